@@ -1,0 +1,1 @@
+"""Review cycles service: performance-review cycles run serverless in your own AWS account."""

@@ -1,0 +1,147 @@
+"""DynamoDB implementation of the table port (low-level client, typed codec)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from service.adapters.store import (
+    Check,
+    Delete,
+    Item,
+    Key,
+    Op,
+    Page,
+    Put,
+    Table,
+    _check_batch,
+    refusal_error,
+)
+
+BATCH_GET_LIMIT = 100
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def _dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_dynamo(v) for v in value]
+    return value
+
+
+class DynamoTable(Table):
+    """The single table, through a boto3 DynamoDB client."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        self.client = client
+        self.name = table_name
+        self._ser = TypeSerializer()
+        self._de = TypeDeserializer()
+
+    def encode(self, item: Item) -> dict[str, Any]:
+        """Python dict → DynamoDB attribute values (None attributes are left out)."""
+        return {k: self._ser.serialize(_dynamo(v)) for k, v in item.items() if v is not None}
+
+    def decode(self, raw: dict[str, Any]) -> Item:
+        """DynamoDB attribute values → plain Python (ints stay ints)."""
+        return {k: _plain(self._de.deserialize(v)) for k, v in raw.items()}
+
+    def get(self, key: Key, consistent: bool = False) -> Item | None:
+        raw = self.client.get_item(TableName=self.name, Key=self.encode(key), ConsistentRead=consistent)
+        return self.decode(raw["Item"]) if "Item" in raw else None
+
+    def get_many(self, keys: list[Key]) -> list[Item]:
+        found: list[Item] = []
+        unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
+        for start in range(0, len(unique), BATCH_GET_LIMIT):
+            pending = {self.name: {"Keys": [self.encode(k) for k in unique[start : start + BATCH_GET_LIMIT]]}}
+            while pending:
+                raw = self.client.batch_get_item(RequestItems=pending)
+                found.extend(self.decode(i) for i in raw["Responses"].get(self.name, []))
+                pending = raw.get("UnprocessedKeys") or {}
+        return found
+
+    def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False) -> Page:
+        pk_attr, sk_attr = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
+        condition = "#p = :p"
+        names = {"#p": pk_attr}
+        values: dict[str, Any] = {":p": {"S": pk}}
+        if sk_prefix:
+            condition += " AND begins_with(#s, :s)"
+            names["#s"] = sk_attr
+            values[":s"] = {"S": sk_prefix}
+        args: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not descending,
+        }
+        if index:
+            args["IndexName"] = index
+        if limit:
+            args["Limit"] = limit
+        if cursor:
+            args["ExclusiveStartKey"] = self.encode(cursor)
+        raw = self.client.query(**args)
+        next_key = raw.get("LastEvaluatedKey")
+        return Page([self.decode(i) for i in raw.get("Items", [])], self.decode(next_key) if next_key else None)
+
+    def transact(self, ops: list[Op]) -> None:
+        _check_batch(ops)
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.transact_write_items(TransactItems=[self._transact_item(op) for op in ops])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons") or []
+            for op, reason in zip(ops, reasons, strict=False):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    raise refusal_error(op) from exc
+            raise
+
+    def _transact_item(self, op: Op) -> dict[str, Any]:
+        condition, names, values = _condition(op)
+        extra: dict[str, Any] = {}
+        if condition:
+            extra["ConditionExpression"] = condition
+            extra["ExpressionAttributeNames"] = names
+            if values:
+                extra["ExpressionAttributeValues"] = values
+        if isinstance(op, Put):
+            return {"Put": {"TableName": self.name, "Item": self.encode(op.item), **extra}}
+        if isinstance(op, Delete):
+            return {"Delete": {"TableName": self.name, "Key": self.encode(op.key), **extra}}
+        if isinstance(op, Check):
+            if not condition:
+                condition, names, values = "attribute_exists(#pk)", {"#pk": "pk"}, {}
+                extra = {"ConditionExpression": condition, "ExpressionAttributeNames": names}
+            return {"ConditionCheck": {"TableName": self.name, "Key": self.encode(op.key), **extra}}
+        raise TypeError(f"unknown operation {op!r}")
+
+
+def _condition(op: Op) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The named condition parts of an op (absent item, or expected version)."""
+    if getattr(op, "must_not_exist", False):
+        return "attribute_not_exists(#pk)", {"#pk": "pk"}, {}
+    if op.expect_version is not None:
+        return "#v = :v", {"#v": "version"}, {":v": {"N": str(op.expect_version)}}
+    return "", {}, {}

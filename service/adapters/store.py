@@ -1,0 +1,220 @@
+"""The table port: conditional item writes in one transaction, reads by key and query.
+
+Two implementations share these semantics: `DynamoTable` (boto3) and `MemoryTable` (unit tests).
+Conditions are deliberately few: an item must be absent, or must carry an expected version.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.domain.errors import Conflict, StaleWrite
+
+Item = dict[str, Any]
+Key = dict[str, str]
+MAX_TRANSACTION_ITEMS = 100
+INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
+
+
+@dataclass(frozen=True)
+class Put:
+    """Write a whole item. `expect_version` None and `must_not_exist` False: unconditional."""
+
+    item: Item
+    expect_version: int | None = None
+    must_not_exist: bool = False
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Remove an item, optionally only at an expected version."""
+
+    key: Key
+    expect_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """Assert an item is at a version (or absent) without writing it."""
+
+    key: Key
+    expect_version: int | None = None
+    must_not_exist: bool = False
+
+
+Op = Put | Delete | Check
+
+
+@dataclass
+class WriteRefused:
+    """Why a transaction was cancelled: index of the failing op, and the reason."""
+
+    index: int
+    reason: str
+
+
+@dataclass
+class Page:
+    """One page of a query result."""
+
+    items: list[Item]
+    cursor: Key | None = None
+
+
+def key_of(item: Item) -> Key:
+    """The primary key of an item."""
+    return {"pk": item["pk"], "sk": item["sk"]}
+
+
+def refusal_error(op: Op) -> Conflict:
+    """Turn a failed condition into the typed domain error callers expect."""
+    key = op.item if isinstance(op, Put) else op.key
+    label = f"{key['pk']}/{key['sk']}"
+    if getattr(op, "must_not_exist", False):
+        return Conflict(f"{label} already exists")
+    return StaleWrite(f"{label} was changed by someone else; reload and try again")
+
+
+class Table(ABC):
+    """Port to the single table."""
+
+    @abstractmethod
+    def get(self, key: Key, consistent: bool = False) -> Item | None:
+        """One item by primary key, or None."""
+
+    @abstractmethod
+    def get_many(self, keys: list[Key]) -> list[Item]:
+        """Items by primary key (missing ones are left out), in no particular order."""
+
+    @abstractmethod
+    def query_page(
+        self,
+        pk: str,
+        sk_prefix: str | None = None,
+        index: str | None = None,
+        limit: int | None = None,
+        cursor: Key | None = None,
+        descending: bool = False,
+    ) -> Page:
+        """One page of items in a partition (of the table or an index), by sort-key prefix."""
+
+    @abstractmethod
+    def transact(self, ops: list[Op]) -> None:
+        """Apply every op or none; a failed condition raises Conflict/StaleWrite."""
+
+    def query(
+        self, pk: str, sk_prefix: str | None = None, index: str | None = None, descending: bool = False
+    ) -> Iterator[Item]:
+        """Every item in a partition, following pages."""
+        cursor: Key | None = None
+        while True:
+            page = self.query_page(pk, sk_prefix, index=index, cursor=cursor, descending=descending)
+            yield from page.items
+            if page.cursor is None:
+                return
+            cursor = page.cursor
+
+
+class MemoryTable(Table):
+    """An in-memory table with the same conditional semantics, for fast unit tests."""
+
+    def __init__(self, page_size: int = 1000) -> None:
+        self._items: dict[tuple[str, str], Item] = {}
+        self._lock = threading.Lock()
+        self.page_size = page_size
+        self.transactions = 0
+
+    def all_items(self) -> list[Item]:
+        """Every item (tests only)."""
+        return [copy.deepcopy(i) for _, i in sorted(self._items.items())]
+
+    def get(self, key: Key, consistent: bool = False) -> Item | None:
+        item = self._items.get((key["pk"], key["sk"]))
+        return copy.deepcopy(item) if item is not None else None
+
+    def get_many(self, keys: list[Key]) -> list[Item]:
+        return [i for i in (self.get(k) for k in keys) if i is not None]
+
+    def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False) -> Page:
+        pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
+        rows = [
+            i
+            for i in self._items.values()
+            if i.get(pk_attr) == pk and sk_attr in i and (sk_prefix is None or i[sk_attr].startswith(sk_prefix))
+        ]
+        rows.sort(key=lambda i: (i[sk_attr], i["pk"], i["sk"]), reverse=descending)
+        start = 0
+        if cursor is not None:
+            marks = [(r["pk"], r["sk"]) for r in rows]
+            start = marks.index((cursor["pk"], cursor["sk"])) + 1
+        size = min(limit or self.page_size, self.page_size)
+        chunk = rows[start : start + size]
+        more = start + size < len(rows)
+        return Page([copy.deepcopy(i) for i in chunk], key_of(chunk[-1]) if more and chunk else None)
+
+    def transact(self, ops: list[Op]) -> None:
+        _check_batch(ops)
+        with self._lock:
+            for op in ops:
+                key = op.item if isinstance(op, Put) else op.key
+                current = self._items.get((key["pk"], key["sk"]))
+                if not _condition_holds(op, current):
+                    raise refusal_error(op)
+            for op in ops:
+                if isinstance(op, Put):
+                    self._items[(op.item["pk"], op.item["sk"])] = copy.deepcopy(op.item)
+                elif isinstance(op, Delete):
+                    self._items.pop((op.key["pk"], op.key["sk"]), None)
+            self.transactions += 1
+
+
+def _condition_holds(op: Op, current: Item | None) -> bool:
+    if getattr(op, "must_not_exist", False):
+        return current is None
+    if op.expect_version is not None:
+        return current is not None and current.get("version") == op.expect_version
+    return not isinstance(op, Check) or current is not None
+
+
+def _check_batch(ops: Iterable[Op]) -> None:
+    ops = list(ops)
+    if not ops:
+        raise ValueError("a transaction needs at least one operation")
+    if len(ops) > MAX_TRANSACTION_ITEMS:
+        raise ValueError(f"a transaction takes at most {MAX_TRANSACTION_ITEMS} operations, not {len(ops)}")
+    seen = set()
+    for op in ops:
+        key = op.item if isinstance(op, Put) else op.key
+        mark = (key["pk"], key["sk"])
+        if mark in seen:
+            raise ValueError(f"item {mark} appears twice in one transaction")
+        seen.add(mark)
+
+
+@dataclass
+class UnitOfWork:
+    """Collects the writes of one use case and commits them in a single transaction."""
+
+    table: Table
+    ops: list[Op] = field(default_factory=list)
+    committed: bool = False
+
+    def add(self, op: Op) -> None:
+        """Stage one write."""
+        self.ops.append(op)
+
+    def commit(self) -> None:
+        """Write every staged op atomically (nothing is written when there is nothing to do)."""
+        if self.ops:
+            self.table.transact(self.ops)
+        self.ops = []
+        self.committed = True
+
+    def rollback(self) -> None:
+        """Forget staged writes."""
+        self.ops = []

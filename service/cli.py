@@ -1,0 +1,86 @@
+"""Command line: import the organisation, mint a local API token, run the local service."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from service.adapters.clock import Clock
+from service.config import load_settings
+from service.domain.errors import DomainError
+
+
+def _table(settings):
+    from service.web.wiring import dynamo_table_factory
+
+    return dynamo_table_factory(settings)()
+
+
+def cmd_import_org(args: argparse.Namespace) -> int:
+    """Import an organisation CSV as the trusted operator."""
+    from service.services.directory import import_organisation
+
+    settings = load_settings()
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    try:
+        result = import_organisation(_table(settings), None, text, Clock(), dry_run=args.dry_run)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
+            print(f"  {json.dumps(err)}", file=sys.stderr)
+        return 1
+    print(json.dumps({"import_id": result.import_id, "dry_run": result.dry_run, **result.summary}))
+    return 0
+
+
+def cmd_mint_token(args: argparse.Namespace) -> int:
+    """Print an API token for a person (local run only)."""
+    from service.services.directory import get_person
+    from service.web.auth import mint_token
+
+    settings = load_settings()
+    try:
+        person = get_person(_table(settings), args.employee_id)
+        print(mint_token(settings, person.employee_id))
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the embedded local service."""
+    from service.local import main
+
+    return main(args.port, Path(args.data), reset=args.reset)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m service.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("import-org", help="import the organisation from a CSV file")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate and show the changes, write nothing")
+    p.set_defaults(func=cmd_import_org)
+    p = sub.add_parser("mint-token", help="print an API token for a person (local run)")
+    p.add_argument("employee_id")
+    p.set_defaults(func=cmd_mint_token)
+    p = sub.add_parser("run", help="run the service locally with moto (make run)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data", default=".local")
+    p.add_argument("--reset", action="store_true", help="forget saved data and load the demo again")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

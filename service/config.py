@@ -1,0 +1,59 @@
+"""Settings, read from the environment when asked for (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+AUTH_MODES = ("local", "jwt")
+
+
+class ConfigError(RuntimeError):
+    """The environment describes a configuration the service refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    table_name: str = "reviews"
+    region: str = "eu-west-1"
+    endpoint_url: str | None = None
+    auth_mode: str = "local"
+    secret_key: str = "local-development-only"  # noqa: S105 - replaced when deployed (checked)
+    deployed: bool = False
+    employee_id_claim: str = "custom:employee_id"
+    session_minutes: int = 30
+    token_days: int = 30
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests and the local run use it)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment; refuse combinations that would be unsafe."""
+    env = os.environ if environ is None else environ
+    deployed = bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+    auth_mode = env.get("AUTH_MODE", "jwt" if deployed else "local")
+    if auth_mode not in AUTH_MODES:
+        raise ConfigError(f"AUTH_MODE must be one of {', '.join(AUTH_MODES)}, not {auth_mode!r}")
+    if deployed and auth_mode != "jwt":
+        # The local sign-in lets anyone act as anyone: it must never run inside Lambda.
+        raise ConfigError("AUTH_MODE=local is refused inside AWS Lambda; deployed identity is JWT only")
+    secret = env.get("SECRET_KEY", "")
+    if deployed and len(secret) < 32:
+        raise ConfigError("SECRET_KEY must be set (32+ characters) in a deployed stack")
+    return Settings(
+        table_name=env.get("TABLE_NAME", "reviews"),
+        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-west-1")),
+        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        auth_mode=auth_mode,
+        secret_key=secret or "local-development-only",
+        deployed=deployed,
+        employee_id_claim=env.get("EMPLOYEE_ID_CLAIM", "custom:employee_id"),
+        session_minutes=int(env.get("SESSION_MINUTES", "30")),
+        token_days=int(env.get("TOKEN_DAYS", "30")),
+    )

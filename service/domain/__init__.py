@@ -1,0 +1,1 @@
+"""Pure domain model: no boto3, Flask, marshmallow or WeasyPrint here."""

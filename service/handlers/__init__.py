@@ -1,0 +1,1 @@
+"""Lambda entrypoints named in template.yaml; each a few lines."""

@@ -1,0 +1,78 @@
+"""Flask edge: the app factory wiring adapters, blueprints, identity, headers and error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+
+from service.adapters.clock import Clock
+from service.adapters.store import Table
+from service.config import ConfigError, Settings, load_settings
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def create_app(
+    settings: Settings | None = None,
+    table: Table | None = None,
+    table_factory: Callable[[], Table] | None = None,
+    clock: Clock | None = None,
+) -> Flask:
+    """Build the web app; adapters default to the real ones, created lazily."""
+    from service.web import api_directory, auth, openapi, pages
+    from service.web.errors import register_error_handlers
+    from service.web.wiring import Wiring, dynamo_table_factory
+
+    settings = settings or load_settings()
+    if settings.deployed and settings.auth_mode != "jwt":
+        raise ConfigError("the local sign-in cannot run in a deployed stack")
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="__Host-session" if settings.deployed else "session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.deployed,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    if table is not None:
+        table_factory = lambda: table  # noqa: E731
+    wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock())
+    app.extensions["reviews"] = wiring
+    auth.install(app)
+    register_error_handlers(app)
+    app.register_blueprint(pages.bp)
+    if settings.auth_mode == "local":
+        app.register_blueprint(pages.local_bp)
+    app.register_blueprint(api_directory.bp)
+    app.register_blueprint(openapi.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness: the process answers (no AWS call)."""
+        return jsonify({"status": "ok"})
+
+    @app.after_request
+    def security_headers(response):
+        """Headers every response carries."""
+        h = response.headers
+        h.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        if request.path not in ("/healthz", "/api/openapi.json") and not request.path.startswith("/static/"):
+            h["Cache-Control"] = "no-store"
+        if settings.deployed:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    return app

@@ -1,0 +1,141 @@
+"""JSON API of the organisation directory."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from service.adapters import keys
+from service.domain.directory import Employee, Role
+from service.domain.errors import TooLarge, ValidationFailed
+from service.services import directory as svc
+from service.services.auth import require_role
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.schemas import (
+    ImportHistorySchema,
+    ImportJsonSchema,
+    ImportQuerySchema,
+    ImportResultSchema,
+    MeSchema,
+    PeopleSchema,
+    PersonSchema,
+)
+from service.web.wiring import wiring
+
+bp = Blueprint("api_directory", __name__, url_prefix="/api")
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def person_json(p: Employee) -> dict:
+    """A person as the API shows them."""
+    return PersonSchema().dump(
+        {
+            "employee_id": p.employee_id,
+            "name": p.name,
+            "email": p.email,
+            "title": p.title,
+            "department": p.department,
+            "manager_id": p.manager_id,
+            "roles": sorted(r.value for r in p.roles),
+            "active": p.active,
+            "version": p.version,
+        }
+    )
+
+
+def people_json(people: list[Employee]):
+    """A list of people as JSON."""
+    return jsonify(PeopleSchema().dump({"people": [person_json(p) for p in people]}))
+
+
+@bp.get("/me")
+@api_doc("The signed-in principal", response=MeSchema, errors=(401,))
+def me():
+    """Who am I."""
+    p = current_principal()
+    return jsonify(MeSchema().dump({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)}))
+
+
+@bp.get("/people/<employee_id>")
+@api_doc("One person", response=PersonSchema, errors=(401, 404))
+def person(employee_id: str):
+    """One person from the directory."""
+    current_principal()
+    return jsonify(person_json(svc.get_person(wiring().table, employee_id)))
+
+
+@bp.get("/people/<employee_id>/reports")
+@api_doc("A person's direct reports", response=PeopleSchema, errors=(401, 404))
+def reports(employee_id: str):
+    """Direct reports."""
+    current_principal()
+    return people_json(svc.direct_reports(wiring().table, employee_id))
+
+
+@bp.get("/people/<employee_id>/chain")
+@api_doc("A person's management chain, their manager first", response=PeopleSchema, errors=(401, 404))
+def chain(employee_id: str):
+    """Management chain."""
+    current_principal()
+    return people_json(svc.management_chain(wiring().table, employee_id))
+
+
+@bp.get("/departments/<path:name>/people")
+@api_doc("The people of a department", response=PeopleSchema, errors=(401, 404))
+def department(name: str):
+    """A department's people."""
+    current_principal()
+    return people_json(svc.department(wiring().table, name))
+
+
+@bp.post("/org/imports")
+@api_doc(
+    "Import the organisation from CSV (HR); a bad file is rejected whole with row-numbered errors",
+    response=ImportResultSchema,
+    body=ImportJsonSchema,
+    query=ImportQuerySchema,
+    errors=(401, 403, 412, 413, 422),
+    body_content=("text/csv", "multipart/form-data", "application/json"),
+)
+def import_org():
+    """Apply an organisation CSV (text/csv body, multipart `file`, or JSON {csv})."""
+    principal = current_principal()
+    require_role(principal, Role.HR)
+    options = ImportQuerySchema().load(request.args)
+    text = _csv_from_request()
+    w = wiring()
+    result = svc.import_organisation(w.table, principal, text, w.clock, dry_run=options["dry_run"])
+    return jsonify(
+        ImportResultSchema().dump({"import_id": result.import_id, "dry_run": result.dry_run, "summary": result.summary})
+    )
+
+
+@bp.get("/org/imports")
+@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(401, 403))
+def import_history():
+    """History of organisation imports."""
+    require_role(current_principal(), Role.HR)
+    pk, prefix = keys.import_prefix()
+    items = wiring().table.query_page(pk, prefix, limit=50, descending=True).items
+    return jsonify(ImportHistorySchema().dump({"imports": items}))
+
+
+def _csv_from_request() -> str:
+    if (request.content_length or 0) > MAX_IMPORT_BYTES:
+        raise TooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+    if request.mimetype == "application/json":
+        raw = ImportJsonSchema().load(request.get_json(silent=True) or {})["csv"]
+        return raw
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed("Attach the CSV file.", {"file": ["required"]})
+        data = upload.read(MAX_IMPORT_BYTES + 1)
+    else:
+        data = request.get_data(cache=False)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("The file is not UTF-8 text.", {"file": ["save the CSV as UTF-8"]}) from exc

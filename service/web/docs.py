@@ -1,0 +1,34 @@
+"""Route metadata for the OpenAPI document: views declare their schemas next to their code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema
+
+
+def api_doc(
+    summary: str,
+    response: type[Schema] | None = None,
+    body: type[Schema] | None = None,
+    query: type[Schema] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    body_content: tuple[str, ...] = ("application/json",),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Attach OpenAPI facts to a view (read by service.web.openapi)."""
+
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.api_doc = {  # type: ignore[attr-defined]
+            "summary": summary,
+            "response": response,
+            "body": body,
+            "query": query,
+            "status": status,
+            "errors": errors,
+            "body_content": body_content,
+        }
+        return view
+
+    return mark

@@ -1,0 +1,61 @@
+"""The one mapping from errors to HTTP: JSON `{code, status, message, errors}` under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from service.domain import errors as e
+
+STATUS: dict[type[e.DomainError], int] = {
+    e.ImportRejected: 422,
+    e.ValidationFailed: 422,
+    e.NotFound: 404,
+    e.PermissionDenied: 403,
+    e.NotAuthenticated: 401,
+    e.StaleWrite: 412,
+    e.Conflict: 409,
+    e.TooLarge: 413,
+}
+
+
+def status_of(error: e.DomainError) -> int:
+    """The HTTP status for a domain error (most specific class wins)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def wants_json() -> bool:
+    """True for the JSON API (and for clients that ask for JSON)."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(code: str, status: int, message: str, errors: Any = None) -> Response | tuple[str, int]:
+    """Render one error in the shape the client speaks."""
+    if wants_json():
+        resp = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
+        resp.status_code = status
+        return resp
+    return render_template("pages/error.html", code=code, status=status, message=message, errors=errors), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the mapping on an app."""
+
+    @app.errorhandler(e.DomainError)
+    def _domain(error: e.DomainError):
+        return error_response(error.code, status_of(error), error.message, error.errors)
+
+    @app.errorhandler(ValidationError)
+    def _invalid(error: ValidationError):
+        return error_response("invalid_request", 422, "The request has invalid fields.", error.messages)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(code, error.code or 500, error.description or error.name, None)

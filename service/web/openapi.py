@@ -1,0 +1,95 @@
+"""The OpenAPI 3 document, generated from the views' schemas (apispec imported only when asked)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from service.web.schemas import ErrorSchema
+
+bp = Blueprint("openapi", __name__)
+ERROR_TEXT = {
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    412: "Changed by someone else (stale version)",
+    413: "Too large",
+    422: "Invalid input",
+}
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """Walk the app's /api routes and describe each from its `api_doc` metadata."""
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    spec = APISpec(
+        title="Review cycles service",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Performance-review cycles: directory, cycles, reviews, goals, training needs."},
+    )
+    spec.components.schema("Error", schema=ErrorSchema)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        view = app.view_functions[rule.endpoint]
+        doc = getattr(view, "api_doc", None)
+        if doc is None:
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, doc, view)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(rule: Any, doc: dict[str, Any], view: Any) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": doc["summary"],
+        "operationId": rule.endpoint.replace(".", "_"),
+        "security": [{"bearer": []}],
+        "parameters": [
+            {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+            for name in sorted(rule.arguments)
+        ],
+        "responses": {},
+    }
+    if doc["query"] is not None:
+        op["parameters"].append({"in": "query", "schema": doc["query"]})
+    ok: dict[str, Any] = {"description": "OK"}
+    if doc["response"] is not None:
+        ok["content"] = {"application/json": {"schema": doc["response"]}}
+    op["responses"][str(doc["status"])] = ok
+    for status in doc["errors"]:
+        op["responses"][str(status)] = {
+            "description": ERROR_TEXT.get(status, "Error"),
+            "content": {"application/json": {"schema": "Error"}},
+        }
+    if doc["body"] is not None:
+        content: dict[str, Any] = {}
+        for mime in doc["body_content"]:
+            if mime == "application/json":
+                content[mime] = {"schema": doc["body"]}
+            elif mime == "multipart/form-data":
+                content[mime] = {
+                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                }
+            else:
+                content[mime] = {"schema": {"type": "string"}}
+        op["requestBody"] = {"required": True, "content": content}
+    return op
+
+
+@bp.get("/api/openapi.json")
+def openapi_json():
+    """The OpenAPI 3 description of the JSON API."""
+    cache = current_app.extensions.setdefault("openapi", {})
+    if "doc" not in cache:
+        cache["doc"] = build_spec(current_app)
+    return jsonify(cache["doc"])

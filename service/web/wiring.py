@@ -1,0 +1,48 @@
+"""What the app needs at run time, built lazily so importing the web module stays cheap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from service.adapters.clock import Clock
+from service.adapters.store import Table
+from service.config import Settings
+
+
+@dataclass
+class Wiring:
+    """Settings plus adapters; the table is created on first use (no boto3 at import)."""
+
+    settings: Settings
+    table_factory: Callable[[], Table]
+    clock: Clock = field(default_factory=Clock)
+    _table: Table | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def table(self) -> Table:
+        """The single table."""
+        if self._table is None:
+            self._table = self.table_factory()
+        return self._table
+
+
+def wiring() -> Wiring:
+    """The current app's wiring."""
+    return current_app.extensions["reviews"]
+
+
+def dynamo_table_factory(settings: Settings) -> Callable[[], Table]:
+    """A factory for the real table (imports boto3 when first called)."""
+
+    def build() -> Table:
+        from service.adapters.aws import client
+        from service.adapters.dynamo import DynamoTable
+
+        return DynamoTable(client("dynamodb", settings), settings.table_name)
+
+    return build
