@@ -8,6 +8,7 @@ from typing import Any
 from service.adapters.store import (
     Check,
     Delete,
+    Increment,
     Item,
     Key,
     Op,
@@ -37,7 +38,7 @@ def _dynamo(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(str(value))
     if isinstance(value, dict):
-        return {k: _dynamo(v) for k, v in value.items() if v is not None}
+        return {k: _dynamo(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_dynamo(v) for v in value]
     return value
@@ -119,6 +120,8 @@ class DynamoTable(Table):
             raise
 
     def _transact_item(self, op: Op) -> dict[str, Any]:
+        if isinstance(op, Increment):
+            return {"Update": self._increment(op)}
         condition, names, values = _condition(op)
         extra: dict[str, Any] = {}
         if condition:
@@ -136,6 +139,31 @@ class DynamoTable(Table):
                 extra = {"ConditionExpression": condition, "ExpressionAttributeNames": names}
             return {"ConditionCheck": {"TableName": self.name, "Key": self.encode(op.key), **extra}}
         raise TypeError(f"unknown operation {op!r}")
+
+
+    def _increment(self, op: Increment) -> dict[str, Any]:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets, adds = [], []
+        for n, (name, value) in enumerate(op.defaults.items()):
+            names[f"#d{n}"] = name
+            values[f":d{n}"] = self._ser.serialize(_dynamo(value))
+            sets.append(f"#d{n} = if_not_exists(#d{n}, :d{n})")
+        for n, (name, delta) in enumerate(op.deltas.items()):
+            names[f"#a{n}"] = name
+            values[f":a{n}"] = {"N": str(delta)}
+            adds.append(f"#a{n} :a{n}")
+        expression = " ".join(
+            part for part in (("SET " + ", ".join(sets)) if sets else "", ("ADD " + ", ".join(adds)) if adds else "")
+            if part
+        )
+        return {
+            "TableName": self.name,
+            "Key": self.encode(op.key),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
 
 
 def _condition(op: Op) -> tuple[str, dict[str, str], dict[str, Any]]:

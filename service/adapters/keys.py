@@ -55,3 +55,119 @@ def org_import(timestamp: str, import_id: str) -> dict[str, str]:
 def import_prefix() -> tuple[str, str]:
     """Partition and prefix of import records, oldest first."""
     return "IMPORT", "AT#"
+
+
+def template(template_id: str) -> dict[str, str]:
+    """The current version of a review template."""
+    return {"pk": f"TEMPLATE#{_esc(template_id)}", "sk": "CURRENT"}
+
+
+def template_version(template_id: str, version: int) -> dict[str, str]:
+    """An immutable saved version of a template."""
+    return {"pk": f"TEMPLATE#{_esc(template_id)}", "sk": f"V#{version:06d}"}
+
+
+def template_list_gsi1(name: str, template_id: str) -> dict[str, str]:
+    """gsi1 attributes that list templates by name."""
+    return {"gsi1pk": "TEMPLATES", "gsi1sk": f"{name.casefold()}#{_esc(template_id)}"}
+
+
+def cycle(cycle_id: str) -> dict[str, str]:
+    """A review cycle."""
+    return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": "CYCLE"}
+
+
+def cycle_stats(cycle_id: str) -> dict[str, str]:
+    """Counters of a cycle's reviews per state and department (kept up to date on write)."""
+    return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": "STATS"}
+
+
+def cycle_list_gsi1(created_at: str, cycle_id: str) -> dict[str, str]:
+    """gsi1 attributes that list cycles, newest last."""
+    return {"gsi1pk": "CYCLES", "gsi1sk": f"{created_at}#{_esc(cycle_id)}"}
+
+
+def review(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """One person's review in a cycle (a cycle's reviews share its partition)."""
+    return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": f"REVIEW#{_esc(employee_id)}"}
+
+
+def review_gsi(employee_id: str, manager_id: str | None, period_start: str, cycle_id: str) -> dict[str, str]:
+    """gsi1: a person's history across cycles; gsi2: a manager's team in a cycle."""
+    return {
+        "gsi1pk": f"PERSON#{_esc(employee_id)}",
+        "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}",
+        "gsi2pk": f"TEAM#{_esc(manager_id or '-')}",
+        "gsi2sk": f"CYCLE#{_esc(cycle_id)}#{_esc(employee_id)}",
+    }
+
+
+def person_history(employee_id: str) -> tuple[str, str]:
+    """gsi1 partition holding a person's reviews and actions (history in one query)."""
+    return "gsi1", f"PERSON#{_esc(employee_id)}"
+
+
+def team_reviews(manager_id: str, cycle_id: str) -> tuple[str, str, str]:
+    """gsi2 partition and prefix of a manager's team reviews in a cycle."""
+    return "gsi2", f"TEAM#{_esc(manager_id)}", f"CYCLE#{_esc(cycle_id)}#"
+
+
+def action(action_id: str) -> dict[str, str]:
+    """A tracked action (remediation of an obstacle, or agreed in a discussion)."""
+    return {"pk": f"ACTION#{_esc(action_id)}", "sk": "ACTION"}
+
+
+def action_gsi(subject_id: str, created_at: str, action_id: str, owner_id: str, status: str, due: str) -> dict:
+    """gsi1: with the subject's history; gsi2: the owner's list, open first then by due date."""
+    rank = "0" if status in ("open", "in_progress") else "1"
+    return {
+        "gsi1pk": f"PERSON#{_esc(subject_id)}",
+        "gsi1sk": f"ACTION#{created_at}#{_esc(action_id)}",
+        "gsi2pk": f"OWNER#{_esc(owner_id)}",
+        "gsi2sk": f"{rank}#{due or '9999-12-31'}#{_esc(action_id)}",
+    }
+
+
+def owner_actions(owner_id: str) -> tuple[str, str]:
+    """gsi2 partition of the actions someone owns."""
+    return "gsi2", f"OWNER#{_esc(owner_id)}"
+
+
+def audit(entity: str, version: int) -> dict[str, str]:
+    """One audit record of an entity ('REVIEW#c#e', 'CYCLE#c', 'TEMPLATE#t', ...)."""
+    return {"pk": f"AUDIT#{entity}", "sk": f"V#{version:08d}"}
+
+
+def audit_gsi1(cycle_id: str, at: str, entity: str, version: int) -> dict[str, str]:
+    """gsi1 attributes listing a cycle's audit records in time order."""
+    return {"gsi1pk": f"AUDITCYCLE#{_esc(cycle_id)}", "gsi1sk": f"{at}#{entity}#{version:08d}"}
+
+
+def reminder_day(employee_id: str, day: str) -> dict[str, str]:
+    """Marks that a person got their reminder on a day (at most one a day)."""
+    return {"pk": f"REMINDER#{_esc(employee_id)}", "sk": f"DAY#{day}"}
+
+
+def escalation(cycle_id: str, employee_id: str, task: str) -> dict[str, str]:
+    """Marks that a manager was told of an overdue task (once per task)."""
+    return {"pk": f"REMINDER#{_esc(employee_id)}", "sk": f"ESCALATED#{_esc(cycle_id)}#{task}"}
+
+
+def entity_review(cycle_id: str, employee_id: str) -> str:
+    """Audit entity name of a review."""
+    return f"REVIEW#{_esc(cycle_id)}#{_esc(employee_id)}"
+
+
+def entity_cycle(cycle_id: str) -> str:
+    """Audit entity name of a cycle."""
+    return f"CYCLE#{_esc(cycle_id)}"
+
+
+def entity_template(template_id: str) -> str:
+    """Audit entity name of a template."""
+    return f"TEMPLATE#{_esc(template_id)}"
+
+
+def entity_action(action_id: str) -> str:
+    """Audit entity name of an action."""
+    return f"ACTION#{_esc(action_id)}"

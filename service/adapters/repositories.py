@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date as _date
 from typing import Any
 
 from service.adapters import keys
 from service.adapters.store import Item, Put, Table, UnitOfWork
+from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Employee, Role
+from service.domain.reviews import Review, ReviewState
+from service.domain.templates import Template, template_from_dict, template_to_dict
 
 
 def employee_to_item(e: Employee) -> Item:
@@ -100,3 +104,146 @@ def import_record_item(import_id: str, at: str, actor: str, summary: dict[str, A
         "source": source,
         "version": 1,
     }
+
+
+# --- templates, cycles, reviews ----------------------------------------------------------------
+
+
+def template_to_item(t: Template) -> Item:
+    """Template → item (current version)."""
+    return {**keys.template(t.template_id), "type": "template", **template_to_dict(t),
+            **keys.template_list_gsi1(t.name, t.template_id)}
+
+
+def template_from_item(item: Item) -> Template:
+    """Item → Template."""
+    return template_from_dict(item)
+
+
+def cycle_to_item(c: Cycle) -> Item:
+    """Cycle → item."""
+    return {
+        **keys.cycle(c.cycle_id),
+        "type": "cycle",
+        "cycle_id": c.cycle_id,
+        "name": c.name,
+        "period_start": c.period_start.isoformat(),
+        "period_end": c.period_end.isoformat(),
+        "template_id": c.template_id,
+        "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
+        "participant_mode": c.participant_mode.value,
+        "departments": list(c.departments),
+        "employee_ids": list(c.employee_ids),
+        "state": c.state.value,
+        "template_snapshot": c.template_snapshot,
+        "participants": list(c.participants),
+        "launched_at": c.launched_at,
+        "closed_at": c.closed_at,
+        "created_at": c.created_at,
+        "created_by": c.created_by,
+        "version": c.version,
+        "audit_head": c.audit_head,
+        **keys.cycle_list_gsi1(c.created_at, c.cycle_id),
+    }
+
+
+def cycle_from_item(item: Item) -> Cycle:
+    """Item → Cycle."""
+    return Cycle(
+        cycle_id=item["cycle_id"],
+        name=item["name"],
+        period_start=_date.fromisoformat(item["period_start"]),
+        period_end=_date.fromisoformat(item["period_end"]),
+        template_id=item["template_id"],
+        phases={Phase(p): _date.fromisoformat(d) for p, d in item.get("phases", {}).items()},
+        participant_mode=ParticipantMode(item.get("participant_mode", "everyone")),
+        departments=list(item.get("departments", [])),
+        employee_ids=list(item.get("employee_ids", [])),
+        state=CycleState(item["state"]),
+        template_snapshot=item.get("template_snapshot"),
+        participants=list(item.get("participants", [])),
+        launched_at=item.get("launched_at"),
+        closed_at=item.get("closed_at"),
+        created_at=item.get("created_at", ""),
+        created_by=item.get("created_by", ""),
+        version=int(item.get("version", 0)),
+        audit_head=item.get("audit_head", ""),
+    )
+
+
+def review_to_item(r: Review) -> Item:
+    """Review → item (with its history and team index attributes)."""
+    return {
+        **keys.review(r.cycle_id, r.employee_id),
+        "type": "review",
+        "cycle_id": r.cycle_id,
+        "employee_id": r.employee_id,
+        "employee_name": r.employee_name,
+        "department": r.department,
+        "manager_id": r.manager_id,
+        "cycle_name": r.cycle_name,
+        "period_start": r.period_start,
+        "state": r.state.value,
+        "self_assessment": r.self_assessment,
+        "manager_assessment": r.manager_assessment,
+        "discussion": r.discussion,
+        "acknowledgement": r.acknowledgement,
+        "submitted": r.submitted,
+        "finalised_by": r.finalised_by,
+        "score": r.score,
+        "last_return": r.last_return,
+        "version": r.version,
+        "audit_head": r.audit_head,
+        **keys.review_gsi(r.employee_id, r.manager_id, r.period_start, r.cycle_id),
+    }
+
+
+def review_from_item(item: Item) -> Review:
+    """Item → Review."""
+    return Review(
+        cycle_id=item["cycle_id"],
+        employee_id=item["employee_id"],
+        employee_name=item.get("employee_name", ""),
+        department=item.get("department", ""),
+        manager_id=item.get("manager_id"),
+        cycle_name=item.get("cycle_name", ""),
+        period_start=item.get("period_start", ""),
+        state=ReviewState(item["state"]),
+        self_assessment=item.get("self_assessment"),
+        manager_assessment=item.get("manager_assessment"),
+        discussion=item.get("discussion"),
+        acknowledgement=item.get("acknowledgement"),
+        submitted=item.get("submitted"),
+        finalised_by=item.get("finalised_by"),
+        score=item.get("score"),
+        last_return=item.get("last_return"),
+        version=int(item.get("version", 0)),
+        audit_head=item.get("audit_head", ""),
+    )
+
+
+def stats_counts(item: Item | None) -> tuple[dict[str, int], dict[str, dict[str, int]], int, int]:
+    """(per state, per department per state, launched, expected) from a cycle's counter item."""
+    per_state: dict[str, int] = {}
+    per_dept: dict[str, dict[str, int]] = {}
+    for name, value in (item or {}).items():
+        parts = name.split("#")
+        if parts[0] == "n" and len(parts) == 2:
+            per_state[parts[1]] = int(value)
+        elif parts[0] == "d" and len(parts) == 3:
+            per_dept.setdefault(parts[1], {})[parts[2]] = int(value)
+    return per_state, per_dept, int((item or {}).get("launched", 0)), int((item or {}).get("expected", 0))
+
+
+def state_deltas(department: str, before: str | None, after: str) -> dict[str, int]:
+    """Counter changes for a review moving from one state to another (None: newly created)."""
+    deltas: dict[str, int] = {}
+    dept = department.replace("#", " ")
+    if before == after:
+        return deltas
+    if before is not None:
+        deltas[f"n#{before}"] = -1
+        deltas[f"d#{dept}#{before}"] = -1
+    deltas[f"n#{after}"] = 1
+    deltas[f"d#{dept}#{after}"] = 1
+    return deltas

@@ -47,7 +47,19 @@ class Check:
     must_not_exist: bool = False
 
 
-Op = Put | Delete | Check
+@dataclass(frozen=True)
+class Increment:
+    """Add to numeric attributes without a condition (counters kept up to date on write).
+
+    The item is created if missing; `defaults` are set only where the attribute is absent.
+    """
+
+    key: Key
+    deltas: dict[str, int]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+Op = Put | Delete | Check | Increment
 
 
 @dataclass
@@ -168,12 +180,20 @@ class MemoryTable(Table):
             for op in ops:
                 if isinstance(op, Put):
                     self._items[(op.item["pk"], op.item["sk"])] = copy.deepcopy(op.item)
+                elif isinstance(op, Increment):
+                    target = self._items.setdefault((op.key["pk"], op.key["sk"]), dict(op.key))
+                    for name, value in op.defaults.items():
+                        target.setdefault(name, copy.deepcopy(value))
+                    for name, delta in op.deltas.items():
+                        target[name] = target.get(name, 0) + delta
                 elif isinstance(op, Delete):
                     self._items.pop((op.key["pk"], op.key["sk"]), None)
             self.transactions += 1
 
 
 def _condition_holds(op: Op, current: Item | None) -> bool:
+    if isinstance(op, Increment):
+        return True
     if getattr(op, "must_not_exist", False):
         return current is None
     if op.expect_version is not None:

@@ -120,3 +120,16 @@ def test_table_was_created_from_template_definition(dynamo, settings):
     assert sorted(i["IndexName"] for i in described["GlobalSecondaryIndexes"]) == sorted(
         i["IndexName"] for i in expected["GlobalSecondaryIndexes"]
     )
+
+
+def test_increment_creates_and_adds_atomically_with_other_writes(any_table):
+    from service.adapters.store import Increment
+
+    key = {"pk": "T", "sk": "stats"}
+    any_table.transact([Increment(key, {"n#a": 2, "n#b": 1}, defaults={"type": "stats"}), Put(item("x"))])
+    any_table.transact([Increment(key, {"n#a": -1}, defaults={"type": "ignored"})])
+    got = any_table.get(key)
+    assert (got["n#a"], got["n#b"], got["type"]) == (1, 1, "stats")
+    with pytest.raises(Conflict):
+        any_table.transact([Increment(key, {"n#a": 5}), Put(item("x"), must_not_exist=True)])
+    assert any_table.get(key)["n#a"] == 1

@@ -1,0 +1,43 @@
+"""The one mechanism for audited, versioned writes: entity + audit record in the same transaction."""
+
+from __future__ import annotations
+
+from service.adapters import keys
+from service.adapters.store import Item, Put, UnitOfWork
+from service.domain.audit import diff, new_record
+
+NOT_AUDITED = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "version", "audit_head", "type"}
+
+
+def _content(item: Item | None) -> Item:
+    return {k: v for k, v in (item or {}).items() if k not in NOT_AUDITED}
+
+
+def stage_audited(
+    uow: UnitOfWork,
+    *,
+    entity: str,
+    before: Item | None,
+    after: Item,
+    actor: str,
+    action: str,
+    at: str,
+    reason: str = "",
+    cycle_id: str | None = None,
+) -> Item:
+    """Stage a create (before None) or a versioned update plus its chained audit record; returns the new item."""
+    version = int((before or {}).get("version", 0)) + 1
+    record = new_record(
+        entity, version, at, actor, action, diff(_content(before), _content(after)),
+        (before or {}).get("audit_head", ""), reason,
+    )
+    stored = {**after, "version": version, "audit_head": record["hash"]}
+    if before is None:
+        uow.add(Put(stored, must_not_exist=True))
+    else:
+        uow.add(Put(stored, expect_version=int(before["version"])))
+    audit_item: Item = {**keys.audit(entity, version), "type": "audit", **record}
+    if cycle_id:
+        audit_item.update(keys.audit_gsi1(cycle_id, at, entity, version))
+    uow.add(Put(audit_item, must_not_exist=True))
+    return stored

@@ -1,0 +1,87 @@
+"""The audit trail: field-level changes, hash-chained so that tampering shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MAX_VALUE_CHARS = 2000
+GENESIS = "0" * 64
+RECORD_FIELDS = ("entity", "version", "at", "actor", "action", "reason", "changes", "prev_hash")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that changed, from → to."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS] + "…"
+    if isinstance(value, (list, dict)):
+        text = json.dumps(value, sort_keys=True, default=str)
+        return value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """Every dotted field whose value differs (lists compared whole)."""
+    a, b = _flatten(before), _flatten(after)
+    return [Change(k, _clip(a.get(k)), _clip(b.get(k))) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+def record_hash(prev_hash: str, record: dict[str, Any]) -> str:
+    """sha256 over the previous hash and the record's canonical JSON."""
+    body = json.dumps({k: record.get(k) for k in RECORD_FIELDS}, sort_keys=True, default=str)
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def new_record(
+    entity: str, version: int, at: str, actor: str, action: str, changes: list[Change], prev_hash: str, reason: str = ""
+) -> dict[str, Any]:
+    """An audit record, chained to the previous one."""
+    record: dict[str, Any] = {
+        "entity": entity,
+        "version": version,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "reason": reason,
+        "changes": [{"field": c.field, "from": c.before, "to": c.after} for c in changes],
+        "prev_hash": prev_hash or GENESIS,
+    }
+    record["hash"] = record_hash(record["prev_hash"], record)
+    return record
+
+
+def verify_chain(records: list[dict[str, Any]], head: str | None = None) -> list[str]:
+    """Problems in an entity's chain (empty when it verifies); `head` is the hash the entity holds."""
+    problems: list[str] = []
+    prev = GENESIS
+    ordered = sorted(records, key=lambda r: r["version"])
+    for n, r in enumerate(ordered):
+        if n and r["version"] != ordered[n - 1]["version"] + 1:
+            problems.append(f"version {r['version']}: records are missing before it")
+        if r["prev_hash"] != prev:
+            problems.append(f"version {r['version']}: does not follow the previous record")
+        if record_hash(r["prev_hash"], r) != r["hash"]:
+            problems.append(f"version {r['version']}: content does not match its hash")
+        prev = r["hash"]
+    if head is not None and records and prev != head:
+        problems.append("the latest record is not the one the entity points to")
+    return problems

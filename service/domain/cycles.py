@@ -1,0 +1,185 @@
+"""Review cycles: draft → active → closed, dated phases, participants, progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from service.domain.directory import Employee
+from service.domain.errors import Conflict, ValidationFailed
+from service.domain.reviews import ORDER, ReviewState
+
+
+class CycleState(StrEnum):
+    """Where a cycle stands."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class CycleAction(StrEnum):
+    """What HR can do to a cycle."""
+
+    EDIT = "edit"
+    LAUNCH = "launch"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+CYCLE_TRANSITIONS: dict[tuple[CycleState, CycleAction], CycleState] = {
+    (CycleState.DRAFT, CycleAction.EDIT): CycleState.DRAFT,
+    (CycleState.DRAFT, CycleAction.LAUNCH): CycleState.ACTIVE,
+    (CycleState.ACTIVE, CycleAction.CLOSE): CycleState.CLOSED,
+    (CycleState.CLOSED, CycleAction.REOPEN): CycleState.ACTIVE,
+}
+
+
+def next_cycle_state(state: CycleState, action: CycleAction) -> CycleState:
+    """The state an action leads to, or Conflict."""
+    try:
+        return CYCLE_TRANSITIONS[(state, action)]
+    except KeyError:
+        raise Conflict(f"cannot {action} a cycle that is {state}") from None
+
+
+class Phase(StrEnum):
+    """The dated phases of an active cycle, in order."""
+
+    GOAL_SETTING = "goal_setting"
+    SELF_ASSESSMENT = "self_assessment"
+    FEEDBACK = "feedback"
+    MANAGER_ASSESSMENT = "manager_assessment"
+    DISCUSSION = "discussion"
+
+
+# Which review states are still waiting on a phase's task, and who owes it.
+PHASE_TASKS: dict[Phase, tuple[tuple[ReviewState, ...], str]] = {
+    Phase.SELF_ASSESSMENT: ((ReviewState.NOT_STARTED,), "employee"),
+    Phase.MANAGER_ASSESSMENT: ((ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED), "manager"),
+    Phase.DISCUSSION: (
+        (ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED, ReviewState.MANAGER_SUBMITTED),
+        "manager",
+    ),
+}
+TASK_NAMES = {
+    ReviewState.NOT_STARTED: ("self_assessment", "employee"),
+    ReviewState.SELF_SUBMITTED: ("manager_assessment", "manager"),
+    ReviewState.MANAGER_SUBMITTED: ("discussion", "manager"),
+    ReviewState.DISCUSSED: ("acknowledgement", "employee"),
+    ReviewState.ACKNOWLEDGED: ("finalisation", "hr"),
+}
+TASK_PHASE = {
+    "self_assessment": Phase.SELF_ASSESSMENT,
+    "manager_assessment": Phase.MANAGER_ASSESSMENT,
+    "discussion": Phase.DISCUSSION,
+    "acknowledgement": Phase.DISCUSSION,
+}
+
+
+class ParticipantMode(StrEnum):
+    """How a cycle chooses its participants."""
+
+    EVERYONE = "everyone"
+    DEPARTMENTS = "departments"
+    LIST = "list"
+
+
+@dataclass
+class Cycle:
+    """A review cycle."""
+
+    cycle_id: str
+    name: str
+    period_start: date
+    period_end: date
+    template_id: str
+    phases: dict[Phase, date]
+    participant_mode: ParticipantMode = ParticipantMode.EVERYONE
+    departments: list[str] = field(default_factory=list)
+    employee_ids: list[str] = field(default_factory=list)
+    state: CycleState = CycleState.DRAFT
+    template_snapshot: dict[str, Any] | None = None
+    participants: list[str] = field(default_factory=list)
+    launched_at: str | None = None
+    closed_at: str | None = None
+    created_at: str = ""
+    created_by: str = ""
+    version: int = 0
+    audit_head: str = ""
+
+    def deadline(self, phase: Phase) -> date:
+        """The deadline of a phase."""
+        return self.phases[phase]
+
+    def task_for(self, state: ReviewState) -> tuple[str, str, date | None] | None:
+        """(task name, who owes it, its deadline) for a review in `state`, or None when nothing is due."""
+        if state not in TASK_NAMES:
+            return None
+        task, owner = TASK_NAMES[state]
+        phase = TASK_PHASE.get(task)
+        return task, owner, (self.phases.get(phase) if phase else None)
+
+
+def check_cycle(c: Cycle) -> None:
+    """Refuse a cycle whose dates or participants make no sense."""
+    errors: dict[str, list[str]] = {}
+    if not c.name.strip():
+        errors.setdefault("name", []).append("required")
+    if c.period_end < c.period_start:
+        errors.setdefault("period_end", []).append("the period ends before it starts")
+    missing = [p for p in Phase if p not in c.phases]
+    if missing:
+        errors.setdefault("phases", []).append(f"give a deadline for {', '.join(missing)}")
+    else:
+        dates = [c.phases[p] for p in Phase]
+        if dates != sorted(dates):
+            errors.setdefault("phases", []).append("phase deadlines must follow the order of the phases")
+    if c.participant_mode is ParticipantMode.DEPARTMENTS and not c.departments:
+        errors.setdefault("departments", []).append("choose at least one department")
+    if c.participant_mode is ParticipantMode.LIST and not c.employee_ids:
+        errors.setdefault("employee_ids", []).append("choose at least one person")
+    if errors:
+        raise ValidationFailed("The cycle is not valid.", errors)
+
+
+def select_participants(c: Cycle, people: list[Employee]) -> list[Employee]:
+    """Active people the cycle covers, by id; an unknown or inactive listed person is an error."""
+    active = {p.employee_id: p for p in people if p.active}
+    if c.participant_mode is ParticipantMode.EVERYONE:
+        chosen = list(active.values())
+    elif c.participant_mode is ParticipantMode.DEPARTMENTS:
+        wanted = {d.casefold() for d in c.departments}
+        chosen = [p for p in active.values() if p.department.casefold() in wanted]
+        known = {p.department.casefold() for p in active.values()}
+        unknown = sorted(d for d in c.departments if d.casefold() not in known)
+        if unknown:
+            raise ValidationFailed("Unknown departments.", {"departments": [f"no department {d!r}" for d in unknown]})
+    else:
+        unknown = [i for i in c.employee_ids if i not in active]
+        if unknown:
+            raise ValidationFailed(
+                "Some people cannot take part.", {"employee_ids": [f"{i!r} is not an active employee" for i in unknown]}
+            )
+        chosen = [active[i] for i in dict.fromkeys(c.employee_ids)]
+    if not chosen:
+        raise ValidationFailed("The cycle has no participants.", {"participants": ["nobody matches"]})
+    return sorted(chosen, key=lambda p: p.employee_id)
+
+
+def progress(cycle: Cycle, counts: dict[str, int], by_department: dict[str, dict[str, int]], today: date) -> dict:
+    """Reviews per state and department, and how many are overdue (from counters, no review reads)."""
+    overdue: dict[str, int] = {}
+    for phase, (states, _owner) in PHASE_TASKS.items():
+        if phase in cycle.phases and today > cycle.phases[phase]:
+            overdue[phase.value] = sum(counts.get(s.value, 0) for s in states)
+    return {
+        "total": sum(counts.get(s.value, 0) for s in ORDER),
+        "by_state": {s.value: counts.get(s.value, 0) for s in ORDER},
+        "by_department": {
+            d: {s.value: row.get(s.value, 0) for s in ORDER} for d, row in sorted(by_department.items())
+        },
+        "overdue": overdue,
+    }

@@ -1,0 +1,309 @@
+"""Reviews: the state machine (transitions as data), assessment content rules, and scoring."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from service.domain.errors import Conflict, ValidationFailed
+from service.domain.templates import WEIGHT_PARTS, Template
+
+
+class ReviewState(StrEnum):
+    """Where a review stands, in order."""
+
+    NOT_STARTED = "not_started"
+    SELF_SUBMITTED = "self_submitted"
+    MANAGER_SUBMITTED = "manager_submitted"
+    DISCUSSED = "discussed"
+    ACKNOWLEDGED = "acknowledged"
+    FINALISED = "finalised"
+
+
+ORDER = list(ReviewState)
+
+
+class ReviewAction(StrEnum):
+    """What can be done to a review."""
+
+    SAVE_SELF = "save_self"
+    SUBMIT_SELF = "submit_self"
+    SAVE_MANAGER = "save_manager"
+    SUBMIT_MANAGER = "submit_manager"
+    SAVE_DISCUSSION = "save_discussion"
+    RECORD_DISCUSSION = "record_discussion"
+    ACKNOWLEDGE = "acknowledge"
+    FINALISE = "finalise"
+    RETURN = "return"
+
+
+S, A = ReviewState, ReviewAction
+
+# The whole workflow: (state, action) → next state. Anything else is refused.
+TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
+    (S.NOT_STARTED, A.SAVE_SELF): S.NOT_STARTED,
+    (S.NOT_STARTED, A.SUBMIT_SELF): S.SELF_SUBMITTED,
+    (S.NOT_STARTED, A.SAVE_MANAGER): S.NOT_STARTED,
+    (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
+    (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
+    (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION): S.MANAGER_SUBMITTED,
+    (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION): S.DISCUSSED,
+    (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
+    (S.ACKNOWLEDGED, A.FINALISE): S.FINALISED,
+}
+# HR may return a review to any earlier state (with a reason).
+RETURNS: dict[ReviewState, tuple[ReviewState, ...]] = {s: tuple(ORDER[: ORDER.index(s)]) for s in ORDER}
+
+
+def next_state(state: ReviewState, action: ReviewAction, to: ReviewState | None = None) -> ReviewState:
+    """The state an action leads to, or Conflict when the workflow does not allow it."""
+    if action is A.RETURN:
+        if to is None or to not in RETURNS[state]:
+            allowed = ", ".join(RETURNS[state]) or "nothing"
+            raise Conflict(f"a review in {state} can be returned to: {allowed}")
+        return to
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise Conflict(f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}") from None
+
+
+def at_least(state: ReviewState, other: ReviewState) -> bool:
+    """True when `state` is `other` or later in the workflow."""
+    return ORDER.index(state) >= ORDER.index(other)
+
+
+class Priority(StrEnum):
+    """Priority of a training need."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ItemStatus(StrEnum):
+    """Status of a tracked action (remediation or agreed)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+OPEN_STATUSES = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
+PRIORITY_WEIGHT = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
+
+
+def normalise_topic(topic: str) -> str:
+    """A training topic in canonical form (case, spacing and punctuation folded)."""
+    return re.sub(r"[^\w+#]+", " ", topic.casefold()).strip()
+
+
+@dataclass
+class _Errors:
+    errors: dict[str, list[str]]
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def _check_ratings(ratings: dict[str, Any], template: Template, field: str, e: _Errors, complete: bool) -> None:
+    ids = set(template.competency_ids())
+    for cid, entry in ratings.items():
+        if cid not in ids:
+            e.add(f"{field}.{cid}", "not a competency of this cycle's template")
+            continue
+        rating = entry.get("rating")
+        if rating is not None and not 1 <= rating <= template.scale.points:
+            e.add(f"{field}.{cid}.rating", f"choose 1 to {template.scale.points}")
+    if complete:
+        for cid in template.competency_ids():
+            if (ratings.get(cid) or {}).get("rating") is None:
+                e.add(f"{field}.{cid}.rating", "required")
+
+
+def _check_answers(answers: dict[str, str], template: Template, form: str, e: _Errors, complete: bool) -> None:
+    from service.domain.templates import Form
+
+    questions = {q.id: q for q in template.questions.get(Form(form), ())}
+    for qid in answers:
+        if qid not in questions:
+            e.add(f"answers.{qid}", "not a question of this form")
+    if complete:
+        for q in questions.values():
+            if q.required and not (answers.get(q.id) or "").strip():
+                e.add(f"answers.{q.id}", "required")
+
+
+def _check_tracked(items: list[dict[str, Any]], field: str, e: _Errors, complete: bool, people: set[str]) -> None:
+    for n, item in enumerate(items):
+        for name in ("owner_id", "due"):
+            if complete and not item.get(name):
+                e.add(f"{field}.{n}.{name}", "required")
+        owner = item.get("owner_id")
+        if owner and owner not in people:
+            e.add(f"{field}.{n}.owner_id", f"unknown person {owner!r}")
+
+
+def _check_training(needs: list[dict[str, Any]], field: str, e: _Errors) -> None:
+    for n, need in enumerate(needs):
+        if not normalise_topic(need.get("topic") or ""):
+            e.add(f"{field}.{n}.topic", "required")
+
+
+def check_self(content: dict[str, Any], template: Template, submit: bool) -> None:
+    """Self assessment rules: drafts must be sensible, a submission complete."""
+    e = _Errors({})
+    _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
+    _check_answers(content.get("answers", {}), template, "self", e, submit)
+    _check_training(content.get("training_needs", []), "training_needs", e)
+    for n, goal in enumerate(content.get("goal_results", [])):
+        rating = goal.get("rating")
+        if rating is not None and not 1 <= rating <= template.scale.points:
+            e.add(f"goal_results.{n}.rating", f"choose 1 to {template.scale.points}")
+        if submit and not (goal.get("result") or "").strip():
+            e.add(f"goal_results.{n}.result", "say what was achieved")
+    if submit and not (content.get("achievements") or "").strip():
+        e.add("achievements", "required")
+    if e.errors:
+        raise ValidationFailed("The self assessment is not complete." if submit else "The draft is not valid.", e.errors)
+
+
+def check_manager(content: dict[str, Any], template: Template, submit: bool, people: set[str]) -> None:
+    """Manager assessment rules."""
+    e = _Errors({})
+    _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
+    _check_answers(content.get("answers", {}), template, "manager", e, submit)
+    _check_training(content.get("training_needs", []), "training_needs", e)
+    _check_tracked(content.get("obstacles", []), "obstacles", e, submit, people)
+    for n, obstacle in enumerate(content.get("obstacles", [])):
+        if submit and not (obstacle.get("remediation") or "").strip():
+            e.add(f"obstacles.{n}.remediation", "say what will remove the obstacle")
+    for n, goal in enumerate(content.get("goal_ratings", [])):
+        rating = goal.get("rating")
+        if rating is not None and not 1 <= rating <= template.scale.points:
+            e.add(f"goal_ratings.{n}.rating", f"choose 1 to {template.scale.points}")
+    if submit:
+        for name in ("strengths", "areas_to_strengthen", "narrative"):
+            if not (content.get(name) or "").strip():
+                e.add(name, "required")
+    if e.errors:
+        raise ValidationFailed("The manager assessment is not complete." if submit else "The draft is not valid.", e.errors)
+
+
+def check_discussion(content: dict[str, Any], submit: bool, people: set[str], today: date) -> None:
+    """Discussion record rules."""
+    e = _Errors({})
+    _check_tracked(content.get("agreed_actions", []), "agreed_actions", e, submit, people)
+    held = content.get("date")
+    if submit:
+        if not held:
+            e.add("date", "required")
+        if not (content.get("notes") or "").strip():
+            e.add("notes", "required")
+    if held and date.fromisoformat(held) > today:
+        e.add("date", "a discussion cannot be recorded before it happens")
+    if e.errors:
+        raise ValidationFailed("The discussion record is not complete." if submit else "The draft is not valid.", e.errors)
+
+
+@dataclass(frozen=True)
+class ScorePart:
+    """One part of the score: its declared weight, its 0–100 value (None: no data) and its basis."""
+
+    name: str
+    weight: int
+    value: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class Score:
+    """A review score with the parts it came from and the rule that combined them."""
+
+    value: float | None
+    parts: tuple[ScorePart, ...]
+    rule: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {
+            "value": self.value,
+            "rule": self.rule,
+            "parts": [
+                {"name": p.name, "weight": p.weight, "value": p.value, "basis": p.basis, "used": p.value is not None}
+                for p in self.parts
+            ],
+        }
+
+
+SCORE_RULE = (
+    "score = Σ(weight × part) / Σ(weight of parts with data); each part is 0–100, a rating r on an n-point "
+    "scale counts (r − 1) / (n − 1) × 100; a part with no data is left out, never counted as zero"
+)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def compute_score(
+    template: Template,
+    manager: dict[str, Any] | None,
+    goal_progress: list[tuple[float, float]] | None = None,
+    feedback_ratings: list[float] | None = None,
+) -> Score:
+    """Combine goals, competencies and feedback by the template's weights, re-normalising absent parts.
+
+    `goal_progress` is [(weight, percent)] from the goal roll-up when goals are linked; otherwise
+    the manager's goal ratings are used.
+    """
+    manager = manager or {}
+    scale = template.scale
+    comp = [scale.normalise(r["rating"]) for r in manager.get("competency_ratings", {}).values() if r.get("rating")]
+    if goal_progress:
+        total_weight = sum(w for w, _ in goal_progress)
+        goals = sum(w * p for w, p in goal_progress) / total_weight if total_weight else None
+        goal_basis = f"weighted progress of {len(goal_progress)} goal(s)"
+    else:
+        ratings = [scale.normalise(g["rating"]) for g in manager.get("goal_ratings", []) if g.get("rating")]
+        goals = _mean(ratings)
+        goal_basis = f"manager's rating of {len(ratings)} goal(s)"
+    feedback = _mean([scale.normalise(r) for r in feedback_ratings or []])
+    values = {
+        "goals": (goals, goal_basis),
+        "competencies": (_mean(comp), f"manager's rating of {len(comp)} competenc{'y' if len(comp) == 1 else 'ies'}"),
+        "feedback": (feedback, f"{len(feedback_ratings or [])} peer/upward rating(s)"),
+    }
+    parts = tuple(ScorePart(n, template.weights[n], values[n][0], values[n][1]) for n in WEIGHT_PARTS)
+    used = [p for p in parts if p.value is not None and p.weight > 0]
+    total = sum(p.weight for p in used)
+    value = round(sum(p.weight * p.value for p in used) / total, 1) if total else None  # type: ignore[operator]
+    return Score(value, parts, SCORE_RULE)
+
+
+@dataclass
+class Review:
+    """One participant's review in a cycle."""
+
+    cycle_id: str
+    employee_id: str
+    employee_name: str
+    department: str
+    manager_id: str | None
+    cycle_name: str
+    period_start: str
+    state: ReviewState = ReviewState.NOT_STARTED
+    self_assessment: dict[str, Any] | None = None
+    manager_assessment: dict[str, Any] | None = None
+    discussion: dict[str, Any] | None = None
+    acknowledgement: dict[str, Any] | None = None
+    submitted: dict[str, str] | None = None  # state → when it was reached
+    finalised_by: str | None = None
+    score: dict[str, Any] | None = None
+    last_return: dict[str, Any] | None = None
+    version: int = 0
+    audit_head: str = ""

@@ -1,0 +1,160 @@
+"""Review templates: competencies, a rating scale, questions per form, and score weights."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from service.domain.errors import ValidationFailed
+
+
+class Form(StrEnum):
+    """The forms a template has questions for."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
+    UPWARD = "upward"
+
+
+WEIGHT_PARTS = ("goals", "competencies", "feedback")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Competency:
+    """Something people are rated on, with what it means."""
+
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A free-text question on a form."""
+
+    id: str
+    text: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A rating scale of 2–10 points, each with a label (1 is lowest)."""
+
+    labels: tuple[str, ...]
+
+    @property
+    def points(self) -> int:
+        """How many points the scale has."""
+        return len(self.labels)
+
+    def label(self, rating: int) -> str:
+        """The label of a rating."""
+        return self.labels[rating - 1]
+
+    def normalise(self, rating: float) -> float:
+        """A rating as 0–100 (1 → 0, top → 100)."""
+        return (rating - 1) / (self.points - 1) * 100
+
+
+@dataclass(frozen=True)
+class Template:
+    """A review template; every saved edit is a new version."""
+
+    template_id: str
+    name: str
+    competencies: tuple[Competency, ...]
+    scale: Scale
+    questions: dict[Form, tuple[Question, ...]]
+    weights: dict[str, int]
+    version: int = 0
+    updated_at: str = ""
+    updated_by: str = ""
+    archived: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def competency_ids(self) -> list[str]:
+        """Ids of the competencies, in order."""
+        return [c.id for c in self.competencies]
+
+
+def validate_template(t: Template) -> None:
+    """Refuse a template that could not run a fair review; messages are per field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not t.name.strip():
+        add("name", "required")
+    if not 2 <= t.scale.points <= 10:
+        add("scale", "a scale has 2 to 10 points")
+    if any(not label.strip() for label in t.scale.labels):
+        add("scale", "every point needs a label")
+    if len(set(t.scale.labels)) != len(t.scale.labels):
+        add("scale", "labels must differ")
+    if not t.competencies:
+        add("competencies", "at least one competency")
+    ids = [c.id for c in t.competencies]
+    if len(set(ids)) != len(ids):
+        add("competencies", "competency ids must be unique")
+    for c in t.competencies:
+        if not SLUG.match(c.id):
+            add("competencies", f"id {c.id!r}: use lower-case letters, digits, '-' or '_'")
+        if not c.name.strip() or not c.description.strip():
+            add("competencies", f"{c.id}: a name and a description are required")
+    for form, questions in t.questions.items():
+        qids = [q.id for q in questions]
+        if len(set(qids)) != len(qids):
+            add(f"questions.{form}", "question ids must be unique")
+        if any(not SLUG.match(q.id) or not q.text.strip() for q in questions):
+            add(f"questions.{form}", "every question needs an id and a text")
+    if set(t.weights) != set(WEIGHT_PARTS):
+        add("weights", f"give exactly {', '.join(WEIGHT_PARTS)}")
+    elif any(not 0 <= w <= 100 for w in t.weights.values()):
+        add("weights", "each weight is 0–100")
+    elif sum(t.weights.values()) != 100:
+        add("weights", f"weights add up to {sum(t.weights.values())}, not 100")
+    if errors:
+        raise ValidationFailed("The template is not valid.", errors)
+
+
+def template_to_dict(t: Template) -> dict[str, Any]:
+    """Template → plain data (storage, snapshots, JSON)."""
+    return {
+        "template_id": t.template_id,
+        "name": t.name,
+        "competencies": [{"id": c.id, "name": c.name, "description": c.description} for c in t.competencies],
+        "scale": list(t.scale.labels),
+        "questions": {
+            str(f): [{"id": q.id, "text": q.text, "required": q.required} for q in qs] for f, qs in t.questions.items()
+        },
+        "weights": dict(t.weights),
+        "version": t.version,
+        "updated_at": t.updated_at,
+        "updated_by": t.updated_by,
+        "archived": t.archived,
+    }
+
+
+def template_from_dict(d: dict[str, Any]) -> Template:
+    """Plain data → Template."""
+    return Template(
+        template_id=d["template_id"],
+        name=d["name"],
+        competencies=tuple(Competency(c["id"], c["name"], c["description"]) for c in d["competencies"]),
+        scale=Scale(tuple(d["scale"])),
+        questions={
+            Form(f): tuple(Question(q["id"], q["text"], bool(q.get("required", False))) for q in qs)
+            for f, qs in d.get("questions", {}).items()
+        },
+        weights={k: int(v) for k, v in d["weights"].items()},
+        version=int(d.get("version", 0)),
+        updated_at=d.get("updated_at", ""),
+        updated_by=d.get("updated_by", ""),
+        archived=bool(d.get("archived", False)),
+    )
