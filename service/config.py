@@ -24,6 +24,7 @@ class Settings:
     secret_key: str = "local-development-only"  # noqa: S105 - replaced when deployed (checked)
     deployed: bool = False
     employee_id_claim: str = "custom:employee_id"
+    queue_url: str | None = None
     session_minutes: int = 30
     token_days: int = 30
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -54,6 +55,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=secret or "local-development-only",
         deployed=deployed,
         employee_id_claim=env.get("EMPLOYEE_ID_CLAIM", "custom:employee_id"),
+        queue_url=env.get("QUEUE_URL") or None,
         session_minutes=int(env.get("SESSION_MINUTES", "30")),
         token_days=int(env.get("TOKEN_DAYS", "30")),
     )

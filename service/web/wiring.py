@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 
 from service.adapters.clock import Clock
+from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.adapters.store import Table
 from service.config import Settings
 
@@ -22,6 +23,20 @@ class Wiring:
     clock: Clock = field(default_factory=Clock)
     _table: Table | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def queue(self) -> Queue:
+        """Where background work goes: SQS when configured, else run inline on this table."""
+        if "queue" not in self.extras:
+            if self.settings.queue_url:
+                from service.adapters.aws import client
+
+                self.extras["queue"] = SqsQueue(client("sqs", self.settings), self.settings.queue_url)
+            else:
+                from service.services.worker import dispatch
+
+                self.extras["queue"] = InlineQueue(lambda message: dispatch(self.table, message, self.clock))
+        return self.extras["queue"]
 
     @property
     def table(self) -> Table:

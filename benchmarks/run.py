@@ -1,0 +1,207 @@
+"""Benchmarks: `python benchmarks/run.py [name ...]` runs the named ones (all by default).
+
+Each benchmark is a function registered with `@benchmark("name")` that returns a `Report`: rows of
+timings (name, median, min, max, ratio to a baseline) plus facts and, optionally, a target. The
+report is printed as a table and stored under its name in benchmarks/results.json (other keys kept).
+Benchmarks report; they do not fail: the exit status is 0 whether a target is met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().with_name("results.json")
+
+# The environment template.yaml and the Lambda runtime give the web function.
+LAMBDA_ENV = {
+    "AWS_LAMBDA_FUNCTION_NAME": "review-cycles-web",
+    "AUTH_MODE": "jwt",
+    "SECRET_KEY": "benchmark-secret-key-" + "b" * 19,
+    "TABLE_NAME": "reviews",
+    "AWS_REGION": "eu-west-1",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "EMPLOYEE_ID_CLAIM": "custom:employee_id",
+}
+
+# Runs in a fresh interpreter: times one import statement, reports what it pulled in.
+PROBE = """
+import json, sys, time
+start = time.perf_counter()
+exec(sys.argv[1])
+elapsed = time.perf_counter() - start
+watch = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else []
+print(json.dumps({"ms": elapsed * 1000, "loaded": {m: m in sys.modules for m in watch}}))
+"""
+
+
+@dataclass
+class Row:
+    """One measured subject."""
+
+    name: str
+    samples_ms: list[float]
+    ratio: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "median_ms": round(self.median, 2),
+            "min_ms": round(min(self.samples_ms), 2),
+            "max_ms": round(max(self.samples_ms), 2),
+            "ratio": None if self.ratio is None else round(self.ratio, 3),
+            "runs": len(self.samples_ms),
+        }
+
+
+@dataclass
+class Report:
+    """What a benchmark found: rows, facts, and an optional target."""
+
+    rows: list[Row]
+    facts: dict[str, Any] = field(default_factory=dict)
+    target: str | None = None
+    passed: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "rows": [r.as_dict() for r in self.rows],
+            "facts": self.facts,
+            "target": self.target,
+            "passed": self.passed,
+        }
+
+
+BENCHMARKS: dict[str, Callable[[], Report]] = {}
+
+
+def benchmark(name: str) -> Callable[[Callable[[], Report]], Callable[[], Report]]:
+    """Register a benchmark under a name."""
+
+    def register(fn: Callable[[], Report]) -> Callable[[], Report]:
+        BENCHMARKS[name] = fn
+        return fn
+
+    return register
+
+
+def lambda_env() -> dict[str, str]:
+    """This process's environment plus the web function's, with the repository importable."""
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "PYTHONSTARTUP")}
+    env.update(LAMBDA_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def probe(statement: str, watch: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run `statement` in a fresh interpreter with the Lambda environment: its time and what it loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, statement, ",".join(watch)],
+        cwd=ROOT,
+        env=lambda_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@benchmark("cold_import")
+def cold_import(runs: int = 10) -> Report:
+    """Import of the web handler module beside a bare `import flask, boto3`, each in fresh interpreters."""
+    subjects = {
+        "service.handlers.web": "import service.handlers.web",
+        "flask + boto3 (bare)": "import flask, boto3",
+        # informational: the handler plus boto3, which the first request imports to reach the table
+        "handler, then boto3": "import service.handlers.web, boto3",
+    }
+    watch = ("weasyprint", "boto3", "botocore")
+    for statement in subjects.values():
+        probe(statement)  # warm-up: bytecode caches written, not counted
+    samples: dict[str, list[float]] = {name: [] for name in subjects}
+    loaded: dict[str, bool] = {}
+    for _ in range(runs):  # interleaved, so drift in machine load hits both alike
+        for name, statement in subjects.items():
+            result = probe(statement, watch)
+            samples[name].append(result["ms"])
+            if name == "service.handlers.web":
+                loaded = {m: loaded.get(m, False) or seen for m, seen in result["loaded"].items()}
+    handler, bare, first_request = (Row(name, samples[name]) for name in subjects)
+    bare.ratio = 1.0
+    handler.ratio = handler.median / bare.median
+    first_request.ratio = first_request.median / bare.median
+    limit = 1.3
+    return Report(
+        rows=[handler, bare, first_request],
+        facts={
+            "handler_imports_weasyprint": loaded["weasyprint"],
+            "handler_imports_boto3": loaded["boto3"],
+            "handler_imports_botocore": loaded["botocore"],
+        },
+        target=f"handler median <= {limit} x bare median, and WeasyPrint not imported",
+        passed=handler.ratio <= limit and not loaded["weasyprint"],
+    )
+
+
+def print_report(name: str, report: Report) -> None:
+    """The report as a small table."""
+    print(f"\n{name}")
+    header = f"  {'name':<28} {'median ms':>10} {'min':>9} {'max':>9} {'ratio':>7}"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for row in report.rows:
+        ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
+        print(
+            f"  {row.name:<28} {row.median:>10.1f} {min(row.samples_ms):>9.1f} {max(row.samples_ms):>9.1f} {ratio:>7}"
+        )
+    for key, value in report.facts.items():
+        print(f"  {key}: {value}")
+    if report.target is not None:
+        print(f"  target: {report.target} -> {'PASS' if report.passed else 'FAIL'}")
+
+
+def save(results: dict[str, dict[str, Any]], path: Path = RESULTS) -> None:
+    """Merge reports into the results file, keeping keys other benchmarks wrote."""
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    stored.update(results)
+    path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the named benchmarks (all when none are named), print them, store them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="name", help=f"one of: {', '.join(BENCHMARKS)}")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    results = {}
+    for name in args.names or list(BENCHMARKS):
+        report = BENCHMARKS[name]()
+        print_report(name, report)
+        results[name] = report.as_dict()
+    save(results)
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

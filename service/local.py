@@ -1,0 +1,520 @@
+"""The embedded local run: AWS emulated in-process by moto's server, the demo organisation, the web app.
+
+`python -m service.cli run` (`make run`) calls `main`. moto keeps its state in memory only, so the
+local run keeps its own snapshot of the emulated DynamoDB tables in the data directory: written
+back through the DynamoDB API on start, saved atomically a moment after anything changed and on
+shutdown. `LocalStack` holds the parts, so later additions (an email outbox, buckets, queues)
+have one place to live.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wsgi import ClosingIterator
+
+from service.config import ConfigError, Settings, load_settings
+
+DEFAULT_PORT = 8000
+DEFAULT_DATA_DIR = Path(".local")
+HOST = "127.0.0.1"
+REGION = "eu-west-1"
+DUMMY_KEY = "local"  # moto accepts any credentials; these never leave the machine
+SNAPSHOT_FILE = "snapshot.json"
+SNAPSHOT_FORMAT = 1
+SNAPSHOT_INTERVAL = 2.0
+DRAIN_SECONDS = 5.0
+ENV_FILE = "local.env"
+LOCK_FILE = ".lock"
+BATCH_WRITE_LIMIT = 25
+
+# DynamoDB calls that never change the emulated state; any other call marks the data as changed.
+DYNAMODB_READS = frozenset(
+    {
+        "BatchGetItem",
+        "DescribeContinuousBackups",
+        "DescribeEndpoints",
+        "DescribeLimits",
+        "DescribeTable",
+        "DescribeTimeToLive",
+        "GetItem",
+        "ListTables",
+        "ListTagsOfResource",
+        "Query",
+        "Scan",
+        "TransactGetItems",
+    }
+)
+# Variables that would take boto3 somewhere other than the in-process emulator.
+CLEARED_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+
+log = logging.getLogger(__name__)
+http_log = logging.getLogger(f"{__name__}.http")
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class LocalRunError(RuntimeError):
+    """The local run cannot start: port taken, data directory in use, or an unreadable snapshot."""
+
+
+class ChangeTracker:
+    """WSGI middleware in front of moto: notes that the emulated state may have changed."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self.changed = threading.Event()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Serve the call, then mark a possible change (after it, so a snapshot taken meanwhile is redone)."""
+        response = self.app(environ, start_response)
+        if may_write(environ):
+            self.changed.set()
+        return response
+
+
+def may_write(environ: dict[str, Any]) -> bool:
+    """Whether a call to the emulator may change its state."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target.startswith("DynamoDB_"):
+        return target.rpartition(".")[2] not in DYNAMODB_READS
+    return environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "OPTIONS")
+
+
+class InFlight:
+    """WSGI middleware counting requests being served, so a shutdown can let them finish first."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Serve the request, counting it until its response is closed."""
+        with self._idle:
+            self._count += 1
+        try:
+            response = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return ClosingIterator(response, [self._done])
+
+    def _done(self) -> None:
+        with self._idle:
+            self._count -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no request is being served; False if some still are after `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count == 0, timeout)
+
+
+class RequestLog(WSGIRequestHandler):
+    """Request lines of the local web app go to this module's logger (moto's own calls stay quiet)."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        """One line per request or error."""
+        level = logging.ERROR if type == "error" else logging.INFO
+        http_log.log(level, f"{self.address_string()} - {message}", *args)
+
+
+def _value_to_json(value: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB attribute value with its binary parts as base64 text."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(b).decode("ascii") for b in inner]}
+    if kind == "M":
+        return {"M": {k: _value_to_json(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_value_to_json(v) for v in inner]}
+    return value
+
+
+def _value_from_json(value: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of `_value_to_json`."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(b) for b in inner]}
+    if kind == "M":
+        return {"M": {k: _value_from_json(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_value_from_json(v) for v in inner]}
+    return value
+
+
+def item_to_json(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item in wire form, ready for JSON (exact: sets, numbers and binaries kept)."""
+    return {name: _value_to_json(value) for name, value in item.items()}
+
+
+def item_from_json(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as `item_to_json` wrote it, back in wire form."""
+    return {name: _value_from_json(value) for name, value in item.items()}
+
+
+def scan_items(client: Any, table_name: str) -> list[dict[str, Any]]:
+    """Every item of a table, in wire form (for the local snapshot only: never on a request path)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table_name, "ConsistentRead": True}
+    while True:
+        page = client.scan(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def write_items(client: Any, table_name: str, items: list[dict[str, Any]]) -> None:
+    """Put items in batches of 25, retrying whatever DynamoDB leaves unprocessed."""
+    for start in range(0, len(items), BATCH_WRITE_LIMIT):
+        pending: dict[str, Any] = {
+            table_name: [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_LIMIT]]
+        }
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
+class Snapshot:
+    """The emulated state as one JSON file in the data directory, always replaced whole."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def exists(self) -> bool:
+        """Whether a snapshot was saved before."""
+        return self.path.exists()
+
+    def load(self) -> dict[str, Any]:
+        """The saved state; LocalRunError if it cannot be read (it is left as it is, for inspection)."""
+        try:
+            state = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LocalRunError(f"cannot read {self.path}: {exc}; move it away or start afresh with --reset") from exc
+        if not isinstance(state, dict) or state.get("format") != SNAPSHOT_FORMAT:
+            raise LocalRunError(f"{self.path} is not a snapshot this version understands; start afresh with --reset")
+        return state
+
+    def save(self, state: dict[str, Any]) -> None:
+        """Write the state to a temporary file, then rename it over the snapshot (never half written)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(state, out, ensure_ascii=False, separators=(",", ":"))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def remove(self) -> None:
+        """Forget the saved state."""
+        self.path.unlink(missing_ok=True)
+
+
+class LocalStack:
+    """moto's server, the settings pointing at it, the web app serving on loopback, and their snapshot."""
+
+    def __init__(
+        self,
+        data_dir: Path = DEFAULT_DATA_DIR,
+        port: int = DEFAULT_PORT,
+        host: str = HOST,
+        snapshot_interval: float = SNAPSHOT_INTERVAL,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.port = port
+        self.snapshot_interval = snapshot_interval
+        self.snapshot = Snapshot(self.data_dir / SNAPSHOT_FILE)
+        self.settings: Settings | None = None
+        self.endpoint_url = ""
+        self.loaded_demo = False
+        self._moto: Any = None
+        self._changes: ChangeTracker | None = None
+        self._http: Any = None
+        self._in_flight: InFlight | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._save_lock = threading.Lock()
+        self._lock_file: IO[str] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the web app."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, reset: bool = False) -> None:
+        """Start moto, restore the saved data (or load the demo), and serve the app on loopback."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        try:
+            self._start_moto()
+            self.settings = self._point_environment_at_moto()
+            if reset:
+                self.forget_saved_data()
+            self._provision()
+            self._serve()
+        except BaseException:
+            self._shutdown(save=False)  # never save a half-restored state over the snapshot
+            raise
+        self._write_env_file()
+        self._start_thread(self._snapshot_loop, "local-snapshot")
+
+    def stop(self) -> None:
+        """Stop serving, let requests in flight finish, save the data, stop moto (safe to call twice)."""
+        self._shutdown(save=True)
+
+    def dynamodb(self) -> Any:
+        """A DynamoDB client for the emulator."""
+        from service.adapters.aws import client
+
+        return client("dynamodb", self._settings())
+
+    def forget_saved_data(self) -> None:
+        """Remove everything the local run saved in the data directory."""
+        self.snapshot.remove()
+
+    def save(self) -> None:
+        """Snapshot the emulated tables now."""
+        changes = self._require(self._changes)
+        with self._save_lock:
+            changes.changed.clear()  # before reading: a write landing during the scan marks it again
+            client = self.dynamodb()
+            tables = client.list_tables().get("TableNames", [])
+            state = {
+                "format": SNAPSHOT_FORMAT,
+                "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "dynamodb": {name: [item_to_json(i) for i in scan_items(client, name)] for name in tables},
+            }
+            self.snapshot.save(state)
+
+    def save_if_changed(self) -> bool:
+        """Snapshot if anything may have changed since the last one; True if it did."""
+        if self._changes is None or not self._changes.changed.is_set():
+            return False
+        self.save()
+        return True
+
+    def _settings(self) -> Settings:
+        return self._require(self.settings)
+
+    @staticmethod
+    def _require(value: Any) -> Any:
+        if value is None:
+            raise RuntimeError("the local stack is not started")
+        return value
+
+    def _lock(self) -> None:
+        import fcntl
+
+        lock_file = (self.data_dir / LOCK_FILE).open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            lock_file.close()
+            raise LocalRunError(
+                f"another local run is using {self.data_dir}/; stop it first, or pass --data with another directory"
+            ) from exc
+        self._lock_file = lock_file
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing releases the lock
+            self._lock_file = None
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+        moto.start()
+        self._moto = moto
+        host, port = moto.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        # ThreadedMotoServer offers no hook for middleware; its werkzeug server calls whatever `.app` holds.
+        server = moto._server
+        self._changes = ChangeTracker(server.app)
+        server.app = self._changes
+
+    def _point_environment_at_moto(self) -> Settings:
+        """Send every boto3 client of this process to the emulator, with dummy credentials."""
+        stale = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL_") or k in CLEARED_VARIABLES]
+        for name in stale:
+            del os.environ[name]
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+                "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "AUTH_MODE": "local",
+            }
+        )
+        return load_settings()
+
+    def _provision(self) -> None:
+        """Create the tables, then restore the snapshot, or load the demo organisation on a first start."""
+        from service.adapters.table_setup import create_table
+
+        settings = self._settings()
+        client = self.dynamodb()
+        changes = self._require(self._changes)
+        if self.snapshot.exists():
+            state = self.snapshot.load()
+            for name, items in state.get("dynamodb", {}).items():
+                create_table(client, name)
+                write_items(client, name, [item_from_json(i) for i in items])
+            create_table(client, settings.table_name)
+            changes.changed.clear()  # what moto holds now is what the snapshot says
+            return
+        create_table(client, settings.table_name)
+        self._load_demo()
+        self.save()
+
+    def _load_demo(self) -> None:
+        from service.adapters.clock import Clock
+        from service.demo import organisation_csv
+        from service.services.directory import import_organisation
+        from service.web.wiring import dynamo_table_factory
+
+        table = dynamo_table_factory(self._settings())()
+        import_organisation(table, None, organisation_csv(), Clock())
+        self.loaded_demo = True
+
+    def _serve(self) -> None:
+        from werkzeug.serving import make_server
+
+        from service.web import create_app
+
+        app = create_app(self._settings())
+        in_flight = InFlight(app.wsgi_app)
+        app.wsgi_app = in_flight  # type: ignore[method-assign]
+        try:
+            server = make_server(self.host, self.port, app, threaded=True, request_handler=RequestLog)
+        except OSError as exc:
+            raise LocalRunError(
+                f"cannot listen on {self.host}:{self.port} ({exc.strerror}); is something else using it? "
+                "Choose another port with --port"
+            ) from exc
+        self.port = server.server_port
+        self._in_flight = in_flight
+        self._start_thread(server.serve_forever, "local-http")
+        self._http = server  # only now: shutdown() waits for a serve_forever that has been started
+
+    def _start_thread(self, target: Callable[[], object], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _snapshot_loop(self) -> None:
+        """Save a moment after a change, until the stack stops."""
+        while not self._stopping.wait(self.snapshot_interval):
+            try:
+                self.save_if_changed()
+            except OSError as exc:
+                log.error("could not save the local data to %s: %s", self.snapshot.path, exc)
+                self._require(self._changes).changed.set()  # try again next time
+
+    def _write_env_file(self) -> None:
+        """Variables another shell can use to reach this run's emulator (e.g. for the CLI)."""
+        settings = self._settings()
+        lines = [
+            f"AWS_ENDPOINT_URL={self.endpoint_url}",
+            f"AWS_ACCESS_KEY_ID={DUMMY_KEY}",
+            f"AWS_SECRET_ACCESS_KEY={DUMMY_KEY}",
+            f"AWS_REGION={REGION}",
+            f"TABLE_NAME={settings.table_name}",
+        ]
+        (self.data_dir / ENV_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def _shutdown(self, save: bool) -> None:
+        self._stopping.set()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+            if self._in_flight is not None and not self._in_flight.wait_idle(DRAIN_SECONDS):
+                log.warning("some requests were still running after %.0f s; stopping anyway", DRAIN_SECONDS)
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+        if self._moto is not None:
+            try:
+                if save:
+                    self.save_if_changed()
+            finally:
+                self._moto.stop()
+                self._moto = None
+                (self.data_dir / ENV_FILE).unlink(missing_ok=True)
+        self._unlock()
+
+
+def _configure_logging() -> None:
+    """Request lines and the run's own messages on stderr; moto's per-call lines silenced."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger(__name__).setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every AWS call there
+
+
+def _on_signals(stop: threading.Event) -> dict[int, Any]:
+    """Let SIGINT and SIGTERM ask for a clean stop; returns the handlers they replaced."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def main(port: int = DEFAULT_PORT, data_dir: Path = DEFAULT_DATA_DIR, reset: bool = False) -> int:
+    """Run the local service until Ctrl-C or SIGTERM: 0 after a clean stop, 1 if it cannot start."""
+    _configure_logging()
+    stop = threading.Event()
+    previous = _on_signals(stop)
+    stack = LocalStack(data_dir, port)
+    try:
+        try:
+            stack.start(reset=reset)
+        except (LocalRunError, ConfigError) as exc:
+            print(f"The local run cannot start: {exc}", file=sys.stderr)
+            return 1
+        where = f"{stack.data_dir}/"
+        origin = "demo organisation loaded" if stack.loaded_demo else f"data restored from {where}"
+        print(f"Review cycles is running at {stack.url}/ ({origin}).", flush=True)
+        hint = f"Sign in at {stack.url}/signin as anyone in the organisation; Ctrl-C stops, data stays in {where}"
+        print(hint, flush=True)
+        while not stop.wait(0.5):
+            pass
+        print("Stopping...", file=sys.stderr, flush=True)
+        stack.stop()
+        print(f"Stopped; data saved in {where}", file=sys.stderr, flush=True)
+        return 0
+    finally:
+        stack.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

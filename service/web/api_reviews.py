@@ -1,0 +1,326 @@
+"""JSON API of templates, cycles, reviews and actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from service.domain.audit import verify_chain
+from service.domain.cycles import Cycle
+from service.domain.templates import template_to_dict
+from service.services import actions as action_svc
+from service.services import cycles as cycle_svc
+from service.services import reviews as review_svc
+from service.services import templates as template_svc
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.schemas_reviews import (
+    AcknowledgeSchema,
+    ActionListSchema,
+    ActionSchema,
+    ActionStatusSchema,
+    AuditSchema,
+    CycleInSchema,
+    CycleListSchema,
+    CycleSchema,
+    DiscussionBodySchema,
+    HistorySchema,
+    LaunchSchema,
+    ManagerBodySchema,
+    ProgressSchema,
+    ReasonSchema,
+    ReturnSchema,
+    ReviewSchema,
+    SelfBodySchema,
+    TeamSchema,
+    TemplateInSchema,
+    TemplateListSchema,
+    TemplateSchema,
+)
+from service.web.versioning import expected_version, with_etag
+from service.web.wiring import wiring
+
+bp = Blueprint("api_reviews", __name__, url_prefix="/api")
+W = (401, 403, 404, 409, 412, 422, 428)
+
+
+def _body(schema: Any) -> dict[str, Any]:
+    return schema.load(request.get_json(silent=True) or {})
+
+
+def _cycle_json(c: Cycle) -> dict[str, Any]:
+    data = CycleSchema().dump({**c.__dict__, "participant_count": len(c.participants)})
+    data["phases"] = {p.value: d.isoformat() for p, d in c.phases.items()}
+    return data
+
+
+def _cycle_response(c: Cycle, status: int = 200):
+    resp = jsonify(_cycle_json(c))
+    resp.status_code = status
+    return with_etag(resp, c.version)
+
+
+def _review_response(view: dict[str, Any]):
+    return with_etag(jsonify(ReviewSchema().dump(view)), view["version"])
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+@bp.post("/templates")
+@api_doc("Create a review template (HR)", response=TemplateSchema, body=TemplateInSchema, status=201, errors=W)
+def create_template():
+    """Create a template."""
+    w = wiring()
+    t = template_svc.create_template(w.table, current_principal(), _body(TemplateInSchema()), w.clock)
+    resp = jsonify(template_to_dict(t))
+    resp.status_code = 201
+    return with_etag(resp, t.version)
+
+
+@bp.get("/templates")
+@api_doc("Every template", response=TemplateListSchema, errors=(401,))
+def list_templates():
+    """List templates."""
+    current_principal()
+    return jsonify({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().table)]})
+
+
+@bp.get("/templates/<template_id>")
+@api_doc("The current version of a template", response=TemplateSchema, errors=(401, 404))
+def get_template(template_id: str):
+    """One template."""
+    current_principal()
+    t = template_svc.get_template(wiring().table, template_id)
+    return with_etag(jsonify(template_to_dict(t)), t.version)
+
+
+@bp.put("/templates/<template_id>")
+@api_doc("Edit a template: saved as a new version; launched cycles keep their snapshot (HR)",
+         response=TemplateSchema, body=TemplateInSchema, errors=W)
+def update_template(template_id: str):
+    """Edit a template."""
+    w = wiring()
+    t = template_svc.update_template(w.table, current_principal(), template_id, _body(TemplateInSchema()),
+                                     expected_version(), w.clock)
+    return with_etag(jsonify(template_to_dict(t)), t.version)
+
+
+@bp.get("/templates/<template_id>/versions/<int:version>")
+@api_doc("One saved version of a template", response=TemplateSchema, errors=(401, 404))
+def get_template_version(template_id: str, version: int):
+    """A template as it was at a version."""
+    current_principal()
+    return jsonify(template_to_dict(template_svc.get_template(wiring().table, template_id, version)))
+
+
+# --- cycles ------------------------------------------------------------------------------------
+
+
+@bp.post("/cycles")
+@api_doc("Create a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, status=201, errors=W)
+def create_cycle():
+    """Create a cycle."""
+    w = wiring()
+    return _cycle_response(cycle_svc.create_cycle(w.table, current_principal(), _body(CycleInSchema()), w.clock), 201)
+
+
+@bp.get("/cycles")
+@api_doc("Every cycle, newest first", response=CycleListSchema, errors=(401,))
+def list_cycles():
+    """List cycles."""
+    current_principal()
+    return jsonify({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().table)]})
+
+
+@bp.get("/cycles/<cycle_id>")
+@api_doc("One cycle", response=CycleSchema, errors=(401, 404))
+def get_cycle(cycle_id: str):
+    """One cycle."""
+    current_principal()
+    return _cycle_response(cycle_svc.get_cycle(wiring().table, cycle_id))
+
+
+@bp.put("/cycles/<cycle_id>")
+@api_doc("Edit a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, errors=W)
+def update_cycle(cycle_id: str):
+    """Edit a draft cycle."""
+    w = wiring()
+    c = cycle_svc.update_cycle(w.table, current_principal(), cycle_id, _body(CycleInSchema()), expected_version(),
+                               w.clock)
+    return _cycle_response(c)
+
+
+@bp.post("/cycles/<cycle_id>/launch")
+@api_doc("Launch: snapshot template and participants, create reviews in background batches (HR)",
+         response=LaunchSchema, status=202, errors=W)
+def launch_cycle(cycle_id: str):
+    """Launch a cycle; poll /progress for the creation of reviews."""
+    w = wiring()
+    result = cycle_svc.launch_cycle(w.table, current_principal(), cycle_id, expected_version(), w.clock, w.queue)
+    resp = jsonify(LaunchSchema().dump(result))
+    resp.status_code = 202
+    return resp
+
+
+@bp.get("/cycles/<cycle_id>/progress")
+@api_doc("Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema,
+         errors=(401, 403, 404))
+def cycle_progress(cycle_id: str):
+    """Progress of a cycle."""
+    w = wiring()
+    return jsonify(cycle_svc.cycle_progress(w.table, current_principal(), cycle_id, w.clock.now().date()))
+
+
+@bp.post("/cycles/<cycle_id>/close")
+@api_doc("Close a cycle: it becomes read-only (HR)", response=CycleSchema, errors=W)
+def close_cycle(cycle_id: str):
+    """Close a cycle."""
+    w = wiring()
+    return _cycle_response(cycle_svc.close_cycle(w.table, current_principal(), cycle_id, expected_version(), w.clock))
+
+
+@bp.post("/cycles/<cycle_id>/reopen")
+@api_doc("Reopen a closed cycle, with a reason (HR)", response=CycleSchema, body=ReasonSchema, errors=W)
+def reopen_cycle(cycle_id: str):
+    """Reopen a cycle."""
+    w = wiring()
+    reason = _body(ReasonSchema())["reason"]
+    return _cycle_response(
+        cycle_svc.reopen_cycle(w.table, current_principal(), cycle_id, expected_version(), reason, w.clock)
+    )
+
+
+def _audit_response(records: list[dict[str, Any]]):
+    by_entity: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_entity.setdefault(r["entity"], []).append(r)
+    problems = [f"{e}: {p}" for e, rs in by_entity.items() for p in verify_chain(rs)]
+    return jsonify(AuditSchema().dump({"records": records, "verified": not problems, "problems": problems}))
+
+
+@bp.get("/cycles/<cycle_id>/audit")
+@api_doc("The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema,
+         errors=(401, 403))
+def cycle_audit(cycle_id: str):
+    """A cycle's audit trail."""
+    return _audit_response(review_svc.cycle_audit(wiring().table, current_principal(), cycle_id))
+
+
+@bp.get("/cycles/<cycle_id>/team")
+@api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema, errors=(401, 404))
+def team(cycle_id: str):
+    """A manager's team overview."""
+    return jsonify({"reviews": review_svc.team_reviews(wiring().table, current_principal(), cycle_id)})
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
+
+
+@bp.get(REVIEW)
+@api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(401, 403, 404))
+def get_review(cycle_id: str, employee_id: str):
+    """Read a review."""
+    return _review_response(review_svc.open_review(wiring().table, current_principal(), cycle_id, employee_id))
+
+
+@bp.put(REVIEW + "/self")
+@api_doc("Save or submit the self assessment (the employee)", response=ReviewSchema, body=SelfBodySchema, errors=W)
+def put_self(cycle_id: str, employee_id: str):
+    """Self assessment."""
+    w, body = wiring(), _body(SelfBodySchema())
+    return _review_response(review_svc.save_self_assessment(
+        w.table, current_principal(), cycle_id, employee_id, body["content"], expected_version(), body["submit"],
+        w.clock))
+
+
+@bp.put(REVIEW + "/manager")
+@api_doc("Save or submit the manager assessment (current manager or HR)", response=ReviewSchema,
+         body=ManagerBodySchema, errors=W)
+def put_manager(cycle_id: str, employee_id: str):
+    """Manager assessment."""
+    w, body = wiring(), _body(ManagerBodySchema())
+    return _review_response(review_svc.save_manager_assessment(
+        w.table, current_principal(), cycle_id, employee_id, body["content"], expected_version(), body["submit"],
+        w.clock))
+
+
+@bp.put(REVIEW + "/discussion")
+@api_doc("Save or record the review discussion (manager or HR)", response=ReviewSchema,
+         body=DiscussionBodySchema, errors=W)
+def put_discussion(cycle_id: str, employee_id: str):
+    """Discussion record."""
+    w, body = wiring(), _body(DiscussionBodySchema())
+    return _review_response(review_svc.save_discussion(
+        w.table, current_principal(), cycle_id, employee_id, body["content"], expected_version(), body["submit"],
+        w.clock))
+
+
+@bp.post(REVIEW + "/acknowledge")
+@api_doc("Acknowledge the review, agreeing or not, with an optional response (the employee)",
+         response=ReviewSchema, body=AcknowledgeSchema, errors=W)
+def post_acknowledge(cycle_id: str, employee_id: str):
+    """Acknowledgement."""
+    w, body = wiring(), _body(AcknowledgeSchema())
+    return _review_response(review_svc.acknowledge(
+        w.table, current_principal(), cycle_id, employee_id, body["agreement"], body["response"], expected_version(),
+        w.clock))
+
+
+@bp.post(REVIEW + "/finalise")
+@api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=W)
+def post_finalise(cycle_id: str, employee_id: str):
+    """Finalisation."""
+    w = wiring()
+    return _review_response(review_svc.finalise(w.table, current_principal(), cycle_id, employee_id,
+                                                expected_version(), w.clock))
+
+
+@bp.post(REVIEW + "/return")
+@api_doc("Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema,
+         errors=W)
+def post_return(cycle_id: str, employee_id: str):
+    """Return to an earlier state."""
+    w, body = wiring(), _body(ReturnSchema())
+    return _review_response(review_svc.return_review(
+        w.table, current_principal(), cycle_id, employee_id, body["to_state"], body["reason"], expected_version(),
+        w.clock))
+
+
+@bp.get(REVIEW + "/audit")
+@api_doc("The audit trail of one review, with chain verification (HR)", response=AuditSchema, errors=(401, 403))
+def review_audit(cycle_id: str, employee_id: str):
+    """A review's audit trail."""
+    return _audit_response(review_svc.review_audit(wiring().table, current_principal(), cycle_id, employee_id))
+
+
+@bp.get("/people/<employee_id>/history")
+@api_doc("A person's reviews across cycles and their actions (self, manager, HR)", response=HistorySchema,
+         errors=(401, 403, 404))
+def person_history(employee_id: str):
+    """History across cycles."""
+    return jsonify(review_svc.history(wiring().table, current_principal(), employee_id))
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+@bp.get("/actions")
+@api_doc("Actions I own, open first by due date", response=ActionListSchema, errors=(401,))
+def my_actions():
+    """My tracked actions."""
+    return jsonify({"actions": action_svc.my_actions(wiring().table, current_principal())})
+
+
+@bp.patch("/actions/<action_id>")
+@api_doc("Update an action's status (its owner or HR)", response=ActionSchema, body=ActionStatusSchema, errors=W)
+def patch_action(action_id: str):
+    """Move an action along."""
+    w = wiring()
+    status = _body(ActionStatusSchema())["status"]
+    result = action_svc.update_action_status(w.table, current_principal(), action_id, status, expected_version(),
+                                             w.clock)
+    return with_etag(jsonify(result), result["version"])

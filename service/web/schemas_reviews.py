@@ -1,0 +1,340 @@
+"""marshmallow schemas of templates, cycles, reviews and actions (structure only; meaning is in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from service.domain.cycles import ParticipantMode, Phase
+from service.domain.reviews import ItemStatus, Priority, ReviewState
+
+TEXT = validate.Length(max=10_000)
+SHORT = validate.Length(max=300)
+FORMATS = (
+    "course", "mentoring", "on_the_job", "conference", "informational_interview", "degree_programme",
+    "professional_association", "networking", "coaching", "self_study", "other",
+)
+LEARNING_KINDS = (
+    "course", "degree_programme", "on_the_job", "professional_association", "networking", "conference",
+    "informational_interview", "mentoring", "self_study", "other",
+)
+
+
+class IsoDate(fields.Date):
+    """A date validated as ISO-8601 and kept as its string (how content stores dates)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
+class CompetencySchema(Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = fields.String(required=True, validate=SHORT)
+    description = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+class QuestionSchema(Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    required = fields.Boolean(load_default=False)
+
+
+class QuestionsSchema(Schema):
+    self = fields.List(fields.Nested(QuestionSchema), load_default=list)
+    manager = fields.List(fields.Nested(QuestionSchema), load_default=list)
+    peer = fields.List(fields.Nested(QuestionSchema), load_default=list)
+    upward = fields.List(fields.Nested(QuestionSchema), load_default=list)
+
+
+class WeightsSchema(Schema):
+    goals = fields.Integer(required=True, validate=validate.Range(0, 100))
+    competencies = fields.Integer(required=True, validate=validate.Range(0, 100))
+    feedback = fields.Integer(required=True, validate=validate.Range(0, 100))
+
+
+class TemplateInSchema(Schema):
+    """A template as HR writes it."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    competencies = fields.List(fields.Nested(CompetencySchema), required=True, validate=validate.Length(min=1, max=30))
+    scale = fields.List(fields.String(validate=validate.Length(min=1, max=60)), required=True,
+                        validate=validate.Length(min=2, max=10),
+                        metadata={"description": "labels, lowest first (2–10 points)"})
+    questions = fields.Nested(QuestionsSchema, load_default=dict)
+    weights = fields.Nested(WeightsSchema, required=True)
+
+
+class TemplateSchema(TemplateInSchema):
+    """A stored template version."""
+
+    template_id = fields.String()
+    version = fields.Integer()
+    updated_at = fields.String()
+    updated_by = fields.String()
+    archived = fields.Boolean()
+
+
+class TemplateListSchema(Schema):
+    templates = fields.List(fields.Nested(TemplateSchema))
+
+
+class PhasesSchema(Schema):
+    goal_setting = fields.Date(required=True)
+    self_assessment = fields.Date(required=True)
+    feedback = fields.Date(required=True)
+    manager_assessment = fields.Date(required=True)
+    discussion = fields.Date(required=True, metadata={"description": "review discussion and acknowledgement"})
+
+
+class CycleInSchema(Schema):
+    """A cycle as HR sets it up."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    template_id = fields.String(required=True)
+    phases = fields.Nested(PhasesSchema, required=True)
+    participant_mode = fields.String(load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode]))
+    departments = fields.List(fields.String(validate=SHORT), load_default=list)
+    employee_ids = fields.List(fields.String(validate=SHORT), load_default=list, validate=validate.Length(max=20_000))
+
+
+class CycleSchema(Schema):
+    """A stored cycle."""
+
+    cycle_id = fields.String()
+    name = fields.String()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    template_id = fields.String()
+    phases = fields.Dict(keys=fields.String(validate=validate.OneOf([p.value for p in Phase])), values=fields.Date())
+    participant_mode = fields.String()
+    departments = fields.List(fields.String())
+    employee_ids = fields.List(fields.String())
+    state = fields.String()
+    participant_count = fields.Integer()
+    launched_at = fields.String(allow_none=True)
+    closed_at = fields.String(allow_none=True)
+    created_at = fields.String()
+    created_by = fields.String()
+    version = fields.Integer()
+
+
+class CycleListSchema(Schema):
+    cycles = fields.List(fields.Nested(CycleSchema))
+
+
+class RatingSchema(Schema):
+    rating = fields.Integer(allow_none=True, load_default=None)
+    comment = fields.String(load_default="", validate=TEXT)
+
+
+class TrainingNeedSchema(Schema):
+    topic = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    priority = fields.String(load_default="medium", validate=validate.OneOf([p.value for p in Priority]))
+    format = fields.String(load_default="course", validate=validate.OneOf(FORMATS))
+    rationale = fields.String(load_default="", validate=TEXT)
+    estimated_cost = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0))
+
+
+class GoalResultSchema(Schema):
+    goal_id = fields.String(allow_none=True, load_default=None)
+    title = fields.String(required=True, validate=SHORT)
+    result = fields.String(load_default="", validate=TEXT)
+    rating = fields.Integer(allow_none=True, load_default=None)
+
+
+class LearningSchema(Schema):
+    activity = fields.String(required=True, validate=SHORT)
+    kind = fields.String(load_default="course", validate=validate.OneOf(LEARNING_KINDS))
+    date = IsoDate(allow_none=True, load_default=None)
+    note = fields.String(load_default="", validate=TEXT)
+
+
+class SelfObstacleSchema(Schema):
+    description = fields.String(required=True, validate=TEXT)
+
+
+class SelfContentSchema(Schema):
+    """The self assessment."""
+
+    competency_ratings = fields.Dict(keys=fields.String(), values=fields.Nested(RatingSchema), load_default=dict)
+    goal_results = fields.List(fields.Nested(GoalResultSchema), load_default=list, validate=validate.Length(max=50))
+    achievements = fields.String(load_default="", validate=TEXT)
+    obstacles = fields.List(fields.Nested(SelfObstacleSchema), load_default=list, validate=validate.Length(max=20))
+    learning = fields.List(fields.Nested(LearningSchema), load_default=list, validate=validate.Length(max=50))
+    development_wishes = fields.String(load_default="", validate=TEXT)
+    training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
+    answers = fields.Dict(keys=fields.String(), values=fields.String(validate=TEXT), load_default=dict)
+
+
+class TrackedSchema(Schema):
+    description = fields.String(required=True, validate=TEXT)
+    owner_id = fields.String(load_default=None, allow_none=True)
+    due = IsoDate(load_default=None, allow_none=True)
+    status = fields.String(load_default="open", validate=validate.OneOf([s.value for s in ItemStatus]))
+
+
+class ObstacleSchema(TrackedSchema):
+    remediation = fields.String(load_default="", validate=TEXT)
+
+
+class GoalRatingSchema(Schema):
+    goal_id = fields.String(allow_none=True, load_default=None)
+    title = fields.String(required=True, validate=SHORT)
+    rating = fields.Integer(allow_none=True, load_default=None)
+    comment = fields.String(load_default="", validate=TEXT)
+
+
+class ManagerContentSchema(Schema):
+    """The manager assessment."""
+
+    competency_ratings = fields.Dict(keys=fields.String(), values=fields.Nested(RatingSchema), load_default=dict)
+    goal_ratings = fields.List(fields.Nested(GoalRatingSchema), load_default=list, validate=validate.Length(max=50))
+    strengths = fields.String(load_default="", validate=TEXT)
+    areas_to_strengthen = fields.String(load_default="", validate=TEXT)
+    obstacles = fields.List(fields.Nested(ObstacleSchema), load_default=list, validate=validate.Length(max=20))
+    training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
+    narrative = fields.String(load_default="", validate=TEXT)
+    answers = fields.Dict(keys=fields.String(), values=fields.String(validate=TEXT), load_default=dict)
+
+
+class DiscussionContentSchema(Schema):
+    """The record of the review discussion."""
+
+    date = IsoDate(load_default=None, allow_none=True)
+    notes = fields.String(load_default="", validate=TEXT)
+    agreed_actions = fields.List(fields.Nested(TrackedSchema), load_default=list, validate=validate.Length(max=20))
+
+
+class SelfBodySchema(Schema):
+    content = fields.Nested(SelfContentSchema, required=True)
+    submit = fields.Boolean(load_default=False, metadata={"description": "false saves a draft"})
+
+
+class ManagerBodySchema(Schema):
+    content = fields.Nested(ManagerContentSchema, required=True)
+    submit = fields.Boolean(load_default=False)
+
+
+class DiscussionBodySchema(Schema):
+    content = fields.Nested(DiscussionContentSchema, required=True)
+    submit = fields.Boolean(load_default=False)
+
+
+class AcknowledgeSchema(Schema):
+    agreement = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]),
+                              metadata={"description": "acknowledgement is not agreement"})
+    response = fields.String(load_default="", validate=TEXT)
+
+
+class ReturnSchema(Schema):
+    to_state = fields.String(required=True, validate=validate.OneOf([s.value for s in ReviewState]))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class EmptySchema(Schema):
+    """No body."""
+
+
+class ReviewSchema(Schema):
+    """A review as the principal may see it (sections hidden from them are null)."""
+
+    cycle_id = fields.String()
+    cycle_name = fields.String()
+    employee_id = fields.String()
+    employee_name = fields.String()
+    department = fields.String()
+    manager_id = fields.String(allow_none=True)
+    state = fields.String()
+    version = fields.Integer()
+    submitted = fields.Dict(keys=fields.String(), values=fields.String())
+    last_return = fields.Raw(allow_none=True)
+    template = fields.Raw(allow_none=True)
+    self_assessment = fields.Raw(allow_none=True)
+    manager_assessment = fields.Raw(allow_none=True)
+    score = fields.Raw(allow_none=True)
+    discussion = fields.Raw(allow_none=True)
+    acknowledgement = fields.Raw(allow_none=True)
+
+
+class TeamRowSchema(Schema):
+    employee_id = fields.String()
+    employee_name = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    next_task = fields.String(allow_none=True)
+    due = fields.String(allow_none=True)
+
+
+class TeamSchema(Schema):
+    reviews = fields.List(fields.Nested(TeamRowSchema))
+
+
+class ProgressSchema(Schema):
+    cycle_id = fields.String()
+    state = fields.String()
+    launch = fields.Raw()
+    deadlines = fields.Dict(keys=fields.String(), values=fields.String())
+    total = fields.Integer()
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_department = fields.Raw()
+    overdue = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class LaunchSchema(Schema):
+    cycle_id = fields.String()
+    expected = fields.Integer()
+    created = fields.Integer()
+    done = fields.Boolean()
+
+
+class AuditRecordSchema(Schema):
+    entity = fields.String()
+    version = fields.Integer()
+    at = fields.String()
+    actor = fields.String()
+    action = fields.String()
+    reason = fields.String()
+    changes = fields.List(fields.Raw())
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class AuditSchema(Schema):
+    records = fields.List(fields.Nested(AuditRecordSchema))
+    verified = fields.Boolean(metadata={"description": "the hash chain of every entity verifies"})
+    problems = fields.List(fields.String())
+
+
+class ActionSchema(Schema):
+    action_id = fields.String()
+    kind = fields.String()
+    cycle_id = fields.String()
+    subject_id = fields.String()
+    description = fields.String()
+    obstacle = fields.String(allow_none=True)
+    owner_id = fields.String()
+    due = fields.String(allow_none=True)
+    status = fields.String()
+    created_at = fields.String()
+    version = fields.Integer()
+
+
+class ActionListSchema(Schema):
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class ActionStatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in ItemStatus]))
+
+
+class HistorySchema(Schema):
+    employee_id = fields.String()
+    reviews = fields.List(fields.Raw())
+    actions = fields.List(fields.Raw())

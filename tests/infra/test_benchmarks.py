@@ -1,0 +1,27 @@
+"""Importing the web handler, as Lambda does at a cold start, leaves the heavy libraries unloaded."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.run import probe
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, bool]:
+    """Which heavy modules a fresh interpreter holds after importing the web handler."""
+    return probe("import service.handlers.web", ("weasyprint", "boto3", "botocore", "flask"))["loaded"]
+
+
+def test_the_probe_sees_what_the_handler_does_import(loaded):
+    assert loaded["flask"] is True
+
+
+def test_web_handler_import_does_not_load_weasyprint(loaded):
+    assert loaded["weasyprint"] is False
+
+
+def test_web_handler_import_does_not_load_boto3(loaded):
+    # The table's client is built on first use, so a cold start pays for boto3 only when needed.
+    assert loaded["boto3"] is False
+    assert loaded["botocore"] is False
