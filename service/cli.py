@@ -50,6 +50,16 @@ def cmd_mint_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    """Send today's reminders (what the scheduled function does when deployed)."""
+    from service.adapters.factory import build_mailer
+    from service.services.reminders import send_reminders
+
+    settings = load_settings()
+    print(json.dumps(send_reminders(_table(settings), build_mailer(settings), Clock(), settings.base_url)))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the embedded local service."""
     from service.local import main
@@ -68,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("mint-token", help="print an API token for a person (local run)")
     p.add_argument("employee_id")
     p.set_defaults(func=cmd_mint_token)
+    p = sub.add_parser("send-reminders", help="email overdue tasks (the daily scheduled job)")
+    p.set_defaults(func=cmd_send_reminders)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")

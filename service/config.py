@@ -25,6 +25,9 @@ class Settings:
     deployed: bool = False
     employee_id_claim: str = "custom:employee_id"
     queue_url: str | None = None
+    mail_from: str = "reviews@example.com"
+    outbox_dir: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
     session_minutes: int = 30
     token_days: int = 30
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -56,6 +59,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         deployed=deployed,
         employee_id_claim=env.get("EMPLOYEE_ID_CLAIM", "custom:employee_id"),
         queue_url=env.get("QUEUE_URL") or None,
+        mail_from=env.get("MAIL_FROM", "reviews@example.com"),
+        outbox_dir=env.get("OUTBOX_DIR") or None,
+        base_url=env.get("BASE_URL", "http://127.0.0.1:8000"),
         session_minutes=int(env.get("SESSION_MINUTES", "30")),
         token_days=int(env.get("TOKEN_DAYS", "30")),
     )

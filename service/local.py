@@ -127,8 +127,12 @@ class InFlight:
 class RequestLog(WSGIRequestHandler):
     """Request lines of the local web app go to this module's logger (moto's own calls stay quiet)."""
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One plain line per request (werkzeug's own adds terminal colours)."""
+        self.log("info", '"%s %s %s" %s %s', self.command, self.path, self.request_version, code, size)
+
     def log(self, type: str, message: str, *args: Any) -> None:
-        """One line per request or error."""
+        """Send a line to the logger (errors at ERROR)."""
         level = logging.ERROR if type == "error" else logging.INFO
         http_log.log(level, f"{self.address_string()} - {message}", *args)
 

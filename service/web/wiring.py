@@ -55,9 +55,8 @@ def dynamo_table_factory(settings: Settings) -> Callable[[], Table]:
     """A factory for the real table (imports boto3 when first called)."""
 
     def build() -> Table:
-        from service.adapters.aws import client
-        from service.adapters.dynamo import DynamoTable
+        from service.adapters.factory import build_table
 
-        return DynamoTable(client("dynamodb", settings), settings.table_name)
+        return build_table(settings)
 
     return build
