@@ -189,28 +189,75 @@ ALLOWED_MANAGED = {
 }
 
 
-def test_web_function_policies_name_only_the_table(resources):
+TABLE_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+}
+
+
+def _is_table_arn(resource) -> bool:
+    return resource in (
+        {"Fn::GetAtt": "Table.Arn"},
+        {"Fn::GetAtt": ["Table", "Arn"]},
+        {"Fn::Sub": "${Table.Arn}/index/*"},
+    )
+
+
+def _table_statements(role) -> list[dict]:
+    return [st for st in statements(role) if any(a.startswith("dynamodb:") for a in as_list(st["Action"]))]
+
+
+def test_table_access_is_explicit_and_never_scans(resources):
+    for name in ("WebFunction", "WorkerFunction", "RemindersFunction"):
+        role = role_of(resources, name)
+        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= ALLOWED_MANAGED
+        found = _table_statements(role)
+        assert found, name
+        for statement in found:
+            assert set(as_list(statement["Action"])) <= TABLE_ACTIONS, (name, statement)
+            assert all(_is_table_arn(r) for r in as_list(statement["Resource"])), (name, statement)
+
+
+def test_web_function_may_only_use_the_table_and_send_to_the_queue(resources):
     role = role_of(resources, "WebFunction")
-    assert set(role["Properties"].get("ManagedPolicyArns", [])) <= ALLOWED_MANAGED
-    found = statements(role)
-    assert found
-    for statement in found:
-        assert statement["Effect"] == "Allow"
+    for statement in statements(role):
+        for action in as_list(statement["Action"]):
+            assert action in TABLE_ACTIONS or action in (
+                "sqs:SendMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:SendMessageBatch",
+                "sqs:SendMessage*",
+            ), action
         for resource in as_list(statement["Resource"]):
             assert resource != "*", statement
-            arn, refs = resource["Fn::Sub"]
-            assert arn.startswith("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${"), arn
-            assert refs == {"tableName": {"Ref": "Table"}}
-        assert all(action.startswith("dynamodb:") for action in as_list(statement["Action"])), statement
 
 
-def test_no_role_is_an_administrator_or_reaches_s3_or_ses(resources):
-    for role in of_type(resources, "AWS::IAM::Role").values():
+def test_only_the_reminders_function_sends_email_and_only_from_the_sender(resources):
+    for role_name, role in of_type(resources, "AWS::IAM::Role").items():
         text = json.dumps(role)
         assert "AdministratorAccess" not in text and "PowerUserAccess" not in text
         for statement in statements(role):
             for action in as_list(statement["Action"]):
-                assert action != "*" and not action.startswith(("s3:", "ses:", "iam:")), action
+                assert action != "*" and not action.startswith(("s3:", "iam:")), action
+                if action.startswith("ses:"):
+                    assert role_name.startswith("RemindersFunction") and action == "ses:SendEmail"
+                    assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "MailFrom"}
+
+
+def test_reminders_run_daily_and_the_worker_reads_the_queue(template):
+    functions = sam_functions(template)
+    daily = functions["RemindersFunction"]["Properties"]["Events"]["Daily"]
+    assert daily["Type"] == "ScheduleV2" and daily["Properties"]["ScheduleExpression"].startswith("cron(")
+    work = functions["WorkerFunction"]["Properties"]["Events"]["Work"]
+    assert work["Type"] == "SQS" and "ReportBatchItemFailures" in work["Properties"]["FunctionResponseTypes"]
+    queue = template["Resources"]["WorkQueue"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True and "deadLetterTargetArn" in queue["RedrivePolicy"]
 
 
 # --- the local sign-in cannot be switched on in the deployed stack -------------------------------
