@@ -22,7 +22,7 @@ def create_app(
     clock: Clock | None = None,
 ) -> Flask:
     """Build the web app; adapters default to the real ones, created lazily."""
-    from service.web import api_directory, api_reviews, auth, openapi, pages
+    from service.web import api_directory, api_goals, api_reviews, auth, openapi, pages
     from service.web.errors import register_error_handlers
     from service.web.wiring import Wiring, dynamo_table_factory
 
@@ -51,6 +51,7 @@ def create_app(
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
+    app.register_blueprint(api_goals.bp)
     app.register_blueprint(openapi.bp)
 
     @app.get("/healthz")
