@@ -6,7 +6,7 @@ from service.adapters import keys
 from service.adapters.store import Item, Put, UnitOfWork
 from service.domain.audit import diff, new_record
 
-NOT_AUDITED = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "version", "audit_head", "type"}
+NOT_AUDITED = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "version", "audit_head", "type"}
 
 
 def _content(item: Item | None) -> Item:

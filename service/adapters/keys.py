@@ -171,3 +171,78 @@ def entity_template(template_id: str) -> str:
 def entity_action(action_id: str) -> str:
     """Audit entity name of an action."""
     return f"ACTION#{_esc(action_id)}"
+
+
+def goal(goal_id: str) -> dict[str, str]:
+    """A goal."""
+    return {"pk": f"GOAL#{_esc(goal_id)}", "sk": "GOAL"}
+
+
+def _cycle_part(cycle_id: str | None) -> str:
+    return _esc(cycle_id) if cycle_id else "-"
+
+
+def goal_gsi(goal_id: str, level: str, owner_id: str, cycle_id: str | None, parent_id: str | None,
+             at_risk: bool) -> dict[str, str]:
+    """gsi1: organisation goals / children of a goal / orphans; gsi2: an owner's goals; gsi3: at risk."""
+    cyc = _cycle_part(cycle_id)
+    attrs: dict[str, str] = {"gsi2pk": f"GOALS#{_esc(owner_id)}", "gsi2sk": f"{cyc}#{_esc(goal_id)}"}
+    if level == "organisation":
+        attrs.update(gsi1pk="ORGGOALS", gsi1sk=f"{cyc}#{_esc(goal_id)}")
+    elif parent_id:
+        attrs.update(gsi1pk=f"CHILDREN#{_esc(parent_id)}", gsi1sk=f"{cyc}#{_esc(goal_id)}")
+    else:
+        attrs.update(gsi1pk=f"ORPHANS#{cyc}", gsi1sk=f"{level}#{_esc(goal_id)}")
+    if at_risk:
+        attrs.update(gsi3pk=f"ATRISK#{cyc}", gsi3sk=_esc(goal_id))
+    return attrs
+
+
+def org_goals(cycle_id: str | None) -> tuple[str, str, str]:
+    """gsi1 partition and prefix of organisation goals of a cycle ('-' for those standing across cycles)."""
+    return "gsi1", "ORGGOALS", f"{_cycle_part(cycle_id)}#"
+
+
+def goal_children(goal_id: str) -> tuple[str, str]:
+    """gsi1 partition of the goals aligned to a goal."""
+    return "gsi1", f"CHILDREN#{_esc(goal_id)}"
+
+
+def orphan_goals(cycle_id: str) -> tuple[str, str]:
+    """gsi1 partition of a cycle's goals aligned to nothing."""
+    return "gsi1", f"ORPHANS#{_cycle_part(cycle_id)}"
+
+
+def at_risk_goals(cycle_id: str) -> tuple[str, str]:
+    """gsi3 partition of a cycle's goals at risk or off track."""
+    return "gsi3", f"ATRISK#{_cycle_part(cycle_id)}"
+
+
+def owner_goals(owner_id: str, cycle_id: str | None) -> tuple[str, str, str]:
+    """gsi2 partition and prefix of someone's goals in a cycle."""
+    return "gsi2", f"GOALS#{_esc(owner_id)}", f"{_cycle_part(cycle_id)}#"
+
+
+def goal_rollup(goal_id: str, cycle_id: str | None) -> dict[str, str]:
+    """Rolled-up figures of the goals aligned (directly or not) to a goal, for one cycle."""
+    return {"pk": f"GOAL#{_esc(goal_id)}", "sk": f"ROLLUP#{_cycle_part(cycle_id)}"}
+
+
+def goal_person(root_id: str, cycle_id: str | None, owner_id: str) -> dict[str, str]:
+    """How many goals one person has under an organisation goal in a cycle (people contributing)."""
+    return {"pk": f"GOAL#{_esc(root_id)}", "sk": f"PERSON#{_cycle_part(cycle_id)}#{_esc(owner_id)}"}
+
+
+def goal_stats(cycle_id: str, department: str) -> dict[str, str]:
+    """Per-department counts of individual goals and of those aligned to an organisation goal."""
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"DEPT#{department.replace('#', ' ')}"}
+
+
+def goal_totals(cycle_id: str) -> dict[str, str]:
+    """Counts of a cycle's orphan and at-risk goals."""
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}
+
+
+def entity_goal(goal_id: str) -> str:
+    """Audit entity name of a goal."""
+    return f"GOAL#{_esc(goal_id)}"

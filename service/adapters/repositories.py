@@ -9,6 +9,7 @@ from service.adapters import keys
 from service.adapters.store import Item, Put, Table, UnitOfWork
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Employee, Role
+from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, KeyResult
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import Template, template_from_dict, template_to_dict
 
@@ -134,6 +135,7 @@ def cycle_to_item(c: Cycle) -> Item:
         "participant_mode": c.participant_mode.value,
         "departments": list(c.departments),
         "employee_ids": list(c.employee_ids),
+        "carry_over_goals": c.carry_over_goals,
         "state": c.state.value,
         "template_snapshot": c.template_snapshot,
         "participants": list(c.participants),
@@ -159,6 +161,7 @@ def cycle_from_item(item: Item) -> Cycle:
         participant_mode=ParticipantMode(item.get("participant_mode", "everyone")),
         departments=list(item.get("departments", [])),
         employee_ids=list(item.get("employee_ids", [])),
+        carry_over_goals=bool(item.get("carry_over_goals", False)),
         state=CycleState(item["state"]),
         template_snapshot=item.get("template_snapshot"),
         participants=list(item.get("participants", [])),
@@ -247,3 +250,65 @@ def state_deltas(department: str, before: str | None, after: str) -> dict[str, i
     deltas[f"n#{after}"] = 1
     deltas[f"d#{dept}#{after}"] = 1
     return deltas
+
+
+# --- goals -------------------------------------------------------------------------------------
+
+
+def goal_to_item(g: Goal) -> Item:
+    """Goal → item (with its index attributes)."""
+    return {
+        **keys.goal(g.goal_id),
+        "type": "goal",
+        "goal_id": g.goal_id,
+        "level": g.level.value,
+        "owner_id": g.owner_id,
+        "title": g.title,
+        "description": g.description,
+        "key_results": [
+            {"id": k.id, "title": k.title, "start": k.start, "target": k.target, "current": k.current, "unit": k.unit}
+            for k in g.key_results
+        ],
+        "weight": g.weight,
+        "due": g.due.isoformat() if g.due else None,
+        "status": g.status.value,
+        "cycle_id": g.cycle_id,
+        "parent_id": g.parent_id,
+        "department": g.department,
+        "source_goal_id": g.source_goal_id,
+        "carried_from": g.carried_from,
+        "history": g.history,
+        "created_at": g.created_at,
+        "created_by": g.created_by,
+        "version": g.version,
+        "audit_head": g.audit_head,
+        **keys.goal_gsi(g.goal_id, g.level.value, g.owner_id, g.cycle_id, g.parent_id, g.status in AT_RISK),
+    }
+
+
+def goal_from_item(item: Item) -> Goal:
+    """Item → Goal."""
+    return Goal(
+        goal_id=item["goal_id"],
+        level=GoalLevel(item["level"]),
+        owner_id=item["owner_id"],
+        title=item["title"],
+        description=item.get("description", ""),
+        key_results=[
+            KeyResult(k["id"], k["title"], float(k["start"]), float(k["target"]), float(k["current"]), k.get("unit", ""))
+            for k in item.get("key_results", [])
+        ],
+        weight=int(item.get("weight", 0)),
+        due=_date.fromisoformat(item["due"]) if item.get("due") else None,
+        status=GoalStatus(item.get("status", "on_track")),
+        cycle_id=item.get("cycle_id"),
+        parent_id=item.get("parent_id"),
+        department=item.get("department", ""),
+        source_goal_id=item.get("source_goal_id"),
+        carried_from=item.get("carried_from"),
+        history=list(item.get("history", [])),
+        created_at=item.get("created_at", ""),
+        created_by=item.get("created_by", ""),
+        version=int(item.get("version", 0)),
+        audit_head=item.get("audit_head", ""),
+    )

@@ -18,7 +18,7 @@ from service.domain.errors import Conflict, StaleWrite
 Item = dict[str, Any]
 Key = dict[str, str]
 MAX_TRANSACTION_ITEMS = 100
-INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
+INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk"), "gsi3": ("gsi3pk", "gsi3sk")}
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class Cycle:
     participant_mode: ParticipantMode = ParticipantMode.EVERYONE
     departments: list[str] = field(default_factory=list)
     employee_ids: list[str] = field(default_factory=list)
+    carry_over_goals: bool = False
     state: CycleState = CycleState.DRAFT
     template_snapshot: dict[str, Any] | None = None
     participants: list[str] = field(default_factory=list)

@@ -51,6 +51,7 @@ def _cycle_from_data(data: dict[str, Any], cycle_id: str) -> Cycle:
         participant_mode=ParticipantMode(data.get("participant_mode", "everyone")),
         departments=list(data.get("departments", [])),
         employee_ids=list(data.get("employee_ids", [])),
+        carry_over_goals=bool(data.get("carry_over_goals", False)),
     )
 
 
@@ -188,6 +189,11 @@ def create_review_batch(table: Table, message: Message, clock: Clock) -> int:
     if created:
         uow.add(Increment(keys.cycle_stats(cycle.cycle_id), {**deltas, "launched": created}))
         uow.commit()
+    if cycle.carry_over_goals:
+        from service.services.goals import carry_over
+
+        for employee_id, *_ in rows:
+            carry_over(table, employee_id, cycle.cycle_id, clock)
     return created
 
 

@@ -25,6 +25,7 @@ from service.domain.reviews import (
     next_state,
 )
 from service.domain.templates import Template, template_from_dict
+from service.services import goals
 from service.services.actions import stage_review_actions
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -91,6 +92,7 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
     view["score"] = r.score if manager_visible else None
     view["discussion"] = r.discussion if (manager_visible or at_least(r.state, ReviewState.DISCUSSED)) else None
     view["acknowledgement"] = r.acknowledgement
+    view["goals"] = goals.person_goals(ctx.table, r.employee_id, r.cycle_id)
     return view
 
 
@@ -147,6 +149,11 @@ def save_self_assessment(
     if not ctx.is_employee:
         raise PermissionDenied("only the employee writes their self assessment")
     check_self(content, ctx.template, submit)
+    if submit:
+        total = goals.weight_total(table, employee_id, cycle_id)
+        if total is not None and total != 100:
+            raise ValidationFailed("The self assessment is not complete.",
+                                   {"goals": [f"your goal weights add up to {total}, not 100"]})
     action = A.SUBMIT_SELF if submit else A.SAVE_SELF
     return _commit(ctx, expected_version, {"self_assessment": content}, action, clock)
 
@@ -163,7 +170,8 @@ def save_manager_assessment(
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
-        changes["score"] = compute_score(ctx.template, content).as_dict()
+        progress = goals.goal_progress_for_score(table, employee_id, cycle_id)
+        changes["score"] = compute_score(ctx.template, content, goal_progress=progress).as_dict()
 
     def actions(uow: UnitOfWork, review: Any, at: str) -> None:
         if submit:

@@ -2,6 +2,196 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from service.domain.goals import GoalLevel, GoalStatus
+from service.services import goals as svc
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.versioning import expected_version, with_etag
+from service.web.wiring import wiring
 
 bp = Blueprint("api_goals", __name__, url_prefix="/api")
+W = (401, 403, 404, 409, 412, 422, 428)
+
+
+class KeyResultSchema(Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    start = fields.Float(load_default=0.0)
+    target = fields.Float(required=True)
+    current = fields.Float(load_default=None, allow_none=True)
+    unit = fields.String(load_default="", validate=validate.Length(max=30))
+
+
+class GoalPatchSchema(Schema):
+    """Fields of a goal that can change."""
+
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    description = fields.String(validate=validate.Length(max=5000))
+    key_results = fields.List(fields.Nested(KeyResultSchema), validate=validate.Length(max=10))
+    weight = fields.Integer(validate=validate.Range(0, 100))
+    due = fields.Date(allow_none=True)
+    status = fields.String(validate=validate.OneOf([s.value for s in GoalStatus]))
+    parent_id = fields.String(allow_none=True, metadata={"description": "the goal this one aligns to"})
+
+
+class GoalInSchema(GoalPatchSchema):
+    """A new goal."""
+
+    level = fields.String(required=True, validate=validate.OneOf([lvl.value for lvl in GoalLevel]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    owner_id = fields.String(load_default=None, allow_none=True, metadata={"description": "default: me"})
+    cycle_id = fields.String(load_default=None, allow_none=True,
+                             metadata={"description": "none: an organisation goal standing across cycles"})
+
+
+class GoalSchema(Schema):
+    """A goal with its progress and alignment chain."""
+
+    goal_id = fields.String()
+    level = fields.String()
+    owner_id = fields.String()
+    title = fields.String()
+    description = fields.String()
+    key_results = fields.List(fields.Raw())
+    weight = fields.Integer()
+    due = fields.String(allow_none=True)
+    status = fields.String()
+    cycle_id = fields.String(allow_none=True)
+    parent_id = fields.String(allow_none=True)
+    department = fields.String()
+    source_goal_id = fields.String(allow_none=True)
+    carried_from = fields.String(allow_none=True)
+    history = fields.List(fields.Raw())
+    progress = fields.Float()
+    alignment_chain = fields.List(fields.Raw())
+    warnings = fields.List(fields.String())
+    created_at = fields.String()
+    created_by = fields.String()
+    version = fields.Integer()
+
+
+class GoalListSchema(Schema):
+    goals = fields.List(fields.Nested(GoalSchema))
+
+
+class CycleQuerySchema(Schema):
+    cycle_id = fields.String(load_default=None)
+
+
+class AssignSchema(Schema):
+    """Give a goal to all direct reports, or to a department."""
+
+    weight = fields.Integer(required=True, validate=validate.Range(0, 100))
+    due = fields.Date(load_default=None, allow_none=True)
+    department = fields.String(load_default=None, allow_none=True)
+    cycle_id = fields.String(load_default=None, allow_none=True)
+
+
+class AssignResultSchema(Schema):
+    source_goal_id = fields.String()
+    created = fields.List(fields.String())
+    skipped = fields.List(fields.String())
+
+
+class AlignmentReportSchema(Schema):
+    cycle_id = fields.String()
+    scope = fields.String()
+    organisation_goals = fields.List(fields.Raw())
+    departments = fields.List(fields.Raw())
+    orphans = fields.Raw()
+    at_risk = fields.Raw()
+
+
+def _key_results(data: dict[str, Any]) -> dict[str, Any]:
+    for kr in data.get("key_results", []):
+        if kr.get("current") is None:
+            kr["current"] = kr["start"]
+    return data
+
+
+def _goal_response(goal: dict[str, Any], status: int = 200):
+    resp = jsonify(GoalSchema().dump(goal))
+    resp.status_code = status
+    return with_etag(resp, goal["version"])
+
+
+@bp.post("/goals")
+@api_doc("Create a goal (organisation: leadership/HR; team: its manager; individual: the person or their manager)",
+         response=GoalSchema, body=GoalInSchema, status=201, errors=W)
+def create_goal():
+    """Create a goal."""
+    w = wiring()
+    data = _key_results(GoalInSchema().load(request.get_json(silent=True) or {}))
+    return _goal_response(svc.create_goal(w.table, current_principal(), data, w.clock), 201)
+
+
+@bp.get("/goals")
+@api_doc("Organisation goals (those across cycles and those of the cycle given)", response=GoalListSchema,
+         query=CycleQuerySchema, errors=(401,))
+def organisation_goals():
+    """Organisation goals."""
+    current_principal()
+    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    return jsonify({"goals": svc.organisation_goals(wiring().table, cycle_id)})
+
+
+@bp.get("/goals/<goal_id>")
+@api_doc("One goal with progress and its chain up to the organisation goal", response=GoalSchema,
+         query=CycleQuerySchema, errors=(401, 404))
+def get_goal(goal_id: str):
+    """Read a goal."""
+    principal = current_principal()
+    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    return _goal_response(svc.get_goal(wiring().table, principal, goal_id, cycle_id))
+
+
+@bp.patch("/goals/<goal_id>")
+@api_doc("Change a goal: progress, weight, status, or alignment (If-Match)", response=GoalSchema,
+         body=GoalPatchSchema, errors=W)
+def patch_goal(goal_id: str):
+    """Edit a goal."""
+    w = wiring()
+    data = _key_results(GoalPatchSchema().load(request.get_json(silent=True) or {}))
+    return _goal_response(svc.update_goal(w.table, current_principal(), goal_id, data, expected_version(), w.clock))
+
+
+@bp.get("/goals/<goal_id>/children")
+@api_doc("Goals aligned directly to a goal", response=GoalListSchema, errors=(401, 404))
+def goal_children(goal_id: str):
+    """Aligned goals."""
+    current_principal()
+    table = wiring().table
+    return jsonify({"goals": [svc.get_goal(table, None, g.goal_id) for g in svc.children(table, goal_id)]})
+
+
+@bp.post("/goals/<goal_id>/assign")
+@api_doc("Give the goal to all my direct reports or to a department: a personal aligned copy each",
+         response=AssignResultSchema, body=AssignSchema, errors=W)
+def assign(goal_id: str):
+    """Team assignment."""
+    w = wiring()
+    data = AssignSchema().load(request.get_json(silent=True) or {})
+    return jsonify(svc.assign_to_team(w.table, current_principal(), goal_id, data, w.clock))
+
+
+@bp.get("/people/<employee_id>/goals")
+@api_doc("Someone's goals in a cycle, with progress and alignment chain", response=GoalListSchema,
+         query=CycleQuerySchema, errors=(401, 422))
+def person_goals(employee_id: str):
+    """A person's goals."""
+    current_principal()
+    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    return jsonify({"goals": svc.person_goals(wiring().table, employee_id, cycle_id)})
+
+
+@bp.get("/cycles/<cycle_id>/alignment")
+@api_doc("The alignment report (leadership and HR: everything; managers: their subtree)",
+         response=AlignmentReportSchema, errors=(401, 403, 422))
+def alignment(cycle_id: str):
+    """Alignment report."""
+    return jsonify(svc.alignment_report(wiring().table, current_principal(), cycle_id))

@@ -98,6 +98,7 @@ class CycleInSchema(Schema):
     participant_mode = fields.String(load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode]))
     departments = fields.List(fields.String(validate=SHORT), load_default=list)
     employee_ids = fields.List(fields.String(validate=SHORT), load_default=list, validate=validate.Length(max=20_000))
+    carry_over_goals = fields.Boolean(load_default=False, metadata={"description": "carry unfinished goals in"})
 
 
 class CycleSchema(Schema):
@@ -112,6 +113,7 @@ class CycleSchema(Schema):
     participant_mode = fields.String()
     departments = fields.List(fields.String())
     employee_ids = fields.List(fields.String())
+    carry_over_goals = fields.Boolean()
     state = fields.String()
     participant_count = fields.Integer()
     launched_at = fields.String(allow_none=True)
@@ -261,6 +263,7 @@ class ReviewSchema(Schema):
     score = fields.Raw(allow_none=True)
     discussion = fields.Raw(allow_none=True)
     acknowledgement = fields.Raw(allow_none=True)
+    goals = fields.List(fields.Raw(), metadata={"description": "the person's goals with progress and alignment chain"})
 
 
 class TeamRowSchema(Schema):

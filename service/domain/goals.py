@@ -1,0 +1,174 @@
+"""Goals that cascade across people: levels, key results, alignment rules, weighted roll-up.
+
+Progress formula (documented in docs/GOALS.md):
+- a goal with key results: the mean over its key results of clamp((current − start) / (target − start), 0, 1) × 100;
+- otherwise, a goal with aligned children: Σ(weight × progress) / Σ weight over its children that are not dropped;
+- otherwise 100 when done, else 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from service.domain.errors import ValidationFailed
+
+
+class GoalLevel(StrEnum):
+    """Where a goal sits: the organisation, a team (owned by its manager), or one person."""
+
+    ORGANISATION = "organisation"
+    TEAM = "team"
+    INDIVIDUAL = "individual"
+
+
+class GoalStatus(StrEnum):
+    """How a goal is going."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+UNFINISHED = (GoalStatus.ON_TRACK, GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
+AT_RISK = (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
+RANK = {GoalLevel.ORGANISATION: 0, GoalLevel.TEAM: 1, GoalLevel.INDIVIDUAL: 2}
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    """A measurable result: from start to target, currently at current."""
+
+    id: str
+    title: str
+    start: float
+    target: float
+    current: float
+    unit: str = ""
+
+    @property
+    def percent(self) -> float:
+        """Progress 0–100 (works for decreasing targets too)."""
+        span = self.target - self.start
+        if span == 0:
+            return 100.0 if self.current == self.target else 0.0
+        return max(0.0, min(1.0, (self.current - self.start) / span)) * 100
+
+
+@dataclass
+class Goal:
+    """A goal of the organisation, a team, or a person."""
+
+    goal_id: str
+    level: GoalLevel
+    owner_id: str
+    title: str
+    description: str = ""
+    key_results: list[KeyResult] = field(default_factory=list)
+    weight: int = 0
+    due: date | None = None
+    status: GoalStatus = GoalStatus.ON_TRACK
+    cycle_id: str | None = None  # None: an organisation goal standing across cycles
+    parent_id: str | None = None
+    department: str = ""
+    source_goal_id: str | None = None  # the team goal this personal copy was assigned from
+    carried_from: str | None = None  # the goal of an earlier cycle this one continues
+    history: list[dict[str, Any]] = field(default_factory=list)
+    created_at: str = ""
+    created_by: str = ""
+    version: int = 0
+    audit_head: str = ""
+
+    @property
+    def kr_progress(self) -> float | None:
+        """Progress from key results, or None without any."""
+        if not self.key_results:
+            return None
+        return sum(kr.percent for kr in self.key_results) / len(self.key_results)
+
+
+def effective_progress(goal: Goal, weight_sum: float, weighted_sum: float) -> float:
+    """A goal's progress: key results first, then its children's roll-up, then done/not done."""
+    own = goal.kr_progress
+    if own is not None:
+        return round(own, 2)
+    if weight_sum > 0:
+        return round(weighted_sum / weight_sum, 2)
+    return 100.0 if goal.status is GoalStatus.DONE else 0.0
+
+
+def contribution(goal: Goal, progress: float) -> tuple[float, float]:
+    """What a goal adds to its parent's roll-up: (weight, weight × progress); dropped goals add nothing."""
+    if goal.status is GoalStatus.DROPPED:
+        return 0.0, 0.0
+    return float(goal.weight), float(goal.weight) * progress
+
+
+def check_goal(goal: Goal) -> None:
+    """Field rules of a goal."""
+    errors: dict[str, list[str]] = {}
+    if not goal.title.strip():
+        errors.setdefault("title", []).append("required")
+    if not 0 <= goal.weight <= 100:
+        errors.setdefault("weight", []).append("0–100")
+    if goal.level is not GoalLevel.ORGANISATION and goal.cycle_id is None:
+        errors.setdefault("cycle_id", []).append("team and individual goals belong to a cycle")
+    ids = [kr.id for kr in goal.key_results]
+    if len(set(ids)) != len(ids):
+        errors.setdefault("key_results", []).append("key result ids must be unique")
+    if len(goal.key_results) > 10:
+        errors.setdefault("key_results", []).append("at most 10 key results")
+    if errors:
+        raise ValidationFailed("The goal is not valid.", errors)
+
+
+@dataclass(frozen=True)
+class AlignmentFacts:
+    """What the alignment rules need to know about the people and the target."""
+
+    owner_manager_id: str | None
+    owner_chain: tuple[str, ...]  # the owner's management chain, top first
+    target_cycle_closed: bool
+    target_ancestors: tuple[str, ...]  # the target and the goals above it
+
+
+def check_alignment(goal: Goal, target: Goal, facts: AlignmentFacts) -> None:
+    """Refuse alignments that do not cascade: loops, closed cycles, and goals lower in the hierarchy."""
+
+    def refuse(message: str) -> None:
+        raise ValidationFailed("This alignment is not allowed.", {"parent_id": [message]})
+
+    if target.goal_id == goal.goal_id or goal.goal_id in facts.target_ancestors:
+        refuse("that would make an alignment loop")
+    if facts.target_cycle_closed:
+        refuse("the goal you chose belongs to a closed cycle")
+    if goal.level is GoalLevel.ORGANISATION:
+        refuse("organisation goals are the top: they do not align to other goals")
+    if RANK[target.level] >= RANK[goal.level] and not (
+        goal.level is GoalLevel.TEAM and target.level is GoalLevel.TEAM
+    ):
+        refuse(f"a {goal.level} goal cannot align to a {target.level} goal (it is not higher)")
+    if target.level is not GoalLevel.ORGANISATION and target.cycle_id != goal.cycle_id:
+        refuse("team goals are aligned within one cycle")
+    if target.status is GoalStatus.DROPPED:
+        refuse("the goal you chose was dropped")
+    if goal.level is GoalLevel.INDIVIDUAL and target.level is GoalLevel.TEAM:
+        if target.owner_id != facts.owner_manager_id:
+            refuse("an individual goal aligns to its manager's team goal or to an organisation goal")
+    if goal.level is GoalLevel.TEAM and target.level is GoalLevel.TEAM:
+        if target.owner_id not in facts.owner_chain:
+            refuse("a team goal aligns to a team goal higher in the hierarchy, or to an organisation goal")
+
+
+def weight_warnings(goals: list[Goal]) -> list[str]:
+    """Warnings while drafting: each owner's active goals in a cycle should weigh 100 together."""
+    totals: dict[tuple[str, str | None], int] = {}
+    for g in goals:
+        if g.status is not GoalStatus.DROPPED and g.level is not GoalLevel.ORGANISATION:
+            key = (g.owner_id, g.cycle_id)
+            totals[key] = totals.get(key, 0) + g.weight
+    return [f"goal weights of {owner} add up to {total}, not 100" for (owner, _), total in totals.items() if total != 100]
