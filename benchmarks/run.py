@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `python benchmarks/run.py` from anywhere can import service and benchmarks
 RESULTS = Path(__file__).resolve().with_name("results.json")
 
 # The environment template.yaml and the Lambda runtime give the web function.
@@ -159,6 +161,81 @@ def cold_import(runs: int = 10) -> Report:
         target=f"handler median <= {limit} x bare median, and WeasyPrint not imported",
         passed=handler.ratio <= limit and not loaded["weasyprint"],
     )
+
+
+@benchmark("alignment_report")
+def alignment_report_reads(sizes: tuple[int, ...] = (200, 2000, 10000), runs: int = 5) -> Report:
+    """DynamoDB requests and items the organisation-wide alignment report reads, by organisation size.
+
+    Organisations are seeded through the real use cases (5 goals a person) on the in-memory table and
+    counted at the table port: GetItem, BatchGetItem (per 100 keys) and Query (per page). The test
+    tests/integration/test_alignment_scale.py counts the same on moto through botocore events.
+    """
+    import time
+
+    from benchmarks.seed import goal_organisation
+    from service.services.auth import Principal
+    from service.services.directory import get_person
+    from service.services.goals import alignment_report
+
+    rows, facts = [], {}
+    for n in sizes:
+        table, cycle_id = goal_organisation(n)
+        counting = CountingTable(table)
+        ceo = Principal.of(get_person(table, "P0000"))
+        samples = []
+        for _ in range(runs):
+            counting.reset()
+            start = time.perf_counter()
+            alignment_report(counting, ceo, cycle_id)
+            samples.append((time.perf_counter() - start) * 1000)
+        rows.append(Row(f"{n} people, {n * 5} goals", samples))  # in-memory table time, not DynamoDB time
+        facts[f"{n}_people"] = {
+            "requests": counting.requests,
+            "items_read": counting.items_read,
+            "goals": sum(1 for i in table.all_items() if i.get("type") == "goal"),
+        }
+    facts["timing"] = (
+        "median ms of the report on the in-memory table (its queries sort whole partitions); "
+        "DynamoDB work is the request and item counts"
+    )
+    reads = {(f["requests"], f["items_read"]) for k, f in facts.items() if k != "timing"}
+    return Report(rows=rows, facts=facts, target="requests and items read equal for every size", passed=len(reads) == 1)
+
+
+class CountingTable:
+    """Wraps a table port and counts the DynamoDB requests it would make and the items it reads."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.reset()
+
+    def reset(self) -> None:
+        self.requests = 0
+        self.items_read = 0
+
+    def get(self, key: Any, consistent: bool = False) -> Any:
+        self.requests += 1
+        item = self.inner.get(key, consistent)
+        self.items_read += item is not None
+        return item
+
+    def get_many(self, keys: list[Any]) -> list[Any]:
+        self.requests += max(1, -(-len(keys) // 100))
+        items = self.inner.get_many(keys)
+        self.items_read += len(items)
+        return items
+
+    def query_page(self, *args: Any, **kwargs: Any) -> Any:
+        self.requests += 1
+        page = self.inner.query_page(*args, **kwargs)
+        self.items_read += len(page.items)
+        return page
+
+    def query(self, pk: str, sk_prefix: str | None = None, index: str | None = None, descending: bool = False) -> Any:
+        from service.adapters.store import Table
+
+        return Table.query(self, pk, sk_prefix, index, descending)  # type: ignore[arg-type]
 
 
 def print_report(name: str, report: Report) -> None:

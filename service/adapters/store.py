@@ -137,6 +137,8 @@ class MemoryTable(Table):
 
     def __init__(self, page_size: int = 1000) -> None:
         self._items: dict[tuple[str, str], Item] = {}
+        # (index or None, partition value) → keys of its items, so a query reads one partition only
+        self._parts: dict[tuple[str | None, str], set[tuple[str, str]]] = {}
         self._lock = threading.Lock()
         self.page_size = page_size
         self.transactions = 0
@@ -154,11 +156,8 @@ class MemoryTable(Table):
 
     def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False) -> Page:
         pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
-        rows = [
-            i
-            for i in self._items.values()
-            if i.get(pk_attr) == pk and sk_attr in i and (sk_prefix is None or i[sk_attr].startswith(sk_prefix))
-        ]
+        members = (self._items[k] for k in self._parts.get((index, pk), ()))
+        rows = [i for i in members if sk_attr in i and (sk_prefix is None or i[sk_attr].startswith(sk_prefix))]
         rows.sort(key=lambda i: (i[sk_attr], i["pk"], i["sk"]), reverse=descending)
         start = 0
         if cursor is not None:
@@ -179,16 +178,42 @@ class MemoryTable(Table):
                     raise refusal_error(op)
             for op in ops:
                 if isinstance(op, Put):
-                    self._items[(op.item["pk"], op.item["sk"])] = copy.deepcopy(op.item)
+                    self._store(copy.deepcopy(op.item))
                 elif isinstance(op, Increment):
-                    target = self._items.setdefault((op.key["pk"], op.key["sk"]), dict(op.key))
+                    target = copy.deepcopy(self._items.get((op.key["pk"], op.key["sk"]), dict(op.key)))
                     for name, value in op.defaults.items():
                         target.setdefault(name, copy.deepcopy(value))
                     for name, delta in op.deltas.items():
                         target[name] = target.get(name, 0) + delta
+                    self._store(target)
                 elif isinstance(op, Delete):
+                    self._unindex((op.key["pk"], op.key["sk"]))
                     self._items.pop((op.key["pk"], op.key["sk"]), None)
             self.transactions += 1
+
+    def _partitions(self, item: Item) -> list[tuple[str | None, str]]:
+        parts: list[tuple[str | None, str]] = [(None, item["pk"])]
+        parts += [(name, item[attrs[0]]) for name, attrs in INDEXES.items() if attrs[0] in item and attrs[1] in item]
+        return parts
+
+    def _unindex(self, key: tuple[str, str]) -> None:
+        old = self._items.get(key)
+        if old is not None:
+            for part in self._partitions(old):
+                self._parts.get(part, set()).discard(key)
+
+    def _store(self, item: Item) -> None:
+        key = (item["pk"], item["sk"])
+        self._unindex(key)
+        self._items[key] = item
+        for part in self._partitions(item):
+            self._parts.setdefault(part, set()).add(key)
+
+    def load(self, items: Iterable[Item]) -> None:
+        """Put items without conditions (seeding tests and benchmarks)."""
+        with self._lock:
+            for item in items:
+                self._store(copy.deepcopy(item))
 
 
 def _condition_holds(op: Op, current: Item | None) -> bool:
