@@ -3,8 +3,8 @@
 `python -m service.cli run` (`make run`) calls `main`. moto keeps its state in memory only, so the
 local run keeps its own snapshot of the emulated DynamoDB tables in the data directory: written
 back through the DynamoDB API on start, saved atomically a moment after anything changed and on
-shutdown. `LocalStack` holds the parts, so later additions (an email outbox, buckets, queues)
-have one place to live.
+shutdown. Emails land as .eml files in the outbox folder of the data directory; background work
+runs inline. `LocalStack` holds the parts, so later additions (buckets, queues) have one place to live.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import base64
 import json
 import logging
 import os
+import shlex
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -38,6 +40,7 @@ SNAPSHOT_FORMAT = 1
 SNAPSHOT_INTERVAL = 2.0
 DRAIN_SECONDS = 5.0
 ENV_FILE = "local.env"
+OUTBOX_DIR = "outbox"
 LOCK_FILE = ".lock"
 BATCH_WRITE_LIMIT = 25
 
@@ -58,8 +61,14 @@ DYNAMODB_READS = frozenset(
         "TransactGetItems",
     }
 )
-# Variables that would take boto3 somewhere other than the in-process emulator.
-CLEARED_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+# Variables that would take boto3 somewhere other than the in-process emulator, or the work to a real queue.
+CLEARED_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "QUEUE_URL",
+)
 
 log = logging.getLogger(__name__)
 http_log = logging.getLogger(f"{__name__}.http")
@@ -94,10 +103,16 @@ def may_write(environ: dict[str, Any]) -> bool:
     return environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "OPTIONS")
 
 
+def _starting(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """What the port would answer before the app is in place (nothing is served that early)."""
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
+    return [b"starting\n"]
+
+
 class InFlight:
     """WSGI middleware counting requests being served, so a shutdown can let them finish first."""
 
-    def __init__(self, app: WsgiApp) -> None:
+    def __init__(self, app: WsgiApp = _starting) -> None:
         self.app = app
         self._count = 0
         self._idle = threading.Condition()
@@ -251,13 +266,17 @@ class LocalStack:
         self.port = port
         self.snapshot_interval = snapshot_interval
         self.snapshot = Snapshot(self.data_dir / SNAPSHOT_FILE)
+        self.outbox = self.data_dir / OUTBOX_DIR
         self.settings: Settings | None = None
+        self.app: Any = None
         self.endpoint_url = ""
         self.loaded_demo = False
         self._moto: Any = None
+        self._dynamodb: Any = None
         self._changes: ChangeTracker | None = None
         self._http: Any = None
-        self._in_flight: InFlight | None = None
+        self._serving = False
+        self._in_flight = InFlight()
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._save_lock = threading.Lock()
@@ -270,11 +289,12 @@ class LocalStack:
 
     def start(self, reset: bool = False) -> None:
         """Start moto, restore the saved data (or load the demo), and serve the app on loopback."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock()
         try:
+            self._bind()  # first: a port in use is reported before anything is touched
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._lock()
             self._start_moto()
-            self.settings = self._point_environment_at_moto()
+            self.settings = self._configure_environment()
             if reset:
                 self.forget_saved_data()
             self._provision()
@@ -290,14 +310,20 @@ class LocalStack:
         self._shutdown(save=True)
 
     def dynamodb(self) -> Any:
-        """A DynamoDB client for the emulator."""
+        """A DynamoDB client for the emulator (one, shared: boto3 clients are thread-safe)."""
         from service.adapters.aws import client
 
-        return client("dynamodb", self._settings())
+        if self._dynamodb is None:
+            self._dynamodb = client("dynamodb", self._settings())
+        return self._dynamodb
 
     def forget_saved_data(self) -> None:
-        """Remove everything the local run saved in the data directory."""
+        """Remove everything the local run saved in the data directory (the snapshot and the outbox)."""
         self.snapshot.remove()
+        if self.outbox.is_dir():
+            for message in self.outbox.iterdir():
+                if message.is_file():
+                    message.unlink()
 
     def save(self) -> None:
         """Snapshot the emulated tables now."""
@@ -360,8 +386,8 @@ class LocalStack:
         self._changes = ChangeTracker(server.app)
         server.app = self._changes
 
-    def _point_environment_at_moto(self) -> Settings:
-        """Send every boto3 client of this process to the emulator, with dummy credentials."""
+    def _configure_environment(self) -> Settings:
+        """Send every boto3 client of this process to the emulator, with dummy credentials; mail to the outbox."""
         stale = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL_") or k in CLEARED_VARIABLES]
         for name in stale:
             del os.environ[name]
@@ -373,6 +399,8 @@ class LocalStack:
                 "AWS_REGION": REGION,
                 "AWS_DEFAULT_REGION": REGION,
                 "AUTH_MODE": "local",
+                "OUTBOX_DIR": str(self.outbox.resolve()),
+                "BASE_URL": self.url,
             }
         )
         return load_settings()
@@ -398,33 +426,37 @@ class LocalStack:
 
     def _load_demo(self) -> None:
         from service.adapters.clock import Clock
+        from service.adapters.factory import build_table
         from service.demo import organisation_csv
         from service.services.directory import import_organisation
-        from service.web.wiring import dynamo_table_factory
 
-        table = dynamo_table_factory(self._settings())()
-        import_organisation(table, None, organisation_csv(), Clock())
+        import_organisation(build_table(self._settings()), None, organisation_csv(), Clock())
         self.loaded_demo = True
 
-    def _serve(self) -> None:
+    def _bind(self) -> None:
+        """Listen on the web port (the app is put behind it once the data is in place)."""
         from werkzeug.serving import make_server
 
-        from service.web import create_app
-
-        app = create_app(self._settings())
-        in_flight = InFlight(app.wsgi_app)
-        app.wsgi_app = in_flight  # type: ignore[method-assign]
         try:
-            server = make_server(self.host, self.port, app, threaded=True, request_handler=RequestLog)
+            # werkzeug reports a port in use itself and exits: probe first, to say it our way.
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+                probe.bind((self.host, self.port))
+            self._http = make_server(self.host, self.port, self._in_flight, threaded=True, request_handler=RequestLog)
         except OSError as exc:
             raise LocalRunError(
                 f"cannot listen on {self.host}:{self.port} ({exc.strerror}); is something else using it? "
                 "Choose another port with --port"
             ) from exc
-        self.port = server.server_port
-        self._in_flight = in_flight
-        self._start_thread(server.serve_forever, "local-http")
-        self._http = server  # only now: shutdown() waits for a serve_forever that has been started
+        self.port = self._http.server_port
+
+    def _serve(self) -> None:
+        from service.web import create_app
+
+        self.app = create_app(self._settings())
+        self._in_flight.app = self.app
+        self._start_thread(self._http.serve_forever, "local-http")
+        self._serving = True  # only now: shutdown() waits for a serve_forever that has been started
 
     def _start_thread(self, target: Callable[[], object], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -441,24 +473,30 @@ class LocalStack:
                 self._require(self._changes).changed.set()  # try again next time
 
     def _write_env_file(self) -> None:
-        """Variables another shell can use to reach this run's emulator (e.g. for the CLI)."""
+        """A shell file that points another shell's CLI at this run: `(. .local/local.env && python -m ...)`."""
         settings = self._settings()
-        lines = [
-            f"AWS_ENDPOINT_URL={self.endpoint_url}",
-            f"AWS_ACCESS_KEY_ID={DUMMY_KEY}",
-            f"AWS_SECRET_ACCESS_KEY={DUMMY_KEY}",
-            f"AWS_REGION={REGION}",
-            f"TABLE_NAME={settings.table_name}",
-        ]
+        variables = {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+            "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
+            "AWS_REGION": REGION,
+            "AUTH_MODE": "local",
+            "TABLE_NAME": settings.table_name,
+            "OUTBOX_DIR": settings.outbox_dir or "",
+            "BASE_URL": settings.base_url,
+        }
+        lines = [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
         (self.data_dir / ENV_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def _shutdown(self, save: bool) -> None:
         self._stopping.set()
         if self._http is not None:
-            self._http.shutdown()
+            if self._serving:
+                self._http.shutdown()
+                self._serving = False
             self._http.server_close()
             self._http = None
-            if self._in_flight is not None and not self._in_flight.wait_idle(DRAIN_SECONDS):
+            if not self._in_flight.wait_idle(DRAIN_SECONDS):
                 log.warning("some requests were still running after %.0f s; stopping anyway", DRAIN_SECONDS)
         for thread in self._threads:
             thread.join()
@@ -470,6 +508,7 @@ class LocalStack:
             finally:
                 self._moto.stop()
                 self._moto = None
+                self._dynamodb = None
                 (self.data_dir / ENV_FILE).unlink(missing_ok=True)
         self._unlock()
 

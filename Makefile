@@ -1,0 +1,87 @@
+# Local run, tests, lint and benchmarks in .venv; SAM build in its own .venv-sam.
+# `make run` and `make test` create .venv and install what is needed on first use.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+ARGS ?=
+# The first Python 3.11 or newer on PATH; override with `make PYTHON=/path/to/python3.12 ...`.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+LINT_PATHS := $(wildcard service tests benchmarks)
+# The functions template.yaml builds with `BuildMethod: makefile`, and what their packages leave
+# out: none of them renders PDFs, so none loads WeasyPrint (PDFs get a function and layer of their own).
+LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction
+LAMBDA_EXCLUDE ?= weasyprint
+BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
+
+.PHONY: help run test bench lint format system-packages sam-venv build clean $(BUILD_TARGETS)
+
+help:
+	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
+	@echo "make test      run the whole test suite (installs the Debian packages it needs when root)"
+	@echo "make bench     run the benchmarks"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make format    ruff format and ruff check --fix"
+	@echo "make build     sam build (creates $(SAM_VENV) with the SAM CLI first)"
+	@echo "make clean     remove the virtualenvs, build output and caches (keeps .local/ data)"
+
+$(VENV_PY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.11 or newer is needed and none was found (python3 is: $$(python3 --version 2>&1))." >&2; \
+		echo "Install one, or name it: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)" >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+$(STAMP): pyproject.toml | $(VENV_PY)
+	@$(VENV_PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "$(VENV) has a Python older than 3.11: remove it (make clean) and try again" >&2; exit 1; }
+	@# uv installs the same packages in seconds where pip takes a minute or more; pip is the fallback.
+	$(VENV_PY) -m pip install --quiet uv && $(VENV)/bin/uv pip install --python $(VENV_PY) -e '.[test]' \
+		|| $(VENV_PY) -m pip install --no-compile -e '.[test]'
+	@touch $@
+
+run: $(STAMP)
+	$(VENV_PY) -m service.cli run $(ARGS)
+
+test: system-packages $(STAMP)
+	$(VENV)/bin/pytest $(ARGS)
+
+system-packages:
+	@bash infra/ensure-system-packages.sh
+
+bench: $(STAMP)
+	$(VENV_PY) benchmarks/run.py $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+
+sam-venv: $(SAM)
+
+$(SAM):
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed for the SAM CLI" >&2; exit 1; fi
+	$(PYTHON) -m venv $(SAM_VENV) || { rm -rf $(SAM_VENV); exit 1; }
+	$(SAM_VENV)/bin/python -m pip install aws-sam-cli
+
+build: $(SAM)
+	$(SAM) build $(ARGS)
+
+# SAM's makefile build of each function (template.yaml: BuildMethod: makefile, CodeUri: .);
+# sam build runs `make build-<LogicalId>` with ARTIFACTS_DIR set.
+$(BUILD_TARGETS):
+	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; fi
+	PYTHON="$(PYTHON)" bash infra/build-function.sh "$(ARTIFACTS_DIR)" $(addprefix --exclude ,$(LAMBDA_EXCLUDE))
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam build *.egg-info .pytest_cache .ruff_cache .hypothesis test-artifacts
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
