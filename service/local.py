@@ -427,10 +427,9 @@ class LocalStack:
     def _load_demo(self) -> None:
         from service.adapters.clock import Clock
         from service.adapters.factory import build_table
-        from service.demo import organisation_csv
-        from service.services.directory import import_organisation
+        from service.demo.scenario import load_demo
 
-        import_organisation(build_table(self._settings()), None, organisation_csv(), Clock())
+        load_demo(build_table(self._settings()), Clock())
         self.loaded_demo = True
 
     def _bind(self) -> None:

@@ -1,0 +1,339 @@
+"""The demo story the local run loads: a finished cycle last year, an active cycle with reviews in
+every state, and a goal tree from the organisation down to individuals. Everything goes through
+the real use cases, so the audit trail, counters and roll-ups are what production would hold."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from service.adapters.clock import Clock
+from service.adapters.queue import InlineQueue
+from service.adapters.store import Table
+from service.demo import organisation_csv
+from service.services import cycles, goals, reviews, templates
+from service.services.auth import Principal
+from service.services.directory import get_person, import_organisation
+from service.services.worker import dispatch
+
+HR = "E005"
+CEO = "E001"
+
+TEMPLATE = {
+    "name": "Annual performance review",
+    "competencies": [
+        {"id": "delivery", "name": "Delivery", "description": "Delivers agreed outcomes on time and to standard."},
+        {"id": "collaboration", "name": "Collaboration", "description": "Works across teams; shares knowledge."},
+        {"id": "ownership", "name": "Ownership", "description": "Takes responsibility from problem to solution."},
+        {"id": "growth", "name": "Learning and growth", "description": "Seeks feedback and builds new skills."},
+    ],
+    "scale": ["Not yet meeting", "Partly meeting", "Meeting", "Exceeding", "Outstanding"],
+    "questions": {
+        "self": [
+            {"id": "proud", "text": "What are you most proud of this period?", "required": True},
+            {"id": "support", "text": "What support would help you most?", "required": False},
+        ],
+        "manager": [{"id": "next", "text": "What should the next period focus on?", "required": False}],
+        "peer": [{"id": "strength", "text": "What does this person do especially well?", "required": False}],
+        "upward": [{"id": "manager_help", "text": "How could your manager support you better?", "required": False}],
+    },
+    "weights": {"goals": 40, "competencies": 40, "feedback": 20},
+}
+
+
+def _self(proud: str, need: str, priority: str = "medium", fmt: str = "course") -> dict[str, Any]:
+    return {
+        "competency_ratings": {
+            "delivery": {"rating": 4, "comment": "Shipped what I committed to."},
+            "collaboration": {"rating": 3, "comment": ""},
+            "ownership": {"rating": 4, "comment": ""},
+            "growth": {"rating": 3, "comment": "Started a course."},
+        },
+        "goal_results": [],
+        "achievements": proud,
+        "obstacles": [{"description": "Too many interruptions from ad-hoc requests."}],
+        "learning": [{"activity": "Cloud architecture course", "kind": "course", "date": None, "note": ""}],
+        "development_wishes": "Take on more design work.",
+        "training_needs": [
+            {
+                "topic": need,
+                "priority": priority,
+                "format": fmt,
+                "rationale": "Asked for in 1:1s.",
+                "estimated_cost": 800.0,
+            }
+        ],
+        "answers": {"proud": proud, "support": "Protected focus time."},
+    }
+
+
+def _manager(owner: str, due: date, need: str) -> dict[str, Any]:
+    return {
+        "competency_ratings": {
+            "delivery": {"rating": 4, "comment": "Reliable delivery."},
+            "collaboration": {"rating": 4, "comment": "Helps others unblock."},
+            "ownership": {"rating": 3, "comment": "Could drive incidents to closure more."},
+            "growth": {"rating": 4, "comment": "Visible progress."},
+        },
+        "goal_ratings": [],
+        "strengths": "Calm under pressure; clear written communication.",
+        "areas_to_strengthen": "Delegating and saying no to low-value requests.",
+        "obstacles": [
+            {
+                "description": "Ad-hoc requests fragment the week.",
+                "remediation": "Introduce an intake rota",
+                "owner_id": owner,
+                "due": due.isoformat(),
+                "status": "open",
+            }
+        ],
+        "training_needs": [
+            {
+                "topic": need,
+                "priority": "high",
+                "format": "mentoring",
+                "rationale": "Next step.",
+                "estimated_cost": None,
+            }
+        ],
+        "narrative": "A strong period with clear impact on the platform's reliability.",
+        "answers": {"next": "Lead the next migration."},
+    }
+
+
+def load_demo(table: Table, clock: Clock | None = None) -> None:
+    """Import the demo organisation and build its story."""
+    clock = clock or Clock()
+    import_organisation(table, None, organisation_csv(), clock)
+    today = clock.now().date()
+    queue = InlineQueue(lambda m: dispatch(table, m, clock))
+
+    def who(employee_id: str) -> Principal:
+        return Principal.of(get_person(table, employee_id))
+
+    hr = who(HR)
+    template = templates.create_template(table, hr, TEMPLATE, clock)
+
+    # Last year's cycle, finished: history for the platform team.
+    last = cycles.create_cycle(
+        table,
+        hr,
+        {
+            "name": f"{today.year - 1} annual review",
+            "period_start": date(today.year - 1, 1, 1),
+            "period_end": date(today.year - 1, 12, 31),
+            "template_id": template.template_id,
+            "participant_mode": "list",
+            "employee_ids": ["E008", "E009", "E010"],
+            "phases": _phases(today - timedelta(days=200)),
+        },
+        clock,
+    )
+    cycles.launch_cycle(table, hr, last.cycle_id, last.version, clock, queue)
+    for employee_id in ("E008", "E009", "E010"):
+        _drive(table, who, last.cycle_id, employee_id, "finalised", today, clock)
+    last = cycles.get_cycle(table, last.cycle_id)
+    cycles.close_cycle(table, hr, last.cycle_id, last.version, clock)
+
+    # This year's cycle, active, everyone taking part.
+    current = cycles.create_cycle(
+        table,
+        hr,
+        {
+            "name": f"{today.year} mid-year review",
+            "period_start": date(today.year, 1, 1),
+            "period_end": date(today.year, 12, 31),
+            "template_id": template.template_id,
+            "participant_mode": "everyone",
+            "phases": _phases(today),
+            "carry_over_goals": False,
+        },
+        clock,
+    )
+    cycles.launch_cycle(table, hr, current.cycle_id, current.version, clock, queue)
+    _goal_tree(table, who, current.cycle_id, today, clock)
+    for employee_id, state in {
+        "E014": "self_submitted",
+        "E023": "self_submitted",
+        "E009": "self_submitted",
+        "E015": "manager_submitted",
+        "E010": "manager_submitted",
+        "E011": "discussed",
+        "E016": "discussed",
+        "E012": "acknowledged",
+        "E024": "acknowledged",
+        "E008": "finalised",
+    }.items():
+        _drive(table, who, current.cycle_id, employee_id, state, today, clock)
+    r = reviews.open_review(table, who("E017"), current.cycle_id, "E017")
+    reviews.save_self_assessment(
+        table,
+        who("E017"),
+        current.cycle_id,
+        "E017",
+        _self("Automated the regression suite.", "Test automation"),
+        r["version"],
+        False,
+        clock,
+    )
+
+
+def _phases(today: date) -> dict[str, date]:
+    return {
+        "goal_setting": today - timedelta(days=20),
+        "self_assessment": today - timedelta(days=4),
+        "feedback": today + timedelta(days=6),
+        "manager_assessment": today + timedelta(days=14),
+        "discussion": today + timedelta(days=28),
+    }
+
+
+def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, today: date, clock: Clock) -> None:
+    """Take one review through the workflow up to `target`."""
+    person = get_person(table, employee_id)
+    employee, manager = who(employee_id), who(person.manager_id)
+    order = ["self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"]
+    steps = order[: order.index(target) + 1]
+    version = reviews.open_review(table, employee, cycle_id, employee_id)["version"]
+    needs = {
+        "E008": "Kubernetes operations",
+        "E009": "Public speaking",
+        "E010": "Incident management",
+        "E011": "Kubernetes operations",
+        "E012": "Negotiation",
+        "E014": "System design",
+        "E015": "Accessibility",
+        "E016": "System design",
+        "E023": "Negotiation",
+        "E024": "Public speaking",
+    }
+    need = needs.get(employee_id, "Project management")
+    if "self_submitted" in steps:
+        version = reviews.save_self_assessment(
+            table,
+            employee,
+            cycle_id,
+            employee_id,
+            _self(f"{person.name.split()[0]}'s best work this period.", need),
+            version,
+            True,
+            clock,
+        )["version"]
+    if "manager_submitted" in steps:
+        version = reviews.save_manager_assessment(
+            table,
+            manager,
+            cycle_id,
+            employee_id,
+            _manager(person.manager_id, today + timedelta(days=45), need),
+            version,
+            True,
+            clock,
+        )["version"]
+    if "discussed" in steps:
+        discussion = {
+            "date": (today - timedelta(days=1)).isoformat(),
+            "notes": "Walked through the assessment.",
+            "agreed_actions": [
+                {
+                    "description": "Pair on the next design review",
+                    "owner_id": employee_id,
+                    "due": (today + timedelta(days=30)).isoformat(),
+                    "status": "open",
+                }
+            ],
+        }
+        version = reviews.save_discussion(table, manager, cycle_id, employee_id, discussion, version, True, clock)[
+            "version"
+        ]
+    if "acknowledged" in steps:
+        agreement = "disagree" if employee_id == "E012" else "agree"
+        response = "I think ownership deserved a 4: I led the outage review." if agreement == "disagree" else ""
+        version = reviews.acknowledge(table, employee, cycle_id, employee_id, agreement, response, version, clock)[
+            "version"
+        ]
+    if "finalised" in steps:
+        reviews.finalise(table, who(HR), cycle_id, employee_id, version, clock)
+
+
+def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> None:
+    """Organisation goals → department and team goals → personal goals, with progress."""
+
+    def kr(title: str, start: float, target: float, current: float, unit: str = "") -> dict[str, Any]:
+        return {
+            "id": title.lower().replace(" ", "-")[:40],
+            "title": title,
+            "start": start,
+            "target": target,
+            "current": current,
+            "unit": unit,
+        }
+
+    def goal(
+        owner: str,
+        level: str,
+        title: str,
+        parent: str | None,
+        weight: int,
+        krs: list | None = None,
+        status: str = "on_track",
+    ) -> str:
+        data = {
+            "level": level,
+            "title": title,
+            "parent_id": parent,
+            "weight": weight,
+            "key_results": krs or [],
+            "status": status,
+            "due": date(today.year, 12, 31),
+        }
+        if level != "organisation":
+            data["cycle_id"] = cycle_id
+        return goals.create_goal(table, who(owner), data, clock)["goal_id"]
+
+    revenue = goal(
+        CEO, "organisation", "Grow annual recurring revenue by 25%", None, 0, [kr("ARR in millions", 8, 10, 9.1, "M€")]
+    )
+    reliability = goal(CEO, "organisation", "Platform v2 live with 99.9% uptime", None, 0)
+    people = goal(CEO, "organisation", "Be a place where people grow", None, 0)
+    eng = goal("E003", "team", "Engineering delivers platform v2", reliability, 70)
+    goal("E003", "team", "Grow engineering leaders", people, 30)
+    platform = goal(
+        "E007", "team", "Platform: zero-downtime deploys", eng, 100, [kr("Deploys without downtime", 0, 100, 64, "%")]
+    )
+    product = goal("E013", "team", "Product: ship the new onboarding", eng, 100)
+    sales = goal("E004", "team", "Sales: new logos in EMEA and Americas", revenue, 100)
+    emea = goal("E022", "team", "EMEA: 30 new customers", sales, 100, [kr("New customers", 0, 30, 14)])
+    growth = goal("E005", "team", "Learning budget spent where reviews say", people, 100)
+    for owner, parent, title, measure in [
+        ("E008", platform, "Blue-green deploys for the API", (0, 10, 8)),
+        ("E009", platform, "Cut p95 latency to 200 ms", (450, 200, 300)),
+        ("E010", platform, "On-call runbooks for every service", (0, 24, 24)),
+        ("E011", platform, "Automate database failover", (0, 3, 1)),
+        ("E012", platform, "Data pipeline SLOs", (0, 5, 2)),
+        ("E014", product, "Onboarding flow redesign live", (0, 4, 3)),
+        ("E015", product, "Accessibility audit fixed", (0, 40, 30)),
+        ("E016", product, "Self-serve trial", (0, 1, 0)),
+        ("E017", product, "Regression suite under 10 minutes", (40, 10, 22)),
+        ("E023", emea, "8 new customers in DACH", (0, 8, 5)),
+        ("E024", emea, "7 new customers in Nordics", (0, 7, 2)),
+        ("E035", growth, "Training plan from review needs", (0, 1, 0)),
+    ]:
+        goal(
+            owner,
+            "individual",
+            title,
+            parent,
+            70,
+            [kr(title, *measure)],
+            "at_risk" if owner in ("E011", "E024") else "on_track",
+        )
+        goal(
+            owner,
+            "individual",
+            "Mentor a newer colleague",
+            people if owner != "E035" else None,
+            30,
+            [kr("Mentoring sessions", 0, 10, 4)],
+        )
+    goal("E041", "individual", "Rolling forecast model", None, 100, [kr("Models live", 0, 1, 0)], "off_track")
