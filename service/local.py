@@ -425,11 +425,20 @@ class LocalStack:
         self.save()
 
     def _load_demo(self) -> None:
+        """Build the demo story through the real use cases in memory, then write it to moto in batches.
+
+        Running the use cases against moto's server directly costs about a minute of round trips.
+        """
         from service.adapters.clock import Clock
-        from service.adapters.factory import build_table
+        from service.adapters.dynamo import DynamoTable
+        from service.adapters.store import MemoryTable
         from service.demo.scenario import load_demo
 
-        load_demo(build_table(self._settings()), Clock())
+        memory = MemoryTable()
+        load_demo(memory, Clock())
+        settings = self._settings()
+        codec = DynamoTable(self.dynamodb(), settings.table_name)
+        write_items(self.dynamodb(), settings.table_name, [codec.encode(i) for i in memory.all_items()])
         self.loaded_demo = True
 
     def _bind(self) -> None:
