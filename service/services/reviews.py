@@ -15,6 +15,7 @@ from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Role
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.reviews import (
+    OPEN_STATUSES,
     ReviewAction,
     ReviewState,
     at_least,
@@ -26,7 +27,7 @@ from service.domain.reviews import (
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import goals
-from service.services.actions import stage_review_actions
+from service.services.actions import action_json, stage_review_actions
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
 
@@ -93,7 +94,15 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
     view["discussion"] = r.discussion if (manager_visible or at_least(r.state, ReviewState.DISCUSSED)) else None
     view["acknowledgement"] = r.acknowledgement
     view["goals"] = goals.person_goals(ctx.table, r.employee_id, r.cycle_id)
+    view["carried_actions"] = carried_actions(ctx.table, r.employee_id, r.cycle_id)
     return view
+
+
+def carried_actions(table: Table, employee_id: str, cycle_id: str) -> list[dict[str, Any]]:
+    """Open actions about this person from earlier cycles: they carry into this review."""
+    index, pk = keys.person_history(employee_id)
+    return [action_json(i) for i in table.query(pk, "ACTION#", index=index)
+            if i["status"] in OPEN_STATUSES and i["cycle_id"] != cycle_id]
 
 
 def open_review(table: Table, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def create_app(
     clock: Clock | None = None,
 ) -> Flask:
     """Build the web app; adapters default to the real ones, created lazily."""
-    from service.web import api_directory, api_goals, api_reviews, auth, openapi, pages
+    from service.web import api_directory, api_goals, api_reviews, auth, openapi, pages, pages_hr, pages_reviews
     from service.web.errors import register_error_handlers
     from service.web.wiring import Wiring, dynamo_table_factory
 
@@ -47,6 +47,8 @@ def create_app(
     auth.install(app)
     register_error_handlers(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(pages_reviews.bp)
+    app.register_blueprint(pages_hr.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)

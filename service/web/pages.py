@@ -1,33 +1,353 @@
-"""Server-rendered pages: the local sign-in chooser, home, sign-out."""
+"""Server-rendered pages for everyone: sign-in (local), "my tasks" home, history, actions, the session."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
+from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from service.domain.errors import NotAuthenticated, ValidationFailed
+from service.domain.cycles import Cycle, CycleState
+from service.domain.directory import Role
+from service.domain.errors import NotAuthenticated, StaleWrite, ValidationFailed
+from service.domain.reviews import OPEN_STATUSES, ItemStatus, ReviewState
+from service.services import actions as action_svc
+from service.services import cycles as cycle_svc
 from service.services import directory as svc
-from service.web.auth import optional_principal
+from service.services import reviews as review_svc
+from service.services.auth import Principal
+from service.web import forms
+from service.web.auth import csrf_token, optional_principal
 from service.web.wiring import wiring
 
 bp = Blueprint("pages", __name__)
 local_bp = Blueprint("local_signin", __name__)
 
+STATE_LABELS = {
+    "not_started": "Not started",
+    "self_submitted": "Self assessment submitted",
+    "manager_submitted": "Manager assessment submitted",
+    "discussed": "Discussed",
+    "acknowledged": "Acknowledged",
+    "finalised": "Finalised",
+}
+TASK_TITLES = {
+    "self_assessment": "Write your self assessment",
+    "manager_assessment": "Write the manager assessment",
+    "discussion": "Hold and record the review discussion",
+    "acknowledgement": "Read and acknowledge your review",
+    "finalisation": "Finalise the review",
+}
+ACTION_STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
+# Who a goal page would be for; the navigation shows it only once such a page exists (no dead link).
+GOALS_ENDPOINT = "pages_goals.index"
+
+
+# --- helpers the page modules share --------------------------------------------------------------
+
+
+def page_principal() -> Principal:
+    """The signed-in person; a page asked for without one goes to the sign-in and comes back (?next=)."""
+    principal = optional_principal()
+    if principal is None:
+        if wiring().settings.auth_mode == "local" and request.method == "GET":
+            target = request.full_path.rstrip("?")
+            abort(redirect(url_for("local_signin.signin", next=target)))
+        raise NotAuthenticated("sign in first")
+    return principal
+
+
+def today() -> date:
+    """Today by the app's clock (UTC)."""
+    return wiring().clock.now().date()
+
+
+def due_info(due: date | str | None, on: date | None = None) -> dict[str, Any] | None:
+    """A deadline for display: the date, days left, overdue or not, and a phrase."""
+    if due is None or due == "":
+        return None
+    day = date.fromisoformat(due) if isinstance(due, str) else due
+    days = (day - (on or today())).days
+    if days < 0:
+        phrase = f"overdue by {-days} day{'s' if days != -1 else ''}"
+    elif days == 0:
+        phrase = "due today"
+    else:
+        phrase = f"due in {days} day{'s' if days != 1 else ''}"
+    return {"date": day, "days": days, "overdue": days < 0, "phrase": phrase}
+
+
+def back_to(default: str) -> str:
+    """A same-site path from the form's `next` field, or the default."""
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.app_template_filter("day")
+def day_filter(value: date | str | None) -> str:
+    """7 Mar 2026."""
+    if not value:
+        return "—"
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}"
+
+
+@bp.app_template_filter("moment")
+def moment_filter(value: str | None) -> str:
+    """An ISO timestamp as '7 Mar 2026, 14:05 UTC'."""
+    if not value:
+        return "—"
+    return f"{day_filter(value)}, {value[11:16]} UTC"
+
+
+@bp.app_template_filter("state_label")
+def state_label(value: str) -> str:
+    """A review state for people."""
+    return STATE_LABELS.get(value, value.replace("_", " ").capitalize())
+
+
+@bp.app_template_filter("state_choice")
+def state_choice(value: str) -> tuple[str, str]:
+    """(state, label) for a select."""
+    return value, state_label(value)
+
+
+@bp.app_template_filter("enumerate_from1")
+def enumerate_from1(labels: Any) -> list[tuple[int, str]]:
+    """Scale labels as (point, "point · label") choices."""
+    return [(n, f"{n} · {label}") for n, label in enumerate(labels, start=1)]
+
+
+@bp.app_template_filter("audit_value")
+def audit_value(value: Any) -> str:
+    """A value of an audit record, short enough for a table cell."""
+    if value is None or value == "":
+        return "(empty)"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+@bp.app_template_filter("humanise")
+def humanise_filter(message: str) -> str:
+    """A field message as a sentence."""
+    return forms.humanise(message)
+
+
+@bp.app_context_processor
+def page_globals() -> dict[str, Any]:
+    """What every page template may use."""
+    return {
+        "session_seconds": int(current_app.permanent_session_lifetime.total_seconds()),
+        "has_endpoint": lambda name: name in current_app.view_functions,
+        "goals_endpoint": GOALS_ENDPOINT,
+        "Role": Role,
+        "fid": forms.field_id,
+    }
+
+
+# --- home: my tasks ------------------------------------------------------------------------------
+
+
+@dataclass
+class Task:
+    """Something this person must do next."""
+
+    title: str
+    detail: str
+    url: str
+    due: dict[str, Any] | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        """Overdue and soonest first; undated last."""
+        return (0, self.due["date"].isoformat()) if self.due else (1, self.title)
+
+
+def _own_reviews(table: Any, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task]) -> list[dict]:
+    rows = []
+    for r in review_svc.history(table, principal, principal.employee_id)["reviews"]:
+        cycle = cycles.get(r["cycle_id"])
+        if cycle is None or cycle.state is not CycleState.ACTIVE:
+            continue
+        task = cycle.task_for(ReviewState(r["state"]))
+        url = url_for("pages_reviews.review", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
+        waiting = None
+        if task:
+            name, owner, due = task
+            if owner == "employee":
+                if name == "self_assessment":
+                    url = url_for("pages_reviews.self_form", cycle_id=cycle.cycle_id,
+                                  employee_id=principal.employee_id)
+                tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due)))
+            else:
+                waiting = {"manager": "your manager", "hr": "HR"}.get(owner, owner)
+        rows.append({"cycle": cycle, "state": r["state"], "url": url, "waiting": waiting,
+                     "due": due_info(task[2]) if task and task[1] != "employee" else None})
+    return rows
+
+
+def _team(table: Any, principal: Principal, active: list[Cycle], tasks: list[Task]) -> list[dict]:
+    teams = []
+    for cycle in active:
+        rows = review_svc.team_reviews(table, principal, cycle.cycle_id)
+        if not rows:
+            continue
+        for row in rows:
+            task = cycle.task_for(ReviewState(row["state"]))
+            if task and task[1] == "manager":
+                endpoint = "pages_reviews.manager_form" if task[0] == "manager_assessment" else (
+                    "pages_reviews.discussion_form")
+                url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row["employee_id"])
+                title = f"{TASK_TITLES[task[0]]}: {row['employee_name']}"
+                tasks.append(Task(title, cycle.name, url, due_info(task[2])))
+        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
+        teams.append({"cycle": cycle, "count": len(rows), "waiting": waiting})
+    return teams
+
+
+def _steer(table: Any, principal: Principal, cycles: list[Cycle], tasks: list[Task]) -> list[dict]:
+    steer = []
+    for cycle in cycles:
+        if cycle.state is CycleState.CLOSED:
+            continue
+        url = url_for("pages_hr.cycle", cycle_id=cycle.cycle_id)
+        if cycle.state is CycleState.DRAFT:
+            tasks.append(Task(f"Set up and launch “{cycle.name}”", "Draft cycle", url))
+            steer.append({"cycle": cycle, "progress": None})
+            continue
+        progress = cycle_svc.cycle_progress(table, principal, cycle.cycle_id, today())
+        to_finalise = progress["by_state"].get("acknowledged", 0)
+        overdue = sum(progress["overdue"].values())
+        if to_finalise:
+            tasks.append(Task(f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}",
+                              cycle.name, url))
+        if not progress["launch"]["done"]:
+            tasks.append(Task("Check the launch", f"{cycle.name}: {progress['launch']['created']} of "
+                              f"{progress['launch']['expected']} reviews created",
+                              url_for("pages_hr.launch_progress", cycle_id=cycle.cycle_id)))
+        steer.append({"cycle": cycle, "progress": progress, "overdue": overdue, "to_finalise": to_finalise})
+    return steer
+
 
 @bp.get("/")
 def home():
-    """Home: who you are, your manager, your team."""
-    principal = optional_principal()
-    if principal is None:
-        if wiring().settings.auth_mode == "local":
-            return redirect(url_for("local_signin.signin", next=request.path))
-        raise NotAuthenticated("sign in first")
+    """My tasks: what this person must do next in the active cycles, with deadlines; then who they are."""
+    principal = page_principal()
     table = wiring().table
     me = svc.get_person(table, principal.employee_id)
     chain = svc.management_chain(table, principal.employee_id)
     reports = svc.direct_reports(table, principal.employee_id)
-    return render_template("pages/home.html", me=me, chain=chain, reports=reports)
+    all_cycles = cycle_svc.list_cycles(table)
+    cycles = {c.cycle_id: c for c in all_cycles}
+    active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
+    tasks: list[Task] = []
+    own = _own_reviews(table, principal, cycles, tasks)
+    teams = _team(table, principal, active, tasks) if (reports or principal.has(Role.MANAGER)) else []
+    steer = _steer(table, principal, all_cycles, tasks) if principal.has(Role.HR) else []
+    actions = [a for a in action_svc.my_actions(table, principal) if a["status"] in OPEN_STATUSES]
+    for a in actions:
+        a["due_info"] = due_info(a.get("due"))
+        tasks.append(Task(f"Action: {a['description']}", "Agreed action" if a["kind"] == "agreed" else
+                          "Remove an obstacle", "#action-" + a["action_id"], a["due_info"]))
+    tasks.sort(key=lambda t: t.sort_key)
+    return render_template(
+        "pages/home.html", me=me, chain=chain, reports=reports, tasks=tasks, own=own, teams=teams, steer=steer,
+        actions=actions, statuses=ACTION_STATUS_LABELS, names=_names(table, [a["subject_id"] for a in actions]),
+    )
+
+
+def _names(table: Any, ids: list[str]) -> dict[str, str]:
+    from service.adapters.repositories import Directory
+
+    wanted = sorted({i for i in ids if i})
+    return {k: e.name for k, e in Directory(table).get_many(wanted).items()} if wanted else {}
+
+
+@bp.post("/actions/<action_id>/status")
+def action_status(action_id: str):
+    """Move one of my actions along (open → in progress → done, or dropped)."""
+    principal = page_principal()
+    w = wiring()
+    status = request.form.get("status", "")
+    if status not in {s.value for s in ItemStatus}:
+        raise ValidationFailed("Choose a status.", {"status": ["choose a status"]})
+    version = request.form.get("version", "")
+    try:
+        action_svc.update_action_status(w.table, principal, action_id, status, int(version or 0), w.clock)
+    except StaleWrite:
+        flash("Someone else changed this action meanwhile; it is shown as it is now.", "error")
+    else:
+        flash(f"Action marked “{ACTION_STATUS_LABELS[status]}”.", "success")
+    return redirect(back_to(url_for("pages.home")) + f"#action-{action_id}")
+
+
+# --- history --------------------------------------------------------------------------------------
+
+
+@bp.get("/history")
+@bp.get("/people/<employee_id>/history")
+def history(employee_id: str | None = None):
+    """A person's reviews across cycles and their tracked actions (own; a manager's report; HR anyone)."""
+    principal = page_principal()
+    table = wiring().table
+    person = svc.get_person(table, employee_id or principal.employee_id)
+    data = review_svc.history(table, principal, person.employee_id)
+    data["reviews"].sort(key=lambda r: r.get("period_start") or "", reverse=True)
+    return render_template("pages/history.html", person=person, data=data, own=person.employee_id ==
+                           principal.employee_id, statuses=ACTION_STATUS_LABELS)
+
+
+# --- the session: expiry warning, extension, signing in again -----------------------------------
+
+
+def _session_seconds() -> int:
+    return int(current_app.permanent_session_lifetime.total_seconds())
+
+
+@bp.get("/session")
+def session_state():
+    """For the page script: am I still signed in, this session's CSRF token, and how long it lasts."""
+    principal = optional_principal()
+    body = {"signed_in": principal is not None, "employee_id": principal.employee_id if principal else None,
+            "expires_in": _session_seconds() if principal else 0}
+    if principal is not None:
+        body["csrf_token"] = csrf_token()
+    return jsonify(body)
+
+
+@bp.post("/session/extend")
+def session_extend():
+    """Stay signed in: the session cookie is issued again with a fresh lifetime."""
+    page_principal()
+    session.modified = True
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"signed_in": True, "expires_in": _session_seconds()})
+    flash("You stay signed in.", "success")
+    return redirect(back_to(url_for("pages.home")))
+
+
+@bp.get("/session/resumed")
+def session_resumed():
+    """Shown in the tab where someone signed in again: go back to the page you were working on."""
+    page_principal()
+    return render_template("pages/session_resumed.html")
+
+
+# --- sign-in (local demo) and sign-out -------------------------------------------------------------
 
 
 @bp.post("/signout")

@@ -264,6 +264,7 @@ class ReviewSchema(Schema):
     discussion = fields.Raw(allow_none=True)
     acknowledgement = fields.Raw(allow_none=True)
     goals = fields.List(fields.Raw(), metadata={"description": "the person's goals with progress and alignment chain"})
+    carried_actions = fields.List(fields.Raw(), metadata={"description": "open actions from earlier cycles"})
 
 
 class TeamRowSchema(Schema):

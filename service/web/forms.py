@@ -1,0 +1,375 @@
+"""HTML forms ↔ content: flat field names (`training_needs.0.topic`) to the dicts the JSON API's schemas load.
+
+Field names are the dotted paths the services use in their errors (`competency_ratings.delivery.rating`),
+so an error lands next to its field without a mapping table. Loading goes through the same marshmallow
+schemas as the JSON API: structure is validated once, in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from service.domain.templates import Form, Template
+
+Errors = dict[str, list[str]]
+
+# Per repeating group: the fields that make a row "filled in" (a row with none of them is dropped, so
+# the blank row every form offers does not turn into an error) and the fields that are empty-as-None.
+ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "goal_results": (("title", "result", "rating"), ("goal_id", "rating")),
+    "goal_ratings": (("title", "rating", "comment"), ("goal_id", "rating")),
+    "self_obstacles": (("description",), ()),
+    "obstacles": (("description", "remediation", "owner_id", "due"), ("owner_id", "due")),
+    "learning": (("activity", "date", "note"), ("date",)),
+    "training_needs": (("topic", "rationale", "estimated_cost"), ("estimated_cost",)),
+    "agreed_actions": (("description", "owner_id", "due"), ("owner_id", "due")),
+    "competencies": (("id", "name", "description"), ()),
+    "questions": (("id", "text"), ()),
+}
+
+FRIENDLY = {
+    "required": "This is required.",
+    "Missing data for required field.": "This is required.",
+    "Field may not be null.": "This is required.",
+    "Not a valid integer.": "Enter a whole number.",
+    "Not a valid number.": "Enter a number.",
+    "Not a valid date.": "Enter a date.",
+    "Must be greater than or equal to 0.": "Enter 0 or more.",
+}
+
+LABELS = {
+    "achievements": "Achievements",
+    "development_wishes": "Development wishes",
+    "strengths": "Strengths",
+    "areas_to_strengthen": "Areas to strengthen",
+    "narrative": "Overall narrative",
+    "date": "Date of the discussion",
+    "notes": "Notes of the discussion",
+    "agreement": "Do you agree with the review?",
+    "response": "Your written response",
+    "reason": "Reason",
+    "to_state": "Return to",
+    "name": "Name",
+    "period_start": "Period start",
+    "period_end": "Period end",
+    "template_id": "Template",
+    "phases": "Phase deadlines",
+    "participant_mode": "Participants",
+    "departments": "Departments",
+    "employee_ids": "People",
+    "participants": "Participants",
+    "competencies": "Competencies",
+    "scale": "Rating scale",
+    "weights": "Score weights",
+    "file": "CSV file",
+    "version": "Version",
+}
+ROW_LABELS = {
+    "goal_results": "Goal",
+    "goal_ratings": "Goal",
+    "obstacles": "Obstacle",
+    "learning": "Learning activity",
+    "training_needs": "Training need",
+    "agreed_actions": "Agreed action",
+    "competencies": "Competency",
+}
+PART_LABELS = {
+    "title": "title",
+    "result": "result",
+    "rating": "rating",
+    "comment": "comment",
+    "description": "description",
+    "remediation": "remediation action",
+    "owner_id": "owner",
+    "due": "due date",
+    "status": "status",
+    "activity": "activity",
+    "kind": "kind",
+    "date": "date",
+    "note": "note",
+    "topic": "topic",
+    "priority": "priority",
+    "format": "format",
+    "rationale": "rationale",
+    "estimated_cost": "estimated cost",
+    "id": "id",
+    "name": "name",
+    "text": "text",
+}
+
+
+def field_id(name: str) -> str:
+    """The HTML id of a field (what an error summary links to)."""
+    return "f-" + name.replace(".", "-")
+
+
+def humanise(message: str) -> str:
+    """A service or schema message as a sentence for people."""
+    text = FRIENDLY.get(message, message)
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> Errors:
+    """marshmallow's nested messages (or a service's dotted ones) → {dotted field: [messages]}."""
+    out: Errors = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            key = str(key)
+            if key in ("value", "key") and prefix:  # a Dict field nests its values' errors under "value"
+                path = prefix
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else key
+            for name, msgs in flatten_errors(value, path).items():
+                out.setdefault(name, []).extend(msgs)
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        out[prefix] = list(messages)
+    elif isinstance(messages, list):
+        for n, value in enumerate(messages):
+            for name, msgs in flatten_errors(value, f"{prefix}.{n}" if prefix else str(n)).items():
+                out.setdefault(name, []).extend(msgs)
+    elif isinstance(messages, str):
+        out[prefix] = [messages]
+    return out
+
+
+def load(schema: Schema, raw: dict[str, Any]) -> tuple[dict[str, Any] | None, Errors]:
+    """Load raw form data through a JSON API schema: (content, {}) or (None, field errors)."""
+    try:
+        return schema.load(raw), {}
+    except ValidationError as exc:
+        return None, flatten_errors(exc.messages)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def rows(form: Mapping[str, str], prefix: str, kind: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The filled-in rows of a repeating group `prefix.N.field`, renumbered from 0 in form order."""
+    significant, nullable = ROWS[kind]
+    by_index: dict[int, dict[str, Any]] = {}
+    start = prefix + "."
+    for key in form:
+        if not key.startswith(start):
+            continue
+        index, _, name = key[len(start) :].partition(".")
+        if index.isdigit() and name in fields:
+            by_index.setdefault(int(index), {})[name] = form.get(key, "")
+    out = []
+    for _, row in sorted(by_index.items()):
+        if all(_blank(row.get(f)) for f in significant):
+            continue
+        for name in fields:
+            value = row.get(name, "")
+            row[name] = None if name in nullable and _blank(value) else value
+        out.append(row)
+    return out
+
+
+def _ratings(form: Mapping[str, str], template: Template) -> dict[str, Any]:
+    out = {}
+    for c in template.competencies:
+        rating = form.get(f"competency_ratings.{c.id}.rating", "")
+        out[c.id] = {"rating": rating or None, "comment": form.get(f"competency_ratings.{c.id}.comment", "")}
+    return out
+
+
+def _answers(form: Mapping[str, str], template: Template, which: Form) -> dict[str, str]:
+    return {q.id: form.get(f"answers.{q.id}", "") for q in template.questions.get(which, ())}
+
+
+def self_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
+    """The self assessment form → the dict SelfContentSchema loads."""
+    return {
+        "competency_ratings": _ratings(form, template),
+        "goal_results": rows(form, "goal_results", "goal_results", ("goal_id", "title", "result", "rating")),
+        "achievements": form.get("achievements", ""),
+        "obstacles": rows(form, "obstacles", "self_obstacles", ("description",)),
+        "learning": rows(form, "learning", "learning", ("activity", "kind", "date", "note")),
+        "development_wishes": form.get("development_wishes", ""),
+        "training_needs": _training(form),
+        "answers": _answers(form, template, Form.SELF),
+    }
+
+
+def _training(form: Mapping[str, str]) -> list[dict[str, Any]]:
+    return rows(form, "training_needs", "training_needs",
+                ("topic", "priority", "format", "rationale", "estimated_cost"))
+
+
+def manager_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
+    """The manager assessment form → the dict ManagerContentSchema loads."""
+    return {
+        "competency_ratings": _ratings(form, template),
+        "goal_ratings": rows(form, "goal_ratings", "goal_ratings", ("goal_id", "title", "rating", "comment")),
+        "strengths": form.get("strengths", ""),
+        "areas_to_strengthen": form.get("areas_to_strengthen", ""),
+        "obstacles": rows(form, "obstacles", "obstacles", ("description", "remediation", "owner_id", "due", "status")),
+        "training_needs": _training(form),
+        "narrative": form.get("narrative", ""),
+        "answers": _answers(form, template, Form.MANAGER),
+    }
+
+
+def discussion_raw(form: Mapping[str, str], template: Template | None = None) -> dict[str, Any]:
+    """The discussion form → the dict DiscussionContentSchema loads."""
+    return {
+        "date": form.get("date") or None,
+        "notes": form.get("notes", ""),
+        "agreed_actions": rows(form, "agreed_actions", "agreed_actions", ("description", "owner_id", "due")),
+    }
+
+
+def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
+    """The template editor → the dict TemplateInSchema loads (blank ids are derived from names)."""
+    competencies = rows(form, "competencies", "competencies", ("id", "name", "description"))
+    for c in competencies:
+        if _blank(c["id"]):
+            c["id"] = slug(c["name"])
+    questions: dict[str, list[dict[str, Any]]] = {}
+    for which in Form:
+        found = rows(form, f"questions.{which}", "questions", ("id", "text", "required"))
+        for n, q in enumerate(found, start=1):
+            if _blank(q["id"]):
+                q["id"] = f"q{n}"
+            q["required"] = bool(q.get("required"))
+        questions[str(which)] = found
+    scale = [label for label in (form.get(f"scale.{n}", "") for n in range(10)) if label.strip()]
+    return {
+        "name": form.get("name", ""),
+        "competencies": competencies,
+        "scale": scale,
+        "questions": questions,
+        "weights": {part: form.get(f"weights.{part}", "") for part in ("goals", "competencies", "feedback")},
+    }
+
+
+def slug(text: str) -> str:
+    """A competency or question id made from its name."""
+    out = "".join(ch if ch.isalnum() else "-" for ch in text.casefold()).strip("-")
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out[:40].strip("-")
+
+
+def cycle_raw(form: Any) -> dict[str, Any]:
+    """The cycle set-up form → the dict CycleInSchema loads (dates stay strings for the schema)."""
+    from service.domain.cycles import Phase
+
+    ids = form.get("employee_ids", "").replace(",", " ").split()
+    return {
+        "name": form.get("name", ""),
+        "period_start": form.get("period_start", ""),
+        "period_end": form.get("period_end", ""),
+        "template_id": form.get("template_id", ""),
+        "phases": {p.value: form.get(f"phases.{p.value}", "") for p in Phase},
+        "participant_mode": form.get("participant_mode", "everyone"),
+        "departments": form.getlist("departments") if hasattr(form, "getlist") else [],
+        "employee_ids": ids,
+    }
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Content → {dotted field: leaf value}, lists included (`training_needs.0.topic`)."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(value, list):
+        out = {}
+        for n, v in enumerate(value):
+            out.update(flatten(v, f"{prefix}.{n}" if prefix else str(n)))
+        return out
+    return {prefix: value}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if _blank(a) and _blank(b):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    return a == b
+
+
+def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
+    """Dotted fields whose values differ (blank and missing count as the same)."""
+    a, b = flatten(before or {}), flatten(after or {})
+    return [k for k in sorted(set(a) | set(b)) if not _same(a.get(k), b.get(k))]
+
+
+def base_json(content: Mapping[str, Any] | None) -> str:
+    """The content a form starts from, as the hidden `_base` field carries it (to explain a stale edit)."""
+    return json.dumps(content or {}, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def parse_base(text: str | None) -> dict[str, Any] | None:
+    """The `_base` field back (None when missing or unreadable)."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@dataclass
+class Labeller:
+    """Names fields for people: error summaries and lists of changes."""
+
+    template: Template | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, key: str) -> str:
+        if key in self.extra:
+            return self.extra[key]
+        if key in LABELS:
+            return LABELS[key]
+        parts = key.split(".")
+        head = parts[0]
+        if head == "competency_ratings" and len(parts) >= 2:
+            name = self._competency(parts[1])
+            return f"{name}: {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else name
+        if head == "answers" and len(parts) == 2:
+            return self._question(parts[1])
+        if head == "phases" and len(parts) == 2:
+            return f"Deadline: {parts[1].replace('_', ' ')}"
+        if head == "weights" and len(parts) == 2:
+            return f"Weight of {parts[1]}"
+        if head == "questions" and len(parts) >= 2:
+            return f"Questions of the {parts[1]} form"
+        if head in ROW_LABELS and len(parts) >= 2 and parts[1].isdigit():
+            label = f"{ROW_LABELS[head]} {int(parts[1]) + 1}"
+            return f"{label}: {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
+        return key.replace("_", " ").replace(".", " › ").capitalize()
+
+    def _competency(self, cid: str) -> str:
+        for c in self.template.competencies if self.template else ():
+            if c.id == cid:
+                return c.name
+        return cid
+
+    def _question(self, qid: str) -> str:
+        for qs in self.template.questions.values() if self.template else ():
+            for q in qs:
+                if q.id == qid:
+                    return q.text
+        return qid
+
+
+def summary(errors: Errors, label: Callable[[str], str]) -> list[dict[str, str]]:
+    """The error summary: one entry per message, with the field's label and the id it links to."""
+    return [
+        {"field": name, "id": field_id(name) if name else "", "label": label(name) if name else "",
+         "message": humanise(m)}
+        for name, msgs in errors.items()
+        for m in msgs
+    ]

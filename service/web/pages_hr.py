@@ -1,0 +1,332 @@
+"""HR pages: organisation import, templates, cycle set-up, launch with progress, dashboard, close and reopen."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
+from service.domain.directory import Role
+from service.domain.errors import Conflict, ImportRejected, NotFound, StaleWrite, ValidationFailed
+from service.domain.reviews import ORDER
+from service.domain.templates import Form, template_to_dict
+from service.services import cycles as cycle_svc
+from service.services import directory as directory_svc
+from service.services import templates as template_svc
+from service.services.auth import Principal, require_role
+from service.web import forms
+from service.web.pages import page_principal, today
+from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
+from service.web.versioning import expected_version
+from service.web.wiring import wiring
+
+bp = Blueprint("pages_hr", __name__, url_prefix="/hr")
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+PHASE_LABELS = {
+    "goal_setting": "Goal setting",
+    "self_assessment": "Self assessment",
+    "feedback": "Peer and upward feedback",
+    "manager_assessment": "Manager assessment",
+    "discussion": "Review discussion and acknowledgement",
+}
+FORM_LABELS = {"self": "Self assessment", "manager": "Manager assessment", "peer": "Peer feedback",
+               "upward": "Upward feedback"}
+
+
+def hr() -> Principal:
+    """The signed-in principal, who must hold the HR role."""
+    principal = page_principal()
+    require_role(principal, Role.HR)
+    return principal
+
+
+# --- organisation import -------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_org():
+    """Upload the organisation CSV; a rejected file comes back as a row-numbered report, nothing changed."""
+    principal = hr()
+    if request.method == "GET":
+        return render_template("pages/hr_import.html", result=None, rejected=None)
+    upload = request.files.get("file")
+    dry_run = request.form.get("dry_run") == "1"
+    problem = None
+    data = upload.read(MAX_IMPORT_BYTES + 1) if upload and upload.filename else b""
+    if not data:
+        problem = "Choose the CSV file to import."
+    elif len(data) > MAX_IMPORT_BYTES:
+        problem = f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = "The file is not UTF-8 text: save the CSV as UTF-8 and try again."
+    if problem:
+        errors = {"file": [problem]}
+        return render_template("pages/hr_import.html", result=None, rejected=None, errors=errors,
+                               summary=forms.summary(errors, forms.Labeller())), 422
+    w = wiring()
+    try:
+        result = directory_svc.import_organisation(w.table, principal, text, w.clock, dry_run=dry_run)
+    except ImportRejected as exc:
+        return render_template("pages/hr_import.html", result=None, rejected=exc, filename=upload.filename), 422
+    return render_template("pages/hr_import.html", result=result, rejected=None, filename=upload.filename)
+
+
+# --- templates -------------------------------------------------------------------------------------------
+
+
+@bp.get("/templates")
+def templates():
+    """Every review template."""
+    hr()
+    return render_template("pages/hr_templates.html", templates=template_svc.list_templates(wiring().table))
+
+
+def _render_template_form(values: dict[str, Any], *, template_id: str | None = None, version: Any = "",
+                          errors: forms.Errors | None = None, message: str = "", status: int = 200):
+    label = forms.Labeller(extra={f"questions.{f}": f"Questions of the {FORM_LABELS[f].lower()} form"
+                                  for f in FORM_LABELS})
+    return render_template(
+        "pages/hr_template_form.html", values=values, template_id=template_id, version=version,
+        errors=errors or {}, summary=forms.summary(errors or {}, label), message=message, forms_=FORM_LABELS,
+        field_id=forms.field_id,
+    ), status
+
+
+def _save_template(template_id: str | None):
+    w = wiring()
+    principal = hr()
+    raw = forms.template_raw(request.form)
+    data, errors = forms.load(TemplateInSchema(), raw)
+    version = request.form.get("version", "")
+    if errors:
+        return _render_template_form(raw, template_id=template_id, version=version, errors=errors, status=422,
+                                     message="The template was not saved: some fields need attention.")
+    try:
+        if template_id is None:
+            saved = template_svc.create_template(w.table, principal, data, w.clock)
+        else:
+            saved = template_svc.update_template(w.table, principal, template_id, data, expected_version(), w.clock)
+    except StaleWrite:
+        current = template_svc.get_template(w.table, template_id or "")
+        return _render_template_form(raw, template_id=template_id, version=current.version, status=409, message=(
+            f"Someone else saved this template meanwhile (now version {current.version}, by {current.updated_by}). "
+            "Your edits are kept below; saving again makes them the next version."))
+    except ValidationFailed as exc:
+        return _render_template_form(raw, template_id=template_id, version=version, status=422,
+                                     errors=forms.flatten_errors(exc.errors), message=exc.message)
+    flash(f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
+          "launched with.", "success")
+    return redirect(url_for("pages_hr.templates"))
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+def new_template():
+    """Create a template: competencies, scale labels, questions per form, weights."""
+    hr()
+    if request.method == "POST":
+        return _save_template(None)
+    blank = {"name": "", "competencies": [], "scale": ["Below expectations", "Meets expectations",
+                                                       "Exceeds expectations", "Outstanding"],
+             "questions": {}, "weights": {"goals": 40, "competencies": 40, "feedback": 20}}
+    return _render_template_form(blank)
+
+
+@bp.route("/templates/<template_id>", methods=["GET", "POST"])
+def edit_template(template_id: str):
+    """Edit a template: each save is a new version."""
+    hr()
+    if request.method == "POST":
+        return _save_template(template_id)
+    t = template_svc.get_template(wiring().table, template_id)
+    return _render_template_form(template_to_dict(t), template_id=template_id, version=t.version)
+
+
+# --- cycles --------------------------------------------------------------------------------------------
+
+
+@bp.get("/cycles")
+def cycles():
+    """Every cycle, newest first."""
+    hr()
+    return render_template("pages/hr_cycles.html", cycles=cycle_svc.list_cycles(wiring().table))
+
+
+def _cycle_values(c: Cycle) -> dict[str, Any]:
+    return {
+        "name": c.name, "period_start": c.period_start.isoformat(), "period_end": c.period_end.isoformat(),
+        "template_id": c.template_id, "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
+        "participant_mode": c.participant_mode.value, "departments": list(c.departments),
+        "employee_ids": list(c.employee_ids),
+    }
+
+
+def _render_cycle_form(values: dict[str, Any], *, cycle_id: str | None = None, version: Any = "",
+                       errors: forms.Errors | None = None, message: str = "", status: int = 200):
+    table = wiring().table
+    people = directory_svc.people_for_signin(table)
+    departments = sorted({p.department for p in people}, key=str.casefold)
+    label = forms.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
+    return render_template(
+        "pages/hr_cycle_form.html", values=values, cycle_id=cycle_id, version=version, errors=errors or {},
+        summary=forms.summary(errors or {}, label), message=message,
+        template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(table)],
+        departments=departments, phases=PHASE_LABELS, modes=[m.value for m in ParticipantMode],
+        field_id=forms.field_id,
+    ), status
+
+
+def _save_cycle(cycle_id: str | None):
+    principal = hr()
+    w = wiring()
+    raw = forms.cycle_raw(request.form)
+    data, errors = forms.load(CycleInSchema(), raw)
+    version = request.form.get("version", "")
+    if errors:
+        return _render_cycle_form(raw, cycle_id=cycle_id, version=version, errors=errors, status=422,
+                                  message="The cycle was not saved: some fields need attention.")
+    try:
+        if cycle_id is None:
+            saved = cycle_svc.create_cycle(w.table, principal, data, w.clock)
+        else:
+            saved = cycle_svc.update_cycle(w.table, principal, cycle_id, data, expected_version(), w.clock)
+    except StaleWrite:
+        current = cycle_svc.get_cycle(w.table, cycle_id or "")
+        return _render_cycle_form(raw, cycle_id=cycle_id, version=current.version, status=409, message=(
+            f"Someone else changed this cycle meanwhile (now version {current.version}). Your edits are kept "
+            "below; saving again replaces theirs."))
+    except ValidationFailed as exc:
+        return _render_cycle_form(raw, cycle_id=cycle_id, version=version, status=422,
+                                  errors=forms.flatten_errors(exc.errors), message=exc.message)
+    except Conflict as exc:
+        flash(f"Not saved: {exc.message}.", "error")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    flash(f"Cycle “{saved.name}” saved.", "success")
+    return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+def new_cycle():
+    """Set up a draft cycle: name, period, template, phase deadlines, participants."""
+    hr()
+    if request.method == "POST":
+        return _save_cycle(None)
+    year = today().year
+    blank = {"name": f"{year} annual review", "period_start": date(year, 1, 1).isoformat(),
+             "period_end": date(year, 12, 31).isoformat(), "template_id": "", "phases": {},
+             "participant_mode": "everyone", "departments": [], "employee_ids": []}
+    return _render_cycle_form(blank)
+
+
+@bp.route("/cycles/<cycle_id>/edit", methods=["GET", "POST"])
+def edit_cycle(cycle_id: str):
+    """Edit a draft cycle."""
+    hr()
+    if request.method == "POST":
+        return _save_cycle(cycle_id)
+    c = cycle_svc.get_cycle(wiring().table, cycle_id)
+    if c.state is not CycleState.DRAFT:
+        flash("Only a draft cycle can be edited.", "info")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    return _render_cycle_form(_cycle_values(c), cycle_id=cycle_id, version=c.version)
+
+
+@bp.get("/cycles/<cycle_id>")
+def cycle(cycle_id: str):
+    """A cycle: set-up, launch, progress per state, per department and overdue; close and reopen."""
+    principal = hr()
+    table = wiring().table
+    c = cycle_svc.get_cycle(table, cycle_id)
+    progress = None
+    people: list[tuple[str, list[Any]]] = []
+    if c.state is not CycleState.DRAFT:
+        progress = cycle_svc.cycle_progress(table, principal, cycle_id, today())
+        wanted = set(c.participants)
+        everyone = [p for p in directory_svc.people_for_signin(table) if p.employee_id in wanted]
+        people = [(d, list(ps)) for d, ps in groupby(everyone, key=lambda p: p.department)]
+    template_name = (c.template_snapshot or {}).get("name")
+    if template_name is None:
+        try:
+            template_name = template_svc.get_template(table, c.template_id).name
+        except NotFound:
+            template_name = c.template_id
+    return render_template("pages/hr_cycle.html", cycle=c, progress=progress, states=[s.value for s in ORDER],
+                           phases=PHASE_LABELS, people=people, template_name=template_name, today=today(),
+                           ordered_phases=[p.value for p in Phase])
+
+
+@bp.get("/cycles/<cycle_id>/review")
+def open_review(cycle_id: str):
+    """Go to one participant's review (the picker on the dashboard; works without script)."""
+    hr()
+    employee_id = request.args.get("employee_id", "")
+    if not employee_id:
+        flash("Choose a person.", "error")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    return redirect(url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id))
+
+
+@bp.post("/cycles/<cycle_id>/launch")
+def launch(cycle_id: str):
+    """Launch: snapshot template and participants, create the reviews in the background."""
+    principal = hr()
+    w = wiring()
+    try:
+        cycle_svc.launch_cycle(w.table, principal, cycle_id, expected_version(), w.clock, w.queue)
+    except ValidationFailed as exc:
+        details = "; ".join(m for msgs in forms.flatten_errors(exc.errors).values() for m in msgs)
+        flash(f"Not launched: {exc.message} {details}", "error")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    except Conflict as exc:
+        flash(f"Not launched: {exc.message}.", "error")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    return redirect(url_for("pages_hr.launch_progress", cycle_id=cycle_id))
+
+
+@bp.get("/cycles/<cycle_id>/launch")
+def launch_progress(cycle_id: str):
+    """How many reviews the launch has created so far; the page refreshes itself until it is done."""
+    hr()
+    table = wiring().table
+    c = cycle_svc.get_cycle(table, cycle_id)
+    progress = cycle_svc.launch_progress(table, cycle_id)
+    percent = int(100 * progress["created"] / progress["expected"]) if progress["expected"] else 100
+    return render_template("pages/hr_launch.html", cycle=c, progress=progress, percent=percent)
+
+
+@bp.post("/cycles/<cycle_id>/close")
+def close(cycle_id: str):
+    """Close an active cycle: its reviews become read-only."""
+    principal = hr()
+    w = wiring()
+    try:
+        c = cycle_svc.close_cycle(w.table, principal, cycle_id, expected_version(), w.clock)
+    except Conflict as exc:
+        flash(f"Not closed: {exc.message}.", "error")
+    else:
+        flash(f"“{c.name}” is closed; its reviews are read-only.", "success")
+    return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+
+
+@bp.post("/cycles/<cycle_id>/reopen")
+def reopen(cycle_id: str):
+    """Reopen a closed cycle, with a reason that goes into the audit trail."""
+    principal = hr()
+    w = wiring()
+    data, errors = forms.load(ReasonSchema(), {"reason": request.form.get("reason", "")} if request.form.get(
+        "reason", "").strip() else {})
+    if errors:
+        flash("Not reopened: say why the cycle is reopened.", "error")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id) + "#reopen")
+    try:
+        c = cycle_svc.reopen_cycle(w.table, principal, cycle_id, expected_version(), data["reason"], w.clock)
+    except Conflict as exc:
+        flash(f"Not reopened: {exc.message}.", "error")
+    else:
+        flash(f"“{c.name}” is active again. The reason is in the audit trail.", "success")
+    return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
