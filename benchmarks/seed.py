@@ -8,7 +8,7 @@ organisation goal, or left as orphans; some at risk.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from service.adapters.clock import FixedClock
 from service.adapters.queue import InlineQueue
@@ -57,7 +57,7 @@ def organisation_csv(n: int) -> str:
 
 def goal_organisation(n: int) -> tuple[MemoryTable, str]:
     """(table, cycle id) with n people and 5 goals each (see the module docstring)."""
-    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table = MemoryTable()
     import_organisation(table, None, organisation_csv(n), clock)
 

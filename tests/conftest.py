@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -76,7 +76,7 @@ def settings() -> Settings:
 @pytest.fixture
 def clock() -> FixedClock:
     """A clock standing at a known moment."""
-    return FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    return FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

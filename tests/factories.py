@@ -53,8 +53,10 @@ def cycle_data(template_id: str, **overrides: Any) -> dict[str, Any]:
 
 def self_content(**overrides: Any) -> dict[str, Any]:
     data = {
-        "competency_ratings": {"delivery": {"rating": 3, "comment": "Shipped the importer"},
-                               "collaboration": {"rating": 2, "comment": ""}},
+        "competency_ratings": {
+            "delivery": {"rating": 3, "comment": "Shipped the importer"},
+            "collaboration": {"rating": 2, "comment": ""},
+        },
         "goal_results": [{"title": "Launch importer", "result": "Launched in March", "rating": 3}],
         "achievements": "Led the directory import.",
         "obstacles": [{"description": "Slow CI"}],
@@ -69,13 +71,22 @@ def self_content(**overrides: Any) -> dict[str, Any]:
 
 def manager_content(owner_id: str = "E3", **overrides: Any) -> dict[str, Any]:
     data = {
-        "competency_ratings": {"delivery": {"rating": 4, "comment": "Excellent"},
-                               "collaboration": {"rating": 3, "comment": "Good"}},
+        "competency_ratings": {
+            "delivery": {"rating": 4, "comment": "Excellent"},
+            "collaboration": {"rating": 3, "comment": "Good"},
+        },
         "goal_ratings": [{"title": "Launch importer", "rating": 4, "comment": "Done well"}],
         "strengths": "Ownership.",
         "areas_to_strengthen": "Delegation.",
-        "obstacles": [{"description": "Slow CI", "remediation": "Buy faster runners", "owner_id": owner_id,
-                       "due": "2026-05-01", "status": "open"}],
+        "obstacles": [
+            {
+                "description": "Slow CI",
+                "remediation": "Buy faster runners",
+                "owner_id": owner_id,
+                "due": "2026-05-01",
+                "status": "open",
+            }
+        ],
         "training_needs": [{"topic": "Delegation", "priority": "medium", "format": "mentoring"}],
         "narrative": "A strong year.",
         "answers": {},
@@ -85,8 +96,11 @@ def manager_content(owner_id: str = "E3", **overrides: Any) -> dict[str, Any]:
 
 
 def discussion_content(owner_id: str = "E4", **overrides: Any) -> dict[str, Any]:
-    data = {"date": "2026-03-01", "notes": "Talked it through.",
-            "agreed_actions": [{"description": "Pair on design", "owner_id": owner_id, "due": "2026-06-01"}]}
+    data = {
+        "date": "2026-03-01",
+        "notes": "Talked it through.",
+        "agreed_actions": [{"description": "Pair on design", "owner_id": owner_id, "due": "2026-06-01"}],
+    }
     data.update(overrides)
     return data
 

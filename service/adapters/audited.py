@@ -28,8 +28,14 @@ def stage_audited(
     """Stage a create (before None) or a versioned update plus its chained audit record; returns the new item."""
     version = int((before or {}).get("version", 0)) + 1
     record = new_record(
-        entity, version, at, actor, action, diff(_content(before), _content(after)),
-        (before or {}).get("audit_head", ""), reason,
+        entity,
+        version,
+        at,
+        actor,
+        action,
+        diff(_content(before), _content(after)),
+        (before or {}).get("audit_head", ""),
+        reason,
     )
     stored = {**after, "version": version, "audit_head": record["hash"]}
     if before is None:

@@ -140,7 +140,6 @@ class DynamoTable(Table):
             return {"ConditionCheck": {"TableName": self.name, "Key": self.encode(op.key), **extra}}
         raise TypeError(f"unknown operation {op!r}")
 
-
     def _increment(self, op: Increment) -> dict[str, Any]:
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
@@ -154,7 +153,8 @@ class DynamoTable(Table):
             values[f":a{n}"] = {"N": str(delta)}
             adds.append(f"#a{n} :a{n}")
         expression = " ".join(
-            part for part in (("SET " + ", ".join(sets)) if sets else "", ("ADD " + ", ".join(adds)) if adds else "")
+            part
+            for part in (("SET " + ", ".join(sets)) if sets else "", ("ADD " + ", ".join(adds)) if adds else "")
             if part
         )
         return {

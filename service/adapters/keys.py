@@ -182,8 +182,9 @@ def _cycle_part(cycle_id: str | None) -> str:
     return _esc(cycle_id) if cycle_id else "-"
 
 
-def goal_gsi(goal_id: str, level: str, owner_id: str, cycle_id: str | None, parent_id: str | None,
-             at_risk: bool) -> dict[str, str]:
+def goal_gsi(
+    goal_id: str, level: str, owner_id: str, cycle_id: str | None, parent_id: str | None, at_risk: bool
+) -> dict[str, str]:
     """gsi1: organisation goals / children of a goal / orphans; gsi2: an owner's goals; gsi3: at risk."""
     cyc = _cycle_part(cycle_id)
     attrs: dict[str, str] = {"gsi2pk": f"GOALS#{_esc(owner_id)}", "gsi2sk": f"{cyc}#{_esc(goal_id)}"}

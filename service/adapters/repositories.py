@@ -112,8 +112,12 @@ def import_record_item(import_id: str, at: str, actor: str, summary: dict[str, A
 
 def template_to_item(t: Template) -> Item:
     """Template → item (current version)."""
-    return {**keys.template(t.template_id), "type": "template", **template_to_dict(t),
-            **keys.template_list_gsi1(t.name, t.template_id)}
+    return {
+        **keys.template(t.template_id),
+        "type": "template",
+        **template_to_dict(t),
+        **keys.template_list_gsi1(t.name, t.template_id),
+    }
 
 
 def template_from_item(item: Item) -> Template:
@@ -295,7 +299,9 @@ def goal_from_item(item: Item) -> Goal:
         title=item["title"],
         description=item.get("description", ""),
         key_results=[
-            KeyResult(k["id"], k["title"], float(k["start"]), float(k["target"]), float(k["current"]), k.get("unit", ""))
+            KeyResult(
+                k["id"], k["title"], float(k["start"]), float(k["target"]), float(k["current"]), k.get("unit", "")
+            )
             for k in item.get("key_results", [])
         ],
         weight=int(item.get("weight", 0)),

@@ -155,7 +155,7 @@ class MemoryTable(Table):
         return [i for i in (self.get(k) for k in keys) if i is not None]
 
     def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False) -> Page:
-        pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
+        _pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")
         members = (self._items[k] for k in self._parts.get((index, pk), ()))
         rows = [i for i in members if sk_attr in i and (sk_prefix is None or i[sk_attr].startswith(sk_prefix))]
         rows.sort(key=lambda i: (i[sk_attr], i["pk"], i["sk"]), reverse=descending)

@@ -179,8 +179,6 @@ def progress(cycle: Cycle, counts: dict[str, int], by_department: dict[str, dict
     return {
         "total": sum(counts.get(s.value, 0) for s in ORDER),
         "by_state": {s.value: counts.get(s.value, 0) for s in ORDER},
-        "by_department": {
-            d: {s.value: row.get(s.value, 0) for s in ORDER} for d, row in sorted(by_department.items())
-        },
+        "by_department": {d: {s.value: row.get(s.value, 0) for s in ORDER} for d, row in sorted(by_department.items())},
         "overdue": overdue,
     }

@@ -148,9 +148,7 @@ def check_alignment(goal: Goal, target: Goal, facts: AlignmentFacts) -> None:
         refuse("the goal you chose belongs to a closed cycle")
     if goal.level is GoalLevel.ORGANISATION:
         refuse("organisation goals are the top: they do not align to other goals")
-    if RANK[target.level] >= RANK[goal.level] and not (
-        goal.level is GoalLevel.TEAM and target.level is GoalLevel.TEAM
-    ):
+    if RANK[target.level] >= RANK[goal.level] and not (goal.level is GoalLevel.TEAM and target.level is GoalLevel.TEAM):
         refuse(f"a {goal.level} goal cannot align to a {target.level} goal (it is not higher)")
     if target.level is not GoalLevel.ORGANISATION and target.cycle_id != goal.cycle_id:
         refuse("team goals are aligned within one cycle")
@@ -171,4 +169,6 @@ def weight_warnings(goals: list[Goal]) -> list[str]:
         if g.status is not GoalStatus.DROPPED and g.level is not GoalLevel.ORGANISATION:
             key = (g.owner_id, g.cycle_id)
             totals[key] = totals.get(key, 0) + g.weight
-    return [f"goal weights of {owner} add up to {total}, not 100" for (owner, _), total in totals.items() if total != 100]
+    return [
+        f"goal weights of {owner} add up to {total}, not 100" for (owner, _), total in totals.items() if total != 100
+    ]

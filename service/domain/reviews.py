@@ -169,7 +169,9 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
     if submit and not (content.get("achievements") or "").strip():
         e.add("achievements", "required")
     if e.errors:
-        raise ValidationFailed("The self assessment is not complete." if submit else "The draft is not valid.", e.errors)
+        raise ValidationFailed(
+            "The self assessment is not complete." if submit else "The draft is not valid.", e.errors
+        )
 
 
 def check_manager(content: dict[str, Any], template: Template, submit: bool, people: set[str]) -> None:
@@ -191,7 +193,9 @@ def check_manager(content: dict[str, Any], template: Template, submit: bool, peo
             if not (content.get(name) or "").strip():
                 e.add(name, "required")
     if e.errors:
-        raise ValidationFailed("The manager assessment is not complete." if submit else "The draft is not valid.", e.errors)
+        raise ValidationFailed(
+            "The manager assessment is not complete." if submit else "The draft is not valid.", e.errors
+        )
 
 
 def check_discussion(content: dict[str, Any], submit: bool, people: set[str], today: date) -> None:
@@ -207,7 +211,9 @@ def check_discussion(content: dict[str, Any], submit: bool, people: set[str], to
     if held and date.fromisoformat(held) > today:
         e.add("date", "a discussion cannot be recorded before it happens")
     if e.errors:
-        raise ValidationFailed("The discussion record is not complete." if submit else "The draft is not valid.", e.errors)
+        raise ValidationFailed(
+            "The discussion record is not complete." if submit else "The draft is not valid.", e.errors
+        )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from service.services.auth import Principal
 MAX_ACTIONS = 20
 
 
-def _action_item(action_id: str, review: Review, kind: str, entry: dict[str, Any], created_at: str,
-                 status: str) -> Item:
+def _action_item(
+    action_id: str, review: Review, kind: str, entry: dict[str, Any], created_at: str, status: str
+) -> Item:
     description = entry.get("remediation") or entry.get("description") or ""
     return {
         **keys.action(action_id),
@@ -50,8 +51,16 @@ def stage_review_actions(
         after = _action_item(action_id, review, kind, entry, (before or {}).get("created_at", at), status)
         if before is not None and all(before.get(k) == after.get(k) for k in ("description", "owner_id", "due")):
             continue
-        stage_audited(uow, entity=keys.entity_action(action_id), before=before, after=after,
-                      actor=actor.employee_id, action=f"{kind}_action", at=at, cycle_id=review.cycle_id)
+        stage_audited(
+            uow,
+            entity=keys.entity_action(action_id),
+            before=before,
+            after=after,
+            actor=actor.employee_id,
+            action=f"{kind}_action",
+            at=at,
+            cycle_id=review.cycle_id,
+        )
 
 
 def my_actions(table: Table, principal: Principal) -> list[dict[str, Any]]:
@@ -62,8 +71,22 @@ def my_actions(table: Table, principal: Principal) -> list[dict[str, Any]]:
 
 def action_json(item: Item) -> dict[str, Any]:
     """An action as the API shows it."""
-    return {k: item.get(k) for k in ("action_id", "kind", "cycle_id", "subject_id", "description", "obstacle",
-                                     "owner_id", "due", "status", "created_at", "version")}
+    return {
+        k: item.get(k)
+        for k in (
+            "action_id",
+            "kind",
+            "cycle_id",
+            "subject_id",
+            "description",
+            "obstacle",
+            "owner_id",
+            "due",
+            "status",
+            "created_at",
+            "version",
+        )
+    }
 
 
 def update_action_status(
@@ -82,11 +105,28 @@ def update_action_status(
     if int(before["version"]) != expected_version:
         raise StaleWrite("the action was changed by someone else; reload it")
     at = iso(clock.now())
-    after = {**before, "status": new_status.value,
-             **keys.action_gsi(before["subject_id"], before["created_at"], action_id, before["owner_id"],
-                               new_status.value, before.get("due", ""))}
+    after = {
+        **before,
+        "status": new_status.value,
+        **keys.action_gsi(
+            before["subject_id"],
+            before["created_at"],
+            action_id,
+            before["owner_id"],
+            new_status.value,
+            before.get("due", ""),
+        ),
+    }
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_action(action_id), before=before, after=after,
-                           actor=principal.employee_id, action="update_action", at=at, cycle_id=before["cycle_id"])
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_action(action_id),
+        before=before,
+        after=after,
+        actor=principal.employee_id,
+        action="update_action",
+        at=at,
+        cycle_id=before["cycle_id"],
+    )
     uow.commit()
     return action_json(stored)

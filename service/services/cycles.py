@@ -77,8 +77,16 @@ def create_cycle(table: Table, principal: Principal, data: dict[str, Any], clock
     at = iso(clock.now())
     cycle = replace(cycle, created_at=at, created_by=principal.employee_id)
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_cycle(cycle.cycle_id), before=None, after=cycle_to_item(cycle),
-                           actor=principal.employee_id, action="create_cycle", at=at, cycle_id=cycle.cycle_id)
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_cycle(cycle.cycle_id),
+        before=None,
+        after=cycle_to_item(cycle),
+        actor=principal.employee_id,
+        action="create_cycle",
+        at=at,
+        cycle_id=cycle.cycle_id,
+    )
     uow.commit()
     return cycle_from_item(stored)
 
@@ -99,13 +107,26 @@ def update_cycle(
     require_role(principal, Role.HR)
     before, current = _load_for_change(table, cycle_id, expected_version)
     next_cycle_state(current.state, CycleAction.EDIT)
-    edited = replace(_cycle_from_data(data, cycle_id), created_at=current.created_at,
-                     created_by=current.created_by, version=current.version, audit_head=current.audit_head)
+    edited = replace(
+        _cycle_from_data(data, cycle_id),
+        created_at=current.created_at,
+        created_by=current.created_by,
+        version=current.version,
+        audit_head=current.audit_head,
+    )
     check_cycle(edited)
     get_template(table, edited.template_id)
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_cycle(cycle_id), before=before, after=cycle_to_item(edited),
-                           actor=principal.employee_id, action="edit_cycle", at=iso(clock.now()), cycle_id=cycle_id)
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_cycle(cycle_id),
+        before=before,
+        after=cycle_to_item(edited),
+        actor=principal.employee_id,
+        action="edit_cycle",
+        at=iso(clock.now()),
+        cycle_id=cycle_id,
+    )
     uow.commit()
     return cycle_from_item(stored)
 
@@ -137,8 +158,16 @@ def launch_cycle(
         launched_at=at,
     )
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_cycle(cycle_id), before=before, after=cycle_to_item(launched),
-                           actor=principal.employee_id, action="launch_cycle", at=at, cycle_id=cycle_id)
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_cycle(cycle_id),
+        before=before,
+        after=cycle_to_item(launched),
+        actor=principal.employee_id,
+        action="launch_cycle",
+        at=at,
+        cycle_id=cycle_id,
+    )
     uow.add(Increment(keys.cycle_stats(cycle_id), {"expected": len(people), "launched": 0}, {"type": "cycle_stats"}))
     uow.commit()
     _send_batches(queue, cycle_from_item(stored), directory, people)
@@ -168,9 +197,7 @@ def create_review_batch(table: Table, message: Message, clock: Clock) -> int:
     """Worker: create the missing reviews of one launch batch; returns how many it created."""
     cycle = get_cycle(table, message["cycle_id"])
     rows = message["people"]
-    existing = {
-        i["employee_id"] for i in table.get_many([keys.review(cycle.cycle_id, r[0]) for r in rows])
-    }
+    existing = {i["employee_id"] for i in table.get_many([keys.review(cycle.cycle_id, r[0]) for r in rows])}
     at = iso(clock.now())
     uow = UnitOfWork(table)
     deltas: dict[str, int] = {}
@@ -178,11 +205,26 @@ def create_review_batch(table: Table, message: Message, clock: Clock) -> int:
     for employee_id, name, department, manager_id in rows:
         if employee_id in existing:
             continue
-        review = Review(cycle.cycle_id, employee_id, name, department, manager_id, cycle.name,
-                        cycle.period_start.isoformat(), submitted={})
-        stage_audited(uow, entity=keys.entity_review(cycle.cycle_id, employee_id), before=None,
-                      after=review_to_item(review), actor=message.get("actor", "launch"), action="create_review",
-                      at=at, cycle_id=cycle.cycle_id)
+        review = Review(
+            cycle.cycle_id,
+            employee_id,
+            name,
+            department,
+            manager_id,
+            cycle.name,
+            cycle.period_start.isoformat(),
+            submitted={},
+        )
+        stage_audited(
+            uow,
+            entity=keys.entity_review(cycle.cycle_id, employee_id),
+            before=None,
+            after=review_to_item(review),
+            actor=message.get("actor", "launch"),
+            action="create_review",
+            at=at,
+            cycle_id=cycle.cycle_id,
+        )
         for k, v in state_deltas(department, None, ReviewState.NOT_STARTED).items():
             deltas[k] = deltas.get(k, 0) + v
         created += 1
@@ -235,11 +277,22 @@ def _change_state(table, principal, cycle_id, expected_version, clock, action: C
     require_role(principal, Role.HR)
     before, cycle = _load_for_change(table, cycle_id, expected_version)
     at = iso(clock.now())
-    changed = replace(cycle, state=next_cycle_state(cycle.state, action),
-                      closed_at=at if action is CycleAction.CLOSE else cycle.closed_at)
+    changed = replace(
+        cycle,
+        state=next_cycle_state(cycle.state, action),
+        closed_at=at if action is CycleAction.CLOSE else cycle.closed_at,
+    )
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_cycle(cycle_id), before=before, after=cycle_to_item(changed),
-                           actor=principal.employee_id, action=f"{action.value}_cycle", at=at, reason=reason,
-                           cycle_id=cycle_id)
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_cycle(cycle_id),
+        before=before,
+        after=cycle_to_item(changed),
+        actor=principal.employee_id,
+        action=f"{action.value}_cycle",
+        at=at,
+        reason=reason,
+        cycle_id=cycle_id,
+    )
     uow.commit()
     return cycle_from_item(stored)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 from service.adapters import keys
@@ -105,8 +104,9 @@ class RollupBook:
             current = self.goal(current).parent_id
         return chain
 
-    def apply(self, parent_id: str | None, cycle_id: str | None, dw: float, dws: float, dcount: int,
-              people: dict[str, int]) -> None:
+    def apply(
+        self, parent_id: str | None, cycle_id: str | None, dw: float, dws: float, dcount: int, people: dict[str, int]
+    ) -> None:
         """Add a child's change to its parent's roll-up and carry the effect up the chain."""
         current = parent_id
         while current and (dw or dws or dcount or people):
@@ -140,17 +140,31 @@ class RollupBook:
         """Stage every changed roll-up, marker and counter."""
         for goal_id, cycle_id in sorted(self.dirty, key=str):
             r = self.rollups[(goal_id, cycle_id)]
-            item = {**keys.goal_rollup(goal_id, cycle_id), "type": "goal_rollup", "weight_sum": r.weight_sum,
-                    "weighted_sum": r.weighted_sum, "goals": r.goals, "people": r.people, "version": r.version + 1}
+            item = {
+                **keys.goal_rollup(goal_id, cycle_id),
+                "type": "goal_rollup",
+                "weight_sum": r.weight_sum,
+                "weighted_sum": r.weighted_sum,
+                "goals": r.goals,
+                "people": r.people,
+                "version": r.version + 1,
+            }
             uow.add(Put(item, expect_version=r.version) if r.version else Put(item, must_not_exist=True))
         for root_id, cycle_id, owner in sorted(self.dirty_markers, key=str):
             count, version = self.markers[(root_id, cycle_id, owner)]
-            item = {**keys.goal_person(root_id, cycle_id, owner), "type": "goal_person", "count": count,
-                    "version": version + 1}
+            item = {
+                **keys.goal_person(root_id, cycle_id, owner),
+                "type": "goal_person",
+                "count": count,
+                "version": version + 1,
+            }
             uow.add(Put(item, expect_version=version) if version else Put(item, must_not_exist=True))
         for (cycle_id, department), counts in _group(self.dept).items():
-            uow.add(Increment(keys.goal_stats(cycle_id, department), counts,
-                              {"type": "goal_stats", "department": department}))
+            uow.add(
+                Increment(
+                    keys.goal_stats(cycle_id, department), counts, {"type": "goal_stats", "department": department}
+                )
+            )
         totals = _group(self.totals)
         for (cycle_id, _), counts in totals.items():
             uow.add(Increment(keys.goal_totals(cycle_id), counts, {"type": "goal_totals"}))
@@ -167,8 +181,13 @@ def _group(counter: Counter) -> dict[tuple[Any, Any], dict[str, int]]:
 def _rollup_from(item: Item | None) -> Rollup:
     if not item:
         return Rollup()
-    return Rollup(float(item["weight_sum"]), float(item["weighted_sum"]), int(item["goals"]),
-                  int(item.get("people", 0)), int(item["version"]))
+    return Rollup(
+        float(item["weight_sum"]),
+        float(item["weighted_sum"]),
+        int(item["goals"]),
+        int(item.get("people", 0)),
+        int(item["version"]),
+    )
 
 
 def _retrying(work):
@@ -198,8 +217,9 @@ def goal_json(goal: Goal, progress: float, chain: list[Goal] | None = None) -> d
     data["progress"] = progress
     data["key_results"] = [{**k, "progress": round(KeyResult(**k).percent, 2)} for k in data["key_results"]]
     if chain is not None:
-        data["alignment_chain"] = [{"goal_id": g.goal_id, "title": g.title, "level": g.level.value,
-                                    "owner_id": g.owner_id} for g in chain]
+        data["alignment_chain"] = [
+            {"goal_id": g.goal_id, "title": g.title, "level": g.level.value, "owner_id": g.owner_id} for g in chain
+        ]
     return data
 
 
@@ -244,14 +264,20 @@ def organisation_goals(table: Table, cycle_id: str | None) -> list[dict[str, Any
 def goal_progress_for_score(table: Table, owner_id: str, cycle_id: str) -> list[tuple[float, float]]:
     """[(weight, progress)] of someone's individual goals in a cycle (dropped ones left out)."""
     book = RollupBook(table)
-    return [(float(g.weight), book.progress(g, cycle_id)) for g in goals_of(table, owner_id, cycle_id)
-            if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED and g.weight > 0]
+    return [
+        (float(g.weight), book.progress(g, cycle_id))
+        for g in goals_of(table, owner_id, cycle_id)
+        if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED and g.weight > 0
+    ]
 
 
 def weight_total(table: Table, owner_id: str, cycle_id: str) -> int | None:
     """The sum of someone's individual goal weights in a cycle, or None without goals."""
-    goals = [g for g in goals_of(table, owner_id, cycle_id)
-             if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED]
+    goals = [
+        g
+        for g in goals_of(table, owner_id, cycle_id)
+        if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED
+    ]
     return sum(g.weight for g in goals) if goals else None
 
 
@@ -302,8 +328,9 @@ def _may_edit(principal: Principal, goal_level: GoalLevel, owner: Employee) -> N
 
 def _facts(book: RollupBook, directory: Directory, owner: Employee, target: Goal) -> AlignmentFacts:
     state = _cycle_state(book.table, target.cycle_id)
-    return AlignmentFacts(owner.manager_id, owner.chain, state is CycleState.CLOSED,
-                          tuple(book.ancestors(target.goal_id)))
+    return AlignmentFacts(
+        owner.manager_id, owner.chain, state is CycleState.CLOSED, tuple(book.ancestors(target.goal_id))
+    )
 
 
 def _goal_from_data(data: dict[str, Any], goal_id: str, owner: Employee, principal: Principal, at: str) -> Goal:
@@ -345,8 +372,16 @@ def create_goal(table: Table, principal: Principal, data: dict[str, Any], clock:
         book.goals[goal.goal_id] = goal
         uow = UnitOfWork(table)
         _track_new(book, goal, uow)
-        stored = stage_audited(uow, entity=keys.entity_goal(goal.goal_id), before=None, after=goal_to_item(goal),
-                               actor=principal.employee_id, action="create_goal", at=at, cycle_id=goal.cycle_id)
+        stored = stage_audited(
+            uow,
+            entity=keys.entity_goal(goal.goal_id),
+            before=None,
+            after=goal_to_item(goal),
+            actor=principal.employee_id,
+            action="create_goal",
+            at=at,
+            cycle_id=goal.cycle_id,
+        )
         book.stage(uow)
         uow.commit()
         return goal_from_item(stored)
@@ -385,8 +420,9 @@ def _with_warnings(table: Table, goal: Goal) -> dict[str, Any]:
 EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id")
 
 
-def update_goal(table: Table, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int,
-                clock: Clock) -> dict[str, Any]:
+def update_goal(
+    table: Table, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int, clock: Clock
+) -> dict[str, Any]:
     """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction."""
     directory = Directory(table)
 
@@ -425,9 +461,16 @@ def update_goal(table: Table, principal: Principal, goal_id: str, data: dict[str
         book.goals[goal_id] = new
         if (old.status in AT_RISK) != (new.status in AT_RISK):
             book.totals[(old.cycle_id, "", "at_risk")] += 1 if new.status in AT_RISK else -1
-        stored = stage_audited(uow, entity=keys.entity_goal(goal_id), before=before_item, after=goal_to_item(new),
-                               actor=principal.employee_id, action="update_goal", at=iso(clock.now()),
-                               cycle_id=old.cycle_id)
+        stored = stage_audited(
+            uow,
+            entity=keys.entity_goal(goal_id),
+            before=before_item,
+            after=goal_to_item(new),
+            actor=principal.employee_id,
+            action="update_goal",
+            at=iso(clock.now()),
+            cycle_id=old.cycle_id,
+        )
         book.stage(uow)
         uow.commit()
         return goal_from_item(stored)
@@ -439,8 +482,15 @@ def _sums(r: Rollup) -> tuple[float, float]:
     return r.weight_sum, r.weighted_sum
 
 
-def _realign(book: RollupBook, directory: Directory, owner: Employee, old: Goal, new: Goal,
-             c_old: tuple[float, float], c_new: tuple[float, float]) -> None:
+def _realign(
+    book: RollupBook,
+    directory: Directory,
+    owner: Employee,
+    old: Goal,
+    new: Goal,
+    c_old: tuple[float, float],
+    c_new: tuple[float, float],
+) -> None:
     """Move a goal (and everything aligned below it) from one parent to another."""
     if new.parent_id:
         target = book.goal(new.parent_id)
@@ -464,8 +514,9 @@ def _realign(book: RollupBook, directory: Directory, owner: Employee, old: Goal,
             book.dept[(old.cycle_id, department, "aligned")] += n if now else -n
 
 
-def assign_to_team(table: Table, principal: Principal, source_goal_id: str, data: dict[str, Any],
-                   clock: Clock) -> dict[str, Any]:
+def assign_to_team(
+    table: Table, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
+) -> dict[str, Any]:
     """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
     directory = Directory(table)
     source = RollupBook(table).goal(source_goal_id)
@@ -499,19 +550,35 @@ def assign_to_team(table: Table, principal: Principal, source_goal_id: str, data
                     skipped.append(person.employee_id)
                     continue
                 copy = Goal(
-                    goal_id=clock.new_id(), level=GoalLevel.INDIVIDUAL, owner_id=person.employee_id,
-                    title=source.title, description=source.description,
+                    goal_id=clock.new_id(),
+                    level=GoalLevel.INDIVIDUAL,
+                    owner_id=person.employee_id,
+                    title=source.title,
+                    description=source.description,
                     key_results=[replace(kr, current=kr.start) for kr in source.key_results],
-                    weight=int(data.get("weight", 0)), due=data.get("due") or source.due, cycle_id=cycle_id,
-                    parent_id=source.goal_id, department=person.department, source_goal_id=source.goal_id,
-                    created_at=at, created_by=principal.employee_id,
+                    weight=int(data.get("weight", 0)),
+                    due=data.get("due") or source.due,
+                    cycle_id=cycle_id,
+                    parent_id=source.goal_id,
+                    department=person.department,
+                    source_goal_id=source.goal_id,
+                    created_at=at,
+                    created_by=principal.employee_id,
                 )
                 check_goal(copy)
                 check_alignment(copy, source, _facts(book, directory, person, source))
                 book.goals[copy.goal_id] = copy
                 _track_new(book, copy, uow)
-                stage_audited(uow, entity=keys.entity_goal(copy.goal_id), before=None, after=goal_to_item(copy),
-                              actor=principal.employee_id, action="assign_goal", at=at, cycle_id=cycle_id)
+                stage_audited(
+                    uow,
+                    entity=keys.entity_goal(copy.goal_id),
+                    before=None,
+                    after=goal_to_item(copy),
+                    actor=principal.employee_id,
+                    action="assign_goal",
+                    at=at,
+                    cycle_id=cycle_id,
+                )
                 made.append(copy.goal_id)
             book.stage(uow)
             uow.commit()
@@ -529,8 +596,14 @@ def carry_over(table: Table, employee_id: str, cycle_id: str, clock: Clock, acto
     """
     mine = [goal_from_item(i) for i in table.query(f"GOALS#{employee_id}", index="gsi2")]
     already = {g.carried_from for g in mine if g.cycle_id == cycle_id}
-    candidates = [g for g in mine if g.cycle_id not in (None, cycle_id) and g.status in UNFINISHED
-                  and g.goal_id not in already and g.level is not GoalLevel.ORGANISATION]
+    candidates = [
+        g
+        for g in mine
+        if g.cycle_id not in (None, cycle_id)
+        and g.status in UNFINISHED
+        and g.goal_id not in already
+        and g.level is not GoalLevel.ORGANISATION
+    ]
     if not candidates:
         return []
     at = iso(clock.now())
@@ -543,14 +616,33 @@ def carry_over(table: Table, employee_id: str, cycle_id: str, clock: Clock, acto
             parent = book.goal(old.parent_id) if old.parent_id else None
             keep = parent is not None and parent.level is GoalLevel.ORGANISATION and parent.cycle_id is None
             progress = book.progress(old, old.cycle_id)
-            copy = replace(old, goal_id=clock.new_id(), cycle_id=cycle_id, parent_id=old.parent_id if keep else None,
-                           carried_from=old.goal_id, created_at=at, created_by=actor, version=0, audit_head="",
-                           history=[*old.history, {"at": at, "progress": progress, "status": old.status.value,
-                                                   "carried_from_cycle": old.cycle_id}][-50:])
+            copy = replace(
+                old,
+                goal_id=clock.new_id(),
+                cycle_id=cycle_id,
+                parent_id=old.parent_id if keep else None,
+                carried_from=old.goal_id,
+                created_at=at,
+                created_by=actor,
+                version=0,
+                audit_head="",
+                history=[
+                    *old.history,
+                    {"at": at, "progress": progress, "status": old.status.value, "carried_from_cycle": old.cycle_id},
+                ][-50:],
+            )
             book.goals[copy.goal_id] = copy
             _track_new(book, copy, uow, progress if copy.key_results else None)
-            stage_audited(uow, entity=keys.entity_goal(copy.goal_id), before=None, after=goal_to_item(copy),
-                          actor=actor, action="carry_over_goal", at=at, cycle_id=cycle_id)
+            stage_audited(
+                uow,
+                entity=keys.entity_goal(copy.goal_id),
+                before=None,
+                after=goal_to_item(copy),
+                actor=actor,
+                action="carry_over_goal",
+                at=at,
+                cycle_id=cycle_id,
+            )
             made.append(copy.goal_id)
         book.stage(uow)
         uow.commit()
@@ -582,14 +674,28 @@ def _org_report(table: Table, cycle_id: str) -> dict[str, Any]:
     rows = []
     for g in org:
         r = _rollup_from(rollups.get(keys.goal_rollup(g.goal_id, cycle_id)["pk"]))
-        rows.append({"goal_id": g.goal_id, "title": g.title, "owner_id": g.owner_id, "status": g.status.value,
-                     "aligned_goals": r.goals, "people": r.people,
-                     "progress": effective_progress(g, r.weight_sum, r.weighted_sum)})
+        rows.append(
+            {
+                "goal_id": g.goal_id,
+                "title": g.title,
+                "owner_id": g.owner_id,
+                "status": g.status.value,
+                "aligned_goals": r.goals,
+                "people": r.people,
+                "progress": effective_progress(g, r.weight_sum, r.weighted_sum),
+            }
+        )
     departments = []
     for item in table.query(keys.goal_stats(cycle_id, "x")["pk"], "DEPT#"):
         total, aligned = int(item.get("individual", 0)), int(item.get("aligned", 0))
-        departments.append({"department": item["department"], "individual_goals": total, "aligned": aligned,
-                            "share_aligned": round(aligned / total, 4) if total else None})
+        departments.append(
+            {
+                "department": item["department"],
+                "individual_goals": total,
+                "aligned": aligned,
+                "share_aligned": round(aligned / total, 4) if total else None,
+            }
+        )
     totals = table.get(keys.goal_totals(cycle_id)) or {}
     o_index, o_pk = keys.orphan_goals(cycle_id)
     r_index, r_pk = keys.at_risk_goals(cycle_id)
@@ -636,26 +742,45 @@ def _subtree_report(table: Table, manager_id: str, cycle_id: str) -> dict[str, A
         if g.status in AT_RISK:
             at_risk.append(_brief(goal_to_item(g)))
         if aligned and root is not None:
-            entry = per_org.setdefault(root.goal_id, {"goal_id": root.goal_id, "title": root.title,
-                                                      "owner_id": root.owner_id, "status": root.status.value,
-                                                      "aligned_goals": 0, "people": set(), "ws": 0.0, "w": 0.0})
+            entry = per_org.setdefault(
+                root.goal_id,
+                {
+                    "goal_id": root.goal_id,
+                    "title": root.title,
+                    "owner_id": root.owner_id,
+                    "status": root.status.value,
+                    "aligned_goals": 0,
+                    "people": set(),
+                    "ws": 0.0,
+                    "w": 0.0,
+                },
+            )
             entry["aligned_goals"] += 1
             entry["people"].add(g.owner_id)
             if g.level is GoalLevel.INDIVIDUAL:
                 w, ws = contribution(g, book.progress(g, cycle_id))
                 entry["w"] += w
                 entry["ws"] += ws
-    rows = [{"goal_id": e["goal_id"], "title": e["title"], "owner_id": e["owner_id"], "status": e["status"],
-             "aligned_goals": e["aligned_goals"], "people": len(e["people"]),
-             "progress": round(e["ws"] / e["w"], 2) if e["w"] else 0.0} for e in per_org.values()]
+    rows = [
+        {
+            "goal_id": e["goal_id"],
+            "title": e["title"],
+            "owner_id": e["owner_id"],
+            "status": e["status"],
+            "aligned_goals": e["aligned_goals"],
+            "people": len(e["people"]),
+            "progress": round(e["ws"] / e["w"], 2) if e["w"] else 0.0,
+        }
+        for e in per_org.values()
+    ]
     return {
         "cycle_id": cycle_id,
         "scope": f"subtree of {manager_id}",
         "organisation_goals": sorted(rows, key=lambda r: r["title"].casefold()),
-        "departments": [{"department": d, "individual_goals": t, "aligned": a,
-                         "share_aligned": round(a / t, 4) if t else None} for d, (t, a) in sorted(per_dept.items())],
+        "departments": [
+            {"department": d, "individual_goals": t, "aligned": a, "share_aligned": round(a / t, 4) if t else None}
+            for d, (t, a) in sorted(per_dept.items())
+        ],
         "orphans": {"count": len(orphans), "goals": orphans[:LIST_LIMIT]},
         "at_risk": {"count": len(at_risk), "goals": at_risk[:LIST_LIMIT]},
     }
-
-

@@ -63,8 +63,11 @@ def overdue_tasks(table: Table, today: date) -> list[OverdueTask]:
             owner = r.employee_id if owner_kind == "employee" else (person.manager_id if person else r.manager_id)
             if owner is None or owner_kind == "hr":
                 continue
-            found.append(OverdueTask(cycle.cycle_id, cycle.name, name, owner, r.employee_id, r.employee_name, due,
-                                     (today - due).days))
+            found.append(
+                OverdueTask(
+                    cycle.cycle_id, cycle.name, name, owner, r.employee_id, r.employee_name, due, (today - due).days
+                )
+            )
     return found
 
 
@@ -99,8 +102,9 @@ def send_reminders(table: Table, mailer: Mailer, clock: Clock, base_url: str = "
     return {"overdue_tasks": len(tasks), "reminded": reminded, "escalations": escalated}
 
 
-def _escalate(table: Table, mailer: Mailer, directory: Directory, late: list[OverdueTask], at: str,
-              people: dict[str, Employee]) -> int:
+def _escalate(
+    table: Table, mailer: Mailer, directory: Directory, late: list[OverdueTask], at: str, people: dict[str, Employee]
+) -> int:
     owners = {**people, **directory.get_many(sorted({t.owner_id for t in late} - set(people)))}
     by_manager: dict[str, list[dict[str, Any]]] = {}
     for t in late:

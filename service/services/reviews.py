@@ -48,7 +48,7 @@ class ReviewContext:
         person = Directory(table).get(employee_id)
         self.current_manager = person.manager_id if person else None
         self.is_employee = principal.employee_id == employee_id
-        self.is_manager = principal.employee_id in (self.current_manager, ) and not self.is_employee
+        self.is_manager = principal.employee_id in (self.current_manager,) and not self.is_employee
         self.is_hr = principal.has(Role.HR) and not self.is_employee
 
     @property
@@ -101,8 +101,11 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
 def carried_actions(table: Table, employee_id: str, cycle_id: str) -> list[dict[str, Any]]:
     """Open actions about this person from earlier cycles: they carry into this review."""
     index, pk = keys.person_history(employee_id)
-    return [action_json(i) for i in table.query(pk, "ACTION#", index=index)
-            if i["status"] in OPEN_STATUSES and i["cycle_id"] != cycle_id]
+    return [
+        action_json(i)
+        for i in table.query(pk, "ACTION#", index=index)
+        if i["status"] in OPEN_STATUSES and i["cycle_id"] != cycle_id
+    ]
 
 
 def open_review(table: Table, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
@@ -136,8 +139,15 @@ def _commit(
     # Guard: the cycle must still be the version we read (a close in between refuses this write).
     uow.add(Check(keys.cycle(ctx.cycle.cycle_id), expect_version=ctx.cycle.version))
     stored = stage_audited(
-        uow, entity=keys.entity_review(r.cycle_id, r.employee_id), before=ctx.item, after=review_to_item(after),
-        actor=ctx.principal.employee_id, action=action.value, at=at, reason=reason, cycle_id=r.cycle_id,
+        uow,
+        entity=keys.entity_review(r.cycle_id, r.employee_id),
+        before=ctx.item,
+        after=review_to_item(after),
+        actor=ctx.principal.employee_id,
+        action=action.value,
+        at=at,
+        reason=reason,
+        cycle_id=r.cycle_id,
     )
     deltas = state_deltas(r.department, r.state.value, new_state.value)
     if deltas:
@@ -150,8 +160,14 @@ def _commit(
 
 
 def save_self_assessment(
-    table: Table, principal: Principal, cycle_id: str, employee_id: str, content: dict[str, Any],
-    expected_version: int, submit: bool, clock: Clock,
+    table: Table,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    content: dict[str, Any],
+    expected_version: int,
+    submit: bool,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Save the self assessment as a draft, or submit it (complete) to the manager."""
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
@@ -161,15 +177,22 @@ def save_self_assessment(
     if submit:
         total = goals.weight_total(table, employee_id, cycle_id)
         if total is not None and total != 100:
-            raise ValidationFailed("The self assessment is not complete.",
-                                   {"goals": [f"your goal weights add up to {total}, not 100"]})
+            raise ValidationFailed(
+                "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
+            )
     action = A.SUBMIT_SELF if submit else A.SAVE_SELF
     return _commit(ctx, expected_version, {"self_assessment": content}, action, clock)
 
 
 def save_manager_assessment(
-    table: Table, principal: Principal, cycle_id: str, employee_id: str, content: dict[str, Any],
-    expected_version: int, submit: bool, clock: Clock,
+    table: Table,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    content: dict[str, Any],
+    expected_version: int,
+    submit: bool,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Save the manager assessment as a draft, or submit it (scored; obstacles become tracked actions)."""
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
@@ -186,13 +209,20 @@ def save_manager_assessment(
         if submit:
             stage_review_actions(table, uow, review, "remediation", content.get("obstacles", []), ctx.principal, at)
 
-    return _commit(ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock,
-                   extra_ops=actions)
+    return _commit(
+        ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock, extra_ops=actions
+    )
 
 
 def save_discussion(
-    table: Table, principal: Principal, cycle_id: str, employee_id: str, content: dict[str, Any],
-    expected_version: int, submit: bool, clock: Clock,
+    table: Table,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    content: dict[str, Any],
+    expected_version: int,
+    submit: bool,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Save or record the review discussion; agreed actions become tracked actions."""
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
@@ -210,8 +240,14 @@ def save_discussion(
 
 
 def acknowledge(
-    table: Table, principal: Principal, cycle_id: str, employee_id: str, agreement: str, response: str,
-    expected_version: int, clock: Clock,
+    table: Table,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    agreement: str,
+    response: str,
+    expected_version: int,
+    clock: Clock,
 ) -> dict[str, Any]:
     """The employee acknowledges the review: agree or disagree, with an optional written response."""
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
@@ -234,8 +270,14 @@ def finalise(
 
 
 def return_review(
-    table: Table, principal: Principal, cycle_id: str, employee_id: str, to_state: str, reason: str,
-    expected_version: int, clock: Clock,
+    table: Table,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    to_state: str,
+    reason: str,
+    expected_version: int,
+    clock: Clock,
 ) -> dict[str, Any]:
     """HR returns a review to an earlier state, with a reason."""
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
@@ -247,8 +289,14 @@ def return_review(
         target = ReviewState(to_state)
     except ValueError:
         raise ValidationFailed("Unknown state.", {"to_state": [f"{to_state!r} is not a review state"]}) from None
-    changes: dict[str, Any] = {"last_return": {"from": ctx.review.state.value, "to": target.value,
-                                               "reason": reason.strip(), "by": principal.employee_id}}
+    changes: dict[str, Any] = {
+        "last_return": {
+            "from": ctx.review.state.value,
+            "to": target.value,
+            "reason": reason.strip(),
+            "by": principal.employee_id,
+        }
+    }
     if not at_least(target, ReviewState.DISCUSSED):
         changes["acknowledgement"] = None
     if not at_least(target, ReviewState.ACKNOWLEDGED):
@@ -269,11 +317,16 @@ def team_reviews(table: Table, principal: Principal, cycle_id: str) -> list[dict
     for item in table.query(pk, prefix, index=index):
         r = review_from_item(item)
         task = cycle.task_for(r.state)
-        rows.append({
-            "employee_id": r.employee_id, "employee_name": r.employee_name, "state": r.state.value,
-            "version": r.version, "next_task": task[0] if task else None,
-            "due": task[2].isoformat() if task and task[2] else None,
-        })
+        rows.append(
+            {
+                "employee_id": r.employee_id,
+                "employee_name": r.employee_name,
+                "state": r.state.value,
+                "version": r.version,
+                "next_task": task[0] if task else None,
+                "due": task[2].isoformat() if task and task[2] else None,
+            }
+        )
     return rows
 
 
@@ -282,8 +335,8 @@ def history(table: Table, principal: Principal, employee_id: str) -> dict[str, A
     person = Directory(table).get(employee_id)
     if person is None:
         raise NotFound(f"no employee {employee_id!r}")
-    allowed = principal.employee_id == employee_id or principal.employee_id == person.manager_id or (
-        principal.has(Role.HR)
+    allowed = (
+        principal.employee_id == employee_id or principal.employee_id == person.manager_id or (principal.has(Role.HR))
     )
     if not allowed:
         raise PermissionDenied("only the person, their manager and HR see this history")
@@ -294,14 +347,23 @@ def history(table: Table, principal: Principal, employee_id: str) -> dict[str, A
             r = review_from_item(item)
             shown = at_least(r.state, ReviewState.MANAGER_SUBMITTED) or principal.has(Role.HR)
             ratings = (r.manager_assessment or {}).get("competency_ratings", {}) if shown else {}
-            reviews.append({
-                "cycle_id": r.cycle_id, "cycle_name": r.cycle_name, "period_start": r.period_start,
-                "state": r.state.value, "score": (r.score or {}).get("value") if shown else None,
-                "ratings": {c: v.get("rating") for c, v in ratings.items()},
-            })
+            reviews.append(
+                {
+                    "cycle_id": r.cycle_id,
+                    "cycle_name": r.cycle_name,
+                    "period_start": r.period_start,
+                    "state": r.state.value,
+                    "score": (r.score or {}).get("value") if shown else None,
+                    "ratings": {c: v.get("rating") for c, v in ratings.items()},
+                }
+            )
         elif item["type"] == "action":
-            actions.append({k: item.get(k) for k in ("action_id", "kind", "cycle_id", "description", "owner_id",
-                                                     "due", "status", "version")})
+            actions.append(
+                {
+                    k: item.get(k)
+                    for k in ("action_id", "kind", "cycle_id", "description", "owner_id", "due", "status", "version")
+                }
+            )
     return {"employee_id": employee_id, "reviews": reviews, "actions": actions}
 
 
@@ -321,5 +383,7 @@ def cycle_audit(table: Table, principal: Principal, cycle_id: str) -> list[dict[
 
 
 def _audit_json(item: Item) -> dict[str, Any]:
-    return {k: copy.deepcopy(item.get(k)) for k in
-            ("entity", "version", "at", "actor", "action", "reason", "changes", "prev_hash", "hash")}
+    return {
+        k: copy.deepcopy(item.get(k))
+        for k in ("entity", "version", "at", "actor", "action", "reason", "changes", "prev_hash", "hash")
+    }

@@ -31,8 +31,15 @@ def create_template(table: Table, principal: Principal, data: dict[str, Any], cl
     at = iso(clock.now())
     t = replace(t, updated_at=at, updated_by=principal.employee_id)
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_template(t.template_id), before=None, after=template_to_item(t),
-                           actor=principal.employee_id, action="create_template", at=at)
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_template(t.template_id),
+        before=None,
+        after=template_to_item(t),
+        actor=principal.employee_id,
+        action="create_template",
+        at=at,
+    )
     saved = template_from_item(stored)
     uow.add(Put(_versioned_copy(saved), must_not_exist=True))
     uow.commit()
@@ -50,12 +57,26 @@ def update_template(
     if int(before["version"]) != expected_version:
         raise StaleWrite(f"template {template_id} is at version {before['version']}, not {expected_version}")
     at = iso(clock.now())
-    t = template_from_dict({**data, "template_id": template_id, "version": expected_version,
-                            "updated_at": at, "updated_by": principal.employee_id})
+    t = template_from_dict(
+        {
+            **data,
+            "template_id": template_id,
+            "version": expected_version,
+            "updated_at": at,
+            "updated_by": principal.employee_id,
+        }
+    )
     validate_template(t)
     uow = UnitOfWork(table)
-    stored = stage_audited(uow, entity=keys.entity_template(template_id), before=before, after=template_to_item(t),
-                           actor=principal.employee_id, action="update_template", at=at)
+    stored = stage_audited(
+        uow,
+        entity=keys.entity_template(template_id),
+        before=before,
+        after=template_to_item(t),
+        actor=principal.employee_id,
+        action="update_template",
+        at=at,
+    )
     saved = template_from_item(stored)
     uow.add(Put(_versioned_copy(saved), must_not_exist=True))
     uow.commit()

@@ -45,8 +45,11 @@ class GoalInSchema(GoalPatchSchema):
     level = fields.String(required=True, validate=validate.OneOf([lvl.value for lvl in GoalLevel]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     owner_id = fields.String(load_default=None, allow_none=True, metadata={"description": "default: me"})
-    cycle_id = fields.String(load_default=None, allow_none=True,
-                             metadata={"description": "none: an organisation goal standing across cycles"})
+    cycle_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "none: an organisation goal standing across cycles"},
+    )
 
 
 class GoalSchema(Schema):
@@ -121,8 +124,13 @@ def _goal_response(goal: dict[str, Any], status: int = 200):
 
 
 @bp.post("/goals")
-@api_doc("Create a goal (organisation: leadership/HR; team: its manager; individual: the person or their manager)",
-         response=GoalSchema, body=GoalInSchema, status=201, errors=W)
+@api_doc(
+    "Create a goal (organisation: leadership/HR; team: its manager; individual: the person or their manager)",
+    response=GoalSchema,
+    body=GoalInSchema,
+    status=201,
+    errors=W,
+)
 def create_goal():
     """Create a goal."""
     w = wiring()
@@ -131,8 +139,12 @@ def create_goal():
 
 
 @bp.get("/goals")
-@api_doc("Organisation goals (those across cycles and those of the cycle given)", response=GoalListSchema,
-         query=CycleQuerySchema, errors=(401,))
+@api_doc(
+    "Organisation goals (those across cycles and those of the cycle given)",
+    response=GoalListSchema,
+    query=CycleQuerySchema,
+    errors=(401,),
+)
 def organisation_goals():
     """Organisation goals."""
     current_principal()
@@ -141,8 +153,12 @@ def organisation_goals():
 
 
 @bp.get("/goals/<goal_id>")
-@api_doc("One goal with progress and its chain up to the organisation goal", response=GoalSchema,
-         query=CycleQuerySchema, errors=(401, 404))
+@api_doc(
+    "One goal with progress and its chain up to the organisation goal",
+    response=GoalSchema,
+    query=CycleQuerySchema,
+    errors=(401, 404),
+)
 def get_goal(goal_id: str):
     """Read a goal."""
     principal = current_principal()
@@ -151,8 +167,12 @@ def get_goal(goal_id: str):
 
 
 @bp.patch("/goals/<goal_id>")
-@api_doc("Change a goal: progress, weight, status, or alignment (If-Match)", response=GoalSchema,
-         body=GoalPatchSchema, errors=W)
+@api_doc(
+    "Change a goal: progress, weight, status, or alignment (If-Match)",
+    response=GoalSchema,
+    body=GoalPatchSchema,
+    errors=W,
+)
 def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
@@ -170,8 +190,12 @@ def goal_children(goal_id: str):
 
 
 @bp.post("/goals/<goal_id>/assign")
-@api_doc("Give the goal to all my direct reports or to a department: a personal aligned copy each",
-         response=AssignResultSchema, body=AssignSchema, errors=W)
+@api_doc(
+    "Give the goal to all my direct reports or to a department: a personal aligned copy each",
+    response=AssignResultSchema,
+    body=AssignSchema,
+    errors=W,
+)
 def assign(goal_id: str):
     """Team assignment."""
     w = wiring()
@@ -180,8 +204,12 @@ def assign(goal_id: str):
 
 
 @bp.get("/people/<employee_id>/goals")
-@api_doc("Someone's goals in a cycle, with progress and alignment chain", response=GoalListSchema,
-         query=CycleQuerySchema, errors=(401, 422))
+@api_doc(
+    "Someone's goals in a cycle, with progress and alignment chain",
+    response=GoalListSchema,
+    query=CycleQuerySchema,
+    errors=(401, 422),
+)
 def person_goals(employee_id: str):
     """A person's goals."""
     current_principal()
@@ -190,8 +218,11 @@ def person_goals(employee_id: str):
 
 
 @bp.get("/cycles/<cycle_id>/alignment")
-@api_doc("The alignment report (leadership and HR: everything; managers: their subtree)",
-         response=AlignmentReportSchema, errors=(401, 403, 422))
+@api_doc(
+    "The alignment report (leadership and HR: everything; managers: their subtree)",
+    response=AlignmentReportSchema,
+    errors=(401, 403, 422),
+)
 def alignment(cycle_id: str):
     """Alignment report."""
     return jsonify(svc.alignment_report(wiring().table, current_principal(), cycle_id))

@@ -97,13 +97,18 @@ def get_template(template_id: str):
 
 
 @bp.put("/templates/<template_id>")
-@api_doc("Edit a template: saved as a new version; launched cycles keep their snapshot (HR)",
-         response=TemplateSchema, body=TemplateInSchema, errors=W)
+@api_doc(
+    "Edit a template: saved as a new version; launched cycles keep their snapshot (HR)",
+    response=TemplateSchema,
+    body=TemplateInSchema,
+    errors=W,
+)
 def update_template(template_id: str):
     """Edit a template."""
     w = wiring()
-    t = template_svc.update_template(w.table, current_principal(), template_id, _body(TemplateInSchema()),
-                                     expected_version(), w.clock)
+    t = template_svc.update_template(
+        w.table, current_principal(), template_id, _body(TemplateInSchema()), expected_version(), w.clock
+    )
     return with_etag(jsonify(template_to_dict(t)), t.version)
 
 
@@ -147,14 +152,19 @@ def get_cycle(cycle_id: str):
 def update_cycle(cycle_id: str):
     """Edit a draft cycle."""
     w = wiring()
-    c = cycle_svc.update_cycle(w.table, current_principal(), cycle_id, _body(CycleInSchema()), expected_version(),
-                               w.clock)
+    c = cycle_svc.update_cycle(
+        w.table, current_principal(), cycle_id, _body(CycleInSchema()), expected_version(), w.clock
+    )
     return _cycle_response(c)
 
 
 @bp.post("/cycles/<cycle_id>/launch")
-@api_doc("Launch: snapshot template and participants, create reviews in background batches (HR)",
-         response=LaunchSchema, status=202, errors=W)
+@api_doc(
+    "Launch: snapshot template and participants, create reviews in background batches (HR)",
+    response=LaunchSchema,
+    status=202,
+    errors=W,
+)
 def launch_cycle(cycle_id: str):
     """Launch a cycle; poll /progress for the creation of reviews."""
     w = wiring()
@@ -165,8 +175,9 @@ def launch_cycle(cycle_id: str):
 
 
 @bp.get("/cycles/<cycle_id>/progress")
-@api_doc("Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema,
-         errors=(401, 403, 404))
+@api_doc(
+    "Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema, errors=(401, 403, 404)
+)
 def cycle_progress(cycle_id: str):
     """Progress of a cycle."""
     w = wiring()
@@ -201,8 +212,9 @@ def _audit_response(records: list[dict[str, Any]]):
 
 
 @bp.get("/cycles/<cycle_id>/audit")
-@api_doc("The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema,
-         errors=(401, 403))
+@api_doc(
+    "The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema, errors=(401, 403)
+)
 def cycle_audit(cycle_id: str):
     """A cycle's audit trail."""
     return _audit_response(review_svc.cycle_audit(wiring().table, current_principal(), cycle_id))
@@ -232,42 +244,87 @@ def get_review(cycle_id: str, employee_id: str):
 def put_self(cycle_id: str, employee_id: str):
     """Self assessment."""
     w, body = wiring(), _body(SelfBodySchema())
-    return _review_response(review_svc.save_self_assessment(
-        w.table, current_principal(), cycle_id, employee_id, body["content"], expected_version(), body["submit"],
-        w.clock))
+    return _review_response(
+        review_svc.save_self_assessment(
+            w.table,
+            current_principal(),
+            cycle_id,
+            employee_id,
+            body["content"],
+            expected_version(),
+            body["submit"],
+            w.clock,
+        )
+    )
 
 
 @bp.put(REVIEW + "/manager")
-@api_doc("Save or submit the manager assessment (current manager or HR)", response=ReviewSchema,
-         body=ManagerBodySchema, errors=W)
+@api_doc(
+    "Save or submit the manager assessment (current manager or HR)",
+    response=ReviewSchema,
+    body=ManagerBodySchema,
+    errors=W,
+)
 def put_manager(cycle_id: str, employee_id: str):
     """Manager assessment."""
     w, body = wiring(), _body(ManagerBodySchema())
-    return _review_response(review_svc.save_manager_assessment(
-        w.table, current_principal(), cycle_id, employee_id, body["content"], expected_version(), body["submit"],
-        w.clock))
+    return _review_response(
+        review_svc.save_manager_assessment(
+            w.table,
+            current_principal(),
+            cycle_id,
+            employee_id,
+            body["content"],
+            expected_version(),
+            body["submit"],
+            w.clock,
+        )
+    )
 
 
 @bp.put(REVIEW + "/discussion")
-@api_doc("Save or record the review discussion (manager or HR)", response=ReviewSchema,
-         body=DiscussionBodySchema, errors=W)
+@api_doc(
+    "Save or record the review discussion (manager or HR)", response=ReviewSchema, body=DiscussionBodySchema, errors=W
+)
 def put_discussion(cycle_id: str, employee_id: str):
     """Discussion record."""
     w, body = wiring(), _body(DiscussionBodySchema())
-    return _review_response(review_svc.save_discussion(
-        w.table, current_principal(), cycle_id, employee_id, body["content"], expected_version(), body["submit"],
-        w.clock))
+    return _review_response(
+        review_svc.save_discussion(
+            w.table,
+            current_principal(),
+            cycle_id,
+            employee_id,
+            body["content"],
+            expected_version(),
+            body["submit"],
+            w.clock,
+        )
+    )
 
 
 @bp.post(REVIEW + "/acknowledge")
-@api_doc("Acknowledge the review, agreeing or not, with an optional response (the employee)",
-         response=ReviewSchema, body=AcknowledgeSchema, errors=W)
+@api_doc(
+    "Acknowledge the review, agreeing or not, with an optional response (the employee)",
+    response=ReviewSchema,
+    body=AcknowledgeSchema,
+    errors=W,
+)
 def post_acknowledge(cycle_id: str, employee_id: str):
     """Acknowledgement."""
     w, body = wiring(), _body(AcknowledgeSchema())
-    return _review_response(review_svc.acknowledge(
-        w.table, current_principal(), cycle_id, employee_id, body["agreement"], body["response"], expected_version(),
-        w.clock))
+    return _review_response(
+        review_svc.acknowledge(
+            w.table,
+            current_principal(),
+            cycle_id,
+            employee_id,
+            body["agreement"],
+            body["response"],
+            expected_version(),
+            w.clock,
+        )
+    )
 
 
 @bp.post(REVIEW + "/finalise")
@@ -275,19 +332,28 @@ def post_acknowledge(cycle_id: str, employee_id: str):
 def post_finalise(cycle_id: str, employee_id: str):
     """Finalisation."""
     w = wiring()
-    return _review_response(review_svc.finalise(w.table, current_principal(), cycle_id, employee_id,
-                                                expected_version(), w.clock))
+    return _review_response(
+        review_svc.finalise(w.table, current_principal(), cycle_id, employee_id, expected_version(), w.clock)
+    )
 
 
 @bp.post(REVIEW + "/return")
-@api_doc("Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema,
-         errors=W)
+@api_doc("Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema, errors=W)
 def post_return(cycle_id: str, employee_id: str):
     """Return to an earlier state."""
     w, body = wiring(), _body(ReturnSchema())
-    return _review_response(review_svc.return_review(
-        w.table, current_principal(), cycle_id, employee_id, body["to_state"], body["reason"], expected_version(),
-        w.clock))
+    return _review_response(
+        review_svc.return_review(
+            w.table,
+            current_principal(),
+            cycle_id,
+            employee_id,
+            body["to_state"],
+            body["reason"],
+            expected_version(),
+            w.clock,
+        )
+    )
 
 
 @bp.get(REVIEW + "/audit")
@@ -298,8 +364,11 @@ def review_audit(cycle_id: str, employee_id: str):
 
 
 @bp.get("/people/<employee_id>/history")
-@api_doc("A person's reviews across cycles and their actions (self, manager, HR)", response=HistorySchema,
-         errors=(401, 403, 404))
+@api_doc(
+    "A person's reviews across cycles and their actions (self, manager, HR)",
+    response=HistorySchema,
+    errors=(401, 403, 404),
+)
 def person_history(employee_id: str):
     """History across cycles."""
     return jsonify(review_svc.history(wiring().table, current_principal(), employee_id))
@@ -321,6 +390,7 @@ def patch_action(action_id: str):
     """Move an action along."""
     w = wiring()
     status = _body(ActionStatusSchema())["status"]
-    result = action_svc.update_action_status(w.table, current_principal(), action_id, status, expected_version(),
-                                             w.clock)
+    result = action_svc.update_action_status(
+        w.table, current_principal(), action_id, status, expected_version(), w.clock
+    )
     return with_etag(jsonify(result), result["version"])

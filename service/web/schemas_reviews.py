@@ -12,12 +12,29 @@ from service.domain.reviews import ItemStatus, Priority, ReviewState
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
 FORMATS = (
-    "course", "mentoring", "on_the_job", "conference", "informational_interview", "degree_programme",
-    "professional_association", "networking", "coaching", "self_study", "other",
+    "course",
+    "mentoring",
+    "on_the_job",
+    "conference",
+    "informational_interview",
+    "degree_programme",
+    "professional_association",
+    "networking",
+    "coaching",
+    "self_study",
+    "other",
 )
 LEARNING_KINDS = (
-    "course", "degree_programme", "on_the_job", "professional_association", "networking", "conference",
-    "informational_interview", "mentoring", "self_study", "other",
+    "course",
+    "degree_programme",
+    "on_the_job",
+    "professional_association",
+    "networking",
+    "conference",
+    "informational_interview",
+    "mentoring",
+    "self_study",
+    "other",
 )
 
 
@@ -58,9 +75,12 @@ class TemplateInSchema(Schema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     competencies = fields.List(fields.Nested(CompetencySchema), required=True, validate=validate.Length(min=1, max=30))
-    scale = fields.List(fields.String(validate=validate.Length(min=1, max=60)), required=True,
-                        validate=validate.Length(min=2, max=10),
-                        metadata={"description": "labels, lowest first (2–10 points)"})
+    scale = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        required=True,
+        validate=validate.Length(min=2, max=10),
+        metadata={"description": "labels, lowest first (2–10 points)"},
+    )
     questions = fields.Nested(QuestionsSchema, load_default=dict)
     weights = fields.Nested(WeightsSchema, required=True)
 
@@ -95,7 +115,9 @@ class CycleInSchema(Schema):
     period_end = fields.Date(required=True)
     template_id = fields.String(required=True)
     phases = fields.Nested(PhasesSchema, required=True)
-    participant_mode = fields.String(load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode]))
+    participant_mode = fields.String(
+        load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode])
+    )
     departments = fields.List(fields.String(validate=SHORT), load_default=list)
     employee_ids = fields.List(fields.String(validate=SHORT), load_default=list, validate=validate.Length(max=20_000))
     carry_over_goals = fields.Boolean(load_default=False, metadata={"description": "carry unfinished goals in"})
@@ -226,8 +248,11 @@ class DiscussionBodySchema(Schema):
 
 
 class AcknowledgeSchema(Schema):
-    agreement = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]),
-                              metadata={"description": "acknowledgement is not agreement"})
+    agreement = fields.String(
+        required=True,
+        validate=validate.OneOf(["agree", "disagree"]),
+        metadata={"description": "acknowledgement is not agreement"},
+    )
     response = fields.String(load_default="", validate=TEXT)
 
 

@@ -12,7 +12,7 @@ from service.services.goals import alignment_report
 
 
 def measure(n: int, settings, dynamo, table) -> tuple[dict[str, int], int, dict]:
-    client, counter = dynamo
+    _client, counter = dynamo
     memory, cycle_id = goal_organisation(n)
     load_into_moto(memory.all_items(), settings.table_name, settings.region, table.encode)
     ceo = Principal.of(get_person(table, "P0000"))

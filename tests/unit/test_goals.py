@@ -15,7 +15,7 @@ The numbers are checked against a small tree computed by hand:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -36,7 +36,7 @@ def kr(start, target, current):
 
 @pytest.fixture
 def world():
-    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table = MemoryTable()
     import_organisation(table, None, ORG_CSV, clock)
     cycle = f.launched_cycle(table, clock)
@@ -50,20 +50,60 @@ def tree(world):
     p = lambda e: f.principal(table, e)  # noqa: E731
     c = cycle.cycle_id
     ids = {}
-    ids["ORG"] = svc.create_goal(table, p("E1"), {"level": "organisation", "title": "Grow revenue 20%"}, clock)["goal_id"]
-    ids["T3"] = svc.create_goal(table, p("E3"), {"level": "team", "title": "Ship platform", "weight": 60,
-                                                 "cycle_id": c, "parent_id": ids["ORG"]}, clock)["goal_id"]
-    ids["I4a"] = svc.create_goal(table, p("E4"), {"level": "individual", "title": "Importer", "weight": 50,
-                                                  "cycle_id": c, "parent_id": ids["T3"], "key_results": kr(0, 10, 5)},
-                                 clock)["goal_id"]
-    ids["I5"] = svc.create_goal(table, p("E5"), {"level": "individual", "title": "Cut errors", "weight": 100,
-                                                 "cycle_id": c, "parent_id": ids["T3"], "key_results": kr(100, 0, 25)},
-                                clock)["goal_id"]
-    ids["I4b"] = svc.create_goal(table, p("E4"), {"level": "individual", "title": "Sales demo", "weight": 50,
-                                                  "cycle_id": c, "parent_id": ids["ORG"], "key_results": kr(0, 4, 4)},
-                                 clock)["goal_id"]
-    ids["I6"] = svc.create_goal(table, p("E6"), {"level": "individual", "title": "Hiring plan", "weight": 100,
-                                                 "cycle_id": c, "status": "at_risk"}, clock)["goal_id"]
+    ids["ORG"] = svc.create_goal(table, p("E1"), {"level": "organisation", "title": "Grow revenue 20%"}, clock)[
+        "goal_id"
+    ]
+    ids["T3"] = svc.create_goal(
+        table,
+        p("E3"),
+        {"level": "team", "title": "Ship platform", "weight": 60, "cycle_id": c, "parent_id": ids["ORG"]},
+        clock,
+    )["goal_id"]
+    ids["I4a"] = svc.create_goal(
+        table,
+        p("E4"),
+        {
+            "level": "individual",
+            "title": "Importer",
+            "weight": 50,
+            "cycle_id": c,
+            "parent_id": ids["T3"],
+            "key_results": kr(0, 10, 5),
+        },
+        clock,
+    )["goal_id"]
+    ids["I5"] = svc.create_goal(
+        table,
+        p("E5"),
+        {
+            "level": "individual",
+            "title": "Cut errors",
+            "weight": 100,
+            "cycle_id": c,
+            "parent_id": ids["T3"],
+            "key_results": kr(100, 0, 25),
+        },
+        clock,
+    )["goal_id"]
+    ids["I4b"] = svc.create_goal(
+        table,
+        p("E4"),
+        {
+            "level": "individual",
+            "title": "Sales demo",
+            "weight": 50,
+            "cycle_id": c,
+            "parent_id": ids["ORG"],
+            "key_results": kr(0, 4, 4),
+        },
+        clock,
+    )["goal_id"]
+    ids["I6"] = svc.create_goal(
+        table,
+        p("E6"),
+        {"level": "individual", "title": "Hiring plan", "weight": 100, "cycle_id": c, "status": "at_risk"},
+        clock,
+    )["goal_id"]
     return table, clock, cycle, ids
 
 
@@ -96,8 +136,17 @@ def test_roll_up_matches_the_hand_computed_tree(tree):
 def test_report_matches_the_hand_computed_tree(tree):
     table, _, cycle, ids = tree
     r = report(table, cycle)
-    assert r["organisation_goals"] == [{"goal_id": ids["ORG"], "title": "Grow revenue 20%", "owner_id": "E1",
-                                        "status": "on_track", "aligned_goals": 4, "people": 3, "progress": 81.82}]
+    assert r["organisation_goals"] == [
+        {
+            "goal_id": ids["ORG"],
+            "title": "Grow revenue 20%",
+            "owner_id": "E1",
+            "status": "on_track",
+            "aligned_goals": 4,
+            "people": 3,
+            "progress": 81.82,
+        }
+    ]
     assert r["departments"] == [
         {"department": "Engineering", "individual_goals": 3, "aligned": 3, "share_aligned": 1.0},
         {"department": "People", "individual_goals": 1, "aligned": 0, "share_aligned": 0.0},
@@ -109,8 +158,7 @@ def test_report_matches_the_hand_computed_tree(tree):
 def test_progress_update_is_recomputed_up_the_chain(tree):
     table, clock, _, ids = tree
     goal = svc.get_goal(table, None, ids["I4a"])
-    svc.update_goal(table, f.principal(table, "E4"), ids["I4a"], {"key_results": kr(0, 10, 10)}, goal["version"],
-                    clock)
+    svc.update_goal(table, f.principal(table, "E4"), ids["I4a"], {"key_results": kr(0, 10, 10)}, goal["version"], clock)
     assert progress(table, ids["T3"]) == 83.33  # (50×100 + 100×75) / 150
     assert progress(table, ids["ORG"]) == 90.91  # (60×83.33 + 50×100) / 110
 
@@ -143,35 +191,47 @@ def test_aligning_an_orphan_updates_department_share_and_orphans(tree):
 
 def test_individual_goal_may_not_align_to_another_managers_team_goal(world):
     table, clock, cycle = world
-    t2 = svc.create_goal(table, f.principal(table, "E2"), {"level": "team", "title": "People plan",
-                                                          "cycle_id": cycle.cycle_id}, clock)
+    t2 = svc.create_goal(
+        table, f.principal(table, "E2"), {"level": "team", "title": "People plan", "cycle_id": cycle.cycle_id}, clock
+    )
     with pytest.raises(ValidationFailed) as info:
-        svc.create_goal(table, f.principal(table, "E4"), {"level": "individual", "title": "x", "weight": 10,
-                                                         "cycle_id": cycle.cycle_id, "parent_id": t2["goal_id"]}, clock)
+        svc.create_goal(
+            table,
+            f.principal(table, "E4"),
+            {"level": "individual", "title": "x", "weight": 10, "cycle_id": cycle.cycle_id, "parent_id": t2["goal_id"]},
+            clock,
+        )
     assert "manager's team goal" in info.value.errors["parent_id"][0]
 
 
 def test_a_goal_may_not_align_to_a_lower_goal(tree):
     table, clock, cycle, ids = tree
     with pytest.raises(ValidationFailed) as info:
-        svc.create_goal(table, f.principal(table, "E3"), {"level": "team", "title": "x", "cycle_id": cycle.cycle_id,
-                                                         "parent_id": ids["I4a"]}, clock)
+        svc.create_goal(
+            table,
+            f.principal(table, "E3"),
+            {"level": "team", "title": "x", "cycle_id": cycle.cycle_id, "parent_id": ids["I4a"]},
+            clock,
+        )
     assert "not higher" in info.value.errors["parent_id"][0]
     with pytest.raises(ValidationFailed):
-        svc.create_goal(table, f.principal(table, "E1"), {"level": "organisation", "title": "x",
-                                                         "parent_id": ids["ORG"]}, clock)
+        svc.create_goal(
+            table, f.principal(table, "E1"), {"level": "organisation", "title": "x", "parent_id": ids["ORG"]}, clock
+        )
 
 
 def test_team_goal_aligns_to_a_team_goal_higher_up_only(tree):
     table, clock, cycle, ids = tree
-    t1 = svc.create_goal(table, f.principal(table, "E1"), {"level": "team", "title": "Exec team",
-                                                          "cycle_id": cycle.cycle_id}, clock)
+    t1 = svc.create_goal(
+        table, f.principal(table, "E1"), {"level": "team", "title": "Exec team", "cycle_id": cycle.cycle_id}, clock
+    )
     t3 = svc.get_goal(table, None, ids["T3"])
     svc.update_goal(table, f.principal(table, "E3"), ids["T3"], {"parent_id": t1["goal_id"]}, t3["version"], clock)
     t1_now = svc.get_goal(table, None, t1["goal_id"])
     with pytest.raises(ValidationFailed) as info:
-        svc.update_goal(table, f.principal(table, "E1"), t1["goal_id"], {"parent_id": ids["T3"]}, t1_now["version"],
-                        clock)
+        svc.update_goal(
+            table, f.principal(table, "E1"), t1["goal_id"], {"parent_id": ids["T3"]}, t1_now["version"], clock
+        )
     assert "loop" in info.value.errors["parent_id"][0]
 
 
@@ -187,8 +247,9 @@ def test_loops_are_refused_even_between_equals():
 def test_alignment_to_a_goal_in_a_closed_cycle_is_refused(world):
     table, clock, cycle = world
     hr = f.principal(table, "E2")
-    t3 = svc.create_goal(table, f.principal(table, "E3"), {"level": "team", "title": "old", "cycle_id": cycle.cycle_id},
-                         clock)
+    t3 = svc.create_goal(
+        table, f.principal(table, "E3"), {"level": "team", "title": "old", "cycle_id": cycle.cycle_id}, clock
+    )
     cycle_svc.close_cycle(table, hr, cycle.cycle_id, cycle.version, clock)
     template = f.template_svc.list_templates(table)[0]
     nxt = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id, name="Next"), clock)
@@ -198,14 +259,22 @@ def test_alignment_to_a_goal_in_a_closed_cycle_is_refused(world):
         check_alignment(goal, svc.RollupBook(table).goal(t3["goal_id"]), facts)
     assert "closed cycle" in info.value.errors["parent_id"][0]
     with pytest.raises(Conflict):
-        svc.create_goal(table, f.principal(table, "E4"), {"level": "individual", "title": "late", "weight": 5,
-                                                         "cycle_id": cycle.cycle_id}, clock)
+        svc.create_goal(
+            table,
+            f.principal(table, "E4"),
+            {"level": "individual", "title": "late", "weight": 5, "cycle_id": cycle.cycle_id},
+            clock,
+        )
 
 
 def test_weights_warn_while_drafting(tree):
     table, clock, cycle, _ = tree
-    extra = svc.create_goal(table, f.principal(table, "E4"), {"level": "individual", "title": "More", "weight": 10,
-                                                             "cycle_id": cycle.cycle_id}, clock)
+    extra = svc.create_goal(
+        table,
+        f.principal(table, "E4"),
+        {"level": "individual", "title": "More", "weight": 10, "cycle_id": cycle.cycle_id},
+        clock,
+    )
     assert extra["warnings"] == ["goal weights of E4 add up to 110, not 100"]
 
 
@@ -214,8 +283,9 @@ def test_weights_must_add_up_when_the_self_assessment_is_submitted(tree):
 
     table, clock, cycle, _ = tree
     emp = f.principal(table, "E4")
-    svc.create_goal(table, emp, {"level": "individual", "title": "More", "weight": 10, "cycle_id": cycle.cycle_id},
-                    clock)
+    svc.create_goal(
+        table, emp, {"level": "individual", "title": "More", "weight": 10, "cycle_id": cycle.cycle_id}, clock
+    )
     with pytest.raises(ValidationFailed) as info:
         review_svc.save_self_assessment(table, emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
     assert info.value.errors["goals"] == ["your goal weights add up to 110, not 100"]
@@ -223,7 +293,7 @@ def test_weights_must_add_up_when_the_self_assessment_is_submitted(tree):
 
 
 def test_only_owners_managers_and_hr_edit_goals(tree):
-    table, clock, cycle, ids = tree
+    table, clock, _cycle, ids = tree
     goal = svc.get_goal(table, None, ids["I4a"])
     with pytest.raises(PermissionDenied):
         svc.update_goal(table, f.principal(table, "E5"), ids["I4a"], {"weight": 10}, goal["version"], clock)
@@ -233,7 +303,7 @@ def test_only_owners_managers_and_hr_edit_goals(tree):
 
 
 def test_team_assignment_gives_each_report_an_aligned_copy(tree):
-    table, clock, cycle, ids = tree
+    table, clock, _cycle, ids = tree
     result = svc.assign_to_team(table, f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)
     assert len(result["created"]) == 2
     copies = [svc.get_goal(table, None, g) for g in result["created"]]
@@ -244,7 +314,7 @@ def test_team_assignment_gives_each_report_an_aligned_copy(tree):
 
 
 def test_editing_the_source_does_not_overwrite_personal_copies(tree):
-    table, clock, cycle, ids = tree
+    table, clock, _cycle, ids = tree
     made = svc.assign_to_team(table, f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)["created"]
     t3 = svc.get_goal(table, None, ids["T3"])
     svc.update_goal(table, f.principal(table, "E3"), ids["T3"], {"title": "Renamed"}, t3["version"], clock)
@@ -254,10 +324,20 @@ def test_editing_the_source_does_not_overwrite_personal_copies(tree):
 def test_department_assignment_needs_hr_or_leadership(tree):
     table, clock, cycle, ids = tree
     with pytest.raises(PermissionDenied):
-        svc.assign_to_team(table, f.principal(table, "E3"), ids["ORG"],
-                           {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id}, clock)
-    result = svc.assign_to_team(table, f.principal(table, "E2"), ids["ORG"],
-                                {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id}, clock)
+        svc.assign_to_team(
+            table,
+            f.principal(table, "E3"),
+            ids["ORG"],
+            {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
+            clock,
+        )
+    result = svc.assign_to_team(
+        table,
+        f.principal(table, "E2"),
+        ids["ORG"],
+        {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
+        clock,
+    )
     assert len(result["created"]) == 3
 
 
@@ -266,8 +346,9 @@ def test_carry_over_copies_unfinished_goals_with_history(tree):
     hr = f.principal(table, "E2")
     cycle_svc.close_cycle(table, hr, cycle.cycle_id, cycle_svc.get_cycle(table, cycle.cycle_id).version, clock)
     template = f.template_svc.list_templates(table)[0]
-    nxt = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id, name="Next", carry_over_goals=True),
-                                 clock)
+    nxt = cycle_svc.create_cycle(
+        table, hr, f.cycle_data(template.template_id, name="Next", carry_over_goals=True), clock
+    )
     cycle_svc.launch_cycle(table, hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
     carried = svc.person_goals(table, "E4", nxt.cycle_id)
     assert sorted(g["title"] for g in carried) == ["Importer", "Sales demo"]

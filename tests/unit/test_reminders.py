@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from tests.conftest import ORG_CSV
 
 @pytest.fixture
 def world():
-    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table = MemoryTable()
     import_organisation(table, None, ORG_CSV, clock)
     cycle = f.launched_cycle(table, clock, participant_mode="list", employee_ids=["E4", "E5"])

@@ -4,9 +4,10 @@ verifies, and a closed cycle never changes."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from service.adapters import keys
@@ -38,7 +39,7 @@ NATURAL_ACTOR = {
 class ReviewCycleMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        self.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
         self.table = MemoryTable()
         import_organisation(self.table, None, ORG_CSV, self.clock)
         self.cycle = f.launched_cycle(self.table, self.clock, participant_mode="list", employee_ids=SUBJECTS)
