@@ -22,7 +22,7 @@ class Change:
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict) and value:
+    if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
             out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
@@ -45,9 +45,20 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     return [Change(k, _clip(a.get(k)), _clip(b.get(k))) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
+def _canonical(value: Any) -> Any:
+    # Storage may hand 100.0 back as 100: whole floats hash as ints so a stored record still verifies.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def record_hash(prev_hash: str, record: dict[str, Any]) -> str:
     """sha256 over the previous hash and the record's canonical JSON."""
-    body = json.dumps({k: record.get(k) for k in RECORD_FIELDS}, sort_keys=True, default=str)
+    body = json.dumps(_canonical({k: record.get(k) for k in RECORD_FIELDS}), sort_keys=True, default=str)
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 

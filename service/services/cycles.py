@@ -74,6 +74,8 @@ def create_cycle(table: Table, principal: Principal, data: dict[str, Any], clock
     cycle = _cycle_from_data(data, clock.new_id())
     check_cycle(cycle)
     get_template(table, cycle.template_id)
+    if cycle.participant_mode is not ParticipantMode.EVERYONE:
+        select_participants(cycle, Directory(table).all())  # checked again at launch: people may leave
     at = iso(clock.now())
     cycle = replace(cycle, created_at=at, created_by=principal.employee_id)
     uow = UnitOfWork(table)
@@ -115,6 +117,8 @@ def update_cycle(
         audit_head=current.audit_head,
     )
     check_cycle(edited)
+    if edited.participant_mode is not ParticipantMode.EVERYONE:
+        select_participants(edited, Directory(table).all())
     get_template(table, edited.template_id)
     uow = UnitOfWork(table)
     stored = stage_audited(
@@ -280,7 +284,7 @@ def _change_state(table, principal, cycle_id, expected_version, clock, action: C
     changed = replace(
         cycle,
         state=next_cycle_state(cycle.state, action),
-        closed_at=at if action is CycleAction.CLOSE else cycle.closed_at,
+        closed_at=at if action is CycleAction.CLOSE else None,
     )
     uow = UnitOfWork(table)
     stored = stage_audited(

@@ -91,7 +91,9 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
     view["self_assessment"] = r.self_assessment if self_visible else None
     view["manager_assessment"] = r.manager_assessment if manager_visible else None
     view["score"] = r.score if manager_visible else None
-    view["discussion"] = r.discussion if (manager_visible or at_least(r.state, ReviewState.DISCUSSED)) else None
+    view["discussion"] = (
+        r.discussion if (ctx.is_manager or ctx.is_hr or at_least(r.state, ReviewState.DISCUSSED)) else None
+    )
     view["acknowledgement"] = r.acknowledgement
     view["goals"] = goals.person_goals(ctx.table, r.employee_id, r.cycle_id)
     view["carried_actions"] = carried_actions(ctx.table, r.employee_id, r.cycle_id)
@@ -132,8 +134,9 @@ def _commit(
     at = iso(clock.now())
     submitted = dict(r.submitted or {})
     if new_state != r.state:
-        submitted = {s: t for s, t in submitted.items() if at_least(ReviewState(s), new_state) is False}
-        submitted[new_state.value] = at
+        reached = submitted.get(new_state.value) if action is A.RETURN else None
+        submitted = {s: t for s, t in submitted.items() if not at_least(ReviewState(s), new_state)}
+        submitted[new_state.value] = reached or at  # a return keeps when the target state was first reached
     after = replace(r, state=new_state, submitted=submitted, **changes)
     uow = UnitOfWork(ctx.table)
     # Guard: the cycle must still be the version we read (a close in between refuses this write).
@@ -301,6 +304,8 @@ def return_review(
         changes["acknowledgement"] = None
     if not at_least(target, ReviewState.ACKNOWLEDGED):
         changes["finalised_by"] = None
+    if not at_least(target, ReviewState.MANAGER_SUBMITTED):
+        changes["score"] = None  # the score comes back with the next manager submission
     return _commit(ctx, expected_version, changes, A.RETURN, clock, to=target, reason=reason.strip())
 
 
