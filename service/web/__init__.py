@@ -22,7 +22,17 @@ def create_app(
     clock: Clock | None = None,
 ) -> Flask:
     """Build the web app; adapters default to the real ones, created lazily."""
-    from service.web import api_directory, api_goals, api_reviews, auth, openapi, pages, pages_hr, pages_reviews
+    from service.web import (
+        api_directory,
+        api_goals,
+        api_reviews,
+        auth,
+        openapi,
+        pages,
+        pages_goals,
+        pages_hr,
+        pages_reviews,
+    )
     from service.web.errors import register_error_handlers
     from service.web.wiring import Wiring, dynamo_table_factory
 
@@ -49,6 +59,7 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages_reviews.bp)
     app.register_blueprint(pages_hr.bp)
+    app.register_blueprint(pages_goals.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)

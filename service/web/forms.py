@@ -163,12 +163,17 @@ def rows(form: Mapping[str, str], prefix: str, kind: str, fields: tuple[str, ...
         if index.isdigit() and name in fields:
             by_index.setdefault(int(index), {})[name] = form.get(key, "")
     out = []
-    for _, row in sorted(by_index.items()):
-        if all(_blank(row.get(f)) for f in significant):
+    for _, cells in sorted(by_index.items()):
+        if all(_blank(cells.get(f)) for f in significant):
             continue
-        for name in fields:
-            value = row.get(name, "")
-            row[name] = None if name in nullable and _blank(value) else value
+        # A blank cell is None where the schema allows it, and otherwise left out, so that the schema's
+        # default applies or a required field is reported as missing.
+        row: dict[str, Any] = {}
+        for name, value in cells.items():
+            if not _blank(value):
+                row[name] = value
+            elif name in nullable:
+                row[name] = None
         out.append(row)
     return out
 
@@ -200,8 +205,9 @@ def self_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
 
 
 def _training(form: Mapping[str, str]) -> list[dict[str, Any]]:
-    return rows(form, "training_needs", "training_needs",
-                ("topic", "priority", "format", "rationale", "estimated_cost"))
+    return rows(
+        form, "training_needs", "training_needs", ("topic", "priority", "format", "rationale", "estimated_cost")
+    )
 
 
 def manager_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
@@ -231,13 +237,13 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
     """The template editor → the dict TemplateInSchema loads (blank ids are derived from names)."""
     competencies = rows(form, "competencies", "competencies", ("id", "name", "description"))
     for c in competencies:
-        if _blank(c["id"]):
+        if _blank(c.get("id")) and not _blank(c.get("name")):
             c["id"] = slug(c["name"])
     questions: dict[str, list[dict[str, Any]]] = {}
     for which in Form:
         found = rows(form, f"questions.{which}", "questions", ("id", "text", "required"))
         for n, q in enumerate(found, start=1):
-            if _blank(q["id"]):
+            if _blank(q.get("id")):
                 q["id"] = f"q{n}"
             q["required"] = bool(q.get("required"))
         questions[str(which)] = found
@@ -337,7 +343,7 @@ class Labeller:
         head = parts[0]
         if head == "competency_ratings" and len(parts) >= 2:
             name = self._competency(parts[1])
-            return f"{name}: {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else name
+            return f"{name} {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else name
         if head == "answers" and len(parts) == 2:
             return self._question(parts[1])
         if head == "phases" and len(parts) == 2:
@@ -348,7 +354,7 @@ class Labeller:
             return f"Questions of the {parts[1]} form"
         if head in ROW_LABELS and len(parts) >= 2 and parts[1].isdigit():
             label = f"{ROW_LABELS[head]} {int(parts[1]) + 1}"
-            return f"{label}: {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
+            return f"{label}, {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
         return key.replace("_", " ").replace(".", " › ").capitalize()
 
     def _competency(self, cid: str) -> str:
@@ -368,8 +374,12 @@ class Labeller:
 def summary(errors: Errors, label: Callable[[str], str]) -> list[dict[str, str]]:
     """The error summary: one entry per message, with the field's label and the id it links to."""
     return [
-        {"field": name, "id": field_id(name) if name else "", "label": label(name) if name else "",
-         "message": humanise(m)}
+        {
+            "field": name,
+            "id": field_id(name) if name else "",
+            "label": label(name) if name else "",
+            "message": humanise(m),
+        }
         for name, msgs in errors.items()
         for m in msgs
     ]

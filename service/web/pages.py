@@ -151,7 +151,10 @@ def humanise_filter(message: str) -> str:
 def page_globals() -> dict[str, Any]:
     """What every page template may use."""
     return {
-        "session_seconds": int(current_app.permanent_session_lifetime.total_seconds()),
+        # The expiry warning is for the cookie session of the local sign-in; deployed, Cognito's tokens decide.
+        "session_seconds": int(current_app.permanent_session_lifetime.total_seconds())
+        if wiring().settings.auth_mode == "local"
+        else 0,
         "has_endpoint": lambda name: name in current_app.view_functions,
         "goals_endpoint": GOALS_ENDPOINT,
         "Role": Role,
@@ -190,13 +193,19 @@ def _own_reviews(table: Any, principal: Principal, cycles: dict[str, Cycle], tas
             name, owner, due = task
             if owner == "employee":
                 if name == "self_assessment":
-                    url = url_for("pages_reviews.self_form", cycle_id=cycle.cycle_id,
-                                  employee_id=principal.employee_id)
+                    url = url_for("pages_reviews.self_form", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
                 tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due)))
             else:
                 waiting = {"manager": "your manager", "hr": "HR"}.get(owner, owner)
-        rows.append({"cycle": cycle, "state": r["state"], "url": url, "waiting": waiting,
-                     "due": due_info(task[2]) if task and task[1] != "employee" else None})
+        rows.append(
+            {
+                "cycle": cycle,
+                "state": r["state"],
+                "url": url,
+                "waiting": waiting,
+                "due": due_info(task[2]) if task and task[1] != "employee" else None,
+            }
+        )
     return rows
 
 
@@ -209,8 +218,11 @@ def _team(table: Any, principal: Principal, active: list[Cycle], tasks: list[Tas
         for row in rows:
             task = cycle.task_for(ReviewState(row["state"]))
             if task and task[1] == "manager":
-                endpoint = "pages_reviews.manager_form" if task[0] == "manager_assessment" else (
-                    "pages_reviews.discussion_form")
+                endpoint = (
+                    "pages_reviews.manager_form"
+                    if task[0] == "manager_assessment"
+                    else ("pages_reviews.discussion_form")
+                )
                 url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row["employee_id"])
                 title = f"{TASK_TITLES[task[0]]}: {row['employee_name']}"
                 tasks.append(Task(title, cycle.name, url, due_info(task[2])))
@@ -233,12 +245,18 @@ def _steer(table: Any, principal: Principal, cycles: list[Cycle], tasks: list[Ta
         to_finalise = progress["by_state"].get("acknowledged", 0)
         overdue = sum(progress["overdue"].values())
         if to_finalise:
-            tasks.append(Task(f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}",
-                              cycle.name, url))
+            tasks.append(
+                Task(f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}", cycle.name, url)
+            )
         if not progress["launch"]["done"]:
-            tasks.append(Task("Check the launch", f"{cycle.name}: {progress['launch']['created']} of "
-                              f"{progress['launch']['expected']} reviews created",
-                              url_for("pages_hr.launch_progress", cycle_id=cycle.cycle_id)))
+            tasks.append(
+                Task(
+                    "Check the launch",
+                    f"{cycle.name}: {progress['launch']['created']} of "
+                    f"{progress['launch']['expected']} reviews created",
+                    url_for("pages_hr.launch_progress", cycle_id=cycle.cycle_id),
+                )
+            )
         steer.append({"cycle": cycle, "progress": progress, "overdue": overdue, "to_finalise": to_finalise})
     return steer
 
@@ -261,12 +279,27 @@ def home():
     actions = [a for a in action_svc.my_actions(table, principal) if a["status"] in OPEN_STATUSES]
     for a in actions:
         a["due_info"] = due_info(a.get("due"))
-        tasks.append(Task(f"Action: {a['description']}", "Agreed action" if a["kind"] == "agreed" else
-                          "Remove an obstacle", "#action-" + a["action_id"], a["due_info"]))
+        tasks.append(
+            Task(
+                f"Action: {a['description']}",
+                "Agreed action" if a["kind"] == "agreed" else "Remove an obstacle",
+                "#action-" + a["action_id"],
+                a["due_info"],
+            )
+        )
     tasks.sort(key=lambda t: t.sort_key)
     return render_template(
-        "pages/home.html", me=me, chain=chain, reports=reports, tasks=tasks, own=own, teams=teams, steer=steer,
-        actions=actions, statuses=ACTION_STATUS_LABELS, names=_names(table, [a["subject_id"] for a in actions]),
+        "pages/home.html",
+        me=me,
+        chain=chain,
+        reports=reports,
+        tasks=tasks,
+        own=own,
+        teams=teams,
+        steer=steer,
+        actions=actions,
+        statuses=ACTION_STATUS_LABELS,
+        names=_names(table, [a["subject_id"] for a in actions]),
     )
 
 
@@ -307,8 +340,13 @@ def history(employee_id: str | None = None):
     person = svc.get_person(table, employee_id or principal.employee_id)
     data = review_svc.history(table, principal, person.employee_id)
     data["reviews"].sort(key=lambda r: r.get("period_start") or "", reverse=True)
-    return render_template("pages/history.html", person=person, data=data, own=person.employee_id ==
-                           principal.employee_id, statuses=ACTION_STATUS_LABELS)
+    return render_template(
+        "pages/history.html",
+        person=person,
+        data=data,
+        own=person.employee_id == principal.employee_id,
+        statuses=ACTION_STATUS_LABELS,
+    )
 
 
 # --- the session: expiry warning, extension, signing in again -----------------------------------
@@ -322,8 +360,11 @@ def _session_seconds() -> int:
 def session_state():
     """For the page script: am I still signed in, this session's CSRF token, and how long it lasts."""
     principal = optional_principal()
-    body = {"signed_in": principal is not None, "employee_id": principal.employee_id if principal else None,
-            "expires_in": _session_seconds() if principal else 0}
+    body = {
+        "signed_in": principal is not None,
+        "employee_id": principal.employee_id if principal else None,
+        "expires_in": _session_seconds() if principal else 0,
+    }
     if principal is not None:
         body["csrf_token"] = csrf_token()
     return jsonify(body)

@@ -12,7 +12,7 @@ from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
 from service.domain.errors import Conflict, ImportRejected, NotFound, StaleWrite, ValidationFailed
 from service.domain.reviews import ORDER
-from service.domain.templates import Form, template_to_dict
+from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import templates as template_svc
@@ -32,8 +32,12 @@ PHASE_LABELS = {
     "manager_assessment": "Manager assessment",
     "discussion": "Review discussion and acknowledgement",
 }
-FORM_LABELS = {"self": "Self assessment", "manager": "Manager assessment", "peer": "Peer feedback",
-               "upward": "Upward feedback"}
+FORM_LABELS = {
+    "self": "Self assessment",
+    "manager": "Manager assessment",
+    "peer": "Peer feedback",
+    "upward": "Upward feedback",
+}
 
 
 def hr() -> Principal:
@@ -67,8 +71,13 @@ def import_org():
             problem = "The file is not UTF-8 text: save the CSV as UTF-8 and try again."
     if problem:
         errors = {"file": [problem]}
-        return render_template("pages/hr_import.html", result=None, rejected=None, errors=errors,
-                               summary=forms.summary(errors, forms.Labeller())), 422
+        return render_template(
+            "pages/hr_import.html",
+            result=None,
+            rejected=None,
+            errors=errors,
+            summary=forms.summary(errors, forms.Labeller()),
+        ), 422
     w = wiring()
     try:
         result = directory_svc.import_organisation(w.table, principal, text, w.clock, dry_run=dry_run)
@@ -87,13 +96,27 @@ def templates():
     return render_template("pages/hr_templates.html", templates=template_svc.list_templates(wiring().table))
 
 
-def _render_template_form(values: dict[str, Any], *, template_id: str | None = None, version: Any = "",
-                          errors: forms.Errors | None = None, message: str = "", status: int = 200):
-    label = forms.Labeller(extra={f"questions.{f}": f"Questions of the {FORM_LABELS[f].lower()} form"
-                                  for f in FORM_LABELS})
+def _render_template_form(
+    values: dict[str, Any],
+    *,
+    template_id: str | None = None,
+    version: Any = "",
+    errors: forms.Errors | None = None,
+    message: str = "",
+    status: int = 200,
+):
+    label = forms.Labeller(
+        extra={f"questions.{f}": f"Questions of the {FORM_LABELS[f].lower()} form" for f in FORM_LABELS}
+    )
     return render_template(
-        "pages/hr_template_form.html", values=values, template_id=template_id, version=version,
-        errors=errors or {}, summary=forms.summary(errors or {}, label), message=message, forms_=FORM_LABELS,
+        "pages/hr_template_form.html",
+        values=values,
+        template_id=template_id,
+        version=version,
+        errors=errors or {},
+        summary=forms.summary(errors or {}, label),
+        message=message,
+        forms_=FORM_LABELS,
         field_id=forms.field_id,
     ), status
 
@@ -105,8 +128,14 @@ def _save_template(template_id: str | None):
     data, errors = forms.load(TemplateInSchema(), raw)
     version = request.form.get("version", "")
     if errors:
-        return _render_template_form(raw, template_id=template_id, version=version, errors=errors, status=422,
-                                     message="The template was not saved: some fields need attention.")
+        return _render_template_form(
+            raw,
+            template_id=template_id,
+            version=version,
+            errors=errors,
+            status=422,
+            message="The template was not saved: some fields need attention.",
+        )
     try:
         if template_id is None:
             saved = template_svc.create_template(w.table, principal, data, w.clock)
@@ -114,14 +143,30 @@ def _save_template(template_id: str | None):
             saved = template_svc.update_template(w.table, principal, template_id, data, expected_version(), w.clock)
     except StaleWrite:
         current = template_svc.get_template(w.table, template_id or "")
-        return _render_template_form(raw, template_id=template_id, version=current.version, status=409, message=(
-            f"Someone else saved this template meanwhile (now version {current.version}, by {current.updated_by}). "
-            "Your edits are kept below; saving again makes them the next version."))
+        return _render_template_form(
+            raw,
+            template_id=template_id,
+            version=current.version,
+            status=409,
+            message=(
+                f"Someone else saved this template meanwhile (now version {current.version}, by {current.updated_by}). "
+                "Your edits are kept below; saving again makes them the next version."
+            ),
+        )
     except ValidationFailed as exc:
-        return _render_template_form(raw, template_id=template_id, version=version, status=422,
-                                     errors=forms.flatten_errors(exc.errors), message=exc.message)
-    flash(f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
-          "launched with.", "success")
+        return _render_template_form(
+            raw,
+            template_id=template_id,
+            version=version,
+            status=422,
+            errors=forms.flatten_errors(exc.errors),
+            message=exc.message,
+        )
+    flash(
+        f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
+        "launched with.",
+        "success",
+    )
     return redirect(url_for("pages_hr.templates"))
 
 
@@ -131,9 +176,13 @@ def new_template():
     hr()
     if request.method == "POST":
         return _save_template(None)
-    blank = {"name": "", "competencies": [], "scale": ["Below expectations", "Meets expectations",
-                                                       "Exceeds expectations", "Outstanding"],
-             "questions": {}, "weights": {"goals": 40, "competencies": 40, "feedback": 20}}
+    blank = {
+        "name": "",
+        "competencies": [],
+        "scale": ["Below expectations", "Meets expectations", "Exceeds expectations", "Outstanding"],
+        "questions": {},
+        "weights": {"goals": 40, "competencies": 40, "feedback": 20},
+    }
     return _render_template_form(blank)
 
 
@@ -159,24 +208,44 @@ def cycles():
 
 def _cycle_values(c: Cycle) -> dict[str, Any]:
     return {
-        "name": c.name, "period_start": c.period_start.isoformat(), "period_end": c.period_end.isoformat(),
-        "template_id": c.template_id, "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
-        "participant_mode": c.participant_mode.value, "departments": list(c.departments),
+        "name": c.name,
+        "period_start": c.period_start.isoformat(),
+        "period_end": c.period_end.isoformat(),
+        "template_id": c.template_id,
+        "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
+        "participant_mode": c.participant_mode.value,
+        "departments": list(c.departments),
         "employee_ids": list(c.employee_ids),
     }
 
 
-def _render_cycle_form(values: dict[str, Any], *, cycle_id: str | None = None, version: Any = "",
-                       errors: forms.Errors | None = None, message: str = "", status: int = 200):
+def _render_cycle_form(
+    values: dict[str, Any],
+    *,
+    cycle_id: str | None = None,
+    version: Any = "",
+    errors: forms.Errors | None = None,
+    message: str = "",
+    status: int = 200,
+):
     table = wiring().table
     people = directory_svc.people_for_signin(table)
     departments = sorted({p.department for p in people}, key=str.casefold)
     label = forms.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
     return render_template(
-        "pages/hr_cycle_form.html", values=values, cycle_id=cycle_id, version=version, errors=errors or {},
-        summary=forms.summary(errors or {}, label), message=message,
-        template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(table)],
-        departments=departments, phases=PHASE_LABELS, modes=[m.value for m in ParticipantMode],
+        "pages/hr_cycle_form.html",
+        values=values,
+        cycle_id=cycle_id,
+        version=version,
+        errors=errors or {},
+        summary=forms.summary(errors or {}, label),
+        message=message,
+        template_choices=[
+            (t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(table)
+        ],
+        departments=departments,
+        phases=PHASE_LABELS,
+        modes=[m.value for m in ParticipantMode],
         field_id=forms.field_id,
     ), status
 
@@ -188,8 +257,14 @@ def _save_cycle(cycle_id: str | None):
     data, errors = forms.load(CycleInSchema(), raw)
     version = request.form.get("version", "")
     if errors:
-        return _render_cycle_form(raw, cycle_id=cycle_id, version=version, errors=errors, status=422,
-                                  message="The cycle was not saved: some fields need attention.")
+        return _render_cycle_form(
+            raw,
+            cycle_id=cycle_id,
+            version=version,
+            errors=errors,
+            status=422,
+            message="The cycle was not saved: some fields need attention.",
+        )
     try:
         if cycle_id is None:
             saved = cycle_svc.create_cycle(w.table, principal, data, w.clock)
@@ -197,12 +272,25 @@ def _save_cycle(cycle_id: str | None):
             saved = cycle_svc.update_cycle(w.table, principal, cycle_id, data, expected_version(), w.clock)
     except StaleWrite:
         current = cycle_svc.get_cycle(w.table, cycle_id or "")
-        return _render_cycle_form(raw, cycle_id=cycle_id, version=current.version, status=409, message=(
-            f"Someone else changed this cycle meanwhile (now version {current.version}). Your edits are kept "
-            "below; saving again replaces theirs."))
+        return _render_cycle_form(
+            raw,
+            cycle_id=cycle_id,
+            version=current.version,
+            status=409,
+            message=(
+                f"Someone else changed this cycle meanwhile (now version {current.version}). Your edits are kept "
+                "below; saving again replaces theirs."
+            ),
+        )
     except ValidationFailed as exc:
-        return _render_cycle_form(raw, cycle_id=cycle_id, version=version, status=422,
-                                  errors=forms.flatten_errors(exc.errors), message=exc.message)
+        return _render_cycle_form(
+            raw,
+            cycle_id=cycle_id,
+            version=version,
+            status=422,
+            errors=forms.flatten_errors(exc.errors),
+            message=exc.message,
+        )
     except Conflict as exc:
         flash(f"Not saved: {exc.message}.", "error")
         return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
@@ -217,9 +305,16 @@ def new_cycle():
     if request.method == "POST":
         return _save_cycle(None)
     year = today().year
-    blank = {"name": f"{year} annual review", "period_start": date(year, 1, 1).isoformat(),
-             "period_end": date(year, 12, 31).isoformat(), "template_id": "", "phases": {},
-             "participant_mode": "everyone", "departments": [], "employee_ids": []}
+    blank = {
+        "name": f"{year} annual review",
+        "period_start": date(year, 1, 1).isoformat(),
+        "period_end": date(year, 12, 31).isoformat(),
+        "template_id": "",
+        "phases": {},
+        "participant_mode": "everyone",
+        "departments": [],
+        "employee_ids": [],
+    }
     return _render_cycle_form(blank)
 
 
@@ -255,9 +350,17 @@ def cycle(cycle_id: str):
             template_name = template_svc.get_template(table, c.template_id).name
         except NotFound:
             template_name = c.template_id
-    return render_template("pages/hr_cycle.html", cycle=c, progress=progress, states=[s.value for s in ORDER],
-                           phases=PHASE_LABELS, people=people, template_name=template_name, today=today(),
-                           ordered_phases=[p.value for p in Phase])
+    return render_template(
+        "pages/hr_cycle.html",
+        cycle=c,
+        progress=progress,
+        states=[s.value for s in ORDER],
+        phases=PHASE_LABELS,
+        people=people,
+        template_name=template_name,
+        today=today(),
+        ordered_phases=[p.value for p in Phase],
+    )
 
 
 @bp.get("/cycles/<cycle_id>/review")
@@ -318,8 +421,9 @@ def reopen(cycle_id: str):
     """Reopen a closed cycle, with a reason that goes into the audit trail."""
     principal = hr()
     w = wiring()
-    data, errors = forms.load(ReasonSchema(), {"reason": request.form.get("reason", "")} if request.form.get(
-        "reason", "").strip() else {})
+    data, errors = forms.load(
+        ReasonSchema(), {"reason": request.form.get("reason", "")} if request.form.get("reason", "").strip() else {}
+    )
     if errors:
         flash("Not reopened: say why the cycle is reopened.", "error")
         return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id) + "#reopen")

@@ -92,16 +92,42 @@ class Part:
 
 
 PARTS = {
-    "self": Part("self", "self_assessment", SelfContentSchema, forms.self_raw, review_svc.save_self_assessment,
-                 ReviewAction.SUBMIT_SELF, (S.NOT_STARTED,), "pages/review_self.html", "Self assessment",
-                 "Submit to your manager…"),
-    "manager": Part("manager", "manager_assessment", ManagerContentSchema, forms.manager_raw,
-                    review_svc.save_manager_assessment, ReviewAction.SUBMIT_MANAGER,
-                    (S.NOT_STARTED, S.SELF_SUBMITTED), "pages/review_manager.html", "Manager assessment",
-                    "Submit the assessment…"),
-    "discussion": Part("discussion", "discussion", DiscussionContentSchema, forms.discussion_raw,
-                       review_svc.save_discussion, ReviewAction.RECORD_DISCUSSION, (S.MANAGER_SUBMITTED,),
-                       "pages/review_discussion.html", "Review discussion", "Record the discussion…"),
+    "self": Part(
+        "self",
+        "self_assessment",
+        SelfContentSchema,
+        forms.self_raw,
+        review_svc.save_self_assessment,
+        ReviewAction.SUBMIT_SELF,
+        (S.NOT_STARTED,),
+        "pages/review_self.html",
+        "Self assessment",
+        "Submit to your manager…",
+    ),
+    "manager": Part(
+        "manager",
+        "manager_assessment",
+        ManagerContentSchema,
+        forms.manager_raw,
+        review_svc.save_manager_assessment,
+        ReviewAction.SUBMIT_MANAGER,
+        (S.NOT_STARTED, S.SELF_SUBMITTED),
+        "pages/review_manager.html",
+        "Manager assessment",
+        "Submit the assessment…",
+    ),
+    "discussion": Part(
+        "discussion",
+        "discussion",
+        DiscussionContentSchema,
+        forms.discussion_raw,
+        review_svc.save_discussion,
+        ReviewAction.RECORD_DISCUSSION,
+        (S.MANAGER_SUBMITTED,),
+        "pages/review_discussion.html",
+        "Review discussion",
+        "Record the discussion…",
+    ),
 }
 PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT, "discussion": Phase.DISCUSSION}
 
@@ -158,9 +184,19 @@ def _initial(part: Part, view: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _render_form(part: Part, ctx: ReviewContext, view: dict[str, Any], values: dict[str, Any], *,
-                 version: int, base: str, errors: forms.Errors | None = None, message: str = "",
-                 stale: dict[str, Any] | None = None, status: int = 200):
+def _render_form(
+    part: Part,
+    ctx: ReviewContext,
+    view: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    version: int,
+    base: str,
+    errors: forms.Errors | None = None,
+    message: str = "",
+    stale: dict[str, Any] | None = None,
+    status: int = 200,
+):
     template = _template(view)
     label = forms.Labeller(template)
     task = ctx.cycle.task_for(ctx.review.state)
@@ -171,20 +207,46 @@ def _render_form(part: Part, ctx: ReviewContext, view: dict[str, Any], values: d
     except Conflict:
         can_submit = False
     body = render_template(
-        part.page, part=part, view=view, ctx=ctx, template=template, values=values, version=version, base=base,
-        errors=errors or {}, summary=forms.summary(errors or {}, label), message=message, stale=stale,
-        due=due_info(ctx.cycle.phases.get(phase)), task=task, choices=CHOICES, can_submit=can_submit,
-        owners=_owner_choices(ctx, values) if part.key != "self" else [], field_id=forms.field_id,
-        review_url=_review_url(ctx), form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id,
-                                                     employee_id=ctx.review.employee_id),
+        part.page,
+        part=part,
+        view=view,
+        ctx=ctx,
+        template=template,
+        values=values,
+        version=version,
+        base=base,
+        errors=errors or {},
+        summary=forms.summary(errors or {}, label),
+        message=message,
+        stale=stale,
+        due=due_info(ctx.cycle.phases.get(phase)),
+        task=task,
+        choices=CHOICES,
+        can_submit=can_submit,
+        owners=_owner_choices(ctx, values) if part.key != "self" else [],
+        field_id=forms.field_id,
+        review_url=_review_url(ctx),
+        form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
     )
     return body, status
 
 
-def _json_error(code: str, status: int, message: str, errors: forms.Errors | None = None,
-                label: Callable[[str], str] | None = None, **extra: Any):
-    body = {"code": code, "status": status, "message": message, "errors": errors or {},
-            "summary": forms.summary(errors or {}, label or forms.Labeller()), **extra}
+def _json_error(
+    code: str,
+    status: int,
+    message: str,
+    errors: forms.Errors | None = None,
+    label: Callable[[str], str] | None = None,
+    **extra: Any,
+):
+    body = {
+        "code": code,
+        "status": status,
+        "message": message,
+        "errors": errors or {},
+        "summary": forms.summary(errors or {}, label or forms.Labeller()),
+        **extra,
+    }
     resp = jsonify(body)
     resp.status_code = status
     return resp
@@ -194,8 +256,9 @@ def _completeness(part: Part, content: dict[str, Any], ctx: ReviewContext, templ
     """What a submission would still miss (the draft is already stored and valid)."""
     try:
         next_state(ctx.review.state, part.submit_action)
-        owners = {i["owner_id"] for key in ("obstacles", "agreed_actions") for i in content.get(key, [])
-                  if i.get("owner_id")}
+        owners = {
+            i["owner_id"] for key in ("obstacles", "agreed_actions") for i in content.get(key, []) if i.get("owner_id")
+        }
         if part.key == "self":
             check_self(content, template, True)
         elif part.key == "manager":
@@ -209,30 +272,50 @@ def _completeness(part: Part, content: dict[str, Any], ctx: ReviewContext, templ
     return {}
 
 
-def _stale(part: Part, cycle_id: str, employee_id: str, raw: dict[str, Any], submitted: dict[str, Any] | None,
-           autosave: bool):
+def _stale(
+    part: Part, cycle_id: str, employee_id: str, raw: dict[str, Any], submitted: dict[str, Any] | None, autosave: bool
+):
     """Someone else saved first: keep what was typed, say which fields changed since the form was opened."""
     ctx, view = _context(cycle_id, employee_id)
     template = _template(view)
     label = forms.Labeller(template)
     stored = view.get(part.section) or {}
     started_from = forms.parse_base(request.form.get("_base"))
-    changed = forms.changed_fields(started_from, stored) if started_from is not None else forms.changed_fields(
-        submitted or raw, stored)
+    changed = (
+        forms.changed_fields(started_from, stored)
+        if started_from is not None
+        else forms.changed_fields(submitted or raw, stored)
+    )
     flat = forms.flatten(stored)
     items = [{"field": k, "id": forms.field_id(k), "label": label(k), "stored": flat.get(k)} for k in changed]
-    message = (f"Someone else saved this review while you were editing (it is now version {ctx.review.version}). "
-               "What you typed is still here and has not been saved.")
+    message = (
+        f"Someone else saved this review while you were editing (it is now version {ctx.review.version}). "
+        "What you typed is still here and has not been saved."
+    )
     if autosave:
-        return _json_error("stale_write", 412, message, label=label, changed=[i["label"] for i in items],
-                           version=ctx.review.version)
+        return _json_error(
+            "stale_write", 412, message, label=label, changed=[i["label"] for i in items], version=ctx.review.version
+        )
     reason = _editable(part, ctx)
     if reason:
         message += " " + reason
-    stale = {"version": ctx.review.version, "changed": items, "fields": {i["field"]: i["stored"] for i in items},
-             "state": ctx.review.state.value}
-    return _render_form(part, ctx, view, raw, version=ctx.review.version, base=forms.base_json(stored),
-                        message=message, stale=stale, status=409)
+    stale = {
+        "version": ctx.review.version,
+        "changed": items,
+        "fields": {i["field"]: i["stored"] for i in items},
+        "state": ctx.review.state.value,
+    }
+    return _render_form(
+        part,
+        ctx,
+        view,
+        raw,
+        version=ctx.review.version,
+        base=forms.base_json(stored),
+        message=message,
+        stale=stale,
+        status=409,
+    )
 
 
 def _form(part: Part, cycle_id: str, employee_id: str):
@@ -262,8 +345,17 @@ def _form(part: Part, cycle_id: str, employee_id: str):
         message = "The draft was not saved: some fields need attention."
         if autosave:
             return _json_error("validation_failed", 422, message, errors, label)
-        return _render_form(part, ctx, view, raw, version=version, base=request.form.get("_base", ""),
-                            errors=errors, message=message, status=422)
+        return _render_form(
+            part,
+            ctx,
+            view,
+            raw,
+            version=version,
+            base=request.form.get("_base", ""),
+            errors=errors,
+            message=message,
+            status=422,
+        )
     w = wiring()
     try:
         saved = part.save(w.table, ctx.principal, cycle_id, employee_id, content, expected_version(), False, w.clock)
@@ -273,13 +365,30 @@ def _form(part: Part, cycle_id: str, employee_id: str):
         errors = forms.flatten_errors(exc.errors)
         if autosave:
             return _json_error(exc.code, 422, exc.message, errors, label)
-        return _render_form(part, ctx, view, raw, version=version, base=request.form.get("_base", ""),
-                            errors=errors, message=f"The draft was not saved. {exc.message}", status=422)
+        return _render_form(
+            part,
+            ctx,
+            view,
+            raw,
+            version=version,
+            base=request.form.get("_base", ""),
+            errors=errors,
+            message=f"The draft was not saved. {exc.message}",
+            status=422,
+        )
     except Conflict as exc:
         if autosave:
             return _json_error(exc.code, 409, exc.message)
-        return _render_form(part, ctx, view, raw, version=version, base=request.form.get("_base", ""),
-                            message=f"Not saved: {exc.message}.", status=409)
+        return _render_form(
+            part,
+            ctx,
+            view,
+            raw,
+            version=version,
+            base=request.form.get("_base", ""),
+            message=f"Not saved: {exc.message}.",
+            status=409,
+        )
     at = iso(w.clock.now())
     if autosave:
         return jsonify({"version": saved["version"], "saved_at": at, "base": forms.base_json(saved[part.section])})
@@ -287,14 +396,31 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     if action == "submit":
         missing = _completeness(part, content, ctx, template)
         if missing:
-            return _render_form(part, ctx, view, content, version=saved["version"],
-                                base=forms.base_json(content), errors=missing, status=422,
-                                message="Your draft is saved. Before you can submit, complete the fields below.")
-        return render_template("pages/review_confirm.html", part=part, ctx=ctx, view=view, template=template,
-                               version=saved["version"], score=_score_preview(part, template, content),
-                               due=_next_due(ctx, part), review_url=_review_url(ctx), saved_at=at,
-                               form_url=url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id),
-                               manager_name=_names(w.table, [ctx.current_manager or ""]).get(ctx.current_manager or ""))
+            return _render_form(
+                part,
+                ctx,
+                view,
+                content,
+                version=saved["version"],
+                base=forms.base_json(content),
+                errors=missing,
+                status=422,
+                message="Your draft is saved. Before you can submit, complete the fields below.",
+            )
+        return render_template(
+            "pages/review_confirm.html",
+            part=part,
+            ctx=ctx,
+            view=view,
+            template=template,
+            version=saved["version"],
+            score=_score_preview(part, template, content),
+            due=_next_due(ctx, part),
+            review_url=_review_url(ctx),
+            saved_at=at,
+            form_url=url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id),
+            manager_name=_names(w.table, [ctx.current_manager or ""]).get(ctx.current_manager or ""),
+        )
     flash(f"Draft saved at {at[11:16]} UTC.", "success")
     return redirect(url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id))
 
@@ -311,22 +437,40 @@ def _next_due(ctx: ReviewContext, part: Part) -> dict[str, Any] | None:
 def _confirm(part: Part, ctx: ReviewContext, view: dict[str, Any], stored: dict[str, Any]):
     """The confirmation step: submit the draft exactly as it was stored and shown."""
     w = wiring()
+    changed = "The review changed after you asked to submit. Check it below and submit again."
+    form_url = url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id)
+    version = expected_version()
+    if version != ctx.review.version:  # what was confirmed is that version, not whatever is stored now
+        flash(changed, "error")
+        return redirect(form_url)
     try:
-        part.save(w.table, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, expected_version(),
-                  True, w.clock)
+        part.save(w.table, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock)
     except StaleWrite:
-        flash("The review changed after you asked to submit. Check it below and submit again.", "error")
-        return redirect(url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id))
+        flash(changed, "error")
+        return redirect(form_url)
     except ValidationFailed as exc:
-        return _render_form(part, ctx, view, stored, version=ctx.review.version, base=forms.base_json(stored),
-                            errors=forms.flatten_errors(exc.errors), message=exc.message, status=422)
+        return _render_form(
+            part,
+            ctx,
+            view,
+            stored,
+            version=ctx.review.version,
+            base=forms.base_json(stored),
+            errors=forms.flatten_errors(exc.errors),
+            message=exc.message,
+            status=422,
+        )
     except Conflict as exc:
         flash(f"Not submitted: {exc.message}.", "error")
         return redirect(_review_url(ctx))
-    flash({"self": "Your self assessment is submitted. Your manager can now read it.",
-           "manager": "The manager assessment is submitted and scored.",
-           "discussion": "The discussion is recorded. The employee is asked to acknowledge the review."}[part.key],
-          "success")
+    flash(
+        {
+            "self": "Your self assessment is submitted. Your manager can now read it.",
+            "manager": "The manager assessment is submitted and scored.",
+            "discussion": "The discussion is recorded. The employee is asked to acknowledge the review.",
+        }[part.key],
+        "success",
+    )
     return redirect(_review_url(ctx))
 
 
@@ -351,21 +495,43 @@ def discussion_form(cycle_id: str, employee_id: str):
 # --- reading a review; acknowledgement; HR's finalise and return -----------------------------------------
 
 
-def _render_review(ctx: ReviewContext, view: dict[str, Any], *, errors: forms.Errors | None = None,
-                   values: dict[str, Any] | None = None, message: str = "", status: int = 200):
+def _render_review(
+    ctx: ReviewContext,
+    view: dict[str, Any],
+    *,
+    errors: forms.Errors | None = None,
+    values: dict[str, Any] | None = None,
+    message: str = "",
+    status: int = 200,
+):
     template = _template(view)
     state = ctx.review.state
     active = ctx.cycle.state is CycleState.ACTIVE
     task = ctx.cycle.task_for(state)
-    people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in (
-        (view.get("manager_assessment") or {}).get("obstacles") or []) + ((view.get("discussion") or {}).get(
-            "agreed_actions") or []))]
+    owned = (
+        ((view.get("manager_assessment") or {}).get("obstacles") or [])
+        + ((view.get("discussion") or {}).get("agreed_actions") or [])
+        + (view.get("carried_actions") or [])
+    )
+    people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
     label = forms.Labeller(template)
     body = render_template(
-        "pages/review.html", ctx=ctx, view=view, template=template, state=state.value, active=active,
-        task=task, task_title=TASK_TITLES.get(task[0]) if task else None, due=due_info(task[2]) if task else None,
-        names=_names(ctx.table, people), errors=errors or {}, summary=forms.summary(errors or {}, label),
-        values=values or {}, message=message, states=list(ReviewState), field_id=forms.field_id,
+        "pages/review.html",
+        ctx=ctx,
+        view=view,
+        template=template,
+        state=state.value,
+        active=active,
+        task=task,
+        task_title=TASK_TITLES.get(task[0]) if task else None,
+        due=due_info(task[2]) if task else None,
+        names=_names(ctx.table, people),
+        errors=errors or {},
+        summary=forms.summary(errors or {}, label),
+        values=values or {},
+        message=message,
+        states=list(ReviewState),
+        field_id=forms.field_id,
         can_self=active and ctx.is_employee and state in PARTS["self"].states,
         can_manager=active and (ctx.is_manager or ctx.is_hr) and state in PARTS["manager"].states,
         can_discussion=active and (ctx.is_manager or ctx.is_hr) and state in PARTS["discussion"].states,
@@ -392,17 +558,30 @@ def acknowledge(cycle_id: str, employee_id: str):
         raw["agreement"] = request.form["agreement"]
     data, errors = forms.load(AcknowledgeSchema(), raw)
     if errors:
-        return _render_review(ctx, view, errors=errors, values=raw, status=422,
-                              message="Not acknowledged yet: say whether you agree.")
+        return _render_review(
+            ctx, view, errors=errors, values=raw, status=422, message="Not acknowledged yet: say whether you agree."
+        )
     w = wiring()
     try:
-        review_svc.acknowledge(w.table, ctx.principal, cycle_id, employee_id, data["agreement"], data["response"],
-                               expected_version(), w.clock)
+        review_svc.acknowledge(
+            w.table,
+            ctx.principal,
+            cycle_id,
+            employee_id,
+            data["agreement"],
+            data["response"],
+            expected_version(),
+            w.clock,
+        )
     except StaleWrite:
         ctx, view = _context(cycle_id, employee_id)
-        return _render_review(ctx, view, values=raw, status=409,
-                              message="The review changed while you were reading it. Read it again below; "
-                                      "your response is kept.")
+        return _render_review(
+            ctx,
+            view,
+            values=raw,
+            status=409,
+            message="The review changed while you were reading it. Read it again below; your response is kept.",
+        )
     except Conflict as exc:
         flash(f"Not acknowledged: {exc.message}.", "error")
         return redirect(_review_url(ctx))
@@ -431,20 +610,22 @@ def return_review(cycle_id: str, employee_id: str):
     raw = {"to_state": request.form.get("to_state", ""), "reason": request.form.get("reason", "")}
     data, errors = forms.load(ReturnSchema(), {k: v for k, v in raw.items() if v.strip()})
     if errors:
-        return _render_review(ctx, view, errors=errors, values=raw, status=422,
-                              message="Not returned: choose a state and give a reason.")
+        return _render_review(
+            ctx, view, errors=errors, values=raw, status=422, message="Not returned: choose a state and give a reason."
+        )
     w = wiring()
     try:
-        review_svc.return_review(w.table, ctx.principal, cycle_id, employee_id, data["to_state"], data["reason"],
-                                 expected_version(), w.clock)
+        review_svc.return_review(
+            w.table, ctx.principal, cycle_id, employee_id, data["to_state"], data["reason"], expected_version(), w.clock
+        )
     except ValidationFailed as exc:
-        return _render_review(ctx, view, errors=forms.flatten_errors(exc.errors), values=raw, status=422,
-                              message=exc.message)
+        return _render_review(
+            ctx, view, errors=forms.flatten_errors(exc.errors), values=raw, status=422, message=exc.message
+        )
     except Conflict as exc:
         flash(f"Not returned: {exc.message}.", "error")
         return redirect(_review_url(ctx))
-    flash(f"The review is back at “{data['to_state'].replace('_', ' ')}”. The reason is in the audit trail.",
-          "success")
+    flash(f"The review is back at “{data['to_state'].replace('_', ' ')}”. The reason is in the audit trail.", "success")
     return redirect(_review_url(ctx))
 
 
@@ -457,9 +638,14 @@ def audit(cycle_id: str, employee_id: str):
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
     problems = verify_chain(records, head=(ctx.item or {}).get("audit_head") or None)
     records.sort(key=lambda r: r["version"], reverse=True)
-    return render_template("pages/audit.html", ctx=ctx, records=records, problems=problems,
-                           names=_names(table, [r["actor"] for r in records]),
-                           review_url=_review_url(ctx))
+    return render_template(
+        "pages/audit.html",
+        ctx=ctx,
+        records=records,
+        problems=problems,
+        names=_names(table, [r["actor"] for r in records]),
+        review_url=_review_url(ctx),
+    )
 
 
 # --- a manager's team ------------------------------------------------------------------------------------

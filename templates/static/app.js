@@ -1,0 +1,297 @@
+/* Progressive enhancement for the review pages (everything works without it):
+   - forms marked data-autosave save a draft to the server a few seconds after typing stops and when a field
+     is left, by posting the same form with X-Autosave: 1 (JSON back: {version, saved_at, base});
+   - a banner warns before the session ends, offers to stay signed in, and if the session does end keeps
+     what was typed on the page, offers sign-in in a new tab and saves once signed in again;
+   - a repeating group grows a new empty row when its last row is used.
+   Loaded with <script src> only: the Content-Security-Policy allows no inline script. */
+(function () {
+  "use strict";
+
+  var AUTOSAVE_DELAY = 2500;   // ms after the last keystroke
+  var LEAVE_DELAY = 200;       // ms after leaving a changed field
+  var RETRY_DELAY = 10000;     // ms before retrying after a network failure
+  var body = document.body;
+  document.documentElement.classList.add("js");
+  Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (el) { el.hidden = false; });
+
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus(); }
+
+  function clock(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function setCsrf(token) {
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=csrf_token]"), function (el) { el.value = token; });
+  }
+
+  function csrf() {
+    var el = document.querySelector("input[name=csrf_token]");
+    return el ? el.value : "";
+  }
+
+  // --- the session ---------------------------------------------------------------------------------
+  var session = {
+    seconds: parseInt(body.getAttribute("data-session-seconds") || "0", 10),
+    expired: false,
+    warnTimer: null,
+    endTimer: null,
+    listeners: [],
+    banner: document.getElementById("session-banner")
+  };
+
+  function bannerPart(selector) { return session.banner ? session.banner.querySelector(selector) : null; }
+
+  function showBanner(text, expired) {
+    if (!session.banner) { return; }
+    bannerPart("[data-session-text]").textContent = text;
+    bannerPart("[data-session-extend]").hidden = expired;
+    bannerPart("[data-session-signin]").hidden = !expired;
+    bannerPart("[data-session-retry]").hidden = !expired;
+    session.banner.classList.toggle("expired", expired);
+    session.banner.hidden = false;
+  }
+
+  function hideBanner() { if (session.banner) { session.banner.hidden = true; } }
+
+  session.touch = function () {
+    if (!session.seconds) { return; }
+    session.expired = false;
+    clearTimeout(session.warnTimer);
+    clearTimeout(session.endTimer);
+    var lead = Math.min(120, Math.max(1, Math.floor(session.seconds / 4)));
+    var endsAt = Date.now() + session.seconds * 1000;
+    session.warnTimer = setTimeout(function () {
+      var minutes = Math.max(1, Math.round(lead / 60));
+      showBanner("Your session ends at " + clock(new Date(endsAt).toISOString()) + " (in about " + minutes +
+        " minute" + (minutes > 1 ? "s" : "") + ") unless you stay signed in.", false);
+    }, Math.max(0, (session.seconds - lead) * 1000));
+    // A little after the end: ask the server, in case another tab kept the session alive.
+    session.endTimer = setTimeout(function () { session.check(false); }, session.seconds * 1000 + 1500);
+  };
+
+  session.markExpired = function () {
+    if (!session.seconds) { return; }
+    session.expired = true;
+    clearTimeout(session.warnTimer);
+    clearTimeout(session.endTimer);
+    showBanner("Your session has ended. What you typed is still on this page and nothing is lost: sign in again " +
+      "in a new tab, then come back here to save.", true);
+  };
+
+  // Ask the server whether we are signed in; on success take the new CSRF token and resume.
+  session.check = function (fromUser) {
+    return fetch("/session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        if (state.signed_in && state.employee_id === body.getAttribute("data-signed-in")) {
+          setCsrf(state.csrf_token);
+          var wasExpired = session.expired;
+          hideBanner();
+          session.touch();
+          if (wasExpired) { session.listeners.forEach(function (fn) { fn(); }); }
+          return true;
+        }
+        session.markExpired();
+        if (fromUser) {
+          bannerPart("[data-session-text]").textContent = state.signed_in
+            ? "You are signed in as someone else now. Sign in again as yourself in a new tab; your text is still here."
+            : "You are not signed in yet. Sign in again in a new tab, then press the button again; your text is still here.";
+        }
+        return false;
+      })
+      .catch(function () { return false; });
+  };
+
+  if (session.seconds && session.banner) {
+    session.touch();
+    bannerPart("[data-session-extend]").addEventListener("submit", function (e) {
+      e.preventDefault();
+      fetch("/session/extend", { method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": csrf() } })
+        .then(function (r) {
+          if (r.ok) { hideBanner(); session.touch(); } else { session.markExpired(); }
+        })
+        .catch(function () { showBanner("Could not reach the server to keep you signed in. Check your connection.", false); });
+    });
+    bannerPart("[data-session-retry]").addEventListener("click", function () { session.check(true); });
+    var recheck = function () { if (session.expired) { session.check(false); } };
+    window.addEventListener("focus", recheck);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { recheck(); } });
+  }
+
+  // Any form sent while the session has ended would be refused (its CSRF token died with the session):
+  // check first, and send it once signed in again.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!session.expired || form.hasAttribute("data-plain")) { return; }
+    e.preventDefault();
+    var submitter = e.submitter;
+    session.check(true).then(function (ok) { if (ok) { form.requestSubmit(submitter); } });
+  }, true);
+
+  // --- autosave --------------------------------------------------------------------------------------
+  function Autosave(form) {
+    var self = this;
+    this.form = form;
+    this.timer = null;
+    this.inFlight = false;
+    this.again = false;
+    this.dirty = false;
+    this.stopped = false;
+    this.submitting = false;
+    this.status = form.querySelector("[data-save-status]");
+    form.addEventListener("input", function () { self.changed(AUTOSAVE_DELAY); });
+    form.addEventListener("change", function () { self.changed(AUTOSAVE_DELAY); });
+    form.addEventListener("focusout", function () { if (self.dirty) { self.schedule(LEAVE_DELAY); } });
+    form.addEventListener("submit", function (e) {
+      if (e.defaultPrevented) { return; }
+      clearTimeout(self.timer);
+      if (self.inFlight) {  // let the autosave finish, so the form carries the version it produced
+        e.preventDefault();
+        var submitter = e.submitter;
+        self.afterSave = function () { form.requestSubmit(submitter); };
+        return;
+      }
+      self.submitting = true;
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (self.dirty && !self.submitting) { e.preventDefault(); e.returnValue = ""; }
+    });
+    session.listeners.push(function () { self.stopped = false; self.dirty = true; self.save(); });
+  }
+
+  Autosave.prototype.say = function (text, kind) {
+    if (!this.status) { return; }
+    this.status.textContent = text;
+    this.status.className = "save-status" + (kind ? " " + kind : "");
+  };
+
+  Autosave.prototype.changed = function (delay) {
+    this.dirty = true;
+    if (!this.stopped) { this.say("Unsaved changes"); }
+    this.schedule(delay);
+  };
+
+  Autosave.prototype.schedule = function (delay) {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.save(); }, delay);
+  };
+
+  Autosave.prototype.save = function () {
+    var self = this;
+    if (this.stopped || this.submitting) { return; }
+    if (session.expired) {
+      this.say("Not saved: your session has ended. Your text is still here; sign in again to save it.", "failed");
+      return;
+    }
+    if (this.inFlight) { this.again = true; return; }
+    clearTimeout(this.timer);
+    var data = new FormData(this.form);
+    data.set("action", "save");
+    this.inFlight = true;
+    this.dirty = false;
+    this.say("Saving…");
+    fetch(this.form.getAttribute("action") || window.location.pathname, {  // form.action would be the buttons named "action"
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-Autosave": "1", "Accept": "application/json" }
+    })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (json) { self.handle(r.status, json); });
+      })
+      .catch(function () {
+        self.dirty = true;
+        self.say("Not saved: the server cannot be reached. Your text is still here; trying again shortly.", "failed");
+        self.schedule(RETRY_DELAY);
+      })
+      .then(function () {
+        self.inFlight = false;
+        if (self.afterSave) { var next = self.afterSave; self.afterSave = null; next(); return; }
+        if (self.again) { self.again = false; self.save(); }
+      });
+  };
+
+  Autosave.prototype.handle = function (status, json) {
+    if (status === 200 && json.version) {
+      var version = this.form.querySelector("[data-version]");
+      var base = this.form.querySelector("[data-base]");
+      if (version) { version.value = json.version; }
+      if (base && json.base) { base.value = json.base; }
+      session.touch();
+      if (!this.dirty) { this.say("Draft saved at " + clock(json.saved_at), "saved"); }
+      return;
+    }
+    this.dirty = true;
+    if (status === 401 || json.code === "csrf_refused" || json.code === "not_authenticated") {
+      session.markExpired();
+      this.say("Not saved: your session has ended. Your text is still here; sign in again to save it.", "failed");
+    } else if (status === 412) {
+      this.stopped = true;
+      this.say("Not saved: someone else changed this review meanwhile. Your text is still here — press " +
+        "“Save draft” to see what changed and keep your text.", "failed");
+    } else if (status === 422) {
+      var problems = (json.summary || []).map(function (e) { return (e.label ? e.label + ": " : "") + e.message; });
+      this.say("Not saved yet: " + (problems.length ? problems.join(" ") : json.message || "some fields need attention."),
+        "failed");
+    } else {
+      this.stopped = status === 403 || status === 409;
+      this.say("Not saved: " + (json.message || "the server answered " + status).replace(/\.$/, "") + ". Your text is still here.",
+        "failed");
+    }
+  };
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+    form.autosave = new Autosave(form);
+  });
+
+  // --- repeating groups ------------------------------------------------------------------------------
+  function renumber(el, prefix, from, to) {
+    var namePart = prefix + "." + from + ".";
+    var idPart = "f-" + prefix.replace(/\./g, "-") + "-" + from + "-";
+    ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+      var value = el.getAttribute(attr);
+      if (value === null) { return; }
+      value = value.split(namePart).join(prefix + "." + to + ".");
+      value = value.split(idPart).join("f-" + prefix.replace(/\./g, "-") + "-" + to + "-");
+      el.setAttribute(attr, value);
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-repeat]"), function (box) {
+    var prefix = box.getAttribute("data-repeat");
+    var max = parseInt(box.getAttribute("data-max") || "20", 10);
+    box.addEventListener("input", function (e) {
+      var rows = box.querySelectorAll(":scope > .row");
+      var last = rows[rows.length - 1];
+      if (!last || !last.contains(e.target) || rows.length >= max) { return; }
+      var from = rows.length - 1;
+      var clone = last.cloneNode(true);
+      Array.prototype.forEach.call(clone.querySelectorAll(".field-error, .stale-note"), function (el) { el.remove(); });
+      Array.prototype.forEach.call(clone.querySelectorAll(".has-error, .is-stale"), function (el) {
+        el.classList.remove("has-error", "is-stale");
+      });
+      Array.prototype.forEach.call(clone.querySelectorAll("*"), function (el) {
+        renumber(el, prefix, from, from + 1);
+        el.removeAttribute("aria-invalid");
+        if (el.tagName === "INPUT" || el.tagName === "TEXTAREA") {
+          if (el.type === "checkbox" || el.type === "radio") { el.checked = el.defaultChecked; } else { el.value = ""; }
+        } else if (el.tagName === "SELECT") {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = o.defaultSelected; });
+        }
+      });
+      clone.setAttribute("data-row", String(from + 1));
+      var legend = clone.querySelector("legend");
+      if (legend) {
+        legend.textContent = box.getAttribute("data-label") + " " + (from + 2) + " ";
+        var note = document.createElement("span");
+        note.className = "muted";
+        note.textContent = "(new: leave empty if not needed)";
+        legend.appendChild(note);
+      }
+      last.insertAdjacentElement("afterend", clone);
+    });
+  });
+})();

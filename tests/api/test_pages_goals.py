@@ -1,0 +1,174 @@
+"""Goal pages without a browser: add and align a goal, update progress, give a goal to the team,
+organisation goals, the alignment report, and the refusals."""
+
+from __future__ import annotations
+
+import re
+
+from service.services import goals as goal_svc
+from tests import factories as f
+
+
+def csrf(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+
+def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    org = goal_svc.create_goal(seeded, f.principal(seeded, "E1"), {"level": "organisation", "title": "Grow"}, clock)
+    team = goal_svc.create_goal(
+        seeded,
+        f.principal(seeded, "E3"),
+        {"level": "team", "title": "Ship it", "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        clock,
+    )
+    auth.login("E4")
+    page = client.get("/goals")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Your manager&#39;s team goals" in html
+    assert "Ship it  (under Grow)" in html  # the picker shows the chain up to the organisation goal
+    resp = client.post(
+        "/goals",
+        data={
+            "csrf_token": csrf(page.data),
+            "cycle_id": cycle.cycle_id,
+            "level": "individual",
+            "title": "Faster CI",
+            "weight": "100",
+            "status": "on_track",
+            "parent_id": team["goal_id"],
+            "kr.0.title": "Build minutes",
+            "kr.0.start": "30",
+            "kr.0.target": "10",
+            "kr.0.current": "20",
+        },
+    )
+    assert resp.status_code == 302
+    mine = goal_svc.person_goals(seeded, "E4", cycle.cycle_id)
+    assert [(g["title"], g["progress"], g["parent_id"]) for g in mine] == [("Faster CI", 50.0, team["goal_id"])]
+    listing = client.get("/goals").get_data(as_text=True)
+    assert "Faster CI" in listing and "↑ Ship it" in listing and "↑ Grow" in listing
+    assert "Weights add up to <strong>100</strong>" in listing
+
+
+def test_a_bad_goal_is_redisplayed_with_messages_and_nothing_stored(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    auth.login("E4")
+    page = client.get("/goals")
+    resp = client.post(
+        "/goals",
+        data={
+            "csrf_token": csrf(page.data),
+            "cycle_id": cycle.cycle_id,
+            "level": "individual",
+            "title": "",
+            "weight": "300",
+        },
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'class="error-summary' in html and 'href="#f-weight"' in html
+    assert goal_svc.person_goals(seeded, "E4", cycle.cycle_id) == []
+
+
+def test_progress_update_and_stale_edit_keep_what_was_typed(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    goal = goal_svc.create_goal(
+        seeded,
+        f.principal(seeded, "E4"),
+        {
+            "level": "individual",
+            "title": "Docs",
+            "weight": 100,
+            "cycle_id": cycle.cycle_id,
+            "key_results": [{"id": "k", "title": "Pages", "start": 0, "target": 10, "current": 0, "unit": ""}],
+        },
+        clock,
+    )
+    auth.login("E4")
+    page = client.get(f"/goals/{goal['goal_id']}")
+    token = csrf(page.data)
+    form = {
+        "csrf_token": token,
+        "version": "1",
+        "title": "Docs",
+        "weight": "100",
+        "status": "on_track",
+        "kr.0.id": "k",
+        "kr.0.title": "Pages",
+        "kr.0.start": "0",
+        "kr.0.target": "10",
+        "kr.0.current": "4",
+    }
+    assert client.post(f"/goals/{goal['goal_id']}", data=form).status_code == 302
+    assert goal_svc.get_goal(seeded, None, goal["goal_id"])["progress"] == 40
+    stale = client.post(f"/goals/{goal['goal_id']}", data={**form, "kr.0.current": "9"})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Someone else changed this goal" in html and 'value="9"' in html
+    assert goal_svc.get_goal(seeded, None, goal["goal_id"])["progress"] == 40
+
+
+def test_manager_gives_a_team_goal_to_every_report(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    team = goal_svc.create_goal(
+        seeded, f.principal(seeded, "E3"), {"level": "team", "title": "Reliability", "cycle_id": cycle.cycle_id}, clock
+    )
+    auth.login("E3")
+    page = client.get("/goals")
+    assert "Give to the team" in page.get_data(as_text=True)
+    resp = client.post(
+        f"/goals/{team['goal_id']}/assign",
+        data={"csrf_token": csrf(page.data), "weight": "30", "cycle_id": cycle.cycle_id},
+    )
+    assert resp.status_code == 302
+    kids = goal_svc.children(seeded, team["goal_id"])
+    assert sorted(k.owner_id for k in kids) == ["E4", "E5"] and {k.weight for k in kids} == {30}
+    assert "Given to 2 people" in client.get("/goals").get_data(as_text=True)
+
+
+def test_leadership_adds_organisation_goals_and_reads_the_report(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    auth.login("E1")
+    page = client.get("/goals/organisation")
+    assert "Add an organisation goal" in page.get_data(as_text=True)
+    resp = client.post(
+        f"/goals/organisation?cycle={cycle.cycle_id}",
+        data={
+            "csrf_token": csrf(page.data),
+            "title": "Be the reference",
+            "scope": "across",
+            "cycle_id": cycle.cycle_id,
+        },
+    )
+    assert resp.status_code == 302
+    org = goal_svc.organisation_goals(seeded, cycle.cycle_id)
+    assert [g["title"] for g in org] == ["Be the reference"] and org[0]["cycle_id"] is None
+    goal_svc.create_goal(
+        seeded,
+        f.principal(seeded, "E4"),
+        {
+            "level": "individual",
+            "title": "Mine",
+            "weight": 100,
+            "cycle_id": cycle.cycle_id,
+            "parent_id": org[0]["goal_id"],
+        },
+        clock,
+    )
+    report = client.get("/goals/alignment").get_data(as_text=True)
+    assert "Be the reference" in report and "Engineering" in report and "Share of individual goals" in report
+
+
+def test_employees_cannot_add_organisation_goals_or_read_the_report(auth, client, seeded, clock):
+    f.launched_cycle(seeded, clock)
+    auth.login("E4")
+    page = client.get("/goals/organisation")
+    assert "Add an organisation goal" not in page.get_data(as_text=True)
+    assert client.get("/goals/alignment").status_code == 403
+    resp = client.post("/goals/organisation", data={"csrf_token": csrf(page.data), "title": "Mine"})
+    assert resp.status_code == 403
+
+
+def test_goal_pages_need_csrf(auth, client, seeded, clock):
+    f.launched_cycle(seeded, clock)
+    auth.login("E4")
+    assert client.post("/goals", data={"title": "x"}).status_code == 403

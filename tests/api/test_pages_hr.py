@@ -1,0 +1,304 @@
+"""HR pages without a browser: import with a row-numbered report, templates, cycle set-up, launch progress,
+the dashboard, close and reopen."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from service.adapters.queue import Message, Queue
+from service.services import cycles as cycle_svc
+from service.services import directory as directory_svc
+from service.services import templates as template_svc
+from service.services.worker import dispatch
+from tests import factories as f
+from tests.conftest import ORG_CSV
+
+pytestmark = pytest.mark.usefixtures("launched_state")
+
+
+@pytest.fixture(scope="module")
+def app(module_app):
+    """One app per module; each test gets the organisation and one launched cycle afresh."""
+    return module_app
+
+
+@pytest.fixture
+def table(app):
+    return app.extensions["reviews"].table
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock (2026-03-02 09:00 UTC), put back after a test moves it."""
+    clock = app.extensions["reviews"].clock
+    at = clock.at
+    yield clock
+    clock.at = at
+
+
+@pytest.fixture
+def hr(as_):
+    return as_("E2")
+
+
+class HeldQueue(Queue):
+    """Keeps the launch's batches until the test lets them run (a worker that has not caught up yet)."""
+
+    def __init__(self) -> None:
+        self.held: list[Message] = []
+
+    def send_many(self, messages: list[Message]) -> None:
+        self.held.extend(messages)
+
+
+@pytest.fixture
+def held_queue(app):
+    wiring = app.extensions["reviews"]
+    before = wiring.extras.get("queue")
+    wiring.extras["queue"] = queue = HeldQueue()
+    yield queue
+    if before is None:
+        wiring.extras.pop("queue")
+    else:
+        wiring.extras["queue"] = before
+
+
+def post(actor, path: str, data: dict[str, Any] | None = None, **kwargs: Any):
+    return actor.client.post(path, data={"csrf_token": actor.auth.csrf, **(data or {})}, **kwargs)
+
+
+def text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def upload(actor, csv: str, **extra: str):
+    data = {"file": (io.BytesIO(csv.encode()), "people.csv"), **extra}
+    return post(actor, "/hr/import", data, content_type="multipart/form-data")
+
+
+# --- organisation import ----------------------------------------------------------------------------
+
+
+def test_only_hr_reaches_the_hr_pages(as_, launched_cycle_id):
+    for path in ("/hr/import", "/hr/templates", "/hr/cycles", "/hr/cycles/new", f"/hr/cycles/{launched_cycle_id}"):
+        assert as_("E4").get(path).status_code == 403, path
+    refused = post(as_("E4"), "/hr/import", {"file": (io.BytesIO(b"x"), "x.csv")}, content_type="multipart/form-data")
+    assert refused.status_code == 403
+
+
+def test_a_bad_file_is_rejected_with_a_row_numbered_report_and_nothing_changes(hr, table):
+    bad = ORG_CSV.replace("alan@example.com", "not-an-email") + "E7,Loop,loop@example.com,Engineer,Engineering,E8,\n"
+    resp = upload(hr, bad)
+    html = text(resp)
+    assert resp.status_code == 422 and "people.csv was rejected: nothing was changed" in html
+    report = html[html.index('class="table import-errors"') :]
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", report)
+    assert ("4", "email", "&#39;not-an-email&#39; is not an email address") in rows
+    assert any(r[0] == "8" and r[1] == "manager_id" for r in rows)
+    assert directory_svc.get_person(table, "E3").email == "alan@example.com"
+
+
+def test_a_good_file_is_imported_and_summarised(hr, table):
+    csv = ORG_CSV + "E7,Mary Jackson,mary@example.com,Engineer,Engineering,E3,\n"
+    html = text(upload(hr, csv))
+    assert "people.csv imported." in html and re.search(r"<dt>New people</dt><dd>1</dd>", html)
+    assert directory_svc.get_person(table, "E7").name == "Mary Jackson"
+
+
+def test_check_only_shows_what_would_change_and_changes_nothing(hr, table):
+    csv = ORG_CSV + "E7,Mary Jackson,mary@example.com,Engineer,Engineering,E3,\n"
+    html = text(upload(hr, csv, dry_run="1"))
+    assert "nothing was changed (check only)" in html and re.search(r"<dt>New people</dt><dd>1</dd>", html)
+    assert [p.employee_id for p in directory_svc.people_for_signin(table) if p.employee_id == "E7"] == []
+
+
+def test_an_import_without_a_file_asks_for_one(hr):
+    resp = post(hr, "/hr/import", {}, content_type="multipart/form-data")
+    assert resp.status_code == 422 and 'href="#f-file"' in text(resp) and "Choose the CSV file" in text(resp)
+
+
+# --- templates --------------------------------------------------------------------------------------------
+
+
+TEMPLATE_FORM = {
+    "name": "Engineering review",
+    "competencies.0.name": "Delivery",
+    "competencies.0.id": "",
+    "competencies.0.description": "Ships.",
+    "competencies.1.name": "Code review",
+    "competencies.1.id": "",
+    "competencies.1.description": "Reviews well.",
+    "competencies.2.name": "",
+    "competencies.2.id": "",
+    "competencies.2.description": "",
+    "scale.0": "Low",
+    "scale.1": "Solid",
+    "scale.2": "High",
+    "scale.3": "",
+    "questions.self.0.text": "What are you proud of?",
+    "questions.self.0.id": "",
+    "questions.self.0.required": "1",
+    "questions.manager.0.text": "What comes next?",
+    "questions.manager.0.id": "next",
+    "weights.goals": "50",
+    "weights.competencies": "50",
+    "weights.feedback": "0",
+}
+
+
+def test_hr_creates_a_template_with_competencies_scale_questions_and_weights(hr, table):
+    resp = post(hr, "/hr/templates/new", TEMPLATE_FORM)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/hr/templates"
+    saved = next(t for t in template_svc.list_templates(table) if t.name == "Engineering review")
+    assert [(c.id, c.name) for c in saved.competencies] == [("delivery", "Delivery"), ("code-review", "Code review")]
+    assert saved.scale.labels == ("Low", "Solid", "High")
+    assert [(q.id, q.text, q.required) for q in saved.questions["self"]] == [("q1", "What are you proud of?", True)]
+    assert [(q.id, q.required) for q in saved.questions["manager"]] == [("next", False)]
+    assert saved.weights == {"goals": 50, "competencies": 50, "feedback": 0}
+    assert "saved as version 1" in text(hr.get("/hr/templates"))
+
+
+def test_weights_that_do_not_add_up_come_back_with_the_form_as_typed(hr):
+    resp = post(hr, "/hr/templates/new", TEMPLATE_FORM | {"weights.feedback": "10"})
+    html = text(resp)
+    assert resp.status_code == 422 and 'href="#f-weights"' in html and "Weights add up to 110, not 100." in html
+    assert 'value="Engineering review"' in html and "Reviews well." in html
+
+
+def test_a_stale_template_edit_keeps_the_edit_and_offers_the_new_version(hr, table, clock):
+    template = template_svc.list_templates(table)[0]
+    page = text(hr.get(f"/hr/templates/{template.template_id}"))
+    assert 'name="competencies.0.name" value="Delivery"' in page
+    template_svc.update_template(
+        table,
+        f.principal(table, "E2"),
+        template.template_id,
+        f.template_data(name="Renamed elsewhere"),
+        template.version,
+        clock,
+    )
+    resp = post(hr, f"/hr/templates/{template.template_id}", TEMPLATE_FORM | {"version": str(template.version)})
+    html = text(resp)
+    assert resp.status_code == 409 and "Someone else saved this template meanwhile" in html
+    assert 'value="Engineering review"' in html
+    assert re.search(rf'name="version" value="{template.version + 1}"', html)
+
+
+# --- cycles -------------------------------------------------------------------------------------------
+
+
+def cycle_form(template_id: str, **overrides: str) -> dict[str, Any]:
+    data = {
+        "name": "Mid-year",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "template_id": template_id,
+        "phases.goal_setting": "2026-03-05",
+        "phases.self_assessment": "2026-03-10",
+        "phases.feedback": "2026-03-15",
+        "phases.manager_assessment": "2026-03-20",
+        "phases.discussion": "2026-03-31",
+        "participant_mode": "departments",
+        "departments": ["Engineering"],
+        "employee_ids": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_hr_sets_up_a_draft_cycle_for_chosen_departments(hr, table):
+    template = template_svc.list_templates(table)[0]
+    form = text(hr.get("/hr/cycles/new"))
+    assert 'value="Engineering"' in form and template.template_id in form
+    resp = post(hr, "/hr/cycles/new", cycle_form(template.template_id))
+    assert resp.status_code == 302
+    cycle = next(c for c in cycle_svc.list_cycles(table) if c.name == "Mid-year")
+    assert resp.headers["Location"] == f"/hr/cycles/{cycle.cycle_id}"
+    assert cycle.state == "draft" and cycle.departments == ["Engineering"]
+    assert cycle.phases["discussion"].isoformat() == "2026-03-31"
+    page = text(hr.get(resp.headers["Location"]))
+    assert "Launch the cycle" in page and "Edit the draft" in page
+
+
+def test_phase_deadlines_out_of_order_are_explained_and_the_form_kept(hr, table):
+    template = template_svc.list_templates(table)[0]
+    resp = post(
+        hr,
+        "/hr/cycles/new",
+        cycle_form(template.template_id, **{"phases.feedback": "2026-03-01", "phases.discussion": ""}),
+    )
+    html = text(resp)
+    assert resp.status_code == 422
+    assert 'href="#f-phases-discussion"' in html and "Enter a date." in html
+    fixed = post(hr, "/hr/cycles/new", cycle_form(template.template_id, **{"phases.feedback": "2026-03-01"}))
+    html = text(fixed)
+    assert fixed.status_code == 422 and 'href="#f-phases"' in html and "must follow the order" in html
+    assert 'value="Mid-year"' in html and 'value="2026-03-01"' in html
+
+
+def test_hr_edits_a_draft_but_not_a_launched_cycle(hr, table, launched_cycle_id):
+    template = template_svc.list_templates(table)[0]
+    post(hr, "/hr/cycles/new", cycle_form(template.template_id))
+    draft = next(c for c in cycle_svc.list_cycles(table) if c.name == "Mid-year")
+    page = text(hr.get(f"/hr/cycles/{draft.cycle_id}/edit"))
+    assert 'value="Mid-year"' in page and 'value="Engineering" checked' in page
+    resp = post(
+        hr,
+        f"/hr/cycles/{draft.cycle_id}/edit",
+        cycle_form(template.template_id, name="Mid-year, renamed") | {"version": str(draft.version)},
+    )
+    assert resp.status_code == 302 and cycle_svc.get_cycle(table, draft.cycle_id).name == "Mid-year, renamed"
+    launched = hr.get(f"/hr/cycles/{launched_cycle_id}/edit")
+    assert launched.status_code == 302 and launched.headers["Location"] == f"/hr/cycles/{launched_cycle_id}"
+
+
+def test_a_launch_shows_its_progress_refreshing_until_every_review_exists(hr, table, clock, held_queue):
+    template = template_svc.list_templates(table)[0]
+    post(hr, "/hr/cycles/new", cycle_form(template.template_id))
+    draft = next(c for c in cycle_svc.list_cycles(table) if c.name == "Mid-year")
+    resp = post(hr, f"/hr/cycles/{draft.cycle_id}/launch", {"version": str(draft.version)})
+    assert resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}/launch"
+    waiting = text(hr.get(resp.headers["Location"]))
+    assert '<meta http-equiv="refresh" content="2">' in waiting
+    assert re.search(r"<strong data-created>0</strong> of <strong data-expected>3</strong>", waiting)
+    for message in held_queue.held:
+        dispatch(table, message, clock)
+    done = text(hr.get(resp.headers["Location"]))
+    assert 'http-equiv="refresh"' not in done and "Mid-year is launched" in done
+    assert re.search(r"<strong data-created>3</strong> of <strong data-expected>3</strong>", done)
+
+
+def test_the_dashboard_shows_reviews_per_state_per_department_and_overdue(hr, table, clock, launched_cycle_id):
+    from service.services import reviews as review_svc
+
+    review_svc.save_self_assessment(
+        table, f.principal(table, "E4"), launched_cycle_id, "E4", f.self_content(), 1, True, clock
+    )
+    clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)  # past the self-assessment deadline
+    html = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    assert "6 reviews." in html and "5 overdue tasks." in html
+    assert re.search(r"<th scope=\"row\">Not started</th><td>5</td>", html)
+    assert re.search(r"<th scope=\"row\">Self assessment submitted</th><td>1</td>", html)
+    assert re.search(r"<th scope=\"row\">Engineering</th><td>2</td><td>1</td>", html)
+    assert 'Self assessment (deadline 10 Mar 2026): <strong class="overdue">5</strong>' in html
+    picker = hr.get(f"/hr/cycles/{launched_cycle_id}/review?employee_id=E4")
+    assert picker.headers["Location"] == f"/cycles/{launched_cycle_id}/reviews/E4"
+
+
+def test_hr_closes_a_cycle_and_reopens_it_only_with_a_reason(hr, table, launched_cycle_id):
+    cycle = cycle_svc.get_cycle(table, launched_cycle_id)
+    post(hr, f"/hr/cycles/{launched_cycle_id}/close", {"version": str(cycle.version)})
+    closed = cycle_svc.get_cycle(table, launched_cycle_id)
+    assert closed.state == "closed" and "is closed; its reviews are read-only" in text(
+        hr.get(f"/hr/cycles/{launched_cycle_id}")
+    )
+    post(hr, f"/hr/cycles/{launched_cycle_id}/reopen", {"version": str(closed.version), "reason": "  "})
+    assert cycle_svc.get_cycle(table, launched_cycle_id).state == "closed"
+    assert "say why the cycle is reopened" in text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    post(hr, f"/hr/cycles/{launched_cycle_id}/reopen", {"version": str(closed.version), "reason": "Late joiner"})
+    assert cycle_svc.get_cycle(table, launched_cycle_id).state == "active"
