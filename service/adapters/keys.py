@@ -92,24 +92,14 @@ def review(cycle_id: str, employee_id: str) -> dict[str, str]:
     return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": f"REVIEW#{_esc(employee_id)}"}
 
 
-def review_gsi(employee_id: str, manager_id: str | None, period_start: str, cycle_id: str) -> dict[str, str]:
-    """gsi1: a person's history across cycles; gsi2: a manager's team in a cycle."""
-    return {
-        "gsi1pk": f"PERSON#{_esc(employee_id)}",
-        "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}",
-        "gsi2pk": f"TEAM#{_esc(manager_id or '-')}",
-        "gsi2sk": f"CYCLE#{_esc(cycle_id)}#{_esc(employee_id)}",
-    }
+def review_gsi(employee_id: str, period_start: str, cycle_id: str) -> dict[str, str]:
+    """gsi1: a person's history across cycles (reviews and actions in one partition)."""
+    return {"gsi1pk": f"PERSON#{_esc(employee_id)}", "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}"}
 
 
 def person_history(employee_id: str) -> tuple[str, str]:
     """gsi1 partition holding a person's reviews and actions (history in one query)."""
     return "gsi1", f"PERSON#{_esc(employee_id)}"
-
-
-def team_reviews(manager_id: str, cycle_id: str) -> tuple[str, str, str]:
-    """gsi2 partition and prefix of a manager's team reviews in a cycle."""
-    return "gsi2", f"TEAM#{_esc(manager_id)}", f"CYCLE#{_esc(cycle_id)}#"
 
 
 def action(action_id: str) -> dict[str, str]:

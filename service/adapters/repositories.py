@@ -201,7 +201,7 @@ def review_to_item(r: Review) -> Item:
         "last_return": r.last_return,
         "version": r.version,
         "audit_head": r.audit_head,
-        **keys.review_gsi(r.employee_id, r.manager_id, r.period_start, r.cycle_id),
+        **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id),
     }
 
 

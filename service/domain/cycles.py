@@ -59,8 +59,9 @@ class Phase(StrEnum):
 PHASE_TASKS: dict[Phase, tuple[tuple[ReviewState, ...], str]] = {
     Phase.SELF_ASSESSMENT: ((ReviewState.NOT_STARTED,), "employee"),
     Phase.MANAGER_ASSESSMENT: ((ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED), "manager"),
+    # the discussion (manager) and the acknowledgement (employee) are both due by this deadline
     Phase.DISCUSSION: (
-        (ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED, ReviewState.MANAGER_SUBMITTED),
+        (ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED, ReviewState.MANAGER_SUBMITTED, ReviewState.DISCUSSED),
         "manager",
     ),
 }

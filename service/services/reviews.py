@@ -63,6 +63,12 @@ class ReviewContext:
         if not (self.is_employee or self.is_manager or self.is_hr):
             raise PermissionDenied("only the employee, their manager and HR can see this review")
 
+    def require_version(self, expected: int) -> None:
+        """A stale edit is refused before its content is judged (412 before 422)."""
+        self.require_writable()
+        if self.review.version != expected:
+            raise StaleWrite(f"the review was changed by someone else (now version {self.review.version}); reload it")
+
     def require_writable(self) -> None:
         """A closed cycle is read-only."""
         if self.cycle.state is not CycleState.ACTIVE:
@@ -176,6 +182,7 @@ def save_self_assessment(
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
     if not ctx.is_employee:
         raise PermissionDenied("only the employee writes their self assessment")
+    ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
     if submit:
         total = goals.weight_total(table, employee_id, cycle_id)
@@ -201,6 +208,7 @@ def save_manager_assessment(
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
     if not (ctx.is_manager or ctx.is_hr):
         raise PermissionDenied("only the employee's current manager or HR writes the manager assessment")
+    ctx.require_version(expected_version)
     people = _known_people(table, content.get("obstacles", []))
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
@@ -231,6 +239,7 @@ def save_discussion(
     ctx = ReviewContext(table, principal, cycle_id, employee_id)
     if not (ctx.is_manager or ctx.is_hr):
         raise PermissionDenied("only the employee's manager or HR records the discussion")
+    ctx.require_version(expected_version)
     people = _known_people(table, content.get("agreed_actions", []))
     check_discussion(content, submit, people, clock.now().date())
 
@@ -315,11 +324,16 @@ def _known_people(table: Table, items: list[dict[str, Any]]) -> set[str]:
 
 
 def team_reviews(table: Table, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
-    """A manager's direct reports' reviews in a cycle: state and what is due (no content)."""
+    """A manager's current direct reports' reviews in a cycle: state and what is due (no content).
+
+    The current reports, like the permission to write their manager assessment: after a move the new
+    manager sees the review and the old one does not (one Query and one BatchGetItem).
+    """
     cycle = get_cycle(table, cycle_id)
-    index, pk, prefix = keys.team_reviews(principal.employee_id, cycle_id)
+    reports = Directory(table).reports(principal.employee_id)
+    items = table.get_many([keys.review(cycle_id, p.employee_id) for p in reports])
     rows = []
-    for item in table.query(pk, prefix, index=index):
+    for item in sorted(items, key=lambda i: i.get("employee_name", "").casefold()):
         r = review_from_item(item)
         task = cycle.task_for(r.state)
         rows.append(
@@ -333,6 +347,33 @@ def team_reviews(table: Table, principal: Principal, cycle_id: str) -> list[dict
             }
         )
     return rows
+
+
+def cycle_reviews(
+    table: Table, principal: Principal, cycle_id: str, cursor: dict[str, str] | None = None, limit: int = 100
+) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+    """A page of a cycle's reviews for HR (state and what is due, no content), and the next cursor."""
+    if not principal.has(Role.HR):
+        raise PermissionDenied("only HR lists every review of a cycle")
+    cycle = get_cycle(table, cycle_id)
+    page = table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
+    rows = []
+    for item in page.items:
+        r = review_from_item(item)
+        task = cycle.task_for(r.state)
+        rows.append(
+            {
+                "employee_id": r.employee_id,
+                "employee_name": r.employee_name,
+                "department": r.department,
+                "manager_id": r.manager_id,
+                "state": r.state.value,
+                "version": r.version,
+                "next_task": task[0] if task else None,
+                "due": task[2].isoformat() if task and task[2] else None,
+            }
+        )
+    return rows, page.cursor
 
 
 def history(table: Table, principal: Principal, employee_id: str) -> dict[str, Any]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields
 
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle
+from service.domain.errors import ValidationFailed
 from service.domain.templates import template_to_dict
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
@@ -225,6 +229,46 @@ def cycle_audit(cycle_id: str):
 def team(cycle_id: str):
     """A manager's team overview."""
     return jsonify({"reviews": review_svc.team_reviews(wiring().table, current_principal(), cycle_id)})
+
+
+class CursorSchema(Schema):
+    """Paging through a long list."""
+
+    cursor = fields.String(load_default=None, metadata={"description": "the `next` value of the previous page"})
+
+
+class CycleReviewsSchema(Schema):
+    reviews = fields.List(fields.Raw())
+    next = fields.String(allow_none=True)
+
+
+@bp.get("/cycles/<cycle_id>/reviews")
+@api_doc(
+    "Every review of a cycle, 100 a page: state and what is due (HR)",
+    response=CycleReviewsSchema,
+    query=CursorSchema,
+    errors=(401, 403, 404, 422),
+)
+def cycle_reviews(cycle_id: str):
+    """A cycle's reviews, paged."""
+    token = CursorSchema().load(request.args)["cursor"]
+    cursor = _decode_cursor(token) if token else None
+    rows, after = review_svc.cycle_reviews(wiring().table, current_principal(), cycle_id, cursor)
+    return jsonify({"reviews": rows, "next": _encode_cursor(after) if after else None})
+
+
+def _encode_cursor(key: dict[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+
+
+def _decode_cursor(token: str) -> dict[str, str]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except ValueError as exc:
+        raise ValidationFailed("Bad cursor.", {"cursor": ["use the `next` value of the previous page"]}) from exc
+    if not isinstance(key, dict) or set(key) != {"pk", "sk"}:
+        raise ValidationFailed("Bad cursor.", {"cursor": ["use the `next` value of the previous page"]})
+    return key
 
 
 # --- reviews -----------------------------------------------------------------------------------

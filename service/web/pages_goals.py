@@ -46,7 +46,7 @@ def _cycle_choice(cycle_id: str | None, include_closed: bool = False) -> tuple[l
 
 def _label(goal: dict[str, Any], chain: list[dict[str, Any]]) -> str:
     above = " › ".join(g["title"] for g in reversed(chain))
-    return f"{goal['title']}" + (f"  (under {above})" if above else "")
+    return f"{goal['title']}" + (f" (under {above})" if above else "")
 
 
 def align_options(

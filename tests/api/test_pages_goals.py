@@ -26,7 +26,7 @@ def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, c
     page = client.get("/goals")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Your manager&#39;s team goals" in html
-    assert "Ship it  (under Grow)" in html  # the picker shows the chain up to the organisation goal
+    assert "Ship it (under Grow)" in html  # the picker shows the chain up to the organisation goal
     resp = client.post(
         "/goals",
         data={

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from tests import factories as f
 from tests.browser.conftest import shot
@@ -32,9 +33,35 @@ def submit_self_by_service(live, cycle_id: str, employee_id: str = "E4") -> None
     )
 
 
-def test_an_employee_drafts_a_self_assessment_reloads_finds_it_and_submits(live, open_as):
+def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and_submits(live, open_as):
     cycle = live.launch()
+    org = goal_svc.create_goal(
+        live.table, f.principal(live.table, "E1"), {"level": "organisation", "title": "Delight customers"}, live.clock
+    )
+    goal_svc.create_goal(
+        live.table,
+        f.principal(live.table, "E3"),
+        {"level": "team", "title": "Fast support", "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        live.clock,
+    )
     page = open_as(live, "E4")
+
+    # Goals: a personal goal aligned with the picker, which shows the chain up to the organisation goal.
+    nav(page, "Goals").click()
+    page.get_by_label("Title").fill("Answer tickets within a day")
+    page.get_by_label("Weight (0–100)").fill("100")
+    page.get_by_label("Aligns to").select_option(label="Fast support (under Delight customers)")
+    page.get_by_label("What is measured").first.fill("Tickets answered within a day")
+    page.get_by_label("Target").first.fill("40")
+    page.get_by_role("button", name="Add goal").click()
+    goals = page.locator(".goal-list")
+    expect(goals).to_contain_text("Answer tickets within a day")
+    expect(goals).to_contain_text("↑ Fast support")
+    expect(goals).to_contain_text("↑ Delight customers")
+    shot(page, "00-goals-aligned")
+    mine = goal_svc.person_goals(live.table, "E4", cycle.cycle_id)
+    assert [g["alignment_chain"][-1]["title"] for g in mine] == ["Delight customers"]
+    nav(page, "My tasks").click()
 
     # My tasks: the self assessment, with its deadline.
     task = page.get_by_role("link", name="Write your self assessment")
