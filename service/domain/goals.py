@@ -163,12 +163,15 @@ def check_alignment(goal: Goal, target: Goal, facts: AlignmentFacts) -> None:
 
 
 def weight_warnings(goals: list[Goal]) -> list[str]:
-    """Warnings while drafting: each owner's active goals in a cycle should weigh 100 together."""
-    totals: dict[tuple[str, str | None], int] = {}
+    """Warnings while drafting: an owner's individual goals in a cycle weigh 100 together, and so do a
+    manager's team goals (their weights share out the team's contribution upward)."""
+    totals: dict[tuple[str, str | None, GoalLevel], int] = {}
     for g in goals:
         if g.status is not GoalStatus.DROPPED and g.level is not GoalLevel.ORGANISATION:
-            key = (g.owner_id, g.cycle_id)
+            key = (g.owner_id, g.cycle_id, g.level)
             totals[key] = totals.get(key, 0) + g.weight
     return [
-        f"goal weights of {owner} add up to {total}, not 100" for (owner, _), total in totals.items() if total != 100
+        f"{'goal' if level is GoalLevel.INDIVIDUAL else 'team goal'} weights of {owner} add up to {total}, not 100"
+        for (owner, _, level), total in totals.items()
+        if total != 100
     ]

@@ -191,7 +191,7 @@ def create():
     except ValidationFailed as exc:
         return _render_index(principal, cycles, cycle, exc.errors, request.form, data.get("level", "individual"), 422)
     for warning in goal["warnings"]:
-        flash(warning.replace(f"of {principal.employee_id} ", "of your goals "), "info")
+        flash(warning.replace(f" of {principal.employee_id}", " of your").capitalize() + ".", "info")
     flash(f"Goal “{goal['title']}” added.", "success")
     return redirect(url_for("pages_goals.index", cycle=goal["cycle_id"]))
 
