@@ -391,7 +391,9 @@ def history(table: Table, principal: Principal, employee_id: str) -> dict[str, A
     for item in table.query(pk, index=index):
         if item["type"] == "review":
             r = review_from_item(item)
-            shown = at_least(r.state, ReviewState.MANAGER_SUBMITTED) or principal.has(Role.HR)
+            shown = at_least(r.state, ReviewState.MANAGER_SUBMITTED) or (
+                principal.has(Role.HR) and principal.employee_id != employee_id
+            )
             ratings = (r.manager_assessment or {}).get("competency_ratings", {}) if shown else {}
             reviews.append(
                 {
@@ -415,8 +417,8 @@ def history(table: Table, principal: Principal, employee_id: str) -> dict[str, A
 
 def review_audit(table: Table, principal: Principal, cycle_id: str, employee_id: str) -> list[dict[str, Any]]:
     """The audit trail of one review (HR)."""
-    if not principal.has(Role.HR):
-        raise PermissionDenied("only HR reads the audit trail")
+    if not principal.has(Role.HR) or principal.employee_id == employee_id:
+        raise PermissionDenied("only HR reads the audit trail (and not of their own review)")
     entity = keys.entity_review(cycle_id, employee_id)
     return [_audit_json(i) for i in table.query(f"AUDIT#{entity}", "V#")]
 
@@ -425,7 +427,13 @@ def cycle_audit(table: Table, principal: Principal, cycle_id: str) -> list[dict[
     """Every audit record of a cycle and its reviews, in time order (HR)."""
     if not principal.has(Role.HR):
         raise PermissionDenied("only HR reads the audit trail")
-    return [_audit_json(i) for i in table.query(f"AUDITCYCLE#{cycle_id}", index="gsi1")]
+    # HR's own review (and the actions about them) stay out of what they can read here.
+    own = (keys.entity_review(cycle_id, principal.employee_id), f".{principal.employee_id}.")
+    return [
+        _audit_json(i)
+        for i in table.query(f"AUDITCYCLE#{cycle_id}", index="gsi1")
+        if i["entity"] != own[0] and not (i["entity"].startswith("ACTION#") and own[1] in i["entity"])
+    ]
 
 
 def _audit_json(item: Item) -> dict[str, Any]:

@@ -91,10 +91,20 @@ def due_info(due: date | str | None, on: date | None = None) -> dict[str, Any] |
     return {"date": day, "days": days, "overdue": days < 0, "phrase": phrase}
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """A same-site path, or the default: no scheme, no host, no `//`, backslash or control characters."""
+    from urllib.parse import urlsplit
+
+    t = target or ""
+    if not t.startswith("/") or t.startswith("//") or "\\" in t or any(ord(c) < 0x20 or ord(c) == 0x7F for c in t):
+        return default
+    parts = urlsplit(t)
+    return default if parts.scheme or parts.netloc else t
+
+
 def back_to(default: str) -> str:
     """A same-site path from the form's `next` field, or the default."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.app_template_filter("day")
@@ -422,4 +432,4 @@ def signin_post():
     if csrf:
         session["csrf"] = csrf
     target = request.form.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next(target, "/"))

@@ -93,3 +93,10 @@ def test_signin_redirect_cannot_leave_the_site(auth, client):
     auth.login("E4")
     resp = client.post("/signin", data={"csrf_token": auth.csrf, "employee_id": "E4", "next": "//evil.example"})
     assert resp.headers["Location"] == "/"
+
+
+def test_signin_redirect_refuses_control_characters(auth, client):
+    auth.login("E4")
+    for target in ("/\t/evil.example/x", "/\\evil.example", "https://evil.example"):
+        resp = client.post("/signin", data={"csrf_token": auth.csrf, "employee_id": "E4", "next": target})
+        assert resp.headers["Location"] == "/", target
