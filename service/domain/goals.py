@@ -150,8 +150,8 @@ def check_alignment(goal: Goal, target: Goal, facts: AlignmentFacts) -> None:
         refuse("organisation goals are the top: they do not align to other goals")
     if RANK[target.level] >= RANK[goal.level] and not (goal.level is GoalLevel.TEAM and target.level is GoalLevel.TEAM):
         refuse(f"a {goal.level} goal cannot align to a {target.level} goal (it is not higher)")
-    if target.level is not GoalLevel.ORGANISATION and target.cycle_id != goal.cycle_id:
-        refuse("team goals are aligned within one cycle")
+    if target.cycle_id is not None and target.cycle_id != goal.cycle_id:
+        refuse("goals align within one cycle, or to an organisation goal standing across cycles")
     if target.status is GoalStatus.DROPPED:
         refuse("the goal you chose was dropped")
     if goal.level is GoalLevel.INDIVIDUAL and target.level is GoalLevel.TEAM:

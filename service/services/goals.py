@@ -195,8 +195,10 @@ def _retrying(work):
     for attempt in range(RETRIES):
         try:
             return work()
-        except StaleWrite as exc:
-            if getattr(exc, "own", False) or attempt == RETRIES - 1:
+        except Conflict as exc:
+            # A roll-up or people marker created or moved by a concurrent write: read again and retry.
+            shared = isinstance(exc, StaleWrite) or "/ROLLUP#" in exc.message or "/PERSON#" in exc.message
+            if getattr(exc, "own", False) or not shared or attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
 
@@ -595,7 +597,8 @@ def carry_over(table: Table, employee_id: str, cycle_id: str, clock: Clock, acto
     pointed into the old cycle, so the copy starts unaligned (it shows in the orphan list to realign).
     """
     mine = [goal_from_item(i) for i in table.query(f"GOALS#{employee_id}", index="gsi2")]
-    already = {g.carried_from for g in mine if g.cycle_id == cycle_id}
+    # A goal already continued in any cycle is carried on by its copy, never again itself.
+    already = {g.carried_from for g in mine if g.carried_from}
     candidates = [
         g
         for g in mine

@@ -358,3 +358,81 @@ def test_carry_over_copies_unfinished_goals_with_history(tree):
     assert importer["parent_id"] is None and importer["carried_from"] == ids["I4a"]
     assert importer["history"][-1]["carried_from_cycle"] == cycle.cycle_id
     assert importer["progress"] == 50
+
+
+def test_carry_over_from_a_third_cycle_copies_only_the_latest(tree):
+    table, clock, cycle, _ = tree
+    hr = f.principal(table, "E2")
+    template = f.template_svc.list_templates(table)[0]
+    previous = cycle
+    for name in ("Second", "Third"):
+        current = cycle_svc.get_cycle(table, previous.cycle_id)
+        cycle_svc.close_cycle(table, hr, current.cycle_id, current.version, clock)
+        nxt = cycle_svc.create_cycle(
+            table, hr, f.cycle_data(template.template_id, name=name, carry_over_goals=True), clock
+        )
+        cycle_svc.launch_cycle(table, hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
+        previous = nxt
+    titles = sorted(g["title"] for g in svc.person_goals(table, "E4", previous.cycle_id))
+    assert titles == ["Importer", "Sales demo"]
+
+
+def test_a_goal_may_not_align_to_an_organisation_goal_of_another_cycle(world):
+    table, clock, cycle = world
+    hr = f.principal(table, "E2")
+    only_then = svc.create_goal(
+        table,
+        f.principal(table, "E1"),
+        {"level": "organisation", "title": "This cycle", "cycle_id": cycle.cycle_id},
+        clock,
+    )
+    template = f.template_svc.list_templates(table)[0]
+    other = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id, name="Other"), clock)
+    with pytest.raises(ValidationFailed) as info:
+        svc.create_goal(
+            table,
+            f.principal(table, "E4"),
+            {
+                "level": "individual",
+                "title": "x",
+                "weight": 10,
+                "cycle_id": other.cycle_id,
+                "parent_id": only_then["goal_id"],
+            },
+            clock,
+        )
+    assert "within one cycle" in info.value.errors["parent_id"][0]
+
+
+def test_a_concurrent_first_roll_up_is_retried_not_refused(world, monkeypatch):
+    table, clock, cycle = world
+    org = svc.create_goal(table, f.principal(table, "E1"), {"level": "organisation", "title": "O"}, clock)
+    real_stage = svc.RollupBook.stage
+    raced = []
+
+    def stage_after_a_rival(self, uow):
+        if not raced:  # a rival creates the first goal under O between our read and our commit
+            raced.append(1)
+            svc.create_goal(
+                table,
+                f.principal(table, "E5"),
+                {
+                    "level": "individual",
+                    "title": "rival",
+                    "weight": 50,
+                    "cycle_id": cycle.cycle_id,
+                    "parent_id": org["goal_id"],
+                },
+                clock,
+            )
+        return real_stage(self, uow)
+
+    monkeypatch.setattr(svc.RollupBook, "stage", stage_after_a_rival)
+    svc.create_goal(
+        table,
+        f.principal(table, "E4"),
+        {"level": "individual", "title": "mine", "weight": 50, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        clock,
+    )
+    report = svc.alignment_report(table, f.principal(table, "E1"), cycle.cycle_id)
+    assert report["organisation_goals"][0]["aligned_goals"] == 2 and report["organisation_goals"][0]["people"] == 2
