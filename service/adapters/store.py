@@ -7,17 +7,19 @@ Conditions are deliberately few: an item must be absent, or must carry an expect
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.domain.errors import Conflict, StaleWrite
+from service.domain.errors import Conflict, StaleWrite, TooLarge
 
 Item = dict[str, Any]
 Key = dict[str, str]
 MAX_TRANSACTION_ITEMS = 100
+MAX_ITEM_BYTES = 390_000  # DynamoDB refuses items over 400 KB; both tables refuse them the same way
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk"), "gsi3": ("gsi3pk", "gsi3sk")}
 
 
@@ -235,6 +237,8 @@ def _check_batch(ops: Iterable[Op]) -> None:
     seen = set()
     for op in ops:
         key = op.item if isinstance(op, Put) else op.key
+        if isinstance(op, Put) and len(json.dumps(op.item, default=str).encode()) > MAX_ITEM_BYTES:
+            raise TooLarge(f"{key['pk']}/{key['sk']} is larger than a stored item may be; shorten the text")
         mark = (key["pk"], key["sk"])
         if mark in seen:
             raise ValueError(f"item {mark} appears twice in one transaction")

@@ -14,6 +14,7 @@ from service.domain.reviews import ItemStatus, Review
 from service.services.auth import Principal
 
 MAX_ACTIONS = 20
+OPEN_VALUES = ("open", "in_progress")
 
 
 def _action_item(
@@ -40,14 +41,46 @@ def _action_item(
 def stage_review_actions(
     table: Table, uow: UnitOfWork, review: Review, kind: str, entries: list[dict[str, Any]], actor: Principal, at: str
 ) -> None:
-    """Create (or, on resubmission, update) one tracked action per entry; their status is kept."""
+    """Create (or, on resubmission, update) one tracked action per entry.
+
+    An action keeps its status only while it still describes the same thing; actions left over from a
+    longer earlier list are dropped, so no status ever moves from one action to another.
+    """
     if len(entries) > MAX_ACTIONS:
         raise ValidationFailed("Too many actions.", {kind: [f"at most {MAX_ACTIONS}"]})
-    ids = [f"{review.cycle_id}.{review.employee_id}.{kind}.{n}" for n in range(len(entries))]
-    existing = {i["action_id"]: i for i in table.get_many([keys.action(i) for i in ids])}
+    all_ids = [f"{review.cycle_id}.{review.employee_id}.{kind}.{n}" for n in range(MAX_ACTIONS)]
+    existing = {i["action_id"]: i for i in table.get_many([keys.action(i) for i in all_ids])}
+    ids = all_ids[: len(entries)]
+    for action_id in all_ids[len(entries) :]:
+        before = existing.get(action_id)
+        if before is not None and before["status"] in OPEN_VALUES:
+            dropped = {
+                **before,
+                "status": ItemStatus.DROPPED.value,
+                **keys.action_gsi(
+                    before["subject_id"],
+                    before["created_at"],
+                    action_id,
+                    before["owner_id"],
+                    ItemStatus.DROPPED.value,
+                    before.get("due", ""),
+                ),
+            }
+            stage_audited(
+                uow,
+                entity=keys.entity_action(action_id),
+                before=before,
+                after=dropped,
+                actor=actor.employee_id,
+                action=f"{kind}_action",
+                at=at,
+                cycle_id=review.cycle_id,
+            )
     for action_id, entry in zip(ids, entries, strict=True):
         before = existing.get(action_id)
-        status = (before or {}).get("status") or entry.get("status") or ItemStatus.OPEN.value
+        description = entry.get("remediation") or entry.get("description") or ""
+        same = before is not None and before.get("description") == description
+        status = before["status"] if same else (entry.get("status") or ItemStatus.OPEN.value)
         after = _action_item(action_id, review, kind, entry, (before or {}).get("created_at", at), status)
         if before is not None and all(before.get(k) == after.get(k) for k in ("description", "owner_id", "due")):
             continue
