@@ -332,21 +332,25 @@ def team_reviews(table: Table, principal: Principal, cycle_id: str) -> list[dict
     cycle = get_cycle(table, cycle_id)
     reports = Directory(table).reports(principal.employee_id)
     items = table.get_many([keys.review(cycle_id, p.employee_id) for p in reports])
-    rows = []
-    for item in sorted(items, key=lambda i: i.get("employee_name", "").casefold()):
-        r = review_from_item(item)
-        task = cycle.task_for(r.state)
-        rows.append(
-            {
-                "employee_id": r.employee_id,
-                "employee_name": r.employee_name,
-                "state": r.state.value,
-                "version": r.version,
-                "next_task": task[0] if task else None,
-                "due": task[2].isoformat() if task and task[2] else None,
-            }
-        )
-    return rows
+    rows = [_status_row(cycle, review_from_item(i)) for i in items]
+    for row in rows:
+        del row["department"], row["manager_id"]
+    return sorted(rows, key=lambda row: row["employee_name"].casefold())
+
+
+def _status_row(cycle: Cycle, r: Any) -> dict[str, Any]:
+    """Where a review stands and what is due next (no content)."""
+    task = cycle.task_for(r.state)
+    return {
+        "employee_id": r.employee_id,
+        "employee_name": r.employee_name,
+        "department": r.department,
+        "manager_id": r.manager_id,
+        "state": r.state.value,
+        "version": r.version,
+        "next_task": task[0] if task else None,
+        "due": task[2].isoformat() if task and task[2] else None,
+    }
 
 
 def cycle_reviews(
@@ -357,22 +361,7 @@ def cycle_reviews(
         raise PermissionDenied("only HR lists every review of a cycle")
     cycle = get_cycle(table, cycle_id)
     page = table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
-    rows = []
-    for item in page.items:
-        r = review_from_item(item)
-        task = cycle.task_for(r.state)
-        rows.append(
-            {
-                "employee_id": r.employee_id,
-                "employee_name": r.employee_name,
-                "department": r.department,
-                "manager_id": r.manager_id,
-                "state": r.state.value,
-                "version": r.version,
-                "next_task": task[0] if task else None,
-                "due": task[2].isoformat() if task and task[2] else None,
-            }
-        )
+    rows = [_status_row(cycle, review_from_item(i)) for i in page.items]
     return rows, page.cursor
 
 
