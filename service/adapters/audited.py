@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from service.adapters import keys
-from service.adapters.store import Item, Put, UnitOfWork
+from service.adapters.store import Item, Put
 from service.domain.audit import diff, new_record
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
 
 NOT_AUDITED = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "version", "audit_head", "type"}
 

@@ -104,12 +104,16 @@ class DynamoTable(Table):
         next_key = raw.get("LastEvaluatedKey")
         return Page([self.decode(i) for i in raw.get("Items", [])], self.decode(next_key) if next_key else None)
 
-    def transact(self, ops: list[Op]) -> None:
+    def transact(self, ops: list[Op], token: str | None = None) -> None:
         _check_batch(ops)
         from botocore.exceptions import ClientError
 
+        args: dict[str, Any] = {"TransactItems": [self._transact_item(op) for op in ops]}
+        if token:
+            # botocore's own retries resend these same parameters, so they carry the same token.
+            args["ClientRequestToken"] = token
         try:
-            self.client.transact_write_items(TransactItems=[self._transact_item(op) for op in ops])
+            self.client.transact_write_items(**args)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise

@@ -237,3 +237,40 @@ def goal_totals(cycle_id: str) -> dict[str, str]:
 def entity_goal(goal_id: str) -> str:
     """Audit entity name of a goal."""
     return f"GOAL#{_esc(goal_id)}"
+
+
+# Kinds of item by the shape of their key, for error fields and messages (never shown as keys).
+_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("ORG", "EMP#", "employee"),
+    ("IMPORT", "AT#", "org_import"),
+    ("TEMPLATE#", "CURRENT", "template"),
+    ("TEMPLATE#", "V#", "template_version"),
+    ("CYCLE#", "CYCLE", "cycle"),
+    ("CYCLE#", "STATS", "cycle_stats"),
+    ("CYCLE#", "REVIEW#", "review"),
+    ("ACTION#", "ACTION", "action"),
+    ("AUDIT#", "V#", "audit"),
+    ("REMINDER#", "", "reminder_log"),
+    ("GOAL#", "GOAL", "goal"),
+    ("GOAL#", "ROLLUP#", "goal_rollup"),
+    ("GOAL#", "PERSON#", "goal_person"),
+    ("GOALSTATS#", "", "goal_stats"),
+)
+
+
+def kind_of(key: dict[str, str]) -> str:
+    """What kind of item a key addresses ("review", "goal_rollup", ...), or "item"."""
+    for pk_prefix, sk_prefix, kind in _KINDS:
+        if key["pk"].startswith(pk_prefix) and key["sk"].startswith(sk_prefix):
+            return kind
+    return "item"
+
+
+def cycle_audit_index(cycle_id: str) -> tuple[str, str]:
+    """gsi1 partition listing a cycle's audit records in time order."""
+    return "gsi1", f"AUDITCYCLE#{_esc(cycle_id)}"
+
+
+def action_is_about(entity: str, employee_id: str) -> bool:
+    """Whether an audit entity name is an action about this person (action ids: cycle.person.kind.n)."""
+    return entity.startswith("ACTION#") and f".{_esc(employee_id)}." in entity

@@ -1,17 +1,26 @@
-"""Repositories: domain objects ↔ items. Reads go to the table; writes are staged in a unit of work."""
+"""Repositories: domain objects ↔ items. Reads go to the table; writes are staged in the unit of work.
+
+Each repository owns its keys (built by `keys`), its item codec and its queries; an audited write
+puts the entity and its hash-chained audit record in the same transaction (`audited.stage_audited`).
+Use cases reach them as `uow.reviews`, `uow.cycles`, ... and never see a key or the table.
+"""
 
 from __future__ import annotations
 
 from datetime import date as _date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
-from service.adapters.store import Item, Put, Table, UnitOfWork
+from service.adapters.audited import stage_audited
+from service.adapters.store import Check, Increment, Item, Put, Table
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Employee, Role
 from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, KeyResult
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import Template, template_from_dict, template_to_dict
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
 
 
 def employee_to_item(e: Employee) -> Item:
@@ -51,46 +60,96 @@ def employee_from_item(item: Item) -> Employee:
     )
 
 
-class Directory:
-    """Employees in the table."""
+class _Repository:
+    """Base: reads through the unit of work's table, writes staged on it."""
 
-    def __init__(self, table: Table) -> None:
-        self.table = table
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _table(self) -> Table:
+        return self._uow.table
+
+    def _get(self, key: dict[str, str], consistent: bool = False) -> Item | None:
+        return self._uow.remember(self._table.get(key, consistent=consistent))
+
+    def _get_many(self, key_list: list[dict[str, str]]) -> list[Item]:
+        return [self._uow.remember(i) for i in self._table.get_many(key_list)]  # type: ignore[misc]
+
+    def _before(self, key: dict[str, str]) -> Item | None:
+        """The item as this unit of work read it (an audited update diffs against it)."""
+        return self._uow.seen.get((key["pk"], key["sk"]))
+
+    def _audited(self, entity: str, key: dict[str, str], after: Item, new: bool, **audit: Any) -> Item:
+        before = None if new else self._before(key)
+        if not new and before is None:
+            raise RuntimeError(f"{entity}: an update must follow a read in the same unit of work")
+        stored = stage_audited(self._uow, entity=entity, before=before, after=after, **audit)
+        self._uow.remember(stored)
+        return stored
+
+
+class DirectoryRepository(_Repository):
+    """Employees."""
 
     def get(self, employee_id: str) -> Employee | None:
         """One employee, or None."""
-        item = self.table.get(keys.employee(employee_id))
+        item = self._get(keys.employee(employee_id))
         return employee_from_item(item) if item else None
 
     def get_many(self, employee_ids: list[str]) -> dict[str, Employee]:
         """Employees by id (missing ids are left out)."""
-        items = self.table.get_many([keys.employee(i) for i in employee_ids])
+        if not employee_ids:
+            return {}
+        items = self._get_many([keys.employee(i) for i in employee_ids])
         return {e.employee_id: e for e in map(employee_from_item, items)}
+
+    def names(self, employee_ids: list[str]) -> dict[str, str]:
+        """Names by id (missing ids are left out)."""
+        return {k: e.name for k, e in self.get_many(sorted(set(employee_ids))).items()}
 
     def all(self) -> list[Employee]:
         """Every employee, leavers included (one paginated Query on the ORG partition)."""
         pk, prefix = keys.employee_prefix()
-        return [employee_from_item(i) for i in self.table.query(pk, prefix)]
+        return [employee_from_item(i) for i in self._table.query(pk, prefix)]
 
     def reports(self, manager_id: str) -> list[Employee]:
         """Active direct reports of a manager, by name."""
         index, pk = keys.reports_index(manager_id)
-        people = [employee_from_item(i) for i in self.table.query(pk, "EMP#", index=index)]
+        people = [employee_from_item(i) for i in self._table.query(pk, "EMP#", index=index)]
         return sorted((p for p in people if p.active), key=lambda p: p.name.casefold())
 
     def department(self, department: str) -> list[Employee]:
         """Active people of a department, by name."""
         index, pk = keys.department_index(department)
-        return [p for p in (employee_from_item(i) for i in self.table.query(pk, "NAME#", index=index)) if p.active]
+        people = (employee_from_item(i) for i in self._table.query(pk, "NAME#", index=index))
+        return [p for p in people if p.active]
 
-    def stage_save(self, uow: UnitOfWork, e: Employee, new: bool) -> None:
+    def save(self, e: Employee, new: bool) -> None:
         """Stage a create (must not exist) or a versioned update."""
         if new:
-            uow.add(Put(employee_to_item(e), must_not_exist=True))
+            self._uow.add(Put(employee_to_item(e), must_not_exist=True))
         else:
             item = employee_to_item(e)
             item["version"] = e.version + 1
-            uow.add(Put(item, expect_version=e.version))
+            self._uow.add(Put(item, expect_version=e.version))
+
+
+class ImportLog(_Repository):
+    """Append-only records of applied organisation imports."""
+
+    def add(self, import_id: str, at: str, actor: str, summary: dict[str, Any], source: str) -> None:
+        """Stage the record of one applied import."""
+        self._uow.add(Put(import_record_item(import_id, at, actor, summary, source), must_not_exist=True))
+
+    def latest(self, limit: int = 50) -> list[Item]:
+        """The newest import records first."""
+        pk, prefix = keys.import_prefix()
+        return [_plain_record(i) for i in self._table.query_page(pk, prefix, limit=limit, descending=True).items]
+
+
+def _plain_record(item: Item) -> Item:
+    return {k: v for k, v in item.items() if k not in ("pk", "sk", "type")}
 
 
 def import_record_item(import_id: str, at: str, actor: str, summary: dict[str, Any], source: str) -> Item:
@@ -318,3 +377,255 @@ def goal_from_item(item: Item) -> Goal:
         version=int(item.get("version", 0)),
         audit_head=item.get("audit_head", ""),
     )
+
+
+# --- repositories of the review workflow ---------------------------------------------------------
+
+
+class TemplateRepository(_Repository):
+    """Review templates: the current version plus an immutable copy of every saved version."""
+
+    def get(self, template_id: str, version: int | None = None) -> Template | None:
+        """The current template, one saved version, or None."""
+        key = keys.template(template_id) if version is None else keys.template_version(template_id, version)
+        item = self._get(key)
+        return template_from_dict(item) if item else None
+
+    def list(self) -> list[Template]:
+        """Every template, by name."""
+        return [template_from_item(i) for i in self._table.query("TEMPLATES", index="gsi1")]
+
+    def save(self, t: Template, *, new: bool, actor: str, action: str, at: str) -> Template:
+        """Stage the audited template and its immutable versioned copy; returns it as stored."""
+        stored = template_from_item(
+            self._audited(
+                keys.entity_template(t.template_id),
+                keys.template(t.template_id),
+                template_to_item(t),
+                new,
+                actor=actor,
+                action=action,
+                at=at,
+            )
+        )
+        copy_item = template_to_item(stored)
+        for name in ("gsi1pk", "gsi1sk"):
+            copy_item.pop(name)
+        copy_item.update(keys.template_version(stored.template_id, stored.version), type="template_version")
+        self._uow.add(Put(copy_item, must_not_exist=True))
+        return stored
+
+
+class CycleRepository(_Repository):
+    """Review cycles and their counters of reviews per state."""
+
+    def get(self, cycle_id: str) -> Cycle | None:
+        """One cycle, or None."""
+        item = self._get(keys.cycle(cycle_id))
+        return cycle_from_item(item) if item else None
+
+    def list(self) -> list[Cycle]:
+        """Every cycle, newest first."""
+        return [cycle_from_item(i) for i in self._table.query("CYCLES", index="gsi1", descending=True)]
+
+    def save(self, c: Cycle, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Cycle:
+        """Stage the audited cycle; returns it as stored."""
+        after = cycle_to_item(c)
+        entity = keys.entity_cycle(c.cycle_id)
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": c.cycle_id}
+        return cycle_from_item(self._audited(entity, keys.cycle(c.cycle_id), after, new, **audit))
+
+    def expect_unchanged(self, c: Cycle) -> None:
+        """Stage a guard: the write fails if the cycle changed since it was read (a close in between)."""
+        self._uow.add(Check(keys.cycle(c.cycle_id), expect_version=c.version))
+
+    def counts(self, cycle_id: str) -> tuple[dict[str, int], dict[str, dict[str, int]], int, int]:
+        """(per state, per department per state, launched, expected) from the cycle's counters."""
+        return stats_counts(self._table.get(keys.cycle_stats(cycle_id)))
+
+    def count(self, cycle_id: str, deltas: dict[str, int]) -> None:
+        """Stage changes to the cycle's counters (no condition: counters add up)."""
+        if deltas:
+            self._uow.add(Increment(keys.cycle_stats(cycle_id), deltas, {"type": "cycle_stats"}))
+
+
+class ReviewRepository(_Repository):
+    """Reviews: one per participant per cycle, in the cycle's partition and the person's history."""
+
+    def get(self, cycle_id: str, employee_id: str) -> Review | None:
+        """One review, or None."""
+        item = self._get(keys.review(cycle_id, employee_id))
+        return review_from_item(item) if item else None
+
+    def get_many(self, cycle_id: str, employee_ids: list[str]) -> list[Review]:
+        """The reviews of these people in a cycle (missing ones are left out)."""
+        if not employee_ids:
+            return []
+        return [review_from_item(i) for i in self._get_many([keys.review(cycle_id, e) for e in employee_ids])]
+
+    def page(self, cycle_id: str, cursor: Any = None, limit: int = 100) -> tuple[list[Review], Any]:
+        """A page of a cycle's reviews, and the cursor of the next page."""
+        page = self._table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
+        return [review_from_item(i) for i in page.items], page.cursor
+
+    def of_cycle(self, cycle_id: str) -> list[Review]:
+        """Every review of a cycle (paginated underneath)."""
+        return [review_from_item(i) for i in self._table.query(keys.cycle(cycle_id)["pk"], "REVIEW#")]
+
+    def history(self, employee_id: str) -> tuple[list[Review], list[Item]]:
+        """A person's reviews across cycles and the actions about them, from one query."""
+        index, pk = keys.person_history(employee_id)
+        reviews, actions = [], []
+        for item in self._table.query(pk, index=index):
+            if item["type"] == "review":
+                reviews.append(review_from_item(item))
+            elif item["type"] == "action":
+                actions.append(action_from_item(item))
+        return reviews, actions
+
+    def save(self, r: Review, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Review:
+        """Stage the audited review; returns it as stored."""
+        entity = keys.entity_review(r.cycle_id, r.employee_id)
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": r.cycle_id}
+        key = keys.review(r.cycle_id, r.employee_id)
+        return review_from_item(self._audited(entity, key, review_to_item(r), new, **audit))
+
+
+class ActionRepository(_Repository):
+    """Tracked actions (remediation of obstacles, agreed in discussions)."""
+
+    def get(self, action_id: str) -> Item | None:
+        """One action (as a plain record), or None."""
+        item = self._get(keys.action(action_id))
+        return action_from_item(item) if item else None
+
+    def get_many(self, action_ids: list[str]) -> dict[str, Item]:
+        """Actions by id (missing ones are left out)."""
+        return {i["action_id"]: action_from_item(i) for i in self._get_many([keys.action(a) for a in action_ids])}
+
+    def owned_by(self, owner_id: str) -> list[Item]:
+        """Actions someone owns: open ones first, by due date."""
+        index, pk = keys.owner_actions(owner_id)
+        return [action_from_item(i) for i in self._table.query(pk, index=index)]
+
+    def about(self, employee_id: str) -> list[Item]:
+        """Actions about a person, across cycles, oldest first."""
+        index, pk = keys.person_history(employee_id)
+        return [action_from_item(i) for i in self._table.query(pk, "ACTION#", index=index)]
+
+    def save(self, action: Item, *, new: bool, actor: str, action_name: str, at: str) -> Item:
+        """Stage the audited action (with its history and owner index attributes); returns it as stored."""
+        a = action
+        item = {
+            **a,
+            **keys.action(a["action_id"]),
+            "type": "action",
+            **keys.action_gsi(a["subject_id"], a["created_at"], a["action_id"], a["owner_id"], a["status"], a["due"]),
+        }
+        item.pop("version", None)
+        entity = keys.entity_action(a["action_id"])
+        audit = {"actor": actor, "action": action_name, "at": at, "cycle_id": a["cycle_id"]}
+        return action_from_item(self._audited(entity, keys.action(a["action_id"]), item, new, **audit))
+
+
+ACTION_FIELDS = (
+    "action_id",
+    "kind",
+    "cycle_id",
+    "subject_id",
+    "description",
+    "obstacle",
+    "owner_id",
+    "due",
+    "status",
+    "created_at",
+    "version",
+)
+
+
+def action_from_item(item: Item) -> Item:
+    """Item → action record (its fields, no keys)."""
+    return {k: item.get(k) for k in ACTION_FIELDS}
+
+
+class AuditLog(_Repository):
+    """The append-only, hash-chained audit records (written only through audited saves)."""
+
+    def of_review(self, cycle_id: str, employee_id: str) -> list[Item]:
+        """The trail of one review, oldest first."""
+        return self._of(keys.entity_review(cycle_id, employee_id))
+
+    def of_entity(self, entity: str) -> list[Item]:
+        """The trail of one audited entity by its audit name (from the records themselves)."""
+        return self._of(entity)
+
+    def _of(self, entity: str) -> list[Item]:
+        pk = keys.audit(entity, 0)["pk"]
+        return [_audit_record(i) for i in self._table.query(pk, "V#")]
+
+    def of_cycle(self, cycle_id: str, hide_person: str | None = None) -> list[Item]:
+        """Every record of a cycle and its reviews and actions, in time order.
+
+        `hide_person` leaves out that person's own review and the actions about them.
+        """
+        index, pk = keys.cycle_audit_index(cycle_id)
+        records = [_audit_record(i) for i in self._table.query(pk, index=index)]
+        if hide_person is None:
+            return records
+        own_review = keys.entity_review(cycle_id, hide_person)
+        return [r for r in records if r["entity"] != own_review and not keys.action_is_about(r["entity"], hide_person)]
+
+
+AUDIT_FIELDS = ("entity", "version", "at", "actor", "action", "reason", "changes", "prev_hash", "hash")
+
+
+def _audit_record(item: Item) -> Item:
+    return {k: item.get(k) for k in AUDIT_FIELDS}
+
+
+class ReminderLog(_Repository):
+    """Marks of reminders sent (at most one a day) and escalations made (once per task)."""
+
+    def claim_day(self, employee_id: str, day: str, at: str) -> bool:
+        """Mark today's reminder for a person; False if it was already marked (one write, now)."""
+        return self._claim(keys.reminder_day(employee_id, day), at)
+
+    def claim_escalation(self, cycle_id: str, employee_id: str, task: str, at: str) -> bool:
+        """Mark an escalation of one overdue task; False if it was already made."""
+        return self._claim(keys.escalation(cycle_id, employee_id, task), at)
+
+    def release_day(self, employee_id: str, day: str) -> None:
+        """Forget today's mark (the send failed: the next run tries again)."""
+        self._release(keys.reminder_day(employee_id, day))
+
+    def release_escalation(self, cycle_id: str, employee_id: str, task: str) -> None:
+        """Forget an escalation mark (the send failed: the next run tries again)."""
+        self._release(keys.escalation(cycle_id, employee_id, task))
+
+    def _claim(self, key: dict[str, str], at: str) -> bool:
+        from service.domain.errors import Conflict
+
+        try:
+            self._table.transact([Put({**key, "type": "reminder_log", "at": at}, must_not_exist=True)])
+        except Conflict:
+            return False
+        return True
+
+    def _release(self, key: dict[str, str]) -> None:
+        from service.adapters.store import Delete
+
+        self._table.transact([Delete(key)])
+
+
+class Directory(DirectoryRepository):
+    """Transition shim while use cases move onto the unit of work (removed with the last of them)."""
+
+    def __init__(self, table: Table) -> None:
+        from service.adapters.unit_of_work import UnitOfWork
+
+        super().__init__(UnitOfWork(table))
+        self.table = table
+
+    def stage_save(self, uow: UnitOfWork, e: Employee, new: bool) -> None:
+        """Stage a save on another unit of work."""
+        uow.directory.save(e, new)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.domain.errors import Conflict, StaleWrite, TooLarge
+from service.domain.errors import Clash, Conflict, StaleWrite, TooLarge
 
 Item = dict[str, Any]
 Key = dict[str, str]
@@ -80,18 +80,28 @@ class Page:
     cursor: Key | None = None
 
 
+def item_kind(item: Item) -> str:
+    """What kind of thing an item is ("review", "goal", ...), for messages and error fields."""
+    from service.adapters.keys import kind_of
+
+    return str(item.get("type") or kind_of(key_of(item)))
+
+
 def key_of(item: Item) -> Key:
     """The primary key of an item."""
     return {"pk": item["pk"], "sk": item["sk"]}
 
 
 def refusal_error(op: Op) -> Conflict:
-    """Turn a failed condition into the typed domain error callers expect."""
+    """Turn a failed condition into the typed domain error callers expect (fields, never keys, in it)."""
+    from service.adapters.keys import kind_of
+
     key = op.item if isinstance(op, Put) else op.key
-    label = f"{key['pk']}/{key['sk']}"
+    entity = (op.item.get("type") if isinstance(op, Put) else None) or kind_of(key)
+    noun = entity.replace("_", " ")
     if getattr(op, "must_not_exist", False):
-        return Conflict(f"{label} already exists")
-    return StaleWrite(f"{label} was changed by someone else; reload and try again")
+        return Conflict(f"This {noun} already exists.", entity=entity, clash=Clash.EXISTS)
+    return StaleWrite(f"This {noun} was changed by someone else; reload it and try again.", entity=entity)
 
 
 class Table(ABC):
@@ -118,8 +128,12 @@ class Table(ABC):
         """One page of items in a partition (of the table or an index), by sort-key prefix."""
 
     @abstractmethod
-    def transact(self, ops: list[Op]) -> None:
-        """Apply every op or none; a failed condition raises Conflict/StaleWrite."""
+    def transact(self, ops: list[Op], token: str | None = None) -> None:
+        """Apply every op or none; a failed condition raises Conflict/StaleWrite.
+
+        `token` is the idempotency token of one commit: the same token and ops sent again after a
+        success succeed without writing twice (DynamoDB's ClientRequestToken, for ten minutes).
+        """
 
     def query(
         self, pk: str, sk_prefix: str | None = None, index: str | None = None, descending: bool = False
@@ -144,6 +158,7 @@ class MemoryTable(Table):
         self._lock = threading.Lock()
         self.page_size = page_size
         self.transactions = 0
+        self._tokens: dict[str, str] = {}  # idempotency token → fingerprint of its ops
 
     def all_items(self) -> list[Item]:
         """Every item (tests only)."""
@@ -170,9 +185,13 @@ class MemoryTable(Table):
         more = start + size < len(rows)
         return Page([copy.deepcopy(i) for i in chunk], key_of(chunk[-1]) if more and chunk else None)
 
-    def transact(self, ops: list[Op]) -> None:
+    def transact(self, ops: list[Op], token: str | None = None) -> None:
         _check_batch(ops)
         with self._lock:
+            if token is not None and token in self._tokens:
+                if self._tokens[token] != _fingerprint(ops):
+                    raise ValueError("an idempotency token was reused for other operations")
+                return  # DynamoDB answers a repeated token as a success and writes nothing
             for op in ops:
                 key = op.item if isinstance(op, Put) else op.key
                 current = self._items.get((key["pk"], key["sk"]))
@@ -192,6 +211,8 @@ class MemoryTable(Table):
                     self._unindex((op.key["pk"], op.key["sk"]))
                     self._items.pop((op.key["pk"], op.key["sk"]), None)
             self.transactions += 1
+            if token is not None:
+                self._tokens[token] = _fingerprint(ops)
 
     def _partitions(self, item: Item) -> list[tuple[str | None, str]]:
         parts: list[tuple[str | None, str]] = [(None, item["pk"])]
@@ -228,6 +249,34 @@ def _condition_holds(op: Op, current: Item | None) -> bool:
     return not isinstance(op, Check) or current is not None
 
 
+def _fingerprint(ops: list[Op]) -> str:
+    return json.dumps([repr(op) for op in ops])
+
+
+def _normal(value: Any) -> Any:
+    # The shape both tables give back: integral numbers as ints, sequences as lists.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_normal(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_normal(v) for v in value)
+    return value
+
+
+def same_item(stored: Item | None, written: Item) -> bool:
+    """True when a stored item is exactly what a Put wrote (top-level None attributes are not stored)."""
+    if stored is None:
+        return False
+
+    def top(item: Item) -> Item:
+        return _normal({k: v for k, v in item.items() if v is not None})
+
+    return top(stored) == top(written)
+
+
 def _check_batch(ops: Iterable[Op]) -> None:
     ops = list(ops)
     if not ops:
@@ -238,32 +287,8 @@ def _check_batch(ops: Iterable[Op]) -> None:
     for op in ops:
         key = op.item if isinstance(op, Put) else op.key
         if isinstance(op, Put) and len(json.dumps(op.item, default=str).encode()) > MAX_ITEM_BYTES:
-            raise TooLarge(f"{key['pk']}/{key['sk']} is larger than a stored item may be; shorten the text")
+            raise TooLarge("The text is longer than can be stored; shorten it.", {"item": [item_kind(op.item)]})
         mark = (key["pk"], key["sk"])
         if mark in seen:
             raise ValueError(f"item {mark} appears twice in one transaction")
         seen.add(mark)
-
-
-@dataclass
-class UnitOfWork:
-    """Collects the writes of one use case and commits them in a single transaction."""
-
-    table: Table
-    ops: list[Op] = field(default_factory=list)
-    committed: bool = False
-
-    def add(self, op: Op) -> None:
-        """Stage one write."""
-        self.ops.append(op)
-
-    def commit(self) -> None:
-        """Write every staged op atomically (nothing is written when there is nothing to do)."""
-        if self.ops:
-            self.table.transact(self.ops)
-        self.ops = []
-        self.committed = True
-
-    def rollback(self) -> None:
-        """Forget staged writes."""
-        self.ops = []

@@ -1,7 +1,13 @@
-"""Domain errors. Each carries a machine-readable code; the web edge maps them to HTTP once."""
+"""Domain errors. Each carries a machine-readable code; the web edge maps them to HTTP once.
+
+Errors that callers act on carry structured fields (`data_fields`, in the manner of zulip's
+`zerver/lib/exceptions.py`): code tests a field, never the wording of a message, and no storage key
+ever reaches a message.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 
@@ -9,11 +15,16 @@ class DomainError(Exception):
     """Base of every error a use case may raise on purpose."""
 
     code = "error"
+    data_fields: tuple[str, ...] = ()
 
     def __init__(self, message: str, errors: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors if errors is not None else {}
+
+    def data(self) -> dict[str, Any]:
+        """The structured fields of this error, for callers and the JSON body."""
+        return {name: getattr(self, name) for name in self.data_fields}
 
 
 class ValidationFailed(DomainError):
@@ -46,10 +57,27 @@ class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
 
+class Clash(StrEnum):
+    """Why a write was refused by its condition."""
+
+    EXISTS = "exists"  # the item was to be created and already exists
+    STALE = "stale"  # the item changed since it was read (or vanished)
+    STATE = "state"  # the action does not fit the current state (a rule, not a race)
+
+
 class Conflict(DomainError):
-    """The action does not fit the current state (e.g. it already exists)."""
+    """The action does not fit the current state (e.g. it already exists).
+
+    `entity` names the kind of thing that clashed ("review", "goal_rollup", ...) and `clash` says how.
+    """
 
     code = "conflict"
+    data_fields = ("entity", "clash")
+
+    def __init__(self, message: str, errors: Any = None, *, entity: str = "", clash: Clash = Clash.STATE) -> None:
+        super().__init__(message, errors)
+        self.entity = entity
+        self.clash = clash
 
 
 class StaleWrite(Conflict):
@@ -57,8 +85,22 @@ class StaleWrite(Conflict):
 
     code = "stale_write"
 
+    def __init__(self, message: str, errors: Any = None, *, entity: str = "") -> None:
+        super().__init__(message, errors, entity=entity, clash=Clash.STALE)
+
 
 class TooLarge(DomainError):
     """The request is larger than the service accepts."""
 
     code = "too_large"
+
+
+class Unavailable(DomainError):
+    """Storage is throttled, failing or slow; nothing was written and the request may be tried again."""
+
+    code = "unavailable"
+    data_fields = ("retry_after",)
+
+    def __init__(self, message: str = "The service is busy; try again in a few seconds.", retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

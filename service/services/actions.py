@@ -7,7 +7,8 @@ from typing import Any
 from service.adapters import keys
 from service.adapters.audited import stage_audited
 from service.adapters.clock import Clock, iso
-from service.adapters.store import Item, Table, UnitOfWork
+from service.adapters.store import Item, Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.reviews import ItemStatus, Review

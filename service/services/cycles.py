@@ -18,7 +18,8 @@ from service.adapters.repositories import (
     state_deltas,
     stats_counts,
 )
-from service.adapters.store import Increment, Table, UnitOfWork
+from service.adapters.store import Increment, Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import (
     Cycle,
     CycleAction,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import Directory, import_record_item
-from service.adapters.store import MAX_TRANSACTION_ITEMS, Put, Table, UnitOfWork
+from service.adapters.store import MAX_TRANSACTION_ITEMS, Put, Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee, ImportPlan, Role, parse_csv, plan_import
 from service.domain.errors import NotFound
 from service.services.auth import Principal, require_role

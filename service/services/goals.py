@@ -16,7 +16,8 @@ from service.adapters import keys
 from service.adapters.audited import stage_audited
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import Directory, goal_from_item, goal_to_item
-from service.adapters.store import Increment, Item, Put, Table, UnitOfWork
+from service.adapters.store import Increment, Item, Put, Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
@@ -197,7 +198,7 @@ def _retrying(work):
             return work()
         except Conflict as exc:
             # A roll-up or people marker created or moved by a concurrent write: read again and retry.
-            shared = isinstance(exc, StaleWrite) or "/ROLLUP#" in exc.message or "/PERSON#" in exc.message
+            shared = isinstance(exc, StaleWrite) or exc.entity in ("goal_rollup", "goal_person")
             if getattr(exc, "own", False) or not shared or attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")

@@ -10,7 +10,8 @@ from service.adapters import keys
 from service.adapters.audited import stage_audited
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import Directory, review_from_item, review_to_item, state_deltas
-from service.adapters.store import Check, Increment, Item, Table, UnitOfWork
+from service.adapters.store import Check, Increment, Item, Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Role
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed

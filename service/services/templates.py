@@ -9,7 +9,8 @@ from service.adapters import keys
 from service.adapters.audited import stage_audited
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import template_from_item, template_to_item
-from service.adapters.store import Put, Table, UnitOfWork
+from service.adapters.store import Put, Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.errors import NotFound, StaleWrite
 from service.domain.templates import Template, template_from_dict, validate_template

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.adapters.store import Check, Delete, MemoryTable, Put, UnitOfWork
+from service.adapters.store import Check, Delete, MemoryTable, Put
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, StaleWrite
 from tests.conftest import ScanInRequestPath
 

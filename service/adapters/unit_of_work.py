@@ -1,0 +1,123 @@
+"""The unit of work: the repositories of one use case, and the single commit of its writes.
+
+In the shape of cosmicpython's `chapter_06_uow`: a use case receives a unit of work, reads through its
+repositories (`uow.reviews`, `uow.cycles`, ...), stages writes on them, and commits once::
+
+    with uow:
+        review = uow.reviews.get(cycle_id, employee_id)
+        ...
+        uow.reviews.save(changed, actor=..., action=..., at=...)
+        uow.commit()
+
+Leaving the block without a commit forgets the staged writes. The commit is the one place a write is
+retried, and it is idempotent: every transaction carries a token that DynamoDB uses to answer a
+repeated request without writing twice, and when an attempt that did commit is reported as failed
+(a timeout after the write, or a retry refused by the write's own condition), the commit reads its
+writes back and answers success. An applied write never gives an error and a lost one never success.
+
+The same class runs over DynamoDB and over the in-memory table (the fake of the unit tests): the
+table port underneath is what differs, and the contract tests keep both to one set of semantics.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from service.adapters.store import Op, Put, Table, same_item
+from service.domain.errors import Clash, Conflict, Unavailable
+
+
+class UnitOfWork:
+    """Repositories over one table, and the one transaction of a use case."""
+
+    def __init__(self, table: Table) -> None:
+        from service.adapters import goal_store as g
+        from service.adapters import repositories as r
+
+        self.table = table
+        self.ops: list[Op] = []
+        self.committed = False
+        self.transactions = 0
+        # Items as read in this unit of work, by key: an audited update diffs against them.
+        self.seen: dict[tuple[str, str], dict[str, Any]] = {}
+        self.directory = r.DirectoryRepository(self)
+        self.templates = r.TemplateRepository(self)
+        self.cycles = r.CycleRepository(self)
+        self.reviews = r.ReviewRepository(self)
+        self.actions = r.ActionRepository(self)
+        self.audit = r.AuditLog(self)
+        self.goals = g.GoalRepository(self)
+        self.rollups = g.RollupStore(self)
+        self.reminders = r.ReminderLog(self)
+        self.imports = r.ImportLog(self)
+
+    def __enter__(self) -> UnitOfWork:
+        self.ops = []
+        self.committed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rollback()
+
+    def add(self, op: Op) -> None:
+        """Stage one write (repositories call this; use cases call the repositories)."""
+        self.ops.append(op)
+
+    def commit(self) -> None:
+        """Write every staged op in one transaction, exactly once (nothing to do: no request)."""
+        ops, self.ops = self.ops, []
+        if ops:
+            token = uuid.uuid4().hex  # stable across botocore's retries of this one request
+            try:
+                self.table.transact(ops, token=token)
+            except Conflict as exc:
+                # A retry of an attempt that had committed fails its own condition: find out.
+                if exc.clash is Clash.STATE or not self._applied(ops):
+                    raise
+            except Unavailable:
+                # A timeout may come after the write: if it landed, the use case succeeded.
+                if not self._applied(ops):
+                    raise
+            self.transactions += 1
+        self.committed = True
+
+    def commit_in_chunks(self, size: int) -> int:
+        """Commit staged ops in transactions of at most `size` ops, in order; returns how many.
+
+        Only for work that is safe to complete by running it again (an import re-run of the same file).
+        """
+        ops, chunks = self.ops, 0
+        for start in range(0, len(ops), size):
+            self.ops = ops[start : start + size]
+            self.commit()
+            chunks += 1
+        self.ops = []
+        self.committed = True
+        return chunks
+
+    def rollback(self) -> None:
+        """Forget staged writes."""
+        self.ops = []
+
+    def _applied(self, ops: list[Op]) -> bool:
+        """Did this exact transaction commit? Its conditional Puts are stored as written, or not at all."""
+        witnesses = [op for op in ops if isinstance(op, Put) and (op.must_not_exist or op.expect_version is not None)]
+        if not witnesses:
+            return False
+        # Audit records are unique to one write (time, actor, hash chain): the best witness comes first.
+        witnesses.sort(key=lambda op: op.item.get("type") != "audit")
+        try:
+            return all(same_item(self.table.get(_key(op), consistent=True), op.item) for op in witnesses[:2])
+        except Unavailable:
+            return False
+
+    def remember(self, item: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Note an item as read (repositories call this); returns it."""
+        if item is not None:
+            self.seen[(item["pk"], item["sk"])] = item
+        return item
+
+
+def _key(op: Put) -> dict[str, str]:
+    return {"pk": op.item["pk"], "sk": op.item["sk"]}
