@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from service.adapters.clock import Clock
 from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.adapters.store import Table
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 
 
@@ -37,6 +40,12 @@ class Wiring:
 
                 self.extras["queue"] = InlineQueue(lambda message: dispatch(self.table, message, self.clock))
         return self.extras["queue"]
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work over the table, for one use case."""
+        from service.adapters.unit_of_work import UnitOfWork
+
+        return UnitOfWork(self.table)
 
     @property
     def table(self) -> Table:
