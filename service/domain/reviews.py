@@ -71,6 +71,19 @@ def next_state(state: ReviewState, action: ReviewAction, to: ReviewState | None 
         raise Conflict(f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}") from None
 
 
+def allows(state: ReviewState, action: ReviewAction) -> bool:
+    """Whether the workflow allows `action` on a review in `state` (returns aside)."""
+    return (state, action) in TRANSITIONS
+
+
+# The draft and final actions of each form of a review.
+PART_ACTIONS: dict[str, tuple[ReviewAction, ReviewAction]] = {
+    "self": (A.SAVE_SELF, A.SUBMIT_SELF),
+    "manager": (A.SAVE_MANAGER, A.SUBMIT_MANAGER),
+    "discussion": (A.SAVE_DISCUSSION, A.RECORD_DISCUSSION),
+}
+
+
 def at_least(state: ReviewState, other: ReviewState) -> bool:
     """True when `state` is `other` or later in the workflow."""
     return ORDER.index(state) >= ORDER.index(other)

@@ -54,6 +54,14 @@ def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     return cycle
 
 
+def template_name(uow: UnitOfWork, cycle: Cycle) -> str:
+    """The name of the template a cycle uses: its launch snapshot's, else the current one's, else its id."""
+    if cycle.template_snapshot and cycle.template_snapshot.get("name"):
+        return str(cycle.template_snapshot["name"])
+    template = uow.templates.get(cycle.template_id)
+    return template.name if template else cycle.template_id
+
+
 def list_cycles(uow: UnitOfWork) -> list[Cycle]:
     """Every cycle, newest first."""
     return uow.cycles.list()

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.reviews import (
     OPEN_STATUSES,
+    PART_ACTIONS,
+    RETURNS,
     ReviewAction,
     ReviewState,
+    allows,
     at_least,
     check_discussion,
     check_manager,
@@ -75,6 +80,71 @@ class ReviewContext:
         """A closed cycle is read-only."""
         if self.cycle.state is not CycleState.ACTIVE:
             raise Conflict(f"the cycle is {self.cycle.state}; its reviews are read-only")
+
+
+@dataclass(frozen=True)
+class PartStatus:
+    """What this principal may do with one form of a review now."""
+
+    may_write: bool
+    blocked: str | None  # why the form cannot be written now (None: it can)
+    can_submit: bool
+
+
+PART_TITLES = {"self": "self assessment", "manager": "manager assessment", "discussion": "review discussion"}
+
+
+def part_status(ctx: ReviewContext, part: str) -> PartStatus:
+    """May this principal write this form, can it be written now, and can it be submitted now."""
+    save, submit = PART_ACTIONS[part]
+    blocked = None
+    if ctx.cycle.state is not CycleState.ACTIVE:
+        blocked = f"The cycle is {ctx.cycle.state}; its reviews are read-only."
+    elif not allows(ctx.review.state, save):
+        state = ctx.review.state.value.replace("_", " ")
+        blocked = f"The {PART_TITLES[part]} can no longer be changed: the review is “{state}”."
+    may = policy.may_act_on_review(ctx.roles, part)
+    return PartStatus(may_write=may, blocked=blocked, can_submit=may and allows(ctx.review.state, submit))
+
+
+def submission_gaps(ctx: ReviewContext, part: str, content: dict[str, Any], today: date) -> dict[str, Any]:
+    """What a submission of this (stored, valid) draft would still miss: field → messages (empty: none)."""
+    try:
+        next_state(ctx.review.state, PART_ACTIONS[part][1])
+        owners = {
+            i["owner_id"] for key in ("obstacles", "agreed_actions") for i in content.get(key, []) if i.get("owner_id")
+        }
+        if part == "self":
+            check_self(content, ctx.template, True)
+        elif part == "manager":
+            check_manager(content, ctx.template, True, owners)
+        else:
+            check_discussion(content, True, owners, today)
+    except ValidationFailed as exc:
+        return exc.errors
+    except Conflict as exc:
+        return {"": [exc.message]}
+    return {}
+
+
+def score_preview(ctx: ReviewContext, content: dict[str, Any]) -> dict[str, Any]:
+    """The score a manager assessment would get if submitted now (goals' progress included)."""
+    progress = goals.goal_progress_for_score(ctx.uow.table, ctx.review.employee_id, ctx.review.cycle_id)
+    return compute_score(ctx.template, content, goal_progress=progress).as_dict()
+
+
+def available_actions(ctx: ReviewContext) -> dict[str, Any]:
+    """Everything this principal can do to the review now: the forms, acknowledge, finalise, return targets."""
+    active = ctx.cycle.state is CycleState.ACTIVE
+    state = ctx.review.state
+    may = lambda part: active and policy.may_act_on_review(ctx.roles, part)  # noqa: E731
+    forms_now = {k: (st := part_status(ctx, k)).may_write and st.blocked is None for k in PART_ACTIONS}
+    return {
+        **forms_now,
+        "acknowledge": may("acknowledge") and allows(state, A.ACKNOWLEDGE),
+        "finalise": may("finalise") and allows(state, A.FINALISE),
+        "return_targets": list(RETURNS[state]) if may("return") else [],
+    }
 
 
 def review_view(ctx: ReviewContext) -> dict[str, Any]:
@@ -373,6 +443,16 @@ def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_
         "only HR reads the audit trail (and not of their own review)",
     )
     return [copy.deepcopy(r) for r in uow.audit.of_review(cycle_id, employee_id)]
+
+
+def review_audit_checked(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The audit trail of one review, newest first, and the problems found verifying its hash chain (HR)."""
+    records = review_audit(uow, principal, cycle_id, employee_id)
+    review = uow.reviews.get(cycle_id, employee_id)
+    problems = verify_chain(records, head=(review.audit_head if review else "") or None)
+    return sorted(records, key=lambda r: r["version"], reverse=True), problems
 
 
 def cycle_audit(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:

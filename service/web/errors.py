@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from service.domain import errors as e
+from service.web.form_flow import Respond
 
 STATUS: dict[type[e.DomainError], int] = {
     e.ImportRejected: 422,
@@ -35,12 +36,17 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(code: str, status: int, message: str, errors: Any = None) -> Response | tuple[str, int]:
+def json_error(code: str, status: int, message: str, errors: Any = None, **extra: Any) -> Response:
+    """The one JSON error shape `{code, status, message, errors}` (plus an error's structured fields)."""
+    resp = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}, **extra})
+    resp.status_code = status
+    return resp
+
+
+def error_response(code: str, status: int, message: str, errors: Any = None, **extra: Any) -> Any:
     """Render one error in the shape the client speaks."""
     if wants_json():
-        resp = jsonify({"code": code, "status": status, "message": message, "errors": errors or {}})
-        resp.status_code = status
-        return resp
+        return json_error(code, status, message, errors, **extra)
     return render_template("pages/error.html", code=code, status=status, message=message, errors=errors), status
 
 
@@ -50,6 +56,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(e.DomainError)
     def _domain(error: e.DomainError):
         return error_response(error.code, status_of(error), error.message, error.errors)
+
+    @app.errorhandler(Respond)
+    def _respond(answer: Respond):
+        return answer.response
 
     @app.errorhandler(ValidationError)
     def _invalid(error: ValidationError):

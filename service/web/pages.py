@@ -23,8 +23,8 @@ from flask import (
 
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Role
-from service.domain.errors import NotAuthenticated, StaleWrite, ValidationFailed
-from service.domain.reviews import OPEN_STATUSES, ItemStatus, ReviewState
+from service.domain.errors import NotAuthenticated, ValidationFailed
+from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as svc
@@ -32,6 +32,8 @@ from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.web import forms
 from service.web.auth import csrf_token, optional_principal
+from service.web.form_flow import OnRefusal, attempt
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 if TYPE_CHECKING:
@@ -326,16 +328,18 @@ def action_status(action_id: str):
     principal = page_principal()
     w = wiring()
     status = request.form.get("status", "")
-    if status not in {s.value for s in ItemStatus}:
-        raise ValidationFailed("Choose a status.", {"status": ["choose a status"]})
-    version = request.form.get("version", "")
-    try:
-        action_svc.update_action_status(w.uow(), principal, action_id, status, int(version or 0), w.clock)
-    except StaleWrite:
+    back = back_to(url_for("pages.home")) + f"#action-{action_id}"
+
+    def stale(_exc: Exception):
         flash("Someone else changed this action meanwhile; it is shown as it is now.", "error")
-    else:
-        flash(f"Action marked “{ACTION_STATUS_LABELS[status]}”.", "success")
-    return redirect(back_to(url_for("pages.home")) + f"#action-{action_id}")
+        return redirect(back)
+
+    stored = attempt(
+        lambda: action_svc.update_action_status(w.uow(), principal, action_id, status, expected_version(), w.clock),
+        OnRefusal(back=back, stale=stale, prefix="Not changed"),
+    )
+    flash(f"Action marked “{ACTION_STATUS_LABELS[stored['status']]}”.", "success")
+    return redirect(back)
 
 
 # --- history --------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
-from service.domain.errors import Conflict, ImportRejected, NotFound, StaleWrite, ValidationFailed
 from service.domain.reviews import ORDER
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
@@ -18,6 +17,7 @@ from service.services import directory as directory_svc
 from service.services import templates as template_svc
 from service.services.auth import Principal, require_role
 from service.web import forms
+from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import page_principal, today
 from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
@@ -79,10 +79,18 @@ def import_org():
             summary=forms.summary(errors, forms.Labeller()),
         ), 422
     w = wiring()
-    try:
-        result = directory_svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=dry_run)
-    except ImportRejected as exc:
-        return render_template("pages/hr_import.html", result=None, rejected=exc, filename=upload.filename), 422
+    name = upload.filename if upload else ""
+    result = attempt(
+        lambda: directory_svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=dry_run),
+        OnRefusal(
+            back=url_for("pages_hr.import_org"),
+            rejected=lambda exc: (
+                render_template("pages/hr_import.html", result=None, rejected=exc, filename=name),
+                422,
+            ),
+            prefix="Not imported",
+        ),
+    )
     return render_template("pages/hr_import.html", result=result, rejected=None, filename=upload.filename)
 
 
@@ -127,21 +135,15 @@ def _save_template(template_id: str | None):
     raw = forms.template_raw(request.form)
     data, errors = forms.load(TemplateInSchema(), raw)
     version = request.form.get("version", "")
-    if errors:
+
+    def again(errors: forms.Errors, message: str, status: int):
         return _render_template_form(
-            raw,
-            template_id=template_id,
-            version=version,
-            errors=errors,
-            status=422,
-            message="The template was not saved: some fields need attention.",
+            raw, template_id=template_id, version=version, errors=errors, status=status, message=message
         )
-    try:
-        if template_id is None:
-            saved = template_svc.create_template(w.uow(), principal, data, w.clock)
-        else:
-            saved = template_svc.update_template(w.uow(), principal, template_id, data, expected_version(), w.clock)
-    except StaleWrite:
+
+    invalid(errors, "The template was not saved: some fields need attention.", OnRefusal(form=again))
+
+    def stale(_exc: Exception):
         current = template_svc.get_template(w.uow(), template_id or "")
         return _render_template_form(
             raw,
@@ -153,15 +155,13 @@ def _save_template(template_id: str | None):
                 "Your edits are kept below; saving again makes them the next version."
             ),
         )
-    except ValidationFailed as exc:
-        return _render_template_form(
-            raw,
-            template_id=template_id,
-            version=version,
-            status=422,
-            errors=forms.flatten_errors(exc.errors),
-            message=exc.message,
-        )
+
+    def save():
+        if template_id is None:
+            return template_svc.create_template(w.uow(), principal, data, w.clock)
+        return template_svc.update_template(w.uow(), principal, template_id, data, expected_version(), w.clock)
+
+    saved = attempt(save, OnRefusal(back=url_for("pages_hr.templates"), form=again, stale=stale))
     flash(
         f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
         "launched with.",
@@ -254,21 +254,16 @@ def _save_cycle(cycle_id: str | None):
     raw = forms.cycle_raw(request.form)
     data, errors = forms.load(CycleInSchema(), raw)
     version = request.form.get("version", "")
-    if errors:
+
+    def again(errors: forms.Errors, message: str, status: int):
+        if status != 422:  # not about the form: the cycle's state refused it
+            flash(message, "error")
+            return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
         return _render_cycle_form(
-            raw,
-            cycle_id=cycle_id,
-            version=version,
-            errors=errors,
-            status=422,
-            message="The cycle was not saved: some fields need attention.",
+            raw, cycle_id=cycle_id, version=version, errors=errors, status=status, message=message
         )
-    try:
-        if cycle_id is None:
-            saved = cycle_svc.create_cycle(w.uow(), principal, data, w.clock)
-        else:
-            saved = cycle_svc.update_cycle(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-    except StaleWrite:
+
+    def stale(_exc: Exception):
         current = cycle_svc.get_cycle(w.uow(), cycle_id or "")
         return _render_cycle_form(
             raw,
@@ -280,18 +275,15 @@ def _save_cycle(cycle_id: str | None):
                 "below; saving again replaces theirs."
             ),
         )
-    except ValidationFailed as exc:
-        return _render_cycle_form(
-            raw,
-            cycle_id=cycle_id,
-            version=version,
-            status=422,
-            errors=forms.flatten_errors(exc.errors),
-            message=exc.message,
-        )
-    except Conflict as exc:
-        flash(f"Not saved: {exc.message}.", "error")
-        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+
+    invalid(errors, "The cycle was not saved: some fields need attention.", OnRefusal(form=again))
+
+    def save():
+        if cycle_id is None:
+            return cycle_svc.create_cycle(w.uow(), principal, data, w.clock)
+        return cycle_svc.update_cycle(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
+
+    saved = attempt(save, OnRefusal(back=url_for("pages_hr.cycles"), form=again, stale=stale))
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
 
@@ -342,12 +334,7 @@ def cycle(cycle_id: str):
         wanted = set(c.participants)
         everyone = [p for p in directory_svc.people_for_signin(uow) if p.employee_id in wanted]
         people = [(d, list(ps)) for d, ps in groupby(everyone, key=lambda p: p.department)]
-    template_name = (c.template_snapshot or {}).get("name")
-    if template_name is None:
-        try:
-            template_name = template_svc.get_template(uow, c.template_id).name
-        except NotFound:
-            template_name = c.template_id
+    template_name = cycle_svc.template_name(uow, c)
     return render_template(
         "pages/hr_cycle.html",
         cycle=c,
@@ -377,15 +364,10 @@ def launch(cycle_id: str):
     """Launch: snapshot template and participants, create the reviews in the background."""
     principal = hr()
     w = wiring()
-    try:
-        cycle_svc.launch_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock, w.queue)
-    except ValidationFailed as exc:
-        details = "; ".join(m for msgs in forms.flatten_errors(exc.errors).values() for m in msgs)
-        flash(f"Not launched: {exc.message} {details}", "error")
-        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
-    except Conflict as exc:
-        flash(f"Not launched: {exc.message}.", "error")
-        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    attempt(
+        lambda: cycle_svc.launch_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock, w.queue),
+        OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Not launched"),
+    )
     return redirect(url_for("pages_hr.launch_progress", cycle_id=cycle_id))
 
 
@@ -405,12 +387,11 @@ def close(cycle_id: str):
     """Close an active cycle: its reviews become read-only."""
     principal = hr()
     w = wiring()
-    try:
-        c = cycle_svc.close_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock)
-    except Conflict as exc:
-        flash(f"Not closed: {exc.message}.", "error")
-    else:
-        flash(f"“{c.name}” is closed; its reviews are read-only.", "success")
+    c = attempt(
+        lambda: cycle_svc.close_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock),
+        OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Not closed"),
+    )
+    flash(f"“{c.name}” is closed; its reviews are read-only.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
 
 
@@ -425,10 +406,10 @@ def reopen(cycle_id: str):
     if errors:
         flash("Not reopened: say why the cycle is reopened.", "error")
         return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id) + "#reopen")
-    try:
-        c = cycle_svc.reopen_cycle(w.uow(), principal, cycle_id, expected_version(), data["reason"], w.clock)
-    except Conflict as exc:
-        flash(f"Not reopened: {exc.message}.", "error")
-    else:
-        flash(f"“{c.name}” is active again. The reason is in the audit trail.", "success")
+    reason = data["reason"]
+    c = attempt(
+        lambda: cycle_svc.reopen_cycle(w.uow(), principal, cycle_id, expected_version(), reason, w.clock),
+        OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Not reopened"),
+    )
+    flash(f"“{c.name}” is active again. The reason is in the audit trail.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))

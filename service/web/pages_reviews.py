@@ -16,20 +16,12 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from marshmallow import Schema
 
 from service.adapters.clock import iso
-from service.domain.audit import verify_chain
 from service.domain.cycles import CycleState, Phase
-from service.domain.errors import Conflict, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, PermissionDenied
 from service.domain.reviews import (
-    RETURNS,
     ItemStatus,
     Priority,
-    ReviewAction,
     ReviewState,
-    check_discussion,
-    check_manager,
-    check_self,
-    compute_score,
-    next_state,
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import cycles as cycle_svc
@@ -37,6 +29,8 @@ from service.services import directory as directory_svc
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
 from service.web import forms
+from service.web.errors import json_error
+from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import TASK_TITLES, _names, due_info, page_principal, today
 from service.web.schemas_reviews import (
     FORMATS,
@@ -76,15 +70,9 @@ class Part:
     schema: type[Schema]
     raw: Callable[..., dict[str, Any]]
     save: Callable[..., dict[str, Any]]
-    submit_action: ReviewAction
-    states: tuple[ReviewState, ...]
     page: str
     title: str
     submit_label: str
-
-    def may_write(self, ctx: ReviewContext) -> bool:
-        """Whether this principal is an author of this part."""
-        return ctx.is_employee if self.key == "self" else (ctx.is_manager or ctx.is_hr)
 
     def endpoint(self) -> str:
         """The view of this form."""
@@ -98,8 +86,6 @@ PARTS = {
         SelfContentSchema,
         forms.self_raw,
         review_svc.save_self_assessment,
-        ReviewAction.SUBMIT_SELF,
-        (S.NOT_STARTED,),
         "pages/review_self.html",
         "Self assessment",
         "Submit to your manager…",
@@ -110,8 +96,6 @@ PARTS = {
         ManagerContentSchema,
         forms.manager_raw,
         review_svc.save_manager_assessment,
-        ReviewAction.SUBMIT_MANAGER,
-        (S.NOT_STARTED, S.SELF_SUBMITTED),
         "pages/review_manager.html",
         "Manager assessment",
         "Submit the assessment…",
@@ -122,8 +106,6 @@ PARTS = {
         DiscussionContentSchema,
         forms.discussion_raw,
         review_svc.save_discussion,
-        ReviewAction.RECORD_DISCUSSION,
-        (S.MANAGER_SUBMITTED,),
         "pages/review_discussion.html",
         "Review discussion",
         "Record the discussion…",
@@ -145,15 +127,6 @@ def _template(view: dict[str, Any]) -> Template:
 
 def _review_url(ctx: ReviewContext) -> str:
     return url_for("pages_reviews.review", cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id)
-
-
-def _editable(part: Part, ctx: ReviewContext) -> str | None:
-    """Why this part cannot be written now (None when it can)."""
-    if ctx.cycle.state is not CycleState.ACTIVE:
-        return f"The cycle is {ctx.cycle.state}; its reviews are read-only."
-    if ctx.review.state not in part.states:
-        return f"The {part.title.lower()} can no longer be changed: the review is “{ctx.review.state.value}”."
-    return None
 
 
 def _owner_choices(ctx: ReviewContext, content: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -201,11 +174,7 @@ def _render_form(
     label = forms.Labeller(template)
     task = ctx.cycle.task_for(ctx.review.state)
     phase = PART_PHASE[part.key]
-    can_submit = True
-    try:
-        next_state(ctx.review.state, part.submit_action)
-    except Conflict:
-        can_submit = False
+    can_submit = review_svc.part_status(ctx, part.key).can_submit
     body = render_template(
         part.page,
         part=part,
@@ -231,45 +200,10 @@ def _render_form(
     return body, status
 
 
-def _json_error(
-    code: str,
-    status: int,
-    message: str,
-    errors: forms.Errors | None = None,
-    label: Callable[[str], str] | None = None,
-    **extra: Any,
-):
-    body = {
-        "code": code,
-        "status": status,
-        "message": message,
-        "errors": errors or {},
-        "summary": forms.summary(errors or {}, label or forms.Labeller()),
-        **extra,
-    }
-    resp = jsonify(body)
-    resp.status_code = status
-    return resp
-
-
-def _completeness(part: Part, content: dict[str, Any], ctx: ReviewContext, template: Template) -> forms.Errors:
-    """What a submission would still miss (the draft is already stored and valid)."""
-    try:
-        next_state(ctx.review.state, part.submit_action)
-        owners = {
-            i["owner_id"] for key in ("obstacles", "agreed_actions") for i in content.get(key, []) if i.get("owner_id")
-        }
-        if part.key == "self":
-            check_self(content, template, True)
-        elif part.key == "manager":
-            check_manager(content, template, True, owners)
-        else:
-            check_discussion(content, True, owners, today())
-    except ValidationFailed as exc:
-        return forms.flatten_errors(exc.errors)
-    except Conflict as exc:
-        return {"": [exc.message]}
-    return {}
+def _json_error(code: str, status: int, message: str, errors: forms.Errors | None = None, **extra: Any):
+    """An autosave's refusal: the API's one error shape, plus the summary the page script shows."""
+    label = extra.pop("label", None) or forms.Labeller()
+    return json_error(code, status, message, errors, summary=forms.summary(errors or {}, label), **extra)
 
 
 def _stale(
@@ -281,11 +215,7 @@ def _stale(
     label = forms.Labeller(template)
     stored = view.get(part.section) or {}
     started_from = forms.parse_base(request.form.get("_base"))
-    changed = (
-        forms.changed_fields(started_from, stored)
-        if started_from is not None
-        else forms.changed_fields(submitted or raw, stored)
-    )
+    changed = forms.changed_fields(started_from if started_from is not None else (submitted or raw), stored)
     flat = forms.flatten(stored)
     items = [{"field": k, "id": forms.field_id(k), "label": label(k), "stored": flat.get(k)} for k in changed]
     message = (
@@ -296,9 +226,9 @@ def _stale(
         return _json_error(
             "stale_write", 412, message, label=label, changed=[i["label"] for i in items], version=ctx.review.version
         )
-    reason = _editable(part, ctx)
-    if reason:
-        message += " " + reason
+    blocked = review_svc.part_status(ctx, part.key).blocked
+    if blocked:
+        message += " " + blocked
     stale = {
         "version": ctx.review.version,
         "changed": items,
@@ -318,83 +248,71 @@ def _stale(
     )
 
 
+def _on_refusal(
+    part: Part,
+    ctx: ReviewContext,
+    view: dict[str, Any],
+    raw: dict[str, Any],
+    autosave: bool,
+    content: dict[str, Any] | None = None,
+) -> OnRefusal:
+    """How this form answers refusals: JSON for the autosave script, the form again for people."""
+    cycle_id, employee_id = ctx.cycle.cycle_id, ctx.review.employee_id
+    label = forms.Labeller(_template(view))
+
+    def again(errors: forms.Errors, message: str, status: int):
+        if autosave:
+            code = "validation_failed" if status == 422 else "conflict"
+            return _json_error(code, status, message, errors, label=label)
+        own = status != 422 or message.startswith("The draft was not saved")
+        text = message if own else f"The draft was not saved. {message}"
+        version, base = request.form.get("version", ""), request.form.get("_base", "")
+        return _render_form(
+            part, ctx, view, raw, version=version, base=base, errors=errors, message=text, status=status
+        )
+
+    return OnRefusal(
+        back=_review_url(ctx),
+        form=again,
+        stale=lambda _exc: _stale(part, cycle_id, employee_id, raw, content, autosave),
+        prefix="Not saved",
+    )
+
+
 def _form(part: Part, cycle_id: str, employee_id: str):
     ctx, view = _context(cycle_id, employee_id)
-    if not part.may_write(ctx):
+    status = review_svc.part_status(ctx, part.key)
+    if not status.may_write:
         raise PermissionDenied(f"only the {'employee' if part.key == 'self' else 'manager or HR'} writes this")
     autosave = request.headers.get("X-Autosave") == "1"
-    reason = _editable(part, ctx)
     stored = view.get(part.section) or {}
     if request.method == "GET":
-        if reason:
-            flash(reason, "info")
+        if status.blocked:
+            flash(status.blocked, "info")
             return redirect(_review_url(ctx))
         values = stored or _initial(part, view)
         return _render_form(part, ctx, view, values, version=ctx.review.version, base=forms.base_json(stored))
-    template = _template(view)
-    label = forms.Labeller(template)
-    if reason and autosave:
-        return _json_error("conflict", 409, reason)
+    if status.blocked and autosave:
+        return _json_error("conflict", 409, status.blocked)
     action = request.form.get("action", "save")
     if action == "confirm" and not autosave:
         return _confirm(part, ctx, view, stored)
+    template = _template(view)
     raw = part.raw(request.form, template)
     content, errors = forms.load(part.schema(), raw)
-    version = request.form.get("version", "")
-    if errors:
-        message = "The draft was not saved: some fields need attention."
-        if autosave:
-            return _json_error("validation_failed", 422, message, errors, label)
-        return _render_form(
-            part,
-            ctx,
-            view,
-            raw,
-            version=version,
-            base=request.form.get("_base", ""),
-            errors=errors,
-            message=message,
-            status=422,
-        )
+    invalid(errors, "The draft was not saved: some fields need attention.", _on_refusal(part, ctx, view, raw, autosave))
+    on = _on_refusal(part, ctx, view, raw, autosave, content)
     w = wiring()
-    try:
-        saved = part.save(w.uow(), ctx.principal, cycle_id, employee_id, content, expected_version(), False, w.clock)
-    except StaleWrite:
-        return _stale(part, cycle_id, employee_id, raw, content, autosave)
-    except ValidationFailed as exc:
-        errors = forms.flatten_errors(exc.errors)
-        if autosave:
-            return _json_error(exc.code, 422, exc.message, errors, label)
-        return _render_form(
-            part,
-            ctx,
-            view,
-            raw,
-            version=version,
-            base=request.form.get("_base", ""),
-            errors=errors,
-            message=f"The draft was not saved. {exc.message}",
-            status=422,
-        )
-    except Conflict as exc:
-        if autosave:
-            return _json_error(exc.code, 409, exc.message)
-        return _render_form(
-            part,
-            ctx,
-            view,
-            raw,
-            version=version,
-            base=request.form.get("_base", ""),
-            message=f"Not saved: {exc.message}.",
-            status=409,
-        )
+    saved = attempt(
+        lambda: part.save(w.uow(), ctx.principal, cycle_id, employee_id, content, expected_version(), False, w.clock),
+        on,
+    )
     at = iso(w.clock.now())
     if autosave:
         return jsonify({"version": saved["version"], "saved_at": at, "base": forms.base_json(saved[part.section])})
     ctx, view = _context(cycle_id, employee_id)
     if action == "submit":
-        missing = _completeness(part, content, ctx, template)
+        missing = forms.flatten_errors(review_svc.submission_gaps(ctx, part.key, content, today()))
         if missing:
             return _render_form(
                 part,
@@ -414,7 +332,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             view=view,
             template=template,
             version=saved["version"],
-            score=_score_preview(part, template, content),
+            score=review_svc.score_preview(ctx, content) if part.key == "manager" else None,
             due=_next_due(ctx, part),
             review_url=_review_url(ctx),
             saved_at=at,
@@ -423,10 +341,6 @@ def _form(part: Part, cycle_id: str, employee_id: str):
         )
     flash(f"Draft saved at {at[11:16]} UTC.", "success")
     return redirect(url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id))
-
-
-def _score_preview(part: Part, template: Template, content: dict[str, Any]) -> dict[str, Any] | None:
-    return compute_score(template, content).as_dict() if part.key == "manager" else None
 
 
 def _next_due(ctx: ReviewContext, part: Part) -> dict[str, Any] | None:
@@ -443,26 +357,27 @@ def _confirm(part: Part, ctx: ReviewContext, view: dict[str, Any], stored: dict[
     if version != ctx.review.version:  # what was confirmed is that version, not whatever is stored now
         flash(changed, "error")
         return redirect(form_url)
-    try:
-        part.save(w.uow(), ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock)
-    except StaleWrite:
+
+    def again(errors: forms.Errors, message: str, status: int):
+        if status != 422:
+            flash(f"Not submitted: {message.removeprefix('Not submitted: ')}", "error")
+            return redirect(_review_url(ctx))
+        base = forms.base_json(stored)
+        return _render_form(
+            part, ctx, view, stored, version=ctx.review.version, base=base, errors=errors, message=message, status=422
+        )
+
+    def stale(_exc: Exception):
         flash(changed, "error")
         return redirect(form_url)
-    except ValidationFailed as exc:
-        return _render_form(
-            part,
-            ctx,
-            view,
-            stored,
-            version=ctx.review.version,
-            base=forms.base_json(stored),
-            errors=forms.flatten_errors(exc.errors),
-            message=exc.message,
-            status=422,
-        )
-    except Conflict as exc:
-        flash(f"Not submitted: {exc.message}.", "error")
-        return redirect(_review_url(ctx))
+
+    on = OnRefusal(back=_review_url(ctx), form=again, stale=stale, prefix="Not submitted")
+    attempt(
+        lambda: part.save(
+            w.uow(), ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock
+        ),
+        on,
+    )
     flash(
         {
             "self": "Your self assessment is submitted. Your manager can now read it.",
@@ -515,6 +430,7 @@ def _render_review(
     )
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
     label = forms.Labeller(template)
+    can = review_svc.available_actions(ctx)
     body = render_template(
         "pages/review.html",
         ctx=ctx,
@@ -532,12 +448,12 @@ def _render_review(
         message=message,
         states=list(ReviewState),
         field_id=forms.field_id,
-        can_self=active and ctx.is_employee and state in PARTS["self"].states,
-        can_manager=active and (ctx.is_manager or ctx.is_hr) and state in PARTS["manager"].states,
-        can_discussion=active and (ctx.is_manager or ctx.is_hr) and state in PARTS["discussion"].states,
-        can_acknowledge=active and ctx.is_employee and state is S.DISCUSSED,
-        can_finalise=active and ctx.is_hr and state is S.ACKNOWLEDGED,
-        return_targets=list(RETURNS[state]) if active and ctx.is_hr else [],
+        can_self=can["self"],
+        can_manager=can["manager"],
+        can_discussion=can["discussion"],
+        can_acknowledge=can["acknowledge"],
+        can_finalise=can["finalise"],
+        return_targets=can["return_targets"],
     )
     return body, status
 
@@ -556,35 +472,26 @@ def acknowledge(cycle_id: str, employee_id: str):
     raw = {"response": request.form.get("response", "")}
     if request.form.get("agreement"):
         raw["agreement"] = request.form["agreement"]
+
+    def again(errors: forms.Errors, message: str, status: int):
+        return _render_review(ctx, view, errors=errors, values=raw, status=status, message=message)
+
+    def stale(_exc: Exception):
+        fresh, fresh_view = _context(cycle_id, employee_id)
+        message = "The review changed while you were reading it. Read it again below; your response is kept."
+        return _render_review(fresh, fresh_view, values=raw, status=409, message=message)
+
+    on = OnRefusal(back=_review_url(ctx), form=again, stale=stale, prefix="Not acknowledged")
     data, errors = forms.load(AcknowledgeSchema(), raw)
-    if errors:
-        return _render_review(
-            ctx, view, errors=errors, values=raw, status=422, message="Not acknowledged yet: say whether you agree."
-        )
+    invalid(errors, "Not acknowledged yet: say whether you agree.", on)
     w = wiring()
-    try:
-        review_svc.acknowledge(
-            w.uow(),
-            ctx.principal,
-            cycle_id,
-            employee_id,
-            data["agreement"],
-            data["response"],
-            expected_version(),
-            w.clock,
-        )
-    except StaleWrite:
-        ctx, view = _context(cycle_id, employee_id)
-        return _render_review(
-            ctx,
-            view,
-            values=raw,
-            status=409,
-            message="The review changed while you were reading it. Read it again below; your response is kept.",
-        )
-    except Conflict as exc:
-        flash(f"Not acknowledged: {exc.message}.", "error")
-        return redirect(_review_url(ctx))
+    agreement, response = data["agreement"], data["response"]
+    attempt(
+        lambda: review_svc.acknowledge(
+            w.uow(), ctx.principal, cycle_id, employee_id, agreement, response, expected_version(), w.clock
+        ),
+        OnRefusal(back=_review_url(ctx), stale=stale, prefix="Not acknowledged"),
+    )
     flash("You acknowledged the review. Your response is kept with it; HR finalises it next.", "success")
     return redirect(_review_url(ctx))
 
@@ -594,12 +501,11 @@ def finalise(cycle_id: str, employee_id: str):
     """HR finalises an acknowledged review."""
     ctx, _ = _context(cycle_id, employee_id)
     w = wiring()
-    try:
-        review_svc.finalise(w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock)
-    except Conflict as exc:  # includes StaleWrite
-        flash(f"Not finalised: {exc.message}.", "error")
-    else:
-        flash("The review is finalised.", "success")
+    attempt(
+        lambda: review_svc.finalise(w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock),
+        OnRefusal(back=_review_url(ctx), prefix="Not finalised"),
+    )
+    flash("The review is finalised.", "success")
     return redirect(_review_url(ctx))
 
 
@@ -608,25 +514,36 @@ def return_review(cycle_id: str, employee_id: str):
     """HR returns the review to an earlier state, with a reason."""
     ctx, view = _context(cycle_id, employee_id)
     raw = {"to_state": request.form.get("to_state", ""), "reason": request.form.get("reason", "")}
+
+    def again(errors: forms.Errors, message: str, status: int):
+        return _render_review(ctx, view, errors=errors, values=raw, status=status, message=message)
+
     data, errors = forms.load(ReturnSchema(), {k: v for k, v in raw.items() if v.strip()})
-    if errors:
-        return _render_review(
-            ctx, view, errors=errors, values=raw, status=422, message="Not returned: choose a state and give a reason."
-        )
+    invalid(errors, "Not returned: choose a state and give a reason.", OnRefusal(form=again))
     w = wiring()
-    try:
-        review_svc.return_review(
-            w.uow(), ctx.principal, cycle_id, employee_id, data["to_state"], data["reason"], expected_version(), w.clock
-        )
-    except ValidationFailed as exc:
-        return _render_review(
-            ctx, view, errors=forms.flatten_errors(exc.errors), values=raw, status=422, message=exc.message
-        )
-    except Conflict as exc:
-        flash(f"Not returned: {exc.message}.", "error")
-        return redirect(_review_url(ctx))
-    flash(f"The review is back at “{data['to_state'].replace('_', ' ')}”. The reason is in the audit trail.", "success")
+    target, reason = data["to_state"], data["reason"]
+    attempt(
+        lambda: review_svc.return_review(
+            w.uow(), ctx.principal, cycle_id, employee_id, target, reason, expected_version(), w.clock
+        ),
+        OnRefusal(
+            back=_review_url(ctx), form=_only_invalid(again, _review_url(ctx), "Not returned"), prefix="Not returned"
+        ),
+    )
+    flash(f"The review is back at “{target.replace('_', ' ')}”. The reason is in the audit trail.", "success")
     return redirect(_review_url(ctx))
+
+
+def _only_invalid(again: Callable[[forms.Errors, str, int], Any], back: str, prefix: str):
+    """Invalid content comes back on the page; any other refusal is a message on `back`."""
+
+    def answer(errors: forms.Errors, message: str, status: int):
+        if status == 422:
+            return again(errors, message, status)
+        flash(message if message.startswith(prefix) else f"{prefix}: {message}", "error")
+        return redirect(back)
+
+    return answer
 
 
 @bp.get(REVIEW + "/audit")
@@ -634,10 +551,8 @@ def audit(cycle_id: str, employee_id: str):
     """HR: every change to the review (who, when, action, from → to) and whether the hash chain verifies."""
     principal = page_principal()
     uow = wiring().uow()
-    records = review_svc.review_audit(uow, principal, cycle_id, employee_id)
+    records, problems = review_svc.review_audit_checked(uow, principal, cycle_id, employee_id)
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
-    problems = verify_chain(records, head=ctx.review.audit_head or None)
-    records.sort(key=lambda r: r["version"], reverse=True)
     return render_template(
         "pages/audit.html",
         ctx=ctx,

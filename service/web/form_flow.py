@@ -1,0 +1,81 @@
+"""The one form path of the pages: load a form, call a use case, answer its refusals as pages.
+
+Every page that writes goes through `attempt`: it calls the use case and maps what the use case
+refuses (a stale edit, invalid content, a state that does not allow it) to a response: the form
+rendered again with its error summary, the stale-edit page, or a message on the page it came from.
+No page catches a domain error itself, and the rules stay in the use cases: a page only decides
+how a refusal looks. Refusals that are not about the form (not found, forbidden, unavailable) go
+to the app's one error mapping.
+
+`attempt` returns the use case's result, or raises `Respond` carrying the response; the app
+answers a `Respond` with its response, so a view reads top to bottom with no branches for errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Response, flash, redirect
+
+from service.domain.errors import Conflict, StaleWrite, ValidationFailed
+from service.web import forms
+
+T = TypeVar("T")
+# (errors, message, status) → the form rendered again
+Rerender = Callable[[forms.Errors, str, int], Any]
+
+
+class Respond(Exception):
+    """A finished response for a refusal; the app answers with it."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__("respond")
+        self.response = response
+
+
+@dataclass(frozen=True)
+class OnRefusal:
+    """How one page answers refusals. Unset parts fall back to a message on `back`."""
+
+    back: str = "/"
+    form: Rerender | None = None
+    stale: Callable[[StaleWrite], Any] | None = None
+    rejected: Callable[[ValidationFailed], Any] | None = None  # pages that show the error itself (an import)
+    prefix: str = "Not saved"
+
+
+def attempt(call: Callable[[], T], on: OnRefusal) -> T:
+    """Run a use case; on a refusal raise `Respond` with the page `on` describes."""
+    try:
+        return call()
+    except StaleWrite as exc:
+        if on.stale is not None:
+            raise Respond(on.stale(exc)) from exc
+        raise Respond(_back(on, exc.message)) from exc
+    except ValidationFailed as exc:
+        if on.rejected is not None:
+            raise Respond(on.rejected(exc)) from exc
+        errors = forms.flatten_errors(exc.errors)
+        if on.form is not None:
+            raise Respond(on.form(errors, exc.message, 422)) from exc
+        details = "; ".join(m for msgs in errors.values() for m in msgs)
+        raise Respond(_back(on, f"{exc.message} {details}".strip())) from exc
+    except Conflict as exc:
+        if on.form is not None:
+            raise Respond(on.form({}, f"{on.prefix}: {exc.message.rstrip('.')}.", 409)) from exc
+        raise Respond(_back(on, exc.message)) from exc
+
+
+def invalid(errors: forms.Errors, message: str, on: OnRefusal) -> None:
+    """A form that did not load: answer it as the use case's own validation would be."""
+    if errors:
+        assert on.form is not None, "a form page renders its own field errors"
+        raise Respond(on.form(errors, message, 422))
+
+
+def _back(on: OnRefusal, message: str) -> Response:
+    text = message.rstrip(".")
+    flash(f"{on.prefix}: {text}.", "error")
+    return redirect(on.back)
