@@ -62,3 +62,13 @@ class TooLarge(DomainError):
     """The request is larger than the service accepts."""
 
     code = "too_large"
+
+
+class Unavailable(DomainError):
+    """A dependency is overloaded or unreachable (throttled, 5xx, timed out): nothing was changed, try again."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, errors: Any = None, retry_after: int = 2) -> None:
+        super().__init__(message, errors)
+        self.retry_after = retry_after

@@ -19,6 +19,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.StaleWrite: 412,
     e.Conflict: 409,
     e.TooLarge: 413,
+    e.Unavailable: 503,
 }
 
 
@@ -50,6 +51,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(e.DomainError)
     def _domain(error: e.DomainError):
         return error_response(error.code, status_of(error), error.message, error.errors)
+
+    @app.errorhandler(e.Unavailable)
+    def _unavailable(error: e.Unavailable):
+        # Nothing was changed: tell the client (and the browser's user) when to try the same request again.
+        resp = app.make_response(error_response(error.code, 503, error.message, error.errors))
+        resp.headers["Retry-After"] = str(error.retry_after)
+        return resp
 
     @app.errorhandler(ValidationError)
     def _invalid(error: ValidationError):
