@@ -138,7 +138,7 @@ def send_reminders(
     A message counts as sent only once the mailer took it; a failed one does not stop the run and is sent
     again by the next run (the handler fails the invocation, so Lambda runs it again).
     """
-    metrics = metrics or current()
+    metrics = metrics if metrics is not None else current()
     now = clock.now()
     today, at = now.date(), iso(now)
     tasks = overdue_tasks(table, today)
