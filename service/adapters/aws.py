@@ -13,6 +13,8 @@ from service.config import Settings
 RETRIES = {"mode": "standard", "total_max_attempts": 3}
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 5
+# The local run's in-process emulator shares the machine's CPU: a big Scan can take seconds, and it never throttles.
+EMULATOR_READ_TIMEOUT = 60
 
 
 def client(service: str, settings: Settings) -> Any:
@@ -23,7 +25,7 @@ def client(service: str, settings: Settings) -> Any:
     config = Config(
         retries=dict(RETRIES),
         connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
+        read_timeout=READ_TIMEOUT if settings.endpoint_url is None else EMULATOR_READ_TIMEOUT,
         region_name=settings.region,
     )
     return boto3.session.Session().client(service, endpoint_url=settings.endpoint_url, config=config)

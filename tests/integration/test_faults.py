@@ -7,6 +7,7 @@ exactly as it was (or, when only the response was lost after the commit, wholly 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import count
 from typing import Any
 
@@ -285,6 +286,8 @@ def test_the_client_retries_a_throttled_call_3_times_within_3_seconds_of_backoff
     config = aws.client("dynamodb", settings).meta.config
     assert config.retries == {"mode": "standard", "total_max_attempts": 3}
     assert (config.connect_timeout, config.read_timeout) == (2, 5)
+    emulator = aws.client("dynamodb", replace(settings, endpoint_url="http://127.0.0.1:5000")).meta.config
+    assert emulator.read_timeout == 60 and emulator.retries == config.retries  # only the local run waits longer
     # botocore's standard mode sleeps rand(0, 1) * min(2**i, 20) s after the i-th throttled try (i from 0).
     assert sum(min(2**i, 20) for i in range(config.retries["total_max_attempts"] - 1)) <= 5
 
