@@ -522,11 +522,10 @@ class LocalStack:
 
 
 def _configure_logging() -> None:
-    """Request lines and the run's own messages on stderr; moto's per-call lines silenced."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger(__name__).setLevel(logging.INFO)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every AWS call there
+    """Request lines and the run's own messages on stderr, the app's as readable lines; moto's calls silenced."""
+    from service.adapters.logs import configure_local_logging
+
+    configure_local_logging()
 
 
 def _on_signals(stop: threading.Event) -> dict[int, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from service.adapters.store import (
     Check,
@@ -18,8 +20,55 @@ from service.adapters.store import (
     _check_batch,
     refusal_error,
 )
+from service.domain.errors import Unavailable
 
 BATCH_GET_LIMIT = 100
+# Errors botocore's standard retries give up on that say "busy or broken for now", not "your request is wrong".
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+# Reasons a transaction is cancelled for that a later retry can overcome (a condition failure cannot).
+TRANSIENT_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
+BUSY = "The service is busy right now. Please try again in a moment."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _transient(exc: Any) -> bool:
+    """True for a ClientError that a later retry of the same request may overcome."""
+    error = exc.response.get("Error", {})
+    if error.get("Code") in TRANSIENT_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+        return True
+    if error.get("Code") == "TransactionCanceledException":
+        codes = {r.get("Code") for r in exc.response.get("CancellationReasons") or []} - {None, "None"}
+        return bool(codes) and codes <= TRANSIENT_REASONS
+    return False
+
+
+def unavailable_on_transient_errors(method: F) -> F:
+    """Throttling, 5xx and timeouts left after botocore's retries leave the adapter as `Unavailable` (503)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from botocore.exceptions import ClientError, HTTPClientError
+        from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+        try:
+            return method(*args, **kwargs)
+        except ClientError as exc:
+            if not _transient(exc):
+                raise
+            raise Unavailable(BUSY) from exc
+        except (HTTPClientError, BotocoreConnectionError) as exc:  # read/connect timeouts, endpoint unreachable
+            raise Unavailable(BUSY) from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _plain(value: Any) -> Any:
@@ -63,10 +112,12 @@ class DynamoTable(Table):
         """DynamoDB attribute values → plain Python (ints stay ints)."""
         return {k: _plain(self._de.deserialize(v)) for k, v in raw.items()}
 
+    @unavailable_on_transient_errors
     def get(self, key: Key, consistent: bool = False) -> Item | None:
         raw = self.client.get_item(TableName=self.name, Key=self.encode(key), ConsistentRead=consistent)
         return self.decode(raw["Item"]) if "Item" in raw else None
 
+    @unavailable_on_transient_errors
     def get_many(self, keys: list[Key]) -> list[Item]:
         found: list[Item] = []
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
@@ -78,6 +129,7 @@ class DynamoTable(Table):
                 pending = raw.get("UnprocessedKeys") or {}
         return found
 
+    @unavailable_on_transient_errors
     def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False) -> Page:
         pk_attr, sk_attr = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
         condition = "#p = :p"
@@ -104,6 +156,7 @@ class DynamoTable(Table):
         next_key = raw.get("LastEvaluatedKey")
         return Page([self.decode(i) for i in raw.get("Items", [])], self.decode(next_key) if next_key else None)
 
+    @unavailable_on_transient_errors
     def transact(self, ops: list[Op], token: str | None = None) -> None:
         _check_batch(ops)
         from botocore.exceptions import ClientError

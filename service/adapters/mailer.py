@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 
+class SendFailed(Exception):
+    """The message could not be handed over (rejected, throttled, unreachable); it was not sent."""
+
+
 @dataclass(frozen=True)
 class Email:
     """One plain-text message."""
@@ -24,7 +28,7 @@ class Mailer(ABC):
 
     @abstractmethod
     def send(self, email: Email) -> None:
-        """Send one message (raises when it could not be handed over)."""
+        """Send one message; raises `SendFailed` when it could not be handed over."""
 
 
 @dataclass
@@ -45,6 +49,12 @@ class OutboxMailer(Mailer):
         self.sender = sender
 
     def send(self, email: Email) -> None:
+        try:
+            self._write(email)
+        except OSError as exc:
+            raise SendFailed(f"could not write to the outbox: {exc}") from exc
+
+    def _write(self, email: Email) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         msg = EmailMessage()
         msg["From"] = self.sender
@@ -66,11 +76,18 @@ class SesMailer(Mailer):
         self.sender = sender
 
     def send(self, email: Email) -> None:
-        self.client.send_email(
-            Source=self.sender,
-            Destination={"ToAddresses": list(email.to)},
-            Message={
-                "Subject": {"Data": email.subject, "Charset": "UTF-8"},
-                "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"}},
-            },
-        )
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.send_email(
+                Source=self.sender,
+                Destination={"ToAddresses": list(email.to)},
+                Message={
+                    "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"}},
+                },
+            )
+        except ClientError as exc:  # MessageRejected, throttling past retries, 5xx…
+            raise SendFailed(f"SES refused the message: {exc.response.get('Error', {}).get('Code')}") from exc
+        except BotoCoreError as exc:  # timeouts, endpoint unreachable
+            raise SendFailed(f"SES could not be reached: {exc}") from exc

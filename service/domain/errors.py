@@ -95,12 +95,20 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+BUSY = "The service is busy; try again in a few seconds."
+
+
 class Unavailable(DomainError):
-    """Storage is throttled, failing or slow; nothing was written and the request may be tried again."""
+    """Storage is throttled, failing or slow (throttled, 5xx, timed out): nothing was changed, try again."""
 
     code = "unavailable"
     data_fields = ("retry_after",)
 
-    def __init__(self, message: str = "The service is busy; try again in a few seconds.", retry_after: int = 2) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str = "The service is busy; try again in a few seconds.",
+        errors: Any = None,
+        retry_after: int = 2,
+    ) -> None:
+        super().__init__(message, errors)
         self.retry_after = retry_after

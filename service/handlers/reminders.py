@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from service.adapters.clock import Clock
 from service.adapters.factory import build_mailer, build_table
 from service.config import load_settings
+from service.handlers.observability import invocation_id, observed
 from service.services.reminders import send_reminders
 
+log = logging.getLogger(__name__)
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+
+class RemindersIncomplete(RuntimeError):
+    """Some messages were not sent; failing the invocation makes Lambda run it again, which sends just those."""
+
+
+def _run(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Send today's reminders and escalations."""
     settings = load_settings()
-    return send_reminders(build_table(settings), build_mailer(settings), Clock(), settings.base_url)
+    result = send_reminders(build_table(settings), build_mailer(settings), Clock(), settings.base_url)
+    log.info("reminders run", extra=result)
+    if result["failed"]:
+        raise RemindersIncomplete(f"{result['failed']} message(s) not sent; they are sent again on the retry")
+    return result
+
+
+lambda_handler = observed(_run, invocation_id)

@@ -1,7 +1,28 @@
 """The web function: the Flask app behind API Gateway HTTP API (payload 2.0) through apig-wsgi."""
 
+from __future__ import annotations
+
+import logging
+from typing import Any
+
 from apig_wsgi import make_lambda_handler
 
+from service.handlers.observability import api_request_id, observed
 from service.web import create_app
 
-lambda_handler = make_lambda_handler(create_app(), binary_support=True)
+log = logging.getLogger(__name__)
+_app = make_lambda_handler(create_app(), binary_support=True)
+
+
+def _serve(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Answer one request; one log line says what was asked and how it was answered."""
+    response = _app(event, context)
+    http = (event.get("requestContext") or {}).get("http") or {}
+    log.info(
+        "request",
+        extra={"method": http.get("method"), "path": event.get("rawPath"), "status": response.get("statusCode")},
+    )
+    return response
+
+
+lambda_handler = observed(_serve, api_request_id)

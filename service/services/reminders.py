@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from service.adapters import keys
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
-from service.adapters.mailer import Email, Mailer
+from service.adapters.mailer import Email, Mailer, SendFailed
+from service.adapters.metrics import ESCALATIONS_SENT, REMINDER_SENDS_FAILED, REMINDERS_SENT, Metrics, current
 from service.adapters.repositories import Directory, cycle_from_item, review_from_item
-from service.adapters.store import Put, Table
+from service.adapters.store import Item, Put, Table
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
 from service.domain.errors import Conflict
 
 ESCALATE_AFTER_DAYS = 3
+SENDING, SENT, FAILED = "sending", "sent", "failed"
+# A claim still "sending" after this long belongs to a run that stopped (the function times out at 5 minutes).
+LEASE = timedelta(minutes=10)
+log = logging.getLogger(__name__)
 TASK_LABELS = {
     "self_assessment": "Self assessment",
     "manager_assessment": "Manager assessment",
@@ -71,17 +77,68 @@ def overdue_tasks(table: Table, today: date) -> list[OverdueTask]:
     return found
 
 
-def _claim(table: Table, key: dict[str, str], at: str) -> bool:
-    """Record that something was sent; False when it already was (at most once)."""
+def _claim(table: Table, key: dict[str, str], at: str, now: datetime) -> Item | None:
+    """Take the right to send one message: the claim as stored, or None when it was sent or is being sent.
+
+    A send that failed (or a run that stopped mid-send, after LEASE) leaves its claim open to the next run.
+    """
+    claim = {**key, "type": "reminder_log", "status": SENDING, "at": at, "version": 1}
     try:
-        table.transact([Put({**key, "type": "reminder_log", "at": at}, must_not_exist=True)])
+        table.transact([Put(claim, must_not_exist=True)])
+        return claim
     except Conflict:
+        pass
+    item = table.get(key, consistent=True)
+    if item is None or not _open(item, now):
+        return None
+    claim = {**item, "status": SENDING, "at": at, "version": int(item["version"]) + 1}
+    try:
+        table.transact([Put(claim, expect_version=int(item["version"]))])
+    except Conflict:  # another run took it first
+        return None
+    return claim
+
+
+def _open(item: Item, now: datetime) -> bool:
+    """True when a claim's message was not sent: its send failed, or its sender stopped before saying."""
+    status = item.get("status", SENT)  # logs written before sends were settled count as sent
+    if status == FAILED:
+        return True
+    return status == SENDING and datetime.fromisoformat(item["at"]) <= now - LEASE
+
+
+def _settle(table: Table, claim: Item, at: str, error: str | None = None) -> None:
+    """Record how the send of a claimed message went: sent, or failed (then the next run sends it again)."""
+    status = {"status": FAILED, "error": error[:500]} if error else {"status": SENT, "sent_at": at, "error": None}
+    try:
+        table.transact([Put({**claim, **status, "version": claim["version"] + 1}, expect_version=claim["version"])])
+    except Conflict:  # a later run took the claim over (this one outlived LEASE): that run settles it
+        log.warning("claim %s %s was taken over before it was settled", claim["pk"], claim["sk"])
+
+
+def _send(table: Table, mailer: Mailer, claims: list[Item], email: Email, at: str) -> bool:
+    """Send one message for its claims; True when it was handed over. A failure is logged and left for a retry."""
+    try:
+        mailer.send(email)
+    except SendFailed as exc:
+        log.warning("sending %r to %s failed, the next run retries: %s", email.subject, ", ".join(email.to), exc)
+        for claim in claims:
+            _settle(table, claim, at, error=str(exc) or type(exc).__name__)
         return False
+    for claim in claims:
+        _settle(table, claim, at)
     return True
 
 
-def send_reminders(table: Table, mailer: Mailer, clock: Clock, base_url: str = "") -> dict[str, int]:
-    """Email each person with overdue tasks once today; tell managers once a task is 3 days overdue."""
+def send_reminders(
+    table: Table, mailer: Mailer, clock: Clock, base_url: str = "", metrics: Metrics | None = None
+) -> dict[str, int]:
+    """Email each person with overdue tasks once today; tell managers once a task is 3 days overdue.
+
+    A message counts as sent only once the mailer took it; a failed one does not stop the run and is sent
+    again by the next run (the handler fails the invocation, so Lambda runs it again).
+    """
+    metrics = metrics if metrics is not None else current()
     now = clock.now()
     today, at = now.date(), iso(now)
     tasks = overdue_tasks(table, today)
@@ -90,37 +147,67 @@ def send_reminders(table: Table, mailer: Mailer, clock: Clock, base_url: str = "
     for t in tasks:
         by_owner.setdefault(t.owner_id, []).append(t)
     people = directory.get_many(sorted(by_owner))
-    reminded = 0
+    reminded = failed = 0
     for owner_id, owned in sorted(by_owner.items()):
         person = people.get(owner_id)
-        if person is None or not person.active or not _claim(table, keys.reminder_day(owner_id, today.isoformat()), at):
+        if person is None or not person.active:
+            continue
+        claim = _claim(table, keys.reminder_day(owner_id, today.isoformat()), at, now)
+        if claim is None:
             continue
         text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
-        mailer.send(Email((person.email,), f"Overdue review tasks ({len(owned)})", text))
-        reminded += 1
-    escalated = _escalate(table, mailer, directory, [t for t in tasks if t.days >= ESCALATE_AFTER_DAYS], at, people)
-    return {"overdue_tasks": len(tasks), "reminded": reminded, "escalations": escalated}
+        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text)
+        if _send(table, mailer, [claim], email, at):
+            reminded += 1
+        else:
+            failed += 1
+    late = [t for t in tasks if t.days >= ESCALATE_AFTER_DAYS]
+    escalated, escalations_failed = _escalate(table, mailer, directory, late, at, now, people)
+    metrics.add(REMINDERS_SENT, reminded)
+    metrics.add(ESCALATIONS_SENT, escalated)
+    metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
+    return {
+        "overdue_tasks": len(tasks),
+        "reminded": reminded,
+        "escalations": escalated,
+        "failed": failed + escalations_failed,
+    }
 
 
 def _escalate(
-    table: Table, mailer: Mailer, directory: Directory, late: list[OverdueTask], at: str, people: dict[str, Employee]
-) -> int:
+    table: Table,
+    mailer: Mailer,
+    directory: Directory,
+    late: list[OverdueTask],
+    at: str,
+    now: datetime,
+    people: dict[str, Employee],
+) -> tuple[int, int]:
+    """(escalation emails sent, failed): one per manager, over the tasks not yet escalated."""
     owners = {**people, **directory.get_many(sorted({t.owner_id for t in late} - set(people)))}
+    late_owners = [owners[t.owner_id] for t in late if t.owner_id in owners]
+    managers = directory.get_many(sorted({o.manager_id for o in late_owners if o.manager_id}))
     by_manager: dict[str, list[dict[str, Any]]] = {}
+    claims: dict[str, list[Item]] = {}
     for t in late:
         owner = owners.get(t.owner_id)
-        if owner is None or owner.manager_id is None:
+        manager = managers.get(owner.manager_id) if owner and owner.manager_id else None
+        if owner is None or manager is None or not manager.active:
             continue
-        if not _claim(table, keys.escalation(t.cycle_id, t.subject_id, t.task), at):
+        claim = _claim(table, keys.escalation(t.cycle_id, t.subject_id, t.task), at, now)
+        if claim is None:
             continue
-        by_manager.setdefault(owner.manager_id, []).append({**t.__dict__, "label": t.label, "owner_name": owner.name})
-    managers = directory.get_many(sorted(by_manager))
-    sent = 0
+        claims.setdefault(manager.employee_id, []).append(claim)
+        by_manager.setdefault(manager.employee_id, []).append(
+            {**t.__dict__, "label": t.label, "owner_name": owner.name}
+        )
+    sent = failed = 0
     for manager_id, rows in sorted(by_manager.items()):
-        manager = managers.get(manager_id)
-        if manager is None or not manager.active:
-            continue
+        manager = managers[manager_id]
         text = render("email/escalation.txt", person=manager, tasks=rows)
-        mailer.send(Email((manager.email,), f"Review tasks 3+ days overdue in your team ({len(rows)})", text))
-        sent += 1
-    return sent
+        email = Email((manager.email,), f"Review tasks 3+ days overdue in your team ({len(rows)})", text)
+        if _send(table, mailer, claims[manager_id], email, at):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed

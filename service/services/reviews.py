@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from service.adapters import metrics
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
@@ -218,6 +219,7 @@ def _commit(
         if extra_ops:
             extra_ops(uow, after, at)
         uow.commit()
+    metrics.record_review_action(action.value)
     ctx.review = stored
     return review_view(ctx)
 

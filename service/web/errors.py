@@ -20,6 +20,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.StaleWrite: 412,
     e.Conflict: 409,
     e.TooLarge: 413,
+    e.Unavailable: 503,
 }
 
 
@@ -60,6 +61,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Respond)
     def _respond(answer: Respond):
         return answer.response
+
+    @app.errorhandler(e.Unavailable)
+    def _unavailable(error: e.Unavailable):
+        # Nothing was changed: tell the client (and the browser's user) when to try the same request again.
+        resp = app.make_response(error_response(error.code, 503, error.message, error.errors))
+        resp.headers["Retry-After"] = str(error.retry_after)
+        return resp
 
     @app.errorhandler(ValidationError)
     def _invalid(error: ValidationError):

@@ -18,7 +18,10 @@ ERROR_TEXT = {
     412: "Changed by someone else (stale version)",
     413: "Too large",
     422: "Invalid input",
+    503: "Storage busy or unreachable; nothing changed, retry after the Retry-After seconds",
 }
+# Any operation reaches the table, so any may answer 503 (throttled, 5xx or timed out), with Retry-After.
+ALWAYS = (503,)
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
@@ -66,11 +69,14 @@ def _operation(rule: Any, doc: dict[str, Any], view: Any) -> dict[str, Any]:
     if doc["response"] is not None:
         ok["content"] = {"application/json": {"schema": doc["response"]}}
     op["responses"][str(doc["status"])] = ok
-    for status in doc["errors"]:
+    for status in (*doc["errors"], *ALWAYS):
         op["responses"][str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
             "content": {"application/json": {"schema": "Error"}},
         }
+    op["responses"]["503"]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}
+    }
     if doc["body"] is not None:
         content: dict[str, Any] = {}
         for mime in doc["body_content"]:

@@ -75,10 +75,7 @@ def deployed_table(function_env, clock):
 @pytest.fixture
 def handler(template, deployed_table, monkeypatch) -> Callable[[dict, Any], dict]:
     """The web function's handler, named by template.yaml and imported fresh from the environment."""
-    dotted = template["Resources"]["WebFunction"]["Properties"]["Handler"]
-    module_name, _, attr = dotted.rpartition(".")
-    monkeypatch.delitem(sys.modules, module_name, raising=False)
-    return getattr(importlib.import_module(module_name), attr)
+    return fresh_handler(template, "WebFunction", monkeypatch)
 
 
 class LambdaContext:
@@ -183,3 +180,51 @@ def http_event(template) -> Callable[..., dict[str, Any]]:
         return event
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging_and_metrics():
+    """A handler configures the `service` logger and installs a metrics sink for its process: undo both after."""
+    import logging
+
+    from service.adapters import metrics
+    from service.adapters.logs import APP_LOGGER
+
+    app_logger = logging.getLogger(APP_LOGGER)
+    saved = (list(app_logger.handlers), app_logger.propagate, app_logger.level)
+    sink = metrics.current()
+    yield
+    app_logger.handlers, app_logger.propagate = saved[0], saved[1]
+    app_logger.setLevel(saved[2])
+    metrics.use(sink)
+
+
+def fresh_handler(template: dict[str, Any], function: str, monkeypatch) -> Callable[[dict, Any], Any]:
+    """A function's handler, named by template.yaml and imported afresh (a cold start)."""
+    dotted = template["Resources"][function]["Properties"]["Handler"]
+    module_name, _, attr = dotted.rpartition(".")
+    monkeypatch.delitem(sys.modules, module_name, raising=False)
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def output_lines(out: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(log records, EMF metric documents) of what a function wrote to stdout; every line must be JSON."""
+    import json
+
+    docs = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [d for d in docs if "_aws" not in d], [d for d in docs if "_aws" in d]
+
+
+def metric_totals(documents: list[dict[str, Any]], namespace: str = "ReviewCycles") -> dict[str, float]:
+    """Sum of each metric over EMF documents of a namespace."""
+    totals: dict[str, float] = {}
+    for doc in documents:
+        for directive in doc["_aws"]["CloudWatchMetrics"]:
+            if directive["Namespace"] != namespace:
+                continue
+            for metric in directive["Metrics"]:
+                values = doc[metric["Name"]]
+                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(
+                    values if isinstance(values, list) else [values]
+                )
+    return totals

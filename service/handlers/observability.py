@@ -1,0 +1,67 @@
+"""What every Lambda entrypoint shares: JSON logs with a correlation id, and metrics flushed after each invocation.
+
+Powertools is imported on the first invocation, not when a handler module is imported: the web function's
+cold import stays as cheap as before (`benchmarks/run.py cold_import`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from service.adapters import metrics
+
+Handler = Callable[[dict[str, Any], Any], Any]
+CorrelationId = Callable[[dict[str, Any], Any], "str | None"]
+
+_logger: Any = None
+
+
+def observed(handler: Handler, correlation_id: CorrelationId) -> Handler:
+    """Wrap a handler: each invocation logs JSON tagged with `correlation_id(event, context)`, then flushes metrics."""
+    wrapped: Handler | None = None
+
+    def entry(event: dict[str, Any], context: Any) -> Any:
+        nonlocal wrapped
+        if wrapped is None:
+            wrapped = _instrument(handler, correlation_id)
+        return wrapped(event, context)
+
+    return entry
+
+
+def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:
+    global _logger
+    from service.adapters.logs import lambda_logger
+    from service.adapters.metrics import PowertoolsMetrics
+
+    logger = _logger = lambda_logger()
+    sink = PowertoolsMetrics()
+    metrics.use(sink)
+
+    @logger.inject_lambda_context(clear_state=True)
+    def run(event: dict[str, Any], context: Any) -> Any:
+        logger.set_correlation_id(correlation_id(event, context))
+        logger.append_keys(name="%(name)s")  # which module logged; clear_state dropped the key Powertools set
+        try:
+            return handler(event, context)
+        finally:
+            sink.flush()
+
+    return run
+
+
+def set_correlation_id(value: str | None) -> None:
+    """Tag the log lines from here on with `value` (e.g. each SQS message of a batch in turn)."""
+    if _logger is not None:
+        _logger.set_correlation_id(value)
+
+
+def api_request_id(event: dict[str, Any], context: Any) -> str | None:
+    """API Gateway's id of the request (also in its access log, and in the WSGI environ as apig-wsgi's event)."""
+    return (event.get("requestContext") or {}).get("requestId")
+
+
+def invocation_id(event: dict[str, Any], context: Any) -> str | None:
+    """The scheduler's event id when it sent one, else the Lambda request id."""
+    return event.get("id") or getattr(context, "aws_request_id", None)
