@@ -176,6 +176,7 @@ def alignment_report_reads(sizes: tuple[int, ...] = (200, 2000, 10000), runs: in
     import time
 
     from benchmarks.seed import goal_organisation
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services.auth import Principal
     from service.services.directory import get_person
     from service.services.goals import alignment_report
@@ -184,7 +185,7 @@ def alignment_report_reads(sizes: tuple[int, ...] = (200, 2000, 10000), runs: in
     for n in sizes:
         table, cycle_id = goal_organisation(n)
         counting = CountingTable(table)
-        ceo = Principal.of(get_person(table, "P0000"))
+        ceo = Principal.of(get_person(UnitOfWork(table), "P0000"))
         samples = []
         for _ in range(runs):
             counting.reset()
@@ -215,6 +216,7 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
     from service.adapters.clock import Clock
     from service.adapters.queue import Queue
     from service.adapters.store import MemoryTable
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services import cycles as cycle_svc
     from service.services import templates as template_svc
     from service.services.auth import Principal
@@ -232,10 +234,10 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
     for _ in range(runs):
         clock = Clock()
         table = MemoryTable()
-        import_organisation(table, None, organisation_csv(people), clock)
-        hr = Principal.of(get_person(table, "P0000"))
+        import_organisation(UnitOfWork(table), None, organisation_csv(people), clock)
+        hr = Principal.of(get_person(UnitOfWork(table), "P0000"))
         template = template_svc.create_template(
-            table,
+            UnitOfWork(table),
             hr,
             {
                 "name": "Annual",
@@ -249,7 +251,7 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
         from datetime import date
 
         cycle = cycle_svc.create_cycle(
-            table,
+            UnitOfWork(table),
             hr,
             {
                 "name": "2026",
@@ -267,7 +269,7 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
         )
         counting, queue = CountingTable(table), Recorder()
         start = time.perf_counter()
-        cycle_svc.launch_cycle(counting, hr, cycle.cycle_id, cycle.version, clock, queue)  # type: ignore[arg-type]
+        cycle_svc.launch_cycle(UnitOfWork(counting), hr, cycle.cycle_id, cycle.version, clock, queue)  # type: ignore[arg-type]
         request_ms.append((time.perf_counter() - start) * 1000)
         request_requests = counting.requests
         before = table.transactions
@@ -275,7 +277,7 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
         for message in queue.sent:
             dispatch(table, message, clock)
         worker_ms.append((time.perf_counter() - start) * 1000)
-        progress = cycle_svc.launch_progress(table, cycle.cycle_id)
+        progress = cycle_svc.launch_progress(UnitOfWork(table), cycle.cycle_id)
         facts = {
             "participants": people,
             "request_dynamodb_requests": request_requests,

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from service.adapters.clock import FixedClock
 from service.adapters.queue import InlineQueue
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles as cycle_svc
 from service.services import goals as goal_svc
 from service.services import templates as template_svc
@@ -59,14 +60,14 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
     """(table, cycle id) with n people and 5 goals each (see the module docstring)."""
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table = MemoryTable()
-    import_organisation(table, None, organisation_csv(n), clock)
+    import_organisation(UnitOfWork(table), None, organisation_csv(n), clock)
 
     def who(employee_id: str) -> Principal:
-        return Principal.of(get_person(table, employee_id))
+        return Principal.of(get_person(UnitOfWork(table), employee_id))
 
     ceo = who("P0000")
     template = template_svc.create_template(
-        table,
+        UnitOfWork(table),
         ceo,
         {
             "name": "Annual",
@@ -78,7 +79,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
         clock,
     )
     cycle = cycle_svc.create_cycle(
-        table,
+        UnitOfWork(table),
         ceo,
         {
             "name": "2026",
@@ -97,7 +98,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
         clock,
     )
     cycle_svc.launch_cycle(
-        table, ceo, cycle.cycle_id, cycle.version, clock, InlineQueue(lambda m: dispatch(table, m, clock))
+        UnitOfWork(table), ceo, cycle.cycle_id, cycle.version, clock, InlineQueue(lambda m: dispatch(table, m, clock))
     )
     c = cycle.cycle_id
     org = [

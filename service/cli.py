@@ -20,12 +20,13 @@ def _table(settings):
 
 def cmd_import_org(args: argparse.Namespace) -> int:
     """Import an organisation CSV as the trusted operator."""
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services.directory import import_organisation
 
     settings = load_settings()
     text = Path(args.file).read_text(encoding="utf-8-sig")
     try:
-        result = import_organisation(_table(settings), None, text, Clock(), dry_run=args.dry_run)
+        result = import_organisation(UnitOfWork(_table(settings)), None, text, Clock(), dry_run=args.dry_run)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
@@ -37,12 +38,13 @@ def cmd_import_org(args: argparse.Namespace) -> int:
 
 def cmd_mint_token(args: argparse.Namespace) -> int:
     """Print an API token for a person (local run only)."""
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services.directory import get_person
     from service.web.auth import mint_token
 
     settings = load_settings()
     try:
-        person = get_person(_table(settings), args.employee_id)
+        person = get_person(UnitOfWork(_table(settings)), args.employee_id)
         print(mint_token(settings, person.employee_id))
     except DomainError as exc:
         print(exc.message, file=sys.stderr)

@@ -11,6 +11,7 @@ import pytest
 
 from service.adapters.clock import FixedClock
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 
 AWS_ENV = {
@@ -122,7 +123,7 @@ def seeded(table, clock):
     """The table with the small organisation of ORG_CSV imported."""
     from service.services.directory import import_organisation
 
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     return table
 
 

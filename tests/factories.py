@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from service.adapters.queue import InlineQueue
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles as cycle_svc
 from service.services import templates as template_svc
 from service.services.auth import Principal
@@ -106,7 +107,7 @@ def discussion_content(owner_id: str = "E4", **overrides: Any) -> dict[str, Any]
 
 
 def principal(table, employee_id: str) -> Principal:
-    return Principal.of(get_person(table, employee_id))
+    return Principal.of(get_person(UnitOfWork(table), employee_id))
 
 
 def inline_queue(table, clock) -> InlineQueue:
@@ -118,7 +119,7 @@ def inline_queue(table, clock) -> InlineQueue:
 def launched_cycle(table, clock, **cycle_overrides: Any):
     """A template and a launched cycle over the whole organisation; returns the cycle."""
     hr = principal(table, "E2")
-    template = template_svc.create_template(table, hr, template_data(), clock)
-    cycle = cycle_svc.create_cycle(table, hr, cycle_data(template.template_id, **cycle_overrides), clock)
-    cycle_svc.launch_cycle(table, hr, cycle.cycle_id, cycle.version, clock, inline_queue(table, clock))
-    return cycle_svc.get_cycle(table, cycle.cycle_id)
+    template = template_svc.create_template(UnitOfWork(table), hr, template_data(), clock)
+    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, cycle_data(template.template_id, **cycle_overrides), clock)
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, inline_queue(table, clock))
+    return cycle_svc.get_cycle(UnitOfWork(table), cycle.cycle_id)

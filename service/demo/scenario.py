@@ -10,6 +10,7 @@ from typing import Any
 from service.adapters.clock import Clock
 from service.adapters.queue import InlineQueue
 from service.adapters.store import Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
@@ -104,19 +105,19 @@ def _manager(owner: str, due: date, need: str) -> dict[str, Any]:
 def load_demo(table: Table, clock: Clock | None = None) -> None:
     """Import the demo organisation and build its story."""
     clock = clock or Clock()
-    import_organisation(table, None, organisation_csv(), clock)
+    import_organisation(UnitOfWork(table), None, organisation_csv(), clock)
     today = clock.now().date()
     queue = InlineQueue(lambda m: dispatch(table, m, clock))
 
     def who(employee_id: str) -> Principal:
-        return Principal.of(get_person(table, employee_id))
+        return Principal.of(get_person(UnitOfWork(table), employee_id))
 
     hr = who(HR)
-    template = templates.create_template(table, hr, TEMPLATE, clock)
+    template = templates.create_template(UnitOfWork(table), hr, TEMPLATE, clock)
 
     # Last year's cycle, finished: history for the platform team.
     last = cycles.create_cycle(
-        table,
+        UnitOfWork(table),
         hr,
         {
             "name": f"{today.year - 1} annual review",
@@ -129,15 +130,15 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         },
         clock,
     )
-    cycles.launch_cycle(table, hr, last.cycle_id, last.version, clock, queue)
+    cycles.launch_cycle(UnitOfWork(table), hr, last.cycle_id, last.version, clock, queue)
     for employee_id in ("E008", "E009", "E010"):
         _drive(table, who, last.cycle_id, employee_id, "finalised", today, clock)
-    last = cycles.get_cycle(table, last.cycle_id)
-    cycles.close_cycle(table, hr, last.cycle_id, last.version, clock)
+    last = cycles.get_cycle(UnitOfWork(table), last.cycle_id)
+    cycles.close_cycle(UnitOfWork(table), hr, last.cycle_id, last.version, clock)
 
     # This year's cycle, active, everyone taking part.
     current = cycles.create_cycle(
-        table,
+        UnitOfWork(table),
         hr,
         {
             "name": f"{today.year} mid-year review",
@@ -150,7 +151,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         },
         clock,
     )
-    cycles.launch_cycle(table, hr, current.cycle_id, current.version, clock, queue)
+    cycles.launch_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock, queue)
     _goal_tree(table, who, current.cycle_id, today, clock)
     for employee_id, state in {
         "E014": "self_submitted",
@@ -165,9 +166,9 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         "E008": "finalised",
     }.items():
         _drive(table, who, current.cycle_id, employee_id, state, today, clock)
-    r = reviews.open_review(table, who("E017"), current.cycle_id, "E017")
+    r = reviews.open_review(UnitOfWork(table), who("E017"), current.cycle_id, "E017")
     reviews.save_self_assessment(
-        table,
+        UnitOfWork(table),
         who("E017"),
         current.cycle_id,
         "E017",
@@ -190,11 +191,11 @@ def _phases(today: date) -> dict[str, date]:
 
 def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, today: date, clock: Clock) -> None:
     """Take one review through the workflow up to `target`."""
-    person = get_person(table, employee_id)
+    person = get_person(UnitOfWork(table), employee_id)
     employee, manager = who(employee_id), who(person.manager_id)
     order = ["self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"]
     steps = order[: order.index(target) + 1]
-    version = reviews.open_review(table, employee, cycle_id, employee_id)["version"]
+    version = reviews.open_review(UnitOfWork(table), employee, cycle_id, employee_id)["version"]
     needs = {
         "E008": "Kubernetes operations",
         "E009": "Public speaking",
@@ -210,7 +211,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
     need = needs.get(employee_id, "Project management")
     if "self_submitted" in steps:
         version = reviews.save_self_assessment(
-            table,
+            UnitOfWork(table),
             employee,
             cycle_id,
             employee_id,
@@ -221,7 +222,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
         )["version"]
     if "manager_submitted" in steps:
         version = reviews.save_manager_assessment(
-            table,
+            UnitOfWork(table),
             manager,
             cycle_id,
             employee_id,
@@ -243,17 +244,17 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
                 }
             ],
         }
-        version = reviews.save_discussion(table, manager, cycle_id, employee_id, discussion, version, True, clock)[
-            "version"
-        ]
+        version = reviews.save_discussion(
+            UnitOfWork(table), manager, cycle_id, employee_id, discussion, version, True, clock
+        )["version"]
     if "acknowledged" in steps:
         agreement = "disagree" if employee_id == "E012" else "agree"
         response = "I think ownership deserved a 4: I led the outage review." if agreement == "disagree" else ""
-        version = reviews.acknowledge(table, employee, cycle_id, employee_id, agreement, response, version, clock)[
-            "version"
-        ]
+        version = reviews.acknowledge(
+            UnitOfWork(table), employee, cycle_id, employee_id, agreement, response, version, clock
+        )["version"]
     if "finalised" in steps:
-        reviews.finalise(table, who(HR), cycle_id, employee_id, version, clock)
+        reviews.finalise(UnitOfWork(table), who(HR), cycle_id, employee_id, version, clock)
 
 
 def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> None:

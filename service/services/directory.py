@@ -6,11 +6,10 @@ import hashlib
 from dataclasses import dataclass
 
 from service.adapters.clock import Clock, iso
-from service.adapters.repositories import Directory, import_record_item
-from service.adapters.store import MAX_TRANSACTION_ITEMS, Put, Table
+from service.adapters.store import MAX_TRANSACTION_ITEMS
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.directory import Employee, ImportPlan, Role, parse_csv, plan_import
-from service.domain.errors import NotFound
+from service.domain.directory import Employee, Role, parse_csv, plan_import
+from service.domain.errors import NotAuthenticated, NotFound
 from service.services.auth import Principal, require_role
 
 
@@ -25,7 +24,7 @@ class ImportResult:
 
 
 def import_organisation(
-    table: Table, principal: Principal | None, csv_text: str, clock: Clock, dry_run: bool = False
+    uow: UnitOfWork, principal: Principal | None, csv_text: str, clock: Clock, dry_run: bool = False
 ) -> ImportResult:
     """Validate a whole CSV, then apply hires, moves and leavers; a bad file changes nothing.
 
@@ -36,67 +35,72 @@ def import_organisation(
     if principal is not None:
         require_role(principal, Role.HR)
     incoming = parse_csv(csv_text)
-    directory = Directory(table)
-    plan = plan_import(directory.all(), incoming)
+    plan = plan_import(uow.directory.all(), incoming)
     if dry_run or plan.changes == 0:
         return ImportResult(plan.summary(), None, dry_run, 0)
     import_id = clock.new_id()
     digest = hashlib.sha256(csv_text.encode()).hexdigest()
-    record = import_record_item(
-        import_id, iso(clock.now()), principal.employee_id if principal else "cli", plan.summary(), digest
-    )
-    chunks = _chunks(directory, plan)
-    for n, chunk in enumerate(chunks):
-        uow = UnitOfWork(table)
-        for op in chunk:
-            uow.add(op)
-        if n == len(chunks) - 1:
-            uow.add(Put(record, must_not_exist=True))
-        uow.commit()
-    return ImportResult(plan.summary(), import_id, False, len(chunks))
+    actor = principal.employee_id if principal else "cli"
+    with uow:
+        for person in plan.created:
+            uow.directory.save(person, new=True)
+        for _, after in plan.updated + plan.deactivated:
+            uow.directory.save(after, new=False)
+        # The record goes last: it marks the import complete, and so lands with the last chunk.
+        uow.imports.add(import_id, iso(clock.now()), actor, plan.summary(), digest)
+        chunks = uow.commit_in_chunks(MAX_TRANSACTION_ITEMS)
+    return ImportResult(plan.summary(), import_id, False, chunks)
 
 
-def _chunks(directory: Directory, plan: ImportPlan) -> list[list[Put]]:
-    staging = UnitOfWork(directory.table)
-    for person in plan.created:
-        directory.stage_save(staging, person, new=True)
-    for _, after in plan.updated + plan.deactivated:
-        directory.stage_save(staging, after, new=False)
-    ops = staging.ops
-    size = MAX_TRANSACTION_ITEMS - 1  # room for the import record in the last chunk
-    return [ops[i : i + size] for i in range(0, len(ops), size)] or [[]]
+def import_history(uow: UnitOfWork, principal: Principal) -> list[dict]:
+    """Applied imports, newest first (HR)."""
+    require_role(principal, Role.HR)
+    return uow.imports.latest()
 
 
-def get_person(table: Table, employee_id: str) -> Employee:
+def get_person(uow: UnitOfWork, employee_id: str) -> Employee:
     """One person (leavers included, marked inactive)."""
-    person = Directory(table).get(employee_id)
+    person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(f"no employee {employee_id!r}")
     return person
 
 
-def direct_reports(table: Table, employee_id: str) -> list[Employee]:
+def principal_for(uow: UnitOfWork, employee_id: str) -> Principal:
+    """The principal acting as this person (an unknown or departed person is not signed in)."""
+    person = uow.directory.get(employee_id)
+    if person is None:
+        raise NotAuthenticated(f"{employee_id} is not in the organisation directory")
+    return Principal.of(person)
+
+
+def people_names(uow: UnitOfWork, employee_ids: list[str]) -> dict[str, str]:
+    """Names of people by id, for pages that show people rather than ids (unknown ids left out)."""
+    return uow.directory.names([i for i in employee_ids if i])
+
+
+def direct_reports(uow: UnitOfWork, employee_id: str) -> list[Employee]:
     """A person's active direct reports."""
-    get_person(table, employee_id)
-    return Directory(table).reports(employee_id)
+    get_person(uow, employee_id)
+    return uow.directory.reports(employee_id)
 
 
-def management_chain(table: Table, employee_id: str) -> list[Employee]:
+def management_chain(uow: UnitOfWork, employee_id: str) -> list[Employee]:
     """The people above someone, their manager first, up to the top (one Get + one BatchGet)."""
-    person = get_person(table, employee_id)
-    found = Directory(table).get_many(list(person.chain))
+    person = get_person(uow, employee_id)
+    found = uow.directory.get_many(list(person.chain))
     return [found[i] for i in reversed(person.chain) if i in found]
 
 
-def department(table: Table, name: str) -> list[Employee]:
+def department(uow: UnitOfWork, name: str) -> list[Employee]:
     """Active people of a department."""
-    people = Directory(table).department(name)
+    people = uow.directory.department(name)
     if not people:
         raise NotFound(f"no department {name!r}")
     return people
 
 
-def people_for_signin(table: Table) -> list[Employee]:
+def people_for_signin(uow: UnitOfWork) -> list[Employee]:
     """Active people, by department then name (the local sign-in chooser)."""
-    people = [p for p in Directory(table).all() if p.active]
+    people = [p for p in uow.directory.all() if p.active]
     return sorted(people, key=lambda p: (p.department.casefold(), p.name.casefold()))

@@ -2,12 +2,120 @@
 
 Each rule is a pure function of a principal and what they act on; `require(...)` turns a refusal into
 `PermissionDenied` with a message for people. The pages ask the `may_*` functions to decide what to
-show, and the use cases call the `require_*` ones, so a rule is written once.
+show, and the use cases call `require`, so a rule is written once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from service.domain.directory import Employee, Role
+from service.domain.errors import PermissionDenied
+from service.domain.reviews import Review, ReviewState, at_least
+from service.services.auth import Principal
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse with `message` unless `allowed`."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 # --- reviews, history and actions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRoles:
+    """How a principal stands to one review: as its employee, their current manager, or HR."""
+
+    is_employee: bool
+    is_manager: bool
+    is_hr: bool
+
+
+def review_roles(principal: Principal, employee_id: str, current_manager: str | None) -> ReviewRoles:
+    """The principal's roles for a review; nobody is HR or manager of their own review."""
+    own = principal.employee_id == employee_id
+    return ReviewRoles(
+        is_employee=own,
+        is_manager=not own and current_manager is not None and principal.employee_id == current_manager,
+        is_hr=not own and principal.has(Role.HR),
+    )
+
+
+# Who may do each part of a review. Leadership is nobody special here: only as someone's manager.
+REVIEW_PARTS: dict[str, tuple[str, ...]] = {
+    "read": ("employee", "manager", "hr"),
+    "self": ("employee",),
+    "manager": ("manager", "hr"),
+    "discussion": ("manager", "hr"),
+    "acknowledge": ("employee",),
+    "finalise": ("hr",),
+    "return": ("hr",),
+}
+
+REVIEW_REFUSALS: dict[str, str] = {
+    "read": "only the employee, their manager and HR can see this review",
+    "self": "only the employee writes their self assessment",
+    "manager": "only the employee's current manager or HR writes the manager assessment",
+    "discussion": "only the employee's manager or HR records the discussion",
+    "acknowledge": "only the employee acknowledges their review",
+    "finalise": "only HR finalises a review (and not their own)",
+    "return": "only HR returns a review to an earlier state",
+}
+
+
+def may_act_on_review(roles: ReviewRoles, part: str) -> bool:
+    """Whether these roles may do `part` ("self", "manager", "discussion", ...) to the review."""
+    held = {"employee": roles.is_employee, "manager": roles.is_manager, "hr": roles.is_hr}
+    return any(held[r] for r in REVIEW_PARTS[part])
+
+
+def may_read_review(roles: ReviewRoles) -> bool:
+    """The employee, their current manager and HR read a review."""
+    return may_act_on_review(roles, "read")
+
+
+def visible_parts(roles: ReviewRoles, state: ReviewState) -> dict[str, bool]:
+    """Which parts of a review these roles see now: drafts stay with their author; HR sees all."""
+    return {
+        "self_assessment": roles.is_employee or roles.is_hr or at_least(state, ReviewState.SELF_SUBMITTED),
+        "manager_assessment": roles.is_manager or roles.is_hr or at_least(state, ReviewState.MANAGER_SUBMITTED),
+        "discussion": roles.is_manager or roles.is_hr or at_least(state, ReviewState.DISCUSSED),
+    }
+
+
+def may_list_cycle_reviews(principal: Principal) -> bool:
+    """HR lists every review of a cycle."""
+    return principal.has(Role.HR)
+
+
+def may_read_history(principal: Principal, person: Employee) -> bool:
+    """The person, their current manager and HR see a person's history."""
+    return principal.employee_id in (person.employee_id, person.manager_id) or principal.has(Role.HR)
+
+
+def may_see_manager_part_in_history(principal: Principal, review: Review) -> bool:
+    """Scores and ratings show once submitted; before that only to HR, and never HR's own drafts."""
+    return at_least(review.state, ReviewState.MANAGER_SUBMITTED) or (
+        principal.has(Role.HR) and principal.employee_id != review.employee_id
+    )
+
+
+def may_read_review_audit(principal: Principal, employee_id: str) -> bool:
+    """HR reads a review's audit trail, but not of their own review."""
+    return principal.has(Role.HR) and principal.employee_id != employee_id
+
+
+def may_read_cycle_audit(principal: Principal) -> bool:
+    """HR reads a cycle's audit trail (their own review left out)."""
+    return principal.has(Role.HR)
+
+
+def may_update_action(principal: Principal, action: dict[str, Any]) -> bool:
+    """An action's owner or HR moves it along."""
+    return principal.employee_id == action["owner_id"] or principal.has(Role.HR)
 
 
 # --- goals ---------------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from typing import Any
 
 from service.adapters.clock import Clock
 from service.adapters.store import Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles
 
-HANDLERS: dict[str, Callable[[Table, dict[str, Any], Clock], Any]] = {
+HANDLERS: dict[str, Callable[[UnitOfWork, dict[str, Any], Clock], Any]] = {
     "create_reviews": cycles.create_review_batch,
 }
 
@@ -20,4 +21,4 @@ def dispatch(table: Table, message: dict[str, Any], clock: Clock) -> Any:
         handler = HANDLERS[message["kind"]]
     except KeyError:
         raise ValueError(f"unknown message kind {message.get('kind')!r}") from None
-    return handler(table, message, clock)
+    return handler(UnitOfWork(table), message, clock)

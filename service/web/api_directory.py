@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from service.adapters import keys
 from service.domain.directory import Employee, Role
 from service.domain.errors import TooLarge, ValidationFailed
 from service.services import directory as svc
@@ -61,7 +60,7 @@ def me():
 def person(employee_id: str):
     """One person from the directory."""
     current_principal()
-    return jsonify(person_json(svc.get_person(wiring().table, employee_id)))
+    return jsonify(person_json(svc.get_person(wiring().uow(), employee_id)))
 
 
 @bp.get("/people/<employee_id>/reports")
@@ -69,7 +68,7 @@ def person(employee_id: str):
 def reports(employee_id: str):
     """Direct reports."""
     current_principal()
-    return people_json(svc.direct_reports(wiring().table, employee_id))
+    return people_json(svc.direct_reports(wiring().uow(), employee_id))
 
 
 @bp.get("/people/<employee_id>/chain")
@@ -77,7 +76,7 @@ def reports(employee_id: str):
 def chain(employee_id: str):
     """Management chain."""
     current_principal()
-    return people_json(svc.management_chain(wiring().table, employee_id))
+    return people_json(svc.management_chain(wiring().uow(), employee_id))
 
 
 @bp.get("/departments/<path:name>/people")
@@ -85,7 +84,7 @@ def chain(employee_id: str):
 def department(name: str):
     """A department's people."""
     current_principal()
-    return people_json(svc.department(wiring().table, name))
+    return people_json(svc.department(wiring().uow(), name))
 
 
 @bp.post("/org/imports")
@@ -104,7 +103,7 @@ def import_org():
     options = ImportQuerySchema().load(request.args)
     text = _csv_from_request()
     w = wiring()
-    result = svc.import_organisation(w.table, principal, text, w.clock, dry_run=options["dry_run"])
+    result = svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=options["dry_run"])
     return jsonify(
         ImportResultSchema().dump({"import_id": result.import_id, "dry_run": result.dry_run, "summary": result.summary})
     )
@@ -114,9 +113,7 @@ def import_org():
 @api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(401, 403))
 def import_history():
     """History of organisation imports."""
-    require_role(current_principal(), Role.HR)
-    pk, prefix = keys.import_prefix()
-    items = wiring().table.query_page(pk, prefix, limit=50, descending=True).items
+    items = svc.import_history(wiring().uow(), current_principal())
     return jsonify(ImportHistorySchema().dump({"imports": items}))
 
 

@@ -77,7 +77,7 @@ def _review_response(view: dict[str, Any]):
 def create_template():
     """Create a template."""
     w = wiring()
-    t = template_svc.create_template(w.table, current_principal(), _body(TemplateInSchema()), w.clock)
+    t = template_svc.create_template(w.uow(), current_principal(), _body(TemplateInSchema()), w.clock)
     resp = jsonify(template_to_dict(t))
     resp.status_code = 201
     return with_etag(resp, t.version)
@@ -88,7 +88,7 @@ def create_template():
 def list_templates():
     """List templates."""
     current_principal()
-    return jsonify({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().table)]})
+    return jsonify({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow())]})
 
 
 @bp.get("/templates/<template_id>")
@@ -96,7 +96,7 @@ def list_templates():
 def get_template(template_id: str):
     """One template."""
     current_principal()
-    t = template_svc.get_template(wiring().table, template_id)
+    t = template_svc.get_template(wiring().uow(), template_id)
     return with_etag(jsonify(template_to_dict(t)), t.version)
 
 
@@ -111,7 +111,7 @@ def update_template(template_id: str):
     """Edit a template."""
     w = wiring()
     t = template_svc.update_template(
-        w.table, current_principal(), template_id, _body(TemplateInSchema()), expected_version(), w.clock
+        w.uow(), current_principal(), template_id, _body(TemplateInSchema()), expected_version(), w.clock
     )
     return with_etag(jsonify(template_to_dict(t)), t.version)
 
@@ -121,7 +121,7 @@ def update_template(template_id: str):
 def get_template_version(template_id: str, version: int):
     """A template as it was at a version."""
     current_principal()
-    return jsonify(template_to_dict(template_svc.get_template(wiring().table, template_id, version)))
+    return jsonify(template_to_dict(template_svc.get_template(wiring().uow(), template_id, version)))
 
 
 # --- cycles ------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def get_template_version(template_id: str, version: int):
 def create_cycle():
     """Create a cycle."""
     w = wiring()
-    return _cycle_response(cycle_svc.create_cycle(w.table, current_principal(), _body(CycleInSchema()), w.clock), 201)
+    return _cycle_response(cycle_svc.create_cycle(w.uow(), current_principal(), _body(CycleInSchema()), w.clock), 201)
 
 
 @bp.get("/cycles")
@@ -140,7 +140,7 @@ def create_cycle():
 def list_cycles():
     """List cycles."""
     current_principal()
-    return jsonify({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().table)]})
+    return jsonify({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow())]})
 
 
 @bp.get("/cycles/<cycle_id>")
@@ -148,7 +148,7 @@ def list_cycles():
 def get_cycle(cycle_id: str):
     """One cycle."""
     current_principal()
-    return _cycle_response(cycle_svc.get_cycle(wiring().table, cycle_id))
+    return _cycle_response(cycle_svc.get_cycle(wiring().uow(), cycle_id))
 
 
 @bp.put("/cycles/<cycle_id>")
@@ -157,7 +157,7 @@ def update_cycle(cycle_id: str):
     """Edit a draft cycle."""
     w = wiring()
     c = cycle_svc.update_cycle(
-        w.table, current_principal(), cycle_id, _body(CycleInSchema()), expected_version(), w.clock
+        w.uow(), current_principal(), cycle_id, _body(CycleInSchema()), expected_version(), w.clock
     )
     return _cycle_response(c)
 
@@ -172,7 +172,7 @@ def update_cycle(cycle_id: str):
 def launch_cycle(cycle_id: str):
     """Launch a cycle; poll /progress for the creation of reviews."""
     w = wiring()
-    result = cycle_svc.launch_cycle(w.table, current_principal(), cycle_id, expected_version(), w.clock, w.queue)
+    result = cycle_svc.launch_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock, w.queue)
     resp = jsonify(LaunchSchema().dump(result))
     resp.status_code = 202
     return resp
@@ -185,7 +185,7 @@ def launch_cycle(cycle_id: str):
 def cycle_progress(cycle_id: str):
     """Progress of a cycle."""
     w = wiring()
-    return jsonify(cycle_svc.cycle_progress(w.table, current_principal(), cycle_id, w.clock.now().date()))
+    return jsonify(cycle_svc.cycle_progress(w.uow(), current_principal(), cycle_id, w.clock.now().date()))
 
 
 @bp.post("/cycles/<cycle_id>/close")
@@ -193,7 +193,7 @@ def cycle_progress(cycle_id: str):
 def close_cycle(cycle_id: str):
     """Close a cycle."""
     w = wiring()
-    return _cycle_response(cycle_svc.close_cycle(w.table, current_principal(), cycle_id, expected_version(), w.clock))
+    return _cycle_response(cycle_svc.close_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock))
 
 
 @bp.post("/cycles/<cycle_id>/reopen")
@@ -203,7 +203,7 @@ def reopen_cycle(cycle_id: str):
     w = wiring()
     reason = _body(ReasonSchema())["reason"]
     return _cycle_response(
-        cycle_svc.reopen_cycle(w.table, current_principal(), cycle_id, expected_version(), reason, w.clock)
+        cycle_svc.reopen_cycle(w.uow(), current_principal(), cycle_id, expected_version(), reason, w.clock)
     )
 
 
@@ -221,14 +221,14 @@ def _audit_response(records: list[dict[str, Any]]):
 )
 def cycle_audit(cycle_id: str):
     """A cycle's audit trail."""
-    return _audit_response(review_svc.cycle_audit(wiring().table, current_principal(), cycle_id))
+    return _audit_response(review_svc.cycle_audit(wiring().uow(), current_principal(), cycle_id))
 
 
 @bp.get("/cycles/<cycle_id>/team")
 @api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema, errors=(401, 404))
 def team(cycle_id: str):
     """A manager's team overview."""
-    return jsonify({"reviews": review_svc.team_reviews(wiring().table, current_principal(), cycle_id)})
+    return jsonify({"reviews": review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)})
 
 
 class CursorSchema(Schema):
@@ -253,7 +253,7 @@ def cycle_reviews(cycle_id: str):
     """A cycle's reviews, paged."""
     token = CursorSchema().load(request.args)["cursor"]
     cursor = _decode_cursor(token) if token else None
-    rows, after = review_svc.cycle_reviews(wiring().table, current_principal(), cycle_id, cursor)
+    rows, after = review_svc.cycle_reviews(wiring().uow(), current_principal(), cycle_id, cursor)
     return jsonify({"reviews": rows, "next": _encode_cursor(after) if after else None})
 
 
@@ -280,7 +280,7 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 @api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(401, 403, 404))
 def get_review(cycle_id: str, employee_id: str):
     """Read a review."""
-    return _review_response(review_svc.open_review(wiring().table, current_principal(), cycle_id, employee_id))
+    return _review_response(review_svc.open_review(wiring().uow(), current_principal(), cycle_id, employee_id))
 
 
 @bp.put(REVIEW + "/self")
@@ -290,7 +290,7 @@ def put_self(cycle_id: str, employee_id: str):
     w, body = wiring(), _body(SelfBodySchema())
     return _review_response(
         review_svc.save_self_assessment(
-            w.table,
+            w.uow(),
             current_principal(),
             cycle_id,
             employee_id,
@@ -314,7 +314,7 @@ def put_manager(cycle_id: str, employee_id: str):
     w, body = wiring(), _body(ManagerBodySchema())
     return _review_response(
         review_svc.save_manager_assessment(
-            w.table,
+            w.uow(),
             current_principal(),
             cycle_id,
             employee_id,
@@ -335,7 +335,7 @@ def put_discussion(cycle_id: str, employee_id: str):
     w, body = wiring(), _body(DiscussionBodySchema())
     return _review_response(
         review_svc.save_discussion(
-            w.table,
+            w.uow(),
             current_principal(),
             cycle_id,
             employee_id,
@@ -359,7 +359,7 @@ def post_acknowledge(cycle_id: str, employee_id: str):
     w, body = wiring(), _body(AcknowledgeSchema())
     return _review_response(
         review_svc.acknowledge(
-            w.table,
+            w.uow(),
             current_principal(),
             cycle_id,
             employee_id,
@@ -377,7 +377,7 @@ def post_finalise(cycle_id: str, employee_id: str):
     """Finalisation."""
     w = wiring()
     return _review_response(
-        review_svc.finalise(w.table, current_principal(), cycle_id, employee_id, expected_version(), w.clock)
+        review_svc.finalise(w.uow(), current_principal(), cycle_id, employee_id, expected_version(), w.clock)
     )
 
 
@@ -388,7 +388,7 @@ def post_return(cycle_id: str, employee_id: str):
     w, body = wiring(), _body(ReturnSchema())
     return _review_response(
         review_svc.return_review(
-            w.table,
+            w.uow(),
             current_principal(),
             cycle_id,
             employee_id,
@@ -404,7 +404,7 @@ def post_return(cycle_id: str, employee_id: str):
 @api_doc("The audit trail of one review, with chain verification (HR)", response=AuditSchema, errors=(401, 403))
 def review_audit(cycle_id: str, employee_id: str):
     """A review's audit trail."""
-    return _audit_response(review_svc.review_audit(wiring().table, current_principal(), cycle_id, employee_id))
+    return _audit_response(review_svc.review_audit(wiring().uow(), current_principal(), cycle_id, employee_id))
 
 
 @bp.get("/people/<employee_id>/history")
@@ -415,7 +415,7 @@ def review_audit(cycle_id: str, employee_id: str):
 )
 def person_history(employee_id: str):
     """History across cycles."""
-    return jsonify(review_svc.history(wiring().table, current_principal(), employee_id))
+    return jsonify(review_svc.history(wiring().uow(), current_principal(), employee_id))
 
 
 # --- actions -----------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def person_history(employee_id: str):
 @api_doc("Actions I own, open first by due date", response=ActionListSchema, errors=(401,))
 def my_actions():
     """My tracked actions."""
-    return jsonify({"actions": action_svc.my_actions(wiring().table, current_principal())})
+    return jsonify({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
 
 
 @bp.patch("/actions/<action_id>")
@@ -435,6 +435,6 @@ def patch_action(action_id: str):
     w = wiring()
     status = _body(ActionStatusSchema())["status"]
     result = action_svc.update_action_status(
-        w.table, current_principal(), action_id, status, expected_version(), w.clock
+        w.uow(), current_principal(), action_id, status, expected_version(), w.clock
     )
     return with_etag(jsonify(result), result["version"])

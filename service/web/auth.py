@@ -14,9 +14,9 @@ from typing import Any
 from flask import Flask, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from service.adapters.repositories import Directory
 from service.config import Settings
 from service.domain.errors import NotAuthenticated, PermissionDenied
+from service.services import directory as directory_svc
 from service.services.auth import Principal
 from service.web.wiring import wiring
 
@@ -73,10 +73,7 @@ def current_principal() -> Principal:
         g.auth_method = how
         if employee_id is None:
             raise NotAuthenticated("sign in first")
-        person = Directory(wiring().table).get(employee_id)
-        if person is None:
-            raise NotAuthenticated(f"{employee_id} is not in the organisation directory")
-        g.principal = Principal.of(person)
+        g.principal = directory_svc.principal_for(wiring().uow(), employee_id)
     return g.principal
 
 

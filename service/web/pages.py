@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -33,6 +33,9 @@ from service.services.auth import Principal
 from service.web import forms
 from service.web.auth import csrf_token, optional_principal
 from service.web.wiring import wiring
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
 
 bp = Blueprint("pages", __name__)
 local_bp = Blueprint("local_signin", __name__)
@@ -190,9 +193,9 @@ class Task:
         return (0, self.due["date"].isoformat()) if self.due else (1, self.title)
 
 
-def _own_reviews(table: Any, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task]) -> list[dict]:
+def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task]) -> list[dict]:
     rows = []
-    for r in review_svc.history(table, principal, principal.employee_id)["reviews"]:
+    for r in review_svc.history(uow, principal, principal.employee_id)["reviews"]:
         cycle = cycles.get(r["cycle_id"])
         if cycle is None or cycle.state is not CycleState.ACTIVE:
             continue
@@ -219,10 +222,10 @@ def _own_reviews(table: Any, principal: Principal, cycles: dict[str, Cycle], tas
     return rows
 
 
-def _team(table: Any, principal: Principal, active: list[Cycle], tasks: list[Task]) -> list[dict]:
+def _team(uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task]) -> list[dict]:
     teams = []
     for cycle in active:
-        rows = review_svc.team_reviews(table, principal, cycle.cycle_id)
+        rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
         if not rows:
             continue
         for row in rows:
@@ -241,7 +244,7 @@ def _team(table: Any, principal: Principal, active: list[Cycle], tasks: list[Tas
     return teams
 
 
-def _steer(table: Any, principal: Principal, cycles: list[Cycle], tasks: list[Task]) -> list[dict]:
+def _steer(uow: UnitOfWork, principal: Principal, cycles: list[Cycle], tasks: list[Task]) -> list[dict]:
     steer = []
     for cycle in cycles:
         if cycle.state is CycleState.CLOSED:
@@ -251,7 +254,7 @@ def _steer(table: Any, principal: Principal, cycles: list[Cycle], tasks: list[Ta
             tasks.append(Task(f"Set up and launch “{cycle.name}”", "Draft cycle", url))
             steer.append({"cycle": cycle, "progress": None})
             continue
-        progress = cycle_svc.cycle_progress(table, principal, cycle.cycle_id, today())
+        progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today())
         to_finalise = progress["by_state"].get("acknowledged", 0)
         overdue = sum(progress["overdue"].values())
         if to_finalise:
@@ -275,18 +278,18 @@ def _steer(table: Any, principal: Principal, cycles: list[Cycle], tasks: list[Ta
 def home():
     """My tasks: what this person must do next in the active cycles, with deadlines; then who they are."""
     principal = page_principal()
-    table = wiring().table
-    me = svc.get_person(table, principal.employee_id)
-    chain = svc.management_chain(table, principal.employee_id)
-    reports = svc.direct_reports(table, principal.employee_id)
-    all_cycles = cycle_svc.list_cycles(table)
+    uow = wiring().uow()
+    me = svc.get_person(uow, principal.employee_id)
+    chain = svc.management_chain(uow, principal.employee_id)
+    reports = svc.direct_reports(uow, principal.employee_id)
+    all_cycles = cycle_svc.list_cycles(uow)
     cycles = {c.cycle_id: c for c in all_cycles}
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
     tasks: list[Task] = []
-    own = _own_reviews(table, principal, cycles, tasks)
-    teams = _team(table, principal, active, tasks) if (reports or principal.has(Role.MANAGER)) else []
-    steer = _steer(table, principal, all_cycles, tasks) if principal.has(Role.HR) else []
-    actions = [a for a in action_svc.my_actions(table, principal) if a["status"] in OPEN_STATUSES]
+    own = _own_reviews(uow, principal, cycles, tasks)
+    teams = _team(uow, principal, active, tasks) if (reports or principal.has(Role.MANAGER)) else []
+    steer = _steer(uow, principal, all_cycles, tasks) if principal.has(Role.HR) else []
+    actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
     for a in actions:
         a["due_info"] = due_info(a.get("due"))
         tasks.append(
@@ -309,15 +312,12 @@ def home():
         steer=steer,
         actions=actions,
         statuses=ACTION_STATUS_LABELS,
-        names=_names(table, [a["subject_id"] for a in actions]),
+        names=_names(uow, [a["subject_id"] for a in actions]),
     )
 
 
-def _names(table: Any, ids: list[str]) -> dict[str, str]:
-    from service.adapters.repositories import Directory
-
-    wanted = sorted({i for i in ids if i})
-    return {k: e.name for k, e in Directory(table).get_many(wanted).items()} if wanted else {}
+def _names(uow: UnitOfWork, ids: list[str]) -> dict[str, str]:
+    return svc.people_names(uow, ids)
 
 
 @bp.post("/actions/<action_id>/status")
@@ -330,7 +330,7 @@ def action_status(action_id: str):
         raise ValidationFailed("Choose a status.", {"status": ["choose a status"]})
     version = request.form.get("version", "")
     try:
-        action_svc.update_action_status(w.table, principal, action_id, status, int(version or 0), w.clock)
+        action_svc.update_action_status(w.uow(), principal, action_id, status, int(version or 0), w.clock)
     except StaleWrite:
         flash("Someone else changed this action meanwhile; it is shown as it is now.", "error")
     else:
@@ -346,9 +346,9 @@ def action_status(action_id: str):
 def history(employee_id: str | None = None):
     """A person's reviews across cycles and their tracked actions (own; a manager's report; HR anyone)."""
     principal = page_principal()
-    table = wiring().table
-    person = svc.get_person(table, employee_id or principal.employee_id)
-    data = review_svc.history(table, principal, person.employee_id)
+    uow = wiring().uow()
+    person = svc.get_person(uow, employee_id or principal.employee_id)
+    data = review_svc.history(uow, principal, person.employee_id)
     data["reviews"].sort(key=lambda r: r.get("period_start") or "", reverse=True)
     return render_template(
         "pages/history.html",
@@ -413,7 +413,7 @@ def signout():
 @local_bp.get("/signin")
 def signin():
     """The local demo's sign-in: choose a person (registered only in local mode)."""
-    people = svc.people_for_signin(wiring().table)
+    people = svc.people_for_signin(wiring().uow())
     departments = [(d, list(ps)) for d, ps in groupby(people, key=lambda p: p.department)]
     return render_template("pages/signin.html", departments=departments, next=request.args.get("next", "/"))
 
@@ -422,7 +422,7 @@ def signin():
 def signin_post():
     """Sign in as the chosen demo person."""
     employee_id = request.form.get("employee_id", "")
-    person = svc.get_person(wiring().table, employee_id) if employee_id else None
+    person = svc.get_person(wiring().uow(), employee_id) if employee_id else None
     if person is None or not person.active:
         raise ValidationFailed("Choose an active person to sign in as.", {"employee_id": ["unknown person"]})
     csrf = session.get("csrf")

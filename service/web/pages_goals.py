@@ -37,7 +37,7 @@ LABELS = {
 
 def _cycle_choice(cycle_id: str | None, include_closed: bool = False) -> tuple[list[Any], Any]:
     """Cycles that take goals (draft and active, newest first; closed too for reports) and the one chosen."""
-    cycles = [c for c in cycle_svc.list_cycles(wiring().table) if include_closed or c.state is not CycleState.CLOSED]
+    cycles = [c for c in cycle_svc.list_cycles(wiring().uow()) if include_closed or c.state is not CycleState.CLOSED]
     chosen = next((c for c in cycles if c.cycle_id == cycle_id), None)
     if chosen is None:
         chosen = next((c for c in cycles if c.state is CycleState.ACTIVE), cycles[0] if cycles else None)

@@ -80,7 +80,7 @@ def import_org():
         ), 422
     w = wiring()
     try:
-        result = directory_svc.import_organisation(w.table, principal, text, w.clock, dry_run=dry_run)
+        result = directory_svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=dry_run)
     except ImportRejected as exc:
         return render_template("pages/hr_import.html", result=None, rejected=exc, filename=upload.filename), 422
     return render_template("pages/hr_import.html", result=result, rejected=None, filename=upload.filename)
@@ -93,7 +93,7 @@ def import_org():
 def templates():
     """Every review template."""
     hr()
-    return render_template("pages/hr_templates.html", templates=template_svc.list_templates(wiring().table))
+    return render_template("pages/hr_templates.html", templates=template_svc.list_templates(wiring().uow()))
 
 
 def _render_template_form(
@@ -138,11 +138,11 @@ def _save_template(template_id: str | None):
         )
     try:
         if template_id is None:
-            saved = template_svc.create_template(w.table, principal, data, w.clock)
+            saved = template_svc.create_template(w.uow(), principal, data, w.clock)
         else:
-            saved = template_svc.update_template(w.table, principal, template_id, data, expected_version(), w.clock)
+            saved = template_svc.update_template(w.uow(), principal, template_id, data, expected_version(), w.clock)
     except StaleWrite:
-        current = template_svc.get_template(w.table, template_id or "")
+        current = template_svc.get_template(w.uow(), template_id or "")
         return _render_template_form(
             raw,
             template_id=template_id,
@@ -192,7 +192,7 @@ def edit_template(template_id: str):
     hr()
     if request.method == "POST":
         return _save_template(template_id)
-    t = template_svc.get_template(wiring().table, template_id)
+    t = template_svc.get_template(wiring().uow(), template_id)
     return _render_template_form(template_to_dict(t), template_id=template_id, version=t.version)
 
 
@@ -203,7 +203,7 @@ def edit_template(template_id: str):
 def cycles():
     """Every cycle, newest first."""
     hr()
-    return render_template("pages/hr_cycles.html", cycles=cycle_svc.list_cycles(wiring().table))
+    return render_template("pages/hr_cycles.html", cycles=cycle_svc.list_cycles(wiring().uow()))
 
 
 def _cycle_values(c: Cycle) -> dict[str, Any]:
@@ -228,8 +228,8 @@ def _render_cycle_form(
     message: str = "",
     status: int = 200,
 ):
-    table = wiring().table
-    people = directory_svc.people_for_signin(table)
+    uow = wiring().uow()
+    people = directory_svc.people_for_signin(uow)
     departments = sorted({p.department for p in people}, key=str.casefold)
     label = forms.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
     return render_template(
@@ -240,9 +240,7 @@ def _render_cycle_form(
         errors=errors or {},
         summary=forms.summary(errors or {}, label),
         message=message,
-        template_choices=[
-            (t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(table)
-        ],
+        template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(uow)],
         departments=departments,
         phases=PHASE_LABELS,
         modes=[m.value for m in ParticipantMode],
@@ -267,11 +265,11 @@ def _save_cycle(cycle_id: str | None):
         )
     try:
         if cycle_id is None:
-            saved = cycle_svc.create_cycle(w.table, principal, data, w.clock)
+            saved = cycle_svc.create_cycle(w.uow(), principal, data, w.clock)
         else:
-            saved = cycle_svc.update_cycle(w.table, principal, cycle_id, data, expected_version(), w.clock)
+            saved = cycle_svc.update_cycle(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
     except StaleWrite:
-        current = cycle_svc.get_cycle(w.table, cycle_id or "")
+        current = cycle_svc.get_cycle(w.uow(), cycle_id or "")
         return _render_cycle_form(
             raw,
             cycle_id=cycle_id,
@@ -324,7 +322,7 @@ def edit_cycle(cycle_id: str):
     hr()
     if request.method == "POST":
         return _save_cycle(cycle_id)
-    c = cycle_svc.get_cycle(wiring().table, cycle_id)
+    c = cycle_svc.get_cycle(wiring().uow(), cycle_id)
     if c.state is not CycleState.DRAFT:
         flash("Only a draft cycle can be edited.", "info")
         return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
@@ -335,19 +333,19 @@ def edit_cycle(cycle_id: str):
 def cycle(cycle_id: str):
     """A cycle: set-up, launch, progress per state, per department and overdue; close and reopen."""
     principal = hr()
-    table = wiring().table
-    c = cycle_svc.get_cycle(table, cycle_id)
+    uow = wiring().uow()
+    c = cycle_svc.get_cycle(uow, cycle_id)
     progress = None
     people: list[tuple[str, list[Any]]] = []
     if c.state is not CycleState.DRAFT:
-        progress = cycle_svc.cycle_progress(table, principal, cycle_id, today())
+        progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
         wanted = set(c.participants)
-        everyone = [p for p in directory_svc.people_for_signin(table) if p.employee_id in wanted]
+        everyone = [p for p in directory_svc.people_for_signin(uow) if p.employee_id in wanted]
         people = [(d, list(ps)) for d, ps in groupby(everyone, key=lambda p: p.department)]
     template_name = (c.template_snapshot or {}).get("name")
     if template_name is None:
         try:
-            template_name = template_svc.get_template(table, c.template_id).name
+            template_name = template_svc.get_template(uow, c.template_id).name
         except NotFound:
             template_name = c.template_id
     return render_template(
@@ -380,7 +378,7 @@ def launch(cycle_id: str):
     principal = hr()
     w = wiring()
     try:
-        cycle_svc.launch_cycle(w.table, principal, cycle_id, expected_version(), w.clock, w.queue)
+        cycle_svc.launch_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock, w.queue)
     except ValidationFailed as exc:
         details = "; ".join(m for msgs in forms.flatten_errors(exc.errors).values() for m in msgs)
         flash(f"Not launched: {exc.message} {details}", "error")
@@ -395,9 +393,9 @@ def launch(cycle_id: str):
 def launch_progress(cycle_id: str):
     """How many reviews the launch has created so far; the page refreshes itself until it is done."""
     hr()
-    table = wiring().table
-    c = cycle_svc.get_cycle(table, cycle_id)
-    progress = cycle_svc.launch_progress(table, cycle_id)
+    uow = wiring().uow()
+    c = cycle_svc.get_cycle(uow, cycle_id)
+    progress = cycle_svc.launch_progress(uow, cycle_id)
     percent = int(100 * progress["created"] / progress["expected"]) if progress["expected"] else 100
     return render_template("pages/hr_launch.html", cycle=c, progress=progress, percent=percent)
 
@@ -408,7 +406,7 @@ def close(cycle_id: str):
     principal = hr()
     w = wiring()
     try:
-        c = cycle_svc.close_cycle(w.table, principal, cycle_id, expected_version(), w.clock)
+        c = cycle_svc.close_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock)
     except Conflict as exc:
         flash(f"Not closed: {exc.message}.", "error")
     else:
@@ -428,7 +426,7 @@ def reopen(cycle_id: str):
         flash("Not reopened: say why the cycle is reopened.", "error")
         return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id) + "#reopen")
     try:
-        c = cycle_svc.reopen_cycle(w.table, principal, cycle_id, expected_version(), data["reason"], w.clock)
+        c = cycle_svc.reopen_cycle(w.uow(), principal, cycle_id, expected_version(), data["reason"], w.clock)
     except Conflict as exc:
         flash(f"Not reopened: {exc.message}.", "error")
     else:

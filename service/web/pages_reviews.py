@@ -133,7 +133,7 @@ PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT
 
 
 def _context(cycle_id: str, employee_id: str) -> tuple[ReviewContext, dict[str, Any]]:
-    ctx = ReviewContext(wiring().table, page_principal(), cycle_id, employee_id)
+    ctx = ReviewContext(wiring().uow(), page_principal(), cycle_id, employee_id)
     return ctx, review_view(ctx)
 
 
@@ -158,18 +158,18 @@ def _editable(part: Part, ctx: ReviewContext) -> str | None:
 
 def _owner_choices(ctx: ReviewContext, content: dict[str, Any] | None) -> list[tuple[str, str]]:
     """People who may own an action: the employee, their management chain, their peers, and whoever acts."""
-    table = ctx.table
-    employee = directory_svc.get_person(table, ctx.review.employee_id)
-    people = [employee, *directory_svc.management_chain(table, employee.employee_id)]
+    uow = ctx.uow
+    employee = directory_svc.get_person(uow, ctx.review.employee_id)
+    people = [employee, *directory_svc.management_chain(uow, employee.employee_id)]
     if employee.manager_id:
-        people += directory_svc.direct_reports(table, employee.manager_id)
+        people += directory_svc.direct_reports(uow, employee.manager_id)
     seen: dict[str, str] = {}
     for p in people:
         seen.setdefault(p.employee_id, f"{p.name} ({p.title})" if p.title else p.name)
     seen.setdefault(ctx.principal.employee_id, ctx.principal.name)
     chosen = [i.get("owner_id") for key in ("obstacles", "agreed_actions") for i in (content or {}).get(key, []) or []]
     missing = [i for i in chosen if i and i not in seen]
-    for k, name in _names(table, missing).items():
+    for k, name in _names(uow, missing).items():
         seen[k] = name
     for i in missing:
         seen.setdefault(i, i)
@@ -358,7 +358,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
         )
     w = wiring()
     try:
-        saved = part.save(w.table, ctx.principal, cycle_id, employee_id, content, expected_version(), False, w.clock)
+        saved = part.save(w.uow(), ctx.principal, cycle_id, employee_id, content, expected_version(), False, w.clock)
     except StaleWrite:
         return _stale(part, cycle_id, employee_id, raw, content, autosave)
     except ValidationFailed as exc:
@@ -419,7 +419,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             review_url=_review_url(ctx),
             saved_at=at,
             form_url=url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id),
-            manager_name=_names(w.table, [ctx.current_manager or ""]).get(ctx.current_manager or ""),
+            manager_name=_names(w.uow(), [ctx.current_manager or ""]).get(ctx.current_manager or ""),
         )
     flash(f"Draft saved at {at[11:16]} UTC.", "success")
     return redirect(url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id))
@@ -444,7 +444,7 @@ def _confirm(part: Part, ctx: ReviewContext, view: dict[str, Any], stored: dict[
         flash(changed, "error")
         return redirect(form_url)
     try:
-        part.save(w.table, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock)
+        part.save(w.uow(), ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock)
     except StaleWrite:
         flash(changed, "error")
         return redirect(form_url)
@@ -525,7 +525,7 @@ def _render_review(
         task=task,
         task_title=TASK_TITLES.get(task[0]) if task else None,
         due=due_info(task[2]) if task else None,
-        names=_names(ctx.table, people),
+        names=_names(ctx.uow, people),
         errors=errors or {},
         summary=forms.summary(errors or {}, label),
         values=values or {},
@@ -564,7 +564,7 @@ def acknowledge(cycle_id: str, employee_id: str):
     w = wiring()
     try:
         review_svc.acknowledge(
-            w.table,
+            w.uow(),
             ctx.principal,
             cycle_id,
             employee_id,
@@ -595,7 +595,7 @@ def finalise(cycle_id: str, employee_id: str):
     ctx, _ = _context(cycle_id, employee_id)
     w = wiring()
     try:
-        review_svc.finalise(w.table, ctx.principal, cycle_id, employee_id, expected_version(), w.clock)
+        review_svc.finalise(w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock)
     except Conflict as exc:  # includes StaleWrite
         flash(f"Not finalised: {exc.message}.", "error")
     else:
@@ -616,7 +616,7 @@ def return_review(cycle_id: str, employee_id: str):
     w = wiring()
     try:
         review_svc.return_review(
-            w.table, ctx.principal, cycle_id, employee_id, data["to_state"], data["reason"], expected_version(), w.clock
+            w.uow(), ctx.principal, cycle_id, employee_id, data["to_state"], data["reason"], expected_version(), w.clock
         )
     except ValidationFailed as exc:
         return _render_review(
@@ -633,17 +633,17 @@ def return_review(cycle_id: str, employee_id: str):
 def audit(cycle_id: str, employee_id: str):
     """HR: every change to the review (who, when, action, from → to) and whether the hash chain verifies."""
     principal = page_principal()
-    table = wiring().table
-    records = review_svc.review_audit(table, principal, cycle_id, employee_id)
-    ctx = ReviewContext(table, principal, cycle_id, employee_id)
-    problems = verify_chain(records, head=(ctx.item or {}).get("audit_head") or None)
+    uow = wiring().uow()
+    records = review_svc.review_audit(uow, principal, cycle_id, employee_id)
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    problems = verify_chain(records, head=ctx.review.audit_head or None)
     records.sort(key=lambda r: r["version"], reverse=True)
     return render_template(
         "pages/audit.html",
         ctx=ctx,
         records=records,
         problems=problems,
-        names=_names(table, [r["actor"] for r in records]),
+        names=_names(uow, [r["actor"] for r in records]),
         review_url=_review_url(ctx),
     )
 
@@ -655,9 +655,9 @@ def audit(cycle_id: str, employee_id: str):
 def team(cycle_id: str):
     """A manager's direct reports in a cycle: each one's state, next task, due date and whether it is late."""
     principal = page_principal()
-    table = wiring().table
-    cycle = cycle_svc.get_cycle(table, cycle_id)
-    rows = review_svc.team_reviews(table, principal, cycle_id)
+    uow = wiring().uow()
+    cycle = cycle_svc.get_cycle(uow, cycle_id)
+    rows = review_svc.team_reviews(uow, principal, cycle_id)
     for row in rows:
         task = cycle.task_for(ReviewState(row["state"]))
         row["owner"] = task[1] if task else None

@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from service.adapters.clock import FixedClock
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests import factories as f
 from tests.conftest import ORG_CSV, AuthActions, RequestCounter
@@ -130,7 +131,7 @@ def _snapshot(c: Any, build: Callable[[Any, FixedClock], Any]) -> tuple[Any, lis
 
     _create_empty_table(c, SNAPSHOT_TABLE)
     table, clock = DynamoTable(c, SNAPSHOT_TABLE), _SnapshotClock(NOW)
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     result = build(table, clock)
     items = [i for page in c.get_paginator("scan").paginate(TableName=SNAPSHOT_TABLE) for i in page["Items"]]
     c.delete_table(TableName=SNAPSHOT_TABLE)

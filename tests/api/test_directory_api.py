@@ -6,6 +6,7 @@ import io
 
 import boto3
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.web.auth import mint_token
 from tests.conftest import ORG_CSV
 
@@ -133,6 +134,9 @@ def test_leaver_can_no_longer_act(app, auth, client, clock, seeded):
 
     auth.login("E5")
     import_organisation(
-        seeded, None, ORG_CSV.replace("E5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,E3,\n", ""), clock
+        UnitOfWork(seeded),
+        None,
+        ORG_CSV.replace("E5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,E3,\n", ""),
+        clock,
     )
     assert_error_shape(client.get("/api/me"), 401, "not_authenticated")

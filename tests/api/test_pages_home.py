@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
@@ -55,8 +56,10 @@ def tasks(html: str) -> str:
 
 def to_manager_submitted(table, clock, cycle_id: str, employee_id: str = "E4") -> None:
     me, manager = f.principal(table, employee_id), f.principal(table, "E3")
-    review_svc.save_self_assessment(table, me, cycle_id, employee_id, f.self_content(), 1, True, clock)
-    review_svc.save_manager_assessment(table, manager, cycle_id, employee_id, f.manager_content(), 2, True, clock)
+    review_svc.save_self_assessment(UnitOfWork(table), me, cycle_id, employee_id, f.self_content(), 1, True, clock)
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), manager, cycle_id, employee_id, f.manager_content(), 2, True, clock
+    )
 
 
 # --- my tasks -------------------------------------------------------------------------------------
@@ -75,7 +78,9 @@ def test_a_task_past_its_deadline_shows_as_overdue(as_, clock):
 
 
 def test_a_managers_tasks_list_each_report_waiting_for_them(as_, table, clock, cycle_id):
-    review_svc.save_self_assessment(table, f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock)
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock
+    )
     html = page_of(as_("E3"))
     assert "Write the manager assessment: Katherine Johnson" in tasks(html)
     assert "Edsger Dijkstra" not in tasks(html)  # his self assessment is not in yet
@@ -83,7 +88,9 @@ def test_a_managers_tasks_list_each_report_waiting_for_them(as_, table, clock, c
 
 
 def test_an_employee_sees_who_their_review_waits_for(as_, table, clock, cycle_id):
-    review_svc.save_self_assessment(table, f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock)
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock
+    )
     html = page_of(as_("E4"))
     assert "Nothing to do right now." in tasks(html)
     assert "Self assessment submitted" in html and "waiting for your manager (due in 29 days)" in html
@@ -91,11 +98,13 @@ def test_an_employee_sees_who_their_review_waits_for(as_, table, clock, cycle_id
 
 def test_hr_steers_cycles_finalises_acknowledged_reviews_and_launches_drafts(as_, table, clock, cycle_id):
     to_manager_submitted(table, clock, cycle_id)
-    review_svc.save_discussion(table, f.principal(table, "E3"), cycle_id, "E4", f.discussion_content(), 3, True, clock)
-    review_svc.acknowledge(table, f.principal(table, "E4"), cycle_id, "E4", "agree", "", 4, clock)
+    review_svc.save_discussion(
+        UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", f.discussion_content(), 3, True, clock
+    )
+    review_svc.acknowledge(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", "agree", "", 4, clock)
     hr = f.principal(table, "E2")
-    template = template_svc.list_templates(table)[0]
-    cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id, name="Mid-year"), clock)
+    template = template_svc.list_templates(UnitOfWork(table))[0]
+    cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id, name="Mid-year"), clock)
     html = page_of(as_("E2"))
     assert "Finalise 1 acknowledged review" in tasks(html)
     assert "Set up and launch “Mid-year”" in tasks(html)

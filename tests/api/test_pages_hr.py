@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from service.adapters.queue import Message, Queue
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import templates as template_svc
@@ -100,21 +101,21 @@ def test_a_bad_file_is_rejected_with_a_row_numbered_report_and_nothing_changes(h
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", report)
     assert ("4", "email", "&#39;not-an-email&#39; is not an email address") in rows
     assert any(r[0] == "8" and r[1] == "manager_id" for r in rows)
-    assert directory_svc.get_person(table, "E3").email == "alan@example.com"
+    assert directory_svc.get_person(UnitOfWork(table), "E3").email == "alan@example.com"
 
 
 def test_a_good_file_is_imported_and_summarised(hr, table):
     csv = ORG_CSV + "E7,Mary Jackson,mary@example.com,Engineer,Engineering,E3,\n"
     html = text(upload(hr, csv))
     assert "people.csv imported." in html and re.search(r"<dt>New people</dt><dd>1</dd>", html)
-    assert directory_svc.get_person(table, "E7").name == "Mary Jackson"
+    assert directory_svc.get_person(UnitOfWork(table), "E7").name == "Mary Jackson"
 
 
 def test_check_only_shows_what_would_change_and_changes_nothing(hr, table):
     csv = ORG_CSV + "E7,Mary Jackson,mary@example.com,Engineer,Engineering,E3,\n"
     html = text(upload(hr, csv, dry_run="1"))
     assert "nothing was changed (check only)" in html and re.search(r"<dt>New people</dt><dd>1</dd>", html)
-    assert [p.employee_id for p in directory_svc.people_for_signin(table) if p.employee_id == "E7"] == []
+    assert [p.employee_id for p in directory_svc.people_for_signin(UnitOfWork(table)) if p.employee_id == "E7"] == []
 
 
 def test_an_import_without_a_file_asks_for_one(hr):
@@ -154,7 +155,7 @@ TEMPLATE_FORM = {
 def test_hr_creates_a_template_with_competencies_scale_questions_and_weights(hr, table):
     resp = post(hr, "/hr/templates/new", TEMPLATE_FORM)
     assert resp.status_code == 302 and resp.headers["Location"] == "/hr/templates"
-    saved = next(t for t in template_svc.list_templates(table) if t.name == "Engineering review")
+    saved = next(t for t in template_svc.list_templates(UnitOfWork(table)) if t.name == "Engineering review")
     assert [(c.id, c.name) for c in saved.competencies] == [("delivery", "Delivery"), ("code-review", "Code review")]
     assert saved.scale.labels == ("Low", "Solid", "High")
     assert [(q.id, q.text, q.required) for q in saved.questions["self"]] == [("q1", "What are you proud of?", True)]
@@ -171,11 +172,11 @@ def test_weights_that_do_not_add_up_come_back_with_the_form_as_typed(hr):
 
 
 def test_a_stale_template_edit_keeps_the_edit_and_offers_the_new_version(hr, table, clock):
-    template = template_svc.list_templates(table)[0]
+    template = template_svc.list_templates(UnitOfWork(table))[0]
     page = text(hr.get(f"/hr/templates/{template.template_id}"))
     assert 'name="competencies.0.name" value="Delivery"' in page
     template_svc.update_template(
-        table,
+        UnitOfWork(table),
         f.principal(table, "E2"),
         template.template_id,
         f.template_data(name="Renamed elsewhere"),
@@ -212,12 +213,12 @@ def cycle_form(template_id: str, **overrides: str) -> dict[str, Any]:
 
 
 def test_hr_sets_up_a_draft_cycle_for_chosen_departments(hr, table):
-    template = template_svc.list_templates(table)[0]
+    template = template_svc.list_templates(UnitOfWork(table))[0]
     form = text(hr.get("/hr/cycles/new"))
     assert 'value="Engineering"' in form and template.template_id in form
     resp = post(hr, "/hr/cycles/new", cycle_form(template.template_id))
     assert resp.status_code == 302
-    cycle = next(c for c in cycle_svc.list_cycles(table) if c.name == "Mid-year")
+    cycle = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Mid-year")
     assert resp.headers["Location"] == f"/hr/cycles/{cycle.cycle_id}"
     assert cycle.state == "draft" and cycle.departments == ["Engineering"]
     assert cycle.phases["discussion"].isoformat() == "2026-03-31"
@@ -226,7 +227,7 @@ def test_hr_sets_up_a_draft_cycle_for_chosen_departments(hr, table):
 
 
 def test_phase_deadlines_out_of_order_are_explained_and_the_form_kept(hr, table):
-    template = template_svc.list_templates(table)[0]
+    template = template_svc.list_templates(UnitOfWork(table))[0]
     resp = post(
         hr,
         "/hr/cycles/new",
@@ -242,9 +243,9 @@ def test_phase_deadlines_out_of_order_are_explained_and_the_form_kept(hr, table)
 
 
 def test_hr_edits_a_draft_but_not_a_launched_cycle(hr, table, launched_cycle_id):
-    template = template_svc.list_templates(table)[0]
+    template = template_svc.list_templates(UnitOfWork(table))[0]
     post(hr, "/hr/cycles/new", cycle_form(template.template_id))
-    draft = next(c for c in cycle_svc.list_cycles(table) if c.name == "Mid-year")
+    draft = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Mid-year")
     page = text(hr.get(f"/hr/cycles/{draft.cycle_id}/edit"))
     assert 'value="Mid-year"' in page and 'value="Engineering" checked' in page
     resp = post(
@@ -252,15 +253,17 @@ def test_hr_edits_a_draft_but_not_a_launched_cycle(hr, table, launched_cycle_id)
         f"/hr/cycles/{draft.cycle_id}/edit",
         cycle_form(template.template_id, name="Mid-year, renamed") | {"version": str(draft.version)},
     )
-    assert resp.status_code == 302 and cycle_svc.get_cycle(table, draft.cycle_id).name == "Mid-year, renamed"
+    assert (
+        resp.status_code == 302 and cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id).name == "Mid-year, renamed"
+    )
     launched = hr.get(f"/hr/cycles/{launched_cycle_id}/edit")
     assert launched.status_code == 302 and launched.headers["Location"] == f"/hr/cycles/{launched_cycle_id}"
 
 
 def test_a_launch_shows_its_progress_refreshing_until_every_review_exists(hr, table, clock, held_queue):
-    template = template_svc.list_templates(table)[0]
+    template = template_svc.list_templates(UnitOfWork(table))[0]
     post(hr, "/hr/cycles/new", cycle_form(template.template_id))
-    draft = next(c for c in cycle_svc.list_cycles(table) if c.name == "Mid-year")
+    draft = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Mid-year")
     resp = post(hr, f"/hr/cycles/{draft.cycle_id}/launch", {"version": str(draft.version)})
     assert resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}/launch"
     waiting = text(hr.get(resp.headers["Location"]))
@@ -277,7 +280,7 @@ def test_the_dashboard_shows_reviews_per_state_per_department_and_overdue(hr, ta
     from service.services import reviews as review_svc
 
     review_svc.save_self_assessment(
-        table, f.principal(table, "E4"), launched_cycle_id, "E4", f.self_content(), 1, True, clock
+        UnitOfWork(table), f.principal(table, "E4"), launched_cycle_id, "E4", f.self_content(), 1, True, clock
     )
     clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)  # past the self-assessment deadline
     html = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
@@ -291,14 +294,14 @@ def test_the_dashboard_shows_reviews_per_state_per_department_and_overdue(hr, ta
 
 
 def test_hr_closes_a_cycle_and_reopens_it_only_with_a_reason(hr, table, launched_cycle_id):
-    cycle = cycle_svc.get_cycle(table, launched_cycle_id)
+    cycle = cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id)
     post(hr, f"/hr/cycles/{launched_cycle_id}/close", {"version": str(cycle.version)})
-    closed = cycle_svc.get_cycle(table, launched_cycle_id)
+    closed = cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id)
     assert closed.state == "closed" and "is closed; its reviews are read-only" in text(
         hr.get(f"/hr/cycles/{launched_cycle_id}")
     )
     post(hr, f"/hr/cycles/{launched_cycle_id}/reopen", {"version": str(closed.version), "reason": "  "})
-    assert cycle_svc.get_cycle(table, launched_cycle_id).state == "closed"
+    assert cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id).state == "closed"
     assert "say why the cycle is reopened" in text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
     post(hr, f"/hr/cycles/{launched_cycle_id}/reopen", {"version": str(closed.version), "reason": "Late joiner"})
-    assert cycle_svc.get_cycle(table, launched_cycle_id).state == "active"
+    assert cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id).state == "active"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import reviews as review_svc
 from service.web import forms
 from tests import factories as f
@@ -82,11 +83,13 @@ def post_form(
 
 
 def stored(table, cycle_id: str, employee_id: str = "E4", as_id: str = "E2") -> dict:
-    return review_svc.open_review(table, f.principal(table, as_id), cycle_id, employee_id)
+    return review_svc.open_review(UnitOfWork(table), f.principal(table, as_id), cycle_id, employee_id)
 
 
 def submit_self(table, clock, cycle_id: str) -> None:
-    review_svc.save_self_assessment(table, f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock)
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock
+    )
 
 
 # --- the self assessment form -------------------------------------------------------------------
@@ -246,7 +249,7 @@ def test_submit_asks_for_confirmation_saying_what_happens_next_then_submits(as_,
     assert (
         view["state"] == "self_submitted"
         and view["self_assessment"]
-        == review_svc.open_review(table, f.principal(table, "E4"), cycle_id, "E4")["self_assessment"]
+        == review_svc.open_review(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4")["self_assessment"]
     )
     assert "Your self assessment is submitted" in employee.get(url(cycle_id)).get_data(as_text=True)
 
@@ -268,7 +271,7 @@ def test_a_stale_edit_keeps_what_was_typed_and_names_the_fields_someone_else_cha
     version, base = hidden(opened, "version"), hidden(opened, "_base")
     # Meanwhile the same employee, in another tab, changes the achievements.
     other = f.self_content(achievements="Written in the other tab")
-    review_svc.save_self_assessment(table, f.principal(table, "E4"), cycle_id, "E4", other, 2, False, clock)
+    review_svc.save_self_assessment(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", other, 2, False, clock)
 
     mine = form_of(f.self_content(development_wishes="Typed in this tab"))
     resp = post_form(employee, url(cycle_id, "self"), mine, version=version, base=base)
@@ -290,7 +293,9 @@ def test_a_stale_edit_keeps_what_was_typed_and_names_the_fields_someone_else_cha
 
 
 def test_a_stale_autosave_answers_412_json_and_stores_nothing(as_, cycle_id, table, clock):
-    review_svc.save_self_assessment(table, f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, False, clock)
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, False, clock
+    )
     resp = post_form(
         as_("E4"), url(cycle_id, "self"), {"achievements": "Late"}, version=1, autosave=True, base=forms.base_json({})
     )
@@ -387,7 +392,7 @@ def test_an_owner_who_is_not_a_person_is_refused_next_to_the_field(as_, cycle_id
 def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreeing(as_, cycle_id, table, clock):
     submit_self(table, clock, cycle_id)
     review_svc.save_manager_assessment(
-        table, f.principal(table, "E3"), cycle_id, "E4", f.manager_content(), 2, True, clock
+        UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", f.manager_content(), 2, True, clock
     )
     manager = as_("E3")
     confirm = post_form(
@@ -440,9 +445,9 @@ def test_hr_returns_a_review_with_a_reason_and_a_return_without_one_is_explained
 def test_hr_finalises_an_acknowledged_review(as_, cycle_id, table, clock):
     table, hr_p = table, f.principal(table, "E3")
     submit_self(table, clock, cycle_id)
-    review_svc.save_manager_assessment(table, hr_p, cycle_id, "E4", f.manager_content(), 2, True, clock)
-    review_svc.save_discussion(table, hr_p, cycle_id, "E4", f.discussion_content(), 3, True, clock)
-    review_svc.acknowledge(table, f.principal(table, "E4"), cycle_id, "E4", "agree", "", 4, clock)
+    review_svc.save_manager_assessment(UnitOfWork(table), hr_p, cycle_id, "E4", f.manager_content(), 2, True, clock)
+    review_svc.save_discussion(UnitOfWork(table), hr_p, cycle_id, "E4", f.discussion_content(), 3, True, clock)
+    review_svc.acknowledge(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", "agree", "", 4, clock)
     hr = as_("E2")
     assert "Finalise the review" in hr.get(url(cycle_id)).get_data(as_text=True)
     resp = post_form(hr, url(cycle_id, "finalise"), {}, version=5)

@@ -24,6 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from service.adapters.clock import Clock
 from service.adapters.queue import Message, Queue
 from service.adapters.store import Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests import factories as f
 from tests.conftest import ORG_CSV
@@ -96,7 +97,7 @@ class Live:
             "manager_assessment": today + timedelta(days=20),
             "discussion": today + timedelta(days=30),
         }
-        template = template_svc.create_template(self.table, self.hr(), f.template_data(), self.clock)
+        template = template_svc.create_template(UnitOfWork(self.table), self.hr(), f.template_data(), self.clock)
         data = f.cycle_data(
             template.template_id,
             phases=phases,
@@ -104,11 +105,16 @@ class Live:
             period_end=date(today.year, 12, 31),
             **overrides,
         )
-        cycle = cycle_svc.create_cycle(self.table, self.hr(), data, self.clock)
+        cycle = cycle_svc.create_cycle(UnitOfWork(self.table), self.hr(), data, self.clock)
         cycle_svc.launch_cycle(
-            self.table, self.hr(), cycle.cycle_id, cycle.version, self.clock, f.inline_queue(self.table, self.clock)
+            UnitOfWork(self.table),
+            self.hr(),
+            cycle.cycle_id,
+            cycle.version,
+            self.clock,
+            f.inline_queue(self.table, self.clock),
         )
-        return cycle_svc.get_cycle(self.table, cycle.cycle_id)
+        return cycle_svc.get_cycle(UnitOfWork(self.table), cycle.cycle_id)
 
 
 @pytest.fixture(autouse=True)
@@ -165,7 +171,7 @@ def serve(moto_endpoint) -> Iterator[Callable[..., Live]]:
         table = DynamoTable(client("dynamodb", settings), settings.table_name)
         create_table(table.client, settings.table_name)
         clock = Clock()
-        import_organisation(table, None, ORG_CSV, clock)
+        import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
         app = create_app(settings, clock=clock)
         if session_seconds is not None:
             # A session short enough to watch it end (settings.session_minutes counts whole minutes).

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from tests import factories as f
@@ -29,7 +30,7 @@ def review_path(cycle_id: str, employee_id: str = "E4", part: str = "") -> str:
 def submit_self_by_service(live, cycle_id: str, employee_id: str = "E4") -> None:
     table, clock = live.table, live.clock
     review_svc.save_self_assessment(
-        table, f.principal(table, employee_id), cycle_id, employee_id, f.self_content(), 1, True, clock
+        UnitOfWork(table), f.principal(table, employee_id), cycle_id, employee_id, f.self_content(), 1, True, clock
     )
 
 
@@ -108,7 +109,7 @@ def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and
     expect(page.locator(".flash-success")).to_contain_text("Your self assessment is submitted")
     expect(page.locator(".stepper [aria-current=step]")).to_have_text(re.compile("Self assessment submitted"))
     shot(page, "05-review-after-self-submission")
-    stored = review_svc.open_review(live.table, f.principal(live.table, "E4"), cycle.cycle_id, "E4")
+    stored = review_svc.open_review(UnitOfWork(live.table), f.principal(live.table, "E4"), cycle.cycle_id, "E4")
     assert stored["state"] == "self_submitted"
     assert stored["self_assessment"]["achievements"] == "Shipped the importer and halved import time."
     assert stored["self_assessment"]["competency_ratings"]["delivery"]["rating"] == 3

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from service.adapters.table_setup import TEMPLATE, load_template
+from service.adapters.unit_of_work import UnitOfWork
 from tests.conftest import ORG_CSV
 
 FUNCTION_ENV = {
@@ -67,7 +68,7 @@ def deployed_table(function_env, clock):
         c = client("dynamodb", settings)
         create_table(c, settings.table_name)
         table = DynamoTable(c, settings.table_name)
-        import_organisation(table, None, ORG_CSV, clock)
+        import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
         yield table
 
 

@@ -14,6 +14,7 @@ from flask import session
 from service.adapters import keys
 from service.adapters.store import INDEXES, MemoryTable
 from service.adapters.table_setup import TEMPLATE, load_template
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import ConfigError, Settings, load_settings
 from tests.conftest import ORG_CSV
 from tests.infra.conftest import sam_functions
@@ -170,7 +171,7 @@ def test_stored_items_carry_key_attributes_as_strings(template, clock):
     from service.services.directory import import_organisation
 
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     declared = {a["AttributeName"] for a in template["Resources"]["Table"]["Properties"]["AttributeDefinitions"]}
     items = table.all_items()
     assert items
@@ -307,7 +308,7 @@ def deployed_app(clock):
 
     settings = Settings(auth_mode="jwt", deployed=True, secret_key=SECRET)
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     return create_app(settings, table=table, clock=clock)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
 from service.domain.audit import verify_chain
 from service.services import cycles, goals, reviews
@@ -15,13 +16,13 @@ from service.services.directory import get_person
 def test_demo_shows_every_state_history_and_goals():
     table = MemoryTable()
     load_demo(table)
-    who = lambda e: Principal.of(get_person(table, e))  # noqa: E731
-    active, closed = cycles.list_cycles(table)
+    who = lambda e: Principal.of(get_person(UnitOfWork(table), e))  # noqa: E731
+    active, closed = cycles.list_cycles(UnitOfWork(table))
     assert (active.state, closed.state) == ("active", "closed")
-    progress = cycles.cycle_progress(table, who("E005"), active.cycle_id, date.today())
+    progress = cycles.cycle_progress(UnitOfWork(table), who("E005"), active.cycle_id, date.today())
     assert all(n > 0 for n in progress["by_state"].values()), progress["by_state"]
     assert progress["overdue"]["self_assessment"] == progress["by_state"]["not_started"]
-    history = reviews.history(table, who("E008"), "E008")
+    history = reviews.history(UnitOfWork(table), who("E008"), "E008")
     assert len(history["reviews"]) == 2 and all(r["score"] for r in history["reviews"])
     report = goals.alignment_report(table, who("E001"), active.cycle_id)
     assert {g["title"] for g in report["organisation_goals"]} >= {"Platform v2 live with 99.9% uptime"}
@@ -29,7 +30,7 @@ def test_demo_shows_every_state_history_and_goals():
     assert report["orphans"]["count"] == 2 and report["at_risk"]["count"] == 3
     mine = goals.person_goals(table, "E009", active.cycle_id)
     assert mine[0]["alignment_chain"][-1]["level"] == "organisation"
-    carried = reviews.open_review(table, who("E008"), active.cycle_id, "E008")["carried_actions"]
+    carried = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008")["carried_actions"]
     assert {a["kind"] for a in carried} == {"remediation", "agreed"}  # open actions of last year carry over
-    audit = reviews.review_audit(table, who("E005"), active.cycle_id, "E012")
+    audit = reviews.review_audit(UnitOfWork(table), who("E005"), active.cycle_id, "E012")
     assert [r["action"] for r in audit][-1] == "acknowledge" and verify_chain(audit) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role, parse_csv, plan_import, with_hierarchy
 from service.domain.errors import ImportRejected, PermissionDenied
 from service.services.auth import Principal
@@ -105,9 +106,9 @@ def test_plan_detects_moves_hires_and_leavers():
 
 def test_service_import_is_idempotent(clock):
     table = MemoryTable()
-    first = import_organisation(table, None, ORG_CSV, clock)
+    first = import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     snapshot = table.all_items()
-    second = import_organisation(table, None, ORG_CSV, clock)
+    second = import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     assert first.summary["created"] == 6
     assert second.summary == {"created": 0, "updated": 0, "deactivated": 0, "unchanged": 6}
     assert table.all_items() == snapshot
@@ -115,47 +116,50 @@ def test_service_import_is_idempotent(clock):
 
 def test_rejected_import_changes_nothing(clock):
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     snapshot = table.all_items()
     with pytest.raises(ImportRejected):
-        import_organisation(table, None, ORG_CSV + "E8,Bad,bad,T,D,E1,\n", clock)
+        import_organisation(UnitOfWork(table), None, ORG_CSV + "E8,Bad,bad,T,D,E1,\n", clock)
     assert table.all_items() == snapshot
 
 
 def test_only_hr_may_import(clock):
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
-    engineer = Principal.of(get_person(table, "E4"))
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    engineer = Principal.of(get_person(UnitOfWork(table), "E4"))
     with pytest.raises(PermissionDenied):
-        import_organisation(table, engineer, ORG_CSV, clock)
+        import_organisation(UnitOfWork(table), engineer, ORG_CSV, clock)
 
 
 def test_leaver_is_kept_inactive_and_leaves_the_team(clock):
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     import_organisation(
-        table, None, ORG_CSV.replace("E5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,E3,\n", ""), clock
+        UnitOfWork(table),
+        None,
+        ORG_CSV.replace("E5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,E3,\n", ""),
+        clock,
     )
-    leaver = get_person(table, "E5")
+    leaver = get_person(UnitOfWork(table), "E5")
     assert leaver.active is False and leaver.version == 1
-    assert [p.employee_id for p in direct_reports(table, "E3")] == ["E4"]
+    assert [p.employee_id for p in direct_reports(UnitOfWork(table), "E3")] == ["E4"]
 
 
 def test_rehire_reactivates_the_same_record(clock):
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     without = ORG_CSV.replace("E5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,E3,\n", "")
-    import_organisation(table, None, without, clock)
-    import_organisation(table, None, ORG_CSV, clock)
-    assert get_person(table, "E5").active is True
-    assert get_person(table, "E5").version == 2
+    import_organisation(UnitOfWork(table), None, without, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    assert get_person(UnitOfWork(table), "E5").active is True
+    assert get_person(UnitOfWork(table), "E5").version == 2
 
 
 def test_large_import_commits_in_chunks_and_completes(clock):
     rows = [HEADER, "M0,Root,root@x.com,CEO,Exec,,\n"]
     rows += [f"P{i},Person {i},p{i}@x.com,Engineer,Eng,M0,\n" for i in range(250)]
     table = MemoryTable()
-    result = import_organisation(table, None, "".join(rows), clock)
+    result = import_organisation(UnitOfWork(table), None, "".join(rows), clock)
     assert result.transactions == 3
-    assert len(direct_reports(table, "M0")) == 250
-    assert management_chain(table, "P7")[0].employee_id == "M0"
+    assert len(direct_reports(UnitOfWork(table), "M0")) == 250
+    assert management_chain(UnitOfWork(table), "P7")[0].employee_id == "M0"

@@ -21,6 +21,7 @@ import pytest
 
 from service.adapters.clock import FixedClock
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from service.domain.goals import AlignmentFacts, Goal, GoalLevel, KeyResult, check_alignment
 from service.services import cycles as cycle_svc
@@ -38,7 +39,7 @@ def kr(start, target, current):
 def world():
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     cycle = f.launched_cycle(table, clock)
     CYCLE[:] = [cycle.cycle_id]
     return table, clock, cycle
@@ -250,9 +251,9 @@ def test_alignment_to_a_goal_in_a_closed_cycle_is_refused(world):
     t3 = svc.create_goal(
         table, f.principal(table, "E3"), {"level": "team", "title": "old", "cycle_id": cycle.cycle_id}, clock
     )
-    cycle_svc.close_cycle(table, hr, cycle.cycle_id, cycle.version, clock)
-    template = f.template_svc.list_templates(table)[0]
-    nxt = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id, name="Next"), clock)
+    cycle_svc.close_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock)
+    template = f.template_svc.list_templates(UnitOfWork(table))[0]
+    nxt = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id, name="Next"), clock)
     facts = AlignmentFacts("E3", ("E1", "E3"), True, (t3["goal_id"],))
     goal = Goal("new", GoalLevel.INDIVIDUAL, "E4", "n", cycle_id=nxt.cycle_id)
     with pytest.raises(ValidationFailed) as info:
@@ -287,9 +288,9 @@ def test_weights_must_add_up_when_the_self_assessment_is_submitted(tree):
         table, emp, {"level": "individual", "title": "More", "weight": 10, "cycle_id": cycle.cycle_id}, clock
     )
     with pytest.raises(ValidationFailed) as info:
-        review_svc.save_self_assessment(table, emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
+        review_svc.save_self_assessment(UnitOfWork(table), emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
     assert info.value.errors["goals"] == ["your goal weights add up to 110, not 100"]
-    review_svc.save_self_assessment(table, emp, cycle.cycle_id, "E4", f.self_content(), 1, False, clock)
+    review_svc.save_self_assessment(UnitOfWork(table), emp, cycle.cycle_id, "E4", f.self_content(), 1, False, clock)
 
 
 def test_only_owners_managers_and_hr_edit_goals(tree):
@@ -344,12 +345,14 @@ def test_department_assignment_needs_hr_or_leadership(tree):
 def test_carry_over_copies_unfinished_goals_with_history(tree):
     table, clock, cycle, ids = tree
     hr = f.principal(table, "E2")
-    cycle_svc.close_cycle(table, hr, cycle.cycle_id, cycle_svc.get_cycle(table, cycle.cycle_id).version, clock)
-    template = f.template_svc.list_templates(table)[0]
-    nxt = cycle_svc.create_cycle(
-        table, hr, f.cycle_data(template.template_id, name="Next", carry_over_goals=True), clock
+    cycle_svc.close_cycle(
+        UnitOfWork(table), hr, cycle.cycle_id, cycle_svc.get_cycle(UnitOfWork(table), cycle.cycle_id).version, clock
     )
-    cycle_svc.launch_cycle(table, hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
+    template = f.template_svc.list_templates(UnitOfWork(table))[0]
+    nxt = cycle_svc.create_cycle(
+        UnitOfWork(table), hr, f.cycle_data(template.template_id, name="Next", carry_over_goals=True), clock
+    )
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
     carried = svc.person_goals(table, "E4", nxt.cycle_id)
     assert sorted(g["title"] for g in carried) == ["Importer", "Sales demo"]
     demo = next(g for g in carried if g["title"] == "Sales demo")
@@ -363,15 +366,15 @@ def test_carry_over_copies_unfinished_goals_with_history(tree):
 def test_carry_over_from_a_third_cycle_copies_only_the_latest(tree):
     table, clock, cycle, _ = tree
     hr = f.principal(table, "E2")
-    template = f.template_svc.list_templates(table)[0]
+    template = f.template_svc.list_templates(UnitOfWork(table))[0]
     previous = cycle
     for name in ("Second", "Third"):
-        current = cycle_svc.get_cycle(table, previous.cycle_id)
-        cycle_svc.close_cycle(table, hr, current.cycle_id, current.version, clock)
+        current = cycle_svc.get_cycle(UnitOfWork(table), previous.cycle_id)
+        cycle_svc.close_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock)
         nxt = cycle_svc.create_cycle(
-            table, hr, f.cycle_data(template.template_id, name=name, carry_over_goals=True), clock
+            UnitOfWork(table), hr, f.cycle_data(template.template_id, name=name, carry_over_goals=True), clock
         )
-        cycle_svc.launch_cycle(table, hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
+        cycle_svc.launch_cycle(UnitOfWork(table), hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
         previous = nxt
     titles = sorted(g["title"] for g in svc.person_goals(table, "E4", previous.cycle_id))
     assert titles == ["Importer", "Sales demo"]
@@ -386,8 +389,8 @@ def test_a_goal_may_not_align_to_an_organisation_goal_of_another_cycle(world):
         {"level": "organisation", "title": "This cycle", "cycle_id": cycle.cycle_id},
         clock,
     )
-    template = f.template_svc.list_templates(table)[0]
-    other = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id, name="Other"), clock)
+    template = f.template_svc.list_templates(UnitOfWork(table))[0]
+    other = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id, name="Other"), clock)
     with pytest.raises(ValidationFailed) as info:
         svc.create_goal(
             table,

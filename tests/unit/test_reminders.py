@@ -9,6 +9,7 @@ import pytest
 from service.adapters.clock import FixedClock
 from service.adapters.mailer import MemoryMailer
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import reviews as review_svc
 from service.services.directory import import_organisation
 from service.services.reminders import send_reminders
@@ -20,7 +21,7 @@ from tests.conftest import ORG_CSV
 def world():
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     cycle = f.launched_cycle(table, clock, participant_mode="list", employee_ids=["E4", "E5"])
     return table, clock, cycle
 
@@ -69,7 +70,7 @@ def test_manager_is_told_once_when_three_days_overdue(world):
 def test_manager_tasks_go_to_the_manager_and_escalate_to_theirs(world):
     table, clock, cycle = world
     emp = f.principal(table, "E4")
-    review_svc.save_self_assessment(table, emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
+    review_svc.save_self_assessment(UnitOfWork(table), emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
     mailer = MemoryMailer()
     at(clock, "2026-04-04")  # manager assessment due 2026-03-31
     send_reminders(table, mailer, clock)
@@ -83,7 +84,7 @@ def test_a_closed_cycle_sends_nothing(world):
     from service.services import cycles as cycle_svc
 
     table, clock, cycle = world
-    cycle_svc.close_cycle(table, f.principal(table, "E2"), cycle.cycle_id, cycle.version, clock)
+    cycle_svc.close_cycle(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, cycle.version, clock)
     mailer = MemoryMailer()
     at(clock, "2026-03-20")
     assert send_reminders(table, mailer, clock)["overdue_tasks"] == 0

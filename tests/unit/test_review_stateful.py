@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from service.adapters import keys
 from service.adapters.clock import FixedClock
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.audit import verify_chain
 from service.domain.errors import DomainError, StaleWrite
 from service.domain.reviews import RETURNS, TRANSITIONS, ReviewAction, ReviewState
@@ -41,7 +42,7 @@ class ReviewCycleMachine(RuleBasedStateMachine):
         super().__init__()
         self.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
         self.table = MemoryTable()
-        import_organisation(self.table, None, ORG_CSV, self.clock)
+        import_organisation(UnitOfWork(self.table), None, ORG_CSV, self.clock)
         self.cycle = f.launched_cycle(self.table, self.clock, participant_mode="list", employee_ids=SUBJECTS)
         self.cycle_id = self.cycle.cycle_id
         # What each actor last read of each review: (version, state); stale reads are the point.
@@ -59,7 +60,7 @@ class ReviewCycleMachine(RuleBasedStateMachine):
     @rule(actor=st.sampled_from(ACTORS), subject=st.sampled_from(SUBJECTS))
     def read(self, actor, subject):
         try:
-            view = review_svc.open_review(self.table, self.principal(actor), self.cycle_id, subject)
+            view = review_svc.open_review(UnitOfWork(self.table), self.principal(actor), self.cycle_id, subject)
         except DomainError:
             return
         self.seen[(actor, subject)] = view["version"]
@@ -90,19 +91,25 @@ class ReviewCycleMachine(RuleBasedStateMachine):
         try:
             if action in (A.SAVE_SELF, A.SUBMIT_SELF):
                 content = f.self_content(achievements=note)
-                review_svc.save_self_assessment(t, p, c, subject, content, version, action is A.SUBMIT_SELF, cl)
+                review_svc.save_self_assessment(
+                    UnitOfWork(t), p, c, subject, content, version, action is A.SUBMIT_SELF, cl
+                )
             elif action in (A.SAVE_MANAGER, A.SUBMIT_MANAGER):
                 content = f.manager_content(narrative=note)
-                review_svc.save_manager_assessment(t, p, c, subject, content, version, action is A.SUBMIT_MANAGER, cl)
+                review_svc.save_manager_assessment(
+                    UnitOfWork(t), p, c, subject, content, version, action is A.SUBMIT_MANAGER, cl
+                )
             elif action in (A.SAVE_DISCUSSION, A.RECORD_DISCUSSION):
                 content = f.discussion_content(notes=note)
-                review_svc.save_discussion(t, p, c, subject, content, version, action is A.RECORD_DISCUSSION, cl)
+                review_svc.save_discussion(
+                    UnitOfWork(t), p, c, subject, content, version, action is A.RECORD_DISCUSSION, cl
+                )
             elif action is A.ACKNOWLEDGE:
-                review_svc.acknowledge(t, p, c, subject, "agree", note, version, cl)
+                review_svc.acknowledge(UnitOfWork(t), p, c, subject, "agree", note, version, cl)
             elif action is A.FINALISE:
-                review_svc.finalise(t, p, c, subject, version, cl)
+                review_svc.finalise(UnitOfWork(t), p, c, subject, version, cl)
             else:
-                review_svc.return_review(t, p, c, subject, to_state.value, note, version, cl)
+                review_svc.return_review(UnitOfWork(t), p, c, subject, to_state.value, note, version, cl)
         except StaleWrite:
             assert version != before_version or self.closed_snapshot is not None
             return
@@ -134,15 +141,17 @@ class ReviewCycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.closed_snapshot is None)
     @rule()
     def close(self):
-        cycle = cycle_svc.get_cycle(self.table, self.cycle_id)
-        cycle_svc.close_cycle(self.table, self.principal("E2"), self.cycle_id, cycle.version, self.clock)
+        cycle = cycle_svc.get_cycle(UnitOfWork(self.table), self.cycle_id)
+        cycle_svc.close_cycle(UnitOfWork(self.table), self.principal("E2"), self.cycle_id, cycle.version, self.clock)
         self.closed_snapshot = [self.stored(s) for s in SUBJECTS]
 
     @precondition(lambda self: self.closed_snapshot is not None)
     @rule(reason=st.sampled_from(["late feedback", "correction"]))
     def reopen(self, reason):
-        cycle = cycle_svc.get_cycle(self.table, self.cycle_id)
-        cycle_svc.reopen_cycle(self.table, self.principal("E2"), self.cycle_id, cycle.version, reason, self.clock)
+        cycle = cycle_svc.get_cycle(UnitOfWork(self.table), self.cycle_id)
+        cycle_svc.reopen_cycle(
+            UnitOfWork(self.table), self.principal("E2"), self.cycle_id, cycle.version, reason, self.clock
+        )
         self.closed_snapshot = None
 
     @invariant()
@@ -159,13 +168,15 @@ class ReviewCycleMachine(RuleBasedStateMachine):
     def audit_trail_is_complete_and_verifies(self):
         hr = self.principal("E2")
         for s in SUBJECTS:
-            records = review_svc.review_audit(self.table, hr, self.cycle_id, s)
+            records = review_svc.review_audit(UnitOfWork(self.table), hr, self.cycle_id, s)
             assert [r["version"] for r in records] == list(range(1, self.model[s][1] + 1))
             assert verify_chain(records, head=self.stored(s)["audit_head"]) == []
 
     @invariant()
     def counters_match_the_reviews(self):
-        progress = cycle_svc.cycle_progress(self.table, self.principal("E2"), self.cycle_id, self.clock.now().date())
+        progress = cycle_svc.cycle_progress(
+            UnitOfWork(self.table), self.principal("E2"), self.cycle_id, self.clock.now().date()
+        )
         expected = {state.value: 0 for state in ReviewState}
         for s in SUBJECTS:
             expected[self.model[s][0].value] += 1
@@ -180,12 +191,12 @@ TestReviewCycle = ReviewCycleMachine.TestCase
 
 def test_tampering_with_an_audit_record_breaks_the_chain(clock):
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     cycle = f.launched_cycle(table, clock)
     emp = f.principal(table, "E4")
-    review_svc.save_self_assessment(table, emp, cycle.cycle_id, "E4", f.self_content(), 1, False, clock)
+    review_svc.save_self_assessment(UnitOfWork(table), emp, cycle.cycle_id, "E4", f.self_content(), 1, False, clock)
     hr = f.principal(table, "E2")
-    records = review_svc.review_audit(table, hr, cycle.cycle_id, "E4")
+    records = review_svc.review_audit(UnitOfWork(table), hr, cycle.cycle_id, "E4")
     assert verify_chain(records) == []
     records[1]["actor"] = "E3"
     assert verify_chain(records) == ["version 2: content does not match its hash"]
