@@ -214,6 +214,7 @@ def measure_requests() -> list[Measured]:
     from service.adapters.clock import FixedClock
     from service.adapters.dynamo import DynamoTable
     from service.adapters.table_setup import create_table
+    from service.adapters.unit_of_work import UnitOfWork
     from service.config import Settings
     from service.services.directory import import_organisation
     from service.web import create_app
@@ -223,7 +224,7 @@ def measure_requests() -> list[Measured]:
         c = client("dynamodb", settings)
         create_table(c, TABLE)
         table, clock = DynamoTable(c, TABLE), FixedClock(NOW)
-        import_organisation(table, None, ORG_CSV, clock)
+        import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
         app = create_app(settings, table=table, clock=clock)
         app.config["TESTING"] = True
         recorder = Recorder()

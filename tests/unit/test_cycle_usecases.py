@@ -6,6 +6,8 @@ through the repositories. The organisation is tests/conftest.py's six people; Gr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -39,11 +41,20 @@ class HeldQueue(Queue):
         self.held.extend(messages)
 
 
+@contextmanager
+def refused(uow: UnitOfWork, error: type[Exception]) -> Iterator[pytest.ExceptionInfo]:
+    """The use case inside raises `error` and commits nothing."""
+    before = uow.transactions
+    with pytest.raises(error) as caught:
+        yield caught
+    assert uow.transactions == before, "a refused use case committed"
+
+
 @pytest.fixture
 def uow(clock) -> UnitOfWork:
     """A unit of work over an in-memory table holding the organisation."""
     uow = UnitOfWork(MemoryTable())
-    import_organisation(uow.table, None, ORG_CSV, clock)
+    import_organisation(uow, None, ORG_CSV, clock)
     return uow
 
 
@@ -54,18 +65,18 @@ def hr(uow):
 
 @pytest.fixture
 def template_id(uow, hr, clock) -> str:
-    return template_svc.create_template(uow.table, hr, f.template_data(), clock).template_id
+    return template_svc.create_template(uow, hr, f.template_data(), clock).template_id
 
 
 @pytest.fixture
 def draft(uow, hr, template_id, clock):
     """A draft cycle over everyone."""
-    return cycle_svc.create_cycle(uow.table, hr, f.cycle_data(template_id), clock)
+    return cycle_svc.create_cycle(uow, hr, f.cycle_data(template_id), clock)
 
 
 def launch(uow, hr, cycle_id, clock, queue=None):
     version = uow.cycles.get(cycle_id).version
-    return cycle_svc.launch_cycle(uow.table, hr, cycle_id, version, clock, queue or f.inline_queue(uow.table, clock))
+    return cycle_svc.launch_cycle(uow, hr, cycle_id, version, clock, queue or f.inline_queue(uow.table, clock))
 
 
 def reviews_of(uow, cycle_id) -> list[str]:
@@ -90,34 +101,34 @@ def test_hr_creates_a_draft_cycle(uow, draft, clock):
 
 @pytest.mark.parametrize("employee_id", ["E1", "E3", "E4"])
 def test_only_hr_creates_a_cycle(uow, template_id, clock, employee_id):
-    with pytest.raises(PermissionDenied):
-        cycle_svc.create_cycle(uow.table, f.principal(uow.table, employee_id), f.cycle_data(template_id), clock)
+    with refused(uow, PermissionDenied):
+        cycle_svc.create_cycle(uow, f.principal(uow.table, employee_id), f.cycle_data(template_id), clock)
     assert uow.cycles.list() == []
 
 
 def test_a_cycle_with_deadlines_out_of_order_is_refused_and_nothing_stored(uow, hr, template_id, clock):
     phases = f.cycle_data(template_id)["phases"] | {"feedback": date(2026, 3, 5)}
-    with pytest.raises(ValidationFailed) as caught:
-        cycle_svc.create_cycle(uow.table, hr, f.cycle_data(template_id, phases=phases), clock)
+    with refused(uow, ValidationFailed) as caught:
+        cycle_svc.create_cycle(uow, hr, f.cycle_data(template_id, phases=phases), clock)
     assert "phases" in caught.value.errors
     assert uow.cycles.list() == []
 
 
 def test_a_cycle_needs_a_template_that_exists(uow, hr, clock):
-    with pytest.raises(NotFound):
-        cycle_svc.create_cycle(uow.table, hr, f.cycle_data("no-such-template"), clock)
+    with refused(uow, NotFound):
+        cycle_svc.create_cycle(uow, hr, f.cycle_data("no-such-template"), clock)
 
 
 def test_a_listed_participant_must_be_an_employee(uow, hr, template_id, clock):
     data = f.cycle_data(template_id, participant_mode="list", employee_ids=["E4", "E99"])
-    with pytest.raises(ValidationFailed) as caught:
-        cycle_svc.create_cycle(uow.table, hr, data, clock)
+    with refused(uow, ValidationFailed) as caught:
+        cycle_svc.create_cycle(uow, hr, data, clock)
     assert caught.value.errors == {"employee_ids": ["'E99' is not an active employee"]}
 
 
 def test_hr_edits_a_draft(uow, hr, draft, template_id, clock):
     edited = cycle_svc.update_cycle(
-        uow.table, hr, draft.cycle_id, f.cycle_data(template_id, name="2026 mid-year"), draft.version, clock
+        uow, hr, draft.cycle_id, f.cycle_data(template_id, name="2026 mid-year"), draft.version, clock
     )
     c = uow.cycles.get(draft.cycle_id)
     assert (c.name, c.version, c.created_by) == ("2026 mid-year", 2, "E2")
@@ -125,17 +136,17 @@ def test_hr_edits_a_draft(uow, hr, draft, template_id, clock):
 
 
 def test_a_stale_edit_of_a_cycle_is_refused(uow, hr, draft, template_id, clock):
-    cycle_svc.update_cycle(uow.table, hr, draft.cycle_id, f.cycle_data(template_id, name="First"), 1, clock)
-    with pytest.raises(StaleWrite):
-        cycle_svc.update_cycle(uow.table, hr, draft.cycle_id, f.cycle_data(template_id, name="Second"), 1, clock)
+    cycle_svc.update_cycle(uow, hr, draft.cycle_id, f.cycle_data(template_id, name="First"), 1, clock)
+    with refused(uow, StaleWrite):
+        cycle_svc.update_cycle(uow, hr, draft.cycle_id, f.cycle_data(template_id, name="Second"), 1, clock)
     assert uow.cycles.get(draft.cycle_id).name == "First"
 
 
 def test_a_launched_cycle_can_no_longer_be_edited(uow, hr, draft, template_id, clock):
     launch(uow, hr, draft.cycle_id, clock)
     version = uow.cycles.get(draft.cycle_id).version
-    with pytest.raises(Conflict):
-        cycle_svc.update_cycle(uow.table, hr, draft.cycle_id, f.cycle_data(template_id, name="Late"), version, clock)
+    with refused(uow, Conflict):
+        cycle_svc.update_cycle(uow, hr, draft.cycle_id, f.cycle_data(template_id, name="Late"), version, clock)
     assert uow.cycles.get(draft.cycle_id).name == "2026 annual review"
 
 
@@ -143,7 +154,9 @@ def test_a_launched_cycle_can_no_longer_be_edited(uow, hr, draft, template_id, c
 
 
 def test_launch_snapshots_the_template_and_participants_and_creates_every_review(uow, hr, draft, clock):
+    before = uow.transactions
     result = launch(uow, hr, draft.cycle_id, clock)
+    assert uow.transactions == before + 1  # the request's one commit; the worker's batches have units of their own
     c = uow.cycles.get(draft.cycle_id)
     assert (c.state, c.participants, c.launched_at) == (CycleState.ACTIVE, EVERYONE, iso(clock.now()))
     assert c.template_snapshot["name"] == "Annual review"
@@ -160,14 +173,14 @@ def test_launch_snapshots_the_template_and_participants_and_creates_every_review
 
 def test_a_template_edited_after_launch_does_not_change_the_cycle(uow, hr, draft, template_id, clock):
     launch(uow, hr, draft.cycle_id, clock)
-    template = template_svc.get_template(uow.table, template_id)
-    template_svc.update_template(uow.table, hr, template_id, f.template_data(name="Renamed"), template.version, clock)
+    template = template_svc.get_template(uow, template_id)
+    template_svc.update_template(uow, hr, template_id, f.template_data(name="Renamed"), template.version, clock)
     assert uow.cycles.get(draft.cycle_id).template_snapshot["name"] == "Annual review"
 
 
 def test_launch_covers_only_the_chosen_departments(uow, hr, template_id, clock):
     data = f.cycle_data(template_id, participant_mode="departments", departments=["engineering"])
-    c = cycle_svc.create_cycle(uow.table, hr, data, clock)
+    c = cycle_svc.create_cycle(uow, hr, data, clock)
     launch(uow, hr, c.cycle_id, clock)
     assert reviews_of(uow, c.cycle_id) == ["E3", "E4", "E5"]
 
@@ -180,7 +193,7 @@ def test_launch_answers_before_the_worker_has_created_the_reviews(uow, hr, draft
     assert reviews_of(uow, draft.cycle_id) == [] and len(queue.held) == 1
     for message in queue.held:
         dispatch(uow.table, message, clock)
-    assert cycle_svc.launch_progress(uow.table, draft.cycle_id)["done"] is True
+    assert cycle_svc.launch_progress(uow, draft.cycle_id)["done"] is True
 
 
 def test_launching_again_while_reviews_are_missing_sends_them_again(uow, hr, draft, clock):
@@ -194,32 +207,30 @@ def test_a_batch_delivered_twice_creates_each_review_once(uow, hr, draft, clock)
     launch(uow, hr, draft.cycle_id, clock, queue)
     assert dispatch(uow.table, queue.held[0], clock) == 6
     save = f.self_content(achievements="Started")
-    review_svc.save_self_assessment(
-        uow.table, f.principal(uow.table, "E4"), draft.cycle_id, "E4", save, 1, False, clock
-    )
+    review_svc.save_self_assessment(uow, f.principal(uow.table, "E4"), draft.cycle_id, "E4", save, 1, False, clock)
     assert dispatch(uow.table, queue.held[0], clock) == 0
     assert reviews_of(uow, draft.cycle_id) == EVERYONE
     assert uow.reviews.get(draft.cycle_id, "E4").self_assessment == save  # not overwritten by the repeat
-    assert cycle_svc.launch_progress(uow.table, draft.cycle_id)["created"] == 6
+    assert cycle_svc.launch_progress(uow, draft.cycle_id)["created"] == 6
 
 
 def test_launching_a_complete_cycle_again_changes_nothing(uow, hr, draft, clock):
     launch(uow, hr, draft.cycle_id, clock)
     before = uow.cycles.get(draft.cycle_id)
-    with pytest.raises(Conflict):
+    with refused(uow, Conflict):
         launch(uow, hr, draft.cycle_id, clock)
     assert uow.cycles.get(draft.cycle_id) == before and reviews_of(uow, draft.cycle_id) == EVERYONE
 
 
 def test_a_stale_launch_is_refused(uow, hr, draft, template_id, clock):
-    cycle_svc.update_cycle(uow.table, hr, draft.cycle_id, f.cycle_data(template_id), draft.version, clock)
-    with pytest.raises(StaleWrite):
-        cycle_svc.launch_cycle(uow.table, hr, draft.cycle_id, draft.version, clock, HeldQueue())
+    cycle_svc.update_cycle(uow, hr, draft.cycle_id, f.cycle_data(template_id), draft.version, clock)
+    with refused(uow, StaleWrite):
+        cycle_svc.launch_cycle(uow, hr, draft.cycle_id, draft.version, clock, HeldQueue())
     assert uow.cycles.get(draft.cycle_id).state is CycleState.DRAFT
 
 
 def test_only_hr_launches(uow, draft, clock):
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         launch(uow, f.principal(uow.table, "E1"), draft.cycle_id, clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.DRAFT
 
@@ -230,9 +241,9 @@ def test_only_hr_launches(uow, draft, clock):
 def test_progress_counts_reviews_by_state_and_department(uow, hr, draft, clock):
     launch(uow, hr, draft.cycle_id, clock)
     review_svc.save_self_assessment(
-        uow.table, f.principal(uow.table, "E4"), draft.cycle_id, "E4", f.self_content(), 1, True, clock
+        uow, f.principal(uow.table, "E4"), draft.cycle_id, "E4", f.self_content(), 1, True, clock
     )
-    p = cycle_svc.cycle_progress(uow.table, hr, draft.cycle_id, date(2026, 3, 11))
+    p = cycle_svc.cycle_progress(uow, hr, draft.cycle_id, date(2026, 3, 11))
     assert p["total"] == 6 and p["by_state"]["not_started"] == 5 and p["by_state"]["self_submitted"] == 1
     assert p["by_department"]["Engineering"]["self_submitted"] == 1
     assert p["overdue"] == {"self_assessment": 5}
@@ -243,10 +254,10 @@ def test_hr_and_leadership_see_progress(uow, hr, draft, clock, employee_id, allo
     launch(uow, hr, draft.cycle_id, clock)
     principal = f.principal(uow.table, employee_id)
     if allowed:
-        assert cycle_svc.cycle_progress(uow.table, principal, draft.cycle_id, date(2026, 3, 2))["total"] == 6
+        assert cycle_svc.cycle_progress(uow, principal, draft.cycle_id, date(2026, 3, 2))["total"] == 6
     else:
-        with pytest.raises(PermissionDenied):
-            cycle_svc.cycle_progress(uow.table, principal, draft.cycle_id, date(2026, 3, 2))
+        with refused(uow, PermissionDenied):
+            cycle_svc.cycle_progress(uow, principal, draft.cycle_id, date(2026, 3, 2))
 
 
 # --- close and reopen ----------------------------------------------------------------------------------------------
@@ -255,25 +266,25 @@ def test_hr_and_leadership_see_progress(uow, hr, draft, clock, employee_id, allo
 def test_hr_closes_an_active_cycle(uow, hr, draft, clock):
     launch(uow, hr, draft.cycle_id, clock)
     version = uow.cycles.get(draft.cycle_id).version
-    closed = cycle_svc.close_cycle(uow.table, hr, draft.cycle_id, version, clock)
+    closed = cycle_svc.close_cycle(uow, hr, draft.cycle_id, version, clock)
     c = uow.cycles.get(draft.cycle_id)
     assert (c.state, c.closed_at, c.version) == (CycleState.CLOSED, iso(clock.now()), version + 1)
     assert closed == c
 
 
 def test_a_draft_cannot_be_closed(uow, hr, draft, clock):
-    with pytest.raises(Conflict):
-        cycle_svc.close_cycle(uow.table, hr, draft.cycle_id, draft.version, clock)
+    with refused(uow, Conflict):
+        cycle_svc.close_cycle(uow, hr, draft.cycle_id, draft.version, clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.DRAFT
 
 
 def test_reopening_needs_a_reason_which_goes_into_the_audit_trail(uow, hr, draft, clock):
     launch(uow, hr, draft.cycle_id, clock)
-    closed = cycle_svc.close_cycle(uow.table, hr, draft.cycle_id, uow.cycles.get(draft.cycle_id).version, clock)
-    with pytest.raises(ValidationFailed):
-        cycle_svc.reopen_cycle(uow.table, hr, draft.cycle_id, closed.version, "  ", clock)
+    closed = cycle_svc.close_cycle(uow, hr, draft.cycle_id, uow.cycles.get(draft.cycle_id).version, clock)
+    with refused(uow, ValidationFailed):
+        cycle_svc.reopen_cycle(uow, hr, draft.cycle_id, closed.version, "  ", clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.CLOSED
-    cycle_svc.reopen_cycle(uow.table, hr, draft.cycle_id, closed.version, "  A late correction.  ", clock)
+    cycle_svc.reopen_cycle(uow, hr, draft.cycle_id, closed.version, "  A late correction.  ", clock)
     c = uow.cycles.get(draft.cycle_id)
     assert (c.state, c.closed_at) == (CycleState.ACTIVE, None)
     last = uow.audit.of_entity(keys.entity_cycle(draft.cycle_id))[-1]
@@ -282,14 +293,14 @@ def test_reopening_needs_a_reason_which_goes_into_the_audit_trail(uow, hr, draft
 
 def test_an_active_cycle_cannot_be_reopened(uow, hr, draft, clock):
     launch(uow, hr, draft.cycle_id, clock)
-    with pytest.raises(Conflict):
-        cycle_svc.reopen_cycle(uow.table, hr, draft.cycle_id, uow.cycles.get(draft.cycle_id).version, "Why", clock)
+    with refused(uow, Conflict):
+        cycle_svc.reopen_cycle(uow, hr, draft.cycle_id, uow.cycles.get(draft.cycle_id).version, "Why", clock)
 
 
 def test_a_stale_close_is_refused(uow, hr, draft, clock):
     launch(uow, hr, draft.cycle_id, clock)
-    with pytest.raises(StaleWrite):
-        cycle_svc.close_cycle(uow.table, hr, draft.cycle_id, draft.version, clock)
+    with refused(uow, StaleWrite):
+        cycle_svc.close_cycle(uow, hr, draft.cycle_id, draft.version, clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.ACTIVE
 
 
@@ -297,6 +308,6 @@ def test_a_stale_close_is_refused(uow, hr, draft, clock):
 def test_only_hr_closes(uow, hr, draft, clock, employee_id):
     launch(uow, hr, draft.cycle_id, clock)
     version = uow.cycles.get(draft.cycle_id).version
-    with pytest.raises(PermissionDenied):
-        cycle_svc.close_cycle(uow.table, f.principal(uow.table, employee_id), draft.cycle_id, version, clock)
+    with refused(uow, PermissionDenied):
+        cycle_svc.close_cycle(uow, f.principal(uow.table, employee_id), draft.cycle_id, version, clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.ACTIVE

@@ -8,6 +8,9 @@ and manages Barbara (E6); Ada (E1) leads and manages Grace and Alan.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
 from service.adapters.clock import iso
@@ -24,11 +27,20 @@ from tests.conftest import ORG_CSV
 S = ReviewState
 
 
+@contextmanager
+def refused(uow: UnitOfWork, error: type[Exception]) -> Iterator[pytest.ExceptionInfo]:
+    """The use case inside raises `error` and commits nothing."""
+    before = uow.transactions
+    with pytest.raises(error) as caught:
+        yield caught
+    assert uow.transactions == before, "a refused use case committed"
+
+
 @pytest.fixture
 def uow(clock) -> UnitOfWork:
     """A unit of work over an in-memory table holding the organisation."""
     uow = UnitOfWork(MemoryTable())
-    import_organisation(uow.table, None, ORG_CSV, clock)
+    import_organisation(uow, None, ORG_CSV, clock)
     return uow
 
 
@@ -51,37 +63,37 @@ def stored(uow: UnitOfWork, cycle_id: str, employee_id: str = "E4"):
 def save_self(uow, cycle_id, clock, submit=False, content=None, by="E4", version=None, employee_id="E4"):
     version = stored(uow, cycle_id, employee_id).version if version is None else version
     return review_svc.save_self_assessment(
-        uow.table, who(uow, by), cycle_id, employee_id, content or f.self_content(), version, submit, clock
+        uow, who(uow, by), cycle_id, employee_id, content or f.self_content(), version, submit, clock
     )
 
 
 def save_manager(uow, cycle_id, clock, submit=False, content=None, by="E3", version=None, employee_id="E4"):
     version = stored(uow, cycle_id, employee_id).version if version is None else version
     return review_svc.save_manager_assessment(
-        uow.table, who(uow, by), cycle_id, employee_id, content or f.manager_content(), version, submit, clock
+        uow, who(uow, by), cycle_id, employee_id, content or f.manager_content(), version, submit, clock
     )
 
 
 def save_discussion(uow, cycle_id, clock, submit=False, content=None, by="E3", employee_id="E4"):
     version = stored(uow, cycle_id, employee_id).version
     return review_svc.save_discussion(
-        uow.table, who(uow, by), cycle_id, employee_id, content or f.discussion_content(), version, submit, clock
+        uow, who(uow, by), cycle_id, employee_id, content or f.discussion_content(), version, submit, clock
     )
 
 
 def acknowledge(uow, cycle_id, clock, agreement="agree", response="", by="E4", employee_id="E4"):
     version = stored(uow, cycle_id, employee_id).version
-    return review_svc.acknowledge(uow.table, who(uow, by), cycle_id, employee_id, agreement, response, version, clock)
+    return review_svc.acknowledge(uow, who(uow, by), cycle_id, employee_id, agreement, response, version, clock)
 
 
 def finalise(uow, cycle_id, clock, by="E2", employee_id="E4"):
     version = stored(uow, cycle_id, employee_id).version
-    return review_svc.finalise(uow.table, who(uow, by), cycle_id, employee_id, version, clock)
+    return review_svc.finalise(uow, who(uow, by), cycle_id, employee_id, version, clock)
 
 
 def return_review(uow, cycle_id, clock, to, reason="Ratings need evidence.", by="E2", employee_id="E4"):
     version = stored(uow, cycle_id, employee_id).version
-    return review_svc.return_review(uow.table, who(uow, by), cycle_id, employee_id, to, reason, version, clock)
+    return review_svc.return_review(uow, who(uow, by), cycle_id, employee_id, to, reason, version, clock)
 
 
 def drive(uow, cycle_id, clock, until: ReviewState) -> None:
@@ -110,7 +122,9 @@ def test_a_launched_review_starts_not_started_at_version_1(uow, cycle_id):
 
 def test_saving_a_self_draft_stores_it_without_changing_the_state(uow, cycle_id, clock):
     draft = f.self_content(achievements="Half written", answers={})
+    before = uow.transactions
     view = save_self(uow, cycle_id, clock, content=draft)
+    assert uow.transactions == before + 1  # review, audit record and counters in one transaction
     r = stored(uow, cycle_id)
     assert (r.state, r.version, r.self_assessment) == (S.NOT_STARTED, 2, draft)
     assert (view["state"], view["version"], view["self_assessment"]) == ("not_started", 2, draft)
@@ -121,11 +135,11 @@ def test_submitting_the_self_assessment_hands_it_to_the_manager(uow, cycle_id, c
     r = stored(uow, cycle_id)
     assert r.state is S.SELF_SUBMITTED and r.submitted == {"self_submitted": iso(clock.now())}
     assert view["state"] == "self_submitted" and view["self_assessment"] == f.self_content()
-    assert review_svc.open_review(uow.table, who(uow, "E3"), cycle_id, "E4")["self_assessment"] == f.self_content()
+    assert review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4")["self_assessment"] == f.self_content()
 
 
 def test_an_incomplete_self_assessment_cannot_be_submitted_and_nothing_is_stored(uow, cycle_id, clock):
-    with pytest.raises(ValidationFailed) as caught:
+    with refused(uow, ValidationFailed) as caught:
         save_self(uow, cycle_id, clock, submit=True, content=f.self_content(achievements=""))
     assert "achievements" in caught.value.errors
     assert stored(uow, cycle_id).version == 1 and stored(uow, cycle_id).self_assessment is None
@@ -134,7 +148,7 @@ def test_an_incomplete_self_assessment_cannot_be_submitted_and_nothing_is_stored
 def test_the_manager_may_draft_before_the_self_assessment_but_not_submit(uow, cycle_id, clock):
     save_manager(uow, cycle_id, clock)
     assert stored(uow, cycle_id).manager_assessment == f.manager_content()
-    with pytest.raises(Conflict):
+    with refused(uow, Conflict):
         save_manager(uow, cycle_id, clock, submit=True)
     assert stored(uow, cycle_id).state is S.NOT_STARTED
 
@@ -142,8 +156,8 @@ def test_the_manager_may_draft_before_the_self_assessment_but_not_submit(uow, cy
 def test_the_manager_does_not_see_a_self_draft_and_the_employee_not_a_manager_draft(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock)
     save_manager(uow, cycle_id, clock)
-    assert review_svc.open_review(uow.table, who(uow, "E3"), cycle_id, "E4")["self_assessment"] is None
-    assert review_svc.open_review(uow.table, who(uow, "E4"), cycle_id, "E4")["manager_assessment"] is None
+    assert review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4")["self_assessment"] is None
+    assert review_svc.open_review(uow, who(uow, "E4"), cycle_id, "E4")["manager_assessment"] is None
 
 
 def test_submitting_the_manager_assessment_scores_it_and_tracks_the_obstacles(uow, cycle_id, clock):
@@ -181,7 +195,7 @@ def test_the_employee_acknowledges_agreeing_or_not_with_a_response(uow, cycle_id
 
 def test_an_acknowledgement_must_say_agree_or_disagree(uow, cycle_id, clock):
     drive(uow, cycle_id, clock, S.DISCUSSED)
-    with pytest.raises(ValidationFailed):
+    with refused(uow, ValidationFailed):
         acknowledge(uow, cycle_id, clock, agreement="maybe")
     assert stored(uow, cycle_id).state is S.DISCUSSED
 
@@ -196,7 +210,7 @@ def test_hr_finalises_an_acknowledged_review(uow, cycle_id, clock):
 
 def test_nothing_is_finalised_before_it_is_acknowledged(uow, cycle_id, clock):
     drive(uow, cycle_id, clock, S.DISCUSSED)
-    with pytest.raises(Conflict):
+    with refused(uow, Conflict):
         finalise(uow, cycle_id, clock)
 
 
@@ -228,11 +242,11 @@ def test_a_returned_review_goes_along_the_path_again(uow, cycle_id, clock):
 
 def test_a_return_needs_a_reason_and_an_earlier_state(uow, cycle_id, clock):
     drive(uow, cycle_id, clock, S.MANAGER_SUBMITTED)
-    with pytest.raises(ValidationFailed):
+    with refused(uow, ValidationFailed):
         return_review(uow, cycle_id, clock, "self_submitted", reason="  ")
-    with pytest.raises(Conflict):
+    with refused(uow, Conflict):
         return_review(uow, cycle_id, clock, "discussed")
-    with pytest.raises(ValidationFailed):
+    with refused(uow, ValidationFailed):
         return_review(uow, cycle_id, clock, "sideways")
     assert stored(uow, cycle_id).state is S.MANAGER_SUBMITTED
 
@@ -281,7 +295,7 @@ def test_a_draft_is_not_scored(uow, cycle_id, clock):
 
 @pytest.mark.parametrize("by", ["E3", "E2", "E5"])
 def test_only_the_employee_writes_their_self_assessment(uow, cycle_id, clock, by):
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         save_self(uow, cycle_id, clock, by=by)
     assert stored(uow, cycle_id).version == 1
 
@@ -289,7 +303,7 @@ def test_only_the_employee_writes_their_self_assessment(uow, cycle_id, clock, by
 @pytest.mark.parametrize("by", ["E4", "E5", "E1"])
 def test_only_the_current_manager_or_hr_writes_the_manager_assessment(uow, cycle_id, clock, by):
     drive(uow, cycle_id, clock, S.SELF_SUBMITTED)
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         save_manager(uow, cycle_id, clock, by=by)
 
 
@@ -302,48 +316,48 @@ def test_hr_may_write_the_manager_assessment_of_someone_they_do_not_manage(uow, 
 @pytest.mark.parametrize("by", ["E4", "E5"])
 def test_the_employee_and_peers_do_not_record_the_discussion(uow, cycle_id, clock, by):
     drive(uow, cycle_id, clock, S.MANAGER_SUBMITTED)
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         save_discussion(uow, cycle_id, clock, submit=True, by=by)
 
 
 @pytest.mark.parametrize("by", ["E3", "E2"])
 def test_nobody_acknowledges_for_the_employee(uow, cycle_id, clock, by):
     drive(uow, cycle_id, clock, S.DISCUSSED)
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         acknowledge(uow, cycle_id, clock, by=by)
 
 
 @pytest.mark.parametrize("by", ["E4", "E3", "E1"])
 def test_only_hr_finalises_and_returns(uow, cycle_id, clock, by):
     drive(uow, cycle_id, clock, S.ACKNOWLEDGED)
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         finalise(uow, cycle_id, clock, by=by)
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         return_review(uow, cycle_id, clock, "discussed", by=by)
     assert stored(uow, cycle_id).state is S.ACKNOWLEDGED
 
 
 def test_hr_does_not_finalise_or_return_their_own_review(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock, submit=True, by="E2", employee_id="E2")
-    with pytest.raises(PermissionDenied):
+    with refused(uow, PermissionDenied):
         return_review(uow, cycle_id, clock, "not_started", by="E2", employee_id="E2")
 
 
 @pytest.mark.parametrize("by", ["E5", "E1", "E6"])
 def test_peers_skip_level_leaders_and_strangers_cannot_read_a_review(uow, cycle_id, by):
-    with pytest.raises(PermissionDenied):
-        review_svc.open_review(uow.table, who(uow, by), cycle_id, "E4")
+    with refused(uow, PermissionDenied):
+        review_svc.open_review(uow, who(uow, by), cycle_id, "E4")
 
 
 def test_the_team_overview_shows_a_manager_their_reports_and_nothing_else(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock, submit=True)
-    rows = review_svc.team_reviews(uow.table, who(uow, "E3"), cycle_id)
+    rows = review_svc.team_reviews(uow, who(uow, "E3"), cycle_id)
     assert [(r["employee_id"], r["state"], r["next_task"]) for r in rows] == [
         ("E5", "not_started", "self_assessment"),
         ("E4", "self_submitted", "manager_assessment"),
     ]
     assert all("self_assessment" not in r for r in rows)
-    assert review_svc.team_reviews(uow.table, who(uow, "E4"), cycle_id) == []
+    assert review_svc.team_reviews(uow, who(uow, "E4"), cycle_id) == []
 
 
 # --- stale edits and a closed cycle ------------------------------------------------------------------------------
@@ -351,44 +365,44 @@ def test_the_team_overview_shows_a_manager_their_reports_and_nothing_else(uow, c
 
 def test_a_stale_edit_is_refused_and_the_newer_content_kept(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock, content=f.self_content(achievements="Newer"))
-    with pytest.raises(StaleWrite):
+    with refused(uow, StaleWrite):
         save_self(uow, cycle_id, clock, content=f.self_content(achievements="Older"), version=1)
     assert stored(uow, cycle_id).self_assessment["achievements"] == "Newer"
 
 
 def test_a_stale_edit_is_refused_before_its_content_is_judged(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock)
-    with pytest.raises(StaleWrite):
+    with refused(uow, StaleWrite):
         save_self(uow, cycle_id, clock, submit=True, content={"achievements": ""}, version=1)
 
 
 def test_a_stale_transition_is_refused(uow, cycle_id, clock):
     drive(uow, cycle_id, clock, S.ACKNOWLEDGED)
     old = stored(uow, cycle_id).version - 1
-    with pytest.raises(StaleWrite):
-        review_svc.finalise(uow.table, who(uow, "E2"), cycle_id, "E4", old, clock)
+    with refused(uow, StaleWrite):
+        review_svc.finalise(uow, who(uow, "E2"), cycle_id, "E4", old, clock)
     assert stored(uow, cycle_id).state is S.ACKNOWLEDGED
 
 
 def close(uow, cycle_id, clock) -> None:
-    c = cycle_svc.get_cycle(uow.table, cycle_id)
-    cycle_svc.close_cycle(uow.table, who(uow, "E2"), cycle_id, c.version, clock)
+    c = cycle_svc.get_cycle(uow, cycle_id)
+    cycle_svc.close_cycle(uow, who(uow, "E2"), cycle_id, c.version, clock)
 
 
 def test_a_closed_cycle_is_read_only_but_still_readable(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock, submit=True)
     close(uow, cycle_id, clock)
-    with pytest.raises(Conflict):
+    with refused(uow, Conflict):
         save_manager(uow, cycle_id, clock, submit=True)
-    with pytest.raises(Conflict):
+    with refused(uow, Conflict):
         return_review(uow, cycle_id, clock, "not_started")
     assert stored(uow, cycle_id).state is S.SELF_SUBMITTED
-    view = review_svc.open_review(uow.table, who(uow, "E3"), cycle_id, "E4")
+    view = review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4")
     assert view["self_assessment"] == f.self_content()
 
 
 def test_a_stale_edit_of_a_closed_cycle_says_it_is_closed(uow, cycle_id, clock):
     close(uow, cycle_id, clock)
-    with pytest.raises(Conflict) as caught:
+    with refused(uow, Conflict) as caught:
         save_self(uow, cycle_id, clock, version=99)
     assert not isinstance(caught.value, StaleWrite) and "closed" in caught.value.message
