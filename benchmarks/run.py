@@ -15,6 +15,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +80,7 @@ class Report:
     facts: dict[str, Any] = field(default_factory=dict)
     target: str | None = None
     passed: bool | None = None
+    table: list[dict[str, Any]] = field(default_factory=list)  # counts rather than timings, printed as columns
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,7 +91,7 @@ class Report:
             "facts": self.facts,
             "target": self.target,
             "passed": self.passed,
-        }
+        } | ({"table": self.table} if self.table else {})
 
 
 BENCHMARKS: dict[str, Callable[[], Report]] = {}
@@ -293,6 +295,24 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
     )
 
 
+@benchmark("requests")
+def requests_per_operation() -> Report:
+    """DynamoDB requests of one HTTP request per page read and per write, counted on moto through botocore
+    events (benchmarks/request_counts.py); the table says, where a target is missed, which reads and what would
+    remove them."""
+    from benchmarks.request_counts import TARGETS, measure_requests, rows
+
+    table = rows(measure_requests())
+    missed = [r["operation"] for r in table if not r["met"]]
+    return Report(
+        rows=[],
+        facts={"met": len(table) - len(missed), "missed": len(missed), "scans": 0},
+        target=f"page read <= {TARGETS['read']} requests, write <= {TARGETS['write']}, no Scan",
+        passed=not missed,
+        table=table,
+    )
+
+
 class CountingTable:
     """Wraps a table port and counts the DynamoDB requests it would make and the items it reads."""
 
@@ -332,12 +352,33 @@ class CountingTable:
         return Table.query(self, pk, sk_prefix, index, descending)  # type: ignore[arg-type]
 
 
+def print_table(table: list[dict[str, Any]]) -> None:
+    """Rows of counts as columns; the long `why` of a row goes on lines of its own below it."""
+    columns = [c for c in table[0] if c != "why"]
+    widths = {c: max(len(c), *(len(_cell(r[c])) for r in table)) for c in columns}
+    header = "  " + " ".join(f"{c:<{widths[c]}}" if c == columns[0] else f"{c:>{widths[c]}}" for c in columns)
+    print(header + "  why")
+    print("  " + "-" * (len(header) + 3))
+    for r in table:
+        cells = [f"{_cell(r[c]):<{widths[c]}}" if c == columns[0] else f"{_cell(r[c]):>{widths[c]}}" for c in columns]
+        print("  " + " ".join(cells) + ("  see below" if r.get("why") else ""))
+        if r.get("why"):
+            print(textwrap.fill(r["why"], width=116, initial_indent="      ", subsequent_indent="      "))
+
+
+def _cell(value: Any) -> str:
+    return ("yes" if value else "NO") if isinstance(value, bool) else str(value)
+
+
 def print_report(name: str, report: Report) -> None:
     """The report as a small table."""
     print(f"\n{name}")
+    if report.table:
+        print_table(report.table)
     header = f"  {'name':<28} {'median ms':>10} {'min':>9} {'max':>9} {'ratio':>7}"
-    print(header)
-    print("  " + "-" * (len(header) - 2))
+    if report.rows:
+        print(header)
+        print("  " + "-" * (len(header) - 2))
     for row in report.rows:
         ratio = "" if row.ratio is None else f"{row.ratio:.2f}x"
         print(

@@ -25,3 +25,16 @@ def test_web_handler_import_does_not_load_boto3(loaded):
     # The table's client is built on first use, so a cold start pays for boto3 only when needed.
     assert loaded["boto3"] is False
     assert loaded["botocore"] is False
+
+
+def test_a_table_of_counts_prints_its_columns_and_why_a_target_is_missed(capsys):
+    from benchmarks.run import BENCHMARKS, Report, print_report
+
+    row = {"operation": "open a review", "GetItem": 4, "Query": 2, "total": 6, "target": 3, "met": False}
+    report = Report(rows=[], table=[row | {"why": "the cycle is read twice"}, row | {"met": True, "why": ""}])
+    print_report("requests", report)
+    out = capsys.readouterr().out
+    assert "operation" in out and "GetItem" in out and "the cycle is read twice" in out
+    assert " NO " in out and " yes" in out
+    assert report.as_dict()["table"][0]["total"] == 6
+    assert "requests" in BENCHMARKS

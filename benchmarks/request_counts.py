@@ -1,0 +1,386 @@
+"""DynamoDB requests per page and per write, counted through botocore events on moto.
+
+`measure_requests()` builds an organisation (a manager with 12 reports, HR, a CEO) in a moto-backed
+table, launches a cycle through the JSON API as HR, then drives each measured operation through the
+Flask test client of `create_app` and counts the DynamoDB API calls that one HTTP request makes
+(signing in and the set-up steps are not counted). A Scan raises at once.
+
+Targets (issue 8): a page read makes at most 3 requests, a write at most 2, and no request is a Scan.
+The benchmark `requests` (benchmarks/run.py) prints the table; tests/integration/test_request_counts.py
+pins the counts.
+
+This module is not called `requests.py`: `python benchmarks/run.py` puts benchmarks/ first on sys.path,
+where that name would shadow the HTTP library moto imports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+KINDS = ("GetItem", "BatchGetItem", "Query", "TransactWriteItems")
+TARGETS = {"read": 3, "write": 2}
+TABLE = "reviews-requests"
+REGION = "eu-west-1"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+REPORTS = [f"E{n}" for n in range(4, 16)]  # the manager E3's 12 direct reports
+
+ORG_CSV = "\n".join(
+    [
+        "employee_id,name,email,title,department,manager_id,roles",
+        "E1,Ada Lovelace,ada@example.com,Chief Executive,Leadership,,leadership",
+        "E2,Grace Hopper,grace@example.com,Head of People,People,E1,hr",
+        "E3,Alan Turing,alan@example.com,Engineering Manager,Engineering,E1,",
+        *(f"{e},Report {e},{e.lower()}@example.com,Engineer,Engineering,E3," for e in REPORTS),
+    ]
+)
+
+TEMPLATE = {
+    "name": "Annual review",
+    "competencies": [
+        {"id": "delivery", "name": "Delivery", "description": "Ships what matters, on time."},
+        {"id": "collaboration", "name": "Collaboration", "description": "Makes the team better."},
+    ],
+    "scale": ["Below", "Meets", "Exceeds", "Outstanding"],
+    "questions": {
+        "self": [{"id": "proud", "text": "What are you proud of?", "required": True}],
+        "manager": [],
+        "peer": [],
+        "upward": [],
+    },
+    "weights": {"goals": 40, "competencies": 40, "feedback": 20},
+}
+
+CYCLE = {
+    "name": "2026 annual review",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "phases": {
+        "goal_setting": "2026-03-01",
+        "self_assessment": "2026-03-10",
+        "feedback": "2026-03-20",
+        "manager_assessment": "2026-03-31",
+        "discussion": "2026-04-15",
+    },
+    "participant_mode": "everyone",
+}
+
+SELF = {
+    "competency_ratings": {"delivery": {"rating": 3, "comment": "Shipped"}, "collaboration": {"rating": 2}},
+    "goal_results": [{"title": "Launch importer", "result": "Launched in March", "rating": 3}],
+    "achievements": "Led the directory import.",
+    "answers": {"proud": "The importer."},
+}
+
+MANAGER = {
+    "competency_ratings": {"delivery": {"rating": 4, "comment": "Excellent"}, "collaboration": {"rating": 3}},
+    "goal_ratings": [{"title": "Launch importer", "rating": 4, "comment": "Done well"}],
+    "strengths": "Ownership.",
+    "areas_to_strengthen": "Delegation.",
+    "narrative": "A strong year.",
+}
+
+
+class ScanInRequestPath(AssertionError):
+    """A Scan happened where only Query and GetItem are allowed."""
+
+
+@dataclass
+class Recorder:
+    """Counts DynamoDB calls by operation and keeps a one-line trace of each (what it read or wrote)."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    trace: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        """Start counting again."""
+        self.calls = Counter()
+        self.trace = []
+
+    def before(self, event_name: str, params: dict[str, Any], **_: object) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        if operation == "Scan":
+            raise ScanInRequestPath("DynamoDB Scan is not allowed in a request path")
+        self.calls[operation] += 1
+        self.trace.append(f"{operation} {describe(operation, params)}".strip())
+
+
+def _s(value: dict[str, Any]) -> str:
+    return next(iter(value.values())) if isinstance(value, dict) else str(value)
+
+
+def describe(operation: str, params: dict[str, Any]) -> str:
+    """What one call asks for, in a few words (keys, index, sizes)."""
+    if operation == "GetItem":
+        key = params["Key"]
+        return f"{_s(key['pk'])} / {_s(key['sk'])}"
+    if operation == "Query":
+        values = " ".join(_s(v) for v in (params.get("ExpressionAttributeValues") or {}).values())
+        index = params.get("IndexName")
+        return f"{'[' + index + '] ' if index else ''}{values}"
+    if operation == "BatchGetItem":
+        keys = [k for request in params["RequestItems"].values() for k in request["Keys"]]
+        sks = sorted({_s(k["sk"]).split("#")[0] for k in keys})
+        return f"{len(keys)} keys ({', '.join(sks)})"
+    if operation == "TransactWriteItems":
+        return f"{len(params['TransactItems'])} items"
+    return ""
+
+
+@dataclass
+class Measured:
+    """One operation's DynamoDB requests."""
+
+    operation: str
+    kind: str  # "read" or "write"
+    status: int
+    calls: dict[str, int]
+    trace: list[str]
+
+    @property
+    def total(self) -> int:
+        """Requests of every kind."""
+        return sum(self.calls.values())
+
+    @property
+    def target(self) -> int:
+        """The most requests this kind of operation should make."""
+        return TARGETS[self.kind]
+
+    @property
+    def met(self) -> bool:
+        """At or under target, and no Scan (a Scan raises before it is counted)."""
+        return self.total <= self.target
+
+    def by_kind(self) -> dict[str, int]:
+        """Counts of the four request kinds (zero included), then any other kind seen."""
+        return {k: self.calls.get(k, 0) for k in KINDS} | {k: v for k, v in self.calls.items() if k not in KINDS}
+
+
+class _Person:
+    """One signed-in browser: its own test client and CSRF token."""
+
+    def __init__(self, app: Any, employee_id: str) -> None:
+        self.client = app.test_client()
+        page = self.client.get("/signin")
+        self.csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
+        resp = self.client.post("/signin", data={"csrf_token": self.csrf, "employee_id": employee_id})
+        assert resp.status_code == 302, resp.data
+
+    def json(self, method: str, url: str, body: Any = None, version: int | None = None) -> Any:
+        headers = {"X-CSRF-Token": self.csrf}
+        if version is not None:
+            headers["If-Match"] = f'"{version}"'
+        return self.client.open(url, method=method, json=body, headers=headers)
+
+
+def _ok(resp: Any, status: int = 200) -> Any:
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:500])
+    return resp
+
+
+def _goals(people: dict[str, _Person], cycle_id: str) -> None:
+    """An organisation goal, the manager's team goal aligned to it, and 3 goals each for E4 and E7 (weights 100):
+    two aligned to the team goal, one standing alone, as a review usually has."""
+
+    def create(who: str, body: dict[str, Any]) -> str:
+        return _ok(people[who].json("POST", "/api/goals", body), 201).get_json()["goal_id"]
+
+    org = create("E1", {"level": "organisation", "title": "Grow the business"})
+    team = create("E3", {"level": "team", "title": "Ship the importer", "cycle_id": cycle_id, "parent_id": org})
+    for owner in ("E4", "E7"):
+        for n, (weight, parent) in enumerate(((40, team), (30, team), (30, None))):
+            kr = [{"id": "k", "title": "measure", "start": 0, "target": 10, "current": 3 + n}]
+            body = {"level": "individual", "title": f"Goal {n}", "cycle_id": cycle_id, "weight": weight}
+            create(owner, body | {"parent_id": parent, "key_results": kr})
+
+
+def measure_requests() -> list[Measured]:
+    """Every measured operation, in order, with the DynamoDB requests its one HTTP request made."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        os.environ.setdefault(name, value)
+    from moto import mock_aws
+
+    from service.adapters.aws import client
+    from service.adapters.clock import FixedClock
+    from service.adapters.dynamo import DynamoTable
+    from service.adapters.table_setup import create_table
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.config import Settings
+    from service.services.directory import import_organisation
+    from service.web import create_app
+
+    with mock_aws():
+        settings = Settings(table_name=TABLE, region=REGION, secret_key="benchmark-secret-key-" + "r" * 20)
+        c = client("dynamodb", settings)
+        create_table(c, TABLE)
+        table, clock = DynamoTable(c, TABLE), FixedClock(NOW)
+        import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+        app = create_app(settings, table=table, clock=clock)
+        app.config["TESTING"] = True
+        recorder = Recorder()
+        c.meta.events.register("before-parameter-build.dynamodb.*", recorder.before)
+
+        people = {e: _Person(app, e) for e in ("E1", "E2", "E3", "E4", "E5", "E6", "E7")}
+        hr, manager = people["E2"], people["E3"]
+        template = _ok(hr.json("POST", "/api/templates", TEMPLATE), 201).get_json()
+        cycle = _ok(hr.json("POST", "/api/cycles", CYCLE | {"template_id": template["template_id"]}), 201).get_json()
+        cycle_id = cycle["cycle_id"]
+        _ok(hr.json("POST", f"/api/cycles/{cycle_id}/launch", version=cycle["version"]), 202)
+
+        _goals(people, cycle_id)
+
+        def review(employee_id: str, part: str = "") -> str:
+            return f"/api/cycles/{cycle_id}/reviews/{employee_id}" + (f"/{part}" if part else "")
+
+        def version(employee_id: str) -> int:
+            return int(_ok(people["E2"].json("GET", review(employee_id))).headers["ETag"].strip('"'))
+
+        # The manager opens a review the employee has submitted: the moment they read it to assess.
+        _ok(people["E4"].json("PUT", review("E4", "self"), {"content": SELF, "submit": True}, version("E4")))
+
+        results: list[Measured] = []
+
+        def measure(operation: str, kind: str, send: Any, status: int = 200) -> Any:
+            recorder.reset()
+            resp = send()
+            _ok(resp, status)
+            results.append(Measured(operation, kind, resp.status_code, dict(recorder.calls), list(recorder.trace)))
+            return resp
+
+        page = f"/cycles/{cycle_id}/reviews"
+        measure("open a review: page (manager)", "read", lambda: manager.client.get(f"{page}/E4"))
+        measure("open a review: JSON GET (manager)", "read", lambda: manager.json("GET", review("E4")))
+        measure("team overview, 12 reports: page", "read", lambda: manager.client.get(f"/cycles/{cycle_id}/team"))
+        measure("team overview, 12 reports: JSON", "read", lambda: manager.json("GET", f"/api/cycles/{cycle_id}/team"))
+        measure("HR cycle dashboard: page", "read", lambda: hr.client.get(f"/hr/cycles/{cycle_id}"))
+        v5, v6, v7 = version("E5"), version("E6"), version("E7")
+        draft = {"content": SELF | {"achievements": "Half written"}, "submit": False}
+        measure("save self draft: JSON PUT", "write", lambda: people["E5"].json("PUT", review("E5", "self"), draft, v5))
+        form = {"achievements": "Half written", "version": str(v6), "action": "save"}
+        measure(
+            "save self draft: form POST",
+            "write",
+            lambda: people["E6"].client.post(f"{page}/E6/self", data=form | {"csrf_token": people["E6"].csrf}),
+            302,
+        )
+        submitted = measure(
+            "submit self assessment: JSON PUT",
+            "write",
+            lambda: people["E7"].json("PUT", review("E7", "self"), {"content": SELF, "submit": True}, v7),
+        )
+        v7 = int(submitted.headers["ETag"].strip('"'))
+        measure(
+            "submit manager assessment: JSON PUT",
+            "write",
+            lambda: manager.json("PUT", review("E7", "manager"), {"content": MANAGER, "submit": True}, v7),
+        )
+        c.meta.events.unregister("before-parameter-build.dynamodb.*", recorder.before)
+        return results
+
+
+# Why an operation misses its target: the reads its code path makes and what would remove them.
+# Written from reading the code path (service/web/*, service/services/reviews.py, cycles.py) against the
+# traces `python benchmarks/run.py requests` prints; keyed by operation.
+_REVIEW_READS = (
+    "GetItem EMP#<me> (web/auth.current_principal, every request), CYCLE (ReviewContext → get_cycle), REVIEW#E4, "
+    "EMP#E4 (ReviewContext reads the employee's row only for current_manager); review_view then runs Query gsi2 "
+    "GOALS#E4 (goals.person_goals) plus one GetItem per goal roll-up (3) and per ancestor goal (team, organisation: "
+    "RollupBook.goal/rollup read one key at a time), and Query gsi1 PERSON#E4 ACTION# (carried_actions). "
+)
+_REVIEW_FIX = (
+    "To remove: every GetItem key before the goals is known from the URL and the session, so principal, cycle, "
+    "review and employee fit one BatchGetItem (-3); the goals' roll-ups and parent goals in one BatchGetItem per "
+    "level of the alignment chain (here 2, -3), or, with each goal's alignment chain kept on the goal when it is "
+    "written, the roll-ups alone in one BatchGetItem (-4); carried actions kept on the review when an action "
+    "changes or the review launches, or read with the review from the same gsi1 PERSON#E4 partition (-1)."
+)
+_WRITE_TAIL = (
+    "After the TransactWriteItems, _commit returns review_view, which reads again what a write's answer does not "
+    "need: Query gsi2 GOALS# (+ roll-ups and ancestor goals, one GetItem each) and Query gsi1 PERSON# ACTION#. "
+)
+WHY: dict[str, str] = {
+    "open a review: page (manager)": _REVIEW_READS
+    + "The page adds BatchGetItem EMP#E4, EMP#E3 (pages._names for employee and manager), both rows already read "
+    "in this request. "
+    + _REVIEW_FIX
+    + " Names from the rows already read (-1). That leaves 3: BatchGetItem, Query GOALS#, BatchGetItem of roll-ups.",
+    "open a review: JSON GET (manager)": _REVIEW_READS
+    + _REVIEW_FIX
+    + " That leaves 3: BatchGetItem, Query GOALS#, BatchGetItem of roll-ups.",
+    "team overview, 12 reports: page": (
+        "GetItem EMP#E3 (principal), GetItem CYCLE twice (pages_reviews.team reads it, then "
+        "review_svc.team_reviews reads it again), Query gsi1 MGR#E3 (current reports), BatchGetItem of the 12 "
+        "REVIEW# keys. To remove: pass the cycle into team_reviews (-1); principal and cycle in one BatchGetItem (-1). "
+        "That leaves 3."
+    ),
+    "team overview, 12 reports: JSON": (
+        "GetItem EMP#E3 (principal), GetItem CYCLE (team_reviews), Query gsi1 MGR#E3, BatchGetItem of the 12 "
+        "REVIEW# keys. To remove: principal and cycle in one BatchGetItem (-1). That leaves 3."
+    ),
+    "HR cycle dashboard: page": (
+        "GetItem EMP#E2 (principal), GetItem CYCLE twice (pages_hr.cycle, then cycle_svc.cycle_progress reads it "
+        "again), GetItem CYCLE/STATS (the counters), and Query ORG EMP# (directory.people_for_signin: the whole "
+        "directory, to list participants for the review picker; it grows with the organisation, one request per "
+        "1 MB page). To remove: pass the cycle to cycle_progress (-1); principal, cycle and STATS in one BatchGetItem "
+        "(-2); the picker from the cycle's own participants (names snapshotted at launch on the cycle or STATS item) "
+        "or a directory search box, instead of reading everyone (-1). That leaves 1 (2 while the picker reads "
+        "the directory)."
+    ),
+    "save self draft: JSON PUT": (
+        "GetItem EMP#E5 (principal), CYCLE, REVIEW#E5, EMP#E5 again (ReviewContext reads the employee's row for "
+        "current_manager, though the employee is the principal already read), TransactWriteItems. "
+        + _WRITE_TAIL
+        + "To remove: skip the directory read when the principal is the employee (-1); principal, cycle and review "
+        "in one BatchGetItem (-2); answer a write with the stored review and its version, not the goals and carried "
+        "actions (-2). That leaves 2: BatchGetItem, TransactWriteItems."
+    ),
+    "save self draft: form POST": (
+        "pages_reviews._form builds the whole review (_context: CYCLE, REVIEW#E6, EMP#E6, Query GOALS#, Query "
+        "ACTION#) after the principal's GetItem; part.save builds a second ReviewContext (CYCLE, REVIEW#E6, EMP#E6 "
+        "again), writes, and returns review_view (Query GOALS#, Query ACTION#); then _form calls _context a third "
+        "time (5 reads) before `if action == 'submit'`, though a plain save only redirects. To remove: no _context "
+        "after a plain save (-5); hand the ReviewContext _form read to the use case instead of reading it again (-3); "
+        "build review_view only when a form is rendered (on an error), not before saving (-2) nor as the write's "
+        "answer (-2); as the JSON draft, no directory read when the principal is the employee (-1) and principal, "
+        "cycle and review in one BatchGetItem (-2). That leaves 2: BatchGetItem, TransactWriteItems."
+    ),
+    "submit self assessment: JSON PUT": (
+        "As the JSON draft (principal, CYCLE, REVIEW#E7, EMP#E7, TransactWriteItems), plus Query gsi2 GOALS#E7 for "
+        "goals.weight_total before the write; the answer's review_view runs that Query again and reads the 3 roll-ups "
+        "and 2 ancestor goals one GetItem each, and Query gsi1 PERSON#E7 ACTION#. To remove: as the draft (-3), no "
+        "view after the write (-7: the second GOALS# Query, 5 GetItems, the ACTION# Query); the goal weight total "
+        "kept on a per-person cycle item written with the goals would also replace the first Query by a key in the "
+        "BatchGetItem (-1). That leaves 2."
+    ),
+    "submit manager assessment: JSON PUT": (
+        "GetItem EMP#E3 (principal), CYCLE, REVIEW#E7, EMP#E7 (needed: current_manager decides the permission), "
+        "Query GOALS#E7 and one GetItem per goal roll-up (3) for goals.goal_progress_for_score, BatchGetItem of 20 "
+        "ACTION# keys (actions.stage_review_actions reads every slot up to MAX_ACTIONS, even with no obstacles and no "
+        "earlier submission), TransactWriteItems, then review_view: Query GOALS# again, 3 roll-ups + 2 ancestor "
+        "goals, Query ACTION#. To remove: principal, cycle, review and employee in one BatchGetItem (-3); the "
+        "roll-ups in one BatchGetItem (-2); read action slots only when the review has earlier actions (the review "
+        "knows how many it staged), else none (-1); no view after the write (-7). What remains (a BatchGetItem, "
+        "the GOALS# Query, a BatchGetItem of roll-ups, the transaction) is 4: the score needs goal progress, so "
+        "meeting 2 means keeping the person's goal progress on one item read in the first BatchGetItem."
+    ),
+}
+
+
+def rows(results: list[Measured]) -> list[dict[str, Any]]:
+    """The table: operation, requests by kind, total, target, met?, and why when not met."""
+    table = []
+    for m in results:
+        row: dict[str, Any] = {"operation": m.operation, **m.by_kind()}
+        row |= {"total": m.total, "target": m.target, "met": m.met, "why": "" if m.met else WHY.get(m.operation, "")}
+        table.append(row)
+    return table

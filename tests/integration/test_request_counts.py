@@ -1,0 +1,58 @@
+"""The DynamoDB requests of each measured page read and write stay as pinned: more is a regression.
+
+The counts come from the same measurement as `python benchmarks/run.py requests` (benchmarks/request_counts.py:
+moto, botocore events, one HTTP request through the Flask test client each). When a change makes an operation
+cheaper, lower its pin here and re-run the benchmark, so the table and the pins tell the same story. A Scan
+fails the measurement itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.request_counts import TARGETS, Measured, measure_requests
+
+# (GetItem, BatchGetItem, Query, TransactWriteItems) of one HTTP request, measured with 3 goals on the
+# reviews that have them (two aligned to a team goal aligned to an organisation goal).
+PINNED: dict[str, tuple[int, int, int, int]] = {
+    "open a review: page (manager)": (9, 1, 2, 0),
+    "open a review: JSON GET (manager)": (9, 0, 2, 0),
+    "team overview, 12 reports: page": (3, 1, 1, 0),
+    "team overview, 12 reports: JSON": (2, 1, 1, 0),
+    "HR cycle dashboard: page": (4, 0, 1, 0),
+    "save self draft: JSON PUT": (4, 0, 2, 1),
+    "save self draft: form POST": (10, 0, 6, 1),
+    "submit self assessment: JSON PUT": (9, 0, 3, 1),
+    "submit manager assessment: JSON PUT": (12, 1, 3, 1),
+}
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, Measured]:
+    """Every operation measured once for the module (a few seconds on moto)."""
+    return {m.operation: m for m in measure_requests()}
+
+
+def test_every_pinned_operation_is_measured(measured):
+    assert list(measured) == list(PINNED)
+
+
+@pytest.mark.parametrize("operation", list(PINNED))
+def test_requests_stay_as_pinned(measured, operation):
+    m = measured[operation]
+    counts = tuple(m.by_kind().values())
+    trace = "\n  ".join(m.trace)
+    assert counts == PINNED[operation], (
+        f"{operation}: {m.by_kind()} (pinned {PINNED[operation]}); fewer is progress: lower the pin.\n  {trace}"
+    )
+
+
+def test_writes_commit_in_one_transaction(measured):
+    writes = [m for m in measured.values() if m.kind == "write"]
+    assert writes and all(m.calls.get("TransactWriteItems") == 1 for m in writes)
+    assert all(m.target == TARGETS["write"] for m in writes)
+
+
+def test_reads_write_nothing(measured):
+    reads = [m for m in measured.values() if m.kind == "read"]
+    assert reads and not any(m.calls.get("TransactWriteItems") for m in reads)
