@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from service.adapters.clock import FixedClock
 from service.adapters.queue import InlineQueue
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles as cycle_svc
 from service.services import goals as goal_svc
 from service.services import templates as template_svc
@@ -100,8 +101,9 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
         table, ceo, cycle.cycle_id, cycle.version, clock, InlineQueue(lambda m: dispatch(table, m, clock))
     )
     c = cycle.cycle_id
+    uow = UnitOfWork(table)  # one unit of work, one use case after another
     org = [
-        goal_svc.create_goal(table, ceo, {"level": "organisation", "title": f"Organisation goal {i}"}, clock)["goal_id"]
+        goal_svc.create_goal(uow, ceo, {"level": "organisation", "title": f"Organisation goal {i}"}, clock)["goal_id"]
         for i in range(3)
     ]
     people = [e for e in table.query("ORG", "EMP#")]
@@ -109,7 +111,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
     for e in people:
         if "manager" in e["roles"]:
             team_goal[e["employee_id"]] = goal_svc.create_goal(
-                table,
+                uow,
                 who(e["employee_id"]),
                 {
                     "level": "team",
@@ -140,7 +142,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
                 }
             ]
             goal_svc.create_goal(
-                table,
+                uow,
                 owner,
                 {
                     "level": "individual",

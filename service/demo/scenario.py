@@ -10,6 +10,7 @@ from typing import Any
 from service.adapters.clock import Clock
 from service.adapters.queue import InlineQueue
 from service.adapters.store import Table
+from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
@@ -289,7 +290,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         }
         if level != "organisation":
             data["cycle_id"] = cycle_id
-        return goals.create_goal(table, who(owner), data, clock)["goal_id"]
+        return goals.create_goal(UnitOfWork(table), who(owner), data, clock)["goal_id"]
 
     revenue = goal(
         CEO, "organisation", "Grow annual recurring revenue by 25%", None, 0, [kr("ARR in millions", 8, 10, 9.1, "M€")]

@@ -240,7 +240,7 @@ def create_review_batch(table: Table, message: Message, clock: Clock) -> int:
         from service.services.goals import carry_over
 
         for employee_id, *_ in rows:
-            carry_over(table, employee_id, cycle.cycle_id, clock)
+            carry_over(UnitOfWork(table), employee_id, cycle.cycle_id, clock)
     return created
 
 

@@ -102,7 +102,7 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
         r.discussion if (ctx.is_manager or ctx.is_hr or at_least(r.state, ReviewState.DISCUSSED)) else None
     )
     view["acknowledgement"] = r.acknowledgement
-    view["goals"] = goals.person_goals(ctx.table, r.employee_id, r.cycle_id)
+    view["goals"] = goals.person_goals(UnitOfWork(ctx.table), r.employee_id, r.cycle_id)
     view["carried_actions"] = carried_actions(ctx.table, r.employee_id, r.cycle_id)
     return view
 
@@ -186,7 +186,7 @@ def save_self_assessment(
     ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
     if submit:
-        total = goals.weight_total(table, employee_id, cycle_id)
+        total = goals.weight_total(UnitOfWork(table), employee_id, cycle_id)
         if total is not None and total != 100:
             raise ValidationFailed(
                 "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
@@ -214,7 +214,7 @@ def save_manager_assessment(
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
-        progress = goals.goal_progress_for_score(table, employee_id, cycle_id)
+        progress = goals.goal_progress_for_score(UnitOfWork(table), employee_id, cycle_id)
         changes["score"] = compute_score(ctx.template, content, goal_progress=progress).as_dict()
 
     def actions(uow: UnitOfWork, review: Any, at: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.seed import goal_organisation, load_into_moto
+from service.adapters.unit_of_work import UnitOfWork
 from service.services.auth import Principal
 from service.services.directory import get_person
 from service.services.goals import alignment_report
@@ -17,7 +18,7 @@ def measure(n: int, settings, dynamo, table) -> tuple[dict[str, int], int, dict]
     load_into_moto(memory.all_items(), settings.table_name, settings.region, table.encode)
     ceo = Principal.of(get_person(table, "P0000"))
     counter.reset()
-    report = alignment_report(table, ceo, cycle_id)
+    report = alignment_report(UnitOfWork(table), ceo, cycle_id)
     return dict(counter.calls), counter.items_read, report
 
 
