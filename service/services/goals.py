@@ -94,11 +94,6 @@ def get_goal(uow: UnitOfWork, principal: Principal | None, goal_id: str, cycle_i
     return goal_json(goal, uow.rollups.progress(goal, cycle_id), uow.goals.chain_above(goal_id))
 
 
-def goals_of(uow: UnitOfWork, owner_id: str, cycle_id: str | None) -> list[Goal]:
-    """Someone's goals in a cycle (None: organisation goals standing across cycles)."""
-    return uow.goals.of_owner(owner_id, cycle_id)
-
-
 def person_goals(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[dict[str, Any]]:
     """Someone's goals in a cycle with progress and alignment chain (for reviews and pages)."""
     _fresh(uow)
