@@ -190,7 +190,7 @@ def alignment_report_reads(sizes: tuple[int, ...] = (200, 2000, 10000), runs: in
         for _ in range(runs):
             counting.reset()
             start = time.perf_counter()
-            alignment_report(counting, ceo, cycle_id)
+            alignment_report(UnitOfWork(counting), ceo, cycle_id)
             samples.append((time.perf_counter() - start) * 1000)
         rows.append(Row(f"{n} people, {n * 5} goals", samples))  # in-memory table time, not DynamoDB time
         facts[f"{n}_people"] = {

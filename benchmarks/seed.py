@@ -101,8 +101,9 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
         UnitOfWork(table), ceo, cycle.cycle_id, cycle.version, clock, InlineQueue(lambda m: dispatch(table, m, clock))
     )
     c = cycle.cycle_id
+    uow = UnitOfWork(table)  # one unit of work, one use case after another
     org = [
-        goal_svc.create_goal(table, ceo, {"level": "organisation", "title": f"Organisation goal {i}"}, clock)["goal_id"]
+        goal_svc.create_goal(uow, ceo, {"level": "organisation", "title": f"Organisation goal {i}"}, clock)["goal_id"]
         for i in range(3)
     ]
     people = [e for e in table.query("ORG", "EMP#")]
@@ -110,7 +111,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
     for e in people:
         if "manager" in e["roles"]:
             team_goal[e["employee_id"]] = goal_svc.create_goal(
-                table,
+                uow,
                 who(e["employee_id"]),
                 {
                     "level": "team",
@@ -141,7 +142,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
                 }
             ]
             goal_svc.create_goal(
-                table,
+                uow,
                 owner,
                 {
                     "level": "individual",

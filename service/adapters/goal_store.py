@@ -1,22 +1,278 @@
-"""Goals and their roll-ups in the table (to be filled in by the goals split)."""
+"""Goals and their roll-ups in the table: `uow.goals` and `uow.rollups`.
+
+A goal is one item (`GOAL#id / GOAL`) indexed by level, parent, owner and risk. Its roll-up figures
+live in separate items (`GOAL#id / ROLLUP#cycle`: Σweight, Σweight×progress, goals aligned below,
+people contributing), with one marker per person under an organisation goal and counters per
+department and cycle, so the organisation-wide report reads a number of items that does not grow
+with the number of individual goals.
+
+Both repositories keep what they read for the rest of the unit of work (two chains may share
+ancestors, and a roll-up changed twice is written once); `forget()` drops it so a retry reads afresh.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from service.adapters import keys
+from service.adapters.repositories import _Repository, goal_from_item, goal_to_item
+from service.adapters.store import Increment, Item, Put
+from service.domain.errors import NotFound
+from service.domain.goals import Goal, effective_progress
 
 if TYPE_CHECKING:
     from service.adapters.unit_of_work import UnitOfWork
 
 
-class GoalRepository:
-    """Goals."""
+class GoalRepository(_Repository):
+    """Goals: reads cached for the unit of work, audited saves, and the queries of the indexes."""
 
     def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+        super().__init__(uow)
+        self._cache: dict[str, Goal] = {}
+
+    def forget(self) -> None:
+        """Drop the goals read so far (a retry reads them again)."""
+        self._cache = {}
+
+    def note(self, goal: Goal) -> Goal:
+        """Keep a goal as this unit of work sees it (read by a query, or about to be saved)."""
+        self._cache[goal.goal_id] = goal
+        return goal
+
+    def get(self, goal_id: str) -> Goal | None:
+        """One goal, or None (read once per unit of work)."""
+        if goal_id not in self._cache:
+            item = self._get(keys.goal(goal_id))
+            if item is None:
+                return None
+            self._cache[goal_id] = goal_from_item(item)
+        return self._cache[goal_id]
+
+    def existing(self, goal_id: str) -> Goal:
+        """One goal; NotFound if there is none."""
+        goal = self.get(goal_id)
+        if goal is None:
+            raise NotFound(f"no goal {goal_id!r}")
+        return goal
+
+    def exists(self, goal_id: str) -> bool:
+        """Whether a goal is stored now (a strongly consistent read, past any cache or index lag)."""
+        return self._table.get(keys.goal(goal_id), consistent=True) is not None
+
+    def get_many(self, goal_ids: list[str]) -> dict[str, Goal]:
+        """Goals by id (missing ones are left out)."""
+        missing = [g for g in dict.fromkeys(goal_ids) if g not in self._cache]
+        if missing:
+            for item in self._get_many([keys.goal(g) for g in missing]):
+                self.note(goal_from_item(item))
+        return {g: self._cache[g] for g in goal_ids if g in self._cache}
+
+    def ancestors(self, goal_id: str) -> list[str]:
+        """A goal and every goal above it, bottom up."""
+        chain: list[str] = []
+        current: str | None = goal_id
+        while current and current not in chain:
+            chain.append(current)
+            current = self.existing(current).parent_id
+        return chain
+
+    def chain_above(self, goal_id: str) -> list[Goal]:
+        """The goals above a goal, up to the top of its alignment."""
+        return [self.existing(g) for g in self.ancestors(goal_id)[1:]]
+
+    def root_of(self, goal_id: str | None) -> Goal | None:
+        """The top of a goal's alignment chain (None: no goal)."""
+        top = None
+        while goal_id:
+            top = self.existing(goal_id)
+            goal_id = top.parent_id
+        return top
+
+    def of_owner(self, owner_id: str, cycle_id: str | None) -> list[Goal]:
+        """Someone's goals in a cycle (None: organisation goals standing across cycles)."""
+        index, pk, prefix = keys.owner_goals(owner_id, cycle_id)
+        return self._query(pk, prefix, index)
+
+    def every_of_owner(self, owner_id: str) -> list[Goal]:
+        """Someone's goals in every cycle."""
+        index, pk, _ = keys.owner_goals(owner_id, None)
+        return self._query(pk, None, index)
+
+    def children(self, goal_id: str) -> list[Goal]:
+        """Goals aligned directly to a goal."""
+        index, pk = keys.goal_children(goal_id)
+        return self._query(pk, None, index)
+
+    def organisation(self, cycle_id: str | None) -> list[Goal]:
+        """Organisation goals standing across cycles, then those of one cycle."""
+        found = []
+        for cyc in dict.fromkeys((None, cycle_id)):
+            index, pk, prefix = keys.org_goals(cyc)
+            found.extend(self._query(pk, prefix, index))
+        return found
+
+    def orphans(self, cycle_id: str, limit: int) -> list[Goal]:
+        """The first goals of a cycle aligned to nothing (organisation goals aside)."""
+        index, pk = keys.orphan_goals(cycle_id)
+        return [goal_from_item(i) for i in self._table.query_page(pk, index=index, limit=limit).items]
+
+    def at_risk(self, cycle_id: str, limit: int) -> list[Goal]:
+        """The first goals of a cycle at risk or off track."""
+        index, pk = keys.at_risk_goals(cycle_id)
+        return [goal_from_item(i) for i in self._table.query_page(pk, index=index, limit=limit).items]
+
+    def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
+        """Stage the audited goal (an update must follow its read here); returns it as stored."""
+        key = keys.goal(goal.goal_id)
+        audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
+        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), key, goal_to_item(goal), new, **audit))
+        return self.note(stored)
+
+    def _query(self, pk: str, prefix: str | None, index: str) -> list[Goal]:
+        return [self.note(goal_from_item(i)) for i in self._table.query(pk, prefix, index=index)]
 
 
-class RollupStore:
-    """Roll-up figures of goals."""
+@dataclass
+class Rollup:
+    """The rolled-up figures of one goal in one cycle."""
+
+    weight_sum: float = 0.0
+    weighted_sum: float = 0.0
+    goals: int = 0
+    people: int = 0
+    version: int = 0
+
+
+class RollupStore(_Repository):
+    """Roll-ups, people markers and counters: read once, changed in memory, staged once by `stage()`."""
 
     def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+        super().__init__(uow)
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what was read and changed (a retry starts again from the table)."""
+        self._rollups: dict[tuple[str, str | None], Rollup] = {}
+        self._markers: dict[tuple[str, str | None, str], list[int]] = {}  # [count, version]
+        self._dirty: set[tuple[str, str | None]] = set()
+        self._dirty_markers: set[tuple[str, str | None, str]] = set()
+        self._dept: Counter = Counter()
+        self._totals: Counter = Counter()
+
+    def get(self, goal_id: str, cycle_id: str | None) -> Rollup:
+        """A goal's roll-up for a cycle (zero if none yet); change it, then call `changed`."""
+        key = (goal_id, cycle_id)
+        if key not in self._rollups:
+            self._rollups[key] = rollup_from_item(self._table.get(keys.goal_rollup(goal_id, cycle_id)))
+        return self._rollups[key]
+
+    def get_many(self, goal_ids: list[str], cycle_id: str) -> dict[str, Rollup]:
+        """The roll-ups of several goals in one cycle (one batch read)."""
+        found = {i["pk"]: i for i in self._table.get_many([keys.goal_rollup(g, cycle_id) for g in goal_ids])}
+        return {g: rollup_from_item(found.get(keys.goal_rollup(g, cycle_id)["pk"])) for g in goal_ids}
+
+    def progress(self, goal: Goal, cycle_id: str | None) -> float:
+        """A goal's effective progress (its own cycle's roll-up; `cycle_id` for one across cycles)."""
+        r = self.get(goal.goal_id, goal.cycle_id or cycle_id)
+        return effective_progress(goal, r.weight_sum, r.weighted_sum)
+
+    def changed(self, goal_id: str, cycle_id: str | None) -> None:
+        """Mark a roll-up got from `get` as changed (staged by `stage`)."""
+        self._dirty.add((goal_id, cycle_id))
+
+    def add_people(self, root_id: str, cycle_id: str | None, people: dict[str, int]) -> int:
+        """Count goals per person under an organisation goal; returns the change in people contributing."""
+        delta = 0
+        for owner, n in people.items():
+            marker = self._marker(root_id, cycle_id, owner)
+            before = marker[0]
+            marker[0] += n
+            delta += (before <= 0 < marker[0]) - (marker[0] <= 0 < before)
+        return delta
+
+    def count_department(self, cycle_id: str | None, department: str, name: str, delta: int) -> None:
+        """Add to a department's goal counter in a cycle ("individual", "aligned")."""
+        self._dept[(cycle_id, department, name)] += delta
+
+    def count_total(self, cycle_id: str | None, name: str, delta: int) -> None:
+        """Add to a cycle's goal counter ("orphans", "at_risk")."""
+        self._totals[(cycle_id, name)] += delta
+
+    def departments(self, cycle_id: str) -> list[Item]:
+        """Per department of a cycle: {department, individual, aligned}."""
+        pk = keys.goal_stats(cycle_id, "x")["pk"]
+        return [
+            {"department": i["department"], **{n: int(i.get(n, 0)) for n in ("individual", "aligned")}}
+            for i in self._table.query(pk, "DEPT#")
+        ]
+
+    def totals(self, cycle_id: str) -> dict[str, int]:
+        """A cycle's counts of orphan and at-risk goals."""
+        item = self._table.get(keys.goal_totals(cycle_id)) or {}
+        return {name: int(item.get(name, 0)) for name in ("orphans", "at_risk")}
+
+    def stage(self) -> None:
+        """Stage every changed roll-up (versioned), marker (versioned) and counter (added) once."""
+        uow = self._uow
+        for goal_id, cycle_id in sorted(self._dirty, key=str):
+            r = self._rollups[(goal_id, cycle_id)]
+            item = {
+                **keys.goal_rollup(goal_id, cycle_id),
+                "type": "goal_rollup",
+                "weight_sum": r.weight_sum,
+                "weighted_sum": r.weighted_sum,
+                "goals": r.goals,
+                "people": r.people,
+                "version": r.version + 1,
+            }
+            uow.add(Put(item, expect_version=r.version) if r.version else Put(item, must_not_exist=True))
+        for root_id, cycle_id, owner in sorted(self._dirty_markers, key=str):
+            count, version = self._markers[(root_id, cycle_id, owner)]
+            item = {**keys.goal_person(root_id, cycle_id, owner), "type": "goal_person", "count": count}
+            item["version"] = version + 1
+            uow.add(Put(item, expect_version=version) if version else Put(item, must_not_exist=True))
+        for (cycle_id, department), counts in _grouped(self._dept).items():
+            defaults = {"type": "goal_stats", "department": department}
+            uow.add(Increment(keys.goal_stats(cycle_id, department), counts, defaults))
+        for (cycle_id,), counts in _grouped(self._totals).items():
+            uow.add(Increment(keys.goal_totals(cycle_id), counts, {"type": "goal_totals"}))
+        # Staged means written by the commit that follows: later changes build on these versions.
+        for key in self._dirty:
+            self._rollups[key].version += 1
+        for key in self._dirty_markers:
+            self._markers[key][1] += 1
+        self._dirty, self._dirty_markers = set(), set()
+        self._dept, self._totals = Counter(), Counter()
+
+    def _marker(self, root_id: str, cycle_id: str | None, owner: str) -> list[int]:
+        key = (root_id, cycle_id, owner)
+        if key not in self._markers:
+            item = self._table.get(keys.goal_person(root_id, cycle_id, owner))
+            self._markers[key] = [int(item["count"]), int(item["version"])] if item else [0, 0]
+        self._dirty_markers.add(key)
+        return self._markers[key]
+
+
+def rollup_from_item(item: Item | None) -> Rollup:
+    """Item → Rollup (zero when there is none yet)."""
+    if not item:
+        return Rollup()
+    return Rollup(
+        float(item["weight_sum"]),
+        float(item["weighted_sum"]),
+        int(item["goals"]),
+        int(item.get("people", 0)),
+        int(item["version"]),
+    )
+
+
+def _grouped(counter: Counter) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Counter changes by item (one op per item: a transaction may touch an item once)."""
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for (*item, name), value in counter.items():
+        if value:
+            out.setdefault(tuple(item), {})[name] = value
+    return out

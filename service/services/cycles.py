@@ -206,7 +206,7 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
         from service.services.goals import carry_over
 
         for employee_id, *_ in rows:
-            carry_over(uow.table, employee_id, cycle.cycle_id, clock)
+            carry_over(uow, employee_id, cycle.cycle_id, clock)
     return created
 
 

@@ -1,26 +1,23 @@
-"""Use cases of goals: create, edit, align, assign to a team, carry over, and the alignment report.
+"""Use cases of goals: create, edit, align, assign to a team, carry over, read, and the alignment report.
 
-Roll-up figures live in separate items (`GOAL#id / ROLLUP#cycle`): Σweight, Σweight×progress, the
-number of goals aligned below, and (for organisation goals) the people contributing. They are kept
-up to date on every write, in the same transaction, so the organisation-wide report reads a number
-of items that does not grow with the number of individual goals.
+Each takes a unit of work: goals come from `uow.goals`, their roll-ups from `uow.rollups`, and a
+write stages the goal, its audit record, the roll-ups up its chain and the counters, then commits
+them in one transaction. Who may do what is in `policy`; the reports are in `goal_reports`.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
 
-from service.adapters import keys
-from service.adapters.audited import stage_audited
 from service.adapters.clock import Clock, iso
-from service.adapters.repositories import Directory, goal_from_item, goal_to_item
-from service.adapters.store import Increment, Item, Put, Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
-from service.domain.directory import Employee, Role
-from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.directory import Employee
+from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.goals import (
     AT_RISK,
     UNFINISHED,
@@ -35,265 +32,123 @@ from service.domain.goals import (
     effective_progress,
     weight_warnings,
 )
+from service.services import goal_reports, policy
 from service.services.auth import Principal
+from service.services.goal_views import goal_json
 
 RETRIES = 4
 ASSIGN_CHUNK = 25
-LIST_LIMIT = 50
+# Items that concurrent writes to different goals share: a clash on them is settled by reading again.
+SHARED = ("goal_rollup", "goal_person")
+# Carried copies get an id derived from the goal and the target cycle: a repeated launch batch makes none.
+CARRIED = uuid.UUID("6f1c1a52-3c57-4d2a-9a43-5b0f3c7e2d10")
+
+T = TypeVar("T")
 
 
-@dataclass
-class Rollup:
-    """The rolled-up figures of one goal in one cycle."""
-
-    weight_sum: float = 0.0
-    weighted_sum: float = 0.0
-    goals: int = 0
-    people: int = 0
-    version: int = 0
+def carried_goal_id(goal_id: str, cycle_id: str) -> str:
+    """The id of the copy of a goal carried into a cycle (the same on every delivery)."""
+    return uuid.uuid5(CARRIED, f"{goal_id}/{cycle_id}").hex
 
 
-@dataclass
-class RollupBook:
-    """Goals and roll-ups read once, changed in memory, staged once (two chains may share ancestors)."""
-
-    table: Table
-    goals: dict[str, Goal] = field(default_factory=dict)
-    rollups: dict[tuple[str, str | None], Rollup] = field(default_factory=dict)
-    markers: dict[tuple[str, str | None, str], list[int]] = field(default_factory=dict)  # [count, version]
-    dirty: set[tuple[str, str | None]] = field(default_factory=set)
-    dirty_markers: set[tuple[str, str | None, str]] = field(default_factory=set)
-    dept: Counter = field(default_factory=Counter)
-    totals: Counter = field(default_factory=Counter)
-
-    def goal(self, goal_id: str) -> Goal:
-        """A goal (cached)."""
-        if goal_id not in self.goals:
-            item = self.table.get(keys.goal(goal_id))
-            if item is None:
-                raise NotFound(f"no goal {goal_id!r}")
-            self.goals[goal_id] = goal_from_item(item)
-        return self.goals[goal_id]
-
-    def rollup(self, goal_id: str, cycle_id: str | None) -> Rollup:
-        """A goal's roll-up for a cycle (cached)."""
-        key = (goal_id, cycle_id)
-        if key not in self.rollups:
-            item = self.table.get(keys.goal_rollup(goal_id, cycle_id))
-            self.rollups[key] = _rollup_from(item)
-        return self.rollups[key]
-
-    def progress(self, goal: Goal, cycle_id: str | None) -> float:
-        """A goal's effective progress."""
-        r = self.rollup(goal.goal_id, goal.cycle_id or cycle_id)
-        return effective_progress(goal, r.weight_sum, r.weighted_sum)
-
-    def root_of(self, goal_id: str | None) -> Goal | None:
-        """The top of a goal's alignment chain."""
-        top = None
-        while goal_id:
-            top = self.goal(goal_id)
-            goal_id = top.parent_id
-        return top
-
-    def ancestors(self, goal_id: str) -> list[str]:
-        """A goal and every goal above it."""
-        chain = []
-        current: str | None = goal_id
-        while current and current not in chain:
-            chain.append(current)
-            current = self.goal(current).parent_id
-        return chain
-
-    def apply(
-        self, parent_id: str | None, cycle_id: str | None, dw: float, dws: float, dcount: int, people: dict[str, int]
-    ) -> None:
-        """Add a child's change to its parent's roll-up and carry the effect up the chain."""
-        current = parent_id
-        while current and (dw or dws or dcount or people):
-            parent = self.goal(current)
-            r = self.rollup(current, cycle_id)
-            old_p = effective_progress(parent, r.weight_sum, r.weighted_sum)
-            r.weight_sum = round(r.weight_sum + dw, 6)
-            r.weighted_sum = round(r.weighted_sum + dws, 6)
-            r.goals += dcount
-            self.dirty.add((current, cycle_id))
-            new_p = effective_progress(parent, r.weight_sum, r.weighted_sum)
-            if parent.parent_id is None and parent.level is GoalLevel.ORGANISATION:
-                for owner, delta in people.items():
-                    marker = self._marker(current, cycle_id, owner)
-                    before = marker[0]
-                    marker[0] += delta
-                    r.people += (before <= 0 < marker[0]) - (marker[0] <= 0 < before)
-            old_c, new_c = contribution(parent, old_p), contribution(parent, new_p)
-            dw, dws = new_c[0] - old_c[0], new_c[1] - old_c[1]
-            current = parent.parent_id
-
-    def _marker(self, root_id: str, cycle_id: str | None, owner: str) -> list[int]:
-        key = (root_id, cycle_id, owner)
-        if key not in self.markers:
-            item = self.table.get(keys.goal_person(root_id, cycle_id, owner))
-            self.markers[key] = [int(item["count"]), int(item["version"])] if item else [0, 0]
-        self.dirty_markers.add(key)
-        return self.markers[key]
-
-    def stage(self, uow: UnitOfWork) -> None:
-        """Stage every changed roll-up, marker and counter."""
-        for goal_id, cycle_id in sorted(self.dirty, key=str):
-            r = self.rollups[(goal_id, cycle_id)]
-            item = {
-                **keys.goal_rollup(goal_id, cycle_id),
-                "type": "goal_rollup",
-                "weight_sum": r.weight_sum,
-                "weighted_sum": r.weighted_sum,
-                "goals": r.goals,
-                "people": r.people,
-                "version": r.version + 1,
-            }
-            uow.add(Put(item, expect_version=r.version) if r.version else Put(item, must_not_exist=True))
-        for root_id, cycle_id, owner in sorted(self.dirty_markers, key=str):
-            count, version = self.markers[(root_id, cycle_id, owner)]
-            item = {
-                **keys.goal_person(root_id, cycle_id, owner),
-                "type": "goal_person",
-                "count": count,
-                "version": version + 1,
-            }
-            uow.add(Put(item, expect_version=version) if version else Put(item, must_not_exist=True))
-        for (cycle_id, department), counts in _group(self.dept).items():
-            uow.add(
-                Increment(
-                    keys.goal_stats(cycle_id, department), counts, {"type": "goal_stats", "department": department}
-                )
-            )
-        totals = _group(self.totals)
-        for (cycle_id, _), counts in totals.items():
-            uow.add(Increment(keys.goal_totals(cycle_id), counts, {"type": "goal_totals"}))
+def _moved_meanwhile(exc: Conflict) -> bool:
+    """A concurrent write moved what a fresh read settles: a shared roll-up or marker, or the cycle."""
+    if exc.entity in SHARED:
+        return exc.clash in (Clash.EXISTS, Clash.STALE)
+    # The guard on the cycle fails on any change to it; read again to see whether it closed.
+    return exc.entity == "cycle" and exc.clash is Clash.STALE
 
 
-def _group(counter: Counter) -> dict[tuple[Any, Any], dict[str, int]]:
-    out: dict[tuple[Any, Any], dict[str, int]] = {}
-    for (cycle_id, group, name), value in counter.items():
-        if value:
-            out.setdefault((cycle_id, group), {})[name] = value
-    return out
-
-
-def _rollup_from(item: Item | None) -> Rollup:
-    if not item:
-        return Rollup()
-    return Rollup(
-        float(item["weight_sum"]),
-        float(item["weighted_sum"]),
-        int(item["goals"]),
-        int(item.get("people", 0)),
-        int(item["version"]),
-    )
-
-
-def _retrying(work):
-    """Run a goal write again when a concurrent write moved a shared roll-up (never the goal itself)."""
+def _retrying(uow: UnitOfWork, work: Callable[[], T], again: Callable[[Conflict], bool] = _moved_meanwhile) -> T:
+    """Run a goal write in the unit of work, reading afresh and running it again while `again(exc)` holds."""
     for attempt in range(RETRIES):
+        _fresh(uow)
         try:
-            return work()
+            with uow:
+                result = work()
+                uow.rollups.stage()
+                uow.commit()
+            return result
         except Conflict as exc:
-            # A roll-up or people marker created or moved by a concurrent write: read again and retry.
-            shared = isinstance(exc, StaleWrite) or exc.entity in ("goal_rollup", "goal_person")
-            if getattr(exc, "own", False) or not shared or attempt == RETRIES - 1:
+            if not again(exc) or attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _own_stale(message: str) -> StaleWrite:
-    exc = StaleWrite(message)
-    exc.own = True  # type: ignore[attr-defined]
-    return exc
+def _fresh(uow: UnitOfWork) -> None:
+    """Forget goals and roll-ups read by an earlier use case (or attempt) on this unit of work."""
+    uow.goals.forget()
+    uow.rollups.forget()
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def goal_json(goal: Goal, progress: float, chain: list[Goal] | None = None) -> dict[str, Any]:
-    """A goal as the API shows it."""
-    item = goal_to_item(goal)
-    data = {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi")) and k not in ("type", "audit_head")}
-    data["progress"] = progress
-    data["key_results"] = [{**k, "progress": round(KeyResult(**k).percent, 2)} for k in data["key_results"]]
-    if chain is not None:
-        data["alignment_chain"] = [
-            {"goal_id": g.goal_id, "title": g.title, "level": g.level.value, "owner_id": g.owner_id} for g in chain
-        ]
-    return data
-
-
-def get_goal(table: Table, principal: Principal | None, goal_id: str, cycle_id: str | None = None) -> dict[str, Any]:
+def get_goal(uow: UnitOfWork, principal: Principal | None, goal_id: str, cycle_id: str | None = None) -> dict[str, Any]:
     """One goal with its progress and its chain of alignment up to the organisation goal.
 
     An organisation goal standing across cycles has a progress per cycle: `cycle_id` chooses it.
     """
-    book = RollupBook(table)
-    goal = book.goal(goal_id)
-    chain = [book.goal(g) for g in book.ancestors(goal_id)[1:]]
-    return goal_json(goal, book.progress(goal, goal.cycle_id or cycle_id), chain)
+    _fresh(uow)
+    goal = uow.goals.existing(goal_id)
+    return goal_json(goal, uow.rollups.progress(goal, cycle_id), uow.goals.chain_above(goal_id))
 
 
-def goals_of(table: Table, owner_id: str, cycle_id: str | None) -> list[Goal]:
-    """Someone's goals in a cycle (None: organisation goals standing across cycles)."""
-    index, pk, prefix = keys.owner_goals(owner_id, cycle_id)
-    return [goal_from_item(i) for i in table.query(pk, prefix, index=index)]
-
-
-def person_goals(table: Table, owner_id: str, cycle_id: str) -> list[dict[str, Any]]:
+def person_goals(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[dict[str, Any]]:
     """Someone's goals in a cycle with progress and alignment chain (for reviews and pages)."""
-    book = RollupBook(table)
-    out = []
-    for goal in goals_of(table, owner_id, cycle_id):
-        book.goals[goal.goal_id] = goal
-        chain = [book.goal(g) for g in book.ancestors(goal.goal_id)[1:]]
-        out.append(goal_json(goal, book.progress(goal, cycle_id), chain))
-    return out
-
-
-def organisation_goals(table: Table, cycle_id: str | None) -> list[dict[str, Any]]:
-    """Organisation goals standing across cycles, plus those of one cycle, with progress in that cycle."""
-    book = RollupBook(table)
-    found = []
-    for cyc in dict.fromkeys((None, cycle_id)):
-        index, pk, prefix = keys.org_goals(cyc)
-        found.extend(goal_from_item(i) for i in table.query(pk, prefix, index=index))
-    return [goal_json(g, book.progress(g, g.cycle_id or cycle_id), []) for g in found]
-
-
-def goal_progress_for_score(table: Table, owner_id: str, cycle_id: str) -> list[tuple[float, float]]:
-    """[(weight, progress)] of someone's individual goals in a cycle (dropped ones left out)."""
-    book = RollupBook(table)
+    _fresh(uow)
     return [
-        (float(g.weight), book.progress(g, cycle_id))
-        for g in goals_of(table, owner_id, cycle_id)
+        goal_json(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id))
+        for g in uow.goals.of_owner(owner_id, cycle_id)
+    ]
+
+
+def organisation_goals(uow: UnitOfWork, cycle_id: str | None) -> list[dict[str, Any]]:
+    """Organisation goals standing across cycles, plus those of one cycle, with progress in that cycle."""
+    _fresh(uow)
+    return [goal_json(g, uow.rollups.progress(g, cycle_id), []) for g in uow.goals.organisation(cycle_id)]
+
+
+def goal_progress_for_score(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[tuple[float, float]]:
+    """[(weight, progress)] of someone's individual goals in a cycle (dropped ones left out)."""
+    _fresh(uow)
+    return [
+        (float(g.weight), uow.rollups.progress(g, cycle_id))
+        for g in uow.goals.of_owner(owner_id, cycle_id)
         if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED and g.weight > 0
     ]
 
 
-def weight_total(table: Table, owner_id: str, cycle_id: str) -> int | None:
+def weight_total(uow: UnitOfWork, owner_id: str, cycle_id: str) -> int | None:
     """The sum of someone's individual goal weights in a cycle, or None without goals."""
     goals = [
         g
-        for g in goals_of(table, owner_id, cycle_id)
+        for g in uow.goals.of_owner(owner_id, cycle_id)
         if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED
     ]
     return sum(g.weight for g in goals) if goals else None
 
 
-def children(table: Table, goal_id: str) -> list[Goal]:
+def children(uow: UnitOfWork, goal_id: str) -> list[Goal]:
     """Goals aligned directly to a goal."""
-    index, pk = keys.goal_children(goal_id)
-    return [goal_from_item(i) for i in table.query(pk, index=index)]
+    return uow.goals.children(goal_id)
 
 
-def _subtree(table: Table, goal: Goal) -> list[Goal]:
+def owner(uow: UnitOfWork, employee_id: str) -> Employee | None:
+    """The person who owns (or would own) a goal, for the alignment picker."""
+    return uow.directory.get(employee_id)
+
+
+def may_edit(uow: UnitOfWork, principal: Principal, goal: dict[str, Any]) -> bool:
+    """Whether the page offers this person to edit a goal (as returned by `get_goal`)."""
+    who = uow.directory.get(goal["owner_id"])
+    return who is not None and policy.may_edit_goal(principal, GoalLevel(goal["level"]), who)
+
+
+def _subtree(uow: UnitOfWork, goal: Goal) -> list[Goal]:
     found, queue = [goal], [goal.goal_id]
     while queue:
-        for child in children(table, queue.pop()):
+        for child in uow.goals.children(queue.pop()):
             found.append(child)
             queue.append(child.goal_id)
     return found
@@ -302,38 +157,68 @@ def _subtree(table: Table, goal: Goal) -> list[Goal]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _cycle_state(table: Table, cycle_id: str | None) -> CycleState | None:
+def _cycle_state(uow: UnitOfWork, cycle_id: str | None) -> CycleState | None:
     if cycle_id is None:
         return None
-    item = table.get(keys.cycle(cycle_id))
-    if item is None:
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
         raise ValidationFailed("Unknown cycle.", {"cycle_id": [f"no cycle {cycle_id!r}"]})
-    return CycleState(item["state"])
+    return cycle.state
 
 
-def _may_edit(principal: Principal, goal_level: GoalLevel, owner: Employee) -> None:
-    if principal.has(Role.HR):
+def _writable_cycle(uow: UnitOfWork, cycle_id: str | None, message: str) -> None:
+    """Refuse a write into a closed cycle, and stage a guard so that a close before the commit refuses it too."""
+    if cycle_id is None:
         return
-    if goal_level is GoalLevel.ORGANISATION:
-        if not principal.has(Role.LEADERSHIP):
-            raise PermissionDenied("organisation goals are set by leadership or HR")
-        return
-    if principal.employee_id == owner.employee_id:
-        if goal_level is GoalLevel.TEAM and not owner.is_manager:
-            raise PermissionDenied("team goals belong to managers")
-        return
-    if goal_level is GoalLevel.INDIVIDUAL and owner.manager_id == principal.employee_id:
-        return
-    if goal_level is GoalLevel.TEAM and principal.employee_id in owner.chain:
-        return
-    raise PermissionDenied("only the owner, their manager or HR may change this goal")
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise ValidationFailed("Unknown cycle.", {"cycle_id": [f"no cycle {cycle_id!r}"]})
+    if cycle.state is CycleState.CLOSED:
+        raise Conflict(message, entity="cycle")
+    uow.cycles.expect_unchanged(cycle)
 
 
-def _facts(book: RollupBook, directory: Directory, owner: Employee, target: Goal) -> AlignmentFacts:
-    state = _cycle_state(book.table, target.cycle_id)
-    return AlignmentFacts(
-        owner.manager_id, owner.chain, state is CycleState.CLOSED, tuple(book.ancestors(target.goal_id))
-    )
+def _facts(uow: UnitOfWork, owner: Employee, target: Goal) -> AlignmentFacts:
+    closed = _cycle_state(uow, target.cycle_id) is CycleState.CLOSED
+    return AlignmentFacts(owner.manager_id, owner.chain, closed, tuple(uow.goals.ancestors(target.goal_id)))
+
+
+def _carry_up(
+    uow: UnitOfWork, parent_id: str | None, cycle_id: str | None, dw: float, dws: float, dcount: int, people: dict
+) -> None:
+    """Add a child's change to its parent's roll-up and carry the effect up the chain."""
+    current = parent_id
+    while current and (dw or dws or dcount or people):
+        parent = uow.goals.existing(current)
+        r = uow.rollups.get(current, cycle_id)
+        old_p = effective_progress(parent, r.weight_sum, r.weighted_sum)
+        r.weight_sum = round(r.weight_sum + dw, 6)
+        r.weighted_sum = round(r.weighted_sum + dws, 6)
+        r.goals += dcount
+        uow.rollups.changed(current, cycle_id)
+        new_p = effective_progress(parent, r.weight_sum, r.weighted_sum)
+        if parent.parent_id is None and parent.level is GoalLevel.ORGANISATION:
+            r.people += uow.rollups.add_people(current, cycle_id, people)
+        old_c, new_c = contribution(parent, old_p), contribution(parent, new_p)
+        dw, dws = new_c[0] - old_c[0], new_c[1] - old_c[1]
+        current = parent.parent_id
+
+
+def _track_new(uow: UnitOfWork, goal: Goal, progress: float | None = None) -> None:
+    """Roll-ups and counters for a goal that starts to exist."""
+    p = uow.rollups.progress(goal, goal.cycle_id) if progress is None else progress
+    w, ws = contribution(goal, p)
+    if goal.parent_id:
+        _carry_up(uow, goal.parent_id, goal.cycle_id, w, ws, 1, {goal.owner_id: 1})
+    elif goal.level is not GoalLevel.ORGANISATION:
+        uow.rollups.count_total(goal.cycle_id, "orphans", 1)
+    if goal.status in AT_RISK:
+        uow.rollups.count_total(goal.cycle_id, "at_risk", 1)
+    if goal.level is GoalLevel.INDIVIDUAL:
+        root = uow.goals.root_of(goal.parent_id)
+        uow.rollups.count_department(goal.cycle_id, goal.department, "individual", 1)
+        if root is not None and root.level is GoalLevel.ORGANISATION:
+            uow.rollups.count_department(goal.cycle_id, goal.department, "aligned", 1)
 
 
 def _goal_from_data(data: dict[str, Any], goal_id: str, owner: Employee, principal: Principal, at: str) -> Goal:
@@ -355,67 +240,32 @@ def _goal_from_data(data: dict[str, Any], goal_id: str, owner: Employee, princip
     )
 
 
-def create_goal(table: Table, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
     """Create a goal (aligned or not); returns it with drafting warnings about weights."""
-    directory = Directory(table)
-    owner = directory.get(data.get("owner_id") or principal.employee_id)
+    owner = uow.directory.get(data.get("owner_id") or principal.employee_id)
     if owner is None or not owner.active:
         raise ValidationFailed("Unknown owner.", {"owner_id": ["not an active employee"]})
     at = iso(clock.now())
     goal = _goal_from_data(data, clock.new_id(), owner, principal, at)
-    _may_edit(principal, goal.level, owner)
+    policy.require_edit_goal(principal, goal.level, owner)
     check_goal(goal)
-    if _cycle_state(table, goal.cycle_id) is CycleState.CLOSED:
-        raise Conflict("the cycle is closed; its goals are read-only")
 
     def work() -> Goal:
-        book = RollupBook(table)
+        _writable_cycle(uow, goal.cycle_id, "the cycle is closed; its goals are read-only")
         if goal.parent_id:
-            check_alignment(goal, book.goal(goal.parent_id), _facts(book, directory, owner, book.goal(goal.parent_id)))
-        book.goals[goal.goal_id] = goal
-        uow = UnitOfWork(table)
-        _track_new(book, goal, uow)
-        stored = stage_audited(
-            uow,
-            entity=keys.entity_goal(goal.goal_id),
-            before=None,
-            after=goal_to_item(goal),
-            actor=principal.employee_id,
-            action="create_goal",
-            at=at,
-            cycle_id=goal.cycle_id,
-        )
-        book.stage(uow)
-        uow.commit()
-        return goal_from_item(stored)
+            target = uow.goals.existing(goal.parent_id)
+            check_alignment(goal, target, _facts(uow, owner, target))
+        _track_new(uow, goal)
+        return uow.goals.save(goal, new=True, actor=principal.employee_id, action="create_goal", at=at)
 
-    saved = _retrying(work)
-    return _with_warnings(table, saved)
+    return _with_warnings(uow, _retrying(uow, work))
 
 
-def _track_new(book: RollupBook, goal: Goal, uow: UnitOfWork, progress: float | None = None) -> None:
-    """Roll-ups and counters for a goal that starts to exist."""
-    p = book.progress(goal, goal.cycle_id) if progress is None else progress
-    w, ws = contribution(goal, p)
-    if goal.parent_id:
-        book.apply(goal.parent_id, goal.cycle_id, w, ws, 1, {goal.owner_id: 1})
-    elif goal.level is not GoalLevel.ORGANISATION:
-        book.totals[(goal.cycle_id, "", "orphans")] += 1
-    if goal.status in AT_RISK:
-        book.totals[(goal.cycle_id, "", "at_risk")] += 1
-    if goal.level is GoalLevel.INDIVIDUAL:
-        root = book.root_of(goal.parent_id)
-        book.dept[(goal.cycle_id, goal.department, "individual")] += 1
-        if root is not None and root.level is GoalLevel.ORGANISATION:
-            book.dept[(goal.cycle_id, goal.department, "aligned")] += 1
-
-
-def _with_warnings(table: Table, goal: Goal) -> dict[str, Any]:
-    book = RollupBook(table)
-    book.goals[goal.goal_id] = goal
-    chain = [book.goal(g) for g in book.ancestors(goal.goal_id)[1:]]
-    data = goal_json(goal, book.progress(goal, goal.cycle_id), chain)
-    siblings = goals_of(table, goal.owner_id, goal.cycle_id) if goal.level is not GoalLevel.ORGANISATION else []
+def _with_warnings(uow: UnitOfWork, goal: Goal) -> dict[str, Any]:
+    _fresh(uow)  # read what was committed, not what was staged
+    uow.goals.note(goal)
+    data = goal_json(goal, uow.rollups.progress(goal, goal.cycle_id), uow.goals.chain_above(goal.goal_id))
+    siblings = uow.goals.of_owner(goal.owner_id, goal.cycle_id) if goal.level is not GoalLevel.ORGANISATION else []
     data["warnings"] = weight_warnings(siblings)
     return data
 
@@ -424,25 +274,21 @@ EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "p
 
 
 def update_goal(
-    table: Table, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int, clock: Clock
+    uow: UnitOfWork, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int, clock: Clock
 ) -> dict[str, Any]:
     """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction."""
-    directory = Directory(table)
 
     def work() -> Goal:
-        book = RollupBook(table)
-        before_item = table.get(keys.goal(goal_id))
-        if before_item is None:
-            raise NotFound(f"no goal {goal_id!r}")
-        old = goal_from_item(before_item)
+        old = uow.goals.existing(goal_id)
         if old.version != expected_version:
-            raise _own_stale(f"the goal was changed by someone else (now version {old.version}); reload it")
-        owner = directory.get(old.owner_id)
+            raise StaleWrite(
+                f"the goal was changed by someone else (now version {old.version}); reload it", entity="goal"
+            )
+        owner = uow.directory.get(old.owner_id)
         if owner is None:
             raise NotFound(f"no employee {old.owner_id!r}")
-        _may_edit(principal, old.level, owner)
-        if _cycle_state(table, old.cycle_id) is CycleState.CLOSED:
-            raise Conflict("the cycle is closed; its goals are read-only")
+        policy.require_edit_goal(principal, old.level, owner)
+        _writable_cycle(uow, old.cycle_id, "the cycle is closed; its goals are read-only")
         changes = {k: data[k] for k in EDITABLE if k in data}
         if "key_results" in changes:
             changes["key_results"] = [KeyResult(**kr) for kr in changes["key_results"]]
@@ -450,107 +296,80 @@ def update_goal(
             changes["status"] = GoalStatus(changes["status"])
         new = replace(old, **changes)
         check_goal(new)
-        book.goals[goal_id] = old
-        p_old = book.progress(old, old.cycle_id)
-        p_new = effective_progress(new, *_sums(book.rollup(goal_id, new.cycle_id)))
+        p_old = uow.rollups.progress(old, old.cycle_id)
+        own = uow.rollups.get(goal_id, new.cycle_id)
+        p_new = effective_progress(new, own.weight_sum, own.weighted_sum)
         if (p_new, new.status) != (p_old, old.status):
             new.history = [*old.history, {"at": iso(clock.now()), "progress": p_new, "status": new.status.value}][-50:]
-        uow = UnitOfWork(table)
         c_old, c_new = contribution(old, p_old), contribution(new, p_new)
         if new.parent_id == old.parent_id:
-            book.apply(old.parent_id, old.cycle_id, c_new[0] - c_old[0], c_new[1] - c_old[1], 0, {})
+            _carry_up(uow, old.parent_id, old.cycle_id, c_new[0] - c_old[0], c_new[1] - c_old[1], 0, {})
         else:
-            _realign(book, directory, owner, old, new, c_old, c_new)
-        book.goals[goal_id] = new
+            _realign(uow, owner, old, new, c_old, c_new)
         if (old.status in AT_RISK) != (new.status in AT_RISK):
-            book.totals[(old.cycle_id, "", "at_risk")] += 1 if new.status in AT_RISK else -1
-        stored = stage_audited(
-            uow,
-            entity=keys.entity_goal(goal_id),
-            before=before_item,
-            after=goal_to_item(new),
-            actor=principal.employee_id,
-            action="update_goal",
-            at=iso(clock.now()),
-            cycle_id=old.cycle_id,
-        )
-        book.stage(uow)
-        uow.commit()
-        return goal_from_item(stored)
+            uow.rollups.count_total(old.cycle_id, "at_risk", 1 if new.status in AT_RISK else -1)
+        return uow.goals.save(new, new=False, actor=principal.employee_id, action="update_goal", at=iso(clock.now()))
 
-    return _with_warnings(table, _retrying(work))
-
-
-def _sums(r: Rollup) -> tuple[float, float]:
-    return r.weight_sum, r.weighted_sum
+    return _with_warnings(uow, _retrying(uow, work))
 
 
 def _realign(
-    book: RollupBook,
-    directory: Directory,
-    owner: Employee,
-    old: Goal,
-    new: Goal,
-    c_old: tuple[float, float],
-    c_new: tuple[float, float],
+    uow: UnitOfWork, owner: Employee, old: Goal, new: Goal, c_old: tuple[float, float], c_new: tuple[float, float]
 ) -> None:
     """Move a goal (and everything aligned below it) from one parent to another."""
     if new.parent_id:
-        target = book.goal(new.parent_id)
-        check_alignment(new, target, _facts(book, directory, owner, target))
-    subtree = _subtree(book.table, old)
+        target = uow.goals.existing(new.parent_id)
+        check_alignment(new, target, _facts(uow, owner, target))
+    subtree = _subtree(uow, old)
     owners = Counter(g.owner_id for g in subtree)
     individual_by_dept = Counter(g.department for g in subtree if g.level is GoalLevel.INDIVIDUAL)
-    root_old, root_new = book.root_of(old.parent_id), book.root_of(new.parent_id)
+    root_old, root_new = uow.goals.root_of(old.parent_id), uow.goals.root_of(new.parent_id)
     if old.parent_id:
-        book.apply(old.parent_id, old.cycle_id, -c_old[0], -c_old[1], -len(subtree), {o: -n for o, n in owners.items()})
+        people = {o: -n for o, n in owners.items()}
+        _carry_up(uow, old.parent_id, old.cycle_id, -c_old[0], -c_old[1], -len(subtree), people)
     else:
-        book.totals[(old.cycle_id, "", "orphans")] -= 1
+        uow.rollups.count_total(old.cycle_id, "orphans", -1)
     if new.parent_id:
-        book.apply(new.parent_id, new.cycle_id, c_new[0], c_new[1], len(subtree), dict(owners))
+        _carry_up(uow, new.parent_id, new.cycle_id, c_new[0], c_new[1], len(subtree), dict(owners))
     else:
-        book.totals[(old.cycle_id, "", "orphans")] += 1
+        uow.rollups.count_total(old.cycle_id, "orphans", 1)
     was = root_old is not None and root_old.level is GoalLevel.ORGANISATION
     now = root_new is not None and root_new.level is GoalLevel.ORGANISATION
     if was != now:
         for department, n in individual_by_dept.items():
-            book.dept[(old.cycle_id, department, "aligned")] += n if now else -n
+            uow.rollups.count_department(old.cycle_id, department, "aligned", n if now else -n)
 
 
 def assign_to_team(
-    table: Table, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
+    uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
 ) -> dict[str, Any]:
     """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
-    directory = Directory(table)
-    source = RollupBook(table).goal(source_goal_id)
+    _fresh(uow)
+    source = uow.goals.existing(source_goal_id)
     cycle_id = source.cycle_id or data.get("cycle_id")
     if cycle_id is None:
         raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
-    if _cycle_state(table, cycle_id) is CycleState.CLOSED:
-        raise Conflict("the cycle is closed")
-    if data.get("department"):
-        if not (principal.has(Role.HR) or principal.has(Role.LEADERSHIP)):
-            raise PermissionDenied("HR or leadership give a goal to a whole department")
-        people = directory.department(data["department"])
-    else:
-        manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
-        if principal.employee_id != manager_id and not principal.has(Role.HR):
-            raise PermissionDenied("a manager gives their own team goal to their reports")
-        people = directory.reports(manager_id)
+    if _cycle_state(uow, cycle_id) is CycleState.CLOSED:
+        raise Conflict("the cycle is closed", entity="cycle")
+    to_department = bool(data.get("department"))
+    manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
+    policy.require_assign_goal(principal, to_department, manager_id)
+    people = uow.directory.department(data["department"]) if to_department else uow.directory.reports(manager_id)
     if not people:
         raise ValidationFailed("Nobody to give the goal to.", {"people": ["no active people in scope"]})
     at = iso(clock.now())
-    created, skipped = [], []
+    created: list[str] = []
+    skipped: list[str] = []
     for start in range(0, len(people), ASSIGN_CHUNK):
         chunk = people[start : start + ASSIGN_CHUNK]
 
-        def work(chunk: list[Employee] = chunk) -> list[str]:
-            book = RollupBook(table)
-            uow = UnitOfWork(table)
-            made = []
+        # An attempt reports only what it did: a retried chunk must not list anyone twice.
+        def work(chunk: list[Employee] = chunk) -> tuple[list[str], list[str]]:
+            _writable_cycle(uow, cycle_id, "the cycle is closed")
+            made, had = [], []
             for person in chunk:
-                if any(g.source_goal_id == source.goal_id for g in goals_of(table, person.employee_id, cycle_id)):
-                    skipped.append(person.employee_id)
+                if any(g.source_goal_id == source.goal_id for g in uow.goals.of_owner(person.employee_id, cycle_id)):
+                    had.append(person.employee_id)
                     continue
                 copy = Goal(
                     goal_id=clock.new_id(),
@@ -569,35 +388,28 @@ def assign_to_team(
                     created_by=principal.employee_id,
                 )
                 check_goal(copy)
-                check_alignment(copy, source, _facts(book, directory, person, source))
-                book.goals[copy.goal_id] = copy
-                _track_new(book, copy, uow)
-                stage_audited(
-                    uow,
-                    entity=keys.entity_goal(copy.goal_id),
-                    before=None,
-                    after=goal_to_item(copy),
-                    actor=principal.employee_id,
-                    action="assign_goal",
-                    at=at,
-                    cycle_id=cycle_id,
-                )
+                check_alignment(copy, source, _facts(uow, person, source))
+                _track_new(uow, copy)
+                uow.goals.save(copy, new=True, actor=principal.employee_id, action="assign_goal", at=at)
                 made.append(copy.goal_id)
-            book.stage(uow)
-            uow.commit()
-            return made
+            return made, had
 
-        created.extend(_retrying(work))
+        made, had = _retrying(uow, work)
+        created.extend(made)
+        skipped.extend(had)
     return {"source_goal_id": source.goal_id, "created": created, "skipped": skipped}
 
 
-def carry_over(table: Table, employee_id: str, cycle_id: str, clock: Clock, actor: str = "launch") -> list[str]:
+def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, actor: str = "launch") -> list[str]:
     """Carry a person's unfinished goals of earlier cycles into a new cycle, with their history.
 
     A copy keeps its alignment to an organisation goal that stands across cycles; other alignments
     pointed into the old cycle, so the copy starts unaligned (it shows in the orphan list to realign).
+    A copy's id derives from its goal and the cycle, so a launch batch delivered twice copies nothing
+    the second time (even when the owner's index does not show the first copies yet).
     """
-    mine = [goal_from_item(i) for i in table.query(f"GOALS#{employee_id}", index="gsi2")]
+    _fresh(uow)
+    mine = uow.goals.every_of_owner(employee_id)
     # A goal already continued in any cycle is carried on by its copy, never again itself.
     already = {g.carried_from for g in mine if g.carried_from}
     candidates = [
@@ -613,16 +425,18 @@ def carry_over(table: Table, employee_id: str, cycle_id: str, clock: Clock, acto
     at = iso(clock.now())
 
     def work() -> list[str]:
-        book = RollupBook(table)
-        uow = UnitOfWork(table)
+        _writable_cycle(uow, cycle_id, "the cycle is closed")
         made = []
         for old in candidates:
-            parent = book.goal(old.parent_id) if old.parent_id else None
+            copy_id = carried_goal_id(old.goal_id, cycle_id)
+            if uow.goals.exists(copy_id):
+                continue
+            parent = uow.goals.get(old.parent_id) if old.parent_id else None
             keep = parent is not None and parent.level is GoalLevel.ORGANISATION and parent.cycle_id is None
-            progress = book.progress(old, old.cycle_id)
+            progress = uow.rollups.progress(old, old.cycle_id)
             copy = replace(
                 old,
-                goal_id=clock.new_id(),
+                goal_id=copy_id,
                 cycle_id=cycle_id,
                 parent_id=old.parent_id if keep else None,
                 carried_from=old.goal_id,
@@ -635,156 +449,26 @@ def carry_over(table: Table, employee_id: str, cycle_id: str, clock: Clock, acto
                     {"at": at, "progress": progress, "status": old.status.value, "carried_from_cycle": old.cycle_id},
                 ][-50:],
             )
-            book.goals[copy.goal_id] = copy
-            _track_new(book, copy, uow, progress if copy.key_results else None)
-            stage_audited(
-                uow,
-                entity=keys.entity_goal(copy.goal_id),
-                before=None,
-                after=goal_to_item(copy),
-                actor=actor,
-                action="carry_over_goal",
-                at=at,
-                cycle_id=cycle_id,
-            )
-            made.append(copy.goal_id)
-        book.stage(uow)
-        uow.commit()
+            _track_new(uow, copy, progress if copy.key_results else None)
+            uow.goals.save(copy, new=True, actor=actor, action="carry_over_goal", at=at)
+            made.append(copy_id)
         return made
 
-    return _retrying(work)
+    def again(exc: Conflict) -> bool:
+        # A twin delivery committed the same copies first: read again, and they are skipped.
+        return _moved_meanwhile(exc) or (exc.entity == "goal" and exc.clash is Clash.EXISTS)
+
+    return _retrying(uow, work, again)
 
 
 # --- the alignment report ---------------------------------------------------------------------
 
 
-def alignment_report(table: Table, principal: Principal, cycle_id: str) -> dict[str, Any]:
+def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> dict[str, Any]:
     """Per organisation goal: aligned goals, people, weighted progress; by department: share aligned;
     orphan goals and goals at risk. Leadership and HR see everything, managers their subtree."""
-    _cycle_state(table, cycle_id)
-    if principal.has(Role.LEADERSHIP) or principal.has(Role.HR):
-        return _org_report(table, cycle_id)
-    if principal.has(Role.MANAGER):
-        return _subtree_report(table, principal.employee_id, cycle_id)
-    raise PermissionDenied("the alignment report is for leadership, HR and managers")
-
-
-def _org_report(table: Table, cycle_id: str) -> dict[str, Any]:
-    org = []
-    for cyc in (None, cycle_id):
-        index, pk, prefix = keys.org_goals(cyc)
-        org.extend(goal_from_item(i) for i in table.query(pk, prefix, index=index))
-    rollups = {(i["pk"]): i for i in table.get_many([keys.goal_rollup(g.goal_id, cycle_id) for g in org])}
-    rows = []
-    for g in org:
-        r = _rollup_from(rollups.get(keys.goal_rollup(g.goal_id, cycle_id)["pk"]))
-        rows.append(
-            {
-                "goal_id": g.goal_id,
-                "title": g.title,
-                "owner_id": g.owner_id,
-                "status": g.status.value,
-                "aligned_goals": r.goals,
-                "people": r.people,
-                "progress": effective_progress(g, r.weight_sum, r.weighted_sum),
-            }
-        )
-    departments = []
-    for item in table.query(keys.goal_stats(cycle_id, "x")["pk"], "DEPT#"):
-        total, aligned = int(item.get("individual", 0)), int(item.get("aligned", 0))
-        departments.append(
-            {
-                "department": item["department"],
-                "individual_goals": total,
-                "aligned": aligned,
-                "share_aligned": round(aligned / total, 4) if total else None,
-            }
-        )
-    totals = table.get(keys.goal_totals(cycle_id)) or {}
-    o_index, o_pk = keys.orphan_goals(cycle_id)
-    r_index, r_pk = keys.at_risk_goals(cycle_id)
-    orphans = table.query_page(o_pk, index=o_index, limit=LIST_LIMIT).items
-    at_risk = table.query_page(r_pk, index=r_index, limit=LIST_LIMIT).items
-    return {
-        "cycle_id": cycle_id,
-        "scope": "organisation",
-        "organisation_goals": sorted(rows, key=lambda r: r["title"].casefold()),
-        "departments": sorted(departments, key=lambda d: d["department"].casefold()),
-        "orphans": {"count": int(totals.get("orphans", 0)), "goals": [_brief(i) for i in orphans]},
-        "at_risk": {"count": int(totals.get("at_risk", 0)), "goals": [_brief(i) for i in at_risk]},
-    }
-
-
-def _brief(item: Item) -> dict[str, Any]:
-    return {k: item.get(k) for k in ("goal_id", "title", "level", "owner_id", "department", "status")}
-
-
-def _subtree_report(table: Table, manager_id: str, cycle_id: str) -> dict[str, Any]:
-    """The same figures over a manager's subtree, computed from its goals (grows with the subtree)."""
-    directory = Directory(table)
-    people, queue = [], [manager_id]
-    while queue:
-        for p in directory.reports(queue.pop()):
-            people.append(p)
-            queue.append(p.employee_id)
-    book = RollupBook(table)
-    goals = [g for p in people for g in goals_of(table, p.employee_id, cycle_id)]
-    for g in goals:
-        book.goals[g.goal_id] = g
-    per_org: dict[str, dict[str, Any]] = {}
-    per_dept: dict[str, list[int]] = {}
-    orphans, at_risk = [], []
-    for g in goals:
-        root = book.root_of(g.goal_id)
-        aligned = root is not None and root.level is GoalLevel.ORGANISATION and root.goal_id != g.goal_id
-        if g.level is GoalLevel.INDIVIDUAL:
-            row = per_dept.setdefault(g.department, [0, 0])
-            row[0] += 1
-            row[1] += aligned
-        if g.parent_id is None:
-            orphans.append(_brief(goal_to_item(g)))
-        if g.status in AT_RISK:
-            at_risk.append(_brief(goal_to_item(g)))
-        if aligned and root is not None:
-            entry = per_org.setdefault(
-                root.goal_id,
-                {
-                    "goal_id": root.goal_id,
-                    "title": root.title,
-                    "owner_id": root.owner_id,
-                    "status": root.status.value,
-                    "aligned_goals": 0,
-                    "people": set(),
-                    "ws": 0.0,
-                    "w": 0.0,
-                },
-            )
-            entry["aligned_goals"] += 1
-            entry["people"].add(g.owner_id)
-            if g.level is GoalLevel.INDIVIDUAL:
-                w, ws = contribution(g, book.progress(g, cycle_id))
-                entry["w"] += w
-                entry["ws"] += ws
-    rows = [
-        {
-            "goal_id": e["goal_id"],
-            "title": e["title"],
-            "owner_id": e["owner_id"],
-            "status": e["status"],
-            "aligned_goals": e["aligned_goals"],
-            "people": len(e["people"]),
-            "progress": round(e["ws"] / e["w"], 2) if e["w"] else 0.0,
-        }
-        for e in per_org.values()
-    ]
-    return {
-        "cycle_id": cycle_id,
-        "scope": f"subtree of {manager_id}",
-        "organisation_goals": sorted(rows, key=lambda r: r["title"].casefold()),
-        "departments": [
-            {"department": d, "individual_goals": t, "aligned": a, "share_aligned": round(a / t, 4) if t else None}
-            for d, (t, a) in sorted(per_dept.items())
-        ],
-        "orphans": {"count": len(orphans), "goals": orphans[:LIST_LIMIT]},
-        "at_risk": {"count": len(at_risk), "goals": at_risk[:LIST_LIMIT]},
-    }
+    _fresh(uow)
+    _cycle_state(uow, cycle_id)
+    if policy.alignment_report_scope(principal) == "organisation":
+        return goal_reports.organisation_report(uow, cycle_id)
+    return goal_reports.subtree_report(uow, principal.employee_id, cycle_id)

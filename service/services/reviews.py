@@ -130,7 +130,7 @@ def submission_gaps(ctx: ReviewContext, part: str, content: dict[str, Any], toda
 
 def score_preview(ctx: ReviewContext, content: dict[str, Any]) -> dict[str, Any]:
     """The score a manager assessment would get if submitted now (goals' progress included)."""
-    progress = goals.goal_progress_for_score(ctx.uow.table, ctx.review.employee_id, ctx.review.cycle_id)
+    progress = goals.goal_progress_for_score(ctx.uow, ctx.review.employee_id, ctx.review.cycle_id)
     return compute_score(ctx.template, content, goal_progress=progress).as_dict()
 
 
@@ -171,7 +171,7 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
     view["score"] = r.score if shown["manager_assessment"] else None
     view["discussion"] = r.discussion if shown["discussion"] else None
     view["acknowledgement"] = r.acknowledgement
-    view["goals"] = goals.person_goals(ctx.uow.table, r.employee_id, r.cycle_id)
+    view["goals"] = goals.person_goals(ctx.uow, r.employee_id, r.cycle_id)
     view["carried_actions"] = carried_actions(ctx.uow, r.employee_id, r.cycle_id)
     return view
 
@@ -240,7 +240,7 @@ def save_self_assessment(
     ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
     if submit:
-        total = goals.weight_total(uow.table, employee_id, cycle_id)
+        total = goals.weight_total(uow, employee_id, cycle_id)
         if total is not None and total != 100:
             raise ValidationFailed(
                 "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
@@ -267,7 +267,7 @@ def save_manager_assessment(
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
-        progress = goals.goal_progress_for_score(uow.table, employee_id, cycle_id)
+        progress = goals.goal_progress_for_score(uow, employee_id, cycle_id)
         changes["score"] = compute_score(ctx.template, content, goal_progress=progress).as_dict()
 
     def actions(uow: UnitOfWork, review: Any, at: str) -> None:

@@ -135,7 +135,7 @@ def create_goal():
     """Create a goal."""
     w = wiring()
     data = _key_results(GoalInSchema().load(request.get_json(silent=True) or {}))
-    return _goal_response(svc.create_goal(w.table, current_principal(), data, w.clock), 201)
+    return _goal_response(svc.create_goal(w.uow(), current_principal(), data, w.clock), 201)
 
 
 @bp.get("/goals")
@@ -149,7 +149,7 @@ def organisation_goals():
     """Organisation goals."""
     current_principal()
     cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"goals": svc.organisation_goals(wiring().table, cycle_id)})
+    return jsonify({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
 
 
 @bp.get("/goals/<goal_id>")
@@ -163,7 +163,7 @@ def get_goal(goal_id: str):
     """Read a goal."""
     principal = current_principal()
     cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return _goal_response(svc.get_goal(wiring().table, principal, goal_id, cycle_id))
+    return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id))
 
 
 @bp.patch("/goals/<goal_id>")
@@ -177,7 +177,7 @@ def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
     data = _key_results(GoalPatchSchema().load(request.get_json(silent=True) or {}))
-    return _goal_response(svc.update_goal(w.table, current_principal(), goal_id, data, expected_version(), w.clock))
+    return _goal_response(svc.update_goal(w.uow(), current_principal(), goal_id, data, expected_version(), w.clock))
 
 
 @bp.get("/goals/<goal_id>/children")
@@ -185,8 +185,8 @@ def patch_goal(goal_id: str):
 def goal_children(goal_id: str):
     """Aligned goals."""
     current_principal()
-    table = wiring().table
-    return jsonify({"goals": [svc.get_goal(table, None, g.goal_id) for g in svc.children(table, goal_id)]})
+    uow = wiring().uow()
+    return jsonify({"goals": [svc.get_goal(uow, None, g.goal_id) for g in svc.children(uow, goal_id)]})
 
 
 @bp.post("/goals/<goal_id>/assign")
@@ -200,7 +200,7 @@ def assign(goal_id: str):
     """Team assignment."""
     w = wiring()
     data = AssignSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.assign_to_team(w.table, current_principal(), goal_id, data, w.clock))
+    return jsonify(svc.assign_to_team(w.uow(), current_principal(), goal_id, data, w.clock))
 
 
 @bp.get("/people/<employee_id>/goals")
@@ -214,7 +214,7 @@ def person_goals(employee_id: str):
     """A person's goals."""
     current_principal()
     cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"goals": svc.person_goals(wiring().table, employee_id, cycle_id)})
+    return jsonify({"goals": svc.person_goals(wiring().uow(), employee_id, cycle_id)})
 
 
 @bp.get("/cycles/<cycle_id>/alignment")
@@ -225,4 +225,4 @@ def person_goals(employee_id: str):
 )
 def alignment(cycle_id: str):
     """Alignment report."""
-    return jsonify(svc.alignment_report(wiring().table, current_principal(), cycle_id))
+    return jsonify(svc.alignment_report(wiring().uow(), current_principal(), cycle_id))

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
-from service.domain.errors import PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.errors import StaleWrite, ValidationFailed
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import cycles as cycle_svc
 from service.services import goals as svc
@@ -53,22 +53,20 @@ def align_options(
     principal: Principal, level: GoalLevel, owner_id: str, cycle_id: str, exclude: str | None = None
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The goals this one may align to, grouped for a <select>: the picker shows each chain upward."""
-    from service.adapters.repositories import Directory
-
-    table = wiring().table
-    owner = Directory(table).get(owner_id)
+    uow = wiring().uow()
+    owner = svc.owner(uow, owner_id)
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     if owner is None:
         return groups
     if level is GoalLevel.INDIVIDUAL and owner.manager_id:
-        team = [g for g in svc.person_goals(table, owner.manager_id, cycle_id) if g["level"] == "team"]
+        team = [g for g in svc.person_goals(uow, owner.manager_id, cycle_id) if g["level"] == "team"]
         groups.append(("Your manager's team goals", [(g["goal_id"], _label(g, g["alignment_chain"])) for g in team]))
     if level is GoalLevel.TEAM:
         higher = [
-            g for boss in reversed(owner.chain) for g in svc.person_goals(table, boss, cycle_id) if g["level"] == "team"
+            g for boss in reversed(owner.chain) for g in svc.person_goals(uow, boss, cycle_id) if g["level"] == "team"
         ]
         groups.append(("Team goals higher up", [(g["goal_id"], _label(g, g["alignment_chain"])) for g in higher]))
-    org = svc.organisation_goals(table, cycle_id)
+    org = svc.organisation_goals(uow, cycle_id)
     groups.append(("Organisation goals", [(g["goal_id"], g["title"]) for g in org]))
     return [(name, [o for o in opts if o[0] != exclude]) for name, opts in groups if opts]
 
@@ -141,10 +139,9 @@ def _render_index(
     form_level: str = "individual",
     status: int = 200,
 ):
-    table = wiring().table
     mine, team, options = [], [], {}
     if cycle is not None:
-        goals = svc.person_goals(table, principal.employee_id, cycle.cycle_id)
+        goals = svc.person_goals(wiring().uow(), principal.employee_id, cycle.cycle_id)
         mine = [g for g in goals if g["level"] == "individual"]
         team = [g for g in goals if g["level"] == "team"]
         options = {"picker": align_options(principal, GoalLevel.INDIVIDUAL, principal.employee_id, cycle.cycle_id)}
@@ -187,7 +184,7 @@ def create():
     cycles, cycle = _cycle_choice(request.form.get("cycle_id"))
     data = _form_to_data(request.form, creating=True)
     try:
-        goal = svc.create_goal(wiring().table, principal, _load(GoalInSchema(), data), wiring().clock)
+        goal = svc.create_goal(wiring().uow(), principal, _load(GoalInSchema(), data), wiring().clock)
     except ValidationFailed as exc:
         return _render_index(principal, cycles, cycle, exc.errors, request.form, data.get("level", "individual"), 422)
     for warning in goal["warnings"]:
@@ -200,14 +197,14 @@ def create():
 def edit(goal_id: str):
     """One goal: update progress, status, weight, or its alignment (the picker shows each chain)."""
     principal = page_principal()
-    table = wiring().table
+    uow = wiring().uow()
     errors: dict[str, Any] = {}
     stale = False
     if request.method == "POST":
         data = _form_to_data(request.form, creating=False)
         try:
             version = int(request.form.get("version", "0"))
-            svc.update_goal(table, principal, goal_id, _load(GoalPatchSchema(), data), version, wiring().clock)
+            svc.update_goal(uow, principal, goal_id, _load(GoalPatchSchema(), data), version, wiring().clock)
             flash("Goal saved.", "success")
             return redirect(url_for("pages_goals.edit", goal_id=goal_id))
         except StaleWrite:
@@ -220,16 +217,16 @@ def edit(goal_id: str):
             }
         except ValidationFailed as exc:
             errors = exc.errors
-    goal = svc.get_goal(table, principal, goal_id)
+    goal = svc.get_goal(uow, principal, goal_id)
     if goal["level"] == "organisation" and goal["cycle_id"] is None:
         _, cycle = _cycle_choice(request.args.get("cycle"))
         if cycle is not None:
-            goal = svc.get_goal(table, principal, goal_id, cycle.cycle_id)
-    can_edit = _can_edit(principal, goal)
+            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id)
+    can_edit = svc.may_edit(uow, principal, goal)
     options = []
     if goal["level"] != "organisation" and goal["cycle_id"]:
         options = align_options(principal, GoalLevel(goal["level"]), goal["owner_id"], goal["cycle_id"], goal_id)
-    kids = svc.children(table, goal_id)
+    kids = svc.children(uow, goal_id)
     values = request.form if request.method == "POST" else None
     status = 409 if stale else (422 if errors else 200)
     return render_template(
@@ -248,19 +245,6 @@ def edit(goal_id: str):
     ), status
 
 
-def _can_edit(principal: Principal, goal: dict[str, Any]) -> bool:
-    from service.adapters.repositories import Directory
-
-    owner = Directory(wiring().table).get(goal["owner_id"])
-    if owner is None:
-        return False
-    try:
-        svc._may_edit(principal, GoalLevel(goal["level"]), owner)
-    except PermissionDenied:
-        return False
-    return True
-
-
 @bp.post("/<goal_id>/assign")
 def assign(goal_id: str):
     """Give a team goal to every direct report: a personal copy each, aligned to it."""
@@ -270,7 +254,7 @@ def assign(goal_id: str):
     except ValueError:
         flash("Give the weight each person's copy gets (0–100).", "error")
         return redirect(url_for("pages_goals.index", cycle=request.form.get("cycle_id")))
-    result = svc.assign_to_team(wiring().table, principal, goal_id, {"weight": weight}, wiring().clock)
+    result = svc.assign_to_team(wiring().uow(), principal, goal_id, {"weight": weight}, wiring().clock)
     made, skipped = len(result["created"]), len(result["skipped"])
     flash(
         f"Given to {made} {'person' if made == 1 else 'people'}" + (f"; {skipped} already had it." if skipped else "."),
@@ -292,12 +276,12 @@ def organisation():
         if request.form.get("scope") != "cycle":
             data["cycle_id"] = None
         try:
-            svc.create_goal(wiring().table, principal, _load(GoalInSchema(), data), wiring().clock)
+            svc.create_goal(wiring().uow(), principal, _load(GoalInSchema(), data), wiring().clock)
             flash("Organisation goal added.", "success")
             return redirect(url_for("pages_goals.organisation", cycle=cycle.cycle_id if cycle else None))
         except ValidationFailed as exc:
             errors = exc.errors
-    goals = svc.organisation_goals(wiring().table, cycle.cycle_id if cycle else None)
+    goals = svc.organisation_goals(wiring().uow(), cycle.cycle_id if cycle else None)
     return render_template(
         "pages/goals_organisation.html",
         goals=goals,
@@ -316,5 +300,5 @@ def alignment():
     """The alignment report: leadership and HR see the organisation, managers their subtree."""
     principal = page_principal()
     cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
-    report = svc.alignment_report(wiring().table, principal, cycle.cycle_id) if cycle else None
+    report = svc.alignment_report(wiring().uow(), principal, cycle.cycle_id) if cycle else None
     return render_template("pages/alignment.html", report=report, cycles=cycles, cycle=cycle)

@@ -70,9 +70,12 @@ def test_alignment_refusal_is_a_field_error(auth, client, seeded, clock):
     cycle = launch(seeded, clock)
     auth.login("E4")
     other = f.principal(seeded, "E2")
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services import goals
 
-    hr_team = goals.create_goal(seeded, other, {"level": "team", "title": "HR", "cycle_id": cycle.cycle_id}, clock)
+    hr_team = goals.create_goal(
+        UnitOfWork(seeded), other, {"level": "team", "title": "HR", "cycle_id": cycle.cycle_id}, clock
+    )
     resp = post(
         client,
         auth,
@@ -109,17 +112,20 @@ def test_alignment_report_is_refused_to_plain_employees(auth, client, seeded, cl
 
 def test_manager_report_covers_the_subtree(auth, client, seeded, clock):
     cycle = launch(seeded, clock)
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services import goals
 
-    org = goals.create_goal(seeded, f.principal(seeded, "E1"), {"level": "organisation", "title": "O"}, clock)
+    org = goals.create_goal(
+        UnitOfWork(seeded), f.principal(seeded, "E1"), {"level": "organisation", "title": "O"}, clock
+    )
     goals.create_goal(
-        seeded,
+        UnitOfWork(seeded),
         f.principal(seeded, "E4"),
         {"level": "individual", "title": "a", "weight": 100, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
         clock,
     )
     goals.create_goal(
-        seeded,
+        UnitOfWork(seeded),
         f.principal(seeded, "E6"),
         {"level": "individual", "title": "b", "weight": 100, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
         clock,

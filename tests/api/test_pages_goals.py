@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import goals as goal_svc
 from tests import factories as f
 
@@ -15,9 +16,11 @@ def csrf(page: bytes) -> str:
 
 def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, clock):
     cycle = f.launched_cycle(seeded, clock)
-    org = goal_svc.create_goal(seeded, f.principal(seeded, "E1"), {"level": "organisation", "title": "Grow"}, clock)
+    org = goal_svc.create_goal(
+        UnitOfWork(seeded), f.principal(seeded, "E1"), {"level": "organisation", "title": "Grow"}, clock
+    )
     team = goal_svc.create_goal(
-        seeded,
+        UnitOfWork(seeded),
         f.principal(seeded, "E3"),
         {"level": "team", "title": "Ship it", "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
         clock,
@@ -44,7 +47,7 @@ def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, c
         },
     )
     assert resp.status_code == 302
-    mine = goal_svc.person_goals(seeded, "E4", cycle.cycle_id)
+    mine = goal_svc.person_goals(UnitOfWork(seeded), "E4", cycle.cycle_id)
     assert [(g["title"], g["progress"], g["parent_id"]) for g in mine] == [("Faster CI", 50.0, team["goal_id"])]
     listing = client.get("/goals").get_data(as_text=True)
     assert "Faster CI" in listing and "↑ Ship it" in listing and "↑ Grow" in listing
@@ -67,13 +70,13 @@ def test_a_bad_goal_is_redisplayed_with_messages_and_nothing_stored(auth, client
     )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and 'class="error-summary' in html and 'href="#f-weight"' in html
-    assert goal_svc.person_goals(seeded, "E4", cycle.cycle_id) == []
+    assert goal_svc.person_goals(UnitOfWork(seeded), "E4", cycle.cycle_id) == []
 
 
 def test_progress_update_and_stale_edit_keep_what_was_typed(auth, client, seeded, clock):
     cycle = f.launched_cycle(seeded, clock)
     goal = goal_svc.create_goal(
-        seeded,
+        UnitOfWork(seeded),
         f.principal(seeded, "E4"),
         {
             "level": "individual",
@@ -100,17 +103,20 @@ def test_progress_update_and_stale_edit_keep_what_was_typed(auth, client, seeded
         "kr.0.current": "4",
     }
     assert client.post(f"/goals/{goal['goal_id']}", data=form).status_code == 302
-    assert goal_svc.get_goal(seeded, None, goal["goal_id"])["progress"] == 40
+    assert goal_svc.get_goal(UnitOfWork(seeded), None, goal["goal_id"])["progress"] == 40
     stale = client.post(f"/goals/{goal['goal_id']}", data={**form, "kr.0.current": "9"})
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "Someone else changed this goal" in html and 'value="9"' in html
-    assert goal_svc.get_goal(seeded, None, goal["goal_id"])["progress"] == 40
+    assert goal_svc.get_goal(UnitOfWork(seeded), None, goal["goal_id"])["progress"] == 40
 
 
 def test_manager_gives_a_team_goal_to_every_report(auth, client, seeded, clock):
     cycle = f.launched_cycle(seeded, clock)
     team = goal_svc.create_goal(
-        seeded, f.principal(seeded, "E3"), {"level": "team", "title": "Reliability", "cycle_id": cycle.cycle_id}, clock
+        UnitOfWork(seeded),
+        f.principal(seeded, "E3"),
+        {"level": "team", "title": "Reliability", "cycle_id": cycle.cycle_id},
+        clock,
     )
     auth.login("E3")
     page = client.get("/goals")
@@ -120,7 +126,7 @@ def test_manager_gives_a_team_goal_to_every_report(auth, client, seeded, clock):
         data={"csrf_token": csrf(page.data), "weight": "30", "cycle_id": cycle.cycle_id},
     )
     assert resp.status_code == 302
-    kids = goal_svc.children(seeded, team["goal_id"])
+    kids = goal_svc.children(UnitOfWork(seeded), team["goal_id"])
     assert sorted(k.owner_id for k in kids) == ["E4", "E5"] and {k.weight for k in kids} == {30}
     assert "Given to 2 people" in client.get("/goals").get_data(as_text=True)
 
@@ -140,10 +146,10 @@ def test_leadership_adds_organisation_goals_and_reads_the_report(auth, client, s
         },
     )
     assert resp.status_code == 302
-    org = goal_svc.organisation_goals(seeded, cycle.cycle_id)
+    org = goal_svc.organisation_goals(UnitOfWork(seeded), cycle.cycle_id)
     assert [g["title"] for g in org] == ["Be the reference"] and org[0]["cycle_id"] is None
     goal_svc.create_goal(
-        seeded,
+        UnitOfWork(seeded),
         f.principal(seeded, "E4"),
         {
             "level": "individual",

@@ -37,10 +37,13 @@ def submit_self_by_service(live, cycle_id: str, employee_id: str = "E4") -> None
 def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and_submits(live, open_as):
     cycle = live.launch()
     org = goal_svc.create_goal(
-        live.table, f.principal(live.table, "E1"), {"level": "organisation", "title": "Delight customers"}, live.clock
+        UnitOfWork(live.table),
+        f.principal(live.table, "E1"),
+        {"level": "organisation", "title": "Delight customers"},
+        live.clock,
     )
     goal_svc.create_goal(
-        live.table,
+        UnitOfWork(live.table),
         f.principal(live.table, "E3"),
         {"level": "team", "title": "Fast support", "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
         live.clock,
@@ -60,7 +63,7 @@ def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and
     expect(goals).to_contain_text("↑ Fast support")
     expect(goals).to_contain_text("↑ Delight customers")
     shot(page, "00-goals-aligned")
-    mine = goal_svc.person_goals(live.table, "E4", cycle.cycle_id)
+    mine = goal_svc.person_goals(UnitOfWork(live.table), "E4", cycle.cycle_id)
     assert [g["alignment_chain"][-1]["title"] for g in mine] == ["Delight customers"]
     nav(page, "My tasks").click()
 
