@@ -55,10 +55,11 @@ def cmd_mint_token(args: argparse.Namespace) -> int:
 def cmd_send_reminders(args: argparse.Namespace) -> int:
     """Send today's reminders (what the scheduled function does when deployed)."""
     from service.adapters.factory import build_mailer
+    from service.adapters.unit_of_work import UnitOfWork
     from service.services.reminders import send_reminders
 
     settings = load_settings()
-    print(json.dumps(send_reminders(_table(settings), build_mailer(settings), Clock(), settings.base_url)))
+    print(json.dumps(send_reminders(UnitOfWork(_table(settings)), build_mailer(settings), Clock(), settings.base_url)))
     return 0
 
 

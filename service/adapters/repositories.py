@@ -8,6 +8,7 @@ Use cases reach them as `uow.reviews`, `uow.cycles`, ... and never see a key or 
 from __future__ import annotations
 
 from datetime import date as _date
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
@@ -71,10 +72,16 @@ class _Repository:
         return self._uow.table
 
     def _get(self, key: dict[str, str], consistent: bool = False) -> Item | None:
-        return self._uow.remember(self._table.get(key, consistent=consistent))
+        # The identity map: an item read once in this unit of work is not read again.
+        hit = None if consistent else self._uow.cached(key)
+        return hit if hit is not None else self._uow.remember(self._table.get(key, consistent=consistent))
 
     def _get_many(self, key_list: list[dict[str, str]]) -> list[Item]:
-        return [self._uow.remember(i) for i in self._table.get_many(key_list)]  # type: ignore[misc]
+        hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None]
+        known = {(i["pk"], i["sk"]) for i in hits}
+        missing = [k for k in key_list if (k["pk"], k["sk"]) not in known]
+        fetched = self._table.get_many(missing) if missing else []
+        return hits + [self._uow.remember(i) for i in fetched]  # type: ignore[misc]
 
     def _before(self, key: dict[str, str]) -> Item | None:
         """The item as this unit of work read it (an audited update diffs against it)."""
@@ -584,37 +591,67 @@ def _audit_record(item: Item) -> Item:
 
 
 class ReminderLog(_Repository):
-    """Marks of reminders sent (at most one a day) and escalations made (once per task)."""
+    """Claims on reminder and escalation emails: at most one reminder a person a day, one escalation a task.
 
-    def claim_day(self, employee_id: str, day: str, at: str) -> bool:
-        """Mark today's reminder for a person; False if it was already marked (one write, now)."""
-        return self._claim(keys.reminder_day(employee_id, day), at)
+    A claim is taken before a send ("sending") and settled after it ("sent" or "failed"); a failed send,
+    or a claim left "sending" by a run that stopped (older than the lease), is open to the next run.
+    Claims are written at once, not in the unit of work's transaction: each guards one email.
+    """
 
-    def claim_escalation(self, cycle_id: str, employee_id: str, task: str, at: str) -> bool:
-        """Mark an escalation of one overdue task; False if it was already made."""
-        return self._claim(keys.escalation(cycle_id, employee_id, task), at)
+    def claim_day(self, employee_id: str, day: str, at: str, now: datetime, lease: timedelta) -> Item | None:
+        """Take today's reminder of a person: the claim, or None when it is sent or being sent."""
+        return self._claim(keys.reminder_day(employee_id, day), at, now, lease)
 
-    def release_day(self, employee_id: str, day: str) -> None:
-        """Forget today's mark (the send failed: the next run tries again)."""
-        self._release(keys.reminder_day(employee_id, day))
+    def claim_escalation(
+        self, cycle_id: str, employee_id: str, task: str, at: str, now: datetime, lease: timedelta
+    ) -> Item | None:
+        """Take the escalation of one overdue task: the claim, or None when it is sent or being sent."""
+        return self._claim(keys.escalation(cycle_id, employee_id, task), at, now, lease)
 
-    def release_escalation(self, cycle_id: str, employee_id: str, task: str) -> None:
-        """Forget an escalation mark (the send failed: the next run tries again)."""
-        self._release(keys.escalation(cycle_id, employee_id, task))
-
-    def _claim(self, key: dict[str, str], at: str) -> bool:
+    def _claim(self, key: dict[str, str], at: str, now: datetime, lease: timedelta) -> Item | None:
         from service.domain.errors import Conflict
 
+        claim = {**key, "type": "reminder_log", "status": CLAIM_SENDING, "at": at, "version": 1}
         try:
-            self._table.transact([Put({**key, "type": "reminder_log", "at": at}, must_not_exist=True)])
+            self._table.transact([Put(claim, must_not_exist=True)])
+            return claim
         except Conflict:
+            pass
+        item = self._table.get(key, consistent=True)
+        if item is None or not _claim_open(item, now, lease):
+            return None
+        claim = {**item, "status": CLAIM_SENDING, "at": at, "version": int(item["version"]) + 1}
+        try:
+            self._table.transact([Put(claim, expect_version=int(item["version"]))])
+        except Conflict:  # another run took it first
+            return None
+        return claim
+
+    def settle(self, claim: Item, at: str, error: str | None = None) -> bool:
+        """Record how the send went: sent, or failed (the next run sends it again). False: taken over meanwhile."""
+        from service.domain.errors import Conflict
+
+        if error:
+            status = {"status": CLAIM_FAILED, "error": error[:500]}
+        else:
+            status = {"status": CLAIM_SENT, "sent_at": at, "error": None}
+        item = {**claim, **status, "version": claim["version"] + 1}
+        try:
+            self._table.transact([Put(item, expect_version=claim["version"])])
+        except Conflict:  # a later run took the claim over (this one outlived the lease): that run settles it
             return False
         return True
 
-    def _release(self, key: dict[str, str]) -> None:
-        from service.adapters.store import Delete
 
-        self._table.transact([Delete(key)])
+CLAIM_SENDING, CLAIM_SENT, CLAIM_FAILED = "sending", "sent", "failed"
+
+
+def _claim_open(item: Item, now: datetime, lease: timedelta) -> bool:
+    """True when a claim's message was not sent: its send failed, or its sender stopped before saying."""
+    status = item.get("status", CLAIM_SENT)  # logs written before sends were settled count as sent
+    if status == CLAIM_FAILED:
+        return True
+    return status == CLAIM_SENDING and datetime.fromisoformat(item["at"]) <= now - lease
 
 
 class Directory(DirectoryRepository):

@@ -68,19 +68,26 @@ class UnitOfWork:
         """Write every staged op in one transaction, exactly once (nothing to do: no request)."""
         ops, self.ops = self.ops, []
         if ops:
-            token = uuid.uuid4().hex  # stable across botocore's retries of this one request
             try:
-                self.table.transact(ops, token=token)
-            except Conflict as exc:
-                # A retry of an attempt that had committed fails its own condition: find out.
-                if exc.clash is Clash.STATE or not self._applied(ops):
-                    raise
-            except Unavailable:
-                # A timeout may come after the write: if it landed, the use case succeeded.
-                if not self._applied(ops):
-                    raise
+                self._write_once(ops)
+            except Exception:
+                self.seen.clear()  # items staged or read are not what the table holds: read again
+                raise
             self.transactions += 1
         self.committed = True
+
+    def _write_once(self, ops: list[Op]) -> None:
+        token = uuid.uuid4().hex  # stable across botocore's retries of this one request
+        try:
+            self.table.transact(ops, token=token)
+        except Conflict as exc:
+            # A retry of an attempt that had committed fails its own condition: find out.
+            if exc.clash is Clash.STATE or not self._applied(ops):
+                raise
+        except Unavailable:
+            # A timeout may come after the write: if it landed, the use case succeeded.
+            if not self._applied(ops):
+                raise
 
     def commit_in_chunks(self, size: int) -> int:
         """Commit staged ops in transactions of at most `size` ops, in order; returns how many.
@@ -97,7 +104,9 @@ class UnitOfWork:
         return chunks
 
     def rollback(self) -> None:
-        """Forget staged writes."""
+        """Forget staged writes (and what they made this unit of work believe is stored)."""
+        if self.ops:
+            self.seen.clear()
         self.ops = []
 
     def _applied(self, ops: list[Op]) -> bool:
@@ -111,6 +120,14 @@ class UnitOfWork:
             return all(same_item(self.table.get(_key(op), consistent=True), op.item) for op in witnesses[:2])
         except Unavailable:
             return False
+
+    def cached(self, key: dict[str, str]) -> dict[str, Any] | None:
+        """An item already read (or written) in this unit of work, or None: each item is read once."""
+        return self.seen.get((key["pk"], key["sk"]))
+
+    def forget(self) -> None:
+        """Drop what was read, so the next reads go to the table (after a refusal, say)."""
+        self.seen.clear()
 
     def remember(self, item: dict[str, Any] | None) -> dict[str, Any] | None:
         """Note an item as read (repositories call this); returns it."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from service.adapters.clock import Clock
 from service.adapters.factory import build_mailer, build_table
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import load_settings
 from service.handlers.observability import invocation_id, observed
 from service.services.reminders import send_reminders
@@ -21,7 +22,7 @@ class RemindersIncomplete(RuntimeError):
 def _run(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Send today's reminders and escalations."""
     settings = load_settings()
-    result = send_reminders(build_table(settings), build_mailer(settings), Clock(), settings.base_url)
+    result = send_reminders(UnitOfWork(build_table(settings)), build_mailer(settings), Clock(), settings.base_url)
     log.info("reminders run", extra=result)
     if result["failed"]:
         raise RemindersIncomplete(f"{result['failed']} message(s) not sent; they are sent again on the retry")

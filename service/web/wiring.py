@@ -42,10 +42,16 @@ class Wiring:
         return self.extras["queue"]
 
     def uow(self) -> UnitOfWork:
-        """A fresh unit of work over the table, for one use case."""
+        """The unit of work of this request: its use cases share what it has read (each item read once)."""
+        from flask import g, has_request_context
+
         from service.adapters.unit_of_work import UnitOfWork
 
-        return UnitOfWork(self.table)
+        if not has_request_context():
+            return UnitOfWork(self.table)
+        if "uow" not in g:
+            g.uow = UnitOfWork(self.table)
+        return g.uow
 
     @property
     def table(self) -> Table:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles as cycle_svc
 from service.services import templates as template_svc
 from tests import factories as f
@@ -44,10 +45,10 @@ def hooked_worker(worker, deployed_table, monkeypatch):
 def launch(deployed_table, clock):
     """(cycle id, the launch's batch messages): a cycle over everyone, launched, its reviews not yet created."""
     hr = f.principal(deployed_table, "E2")
-    template_id = template_svc.create_template(deployed_table, hr, f.template_data(), clock).template_id
-    cycle = cycle_svc.create_cycle(deployed_table, hr, f.cycle_data(template_id), clock)
+    template_id = template_svc.create_template(UnitOfWork(deployed_table), hr, f.template_data(), clock).template_id
+    cycle = cycle_svc.create_cycle(UnitOfWork(deployed_table), hr, f.cycle_data(template_id), clock)
     queue = KeptQueue()
-    cycle_svc.launch_cycle(deployed_table, hr, cycle.cycle_id, cycle.version, clock, queue)  # type: ignore[arg-type]
+    cycle_svc.launch_cycle(UnitOfWork(deployed_table), hr, cycle.cycle_id, cycle.version, clock, queue)  # type: ignore[arg-type]
     return cycle.cycle_id, queue.sent
 
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, Re
 
 from service.adapters import aws
 from service.adapters.queue import Queue
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Unavailable
 from tests import factories as f
 from tests.conftest import ORG_CSV, AuthActions
@@ -113,7 +114,7 @@ def store(moto_client, settings, clock):
     from service.services.directory import import_organisation
 
     table = DynamoTable(moto_client, settings.table_name)
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     return table
 
 
@@ -200,8 +201,8 @@ def test_a_launch_is_all_or_nothing_under_faults(web, store, moto_client, settin
     from service.services import templates as template_svc
 
     hr = f.principal(store, "E2")
-    template = template_svc.create_template(store, hr, f.template_data(), clock)
-    cycle = cycle_svc.create_cycle(store, hr, f.cycle_data(template.template_id), clock)
+    template = template_svc.create_template(UnitOfWork(store), hr, f.template_data(), clock)
+    cycle = cycle_svc.create_cycle(UnitOfWork(store), hr, f.cycle_data(template.template_id), clock)
     client = app.test_client()
     auth = AuthActions(client)
     auth.login("E2")

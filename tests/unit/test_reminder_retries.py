@@ -12,6 +12,7 @@ from service.adapters.clock import FixedClock
 from service.adapters.mailer import Email, MemoryMailer, SendFailed
 from service.adapters.metrics import MemoryMetrics
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.services.directory import import_organisation
 from service.services.reminders import LEASE, send_reminders
 from tests import factories as f
@@ -46,7 +47,7 @@ class CrashingMailer(MemoryMailer):
 def world():
     clock = FixedClock(datetime(2026, 3, 11, 8, tzinfo=UTC))  # self assessments were due 2026-03-10
     table = MemoryTable()
-    import_organisation(table, None, ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     f.launched_cycle(table, clock, participant_mode="list", employee_ids=["E4", "E5"])
     return table, clock
 
@@ -59,19 +60,19 @@ def test_a_refused_reminder_does_not_stop_the_run_and_the_next_run_sends_it(worl
     table, clock = world
     mailer = FlakyMailer(refuse={"katherine@example.com"})
 
-    first = send_reminders(table, mailer, clock)
+    first = send_reminders(UnitOfWork(table), mailer, clock)
     assert (first["reminded"], first["failed"]) == (1, 1)
     assert to(mailer, "edsger@example.com") and not to(mailer, "katherine@example.com")
     log = table.get(keys.reminder_day("E4", "2026-03-11"))
     assert log["status"] == "failed" and "MessageRejected" in log["error"]
 
     clock.at += timedelta(minutes=2)  # Lambda runs the failed invocation again
-    second = send_reminders(table, mailer, clock)
+    second = send_reminders(UnitOfWork(table), mailer, clock)
     assert (second["reminded"], second["failed"]) == (1, 0)
     assert len(to(mailer, "katherine@example.com")) == 1 and len(to(mailer, "edsger@example.com")) == 1
     assert table.get(keys.reminder_day("E4", "2026-03-11"))["status"] == "sent"
 
-    assert send_reminders(table, mailer, clock)["reminded"] == 0  # each once a day, no more
+    assert send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 0  # each once a day, no more
     assert len(mailer.sent) == 2
 
 
@@ -80,32 +81,34 @@ def test_a_refused_escalation_is_sent_by_the_next_run_once(world):
     clock.at = datetime(2026, 3, 13, 8, tzinfo=UTC)  # 3 days overdue: Alan hears of both reports
     mailer = FlakyMailer(refuse={"alan@example.com"})
 
-    first = send_reminders(table, mailer, clock)
+    first = send_reminders(UnitOfWork(table), mailer, clock)
     assert (first["escalations"], first["failed"]) == (0, 1)
     assert first["reminded"] == 2  # the reports' own reminders went out regardless
 
-    second = send_reminders(table, mailer, clock)
+    second = send_reminders(UnitOfWork(table), mailer, clock)
     assert second["escalations"] == 1
     (escalation,) = to(mailer, "alan@example.com")
     assert "Katherine Johnson" in escalation.text and "Edsger Dijkstra" in escalation.text
-    assert send_reminders(table, mailer, clock)["escalations"] == 0
+    assert send_reminders(UnitOfWork(table), mailer, clock)["escalations"] == 0
 
 
 def test_a_run_that_died_mid_send_is_taken_over_after_the_lease(world):
     table, clock = world
     with pytest.raises(Died):
-        send_reminders(table, CrashingMailer(), clock)
+        send_reminders(UnitOfWork(table), CrashingMailer(), clock)
     mailer = MemoryMailer()
-    assert send_reminders(table, mailer, clock)["reminded"] == 1  # E4's claim may still be in flight: left alone
+    assert (
+        send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 1
+    )  # E4's claim may still be in flight: left alone
     clock.at += LEASE
-    assert send_reminders(table, mailer, clock)["reminded"] == 1  # now it is not: sent
+    assert send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 1  # now it is not: sent
     assert sorted(m.to[0] for m in mailer.sent) == ["edsger@example.com", "katherine@example.com"]
 
 
 def test_sends_and_failures_are_counted_as_metrics(world):
     table, clock = world
     metrics = MemoryMetrics()
-    send_reminders(table, FlakyMailer(refuse={"katherine@example.com"}), clock, metrics=metrics)
+    send_reminders(UnitOfWork(table), FlakyMailer(refuse={"katherine@example.com"}), clock, metrics=metrics)
     assert metrics.counts == {"RemindersSent": 1, "ReminderSendsFailed": 1}
 
 

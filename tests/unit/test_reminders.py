@@ -33,7 +33,7 @@ def at(clock, day: str) -> None:
 def test_nothing_is_sent_before_a_deadline(world):
     table, clock, _ = world
     mailer = MemoryMailer()
-    assert send_reminders(table, mailer, clock)["reminded"] == 0
+    assert send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 0
     assert mailer.sent == []
 
 
@@ -41,13 +41,13 @@ def test_overdue_self_assessments_are_reminded_once_a_day(world):
     table, clock, _ = world
     mailer = MemoryMailer()
     at(clock, "2026-03-11")  # self assessment was due 2026-03-10
-    send_reminders(table, mailer, clock, "https://reviews.example")
+    send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example")
     assert sorted(m.to[0] for m in mailer.sent) == ["edsger@example.com", "katherine@example.com"]
     assert "Self assessment" in mailer.sent[0].text and "1 day overdue" in mailer.sent[0].text
-    send_reminders(table, mailer, clock)
+    send_reminders(UnitOfWork(table), mailer, clock)
     assert len(mailer.sent) == 2  # same day: nothing more
     clock.at += timedelta(days=1)
-    send_reminders(table, mailer, clock)
+    send_reminders(UnitOfWork(table), mailer, clock)
     assert len(mailer.sent) == 4
 
 
@@ -55,15 +55,15 @@ def test_manager_is_told_once_when_three_days_overdue(world):
     table, clock, _ = world
     mailer = MemoryMailer()
     at(clock, "2026-03-12")
-    assert send_reminders(table, mailer, clock)["escalations"] == 0
+    assert send_reminders(UnitOfWork(table), mailer, clock)["escalations"] == 0
     at(clock, "2026-03-13")
-    result = send_reminders(table, mailer, clock)
+    result = send_reminders(UnitOfWork(table), mailer, clock)
     assert result["escalations"] == 1
     to_manager = [m for m in mailer.sent if m.to == ("alan@example.com",)]
     assert len(to_manager) == 1
     assert "Katherine Johnson" in to_manager[0].text and "Edsger Dijkstra" in to_manager[0].text
     at(clock, "2026-03-14")
-    send_reminders(table, mailer, clock)
+    send_reminders(UnitOfWork(table), mailer, clock)
     assert len([m for m in mailer.sent if m.to == ("alan@example.com",)]) == 1
 
 
@@ -73,7 +73,7 @@ def test_manager_tasks_go_to_the_manager_and_escalate_to_theirs(world):
     review_svc.save_self_assessment(UnitOfWork(table), emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
     mailer = MemoryMailer()
     at(clock, "2026-04-04")  # manager assessment due 2026-03-31
-    send_reminders(table, mailer, clock)
+    send_reminders(UnitOfWork(table), mailer, clock)
     alan = [m for m in mailer.sent if m.to == ("alan@example.com",)]
     assert any("Manager assessment for Katherine Johnson" in m.text for m in alan)
     ada = [m for m in mailer.sent if m.to == ("ada@example.com",)]
@@ -87,7 +87,7 @@ def test_a_closed_cycle_sends_nothing(world):
     cycle_svc.close_cycle(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, cycle.version, clock)
     mailer = MemoryMailer()
     at(clock, "2026-03-20")
-    assert send_reminders(table, mailer, clock)["overdue_tasks"] == 0
+    assert send_reminders(UnitOfWork(table), mailer, clock)["overdue_tasks"] == 0
 
 
 def test_outbox_mailer_writes_readable_messages(tmp_path):
