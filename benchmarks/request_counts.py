@@ -292,86 +292,32 @@ def measure_requests() -> list[Measured]:
 # Written from reading the code path (service/web/*, service/services/reviews.py, cycles.py) against the
 # traces `python benchmarks/run.py requests` prints; keyed by operation.
 _REVIEW_READS = (
-    "GetItem EMP#<me> (web/auth.current_principal, every request), CYCLE (ReviewContext → get_cycle), REVIEW#E4, "
-    "EMP#E4 (ReviewContext reads the employee's row only for current_manager); review_view then runs Query gsi2 "
-    "GOALS#E4 (goals.person_goals) plus one GetItem per goal roll-up (3) and per ancestor goal (team, organisation: "
-    "RollupBook.goal/rollup read one key at a time), and Query gsi1 PERSON#E4 ACTION# (carried_actions). "
+    "BatchGetItem of the signed-in person, CYCLE, REVIEW#E4 and EMP#E4 (the blueprint prefetches them into the "
+    "unit of work, which then serves every later read of them); review_view adds the person's goals: Query gsi2 "
+    "GOALS#E4, one BatchGetItem of their roll-ups, one BatchGetItem per level of the alignment chain above them "
+    "(team goal, organisation goal: 2 here), and Query gsi1 PERSON#E4 ACTION# for the actions carried from "
+    "earlier cycles. "
 )
 _REVIEW_FIX = (
-    "To remove: every GetItem key before the goals is known from the URL and the session, so principal, cycle, "
-    "review and employee fit one BatchGetItem (-3); the goals' roll-ups and parent goals in one BatchGetItem per "
-    "level of the alignment chain (here 2, -3), or, with each goal's alignment chain kept on the goal when it is "
-    "written, the roll-ups alone in one BatchGetItem (-4); carried actions kept on the review when an action "
-    "changes or the review launches, or read with the review from the same gsi1 PERSON#E4 partition (-1)."
-)
-_WRITE_TAIL = (
-    "After the TransactWriteItems, _commit returns review_view, which reads again what a write's answer does not "
-    "need: Query gsi2 GOALS# (+ roll-ups and ancestor goals, one GetItem each) and Query gsi1 PERSON# ACTION#. "
+    "Not met because goals and carried actions live in partitions of their own (an owner's goals on gsi2, a "
+    "person's history on gsi1). To reach 3: keep each goal's alignment chain (ids and titles) on the goal when it "
+    "is written, so the roll-ups are the only batch after the goals Query (-2), and read the carried actions with "
+    "the review from the PERSON# partition, or keep their summary on the review (-1)."
 )
 WHY: dict[str, str] = {
-    "open a review: page (manager)": _REVIEW_READS
-    + "The page adds BatchGetItem EMP#E4, EMP#E3 (pages._names for employee and manager), both rows already read "
-    "in this request. "
-    + _REVIEW_FIX
-    + " Names from the rows already read (-1). That leaves 3: BatchGetItem, Query GOALS#, BatchGetItem of roll-ups.",
-    "open a review: JSON GET (manager)": _REVIEW_READS
-    + _REVIEW_FIX
-    + " That leaves 3: BatchGetItem, Query GOALS#, BatchGetItem of roll-ups.",
-    "team overview, 12 reports: page": (
-        "GetItem EMP#E3 (principal), GetItem CYCLE twice (pages_reviews.team reads it, then "
-        "review_svc.team_reviews reads it again), Query gsi1 MGR#E3 (current reports), BatchGetItem of the 12 "
-        "REVIEW# keys. To remove: pass the cycle into team_reviews (-1); principal and cycle in one BatchGetItem (-1). "
-        "That leaves 3."
-    ),
-    "team overview, 12 reports: JSON": (
-        "GetItem EMP#E3 (principal), GetItem CYCLE (team_reviews), Query gsi1 MGR#E3, BatchGetItem of the 12 "
-        "REVIEW# keys. To remove: principal and cycle in one BatchGetItem (-1). That leaves 3."
-    ),
-    "HR cycle dashboard: page": (
-        "GetItem EMP#E2 (principal), GetItem CYCLE twice (pages_hr.cycle, then cycle_svc.cycle_progress reads it "
-        "again), GetItem CYCLE/STATS (the counters), and Query ORG EMP# (directory.people_for_signin: the whole "
-        "directory, to list participants for the review picker; it grows with the organisation, one request per "
-        "1 MB page). To remove: pass the cycle to cycle_progress (-1); principal, cycle and STATS in one BatchGetItem "
-        "(-2); the picker from the cycle's own participants (names snapshotted at launch on the cycle or STATS item) "
-        "or a directory search box, instead of reading everyone (-1). That leaves 1 (2 while the picker reads "
-        "the directory)."
-    ),
-    "save self draft: JSON PUT": (
-        "GetItem EMP#E5 (principal), CYCLE, REVIEW#E5, EMP#E5 again (ReviewContext reads the employee's row for "
-        "current_manager, though the employee is the principal already read), TransactWriteItems. "
-        + _WRITE_TAIL
-        + "To remove: skip the directory read when the principal is the employee (-1); principal, cycle and review "
-        "in one BatchGetItem (-2); answer a write with the stored review and its version, not the goals and carried "
-        "actions (-2). That leaves 2: BatchGetItem, TransactWriteItems."
-    ),
-    "save self draft: form POST": (
-        "pages_reviews._form builds the whole review (_context: CYCLE, REVIEW#E6, EMP#E6, Query GOALS#, Query "
-        "ACTION#) after the principal's GetItem; part.save builds a second ReviewContext (CYCLE, REVIEW#E6, EMP#E6 "
-        "again), writes, and returns review_view (Query GOALS#, Query ACTION#); then _form calls _context a third "
-        "time (5 reads) before `if action == 'submit'`, though a plain save only redirects. To remove: no _context "
-        "after a plain save (-5); hand the ReviewContext _form read to the use case instead of reading it again (-3); "
-        "build review_view only when a form is rendered (on an error), not before saving (-2) nor as the write's "
-        "answer (-2); as the JSON draft, no directory read when the principal is the employee (-1) and principal, "
-        "cycle and review in one BatchGetItem (-2). That leaves 2: BatchGetItem, TransactWriteItems."
-    ),
+    "open a review: page (manager)": _REVIEW_READS + _REVIEW_FIX,
+    "open a review: JSON GET (manager)": _REVIEW_READS + _REVIEW_FIX,
     "submit self assessment: JSON PUT": (
-        "As the JSON draft (principal, CYCLE, REVIEW#E7, EMP#E7, TransactWriteItems), plus Query gsi2 GOALS#E7 for "
-        "goals.weight_total before the write; the answer's review_view runs that Query again and reads the 3 roll-ups "
-        "and 2 ancestor goals one GetItem each, and Query gsi1 PERSON#E7 ACTION#. To remove: as the draft (-3), no "
-        "view after the write (-7: the second GOALS# Query, 5 GetItems, the ACTION# Query); the goal weight total "
-        "kept on a per-person cycle item written with the goals would also replace the first Query by a key in the "
-        "BatchGetItem (-1). That leaves 2."
+        "BatchGetItem (principal, CYCLE, REVIEW#E7, EMP#E7), Query gsi2 GOALS#E7 (the submission checks that the "
+        "goal weights add up to 100), TransactWriteItems. Not met by one: keeping the person's goal weight total "
+        "on an item written with the goals would put it in the first BatchGetItem."
     ),
     "submit manager assessment: JSON PUT": (
-        "GetItem EMP#E3 (principal), CYCLE, REVIEW#E7, EMP#E7 (needed: current_manager decides the permission), "
-        "Query GOALS#E7 and one GetItem per goal roll-up (3) for goals.goal_progress_for_score, BatchGetItem of 20 "
-        "ACTION# keys (actions.stage_review_actions reads every slot up to MAX_ACTIONS, even with no obstacles and no "
-        "earlier submission), TransactWriteItems, then review_view: Query GOALS# again, 3 roll-ups + 2 ancestor "
-        "goals, Query ACTION#. To remove: principal, cycle, review and employee in one BatchGetItem (-3); the "
-        "roll-ups in one BatchGetItem (-2); read action slots only when the review has earlier actions (the review "
-        "knows how many it staged), else none (-1); no view after the write (-7). What remains (a BatchGetItem, "
-        "the GOALS# Query, a BatchGetItem of roll-ups, the transaction) is 4: the score needs goal progress, so "
-        "meeting 2 means keeping the person's goal progress on one item read in the first BatchGetItem."
+        "BatchGetItem (principal, CYCLE, REVIEW#E7, EMP#E7), Query GOALS#E7 and one BatchGetItem of their roll-ups "
+        "(the score needs the goals' progress), BatchGetItem of the 20 ACTION# slots (a resubmission keeps an "
+        "action's status only while it describes the same thing, so the earlier actions are read), "
+        "TransactWriteItems. Not met: meeting 2 means keeping the person's goal progress on one item read in the "
+        "first batch, and the count of actions staged on the review so that slots are read only when they exist."
     ),
 }
 

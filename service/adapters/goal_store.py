@@ -70,6 +70,16 @@ class GoalRepository(_Repository):
                 self.note(goal_from_item(item))
         return {g: self._cache[g] for g in goal_ids if g in self._cache}
 
+    def preload_ancestors(self, goals: list[Goal]) -> None:
+        """Read the goals above these, one batch per level of alignment (not one read per goal)."""
+        frontier = {g.parent_id for g in goals if g.parent_id}
+        seen: set[str] = set()
+        while frontier - seen:
+            wanted = sorted(frontier - seen)
+            seen |= set(wanted)
+            found = self.get_many(wanted)
+            frontier = {g.parent_id for g in found.values() if g.parent_id}
+
     def ancestors(self, goal_id: str) -> list[str]:
         """A goal and every goal above it, bottom up."""
         chain: list[str] = []
@@ -173,6 +183,18 @@ class RollupStore(_Repository):
         """The roll-ups of several goals in one cycle (one batch read)."""
         found = {i["pk"]: i for i in self._table.get_many([keys.goal_rollup(g, cycle_id) for g in goal_ids])}
         return {g: rollup_from_item(found.get(keys.goal_rollup(g, cycle_id)["pk"])) for g in goal_ids}
+
+    def preload(self, goals: list[Goal], cycle_id: str | None) -> None:
+        """Read the roll-ups `progress` will need for these goals in one batch."""
+        wanted = [(g.goal_id, g.cycle_id or cycle_id) for g in goals]
+        missing = [w for w in dict.fromkeys(wanted) if w not in self._rollups]
+        if not missing:
+            return
+        items = self._table.get_many([keys.goal_rollup(g, c) for g, c in missing])
+        by_key = {(i["pk"], i["sk"]): i for i in items}
+        for g, c in missing:
+            k = keys.goal_rollup(g, c)
+            self._rollups[(g, c)] = rollup_from_item(by_key.get((k["pk"], k["sk"])))
 
     def progress(self, goal: Goal, cycle_id: str | None) -> float:
         """A goal's effective progress (its own cycle's roll-up; `cycle_id` for one across cycles)."""

@@ -448,12 +448,18 @@ class CycleRepository(_Repository):
 
     def counts(self, cycle_id: str) -> tuple[dict[str, int], dict[str, dict[str, int]], int, int]:
         """(per state, per department per state, launched, expected) from the cycle's counters."""
-        return stats_counts(self._table.get(keys.cycle_stats(cycle_id)))
+        return stats_counts(self._get(keys.cycle_stats(cycle_id)))
 
     def count(self, cycle_id: str, deltas: dict[str, int]) -> None:
         """Stage changes to the cycle's counters (no condition: counters add up)."""
         if deltas:
-            self._uow.add(Increment(keys.cycle_stats(cycle_id), deltas, {"type": "cycle_stats"}))
+            key = keys.cycle_stats(cycle_id)
+            self._uow.seen.pop((key["pk"], key["sk"]), None)  # counters move: read them again after this
+            self._uow.add(Increment(key, deltas, {"type": "cycle_stats"}))
+
+    def prefetch(self, cycle_id: str, people: list[str]) -> None:
+        """Read a cycle, its counters and these people in one batch (later reads are served from it)."""
+        self._get_many([keys.cycle(cycle_id), keys.cycle_stats(cycle_id), *(keys.employee(p) for p in people)])
 
 
 class ReviewRepository(_Repository):
@@ -478,6 +484,11 @@ class ReviewRepository(_Repository):
     def of_cycle(self, cycle_id: str) -> list[Review]:
         """Every review of a cycle (paginated underneath)."""
         return [review_from_item(i) for i in self._table.query(keys.cycle(cycle_id)["pk"], "REVIEW#")]
+
+    def prefetch(self, cycle_id: str, employee_id: str, people: list[str]) -> None:
+        """Read a review, its cycle and these people in one batch (later reads of them are served from it)."""
+        wanted = [keys.cycle(cycle_id), keys.review(cycle_id, employee_id), *(keys.employee(p) for p in people)]
+        self._get_many(wanted)
 
     def history(self, employee_id: str) -> tuple[list[Review], list[Item]]:
         """A person's reviews across cycles and the actions about them, from one query."""

@@ -54,6 +54,11 @@ def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     return cycle
 
 
+def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str) -> None:
+    """Read what a request about one cycle will need (the cycle, its counters, whoever acts) in one batch."""
+    uow.cycles.prefetch(cycle_id, [acting_id] if acting_id else [])
+
+
 def template_name(uow: UnitOfWork, cycle: Cycle) -> str:
     """The name of the template a cycle uses: its launch snapshot's, else the current one's, else its id."""
     if cycle.template_snapshot and cycle.template_snapshot.get("name"):

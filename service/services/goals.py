@@ -97,10 +97,10 @@ def get_goal(uow: UnitOfWork, principal: Principal | None, goal_id: str, cycle_i
 def person_goals(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[dict[str, Any]]:
     """Someone's goals in a cycle with progress and alignment chain (for reviews and pages)."""
     _fresh(uow)
-    return [
-        goal_json(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id))
-        for g in uow.goals.of_owner(owner_id, cycle_id)
-    ]
+    goals = uow.goals.of_owner(owner_id, cycle_id)
+    uow.rollups.preload(goals, cycle_id)
+    uow.goals.preload_ancestors(goals)
+    return [goal_json(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id)) for g in goals]
 
 
 def organisation_goals(uow: UnitOfWork, cycle_id: str | None) -> list[dict[str, Any]]:
@@ -112,11 +112,13 @@ def organisation_goals(uow: UnitOfWork, cycle_id: str | None) -> list[dict[str, 
 def goal_progress_for_score(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[tuple[float, float]]:
     """[(weight, progress)] of someone's individual goals in a cycle (dropped ones left out)."""
     _fresh(uow)
-    return [
-        (float(g.weight), uow.rollups.progress(g, cycle_id))
+    goals = [
+        g
         for g in uow.goals.of_owner(owner_id, cycle_id)
         if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED and g.weight > 0
     ]
+    uow.rollups.preload(goals, cycle_id)
+    return [(float(g.weight), uow.rollups.progress(g, cycle_id)) for g in goals]
 
 
 def weight_total(uow: UnitOfWork, owner_id: str, cycle_id: str) -> int | None:

@@ -148,8 +148,18 @@ def available_actions(ctx: ReviewContext) -> dict[str, Any]:
     }
 
 
-def review_view(ctx: ReviewContext) -> dict[str, Any]:
-    """The review as this principal may see it (drafts stay with their author; HR sees all)."""
+def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str) -> None:
+    """Read what a request about one review will need (the review, its cycle, its employee and whoever
+    acts) in one batch: the rest of the request is served from the unit of work."""
+    uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
+
+
+def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
+    """The review as this principal may see it (drafts stay with their author; HR sees all).
+
+    `context` adds the person's goals and the actions carried from earlier cycles (reads of their own);
+    the answer to a write leaves them out: they are not what the write changed.
+    """
     ctx.require_readable()
     r = ctx.review
     view: dict[str, Any] = {
@@ -171,8 +181,9 @@ def review_view(ctx: ReviewContext) -> dict[str, Any]:
     view["score"] = r.score if shown["manager_assessment"] else None
     view["discussion"] = r.discussion if shown["discussion"] else None
     view["acknowledgement"] = r.acknowledgement
-    view["goals"] = goals.person_goals(ctx.uow, r.employee_id, r.cycle_id)
-    view["carried_actions"] = carried_actions(ctx.uow, r.employee_id, r.cycle_id)
+    if context:
+        view["goals"] = goals.person_goals(ctx.uow, r.employee_id, r.cycle_id)
+        view["carried_actions"] = carried_actions(ctx.uow, r.employee_id, r.cycle_id)
     return view
 
 
@@ -221,7 +232,7 @@ def _commit(
         uow.commit()
     metrics.record_review_action(action.value)
     ctx.review = stored
-    return review_view(ctx)
+    return review_view(ctx, context=False)
 
 
 def save_self_assessment(

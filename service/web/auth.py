@@ -66,6 +66,14 @@ def _identify() -> tuple[str | None, str]:
     return session.get("employee_id"), "session"
 
 
+def claimed_identity() -> str | None:
+    """Who the request says it is (not yet checked against the directory); None when nobody or invalid."""
+    try:
+        return _identify()[0]
+    except NotAuthenticated:
+        return None
+
+
 def current_principal() -> Principal:
     """The principal of this request; raises NotAuthenticated when there is none."""
     if "principal" not in g:

@@ -29,6 +29,7 @@ from service.services import directory as directory_svc
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
 from service.web import forms
+from service.web.auth import claimed_identity
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import TASK_TITLES, _names, due_info, page_principal, today
@@ -45,6 +46,18 @@ from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_reviews", __name__)
+
+
+@bp.before_request
+def _prefetch_review() -> None:
+    """One batch read for a request about a review or a cycle: it, its cycle, and the signed-in person."""
+    args = request.view_args or {}
+    if "cycle_id" in args and "employee_id" in args:
+        review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"])
+    elif "cycle_id" in args:
+        cycle_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"])
+
+
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 S = ReviewState
 
@@ -114,9 +127,9 @@ PARTS = {
 PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT, "discussion": Phase.DISCUSSION}
 
 
-def _context(cycle_id: str, employee_id: str) -> tuple[ReviewContext, dict[str, Any]]:
+def _context(cycle_id: str, employee_id: str, context: bool = True) -> tuple[ReviewContext, dict[str, Any]]:
     ctx = ReviewContext(wiring().uow(), page_principal(), cycle_id, employee_id)
-    return ctx, review_view(ctx)
+    return ctx, review_view(ctx, context=context)
 
 
 def _template(view: dict[str, Any]) -> Template:
@@ -210,7 +223,7 @@ def _stale(
     part: Part, cycle_id: str, employee_id: str, raw: dict[str, Any], submitted: dict[str, Any] | None, autosave: bool
 ):
     """Someone else saved first: keep what was typed, say which fields changed since the form was opened."""
-    ctx, view = _context(cycle_id, employee_id)
+    ctx, view = _context(cycle_id, employee_id, context=False)
     template = _template(view)
     label = forms.Labeller(template)
     stored = view.get(part.section) or {}
@@ -280,7 +293,8 @@ def _on_refusal(
 
 
 def _form(part: Part, cycle_id: str, employee_id: str):
-    ctx, view = _context(cycle_id, employee_id)
+    # The forms show the review itself, not the goals and carried actions around it: no reads of those.
+    ctx, view = _context(cycle_id, employee_id, context=False)
     status = review_svc.part_status(ctx, part.key)
     if not status.may_write:
         raise PermissionDenied(f"only the {'employee' if part.key == 'self' else 'manager or HR'} writes this")
@@ -310,8 +324,8 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     at = iso(w.clock.now())
     if autosave:
         return jsonify({"version": saved["version"], "saved_at": at, "base": forms.base_json(saved[part.section])})
-    ctx, view = _context(cycle_id, employee_id)
     if action == "submit":
+        ctx, view = _context(cycle_id, employee_id, context=False)
         missing = forms.flatten_errors(review_svc.submission_gaps(ctx, part.key, content, today()))
         if missing:
             return _render_form(

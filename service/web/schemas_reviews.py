@@ -288,8 +288,13 @@ class ReviewSchema(Schema):
     score = fields.Raw(allow_none=True)
     discussion = fields.Raw(allow_none=True)
     acknowledgement = fields.Raw(allow_none=True)
-    goals = fields.List(fields.Raw(), metadata={"description": "the person's goals with progress and alignment chain"})
-    carried_actions = fields.List(fields.Raw(), metadata={"description": "open actions from earlier cycles"})
+    goals = fields.List(
+        fields.Raw(),
+        metadata={"description": "the person's goals with progress and alignment chain (on reads, not on writes)"},
+    )
+    carried_actions = fields.List(
+        fields.Raw(), metadata={"description": "open actions from earlier cycles (on reads, not on writes)"}
+    )
 
 
 class TeamRowSchema(Schema):

@@ -15,15 +15,15 @@ from benchmarks.request_counts import TARGETS, Measured, measure_requests
 # (GetItem, BatchGetItem, Query, TransactWriteItems) of one HTTP request, measured with 3 goals on the
 # reviews that have them (two aligned to a team goal aligned to an organisation goal).
 PINNED: dict[str, tuple[int, int, int, int]] = {
-    "open a review: page (manager)": (9, 1, 2, 0),
-    "open a review: JSON GET (manager)": (9, 0, 2, 0),
-    "team overview, 12 reports: page": (3, 1, 1, 0),
-    "team overview, 12 reports: JSON": (2, 1, 1, 0),
-    "HR cycle dashboard: page": (4, 0, 1, 0),
-    "save self draft: JSON PUT": (4, 0, 2, 1),
-    "save self draft: form POST": (10, 0, 6, 1),
-    "submit self assessment: JSON PUT": (9, 0, 3, 1),
-    "submit manager assessment: JSON PUT": (12, 1, 3, 1),
+    "open a review: page (manager)": (0, 4, 2, 0),
+    "open a review: JSON GET (manager)": (0, 4, 2, 0),
+    "team overview, 12 reports: page": (0, 2, 1, 0),
+    "team overview, 12 reports: JSON": (0, 2, 1, 0),
+    "HR cycle dashboard: page": (0, 1, 1, 0),
+    "save self draft: JSON PUT": (0, 1, 0, 1),
+    "save self draft: form POST": (0, 1, 0, 1),
+    "submit self assessment: JSON PUT": (0, 1, 1, 1),
+    "submit manager assessment: JSON PUT": (0, 3, 1, 1),
 }
 
 
