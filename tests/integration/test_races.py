@@ -22,6 +22,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.audit import verify_chain
 from service.domain.errors import Conflict
 from service.services import cycles as cycle_svc
+from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from service.services.directory import import_organisation
 from tests import factories as f
@@ -153,7 +154,45 @@ def cycle_races(table: Table, clock, rounds: int) -> None:
     assert len(trail) == cycle.version
 
 
-RACES = {"draft": draft_races, "submission": submission_races, "cycle": cycle_races}
+def goal_races(table: Table, clock, rounds: int) -> None:
+    """Two tabs update the progress of the same aligned goal; the team goal's roll-up follows the winner only."""
+    cycle_id = _setup(table, clock)
+    me, manager = f.principal(table, "E4"), f.principal(table, "E3")
+    team = goal_svc.create_goal(
+        UnitOfWork(table), manager, {"level": "team", "title": "Platform", "weight": 100, "cycle_id": cycle_id}, clock
+    )
+    mine = {"level": "individual", "title": "Importer", "weight": 100, "cycle_id": cycle_id}
+    kr = [{"id": "k1", "title": "done", "start": 0, "target": 1000, "current": 0, "unit": ""}]
+    goal = goal_svc.create_goal(UnitOfWork(table), me, {**mine, "parent_id": team["goal_id"], "key_results": kr}, clock)
+    for n in range(rounds):
+        version = goal_svc.get_goal(UnitOfWork(table), me, goal["goal_id"])["version"]
+        values = [1 + (2 * n) % 998, 2 + (2 * n) % 998]  # distinct, and within the target
+        results = race(
+            lambda w, v=version, c=values: goal_svc.update_goal(
+                UnitOfWork(table), me, goal["goal_id"], {"key_results": [{**kr[0], "current": c[w]}]}, v, clock
+            )
+        )
+        won = winners(results)
+        assert len(won) == 1, results
+        stored = goal_svc.get_goal(UnitOfWork(table), me, goal["goal_id"])
+        assert stored["version"] == version + 1
+        assert stored["key_results"][0]["current"] == values[won[0]]
+        rolled = goal_svc.get_goal(UnitOfWork(table), manager, team["goal_id"])
+        assert rolled["progress"] == pytest.approx(values[won[0]] / 10)  # no update lost in the roll-up
+    uow = UnitOfWork(table)
+    stored = uow.goals.get(goal["goal_id"])
+    trail = uow.audit.of_entity(keys_entity_goal(goal["goal_id"]))
+    assert verify_chain(trail, head=stored.audit_head) == [] and len(trail) == stored.version
+
+
+def keys_entity_goal(goal_id: str) -> str:
+    """The audit name of a goal (the adapters' naming, used here to read its trail)."""
+    from service.adapters import keys
+
+    return keys.entity_goal(goal_id)
+
+
+RACES = {"draft": draft_races, "submission": submission_races, "cycle": cycle_races, "goal": goal_races}
 
 
 @pytest.mark.parametrize("kind", RACES)
