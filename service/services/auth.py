@@ -1,11 +1,11 @@
-"""Who is acting: the principal behind a request, and the permission checks use cases share."""
+"""Who is acting: the principal behind a request (what they may do is decided in `policy`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from service.domain.directory import Employee, Role
-from service.domain.errors import NotAuthenticated, PermissionDenied
+from service.domain.errors import NotAuthenticated
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,3 @@ class Principal:
         if not employee.active:
             raise NotAuthenticated(f"{employee.employee_id} is no longer active")
         return cls(employee.employee_id, employee.name, frozenset(employee.roles | extra_roles))
-
-
-def require_role(principal: Principal, *roles: Role) -> None:
-    """Refuse unless the principal holds one of the roles."""
-    if not any(principal.has(r) for r in roles):
-        names = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"this needs the {names} role")

@@ -25,7 +25,8 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import template_to_dict
-from service.services.auth import Principal, require_role
+from service.services.auth import Principal
+from service.services.policy import require_role
 from service.services.templates import get_template
 
 LAUNCH_BATCH = 40  # 40 reviews + 40 audit records + 1 counter update fit one transaction (limit 100)

@@ -10,7 +10,8 @@ from service.adapters.store import MAX_TRANSACTION_ITEMS
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee, Role, parse_csv, plan_import
 from service.domain.errors import NotAuthenticated, NotFound
-from service.services.auth import Principal, require_role
+from service.services.auth import Principal
+from service.services.policy import require_role
 
 
 @dataclass

@@ -23,6 +23,13 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def require_role(principal: Principal, *roles: Role) -> None:
+    """Refuse unless the principal holds one of the roles."""
+    if not any(principal.has(r) for r in roles):
+        names = " or ".join(r.value for r in roles)
+        raise PermissionDenied(f"this needs the {names} role")
+
+
 # --- reviews, history and actions -----------------------------------------------------------------
 
 

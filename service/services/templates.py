@@ -10,7 +10,8 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.errors import NotFound, StaleWrite
 from service.domain.templates import Template, template_from_dict, validate_template
-from service.services.auth import Principal, require_role
+from service.services.auth import Principal
+from service.services.policy import require_role
 
 
 def create_template(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Template:

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from service.domain.directory import Employee, Role
 from service.domain.errors import TooLarge, ValidationFailed
 from service.services import directory as svc
-from service.services.auth import require_role
+from service.services.policy import require_role
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas import (

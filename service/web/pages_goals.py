@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
-from service.domain.errors import StaleWrite, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import cycles as cycle_svc
 from service.services import goals as svc
 from service.services.auth import Principal
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
+from service.web.form_flow import OnRefusal, attempt
 from service.web.pages import page_principal
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_goals", __name__, url_prefix="/goals")
@@ -107,10 +108,10 @@ def _form_to_data(form: Any, creating: bool) -> dict[str, Any]:
 
 
 def _load(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        loaded = schema.load(data)
-    except ValidationError as exc:
-        raise ValidationFailed("Please correct the goal.", exc.messages) from exc
+    loaded, errors = forms.load(schema, data)
+    if errors:  # answered like the use case's own refusal: the form again with its messages
+        raise ValidationFailed("Please correct the goal.", errors)
+    assert loaded is not None
     for kr in loaded.get("key_results", []):
         if kr.get("current") is None:
             kr["current"] = kr["start"]
@@ -183,40 +184,56 @@ def create():
     principal = page_principal()
     cycles, cycle = _cycle_choice(request.form.get("cycle_id"))
     data = _form_to_data(request.form, creating=True)
-    try:
-        goal = svc.create_goal(wiring().uow(), principal, _load(GoalInSchema(), data), wiring().clock)
-    except ValidationFailed as exc:
-        return _render_index(principal, cycles, cycle, exc.errors, request.form, data.get("level", "individual"), 422)
+    level = data.get("level", "individual")
+
+    def again(errors: dict[str, Any], message: str, status: int):
+        return _render_index(principal, cycles, cycle, errors or {"": [message]}, request.form, level, status)
+
+    w = wiring()
+    goal = attempt(
+        lambda: svc.create_goal(w.uow(), principal, _load(GoalInSchema(), data), w.clock),
+        OnRefusal(back=url_for("pages_goals.index"), form=again),
+    )
     for warning in goal["warnings"]:
         flash(warning.replace(f" of {principal.employee_id}", " of your").capitalize() + ".", "info")
     flash(f"Goal “{goal['title']}” added.", "success")
     return redirect(url_for("pages_goals.index", cycle=goal["cycle_id"]))
 
 
+STALE_GOAL = (
+    "Someone else changed this goal since you opened it. Your text is kept below; "
+    "check the saved values and save again."
+)
+
+
 @bp.route("/<goal_id>", methods=["GET", "POST"])
 def edit(goal_id: str):
     """One goal: update progress, status, weight, or its alignment (the picker shows each chain)."""
     principal = page_principal()
-    uow = wiring().uow()
-    errors: dict[str, Any] = {}
-    stale = False
     if request.method == "POST":
         data = _form_to_data(request.form, creating=False)
-        try:
-            version = int(request.form.get("version", "0"))
-            svc.update_goal(uow, principal, goal_id, _load(GoalPatchSchema(), data), version, wiring().clock)
-            flash("Goal saved.", "success")
-            return redirect(url_for("pages_goals.edit", goal_id=goal_id))
-        except StaleWrite:
-            stale = True
-            errors = {
-                "": [
-                    "Someone else changed this goal since you opened it. Your text is kept below; "
-                    "check the saved values and save again."
-                ]
-            }
-        except ValidationFailed as exc:
-            errors = exc.errors
+
+        def again(errors: dict[str, Any], message: str, status: int):
+            return _render_goal(principal, goal_id, errors or {"": [message]}, status)
+
+        w = wiring()
+        attempt(
+            lambda: svc.update_goal(
+                w.uow(), principal, goal_id, _load(GoalPatchSchema(), data), expected_version(), w.clock
+            ),
+            OnRefusal(
+                back=url_for("pages_goals.edit", goal_id=goal_id),
+                form=again,
+                stale=lambda _exc: _render_goal(principal, goal_id, {"": [STALE_GOAL]}, 409),
+            ),
+        )
+        flash("Goal saved.", "success")
+        return redirect(url_for("pages_goals.edit", goal_id=goal_id))
+    return _render_goal(principal, goal_id, {}, 200)
+
+
+def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], status: int):
+    uow = wiring().uow()
     goal = svc.get_goal(uow, principal, goal_id)
     if goal["level"] == "organisation" and goal["cycle_id"] is None:
         _, cycle = _cycle_choice(request.args.get("cycle"))
@@ -228,7 +245,6 @@ def edit(goal_id: str):
         options = align_options(principal, GoalLevel(goal["level"]), goal["owner_id"], goal["cycle_id"], goal_id)
     kids = svc.children(uow, goal_id)
     values = request.form if request.method == "POST" else None
-    status = 409 if stale else (422 if errors else 200)
     return render_template(
         "pages/goal.html",
         goal=goal,
@@ -249,18 +265,22 @@ def edit(goal_id: str):
 def assign(goal_id: str):
     """Give a team goal to every direct report: a personal copy each, aligned to it."""
     principal = page_principal()
-    try:
-        weight = int(request.form.get("weight", ""))
-    except ValueError:
+    back = url_for("pages_goals.index", cycle=request.form.get("cycle_id"))
+    weight = request.form.get("weight", "").strip()
+    if not weight.isdigit():
         flash("Give the weight each person's copy gets (0–100).", "error")
-        return redirect(url_for("pages_goals.index", cycle=request.form.get("cycle_id")))
-    result = svc.assign_to_team(wiring().uow(), principal, goal_id, {"weight": weight}, wiring().clock)
+        return redirect(back)
+    w = wiring()
+    result = attempt(
+        lambda: svc.assign_to_team(w.uow(), principal, goal_id, {"weight": int(weight)}, w.clock),
+        OnRefusal(back=back, prefix="Not given to the team"),
+    )
     made, skipped = len(result["created"]), len(result["skipped"])
     flash(
         f"Given to {made} {'person' if made == 1 else 'people'}" + (f"; {skipped} already had it." if skipped else "."),
         "success",
     )
-    return redirect(url_for("pages_goals.index", cycle=request.form.get("cycle_id")))
+    return redirect(back)
 
 
 @bp.route("/organisation", methods=["GET", "POST"])
@@ -268,31 +288,38 @@ def organisation():
     """Organisation goals: everyone sees them; leadership and HR add them."""
     principal = page_principal()
     cycles, cycle = _cycle_choice(request.values.get("cycle"))
-    errors: dict[str, Any] = {}
-    may_add = principal.has(Role.LEADERSHIP) or principal.has(Role.HR)
     if request.method == "POST":
         data = _form_to_data(request.form, creating=True)
         data["level"] = "organisation"
         if request.form.get("scope") != "cycle":
             data["cycle_id"] = None
-        try:
-            svc.create_goal(wiring().uow(), principal, _load(GoalInSchema(), data), wiring().clock)
-            flash("Organisation goal added.", "success")
-            return redirect(url_for("pages_goals.organisation", cycle=cycle.cycle_id if cycle else None))
-        except ValidationFailed as exc:
-            errors = exc.errors
+
+        def again(errors: dict[str, Any], message: str, status: int):
+            return _render_organisation(principal, cycles, cycle, errors or {"": [message]}, status)
+
+        w = wiring()
+        attempt(
+            lambda: svc.create_goal(w.uow(), principal, _load(GoalInSchema(), data), w.clock),
+            OnRefusal(back=url_for("pages_goals.organisation"), form=again),
+        )
+        flash("Organisation goal added.", "success")
+        return redirect(url_for("pages_goals.organisation", cycle=cycle.cycle_id if cycle else None))
+    return _render_organisation(principal, cycles, cycle, {}, 200)
+
+
+def _render_organisation(principal: Principal, cycles: list[Any], cycle: Any, errors: dict[str, Any], status: int):
     goals = svc.organisation_goals(wiring().uow(), cycle.cycle_id if cycle else None)
     return render_template(
         "pages/goals_organisation.html",
         goals=goals,
         cycles=cycles,
         cycle=cycle,
-        may_add=may_add,
+        may_add=principal.has(Role.LEADERSHIP) or principal.has(Role.HR),
         errors=forms.flatten_errors(errors),
         summary=_summary(errors),
         values=request.form if errors else {},
         kr_rows=KR_ROWS,
-    ), 422 if errors else 200
+    ), status
 
 
 @bp.get("/alignment")

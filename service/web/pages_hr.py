@@ -15,7 +15,8 @@ from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import templates as template_svc
-from service.services.auth import Principal, require_role
+from service.services.auth import Principal
+from service.services.policy import require_role
 from service.web import forms
 from service.web.auth import claimed_identity
 from service.web.form_flow import OnRefusal, attempt, invalid
