@@ -31,7 +31,7 @@ from service.domain.errors import Clash, Conflict, Unavailable
 class UnitOfWork:
     """Repositories over one table, and the one transaction of a use case."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, identity_map: bool = False) -> None:
         from service.adapters import goal_store as g
         from service.adapters import repositories as r
 
@@ -41,6 +41,9 @@ class UnitOfWork:
         self.transactions = 0
         # Items as read in this unit of work, by key: an audited update diffs against them.
         self.seen: dict[tuple[str, str], dict[str, Any]] = {}
+        # Serve repeated reads from `seen` (a request's unit of work: each item read once). Off for a unit
+        # of work that lives longer than one request, whose reads must see what others wrote meanwhile.
+        self.identity_map = identity_map
         self.directory = r.DirectoryRepository(self)
         self.templates = r.TemplateRepository(self)
         self.cycles = r.CycleRepository(self)
@@ -123,7 +126,7 @@ class UnitOfWork:
 
     def cached(self, key: dict[str, str]) -> dict[str, Any] | None:
         """An item already read (or written) in this unit of work, or None: each item is read once."""
-        return self.seen.get((key["pk"], key["sk"]))
+        return self.seen.get((key["pk"], key["sk"])) if self.identity_map else None
 
     def forget(self) -> None:
         """Drop what was read, so the next reads go to the table (after a refusal, say)."""

@@ -50,7 +50,7 @@ class Wiring:
         if not has_request_context():
             return UnitOfWork(self.table)
         if "uow" not in g:
-            g.uow = UnitOfWork(self.table)
+            g.uow = UnitOfWork(self.table, identity_map=True)
         return g.uow
 
     @property
