@@ -622,21 +622,30 @@ class ReminderLog(_Repository):
     def _claim(self, key: dict[str, str], at: str, now: datetime, lease: timedelta) -> Item | None:
         from service.domain.errors import Conflict
 
-        claim = {**key, "type": "reminder_log", "status": CLAIM_SENDING, "at": at, "version": 1}
+        # The claim id makes each claim unique, so a commit's read-back never takes another run's claim for its own.
+        claim = {**key, "type": "reminder_log", "status": CLAIM_SENDING, "at": at, "version": 1, "claim_id": _nonce()}
         try:
-            self._table.transact([Put(claim, must_not_exist=True)])
+            self._write_now(Put(claim, must_not_exist=True))
             return claim
         except Conflict:
             pass
         item = self._table.get(key, consistent=True)
         if item is None or not _claim_open(item, now, lease):
             return None
-        claim = {**item, "status": CLAIM_SENDING, "at": at, "version": int(item["version"]) + 1}
+        claim = {**item, "status": CLAIM_SENDING, "at": at, "version": int(item["version"]) + 1, "claim_id": _nonce()}
         try:
-            self._table.transact([Put(claim, expect_version=int(item["version"]))])
+            self._write_now(Put(claim, expect_version=int(item["version"])))
         except Conflict:  # another run took it first
             return None
         return claim
+
+    def _write_now(self, op: Put) -> None:
+        """One claim write, committed at once through its own unit of work (idempotent like every commit)."""
+        from service.adapters.unit_of_work import UnitOfWork
+
+        with UnitOfWork(self._table) as uow:
+            uow.add(op)
+            uow.commit()
 
     def settle(self, claim: Item, at: str, error: str | None = None) -> bool:
         """Record how the send went: sent, or failed (the next run sends it again). False: taken over meanwhile."""
@@ -648,13 +657,19 @@ class ReminderLog(_Repository):
             status = {"status": CLAIM_SENT, "sent_at": at, "error": None}
         item = {**claim, **status, "version": claim["version"] + 1}
         try:
-            self._table.transact([Put(item, expect_version=claim["version"])])
+            self._write_now(Put(item, expect_version=claim["version"]))
         except Conflict:  # a later run took the claim over (this one outlived the lease): that run settles it
             return False
         return True
 
 
 CLAIM_SENDING, CLAIM_SENT, CLAIM_FAILED = "sending", "sent", "failed"
+
+
+def _nonce() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
 
 
 def _claim_open(item: Item, now: datetime, lease: timedelta) -> bool:
