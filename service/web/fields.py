@@ -20,6 +20,8 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # C0 controls except tab, line feed and carriage return, DEL, and the UTF-16 surrogates (which are never
 # text on their own: they cannot be encoded as UTF-8, so a page or a DynamoDB write would fail on them).
+# The same rule for readers of the OpenAPI document (JSON Schema has no way to speak of lone surrogates).
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$"
 FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -63,6 +65,7 @@ class Text(fields.String):
         super().__init__(*args, **kwargs)
         self.max_length = max_length
         self.validators.append(validate.Length(max=max_length))  # so that the OpenAPI document states it
+        self.metadata = {"pattern": TEXT_PATTERN, **self.metadata}
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -79,7 +82,7 @@ class Id(Text):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, max_length=ID_MAX, **kwargs)
-        self.metadata = {"pattern": ID_PATTERN, **self.metadata}
+        self.metadata = {**self.metadata, "pattern": ID_PATTERN}
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -12,6 +12,13 @@ from service.web.schemas import ErrorSchema
 from service.web.untrusted import NAME_MAX
 
 bp = Blueprint("openapi", __name__)
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "the ETag of the version you read (a stale one gets 412)",
+    "schema": {"type": "string", "pattern": '^(W/)?"[0-9]{1,15}"$'},
+}
 ERROR_TEXT = {
     400: "Unreadable body (not JSON, or nested too deeply)",
     401: "Not signed in",
@@ -46,7 +53,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule, doc, method)
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, doc, method, view)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
@@ -63,9 +70,16 @@ def _path_parameter(rule: Any, name: str) -> dict[str, Any]:
     return {"in": "path", "name": name, "required": True, "schema": schema}
 
 
-def _error_statuses(rule: Any, doc: dict[str, Any], method: str) -> set[int]:
+def _checks_version(view: Any) -> bool:
+    """True when the view reads If-Match (it calls `versioning.expected_version`)."""
+    return "expected_version" in getattr(getattr(view, "__code__", None), "co_names", ())
+
+
+def _error_statuses(rule: Any, doc: dict[str, Any], method: str, view: Any) -> set[int]:
     """The error statuses a view declares, plus those the edge itself answers for every such operation."""
     statuses = set(doc["errors"]) | {401}  # every operation needs a principal
+    if _checks_version(view):
+        statuses.update((412, 422, 428))  # stale, malformed or missing If-Match
     if rule.arguments:
         statuses.add(404)  # an id that names nothing, or cannot name anything
     if doc["query"] is not None:
@@ -77,7 +91,7 @@ def _error_statuses(rule: Any, doc: dict[str, Any], method: str) -> set[int]:
     return statuses
 
 
-def _operation(rule: Any, doc: dict[str, Any], method: str) -> dict[str, Any]:
+def _operation(rule: Any, doc: dict[str, Any], method: str, view: Any) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": doc["summary"],
         "operationId": rule.endpoint.replace(".", "_"),
@@ -91,7 +105,9 @@ def _operation(rule: Any, doc: dict[str, Any], method: str) -> dict[str, Any]:
     if doc["response"] is not None:
         ok["content"] = {"application/json": {"schema": doc["response"]}}
     op["responses"][str(doc["status"])] = ok
-    for status in sorted(_error_statuses(rule, doc, method)):
+    if _checks_version(view):
+        op["parameters"].append(IF_MATCH)
+    for status in sorted(_error_statuses(rule, doc, method, view)):
         op["responses"][str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
             "content": {"application/json": {"schema": "Error"}},

@@ -33,6 +33,7 @@ from service.services.auth import Principal
 from service.web import forms
 from service.web.auth import csrf_token, optional_principal
 from service.web.fields import is_id
+from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages", __name__)
@@ -331,7 +332,7 @@ def action_status(action_id: str):
         raise ValidationFailed("Choose a status.", {"status": ["choose a status"]})
     version = request.form.get("version", "")
     try:
-        action_svc.update_action_status(w.table, principal, action_id, status, int(version or 0), w.clock)
+        action_svc.update_action_status(w.table, principal, action_id, status, form_version(version), w.clock)
     except StaleWrite:
         flash("Someone else changed this action meanwhile; it is shown as it is now.", "error")
     else:

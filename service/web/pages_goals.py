@@ -18,6 +18,7 @@ from service.services.auth import Principal
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
 from service.web.pages import page_principal
+from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_goals", __name__, url_prefix="/goals")
@@ -206,7 +207,7 @@ def edit(goal_id: str):
     if request.method == "POST":
         data = _form_to_data(request.form, creating=False)
         try:
-            version = int(request.form.get("version", "0"))
+            version = form_version(request.form.get("version"))
             svc.update_goal(table, principal, goal_id, _load(GoalPatchSchema(), data), version, wiring().clock)
             flash("Goal saved.", "success")
             return redirect(url_for("pages_goals.edit", goal_id=goal_id))
@@ -266,7 +267,9 @@ def assign(goal_id: str):
     """Give a team goal to every direct report: a personal copy each, aligned to it."""
     principal = page_principal()
     try:
-        weight = int(request.form.get("weight", ""))
+        weight = int(request.form.get("weight", "")[:4])
+        if not 0 <= weight <= 100:
+            raise ValueError(weight)
     except ValueError:
         flash("Give the weight each person's copy gets (0–100).", "error")
         return redirect(url_for("pages_goals.index", cycle=request.form.get("cycle_id")))
