@@ -548,3 +548,10 @@ def test_a_signed_in_browser_without_the_csrf_token_is_still_refused(as_):
 
 def test_sign_in_without_the_csrf_token_is_refused(client):
     assert client.post("/signin", data={"employee_id": "E1"}).status_code == 403
+
+
+def test_a_method_the_route_does_not_have_is_405_with_allow(as_):
+    hr = as_("E2")
+    resp = hr.client.delete("/api/templates", headers=hr.auth.headers())
+    assert_error(resp, 405)
+    assert set(resp.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}

@@ -17,6 +17,8 @@ from schemathesis import GenerationMode
 
 from tests.fuzz.conftest import EXAMPLES, IDENTITIES, known_ids, operation_labels
 
+pytestmark = pytest.mark.fuzz
+
 
 def _cases(operation, world):
     known = known_ids(world)
