@@ -12,6 +12,7 @@ from service.web.fields import Id, Number, Text, Whole
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
+MANY = validate.Length(max=50)  # competencies, questions and answers per form: more is an attack, not a review
 FORMATS = (
     "course",
     "mentoring",
@@ -59,10 +60,10 @@ class QuestionSchema(Schema):
 
 
 class QuestionsSchema(Schema):
-    self = fields.List(fields.Nested(QuestionSchema), load_default=list)
-    manager = fields.List(fields.Nested(QuestionSchema), load_default=list)
-    peer = fields.List(fields.Nested(QuestionSchema), load_default=list)
-    upward = fields.List(fields.Nested(QuestionSchema), load_default=list)
+    self = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
+    manager = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
+    peer = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
+    upward = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
 
 
 class WeightsSchema(Schema):
@@ -117,7 +118,7 @@ class CycleInSchema(Schema):
     template_id = Id(required=True)
     phases = fields.Nested(PhasesSchema, required=True)
     participant_mode = Text(load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode]))
-    departments = fields.List(Text(validate=SHORT), load_default=list)
+    departments = fields.List(Text(validate=SHORT), load_default=list, validate=validate.Length(max=1000))
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=20_000))
     carry_over_goals = fields.Boolean(load_default=False, metadata={"description": "carry unfinished goals in"})
 
@@ -182,14 +183,16 @@ class SelfObstacleSchema(Schema):
 class SelfContentSchema(Schema):
     """The self assessment."""
 
-    competency_ratings = fields.Dict(keys=Text(max_length=200), values=fields.Nested(RatingSchema), load_default=dict)
+    competency_ratings = fields.Dict(
+        keys=Text(max_length=200), values=fields.Nested(RatingSchema), load_default=dict, validate=MANY
+    )
     goal_results = fields.List(fields.Nested(GoalResultSchema), load_default=list, validate=validate.Length(max=50))
     achievements = Text(load_default="", validate=TEXT)
     obstacles = fields.List(fields.Nested(SelfObstacleSchema), load_default=list, validate=validate.Length(max=20))
     learning = fields.List(fields.Nested(LearningSchema), load_default=list, validate=validate.Length(max=50))
     development_wishes = Text(load_default="", validate=TEXT)
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
-    answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict)
+    answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
 
 
 class TrackedSchema(Schema):
@@ -213,14 +216,16 @@ class GoalRatingSchema(Schema):
 class ManagerContentSchema(Schema):
     """The manager assessment."""
 
-    competency_ratings = fields.Dict(keys=Text(max_length=200), values=fields.Nested(RatingSchema), load_default=dict)
+    competency_ratings = fields.Dict(
+        keys=Text(max_length=200), values=fields.Nested(RatingSchema), load_default=dict, validate=MANY
+    )
     goal_ratings = fields.List(fields.Nested(GoalRatingSchema), load_default=list, validate=validate.Length(max=50))
     strengths = Text(load_default="", validate=TEXT)
     areas_to_strengthen = Text(load_default="", validate=TEXT)
     obstacles = fields.List(fields.Nested(ObstacleSchema), load_default=list, validate=validate.Length(max=20))
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
     narrative = Text(load_default="", validate=TEXT)
-    answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict)
+    answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
 
 
 class DiscussionContentSchema(Schema):

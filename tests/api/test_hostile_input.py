@@ -189,6 +189,13 @@ def test_markup_in_a_form_that_is_refused_comes_back_escaped(as_, payload):
     assert_inert(resp.data, payload)
 
 
+@pytest.mark.parametrize("payload", XSS)
+def test_markup_in_the_sign_in_next_parameter_is_inert(app, payload):
+    resp = app.test_client().get("/signin", query_string={"next": payload})
+    assert resp.status_code == 200
+    assert_inert(resp.data, payload)
+
+
 @pytest.mark.parametrize("payload", XSS[:2])
 def test_markup_in_a_path_is_not_reflected_by_the_error_page(as_, payload):
     resp = as_("E2").get("/hr/cycles/" + payload.replace("/", "%2F"))
@@ -277,6 +284,16 @@ def test_a_huge_string_in_review_content_is_refused_and_the_draft_is_unchanged(a
     body = {"content": f.self_content(achievements="x" * 10_001), "submit": False}
     errors = assert_error(employee.put(review_url(launched_cycle_id, "E4", "self"), body, version), 422)
     assert "achievements" in errors["content"]
+    assert etag(employee.get(review_url(launched_cycle_id, "E4"))) == version
+
+
+def test_too_many_answers_are_refused_by_field(as_, launched_cycle_id):
+    employee = as_("E4")
+    version = etag(employee.get(review_url(launched_cycle_id, "E4")))
+    content = f.self_content()
+    content["answers"] = {f"q{n}": "yes" for n in range(10_000)}
+    errors = assert_error(employee.put(review_url(launched_cycle_id, "E4", "self"), {"content": content}, version), 422)
+    assert "answers" in errors["content"]
     assert etag(employee.get(review_url(launched_cycle_id, "E4"))) == version
 
 
@@ -454,6 +471,8 @@ def test_a_key_result_outside_the_range_in_the_goal_form_redisplays_it(as_, laun
         "/api/people/E1%23X",
         "/api/people/E1%00",
         "/api/people/%C3%A9%E2%80%AE",
+        "/api/people/%ED%A0%80",
+        "/api/people/%FF%FE",
         "/api/people/" + "x" * 5000,
         "/api/cycles/%2E%2E/reviews/E4",
         "/api/templates/%F0%9F%92%A9",
