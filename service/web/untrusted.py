@@ -40,7 +40,9 @@ def parse_json(data: str | bytes) -> Any:
     if not data or not data.strip():
         return None
     try:
-        value = json.loads(data, parse_constant=_refuse_constant)
+        # UTF-8 strictly (RFC 8259): json.loads would also guess UTF-16/32 and let encoded surrogates through.
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:
         raise MalformedRequest(
             f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", {"body": ["too deeply nested"]}
