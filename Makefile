@@ -21,11 +21,12 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: help run test bench lint format system-packages sam-venv build clean $(BUILD_TARGETS)
+.PHONY: help run test fuzz bench lint format system-packages sam-venv build clean $(BUILD_TARGETS)
 
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
 	@echo "make test      run the whole test suite (installs the Debian packages it needs when root)"
+	@echo "make fuzz      fuzz the JSON API longer than CI does, on moto (FUZZ_EXAMPLES=300 by default)"
 	@echo "make bench     run the benchmarks"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
@@ -51,6 +52,11 @@ run: $(STAMP)
 
 test: system-packages $(STAMP)
 	$(VENV)/bin/pytest $(ARGS)
+
+# The CI run of tests/fuzz takes ~20 examples per operation on the in-memory table; this one takes many more on moto.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	FUZZ_TABLE=moto FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/fuzz -p no:cacheprovider $(ARGS)
 
 system-packages:
 	@bash infra/ensure-system-packages.sh

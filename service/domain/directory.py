@@ -16,6 +16,10 @@ EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_FIELD = 200
 MAX_ROWS = 20_000
+# A cell a spreadsheet would run as a formula (CSV injection): refused on import, neutralised on export.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = ("name", "email", "title", "department")
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class Role(StrEnum):
@@ -112,6 +116,13 @@ def parse_roles(text: str) -> tuple[frozenset[Role], str | None]:
     return frozenset(roles), None
 
 
+def spreadsheet_safe(value: object) -> object:
+    """A cell for a CSV export: text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def parse_csv(text: str) -> list[Employee]:
     """Parse and validate an organisation CSV as a whole; raise ImportRejected listing every error."""
     if text.startswith("\ufeff"):
@@ -130,19 +141,23 @@ def parse_csv(text: str) -> list[Employee]:
         errors.extend(RowError(1, h, "unknown column") for h in unknown)
     reader.fieldnames = header
     people: list[tuple[int, Employee]] = []
-    for row_no, row in enumerate(reader, start=2):
-        if row_no - 1 > MAX_ROWS:
-            errors.append(RowError(row_no, "", f"more than {MAX_ROWS} rows"))
-            break
-        if None in row:
-            errors.append(RowError(row_no, "", "more cells than columns"))
-            continue
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        if not any(cells.values()):
-            continue  # blank line
-        person = _row_to_employee(row_no, cells, errors)
-        if person is not None:
-            people.append((row_no, person))
+    row_no = 1
+    try:
+        for row_no, row in enumerate(reader, start=2):
+            if row_no - 1 > MAX_ROWS:
+                errors.append(RowError(row_no, "", f"more than {MAX_ROWS} rows"))
+                break
+            if None in row:
+                errors.append(RowError(row_no, "", "more cells than columns"))
+                continue
+            cells = {k: (v or "").strip() for k, v in row.items()}
+            if not any(cells.values()):
+                continue  # blank line
+            person = _row_to_employee(row_no, cells, errors)
+            if person is not None:
+                people.append((row_no, person))
+    except csv.Error as exc:  # a cell over the csv module's size limit, a NUL byte, a broken quote
+        errors.append(RowError(row_no + 1, "", f"not readable as CSV: {exc}"))
     errors.extend(_check_people(people))
     if not people and not errors:
         errors.append(RowError(2, "", "the file has no employees"))
@@ -163,6 +178,10 @@ def _row_to_employee(row_no: int, cells: dict[str, str], errors: list[RowError])
     for column, value in cells.items():
         if len(value) > MAX_FIELD:
             errors.append(RowError(row_no, column, f"longer than {MAX_FIELD} characters"))
+        elif CONTROL_RE.search(value):
+            errors.append(RowError(row_no, column, "contains a control character or an unpaired surrogate"))
+        elif column in TEXT_COLUMNS and value.startswith(FORMULA_PREFIXES):
+            errors.append(RowError(row_no, column, "may not start with =, +, -, @ (a spreadsheet would run it)"))
     emp_id = cells.get("employee_id", "")
     if emp_id and not ID_RE.match(emp_id):
         errors.append(RowError(row_no, "employee_id", "use letters, digits, '.', '_' or '-'"))

@@ -32,6 +32,7 @@ def create_app(
         pages_goals,
         pages_hr,
         pages_reviews,
+        untrusted,
     )
     from service.web.errors import register_error_handlers
     from service.web.wiring import Wiring, dynamo_table_factory
@@ -47,13 +48,13 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.deployed,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
-        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
     if table is not None:
         table_factory = lambda: table  # noqa: E731
     wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock())
     app.extensions["reviews"] = wiring
+    untrusted.install(app)
     auth.install(app)
     register_error_handlers(app)
     app.register_blueprint(pages.bp)

@@ -11,6 +11,7 @@ from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
 from service.web.auth import current_principal
 from service.web.docs import api_doc
+from service.web.fields import Id, Number, Text, Whole
 from service.web.versioning import expected_version, with_etag
 from service.web.wiring import wiring
 
@@ -19,33 +20,33 @@ W = (401, 403, 404, 409, 412, 422, 428)
 
 
 class KeyResultSchema(Schema):
-    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    start = fields.Float(load_default=0.0)
-    target = fields.Float(required=True)
-    current = fields.Float(load_default=None, allow_none=True)
-    unit = fields.String(load_default="", validate=validate.Length(max=30))
+    id = Text(required=True, validate=validate.Length(min=1, max=40))
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
+    start = Number(load_default=0.0)
+    target = Number(required=True)
+    current = Number(load_default=None, allow_none=True)
+    unit = Text(load_default="", validate=validate.Length(max=30))
 
 
 class GoalPatchSchema(Schema):
     """Fields of a goal that can change."""
 
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    description = fields.String(validate=validate.Length(max=5000))
+    title = Text(validate=validate.Length(min=1, max=300))
+    description = Text(validate=validate.Length(max=5000))
     key_results = fields.List(fields.Nested(KeyResultSchema), validate=validate.Length(max=10))
-    weight = fields.Integer(validate=validate.Range(0, 100))
+    weight = Whole(validate=validate.Range(0, 100))
     due = fields.Date(allow_none=True)
-    status = fields.String(validate=validate.OneOf([s.value for s in GoalStatus]))
-    parent_id = fields.String(allow_none=True, metadata={"description": "the goal this one aligns to"})
+    status = Text(validate=validate.OneOf([s.value for s in GoalStatus]))
+    parent_id = Id(allow_none=True, metadata={"description": "the goal this one aligns to"})
 
 
 class GoalInSchema(GoalPatchSchema):
     """A new goal."""
 
-    level = fields.String(required=True, validate=validate.OneOf([lvl.value for lvl in GoalLevel]))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    owner_id = fields.String(load_default=None, allow_none=True, metadata={"description": "default: me"})
-    cycle_id = fields.String(
+    level = Text(required=True, validate=validate.OneOf([lvl.value for lvl in GoalLevel]))
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
+    owner_id = Id(load_default=None, allow_none=True, metadata={"description": "default: me"})
+    cycle_id = Id(
         load_default=None,
         allow_none=True,
         metadata={"description": "none: an organisation goal standing across cycles"},
@@ -83,16 +84,16 @@ class GoalListSchema(Schema):
 
 
 class CycleQuerySchema(Schema):
-    cycle_id = fields.String(load_default=None)
+    cycle_id = Id(load_default=None)
 
 
 class AssignSchema(Schema):
     """Give a goal to all direct reports, or to a department."""
 
-    weight = fields.Integer(required=True, validate=validate.Range(0, 100))
+    weight = Whole(required=True, validate=validate.Range(0, 100))
     due = fields.Date(load_default=None, allow_none=True)
-    department = fields.String(load_default=None, allow_none=True)
-    cycle_id = fields.String(load_default=None, allow_none=True)
+    department = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    cycle_id = Id(load_default=None, allow_none=True)
 
 
 class AssignResultSchema(Schema):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields
 
+from service.adapters import keys
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle
-from service.domain.errors import ValidationFailed
 from service.domain.templates import template_to_dict
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
@@ -19,6 +17,7 @@ from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from service.web.auth import claimed_identity, current_principal
 from service.web.docs import api_doc
+from service.web.fields import Text
 from service.web.schemas_reviews import (
     AcknowledgeSchema,
     ActionListSchema,
@@ -42,6 +41,7 @@ from service.web.schemas_reviews import (
     TemplateListSchema,
     TemplateSchema,
 )
+from service.web.untrusted import decode_cursor, encode_cursor
 from service.web.versioning import expected_version, with_etag
 from service.web.wiring import wiring
 
@@ -246,7 +246,7 @@ def team(cycle_id: str):
 class CursorSchema(Schema):
     """Paging through a long list."""
 
-    cursor = fields.String(load_default=None, metadata={"description": "the `next` value of the previous page"})
+    cursor = Text(load_default=None, max_length=4096, metadata={"description": "the `next` value of the previous page"})
 
 
 class CycleReviewsSchema(Schema):
@@ -264,23 +264,9 @@ class CycleReviewsSchema(Schema):
 def cycle_reviews(cycle_id: str):
     """A cycle's reviews, paged."""
     token = CursorSchema().load(request.args)["cursor"]
-    cursor = _decode_cursor(token) if token else None
+    cursor = decode_cursor(token, keys.cycle(cycle_id)["pk"], "REVIEW#") if token else None
     rows, after = review_svc.cycle_reviews(wiring().uow(), current_principal(), cycle_id, cursor)
-    return jsonify({"reviews": rows, "next": _encode_cursor(after) if after else None})
-
-
-def _encode_cursor(key: dict[str, str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def _decode_cursor(token: str) -> dict[str, str]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except ValueError as exc:
-        raise ValidationFailed("Bad cursor.", {"cursor": ["use the `next` value of the previous page"]}) from exc
-    if not isinstance(key, dict) or set(key) != {"pk", "sk"}:
-        raise ValidationFailed("Bad cursor.", {"cursor": ["use the `next` value of the previous page"]})
-    return key
+    return jsonify({"reviews": rows, "next": encode_cursor(after) if after else None})
 
 
 # --- reviews -----------------------------------------------------------------------------------

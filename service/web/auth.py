@@ -22,6 +22,8 @@ from service.web.wiring import wiring
 
 TOKEN_SALT = "api-token"  # noqa: S105 - a salt, not a secret
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Unsafe requests that establish an identity keep the CSRF check even without one (no login CSRF).
+IDENTITY_ENDPOINTS = {"local_signin.signin_post"}
 
 
 class CsrfRefused(PermissionDenied):
@@ -109,12 +111,23 @@ def install(app: Flask) -> None:
             return
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             return  # a token is not sent automatically by the browser: no CSRF risk
-        if app.extensions["reviews"].settings.auth_mode == "jwt" and _jwt_claims():
+        jwt_mode = app.extensions["reviews"].settings.auth_mode == "jwt"
+        if jwt_mode and _jwt_claims():
             return  # the authorizer verified an Authorization header
+        anonymous = not _jwt_claims() if jwt_mode else session.get("employee_id") is None
+        if anonymous and request.endpoint not in IDENTITY_ENDPOINTS:
+            return  # no identity for a forged request to ride on: authentication answers (401), not CSRF (403)
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         expected = session.get("csrf")
         if not expected or not sent or not secrets.compare_digest(sent, expected):
             raise CsrfRefused("the form has expired or did not come from this site; reload and try again")
+
+    @app.before_request
+    def _authenticate_api() -> None:
+        # Who asks comes before what they sent: an anonymous request is a 401 whatever its body.
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "api_doc", None) is not None:
+            current_principal()
 
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_user"] = optional_principal

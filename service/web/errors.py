@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.domain import errors as e
 from service.web.form_flow import Respond
+from service.web.untrusted import MalformedRequest
 
 STATUS: dict[type[e.DomainError], int] = {
+    MalformedRequest: 400,
     e.ImportRejected: 422,
     e.ValidationFailed: 422,
     e.NotFound: 404,
@@ -76,4 +78,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(code, error.code or 500, error.description or error.name, None)
+        errors = {"body": ["larger than the service accepts"]} if error.code == 413 else None
+        response = error_response(code, error.code or 500, error.description or error.name, errors)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            allow = ", ".join(sorted(error.valid_methods))
+            if isinstance(response, tuple):
+                return response[0], response[1], {"Allow": allow}
+            response.headers["Allow"] = allow
+        return response

@@ -160,7 +160,7 @@ def rows(form: Mapping[str, str], prefix: str, kind: str, fields: tuple[str, ...
         if not key.startswith(start):
             continue
         index, _, name = key[len(start) :].partition(".")
-        if index.isdigit() and name in fields:
+        if index.isascii() and index.isdigit() and len(index) <= 4 and name in fields:
             by_index.setdefault(int(index), {})[name] = form.get(key, "")
     out = []
     for _, cells in sorted(by_index.items()):
@@ -352,7 +352,7 @@ class Labeller:
             return f"Weight of {parts[1]}"
         if head == "questions" and len(parts) >= 2:
             return f"Questions of the {parts[1]} form"
-        if head in ROW_LABELS and len(parts) >= 2 and parts[1].isdigit():
+        if head in ROW_LABELS and len(parts) >= 2 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) < 5:
             label = f"{ROW_LABELS[head]} {int(parts[1]) + 1}"
             return f"{label}, {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
         return key.replace("_", " ").replace(".", " › ").capitalize()

@@ -7,10 +7,20 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 
+from service.web.fields import ID_MAX, ID_PATTERN
 from service.web.schemas import ErrorSchema
+from service.web.untrusted import NAME_MAX
 
 bp = Blueprint("openapi", __name__)
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "the ETag of the version you read (a stale one gets 412)",
+    "schema": {"type": "string", "pattern": '^(W/)?"[0-9]{1,15}"$'},
+}
 ERROR_TEXT = {
+    400: "Unreadable body (not JSON, or nested too deeply)",
     401: "Not signed in",
     403: "Not allowed",
     404: "Not found",
@@ -46,21 +56,50 @@ def build_spec(app: Flask) -> dict[str, Any]:
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule, doc, view)
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, doc, method, view)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def _operation(rule: Any, doc: dict[str, Any], view: Any) -> dict[str, Any]:
+def _path_parameter(rule: Any, name: str) -> dict[str, Any]:
+    """A path parameter with the rule `untrusted.check_view_args` applies (anything else is a 404)."""
+    if type(rule._converters.get(name)).__name__ == "IntegerConverter":
+        schema: dict[str, Any] = {"type": "integer", "minimum": 0}
+    elif name == "name":
+        schema = {"type": "string", "minLength": 1, "maxLength": NAME_MAX}
+    else:
+        schema = {"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": ID_PATTERN}
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def _checks_version(view: Any) -> bool:
+    """True when the view reads If-Match (it calls `versioning.expected_version`)."""
+    return "expected_version" in getattr(getattr(view, "__code__", None), "co_names", ())
+
+
+def _error_statuses(rule: Any, doc: dict[str, Any], method: str, view: Any) -> set[int]:
+    """The error statuses a view declares, plus those the edge itself answers for every such operation."""
+    statuses = set(doc["errors"]) | {401, *ALWAYS}  # every operation needs a principal and reaches the table
+    if _checks_version(view):
+        statuses.update((412, 422, 428))  # stale, malformed or missing If-Match
+    if rule.arguments:
+        statuses.add(404)  # an id that names nothing, or cannot name anything
+    if doc["query"] is not None:
+        statuses.add(422)
+    if method not in ("GET", "HEAD"):
+        statuses.add(403)  # a signed-in browser without the CSRF token
+    if doc["body"] is not None:
+        statuses.update((400, 413, 422))  # unreadable or too deep JSON; too large; invalid fields
+    return statuses
+
+
+def _operation(rule: Any, doc: dict[str, Any], method: str, view: Any) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": doc["summary"],
         "operationId": rule.endpoint.replace(".", "_"),
         "security": [{"bearer": []}],
-        "parameters": [
-            {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-            for name in sorted(rule.arguments)
-        ],
+        "parameters": [_path_parameter(rule, name) for name in sorted(rule.arguments)],
         "responses": {},
     }
     if doc["query"] is not None:
@@ -69,7 +108,9 @@ def _operation(rule: Any, doc: dict[str, Any], view: Any) -> dict[str, Any]:
     if doc["response"] is not None:
         ok["content"] = {"application/json": {"schema": doc["response"]}}
     op["responses"][str(doc["status"])] = ok
-    for status in (*doc["errors"], *ALWAYS):
+    if _checks_version(view):
+        op["parameters"].append(IF_MATCH)
+    for status in sorted(_error_statuses(rule, doc, method, view)):
         op["responses"][str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
             "content": {"application/json": {"schema": "Error"}},

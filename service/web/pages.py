@@ -32,6 +32,7 @@ from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.web import forms
 from service.web.auth import csrf_token, optional_principal
+from service.web.fields import is_id
 from service.web.form_flow import OnRefusal, attempt
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -426,7 +427,7 @@ def signin():
 def signin_post():
     """Sign in as the chosen demo person."""
     employee_id = request.form.get("employee_id", "")
-    person = svc.get_person(wiring().uow(), employee_id) if employee_id else None
+    person = svc.get_person(wiring().uow(), employee_id) if is_id(employee_id) else None
     if person is None or not person.active:
         raise ValidationFailed("Choose an active person to sign in as.", {"employee_id": ["unknown person"]})
     csrf = session.get("csrf")

@@ -267,7 +267,7 @@ def assign(goal_id: str):
     principal = page_principal()
     back = url_for("pages_goals.index", cycle=request.form.get("cycle_id"))
     weight = request.form.get("weight", "").strip()
-    if not weight.isdigit():
+    if not (weight.isascii() and weight.isdigit() and 0 <= int(weight[:4]) <= 100):
         flash("Give the weight each person's copy gets (0–100).", "error")
         return redirect(back)
     w = wiring()

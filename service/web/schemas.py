@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from service.web.fields import Text
+
 
 class ErrorSchema(Schema):
     """The one error shape."""
@@ -51,7 +53,7 @@ class ImportQuerySchema(Schema):
 class ImportJsonSchema(Schema):
     """An import sent as JSON instead of a CSV body."""
 
-    csv = fields.String(required=True, metadata={"description": "the CSV file's text"})
+    csv = Text(required=True, max_length=5 * 1024 * 1024, metadata={"description": "the CSV file's text"})
 
 
 class ImportResultSchema(Schema):

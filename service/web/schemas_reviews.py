@@ -8,9 +8,11 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.cycles import ParticipantMode, Phase
 from service.domain.reviews import ItemStatus, Priority, ReviewState
+from service.web.fields import Id, Number, Text, Whole
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
+MANY = validate.Length(max=50)  # competencies, questions and answers per form: more is an attack, not a review
 FORMATS = (
     "course",
     "mentoring",
@@ -46,37 +48,37 @@ class IsoDate(fields.Date):
 
 
 class CompetencySchema(Schema):
-    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=SHORT)
-    description = fields.String(required=True, validate=validate.Length(max=2000))
+    id = Text(required=True, validate=validate.Length(min=1, max=40))
+    name = Text(required=True, validate=SHORT)
+    description = Text(required=True, validate=validate.Length(max=2000))
 
 
 class QuestionSchema(Schema):
-    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    id = Text(required=True, validate=validate.Length(min=1, max=40))
+    text = Text(required=True, validate=validate.Length(min=1, max=1000))
     required = fields.Boolean(load_default=False)
 
 
 class QuestionsSchema(Schema):
-    self = fields.List(fields.Nested(QuestionSchema), load_default=list)
-    manager = fields.List(fields.Nested(QuestionSchema), load_default=list)
-    peer = fields.List(fields.Nested(QuestionSchema), load_default=list)
-    upward = fields.List(fields.Nested(QuestionSchema), load_default=list)
+    self = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
+    manager = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
+    peer = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
+    upward = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=MANY)
 
 
 class WeightsSchema(Schema):
-    goals = fields.Integer(required=True, validate=validate.Range(0, 100))
-    competencies = fields.Integer(required=True, validate=validate.Range(0, 100))
-    feedback = fields.Integer(required=True, validate=validate.Range(0, 100))
+    goals = Whole(required=True, validate=validate.Range(0, 100))
+    competencies = Whole(required=True, validate=validate.Range(0, 100))
+    feedback = Whole(required=True, validate=validate.Range(0, 100))
 
 
 class TemplateInSchema(Schema):
     """A template as HR writes it."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     competencies = fields.List(fields.Nested(CompetencySchema), required=True, validate=validate.Length(min=1, max=30))
     scale = fields.List(
-        fields.String(validate=validate.Length(min=1, max=60)),
+        Text(validate=validate.Length(min=1, max=60)),
         required=True,
         validate=validate.Length(min=2, max=10),
         metadata={"description": "labels, lowest first (2–10 points)"},
@@ -110,16 +112,14 @@ class PhasesSchema(Schema):
 class CycleInSchema(Schema):
     """A cycle as HR sets it up."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
-    template_id = fields.String(required=True)
+    template_id = Id(required=True)
     phases = fields.Nested(PhasesSchema, required=True)
-    participant_mode = fields.String(
-        load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode])
-    )
-    departments = fields.List(fields.String(validate=SHORT), load_default=list)
-    employee_ids = fields.List(fields.String(validate=SHORT), load_default=list, validate=validate.Length(max=20_000))
+    participant_mode = Text(load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode]))
+    departments = fields.List(Text(validate=SHORT), load_default=list, validate=validate.Length(max=1000))
+    employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=20_000))
     carry_over_goals = fields.Boolean(load_default=False, metadata={"description": "carry unfinished goals in"})
 
 
@@ -150,85 +150,89 @@ class CycleListSchema(Schema):
 
 
 class RatingSchema(Schema):
-    rating = fields.Integer(allow_none=True, load_default=None)
-    comment = fields.String(load_default="", validate=TEXT)
+    rating = Whole(allow_none=True, load_default=None)
+    comment = Text(load_default="", validate=TEXT)
 
 
 class TrainingNeedSchema(Schema):
-    topic = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    priority = fields.String(load_default="medium", validate=validate.OneOf([p.value for p in Priority]))
-    format = fields.String(load_default="course", validate=validate.OneOf(FORMATS))
-    rationale = fields.String(load_default="", validate=TEXT)
-    estimated_cost = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    topic = Text(required=True, validate=validate.Length(min=1, max=120))
+    priority = Text(load_default="medium", validate=validate.OneOf([p.value for p in Priority]))
+    format = Text(load_default="course", validate=validate.OneOf(FORMATS))
+    rationale = Text(load_default="", validate=TEXT)
+    estimated_cost = Number(allow_none=True, load_default=None, validate=validate.Range(min=0))
 
 
 class GoalResultSchema(Schema):
-    goal_id = fields.String(allow_none=True, load_default=None)
-    title = fields.String(required=True, validate=SHORT)
-    result = fields.String(load_default="", validate=TEXT)
-    rating = fields.Integer(allow_none=True, load_default=None)
+    goal_id = Id(allow_none=True, load_default=None)
+    title = Text(required=True, validate=SHORT)
+    result = Text(load_default="", validate=TEXT)
+    rating = Whole(allow_none=True, load_default=None)
 
 
 class LearningSchema(Schema):
-    activity = fields.String(required=True, validate=SHORT)
-    kind = fields.String(load_default="course", validate=validate.OneOf(LEARNING_KINDS))
+    activity = Text(required=True, validate=SHORT)
+    kind = Text(load_default="course", validate=validate.OneOf(LEARNING_KINDS))
     date = IsoDate(allow_none=True, load_default=None)
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="", validate=TEXT)
 
 
 class SelfObstacleSchema(Schema):
-    description = fields.String(required=True, validate=TEXT)
+    description = Text(required=True, validate=TEXT)
 
 
 class SelfContentSchema(Schema):
     """The self assessment."""
 
-    competency_ratings = fields.Dict(keys=fields.String(), values=fields.Nested(RatingSchema), load_default=dict)
+    competency_ratings = fields.Dict(
+        keys=Text(max_length=200), values=fields.Nested(RatingSchema), load_default=dict, validate=MANY
+    )
     goal_results = fields.List(fields.Nested(GoalResultSchema), load_default=list, validate=validate.Length(max=50))
-    achievements = fields.String(load_default="", validate=TEXT)
+    achievements = Text(load_default="", validate=TEXT)
     obstacles = fields.List(fields.Nested(SelfObstacleSchema), load_default=list, validate=validate.Length(max=20))
     learning = fields.List(fields.Nested(LearningSchema), load_default=list, validate=validate.Length(max=50))
-    development_wishes = fields.String(load_default="", validate=TEXT)
+    development_wishes = Text(load_default="", validate=TEXT)
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
-    answers = fields.Dict(keys=fields.String(), values=fields.String(validate=TEXT), load_default=dict)
+    answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
 
 
 class TrackedSchema(Schema):
-    description = fields.String(required=True, validate=TEXT)
-    owner_id = fields.String(load_default=None, allow_none=True)
+    description = Text(required=True, validate=TEXT)
+    owner_id = Id(load_default=None, allow_none=True)
     due = IsoDate(load_default=None, allow_none=True)
-    status = fields.String(load_default="open", validate=validate.OneOf([s.value for s in ItemStatus]))
+    status = Text(load_default="open", validate=validate.OneOf([s.value for s in ItemStatus]))
 
 
 class ObstacleSchema(TrackedSchema):
-    remediation = fields.String(load_default="", validate=TEXT)
+    remediation = Text(load_default="", validate=TEXT)
 
 
 class GoalRatingSchema(Schema):
-    goal_id = fields.String(allow_none=True, load_default=None)
-    title = fields.String(required=True, validate=SHORT)
-    rating = fields.Integer(allow_none=True, load_default=None)
-    comment = fields.String(load_default="", validate=TEXT)
+    goal_id = Id(allow_none=True, load_default=None)
+    title = Text(required=True, validate=SHORT)
+    rating = Whole(allow_none=True, load_default=None)
+    comment = Text(load_default="", validate=TEXT)
 
 
 class ManagerContentSchema(Schema):
     """The manager assessment."""
 
-    competency_ratings = fields.Dict(keys=fields.String(), values=fields.Nested(RatingSchema), load_default=dict)
+    competency_ratings = fields.Dict(
+        keys=Text(max_length=200), values=fields.Nested(RatingSchema), load_default=dict, validate=MANY
+    )
     goal_ratings = fields.List(fields.Nested(GoalRatingSchema), load_default=list, validate=validate.Length(max=50))
-    strengths = fields.String(load_default="", validate=TEXT)
-    areas_to_strengthen = fields.String(load_default="", validate=TEXT)
+    strengths = Text(load_default="", validate=TEXT)
+    areas_to_strengthen = Text(load_default="", validate=TEXT)
     obstacles = fields.List(fields.Nested(ObstacleSchema), load_default=list, validate=validate.Length(max=20))
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
-    narrative = fields.String(load_default="", validate=TEXT)
-    answers = fields.Dict(keys=fields.String(), values=fields.String(validate=TEXT), load_default=dict)
+    narrative = Text(load_default="", validate=TEXT)
+    answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
 
 
 class DiscussionContentSchema(Schema):
     """The record of the review discussion."""
 
     date = IsoDate(load_default=None, allow_none=True)
-    notes = fields.String(load_default="", validate=TEXT)
+    notes = Text(load_default="", validate=TEXT)
     agreed_actions = fields.List(fields.Nested(TrackedSchema), load_default=list, validate=validate.Length(max=20))
 
 
@@ -248,21 +252,21 @@ class DiscussionBodySchema(Schema):
 
 
 class AcknowledgeSchema(Schema):
-    agreement = fields.String(
+    agreement = Text(
         required=True,
         validate=validate.OneOf(["agree", "disagree"]),
         metadata={"description": "acknowledgement is not agreement"},
     )
-    response = fields.String(load_default="", validate=TEXT)
+    response = Text(load_default="", validate=TEXT)
 
 
 class ReturnSchema(Schema):
-    to_state = fields.String(required=True, validate=validate.OneOf([s.value for s in ReviewState]))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    to_state = Text(required=True, validate=validate.OneOf([s.value for s in ReviewState]))
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ReasonSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class EmptySchema(Schema):
@@ -365,7 +369,7 @@ class ActionListSchema(Schema):
 
 
 class ActionStatusSchema(Schema):
-    status = fields.String(required=True, validate=validate.OneOf([s.value for s in ItemStatus]))
+    status = Text(required=True, validate=validate.OneOf([s.value for s in ItemStatus]))
 
 
 class HistorySchema(Schema):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, request
 from werkzeug.exceptions import PreconditionRequired
 
 from service.domain.errors import ValidationFailed
+
+VERSION_RE = re.compile(r"[0-9]{1,15}")
 
 
 def expected_version() -> int:
@@ -17,8 +21,16 @@ def expected_version() -> int:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not VERSION_RE.fullmatch(value):  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
         raise ValidationFailed("If-Match must be the ETag you read.", {"If-Match": [f"{raw!r} is not a version"]})
+    return int(value)
+
+
+def form_version(raw: str | None) -> int:
+    """The hidden `version` field of a page form (0 when absent); anything but a version is a field error."""
+    value = (raw or "0").strip()
+    if not VERSION_RE.fullmatch(value):
+        raise ValidationFailed("The form is damaged: reload the page.", {"version": [f"{raw!r} is not a version"]})
     return int(value)
 
 

@@ -192,7 +192,7 @@ def test_an_autosave_after_the_session_ended_fails_visibly(app, as_, cycle_id, t
         data={"achievements": "Late", "version": "1", "csrf_token": csrf},
         headers={"X-Autosave": "1", "Accept": "application/json"},
     )
-    assert resp.status_code == 403 and resp.get_json()["code"] == "csrf_refused"
+    assert resp.status_code == 401 and resp.get_json()["code"] == "not_authenticated"
     assert stored(table, cycle_id)["self_assessment"] is None
 
 

@@ -1,0 +1,148 @@
+"""Untrusted input before it reaches a schema: request size, JSON bodies, ids in the path, paging cursors.
+
+The limits are the ones docs/SECURITY.md lists; each refusal is a 4xx in the one error shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+from service.domain.errors import DomainError, NotFound, ValidationFailed
+from service.web.fields import ID_MAX, ID_RE, number_problem, text_problem
+
+MAX_BODY_BYTES = 6 * 1024 * 1024  # what a Lambda invocation carries at most
+MAX_FORM_MEMORY = 1024 * 1024  # one non-file form field (werkzeug's default is 500 kB)
+MAX_FORM_PARTS = 2000  # the review forms post a few hundred fields at most
+MAX_JSON_DEPTH = 32  # DynamoDB's own nesting limit for a document
+MAX_REPORTED = 20  # field messages listed per refused body
+NAME_MAX = 200  # a department name in the path (the import's field limit)
+ENDPOINTS_WITHOUT_ID_RULE = {"static"}
+
+
+class MalformedRequest(DomainError):
+    """The body cannot be read at all (not JSON, too deep); mapped to 400."""
+
+    code = "malformed_request"
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(data: str | bytes) -> Any:
+    """JSON text → value, refusing what the table or a page cannot hold; an empty body is None."""
+    if not data or not data.strip():
+        return None
+    try:
+        # UTF-8 strictly (RFC 8259): json.loads would also guess UTF-16/32 and let encoded surrogates through.
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise MalformedRequest(
+            f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", {"body": ["too deeply nested"]}
+        ) from exc
+    except ValueError as exc:
+        raise MalformedRequest("The body is not valid JSON.", {"body": [str(exc)[:200]]}) from exc
+    problems = _problems(value)
+    if problems:
+        raise ValidationFailed("The request has invalid values.", problems)
+    return value
+
+
+def _problems(value: Any) -> dict[str, list[str]]:
+    """{json path: [message]} for strings and numbers DynamoDB or a page cannot hold; walks without recursion."""
+    out: dict[str, list[str]] = {}
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack and len(out) < MAX_REPORTED:
+        node, path, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise MalformedRequest(
+                f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", {path or "body": ["too deep"]}
+            )
+        if isinstance(node, dict):
+            for key, child in node.items():
+                where = f"{path}.{key}" if path else str(key)
+                problem = text_problem(key)
+                if problem:
+                    out[_printable(path or "body")] = [f"A field name: {problem[:1].lower()}{problem[1:]}"]
+                    continue
+                stack.append((child, where, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((child, f"{path}.{n}" if path else str(n), depth + 1) for n, child in enumerate(node))
+        else:
+            problem = text_problem(node) if isinstance(node, str) else None
+            if isinstance(node, int | float):
+                problem = number_problem(node)
+            if problem:
+                out[_printable(path or "body")] = [problem]
+    return out
+
+
+def _printable(path: str) -> str:
+    return "".join(ch if text_problem(ch) is None else "\ufffd" for ch in path)
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, whose request side refuses malformed, too deep and unstorable bodies (even `silent=True`)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse a request body through `parse_json` (a caller passing options gets Flask's own parser)."""
+        if kwargs:
+            return super().loads(s, **kwargs)
+        return parse_json(s)
+
+
+def check_view_args(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Refuse ids in the path that cannot name anything (404), before a view turns them into table keys."""
+    if not values or endpoint in ENDPOINTS_WITHOUT_ID_RULE:
+        return
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        if name == "name":  # a department: free text, but printable and short
+            problem = text_problem(value) or (f"longer than {NAME_MAX} characters" if len(value) > NAME_MAX else None)
+        elif len(value) > ID_MAX or not ID_RE.fullmatch(value):
+            problem = "not a valid id (letters, digits, '.', '_' or '-')"
+        else:
+            problem = None
+        if problem:
+            raise NotFound(f"Nothing has that {name.replace('_', ' ')}.", {name: [problem]})
+
+
+def encode_cursor(key: dict[str, str]) -> str:
+    """A table key as an opaque paging token."""
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+
+
+def decode_cursor(token: str, pk: str, sk_prefix: str) -> dict[str, str]:
+    """A paging token back to a key of the partition being paged, or 422 naming the `cursor` field."""
+    refused = ValidationFailed("Bad cursor.", {"cursor": ["use the `next` value of the previous page"]})
+    if len(token) > 4096:
+        raise refused
+    try:
+        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        key = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, binascii.Error, RecursionError) as exc:
+        raise refused from exc
+    if not isinstance(key, dict) or set(key) != {"pk", "sk"}:
+        raise refused
+    sk = key["sk"]
+    # The key must belong to the partition of this request: a cursor is never a way to read elsewhere.
+    if key["pk"] != pk or not isinstance(sk, str) or not sk.startswith(sk_prefix) or text_problem(sk) or len(sk) > 512:
+        raise refused
+    return {"pk": pk, "sk": sk}
+
+
+def install(app: Flask) -> None:
+    """Size limits, the strict JSON reader and the path id rule, on an app."""
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_FORM_MEMORY, MAX_FORM_PARTS=MAX_FORM_PARTS
+    )
+    app.json = SafeJSONProvider(app)
+    app.url_value_preprocessor(check_view_args)

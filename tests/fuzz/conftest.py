@@ -1,0 +1,187 @@
+"""An organisation with two people in each role, a launched cycle with some content, and the app over moto.
+
+Identities (bearer tokens, as the CLI mints them): employees E1, E3 (different managers), managers M1, M2,
+HR H1, H2, leadership L1, L2. No one of a pair is in the other's management chain, so anything one of them
+owns is the other's to be refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from service.adapters.clock import FixedClock
+from service.config import Settings
+from tests import factories as f
+from tests.api.conftest import _one_table_backup_per_transaction
+
+FUZZ_ORG_CSV = """employee_id,name,email,title,department,manager_id,roles
+C0,Chief Zero,c0@example.com,Chief Executive,Board,,
+L1,Lead One,l1@example.com,Director,Leadership,C0,leadership
+L2,Lead Two,l2@example.com,Director,Leadership,C0,leadership
+H1,Hana One,h1@example.com,People Partner,People,C0,hr
+H2,Hugo Two,h2@example.com,People Partner,People,C0,hr
+M1,Mona One,m1@example.com,Engineering Manager,Engineering,L1,
+M2,Milo Two,m2@example.com,Sales Manager,Sales,L2,
+E1,Eve One,e1@example.com,Engineer,Engineering,M1,
+E2,Eli Two,e2@example.com,Engineer,Engineering,M1,
+E3,Ema Three,e3@example.com,Account Executive,Sales,M2,
+E4,Eric Four,e4@example.com,Account Executive,Sales,M2,
+"""
+PAIRS = {"employee": ("E1", "E3"), "manager": ("M1", "M2"), "hr": ("H1", "H2"), "leadership": ("L1", "L2")}
+IDENTITIES = tuple(who for pair in PAIRS.values() for who in pair)
+TABLE = "reviews-fuzz"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Examples per operation: a few dozen in CI; `make fuzz` asks for many more, on moto.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+
+
+@dataclass
+class World:
+    """What the fuzzed app holds, and how to act as each identity."""
+
+    app: Any
+    table: Any
+    cycle_id: str
+    template_id: str
+    tokens: dict[str, str]
+    goals: dict[str, str]  # owner → one of their goal ids
+    actions: dict[str, str]  # owner → one of their action ids
+
+    def headers(self, who: str) -> dict[str, str]:
+        """The headers of an API client signed in as `who`."""
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    from service.services import cycles as cycle_svc
+    from service.services import goals as goal_svc
+    from service.services import reviews as review_svc
+    from service.services import templates as template_svc
+    from service.services.directory import import_organisation
+
+    import_organisation(table, None, FUZZ_ORG_CSV, clock)
+    hr = f.principal(table, "H1")
+    template = template_svc.create_template(table, hr, f.template_data(), clock)
+    cycle = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id), clock)
+    cycle_svc.launch_cycle(table, hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    goals: dict[str, str] = {}
+    for who in IDENTITIES:
+        data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
+        goals[who] = goal_svc.create_goal(table, f.principal(table, who), data, clock)["goal_id"]
+    actions: dict[str, str] = {}
+    for employee, manager in (("E1", "M1"), ("E3", "M2"), ("M1", "L1"), ("M2", "L2")):
+        view = review_svc.open_review(table, f.principal(table, employee), cycle.cycle_id, employee)
+        view = review_svc.save_self_assessment(
+            table,
+            f.principal(table, employee),
+            cycle.cycle_id,
+            employee,
+            f.self_content(),
+            view["version"],
+            True,
+            clock,
+        )
+        content = f.manager_content(owner_id=employee)
+        review_svc.save_manager_assessment(
+            table, f.principal(table, manager), cycle.cycle_id, employee, content, view["version"], True, clock
+        )
+    from service.services import actions as action_svc
+
+    for who in ("E1", "E3", "M1", "M2"):
+        owned = action_svc.my_actions(table, f.principal(table, who))
+        if owned:
+            actions[who] = owned[0]["action_id"]
+    return cycle.cycle_id, template.template_id, goals, actions
+
+
+@contextmanager
+def _table() -> Iterator[Any]:
+    """The in-memory table (same conditional semantics, fast), or moto's DynamoDB with FUZZ_TABLE=moto."""
+    if os.environ.get("FUZZ_TABLE", "memory") != "moto":
+        from service.adapters.store import MemoryTable
+
+        yield MemoryTable()
+        return
+    from moto import mock_aws
+
+    from service.adapters.aws import client
+    from service.adapters.dynamo import DynamoTable
+    from service.adapters.table_setup import create_table
+
+    with mock_aws(), _one_table_backup_per_transaction():
+        c = client("dynamodb", Settings(region="eu-west-1"))
+        create_table(c, TABLE)
+        yield DynamoTable(c, TABLE)
+
+
+@pytest.fixture(scope="session")
+def world():
+    """The app over a table seeded once for the whole fuzz session."""
+    from service.web import create_app
+    from service.web.auth import mint_token
+
+    settings = Settings(table_name=TABLE, region="eu-west-1", secret_key="fuzz-secret-key-" + "x" * 20)
+    clock = FixedClock(NOW)
+    with _table() as table:
+        cycle_id, template_id, goals, actions = _seed(table, clock)
+        app = create_app(settings, table=table, clock=clock)
+        app.config["TESTING"] = True
+        tokens = {who: mint_token(settings, who) for who in IDENTITIES}
+        yield World(app, table, cycle_id, template_id, tokens, goals, actions)
+
+
+@pytest.fixture(scope="session")
+def api_schema(world):
+    """The app's OpenAPI document as schemathesis reads it, over WSGI from the app itself."""
+    import schemathesis
+
+    loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", world.app)
+    # UTF-8 only: a JSON text with a lone surrogate is not valid Unicode (tests/api/test_hostile_input.py sends them).
+    # The test sends each identity's own token, so schemathesis must not generate (or negate) the header itself:
+    # a negated Authorization it then counts as "invalid data" would reach the app as a valid token.
+    loaded.config.generation.update(deterministic=True, codec="utf-8", with_security_parameters=False)
+    # The schema says what is well-formed; whether it makes sense (is the cycle open, is this version the
+    # latest, may this person act) is the services' to answer, with 403/404/409/412/422.
+    loaded.config.checks.positive_data_acceptance.expected_statuses = [
+        "2xx",
+        "3xx",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "422",
+        "429",
+    ]
+    return loaded
+
+
+def known_ids(world: World) -> dict[str, list[Any]]:
+    """Ids of things that exist, per path parameter, so that generated requests get past their 404s."""
+    return {
+        "cycle_id": [world.cycle_id],
+        "template_id": [world.template_id],
+        "employee_id": list(IDENTITIES),
+        "goal_id": list(world.goals.values()),
+        "action_id": list(world.actions.values()),
+        "name": ["Engineering", "Sales"],
+        "version": [1],
+    }
+
+
+def operation_labels() -> list[str]:
+    """`METHOD /path` of every documented operation (from an app over an empty in-memory table: no AWS)."""
+    from service.adapters.store import MemoryTable
+    from service.web import create_app
+    from service.web.openapi import build_spec
+
+    app = create_app(Settings(secret_key="labels-only-" + "x" * 20), table=MemoryTable())
+    spec = build_spec(app)
+    return [f"{method.upper()} {path}" for path, ops in spec["paths"].items() for method in ops]
