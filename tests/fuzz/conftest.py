@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from service.adapters.clock import FixedClock
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests import factories as f
 from tests.api.conftest import _one_table_backup_per_transaction
@@ -66,20 +67,20 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
     from service.services import templates as template_svc
     from service.services.directory import import_organisation
 
-    import_organisation(table, None, FUZZ_ORG_CSV, clock)
+    import_organisation(UnitOfWork(table), None, FUZZ_ORG_CSV, clock)
     hr = f.principal(table, "H1")
-    template = template_svc.create_template(table, hr, f.template_data(), clock)
-    cycle = cycle_svc.create_cycle(table, hr, f.cycle_data(template.template_id), clock)
-    cycle_svc.launch_cycle(table, hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    template = template_svc.create_template(UnitOfWork(table), hr, f.template_data(), clock)
+    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
     goals: dict[str, str] = {}
     for who in IDENTITIES:
         data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
-        goals[who] = goal_svc.create_goal(table, f.principal(table, who), data, clock)["goal_id"]
+        goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock)["goal_id"]
     actions: dict[str, str] = {}
     for employee, manager in (("E1", "M1"), ("E3", "M2"), ("M1", "L1"), ("M2", "L2")):
-        view = review_svc.open_review(table, f.principal(table, employee), cycle.cycle_id, employee)
+        view = review_svc.open_review(UnitOfWork(table), f.principal(table, employee), cycle.cycle_id, employee)
         view = review_svc.save_self_assessment(
-            table,
+            UnitOfWork(table),
             f.principal(table, employee),
             cycle.cycle_id,
             employee,
@@ -90,12 +91,19 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
         )
         content = f.manager_content(owner_id=employee)
         review_svc.save_manager_assessment(
-            table, f.principal(table, manager), cycle.cycle_id, employee, content, view["version"], True, clock
+            UnitOfWork(table),
+            f.principal(table, manager),
+            cycle.cycle_id,
+            employee,
+            content,
+            view["version"],
+            True,
+            clock,
         )
     from service.services import actions as action_svc
 
     for who in ("E1", "E3", "M1", "M2"):
-        owned = action_svc.my_actions(table, f.principal(table, who))
+        owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
         if owned:
             actions[who] = owned[0]["action_id"]
     return cycle.cycle_id, template.template_id, goals, actions
