@@ -32,6 +32,7 @@ def create_app(
         pages_goals,
         pages_hr,
         pages_reviews,
+        prefetch,
         untrusted,
     )
     from service.web.errors import register_error_handlers
@@ -55,6 +56,7 @@ def create_app(
     wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock())
     app.extensions["reviews"] = wiring
     untrusted.install(app)
+    prefetch.install(app)
     auth.install(app)
     register_error_handlers(app)
     app.register_blueprint(pages.bp)

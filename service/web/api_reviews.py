@@ -15,7 +15,7 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
-from service.web.auth import claimed_identity, current_principal
+from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Text
 from service.web.schemas_reviews import (
@@ -46,16 +46,6 @@ from service.web.versioning import expected_version, with_etag
 from service.web.wiring import wiring
 
 bp = Blueprint("api_reviews", __name__, url_prefix="/api")
-
-
-@bp.before_request
-def _prefetch_review() -> None:
-    """One batch read for a request about a review or a cycle: it, its cycle, and the signed-in person."""
-    args = request.view_args or {}
-    if "cycle_id" in args and "employee_id" in args:
-        review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"])
-    elif "cycle_id" in args:
-        cycle_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"])
 
 
 W = (401, 403, 404, 409, 412, 422, 428)

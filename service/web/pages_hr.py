@@ -18,7 +18,6 @@ from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
 from service.web import forms
-from service.web.auth import claimed_identity
 from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import page_principal, today
 from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
@@ -26,13 +25,6 @@ from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_hr", __name__, url_prefix="/hr")
-
-
-@bp.before_request
-def _prefetch_cycle() -> None:
-    """One batch read for a page about one cycle: the cycle, its counters and the signed-in person."""
-    if "cycle_id" in (request.view_args or {}):
-        cycle_svc.prefetch(wiring().uow(), claimed_identity(), request.view_args["cycle_id"])  # type: ignore[index]
 
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

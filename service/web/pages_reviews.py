@@ -29,7 +29,6 @@ from service.services import directory as directory_svc
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
 from service.web import forms
-from service.web.auth import claimed_identity
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import TASK_TITLES, _names, due_info, page_principal, today
@@ -46,16 +45,6 @@ from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_reviews", __name__)
-
-
-@bp.before_request
-def _prefetch_review() -> None:
-    """One batch read for a request about a review or a cycle: it, its cycle, and the signed-in person."""
-    args = request.view_args or {}
-    if "cycle_id" in args and "employee_id" in args:
-        review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"])
-    elif "cycle_id" in args:
-        cycle_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"])
 
 
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"

@@ -11,7 +11,6 @@ import json
 import pytest
 from markupsafe import escape
 
-from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import spreadsheet_safe
 from tests import factories as f
 from tests.api.conftest import assert_error, create_template, etag, jsonable, ok, review_url
@@ -66,7 +65,7 @@ def templates_stored(hr) -> int:
 def test_markup_in_template_and_cycle_text_is_shown_inert_on_hr_pages(as_, payload):
     hr = as_("E2")
     template = create_template(
-        UnitOfWork(hr),
+        hr,
         name=payload,
         competencies=[{"id": "delivery", "name": payload, "description": payload}],
         scale=[payload, "Meets"],
