@@ -1,0 +1,233 @@
+"""moto's DynamoDB made safe for many requests at once: the local run and the tests install these patches.
+
+moto 5 emulates TransactWriteItems by deep-copying every table of the transaction once per item (for a
+rollback), without any lock. A large transaction then costs seconds, outlives the client's read timeout,
+and botocore's retry runs beside the first attempt: the copy iterates a dict another thread changes
+(`dictionary changed size during iteration`), a rollback puts back a table copied before a concurrent
+commit (erasing it), and the retry of an applied transaction is refused ("already exists", 412).
+
+Three narrow patches, each keeping moto's semantics:
+
+- one lock around every DynamoDB request moto serves, so each request, a transaction included, is atomic
+  and isolated from the others (moto is CPU-bound Python under one GIL: serialising loses little);
+- a transaction's rollback keeps copies of the items it touches only, not of the whole table per item:
+  its cost follows the items it writes, not the size of the table;
+- a TransactWriteItems retried with the same ClientRequestToken (botocore sends one with every call and
+  keeps it across its retries) answers as the applied first attempt did, as DynamoDB does for 10 minutes.
+
+moto is a test and local-run dependency only: it is imported when `install` is called, and nothing on a
+Lambda code path imports this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+IDEMPOTENCY_SECONDS = 600.0  # how long DynamoDB remembers a ClientRequestToken
+IDEMPOTENCY_ENTRIES = 10_000
+
+_lock = threading.RLock()  # held by every DynamoDB request moto serves while installed
+_state_lock = threading.Lock()  # guards installing and removing the patches
+_installs = 0
+_originals: list[tuple[Any, str, Any]] = []
+_journal: _Journal | None = None  # the transaction being applied (only ever one: `_lock` is held)
+_tokens: OrderedDict[str, tuple[float, str, Any]] = OrderedDict()  # token -> (when, request digest, answer)
+
+
+def dynamodb_lock() -> threading.RLock:
+    """The lock every emulated DynamoDB request holds: hold it to read moto's tables consistently."""
+    return _lock
+
+
+def install() -> None:
+    """Patch moto's DynamoDB in this process (counted: each call needs an `uninstall`)."""
+    global _installs
+    with _state_lock:
+        _installs += 1
+        if _installs == 1:
+            _apply()
+
+
+def uninstall() -> None:
+    """Undo one `install`; the last one puts moto back as it was."""
+    global _installs
+    with _state_lock:
+        if _installs == 0:
+            return
+        _installs -= 1
+        if _installs == 0:
+            for owner, name, original in reversed(_originals):
+                setattr(owner, name, original)
+            _originals.clear()
+            _tokens.clear()
+
+
+@contextmanager
+def patched() -> Iterator[None]:
+    """moto's DynamoDB patched for the duration of the block (tests)."""
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
+
+
+def installed() -> bool:
+    """Whether the patches are in place."""
+    return _installs > 0
+
+
+class _Journal:
+    """Copies of the items a transaction touches, as they were before it: enough to roll it back."""
+
+    def __init__(self) -> None:
+        self.before: dict[tuple[str, Any, Any], tuple[Any, Any]] = {}
+        self.whole_tables = False  # a table with a stream: let moto copy it whole (its records roll back too)
+
+    def record(self, backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        for entry in transact_items:
+            if len(entry) != 1:
+                continue  # moto refuses it before writing anything
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            if table is None:
+                continue
+            if table.stream_shard is not None:
+                self.whole_tables = True
+            attrs = op.get("Item") if op_type == "Put" else op.get("Key")
+            if not isinstance(attrs, dict) or table.hash_key_attr not in attrs:
+                continue  # moto refuses it before writing it
+            try:
+                hash_value = DynamoType(attrs[table.hash_key_attr])
+                range_value = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+            except (KeyError, TypeError, ValueError):
+                continue
+            slot = (table.name, hash_value, range_value)
+            if slot not in self.before:
+                self.before[slot] = (table, copy.deepcopy(_current(table, hash_value, range_value)))
+
+    def restore(self, backend: Any) -> None:
+        """Put every touched item back as it was (moto's own rollback of a whole-table copy went first)."""
+        for (name, hash_value, range_value), (table, item) in self.before.items():
+            if backend.tables.get(name) is not table:
+                continue  # moto restored a copy of its own (streams) or the table is gone
+            if range_value is None:
+                if item is None:
+                    table.items.pop(hash_value, None)
+                else:
+                    table.items[hash_value] = item
+                continue
+            partition = table.items.get(hash_value)
+            if item is None:
+                if partition is not None:
+                    partition.pop(range_value, None)
+                    if not partition:
+                        del table.items[hash_value]
+            else:
+                table.items[hash_value][range_value] = item
+
+
+def _current(table: Any, hash_value: Any, range_value: Any) -> Any:
+    """The stored item at a key, or None (without making an empty partition, as moto's get_item can)."""
+    if range_value is None:
+        return table.items.get(hash_value)
+    partition = table.items.get(hash_value)
+    return partition.get(range_value) if partition else None
+
+
+class _TableCopier:
+    """Stands in for the `copy` module inside moto's DynamoDB models: a table "copied" for a transaction's
+    rollback is the live table itself, since the journal restores what the transaction touched."""
+
+    @staticmethod
+    def deepcopy(obj: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        if isinstance(obj, Table) and _journal is not None and not _journal.whole_tables:
+            return obj
+        return copy.deepcopy(obj, memo)
+
+
+def _digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body.get("TransactItems"), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _remembered(token: str, digest: str) -> tuple[bool, Any]:
+    """(True, the answer) if a transaction with this token was applied within the last 10 minutes."""
+    from moto.dynamodb.exceptions import DynamodbException
+
+    now = time.monotonic()
+    while _tokens:
+        oldest = next(iter(_tokens.values()))
+        if now - oldest[0] < IDEMPOTENCY_SECONDS and len(_tokens) <= IDEMPOTENCY_ENTRIES:
+            break
+        _tokens.popitem(last=False)
+    seen = _tokens.get(token)
+    if seen is None:
+        return False, None
+    if seen[1] != digest:
+        raise DynamodbException(
+            "IdempotentParameterMismatchException",
+            "Specified idempotency token was used with different request parameters within the last 10 minutes",
+        )
+    return True, seen[2]
+
+
+def _apply() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.responses import DynamoHandler
+
+    call_action = DynamoHandler.call_action
+    handler_transact = DynamoHandler.transact_write_items
+    backend_transact = models.DynamoDBBackend.transact_write_items
+
+    def locked_call_action(self: Any) -> Any:
+        with _lock:
+            return call_action(self)
+
+    def idempotent_transact(self: Any) -> Any:
+        body = getattr(self, "params", None) or self.body
+        token = body.get("ClientRequestToken") if isinstance(body, dict) else None
+        if not token:
+            return handler_transact(self)
+        with _lock:
+            digest = _digest(body)
+            seen, answer = _remembered(token, digest)
+            if seen:
+                return answer
+            answer = handler_transact(self)
+            _tokens[token] = (time.monotonic(), digest, answer)
+            return answer
+
+    def journaled_transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        global _journal
+        with _lock:
+            journal = _Journal()
+            journal.record(self, transact_items)
+            _journal = journal
+            try:
+                backend_transact(self, transact_items)
+            except BaseException:
+                journal.restore(self)
+                raise
+            finally:
+                _journal = None
+
+    for owner, name, replacement in (
+        (DynamoHandler, "call_action", locked_call_action),
+        (DynamoHandler, "transact_write_items", idempotent_transact),
+        (models.DynamoDBBackend, "transact_write_items", journaled_transact),
+        (models, "copy", _TableCopier),
+    ):
+        _originals.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, replacement)
