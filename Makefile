@@ -21,12 +21,13 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: help run test bench lint format system-packages sam-venv build clean $(BUILD_TARGETS)
+.PHONY: help run test bench load lint format system-packages sam-venv build clean $(BUILD_TARGETS)
 
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
 	@echo "make test      run the whole test suite (installs the Debian packages it needs when root)"
 	@echo "make bench     run the benchmarks"
+	@echo "make load      a bounded load test of the local run on loopback (ARGS=\"--seconds 60 --workers 16\")"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make build     sam build (creates $(SAM_VENV) with the SAM CLI first)"
@@ -57,6 +58,9 @@ system-packages:
 
 bench: $(STAMP)
 	$(VENV_PY) benchmarks/run.py $(ARGS)
+
+load: $(STAMP)
+	$(VENV_PY) benchmarks/load_test.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINT_PATHS)

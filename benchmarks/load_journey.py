@@ -273,8 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--draft-saves", type=int, default=200)
     parser.add_argument("--json", metavar="FILE", help="also write the facts to FILE")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR (kept: data, logs) instead of a temporary one")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="journey-") as work:
+    with tempfile.TemporaryDirectory(prefix="journey-") as temporary:
+        work = args.keep or temporary
         try:
             facts = journey_with_restart(Path(work), args.people, args.workers, args.draft_saves)
         except JourneyFailed as exc:
