@@ -164,3 +164,21 @@ def test_a_retried_transaction_with_the_same_token_is_applied_once(server):
         c.transact_write_items(TransactItems=other, ClientRequestToken=token)
     assert mismatch.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
     assert c.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": "B"}}).get("Item") is None
+
+
+def test_index_queries_see_every_write_at_once(server):
+    table = table_over_http(server)
+    group = f"GROUP#{uuid.uuid4().hex}"
+
+    def indexed(sk: str, order: str, version: int = 1) -> dict:
+        return {"pk": f"ITEM#{sk}", "sk": "A", "version": version, "gsi1pk": group, "gsi1sk": order}
+
+    table.transact([Put(indexed("b", "2")), Put(indexed("a", "1"))])
+    assert [i["pk"] for i in table.query(group, index="gsi1")] == ["ITEM#a", "ITEM#b"]
+
+    table.transact([Put(indexed("c", "0"))])
+    table.transact([Put({**indexed("a", "3", 2)}, expect_version=1)])
+    assert [i["pk"] for i in table.query(group, index="gsi1")] == ["ITEM#c", "ITEM#b", "ITEM#a"]
+
+    table.transact([Delete({"pk": "ITEM#b", "sk": "A"})])
+    assert [i["pk"] for i in table.query(group, index="gsi1", descending=True)] == ["ITEM#a", "ITEM#c"]
