@@ -1,10 +1,13 @@
-"""The embedded local run: AWS emulated in-process by moto's server, the demo organisation, the web app.
+"""The embedded local run: AWS emulated in-process by moto, the demo organisation, the web app.
 
-`python -m service.cli run` (`make run`) calls `main`. moto keeps its state in memory only, so the
-local run keeps its own snapshot of the emulated DynamoDB tables in the data directory: written
-back through the DynamoDB API on start, saved atomically a moment after anything changed and on
-shutdown. Emails land as .eml files in the outbox folder of the data directory; background work
-runs inline. `LocalStack` holds the parts, so later additions (buckets, queues) have one place to live.
+`python -m service.cli run` (`make run`) calls `main`. The app's boto3 clients reach moto in-process;
+moto's server on a loopback port serves other processes (the CLI, with local.env). moto is patched
+(`service.adapters.moto_patches`) so that transactions stay atomic and isolated under concurrent requests.
+moto keeps its state in memory only, so the local run keeps its own snapshot of the emulated DynamoDB
+tables in the data directory: written back through the DynamoDB API on start, saved atomically a moment
+after anything changed and on shutdown. Emails land as .eml files in the outbox folder of the data
+directory; background work runs inline. `LocalStack` holds the parts, so later additions (buckets,
+queues) have one place to live.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -177,11 +180,15 @@ class Snapshot:
 
     def save(self, state: dict[str, Any]) -> None:
         """Write the state to a temporary file, then rename it over the snapshot (never half written)."""
+        self.write([json.dumps(state, ensure_ascii=False, separators=(",", ":"))])
+
+    def write(self, chunks: Iterable[str]) -> None:
+        """Write a snapshot given as pieces of its JSON text, whole or not at all (see `save`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(state, out, ensure_ascii=False, separators=(",", ":"))
+                out.writelines(chunks)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temp, self.path)
@@ -214,14 +221,29 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def emulated_items(tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Every item of moto's tables in wire form (call with the emulator's DynamoDB lock held)."""
-    state: dict[str, list[dict[str, Any]]] = {}
+def emulated_items(tables: dict[str, Any]) -> dict[str, list[str]]:
+    """Every item of moto's tables in wire form, each as its JSON text (call with the emulator's DynamoDB
+    lock held). Text, not dicts: a large table as dicts took several times the memory, at every save."""
+    state: dict[str, list[str]] = {}
     for name, table in tables.items():
         rows = table.items.values()
         items = [i for row in rows for i in row.values()] if table.range_key_attr else list(rows)
-        state[name] = [_jsonable(item.to_json()["Attributes"]) for item in items]
+        state[name] = [
+            json.dumps(_jsonable(item.to_json()["Attributes"]), ensure_ascii=False, separators=(",", ":"))
+            for item in items
+        ]
     return state
+
+
+def snapshot_chunks(saved_at: str, tables: dict[str, list[str]]) -> Iterator[str]:
+    """The snapshot's JSON text, piece by piece, from items already encoded."""
+    yield json.dumps({"format": SNAPSHOT_FORMAT, "saved_at": saved_at})[:-1] + ',"dynamodb":{'
+    for n, (name, items) in enumerate(tables.items()):
+        yield ("," if n else "") + json.dumps(name) + ":["
+        for i, item in enumerate(items):
+            yield ("," if i else "") + item
+        yield "]"
+    yield "}}"
 
 
 class LocalStack:
@@ -314,7 +336,7 @@ class LocalStack:
                 changes.changed.clear()  # a write after this marks the data changed again
                 saved_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
                 tables = emulated_items(self._dynamodb_backend().tables)
-            self.snapshot.save({"format": SNAPSHOT_FORMAT, "saved_at": saved_at, "dynamodb": tables})
+            self.snapshot.write(snapshot_chunks(saved_at, tables))
             self.saved_at = saved_at
 
     def save_if_changed(self) -> bool:
@@ -550,6 +572,11 @@ class LocalStack:
                 self._in_process.stop()  # puts this process's environment back as it was before the start
                 self._in_process = None
             self._dynamodb = None
+            if self._patched:
+                from service.adapters import moto_patches
+
+                moto_patches.uninstall()
+                self._patched = False
             self._unlock()
 
 
