@@ -21,13 +21,15 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: help run test fuzz bench lint format system-packages sam-venv build clean $(BUILD_TARGETS)
+.PHONY: help run test fuzz races bench load lint format system-packages sam-venv build clean $(BUILD_TARGETS)
 
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
 	@echo "make test      run the whole test suite (installs the Debian packages it needs when root)"
 	@echo "make fuzz      fuzz the JSON API longer than CI does, on moto (FUZZ_EXAMPLES=300 by default)"
+	@echo "make races     two writers race 1,000 times each on memory, moto and the local run over HTTP"
 	@echo "make bench     run the benchmarks"
+	@echo "make load      a bounded load test of the local run on loopback (ARGS=\"--seconds 60 --workers 16\")"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make build     sam build (creates $(SAM_VENV) with the SAM CLI first)"
@@ -58,11 +60,17 @@ FUZZ_EXAMPLES ?= 300
 fuzz: $(STAMP)
 	FUZZ_TABLE=moto FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/fuzz -p no:cacheprovider $(ARGS)
 
+races: $(STAMP)
+	RACE_ROUNDS=1000 $(VENV)/bin/pytest tests/integration/test_races.py tests/integration/test_local_races.py -p no:cacheprovider $(ARGS)
+
 system-packages:
 	@bash infra/ensure-system-packages.sh
 
 bench: $(STAMP)
 	$(VENV_PY) benchmarks/run.py $(ARGS)
+
+load: $(STAMP)
+	$(VENV_PY) benchmarks/load_test.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINT_PATHS)

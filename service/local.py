@@ -1,10 +1,13 @@
-"""The embedded local run: AWS emulated in-process by moto's server, the demo organisation, the web app.
+"""The embedded local run: AWS emulated in-process by moto, the demo organisation, the web app.
 
-`python -m service.cli run` (`make run`) calls `main`. moto keeps its state in memory only, so the
-local run keeps its own snapshot of the emulated DynamoDB tables in the data directory: written
-back through the DynamoDB API on start, saved atomically a moment after anything changed and on
-shutdown. Emails land as .eml files in the outbox folder of the data directory; background work
-runs inline. `LocalStack` holds the parts, so later additions (buckets, queues) have one place to live.
+`python -m service.cli run` (`make run`) calls `main`. The app's boto3 clients reach moto in-process;
+moto's server on a loopback port serves other processes (the CLI, with local.env). moto is patched
+(`service.adapters.moto_patches`) so that transactions stay atomic and isolated under concurrent requests.
+moto keeps its state in memory only, so the local run keeps its own snapshot of the emulated DynamoDB
+tables in the data directory: written back through the DynamoDB API on start, saved atomically a moment
+after anything changed and on shutdown. Emails land as .eml files in the outbox folder of the data
+directory; background work runs inline. `LocalStack` holds the parts, so later additions (buckets,
+queues) have one place to live.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -38,29 +42,14 @@ DUMMY_KEY = "local"  # moto accepts any credentials; these never leave the machi
 SNAPSHOT_FILE = "snapshot.json"
 SNAPSHOT_FORMAT = 1
 SNAPSHOT_INTERVAL = 2.0
+SAVE_PAUSE_FACTOR = 9  # pause after a save: at least this many times what the save took
 DRAIN_SECONDS = 5.0
 ENV_FILE = "local.env"
 OUTBOX_DIR = "outbox"
 LOCK_FILE = ".lock"
 BATCH_WRITE_LIMIT = 25
+FINAL_SAVE_ATTEMPTS = 3
 
-# DynamoDB calls that never change the emulated state; any other call marks the data as changed.
-DYNAMODB_READS = frozenset(
-    {
-        "BatchGetItem",
-        "DescribeContinuousBackups",
-        "DescribeEndpoints",
-        "DescribeLimits",
-        "DescribeTable",
-        "DescribeTimeToLive",
-        "GetItem",
-        "ListTables",
-        "ListTagsOfResource",
-        "Query",
-        "Scan",
-        "TransactGetItems",
-    }
-)
 # Variables that would take boto3 somewhere other than the in-process emulator, or the work to a real queue.
 CLEARED_VARIABLES = (
     "AWS_PROFILE",
@@ -81,26 +70,14 @@ class LocalRunError(RuntimeError):
 
 
 class ChangeTracker:
-    """WSGI middleware in front of moto: notes that the emulated state may have changed."""
+    """Notes that the emulated DynamoDB state may have changed (the patched moto tells it after each write)."""
 
-    def __init__(self, app: WsgiApp) -> None:
-        self.app = app
+    def __init__(self) -> None:
         self.changed = threading.Event()
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """Serve the call, then mark a possible change (after it, so a snapshot taken meanwhile is redone)."""
-        response = self.app(environ, start_response)
-        if may_write(environ):
-            self.changed.set()
-        return response
-
-
-def may_write(environ: dict[str, Any]) -> bool:
-    """Whether a call to the emulator may change its state."""
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    if target.startswith("DynamoDB_"):
-        return target.rpartition(".")[2] not in DYNAMODB_READS
-    return environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "OPTIONS")
+    def __call__(self, action: str) -> None:
+        """A call that may write was served."""
+        self.changed.set()
 
 
 def _starting(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -152,22 +129,8 @@ class RequestLog(WSGIRequestHandler):
         http_log.log(level, f"{self.address_string()} - {message}", *args)
 
 
-def _value_to_json(value: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB attribute value with its binary parts as base64 text."""
-    ((kind, inner),) = value.items()
-    if kind == "B":
-        return {"B": base64.b64encode(inner).decode("ascii")}
-    if kind == "BS":
-        return {"BS": [base64.b64encode(b).decode("ascii") for b in inner]}
-    if kind == "M":
-        return {"M": {k: _value_to_json(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_value_to_json(v) for v in inner]}
-    return value
-
-
 def _value_from_json(value: dict[str, Any]) -> dict[str, Any]:
-    """The inverse of `_value_to_json`."""
+    """An attribute value as the snapshot holds it, with its binary parts as bytes again."""
     ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": base64.b64decode(inner)}
@@ -180,26 +143,9 @@ def _value_from_json(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-def item_to_json(item: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item in wire form, ready for JSON (exact: sets, numbers and binaries kept)."""
-    return {name: _value_to_json(value) for name, value in item.items()}
-
-
 def item_from_json(item: dict[str, Any]) -> dict[str, Any]:
-    """An item as `item_to_json` wrote it, back in wire form."""
+    """An item as the snapshot holds it (binaries as base64 text), back in wire form for boto3."""
     return {name: _value_from_json(value) for name, value in item.items()}
-
-
-def scan_items(client: Any, table_name: str) -> list[dict[str, Any]]:
-    """Every item of a table, in wire form (for the local snapshot only: never on a request path)."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table_name, "ConsistentRead": True}
-    while True:
-        page = client.scan(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def write_items(client: Any, table_name: str, items: list[dict[str, Any]]) -> None:
@@ -234,21 +180,70 @@ class Snapshot:
 
     def save(self, state: dict[str, Any]) -> None:
         """Write the state to a temporary file, then rename it over the snapshot (never half written)."""
+        self.write([json.dumps(state, ensure_ascii=False, separators=(",", ":"))])
+
+    def write(self, chunks: Iterable[str]) -> None:
+        """Write a snapshot given as pieces of its JSON text, whole or not at all (see `save`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(state, out, ensure_ascii=False, separators=(",", ":"))
+                out.writelines(chunks)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temp, self.path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        _fsync_directory(self.path.parent)  # the rename itself survives a crash
 
     def remove(self) -> None:
         """Forget the saved state."""
         self.path.unlink(missing_ok=True)
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _jsonable(value: Any) -> Any:
+    """An attribute value as moto holds it, with any raw bytes as base64 text (the snapshot's form)."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def emulated_items(tables: dict[str, Any]) -> dict[str, list[str]]:
+    """Every item of moto's tables in wire form, each as its JSON text (call with the emulator's DynamoDB
+    lock held). Text, not dicts: a large table as dicts took several times the memory, at every save."""
+    state: dict[str, list[str]] = {}
+    for name, table in tables.items():
+        rows = table.items.values()
+        items = [i for row in rows for i in row.values()] if table.range_key_attr else list(rows)
+        state[name] = [
+            json.dumps(_jsonable(item.to_json()["Attributes"]), ensure_ascii=False, separators=(",", ":"))
+            for item in items
+        ]
+    return state
+
+
+def snapshot_chunks(saved_at: str, tables: dict[str, list[str]]) -> Iterator[str]:
+    """The snapshot's JSON text, piece by piece, from items already encoded."""
+    yield json.dumps({"format": SNAPSHOT_FORMAT, "saved_at": saved_at})[:-1] + ',"dynamodb":{'
+    for n, (name, items) in enumerate(tables.items()):
+        yield ("," if n else "") + json.dumps(name) + ":["
+        for i, item in enumerate(items):
+            yield ("," if i else "") + item
+        yield "]"
+    yield "}}"
 
 
 class LocalStack:
@@ -272,6 +267,8 @@ class LocalStack:
         self.endpoint_url = ""
         self.loaded_demo = False
         self._moto: Any = None
+        self._in_process: Any = None
+        self._stop_watching: Callable[[], None] = lambda: None
         self._dynamodb: Any = None
         self._changes: ChangeTracker | None = None
         self._http: Any = None
@@ -281,6 +278,8 @@ class LocalStack:
         self._stopping = threading.Event()
         self._save_lock = threading.Lock()
         self._lock_file: IO[str] | None = None
+        self._patched = False
+        self.saved_at = ""
 
     @property
     def url(self) -> str:
@@ -327,17 +326,18 @@ class LocalStack:
 
     def save(self) -> None:
         """Snapshot the emulated tables now."""
+        from service.adapters.moto_patches import dynamodb_lock
+
         changes = self._require(self._changes)
         with self._save_lock:
-            changes.changed.clear()  # before reading: a write landing during the scan marks it again
-            client = self.dynamodb()
-            tables = client.list_tables().get("TableNames", [])
-            state = {
-                "format": SNAPSHOT_FORMAT,
-                "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "dynamodb": {name: [item_to_json(i) for i in scan_items(client, name)] for name in tables},
-            }
-            self.snapshot.save(state)
+            # Read under the emulator's lock: one consistent cut, no request half applied, no paging through
+            # the HTTP API (Scan pages cost moto the whole table each). Writing the file happens after it.
+            with dynamodb_lock():
+                changes.changed.clear()  # a write after this marks the data changed again
+                saved_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                tables = emulated_items(self._dynamodb_backend().tables)
+            self.snapshot.write(snapshot_chunks(saved_at, tables))
+            self.saved_at = saved_at
 
     def save_if_changed(self) -> bool:
         """Snapshot if anything may have changed since the last one; True if it did."""
@@ -345,6 +345,13 @@ class LocalStack:
             return False
         self.save()
         return True
+
+    def _dynamodb_backend(self) -> Any:
+        """moto's DynamoDB backend this run's clients reach (moto maps any access key to its default account)."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        return dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
 
     def _settings(self) -> Settings:
         return self._require(self.settings)
@@ -374,26 +381,37 @@ class LocalStack:
             self._lock_file = None
 
     def _start_moto(self) -> None:
+        """moto in this process for this process's clients, and its server on loopback for other processes.
+
+        The app's own boto3 clients reach moto in-process (mock_aws): no HTTP round trip and no server thread
+        per call. The server, over the same emulated state, serves the CLI run from another shell (local.env).
+        """
+        from moto import mock_aws
         from moto.server import ThreadedMotoServer
 
+        from service.adapters import moto_patches
+
+        if not self._patched:
+            moto_patches.install()  # atomic, isolated transactions however many requests run at once
+            self._patched = True
+        self._changes = ChangeTracker()
+        self._stop_watching = moto_patches.on_write(self._changes)
+        self._in_process = mock_aws()
+        self._in_process.start()  # resets moto's state: before anything is put in it
         moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
         moto.start()
         self._moto = moto
         host, port = moto.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
-        # ThreadedMotoServer offers no hook for middleware; its werkzeug server calls whatever `.app` holds.
-        server = moto._server
-        self._changes = ChangeTracker(server.app)
-        server.app = self._changes
 
     def _configure_environment(self) -> Settings:
-        """Send every boto3 client of this process to the emulator, with dummy credentials; mail to the outbox."""
-        stale = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL_") or k in CLEARED_VARIABLES]
+        """Dummy credentials and no endpoint override for this process's boto3 clients (mock_aws takes every
+        call in-process, whatever the endpoint); mail to the outbox."""
+        stale = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL") or k in CLEARED_VARIABLES]
         for name in stale:
             del os.environ[name]
         os.environ.update(
             {
-                "AWS_ENDPOINT_URL": self.endpoint_url,
                 "AWS_ACCESS_KEY_ID": DUMMY_KEY,
                 "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
                 "AWS_REGION": REGION,
@@ -472,13 +490,45 @@ class LocalStack:
         self._threads.append(thread)
 
     def _snapshot_loop(self) -> None:
-        """Save a moment after a change, until the stack stops."""
-        while not self._stopping.wait(self.snapshot_interval):
+        """Save a moment after a change, until the stack stops; a failed save is reported and tried again.
+
+        A save of a large organisation takes a while and holds the emulator for part of it, so the pause
+        between saves grows with the time the last one took: saving never takes more than a tenth of the time.
+        """
+        failures, took = 0, 0.0
+        while not self._stopping.wait(max(self.snapshot_interval * min(2**failures, 16), took * SAVE_PAUSE_FACTOR)):
+            began = time.monotonic()
+            try:
+                saved = self.save_if_changed()
+            except Exception as exc:  # the saver must outlive any failure, and say so
+                failures += 1
+                self._require(self._changes).changed.set()  # try again next time
+                log.error(
+                    "could not save the local data to %s (attempt %d; trying again shortly; the previous "
+                    "snapshot is kept): %s",
+                    self.snapshot.path,
+                    failures,
+                    exc,
+                )
+                continue
+            took = time.monotonic() - began if saved else took
+            if saved and failures:
+                log.warning("saved the local data to %s again, after %d failed attempts", self.snapshot.path, failures)
+                failures = 0
+
+    def _final_save(self) -> None:
+        """Save on stop, trying a few times; if every attempt fails, say that the previous snapshot is kept."""
+        for attempt in range(1, FINAL_SAVE_ATTEMPTS + 1):
             try:
                 self.save_if_changed()
-            except OSError as exc:
-                log.error("could not save the local data to %s: %s", self.snapshot.path, exc)
-                self._require(self._changes).changed.set()  # try again next time
+                return
+            except Exception as exc:  # the stop must go on, and say what was kept
+                log.error("could not save the local data to %s (attempt %d): %s", self.snapshot.path, attempt, exc)
+                self._require(self._changes).changed.set()
+                if attempt < FINAL_SAVE_ATTEMPTS:
+                    time.sleep(0.5 * attempt)
+        kept = f"saved at {self.saved_at}" if self.saved_at else "from before this run"
+        log.error("the changes since the last snapshot are lost; %s keeps the one %s", self.snapshot.path, kept)
 
     def _write_env_file(self) -> None:
         """A shell file that points another shell's CLI at this run: `(. .local/local.env && python -m ...)`."""
@@ -509,16 +559,25 @@ class LocalStack:
         for thread in self._threads:
             thread.join()
         self._threads.clear()
-        if self._moto is not None:
-            try:
-                if save:
-                    self.save_if_changed()
-            finally:
+        try:
+            if self._moto is not None and save:
+                self._final_save()
+        finally:
+            if self._moto is not None:
                 self._moto.stop()
                 self._moto = None
-                self._dynamodb = None
                 (self.data_dir / ENV_FILE).unlink(missing_ok=True)
-        self._unlock()
+            self._stop_watching()
+            if self._in_process is not None:
+                self._in_process.stop()  # puts this process's environment back as it was before the start
+                self._in_process = None
+            self._dynamodb = None
+            if self._patched:
+                from service.adapters import moto_patches
+
+                moto_patches.uninstall()
+                self._patched = False
+            self._unlock()
 
 
 def _configure_logging() -> None:

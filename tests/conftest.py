@@ -91,10 +91,11 @@ def dynamo(settings):
     """(client, counter) for a moto DynamoDB holding the table as template.yaml defines it."""
     from moto import mock_aws
 
+    from service.adapters import moto_patches
     from service.adapters.aws import client
     from service.adapters.table_setup import create_table
 
-    with mock_aws():
+    with mock_aws(), moto_patches.patched():
         c = client("dynamodb", settings)
         create_table(c, settings.table_name)
         counter = RequestCounter()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
@@ -41,43 +40,6 @@ from tests.conftest import ORG_CSV, AuthActions, RequestCounter
 TABLE = "reviews-api-tests"
 SNAPSHOT_TABLE = "reviews-api-snapshot"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the root `clock` fixture's moment
-
-
-@contextmanager
-def _one_table_backup_per_transaction():
-    """Make moto back a table up once per TransactWriteItems instead of once per item in it.
-
-    moto 5 deep-copies the whole table for every item of a transaction (for rollback), so a 40-review
-    launch batch (81 items) costs 81 full-table copies. Every copy is taken before any write, so one
-    copy per transaction keeps moto's semantics; this only removes the quadratic cost.
-    """
-    from moto.dynamodb import models
-
-    backups: dict[int, Any] = {}
-
-    class _Copy:
-        @staticmethod
-        def deepcopy(obj: Any, memo: Any = None) -> Any:
-            if not isinstance(obj, models.Table):
-                return copy.deepcopy(obj, memo)
-            if id(obj) not in backups:
-                backups[id(obj)] = copy.deepcopy(obj, memo)
-            return backups[id(obj)]
-
-    original = models.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        backups.clear()
-        try:
-            return original(self, transact_items)
-        finally:
-            backups.clear()
-
-    models.copy, models.DynamoDBBackend.transact_write_items = _Copy, transact_write_items
-    try:
-        yield
-    finally:
-        models.copy, models.DynamoDBBackend.transact_write_items = copy, original
 
 
 @cache
@@ -99,9 +61,10 @@ def _module_moto():
     """One moto backend and DynamoDB client for a whole test module."""
     from moto import mock_aws
 
+    from service.adapters import moto_patches
     from service.adapters.aws import client
 
-    with mock_aws(), _one_table_backup_per_transaction():
+    with mock_aws(), moto_patches.patched():
         yield client("dynamodb", Settings(region="eu-west-1"))
 
 
