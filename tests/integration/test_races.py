@@ -29,7 +29,7 @@ from tests import factories as f
 from tests.conftest import ORG_CSV
 
 MEMORY_ROUNDS = 1000
-MOTO_ROUNDS = int(os.environ.get("RACE_ROUNDS", "25"))
+MOTO_ROUNDS = int(os.environ.get("RACE_ROUNDS", "20"))
 
 
 class TickingClock(FixedClock):
@@ -198,3 +198,8 @@ RACES = {"draft": draft_races, "submission": submission_races, "cycle": cycle_ra
 @pytest.mark.parametrize("kind", RACES)
 def test_two_writers_on_memory_have_exactly_one_winner_and_lose_nothing(kind, ticking):
     RACES[kind](MemoryTable(), ticking, MEMORY_ROUNDS)
+
+
+@pytest.mark.parametrize("kind", RACES)
+def test_two_writers_on_moto_have_exactly_one_winner_and_lose_nothing(kind, table, ticking):
+    RACES[kind](table, ticking, MOTO_ROUNDS)
