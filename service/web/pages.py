@@ -261,7 +261,11 @@ def _steer(uow: UnitOfWork, principal: Principal, cycles: list[Cycle], tasks: li
         overdue = sum(progress["overdue"].values())
         if to_finalise:
             tasks.append(
-                Task(f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}", cycle.name, url)
+                Task(
+                    f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}",
+                    cycle.name,
+                    url_for("pages_hr.to_finalise", cycle_id=cycle.cycle_id),
+                )
             )
         if not progress["launch"]["done"]:
             tasks.append(
