@@ -28,6 +28,8 @@ from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as svc
+from service.services import goals as goal_svc
+from service.services import policy
 from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.web import forms
@@ -174,7 +176,19 @@ def page_globals() -> dict[str, Any]:
         "goals_endpoint": GOALS_ENDPOINT,
         "Role": Role,
         "fid": forms.field_id,
+        "reports_menu": reports_menu,
     }
+
+
+def reports_menu() -> list[tuple[str, str]]:
+    """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
+    principal = optional_principal()
+    if principal is None or not policy.may_see_reports(principal):
+        return []
+    items = [("Goal alignment", url_for("pages_goals.alignment"))]
+    if principal.has(Role.HR):
+        items.append(("Cycle progress", url_for("pages_hr.cycles")))
+    return items
 
 
 # --- home: my tasks ------------------------------------------------------------------------------
@@ -307,8 +321,10 @@ def home():
             )
         )
     tasks.sort(key=lambda t: t.sort_key)
+    leading = _leadership(uow, principal, active) if principal.has(Role.LEADERSHIP) else None
     return render_template(
         "pages/home.html",
+        leading=leading,
         me=me,
         chain=chain,
         reports=reports,
@@ -320,6 +336,16 @@ def home():
         statuses=ACTION_STATUS_LABELS,
         names=_names(uow, [a["subject_id"] for a in actions]),
     )
+
+
+def _leadership(uow: UnitOfWork, principal: Principal, active: list[Cycle]) -> dict[str, Any]:
+    """Leadership's home: the reports that exist today (goal alignment, review progress) for the active cycle."""
+    cycle = active[0] if active else None
+    if cycle is None:
+        return {"cycle": None, "alignment": None, "progress": None, "names": {}}
+    alignment = goal_svc.alignment_report(uow, principal, cycle.cycle_id)
+    progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today())
+    return {"cycle": cycle, "alignment": alignment, "progress": progress}
 
 
 def _names(uow: UnitOfWork, ids: list[str]) -> dict[str, str]:
