@@ -46,6 +46,18 @@ def goal_number(value: Any) -> str:
     return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
+@bp.app_template_filter("kr_input")
+def kr_input(value: Any) -> str:
+    """A key result's number as a form field's value: 10 rather than 10.0, no grouping (a number input)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or value == "":
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return str(value)  # what was typed, shown again with its error
+    return f"{number:.0f}" if number.is_integer() else f"{number}"
+
+
 def _cycle_choice(cycle_id: str | None, include_closed: bool = False) -> tuple[list[Any], Any]:
     """Cycles that take goals (draft and active, newest first; closed too for reports) and the one chosen."""
     cycles = [c for c in cycle_svc.list_cycles(wiring().uow()) if include_closed or c.state is not CycleState.CLOSED]

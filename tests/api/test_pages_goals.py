@@ -311,3 +311,10 @@ def test_goal_pages_need_csrf(auth, client, seeded, clock):
     f.launched_cycle(seeded, clock)
     auth.login("E4")
     assert client.post("/goals", data={"title": "x"}).status_code == 403
+
+
+def test_the_team_page_says_who_does_the_next_task(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    auth.login("E3")
+    html = client.get(f"/cycles/{cycle.cycle_id}/team").get_data(as_text=True)
+    assert "Katherine writes their self assessment" in html and "Write your self assessment" not in html
