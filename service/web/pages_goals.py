@@ -338,8 +338,8 @@ def assign(goal_id: str):
             errors["people"] = ["Choose at least one person."]
         if not weight.isdigit() or int(weight) > 100:
             errors["weight"] = ["Give the weight of each person's copy, a whole number from 0 to 100."]
-    if form is None or errors or step == "choose":
-        confirming = form is not None and not errors
+    if form is None or errors or step != "confirm":
+        confirming = step == "choose" and form is not None and not errors  # "edit": back to the choice
         return render_template(
             "pages/goal_assign.html",
             goal=goal,

@@ -132,6 +132,10 @@ def test_manager_chooses_who_gets_a_team_goal_and_confirms_first(auth, client, s
     assert confirm.status_code == 200 and "Please confirm" in text and "Edsger Dijkstra" in text
     assert "Katherine Johnson" not in text[text.index("Please confirm") :]
     assert goal_svc.children(UnitOfWork(seeded), team["goal_id"]) == []  # nothing given before confirming
+    back = client.post(path, data={"csrf_token": token, "weight": "30", "step": "edit", "people": ["E5"]})
+    again = back.get_data(as_text=True)
+    assert 'name="people" value="E5" checked' in again and 'value="E4" checked' not in again
+    assert goal_svc.children(UnitOfWork(seeded), team["goal_id"]) == []
     done = client.post(path, data={"csrf_token": token, "weight": "30", "step": "confirm", "people": ["E5"]})
     assert done.status_code == 302
     kids = goal_svc.children(UnitOfWork(seeded), team["goal_id"])
