@@ -13,7 +13,7 @@ from service.adapters.mailer import Email, Mailer, SendFailed
 from service.adapters.metrics import ESCALATIONS_SENT, REMINDER_SENDS_FAILED, REMINDERS_SENT, Metrics, current
 from service.adapters.store import Item
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import TASK_PHASE, CycleState
+from service.domain.cycles import PHASE_TASKS, CycleState
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound
 from service.services.auth import Principal
@@ -171,6 +171,9 @@ def _escalate(
     return sent, failed
 
 
+PHASE_STATES = {phase.value: states for phase, (states, _owner) in PHASE_TASKS.items()}
+
+
 def remind_cycle_now(
     uow: UnitOfWork,
     principal: Principal,
@@ -198,8 +201,8 @@ def remind_cycle_now(
         if task is None or task[2] is None or today <= task[2] or task[1] == "hr":
             continue
         name, owner_kind, due = task
-        if phase and TASK_PHASE.get(name) is not None and TASK_PHASE[name].value != phase:
-            continue
+        if phase and r.state not in PHASE_STATES.get(phase, ()):
+            continue  # one phase's button reminds the people its overdue list shows (the counters' rule)
         owner = r.employee_id if owner_kind == "employee" else r.manager_id
         if owner:
             overdue = OverdueTask(
