@@ -11,6 +11,7 @@ from service.adapters.queue import Message, Queue
 from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import (
+    PHASE_TASKS,
     Cycle,
     CycleAction,
     CycleState,
@@ -273,3 +274,36 @@ def _change_state(
         )
         uow.commit()
     return stored
+
+
+def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> dict[str, Any]:
+    """HR's work in one cycle from one paginated query of its reviews: who to finalise, who is overdue per
+    phase (the same rule as the counters), and where the employee did not agree."""
+    require_role(principal, Role.HR)
+    cycle = get_cycle(uow, cycle_id)
+    reviews = sorted(uow.reviews.of_cycle(cycle_id), key=lambda r: (r.employee_name.casefold(), r.employee_id))
+
+    def row(r: Review) -> dict[str, Any]:
+        ack = r.acknowledgement or {}
+        return {
+            "employee_id": r.employee_id,
+            "employee_name": r.employee_name,
+            "department": r.department,
+            "manager_id": r.manager_id,
+            "state": r.state.value,
+            "agreement": ack.get("agreement"),
+            "response": ack.get("response", ""),
+            "acknowledged_at": ack.get("at"),
+        }
+
+    overdue: dict[str, list[dict[str, Any]]] = {}
+    for phase, (states, _owner) in PHASE_TASKS.items():
+        if phase in cycle.phases and today > cycle.phases[phase]:
+            overdue[phase.value] = [row(r) for r in reviews if r.state in states]
+    return {
+        "cycle_id": cycle_id,
+        "people": [row(r) for r in reviews],
+        "to_finalise": [row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
+        "disagreed": [row(r) for r in reviews if (r.acknowledgement or {}).get("agreement") == "disagree"],
+        "overdue": overdue,
+    }

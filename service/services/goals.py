@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import Any, TypeVar
 
 from service.adapters.clock import Clock, iso
@@ -474,3 +475,116 @@ def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> di
     if policy.alignment_report_scope(principal) == "organisation":
         return goal_reports.organisation_report(uow, cycle_id)
     return goal_reports.subtree_report(uow, principal.employee_id, cycle_id)
+
+
+# --- read models for the goal pages -------------------------------------------------------------------
+
+
+def expected_progress(period_start: date, period_end: date, today: date) -> float:
+    """How far through a cycle's period today is, 0–100: what "on track" is measured against."""
+    days = (period_end - period_start).days
+    if days <= 0:
+        return 100.0
+    return round(min(max((today - period_start).days / days, 0.0), 1.0) * 100, 1)
+
+
+def progress_explained(uow: UnitOfWork, goal: dict[str, Any]) -> dict[str, Any]:
+    """Where a goal's progress comes from (as `get_goal` returned it): its key results' average, the
+    weighted progress of the goals aligned to it, or done/not done; with each part's share."""
+    if goal["key_results"]:
+        parts = [{"title": kr["title"], "progress": kr["progress"], "weight": 1} for kr in goal["key_results"]]
+        return {"basis": "key_results", "parts": parts}
+    kids = [g for g in uow.goals.children(goal["goal_id"]) if g.status is not GoalStatus.DROPPED]
+    cycle_id = goal["cycle_id"]
+    if kids:
+        uow.rollups.preload(kids, cycle_id)
+        names = uow.directory.names(sorted({g.owner_id for g in kids}))
+        parts = [
+            {
+                "goal_id": g.goal_id,
+                "title": g.title,
+                "owner_name": names.get(g.owner_id, ""),
+                "progress": uow.rollups.progress(g, g.cycle_id),
+                "weight": g.weight,
+            }
+            for g in kids
+        ]
+        if sum(p["weight"] for p in parts) > 0:
+            return {"basis": "aligned", "parts": sorted(parts, key=lambda p: -p["weight"])}
+    return {"basis": "status", "parts": []}
+
+
+def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
+    """A manager's direct reports with their goals in a cycle, at-risk and off-track ones counted first."""
+    _fresh(uow)
+    rows = []
+    for person in uow.directory.reports(principal.employee_id):
+        goals = [g for g in person_goals(uow, person.employee_id, cycle_id) if g["level"] == "individual"]
+        at_risk = [g for g in goals if g["status"] in {s.value for s in AT_RISK}]
+        rows.append({"person": person, "goals": goals, "at_risk": len(at_risk)})
+    return sorted(rows, key=lambda r: (-r["at_risk"], r["person"].name.casefold()))
+
+
+def assign_to_chosen(
+    uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], chosen: list[str], clock: Clock
+) -> dict[str, Any]:
+    """Give a team goal to the direct reports the manager chose: a personal copy each, aligned to it.
+
+    The same rules as `assign_to_team`; anyone chosen who is not a direct report is refused.
+    """
+    _fresh(uow)
+    source = uow.goals.existing(source_goal_id)
+    cycle_id = source.cycle_id or data.get("cycle_id")
+    if cycle_id is None:
+        raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
+    if _cycle_state(uow, cycle_id) is CycleState.CLOSED:
+        raise Conflict("the cycle is closed", entity="cycle")
+    manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
+    policy.require_assign_goal(principal, False, manager_id)
+    reports = {p.employee_id: p for p in uow.directory.reports(manager_id)}
+    if not chosen:
+        raise ValidationFailed("Choose who gets the goal.", {"people": ["choose at least one person"]})
+    strangers = [c for c in chosen if c not in reports]
+    if strangers:
+        raise ValidationFailed("Only direct reports get a team goal.", {"people": ["not a direct report"]})
+    people = [reports[c] for c in chosen]
+    at = iso(clock.now())
+    created: list[str] = []
+    skipped: list[str] = []
+    for start in range(0, len(people), ASSIGN_CHUNK):
+        chunk = people[start : start + ASSIGN_CHUNK]
+
+        def work(chunk: list[Employee] = chunk) -> tuple[list[str], list[str]]:
+            _writable_cycle(uow, cycle_id, "the cycle is closed")
+            made, had = [], []
+            for person in chunk:
+                if any(g.source_goal_id == source.goal_id for g in uow.goals.of_owner(person.employee_id, cycle_id)):
+                    had.append(person.employee_id)
+                    continue
+                copy = Goal(
+                    goal_id=clock.new_id(),
+                    level=GoalLevel.INDIVIDUAL,
+                    owner_id=person.employee_id,
+                    title=source.title,
+                    description=source.description,
+                    key_results=[replace(kr, current=kr.start) for kr in source.key_results],
+                    weight=int(data.get("weight", 0)),
+                    due=data.get("due") or source.due,
+                    cycle_id=cycle_id,
+                    parent_id=source.goal_id,
+                    department=person.department,
+                    source_goal_id=source.goal_id,
+                    created_at=at,
+                    created_by=principal.employee_id,
+                )
+                check_goal(copy)
+                check_alignment(copy, source, _facts(uow, person, source))
+                _track_new(uow, copy)
+                uow.goals.save(copy, new=True, actor=principal.employee_id, action="assign_goal", at=at)
+                made.append(copy.goal_id)
+            return made, had
+
+        made, had = _retrying(uow, work)
+        created.extend(made)
+        skipped.extend(had)
+    return {"source_goal_id": source.goal_id, "created": created, "skipped": skipped}

@@ -172,3 +172,8 @@ def alignment_report_scope(principal: Principal) -> str:
     if principal.has(Role.MANAGER):
         return "subtree"
     raise PermissionDenied("the alignment report is for leadership, HR and managers")
+
+
+def may_see_reports(principal: Principal) -> bool:
+    """Whether the Reports menu shows: leadership, HR and managers see the alignment report (their scope)."""
+    return any(principal.has(r) for r in (Role.LEADERSHIP, Role.HR, Role.MANAGER))

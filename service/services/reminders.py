@@ -13,8 +13,11 @@ from service.adapters.mailer import Email, Mailer, SendFailed
 from service.adapters.metrics import ESCALATIONS_SENT, REMINDER_SENDS_FAILED, REMINDERS_SENT, Metrics, current
 from service.adapters.store import Item
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import CycleState
-from service.domain.directory import Employee
+from service.domain.cycles import PHASE_TASKS, CycleState
+from service.domain.directory import Employee, Role
+from service.domain.errors import Conflict, NotFound
+from service.services.auth import Principal
+from service.services.policy import require_role
 
 ESCALATE_AFTER_DAYS = 3
 # A claim still "sending" after this long belongs to a run that stopped (the function times out at 5 minutes).
@@ -166,3 +169,59 @@ def _escalate(
         else:
             failed += 1
     return sent, failed
+
+
+PHASE_STATES = {phase.value: states for phase, (states, _owner) in PHASE_TASKS.items()}
+
+
+def remind_cycle_now(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    mailer: Mailer,
+    clock: Clock,
+    base_url: str = "",
+    phase: str | None = None,
+) -> dict[str, int]:
+    """HR's "Send reminder now": email each owner of an overdue task in one cycle (one query of its reviews).
+
+    The once-a-day claim is the scheduled run's: someone already reminded today is not emailed twice.
+    """
+    require_role(principal, Role.HR)
+    now = clock.now()
+    today, at = now.date(), iso(now)
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle {cycle_id!r}")
+    if cycle.state is not CycleState.ACTIVE:
+        raise Conflict("only an active cycle's people are reminded", entity="cycle")
+    by_owner: dict[str, list[OverdueTask]] = {}
+    for r in uow.reviews.of_cycle(cycle_id):
+        task = cycle.task_for(r.state)
+        if task is None or task[2] is None or today <= task[2] or task[1] == "hr":
+            continue
+        name, owner_kind, due = task
+        if phase and r.state not in PHASE_STATES.get(phase, ()):
+            continue  # one phase's button reminds the people its overdue list shows (the counters' rule)
+        owner = r.employee_id if owner_kind == "employee" else r.manager_id
+        if owner:
+            overdue = OverdueTask(
+                cycle_id, cycle.name, name, owner, r.employee_id, r.employee_name, due, (today - due).days
+            )
+            by_owner.setdefault(owner, []).append(overdue)
+    people = uow.directory.get_many(sorted(by_owner))
+    reminded = already = failed = 0
+    for owner_id, owned in sorted(by_owner.items()):
+        person = people.get(owner_id)
+        if person is None or not person.active:
+            continue
+        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
+        if claim is None:
+            already += 1
+            continue
+        text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
+        if _send(uow, mailer, [claim], Email((person.email,), f"Overdue review tasks ({len(owned)})", text), at):
+            reminded += 1
+        else:
+            failed += 1
+    return {"people": len(by_owner), "reminded": reminded, "already_today": already, "failed": failed}

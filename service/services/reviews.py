@@ -473,3 +473,43 @@ def cycle_audit(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[di
     policy.require(policy.may_read_cycle_audit(principal), "only HR reads the audit trail")
     # HR's own review (and the actions about them) stay out of what they can read here.
     return uow.audit.of_cycle(cycle_id, hide_person=principal.employee_id)
+
+
+def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str, Any]:
+    """A person's history as trends, oldest cycle first: the score and each competency (named, with the
+    scale's words) per cycle, and each tracked action once with the cycle it came from."""
+    data = history(uow, principal, employee_id)
+    reviews = sorted(data["reviews"], key=lambda r: (r.get("period_start") or "", r["cycle_name"]))
+    cycles = {c: uow.cycles.get(c) for c in {r["cycle_id"] for r in reviews} | {a["cycle_id"] for a in data["actions"]}}
+    competencies: dict[str, dict[str, Any]] = {}
+    for n, r in enumerate(reviews):
+        cycle = cycles.get(r["cycle_id"])
+        snapshot = (cycle.template_snapshot if cycle else None) or {}
+        names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
+        scale = list(snapshot.get("scale", []))
+        for cid, rating in r["ratings"].items():
+            entry = competencies.setdefault(cid, {"id": cid, "name": names.get(cid, cid), "scale": scale, "points": {}})
+            entry["points"][n] = {
+                "value": rating,
+                "word": scale[rating - 1] if rating and 0 < rating <= len(scale) else None,
+            }
+            entry["scale"] = scale or entry["scale"]
+    columns = [{"cycle_id": r["cycle_id"], "cycle_name": r["cycle_name"], "state": r["state"]} for r in reviews]
+    seen: set[str] = set()
+    actions = []
+    for a in data["actions"]:
+        if a["action_id"] in seen:
+            continue
+        seen.add(a["action_id"])
+        cycle = cycles.get(a["cycle_id"])
+        actions.append({**a, "cycle_name": cycle.name if cycle else ""})
+    return {
+        "employee_id": employee_id,
+        "cycles": columns,
+        "scores": [r["score"] for r in reviews],
+        "competencies": [
+            {**c, "values": [c["points"].get(n) for n in range(len(reviews))]} for c in competencies.values()
+        ],
+        "reviews": data["reviews"],
+        "actions": actions,
+    }

@@ -28,6 +28,8 @@ from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as svc
+from service.services import goals as goal_svc
+from service.services import policy
 from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.web import forms
@@ -175,7 +177,19 @@ def page_globals() -> dict[str, Any]:
         "goals_endpoint": GOALS_ENDPOINT,
         "Role": Role,
         "fid": forms.field_id,
+        "reports_menu": reports_menu,
     }
+
+
+def reports_menu() -> list[tuple[str, str]]:
+    """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
+    principal = optional_principal()
+    if principal is None or not policy.may_see_reports(principal):
+        return []
+    items = [("Goal alignment", url_for("pages_goals.alignment"))]
+    if principal.has(Role.HR):
+        items.append(("Cycle progress", url_for("pages_hr.cycles")))
+    return items
 
 
 # --- home: my tasks ------------------------------------------------------------------------------
@@ -262,7 +276,11 @@ def _steer(uow: UnitOfWork, principal: Principal, cycles: list[Cycle], tasks: li
         overdue = sum(progress["overdue"].values())
         if to_finalise:
             tasks.append(
-                Task(f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}", cycle.name, url)
+                Task(
+                    f"Finalise {to_finalise} acknowledged review{'s' if to_finalise > 1 else ''}",
+                    cycle.name,
+                    url_for("pages_hr.to_finalise", cycle_id=cycle.cycle_id),
+                )
             )
         if not progress["launch"]["done"]:
             tasks.append(
@@ -304,8 +322,10 @@ def home():
             )
         )
     tasks.sort(key=lambda t: t.sort_key)
+    leading = _leadership(uow, principal, active) if principal.has(Role.LEADERSHIP) else None
     return render_template(
         "pages/home.html",
+        leading=leading,
         me=me,
         chain=chain,
         reports=reports,
@@ -317,6 +337,16 @@ def home():
         statuses=ACTION_STATUS_LABELS,
         names=_names(uow, [a["subject_id"] for a in actions]),
     )
+
+
+def _leadership(uow: UnitOfWork, principal: Principal, active: list[Cycle]) -> dict[str, Any]:
+    """Leadership's home: the reports that exist today (goal alignment, review progress) for the active cycle."""
+    cycle = active[0] if active else None
+    if cycle is None:
+        return {"cycle": None, "alignment": None, "progress": None, "names": {}}
+    alignment = goal_svc.alignment_report(uow, principal, cycle.cycle_id)
+    progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today())
+    return {"cycle": cycle, "alignment": alignment, "progress": progress}
 
 
 def _names(uow: UnitOfWork, ids: list[str]) -> dict[str, str]:
@@ -346,19 +376,55 @@ def action_status(action_id: str):
 # --- history --------------------------------------------------------------------------------------
 
 
+CHART_W, CHART_H, CHART_PAD = 240, 64, 8
+
+
+def chart(values: list[float | None], vmax: float, labels: list[str]) -> dict[str, Any]:
+    """A small line chart's geometry (server-rendered SVG): one point per cycle, gaps where there is no value."""
+    n = len(values)
+    step = (CHART_W - 2 * CHART_PAD) / max(n - 1, 1)
+    dots = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        x = CHART_PAD + (i * step if n > 1 else (CHART_W - 2 * CHART_PAD) / 2)
+        y = CHART_H - CHART_PAD - (CHART_H - 2 * CHART_PAD) * (float(v) / vmax if vmax else 0)
+        dots.append({"x": round(x, 1), "y": round(y, 1), "label": labels[i], "value": v})
+    return {
+        "width": CHART_W,
+        "height": CHART_H,
+        "points": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "dots": dots,
+        "base": CHART_H - CHART_PAD,
+    }
+
+
 @bp.get("/history")
 @bp.get("/people/<employee_id>/history")
 def history(employee_id: str | None = None):
-    """A person's reviews across cycles and their tracked actions (own; a manager's report; HR anyone)."""
+    """A person's reviews across cycles as trends (score and each competency), and each tracked action once."""
     principal = page_principal()
     uow = wiring().uow()
     person = svc.get_person(uow, employee_id or principal.employee_id)
-    data = review_svc.history(uow, principal, person.employee_id)
-    data["reviews"].sort(key=lambda r: r.get("period_start") or "", reverse=True)
+    trend = review_svc.history_trend(uow, principal, person.employee_id)
+    labels = [c["cycle_name"] for c in trend["cycles"]]
+    score_chart = chart(trend["scores"], 100, labels) if any(v is not None for v in trend["scores"]) else None
+    competency_charts = [
+        {
+            **c,
+            "chart": chart([p["value"] if p else None for p in c["values"]], max(len(c["scale"]), 1), labels),
+        }
+        for c in trend["competencies"]
+    ]
+    data = {"reviews": sorted(trend["reviews"], key=lambda r: r.get("period_start") or "", reverse=True)}
     return render_template(
         "pages/history.html",
         person=person,
         data=data,
+        trend=trend,
+        score_chart=score_chart,
+        competency_charts=competency_charts,
+        owners=_names(uow, [a["owner_id"] for a in trend["actions"]]),
         own=person.employee_id == principal.employee_id,
         statuses=ACTION_STATUS_LABELS,
     )

@@ -12,12 +12,13 @@ from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import cycles as cycle_svc
+from service.services import directory as directory_svc
 from service.services import goals as svc
 from service.services.auth import Principal
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
 from service.web.form_flow import OnRefusal, attempt
-from service.web.pages import page_principal
+from service.web.pages import page_principal, today
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -34,6 +35,27 @@ LABELS = {
     "status": "Status",
     "cycle_id": "Cycle",
 }
+
+
+@bp.app_template_filter("goal_number")
+def goal_number(value: Any) -> str:
+    """A key result's number for people: 10 rather than 10.0, 2.5 as is, thousands grouped."""
+    if value is None or value == "":
+        return "—"
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+@bp.app_template_filter("kr_input")
+def kr_input(value: Any) -> str:
+    """A key result's number as a form field's value: 10 rather than 10.0, no grouping (a number input)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or value == "":
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return str(value)  # what was typed, shown again with its error
+    return f"{number:.0f}" if number.is_integer() else f"{number}"
 
 
 def _cycle_choice(cycle_id: str | None, include_closed: bool = False) -> tuple[list[Any], Any]:
@@ -159,6 +181,9 @@ def _render_index(
             ]
     active = [g for g in mine if g["status"] != "dropped"]
     total = sum(g["weight"] for g in active)
+    reports = (
+        svc.reports_goals(wiring().uow(), principal, cycle.cycle_id) if cycle and principal.has(Role.MANAGER) else []
+    )
     return render_template(
         "pages/goals.html",
         cycles=cycles,
@@ -175,7 +200,20 @@ def _render_index(
         kr_rows=KR_ROWS,
         statuses=STATUS_CHOICES,
         sees_report=principal.has(Role.LEADERSHIP) or principal.has(Role.HR) or principal.has(Role.MANAGER),
+        reports=reports,
+        expected=_expected(cycle),
     ), status
+
+
+def _expected(cycle: Any) -> dict[str, Any] | None:
+    """Expected progress by today from the cycle's period: what "on track" is measured against."""
+    if cycle is None:
+        return None
+    return {
+        "percent": svc.expected_progress(cycle.period_start, cycle.period_end, today()),
+        "today": today(),
+        "cycle": cycle,
+    }
 
 
 @bp.post("")
@@ -217,7 +255,8 @@ def edit(goal_id: str):
             return _render_goal(principal, goal_id, errors or {"": [message]}, status)
 
         w = wiring()
-        attempt(
+        before = svc.get_goal(w.uow(), principal, goal_id)["progress"]
+        saved = attempt(
             lambda: svc.update_goal(
                 w.uow(), principal, goal_id, _load(GoalPatchSchema(), data), expected_version(), w.clock
             ),
@@ -227,9 +266,22 @@ def edit(goal_id: str):
                 stale=lambda _exc: _render_goal(principal, goal_id, {"": [STALE_GOAL]}, 409),
             ),
         )
-        flash("Goal saved.", "success")
+        flash("Goal saved." + _progress_change(before, saved), "success")
         return redirect(url_for("pages_goals.edit", goal_id=goal_id))
     return _render_goal(principal, goal_id, {}, 200)
+
+
+def _progress_change(before: float, saved: dict[str, Any]) -> str:
+    """A sentence saying how and why progress moved with this save (empty when it did not)."""
+    after = saved["progress"]
+    if round(before) == round(after):
+        return ""
+    why = (
+        "it is the average of the key results"
+        if saved["key_results"]
+        else ("it follows the goals aligned to it" if saved["status"] != "done" else "the goal is marked done")
+    )
+    return f" Progress went from {before:.0f}% to {after:.0f}%: {why}."
 
 
 def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], status: int):
@@ -244,7 +296,9 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
     if goal["level"] != "organisation" and goal["cycle_id"]:
         options = align_options(principal, GoalLevel(goal["level"]), goal["owner_id"], goal["cycle_id"], goal_id)
     kids = svc.children(uow, goal_id)
+    names = directory_svc.people_names(uow, [goal["owner_id"], *(k.owner_id for k in kids)])
     values = request.form if request.method == "POST" else None
+    _, cycle = _cycle_choice(goal["cycle_id"], include_closed=True)
     return render_template(
         "pages/goal.html",
         goal=goal,
@@ -258,26 +312,55 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         statuses=STATUS_CHOICES,
         kr_rows=max(KR_ROWS, len(goal["key_results"]) + 1),
         version=goal["version"],
+        names=names,
+        history_rows=[{**h, "prev": goal["history"][i - 1] if i else None} for i, h in enumerate(goal["history"])][
+            ::-1
+        ],
+        explained=svc.progress_explained(uow, goal),
+        expected=_expected(cycle if cycle and (goal["cycle_id"] in (None, cycle.cycle_id)) else None),
     ), status
 
 
-@bp.post("/<goal_id>/assign")
+@bp.route("/<goal_id>/assign", methods=["GET", "POST"])
 def assign(goal_id: str):
-    """Give a team goal to every direct report: a personal copy each, aligned to it."""
+    """Give a team goal to the team: choose who gets a copy and its weight, confirm, then each gets their own."""
     principal = page_principal()
-    back = url_for("pages_goals.index", cycle=request.form.get("cycle_id"))
-    weight = request.form.get("weight", "").strip()
-    if not (weight.isascii() and weight.isdigit() and 0 <= int(weight[:4]) <= 100):
-        flash("Give the weight each person's copy gets (0–100).", "error")
-        return redirect(back)
+    uow = wiring().uow()
+    goal = svc.get_goal(uow, principal, goal_id)
+    team = directory_svc.direct_reports(uow, principal.employee_id)
+    form = request.form if request.method == "POST" else None
+    chosen = form.getlist("people") if form is not None else [p.employee_id for p in team]
+    weight = (form.get("weight", "") if form is not None else "20").strip()
+    step = form.get("step", "choose") if form is not None else "choose"
+    errors: dict[str, list[str]] = {}
+    if form is not None:
+        if not chosen:
+            errors["people"] = ["Choose at least one person."]
+        if not (weight.isascii() and weight.isdigit()) or len(weight) > 3 or int(weight) > 100:
+            errors["weight"] = ["Give the weight of each person's copy, a whole number from 0 to 100."]
+    if form is None or errors or step != "confirm":
+        confirming = step == "choose" and form is not None and not errors  # "edit": back to the choice
+        return render_template(
+            "pages/goal_assign.html",
+            goal=goal,
+            team=team,
+            chosen=set(chosen),
+            chosen_people=[p for p in team if p.employee_id in chosen],
+            weight=weight,
+            confirming=confirming,
+            errors=errors,
+            summary=forms.summary(errors, lambda n: {"people": "Who gets it", "weight": "Weight"}.get(n, n)),
+        ), (422 if errors else 200)
     w = wiring()
+    back = url_for("pages_goals.index", cycle=goal["cycle_id"])
     result = attempt(
-        lambda: svc.assign_to_team(w.uow(), principal, goal_id, {"weight": int(weight)}, w.clock),
-        OnRefusal(back=back, prefix="Not given to the team"),
+        lambda: svc.assign_to_chosen(w.uow(), principal, goal_id, {"weight": int(weight)}, chosen, w.clock),
+        OnRefusal(back=url_for("pages_goals.assign", goal_id=goal_id), prefix="Not given to the team"),
     )
     made, skipped = len(result["created"]), len(result["skipped"])
     flash(
-        f"Given to {made} {'person' if made == 1 else 'people'}" + (f"; {skipped} already had it." if skipped else "."),
+        f"“{goal['title']}” given to {made} {'person' if made == 1 else 'people'}"
+        + (f"; {skipped} already had it." if skipped else "."),
         "success",
     )
     return redirect(back)
@@ -327,5 +410,8 @@ def alignment():
     """The alignment report: leadership and HR see the organisation, managers their subtree."""
     principal = page_principal()
     cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
-    report = svc.alignment_report(wiring().uow(), principal, cycle.cycle_id) if cycle else None
-    return render_template("pages/alignment.html", report=report, cycles=cycles, cycle=cycle)
+    uow = wiring().uow()
+    report = svc.alignment_report(uow, principal, cycle.cycle_id) if cycle else None
+    ids = [g["owner_id"] for key in ("orphans", "at_risk") for g in (report or {}).get(key, {}).get("goals", [])]
+    names = directory_svc.people_names(uow, sorted(set(ids)))
+    return render_template("pages/alignment.html", report=report, cycles=cycles, cycle=cycle, names=names)

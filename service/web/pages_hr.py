@@ -35,6 +35,12 @@ PHASE_LABELS = {
     "manager_assessment": "Manager assessment",
     "discussion": "Review discussion and acknowledgement",
 }
+# Who owes the overdue task of each phase (the counters count a phase's reviews in these states).
+PHASE_OWNERS = {
+    "self_assessment": "the employee",
+    "manager_assessment": "the manager",
+    "discussion": "the manager (discussion) or the employee (acknowledgement)",
+}
 FORM_LABELS = {
     "self": "Self assessment",
     "manager": "Manager assessment",
@@ -326,22 +332,24 @@ def edit_cycle(cycle_id: str):
 
 @bp.get("/cycles/<cycle_id>")
 def cycle(cycle_id: str):
-    """A cycle: set-up, launch, progress per state, per department and overdue; close and reopen."""
+    """A cycle: set-up, launch, progress per state, per department and overdue, disagreements; close and reopen."""
     principal = hr()
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
-    progress = None
+    progress = work = None
     people: list[tuple[str, list[Any]]] = []
     if c.state is not CycleState.DRAFT:
         progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
-        wanted = set(c.participants)
-        everyone = [p for p in directory_svc.people_for_signin(uow) if p.employee_id in wanted]
-        people = [(d, list(ps)) for d, ps in groupby(everyone, key=lambda p: p.department)]
+        # One query of the cycle's reviews serves the picker, the disagreements and the lists' names.
+        work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
+        by_dept = sorted(work["people"], key=lambda p: (p["department"].casefold(), p["employee_name"].casefold()))
+        people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p["department"])]
     template_name = cycle_svc.template_name(uow, c)
     return render_template(
         "pages/hr_cycle.html",
         cycle=c,
         progress=progress,
+        work=work,
         states=[s.value for s in ORDER],
         phases=PHASE_LABELS,
         people=people,
@@ -349,6 +357,63 @@ def cycle(cycle_id: str):
         today=today(),
         ordered_phases=[p.value for p in Phase],
     )
+
+
+@bp.get("/cycles/<cycle_id>/to-finalise")
+def to_finalise(cycle_id: str):
+    """Exactly the acknowledged reviews waiting for HR to finalise, each a link to its review."""
+    principal = hr()
+    uow = wiring().uow()
+    c = cycle_svc.get_cycle(uow, cycle_id)
+    work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
+    return render_template("pages/hr_to_finalise.html", cycle=c, rows=work["to_finalise"])
+
+
+@bp.get("/cycles/<cycle_id>/overdue")
+def overdue(cycle_id: str):
+    """Who is overdue in each phase, by name, with a "Send reminder now" action."""
+    principal = hr()
+    uow = wiring().uow()
+    c = cycle_svc.get_cycle(uow, cycle_id)
+    work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
+    managers = directory_svc.people_names(
+        uow, sorted({r["manager_id"] for rs in work["overdue"].values() for r in rs if r["manager_id"]})
+    )
+    return render_template(
+        "pages/hr_overdue.html",
+        cycle=c,
+        overdue=work["overdue"],
+        phases=PHASE_LABELS,
+        owners=PHASE_OWNERS,
+        managers=managers,
+    )
+
+
+@bp.post("/cycles/<cycle_id>/remind")
+def remind(cycle_id: str):
+    """Send the overdue people of this cycle (or of one phase) their reminder now."""
+    from service.adapters.factory import build_mailer
+    from service.services import reminders as reminder_svc
+
+    principal = hr()
+    w = wiring()
+    phase = request.form.get("phase") or None
+    back = url_for("pages_hr.overdue", cycle_id=cycle_id)
+    mailer = w.extras.get("mailer") or build_mailer(w.settings)
+    result = attempt(
+        lambda: reminder_svc.remind_cycle_now(
+            w.uow(), principal, cycle_id, mailer, w.clock, w.settings.base_url, phase=phase
+        ),
+        OnRefusal(back=back, prefix="No reminders sent"),
+    )
+    sent, already, failed = result["reminded"], result["already_today"], result["failed"]
+    parts = [f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}"]
+    if already:
+        parts.append(f"{already} already had today's reminder")
+    if failed:
+        parts.append(f"{failed} could not be sent (they are retried by the daily run)")
+    flash("; ".join(parts) + ".", "error" if failed and not sent else "success")
+    return redirect(back)
 
 
 @bp.get("/cycles/<cycle_id>/review")
@@ -385,9 +450,23 @@ def launch_progress(cycle_id: str):
     return render_template("pages/hr_launch.html", cycle=c, progress=progress, percent=percent)
 
 
+@bp.get("/cycles/<cycle_id>/close")
+def close_confirm(cycle_id: str):
+    """Before closing: what will happen, and how many reviews are not finalised yet."""
+    principal = hr()
+    uow = wiring().uow()
+    c = cycle_svc.get_cycle(uow, cycle_id)
+    if c.state is not CycleState.ACTIVE:
+        flash("Only an active cycle can be closed.", "info")
+        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
+    progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
+    unfinished = progress["total"] - progress["by_state"].get("finalised", 0)
+    return render_template("pages/hr_close.html", cycle=c, progress=progress, unfinished=unfinished)
+
+
 @bp.post("/cycles/<cycle_id>/close")
 def close(cycle_id: str):
-    """Close an active cycle: its reviews become read-only."""
+    """Close an active cycle (after the confirmation page): its reviews become read-only."""
     principal = hr()
     w = wiring()
     c = attempt(

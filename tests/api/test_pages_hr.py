@@ -284,17 +284,20 @@ def test_the_dashboard_shows_reviews_per_state_per_department_and_overdue(hr, ta
     )
     clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)  # past the self-assessment deadline
     html = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
-    assert "6 reviews." in html and "5 overdue tasks." in html
+    assert "6 reviews, 0 finalised." in html and "5 overdue tasks: see who" in html
     assert re.search(r"<th scope=\"row\">Not started</th><td>5</td>", html)
     assert re.search(r"<th scope=\"row\">Self assessment submitted</th><td>1</td>", html)
-    assert re.search(r"<th scope=\"row\">Engineering</th><td>2</td><td>1</td>", html)
-    assert 'Self assessment (deadline 10 Mar 2026): <strong class="overdue">5</strong>' in html
+    assert re.search(r"<th scope=\"row\">Engineering</th>.*?0% <span class=\"muted\">\(0 of 3\)</span>", html, re.S)
+    assert "Self assessment (deadline 10 Mar 2026): " in html and "<strong>5</strong> not done" in html
     picker = hr.get(f"/hr/cycles/{launched_cycle_id}/review?employee_id=E4")
     assert picker.headers["Location"] == f"/cycles/{launched_cycle_id}/reviews/E4"
 
 
 def test_hr_closes_a_cycle_and_reopens_it_only_with_a_reason(hr, table, launched_cycle_id):
     cycle = cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id)
+    confirm = text(hr.get(f"/hr/cycles/{launched_cycle_id}/close"))
+    assert "All 6 reviews of this cycle become read-only" in confirm and "6 reviews are not finalised" in confirm
+    assert cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id).state == "active"  # asking changes nothing
     post(hr, f"/hr/cycles/{launched_cycle_id}/close", {"version": str(cycle.version)})
     closed = cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id)
     assert closed.state == "closed" and "is closed; its reviews are read-only" in text(
@@ -305,3 +308,81 @@ def test_hr_closes_a_cycle_and_reopens_it_only_with_a_reason(hr, table, launched
     assert "say why the cycle is reopened" in text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
     post(hr, f"/hr/cycles/{launched_cycle_id}/reopen", {"version": str(closed.version), "reason": "Late joiner"})
     assert cycle_svc.get_cycle(UnitOfWork(table), launched_cycle_id).state == "active"
+
+
+# --- the dashboard leads to the work ---------------------------------------------------------------------
+
+
+def _acknowledged(table, clock, cycle_id: str, employee_id: str, agreement: str, response: str = "") -> None:
+    """Take one report of E3 through to an acknowledged review."""
+    from service.services import reviews as review_svc
+
+    me, boss = f.principal(table, employee_id), f.principal(table, "E3")
+    review_svc.save_self_assessment(UnitOfWork(table), me, cycle_id, employee_id, f.self_content(), 1, True, clock)
+    manager = f.manager_content(owner_id=employee_id)
+    review_svc.save_manager_assessment(UnitOfWork(table), boss, cycle_id, employee_id, manager, 2, True, clock)
+    discussion = f.discussion_content(owner_id=employee_id)
+    review_svc.save_discussion(UnitOfWork(table), boss, cycle_id, employee_id, discussion, 3, True, clock)
+    review_svc.acknowledge(UnitOfWork(table), me, cycle_id, employee_id, agreement, response, 4, clock)
+
+
+def test_finalise_lands_on_exactly_the_acknowledged_reviews(hr, table, clock, launched_cycle_id):
+    _acknowledged(table, clock, launched_cycle_id, "E4", "agree")
+    _acknowledged(table, clock, launched_cycle_id, "E5", "disagree", "My delivery was rated too low")
+    dashboard = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    assert f'href="/hr/cycles/{launched_cycle_id}/to-finalise">Finalise 2 acknowledged reviews' in dashboard
+    html = text(hr.get(f"/hr/cycles/{launched_cycle_id}/to-finalise"))
+    rows = re.findall(r"<tr(?: class=\"is-flagged\")?>\s*<td><a href=\"[^\"]+\">([^<]+)</a>", html)
+    assert rows == ["Edsger Dijkstra", "Katherine Johnson"]
+    assert "Did not agree" in html and "My delivery was rated too low" in html
+    assert "<select" not in html
+
+
+def test_disagreements_are_flagged_on_the_dashboard(hr, table, clock, launched_cycle_id):
+    _acknowledged(table, clock, launched_cycle_id, "E5", "disagree", "Not what we discussed")
+    html = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    flagged = html[html.index('id="h-disagreed"') : html.index('id="h-progress"')]
+    assert "1 employee did not agree with their review" in flagged
+    assert "Edsger Dijkstra" in flagged and "Not what we discussed" in flagged
+    assert "Katherine Johnson" not in flagged
+
+
+def test_overdue_lists_the_names_per_phase(hr, table, clock, launched_cycle_id):
+    from service.services import reviews as review_svc
+
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), launched_cycle_id, "E4", f.self_content(), 1, True, clock
+    )
+    clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)  # past the self-assessment deadline
+    html = text(hr.get(f"/hr/cycles/{launched_cycle_id}/overdue"))
+    section = html[html.index('id="phase-self_assessment"') :]
+    assert "5 not done" in section
+    for name in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov"):
+        assert name in section
+    assert "Katherine Johnson" not in section
+    assert "Send reminder now" in section
+
+
+def test_send_reminder_now_emails_the_overdue_once_a_day(app, hr, table, clock, launched_cycle_id):
+    from service.adapters.mailer import MemoryMailer
+
+    wiring = app.extensions["reviews"]
+    wiring.extras["mailer"] = mailer = MemoryMailer()
+    try:
+        clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+        resp = post(hr, f"/hr/cycles/{launched_cycle_id}/remind", {"phase": "self_assessment"})
+        assert resp.status_code == 302 and resp.headers["Location"].endswith("/overdue")
+        assert sorted(e.to[0] for e in mailer.sent) == sorted(
+            f"{n}@example.com" for n in ("ada", "grace", "alan", "katherine", "edsger", "barbara")
+        )
+        assert "Reminder sent to 6 people." in text(hr.get(f"/hr/cycles/{launched_cycle_id}/overdue"))
+        post(hr, f"/hr/cycles/{launched_cycle_id}/remind", {})
+        assert len(mailer.sent) == 6
+        assert "6 already had today" in text(hr.get(f"/hr/cycles/{launched_cycle_id}/overdue"))
+    finally:
+        wiring.extras.pop("mailer")
+
+
+def test_send_reminder_needs_the_form_token(hr, launched_cycle_id):
+    resp = hr.client.post(f"/hr/cycles/{launched_cycle_id}/remind", data={})
+    assert resp.status_code in (400, 403)

@@ -19,6 +19,9 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     "open a review: JSON GET (manager)": (0, 4, 2, 0),
     "team overview, 12 reports: page": (0, 2, 1, 0),
     "team overview, 12 reports: JSON": (0, 2, 1, 0),
+    # The batch read of the cycle + counters + HR; the Query is the cycle's reviews (one page here; one more per
+    # 1 MB on a large cycle): it names the picker, flags disagreements and lists who to finalise or remind.
+    # It replaced the directory read the picker made before, so the count stayed.
     "HR cycle dashboard: page": (0, 1, 1, 0),
     "save self draft: JSON PUT": (0, 1, 0, 1),
     "save self draft: form POST": (0, 1, 0, 1),
