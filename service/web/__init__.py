@@ -27,6 +27,7 @@ def create_app(
         api_goals,
         api_reviews,
         auth,
+        labels,
         openapi,
         pages,
         pages_goals,
@@ -55,6 +56,7 @@ def create_app(
     wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock())
     app.extensions["reviews"] = wiring
     auth.install(app)
+    labels.register(app)
     register_error_handlers(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages_reviews.bp)
