@@ -101,6 +101,14 @@ FIELD_NAMES = {
     "parts": "Parts of the score",
     "rule": "Rule",
 }
+# A task as read by someone who waits for it (whoever does it reads the pages' TASK_TITLES, in their voice).
+WAITING_TITLES = {
+    "self_assessment": "Waiting for the self assessment",
+    "manager_assessment": "Waiting for the manager assessment",
+    "discussion": "Waiting for the review discussion",
+    "acknowledgement": "Waiting for the employee to read and acknowledge the review",
+    "finalisation": "Waiting for HR to finalise the review",
+}
 # Bookkeeping the story leaves out: it repeats the sentence (the state reached and when) or is internal.
 QUIET_FIELDS = ("submitted.", "version", "audit_head", "score.rule", "score.parts")
 LONG_TEXT = 160
@@ -161,7 +169,8 @@ def rating_word(value: Any, template: Template | None) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+    # Whole points: a decimal on a 0–100 score claims a precision no rating has.
+    return f"{round(value):d}"
 
 
 def score_sentence(score: Mapping[str, Any] | None, template: Template | None = None) -> str:
@@ -195,6 +204,15 @@ def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -
     point = 1 + score["value"] / 100 * (points - 1)
     nearest = min(max(round(point), 1), points)
     return f"On the {points}-point scale that is {point:.1f}, nearest to “{template.scale.label(nearest)}”."
+
+
+def task_title(task: str, mine: bool) -> str:
+    """A workflow task in the reader's voice: what to do when it is theirs, what they wait for otherwise."""
+    from service.web.pages import TASK_TITLES
+
+    if mine:
+        return TASK_TITLES.get(task, word(task))
+    return WAITING_TITLES.get(task, f"Waiting for: {word(task).lower()}")
 
 
 def field_label(path: str, template: Template | None = None) -> str:

@@ -188,6 +188,7 @@ class Task:
     detail: str
     url: str
     due: dict[str, Any] | None = None
+    progress: str = ""  # how far a started draft is, e.g. "Continue: 4 of 7 sections done"
 
     @property
     def sort_key(self) -> tuple[int, str]:
@@ -207,9 +208,12 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
         if task:
             name, owner, due = task
             if owner == "employee":
+                progress = ""
                 if name == "self_assessment":
                     url = url_for("pages_reviews.self_form", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
-                tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due)))
+                    done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today())
+                    progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
+                tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due), progress))
             else:
                 waiting = {"manager": "your manager", "hr": "HR"}.get(owner, owner)
         rows.append(

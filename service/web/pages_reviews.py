@@ -28,11 +28,11 @@ from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
-from service.web import forms
+from service.web import forms, labels
 from service.web.auth import claimed_identity
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import TASK_TITLES, _names, due_info, page_principal, today
+from service.web.pages import _names, due_info, page_principal, today
 from service.web.schemas_reviews import (
     FORMATS,
     LEARNING_KINDS,
@@ -124,6 +124,14 @@ PARTS = {
         "Record the discussion…",
     ),
 }
+# Which of `available_actions` does a workflow task: the reader whose action it is reads it in their voice.
+TASK_PART = {
+    "self_assessment": "self",
+    "manager_assessment": "manager",
+    "discussion": "discussion",
+    "acknowledgement": "acknowledge",
+    "finalisation": "finalise",
+}
 PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT, "discussion": Phase.DISCUSSION}
 
 
@@ -188,6 +196,15 @@ def _render_form(
     task = ctx.cycle.task_for(ctx.review.state)
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
+    # Completion counts what is saved (the draft), not what was typed and refused.
+    sections = review_svc.section_progress(template, part.key, view.get(part.section), today())
+    flagged = set(errors or {}) | set((stale or {}).get("fields") or {})
+    opened = {
+        s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
+    }
+    owners = _owner_choices(ctx, values) if part.key != "self" else []
+    if part.key == "discussion" and not values.get("date"):
+        values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
     body = render_template(
         part.page,
         part=part,
@@ -205,10 +222,16 @@ def _render_form(
         task=task,
         choices=CHOICES,
         can_submit=can_submit,
-        owners=_owner_choices(ctx, values) if part.key != "self" else [],
+        owners=owners,
+        names=dict(owners),
         field_id=forms.field_id,
         review_url=_review_url(ctx),
         form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
+        sections={s.key: s for s in sections},
+        section_list=sections,
+        sections_done=sum(s.done for s in sections),
+        opened=opened,
+        points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
     )
     return body, status
 
@@ -453,7 +476,7 @@ def _render_review(
         state=state.value,
         active=active,
         task=task,
-        task_title=TASK_TITLES.get(task[0]) if task else None,
+        task_title=labels.task_title(task[0], bool(can[TASK_PART[task[0]]])) if task else None,
         due=due_info(task[2]) if task else None,
         names=_names(ctx.uow, people),
         errors=errors or {},
@@ -567,14 +590,24 @@ def audit(cycle_id: str, employee_id: str):
     uow = wiring().uow()
     records, problems = review_svc.review_audit_checked(uow, principal, cycle_id, employee_id)
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
-    return render_template(
-        "pages/audit.html",
-        ctx=ctx,
-        records=records,
-        problems=problems,
-        names=_names(uow, [r["actor"] for r in records]),
-        review_url=_review_url(ctx),
-    )
+    # Names of whoever acted and whoever a change names (owners of actions, HR finalising or returning).
+    people = {r["actor"] for r in records}
+    for r in records:
+        for c in r.get("changes") or []:
+            for v in (c.get("from"), c.get("to")):
+                people |= _ids_in(c.get("field") or "", v)
+    template = template_from_dict(ctx.cycle.template_snapshot) if ctx.cycle.template_snapshot else None
+    story = labels.audit_story(records, template, _names(uow, sorted(people)))
+    return render_template("pages/audit.html", ctx=ctx, story=story, problems=problems, review_url=_review_url(ctx))
+
+
+def _ids_in(field: str, value: Any) -> set[str]:
+    """Person ids a changed value holds (an owner, who finalised), so the story can name them."""
+    if isinstance(value, str) and field.rsplit(".", 1)[-1] in ("owner_id", "by", "finalised_by"):
+        return {value}
+    if isinstance(value, list):
+        return {i["owner_id"] for i in value if isinstance(i, dict) and isinstance(i.get("owner_id"), str)}
+    return set()
 
 
 # --- a manager's team ------------------------------------------------------------------------------------
@@ -590,7 +623,8 @@ def team(cycle_id: str):
     for row in rows:
         task = cycle.task_for(ReviewState(row["state"]))
         row["owner"] = task[1] if task else None
-        row["task_title"] = TASK_TITLES.get(task[0]) if task else None
+        # In the manager's voice: their own tasks to do, the others' tasks as what they wait for.
+        row["task_title"] = labels.task_title(task[0], task[1] == "manager") if task else None
         row["due_info"] = due_info(row["due"])
     rows.sort(key=lambda r: (r["owner"] != "manager", r["employee_name"].casefold()))
     return render_template("pages/team.html", cycle=cycle, rows=rows)

@@ -348,9 +348,11 @@ def test_a_page_asked_for_before_signing_in_goes_to_the_sign_in_and_back(client,
 def test_the_manager_form_shows_the_self_ratings_and_starts_from_the_employees_goals(as_, cycle_id, table, clock):
     submit_self(table, clock, cycle_id)
     page = as_("E3").get(url(cycle_id, "manager")).get_data(as_text=True)
-    assert "Self rating: 3 · Exceeds" in page
+    # The two voices side by side: the self rating in the scale's words, marked on the whole scale.
+    assert "Self rating: Exceeds (3 of 4)" in page
+    assert '<li class="marked"><span class="visually-hidden">Katherine Johnson&#39;s self rating: </span>' in page
     assert 'name="goal_ratings.0.title" value="Launch importer"' in page
-    assert "Read Katherine Johnson's self assessment" in page
+    assert "Read all of Katherine Johnson's self assessment" in page
     assert '<option value="E4"' in page and '<option value="E3"' in page  # owners to choose from
 
 
@@ -368,7 +370,8 @@ def test_the_manager_submits_after_confirming_the_score_and_obstacles_become_act
     )
     page = confirm.get_data(as_text=True)
     assert "Submit the manager assessment for Katherine Johnson?" in page
-    assert "The score it will carry" in page and "Rule:" in page and "91.7" in page
+    assert "The score it will carry" in page and "How the score is made" in page
+    assert "92 of 100: " in page and "Σ" not in page  # the score in words, not a formula
     done = post_form(manager, url(cycle_id, "manager"), {"action": "confirm"}, version=hidden(page, "version"))
     assert done.status_code == 302
     view = stored(table, cycle_id)
@@ -409,7 +412,7 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
 
     employee = as_("E4")
     page = employee.get(url(cycle_id)).get_data(as_text=True)
-    assert "Acknowledging is not agreeing." in page and "Rule:" in page and "Strengths" in page
+    assert "Acknowledging is not agreeing." in page and "How the score is made" in page and "Strengths" in page
     version = hidden(page[page.index('id="acknowledge"') :], "version")
     missing = post_form(employee, url(cycle_id, "acknowledge"), {"response": "Kept response"}, version=version)
     text = missing.get_data(as_text=True)
@@ -458,8 +461,11 @@ def test_the_audit_page_shows_who_when_what_from_to_and_that_the_chain_verifies(
     post_form(as_("E4"), url(cycle_id, "self"), {"achievements": "First draft"}, version=1)
     page = as_("E2").get(url(cycle_id, "audit")).get_data(as_text=True)
     assert "The chain verifies" in page
-    assert "Katherine Johnson" in page and "save self" in page and "create review" in page
-    assert "self_assessment.achievements" in page and "First draft" in page
+    # A history, not records: who did what, when (as people write dates), the field under its label.
+    assert "Katherine Johnson saved a draft of the self assessment</strong>, <time" in page
+    assert "opened the review</strong>" in page and "2 Mar 2026 09:00" in page
+    assert "<dt>Self assessment › Achievements</dt>" in page and "First draft" in page
+    assert "self_assessment.achievements" not in page and "2026-03-02T" not in page.replace('datetime="2026-03-02T', "")
 
 
 # --- the team overview -------------------------------------------------------------------------
