@@ -92,6 +92,8 @@ FIELD_NAMES = {
     "reason": "Reason",
     "by": "By",
     "finalised_by": "Finalised by",
+    "manager_id": "Manager",
+    "department": "Department",
     "goal_results": "Goals and results",
     "goal_ratings": "Goals",
     "obstacles": "Obstacles",
@@ -110,7 +112,18 @@ WAITING_TITLES = {
     "finalisation": "Waiting for HR to finalise the review",
 }
 # Bookkeeping the story leaves out: it repeats the sentence (the state reached and when) or is internal.
-QUIET_FIELDS = ("submitted.", "version", "audit_head", "score.rule", "score.parts")
+QUIET_FIELDS = (
+    "submitted.",
+    "version",
+    "audit_head",
+    "score.rule",
+    "score.parts",
+    "cycle_id",
+    "cycle_name",
+    "employee_id",
+    "employee_name",
+    "period_start",
+)
 LONG_TEXT = 160
 
 
@@ -221,6 +234,8 @@ def field_label(path: str, template: Template | None = None) -> str:
     from service.web.forms import Labeller
 
     head, _, rest = path.partition(".")
+    if path == "score.value":
+        return "Score"
     if head in SECTION_NAMES and rest:
         inner = FIELD_NAMES.get(rest) or Labeller(template)(rest)
         return f"{SECTION_NAMES[head]} › {inner}"
@@ -236,7 +251,7 @@ def value_text(
     last = path.rsplit(".", 1)[-1]
     if last == "rating":
         return rating_word(value, template)
-    if last in ("owner_id", "by", "finalised_by") and isinstance(value, str):
+    if last in ("owner_id", "by", "finalised_by", "manager_id") and isinstance(value, str):
         return person(value, names)
     if last in ("due", "date") and isinstance(value, str):
         return day(value)

@@ -205,6 +205,7 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
         task = cycle.task_for(ReviewState(r["state"]))
         url = url_for("pages_reviews.review", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
         waiting = None
+        started = ""
         if task:
             name, owner, due = task
             if owner == "employee":
@@ -213,6 +214,7 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
                     url = url_for("pages_reviews.self_form", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
                     done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today())
                     progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
+                    started = f"Self assessment started: {done[0]} of {done[1]} sections done" if done else ""
                 tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due), progress))
             else:
                 waiting = {"manager": "your manager", "hr": "HR"}.get(owner, owner)
@@ -220,6 +222,7 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
             {
                 "cycle": cycle,
                 "state": r["state"],
+                "started": started,
                 "url": url,
                 "waiting": waiting,
                 "due": due_info(task[2]) if task and task[1] != "employee" else None,

@@ -603,7 +603,7 @@ def audit(cycle_id: str, employee_id: str):
 
 def _ids_in(field: str, value: Any) -> set[str]:
     """Person ids a changed value holds (an owner, who finalised), so the story can name them."""
-    if isinstance(value, str) and field.rsplit(".", 1)[-1] in ("owner_id", "by", "finalised_by"):
+    if isinstance(value, str) and field.rsplit(".", 1)[-1] in ("owner_id", "by", "finalised_by", "manager_id"):
         return {value}
     if isinstance(value, list):
         return {i["owner_id"] for i in value if isinstance(i, dict) and isinstance(i.get("owner_id"), str)}

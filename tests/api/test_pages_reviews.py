@@ -371,7 +371,9 @@ def test_the_manager_submits_after_confirming_the_score_and_obstacles_become_act
     page = confirm.get_data(as_text=True)
     assert "Submit the manager assessment for Katherine Johnson?" in page
     assert "The score it will carry" in page and "How the score is made" in page
-    assert "92 of 100: " in page and "Σ" not in page  # the score in words, not a formula
+    # The score in words, not a formula; the part that counts most first, a part without data said so.
+    assert "92 of 100: goals 100 (weight 40%), competencies 83 (40%), feedback not enough answers yet, left out" in page
+    assert "Σ" not in page and "nearest to “Outstanding”" in page
     done = post_form(manager, url(cycle_id, "manager"), {"action": "confirm"}, version=hidden(page, "version"))
     assert done.status_code == 302
     view = stored(table, cycle_id)
@@ -398,6 +400,13 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
         UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", f.manager_content(), 2, True, clock
     )
     manager = as_("E3")
+    form = manager.get(url(cycle_id, "discussion")).get_data(as_text=True)
+    # The form opens with the talking points, and with today as the date of the discussion.
+    points = form[form.index('id="h-points"') : form.index("</section>", form.index('id="h-points"'))]
+    assert "92 of 100: goals 100 (weight 40%)" in points
+    assert "<strong>Delivery</strong>: rated themselves Exceeds (3 of 4), you rated Outstanding (4 of 4)" in points
+    assert "Slow CI" in points and "Public speaking" in points and "Delegation" in points
+    assert 'name="date" value="2026-03-02"' in form
     confirm = post_form(
         manager, url(cycle_id, "discussion"), form_of(f.discussion_content()) | {"action": "submit"}, version=3
     )
@@ -480,3 +489,5 @@ def test_the_team_overview_shows_each_reports_state_next_task_due_and_overdue(as
     assert "31 Mar 2026" in katherine and "due in 19 days" in katherine
     edsger = page[page.index("Edsger Dijkstra") : page.index("</tr>", page.index("Edsger Dijkstra"))]
     assert "Not started" in edsger and "overdue by 2 days" in edsger
+    # The manager's page in the manager's voice: what they wait for, not "Write your self assessment".
+    assert "Waiting for the self assessment" in edsger and "Write your self assessment" not in page
