@@ -64,7 +64,8 @@ def test_the_audit_trail_reads_as_a_history_with_labelled_changes():
         }
     ]
     [entry] = labels.audit_story(records, template(), {"E3": "Fatima Al-Sayed"})
-    assert entry["sentence"] == "Fatima Al-Sayed submitted the manager assessment" and entry["when"] == "3 Dec 2026 14:02"
+    assert entry["sentence"] == "Fatima Al-Sayed submitted the manager assessment"
+    assert entry["when"] == "3 Dec 2026 14:02"
     changes = {c["label"]: c for c in entry["changes"]}
     assert changes["Manager assessment › Delivery rating"]["after"] == "Outstanding (4 of 4)"
     assert changes["Manager assessment › Narrative"]["long"] is True
