@@ -247,7 +247,11 @@ def _team(uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: lis
                 )
                 url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row["employee_id"])
                 title = f"{TASK_TITLES[task[0]]}: {row['employee_name']}"
-                tasks.append(Task(title, cycle.name, url, due_info(task[2])))
+                # The review was read by team_reviews just now: its draft costs no further request.
+                part = "manager" if task[0] == "manager_assessment" else "discussion"
+                done = review_svc.draft_progress(uow, principal, cycle, row["employee_id"], part, today())
+                progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
+                tasks.append(Task(title, cycle.name, url, due_info(task[2]), progress))
         waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
         teams.append({"cycle": cycle, "count": len(rows), "waiting": waiting})
     return teams

@@ -63,7 +63,7 @@ S = ReviewState
 
 
 def _words(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    return [(v, v.replace("_", " ").capitalize()) for v in values]
+    return [(v, labels.word(v)) for v in values]
 
 
 CHOICES = {
@@ -123,14 +123,6 @@ PARTS = {
         "Review discussion",
         "Record the discussion…",
     ),
-}
-# Which of `available_actions` does a workflow task: the reader whose action it is reads it in their voice.
-TASK_PART = {
-    "self_assessment": "self",
-    "manager_assessment": "manager",
-    "discussion": "discussion",
-    "acknowledgement": "acknowledge",
-    "finalisation": "finalise",
 }
 PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT, "discussion": Phase.DISCUSSION}
 
@@ -468,17 +460,23 @@ def _render_review(
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
     label = forms.Labeller(template)
     can = review_svc.available_actions(ctx)
+    names = _names(ctx.uow, people)
+    # Served from the batch just read (and the prefetch): titles cost no further request.
+    employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
+    manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
     body = render_template(
         "pages/review.html",
+        employee=employee,
+        manager=manager,
         ctx=ctx,
         view=view,
         template=template,
         state=state.value,
         active=active,
         task=task,
-        task_title=labels.task_title(task[0], bool(can[TASK_PART[task[0]]])) if task else None,
+        task_title=labels.task_title(task[0], _owns(ctx, task[1])) if task else None,
         due=due_info(task[2]) if task else None,
-        names=_names(ctx.uow, people),
+        names=names,
         errors=errors or {},
         summary=forms.summary(errors or {}, label),
         values=values or {},
@@ -493,6 +491,11 @@ def _render_review(
         return_targets=can["return_targets"],
     )
     return body, status
+
+
+def _owns(ctx: ReviewContext, owner: str) -> bool:
+    """Is the reader the one a task waits for (they read it in their voice; the others read what they wait for)."""
+    return {"employee": ctx.is_employee, "manager": ctx.is_manager, "hr": ctx.is_hr}.get(owner, False)
 
 
 @bp.get(REVIEW)
@@ -567,7 +570,7 @@ def return_review(cycle_id: str, employee_id: str):
             back=_review_url(ctx), form=_only_invalid(again, _review_url(ctx), "Not returned"), prefix="Not returned"
         ),
     )
-    flash(f"The review is back at “{target.replace('_', ' ')}”. The reason is in the audit trail.", "success")
+    flash(f"The review is back at “{labels.word(target)}”. The reason is in the audit trail.", "success")
     return redirect(_review_url(ctx))
 
 

@@ -177,3 +177,37 @@ def test_hr_reads_the_audit_trail_as_a_history(live, open_as, viewport):
     expect(long_text.locator("summary")).to_contain_text("characters")
     expect(long_text.locator(".to")).to_be_hidden()
     check(hr, f"a-{width}-audit-history")
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
+def test_the_manager_confirms_a_score_told_in_words_and_hr_reads_the_review_with_names(live, open_as, viewport):
+    cycle = live.launch()
+    save_self(live, cycle.cycle_id, f.self_content(), submit=True)
+    version = UnitOfWork(live.table).reviews.get(cycle.cycle_id, "E4").version
+    review_svc.save_manager_assessment(
+        UnitOfWork(live.table),
+        f.principal(live.table, "E3"),
+        cycle.cycle_id,
+        "E4",
+        f.manager_content(),
+        version,
+        False,
+        live.clock,
+    )
+    width = viewport["width"]
+    manager = open_as(live, "E3", viewport=viewport)
+    expect(manager.locator(".task").filter(has_text="Katherine Johnson")).to_contain_text(
+        "Continue: 6 of 6 sections done"
+    )
+    manager.goto(review_path(cycle.cycle_id, "manager"))
+    expect(manager.get_by_role("navigation", name=re.compile("sections done"))).to_contain_text("6 of 6 sections done")
+    manager.get_by_role("button", name="Submit the assessment…").click()
+    expect(manager.locator(".score-sentence")).to_have_text(re.compile(r"^\d+ of 100: goals \d+ \(weight 40%\)"))
+    check(manager, f"a-{width}-manager-confirm-score")
+
+    hr = open_as(live, "E2", viewport=viewport)
+    hr.goto(review_path(cycle.cycle_id))
+    expect(hr.locator(".people-line")).to_contain_text("Katherine Johnson, Engineer")
+    expect(hr.locator(".people-line")).to_contain_text("Manager: Alan Turing, Engineering Manager")
+    expect(hr.locator(".next")).to_contain_text("Waiting for the manager assessment")
+    check(hr, f"a-{width}-hr-reads-review")
