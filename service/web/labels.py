@@ -268,6 +268,21 @@ def value_text(
     return str(value)
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def number(value: Any) -> str:
+    """A stored amount without a spurious decimal: 800.0 → '800', 1250.5 → '1,250.5'."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}".rstrip("0")
+
+
 def _row_text(row: Any, names: Mapping[str, str] | None) -> str:
     if not isinstance(row, dict):
         return str(row)
@@ -298,7 +313,7 @@ def audit_story(
             before, after = c.get("from"), c.get("to")
             if path == "state":
                 state_to = after
-            if not path or path.startswith(QUIET_FIELDS) or (before in (None, "") and after in (None, "")):
+            if not path or path.startswith(QUIET_FIELDS) or (_empty(before) and _empty(after)):
                 continue
             b, a = value_text(before, path, template, names), value_text(after, path, template, names)
             changes.append(
@@ -331,3 +346,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(score_sentence, "score_sentence")
     app.add_template_filter(score_on_scale, "score_on_scale")
     app.add_template_filter(field_label, "field_label")
+    app.add_template_filter(number, "number")
