@@ -195,7 +195,7 @@ def _render_form(
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
     }
     owners = _owner_choices(ctx, values) if part.key != "self" else []
-    if part.key == "discussion" and not values.get("date"):
+    if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
         values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
     body = render_template(
         part.page,
