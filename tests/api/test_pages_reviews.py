@@ -118,6 +118,17 @@ def test_the_self_form_offers_the_scales_labels_as_radio_buttons_and_the_templat
     assert hidden(page, "version") == "1" and 'src="/static/app.js"' in page
 
 
+def test_the_form_lists_its_sections_with_completion_and_folds_the_done_ones(as_, cycle_id):
+    employee = as_("E4")
+    post_form(employee, url(cycle_id, "self"), {"achievements": "Shipped the importer", "action": "save"}, version=1)
+    page = employee.get(url(cycle_id, "self")).get_data(as_text=True)
+    assert "1 of 7 sections done</h2>" in page
+    # Done sections fold (a <details> without `open`, no script needed); the rest stay open.
+    assert '<section class="card form-section is-done" id="s-achievements"' in page
+    assert "<details data-section data-done>" in page and "<details open data-section>" in page
+    assert page.count("<details open data-section>") == 6
+
+
 def test_save_draft_without_script_stores_the_draft_and_comes_back_saying_when(as_, cycle_id, table):
     employee = as_("E4")
     data = form_of(f.self_content(achievements="Half written")) | {"action": "save"}
