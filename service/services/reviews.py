@@ -149,7 +149,7 @@ class FormSection:
 FORM_SECTIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], bool], ...]] = {
     "self": (
         ("competencies", "Competencies", ("competency_ratings",), False),
-        ("goals", "Goals and results", ("goal_results",), False),
+        ("goals", "Goals and results", ("goal_results",), True),
         ("achievements", "Achievements", ("achievements",), False),
         ("obstacles", "Obstacles", ("obstacles",), True),
         ("learning", "Learning evidence", ("learning",), True),

@@ -231,7 +231,9 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
     return rows
 
 
-def _team(uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task]) -> list[dict]:
+def _team(
+    uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], titles: dict[str, str]
+) -> list[dict]:
     teams = []
     for cycle in active:
         rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
@@ -251,7 +253,9 @@ def _team(uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: lis
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
                 done = review_svc.draft_progress(uow, principal, cycle, row["employee_id"], part, today())
                 progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
-                tasks.append(Task(title, cycle.name, url, due_info(task[2]), progress))
+                who = titles.get(row["employee_id"])
+                detail = f"{who} · {cycle.name}" if who else cycle.name
+                tasks.append(Task(title, detail, url, due_info(task[2]), progress))
         waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
         teams.append({"cycle": cycle, "count": len(rows), "waiting": waiting})
     return teams
@@ -300,7 +304,8 @@ def home():
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
     tasks: list[Task] = []
     own = _own_reviews(uow, principal, cycles, tasks)
-    teams = _team(uow, principal, active, tasks) if (reports or principal.has(Role.MANAGER)) else []
+    titles = {p.employee_id: p.title for p in reports if p.title}
+    teams = _team(uow, principal, active, tasks, titles) if (reports or principal.has(Role.MANAGER)) else []
     steer = _steer(uow, principal, all_cycles, tasks) if principal.has(Role.HR) else []
     actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
     for a in actions:

@@ -88,7 +88,8 @@ def test_a_managers_started_assessment_says_how_far_it_is(as_, table, clock, cyc
     review_svc.save_self_assessment(
         UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 2, True, clock
     )
-    assert "Continue: 1 of 6 sections done" in tasks(page_of(as_("E3")))
+    html = tasks(page_of(as_("E3")))
+    assert "Continue: 1 of 6 sections done" in html and "Engineer · 2026 annual review" in html  # with their title
 
 
 def test_a_task_past_its_deadline_shows_as_overdue(as_, clock):
