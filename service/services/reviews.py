@@ -134,6 +134,125 @@ def score_preview(ctx: ReviewContext, content: dict[str, Any]) -> dict[str, Any]
     return compute_score(ctx.template, content, goal_progress=progress).as_dict()
 
 
+@dataclass(frozen=True)
+class FormSection:
+    """One section of a review form and whether its draft content is complete."""
+
+    key: str
+    title: str
+    fields: tuple[str, ...]  # the content keys it holds
+    done: bool
+    optional: bool
+
+
+# The sections of each form, in page order: (key, title, content keys, optional).
+FORM_SECTIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], bool], ...]] = {
+    "self": (
+        ("competencies", "Competencies", ("competency_ratings",), False),
+        ("goals", "Goals and results", ("goal_results",), True),
+        ("achievements", "Achievements", ("achievements",), False),
+        ("obstacles", "Obstacles", ("obstacles",), True),
+        ("learning", "Learning evidence", ("learning",), True),
+        ("development", "Development", ("development_wishes", "training_needs"), True),
+        ("questions", "Questions", ("answers",), False),
+    ),
+    "manager": (
+        ("competencies", "Competencies", ("competency_ratings",), False),
+        ("goals", "Goals", ("goal_ratings",), True),
+        ("feedback", "Strengths and areas to strengthen", ("strengths", "areas_to_strengthen"), False),
+        ("obstacles", "Obstacles", ("obstacles",), True),
+        ("training", "Training needs", ("training_needs",), True),
+        ("narrative", "Narrative", ("narrative", "answers"), False),
+    ),
+    "discussion": (
+        ("record", "The conversation", ("date", "notes"), False),
+        ("actions", "Agreed actions", ("agreed_actions",), True),
+    ),
+}
+
+
+def _filled(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_filled(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_filled(v) for v in value)
+    return value not in (None, "") and not (isinstance(value, str) and not value.strip())
+
+
+def _content_gaps(template: Template, part: str, content: dict[str, Any], today: date) -> set[str]:
+    """Fields a submission of this content would refuse (the workflow state aside)."""
+    owners = {i["owner_id"] for k in ("obstacles", "agreed_actions") for i in content.get(k) or [] if i.get("owner_id")}
+    try:
+        if part == "self":
+            check_self(content, template, True)
+        elif part == "manager":
+            check_manager(content, template, True, owners)
+        else:
+            check_discussion(content, True, owners, today)
+    except ValidationFailed as exc:
+        return set(exc.errors)
+    except (TypeError, ValueError):  # content not loaded yet (raw form text): nothing counts as done
+        return {f for _, _, fields, _ in FORM_SECTIONS[part] for f in fields}
+    return set()
+
+
+def section_progress(template: Template, part: str, content: dict[str, Any] | None, today: date) -> list[FormSection]:
+    """The sections of a form with whether the draft completes each (optional ones: once something is in them)."""
+    content = content or {}
+    gaps = _content_gaps(template, part, content, today)
+    sections = []
+    for key, title, fields, optional in FORM_SECTIONS[part]:
+        if key == "questions" and not template.questions.get(part):
+            continue
+        filled = any(_filled(content.get(f)) for f in fields)
+        missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
+        sections.append(FormSection(key, title, fields, filled and not missing, optional))
+    return sections
+
+
+def draft_progress(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, employee_id: str, part: str, today: date
+) -> tuple[int, int] | None:
+    """(sections done, sections) of a started draft this principal writes; None when nothing is written yet."""
+    review = uow.reviews.get(cycle.cycle_id, employee_id)
+    if review is None or not cycle.template_snapshot:
+        return None
+    roles = policy.review_roles(principal, employee_id, review.manager_id)
+    if not policy.may_act_on_review(roles, part):
+        return None
+    content = {"self": review.self_assessment, "manager": review.manager_assessment}.get(part, review.discussion)
+    if not content:
+        return None
+    sections = section_progress(template_from_dict(cycle.template_snapshot), part, content, today)
+    return sum(s.done for s in sections), len(sections)
+
+
+def talking_points(template: Template, view: dict[str, Any]) -> dict[str, Any]:
+    """What the review discussion should cover: the score, obstacles, training needs, and where the employee
+    rated themselves differently from the manager (their likely disagreements)."""
+    own = view.get("self_assessment") or {}
+    manager = view.get("manager_assessment") or {}
+    differences = []
+    for c in template.competencies:
+        mine = (own.get("competency_ratings") or {}).get(c.id) or {}
+        theirs = (manager.get("competency_ratings") or {}).get(c.id) or {}
+        if mine.get("rating") and theirs.get("rating") and mine["rating"] != theirs["rating"]:
+            differences.append(
+                {
+                    "competency": c.name,
+                    "self": mine["rating"],
+                    "manager": theirs["rating"],
+                    "comment": mine.get("comment") or "",
+                    "higher": mine["rating"] > theirs["rating"],
+                }
+            )
+    obstacles = [{"description": o.get("description", ""), "by": "employee"} for o in own.get("obstacles") or []]
+    obstacles += [{**o, "by": "manager"} for o in manager.get("obstacles") or []]
+    needs = [{**n, "by": "employee"} for n in own.get("training_needs") or []]
+    needs += [{**n, "by": "manager"} for n in manager.get("training_needs") or []]
+    return {"score": view.get("score"), "differences": differences, "obstacles": obstacles, "training_needs": needs}
+
+
 def available_actions(ctx: ReviewContext) -> dict[str, Any]:
     """Everything this principal can do to the review now: the forms, acknowledge, finalise, return targets."""
     active = ctx.cycle.state is CycleState.ACTIVE

@@ -27,6 +27,7 @@ def create_app(
         api_goals,
         api_reviews,
         auth,
+        labels,
         openapi,
         pages,
         pages_goals,
@@ -58,6 +59,7 @@ def create_app(
     untrusted.install(app)
     prefetch.install(app)
     auth.install(app)
+    labels.register(app)
     register_error_handlers(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages_reviews.bp)

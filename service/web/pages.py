@@ -203,6 +203,7 @@ class Task:
     detail: str
     url: str
     due: dict[str, Any] | None = None
+    progress: str = ""  # how far a started draft is, e.g. "Continue: 4 of 7 sections done"
 
     @property
     def sort_key(self) -> tuple[int, str]:
@@ -219,18 +220,24 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
         task = cycle.task_for(ReviewState(r["state"]))
         url = url_for("pages_reviews.review", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
         waiting = None
+        started = ""
         if task:
             name, owner, due = task
             if owner == "employee":
+                progress = ""
                 if name == "self_assessment":
                     url = url_for("pages_reviews.self_form", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
-                tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due)))
+                    done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today())
+                    progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
+                    started = f"Self assessment started: {done[0]} of {done[1]} sections done" if done else ""
+                tasks.append(Task(TASK_TITLES[name], cycle.name, url, due_info(due), progress))
             else:
                 waiting = {"manager": "your manager", "hr": "HR"}.get(owner, owner)
         rows.append(
             {
                 "cycle": cycle,
                 "state": r["state"],
+                "started": started,
                 "url": url,
                 "waiting": waiting,
                 "due": due_info(task[2]) if task and task[1] != "employee" else None,
@@ -239,7 +246,9 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
     return rows
 
 
-def _team(uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task]) -> list[dict]:
+def _team(
+    uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], titles: dict[str, str]
+) -> list[dict]:
     teams = []
     for cycle in active:
         rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
@@ -255,7 +264,13 @@ def _team(uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: lis
                 )
                 url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row["employee_id"])
                 title = f"{TASK_TITLES[task[0]]}: {row['employee_name']}"
-                tasks.append(Task(title, cycle.name, url, due_info(task[2])))
+                # The review was read by team_reviews just now: its draft costs no further request.
+                part = "manager" if task[0] == "manager_assessment" else "discussion"
+                done = review_svc.draft_progress(uow, principal, cycle, row["employee_id"], part, today())
+                progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
+                who = titles.get(row["employee_id"])
+                detail = f"{who} · {cycle.name}" if who else cycle.name
+                tasks.append(Task(title, detail, url, due_info(task[2]), progress))
         waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
         teams.append({"cycle": cycle, "count": len(rows), "waiting": waiting})
     return teams
@@ -308,7 +323,8 @@ def home():
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
     tasks: list[Task] = []
     own = _own_reviews(uow, principal, cycles, tasks)
-    teams = _team(uow, principal, active, tasks) if (reports or principal.has(Role.MANAGER)) else []
+    titles = {p.employee_id: p.title for p in reports if p.title}
+    teams = _team(uow, principal, active, tasks, titles) if (reports or principal.has(Role.MANAGER)) else []
     steer = _steer(uow, principal, all_cycles, tasks) if principal.has(Role.HR) else []
     actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
     for a in actions:

@@ -28,10 +28,10 @@ from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
-from service.web import forms
+from service.web import forms, labels
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import TASK_TITLES, _names, due_info, page_principal, today
+from service.web.pages import _names, due_info, page_principal, today
 from service.web.schemas_reviews import (
     FORMATS,
     LEARNING_KINDS,
@@ -52,7 +52,7 @@ S = ReviewState
 
 
 def _words(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    return [(v, v.replace("_", " ").capitalize()) for v in values]
+    return [(v, labels.word(v)) for v in values]
 
 
 CHOICES = {
@@ -177,6 +177,15 @@ def _render_form(
     task = ctx.cycle.task_for(ctx.review.state)
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
+    # Completion counts what is saved (the draft), not what was typed and refused.
+    sections = review_svc.section_progress(template, part.key, view.get(part.section), today())
+    flagged = set(errors or {}) | set((stale or {}).get("fields") or {})
+    opened = {
+        s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
+    }
+    owners = _owner_choices(ctx, values) if part.key != "self" else []
+    if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
+        values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
     body = render_template(
         part.page,
         part=part,
@@ -194,10 +203,16 @@ def _render_form(
         task=task,
         choices=CHOICES,
         can_submit=can_submit,
-        owners=_owner_choices(ctx, values) if part.key != "self" else [],
+        owners=owners,
+        names=dict(owners),
         field_id=forms.field_id,
         review_url=_review_url(ctx),
         form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
+        sections={s.key: s for s in sections},
+        section_list=sections,
+        sections_done=sum(s.done for s in sections),
+        opened=opened,
+        points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
     )
     return body, status
 
@@ -434,17 +449,23 @@ def _render_review(
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
     label = forms.Labeller(template)
     can = review_svc.available_actions(ctx)
+    names = _names(ctx.uow, people)
+    # Served from the batch just read (and the prefetch): titles cost no further request.
+    employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
+    manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
     body = render_template(
         "pages/review.html",
+        employee=employee,
+        manager=manager,
         ctx=ctx,
         view=view,
         template=template,
         state=state.value,
         active=active,
         task=task,
-        task_title=TASK_TITLES.get(task[0]) if task else None,
+        task_title=labels.task_title(task[0], _owns(ctx, task[1])) if task else None,
         due=due_info(task[2]) if task else None,
-        names=_names(ctx.uow, people),
+        names=names,
         errors=errors or {},
         summary=forms.summary(errors or {}, label),
         values=values or {},
@@ -459,6 +480,11 @@ def _render_review(
         return_targets=can["return_targets"],
     )
     return body, status
+
+
+def _owns(ctx: ReviewContext, owner: str) -> bool:
+    """Is the reader the one a task waits for (they read it in their voice; the others read what they wait for)."""
+    return {"employee": ctx.is_employee, "manager": ctx.is_manager, "hr": ctx.is_hr}.get(owner, False)
 
 
 @bp.get(REVIEW)
@@ -533,7 +559,7 @@ def return_review(cycle_id: str, employee_id: str):
             back=_review_url(ctx), form=_only_invalid(again, _review_url(ctx), "Not returned"), prefix="Not returned"
         ),
     )
-    flash(f"The review is back at “{target.replace('_', ' ')}”. The reason is in the audit trail.", "success")
+    flash(f"The review is back at “{labels.word(target)}”. The reason is in the audit trail.", "success")
     return redirect(_review_url(ctx))
 
 
@@ -556,14 +582,24 @@ def audit(cycle_id: str, employee_id: str):
     uow = wiring().uow()
     records, problems = review_svc.review_audit_checked(uow, principal, cycle_id, employee_id)
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
-    return render_template(
-        "pages/audit.html",
-        ctx=ctx,
-        records=records,
-        problems=problems,
-        names=_names(uow, [r["actor"] for r in records]),
-        review_url=_review_url(ctx),
-    )
+    # Names of whoever acted and whoever a change names (owners of actions, HR finalising or returning).
+    people = {r["actor"] for r in records}
+    for r in records:
+        for c in r.get("changes") or []:
+            for v in (c.get("from"), c.get("to")):
+                people |= _ids_in(c.get("field") or "", v)
+    template = template_from_dict(ctx.cycle.template_snapshot) if ctx.cycle.template_snapshot else None
+    story = labels.audit_story(records, template, _names(uow, sorted(people)))
+    return render_template("pages/audit.html", ctx=ctx, story=story, problems=problems, review_url=_review_url(ctx))
+
+
+def _ids_in(field: str, value: Any) -> set[str]:
+    """Person ids a changed value holds (an owner, who finalised), so the story can name them."""
+    if isinstance(value, str) and field.rsplit(".", 1)[-1] in ("owner_id", "by", "finalised_by", "manager_id"):
+        return {value}
+    if isinstance(value, list):
+        return {i["owner_id"] for i in value if isinstance(i, dict) and isinstance(i.get("owner_id"), str)}
+    return set()
 
 
 # --- a manager's team ------------------------------------------------------------------------------------
@@ -579,7 +615,8 @@ def team(cycle_id: str):
     for row in rows:
         task = cycle.task_for(ReviewState(row["state"]))
         row["owner"] = task[1] if task else None
-        row["task_title"] = TASK_TITLES.get(task[0]) if task else None
+        # In the manager's voice: their own tasks to do, the others' tasks as what they wait for.
+        row["task_title"] = labels.task_title(task[0], task[1] == "manager") if task else None
         row["due_info"] = due_info(row["due"])
     rows.sort(key=lambda r: (r["owner"] != "manager", r["employee_name"].casefold()))
     return render_template("pages/team.html", cycle=cycle, rows=rows)

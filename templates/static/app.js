@@ -295,3 +295,20 @@
     });
   });
 })();
+
+// Form sections fold once done (<details>, server-rendered). On wide screens there is room: keep them open.
+// A link of the section index opens the section it points to.
+(function () {
+  "use strict";
+  var wide = window.matchMedia && window.matchMedia("(min-width: 60em)").matches;
+  Array.prototype.forEach.call(document.querySelectorAll("details[data-section]"), function (d) {
+    if (wide) { d.open = true; }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-open-section]") : null;
+    if (!link) { return; }
+    var target = document.querySelector(link.getAttribute("href"));
+    var details = target ? target.querySelector("details[data-section]") : null;
+    if (details) { details.open = true; }
+  });
+})();

@@ -71,6 +71,27 @@ def test_an_employees_tasks_name_the_self_assessment_with_its_deadline(as_, cycl
     assert "due in 8 days · 10 Mar 2026" in html and "is-overdue" not in html
 
 
+def test_a_started_self_assessment_says_how_many_sections_are_done_not_not_started(as_, table, clock, cycle_id):
+    draft = {"achievements": "Shipped the importer.", "competency_ratings": {"delivery": {"rating": 3}}}
+    review_svc.save_self_assessment(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", draft, 1, False, clock)
+    html = page_of(as_("E4"))
+    # Achievements is done; the competencies are not (collaboration is not rated yet).
+    assert "Continue: 1 of 7 sections done" in tasks(html)
+    assert "Self assessment started: 1 of 7 sections done" in html
+
+
+def test_a_managers_started_assessment_says_how_far_it_is(as_, table, clock, cycle_id):
+    draft = {"strengths": "Ownership.", "areas_to_strengthen": "Delegation."}
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", draft, 1, False, clock
+    )
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 2, True, clock
+    )
+    html = tasks(page_of(as_("E3")))
+    assert "Continue: 1 of 6 sections done" in html and "Engineer · 2026 annual review" in html  # with their title
+
+
 def test_a_task_past_its_deadline_shows_as_overdue(as_, clock):
     clock.at = datetime(2026, 3, 13, 9, 0, tzinfo=UTC)
     html = tasks(page_of(as_("E4")))

@@ -118,6 +118,17 @@ def test_the_self_form_offers_the_scales_labels_as_radio_buttons_and_the_templat
     assert hidden(page, "version") == "1" and 'src="/static/app.js"' in page
 
 
+def test_the_form_lists_its_sections_with_completion_and_folds_the_done_ones(as_, cycle_id):
+    employee = as_("E4")
+    post_form(employee, url(cycle_id, "self"), {"achievements": "Shipped the importer", "action": "save"}, version=1)
+    page = employee.get(url(cycle_id, "self")).get_data(as_text=True)
+    assert "1 of 7 sections done</h2>" in page
+    # Done sections fold (a <details> without `open`, no script needed); the rest stay open.
+    assert '<section class="card form-section is-done" id="s-achievements"' in page
+    assert "<details data-section data-done>" in page and "<details open data-section>" in page
+    assert page.count("<details open data-section>") == 6
+
+
 def test_save_draft_without_script_stores_the_draft_and_comes_back_saying_when(as_, cycle_id, table):
     employee = as_("E4")
     data = form_of(f.self_content(achievements="Half written")) | {"action": "save"}
@@ -348,9 +359,11 @@ def test_a_page_asked_for_before_signing_in_goes_to_the_sign_in_and_back(client,
 def test_the_manager_form_shows_the_self_ratings_and_starts_from_the_employees_goals(as_, cycle_id, table, clock):
     submit_self(table, clock, cycle_id)
     page = as_("E3").get(url(cycle_id, "manager")).get_data(as_text=True)
-    assert "Self rating: 3 · Exceeds" in page
+    # The two voices side by side: the self rating in the scale's words, marked on the whole scale.
+    assert "Self rating: Exceeds (3 of 4)" in page
+    assert '<li class="marked"><span class="visually-hidden">Katherine Johnson&#39;s self rating: </span>' in page
     assert 'name="goal_ratings.0.title" value="Launch importer"' in page
-    assert "Read Katherine Johnson's self assessment" in page
+    assert "Read all of Katherine Johnson's self assessment" in page
     assert '<option value="E4"' in page and '<option value="E3"' in page  # owners to choose from
 
 
@@ -368,7 +381,10 @@ def test_the_manager_submits_after_confirming_the_score_and_obstacles_become_act
     )
     page = confirm.get_data(as_text=True)
     assert "Submit the manager assessment for Katherine Johnson?" in page
-    assert "The score it will carry" in page and "Rule:" in page and "91.7" in page
+    assert "The score it will carry" in page and "How the score is made" in page
+    # The score in words, not a formula; the part that counts most first, a part without data said so.
+    assert "92 of 100: goals 100 (weight 40%), competencies 83 (40%), feedback not enough answers yet, left out" in page
+    assert "Σ" not in page and "nearest to “Outstanding”" in page
     done = post_form(manager, url(cycle_id, "manager"), {"action": "confirm"}, version=hidden(page, "version"))
     assert done.status_code == 302
     view = stored(table, cycle_id)
@@ -395,6 +411,13 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
         UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", f.manager_content(), 2, True, clock
     )
     manager = as_("E3")
+    form = manager.get(url(cycle_id, "discussion")).get_data(as_text=True)
+    # The form opens with the talking points, and with today as the date of the discussion.
+    points = form[form.index('id="h-points"') : form.index("</section>", form.index('id="h-points"'))]
+    assert "92 of 100: goals 100 (weight 40%)" in points
+    assert "<strong>Delivery</strong>: rated themselves Exceeds (3 of 4), you rated Outstanding (4 of 4)" in points
+    assert "Slow CI" in points and "Public speaking" in points and "Delegation" in points
+    assert 'name="date" value="2026-03-02"' in form
     confirm = post_form(
         manager, url(cycle_id, "discussion"), form_of(f.discussion_content()) | {"action": "submit"}, version=3
     )
@@ -409,7 +432,7 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
 
     employee = as_("E4")
     page = employee.get(url(cycle_id)).get_data(as_text=True)
-    assert "Acknowledging is not agreeing." in page and "Rule:" in page and "Strengths" in page
+    assert "Acknowledging is not agreeing." in page and "How the score is made" in page and "Strengths" in page
     version = hidden(page[page.index('id="acknowledge"') :], "version")
     missing = post_form(employee, url(cycle_id, "acknowledge"), {"response": "Kept response"}, version=version)
     text = missing.get_data(as_text=True)
@@ -458,8 +481,11 @@ def test_the_audit_page_shows_who_when_what_from_to_and_that_the_chain_verifies(
     post_form(as_("E4"), url(cycle_id, "self"), {"achievements": "First draft"}, version=1)
     page = as_("E2").get(url(cycle_id, "audit")).get_data(as_text=True)
     assert "The chain verifies" in page
-    assert "Katherine Johnson" in page and "save self" in page and "create review" in page
-    assert "self_assessment.achievements" in page and "First draft" in page
+    # A history, not records: who did what, when (as people write dates), the field under its label.
+    assert "Katherine Johnson saved a draft of the self assessment</strong>, <time" in page
+    assert "opened the review</strong>" in page and "2 Mar 2026 09:00" in page
+    assert "<dt>Self assessment › Achievements</dt>" in page and "First draft" in page
+    assert "self_assessment.achievements" not in page and "2026-03-02T" not in page.replace('datetime="2026-03-02T', "")
 
 
 # --- the team overview -------------------------------------------------------------------------
@@ -474,3 +500,5 @@ def test_the_team_overview_shows_each_reports_state_next_task_due_and_overdue(as
     assert "31 Mar 2026" in katherine and "due in 19 days" in katherine
     edsger = page[page.index("Edsger Dijkstra") : page.index("</tr>", page.index("Edsger Dijkstra"))]
     assert "Not started" in edsger and "overdue by 2 days" in edsger
+    # The manager's page in the manager's voice: what they wait for, not "Write your self assessment".
+    assert "Waiting for the self assessment" in edsger and "Write your self assessment" not in page

@@ -1,0 +1,349 @@
+"""Words for people: names instead of ids, labels instead of codes, dates people read, the score in a sentence.
+
+Registered as Jinja filters by `register(app)`; the functions are plain so views and tests can call them too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+
+from service.domain.templates import Template
+
+# Stored codes as words. Anything not listed reads as its code with spaces, capitalised.
+WORDS: dict[str, str] = {
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+    "open": "Open",
+    "in_progress": "In progress",
+    "done": "Done",
+    "dropped": "Dropped",
+    "course": "Course",
+    "mentoring": "Mentoring",
+    "on_the_job": "On-the-job training",
+    "conference": "Conference",
+    "informational_interview": "Informational interview",
+    "degree_programme": "Degree programme",
+    "professional_association": "Professional association",
+    "networking": "Networking",
+    "coaching": "Coaching",
+    "self_study": "Self-study",
+    "other": "Other",
+    "agree": "Agrees",
+    "disagree": "Does not agree",
+    "agreed": "Agreed in a discussion",
+    "remediation": "Removes an obstacle",
+    "not_started": "Not started",
+    "self_submitted": "Self assessment submitted",
+    "manager_submitted": "Manager assessment submitted",
+    "discussed": "Discussed",
+    "acknowledged": "Acknowledged",
+    "finalised": "Finalised",
+}
+
+PART_NAMES = {"goals": "goals", "competencies": "competencies", "feedback": "feedback"}
+NO_DATA = {
+    "goals": "no rated goals yet",
+    "competencies": "no rated competencies yet",
+    "feedback": "not enough answers yet",
+}
+
+# What each audited action reads as, after the actor's name.
+ACTION_PHRASES = {
+    "create_review": "opened the review",
+    "save_self": "saved a draft of the self assessment",
+    "submit_self": "submitted the self assessment",
+    "save_manager": "saved a draft of the manager assessment",
+    "submit_manager": "submitted the manager assessment",
+    "save_discussion": "saved a draft of the discussion record",
+    "record_discussion": "recorded the review discussion",
+    "acknowledge": "acknowledged the review",
+    "finalise": "finalised the review",
+    "return": "returned the review",
+}
+SECTION_NAMES = {
+    "self_assessment": "Self assessment",
+    "manager_assessment": "Manager assessment",
+    "discussion": "Discussion",
+    "acknowledgement": "Acknowledgement",
+    "score": "Score",
+    "last_return": "Return",
+}
+FIELD_NAMES = {
+    "state": "State",
+    "achievements": "Achievements",
+    "development_wishes": "Development wishes",
+    "strengths": "Strengths",
+    "areas_to_strengthen": "Areas to strengthen",
+    "narrative": "Narrative",
+    "notes": "Notes",
+    "date": "Date",
+    "agreement": "Agreement",
+    "response": "Written response",
+    "at": "Time",
+    "value": "Score",
+    "from": "From",
+    "to": "To",
+    "reason": "Reason",
+    "by": "By",
+    "finalised_by": "Finalised by",
+    "manager_id": "Manager",
+    "department": "Department",
+    "goal_results": "Goals and results",
+    "goal_ratings": "Goals",
+    "obstacles": "Obstacles",
+    "learning": "Learning evidence",
+    "training_needs": "Training needs",
+    "agreed_actions": "Agreed actions",
+    "parts": "Parts of the score",
+    "rule": "Rule",
+}
+# A task as read by someone who waits for it (whoever does it reads the pages' TASK_TITLES, in their voice).
+WAITING_TITLES = {
+    "self_assessment": "Waiting for the self assessment",
+    "manager_assessment": "Waiting for the manager assessment",
+    "discussion": "Waiting for the review discussion",
+    "acknowledgement": "Waiting for the employee to read and acknowledge the review",
+    "finalisation": "Waiting for HR to finalise the review",
+}
+# Bookkeeping the story leaves out: it repeats the sentence (the state reached and when) or is internal.
+QUIET_FIELDS = (
+    "submitted.",
+    "version",
+    "audit_head",
+    "score.rule",
+    "score.parts",
+    "cycle_id",
+    "cycle_name",
+    "employee_id",
+    "employee_name",
+    "period_start",
+)
+LONG_TEXT = 160
+
+
+def word(value: Any) -> str:
+    """A stored code as a word: 'on_the_job' → 'On-the-job training', 'in_progress' → 'In progress'."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    return WORDS.get(text, text.replace("_", " ").capitalize())
+
+
+def person(person_id: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A person's name for an id ('—' when nobody is named, the id only when the directory has no such person)."""
+    if not person_id:
+        return "—"
+    return (names or {}).get(person_id) or person_id
+
+
+def person_with_title(p: Any) -> str:
+    """'Chloé Martin, Product Designer' for a directory entry (the name alone when it has no title)."""
+    if p is None:
+        return "—"
+    title = getattr(p, "title", "") or ""
+    return f"{p.name}, {title}" if title else p.name
+
+
+def day(value: date | str | None) -> str:
+    """'3 Dec 2026'."""
+    if not value:
+        return "—"
+    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{d.day} {d:%b %Y}"
+
+
+def when(value: datetime | str | None) -> str:
+    """An instant as '3 Dec 2026 14:02' (UTC, as stored)."""
+    if not value:
+        return "—"
+    text = value.isoformat() if isinstance(value, datetime) else value
+    if len(text) < 16:
+        return day(text)
+    return f"{day(text)} {text[11:16]}"
+
+
+def rating_word(value: Any, template: Template | None) -> str:
+    """A rating as the scale's word: 'Exceeding (4 of 5)'."""
+    if value in (None, ""):
+        return "not rated"
+    try:
+        point = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if template is None or not 1 <= point <= template.scale.points:
+        return str(point)
+    return f"{template.scale.label(point)} ({point} of {template.scale.points})"
+
+
+def _number(value: float) -> str:
+    # Whole points: a decimal on a 0–100 score claims a precision no rating has.
+    return f"{round(value):d}"
+
+
+def score_sentence(score: Mapping[str, Any] | None, template: Template | None = None) -> str:
+    """'72 of 100: competencies 80 (weight 40%), goals 65 (40%), feedback not enough answers yet, left out'."""
+    if not score:
+        return "No score yet."
+    parts = list(score.get("parts") or [])
+    total_weight = sum(p.get("weight") or 0 for p in parts) or 100
+    used = [p for p in parts if p.get("value") is not None and (p.get("weight") or 0) > 0]
+    left = [p for p in parts if p not in used]
+    # The part that counts most first: the reader sees what drives the number.
+    used.sort(key=lambda p: -(p.get("weight") or 0))
+    bits = []
+    for i, p in enumerate(used):
+        share = round((p.get("weight") or 0) * 100 / total_weight)
+        weight = f"weight {share}%" if i == 0 else f"{share}%"
+        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {_number(p['value'])} ({weight})")
+    for p in left:
+        why = "not counted (weight 0%)" if not p.get("weight") else f"{NO_DATA.get(p['name'], 'no data yet')}, left out"
+        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {why}")
+    value = score.get("value")
+    head = f"{_number(value)} of 100" if value is not None else "No score yet"
+    return f"{head}: {', '.join(bits)}" if bits else head
+
+
+def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -> str:
+    """The score read back on the rating scale, so that 68 of 100 is not taken for a fail: 'about Exceeding'."""
+    if not score or score.get("value") is None or template is None:
+        return ""
+    points = template.scale.points
+    point = 1 + score["value"] / 100 * (points - 1)
+    nearest = min(max(round(point), 1), points)
+    return f"On the {points}-point scale that is {point:.1f}, nearest to “{template.scale.label(nearest)}”."
+
+
+def task_title(task: str, mine: bool) -> str:
+    """A workflow task in the reader's voice: what to do when it is theirs, what they wait for otherwise."""
+    from service.web.pages import TASK_TITLES
+
+    if mine:
+        return TASK_TITLES.get(task, word(task))
+    return WAITING_TITLES.get(task, f"Waiting for: {word(task).lower()}")
+
+
+def field_label(path: str, template: Template | None = None) -> str:
+    """A stored field path as words: 'manager_assessment.competency_ratings.delivery.rating' → 'Manager
+    assessment › Delivery rating'."""
+    from service.web.forms import Labeller
+
+    head, _, rest = path.partition(".")
+    if path == "score.value":
+        return "Score"
+    if head in SECTION_NAMES and rest:
+        inner = FIELD_NAMES.get(rest) or Labeller(template)(rest)
+        return f"{SECTION_NAMES[head]} › {inner}"
+    return SECTION_NAMES.get(head) or FIELD_NAMES.get(path) or Labeller(template)(path)
+
+
+def value_text(
+    value: Any, path: str = "", template: Template | None = None, names: Mapping[str, str] | None = None
+) -> str:
+    """A stored value for people: ratings as scale words, codes as words, ids as names, lists as lines."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(empty)"
+    last = path.rsplit(".", 1)[-1]
+    if last == "rating":
+        return rating_word(value, template)
+    if last in ("owner_id", "by", "finalised_by", "manager_id") and isinstance(value, str):
+        return person(value, names)
+    if last in ("due", "date") and isinstance(value, str):
+        return day(value)
+    if last == "at" and isinstance(value, str):
+        return when(value)
+    if path == "state" or last in ("status", "priority", "format", "kind", "agreement", "from", "to"):
+        return word(value)
+    if isinstance(value, list):
+        return "; ".join(_row_text(v, names) for v in value)
+    if isinstance(value, dict):
+        return _row_text(value, names)
+    if isinstance(value, float):
+        return _number(value)
+    return str(value)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def number(value: Any) -> str:
+    """A stored amount without a spurious decimal: 800.0 → '800', 1250.5 → '1,250.5'."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}".rstrip("0")
+
+
+def _row_text(row: Any, names: Mapping[str, str] | None) -> str:
+    if not isinstance(row, dict):
+        return str(row)
+    main = row.get("description") or row.get("title") or row.get("topic") or row.get("activity") or ""
+    extra = []
+    if row.get("owner_id"):
+        extra.append(person(row["owner_id"], names))
+    if row.get("due"):
+        extra.append(f"due {day(row['due'])}")
+    if row.get("rating"):
+        extra.append(f"rating {row['rating']}")
+    if not main:
+        return json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+    return f"{main} ({', '.join(extra)})" if extra else str(main)
+
+
+def audit_story(
+    records: list[dict[str, Any]], template: Template | None, names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """An audit trail as a history: who did what, when, and the fields it changed (labelled, before → after)."""
+    story = []
+    for r in records:
+        phrase = ACTION_PHRASES.get(r.get("action", ""), word(r.get("action")).lower())
+        changes = []
+        state_to = None
+        for c in r.get("changes") or []:
+            path = c.get("field") or ""
+            before, after = c.get("from"), c.get("to")
+            if path == "state":
+                state_to = after
+            if not path or path.startswith(QUIET_FIELDS) or (_empty(before) and _empty(after)):
+                continue
+            b, a = value_text(before, path, template, names), value_text(after, path, template, names)
+            changes.append(
+                {"label": field_label(path, template), "before": b, "after": a, "long": max(len(b), len(a)) > LONG_TEXT}
+            )
+        if r.get("action") == "return" and state_to:
+            phrase = f"returned the review to “{word(state_to)}”"
+        actor = r.get("actor") or ""
+        who = "The launch" if actor == "launch" else person(actor, names)
+        story.append(
+            {
+                "version": r.get("version"),
+                "sentence": f"{who} {phrase}",
+                "when": when(r.get("at")),
+                "at": r.get("at"),
+                "reason": r.get("reason") or "",
+                "changes": changes,
+            }
+        )
+    return story
+
+
+def register(app: Flask) -> None:
+    """Make the labels Jinja filters of this app."""
+    app.add_template_filter(word, "word")
+    app.add_template_filter(person, "person")
+    app.add_template_filter(person_with_title, "person_with_title")
+    app.add_template_filter(when, "when")
+    app.add_template_filter(rating_word, "rating_word")
+    app.add_template_filter(score_sentence, "score_sentence")
+    app.add_template_filter(score_on_scale, "score_on_scale")
+    app.add_template_filter(field_label, "field_label")
+    app.add_template_filter(number, "number")
