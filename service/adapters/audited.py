@@ -47,7 +47,8 @@ def stage_audited(
         uow.add(Put(stored, must_not_exist=True))
     else:
         uow.add(Put(stored, expect_version=int(before["version"])))
-    audit_item: Item = {**keys.audit(entity, version), "type": "audit", **record}
+    # `request` (outside the hashed record) names the commit that wrote it: see UnitOfWork._applied.
+    audit_item: Item = {**keys.audit(entity, version), "type": "audit", **record, "request": uow.token}
     if cycle_id:
         audit_item.update(keys.audit_gsi1(cycle_id, at, entity, version))
     uow.add(Put(audit_item, must_not_exist=True))

@@ -38,6 +38,9 @@ class UnitOfWork:
         self.table = table
         self.ops: list[Op] = []
         self.committed = False
+        # The idempotency token of the next commit. Audit records staged for it carry it too, so that a
+        # read-back tells this request's write from an identical one made by another request.
+        self.token = uuid.uuid4().hex
         self.transactions = 0
         # Items as read in this unit of work, by key: an audited update diffs against them.
         self.seen: dict[tuple[str, str], dict[str, Any]] = {}
@@ -80,7 +83,8 @@ class UnitOfWork:
         self.committed = True
 
     def _write_once(self, ops: list[Op]) -> None:
-        token = uuid.uuid4().hex  # stable across botocore's retries of this one request
+        # Stable across botocore's retries of this one request; the next commit gets a token of its own.
+        token, self.token = self.token, uuid.uuid4().hex
         try:
             self.table.transact(ops, token=token)
         except Conflict as exc:

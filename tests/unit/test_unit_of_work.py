@@ -127,3 +127,27 @@ def test_a_draft_save_that_timed_out_is_reported_and_changes_nothing(clock):
         )
     stored = UnitOfWork(table).reviews.get(cycle.cycle_id, "E4")
     assert stored.version == 1 and stored.self_assessment is None
+
+
+def test_the_same_change_made_twice_by_two_requests_in_one_millisecond_is_refused_the_second_time():
+    from service.adapters.audited import stage_audited
+
+    table = MemoryTable()
+    answers = []
+    for _ in range(2):  # two requests: same person, same content, same moment
+        with UnitOfWork(table) as uow:
+            stage_audited(
+                uow,
+                entity="REVIEW#c#e",
+                before=None,
+                after={"pk": "T#1", "sk": "X", "type": "review", "n": 1},
+                actor="E2",
+                action="create_review",
+                at="2026-03-02T09:00:00.000Z",
+            )
+            try:
+                uow.commit()
+                answers.append("ok")
+            except Conflict:
+                answers.append("refused")
+    assert answers == ["ok", "refused"]  # its read-back tells the first request's audit record from its own
