@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from service.adapters import moto_patches
 from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests import factories as f
-from tests.api.conftest import _one_table_backup_per_transaction
 
 FUZZ_ORG_CSV = """employee_id,name,email,title,department,manager_id,roles
 C0,Chief Zero,c0@example.com,Chief Executive,Board,,
@@ -123,7 +123,7 @@ def _table() -> Iterator[Any]:
     from service.adapters.dynamo import DynamoTable
     from service.adapters.table_setup import create_table
 
-    with mock_aws(), _one_table_backup_per_transaction():
+    with mock_aws(), moto_patches.patched():
         c = client("dynamodb", Settings(region="eu-west-1"))
         create_table(c, TABLE)
         yield DynamoTable(c, TABLE)
