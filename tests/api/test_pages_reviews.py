@@ -501,4 +501,4 @@ def test_the_team_overview_shows_each_reports_state_next_task_due_and_overdue(as
     edsger = page[page.index("Edsger Dijkstra") : page.index("</tr>", page.index("Edsger Dijkstra"))]
     assert "Not started" in edsger and "overdue by 2 days" in edsger
     # The manager's page in the manager's voice: what they wait for, not "Write your self assessment".
-    assert "Waiting for the self assessment" in edsger and "Write your self assessment" not in page
+    assert "Edsger writes their self assessment" in edsger and "Write your self assessment" not in page
