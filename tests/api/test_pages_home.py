@@ -268,3 +268,10 @@ def test_deployed_pages_add_hsts_and_a_secure_host_only_cookie(table, launched_s
     cookie = resp.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+
+
+def test_the_reports_menu_appears_for_those_who_may_see_reports_and_not_for_others(as_):
+    leader, employee = page_of(as_("E1")), page_of(as_("E4"))
+    menu = leader[leader.index('<details class="nav-menu">') : leader.index("</details>", leader.index("nav-menu"))]
+    assert ">Reports</summary>" in menu and 'href="/goals/alignment"' in menu and "Goal alignment" in menu
+    assert "nav-menu" not in employee and ">Reports</summary>" not in employee
