@@ -360,6 +360,19 @@ def assign_to_team(
     people = uow.directory.department(data["department"]) if to_department else uow.directory.reports(manager_id)
     if not people:
         raise ValidationFailed("Nobody to give the goal to.", {"people": ["no active people in scope"]})
+    return _give_copies(uow, principal, source, cycle_id, people, data, clock)
+
+
+def _give_copies(
+    uow: UnitOfWork,
+    principal: Principal,
+    source: Goal,
+    cycle_id: str,
+    people: list[Employee],
+    data: dict[str, Any],
+    clock: Clock,
+) -> dict[str, Any]:
+    """A personal copy of `source` for each person who has none, aligned to it, in chunks of transactions."""
     at = iso(clock.now())
     created: list[str] = []
     skipped: list[str] = []
@@ -548,43 +561,4 @@ def assign_to_chosen(
     if strangers:
         raise ValidationFailed("Only direct reports get a team goal.", {"people": ["not a direct report"]})
     people = [reports[c] for c in chosen]
-    at = iso(clock.now())
-    created: list[str] = []
-    skipped: list[str] = []
-    for start in range(0, len(people), ASSIGN_CHUNK):
-        chunk = people[start : start + ASSIGN_CHUNK]
-
-        def work(chunk: list[Employee] = chunk) -> tuple[list[str], list[str]]:
-            _writable_cycle(uow, cycle_id, "the cycle is closed")
-            made, had = [], []
-            for person in chunk:
-                if any(g.source_goal_id == source.goal_id for g in uow.goals.of_owner(person.employee_id, cycle_id)):
-                    had.append(person.employee_id)
-                    continue
-                copy = Goal(
-                    goal_id=clock.new_id(),
-                    level=GoalLevel.INDIVIDUAL,
-                    owner_id=person.employee_id,
-                    title=source.title,
-                    description=source.description,
-                    key_results=[replace(kr, current=kr.start) for kr in source.key_results],
-                    weight=int(data.get("weight", 0)),
-                    due=data.get("due") or source.due,
-                    cycle_id=cycle_id,
-                    parent_id=source.goal_id,
-                    department=person.department,
-                    source_goal_id=source.goal_id,
-                    created_at=at,
-                    created_by=principal.employee_id,
-                )
-                check_goal(copy)
-                check_alignment(copy, source, _facts(uow, person, source))
-                _track_new(uow, copy)
-                uow.goals.save(copy, new=True, actor=principal.employee_id, action="assign_goal", at=at)
-                made.append(copy.goal_id)
-            return made, had
-
-        made, had = _retrying(uow, work)
-        created.extend(made)
-        skipped.extend(had)
-    return {"source_goal_id": source.goal_id, "created": created, "skipped": skipped}
+    return _give_copies(uow, principal, source, cycle_id, people, data, clock)
