@@ -6,7 +6,7 @@ and botocore's retry runs beside the first attempt: the copy iterates a dict ano
 (`dictionary changed size during iteration`), a rollback puts back a table copied before a concurrent
 commit (erasing it), and the retry of an applied transaction is refused ("already exists", 412).
 
-Five narrow patches, each keeping moto's semantics:
+Six narrow patches, each keeping moto's semantics:
 
 - one lock around every DynamoDB request moto serves, so each request, a transaction included, is atomic
   and isolated from the others (moto is CPU-bound Python under one GIL: serialising loses little);
@@ -17,7 +17,10 @@ Five narrow patches, each keeping moto's semantics:
 - reads answer their items as JSON directly, not through moto's shape-walking serializer (which costs more
   than the read: a large item took 40 ms to serialise);
 - a Query looks at the items of its partition (or of its index partition), not at the whole table sorted
-  anew each time (a query cost 200 ms at 3,000 items and grew with every write).
+  anew each time (a query cost 200 ms at 3,000 items and grew with every write);
+- a stored item is not also kept in moto's list of every model instance ever made (`instances_tracked`, read
+  only by moto's own inspection API): every write made an item that lived for ever, with every version it
+  replaced and every rollback copy, so the local run grew ~100 KB per audited write and never gave it back.
 
 moto is a test and local-run dependency only: it is imported when `install` is called, and nothing on a
 Lambda code path imports this module.
@@ -63,6 +66,7 @@ _lock = threading.RLock()  # held by every DynamoDB request moto serves while in
 _state_lock = threading.Lock()  # guards installing and removing the patches
 _installs = 0
 _originals: list[tuple[Any, str, Any]] = []
+_ABSENT = object()  # an attribute the class did not define itself: uninstalling removes it again
 _journal: _Journal | None = None  # the transaction being applied (only ever one: `_lock` is held)
 _tokens: OrderedDict[str, tuple[float, str, Any]] = OrderedDict()  # token -> (when, request digest, answer)
 _write_listeners: list[Callable[[str], None]] = []
@@ -100,7 +104,10 @@ def uninstall() -> None:
         _installs -= 1
         if _installs == 0:
             for owner, name, original in reversed(_originals):
-                setattr(owner, name, original)
+                if original is _ABSENT:
+                    delattr(owner, name)
+                else:
+                    setattr(owner, name, original)
             _originals.clear()
             _tokens.clear()
             _index_cache.clear()
@@ -286,6 +293,18 @@ def _wrote() -> None:
     _index_cache.clear()
 
 
+def _untracked_models() -> tuple[type, ...]:
+    """moto's DynamoDB model classes made once per write or read-back: not kept in `instances_tracked`."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import StreamRecord
+
+    return (Item, StreamRecord)
+
+
+def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    return object.__new__(cls)
+
+
 def _apply() -> None:
     from moto.core.responses import ActionResult
     from moto.dynamodb import models
@@ -359,6 +378,11 @@ def _apply() -> None:
             del self.all_items
 
     reads = [(DynamoHandler, name, plain_json_read(getattr(DynamoHandler, name))) for name in PLAIN_JSON_READS]
+    for model in _untracked_models():
+        # moto's BaseModel.__new__ appends every instance to the class's `instances_tracked`, for ever.
+        _originals.append((model, "__new__", model.__dict__.get("__new__", _ABSENT)))
+        model.__new__ = staticmethod(_untracked_new)
+        model.instances_tracked.clear()  # type: ignore[attr-defined]
     for owner, name, replacement in (
         *reads,
         (DynamoHandler, "call_action", locked_call_action),
