@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from service.adapters import keys
 from service.adapters.repositories import _Repository
@@ -29,9 +29,6 @@ from service.domain.training import (
     TrainingNeed,
     deltas,
 )
-
-if TYPE_CHECKING:
-    from service.adapters.unit_of_work import UnitOfWork
 
 
 def need_to_item(n: TrainingNeed) -> Item:
@@ -221,7 +218,8 @@ class TrainingRepository(_Repository):
             "at": at,
             "version": expected_version + 1,
         }
-        self._uow.add(Put(item, expect_version=expected_version) if expected_version else Put(item, must_not_exist=True))
+        first = Put(item, must_not_exist=True)
+        self._uow.add(Put(item, expect_version=expected_version) if expected_version else first)
 
     def claim_delivery(self, tick: str, recipient: str, at: str, now: datetime, lease: timedelta) -> Item | None:
         """Claim one report email (None: already sent, or being sent by another run within its lease)."""

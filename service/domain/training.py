@@ -421,6 +421,8 @@ def greedy_programme(combos: dict[tuple[str, ...], int], n: int, cost: dict[str,
         remaining = {k: v for k, v in remaining.items() if pick not in k}
         topics.remove(pick)
         chosen.append(
-            ProgrammeStep(pick, gains[pick], covered, round(100 * covered / total, 1) if total else 0.0, cost.get(pick, 0))
+            ProgrammeStep(
+                pick, gains[pick], covered, round(100 * covered / total, 1) if total else 0.0, cost.get(pick, 0.0)
+            )
         )
     return chosen

@@ -184,7 +184,8 @@ def may_see_reports(principal: Principal) -> bool:
 
 def may_read_person_needs(principal: Principal, person: Employee) -> bool:
     """An individual's training needs: the person, anyone in their management chain, and HR."""
-    return principal.employee_id == person.employee_id or principal.employee_id in person.chain or principal.has(Role.HR)
+    own = principal.employee_id == person.employee_id
+    return own or principal.employee_id in person.chain or principal.has(Role.HR)
 
 
 def may_address_need(principal: Principal, person: Employee) -> bool:

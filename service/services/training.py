@@ -15,7 +15,6 @@ from service.domain.training import (
     NeedSource,
     NeedStatus,
     Topic,
-    TrainingNeed,
     check_topic,
     contribution,
     low_rating,
@@ -193,9 +192,7 @@ def create_topic(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
     return {"topic_id": stored.topic_id, "name": stored.name, "synonyms": list(stored.synonyms)}
 
 
-def merge_topics(
-    uow: UnitOfWork, principal: Principal, source_id: str, target_id: str, clock: Clock
-) -> dict[str, Any]:
+def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_id: str, clock: Clock) -> dict[str, Any]:
     """HR merges one topic (a catalogue topic or free text seen in reviews) into another: its names become
     synonyms of the target, new needs match the target, and reports add its figures to the target's."""
     policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
