@@ -397,13 +397,16 @@ class ProgrammeStep:
     cost: float
 
 
-def greedy_programme(combos: dict[tuple[str, ...], int], n: int, cost: dict[str, float]) -> list[ProgrammeStep]:
+def greedy_programme(
+    combos: dict[tuple[str, ...], int], n: int, cost: dict[str, float], total: int | None = None
+) -> list[ProgrammeStep]:
     """The n topics that together cover the most people with high-priority needs, picked greedily: each step
     takes the topic that reaches the most people not yet covered (ties: the cheaper, then by name).
 
-    `combos` maps a set of topics to the number of people whose high-priority needs are exactly that set.
+    `combos` maps a set of topics to the number of people whose high-priority needs are exactly that set;
+    `total` is the number of people coverage is a share of (default: everyone in `combos`).
     """
-    total = sum(combos.values())
+    total = sum(combos.values()) if total is None else total
     remaining = {k: v for k, v in combos.items() if v > 0}
     chosen: list[ProgrammeStep] = []
     covered = 0

@@ -182,7 +182,7 @@ def programme(fig: dict[str, Any], catalogue: Catalogue, n: int) -> dict[str, An
     total = sum(combos.values())
     eligible = {k: v for k, v in combos.items() if k}
     cost = {t: round(fig["topics"][t]["c"] / 100, 2) for t in shown}
-    steps = greedy_programme(eligible, n, cost)
+    steps = greedy_programme(eligible, n, cost, total)
     covered = steps[-1].covered if steps else 0
     return {
         "n": n,
