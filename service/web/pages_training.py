@@ -125,7 +125,11 @@ def person_needs(employee_id: str):
     uow = wiring().uow()
     needs = svc.person_needs(uow, principal, employee_id)
     person = get_person(uow, employee_id)
-    return render_template("pages/training_needs.html", person=person, needs=needs, me=principal.employee_id)
+    names = {c.cycle_id: c.name for c in uow.cycles.list()}
+    needs.sort(key=lambda n: (names.get(n["cycle_id"], ""), n["need_id"]), reverse=False)
+    return render_template(
+        "pages/training_needs.html", person=person, needs=needs, me=principal.employee_id, cycle_names=names
+    )
 
 
 @bp.post("/training-needs/<need_id>/training")
