@@ -182,14 +182,15 @@ class TrainingRepository(_Repository):
         return [topic_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
 
     def catalogue(self) -> Catalogue:
-        """The catalogue, ready to match free text."""
-        if "catalogue" not in self.__dict__:
-            self.__dict__["catalogue"] = Catalogue(self.topics())
-        return self.__dict__["catalogue"]
+        """The catalogue, ready to match free text (read once per request's unit of work)."""
+        cached = getattr(self, "_catalogue", None)
+        if cached is None or not self._uow.identity_map:
+            cached = self._catalogue = Catalogue(self.topics())
+        return cached
 
     def save_topic(self, topic: Topic, *, new: bool, actor: str, action: str, at: str) -> Topic:
         """Stage an audited create or change of a topic."""
-        self.__dict__.pop("catalogue", None)
+        self._catalogue = None
         stored = self._audited(
             keys.entity_topic(topic.topic_id),
             keys.training_topic(topic.topic_id),
