@@ -215,7 +215,8 @@ def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_i
         else:
             gone = replace(source, merged_into=target.topic_id, synonyms=())
             uow.training.save_topic(gone, new=False, actor=principal.employee_id, action="merge_topic", at=at)
-        grown = replace(target, synonyms=_synonyms([*target.synonyms, *names]))
+        words = [w for w in names if w.casefold() != target.name.casefold()]
+        grown = replace(target, synonyms=_synonyms([*target.synonyms, *words]))
         stored = uow.training.save_topic(grown, new=False, actor=principal.employee_id, action="merge_topic", at=at)
         uow.commit()
     return {"topic_id": stored.topic_id, "name": stored.name, "synonyms": list(stored.synonyms)}

@@ -69,6 +69,7 @@ def topics():
         "pages/training_topics.html",
         topics=[t for t in listed if not t["merged_into"]],
         merged=[t for t in listed if t["merged_into"]],
+        names={t["topic_id"]: t["name"] for t in listed},
         free=free,
         schedule=uow.training.schedule(),
         frequencies=svc.FREQUENCIES,
@@ -125,8 +126,10 @@ def person_needs(employee_id: str):
     uow = wiring().uow()
     needs = svc.person_needs(uow, principal, employee_id)
     person = get_person(uow, employee_id)
-    names = {c.cycle_id: c.name for c in uow.cycles.list()}
-    needs.sort(key=lambda n: (names.get(n["cycle_id"], ""), n["need_id"]), reverse=False)
+    listed = uow.cycles.list()  # newest first
+    names = {c.cycle_id: c.name for c in listed}
+    order = {c.cycle_id: i for i, c in enumerate(listed)}
+    needs.sort(key=lambda n: (order.get(n["cycle_id"], len(order)), n["need_id"]))
     return render_template(
         "pages/training_needs.html", person=person, needs=needs, me=principal.employee_id, cycle_names=names
     )
