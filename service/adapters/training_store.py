@@ -18,13 +18,9 @@ from service.adapters import keys
 from service.adapters.repositories import _Repository
 from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.errors import Conflict
-from service.domain.reviews import Priority
 from service.domain.training import (
     Catalogue,
     Contribution,
-    NeedFormat,
-    NeedSource,
-    NeedStatus,
     Topic,
     TrainingNeed,
     deltas,
@@ -37,37 +33,13 @@ def need_to_item(n: TrainingNeed) -> Item:
         **keys.training_need(n.need_id),
         **keys.training_need_gsi(n.employee_id, n.cycle_id, n.need_id),
         "type": "training_need",
-        **{k: v for k, v in n.as_dict().items() if k not in ("version", "topic")},
-        "topic_label": n.topic_label,
-        "text": n.text,
-        "chain": list(n.chain),
-        "version": n.version,
+        **n.record(),
     }
 
 
 def need_from_item(item: Item) -> TrainingNeed:
     """Item → TrainingNeed."""
-    cost = item.get("estimated_cost")
-    return TrainingNeed(
-        need_id=item["need_id"],
-        cycle_id=item["cycle_id"],
-        employee_id=item["employee_id"],
-        department=item.get("department", ""),
-        source=NeedSource(item["source"]),
-        topic_id=item["topic_id"],
-        topic_label=item.get("topic_label", ""),
-        priority=Priority(item["priority"]),
-        format=NeedFormat(item["format"]),
-        rationale=item.get("rationale", ""),
-        estimated_cost=float(cost) if cost is not None else None,
-        competency_id=item.get("competency_id"),
-        text=item.get("text", ""),
-        status=NeedStatus(item.get("status", "open")),
-        addressed_by=item.get("addressed_by"),
-        addressed_at=item.get("addressed_at"),
-        chain=tuple(item.get("chain", [])),
-        version=int(item.get("version", 0)),
-    )
+    return TrainingNeed.from_record(item)
 
 
 def topic_from_item(item: Item) -> Topic:
@@ -114,22 +86,28 @@ class TrainingRepository(_Repository):
         self,
         cycle_id: str,
         employee_id: str,
-        before: list[TrainingNeed],
         after: list[TrainingNeed],
         contribution_after: Contribution,
+        current: Contribution | None = None,
     ) -> None:
-        """Stage a person's needs as `after` (gone ones deleted) and move the aggregates by the change."""
-        old = {n.need_id: n for n in before}
+        """Stage a person's needs as `after` (gone ones deleted) and move the aggregates by the change.
+
+        The person's needs as stored travel with their contribution item, whose version guards them all:
+        no query of the needs, and the need items need no condition of their own.
+        """
+        current = current if current is not None else self.contribution(cycle_id, employee_id)
+        old = {n.need_id: n for n in current.stored_needs()}
         for n in after:
             prev = old.pop(n.need_id, None)
-            if prev is not None and need_to_item(replace(n, version=prev.version)) == need_to_item(prev):
+            if prev is not None and replace(n, version=prev.version).record() == prev.record():
+                n.version = prev.version
                 continue  # unchanged: no write
-            item = need_to_item(n)
-            item["version"] = (prev.version if prev else 0) + 1
-            self._uow.add(Put(item, expect_version=prev.version) if prev else Put(item, must_not_exist=True))
+            n.version = (prev.version if prev else 0) + 1
+            self._uow.add(Put(need_to_item(n)))
         for gone in old.values():
-            self._uow.add(Delete(keys.training_need(gone.need_id), expect_version=gone.version))
-        self.stage_contribution(cycle_id, employee_id, contribution_after)
+            self._uow.add(Delete(keys.training_need(gone.need_id)))
+        contribution_after.needs = [n.record() for n in after]
+        self.stage_contribution(cycle_id, employee_id, contribution_after, current)
 
     def save_need(self, need: TrainingNeed, *, actor: str, action: str, at: str) -> TrainingNeed:
         """Stage an audited change of one need (read in this unit of work)."""
@@ -147,9 +125,11 @@ class TrainingRepository(_Repository):
         item = self._get(keys.training_contribution(cycle_id, employee_id))
         return Contribution.from_dict(item.get("data") if item else None, int(item["version"]) if item else 0)
 
-    def stage_contribution(self, cycle_id: str, employee_id: str, after: Contribution) -> None:
+    def stage_contribution(
+        self, cycle_id: str, employee_id: str, after: Contribution, before: Contribution | None = None
+    ) -> None:
         """Stage the person's new contribution (versioned) and ADD (new − old) to each aggregate item."""
-        before = self.contribution(cycle_id, employee_id)
+        before = before if before is not None else self.contribution(cycle_id, employee_id)
         change = deltas(before, after)
         if not change and before.to_dict() == after.to_dict():
             return

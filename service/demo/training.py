@@ -152,10 +152,9 @@ def _last_year(table: Table, cycle_id: str) -> None:
             catalogue=catalogue,
         )
         with uow:
-            before = uow.training.of_person(employee_id, cycle_id)
-            kept = [n for n in before if n.source is not NeedSource.SELF]
-            after = kept + needs
+            now = uow.training.contribution(cycle_id, employee_id)
+            after = [n for n in now.stored_needs() if n.source is not NeedSource.SELF] + needs
             uow.training.replace_person(
-                cycle_id, employee_id, before, after, contribution(person.department, person.chain, after, [])
+                cycle_id, employee_id, after, contribution(person.department, person.chain, after, []), now
             )
             uow.commit()

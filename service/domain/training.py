@@ -186,6 +186,40 @@ class TrainingNeed:
             "version": self.version,
         }
 
+    def record(self) -> dict[str, Any]:
+        """Stored form (the item's attributes, and the copy kept with the person's contribution)."""
+        return {
+            **{k: v for k, v in self.as_dict().items() if k != "topic"},
+            "topic_label": self.topic_label,
+            "text": self.text,
+            "chain": list(self.chain),
+        }
+
+    @staticmethod
+    def from_record(item: dict[str, Any]) -> TrainingNeed:
+        """Stored form → TrainingNeed."""
+        cost = item.get("estimated_cost")
+        return TrainingNeed(
+            need_id=item["need_id"],
+            cycle_id=item["cycle_id"],
+            employee_id=item["employee_id"],
+            department=item.get("department", ""),
+            source=NeedSource(item["source"]),
+            topic_id=item["topic_id"],
+            topic_label=item.get("topic_label", ""),
+            priority=Priority(item["priority"]),
+            format=NeedFormat(item["format"]),
+            rationale=item.get("rationale", ""),
+            estimated_cost=float(cost) if cost is not None else None,
+            competency_id=item.get("competency_id"),
+            text=item.get("text", ""),
+            status=NeedStatus(item.get("status", "open")),
+            addressed_by=item.get("addressed_by"),
+            addressed_at=item.get("addressed_at"),
+            chain=tuple(item.get("chain", [])),
+            version=int(item.get("version", 0)),
+        )
+
 
 def need_id(cycle_id: str, employee_id: str, source: str, n: int) -> str:
     """A need's id: stable for the same row of the same form, so a resubmission replaces it."""
@@ -258,6 +292,7 @@ class Contribution:
     competencies: dict[str, int] = field(default_factory=dict)  # id → priority weight
     obstacles: dict[str, int] = field(default_factory=dict)  # category → how many
     addressed: dict[str, int] = field(default_factory=dict)  # topic → needs addressed
+    needs: list[dict[str, Any]] = field(default_factory=list)  # the person's needs as stored (read once, not queried)
     version: int = 0
 
     def groups(self) -> list[str]:
@@ -304,7 +339,12 @@ class Contribution:
             "competencies": self.competencies,
             "obstacles": self.obstacles,
             "addressed": self.addressed,
+            "needs": self.needs,
         }
+
+    def stored_needs(self) -> list[TrainingNeed]:
+        """The person's needs as stored with this contribution."""
+        return [TrainingNeed.from_record(d) for d in self.needs]
 
     @staticmethod
     def from_dict(data: dict[str, Any] | None, version: int = 0) -> Contribution:
@@ -317,6 +357,7 @@ class Contribution:
             competencies={k: int(v) for k, v in (data.get("competencies") or {}).items()},
             obstacles={k: int(v) for k, v in (data.get("obstacles") or {}).items()},
             addressed={k: int(v) for k, v in (data.get("addressed") or {}).items()},
+            needs=[dict(n) for n in data.get("needs") or []],
             version=version,
         )
 
@@ -339,7 +380,7 @@ def contribution(
     obstacles: list[dict[str, Any]],
 ) -> Contribution:
     """One person's contribution from all their needs (both sources) and their manager's obstacles."""
-    c = Contribution(department=department, chain=chain)
+    c = Contribution(department=department, chain=chain, needs=[n.record() for n in needs])
     for need in needs:
         weight = PRIORITY_WEIGHT[need.priority]
         t = c.topics.setdefault(

@@ -71,7 +71,8 @@ def stage_review_needs(
         source=kind,
         catalogue=catalogue,
     )
-    before = uow.training.of_person(review.employee_id, review.cycle_id)
+    now = uow.training.contribution(review.cycle_id, review.employee_id)
+    before = now.stored_needs()
     kept = [replace(n, chain=chain, department=review.department) for n in before if n.source is not kind]
     after = kept + named
     obstacles: list[dict[str, Any]] = []
@@ -84,11 +85,7 @@ def stage_review_needs(
         if prev is not None and prev.topic_id == n.topic_id and prev.status is NeedStatus.ADDRESSED:
             n.status, n.addressed_by, n.addressed_at = prev.status, prev.addressed_by, prev.addressed_at
     uow.training.replace_person(
-        review.cycle_id,
-        review.employee_id,
-        before,
-        after,
-        contribution(review.department, chain, after, obstacles),
+        review.cycle_id, review.employee_id, after, contribution(review.department, chain, after, obstacles), now
     )
 
 
@@ -129,8 +126,12 @@ def mark_need_addressed(
     with uow:
         stored = uow.training.save_need(changed, actor=principal.employee_id, action="address_need", at=at)
         now = uow.training.contribution(need.cycle_id, need.employee_id)
-        after = replace(now, addressed={**now.addressed, need.topic_id: now.addressed.get(need.topic_id, 0) + 1})
-        uow.training.stage_contribution(need.cycle_id, need.employee_id, after)
+        after = replace(
+            now,
+            addressed={**now.addressed, need.topic_id: now.addressed.get(need.topic_id, 0) + 1},
+            needs=[stored.record() if d["need_id"] == need.need_id else d for d in now.needs],
+        )
+        uow.training.stage_contribution(need.cycle_id, need.employee_id, after, now)
         uow.commit()
     return stored.as_dict()
 
