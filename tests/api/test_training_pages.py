@@ -121,3 +121,34 @@ def test_a_manager_logs_training_against_a_need_and_the_report_counts_it_address
     report = lead.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=lauth.headers()).get_json()
     topic = next(t for t in report["topics"] if t["topic_id"] == stored.topic_id)
     assert topic["addressed"] == 1
+
+
+def test_the_manager_form_offers_obstacle_categories_and_a_need_for_a_low_rating(app, demo_table):
+    cycle_id = current_cycle(demo_table)
+    client, auth = signed_in(app, "E013")  # Jonas (E014) has submitted his self assessment
+    url = f"/api/cycles/{cycle_id}/reviews/E014"
+    version = client.get(url, headers=auth.headers()).get_json()["version"]
+    ratings = {c: {"rating": 3, "comment": ""} for c in ("delivery", "collaboration", "ownership", "growth")}
+    ratings["ownership"] = {"rating": 2, "comment": "Drops follow-ups."}
+    content = {"competency_ratings": ratings, "need_suggestions": {"ownership": "confirmed"}}
+    saved = client.put(
+        url + "/manager", json={"content": content}, headers={**auth.headers(), "If-Match": f'"{version}"'}
+    )
+    assert saved.status_code == 200, saved.get_json()
+    page = client.get(f"/cycles/{cycle_id}/reviews/E014/manager").get_data(as_text=True)
+    assert "Suggested need: Ownership" in page
+    assert re.search(r'name="need_suggestions.ownership" value="confirmed"[^>]*checked', page)
+    assert 'name="obstacles.0.category"' in page and "Management and leadership" in page
+
+
+def test_the_pdf_template_renders_the_same_report_and_charts_outside_a_request(demo_table):
+    from service.adapters.documents import render
+    from service.services.training_reports import report_context
+    from tests import factories as f
+
+    ctx = report_context(
+        UnitOfWork(demo_table), f.principal(demo_table, "E001"), current_cycle(demo_table), 3, "https://x"
+    )
+    html = render("pdf/training_report.html", **ctx)
+    assert html.count('role="img"') == 3 and "Suggested training programme: 3 topics" in html
+    assert "https://x/reports/training?cycle=" in html and "Not shown: fewer than 5 people" in html
