@@ -17,7 +17,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 LINT_PATHS := $(wildcard service tests benchmarks)
 # The functions template.yaml builds with `BuildMethod: makefile`, and what their packages leave
 # out: none of them renders PDFs, so none loads WeasyPrint (PDFs get a function and layer of their own).
-LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction
+LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction TrainingReportFunction
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 

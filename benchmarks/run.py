@@ -206,6 +206,26 @@ def alignment_report_reads(sizes: tuple[int, ...] = (200, 2000, 10000), runs: in
     return Report(rows=rows, facts=facts, target="requests and items read equal for every size", passed=len(reads) == 1)
 
 
+@benchmark("training_report")
+def training_report_reads(sizes: tuple[int, ...] = (200, 2000, 10000), runs: int = 3) -> Report:
+    """The training-need report (issue 10) by organisation size: requests, items read, render time.
+
+    Counted at the table port on the in-memory table (benchmarks/training_bench.py seeds it).
+    """
+    from benchmarks.training_bench import measure
+
+    measured, facts = measure(sizes, runs, CountingTable)
+    rows = [Row(name, samples) for name, samples in measured]
+    facts["timing"] = "median ms on the in-memory table; DynamoDB work is the request and item counts"
+    reads = {f["requests"] for k, f in facts.items() if k != "timing"}
+    return Report(
+        rows=rows,
+        facts=facts,
+        target="requests equal for every size (items read grow with departments and managers, not needs)",
+        passed=len(reads) == 1,
+    )
+
+
 @benchmark("launch_1000")
 def launch_1000(people: int = 1000, runs: int = 3) -> Report:
     """Launching a cycle of 1,000 participants: the request only snapshots and queues batches; the

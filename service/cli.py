@@ -63,6 +63,18 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_training_report(args: argparse.Namespace) -> int:
+    """Email the training-need reports that are due (what the hourly scheduled function does when deployed)."""
+    from service.adapters.factory import build_mailer
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services.training_delivery import deliver_training_reports
+
+    settings = load_settings()
+    uow = UnitOfWork(_table(settings))
+    print(json.dumps(deliver_training_reports(uow, build_mailer(settings), Clock(), settings.base_url)))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the embedded local service."""
     from service.local import main
@@ -83,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_mint_token)
     p = sub.add_parser("send-reminders", help="email overdue tasks (the daily scheduled job)")
     p.set_defaults(func=cmd_send_reminders)
+    p = sub.add_parser("send-training-report", help="email due training-need reports to leadership (hourly job)")
+    p.set_defaults(func=cmd_send_training_report)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")

@@ -255,6 +255,12 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("GOAL#", "ROLLUP#", "goal_rollup"),
     ("GOAL#", "PERSON#", "goal_person"),
     ("GOALSTATS#", "", "goal_stats"),
+    ("NEED#", "NEED", "training_need"),
+    ("TRAINAGG#", "PERSON#", "training_contribution"),
+    ("TRAINAGG#", "G#", "training_aggregate"),
+    ("TOPICS", "T#", "training_topic"),
+    ("TRAINMAIL#", "TO#", "training_report_delivery"),
+    ("TRAINSCHED", "", "training_report_schedule"),
 )
 
 
@@ -274,3 +280,66 @@ def cycle_audit_index(cycle_id: str) -> tuple[str, str]:
 def action_is_about(entity: str, employee_id: str) -> bool:
     """Whether an audit entity name is an action about this person (action ids: cycle.person.kind.n)."""
     return entity.startswith("ACTION#") and f".{_esc(employee_id)}." in entity
+
+
+# --- training needs (issue 10) -------------------------------------------------------------------
+
+
+def training_need(need_id: str) -> dict[str, str]:
+    """One training need named in an assessment."""
+    return {"pk": f"NEED#{_esc(need_id)}", "sk": "NEED"}
+
+
+def training_need_gsi(employee_id: str, cycle_id: str, need_id: str) -> dict[str, str]:
+    """gsi1: a person's needs, by cycle."""
+    return {"gsi1pk": f"TNEEDS#{_esc(employee_id)}", "gsi1sk": f"{_esc(cycle_id)}#{_esc(need_id)}"}
+
+
+def person_needs(employee_id: str, cycle_id: str | None) -> tuple[str, str, str | None]:
+    """gsi1 partition and prefix of a person's needs (in one cycle, or all)."""
+    return "gsi1", f"TNEEDS#{_esc(employee_id)}", f"{_esc(cycle_id)}#" if cycle_id else None
+
+
+def training_contribution(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """What one person adds to a cycle's training aggregates (the base of the next change)."""
+    return {"pk": f"TRAINAGG#{_esc(cycle_id)}", "sk": f"PERSON#{_esc(employee_id)}"}
+
+
+def training_aggregate(cycle_id: str, group: str) -> dict[str, str]:
+    """A cycle's training figures of one group: "ORG", "DEPT|<department>" or "MGR|<manager>"."""
+    return {"pk": f"TRAINAGG#{_esc(cycle_id)}", "sk": f"G#{_esc(group)}"}
+
+
+def training_aggregates(cycle_id: str, kind: str) -> tuple[str, str]:
+    """Partition and prefix of a cycle's aggregates of one kind ("DEPT|", "MGR|", "ORG")."""
+    return f"TRAINAGG#{_esc(cycle_id)}", f"G#{kind}"
+
+
+def training_topic(topic_id: str) -> dict[str, str]:
+    """A topic of the HR-managed catalogue."""
+    return {"pk": "TOPICS", "sk": f"T#{_esc(topic_id)}"}
+
+
+def training_topics() -> tuple[str, str]:
+    """Partition and prefix of the catalogue."""
+    return "TOPICS", "T#"
+
+
+def training_delivery(tick: str, recipient: str) -> dict[str, str]:
+    """The claim of one report email: one per recipient per schedule tick, however often the job runs."""
+    return {"pk": f"TRAINMAIL#{_esc(tick)}", "sk": f"TO#{_esc(recipient.casefold())}"}
+
+
+def training_schedule() -> dict[str, str]:
+    """HR's schedule of the training report email."""
+    return {"pk": "TRAINSCHED", "sk": "SETTING"}
+
+
+def entity_need(need_id: str) -> str:
+    """Audit entity name of a training need."""
+    return f"NEED#{_esc(need_id)}"
+
+
+def entity_topic(topic_id: str) -> str:
+    """Audit entity name of a catalogue topic."""
+    return f"TOPIC#{_esc(topic_id)}"

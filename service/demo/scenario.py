@@ -12,6 +12,7 @@ from service.adapters.queue import InlineQueue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
+from service.demo import training as training_demo
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
 from service.services.directory import get_person, import_organisation
@@ -177,6 +178,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         False,
         clock,
     )
+    training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
 
 
 def _phases(today: date) -> dict[str, date]:

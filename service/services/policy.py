@@ -177,3 +177,31 @@ def alignment_report_scope(principal: Principal) -> str:
 def may_see_reports(principal: Principal) -> bool:
     """Whether the Reports menu shows: leadership, HR and managers see the alignment report (their scope)."""
     return any(principal.has(r) for r in (Role.LEADERSHIP, Role.HR, Role.MANAGER))
+
+
+# --- training needs (issue 10) -------------------------------------------------------------------
+
+
+def may_read_person_needs(principal: Principal, person: Employee) -> bool:
+    """An individual's training needs: the person, anyone in their management chain, and HR."""
+    own = principal.employee_id == person.employee_id
+    return own or principal.employee_id in person.chain or principal.has(Role.HR)
+
+
+def may_address_need(principal: Principal, person: Employee) -> bool:
+    """Logging training or a learning activity against a need: the person, their management chain, HR."""
+    return may_read_person_needs(principal, person)
+
+
+def may_manage_topics(principal: Principal) -> bool:
+    """The topic catalogue and the report's email schedule are HR's."""
+    return principal.has(Role.HR)
+
+
+def training_report_scope(principal: Principal) -> str:
+    """Which training report someone reads: "organisation" (leadership, HR) or "subtree" (managers)."""
+    if principal.has(Role.LEADERSHIP) or principal.has(Role.HR):
+        return "organisation"
+    if principal.has(Role.MANAGER):
+        return "subtree"
+    raise PermissionDenied("the training-need report is for leadership, HR and managers")

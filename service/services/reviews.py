@@ -29,7 +29,7 @@ from service.domain.reviews import (
     next_state,
 )
 from service.domain.templates import Template, template_from_dict
-from service.services import goals, policy
+from service.services import goals, policy, training
 from service.services.actions import stage_review_actions
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -376,7 +376,12 @@ def save_self_assessment(
                 "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
             )
     action = A.SUBMIT_SELF if submit else A.SAVE_SELF
-    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock)
+
+    def needs(uow: UnitOfWork, review: Any, at: str) -> None:
+        if submit:  # training needs become items of their own, in this transaction (issue 10)
+            training.stage_review_needs(uow, review, "self", content)
+
+    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock, extra_ops=needs)
 
 
 def save_manager_assessment(
@@ -403,6 +408,7 @@ def save_manager_assessment(
     def actions(uow: UnitOfWork, review: Any, at: str) -> None:
         if submit:
             stage_review_actions(uow, review, "remediation", content.get("obstacles", []), ctx.principal, at)
+            training.stage_review_needs(uow, review, "manager", content, ctx.cycle.template_snapshot)
 
     return _commit(
         ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock, extra_ops=actions

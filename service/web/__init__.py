@@ -26,6 +26,7 @@ def create_app(
         api_directory,
         api_goals,
         api_reviews,
+        api_training,
         auth,
         labels,
         openapi,
@@ -33,6 +34,7 @@ def create_app(
         pages_goals,
         pages_hr,
         pages_reviews,
+        pages_training,
         prefetch,
         untrusted,
     )
@@ -65,11 +67,13 @@ def create_app(
     app.register_blueprint(pages_reviews.bp)
     app.register_blueprint(pages_hr.bp)
     app.register_blueprint(pages_goals.bp)
+    app.register_blueprint(pages_training.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
     app.register_blueprint(api_goals.bp)
+    app.register_blueprint(api_training.bp)
     app.register_blueprint(openapi.bp)
 
     @app.get("/healthz")

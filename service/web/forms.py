@@ -217,8 +217,15 @@ def manager_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         "goal_ratings": rows(form, "goal_ratings", "goal_ratings", ("goal_id", "title", "rating", "comment")),
         "strengths": form.get("strengths", ""),
         "areas_to_strengthen": form.get("areas_to_strengthen", ""),
-        "obstacles": rows(form, "obstacles", "obstacles", ("description", "remediation", "owner_id", "due", "status")),
+        "obstacles": rows(
+            form, "obstacles", "obstacles", ("description", "remediation", "owner_id", "due", "status", "category")
+        ),
         "training_needs": _training(form),
+        "need_suggestions": {
+            c.id: form[f"need_suggestions.{c.id}"]
+            for c in template.competencies
+            if form.get(f"need_suggestions.{c.id}")
+        },
         "narrative": form.get("narrative", ""),
         "answers": _answers(form, template, Form.MANAGER),
     }

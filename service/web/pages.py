@@ -187,6 +187,8 @@ def reports_menu() -> list[tuple[str, str]]:
     if principal is None or not policy.may_see_reports(principal):
         return []
     items = [("Goal alignment", url_for("pages_goals.alignment"))]
+    if "pages_training.report" in current_app.view_functions:
+        items.append(("Training needs", url_for("pages_training.report")))
     if principal.has(Role.HR):
         items.append(("Cycle progress", url_for("pages_hr.cycles")))
     return items

@@ -24,6 +24,7 @@ from service.domain.reviews import (
     ReviewState,
 )
 from service.domain.templates import Template, template_from_dict
+from service.domain.training import ObstacleCategory
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import reviews as review_svc
@@ -60,6 +61,7 @@ CHOICES = {
     "format": _words(FORMATS),
     "kind": _words(LEARNING_KINDS),
     "status": _words([s.value for s in ItemStatus]),
+    "category": _words([c.value for c in ObstacleCategory]),
 }
 
 

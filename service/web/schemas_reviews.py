@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.cycles import ParticipantMode, Phase
 from service.domain.reviews import ItemStatus, Priority, ReviewState
+from service.domain.training import ObstacleCategory
 from service.web.fields import Id, Number, Text, Whole
 
 TEXT = validate.Length(max=10_000)
@@ -204,6 +205,7 @@ class TrackedSchema(Schema):
 
 class ObstacleSchema(TrackedSchema):
     remediation = Text(load_default="", validate=TEXT)
+    category = Text(load_default="other", validate=validate.OneOf([c.value for c in ObstacleCategory]))
 
 
 class GoalRatingSchema(Schema):
@@ -224,6 +226,13 @@ class ManagerContentSchema(Schema):
     areas_to_strengthen = Text(load_default="", validate=TEXT)
     obstacles = fields.List(fields.Nested(ObstacleSchema), load_default=list, validate=validate.Length(max=20))
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
+    need_suggestions = fields.Dict(
+        keys=Text(max_length=200),
+        values=Text(validate=validate.OneOf(("confirmed", "dismissed", ""))),
+        load_default=dict,
+        validate=MANY,
+        metadata={"description": "per competency rated low: confirmed (becomes a training need) or dismissed"},
+    )
     narrative = Text(load_default="", validate=TEXT)
     answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
 

@@ -181,6 +181,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "action_id": list(world.actions.values()),
         "name": ["Engineering", "Sales"],
         "version": [1],
+        "need_id": [f"{world.cycle_id}.{e}.{s}.0" for e in ("E1", "E3") for s in ("self", "manager")],
     }
 
 

@@ -215,7 +215,7 @@ def _table_statements(role) -> list[dict]:
 
 
 def test_table_access_is_explicit_and_never_scans(resources):
-    for name in ("WebFunction", "WorkerFunction", "RemindersFunction"):
+    for name in ("WebFunction", "WorkerFunction", "RemindersFunction", "TrainingReportFunction"):
         role = role_of(resources, name)
         # SAM attaches the SQS polling policy to the function the queue triggers.
         extra = (
@@ -254,7 +254,8 @@ def test_only_the_reminders_function_sends_email_and_only_from_the_sender(resour
             for action in as_list(statement["Action"]):
                 assert action != "*" and not action.startswith(("s3:", "iam:")), action
                 if action.startswith("ses:"):
-                    assert role_name.startswith("RemindersFunction") and action == "ses:SendEmail"
+                    senders = ("RemindersFunction", "TrainingReportFunction")
+                    assert role_name.startswith(senders) and action == "ses:SendEmail"
                     assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "MailFrom"}
 
 

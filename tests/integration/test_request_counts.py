@@ -25,8 +25,10 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     "HR cycle dashboard: page": (0, 1, 1, 0),
     "save self draft: JSON PUT": (0, 1, 0, 1),
     "save self draft: form POST": (0, 1, 0, 1),
-    "submit self assessment: JSON PUT": (0, 1, 1, 1),
-    "submit manager assessment: JSON PUT": (0, 3, 1, 1),
+    # Issue 10: a submission also reads the person's training contribution (GetItem: their needs and figures
+    # as stored) and the topic catalogue (Query), to write the needs and move the aggregates in its transaction.
+    "submit self assessment: JSON PUT": (1, 1, 2, 1),
+    "submit manager assessment: JSON PUT": (1, 3, 2, 1),
 }
 
 

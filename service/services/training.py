@@ -1,0 +1,239 @@
+"""Training needs as items: captured with the assessment that names them, the HR topic catalogue,
+an individual's needs, and needs addressed by training or a learning activity."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from service.adapters.clock import Clock, iso
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
+from service.domain.training import (
+    NeedSource,
+    NeedStatus,
+    Topic,
+    check_topic,
+    contribution,
+    low_rating,
+    needs_from_content,
+    slug,
+)
+from service.services import policy
+from service.services.auth import Principal
+
+MAX_REF = 300
+
+
+def _confirmed_suggestions(content: dict[str, Any], template: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Low ratings the manager confirmed as needs (dismissed ones, and those already named, add nothing)."""
+    answers = content.get("need_suggestions") or {}
+    snapshot = template or {}
+    names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
+    points = len(snapshot.get("scale", [])) or 5
+    named = {n.get("competency_id") for n in content.get("training_needs", [])}
+    rows = []
+    for cid, entry in (content.get("competency_ratings") or {}).items():
+        rating = (entry or {}).get("rating")
+        if answers.get(cid) == "confirmed" and low_rating(rating, points) and cid not in named:
+            rows.append(
+                {
+                    "topic": names.get(cid, cid),
+                    "priority": "high" if rating == 1 else "medium",
+                    "format": "course",
+                    "rationale": f"Suggested by a low rating ({rating} of {points}) in {names.get(cid, cid)}.",
+                    "competency_id": cid,
+                }
+            )
+    return rows
+
+
+def stage_review_needs(
+    uow: UnitOfWork, review: Review, source: str, content: dict[str, Any], template: dict[str, Any] | None = None
+) -> None:
+    """Inside a review's transaction: the submitted form's needs become items, and the person's
+    contribution to the cycle's aggregates moves by the change (the manager's obstacles included)."""
+    person = uow.directory.get(review.employee_id)
+    chain = person.chain if person else ()
+    catalogue = uow.training.catalogue()
+    kind = NeedSource(source)
+    rows = list(content.get("training_needs", []))
+    if kind is NeedSource.MANAGER:
+        rows += _confirmed_suggestions(content, template)
+    named = needs_from_content(
+        rows,
+        cycle_id=review.cycle_id,
+        employee_id=review.employee_id,
+        department=review.department,
+        chain=chain,
+        source=kind,
+        catalogue=catalogue,
+    )
+    now = uow.training.contribution(review.cycle_id, review.employee_id)
+    before = now.stored_needs()
+    kept = [replace(n, chain=chain, department=review.department) for n in before if n.source is not kind]
+    after = kept + named
+    obstacles: list[dict[str, Any]] = []
+    if at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+        obstacles = list((review.manager_assessment or {}).get("obstacles", []))
+    # Keep what was addressed: the same row naming the same topic stays addressed.
+    old = {n.need_id: n for n in before}
+    for n in after:
+        prev = old.get(n.need_id)
+        if prev is not None and prev.topic_id == n.topic_id and prev.status is NeedStatus.ADDRESSED:
+            n.status, n.addressed_by, n.addressed_at = prev.status, prev.addressed_by, prev.addressed_at
+    uow.training.replace_person(
+        review.cycle_id, review.employee_id, after, contribution(review.department, chain, after, obstacles), now
+    )
+
+
+def person_needs(
+    uow: UnitOfWork, principal: Principal, employee_id: str, cycle_id: str | None = None
+) -> list[dict[str, Any]]:
+    """An individual's needs: for them, their management chain and HR only."""
+    person = uow.directory.get(employee_id)
+    if person is None:
+        raise NotFound(f"no employee {employee_id!r}")
+    policy.require(
+        policy.may_read_person_needs(principal, person),
+        "only the person, their management chain and HR see an individual's training needs",
+    )
+    needs = uow.training.of_person(employee_id, cycle_id)
+    return [n.as_dict() for n in sorted(needs, key=lambda n: (n.cycle_id, n.source.value, n.need_id))]
+
+
+def mark_need_addressed(
+    uow: UnitOfWork, principal: Principal, need_id: str, activity_ref: str, clock: Clock | None = None
+) -> dict[str, Any]:
+    """A learning activity or training logged against a need addresses it; the cycle's figures follow in
+    the same transaction. Marking an addressed need again changes nothing (safe for a retried caller)."""
+    clock = clock or Clock()
+    ref = " ".join((activity_ref or "").split())
+    if not ref or len(ref) > MAX_REF:
+        raise ValidationFailed("Say what addressed the need.", {"activity_ref": [f"1 to {MAX_REF} characters"]})
+    need = uow.training.get(need_id)
+    if need is None:
+        raise NotFound(f"no training need {need_id!r}")
+    person = uow.directory.get(need.employee_id)
+    if person is None or not policy.may_address_need(principal, person):
+        raise PermissionDenied("only the person, their management chain and HR log training against a need")
+    if need.status is NeedStatus.ADDRESSED:
+        return need.as_dict()
+    at = iso(clock.now())
+    changed = replace(need, status=NeedStatus.ADDRESSED, addressed_by=ref, addressed_at=at)
+    with uow:
+        stored = uow.training.save_need(changed, actor=principal.employee_id, action="address_need", at=at)
+        now = uow.training.contribution(need.cycle_id, need.employee_id)
+        after = replace(
+            now,
+            addressed={**now.addressed, need.topic_id: now.addressed.get(need.topic_id, 0) + 1},
+            needs=[stored.record() if d["need_id"] == need.need_id else d for d in now.needs],
+        )
+        uow.training.stage_contribution(need.cycle_id, need.employee_id, after, now)
+        uow.commit()
+    return stored.as_dict()
+
+
+def log_training(
+    uow: UnitOfWork, principal: Principal, need_id: str, title: str, on: date | None, clock: Clock | None = None
+) -> dict[str, Any]:
+    """HR or a manager logs a training against a need now (the learning log does the same for employees)."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationFailed("Name the training.", {"title": ["required"]})
+    when = f" on {on.isoformat()}" if on else ""
+    return mark_need_addressed(uow, principal, need_id, f"training: {title[:200]}{when}", clock)
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+
+def _synonyms(values: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        text = " ".join(v.split())
+        if normalise_topic(text) and text.casefold() not in {o.casefold() for o in out}:
+            out.append(text[:120])
+    return tuple(out[:30])
+
+
+def list_topics(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+    """The catalogue (HR): each topic with its synonyms and, for merged ones, where they went."""
+    policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
+    return [
+        {
+            "topic_id": t.topic_id,
+            "name": t.name,
+            "synonyms": list(t.synonyms),
+            "competency_id": t.competency_id,
+            "merged_into": t.merged_into,
+            "version": t.version,
+        }
+        for t in sorted(uow.training.topics(), key=lambda t: t.name.casefold())
+    ]
+
+
+def create_topic(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+    """HR adds a topic with its synonyms (no word may belong to two topics)."""
+    policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
+    name = " ".join((data.get("name") or "").split())
+    synonyms = _synonyms(list(data.get("synonyms") or []))
+    catalogue = uow.training.catalogue()
+    topic_id = slug(name)
+    check_topic(name, list(synonyms), catalogue)
+    if topic_id in catalogue.topics:
+        raise ValidationFailed("The topic is not valid.", {"name": ["a topic with this name exists"]})
+    topic = Topic(topic_id, name[:120], synonyms, data.get("competency_id") or None)
+    at = iso(clock.now())
+    with uow:
+        stored = uow.training.save_topic(topic, new=True, actor=principal.employee_id, action="create_topic", at=at)
+        uow.commit()
+    return {"topic_id": stored.topic_id, "name": stored.name, "synonyms": list(stored.synonyms)}
+
+
+def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_id: str, clock: Clock) -> dict[str, Any]:
+    """HR merges one topic (a catalogue topic or free text seen in reviews) into another: its names become
+    synonyms of the target, new needs match the target, and reports add its figures to the target's."""
+    policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
+    catalogue = uow.training.catalogue()
+    target = catalogue.topics.get(catalogue.resolve(target_id))
+    if target is None:
+        raise ValidationFailed("Choose topics to merge.", {"target_id": ["not a catalogue topic"]})
+    if catalogue.resolve(source_id) == target.topic_id:
+        raise ValidationFailed("Choose topics to merge.", {"source_id": ["already the same topic"]})
+    source = catalogue.topics.get(source_id)
+    at = iso(clock.now())
+    label = source.name if source else catalogue.label(source_id)
+    names = [label, *(source.synonyms if source else ())]
+    with uow:
+        if source is None:
+            if not source_id.startswith("free-"):
+                raise ValidationFailed("Choose topics to merge.", {"source_id": ["unknown topic"]})
+            stub = Topic(source_id, label, (), None, merged_into=target.topic_id)
+            uow.training.save_topic(stub, new=True, actor=principal.employee_id, action="merge_topic", at=at)
+        else:
+            gone = replace(source, merged_into=target.topic_id, synonyms=())
+            uow.training.save_topic(gone, new=False, actor=principal.employee_id, action="merge_topic", at=at)
+        words = [w for w in names if w.casefold() != target.name.casefold()]
+        grown = replace(target, synonyms=_synonyms([*target.synonyms, *words]))
+        stored = uow.training.save_topic(grown, new=False, actor=principal.employee_id, action="merge_topic", at=at)
+        uow.commit()
+    return {"topic_id": stored.topic_id, "name": stored.name, "synonyms": list(stored.synonyms)}
+
+
+FREQUENCIES = ("off", "weekly", "monthly")
+
+
+def set_schedule(
+    uow: UnitOfWork, principal: Principal, frequency: str, expected_version: int, clock: Clock
+) -> dict[str, Any]:
+    """HR sets how often the report is emailed to leadership (besides when a cycle closes)."""
+    policy.require(policy.may_manage_topics(principal), "HR sets the report's schedule")
+    if frequency not in FREQUENCIES:
+        raise ValidationFailed("Choose how often.", {"frequency": [f"one of {', '.join(FREQUENCIES)}"]})
+    with uow:
+        uow.training.save_schedule(frequency, expected_version, principal.employee_id, iso(clock.now()))
+        uow.commit()
+    return uow.training.schedule()

@@ -1,0 +1,169 @@
+"""JSON API of training needs: the report, an individual's needs, needs addressed, the topic catalogue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from service.services import training as svc
+from service.services import training_reports as reports
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.fields import Id, Text, Whole
+from service.web.wiring import wiring
+
+bp = Blueprint("api_training", __name__, url_prefix="/api")
+
+
+class ReportQuerySchema(Schema):
+    n = Whole(load_default=3, validate=validate.Range(1, reports.MAX_PROGRAMME))
+
+
+class TrainingReportSchema(Schema):
+    """The training-need report; groups of fewer than 5 people carry `suppressed: true` and no figures."""
+
+    cycle_id = fields.String()
+    cycle_name = fields.String()
+    cycle_state = fields.String()
+    scope = fields.String()
+    threshold = fields.Integer()
+    generated_at = fields.String()
+    people_with_needs = fields.Integer(allow_none=True)
+    suppressed = fields.Boolean()
+    previous_cycle = fields.Raw(allow_none=True)
+    score_rule = fields.String()
+    topics = fields.List(fields.Raw())
+    departments = fields.List(fields.Raw())
+    competencies = fields.List(fields.Raw())
+    obstacles = fields.Raw()
+    programme = fields.Raw(allow_none=True)
+
+
+class NeedsQuerySchema(Schema):
+    cycle_id = Id(load_default=None)
+
+
+class NeedSchema(Schema):
+    need_id = fields.String()
+    cycle_id = fields.String()
+    employee_id = fields.String()
+    department = fields.String()
+    source = fields.String()
+    topic_id = fields.String()
+    topic = fields.String()
+    priority = fields.String()
+    format = fields.String()
+    rationale = fields.String()
+    estimated_cost = fields.Float(allow_none=True)
+    competency_id = fields.String(allow_none=True)
+    status = fields.String()
+    addressed_by = fields.String(allow_none=True)
+    addressed_at = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class NeedListSchema(Schema):
+    needs = fields.List(fields.Nested(NeedSchema))
+
+
+class AddressedSchema(Schema):
+    """What addressed the need: a learning activity's reference, or a training."""
+
+    activity_ref = Text(required=True, validate=validate.Length(min=1, max=svc.MAX_REF))
+
+
+class TopicInSchema(Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=120))
+    synonyms = fields.List(Text(validate=validate.Length(max=120)), load_default=list, validate=validate.Length(max=30))
+    competency_id = Id(load_default=None, allow_none=True)
+
+
+class TopicSchema(Schema):
+    topic_id = fields.String()
+    name = fields.String()
+    synonyms = fields.List(fields.String())
+    competency_id = fields.String(allow_none=True)
+    merged_into = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class TopicListSchema(Schema):
+    topics = fields.List(fields.Nested(TopicSchema))
+
+
+class MergeSchema(Schema):
+    source_id = Id(required=True, metadata={"description": "the topic that goes (a catalogue or free-text topic)"})
+    target_id = Id(required=True, metadata={"description": "the catalogue topic that stays"})
+
+
+@bp.get("/cycles/<cycle_id>/training-report")
+@api_doc(
+    "The training-need report of a cycle (leadership and HR: the organisation; managers: their subtree)",
+    response=TrainingReportSchema,
+    query=ReportQuerySchema,
+    errors=(401, 403, 404, 422),
+)
+def training_report(cycle_id: str):
+    """The training-need report."""
+    n = ReportQuerySchema().load(request.args)["n"]
+    return jsonify(reports.training_report(wiring().uow(), current_principal(), cycle_id, n))
+
+
+@bp.get("/people/<employee_id>/training-needs")
+@api_doc(
+    "An individual's training needs (the person, their management chain and HR)",
+    response=NeedListSchema,
+    query=NeedsQuerySchema,
+    errors=(401, 403, 404, 422),
+)
+def person_needs(employee_id: str):
+    """An individual's needs."""
+    cycle_id = NeedsQuerySchema().load(request.args)["cycle_id"]
+    return jsonify({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
+
+
+@bp.post("/training-needs/<need_id>/addressed")
+@api_doc(
+    "Log a learning activity or training against a need: it becomes addressed (repeating it changes nothing)",
+    response=NeedSchema,
+    body=AddressedSchema,
+    errors=(401, 403, 404, 422),
+)
+def address_need(need_id: str):
+    """Mark a need addressed."""
+    w = wiring()
+    data = AddressedSchema().load(request.get_json(silent=True) or {})
+    return jsonify(svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock))
+
+
+@bp.get("/training-topics")
+@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(401, 403))
+def topics():
+    """The topic catalogue."""
+    return jsonify({"topics": svc.list_topics(wiring().uow(), current_principal())})
+
+
+@bp.post("/training-topics")
+@api_doc(
+    "Add a topic with its synonyms (HR)",
+    response=TopicSchema,
+    body=TopicInSchema,
+    status=201,
+    errors=(401, 403, 409, 422),
+)
+def create_topic():
+    """Add a topic."""
+    w = wiring()
+    data = TopicInSchema().load(request.get_json(silent=True) or {})
+    resp = jsonify(svc.create_topic(w.uow(), current_principal(), data, w.clock))
+    resp.status_code = 201
+    return resp
+
+
+@bp.post("/training-topics/merge")
+@api_doc("Merge one topic into another (HR)", response=TopicSchema, body=MergeSchema, errors=(401, 403, 409, 412, 422))
+def merge_topics():
+    """Merge two topics."""
+    w = wiring()
+    data = MergeSchema().load(request.get_json(silent=True) or {})
+    return jsonify(svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock))

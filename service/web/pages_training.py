@@ -1,0 +1,160 @@
+"""Training pages: the report for leadership, HR and managers (with SVG charts and a CSV), the topic
+catalogue and the report's email schedule for HR, and an individual's needs with a way to log training."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from service.domain.errors import ValidationFailed
+from service.services import training as svc
+from service.services import training_reports as reports
+from service.services.directory import get_person
+from service.web.form_flow import OnRefusal, attempt
+from service.web.pages import page_principal
+from service.web.pages_goals import _cycle_choice
+from service.web.versioning import expected_version
+from service.web.wiring import wiring
+
+bp = Blueprint("pages_training", __name__)
+
+
+def _n() -> int:
+    raw = request.args.get("n", "3")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= reports.MAX_PROGRAMME else 3
+
+
+@bp.get("/reports/training")
+def report():
+    """The training-need report: by topic, department, competency, obstacles, trend and a suggested programme."""
+    principal = page_principal()
+    cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    context = None
+    if cycle is not None:
+        context = reports.report_context(wiring().uow(), principal, cycle.cycle_id, _n())
+    return render_template(
+        "pages/training_report.html", cycles=cycles, cycle=cycle, ctx=context, n=_n(), max_n=reports.MAX_PROGRAMME
+    )
+
+
+@bp.get("/reports/training.csv")
+def report_csv():
+    """The report as CSV (suppressed groups say so; no cell runs as a formula in a spreadsheet)."""
+    principal = page_principal()
+    _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    if cycle is None:
+        return redirect(url_for("pages_training.report"))
+    data = reports.training_report(wiring().uow(), principal, cycle.cycle_id, _n())
+    name = "".join(ch if ch.isalnum() else "-" for ch in cycle.name.lower())[:60]
+    return Response(
+        reports.report_csv(data),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="training-needs-{name}.csv"'},
+    )
+
+
+@bp.get("/reports/training/topics")
+def topics():
+    """HR's topic catalogue: topics with synonyms, merging, and the report's email schedule."""
+    principal = page_principal()
+    uow = wiring().uow()
+    listed = svc.list_topics(uow, principal)
+    _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    free = []
+    if cycle is not None:
+        data = reports.training_report(uow, principal, cycle.cycle_id)
+        free = [t for t in data["topics"] if t["topic_id"].startswith("free-")]
+    return render_template(
+        "pages/training_topics.html",
+        topics=[t for t in listed if not t["merged_into"]],
+        merged=[t for t in listed if t["merged_into"]],
+        names={t["topic_id"]: t["name"] for t in listed},
+        free=free,
+        schedule=uow.training.schedule(),
+        frequencies=svc.FREQUENCIES,
+    )
+
+
+@bp.post("/reports/training/topics")
+def create_topic():
+    """Add a topic with its synonyms (one per line or comma-separated)."""
+    principal = page_principal()
+    w = wiring()
+    words = [s for line in request.form.get("synonyms", "").splitlines() for s in line.split(",")]
+    data = {"name": request.form.get("name", "")[:120], "synonyms": [s[:120] for s in words][:30]}
+    topic = attempt(
+        lambda: svc.create_topic(w.uow(), principal, data, w.clock),
+        OnRefusal(back=url_for("pages_training.topics"), prefix="Not added"),
+    )
+    flash(f"“{topic['name']}” is in the catalogue.", "success")
+    return redirect(url_for("pages_training.topics"))
+
+
+@bp.post("/reports/training/topics/merge")
+def merge_topics():
+    """Merge one topic into another."""
+    principal = page_principal()
+    w = wiring()
+    source, target = request.form.get("source_id", "")[:200], request.form.get("target_id", "")[:200]
+    topic = attempt(
+        lambda: svc.merge_topics(w.uow(), principal, source, target, w.clock),
+        OnRefusal(back=url_for("pages_training.topics"), prefix="Not merged"),
+    )
+    flash(f"Merged into “{topic['name']}”.", "success")
+    return redirect(url_for("pages_training.topics"))
+
+
+@bp.post("/reports/training/schedule")
+def schedule():
+    """Set how often leadership gets the report by email."""
+    principal = page_principal()
+    w = wiring()
+    frequency = request.form.get("frequency", "")[:20]
+    attempt(
+        lambda: svc.set_schedule(w.uow(), principal, frequency, expected_version(), w.clock),
+        OnRefusal(back=url_for("pages_training.topics"), prefix="Not saved"),
+    )
+    flash("The report's schedule is saved.", "success")
+    return redirect(url_for("pages_training.topics"))
+
+
+@bp.get("/people/<employee_id>/training-needs")
+def person_needs(employee_id: str):
+    """An individual's training needs (the person, their management chain, HR), with training logged."""
+    principal = page_principal()
+    uow = wiring().uow()
+    needs = svc.person_needs(uow, principal, employee_id)
+    person = get_person(uow, employee_id)
+    listed = uow.cycles.list()  # newest first
+    names = {c.cycle_id: c.name for c in listed}
+    order = {c.cycle_id: i for i, c in enumerate(listed)}
+    needs.sort(key=lambda n: (order.get(n["cycle_id"], len(order)), n["need_id"]))
+    return render_template(
+        "pages/training_needs.html", person=person, needs=needs, me=principal.employee_id, cycle_names=names
+    )
+
+
+@bp.post("/training-needs/<need_id>/training")
+def log_training(need_id: str):
+    """Log a training against a need: it becomes addressed."""
+    principal = page_principal()
+    w = wiring()
+    back = request.form.get("back", "")
+    back = back if back.startswith("/people/") and "//" not in back else url_for("pages.home")
+    raw_date = request.form.get("date", "")
+    try:
+        on = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        on = None
+        flash("Not logged: the date is not a date.", "error")
+        return redirect(back)
+
+    def call():
+        if not request.form.get("title", "").strip():
+            raise ValidationFailed("Name the training.", {"title": ["required"]})
+        return svc.log_training(w.uow(), principal, need_id, request.form.get("title", "")[:200], on, w.clock)
+
+    attempt(call, OnRefusal(back=back, prefix="Not logged"))
+    flash("The training is logged; the need is addressed.", "success")
+    return redirect(back)

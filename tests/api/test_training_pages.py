@@ -1,0 +1,154 @@
+"""The training-need report's pages, CSV and JSON API over the demo organisation (in-memory table)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.demo.scenario import load_demo
+from service.services import cycles
+from tests.conftest import AuthActions
+
+
+@pytest.fixture
+def demo_table(clock) -> MemoryTable:
+    table = MemoryTable()
+    load_demo(table, clock)
+    return table
+
+
+@pytest.fixture
+def app(settings, demo_table, clock):
+    from service.web import create_app
+
+    return create_app(settings, table=demo_table, clock=clock)
+
+
+def signed_in(app, employee_id: str) -> tuple:
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login(employee_id)
+    return client, auth
+
+
+def current_cycle(table) -> str:
+    return cycles.list_cycles(UnitOfWork(table))[0].cycle_id
+
+
+def test_leadership_reaches_the_report_from_the_reports_menu_and_sees_charts_tables_and_programme(app):
+    client, _ = signed_in(app, "E001")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/reports/training"' in home
+    page = client.get("/reports/training?n=2").get_data(as_text=True)
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 3
+    assert "<title id=" in page and "<desc id=" in page
+    assert "Suggested training programme: 2 topics" in page
+    assert "Negotiation" in page and "Public speaking" in page
+    # Leadership (1 person with needs) is below the threshold; the next-smallest department goes with it.
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td colspan="4" class="muted">(Not shown)', page))
+    assert set(rows) == {"Leadership", "Finance"}
+    assert re.search(r'<th scope="row">Engineering</th>\s*<td>11</td>', page)
+
+
+def test_an_employee_gets_no_report_and_no_menu_entry(app):
+    client, _ = signed_in(app, "E009")
+    assert "/reports/training" not in client.get("/").get_data(as_text=True)
+    assert client.get("/reports/training").status_code == 403
+    assert client.get("/reports/training.csv").status_code == 403
+
+
+def test_a_head_of_department_sees_their_whole_subtree(app, demo_table):
+    client, auth = signed_in(app, "E004")  # VP Sales: two managers and their teams below
+    data = client.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=auth.headers()).get_json()
+    assert data["scope"] == "subtree" and data["people_with_needs"] == 7
+    shown = {t["topic"]: t["people"] for t in data["topics"] if not t["suppressed"]}
+    assert shown == {"Negotiation": 5}
+    assert data["departments"] == [] and data["programme"] is None
+
+
+def test_the_csv_has_no_cell_a_spreadsheet_would_run(app, demo_table, clock):
+    from service.services import training
+    from tests import factories as f
+
+    hr = f.principal(demo_table, "E005")
+    for payload in ("=HYPERLINK(1)", "+SUM(A1)", "-2+3", "@cmd", "\tTab", "\rCR"):
+        training.create_topic(UnitOfWork(demo_table), hr, {"name": "x" + payload, "synonyms": []}, clock)
+    client, _ = signed_in(app, "E001")
+    resp = client.get("/reports/training.csv")
+    assert resp.mimetype == "text/csv"
+    cells = [c for row in csv.reader(io.StringIO(resp.get_data(as_text=True))) for c in row]
+    assert cells[0] == "section" and any(c == "Negotiation" for c in cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_json_report_is_in_openapi_and_refuses_a_bad_n(app, demo_table):
+    client, auth = signed_in(app, "E005")
+    spec = client.get("/api/openapi.json").get_json()
+    assert "/api/cycles/{cycle_id}/training-report" in spec["paths"]
+    bad = client.get(f"/api/cycles/{current_cycle(demo_table)}/training-report?n=99", headers=auth.headers())
+    assert bad.status_code == 422 and "n" in bad.get_json()["errors"]
+
+
+def test_an_individuals_needs_are_for_them_their_chain_and_hr_only(app, demo_table):
+    url = "/api/people/E025/training-needs"
+    for who, status in (("E025", 200), ("E022", 200), ("E004", 200), ("E001", 200), ("E005", 200), ("E026", 403)):
+        client, auth = signed_in(app, who)
+        assert client.get(url, headers=auth.headers()).status_code == status, who
+    client, auth = signed_in(app, "E025")
+    needs = client.get(url, headers=auth.headers()).get_json()["needs"]
+    assert {n["topic"] for n in needs} >= {"Negotiation", "Public speaking"}
+
+
+def test_a_manager_logs_training_against_a_need_and_the_report_counts_it_addressed(app, demo_table):
+    client, auth = signed_in(app, "E022")
+    page_url = "/people/E025/training-needs"
+    page = client.get(page_url).get_data(as_text=True)
+    cycle_id = current_cycle(demo_table)
+    need = re.search(rf'action="/training-needs/({cycle_id}[^"]+)/training"', page).group(1)
+    resp = client.post(
+        f"/training-needs/{need}/training",
+        data={"csrf_token": auth.csrf, "title": "Negotiation masterclass", "date": "2026-02-20", "back": page_url},
+    )
+    assert resp.status_code == 302
+    stored = UnitOfWork(demo_table).training.get(need.replace("%23", "#"))
+    assert stored.status == "addressed" and "Negotiation masterclass" in stored.addressed_by
+    lead, lauth = signed_in(app, "E001")
+    report = lead.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=lauth.headers()).get_json()
+    topic = next(t for t in report["topics"] if t["topic_id"] == stored.topic_id)
+    assert topic["addressed"] == 1
+
+
+def test_the_manager_form_offers_obstacle_categories_and_a_need_for_a_low_rating(app, demo_table):
+    cycle_id = current_cycle(demo_table)
+    client, auth = signed_in(app, "E013")  # Jonas (E014) has submitted his self assessment
+    url = f"/api/cycles/{cycle_id}/reviews/E014"
+    version = client.get(url, headers=auth.headers()).get_json()["version"]
+    ratings = {c: {"rating": 3, "comment": ""} for c in ("delivery", "collaboration", "ownership", "growth")}
+    ratings["ownership"] = {"rating": 2, "comment": "Drops follow-ups."}
+    content = {"competency_ratings": ratings, "need_suggestions": {"ownership": "confirmed"}}
+    saved = client.put(
+        url + "/manager", json={"content": content}, headers={**auth.headers(), "If-Match": f'"{version}"'}
+    )
+    assert saved.status_code == 200, saved.get_json()
+    page = client.get(f"/cycles/{cycle_id}/reviews/E014/manager").get_data(as_text=True)
+    assert "Suggested need: Ownership" in page
+    assert re.search(r'name="need_suggestions.ownership" value="confirmed"[^>]*checked', page)
+    assert 'name="obstacles.0.category"' in page and "Management and leadership" in page
+
+
+def test_the_pdf_template_renders_the_same_report_and_charts_outside_a_request(demo_table):
+    from service.adapters.documents import render
+    from service.services.training_reports import report_context
+    from tests import factories as f
+
+    ctx = report_context(
+        UnitOfWork(demo_table), f.principal(demo_table, "E001"), current_cycle(demo_table), 3, "https://x"
+    )
+    html = render("pdf/training_report.html", **ctx)
+    assert html.count('role="img"') == 3 and "Suggested training programme: 3 topics" in html
+    assert "https://x/reports/training?cycle=" in html and "Not shown: fewer than 5 people" in html

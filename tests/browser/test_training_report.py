@@ -1,0 +1,66 @@
+"""The training-need report, HR's topic catalogue and an individual's needs in a real browser, at 1280 and
+390 px, over the demo organisation: screenshots (test-artifacts/screenshots/) and axe-core (0 serious or critical)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from service.adapters.clock import Clock
+from service.adapters.store import MemoryTable
+from service.demo.scenario import load_demo
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.browser
+WIDTHS = {"wide": {"width": 1280, "height": 900}, "narrow": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def demo(live):
+    """The demo story (built in memory through the use cases) copied into the live moto table."""
+    memory = MemoryTable()
+    load_demo(memory, Clock())
+    items = memory.all_items()
+    name = live.settings.table_name
+    for start in range(0, len(items), 25):
+        batch = [{"PutRequest": {"Item": live.table.encode(i)}} for i in items[start : start + 25]]
+        live.table.client.batch_write_item(RequestItems={name: batch})
+    return live
+
+
+def check(page, name: str, problems: list[str]) -> None:
+    """Screenshot the page and collect axe-core's serious and critical violations on it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    shot(page, name)
+    for v in Axe().run(page).response["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
+            problems.append(f"{name}: {v['id']} ({v['impact']}): {v['help']} at {targets}")
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_training_pages_read_well_and_pass_axe(demo, open_as, width):
+    problems: list[str] = []
+    viewport = WIDTHS[width]
+
+    leader = open_as(demo, "E001", viewport)
+    leader.get_by_text("Reports", exact=True).click()
+    leader.get_by_role("link", name="Training needs").click()
+    expect(leader.get_by_role("heading", name="By topic")).to_be_visible()
+    expect(leader.get_by_role("img", name="Training needs by topic: people this cycle and last")).to_be_visible()
+    leader.get_by_label("Topics in the suggested programme").fill("2")
+    leader.get_by_role("button", name="Suggest").click()
+    expect(leader.get_by_role("heading", name="Suggested training programme: 2 topics")).to_be_visible()
+    check(leader, f"training-report-{width}", problems)
+
+    hr = open_as(demo, "E005", viewport)
+    hr.goto("/reports/training/topics")
+    expect(hr.get_by_role("heading", name="Merge two topics")).to_be_visible()
+    check(hr, f"training-topics-{width}", problems)
+
+    manager = open_as(demo, "E022", viewport)
+    manager.goto("/people/E025/training-needs")
+    expect(manager.get_by_role("button", name="Log training").first).to_be_visible()
+    check(manager, f"training-needs-{width}", problems)
+    assert not problems, "\n".join(problems)
