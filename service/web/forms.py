@@ -198,6 +198,7 @@ def self_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         "achievements": form.get("achievements", ""),
         "obstacles": rows(form, "obstacles", "self_obstacles", ("description",)),
         "learning": rows(form, "learning", "learning", ("activity", "kind", "date", "note")),
+        "learning_refs": form.getlist("learning_refs") if hasattr(form, "getlist") else [],
         "development_wishes": form.get("development_wishes", ""),
         "training_needs": _training(form),
         "answers": _answers(form, template, Form.SELF),
