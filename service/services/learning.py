@@ -9,6 +9,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import CycleState
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
 from service.services import policy
@@ -219,7 +220,8 @@ def comment_on_evidence(
     ctx.require_readable()
     policy.require(policy.may_comment_on_evidence(ctx.roles), "only the employee's manager comments on the evidence")
     ctx.require_writable()
-    if activity_id not in ((ctx.review.self_assessment or {}).get("learning_refs") or []):
+    shown = policy.visible_parts(ctx.roles, ctx.review.state)["self_assessment"]
+    if not shown or activity_id not in ((ctx.review.self_assessment or {}).get("learning_refs") or []):
         raise NotFound(f"no activity {activity_id!r} among the evidence of this review")
     at = iso(clock.now())
     with uow:
@@ -286,3 +288,13 @@ def leadership_report(uow: UnitOfWork, principal: Principal, year: str) -> dict[
             rows[item.get("department", "")] = cells
     shown = suppress(rows, totals)
     return {"year": year, "types": [t.value for t in ActivityType], **shown}
+
+
+def evidence_panel(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+    """The learning evidence of a review for its page: the picked activities, and whether this reader comments."""
+    from service.services.reviews import ReviewContext
+
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    items = learning_evidence_for(uow, principal, ctx.review)
+    can = policy.may_comment_on_evidence(ctx.roles) and ctx.cycle.state is CycleState.ACTIVE
+    return {"items": items, "can_comment": can}

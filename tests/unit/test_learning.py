@@ -308,3 +308,14 @@ def test_suppression_hides_a_second_department_when_one_small_one_would_be_revea
     rows = {"A": {"*": c(3)}, "B": {"*": c(6)}, "C": {"*": c(9)}}
     shown = suppress(rows, {"*": c(18)})
     assert shown["rows"]["A"]["*"] is None and shown["rows"]["B"]["*"] is None and shown["rows"]["C"]["*"] == c(9)
+
+
+def test_the_manager_cannot_comment_on_evidence_still_in_a_draft(uow, clock):
+    cycle_id = f.launched_cycle(uow.table, clock).cycle_id
+    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    version = uow.reviews.get(cycle_id, "E4").version
+    content = f.self_content(learning_refs=[made["activity_id"]])
+    review_svc.save_self_assessment(uow, who(uow, "E4"), cycle_id, "E4", content, version, False, clock)
+    with pytest.raises(NotFound):
+        svc.comment_on_evidence(uow, who(uow, "E3"), cycle_id, "E4", made["activity_id"], "Early", clock)
+    assert svc.learning_evidence_for(uow, who(uow, "E3"), uow.reviews.get(cycle_id, "E4")) == []
