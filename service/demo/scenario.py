@@ -177,6 +177,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         False,
         clock,
     )
+    __import__("service.demo.learning", fromlist=["load_learning"]).load_learning(table, who, today, clock)
 
 
 def _phases(today: date) -> dict[str, date]:

@@ -46,7 +46,7 @@ class ActivityInSchema(ActivityPatchSchema):
     need_id = Id(load_default=None, allow_none=True)
 
 
-class CommentSchema(Schema):
+class EvidenceCommentSchema(Schema):
     text = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
@@ -106,7 +106,7 @@ class ContactInSchema(Schema):
     referred_by = Id(load_default=None, allow_none=True, metadata={"description": "the contact who recommended"})
 
 
-class ActSchema(Schema):
+class InterviewActionSchema(Schema):
     action = Text(required=True, validate=validate.OneOf(["send", "schedule", "decline"]))
     scheduled_for = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
@@ -118,7 +118,7 @@ class ReferralSchema(Schema):
     industry = Text(load_default="", validate=SHORT)
 
 
-class CompleteSchema(Schema):
+class InterviewCompletionSchema(Schema):
     """What came of the interview; each referral answers "who else would you recommend I talk to?"."""
 
     completed_on = fields.Date(load_default=None, allow_none=True)
@@ -168,17 +168,17 @@ class PlannerSchema(Schema):
     tree = fields.List(fields.Raw(), metadata={"description": "contacts nested under who recommended them"})
 
 
-class QuestionsInSchema(Schema):
+class QuestionBankInSchema(Schema):
     questions = fields.List(Text(validate=validate.Length(max=500)), required=True, validate=validate.Length(max=60))
 
 
-class QuestionsSchema(Schema):
+class QuestionBankSchema(Schema):
     questions = fields.List(fields.String())
     closing_question = fields.String()
     version = fields.Integer()
 
 
-class InsightsSchema(Schema):
+class LearningInsightsSchema(Schema):
     roles = fields.List(fields.String())
     organisations = fields.List(fields.String())
     industries = fields.List(fields.String())
@@ -190,11 +190,11 @@ class InsightsSchema(Schema):
     needs_addressed = fields.List(fields.String())
 
 
-class YearQuerySchema(Schema):
+class LearningYearQuerySchema(Schema):
     year = Text(required=True, validate=validate.Regexp(r"^[0-9]{4}$"))
 
 
-class ReportSchema(Schema):
+class LearningReportSchema(Schema):
     year = fields.String()
     types = fields.List(fields.String())
     rows = fields.Dict(
@@ -204,11 +204,11 @@ class ReportSchema(Schema):
     min_group = fields.Integer()
 
 
-class SummariesSchema(Schema):
+class InterviewSummariesSchema(Schema):
     summaries = fields.List(fields.Raw())
 
 
-class CycleQuerySchema(Schema):
+class EvidenceQuerySchema(Schema):
     cycle_id = Id(required=True)
 
 
@@ -268,12 +268,12 @@ def delete_activity(activity_id: str):
 @api_doc(
     "My activities inside a cycle's period, to pick as review evidence",
     response=ActivityListSchema,
-    query=CycleQuerySchema,
+    query=EvidenceQuerySchema,
     errors=(404,),
 )
 def evidence_choices():
     """Activities to pick."""
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    cycle_id = EvidenceQuerySchema().load(request.args)["cycle_id"]
     return jsonify({"activities": svc.activities_for_cycle(wiring().uow(), current_principal(), cycle_id)})
 
 
@@ -281,14 +281,14 @@ def evidence_choices():
 @api_doc(
     "The manager comments on an activity picked as evidence in a review",
     response=ActivitySchema,
-    body=CommentSchema,
+    body=EvidenceCommentSchema,
     status=201,
     errors=(403, 404, 409),
 )
 def comment(cycle_id: str, employee_id: str, activity_id: str):
     """Comment on evidence."""
     w = wiring()
-    text = _body(CommentSchema)["text"]
+    text = _body(EvidenceCommentSchema)["text"]
     saved = svc.comment_on_evidence(w.uow(), current_principal(), cycle_id, employee_id, activity_id, text, w.clock)
     return _json(ActivitySchema, saved, 201)
 
@@ -334,13 +334,13 @@ def patch_contact(contact_id: str):
 @api_doc(
     "Mark the request sent, schedule, or note a decline (If-Match)",
     response=ContactSchema,
-    body=ActSchema,
+    body=InterviewActionSchema,
     errors=(409,),
 )
 def act(contact_id: str):
     """Move an interview along."""
     w = wiring()
-    data = _body(ActSchema)
+    data = _body(InterviewActionSchema)
     saved = interviews.act(
         w.uow(), current_principal(), contact_id, data["action"], expected_version(), w.clock, data["scheduled_for"]
     )
@@ -351,13 +351,13 @@ def act(contact_id: str):
 @api_doc(
     "Record a held interview: referrals become contacts, the interview a learning activity (If-Match)",
     response=ContactSchema,
-    body=CompleteSchema,
+    body=InterviewCompletionSchema,
     errors=(409,),
 )
 def complete(contact_id: str):
     """Complete an interview."""
     w = wiring()
-    data = _body(CompleteSchema)
+    data = _body(InterviewCompletionSchema)
     if data.get("completed_on"):
         data["completed_on"] = data["completed_on"].isoformat()
     saved = interviews.complete(w.uow(), current_principal(), contact_id, data, expected_version(), w.clock)
@@ -365,28 +365,28 @@ def complete(contact_id: str):
 
 
 @bp.get("/questions")
-@api_doc("My question bank (the ten topics until changed) and the closing question", response=QuestionsSchema)
+@api_doc("My question bank (the ten topics until changed) and the closing question", response=QuestionBankSchema)
 def get_questions():
     """My question bank."""
     found = interviews.questions(wiring().uow(), current_principal())
-    return _json(QuestionsSchema, found, version=found["version"])
+    return _json(QuestionBankSchema, found, version=found["version"])
 
 
 @bp.put("/questions")
 @api_doc(
     f"Replace my question bank (1 to {MAX_QUESTIONS} questions; If-Match, 0 before the first edit)",
-    response=QuestionsSchema,
-    body=QuestionsInSchema,
+    response=QuestionBankSchema,
+    body=QuestionBankInSchema,
 )
 def put_questions():
     """Replace my question bank."""
-    items = _body(QuestionsInSchema)["questions"]
+    items = _body(QuestionBankInSchema)["questions"]
     saved = interviews.save_questions(wiring().uow(), current_principal(), items, expected_version())
-    return _json(QuestionsSchema, saved, version=saved["version"])
+    return _json(QuestionBankSchema, saved, version=saved["version"])
 
 
 @bp.get("/insights")
-@api_doc("What I have explored and learnt", response=InsightsSchema)
+@api_doc("What I have explored and learnt", response=LearningInsightsSchema)
 def insights():
     """My insights."""
     return jsonify(svc.my_insights(wiring().uow(), current_principal()))
@@ -395,18 +395,20 @@ def insights():
 @bp.get("/report")
 @api_doc(
     "Leadership and HR: a year's learning by type and department, groups under 5 suppressed",
-    response=ReportSchema,
-    query=YearQuerySchema,
+    response=LearningReportSchema,
+    query=LearningYearQuerySchema,
     errors=(403,),
 )
 def report():
     """The anonymised learning report."""
-    year = YearQuerySchema().load(request.args)["year"]
+    year = LearningYearQuerySchema().load(request.args)["year"]
     return jsonify(svc.leadership_report(wiring().uow(), current_principal(), year))
 
 
 @bp.get("/people/<employee_id>/interview-summaries")
-@api_doc("The manager: interview summaries the employee chose to share (anyone else: 404)", response=SummariesSchema)
+@api_doc(
+    "The manager: interview summaries the employee chose to share (anyone else: 404)", response=InterviewSummariesSchema
+)
 def summaries(employee_id: str):
     """Shared interview summaries."""
     return jsonify({"summaries": interviews.shared_summaries(wiring().uow(), current_principal(), employee_id)})

@@ -198,11 +198,16 @@ def self_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         "achievements": form.get("achievements", ""),
         "obstacles": rows(form, "obstacles", "self_obstacles", ("description",)),
         "learning": rows(form, "learning", "learning", ("activity", "kind", "date", "note")),
-        "learning_refs": form.getlist("learning_refs") if hasattr(form, "getlist") else [],
         "development_wishes": form.get("development_wishes", ""),
         "training_needs": _training(form),
         "answers": _answers(form, template, Form.SELF),
-    }
+    } | _picked(form)
+
+
+def _picked(form: Mapping[str, str]) -> dict[str, Any]:
+    """Learning activities ticked in the self assessment (issue 14); none ticked: no key, as before."""
+    refs = form.getlist("learning_refs") if hasattr(form, "getlist") else []
+    return {"learning_refs": refs} if refs else {}
 
 
 def _training(form: Mapping[str, str]) -> list[dict[str, Any]]:

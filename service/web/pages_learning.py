@@ -15,7 +15,7 @@ from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
 from service.web import forms
-from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, CompleteSchema, ContactInSchema
+from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.form_flow import OnRefusal, attempt
 from service.web.labels import word
 from service.web.pages import page_principal, today
@@ -361,7 +361,7 @@ def contact(contact_id: str):
         raw = _completion(form)
 
         def finish() -> dict[str, Any]:
-            loaded = _load(CompleteSchema(), raw, "The interview cannot be completed yet.")
+            loaded = _load(InterviewCompletionSchema(), raw, "The interview cannot be completed yet.")
             if loaded.get("completed_on"):
                 loaded["completed_on"] = loaded["completed_on"].isoformat()
             return interviews.complete(w.uow(), principal, contact_id, loaded, version, w.clock)
