@@ -240,7 +240,8 @@ def outreach_draft(profile: dict[str, str], contact: Contact) -> str:
     }[contact.found_via]
     field_of = contact.purpose.strip() or f"the work of a {contact.role}".strip()
     first = contact.name.split()[0] if contact.name.split() else contact.name
-    background = f"I work as {_article(profile.get('title') or 'colleague')} in {profile.get('department') or 'our'}"
+    team = f"the {profile['department']}" if profile.get("department") else "our"
+    background = f"I work as {_article(profile.get('title') or 'colleague')} in {team}"
     background += f" team at {profile['organisation']}" if profile.get("organisation") else " team"
     return (
         f"Dear {first},\n\n"

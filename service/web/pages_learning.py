@@ -133,7 +133,7 @@ def create():
     w = wiring()
 
     def again(errors: dict[str, Any], message: str, status: int):
-        return _render_log(principal, errors or {"": [message]}, status)
+        return _render_log(principal, {**errors, "": [message]}, status)
 
     made = attempt(
         lambda: svc.create_activity(
@@ -158,7 +158,7 @@ def activity(activity_id: str):
         back = OnRefusal(
             back=url_for("pages_learning.activity", activity_id=activity_id),
             form=lambda errors, message, status: _render_activity(
-                principal, activity_id, errors or {"": [message]}, status
+                principal, activity_id, {**errors, "": [message]}, status
             ),
         )
         if request.form.get("do") == "delete":
@@ -265,7 +265,7 @@ def add_contact():
     }
 
     def again(errors: dict[str, Any], message: str, status: int):
-        return _render_planner(principal, errors or {"": [message]}, status)
+        return _render_planner(principal, {**errors, "": [message]}, status)
 
     made = attempt(
         lambda: interviews.add_contact(
@@ -288,7 +288,7 @@ def questions():
         version = form_version(request.form.get("version"))
 
         def again(errs: dict[str, Any], message: str, status: int):
-            return _render_questions(principal, errs or {"": [message]}, status)
+            return _render_questions(principal, {**errs, "": [message]}, status)
 
         attempt(
             lambda: interviews.save_questions(w.uow(), principal, lines, version),
@@ -328,7 +328,7 @@ def contact(contact_id: str):
     here = url_for("pages_learning.contact", contact_id=contact_id)
 
     def again(errors: dict[str, Any], message: str, status: int):
-        return _render_contact(principal, contact_id, errors or {"": [message]}, status, step)
+        return _render_contact(principal, contact_id, {**errors, "": [message]}, status, step)
 
     on = OnRefusal(back=here, form=again)
     if step not in STEPS:
