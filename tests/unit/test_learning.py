@@ -319,3 +319,51 @@ def test_the_manager_cannot_comment_on_evidence_still_in_a_draft(uow, clock):
     with pytest.raises(NotFound):
         svc.comment_on_evidence(uow, who(uow, "E3"), cycle_id, "E4", made["activity_id"], "Early", clock)
     assert svc.learning_evidence_for(uow, who(uow, "E3"), uow.reviews.get(cycle_id, "E4")) == []
+
+
+class CountingTable(MemoryTable):
+    """Counts the reads a use case makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[str] = []
+
+    def get(self, key, consistent=False):
+        self.reads.append("get")
+        return super().get(key, consistent)
+
+    def get_many(self, keys):
+        self.reads.append("batch")
+        return super().get_many(keys)
+
+    def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False):
+        self.reads.append("query")
+        return super().query_page(pk, sk_prefix, index, limit, cursor, descending)
+
+
+def test_the_leadership_report_is_one_query_however_many_activities(clock):
+    table = CountingTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    for n in range(30):
+        owner = ("E3", "E4", "E5", "E6")[n % 4]
+        svc.create_activity(
+            UnitOfWork(table), who(UnitOfWork(table), owner), course(title=f"C{n}", need_id=f"n{n % 3}"), clock
+        )
+    principal = who(UnitOfWork(table), "E1")
+    table.reads.clear()
+    report = svc.leadership_report(UnitOfWork(table), principal, "2026")
+    assert table.reads == ["query"]
+    assert report["rows"]["Engineering"]["*"] is None  # 3 people: under 5
+
+
+def test_logging_an_activity_with_a_need_is_one_transaction_of_a_dozen_items(uow, clock):
+    before = uow.table.transactions
+    svc.create_activity(uow, who(uow, "E4"), course(need_id="need-1"), clock)
+    assert uow.table.transactions == before + 1
+    kinds = [
+        i.get("type")
+        for i in uow.table.all_items()
+        if i.get("type", "").startswith("learning") or i["pk"].startswith("AUDIT#LEARN")
+    ]
+    assert sorted(set(kinds)) == ["audit", "learning_activity", "learning_marker", "learning_stats"]
+    assert len(kinds) <= 14
