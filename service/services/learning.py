@@ -297,4 +297,4 @@ def evidence_panel(uow: UnitOfWork, principal: Principal, cycle_id: str, employe
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     items = learning_evidence_for(uow, principal, ctx.review)
     can = policy.may_comment_on_evidence(ctx.roles) and ctx.cycle.state is CycleState.ACTIVE
-    return {"items": items, "can_comment": can}
+    return {"items": items, "can_comment": can, "is_manager": ctx.roles.is_manager}

@@ -139,7 +139,7 @@ def create():
         lambda: svc.create_activity(
             w.uow(),
             principal,
-            _load(ActivityInSchema(), _activity_data(request.form, True), "Please check it."),
+            _load(ActivityInSchema(), _activity_data(request.form, True), "The learning activity was not saved."),
             w.clock,
         ),
         OnRefusal(back=url_for("pages_learning.index"), form=again),
@@ -168,7 +168,12 @@ def activity(activity_id: str):
         raw = _activity_data(request.form, False)
         attempt(
             lambda: svc.update_activity(
-                w.uow(), principal, activity_id, _load(ActivityPatchSchema(), raw, "Please check it."), version, w.clock
+                w.uow(),
+                principal,
+                activity_id,
+                _load(ActivityPatchSchema(), raw, "The learning activity was not saved."),
+                version,
+                w.clock,
             ),
             back,
         )
@@ -269,7 +274,7 @@ def add_contact():
 
     made = attempt(
         lambda: interviews.add_contact(
-            w.uow(), principal, _load(ContactInSchema(), raw, "Please check the contact."), w.clock
+            w.uow(), principal, _load(ContactInSchema(), raw, "The contact was not added."), w.clock
         ),
         OnRefusal(back=url_for("pages_learning.planner"), form=again),
     )

@@ -170,7 +170,8 @@ def test_pages_log_an_activity_and_redisplay_errors(auth, client):
     auth.login("E4")
     token = csrf(client.get("/learning").data)
     bad = client.post("/learning", data={"csrf_token": token, "type": "course", "title": "", "date": "2026-02-01"})
-    assert bad.status_code == 422 and "There is a problem" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "The learning activity was not saved." in bad.get_data(as_text=True)
+    assert "What it was" in bad.get_data(as_text=True)
     ok = client.post(
         "/learning",
         data={

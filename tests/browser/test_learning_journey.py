@@ -90,6 +90,11 @@ def test_from_a_contact_to_a_completed_interview_with_a_referral(live, open_as, 
     # The interview is evidence to pick in this cycle's self assessment.
     page.goto(f"/cycles/{cycle.cycle_id}/reviews/E4/self")
     expect(page.get_by_label("Informational interview: Data Scientist at Orbit Labs", exact=False)).to_be_visible()
+    page.get_by_label("Informational interview: Data Scientist at Orbit Labs", exact=False).check()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_label("Informational interview: Data Scientist at Orbit Labs", exact=False)).to_be_checked()
+    page.locator("#s-learning").scroll_into_view_if_needed()
+    check(page, f"self-learning-picker-{width}")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Learning").click()
     page.get_by_role("link", name="What I have explored").click()
     expect(page.get_by_text("Orbit Labs", exact=True)).to_be_visible()
