@@ -12,6 +12,7 @@ from service.adapters.queue import InlineQueue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
+from service.demo.learning import load_learning
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
 from service.services.directory import get_person, import_organisation
@@ -177,7 +178,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         False,
         clock,
     )
-    __import__("service.demo.learning", fromlist=["load_learning"]).load_learning(table, who, today, clock)
+    load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
 
 
 def _phases(today: date) -> dict[str, date]:
