@@ -261,6 +261,11 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("TOPICS", "T#", "training_topic"),
     ("TRAINMAIL#", "TO#", "training_report_delivery"),
     ("TRAINSCHED", "", "training_report_schedule"),
+    ("LEARN#", "ACT#", "learning_activity"),
+    ("PLAN#", "CONTACT#", "interview_contact"),
+    ("PLAN#", "QUESTIONS", "question_bank"),
+    ("LEARNSTATS#", "", "learning_stats"),
+    ("LEARNPERSON#", "", "learning_marker"),
 )
 
 
@@ -343,3 +348,52 @@ def entity_need(need_id: str) -> str:
 def entity_topic(topic_id: str) -> str:
     """Audit entity name of a catalogue topic."""
     return f"TOPIC#{_esc(topic_id)}"
+# --- continuous learning (issue 14) ----------------------------------------------------------------
+
+
+def learning_activity(owner_id: str, activity_id: str) -> dict[str, str]:
+    """One learning activity (a person's log is one partition)."""
+    return {"pk": f"LEARN#{_esc(owner_id)}", "sk": f"ACT#{_esc(activity_id)}"}
+
+
+def learning_log(owner_id: str) -> tuple[str, str]:
+    """Partition and prefix of a person's learning log."""
+    return f"LEARN#{_esc(owner_id)}", "ACT#"
+
+
+def entity_activity(owner_id: str, activity_id: str) -> str:
+    """Audit entity name of a learning activity."""
+    return f"LEARN#{_esc(owner_id)}#{_esc(activity_id)}"
+
+
+def interview_contact(owner_id: str, contact_id: str) -> dict[str, str]:
+    """A contact of someone's informational-interview planner, with the interview (private to the owner)."""
+    return {"pk": f"PLAN#{_esc(owner_id)}", "sk": f"CONTACT#{_esc(contact_id)}"}
+
+
+def planner_contacts(owner_id: str) -> tuple[str, str]:
+    """Partition and prefix of someone's planner contacts."""
+    return f"PLAN#{_esc(owner_id)}", "CONTACT#"
+
+
+def question_bank(owner_id: str) -> dict[str, str]:
+    """Someone's own question bank for informational interviews."""
+    return {"pk": f"PLAN#{_esc(owner_id)}", "sk": "QUESTIONS"}
+
+
+def learning_stats(year: str, department: str | None) -> dict[str, str]:
+    """Counters of a year's learning per department (None: the whole organisation)."""
+    sk = "TOTAL" if department is None else f"DEPT#{department.replace('#', ' ')}"
+    return {"pk": f"LEARNSTATS#{year}", "sk": sk}
+
+
+def learning_stats_year(year: str) -> str:
+    """Partition of a year's learning counters."""
+    return f"LEARNSTATS#{year}"
+
+
+def learning_marker(owner_id: str, year: str, department: str | None, what: str) -> dict[str, str]:
+    """How many activities one person has in a group (department or everyone, type or all, a need):
+    the group's count of people changes when this goes from 0 to 1 or back."""
+    dept = "*" if department is None else _esc(department)
+    return {"pk": f"LEARNPERSON#{_esc(owner_id)}", "sk": f"Y#{year}#D#{dept}#{_esc(what)}"}

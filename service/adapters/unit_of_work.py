@@ -33,6 +33,7 @@ class UnitOfWork:
 
     def __init__(self, table: Table, identity_map: bool = False) -> None:
         from service.adapters import goal_store as g
+        from service.adapters import learning_store as learn
         from service.adapters import repositories as r
         from service.adapters import training_store as t
 
@@ -59,6 +60,9 @@ class UnitOfWork:
         self.reminders = r.ReminderLog(self)
         self.imports = r.ImportLog(self)
         self.training = t.TrainingRepository(self)
+        self.learning = learn.LearningRepository(self)
+        self.planner = learn.PlannerRepository(self)
+        self.learning_stats = learn.LearningStats(self)
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []

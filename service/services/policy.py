@@ -205,3 +205,29 @@ def training_report_scope(principal: Principal) -> str:
     if principal.has(Role.MANAGER):
         return "subtree"
     raise PermissionDenied("the training-need report is for leadership, HR and managers")
+# --- continuous learning (issue 14) ----------------------------------------------------------------
+
+
+def may_use_planner(principal: Principal, owner_id: str) -> bool:
+    """The informational-interview planner is the owner's alone: nobody else, HR included, even learns it exists."""
+    return principal.employee_id == owner_id
+
+
+def may_manage_learning_log(principal: Principal, owner_id: str) -> bool:
+    """Only the person writes and lists their learning log; others see the activities picked into a review."""
+    return principal.employee_id == owner_id
+
+
+def may_comment_on_evidence(roles: ReviewRoles) -> bool:
+    """The employee's current manager comments on the learning evidence of their review."""
+    return roles.is_manager
+
+
+def may_read_shared_summaries(principal: Principal, owner: Employee) -> bool:
+    """The current manager reads the interview summaries the employee chose to share (nobody else)."""
+    return owner.manager_id is not None and principal.employee_id == owner.manager_id
+
+
+def may_see_learning_report(principal: Principal) -> bool:
+    """Leadership and HR see the anonymised learning aggregates."""
+    return principal.has(Role.LEADERSHIP) or principal.has(Role.HR)

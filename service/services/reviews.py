@@ -152,7 +152,7 @@ FORM_SECTIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], bool], ...]] = {
         ("goals", "Goals and results", ("goal_results",), True),
         ("achievements", "Achievements", ("achievements",), False),
         ("obstacles", "Obstacles", ("obstacles",), True),
-        ("learning", "Learning evidence", ("learning",), True),
+        ("learning", "Learning evidence", ("learning", "learning_refs"), True),
         ("development", "Development", ("development_wishes", "training_needs"), True),
         ("questions", "Questions", ("answers",), False),
     ),
@@ -369,6 +369,10 @@ def save_self_assessment(
     ctx.require("self")
     ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
+    from service.services.learning import check_evidence_refs  # issue 14: picked learning evidence
+
+    period = (ctx.cycle.period_start, ctx.cycle.period_end)
+    check_evidence_refs(uow, employee_id, period, content.get("learning_refs") or [])
     if submit:
         total = goals.weight_total(uow, employee_id, cycle_id)
         if total is not None and total != 100:

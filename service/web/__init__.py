@@ -25,6 +25,7 @@ def create_app(
     from service.web import (
         api_directory,
         api_goals,
+        api_learning,
         api_reviews,
         api_training,
         auth,
@@ -33,6 +34,7 @@ def create_app(
         pages,
         pages_goals,
         pages_hr,
+        pages_learning,
         pages_reviews,
         pages_training,
         prefetch,
@@ -68,12 +70,14 @@ def create_app(
     app.register_blueprint(pages_hr.bp)
     app.register_blueprint(pages_goals.bp)
     app.register_blueprint(pages_training.bp)
+    app.register_blueprint(pages_learning.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
     app.register_blueprint(api_goals.bp)
     app.register_blueprint(api_training.bp)
+    app.register_blueprint(api_learning.bp)
     app.register_blueprint(openapi.bp)
 
     @app.get("/healthz")

@@ -201,7 +201,13 @@ def self_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         "development_wishes": form.get("development_wishes", ""),
         "training_needs": _training(form),
         "answers": _answers(form, template, Form.SELF),
-    }
+    } | _picked(form)
+
+
+def _picked(form: Mapping[str, str]) -> dict[str, Any]:
+    """Learning activities ticked in the self assessment (issue 14); none ticked: no key, as before."""
+    refs = form.getlist("learning_refs") if hasattr(form, "getlist") else []
+    return {"learning_refs": refs} if refs else {}
 
 
 def _training(form: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -191,6 +191,8 @@ class SelfContentSchema(Schema):
     achievements = Text(load_default="", validate=TEXT)
     obstacles = fields.List(fields.Nested(SelfObstacleSchema), load_default=list, validate=validate.Length(max=20))
     learning = fields.List(fields.Nested(LearningSchema), load_default=list, validate=validate.Length(max=50))
+    # Activities of the learning log picked as evidence (issue 14): references, not copies.
+    learning_refs = fields.List(Id(), validate=validate.Length(max=50))  # absent: none picked
     development_wishes = Text(load_default="", validate=TEXT)
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
     answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)

@@ -109,6 +109,16 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
     return cycle.cycle_id, template.template_id, goals, actions
 
 
+def _seed_learning(table: Any, clock: FixedClock) -> None:
+    """One learning activity and one planner contact of E1 (issue 14), so generated requests reach them."""
+    from service.services import interviews, learning
+
+    me = f.principal(table, "E1")
+    data = {"type": "course", "title": "Fuzzing", "date": "2026-02-01", "hours": 2}
+    learning.create_activity(UnitOfWork(table), me, data, clock)
+    interviews.add_contact(UnitOfWork(table), me, {"name": "Mae", "role": "Scientist"}, clock)
+
+
 @contextmanager
 def _table() -> Iterator[Any]:
     """The in-memory table (same conditional semantics, fast), or moto's DynamoDB with FUZZ_TABLE=moto."""
@@ -139,6 +149,7 @@ def world():
     clock = FixedClock(NOW)
     with _table() as table:
         cycle_id, template_id, goals, actions = _seed(table, clock)
+        _seed_learning(table, clock)
         app = create_app(settings, table=table, clock=clock)
         app.config["TESTING"] = True
         tokens = {who: mint_token(settings, who) for who in IDENTITIES}
@@ -179,6 +190,8 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "employee_id": list(IDENTITIES),
         "goal_id": list(world.goals.values()),
         "action_id": list(world.actions.values()),
+        "activity_id": [a.activity_id for a in UnitOfWork(world.table).learning.of_owner("E1")],
+        "contact_id": [c.contact_id for c in UnitOfWork(world.table).planner.contacts("E1")],
         "name": ["Engineering", "Sales"],
         "version": [1],
         "need_id": [f"{world.cycle_id}.{e}.{s}.0" for e in ("E1", "E3") for s in ("self", "manager")],

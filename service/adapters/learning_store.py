@@ -1,0 +1,293 @@
+"""Continuous learning in the table: `uow.learning` (the log), `uow.planner` (contacts and question bank)
+and `uow.learning_stats` (the leadership roll-up).
+
+A person's log is one partition (`LEARN#owner / ACT#id`) and their planner another (`PLAN#owner`):
+each is one Query. Activities are audited (they are review evidence); planner items are versioned but
+not audited, so private notes are not copied into the audit log.
+
+The roll-up is kept like the goal roll-ups: counters per year and department (`LEARNSTATS#year /
+DEPT#d`, plus `TOTAL`) are added to in the transaction that changes an activity, and one marker per
+person and group (`LEARNPERSON#owner / Y#year#D#dept#type`) counts their activities there, so the
+number of people in a group changes exactly when a marker goes from 0 to 1 or back. The report reads
+one Query, whatever the number of activities.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from service.adapters import keys
+from service.adapters.repositories import _Repository
+from service.adapters.store import Delete, Increment, Item, Put
+from service.domain.learning import Activity, ActivityType, Contact, ContactSource, InterviewFormat, InterviewStatus
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
+
+ALL = "all"  # the group of every type
+
+
+def activity_to_item(a: Activity) -> Item:
+    """Activity → item."""
+    return {
+        **keys.learning_activity(a.owner_id, a.activity_id),
+        "type": "learning_activity",
+        "activity_id": a.activity_id,
+        "owner_id": a.owner_id,
+        "activity_type": a.type.value,
+        "title": a.title,
+        "date": a.date,
+        "hours": a.hours,
+        "department": a.department,
+        "provider": a.provider,
+        "notes": a.notes,
+        "learnt": a.learnt,
+        "need_id": a.need_id,
+        "contact_id": a.contact_id,
+        "comments": list(a.comments),
+        "created_at": a.created_at,
+        "version": a.version,
+    }
+
+
+def activity_from_item(item: Item) -> Activity:
+    """Item → Activity."""
+    return Activity(
+        activity_id=item["activity_id"],
+        owner_id=item["owner_id"],
+        type=ActivityType(item["activity_type"]),
+        title=item["title"],
+        date=item["date"],
+        hours=float(item.get("hours") or 0),
+        department=item.get("department", ""),
+        provider=item.get("provider", ""),
+        notes=item.get("notes", ""),
+        learnt=item.get("learnt", ""),
+        need_id=item.get("need_id"),
+        contact_id=item.get("contact_id"),
+        comments=list(item.get("comments") or []),
+        created_at=item.get("created_at", ""),
+        version=int(item.get("version", 0)),
+    )
+
+
+class LearningRepository(_Repository):
+    """A person's learning log: audited saves, deletes, and the one Query of the log."""
+
+    def get(self, owner_id: str, activity_id: str) -> Activity | None:
+        """One activity of this owner, or None."""
+        item = self._get(keys.learning_activity(owner_id, activity_id))
+        return activity_from_item(item) if item else None
+
+    def of_owner(self, owner_id: str) -> list[Activity]:
+        """Someone's activities, newest first."""
+        pk, prefix = keys.learning_log(owner_id)
+        found = [activity_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        return sorted(found, key=lambda a: (a.date, a.created_at), reverse=True)
+
+    def get_many(self, owner_id: str, activity_ids: list[str]) -> dict[str, Activity]:
+        """Activities of one owner by id (missing ones left out)."""
+        ids = list(dict.fromkeys(activity_ids))
+        if not ids:
+            return {}
+        items = self._get_many([keys.learning_activity(owner_id, a) for a in ids])
+        return {a.activity_id: a for a in map(activity_from_item, items) if a.owner_id == owner_id}
+
+    def save(self, a: Activity, *, new: bool, actor: str, action: str, at: str) -> Activity:
+        """Stage the audited activity (an update must follow its read here); returns it as stored."""
+        key = keys.learning_activity(a.owner_id, a.activity_id)
+        entity = keys.entity_activity(a.owner_id, a.activity_id)
+        item = activity_to_item(a)
+        item.pop("version")
+        return activity_from_item(self._audited(entity, key, item, new, actor=actor, action=action, at=at))
+
+    def delete(self, a: Activity) -> None:
+        """Stage removing an activity at the version read."""
+        self._uow.add(Delete(keys.learning_activity(a.owner_id, a.activity_id), expect_version=a.version))
+
+
+def contact_to_item(c: Contact) -> Item:
+    """Contact → item."""
+    return {
+        **keys.interview_contact(c.owner_id, c.contact_id),
+        "type": "interview_contact",
+        "contact_id": c.contact_id,
+        "owner_id": c.owner_id,
+        "name": c.name,
+        "role": c.role,
+        "organisation": c.organisation,
+        "industry": c.industry,
+        "found_via": c.found_via.value,
+        "referred_by": c.referred_by,
+        "status": c.status.value,
+        "format": c.format.value,
+        "purpose": c.purpose,
+        "outreach": c.outreach,
+        "sent_on": c.sent_on,
+        "scheduled_for": c.scheduled_for,
+        "checklist": dict(c.checklist),
+        "notes": c.notes,
+        "learnt": c.learnt,
+        "completed_on": c.completed_on,
+        "hours": c.hours,
+        "thanked": c.thanked,
+        "activity_id": c.activity_id,
+        "shared_with_manager": c.shared_with_manager,
+        "created_at": c.created_at,
+        "version": c.version,
+    }
+
+
+def contact_from_item(item: Item) -> Contact:
+    """Item → Contact."""
+    return Contact(
+        contact_id=item["contact_id"],
+        owner_id=item["owner_id"],
+        name=item["name"],
+        role=item.get("role", ""),
+        organisation=item.get("organisation", ""),
+        found_via=ContactSource(item["found_via"]),
+        industry=item.get("industry", ""),
+        referred_by=item.get("referred_by"),
+        status=InterviewStatus(item.get("status", "planned")),
+        format=InterviewFormat(item.get("format", "video")),
+        purpose=item.get("purpose", ""),
+        outreach=item.get("outreach", ""),
+        sent_on=item.get("sent_on"),
+        scheduled_for=item.get("scheduled_for"),
+        checklist={k: bool(v) for k, v in (item.get("checklist") or {}).items()},
+        notes=item.get("notes", ""),
+        learnt=item.get("learnt", ""),
+        completed_on=item.get("completed_on"),
+        hours=float(item.get("hours") or 0),
+        thanked=bool(item.get("thanked", False)),
+        activity_id=item.get("activity_id"),
+        shared_with_manager=bool(item.get("shared_with_manager", False)),
+        created_at=item.get("created_at", ""),
+        version=int(item.get("version", 0)),
+    )
+
+
+class PlannerRepository(_Repository):
+    """Someone's informational-interview planner: contacts and their question bank (versioned, not audited)."""
+
+    def get(self, owner_id: str, contact_id: str) -> Contact | None:
+        """One contact of this owner's planner, or None."""
+        item = self._get(keys.interview_contact(owner_id, contact_id))
+        return contact_from_item(item) if item else None
+
+    def contacts(self, owner_id: str) -> list[Contact]:
+        """Every contact of someone's planner, oldest first."""
+        pk, prefix = keys.planner_contacts(owner_id)
+        found = [contact_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        return sorted(found, key=lambda c: (c.created_at, c.contact_id))
+
+    def save(self, c: Contact, *, new: bool) -> Contact:
+        """Stage a create or a versioned update; returns the contact as stored."""
+        item = contact_to_item(c)
+        item["version"] = c.version + 1
+        self._uow.add(Put(item, must_not_exist=True) if new else Put(item, expect_version=c.version))
+        return contact_from_item(self._uow.remember(item) or item)
+
+    def questions(self, owner_id: str) -> tuple[list[str] | None, int]:
+        """Someone's question bank and its version (None, 0: never edited)."""
+        item = self._get(keys.question_bank(owner_id))
+        return (list(item["questions"]), int(item["version"])) if item else (None, 0)
+
+    def save_questions(self, owner_id: str, questions: list[str], version: int) -> None:
+        """Stage the question bank at the version read."""
+        item = {**keys.question_bank(owner_id), "type": "question_bank", "questions": questions}
+        item["version"] = version + 1
+        self._uow.add(Put(item, expect_version=version) if version else Put(item, must_not_exist=True))
+
+
+def _attrs(group: str) -> tuple[str, str, str, str]:
+    return f"people_{group}", f"activities_{group}", f"hours10_{group}", f"needs_{group}"
+
+
+class LearningStats(_Repository):
+    """The leadership roll-up: counters per year and department, and the people markers behind them."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        super().__init__(uow)
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what was read and changed (a retry starts again from the table)."""
+        self._markers: dict[tuple[str, str, str | None, str], list[int]] = {}  # [count, version]
+        self._dirty: set[tuple[str, str, str | None, str]] = set()
+        self._counts: Counter = Counter()
+
+    def count(self, a: Activity, sign: int) -> None:
+        """Add (+1) or take away (-1) one activity in its year, department and type, with the people behind it."""
+        year = a.date[:4]
+        groups = (a.type.value, ALL)
+        self._preload(a.owner_id, year, a.department, groups, a.need_id)
+        for department in (a.department, None):
+            for group in groups:
+                people, activities, hours, needs = _attrs(group)
+                marker = self._marker(a.owner_id, year, department, group)
+                before = marker[0]
+                marker[0] += sign
+                self._counts[(year, department, people)] += (before <= 0 < marker[0]) - (marker[0] <= 0 < before)
+                self._counts[(year, department, activities)] += sign
+                self._counts[(year, department, hours)] += sign * round(a.hours * 10)
+                if a.need_id:
+                    # A need counts once, however many activities address it.
+                    need = self._marker(a.owner_id, year, department, f"need:{group}:{a.need_id}")
+                    was = need[0]
+                    need[0] += sign
+                    self._counts[(year, department, needs)] += (was <= 0 < need[0]) - (need[0] <= 0 < was)
+
+    def _preload(self, owner: str, year: str, department: str, groups: tuple[str, ...], need: str | None) -> None:
+        wanted = [
+            (owner, year, d, w)
+            for d in (department, None)
+            for g in groups
+            for w in ((g, f"need:{g}:{need}") if need else (g,))
+            if (owner, year, d, w) not in self._markers
+        ]
+        if not wanted:
+            return
+        found = {(i["pk"], i["sk"]): i for i in self._table.get_many([keys.learning_marker(*w) for w in wanted])}
+        for w in wanted:
+            k = keys.learning_marker(*w)
+            item = found.get((k["pk"], k["sk"]))
+            self._markers[w] = [int(item["count"]), int(item["version"])] if item else [0, 0]
+
+    def _marker(self, owner: str, year: str, department: str | None, what: str) -> list[int]:
+        key = (owner, year, department, what)
+        self._dirty.add(key)
+        return self._markers[key]
+
+    def stage(self) -> None:
+        """Stage every changed marker (versioned) and counter (added) once."""
+        for key in sorted(self._dirty, key=str):
+            count, version = self._markers[key]
+            item = {**keys.learning_marker(*key), "type": "learning_marker", "count": count, "version": version + 1}
+            self._uow.add(Put(item, expect_version=version) if version else Put(item, must_not_exist=True))
+            self._markers[key][1] += 1
+        per_item: dict[tuple[str, str | None], dict[str, int]] = {}
+        for (year, department, name), value in self._counts.items():
+            if value:
+                per_item.setdefault((year, department), {})[name] = value
+        for (year, department), deltas in sorted(per_item.items(), key=str):
+            defaults = {"type": "learning_stats", "department": department or "*", "year": year}
+            self._uow.add(Increment(keys.learning_stats(year, department), deltas, defaults))
+        self._dirty, self._counts = set(), Counter()
+
+    def year(self, year: str) -> list[Item]:
+        """Every counter item of a year (departments and the total): one Query."""
+        return [dict(i) for i in self._table.query(keys.learning_stats_year(year), None)]
+
+
+def cell(item: Item, group: str) -> dict[str, Any]:
+    """One group's figures from a counter item: people, activities, hours, needs addressed."""
+    people, activities, hours, needs = _attrs(group)
+    return {
+        "people": int(item.get(people, 0)),
+        "activities": int(item.get(activities, 0)),
+        "hours": int(item.get(hours, 0)) / 10,
+        "needs": int(item.get(needs, 0)),
+    }

@@ -1,0 +1,374 @@
+"""Continuous learning: the learning log, the informational-interview planner (a workflow as data, the
+outreach draft, the referral tree) and the small-group suppression of the leadership aggregates. No I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from service.domain.errors import Conflict, ValidationFailed
+
+
+class ActivityType(StrEnum):
+    """What kind of learning an activity was (principle 8 of the brief)."""
+
+    COURSE = "course"
+    DEGREE_PROGRAMME = "degree_programme"
+    ON_THE_JOB = "on_the_job"
+    MENTORING = "mentoring"
+    PROFESSIONAL_ASSOCIATION = "professional_association"
+    NETWORKING = "networking"
+    ONLINE_COMMUNITY = "online_community"
+    CONFERENCE = "conference"
+    READING = "reading"
+    INFORMATIONAL_INTERVIEW = "informational_interview"
+
+
+class ContactSource(StrEnum):
+    """How the employee found a contact for an informational interview."""
+
+    PROFESSIONAL_NETWORK = "professional_network"
+    ASSOCIATION = "association"
+    ALUMNI = "alumni"
+    CONFERENCE = "conference"
+    PUBLICATION = "publication"
+    REFERRAL = "referral"
+
+
+class InterviewFormat(StrEnum):
+    """How the conversation is held."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class InterviewStatus(StrEnum):
+    """Where an informational interview stands, in order."""
+
+    PLANNED = "planned"
+    REQUEST_SENT = "request_sent"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+class InterviewAction(StrEnum):
+    """What can be done to an interview."""
+
+    SEND = "send"
+    SCHEDULE = "schedule"
+    COMPLETE = "complete"
+    DECLINE = "decline"
+
+
+ST, IA = InterviewStatus, InterviewAction
+
+# The planner's workflow: (status, action) → next status. Anything else is refused.
+INTERVIEW_TRANSITIONS: dict[tuple[InterviewStatus, InterviewAction], InterviewStatus] = {
+    (ST.PLANNED, IA.SEND): ST.REQUEST_SENT,
+    (ST.PLANNED, IA.SCHEDULE): ST.SCHEDULED,  # arranged in person, without a written request
+    (ST.REQUEST_SENT, IA.SEND): ST.REQUEST_SENT,  # a follow-up sent again
+    (ST.REQUEST_SENT, IA.SCHEDULE): ST.SCHEDULED,
+    (ST.REQUEST_SENT, IA.DECLINE): ST.DECLINED,
+    (ST.SCHEDULED, IA.SCHEDULE): ST.SCHEDULED,  # moved to another time
+    (ST.SCHEDULED, IA.COMPLETE): ST.COMPLETED,
+    (ST.SCHEDULED, IA.DECLINE): ST.DECLINED,
+}
+
+
+def next_status(status: InterviewStatus, action: InterviewAction) -> InterviewStatus:
+    """The status an action leads to, or Conflict when the planner's workflow does not allow it."""
+    try:
+        return INTERVIEW_TRANSITIONS[(status, action)]
+    except KeyError:
+        words = status.value.replace("_", " ")
+        raise Conflict(f"cannot {action.value} an interview that is {words}") from None
+
+
+def allows(status: InterviewStatus, action: InterviewAction) -> bool:
+    """Whether the workflow allows `action` now."""
+    return (status, action) in INTERVIEW_TRANSITIONS
+
+
+# The question bank every employee starts with: the ten topics of an informational interview.
+DEFAULT_QUESTIONS: tuple[str, ...] = (
+    "What does a typical day look like for you?",
+    "What is the workplace like: the environment and the working conditions?",
+    "What training or education does the role require?",
+    "What are the job prospects in this field?",
+    "How would you describe the culture of the company and of the industry?",
+    "What is the earnings potential, roughly, as people progress?",
+    "What career paths do people in this role typically follow?",
+    "What would you recommend, and what would you warn someone about, coming into this field?",
+    "What best practices have served you well?",
+    "How does your organisation compare with its competitors?",
+)
+MAX_QUESTIONS = 30
+
+# The preparation checklist, in order: (key, what to do).
+CHECKLIST: tuple[tuple[str, str], ...] = (
+    ("research_organisation", "Research the organisation"),
+    ("research_industry", "Research the industry"),
+    ("prepare_questions", "Prepare your questions"),
+    ("confirm_time", "Confirm the time (and the place or link) the day before"),
+)
+CLOSING_QUESTION = "Who else would you recommend I talk to?"
+FOLLOW_UP_AFTER = timedelta(days=7)  # no answer a week after the request: a polite follow-up
+THANK_YOU_WITHIN = timedelta(days=1)  # a thank-you note within a day of the conversation
+MIN_GROUP = 5  # leadership sees groups of at least this many people (product brief)
+# Need ids come from the training-needs feature (issue 10): only their form is checked here.
+NEED_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+MAX_HOURS = 2000.0  # one activity; a degree programme is logged per term or module
+
+
+@dataclass
+class Activity:
+    """One learning activity in someone's log."""
+
+    activity_id: str
+    owner_id: str
+    type: ActivityType
+    title: str
+    date: str  # ISO date
+    hours: float
+    department: str  # the owner's department when logged: the aggregates count it there
+    provider: str = ""
+    notes: str = ""
+    learnt: str = ""
+    need_id: str | None = None
+    contact_id: str | None = None  # set when a completed informational interview made it
+    comments: list[dict[str, Any]] = field(default_factory=list)  # the manager's, on review evidence
+    created_at: str = ""
+    version: int = 0
+
+
+@dataclass
+class Contact:
+    """Someone to ask for an informational interview, and the interview itself."""
+
+    contact_id: str
+    owner_id: str
+    name: str
+    role: str
+    organisation: str
+    found_via: ContactSource
+    industry: str = ""
+    referred_by: str | None = None  # the contact who recommended this one
+    status: InterviewStatus = InterviewStatus.PLANNED
+    format: InterviewFormat = InterviewFormat.VIDEO
+    purpose: str = ""  # what the employee wants to learn about
+    outreach: str = ""  # the request as the employee edited it ("" = the draft is built afresh)
+    sent_on: str | None = None
+    scheduled_for: str | None = None
+    checklist: dict[str, bool] = field(default_factory=dict)
+    notes: str = ""
+    learnt: str = ""
+    completed_on: str | None = None
+    hours: float = 0.0
+    thanked: bool = False
+    activity_id: str | None = None
+    shared_with_manager: bool = False
+    created_at: str = ""
+    version: int = 0
+
+
+class _Errors(dict[str, list[str]]):
+    def add(self, name: str, message: str) -> None:
+        self.setdefault(name, []).append(message)
+
+
+def check_activity(data: dict[str, Any], today: date) -> None:
+    """An activity must have happened (not in the future), with plausible hours and a well-formed need id."""
+    e = _Errors()
+    if not (data.get("title") or "").strip():
+        e.add("title", "required")
+    when = data.get("date")
+    if when and date.fromisoformat(str(when)) > today:
+        e.add("date", "log an activity once it has happened")
+    hours = data.get("hours")
+    if hours is not None and not 0 <= float(hours) <= MAX_HOURS:
+        e.add("hours", f"give 0 to {MAX_HOURS:.0f} hours")
+    need = data.get("need_id")
+    if need and not NEED_ID_RE.fullmatch(need):
+        e.add("need_id", "not a training need id")
+    if e:
+        raise ValidationFailed("The learning activity is not valid.", dict(e))
+
+
+def check_completion(data: dict[str, Any], scheduled_for: str | None, today: date) -> None:
+    """Completing an interview needs its date (not in the future) and what was learnt."""
+    e = _Errors()
+    held = data.get("completed_on") or (scheduled_for or "")[:10] or None
+    if not held:
+        e.add("completed_on", "required")
+    elif date.fromisoformat(str(held)) > today:
+        e.add("completed_on", "an interview is completed once it has happened")
+    if not (data.get("learnt") or "").strip():
+        e.add("learnt", "say what you learnt")
+    for n, ref in enumerate(data.get("referrals") or []):
+        if not (ref.get("name") or "").strip():
+            e.add(f"referrals.{n}.name", "required")
+    if e:
+        raise ValidationFailed("The interview cannot be completed yet.", dict(e))
+
+
+def in_period(activity_date: str, start: date | str, end: date | str) -> bool:
+    """Whether an activity falls inside a cycle's period (both ends included)."""
+    return str(start) <= activity_date[:10] <= str(end)
+
+
+def outreach_draft(profile: dict[str, str], contact: Contact) -> str:
+    """The request for an informational interview, built from the employee's profile: who they are, their
+    background, the purpose (learning, not a job), their contact details, 20 minutes at the contact's
+    convenience, and the format."""
+    how = {
+        InterviewFormat.IN_PERSON: "in person, somewhere convenient for you",
+        InterviewFormat.PHONE: "by phone",
+        InterviewFormat.VIDEO: "by video call",
+    }[contact.format]
+    found = {
+        ContactSource.PROFESSIONAL_NETWORK: "through my professional network",
+        ContactSource.ASSOCIATION: "through our professional association",
+        ContactSource.ALUMNI: "through our alumni network",
+        ContactSource.CONFERENCE: "at a conference",
+        ContactSource.PUBLICATION: "through something you published",
+        ContactSource.REFERRAL: "on a colleague's recommendation",
+    }[contact.found_via]
+    field_of = contact.purpose.strip() or f"the work of a {contact.role}".strip()
+    first = contact.name.split()[0] if contact.name.split() else contact.name
+    team = f"the {profile['department']}" if profile.get("department") else "our"
+    background = f"I work as {_article(profile.get('title') or 'colleague')} in {team}"
+    background += f" team at {profile['organisation']}" if profile.get("organisation") else " team"
+    return (
+        f"Dear {first},\n\n"
+        f"My name is {profile.get('name', '')}. {background}. I came across you {found}, "
+        f"and your experience as {_article(contact.role)} at {contact.organisation} is exactly what I hope "
+        f"to learn about.\n\n"
+        f"I am exploring {field_of} and would value your perspective. To be clear, I am not asking for a job or "
+        f"a referral: I would like to learn how you see the role and the field.\n\n"
+        f"Could you spare 20 minutes at a time that suits you? I am happy to talk {how}.\n\n"
+        f"Thank you for considering it.\n\n"
+        f"{profile.get('name', '')}\n{profile.get('email', '')}"
+    ).strip()
+
+
+def _article(noun: str) -> str:
+    noun = noun.strip() or "professional"
+    return f"an {noun}" if noun[0].lower() in "aeiou" else f"a {noun}"
+
+
+def follow_up_on(contact: Contact) -> str | None:
+    """When to follow up on a request that got no answer (None: not waiting for one)."""
+    if contact.status is not InterviewStatus.REQUEST_SENT or not contact.sent_on:
+        return None
+    return (date.fromisoformat(contact.sent_on[:10]) + FOLLOW_UP_AFTER).isoformat()
+
+
+def thank_you_by(contact: Contact) -> str | None:
+    """When the thank-you note is due (None: sent already, or no conversation yet)."""
+    if contact.status is not InterviewStatus.COMPLETED or contact.thanked or not contact.completed_on:
+        return None
+    return (date.fromisoformat(contact.completed_on[:10]) + THANK_YOU_WITHIN).isoformat()
+
+
+@dataclass
+class TreeNode:
+    """A contact in the chain of introductions, with the people they recommended."""
+
+    contact: Contact
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def referral_tree(contacts: list[Contact]) -> list[TreeNode]:
+    """Contacts as a forest: each referral under the contact who recommended it (a lost link makes a root)."""
+    by_id = {c.contact_id: TreeNode(c) for c in contacts}
+    roots: list[TreeNode] = []
+    for c in sorted(contacts, key=lambda c: (c.created_at, c.contact_id)):
+        parent = by_id.get(c.referred_by or "")
+        if parent is None or _would_loop(by_id, c.contact_id):
+            roots.append(by_id[c.contact_id])
+        else:
+            parent.children.append(by_id[c.contact_id])
+    return roots
+
+
+def _would_loop(by_id: dict[str, TreeNode], contact_id: str) -> bool:
+    seen: set[str] = set()
+    current: str | None = contact_id
+    while current and current in by_id:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = by_id[current].contact.referred_by
+    return False
+
+
+def chain_of(contacts: dict[str, Contact], contact_id: str) -> list[Contact]:
+    """Who introduced whom, from the first contact down to this one."""
+    chain: list[Contact] = []
+    current: str | None = contact_id
+    while current and current in contacts and all(c.contact_id != current for c in chain):
+        chain.append(contacts[current])
+        current = contacts[current].referred_by
+    return list(reversed(chain))
+
+
+# --- aggregates for leadership ----------------------------------------------------------------------
+
+Cell = dict[str, Any]  # {"people": n, "activities": n, "hours": h, "needs": n}
+
+
+def suppress(rows: dict[str, dict[str, Cell]], totals: dict[str, Cell], min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """Small groups hidden: a department × type cell, a department, or a type total with fewer than
+    `min_group` people is suppressed, and so is the next-smallest group of its row or column when only
+    one is hidden there (a shown total minus the shown parts would otherwise reveal it).
+
+    `rows`: department → type → cell, with the department's own total under "*"; `totals`: type → cell
+    across departments, "*" for everyone. Returns the same shape with suppressed cells set to None."""
+    hidden: set[tuple[str, str]] = set()
+    depts = sorted(rows)
+    types = sorted({t for r in rows.values() for t in r if t != "*"})
+
+    def small(cell: Cell | None) -> bool:
+        return bool(cell) and 0 < int(cell.get("people", 0)) < min_group  # type: ignore[union-attr]
+
+    for d in depts:
+        for t in [*types, "*"]:
+            if small(rows[d].get(t)):
+                hidden.add((d, t))
+    hidden_totals = {t for t in [*types, "*"] if small(totals.get(t))}
+
+    def complement(groups: list[tuple[str, str]], total_shown: bool) -> bool:
+        """One hidden among the non-empty groups of a line whose total is shown: hide the next-smallest."""
+        present = [g for g in groups if int((rows[g[0]].get(g[1]) or {}).get("people", 0)) > 0]
+        gone = [g for g in present if g in hidden]
+        if total_shown and len(gone) == 1:
+            rest = sorted((g for g in present if g not in hidden), key=lambda g: rows[g[0]][g[1]]["people"])
+            if rest:
+                hidden.add(rest[0])
+                return True
+        return False
+
+    changed = True
+    while changed:
+        changed = False
+        for d in depts:  # a department's types add up to its total
+            if (d, "*") in hidden:
+                for t in types:
+                    if (d, t) not in hidden and rows[d].get(t):
+                        hidden.add((d, t))
+                        changed = True
+            changed |= complement([(d, t) for t in types], (d, "*") not in hidden)
+        for t in [*types, "*"]:  # the departments add up to a type's total
+            changed |= complement([(d, t) for d in depts], t not in hidden_totals)
+    return {
+        "rows": {
+            d: {t: (None if (d, t) in hidden else dict(cell)) for t, cell in rows[d].items() if cell} for d in depts
+        },
+        "totals": {t: (None if t in hidden_totals else dict(cell)) for t, cell in totals.items() if cell},
+        "min_group": min_group,
+    }

@@ -1,0 +1,300 @@
+"""Use cases of the learning log: log, change and remove activities, pick them as review evidence, the
+manager's comments on that evidence, the employee's insights and leadership's anonymised aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Any
+
+from service.adapters.clock import Clock, iso
+from service.adapters.learning_store import ALL, cell
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import CycleState
+from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
+from service.services import policy
+from service.services.auth import Principal
+
+EDITABLE = ("type", "title", "date", "hours", "provider", "notes", "learnt", "need_id")
+MAX_COMMENT = 2000
+
+
+def activity_view(a: Activity) -> dict[str, Any]:
+    """An activity as pages and JSON show it."""
+    view = asdict(a)
+    view["type"] = a.type.value
+    return view
+
+
+def _owned(uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
+    # Someone else's log answers as a missing object: it is private to its owner.
+    activity = uow.learning.get(principal.employee_id, activity_id)
+    if activity is None:
+        raise NotFound(f"no learning activity {activity_id!r}")
+    return activity
+
+
+def learning_log(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+    """My learning activities, newest first."""
+    return [activity_view(a) for a in uow.learning.of_owner(principal.employee_id)]
+
+
+def get_activity(uow: UnitOfWork, principal: Principal, activity_id: str) -> dict[str, Any]:
+    """One of my activities."""
+    return activity_view(_owned(uow, principal, activity_id))
+
+
+def stage_new_activity(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Activity:
+    """Stage a new activity of the principal (and its counts) inside the caller's transaction."""
+    check_activity(data, clock.now().date())
+    at = iso(clock.now())
+    person = uow.directory.get(principal.employee_id)
+    activity = Activity(
+        activity_id=f"act-{clock.new_id()}",
+        owner_id=principal.employee_id,
+        type=ActivityType(data["type"]),
+        title=data["title"].strip(),
+        date=str(data["date"]),
+        hours=float(data.get("hours") or 0),
+        department=person.department if person else "",
+        provider=data.get("provider", "").strip(),
+        notes=data.get("notes", ""),
+        learnt=data.get("learnt", ""),
+        need_id=data.get("need_id") or None,
+        contact_id=data.get("contact_id"),
+        created_at=at,
+    )
+    stored = uow.learning.save(activity, new=True, actor=principal.employee_id, action="log_activity", at=at)
+    uow.learning_stats.count(stored, +1)
+    return stored
+
+
+def create_activity(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+    """Log a learning activity; the counts behind the leadership report change in the same transaction."""
+    with uow:
+        stored = stage_new_activity(uow, principal, data, clock)
+        uow.learning_stats.stage()
+        uow.commit()
+    _need_addressed(uow, principal, stored)
+    return activity_view(stored)
+
+
+def update_activity(
+    uow: UnitOfWork, principal: Principal, activity_id: str, data: dict[str, Any], expected_version: int, clock: Clock
+) -> dict[str, Any]:
+    """Change an activity (If-Match); its counts move with it in the same transaction."""
+    at = iso(clock.now())
+    with uow:
+        before = _owned(uow, principal, activity_id)
+        if before.version != expected_version:
+            raise StaleWrite(f"the activity was changed elsewhere (now version {before.version}); reload it")
+        changes = {k: data[k] for k in EDITABLE if k in data}
+        if "type" in changes:
+            changes["type"] = ActivityType(changes["type"])
+        if "date" in changes:
+            changes["date"] = str(changes["date"])
+        if "need_id" in changes:
+            changes["need_id"] = changes["need_id"] or None
+        after = replace(before, **changes)
+        check_activity({**asdict(after), "date": after.date}, clock.now().date())
+        stored = uow.learning.save(after, new=False, actor=principal.employee_id, action="change_activity", at=at)
+        uow.learning_stats.count(before, -1)
+        uow.learning_stats.count(stored, +1)
+        uow.learning_stats.stage()
+        uow.commit()
+    if stored.need_id and stored.need_id != before.need_id:
+        _need_addressed(uow, principal, stored)
+    return activity_view(stored)
+
+
+def delete_activity(uow: UnitOfWork, principal: Principal, activity_id: str, expected_version: int) -> None:
+    """Remove an activity from my log (and from the counts); review evidence picked earlier keeps its reference."""
+    with uow:
+        activity = _owned(uow, principal, activity_id)
+        if activity.version != expected_version:
+            raise StaleWrite(f"the activity was changed elsewhere (now version {activity.version}); reload it")
+        if activity.contact_id:
+            raise ValidationFailed(
+                "This activity is a completed interview.", {"": ["change it from the interview planner instead"]}
+            )
+        uow.learning.delete(activity)
+        uow.learning_stats.count(activity, -1)
+        uow.learning_stats.stage()
+        uow.commit()
+
+
+# --- the link to training needs (issue 10) --------------------------------------------------------
+
+
+def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity) -> None:
+    """MERGE POINT (issue 10): tell the training-needs feature that this activity addresses `activity.need_id`.
+
+    Called once the activity is committed with a new or changed need id. The lead wires it at merge:
+        from service.services.training import mark_need_addressed
+        mark_need_addressed(uow, principal, activity.need_id, f"{activity.owner_id}/{activity.activity_id}")
+    Until then the need id is stored on the activity (format checked) and counted in the learning roll-up.
+    """
+    return None
+
+
+def need_choices(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:
+    """Training needs of my reviews that carry an id, to pick from (typed ids are accepted too)."""
+    found, _ = uow.reviews.history(principal.employee_id)
+    choices: dict[str, str] = {}
+    for review in found:
+        for part in (review.self_assessment or {}, review.manager_assessment or {}):
+            for need in part.get("training_needs") or []:
+                need_id = need.get("need_id") or need.get("id")
+                if need_id and isinstance(need_id, str):
+                    choices.setdefault(need_id, f"{need.get('topic', need_id)} ({review.cycle_name})")
+    return [{"need_id": k, "label": v} for k, v in choices.items()]
+
+
+# --- review evidence ----------------------------------------------------------------------------------
+
+
+def activities_for_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
+    """My activities inside a cycle's period: what the self assessment offers to pick."""
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle {cycle_id!r}")
+    return [
+        activity_view(a)
+        for a in uow.learning.of_owner(principal.employee_id)
+        if in_period(a.date, cycle.period_start, cycle.period_end)
+    ]
+
+
+def check_evidence_refs(uow: UnitOfWork, employee_id: str, period: tuple[Any, Any], refs: list[str]) -> None:
+    """Picked activities must be the employee's own and inside the cycle's period (the self assessment asks)."""
+    if not refs:
+        return
+    found = uow.learning.get_many(employee_id, refs)
+    errors: dict[str, list[str]] = {}
+    for n, ref in enumerate(refs):
+        a = found.get(ref)
+        if a is None:
+            errors[f"learning_refs.{n}"] = ["not an activity of your learning log"]
+        elif not in_period(a.date, *period):
+            errors[f"learning_refs.{n}"] = [f"“{a.title}” is outside this cycle's period"]
+    if errors:
+        raise ValidationFailed("The learning evidence is not valid.", errors)
+
+
+def _field(review: Any, name: str) -> Any:
+    return review.get(name) if isinstance(review, dict) else getattr(review, name)
+
+
+def learning_evidence_for(uow: UnitOfWork, principal: Principal, review: Any) -> list[dict[str, Any]]:
+    """The learning activities picked into a review's self assessment, as its readers may see them (for the
+    review page and the PDF summary); `review` is a Review or a review view. Empty when the self assessment
+    is not visible to the principal."""
+    from service.services.reviews import ReviewContext
+
+    ctx = ReviewContext(uow, principal, _field(review, "cycle_id"), _field(review, "employee_id"))
+    ctx.require_readable()
+    if not policy.visible_parts(ctx.roles, ctx.review.state)["self_assessment"]:
+        return []
+    refs = list((ctx.review.self_assessment or {}).get("learning_refs") or [])
+    found = uow.learning.get_many(ctx.review.employee_id, refs)
+    keep = ("activity_id", "type", "title", "date", "hours", "provider", "learnt", "need_id", "comments")
+    return [{k: activity_view(found[r])[k] for k in keep} for r in refs if r in found]
+
+
+def comment_on_evidence(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    activity_id: str,
+    text: str,
+    clock: Clock,
+) -> dict[str, Any]:
+    """The manager comments on an activity picked into the review they write (kept with the activity)."""
+    from service.services.reviews import ReviewContext
+
+    text = text.strip()
+    if not text or len(text) > MAX_COMMENT:
+        raise ValidationFailed("Write a comment.", {"text": [f"1 to {MAX_COMMENT} characters"]})
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    ctx.require_readable()
+    policy.require(policy.may_comment_on_evidence(ctx.roles), "only the employee's manager comments on the evidence")
+    ctx.require_writable()
+    shown = policy.visible_parts(ctx.roles, ctx.review.state)["self_assessment"]
+    if not shown or activity_id not in ((ctx.review.self_assessment or {}).get("learning_refs") or []):
+        raise NotFound(f"no activity {activity_id!r} among the evidence of this review")
+    at = iso(clock.now())
+    with uow:
+        activity = uow.learning.get(employee_id, activity_id)
+        if activity is None:
+            raise NotFound(f"no activity {activity_id!r} among the evidence of this review")
+        comment = {"by": principal.employee_id, "name": principal.name, "at": at, "cycle_id": cycle_id, "text": text}
+        after = replace(activity, comments=[*activity.comments, comment])
+        stored = uow.learning.save(after, new=False, actor=principal.employee_id, action="comment_activity", at=at)
+        uow.commit()
+    return activity_view(stored)
+
+
+# --- insights ------------------------------------------------------------------------------------------
+
+
+def my_insights(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+    """What I have explored (roles, organisations, industries from my interviews) and learnt, with my hours."""
+    activities = uow.learning.of_owner(principal.employee_id)
+    contacts = uow.planner.contacts(principal.employee_id)
+    talked = [c for c in contacts if c.status.value == "completed"]
+
+    def distinct(values: list[str]) -> list[str]:
+        return sorted({v.strip() for v in values if v.strip()}, key=str.casefold)
+
+    by_type: dict[str, dict[str, float]] = {}
+    for a in activities:
+        entry = by_type.setdefault(a.type.value, {"activities": 0, "hours": 0.0})
+        entry["activities"] += 1
+        entry["hours"] += a.hours
+    return {
+        "roles": distinct([c.role for c in talked]),
+        "organisations": distinct([c.organisation for c in talked]),
+        "industries": distinct([c.industry for c in talked]),
+        "contacts": len(contacts),
+        "interviews": len(talked),
+        "hours": round(sum(a.hours for a in activities), 1),
+        "by_type": by_type,
+        "learnt": [
+            {"activity_id": a.activity_id, "title": a.title, "date": a.date, "type": a.type.value, "learnt": a.learnt}
+            for a in activities
+            if a.learnt.strip()
+        ],
+        "needs_addressed": sorted({a.need_id for a in activities if a.need_id}),
+    }
+
+
+def leadership_report(uow: UnitOfWork, principal: Principal, year: str) -> dict[str, Any]:
+    """A year's learning by type and department, with hours and training needs addressed: anonymised,
+    groups under 5 people suppressed (and their complement). One Query of the roll-up."""
+    policy.require(policy.may_see_learning_report(principal), "the learning report is for leadership and HR")
+    if not (len(year) == 4 and year.isascii() and year.isdigit()):
+        raise ValidationFailed("Give a year.", {"year": ["a year such as 2026"]})
+    items = uow.learning_stats.year(year)
+    groups = [ALL, *(t.value for t in ActivityType)]
+    rows: dict[str, dict[str, Any]] = {}
+    totals: dict[str, Any] = {}
+    for item in items:
+        cells = {("*" if g == ALL else g): cell(item, g) for g in groups}
+        cells = {g: c for g, c in cells.items() if c["people"] or c["activities"]}
+        if item["sk"] == "TOTAL":
+            totals = cells
+        elif cells:
+            rows[item.get("department", "")] = cells
+    shown = suppress(rows, totals)
+    return {"year": year, "types": [t.value for t in ActivityType], **shown}
+
+
+def evidence_panel(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+    """The learning evidence of a review for its page: the picked activities, and whether this reader comments."""
+    from service.services.reviews import ReviewContext
+
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    items = learning_evidence_for(uow, principal, ctx.review)
+    can = policy.may_comment_on_evidence(ctx.roles) and ctx.cycle.state is CycleState.ACTIVE
+    return {"items": items, "can_comment": can, "is_manager": ctx.roles.is_manager}

@@ -1,0 +1,414 @@
+"""JSON API of continuous learning: my learning log, my (private) interview planner and question bank, the
+manager's comments on review evidence and shared interview summaries, my insights and leadership's report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from service.domain.learning import MAX_HOURS, MAX_QUESTIONS, ActivityType, ContactSource, InterviewFormat
+from service.services import interviews
+from service.services import learning as svc
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.fields import Id, Number, Text
+from service.web.versioning import expected_version, with_etag
+from service.web.wiring import wiring
+
+bp = Blueprint("api_learning", __name__, url_prefix="/api/learning")
+SHORT = validate.Length(max=300)
+LONG = validate.Length(max=5000)
+
+
+class ActivityPatchSchema(Schema):
+    """Fields of a learning activity that can change."""
+
+    type = Text(validate=validate.OneOf([t.value for t in ActivityType]))
+    title = Text(validate=validate.Length(min=1, max=300))
+    date = fields.Date()
+    hours = Number(validate=validate.Range(0, MAX_HOURS))
+    provider = Text(validate=SHORT, metadata={"description": "provider, or the contact for an interview"})
+    notes = Text(validate=LONG)
+    learnt = Text(validate=LONG, metadata={"description": "what was learnt"})
+    need_id = Id(allow_none=True, metadata={"description": "the training need this activity addresses"})
+
+
+class ActivityInSchema(ActivityPatchSchema):
+    """A new learning activity."""
+
+    type = Text(required=True, validate=validate.OneOf([t.value for t in ActivityType]))
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
+    date = fields.Date(required=True)
+    hours = Number(load_default=0.0, validate=validate.Range(0, MAX_HOURS))
+    provider = Text(load_default="", validate=SHORT)
+    notes = Text(load_default="", validate=LONG)
+    learnt = Text(load_default="", validate=LONG)
+    need_id = Id(load_default=None, allow_none=True)
+
+
+class EvidenceCommentSchema(Schema):
+    text = Text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ActivitySchema(Schema):
+    """A learning activity."""
+
+    activity_id = fields.String()
+    owner_id = fields.String()
+    type = fields.String()
+    title = fields.String()
+    date = fields.String()
+    hours = fields.Float()
+    department = fields.String()
+    provider = fields.String()
+    notes = fields.String()
+    learnt = fields.String()
+    need_id = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    comments = fields.List(fields.Raw())
+    created_at = fields.String()
+    version = fields.Integer()
+
+
+class ActivityListSchema(Schema):
+    activities = fields.List(fields.Nested(ActivitySchema))
+
+
+class ContactPatchSchema(Schema):
+    """Fields of a contact and its interview that can change."""
+
+    name = Text(validate=validate.Length(min=1, max=200))
+    role = Text(validate=SHORT)
+    organisation = Text(validate=SHORT)
+    industry = Text(validate=SHORT)
+    found_via = Text(validate=validate.OneOf([s.value for s in ContactSource]))
+    format = Text(validate=validate.OneOf([f.value for f in InterviewFormat]))
+    purpose = Text(validate=LONG, metadata={"description": "what you want to learn about"})
+    outreach = Text(validate=LONG, metadata={"description": "the request as you edited it"})
+    scheduled_for = Text(allow_none=True, validate=validate.Length(max=40))
+    checklist = fields.Dict(keys=Text(max_length=40), values=fields.Boolean(), validate=validate.Length(max=10))
+    notes = Text(validate=LONG)
+    learnt = Text(validate=LONG)
+    thanked = fields.Boolean()
+    shared_with_manager = fields.Boolean(metadata={"description": "share the summary with your manager"})
+
+
+class ContactInSchema(Schema):
+    """Someone to ask for an informational interview."""
+
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    role = Text(load_default="", validate=SHORT)
+    organisation = Text(load_default="", validate=SHORT)
+    industry = Text(load_default="", validate=SHORT)
+    found_via = Text(load_default="professional_network", validate=validate.OneOf([s.value for s in ContactSource]))
+    format = Text(load_default="video", validate=validate.OneOf([f.value for f in InterviewFormat]))
+    purpose = Text(load_default="", validate=LONG)
+    referred_by = Id(load_default=None, allow_none=True, metadata={"description": "the contact who recommended"})
+
+
+class InterviewActionSchema(Schema):
+    action = Text(required=True, validate=validate.OneOf(["send", "schedule", "decline"]))
+    scheduled_for = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class ReferralSchema(Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    role = Text(load_default="", validate=SHORT)
+    organisation = Text(load_default="", validate=SHORT)
+    industry = Text(load_default="", validate=SHORT)
+
+
+class InterviewCompletionSchema(Schema):
+    """What came of the interview; each referral answers "who else would you recommend I talk to?"."""
+
+    completed_on = fields.Date(load_default=None, allow_none=True)
+    hours = Number(load_default=0.5, validate=validate.Range(0, 24))
+    notes = Text(load_default="", validate=LONG)
+    learnt = Text(required=True, validate=LONG)
+    need_id = Id(load_default=None, allow_none=True)
+    shared_with_manager = fields.Boolean(load_default=False)
+    referrals = fields.List(fields.Nested(ReferralSchema), load_default=list, validate=validate.Length(max=10))
+
+
+class ContactSchema(Schema):
+    """A contact with the interview: status, request, dates, checklist."""
+
+    contact_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    organisation = fields.String()
+    industry = fields.String()
+    found_via = fields.String()
+    referred_by = fields.String(allow_none=True)
+    status = fields.String()
+    format = fields.String()
+    purpose = fields.String()
+    outreach = fields.String()
+    outreach_edited = fields.Boolean()
+    sent_on = fields.String(allow_none=True)
+    follow_up_on = fields.String(allow_none=True)
+    scheduled_for = fields.String(allow_none=True)
+    checklist = fields.List(fields.Raw())
+    notes = fields.String()
+    learnt = fields.String()
+    completed_on = fields.String(allow_none=True)
+    hours = fields.Float()
+    thanked = fields.Boolean()
+    thank_you_by = fields.String(allow_none=True)
+    activity_id = fields.String(allow_none=True)
+    shared_with_manager = fields.Boolean()
+    can = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    introduced_by = fields.List(fields.Raw())
+    referrals = fields.List(fields.Raw())
+    version = fields.Integer()
+
+
+class PlannerSchema(Schema):
+    contacts = fields.List(fields.Nested(ContactSchema))
+    tree = fields.List(fields.Raw(), metadata={"description": "contacts nested under who recommended them"})
+
+
+class QuestionBankInSchema(Schema):
+    questions = fields.List(Text(validate=validate.Length(max=500)), required=True, validate=validate.Length(max=60))
+
+
+class QuestionBankSchema(Schema):
+    questions = fields.List(fields.String())
+    closing_question = fields.String()
+    version = fields.Integer()
+
+
+class LearningInsightsSchema(Schema):
+    roles = fields.List(fields.String())
+    organisations = fields.List(fields.String())
+    industries = fields.List(fields.String())
+    contacts = fields.Integer()
+    interviews = fields.Integer()
+    hours = fields.Float()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Raw())
+    learnt = fields.List(fields.Raw())
+    needs_addressed = fields.List(fields.String())
+
+
+class LearningYearQuerySchema(Schema):
+    year = Text(required=True, validate=validate.Regexp(r"^[0-9]{4}$"))
+
+
+class LearningReportSchema(Schema):
+    year = fields.String()
+    types = fields.List(fields.String())
+    rows = fields.Dict(
+        keys=fields.String(), values=fields.Raw(), metadata={"description": "department → type → cell or null"}
+    )
+    totals = fields.Dict(keys=fields.String(), values=fields.Raw())
+    min_group = fields.Integer()
+
+
+class InterviewSummariesSchema(Schema):
+    summaries = fields.List(fields.Raw())
+
+
+class EvidenceQuerySchema(Schema):
+    cycle_id = Id(required=True)
+
+
+def _json(schema: type[Schema], data: dict, status: int = 200, version: int | None = None):
+    resp = jsonify(schema().dump(data))
+    resp.status_code = status
+    return with_etag(resp, version) if version is not None else resp
+
+
+def _body(schema: type[Schema]) -> dict:
+    return schema().load(request.get_json(silent=True) or {})
+
+
+@bp.get("/activities")
+@api_doc("My learning log, newest first", response=ActivityListSchema)
+def list_activities():
+    """My learning log."""
+    return jsonify({"activities": svc.learning_log(wiring().uow(), current_principal())})
+
+
+@bp.post("/activities")
+@api_doc("Log a learning activity", response=ActivitySchema, body=ActivityInSchema, status=201)
+def create_activity():
+    """Log an activity."""
+    w = wiring()
+    made = svc.create_activity(w.uow(), current_principal(), _body(ActivityInSchema), w.clock)
+    return _json(ActivitySchema, made, 201, made["version"])
+
+
+@bp.get("/activities/<activity_id>")
+@api_doc("One of my learning activities", response=ActivitySchema, errors=(404,))
+def get_activity(activity_id: str):
+    """One activity."""
+    found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
+    return _json(ActivitySchema, found, version=found["version"])
+
+
+@bp.patch("/activities/<activity_id>")
+@api_doc("Change one of my learning activities (If-Match)", response=ActivitySchema, body=ActivityPatchSchema)
+def patch_activity(activity_id: str):
+    """Change an activity."""
+    w = wiring()
+    data = _body(ActivityPatchSchema)
+    saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
+    return _json(ActivitySchema, saved, version=saved["version"])
+
+
+@bp.delete("/activities/<activity_id>")
+@api_doc("Remove one of my learning activities (If-Match)", status=204, errors=(404, 422))
+def delete_activity(activity_id: str):
+    """Remove an activity."""
+    svc.delete_activity(wiring().uow(), current_principal(), activity_id, expected_version())
+    return "", 204
+
+
+@bp.get("/evidence")
+@api_doc(
+    "My activities inside a cycle's period, to pick as review evidence",
+    response=ActivityListSchema,
+    query=EvidenceQuerySchema,
+    errors=(404,),
+)
+def evidence_choices():
+    """Activities to pick."""
+    cycle_id = EvidenceQuerySchema().load(request.args)["cycle_id"]
+    return jsonify({"activities": svc.activities_for_cycle(wiring().uow(), current_principal(), cycle_id)})
+
+
+@bp.post("/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments")
+@api_doc(
+    "The manager comments on an activity picked as evidence in a review",
+    response=ActivitySchema,
+    body=EvidenceCommentSchema,
+    status=201,
+    errors=(403, 404, 409),
+)
+def comment(cycle_id: str, employee_id: str, activity_id: str):
+    """Comment on evidence."""
+    w = wiring()
+    text = _body(EvidenceCommentSchema)["text"]
+    saved = svc.comment_on_evidence(w.uow(), current_principal(), cycle_id, employee_id, activity_id, text, w.clock)
+    return _json(ActivitySchema, saved, 201)
+
+
+@bp.get("/contacts")
+@api_doc("My interview planner: contacts and the chain of introductions (private to me)", response=PlannerSchema)
+def planner():
+    """My planner."""
+    return jsonify(interviews.planner(wiring().uow(), current_principal()))
+
+
+@bp.post("/contacts")
+@api_doc("Add a contact to my planner", response=ContactSchema, body=ContactInSchema, status=201, errors=(404,))
+def add_contact():
+    """Add a contact."""
+    w = wiring()
+    made = interviews.add_contact(w.uow(), current_principal(), _body(ContactInSchema), w.clock)
+    return _json(ContactSchema, made, 201, made["version"])
+
+
+@bp.get("/contacts/<contact_id>")
+@api_doc("One contact of my planner with its interview (anyone else: 404)", response=ContactSchema)
+def get_contact(contact_id: str):
+    """One contact."""
+    found = interviews.get_contact(wiring().uow(), current_principal(), contact_id)
+    return _json(ContactSchema, found, version=found["version"])
+
+
+@bp.patch("/contacts/<contact_id>")
+@api_doc(
+    "Edit a contact: request text, format, preparation, notes, thank-you, sharing (If-Match)",
+    response=ContactSchema,
+    body=ContactPatchSchema,
+)
+def patch_contact(contact_id: str):
+    """Edit a contact."""
+    data = _body(ContactPatchSchema)
+    saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
+    return _json(ContactSchema, saved, version=saved["version"])
+
+
+@bp.post("/contacts/<contact_id>/actions")
+@api_doc(
+    "Mark the request sent, schedule, or note a decline (If-Match)",
+    response=ContactSchema,
+    body=InterviewActionSchema,
+    errors=(409,),
+)
+def act(contact_id: str):
+    """Move an interview along."""
+    w = wiring()
+    data = _body(InterviewActionSchema)
+    saved = interviews.act(
+        w.uow(), current_principal(), contact_id, data["action"], expected_version(), w.clock, data["scheduled_for"]
+    )
+    return _json(ContactSchema, saved, version=saved["version"])
+
+
+@bp.post("/contacts/<contact_id>/complete")
+@api_doc(
+    "Record a held interview: referrals become contacts, the interview a learning activity (If-Match)",
+    response=ContactSchema,
+    body=InterviewCompletionSchema,
+    errors=(409,),
+)
+def complete(contact_id: str):
+    """Complete an interview."""
+    w = wiring()
+    data = _body(InterviewCompletionSchema)
+    if data.get("completed_on"):
+        data["completed_on"] = data["completed_on"].isoformat()
+    saved = interviews.complete(w.uow(), current_principal(), contact_id, data, expected_version(), w.clock)
+    return _json(ContactSchema, saved, version=saved["version"])
+
+
+@bp.get("/questions")
+@api_doc("My question bank (the ten topics until changed) and the closing question", response=QuestionBankSchema)
+def get_questions():
+    """My question bank."""
+    found = interviews.questions(wiring().uow(), current_principal())
+    return _json(QuestionBankSchema, found, version=found["version"])
+
+
+@bp.put("/questions")
+@api_doc(
+    f"Replace my question bank (1 to {MAX_QUESTIONS} questions; If-Match, 0 before the first edit)",
+    response=QuestionBankSchema,
+    body=QuestionBankInSchema,
+)
+def put_questions():
+    """Replace my question bank."""
+    items = _body(QuestionBankInSchema)["questions"]
+    saved = interviews.save_questions(wiring().uow(), current_principal(), items, expected_version())
+    return _json(QuestionBankSchema, saved, version=saved["version"])
+
+
+@bp.get("/insights")
+@api_doc("What I have explored and learnt", response=LearningInsightsSchema)
+def insights():
+    """My insights."""
+    return jsonify(svc.my_insights(wiring().uow(), current_principal()))
+
+
+@bp.get("/report")
+@api_doc(
+    "Leadership and HR: a year's learning by type and department, groups under 5 suppressed",
+    response=LearningReportSchema,
+    query=LearningYearQuerySchema,
+    errors=(403,),
+)
+def report():
+    """The anonymised learning report."""
+    year = LearningYearQuerySchema().load(request.args)["year"]
+    return jsonify(svc.leadership_report(wiring().uow(), current_principal(), year))
+
+
+@bp.get("/people/<employee_id>/interview-summaries")
+@api_doc(
+    "The manager: interview summaries the employee chose to share (anyone else: 404)", response=InterviewSummariesSchema
+)
+def summaries(employee_id: str):
+    """Shared interview summaries."""
+    return jsonify({"summaries": interviews.shared_summaries(wiring().uow(), current_principal(), employee_id)})

@@ -1,0 +1,437 @@
+"""Learning pages: my learning log, my informational-interview planner (contacts, the request, preparation,
+the question bank, completing an interview with its referrals), my insights, leadership's anonymised report,
+and the learning evidence on review pages. No JavaScript needed; they call the same services as the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from service.domain.errors import ValidationFailed
+from service.domain.learning import CHECKLIST, CLOSING_QUESTION, ActivityType, ContactSource, InterviewFormat
+from service.services import directory as directory_svc
+from service.services import interviews, policy
+from service.services import learning as svc
+from service.services.auth import Principal
+from service.web import forms
+from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
+from service.web.form_flow import OnRefusal, attempt
+from service.web.labels import word
+from service.web.pages import page_principal, today
+from service.web.versioning import form_version
+from service.web.wiring import wiring
+
+bp = Blueprint("pages_learning", __name__, url_prefix="/learning")
+REFERRAL_ROWS = 3
+TYPES = [(t.value, word(t.value)) for t in ActivityType]
+SOURCES = [(s.value, word(s.value)) for s in ContactSource if s is not ContactSource.REFERRAL]
+FORMATS = [(f.value, word(f.value)) for f in InterviewFormat]
+LABELS = {
+    "type": "Kind of activity",
+    "title": "What it was",
+    "date": "Date",
+    "hours": "Hours",
+    "provider": "Provider or contact",
+    "notes": "Notes",
+    "learnt": "What you learnt",
+    "need_id": "Training need it addresses",
+    "name": "Name",
+    "role": "Role",
+    "organisation": "Organisation",
+    "industry": "Industry",
+    "found_via": "How you found them",
+    "format": "Format",
+    "purpose": "What you want to learn about",
+    "outreach": "Your request",
+    "scheduled_for": "When",
+    "completed_on": "Date of the conversation",
+    "referrals": "Recommended contact",
+    "questions": "Questions",
+    "text": "Comment",
+    "shared_with_manager": "Share with your manager",
+}
+
+
+def _summary(errors: dict[str, Any]) -> list[dict[str, str]]:
+    flat = forms.flatten_errors(errors)
+    return forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name))
+
+
+def _load(schema: Any, data: dict[str, Any], message: str) -> dict[str, Any]:
+    loaded, errors = forms.load(schema, data)
+    if errors:  # answered like the use case's own refusal: the form again with its messages
+        raise ValidationFailed(message, errors)
+    assert loaded is not None
+    return loaded
+
+
+def _activity_data(form: Any, creating: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in ("type", "title", "date", "hours", "provider", "notes", "learnt"):
+        value = form.get(name, "")
+        if name in ("date", "hours") and not value.strip():
+            if creating and name == "date":
+                data[name] = ""
+            continue
+        data[name] = value.strip() if name not in ("notes", "learnt") else value
+    need = (form.get("need_typed") or "").strip() or (form.get("need_id") or "").strip()
+    data["need_id"] = need or None
+    return data
+
+
+def _need_options(uow: Any, principal: Principal) -> list[tuple[str, str]]:
+    return [(n["need_id"], n["label"]) for n in svc.need_choices(uow, principal)]
+
+
+# --- template helpers used by the review pages ------------------------------------------------------
+
+
+@bp.app_template_global("learning_evidence")
+def learning_evidence(view: dict[str, Any]) -> dict[str, Any]:
+    """The learning activities picked into a review, and whether the reader may comment (review pages)."""
+    return svc.evidence_panel(wiring().uow(), page_principal(), view["cycle_id"], view["employee_id"])
+
+
+@bp.app_template_global("learning_picks")
+def learning_picks(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """My activities inside the review's period, to pick in my self assessment."""
+    principal = page_principal()
+    if principal.employee_id != view["employee_id"]:
+        return []
+    return svc.activities_for_cycle(wiring().uow(), principal, view["cycle_id"])
+
+
+# --- the learning log -------------------------------------------------------------------------------
+
+
+@bp.get("")
+def index():
+    """My learning log, with a form to add an activity."""
+    return _render_log(page_principal(), {}, 200)
+
+
+def _render_log(principal: Principal, errors: dict[str, Any], status: int):
+    uow = wiring().uow()
+    return render_template(
+        "pages/learning.html",
+        activities=svc.learning_log(uow, principal),
+        needs=_need_options(uow, principal),
+        types=TYPES,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else {"date": today().isoformat(), "type": "course"},
+        sees_report=policy.may_see_learning_report(principal),
+    ), status
+
+
+@bp.post("")
+def create():
+    """Log an activity; errors come back on the same page."""
+    principal = page_principal()
+    w = wiring()
+
+    def again(errors: dict[str, Any], message: str, status: int):
+        return _render_log(principal, {**errors, "": [message]}, status)
+
+    made = attempt(
+        lambda: svc.create_activity(
+            w.uow(),
+            principal,
+            _load(ActivityInSchema(), _activity_data(request.form, True), "The learning activity was not saved."),
+            w.clock,
+        ),
+        OnRefusal(back=url_for("pages_learning.index"), form=again),
+    )
+    flash(f"“{made['title']}” added to your learning log.", "success")
+    return redirect(url_for("pages_learning.index"))
+
+
+@bp.route("/activities/<activity_id>", methods=["GET", "POST"])
+def activity(activity_id: str):
+    """One of my activities: change it or remove it."""
+    principal = page_principal()
+    w = wiring()
+    if request.method == "POST":
+        version = form_version(request.form.get("version"))
+        back = OnRefusal(
+            back=url_for("pages_learning.activity", activity_id=activity_id),
+            form=lambda errors, message, status: _render_activity(
+                principal, activity_id, {**errors, "": [message]}, status
+            ),
+        )
+        if request.form.get("do") == "delete":
+            attempt(lambda: svc.delete_activity(w.uow(), principal, activity_id, version), back)
+            flash("Activity removed from your learning log.", "success")
+            return redirect(url_for("pages_learning.index"))
+        raw = _activity_data(request.form, False)
+        attempt(
+            lambda: svc.update_activity(
+                w.uow(),
+                principal,
+                activity_id,
+                _load(ActivityPatchSchema(), raw, "The learning activity was not saved."),
+                version,
+                w.clock,
+            ),
+            back,
+        )
+        flash("Activity saved.", "success")
+        return redirect(url_for("pages_learning.activity", activity_id=activity_id))
+    return _render_activity(principal, activity_id, {}, 200)
+
+
+def _render_activity(principal: Principal, activity_id: str, errors: dict[str, Any], status: int):
+    uow = wiring().uow()
+    found = svc.get_activity(uow, principal, activity_id)
+    return render_template(
+        "pages/learning_activity.html",
+        a=found,
+        needs=_need_options(uow, principal),
+        types=TYPES,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else found,
+    ), status
+
+
+@bp.post("/evidence/<cycle_id>/<employee_id>/<activity_id>/comment")
+def comment(cycle_id: str, employee_id: str, activity_id: str):
+    """The manager comments on an activity picked as review evidence; back to the review."""
+    principal = page_principal()
+    w = wiring()
+    back = url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id) + "#learning-evidence"
+    text = request.form.get("text", "")
+    attempt(
+        lambda: svc.comment_on_evidence(w.uow(), principal, cycle_id, employee_id, activity_id, text, w.clock),
+        OnRefusal(back=back, prefix="Comment not saved"),
+    )
+    flash("Comment added to the learning evidence.", "success")
+    return redirect(back)
+
+
+# --- insights and the report ------------------------------------------------------------------------
+
+
+@bp.get("/insights")
+def insights():
+    """What I have explored and learnt."""
+    principal = page_principal()
+    return render_template(
+        "pages/learning_insights.html",
+        mine=svc.my_insights(wiring().uow(), principal),
+        sees_report=policy.may_see_learning_report(principal),
+    )
+
+
+@bp.get("/report")
+def report():
+    """Leadership and HR: a year's learning by type and department, anonymised."""
+    principal = page_principal()
+    year = (request.args.get("year") or str(today().year)).strip()
+    data = svc.leadership_report(wiring().uow(), principal, year)
+    return render_template("pages/learning_report.html", report=data, year=year, this_year=today().year)
+
+
+# --- the interview planner --------------------------------------------------------------------------
+
+
+@bp.get("/interviews")
+def planner():
+    """My informational-interview planner: the chain of introductions and a form to add a contact."""
+    return _render_planner(page_principal(), {}, 200)
+
+
+def _render_planner(principal: Principal, errors: dict[str, Any], status: int):
+    uow = wiring().uow()
+    data = interviews.planner(uow, principal)
+    return render_template(
+        "pages/interviews.html",
+        planner=data,
+        sources=SOURCES,
+        formats=FORMATS,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else {},
+    ), status
+
+
+@bp.post("/interviews")
+def add_contact():
+    """Add a contact."""
+    principal = page_principal()
+    w = wiring()
+    raw = {
+        k: request.form.get(k, "")
+        for k in ("name", "role", "organisation", "industry", "found_via", "format", "purpose")
+    }
+
+    def again(errors: dict[str, Any], message: str, status: int):
+        return _render_planner(principal, {**errors, "": [message]}, status)
+
+    made = attempt(
+        lambda: interviews.add_contact(
+            w.uow(), principal, _load(ContactInSchema(), raw, "The contact was not added."), w.clock
+        ),
+        OnRefusal(back=url_for("pages_learning.planner"), form=again),
+    )
+    flash(f"{made['name']} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
+    return redirect(url_for("pages_learning.contact", contact_id=made["contact_id"]))
+
+
+@bp.route("/interviews/questions", methods=["GET", "POST"])
+def questions():
+    """My question bank: one question a line."""
+    principal = page_principal()
+    w = wiring()
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        lines = request.form.get("questions", "").splitlines()
+        version = form_version(request.form.get("version"))
+
+        def again(errs: dict[str, Any], message: str, status: int):
+            return _render_questions(principal, {**errs, "": [message]}, status)
+
+        attempt(
+            lambda: interviews.save_questions(w.uow(), principal, lines, version),
+            OnRefusal(back=url_for("pages_learning.questions"), form=again),
+        )
+        flash("Question bank saved.", "success")
+        return redirect(url_for("pages_learning.questions"))
+    return _render_questions(principal, errors, 200)
+
+
+def _render_questions(principal: Principal, errors: dict[str, Any], status: int):
+    bank = interviews.questions(wiring().uow(), principal)
+    text = request.form.get("questions") if errors else "\n".join(bank["questions"])
+    return render_template(
+        "pages/interviews_questions.html",
+        bank=bank,
+        text=text,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+    ), status
+
+
+STEPS = {"save", "send", "schedule", "decline", "prepare", "complete", "after"}
+
+
+@bp.route("/interviews/<contact_id>", methods=["GET", "POST"])
+def contact(contact_id: str):
+    """One contact: the request, preparation, and what came of the conversation."""
+    principal = page_principal()
+    if request.method == "GET":
+        return _render_contact(principal, contact_id, {}, 200)
+    w = wiring()
+    form = request.form
+    step = form.get("do", "save")
+    version = form_version(form.get("version"))
+    here = url_for("pages_learning.contact", contact_id=contact_id)
+
+    def again(errors: dict[str, Any], message: str, status: int):
+        return _render_contact(principal, contact_id, {**errors, "": [message]}, status, step)
+
+    on = OnRefusal(back=here, form=again)
+    if step not in STEPS:
+        raise ValidationFailed("Unknown step.", {"do": ["not a step of the planner"]})
+    if step == "save":
+        data = {k: form.get(k, "") for k in ("format", "purpose", "outreach")}
+        if data["outreach"].strip() == form.get("draft", "").strip():
+            data["outreach"] = ""  # unchanged: keep building it from the profile and the contact
+        attempt(lambda: interviews.update_contact(w.uow(), principal, contact_id, data, version), on)
+        flash("Request saved.", "success")
+    elif step in ("send", "schedule", "decline"):
+        when = form.get("scheduled_for", "").strip() or None
+        attempt(lambda: interviews.act(w.uow(), principal, contact_id, step, version, w.clock, when), on)
+        flash(
+            {
+                "send": "Marked as sent. If there is no answer, follow up on the date shown.",
+                "schedule": "Interview scheduled. Work through the preparation checklist.",
+                "decline": "Noted as declined.",
+            }[step],
+            "success",
+        )
+    elif step == "prepare":
+        ticked = form.getlist("checklist")
+        checklist = {k: k in ticked for k, _ in CHECKLIST}
+        attempt(
+            lambda: interviews.update_contact(w.uow(), principal, contact_id, {"checklist": checklist}, version), on
+        )
+        flash("Preparation saved.", "success")
+    elif step == "complete":
+        raw = _completion(form)
+
+        def finish() -> dict[str, Any]:
+            loaded = _load(InterviewCompletionSchema(), raw, "The interview cannot be completed yet.")
+            if loaded.get("completed_on"):
+                loaded["completed_on"] = loaded["completed_on"].isoformat()
+            return interviews.complete(w.uow(), principal, contact_id, loaded, version, w.clock)
+
+        attempt(finish, on)
+        made = len(raw["referrals"])
+        flash(
+            "Interview recorded and added to your learning log."
+            + (f" {made} new contact{'s' if made != 1 else ''} from your referral question." if made else "")
+            + " Remember to send a thank-you note.",
+            "success",
+        )
+    else:  # after: thank-you sent, summary shared
+        data = {"thanked": "thanked" in form, "shared_with_manager": "shared_with_manager" in form}
+        attempt(lambda: interviews.update_contact(w.uow(), principal, contact_id, data, version), on)
+        flash("Saved.", "success")
+    return redirect(here)
+
+
+def _completion(form: Any) -> dict[str, Any]:
+    referrals = []
+    for n in range(REFERRAL_ROWS):
+        row = {k: form.get(f"referrals.{n}.{k}", "").strip() for k in ("name", "role", "organisation")}
+        if any(row.values()):
+            referrals.append(row)
+    need = (form.get("need_typed") or "").strip() or (form.get("need_id") or "").strip()
+    data: dict[str, Any] = {
+        "notes": form.get("notes", ""),
+        "learnt": form.get("learnt", ""),
+        "shared_with_manager": "shared_with_manager" in form,
+        "referrals": referrals,
+        "need_id": need or None,
+    }
+    if form.get("completed_on", "").strip():
+        data["completed_on"] = form["completed_on"].strip()
+    if form.get("hours", "").strip():
+        data["hours"] = form["hours"].strip()
+    return data
+
+
+def _render_contact(principal: Principal, contact_id: str, errors: dict[str, Any], status: int, step: str = ""):
+    uow = wiring().uow()
+    found = interviews.get_contact(uow, principal, contact_id)
+    return render_template(
+        "pages/interview.html",
+        c=found,
+        bank=interviews.questions(uow, principal),
+        needs=_need_options(uow, principal),
+        formats=FORMATS,
+        closing_question=CLOSING_QUESTION,
+        referral_rows=REFERRAL_ROWS,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else {},
+        step=step,
+        today=today().isoformat(),
+    ), status
+
+
+@bp.get("/people/<employee_id>/shared")
+def shared(employee_id: str):
+    """The manager: interview summaries one of their reports chose to share."""
+    principal = page_principal()
+    uow = wiring().uow()
+    summaries = interviews.shared_summaries(uow, principal, employee_id)
+    person = directory_svc.get_person(uow, employee_id)
+    return render_template("pages/interviews_shared.html", summaries=summaries, person=person)

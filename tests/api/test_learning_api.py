@@ -1,0 +1,188 @@
+"""Continuous learning through the JSON API and the pages (Flask client on moto): the log, the planner from a
+contact to a completed interview with a referral, its privacy (404 for everyone else), evidence in the self
+assessment with the manager's comment, the report's suppression, and bad input."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("launched_state")
+
+
+@pytest.fixture(scope="module")
+def app(module_app):
+    return module_app
+
+
+def csrf(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+
+COURSE = {"type": "course", "title": "Statistics", "date": "2026-02-10", "hours": 6, "learnt": "Bayes"}
+
+
+def test_an_activity_is_logged_read_changed_and_removed(as_):
+    me = as_("E4")
+    made = me.post("/api/learning/activities", COURSE)
+    assert made.status_code == 201 and made.headers["ETag"] == '"1"'
+    aid = made.get_json()["activity_id"]
+    assert [a["title"] for a in me.get("/api/learning/activities").get_json()["activities"]] == ["Statistics"]
+    changed = me.patch(f"/api/learning/activities/{aid}", {"hours": 8, "need_id": "need-1"}, version=1)
+    assert changed.status_code == 200 and changed.get_json()["need_id"] == "need-1"
+    assert me.patch(f"/api/learning/activities/{aid}", {"hours": 9}, version=1).status_code == 412
+    assert me.send("DELETE", f"/api/learning/activities/{aid}", version=2).status_code == 204
+    assert me.get(f"/api/learning/activities/{aid}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**COURSE, "type": "karaoke"}, "type"),
+        ({**COURSE, "date": "2026-12-31"}, "date"),
+        ({**COURSE, "hours": -2}, "hours"),
+        ({**COURSE, "need_id": "../x"}, "need_id"),
+        ({k: v for k, v in COURSE.items() if k != "title"}, "title"),
+    ],
+)
+def test_bad_activities_get_a_422_with_the_field_and_nothing_is_stored(as_, body, field):
+    me = as_("E4")
+    resp = me.post("/api/learning/activities", body)
+    assert resp.status_code == 422 and field in resp.get_json()["errors"]
+    assert me.get("/api/learning/activities").get_json()["activities"] == []
+
+
+def test_from_a_contact_to_a_completed_interview_with_a_referral(as_):
+    me = as_("E4")
+    made = me.post(
+        "/api/learning/contacts",
+        {"name": "Mae Jemison", "role": "Data Scientist", "organisation": "Orbit", "found_via": "conference"},
+    )
+    assert made.status_code == 201
+    cid = made.get_json()["contact_id"]
+    assert "20 minutes" in made.get_json()["outreach"]
+    sent = me.post(f"/api/learning/contacts/{cid}/actions", {"action": "send"}, version=1)
+    assert sent.get_json()["follow_up_on"] == "2026-03-09"
+    on = me.post(
+        f"/api/learning/contacts/{cid}/actions", {"action": "schedule", "scheduled_for": "2026-03-01"}, version=2
+    )
+    assert on.get_json()["status"] == "scheduled"
+    body = {"learnt": "Start with the data", "referrals": [{"name": "Dorothy Vaughan", "role": "Lead"}]}
+    done = me.post(f"/api/learning/contacts/{cid}/complete", body, version=3)
+    assert done.status_code == 200 and done.get_json()["status"] == "completed"
+    tree = me.get("/api/learning/contacts").get_json()["tree"]
+    assert tree[0]["name"] == "Mae Jemison" and tree[0]["referrals"][0]["name"] == "Dorothy Vaughan"
+    log = me.get("/api/learning/activities").get_json()["activities"]
+    assert [a["type"] for a in log] == ["informational_interview"]
+
+
+def test_the_planner_is_404_for_everyone_else_and_a_summary_reaches_only_the_manager(as_):
+    me = as_("E4")
+    cid = me.post("/api/learning/contacts", {"name": "Mae", "role": "Scientist"}).get_json()["contact_id"]
+    for other in ("E2", "E3", "E1", "E5"):
+        peer = as_(other)
+        assert peer.get(f"/api/learning/contacts/{cid}").status_code == 404
+        assert peer.patch(f"/api/learning/contacts/{cid}", {"notes": "x"}, version=1).status_code == 404
+        assert peer.get(f"/learning/interviews/{cid}").status_code == 404
+    assert as_("E3").get("/api/learning/people/E4/interview-summaries").get_json() == {"summaries": []}
+    assert as_("E2").get("/api/learning/people/E4/interview-summaries").status_code == 404
+
+
+def test_evidence_is_picked_in_the_self_assessment_and_the_manager_comments(as_, launched_cycle_id):
+    me = as_("E4")
+    aid = me.post("/api/learning/activities", COURSE).get_json()["activity_id"]
+    picks = me.get(f"/api/learning/evidence?cycle_id={launched_cycle_id}").get_json()["activities"]
+    assert [a["activity_id"] for a in picks] == [aid]
+    page = me.get(f"/cycles/{launched_cycle_id}/reviews/E4/self")
+    assert page.status_code == 200 and f'value="{aid}"' in page.get_data(as_text=True)
+    review = me.get(f"/api/cycles/{launched_cycle_id}/reviews/E4").get_json()
+    from tests import factories as f
+    from tests.api.conftest import jsonable
+
+    content = jsonable(f.self_content(learning_refs=[aid]))
+    saved = me.put(
+        f"/api/cycles/{launched_cycle_id}/reviews/E4/self", {"content": content, "submit": True}, review["version"]
+    )
+    assert saved.status_code == 200, saved.get_json()
+    boss = as_("E3")
+    url = f"/api/learning/reviews/{launched_cycle_id}/E4/evidence/{aid}/comments"
+    assert boss.post(url, {"text": "Use it on the SLOs."}).status_code == 201
+    assert as_("E5").post(url, {"text": "Me too"}).status_code in (403, 404)
+    html = boss.get(f"/cycles/{launched_cycle_id}/reviews/E4").get_data(as_text=True)
+    assert "Learning activities from the log" in html and "Use it on the SLOs." in html
+
+
+def test_the_report_is_for_leadership_and_hides_small_groups(as_):
+    as_("E4").post("/api/learning/activities", COURSE)
+    report = as_("E1").get("/api/learning/report?year=2026")
+    assert report.status_code == 200
+    assert report.get_json()["rows"]["Engineering"]["*"] is None
+    assert as_("E4").get("/api/learning/report?year=2026").status_code == 403
+    assert as_("E1").get("/api/learning/report?year=20x6").status_code == 422
+    html = as_("E1").get("/learning/report?year=2026").get_data(as_text=True)
+    assert "suppressed: fewer than 5 people" in html
+
+
+def test_pages_add_a_contact_complete_it_with_a_referral_and_show_the_tree(auth, client):
+    auth.login("E4")
+    page = client.get("/learning/interviews")
+    token = csrf(page.data)
+    resp = client.post(
+        "/learning/interviews",
+        data={
+            "csrf_token": token,
+            "name": "Mae Jemison",
+            "role": "Scientist",
+            "organisation": "Orbit",
+            "found_via": "alumni",
+            "format": "video",
+            "purpose": "",
+        },
+    )
+    assert resp.status_code == 302
+    url = resp.headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert "Dear Mae" in html and "Mark as sent" in html
+    for version, data in ((1, {"do": "send"}), (2, {"do": "schedule", "scheduled_for": "2026-03-01T10:00"})):
+        assert client.post(url, data={"csrf_token": token, "version": version, **data}).status_code == 302
+    bad = client.post(url, data={"csrf_token": token, "version": 3, "do": "complete", "learnt": ""})
+    assert bad.status_code == 422 and "What you learnt" in bad.get_data(as_text=True)
+    done = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "version": 3,
+            "do": "complete",
+            "learnt": "Plenty",
+            "referrals.0.name": "Dorothy Vaughan",
+            "referrals.0.role": "Lead",
+        },
+    )
+    assert done.status_code == 302
+    tree = client.get("/learning/interviews").get_data(as_text=True)
+    assert tree.index("Mae Jemison") < tree.index("Dorothy Vaughan") and 'class="referral-tree"' in tree
+    log = client.get("/learning").get_data(as_text=True)
+    assert "Informational interview: Scientist at Orbit" in log
+
+
+def test_pages_log_an_activity_and_redisplay_errors(auth, client):
+    auth.login("E4")
+    token = csrf(client.get("/learning").data)
+    bad = client.post("/learning", data={"csrf_token": token, "type": "course", "title": "", "date": "2026-02-01"})
+    assert bad.status_code == 422 and "The learning activity was not saved." in bad.get_data(as_text=True)
+    assert "What it was" in bad.get_data(as_text=True)
+    ok = client.post(
+        "/learning",
+        data={
+            "csrf_token": token,
+            "type": "mentoring",
+            "title": "Mentoring with Sam",
+            "date": "2026-02-01",
+            "hours": "2",
+            "need_typed": "need-9",
+        },
+    )
+    assert ok.status_code == 302
+    html = client.get("/learning").get_data(as_text=True)
+    assert "Mentoring with Sam" in html and "need-9" in html
