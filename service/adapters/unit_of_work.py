@@ -32,6 +32,7 @@ class UnitOfWork:
     """Repositories over one table, and the one transaction of a use case."""
 
     def __init__(self, table: Table, identity_map: bool = False) -> None:
+        from service.adapters import feedback_store as fb
         from service.adapters import goal_store as g
         from service.adapters import repositories as r
 
@@ -57,6 +58,8 @@ class UnitOfWork:
         self.rollups = g.RollupStore(self)
         self.reminders = r.ReminderLog(self)
         self.imports = r.ImportLog(self)
+        self.feedback = fb.FeedbackRepository(self)
+        self.notes = fb.NoteRepository(self)
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []
