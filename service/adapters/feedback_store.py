@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from service.adapters import keys
 from service.adapters.repositories import _Repository
 from service.adapters.store import Delete, Item, Put
 from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, RequestState
-
-if TYPE_CHECKING:
-    pass
 
 
 def request_to_item(r: FeedbackRequest) -> Item:
