@@ -170,9 +170,9 @@ def nominations(
             "name": people[r.reviewer_id].name if r.reviewer_id in people else r.reviewer_name,
             "department": r.reviewer_department,
             "state": r.state.value if detail else SHOWN_STATE[r.state],
-            "version": r.version,
         }
-        if detail:
+        if detail:  # a version moves when a request is answered: it would tell who answered
+            row["version"] = r.version
             row["active"] = r.reviewer_id in active
             row["decline_reason"] = r.decline_reason
         rows.append(row)
@@ -750,3 +750,46 @@ def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str
         )
         uow.commit()
     return stored
+
+
+# --- choices for the pages --------------------------------------------------------------------------------------
+
+
+def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> list[dict[str, str]]:
+    """Who may be nominated as a peer of `subject_id`: active colleagues other than them, their manager and their
+    reports, by department then name (for those who may nominate or decide)."""
+    cycle = get_cycle(uow, cycle_id)
+    subject = _participant(uow, cycle, subject_id)
+    allowed = policy.may_nominate_peers(principal, subject) or policy.may_decide_nominations(principal, subject)
+    policy.require(allowed, "only the person, their manager and HR choose reviewers")
+    everyone = uow.directory.all()
+    out = [
+        {"employee_id": p.employee_id, "name": p.name, "department": p.department, "title": p.title}
+        for p in everyone
+        if p.active and p.employee_id not in (subject_id, subject.manager_id) and p.manager_id != subject_id
+    ]
+    return sorted(out, key=lambda p: (p["department"].casefold(), p["name"].casefold()))
+
+
+def colleagues(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:
+    """Everyone active but the principal (to send a note to), by name."""
+    return sorted(
+        (
+            {"employee_id": p.employee_id, "name": p.name, "department": p.department}
+            for p in uow.directory.all()
+            if p.active and p.employee_id != principal.employee_id
+        ),
+        key=lambda p: p["name"].casefold(),
+    )
+
+
+def notes_page(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+    """My received notes with the cycles I could pull each into (active cycles where I have a review)."""
+    received = uow.notes.received_by(principal.employee_id)
+    history, _ = uow.reviews.history(principal.employee_id)
+    cycles = [c for c in (uow.cycles.get(r.cycle_id) for r in history) if c and c.state is CycleState.ACTIVE]
+    names = uow.directory.names([n["from_id"] for n in received])
+    return {
+        "notes": [{**n, "from_name": names.get(n["from_id"], n["from_id"])} for n in received],
+        "cycles": [{"cycle_id": c.cycle_id, "name": c.name} for c in cycles],
+    }

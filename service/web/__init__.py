@@ -24,12 +24,14 @@ def create_app(
     """Build the web app; adapters default to the real ones, created lazily."""
     from service.web import (
         api_directory,
+        api_feedback,
         api_goals,
         api_reviews,
         auth,
         labels,
         openapi,
         pages,
+        pages_feedback,
         pages_goals,
         pages_hr,
         pages_reviews,
@@ -65,11 +67,13 @@ def create_app(
     app.register_blueprint(pages_reviews.bp)
     app.register_blueprint(pages_hr.bp)
     app.register_blueprint(pages_goals.bp)
+    app.register_blueprint(pages_feedback.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
     app.register_blueprint(api_goals.bp)
+    app.register_blueprint(api_feedback.bp)
     app.register_blueprint(openapi.bp)
 
     @app.get("/healthz")

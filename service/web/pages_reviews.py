@@ -26,6 +26,7 @@ from service.domain.reviews import (
 from service.domain.templates import Template, template_from_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
+from service.services import feedback as feedback_svc
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
 from service.web import forms, labels
@@ -45,6 +46,7 @@ from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_reviews", __name__)
+FEEDBACK_KINDS = {"peer": "Peer feedback", "upward": "Upward feedback (from the manager's reports)"}
 
 
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
@@ -478,6 +480,11 @@ def _render_review(
         can_acknowledge=can["acknowledge"],
         can_finalise=can["finalise"],
         return_targets=can["return_targets"],
+        # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
+        feedback_groups=feedback_svc.feedback_groups_for(
+            ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id
+        ),
+        feedback_kinds=FEEDBACK_KINDS,
     )
     return body, status
 
