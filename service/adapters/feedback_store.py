@@ -79,8 +79,19 @@ def settings_from_item(item: Item | None) -> FeedbackSettings:
 class FeedbackRepository(_Repository):
     """Feedback settings, requests, drafts and the anonymous answers of each group."""
 
+    def __init__(self, uow: Any) -> None:
+        super().__init__(uow)
+        self._absent: set[str] = set()  # cycles whose settings a batch read found missing (defaults apply)
+
+    def mark_prefetched(self, cycle_id: str) -> None:
+        """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
+        if self._uow.identity_map and self._uow.cached(keys.feedback_settings(cycle_id)) is None:
+            self._absent.add(cycle_id)
+
     def settings(self, cycle_id: str) -> FeedbackSettings:
         """A cycle's feedback settings (defaults until saved)."""
+        if cycle_id in self._absent and self._uow.cached(keys.feedback_settings(cycle_id)) is None:
+            return FeedbackSettings()
         return settings_from_item(self._get(keys.feedback_settings(cycle_id)))
 
     def save_settings(self, cycle_id: str, s: FeedbackSettings, *, actor: str, at: str) -> FeedbackSettings:
@@ -97,6 +108,7 @@ class FeedbackRepository(_Repository):
             "nomination_deadline": s.nomination_deadline.isoformat() if s.nomination_deadline else None,
         }
         new = self._before(key) is None
+        self._absent.discard(cycle_id)
         audit = {"actor": actor, "action": "feedback_settings", "at": at, "cycle_id": cycle_id}
         return settings_from_item(self._audited(keys.entity_feedback_settings(cycle_id), key, item, new, **audit))
 

@@ -181,6 +181,8 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "action_id": list(world.actions.values()),
         "name": ["Engineering", "Sales"],
         "version": [1],
+        "subject_id": list(IDENTITIES),  # feedback (issue 9): the person feedback is about
+        "note_id": ["no-such-note"],
     }
 
 
