@@ -27,6 +27,7 @@ from service.domain.templates import Template, template_from_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
+from service.services import review_goals
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
 from service.web import forms, labels
@@ -186,6 +187,14 @@ def _render_form(
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
     }
     owners = _owner_choices(ctx, values) if part.key != "self" else []
+    # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
+    goals = (
+        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id)
+        if part.key != "discussion"
+        else []
+    )
+    if goals and part.key == "manager":
+        values = {**values, "goal_ratings": review_goals.goal_rows(goals, values.get("goal_ratings"))}
     if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
         values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
     body = render_template(
@@ -215,6 +224,9 @@ def _render_form(
         sections_done=sum(s.done for s in sections),
         opened=opened,
         points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
+        person_goals=goals,
+        goal_by_id={g["goal_id"]: g for g in goals},
+        goal_rule=review_goals.GOAL_RULE,
     )
     return body, status
 
