@@ -387,3 +387,17 @@ def test_a_note_is_read_by_its_recipient_and_their_manager_and_pulled_into_the_r
 def test_a_note_to_oneself_is_refused(uow, cycle, clock):
     with pytest.raises(ValidationFailed):
         fb.send_note(fresh(uow), who(uow, "F4"), {"to_id": "F4", "kind": "praise", "text": "Me"}, clock)
+
+
+def test_the_daily_reminder_lists_pending_requests_with_their_link(uow, cycle, clock):
+    from service.services.reminders import send_reminders
+
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    answer(uow, cycle, clock, "F5")
+    mailer = MemoryMailer()
+    send_reminders(fresh(uow), mailer, clock, "https://reviews.example")
+    to = {m.to[0]: m for m in mailer.sent}
+    assert "edsger@example.com" not in to, "who answered gets no reminder"
+    mail = to["margaret@example.com"]
+    assert mail.subject == "Feedback requests waiting (1)"
+    assert f"https://reviews.example/feedback/{cycle.cycle_id}/F4" in mail.text
