@@ -12,6 +12,7 @@ from service.adapters.queue import InlineQueue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
+from service.demo.feedback import load_feedback_demo
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
 from service.services.directory import get_person, import_organisation
@@ -153,6 +154,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     )
     cycles.launch_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock, queue)
     _goal_tree(table, who, current.cycle_id, today, clock)
+    load_feedback_demo(table, who, current.cycle_id, today, clock)  # issue 9: before reviews are driven and scored
     for employee_id, state in {
         "E014": "self_submitted",
         "E023": "self_submitted",
