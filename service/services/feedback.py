@@ -239,7 +239,14 @@ def _group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str) -> None:
 
 
 def nominate_peers(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, reviewer_ids: list[str], clock: Clock
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    subject_id: str,
+    reviewer_ids: list[str],
+    clock: Clock,
+    mailer: Mailer | None = None,
+    base_url: str = "",
 ) -> dict[str, Any]:
     """The employee names their peer reviewers (the whole list, within the cycle's minimum and maximum); names
     left out that were only nominated are withdrawn. The manager decides next."""
@@ -284,7 +291,28 @@ def nominate_peers(
             if r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED and reviewer_id not in wanted:
                 _stage(uow, r, r, RA.REMOVE, principal.employee_id, at, reason="withdrawn by the nominee's list")
         uow.commit()
+    if mailer is not None and subject.manager_id:
+        _email_manager(uow, mailer, cycle, subject, settings, base_url)
     return nominations(uow, principal, cycle_id, subject_id)
+
+
+def _email_manager(
+    uow: UnitOfWork, mailer: Mailer, cycle: Cycle, subject: Employee, settings: FeedbackSettings, base_url: str
+) -> None:
+    """Tell the manager there are nominations to decide on (a failed send is logged: the page shows them too)."""
+    manager = uow.directory.get(subject.manager_id or "")
+    if manager is None or not manager.active:
+        return
+    deadline = settings.nomination_deadline.isoformat() if settings.nomination_deadline else "the feedback deadline"
+    url = f"{base_url}/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
+    text = (
+        f"Hello {manager.name},\n\n{subject.name} nominated peer reviewers for {cycle.name}. "
+        f"Approve, remove or add reviewers by {deadline}: {url}\n"
+    )
+    try:
+        mailer.send(Email((manager.email,), f"Peer reviewers to approve for {subject.name}", text))
+    except SendFailed as exc:
+        log.warning("a nomination email could not be sent: %s", exc)
 
 
 def decide_nominations(

@@ -92,7 +92,10 @@ def put_nominations(cycle_id: str, employee_id: str):
     principal = current_principal()
     data = _body(NominateSchema())
     w = wiring()
-    return jsonify(fb.nominate_peers(w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock))
+    view = fb.nominate_peers(
+        w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
+    )
+    return jsonify(view)
 
 
 @bp.post(REVIEW + "/nominations/decisions")

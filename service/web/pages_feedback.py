@@ -244,7 +244,12 @@ def nominate(cycle_id: str, employee_id: str):
     data, errors = forms.load(NominateSchema(), {"reviewer_ids": picked})
     invalid(errors, "Not saved: choose colleagues from the list.", on)
     w = wiring()
-    attempt(lambda: fb.nominate_peers(w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock), on)
+    attempt(
+        lambda: fb.nominate_peers(
+            w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
+        ),
+        on,
+    )
     flash("Your nominations are saved. Your manager approves them next.", "success")
     return redirect(here)
 

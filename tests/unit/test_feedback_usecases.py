@@ -401,3 +401,10 @@ def test_the_daily_reminder_lists_pending_requests_with_their_link(uow, cycle, c
     mail = to["margaret@example.com"]
     assert mail.subject == "Feedback requests waiting (1)"
     assert f"https://reviews.example/feedback/{cycle.cycle_id}/F4" in mail.text
+
+
+def test_the_manager_is_told_there_are_nominations_to_decide(uow, cycle, clock):
+    mailer = MemoryMailer()
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock, mailer, "https://r")
+    assert [m.to for m in mailer.sent] == [("alan@example.com",)]
+    assert f"https://r/cycles/{cycle.cycle_id}/reviews/F4/nominations" in mailer.sent[0].text
