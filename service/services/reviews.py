@@ -568,6 +568,7 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
                 "period_start": r.period_start,
                 "state": r.state.value,
                 "score": (r.score or {}).get("value") if shown else None,
+                "score_detail": r.score if shown else None,  # issue 9: the parts, so pages explain the score
                 "ratings": {c: v.get("rating") for c, v in ratings.items()},
             }
         )

@@ -147,6 +147,8 @@ def outputs(app, cid: str, mailer: MemoryMailer) -> dict[str, str]:
             f"/feedback/{cid}/{subject}",  # refused: nobody answers about themselves / no request
             f"/api/feedback/{cid}/{subject}",
             f"/api/people/{subject}/notes",
+            f"/people/{subject}/history",
+            f"/api/people/{subject}/history",
         ):
             seen[f"{reader} GET {url}"] = _text(client.get(url))
         # Refusals: answering, declining or saving a draft about someone they were not asked about.
