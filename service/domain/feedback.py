@@ -247,12 +247,14 @@ def group_result(
     ratings = []
     for c in template.competencies:
         given = [int(a["ratings"][c.id]) for a in answers if (a.get("ratings") or {}).get(c.id)]
-        distribution = [sum(1 for g in given if g == p) for p in range(1, points + 1)]
+        # A competency fewer than `threshold` people rated is withheld too: its few ratings would stand alone.
+        shown = len(given) >= threshold
+        distribution = [sum(1 for g in given if g == p) for p in range(1, points + 1)] if shown else None
         ratings.append(
             {
                 "competency_id": c.id,
                 "competency": c.name,
-                "average": round(sum(given) / len(given), 2) if given else None,
+                "average": round(sum(given) / len(given), 2) if shown else None,
                 "rated_by": len(given),
                 "distribution": distribution,
             }
@@ -270,7 +272,7 @@ def score_ratings(groups: Iterable[GroupResult]) -> list[float]:
     for g in groups:
         if g.shown:
             for r in g.ratings:
-                values += [float(p) for p, n in enumerate(r["distribution"], start=1) for _ in range(n)]
+                values += [float(p) for p, n in enumerate(r["distribution"] or [], start=1) for _ in range(n)]
     return values
 
 

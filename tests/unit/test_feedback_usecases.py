@@ -408,3 +408,19 @@ def test_the_manager_is_told_there_are_nominations_to_decide(uow, cycle, clock):
     fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock, mailer, "https://r")
     assert [m.to for m in mailer.sent] == [("alan@example.com",)]
     assert f"https://r/cycles/{cycle.cycle_id}/reviews/F4/nominations" in mailer.sent[0].text
+
+
+def test_a_competency_rated_by_fewer_than_the_threshold_is_withheld_in_a_shown_group(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7", "F8"):
+        content = {"ratings": {"delivery": 3, "collaboration": 4 if r == "F5" else None}, "answers": {"strength": "x"}}
+        fb.submit_answer(fresh(uow), who(uow, r), cycle.cycle_id, "F4", content, clock)
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]
+    collaboration = peer["ratings"][1]
+    assert peer["shown"] and collaboration == {
+        "competency_id": "collaboration",
+        "competency": "Collaboration",
+        "average": None,
+        "rated_by": 1,
+        "distribution": None,
+    }
