@@ -619,6 +619,11 @@ def feedback_groups_for(uow: UnitOfWork, principal: Principal, cycle_id: str, su
     return [g.as_dict() for g in groups(uow, cycle, subject_id)]
 
 
+def feedback_groups_for_review(uow: UnitOfWork, principal: Principal, review: Any) -> list[dict[str, Any]]:
+    """`feedback_groups_for` of a Review (or anything with `cycle_id` and `employee_id`): for the PDF summary."""
+    return feedback_groups_for(uow, principal, review.cycle_id, review.employee_id)
+
+
 def score_feedback_ratings(uow: UnitOfWork, cycle: Cycle, subject_id: str) -> list[float]:
     """The ratings the score's feedback part comes from: those of the groups that are shown."""
     return score_ratings(groups(uow, cycle, subject_id))
