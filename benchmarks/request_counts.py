@@ -304,8 +304,12 @@ _REVIEW_FIX = (
     "is written, so the roll-ups are the only batch after the goals Query (-2), and read the carried actions with "
     "the review from the PERSON# partition, or keep their summary on the review (-1)."
 )
+_FEEDBACK_READ = (
+    "The page also shows the peer and upward feedback groups: one Query of FBGROUP#cycle#E4 (both groups; the "
+    "cycle's feedback settings ride in the first BatchGetItem). "
+)
 WHY: dict[str, str] = {
-    "open a review: page (manager)": _REVIEW_READS + _REVIEW_FIX,
+    "open a review: page (manager)": _REVIEW_READS + _FEEDBACK_READ + _REVIEW_FIX,
     "open a review: JSON GET (manager)": _REVIEW_READS + _REVIEW_FIX,
     "submit self assessment: JSON PUT": (
         "BatchGetItem (principal, CYCLE, REVIEW#E7, EMP#E7), Query gsi2 GOALS#E7 (the submission checks that the "
@@ -314,7 +318,8 @@ WHY: dict[str, str] = {
     ),
     "submit manager assessment: JSON PUT": (
         "BatchGetItem (principal, CYCLE, REVIEW#E7, EMP#E7), Query GOALS#E7 and one BatchGetItem of their roll-ups "
-        "(the score needs the goals' progress), BatchGetItem of the 20 ACTION# slots (a resubmission keeps an "
+        "(the score needs the goals' progress), Query FBGROUP#cycle#E7 (the score's feedback part: the answers of "
+        "the groups that are shown), BatchGetItem of the 20 ACTION# slots (a resubmission keeps an "
         "action's status only while it describes the same thing, so the earlier actions are read), "
         "TransactWriteItems. Not met: meeting 2 means keeping the person's goal progress on one item read in the "
         "first batch, and the count of actions staged on the review so that slots are read only when they exist."

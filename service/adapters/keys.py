@@ -266,6 +266,11 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("PLAN#", "QUESTIONS", "question_bank"),
     ("LEARNSTATS#", "", "learning_stats"),
     ("LEARNPERSON#", "", "learning_marker"),
+    ("FBCYCLE#", "SETTINGS", "feedback_settings"),
+    ("FBREQ#", "REQ#", "feedback_request"),
+    ("FBDRAFT#", "", "feedback_draft"),
+    ("FBGROUP#", "", "feedback_answer"),
+    ("NOTE#", "NOTE", "feedback_note"),
 )
 
 
@@ -348,6 +353,8 @@ def entity_need(need_id: str) -> str:
 def entity_topic(topic_id: str) -> str:
     """Audit entity name of a catalogue topic."""
     return f"TOPIC#{_esc(topic_id)}"
+
+
 # --- continuous learning (issue 14) ----------------------------------------------------------------
 
 
@@ -397,3 +404,86 @@ def learning_marker(owner_id: str, year: str, department: str | None, what: str)
     the group's count of people changes when this goes from 0 to 1 or back."""
     dept = "*" if department is None else _esc(department)
     return {"pk": f"LEARNPERSON#{_esc(owner_id)}", "sk": f"Y#{year}#D#{dept}#{_esc(what)}"}
+
+
+# --- feedback (issue 9): requests, drafts, anonymous answers, settings, continuous notes ---------------
+
+
+def feedback_settings(cycle_id: str) -> dict[str, str]:
+    """A cycle's feedback settings (peer min/max, anonymity threshold, upward on/off, nomination deadline)."""
+    return {"pk": f"FBCYCLE#{_esc(cycle_id)}", "sk": "SETTINGS"}
+
+
+def feedback_request(cycle_id: str, subject_id: str, reviewer_id: str) -> dict[str, str]:
+    """One request for feedback on `subject_id` addressed to `reviewer_id` (a subject's requests share a partition)."""
+    return {"pk": f"FBREQ#{_esc(cycle_id)}#{_esc(subject_id)}", "sk": f"REQ#{_esc(reviewer_id)}"}
+
+
+def feedback_request_gsi(cycle_id: str, subject_id: str, reviewer_id: str) -> dict[str, str]:
+    """gsi1: a reviewer's requests to answer; gsi2: a cycle's requests (HR's response rates and chasing list)."""
+    return {
+        "gsi1pk": f"FBREVIEWER#{_esc(reviewer_id)}",
+        "gsi1sk": f"{_esc(cycle_id)}#{_esc(subject_id)}",
+        "gsi2pk": f"FBCYCLE#{_esc(cycle_id)}",
+        "gsi2sk": f"{_esc(subject_id)}#{_esc(reviewer_id)}",
+    }
+
+
+def feedback_requests_of(cycle_id: str, subject_id: str) -> tuple[str, str]:
+    """Partition and prefix of the requests about one person in a cycle."""
+    return f"FBREQ#{_esc(cycle_id)}#{_esc(subject_id)}", "REQ#"
+
+
+def reviewer_requests(reviewer_id: str) -> tuple[str, str]:
+    """gsi1 partition of the requests addressed to a reviewer."""
+    return "gsi1", f"FBREVIEWER#{_esc(reviewer_id)}"
+
+
+def cycle_feedback_requests(cycle_id: str) -> tuple[str, str]:
+    """gsi2 partition of every feedback request of a cycle."""
+    return "gsi2", f"FBCYCLE#{_esc(cycle_id)}"
+
+
+def feedback_draft(reviewer_id: str, cycle_id: str, subject_id: str) -> dict[str, str]:
+    """A reviewer's unsubmitted answer (in the reviewer's partition: only its author reads it)."""
+    return {"pk": f"FBDRAFT#{_esc(reviewer_id)}", "sk": f"{_esc(cycle_id)}#{_esc(subject_id)}"}
+
+
+def feedback_answer(cycle_id: str, subject_id: str, kind: str, answer_id: str) -> dict[str, str]:
+    """A submitted answer in its group's partition, under a random id: nothing in it names who gave it."""
+    return {"pk": f"FBGROUP#{_esc(cycle_id)}#{_esc(subject_id)}", "sk": f"{kind}#{_esc(answer_id)}"}
+
+
+def feedback_group(cycle_id: str, subject_id: str) -> str:
+    """Partition of the answers (peer and upward groups) about one person in a cycle."""
+    return f"FBGROUP#{_esc(cycle_id)}#{_esc(subject_id)}"
+
+
+def entity_feedback_request(cycle_id: str, subject_id: str, reviewer_id: str) -> str:
+    """Audit entity name of a feedback request (its events: nominated, approved, answered, declined)."""
+    return f"FBREQ#{_esc(cycle_id)}#{_esc(subject_id)}#{_esc(reviewer_id)}"
+
+
+def entity_feedback_settings(cycle_id: str) -> str:
+    """Audit entity name of a cycle's feedback settings."""
+    return f"FBCYCLE#{_esc(cycle_id)}"
+
+
+def note(note_id: str) -> dict[str, str]:
+    """A piece of continuous feedback (praise or a suggestion)."""
+    return {"pk": f"NOTE#{_esc(note_id)}", "sk": "NOTE"}
+
+
+def note_gsi(recipient_id: str, at: str, note_id: str) -> dict[str, str]:
+    """gsi1: the notes a person received, oldest first."""
+    return {"gsi1pk": f"NOTES#{_esc(recipient_id)}", "gsi1sk": f"{at}#{_esc(note_id)}"}
+
+
+def notes_for(recipient_id: str) -> tuple[str, str]:
+    """gsi1 partition of the notes a person received."""
+    return "gsi1", f"NOTES#{_esc(recipient_id)}"
+
+
+def entity_note(note_id: str) -> str:
+    """Audit entity name of a note."""
+    return f"NOTE#{_esc(note_id)}"

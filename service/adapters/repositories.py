@@ -488,7 +488,9 @@ class ReviewRepository(_Repository):
     def prefetch(self, cycle_id: str, employee_id: str, people: list[str]) -> None:
         """Read a review, its cycle and these people in one batch (later reads of them are served from it)."""
         wanted = [keys.cycle(cycle_id), keys.review(cycle_id, employee_id), *(keys.employee(p) for p in people)]
+        wanted.append(keys.feedback_settings(cycle_id))  # the review shows its feedback groups (issue 9)
         self._get_many(wanted)
+        self._uow.feedback.mark_prefetched(cycle_id)
 
     def history(self, employee_id: str) -> tuple[list[Review], list[Item]]:
         """A person's reviews across cycles and the actions about them, from one query."""

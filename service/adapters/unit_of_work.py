@@ -32,6 +32,7 @@ class UnitOfWork:
     """Repositories over one table, and the one transaction of a use case."""
 
     def __init__(self, table: Table, identity_map: bool = False) -> None:
+        from service.adapters import feedback_store as fb
         from service.adapters import goal_store as g
         from service.adapters import learning_store as learn
         from service.adapters import repositories as r
@@ -63,6 +64,8 @@ class UnitOfWork:
         self.learning = learn.LearningRepository(self)
         self.planner = learn.PlannerRepository(self)
         self.learning_stats = learn.LearningStats(self)
+        self.feedback = fb.FeedbackRepository(self)
+        self.notes = fb.NoteRepository(self)
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []

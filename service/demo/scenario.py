@@ -13,6 +13,7 @@ from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
+from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
@@ -155,6 +156,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     )
     cycles.launch_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock, queue)
     _goal_tree(table, who, current.cycle_id, today, clock)
+    load_feedback_demo(table, who, current.cycle_id, today, clock)  # issue 9: before reviews are driven and scored
     for employee_id, state in {
         "E014": "self_submitted",
         "E023": "self_submitted",

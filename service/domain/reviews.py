@@ -274,6 +274,7 @@ def compute_score(
     manager: dict[str, Any] | None,
     goal_progress: list[tuple[float, float]] | None = None,
     feedback_ratings: list[float] | None = None,
+    goal_basis: str | None = None,
 ) -> Score:
     """Combine goals, competencies and feedback by the template's weights, re-normalising absent parts.
 
@@ -286,7 +287,7 @@ def compute_score(
     if goal_progress:
         total_weight = sum(w for w, _ in goal_progress)
         goals = sum(w * p for w, p in goal_progress) / total_weight if total_weight else None
-        goal_basis = f"weighted progress of {len(goal_progress)} goal(s)"
+        goal_basis = goal_basis or f"weighted progress of {len(goal_progress)} goal(s)"
     else:
         ratings = [scale.normalise(g["rating"]) for g in manager.get("goal_ratings", []) if g.get("rating")]
         goals = _mean(ratings)

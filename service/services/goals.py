@@ -122,6 +122,12 @@ def goal_progress_for_score(uow: UnitOfWork, owner_id: str, cycle_id: str) -> li
     return [(float(g.weight), uow.rollups.progress(g, cycle_id)) for g in goals]
 
 
+def goal_progress_by_id(uow: UnitOfWork, goals: list[Goal], cycle_id: str) -> list[tuple[str, float]]:
+    """[(goal id, progress)] of these goals in a cycle (their roll-ups read in one batch)."""
+    uow.rollups.preload(goals, cycle_id)
+    return [(g.goal_id, uow.rollups.progress(g, cycle_id)) for g in goals]
+
+
 def weight_total(uow: UnitOfWork, owner_id: str, cycle_id: str) -> int | None:
     """The sum of someone's individual goal weights in a cycle, or None without goals."""
     goals = [

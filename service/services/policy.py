@@ -205,6 +205,8 @@ def training_report_scope(principal: Principal) -> str:
     if principal.has(Role.MANAGER):
         return "subtree"
     raise PermissionDenied("the training-need report is for leadership, HR and managers")
+
+
 # --- continuous learning (issue 14) ----------------------------------------------------------------
 
 
@@ -231,3 +233,39 @@ def may_read_shared_summaries(principal: Principal, owner: Employee) -> bool:
 def may_see_learning_report(principal: Principal) -> bool:
     """Leadership and HR see the anonymised learning aggregates."""
     return principal.has(Role.LEADERSHIP) or principal.has(Role.HR)
+
+
+# --- feedback (issue 9) -----------------------------------------------------------------------------
+# Who answered never reaches the reviewee or their manager: the rules below are the only doors to requests,
+# and the answers themselves are read only as groups (service.domain.feedback.group_result).
+
+
+def may_nominate_peers(principal: Principal, subject: Employee) -> bool:
+    """The employee nominates their own peers; HR may adjust anyone's."""
+    return principal.employee_id == subject.employee_id or principal.has(Role.HR)
+
+
+def may_decide_nominations(principal: Principal, subject: Employee) -> bool:
+    """The employee's current manager approves, removes or adds reviewers; HR may adjust all (not their own)."""
+    if principal.employee_id == subject.employee_id:
+        return False
+    return principal.employee_id == subject.manager_id or principal.has(Role.HR)
+
+
+def may_see_who_answered(principal: Principal, subject: Employee) -> bool:
+    """HR sees who was asked and whether they answered (to chase), except about themselves or their own reports."""
+    return (
+        principal.has(Role.HR)
+        and principal.employee_id != subject.employee_id
+        and principal.employee_id != subject.manager_id
+    )
+
+
+def may_manage_feedback(principal: Principal) -> bool:
+    """HR sets a cycle's feedback rules, asks for upward feedback and follows response rates."""
+    return principal.has(Role.HR)
+
+
+def may_read_notes(principal: Principal, person: Employee) -> bool:
+    """Continuous feedback is read by its recipient and their manager."""
+    return principal.employee_id in (person.employee_id, person.manager_id)

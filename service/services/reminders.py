@@ -105,17 +105,23 @@ def send_reminders(
     by_owner: dict[str, list[OverdueTask]] = {}
     for t in tasks:
         by_owner.setdefault(t.owner_id, []).append(t)
-    people = uow.directory.get_many(sorted(by_owner))
+    # Issue 9: feedback requests still waiting for an answer go into the same daily email.
+    from service.services.feedback import pending_requests
+
+    asked = pending_requests(uow)
+    people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
     reminded = failed = 0
-    for owner_id, owned in sorted(by_owner.items()):
+    for owner_id in sorted(set(by_owner) | set(asked)):
+        owned, requests = by_owner.get(owner_id, []), asked.get(owner_id, [])
         person = people.get(owner_id)
         if person is None or not person.active:
             continue
         claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
         if claim is None:
             continue
-        text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
-        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text)
+        text = render("email/reminder.txt", person=person, tasks=owned, feedback=requests, base_url=base_url)
+        subject = f"Overdue review tasks ({len(owned)})" if owned else f"Feedback requests waiting ({len(requests)})"
+        email = Email((person.email,), subject, text)
         if _send(uow, mailer, [claim], email, at):
             reminded += 1
         else:

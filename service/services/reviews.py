@@ -29,7 +29,7 @@ from service.domain.reviews import (
     next_state,
 )
 from service.domain.templates import Template, template_from_dict
-from service.services import goals, policy, training
+from service.services import feedback, goals, policy, review_goals, training
 from service.services.actions import stage_review_actions
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -130,8 +130,12 @@ def submission_gaps(ctx: ReviewContext, part: str, content: dict[str, Any], toda
 
 def score_preview(ctx: ReviewContext, content: dict[str, Any]) -> dict[str, Any]:
     """The score a manager assessment would get if submitted now (goals' progress included)."""
-    progress = goals.goal_progress_for_score(ctx.uow, ctx.review.employee_id, ctx.review.cycle_id)
-    return compute_score(ctx.template, content, goal_progress=progress).as_dict()
+    scale, who, cycle_id = ctx.template.scale, ctx.review.employee_id, ctx.review.cycle_id
+    progress, basis = review_goals.goal_part(ctx.uow, who, cycle_id, content, scale)  # issue 9: rated goals
+    feedback_ratings = feedback.score_feedback_ratings(ctx.uow, ctx.cycle, ctx.review.employee_id)
+    return compute_score(
+        ctx.template, content, goal_progress=progress, feedback_ratings=feedback_ratings, goal_basis=basis
+    ).as_dict()
 
 
 @dataclass(frozen=True)
@@ -406,8 +410,11 @@ def save_manager_assessment(
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
-        progress = goals.goal_progress_for_score(uow, employee_id, cycle_id)
-        changes["score"] = compute_score(ctx.template, content, goal_progress=progress).as_dict()
+        progress, basis = review_goals.goal_part(uow, employee_id, cycle_id, content, ctx.template.scale)
+        ratings = feedback.score_feedback_ratings(uow, ctx.cycle, employee_id)  # only groups that are shown
+        changes["score"] = compute_score(
+            ctx.template, content, goal_progress=progress, feedback_ratings=ratings, goal_basis=basis
+        ).as_dict()
 
     def actions(uow: UnitOfWork, review: Any, at: str) -> None:
         if submit:
@@ -571,6 +578,7 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
                 "period_start": r.period_start,
                 "state": r.state.value,
                 "score": (r.score or {}).get("value") if shown else None,
+                "score_detail": r.score if shown else None,  # issue 9: the parts, so pages explain the score
                 "ratings": {c: v.get("rating") for c, v in ratings.items()},
             }
         )

@@ -24,6 +24,7 @@ def create_app(
     """Build the web app; adapters default to the real ones, created lazily."""
     from service.web import (
         api_directory,
+        api_feedback,
         api_goals,
         api_learning,
         api_reviews,
@@ -32,6 +33,7 @@ def create_app(
         labels,
         openapi,
         pages,
+        pages_feedback,
         pages_goals,
         pages_hr,
         pages_learning,
@@ -71,6 +73,7 @@ def create_app(
     app.register_blueprint(pages_goals.bp)
     app.register_blueprint(pages_training.bp)
     app.register_blueprint(pages_learning.bp)
+    app.register_blueprint(pages_feedback.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
@@ -78,6 +81,7 @@ def create_app(
     app.register_blueprint(api_goals.bp)
     app.register_blueprint(api_training.bp)
     app.register_blueprint(api_learning.bp)
+    app.register_blueprint(api_feedback.bp)
     app.register_blueprint(openapi.bp)
 
     @app.get("/healthz")

@@ -27,6 +27,8 @@ from service.domain.templates import Template, template_from_dict
 from service.domain.training import ObstacleCategory
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
+from service.services import feedback as feedback_svc
+from service.services import review_goals
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, review_view
 from service.web import forms, labels
@@ -46,6 +48,7 @@ from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_reviews", __name__)
+FEEDBACK_KINDS = {"peer": "Peer feedback", "upward": "Upward feedback (from the manager's reports)"}
 
 
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
@@ -186,6 +189,14 @@ def _render_form(
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
     }
     owners = _owner_choices(ctx, values) if part.key != "self" else []
+    # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
+    goals = (
+        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id)
+        if part.key != "discussion"
+        else []
+    )
+    if goals and part.key == "manager":
+        values = {**values, "goal_ratings": review_goals.goal_rows(goals, values.get("goal_ratings"))}
     if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
         values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
     body = render_template(
@@ -215,6 +226,9 @@ def _render_form(
         sections_done=sum(s.done for s in sections),
         opened=opened,
         points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
+        person_goals=goals,
+        goal_by_id={g["goal_id"]: g for g in goals},
+        goal_rule=review_goals.GOAL_RULE,
     )
     return body, status
 
@@ -480,6 +494,11 @@ def _render_review(
         can_acknowledge=can["acknowledge"],
         can_finalise=can["finalise"],
         return_targets=can["return_targets"],
+        # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
+        feedback_groups=feedback_svc.feedback_groups_for(
+            ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id
+        ),
+        feedback_kinds=FEEDBACK_KINDS,
     )
     return body, status
 

@@ -195,6 +195,8 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "name": ["Engineering", "Sales"],
         "version": [1],
         "need_id": [f"{world.cycle_id}.{e}.{s}.0" for e in ("E1", "E3") for s in ("self", "manager")],
+        "subject_id": list(IDENTITIES),  # feedback (issue 9): the person feedback is about
+        "note_id": ["no-such-note"],
     }
 
 

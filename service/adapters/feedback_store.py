@@ -1,0 +1,214 @@
+"""Feedback in the table: `uow.feedback` (settings, requests, drafts, anonymous answers) and `uow.notes`.
+
+The storage is where anonymity is decided:
+
+- a request (`FBREQ#cycle#subject / REQ#reviewer`) is audited like every other entity, but holds no answer:
+  submitting flips it to "answered" and that is the whole of its audit record (who, when, the event);
+- a draft (`FBDRAFT#reviewer / cycle#subject`) sits in its author's partition and is deleted when the answer
+  is submitted or declined, in the same transaction; it is never audited (an audit record is read by HR);
+- an answer (`FBGROUP#cycle#subject / kind#random`) carries ratings and comments and nothing else: no reviewer,
+  no time, no request token, no version chain; its random id orders the group by chance, not by time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from service.adapters import keys
+from service.adapters.repositories import _Repository
+from service.adapters.store import Delete, Item, Put
+from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, RequestState
+
+
+def request_to_item(r: FeedbackRequest) -> Item:
+    """Request → item (with the reviewer's and the cycle's index attributes)."""
+    return {
+        **keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id),
+        "type": "feedback_request",
+        "cycle_id": r.cycle_id,
+        "subject_id": r.subject_id,
+        "reviewer_id": r.reviewer_id,
+        "kind": r.kind.value,
+        "state": r.state.value,
+        "subject_name": r.subject_name,
+        "reviewer_name": r.reviewer_name,
+        "reviewer_department": r.reviewer_department,
+        "nominated_by": r.nominated_by,
+        "decline_reason": r.decline_reason,
+        "version": r.version,
+        "audit_head": r.audit_head,
+        **keys.feedback_request_gsi(r.cycle_id, r.subject_id, r.reviewer_id),
+    }
+
+
+def request_from_item(item: Item) -> FeedbackRequest:
+    """Item → request."""
+    return FeedbackRequest(
+        cycle_id=item["cycle_id"],
+        subject_id=item["subject_id"],
+        reviewer_id=item["reviewer_id"],
+        kind=FeedbackKind(item["kind"]),
+        state=RequestState(item["state"]),
+        subject_name=item.get("subject_name", ""),
+        reviewer_name=item.get("reviewer_name", ""),
+        reviewer_department=item.get("reviewer_department", ""),
+        nominated_by=item.get("nominated_by", ""),
+        decline_reason=item.get("decline_reason", ""),
+        version=int(item.get("version", 0)),
+        audit_head=item.get("audit_head", ""),
+    )
+
+
+def settings_from_item(item: Item | None) -> FeedbackSettings:
+    """Item → settings (the defaults when HR has not saved any)."""
+    if not item:
+        return FeedbackSettings()
+    deadline = item.get("nomination_deadline")
+    return FeedbackSettings(
+        min_peers=int(item["min_peers"]),
+        max_peers=int(item["max_peers"]),
+        threshold=int(item["threshold"]),
+        upward=bool(item["upward"]),
+        nomination_deadline=date.fromisoformat(deadline) if deadline else None,
+        version=int(item.get("version", 0)),
+    )
+
+
+class FeedbackRepository(_Repository):
+    """Feedback settings, requests, drafts and the anonymous answers of each group."""
+
+    def __init__(self, uow: Any) -> None:
+        super().__init__(uow)
+        self._absent: set[str] = set()  # cycles whose settings a batch read found missing (defaults apply)
+
+    def mark_prefetched(self, cycle_id: str) -> None:
+        """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
+        if self._uow.identity_map and self._uow.cached(keys.feedback_settings(cycle_id)) is None:
+            self._absent.add(cycle_id)
+
+    def settings(self, cycle_id: str) -> FeedbackSettings:
+        """A cycle's feedback settings (defaults until saved)."""
+        if cycle_id in self._absent and self._uow.cached(keys.feedback_settings(cycle_id)) is None:
+            return FeedbackSettings()
+        return settings_from_item(self._get(keys.feedback_settings(cycle_id)))
+
+    def save_settings(self, cycle_id: str, s: FeedbackSettings, *, actor: str, at: str) -> FeedbackSettings:
+        """Stage the audited settings (a create the first time)."""
+        key = keys.feedback_settings(cycle_id)
+        item = {
+            **key,
+            "type": "feedback_settings",
+            "cycle_id": cycle_id,
+            "min_peers": s.min_peers,
+            "max_peers": s.max_peers,
+            "threshold": s.threshold,
+            "upward": s.upward,
+            "nomination_deadline": s.nomination_deadline.isoformat() if s.nomination_deadline else None,
+        }
+        new = self._before(key) is None
+        self._absent.discard(cycle_id)
+        audit = {"actor": actor, "action": "feedback_settings", "at": at, "cycle_id": cycle_id}
+        return settings_from_item(self._audited(keys.entity_feedback_settings(cycle_id), key, item, new, **audit))
+
+    def request(self, cycle_id: str, subject_id: str, reviewer_id: str) -> FeedbackRequest | None:
+        """One request, or None."""
+        item = self._get(keys.feedback_request(cycle_id, subject_id, reviewer_id))
+        return request_from_item(item) if item else None
+
+    def about(self, cycle_id: str, subject_id: str) -> list[FeedbackRequest]:
+        """Every request about one person in a cycle (one Query); remembered for audited updates."""
+        pk, prefix = keys.feedback_requests_of(cycle_id, subject_id)
+        return [request_from_item(self._uow.remember(i)) for i in self._table.query(pk, prefix)]  # type: ignore[arg-type]
+
+    def addressed_to(self, reviewer_id: str) -> list[FeedbackRequest]:
+        """The requests addressed to a reviewer, across cycles."""
+        index, pk = keys.reviewer_requests(reviewer_id)
+        return [request_from_item(i) for i in self._table.query(pk, index=index)]
+
+    def of_cycle(self, cycle_id: str) -> list[FeedbackRequest]:
+        """Every request of a cycle (HR's progress; reminders)."""
+        index, pk = keys.cycle_feedback_requests(cycle_id)
+        return [request_from_item(i) for i in self._table.query(pk, index=index)]
+
+    def save(
+        self, r: FeedbackRequest, *, new: bool, actor: str, action: str, at: str, reason: str = ""
+    ) -> FeedbackRequest:
+        """Stage the audited request. Its audit record names the event (state from → to), never an answer."""
+        key = keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
+        entity = keys.entity_feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
+        # No cycle index on these records: the cycle's audit trail (HR) must not show HR who answered about them.
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason}
+        return request_from_item(self._audited(entity, key, request_to_item(r), new, **audit))
+
+    def draft(self, reviewer_id: str, cycle_id: str, subject_id: str) -> Item | None:
+        """The reviewer's own unsubmitted answer: {content, version}, or None."""
+        item = self._get(keys.feedback_draft(reviewer_id, cycle_id, subject_id))
+        return {"content": item.get("content") or {}, "version": int(item["version"])} if item else None
+
+    def save_draft(
+        self, reviewer_id: str, cycle_id: str, subject_id: str, content: dict[str, Any], version: int
+    ) -> int:
+        """Stage a draft write at the version read (0: none yet); returns the new version."""
+        key = keys.feedback_draft(reviewer_id, cycle_id, subject_id)
+        item = {**key, "type": "feedback_draft", "content": content, "version": version + 1}
+        if version == 0:
+            self._uow.add(Put(item, must_not_exist=True))
+        else:
+            self._uow.add(Put(item, expect_version=version))
+        self._uow.remember(item)
+        return version + 1
+
+    def drop_draft(self, reviewer_id: str, cycle_id: str, subject_id: str) -> None:
+        """Stage the removal of a draft (its answer was submitted, or the request declined)."""
+        self._uow.add(Delete(keys.feedback_draft(reviewer_id, cycle_id, subject_id)))
+
+    def add_answer(self, cycle_id: str, subject_id: str, kind: FeedbackKind, content: dict[str, Any]) -> None:
+        """Stage an answer into its group under a random id; the item names nobody and no time."""
+        answer_id = uuid.uuid4().hex
+        item = {
+            **keys.feedback_answer(cycle_id, subject_id, kind.value, answer_id),
+            "type": "feedback_answer",
+            "kind": kind.value,
+            "ratings": content["ratings"],
+            "answers": content["answers"],
+            "version": 1,
+        }
+        self._uow.add(Put(item, must_not_exist=True))
+
+    def answers(self, cycle_id: str, subject_id: str) -> dict[FeedbackKind, list[dict[str, Any]]]:
+        """The answers about one person in a cycle, per group (one Query)."""
+        groups: dict[FeedbackKind, list[dict[str, Any]]] = {k: [] for k in FeedbackKind}
+        for item in self._table.query(keys.feedback_group(cycle_id, subject_id)):
+            groups[FeedbackKind(item["kind"])].append({"ratings": item["ratings"], "answers": item["answers"]})
+        return groups
+
+
+class NoteRepository(_Repository):
+    """Continuous feedback notes (named: praise and suggestions are not anonymous)."""
+
+    def get(self, note_id: str) -> Item | None:
+        """One note, or None."""
+        item = self._get(keys.note(note_id))
+        return _note(item) if item else None
+
+    def received_by(self, recipient_id: str) -> list[Item]:
+        """The notes a person received, newest first."""
+        index, pk = keys.notes_for(recipient_id)
+        return [_note(i) for i in self._table.query(pk, index=index, descending=True)]
+
+    def save(self, note: Item, *, new: bool, actor: str, action: str, at: str) -> Item:
+        """Stage the audited note."""
+        item = {**note, **keys.note(note["note_id"]), "type": "feedback_note"}
+        item.update(keys.note_gsi(note["to_id"], note["at"], note["note_id"]))
+        item.pop("version", None)
+        audit = {"actor": actor, "action": action, "at": at}
+        return _note(self._audited(keys.entity_note(note["note_id"]), keys.note(note["note_id"]), item, new, **audit))
+
+
+NOTE_FIELDS = ("note_id", "from_id", "to_id", "kind", "text", "competency_id", "goal_id", "at", "evidence", "version")
+
+
+def _note(item: Item) -> Item:
+    return {k: item.get(k) for k in NOTE_FIELDS} | {"evidence": list(item.get("evidence") or [])}

@@ -1,0 +1,194 @@
+"""marshmallow schemas of feedback (structure only; meaning, permissions and anonymity are in services)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.domain.feedback import NoteKind
+from service.web.fields import Id, Text, Whole
+
+PEOPLE = validate.Length(max=20)  # reviewers in one request: more is an attack, not a nomination
+RATINGS = validate.Length(max=50)
+
+
+class SettingsInSchema(Schema):
+    """A cycle's feedback rules."""
+
+    min_peers = Whole(required=True, validate=validate.Range(min=0, max=20))
+    max_peers = Whole(required=True, validate=validate.Range(min=1, max=20))
+    threshold = Whole(required=True, validate=validate.Range(min=3, max=50))
+    upward = fields.Boolean(required=True)
+    nomination_deadline = fields.Date(load_default=None, allow_none=True)
+
+
+class SettingsSchema(Schema):
+    min_peers = fields.Integer()
+    max_peers = fields.Integer()
+    threshold = fields.Integer()
+    upward = fields.Boolean()
+    nomination_deadline = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class NominateSchema(Schema):
+    """The employee's whole list of peer reviewers."""
+
+    reviewer_ids = fields.List(Id(), required=True, validate=PEOPLE)
+
+
+class DecideSchema(Schema):
+    """The manager's (or HR's) decisions on peer reviewers."""
+
+    approve = fields.List(Id(), load_default=list, validate=PEOPLE)
+    remove = fields.List(Id(), load_default=list, validate=PEOPLE)
+    add = fields.List(Id(), load_default=list, validate=PEOPLE)
+
+
+class PeerRowSchema(Schema):
+    reviewer_id = fields.String()
+    name = fields.String()
+    department = fields.String()
+    state = fields.String(metadata={"description": "nominated, asked or removed (HR: the request's own state)"})
+    version = fields.Integer(metadata={"description": "HR only"})
+    active = fields.Boolean(metadata={"description": "HR only"})
+    decline_reason = fields.String(metadata={"description": "HR only"})
+
+
+class CountsSchema(Schema):
+    asked = fields.Integer()
+    answered = fields.Integer()
+    declined = fields.Integer()
+    waiting = fields.Integer()
+
+
+class NominationsSchema(Schema):
+    cycle_id = fields.String()
+    subject_id = fields.String()
+    subject_name = fields.String()
+    settings = fields.Nested(SettingsSchema)
+    peers = fields.List(fields.Nested(PeerRowSchema))
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
+    may_nominate = fields.Boolean()
+    may_decide = fields.Boolean()
+    deadline_passed = fields.Boolean()
+    detail = fields.Boolean()
+
+
+class GroupSchema(Schema):
+    """A group of answers: below the threshold only its count."""
+
+    kind = fields.String()
+    answers = fields.Integer()
+    threshold = fields.Integer()
+    shown = fields.Boolean()
+    ratings = fields.List(fields.Raw(), metadata={"description": "per competency: average, rated_by, distribution"})
+    comments = fields.List(fields.Raw(), metadata={"description": "per question: texts sorted by their text"})
+
+
+class ReviewFeedbackSchema(Schema):
+    groups = fields.List(fields.Nested(GroupSchema))
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
+    settings = fields.Nested(SettingsSchema)
+    evidence = fields.List(fields.Raw())
+
+
+class AnswerSchema(Schema):
+    """A reviewer's answer: ratings per competency (1..scale) and comments per question."""
+
+    ratings = fields.Dict(keys=Id(), values=Whole(allow_none=True), load_default=dict, validate=RATINGS)
+    answers = fields.Dict(keys=Id(), values=Text(), load_default=dict, validate=RATINGS)
+
+
+class DeclineSchema(Schema):
+    reason = Text(load_default="", validate=validate.Length(max=1000))
+
+
+class RequestSchema(Schema):
+    """A request addressed to the reader, with their own draft."""
+
+    cycle_id = fields.String()
+    cycle_name = fields.String()
+    subject_id = fields.String()
+    subject_name = fields.String()
+    kind = fields.String()
+    state = fields.String()
+    due = fields.String(allow_none=True)
+    scale = fields.List(fields.String())
+    competencies = fields.List(fields.Raw())
+    questions = fields.List(fields.Raw())
+    draft = fields.Raw()
+    draft_version = fields.Integer()
+    threshold = fields.Integer()
+
+
+class RequestRowSchema(Schema):
+    cycle_id = fields.String()
+    cycle_name = fields.String()
+    subject_id = fields.String()
+    subject_name = fields.String()
+    kind = fields.String()
+    state = fields.String()
+    due = fields.String(allow_none=True)
+    open = fields.Boolean()
+
+
+class RequestListSchema(Schema):
+    requests = fields.List(fields.Nested(RequestRowSchema))
+
+
+class DraftSchema(Schema):
+    version = fields.Integer()
+    saved_at = fields.String()
+    content = fields.Raw()
+
+
+class DoneSchema(Schema):
+    state = fields.String()
+    subject_name = fields.String()
+
+
+class UpwardSchema(Schema):
+    managers = fields.Integer()
+    asked = fields.Integer()
+
+
+class FeedbackProgressSchema(Schema):
+    cycle_id = fields.String()
+    cycle_name = fields.String()
+    settings = fields.Nested(SettingsSchema)
+    departments = fields.List(fields.Raw())
+    asked = fields.Integer()
+    answered = fields.Integer()
+    rate = fields.Integer(allow_none=True)
+    waiting = fields.List(fields.Raw())
+
+
+class NoteInSchema(Schema):
+    """Praise or a suggestion for a colleague."""
+
+    to_id = Id(required=True)
+    kind = Text(required=True, validate=validate.OneOf([k.value for k in NoteKind]))
+    text = Text(required=True, validate=validate.Length(min=1, max=2000))
+    competency_id = Id(load_default=None, allow_none=True)
+    goal_id = Id(load_default=None, allow_none=True)
+
+
+class NoteSchema(Schema):
+    note_id = fields.String()
+    from_id = fields.String()
+    to_id = fields.String()
+    kind = fields.String()
+    text = fields.String()
+    competency_id = fields.String(allow_none=True)
+    goal_id = fields.String(allow_none=True)
+    at = fields.String()
+    evidence = fields.List(fields.String())
+    version = fields.Integer()
+
+
+class NoteListSchema(Schema):
+    notes = fields.List(fields.Nested(NoteSchema))
+
+
+class EvidenceSchema(Schema):
+    cycle_id = Id(required=True)

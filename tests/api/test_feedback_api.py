@@ -1,0 +1,73 @@
+"""The feedback JSON API through the Flask client on moto: nominate, decide, draft (If-Match), answer, decline,
+the review's groups, HR's progress, notes; refusals with field messages and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.adapters.mailer import MemoryMailer
+from tests.api.conftest import assert_error, ok
+
+pytestmark = pytest.mark.usefixtures("launched_state")
+
+
+@pytest.fixture(scope="module")
+def app(module_app):
+    module_app.extensions["reviews"].extras["mailer"] = MemoryMailer()
+    return module_app
+
+
+def base(cycle_id: str, employee_id: str = "E4") -> str:
+    return f"/api/cycles/{cycle_id}/reviews/{employee_id}"
+
+
+def test_the_whole_peer_flow_through_the_api(as_, launched_cycle_id, app):
+    cid = launched_cycle_id
+    employee, manager, hr = as_("E4"), as_("E3"), as_("E2")
+    view = ok(employee.put(f"{base(cid)}/nominations", {"reviewer_ids": ["E5", "E6", "E2"]}))
+    assert [p["state"] for p in view["peers"]] == ["nominated"] * 3
+    view = ok(manager.post(f"{base(cid)}/nominations/decisions", {"approve": ["E5", "E6", "E2"]}))
+    assert {p["state"] for p in view["peers"]} == {"asked"} and "version" not in view["peers"][0]
+    reviewer = as_("E5")
+    form = reviewer.get(f"/api/feedback/{cid}/E4")
+    assert form.status_code == 200 and form.headers["ETag"] == '"0"'
+    saved = ok(reviewer.put(f"/api/feedback/{cid}/E4/draft", {"ratings": {"delivery": 2}}, version=0))
+    assert saved["version"] == 1
+    assert_error(reviewer.put(f"/api/feedback/{cid}/E4/draft", {"ratings": {}}, version=0), 412)
+    assert ok(reviewer.post(f"/api/feedback/{cid}/E4/answer", {"ratings": {"delivery": 3}}))["state"] == "answered"
+    assert ok(as_("E6").post(f"/api/feedback/{cid}/E4/decline", {"reason": "Busy"}))["state"] == "declined"
+    feedback = ok(employee.get(f"{base(cid)}/feedback"))
+    assert feedback["counts"]["peer"] == {"asked": 3, "answered": 1, "declined": 1, "waiting": 1}
+    assert feedback["groups"][0] == {"kind": "peer", "answers": 1, "threshold": 3, "shown": False}
+    progress = ok(hr.get(f"/api/cycles/{cid}/feedback/progress"))
+    assert [w["reviewer_id"] for w in progress["waiting"]] == ["E2"]
+    sent = app.extensions["reviews"].extras["mailer"].sent
+    assert {"edsger@example.com", "barbara@example.com"} <= {m.to[0] for m in sent}
+
+
+def test_bad_nominations_get_field_messages_and_nothing_is_written(as_, launched_cycle_id):
+    employee = as_("E4")
+    body = assert_error(employee.put(f"{base(launched_cycle_id)}/nominations", {"reviewer_ids": ["E4"]}), 422)
+    assert "reviewer_ids" in body
+    assert ok(employee.get(f"{base(launched_cycle_id)}/nominations"))["peers"] == []
+
+
+def test_a_stranger_has_no_request_and_nobody_answers_about_themselves(as_, launched_cycle_id):
+    stranger = as_("E5")
+    assert_error(stranger.put(f"/api/feedback/{launched_cycle_id}/E4/draft", {"ratings": {}}), 428)
+    assert_error(stranger.put(f"/api/feedback/{launched_cycle_id}/E4/draft", {"ratings": {}}, version=0), 404)
+    assert_error(as_("E4").get(f"/api/feedback/{launched_cycle_id}/E4"), 403)
+
+
+def test_settings_refuse_a_threshold_below_three(as_, launched_cycle_id):
+    hr = as_("E2")
+    url = f"/api/cycles/{launched_cycle_id}/feedback/settings"
+    body = {"min_peers": 3, "max_peers": 8, "threshold": 2, "upward": True}
+    assert "threshold" in assert_error(hr.put(url, body, version=0), 422)
+    assert ok(hr.get(url))["threshold"] == 3
+
+
+def test_a_note_is_created_and_read_by_the_recipients_manager(as_):
+    note = as_("E5").post("/api/notes", {"to_id": "E4", "kind": "praise", "text": "Thanks for the help"})
+    assert note.status_code == 201
+    assert [n["text"] for n in ok(as_("E3").get("/api/people/E4/notes"))["notes"]] == ["Thanks for the help"]

@@ -1,0 +1,28 @@
+"""Feedback storage on DynamoDB (moto): the indexes of requests, the answer group and the draft's removal hold
+there as on the in-memory table."""
+
+from __future__ import annotations
+
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.feedback import FeedbackKind, RequestState
+from service.services import feedback as fb
+from tests import factories as f
+
+
+def test_a_request_is_found_by_reviewer_and_by_cycle_and_its_answer_lands_in_the_group(seeded, clock):
+    table = seeded
+    cycle = f.launched_cycle(table, clock)
+    cid = cycle.cycle_id
+    fb.nominate_peers(UnitOfWork(table), f.principal(table, "E4"), cid, "E4", ["E5", "E6", "E2"], clock)
+    fb.decide_nominations(UnitOfWork(table), f.principal(table, "E3"), cid, "E4", ["E5", "E6", "E2"], [], [], clock)
+    fb.save_draft(UnitOfWork(table), f.principal(table, "E5"), cid, "E4", {"ratings": {"delivery": 2}}, 0, clock)
+    fb.submit_answer(UnitOfWork(table), f.principal(table, "E5"), cid, "E4", {"ratings": {"delivery": 3}}, clock)
+    uow = UnitOfWork(table)
+    assert [r.subject_id for r in uow.feedback.addressed_to("E5")] == ["E4"]
+    assert {r.reviewer_id: r.state for r in uow.feedback.of_cycle(cid)} == {
+        "E5": RequestState.ANSWERED,
+        "E6": RequestState.APPROVED,
+        "E2": RequestState.APPROVED,
+    }
+    assert uow.feedback.answers(cid, "E4")[FeedbackKind.PEER] == [{"ratings": {"delivery": 3}, "answers": {}}]
+    assert uow.feedback.draft("E5", cid, "E4") is None

@@ -1,0 +1,426 @@
+"""Feedback use cases on the in-memory fakes: nominations, approval, answers, declines, groups, upward, notes.
+
+The organisation: Ada (F1) leads; Grace (F2) is HR; Alan (F3) manages Katherine (F4), the person reviewed, and
+her peers F5, F7, F8, F9; Barbara (F6) reports to Grace; Linus (F10) is in Sales under Ada.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from service.adapters.mailer import MemoryMailer
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.feedback import FeedbackKind, RequestState
+from service.services import directory as directory_svc
+from service.services import feedback as fb
+from service.services import reviews as review_svc
+from service.services.directory import import_organisation
+from tests import factories as f
+
+ORG = """employee_id,name,email,title,department,manager_id,roles
+F1,Ada Lovelace,ada@example.com,Chief Executive,Leadership,,leadership
+F2,Grace Hopper,grace@example.com,Head of People,People,F1,hr
+F3,Alan Turing,alan@example.com,Engineering Manager,Engineering,F1,
+F4,Katherine Johnson,katherine@example.com,Engineer,Engineering,F3,
+F5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,F3,
+F6,Barbara Liskov,barbara@example.com,People Partner,People,F2,
+F7,Margaret Hamilton,margaret@example.com,Engineer,Engineering,F3,
+F8,Donald Knuth,donald@example.com,Engineer,Engineering,F3,
+F9,Frances Allen,frances@example.com,Engineer,Engineering,F3,
+F10,Linus Torvalds,linus@example.com,Account Executive,Sales,F1,
+"""
+PEERS = ["F5", "F7", "F8", "F9", "F10"]
+TEMPLATE = f.template_data(
+    questions={
+        "self": [{"id": "proud", "text": "What are you proud of?", "required": True}],
+        "manager": [],
+        "peer": [{"id": "strength", "text": "What does this person do especially well?", "required": True}],
+        "upward": [{"id": "support", "text": "How could your manager support you better?", "required": False}],
+    }
+)
+
+
+@pytest.fixture
+def uow(clock) -> UnitOfWork:
+    uow = UnitOfWork(MemoryTable())
+    import_organisation(uow, None, ORG, clock)
+    return uow
+
+
+@pytest.fixture
+def cycle(uow, clock):
+    from service.services import cycles as cycle_svc
+    from service.services import templates as template_svc
+
+    hr = f.principal(uow.table, "F2")
+    template = template_svc.create_template(UnitOfWork(uow.table), hr, TEMPLATE, clock)
+    c = cycle_svc.create_cycle(UnitOfWork(uow.table), hr, f.cycle_data(template.template_id), clock)
+    cycle_svc.launch_cycle(UnitOfWork(uow.table), hr, c.cycle_id, c.version, clock, f.inline_queue(uow.table, clock))
+    return cycle_svc.get_cycle(UnitOfWork(uow.table), c.cycle_id)
+
+
+def who(uow, employee_id):
+    return f.principal(uow.table, employee_id)
+
+
+def fresh(uow) -> UnitOfWork:
+    return UnitOfWork(uow.table)
+
+
+def asked(uow, cycle, clock, reviewers=PEERS, mailer=None) -> None:
+    """F4 nominates `reviewers`, Alan approves them all."""
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", list(reviewers), clock)
+    fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", list(reviewers), [], [], clock, mailer)
+
+
+def answer(uow, cycle, clock, reviewer, rating=3, text=None):
+    content = {"ratings": {"delivery": rating, "collaboration": 4}, "answers": {"strength": text or f"Kind {reviewer}"}}
+    return fb.submit_answer(fresh(uow), who(uow, reviewer), cycle.cycle_id, "F4", content, clock)
+
+
+def state_of(uow, cycle, reviewer):
+    return fresh(uow).feedback.request(cycle.cycle_id, "F4", reviewer).state
+
+
+# --- nominations -------------------------------------------------------------------------------------------
+
+
+def test_nominations_within_min_and_max_are_stored_as_nominated(uow, cycle, clock):
+    view = fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    assert [p["state"] for p in view["peers"]] == ["nominated"] * 3
+    assert state_of(uow, cycle, "F7") is RequestState.NOMINATED
+
+
+@pytest.mark.parametrize(
+    "nominees, field_text",
+    [
+        (["F5", "F7"], "name 3 to 8 peers"),
+        (["F4", "F5", "F7"], "themselves"),
+        (["F3", "F5", "F7"], "your manager"),
+        (["F5", "F7", "nobody"], "not an active colleague"),
+        (["F5", "F5", "F7", "F8"], "each person once"),
+    ],
+)
+def test_bad_nominations_are_refused_and_nothing_is_written(uow, cycle, clock, nominees, field_text):
+    u = fresh(uow)
+    with pytest.raises(ValidationFailed) as caught:
+        fb.nominate_peers(u, who(uow, "F4"), cycle.cycle_id, "F4", nominees, clock)
+    assert field_text in json.dumps(caught.value.errors)
+    assert u.transactions == 0 and fresh(uow).feedback.about(cycle.cycle_id, "F4") == []
+
+
+def test_only_the_employee_or_hr_nominates(uow, cycle, clock):
+    with pytest.raises(PermissionDenied):
+        fb.nominate_peers(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", ["F7", "F8", "F9"], clock)
+
+
+def test_manager_approves_and_each_newly_asked_reviewer_gets_an_email_with_a_link(uow, cycle, clock):
+    mailer = MemoryMailer()
+    asked(uow, cycle, clock, ["F5", "F7", "F8"], mailer)
+    assert state_of(uow, cycle, "F5") is RequestState.APPROVED
+    assert sorted(m.to[0] for m in mailer.sent) == ["donald@example.com", "edsger@example.com", "margaret@example.com"]
+    assert f"/feedback/{cycle.cycle_id}/F4" in mailer.sent[0].text
+
+
+def test_manager_removes_and_adds_within_the_maximum(uow, cycle, clock):
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    view = fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], ["F7"], ["F10"], clock)
+    assert {p["reviewer_id"]: p["state"] for p in view["peers"]} == {
+        "F5": "asked",
+        "F7": "removed",
+        "F8": "nominated",
+        "F10": "asked",
+    }
+
+
+def test_a_colleague_who_is_not_the_manager_cannot_decide(uow, cycle, clock):
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    with pytest.raises(PermissionDenied):
+        fb.decide_nominations(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", ["F7"], [], [], clock)
+
+
+def test_after_the_deadline_the_manager_is_refused_and_hr_may_still_adjust(uow, cycle, clock):
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    late = type(clock)(clock.now() + timedelta(days=40))
+    with pytest.raises(Conflict):
+        fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], [], [], late)
+    fb.decide_nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], late)
+    assert state_of(uow, cycle, "F5") is RequestState.APPROVED
+
+
+# --- answering ---------------------------------------------------------------------------------------------
+
+
+def test_a_draft_is_read_back_only_by_its_author(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    content = {"ratings": {"delivery": 2}, "answers": {"strength": "Half a thought"}}
+    saved = fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, 0, clock)
+    assert fb.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4")["draft"] == content
+    assert fb.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4")["draft"] == {}
+    with pytest.raises(StaleWrite):
+        fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved["version"] - 1, clock)
+    dump = json.dumps(fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4"))
+    assert "Half a thought" not in dump
+
+
+def test_submitting_stores_an_answer_that_names_nobody_and_flips_the_request(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", {"ratings": {}, "answers": {}}, 0, clock)
+    answer(uow, cycle, clock, "F5", text="Writes wonderful docs")
+    assert state_of(uow, cycle, "F5") is RequestState.ANSWERED
+    items = uow.table.all_items()
+    assert not [i for i in items if i["pk"].startswith("FBDRAFT#")], "the draft goes with the submission"
+    answers = [i for i in items if i["pk"].startswith("FBGROUP#")]
+    assert len(answers) == 1 and "Writes wonderful docs" in json.dumps(answers[0])
+    for leak in ("F5", "Edsger", "edsger@example.com", "2026-"):
+        assert leak not in json.dumps(answers[0]), leak
+    # The audit records (HR reads them) say "answered" and hold no content.
+    audits = [i for i in items if i["pk"].startswith("AUDIT#FBREQ#")]
+    assert audits and "Writes wonderful docs" not in json.dumps(audits)
+    assert any(a["action"] == "answer" and a["actor"] == "F5" for a in audits)
+
+
+def test_only_the_addressee_answers_and_nobody_answers_about_themselves(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    with pytest.raises(NotFound):
+        answer(uow, cycle, clock, "F9")
+    with pytest.raises(PermissionDenied):
+        fb.submit_answer(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", {"ratings": {"delivery": 3}}, clock)
+
+
+def test_a_nominated_but_not_approved_reviewer_cannot_answer(uow, cycle, clock):
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    with pytest.raises(NotFound):
+        answer(uow, cycle, clock, "F5")
+
+
+def test_an_answer_is_complete_before_it_is_submitted(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    with pytest.raises(ValidationFailed) as caught:
+        fb.submit_answer(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", {"ratings": {"delivery": 9}}, clock)
+    assert "ratings.delivery" in caught.value.errors and "answers.strength" in caught.value.errors
+    assert state_of(uow, cycle, "F5") is RequestState.APPROVED
+
+
+def test_answering_twice_is_refused(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    answer(uow, cycle, clock, "F5")
+    with pytest.raises(Conflict):
+        answer(uow, cycle, clock, "F5")
+    assert len([i for i in uow.table.all_items() if i["pk"].startswith("FBGROUP#")]) == 1
+
+
+def test_declining_keeps_the_reason_for_hr_and_a_count_for_the_reviewee(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    fb.decline(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", "On leave", clock)
+    assert state_of(uow, cycle, "F7") is RequestState.DECLINED
+    mine = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")
+    assert mine["counts"]["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
+    assert "On leave" not in json.dumps(mine)
+    hr = fb.nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4")
+    assert {p["reviewer_id"]: p["decline_reason"] for p in hr["peers"]}["F7"] == "On leave"
+
+
+def test_a_reviewer_who_left_drops_out_of_the_counts(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    leaver = ORG.replace("F8,Donald Knuth,donald@example.com,Engineer,Engineering,F3,\n", "")
+    directory_svc.import_organisation(fresh(uow), who(uow, "F2"), leaver, clock)
+    counts = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["counts"]["peer"]
+    assert counts == {"asked": 2, "answered": 0, "declined": 0, "waiting": 2}
+
+
+# --- groups ------------------------------------------------------------------------------------------------
+
+
+def test_a_group_below_three_answers_shows_only_its_count(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7"):
+        answer(uow, cycle, clock, r)
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]
+    assert peer == {"kind": "peer", "answers": 2, "threshold": 3, "shown": False}
+
+
+def test_a_group_of_three_shows_averages_distributions_and_comments_in_no_submission_order(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r, rating, text in (("F9", 4, "zebra-like focus"), ("F5", 2, "Always helpful"), ("F7", 3, "maps the system")):
+        answer(uow, cycle, clock, r, rating, text)
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4")[0]
+    delivery = peer["ratings"][0]
+    assert peer["shown"] and delivery["average"] == 3 and delivery["distribution"] == [0, 1, 1, 1]
+    assert peer["comments"][0]["texts"] == ["Always helpful", "maps the system", "zebra-like focus"]
+
+
+def test_the_threshold_setting_is_never_below_three(uow, cycle, clock):
+    with pytest.raises(ValidationFailed) as caught:
+        fb.save_settings(
+            fresh(uow),
+            who(uow, "F2"),
+            cycle.cycle_id,
+            {"min_peers": 3, "max_peers": 8, "threshold": 2, "upward": True},
+            0,
+            clock,
+        )
+    assert "threshold" in caught.value.errors
+
+
+def test_a_higher_threshold_holds_the_group_back(uow, cycle, clock):
+    fb.save_settings(
+        fresh(uow),
+        who(uow, "F2"),
+        cycle.cycle_id,
+        {"min_peers": 3, "max_peers": 8, "threshold": 4, "upward": True},
+        0,
+        clock,
+    )
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r)
+    assert not fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]["shown"]
+
+
+def test_a_colleague_cannot_read_the_group(uow, cycle, clock):
+    with pytest.raises(PermissionDenied):
+        fb.feedback_groups_for(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4")
+
+
+def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.save_self_assessment(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
+    )["version"]
+    review_svc.save_manager_assessment(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
+    )
+    with pytest.raises(Conflict):
+        answer(uow, cycle, clock, "F5")
+
+
+def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r, rating=4)
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.save_self_assessment(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
+    )["version"]
+    done = review_svc.save_manager_assessment(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
+    )
+    feedback = {p["name"]: p for p in done["score"]["parts"]}["feedback"]
+    # three 4s for delivery, three 4s for collaboration on a 4-point scale: 100
+    assert feedback["used"] and feedback["value"] == 100
+
+
+# --- upward, tracking, reminders -----------------------------------------------------------------------------
+
+
+def test_upward_requests_go_to_each_managers_reports(uow, cycle, clock):
+    mailer = MemoryMailer()
+    result = fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
+    about_alan = fresh(uow).feedback.about(cycle.cycle_id, "F3")
+    assert sorted(r.reviewer_id for r in about_alan) == ["F4", "F5", "F7", "F8", "F9"]
+    assert {r.kind for r in about_alan} == {FeedbackKind.UPWARD}
+    assert result["asked"] == len(mailer.sent) == 5 + 3 + 1  # Alan's 5, Ada's 3 (Grace, Alan, Linus), Grace's 1
+    again = fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
+    assert again == {"managers": 0, "asked": 0}
+
+
+def test_upward_answers_reach_the_managers_own_review_as_a_group(uow, cycle, clock):
+    fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
+    for r in ("F4", "F5", "F7"):
+        fb.submit_answer(
+            fresh(uow),
+            who(uow, r),
+            cycle.cycle_id,
+            "F3",
+            {"ratings": {"delivery": 3}, "answers": {"support": r}},
+            clock,
+        )
+    upward = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F3")[1]
+    assert upward["kind"] == "upward" and upward["shown"] and upward["answers"] == 3
+
+
+def test_hr_sees_response_rates_and_who_to_chase_but_not_about_their_own_reports(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F10"])
+    answer(uow, cycle, clock, "F5")
+    fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
+    progress = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id)
+    sales = {d["department"]: d for d in progress["departments"]}["Sales"]
+    assert sales["asked"] >= 1
+    chased = {(w["reviewer_id"], w["subject_name"]) for w in progress["waiting"]}
+    assert ("F7", "Katherine Johnson") in chased and ("F5", "Katherine Johnson") not in chased
+    # Barbara reports to Grace: Grace (HR) must not learn who answered about her own report or herself.
+    assert not [w for w in progress["waiting"] if w["subject_name"] in ("Barbara Liskov", "Grace Hopper")]
+
+
+def test_pending_requests_are_listed_per_reviewer_for_the_reminders(uow, cycle, clock):
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    answer(uow, cycle, clock, "F5")
+    pending = fb.pending_requests(fresh(uow))
+    assert sorted(pending) == ["F7", "F8"] and pending["F7"][0]["subject_name"] == "Katherine Johnson"
+
+
+# --- continuous feedback ----------------------------------------------------------------------------------------
+
+
+def test_a_note_is_read_by_its_recipient_and_their_manager_and_pulled_into_the_review(uow, cycle, clock):
+    note = fb.send_note(
+        fresh(uow),
+        who(uow, "F10"),
+        {"to_id": "F4", "kind": "praise", "text": "Great demo", "competency_id": "delivery"},
+        clock,
+    )
+    assert [n["text"] for n in fb.notes_for(fresh(uow), who(uow, "F3"), "F4")] == ["Great demo"]
+    with pytest.raises(PermissionDenied):
+        fb.notes_for(fresh(uow), who(uow, "F5"), "F4")
+    fb.pull_note(fresh(uow), who(uow, "F4"), note["note_id"], cycle.cycle_id, clock)
+    evidence = fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4")["evidence"]
+    assert [n["text"] for n in evidence] == ["Great demo"]
+
+
+def test_a_note_to_oneself_is_refused(uow, cycle, clock):
+    with pytest.raises(ValidationFailed):
+        fb.send_note(fresh(uow), who(uow, "F4"), {"to_id": "F4", "kind": "praise", "text": "Me"}, clock)
+
+
+def test_the_daily_reminder_lists_pending_requests_with_their_link(uow, cycle, clock):
+    from service.services.reminders import send_reminders
+
+    asked(uow, cycle, clock, ["F5", "F7", "F8"])
+    answer(uow, cycle, clock, "F5")
+    mailer = MemoryMailer()
+    send_reminders(fresh(uow), mailer, clock, "https://reviews.example")
+    to = {m.to[0]: m for m in mailer.sent}
+    assert "edsger@example.com" not in to, "who answered gets no reminder"
+    mail = to["margaret@example.com"]
+    assert mail.subject == "Feedback requests waiting (1)"
+    assert f"https://reviews.example/feedback/{cycle.cycle_id}/F4" in mail.text
+
+
+def test_the_manager_is_told_there_are_nominations_to_decide(uow, cycle, clock):
+    mailer = MemoryMailer()
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock, mailer, "https://r")
+    assert [m.to for m in mailer.sent] == [("alan@example.com",)]
+    assert f"https://r/cycles/{cycle.cycle_id}/reviews/F4/nominations" in mailer.sent[0].text
+
+
+def test_a_competency_rated_by_fewer_than_the_threshold_is_withheld_in_a_shown_group(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7", "F8"):
+        content = {"ratings": {"delivery": 3, "collaboration": 4 if r == "F5" else None}, "answers": {"strength": "x"}}
+        fb.submit_answer(fresh(uow), who(uow, r), cycle.cycle_id, "F4", content, clock)
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]
+    collaboration = peer["ratings"][1]
+    assert peer["shown"] and collaboration == {
+        "competency_id": "collaboration",
+        "competency": "Collaboration",
+        "average": None,
+        "rated_by": 1,
+        "distribution": None,
+    }
