@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from service.domain.errors import Unavailable
 from service.pdf.documents import PDF_ROOT
 
 ALLOWED_SUFFIXES = {".css": "text/css", ".ttf": "font/ttf", ".png": "image/png", ".svg": "image/svg+xml"}
@@ -78,7 +79,10 @@ def _shared() -> dict[str, Any]:
 
 def render_pdf(html: str, title: str, refused: list[str] | None = None) -> bytes:
     """A PDF of `html`, titled `title`; URLs the page asked for and was refused are appended to `refused`."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # only the PDF function has WeasyPrint: API Gateway routes PDFs there
+        raise Unavailable("PDFs are made by the PDF function; this one cannot make them") from exc
 
     with _lock:
         shared = _shared()

@@ -107,9 +107,7 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
     return Summary(context, filename, digest)
 
 
-def summary_for(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, now: datetime
-) -> Summary:
+def summary_for(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, now: datetime) -> Summary:
     """The reader's summary of one review (a review they may not see is 'not found')."""
     return build_summary(readable_context(uow, principal, cycle_id, employee_id), now)
 

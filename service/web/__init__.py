@@ -34,6 +34,7 @@ def create_app(
         pages_hr,
         pages_reviews,
         prefetch,
+        summaries,
         untrusted,
     )
     from service.web.errors import register_error_handlers
@@ -69,6 +70,7 @@ def create_app(
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
+    app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs
     app.register_blueprint(api_goals.bp)
     app.register_blueprint(openapi.bp)
 
