@@ -57,6 +57,7 @@ class UnitOfWork:
         self.rollups = g.RollupStore(self)
         self.reminders = r.ReminderLog(self)
         self.imports = r.ImportLog(self)
+        self.exports = _exports(self)  # issue 11: bulk export jobs
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []
@@ -141,6 +142,12 @@ class UnitOfWork:
         if item is not None:
             self.seen[(item["pk"], item["sk"])] = item
         return item
+
+
+def _exports(uow: UnitOfWork) -> Any:
+    from service.adapters.export_store import ExportRepository
+
+    return ExportRepository(uow)
 
 
 def _key(op: Put) -> dict[str, str]:

@@ -177,3 +177,11 @@ def alignment_report_scope(principal: Principal) -> str:
 def may_see_reports(principal: Principal) -> bool:
     """Whether the Reports menu shows: leadership, HR and managers see the alignment report (their scope)."""
     return any(principal.has(r) for r in (Role.LEADERSHIP, Role.HR, Role.MANAGER))
+
+
+# --- bulk exports of appraisal summaries (issue 11) ------------------------------------------------
+
+
+def may_export_summaries(principal: Principal) -> bool:
+    """HR exports the appraisal summaries of a cycle or a department, and sees and retries the exports."""
+    return principal.has(Role.HR)

@@ -27,6 +27,7 @@ def create_app(
         api_goals,
         api_reviews,
         auth,
+        exports,
         labels,
         openapi,
         pages,
@@ -71,6 +72,7 @@ def create_app(
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
     app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs
+    app.register_blueprint(exports.bp)  # issue 11: bulk exports of summaries
     app.register_blueprint(api_goals.bp)
     app.register_blueprint(openapi.bp)
 
