@@ -8,6 +8,7 @@ attachment and no author but the service.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ def _shared() -> dict[str, Any]:
         _cache["fetcher_class"] = _fetcher_class()
         _cache["fonts"] = fonts
         _cache["css"] = CSS(filename=str(STYLESHEET), url_fetcher=fetcher, font_config=fonts)
+        # Let the font configuration go before the interpreter tears WeasyPrint's modules down.
+        atexit.register(_cache.clear)
     return _cache
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 
-from service.adapters.blobs import BlobStore
+from service.adapters.blobs import BlobStore, MemoryBlobStore
 from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.domain.errors import ValidationFailed
 from service.services import cycles as cycle_svc
@@ -99,7 +99,9 @@ def _blobs(w: Wiring) -> BlobStore:
     if "export_blobs" not in w.extras:
         from service.adapters.export_settings import build_blob_store, load_export_settings
 
-        w.extras["export_blobs"] = build_blob_store(w.settings, load_export_settings())
+        exports = load_export_settings()
+        # No bucket configured (an app in a test): ZIPs are kept in this process's memory.
+        w.extras["export_blobs"] = build_blob_store(w.settings, exports) if exports.bucket else MemoryBlobStore()
     return w.extras["export_blobs"]
 
 

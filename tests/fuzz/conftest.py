@@ -129,6 +129,13 @@ def _table() -> Iterator[Any]:
         yield DynamoTable(c, TABLE)
 
 
+def _stand_in_exports(app: Any) -> None:
+    """Exports run inline with a stand-in renderer: the fuzzing is of the API, not of WeasyPrint."""
+    from service.web.exports import use_exports
+
+    use_exports(app, render=lambda summary: b"%PDF-1.7 stand-in")
+
+
 @pytest.fixture(scope="session")
 def world():
     """The app over a table seeded once for the whole fuzz session."""
@@ -141,6 +148,7 @@ def world():
         cycle_id, template_id, goals, actions = _seed(table, clock)
         app = create_app(settings, table=table, clock=clock)
         app.config["TESTING"] = True
+        _stand_in_exports(app)
         tokens = {who: mint_token(settings, who) for who in IDENTITIES}
         yield World(app, table, cycle_id, template_id, tokens, goals, actions)
 
@@ -180,6 +188,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "goal_id": list(world.goals.values()),
         "action_id": list(world.actions.values()),
         "name": ["Engineering", "Sales"],
+        "export_id": [j.export_id for j in UnitOfWork(world.table).exports.recent()] or ["none-yet"],
         "version": [1],
     }
 
