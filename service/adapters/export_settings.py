@@ -43,8 +43,19 @@ def build_blob_store(settings: Settings, exports: ExportSettings) -> BlobStore:
 
     if not exports.bucket:
         raise RuntimeError("EXPORT_BUCKET is not set")
-    s3 = client("s3", settings)
-    link_client: Any = None
-    if exports.link_endpoint:
-        link_client = client("s3", settings.with_overrides(endpoint_url=exports.link_endpoint))
-    return S3BlobStore(s3, exports.bucket, link_client)
+    return S3BlobStore(client("s3", settings), exports.bucket, _signing_client(settings, exports.link_endpoint))
+
+
+def _signing_client(settings: Settings, link_endpoint: str | None) -> Any:
+    """An S3 client that signs links with SigV4 (X-Amz-Expires is what limits a link to five minutes); locally
+    aimed at moto's loopback server with path-style URLs, so a browser can follow them."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = link_endpoint or settings.endpoint_url
+    config = Config(
+        signature_version="s3v4",
+        region_name=settings.region,
+        s3={"addressing_style": "path" if endpoint else "virtual"},
+    )
+    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)
