@@ -20,8 +20,8 @@ class Upload(ABC):
     """One object being uploaded in parts."""
 
     @abstractmethod
-    def part(self, number: int, data: bytes) -> None:
-        """Upload part `number` (1-based)."""
+    def part(self, number: int, data: io.BytesIO) -> None:
+        """Upload part `number` (1-based) from a buffer positioned at its start (read, not copied)."""
 
     @abstractmethod
     def complete(self) -> None:
@@ -45,13 +45,17 @@ class BlobStore(ABC):
 
 
 class PartStream(io.RawIOBase):
-    """A write-only, non-seekable stream that uploads a part whenever `part_size` bytes are buffered."""
+    """A write-only, non-seekable stream that uploads its buffer as a part once it holds `part_size` bytes.
+
+    The buffer itself is handed to the upload (no copy) and a new one started, so memory stays at one part
+    (a little over 5 MiB) plus the write in hand, however big the object grows.
+    """
 
     def __init__(self, upload: Upload, part_size: int = MIN_PART) -> None:
         super().__init__()
         self.upload = upload
         self.part_size = max(part_size, MIN_PART)
-        self._buffer = bytearray()
+        self._buffer = io.BytesIO()
         self._parts = 0
         self.size = 0
         self.peak_buffer = 0
@@ -60,25 +64,25 @@ class PartStream(io.RawIOBase):
         return True
 
     def write(self, data: Any) -> int:  # type: ignore[override]
-        """Buffer `data`; upload full parts (never more than one part and one write are held)."""
-        view = memoryview(data).cast("B")
-        self._buffer += view
-        self.size += len(view)
-        self.peak_buffer = max(self.peak_buffer, len(self._buffer))
-        while len(self._buffer) >= self.part_size:
-            self._send(bytes(self._buffer[: self.part_size]))
-            del self._buffer[: self.part_size]
-        return len(view)
+        """Buffer `data`; a full buffer goes out as a part (every part but the last is at least 5 MiB)."""
+        written = self._buffer.write(data)
+        self.size += written
+        self.peak_buffer = max(self.peak_buffer, self._buffer.tell())
+        if self._buffer.tell() >= self.part_size:
+            self._send()
+        return written
 
-    def _send(self, data: bytes) -> None:
+    def _send(self) -> None:
+        buffer, self._buffer = self._buffer, io.BytesIO()
+        buffer.seek(0)
         self._parts += 1
-        self.upload.part(self._parts, data)
+        self.upload.part(self._parts, buffer)
+        buffer.close()
 
     def finish(self) -> int:
         """Upload what is left as the last part and complete the object; returns its size."""
-        if self._buffer or not self._parts:
-            self._send(bytes(self._buffer))
-            self._buffer.clear()
+        if self._buffer.tell() or not self._parts:
+            self._send()
         self.upload.complete()
         return self.size
 
@@ -94,7 +98,7 @@ class S3Upload(Upload):
         self.upload_id = started["UploadId"]
         self.parts: list[dict[str, Any]] = []
 
-    def part(self, number: int, data: bytes) -> None:
+    def part(self, number: int, data: io.BytesIO) -> None:
         done = self.client.upload_part(
             Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
         )
@@ -140,11 +144,11 @@ class MemoryUpload(Upload):
         self.store, self.key = store, key
         self.parts: dict[int, bytes] = {}
 
-    def part(self, number: int, data: bytes) -> None:
+    def part(self, number: int, data: io.BytesIO) -> None:
         if number > 1 and len(self.parts.get(number - 1, b"")) < MIN_PART:
             raise ValueError("a part before the last is smaller than 5 MiB")  # S3's rule, kept by the fake
-        self.parts[number] = data
-        self.store.part_sizes.append(len(data))
+        self.parts[number] = data.read()
+        self.store.part_sizes.append(len(self.parts[number]))
 
     def complete(self) -> None:
         self.store.objects[self.key] = b"".join(self.parts[n] for n in sorted(self.parts))
