@@ -139,3 +139,44 @@ def test_the_page_route_serves_the_same_copy(world, tmp_path):
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     assert "Manager copy" in pdf_text(resp.data, tmp_path, 1)
     assert world.pdf("E5", "E4", api=False).status_code == 404
+
+
+def test_a_long_table_splits_between_rows_and_repeats_its_header(world, tmp_path):
+    from service.services import reviews as review_svc
+    from tests import factories as f
+
+    obstacles = [
+        {
+            "description": f"Obstacle number {n:02d}: "
+            + "a long description of what stands in the way " * 3
+            + f"tail{n:02d}",
+            "remediation": f"Remedy {n:02d}",
+            "owner_id": "E3",
+            "due": "2026-05-01",
+            "status": "open",
+        }
+        for n in range(40)
+    ]
+    version = UnitOfWork(world.table).reviews.get(world.cycle_id, "E6").version
+    review_svc.save_manager_assessment(
+        UnitOfWork(world.table),
+        f.principal(world.table, "E2"),  # E6's manager is HR's Grace Hopper
+        world.cycle_id,
+        "E6",
+        f.manager_content(obstacles=obstacles),
+        version,
+        False,
+        world.clock,
+    )
+    data = world.pdf("E2", "E6").data
+    (tmp_path / "long.pdf").write_bytes(data)
+    pages = int(pdf_info(data, tmp_path)["Pages"])
+    with_rows = [n for n in range(1, pages + 1) if "Obstacle number" in pdf_text(data, tmp_path, n)]
+    assert len(with_rows) >= 2  # the table spans pages
+    for n in with_rows:
+        page = pdf_text(data, tmp_path, n)
+        assert "OBSTACLE" in page and "REMEDIATION" in page  # the header row repeats
+    texts = [" ".join(pdf_text(data, tmp_path, n).split()) for n in with_rows]
+    for number in range(40):  # each row is whole on one page: its first words, its last and its remedy
+        (page,) = [t for t in texts if f"Remedy {number:02d}" in t]
+        assert f"Obstacle number {number:02d}" in page and f"tail{number:02d}" in page
