@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,8 +26,12 @@ from service.services.reviews import ReviewContext, review_view
 
 COPY_LABELS = {"employee": "Employee copy", "manager": "Manager copy", "hr": "HR copy"}
 # Context keys other features fill in (feedback groups, typed training needs, the learning log); the
-# template shows a block for each only when it is given.
+# template shows a block for each only when it is given (None: the block is left out).
 OPTIONAL_KEYS = ("feedback_groups", "training_needs", "learning_activities")
+# What other features add to a summary: each provider reads, through the reader's ReviewContext (so through
+# the same policy), what its feature shows of this review, and answers {optional key: value}. A feature
+# appends its provider here (one line at merge), e.g. `CONTEXT_PROVIDERS.append(feedback.summary_groups)`.
+CONTEXT_PROVIDERS: list[Callable[[ReviewContext], dict[str, Any]]] = []
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,10 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
         else None,
         "period": (ctx.cycle.period_start.isoformat(), ctx.cycle.period_end.isoformat()),
         **dict.fromkeys(OPTIONAL_KEYS),
-        **(extra or {}),
     }
+    for provide in CONTEXT_PROVIDERS:
+        context.update({k: v for k, v in provide(ctx).items() if k in OPTIONAL_KEYS})
+    context.update(extra or {})
     filename = summary_filename(review.cycle_name, review.employee_name, review.employee_id, copy)
     return Summary(context, filename, digest)
 
