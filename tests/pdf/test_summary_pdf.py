@@ -180,3 +180,14 @@ def test_a_long_table_splits_between_rows_and_repeats_its_header(world, tmp_path
     for number in range(40):  # each row is whole on one page: its first words, its last and its remedy
         (page,) = [t for t in texts if f"Remedy {number:02d}" in t]
         assert f"Obstacle number {number:02d}" in page and f"tail{number:02d}" in page
+
+
+def test_the_operator_checks_a_pdf_against_the_stored_review_from_the_command_line(world, pdfs, tmp_path, monkeypatch):
+    from service import cli
+
+    monkeypatch.setattr(cli, "_table", lambda settings: world.table)
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(pdfs[("E2", "E4")].data)
+    assert cli.main(["summary-hash", world.cycle_id, "E4", "--pdf", str(path)]) == 0
+    path.write_bytes(pdfs[("E2", "E5")].data)  # another review's PDF
+    assert cli.main(["summary-hash", world.cycle_id, "E4", "--pdf", str(path)]) == 2
