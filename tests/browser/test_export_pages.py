@@ -35,7 +35,7 @@ def test_hr_exports_a_department_and_the_employee_downloads_their_pdf(live, open
     button = employee.get_by_role("link", name="Download PDF of your review (employee copy)")
     expect(button).to_be_visible()
     check(employee, f"review-download-pdf-{width}", problems)
-    with employee.expect_download() as download:
+    with employee.expect_download(timeout=120_000) as download:  # the first PDF loads WeasyPrint and its fonts
         button.click()
     assert download.value.suggested_filename == "appraisal-summary-2026-annual-review-katherine-johnson-e4-employee.pdf"
     assert problems == []
