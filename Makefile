@@ -21,7 +21,8 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction TrainingReportF
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: help run test fuzz races bench load lint format system-packages sam-venv build clean $(BUILD_TARGETS)
+.PHONY: help run test fuzz races bench load lint format system-packages sam-venv build clean $(BUILD_TARGETS) \
+	build-PdfFunction build-PdfLayer
 
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
@@ -95,6 +96,16 @@ build: $(SAM)
 $(BUILD_TARGETS):
 	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; fi
 	PYTHON="$(PYTHON)" bash infra/build-function.sh "$(ARTIFACTS_DIR)" $(addprefix --exclude ,$(LAMBDA_EXCLUDE))
+
+# Issue 11: the PDF function is packaged with the `pdf` extra (WeasyPrint); its native libraries and fonts are
+# the layer infra/build-pdf-layer.sh builds (with Docker). No other function's package contains WeasyPrint.
+build-PdfFunction:
+	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; fi
+	PYTHON="$(PYTHON)" bash infra/build-function.sh "$(ARTIFACTS_DIR)" --extra pdf
+
+build-PdfLayer:
+	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; fi
+	bash infra/build-pdf-layer.sh "$(ARTIFACTS_DIR)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam build *.egg-info .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -333,6 +333,22 @@ def requests_per_operation() -> Report:
     )
 
 
+@benchmark("pdf_render")
+def pdf_render() -> Report:
+    """Median render of the finalised demo review's appraisal summary (issue 11; benchmarks/pdf_bench.py)."""
+    from benchmarks.pdf_bench import summary_render_report
+
+    return summary_render_report(Report, Row)
+
+
+@benchmark("export_memory")
+def export_memory() -> Report:
+    """The export worker's peak memory for 50 and for 500 reviews (issue 11; benchmarks/pdf_bench.py)."""
+    from benchmarks.pdf_bench import export_memory_report
+
+    return export_memory_report(Report)
+
+
 class CountingTable:
     """Wraps a table port and counts the DynamoDB requests it would make and the items it reads."""
 

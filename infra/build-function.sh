@@ -3,7 +3,9 @@
 # the code, the page templates, and the runtime dependencies that pyproject.toml declares, as
 # wheels for the function's runtime and architecture (not this machine's).
 #
-#   infra/build-function.sh ARTIFACTS_DIR [--exclude PACKAGE]...
+#   infra/build-function.sh ARTIFACTS_DIR [--exclude PACKAGE]... [--extra NAME]...
+#
+# --extra adds an optional-dependency group of pyproject.toml (the PDF function: --extra pdf).
 #
 # Environment: PYTHON (3.11+, with pip; default python3), LAMBDA_PYTHON_VERSION (default 3.13),
 # LAMBDA_ARCH (aarch64 for template.yaml's arm64, or x86_64).
@@ -16,9 +18,11 @@ fi
 artifacts=$1
 shift
 excludes=()
+extras=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --exclude) excludes+=("$2"); shift 2 ;;
+    --extra) extras="$extras,$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -36,15 +40,19 @@ find "$artifacts/service" "$artifacts/templates" -name __pycache__ -type d -prun
 
 requirements=$(mktemp)
 trap 'rm -f "$requirements"' EXIT
-"$python" - "$root/pyproject.toml" "${excludes[@]}" >"$requirements" <<'PY'
-"""Print the project's runtime dependencies, one a line, less the excluded ones."""
+EXTRAS="$extras" "$python" - "$root/pyproject.toml" "${excludes[@]}" >"$requirements" <<'PY'
+"""Print the project's runtime dependencies (plus the named extras), one a line, less the excluded ones."""
+import os
 import re
 import sys
 import tomllib
 
 path, *excluded = sys.argv[1:]
 with open(path, "rb") as f:
-    dependencies = tomllib.load(f)["project"]["dependencies"]
+    project = tomllib.load(f)["project"]
+dependencies = list(project["dependencies"])
+for extra in filter(None, os.environ.get("EXTRAS", "").split(",")):
+    dependencies += project["optional-dependencies"][extra]
 
 
 def canonical(name: str) -> str:

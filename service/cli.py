@@ -75,6 +75,31 @@ def cmd_send_training_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summary_hash(args: argparse.Namespace) -> int:
+    """Print the content hash of a review as stored now; with --pdf, say whether a PDF's footer shows it."""
+    import re
+    import subprocess
+
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.pdf.content_hash import review_hash
+
+    review = UnitOfWork(_table(load_settings())).reviews.get(args.cycle_id, args.employee_id)
+    if review is None:
+        print(f"no review for {args.employee_id!r} in cycle {args.cycle_id!r}", file=sys.stderr)
+        return 1
+    stored = review_hash(review)
+    result: dict[str, object] = {"content_hash": stored, "version": review.version, "state": review.state.value}
+    if args.pdf:
+        # The operator's own file, as one argument (no shell); poppler's pdftotext reads the footer's text.
+        done = subprocess.run(["pdftotext", args.pdf, "-"], capture_output=True, text=True, check=True)  # noqa: S603, S607
+        text = done.stdout
+        found = re.search(r"sha256:[0-9a-f]{64}", text)
+        result["pdf_hash"] = found.group(0) if found else None
+        result["matches"] = result["pdf_hash"] == stored
+    print(json.dumps(result))
+    return 0 if result.get("matches", True) else 2
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the embedded local service."""
     from service.local import main
@@ -97,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_send_reminders)
     p = sub.add_parser("send-training-report", help="email due training-need reports to leadership (hourly job)")
     p.set_defaults(func=cmd_send_training_report)
+    p = sub.add_parser("summary-hash", help="the content hash of a stored review (and whether a PDF shows it)")
+    p.add_argument("cycle_id")
+    p.add_argument("employee_id")
+    p.add_argument("--pdf", help="an appraisal summary PDF whose footer hash to check")
+    p.set_defaults(func=cmd_summary_hash)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")

@@ -57,6 +57,8 @@ CLEARED_VARIABLES = (
     "AWS_SESSION_TOKEN",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     "QUEUE_URL",
+    "EXPORT_QUEUE_URL",
+    "EXPORT_BUCKET",
 )
 
 log = logging.getLogger(__name__)
@@ -297,6 +299,7 @@ class LocalStack:
             if reset:
                 self.forget_saved_data()
             self._provision()
+            self._start_exports()
             self._serve()
         except BaseException:
             self._shutdown(save=False)  # never save a half-restored state over the snapshot
@@ -442,6 +445,12 @@ class LocalStack:
         self._load_demo()
         self.save()
 
+    def _start_exports(self) -> None:
+        """The export queue, its dead-letter queue and bucket in moto, and their poller (issue 11)."""
+        from service import local_exports
+
+        self._threads.append(local_exports.start(self._settings(), self.endpoint_url, self._stopping))
+
     def _load_demo(self) -> None:
         """Build the demo story through the real use cases in memory, then write it to moto in batches.
 
@@ -572,6 +581,8 @@ class LocalStack:
                 self._in_process.stop()  # puts this process's environment back as it was before the start
                 self._in_process = None
             self._dynamodb = None
+            for name in ("EXPORT_QUEUE_URL", "EXPORT_DLQ_ARN", "EXPORT_BUCKET", "EXPORT_LINK_ENDPOINT"):
+                os.environ.pop(name, None)  # set by _start_exports: they name queues that are gone now
             if self._patched:
                 from service.adapters import moto_patches
 

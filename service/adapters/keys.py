@@ -271,6 +271,9 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBDRAFT#", "", "feedback_draft"),
     ("FBGROUP#", "", "feedback_answer"),
     ("NOTE#", "NOTE", "feedback_note"),
+    ("EXPORT#", "EXPORT", "export_job"),
+    ("EXPORT#", "PROGRESS", "export_progress"),
+    ("EXPORTKEY#", "KEY", "export_request"),
 )
 
 
@@ -487,3 +490,36 @@ def notes_for(recipient_id: str) -> tuple[str, str]:
 def entity_note(note_id: str) -> str:
     """Audit entity name of a note."""
     return f"NOTE#{_esc(note_id)}"
+
+
+# --- bulk exports of appraisal summaries (issue 11) ------------------------------------------------
+
+
+def export_job(export_id: str) -> dict[str, str]:
+    """A bulk export job."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "EXPORT"}
+
+
+def export_job_gsi1(requested_at: str, export_id: str) -> dict[str, str]:
+    """gsi1: every export job, newest last by request time."""
+    return {"gsi1pk": "EXPORTS", "gsi1sk": f"{requested_at}#{_esc(export_id)}"}
+
+
+def export_progress(export_id: str) -> dict[str, str]:
+    """An export job's progress (how many made, which failed), written by the worker as it goes."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "PROGRESS"}
+
+
+def exports_index() -> tuple[str, str]:
+    """gsi1 partition listing export jobs."""
+    return "gsi1", "EXPORTS"
+
+
+def export_request(requested_by: str, idempotency_key: str) -> dict[str, str]:
+    """The export a person's Idempotency-Key created (a repeat of the request answers with it)."""
+    return {"pk": f"EXPORTKEY#{_esc(requested_by)}#{_esc(idempotency_key)}", "sk": "KEY"}
+
+
+def entity_export(export_id: str) -> str:
+    """Audit entity name of an export job."""
+    return f"EXPORT#{_esc(export_id)}"

@@ -66,6 +66,7 @@ class UnitOfWork:
         self.learning_stats = learn.LearningStats(self)
         self.feedback = fb.FeedbackRepository(self)
         self.notes = fb.NoteRepository(self)
+        self.exports = _exports(self)  # issue 11: bulk export jobs
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []
@@ -150,6 +151,12 @@ class UnitOfWork:
         if item is not None:
             self.seen[(item["pk"], item["sk"])] = item
         return item
+
+
+def _exports(uow: UnitOfWork) -> Any:
+    from service.adapters.export_store import ExportRepository
+
+    return ExportRepository(uow)
 
 
 def _key(op: Put) -> dict[str, str]:

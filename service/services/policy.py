@@ -269,3 +269,11 @@ def may_manage_feedback(principal: Principal) -> bool:
 def may_read_notes(principal: Principal, person: Employee) -> bool:
     """Continuous feedback is read by its recipient and their manager."""
     return principal.employee_id in (person.employee_id, person.manager_id)
+
+
+# --- bulk exports of appraisal summaries (issue 11) ------------------------------------------------
+
+
+def may_export_summaries(principal: Principal) -> bool:
+    """HR exports the appraisal summaries of a cycle or a department, and sees and retries the exports."""
+    return principal.has(Role.HR)

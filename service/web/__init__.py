@@ -30,6 +30,7 @@ def create_app(
         api_reviews,
         api_training,
         auth,
+        exports,
         labels,
         openapi,
         pages,
@@ -40,6 +41,7 @@ def create_app(
         pages_reviews,
         pages_training,
         prefetch,
+        summaries,
         untrusted,
     )
     from service.web.errors import register_error_handlers
@@ -78,6 +80,8 @@ def create_app(
         app.register_blueprint(pages.local_bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
+    app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs
+    app.register_blueprint(exports.bp)  # issue 11: bulk exports of summaries
     app.register_blueprint(api_goals.bp)
     app.register_blueprint(api_training.bp)
     app.register_blueprint(api_learning.bp)

@@ -16,6 +16,7 @@ def api_doc(
     status: int = 200,
     errors: tuple[int, ...] = (),
     body_content: tuple[str, ...] = ("application/json",),
+    response_content: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Attach OpenAPI facts to a view (read by service.web.openapi)."""
 
@@ -28,6 +29,7 @@ def api_doc(
             "status": status,
             "errors": errors,
             "body_content": body_content,
+            "response_content": response_content,
         }
         return view
 

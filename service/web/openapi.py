@@ -107,6 +107,8 @@ def _operation(rule: Any, doc: dict[str, Any], method: str, view: Any) -> dict[s
     ok: dict[str, Any] = {"description": "OK"}
     if doc["response"] is not None:
         ok["content"] = {"application/json": {"schema": doc["response"]}}
+    elif doc.get("response_content", "application/json") != "application/json":  # a file: a PDF, a ZIP
+        ok["content"] = {doc["response_content"]: {"schema": {"type": "string", "format": "binary"}}}
     op["responses"][str(doc["status"])] = ok
     if _checks_version(view):
         op["parameters"].append(IF_MATCH)

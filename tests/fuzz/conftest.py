@@ -139,6 +139,13 @@ def _table() -> Iterator[Any]:
         yield DynamoTable(c, TABLE)
 
 
+def _stand_in_exports(app: Any) -> None:
+    """Exports run inline with a stand-in renderer: the fuzzing is of the API, not of WeasyPrint."""
+    from service.web.exports import use_exports
+
+    use_exports(app, render=lambda summary: b"%PDF-1.7 stand-in")
+
+
 @pytest.fixture(scope="session")
 def world():
     """The app over a table seeded once for the whole fuzz session."""
@@ -152,6 +159,7 @@ def world():
         _seed_learning(table, clock)
         app = create_app(settings, table=table, clock=clock)
         app.config["TESTING"] = True
+        _stand_in_exports(app)
         tokens = {who: mint_token(settings, who) for who in IDENTITIES}
         yield World(app, table, cycle_id, template_id, tokens, goals, actions)
 
@@ -193,6 +201,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "activity_id": [a.activity_id for a in UnitOfWork(world.table).learning.of_owner("E1")],
         "contact_id": [c.contact_id for c in UnitOfWork(world.table).planner.contacts("E1")],
         "name": ["Engineering", "Sales"],
+        "export_id": [j.export_id for j in UnitOfWork(world.table).exports.recent()] or ["none-yet"],
         "version": [1],
         "need_id": [f"{world.cycle_id}.{e}.{s}.0" for e in ("E1", "E3") for s in ("self", "manager")],
         "subject_id": list(IDENTITIES),  # feedback (issue 9): the person feedback is about

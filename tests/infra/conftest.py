@@ -39,6 +39,8 @@ def transformed(template) -> dict[str, Any]:
     fragment = copy.deepcopy(template)
     for function in sam_functions(fragment).values():
         function["Properties"]["CodeUri"] = CODE_PLACEHOLDER
+    for layer in (r for r in fragment["Resources"].values() if r["Type"] == "AWS::Serverless::LayerVersion"):
+        layer["Properties"]["ContentUri"] = CODE_PLACEHOLDER
     return transform(fragment, {}, OfflinePolicyLoader())
 
 

@@ -80,8 +80,12 @@ def test_http_api_authorizes_with_a_cognito_jwt(resources):
         path: [next(iter(s)) for op in ops.values() for s in op["security"]]
         for path, ops in api["Properties"]["Body"]["paths"].items()
     }
-    # Only the liveness probe is open; every other route needs the JWT.
-    assert security == {"/healthz": ["NONE"], "/": [name], "/{proxy+}": [name]}
+    # Only the liveness probe is open; every other route needs the JWT (the PDF routes go to PdfFunction).
+    pdf = (
+        "/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
+        "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
+    )
+    assert security == {"/healthz": ["NONE"], "/": [name], "/{proxy+}": [name], **{p: [name] for p in pdf}}
 
 
 def test_http_api_is_served_on_the_default_stage(resources, transformed):
@@ -252,7 +256,9 @@ def test_only_the_reminders_function_sends_email_and_only_from_the_sender(resour
         assert "AdministratorAccess" not in text and "PowerUserAccess" not in text
         for statement in statements(role):
             for action in as_list(statement["Action"]):
-                assert action != "*" and not action.startswith(("s3:", "iam:")), action
+                assert action != "*" and not action.startswith("iam:"), action
+                if action.startswith("s3:"):  # only PdfFunction writes export ZIPs (tests/infra/test_pdf_function.py)
+                    assert role_name.startswith("PdfFunction") and action in PDF_S3_ACTIONS, (role_name, action)
                 if action.startswith("ses:"):
                     senders = ("RemindersFunction", "TrainingReportFunction")
                     assert role_name.startswith(senders) and action == "ses:SendEmail"
@@ -267,6 +273,9 @@ def test_reminders_run_daily_and_the_worker_reads_the_queue(template):
     assert work["Type"] == "SQS" and "ReportBatchItemFailures" in work["Properties"]["FunctionResponseTypes"]
     queue = template["Resources"]["WorkQueue"]["Properties"]
     assert queue["SqsManagedSseEnabled"] is True and "deadLetterTargetArn" in queue["RedrivePolicy"]
+
+
+PDF_S3_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
 
 
 # --- the local sign-in cannot be switched on in the deployed stack -------------------------------

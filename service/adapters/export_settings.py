@@ -1,0 +1,61 @@
+"""Where bulk exports go, read from the environment when asked for (never at import time).
+
+EXPORT_QUEUE_URL (the export queue; unset: exports run inline, in tests), EXPORT_DLQ_ARN (records from it mark
+their job failed), EXPORT_BUCKET (the private bucket of ZIPs), EXPORT_LINK_ENDPOINT (the local run: links
+point at moto's loopback server so a browser can follow them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from service.adapters.blobs import BlobStore, S3BlobStore
+from service.config import Settings
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """The export queue, its dead-letter queue and the bucket."""
+
+    queue_url: str | None = None
+    dlq_arn: str | None = None
+    bucket: str | None = None
+    link_endpoint: str | None = None
+
+
+def load_export_settings(environ: Mapping[str, str] | None = None) -> ExportSettings:
+    """Read the export settings from the environment."""
+    env = os.environ if environ is None else environ
+    return ExportSettings(
+        queue_url=env.get("EXPORT_QUEUE_URL") or None,
+        dlq_arn=env.get("EXPORT_DLQ_ARN") or None,
+        bucket=env.get("EXPORT_BUCKET") or None,
+        link_endpoint=env.get("EXPORT_LINK_ENDPOINT") or None,
+    )
+
+
+def build_blob_store(settings: Settings, exports: ExportSettings) -> BlobStore:
+    """The export bucket (imports boto3 when called)."""
+    from service.adapters.aws import client
+
+    if not exports.bucket:
+        raise RuntimeError("EXPORT_BUCKET is not set")
+    return S3BlobStore(client("s3", settings), exports.bucket, _signing_client(settings, exports.link_endpoint))
+
+
+def _signing_client(settings: Settings, link_endpoint: str | None) -> Any:
+    """An S3 client that signs links with SigV4 (X-Amz-Expires is what limits a link to five minutes); locally
+    aimed at moto's loopback server with path-style URLs, so a browser can follow them."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = link_endpoint or settings.endpoint_url
+    config = Config(
+        signature_version="s3v4",
+        region_name=settings.region,
+        s3={"addressing_style": "path" if endpoint else "virtual"},
+    )
+    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)

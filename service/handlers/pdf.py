@@ -1,0 +1,76 @@
+"""The PDF function: the one function with WeasyPrint. API Gateway sends it the summary downloads (the same
+Flask app as the web function, through apig-wsgi); SQS sends it export jobs, and the export dead-letter
+queue the jobs that used up their retries (they are marked failed). WeasyPrint loads on the first PDF."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from service.adapters.clock import Clock
+from service.adapters.store import Table
+from service.handlers.observability import api_request_id, observed, set_correlation_id
+
+log = logging.getLogger(__name__)
+_parts: dict[str, Any] = {}
+
+
+def _http(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "http" not in _parts:
+        from apig_wsgi import make_lambda_handler
+
+        from service.web import create_app
+
+        _parts["http"] = make_lambda_handler(create_app(), binary_support=True)
+    return _parts["http"](event, context)
+
+
+def _worker_parts() -> tuple[Table, Any, Any]:
+    if "table" not in _parts:
+        from service.adapters.export_settings import build_blob_store, load_export_settings
+        from service.adapters.factory import build_table
+        from service.config import load_settings
+
+        settings = load_settings()
+        exports = load_export_settings()
+        _parts.update(table=build_table(settings), blobs=build_blob_store(settings, exports), exports=exports)
+    return _parts["table"], _parts["blobs"], _parts["exports"]
+
+
+def process_records(
+    records: list[dict[str, Any]], table: Table, blobs: Any, dlq_arn: str | None, clock: Clock, render: Any = None
+) -> dict[str, Any]:
+    """Run each export record (or mark a dead-lettered one failed); the failed ones are reported back."""
+    from service.services import exports
+
+    if render is None:
+        from service.pdf.summary_pdf import summary_pdf as render
+    failures = []
+    for record in records:
+        message_id = record["messageId"]
+        set_correlation_id(message_id)
+        try:
+            message = json.loads(record["body"])
+            if dlq_arn and record.get("eventSourceARN") == dlq_arn:
+                result = exports.mark_failed(table, message, "the export failed on every attempt", clock)
+            else:
+                result = exports.run_export(table, message, clock, blobs, render)
+        except Exception as exc:  # whatever it was, SQS delivers the message again (then to the dead-letter queue)
+            log.exception("export message failed: %s", exc, extra={"message_id": message_id})
+            failures.append({"itemIdentifier": message_id})
+        else:
+            log.info("export message done", extra={"message_id": message_id, "result": result})
+    set_correlation_id(None)
+    return {"batchItemFailures": failures}
+
+
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """An HTTP request (a summary download) or a batch of export messages."""
+    if "Records" in event:
+        table, blobs, exports = _worker_parts()
+        return process_records(event["Records"], table, blobs, exports.dlq_arn, Clock())
+    return _http(event, context)
+
+
+lambda_handler = observed(_handle, api_request_id)

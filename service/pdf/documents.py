@@ -1,0 +1,45 @@
+"""The HTML of a summary: templates/pdf/ rendered by Jinja with the pages' label filters (no WeasyPrint here)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from service.web import labels
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+PDF_ROOT = TEMPLATES / "pdf"
+FILTERS = (
+    "word",
+    "person",
+    "person_with_title",
+    "day",
+    "when",
+    "rating_word",
+    "score_sentence",
+    "score_on_scale",
+    "number",
+)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    """Jinja over templates/ with autoescaping on: every piece of user text is escaped."""
+    from jinja2 import ChainableUndefined, Environment, FileSystemLoader
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=ChainableUndefined,  # a field an older review lacks prints as nothing, never fails an export
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    for name in FILTERS:
+        env.filters[name] = getattr(labels, name)
+    return env
+
+
+def summary_html(context: dict[str, Any]) -> str:
+    """The appraisal summary as HTML, ready for the renderer."""
+    return environment().get_template("pdf/summary.html").render(**context)

@@ -1,0 +1,116 @@
+"""HTML → PDF with WeasyPrint, the only module that imports it (lazily, on the first PDF).
+
+WeasyPrint gets a deny-by-default URL fetcher: it serves the packaged stylesheet, fonts and images under
+templates/pdf/ and refuses every other URL (http, data:, file outside the package, anything else). After
+layout, links that would embed files are dropped and the metadata is set here, so the output carries no
+attachment and no author but the service.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from service.domain.errors import Unavailable
+from service.pdf.documents import PDF_ROOT
+
+ALLOWED_SUFFIXES = {".css": "text/css", ".ttf": "font/ttf", ".png": "image/png", ".svg": "image/svg+xml"}
+STYLESHEET = PDF_ROOT / "summary.css"
+GENERATOR = "Review cycles service"
+
+_lock = threading.Lock()  # WeasyPrint's font configuration is shared between renders: one at a time
+_cache: dict[str, Any] = {}
+
+
+class Refused(ValueError):
+    """A URL the renderer may not fetch."""
+
+
+def packaged_file(url: str) -> Path:
+    """The packaged file a URL names, or Refused: only file: URLs of allowed types under templates/pdf/."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
+        raise Refused(f"refused {url[:80]!r}: only packaged files are served")
+    path = Path(unquote(parts.path)).resolve()
+    root = PDF_ROOT.resolve()
+    if root not in path.parents or path.suffix.lower() not in ALLOWED_SUFFIXES or not path.is_file():
+        raise Refused(f"refused {url[:80]!r}: not a packaged stylesheet, font or image")
+    return path
+
+
+def _fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PackagedOnly(URLFetcher):
+        """Serves packaged files; records and refuses everything else."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                path = packaged_file(url)
+            except Refused:
+                self.refused.append(url)
+                raise
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), {"Content-Type": ALLOWED_SUFFIXES[path.suffix.lower()]}
+            )
+
+    return PackagedOnly
+
+
+def _shared() -> dict[str, Any]:
+    """Parsed once per process: the stylesheet and the fonts it declares (most of a render's fixed cost)."""
+    if not _cache:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fetcher = _fetcher_class()()
+        fonts = FontConfiguration()
+        _cache["fetcher_class"] = _fetcher_class()
+        _cache["fonts"] = fonts
+        _cache["css"] = CSS(filename=str(STYLESHEET), url_fetcher=fetcher, font_config=fonts)
+        # Let the font configuration go before the interpreter tears WeasyPrint's modules down.
+        atexit.register(_cache.clear)
+    return _cache
+
+
+def render_pdf(html: str, title: str, refused: list[str] | None = None) -> bytes:
+    """A PDF of `html`, titled `title`; URLs the page asked for and was refused are appended to `refused`."""
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # only the PDF function has WeasyPrint: API Gateway routes PDFs there
+        raise Unavailable("PDFs are made by the PDF function; this one cannot make them") from exc
+
+    with _lock:
+        shared = _shared()
+        fetcher = shared["fetcher_class"]()
+        document = HTML(string=html, base_url=PDF_ROOT.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[shared["css"]], font_config=shared["fonts"]
+        )
+        _strip(document, title)
+        pdf = document.write_pdf()
+        if refused is not None:
+            refused.extend(fetcher.refused)
+    return pdf
+
+
+def _strip(document: Any, title: str) -> None:
+    """No embedded files and no identities in the metadata, whatever the HTML asked for."""
+    meta = document.metadata
+    meta.title = title
+    meta.authors = []
+    meta.description = None
+    meta.keywords = []
+    meta.generator = GENERATOR
+    meta.attachments = []
+    meta.custom = {}
+    meta.xmp_metadata = []
+    meta.created = meta.modified = None
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]

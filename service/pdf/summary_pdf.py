@@ -1,0 +1,16 @@
+"""One appraisal summary as PDF bytes: the reader's summary (services/summaries.py) through the template and
+the renderer. Importing this module does not load WeasyPrint; making a PDF does."""
+
+from __future__ import annotations
+
+from service.pdf.documents import summary_html
+from service.services.summaries import Summary
+
+TITLE = "Appraisal summary"
+
+
+def summary_pdf(summary: Summary) -> bytes:
+    """The PDF of a summary; its metadata holds a title and the service's name, never a person."""
+    from service.pdf.render import render_pdf
+
+    return render_pdf(summary_html(summary.context), TITLE)

@@ -1,0 +1,271 @@
+"""Bulk export of appraisal summaries: HR asks, the worker makes the ZIP, HR downloads it.
+
+`request_export` stores a queued job (once per Idempotency-Key) and queues it; the worker's `run_export`
+renders each review's summary (HR's copy, through the same visibility rules as a single download) and
+streams the ZIP to the blob store in parts, never holding more than one PDF and one part; `mark_failed` is
+what a message that exhausted its retries (the dead-letter queue) does; `retry_export` queues a failed job
+again; `download_link` mints a short-lived link when asked for.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import datetime
+from typing import Any
+
+from service.adapters.blobs import LINK_SECONDS, BlobStore, PartStream
+from service.adapters.clock import Clock, iso
+from service.adapters.queue import Queue
+from service.adapters.store import Table
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.errors import Conflict, StaleWrite, ValidationFailed
+from service.domain.exports import ExportAction, ExportJob, ExportState, check_request, next_export_state
+from service.services import policy
+from service.services.auth import Principal
+from service.services.cycles import get_cycle
+from service.services.directory import principal_for
+from service.services.summaries import Summary, summary_for
+
+KIND = "export_summaries"
+PROGRESS_EVERY = 10  # write the running count after this many PDFs (a page of progress, not a write per PDF)
+PAGE = 25  # reviews read per query: the worker holds one page of reviews, one PDF and one part at a time
+Render = Callable[[Summary], bytes]
+
+
+def _require_hr(principal: Principal) -> None:
+    policy.require(policy.may_export_summaries(principal), "only HR exports appraisal summaries")
+
+
+def export_json(job: ExportJob) -> dict[str, Any]:
+    """A job as the API and pages show it (no storage keys, no object key)."""
+    data = asdict(job)
+    data.pop("audit_head")
+    data.pop("object_key")
+    data["state"] = job.state.value
+    data["filename"] = job.filename
+    data["percent"] = round(100 * job.done / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
+    return data
+
+
+def _message(job: ExportJob) -> dict[str, Any]:
+    return {"kind": KIND, "export_id": job.export_id, "attempt": job.attempts}
+
+
+def request_export(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    department: str | None,
+    idempotency_key: str | None,
+    clock: Clock,
+    queue: Queue,
+) -> tuple[dict[str, Any], bool]:
+    """Create and queue an export (HR); the same Idempotency-Key answers with the job it made: (job, created)."""
+    _require_hr(principal)
+    check_request(cycle_id, department)
+    department = department.strip() if department else None
+    fingerprint = f"{cycle_id}\n{department or ''}"
+    if idempotency_key:
+        replay = _replay(uow, principal, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay, False
+    cycle = get_cycle(uow, cycle_id)
+    if not cycle.template_snapshot:
+        raise Conflict("the cycle has not been launched: it has no reviews to export")
+    if department and not uow.directory.department(department):
+        raise ValidationFailed("No such department.", {"department": [f"no department named {department!r}"]})
+    at = iso(clock.now())
+    job = ExportJob(
+        export_id=clock.new_id(),
+        cycle_id=cycle.cycle_id,
+        cycle_name=cycle.name,
+        department=department,
+        requested_by=principal.employee_id,
+        requested_at=at,
+        updated_at=at,
+        attempts=1,
+    )
+    try:
+        with uow:
+            stored = uow.exports.save(job, new=True, actor=principal.employee_id, action="request", at=at)
+            if idempotency_key:
+                uow.exports.claim_key(principal.employee_id, idempotency_key, job.export_id, fingerprint, at)
+            uow.commit()
+    except Conflict:
+        replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay, False  # the same request, made twice at once: the first one's job
+    queue.send_many([_message(stored)])
+    return export_json(stored), True
+
+
+def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str) -> dict[str, Any] | None:
+    found = uow.exports.by_key(principal.employee_id, key)
+    if found is None:
+        return None
+    if found["fingerprint"] != fingerprint:
+        raise Conflict("this Idempotency-Key was already used for a different export; use a new key")
+    return export_json(uow.exports.existing(found["export_id"], consistent=True))
+
+
+def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> dict[str, Any]:
+    """One export with its progress (HR)."""
+    _require_hr(principal)
+    return export_json(uow.exports.existing(export_id))
+
+
+def list_exports(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+    """The newest exports first (HR)."""
+    _require_hr(principal)
+    return [export_json(j) for j in uow.exports.recent()]
+
+
+def retry_export(
+    uow: UnitOfWork, principal: Principal, export_id: str, expected_version: int, clock: Clock, queue: Queue
+) -> dict[str, Any]:
+    """Queue a failed export again (HR); the new attempt starts the ZIP afresh."""
+    _require_hr(principal)
+    job = uow.exports.existing(export_id, consistent=True)
+    if job.version != expected_version:
+        raise StaleWrite(f"the export changed meanwhile (now version {job.version}); reload it")
+    at = iso(clock.now())
+    again = replace(
+        job,
+        state=next_export_state(job.state, ExportAction.RETRY),
+        attempts=job.attempts + 1,
+        error="",
+        updated_at=at,
+        finished_at=None,
+        total=0,
+        done=0,
+        failures=[],
+    )
+    with uow:
+        stored = uow.exports.save(again, new=False, actor=principal.employee_id, action="retry", at=at)
+        uow.commit()
+    queue.send_many([_message(stored)])
+    return export_json(stored)
+
+
+def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: BlobStore) -> dict[str, Any]:
+    """A fresh presigned link to a finished export's ZIP, valid five minutes (HR)."""
+    _require_hr(principal)
+    job = uow.exports.existing(export_id)
+    if job.state is not ExportState.DONE or not job.object_key:
+        raise Conflict(f"the export is {job.state.value}: there is nothing to download yet")
+    return {
+        "url": blobs.download_link(job.object_key, job.filename, LINK_SECONDS),
+        "expires_in": LINK_SECONDS,
+        "filename": job.filename,
+    }
+
+
+def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes: Any) -> ExportJob:
+    """One audited state change of a job, by the worker (the job is read again inside the unit of work)."""
+    uow = UnitOfWork(table)
+    current = uow.exports.existing(job.export_id, consistent=True)
+    after = replace(current, state=next_export_state(current.state, action), updated_at=at, **changes)
+    with uow:
+        stored = uow.exports.save(after, new=False, actor="worker", action=action.value, at=at)
+        uow.commit()
+    stored.total, stored.done, stored.failures = job.total, job.done, job.failures
+    return stored
+
+
+def mark_failed(table: Table, message: dict[str, Any], reason: str, clock: Clock) -> dict[str, Any]:
+    """A message that used up its retries: its job shows as failed, with a retry offered (idempotent)."""
+    job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
+    if job.attempts != message.get("attempt") or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
+        return {"export_id": job.export_id, "state": job.state.value, "changed": False}
+    failed = _move(table, job, ExportAction.FAIL, iso(clock.now()), error=reason, finished_at=iso(clock.now()))
+    return {"export_id": failed.export_id, "state": failed.state.value, "changed": True}
+
+
+def run_export(table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render) -> dict[str, Any]:
+    """Make one export's ZIP: each review's HR copy rendered and streamed into the blob store in parts.
+
+    A review that cannot be rendered is listed in the job and in the ZIP's FAILED.txt, and the rest go on;
+    anything else fails the message, which SQS delivers again (the ZIP is then made afresh) and finally
+    sends to the dead-letter queue, whose consumer marks the job failed.
+    """
+    job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
+    if job.attempts != message.get("attempt") or job.state in (ExportState.DONE, ExportState.FAILED):
+        return {"export_id": job.export_id, "skipped": True}  # a stale or repeated message
+    principal = principal_for(UnitOfWork(table), job.requested_by)
+    _require_hr(principal)  # still HR when the work is done
+    now = clock.now()
+    job = _move(table, job, ExportAction.START, iso(now))
+    job.total = _expected(table, job)
+    job.done, job.failures = 0, []
+    UnitOfWork(table).exports.write_progress(job)
+    key = f"exports/{job.export_id}/{job.attempts}/{job.filename}"
+    upload = blobs.start_upload(key, "application/zip")
+    stream = PartStream(upload)
+    try:
+        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
+            for employee_id in _review_ids(table, job):
+                _add_summary(table, archive, job, principal, employee_id, now, render)
+                if (job.done + len(job.failures)) % PROGRESS_EVERY == 0:
+                    UnitOfWork(table).exports.write_progress(job)
+            if job.failures:
+                lines = [f"{f['employee_id']}\t{f['employee_name']}\t{f['reason']}" for f in job.failures]
+                archive.writestr("FAILED.txt", "Summaries that could not be made:\n" + "\n".join(lines) + "\n")
+        size = stream.finish()
+    except BaseException:
+        upload.abort()
+        raise
+    UnitOfWork(table).exports.write_progress(job)
+    done = _move(
+        table, job, ExportAction.FINISH, iso(clock.now()), object_key=key, size=size, finished_at=iso(clock.now())
+    )
+    return {"export_id": done.export_id, "done": done.done, "failed": len(done.failures), "size": size}
+
+
+def _expected(table: Table, job: ExportJob) -> int:
+    """How many summaries the export will hold, from the cycle's counters (no read of the reviews)."""
+    per_state, per_dept, _launched, _expected_total = UnitOfWork(table).cycles.counts(job.cycle_id)
+    if job.department:
+        return sum(per_dept.get(job.department.replace("#", " "), {}).values())
+    return sum(per_state.values())
+
+
+def _review_ids(table: Table, job: ExportJob):
+    """The ids of the reviews to export, a page of reviews at a time."""
+    cursor = None
+    while True:
+        reviews, cursor = UnitOfWork(table).reviews.page(job.cycle_id, cursor=cursor, limit=PAGE)
+        for r in reviews:
+            if job.department is None or r.department == job.department:
+                yield r.employee_id
+        if cursor is None:
+            return
+
+
+def _add_summary(
+    table: Table,
+    archive: zipfile.ZipFile,
+    job: ExportJob,
+    principal: Principal,
+    employee_id: str,
+    now: datetime,
+    render: Render,
+) -> None:
+    """Render one review into the ZIP, or note why it could not be (a fresh unit of work each: memory stays flat)."""
+    try:
+        summary = summary_for(UnitOfWork(table), principal, job.cycle_id, employee_id, now)
+        pdf = render(summary)
+    except Exception as exc:  # one review that cannot be made must not sink the others: it is listed instead
+        job.failures.append(
+            {"employee_id": employee_id, "employee_name": _name(table, employee_id), "reason": str(exc)[:200]}
+        )
+        return
+    archive.writestr(summary.filename, pdf)
+    job.done += 1
+
+
+def _name(table: Table, employee_id: str) -> str:
+    person = UnitOfWork(table).directory.get(employee_id)
+    return person.name if person else employee_id

