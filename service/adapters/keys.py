@@ -255,6 +255,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("GOAL#", "ROLLUP#", "goal_rollup"),
     ("GOAL#", "PERSON#", "goal_person"),
     ("GOALSTATS#", "", "goal_stats"),
+    ("SIGNIN#", "WINDOW#", "signin_failures"),
 )
 
 
@@ -274,3 +275,8 @@ def cycle_audit_index(cycle_id: str) -> tuple[str, str]:
 def action_is_about(entity: str, employee_id: str) -> bool:
     """Whether an audit entity name is an action about this person (action ids: cycle.person.kind.n)."""
     return entity.startswith("ACTION#") and f".{_esc(employee_id)}." in entity
+
+
+def signin_failures(source: str, window: str) -> dict[str, str]:
+    """Failed sign-ins from one source address in one time window (issue 12: rate limit)."""
+    return {"pk": f"SIGNIN#{_esc(source)}", "sk": f"WINDOW#{window}"}

@@ -34,6 +34,7 @@ class UnitOfWork:
     def __init__(self, table: Table, identity_map: bool = False) -> None:
         from service.adapters import goal_store as g
         from service.adapters import repositories as r
+        from service.adapters.signin_attempts import SigninAttempts
 
         self.table = table
         self.ops: list[Op] = []
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.rollups = g.RollupStore(self)
         self.reminders = r.ReminderLog(self)
         self.imports = r.ImportLog(self)
+        self.signin_attempts = SigninAttempts(self)
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []
