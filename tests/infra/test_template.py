@@ -74,14 +74,21 @@ def test_http_api_authorizes_with_a_cognito_jwt(resources):
     assert len(jwt) == 1
     ((name, authorizer),) = jwt.items()
     assert authorizer["identitySource"] == "$request.header.Authorization"
-    assert "cognito-idp" in authorizer["jwtConfiguration"]["issuer"]["Fn::Sub"]
-    assert authorizer["jwtConfiguration"]["audience"] == [{"Ref": "CognitoAppClientId"}]
+    assert "cognito-idp" in authorizer["jwtConfiguration"]["issuer"]["Fn::Sub"][0]
+    assert authorizer["jwtConfiguration"]["audience"] == [{"Ref": "ApiClient"}]
     security = {
         path: [next(iter(s)) for op in ops.values() for s in op["security"]]
         for path, ops in api["Properties"]["Body"]["paths"].items()
     }
-    # Only the liveness probe is open; every other route needs the JWT.
-    assert security == {"/healthz": ["NONE"], "/": [name], "/{proxy+}": [name]}
+    # The JSON API needs the JWT; pages, sign-in and static files are reached without one (the app signs
+    # browsers in through the hosted UI and a session cookie), like the liveness probe and the API's description.
+    assert security == {
+        "/healthz": ["NONE"],
+        "/": ["NONE"],
+        "/{proxy+}": ["NONE"],
+        "/api/{proxy+}": [name],
+        "/api/openapi.json": ["NONE"],
+    }
 
 
 def test_http_api_is_served_on_the_default_stage(resources, transformed):
@@ -113,9 +120,9 @@ def test_table_is_on_demand_recoverable_encrypted_and_kept(resources):
 
 
 def test_parameters_and_outputs_exist(transformed):
-    assert {"Stage", "CognitoUserPoolId", "CognitoAppClientId", "SecretKeyParameter"} <= set(transformed["Parameters"])
-    assert transformed["Parameters"]["SecretKeyParameter"]["NoEcho"] is True
-    assert {"ApiUrl", "TableName"} <= set(transformed["Outputs"])
+    assert {"Stage", "ExistingUserPoolId", "MailFrom", "AlarmEmail", "LogRetentionDays"} <= set(transformed["Parameters"])
+    assert not [n for n in transformed["Parameters"] if "secret" in n.lower()]  # the template makes the key
+    assert {"ApiUrl", "AppUrl", "TableName", "UserPoolId", "ApiClientId"} <= set(transformed["Outputs"])
     assert transformed["Outputs"]["TableName"]["Value"] == {"Ref": "Table"}
 
 
@@ -241,6 +248,7 @@ def test_web_function_may_only_use_the_table_and_send_to_the_queue(resources):
                 "sqs:GetQueueUrl",
                 "sqs:SendMessageBatch",
                 "sqs:SendMessage*",
+                "secretsmanager:GetSecretValue",
             ), action
         for resource in as_list(statement["Resource"]):
             assert resource != "*", statement
