@@ -31,7 +31,7 @@ class Settings:
     session_minutes: int = 30
     session_max_hours: int = 12
     token_days: int = 30
-    # Deployed sign-in (issue 12): the web function's secret (session key and app client id), the pool and its hosted UI.
+    # Deployed sign-in (issue 12): the web function's secret (session key, app client id), the pool, its hosted UI.
     session_secret_id: str | None = None
     user_pool_id: str | None = None
     hosted_ui_domain: str | None = None

@@ -18,7 +18,7 @@ from service.adapters.cognito import SignInFailed, pkce_challenge
 from service.adapters.table_setup import TEMPLATE, load_template
 
 REGION = "eu-west-1"
-PASSWORD = "Correct-Horse-42"  # noqa: S105 - a test password on moto
+PASSWORD = "Correct-Horse-42"  # a test password on moto
 
 
 def pool_properties() -> dict[str, Any]:
@@ -30,7 +30,9 @@ def pool_properties() -> dict[str, Any]:
             {k: v for k, v in a.items() if k in ("Name", "AttributeDataType", "Mutable", "Required")}
             for a in props["Schema"]
         ],
-        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]},
+        "AdminCreateUserConfig": {
+            "AllowAdminCreateUserOnly": props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+        },
         "AliasAttributes": props["AliasAttributes"],
         "AutoVerifiedAttributes": props["AutoVerifiedAttributes"],
     }

@@ -49,7 +49,8 @@ def verifier(w: Wiring) -> TokenVerifier:
         if not (w.settings.user_pool_id and secret.client_id):
             raise NotAuthenticated("sign-in is not configured for this deployment")
         extra: dict[str, Any] = {"fetch": w.extras["jwks_fetch"]} if "jwks_fetch" in w.extras else {}
-        w.extras["token_verifier"] = TokenVerifier(w.settings.region, w.settings.user_pool_id, secret.client_id, **extra)
+        pool = w.settings.user_pool_id
+        w.extras["token_verifier"] = TokenVerifier(w.settings.region, pool, secret.client_id, **extra)
     return w.extras["token_verifier"]
 
 

@@ -69,7 +69,9 @@ def resolve(value: Any, names: dict[str, str]) -> Any:
                 raise Unresolved(f"GetAtt {key}")
             return names[key]
         if fn == "Fn::Sub":
-            text, local = (arg, {}) if isinstance(arg, str) else (arg[0], {k: resolve(v, names) for k, v in arg[1].items()})
+            text, local = (
+                (arg, {}) if isinstance(arg, str) else (arg[0], {k: resolve(v, names) for k, v in arg[1].items()})
+            )
             every = {**names, **local}
 
             def sub(match: re.Match[str]) -> str:
@@ -166,7 +168,7 @@ def stack(template, clock, monkeypatch):
 def start(stack: Stack, function: str, monkeypatch):
     """Set exactly the function's environment and import its handler afresh (a cold start)."""
     for name in list(os.environ):
-        if name not in KEEP and not name.startswith("AWS_") or name in ("AWS_ENDPOINT_URL",):
+        if (name not in KEEP and not name.startswith("AWS_")) or name == "AWS_ENDPOINT_URL":
             monkeypatch.delenv(name)
     for name, value in stack.environment(function).items():
         monkeypatch.setenv(name, value)

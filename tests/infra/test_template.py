@@ -120,7 +120,8 @@ def test_table_is_on_demand_recoverable_encrypted_and_kept(resources):
 
 
 def test_parameters_and_outputs_exist(transformed):
-    assert {"Stage", "ExistingUserPoolId", "MailFrom", "AlarmEmail", "LogRetentionDays"} <= set(transformed["Parameters"])
+    expected = {"Stage", "ExistingUserPoolId", "MailFrom", "AlarmEmail", "LogRetentionDays"}
+    assert expected <= set(transformed["Parameters"])
     assert not [n for n in transformed["Parameters"] if "secret" in n.lower()]  # the template makes the key
     assert {"ApiUrl", "AppUrl", "TableName", "UserPoolId", "ApiClientId"} <= set(transformed["Outputs"])
     assert transformed["Outputs"]["TableName"]["Value"] == {"Ref": "Table"}
