@@ -1,4 +1,4 @@
-"""Command line: import the organisation, mint a local API token, run the local service."""
+"""Command line: import the organisation, sync its sign-in accounts, mint a local API token, run the local service."""
 
 from __future__ import annotations
 
@@ -63,6 +63,31 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync_users(args: argparse.Namespace) -> int:
+    """Make the Cognito accounts follow the organisation file (created, updated, disabled)."""
+    import os
+
+    from service.adapters.aws import client
+    from service.adapters.user_pool import UserPool
+    from service.services.accounts import sync_accounts
+
+    settings = load_settings()
+    pool_id = args.user_pool_id or os.environ.get("COGNITO_USER_POOL_ID", "")
+    if not pool_id:
+        print("name the pool: --user-pool-id or COGNITO_USER_POOL_ID (the stack's UserPoolId output)", file=sys.stderr)
+        return 2
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    try:
+        plan = sync_accounts(UserPool(client("cognito-idp", settings), pool_id), text, dry_run=args.dry_run)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
+            print(f"  {json.dumps(err)}", file=sys.stderr)
+        return 1
+    print(json.dumps({"dry_run": args.dry_run, **plan}))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the embedded local service."""
     from service.local import main
@@ -83,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_mint_token)
     p = sub.add_parser("send-reminders", help="email overdue tasks (the daily scheduled job)")
     p.set_defaults(func=cmd_send_reminders)
+    p = sub.add_parser("sync-users", help="create, update and disable Cognito accounts from the organisation CSV")
+    p.add_argument("file")
+    p.add_argument("--user-pool-id", help="the stack's UserPoolId output (default: $COGNITO_USER_POOL_ID)")
+    p.add_argument("--dry-run", action="store_true", help="show the changes, make none")
+    p.set_defaults(func=cmd_sync_users)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")
