@@ -51,7 +51,7 @@ def test_checkov_finds_nothing_beyond_the_documented_skips(transformed, tmp_path
         pytest.skip("checkov is not installed here (make checkov-venv); CI runs it")
     path = tmp_path / "transformed.json"
     path.write_text(json.dumps(transformed), encoding="utf-8")
-    run = subprocess.run(  # noqa: S603 - our own arguments
+    run = subprocess.run(
         [binary, "-f", str(path), "--config-file", str(CHECKOV_CONFIG), "--output", "json"],
         capture_output=True,
         text=True,
