@@ -36,6 +36,7 @@ class Settings:
     user_pool_id: str | None = None
     hosted_ui_domain: str | None = None
     signin_failures_allowed: int = 10
+    goal_visibility: str = "chain"  # individual goals: "chain" (owner, their managers, HR) or "everyone"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -73,7 +74,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_secret_id=env.get("SESSION_SECRET_ID") or None,
         user_pool_id=env.get("COGNITO_USER_POOL_ID") or None,
         hosted_ui_domain=env.get("COGNITO_DOMAIN") or None,
+        goal_visibility=_goal_visibility(env.get("GOAL_VISIBILITY", "chain")),
     )
+
+
+def _goal_visibility(value: str) -> str:
+    if value not in ("chain", "everyone"):
+        raise ConfigError(f"GOAL_VISIBILITY must be chain or everyone, not {value!r}")
+    return value
 
 
 def require_session_key(settings: Settings) -> None:
