@@ -43,7 +43,12 @@ RUNTIME_ENV = {
     "TZ": ":UTC",
 }
 KEEP = ("PATH", "PYTHONPATH", "PYTEST_CURRENT_TEST", "VIRTUAL_ENV")
-PARAMETERS = {"Stage": "prod", "EmployeeIdClaim": "custom:employee_id", "MailFrom": MAIL_FROM, "GoalVisibility": "chain"}
+PARAMETERS = {
+    "Stage": "prod",
+    "EmployeeIdClaim": "custom:employee_id",
+    "MailFrom": MAIL_FROM,
+    "GoalVisibility": "chain",
+}
 CONDITIONS = {"CreateUserPool": True, "HasCustomDomain": False, "DefaultDomainPrefix": True, "HasAlarmEmail": False}
 
 

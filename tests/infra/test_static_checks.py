@@ -228,3 +228,18 @@ def test_make_build_builds_in_source():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     build = makefile[makefile.index("\nbuild:") :].split("\n\n")[0]
     assert "--build-in-source" in build
+
+
+def test_failed_sign_in_counters_expire_by_the_tables_ttl(template):
+    from service.adapters.signin_attempts import SigninAttempts
+    from service.adapters.store import MemoryTable
+    from service.adapters.unit_of_work import UnitOfWork
+
+    ttl = template["Resources"]["Table"]["Properties"]["TimeToLiveSpecification"]
+    assert ttl["Enabled"] is True
+    uow = UnitOfWork(MemoryTable())
+    with uow:
+        SigninAttempts(uow).add_failure("203.0.113.7", "1795961100", 1795962900)
+        uow.commit()
+    (item,) = uow.table.all_items()
+    assert item[ttl["AttributeName"]] == 1795962900
