@@ -360,3 +360,10 @@ def test_the_cli_mints_no_token_inside_lambda(monkeypatch, capsys, directory):
     assert main(["mint-token", "E2"]) == 1
     out = capsys.readouterr()
     assert out.out == "" and "deployed, use Cognito" in out.err
+
+
+def test_an_expiring_page_offers_to_sign_in_again_through_the_hosted_ui(app):
+    client = browser(app)
+    sign_in(app, client)
+    page = client.get("/", base_url=HOST).get_data(as_text=True)
+    assert 'data-signin-url="/auth/login?next=/session/resumed"' in page
