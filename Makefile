@@ -21,8 +21,8 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction TrainingReportF
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: help run test fuzz races bench load lint format system-packages sam-venv build clean $(BUILD_TARGETS) \
-	build-PdfFunction build-PdfLayer
+.PHONY: checkov-venv help run test fuzz races bench load lint format system-packages sam-venv build clean \
+	$(BUILD_TARGETS) build-PdfFunction build-PdfLayer
 
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
@@ -53,7 +53,7 @@ $(STAMP): pyproject.toml | $(VENV_PY)
 run: $(STAMP)
 	$(VENV_PY) -m service.cli run $(ARGS)
 
-test: system-packages $(STAMP)
+test: system-packages $(STAMP) checkov-venv
 	$(VENV)/bin/pytest $(ARGS)
 
 # The CI run of tests/fuzz takes ~20 examples per operation on the in-memory table; this one takes many more on moto.
@@ -83,13 +83,23 @@ format: $(STAMP)
 
 sam-venv: $(SAM)
 
+# checkov pins packages that would downgrade boto3 in .venv: it gets a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+checkov-venv: $(CHECKOV_VENV)/bin/checkov
+
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV) || { rm -rf $(CHECKOV_VENV); exit 1; }
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov
+
 $(SAM):
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed for the SAM CLI" >&2; exit 1; fi
 	$(PYTHON) -m venv $(SAM_VENV) || { rm -rf $(SAM_VENV); exit 1; }
 	$(SAM_VENV)/bin/python -m pip install aws-sam-cli
 
+# --build-in-source: SAM runs each function's makefile in the project instead of copying it (and its
+# virtualenvs) into a scratch directory once per function.
 build: $(SAM)
-	$(SAM) build $(ARGS)
+	$(SAM) build --build-in-source $(ARGS)
 
 # SAM's makefile build of each function (template.yaml: BuildMethod: makefile, CodeUri: .);
 # sam build runs `make build-<LogicalId>` with ARTIFACTS_DIR set.
@@ -108,5 +118,5 @@ build-PdfLayer:
 	bash infra/build-pdf-layer.sh "$(ARTIFACTS_DIR)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam build *.egg-info .pytest_cache .ruff_cache .hypothesis test-artifacts
+	rm -rf $(VENV) $(SAM_VENV) .venv-checkov .aws-sam build *.egg-info .pytest_cache .ruff_cache .hypothesis test-artifacts
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

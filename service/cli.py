@@ -1,4 +1,4 @@
-"""Command line: import the organisation, mint a local API token, run the local service."""
+"""Command line: import the organisation, sync its sign-in accounts, mint a local API token, run the local service."""
 
 from __future__ import annotations
 
@@ -98,6 +98,77 @@ def cmd_summary_hash(args: argparse.Namespace) -> int:
         result["matches"] = result["pdf_hash"] == stored
     print(json.dumps(result))
     return 0 if result.get("matches", True) else 2
+def cmd_sync_users(args: argparse.Namespace) -> int:
+    """Make the Cognito accounts follow the organisation file (created, updated, disabled)."""
+    import os
+
+    from service.adapters.aws import client
+    from service.adapters.user_pool import UserPool
+    from service.services.accounts import sync_accounts
+
+    settings = load_settings()
+    pool_id = args.user_pool_id or os.environ.get("COGNITO_USER_POOL_ID", "")
+    if not pool_id:
+        print("name the pool: --user-pool-id or COGNITO_USER_POOL_ID (the stack's UserPoolId output)", file=sys.stderr)
+        return 2
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    try:
+        plan = sync_accounts(UserPool(client("cognito-idp", settings), pool_id), text, dry_run=args.dry_run)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
+            print(f"  {json.dumps(err)}", file=sys.stderr)
+        return 1
+    print(json.dumps({"dry_run": args.dry_run, **plan}))
+    return 0
+
+
+def cmd_export_person(args: argparse.Namespace) -> int:
+    """Print (or write) everything stored about one person as JSON."""
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services.personal_data import export_person
+
+    try:
+        data = export_person(UnitOfWork(_table(load_settings())), args.employee_id)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    text = json.dumps(data, indent=2, sort_keys=True)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_erase_person(args: argparse.Namespace) -> int:
+    """Erase a leaver's name, email and title, and delete their sign-in account."""
+    import os
+
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services.personal_data import erase_person
+
+    if args.confirm != args.employee_id:
+        print("repeat the employee id with --confirm to erase", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    try:
+        result = erase_person(UnitOfWork(_table(settings)), args.employee_id)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    pool_id = args.user_pool_id or os.environ.get("COGNITO_USER_POOL_ID", "")
+    if pool_id:
+        from service.adapters.aws import client
+
+        cognito = client("cognito-idp", settings)
+        try:
+            cognito.admin_delete_user(UserPoolId=pool_id, Username=args.employee_id)
+            result["account"] = "deleted"
+        except cognito.exceptions.UserNotFoundException:
+            result["account"] = "none"
+    print(json.dumps(result))
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -127,6 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("employee_id")
     p.add_argument("--pdf", help="an appraisal summary PDF whose footer hash to check")
     p.set_defaults(func=cmd_summary_hash)
+    p = sub.add_parser("sync-users", help="create, update and disable Cognito accounts from the organisation CSV")
+    p.add_argument("file")
+    p.add_argument("--user-pool-id", help="the stack's UserPoolId output (default: $COGNITO_USER_POOL_ID)")
+    p.add_argument("--dry-run", action="store_true", help="show the changes, make none")
+    p.set_defaults(func=cmd_sync_users)
+    p = sub.add_parser("export-person", help="everything stored about one person, as JSON")
+    p.add_argument("employee_id")
+    p.add_argument("--out", help="write to this file instead of printing")
+    p.set_defaults(func=cmd_export_person)
+    p = sub.add_parser("erase-person", help="erase a leaver's name, email and title; delete their sign-in account")
+    p.add_argument("employee_id")
+    p.add_argument("--confirm", required=True, help="the employee id again")
+    p.add_argument("--user-pool-id", help="also delete the Cognito account (default: $COGNITO_USER_POOL_ID)")
+    p.set_defaults(func=cmd_erase_person)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")

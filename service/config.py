@@ -29,7 +29,14 @@ class Settings:
     outbox_dir: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     session_minutes: int = 30
+    session_max_hours: int = 12
     token_days: int = 30
+    # Deployed sign-in (issue 12): the web function's secret (session key, app client id), the pool, its hosted UI.
+    session_secret_id: str | None = None
+    user_pool_id: str | None = None
+    hosted_ui_domain: str | None = None
+    signin_failures_allowed: int = 10
+    goal_visibility: str = "chain"  # individual goals: "chain" (owner, their managers, HR) or "everyone"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -47,9 +54,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if deployed and auth_mode != "jwt":
         # The local sign-in lets anyone act as anyone: it must never run inside Lambda.
         raise ConfigError("AUTH_MODE=local is refused inside AWS Lambda; deployed identity is JWT only")
+    # Only the web function signs sessions, and it reads its key from Secrets Manager (SESSION_SECRET_ID) at
+    # cold start: the other functions need no key at all (`require_session_key` is the web app's check).
     secret = env.get("SECRET_KEY", "")
-    if deployed and len(secret) < 32:
-        raise ConfigError("SECRET_KEY must be set (32+ characters) in a deployed stack")
     return Settings(
         table_name=env.get("TABLE_NAME", "reviews"),
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-west-1")),
@@ -64,4 +71,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=env.get("BASE_URL", "http://127.0.0.1:8000"),
         session_minutes=int(env.get("SESSION_MINUTES", "30")),
         token_days=int(env.get("TOKEN_DAYS", "30")),
+        session_secret_id=env.get("SESSION_SECRET_ID") or None,
+        user_pool_id=env.get("COGNITO_USER_POOL_ID") or None,
+        hosted_ui_domain=env.get("COGNITO_DOMAIN") or None,
+        goal_visibility=_goal_visibility(env.get("GOAL_VISIBILITY", "chain")),
     )
+
+
+def _goal_visibility(value: str) -> str:
+    if value not in ("chain", "everyone"):
+        raise ConfigError(f"GOAL_VISIBILITY must be chain or everyone, not {value!r}")
+    return value
+
+
+def require_session_key(settings: Settings) -> None:
+    """Refuse a deployed web app that has no way to sign sessions (a secret to read, or a long key)."""
+    if settings.deployed and not settings.session_secret_id and len(settings.secret_key) < 32:
+        raise ConfigError("the deployed web function needs SESSION_SECRET_ID (or a SECRET_KEY of 32+ characters)")

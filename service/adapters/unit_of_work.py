@@ -37,6 +37,7 @@ class UnitOfWork:
         from service.adapters import learning_store as learn
         from service.adapters import repositories as r
         from service.adapters import training_store as t
+        from service.adapters.signin_attempts import SigninAttempts
 
         self.table = table
         self.ops: list[Op] = []
@@ -67,6 +68,7 @@ class UnitOfWork:
         self.feedback = fb.FeedbackRepository(self)
         self.notes = fb.NoteRepository(self)
         self.exports = _exports(self)  # issue 11: bulk export jobs
+        self.signin_attempts = SigninAttempts(self)
 
     def __enter__(self) -> UnitOfWork:
         self.ops = []

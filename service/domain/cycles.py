@@ -102,6 +102,7 @@ class Cycle:
     departments: list[str] = field(default_factory=list)
     employee_ids: list[str] = field(default_factory=list)
     carry_over_goals: bool = False
+    skip_level_read: bool = True  # managers above the direct manager read (never write) the reviews below them
     state: CycleState = CycleState.DRAFT
     template_snapshot: dict[str, Any] | None = None
     participants: list[str] = field(default_factory=list)

@@ -112,3 +112,14 @@ class Unavailable(DomainError):
     ) -> None:
         super().__init__(message, errors)
         self.retry_after = retry_after
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts from one place; try again after `retry_after` seconds."""
+
+    code = "too_many_attempts"
+    data_fields = ("retry_after",)
+
+    def __init__(self, message: str, errors: Any = None, retry_after: int = 60) -> None:
+        super().__init__(message, errors)
+        self.retry_after = retry_after

@@ -11,7 +11,8 @@ from service.handlers.observability import api_request_id, observed
 from service.web import create_app
 
 log = logging.getLogger(__name__)
-_app = make_lambda_handler(create_app(), binary_support=True)
+app = create_app()  # the Flask app itself (tests reach its wiring to hand in moto's hosted UI)
+_app = make_lambda_handler(app, binary_support=True)
 
 
 def _serve(event: dict[str, Any], context: Any) -> dict[str, Any]:

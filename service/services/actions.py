@@ -75,8 +75,9 @@ def update_action_status(
 ) -> dict[str, Any]:
     """The owner (or HR) moves an action along: open → in progress → done, or dropped."""
     before = uow.actions.get(action_id)
-    if before is None:
-        raise NotFound(f"no action {action_id!r}")
+    subject = uow.directory.get(before["subject_id"]) if before is not None else None
+    if before is None or not policy.may_read_action(principal, before, subject.manager_id if subject else None):
+        raise NotFound(f"no action {action_id!r}")  # denied answers exactly like missing
     policy.require(policy.may_update_action(principal, before), "only the action's owner or HR updates it")
     try:
         new_status = ItemStatus(status)

@@ -45,6 +45,7 @@ def _cycle_from_data(data: dict[str, Any], cycle_id: str) -> Cycle:
         departments=list(data.get("departments", [])),
         employee_ids=list(data.get("employee_ids", [])),
         carry_over_goals=bool(data.get("carry_over_goals", False)),
+        skip_level_read=bool(data.get("skip_level_read", True)),
     )
 
 

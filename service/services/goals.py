@@ -85,20 +85,39 @@ def _fresh(uow: UnitOfWork) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def get_goal(uow: UnitOfWork, principal: Principal | None, goal_id: str, cycle_id: str | None = None) -> dict[str, Any]:
+def get_goal(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    goal_id: str,
+    cycle_id: str | None = None,
+    visibility: str = "chain",
+) -> dict[str, Any]:
     """One goal with its progress and its chain of alignment up to the organisation goal.
 
-    An organisation goal standing across cycles has a progress per cycle: `cycle_id` chooses it.
+    An organisation goal standing across cycles has a progress per cycle: `cycle_id` chooses it. A goal
+    the principal may not see (`policy.may_read_goal`) answers exactly like a missing one.
     """
     _fresh(uow)
     goal = uow.goals.existing(goal_id)
+    if principal is not None and not policy.may_read_goal(
+        principal, goal.level, uow.directory.get(goal.owner_id), visibility
+    ):
+        raise NotFound(f"no goal {goal_id!r}")
     return goal_json(goal, uow.rollups.progress(goal, cycle_id), uow.goals.chain_above(goal_id))
 
 
-def person_goals(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[dict[str, Any]]:
-    """Someone's goals in a cycle with progress and alignment chain (for reviews and pages)."""
+def person_goals(
+    uow: UnitOfWork, owner_id: str, cycle_id: str, principal: Principal | None = None, visibility: str = "chain"
+) -> list[dict[str, Any]]:
+    """Someone's goals in a cycle with progress and alignment chain (for reviews and pages).
+
+    With a `principal`, only the goals they may see (their individual goals may be hidden from them).
+    """
     _fresh(uow)
     goals = uow.goals.of_owner(owner_id, cycle_id)
+    if principal is not None:
+        owner = uow.directory.get(owner_id)
+        goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
     return [goal_json(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id)) for g in goals]
@@ -568,3 +587,12 @@ def assign_to_chosen(
         raise ValidationFailed("Only direct reports get a team goal.", {"people": ["not a direct report"]})
     people = [reports[c] for c in chosen]
     return _give_copies(uow, principal, source, cycle_id, people, data, clock)
+
+
+def visible_children(uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain") -> list[dict]:
+    """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound)."""
+    get_goal(uow, principal, goal_id, visibility=visibility)
+    aligned = children(uow, goal_id)
+    owners = uow.directory.get_many(sorted({g.owner_id for g in aligned if g.owner_id}))
+    shown = [g for g in aligned if policy.may_read_goal(principal, g.level, owners.get(g.owner_id or ""), visibility)]
+    return [get_goal(uow, None, g.goal_id) for g in shown]

@@ -40,21 +40,33 @@ class ReviewRoles:
     is_employee: bool
     is_manager: bool
     is_hr: bool
+    is_skip_level: bool = False
 
 
-def review_roles(principal: Principal, employee_id: str, current_manager: str | None) -> ReviewRoles:
-    """The principal's roles for a review; nobody is HR or manager of their own review."""
+def review_roles(
+    principal: Principal,
+    employee_id: str,
+    current_manager: str | None,
+    chain: tuple[str, ...] = (),
+    skip_level_read: bool = False,
+) -> ReviewRoles:
+    """The principal's roles for a review; nobody is HR or manager of their own review.
+
+    A manager higher up the employee's management `chain` is a skip-level reader when the cycle allows it.
+    """
     own = principal.employee_id == employee_id
+    is_manager = not own and current_manager is not None and principal.employee_id == current_manager
     return ReviewRoles(
         is_employee=own,
-        is_manager=not own and current_manager is not None and principal.employee_id == current_manager,
+        is_manager=is_manager,
         is_hr=not own and principal.has(Role.HR),
+        is_skip_level=skip_level_read and not own and not is_manager and principal.employee_id in chain,
     )
 
 
 # Who may do each part of a review. Leadership is nobody special here: only as someone's manager.
 REVIEW_PARTS: dict[str, tuple[str, ...]] = {
-    "read": ("employee", "manager", "hr"),
+    "read": ("employee", "manager", "hr", "skip_level"),
     "self": ("employee",),
     "manager": ("manager", "hr"),
     "discussion": ("manager", "hr"),
@@ -64,7 +76,7 @@ REVIEW_PARTS: dict[str, tuple[str, ...]] = {
 }
 
 REVIEW_REFUSALS: dict[str, str] = {
-    "read": "only the employee, their manager and HR can see this review",
+    "read": "only the employee, their managers and HR can see this review",
     "self": "only the employee writes their self assessment",
     "manager": "only the employee's current manager or HR writes the manager assessment",
     "discussion": "only the employee's manager or HR records the discussion",
@@ -76,7 +88,12 @@ REVIEW_REFUSALS: dict[str, str] = {
 
 def may_act_on_review(roles: ReviewRoles, part: str) -> bool:
     """Whether these roles may do `part` ("self", "manager", "discussion", ...) to the review."""
-    held = {"employee": roles.is_employee, "manager": roles.is_manager, "hr": roles.is_hr}
+    held = {
+        "employee": roles.is_employee,
+        "manager": roles.is_manager,
+        "hr": roles.is_hr,
+        "skip_level": roles.is_skip_level,
+    }
     return any(held[r] for r in REVIEW_PARTS[part])
 
 
@@ -277,3 +294,20 @@ def may_read_notes(principal: Principal, person: Employee) -> bool:
 def may_export_summaries(principal: Principal) -> bool:
     """HR exports the appraisal summaries of a cycle or a department, and sees and retries the exports."""
     return principal.has(Role.HR)
+# --- goal visibility (issue 12) --------------------------------------------------------------------
+
+
+def may_read_goal(principal: Principal, level: GoalLevel, owner: Employee | None, visibility: str = "chain") -> bool:
+    """Organisation and team goals are for everyone; an individual goal for everyone only when the organisation
+    says so ("everyone"), otherwise ("chain", the default) for its owner, the managers above them and HR."""
+    if level is not GoalLevel.INDIVIDUAL or visibility == "everyone" or principal.has(Role.HR):
+        return True
+    if owner is None:
+        return False
+    return principal.employee_id == owner.employee_id or principal.employee_id in owner.chain
+
+
+def may_read_action(principal: Principal, action: dict[str, Any], subject_manager: str | None = None) -> bool:
+    """An action is seen by its owner, the person whose review it came from, their manager, and HR."""
+    seen_by = (action.get("owner_id"), action.get("subject_id"), subject_manager)
+    return principal.has(Role.HR) or principal.employee_id in seen_by

@@ -51,7 +51,10 @@ class ReviewContext:
         self.review = review
         person = uow.directory.get(employee_id)
         self.current_manager = person.manager_id if person else None
-        self.roles: ReviewRoles = policy.review_roles(principal, employee_id, self.current_manager)
+        chain = person.chain if person else ()
+        self.roles: ReviewRoles = policy.review_roles(
+            principal, employee_id, self.current_manager, chain, self.cycle.skip_level_read
+        )
         self.is_employee = self.roles.is_employee
         self.is_manager = self.roles.is_manager
         self.is_hr = self.roles.is_hr
@@ -68,7 +71,12 @@ class ReviewContext:
         self.require("read")
 
     def require(self, part: str) -> None:
-        """Refuse unless this principal may do `part` ("self", "manager", "discussion", ...) to the review."""
+        """Refuse unless this principal may do `part` ("self", "manager", "discussion", ...) to the review.
+
+        Someone who may not read the review is told it does not exist (404), exactly as for a missing one.
+        """
+        if not policy.may_act_on_review(self.roles, "read"):
+            raise NotFound(f"no review for {self.review.employee_id!r} in cycle {self.cycle.cycle_id!r}")
         policy.require(policy.may_act_on_review(self.roles, part), policy.REVIEW_REFUSALS[part])
 
     def require_version(self, expected: int) -> None:
@@ -565,7 +573,8 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
     person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(f"no employee {employee_id!r}")
-    policy.require(policy.may_read_history(principal, person), "only the person, their manager and HR see this history")
+    if not policy.may_read_history(principal, person):
+        raise NotFound(f"no employee {employee_id!r}")  # denied answers exactly like missing
     found, actions = uow.reviews.history(employee_id)
     reviews = []
     for r in found:
@@ -588,10 +597,9 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
 
 def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> list[dict[str, Any]]:
     """The audit trail of one review (HR)."""
-    policy.require(
-        policy.may_read_review_audit(principal, employee_id),
-        "only HR reads the audit trail (and not of their own review)",
-    )
+    if not policy.may_read_review_audit(principal, employee_id):
+        # HR only (and not of their own review); to anyone else the trail does not exist.
+        raise NotFound(f"no audit trail for {employee_id!r} in cycle {cycle_id!r}")
     return [copy.deepcopy(r) for r in uow.audit.of_review(cycle_id, employee_id)]
 
 

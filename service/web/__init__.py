@@ -10,7 +10,7 @@ from flask import Flask, jsonify, request
 
 from service.adapters.clock import Clock
 from service.adapters.store import Table
-from service.config import ConfigError, Settings, load_settings
+from service.config import ConfigError, Settings, load_settings, require_session_key
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -50,6 +50,7 @@ def create_app(
     settings = settings or load_settings()
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
+    require_session_key(settings)
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -64,6 +65,10 @@ def create_app(
         table_factory = lambda: table  # noqa: E731
     wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock())
     app.extensions["reviews"] = wiring
+    if settings.session_secret_id:
+        from service.web.sessions import SecretKeySessionInterface
+
+        app.session_interface = SecretKeySessionInterface(wiring)
     untrusted.install(app)
     prefetch.install(app)
     auth.install(app)
@@ -78,6 +83,10 @@ def create_app(
     app.register_blueprint(pages_feedback.bp)
     if settings.auth_mode == "local":
         app.register_blueprint(pages.local_bp)
+    else:
+        from service.web import signin
+
+        signin.install(app)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
     app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs

@@ -164,7 +164,8 @@ def get_goal(goal_id: str):
     """Read a goal."""
     principal = current_principal()
     cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id))
+    visibility = wiring().settings.goal_visibility
+    return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility))
 
 
 @bp.patch("/goals/<goal_id>")
@@ -177,17 +178,19 @@ def get_goal(goal_id: str):
 def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
+    principal = current_principal()
+    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
     data = _key_results(GoalPatchSchema().load(request.get_json(silent=True) or {}))
-    return _goal_response(svc.update_goal(w.uow(), current_principal(), goal_id, data, expected_version(), w.clock))
+    return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
 
 @bp.get("/goals/<goal_id>/children")
 @api_doc("Goals aligned directly to a goal", response=GoalListSchema, errors=(401, 404))
 def goal_children(goal_id: str):
     """Aligned goals."""
-    current_principal()
-    uow = wiring().uow()
-    return jsonify({"goals": [svc.get_goal(uow, None, g.goal_id) for g in svc.children(uow, goal_id)]})
+    principal = current_principal()
+    goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility)
+    return jsonify({"goals": goals})
 
 
 @bp.post("/goals/<goal_id>/assign")
@@ -200,8 +203,10 @@ def goal_children(goal_id: str):
 def assign(goal_id: str):
     """Team assignment."""
     w = wiring()
+    principal = current_principal()
+    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
     data = AssignSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.assign_to_team(w.uow(), current_principal(), goal_id, data, w.clock))
+    return jsonify(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
 
 
 @bp.get("/people/<employee_id>/goals")
@@ -213,9 +218,10 @@ def assign(goal_id: str):
 )
 def person_goals(employee_id: str):
     """A person's goals."""
-    current_principal()
+    principal = current_principal()
     cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"goals": svc.person_goals(wiring().uow(), employee_id, cycle_id)})
+    goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, wiring().settings.goal_visibility)
+    return jsonify({"goals": goals})
 
 
 @bp.get("/cycles/<cycle_id>/alignment")

@@ -389,7 +389,11 @@ def post_return(cycle_id: str, employee_id: str):
 
 
 @bp.get(REVIEW + "/audit")
-@api_doc("The audit trail of one review, with chain verification (HR)", response=AuditSchema, errors=(401, 403))
+@api_doc(
+    "The audit trail of one review, with chain verification (HR; to anyone else: 404)",
+    response=AuditSchema,
+    errors=(401, 404),
+)
 def review_audit(cycle_id: str, employee_id: str):
     """A review's audit trail."""
     return _audit_response(review_svc.review_audit(wiring().uow(), current_principal(), cycle_id, employee_id))

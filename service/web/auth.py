@@ -2,8 +2,10 @@
 
 - local mode: a signed session cookie set by the demo sign-in page, or a Bearer token minted by
   the CLI (`python -m service.cli mint-token`);
-- jwt mode (deployed): the API Gateway JWT authorizer has already verified the Cognito token;
-  its claims arrive in the request context and name the employee.
+- jwt mode (deployed): API clients on /api/* send a Cognito token that the API Gateway JWT authorizer
+  has already verified (its claims arrive in the request context and name the employee); browsers sign
+  in through the hosted UI (web/signin.py) and carry the session cookie that sign-in started, which
+  ends after `session_minutes` idle and `session_max_hours` in all.
 """
 
 from __future__ import annotations
@@ -61,11 +63,27 @@ def _identify() -> tuple[str | None, str]:
     settings = wiring().settings
     if settings.auth_mode == "jwt":
         claims = _jwt_claims()
-        return (claims.get(settings.employee_id_claim) or None), "jwt"
+        if claims:
+            return (claims.get(settings.employee_id_claim) or None), "jwt"
+        return _cognito_session(settings), "session"
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return _token_subject(settings, header[7:].strip()), "token"
     return session.get("employee_id"), "session"
+
+
+def _cognito_session(settings: Settings) -> str | None:
+    """The employee of a session started by the Cognito sign-in, unless it passed its absolute limit."""
+    import time
+
+    from service.web.signin import session_expired
+
+    if session.get("employee_id") is None:
+        return None
+    if session_expired(time.time(), settings.session_max_hours):
+        session.clear()
+        return None
+    return session["employee_id"]
 
 
 def claimed_identity() -> str | None:
@@ -114,7 +132,7 @@ def install(app: Flask) -> None:
         jwt_mode = app.extensions["reviews"].settings.auth_mode == "jwt"
         if jwt_mode and _jwt_claims():
             return  # the authorizer verified an Authorization header
-        anonymous = not _jwt_claims() if jwt_mode else session.get("employee_id") is None
+        anonymous = session.get("employee_id") is None
         if anonymous and request.endpoint not in IDENTITY_ENDPOINTS:
             return  # no identity for a forged request to ride on: authentication answers (401), not CSRF (403)
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")

@@ -23,6 +23,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.Conflict: 409,
     e.TooLarge: 413,
     e.Unavailable: 503,
+    e.TooManyAttempts: 429,
 }
 
 

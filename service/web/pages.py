@@ -72,9 +72,10 @@ def page_principal() -> Principal:
     """The signed-in person; a page asked for without one goes to the sign-in and comes back (?next=)."""
     principal = optional_principal()
     if principal is None:
-        if wiring().settings.auth_mode == "local" and request.method == "GET":
+        if request.method == "GET":
             target = request.full_path.rstrip("?")
-            abort(redirect(url_for("local_signin.signin", next=target)))
+            local = wiring().settings.auth_mode == "local"
+            abort(redirect(url_for("local_signin.signin" if local else "cognito_signin.login", next=target)))
         raise NotAuthenticated("sign in first")
     return principal
 
@@ -496,7 +497,9 @@ def signout():
     session.clear()
     if wiring().settings.auth_mode == "local":
         return redirect(url_for("local_signin.signin"))
-    return redirect(url_for("pages.home"))
+    from service.web import signin  # the Cognito session ends too: the hosted UI's logout comes back here
+
+    return redirect(signin.hosted_ui(wiring()).logout_url(signin.signed_out_url()))
 
 
 @local_bp.get("/signin")

@@ -255,7 +255,7 @@ def edit(goal_id: str):
             return _render_goal(principal, goal_id, errors or {"": [message]}, status)
 
         w = wiring()
-        before = svc.get_goal(w.uow(), principal, goal_id)["progress"]
+        before = svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)["progress"]
         saved = attempt(
             lambda: svc.update_goal(
                 w.uow(), principal, goal_id, _load(GoalPatchSchema(), data), expected_version(), w.clock
@@ -286,11 +286,11 @@ def _progress_change(before: float, saved: dict[str, Any]) -> str:
 
 def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
-    goal = svc.get_goal(uow, principal, goal_id)
+    goal = svc.get_goal(uow, principal, goal_id, visibility=wiring().settings.goal_visibility)
     if goal["level"] == "organisation" and goal["cycle_id"] is None:
         _, cycle = _cycle_choice(request.args.get("cycle"))
         if cycle is not None:
-            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id)
+            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id, wiring().settings.goal_visibility)
     can_edit = svc.may_edit(uow, principal, goal)
     options = []
     if goal["level"] != "organisation" and goal["cycle_id"]:
@@ -326,7 +326,7 @@ def assign(goal_id: str):
     """Give a team goal to the team: choose who gets a copy and its weight, confirm, then each gets their own."""
     principal = page_principal()
     uow = wiring().uow()
-    goal = svc.get_goal(uow, principal, goal_id)
+    goal = svc.get_goal(uow, principal, goal_id, visibility=wiring().settings.goal_visibility)
     team = directory_svc.direct_reports(uow, principal.employee_id)
     form = request.form if request.method == "POST" else None
     chosen = form.getlist("people") if form is not None else [p.employee_id for p in team]

@@ -122,6 +122,9 @@ class CycleInSchema(Schema):
     departments = fields.List(Text(validate=SHORT), load_default=list, validate=validate.Length(max=1000))
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=20_000))
     carry_over_goals = fields.Boolean(load_default=False, metadata={"description": "carry unfinished goals in"})
+    skip_level_read = fields.Boolean(
+        load_default=True, metadata={"description": "managers above the direct manager may read the reviews"}
+    )
 
 
 class CycleSchema(Schema):
@@ -137,6 +140,7 @@ class CycleSchema(Schema):
     departments = fields.List(fields.String())
     employee_ids = fields.List(fields.String())
     carry_over_goals = fields.Boolean()
+    skip_level_read = fields.Boolean()
     state = fields.String()
     participant_count = fields.Integer()
     launched_at = fields.String(allow_none=True)

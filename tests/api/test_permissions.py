@@ -44,7 +44,8 @@ def hr_view(as_, cycle_id: str, employee_id: str = "E4") -> dict:
 
 
 def test_an_employee_cannot_write_someone_elses_self_assessment(as_, cycle_id):
-    assert_error(attempt(as_("E5"), cycle_id, "self", SELF), 403, "forbidden")
+    # E5 may not even read E4's review: it answers exactly like a missing one
+    assert_error(attempt(as_("E5"), cycle_id, "self", SELF), 404, "not_found")
     assert ok(as_("E4").get(review_url(cycle_id, "E4")))["version"] == 1
 
 
@@ -53,7 +54,7 @@ def test_a_manager_cannot_write_a_reports_self_assessment(as_, cycle_id):
 
 
 def test_a_colleague_cannot_write_the_manager_assessment(as_, cycle_id):
-    assert_error(attempt(as_("E5"), cycle_id, "manager", MANAGER), 403, "forbidden")
+    assert_error(attempt(as_("E5"), cycle_id, "manager", MANAGER), 404, "not_found")
     assert hr_view(as_, cycle_id)["manager_assessment"] is None
 
 
@@ -133,7 +134,7 @@ def test_hr_sees_every_draft(as_, cycle_id):
 
 
 def test_a_colleague_cannot_read_a_review(as_, cycle_id):
-    assert_error(as_("E5").get(review_url(cycle_id, "E4")), 403, "forbidden")
+    assert_error(as_("E5").get(review_url(cycle_id, "E4")), 404, "not_found")
 
 
 def test_leadership_reads_the_review_of_someone_it_manages(as_, cycle_id):
@@ -142,10 +143,14 @@ def test_leadership_reads_the_review_of_someone_it_manages(as_, cycle_id):
     assert view["employee_id"] == "E3" and view["self_assessment"]["achievements"] == "Led the directory import."
 
 
-def test_leadership_cannot_read_any_other_individual_review(as_, cycle_id):
-    leadership = as_("E1")
-    assert_error(leadership.get(review_url(cycle_id, "E4")), 403, "forbidden")
-    assert_error(leadership.get("/api/people/E4/history"), 403, "forbidden")
+def test_leadership_reads_a_review_below_it_as_a_skip_level_manager_but_not_the_history(as_, cycle_id):
+    leadership = as_("E1")  # E1 manages E3, who manages E4; the cycle lets skip-level managers read
+    assert ok(leadership.get(review_url(cycle_id, "E4")))["employee_id"] == "E4"
+    assert_error(leadership.get("/api/people/E4/history"), 404, "not_found")
+
+
+def test_leadership_cannot_read_a_review_outside_its_subtree(as_, cycle_id):
+    assert_error(as_("E3").get(review_url(cycle_id, "E6")), 404, "not_found")  # E6 reports to E2
 
 
 def test_leadership_and_hr_see_progress_but_a_manager_does_not(as_, cycle_id):
@@ -157,7 +162,7 @@ def test_leadership_and_hr_see_progress_but_a_manager_does_not(as_, cycle_id):
 def test_history_is_for_the_person_their_manager_and_hr(as_, cycle_id):
     for person in ("E4", "E3", "E2"):
         assert ok(as_(person).get("/api/people/E4/history"))["employee_id"] == "E4"
-    assert_error(as_("E5").get("/api/people/E4/history"), 403, "forbidden")
+    assert_error(as_("E5").get("/api/people/E4/history"), 404, "not_found")
 
 
 # --- finalising, returning, acknowledging --------------------------------------------------------

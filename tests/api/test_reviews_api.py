@@ -365,7 +365,7 @@ def test_a_create_record_names_only_real_fields(as_, cycle_id):
 
 def test_only_hr_reads_the_audit_trail(as_, cycle_id):
     for person in ("E4", "E3", "E1"):
-        assert_error(as_(person).get(review_url(cycle_id, "E4", "audit")), 403, "forbidden")
+        assert_error(as_(person).get(review_url(cycle_id, "E4", "audit")), 404, "not_found")
         assert_error(as_(person).get(f"/api/cycles/{cycle_id}/audit"), 403, "forbidden")
 
 

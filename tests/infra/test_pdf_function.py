@@ -45,14 +45,21 @@ def test_only_the_pdf_function_has_the_layer(template):
     assert with_layers == {"PdfFunction"}
 
 
-def test_the_summary_routes_go_to_the_pdf_function_and_need_the_jwt(template, resources):
+def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(template, resources):
     events = sam_functions(template)["PdfFunction"]["Properties"]["Events"]
     routes = {e["Properties"]["Path"] for e in events.values() if e["Type"] == "HttpApi"}
     assert routes == PDF_PATHS
     assert all(e["Properties"]["Method"] == "GET" for e in events.values() if e["Type"] == "HttpApi")
     (api,) = of_type(resources, "AWS::ApiGatewayV2::Api").values()
-    for path in PDF_PATHS:
-        assert api["Properties"]["Body"]["paths"][path]["get"]["security"] == [{"CognitoJwt": []}]
+    security = {path: api["Properties"]["Body"]["paths"][path]["get"]["security"] for path in PDF_PATHS}
+    # The page is signed in by the app's session cookie (like every page); the JSON route by the API's JWT.
+    assert security == {
+        "/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [{"NONE": []}],
+        "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [{"CognitoJwt": []}],
+    }
+    env = sam_functions(template)["PdfFunction"]["Properties"]["Environment"]["Variables"]
+    web_env = sam_functions(template)["WebFunction"]["Properties"]["Environment"]["Variables"]
+    assert {k: env[k] for k in web_env} == web_env  # the same sign-in settings as the web app
 
 
 def test_the_pdf_function_takes_exports_and_dead_letters_with_partial_batch_failures(template):

@@ -6,7 +6,7 @@ import pytest
 
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.errors import PermissionDenied
+from service.domain.errors import NotFound
 from service.services import reviews as review_svc
 from service.services.directory import import_organisation
 from tests import factories as f
@@ -20,7 +20,7 @@ def test_hr_cannot_read_their_managers_draft_through_audit_or_history(clock):
     ceo, hr = f.principal(table, "E1"), f.principal(table, "E2")
     content = f.manager_content(owner_id="E1", narrative="Considering a plan")
     review_svc.save_manager_assessment(UnitOfWork(table), ceo, cycle.cycle_id, "E2", content, 1, False, clock)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         review_svc.review_audit(UnitOfWork(table), hr, cycle.cycle_id, "E2")
     assert "Considering a plan" not in str(review_svc.cycle_audit(UnitOfWork(table), hr, cycle.cycle_id))
     assert all(

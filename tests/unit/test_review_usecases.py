@@ -16,7 +16,7 @@ import pytest
 from service.adapters.clock import iso
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.errors import Conflict, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.reviews import ReviewState
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
@@ -293,17 +293,18 @@ def test_a_draft_is_not_scored(uow, cycle_id, clock):
 # --- who may do what -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("by", ["E3", "E2", "E5"])
-def test_only_the_employee_writes_their_self_assessment(uow, cycle_id, clock, by):
-    with refused(uow, PermissionDenied):
+# A reader who may not write is refused (403); someone who may not read is told the review does not exist (404).
+@pytest.mark.parametrize(("by", "error"), [("E3", PermissionDenied), ("E2", PermissionDenied), ("E5", NotFound)])
+def test_only_the_employee_writes_their_self_assessment(uow, cycle_id, clock, by, error):
+    with refused(uow, error):
         save_self(uow, cycle_id, clock, by=by)
     assert stored(uow, cycle_id).version == 1
 
 
-@pytest.mark.parametrize("by", ["E4", "E5", "E1"])
-def test_only_the_current_manager_or_hr_writes_the_manager_assessment(uow, cycle_id, clock, by):
+@pytest.mark.parametrize(("by", "error"), [("E4", PermissionDenied), ("E5", NotFound), ("E1", PermissionDenied)])
+def test_only_the_current_manager_or_hr_writes_the_manager_assessment(uow, cycle_id, clock, by, error):
     drive(uow, cycle_id, clock, S.SELF_SUBMITTED)
-    with refused(uow, PermissionDenied):
+    with refused(uow, error):
         save_manager(uow, cycle_id, clock, by=by)
 
 
@@ -313,10 +314,10 @@ def test_hr_may_write_the_manager_assessment_of_someone_they_do_not_manage(uow, 
     assert stored(uow, cycle_id).state is S.MANAGER_SUBMITTED
 
 
-@pytest.mark.parametrize("by", ["E4", "E5"])
-def test_the_employee_and_peers_do_not_record_the_discussion(uow, cycle_id, clock, by):
+@pytest.mark.parametrize(("by", "error"), [("E4", PermissionDenied), ("E5", NotFound)])
+def test_the_employee_and_peers_do_not_record_the_discussion(uow, cycle_id, clock, by, error):
     drive(uow, cycle_id, clock, S.MANAGER_SUBMITTED)
-    with refused(uow, PermissionDenied):
+    with refused(uow, error):
         save_discussion(uow, cycle_id, clock, submit=True, by=by)
 
 
@@ -343,10 +344,25 @@ def test_hr_does_not_finalise_or_return_their_own_review(uow, cycle_id, clock):
         return_review(uow, cycle_id, clock, "not_started", by="E2", employee_id="E2")
 
 
-@pytest.mark.parametrize("by", ["E5", "E1", "E6"])
-def test_peers_skip_level_leaders_and_strangers_cannot_read_a_review(uow, cycle_id, by):
-    with refused(uow, PermissionDenied):
+@pytest.mark.parametrize("by", ["E5", "E6"])
+def test_peers_and_strangers_cannot_read_a_review_it_is_missing_to_them(uow, cycle_id, by):
+    with refused(uow, NotFound):
         review_svc.open_review(uow, who(uow, by), cycle_id, "E4")
+
+
+def test_a_skip_level_manager_reads_a_review_below_them(uow, cycle_id):
+    assert review_svc.open_review(uow, who(uow, "E1"), cycle_id, "E4")["employee_id"] == "E4"
+
+
+def test_a_skip_level_manager_reads_nothing_when_the_cycle_says_so():
+    from service.services import policy
+    from service.services.auth import Principal
+
+    ceo = Principal("E1", "Ada", frozenset())
+    with_setting = policy.review_roles(ceo, "E4", "E3", ("E1", "E3"), skip_level_read=True)
+    without = policy.review_roles(ceo, "E4", "E3", ("E1", "E3"), skip_level_read=False)
+    assert policy.may_read_review(with_setting) and not policy.may_act_on_review(with_setting, "manager")
+    assert not policy.may_read_review(without)
 
 
 def test_the_team_overview_shows_a_manager_their_reports_and_nothing_else(uow, cycle_id, clock):

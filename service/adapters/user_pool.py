@@ -1,0 +1,74 @@
+"""The Cognito user pool's accounts, as the organisation sync sees them (admin API, operator credentials)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+EMPLOYEE_ID = "custom:employee_id"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One person's sign-in account: its user name is the employee id."""
+
+    employee_id: str
+    email: str
+    name: str
+    enabled: bool
+
+
+class UserPool:
+    """Accounts of one pool through the cognito-idp admin API."""
+
+    def __init__(self, client: Any, pool_id: str) -> None:
+        self._client = client
+        self._pool_id = pool_id
+
+    def accounts(self) -> dict[str, Account]:
+        """Every account, by employee id (users without one are not the sync's business)."""
+        found: dict[str, Account] = {}
+        for page in self._client.get_paginator("list_users").paginate(UserPoolId=self._pool_id):
+            for user in page["Users"]:
+                attrs = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+                employee_id = attrs.get(EMPLOYEE_ID)
+                if employee_id:
+                    found[employee_id] = Account(
+                        employee_id, attrs.get("email", ""), attrs.get("name", ""), bool(user.get("Enabled", True))
+                    )
+        return found
+
+    def create(self, employee_id: str, email: str, name: str) -> None:
+        """A new account; Cognito emails the invitation with a temporary password."""
+        self._client.admin_create_user(
+            UserPoolId=self._pool_id,
+            Username=employee_id,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": name},
+                {"Name": EMPLOYEE_ID, "Value": employee_id},  # immutable: set once, here
+            ],
+            DesiredDeliveryMediums=["EMAIL"],
+        )
+
+    def update(self, employee_id: str, email: str, name: str) -> None:
+        """New email or name from the HR system (the employee id never changes)."""
+        self._client.admin_update_user_attributes(
+            UserPoolId=self._pool_id,
+            Username=employee_id,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": name},
+            ],
+        )
+
+    def enable(self, employee_id: str) -> None:
+        """Let someone who came back sign in again."""
+        self._client.admin_enable_user(UserPoolId=self._pool_id, Username=employee_id)
+
+    def disable(self, employee_id: str) -> None:
+        """Stop a leaver signing in, and end the sessions Cognito holds for them."""
+        self._client.admin_disable_user(UserPoolId=self._pool_id, Username=employee_id)
+        self._client.admin_user_global_sign_out(UserPoolId=self._pool_id, Username=employee_id)

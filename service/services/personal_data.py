@@ -1,0 +1,77 @@
+"""One person's data: exported as a whole (a subject access request), or erased once they have left.
+
+Erasure removes what identifies the person directly: name, email and title in the directory, the name
+their reviews carry, and (in the CLI) their sign-in account. The employee id stays, so reviews, goals,
+actions and the append-only audit trail stay consistent; the audit's first record of a review still holds
+the name it was created with, because its hash chain cannot change. An organisation keeps appraisal
+records for its retention period (infra/README.md). Only a leaver may be erased: a current employee still
+works here, and the next import would bring them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, replace
+from typing import Any
+
+from service.adapters.repositories import review_to_item
+from service.adapters.store import Put
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.errors import Conflict, NotFound
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates and enums as text, sets and tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return [_plain(v) for v in sorted(value, key=str)]
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, int | float | str):
+        return value.value
+    return value
+
+
+def export_person(uow: UnitOfWork, employee_id: str) -> dict[str, Any]:
+    """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them."""
+    person = uow.directory.get(employee_id)
+    if person is None:
+        raise NotFound(f"no employee {employee_id!r}")
+    reviews, about = uow.reviews.history(employee_id)
+    owned = uow.actions.owned_by(employee_id)
+    actions = {a["action_id"]: a for a in [*about, *owned]}
+    goals = []
+    for cycle in [None, *uow.cycles.list()]:
+        goals.extend(asdict(g) for g in uow.goals.of_owner(employee_id, cycle.cycle_id if cycle else None))
+    return _plain(
+        {
+            "employee": asdict(person),
+            "reviews": [asdict(r) for r in reviews],
+            "goals": {g["goal_id"]: g for g in goals},
+            "actions": sorted(actions.values(), key=lambda a: a["action_id"]),
+        }
+    )
+
+
+def erase_person(uow: UnitOfWork, employee_id: str) -> dict[str, str]:
+    """Remove a leaver's name, email and title from the directory (their id stays, see the module docstring)."""
+    person = uow.directory.get(employee_id)
+    if person is None:
+        raise NotFound(f"no employee {employee_id!r}")
+    if person.active:
+        raise Conflict(f"{employee_id} is still active: import the organisation without them first", entity="employee")
+    tag = hashlib.sha256(employee_id.encode()).hexdigest()[:10]
+    erased = replace(person, name=f"Former employee {tag}", email=f"erased-{tag}@invalid.example", title="")
+    reviews, _ = uow.reviews.history(employee_id)
+    with uow:
+        uow.directory.save(erased, new=False)
+        for review in reviews:
+            # The name each review carries for lists and PDFs; not audited, so that no record repeats the old name.
+            item = review_to_item(replace(review, employee_name=erased.name))
+            item["version"] = review.version + 1
+            uow.add(Put(item, expect_version=review.version))
+        uow.commit()
+    return {"employee_id": employee_id, "name": erased.name, "reviews": str(len(reviews))}

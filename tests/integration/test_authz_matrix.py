@@ -1,0 +1,476 @@
+"""The authorization matrix: every route × every kind of caller × their own object and someone else's.
+
+The organisation (ORG below): L1 leads (leadership); H1 is HR; D1 directs M1 and M2; M1 manages S1 (the
+subject) and P1 (S1's peer); M2 manages O1. Everyone has a review in one launched cycle (manager assessment
+submitted, so each has an action), and an individual goal.
+
+Caller kinds (the columns, in this order) and who plays them, with "own" and "other" objects:
+
+    employee      S1   own: S1's          other: P1's (a peer's)
+    manager       M1   own: M1's          other: S1's (their report's)
+    other_mgr     M2   own: M2's          other: S1's (not their report)
+    skip_level    D1   own: D1's          other: S1's (their report's report)
+    peer          P1   own: P1's          other: S1's
+    hr            H1   own: H1's          other: S1's
+    leadership    L1   own: L1's          other: S1's
+    signed_out    -    S1's
+
+Each row of ROUTES is one route (its Flask rule and method) and a line of 8 cells; a cell is "own/other"
+(or one value for both; signed_out has one). Values: `ok` (authorization let it through: any answer but
+401/403/404, so a 409 or 422 for a write the caller may make counts as ok), `404` (denied, answered exactly
+like a missing object), `403` (the caller may see the object but not do this), `401` (nobody signed in),
+`login` (a page sends a signed-out browser to the sign-in).
+
+Adding a route: add a row `"METHOD /rule/<with_placeholders>": "cells..."`; placeholders are filled from
+the object's owner (`employee_id`, `goal_id`, `action_id`, `name` = department) and the cycle/template.
+Give a write a body in BODIES if the empty one does not reach the authorization check. A route without a
+row fails `test_every_route_has_its_row`; `AUTHZ_DISCOVER=1 pytest ... -k discover -s` prints the
+observed line of every route to start from (then check each cell against the policy before pasting it).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from service.adapters.clock import FixedClock
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.config import Settings
+from tests import factories as f
+
+ORG = """employee_id,name,email,title,department,manager_id,roles
+L1,Lena Lead,l1@example.com,Chief Executive,Leadership,,leadership
+H1,Hana Hale,h1@example.com,People Partner,People,L1,hr
+D1,Dora Dean,d1@example.com,Director,Engineering,L1,
+M1,Max Moor,m1@example.com,Engineering Manager,Engineering,D1,
+M2,Mia Moss,m2@example.com,Engineering Manager,Engineering,D1,
+S1,Sam Stone,s1@example.com,Engineer,Engineering,M1,
+P1,Pat Pike,p1@example.com,Engineer,Engineering,M1,
+O1,Oli Oak,o1@example.com,Engineer,Engineering,M2,
+"""
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+KINDS = ("employee", "manager", "other_mgr", "skip_level", "peer", "hr", "leadership", "signed_out")
+CALLERS = {
+    "employee": ("S1", "P1"),
+    "manager": ("M1", "S1"),
+    "other_mgr": ("M2", "S1"),
+    "skip_level": ("D1", "S1"),
+    "peer": ("P1", "S1"),
+    "hr": ("H1", "S1"),
+    "leadership": ("L1", "S1"),
+    "signed_out": (None, "S1"),
+}
+MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L1", "H1": "L1"}
+
+# employee  manager  other_mgr  skip_level  peer  hr  leadership  signed_out
+# fmt: off
+# ruff: noqa: E501 - one row per route reads best on one line
+ROUTES: dict[str, str] = {
+    "GET /": "ok ok ok ok ok ok ok login",
+    "GET /api/actions": "ok ok ok ok ok ok ok 401",
+    "GET /api/cycles": "ok ok ok ok ok ok ok 401",
+    "GET /api/cycles/<cycle_id>": "ok ok ok ok ok ok ok 401",
+    "GET /api/cycles/<cycle_id>/alignment": "403 ok ok ok 403 ok ok 401",
+    "GET /api/cycles/<cycle_id>/audit": "403 403 403 403 403 ok 403 401",
+    "GET /api/cycles/<cycle_id>/progress": "403 403 403 403 403 ok ok 401",
+    "GET /api/cycles/<cycle_id>/reviews": "403 403 403 403 403 ok 403 401",
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/audit": "404 404 404 404 404 404/ok 404 401",
+    "GET /api/cycles/<cycle_id>/team": "ok ok ok ok ok ok ok 401",
+    "GET /api/departments/<path:name>/people": "ok ok ok ok ok ok ok 401",
+    "GET /api/goals": "ok ok ok ok ok ok ok 401",
+    "GET /api/goals/<goal_id>": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "GET /api/goals/<goal_id>/children": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "GET /api/me": "ok ok ok ok ok ok ok 401",
+    "GET /api/openapi.json": "ok ok ok ok ok ok ok ok",
+    "GET /api/org/imports": "403 403 403 403 403 ok 403 401",
+    "GET /api/people/<employee_id>": "ok ok ok ok ok ok ok 401",
+    "GET /api/people/<employee_id>/chain": "ok ok ok ok ok ok ok 401",
+    "GET /api/people/<employee_id>/goals": "ok ok ok ok ok ok ok 401",
+    "GET /api/people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 401",
+    "GET /api/people/<employee_id>/reports": "ok ok ok ok ok ok ok 401",
+    "GET /api/templates": "ok ok ok ok ok ok ok 401",
+    "GET /api/templates/<template_id>": "ok ok ok ok ok ok ok 401",
+    "GET /api/templates/<template_id>/versions/<int:version>": "ok ok ok ok ok ok ok 401",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>": "ok/404 ok ok/404 ok ok/404 ok ok login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/audit": "404 404 404 404 404 404/ok 404 login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/discussion": "403/404 403/ok 403/404 403 403/404 403/ok 403 login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 login",
+    "GET /cycles/<cycle_id>/team": "ok ok ok ok ok ok ok login",
+    "GET /goals": "ok ok ok ok ok ok ok login",
+    "GET /goals/<goal_id>": "ok/404 ok ok/404 ok ok/404 ok ok login",
+    "GET /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok login",
+    "GET /goals/alignment": "403 ok ok ok 403 ok ok login",
+    "GET /goals/organisation": "ok ok ok ok ok ok ok login",
+    "GET /healthz": "ok ok ok ok ok ok ok ok",
+    "GET /history": "ok ok ok ok ok ok ok login",
+    "GET /hr/cycles": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>/edit": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>/launch": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>/overdue": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>/review": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/<cycle_id>/to-finalise": "403 403 403 403 403 ok 403 login",
+    "GET /hr/cycles/new": "403 403 403 403 403 ok 403 login",
+    "GET /hr/import": "403 403 403 403 403 ok 403 login",
+    "GET /hr/templates": "403 403 403 403 403 ok 403 login",
+    "GET /hr/templates/<template_id>": "403 403 403 403 403 ok 403 login",
+    "GET /hr/templates/new": "403 403 403 403 403 ok 403 login",
+    "GET /people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 login",
+    "GET /session": "ok ok ok ok ok ok ok ok",
+    "GET /session/resumed": "ok ok ok ok ok ok ok login",
+    "GET /signin": "ok ok ok ok ok ok ok ok",
+    "GET /static/<path:filename>": "ok ok ok ok ok ok ok ok",
+    "PATCH /api/actions/<action_id>": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
+    "PATCH /api/goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
+    "POST /actions/<action_id>/status": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
+    "POST /api/cycles": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/launch": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/reopen": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/acknowledge": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/finalise": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/return": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "POST /api/goals": "ok/403 ok ok/403 ok/403 ok/403 ok ok/403 401",
+    "POST /api/goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "POST /api/org/imports": "403 403 403 403 403 ok 403 401",
+    "POST /api/templates": "403 403 403 403 403 ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/acknowledge": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/discussion": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/finalise": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/return": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
+    "POST /goals": "ok ok ok ok ok ok ok 401",
+    "POST /goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
+    "POST /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "POST /goals/organisation": "403 403 403 403 403 ok ok 401",
+    "POST /hr/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 401",
+    "POST /hr/cycles/<cycle_id>/edit": "403 403 403 403 403 ok 403 401",
+    "POST /hr/cycles/<cycle_id>/launch": "403 403 403 403 403 ok 403 401",
+    "POST /hr/cycles/<cycle_id>/remind": "403 403 403 403 403 ok 403 401",
+    "POST /hr/cycles/<cycle_id>/reopen": "403 403 403 403 403 ok 403 401",
+    "POST /hr/cycles/new": "403 403 403 403 403 ok 403 401",
+    "POST /hr/import": "403 403 403 403 403 ok 403 401",
+    "POST /hr/templates/<template_id>": "403 403 403 403 403 ok 403 401",
+    "POST /hr/templates/new": "403 403 403 403 403 ok 403 401",
+    "POST /session/extend": "ok ok ok ok ok ok ok 401",
+    "POST /signin": "ok ok ok ok ok ok ok 403",
+    "POST /signout": "login login login login login login login login",
+    "PUT /api/cycles/<cycle_id>": "403 403 403 403 403 ok 403 401",
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/discussion": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
+    "PUT /api/templates/<template_id>": "403 403 403 403 403 ok 403 401",
+}
+# fmt: on
+
+_CYCLE = {
+    "name": "Next cycle",
+    "period_start": "2027-01-01",
+    "period_end": "2027-12-31",
+    "template_id": "{template}",
+    "phases": {
+        "goal_setting": "2027-03-01",
+        "self_assessment": "2027-03-10",
+        "feedback": "2027-03-20",
+        "manager_assessment": "2027-03-31",
+        "discussion": "2027-04-15",
+    },
+    "participant_mode": "everyone",
+}
+# Bodies that pass validation, so that authorization decides; "{owner}", "{cycle}", "{template}" are filled in.
+BODIES: dict[str, dict] = {
+    "PATCH /api/actions/<action_id>": {"status": "in_progress"},
+    "POST /actions/<action_id>/status": {"status": "in_progress"},
+    "POST /api/cycles": _CYCLE,
+    "PUT /api/cycles/<cycle_id>": _CYCLE,
+    "POST /api/cycles/<cycle_id>/reopen": {"reason": "a late correction"},
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/acknowledge": {"agreement": "agree"},
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/return": {"to_state": "self_submitted", "reason": "redo"},
+    "POST /api/goals": {"level": "individual", "title": "New goal", "owner_id": "{owner}", "cycle_id": "{cycle}"},
+    "PATCH /api/goals/<goal_id>": {"title": "Renamed"},
+    "POST /api/goals/<goal_id>/assign": {"weight": 10, "cycle_id": "{cycle}"},
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": {"content": {"achievements": "matrix"}},
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/manager": {"content": {"strengths": "matrix"}},
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/discussion": {"content": {"notes": "matrix"}},
+    "POST /api/org/imports": {"csv": ORG},
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/return": {"to_state": "self_submitted", "reason": "redo"},
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/acknowledge": {"agreement": "agree"},
+    "POST /hr/cycles/<cycle_id>/reopen": {"reason": "a late correction"},
+    "POST /api/templates": f.template_data(),
+    "PUT /api/templates/<template_id>": f.template_data(),
+    "POST /goals": {
+        "level": "individual",
+        "title": "New goal",
+        "owner_id": "{owner}",
+        "cycle_id": "{cycle}",
+        "weight": "10",
+    },
+    "POST /goals/organisation": {"title": "Grow", "scope": "standing", "weight": "10"},
+}
+
+
+def _fill(value, world: World, owner: str):
+    if isinstance(value, dict):
+        return {k: _fill(v, world, owner) for k, v in value.items()}
+    if isinstance(value, str):
+        return (
+            value.replace("{owner}", owner).replace("{cycle}", world.cycle_id).replace("{template}", world.template_id)
+        )
+    return value
+
+
+@dataclass
+class World:
+    """The seeded table and what each owner has."""
+
+    items: list[dict]
+    cycle_id: str
+    template_id: str
+    goals: dict[str, str]
+    actions: dict[str, str]
+
+
+def _seed() -> World:
+    from service.services import actions as action_svc
+    from service.services import cycles as cycle_svc
+    from service.services import goals as goal_svc
+    from service.services import reviews as review_svc
+    from service.services import templates as template_svc
+    from service.services.directory import import_organisation
+
+    table, clock = MemoryTable(), FixedClock(NOW)
+    import_organisation(UnitOfWork(table), None, ORG, clock)
+    hr = f.principal(table, "H1")
+    template = template_svc.create_template(UnitOfWork(table), hr, f.template_data(), clock)
+    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    goals = {}
+    for who in ("L1", "H1", "D1", "M1", "M2", "S1", "P1", "O1"):
+        data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
+        goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock)["goal_id"]
+    for employee, manager in MANAGERS.items():
+        me = f.principal(table, employee)
+        view = review_svc.open_review(UnitOfWork(table), me, cycle.cycle_id, employee)
+        view = review_svc.save_self_assessment(
+            UnitOfWork(table), me, cycle.cycle_id, employee, f.self_content(), view["version"], True, clock
+        )
+        review_svc.save_manager_assessment(
+            UnitOfWork(table),
+            f.principal(table, manager),
+            cycle.cycle_id,
+            employee,
+            f.manager_content(owner_id=employee),
+            view["version"],
+            True,
+            clock,
+        )
+    actions = {}
+    for who in MANAGERS:
+        owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
+        actions[who] = owned[0]["action_id"]
+    return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """The organisation, seeded once for the module."""
+    return _seed()
+
+
+@pytest.fixture(scope="module")
+def app_and_table(world):
+    from service.web import create_app
+
+    settings = Settings(table_name="authz", secret_key="authz-matrix-key-" + "x" * 20)
+    app = create_app(settings, table_factory=lambda: MemoryTable(), clock=FixedClock(NOW))
+    app.config["TESTING"] = True
+    return app
+
+
+def _path(rule: str, world: World, owner: str) -> str:
+    department = {"L1": "Leadership", "H1": "People"}.get(owner, "Engineering")
+    values = {
+        "cycle_id": world.cycle_id,
+        "employee_id": owner,
+        "goal_id": world.goals.get(owner, "none"),
+        "action_id": world.actions.get(owner, "none"),
+        "template_id": world.template_id,
+        "version": "1",
+        "path:name": department,
+        "name": department,
+        "path:filename": "app.css",
+        "filename": "app.css",
+        "int:version": "1",
+    }
+    for key, value in values.items():
+        rule = rule.replace(f"<{key}>", value)
+    return rule
+
+
+def _version(rule: str, world: World, owner: str) -> str:
+    """The current version of the object a write names, so that only authorization can refuse it."""
+    by_key = {(i["pk"], i["sk"]): i for i in world.items}
+    if "<employee_id>" in rule and "<cycle_id>" in rule:
+        key = (f"CYCLE#{world.cycle_id}", f"REVIEW#{owner}")
+    elif "<goal_id>" in rule:
+        key = (f"GOAL#{world.goals.get(owner)}", "GOAL")
+    elif "<action_id>" in rule:
+        key = (f"ACTION#{world.actions.get(owner)}", "ACTION")
+    elif "<cycle_id>" in rule:
+        key = (f"CYCLE#{world.cycle_id}", "CYCLE")
+    elif "<template_id>" in rule:
+        key = (f"TEMPLATE#{world.template_id}", "CURRENT")
+    else:
+        return "0"
+    item = by_key.get(key)
+    return str(item["version"]) if item else "0"
+
+
+def _outcome(status: int, location: str) -> str:
+    if status in (401, 403, 404):
+        return str(status)
+    if status == 302 and "/signin" in location:
+        return "login"
+    return "ok"
+
+
+def _call(app_and_table, world: World, key: str, caller: str | None, owner: str) -> str:
+    """Restore the seeded table, then make the request as `caller` on `owner`'s object: its outcome."""
+    app = app_and_table
+    method, rule = key.split(" ", 1)
+    if method != "GET" or app.extensions["reviews"]._table is None or not getattr(app, "_seeded", False):
+        table = MemoryTable()
+        table.load(world.items)
+        app.extensions["reviews"]._table = table  # a write's cell starts from the seeded state
+        app._seeded = method == "GET"  # a GET leaves it as it was: the next GET reuses it
+    client = app.test_client()
+    headers: dict[str, str] = {}
+    body = _fill(BODIES.get(key, {}), world, owner)
+    if caller is not None:
+        with client.session_transaction() as session:
+            session["employee_id"] = caller
+            session["csrf"] = "matrix-csrf"
+        headers["X-CSRF-Token"] = "matrix-csrf"
+    path = _path(rule, world, owner)
+    version = _version(rule, world, owner)
+    if method in ("PUT", "PATCH") or (method == "POST" and rule.startswith("/api/")):
+        headers["If-Match"] = f'"{version}"'
+        resp = client.open(path, method=method, json=body, headers=headers)
+    elif method == "POST":
+        form = {"csrf_token": "matrix-csrf", "version": version, **body}
+        resp = client.open(path, method=method, data=form, headers=headers)
+    else:
+        resp = client.open(path, method=method, headers=headers)
+    resp.close()
+    return _outcome(resp.status_code, resp.headers.get("Location", ""))
+
+
+def _routes(app) -> set[str]:
+    keys = set()
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            keys.add(f"{method} {rule.rule}")
+    return keys
+
+
+def _expected(line: str) -> dict[str, tuple[str, str]]:
+    cells = line.split()
+    assert len(cells) == len(KINDS), line
+    out = {}
+    for kind, cell in zip(KINDS, cells, strict=True):
+        own, _, other = cell.partition("/")
+        out[kind] = (own, other or own)  # signed_out: one value (a signed-out caller has no object)
+    return out
+
+
+def test_every_route_has_its_row(app_and_table):
+    missing = sorted(_routes(app_and_table) - set(ROUTES))
+    assert not missing, "add rows to ROUTES for: " + ", ".join(missing)
+    stale = sorted(set(ROUTES) - _routes(app_and_table))
+    assert not stale, "rows for routes that do not exist: " + ", ".join(stale)
+
+
+@pytest.mark.parametrize("key", sorted(ROUTES))
+def test_route_answers_each_caller_as_the_matrix_says(app_and_table, world, key):
+    expected = _expected(ROUTES[key])
+    wrong = []
+    for kind in KINDS:
+        caller, other = CALLERS[kind]
+        cells = [("other", other)] if caller is None else [("own", caller), ("other", other)]
+        for which, owner in cells:
+            want = expected[kind][0 if which == "own" else 1]
+            got = _call(app_and_table, world, key, caller, owner)
+            if got != want:
+                wrong.append(f"{kind}/{which}: expected {want}, got {got}")
+    assert not wrong, wrong
+
+
+@pytest.mark.skipif(not os.environ.get("AUTHZ_DISCOVER"), reason="prints the observed matrix (AUTHZ_DISCOVER=1)")
+def test_discover(app_and_table, world):
+    for key in sorted(_routes(app_and_table)):
+        cells = []
+        for kind in KINDS:
+            caller, other = CALLERS[kind]
+            if caller is None:
+                cells.append(_call(app_and_table, world, key, None, other))
+                continue
+            own = _call(app_and_table, world, key, caller, caller)
+            theirs = _call(app_and_table, world, key, caller, other)
+            cells.append(own if own == theirs else f"{own}/{theirs}")
+        print(f'    "{key}": "{" ".join(cells)}",')
+
+
+# --- the two settings the matrix depends on ---------------------------------------------------------
+
+
+def _as(app, who: str):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["employee_id"] = who
+    return client
+
+
+def test_skip_level_managers_lose_reading_when_the_cycle_says_so(app_and_table, world):
+    items = [
+        {**i, "skip_level_read": False} if (i["pk"], i["sk"]) == (f"CYCLE#{world.cycle_id}", "CYCLE") else i
+        for i in world.items
+    ]
+    table = MemoryTable()
+    table.load(items)
+    app_and_table.extensions["reviews"]._table = table
+    path = f"/api/cycles/{world.cycle_id}/reviews/S1"
+    assert _as(app_and_table, "D1").get(path).status_code == 404
+    assert _as(app_and_table, "M1").get(path).status_code == 200
+    app_and_table._seeded = False  # the next cell loads the seeded state again
+
+
+def test_individual_goals_are_for_everyone_when_the_organisation_says_so(world):
+    from service.web import create_app
+
+    table = MemoryTable()
+    table.load(world.items)
+    settings = Settings(table_name="authz", secret_key="authz-matrix-key-" + "x" * 20, goal_visibility="everyone")
+    app = create_app(settings, table=table, clock=FixedClock(NOW))
+    goal = f"/api/goals/{world.goals['S1']}"
+    assert _as(app, "O1").get(goal).status_code == 200
+    listed = _as(app, "O1").get(f"/api/people/S1/goals?cycle_id={world.cycle_id}").get_json()["goals"]
+    assert [g["goal_id"] for g in listed] == [world.goals["S1"]]
+
+
+def test_a_persons_goal_list_leaves_out_what_the_caller_may_not_see(app_and_table, world):
+    app_and_table._seeded = False
+    path = f"/api/people/S1/goals?cycle_id={world.cycle_id}"
+    table = MemoryTable()
+    table.load(world.items)
+    app_and_table.extensions["reviews"]._table = table
+    assert _as(app_and_table, "O1").get(path).get_json()["goals"] == []
+    assert [g["goal_id"] for g in _as(app_and_table, "D1").get(path).get_json()["goals"]] == [world.goals["S1"]]
+    app_and_table._seeded = False
