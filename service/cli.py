@@ -98,6 +98,8 @@ def cmd_summary_hash(args: argparse.Namespace) -> int:
         result["matches"] = result["pdf_hash"] == stored
     print(json.dumps(result))
     return 0 if result.get("matches", True) else 2
+
+
 def cmd_sync_users(args: argparse.Namespace) -> int:
     """Make the Cognito accounts follow the organisation file (created, updated, disabled)."""
     import os

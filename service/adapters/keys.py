@@ -524,6 +524,8 @@ def export_request(requested_by: str, idempotency_key: str) -> dict[str, str]:
 def entity_export(export_id: str) -> str:
     """Audit entity name of an export job."""
     return f"EXPORT#{_esc(export_id)}"
+
+
 def signin_failures(source: str, window: str) -> dict[str, str]:
     """Failed sign-ins from one source address in one time window (issue 12: rate limit)."""
     return {"pk": f"SIGNIN#{_esc(source)}", "sk": f"WINDOW#{window}"}

@@ -301,8 +301,8 @@ def complete(
                 referred_by=contact.contact_id,
             )
             uow.planner.save(new, new=True)
+        learning._need_addressed(uow, principal, activity, at)
         uow.commit()
-    learning._need_addressed(uow, principal, activity)
     return contact_view(stored, _profile(uow, principal))
 
 

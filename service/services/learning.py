@@ -10,7 +10,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
-from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
 from service.services import policy
 from service.services.auth import Principal
@@ -73,9 +73,9 @@ def create_activity(uow: UnitOfWork, principal: Principal, data: dict[str, Any],
     """Log a learning activity; the counts behind the leadership report change in the same transaction."""
     with uow:
         stored = stage_new_activity(uow, principal, data, clock)
+        _need_addressed(uow, principal, stored, stored.created_at)
         uow.learning_stats.stage()
         uow.commit()
-    _need_addressed(uow, principal, stored)
     return activity_view(stored)
 
 
@@ -100,10 +100,10 @@ def update_activity(
         stored = uow.learning.save(after, new=False, actor=principal.employee_id, action="change_activity", at=at)
         uow.learning_stats.count(before, -1)
         uow.learning_stats.count(stored, +1)
+        if stored.need_id != before.need_id:
+            _need_addressed(uow, principal, stored, at)
         uow.learning_stats.stage()
         uow.commit()
-    if stored.need_id and stored.need_id != before.need_id:
-        _need_addressed(uow, principal, stored)
     return activity_view(stored)
 
 
@@ -126,15 +126,22 @@ def delete_activity(uow: UnitOfWork, principal: Principal, activity_id: str, exp
 # --- the link to training needs (issue 10) --------------------------------------------------------
 
 
-def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity) -> None:
-    """MERGE POINT (issue 10): tell the training-needs feature that this activity addresses `activity.need_id`.
+def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity, at: str) -> None:
+    """Stage, in the activity's own transaction, that it addresses its training need (issue 10's report then
+    counts the need as addressed). An unknown need, or one the person may not log against, refuses the whole
+    write with a field message (the same for both: a need one may not see is not told apart from a missing one)."""
+    if not activity.need_id:
+        return
+    from service.services.training import stage_need_addressed
 
-    Called once the activity is committed with a new or changed need id. The lead wires it at merge:
-        from service.services.training import mark_need_addressed
-        mark_need_addressed(uow, principal, activity.need_id, f"{activity.owner_id}/{activity.activity_id}")
-    Until then the need id is stored on the activity (format checked) and counted in the learning roll-up.
-    """
-    return None
+    try:
+        stage_need_addressed(
+            uow, principal, activity.need_id, f"learning: {activity.owner_id}/{activity.activity_id}", at
+        )
+    except (NotFound, PermissionDenied) as exc:
+        raise ValidationFailed(
+            "That training need is not one of yours.", {"need_id": ["no such training need of yours"]}
+        ) from exc
 
 
 def need_choices(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:

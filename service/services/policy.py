@@ -294,6 +294,8 @@ def may_read_notes(principal: Principal, person: Employee) -> bool:
 def may_export_summaries(principal: Principal) -> bool:
     """HR exports the appraisal summaries of a cycle or a department, and sees and retries the exports."""
     return principal.has(Role.HR)
+
+
 # --- goal visibility (issue 12) --------------------------------------------------------------------
 
 

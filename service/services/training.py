@@ -110,6 +110,15 @@ def mark_need_addressed(
     """A learning activity or training logged against a need addresses it; the cycle's figures follow in
     the same transaction. Marking an addressed need again changes nothing (safe for a retried caller)."""
     clock = clock or Clock()
+    with uow:
+        stored = stage_need_addressed(uow, principal, need_id, activity_ref, iso(clock.now()))
+        uow.commit()
+    return stored.as_dict()
+
+
+def stage_need_addressed(uow: UnitOfWork, principal: Principal, need_id: str, activity_ref: str, at: str) -> Any:
+    """Stage a need's "addressed" and its figures in the caller's transaction (the learning log's activity is
+    written with it: an activity never claims a need the report does not count); the need as it will be."""
     ref = " ".join((activity_ref or "").split())
     if not ref or len(ref) > MAX_REF:
         raise ValidationFailed("Say what addressed the need.", {"activity_ref": [f"1 to {MAX_REF} characters"]})
@@ -120,20 +129,17 @@ def mark_need_addressed(
     if person is None or not policy.may_address_need(principal, person):
         raise PermissionDenied("only the person, their management chain and HR log training against a need")
     if need.status is NeedStatus.ADDRESSED:
-        return need.as_dict()
-    at = iso(clock.now())
+        return need
     changed = replace(need, status=NeedStatus.ADDRESSED, addressed_by=ref, addressed_at=at)
-    with uow:
-        stored = uow.training.save_need(changed, actor=principal.employee_id, action="address_need", at=at)
-        now = uow.training.contribution(need.cycle_id, need.employee_id)
-        after = replace(
-            now,
-            addressed={**now.addressed, need.topic_id: now.addressed.get(need.topic_id, 0) + 1},
-            needs=[stored.record() if d["need_id"] == need.need_id else d for d in now.needs],
-        )
-        uow.training.stage_contribution(need.cycle_id, need.employee_id, after, now)
-        uow.commit()
-    return stored.as_dict()
+    stored = uow.training.save_need(changed, actor=principal.employee_id, action="address_need", at=at)
+    now = uow.training.contribution(need.cycle_id, need.employee_id)
+    after = replace(
+        now,
+        addressed={**now.addressed, need.topic_id: now.addressed.get(need.topic_id, 0) + 1},
+        needs=[stored.record() if d["need_id"] == need.need_id else d for d in now.needs],
+    )
+    uow.training.stage_contribution(need.cycle_id, need.employee_id, after, now)
+    return stored
 
 
 def log_training(
