@@ -34,6 +34,34 @@ OPTIONAL_KEYS = ("feedback_groups", "training_needs", "learning_activities")
 CONTEXT_PROVIDERS: list[Callable[[ReviewContext], dict[str, Any]]] = []
 
 
+def _feedback_groups(ctx: ReviewContext) -> dict[str, Any]:
+    """Issue 9: the review's peer and upward groups, as its reader sees them on the page (counts below the
+    threshold, never a name)."""
+    from service.services.feedback import feedback_groups_for_review
+
+    found = feedback_groups_for_review(ctx.uow, ctx.principal, ctx.review)
+    # No answer at all (feedback never asked for, or nobody has answered): the section stays out.
+    return {"feedback_groups": found if any(g["answers"] for g in found) else None}
+
+
+def _learning_activities(ctx: ReviewContext) -> dict[str, Any]:
+    """Issue 14: the learning-log activities picked into the self assessment (empty where the reader may not
+    see the self assessment yet)."""
+    from service.services.learning import learning_evidence_for
+
+    picked = learning_evidence_for(ctx.uow, ctx.principal, ctx.review)
+    return {
+        "learning_activities": [
+            {"title": a["title"], "kind": a["type"], "date": a["date"], "note": a["learnt"] or a["provider"]}
+            for a in picked
+        ]
+        or None  # nothing picked: the summary shows the free-text evidence alone
+    }
+
+
+CONTEXT_PROVIDERS.extend([_feedback_groups, _learning_activities])
+
+
 @dataclass(frozen=True)
 class Summary:
     """The context a summary template renders, its download name and the content hash in its footer."""

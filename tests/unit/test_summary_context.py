@@ -48,7 +48,17 @@ def test_the_optional_blocks_are_left_out_until_a_feature_fills_them(world):
 def test_a_provider_fills_the_optional_blocks(world, monkeypatch):
     def provide(ctx):
         return {
-            "feedback_groups": [{"title": "Peers", "count": 3, "lines": ["Explains things <clearly>"]}],
+            "feedback_groups": [
+                {
+                    "kind": "peer",
+                    "answers": 3,
+                    "threshold": 3,
+                    "shown": True,
+                    "ratings": [{"competency": "Delivery", "average": 3.67, "distribution": [0, 0, 1, 2, 0]}],
+                    "comments": [{"question": "What do they do well?", "texts": ["Explains things <clearly>"]}],
+                },
+                {"kind": "upward", "answers": 2, "threshold": 3, "shown": False},
+            ],
             "training_needs": [{"topic": "Typed need", "priority": "high", "format": "course", "by": "manager"}],
             "learning_activities": [{"title": "Logged course", "kind": "course", "date": "2026-02-01"}],
             "anything_else": "ignored",
@@ -58,7 +68,9 @@ def test_a_provider_fills_the_optional_blocks(world, monkeypatch):
     context = summary(world, "E2", "E4").context
     assert "anything_else" not in context
     html = summary_html(context)
-    assert 'id="feedback"' in html and "Explains things &lt;clearly&gt;" in html and "(3 responses)" in html
+    assert 'id="feedback"' in html and "Explains things &lt;clearly&gt;" in html and "3 answers" in html
+    assert "3.67" in html and "0 · 0 · 1 · 2 · 0" in html
+    assert "Upward feedback" in html and "shown from 3 answers" in html  # below the threshold: no figures
     assert "Typed need" in html and "Public speaking" not in html  # typed needs replace the forms' own
     assert "From the learning log" in html and "Logged course" in html
 
