@@ -257,7 +257,8 @@ def test_a_stale_if_match_on_an_action_is_412_and_changes_nothing(as_, cycle_id)
 def test_history_shows_the_review_with_score_ratings_and_actions(as_, cycle_id):
     drive(as_, cycle_id, "discussed")
     employee = as_("E4")
-    score = ok(employee.get(review_url(cycle_id, "E4")))["score"]["value"]
+    detail = ok(employee.get(review_url(cycle_id, "E4")))["score"]
+    score = detail["value"]
     history = ok(employee.get("/api/people/E4/history"))
     assert history["employee_id"] == "E4"
     assert history["reviews"] == [
@@ -267,6 +268,7 @@ def test_history_shows_the_review_with_score_ratings_and_actions(as_, cycle_id):
             "period_start": "2026-01-01",
             "state": "discussed",
             "score": score,
+            "score_detail": detail,  # the parts, so that pages explain the score (issue 9)
             "ratings": {"delivery": 4, "collaboration": 3},
         }
     ]
