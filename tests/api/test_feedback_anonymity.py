@@ -125,8 +125,26 @@ def _text(resp) -> str:
     return CSRF.sub(r"\1-", f"{resp.status_code}\n{headers}\n{resp.get_data(as_text=True)}")
 
 
-def outputs(app, cid: str, mailer: MemoryMailer) -> dict[str, str]:
-    """Everything the reviewees (F4, F30) and their managers (F3, F1) can obtain about the feedback."""
+def _pdf_text(resp) -> str:
+    """A summary PDF as its reader gets it: status, headers, its text (pdftotext) and its metadata (pdfinfo)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    if resp.status_code != 200:
+        return _text(resp)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "summary.pdf"
+        path.write_bytes(resp.get_data())
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        info = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True).stdout
+    headers = "\n".join(f"{k}: {v}" for k, v in resp.headers.items() if k.lower() not in ("set-cookie", "date"))
+    return f"{headers}\n{info}\n{text}"
+
+
+def outputs(app, cid: str, mailer: MemoryMailer, pdfs: bool = False) -> dict[str, str]:
+    """Everything the reviewees (F4, F30) and their managers (F3, F1) can obtain about the feedback (with
+    `pdfs`, their appraisal summaries too, read back as text and metadata)."""
     seen: dict[str, str] = {}
     for reader, subject in (("F4", "F4"), ("F3", "F4"), ("F30", "F30"), ("F1", "F30")):
         client = app.test_client()
@@ -151,6 +169,8 @@ def outputs(app, cid: str, mailer: MemoryMailer) -> dict[str, str]:
             f"/api/people/{subject}/history",
         ):
             seen[f"{reader} GET {url}"] = _text(client.get(url))
+        if pdfs:
+            seen[f"{reader} GET {review}/summary.pdf"] = _pdf_text(client.get(f"{review}/summary.pdf"))
         # Refusals: answering, declining or saving a draft about someone they were not asked about.
         body = {"ratings": {"delivery": 3}, "answers": {}}
         for url in (f"/api/feedback/{cid}/{subject}/answer", f"/api/feedback/{cid}/{subject}/decline"):
@@ -178,8 +198,10 @@ NAMES_OK_ON = ("nominations", "GET /feedback")
 def test_no_reviewer_is_named_in_anything_the_reviewee_or_manager_can_obtain(n):
     answered = list(REVIEWERS)[:n]
     app, cid, mailer = build(answered)
-    seen = outputs(app, cid, mailer)
+    seen = outputs(app, cid, mailer, pdfs=True)
     assert any("Clear designs" in text for text in seen.values()) == (n >= 3), "the group shows from 3 answers"
+    pdf = seen["F4 GET /cycles/" + cid + "/reviews/F4/summary.pdf"]
+    assert "Appraisal summary" in pdf and ("Clear designs" in pdf) == (n >= 3), "the PDF shows the group from 3"
     for name, text in seen.items():
         if any(name.endswith(k) for k in NAMES_OK_ON) or name.startswith(
             ("F30", "F1", "emails to F30", "emails to F1")
