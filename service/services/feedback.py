@@ -727,13 +727,59 @@ def pending_requests(uow: UnitOfWork) -> dict[str, list[dict[str, Any]]]:
 # --- continuous feedback --------------------------------------------------------------------------------------
 
 
-def send_note(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    """Anyone sends a colleague praise or a suggestion, optionally about a competency or a goal."""
+def note_topics(uow: UnitOfWork, principal: Principal) -> dict[str, list[dict[str, str]]]:
+    """What a note may be about: the competencies of the active cycles' templates, and the organisation and team
+    goals of those cycles (goals everyone may read; an individual goal is checked against its owner on sending)."""
+    active = [c for c in uow.cycles.list() if c.state is CycleState.ACTIVE]
+    competencies: dict[str, str] = {}
+    goals: dict[str, str] = {}
+    for cycle in active:
+        if cycle.template_snapshot:
+            for c in template_from_dict(cycle.template_snapshot).competencies:
+                competencies.setdefault(c.id, c.name)
+        for g in uow.goals.organisation(cycle.cycle_id):
+            goals.setdefault(g.goal_id, g.title)
+    return {
+        "competencies": [{"id": k, "name": v} for k, v in competencies.items()],
+        "goals": [{"id": k, "title": v} for k, v in goals.items()],
+    }
+
+
+def _check_note_topic(
+    uow: UnitOfWork, principal: Principal, recipient: Employee | None, data: dict[str, Any], visibility: str
+) -> None:
+    """A note's competency must be one of an active cycle's; its goal one the sender may read, and an individual
+    goal the recipient's own (a goal one may not read is not told apart from a missing one)."""
+    from service.domain.goals import GoalLevel
+
+    errors: dict[str, list[str]] = {}
+    competency_id = data.get("competency_id")
+    if competency_id and competency_id not in {c["id"] for c in note_topics(uow, principal)["competencies"]}:
+        errors["competency_id"] = ["not a competency of a review cycle in progress"]
+    goal_id = data.get("goal_id")
+    if goal_id:
+        goal = uow.goals.get(goal_id)
+        owner = uow.directory.get(goal.owner_id) if goal and goal.owner_id else None
+        readable = goal is not None and policy.may_read_goal(principal, goal.level, owner, visibility)
+        if not readable or (
+            goal.level is GoalLevel.INDIVIDUAL and (recipient is None or goal.owner_id != recipient.employee_id)
+        ):
+            errors["goal_id"] = ["no such goal of theirs (or of the organisation or a team) that you can see"]
+    if errors:
+        raise ValidationFailed("The feedback was not sent.", errors)
+
+
+def send_note(
+    uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock, visibility: str = "chain"
+) -> dict[str, Any]:
+    """Anyone sends a colleague praise or a suggestion, optionally about a competency or a goal (`visibility`:
+    the organisation's goal visibility setting)."""
     to_id = data["to_id"]
     recipient = uow.directory.get(to_id)
     check_note(
         principal.employee_id, to_id, data.get("text") or "", {to_id} if recipient and recipient.active else set()
     )
+    _check_note_topic(uow, principal, recipient, data, visibility)
     at = iso(clock.now())
     note = {
         "note_id": uuid.uuid4().hex[:16],

@@ -210,7 +210,7 @@ def send_note():
     principal = current_principal()
     data = _body(NoteInSchema())
     w = wiring()
-    resp = jsonify(fb.send_note(w.uow(), principal, data, w.clock))
+    resp = jsonify(fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility))
     resp.status_code = 201
     return resp
 

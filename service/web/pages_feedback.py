@@ -29,6 +29,14 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 KIND_WORDS = {"peer": "Peer feedback", "upward": "Upward feedback (from the manager's reports)"}
 
 
+def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
+    topics = fb.note_topics(uow, principal)
+    return {
+        "competencies": [(c["id"], c["name"]) for c in topics["competencies"]],
+        "goals": [(g["id"], g["title"]) for g in topics["goals"]],
+    }
+
+
 def _options(people: list[dict[str, str]]) -> list[tuple[str, str]]:
     return [
         (p["employee_id"], f"{p['name']} ({p['department']})" if p.get("department") else p["name"]) for p in people
@@ -48,6 +56,7 @@ def inbox():
         requests=fb.my_requests(uow, principal),
         mine=fb.notes_page(uow, principal),
         colleague_options=_options(fb.colleagues(uow, principal)),
+        topic_options=_topic_options(uow, principal),
         errors={},
         values={},
         due_info=due_info,
@@ -58,7 +67,7 @@ def inbox():
 def send_note():
     """Send a colleague praise or a suggestion."""
     principal = page_principal()
-    raw = {k: request.form.get(k, "") for k in ("to_id", "kind", "text")}
+    raw = {k: request.form.get(k, "") for k in ("to_id", "kind", "text", "competency_id", "goal_id")}
     back = url_for("pages_feedback.inbox")
 
     def again(errors: forms.Errors, message: str, status: int):
@@ -68,6 +77,7 @@ def send_note():
             requests=fb.my_requests(uow, principal),
             mine=fb.notes_page(uow, principal),
             colleague_options=_options(fb.colleagues(uow, principal)),
+            topic_options=_topic_options(uow, principal),
             errors=errors,
             summary=forms.summary(errors, forms.Labeller()),
             message=message,
@@ -80,7 +90,7 @@ def send_note():
     data, errors = forms.load(NoteInSchema(), {k: v for k, v in raw.items() if v})
     invalid(errors, "Not sent: some fields need attention.", on)
     w = wiring()
-    attempt(lambda: fb.send_note(w.uow(), principal, data, w.clock), on)
+    attempt(lambda: fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), on)
     flash("Sent. They and their manager can read it, with your name.", "success")
     return redirect(back)
 

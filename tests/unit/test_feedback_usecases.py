@@ -424,3 +424,39 @@ def test_a_competency_rated_by_fewer_than_the_threshold_is_withheld_in_a_shown_g
         "rated_by": 1,
         "distribution": None,
     }
+
+
+def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_may_see(uow, cycle, clock):
+    from service.services import goals
+
+    org = goals.create_goal(
+        fresh(uow), who(uow, "F1"), {"level": "organisation", "title": "Grow", "cycle_id": cycle.cycle_id}, clock
+    )
+    hers = goals.create_goal(
+        fresh(uow), who(uow, "F4"), {"level": "individual", "title": "Ship it", "cycle_id": cycle.cycle_id}, clock
+    )
+    peers = goals.create_goal(
+        fresh(uow), who(uow, "F5"), {"level": "individual", "title": "Mine", "cycle_id": cycle.cycle_id}, clock
+    )
+    topics = fb.note_topics(fresh(uow), who(uow, "F10"))
+    assert "delivery" in [c["id"] for c in topics["competencies"]]
+    assert [g["title"] for g in topics["goals"]] == ["Grow"]  # organisation and team goals only
+
+    def send(sender: str, **about) -> dict:
+        return fb.send_note(
+            fresh(uow), who(uow, sender), {"to_id": "F4", "kind": "praise", "text": "Yes", **about}, clock
+        )
+
+    assert send("F10", goal_id=org["goal_id"])["goal_id"] == org["goal_id"]
+    assert send("F3", goal_id=hers["goal_id"])["goal_id"] == hers["goal_id"]  # her manager sees her goals
+    before = len(fresh(uow).notes.received_by("F4"))
+    for sender, about, field in (
+        ("F10", {"competency_id": "juggling"}, "competency_id"),
+        ("F10", {"goal_id": hers["goal_id"]}, "goal_id"),  # a colleague outside her chain does not see it
+        ("F3", {"goal_id": peers["goal_id"]}, "goal_id"),  # someone else's goal, even one the sender sees
+        ("F10", {"goal_id": "no-such-goal"}, "goal_id"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            send(sender, **about)
+        assert field in refused.value.errors
+    assert len(fresh(uow).notes.received_by("F4")) == before  # nothing written
