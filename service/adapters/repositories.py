@@ -460,8 +460,11 @@ class CycleRepository(_Repository):
             self._uow.add(Increment(key, deltas, {"type": "cycle_stats"}))
 
     def prefetch(self, cycle_id: str, people: list[str]) -> None:
-        """Read a cycle, its counters and these people in one batch (later reads are served from it)."""
-        self._get_many([keys.cycle(cycle_id), keys.cycle_stats(cycle_id), *(keys.employee(p) for p in people)])
+        """Read a cycle, its counters, its feedback settings and these people in one batch (later reads are
+        served from it)."""
+        wanted = [keys.cycle(cycle_id), keys.cycle_stats(cycle_id), *(keys.employee(p) for p in people)]
+        self._get_many([*wanted, keys.feedback_settings(cycle_id)])  # the dashboard's feedback section (issue 9)
+        self._uow.feedback.mark_prefetched(cycle_id)
 
 
 class ReviewRepository(_Repository):

@@ -14,6 +14,7 @@ from service.domain.reviews import ORDER
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
+from service.services import feedback as feedback_svc
 from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
@@ -344,11 +345,15 @@ def cycle(cycle_id: str):
         work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
         by_dept = sorted(work["people"], key=lambda p: (p["department"].casefold(), p["employee_name"].casefold()))
         people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p["department"])]
+    # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
+    # requests; the people it names come from the worklist's directory read when they have reviews here).
+    feedback = feedback_svc.feedback_progress(uow, principal, cycle_id) if c.state is not CycleState.DRAFT else None
     template_name = cycle_svc.template_name(uow, c)
     return render_template(
         "pages/hr_cycle.html",
         cycle=c,
         progress=progress,
+        feedback=feedback,
         work=work,
         states=[s.value for s in ORDER],
         phases=PHASE_LABELS,

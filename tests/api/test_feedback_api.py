@@ -41,6 +41,10 @@ def test_the_whole_peer_flow_through_the_api(as_, launched_cycle_id, app):
     assert feedback["groups"][0] == {"kind": "peer", "answers": 1, "threshold": 3, "shown": False}
     progress = ok(hr.get(f"/api/cycles/{cid}/feedback/progress"))
     assert [w["reviewer_id"] for w in progress["waiting"]] == ["E2"]
+    dashboard = hr.get(f"/hr/cycles/{cid}").get_data(as_text=True)  # the cycle dashboard: rates and who to chase
+    assert "1 of 3 feedback requests answered (33%)" in dashboard and "Response rate per department" in dashboard
+    waiting = dashboard[dashboard.index("Not answered yet") :]
+    assert progress["waiting"][0]["reviewer_name"] in waiting.split("</ul>")[0]
     sent = app.extensions["reviews"].extras["mailer"].sent
     assert {"edsger@example.com", "barbara@example.com"} <= {m.to[0] for m in sent}
 

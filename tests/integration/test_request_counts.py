@@ -24,7 +24,9 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # The batch read of the cycle + counters + HR; the Query is the cycle's reviews (one page here; one more per
     # 1 MB on a large cycle): it names the picker, flags disagreements and lists who to finalise or remind.
     # It replaced the directory read the picker made before, so the count stayed.
-    "HR cycle dashboard: page": (0, 1, 1, 0),
+    # Issue 9: the dashboard shows feedback response rates and who has not answered: one Query of the cycle's
+    # requests (gsi2); the feedback settings ride in the first batch read.
+    "HR cycle dashboard: page": (0, 1, 2, 0),
     "save self draft: JSON PUT": (0, 1, 0, 1),
     "save self draft: form POST": (0, 1, 0, 1),
     # Issue 10: a submission also reads the person's training contribution (GetItem: their needs and figures
