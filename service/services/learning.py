@@ -145,16 +145,27 @@ def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity, a
 
 
 def need_choices(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:
-    """Training needs of my reviews that carry an id, to pick from (typed ids are accepted too)."""
-    found, _ = uow.reviews.history(principal.employee_id)
-    choices: dict[str, str] = {}
-    for review in found:
-        for part in (review.self_assessment or {}, review.manager_assessment or {}):
-            for need in part.get("training_needs") or []:
-                need_id = need.get("need_id") or need.get("id")
-                if need_id and isinstance(need_id, str):
-                    choices.setdefault(need_id, f"{need.get('topic', need_id)} ({review.cycle_name})")
-    return [{"need_id": k, "label": v} for k, v in choices.items()]
+    """My typed training needs to pick from: open ones first, then the newest cycle first, labelled with the
+    topic and the cycle (an addressed need may be addressed again: it changes no figure)."""
+    from service.domain.training import NeedStatus
+
+    needs = uow.training.of_person(principal.employee_id)
+    cycles = {c: uow.cycles.get(c) for c in {n.cycle_id for n in needs}}
+
+    def start(cycle_id: str) -> str:
+        cycle = cycles.get(cycle_id)
+        return str(cycle.period_start) if cycle else ""
+
+    needs.sort(key=lambda n: n.topic_label.casefold())
+    needs.sort(key=lambda n: start(n.cycle_id), reverse=True)
+    needs.sort(key=lambda n: n.status is NeedStatus.ADDRESSED)
+    choices = []
+    for n in needs:
+        cycle = cycles.get(n.cycle_id)
+        name = f"{n.topic_label} ({cycle.name if cycle else n.cycle_id})"
+        label = f"{name} · addressed" if n.status is NeedStatus.ADDRESSED else name
+        choices.append({"need_id": n.need_id, "name": name, "label": label, "status": n.status.value})
+    return choices
 
 
 # --- review evidence ----------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def create_app(
         pages_training,
         prefetch,
         summaries,
+        training_pdf,
         untrusted,
     )
     from service.web.errors import register_error_handlers
@@ -90,6 +91,7 @@ def create_app(
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api_reviews.bp)
     app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs
+    app.register_blueprint(training_pdf.bp)  # issue 10: the training-need report as PDF
     app.register_blueprint(exports.bp)  # issue 11: bulk exports of summaries
     app.register_blueprint(api_goals.bp)
     app.register_blueprint(api_training.bp)

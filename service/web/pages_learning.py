@@ -113,10 +113,12 @@ def index():
 
 def _render_log(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
+    choices = svc.need_choices(uow, principal)
     return render_template(
         "pages/learning.html",
         activities=svc.learning_log(uow, principal),
-        needs=_need_options(uow, principal),
+        needs=[(n["need_id"], n["label"]) for n in choices],
+        need_names={n["need_id"]: n["name"] for n in choices},
         types=TYPES,
         errors=forms.flatten_errors(errors),
         summary=_summary({k: v for k, v in errors.items() if k}),

@@ -23,14 +23,26 @@ def csrf(page: bytes) -> str:
 COURSE = {"type": "course", "title": "Statistics", "date": "2026-02-10", "hours": 6, "learnt": "Bayes"}
 
 
-def test_an_activity_is_logged_read_changed_and_removed(as_):
+def my_need(actor, cycle_id: str, employee_id: str = "E4", topic: str = "Statistics") -> str:
+    """Submit the self assessment naming one training need; the typed need's id (as the person reads it)."""
+    from tests.api.conftest import jsonable, submit_self
+
+    submit_self(actor, cycle_id, employee_id, training_needs=jsonable([{"topic": topic, "priority": "high"}]))
+    needs = actor.get(f"/api/people/{employee_id}/training-needs?cycle_id={cycle_id}").get_json()["needs"]
+    return next(n["need_id"] for n in needs if n["topic"] == topic)
+
+
+def test_an_activity_is_logged_read_changed_and_removed(as_, launched_cycle_id):
     me = as_("E4")
+    need = my_need(me, launched_cycle_id)
     made = me.post("/api/learning/activities", COURSE)
     assert made.status_code == 201 and made.headers["ETag"] == '"1"'
     aid = made.get_json()["activity_id"]
     assert [a["title"] for a in me.get("/api/learning/activities").get_json()["activities"]] == ["Statistics"]
-    changed = me.patch(f"/api/learning/activities/{aid}", {"hours": 8, "need_id": "need-1"}, version=1)
-    assert changed.status_code == 200 and changed.get_json()["need_id"] == "need-1"
+    changed = me.patch(f"/api/learning/activities/{aid}", {"hours": 8, "need_id": need}, version=1)
+    assert changed.status_code == 200 and changed.get_json()["need_id"] == need
+    needs = me.get(f"/api/people/E4/training-needs?cycle_id={launched_cycle_id}").get_json()["needs"]
+    assert [(n["need_id"], n["status"]) for n in needs] == [(need, "addressed")]
     assert me.patch(f"/api/learning/activities/{aid}", {"hours": 9}, version=1).status_code == 412
     assert me.send("DELETE", f"/api/learning/activities/{aid}", version=2).status_code == 204
     assert me.get(f"/api/learning/activities/{aid}").status_code == 404
@@ -51,6 +63,18 @@ def test_bad_activities_get_a_422_with_the_field_and_nothing_is_stored(as_, body
     resp = me.post("/api/learning/activities", body)
     assert resp.status_code == 422 and field in resp.get_json()["errors"]
     assert me.get("/api/learning/activities").get_json()["activities"] == []
+
+
+def test_an_unknown_or_a_colleagues_need_is_a_422_on_need_id_and_nothing_is_stored(as_, launched_cycle_id):
+    theirs = my_need(as_("E5"), launched_cycle_id, "E5")
+    me = as_("E4")
+    for need in (theirs, f"{launched_cycle_id}.E4.self.7"):
+        resp = me.post("/api/learning/activities", {**COURSE, "need_id": need})
+        assert resp.status_code == 422 and resp.get_json()["errors"] == {"need_id": ["no such training need of yours"]}
+    assert me.get("/api/learning/activities").get_json()["activities"] == []
+    assert as_("E1").get("/api/learning/report?year=2026").get_json()["rows"] == {}
+    needs = as_("E5").get(f"/api/people/E5/training-needs?cycle_id={launched_cycle_id}").get_json()["needs"]
+    assert [n["status"] for n in needs] == ["open"]
 
 
 def test_from_a_contact_to_a_completed_interview_with_a_referral(as_):
@@ -166,9 +190,12 @@ def test_pages_add_a_contact_complete_it_with_a_referral_and_show_the_tree(auth,
     assert "Informational interview: Scientist at Orbit" in log
 
 
-def test_pages_log_an_activity_and_redisplay_errors(auth, client):
+def test_pages_log_an_activity_and_redisplay_errors(auth, client, as_, launched_cycle_id):
+    need = my_need(as_("E4"), launched_cycle_id)
     auth.login("E4")
-    token = csrf(client.get("/learning").data)
+    form = client.get("/learning").get_data(as_text=True)
+    assert re.search(rf'<option value="{re.escape(need)}"[^>]*>Statistics \(', form)  # offered by topic and cycle
+    token = csrf(form.encode())
     bad = client.post("/learning", data={"csrf_token": token, "type": "course", "title": "", "date": "2026-02-01"})
     assert bad.status_code == 422 and "The learning activity was not saved." in bad.get_data(as_text=True)
     assert "What it was" in bad.get_data(as_text=True)
@@ -183,6 +210,19 @@ def test_pages_log_an_activity_and_redisplay_errors(auth, client):
             "need_typed": "need-9",
         },
     )
+    assert ok.status_code == 422 and "No such training need of yours." in ok.get_data(as_text=True)
+    assert ok.get_data(as_text=True).count('id="f-need_id-error"') == 1
+    ok = client.post(
+        "/learning",
+        data={
+            "csrf_token": token,
+            "type": "mentoring",
+            "title": "Mentoring with Sam",
+            "date": "2026-02-01",
+            "hours": "2",
+            "need_id": need,
+        },
+    )
     assert ok.status_code == 302
     html = client.get("/learning").get_data(as_text=True)
-    assert "Mentoring with Sam" in html and "need-9" in html
+    assert "Mentoring with Sam" in html and "addresses the training need “Statistics (2026 annual review)”" in html

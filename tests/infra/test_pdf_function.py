@@ -18,6 +18,8 @@ DOCKERFILE = ROOT / "infra" / "pdf-layer.Dockerfile"
 PDF_PATHS = {
     "/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
     "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
+    "/reports/training.pdf",
+    "/api/reports/training.pdf",
 }
 EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
 
@@ -56,6 +58,8 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
     assert security == {
         "/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [{"NONE": []}],
         "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [{"CognitoJwt": []}],
+        "/reports/training.pdf": [{"NONE": []}],
+        "/api/reports/training.pdf": [{"CognitoJwt": []}],
     }
     env = sam_functions(template)["PdfFunction"]["Properties"]["Environment"]["Variables"]
     web_env = sam_functions(template)["WebFunction"]["Properties"]["Environment"]["Variables"]

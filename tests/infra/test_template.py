@@ -90,6 +90,8 @@ def test_http_api_authorizes_with_a_cognito_jwt(resources):
         "/api/{proxy+}": [name],
         "/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": ["NONE"],
         "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [name],
+        "/reports/training.pdf": ["NONE"],  # issue 10: the training-need report as PDF, also PdfFunction's
+        "/api/reports/training.pdf": [name],
         "/api/openapi.json": ["NONE"],
     }
 

@@ -37,14 +37,29 @@ def items(uow: UnitOfWork, kind: str) -> list[dict]:
     return [i for i in uow.table.all_items() if i.get("type") == kind]
 
 
+def named_needs(uow: UnitOfWork, clock, cycle_id: str | None = None, owner: str = "E4", topics=("Statistics",)):
+    """Typed training needs of `owner`, named in a submitted self assessment (a cycle is launched if none given)."""
+    cycle_id = cycle_id or f.launched_cycle(uow.table, clock).cycle_id
+    content = f.self_content(training_needs=[{"topic": t, "priority": "high"} for t in topics])
+    version = uow.reviews.get(cycle_id, owner).version
+    writer = UnitOfWork(uow.table)
+    review_svc.save_self_assessment(writer, who(uow, owner), cycle_id, owner, content, version, True, clock)
+    return sorted(UnitOfWork(uow.table).training.of_person(owner, cycle_id), key=lambda n: n.topic_label)
+
+
+def need_id(uow: UnitOfWork, clock, **more) -> str:
+    return named_needs(uow, clock, **more)[0].need_id
+
+
 # --- the log ------------------------------------------------------------------------------------------
 
 
 def test_a_logged_activity_is_stored_audited_and_counted_in_its_year_and_department(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(need_id="need-42", learnt="Bayes"), clock)
+    need = need_id(uow, clock)
+    made = svc.create_activity(uow, who(uow, "E4"), course(need_id=need, learnt="Bayes"), clock)
     stored = items(uow, "learning_activity")
     assert [(i["title"], i["need_id"], i["department"], i["version"]) for i in stored] == [
-        ("Statistics for engineers", "need-42", "Engineering", 1)
+        ("Statistics for engineers", need, "Engineering", 1)
     ]
     assert made["activity_id"] == stored[0]["activity_id"]
     dept = UnitOfWork(uow.table).table.get({"pk": "LEARNSTATS#2026", "sk": "DEPT#Engineering"})
@@ -53,8 +68,9 @@ def test_a_logged_activity_is_stored_audited_and_counted_in_its_year_and_departm
 
 
 def test_a_second_activity_of_the_same_person_does_not_count_them_twice(uow, clock):
-    svc.create_activity(uow, who(uow, "E4"), course(need_id="need-42"), clock)
-    svc.create_activity(uow, who(uow, "E4"), course(title="Bayes II", need_id="need-42"), clock)
+    need = need_id(uow, clock)
+    svc.create_activity(uow, who(uow, "E4"), course(need_id=need), clock)
+    svc.create_activity(uow, who(uow, "E4"), course(title="Bayes II", need_id=need), clock)
     dept = uow.table.get({"pk": "LEARNSTATS#2026", "sk": "DEPT#Engineering"})
     assert (dept["people_course"], dept["activities_course"], dept["needs_course"]) == (1, 2, 1)
 
@@ -101,12 +117,61 @@ def test_someone_elses_activity_is_not_found_even_for_hr(uow, clock):
         assert svc.learning_log(uow, who(uow, other)) == []
 
 
-def test_training_needs_with_ids_in_my_reviews_are_offered_to_pick(uow, clock):
+def test_my_typed_training_needs_are_offered_open_ones_first_labelled_with_topic_and_cycle(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    review = uow.reviews.get(cycle_id, "E4")
-    content = f.self_content(training_needs=[{"topic": "Statistics", "need_id": "need-7"}, {"topic": "No id"}])
-    review_svc.save_self_assessment(uow, who(uow, "E4"), cycle_id, "E4", content, review.version, False, clock)
-    assert [c["need_id"] for c in svc.need_choices(UnitOfWork(uow.table), who(uow, "E4"))] == ["need-7"]
+    needs = named_needs(uow, clock, cycle_id, topics=("Statistics", "Public speaking"))
+    named_needs(uow, clock, cycle_id, owner="E5", topics=("Kubernetes",))  # someone else's: never offered
+    svc.create_activity(uow, who(uow, "E4"), course(need_id=needs[0].need_id), clock)  # addresses Public speaking
+    cycle_name = uow.cycles.get(cycle_id).name
+    choices = svc.need_choices(UnitOfWork(uow.table), who(uow, "E4"))
+    assert [(c["need_id"], c["label"], c["status"]) for c in choices] == [
+        (needs[1].need_id, f"Statistics ({cycle_name})", "open"),
+        (needs[0].need_id, f"Public speaking ({cycle_name}) · addressed", "addressed"),
+    ]
+    assert svc.need_choices(UnitOfWork(uow.table), who(uow, "E6")) == []
+
+
+def report_topic(uow: UnitOfWork, cycle_id: str, topic: str) -> dict:
+    from service.services.training_reports import training_report
+
+    report = training_report(UnitOfWork(uow.table), who(uow, "E1"), cycle_id)
+    return next(t for t in report["topics"] if t["topic"] == topic)
+
+
+def test_an_activity_naming_a_need_addresses_it_in_the_activitys_own_transaction(uow, clock):
+    cycle_id = f.launched_cycle(uow.table, clock).cycle_id
+    for owner in ("E2", "E3", "E5", "E6"):  # five people name the topic: the report shows it
+        named_needs(uow, clock, cycle_id, owner=owner)
+    need = named_needs(uow, clock, cycle_id)[0]
+    assert report_topic(uow, cycle_id, "Statistics")["addressed"] == 0
+    before = uow.table.transactions
+    made = svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(need_id=need.need_id), clock)
+    assert uow.table.transactions == before + 1
+    stored = UnitOfWork(uow.table).training.get(need.need_id)
+    assert (stored.status.value, stored.addressed_by) == ("addressed", f"learning: E4/{made['activity_id']}")
+    assert report_topic(uow, cycle_id, "Statistics")["addressed"] == 1
+    # A second activity against the same need counts it once.
+    svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(title="More", need_id=need.need_id), clock)
+    assert report_topic(uow, cycle_id, "Statistics")["addressed"] == 1
+
+
+@pytest.mark.parametrize("whose", ["unknown", "a colleague's"])
+def test_an_unknown_or_foreign_need_is_a_field_error_and_nothing_is_written(uow, clock, whose):
+    cycle_id = f.launched_cycle(uow.table, clock).cycle_id
+    theirs = named_needs(uow, clock, cycle_id, owner="E5")[0].need_id
+    need = f"{cycle_id}.E4.self.9" if whose == "unknown" else theirs
+    with pytest.raises(ValidationFailed) as caught:
+        svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(need_id=need), clock)
+    assert caught.value.errors == {"need_id": ["no such training need of yours"]}
+    assert items(uow, "learning_activity") == [] and items(uow, "learning_stats") == []
+    assert UnitOfWork(uow.table).training.get(theirs).status.value == "open"
+    assert not any(k.startswith("a|") for k in UnitOfWork(uow.table).training.aggregate(cycle_id, "ORG"))
+    # Changing an activity to name that need is refused the same way, and the activity stays as it was.
+    made = svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(), clock)
+    with pytest.raises(ValidationFailed) as caught:
+        svc.update_activity(UnitOfWork(uow.table), who(uow, "E4"), made["activity_id"], {"need_id": need}, 1, clock)
+    assert "need_id" in caught.value.errors
+    assert [(i["need_id"], i["version"]) for i in items(uow, "learning_activity")] == [(None, 1)]
 
 
 # --- review evidence ----------------------------------------------------------------------------------
@@ -127,7 +192,7 @@ def test_activities_in_the_period_are_picked_as_evidence_and_the_manager_comment
     svc.comment_on_evidence(uow, who(uow, "E3"), cycle_id, "E4", inside["activity_id"], "Apply it to the SLOs.", clock)
     evidence = svc.learning_evidence_for(UnitOfWork(uow.table), who(uow, "E4"), review)
     assert [c["text"] for c in evidence[0]["comments"]] == ["Apply it to the SLOs."]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # a peer may not read the review: it does not exist for them
         svc.comment_on_evidence(uow, who(uow, "E5"), cycle_id, "E4", inside["activity_id"], "Hi", clock)
 
 
@@ -172,10 +237,12 @@ def test_marking_the_request_sent_suggests_a_follow_up_a_week_later(uow, clock):
         interviews.complete(uow, who(uow, "E4"), made["contact_id"], {"learnt": "x"}, sent["version"], clock)
 
 
-def finished(uow, clock, owner="E4", referrals=(), **more):
+def finished(uow, clock, owner="E4", referrals=(), need=None, **more):
     made = interviews.add_contact(uow, who(uow, owner), contact(**more), clock)
     on = interviews.act(uow, who(uow, owner), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
     data = {"learnt": "Modelling matters more than tools.", "notes": "Friendly.", "referrals": list(referrals)}
+    if need:
+        data["need_id"] = need
     return interviews.complete(uow, who(uow, owner), made["contact_id"], data, on["version"], clock)
 
 
@@ -186,6 +253,20 @@ def test_a_completed_interview_becomes_a_learning_activity_and_reminds_to_thank(
     assert [(a["type"], a["date"], a["provider"], a["contact_id"]) for a in log] == [
         ("informational_interview", "2026-03-01", "Mae Jemison", done["contact_id"])
     ]
+
+
+def test_a_completed_interview_against_a_need_addresses_it_and_a_foreign_need_completes_nothing(uow, clock):
+    cycle_id = f.launched_cycle(uow.table, clock).cycle_id
+    mine = named_needs(uow, clock, cycle_id)[0]
+    theirs = named_needs(uow, clock, cycle_id, owner="E5")[0]
+    with pytest.raises(ValidationFailed) as caught:
+        finished(UnitOfWork(uow.table), clock, need=theirs.need_id, name="Ann Other")
+    assert "need_id" in caught.value.errors and items(uow, "learning_activity") == []
+    assert [c["status"] for c in interviews.planner(uow, who(uow, "E4"))["contacts"]] == ["scheduled"]
+    done = finished(UnitOfWork(uow.table), clock, need=mine.need_id)
+    stored = UnitOfWork(uow.table).training.get(mine.need_id)
+    assert stored.status.value == "addressed" and done["activity_id"] in stored.addressed_by
+    assert UnitOfWork(uow.table).training.aggregate(cycle_id, "ORG")["a|free-statistics"] == 1
 
 
 def test_referrals_become_contacts_and_the_chain_of_introductions_is_a_tree(uow, clock):
@@ -344,10 +425,13 @@ class CountingTable(MemoryTable):
 def test_the_leadership_report_is_one_query_however_many_activities(clock):
     table = CountingTable()
     import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle_id = f.launched_cycle(table, clock).cycle_id
+    owners = ("E3", "E4", "E5", "E6")
+    needs = {o: [n.need_id for n in named_needs(UnitOfWork(table), clock, cycle_id, o, "ABC")] for o in owners}
     for n in range(30):
-        owner = ("E3", "E4", "E5", "E6")[n % 4]
+        owner = owners[n % 4]
         svc.create_activity(
-            UnitOfWork(table), who(UnitOfWork(table), owner), course(title=f"C{n}", need_id=f"n{n % 3}"), clock
+            UnitOfWork(table), who(UnitOfWork(table), owner), course(title=f"C{n}", need_id=needs[owner][n % 3]), clock
         )
     principal = who(UnitOfWork(table), "E1")
     table.reads.clear()
@@ -357,8 +441,9 @@ def test_the_leadership_report_is_one_query_however_many_activities(clock):
 
 
 def test_logging_an_activity_with_a_need_is_one_transaction_of_a_dozen_items(uow, clock):
+    need = need_id(uow, clock)
     before = uow.table.transactions
-    svc.create_activity(uow, who(uow, "E4"), course(need_id="need-1"), clock)
+    svc.create_activity(uow, who(uow, "E4"), course(need_id=need), clock)
     assert uow.table.transactions == before + 1
     kinds = [
         i.get("type")

@@ -1,0 +1,67 @@
+"""The training-need report as a PDF (issue 10): a page route and an API route, authorised exactly like the
+report page (leadership and HR see the organisation, a manager their subtree, anyone else 403).
+
+The PDF is made in this process by `service.pdf` (WeasyPrint imported on the first PDF): locally by the web
+app, deployed by the PDF function, to which API Gateway routes these two paths (template.yaml).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from marshmallow import Schema, validate
+
+from service.domain.errors import NotFound
+from service.services import training_reports as reports
+from service.services.auth import Principal
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.fields import Id, Whole
+from service.web.pages import page_principal
+from service.web.pages_goals import _cycle_choice
+from service.web.wiring import wiring
+
+bp = Blueprint("training_pdf", __name__)
+
+
+class ReportPdfQuerySchema(Schema):
+    """Which cycle's report, and how many topics the suggested programme names."""
+
+    cycle = Id(required=True, metadata={"description": "the cycle whose report to render"})
+    n = Whole(load_default=3, validate=validate.Range(1, reports.MAX_PROGRAMME))
+
+
+def _pdf_response(principal: Principal, cycle_id: str, n: int) -> Response:
+    from service.pdf.training_pdf import training_report_pdf
+
+    # Refused (403) or missing (404) exactly as the report itself. Links in the PDF point back at this
+    # deployment: the reader follows them from a saved file.
+    context = reports.report_context(wiring().uow(), principal, cycle_id, n, request.url_root.rstrip("/"))
+    name = "".join(ch if ch.isalnum() else "-" for ch in context["report"]["cycle_name"].lower())[:60]
+    resp = Response(training_report_pdf(context), mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'attachment; filename="training-needs-{name}.pdf"'
+    return resp
+
+
+@bp.get("/reports/training.pdf")
+def report_page():
+    """Download the training-need report of a cycle (the page's cycle when none is named) as PDF."""
+    principal = page_principal()
+    raw = request.args.get("n", "3")
+    n = int(raw) if raw.isdigit() and 1 <= int(raw) <= reports.MAX_PROGRAMME else 3
+    _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    if cycle is None:
+        raise NotFound("no review cycle yet")
+    return _pdf_response(principal, cycle.cycle_id, n)
+
+
+@bp.get("/api/reports/training.pdf")
+@api_doc(
+    "The training-need report of a cycle as PDF (leadership and HR: the organisation; a manager: their subtree)",
+    query=ReportPdfQuerySchema,
+    errors=(401, 403, 404, 422),
+    response_content="application/pdf",
+)
+def report_api():
+    """The training-need report as PDF, with the page's figures and charts."""
+    args = ReportPdfQuerySchema().load(request.args)
+    return _pdf_response(current_principal(), args["cycle"], args["n"])
