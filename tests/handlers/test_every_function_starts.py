@@ -10,10 +10,14 @@ only to another (the crash of issue 12: SECRET_KEY demanded by the worker) fails
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
-from datetime import date, timedelta
+import subprocess
+import zipfile
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -133,6 +137,19 @@ class Stack:
             SecretString=json.dumps({"client_id": self.pool.client_id, "session_key": "k" * 64}),
         )
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=MAIL_FROM)
+        # Issue 11's export queue (redriving to its dead-letter queue after three receives) and private bucket.
+        self.export_dlq_url = self.sqs.create_queue(QueueName=f"{STACK}-ExportDeadLetterQueue")["QueueUrl"]
+        self.export_dlq_arn = self.sqs.get_queue_attributes(QueueUrl=self.export_dlq_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        redrive = json.dumps({"deadLetterTargetArn": self.export_dlq_arn, "maxReceiveCount": 3})
+        self.export_queue_url = self.sqs.create_queue(
+            QueueName=f"{STACK}-ExportQueue", Attributes={"RedrivePolicy": redrive}
+        )["QueueUrl"]
+        self.export_queue_arn = self.export_dlq_arn.replace("ExportDeadLetterQueue", "ExportQueue")
+        self.s3 = boto3.client("s3", region_name=REGION)
+        self.export_bucket = f"{STACK}-exportbucket-1a2b3c"
+        self.s3.create_bucket(Bucket=self.export_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
         self.names = {
             **PARAMETERS,
             "AWS::StackName": STACK,
@@ -145,6 +162,9 @@ class Stack:
             "UserPoolDomain": self.domain_prefix,
             "WebClient": self.pool.client_id,
             "HttpApi": "abc123",
+            "ExportQueue": self.export_queue_url,
+            "ExportDeadLetterQueue.Arn": self.export_dlq_arn,
+            "ExportBucket": self.export_bucket,
         }
 
     def environment(self, function: str) -> dict[str, str]:
@@ -229,6 +249,26 @@ def test_web_function_signs_a_browser_in_through_the_hosted_ui(stack, monkeypatc
 # --- the worker function -------------------------------------------------------------------------
 
 
+def sqs_event(messages: list[dict[str, Any]], source_arn: str) -> dict[str, Any]:
+    """The batch Lambda's SQS event source hands the function for these received messages."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1772442000000"},
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": source_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
+
+
 def test_worker_creates_the_reviews_of_a_real_launch_from_its_sqs_batch(stack, monkeypatch, clock):
     from service.adapters.queue import SqsQueue
     from service.services import cycles as cycle_svc
@@ -241,22 +281,7 @@ def test_worker_creates_the_reviews_of_a_real_launch_from_its_sqs_batch(stack, m
     cycle_svc.launch_cycle(UnitOfWork(stack.table), hr, cycle.cycle_id, cycle.version, clock, queue)
     messages = stack.sqs.receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=10)["Messages"]
     assert messages
-    event = {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1772442000000"},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{STACK}-WorkQueue",
-                "awsRegion": REGION,
-            }
-            for m in messages
-        ]
-    }
+    event = sqs_event(messages, f"arn:aws:sqs:{REGION}:123456789012:{STACK}-WorkQueue")
     handler = start(stack, "WorkerFunction", monkeypatch)
     assert handler(event, LambdaContext()) == {"batchItemFailures": []}
     reviews = list(stack.table.query(f"CYCLE#{cycle.cycle_id}", "REVIEW#"))
@@ -303,4 +328,104 @@ def test_reminders_function_emails_overdue_people_on_the_schedule(stack, monkeyp
     assert "https://abc123.execute-api.eu-west-1.amazonaws.com" in sent[0].body
 
 
-SMOKED = ("WebFunction", "WorkerFunction", "RemindersFunction")
+# --- the PDF function (issue 11) ----------------------------------------------------------------
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The claims of an ID token, as the API's JWT authorizer passes them on once it has verified it."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    """What pdftotext reads in a PDF."""
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_pdf_function_answers_the_summary_api_with_a_pdf(stack, monkeypatch, clock, http_event, tmp_path):
+    cycle = f.launched_cycle(stack.table, clock)
+    path = f"/api/cycles/{cycle.cycle_id}/reviews/E4/summary.pdf"
+    token = stack.pool.id_token("E4")
+    event = http_event("GET", path, claims=jwt_claims(token), headers={"accept": "application/pdf"})
+    event["headers"]["authorization"] = f"Bearer {token}"
+    event["routeKey"] = event["requestContext"]["routeKey"] = (
+        "GET /api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf"
+    )
+    event["pathParameters"] = {"cycle_id": cycle.cycle_id, "employee_id": "E4"}
+    handler = start(stack, "PdfFunction", monkeypatch)
+    resp = handler(event, LambdaContext())
+    assert resp["statusCode"] == 200 and resp["headers"]["content-type"] == "application/pdf"
+    assert resp["isBase64Encoded"] is True
+    data = base64.b64decode(resp["body"])
+    assert data.startswith(b"%PDF-")
+    assert "Katherine Johnson" in pdf_text(data, tmp_path)
+
+
+def test_pdf_function_makes_the_zip_of_a_real_export_request_from_its_sqs_record(stack, monkeypatch, clock):
+    from service.adapters.queue import SqsQueue
+    from service.domain.exports import ExportState
+    from service.services import exports
+
+    cycle = f.launched_cycle(stack.table, clock)
+    hr = f.principal(stack.table, "E2")
+    queue = SqsQueue(stack.sqs, stack.export_queue_url)
+    job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, "People", None, clock, queue)
+    messages = stack.sqs.receive_message(QueueUrl=stack.export_queue_url, MaxNumberOfMessages=1)["Messages"]
+    handler = start(stack, "PdfFunction", monkeypatch)
+    assert handler(sqs_event(messages, stack.export_queue_arn), LambdaContext()) == {"batchItemFailures": []}
+    stored = UnitOfWork(stack.table).exports.get(job["export_id"])
+    assert stored.state is ExportState.DONE and stored.done == 2
+    body = stack.s3.get_object(Bucket=stack.export_bucket, Key=stored.object_key)["Body"].read()
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert len(names) == 2 and all(n.endswith(".pdf") for n in names)  # People: Grace Hopper, Barbara Liskov
+
+
+def test_pdf_function_marks_a_dead_lettered_export_failed(stack, monkeypatch, clock):
+    from service.adapters.queue import SqsQueue
+    from service.domain.exports import ExportState
+    from service.services import exports
+
+    cycle = f.launched_cycle(stack.table, clock)
+    hr = f.principal(stack.table, "E2")
+    queue = SqsQueue(stack.sqs, stack.export_queue_url)
+    job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, None, None, clock, queue)
+    sent = stack.sqs.receive_message(QueueUrl=stack.export_queue_url, MaxNumberOfMessages=1)["Messages"]
+    # SQS moves a message that used up its receives to the dead-letter queue, body unchanged.
+    stack.sqs.send_message(QueueUrl=stack.export_dlq_url, MessageBody=sent[0]["Body"])
+    messages = stack.sqs.receive_message(QueueUrl=stack.export_dlq_url, MaxNumberOfMessages=1)["Messages"]
+    handler = start(stack, "PdfFunction", monkeypatch)
+    assert handler(sqs_event(messages, stack.export_dlq_arn), LambdaContext()) == {"batchItemFailures": []}
+    failed = UnitOfWork(stack.table).exports.get(job["export_id"])
+    assert failed.state is ExportState.FAILED and "every attempt" in failed.error
+    assert stack.s3.list_objects_v2(Bucket=stack.export_bucket).get("KeyCount", 0) == 0
+
+
+# --- the training-report function (issue 10) ----------------------------------------------------
+
+
+def test_training_report_function_emails_leadership_once_when_a_cycle_closed(stack, monkeypatch):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from service.adapters.clock import FixedClock
+    from service.services import cycles as cycle_svc
+
+    # The function reads the real clock, and mails the reports of cycles closed in the last week.
+    recent = FixedClock(datetime.now(UTC) - timedelta(hours=1))
+    cycle = f.launched_cycle(stack.table, recent)
+    cycle_svc.close_cycle(
+        UnitOfWork(stack.table), f.principal(stack.table, "E2"), cycle.cycle_id, cycle.version, recent
+    )
+    handler = start(stack, "TrainingReportFunction", monkeypatch)
+    first = handler(scheduler_event(), LambdaContext())
+    again = handler(scheduler_event(), LambdaContext())  # a retried or overlapping run
+    assert (first["sent"], first["failed"], again["sent"], again["skipped"]) == (1, 0, 0, 1)
+    (sent,) = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    assert MAIL_FROM in sent.source and sent.destinations["ToAddresses"] == ["ada@example.com"]  # E1, leadership
+    assert "(cycle closed)" in sent.subject
+    assert "https://abc123.execute-api.eu-west-1.amazonaws.com/reports/training" in sent.body
+
+
+SMOKED = ("WebFunction", "WorkerFunction", "RemindersFunction", "PdfFunction", "TrainingReportFunction")

@@ -41,5 +41,15 @@ def test_no_manual_secret_step_remains():
 
 def test_each_function_is_exercised_by_a_post_deploy_check():
     checks = RUNBOOK[RUNBOOK.index("## 6. Post-deploy checks") : RUNBOOK.index("## 7.")]
-    for needle in ("/healthz", "/api/me", "Bearer", "launch", "WorkDeadLetterQueueUrl", "RemindersFunctionName"):
+    for needle in (
+        "/healthz",
+        "/api/me",
+        "Bearer",
+        "launch",
+        "WorkDeadLetterQueueUrl",
+        "RemindersFunctionName",
+        "summary.pdf",  # PdfFunction
+        "ExportDeadLetterQueueUrl",
+        "TrainingReportFunctionName",
+    ):
         assert needle in checks, needle

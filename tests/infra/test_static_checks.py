@@ -21,7 +21,7 @@ from tests.infra.test_template import as_list, of_type, role_of, statements
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOV_CONFIG = ROOT / "infra" / "checkov.yaml"
-FUNCTIONS = ("WebFunction", "WorkerFunction", "RemindersFunction")
+FUNCTIONS = ("WebFunction", "WorkerFunction", "RemindersFunction", "PdfFunction", "TrainingReportFunction")
 
 
 # --- SAM's transform ------------------------------------------------------------------------------
@@ -198,20 +198,48 @@ def test_alarms_cover_dead_letters_function_errors_throttles_and_api_5xx(templat
     for function in FUNCTIONS:
         assert ("Errors", json.dumps({"Ref": function})) in watched
         assert ("Throttles", json.dumps({"Ref": function})) in watched
-    for queue in ("WorkDeadLetterQueue", "RemindersFailureQueue"):
+    for queue in ("WorkDeadLetterQueue", "RemindersFailureQueue", "TrainingReportFailureQueue"):
         assert ("ApproximateNumberOfMessagesVisible", json.dumps({"Fn::GetAtt": f"{queue}.QueueName"})) in watched
+    # PdfFunction empties its own dead-letter queue (marking the jobs failed): what it receives is the signal.
+    assert ("NumberOfMessagesReceived", json.dumps({"Fn::GetAtt": "ExportDeadLetterQueue.QueueName"})) in watched
     assert ("5xx", json.dumps({"Ref": "HttpApi"})) in watched
     subscription = template["Resources"]["AlarmEmailSubscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
 
 
-def test_a_failed_reminders_run_lands_in_a_queue(resources):
-    (config,) = of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
-    assert config["Properties"]["FunctionName"] == {"Ref": "RemindersFunction"}
-    assert config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"] == {
-        "Fn::GetAtt": "RemindersFailureQueue.Arn"
+def test_a_failed_scheduled_run_lands_in_a_queue(resources):
+    configs = of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
+    failures = {
+        c["Properties"]["FunctionName"]["Ref"]: c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+        for c in configs
     }
+    assert failures == {
+        "RemindersFunction": {"Fn::GetAtt": "RemindersFailureQueue.Arn"},
+        "TrainingReportFunction": {"Fn::GetAtt": "TrainingReportFailureQueue.Arn"},
+    }
+    # A run the scheduler could not start at all goes to the same queue.
+    dead_letters = {
+        json.dumps(s["Properties"]["Target"]["DeadLetterConfig"]["Arn"])
+        for s in of_type(resources, "AWS::Scheduler::Schedule").values()
+    }
+    assert dead_letters == {
+        json.dumps({"Fn::GetAtt": f"{queue}.Arn"}) for queue in ("RemindersFailureQueue", "TrainingReportFailureQueue")
+    }
+
+
+def test_every_queue_a_function_consumes_outlasts_its_timeout(template):
+    # Lambda refuses an SQS event source whose visibility timeout is shorter than the function's timeout.
+    default = template["Globals"]["Function"]["Timeout"]
+    for name, function in template["Resources"].items():
+        if function["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                queue = event["Properties"]["Queue"]["Fn::GetAtt"]
+                queue = queue if isinstance(queue, str) else ".".join(queue)
+                timeout = template["Resources"][queue.split(".")[0]]["Properties"].get("VisibilityTimeout", 30)
+                assert timeout >= function["Properties"].get("Timeout", default), (name, queue)
 
 
 def test_the_schedules_have_no_fixed_name_and_a_timezone_parameter(resources):
