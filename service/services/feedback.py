@@ -614,8 +614,9 @@ def feedback_groups_for(uow: UnitOfWork, principal: Principal, cycle_id: str, su
     """
     cycle = get_cycle(uow, cycle_id)
     subject = _person(uow, subject_id)
-    roles = policy.review_roles(principal, subject_id, subject.manager_id)
-    policy.require(policy.may_read_review(roles), "only the employee, their manager and HR see this feedback")
+    # The review's own readers (issue 12: a skip-level manager too, when the cycle allows it), as ReviewContext.
+    roles = policy.review_roles(principal, subject_id, subject.manager_id, subject.chain, cycle.skip_level_read)
+    policy.require(policy.may_read_review(roles), "only the readers of the review see this feedback")
     return [g.as_dict() for g in groups(uow, cycle, subject_id)]
 
 

@@ -139,14 +139,12 @@ class Stack:
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=MAIL_FROM)
         # Issue 11's export queue (redriving to its dead-letter queue after three receives) and private bucket.
         self.export_dlq_url = self.sqs.create_queue(QueueName=f"{STACK}-ExportDeadLetterQueue")["QueueUrl"]
-        self.export_dlq_arn = self.sqs.get_queue_attributes(QueueUrl=self.export_dlq_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        self.export_dlq_arn = self.queue_arn(self.export_dlq_url)
         redrive = json.dumps({"deadLetterTargetArn": self.export_dlq_arn, "maxReceiveCount": 3})
         self.export_queue_url = self.sqs.create_queue(
             QueueName=f"{STACK}-ExportQueue", Attributes={"RedrivePolicy": redrive}
         )["QueueUrl"]
-        self.export_queue_arn = self.export_dlq_arn.replace("ExportDeadLetterQueue", "ExportQueue")
+        self.export_queue_arn = self.queue_arn(self.export_queue_url)
         self.s3 = boto3.client("s3", region_name=REGION)
         self.export_bucket = f"{STACK}-exportbucket-1a2b3c"
         self.s3.create_bucket(Bucket=self.export_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -166,6 +164,10 @@ class Stack:
             "ExportDeadLetterQueue.Arn": self.export_dlq_arn,
             "ExportBucket": self.export_bucket,
         }
+
+    def queue_arn(self, url: str) -> str:
+        """What !GetAtt <Queue>.Arn resolves to."""
+        return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     def environment(self, function: str) -> dict[str, str]:
         """The function's environment as deployed."""

@@ -31,7 +31,7 @@ observed line of every route to start from (then check each cell against the pol
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -70,21 +70,43 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # fmt: off
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
+    "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
     "GET /api/cycles": "ok ok ok ok ok ok ok 401",
     "GET /api/cycles/<cycle_id>": "ok ok ok ok ok ok ok 401",
     "GET /api/cycles/<cycle_id>/alignment": "403 ok ok ok 403 ok ok 401",
     "GET /api/cycles/<cycle_id>/audit": "403 403 403 403 403 ok 403 401",
+    "GET /api/cycles/<cycle_id>/feedback/progress": "403 403 403 403 403 ok 403 401",
+    "GET /api/cycles/<cycle_id>/feedback/settings": "ok ok ok ok ok ok ok 401",
     "GET /api/cycles/<cycle_id>/progress": "403 403 403 403 403 ok ok 401",
     "GET /api/cycles/<cycle_id>/reviews": "403 403 403 403 403 ok 403 401",
     "GET /api/cycles/<cycle_id>/reviews/<employee_id>": "ok/404 ok ok/404 ok ok/404 ok ok 401",
     "GET /api/cycles/<cycle_id>/reviews/<employee_id>/audit": "404 404 404 404 404 404/ok 404 401",
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/content-hash": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/feedback": "ok/403 ok ok/403 ok ok/403 ok ok 401",  # the review's readers (skip-level too)
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/nominations": "ok/403 ok ok/403 ok/403 ok/403 ok ok/403 401",
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/summary.pdf": "ok/404 ok ok/404 ok ok/404 ok ok 401",
     "GET /api/cycles/<cycle_id>/team": "ok ok ok ok ok ok ok 401",
+    "GET /api/cycles/<cycle_id>/training-report": "403 ok ok ok 403 ok ok 401",
     "GET /api/departments/<path:name>/people": "ok ok ok ok ok ok ok 401",
+    "GET /api/exports": "403 403 403 403 403 ok 403 401",
+    "GET /api/exports/<export_id>": "403 403 403 403 403 404 403 401",
+    "GET /api/exports/<export_id>/link": "403 403 403 403 403 404 403 401",
+    "GET /api/feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "GET /api/feedback/requests": "ok ok ok ok ok ok ok 401",
     "GET /api/goals": "ok ok ok ok ok ok ok 401",
     "GET /api/goals/<goal_id>": "ok/404 ok ok/404 ok ok/404 ok ok 401",
     "GET /api/goals/<goal_id>/children": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "GET /api/learning/activities": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "GET /api/learning/contacts": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/contacts/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "GET /api/learning/evidence": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/insights": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/people/<employee_id>/interview-summaries": "404 404/ok 404 404 404 404 404 401",
+    "GET /api/learning/questions": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/report": "403 403 403 403 403 ok ok 401",
     "GET /api/me": "ok ok ok ok ok ok ok 401",
     "GET /api/openapi.json": "ok ok ok ok ok ok ok ok",
     "GET /api/org/imports": "403 403 403 403 403 ok 403 401",
@@ -92,16 +114,26 @@ ROUTES: dict[str, str] = {
     "GET /api/people/<employee_id>/chain": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/goals": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 401",
+    "GET /api/people/<employee_id>/notes": "ok/403 ok ok/403 ok/403 ok/403 ok/403 ok/403 401",
     "GET /api/people/<employee_id>/reports": "ok ok ok ok ok ok ok 401",
+    "GET /api/people/<employee_id>/training-needs": "ok/403 ok ok/403 ok ok/403 ok ok 401",
+    "GET /api/reports/training.pdf": "403 ok ok ok 403 ok ok 401",
     "GET /api/templates": "ok ok ok ok ok ok ok 401",
     "GET /api/templates/<template_id>": "ok ok ok ok ok ok ok 401",
     "GET /api/templates/<template_id>/versions/<int:version>": "ok ok ok ok ok ok ok 401",
+    "GET /api/training-topics": "403 403 403 403 403 ok 403 401",
+    "GET /cycles/<cycle_id>/feedback": "403 403 403 403 403 ok 403 login",
     "GET /cycles/<cycle_id>/reviews/<employee_id>": "ok/404 ok ok/404 ok ok/404 ok ok login",
     "GET /cycles/<cycle_id>/reviews/<employee_id>/audit": "404 404 404 404 404 404/ok 404 login",
     "GET /cycles/<cycle_id>/reviews/<employee_id>/discussion": "403/404 403/ok 403/404 403 403/404 403/ok 403 login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/feedback": "ok/403 ok ok/403 ok ok/403 ok ok login",  # the review's readers (skip-level too)
     "GET /cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/nominations": "ok/403 ok ok/403 ok/403 ok/403 ok ok/403 login",
     "GET /cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 login",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/summary.pdf": "ok/404 ok ok/404 ok ok/404 ok ok login",
     "GET /cycles/<cycle_id>/team": "ok ok ok ok ok ok ok login",
+    "GET /feedback": "ok ok ok ok ok ok ok login",
+    "GET /feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 login",
     "GET /goals": "ok ok ok ok ok ok ok login",
     "GET /goals/<goal_id>": "ok/404 ok ok/404 ok ok/404 ok ok login",
     "GET /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok login",
@@ -118,35 +150,75 @@ ROUTES: dict[str, str] = {
     "GET /hr/cycles/<cycle_id>/review": "403 403 403 403 403 ok 403 login",
     "GET /hr/cycles/<cycle_id>/to-finalise": "403 403 403 403 403 ok 403 login",
     "GET /hr/cycles/new": "403 403 403 403 403 ok 403 login",
+    "GET /hr/exports": "403 403 403 403 403 ok 403 login",
+    "GET /hr/exports/<export_id>": "403 403 403 403 403 404 403 login",
+    "GET /hr/exports/<export_id>/download": "403 403 403 403 403 404 403 login",
     "GET /hr/import": "403 403 403 403 403 ok 403 login",
     "GET /hr/templates": "403 403 403 403 403 ok 403 login",
     "GET /hr/templates/<template_id>": "403 403 403 403 403 ok 403 login",
     "GET /hr/templates/new": "403 403 403 403 403 ok 403 login",
+    "GET /learning": "ok ok ok ok ok ok ok login",
+    "GET /learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 login",
+    "GET /learning/insights": "ok ok ok ok ok ok ok login",
+    "GET /learning/interviews": "ok ok ok ok ok ok ok login",
+    "GET /learning/interviews/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 login",
+    "GET /learning/interviews/questions": "ok ok ok ok ok ok ok login",
+    "GET /learning/people/<employee_id>/shared": "404 404/ok 404 404 404 404 404 login",
+    "GET /learning/report": "403 403 403 403 403 ok ok login",
     "GET /people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 login",
+    "GET /people/<employee_id>/training-needs": "ok/403 ok ok/403 ok ok/403 ok ok login",
+    "GET /reports/training": "403 ok ok ok 403 ok ok login",
+    "GET /reports/training.csv": "403 ok ok ok 403 ok ok login",
+    "GET /reports/training.pdf": "403 ok ok ok 403 ok ok login",
+    "GET /reports/training/topics": "403 403 403 403 403 ok 403 login",
     "GET /session": "ok ok ok ok ok ok ok ok",
     "GET /session/resumed": "ok ok ok ok ok ok ok login",
     "GET /signin": "ok ok ok ok ok ok ok ok",
     "GET /static/<path:filename>": "ok ok ok ok ok ok ok ok",
     "PATCH /api/actions/<action_id>": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
     "PATCH /api/goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
+    "PATCH /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "PATCH /api/learning/contacts/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /actions/<action_id>/status": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
     "POST /api/cycles": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/feedback/upward": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/launch": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/reopen": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/acknowledge": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/finalise": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/nominations/decisions": "403 403/ok 403 403 403 403/ok 403 401",
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/return": "403/404 403 403/404 403 403/404 403/ok 403 401",
+    "POST /api/exports": "403 403 403 403 403 ok 403 401",
+    "POST /api/exports/<export_id>/retry": "403 403 403 403 403 404 403 401",
+    "POST /api/feedback/<cycle_id>/<subject_id>/answer": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "POST /api/feedback/<cycle_id>/<subject_id>/decline": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
     "POST /api/goals": "ok/403 ok ok/403 ok/403 ok/403 ok ok/403 401",
     "POST /api/goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "POST /api/learning/activities": "ok ok ok ok ok ok ok 401",
+    "POST /api/learning/contacts": "ok ok ok ok ok ok ok 401",
+    "POST /api/learning/contacts/<contact_id>/actions": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/learning/contacts/<contact_id>/complete": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/learning/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments": "403/404 403/ok 403/404 403 403/404 403 403 401",
+    "POST /api/notes": "ok ok ok ok ok ok ok 401",
+    "POST /api/notes/<note_id>/evidence": "404 404 404 404 404 404 404 401",
     "POST /api/org/imports": "403 403 403 403 403 ok 403 401",
     "POST /api/templates": "403 403 403 403 403 ok 403 401",
+    "POST /api/training-needs/<need_id>/addressed": "ok/403 ok ok/403 ok ok/403 ok 404/ok 401",
+    "POST /api/training-topics": "403 403 403 403 403 ok 403 401",
+    "POST /api/training-topics/merge": "403 403 403 403 403 ok 403 401",
+    "POST /cycles/<cycle_id>/feedback/settings": "403 403 403 403 403 ok 403 401",
+    "POST /cycles/<cycle_id>/feedback/upward": "403 403 403 403 403 ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/acknowledge": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/discussion": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/finalise": "403/404 403 403/404 403 403/404 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/nominations": "ok/403 ok/403 ok/403 ok/403 ok/403 ok ok/403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/nominations/decisions": "403 403/ok 403 403 403 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/return": "403/404 403 403/404 403 403/404 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
+    "POST /feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "POST /feedback/<cycle_id>/<subject_id>/decline": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
     "POST /goals": "ok ok ok ok ok ok ok 401",
     "POST /goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "POST /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
@@ -157,16 +229,34 @@ ROUTES: dict[str, str] = {
     "POST /hr/cycles/<cycle_id>/remind": "403 403 403 403 403 ok 403 401",
     "POST /hr/cycles/<cycle_id>/reopen": "403 403 403 403 403 ok 403 401",
     "POST /hr/cycles/new": "403 403 403 403 403 ok 403 401",
+    "POST /hr/exports": "403 403 403 403 403 ok 403 401",
+    "POST /hr/exports/<export_id>/retry": "403 403 403 403 403 404 403 401",
     "POST /hr/import": "403 403 403 403 403 ok 403 401",
     "POST /hr/templates/<template_id>": "403 403 403 403 403 ok 403 401",
     "POST /hr/templates/new": "403 403 403 403 403 ok 403 401",
+    "POST /learning": "ok ok ok ok ok ok ok 401",
+    "POST /learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /learning/evidence/<cycle_id>/<employee_id>/<activity_id>/comment": "403/404 403/ok 403/404 403 403/404 403 403 401",
+    "POST /learning/interviews": "ok ok ok ok ok ok ok 401",
+    "POST /learning/interviews/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /learning/interviews/questions": "ok ok ok ok ok ok ok 401",
+    "POST /notes": "ok ok ok ok ok ok ok 401",
+    "POST /notes/<note_id>/evidence": "404 404 404 404 404 404 404 401",
+    "POST /reports/training/schedule": "403 403 403 403 403 ok 403 401",
+    "POST /reports/training/topics": "403 403 403 403 403 ok 403 401",
+    "POST /reports/training/topics/merge": "403 403 403 403 403 ok 403 401",
     "POST /session/extend": "ok ok ok ok ok ok ok 401",
     "POST /signin": "ok ok ok ok ok ok ok 403",
     "POST /signout": "login login login login login login login login",
+    "POST /training-needs/<need_id>/training": "ok/403 ok ok/403 ok ok/403 ok 404/ok 401",
     "PUT /api/cycles/<cycle_id>": "403 403 403 403 403 ok 403 401",
+    "PUT /api/cycles/<cycle_id>/feedback/settings": "403 403 403 403 403 ok 403 401",
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/discussion": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/nominations": "ok/403 ok/403 ok/403 ok/403 ok/403 ok ok/403 401",
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
+    "PUT /api/feedback/<cycle_id>/<subject_id>/draft": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "PUT /api/learning/questions": "ok ok ok ok ok ok ok 401",
     "PUT /api/templates/<template_id>": "403 403 403 403 403 ok 403 401",
 }
 # fmt: on
@@ -214,6 +304,31 @@ BODIES: dict[str, dict] = {
         "weight": "10",
     },
     "POST /goals/organisation": {"title": "Grow", "scope": "standing", "weight": "10"},
+    # issues 9, 10, 11 and 14
+    "POST /api/training-topics": {"name": "Matrix topic"},
+    "POST /api/training-topics/merge": {"source_id": "free-public-speaking", "target_id": "free-public-speaking"},
+    "POST /api/training-needs/<need_id>/addressed": {"activity_ref": "matrix"},
+    "POST /training-needs/<need_id>/training": {"title": "Matrix course", "date": "2026-02-20"},
+    "POST /api/exports": {"cycle_id": "{cycle}"},
+    "PUT /api/cycles/<cycle_id>/feedback/settings": {"min_peers": 0, "max_peers": 3, "threshold": 3, "upward": False},
+    "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/nominations": {"reviewer_ids": []},
+    "POST /api/notes": {"to_id": "{owner}", "kind": "praise", "text": "Thanks"},
+    "POST /api/learning/activities": {"type": "course", "title": "Matrix", "date": "2026-02-10"},
+    "POST /api/learning/contacts": {"name": "Matrix contact"},
+    "POST /api/learning/contacts/<contact_id>/actions": {"action": "send"},
+    "POST /api/learning/contacts/<contact_id>/complete": {"learnt": "Matrix"},
+    "POST /api/learning/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments": {"text": "Matrix"},
+    "POST /learning/evidence/<cycle_id>/<employee_id>/<activity_id>/comment": {"text": "Matrix"},
+    "POST /learning/interviews/<contact_id>": {"action": "send"},
+    "POST /api/notes/<note_id>/evidence": {"cycle_id": "{cycle}"},
+}
+# Query strings for GET routes whose parameters are validated before authorization.
+QUERIES: dict[str, str] = {
+    "/api/reports/training.pdf": "cycle={cycle}",
+    "/reports/training.pdf": "cycle={cycle}",
+    "/api/learning/report": "year=2026",
+    "/learning/report": "year=2026",
+    "/api/learning/evidence": "cycle_id={cycle}",
 }
 
 
@@ -236,6 +351,9 @@ class World:
     template_id: str
     goals: dict[str, str]
     actions: dict[str, str]
+    needs: dict[str, str] = field(default_factory=dict)  # issues 10 and 14: each owner's typed training need,
+    activities: dict[str, str] = field(default_factory=dict)  # learning activity
+    contacts: dict[str, str] = field(default_factory=dict)  # and interview contact
 
 
 def _seed() -> World:
@@ -256,11 +374,13 @@ def _seed() -> World:
     for who in ("L1", "H1", "D1", "M1", "M2", "S1", "P1", "O1"):
         data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
         goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock)["goal_id"]
+    activities = _seed_activities(table, clock)
     for employee, manager in MANAGERS.items():
         me = f.principal(table, employee)
         view = review_svc.open_review(UnitOfWork(table), me, cycle.cycle_id, employee)
+        content = f.self_content(learning_refs=[activities[employee]])  # issue 14: evidence the manager may comment
         view = review_svc.save_self_assessment(
-            UnitOfWork(table), me, cycle.cycle_id, employee, f.self_content(), view["version"], True, clock
+            UnitOfWork(table), me, cycle.cycle_id, employee, content, view["version"], True, clock
         )
         review_svc.save_manager_assessment(
             UnitOfWork(table),
@@ -276,7 +396,32 @@ def _seed() -> World:
     for who in MANAGERS:
         owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
         actions[who] = owned[0]["action_id"]
-    return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions)
+    needs, contacts = _seed_needs_and_contacts(table, clock)
+    return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions, needs, activities, contacts)
+
+
+def _seed_activities(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
+    """Issue 14: a learning activity of each reviewed person (their self assessment picks it as evidence)."""
+    from service.services import learning as learning_svc
+
+    data = {"type": "course", "title": "Matrix course", "date": "2026-02-10", "hours": 2}
+    return {
+        who: learning_svc.create_activity(UnitOfWork(table), f.principal(table, who), data, clock)["activity_id"]
+        for who in MANAGERS
+    }
+
+
+def _seed_needs_and_contacts(table: MemoryTable, clock: FixedClock) -> tuple[dict[str, str], dict[str, str]]:
+    """Issues 10 and 14: each reviewed person's typed training need (from their self assessment) and an
+    interview contact."""
+    from service.services import interviews
+
+    needs, contacts = {}, {}
+    contact = {"name": "Mae Jemison", "role": "Scientist", "organisation": "Orbit", "found_via": "alumni"}
+    for who in MANAGERS:
+        needs[who] = UnitOfWork(table).training.of_person(who)[0].need_id
+        contacts[who] = interviews.add_contact(UnitOfWork(table), f.principal(table, who), contact, clock)["contact_id"]
+    return needs, contacts
 
 
 @pytest.fixture(scope="module")
@@ -309,10 +454,17 @@ def _path(rule: str, world: World, owner: str) -> str:
         "path:filename": "app.css",
         "filename": "app.css",
         "int:version": "1",
+        "need_id": world.needs.get(owner, "none"),
+        "activity_id": world.activities.get(owner, "none"),
+        "contact_id": world.contacts.get(owner, "none"),
+        "subject_id": owner,
+        "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
+        "note_id": "none",
     }
+    query = QUERIES.get(rule, "").replace("{cycle}", world.cycle_id)
     for key, value in values.items():
         rule = rule.replace(f"<{key}>", value)
-    return rule
+    return rule + (f"?{query}" if query else "")
 
 
 def _version(rule: str, world: World, owner: str) -> str:
@@ -361,7 +513,7 @@ def _call(app_and_table, world: World, key: str, caller: str | None, owner: str)
         headers["X-CSRF-Token"] = "matrix-csrf"
     path = _path(rule, world, owner)
     version = _version(rule, world, owner)
-    if method in ("PUT", "PATCH") or (method == "POST" and rule.startswith("/api/")):
+    if method in ("PUT", "PATCH", "DELETE") or (method == "POST" and rule.startswith("/api/")):
         headers["If-Match"] = f'"{version}"'
         resp = client.open(path, method=method, json=body, headers=headers)
     elif method == "POST":
