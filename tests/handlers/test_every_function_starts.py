@@ -124,6 +124,13 @@ class Stack:
         import_organisation(UnitOfWork(self.table), None, ORG_CSV, clock)
         self.sqs = boto3.client("sqs", region_name=REGION)
         self.queue_url = self.sqs.create_queue(QueueName=f"{STACK}-WorkQueue")["QueueUrl"]
+        # Issue 11: the export queue, its dead-letter queue and the bucket the PDF function writes to.
+        self.export_queue_url = self.sqs.create_queue(QueueName=f"{STACK}-ExportQueue")["QueueUrl"]
+        self.export_dlq_url = self.sqs.create_queue(QueueName=f"{STACK}-ExportDeadLetterQueue")["QueueUrl"]
+        self.export_bucket = f"{STACK}-exportbucket-1a2b3c"
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket=self.export_bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
         self.pool = create_pool(boto3.client("cognito-idp", region_name=REGION))
         for person in ("E2", "E4"):
             self.pool.add_person(person, f"{person.lower()}@example.com")
@@ -145,6 +152,10 @@ class Stack:
             "UserPoolDomain": self.domain_prefix,
             "WebClient": self.pool.client_id,
             "HttpApi": "abc123",
+            "ExportQueue": self.export_queue_url,
+            "ExportBucket": self.export_bucket,
+            "ExportQueue.Arn": f"arn:aws:sqs:{REGION}:123456789012:{STACK}-ExportQueue",
+            "ExportDeadLetterQueue.Arn": f"arn:aws:sqs:{REGION}:123456789012:{STACK}-ExportDeadLetterQueue",
         }
 
     def environment(self, function: str) -> dict[str, str]:
@@ -303,4 +314,44 @@ def test_reminders_function_emails_overdue_people_on_the_schedule(stack, monkeyp
     assert "https://abc123.execute-api.eu-west-1.amazonaws.com" in sent[0].body
 
 
-SMOKED = ("WebFunction", "WorkerFunction", "RemindersFunction")
+# --- the PDF function (issue 11; issue 10's report PDF) ---------------------------------------------------
+
+
+def test_pdf_function_answers_the_training_report_pdf_through_the_api(stack, monkeypatch, http_event, clock):
+    import base64
+
+    cycle_id = f.launched_cycle(stack.table, clock).cycle_id
+    handler = start(stack, "PdfFunction", monkeypatch)
+    context = LambdaContext()
+    assert handler(http_event("GET", "/healthz"), context)["statusCode"] == 200
+    leader = {"custom:employee_id": "E1"}
+    resp = handler(http_event("GET", "/api/reports/training.pdf", claims=leader, query=f"cycle={cycle_id}"), context)
+    assert resp["statusCode"] == 200 and resp["headers"]["content-type"] == "application/pdf"
+    assert resp["isBase64Encoded"] and base64.b64decode(resp["body"]).startswith(b"%PDF-")
+    refused = handler(
+        http_event("GET", "/api/reports/training.pdf", claims={"custom:employee_id": "E4"}, query=f"cycle={cycle_id}"),
+        context,
+    )
+    assert refused["statusCode"] == 403
+
+
+# --- the training-report function (issue 10) ------------------------------------------------------------
+
+
+def test_training_report_function_emails_leadership_on_the_weekly_schedule(stack, monkeypatch, clock):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from service.services import training
+
+    f.launched_cycle(stack.table, clock)
+    training.set_schedule(UnitOfWork(stack.table), f.principal(stack.table, "E2"), "weekly", 0, clock)
+    handler = start(stack, "TrainingReportFunction", monkeypatch)
+    assert handler(scheduler_event(), LambdaContext()) == {"sent": 1, "skipped": 0, "failed": 0}  # Ada leads
+    assert handler(scheduler_event(), LambdaContext()) == {"sent": 0, "skipped": 1, "failed": 0}  # once per tick
+    (sent,) = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    assert sent.destinations["ToAddresses"] == ["ada@example.com"] and MAIL_FROM in sent.source
+    assert "https://abc123.execute-api.eu-west-1.amazonaws.com/reports/training.pdf?cycle=" in sent.body
+
+
+SMOKED = ("WebFunction", "WorkerFunction", "RemindersFunction", "PdfFunction", "TrainingReportFunction")
