@@ -9,7 +9,7 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from service.domain.errors import NotFound, ValidationFailed
 from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
 from service.domain.training import (
     NeedSource,
@@ -94,12 +94,8 @@ def person_needs(
 ) -> list[dict[str, Any]]:
     """An individual's needs: for them, their management chain and HR only."""
     person = uow.directory.get(employee_id)
-    if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
-    policy.require(
-        policy.may_read_person_needs(principal, person),
-        "only the person, their management chain and HR see an individual's training needs",
-    )
+    if person is None or not policy.may_read_person_needs(principal, person):
+        raise NotFound(f"no training needs of {employee_id!r} for you")  # denied reads look like missing ones
     needs = uow.training.of_person(employee_id, cycle_id)
     return [n.as_dict() for n in sorted(needs, key=lambda n: (n.cycle_id, n.source.value, n.need_id))]
 
@@ -127,7 +123,7 @@ def stage_need_addressed(uow: UnitOfWork, principal: Principal, need_id: str, ac
         raise NotFound(f"no training need {need_id!r}")
     person = uow.directory.get(need.employee_id)
     if person is None or not policy.may_address_need(principal, person):
-        raise PermissionDenied("only the person, their management chain and HR log training against a need")
+        raise NotFound(f"no training need {need_id!r}")  # a need one may not touch is not told apart from a missing one
     if need.status is NeedStatus.ADDRESSED:
         return need
     changed = replace(need, status=NeedStatus.ADDRESSED, addressed_by=ref, addressed_at=at)

@@ -128,7 +128,9 @@ def _department_rows(items: list[dict[str, Any]], catalogue: Catalogue) -> list[
                 estimated_cost=round(sum(c["c"] for c in f["topics"].values()) / 100, 2),
                 topics=sorted(top, key=lambda r: (-r["score"], r["topic"].casefold()))[:5],
             )
-        row["obstacle_people"] = None if d in hidden_obstacles else f["obstacle_people"]
+        # A zero beside a hidden department still says something about its few people ("none of them"): hidden too.
+        zero_of_hidden = d in hidden and f["obstacle_people"] == 0
+        row["obstacle_people"] = None if d in hidden_obstacles or zero_of_hidden else f["obstacle_people"]
         rows.append(row)
     return rows
 
