@@ -10,7 +10,7 @@ Caller kinds (the columns, in this order) and who plays them, with "own" and "ot
     manager       M1   own: M1's          other: S1's (their report's)
     other_mgr     M2   own: M2's          other: S1's (not their report)
     skip_level    D1   own: D1's          other: S1's (their report's report)
-    peer          P1   own: P1's          other: S1's
+    peer          P1   own: P1's          other: S1's (P1 is asked for peer feedback on S1)
     hr            H1   own: H1's          other: S1's
     leadership    L1   own: L1's          other: S1's
     signed_out    -    S1's
@@ -93,7 +93,7 @@ ROUTES: dict[str, str] = {
     "GET /api/exports": "403 403 403 403 403 ok 403 401",
     "GET /api/exports/<export_id>": "403 403 403 403 403 404 403 401",
     "GET /api/exports/<export_id>/link": "403 403 403 403 403 404 403 401",
-    "GET /api/feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "GET /api/feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
     "GET /api/feedback/requests": "ok ok ok ok ok ok ok 401",
     "GET /api/goals": "ok ok ok ok ok ok ok 401",
     "GET /api/goals/<goal_id>": "ok/404 ok ok/404 ok ok/404 ok ok 401",
@@ -133,7 +133,7 @@ ROUTES: dict[str, str] = {
     "GET /cycles/<cycle_id>/reviews/<employee_id>/summary.pdf": "ok/404 ok ok/404 ok ok/404 ok ok login",
     "GET /cycles/<cycle_id>/team": "ok ok ok ok ok ok ok login",
     "GET /feedback": "ok ok ok ok ok ok ok login",
-    "GET /feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 login",
+    "GET /feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 login",
     "GET /goals": "ok ok ok ok ok ok ok login",
     "GET /goals/<goal_id>": "ok/404 ok ok/404 ok ok/404 ok ok login",
     "GET /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok login",
@@ -191,8 +191,8 @@ ROUTES: dict[str, str] = {
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/return": "403/404 403 403/404 403 403/404 403/ok 403 401",
     "POST /api/exports": "403 403 403 403 403 ok 403 401",
     "POST /api/exports/<export_id>/retry": "403 403 403 403 403 404 403 401",
-    "POST /api/feedback/<cycle_id>/<subject_id>/answer": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
-    "POST /api/feedback/<cycle_id>/<subject_id>/decline": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "POST /api/feedback/<cycle_id>/<subject_id>/answer": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
+    "POST /api/feedback/<cycle_id>/<subject_id>/decline": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
     "POST /api/goals": "ok/403 ok ok/403 ok/403 ok/403 ok ok/403 401",
     "POST /api/goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
     "POST /api/learning/activities": "ok ok ok ok ok ok ok 401",
@@ -217,8 +217,8 @@ ROUTES: dict[str, str] = {
     "POST /cycles/<cycle_id>/reviews/<employee_id>/nominations/decisions": "403 403/ok 403 403 403 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/return": "403/404 403 403/404 403 403/404 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
-    "POST /feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
-    "POST /feedback/<cycle_id>/<subject_id>/decline": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "POST /feedback/<cycle_id>/<subject_id>": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
+    "POST /feedback/<cycle_id>/<subject_id>/decline": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
     "POST /goals": "ok ok ok ok ok ok ok 401",
     "POST /goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "POST /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
@@ -255,7 +255,7 @@ ROUTES: dict[str, str] = {
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/manager": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/nominations": "ok/403 ok/403 ok/403 ok/403 ok/403 ok ok/403 401",
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
-    "PUT /api/feedback/<cycle_id>/<subject_id>/draft": "403/404 403/404 403/404 403/404 403/404 403/404 403/404 401",
+    "PUT /api/feedback/<cycle_id>/<subject_id>/draft": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
     "PUT /api/learning/questions": "ok ok ok ok ok ok ok 401",
     "PUT /api/templates/<template_id>": "403 403 403 403 403 ok 403 401",
 }
@@ -370,6 +370,14 @@ def _seed() -> World:
     template = template_svc.create_template(UnitOfWork(table), hr, f.template_data(), clock)
     cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
     cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    # P1 is S1's peer reviewer for real (issue 9): nominated by S1, approved by M1 (a minimum of one peer).
+    from service.services import feedback as feedback_svc
+
+    settings = {"min_peers": 1, "max_peers": 3, "threshold": 3, "upward": False}
+    feedback_svc.save_settings(UnitOfWork(table), hr, cycle.cycle_id, settings, 0, clock)
+    feedback_svc.nominate_peers(UnitOfWork(table), f.principal(table, "S1"), cycle.cycle_id, "S1", ["P1"], clock)
+    m1 = f.principal(table, "M1")
+    feedback_svc.decide_nominations(UnitOfWork(table), m1, cycle.cycle_id, "S1", ["P1"], [], [], clock, None)
     goals = {}
     for who in ("L1", "H1", "D1", "M1", "M2", "S1", "P1", "O1"):
         data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
