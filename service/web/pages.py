@@ -28,6 +28,7 @@ from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as svc
+from service.services import feedback as feedback_svc
 from service.services import goals as goal_svc
 from service.services import policy
 from service.services import reviews as review_svc
@@ -340,6 +341,16 @@ def home():
                 a["due_info"],
             )
         )
+    for r in feedback_svc.my_requests(uow, principal):  # issue 9: feedback colleagues asked me for
+        if r["open"]:
+            tasks.append(
+                Task(
+                    f"Give {'upward' if r['kind'] == 'upward' else 'peer'} feedback on {r['subject_name']}",
+                    f"{r['cycle_name']}: only shown as a group, never with your name",
+                    url_for("pages_feedback.answer", cycle_id=r["cycle_id"], subject_id=r["subject_id"]),
+                    due_info(r["due"]),
+                )
+            )
     tasks.sort(key=lambda t: t.sort_key)
     leading = _leadership(uow, principal, active) if principal.has(Role.LEADERSHIP) else None
     return render_template(

@@ -35,7 +35,10 @@ def test_the_whole_peer_flow_through_the_api(as_, launched_cycle_id, app):
     assert saved["version"] == 1
     assert_error(reviewer.put(f"/api/feedback/{cid}/E4/draft", {"ratings": {}}, version=0), 412)
     assert ok(reviewer.post(f"/api/feedback/{cid}/E4/answer", {"ratings": {"delivery": 3}}))["state"] == "answered"
+    task = f"/feedback/{cid}/E4"  # the asked reviewer's My tasks links the form, until they answer or decline
+    assert task in as_("E6").get("/").get_data(as_text=True) and "Give peer feedback on" in as_("E6").get("/").text
     assert ok(as_("E6").post(f"/api/feedback/{cid}/E4/decline", {"reason": "Busy"}))["state"] == "declined"
+    assert task not in as_("E6").get("/").get_data(as_text=True)
     feedback = ok(employee.get(f"{base(cid)}/feedback"))
     assert feedback["counts"]["peer"] == {"asked": 3, "answered": 1, "declined": 1, "waiting": 1}
     assert feedback["groups"][0] == {"kind": "peer", "answers": 1, "threshold": 3, "shown": False}
