@@ -10,7 +10,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
-from service.domain.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.errors import NotFound, StaleWrite, ValidationFailed
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
 from service.services import policy
 from service.services.auth import Principal
@@ -138,7 +138,7 @@ def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity, a
         stage_need_addressed(
             uow, principal, activity.need_id, f"learning: {activity.owner_id}/{activity.activity_id}", at
         )
-    except (NotFound, PermissionDenied) as exc:
+    except NotFound as exc:  # a need one may not touch answers as a missing one (training.stage_need_addressed)
         raise ValidationFailed(
             "That training need is not one of yours.", {"need_id": ["no such training need of yours"]}
         ) from exc
