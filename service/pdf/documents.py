@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,15 @@ def environment() -> Any:
     return env
 
 
+# The template's line breaks between tags: each would become a whitespace box for WeasyPrint to lay out.
+_BETWEEN_TAGS = re.compile(r">[ \t]*\n\s*<")
+
+
+def compact(html: str) -> str:
+    """`html` without the layout whitespace between tags; spaces on one line (inline text) are kept."""
+    return _BETWEEN_TAGS.sub("><", html)
+
+
 def summary_html(context: dict[str, Any]) -> str:
     """The appraisal summary as HTML, ready for the renderer."""
-    return environment().get_template("pdf/summary.html").render(**context)
+    return compact(environment().get_template("pdf/summary.html").render(**context))

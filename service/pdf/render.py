@@ -9,7 +9,10 @@ attachment and no author but the service.
 from __future__ import annotations
 
 import atexit
+import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -80,24 +83,67 @@ def _shared() -> dict[str, Any]:
     return _cache
 
 
-def render_pdf(html: str, title: str, refused: list[str] | None = None) -> bytes:
-    """A PDF of `html`, titled `title`; URLs the page asked for and was refused are appended to `refused`."""
+def _document_class(user_agent: Path | None) -> Any:
+    """WeasyPrint's HTML class, or one whose user-agent stylesheet is the packaged file `user_agent`.
+
+    A document whose elements are all known (a summary) renders faster with a user-agent sheet naming only
+    them; WeasyPrint asks `_ua_stylesheets` for it on every render (tests/pdf pin that it still does).
+    """
+    from weasyprint import CSS, HTML
+
+    if user_agent is None:
+        return HTML
+    key = f"ua:{user_agent}"
+    if key not in _cache:
+        shared = _shared()
+        sheet = CSS(filename=str(packaged_file(user_agent.as_uri())), url_fetcher=shared["fetcher_class"]())
+
+        class PackagedUserAgent(HTML):
+            def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+                return [sheet]
+
+        _cache[key] = PackagedUserAgent
+    return _cache[key]
+
+
+def render_pdf(html: str, title: str, refused: list[str] | None = None, user_agent: Path | None = None) -> bytes:
+    """A PDF of `html`, titled `title`; URLs the page asked for and was refused are appended to `refused`.
+
+    `user_agent`, a packaged stylesheet, replaces WeasyPrint's own user-agent stylesheet for this document.
+    """
     try:
-        from weasyprint import HTML
+        import weasyprint  # noqa: F401
     except ImportError as exc:  # only the PDF function has WeasyPrint: API Gateway routes PDFs there
         raise Unavailable("PDFs are made by the PDF function; this one cannot make them") from exc
 
-    with _lock:
+    with _lock, _collector_paused():
         shared = _shared()
         fetcher = shared["fetcher_class"]()
-        document = HTML(string=html, base_url=PDF_ROOT.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[shared["css"]], font_config=shared["fonts"]
-        )
+        document = _document_class(user_agent)(
+            string=html, base_url=PDF_ROOT.as_uri() + "/", url_fetcher=fetcher
+        ).render(stylesheets=[shared["css"]], font_config=shared["fonts"])
         _strip(document, title)
         pdf = document.write_pdf()
         if refused is not None:
             refused.extend(fetcher.refused)
     return pdf
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a PDF is made; it runs again as soon as the PDF is done.
+
+    A render allocates tens of thousands of short-lived boxes, which would set off collections that walk the
+    whole heap (the function's boto3, the app, WeasyPrint itself) several times per page. What one render
+    leaves behind is collected after it, so a worker rendering hundreds of summaries does not grow.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _strip(document: Any, title: str) -> None:

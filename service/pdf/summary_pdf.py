@@ -3,14 +3,15 @@ the renderer. Importing this module does not load WeasyPrint; making a PDF does.
 
 from __future__ import annotations
 
-from service.pdf.documents import summary_html
+from service.pdf.documents import PDF_ROOT, summary_html
 from service.services.summaries import Summary
 
 TITLE = "Appraisal summary"
+USER_AGENT = PDF_ROOT / "summary-ua.css"  # the elements summary.html uses, and WeasyPrint's defaults for them
 
 
 def summary_pdf(summary: Summary) -> bytes:
     """The PDF of a summary; its metadata holds a title and the service's name, never a person."""
     from service.pdf.render import render_pdf
 
-    return render_pdf(summary_html(summary.context), TITLE)
+    return render_pdf(summary_html(summary.context), TITLE, user_agent=USER_AGENT)

@@ -72,7 +72,7 @@ def test_a_provider_fills_the_optional_blocks(world, monkeypatch):
     assert "3.67" in html and "0 · 0 · 1 · 2 · 0" in html
     assert "Upward feedback" in html and "shown from 3 answers" in html  # below the threshold: no figures
     assert "Typed need" in html and "Public speaking" not in html  # typed needs replace the forms' own
-    assert "From the learning log" in html and "Logged course" in html
+    assert 'Logged course <span class="muted small">(learning log)</span>' in html
 
 
 def test_the_hash_is_the_same_whatever_form_the_numbers_come_back_in(world):

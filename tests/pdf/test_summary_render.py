@@ -1,0 +1,164 @@
+"""How a summary is made fast without changing what it shows: the template's layout whitespace is dropped, a
+user-agent stylesheet naming only the template's elements replaces WeasyPrint's (same pages, pixel for pixel),
+the garbage collector pauses during a render only, and each goal's results sit in the goal's own row."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from service.adapters.unit_of_work import UnitOfWork
+from service.pdf import render
+from service.pdf.documents import PDF_ROOT, compact, summary_html
+from service.pdf.summary_pdf import TITLE, USER_AGENT, summary_pdf
+from service.services.summaries import summary_for
+from tests import factories as f
+from tests.pdf.conftest import NOW
+
+
+@pytest.fixture(scope="module")
+def summary(world):
+    """HR's summary of E4's finalised review."""
+    return summary_for(UnitOfWork(world.table), f.principal(world.table, "E2"), world.cycle_id, "E4", NOW)
+
+
+@pytest.fixture(scope="module")
+def every_element():
+    """The demo's finalised review (feedback groups, learning, obstacles, actions) as HR reads it, with goal
+    results and ratings and a narrative of several lines added: its HTML uses every element of the template."""
+    from service.adapters.clock import Clock
+    from service.adapters.store import MemoryTable
+    from service.demo.scenario import HR, load_demo
+
+    table, clock = MemoryTable(), Clock()
+    load_demo(table, clock)
+    cycle = next(c for c in UnitOfWork(table).cycles.list() if c.state.value == "active")
+    summary = summary_for(UnitOfWork(table), f.principal(table, HR), cycle.cycle_id, "E008", clock.now())
+    context = copy.deepcopy(summary.context)
+    view = context["view"]
+    goal_id = view["goals"][0]["goal_id"]
+    view["self_assessment"]["goal_results"] = [
+        {"goal_id": goal_id, "title": "", "result": "Shipped in May", "rating": 4},
+        {"goal_id": "gone", "title": "Retired goal", "result": "Dropped with the team", "rating": 2},
+    ]
+    view["manager_assessment"]["goal_ratings"] = [
+        {"goal_id": goal_id, "title": "", "rating": 3, "comment": "Late but solid"},
+        {"goal_id": "older", "title": "Older goal", "rating": 3, "comment": "Carried over"},
+    ]
+    view["manager_assessment"]["narrative"] = "First line.\nSecond line.\nThird line."
+    return context
+
+
+def test_line_breaks_between_tags_go_and_spaces_inside_a_line_stay():
+    html = '<div>\n  <p><strong>Goal</strong> <span class="muted">(team)</span></p>\n</div>\n<p>a\nb</p>'
+    assert compact(html) == '<div><p><strong>Goal</strong> <span class="muted">(team)</span></p></div><p>a\nb</p>'
+
+
+def test_the_summary_html_has_no_whitespace_only_lines_between_tags(summary):
+    html = summary_html(summary.context)
+    assert re.search(r">\s*\n\s*<", html) is None
+    assert "Launched in March" in html and "Done well" in html  # content untouched
+
+
+def ua_elements() -> set[str]:
+    """The element names summary-ua.css gives rules to, and span (inline: it needs none)."""
+    sheet = re.sub(r"/\*.*?\*/", "", USER_AGENT.read_text(), flags=re.S)
+    selectors = " ".join(re.findall(r"([^{}]+)\{", sheet))
+    return set(re.findall(r"(?<![-:@.#\w])([a-z][a-z0-9]*)\b", selectors)) | {"span"}
+
+
+def test_the_user_agent_sheet_names_every_element_the_template_can_write():
+    # Every tag of the template, whichever branch renders it (user text is escaped: it adds no elements).
+    template = (PDF_ROOT / "summary.html").read_text()
+    used = set(re.findall(r"<([a-z][a-z0-9]*)", template))
+    assert used, "the template has elements"
+    missing = used - ua_elements()
+    assert not missing, f"add WeasyPrint's user-agent rules for {sorted(missing)} to summary-ua.css"
+
+
+def test_weasyprint_takes_the_packaged_user_agent_sheet(summary, monkeypatch):
+    document_class = render._document_class(USER_AGENT)
+    asked = []
+    original = document_class._ua_stylesheets
+
+    def spy(self, forms=False):
+        asked.append(forms)
+        return original(self, forms)
+
+    monkeypatch.setattr(document_class, "_ua_stylesheets", spy)
+    summary_pdf(summary)
+    assert asked, "WeasyPrint no longer asks HTML._ua_stylesheets: the summary renders with its slower default sheet"
+
+
+def page_images(data: bytes, tmp: Path, name: str) -> list[bytes]:
+    (tmp / f"{name}.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp / f"{name}.pdf"), str(tmp / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp.glob(f"{name}-*.png"))]
+
+
+def test_the_lean_user_agent_sheet_draws_the_same_pages_as_weasyprints_own(every_element, tmp_path):
+    html = summary_html(every_element)
+    template = (PDF_ROOT / "summary.html").read_text()
+    assert set(re.findall(r"<([a-z][a-z0-9]*)", html)) == set(re.findall(r"<([a-z][a-z0-9]*)", template))
+    lean = page_images(render.render_pdf(html, TITLE, user_agent=USER_AGENT), tmp_path, "lean")
+    full = page_images(render.render_pdf(html, TITLE), tmp_path, "full")
+    assert len(lean) >= 2
+    assert lean == full
+
+
+def test_the_collector_runs_again_after_a_render_and_after_a_failed_one(monkeypatch):
+    assert gc.isenabled()
+    render.render_pdf("<p>one</p>", TITLE)
+    assert gc.isenabled()
+
+    def broken(*args, **kwargs):
+        assert not gc.isenabled()  # paused while WeasyPrint works
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(render, "_strip", broken)
+    with pytest.raises(RuntimeError):
+        render.render_pdf("<p>two</p>", TITLE)
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_the_caller_stays_off():
+    gc.disable()
+    try:
+        render.render_pdf("<p>three</p>", TITLE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def goal_context(summary) -> dict:
+    """The summary's context with two goals, results and ratings for one of them, and a result for an old goal."""
+    context = copy.deepcopy(summary.context)
+    view = context["view"]
+    goal = {"title": "Ship the importer", "level": "individual", "weight": 60, "progress": 50, "status": "on_track"}
+    view["goals"] = [dict(goal, goal_id="g1"), dict(goal, goal_id="g2", title="Mentor Ada", weight=40)]
+    view["self_assessment"]["goal_results"] = [
+        {"goal_id": "g1", "title": "Ship the importer", "result": "Shipped in May", "rating": 4},
+        {"goal_id": "gone", "title": "Retired goal", "result": "Dropped with the team", "rating": 2},
+    ]
+    view["manager_assessment"]["goal_ratings"] = [
+        {"goal_id": "g1", "title": "Ship the importer", "rating": 3, "comment": "Late but solid"}
+    ]
+    return context
+
+
+def test_each_goal_row_holds_its_own_result_and_rating_and_older_ones_keep_a_table(summary):
+    html = summary_html(goal_context(summary))
+    rows = re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
+    (first,) = [r for r in rows if "Ship the importer</strong>" in r]
+    assert "Employee:</span>" in first and "Shipped in May" in first
+    assert "Manager:</span>" in first and "Late but solid" in first
+    (second,) = [r for r in rows if "Mentor Ada</strong>" in r]
+    assert "Employee:" not in second and "Manager:" not in second
+    results = html[html.index("Results the employee reported") :]
+    assert "Retired goal" in results and "Dropped with the team" in results
+    assert "Manager's goal ratings" not in html  # every rating found its goal
