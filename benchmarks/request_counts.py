@@ -263,6 +263,7 @@ def measure_requests() -> list[Measured]:
         measure("team overview, 12 reports: page", "read", lambda: manager.client.get(f"/cycles/{cycle_id}/team"))
         measure("team overview, 12 reports: JSON", "read", lambda: manager.json("GET", f"/api/cycles/{cycle_id}/team"))
         measure("HR cycle dashboard: page", "read", lambda: hr.client.get(f"/hr/cycles/{cycle_id}"))
+        measure("HR exports page", "read", lambda: hr.client.get("/hr/exports"))
         v5, v6, v7 = version("E5"), version("E6"), version("E7")
         draft = {"content": SELF | {"achievements": "Half written"}, "submit": False}
         measure("save self draft: JSON PUT", "write", lambda: people["E5"].json("PUT", review("E5", "self"), draft, v5))

@@ -459,6 +459,15 @@ class CycleRepository(_Repository):
             self._uow.seen.pop((key["pk"], key["sk"]), None)  # counters move: read them again after this
             self._uow.add(Increment(key, deltas, {"type": "cycle_stats"}))
 
+    def departments(self, cycle_ids: list[str]) -> list[str]:
+        """The departments with reviews in these cycles, from their counters: one batch read, whatever the
+        size of the organisation."""
+        names: set[str] = set()
+        for item in self._get_many([keys.cycle_stats(c) for c in cycle_ids]) if cycle_ids else []:
+            _per_state, per_dept, _launched, _expected = stats_counts(item)
+            names.update(d for d, states in per_dept.items() if any(states.values()))
+        return sorted(names)
+
     def prefetch(self, cycle_id: str, people: list[str]) -> None:
         """Read a cycle, its counters, its feedback settings and these people in one batch (later reads are
         served from it)."""

@@ -20,6 +20,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.queue import Queue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import Cycle
 from service.domain.errors import Conflict, StaleWrite, ValidationFailed
 from service.domain.exports import ExportAction, ExportJob, ExportState, check_request, next_export_state
 from service.services import policy
@@ -109,6 +110,14 @@ def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str) -
     if found["fingerprint"] != fingerprint:
         raise Conflict("this Idempotency-Key was already used for a different export; use a new key")
     return export_json(uow.exports.existing(found["export_id"], consistent=True))
+
+
+def export_choices(uow: UnitOfWork, principal: Principal) -> tuple[list[Cycle], list[str]]:
+    """What HR may export (HR): the launched cycles, and the departments with reviews in them (from the
+    cycles' counters, not the directory: the page costs the same for 50 people or 50,000)."""
+    _require_hr(principal)
+    cycles = [c for c in uow.cycles.list() if c.template_snapshot]
+    return cycles, uow.cycles.departments([c.cycle_id for c in cycles])
 
 
 def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> dict[str, Any]:

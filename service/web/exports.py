@@ -16,7 +16,6 @@ from marshmallow import Schema, fields, validate
 from service.adapters.blobs import BlobStore, MemoryBlobStore
 from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.domain.errors import ValidationFailed
-from service.services import cycles as cycle_svc
 from service.services import exports as export_svc
 from service.web import forms
 from service.web.auth import current_principal
@@ -248,8 +247,7 @@ def exports_page():
 def _exports_page(principal, values: dict[str, Any], errors: forms.Errors, message: str, status: int):
     w = wiring()
     uow = w.uow()
-    cycles = [c for c in cycle_svc.list_cycles(uow) if c.template_snapshot]
-    departments = sorted({e.department for e in uow.directory.all() if e.active and e.department})
+    cycles, departments = export_svc.export_choices(uow, principal)
     body = render_template(
         "pages/hr_exports.html",
         exports=export_svc.list_exports(uow, principal),

@@ -27,6 +27,9 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # Issue 9: the dashboard shows feedback response rates and who has not answered: one Query of the cycle's
     # requests (gsi2); the feedback settings ride in the first batch read.
     "HR cycle dashboard: page": (0, 1, 2, 0),
+    # Issue 11: the signed-in reader (GetItem), the launched cycles (Query), their counters for the department
+    # choice (one batch read, not the directory, whatever the organisation's size) and the newest exports (Query).
+    "HR exports page": (1, 1, 2, 0),
     "save self draft: JSON PUT": (0, 1, 0, 1),
     "save self draft: form POST": (0, 1, 0, 1),
     # Issue 10: a submission also reads the person's training contribution (GetItem: their needs and figures

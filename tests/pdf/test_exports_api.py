@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from service.adapters.blobs import MemoryBlobStore
+from service.adapters.unit_of_work import UnitOfWork
 from service.web.exports import use_exports
 from tests.pdf.conftest import pdf_text
 
@@ -111,3 +112,20 @@ def test_the_openapi_document_describes_the_pdf_and_the_exports(world):
     assert {"401", "404"} <= set(pdf["responses"])
     assert {"post", "get"} <= set(doc["paths"]["/api/exports"])
     assert "/api/exports/{export_id}/link" in doc["paths"]
+
+
+def test_the_export_page_offers_the_departments_of_the_launched_cycles_only():
+    """From the cycles' counters, not the directory: a department hired into after the launch has no
+    reviews to export, so it is not offered (and the page does not read the whole organisation)."""
+    from service.services.directory import import_organisation
+    from tests.conftest import ORG_CSV
+    from tests.pdf.conftest import build_world
+
+    world = build_world()
+    later = ORG_CSV + "E9,Mary Jackson,mary@example.com,Analyst,Finance,E1,\n"
+    import_organisation(UnitOfWork(world.table), None, later, world.clock)
+    page = world.client("E2").get("/hr/exports").get_data(as_text=True)
+    select = page[page.index('name="department"') : page.index("</select>", page.index('name="department"'))]
+    offered = re.findall(r'<option value="([^"]+)"', select)
+    reviewed = {r.department for r in UnitOfWork(world.table).reviews.of_cycle(world.cycle_id)}
+    assert offered == sorted(reviewed) and "Finance" not in offered and "Engineering" in offered
