@@ -42,8 +42,11 @@ def pages_of(pdf: bytes) -> int:
     return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
 
 
-def render_samples(runs: int = 15) -> tuple[list[float], list[float], int, int]:
-    """(wall ms, CPU ms, pages, bytes) of rendering the demo summary `runs` times, after one warm-up."""
+def render_samples(runs: int = 25) -> tuple[list[float], list[float], int, int]:
+    """(wall ms, CPU ms, pages, bytes) of rendering the demo summary `runs` times, after one warm-up.
+
+    Our 2-core machines are shared and their speed drifts: the same render measured a median of 300 to 460 ms
+    within minutes. 25 runs keep one slow stretch from deciding the median."""
     from service.pdf.summary_pdf import summary_pdf
 
     summary = demo_summary()
