@@ -6,8 +6,9 @@ moto's server on a loopback port serves other processes (the CLI, with local.env
 moto keeps its state in memory only, so the local run keeps its own snapshot of the emulated DynamoDB
 tables in the data directory: written back through the DynamoDB API on start, saved atomically a moment
 after anything changed and on shutdown. Emails land as .eml files in the outbox folder of the data
-directory; background work runs inline. `LocalStack` holds the parts, so later additions (buckets,
-queues) have one place to live.
+directory; background work runs inline. Bulk exports run on moto's SQS and S3 (`service.local_exports`):
+their finished ZIPs are kept under exports/ in the data directory and uploaded back at start, and jobs left
+unfinished are queued again. `LocalStack` holds the parts, so later additions have one place to live.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import logging
 import os
 import shlex
+import shutil
 import signal
 import socket
 import sys
@@ -46,6 +48,7 @@ SAVE_PAUSE_FACTOR = 9  # pause after a save: at least this many times what the s
 DRAIN_SECONDS = 5.0
 ENV_FILE = "local.env"
 OUTBOX_DIR = "outbox"
+EXPORTS_DIR = "exports"  # finished export ZIPs, one file per object key of the export bucket
 LOCK_FILE = ".lock"
 BATCH_WRITE_LIMIT = 25
 FINAL_SAVE_ATTEMPTS = 3
@@ -264,6 +267,7 @@ class LocalStack:
         self.snapshot_interval = snapshot_interval
         self.snapshot = Snapshot(self.data_dir / SNAPSHOT_FILE)
         self.outbox = self.data_dir / OUTBOX_DIR
+        self.saved_exports = self.data_dir / EXPORTS_DIR
         self.settings: Settings | None = None
         self.app: Any = None
         self.endpoint_url = ""
@@ -320,8 +324,10 @@ class LocalStack:
         return self._dynamodb
 
     def forget_saved_data(self) -> None:
-        """Remove everything the local run saved in the data directory (the snapshot and the outbox)."""
+        """Remove everything the local run saved in the data directory (the snapshot, the outbox, the exports)."""
         self.snapshot.remove()
+        if self.saved_exports.is_dir():
+            shutil.rmtree(self.saved_exports)
         if self.outbox.is_dir():
             for message in self.outbox.iterdir():
                 if message.is_file():
@@ -446,10 +452,13 @@ class LocalStack:
         self.save()
 
     def _start_exports(self) -> None:
-        """The export queue, its dead-letter queue and bucket in moto, and their poller (issue 11)."""
+        """The export queue, its dead-letter queue and bucket in moto with the saved ZIPs back in it and the
+        unfinished jobs queued again, and their poller, which keeps new ZIPs on disk until it stops (issue 11)."""
         from service import local_exports
 
-        self._threads.append(local_exports.start(self._settings(), self.endpoint_url, self._stopping))
+        self._threads.append(
+            local_exports.start(self._settings(), self.endpoint_url, self._stopping, self.saved_exports)
+        )
 
     def _load_demo(self) -> None:
         """Build the demo story through the real use cases in memory, then write it to moto in batches.

@@ -3,6 +3,11 @@ and a poller thread that hands their messages to the PDF function's own record h
 
 A message that fails is made visible again at once and, after MAX_RECEIVES deliveries, moto moves it to
 the dead-letter queue, whose records mark the job failed: the deployed flow, in one process.
+
+moto's SQS and S3 live in memory only, so a restart would lose both the ZIPs and the messages of unfinished
+jobs (the jobs themselves are in the DynamoDB snapshot). `SavedExports` keeps each finished ZIP as a file in
+the data directory (copied after a poll that handled messages, and once more when the poller stops) and
+uploads them back at start; `start` also queues again every job still queued or running.
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -22,6 +30,8 @@ DEAD_LETTERS = "review-exports-dlq"
 BUCKET = "review-exports-local"
 MAX_RECEIVES = 3  # as template.yaml's redrive policy
 VISIBILITY_SECONDS = 300  # longer than any local export takes: a message is never handed out twice at once
+CHUNK = 1024 * 1024  # a ZIP is copied to and from the disk this much at a time
+TEMP_SUFFIX = ".tmp"
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +64,97 @@ def export_environment(exports: ExportSettings) -> dict[str, str]:
     return env
 
 
+class SavedExports:
+    """The export bucket's objects kept as files under `root` (one per object key), so they outlive moto.
+
+    Objects are never changed once written, so a key already on disk is not copied again; a file is written
+    to a temporary name and renamed, so it is whole or absent, and the body goes through in chunks.
+    """
+
+    def __init__(self, s3: Any, bucket: str, root: Path) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.root = Path(root)
+
+    def save_new(self) -> list[str]:
+        """Copy the bucket's objects not yet on disk; the keys copied."""
+        copied = []
+        for key in self._keys():
+            path = self._path(key)
+            if path is None or path.exists():
+                continue
+            body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+            try:
+                _write_whole(path, body.iter_chunks(CHUNK))
+            finally:
+                body.close()
+            copied.append(key)
+        return copied
+
+    def restore(self) -> list[str]:
+        """Upload every saved file back into the bucket under its key (a missing directory: nothing)."""
+        from boto3.s3.transfer import TransferConfig
+
+        if not self.root.is_dir():
+            return []
+        config = TransferConfig(multipart_chunksize=8 * CHUNK, use_threads=False)
+        restored = []
+        for path in sorted(self.root.rglob("*")):
+            if not path.is_file() or path.name.startswith(".") or path.name.endswith(TEMP_SUFFIX):
+                continue  # a temporary file a crash left behind: never a whole object
+            key = path.relative_to(self.root).as_posix()
+            with path.open("rb") as body:
+                self.s3.upload_fileobj(
+                    body,
+                    self.bucket,
+                    key,
+                    ExtraArgs={"ContentType": "application/zip", "ServerSideEncryption": "AES256"},
+                    Config=config,
+                )
+            restored.append(key)
+        return restored
+
+    def _keys(self) -> Iterator[str]:
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                yield item["Key"]
+
+    def _path(self, key: str) -> Path | None:
+        """Where a key's file goes; None for a key that would land outside `root` (never one the app makes)."""
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()) or path.name.startswith("."):
+            log.warning("not keeping export object %r on disk: its key is not a plain relative path", key)
+            return None
+        return path
+
+
+def _write_whole(path: Path, chunks: Iterator[bytes]) -> None:
+    """Write chunks to a temporary file beside `path`, then rename it over `path` (never half written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 class ExportPoller:
     """Receives export messages (and dead letters) from the emulated SQS and runs them as Lambda would."""
 
-    def __init__(self, settings: Settings, exports: ExportSettings, render: Any = None, clock: Clock | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        exports: ExportSettings,
+        render: Any = None,
+        clock: Clock | None = None,
+        saved: SavedExports | None = None,
+    ):
         from service.adapters.aws import client
         from service.adapters.export_settings import build_blob_store
         from service.adapters.factory import build_table
@@ -68,15 +165,28 @@ class ExportPoller:
         self.blobs = build_blob_store(settings, exports)
         self.render = render
         self.clock = clock or Clock()
+        self.saved = saved
+        self._unsaved = False  # messages were handled since the bucket was last copied to disk
         self.dlq_url = self.sqs.get_queue_url(QueueName=exports.dlq_arn.rsplit(":", 1)[-1])["QueueUrl"]  # type: ignore[union-attr]
         self.queue_arn = self.sqs.get_queue_attributes(QueueUrl=exports.queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
 
     def poll_once(self, wait: int = 0) -> int:
-        """Handle what the queue and the dead-letter queue hold now; how many messages were handled."""
+        """Handle what the queue and the dead-letter queue hold now, then keep any new ZIP on disk; how many
+        messages were handled."""
         handled = self._poll(self.exports.queue_url, self.queue_arn, wait)  # type: ignore[arg-type]
-        return handled + self._poll(self.dlq_url, self.exports.dlq_arn, 0)  # type: ignore[arg-type]
+        handled += self._poll(self.dlq_url, self.exports.dlq_arn, 0)  # type: ignore[arg-type]
+        self._unsaved = self._unsaved or handled > 0
+        if self._unsaved:
+            self.save_new()
+        return handled
+
+    def save_new(self) -> None:
+        """Copy finished ZIPs not yet on disk (if this poller keeps them); a failure leaves it to the next call."""
+        if self.saved is not None:
+            self.saved.save_new()
+        self._unsaved = False
 
     def _poll(self, url: str, arn: str, wait: int) -> int:
         from service.handlers.pdf import process_records
@@ -109,20 +219,49 @@ class ExportPoller:
         return len(records)
 
     def run(self, stopping: threading.Event) -> None:
-        """Poll until `stopping` is set; a failed poll is logged and tried again."""
+        """Poll until `stopping` is set, then keep what finished last on disk; a failed poll is logged and
+        tried again."""
         while not stopping.is_set():
             try:
                 self.poll_once(wait=1)
             except Exception as exc:  # the poller must outlive any one failure, and say so
                 log.error("the local export poller failed a poll: %s", exc)
                 stopping.wait(2)
+        try:
+            self.save_new()  # a ZIP finished by the last poll: the stop joins this thread before moto goes
+        except Exception as exc:  # the stop must go on, and say what is lost
+            log.error("could not keep the last export ZIPs in %s: %s", self.saved and self.saved.root, exc)
 
 
-def start(settings: Settings, link_endpoint: str, stopping: threading.Event) -> threading.Thread:
-    """Provision the exports in the emulator, point this process at them, and start the poller thread."""
+def resume(settings: Settings, exports: ExportSettings, saved: SavedExports | None) -> tuple[list[str], list[str]]:
+    """Put back what a restart lost: the saved ZIPs into the new bucket, and a message for every job still
+    queued or running; (keys restored, export ids queued again)."""
+    from service.adapters.aws import client
+    from service.adapters.factory import build_table
+    from service.adapters.queue import SqsQueue
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services.exports import resume_unfinished
+
+    restored = saved.restore() if saved is not None else []
+    queue = SqsQueue(client("sqs", settings), exports.queue_url)  # type: ignore[arg-type]
+    requeued = resume_unfinished(UnitOfWork(build_table(settings)), queue)
+    if restored or requeued:
+        log.info("exports: %d ZIPs restored, %d unfinished jobs queued again", len(restored), len(requeued))
+    return restored, requeued
+
+
+def start(
+    settings: Settings, link_endpoint: str, stopping: threading.Event, saved_dir: Path | None = None
+) -> threading.Thread:
+    """Provision the exports in the emulator, put back what a restart lost (the ZIPs kept in `saved_dir`, the
+    messages of unfinished jobs), point this process at them, and start the poller thread."""
+    from service.adapters.aws import client
+
     exports = provision(settings, link_endpoint)
+    saved = SavedExports(client("s3", settings), BUCKET, saved_dir) if saved_dir is not None else None
+    resume(settings, exports, saved)
     os.environ.update(export_environment(exports))
-    poller = ExportPoller(settings, exports)
+    poller = ExportPoller(settings, exports, saved=saved)
     thread = threading.Thread(target=poller.run, args=(stopping,), name="local-exports", daemon=True)
     thread.start()
     return thread

@@ -4,7 +4,8 @@
 renders each review's summary (HR's copy, through the same visibility rules as a single download) and
 streams the ZIP to the blob store in parts, never holding more than one PDF and one part; `mark_failed` is
 what a message that exhausted its retries (the dead-letter queue) does; `retry_export` queues a failed job
-again; `download_link` mints a short-lived link when asked for.
+again; `download_link` mints a short-lived link when asked for; `resume_unfinished` queues again the jobs a
+lost queue left stranded (the local run's restart).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from service.services.summaries import Summary, summary_for
 KIND = "export_summaries"
 PROGRESS_EVERY = 10  # write the running count after this many PDFs (a page of progress, not a write per PDF)
 PAGE = 25  # reviews read per query: the worker holds one page of reviews, one PDF and one part at a time
+RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and one BatchGetItem)
 Render = Callable[[Summary], bytes]
 
 
@@ -170,6 +172,14 @@ def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: 
         "expires_in": LINK_SECONDS,
         "filename": job.filename,
     }
+
+
+def resume_unfinished(uow: UnitOfWork, queue: Queue, window: int = RESUME_WINDOW) -> list[str]:
+    """Queue again every recent job still queued or running (the system, when a restart lost the queue's
+    messages): each runs afresh, as a redelivered message would; the export ids queued."""
+    unfinished = [j for j in uow.exports.recent(limit=window) if j.state in (ExportState.QUEUED, ExportState.RUNNING)]
+    queue.send_many([_message(j) for j in unfinished])
+    return [j.export_id for j in unfinished]
 
 
 def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes: Any) -> ExportJob:

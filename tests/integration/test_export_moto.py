@@ -1,21 +1,24 @@
 """Bulk exports on moto, the deployed flow in one process: the job queued on SQS, the PDF function's record
 handler run by the local poller, the ZIP uploaded to S3 in multipart parts, a presigned link, and a job
-whose every attempt fails moved by SQS to the dead-letter queue and shown as failed."""
+whose every attempt fails moved by SQS to the dead-letter queue and shown as failed. And the local run's
+restart: finished ZIPs kept on disk and uploaded again, unfinished jobs queued again."""
 
 from __future__ import annotations
 
 import io
 import os
+import threading
 import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from service.adapters.blobs import MIN_PART
 from service.adapters.queue import SqsQueue
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.exports import ExportState
-from service.local_exports import BUCKET, MAX_RECEIVES, ExportPoller, provision
+from service.local_exports import BUCKET, MAX_RECEIVES, ExportPoller, SavedExports, provision, resume
 from service.services import exports as svc
 from tests import factories as f
 
@@ -102,3 +105,72 @@ def test_the_pdf_function_reports_only_the_failed_records(stack, clock):
     result = process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, big_render)
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
     assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+
+
+def keeping(poller: ExportPoller, settings, clock, root) -> ExportPoller:
+    """A poller like `poller` that keeps the bucket's ZIPs under `root`, as the local run's does."""
+    saved = SavedExports(poller.blobs.client, BUCKET, root)
+    return ExportPoller(settings, poller.exports, render=big_render, clock=clock, saved=saved)
+
+
+def drop_bucket(s3) -> None:
+    """The bucket and its objects gone, as when moto stops."""
+    for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+    s3.delete_bucket(Bucket=BUCKET)
+
+
+def test_a_finished_zip_is_kept_on_disk_and_downloadable_again_after_a_restart(stack, settings, clock, tmp_path):
+    table, cycle, poller, queue, s3 = stack
+    poller = keeping(poller, settings, clock, tmp_path / "exports")
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+    poller.poll_once()
+    key = UnitOfWork(table).exports.get(job["export_id"]).object_key
+    original = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    kept = tmp_path / "exports" / key
+    assert kept.read_bytes() == original
+    assert [p for p in (tmp_path / "exports").rglob("*") if p.is_file()] == [kept]  # no temporary file left
+
+    drop_bucket(s3)  # the restart: moto's objects are gone, the bucket is made anew
+    exports = provision(settings)
+    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+    restored, requeued = resume(settings, exports, SavedExports(s3, BUCKET, tmp_path / "exports"))
+    assert restored == [key] and requeued == []
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == original
+    link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], poller.blobs)
+    response = requests.get(link["url"], timeout=10)
+    assert response.status_code == 200 and response.content == original
+
+
+def test_a_zip_finished_by_the_last_poll_is_kept_when_the_poller_stops(stack, settings, clock, tmp_path):
+    table, cycle, poller, queue, s3 = stack
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+    poller.poll_once()  # a poller that keeps nothing: the ZIP is only in the bucket
+    assert not (tmp_path / "exports").exists()
+    stopped = threading.Event()
+    stopped.set()
+    keeping(poller, settings, clock, tmp_path / "exports").run(stopped)
+    key = UnitOfWork(table).exports.get(job["export_id"]).object_key
+    assert (tmp_path / "exports" / key).read_bytes() == s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+
+def test_jobs_left_queued_or_running_are_queued_again_at_start_and_finished(stack, settings, clock, tmp_path):
+    table, cycle, poller, queue, s3 = stack
+    hr = f.principal(table, "E2")
+    done, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, "People", None, clock, queue)
+    poller.poll_once()
+    running, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, None, None, clock, queue)
+    drop_bucket(s3)  # the first attempt fails after the job started: it stays running
+    poller.poll_once()
+    queued, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, None, "again", clock, queue)
+    provision(settings)  # the restart: a new bucket, and moto's messages are gone
+    poller.sqs.purge_queue(QueueUrl=poller.exports.queue_url)
+    states = {j.export_id: j.state for j in UnitOfWork(table).exports.recent()}
+    assert states[running["export_id"]] is ExportState.RUNNING and states[queued["export_id"]] is ExportState.QUEUED
+    assert poller.poll_once() == 0
+
+    restored, requeued = resume(settings, poller.exports, SavedExports(s3, BUCKET, tmp_path / "none-yet"))
+    assert restored == [] and sorted(requeued) == sorted([running["export_id"], queued["export_id"]])
+    assert poller.poll_once() == 2
+    for job in (done, running, queued):
+        assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE

@@ -6,6 +6,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -21,6 +22,8 @@ import pytest
 
 from service.demo import organisation_csv
 from service.domain.directory import Role, parse_csv, with_hierarchy
+from service.local import LocalStack
+from service.local_exports import BUCKET
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 40.0
@@ -40,6 +43,17 @@ def test_demo_organisation_is_a_realistic_valid_import():
     assert any(Role.HR in p.roles and p.department == "People" for p in people)
     assert len([p for p in people if Role.LEADERSHIP in p.roles]) >= 2
     assert all(p.email.endswith("@example.com") for p in people)
+
+
+def test_reset_forgets_the_saved_exports_with_the_snapshot(tmp_path):
+    stack = LocalStack(tmp_path)
+    zip_file = tmp_path / "exports" / "exports" / "e1" / "1" / "appraisal-summaries.zip"
+    zip_file.parent.mkdir(parents=True)
+    zip_file.write_bytes(b"PK")
+    (tmp_path / "snapshot.json").write_text("{}")
+    stack.forget_saved_data()
+    assert not (tmp_path / "exports").exists() and not (tmp_path / "snapshot.json").exists()
+    stack.forget_saved_data()  # nothing saved: nothing to do
 
 
 class LocalRun:
@@ -109,6 +123,23 @@ class LocalRun:
         assert status == 200
 
 
+def _moto_s3(data_dir: Path):
+    """An S3 client for the running local run's moto server, as local.env describes it."""
+    import boto3
+
+    env = dict(
+        shlex.split(line.removeprefix("export "))[0].split("=", 1)
+        for line in (data_dir / "local.env").read_text().splitlines()
+    )
+    return boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -145,8 +176,17 @@ def test_local_run_loads_the_demo_and_keeps_changes_across_a_restart(local_run):
     assert json.loads(body)["summary"]["created"] == 1
     assert local_run.stop(signal.SIGINT) == 0
     assert "Traceback" not in local_run.err.read_text()
+    kept = local_run.data_dir / "exports" / "exports" / "e1" / "1" / "appraisal-summaries.zip"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP, as if a finished export had been kept
 
     local_run.start()
+    assert (
+        _moto_s3(local_run.data_dir)
+        .get_object(Bucket=BUCKET, Key="exports/e1/1/appraisal-summaries.zip")["Body"]
+        .read()
+        == kept.read_bytes()
+    )
     local_run.sign_in(hr.employee_id)
     status, body = local_run.request(f"/api/people/{NEW_HIRE}")
     assert status == 200, body

@@ -177,6 +177,33 @@ def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
     assert link["filename"] == "appraisal-summaries-2026-annual-review.zip"
 
 
+def test_only_queued_and_running_jobs_are_queued_again_after_a_restart(world, clock):
+    table, _c, blobs, sent, _q = world
+    done, _ = request(world, clock, key="done")
+    failed, _ = request(world, clock, key="failed")
+    running, _ = request(world, clock, key="running")
+    queued, _ = request(world, clock, key="queued")
+    svc.run_export(table, sent[0], clock, blobs, fake_render)
+    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
+    stopped = MemoryBlobStore()
+    stopped.start_upload = lambda key, content_type: (_ for _ in ()).throw(OSError("the run stopped"))
+    with pytest.raises(OSError):
+        svc.run_export(table, sent[2], clock, stopped, fake_render)  # started, then its message was lost
+    lost = InlineQueue(lambda m: None)  # the restarted run's new queue
+    resumed = svc.resume_unfinished(UnitOfWork(table), lost)
+    assert sorted(resumed) == sorted([running["export_id"], queued["export_id"]])
+    assert sorted(m["export_id"] for m in lost.sent) == sorted(resumed)
+    for message in lost.sent:
+        svc.run_export(table, message, clock, blobs, fake_render)
+    states = {j.export_id: j.state for j in UnitOfWork(table).exports.recent()}
+    assert states == {
+        done["export_id"]: ExportState.DONE,
+        failed["export_id"]: ExportState.FAILED,
+        running["export_id"]: ExportState.DONE,
+        queued["export_id"]: ExportState.DONE,
+    }
+
+
 def test_the_part_stream_uploads_full_parts_and_holds_at_most_one():
     blobs = MemoryBlobStore()
     stream = PartStream(blobs.start_upload("k", "application/zip"))
