@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.pdf import render
@@ -162,3 +163,25 @@ def test_each_goal_row_holds_its_own_result_and_rating_and_older_ones_keep_a_tab
     results = html[html.index("Results the employee reported") :]
     assert "Retired goal" in results and "Dropped with the team" in results
     assert "Manager's goal ratings" not in html  # every rating found its goal
+
+
+def test_every_review_of_the_demo_has_a_summary_for_hr_and_for_the_employee():
+    """The demo holds reviews in every state, feedback groups above and below the threshold and ratings with
+    too few answers to show: each one's summary (HTML, the part that can fail on data) is made for both readers."""
+    from service.adapters.clock import Clock
+    from service.adapters.store import MemoryTable
+    from service.demo.scenario import HR, load_demo
+
+    table, clock = MemoryTable(), Clock()
+    load_demo(table, clock)
+    made = 0
+    for cycle in UnitOfWork(table).cycles.list():
+        for review in UnitOfWork(table).reviews.of_cycle(cycle.cycle_id) if cycle.template_snapshot else []:
+            for reader in (HR, review.employee_id):
+                context = summary_for(
+                    UnitOfWork(table), f.principal(table, reader), cycle.cycle_id, review.employee_id, clock.now()
+                ).context
+                html = summary_html(context)
+                assert f"Appraisal summary — {escape(context['view']['employee_name'])}" in html
+                made += 1
+    assert made >= 40
