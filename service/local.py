@@ -32,7 +32,6 @@ from types import FrameType
 from typing import IO, Any
 
 from werkzeug.serving import WSGIRequestHandler
-from werkzeug.wsgi import ClosingIterator
 
 from service.config import ConfigError, Settings, load_settings
 
@@ -108,7 +107,7 @@ class InFlight:
         except BaseException:
             self._done()
             raise
-        return ClosingIterator(response, [self._done])
+        return _Served(response, self._done)
 
     def _done(self) -> None:
         with self._idle:
@@ -119,6 +118,41 @@ class InFlight:
         """Wait until no request is being served; False if some still are after `timeout` seconds."""
         with self._idle:
             return self._idle.wait_for(lambda: self._count == 0, timeout)
+
+
+class _Served:
+    """A response that counts as served once it is sent in full or closed, whichever comes first.
+
+    werkzeug's server skips close() when the client resets the connection while the server drains what is
+    left of the request (a client that leaves without reading a redirect's body does): counting only on close
+    kept such a request "running", and every Ctrl-C after it waited the whole drain time.
+    """
+
+    def __init__(self, response: Iterable[bytes], done: Callable[[], None]) -> None:
+        self._response = response
+        self._done = done
+        self._counted = False
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._response
+        self._finish()
+
+    def close(self) -> None:
+        """Close the app's response, and count the request as served."""
+        try:
+            close = getattr(self._response, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        with self._lock:
+            if self._counted:
+                return
+            self._counted = True
+        self._done()
 
 
 class RequestLog(WSGIRequestHandler):
