@@ -19,8 +19,13 @@ pytestmark = pytest.mark.browser
 
 
 def nav(page, name: str):
-    """A link of the main navigation."""
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    """A link of the main navigation, its menu (HR, Reports) opened first when it is in one."""
+    main = page.get_by_role("navigation", name="Main")
+    link = main.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        main.locator("details.nav-menu", has=hidden).locator("summary").click()
+    return link
 
 
 def review_path(cycle_id: str, employee_id: str = "E4", part: str = "") -> str:
