@@ -43,6 +43,10 @@ class BlobStore(ABC):
     def download_link(self, key: str, filename: str, seconds: int = LINK_SECONDS) -> str:
         """A presigned GET of `key` that saves as `filename`, valid for `seconds` (≤ 300)."""
 
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether `key` is still stored (the bucket's lifecycle rule deletes ZIPs after two days)."""
+
 
 class PartStream(io.RawIOBase):
     """A write-only, non-seekable stream that uploads its buffer as a part once it holds `part_size` bytes.
@@ -136,6 +140,17 @@ class S3BlobStore(BlobStore):
             ExpiresIn=min(seconds, LINK_SECONDS),
         )
 
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
 
 class MemoryUpload(Upload):
     """An upload kept in memory (unit tests)."""
@@ -171,3 +186,6 @@ class MemoryBlobStore(BlobStore):
 
     def download_link(self, key: str, filename: str, seconds: int = LINK_SECONDS) -> str:
         return f"memory://{key}?filename={filename}&expires={min(seconds, LINK_SECONDS)}"
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects

@@ -13,7 +13,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from service.adapters.blobs import LINK_SECONDS, BlobStore, PartStream
@@ -31,6 +31,7 @@ from service.services.directory import principal_for
 from service.services.summaries import Summary, summary_for
 
 KIND = "export_summaries"
+RETENTION_DAYS = 2  # template.yaml: the ExportBucket lifecycle rule's ExpirationInDays
 PROGRESS_EVERY = 10  # write the running count after this many PDFs (a page of progress, not a write per PDF)
 PAGE = 25  # reviews read per query: the worker holds one page of reviews, one PDF and one part at a time
 RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and one BatchGetItem)
@@ -49,7 +50,15 @@ def export_json(job: ExportJob) -> dict[str, Any]:
     data["state"] = job.state.value
     data["filename"] = job.filename
     data["percent"] = round(100 * job.done / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
+    data["kept_until"] = _kept_until(job)
     return data
+
+
+def _kept_until(job: ExportJob) -> str | None:
+    """When the bucket's lifecycle rule deletes a finished export's ZIP (S3 may take up to a day longer)."""
+    if job.state is not ExportState.DONE or not job.finished_at:
+        return None
+    return iso(datetime.fromisoformat(job.finished_at.replace("Z", "+00:00")) + timedelta(days=RETENTION_DAYS))
 
 
 def _message(job: ExportJob) -> dict[str, Any]:
@@ -167,6 +176,11 @@ def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: 
     job = uow.exports.existing(export_id)
     if job.state is not ExportState.DONE or not job.object_key:
         raise Conflict(f"the export is {job.state.value}: there is nothing to download yet")
+    if not blobs.exists(job.object_key):
+        raise Conflict(
+            f"the ZIP of this export is no longer kept (ZIPs are deleted {RETENTION_DAYS} days after they are made):"
+            " export the summaries again"
+        )
     return {
         "url": blobs.download_link(job.object_key, job.filename, LINK_SECONDS),
         "expires_in": LINK_SECONDS,

@@ -14,8 +14,9 @@ from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, r
 from marshmallow import Schema, fields, validate
 
 from service.adapters.blobs import BlobStore, MemoryBlobStore
+from service.adapters.clock import iso
 from service.adapters.queue import InlineQueue, Queue, SqsQueue
-from service.domain.errors import ValidationFailed
+from service.domain.errors import Conflict, ValidationFailed
 from service.services import exports as export_svc
 from service.web import forms
 from service.web.auth import current_principal
@@ -65,6 +66,7 @@ class ExportSchema(Schema):
     attempts = fields.Integer()
     updated_at = fields.String()
     finished_at = fields.String(allow_none=True)
+    kept_until = fields.String(allow_none=True, metadata={"description": "when the ZIP is deleted (done exports)"})
     filename = fields.String()
     version = fields.Integer()
 
@@ -266,8 +268,10 @@ def _exports_page(principal, values: dict[str, Any], errors: forms.Errors, messa
 def export_page(export_id: str):
     """One export: its progress (the page refreshes itself while it runs), the download, or a retry."""
     principal = hr()
-    job = export_svc.get_export(wiring().uow(), principal, export_id)
-    return render_template("pages/hr_export.html", job=job)
+    w = wiring()
+    job = export_svc.get_export(w.uow(), principal, export_id)
+    gone = bool(job["kept_until"]) and job["kept_until"] <= iso(w.clock.now())
+    return render_template("pages/hr_export.html", job=job, gone=gone)
 
 
 @bp.get("/hr/exports/<export_id>/download")
@@ -275,7 +279,11 @@ def export_download(export_id: str):
     """Mint a five-minute link to the ZIP and go there."""
     principal = hr()
     w = wiring()
-    link = export_svc.download_link(w.uow(), principal, export_id, _blobs(w))
+    try:
+        link = export_svc.download_link(w.uow(), principal, export_id, _blobs(w))
+    except Conflict as exc:  # deleted after its retention, or not finished: say so on the export's page
+        flash(f"Not downloaded: {exc}.", "error")
+        return redirect(url_for("exports.export_page", export_id=export_id), code=303)
     return redirect(link["url"], code=303)
 
 

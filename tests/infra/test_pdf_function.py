@@ -115,7 +115,9 @@ def test_the_web_function_may_queue_exports_and_read_export_objects_only(resourc
     assert get_att(found["QueueExports"]["Resource"]) == "ExportQueue.Arn"
     assert found["SignExportDownloadLinks"]["Action"] == "s3:GetObject"
     assert found["SignExportDownloadLinks"]["Resource"] == EXPORT_OBJECTS
-    assert set(found) == {"QueueExports", "SignExportDownloadLinks"}
+    assert found["TellDeletedZips"]["Action"] == "s3:ListBucket"  # a deleted ZIP is a 404, not a 403
+    assert get_att(found["TellDeletedZips"]["Resource"]) == "ExportBucket.Arn"
+    assert set(found) == {"QueueExports", "SignExportDownloadLinks", "TellDeletedZips"}
 
 
 def test_every_function_knows_where_exports_go(template):

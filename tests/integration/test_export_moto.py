@@ -174,3 +174,18 @@ def test_jobs_left_queued_or_running_are_queued_again_at_start_and_finished(stac
     assert poller.poll_once() == 2
     for job in (done, running, queued):
         assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+
+
+def test_a_zip_the_lifecycle_rule_deleted_is_a_conflict_not_a_dead_link(stack, clock):
+    from service.domain.errors import Conflict
+
+    table, cycle, poller, queue, s3 = stack
+    hr = f.principal(table, "E2")
+    job, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, "People", None, clock, queue)
+    poller.poll_once()
+    key = UnitOfWork(table).exports.get(job["export_id"]).object_key
+    assert poller.blobs.exists(key)
+    s3.delete_object(Bucket=BUCKET, Key=key)  # two days later
+    assert not poller.blobs.exists(key)
+    with pytest.raises(Conflict, match="no longer kept"):
+        svc.download_link(UnitOfWork(table), hr, job["export_id"], poller.blobs)

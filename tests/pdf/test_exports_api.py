@@ -129,3 +129,48 @@ def test_the_export_page_offers_the_departments_of_the_launched_cycles_only():
     offered = re.findall(r'<option value="([^"]+)"', select)
     reviewed = {r.department for r in UnitOfWork(world.table).reviews.of_cycle(world.cycle_id)}
     assert offered == sorted(reviewed) and "Finance" not in offered and "Engineering" in offered
+
+
+def test_a_zip_deleted_after_two_days_is_said_so_not_linked_to():
+    """The bucket's lifecycle rule deletes ZIPs after two days: the page says when, and asking for the ZIP
+    afterwards answers 409 with the reason (API) or the export's page with it (page), never a dead link."""
+    from datetime import timedelta
+
+    from service.services.exports import RETENTION_DAYS
+    from tests.pdf.conftest import build_world
+
+    world = build_world()
+    blobs = MemoryBlobStore()
+    use_exports(world.app, blobs=blobs, render=lambda summary: b"%PDF stand-in")
+    hr = world.client("E2")
+    made = hr.post(
+        "/api/exports", json={"cycle_id": world.cycle_id, "department": "People"}, headers={"X-CSRF-Token": hr.csrf}
+    )
+    export_id = made.get_json()["export_id"]
+    job = hr.get(f"/api/exports/{export_id}").get_json()
+    assert job["state"] == "done" and job["kept_until"] == "2026-03-04T09:00:00.000Z"  # finished at NOW, + 2 days
+    page = hr.get(f"/hr/exports/{export_id}").get_data(as_text=True)
+    assert "Download the ZIP" in page and "Kept until 4 Mar 2026" in page
+
+    (key,) = blobs.objects
+    del blobs.objects[key]  # what the lifecycle rule does
+    link = hr.get(f"/api/exports/{export_id}/link")
+    assert link.status_code == 409 and "no longer kept" in link.get_json()["message"]
+    download = hr.get(f"/hr/exports/{export_id}/download")
+    assert download.status_code == 303 and download.headers["Location"].endswith(f"/hr/exports/{export_id}")
+    shown = hr.get(download.headers["Location"]).get_data(as_text=True)
+    assert "Not downloaded: the ZIP of this export is no longer kept" in shown
+
+    world.clock.at += timedelta(days=RETENTION_DAYS, seconds=1)
+    later = hr.get(f"/hr/exports/{export_id}").get_data(as_text=True)
+    assert "Download the ZIP" not in later and "The ZIP was deleted on 4 Mar 2026" in later
+
+
+def test_the_retention_the_pages_state_is_the_buckets_lifecycle_rule():
+    from pathlib import Path
+
+    from service.services.exports import RETENTION_DAYS
+
+    text = (Path(__file__).resolve().parents[2] / "template.yaml").read_text()
+    rule = text[text.index("Id: ExpireExports") :]
+    assert f"ExpirationInDays: {RETENTION_DAYS}\n" in rule[: rule.index("AbortIncompleteMultipartUpload")]
