@@ -10,6 +10,7 @@ lost queue left stranded (the local run's restart).
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -22,13 +23,15 @@ from service.adapters.queue import Queue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
-from service.domain.errors import Conflict, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, DomainError, StaleWrite, ValidationFailed
 from service.domain.exports import ExportAction, ExportJob, ExportState, check_request, next_export_state
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
 from service.services.directory import principal_for
 from service.services.summaries import Summary, summary_for
+
+log = logging.getLogger(__name__)
 
 KIND = "export_summaries"
 RETENTION_DAYS = 2  # template.yaml: the ExportBucket lifecycle rule's ExpirationInDays
@@ -291,9 +294,12 @@ def _add_summary(
         summary = summary_for(UnitOfWork(table), principal, job.cycle_id, employee_id, now)
         pdf = render(summary)
     except Exception as exc:  # one review that cannot be made must not sink the others: it is listed instead
-        job.failures.append(
-            {"employee_id": employee_id, "employee_name": _name(table, employee_id), "reason": str(exc)[:200]}
-        )
+        if isinstance(exc, DomainError):
+            reason = str(exc)[:200]  # written for people: "not found", "unavailable", ...
+        else:  # a fault of ours: HR reads a sentence, the log keeps the trace
+            log.exception("export %s: the summary of %s could not be made", job.export_id, employee_id)
+            reason = f"an error in the service stopped this summary (logged with export {job.export_id})"
+        job.failures.append({"employee_id": employee_id, "employee_name": _name(table, employee_id), "reason": reason})
         return
     archive.writestr(summary.filename, pdf)
     job.done += 1

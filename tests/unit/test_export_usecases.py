@@ -12,7 +12,7 @@ from service.adapters.blobs import MIN_PART, MemoryBlobStore, PartStream
 from service.adapters.queue import InlineQueue
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.errors import Conflict, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, PermissionDenied, StaleWrite, Unavailable, ValidationFailed
 from service.domain.exports import ExportAction, ExportState, next_export_state
 from service.services import exports as svc
 from service.services.directory import import_organisation
@@ -108,20 +108,27 @@ def test_a_department_export_holds_only_that_department(world, clock):
     assert stored.filename == "appraisal-summaries-2026-annual-review-engineering.zip"
 
 
-def test_a_review_that_cannot_be_rendered_is_listed_and_the_rest_exported(world, clock):
+def test_a_review_that_cannot_be_rendered_is_listed_and_the_rest_exported(world, clock, caplog):
     def flaky(summary):
         if summary.context["view"]["employee_id"] == "E5":
-            raise RuntimeError("layout failed")
+            raise RuntimeError("object of type 'NoneType' has no len()")
+        if summary.context["view"]["employee_id"] == "E6":
+            raise Unavailable("the PDF function is busy")
         return fake_render(summary)
 
     job, _ = request(world, clock)
     work(world, clock, flaky)
     table, _c, blobs, _s, _q = world
     stored = UnitOfWork(table).exports.get(job["export_id"])
-    assert stored.state is ExportState.DONE and stored.done == 5
-    assert stored.failures == [{"employee_id": "E5", "employee_name": "Edsger Dijkstra", "reason": "layout failed"}]
+    assert stored.state is ExportState.DONE and stored.done == 4
+    internal = f"an error in the service stopped this summary (logged with export {stored.export_id})"
+    assert stored.failures == [  # HR reads sentences; Python's own words stay in the log
+        {"employee_id": "E5", "employee_name": "Edsger Dijkstra", "reason": internal},
+        {"employee_id": "E6", "employee_name": "Barbara Liskov", "reason": "the PDF function is busy"},
+    ]
+    assert "NoneType" in caplog.text and stored.export_id in caplog.text
     archive = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key]))
-    assert "E5\tEdsger Dijkstra\tlayout failed" in archive.read("FAILED.txt").decode()
+    assert f"E5\tEdsger Dijkstra\t{internal}" in archive.read("FAILED.txt").decode()
 
 
 def test_a_failure_outside_one_review_fails_the_message_and_leaves_no_object(world, clock):
