@@ -199,30 +199,17 @@ def test_pages_log_an_activity_and_redisplay_errors(auth, client, as_, launched_
     bad = client.post("/learning", data={"csrf_token": token, "type": "course", "title": "", "date": "2026-02-01"})
     assert bad.status_code == 422 and "The learning activity was not saved." in bad.get_data(as_text=True)
     assert "What it was" in bad.get_data(as_text=True)
-    ok = client.post(
-        "/learning",
-        data={
-            "csrf_token": token,
-            "type": "mentoring",
-            "title": "Mentoring with Sam",
-            "date": "2026-02-01",
-            "hours": "2",
-            "need_typed": "need-9",
-        },
-    )
+    mentoring = {
+        "csrf_token": token,
+        "type": "mentoring",
+        "title": "Mentoring with Sam",
+        "date": "2026-02-01",
+        "hours": "2",
+    }
+    ok = client.post("/learning", data=mentoring | {"need_typed": "need-9"})
     assert ok.status_code == 422 and "No such training need of yours." in ok.get_data(as_text=True)
     assert ok.get_data(as_text=True).count('id="f-need_id-error"') == 1
-    ok = client.post(
-        "/learning",
-        data={
-            "csrf_token": token,
-            "type": "mentoring",
-            "title": "Mentoring with Sam",
-            "date": "2026-02-01",
-            "hours": "2",
-            "need_id": need,
-        },
-    )
+    ok = client.post("/learning", data=mentoring | {"need_id": need})
     assert ok.status_code == 302
     html = client.get("/learning").get_data(as_text=True)
     assert "Mentoring with Sam" in html and "addresses the training need “Statistics (2026 annual review)”" in html
