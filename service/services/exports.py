@@ -61,7 +61,7 @@ def _kept_until(job: ExportJob) -> str | None:
     """When the bucket's lifecycle rule deletes a finished export's ZIP (S3 may take up to a day longer)."""
     if job.state is not ExportState.DONE or not job.finished_at:
         return None
-    return iso(datetime.fromisoformat(job.finished_at.replace("Z", "+00:00")) + timedelta(days=RETENTION_DAYS))
+    return iso(datetime.fromisoformat(job.finished_at) + timedelta(days=RETENTION_DAYS))  # 3.11 reads the Z
 
 
 def _message(job: ExportJob) -> dict[str, Any]:
