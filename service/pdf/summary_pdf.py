@@ -14,4 +14,4 @@ def summary_pdf(summary: Summary) -> bytes:
     """The PDF of a summary; its metadata holds a title and the service's name, never a person."""
     from service.pdf.render import render_pdf
 
-    return render_pdf(summary_html(summary.context), TITLE, user_agent=USER_AGENT)
+    return render_pdf(summary_html(summary.context), TITLE, user_agent=USER_AGENT, xhtml=True)
