@@ -167,6 +167,20 @@ def test_the_xml_reading_draws_the_same_pages_as_the_html5_parser(every_element,
     assert fast == html5
 
 
+def test_table_columns_take_the_widths_written_on_their_header_cells(every_element, tmp_path):
+    """Score table: Part 22%, Weight 12%, Value 20%, Based on 46% of the 178 mm between the page margins."""
+    (tmp_path / "s.pdf").write_bytes(summary_pdf_of(every_element))
+    words = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True).stdout
+    left = {w: float(x) for x, w in re.findall(r'xMin="([\d.]+)"[^>]*>(PART|BASED)</word>', words)}
+    mm = 72 / 25.4
+    assert left["PART"] == pytest.approx((16 + 1.6) * mm, abs=0.5)  # margin, then the cell's padding
+    assert left["BASED"] == pytest.approx((16 + 0.54 * 178 + 1.6) * mm, abs=0.5)
+
+
+def summary_pdf_of(context: dict) -> bytes:
+    return render.render_pdf(summary_html(context), TITLE, user_agent=USER_AGENT, xhtml=True)
+
+
 def test_the_collector_runs_again_after_a_render_and_after_a_failed_one(monkeypatch):
     assert gc.isenabled()
     render.render_pdf("<p>one</p>", TITLE)
