@@ -10,9 +10,11 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 ARGS ?=
-# The first Python 3.11 or newer on PATH; override with `make PYTHON=/path/to/python3.12 ...`.
-PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
-	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
+# The system's Python when it is 3.11 or newer and can make a venv, else the first such Python on PATH;
+# override with `make PYTHON=/path/to/python3.12 ...`. A distribution's build (Debian's: static, PGO and LTO) runs
+# this code about a fifth faster than one built from source without them (pyenv's default): tests and PDFs alike.
+PYTHON ?= $(shell for p in /usr/bin/python3 python3 python3.13 python3.12 python3.11; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 LINT_PATHS := $(wildcard service tests benchmarks)
 # The functions template.yaml builds with `BuildMethod: makefile`, and what their packages leave
