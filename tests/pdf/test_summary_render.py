@@ -18,7 +18,7 @@ from markupsafe import escape
 from service.adapters.unit_of_work import UnitOfWork
 from service.pdf import render
 from service.pdf.documents import PDF_ROOT, compact, summary_html
-from service.pdf.summary_pdf import TITLE, USER_AGENT, summary_pdf
+from service.pdf.summary_pdf import TITLE, USER_AGENT, context_pdf, summary_pdf
 from service.services.summaries import summary_for
 from tests import factories as f
 from tests.pdf.conftest import NOW, pdf_text
@@ -140,18 +140,18 @@ def test_a_page_xml_cannot_read_goes_to_the_html5_parser_and_renders_all_its_tex
     context["view"]["manager_assessment"]["narrative"] = "Pasted\x0bfrom a slide <b>deck</b>"
     html = summary_html(context)
     assert render.well_formed_tree(html) is None and html5_tree(html) is not None
-    text = pdf_text(render.render_pdf(html, TITLE, user_agent=USER_AGENT, xhtml=True), tmp_path)
+    text = pdf_text(context_pdf(context), tmp_path)
     assert "from a slide <b>deck</b>" in text and "Shipped in May" in text
 
 
 def test_both_parsers_give_weasyprint_the_same_document(every_element):
+    from weasyprint import HTML
+
     html = summary_html(every_element)
     shared = render._shared()
     document_class = render._document_class(USER_AGENT, xhtml=True)
     base = PDF_ROOT.as_uri() + "/"
     fast = document_class(string=html, base_url=base, url_fetcher=shared["fetcher_class"]())
-    from weasyprint import HTML
-
     slow = HTML(string=html, base_url=base, url_fetcher=fast.url_fetcher)
     # If WeasyPrint's HTML.__init__ starts setting something new, the fast path must set it too.
     assert set(vars(fast)) == set(vars(slow))
@@ -159,26 +159,21 @@ def test_both_parsers_give_weasyprint_the_same_document(every_element):
     assert shape(fast.etree_element) == shape(slow.etree_element)
 
 
-def test_the_xml_reading_draws_the_same_pages_as_the_html5_parser(every_element, tmp_path, monkeypatch):
-    html = summary_html(every_element)
-    fast = page_images(render.render_pdf(html, TITLE, user_agent=USER_AGENT, xhtml=True), tmp_path, "fast")
-    html5 = page_images(render.render_pdf(html, TITLE, user_agent=USER_AGENT), tmp_path, "html5")
+def test_the_xml_reading_draws_the_same_pages_as_the_html5_parser(every_element, tmp_path):
+    fast = page_images(context_pdf(every_element), tmp_path, "fast")
+    html5 = page_images(render.render_pdf(summary_html(every_element), TITLE, user_agent=USER_AGENT), tmp_path, "html5")
     assert len(fast) >= 2
     assert fast == html5
 
 
 def test_table_columns_take_the_widths_written_on_their_header_cells(every_element, tmp_path):
     """Score table: Part 22%, Weight 12%, Value 20%, Based on 46% of the 178 mm between the page margins."""
-    (tmp_path / "s.pdf").write_bytes(summary_pdf_of(every_element))
+    (tmp_path / "s.pdf").write_bytes(context_pdf(every_element))
     words = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True).stdout
     left = {w: float(x) for x, w in re.findall(r'xMin="([\d.]+)"[^>]*>(PART|BASED)</word>', words)}
     mm = 72 / 25.4
     assert left["PART"] == pytest.approx((16 + 1.6) * mm, abs=0.5)  # margin, then the cell's padding
     assert left["BASED"] == pytest.approx((16 + 0.54 * 178 + 1.6) * mm, abs=0.5)
-
-
-def summary_pdf_of(context: dict) -> bytes:
-    return render.render_pdf(summary_html(context), TITLE, user_agent=USER_AGENT, xhtml=True)
 
 
 def test_the_collector_runs_again_after_a_render_and_after_a_failed_one(monkeypatch):
