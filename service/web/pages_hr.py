@@ -15,6 +15,7 @@ from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
+from service.services import mail_feedback
 from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
@@ -391,6 +392,7 @@ def overdue(cycle_id: str):
         phases=PHASE_LABELS,
         owners=PHASE_OWNERS,
         managers=managers,
+        bouncing=mail_feedback.bouncing_addresses(uow, principal),
     )
 
 
@@ -404,7 +406,7 @@ def remind(cycle_id: str):
     w = wiring()
     phase = request.form.get("phase") or None
     back = url_for("pages_hr.overdue", cycle_id=cycle_id)
-    mailer = w.extras.get("mailer") or build_mailer(w.settings)
+    mailer = w.extras.get("mailer") or build_mailer(w.settings, w.table)
     result = attempt(
         lambda: reminder_svc.remind_cycle_now(
             w.uow(), principal, cycle_id, mailer, w.clock, w.settings.base_url, phase=phase
@@ -415,6 +417,8 @@ def remind(cycle_id: str):
     parts = [f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}"]
     if already:
         parts.append(f"{already} already had today's reminder")
+    if result.get("bouncing"):
+        parts.append(f"{result['bouncing']} not emailed: their address bounces (listed below)")
     if failed:
         parts.append(f"{failed} could not be sent (they are retried by the daily run)")
     flash("; ".join(parts) + ".", "error" if failed and not sent else "success")
