@@ -187,11 +187,11 @@ def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
 def test_only_queued_and_running_jobs_are_queued_again_after_a_restart(world, clock):
     table, _c, blobs, sent, _q = world
     done, _ = request(world, clock, key="done")
+    svc.run_export(table, sent[0], clock, blobs, fake_render)
     failed, _ = request(world, clock, key="failed")
+    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
     running, _ = request(world, clock, key="running")
     queued, _ = request(world, clock, key="queued")
-    svc.run_export(table, sent[0], clock, blobs, fake_render)
-    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
     stopped = MemoryBlobStore()
     stopped.start_upload = lambda key, content_type: (_ for _ in ()).throw(OSError("the run stopped"))
     with pytest.raises(OSError):
