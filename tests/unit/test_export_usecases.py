@@ -221,3 +221,28 @@ def test_the_part_stream_uploads_full_parts_and_holds_at_most_one():
     assert blobs.part_sizes == [MIN_PART, MIN_PART, 2 * len(chunk)]
     assert stream.peak_buffer <= MIN_PART
     assert blobs.objects["k"] == chunk * 12
+
+
+def test_a_person_has_at_most_three_unfinished_exports_and_the_fourth_stores_nothing(world, clock):
+    table, _c, _b, sent, _q = world
+    for n in range(svc.MAX_UNFINISHED_PER_PERSON):
+        request(world, clock, key=f"k-{n}")
+    before = (table.all_items(), list(sent))
+    with pytest.raises(Conflict, match="already have 3 exports waiting or being made"):
+        request(world, clock, key="k-4")
+    assert (table.all_items(), sent) == before  # no job, no Idempotency-Key claimed, nothing queued
+    svc.run_export(table, sent[0], clock, MemoryBlobStore(), fake_render)  # one is done: room for the next
+    job, created = request(world, clock, key="k-4")
+    assert created and job["state"] == "queued"
+
+
+def test_retrying_a_failed_export_counts_against_the_limit(world, clock):
+    table, _c, _b, sent, queue = world
+    failed, _ = request(world, clock)
+    svc.mark_failed(table, sent[0], "the export failed on every attempt", clock)
+    for n in range(svc.MAX_UNFINISHED_PER_PERSON):
+        request(world, clock, key=f"k-{n}")
+    stored = UnitOfWork(table).exports.get(failed["export_id"])
+    with pytest.raises(Conflict, match="at most 3 at once"):
+        svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), failed["export_id"], stored.version, clock, queue)
+    assert UnitOfWork(table).exports.get(failed["export_id"]).state is ExportState.FAILED
