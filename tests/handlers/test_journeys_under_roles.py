@@ -245,6 +245,40 @@ def test_a_summary_pdf_and_a_bulk_export_from_the_pages(stack, monkeypatch, http
     assert "s3:GetObject" in stack.recorder.actions("WebFunction")  # the existence check and the signed link
 
 
+def test_a_fourth_unfinished_export_is_refused_with_a_message_and_nothing_stored(stack, monkeypatch, http_event, clock):
+    import json
+
+    cycle = f.launched_cycle(stack.table, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    body = json.dumps({"cycle_id": cycle.cycle_id})
+    headers = {"content-type": "application/json"}
+
+    def ask():
+        event = http_event("POST", "/api/exports", claims={"custom:employee_id": "E2"}, body=body, headers=headers)
+        return web(event, LambdaContext())
+
+    assert [ask()["statusCode"] for _ in range(3)] == [201, 201, 201]  # nothing runs them: all still queued
+    items, queued = (
+        stack.table.query("EXPORT", None),
+        stack.sqs.get_queue_attributes(
+            QueueUrl=stack.queue_url("ExportQueue"), AttributeNames=["ApproximateNumberOfMessages"]
+        ),
+    )
+    refused = ask()
+    assert refused["statusCode"] == 409
+    error = json.loads(refused["body"])
+    assert error["code"] == "conflict" and "at most 3 at once" in error["message"]
+    assert len(UnitOfWork(stack.table).exports.recent()) == 3
+    after = stack.sqs.get_queue_attributes(
+        QueueUrl=stack.queue_url("ExportQueue"), AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    assert after["Attributes"] == queued["Attributes"] and list(items) == []
+
+    hr = sign_in(stack, web, http_event, "E2")
+    page = hr.post("/hr/exports", [("cycle_id", cycle.cycle_id)], token_from="/hr/exports")
+    assert page["statusCode"] == 409 and "at most 3 at once" in page["body"]
+
+
 # --- the roles themselves ---------------------------------------------------------------------------------------
 
 
