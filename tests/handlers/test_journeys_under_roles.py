@@ -22,11 +22,9 @@ from tests.handlers.conftest import LambdaContext
 from tests.handlers.deployed import (
     API_URL,
     MAIL_FROM,
-    Untaught,
     deployed,
     deployed_template,
     functions,
-    requirements,
     start,
 )
 from tests.handlers.test_every_function_starts import scheduler_event, ses_bounce, sns_event, sqs_event
@@ -279,54 +277,6 @@ def test_a_fourth_unfinished_export_is_refused_with_a_message_and_nothing_stored
 # --- the roles themselves ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def roles():
-    """One stack for the tests that only read the roles (nothing runs in it)."""
-    from datetime import UTC, datetime
-
-    from service.adapters.clock import FixedClock
-
-    with (
-        pytest.MonkeyPatch.context() as monkeypatch,
-        deployed(monkeypatch, FixedClock(datetime(2026, 3, 2, tzinfo=UTC))) as made,
-    ):
-        yield made
-
-
-def test_lambda_can_do_for_each_function_what_its_triggers_need(roles):
-    for function in functions(roles.template):
-        for source, need in roles.lambda_service_needs(function):
-            assert roles.allowed(function, need), (function, source, str(need))
-
-
-def test_each_function_reads_only_its_own_queues(roles):
-    own = {"WorkerFunction": {"WorkQueue"}, "PdfFunction": {"ExportQueue", "ExportDeadLetterQueue"}}
-    queues = [k for k, r in roles.template["Resources"].items() if r["Type"] == "AWS::SQS::Queue"]
-    for function in functions(roles.template):
-        for queue in queues:
-            url = roles.queue_url(queue)
-            for need in requirements("sqs", "ReceiveMessage", {"QueueUrl": url}) + requirements(
-                "sqs", "DeleteMessage", {"QueueUrl": url, "ReceiptHandle": "r"}
-            ):
-                assert roles.allowed(function, need) == (queue in own.get(function, set())), (function, queue)
-
-
-def test_no_role_gets_the_managed_sqs_policy_or_sends_mail_as_anyone_else(roles):
-    resources = roles.template["Resources"]
-    for name, role in resources.items():
-        if role["Type"] == "AWS::IAM::Role":
-            assert "AWSLambdaSQSQueueExecutionRole" not in str(role["Properties"].get("ManagedPolicyArns")), name
-    senders = {"WebFunction", "RemindersFunction", "TrainingReportFunction"}
-    for function in functions(roles.template):
-        theirs = requirements("ses", "SendEmail", {"Source": "ceo@example.com"})
-        config_set = roles.names["MailConfigurationSet"]
-        ours = requirements(
-            "ses", "SendEmail", {"Source": f"Reviews <{MAIL_FROM}>", "ConfigurationSetName": config_set}
-        )
-        assert all(roles.allowed(function, n) for n in ours) == (function in senders), function
-        assert not any(roles.allowed(function, n) for n in theirs), function
-
-
 def test_a_call_the_role_does_not_allow_is_refused_and_fails_the_journey(monkeypatch, clock):
     """The harness itself: take PutItem away from the reminders role and its run is refused, and reported."""
     with pytest.raises(AssertionError, match=r"RemindersFunction: dynamodb.TransactWriteItems needs dynamodb:PutItem"):
@@ -362,13 +312,3 @@ def test_every_function_of_the_template_has_a_journey_here_or_in_the_smoke_tests
     covered = {"WebFunction", "WorkerFunction", "PdfFunction", "BounceFunction", "RemindersFunction"}
     covered |= {"TrainingReportFunction"}  # tests/handlers/test_every_function_starts.py
     assert set(functions(deployed_template())) <= covered
-
-
-def test_no_function_may_scan_the_table_and_each_index_query_is_placed(roles):
-    for function in functions(roles.template):
-        (scan,) = requirements("dynamodb", "Scan", {"TableName": roles.table_name})
-        assert not roles.allowed(function, scan), function
-    (query,) = requirements("dynamodb", "Query", {"TableName": roles.table_name, "IndexName": "gsi1"})
-    assert str(query).endswith(f"table/{roles.table_name}/index/gsi1") and roles.allowed("WebFunction", query)
-    with pytest.raises(Untaught):
-        requirements("sns", "Publish", {"TopicArn": "t", "Message": "m"})  # a call nobody taught it: a failure
