@@ -9,7 +9,15 @@ user pool: one per resource of the template).
 Every boto3 client a function creates while it runs (its cold start included) reports each call through botocore's
 `before-parameter-build` event: the IAM action(s) the call needs, on which resource ARN, with which condition keys.
 A call its role does not allow is refused there, as AWS would (AccessDenied), and the test fails at the end even if
-the code swallowed the error. Clients the test itself makes (to set data up or read results) are not checked.
+the code swallowed the error. Clients the test itself makes (to set data up or read results) are not checked. What
+Lambda itself does with a role (poll an SQS trigger, write a dead letter or an on-failure destination, write logs)
+is checked against the role too (`Stack.lambda_service_needs`), without running Lambda.
+
+What only real AWS can check (infra/README.md's post-deploy checks do): resource policies (SES publishing to the
+bounce topic, SNS and API Gateway invoking functions, the bucket's TLS-only policy); which of the sender's SES
+identities (address or domain) SES authorises a send against (both are granted); a presigned link used by a
+browser (checked here when it is signed, with the web function's s3:GetObject); SES's own sandbox, quotas and
+account-level suppression list; KMS and service quotas (reserved concurrency needs the account's unreserved pool).
 """
 
 from __future__ import annotations

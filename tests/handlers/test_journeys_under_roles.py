@@ -296,16 +296,29 @@ def test_a_call_the_role_does_not_allow_is_refused_and_fails_the_journey(monkeyp
 
 
 def test_a_loopback_link_in_an_email_fails_the_journey(monkeypatch, clock):
-    """The harness itself: a reminders function whose BASE_URL were loopback is refused before it mails."""
-    from service.config import ConfigError
+    """The harness itself: a function whose BASE_URL were loopback is refused before it mails, and an email that
+    links to a loopback host fails the test even if it was sent."""
+    import boto3
 
-    with deployed(monkeypatch, clock) as stack:
-        overdue_cycle(stack, clock)
-        reminders = start(stack, "RemindersFunction", monkeypatch)
-        monkeypatch.setenv("BASE_URL", "http://127.0.0.1:8000")
-        with pytest.raises(ConfigError, match="BASE_URL"):
-            reminders(scheduler_event(), LambdaContext())
-        assert stack.sent_emails() == []
+    from service.config import ConfigError
+    from tests.handlers.deployed import REGION
+
+    with pytest.raises(AssertionError, match=r"links to a loopback host: http://127\.0\.0\.1:8000/feedback"):
+        with deployed(monkeypatch, clock) as stack:
+            overdue_cycle(stack, clock)
+            reminders = start(stack, "RemindersFunction", monkeypatch)
+            monkeypatch.setenv("BASE_URL", "http://127.0.0.1:8000")
+            with pytest.raises(ConfigError, match="BASE_URL"):
+                reminders(scheduler_event(), LambdaContext())
+            assert stack.sent_emails() == []
+            boto3.client("ses", region_name=REGION).send_email(
+                Source=MAIL_FROM,
+                Destination={"ToAddresses": ["ada@example.com"]},
+                Message={
+                    "Subject": {"Data": "s"},
+                    "Body": {"Text": {"Data": "Answer: http://127.0.0.1:8000/feedback"}},
+                },
+            )
 
 
 def test_every_function_of_the_template_has_a_journey_here_or_in_the_smoke_tests():
