@@ -65,3 +65,51 @@ def test_no_function_may_scan_the_table_and_each_index_query_is_placed(roles):
     assert str(query).endswith(f"table/{roles.table_name}/index/gsi1") and roles.allowed("WebFunction", query)
     with pytest.raises(Untaught):
         requirements("sns", "Publish", {"TopicArn": "t", "Message": "m"})  # a call nobody taught it: a failure
+
+
+def _calls_in_the_adapters() -> set[tuple[str, str]]:
+    """Every boto3 operation the functions' code can call: adapters/ is the only layer that does I/O."""
+    import re
+    from pathlib import Path
+
+    import boto3
+
+    operations: dict[str, set[tuple[str, str]]] = {}
+    for service in ("dynamodb", "sqs", "s3", "ses", "sesv2", "secretsmanager", "cognito-idp", "sns", "lambda"):
+        for method, operation in boto3.client(service, region_name="eu-west-1").meta.method_to_api_mapping.items():
+            operations.setdefault(method, set()).add((service, operation))
+    adapters = Path(__file__).resolve().parents[2] / "service" / "adapters"
+    # Not run by a function: the directory sync (CLI) and the table's creation (tests, the local run); and
+    # documents.py, whose get_template is Jinja's, not SES's.
+    outside = {"user_pool.py", "table_setup.py", "documents.py"}
+    found: set[tuple[str, str]] = set()
+    for path in adapters.glob("*.py"):
+        if path.name not in outside:
+            for method in re.findall(r"\.([a-z][a-z0-9_]+)\(", path.read_text(encoding="utf-8")):
+                found |= operations.get(method, set())
+    return found
+
+
+def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(roles):
+    table, bucket = roles.table_name, roles.bucket()
+    key = {"Bucket": bucket, "Key": "exports/e/1/a.zip"}
+    samples = {
+        ("dynamodb", "GetItem"): {"TableName": table},
+        ("dynamodb", "Query"): {"TableName": table, "IndexName": "gsi1"},
+        ("dynamodb", "BatchGetItem"): {"RequestItems": {table: {}}},
+        ("dynamodb", "TransactWriteItems"): {"TransactItems": [{"Put": {"TableName": table}}]},
+        ("s3", "CreateMultipartUpload"): key,
+        ("s3", "UploadPart"): key,
+        ("s3", "CompleteMultipartUpload"): key,
+        ("s3", "AbortMultipartUpload"): key,
+        ("s3", "HeadObject"): key,
+        ("ses", "SendEmail"): {"Source": MAIL_FROM, "ConfigurationSetName": roles.names["MailConfigurationSet"]},
+        ("sqs", "SendMessageBatch"): {"QueueUrl": roles.queue_url("WorkQueue")},
+        ("secretsmanager", "GetSecretValue"): {"SecretId": "reviews-smoke/web-session"},
+    }
+    found = _calls_in_the_adapters()
+    found.discard(("sesv2", "SendEmail"))  # the mailer's send_email is SES v1's (same IAM action)
+    assert found <= set(samples), f"teach tests/handlers/deployed.py about {sorted(found - set(samples))}"
+    for (service, operation), params in samples.items():
+        needs = requirements(service, operation, params)
+        assert any(all(roles.allowed(f, n) for n in needs) for f in functions(roles.template)), (service, operation)
