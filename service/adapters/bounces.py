@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.adapters import keys
-from service.adapters.store import Put, Table
+from service.adapters.store import Delete, Put, Table
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,10 @@ class BounceList:
             "at": at,
         }
         self.table.transact([Put(item)])
+
+    def clear(self, address: str) -> None:
+        """Mail the address again (HR corrected it, or the mailbox works again)."""
+        self.table.transact([Delete(keys.bouncing_address(address))])
 
     def is_bouncing(self, address: str) -> bool:
         """Whether SES reported this address."""

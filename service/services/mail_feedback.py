@@ -16,6 +16,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
+from service.domain.errors import NotFound, ValidationFailed
 from service.services.auth import Principal
 from service.services.policy import require_role
 
@@ -80,3 +81,16 @@ def bouncing_addresses(uow: UnitOfWork, principal: Principal) -> list[BouncingPe
             )
         )
     return rows
+
+
+def clear_bouncing(uow: UnitOfWork, principal: Principal, address: str) -> str:
+    """HR: mail an address again (corrected in the HR system, or the mailbox works again); returns it."""
+    require_role(principal, Role.HR)
+    address = (address or "").strip()
+    if "@" not in address or len(address) > 254:
+        raise ValidationFailed("Choose an address from the list.", {"address": ["not an email address"]})
+    bounces = BounceList(uow.table)
+    if not bounces.is_bouncing(address):
+        raise NotFound(f"{address} is not on the list of addresses that bounce")
+    bounces.clear(address)
+    return address

@@ -425,6 +425,19 @@ def remind(cycle_id: str):
     return redirect(back)
 
 
+@bp.post("/cycles/<cycle_id>/bouncing/clear")
+def clear_bouncing(cycle_id: str):
+    """Mail an address that bounced again (issue 21), back to the cycle's overdue page."""
+    principal = hr()
+    back = url_for("pages_hr.overdue", cycle_id=cycle_id) + "#bouncing"
+    address = attempt(
+        lambda: mail_feedback.clear_bouncing(wiring().uow(), principal, request.form.get("address", "")),
+        OnRefusal(back=back, prefix="Not changed"),
+    )
+    flash(f"{address} is emailed again from now on.", "success")
+    return redirect(back)
+
+
 @bp.get("/cycles/<cycle_id>/review")
 def open_review(cycle_id: str):
     """Go to one participant's review (the picker on the dashboard; works without script)."""

@@ -48,7 +48,7 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def _send(self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None):
-        path, _, query = path.partition("?")
+        path, _, query = path.split("#")[0].partition("?")  # a browser keeps the fragment to itself
         event = self.http_event(
             method,
             path,
@@ -178,6 +178,13 @@ def test_a_bounced_address_is_recorded_skipped_and_shown_to_hr(stack, monkeypatc
     listed = page["body"][page["body"].index('id="bouncing"') :]
     assert "Katherine Johnson" in listed and "550 5.1.1 user unknown" in listed
     assert "Edsger Dijkstra" in listed and "complaint (abuse)" in listed
+
+    cleared = hr.post(
+        f"/hr/cycles/{cycle.cycle_id}/bouncing/clear", [("address", "katherine@example.com")], token_from=overdue
+    )
+    assert "katherine@example.com is emailed again from now on" in cleared["body"]
+    listed = cleared["body"][cleared["body"].index('id="bouncing"') :]
+    assert "Katherine Johnson" not in listed and "Edsger Dijkstra" in listed
 
 
 def test_the_daily_run_skips_a_bounced_address_without_failing(stack, monkeypatch, clock):

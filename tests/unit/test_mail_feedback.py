@@ -9,7 +9,7 @@ from service.adapters.mailer import AddressBouncing, Email, MemoryMailer, SkipBo
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import ConfigError, load_settings
-from service.domain.errors import PermissionDenied
+from service.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from service.services import mail_feedback
 from service.services.directory import import_organisation
 from tests import factories as f
@@ -132,3 +132,17 @@ def test_the_local_run_keeps_its_defaults(tmp_path):
     assert settings.base_url == "http://127.0.0.1:8000" and settings.mail_from == "reviews@example.com"
     build_mailer(settings, MemoryTable()).send(Email(("ada@example.com",), "hello", "text"))
     assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+def test_hr_mails_an_address_again_and_a_bad_request_changes_nothing(table, clock):
+    mail_feedback.record_notification(table, bounce("alan@example.com"), clock)
+    hr, manager = f.principal(table, "E2"), f.principal(table, "E3")
+    with pytest.raises(PermissionDenied):
+        mail_feedback.clear_bouncing(UnitOfWork(table), manager, "alan@example.com")
+    with pytest.raises(ValidationFailed):
+        mail_feedback.clear_bouncing(UnitOfWork(table), hr, "not an address")
+    with pytest.raises(NotFound):
+        mail_feedback.clear_bouncing(UnitOfWork(table), hr, "ada@example.com")
+    assert BounceList(table).is_bouncing("alan@example.com")
+    assert mail_feedback.clear_bouncing(UnitOfWork(table), hr, "Alan@example.com") == "Alan@example.com"
+    assert BounceList(table).all() == []
