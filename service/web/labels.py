@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask
@@ -133,6 +134,11 @@ def word(value: Any) -> str:
         return "—"
     text = str(value)
     return WORDS.get(text, text.replace("_", " ").capitalize())
+
+
+def options(choices: type[StrEnum]) -> list[tuple[str, str]]:
+    """A form's options for a set of choices of the domain: (code, word), in the enum's order."""
+    return [(c.value, word(c.value)) for c in choices]
 
 
 def person(person_id: str | None, names: Mapping[str, str] | None = None) -> str:

@@ -18,13 +18,14 @@ from marshmallow import Schema
 from service.adapters.clock import iso
 from service.domain.cycles import CycleState, Phase
 from service.domain.errors import Conflict, PermissionDenied
+from service.domain.learning import ActivityType
 from service.domain.reviews import (
     ItemStatus,
     Priority,
     ReviewState,
 )
 from service.domain.templates import Template, template_from_dict
-from service.domain.training import ObstacleCategory
+from service.domain.training import NeedFormat, ObstacleCategory
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
@@ -36,8 +37,6 @@ from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import _names, due_info, page_principal, today
 from service.web.schemas_reviews import (
-    FORMATS,
-    LEARNING_KINDS,
     AcknowledgeSchema,
     DiscussionContentSchema,
     ManagerContentSchema,
@@ -55,16 +54,13 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 S = ReviewState
 
 
-def _words(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    return [(v, labels.word(v)) for v in values]
-
-
+# Every set of options the review forms offer, from the domain's enums (the schemas validate the same enums).
 CHOICES = {
-    "priority": _words([p.value for p in Priority]),
-    "format": _words(FORMATS),
-    "kind": _words(LEARNING_KINDS),
-    "status": _words([s.value for s in ItemStatus]),
-    "category": _words([c.value for c in ObstacleCategory]),
+    "priority": labels.options(Priority),
+    "format": labels.options(NeedFormat),
+    "kind": labels.options(ActivityType),
+    "status": labels.options(ItemStatus),
+    "category": labels.options(ObstacleCategory),
 }
 
 
