@@ -20,12 +20,13 @@ from service.domain.cycles import CycleState, Phase
 from service.domain.errors import Conflict, PermissionDenied
 from service.domain.learning import ActivityType
 from service.domain.reviews import (
+    Agreement,
     ItemStatus,
     Priority,
     ReviewState,
 )
 from service.domain.templates import Template, template_from_dict
-from service.domain.training import NeedFormat, ObstacleCategory
+from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
@@ -61,6 +62,14 @@ CHOICES = {
     "kind": labels.options(ActivityType),
     "status": labels.options(ItemStatus),
     "category": labels.options(ObstacleCategory),
+    # Radios that read as sentences: the words are per code, the codes the enum's (a new code fails at import).
+    "suggestion": [
+        (a.value, {"confirmed": "Add as a training need", "dismissed": "Dismiss"}[a.value]) for a in SuggestionAnswer
+    ],
+    "agreement": [
+        (a.value, {"agree": "I agree with the review", "disagree": "I do not agree with the review"}[a.value])
+        for a in Agreement
+    ],
 }
 
 
@@ -483,6 +492,7 @@ def _render_review(
         values=values or {},
         message=message,
         states=list(ReviewState),
+        choices=CHOICES,
         field_id=forms.field_id,
         can_self=can["self"],
         can_manager=can["manager"],
