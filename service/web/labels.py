@@ -160,7 +160,10 @@ def day(value: date | str | None) -> str:
     """'3 Dec 2026'."""
     if not value:
         return "—"
-    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    try:
+        d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
     return f"{d.day} {d:%b %Y}"
 
 
