@@ -490,3 +490,39 @@ def test_a_stored_need_with_a_format_no_longer_known_still_reads_and_reports(app
         UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", again, version + 2, True, clock
     )
     assert view["state"] == "self_submitted"
+
+
+def test_pdfs_of_a_review_and_a_report_holding_old_codes_and_dates_are_made(app, table, clock, cycle_id):
+    version = store_draft(table, clock, cycle_id, "E4", "self_assessment", LEGACY_SELF)
+    assert confirm(app, cycle_id, "E4", "self", version).status_code == 302
+    own = f.manager_content(
+        competency_ratings=memory_org.ratings([3, 3, 3, 3, 3]),
+        obstacles=[{"description": "Old laptops", "remediation": "Replace", "owner_id": "E3", "due": "2026-05-01"}],
+    )
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", own, version + 1, False, clock
+    )
+    # What an earlier version let through into a stored draft: codes and dates nobody knows.
+    old = {**own, "obstacles": [{**own["obstacles"][0], "due": "soon", "category": "culture", "status": "blocked"}]}
+    store_draft(table, clock, cycle_id, "E4", "manager_assessment", old)
+    client, _ = signed_in(app, "E2")
+    for url in (f"/cycles/{cycle_id}/reviews/E4/summary.pdf", f"/reports/training.pdf?cycle={cycle_id}"):
+        resp = client.get(url)
+        assert resp.status_code == 200 and resp.data.startswith(b"%PDF"), (url, resp.status_code)
+
+
+def test_the_training_report_counts_every_format_of_a_shown_topic(app, table, clock, cycle_id):
+    # Five people name the same topic, each with a format only the forms knew before: the topic is shown.
+    for n, person in enumerate(("E1", "E2", "E4", "E5", "E6")):
+        content = f.self_content(
+            competency_ratings=memory_org.ratings([3, 3, 3, 3, 3]),
+            training_needs=[{"topic": "Leadership", "priority": "high", "format": "coaching"}],
+        )
+        review_svc.save_self_assessment(
+            UnitOfWork(table), f.principal(table, person), cycle_id, person, content, 1, True, clock
+        )
+    client, auth = signed_in(app, "E2")
+    report = client.get(f"/api/cycles/{cycle_id}/training-report", headers=auth.headers()).get_json()
+    row = next(t for t in report["topics"] if t["topic"] == "Leadership")
+    assert row["people"] == 5 and row["formats"] == {"coaching": 5}
+    assert "coaching 5" in client.get(f"/reports/training.csv?cycle={cycle_id}").get_data(as_text=True)
