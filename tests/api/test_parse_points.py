@@ -2,8 +2,9 @@
 before it gets there: a request carrying a value the parse would refuse is answered 422 naming the field, and
 nothing is stored.
 
-`parse_points()` walks the AST of service/domain/ for calls of its StrEnums, of a parameter typed `type[...]`
-(a parse through a passed-in enum), of int/float/Decimal/fromisoformat/strptime, and of `Scale.normalise`.
+`parse_points()` walks the AST of service/domain/ (and of the use cases in service/services/) for calls of the
+domain's StrEnums, of a parameter typed `type[...]` (a parse through a passed-in enum), of int, float, Decimal,
+fromisoformat and strptime, and of `Scale.normalise`.
 `POINTS` says, for each, either which probes reach it with a bad value (each probe is sent through the JSON
 API, and the review ones through the page forms too, as a draft and as a submission) or why no request can
 carry an unchecked value to it (it reads what the domain itself wrote). A new parse point without an entry
@@ -13,6 +14,7 @@ fails `test_every_parse_point_of_the_domain_has_an_entry`.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,8 @@ from tests.api import memory_org
 from tests.conftest import AuthActions
 
 DOMAIN = Path(service.domain.__file__).parent
+# The use cases parse too (the ids of states and kinds a request names): walked with the domain.
+WALKED = {"domain": DOMAIN, "services": DOMAIN.parent / "services"}
 PARSERS = {"int", "float", "Decimal", "fromisoformat", "strptime", "normalise"}
 
 
@@ -39,7 +43,7 @@ def _enum_names() -> set[str]:
 
 
 def parse_points() -> set[str]:
-    """'module.function: call' for every parse in service/domain/."""
+    """'package.module.function: call' for every parse in service/domain/ and service/services/."""
     enums = _enum_names()
     found: set[str] = set()
 
@@ -59,8 +63,9 @@ def parse_points() -> set[str]:
                     found.add(f"{inner}: {ast.unparse(child)}")
             visit(child, inner, inner_typed)
 
-    for path in sorted(DOMAIN.glob("*.py")):
-        visit(ast.parse(path.read_text()), path.stem, frozenset())
+    for package, folder in WALKED.items():
+        for path in sorted(folder.glob("*.py")):
+            visit(ast.parse(path.read_text()), f"{package}.{path.stem}", frozenset())
     return found
 
 
@@ -81,9 +86,19 @@ class Probe:
     # Review forms: the part whose page form carries the same value (posted as a draft and as a submission).
     form: str | None = None
     form_content: dict[str, Any] = field(default_factory=dict)
+    # Creates what the request names (when its view reads that before the body): (table, clock, cycle) → {name: id}.
+    setup: Callable[[Any, Any, str], dict[str, str]] | None = None
 
 
 REVIEW = "/api/cycles/{cycle}/reviews/E4"
+
+
+def _team_goal(table: Any, clock: Any, cycle_id: str) -> dict[str, str]:
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services import goals
+
+    data = {"level": "team", "title": "Faster releases", "weight": 50, "cycle_id": cycle_id}
+    return {"goal": goals.create_goal(UnitOfWork(table), f.principal(table, "E3"), data, clock)["goal_id"]}
 
 
 def _self(submit: bool = False, **content: Any) -> dict[str, Any]:
@@ -166,6 +181,52 @@ PROBES: dict[str, Probe] = {
         {"level": "individual", "title": "Ship", "weight": "heavy", "cycle_id": "{cycle}"},
         "weight",
     ),
+    "goal level": Probe(
+        "E4", "POST", "/api/goals", {"level": "galaxy", "title": "Ship", "cycle_id": "{cycle}"}, "level"
+    ),
+    "goal status": Probe(
+        "E4",
+        "POST",
+        "/api/goals",
+        {"level": "individual", "title": "Ship", "status": "meh", "cycle_id": "{cycle}"},
+        "status",
+    ),
+    "goal status change": Probe(
+        "E3", "PATCH", "/api/goals/{goal}", {"status": "meh"}, "status", version=1, setup=_team_goal
+    ),
+    "goal assign weight": Probe(
+        "E3", "POST", "/api/goals/{goal}/assign", {"weight": "heavy"}, "weight", setup=_team_goal
+    ),
+    "cycle participant mode": Probe(
+        "E2", "POST", "/api/cycles", {**f.cycle_data("t1"), "participant_mode": "some"}, "participant_mode"
+    ),
+    "cycle phase": Probe(
+        "E2",
+        "POST",
+        "/api/cycles",
+        {**f.cycle_data("t1"), "phases": {**f.cycle_data("t1")["phases"], "lunch": "2026-03-01"}},
+        "phases.lunch",
+    ),
+    "return to state": Probe(
+        "E2", "POST", f"{REVIEW}/return", {"to_state": "limbo", "reason": "x"}, "to_state", version=1
+    ),
+    "action status": Probe("E3", "PATCH", "/api/actions/a1", {"status": "blocked"}, "status", version=1),
+    "note kind": Probe("E4", "POST", "/api/notes", {"to_id": "E5", "kind": "rant", "text": "Hm"}, "kind"),
+    "activity type change": Probe("E4", "PATCH", "/api/learning/activities/a1", {"type": "webinar"}, "type", version=1),
+    "contact found via": Probe("E4", "POST", "/api/learning/contacts", {"name": "Ann", "found_via": "tv"}, "found_via"),
+    "contact format": Probe("E4", "POST", "/api/learning/contacts", {"name": "Ann", "format": "pigeon"}, "format"),
+    "contact found via change": Probe(
+        "E4", "PATCH", "/api/learning/contacts/c1", {"found_via": "tv"}, "found_via", version=1
+    ),
+    "contact format change": Probe(
+        "E4", "PATCH", "/api/learning/contacts/c1", {"format": "pigeon"}, "format", version=1
+    ),
+    "interview action": Probe(
+        "E4", "POST", "/api/learning/contacts/c1/actions", {"action": "complete"}, "action", version=1
+    ),
+    "interview hours": Probe(
+        "E4", "POST", "/api/learning/contacts/c1/complete", {"learnt": "x", "hours": "lots"}, "hours", version=1
+    ),
     "import role": Probe(
         "E2",
         "POST",
@@ -180,50 +241,103 @@ STORED = "stored"  # reads back what the domain itself wrote (typed before it wa
 
 # Each parse point: the probes that carry a bad value towards it, or why no request can.
 POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
-    "training.needs_from_content: Priority(row.get('priority') or 'medium')": (
+    "domain.training.needs_from_content: Priority(row.get('priority') or 'medium')": (
         "self need priority",
         "manager need priority",
     ),
-    "training.needs_from_content: NeedFormat(row.get('format') or 'course')": (
+    "domain.training.needs_from_content: NeedFormat(row.get('format') or 'course')": (
         "self need format",
         "manager need format",
     ),
-    "training.needs_from_content: float(cost)": ("self need cost",),
-    "reviews._non_negative: float(value)": ("self need cost",),
-    "reviews._check_date: date.fromisoformat(value)": ("manager obstacle due", "discussion date"),
-    "reviews.compute_score: scale.normalise(r['rating'])": ("manager rating off the scale",),
-    "reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
-    "learning.check_activity: date.fromisoformat(str(when))": ("activity date",),
-    "learning.check_activity: float(hours)": ("activity hours",),
-    "learning.check_completion: date.fromisoformat(str(held))": ("interview completed on",),
-    "feedback.answer_content: int(v)": ("feedback rating",),
-    "goals.contribution: float(goal.weight)": ("goal weight",),
-    "directory.parse_roles: Role(word)": ("import role",),
+    "domain.training.needs_from_content: float(cost)": ("self need cost",),
+    "domain.reviews._non_negative: float(value)": ("self need cost",),
+    "domain.reviews._check_date: date.fromisoformat(value)": ("manager obstacle due", "discussion date"),
+    "domain.reviews.compute_score: scale.normalise(r['rating'])": ("manager rating off the scale",),
+    "domain.reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
+    "domain.learning.check_activity: date.fromisoformat(str(when))": ("activity date",),
+    "domain.learning.check_activity: float(hours)": ("activity hours",),
+    "domain.learning.check_completion: date.fromisoformat(str(held))": ("interview completed on",),
+    "domain.feedback.answer_content: int(v)": ("feedback rating",),
+    "domain.goals.contribution: float(goal.weight)": ("goal weight",),
+    "domain.directory.parse_roles: Role(word)": ("import role",),
+    "services.actions.update_action_status: ItemStatus(status)": ("action status",),
+    "services.cycles._cycle_from_data: ParticipantMode(data.get('participant_mode', 'everyone'))": (
+        "cycle participant mode",
+    ),
+    "services.cycles._cycle_from_data: Phase(k)": ("cycle phase",),
+    "services.feedback.send_note: NoteKind(data['kind'])": ("note kind",),
+    "services.goals._give_copies.work: int(data.get('weight', 0))": ("goal assign weight",),
+    "services.goals._goal_from_data: GoalLevel(data['level'])": ("goal level",),
+    "services.goals._goal_from_data: GoalStatus(data.get('status', 'on_track'))": ("goal status",),
+    "services.goals._goal_from_data: int(data.get('weight', 0))": ("goal weight",),
+    "services.goals.update_goal.work: GoalStatus(changes['status'])": ("goal status change",),
+    "services.interviews._new_contact: ContactSource(data.get('found_via') or 'professional_network')": (
+        "contact found via",
+    ),
+    "services.interviews._new_contact: InterviewFormat(data.get('format') or 'video')": ("contact format",),
+    "services.interviews.act: InterviewAction(action)": ("interview action",),
+    "services.interviews.complete: float(data.get('hours') or 0.5)": ("interview hours",),
+    "services.interviews.update_contact: ContactSource(changes['found_via'])": ("contact found via change",),
+    "services.interviews.update_contact: InterviewFormat(changes['format'])": ("contact format change",),
+    "services.learning.stage_new_activity: ActivityType(data['type'])": ("activity type",),
+    "services.learning.stage_new_activity: float(data.get('hours') or 0)": ("activity hours",),
+    "services.learning.update_activity: ActivityType(changes['type'])": ("activity type change",),
+    "services.review_goals.goal_part: scale.normalise(ratings[g.goal_id])": ("manager goal rating off the scale",),
+    "services.reviews.return_review: ReviewState(to_state)": ("return to state",),
     # What the domain wrote itself, read back (point 3 of issue 22: tests/api/test_choices.py writes old values).
-    "reviews.compute_score: scale.normalise(r)": (STORED, "feedback ratings from stored answers (answer_content: int)"),
-    "audit._canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
-    "feedback.answer_form: Form(kind.value)": (STORED, "a FeedbackKind member re-wrapped as the template's Form"),
-    "feedback.group_result: Form(kind.value)": (STORED, "a FeedbackKind member re-wrapped as the template's Form"),
-    "feedback.group_result: int(a['ratings'][c.id])": (STORED, "stored answers' ratings (answer_content: int)"),
-    "feedback.score_ratings: float(p)": (STORED, "a position in a distribution the domain computed"),
-    "learning.follow_up_on: date.fromisoformat(contact.sent_on[:10])": (STORED, "the clock's time, stored on send"),
-    "learning.thank_you_by: date.fromisoformat(contact.completed_on[:10])": (STORED, "a date validated on complete"),
-    "learning.suppress.small: int(cell.get('people', 0))": (STORED, "counters the store adds up"),
-    "learning.suppress.complement: int((rows[g[0]].get(g[1]) or {}).get('people', 0))": (STORED, "counters"),
-    "reviews._check_answers: Form(form)": (STORED, "the part's own name ('self', 'manager'), never input"),
-    "templates.template_from_dict: Form(f)": (STORED, "a stored template (TemplateInSchema validated it)"),
-    "templates.template_from_dict: int(v)": (STORED, "a stored template's weights (Whole in TemplateInSchema)"),
-    "templates.template_from_dict: int(d.get('version', 0))": (STORED, "the stored version"),
-    "training.TrainingNeed.from_record: NeedSource(item['source'])": (STORED, "the need id's own source"),
-    "training.TrainingNeed.from_record: float(cost)": (STORED, "a cost needs_from_content made a float"),
-    "training.TrainingNeed.from_record: int(item.get('version', 0))": (STORED, "the stored version"),
-    "training._stored: choices(value)": (STORED, "only when the value is one of the enum's (else the default)"),
-    "training.Contribution.from_dict: int(v)": (STORED, "counters the domain computed"),
-    "training._plain: int(f['w'])": (STORED, "counters the domain computed"),
-    "training._plain: float(f['cost'])": (STORED, "counters the domain computed"),
-    "training._plain: int(f['needs'])": (STORED, "counters the domain computed"),
-    "training._plain: int(v)": (STORED, "counters the domain computed"),
-    "training.deltas: int(v)": (STORED, "counters the domain computed"),
+    "domain.reviews.compute_score: scale.normalise(r)": (
+        STORED,
+        "feedback ratings from stored answers (answer_content: int)",
+    ),
+    "domain.audit._canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "domain.feedback.answer_form: Form(kind.value)": (
+        STORED,
+        "a FeedbackKind member re-wrapped as the template's Form",
+    ),
+    "domain.feedback.group_result: Form(kind.value)": (
+        STORED,
+        "a FeedbackKind member re-wrapped as the template's Form",
+    ),
+    "domain.feedback.group_result: int(a['ratings'][c.id])": (STORED, "stored answers' ratings (answer_content: int)"),
+    "domain.feedback.score_ratings: float(p)": (STORED, "a position in a distribution the domain computed"),
+    "domain.learning.follow_up_on: date.fromisoformat(contact.sent_on[:10])": (
+        STORED,
+        "the clock's time, stored on send",
+    ),
+    "domain.learning.thank_you_by: date.fromisoformat(contact.completed_on[:10])": (
+        STORED,
+        "a date validated on complete",
+    ),
+    "domain.learning.suppress.small: int(cell.get('people', 0))": (STORED, "counters the store adds up"),
+    "domain.learning.suppress.complement: int((rows[g[0]].get(g[1]) or {}).get('people', 0))": (STORED, "counters"),
+    "domain.reviews._check_answers: Form(form)": (STORED, "the part's own name ('self', 'manager'), never input"),
+    "domain.templates.template_from_dict: Form(f)": (STORED, "a stored template (TemplateInSchema validated it)"),
+    "domain.templates.template_from_dict: int(v)": (STORED, "a stored template's weights (Whole in TemplateInSchema)"),
+    "domain.templates.template_from_dict: int(d.get('version', 0))": (STORED, "the stored version"),
+    "domain.training.TrainingNeed.from_record: NeedSource(item['source'])": (STORED, "the need id's own source"),
+    "domain.training.TrainingNeed.from_record: float(cost)": (STORED, "a cost needs_from_content made a float"),
+    "domain.training.TrainingNeed.from_record: int(item.get('version', 0))": (STORED, "the stored version"),
+    "domain.training._stored: choices(value)": (STORED, "only when the value is one of the enum's (else the default)"),
+    "domain.training.Contribution.from_dict: int(v)": (STORED, "counters the domain computed"),
+    "domain.training._plain: int(f['w'])": (STORED, "counters the domain computed"),
+    "domain.training._plain: float(f['cost'])": (STORED, "counters the domain computed"),
+    "domain.training._plain: int(f['needs'])": (STORED, "counters the domain computed"),
+    "domain.training._plain: int(v)": (STORED, "counters the domain computed"),
+    "domain.training.deltas: int(v)": (STORED, "counters the domain computed"),
+    "services.actions.update_action_status: int(before['version'])": (STORED, "the stored version"),
+    "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
+    "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
+    "services.goals.may_edit: GoalLevel(goal['level'])": (STORED, "a stored goal's level"),
+    "services.review_goals.goal_part: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
+    "services.reviews._commit: ReviewState(s)": (STORED, "the states _commit itself recorded"),
+    "services.signin_throttle._window: int(clock.now().timestamp())": (STORED, "the clock"),
+    "services.signin_throttle.record_failure: int(window)": (STORED, "the window _window computed"),
+    "services.training.stage_review_needs: NeedSource(source)": (STORED, "the part's own name, never input"),
+    "services.training_delivery.due_ticks: datetime.fromisoformat(c.closed_at)": (STORED, "the clock's time"),
+    "services.training_reports._figures: int(item.get('obstacle_people', 0))": (STORED, "counters"),
+    "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
+    "services.training_reports._figures: int(value)": (STORED, "counters"),
+    "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
 }
 
 
@@ -237,7 +351,7 @@ def test_every_probe_is_used_and_every_entry_names_known_probes():
     used = {p for v in POINTS.values() if v[0] != STORED for p in v}
     assert used <= PROBES.keys()
     # The scale probes stand for the ratings' own check (no parse call): they are in POINTS through normalise.
-    scale_only = {"self rating off the scale", "self goal rating off the scale", "activity type"}
+    scale_only = {"self rating off the scale", "self goal rating off the scale"}
     assert PROBES.keys() - used == scale_only
 
 
@@ -261,30 +375,33 @@ def _signed_in(app, who: str) -> tuple[Any, AuthActions]:
     return client, auth
 
 
-def _fill(value: Any, cycle_id: str) -> Any:
+def _fill(value: Any, ids: dict[str, str]) -> Any:
     if isinstance(value, str):
-        return value.replace("{cycle}", cycle_id)
+        for name, found in ids.items():
+            value = value.replace("{" + name + "}", found)
+        return value
     if isinstance(value, dict):
-        return {k: _fill(v, cycle_id) for k, v in value.items()}
+        return {k: _fill(v, ids) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, cycle_id) for v in value]
+        return [_fill(v, ids) for v in value]
     return value
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
-def test_a_bad_value_sent_through_the_api_is_refused_naming_its_field_and_nothing_is_stored(app, memory, name):
+def test_a_bad_value_sent_through_the_api_is_refused_naming_its_field_and_nothing_is_stored(app, memory, clock, name):
     table, cycle_id = memory
     probe = PROBES[name]
+    ids = {"cycle": cycle_id, **(probe.setup(table, clock, cycle_id) if probe.setup else {})}
     client, auth = _signed_in(app, probe.who)
     headers = auth.headers()
     if probe.version is not None:
         headers["If-Match"] = f'"{probe.version}"'
     before = table.all_items()
-    url = _fill(probe.url, cycle_id)
+    url = _fill(probe.url, ids)
     if probe.csv:
         resp = client.open(url, method=probe.method, data=probe.body, headers=headers, content_type="text/csv")
     else:
-        resp = client.open(url, method=probe.method, json=_fill(probe.body, cycle_id), headers=headers)
+        resp = client.open(url, method=probe.method, json=_fill(probe.body, ids), headers=headers)
     assert resp.status_code == 422, (resp.status_code, resp.get_data(as_text=True)[:500])
     body = resp.get_json()
     assert body["code"] and body["status"] == 422
