@@ -56,6 +56,21 @@ def test_the_review_forms_offer_exactly_the_codes_of_the_domains_enums():
         assert all(text and text != v for v, text in options), name  # each has words, not its code
 
 
+def test_the_other_forms_offer_the_codes_of_the_domains_enums():
+    from service.domain.cycles import ParticipantMode
+    from service.domain.goals import GoalStatus
+    from service.domain.learning import InterviewFormat
+    from service.web import pages_goals, pages_hr, pages_learning
+
+    for options, enum in (
+        (pages_hr.MODES, ParticipantMode),
+        (pages_goals.STATUS_CHOICES, GoalStatus),
+        (pages_learning.TYPES, ActivityType),
+        (pages_learning.FORMATS, InterviewFormat),
+    ):
+        assert [v for v, _ in options] == [c.value for c in enum], enum
+
+
 def test_the_openapi_document_lists_the_same_codes(app):
     schemas = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]
     for (schema, prop), enum in API_ENUMS.items():
