@@ -195,7 +195,7 @@ def _check_tracked(items: list[dict[str, Any]], field: str, e: _Errors, complete
 
 
 def _check_training(needs: list[dict[str, Any]], field: str, e: _Errors) -> None:
-    from service.domain.training import NeedFormat
+    from service.domain.training import NeedFormat  # training imports this module
 
     for n, need in enumerate(needs):
         if not normalise_topic(need.get("topic") or ""):
@@ -235,13 +235,13 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
 
 def check_manager(content: dict[str, Any], template: Template, submit: bool, people: set[str]) -> None:
     """Manager assessment rules."""
+    from service.domain.training import ObstacleCategory  # training imports this module
+
     e = _Errors({})
     _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
     _check_answers(content.get("answers", {}), template, "manager", e, submit)
     _check_training(content.get("training_needs", []), "training_needs", e)
     _check_tracked(content.get("obstacles", []), "obstacles", e, submit, people)
-    from service.domain.training import ObstacleCategory
-
     for n, obstacle in enumerate(content.get("obstacles", [])):
         if submit and not (obstacle.get("remediation") or "").strip():
             e.add(f"obstacles.{n}.remediation", "say what will remove the obstacle")
