@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,17 @@ PROBES: dict[str, Probe] = {
     ),
     "manager goal rating off the scale": _review_probe(
         "manager", "E3", "goal_ratings.0.rating", goal_ratings=[{"title": "Ship", "rating": 6, "comment": ""}]
+    ),
+    # Ids the domain looks up or keys items by (no parse call: the Id field and the domain's lookups check them).
+    "manager obstacle owner id": _review_probe(
+        "manager", "E3", "obstacles.0.owner_id", obstacles=_obstacle(owner_id="../E3")
+    ),
+    "manager obstacle unknown owner": _review_probe(
+        "manager", "E3", "obstacles.0.owner_id", obstacles=_obstacle(owner_id="E99")
+    ),
+    # The form offers the learning log's own activities as checkboxes: JSON only.
+    "self learning ref": replace(
+        _review_probe("self", "E4", "learning_refs.0", learning_refs=["a#1"]), form=None, form_content={}
     ),
     "activity date": Probe(
         "E4", "POST", "/api/learning/activities", {"type": "course", "title": "AWS", "date": "2026-02-30"}, "date"
@@ -350,9 +361,16 @@ def test_every_parse_point_of_the_domain_has_an_entry():
 def test_every_probe_is_used_and_every_entry_names_known_probes():
     used = {p for v in POINTS.values() if v[0] != STORED for p in v}
     assert used <= PROBES.keys()
-    # The scale probes stand for the ratings' own check (no parse call): they are in POINTS through normalise.
-    scale_only = {"self rating off the scale", "self goal rating off the scale"}
-    assert PROBES.keys() - used == scale_only
+    # Checks without a parse call of their own: points of the scale the self assessment gives (the manager's
+    # reach Scale.normalise and are in POINTS), and ids.
+    no_parse_call = {
+        "self rating off the scale",
+        "self goal rating off the scale",
+        "manager obstacle owner id",
+        "manager obstacle unknown owner",
+        "self learning ref",
+    }
+    assert PROBES.keys() - used == no_parse_call
 
 
 # --- the probes, through the JSON API and the page forms ------------------------------------------------
