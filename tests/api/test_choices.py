@@ -159,6 +159,7 @@ ROW_TEXT = {
     "goal_results": {"title": "Goal {i}", "result": "Result {i}"},
     "goal_ratings": {"title": "Goal {i}", "comment": "Comment {i}"},
     "obstacles": {"description": "Obstacle {i}", "remediation": "Remedy {i}", "due": "2026-05-01"},
+    "agreed_actions": {"description": "Action {i}", "due": "2026-06-01"},
 }
 ROW = re.compile(r"^(\w+)\.(\d+)\.(\w+)$")
 
@@ -211,11 +212,13 @@ def posted(data: dict[str, str]) -> dict[str, set[str]]:
     return out
 
 
-def submit_through_pages(app, cycle_id: str, who: str, part: str, base: dict[str, str]) -> dict[str, set[str]]:
+def submit_through_pages(
+    app, cycle_id: str, who: str, part: str, base: dict[str, str], employee_id: str = "E4"
+) -> dict[str, set[str]]:
     """Save a draft using every option, open the form again (new options may appear: suggestions), submit,
     confirm; returns what the final form offered."""
     client, auth = signed_in(app, who)
-    url = f"/cycles/{cycle_id}/reviews/E4/{part}"
+    url = f"/cycles/{cycle_id}/reviews/{employee_id}/{part}"
     page = client.get(url)
     assert page.status_code == 200
     for action in ("save", "submit"):
@@ -233,7 +236,7 @@ def submit_through_pages(app, cycle_id: str, who: str, part: str, base: dict[str
     version = re.search(r'name="version" value="(\d+)"', confirm).group(1)
     done = client.post(url, data={"csrf_token": auth.csrf, "version": version, "action": "confirm"})
     assert done.status_code == 302, done.get_data(as_text=True)[:2000]
-    assert client.get(f"/cycles/{cycle_id}/reviews/E4").status_code == 200
+    assert client.get(f"/cycles/{cycle_id}/reviews/{employee_id}").status_code == 200
     return wanted
 
 
@@ -275,6 +278,41 @@ def test_every_option_of_the_manager_assessment_form_is_submitted_through_the_pa
     needs = [n for n in UnitOfWork(table).training.of_person("E4", cycle_id) if n.source.value == "manager"]
     # Every format named, plus the one low rating the manager confirmed (a course, by the suggestion's rule).
     assert sorted(n.format.value for n in needs) == sorted([*(c.value for c in NeedFormat), "course"])
+
+
+def test_every_option_of_the_discussion_and_the_acknowledgement_is_submitted_through_the_pages(
+    app, table, clock, cycle_id
+):
+    # Two reviews discussed (an agreed action for every owner offered), then acknowledged with each answer offered.
+    answers: set[str] = set()
+    for n, employee in enumerate(("E4", "E5")):
+        own = f.self_content(competency_ratings=memory_org.ratings([3, 3, 3, 3, 3]))
+        review_svc.save_self_assessment(
+            UnitOfWork(table), f.principal(table, employee), cycle_id, employee, own, 1, True, clock
+        )
+        theirs = f.manager_content(competency_ratings=memory_org.ratings([3, 3, 3, 3, 3]))
+        review_svc.save_manager_assessment(
+            UnitOfWork(table), f.principal(table, "E3"), cycle_id, employee, theirs, 2, True, clock
+        )
+        base = form_of(f.discussion_content(employee))
+        wanted = submit_through_pages(app, cycle_id, "E3", "discussion", base, employee_id=employee)
+        view = stored(table, cycle_id, employee)
+        assert view["state"] == "discussed"
+        owners = {a["owner_id"] for a in view["discussion"]["agreed_actions"]}
+        assert owners == wanted["agreed_actions.*.owner_id"] and len(owners) > 2  # everyone the form offers
+
+        client, auth = signed_in(app, employee)
+        page = client.get(f"/cycles/{cycle_id}/reviews/{employee}").get_data(as_text=True)
+        offered_answers = offered(page)["agreement"]
+        answers |= set(offered_answers)
+        agreement = offered_answers[n % len(offered_answers)]
+        version = re.search(r'name="version" value="(\d+)"', page[page.index('id="acknowledge"') :]).group(1)
+        data = {"csrf_token": auth.csrf, "version": version, "agreement": agreement, "response": "Read it."}
+        done = client.post(f"/cycles/{cycle_id}/reviews/{employee}/acknowledge", data=data)
+        assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+        view = stored(table, cycle_id, employee)
+        assert view["state"] == "acknowledged" and view["acknowledgement"]["agreement"] == agreement
+    assert answers == {c.value for c in Agreement}
 
 
 # --- every code the API's enums list, through the JSON API --------------------------------------------------
