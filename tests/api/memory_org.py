@@ -47,6 +47,20 @@ def make_app(settings: Settings, table: MemoryTable, clock: FixedClock) -> Any:
     return application
 
 
+def module_app(clock: FixedClock) -> Any:
+    """One app for a whole module (building one costs more than a test); `fresh` gives it a new world per test."""
+    settings = Settings(table_name="memory", region="eu-west-1", secret_key="test-secret-key-" + "x" * 20)
+    return make_app(settings, MemoryTable(), clock)
+
+
+def fresh(app: Any) -> tuple[MemoryTable, str]:
+    """A new table with the organisation and a launched cycle, put behind the module's app; (table, cycle id)."""
+    wiring = app.extensions["reviews"]
+    table, cycle_id = launched(wiring.clock)  # the app's clock: ids stay unique across the module's tests
+    wiring._table = table  # the app reads its table through the wiring on every request
+    return table, cycle_id
+
+
 def ratings(points: list[int | None]) -> dict[str, dict[str, Any]]:
     """Competency ratings content: competency n gets points[n-1]."""
     return {c["id"]: {"rating": p, "comment": ""} for c, p in zip(COMPETENCIES, points, strict=False)}

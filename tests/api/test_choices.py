@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
+from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, Priority
@@ -88,9 +90,20 @@ def test_every_format_of_the_brief_is_a_need_format():
 # --- fixtures -----------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def app():
+    return memory_org.module_app(FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)))
+
+
 @pytest.fixture
-def memory(clock):
-    return memory_org.launched(clock)
+def memory(app):
+    """(table, cycle id): a new world behind the module's app."""
+    return memory_org.fresh(app)
+
+
+@pytest.fixture
+def clock(app):
+    return app.extensions["reviews"].clock
 
 
 @pytest.fixture
@@ -101,11 +114,6 @@ def table(memory):
 @pytest.fixture
 def cycle_id(memory):
     return memory[1]
-
-
-@pytest.fixture
-def app(settings, table, clock):
-    return memory_org.make_app(settings, table, clock)
 
 
 def signed_in(app, who: str) -> tuple[Any, AuthActions]:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import service.domain
+from service.adapters.clock import FixedClock
 from service.web import forms
 from tests import factories as f
 from tests.api import memory_org
@@ -376,14 +378,20 @@ def test_every_probe_is_used_and_every_entry_names_known_probes():
 # --- the probes, through the JSON API and the page forms ------------------------------------------------
 
 
-@pytest.fixture
-def memory(clock):
-    return memory_org.launched(clock)
+@pytest.fixture(scope="module")
+def app():
+    return memory_org.module_app(FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)))
 
 
 @pytest.fixture
-def app(settings, memory, clock):
-    return memory_org.make_app(settings, memory[0], clock)
+def memory(app):
+    """(table, cycle id): a new world behind the module's app."""
+    return memory_org.fresh(app)
+
+
+@pytest.fixture
+def clock(app):
+    return app.extensions["reviews"].clock
 
 
 def _signed_in(app, who: str) -> tuple[Any, AuthActions]:
