@@ -331,6 +331,12 @@ def api_enum(app, schema: str, prop: str) -> list[str]:
     return spec["components"]["schemas"][schema]["properties"][prop]["enum"]
 
 
+def api_enum_suggestions(app) -> list[str]:
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    prop = spec["components"]["schemas"]["ManagerContent"]["properties"]["need_suggestions"]
+    return [v for v in prop["additionalProperties"]["enum"] if v]
+
+
 def put(client, auth, url: str, body: dict[str, Any], version: int):
     return client.put(url, json=body, headers=auth.headers() | {"If-Match": f'"{version}"'})
 
@@ -393,12 +399,6 @@ def test_every_code_of_the_api_goes_through_a_self_and_a_manager_submission(app,
     stored_needs = UnitOfWork(table).training.of_person("E5", cycle_id)
     assert {n.format.value for n in stored_needs} == set(formats)
     assert {n.priority.value for n in stored_needs} == set(priorities)
-
-
-def api_enum_suggestions(app) -> list[str]:
-    spec = app.test_client().get("/api/openapi.json").get_json()
-    prop = spec["components"]["schemas"]["ManagerContent"]["properties"]["need_suggestions"]
-    return [v for v in prop["additionalProperties"]["enum"] if v]
 
 
 # --- drafts an earlier version stored: still understood, or a clear 4xx; never a failure later ---------------
