@@ -18,6 +18,7 @@ from service.domain.reviews import (
     OPEN_STATUSES,
     PART_ACTIONS,
     RETURNS,
+    Agreement,
     ReviewAction,
     ReviewState,
     allows,
@@ -472,7 +473,7 @@ def acknowledge(
     """The employee acknowledges the review: agree or disagree, with an optional written response."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("acknowledge")
-    if agreement not in ("agree", "disagree"):
+    if agreement not in {a.value for a in Agreement}:
         raise ValidationFailed("Say whether you agree.", {"agreement": ["choose agree or disagree"]})
     ack = {"agreement": agreement, "response": response.strip(), "at": iso(clock.now())}
     return _commit(ctx, expected_version, {"acknowledgement": ack}, A.ACKNOWLEDGE, clock)

@@ -36,6 +36,13 @@ PHASE_LABELS = {
     "manager_assessment": "Manager assessment",
     "discussion": "Review discussion and acknowledgement",
 }
+# The participant modes as HR reads them (a mode the enum gains without words here fails at import).
+MODE_SENTENCES = {
+    "everyone": "Everyone active in the organisation",
+    "departments": "The departments chosen below",
+    "list": "The people listed below",
+}
+MODES = [(m.value, MODE_SENTENCES[m.value]) for m in ParticipantMode]
 # Who owes the overdue task of each phase (the counters count a phase's reviews in these states).
 PHASE_OWNERS = {
     "self_assessment": "the employee",
@@ -253,7 +260,7 @@ def _render_cycle_form(
         template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(uow)],
         departments=departments,
         phases=PHASE_LABELS,
-        modes=[m.value for m in ParticipantMode],
+        modes=MODES,
         field_id=forms.field_id,
     ), status
 
