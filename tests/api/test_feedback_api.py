@@ -40,8 +40,23 @@ def test_the_whole_peer_flow_through_the_api(as_, launched_cycle_id, app):
     assert ok(as_("E6").post(f"/api/feedback/{cid}/E4/decline", {"reason": "Busy"}))["state"] == "declined"
     assert task not in as_("E6").get("/").get_data(as_text=True)
     feedback = ok(employee.get(f"{base(cid)}/feedback"))
-    assert feedback["counts"]["peer"] == {"asked": 3, "answered": 1, "declined": 1, "waiting": 1}
-    assert feedback["groups"][0] == {"kind": "peer", "answers": 1, "threshold": 3, "shown": False}
+    # Before the release: how many were asked, nothing that moves with an answer or a decline.
+    assert feedback["counts"]["peer"] == {"asked": 3, "answered": None, "declined": None, "waiting": None}
+    assert feedback["groups"][0] == {
+        "kind": "peer",
+        "released": False,
+        "answers": None,
+        "threshold": 3,
+        "shown": False,
+        "comments_shown": True,
+    }
+    assert feedback["release"] == {
+        "rule": "first",
+        "closed": False,
+        "released": False,
+        "release_on": "2026-03-21",
+        "on_manager_submission": True,
+    }
     progress = ok(hr.get(f"/api/cycles/{cid}/feedback/progress"))
     assert [w["reviewer_id"] for w in progress["waiting"]] == ["E2"]
     dashboard = hr.get(f"/hr/cycles/{cid}").get_data(as_text=True)  # the cycle dashboard: rates and who to chase
