@@ -83,6 +83,7 @@ class FeedbackRepository(_Repository):
     def __init__(self, uow: Any) -> None:
         super().__init__(uow)
         self._absent: set[str] = set()  # cycles whose settings a batch read found missing (defaults apply)
+        self._closed: dict[tuple[str, str], bool] = {}  # (cycle, subject) → close mark found by `group_items`
 
     def mark_prefetched(self, cycle_id: str) -> None:
         """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
@@ -186,7 +187,8 @@ class FeedbackRepository(_Repository):
         """Stage the close mark of one person's feedback (the manager submits; once: it stays if HR returns the
         review, so the answers that were final stay final)."""
         key = keys.feedback_closed(cycle_id, subject_id)
-        if self._get(key) is None:
+        known = self._closed.get((cycle_id, subject_id))
+        if not (known if known is not None else self._get(key) is not None):
             self._uow.add(Put({**key, "type": "feedback_close", "at": at[:10], "version": 1}, must_not_exist=True))
 
     def answers(self, cycle_id: str, subject_id: str) -> dict[FeedbackKind, list[dict[str, Any]]]:
@@ -202,6 +204,7 @@ class FeedbackRepository(_Repository):
                 closed = True
                 continue
             groups[FeedbackKind(item["kind"])].append({"ratings": item["ratings"], "answers": item["answers"]})
+        self._closed[(cycle_id, subject_id)] = closed
         return groups, closed
 
     def closed_of(self, cycle_id: str, subject_ids: list[str]) -> set[str]:
