@@ -779,14 +779,17 @@ def review_feedback(
 # --- tracking (HR) and reminders ------------------------------------------------------------------------------
 
 
-def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str) -> dict[str, Any]:
-    """HR: the response rate per department (of reviewers) and who has not answered yet, to chase.
+def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> dict[str, Any]:
+    """HR: the response rate per department (of reviewers) and who has not answered yet, to chase (not about
+    people whose feedback is closed: they can no longer answer).
 
     Requests about HR themselves or about people they manage are left out: HR must not learn who answered there.
     """
     policy.require(policy.may_manage_feedback(principal), "only HR follows feedback response rates")
     cycle = get_cycle(uow, cycle_id)
     requests = uow.feedback.of_cycle(cycle_id)
+    open_subjects = {r.subject_id for r in requests if r.state is RequestState.APPROVED}
+    closed = _closed_subjects(uow, cycle, open_subjects, now) if cycle.state is CycleState.ACTIVE else open_subjects
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests} | {r.subject_id for r in requests}))
     rows: dict[str, dict[str, int]] = {}
     waiting = []
@@ -804,7 +807,7 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str) -> d
             row["answered"] += 1
         elif r.state is RequestState.DECLINED:
             row["declined"] += 1
-        else:
+        elif r.subject_id not in closed:
             waiting.append(
                 {
                     "reviewer_id": r.reviewer_id,

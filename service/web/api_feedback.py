@@ -153,7 +153,8 @@ def upward(cycle_id: str):
 )
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
-    return jsonify(fb.feedback_progress(wiring().uow(), current_principal(), cycle_id))
+    w = wiring()
+    return jsonify(fb.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
 
 
 @bp.get("/feedback/requests")

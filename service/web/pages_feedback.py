@@ -336,7 +336,7 @@ def review_feedback(cycle_id: str, employee_id: str):
 def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.feedback_progress(uow, principal, cycle_id)
+    data = fb.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
     return (
         render_template(
             "pages/feedback_hr.html",

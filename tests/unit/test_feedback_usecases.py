@@ -383,13 +383,16 @@ def test_hr_sees_response_rates_and_who_to_chase_but_not_about_their_own_reports
     asked(uow, cycle, clock, ["F5", "F7", "F10"])
     answer(uow, cycle, clock, "F5")
     fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
-    progress = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id)
+    progress = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock.now())
     sales = {d["department"]: d for d in progress["departments"]}["Sales"]
     assert sales["asked"] >= 1
     chased = {(w["reviewer_id"], w["subject_name"]) for w in progress["waiting"]}
     assert ("F7", "Katherine Johnson") in chased and ("F5", "Katherine Johnson") not in chased
     # Barbara reports to Grace: Grace (HR) must not learn who answered about her own report or herself.
     assert not [w for w in progress["waiting"] if w["subject_name"] in ("Barbara Liskov", "Grace Hopper")]
+    # Once the feedback is closed nobody is chased for it: they could no longer answer.
+    closed = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, RELEASED)
+    assert closed["waiting"] == [] and closed["asked"] == progress["asked"]
 
 
 def test_pending_requests_are_listed_per_reviewer_for_the_reminders(uow, cycle, clock):
