@@ -780,8 +780,9 @@ def review_feedback(
 
 
 def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> dict[str, Any]:
-    """HR: the response rate per department (of reviewers) and who has not answered yet, to chase (not about
-    people whose feedback is closed: they can no longer answer).
+    """HR: the response rate per department (of reviewers) and who has not answered yet, to chase (`open` False:
+    the feedback is closed, they can no longer answer; they stay listed, so that the release, when the comments
+    appear, changes nobody's place in this list).
 
     Requests about HR themselves or about people they manage are left out: HR must not learn who answered there.
     """
@@ -807,7 +808,7 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now:
             row["answered"] += 1
         elif r.state is RequestState.DECLINED:
             row["declined"] += 1
-        elif r.subject_id not in closed:
+        else:
             waiting.append(
                 {
                     "reviewer_id": r.reviewer_id,
@@ -815,6 +816,7 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now:
                     "department": dept,
                     "subject_name": r.subject_name,
                     "kind": r.kind.value,
+                    "open": r.subject_id not in closed,
                 }
             )
     departments = [
