@@ -334,6 +334,38 @@ def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, cl
         answer(uow, cycle, clock, "F5")
 
 
+def test_an_answer_racing_the_managers_submission_is_refused_by_the_close_mark(uow, cycle, clock):
+    with fresh(uow) as closing:
+        closing.feedback.close(cycle.cycle_id, "F4", "2026-03-02T09:00:00.000Z")
+        closing.commit()
+    late = fresh(uow)  # an answer staged after its checks passed, committed after the manager's transaction
+    with late, pytest.raises(Conflict):
+        late.feedback.add_answer(cycle.cycle_id, "F4", FeedbackKind.PEER, {"ratings": {"delivery": 3}, "answers": {}})
+        late.commit()
+    assert fresh(uow).feedback.answers(cycle.cycle_id, "F4")[FeedbackKind.PEER] == []
+
+
+def test_a_return_by_hr_does_not_reopen_answers_once_the_manager_submitted(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r)
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.save_self_assessment(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
+    )["version"]
+    v = review_svc.save_manager_assessment(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
+    )["version"]
+    shown = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
+    assert shown[0]["shown"] and shown[0]["answers"] == 3
+    review_svc.return_review(
+        fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", "self_submitted", "Redo the ratings", v, clock
+    )
+    with pytest.raises(Conflict):
+        answer(uow, cycle, clock, "F9")
+    assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+
+
 def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):
