@@ -83,7 +83,8 @@ class FeedbackRepository(_Repository):
     def __init__(self, uow: Any) -> None:
         super().__init__(uow)
         self._absent: set[str] = set()  # cycles whose settings a batch read found missing (defaults apply)
-        self._closed: dict[tuple[str, str], bool] = {}  # (cycle, subject) → close mark found by `group_items`
+        # (cycle, subject) → the close mark `group_items` read: None absent, else whether it released the groups
+        self._closed: dict[tuple[str, str], bool | None] = {}
 
     def mark_prefetched(self, cycle_id: str) -> None:
         """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
@@ -183,37 +184,45 @@ class FeedbackRepository(_Repository):
         self._uow.add(Check(keys.feedback_closed(cycle_id, subject_id), must_not_exist=True))
         self._uow.add(Put(item, must_not_exist=True))
 
-    def close(self, cycle_id: str, subject_id: str, at: str) -> None:
+    def close(self, cycle_id: str, subject_id: str, at: str, released: bool) -> None:
         """Stage the close mark of one person's feedback (the manager submits; once: it stays if HR returns the
-        review, so the answers that were final stay final)."""
+        review, so the answers that were final stay final, and released ones stay released)."""
         key = keys.feedback_closed(cycle_id, subject_id)
-        known = self._closed.get((cycle_id, subject_id))
-        if not (known if known is not None else self._get(key) is not None):
-            self._uow.add(Put({**key, "type": "feedback_close", "at": at[:10], "version": 1}, must_not_exist=True))
+        if (cycle_id, subject_id) in self._closed:
+            present = self._closed[(cycle_id, subject_id)] is not None
+        else:
+            present = self._get(key) is not None
+        if not present:
+            item = {**key, "type": "feedback_close", "at": at[:10], "released": released, "version": 1}
+            self._uow.add(Put(item, must_not_exist=True))
 
     def answers(self, cycle_id: str, subject_id: str) -> dict[FeedbackKind, list[dict[str, Any]]]:
         """The answers about one person in a cycle, per group (one Query)."""
         return self.group_items(cycle_id, subject_id)[0]
 
-    def group_items(self, cycle_id: str, subject_id: str) -> tuple[dict[FeedbackKind, list[dict[str, Any]]], bool]:
-        """The answers about one person per group, and whether their feedback is closed (one Query)."""
+    def group_items(
+        self, cycle_id: str, subject_id: str
+    ) -> tuple[dict[FeedbackKind, list[dict[str, Any]]], bool | None]:
+        """The answers about one person per group, and their close mark: None (absent) or whether it released the
+        groups (one Query)."""
         groups: dict[FeedbackKind, list[dict[str, Any]]] = {k: [] for k in FeedbackKind}
-        closed = False
+        closed: bool | None = None
         for item in self._table.query(keys.feedback_group(cycle_id, subject_id)):
             if item.get("type") == "feedback_close":
-                closed = True
+                closed = bool(item.get("released"))
                 continue
             groups[FeedbackKind(item["kind"])].append({"ratings": item["ratings"], "answers": item["answers"]})
         self._closed[(cycle_id, subject_id)] = closed
         return groups, closed
 
-    def closed_of(self, cycle_id: str, subject_ids: list[str]) -> set[str]:
-        """Which of these people's feedback carries the close mark (one BatchGetItem)."""
+    def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:
+        """The close marks of these people's feedback: subject → whether it released the groups (one
+        BatchGetItem; people without a mark are left out)."""
         if not subject_ids:
-            return set()
+            return {}
         found = self._get_many([keys.feedback_closed(cycle_id, s) for s in sorted(set(subject_ids))])
         by_pk = {keys.feedback_group(cycle_id, s): s for s in subject_ids}
-        return {by_pk[i["pk"]] for i in found if i["pk"] in by_pk}
+        return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
 
 
 class NoteRepository(_Repository):

@@ -160,17 +160,22 @@ class Release:
         }
 
 
-def release_state(rule: ReleaseRule, deadline: date | None, manager_closed: bool, now: datetime) -> Release:
+def release_state(
+    rule: ReleaseRule, deadline: date | None, manager_closed: bool, now: datetime, released_mark: bool = False
+) -> Release:
     """The release of one person's feedback at `now`.
 
-    `manager_closed`: the manager assessment was submitted (or was once: its close marker stays when HR returns
+    `manager_closed`: the manager assessment was submitted (or was once: its close mark stays when HR returns
     the review). Answers close then, or at midnight UTC after the feedback deadline when the rule says so; the
     groups are released by the manager's submission (rules `first`, `manager`) or `RELEASE_GRACE` after the
-    deadline's midnight (rules `first`, `deadline`), whichever the rule allows first.
+    deadline's midnight (rules `first`, `deadline`), whichever the rule allows first. `released_mark`: the close
+    mark says the submission released them; they stay released whatever HR later does to the rule.
     """
     closes = datetime.combine(deadline + timedelta(days=1), time(), UTC) if deadline and rule.on_deadline else None
     after_deadline = closes is not None and now >= closes
-    released = (manager_closed and rule.on_manager) or (closes is not None and now >= closes + RELEASE_GRACE)
+    released = (
+        released_mark or (manager_closed and rule.on_manager) or (closes is not None and now >= closes + RELEASE_GRACE)
+    )
     return Release(
         rule=rule,
         closed=manager_closed or after_deadline,

@@ -267,26 +267,29 @@ def release_for(
     subject_id: str,
     now: datetime,
     *,
-    closed_mark: bool | None = None,
+    marks: dict[str, bool] | None = None,
     releasing: bool = False,
 ) -> Release:
     """Where one person's feedback stands at `now`: open, closed (answers final) or released (readable).
 
-    `closed_mark`: whether the group partition holds the close mark, when the caller has read it already.
+    `marks`: the close marks (`FeedbackRepository.closed_of`), when the caller has read them already.
     `releasing`: the manager is submitting now, in the caller's transaction.
     """
-    if closed_mark is None:
-        closed_mark = bool(uow.feedback.closed_of(cycle.cycle_id, [subject_id]))
+    if marks is None:
+        marks = uow.feedback.closed_of(cycle.cycle_id, [subject_id])
     review = uow.reviews.get(cycle.cycle_id, subject_id)
     submitted = review is not None and at_least(review.state, ReviewState.MANAGER_SUBMITTED)
     rule = settings_for(uow, cycle).release
-    return release_state(rule, _deadline(cycle), releasing or closed_mark or submitted, now)
+    closed = releasing or subject_id in marks or submitted
+    return release_state(rule, _deadline(cycle), closed, now, released_mark=marks.get(subject_id, False))
 
 
 def stage_close(uow: UnitOfWork, cycle_id: str, subject_id: str, at: str) -> None:
-    """Inside the manager's submission: mark the person's feedback closed (and, as the rule says, released), in
-    the same transaction, so that no answer joins the group after the score was computed from it."""
-    uow.feedback.close(cycle_id, subject_id, at)
+    """Inside the manager's submission: mark the person's feedback closed (and released, when the cycle's rule
+    releases on the manager's submission), in the same transaction, so that no answer joins the group after the
+    score was computed from it, and groups released stay released."""
+    released = uow.feedback.settings(cycle_id).release.on_manager
+    uow.feedback.close(cycle_id, subject_id, at, released=released)
 
 
 def _closed_message(release: Release) -> str:
@@ -712,7 +715,8 @@ def groups(
     template = _template(cycle)
     threshold = settings_for(uow, cycle).shown_from
     answers, mark = uow.feedback.group_items(cycle.cycle_id, subject_id)
-    release = release_for(uow, cycle, subject_id, now, closed_mark=mark, releasing=releasing)
+    marks = {} if mark is None else {subject_id: mark}
+    release = release_for(uow, cycle, subject_id, now, marks=marks, releasing=releasing)
     found = [group_result(kind, answers[kind], template, threshold) for kind in FeedbackKind]
     return (found if release.released else [g.withheld() for g in found]), release
 

@@ -336,7 +336,7 @@ def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, cl
 
 def test_an_answer_racing_the_managers_submission_is_refused_by_the_close_mark(uow, cycle, clock):
     with fresh(uow) as closing:
-        closing.feedback.close(cycle.cycle_id, "F4", "2026-03-02T09:00:00.000Z")
+        closing.feedback.close(cycle.cycle_id, "F4", "2026-03-02T09:00:00.000Z", released=True)
         closing.commit()
     late = fresh(uow)  # an answer staged after its checks passed, committed after the manager's transaction
     with late, pytest.raises(Conflict):
@@ -364,6 +364,18 @@ def test_a_return_by_hr_does_not_reopen_answers_once_the_manager_submitted(uow, 
     with pytest.raises(Conflict):
         answer(uow, cycle, clock, "F9")
     assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+    # Nor does HR switching the rule to "at the deadline" hide again what the submission released.
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "deadline"}
+    fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
+    assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+
+
+def test_the_release_rule_is_fixed_once_the_feedback_deadline_has_passed(uow, cycle, clock):
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "manager"}
+    with pytest.raises(ValidationFailed) as caught:
+        fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, FixedClock(RELEASED))
+    assert "release" in caught.value.errors
+    assert fresh(uow).feedback.settings(cycle.cycle_id).release.value == "first"
 
 
 def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
