@@ -269,6 +269,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBCYCLE#", "SETTINGS", "feedback_settings"),
     ("FBREQ#", "REQ#", "feedback_request"),
     ("FBDRAFT#", "", "feedback_draft"),
+    ("FBGROUP#", "CLOSED", "feedback_close"),
     ("FBGROUP#", "", "feedback_answer"),
     ("NOTE#", "NOTE", "feedback_note"),
     ("EXPORT#", "EXPORT", "export_job"),
@@ -456,6 +457,12 @@ def feedback_draft(reviewer_id: str, cycle_id: str, subject_id: str) -> dict[str
 def feedback_answer(cycle_id: str, subject_id: str, kind: str, answer_id: str) -> dict[str, str]:
     """A submitted answer in its group's partition, under a random id: nothing in it names who gave it."""
     return {"pk": f"FBGROUP#{_esc(cycle_id)}#{_esc(subject_id)}", "sk": f"{kind}#{_esc(answer_id)}"}
+
+
+def feedback_closed(cycle_id: str, subject_id: str) -> dict[str, str]:
+    """The mark that one person's feedback is closed (the manager submitted): in the group's own partition, so the
+    one Query that reads the answers reads it too. Answer sorts are `peer#`/`upward#`, never `CLOSED`."""
+    return {"pk": feedback_group(cycle_id, subject_id), "sk": "CLOSED"}
 
 
 def feedback_group(cycle_id: str, subject_id: str) -> str:

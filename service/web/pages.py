@@ -344,7 +344,8 @@ def home():
                 a["due_info"],
             )
         )
-    for r in feedback_svc.my_requests(uow, principal):  # issue 9: feedback colleagues asked me for
+    # issue 9: feedback colleagues asked me for
+    for r in feedback_svc.my_requests(uow, principal, wiring().clock.now()):
         if r["open"]:
             tasks.append(
                 Task(

@@ -354,7 +354,11 @@ def cycle(cycle_id: str):
         people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p["department"])]
     # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
     # requests; the people it names come from the worklist's directory read when they have reviews here).
-    feedback = feedback_svc.feedback_progress(uow, principal, cycle_id) if c.state is not CycleState.DRAFT else None
+    feedback = (
+        feedback_svc.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+        if c.state is not CycleState.DRAFT
+        else None
+    )
     template_name = cycle_svc.template_name(uow, c)
     return render_template(
         "pages/hr_cycle.html",

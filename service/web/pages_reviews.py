@@ -371,7 +371,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             view=view,
             template=template,
             version=saved["version"],
-            score=review_svc.score_preview(ctx, content) if part.key == "manager" else None,
+            score=review_svc.score_preview(ctx, content, wiring().clock.now()) if part.key == "manager" else None,
             due=_next_due(ctx, part),
             review_url=_review_url(ctx),
             saved_at=at,
@@ -502,7 +502,7 @@ def _render_review(
         return_targets=can["return_targets"],
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
         feedback_groups=feedback_svc.feedback_groups_for(
-            ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id
+            ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, wiring().clock.now()
         ),
         feedback_kinds=FEEDBACK_KINDS,
     )
