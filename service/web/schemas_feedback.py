@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.domain.feedback import NoteKind, ReleaseRule
-from service.web.fields import Id, Text, Whole
+from service.web.fields import Choice, Id, Text, Whole
 
 PEOPLE = validate.Length(max=20)  # reviewers in one request: more is an attack, not a nomination
 RATINGS = validate.Length(max=50)
@@ -19,10 +19,10 @@ class SettingsInSchema(Schema):
     threshold = Whole(required=True, validate=validate.Range(min=3, max=50))
     upward = fields.Boolean(required=True)
     nomination_deadline = fields.Date(load_default=None, allow_none=True)
-    release = fields.String(
+    release = Choice(
+        ReleaseRule,
         load_default=None,
         allow_none=True,
-        validate=validate.OneOf([r.value for r in ReleaseRule]),
         metadata={
             "description": "when answers are released as a group: first (the manager submits or the feedback "
             "deadline passes, whichever comes first), deadline, manager; left out: unchanged"
@@ -200,7 +200,7 @@ class NoteInSchema(Schema):
     """Praise or a suggestion for a colleague."""
 
     to_id = Id(required=True)
-    kind = Text(required=True, validate=validate.OneOf([k.value for k in NoteKind]))
+    kind = Choice(NoteKind, required=True)
     text = Text(required=True, validate=validate.Length(min=1, max=2000))
     competency_id = Id(load_default=None, allow_none=True)
     goal_id = Id(load_default=None, allow_none=True)

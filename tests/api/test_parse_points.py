@@ -187,6 +187,14 @@ PROBES: dict[str, Probe] = {
     "feedback rating": Probe(
         "E5", "PUT", "/api/feedback/{cycle}/E4/draft", {"ratings": {"c1": "four"}}, "ratings.c1", version=0
     ),
+    "feedback release rule": Probe(
+        "E2",
+        "PUT",
+        "/api/cycles/{cycle}/feedback/settings",
+        {"min_peers": 0, "max_peers": 5, "threshold": 3, "upward": True, "release": "whenever"},
+        "release",
+        version=0,
+    ),
     "goal weight": Probe(
         "E4",
         "POST",
@@ -279,6 +287,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     ),
     "services.cycles._cycle_from_data: Phase(k)": ("cycle phase",),
     "services.feedback.send_note: NoteKind(data['kind'])": ("note kind",),
+    "services.feedback.save_settings: ReleaseRule(data.get('release') or current.release)": ("feedback release rule",),
     "services.goals._give_copies.work: int(data.get('weight', 0))": ("goal assign weight",),
     "services.goals._goal_from_data: GoalLevel(data['level'])": ("goal level",),
     "services.goals._goal_from_data: GoalStatus(data.get('status', 'on_track'))": ("goal status",),
