@@ -48,6 +48,7 @@ Fetch = Callable[[str], str]
 _cache: dict[str, WebSecret] = {}
 _failed: dict[str, tuple[float, str]] = {}  # secret id -> (monotonic time of the failed read, why)
 _lock = threading.Lock()
+_clock: Callable[[], float] = time.monotonic  # tests move it on
 
 
 def _fetch_with_boto3(settings: Settings) -> Fetch:
@@ -87,7 +88,7 @@ def web_secret(settings: Settings, fetch: Fetch | None = None) -> WebSecret:
         if secret_id in _cache:
             return _cache[secret_id]
         failed = _failed.get(secret_id)
-        if failed is not None and time.monotonic() - failed[0] < RETRY_AFTER:
+        if failed is not None and _clock() - failed[0] < RETRY_AFTER:
             raise SecretUnavailable(failed[1])
         try:
             _cache[secret_id] = parse((fetch or _fetch_with_boto3(settings))(secret_id))
@@ -103,7 +104,7 @@ def web_secret(settings: Settings, fetch: Fetch | None = None) -> WebSecret:
 
 def _remember_failure(secret_id: str, why: str) -> None:
     log.warning("the web secret could not be read: %s", why)
-    _failed[secret_id] = (time.monotonic(), why)
+    _failed[secret_id] = (_clock(), why)
 
 
 def health(settings: Settings, fetch: Fetch | None = None) -> dict[str, str]:
