@@ -53,8 +53,11 @@ class WatchedMailer(Mailer):
         try:
             self._mailer.send(email)
         except SendFailed as exc:
+            outage = _is_outage(exc)
             with self._lock:
-                self._last_failure = (self.clock(), _why(exc), _is_outage(exc))
+                self._last_failure = (self.clock(), _why(exc), outage)
+                if outage:
+                    self._mailer = None  # the next try, after the pause, starts on fresh connections
             raise
         with self._lock:
             self._last_failure = None
