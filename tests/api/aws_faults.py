@@ -30,7 +30,7 @@ QUERY_ERRORS = {"throttled": (400, "Throttling"), "5xx": (503, "ServiceUnavailab
 class _Answer(BaseHTTPRequestHandler):
     fault = "5xx"
 
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if "json" in (self.headers.get("Content-Type") or ""):  # DynamoDB, Secrets Manager
             status, code = JSON_ERRORS[self.fault]

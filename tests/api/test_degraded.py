@@ -20,7 +20,7 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from service.services.directory import import_organisation
-from tests.api.aws_faults import FAULTS, down, fast_aws  # noqa: F401 - fixtures
+from tests.api.aws_faults import FAULTS
 from tests.api.conftest import NOW
 from tests.conftest import ORG_CSV
 

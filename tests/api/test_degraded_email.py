@@ -14,7 +14,6 @@ from service.adapters import keys
 from service.adapters.clock import FixedClock
 from service.adapters.repositories import CLAIM_FAILED, CLAIM_SENT
 from service.web import health as web_health
-from tests.api.aws_faults import down, fast_aws  # noqa: F401 - fixtures
 from tests.api.conftest import NOW, TABLE, ok
 
 pytestmark = pytest.mark.usefixtures("launched_state")
@@ -57,7 +56,9 @@ def email_health(app) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize("fault", ["refused", "throttled"])
-def test_remind_now_with_ses_down_keeps_every_claim_and_says_what_was_not_sent(app, as_, launched_cycle_id, ses_down, fault):
+def test_remind_now_with_ses_down_keeps_each_claim_and_says_what_was_not_sent(
+    app, as_, launched_cycle_id, ses_down, fault
+):
     ses_down(fault)
     hr = as_("E2")
     app.extensions["reviews"].clock.at = LATER

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from service.adapters import secrets
-from tests.api.aws_faults import down, fast_aws  # noqa: F401 - fixtures
 from tests.handlers.conftest import fresh_handler
 
 CLAIM = "custom:employee_id"
