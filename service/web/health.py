@@ -6,7 +6,8 @@ both are calls the web function's role allows. Email cannot be probed without a 
 no other use for, so its state is what this function's own sends found: `down` while the last send in the
 past `EMAIL_WINDOW` seconds failed because SES was unreachable, throttling or failing. While SES is down,
 further sends fail at once (`EMAIL_PAUSE` seconds) instead of each spending botocore's retries: the write a
-mail belongs to is already committed, and the mail is retried by the daily reminders.
+mail belongs to is already committed, reminders are retried by the daily run, and a page that saved something
+whose mails could not go says so (a flashed message; "Remind now" counts them in its own).
 
 Any dependency down: 503 in the error shape `{code, status, message, errors}` plus `dependencies`, with
 Retry-After. All reachable: 200 `{"status": "ok", "dependencies": {...}}`.
@@ -20,14 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, flash, g, has_request_context, jsonify, request
 
 from service.adapters import keys
 from service.adapters.mailer import Email, Mailer, SendFailed
 from service.domain.errors import Unavailable
-from service.web.errors import json_error
+from service.web.errors import json_error, wants_json
 from service.web.wiring import Wiring
 
+# Views whose own message already counts the mails they could not send.
+REPORT_UNSENT = frozenset({"pages_hr.remind"})
 EMAIL_WINDOW = 300
 EMAIL_PAUSE = 30
 RETRY_AFTER = 5
@@ -47,12 +50,14 @@ class WatchedMailer(Mailer):
         """Send through the real mailer; while it is down, fail at once without trying."""
         failure = self._last_failure
         if failure is not None and failure[2] and self.clock() - failure[0] < EMAIL_PAUSE:
+            _count_unsent()
             raise SendFailed(f"email is down ({failure[1]}); not tried again for a few seconds")
         if self._mailer is None:
             self._mailer = self.build()
         try:
             self._mailer.send(email)
         except SendFailed as exc:
+            _count_unsent()
             outage = _is_outage(exc)
             with self._lock:
                 self._last_failure = (self.clock(), _why(exc), outage)
@@ -70,6 +75,12 @@ class WatchedMailer(Mailer):
         ago = int(self.clock() - failure[0])
         detail = f"the last send, {ago} s ago, failed: {failure[1]}"
         return {"state": "down" if failure[2] else "refusing", "detail": detail}
+
+
+def _count_unsent() -> None:
+    """Count a mail this request could not send (the page says so: `_tell_unsent`)."""
+    if has_request_context():
+        g.unsent_mail = g.get("unsent_mail", 0) + 1
 
 
 def _why(exc: SendFailed) -> str:
@@ -128,6 +139,19 @@ def install(app: Flask, wiring: Wiring) -> None:
         from service.adapters.factory import build_mailer
 
         wiring.extras["mailer"] = WatchedMailer(lambda: build_mailer(wiring.settings))
+
+    @app.after_request
+    def _tell_unsent(response: Response) -> Response:
+        # The write a mail belongs to is committed before it is sent; a page that saved it says what was not sent.
+        unsent = g.get("unsent_mail", 0)
+        if unsent and response.status_code < 400 and not wants_json() and request.endpoint not in REPORT_UNSENT:
+            emails = "an email" if unsent == 1 else f"{unsent} emails"
+            flash(
+                f"Saved, but {emails} could not be sent because email is unavailable right now. "
+                "Let the people concerned know.",
+                "error",
+            )
+        return response
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -66,6 +66,7 @@ def test_remind_now_with_ses_down_keeps_each_claim_and_says_what_was_not_sent(
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/overdue")
     page = hr.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Reminder sent to 0 people; 6 could not be sent (they are retried by the daily run)." in page
+    assert "Saved, but" not in page  # counted once, in the view's own message
     assert claims(app) == dict.fromkeys(OVERDUE_OWNERS, CLAIM_FAILED)  # the daily run sends them again
 
     status, found = email_health(app)
@@ -113,3 +114,17 @@ def test_nominations_and_approvals_are_saved_when_their_emails_cannot_be_sent(ap
     stored = ok(employee.get(f"{base}/nominations"))
     assert {p["state"] for p in stored["peers"]} == {"asked"} and len(stored["peers"]) == 3
     assert email_health(app)[1]["email"]["state"] == "down"
+
+
+def test_a_page_that_saved_something_says_its_emails_were_not_sent(app, as_, launched_cycle_id, ses_down):
+    ses_down("5xx")
+    employee = as_("E4")
+    here = f"/cycles/{launched_cycle_id}/reviews/E4/nominations"
+    form = {"csrf_token": employee.auth.csrf, "reviewer_ids": ["E5", "E6", "E2"]}
+    resp = employee.client.post(here, data=form)
+    assert resp.status_code == 302 and resp.headers["Location"] == here
+    page = employee.get(here).get_data(as_text=True)
+    assert "Your nominations are saved." in page
+    assert "Saved, but an email could not be sent because email is unavailable right now." in page
+    stored = ok(employee.get(f"/api/cycles/{launched_cycle_id}/reviews/E4/nominations"))
+    assert [p["state"] for p in stored["peers"]] == ["nominated"] * 3
