@@ -254,3 +254,17 @@ def test_the_503_page_offers_a_reload_of_the_same_address(table_down):
     app = table_down("refused")
     page = assert_unavailable_page(signed_in(app, "E4").get("/history?x=1", base_url=HOST))
     assert re.search(r'href="/history\?x=1"', page)
+
+
+def test_an_unexpected_failure_while_the_secret_is_down_is_a_plain_500_page(down):
+    down("secretsmanager", "refused")
+    app = app_with(deployed(session_secret_id=SECRET_ID), org_table())
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken", view_func=broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as deployed: the error handler answers, the test client does not raise
+    resp = app.test_client().get("/broken", base_url=HOST)
+    assert resp.status_code == 500 and resp.mimetype == "text/html"
+    assert "The server encountered an internal error" in resp.get_data(as_text=True)
