@@ -536,3 +536,8 @@ def entity_export(export_id: str) -> str:
 def signin_failures(source: str, window: str) -> dict[str, str]:
     """Failed sign-ins from one source address in one time window (issue 12: rate limit)."""
     return {"pk": f"SIGNIN#{_esc(source)}", "sk": f"WINDOW#{window}"}
+
+
+def health_probe() -> dict[str, str]:
+    """The key /healthz reads to see that the table answers (never written)."""
+    return {"pk": "HEALTH", "sk": "PROBE"}
