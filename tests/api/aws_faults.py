@@ -21,6 +21,7 @@ ENDPOINT_VARIABLES = {
     "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB",
     "secretsmanager": "AWS_ENDPOINT_URL_SECRETS_MANAGER",
     "ses": "AWS_ENDPOINT_URL_SES",
+    "sqs": "AWS_ENDPOINT_URL_SQS",
 }
 # What AWS answers when it throttles or fails: (status, error code) per protocol of the services used here.
 JSON_ERRORS = {"throttled": (400, "ThrottlingException"), "5xx": (500, "InternalServerError")}
