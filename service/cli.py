@@ -101,7 +101,11 @@ def cmd_summary_hash(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_users(args: argparse.Namespace) -> int:
-    """Make the Cognito accounts follow the organisation file (created, updated, disabled)."""
+    """Make the Cognito accounts follow the organisation file (created, updated; disabled only on request).
+
+    Exit 0 when done, 1 for a bad file, 3 when a sending limit (or --max-new) left people to invite: the same
+    command run again (tomorrow, for Cognito's own sender) continues with them.
+    """
     import os
 
     from service.adapters.aws import client
@@ -115,13 +119,32 @@ def cmd_sync_users(args: argparse.Namespace) -> int:
         return 2
     text = Path(args.file).read_text(encoding="utf-8-sig")
     try:
-        plan = sync_accounts(UserPool(client("cognito-idp", settings), pool_id), text, dry_run=args.dry_run)
+        result = sync_accounts(
+            UserPool(client("cognito-idp", settings), pool_id),
+            text,
+            dry_run=args.dry_run,
+            disable_missing=args.disable_missing,
+            max_new=args.max_new,
+        )
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
             print(f"  {json.dumps(err)}", file=sys.stderr)
         return 1
-    print(json.dumps({"dry_run": args.dry_run, **plan}))
+    print(json.dumps({"dry_run": args.dry_run, **result.as_dict()}))
+    if result.missing:
+        print(
+            f"{len(result.missing)} enabled accounts are not in the file and stay enabled; to disable them, run "
+            "again with the complete organisation file and --disable-missing",
+            file=sys.stderr,
+        )
+    if result.pending:
+        print(
+            f"stopped ({result.stopped}): {len(result.pending)} people not invited yet. Run the same command "
+            "again later (Cognito's own sender: tomorrow); it continues with them.",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 
@@ -180,6 +203,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return main(args.port, Path(args.data), reset=args.reset)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="python -m service.cli", description=__doc__)
@@ -200,10 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("employee_id")
     p.add_argument("--pdf", help="an appraisal summary PDF whose footer hash to check")
     p.set_defaults(func=cmd_summary_hash)
-    p = sub.add_parser("sync-users", help="create, update and disable Cognito accounts from the organisation CSV")
+    p = sub.add_parser("sync-users", help="create, update (and on request disable) Cognito accounts from a CSV")
     p.add_argument("file")
     p.add_argument("--user-pool-id", help="the stack's UserPoolId output (default: $COGNITO_USER_POOL_ID)")
     p.add_argument("--dry-run", action="store_true", help="show the changes, make none")
+    p.add_argument(
+        "--disable-missing",
+        action="store_true",
+        help="disable the accounts of people not in the file (give the complete organisation file)",
+    )
+    p.add_argument("--max-new", type=_positive, help="send at most this many invitations in this run")
     p.set_defaults(func=cmd_sync_users)
     p = sub.add_parser("export-person", help="everything stored about one person, as JSON")
     p.add_argument("employee_id")

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 EMPLOYEE_ID = "custom:employee_id"
+# Cognito's answers when an invitation cannot be sent now: its own sender's daily limit, or SES's quota or rate.
+SENDING_LIMITS = {"LimitExceededException", "TooManyRequestsException"}
+
+
+class SendingLimitReached(Exception):
+    """The pool may send no more invitation emails for now; nothing was created for this person."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,18 @@ class UserPool:
         return found
 
     def create(self, employee_id: str, email: str, name: str) -> None:
-        """A new account; Cognito emails the invitation with a temporary password."""
+        """A new account; Cognito emails the invitation with a temporary password (or raises SendingLimitReached)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._create(employee_id, email, name)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            if error.get("Code") in SENDING_LIMITS:
+                raise SendingLimitReached(error.get("Message") or error["Code"]) from exc
+            raise
+
+    def _create(self, employee_id: str, email: str, name: str) -> None:
         self._client.admin_create_user(
             UserPoolId=self._pool_id,
             Username=employee_id,
