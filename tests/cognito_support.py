@@ -99,7 +99,9 @@ class Pool:
 
         backend_pool = cognitoidp_backends[DEFAULT_ACCOUNT_ID][REGION].user_pools[self.pool_id]
         claims = backend_pool.get_user_extra_data_by_client_id(self.client_id, username)
-        token, _ = backend_pool.create_jwt(self.client_id, username, "id", extra_data={**claims, "identities": identities})
+        token, _ = backend_pool.create_jwt(
+            self.client_id, username, "id", extra_data={**claims, "identities": identities}
+        )
         return token
 
 

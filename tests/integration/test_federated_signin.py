@@ -14,8 +14,8 @@ import json
 import pytest
 
 from service.adapters.store import MemoryTable
-from service.adapters.unit_of_work import UnitOfWork
 from service.adapters.table_setup import TEMPLATE, load_template
+from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests.cognito_support import REGION, MotoHostedUi, create_pool, moto_jwks
 from tests.conftest import ORG_CSV
