@@ -196,6 +196,60 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore_items(args: argparse.Namespace) -> int:
+    """Copy items from a restored table back into the stack's table, retrying what DynamoDB leaves unprocessed."""
+    from service.adapters.aws import client
+    from service.adapters.operator_tools import Unfinished, copy_items
+
+    settings = load_settings()
+    if args.source == settings.table_name:
+        print("--from must name the restored table, not the stack's own ($TABLE_NAME)", file=sys.stderr)
+        return 2
+    try:
+        counts = copy_items(client("dynamodb", settings), args.source, settings.table_name, args.prefix)
+    except Unfinished as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    print(json.dumps({"from": args.source, "to": settings.table_name, **counts}))
+    return 0
+
+
+def cmd_delete_items(args: argparse.Namespace) -> int:
+    """Delete the items under the given pk prefixes (a cycle at the end of its retention period)."""
+    from service.adapters.aws import client
+    from service.adapters.operator_tools import Unfinished, delete_items
+
+    settings = load_settings()
+    if args.confirm != settings.table_name:
+        print("repeat the table's name ($TABLE_NAME) with --confirm to delete", file=sys.stderr)
+        return 2
+    try:
+        counts = delete_items(client("dynamodb", settings), settings.table_name, args.prefix)
+    except Unfinished as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    print(json.dumps({"table": settings.table_name, **counts}))
+    return 0
+
+
+def cmd_empty_bucket(args: argparse.Namespace) -> int:
+    """Delete every object of a bucket (ExportBucket before `sam delete`)."""
+    from service.adapters.aws import client
+    from service.adapters.operator_tools import empty_bucket
+
+    if args.confirm != args.bucket:
+        print("repeat the bucket's name with --confirm to empty it", file=sys.stderr)
+        return 2
+    s3 = client("s3", load_settings())
+    try:
+        counts = empty_bucket(s3, args.bucket)
+    except s3.exceptions.NoSuchBucket:
+        print(f"no bucket {args.bucket!r} (already deleted?)", file=sys.stderr)
+        return 1
+    print(json.dumps({"bucket": args.bucket, **counts}))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the embedded local service."""
     from service.local import main
@@ -250,6 +304,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm", required=True, help="the employee id again")
     p.add_argument("--user-pool-id", help="also delete the Cognito account (default: $COGNITO_USER_POOL_ID)")
     p.set_defaults(func=cmd_erase_person)
+    p = sub.add_parser("restore-items", help="copy items from a restored table back into $TABLE_NAME")
+    p.add_argument("--from", dest="source", required=True, help="the restored table")
+    p.add_argument("--prefix", action="append", default=[], help="only items whose pk begins so (repeatable)")
+    p.set_defaults(func=cmd_restore_items)
+    p = sub.add_parser("delete-items", help="delete the items of $TABLE_NAME whose pk begins with a prefix")
+    p.add_argument("--prefix", action="append", required=True, help="pk prefix, e.g. CYCLE#<id> (repeatable)")
+    p.add_argument("--confirm", required=True, help="the table's name again")
+    p.set_defaults(func=cmd_delete_items)
+    p = sub.add_parser("empty-bucket", help="delete every object of a bucket (ExportBucket before sam delete)")
+    p.add_argument("bucket")
+    p.add_argument("--confirm", required=True, help="the bucket's name again")
+    p.set_defaults(func=cmd_empty_bucket)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")
