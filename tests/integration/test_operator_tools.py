@@ -1,5 +1,6 @@
 """The runbook's bulk commands on moto (issue 21): `restore-items` copies a restored table back and sends
-again what BatchWriteItem leaves unprocessed, `delete-items` removes a cycle's items. (`empty-bucket`: test_empty_bucket.py.)"""
+again what BatchWriteItem leaves unprocessed, `delete-items` removes a cycle's items.
+(`empty-bucket`: test_empty_bucket.py.)"""
 
 from __future__ import annotations
 
