@@ -103,8 +103,9 @@ def cmd_summary_hash(args: argparse.Namespace) -> int:
 def cmd_sync_users(args: argparse.Namespace) -> int:
     """Make the Cognito accounts follow the organisation file (created, updated; disabled only on request).
 
-    Exit 0 when done, 1 for a bad file, 3 when a sending limit (or --max-new) left people to invite: the same
-    command run again (tomorrow, for Cognito's own sender) continues with them.
+    Exit 0 when done, 1 for a bad file, 3 when a sending limit (or --max-new) left people to invite, or an
+    invitation was not delivered: the same command run again (tomorrow, for a daily limit) continues with them.
+    Undelivered invitations are recorded in the progress file (default: next to the CSV) until sent again.
     """
     import os
 
@@ -118,6 +119,13 @@ def cmd_sync_users(args: argparse.Namespace) -> int:
         print("name the pool: --user-pool-id or COGNITO_USER_POOL_ID (the stack's UserPoolId output)", file=sys.stderr)
         return 2
     text = Path(args.file).read_text(encoding="utf-8-sig")
+    progress = Path(args.progress or f"{args.file}.progress.json")
+    try:
+        recorded = json.loads(progress.read_text(encoding="utf-8")) if progress.exists() else {}
+    except ValueError:
+        print(f"{progress} is not a progress file of sync-users; move it or give --progress", file=sys.stderr)
+        return 2
+    undelivered = set(recorded.get("undelivered", [])) if recorded.get("user_pool_id") == pool_id else set()
     try:
         result = sync_accounts(
             UserPool(client("cognito-idp", settings), pool_id),
@@ -125,6 +133,7 @@ def cmd_sync_users(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             disable_missing=args.disable_missing,
             max_new=args.max_new,
+            undelivered=undelivered,
         )
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
@@ -132,10 +141,22 @@ def cmd_sync_users(args: argparse.Namespace) -> int:
             print(f"  {json.dumps(err)}", file=sys.stderr)
         return 1
     print(json.dumps({"dry_run": args.dry_run, **result.as_dict()}))
+    if not args.dry_run:
+        if result.undelivered:
+            record = {"user_pool_id": pool_id, "undelivered": sorted(result.undelivered)}
+            progress.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        elif progress.exists():
+            progress.unlink()
     if result.missing:
         print(
             f"{len(result.missing)} enabled accounts are not in the file and stay enabled; to disable them, run "
             "again with the complete organisation file and --disable-missing",
+            file=sys.stderr,
+        )
+    if result.undelivered:
+        print(
+            f"{len(result.undelivered)} invitations were not delivered (recorded in {progress}); check those "
+            "addresses (in the SES sandbox, verify them), then run the same command again to resend them",
             file=sys.stderr,
         )
     if result.pending:
@@ -144,6 +165,7 @@ def cmd_sync_users(args: argparse.Namespace) -> int:
             "again later (Cognito's own sender: tomorrow); it continues with them.",
             file=sys.stderr,
         )
+    if result.pending or result.undelivered:
         return 3
     return 0
 
@@ -294,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="disable the accounts of people not in the file (give the complete organisation file)",
     )
     p.add_argument("--max-new", type=_positive, help="send at most this many invitations in this run")
+    p.add_argument("--progress", help="where undelivered invitations are recorded (default: FILE.progress.json)")
     p.set_defaults(func=cmd_sync_users)
     p = sub.add_parser("export-person", help="everything stored about one person, as JSON")
     p.add_argument("employee_id")

@@ -7,14 +7,16 @@ batch, an export of one department) never locks anyone out.
 
 The pool itself is the record of progress: an account that exists is not created again, so when an email
 sending limit stops a run (Cognito's own sender allows 50 invitations a day; SES has its own quota) the same
-command run again continues with the people still pending.
+command run again continues with the people still pending. An invitation Cognito could not deliver leaves an
+account without one: those ids are returned as `undelivered`, the caller keeps them (the CLI in a progress file),
+and the next run sends those invitations again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.adapters.user_pool import SendingLimitReached, UserPool
+from service.adapters.user_pool import InvitationNotDelivered, SendingLimitReached, UserPool
 from service.domain.directory import parse_csv
 from service.domain.errors import ValidationFailed
 
@@ -39,6 +41,8 @@ class SyncResult:
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # enabled accounts not in the file, left enabled
     pending: list[str] = field(default_factory=list)  # new people not invited yet (limit reached)
+    reinvited: list[str] = field(default_factory=list)  # invitations of an earlier run sent again
+    undelivered: list[str] = field(default_factory=list)  # accounts whose invitation did not reach them yet
     stopped: str | None = None
 
     def as_dict(self) -> dict[str, object]:
@@ -52,10 +56,12 @@ def sync_accounts(
     dry_run: bool = False,
     disable_missing: bool = False,
     max_new: int | None = None,
+    undelivered: set[str] | frozenset[str] = frozenset(),
 ) -> SyncResult:
     """Make the pool's accounts follow the file (validated as a whole first).
 
-    At most `max_new` invitations are sent; a sending limit stops the invitations there. People not invited
+    At most `max_new` invitations are sent (new accounts, and again to the `undelivered` of an earlier run whose
+    account still waits for its first sign-in); a sending limit stops the invitations there. People not invited
     are `pending` and a later run with the same file invites them. Accounts missing from the file are
     disabled only with `disable_missing`, and never when the file names fewer than half of the enabled ones.
     """
@@ -70,21 +76,37 @@ def sync_accounts(
             "so nothing was changed. Give the complete organisation file with --disable-missing.",
             {"missing": len(missing), "enabled": enabled_count},
         )
+
+    def may_invite() -> bool:
+        if not result.stopped and max_new is not None and len(result.created) + len(result.reinvited) >= max_new:
+            result.stopped = f"at most {max_new} invitations per run"
+        return result.stopped is None
+
+    def invite(employee_id: str, send, done: list[str], waiting: list[str]) -> None:
+        if not may_invite():
+            waiting.append(employee_id)
+            return
+        if not dry_run:
+            try:
+                send()
+            except SendingLimitReached as exc:
+                result.stopped = str(exc)
+                waiting.append(employee_id)
+                return
+            except InvitationNotDelivered:
+                result.undelivered.append(employee_id)
+                return
+        done.append(employee_id)
+
+    for employee_id in sorted(undelivered):
+        account = accounts.get(employee_id)
+        if employee_id in people and account and account.enabled and account.status == "FORCE_CHANGE_PASSWORD":
+            invite(employee_id, lambda e=employee_id: pool.resend(e), result.reinvited, result.undelivered)
     for employee_id, person in sorted(people.items()):
         account = accounts.get(employee_id)
         if account is None:
-            if result.stopped or (max_new is not None and len(result.created) >= max_new):
-                result.stopped = result.stopped or f"at most {max_new} invitations per run"
-                result.pending.append(employee_id)
-                continue
-            if not dry_run:
-                try:
-                    pool.create(employee_id, person.email, person.name)
-                except SendingLimitReached as exc:
-                    result.stopped = str(exc)
-                    result.pending.append(employee_id)
-                    continue
-            result.created.append(employee_id)
+            create = lambda e=employee_id, p=person: pool.create(e, p.email, p.name)  # noqa: E731
+            invite(employee_id, create, result.created, result.pending)
             continue
         changed = (account.email, account.name) != (person.email, person.name)
         if not account.enabled:

@@ -142,3 +142,41 @@ def test_a_bad_file_changes_no_account(pool, tmp_path, capsys):
     assert main(["sync-users", str(path)]) == 1
     assert "row" in capsys.readouterr().err.lower()
     assert accounts(pool) == {}
+
+
+class UndeliveredTo:
+    """The cognito-idp client when SES refuses some addresses: Cognito keeps the account it made and answers
+    CodeDeliveryFailureException, so the person has an account but no invitation."""
+
+    def __init__(self, real, *emails: str) -> None:
+        self._real, self.emails = real, emails
+
+    def admin_create_user(self, **kwargs):
+        from botocore.exceptions import ClientError
+
+        answer = self._real.admin_create_user(**kwargs)
+        email = {a["Name"]: a["Value"] for a in kwargs.get("UserAttributes", [])}.get("email")
+        if email in self.emails:
+            error = {"Code": "CodeDeliveryFailureException", "Message": "Email address is not verified."}
+            raise ClientError({"Error": error}, "AdminCreateUser")
+        return answer
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_an_undelivered_invitation_is_recorded_and_sent_again_by_the_next_run(pool, tmp_path, capsys, monkeypatch):
+    from service.adapters import aws
+
+    real_client = aws.client
+    refusing = lambda service, settings: UndeliveredTo(real_client(service, settings), "edsger@example.com")  # noqa: E731
+    monkeypatch.setattr(aws, "client", refusing)
+    code, result = sync(tmp_path, capsys, ORG_CSV)
+    assert code == 3 and result["undelivered"] == ["E5"] and "E5" not in result["created"]
+    progress = tmp_path / "org.csv.progress.json"
+    assert json.loads(progress.read_text())["undelivered"] == ["E5"]
+    assert accounts(pool)["E5"]["custom:employee_id"] == "E5"  # the account exists, without its invitation
+    monkeypatch.setattr(aws, "client", real_client)  # the address is verified now
+    code, result = sync(tmp_path, capsys, ORG_CSV)
+    assert code == 0 and result["reinvited"] == ["E5"] and result["created"] == []
+    assert not progress.exists()  # nothing left to resend
