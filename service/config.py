@@ -45,6 +45,15 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def _rehearsal_recipients(value: str) -> tuple[str, ...]:
+    """HR's addresses of a rehearsal, from a comma-separated setting (blank: the deployment is live)."""
+    addresses = tuple(a.strip() for a in value.split(",") if a.strip())
+    bad = [a for a in addresses if a.count("@") != 1 or a.startswith("@") or a.endswith("@")]
+    if bad:
+        raise ConfigError(f"MAIL_REHEARSAL_TO holds something that is not an address: {', '.join(bad)}")
+    return addresses
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; refuse combinations that would be unsafe."""
     env = os.environ if environ is None else environ
@@ -90,12 +99,3 @@ def require_session_key(settings: Settings) -> None:
     """Refuse a deployed web app that has no way to sign sessions (a secret to read, or a long key)."""
     if settings.deployed and not settings.session_secret_id and len(settings.secret_key) < 32:
         raise ConfigError("the deployed web function needs SESSION_SECRET_ID (or a SECRET_KEY of 32+ characters)")
-
-
-def _rehearsal_recipients(value: str) -> tuple[str, ...]:
-    """HR's addresses of a rehearsal, from a comma-separated setting (blank: the deployment is live)."""
-    addresses = tuple(a.strip() for a in value.split(",") if a.strip())
-    bad = [a for a in addresses if a.count("@") != 1 or a.startswith("@") or a.endswith("@")]
-    if bad:
-        raise ConfigError(f"MAIL_REHEARSAL_TO holds something that is not an address: {', '.join(bad)}")
-    return addresses
