@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -195,7 +196,9 @@ def test_the_codebuild_project_collects_natively_on_arm64_and_lints_clean():
     project = resources["LayerBuild"]["Properties"]
     assert project["Environment"]["Type"] == "ARM_CONTAINER"
     assert "amazonlinux-aarch64" in project["Environment"]["Image"]  # AL2023, as the python3.13 runtime
-    assert 'bash infra/pdf-layer-collect.sh "$CODEBUILD_SRC_DIR/layer"' in project["Source"]["BuildSpec"]
+    buildspec = yaml.safe_load(project["Source"]["BuildSpec"])
+    assert 'bash infra/pdf-layer-collect.sh "$CODEBUILD_SRC_DIR/layer"' in buildspec["phases"]["build"]["commands"]
+    assert buildspec["artifacts"]["base-directory"] == "layer"  # the zip holds lib/ and fonts/ at its root
     assert project["Artifacts"]["Name"] == "pdf-layer.zip" and project["Artifacts"]["Packaging"] == "ZIP"
     policy = resources["BuildRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert all(
