@@ -18,7 +18,14 @@ def build_table(settings: Settings) -> Table:
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run)."""
+    """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run); during a rehearsal
+    (MAIL_REHEARSAL_TO), either one redirected to HR."""
+    from service.adapters.rehearsal import rehearsing
+
+    return rehearsing(_transport(settings), settings.mail_rehearsal_to)
+
+
+def _transport(settings: Settings) -> Mailer:
     if settings.outbox_dir:
         return OutboxMailer(Path(settings.outbox_dir), settings.mail_from)
     from service.adapters.aws import client

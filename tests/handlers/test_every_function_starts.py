@@ -52,6 +52,7 @@ PARAMETERS = {
     "EmployeeIdClaim": "custom:employee_id",
     "MailFrom": MAIL_FROM,
     "GoalVisibility": "chain",
+    "RehearsalRecipients": "",  # issue 21: live
 }
 CONDITIONS = {"CreateUserPool": True, "HasCustomDomain": False, "DefaultDomainPrefix": True, "HasAlarmEmail": False}
 
