@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 ARGS ?=
+UV_VERSION := 0.13.9
 # The system's Python when it is 3.11 or newer and can make a venv, else the first such Python on PATH;
 # override with `make PYTHON=/path/to/python3.12 ...`. A distribution's build (Debian's: static, PGO and LTO) runs
 # this code about a fifth faster than one built from source without them (pyenv's default): tests and PDFs alike.
@@ -23,7 +24,7 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction TrainingReportF
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: checkov-venv help run test fuzz races bench load lint format system-packages sam-venv build clean \
+.PHONY: lock checkov-venv help run test fuzz races bench load lint format system-packages sam-venv build clean \
 	$(BUILD_TARGETS) build-PdfFunction build-PdfLayer
 
 help:
@@ -36,6 +37,7 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make build     sam build (creates $(SAM_VENV) with the SAM CLI first)"
+	@echo "make lock      upgrade requirements.lock (every pinned package) within pyproject.toml's ranges"
 	@echo "make clean     remove the virtualenvs, build output and caches (keeps .local/ data)"
 
 $(VENV_PY):
@@ -44,12 +46,14 @@ $(VENV_PY):
 		echo "Install one, or name it: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)" >&2; exit 1; fi
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
-$(STAMP): pyproject.toml | $(VENV_PY)
+$(STAMP): pyproject.toml requirements.lock | $(VENV_PY)
 	@$(VENV_PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "$(VENV) has a Python older than 3.11: remove it (make clean) and try again" >&2; exit 1; }
 	@# uv installs the same packages in seconds where pip takes a minute or more; pip is the fallback.
-	$(VENV_PY) -m pip install --quiet uv && $(VENV)/bin/uv pip install --python $(VENV_PY) -e '.[test]' \
-		|| $(VENV_PY) -m pip install --no-compile -e '.[test]'
+	@# requirements.lock pins every package (`make lock` upgrades it): each machine installs what was tested.
+	$(VENV_PY) -m pip install --quiet uv==$(UV_VERSION) && \
+		$(VENV)/bin/uv pip install --python $(VENV_PY) -c requirements.lock -e '.[test]' \
+		|| $(VENV_PY) -m pip install --no-compile -c requirements.lock -e '.[test]'
 	@touch $@
 
 run: $(STAMP)
@@ -83,15 +87,23 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 
+# The lock covers every platform and Python 3.11+ (the Lambda runtime is 3.13); moto stays at the release that
+# service/adapters/moto_patches.py names (pyproject.toml pins it: upgrading it is a deliberate change).
+lock: | $(VENV_PY)
+	$(VENV_PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --upgrade \
+		-o requirements.lock
+
 sam-venv: $(SAM)
 
 # checkov pins packages that would downgrade boto3 in .venv: it gets a virtualenv of its own.
 CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
 checkov-venv: $(CHECKOV_VENV)/bin/checkov
 
 $(CHECKOV_VENV)/bin/checkov:
 	$(PYTHON) -m venv $(CHECKOV_VENV) || { rm -rf $(CHECKOV_VENV); exit 1; }
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 
 $(SAM):
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed for the SAM CLI" >&2; exit 1; fi

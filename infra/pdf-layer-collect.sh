@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# Run inside infra/pdf-layer.Dockerfile: copy the shared libraries WeasyPrint opens (by soname, through
-# cffi) and their dependencies into DEST/lib, leaving out what the Lambda python3.13 runtime already has.
+# The collect step of PdfLayer, on Amazon Linux 2023 (the distribution of the python3.13 Lambda runtime): install
+# the packages WeasyPrint's native libraries come from, then copy them, what they link to and the DejaVu fonts
+# into DEST (infra/pdf_layer_collect.py: plain Python reading ELF headers; no ldd, ldconfig or awk needed).
+#
+#   infra/pdf-layer-collect.sh DEST
+#
+# Runs in infra/pdf-layer.Dockerfile (make build-PdfLayer, with Docker) and natively on arm64 in the CodeBuild
+# project of infra/pdf-layer-codebuild.yaml (no Docker at all). PYTHON: the interpreter (default python3).
 set -euo pipefail
 dest=${1:?usage: pdf-layer-collect.sh DEST}
-mkdir -p "$dest/lib"
-wanted=(libgobject-2.0.so.0 libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libharfbuzz-subset.so.0
-        libfontconfig.so.1 libfreetype.so.6 libfribidi.so.0)
-# The runtime's own libraries (glibc and friends) stay out: the layer must not shadow them.
-runtime='^(libc|libm|libdl|libpthread|librt|ld-linux|libgcc_s|libstdc\+\+)\.'
-for name in "${wanted[@]}"; do
-  path=$(ldconfig -p | awk -v n="$name" '$1 == n { print $NF; exit }')
-  [[ -n $path ]] || { echo "missing $name" >&2; exit 1; }
-  cp -L "$path" "$dest/lib/$name"
-  ldd "$path" | awk '$3 ~ /^\// { print $3 }' | while read -r dep; do
-    base=$(basename "$dep")
-    [[ $base =~ $runtime ]] || cp -nL "$dep" "$dest/lib/$base"
-  done
-done
-echo "collected $(find "$dest/lib" -type f | wc -l) libraries into $dest/lib"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The image's release fixes these packages' versions.
+dnf install -y pango harfbuzz fontconfig freetype fribidi dejavu-sans-fonts
+"${PYTHON:-python3}" "$here/pdf_layer_collect.py" "$dest" \
+  --fonts '/usr/share/fonts/dejavu-sans-fonts/DejaVuSans*.ttf' --fonts-at /opt/fonts

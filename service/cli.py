@@ -101,7 +101,12 @@ def cmd_summary_hash(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_users(args: argparse.Namespace) -> int:
-    """Make the Cognito accounts follow the organisation file (created, updated, disabled)."""
+    """Make the Cognito accounts follow the organisation file (created, updated; disabled only on request).
+
+    Exit 0 when done, 1 for a bad file, 3 when a sending limit (or --max-new) left people to invite, or an
+    invitation was not delivered: the same command run again (tomorrow, for a daily limit) continues with them.
+    Undelivered invitations are recorded in the progress file (default: next to the CSV) until sent again.
+    """
     import os
 
     from service.adapters.aws import client
@@ -114,14 +119,54 @@ def cmd_sync_users(args: argparse.Namespace) -> int:
         print("name the pool: --user-pool-id or COGNITO_USER_POOL_ID (the stack's UserPoolId output)", file=sys.stderr)
         return 2
     text = Path(args.file).read_text(encoding="utf-8-sig")
+    progress = Path(args.progress or f"{args.file}.progress.json")
     try:
-        plan = sync_accounts(UserPool(client("cognito-idp", settings), pool_id), text, dry_run=args.dry_run)
+        recorded = json.loads(progress.read_text(encoding="utf-8")) if progress.exists() else {}
+    except ValueError:
+        print(f"{progress} is not a progress file of sync-users; move it or give --progress", file=sys.stderr)
+        return 2
+    undelivered = set(recorded.get("undelivered", [])) if recorded.get("user_pool_id") == pool_id else set()
+    try:
+        result = sync_accounts(
+            UserPool(client("cognito-idp", settings), pool_id),
+            text,
+            dry_run=args.dry_run,
+            disable_missing=args.disable_missing,
+            max_new=args.max_new,
+            undelivered=undelivered,
+        )
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
             print(f"  {json.dumps(err)}", file=sys.stderr)
         return 1
-    print(json.dumps({"dry_run": args.dry_run, **plan}))
+    print(json.dumps({"dry_run": args.dry_run, **result.as_dict()}))
+    if not args.dry_run:
+        if result.undelivered:
+            record = {"user_pool_id": pool_id, "undelivered": sorted(result.undelivered)}
+            progress.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        elif progress.exists():
+            progress.unlink()
+    if result.missing:
+        print(
+            f"{len(result.missing)} enabled accounts are not in the file and stay enabled; to disable them, run "
+            "again with the complete organisation file and --disable-missing",
+            file=sys.stderr,
+        )
+    if result.undelivered:
+        print(
+            f"{len(result.undelivered)} invitations were not delivered (recorded in {progress}); check those "
+            "addresses (in the SES sandbox, verify them), then run the same command again to resend them",
+            file=sys.stderr,
+        )
+    if result.pending:
+        print(
+            f"stopped ({result.stopped}): {len(result.pending)} people not invited yet. Run the same command "
+            "again later (Cognito's own sender: tomorrow); it continues with them.",
+            file=sys.stderr,
+        )
+    if result.pending or result.undelivered:
+        return 3
     return 0
 
 
@@ -173,11 +218,72 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore_items(args: argparse.Namespace) -> int:
+    """Copy items from a restored table back into the stack's table, retrying what DynamoDB leaves unprocessed."""
+    from service.adapters.aws import client
+    from service.adapters.operator_tools import Unfinished, copy_items
+
+    settings = load_settings()
+    if args.source == settings.table_name:
+        print("--from must name the restored table, not the stack's own ($TABLE_NAME)", file=sys.stderr)
+        return 2
+    try:
+        counts = copy_items(client("dynamodb", settings), args.source, settings.table_name, args.prefix)
+    except Unfinished as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    print(json.dumps({"from": args.source, "to": settings.table_name, **counts}))
+    return 0
+
+
+def cmd_delete_items(args: argparse.Namespace) -> int:
+    """Delete the items under the given pk prefixes (a cycle at the end of its retention period)."""
+    from service.adapters.aws import client
+    from service.adapters.operator_tools import Unfinished, delete_items
+
+    settings = load_settings()
+    if args.confirm != settings.table_name:
+        print("repeat the table's name ($TABLE_NAME) with --confirm to delete", file=sys.stderr)
+        return 2
+    try:
+        counts = delete_items(client("dynamodb", settings), settings.table_name, args.prefix)
+    except Unfinished as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    print(json.dumps({"table": settings.table_name, **counts}))
+    return 0
+
+
+def cmd_empty_bucket(args: argparse.Namespace) -> int:
+    """Delete every object of a bucket (ExportBucket before `sam delete`)."""
+    from service.adapters.aws import client
+    from service.adapters.operator_tools import empty_bucket
+
+    if args.confirm != args.bucket:
+        print("repeat the bucket's name with --confirm to empty it", file=sys.stderr)
+        return 2
+    s3 = client("s3", load_settings())
+    try:
+        counts = empty_bucket(s3, args.bucket)
+    except s3.exceptions.NoSuchBucket:
+        print(f"no bucket {args.bucket!r} (already deleted?)", file=sys.stderr)
+        return 1
+    print(json.dumps({"bucket": args.bucket, **counts}))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the embedded local service."""
     from service.local import main
 
     return main(args.port, Path(args.data), reset=args.reset)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,10 +306,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("employee_id")
     p.add_argument("--pdf", help="an appraisal summary PDF whose footer hash to check")
     p.set_defaults(func=cmd_summary_hash)
-    p = sub.add_parser("sync-users", help="create, update and disable Cognito accounts from the organisation CSV")
+    p = sub.add_parser("sync-users", help="create, update (and on request disable) Cognito accounts from a CSV")
     p.add_argument("file")
     p.add_argument("--user-pool-id", help="the stack's UserPoolId output (default: $COGNITO_USER_POOL_ID)")
     p.add_argument("--dry-run", action="store_true", help="show the changes, make none")
+    p.add_argument(
+        "--disable-missing",
+        action="store_true",
+        help="disable the accounts of people not in the file (give the complete organisation file)",
+    )
+    p.add_argument("--max-new", type=_positive, help="send at most this many invitations in this run")
+    p.add_argument("--progress", help="where undelivered invitations are recorded (default: FILE.progress.json)")
     p.set_defaults(func=cmd_sync_users)
     p = sub.add_parser("export-person", help="everything stored about one person, as JSON")
     p.add_argument("employee_id")
@@ -214,6 +327,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm", required=True, help="the employee id again")
     p.add_argument("--user-pool-id", help="also delete the Cognito account (default: $COGNITO_USER_POOL_ID)")
     p.set_defaults(func=cmd_erase_person)
+    p = sub.add_parser("restore-items", help="copy items from a restored table back into $TABLE_NAME")
+    p.add_argument("--from", dest="source", required=True, help="the restored table")
+    p.add_argument("--prefix", action="append", default=[], help="only items whose pk begins so (repeatable)")
+    p.set_defaults(func=cmd_restore_items)
+    p = sub.add_parser("delete-items", help="delete the items of $TABLE_NAME whose pk begins with a prefix")
+    p.add_argument("--prefix", action="append", required=True, help="pk prefix, e.g. CYCLE#<id> (repeatable)")
+    p.add_argument("--confirm", required=True, help="the table's name again")
+    p.set_defaults(func=cmd_delete_items)
+    p = sub.add_parser("empty-bucket", help="delete every object of a bucket (ExportBucket before sam delete)")
+    p.add_argument("bucket")
+    p.add_argument("--confirm", required=True, help="the bucket's name again")
+    p.set_defaults(func=cmd_empty_bucket)
     p = sub.add_parser("run", help="run the service locally with moto (make run)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--data", default=".local")

@@ -31,6 +31,7 @@ class Settings:
     session_minutes: int = 30
     session_max_hours: int = 12
     token_days: int = 30
+    mail_rehearsal_to: tuple[str, ...] = ()  # issue 21: a rehearsal - every email goes to these HR addresses
     # Deployed sign-in (issue 12): the web function's secret (session key, app client id), the pool, its hosted UI.
     session_secret_id: str | None = None
     user_pool_id: str | None = None
@@ -44,6 +45,15 @@ class Settings:
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests and the local run use it)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _rehearsal_recipients(value: str) -> tuple[str, ...]:
+    """HR's addresses of a rehearsal, from a comma-separated setting (blank: the deployment is live)."""
+    addresses = tuple(a.strip() for a in value.split(",") if a.strip())
+    bad = [a for a in addresses if a.count("@") != 1 or a.startswith("@") or a.endswith("@")]
+    if bad:
+        raise ConfigError(f"MAIL_REHEARSAL_TO holds something that is not an address: {', '.join(bad)}")
+    return addresses
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +84,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=env.get("BASE_URL", "" if deployed else "http://127.0.0.1:8000"),
         session_minutes=int(env.get("SESSION_MINUTES", "30")),
         token_days=int(env.get("TOKEN_DAYS", "30")),
+        mail_rehearsal_to=_rehearsal_recipients(env.get("MAIL_REHEARSAL_TO", "")),
         session_secret_id=env.get("SESSION_SECRET_ID") or None,
         user_pool_id=env.get("COGNITO_USER_POOL_ID") or None,
         hosted_ui_domain=env.get("COGNITO_DOMAIN") or None,

@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from werkzeug.serving import WSGIRequestHandler
 
+from service.adapters.moto_patches import MotoVersionMismatch
 from service.config import ConfigError, Settings, load_settings
 
 DEFAULT_PORT = 8000
@@ -663,7 +664,7 @@ def main(port: int = DEFAULT_PORT, data_dir: Path = DEFAULT_DATA_DIR, reset: boo
     try:
         try:
             stack.start(reset=reset)
-        except (LocalRunError, ConfigError) as exc:
+        except (LocalRunError, ConfigError, MotoVersionMismatch) as exc:
             print(f"The local run cannot start: {exc}", file=sys.stderr)
             return 1
         where = f"{stack.data_dir}/"

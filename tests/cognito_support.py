@@ -38,10 +38,22 @@ def pool_properties() -> dict[str, Any]:
     }
 
 
-def client_properties(logical_id: str = "WebClient") -> dict[str, Any]:
-    """An app client's attribute permissions as template.yaml declares them."""
+def resolve_if(value: Any, conditions: dict[str, bool]) -> Any:
+    """A template value with its Fn::If picked by the named conditions' values."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        name, when_true, when_false = value["Fn::If"]
+        return resolve_if(when_true if conditions[name] else when_false, conditions)
+    return value
+
+
+def client_properties(logical_id: str = "WebClient", federated: bool = False) -> dict[str, Any]:
+    """An app client's attribute permissions as template.yaml declares them (with or without an identity provider)."""
     props = load_template(TEMPLATE)["Resources"][logical_id]["Properties"]
-    return {"ReadAttributes": props["ReadAttributes"], "WriteAttributes": props["WriteAttributes"]}
+    conditions = {"HasIdentityProvider": federated}
+    return {
+        "ReadAttributes": resolve_if(props["ReadAttributes"], conditions),
+        "WriteAttributes": resolve_if(props["WriteAttributes"], conditions),
+    }
 
 
 @dataclass
@@ -79,9 +91,22 @@ class Pool:
         )
         return answer["AuthenticationResult"]["IdToken"]
 
+    def federated_id_token(self, username: str, identities: list[dict[str, Any]]) -> str:
+        """The ID token moto's pool signs for a federated user: its readable attributes plus `identities`
+        (moto has no federated sign-in, so its pool signs the token Cognito would issue)."""
+        from moto.cognitoidp.models import cognitoidp_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
 
-def create_pool(cognito: Any) -> Pool:
-    """A pool and web client made like template.yaml's (inside mock_aws)."""
+        backend_pool = cognitoidp_backends[DEFAULT_ACCOUNT_ID][REGION].user_pools[self.pool_id]
+        claims = backend_pool.get_user_extra_data_by_client_id(self.client_id, username)
+        token, _ = backend_pool.create_jwt(
+            self.client_id, username, "id", extra_data={**claims, "identities": identities}
+        )
+        return token
+
+
+def create_pool(cognito: Any, federated: bool = False) -> Pool:
+    """A pool and web client made like template.yaml's (inside mock_aws); `federated`: as with an identity provider."""
     pool_id = cognito.create_user_pool(**pool_properties())["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
@@ -92,7 +117,7 @@ def create_pool(cognito: Any) -> Pool:
         AllowedOAuthFlowsUserPoolClient=True,
         CallbackURLs=["https://abc123.execute-api.eu-west-1.amazonaws.com/auth/callback"],
         ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        **client_properties(),
+        **client_properties(federated=federated),
     )["UserPoolClient"]["ClientId"]
     return Pool(cognito, pool_id, client_id)
 
@@ -132,6 +157,42 @@ class MotoHostedUi:
         request = self.pending.pop(query["state"])
         code = secrets.token_urlsafe(16)
         self.codes[code] = {**request, "id_token": self.pool.id_token(username, password)}
+        callback = urllib.parse.urlsplit(request["redirect_uri"])
+        return f"{callback.path}?{urllib.parse.urlencode({'code': code, 'state': query['state']})}"
+
+    def sign_in_federated(self, authorize_url: str, provider: str, subject: str, assertion: dict[str, str]) -> str:
+        """The person signs in at the organisation's identity provider `provider`, which asserts `assertion`
+        (its attribute names and values): as Cognito does, the provider's attribute mapping writes the pool
+        user `<provider>_<subject>` (created at the first sign-in, updated at each), whose ID token carries the
+        `identities` claim. The callback URL the browser is sent to."""
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))
+        request = self.pending.pop(query["state"])
+        cognito, pool_id = self.pool.cognito, self.pool.pool_id
+        described = cognito.describe_identity_provider(UserPoolId=pool_id, ProviderName=provider)["IdentityProvider"]
+        mapped = [
+            {"Name": pool_attribute, "Value": assertion[idp_attribute]}
+            for pool_attribute, idp_attribute in described["AttributeMapping"].items()
+            if idp_attribute in assertion
+        ]
+        username = f"{provider}_{subject}"
+        try:
+            cognito.admin_update_user_attributes(UserPoolId=pool_id, Username=username, UserAttributes=mapped)
+        except cognito.exceptions.UserNotFoundException:
+            cognito.admin_create_user(
+                UserPoolId=pool_id, Username=username, UserAttributes=mapped, MessageAction="SUPPRESS"
+            )
+        identities = [
+            {
+                "userId": subject,
+                "providerName": provider,
+                "providerType": described["ProviderType"],
+                "issuer": None,
+                "primary": "true",
+                "dateCreated": "1700000000000",
+            }
+        ]
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = {**request, "id_token": self.pool.federated_id_token(username, identities)}
         callback = urllib.parse.urlsplit(request["redirect_uri"])
         return f"{callback.path}?{urllib.parse.urlencode({'code': code, 'state': query['state']})}"
 

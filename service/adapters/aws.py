@@ -29,3 +29,47 @@ def client(service: str, settings: Settings) -> Any:
         region_name=settings.region,
     )
     return boto3.session.Session().client(service, endpoint_url=settings.endpoint_url, config=config)
+
+
+# Error codes AWS services answer when they are busy or failing on their side (a later retry may succeed), as
+# opposed to "your request is wrong" or "you may not". DynamoDB's own list lives in dynamo.py.
+OUTAGE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "InternalFailure",
+        "InternalError",
+        "InternalServerError",
+        "InternalServiceError",
+        "InternalServiceErrorException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when an AWS call failed because the service was unreachable, slow, throttling or failing (5xx).
+
+    These are what botocore's retries gave up on; anything else (access denied, a missing resource, a refused
+    message) is an answer from a reachable service."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return exc.response.get("Error", {}).get("Code") in OUTAGE_CODES or status >= 500
+    return isinstance(exc, (HTTPClientError, BotocoreConnectionError))  # timeouts, endpoint unreachable
+
+
+def reason(exc: BaseException) -> str:
+    """Why an AWS call failed, in a word (its error code, or the transport error's class): for logs and /healthz."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and response.get("Error", {}).get("Code"):
+        return str(response["Error"]["Code"])
+    return type(exc).__name__

@@ -18,18 +18,24 @@ def build_table(settings: Settings) -> Table:
 
 
 def build_mailer(settings: Settings, table: Table | None = None) -> Mailer:
-    """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run).
+    """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run); during a rehearsal
+    (MAIL_REHEARSAL_TO), either one redirected to HR.
 
     Either way an address SES reported as bouncing or complaining is skipped (`AddressBouncing`), read from
-    `table` (built from settings when not given). Deployed, a missing sender or a loopback link is refused.
+    `table` (built from settings when not given): in a rehearsal too, as it would be live. Deployed, a missing
+    sender or a loopback link is refused.
     """
     from service.adapters.bounces import BounceList
+    from service.adapters.rehearsal import rehearsing
 
     require_mail(settings)
     bounces = BounceList(table if table is not None else build_table(settings))
+    return SkipBouncing(rehearsing(_transport(settings), settings.mail_rehearsal_to), bounces.is_bouncing)
+
+
+def _transport(settings: Settings) -> Mailer:
     if settings.outbox_dir:
-        return SkipBouncing(OutboxMailer(Path(settings.outbox_dir), settings.mail_from), bounces.is_bouncing)
+        return OutboxMailer(Path(settings.outbox_dir), settings.mail_from)
     from service.adapters.aws import client
 
-    ses = SesMailer(client("ses", settings), settings.mail_from, settings.ses_configuration_set)
-    return SkipBouncing(ses, bounces.is_bouncing)
+    return SesMailer(client("ses", settings), settings.mail_from, settings.ses_configuration_set)

@@ -18,8 +18,8 @@ from typing import Any
 
 from service.adapters import keys
 from service.adapters.repositories import _Repository
-from service.adapters.store import Delete, Item, Put
-from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, RequestState
+from service.adapters.store import Check, Delete, Item, Put
+from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
 
 
 def request_to_item(r: FeedbackRequest) -> Item:
@@ -72,6 +72,7 @@ def settings_from_item(item: Item | None) -> FeedbackSettings:
         threshold=int(item["threshold"]),
         upward=bool(item["upward"]),
         nomination_deadline=date.fromisoformat(deadline) if deadline else None,
+        release=ReleaseRule(item.get("release") or ReleaseRule.FIRST.value),
         version=int(item.get("version", 0)),
     )
 
@@ -82,6 +83,8 @@ class FeedbackRepository(_Repository):
     def __init__(self, uow: Any) -> None:
         super().__init__(uow)
         self._absent: set[str] = set()  # cycles whose settings a batch read found missing (defaults apply)
+        # (cycle, subject) → the close mark `group_items` read: None absent, else whether it released the groups
+        self._closed: dict[tuple[str, str], bool | None] = {}
 
     def mark_prefetched(self, cycle_id: str) -> None:
         """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
@@ -106,6 +109,7 @@ class FeedbackRepository(_Repository):
             "threshold": s.threshold,
             "upward": s.upward,
             "nomination_deadline": s.nomination_deadline.isoformat() if s.nomination_deadline else None,
+            "release": s.release.value,
         }
         new = self._before(key) is None
         self._absent.discard(cycle_id)
@@ -165,7 +169,9 @@ class FeedbackRepository(_Repository):
         self._uow.add(Delete(keys.feedback_draft(reviewer_id, cycle_id, subject_id)))
 
     def add_answer(self, cycle_id: str, subject_id: str, kind: FeedbackKind, content: dict[str, Any]) -> None:
-        """Stage an answer into its group under a random id; the item names nobody and no time."""
+        """Stage an answer into its group under a random id; the item names nobody and no time. The transaction
+        also checks that the feedback was not closed meanwhile (a manager submitting at the same moment): an
+        answer never joins a group after it is closed."""
         answer_id = uuid.uuid4().hex
         item = {
             **keys.feedback_answer(cycle_id, subject_id, kind.value, answer_id),
@@ -175,14 +181,48 @@ class FeedbackRepository(_Repository):
             "answers": content["answers"],
             "version": 1,
         }
+        self._uow.add(Check(keys.feedback_closed(cycle_id, subject_id), must_not_exist=True))
         self._uow.add(Put(item, must_not_exist=True))
+
+    def close(self, cycle_id: str, subject_id: str, at: str, released: bool) -> None:
+        """Stage the close mark of one person's feedback (the manager submits; once: it stays if HR returns the
+        review, so the answers that were final stay final, and released ones stay released)."""
+        key = keys.feedback_closed(cycle_id, subject_id)
+        if (cycle_id, subject_id) in self._closed:
+            present = self._closed[(cycle_id, subject_id)] is not None
+        else:
+            present = self._get(key) is not None
+        if not present:
+            item = {**key, "type": "feedback_close", "at": at[:10], "released": released, "version": 1}
+            self._uow.add(Put(item, must_not_exist=True))
 
     def answers(self, cycle_id: str, subject_id: str) -> dict[FeedbackKind, list[dict[str, Any]]]:
         """The answers about one person in a cycle, per group (one Query)."""
+        return self.group_items(cycle_id, subject_id)[0]
+
+    def group_items(
+        self, cycle_id: str, subject_id: str
+    ) -> tuple[dict[FeedbackKind, list[dict[str, Any]]], bool | None]:
+        """The answers about one person per group, and their close mark: None (absent) or whether it released the
+        groups (one Query)."""
         groups: dict[FeedbackKind, list[dict[str, Any]]] = {k: [] for k in FeedbackKind}
+        closed: bool | None = None
         for item in self._table.query(keys.feedback_group(cycle_id, subject_id)):
+            if item.get("type") == "feedback_close":
+                closed = bool(item.get("released"))
+                continue
             groups[FeedbackKind(item["kind"])].append({"ratings": item["ratings"], "answers": item["answers"]})
-        return groups
+        self._closed[(cycle_id, subject_id)] = closed
+        return groups, closed
+
+    def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:
+        """The close marks of these people's feedback: subject → whether it released the groups (one
+        BatchGetItem; people without a mark are left out)."""
+        if not subject_ids:
+            return {}
+        found = self._get_many([keys.feedback_closed(cycle_id, s) for s in sorted(set(subject_ids))])
+        by_pk = {keys.feedback_group(cycle_id, s): s for s in subject_ids}
+        return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
 
 
 class NoteRepository(_Repository):

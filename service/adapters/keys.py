@@ -269,6 +269,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBCYCLE#", "SETTINGS", "feedback_settings"),
     ("FBREQ#", "REQ#", "feedback_request"),
     ("FBDRAFT#", "", "feedback_draft"),
+    ("FBGROUP#", "CLOSED", "feedback_close"),
     ("FBGROUP#", "", "feedback_answer"),
     ("NOTE#", "NOTE", "feedback_note"),
     ("MAILBOUNCE", "TO#", "bouncing_address"),
@@ -459,6 +460,12 @@ def feedback_answer(cycle_id: str, subject_id: str, kind: str, answer_id: str) -
     return {"pk": f"FBGROUP#{_esc(cycle_id)}#{_esc(subject_id)}", "sk": f"{kind}#{_esc(answer_id)}"}
 
 
+def feedback_closed(cycle_id: str, subject_id: str) -> dict[str, str]:
+    """The mark that one person's feedback is closed (the manager submitted): in the group's own partition, so the
+    one Query that reads the answers reads it too. Answer sorts are `peer#`/`upward#`, never `CLOSED`."""
+    return {"pk": feedback_group(cycle_id, subject_id), "sk": "CLOSED"}
+
+
 def feedback_group(cycle_id: str, subject_id: str) -> str:
     """Partition of the answers (peer and upward groups) about one person in a cycle."""
     return f"FBGROUP#{_esc(cycle_id)}#{_esc(subject_id)}"
@@ -543,3 +550,8 @@ def bouncing_address(address: str) -> dict[str, str]:
 def bouncing_addresses() -> tuple[str, str]:
     """Partition and sort-key prefix listing every bouncing address (few: HR's list)."""
     return MAIL_BOUNCES, "TO#"
+
+
+def health_probe() -> dict[str, str]:
+    """The key /healthz reads to see that the table answers (never written)."""
+    return {"pk": "HEALTH", "sk": "PROBE"}

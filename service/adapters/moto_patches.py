@@ -23,7 +23,9 @@ Six narrow patches, each keeping moto's semantics:
   replaced and every rollback copy, so the local run grew ~100 KB per audited write and never gave it back.
 
 moto is a test and local-run dependency only: it is imported when `install` is called, and nothing on a
-Lambda code path imports this module.
+Lambda code path imports this module. The patches replace moto internals, so they are written for one moto
+release (`MOTO_VERSION`, pinned in pyproject.toml and requirements.lock): `install` refuses any other with a
+message that says what to do, rather than letting queries go wrong without an error.
 """
 
 from __future__ import annotations
@@ -31,13 +33,18 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import inspect
 import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from typing import Any
+
+# The moto release these patches were written for and tested against (its internals are what they replace).
+MOTO_VERSION = "5.2.6"
 
 # DynamoDB calls that never change the emulated state; any other call may (and is reported to the listeners).
 READ_ACTIONS = frozenset(
@@ -86,10 +93,28 @@ def on_write(listener: Callable[[str], None]) -> Callable[[], None]:
     return lambda: _write_listeners.remove(listener) if listener in _write_listeners else None
 
 
+class MotoVersionMismatch(RuntimeError):
+    """The installed moto is not the release the patches were written for."""
+
+
+def check_moto_version(installed: str | None = None) -> None:
+    """Refuse a moto other than `MOTO_VERSION`: its internals may have moved under the patches."""
+    found = installed if installed is not None else metadata.version("moto")
+    if found != MOTO_VERSION:
+        raise MotoVersionMismatch(
+            f"moto {found} is installed, but service/adapters/moto_patches.py was written for moto {MOTO_VERSION}. "
+            "Install the locked versions (`make clean && make run`, which installs from requirements.lock), or, "
+            "when upgrading moto on purpose, check each patch against the new release, run `make races` and "
+            "tests/integration/test_moto_patches.py, then change MOTO_VERSION and the pin together."
+        )
+
+
 def install() -> None:
     """Patch moto's DynamoDB in this process (counted: each call needs an `uninstall`)."""
     global _installs
     with _state_lock:
+        if _installs == 0:
+            check_moto_version()
         _installs += 1
         if _installs == 1:
             _apply()
@@ -365,10 +390,15 @@ def _apply() -> None:
         return answer
 
     table_query = models.Table.query
+    query_signature = inspect.signature(table_query)
+    missing = {"index_name", "hash_key_conditions"} - set(query_signature.parameters)
+    if missing:
+        raise MotoVersionMismatch(f"moto's Table.query no longer takes {sorted(missing)}: the query patch needs them")
 
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        found = _candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+        # Bound by name, as moto's own signature says, whether moto passed them by position or by keyword.
+        call = query_signature.bind(self, hash_key, *args, **kwargs).arguments
+        found = _candidates(self, hash_key, call.get("index_name"), call.get("hash_key_conditions"))
         if found is None:
             return table_query(self, hash_key, *args, **kwargs)
         self.all_items = lambda: found  # for this query only (`_lock` is held: no other request sees it)

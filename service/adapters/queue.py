@@ -7,6 +7,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
+from service.adapters.dynamo import unavailable_on_transient_errors
+
 Message = dict[str, Any]
 
 
@@ -38,6 +40,7 @@ class SqsQueue(Queue):
         self.client = client
         self.url = url
 
+    @unavailable_on_transient_errors  # SQS throttled, failing or unreachable: 503 with Retry-After, not a 500
     def send_many(self, messages: list[Message]) -> None:
         for start in range(0, len(messages), 10):
             chunk = messages[start : start + 10]

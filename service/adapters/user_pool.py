@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 EMPLOYEE_ID = "custom:employee_id"
+# Cognito's answers when an invitation cannot be sent now: its own sender's daily limit, or SES's quota or rate.
+SENDING_LIMITS = {"LimitExceededException", "TooManyRequestsException"}
+
+
+class SendingLimitReached(Exception):
+    """The pool may send no more invitation emails for now; nothing was created for this person."""
+
+
+class InvitationNotDelivered(Exception):
+    """Cognito could not deliver the invitation (e.g. SES refused the address); the account may exist without it."""
 
 
 @dataclass(frozen=True)
@@ -16,6 +27,7 @@ class Account:
     email: str
     name: str
     enabled: bool
+    status: str = "CONFIRMED"  # FORCE_CHANGE_PASSWORD until the first sign-in with the invitation's password
 
 
 class UserPool:
@@ -34,12 +46,43 @@ class UserPool:
                 employee_id = attrs.get(EMPLOYEE_ID)
                 if employee_id:
                     found[employee_id] = Account(
-                        employee_id, attrs.get("email", ""), attrs.get("name", ""), bool(user.get("Enabled", True))
+                        employee_id,
+                        attrs.get("email", ""),
+                        attrs.get("name", ""),
+                        bool(user.get("Enabled", True)),
+                        user.get("UserStatus", "CONFIRMED"),
                     )
         return found
 
     def create(self, employee_id: str, email: str, name: str) -> None:
-        """A new account; Cognito emails the invitation with a temporary password."""
+        """A new account; Cognito emails the invitation with a temporary password (SendingLimitReached when it may
+        send no more now, InvitationNotDelivered when the email could not be delivered)."""
+        self._inviting(lambda: self._create(employee_id, email, name))
+
+    def resend(self, employee_id: str) -> None:
+        """Send the invitation of an account again (a new temporary password), with the errors of `create`."""
+        self._inviting(
+            lambda: self._client.admin_create_user(
+                UserPoolId=self._pool_id, Username=employee_id, MessageAction="RESEND", DesiredDeliveryMediums=["EMAIL"]
+            )
+        )
+
+    @staticmethod
+    def _inviting(call: Callable[[], object]) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            call()
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            message = error.get("Message") or error.get("Code", "")
+            if error.get("Code") in SENDING_LIMITS:
+                raise SendingLimitReached(message) from exc
+            if error.get("Code") == "CodeDeliveryFailureException":
+                raise InvitationNotDelivered(message) from exc
+            raise
+
+    def _create(self, employee_id: str, email: str, name: str) -> None:
         self._client.admin_create_user(
             UserPoolId=self._pool_id,
             Username=employee_id,

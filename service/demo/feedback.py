@@ -1,6 +1,7 @@
-"""Demo feedback (issue 9): requests in every state, groups above and below the threshold, upward feedback, and
-continuous feedback pulled into a review. Runs before the reviews are driven, so that the finalised review's
-score (E008) has all three parts: goals, competencies and feedback."""
+"""Demo feedback (issue 9): requests in every state, groups above and below the threshold, released (Mei's: her
+manager submitted) and not yet released, upward feedback, and continuous feedback pulled into a review. Runs
+before the reviews are driven, so that the finalised review's score (E008) has all three parts: goals,
+competencies and feedback."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def load_feedback_demo(table: Table, who: Callable[[str], Principal], cycle_id: 
     fb.decline(u(), who("E014"), cycle_id, "E008", "I have not worked with Mei this period.", clock)
     fb.save_draft(u(), who("E015"), cycle_id, "E008", _peer({"delivery": 4}, "Great pairing partner"), 0, clock)
 
-    # Kwame (E009): only 2 answers so far, below the threshold: the page says there are not enough yet.
+    # Kwame (E009): only 2 answers so far: nothing shows before the release, and then only that there were too few.
     nominate("E009", ["E008", "E010", "E012"])
     decide("E009", "E007", ["E008", "E010", "E012"])
     for reviewer, (ratings, text) in zip(("E008", "E010"), PEER_ANSWERS, strict=False):

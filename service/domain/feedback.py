@@ -5,13 +5,17 @@ id and nothing that names its author, and the request addressed to the reviewer 
 answered. The group result below is the only way answers are read: averages and distributions per rating,
 comments per question in an order that says nothing about who wrote them or when, and nothing at all until
 the group has at least `threshold` answers (never below 3).
+
+Over time: the answers are released as a group at one moment (`release_state`: the manager's submission or the
+feedback deadline, as the cycle's `ReleaseRule` says), never one by one; answers close then, so what is
+released never grows afterwards, and before it nothing shown moves with an answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -79,6 +83,29 @@ def next_request_state(state: RequestState | None, action: RequestAction) -> Req
         raise Conflict(f"cannot {action.value} a feedback request that {now}") from None
 
 
+class ReleaseRule(StrEnum):
+    """When a person's peer and upward answers are released, as one group, to their readers."""
+
+    FIRST = "first"  # the manager submits the assessment or the feedback deadline passes, whichever comes first
+    DEADLINE = "deadline"  # the feedback deadline passes
+    MANAGER = "manager"  # the manager submits the assessment
+
+    @property
+    def on_deadline(self) -> bool:
+        """Does the feedback deadline release (and close) the groups?"""
+        return self in (ReleaseRule.FIRST, ReleaseRule.DEADLINE)
+
+    @property
+    def on_manager(self) -> bool:
+        """Does the manager's submission release the group?"""
+        return self in (ReleaseRule.FIRST, ReleaseRule.MANAGER)
+
+
+# Answers close at midnight UTC after the feedback deadline, and the groups are read from this much later: an
+# answer checked before midnight and committed a few seconds after it is in the group before anyone reads it.
+RELEASE_GRACE = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class FeedbackSettings:
     """A cycle's feedback rules, set by HR (defaults apply until HR saves them)."""
@@ -88,6 +115,7 @@ class FeedbackSettings:
     threshold: int = MIN_THRESHOLD
     upward: bool = True
     nomination_deadline: date | None = None  # None: the cycle's feedback deadline
+    release: ReleaseRule = ReleaseRule.FIRST
     version: int = 0
 
     @property
@@ -109,6 +137,51 @@ def check_settings(s: FeedbackSettings) -> None:
         errors["max_peers"] = ["at least the minimum"]
     if errors:
         raise ValidationFailed("The feedback settings are not valid.", errors)
+
+
+@dataclass(frozen=True)
+class Release:
+    """Where one person's feedback stands: open to answers, closed (the set of answers is final), released (its
+    readers see the groups). Released implies closed, so what is shown never grows after it is first shown."""
+
+    rule: ReleaseRule
+    closed: bool
+    released: bool
+    release_on: date | None  # the day the deadline releases the groups (None: only the manager's submission does)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {
+            "rule": self.rule.value,
+            "closed": self.closed,
+            "released": self.released,
+            "release_on": self.release_on.isoformat() if self.release_on else None,
+            "on_manager_submission": self.rule.on_manager,
+        }
+
+
+def release_state(
+    rule: ReleaseRule, deadline: date | None, manager_closed: bool, now: datetime, released_mark: bool = False
+) -> Release:
+    """The release of one person's feedback at `now`.
+
+    `manager_closed`: the manager assessment was submitted (or was once: its close mark stays when HR returns
+    the review). Answers close then, or at midnight UTC after the feedback deadline when the rule says so; the
+    groups are released by the manager's submission (rules `first`, `manager`) or `RELEASE_GRACE` after the
+    deadline's midnight (rules `first`, `deadline`), whichever the rule allows first. `released_mark`: the close
+    mark says the submission released them; they stay released whatever HR later does to the rule.
+    """
+    closes = datetime.combine(deadline + timedelta(days=1), time(), UTC) if deadline and rule.on_deadline else None
+    after_deadline = closes is not None and now >= closes
+    released = (
+        released_mark or (manager_closed and rule.on_manager) or (closes is not None and now >= closes + RELEASE_GRACE)
+    )
+    return Release(
+        rule=rule,
+        closed=manager_closed or after_deadline,
+        released=released,
+        release_on=closes.date() if closes else None,
+    )
 
 
 @dataclass
@@ -214,24 +287,34 @@ class GroupResult:
     threshold: int
     ratings: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
+    released: bool = True
 
     @property
     def shown(self) -> bool:
-        """The group is shown once it reaches the threshold."""
-        return self.count >= self.threshold
+        """The group is shown once released, and only when it had reached the threshold by then."""
+        return self.released and self.count >= self.threshold
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (below the threshold: the count only)."""
+    def as_dict(self, comments: bool = True) -> dict[str, Any]:
+        """JSON-friendly form: before the release nothing that moves with an answer (not even the count); after
+        it, below the threshold the count only. `comments` False: the ratings summary without the texts (for
+        readers above the person's manager)."""
         data: dict[str, Any] = {
             "kind": self.kind.value,
-            "answers": self.count,
+            "released": self.released,
+            "answers": self.count if self.released else None,
             "threshold": self.threshold,
             "shown": self.shown,
+            "comments_shown": comments,
         }
         if self.shown:
             data["ratings"] = self.ratings
-            data["comments"] = self.comments
+            if comments:
+                data["comments"] = self.comments
         return data
+
+    def withheld(self) -> GroupResult:
+        """The same group before its release: nothing of its answers, not even how many there are."""
+        return GroupResult(self.kind, 0, self.threshold, released=False)
 
 
 def group_result(
@@ -276,26 +359,23 @@ def score_ratings(groups: Iterable[GroupResult]) -> list[float]:
     return values
 
 
-def progress_counts(requests: Iterable[FeedbackRequest], active: set[str]) -> dict[str, int]:
-    """Counts the reviewee and their manager may see: asked, answered, declined, waiting (never who).
+def progress_counts(requests: Iterable[FeedbackRequest], released: bool) -> dict[str, int | None]:
+    """Counts the reviewee and their manager may see (never who).
 
-    A reviewer who left drops out unless they had answered: their answer is in the group and nothing links
-    it back to them, so it stays counted.
+    Before the release only how many were asked: that number moves when reviewers are asked or removed, never
+    when one answers or declines. After it the requests are final (answers and declines are closed), so the
+    split into answered, declined and waiting is shown, once. A reviewer who left stays counted either way:
+    dropping leavers only when they had not answered would tell whether they had.
     """
-    counts = {"asked": 0, "answered": 0, "declined": 0, "waiting": 0}
-    for r in requests:
-        if r.state is R.ANSWERED:
-            counts["answered"] += 1
-        elif r.reviewer_id not in active:
-            continue
-        elif r.state is R.DECLINED:
-            counts["declined"] += 1
-        elif r.state is R.APPROVED:
-            counts["waiting"] += 1
-        else:
-            continue
-        counts["asked"] += 1
-    return counts
+    asked = [r for r in requests if r.state in ASKED]
+    if not released:
+        return {"asked": len(asked), "answered": None, "declined": None, "waiting": None}
+    return {
+        "asked": len(asked),
+        "answered": sum(1 for r in asked if r.state is R.ANSWERED),
+        "declined": sum(1 for r in asked if r.state is R.DECLINED),
+        "waiting": sum(1 for r in asked if r.state is R.APPROVED),
+    }
 
 
 class NoteKind(StrEnum):

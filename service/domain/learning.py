@@ -25,6 +25,9 @@ class ActivityType(StrEnum):
     CONFERENCE = "conference"
     READING = "reading"
     INFORMATIONAL_INTERVIEW = "informational_interview"
+    # Offered by the self assessment's learning rows before the log existed; kept so saved drafts stay valid.
+    SELF_STUDY = "self_study"
+    OTHER = "other"
 
 
 class ContactSource(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -106,6 +107,13 @@ class ItemStatus(StrEnum):
     DROPPED = "dropped"
 
 
+class Agreement(StrEnum):
+    """What the employee says on acknowledging the review (acknowledgement is not agreement)."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+
+
 OPEN_STATUSES = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
 PRIORITY_WEIGHT = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
 
@@ -123,15 +131,38 @@ class _Errors:
         self.errors.setdefault(name, []).append(message)
 
 
+def _check_rating(rating: Any, template: Template, name: str, e: _Errors) -> None:
+    # A whole number on the template's scale (a draft stored by an earlier version may hold anything).
+    if rating is not None and (type(rating) is not int or not 1 <= rating <= template.scale.points):
+        e.add(name, f"choose 1 to {template.scale.points}")
+
+
+def _check_choice(value: Any, choices: type[StrEnum], name: str, e: _Errors) -> None:
+    # One of the domain's codes, or nothing (the default applies): what the domain later parses into the enum.
+    if value not in (None, "") and value not in {c.value for c in choices}:
+        e.add(name, f"choose one of: {', '.join(c.value for c in choices)}")
+
+
+def _check_date(value: Any, name: str, e: _Errors) -> date | None:
+    # An ISO date (YYYY-MM-DD), or nothing.
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    e.add(name, "not a date (YYYY-MM-DD)")
+    return None
+
+
 def _check_ratings(ratings: dict[str, Any], template: Template, field: str, e: _Errors, complete: bool) -> None:
     ids = set(template.competency_ids())
     for cid, entry in ratings.items():
         if cid not in ids:
             e.add(f"{field}.{cid}", "not a competency of this cycle's template")
             continue
-        rating = entry.get("rating")
-        if rating is not None and not 1 <= rating <= template.scale.points:
-            e.add(f"{field}.{cid}.rating", f"choose 1 to {template.scale.points}")
+        _check_rating((entry or {}).get("rating"), template, f"{field}.{cid}.rating", e)
     if complete:
         for cid in template.competency_ids():
             if (ratings.get(cid) or {}).get("rating") is None:
@@ -159,12 +190,29 @@ def _check_tracked(items: list[dict[str, Any]], field: str, e: _Errors, complete
         owner = item.get("owner_id")
         if owner and owner not in people:
             e.add(f"{field}.{n}.owner_id", f"unknown person {owner!r}")
+        _check_date(item.get("due"), f"{field}.{n}.due", e)
+        _check_choice(item.get("status"), ItemStatus, f"{field}.{n}.status", e)
 
 
 def _check_training(needs: list[dict[str, Any]], field: str, e: _Errors) -> None:
+    from service.domain.training import NeedFormat  # training imports this module
+
     for n, need in enumerate(needs):
         if not normalise_topic(need.get("topic") or ""):
             e.add(f"{field}.{n}.topic", "required")
+        _check_choice(need.get("priority"), Priority, f"{field}.{n}.priority", e)
+        _check_choice(need.get("format"), NeedFormat, f"{field}.{n}.format", e)
+        cost = need.get("estimated_cost")
+        if cost not in (None, "") and (isinstance(cost, bool) or not _non_negative(cost)):
+            e.add(f"{field}.{n}.estimated_cost", "give a cost of 0 or more")
+
+
+def _non_negative(value: Any) -> bool:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and number >= 0
 
 
 def check_self(content: dict[str, Any], template: Template, submit: bool) -> None:
@@ -174,9 +222,7 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
     _check_answers(content.get("answers", {}), template, "self", e, submit)
     _check_training(content.get("training_needs", []), "training_needs", e)
     for n, goal in enumerate(content.get("goal_results", [])):
-        rating = goal.get("rating")
-        if rating is not None and not 1 <= rating <= template.scale.points:
-            e.add(f"goal_results.{n}.rating", f"choose 1 to {template.scale.points}")
+        _check_rating(goal.get("rating"), template, f"goal_results.{n}.rating", e)
         if submit and not (goal.get("result") or "").strip():
             e.add(f"goal_results.{n}.result", "say what was achieved")
     if submit and not (content.get("achievements") or "").strip():
@@ -189,6 +235,8 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
 
 def check_manager(content: dict[str, Any], template: Template, submit: bool, people: set[str]) -> None:
     """Manager assessment rules."""
+    from service.domain.training import ObstacleCategory  # training imports this module
+
     e = _Errors({})
     _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
     _check_answers(content.get("answers", {}), template, "manager", e, submit)
@@ -197,10 +245,9 @@ def check_manager(content: dict[str, Any], template: Template, submit: bool, peo
     for n, obstacle in enumerate(content.get("obstacles", [])):
         if submit and not (obstacle.get("remediation") or "").strip():
             e.add(f"obstacles.{n}.remediation", "say what will remove the obstacle")
+        _check_choice(obstacle.get("category"), ObstacleCategory, f"obstacles.{n}.category", e)
     for n, goal in enumerate(content.get("goal_ratings", [])):
-        rating = goal.get("rating")
-        if rating is not None and not 1 <= rating <= template.scale.points:
-            e.add(f"goal_ratings.{n}.rating", f"choose 1 to {template.scale.points}")
+        _check_rating(goal.get("rating"), template, f"goal_ratings.{n}.rating", e)
     if submit:
         for name in ("strengths", "areas_to_strengthen", "narrative"):
             if not (content.get(name) or "").strip():
@@ -221,7 +268,8 @@ def check_discussion(content: dict[str, Any], submit: bool, people: set[str], to
             e.add("date", "required")
         if not (content.get("notes") or "").strip():
             e.add("notes", "required")
-    if held and date.fromisoformat(held) > today:
+    held_on = _check_date(held, "date", e)
+    if held_on and held_on > today:
         e.add("date", "a discussion cannot be recorded before it happens")
     if e.errors:
         raise ValidationFailed(

@@ -11,22 +11,28 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from service.domain.errors import ValidationFailed
 from service.domain.reviews import PRIORITY_WEIGHT, Priority, normalise_topic
 
+E = TypeVar("E", bound=StrEnum)
 SUPPRESS_BELOW = 5  # groups of fewer people are never shown, in any output
 
 
 class NeedFormat(StrEnum):
-    """A suggested way to meet a training need."""
+    """A suggested way to meet a training need (the forms offer these, in this order)."""
 
     COURSE = "course"
     MENTORING = "mentoring"
     ON_THE_JOB = "on_the_job"
     CONFERENCE = "conference"
     INFORMATIONAL_INTERVIEW = "informational_interview"
+    DEGREE_PROGRAMME = "degree_programme"
+    PROFESSIONAL_ASSOCIATION = "professional_association"
+    NETWORKING = "networking"
+    COACHING = "coaching"
+    SELF_STUDY = "self_study"
     OTHER = "other"
 
 
@@ -42,6 +48,13 @@ class NeedStatus(StrEnum):
 
     OPEN = "open"
     ADDRESSED = "addressed"
+
+
+class SuggestionAnswer(StrEnum):
+    """The manager's answer to a need suggested by a low rating."""
+
+    CONFIRMED = "confirmed"  # becomes a training need
+    DISMISSED = "dismissed"
 
 
 class ObstacleCategory(StrEnum):
@@ -207,18 +220,23 @@ class TrainingNeed:
             source=NeedSource(item["source"]),
             topic_id=item["topic_id"],
             topic_label=item.get("topic_label", ""),
-            priority=Priority(item["priority"]),
-            format=NeedFormat(item["format"]),
+            priority=_stored(Priority, item.get("priority"), Priority.MEDIUM),
+            format=_stored(NeedFormat, item.get("format"), NeedFormat.OTHER),
             rationale=item.get("rationale", ""),
             estimated_cost=float(cost) if cost is not None else None,
             competency_id=item.get("competency_id"),
             text=item.get("text", ""),
-            status=NeedStatus(item.get("status", "open")),
+            status=_stored(NeedStatus, item.get("status"), NeedStatus.OPEN),
             addressed_by=item.get("addressed_by"),
             addressed_at=item.get("addressed_at"),
             chain=tuple(item.get("chain", [])),
             version=int(item.get("version", 0)),
         )
+
+
+def _stored(choices: type[E], value: Any, default: E) -> E:
+    # A code read back from the table: one a later version no longer knows reads as the default, never a failure.
+    return choices(value) if value in {c.value for c in choices} else default
 
 
 def need_id(cycle_id: str, employee_id: str, source: str, n: int) -> str:

@@ -23,7 +23,7 @@ from service.domain.cycles import (
     select_participants,
 )
 from service.domain.directory import Employee, Role
-from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NotFound, StaleWrite, Unavailable, ValidationFailed
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import template_to_dict
 from service.services.auth import Principal
@@ -153,7 +153,15 @@ def launch_cycle(
         stored = uow.cycles.save(launched, new=False, actor=principal.employee_id, action="launch_cycle", at=at)
         uow.cycles.count(cycle_id, {"expected": len(people), "launched": 0})
         uow.commit()
-    _send_batches(uow, queue, stored, people)
+    try:
+        _send_batches(uow, queue, stored, people)
+    except Unavailable as exc:
+        # The launch is stored; its review batches are not queued. Launching again re-sends them (idempotent).
+        raise Unavailable(
+            "The cycle is launched, but creating its reviews could not be queued just now: "
+            "launch it again in a moment to create them.",
+            retry_after=exc.retry_after,
+        ) from exc
     return launch_progress(uow, cycle_id)
 
 

@@ -3,6 +3,12 @@ group, follow response rates, remind; and continuous feedback notes pulled into 
 
 Anonymity: the use cases that read requests ask `policy` first, and the reviewee and their manager only ever
 get counts; the answers are read only through `group_result`, which shows nothing below the threshold.
+
+Anonymity over time: a person's answers are released as one group at one moment (`release_for`: the manager's
+submission or the feedback deadline, as the cycle's release rule says). Answers and declines close then, so
+what is released never grows; before it, the groups show nothing (not even a count) and the counts the
+reviewee and manager see move only when reviewers are asked or removed. Comments reach the reviewee, their
+manager and HR; a skip-level reader (leadership, the chief executive) gets the ratings summary and counts only.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -28,6 +34,8 @@ from service.domain.feedback import (
     FeedbackSettings,
     GroupResult,
     NoteKind,
+    Release,
+    ReleaseRule,
     RequestAction,
     RequestState,
     answer_content,
@@ -39,6 +47,7 @@ from service.domain.feedback import (
     group_result,
     next_request_state,
     progress_counts,
+    release_state,
     score_ratings,
 )
 from service.domain.reviews import ReviewState, at_least
@@ -70,6 +79,7 @@ def settings_json(s: FeedbackSettings) -> dict[str, Any]:
         "threshold": s.shown_from,
         "upward": s.upward,
         "nomination_deadline": s.nomination_deadline.isoformat() if s.nomination_deadline else None,
+        "release": s.release.value,
         "version": s.version,
     }
 
@@ -77,20 +87,29 @@ def settings_json(s: FeedbackSettings) -> dict[str, Any]:
 def save_settings(
     uow: UnitOfWork, principal: Principal, cycle_id: str, data: dict[str, Any], expected_version: int, clock: Clock
 ) -> dict[str, Any]:
-    """HR sets a cycle's peer minimum and maximum, the anonymity threshold (never below 3), upward on/off and the
-    nomination deadline."""
+    """HR sets a cycle's peer minimum and maximum, the anonymity threshold (never below 3), upward on/off, the
+    nomination deadline and when answers are released (left out: unchanged). The release rule is fixed once the
+    feedback deadline has passed: changing it then could reopen answers to groups already shown."""
     policy.require(policy.may_manage_feedback(principal), "only HR sets a cycle's feedback rules")
     cycle = get_cycle(uow, cycle_id)
     _require_open(cycle)
     current = uow.feedback.settings(cycle_id)
     if current.version != expected_version:
         raise StaleWrite(f"the feedback settings were changed by someone else (now version {current.version})")
+    release = ReleaseRule(data.get("release") or current.release)
+    deadline = _deadline(cycle)
+    if release is not current.release and deadline and clock.now().date() > deadline:
+        raise ValidationFailed(
+            "The feedback settings are not valid.",
+            {"release": [f"fixed since the feedback deadline ({deadline.isoformat()}) passed"]},
+        )
     wanted = FeedbackSettings(
         min_peers=data["min_peers"],
         max_peers=data["max_peers"],
         threshold=data["threshold"],
         upward=data["upward"],
         nomination_deadline=data.get("nomination_deadline"),
+        release=release,
         version=current.version,
     )
     check_settings(wanted)
@@ -141,13 +160,12 @@ SHOWN_STATE = {
 }
 
 
-def nominations(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, today: date | None = None
-) -> dict[str, Any]:
+def nominations(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime) -> dict[str, Any]:
     """The peer reviewers of one person as this reader may see them.
 
-    The person and their manager get names with "nominated", "asked" or "removed" and counts; who answered or
-    declined reaches only HR (to chase), and only about people they do not manage.
+    The person and their manager get names with "nominated", "asked" or "removed" and counts (before the release
+    only how many were asked); who answered or declined reaches only HR (to chase), and only about people they
+    do not manage.
     """
     cycle = get_cycle(uow, cycle_id)
     subject = _participant(uow, cycle, subject_id)
@@ -159,12 +177,13 @@ def nominations(
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests}))
     active = {p for p, e in people.items() if e.active}
     detail = policy.may_see_who_answered(principal, subject)
+    release = release_for(uow, cycle, subject_id, now)
     rows = []
     for r in requests:
         if r.kind is not FeedbackKind.PEER:
             continue
-        if r.reviewer_id not in active and r.state is not RequestState.ANSWERED and not detail:
-            continue  # a leaver drops out
+        # A leaver stays listed, whatever their request's state: dropping only those who had not answered would
+        # tell who had.
         row = {
             "reviewer_id": r.reviewer_id,
             "name": people[r.reviewer_id].name if r.reviewer_id in people else r.reviewer_name,
@@ -178,7 +197,7 @@ def nominations(
         rows.append(row)
     # By name: never by when a request changed, which would follow answers.
     rows.sort(key=lambda row: row["name"].casefold())
-    today = today or date.today()
+    today = now.date()
     deadline = settings.nomination_deadline
     return {
         "cycle_id": cycle_id,
@@ -186,9 +205,14 @@ def nominations(
         "subject_name": subject.name,
         "settings": settings_json(settings),
         "peers": rows,
-        "counts": {k.value: progress_counts([r for r in requests if r.kind is k], active) for k in FeedbackKind},
-        "may_nominate": cycle.state is CycleState.ACTIVE and policy.may_nominate_peers(principal, subject),
-        "may_decide": cycle.state is CycleState.ACTIVE and policy.may_decide_nominations(principal, subject),
+        "counts": _counts(requests, release),
+        "release": release.as_dict(),
+        "may_nominate": cycle.state is CycleState.ACTIVE
+        and not release.closed
+        and policy.may_nominate_peers(principal, subject),
+        "may_decide": cycle.state is CycleState.ACTIVE
+        and not release.closed
+        and policy.may_decide_nominations(principal, subject),
         "deadline_passed": bool(deadline and today > deadline),
         "detail": detail,
     }
@@ -230,12 +254,57 @@ def _before_deadline(principal: Principal, settings: FeedbackSettings, today: da
         raise Conflict(f"{what} closed on {deadline.isoformat()}; HR can still adjust them")
 
 
-def _group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str) -> None:
+def _counts(requests: list[FeedbackRequest], release: Release) -> dict[str, dict[str, int | None]]:
+    return {k.value: progress_counts([r for r in requests if r.kind is k], release.released) for k in FeedbackKind}
+
+
+# --- the release -------------------------------------------------------------------------------------------
+
+
+def release_for(
+    uow: UnitOfWork,
+    cycle: Cycle,
+    subject_id: str,
+    now: datetime,
+    *,
+    marks: dict[str, bool] | None = None,
+    releasing: bool = False,
+) -> Release:
+    """Where one person's feedback stands at `now`: open, closed (answers final) or released (readable).
+
+    `marks`: the close marks (`FeedbackRepository.closed_of`), when the caller has read them already.
+    `releasing`: the manager is submitting now, in the caller's transaction.
+    """
+    if marks is None:
+        marks = uow.feedback.closed_of(cycle.cycle_id, [subject_id])
+    review = uow.reviews.get(cycle.cycle_id, subject_id)
+    submitted = review is not None and at_least(review.state, ReviewState.MANAGER_SUBMITTED)
+    rule = settings_for(uow, cycle).release
+    closed = releasing or subject_id in marks or submitted
+    return release_state(rule, _deadline(cycle), closed, now, released_mark=marks.get(subject_id, False))
+
+
+def stage_close(uow: UnitOfWork, cycle_id: str, subject_id: str, at: str) -> None:
+    """Inside the manager's submission: mark the person's feedback closed (and released, when the cycle's rule
+    releases on the manager's submission), in the same transaction, so that no answer joins the group after the
+    score was computed from it, and groups released stay released."""
+    released = uow.feedback.settings(cycle_id).release.on_manager
+    uow.feedback.close(cycle_id, subject_id, at, released=released)
+
+
+def _closed_message(release: Release) -> str:
+    if release.released:
+        return "this person's feedback was released as a group: answers are closed"
+    return "this person's feedback is closed: the answers given are final and are released together"
+
+
+def _group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datetime) -> None:
     review = uow.reviews.get(cycle.cycle_id, subject_id)
     if review is None:
         raise NotFound(f"no review for {subject_id!r} in this cycle")
-    if at_least(review.state, ReviewState.MANAGER_SUBMITTED):
-        raise Conflict("the manager assessment is submitted: this person's feedback is closed")
+    release = release_for(uow, cycle, subject_id, now)
+    if release.closed:
+        raise Conflict(_closed_message(release))
 
 
 def nominate_peers(
@@ -256,7 +325,7 @@ def nominate_peers(
     policy.require(policy.may_nominate_peers(principal, subject), "only the employee nominates their peers")
     settings = settings_for(uow, cycle)
     _before_deadline(principal, settings, clock.now().date(), "nominations")
-    _group_open(uow, cycle, subject_id)
+    _group_open(uow, cycle, subject_id, clock.now())
     requests = {r.reviewer_id: r for r in uow.feedback.about(cycle_id, subject_id)}
     held = [
         i
@@ -293,7 +362,7 @@ def nominate_peers(
         uow.commit()
     if mailer is not None and subject.manager_id:
         _email_manager(uow, mailer, cycle, subject, settings, base_url)
-    return nominations(uow, principal, cycle_id, subject_id)
+    return nominations(uow, principal, cycle_id, subject_id, clock.now())
 
 
 def _email_manager(
@@ -337,7 +406,7 @@ def decide_nominations(
     )
     settings = settings_for(uow, cycle)
     _before_deadline(principal, settings, clock.now().date(), "decisions on reviewers")
-    _group_open(uow, cycle, subject_id)
+    _group_open(uow, cycle, subject_id, clock.now())
     requests = {r.reviewer_id: r for r in uow.feedback.about(cycle_id, subject_id)}
     errors: dict[str, list[str]] = {}
     for name, ids in (("approve", approve), ("remove", remove)):
@@ -346,9 +415,18 @@ def decide_nominations(
                 errors.setdefault(name, []).append(f"{i!r} is not among the nominated peers")
     if set(approve) & set(remove):
         errors.setdefault("remove", []).append("approve or remove a person, not both")
+    # Who may not see who answered is refused alike for every asked reviewer: a refusal only for those who had
+    # answered or declined would tell them who had.
+    detail = policy.may_see_who_answered(principal, subject)
+    stays = (RequestState.ANSWERED, RequestState.DECLINED) if detail else ASKED
     for i in remove:
-        if i in requests and requests[i].state in (RequestState.ANSWERED, RequestState.DECLINED):
-            errors.setdefault("remove", []).append("a request that was answered or declined stays")
+        if i in requests and requests[i].state in stays:
+            message = (
+                "a request that was answered or declined stays"
+                if detail
+                else "an asked reviewer stays (HR can remove one who has not answered)"
+            )
+            errors.setdefault("remove", []).append(message)
     if errors:
         raise ValidationFailed("The decisions are not valid.", errors)
     people = uow.directory.get_many(sorted(set(add) | set(approve)))
@@ -382,7 +460,7 @@ def decide_nominations(
         uow.commit()
     if mailer is not None:
         _email_reviewers(uow, mailer, cycle, subject, asked, FeedbackKind.PEER, base_url)
-    return nominations(uow, principal, cycle_id, subject_id)
+    return nominations(uow, principal, cycle_id, subject_id, clock.now())
 
 
 def request_upward(
@@ -404,7 +482,7 @@ def request_upward(
             continue
         manager = _person(uow, manager_id)
         review = uow.reviews.get(cycle_id, manager_id)
-        if review is None or at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+        if review is None or release_for(uow, cycle, manager_id, clock.now()).closed:
             continue
         existing = {r.reviewer_id: r for r in uow.feedback.about(cycle_id, manager_id)}
         new_ids = [p.employee_id for p in reports if p.employee_id not in existing]
@@ -478,10 +556,14 @@ def _own_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     return request
 
 
-def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> dict[str, Any]:
-    """The answer form of a request addressed to this principal, with their own draft."""
+def open_request(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> dict[str, Any]:
+    """The answer form of a request addressed to this principal, with their own draft (`closed`: answers about
+    this person are closed, the request can no longer be answered)."""
     cycle = get_cycle(uow, cycle_id)
     request = _own_request(uow, principal, cycle_id, subject_id)
+    release = release_for(uow, cycle, subject_id, now)
     template = _template(cycle)
     rated, questions = answer_form(template, request.kind)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
@@ -492,6 +574,7 @@ def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
         "subject_name": request.subject_name,
         "kind": request.kind.value,
         "state": request.state.value,
+        "closed": release.closed or cycle.state is not CycleState.ACTIVE,
         "due": _deadline(cycle).isoformat() if _deadline(cycle) else None,
         "scale": list(template.scale.labels),
         "competencies": [
@@ -505,13 +588,15 @@ def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     }
 
 
-def _answerable(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> tuple[Cycle, FeedbackRequest]:
+def _answerable(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> tuple[Cycle, FeedbackRequest]:
     cycle = get_cycle(uow, cycle_id)
     request = _own_request(uow, principal, cycle_id, subject_id)
     _require_open(cycle)
     if request.state is not RequestState.APPROVED:
         raise Conflict(f"this request is already {request.state.value}")
-    _group_open(uow, cycle, subject_id)
+    _group_open(uow, cycle, subject_id, now)
     return cycle, request
 
 
@@ -525,7 +610,7 @@ def save_draft(
     clock: Clock,
 ) -> dict[str, Any]:
     """Save the reviewer's answer as a draft (autosave): only its author ever reads it; it is not audited."""
-    cycle, request = _answerable(uow, principal, cycle_id, subject_id)
+    cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
     current = (draft or {}).get("version", 0)
     if current != expected_version:
@@ -541,8 +626,10 @@ def submit_answer(
     uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, content: dict[str, Any], clock: Clock
 ) -> dict[str, Any]:
     """Submit the answer: it goes into the group under a random id, the request only turns "answered" and the
-    draft goes, in one transaction. Nothing stored links the reviewer to what they wrote."""
-    cycle, request = _answerable(uow, principal, cycle_id, subject_id)
+    draft goes, in one transaction. Nothing stored links the reviewer to what they wrote. Once the person's
+    feedback is closed (released, or the manager submitted) an answer is refused (409) and nothing is written:
+    the group released never grows."""
+    cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     check_answer(content, _template(cycle), request.kind, submit=True)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
     with uow:
@@ -559,7 +646,7 @@ def decline(
     uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, reason: str, clock: Clock
 ) -> dict[str, Any]:
     """The reviewer declines, with an optional reason (HR reads it; the reviewee and manager see a count)."""
-    _cycle, request = _answerable(uow, principal, cycle_id, subject_id)
+    _cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
     declined = replace(request, decline_reason=reason.strip())
     with uow:
@@ -570,10 +657,30 @@ def decline(
     return {"state": RequestState.DECLINED.value, "subject_name": request.subject_name}
 
 
-def my_requests(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
-    """The requests addressed to this principal that are asked (to answer) or done, with their cycles' names."""
+def _closed_subjects(uow: UnitOfWork, cycle: Cycle, subject_ids: set[str], now: datetime) -> set[str]:
+    """Which of these people's feedback is closed to answers (a batch read of reviews and close marks)."""
+    if not subject_ids:
+        return set()
+    marks = uow.feedback.closed_of(cycle.cycle_id, sorted(subject_ids))
+    submitted = {
+        r.employee_id
+        for r in uow.reviews.get_many(cycle.cycle_id, sorted(subject_ids))
+        if at_least(r.state, ReviewState.MANAGER_SUBMITTED)
+    }
+    rule, deadline = settings_for(uow, cycle).release, _deadline(cycle)
+    return {s for s in subject_ids if release_state(rule, deadline, s in marks or s in submitted, now).closed}
+
+
+def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+    """The requests addressed to this principal that are asked (to answer) or done, with their cycles' names; a
+    request about someone whose feedback is closed is no longer open."""
     found = [r for r in uow.feedback.addressed_to(principal.employee_id) if r.state in ASKED]
     cycles = {c: uow.cycles.get(c) for c in {r.cycle_id for r in found}}
+    closed: dict[str, set[str]] = {}
+    for cid, cycle in cycles.items():
+        if cycle is not None and cycle.state is CycleState.ACTIVE:
+            waiting = {r.subject_id for r in found if r.cycle_id == cid and r.state is RequestState.APPROVED}
+            closed[cid] = _closed_subjects(uow, cycle, waiting, now)
     rows = []
     for r in found:
         cycle = cycles.get(r.cycle_id)
@@ -589,7 +696,9 @@ def my_requests(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
                 "kind": r.kind.value,
                 "state": r.state.value,
                 "due": due.isoformat() if due else None,
-                "open": cycle.state is CycleState.ACTIVE and r.state is RequestState.APPROVED,
+                "open": cycle.state is CycleState.ACTIVE
+                and r.state is RequestState.APPROVED
+                and r.subject_id not in closed.get(r.cycle_id, set()),
             }
         )
     return sorted(rows, key=lambda row: (not row["open"], row["due"] or "", row["subject_name"].casefold()))
@@ -598,65 +707,94 @@ def my_requests(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
 # --- reading the groups ---------------------------------------------------------------------------------------
 
 
-def groups(uow: UnitOfWork, cycle: Cycle, subject_id: str) -> list[GroupResult]:
-    """The peer and upward groups about one person (one Query; the settings' one read)."""
+def groups(
+    uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datetime, releasing: bool = False
+) -> tuple[list[GroupResult], Release]:
+    """The peer and upward groups about one person as released at `now` (one Query; the settings' one read):
+    withheld, count included, until the release."""
     template = _template(cycle)
     threshold = settings_for(uow, cycle).shown_from
-    answers = uow.feedback.answers(cycle.cycle_id, subject_id)
-    return [group_result(kind, answers[kind], template, threshold) for kind in FeedbackKind]
+    answers, mark = uow.feedback.group_items(cycle.cycle_id, subject_id)
+    marks = {} if mark is None else {subject_id: mark}
+    release = release_for(uow, cycle, subject_id, now, marks=marks, releasing=releasing)
+    found = [group_result(kind, answers[kind], template, threshold) for kind in FeedbackKind]
+    return (found if release.released else [g.withheld() for g in found]), release
 
 
-def feedback_groups_for(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> list[dict[str, Any]]:
-    """The feedback groups of one review for a reader of that review (the person, their manager, HR): averages,
-    distributions and comments of groups with enough answers, and only the count of the others.
-
-    For PDFs and pages alike: nothing in it names a reviewer.
-    """
-    cycle = get_cycle(uow, cycle_id)
+def _reader_roles(uow: UnitOfWork, principal: Principal, cycle: Cycle, subject_id: str) -> policy.ReviewRoles:
     subject = _person(uow, subject_id)
     # The review's own readers (issue 12: a skip-level manager too, when the cycle allows it), as ReviewContext.
     roles = policy.review_roles(principal, subject_id, subject.manager_id, subject.chain, cycle.skip_level_read)
     policy.require(policy.may_read_review(roles), "only the readers of the review see this feedback")
-    return [g.as_dict() for g in groups(uow, cycle, subject_id)]
+    return roles
 
 
-def feedback_groups_for_review(uow: UnitOfWork, principal: Principal, review: Any) -> list[dict[str, Any]]:
-    """`feedback_groups_for` of a Review (or anything with `cycle_id` and `employee_id`): for the PDF summary."""
-    return feedback_groups_for(uow, principal, review.cycle_id, review.employee_id)
+def feedback_groups_for(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The feedback groups of one review for a reader of that review (the person, their managers, HR): after the
+    release, averages, distributions and (for the person, their manager and HR) comments of groups with enough
+    answers, the count of the others; before it, nothing but that it is not released yet.
 
-
-def score_feedback_ratings(uow: UnitOfWork, cycle: Cycle, subject_id: str) -> list[float]:
-    """The ratings the score's feedback part comes from: those of the groups that are shown."""
-    return score_ratings(groups(uow, cycle, subject_id))
-
-
-def review_feedback(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> dict[str, Any]:
-    """The review's feedback page: groups, counts (never names), and the continuous feedback pulled in."""
-    found = feedback_groups_for(uow, principal, cycle_id, subject_id)
+    For PDFs and pages alike: nothing in it names a reviewer.
+    """
     cycle = get_cycle(uow, cycle_id)
+    roles = _reader_roles(uow, principal, cycle, subject_id)
+    comments = policy.may_read_feedback_comments(roles)
+    return [g.as_dict(comments=comments) for g in groups(uow, cycle, subject_id, now)[0]]
+
+
+def feedback_groups_for_review(
+    uow: UnitOfWork, principal: Principal, review: Any, now: datetime
+) -> list[dict[str, Any]]:
+    """`feedback_groups_for` of a Review (or anything with `cycle_id` and `employee_id`): for the PDF summary."""
+    return feedback_groups_for(uow, principal, review.cycle_id, review.employee_id, now)
+
+
+def score_feedback_ratings(
+    uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datetime, releasing: bool = False
+) -> list[float]:
+    """The ratings the score's feedback part comes from: those of the groups that are shown (released; with
+    `releasing`, as the manager's submission being made releases them)."""
+    return score_ratings(groups(uow, cycle, subject_id, now, releasing)[0])
+
+
+def review_feedback(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> dict[str, Any]:
+    """The review's feedback page: groups, counts (never names; before the release only how many were asked),
+    the release, and the continuous feedback pulled in (its readers: the person, their manager, HR)."""
+    cycle = get_cycle(uow, cycle_id)
+    roles = _reader_roles(uow, principal, cycle, subject_id)
+    comments = policy.may_read_feedback_comments(roles)
+    found, release = groups(uow, cycle, subject_id, now)
     requests = uow.feedback.about(cycle_id, subject_id)
-    people = uow.directory.get_many(sorted({r.reviewer_id for r in requests}))
-    active = {p for p, e in people.items() if e.active}
-    evidence = [n for n in uow.notes.received_by(subject_id) if cycle_id in n["evidence"]]
+    evidence = [n for n in uow.notes.received_by(subject_id) if cycle_id in n["evidence"]] if comments else []
     return {
-        "groups": found,
-        "counts": {k.value: progress_counts([r for r in requests if r.kind is k], active) for k in FeedbackKind},
+        "groups": [g.as_dict(comments=comments) for g in found],
+        "counts": _counts(requests, release),
+        "release": release.as_dict(),
         "settings": settings_json(settings_for(uow, cycle)),
         "evidence": evidence,
+        "comments_shown": comments,
     }
 
 
 # --- tracking (HR) and reminders ------------------------------------------------------------------------------
 
 
-def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str) -> dict[str, Any]:
-    """HR: the response rate per department (of reviewers) and who has not answered yet, to chase.
+def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> dict[str, Any]:
+    """HR: the response rate per department (of reviewers) and who has not answered yet, to chase (`open` False:
+    the feedback is closed, they can no longer answer; they stay listed, so that the release, when the comments
+    appear, changes nobody's place in this list).
 
     Requests about HR themselves or about people they manage are left out: HR must not learn who answered there.
     """
     policy.require(policy.may_manage_feedback(principal), "only HR follows feedback response rates")
     cycle = get_cycle(uow, cycle_id)
     requests = uow.feedback.of_cycle(cycle_id)
+    open_subjects = {r.subject_id for r in requests if r.state is RequestState.APPROVED}
+    closed = _closed_subjects(uow, cycle, open_subjects, now) if cycle.state is CycleState.ACTIVE else open_subjects
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests} | {r.subject_id for r in requests}))
     rows: dict[str, dict[str, int]] = {}
     waiting = []
@@ -682,6 +820,7 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str) -> d
                     "department": dept,
                     "subject_name": r.subject_name,
                     "kind": r.kind.value,
+                    "open": r.subject_id not in closed,
                 }
             )
     departments = [
@@ -703,14 +842,18 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str) -> d
     }
 
 
-def pending_requests(uow: UnitOfWork) -> dict[str, list[dict[str, Any]]]:
-    """Requests waiting for an answer in active cycles, by reviewer (the daily reminders)."""
+def pending_requests(uow: UnitOfWork, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Requests waiting for an answer in active cycles, by reviewer (the daily reminders); requests about someone
+    whose feedback is closed are no longer waiting."""
     found: dict[str, list[dict[str, Any]]] = {}
     for cycle in uow.cycles.list():
         if cycle.state is not CycleState.ACTIVE:
             continue
-        for r in uow.feedback.of_cycle(cycle.cycle_id):
-            if r.state is RequestState.APPROVED:
+        requests = uow.feedback.of_cycle(cycle.cycle_id)
+        waiting = {r.subject_id for r in requests if r.state is RequestState.APPROVED}
+        closed = _closed_subjects(uow, cycle, waiting, now)
+        for r in requests:
+            if r.state is RequestState.APPROVED and r.subject_id not in closed:
                 due = _deadline(cycle)
                 found.setdefault(r.reviewer_id, []).append(
                     {

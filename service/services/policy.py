@@ -278,6 +278,12 @@ def may_see_who_answered(principal: Principal, subject: Employee) -> bool:
     )
 
 
+def may_read_feedback_comments(roles: ReviewRoles) -> bool:
+    """Peer and upward comments reach the reviewee, their manager and HR; a skip-level reader (leadership, the
+    chief executive) gets the ratings summary and the counts only."""
+    return roles.is_employee or roles.is_manager or roles.is_hr
+
+
 def may_manage_feedback(principal: Principal) -> bool:
     """HR sets a cycle's feedback rules, asks for upward feedback and follows response rates."""
     return principal.has(Role.HR)

@@ -116,7 +116,7 @@ def send_reminders(
     # Issue 9: feedback requests still waiting for an answer go into the same daily email.
     from service.services.feedback import pending_requests
 
-    asked = pending_requests(uow)
+    asked = pending_requests(uow, clock.now())
     people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
     reminded = failed = bouncing = 0
     for owner_id in sorted(set(by_owner) | set(asked)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from service.adapters import metrics
@@ -18,6 +18,7 @@ from service.domain.reviews import (
     OPEN_STATUSES,
     PART_ACTIONS,
     RETURNS,
+    Agreement,
     ReviewAction,
     ReviewState,
     allows,
@@ -136,11 +137,12 @@ def submission_gaps(ctx: ReviewContext, part: str, content: dict[str, Any], toda
     return {}
 
 
-def score_preview(ctx: ReviewContext, content: dict[str, Any]) -> dict[str, Any]:
-    """The score a manager assessment would get if submitted now (goals' progress included)."""
+def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The score a manager assessment would get if submitted now (goals' progress included). Its feedback part
+    counts only groups already released: a preview that moved with each answer would show them one by one."""
     scale, who, cycle_id = ctx.template.scale, ctx.review.employee_id, ctx.review.cycle_id
     progress, basis = review_goals.goal_part(ctx.uow, who, cycle_id, content, scale)  # issue 9: rated goals
-    feedback_ratings = feedback.score_feedback_ratings(ctx.uow, ctx.cycle, ctx.review.employee_id)
+    feedback_ratings = feedback.score_feedback_ratings(ctx.uow, ctx.cycle, ctx.review.employee_id, now)
     return compute_score(
         ctx.template, content, goal_progress=progress, feedback_ratings=feedback_ratings, goal_basis=basis
     ).as_dict()
@@ -419,7 +421,8 @@ def save_manager_assessment(
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
         progress, basis = review_goals.goal_part(uow, employee_id, cycle_id, content, ctx.template.scale)
-        ratings = feedback.score_feedback_ratings(uow, ctx.cycle, employee_id)  # only groups that are shown
+        # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
+        ratings = feedback.score_feedback_ratings(uow, ctx.cycle, employee_id, clock.now(), releasing=True)
         changes["score"] = compute_score(
             ctx.template, content, goal_progress=progress, feedback_ratings=ratings, goal_basis=basis
         ).as_dict()
@@ -428,6 +431,7 @@ def save_manager_assessment(
         if submit:
             stage_review_actions(uow, review, "remediation", content.get("obstacles", []), ctx.principal, at)
             training.stage_review_needs(uow, review, "manager", content, ctx.cycle.template_snapshot)
+            feedback.stage_close(uow, cycle_id, employee_id, at)  # answers close; released as the rule says
 
     return _commit(
         ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock, extra_ops=actions
@@ -472,7 +476,7 @@ def acknowledge(
     """The employee acknowledges the review: agree or disagree, with an optional written response."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("acknowledge")
-    if agreement not in ("agree", "disagree"):
+    if agreement not in {a.value for a in Agreement}:
         raise ValidationFailed("Say whether you agree.", {"agreement": ["choose agree or disagree"]})
     ack = {"agreement": agreement, "response": response.strip(), "at": iso(clock.now())}
     return _commit(ctx, expected_version, {"acknowledgement": ack}, A.ACKNOWLEDGE, clock)

@@ -29,22 +29,23 @@ COPY_LABELS = {"employee": "Employee copy", "manager": "Manager copy", "hr": "HR
 # template shows a block for each only when it is given (None: the block is left out).
 OPTIONAL_KEYS = ("feedback_groups", "training_needs", "learning_activities")
 # What other features add to a summary: each provider reads, through the reader's ReviewContext (so through
-# the same policy), what its feature shows of this review, and answers {optional key: value}. A feature
-# appends its provider here (one line at merge), e.g. `CONTEXT_PROVIDERS.append(feedback.summary_groups)`.
-CONTEXT_PROVIDERS: list[Callable[[ReviewContext], dict[str, Any]]] = []
+# the same policy), what its feature shows of this review at the summary's moment, and answers {optional key:
+# value}. A feature appends its provider here (one line at merge), e.g.
+# `CONTEXT_PROVIDERS.append(feedback.summary_groups)`.
+CONTEXT_PROVIDERS: list[Callable[[ReviewContext, datetime], dict[str, Any]]] = []
 
 
-def _feedback_groups(ctx: ReviewContext) -> dict[str, Any]:
-    """Issue 9: the review's peer and upward groups, as its reader sees them on the page (counts below the
-    threshold, never a name)."""
+def _feedback_groups(ctx: ReviewContext, now: datetime) -> dict[str, Any]:
+    """Issue 9: the review's peer and upward groups, as its reader sees them on the page at `now` (nothing before
+    the release, counts below the threshold, comments only for the person, their manager and HR, never a name)."""
     from service.services.feedback import feedback_groups_for_review
 
-    found = feedback_groups_for_review(ctx.uow, ctx.principal, ctx.review)
-    # No answer at all (feedback never asked for, or nobody has answered): the section stays out.
+    found = feedback_groups_for_review(ctx.uow, ctx.principal, ctx.review, now)
+    # Not released yet, or no answer at all (feedback never asked for, or nobody answered): the section stays out.
     return {"feedback_groups": found if any(g["answers"] for g in found) else None}
 
 
-def _learning_activities(ctx: ReviewContext) -> dict[str, Any]:
+def _learning_activities(ctx: ReviewContext, _now: datetime) -> dict[str, Any]:
     """Issue 14: the learning-log activities picked into the self assessment (empty where the reader may not
     see the self assessment yet)."""
     from service.services.learning import learning_evidence_for
@@ -136,7 +137,7 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
         **dict.fromkeys(OPTIONAL_KEYS),
     }
     for provide in CONTEXT_PROVIDERS:
-        context.update({k: v for k, v in provide(ctx).items() if k in OPTIONAL_KEYS})
+        context.update({k: v for k, v in provide(ctx, now).items() if k in OPTIONAL_KEYS})
     context.update(extra or {})
     filename = summary_filename(review.cycle_name, review.employee_name, review.employee_id, copy)
     return Summary(context, filename, digest)

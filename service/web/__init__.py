@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 
 from service.adapters.clock import Clock
 from service.adapters.store import Table
@@ -31,6 +31,7 @@ def create_app(
         api_training,
         auth,
         exports,
+        health,
         labels,
         openapi,
         pages,
@@ -41,6 +42,7 @@ def create_app(
         pages_reviews,
         pages_training,
         prefetch,
+        static,
         summaries,
         training_pdf,
         untrusted,
@@ -75,6 +77,8 @@ def create_app(
     auth.install(app)
     labels.register(app)
     register_error_handlers(app)
+    health.install(app, wiring)
+    static.install(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages_reviews.bp)
     app.register_blueprint(pages_hr.bp)
@@ -99,11 +103,6 @@ def create_app(
     app.register_blueprint(api_feedback.bp)
     app.register_blueprint(openapi.bp)
 
-    @app.get("/healthz")
-    def healthz():
-        """Liveness: the process answers (no AWS call)."""
-        return jsonify({"status": "ok"})
-
     @app.after_request
     def security_headers(response):
         """Headers every response carries."""
@@ -116,8 +115,8 @@ def create_app(
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
-        if request.path not in ("/healthz", "/api/openapi.json") and not request.path.startswith("/static/"):
-            h["Cache-Control"] = "no-store"
+        if request.path != "/api/openapi.json" and not request.path.startswith("/static/"):
+            h["Cache-Control"] = "no-store"  # static files set their own (web/static.py)
         if settings.deployed:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

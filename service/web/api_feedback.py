@@ -80,7 +80,7 @@ def put_settings(cycle_id: str):
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
-    return jsonify(fb.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now().date()))
+    return jsonify(fb.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.put(REVIEW + "/nominations")
@@ -130,7 +130,8 @@ def decide(cycle_id: str, employee_id: str):
 )
 def review_feedback(cycle_id: str, employee_id: str):
     """Groups with enough answers in full, the others by count; continuous feedback pulled in as evidence."""
-    return jsonify(fb.review_feedback(wiring().uow(), current_principal(), cycle_id, employee_id))
+    w = wiring()
+    return jsonify(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
@@ -152,21 +153,24 @@ def upward(cycle_id: str):
 )
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
-    return jsonify(fb.feedback_progress(wiring().uow(), current_principal(), cycle_id))
+    w = wiring()
+    return jsonify(fb.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
 
 
 @bp.get("/feedback/requests")
 @api_doc("The feedback requests addressed to me", response=RequestListSchema, errors=(401,))
 def my_requests():
     """Requests to answer (and those already answered or declined)."""
-    return jsonify({"requests": fb.my_requests(wiring().uow(), current_principal())})
+    w = wiring()
+    return jsonify({"requests": fb.my_requests(w.uow(), current_principal(), w.clock.now())})
 
 
 @bp.get(ANSWER)
 @api_doc("A request addressed to me, with my draft", response=RequestSchema, errors=(401, 403, 404, 409))
 def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
-    view = fb.open_request(wiring().uow(), current_principal(), cycle_id, subject_id)
+    w = wiring()
+    view = fb.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
     return with_etag(jsonify(view), view["draft_version"])
 
 

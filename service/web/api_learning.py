@@ -6,7 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
-from service.domain.learning import MAX_HOURS, MAX_QUESTIONS, ActivityType, ContactSource, InterviewFormat
+from service.domain.learning import (
+    MAX_HOURS,
+    MAX_QUESTIONS,
+    ActivityType,
+    ContactSource,
+    InterviewAction,
+    InterviewFormat,
+)
 from service.services import interviews
 from service.services import learning as svc
 from service.web.auth import current_principal
@@ -107,7 +114,10 @@ class ContactInSchema(Schema):
 
 
 class InterviewActionSchema(Schema):
-    action = Text(required=True, validate=validate.OneOf(["send", "schedule", "decline"]))
+    # Completing has a request of its own (what was learnt, referrals): every other action of the workflow.
+    action = Text(
+        required=True, validate=validate.OneOf([a.value for a in InterviewAction if a is not InterviewAction.COMPLETE])
+    )
     scheduled_for = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.domain import errors as e
+from service.web.auth import optional_principal
 from service.web.form_flow import Respond
 from service.web.untrusted import MalformedRequest
 
@@ -47,11 +48,34 @@ def json_error(code: str, status: int, message: str, errors: Any = None, **extra
     return resp
 
 
-def error_response(code: str, status: int, message: str, errors: Any = None, **extra: Any) -> Any:
+def error_response(
+    code: str, status: int, message: str, errors: Any = None, retry_after: int | None = None, **extra: Any
+) -> Any:
     """Render one error in the shape the client speaks."""
     if wants_json():
         return json_error(code, status, message, errors, **extra)
-    return render_template("pages/error.html", code=code, status=status, message=message, errors=errors), status
+    page = render_template(
+        "pages/error.html",
+        code=code,
+        status=status,
+        message=message,
+        errors=errors,
+        retry_after=retry_after,
+        bare=status >= 500 or not _chrome_available(),
+    )
+    return page, status
+
+
+def _chrome_available() -> bool:
+    """True when the page may show who is signed in and their menus.
+
+    A 5xx page never asks (it is drawn without the session, the user or the table); a 4xx page asks once, and is
+    drawn bare when that fails too (e.g. a 404 while the table or the session secret is unavailable)."""
+    try:
+        optional_principal()
+    except e.DomainError:
+        return False
+    return True
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -68,7 +92,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(e.Unavailable)
     def _unavailable(error: e.Unavailable):
         # Nothing was changed: tell the client (and the browser's user) when to try the same request again.
-        resp = app.make_response(error_response(error.code, 503, error.message, error.errors))
+        resp = app.make_response(error_response(error.code, 503, error.message, error.errors, error.retry_after))
         resp.headers["Retry-After"] = str(error.retry_after)
         return resp
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from enum import StrEnum
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -111,3 +112,13 @@ class Whole(fields.Integer):
         if problem:
             raise ValidationError(problem)
         return number
+
+
+class Choice(Text):
+    """One code of a domain StrEnum: the validator, the OpenAPI enum and the forms' options all come from the enum
+    (`also`: extra codes such as "" for "not answered")."""
+
+    def __init__(self, choices: type[StrEnum], *args: Any, also: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, max_length=100, **kwargs)
+        self.choices = choices
+        self.validators.append(validate.OneOf([*(c.value for c in choices), *also]))

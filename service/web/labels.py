@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask
@@ -135,6 +136,11 @@ def word(value: Any) -> str:
     return WORDS.get(text, text.replace("_", " ").capitalize())
 
 
+def options(choices: type[StrEnum]) -> list[tuple[str, str]]:
+    """A form's options for a set of choices of the domain: (code, word), in the enum's order."""
+    return [(c.value, word(c.value)) for c in choices]
+
+
 def person(person_id: str | None, names: Mapping[str, str] | None = None) -> str:
     """A person's name for an id ('—' when nobody is named, the id only when the directory has no such person)."""
     if not person_id:
@@ -154,7 +160,10 @@ def day(value: date | str | None) -> str:
     """'3 Dec 2026'."""
     if not value:
         return "—"
-    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    try:
+        d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
     return f"{d.day} {d:%b %Y}"
 
 

@@ -122,7 +122,10 @@ def day_filter(value: date | str | None) -> str:
     """7 Mar 2026."""
     if not value:
         return "—"
-    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    try:
+        day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
     return f"{day.day} {day:%b %Y}"
 
 
@@ -341,7 +344,8 @@ def home():
                 a["due_info"],
             )
         )
-    for r in feedback_svc.my_requests(uow, principal):  # issue 9: feedback colleagues asked me for
+    # issue 9: feedback colleagues asked me for
+    for r in feedback_svc.my_requests(uow, principal, wiring().clock.now()):
         if r["open"]:
             tasks.append(
                 Task(

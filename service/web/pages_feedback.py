@@ -12,13 +12,14 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from service.adapters.clock import iso
+from service.domain.feedback import ReleaseRule
 from service.services import cycles as cycle_svc
 from service.services import feedback as fb
 from service.web import forms
 from service.web.api_feedback import mailer
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import due_info, page_principal, today
+from service.web.pages import due_info, page_principal
 from service.web.schemas_feedback import AnswerSchema, DecideSchema, DeclineSchema, NominateSchema, NoteInSchema
 from service.web.schemas_feedback import SettingsInSchema as SettingsForm
 from service.web.versioning import form_version
@@ -27,6 +28,11 @@ from service.web.wiring import wiring
 bp = Blueprint("pages_feedback", __name__)
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 KIND_WORDS = {"peer": "Peer feedback", "upward": "Upward feedback (from the manager's reports)"}
+RELEASE_OPTIONS = [
+    (ReleaseRule.FIRST.value, "When the manager submits the assessment or the feedback deadline passes, if sooner"),
+    (ReleaseRule.DEADLINE.value, "When the feedback deadline passes"),
+    (ReleaseRule.MANAGER.value, "When the manager submits the assessment"),
+]
 
 
 def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
@@ -53,7 +59,7 @@ def inbox():
     uow = wiring().uow()
     return render_template(
         "pages/feedback_inbox.html",
-        requests=fb.my_requests(uow, principal),
+        requests=fb.my_requests(uow, principal, wiring().clock.now()),
         mine=fb.notes_page(uow, principal),
         colleague_options=_options(fb.colleagues(uow, principal)),
         topic_options=_topic_options(uow, principal),
@@ -74,7 +80,7 @@ def send_note():
         uow = wiring().uow()
         body = render_template(
             "pages/feedback_inbox.html",
-            requests=fb.my_requests(uow, principal),
+            requests=fb.my_requests(uow, principal, wiring().clock.now()),
             mine=fb.notes_page(uow, principal),
             colleague_options=_options(fb.colleagues(uow, principal)),
             topic_options=_topic_options(uow, principal),
@@ -148,10 +154,13 @@ def answer(cycle_id: str, subject_id: str):
     """Answer a request addressed to me: rate, comment, save a draft (autosave), submit."""
     principal = page_principal()
     w = wiring()
-    view = fb.open_request(w.uow(), principal, cycle_id, subject_id)
+    view = fb.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
     if request.method == "GET":
         if view["state"] != "approved":
             flash(f"You have {view['state']} this request. Thank you.", "info")
+            return redirect(url_for("pages_feedback.inbox"))
+        if view["closed"]:
+            flash(f"Feedback on {view['subject_name']} is closed: the answers given are released together.", "info")
             return redirect(url_for("pages_feedback.inbox"))
         return _render_answer(view, view["draft"], view["draft_version"])
     autosave = request.headers.get("X-Autosave") == "1"
@@ -167,7 +176,7 @@ def answer(cycle_id: str, subject_id: str):
     def stale(_exc: Exception):
         if autosave:
             return json_error("stale_write", 412, "Your draft was saved in another window; reload it.")
-        fresh = fb.open_request(wiring().uow(), principal, cycle_id, subject_id)
+        fresh = fb.open_request(wiring().uow(), principal, cycle_id, subject_id, wiring().clock.now())
         message = "Your draft was saved in another window meanwhile. Your text below is not saved yet: save again."
         return _render_answer(fresh, raw, fresh["draft_version"], message=message, status=409)
 
@@ -210,7 +219,7 @@ def decline(cycle_id: str, subject_id: str):
 def _render_nominations(cycle_id: str, employee_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    view = fb.nominations(uow, principal, cycle_id, employee_id, today())
+    view = fb.nominations(uow, principal, cycle_id, employee_id, wiring().clock.now())
     choices = (
         fb.peer_choices(uow, principal, cycle_id, employee_id) if view["may_nominate"] or view["may_decide"] else []
     )
@@ -308,7 +317,7 @@ def review_feedback(cycle_id: str, employee_id: str):
     """The review's feedback: the groups (shown only with enough answers), counts, and evidence pulled in."""
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.review_feedback(uow, principal, cycle_id, employee_id)
+    data = fb.review_feedback(uow, principal, cycle_id, employee_id, wiring().clock.now())
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     return render_template(
         "pages/feedback_review.html",
@@ -327,12 +336,13 @@ def review_feedback(cycle_id: str, employee_id: str):
 def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.feedback_progress(uow, principal, cycle_id)
+    data = fb.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
     return (
         render_template(
             "pages/feedback_hr.html",
             data=data,
             values=values or data["settings"],
+            release_options=RELEASE_OPTIONS,
             errors=errors or {},
             summary=forms.summary(errors or {}, forms.Labeller()),
             message=message,
@@ -351,8 +361,10 @@ def hr_feedback(cycle_id: str):
 def hr_settings(cycle_id: str):
     """HR saves the cycle's feedback rules."""
     principal = page_principal()
-    raw: dict[str, Any] = {k: request.form.get(k, "") for k in ("min_peers", "max_peers", "threshold")}
+    raw: dict[str, Any] = {k: request.form.get(k, "") for k in ("min_peers", "max_peers", "threshold", "release")}
     raw["upward"] = request.form.get("upward") == "on"
+    if not raw["release"]:
+        raw.pop("release")  # left out: unchanged
     if request.form.get("nomination_deadline"):
         raw["nomination_deadline"] = request.form["nomination_deadline"]
 

@@ -15,7 +15,7 @@ from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import goals as svc
 from service.services.auth import Principal
-from service.web import forms
+from service.web import forms, labels
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
 from service.web.form_flow import OnRefusal, attempt
 from service.web.pages import page_principal, today
@@ -24,7 +24,7 @@ from service.web.wiring import wiring
 
 bp = Blueprint("pages_goals", __name__, url_prefix="/goals")
 KR_ROWS = 3
-STATUS_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in GoalStatus]
+STATUS_CHOICES = labels.options(GoalStatus)
 LABELS = {
     "title": "Title",
     "weight": "Weight",

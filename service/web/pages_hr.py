@@ -37,6 +37,13 @@ PHASE_LABELS = {
     "manager_assessment": "Manager assessment",
     "discussion": "Review discussion and acknowledgement",
 }
+# The participant modes as HR reads them (a mode the enum gains without words here fails at import).
+MODE_SENTENCES = {
+    "everyone": "Everyone active in the organisation",
+    "departments": "The departments chosen below",
+    "list": "The people listed below",
+}
+MODES = [(m.value, MODE_SENTENCES[m.value]) for m in ParticipantMode]
 # Who owes the overdue task of each phase (the counters count a phase's reviews in these states).
 PHASE_OWNERS = {
     "self_assessment": "the employee",
@@ -254,7 +261,7 @@ def _render_cycle_form(
         template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(uow)],
         departments=departments,
         phases=PHASE_LABELS,
-        modes=[m.value for m in ParticipantMode],
+        modes=MODES,
         field_id=forms.field_id,
     ), status
 
@@ -348,7 +355,11 @@ def cycle(cycle_id: str):
         people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p["department"])]
     # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
     # requests; the people it names come from the worklist's directory read when they have reviews here).
-    feedback = feedback_svc.feedback_progress(uow, principal, cycle_id) if c.state is not CycleState.DRAFT else None
+    feedback = (
+        feedback_svc.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+        if c.state is not CycleState.DRAFT
+        else None
+    )
     template_name = cycle_svc.template_name(uow, c)
     return render_template(
         "pages/hr_cycle.html",

@@ -17,16 +17,16 @@ from service.services.auth import Principal
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.form_flow import OnRefusal, attempt
-from service.web.labels import word
+from service.web.labels import options, word
 from service.web.pages import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_learning", __name__, url_prefix="/learning")
 REFERRAL_ROWS = 3
-TYPES = [(t.value, word(t.value)) for t in ActivityType]
+TYPES = options(ActivityType)
 SOURCES = [(s.value, word(s.value)) for s in ContactSource if s is not ContactSource.REFERRAL]
-FORMATS = [(f.value, word(f.value)) for f in InterviewFormat]
+FORMATS = options(InterviewFormat)
 LABELS = {
     "type": "Kind of activity",
     "title": "What it was",

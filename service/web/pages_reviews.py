@@ -18,13 +18,15 @@ from marshmallow import Schema
 from service.adapters.clock import iso
 from service.domain.cycles import CycleState, Phase
 from service.domain.errors import Conflict, PermissionDenied
+from service.domain.learning import ActivityType
 from service.domain.reviews import (
+    Agreement,
     ItemStatus,
     Priority,
     ReviewState,
 )
 from service.domain.templates import Template, template_from_dict
-from service.domain.training import ObstacleCategory
+from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
@@ -36,8 +38,6 @@ from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import _names, due_info, page_principal, today
 from service.web.schemas_reviews import (
-    FORMATS,
-    LEARNING_KINDS,
     AcknowledgeSchema,
     DiscussionContentSchema,
     ManagerContentSchema,
@@ -55,16 +55,21 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 S = ReviewState
 
 
-def _words(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    return [(v, labels.word(v)) for v in values]
-
-
+# Every set of options the review forms offer, from the domain's enums (the schemas validate the same enums).
 CHOICES = {
-    "priority": _words([p.value for p in Priority]),
-    "format": _words(FORMATS),
-    "kind": _words(LEARNING_KINDS),
-    "status": _words([s.value for s in ItemStatus]),
-    "category": _words([c.value for c in ObstacleCategory]),
+    "priority": labels.options(Priority),
+    "format": labels.options(NeedFormat),
+    "kind": labels.options(ActivityType),
+    "status": labels.options(ItemStatus),
+    "category": labels.options(ObstacleCategory),
+    # Radios that read as sentences: the words are per code, the codes the enum's (a new code fails at import).
+    "suggestion": [
+        (a.value, {"confirmed": "Add as a training need", "dismissed": "Dismiss"}[a.value]) for a in SuggestionAnswer
+    ],
+    "agreement": [
+        (a.value, {"agree": "I agree with the review", "disagree": "I do not agree with the review"}[a.value])
+        for a in Agreement
+    ],
 }
 
 
@@ -366,7 +371,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             view=view,
             template=template,
             version=saved["version"],
-            score=review_svc.score_preview(ctx, content) if part.key == "manager" else None,
+            score=review_svc.score_preview(ctx, content, wiring().clock.now()) if part.key == "manager" else None,
             due=_next_due(ctx, part),
             review_url=_review_url(ctx),
             saved_at=at,
@@ -487,6 +492,7 @@ def _render_review(
         values=values or {},
         message=message,
         states=list(ReviewState),
+        choices=CHOICES,
         field_id=forms.field_id,
         can_self=can["self"],
         can_manager=can["manager"],
@@ -496,7 +502,7 @@ def _render_review(
         return_targets=can["return_targets"],
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
         feedback_groups=feedback_svc.feedback_groups_for(
-            ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id
+            ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, wiring().clock.now()
         ),
         feedback_kinds=FEEDBACK_KINDS,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.domain.feedback import NoteKind
-from service.web.fields import Id, Text, Whole
+from service.domain.feedback import NoteKind, ReleaseRule
+from service.web.fields import Choice, Id, Text, Whole
 
 PEOPLE = validate.Length(max=20)  # reviewers in one request: more is an attack, not a nomination
 RATINGS = validate.Length(max=50)
@@ -19,6 +19,15 @@ class SettingsInSchema(Schema):
     threshold = Whole(required=True, validate=validate.Range(min=3, max=50))
     upward = fields.Boolean(required=True)
     nomination_deadline = fields.Date(load_default=None, allow_none=True)
+    release = Choice(
+        ReleaseRule,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "when answers are released as a group: first (the manager submits or the feedback "
+            "deadline passes, whichever comes first), deadline, manager; left out: unchanged"
+        },
+    )
 
 
 class SettingsSchema(Schema):
@@ -27,6 +36,7 @@ class SettingsSchema(Schema):
     threshold = fields.Integer()
     upward = fields.Boolean()
     nomination_deadline = fields.String(allow_none=True)
+    release = fields.String(metadata={"enum": [r.value for r in ReleaseRule]})
     version = fields.Integer()
 
 
@@ -55,10 +65,23 @@ class PeerRowSchema(Schema):
 
 
 class CountsSchema(Schema):
+    """How many were asked; the rest only once the answers are released (null before: it would move with each
+    answer)."""
+
     asked = fields.Integer()
-    answered = fields.Integer()
-    declined = fields.Integer()
-    waiting = fields.Integer()
+    answered = fields.Integer(allow_none=True)
+    declined = fields.Integer(allow_none=True)
+    waiting = fields.Integer(allow_none=True, metadata={"description": "after the release: asked, not answered"})
+
+
+class ReleaseSchema(Schema):
+    """When a person's answers are released, as one group."""
+
+    rule = fields.String(metadata={"enum": [r.value for r in ReleaseRule]})
+    closed = fields.Boolean(metadata={"description": "answers and declines are closed: the set is final"})
+    released = fields.Boolean()
+    release_on = fields.String(allow_none=True, metadata={"description": "the day the deadline releases them"})
+    on_manager_submission = fields.Boolean()
 
 
 class NominationsSchema(Schema):
@@ -68,6 +91,7 @@ class NominationsSchema(Schema):
     settings = fields.Nested(SettingsSchema)
     peers = fields.List(fields.Nested(PeerRowSchema))
     counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
+    release = fields.Nested(ReleaseSchema)
     may_nominate = fields.Boolean()
     may_decide = fields.Boolean()
     deadline_passed = fields.Boolean()
@@ -75,21 +99,29 @@ class NominationsSchema(Schema):
 
 
 class GroupSchema(Schema):
-    """A group of answers: below the threshold only its count."""
+    """A group of answers: nothing before the release (not even its count); below the threshold only its count."""
 
     kind = fields.String()
-    answers = fields.Integer()
+    released = fields.Boolean()
+    answers = fields.Integer(allow_none=True, metadata={"description": "null until the release"})
     threshold = fields.Integer()
     shown = fields.Boolean()
+    comments_shown = fields.Boolean(
+        metadata={"description": "false for readers above the manager: the ratings summary only"}
+    )
     ratings = fields.List(fields.Raw(), metadata={"description": "per competency: average, rated_by, distribution"})
-    comments = fields.List(fields.Raw(), metadata={"description": "per question: texts sorted by their text"})
+    comments = fields.List(
+        fields.Raw(), metadata={"description": "per question: texts sorted by their text (the reviewee, manager, HR)"}
+    )
 
 
 class ReviewFeedbackSchema(Schema):
     groups = fields.List(fields.Nested(GroupSchema))
     counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
+    release = fields.Nested(ReleaseSchema)
     settings = fields.Nested(SettingsSchema)
-    evidence = fields.List(fields.Raw())
+    evidence = fields.List(fields.Raw(), metadata={"description": "the reviewee, manager and HR only"})
+    comments_shown = fields.Boolean()
 
 
 class AnswerSchema(Schema):
@@ -118,6 +150,7 @@ class RequestSchema(Schema):
     questions = fields.List(fields.Raw())
     draft = fields.Raw()
     draft_version = fields.Integer()
+    closed = fields.Boolean(metadata={"description": "answers about this person are closed"})
     threshold = fields.Integer()
 
 
@@ -167,7 +200,7 @@ class NoteInSchema(Schema):
     """Praise or a suggestion for a colleague."""
 
     to_id = Id(required=True)
-    kind = Text(required=True, validate=validate.OneOf([k.value for k in NoteKind]))
+    kind = Choice(NoteKind, required=True)
     text = Text(required=True, validate=validate.Length(min=1, max=2000))
     competency_id = Id(load_default=None, allow_none=True)
     goal_id = Id(load_default=None, allow_none=True)

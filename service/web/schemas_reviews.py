@@ -7,38 +7,14 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from service.domain.cycles import ParticipantMode, Phase
-from service.domain.reviews import ItemStatus, Priority, ReviewState
-from service.domain.training import ObstacleCategory
-from service.web.fields import Id, Number, Text, Whole
+from service.domain.learning import ActivityType
+from service.domain.reviews import Agreement, ItemStatus, Priority, ReviewState
+from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.web.fields import Choice, Id, Number, Text, Whole
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
 MANY = validate.Length(max=50)  # competencies, questions and answers per form: more is an attack, not a review
-FORMATS = (
-    "course",
-    "mentoring",
-    "on_the_job",
-    "conference",
-    "informational_interview",
-    "degree_programme",
-    "professional_association",
-    "networking",
-    "coaching",
-    "self_study",
-    "other",
-)
-LEARNING_KINDS = (
-    "course",
-    "degree_programme",
-    "on_the_job",
-    "professional_association",
-    "networking",
-    "conference",
-    "informational_interview",
-    "mentoring",
-    "self_study",
-    "other",
-)
 
 
 class IsoDate(fields.Date):
@@ -118,7 +94,7 @@ class CycleInSchema(Schema):
     period_end = fields.Date(required=True)
     template_id = Id(required=True)
     phases = fields.Nested(PhasesSchema, required=True)
-    participant_mode = Text(load_default="everyone", validate=validate.OneOf([m.value for m in ParticipantMode]))
+    participant_mode = Choice(ParticipantMode, load_default=ParticipantMode.EVERYONE.value)
     departments = fields.List(Text(validate=SHORT), load_default=list, validate=validate.Length(max=1000))
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=20_000))
     carry_over_goals = fields.Boolean(load_default=False, metadata={"description": "carry unfinished goals in"})
@@ -161,8 +137,8 @@ class RatingSchema(Schema):
 
 class TrainingNeedSchema(Schema):
     topic = Text(required=True, validate=validate.Length(min=1, max=120))
-    priority = Text(load_default="medium", validate=validate.OneOf([p.value for p in Priority]))
-    format = Text(load_default="course", validate=validate.OneOf(FORMATS))
+    priority = Choice(Priority, load_default=Priority.MEDIUM.value)
+    format = Choice(NeedFormat, load_default=NeedFormat.COURSE.value)
     rationale = Text(load_default="", validate=TEXT)
     estimated_cost = Number(allow_none=True, load_default=None, validate=validate.Range(min=0))
 
@@ -176,7 +152,7 @@ class GoalResultSchema(Schema):
 
 class LearningSchema(Schema):
     activity = Text(required=True, validate=SHORT)
-    kind = Text(load_default="course", validate=validate.OneOf(LEARNING_KINDS))
+    kind = Choice(ActivityType, load_default=ActivityType.COURSE.value)
     date = IsoDate(allow_none=True, load_default=None)
     note = Text(load_default="", validate=TEXT)
 
@@ -206,12 +182,12 @@ class TrackedSchema(Schema):
     description = Text(required=True, validate=TEXT)
     owner_id = Id(load_default=None, allow_none=True)
     due = IsoDate(load_default=None, allow_none=True)
-    status = Text(load_default="open", validate=validate.OneOf([s.value for s in ItemStatus]))
+    status = Choice(ItemStatus, load_default=ItemStatus.OPEN.value)
 
 
 class ObstacleSchema(TrackedSchema):
     remediation = Text(load_default="", validate=TEXT)
-    category = Text(load_default="other", validate=validate.OneOf([c.value for c in ObstacleCategory]))
+    category = Choice(ObstacleCategory, load_default=ObstacleCategory.OTHER.value)
 
 
 class GoalRatingSchema(Schema):
@@ -234,7 +210,7 @@ class ManagerContentSchema(Schema):
     training_needs = fields.List(fields.Nested(TrainingNeedSchema), load_default=list, validate=validate.Length(max=20))
     need_suggestions = fields.Dict(
         keys=Text(max_length=200),
-        values=Text(validate=validate.OneOf(("confirmed", "dismissed", ""))),
+        values=Choice(SuggestionAnswer, also=("",)),
         load_default=dict,
         validate=MANY,
         metadata={"description": "per competency rated low: confirmed (becomes a training need) or dismissed"},
@@ -267,16 +243,12 @@ class DiscussionBodySchema(Schema):
 
 
 class AcknowledgeSchema(Schema):
-    agreement = Text(
-        required=True,
-        validate=validate.OneOf(["agree", "disagree"]),
-        metadata={"description": "acknowledgement is not agreement"},
-    )
+    agreement = Choice(Agreement, required=True, metadata={"description": "acknowledgement is not agreement"})
     response = Text(load_default="", validate=TEXT)
 
 
 class ReturnSchema(Schema):
-    to_state = Text(required=True, validate=validate.OneOf([s.value for s in ReviewState]))
+    to_state = Choice(ReviewState, required=True)
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
@@ -384,7 +356,7 @@ class ActionListSchema(Schema):
 
 
 class ActionStatusSchema(Schema):
-    status = Text(required=True, validate=validate.OneOf([s.value for s in ItemStatus]))
+    status = Choice(ItemStatus, required=True)
 
 
 class HistorySchema(Schema):

@@ -24,6 +24,7 @@ from service.adapters.secrets import web_secret
 from service.domain.errors import NotAuthenticated
 from service.services import directory as directory_svc
 from service.services import signin_throttle
+from service.services.auth import employee_id_from_claims, federated_provider
 from service.web.pages import safe_next
 from service.web.wiring import Wiring, wiring
 
@@ -120,8 +121,12 @@ def _verified_employee(w: Wiring, pending: dict[str, str] | None) -> str:
     if not isinstance(token, str):
         raise SignInFailed("the sign-in did not return an identity")
     claims = verifier(w).verify_id_token(token)
-    employee_id = claims.get(w.settings.employee_id_claim)
-    if not isinstance(employee_id, str) or not employee_id:
+    employee_id = employee_id_from_claims(claims, w.settings.employee_id_claim)
+    if employee_id is None:
+        if federated_provider(claims):
+            raise SignInFailed(
+                "your organisation's sign-in did not send an employee id; ask HR to check the identity provider"
+            )
         raise SignInFailed("this account is not linked to anyone in the organisation")
     return employee_id
 

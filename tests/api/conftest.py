@@ -35,6 +35,7 @@ from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests import factories as f
+from tests.api.aws_faults import down, fast_aws  # noqa: F401 - fixtures: AWS made unreachable
 from tests.conftest import ORG_CSV, AuthActions, RequestCounter
 
 TABLE = "reviews-api-tests"

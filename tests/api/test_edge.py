@@ -29,7 +29,13 @@ def test_every_api_route_is_documented(app, client):
 
 
 def test_healthz_needs_no_sign_in(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok"
+    assert {name: d["state"] for name, d in health["dependencies"].items()} == {
+        "table": "ok",
+        "session_secret": "not_used",
+        "email": "ok",
+    }
 
 
 def test_pages_send_security_headers(auth, client):

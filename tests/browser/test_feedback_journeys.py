@@ -65,11 +65,13 @@ def test_nominating_approving_answering_and_declining(live, open_as):
     other.get_by_role("button", name="Decline this request").click()
     expect(other.locator(".flash-success")).to_contain_text("You declined")
 
-    # Katherine's review: one answer is not enough to show anything.
+    # Katherine's review: nothing shows before the release, not even how many answered.
     employee.goto(f"/cycles/{cid}/reviews/E4")
-    expect(employee.locator(".feedback-group").first).to_contain_text("Not enough answers yet")
+    expect(employee.locator(".feedback-group").first).to_contain_text("Not released yet")
     employee.get_by_role("link", name="Feedback progress and evidence").click()
-    expect(employee.locator("table").first).to_contain_text("Peer feedback")
+    progress = employee.locator("section", has=employee.get_by_role("heading", name="Progress"))
+    expect(progress).to_contain_text("Peer feedback")
+    expect(progress).to_contain_text(re.compile(r"2 asked\. The answers are released together on \d{4}-\d\d-\d\d"))
     check(employee, "feedback-05-review-feedback", problems)
 
     # HR sees who to chase and the rate per department.

@@ -12,6 +12,7 @@ import pytest
 
 from service.adapters.table_setup import TEMPLATE, load_template
 from service.adapters.unit_of_work import UnitOfWork
+from tests.api.aws_faults import down, fast_aws  # noqa: F401 - fixtures: AWS made unreachable
 from tests.conftest import ORG_CSV
 
 FUNCTION_ENV = {

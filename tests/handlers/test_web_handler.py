@@ -37,7 +37,9 @@ def test_me_names_the_employee_of_the_jwt_claims(handler, http_event, context):
 def test_healthz_answers_without_claims(handler, http_event, context):
     response = handler(http_event("GET", "/healthz"), context)
     assert response["statusCode"] == 200
-    assert body_json(response) == {"status": "ok"}
+    health = body_json(response)
+    assert health["status"] == "ok"
+    assert health["dependencies"]["table"] == {"state": "ok", "detail": "read"}
 
 
 def test_home_page_sets_a_host_only_secure_session_cookie(handler, http_event, context):

@@ -29,7 +29,7 @@ def test_mail_is_sent_only_as_the_sender_through_its_identity_and_the_configurat
         assert set(as_list(send["Action"])) == {"ses:SendEmail", "ses:SendRawEmail"}
         assert send["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
         text = str(send["Resource"])
-        assert "identity/${MailFrom}" in text and "identity/${MailDomain}" in text
+        assert "identity/${Identity}" in text and "MailFromIsIdentity" in text
         assert "configuration-set/${MailConfigurationSet}" in text and "identity/*" not in text
 
 

@@ -152,5 +152,8 @@ def test_hadolint_would_catch_a_bad_dockerfile(tmp_path):
 def test_the_layer_is_built_from_the_lambda_python_313_image_with_a_tmp_font_cache():
     text = DOCKERFILE.read_text()
     assert "FROM public.ecr.aws/lambda/python:3.13" in text
-    assert "dnf install" in text and "pango" in text and "harfbuzz" in text
-    assert "<cachedir>/tmp/fontconfig</cachedir>" in text
+    assert "pdf-layer-collect.sh /layer" in text  # the collect step CodeBuild runs too
+    collect = (DOCKERFILE.parent / "pdf-layer-collect.sh").read_text()
+    assert "dnf install" in collect and "pango" in collect and "harfbuzz" in collect
+    assert "--fonts-at /opt/fonts" in collect
+    assert "<cachedir>/tmp/fontconfig</cachedir>" in (DOCKERFILE.parent / "pdf_layer_collect.py").read_text()

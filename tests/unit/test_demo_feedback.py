@@ -3,6 +3,7 @@ whose score has all three parts."""
 
 from __future__ import annotations
 
+from service.adapters.clock import Clock
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
@@ -21,8 +22,11 @@ def test_demo_has_feedback_in_every_state_and_a_finalised_score_with_three_parts
     mei = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008")
     assert mei["state"] == "finalised"
     assert all(p["used"] for p in mei["score"]["parts"]), mei["score"]
-    groups = feedback.feedback_groups_for(UnitOfWork(table), who("E007"), active.cycle_id, "E009")
-    assert groups[0] == {"kind": "peer", "answers": 2, "threshold": 3, "shown": False}
-    upward = feedback.feedback_groups_for(UnitOfWork(table), who("E003"), active.cycle_id, "E007")[1]
-    assert upward["shown"] and upward["answers"] == 3
-    assert feedback.review_feedback(UnitOfWork(table), who("E008"), active.cycle_id, "E008")["evidence"]
+    now = Clock().now()  # the demo runs on the real clock: its feedback deadline is six days ahead
+    groups = feedback.feedback_groups_for(UnitOfWork(table), who("E007"), active.cycle_id, "E009", now)
+    assert groups[0]["released"] is False and groups[0]["answers"] is None, "2 answers, not released: nothing shows"
+    mine = feedback.feedback_groups_for(UnitOfWork(table), who("E008"), active.cycle_id, "E008", now)[0]
+    assert mine["shown"] and mine["answers"] == 3, "released when her manager submitted"
+    upward = feedback.feedback_groups_for(UnitOfWork(table), who("E003"), active.cycle_id, "E007", now)[1]
+    assert upward["released"] is False, "Lukas's manager has not submitted and the deadline is ahead"
+    assert feedback.review_feedback(UnitOfWork(table), who("E008"), active.cycle_id, "E008", now)["evidence"]

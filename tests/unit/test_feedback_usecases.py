@@ -7,10 +7,11 @@ her peers F5, F7, F8, F9; Barbara (F6) reports to Grace; Linus (F10) is in Sales
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from service.adapters.clock import FixedClock
 from service.adapters.mailer import MemoryMailer
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
@@ -35,6 +36,8 @@ F9,Frances Allen,frances@example.com,Engineer,Engineering,F3,
 F10,Linus Torvalds,linus@example.com,Account Executive,Sales,F1,
 """
 PEERS = ["F5", "F7", "F8", "F9", "F10"]
+# The factory cycle's feedback deadline is 2026-03-20: answers close at midnight UTC, the groups are read from 00:15.
+RELEASED = datetime(2026, 3, 21, 0, 15, tzinfo=UTC)
 TEMPLATE = f.template_data(
     questions={
         "self": [{"id": "proud", "text": "What are you proud of?", "required": True}],
@@ -145,12 +148,21 @@ def test_a_colleague_who_is_not_the_manager_cannot_decide(uow, cycle, clock):
 
 
 def test_after_the_deadline_the_manager_is_refused_and_hr_may_still_adjust(uow, cycle, clock):
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "nomination_deadline": date(2026, 3, 5)}
+    fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
     fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
-    late = type(clock)(clock.now() + timedelta(days=40))
+    late = type(clock)(clock.now() + timedelta(days=10))  # nominations closed, the feedback still open
     with pytest.raises(Conflict):
         fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], [], [], late)
     fb.decide_nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], late)
     assert state_of(uow, cycle, "F5") is RequestState.APPROVED
+
+
+def test_once_the_feedback_is_closed_even_hr_adds_nobody(uow, cycle, clock):
+    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    with pytest.raises(Conflict):
+        fb.decide_nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], FixedClock(RELEASED))
+    assert state_of(uow, cycle, "F5") is RequestState.NOMINATED
 
 
 # --- answering ---------------------------------------------------------------------------------------------
@@ -160,11 +172,11 @@ def test_a_draft_is_read_back_only_by_its_author(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     content = {"ratings": {"delivery": 2}, "answers": {"strength": "Half a thought"}}
     saved = fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, 0, clock)
-    assert fb.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4")["draft"] == content
-    assert fb.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4")["draft"] == {}
+    assert fb.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", clock.now())["draft"] == content
+    assert fb.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", clock.now())["draft"] == {}
     with pytest.raises(StaleWrite):
         fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved["version"] - 1, clock)
-    dump = json.dumps(fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4"))
+    dump = json.dumps(fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED))
     assert "Half a thought" not in dump
 
 
@@ -219,19 +231,24 @@ def test_declining_keeps_the_reason_for_hr_and_a_count_for_the_reviewee(uow, cyc
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     fb.decline(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", "On leave", clock)
     assert state_of(uow, cycle, "F7") is RequestState.DECLINED
-    mine = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")
-    assert mine["counts"]["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
-    assert "On leave" not in json.dumps(mine)
-    hr = fb.nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4")
+    mine = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
+    assert mine["counts"]["peer"] == {"asked": 3, "answered": None, "declined": None, "waiting": None}
+    after = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
+    assert after["counts"]["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
+    assert "On leave" not in json.dumps(mine) + json.dumps(after)
+    hr = fb.nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", clock.now())
     assert {p["reviewer_id"]: p["decline_reason"] for p in hr["peers"]}["F7"] == "On leave"
 
 
-def test_a_reviewer_who_left_drops_out_of_the_counts(uow, cycle, clock):
+def test_a_reviewer_who_left_stays_counted_whether_they_answered_or_not(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
-    leaver = ORG.replace("F8,Donald Knuth,donald@example.com,Engineer,Engineering,F3,\n", "")
-    directory_svc.import_organisation(fresh(uow), who(uow, "F2"), leaver, clock)
-    counts = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["counts"]["peer"]
-    assert counts == {"asked": 2, "answered": 0, "declined": 0, "waiting": 2}
+    answer(uow, cycle, clock, "F5")
+    before = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
+    for gone in ("F5", "F8"):  # one who answered, one who did not: dropping only one kind would tell which
+        line = next(row for row in ORG.splitlines() if row.startswith(gone + ","))
+        directory_svc.import_organisation(fresh(uow), who(uow, "F2"), ORG.replace(line + "\n", ""), clock)
+        after = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
+        assert after["counts"] == before["counts"] and len(after["peers"]) == 3
 
 
 # --- groups ------------------------------------------------------------------------------------------------
@@ -241,15 +258,31 @@ def test_a_group_below_three_answers_shows_only_its_count(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7"):
         answer(uow, cycle, clock, r)
-    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]
-    assert peer == {"kind": "peer", "answers": 2, "threshold": 3, "shown": False}
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]
+    assert peer == {
+        "kind": "peer",
+        "released": True,
+        "answers": 2,
+        "threshold": 3,
+        "shown": False,
+        "comments_shown": True,
+    }
 
 
 def test_a_group_of_three_shows_averages_distributions_and_comments_in_no_submission_order(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r, rating, text in (("F9", 4, "zebra-like focus"), ("F5", 2, "Always helpful"), ("F7", 3, "maps the system")):
         answer(uow, cycle, clock, r, rating, text)
-    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4")[0]
+    early = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now())[0]
+    assert early == {
+        "kind": "peer",
+        "released": False,
+        "answers": None,
+        "threshold": 3,
+        "shown": False,
+        "comments_shown": True,
+    }, "nothing before the release, not even the count"
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED)[0]
     delivery = peer["ratings"][0]
     assert peer["shown"] and delivery["average"] == 3 and delivery["distribution"] == [0, 1, 1, 1]
     assert peer["comments"][0]["texts"] == ["Always helpful", "maps the system", "zebra-like focus"]
@@ -280,12 +313,12 @@ def test_a_higher_threshold_holds_the_group_back(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):
         answer(uow, cycle, clock, r)
-    assert not fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]["shown"]
+    assert not fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]["shown"]
 
 
 def test_a_colleague_cannot_read_the_group(uow, cycle, clock):
     with pytest.raises(PermissionDenied):
-        fb.feedback_groups_for(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4")
+        fb.feedback_groups_for(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", RELEASED)
 
 
 def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, clock):
@@ -299,6 +332,50 @@ def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, cl
     )
     with pytest.raises(Conflict):
         answer(uow, cycle, clock, "F5")
+
+
+def test_an_answer_racing_the_managers_submission_is_refused_by_the_close_mark(uow, cycle, clock):
+    with fresh(uow) as closing:
+        closing.feedback.close(cycle.cycle_id, "F4", "2026-03-02T09:00:00.000Z", released=True)
+        closing.commit()
+    late = fresh(uow)  # an answer staged after its checks passed, committed after the manager's transaction
+    with late, pytest.raises(Conflict):
+        late.feedback.add_answer(cycle.cycle_id, "F4", FeedbackKind.PEER, {"ratings": {"delivery": 3}, "answers": {}})
+        late.commit()
+    assert fresh(uow).feedback.answers(cycle.cycle_id, "F4")[FeedbackKind.PEER] == []
+
+
+def test_a_return_by_hr_does_not_reopen_answers_once_the_manager_submitted(uow, cycle, clock):
+    asked(uow, cycle, clock)
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r)
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.save_self_assessment(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
+    )["version"]
+    v = review_svc.save_manager_assessment(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
+    )["version"]
+    shown = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
+    assert shown[0]["shown"] and shown[0]["answers"] == 3
+    review_svc.return_review(
+        fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", "self_submitted", "Redo the ratings", v, clock
+    )
+    with pytest.raises(Conflict):
+        answer(uow, cycle, clock, "F9")
+    assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+    # Nor does HR switching the rule to "at the deadline" hide again what the submission released.
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "deadline"}
+    fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
+    assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+
+
+def test_the_release_rule_is_fixed_once_the_feedback_deadline_has_passed(uow, cycle, clock):
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "manager"}
+    with pytest.raises(ValidationFailed) as caught:
+        fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, FixedClock(RELEASED))
+    assert "release" in caught.value.errors
+    assert fresh(uow).feedback.settings(cycle.cycle_id).release.value == "first"
 
 
 def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
@@ -342,7 +419,7 @@ def test_upward_answers_reach_the_managers_own_review_as_a_group(uow, cycle, clo
             {"ratings": {"delivery": 3}, "answers": {"support": r}},
             clock,
         )
-    upward = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F3")[1]
+    upward = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F3", RELEASED)[1]
     assert upward["kind"] == "upward" and upward["shown"] and upward["answers"] == 3
 
 
@@ -350,20 +427,25 @@ def test_hr_sees_response_rates_and_who_to_chase_but_not_about_their_own_reports
     asked(uow, cycle, clock, ["F5", "F7", "F10"])
     answer(uow, cycle, clock, "F5")
     fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
-    progress = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id)
+    progress = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock.now())
     sales = {d["department"]: d for d in progress["departments"]}["Sales"]
     assert sales["asked"] >= 1
     chased = {(w["reviewer_id"], w["subject_name"]) for w in progress["waiting"]}
     assert ("F7", "Katherine Johnson") in chased and ("F5", "Katherine Johnson") not in chased
     # Barbara reports to Grace: Grace (HR) must not learn who answered about her own report or herself.
     assert not [w for w in progress["waiting"] if w["subject_name"] in ("Barbara Liskov", "Grace Hopper")]
+    # Once the feedback is closed they stay listed (the release moves nobody in this list), no longer to chase.
+    closed = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, RELEASED)
+    assert [w["reviewer_id"] for w in closed["waiting"]] == [w["reviewer_id"] for w in progress["waiting"]]
+    assert all(w["open"] for w in progress["waiting"]) and not any(w["open"] for w in closed["waiting"])
 
 
 def test_pending_requests_are_listed_per_reviewer_for_the_reminders(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     answer(uow, cycle, clock, "F5")
-    pending = fb.pending_requests(fresh(uow))
+    pending = fb.pending_requests(fresh(uow), clock.now())
     assert sorted(pending) == ["F7", "F8"] and pending["F7"][0]["subject_name"] == "Katherine Johnson"
+    assert fb.pending_requests(fresh(uow), RELEASED) == {}, "closed: nobody is reminded of it any more"
 
 
 # --- continuous feedback ----------------------------------------------------------------------------------------
@@ -380,7 +462,7 @@ def test_a_note_is_read_by_its_recipient_and_their_manager_and_pulled_into_the_r
     with pytest.raises(PermissionDenied):
         fb.notes_for(fresh(uow), who(uow, "F5"), "F4")
     fb.pull_note(fresh(uow), who(uow, "F4"), note["note_id"], cycle.cycle_id, clock)
-    evidence = fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4")["evidence"]
+    evidence = fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now())["evidence"]
     assert [n["text"] for n in evidence] == ["Great demo"]
 
 
@@ -415,7 +497,7 @@ def test_a_competency_rated_by_fewer_than_the_threshold_is_withheld_in_a_shown_g
     for r in ("F5", "F7", "F8"):
         content = {"ratings": {"delivery": 3, "collaboration": 4 if r == "F5" else None}, "answers": {"strength": "x"}}
         fb.submit_answer(fresh(uow), who(uow, r), cycle.cycle_id, "F4", content, clock)
-    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")[0]
+    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]
     collaboration = peer["ratings"][1]
     assert peer["shown"] and collaboration == {
         "competency_id": "collaboration",

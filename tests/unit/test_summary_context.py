@@ -46,7 +46,7 @@ def test_the_optional_blocks_are_left_out_until_a_feature_fills_them(world):
 
 
 def test_a_provider_fills_the_optional_blocks(world, monkeypatch):
-    def provide(ctx):
+    def provide(ctx, now):
         return {
             "feedback_groups": [
                 {

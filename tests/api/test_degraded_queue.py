@@ -1,0 +1,52 @@
+"""SQS unreachable, throttling or failing while HR launches a cycle: a 503 that says what happened, never a 500,
+and launching again once the queue answers creates every review (the launch's batches are idempotent)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.adapters.aws import client
+from service.adapters.queue import SqsQueue
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.config import Settings
+from service.domain.cycles import CycleState
+from service.domain.errors import Unavailable
+from service.services import cycles as cycle_svc
+from service.services import templates as template_svc
+from service.services.directory import import_organisation
+from tests import factories as f
+from tests.conftest import ORG_CSV
+
+
+@pytest.fixture
+def world(clock):
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    hr = f.principal(table, "E2")
+    template = template_svc.create_template(UnitOfWork(table), hr, f.template_data(), clock)
+    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
+    return table, hr, cycle
+
+
+@pytest.mark.parametrize("fault", ["refused", "timeout", "throttled", "5xx"])
+def test_a_launch_whose_batches_cannot_be_queued_answers_unavailable_and_a_relaunch_finishes_it(
+    world, clock, down, fault
+):
+    table, hr, cycle = world
+    down("sqs", fault)
+    queue = SqsQueue(client("sqs", Settings(region="eu-west-1")), "https://sqs.eu-west-1.amazonaws.com/1/work")
+
+    with pytest.raises(Unavailable) as refused:
+        cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, queue)
+
+    assert "launch it again" in str(refused.value)
+    stored = cycle_svc.get_cycle(UnitOfWork(table), cycle.cycle_id)
+    assert stored.state is CycleState.ACTIVE
+    assert cycle_svc.launch_progress(UnitOfWork(table), cycle.cycle_id)["created"] == 0
+
+    progress = cycle_svc.launch_cycle(
+        UnitOfWork(table), hr, cycle.cycle_id, stored.version, clock, f.inline_queue(table, clock)
+    )
+    assert progress["created"] == progress["expected"] == len(stored.participants)
+    assert progress["done"]

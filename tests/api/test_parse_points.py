@@ -1,0 +1,469 @@
+"""Every value the domain parses (into an enum, a number, a date, a point of the template's scale) is checked
+before it gets there: a request carrying a value the parse would refuse is answered 422 naming the field, and
+nothing is stored.
+
+`parse_points()` walks the AST of service/domain/ (and of the use cases in service/services/) for calls of the
+domain's StrEnums, of a parameter typed `type[...]` (a parse through a passed-in enum), of int, float, Decimal,
+fromisoformat and strptime, and of `Scale.normalise`.
+`POINTS` says, for each, either which probes reach it with a bad value (each probe is sent through the JSON
+API, and the review ones through the page forms too, as a draft and as a submission) or why no request can
+carry an unchecked value to it (it reads what the domain itself wrote). A new parse point without an entry
+fails `test_every_parse_point_of_the_domain_has_an_entry`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import service.domain
+from service.adapters.clock import FixedClock
+from service.web import forms
+from tests import factories as f
+from tests.api import memory_org
+from tests.conftest import AuthActions
+
+DOMAIN = Path(service.domain.__file__).parent
+# The use cases parse too (the ids of states and kinds a request names): walked with the domain.
+WALKED = {"domain": DOMAIN, "services": DOMAIN.parent / "services"}
+PARSERS = {"int", "float", "Decimal", "fromisoformat", "strptime", "normalise"}
+
+
+def _enum_names() -> set[str]:
+    names = set()
+    for path in DOMAIN.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", None) == "StrEnum" for b in node.bases):
+                names.add(node.name)
+    return names
+
+
+def parse_points() -> set[str]:
+    """'package.module.function: call' for every parse in service/domain/ and service/services/."""
+    enums = _enum_names()
+    found: set[str] = set()
+
+    def visit(node: ast.AST, scope: str, typed: frozenset[str]) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner, inner_typed = scope, typed
+            if isinstance(child, ast.FunctionDef | ast.ClassDef):
+                inner = f"{scope}.{child.name}"
+            if isinstance(child, ast.FunctionDef):
+                params = child.args.posonlyargs + child.args.args + child.args.kwonlyargs
+                enum_params = {a.arg for a in params if a.annotation and ast.unparse(a.annotation).startswith("type[")}
+                inner_typed = typed | enum_params
+            if isinstance(child, ast.Call):
+                fn = child.func
+                name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else ""
+                if name in enums or name in PARSERS or name in inner_typed:
+                    found.add(f"{inner}: {ast.unparse(child)}")
+            visit(child, inner, inner_typed)
+
+    for package, folder in WALKED.items():
+        for path in sorted(folder.glob("*.py")):
+            visit(ast.parse(path.read_text()), f"{package}.{path.stem}", frozenset())
+    return found
+
+
+# --- probes: a bad value sent where a request can carry it ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request with one bad value, and the field the 422 must name."""
+
+    who: str
+    method: str
+    url: str  # {cycle} is the launched cycle
+    body: Any
+    field: str  # the dotted field, as the domain names it (the JSON error nests it under the body's keys)
+    version: int | None = None
+    csv: bool = False
+    # Review forms: the part whose page form carries the same value (posted as a draft and as a submission).
+    form: str | None = None
+    form_content: dict[str, Any] = field(default_factory=dict)
+    # Creates what the request names (when its view reads that before the body): (table, clock, cycle) → {name: id}.
+    setup: Callable[[Any, Any, str], dict[str, str]] | None = None
+
+
+REVIEW = "/api/cycles/{cycle}/reviews/E4"
+
+
+def _team_goal(table: Any, clock: Any, cycle_id: str) -> dict[str, str]:
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services import goals
+
+    data = {"level": "team", "title": "Faster releases", "weight": 50, "cycle_id": cycle_id}
+    return {"goal": goals.create_goal(UnitOfWork(table), f.principal(table, "E3"), data, clock)["goal_id"]}
+
+
+def _self(submit: bool = False, **content: Any) -> dict[str, Any]:
+    content = {"competency_ratings": memory_org.ratings([3, 3, 3, 3, 3]), **content}
+    return {"content": f.self_content(**content), "submit": submit}
+
+
+def _manager(submit: bool = False, **content: Any) -> dict[str, Any]:
+    content = {"competency_ratings": memory_org.ratings([3, 3, 3, 3, 3]), **content}
+    return {"content": f.manager_content(**content), "submit": submit}
+
+
+def _need(**row: Any) -> list[dict[str, Any]]:
+    return [{"topic": "Public speaking", "priority": "high", "format": "course", **row}]
+
+
+def _obstacle(**row: Any) -> list[dict[str, Any]]:
+    base = {"description": "Slow CI", "remediation": "Faster runners", "owner_id": "E3", "due": "2026-05-01"}
+    return [{**base, **row}]
+
+
+def _review_probe(part: str, who: str, field_name: str, **content: Any) -> Probe:
+    body = _self(**content) if part == "self" else _manager(**content) if part == "manager" else None
+    if part == "discussion":
+        body = {"content": f.discussion_content(**content), "submit": False}
+    return Probe(who, "PUT", f"{REVIEW}/{part}", body, field_name, version=1, form=part, form_content=body["content"])
+
+
+PROBES: dict[str, Probe] = {
+    "self need priority": _review_probe(
+        "self", "E4", "training_needs.0.priority", training_needs=_need(priority="urgent")
+    ),
+    "self need format": _review_probe("self", "E4", "training_needs.0.format", training_needs=_need(format="webinar")),
+    "self need cost": _review_probe(
+        "self", "E4", "training_needs.0.estimated_cost", training_needs=_need(estimated_cost="lots")
+    ),
+    "manager need priority": _review_probe(
+        "manager", "E3", "training_needs.0.priority", training_needs=_need(priority="asap")
+    ),
+    "manager need format": _review_probe(
+        "manager", "E3", "training_needs.0.format", training_needs=_need(format="coachng")
+    ),
+    "manager obstacle due": _review_probe("manager", "E3", "obstacles.0.due", obstacles=_obstacle(due="2026-02-30")),
+    "discussion date": _review_probe("discussion", "E3", "date", date="next week"),
+    # Points of the template's scale (1 to 5 here): refused by the domain's own check, before anything is stored.
+    "self rating off the scale": _review_probe(
+        "self", "E4", "competency_ratings.c1.rating", competency_ratings=memory_org.ratings([6, 3, 3, 3, 3])
+    ),
+    "self goal rating off the scale": _review_probe(
+        "self", "E4", "goal_results.0.rating", goal_results=[{"title": "Ship", "result": "Shipped", "rating": 0}]
+    ),
+    "manager rating off the scale": _review_probe(
+        "manager", "E3", "competency_ratings.c2.rating", competency_ratings=memory_org.ratings([3, 9, 3, 3, 3])
+    ),
+    "manager goal rating off the scale": _review_probe(
+        "manager", "E3", "goal_ratings.0.rating", goal_ratings=[{"title": "Ship", "rating": 6, "comment": ""}]
+    ),
+    # Ids the domain looks up or keys items by (no parse call: the Id field and the domain's lookups check them).
+    "manager obstacle owner id": _review_probe(
+        "manager", "E3", "obstacles.0.owner_id", obstacles=_obstacle(owner_id="../E3")
+    ),
+    "manager obstacle unknown owner": _review_probe(
+        "manager", "E3", "obstacles.0.owner_id", obstacles=_obstacle(owner_id="E99")
+    ),
+    # The form offers the learning log's own activities as checkboxes: JSON only.
+    "self learning ref": replace(
+        _review_probe("self", "E4", "learning_refs.0", learning_refs=["a#1"]), form=None, form_content={}
+    ),
+    "activity date": Probe(
+        "E4", "POST", "/api/learning/activities", {"type": "course", "title": "AWS", "date": "2026-02-30"}, "date"
+    ),
+    "activity hours": Probe(
+        "E4", "POST", "/api/learning/activities", {"type": "course", "title": "AWS", "hours": "lots"}, "hours"
+    ),
+    "activity type": Probe("E4", "POST", "/api/learning/activities", {"type": "webinar", "title": "AWS"}, "type"),
+    "interview completed on": Probe(
+        "E4",
+        "POST",
+        "/api/learning/contacts/c1/complete",
+        {"completed_on": "yesterday", "learnt": "x"},
+        "completed_on",
+        version=1,
+    ),
+    "feedback rating": Probe(
+        "E5", "PUT", "/api/feedback/{cycle}/E4/draft", {"ratings": {"c1": "four"}}, "ratings.c1", version=0
+    ),
+    "feedback release rule": Probe(
+        "E2",
+        "PUT",
+        "/api/cycles/{cycle}/feedback/settings",
+        {"min_peers": 0, "max_peers": 5, "threshold": 3, "upward": True, "release": "whenever"},
+        "release",
+        version=0,
+    ),
+    "goal weight": Probe(
+        "E4",
+        "POST",
+        "/api/goals",
+        {"level": "individual", "title": "Ship", "weight": "heavy", "cycle_id": "{cycle}"},
+        "weight",
+    ),
+    "goal level": Probe(
+        "E4", "POST", "/api/goals", {"level": "galaxy", "title": "Ship", "cycle_id": "{cycle}"}, "level"
+    ),
+    "goal status": Probe(
+        "E4",
+        "POST",
+        "/api/goals",
+        {"level": "individual", "title": "Ship", "status": "meh", "cycle_id": "{cycle}"},
+        "status",
+    ),
+    "goal status change": Probe(
+        "E3", "PATCH", "/api/goals/{goal}", {"status": "meh"}, "status", version=1, setup=_team_goal
+    ),
+    "goal assign weight": Probe(
+        "E3", "POST", "/api/goals/{goal}/assign", {"weight": "heavy"}, "weight", setup=_team_goal
+    ),
+    "cycle participant mode": Probe(
+        "E2", "POST", "/api/cycles", {**f.cycle_data("t1"), "participant_mode": "some"}, "participant_mode"
+    ),
+    "cycle phase": Probe(
+        "E2",
+        "POST",
+        "/api/cycles",
+        {**f.cycle_data("t1"), "phases": {**f.cycle_data("t1")["phases"], "lunch": "2026-03-01"}},
+        "phases.lunch",
+    ),
+    "return to state": Probe(
+        "E2", "POST", f"{REVIEW}/return", {"to_state": "limbo", "reason": "x"}, "to_state", version=1
+    ),
+    "action status": Probe("E3", "PATCH", "/api/actions/a1", {"status": "blocked"}, "status", version=1),
+    "note kind": Probe("E4", "POST", "/api/notes", {"to_id": "E5", "kind": "rant", "text": "Hm"}, "kind"),
+    "activity type change": Probe("E4", "PATCH", "/api/learning/activities/a1", {"type": "webinar"}, "type", version=1),
+    "contact found via": Probe("E4", "POST", "/api/learning/contacts", {"name": "Ann", "found_via": "tv"}, "found_via"),
+    "contact format": Probe("E4", "POST", "/api/learning/contacts", {"name": "Ann", "format": "pigeon"}, "format"),
+    "contact found via change": Probe(
+        "E4", "PATCH", "/api/learning/contacts/c1", {"found_via": "tv"}, "found_via", version=1
+    ),
+    "contact format change": Probe(
+        "E4", "PATCH", "/api/learning/contacts/c1", {"format": "pigeon"}, "format", version=1
+    ),
+    "interview action": Probe(
+        "E4", "POST", "/api/learning/contacts/c1/actions", {"action": "complete"}, "action", version=1
+    ),
+    "interview hours": Probe(
+        "E4", "POST", "/api/learning/contacts/c1/complete", {"learnt": "x", "hours": "lots"}, "hours", version=1
+    ),
+    "import role": Probe(
+        "E2",
+        "POST",
+        "/api/org/imports",
+        "employee_id,name,email,title,department,manager_id,roles\nE9,Zed,zed@example.com,Eng,Eng,,wizard\n",
+        "roles",
+        csv=True,
+    ),
+}
+
+STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
+
+# Each parse point: the probes that carry a bad value towards it, or why no request can.
+POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
+    "domain.training.needs_from_content: Priority(row.get('priority') or 'medium')": (
+        "self need priority",
+        "manager need priority",
+    ),
+    "domain.training.needs_from_content: NeedFormat(row.get('format') or 'course')": (
+        "self need format",
+        "manager need format",
+    ),
+    "domain.training.needs_from_content: float(cost)": ("self need cost",),
+    "domain.reviews._non_negative: float(value)": ("self need cost",),
+    "domain.reviews._check_date: date.fromisoformat(value)": ("manager obstacle due", "discussion date"),
+    "domain.reviews.compute_score: scale.normalise(r['rating'])": ("manager rating off the scale",),
+    "domain.reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
+    "domain.learning.check_activity: date.fromisoformat(str(when))": ("activity date",),
+    "domain.learning.check_activity: float(hours)": ("activity hours",),
+    "domain.learning.check_completion: date.fromisoformat(str(held))": ("interview completed on",),
+    "domain.feedback.answer_content: int(v)": ("feedback rating",),
+    "domain.goals.contribution: float(goal.weight)": ("goal weight",),
+    "domain.directory.parse_roles: Role(word)": ("import role",),
+    "services.actions.update_action_status: ItemStatus(status)": ("action status",),
+    "services.cycles._cycle_from_data: ParticipantMode(data.get('participant_mode', 'everyone'))": (
+        "cycle participant mode",
+    ),
+    "services.cycles._cycle_from_data: Phase(k)": ("cycle phase",),
+    "services.feedback.send_note: NoteKind(data['kind'])": ("note kind",),
+    "services.feedback.save_settings: ReleaseRule(data.get('release') or current.release)": ("feedback release rule",),
+    "services.goals._give_copies.work: int(data.get('weight', 0))": ("goal assign weight",),
+    "services.goals._goal_from_data: GoalLevel(data['level'])": ("goal level",),
+    "services.goals._goal_from_data: GoalStatus(data.get('status', 'on_track'))": ("goal status",),
+    "services.goals._goal_from_data: int(data.get('weight', 0))": ("goal weight",),
+    "services.goals.update_goal.work: GoalStatus(changes['status'])": ("goal status change",),
+    "services.interviews._new_contact: ContactSource(data.get('found_via') or 'professional_network')": (
+        "contact found via",
+    ),
+    "services.interviews._new_contact: InterviewFormat(data.get('format') or 'video')": ("contact format",),
+    "services.interviews.act: InterviewAction(action)": ("interview action",),
+    "services.interviews.complete: float(data.get('hours') or 0.5)": ("interview hours",),
+    "services.interviews.update_contact: ContactSource(changes['found_via'])": ("contact found via change",),
+    "services.interviews.update_contact: InterviewFormat(changes['format'])": ("contact format change",),
+    "services.learning.stage_new_activity: ActivityType(data['type'])": ("activity type",),
+    "services.learning.stage_new_activity: float(data.get('hours') or 0)": ("activity hours",),
+    "services.learning.update_activity: ActivityType(changes['type'])": ("activity type change",),
+    "services.review_goals.goal_part: scale.normalise(ratings[g.goal_id])": ("manager goal rating off the scale",),
+    "services.reviews.return_review: ReviewState(to_state)": ("return to state",),
+    # What the domain wrote itself, read back (point 3 of issue 22: tests/api/test_choices.py writes old values).
+    "domain.reviews.compute_score: scale.normalise(r)": (
+        STORED,
+        "feedback ratings from stored answers (answer_content: int)",
+    ),
+    "domain.audit._canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "domain.feedback.answer_form: Form(kind.value)": (
+        STORED,
+        "a FeedbackKind member re-wrapped as the template's Form",
+    ),
+    "domain.feedback.group_result: Form(kind.value)": (
+        STORED,
+        "a FeedbackKind member re-wrapped as the template's Form",
+    ),
+    "domain.feedback.group_result: int(a['ratings'][c.id])": (STORED, "stored answers' ratings (answer_content: int)"),
+    "domain.feedback.score_ratings: float(p)": (STORED, "a position in a distribution the domain computed"),
+    "domain.learning.follow_up_on: date.fromisoformat(contact.sent_on[:10])": (
+        STORED,
+        "the clock's time, stored on send",
+    ),
+    "domain.learning.thank_you_by: date.fromisoformat(contact.completed_on[:10])": (
+        STORED,
+        "a date validated on complete",
+    ),
+    "domain.learning.suppress.small: int(cell.get('people', 0))": (STORED, "counters the store adds up"),
+    "domain.learning.suppress.complement: int((rows[g[0]].get(g[1]) or {}).get('people', 0))": (STORED, "counters"),
+    "domain.reviews._check_answers: Form(form)": (STORED, "the part's own name ('self', 'manager'), never input"),
+    "domain.templates.template_from_dict: Form(f)": (STORED, "a stored template (TemplateInSchema validated it)"),
+    "domain.templates.template_from_dict: int(v)": (STORED, "a stored template's weights (Whole in TemplateInSchema)"),
+    "domain.templates.template_from_dict: int(d.get('version', 0))": (STORED, "the stored version"),
+    "domain.training.TrainingNeed.from_record: NeedSource(item['source'])": (STORED, "the need id's own source"),
+    "domain.training.TrainingNeed.from_record: float(cost)": (STORED, "a cost needs_from_content made a float"),
+    "domain.training.TrainingNeed.from_record: int(item.get('version', 0))": (STORED, "the stored version"),
+    "domain.training._stored: choices(value)": (STORED, "only when the value is one of the enum's (else the default)"),
+    "domain.training.Contribution.from_dict: int(v)": (STORED, "counters the domain computed"),
+    "domain.training._plain: int(f['w'])": (STORED, "counters the domain computed"),
+    "domain.training._plain: float(f['cost'])": (STORED, "counters the domain computed"),
+    "domain.training._plain: int(f['needs'])": (STORED, "counters the domain computed"),
+    "domain.training._plain: int(v)": (STORED, "counters the domain computed"),
+    "domain.training.deltas: int(v)": (STORED, "counters the domain computed"),
+    "services.actions.update_action_status: int(before['version'])": (STORED, "the stored version"),
+    "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
+    "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
+    "services.goals.may_edit: GoalLevel(goal['level'])": (STORED, "a stored goal's level"),
+    "services.review_goals.goal_part: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
+    "services.reviews._commit: ReviewState(s)": (STORED, "the states _commit itself recorded"),
+    "services.signin_throttle._window: int(clock.now().timestamp())": (STORED, "the clock"),
+    "services.signin_throttle.record_failure: int(window)": (STORED, "the window _window computed"),
+    "services.training.stage_review_needs: NeedSource(source)": (STORED, "the part's own name, never input"),
+    "services.training_delivery.due_ticks: datetime.fromisoformat(c.closed_at)": (STORED, "the clock's time"),
+    "services.training_reports._figures: int(item.get('obstacle_people', 0))": (STORED, "counters"),
+    "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
+    "services.training_reports._figures: int(value)": (STORED, "counters"),
+    "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
+}
+
+
+def test_every_parse_point_of_the_domain_has_an_entry():
+    found = parse_points()
+    assert found - POINTS.keys() == set(), "a new parse point: add it to POINTS with a probe (or why it is safe)"
+    assert POINTS.keys() - found == set(), "an entry of POINTS names a parse point that no longer exists"
+
+
+def test_every_probe_is_used_and_every_entry_names_known_probes():
+    used = {p for v in POINTS.values() if v[0] != STORED for p in v}
+    assert used <= PROBES.keys()
+    # Checks without a parse call of their own: points of the scale the self assessment gives (the manager's
+    # reach Scale.normalise and are in POINTS), and ids.
+    no_parse_call = {
+        "self rating off the scale",
+        "self goal rating off the scale",
+        "manager obstacle owner id",
+        "manager obstacle unknown owner",
+        "self learning ref",
+    }
+    assert PROBES.keys() - used == no_parse_call
+
+
+# --- the probes, through the JSON API and the page forms ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app():
+    return memory_org.module_app(FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)))
+
+
+@pytest.fixture
+def memory(app):
+    """(table, cycle id): a new world behind the module's app."""
+    return memory_org.fresh(app)
+
+
+@pytest.fixture
+def clock(app):
+    return app.extensions["reviews"].clock
+
+
+def _signed_in(app, who: str) -> tuple[Any, AuthActions]:
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login(who)
+    return client, auth
+
+
+def _fill(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, found in ids.items():
+            value = value.replace("{" + name + "}", found)
+        return value
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+def test_a_bad_value_sent_through_the_api_is_refused_naming_its_field_and_nothing_is_stored(app, memory, clock, name):
+    table, cycle_id = memory
+    probe = PROBES[name]
+    ids = {"cycle": cycle_id, **(probe.setup(table, clock, cycle_id) if probe.setup else {})}
+    client, auth = _signed_in(app, probe.who)
+    headers = auth.headers()
+    if probe.version is not None:
+        headers["If-Match"] = f'"{probe.version}"'
+    before = table.all_items()
+    url = _fill(probe.url, ids)
+    if probe.csv:
+        resp = client.open(url, method=probe.method, data=probe.body, headers=headers, content_type="text/csv")
+    else:
+        resp = client.open(url, method=probe.method, json=_fill(probe.body, ids), headers=headers)
+    assert resp.status_code == 422, (resp.status_code, resp.get_data(as_text=True)[:500])
+    body = resp.get_json()
+    assert body["code"] and body["status"] == 422
+    if probe.csv:  # an import's errors are rows: [{row, field, message}]
+        named = {e["field"]: [e["message"]] for e in body["errors"]}
+    else:
+        named = forms.flatten_errors(body["errors"])
+    assert any(k == probe.field or k.endswith("." + probe.field) or k.startswith(probe.field) for k in named), named
+    assert table.all_items() == before
+
+
+FORM_PROBES = sorted(n for n, p in PROBES.items() if p.form)
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+@pytest.mark.parametrize("name", FORM_PROBES)
+def test_a_bad_value_posted_by_a_review_form_redisplays_it_with_the_message_and_stores_nothing(
+    app, memory, name, action
+):
+    table, cycle_id = memory
+    probe = PROBES[name]
+    client, auth = _signed_in(app, probe.who)
+    data = {k: "" if v is None else str(v) for k, v in forms.flatten(probe.form_content).items()}
+    data |= {"csrf_token": auth.csrf, "version": "1", "action": action}
+    before = table.all_items()
+    resp = client.post(f"/cycles/{cycle_id}/reviews/E4/{probe.form}", data=data)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422, (resp.status_code, page[:300])
+    assert f'href="#{forms.field_id(probe.field)}"' in page  # the error summary links to the field
+    assert table.all_items() == before
