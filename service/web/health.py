@@ -140,7 +140,7 @@ def install(app: Flask, wiring: Wiring) -> None:
     if "mailer" not in wiring.extras:
         from service.adapters.factory import build_mailer
 
-        wiring.extras["mailer"] = WatchedMailer(lambda: build_mailer(wiring.settings))
+        wiring.extras["mailer"] = WatchedMailer(lambda: build_mailer(wiring.settings, wiring.table))
 
     @app.after_request
     def _tell_unsent(response: Response) -> Response:
