@@ -13,6 +13,9 @@ the code swallowed the error. Clients the test itself makes (to set data up or r
 Lambda itself does with a role (poll an SQS trigger, write a dead letter or an on-failure destination, write logs)
 is checked against the role too (`Stack.lambda_service_needs`), without running Lambda.
 
+A variable a function needs but its template lacks fails the journey that needs it: deployed, the code refuses
+to fall back to its local stand-ins (no sender or a loopback link for mail, no queue, no bucket: ConfigError).
+
 What only real AWS can check (infra/README.md's post-deploy checks do): resource policies (SES publishing to the
 bounce topic, SNS and API Gateway invoking functions, the bucket's TLS-only policy); which of the sender's SES
 identities (address or domain) SES authorises a send against (both are granted); a presigned link used by a
@@ -606,14 +609,15 @@ def fresh_handler(template: dict[str, Any], function: str, monkeypatch) -> Calla
     return getattr(importlib.import_module(module_name), attr)
 
 
-def start(stack: Stack, function: str, monkeypatch) -> Callable[[dict, Any], Any]:
-    """Set exactly the function's environment, import its handler afresh (a cold start) under its role; the
-    handler returned runs each invocation under that role too."""
+def start(stack: Stack, function: str, monkeypatch, without: tuple[str, ...] = ()) -> Callable[[dict, Any], Any]:
+    """Set exactly the function's environment (less `without`: a template that forgot them), import its handler
+    afresh (a cold start) under its role; the handler returned runs each invocation under that role too."""
     for name in list(os.environ):
         if (name not in KEEP and not name.startswith("AWS_")) or name == "AWS_ENDPOINT_URL":
             monkeypatch.delenv(name)
     for name, value in stack.environment(function).items():
-        monkeypatch.setenv(name, value)
+        if name not in without:
+            monkeypatch.setenv(name, value)
     with stack.recorder.running(function):
         handler = fresh_handler(stack.template, function, monkeypatch)
 

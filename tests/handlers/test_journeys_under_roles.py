@@ -328,6 +328,39 @@ def test_a_loopback_link_in_an_email_fails_the_journey(monkeypatch, clock):
             )
 
 
+@pytest.mark.parametrize(
+    ("missing", "journey"),
+    [
+        ("MAIL_FROM", "remind"),  # the finding of issue 21: the web function had none
+        ("QUEUE_URL", "launch"),  # would have created the reviews inside the web request
+        ("EXPORT_QUEUE_URL", "export"),  # would have rendered the PDFs in the function without WeasyPrint
+    ],
+)
+def test_a_variable_missing_from_the_template_fails_the_journey(monkeypatch, http_event, clock, missing, journey):
+    """The harness itself: the web function started without one variable of its template does not do the journey
+    quietly some other way; it refuses (ConfigError, a 500 in the test) and nothing is sent or queued."""
+    from service.services import cycles as cycle_svc
+    from service.services import templates as template_svc
+
+    with deployed(monkeypatch, clock) as stack:
+        cycle = overdue_cycle(stack, clock)
+        hr_principal = f.principal(stack.table, "E2")
+        template = template_svc.create_template(UnitOfWork(stack.table), hr_principal, f.template_data(), clock)
+        draft = cycle_svc.create_cycle(UnitOfWork(stack.table), hr_principal, f.cycle_data(template.template_id), clock)
+        web = start(stack, "WebFunction", monkeypatch, without=(missing,))
+        hr = sign_in(stack, web, http_event, "E2")
+        if journey == "remind":
+            path, form, page = f"/hr/cycles/{cycle.cycle_id}/remind", [], f"/hr/cycles/{cycle.cycle_id}/overdue"
+        elif journey == "launch":
+            path, form, page = f"/hr/cycles/{draft.cycle_id}/launch", [("version", str(draft.version))], "/hr/cycles"
+        else:
+            path, form, page = "/hr/exports", [("cycle_id", cycle.cycle_id)], "/hr/exports"
+        assert hr.post(path, form, token_from=page)["statusCode"] == 500
+        assert stack.sent_emails() == []
+        assert cycle_svc.get_cycle(UnitOfWork(stack.table), draft.cycle_id).template_snapshot is None
+        assert UnitOfWork(stack.table).exports.recent() == []
+
+
 def test_every_function_of_the_template_has_a_journey_here_or_in_the_smoke_tests():
     covered = {"WebFunction", "WorkerFunction", "PdfFunction", "BounceFunction", "RemindersFunction"}
     covered |= {"TrainingReportFunction"}  # tests/handlers/test_every_function_starts.py
