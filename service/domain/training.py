@@ -15,8 +15,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.reviews import PRIORITY_WEIGHT, Priority, normalise_topic
-
-SUPPRESS_BELOW = 5  # groups of fewer people are never shown, in any output
+from service.domain.suppression import SUPPRESS_BELOW  # noqa: F401  (the rule lives in domain/suppression.py)
 
 
 class NeedFormat(StrEnum):
@@ -316,8 +315,10 @@ class Contribution:
             c[f"c|{t}"] += round(f["cost"] * 100)  # cents: counters are integers
             for fmt, k in f["formats"].items():
                 c[f"f|{t}|{fmt}"] += k
+                c[f"fp|{t}|{fmt}"] += 1 if k else 0  # the people behind a format's needs (for suppression)
         for t, k in self.addressed.items():
             c[f"a|{t}"] += k
+            c[f"ap|{t}"] += 1 if k else 0  # the people behind the needs addressed
         for cat, k in self.obstacles.items():
             c[f"op|{cat}"] += 1
             c[f"on|{cat}"] += k
@@ -412,19 +413,7 @@ def deltas(before: Contribution, after: Contribution) -> dict[str, dict[str, int
     return {g: {k: int(v) for k, v in acc.items() if v} for g, acc in out.items() if any(acc.values())}
 
 
-# --- suppression and the suggested programme ----------------------------------------------------------
-
-
-def suppressed(counts: dict[str, int], threshold: int = SUPPRESS_BELOW, total_shown: bool = True) -> set[str]:
-    """Which groups to hide: those of 1 to threshold−1 people, and when a published total would let a reader
-    subtract them back, the next-smallest groups too, until the hidden ones add up to at least the threshold."""
-    hidden = {k for k, n in counts.items() if 0 < n < threshold}
-    if not hidden or not total_shown:
-        return hidden
-    rest = sorted((n, k) for k, n in counts.items() if k not in hidden and n > 0)
-    while rest and (len(hidden) == 1 or sum(counts[k] for k in hidden) < threshold):
-        hidden.add(rest.pop(0)[1])
-    return hidden
+# --- the suggested programme (suppression: domain/suppression.py) ---------------------------------------
 
 
 @dataclass(frozen=True)
