@@ -8,7 +8,8 @@ a reader knows between them as *lines*: a total and its parts. The rule, applied
 
 1. A cell of 1 to 4 people is withheld, and so is every cell the report does not publish.
 2. In a line whose total is known, the withheld parts (those with people in them) are either none, or at
-   least two with together at least 5 people (for parts that may overlap, one of them alone has 5), so that
+   least two with together at least 5 people (for parts that may overlap, one of them alone has 5, unless
+   all are withheld: parts cover their total), so that
    "total minus the parts shown" recovers neither a small group nor one cell withheld to protect another.
    When that fails, the next-smallest shown part is withheld too; when no part is left, the total.
 3. In a line of disjoint parts whose total is withheld, the parts must not all be shown (they would add up to
@@ -36,7 +37,7 @@ NOTE = (
 class Line:
     """A total and its parts, as a reader can relate them. `disjoint`: nobody is in two parts, so the parts'
     figures add up to the total's (departments of the organisation); otherwise parts may overlap (formats of
-    one topic: one person can name two) and only their union lies within the total."""
+    one topic: one person can name two), and together they still cover the total's people."""
 
     total: Hashable
     parts: tuple[Hashable, ...]
@@ -83,7 +84,12 @@ def withheld(
             if line.total not in hidden:
                 if not gone:
                     continue
-                together = sum(map(people, gone)) if line.disjoint else max(map(people, gone))
+                # Disjoint parts: the people withheld add up. Overlapping ones: one part must reach the threshold
+                # alone, unless every part is withheld (then together they are the total's people).
+                if line.disjoint:
+                    together = sum(map(people, gone))
+                else:
+                    together = people(line.total) if not shown else max(map(people, gone))
                 protected = together >= threshold and (len(gone) >= 2 or gone[0] in never)
                 if protected:
                     continue

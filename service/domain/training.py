@@ -309,6 +309,7 @@ class Contribution:
             c["obstacle_people"] += 1
         for t, f in self.topics.items():
             c[f"p|{t}"] += 1
+            c[f"up|{t}"] += 1 if f["needs"] > self.addressed.get(t, 0) else 0  # people with a need still open
             c[f"s|{t}"] += f["w"]
             c[f"h|{t}"] += 1 if f["high"] else 0
             c[f"n|{t}"] += f["needs"]

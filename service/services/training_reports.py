@@ -51,7 +51,7 @@ def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
             continue
         kind, _, rest = name.partition("|")
         value = int(value)
-        if kind in ("p", "s", "h", "n", "c", "a", "ap"):
+        if kind in ("p", "s", "h", "n", "c", "a", "ap", "up"):
             topics.setdefault(catalogue.resolve(rest), Counter())[kind] += value
         elif kind in ("f", "fp"):
             topic, _, fmt = rest.partition("|")
@@ -132,17 +132,18 @@ def _cells(
         for fmt in _formats(c):
             cell = ("format", t, fmt)
             # Formats count needs; the people behind them are counted since the suppression rework. An older
-            # aggregate without that count cannot say how many people its needs are: not published.
-            sizes[cell] = c[f"fp:{fmt}"] if f"fp:{fmt}" in c else 0
+            # aggregate without that count cannot say how many people its needs are: taken as few, not published.
+            sizes[cell] = c[f"fp:{fmt}"] if f"fp:{fmt}" in c else 1
             if f"fp:{fmt}" not in c:
                 unpublished.add(cell)
             fmts.append(cell)
         lines.append(Line(topic, tuple(fmts), disjoint=False))  # needs = Σ needs per format
-        if c["a"] > 0:
-            sizes[("addressed", t)] = c["ap"]
-            if "ap" not in c:
-                unpublished.add(("addressed", t))
-            lines.append(nested(topic, ("addressed", t)))
+        addressed, still_open = ("addressed", t), ("open", t)  # needs = addressed + open (never published)
+        sizes[addressed] = c["ap"] if "ap" in c or c["a"] <= 0 else 1
+        sizes[still_open] = c["up"] if "up" in c or c["n"] <= c["a"] else 1
+        unpublished |= {still_open} | ({addressed} if "ap" not in c and c["a"] > 0 else set())
+        lines.append(Line(topic, (addressed, still_open), disjoint=False))
+        lines.append(nested(topic, addressed))
     for cid, c in fig["competencies"].items():
         if c["cp"] > 0:
             sizes[("competency", cid)] = c["cp"]
