@@ -78,7 +78,8 @@ def withheld(
     while changed:
         changed = False
         for line in lines:
-            present = [p for p in line.parts if people(p) > 0]
+            # A part nobody is in is a known zero, unless it is never published (a reader cannot tell it is 0).
+            present = [p for p in line.parts if people(p) > 0 or p in never]
             gone = [p for p in present if p in hidden]
             shown = sorted((p for p in present if p not in hidden), key=lambda p: (people(p), repr(p)))
             if line.total not in hidden:
