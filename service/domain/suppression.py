@@ -83,8 +83,8 @@ def withheld(
             gone = [p for p in present if p in hidden]
             shown = sorted((p for p in present if p not in hidden), key=lambda p: (people(p), repr(p)))
             if line.total not in hidden:
-                if not gone:
-                    continue
+                if not any(people(p) > 0 for p in gone):
+                    continue  # nothing withheld here but an unpublished zero: no group to give away
                 # Disjoint parts: the people withheld add up. Overlapping ones: one part must reach the threshold
                 # alone, unless every part is withheld (then together they are the total's people).
                 if line.disjoint:
