@@ -235,13 +235,16 @@ def _department_rows(
         gone = ("department", d) in hidden
         row: dict[str, Any] = {"department": d, "suppressed": gone}
         if not gone:
-            shown = {t: c for t, c in f["topics"].items() if c["p"] > 0 and ("department_topic", d, t) not in hidden}
+            named = {t: c for t, c in f["topics"].items() if c["p"] > 0}
+            shown = {t: c for t, c in named.items() if ("department_topic", d, t) not in hidden}
             top = [{"topic": catalogue.label(t), "people": c["p"], "score": c["s"]} for t, c in shown.items()]
+            # The department's score and cost add up its topics: given only when no topic of it is withheld,
+            # or the sum minus the topics shown would give the withheld ones away.
+            whole = len(shown) == len(named)
             row.update(
                 people=f["people"],
-                # Over the topics shown for the department only: a sum over withheld ones would give them away.
-                score=sum(c["s"] for c in shown.values()),
-                estimated_cost=round(sum(c["c"] for c in shown.values()) / 100, 2),
+                score=sum(c["s"] for c in named.values()) if whole else None,
+                estimated_cost=round(sum(c["c"] for c in named.values()) / 100, 2) if whole else None,
                 topics=sorted(top, key=lambda r: (-r["score"], r["topic"].casefold()))[:5],
             )
         # A zero beside a hidden department still says something about its few people ("none of them"): hidden too.
@@ -474,7 +477,7 @@ def report_csv(report: dict[str, Any]) -> str:
         if d["suppressed"]:
             row("department", d["department"], HIDDEN, HIDDEN, "", "", HIDDEN)
         else:
-            row("department", d["department"], d["people"], d["score"], "", "", d["estimated_cost"])
+            row("department", d["department"], d["people"], fig(d["score"]), "", "", fig(d["estimated_cost"]))
     for c in report["competencies"]:
         row("competency", c["competency"], fig(c["people"]), fig(c["score"]))
     for o in report["obstacles"]["by_category"]:
@@ -491,7 +494,8 @@ def report_csv(report: dict[str, Any]) -> str:
                 "",
                 "",
                 fig(s["estimated_cost"]),
-                f"covered {fig(s['covered'])}; coverage {fig(s['coverage_percent'])}%",
+                f"covered {fig(s['covered'])}; coverage {fig(s['coverage_percent'])}"
+                + ("%" if s["coverage_percent"] is not None else ""),
             )
     row("note", report["note"])
     return out.getvalue()
