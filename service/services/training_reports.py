@@ -458,7 +458,7 @@ def report_csv(report: dict[str, Any]) -> str:
         row("total", "people with needs", fig(report["people_with_needs"]))
     for t in report["topics"]:
         if t["suppressed"]:
-            row("topic", t["topic"], *[HIDDEN] * (len(CSV_COLUMNS) - 2))
+            row("topic", t["topic"], *[HIDDEN] * (len(CSV_COLUMNS) - 3), HIDDEN if report["previous_cycle"] else "")
             continue
         fmts = "; ".join(f"{k} {fig(v)}" for k, v in t["formats"].items())
         row(
