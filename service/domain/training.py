@@ -305,6 +305,7 @@ class Contribution:
         c: Counter = Counter()
         if self.topics:
             c["people"] += 1
+            c["counted|people"] += 1  # people counted with fp/ap/up too: fewer than `people` in older aggregates
         if self.obstacles:
             c["obstacle_people"] += 1
         for t, f in self.topics.items():

@@ -62,6 +62,12 @@ def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
             obstacles.setdefault(rest, Counter())[kind] += value
         elif kind == "hc" and value > 0:
             combos[tuple(sorted({catalogue.resolve(t) for t in rest.split("+")}))] += value
+    if int(item.get("counted|people", 0)) != int(item.get("people", 0)):
+        # Someone counted before the people behind formats, needs addressed and open needs were: those
+        # counts are incomplete for good, so they are taken as unknown (their figures are withheld).
+        for c in topics.values():
+            for k in [k for k in c if k.startswith("fp:") or k in ("ap", "up")]:
+                del c[k]
     return {
         "people": int(item.get("people", 0)),
         "obstacle_people": int(item.get("obstacle_people", 0)),
