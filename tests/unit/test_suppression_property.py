@@ -91,6 +91,19 @@ ISSUE = [
     *[{"dept": "Sales", "boss": 0, "needs": [("Negotiation", "high", "course", False, None)]} for _ in range(2)],
 ]
 ISSUE = [{"obstacles": [], "previous": [], "learning": [], **p} for p in ISSUE]
+# Needs addressed next to needs: 8 people name SQL once, 5 of those needs are addressed: needs − addressed
+# would give the 3 people whose need is still open.
+ADDRESSED = [
+    {
+        "dept": "Eng",
+        "boss": 0,
+        "obstacles": [],
+        "previous": [],
+        "learning": [],
+        "needs": [("SQL", "low", "course", i < 5, None)],
+    }
+    for i in range(8)
+]
 
 
 def _id(i: int) -> str:
@@ -447,6 +460,7 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
     derandomize=os.environ.get("SUPPRESSION_EXAMPLES") is None,
 )
 @example(ISSUE)
+@example(ADDRESSED)
 @given(st.lists(person, min_size=12, max_size=40))
 def test_no_report_gives_a_group_under_5_away_by_any_figure_or_arithmetic(people_list):
     leaks = audit_all(people_list)
