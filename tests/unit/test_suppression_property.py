@@ -91,8 +91,8 @@ ISSUE = [
     *[{"dept": "Sales", "boss": 0, "needs": [("Negotiation", "high", "course", False, None)]} for _ in range(2)],
 ]
 ISSUE = [{"obstacles": [], "previous": [], "learning": [], **p} for p in ISSUE]
-# Needs addressed next to needs: 8 people name SQL once, 5 of those needs are addressed: needs − addressed
-# would give the 3 people whose need is still open.
+# Needs addressed next to needs: 8 people each have a SQL need addressed, 3 of them a second one still open:
+# needs 11 − addressed 8 would give the 3 people with an open need.
 ADDRESSED = [
     {
         "dept": "Eng",
@@ -100,7 +100,7 @@ ADDRESSED = [
         "obstacles": [],
         "previous": [],
         "learning": [],
-        "needs": [("SQL", "low", "course", i < 5, None)],
+        "needs": [("SQL", "low", "course", True, None)] + [("SQL", "low", "course", False, None)] * (i < 3),
     }
     for i in range(8)
 ]
