@@ -332,21 +332,32 @@ def suppress(rows: dict[str, dict[str, Cell]], totals: dict[str, Cell], min_grou
     across departments, "*" for everyone. Returns the same shape with withheld cells set to None."""
     depts = sorted(rows)
     types = sorted({t for r in [*rows.values(), totals] for t in r if t != "*"})
-    sizes: dict[Any, int] = {("all", t): int(c.get("people", 0)) for t, c in totals.items() if c}
+    cells = {("all", t): c for t, c in totals.items() if c}
     for d in depts:
-        sizes.update({("dept", d, t): int(c.get("people", 0)) for t, c in rows[d].items() if c})
+        cells.update({("dept", d, t): c for t, c in rows[d].items() if c})
+    sizes: dict[Any, int] = {k: int(c.get("people", 0)) for k, c in cells.items()}
+    # "Needs addressed" counts needs, not people: it stands for the people behind it (never more than it), and
+    # has the same lines as the people, and sits inside its cell's people ("learning minus those who addressed").
+    sizes.update({("needs", *k): int(c.get("needs", 0)) for k, c in cells.items()})
     lines: list[Line] = []
-    for line in [*(("dept", d) for d in depts), ("all",)]:
-        # A person can learn in several kinds: the kinds overlap, but their activities and hours add up.
-        lines.append(Line((*line, "*"), tuple((*line, t) for t in types), disjoint=False))
-        lines.extend(nested((*line, "*"), (*line, t)) for t in types)
-    for t in [*types, "*"]:
-        lines.append(Line(("all", t), tuple(("dept", d, t) for d in depts)))
+    for figure in ((), ("needs",)):
+        for line in [*(("dept", d) for d in depts), ("all",)]:
+            # A person can learn in several kinds: the kinds overlap, but their activities and hours add up.
+            lines.append(Line((*figure, *line, "*"), tuple((*figure, *line, t) for t in types), disjoint=False))
+            if not figure:
+                lines.extend(nested((*line, "*"), (*line, t)) for t in types)
+        for t in [*types, "*"]:
+            lines.append(Line((*figure, "all", t), tuple((*figure, "dept", d, t) for d in depts)))
+    lines.extend(nested(k, ("needs", *k)) for k in cells)
     hidden = withheld(sizes, lines, threshold=min_group)
+
+    def shown(key: tuple, c: Cell) -> Cell | None:
+        if key in hidden:
+            return None
+        return {**c, "needs": None if ("needs", *key) in hidden else c.get("needs", 0)}
+
     return {
-        "rows": {
-            d: {t: (None if ("dept", d, t) in hidden else dict(c)) for t, c in rows[d].items() if c} for d in depts
-        },
-        "totals": {t: (None if ("all", t) in hidden else dict(c)) for t, c in totals.items() if c},
+        "rows": {d: {t: shown(("dept", d, t), c) for t, c in rows[d].items() if c} for d in depts},
+        "totals": {t: shown(("all", t), c) for t, c in totals.items() if c},
         "min_group": min_group,
     }

@@ -71,7 +71,10 @@ person = st.fixed_dictionaries(
         "needs": st.lists(need, min_size=0, max_size=3),
         "obstacles": st.lists(st.sampled_from([c.value for c in ObstacleCategory][:4]), max_size=2),
         "previous": st.lists(need, max_size=2),
-        "learning": st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30)), max_size=2),
+        # (kind, hours, which of the person's needs this cycle it addresses, if any)
+        "learning": st.lists(
+            st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.sampled_from([None, None, 0, 1])), max_size=2
+        ),
     }
 )
 
@@ -175,8 +178,10 @@ def build(people: list[dict[str, Any]]) -> dict[str, Any]:
                 made = contribution(p["dept"], chains[emp], typed, [{"category": c} for c in obstacles])
                 uow.training.replace_person(cycle_id, emp, typed, made)
                 uow.commit()
-        for kind, hours in p["learning"]:
+        for kind, hours, need in p["learning"]:
             data = {"type": kind.value, "title": "Learning", "date": "2026-02-01", "hours": hours}
+            if need is not None and need < len(p["needs"]):  # it addresses that need (the training figures move)
+                data["need_id"] = need_id(current, emp, "self", need)
             learning_svc.create_activity(UnitOfWork(table), f.principal(table, emp), data, clock)
     return {"table": table, "current": current, "previous": previous, "chains": chains}
 
@@ -378,12 +383,14 @@ def learning_audit(people: dict[str, dict[str, Any]], report: dict[str, Any]) ->
 
     def cell(where: tuple, kinds: tuple) -> None:
         who = {e for e, p in people.items() if (where[0] == "all" or p["dept"] == where[1])}
-        acts = [(e, k, h) for e in who for k, h in people[e]["learning"] if k in kinds]
-        members = {e for e, _, _ in acts}
+        acts = [(e, k, h, n) for e in who for k, h, n in people[e]["learning"] if k in kinds]
+        members = {e for e, _, _, _ in acts}
         label = "*" if len(kinds) > 1 else kinds[0].value
         a.cell((*where, label, "people"), members)
         a.cell((*where, label, "activities"), members, len(acts))
-        a.cell((*where, label, "hours10"), members, sum(h * 10 for _, _, h in acts))
+        a.cell((*where, label, "hours10"), members, sum(h * 10 for _, _, h, _ in acts))
+        addressed = {(e, n) for e, _, _, n in acts if n is not None and n < len(people[e]["needs"])}
+        a.cell((*where, label, "needs"), {e for e, _ in addressed}, len(addressed))
 
     lines = [("dept", d) for d in DEPARTMENTS] + [("all",)]
     for where in lines:
@@ -393,10 +400,16 @@ def learning_audit(people: dict[str, dict[str, Any]], report: dict[str, Any]) ->
     for where in lines:
         for u in ("activities", "hours10"):
             a.equal((*where, "*", u), *((*where, k.value, u) for k in KINDS))
-        for k in KINDS:
-            a.nested((*where, "*", "people"), (*where, k.value, "people"))
+        for k in [*KINDS, "*"]:
+            label = getattr(k, "value", k)
+            if k != "*":
+                a.nested((*where, "*", "people"), (*where, label, "people"))
+            # the people who addressed needs, inside those learning (in people: the needs stand for them)
+            a.nested(
+                (*where, label, "people"), a.cell(("who", *where, label), a.cells[(*where, label, "needs")].members)
+            )
     for label in ["*", *(k.value for k in KINDS)]:
-        for u in units:
+        for u in (*units, "needs"):
             a.equal(("all", label, u), *(("dept", d, label, u) for d in DEPARTMENTS))
 
     def pub(where: tuple, label: str, c: dict[str, Any] | None) -> None:
@@ -404,6 +417,9 @@ def learning_audit(people: dict[str, dict[str, Any]], report: dict[str, Any]) ->
             a.publish((*where, label, "people"), c["people"])
             a.publish((*where, label, "activities"), c["activities"])
             a.publish((*where, label, "hours10"), round(c["hours"] * 10))
+            a.publish((*where, label, "needs"), c["needs"])
+            if c["needs"] is not None and c["needs"] == len(a.cells[(*where, label, "needs")].members):
+                a.publish(("who", *where, label), c["needs"])  # one need each: the count is the people
 
     for d, cells in report["rows"].items():
         for label, c in cells.items():
@@ -414,10 +430,17 @@ def learning_audit(people: dict[str, dict[str, Any]], report: dict[str, Any]) ->
     return a
 
 
+def effective(p: dict[str, Any]) -> dict[str, Any]:
+    """A person's data as stored at the end: a need a learning activity addresses is addressed."""
+    by_learning = {need for _, _, need in p["learning"] if need is not None}
+    needs = [(*n[:3], n[3] or i in by_learning, n[4]) for i, n in enumerate(p["needs"])]
+    return {**p, "needs": needs}
+
+
 def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
     built = build(people_list)
     table, current, previous = built["table"], built["current"], built["previous"]
-    people = {_id(i): p for i, p in enumerate(people_list)}
+    people = {_id(i): effective(p) for i, p in enumerate(people_list)}
     lead = f.principal(table, "E1")
     found = []
     # The organisation's report of this cycle and of the previous one (leadership reads both).
