@@ -312,10 +312,15 @@ def programme(
     fig: dict[str, Any], catalogue: Catalogue, n: int, hidden: frozenset[Any] | None = None
 ) -> dict[str, Any]:
     """The N topics covering the most people with high-priority needs (among topics named by 5 or more); each
-    figure is withheld where it, or its difference with another, would give a group of fewer than 5 away."""
-    steps, total = _programme_steps(fig, n)
+    figure is withheld where it, or its difference with another, would give a group of fewer than 5 away.
+
+    What is withheld is decided over the longest programme (MAX_PROGRAMME steps), whatever N: the first N
+    steps are the same greedy steps, so asking for another N shows a part of the same figures, never a
+    figure that this N withholds."""
+    steps, total = _programme_steps(fig, MAX_PROGRAMME)
     if hidden is None:
         hidden = _hidden(fig, None, steps, total)
+    steps = steps[:n]
     total_shown = total > 0 and HIGH_PRIORITY not in hidden
     topics = []
     for s, (adds, covered) in zip(steps, _step_cells(steps), strict=True):
@@ -361,13 +366,13 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
     names = {c["id"]: c.get("name", c["id"]) for c in (cycle.template_snapshot or {}).get("competencies", [])}
     too_small = fig["people"] < SUPPRESS_BELOW
     depts = _departments(uow, cycle_id, catalogue) if org and not too_small else None
-    steps, total = _programme_steps(fig, n) if org else (None, 0)
+    steps, total = _programme_steps(fig, MAX_PROGRAMME) if org else (None, 0)  # see programme()
     hidden = _hidden(fig, depts, steps, total)
     # The previous cycle's figures as its own report would show them: nothing it withholds is given here.
     prev_hidden: frozenset[Any] = frozenset()
     if prev is not None and prev_cycle is not None:
         prev_depts = _departments(uow, prev_cycle.cycle_id, catalogue) if org and not too_small else None
-        prev_steps, prev_total = _programme_steps(prev, n) if org else (None, 0)
+        prev_steps, prev_total = _programme_steps(prev, MAX_PROGRAMME) if org else (None, 0)
         prev_hidden = _hidden(prev, prev_depts, prev_steps, prev_total)
     prev_people = prev["people"] if prev and prev["people"] >= SUPPRESS_BELOW and ORG not in prev_hidden else None
     report: dict[str, Any] = {
