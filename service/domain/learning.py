@@ -323,6 +323,12 @@ def chain_of(contacts: dict[str, Contact], contact_id: str) -> list[Contact]:
 Cell = dict[str, Any]  # {"people": n, "activities": n, "hours": h, "needs": n}
 
 
+def _needs_people(cell: Cell) -> int:
+    if not int(cell.get("needs", 0)):
+        return 0
+    return int(cell["needs_people"]) if "needs_people" in cell else 1
+
+
 def suppress(rows: dict[str, dict[str, Cell]], totals: dict[str, Cell], min_group: int = MIN_GROUP) -> dict[str, Any]:
     """Small groups hidden by the one rule of `domain/suppression.py`: a department × type cell, a department
     or a type total with fewer than `min_group` people is withheld, and so are the next-smallest groups
@@ -336,9 +342,9 @@ def suppress(rows: dict[str, dict[str, Cell]], totals: dict[str, Cell], min_grou
     for d in depts:
         cells.update({("dept", d, t): c for t, c in rows[d].items() if c})
     sizes: dict[Any, int] = {k: int(c.get("people", 0)) for k, c in cells.items()}
-    # "Needs addressed" counts needs, not people: it stands for the people behind it (never more than it), and
-    # has the same lines as the people, and sits inside its cell's people ("learning minus those who addressed").
-    sizes.update({("needs", *k): int(c.get("needs", 0)) for k, c in cells.items()})
+    # "Needs addressed" counts needs; the group is the people behind them (`needs_people`; unknown in counters
+    # kept before it was counted: taken as few). Same lines as the people, and inside its cell's people.
+    sizes.update({("needs", *k): _needs_people(c) for k, c in cells.items()})
     lines: list[Line] = []
     for figure in ((), ("needs",)):
         for line in [*(("dept", d) for d in depts), ("all",)]:
@@ -354,7 +360,8 @@ def suppress(rows: dict[str, dict[str, Cell]], totals: dict[str, Cell], min_grou
     def shown(key: tuple, c: Cell) -> Cell | None:
         if key in hidden:
             return None
-        return {**c, "needs": None if ("needs", *key) in hidden else c.get("needs", 0)}
+        figures = {k: v for k, v in c.items() if k != "needs_people"}
+        return {**figures, "needs": None if ("needs", *key) in hidden else c.get("needs", 0)}
 
     return {
         "rows": {d: {t: shown(("dept", d, t), c) for t, c in rows[d].items() if c} for d in depts},
