@@ -37,6 +37,7 @@ RULE = (
     "high-priority need who are not yet reached (a tie goes to the cheaper topic). Greedy set cover is not "
     "always the best possible choice, but it is never far off and anyone can check it by hand."
 )
+FREE_TEXT_WITHHELD = "Free-text topics named by too few people to show"
 SCORE_RULE = "score = Σ over people of the highest priority they named for the topic (high 3, medium 2, low 1)"
 
 
@@ -228,6 +229,12 @@ def _topic_rows(
             )
         rows.append(row)
     rows.sort(key=lambda r: (r["suppressed"], -r.get("score", 0), r["topic"].casefold()))
+    # A withheld topic typed as free text is not named: its words are someone's, and would say what a group too
+    # small to show needs. Catalogue topics are HR's list, named with their figures withheld.
+    typed = [r for r in rows if r["suppressed"] and catalogue.resolve(r["topic_id"]) not in catalogue.topics]
+    if typed:
+        rows = [r for r in rows if r not in typed]
+        rows.append({"topic_id": None, "topic": FREE_TEXT_WITHHELD, "suppressed": True})
     return rows
 
 

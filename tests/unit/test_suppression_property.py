@@ -286,10 +286,10 @@ def publish_training(a: Audit, tag: tuple, prev_tag: tuple, report: dict[str, An
     if report["previous_cycle"]:
         a.publish((*prev_tag, "people"), report["previous_cycle"]["people_with_needs"])
     for t in report["topics"]:
-        name = TOPIC_OF[t["topic"]]
         if t["suppressed"]:
             assert all(t.get(k) is None for k in ("people", "needs", "high_priority_people", "addressed", "formats"))
             continue
+        name = TOPIC_OF[t["topic"]]
         a.publish((*tag, "topic", name), t["people"])
         a.publish((*tag, "high", name), t["high_priority_people"])
         a.publish((*tag, "needs", name), t["needs"])
@@ -347,6 +347,8 @@ def publish_csv(a: Audit, tag: tuple, prev_tag: tuple, text: str) -> None:
         section, group, people, _score, high, needs, _cost, fmts, addressed, previous = (row + [""] * 10)[:10]
         if section == "total":
             a.publish((*tag, "people"), num(people))
+        elif section == "topic" and people == "suppressed":
+            continue
         elif section == "topic":
             group = TOPIC_OF[group]
             a.publish((*tag, "topic", group), num(people))
