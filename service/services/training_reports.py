@@ -421,6 +421,16 @@ def _departments(uow: UnitOfWork, cycle_id: str, catalogue: Catalogue) -> dict[s
     }
 
 
+def free_text_topics(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, str]]:
+    """HR: the free-text topics a cycle's needs name, to merge them into the catalogue (names only, no figures;
+    HR may read individual needs, so the names a report withholds are given here)."""
+    policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
+    catalogue = uow.training.catalogue()
+    fig = _figures(uow.training.aggregate(cycle_id, "ORG"), catalogue)
+    free = [t for t, c in fig["topics"].items() if c["p"] > 0 and t not in catalogue.topics]
+    return sorted(({"topic_id": t, "topic": catalogue.label(t)} for t in free), key=lambda r: r["topic"].casefold())
+
+
 def report_context(
     uow: UnitOfWork, principal: Principal, cycle_id: str, n: int = 3, base_url: str = ""
 ) -> dict[str, Any]:

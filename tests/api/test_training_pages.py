@@ -180,3 +180,21 @@ def test_the_demo_learning_log_addresses_training_needs_in_both_reports(app, dem
     assert any(t.get("addressed", 0) is None for t in report["topics"])
     learning = lead.get("/api/learning/report?year=2026", headers=auth.headers()).get_json()
     assert learning["totals"]["*"]["needs"] >= 5
+
+
+def test_a_withheld_free_text_topic_is_not_named_in_the_report_but_hr_can_still_merge_it(app, demo_table):
+    lead, auth = signed_in(app, "E001")
+    report = lead.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=auth.headers()).get_json()
+    withheld = [t for t in report["topics"] if t["suppressed"]]
+    assert "Ownership" not in {t["topic"] for t in report["topics"]}  # typed by fewer than 5 people
+    assert {
+        "topic_id": None,
+        "topic": "Free-text topics named by too few people to show",
+        "suppressed": True,
+    } in withheld
+    assert "Ownership" not in lead.get(f"/reports/training.csv?cycle={current_cycle(demo_table)}").get_data(
+        as_text=True
+    )
+    hr, _ = signed_in(app, "E005")
+    page = hr.get("/reports/training/topics").get_data(as_text=True)
+    assert '<option value="free-ownership">Ownership (free text)</option>' in page
