@@ -206,6 +206,10 @@ def _attrs(group: str) -> tuple[str, str, str, str]:
     return f"people_{group}", f"activities_{group}", f"hours10_{group}", f"needs_{group}"
 
 
+def _needs_people(group: str) -> str:
+    return f"needpeople_{group}"  # the people behind `needs_…` (for the report's suppression)
+
+
 class LearningStats(_Repository):
     """The leadership roll-up: counters per year and department, and the people markers behind them."""
 
@@ -234,18 +238,25 @@ class LearningStats(_Repository):
                 self._counts[(year, department, activities)] += sign
                 self._counts[(year, department, hours)] += sign * round(a.hours * 10)
                 if a.need_id:
-                    # A need counts once, however many activities address it.
+                    # A need counts once, however many activities address it; a person once, however many needs.
                     need = self._marker(a.owner_id, year, department, f"need:{group}:{a.need_id}")
                     was = need[0]
                     need[0] += sign
-                    self._counts[(year, department, needs)] += (was <= 0 < need[0]) - (need[0] <= 0 < was)
+                    change = (was <= 0 < need[0]) - (need[0] <= 0 < was)
+                    self._counts[(year, department, needs)] += change
+                    if change:
+                        held = self._marker(a.owner_id, year, department, f"needs:{group}")
+                        before = held[0]
+                        held[0] += change
+                        moved = (before <= 0 < held[0]) - (held[0] <= 0 < before)
+                        self._counts[(year, department, _needs_people(group))] += moved
 
     def _preload(self, owner: str, year: str, department: str, groups: tuple[str, ...], need: str | None) -> None:
         wanted = [
             (owner, year, d, w)
             for d in (department, None)
             for g in groups
-            for w in ((g, f"need:{g}:{need}") if need else (g,))
+            for w in ((g, f"need:{g}:{need}", f"needs:{g}") if need else (g,))
             if (owner, year, d, w) not in self._markers
         ]
         if not wanted:
@@ -285,9 +296,12 @@ class LearningStats(_Repository):
 def cell(item: Item, group: str) -> dict[str, Any]:
     """One group's figures from a counter item: people, activities, hours, needs addressed."""
     people, activities, hours, needs = _attrs(group)
-    return {
+    out = {
         "people": int(item.get(people, 0)),
         "activities": int(item.get(activities, 0)),
         "hours": int(item.get(hours, 0)) / 10,
         "needs": int(item.get(needs, 0)),
     }
+    if _needs_people(group) in item or not out["needs"]:
+        out["needs_people"] = int(item.get(_needs_people(group), 0))
+    return out  # no "needs_people": counted before it was, unknown (the report withholds the needs)

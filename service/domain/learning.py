@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
+from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
 
 
 class ActivityType(StrEnum):
@@ -122,7 +123,7 @@ CHECKLIST: tuple[tuple[str, str], ...] = (
 CLOSING_QUESTION = "Who else would you recommend I talk to?"
 FOLLOW_UP_AFTER = timedelta(days=7)  # no answer a week after the request: a polite follow-up
 THANK_YOU_WITHIN = timedelta(days=1)  # a thank-you note within a day of the conversation
-MIN_GROUP = 5  # leadership sees groups of at least this many people (product brief)
+MIN_GROUP = SUPPRESS_BELOW  # leadership sees groups of at least this many people (product brief)
 # Need ids come from the training-needs feature (issue 10): only their form is checked here.
 NEED_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MAX_HOURS = 2000.0  # one activity; a degree programme is logged per term or module
@@ -325,53 +326,48 @@ def chain_of(contacts: dict[str, Contact], contact_id: str) -> list[Contact]:
 Cell = dict[str, Any]  # {"people": n, "activities": n, "hours": h, "needs": n}
 
 
+def _needs_people(cell: Cell) -> int:
+    if not int(cell.get("needs", 0)):
+        return 0
+    return int(cell["needs_people"]) if "needs_people" in cell else 1
+
+
 def suppress(rows: dict[str, dict[str, Cell]], totals: dict[str, Cell], min_group: int = MIN_GROUP) -> dict[str, Any]:
-    """Small groups hidden: a department × type cell, a department, or a type total with fewer than
-    `min_group` people is suppressed, and so is the next-smallest group of its row or column when only
-    one is hidden there (a shown total minus the shown parts would otherwise reveal it).
+    """Small groups hidden by the one rule of `domain/suppression.py`: a department × type cell, a department
+    or a type total with fewer than `min_group` people is withheld, and so are the next-smallest groups
+    wherever a total minus the parts shown, or a group minus one inside it, would give it back.
 
     `rows`: department → type → cell, with the department's own total under "*"; `totals`: type → cell
-    across departments, "*" for everyone. Returns the same shape with suppressed cells set to None."""
-    hidden: set[tuple[str, str]] = set()
+    across departments, "*" for everyone. Returns the same shape with withheld cells set to None."""
     depts = sorted(rows)
-    types = sorted({t for r in rows.values() for t in r if t != "*"})
-
-    def small(cell: Cell | None) -> bool:
-        return bool(cell) and 0 < int(cell.get("people", 0)) < min_group  # type: ignore[union-attr]
-
+    types = sorted({t for r in [*rows.values(), totals] for t in r if t != "*"})
+    cells = {("all", t): c for t, c in totals.items() if c}
     for d in depts:
+        cells.update({("dept", d, t): c for t, c in rows[d].items() if c})
+    sizes: dict[Any, int] = {k: int(c.get("people", 0)) for k, c in cells.items()}
+    # "Needs addressed" counts needs; the group is the people behind them (`needs_people`; unknown in counters
+    # kept before it was counted: taken as few). Same lines as the people, and inside its cell's people.
+    sizes.update({("needs", *k): _needs_people(c) for k, c in cells.items()})
+    lines: list[Line] = []
+    for figure in ((), ("needs",)):
+        for line in [*(("dept", d) for d in depts), ("all",)]:
+            # A person can learn in several kinds: the kinds overlap, but their activities and hours add up.
+            lines.append(Line((*figure, *line, "*"), tuple((*figure, *line, t) for t in types), disjoint=False))
+            if not figure:
+                lines.extend(nested((*line, "*"), (*line, t)) for t in types)
         for t in [*types, "*"]:
-            if small(rows[d].get(t)):
-                hidden.add((d, t))
-    hidden_totals = {t for t in [*types, "*"] if small(totals.get(t))}
+            lines.append(Line((*figure, "all", t), tuple((*figure, "dept", d, t) for d in depts)))
+    lines.extend(nested(k, ("needs", *k)) for k in cells)
+    hidden = withheld(sizes, lines, threshold=min_group)
 
-    def complement(groups: list[tuple[str, str]], total_shown: bool) -> bool:
-        """One hidden among the non-empty groups of a line whose total is shown: hide the next-smallest."""
-        present = [g for g in groups if int((rows[g[0]].get(g[1]) or {}).get("people", 0)) > 0]
-        gone = [g for g in present if g in hidden]
-        if total_shown and len(gone) == 1:
-            rest = sorted((g for g in present if g not in hidden), key=lambda g: rows[g[0]][g[1]]["people"])
-            if rest:
-                hidden.add(rest[0])
-                return True
-        return False
+    def shown(key: tuple, c: Cell) -> Cell | None:
+        if key in hidden:
+            return None
+        figures = {k: v for k, v in c.items() if k != "needs_people"}
+        return {**figures, "needs": None if ("needs", *key) in hidden else c.get("needs", 0)}
 
-    changed = True
-    while changed:
-        changed = False
-        for d in depts:  # a department's types add up to its total
-            if (d, "*") in hidden:
-                for t in types:
-                    if (d, t) not in hidden and rows[d].get(t):
-                        hidden.add((d, t))
-                        changed = True
-            changed |= complement([(d, t) for t in types], (d, "*") not in hidden)
-        for t in [*types, "*"]:  # the departments add up to a type's total
-            changed |= complement([(d, t) for d in depts], t not in hidden_totals)
     return {
-        "rows": {
-            d: {t: (None if (d, t) in hidden else dict(cell)) for t, cell in rows[d].items() if cell} for d in depts
-        },
-        "totals": {t: (None if t in hidden_totals else dict(cell)) for t, cell in totals.items() if cell},
+        "rows": {d: {t: shown(("dept", d, t), c) for t, c in rows[d].items() if c} for d in depts},
+        "totals": {t: shown(("all", t), c) for t, c in totals.items() if c},
         "min_group": min_group,
     }

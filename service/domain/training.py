@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from service.domain.errors import ValidationFailed
 from service.domain.reviews import PRIORITY_WEIGHT, Priority, normalise_topic
+from service.domain.suppression import SUPPRESS_BELOW  # noqa: F401  (the rule lives in domain/suppression.py)
 
 E = TypeVar("E", bound=StrEnum)
-SUPPRESS_BELOW = 5  # groups of fewer people are never shown, in any output
 
 
 class NeedFormat(StrEnum):
@@ -324,18 +324,22 @@ class Contribution:
         c: Counter = Counter()
         if self.topics:
             c["people"] += 1
+            c["counted|people"] += 1  # people counted with fp/ap/up too: fewer than `people` in older aggregates
         if self.obstacles:
             c["obstacle_people"] += 1
         for t, f in self.topics.items():
             c[f"p|{t}"] += 1
+            c[f"up|{t}"] += 1 if f["needs"] > self.addressed.get(t, 0) else 0  # people with a need still open
             c[f"s|{t}"] += f["w"]
             c[f"h|{t}"] += 1 if f["high"] else 0
             c[f"n|{t}"] += f["needs"]
             c[f"c|{t}"] += round(f["cost"] * 100)  # cents: counters are integers
             for fmt, k in f["formats"].items():
                 c[f"f|{t}|{fmt}"] += k
+                c[f"fp|{t}|{fmt}"] += 1 if k else 0  # the people behind a format's needs (for suppression)
         for t, k in self.addressed.items():
             c[f"a|{t}"] += k
+            c[f"ap|{t}"] += 1 if k else 0  # the people behind the needs addressed
         for cat, k in self.obstacles.items():
             c[f"op|{cat}"] += 1
             c[f"on|{cat}"] += k
@@ -430,19 +434,7 @@ def deltas(before: Contribution, after: Contribution) -> dict[str, dict[str, int
     return {g: {k: int(v) for k, v in acc.items() if v} for g, acc in out.items() if any(acc.values())}
 
 
-# --- suppression and the suggested programme ----------------------------------------------------------
-
-
-def suppressed(counts: dict[str, int], threshold: int = SUPPRESS_BELOW, total_shown: bool = True) -> set[str]:
-    """Which groups to hide: those of 1 to threshold−1 people, and when a published total would let a reader
-    subtract them back, the next-smallest groups too, until the hidden ones add up to at least the threshold."""
-    hidden = {k for k, n in counts.items() if 0 < n < threshold}
-    if not hidden or not total_shown:
-        return hidden
-    rest = sorted((n, k) for k, n in counts.items() if k not in hidden and n > 0)
-    while rest and (len(hidden) == 1 or sum(counts[k] for k in hidden) < threshold):
-        hidden.add(rest.pop(0)[1])
-    return hidden
+# --- the suggested programme (suppression: domain/suppression.py) ---------------------------------------
 
 
 @dataclass(frozen=True)

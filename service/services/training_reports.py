@@ -19,14 +19,14 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.directory import spreadsheet_safe
 from service.domain.errors import NotFound, ValidationFailed
+from service.domain.suppression import NOTE, SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.training import (
     OBSTACLE_AREAS,
-    SUPPRESS_BELOW,
     Catalogue,
     NeedFormat,
     ObstacleCategory,
+    ProgrammeStep,
     greedy_programme,
-    suppressed,
 )
 from service.services import policy
 from service.services.auth import Principal
@@ -37,6 +37,7 @@ RULE = (
     "high-priority need who are not yet reached (a tie goes to the cheaper topic). Greedy set cover is not "
     "always the best possible choice, but it is never far off and anyone can check it by hand."
 )
+FREE_TEXT_WITHHELD = "Free-text topics named by too few people to show"
 SCORE_RULE = "score = Σ over people of the highest priority they named for the topic (high 3, medium 2, low 1)"
 
 
@@ -51,17 +52,23 @@ def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
             continue
         kind, _, rest = name.partition("|")
         value = int(value)
-        if kind in ("p", "s", "h", "n", "c", "a"):
+        if kind in ("p", "s", "h", "n", "c", "a", "ap", "up"):
             topics.setdefault(catalogue.resolve(rest), Counter())[kind] += value
-        elif kind == "f":
+        elif kind in ("f", "fp"):
             topic, _, fmt = rest.partition("|")
-            topics.setdefault(catalogue.resolve(topic), Counter())[f"f:{fmt}"] += value
+            topics.setdefault(catalogue.resolve(topic), Counter())[f"{kind}:{fmt}"] += value
         elif kind in ("cp", "cs"):
             comps.setdefault(rest, Counter())[kind] += value
         elif kind in ("op", "on"):
             obstacles.setdefault(rest, Counter())[kind] += value
         elif kind == "hc" and value > 0:
             combos[tuple(sorted({catalogue.resolve(t) for t in rest.split("+")}))] += value
+    if int(item.get("counted|people", 0)) != int(item.get("people", 0)):
+        # Someone counted before the people behind formats, needs addressed and open needs were: those
+        # counts are incomplete for good, so they are taken as unknown (their figures are withheld).
+        for c in topics.values():
+            for k in [k for k in c if k.startswith("fp:") or k in ("ap", "up")]:
+                del c[k]
     return {
         "people": int(item.get("people", 0)),
         "obstacle_people": int(item.get("obstacle_people", 0)),
@@ -77,71 +84,197 @@ def _previous(uow: UnitOfWork, cycle: Cycle) -> Cycle | None:
     return max(earlier, key=lambda c: c.period_start, default=None)
 
 
-def _topic_rows(fig: dict[str, Any], prev: dict[str, Any] | None, catalogue: Catalogue) -> list[dict[str, Any]]:
+def _formats(c: Counter) -> list[str]:
+    """The formats named for a topic (in the order of the choices), each with needs in it."""
+    found = {k.partition(":")[2] for k, v in c.items() if k.startswith("f:") and v > 0}
+    return [f.value for f in NeedFormat if f.value in found] + sorted(found - {f.value for f in NeedFormat})
+
+
+# --- the figures as cells and lines (see domain/suppression.py) ----------------------------------------
+
+ORG = ("people",)
+OBSTACLE_PEOPLE = ("obstacle_people",)
+HIGH_PRIORITY = ("high_priority_people",)
+
+
+def _programme_steps(fig: dict[str, Any], n: int) -> tuple[list[ProgrammeStep], int]:
+    """The greedy programme over topics named by at least 5 people, and the people with a high-priority need."""
+    eligible = {t for t, c in fig["topics"].items() if c["p"] >= SUPPRESS_BELOW}
+    combos: Counter = Counter()
+    for k, v in fig["combos"].items():
+        combos[tuple(t for t in k if t in eligible)] += v
+    total = sum(combos.values())
+    cost = {t: round(fig["topics"][t]["c"] / 100, 2) for t in eligible}
+    return greedy_programme({k: v for k, v in combos.items() if k}, n, cost, total), total
+
+
+def _step_cells(steps: list[ProgrammeStep]) -> list[tuple[Any, Any]]:
+    """Each step's (adds, covered) cells: the first step adds, and covers, the people with that topic at high."""
+    cells = []
+    for i, s in enumerate(steps):
+        first = ("high", s.topic_id)
+        cells.append((first, first) if i == 0 else (("adds", i), ("covered", i)))
+    return cells
+
+
+def _cells(
+    fig: dict[str, Any],
+    departments: dict[str, dict[str, Any]] | None,
+    steps: list[ProgrammeStep] | None,
+    high_total: int,
+) -> tuple[dict[Any, int], list[Line], set[Any]]:
+    """Every figure the report can publish as a cell (the people behind it) and the lines a reader can add up."""
+    sizes: dict[Any, int] = {ORG: fig["people"], OBSTACLE_PEOPLE: fig["obstacle_people"]}
+    lines: list[Line] = []
+    unpublished: set[Any] = set()
+    for t, c in fig["topics"].items():
+        if c["p"] <= 0:
+            continue
+        topic = ("topic", t)
+        sizes[topic] = c["p"]
+        lines.append(nested(ORG, topic))
+        sizes[("high", t)] = c["h"]
+        lines.append(nested(topic, ("high", t)))
+        fmts = []
+        for fmt in _formats(c):
+            cell = ("format", t, fmt)
+            # Formats count needs; the people behind them are counted since the suppression rework. An older
+            # aggregate without that count cannot say how many people its needs are: taken as few, not published.
+            sizes[cell] = c[f"fp:{fmt}"] if f"fp:{fmt}" in c else 1
+            if f"fp:{fmt}" not in c:
+                unpublished.add(cell)
+            fmts.append(cell)
+        lines.append(Line(topic, tuple(fmts), disjoint=False))  # needs = Σ needs per format
+        addressed, still_open = ("addressed", t), ("open", t)  # needs = addressed + open (never published)
+        sizes[addressed] = c["ap"] if "ap" in c or c["a"] <= 0 else 1
+        sizes[still_open] = c["up"] if "up" in c or c["n"] <= c["a"] else 1
+        unpublished |= {still_open} | ({addressed} if "ap" not in c and c["a"] > 0 else set())
+        lines.append(Line(topic, (addressed, still_open), disjoint=False))
+        lines.append(nested(topic, addressed))
+    for cid, c in fig["competencies"].items():
+        if c["cp"] > 0:
+            sizes[("competency", cid)] = c["cp"]
+            lines.append(nested(ORG, ("competency", cid)))
+    for cat, c in fig["obstacles"].items():
+        if c["op"] > 0:
+            sizes[("obstacle", cat)] = c["op"]
+            lines.append(nested(OBSTACLE_PEOPLE, ("obstacle", cat)))
+    if departments is not None:
+        per_topic: dict[str, list[Any]] = {}
+        for d, f in departments.items():
+            dept, dobs = ("department", d), ("department_obstacles", d)
+            sizes[dept], sizes[dobs] = f["people"], f["obstacle_people"]
+            for t, c in f["topics"].items():
+                if c["p"] > 0:
+                    sizes[("department_topic", d, t)] = c["p"]
+                    lines.append(nested(dept, ("department_topic", d, t)))
+                    per_topic.setdefault(t, []).append(("department_topic", d, t))
+        lines.append(Line(ORG, tuple(("department", d) for d in departments)))
+        lines.append(Line(OBSTACLE_PEOPLE, tuple(("department_obstacles", d) for d in departments)))
+        lines.extend(Line(("topic", t), tuple(cells)) for t, cells in per_topic.items())
+    if steps is not None:
+        sizes[HIGH_PRIORITY] = high_total
+        lines.append(nested(ORG, HIGH_PRIORITY))
+        lines.extend(nested(HIGH_PRIORITY, ("high", t)) for t, c in fig["topics"].items() if c["h"] > 0)
+        before = None
+        for s, (adds, covered) in zip(steps, _step_cells(steps), strict=True):
+            sizes[adds], sizes[covered] = s.new_people, s.covered
+            lines.append(nested(HIGH_PRIORITY, covered))
+            if before is not None:
+                lines.append(Line(covered, (before, adds)))  # cumulative: covered_i = covered_i−1 + adds_i
+                lines.append(nested(("high", s.topic_id), adds))  # the rest already reached by earlier topics
+            before = covered
+    return sizes, lines, unpublished
+
+
+def _hidden(
+    fig: dict[str, Any], departments: dict[str, dict[str, Any]] | None, steps: list[ProgrammeStep] | None, total: int
+) -> frozenset[Any]:
+    sizes, lines, unpublished = _cells(fig, departments, steps, total)
+    return withheld(sizes, lines, unpublished)
+
+
+# --- the sections -----------------------------------------------------------------------------------
+
+
+def _topic_rows(
+    fig: dict[str, Any],
+    hidden: frozenset[Any],
+    prev: dict[str, Any] | None,
+    prev_hidden: frozenset[Any],
+    catalogue: Catalogue,
+) -> list[dict[str, Any]]:
     rows = []
     prev_topics = (prev or {}).get("topics", {})
     for t, c in fig["topics"].items():
         if c["p"] <= 0:
             continue
-        shown = c["p"] >= SUPPRESS_BELOW
-        before = prev_topics.get(t, Counter())["p"] if prev is not None else None
+        shown = ("topic", t) not in hidden
         row: dict[str, Any] = {"topic_id": t, "topic": catalogue.label(t), "suppressed": not shown}
         if shown:
+            # None: no previous cycle, or its figure is withheld there (as its own report withholds it).
+            before = prev_topics.get(t, Counter())["p"] if prev is not None else None
+            previous = None if before is None or ("topic", t) in prev_hidden else before
             row.update(
                 people=c["p"],
                 score=c["s"],
-                high_priority_people=c["h"],
+                high_priority_people=None if ("high", t) in hidden else c["h"],
                 needs=c["n"],
                 estimated_cost=round(c["c"] / 100, 2),
-                formats={f.value: c[f"f:{f.value}"] for f in NeedFormat if c[f"f:{f.value}"]},
-                addressed=c["a"],
-                previous_people=before if before is not None and before >= SUPPRESS_BELOW else None,
+                # None: withheld (the needs of fewer than 5 people, or of a group they would reveal)
+                formats={f: None if ("format", t, f) in hidden else c[f"f:{f}"] for f in _formats(c)},
+                addressed=c["a"] if c["a"] <= 0 or ("addressed", t) not in hidden else None,
+                previous_people=previous,
+                change=c["p"] - previous if previous is not None else None,
             )
-            row["change"] = row["people"] - row["previous_people"] if row["previous_people"] is not None else None
         rows.append(row)
     rows.sort(key=lambda r: (r["suppressed"], -r.get("score", 0), r["topic"].casefold()))
+    # A withheld topic typed as free text is not named: its words are someone's, and would say what a group too
+    # small to show needs. Catalogue topics are HR's list, named with their figures withheld.
+    typed = [r for r in rows if r["suppressed"] and catalogue.resolve(r["topic_id"]) not in catalogue.topics]
+    if typed:
+        rows = [r for r in rows if r not in typed]
+        rows.append({"topic_id": None, "topic": FREE_TEXT_WITHHELD, "suppressed": True})
     return rows
 
 
-def _department_rows(items: list[dict[str, Any]], catalogue: Catalogue) -> list[dict[str, Any]]:
-    figs = {i["group"].removeprefix("DEPT|"): _figures(i, catalogue) for i in items}
-    hidden = suppressed({d: f["people"] for d, f in figs.items()})
-    hidden_obstacles = suppressed({d: f["obstacle_people"] for d, f in figs.items()})
-    # Per topic, departments add up to the organisation's published figure: suppress per column too.
-    per_topic: dict[str, set[str]] = {}
-    for t in {t for f in figs.values() for t in f["topics"]}:
-        per_topic[t] = suppressed({d: f["topics"].get(t, Counter())["p"] for d, f in figs.items()}) | hidden
+def _department_rows(
+    figs: dict[str, dict[str, Any]], hidden: frozenset[Any], catalogue: Catalogue
+) -> list[dict[str, Any]]:
     rows = []
     for d, f in sorted(figs.items(), key=lambda kv: kv[0].casefold()):
         if f["people"] <= 0 and f["obstacle_people"] <= 0:
             continue
-        row: dict[str, Any] = {"department": d, "suppressed": d in hidden}
-        if d not in hidden:
-            top = [
-                {"topic": catalogue.label(t), "people": c["p"], "score": c["s"]}
-                for t, c in f["topics"].items()
-                if c["p"] > 0 and d not in per_topic.get(t, set())
-            ]
+        gone = ("department", d) in hidden
+        row: dict[str, Any] = {"department": d, "suppressed": gone}
+        if not gone:
+            named = {t: c for t, c in f["topics"].items() if c["p"] > 0}
+            shown = {t: c for t, c in named.items() if ("department_topic", d, t) not in hidden}
+            top = [{"topic": catalogue.label(t), "people": c["p"], "score": c["s"]} for t, c in shown.items()]
+            # The department's score and cost add up its topics: given only when no topic of it is withheld,
+            # or the sum minus the topics shown would give the withheld ones away.
+            whole = len(shown) == len(named)
             row.update(
                 people=f["people"],
-                score=sum(c["s"] for c in f["topics"].values()),
-                estimated_cost=round(sum(c["c"] for c in f["topics"].values()) / 100, 2),
+                score=sum(c["s"] for c in named.values()) if whole else None,
+                estimated_cost=round(sum(c["c"] for c in named.values()) / 100, 2) if whole else None,
                 topics=sorted(top, key=lambda r: (-r["score"], r["topic"].casefold()))[:5],
             )
         # A zero beside a hidden department still says something about its few people ("none of them"): hidden too.
-        zero_of_hidden = d in hidden and f["obstacle_people"] == 0
-        row["obstacle_people"] = None if d in hidden_obstacles or zero_of_hidden else f["obstacle_people"]
+        zero_of_hidden = gone and f["obstacle_people"] == 0
+        dobs = ("department_obstacles", d) in hidden or zero_of_hidden
+        row["obstacle_people"] = None if dobs else f["obstacle_people"]
         rows.append(row)
     return rows
 
 
-def _obstacles(fig: dict[str, Any]) -> dict[str, Any]:
+def _obstacles(fig: dict[str, Any], hidden: frozenset[Any]) -> dict[str, Any]:
     rows = []
     for cat in ObstacleCategory:
         c = fig["obstacles"].get(cat.value, Counter())
         if c["op"] <= 0:
             continue
-        shown = c["op"] >= SUPPRESS_BELOW
+        shown = ("obstacle", cat.value) not in hidden
         rows.append(
             {
                 "category": cat.value,
@@ -152,17 +285,24 @@ def _obstacles(fig: dict[str, Any]) -> dict[str, Any]:
         )
     areas = []
     for area, cats in OBSTACLE_AREAS.items():
-        n = sum(r["obstacles"] or 0 for r in rows if r["category"] in cats and not r["suppressed"])
+        mine = [r for r in rows if r["category"] in cats]
+        # An area's sum is given only when every category in it is shown: a partial sum would read as the whole.
+        n = None if any(r["suppressed"] for r in mine) else sum(r["obstacles"] for r in mine)
         areas.append({"area": area, "obstacles": n})
-    return {"by_category": rows, "by_area": areas}
+    people = fig["obstacle_people"]
+    return {
+        "people": people if people > 0 and OBSTACLE_PEOPLE not in hidden else (0 if people <= 0 else None),
+        "by_category": rows,
+        "by_area": areas,
+    }
 
 
-def _competencies(fig: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+def _competencies(fig: dict[str, Any], hidden: frozenset[Any], names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for cid, c in sorted(fig["competencies"].items()):
         if c["cp"] <= 0:
             continue
-        shown = c["cp"] >= SUPPRESS_BELOW
+        shown = ("competency", cid) not in hidden
         rows.append(
             {
                 "competency_id": cid,
@@ -175,33 +315,43 @@ def _competencies(fig: dict[str, Any], names: dict[str, str]) -> list[dict[str, 
     return rows
 
 
-def programme(fig: dict[str, Any], catalogue: Catalogue, n: int) -> dict[str, Any]:
-    """The N topics covering the most people with high-priority needs (only topics shown in the report)."""
-    shown = {t for t, c in fig["topics"].items() if c["p"] >= SUPPRESS_BELOW}
-    combos: Counter = Counter()
-    for k, v in fig["combos"].items():
-        combos[tuple(t for t in k if t in shown)] += v
-    total = sum(combos.values())
-    eligible = {k: v for k, v in combos.items() if k}
-    cost = {t: round(fig["topics"][t]["c"] / 100, 2) for t in shown}
-    steps = greedy_programme(eligible, n, cost, total)
-    covered = steps[-1].covered if steps else 0
-    return {
-        "n": n,
-        "people_with_high_priority_needs": total if total >= SUPPRESS_BELOW else None,
-        "covered": covered if total >= SUPPRESS_BELOW else None,
-        "coverage_percent": round(100 * covered / total, 1) if total >= SUPPRESS_BELOW else None,
-        "estimated_cost": round(sum(s.cost for s in steps), 2),
-        "topics": [
+def programme(
+    fig: dict[str, Any], catalogue: Catalogue, n: int, hidden: frozenset[Any] | None = None
+) -> dict[str, Any]:
+    """The N topics covering the most people with high-priority needs (among topics named by 5 or more); each
+    figure is withheld where it, or its difference with another, would give a group of fewer than 5 away.
+
+    What is withheld is decided over the longest programme (MAX_PROGRAMME steps), whatever N: the first N
+    steps are the same greedy steps, so asking for another N shows a part of the same figures, never a
+    figure that this N withholds."""
+    steps, total = _programme_steps(fig, MAX_PROGRAMME)
+    if hidden is None:
+        hidden = _hidden(fig, None, steps, total)
+    steps = steps[:n]
+    total_shown = total > 0 and HIGH_PRIORITY not in hidden
+    topics = []
+    for s, (adds, covered) in zip(steps, _step_cells(steps), strict=True):
+        shown = covered not in hidden
+        cost_shown = ("topic", s.topic_id) not in hidden
+        topics.append(
             {
                 "topic_id": s.topic_id,
                 "topic": catalogue.label(s.topic_id),
-                "adds": s.new_people if s.new_people >= SUPPRESS_BELOW else None,  # None: fewer than 5
-                "coverage_percent": s.coverage if total >= SUPPRESS_BELOW else None,
-                "estimated_cost": s.cost,
+                "adds": None if adds in hidden else s.new_people,  # None: withheld
+                "covered": s.covered if shown else None,
+                "coverage_percent": s.coverage if shown and total_shown else None,
+                "estimated_cost": s.cost if cost_shown else None,
             }
-            for s in steps
-        ],
+        )
+    last = topics[-1] if topics else None
+    costs = [t["estimated_cost"] for t in topics]
+    return {
+        "n": n,
+        "people_with_high_priority_needs": total if total_shown else None,
+        "covered": last["covered"] if last else (0 if total_shown else None),
+        "coverage_percent": last["coverage_percent"] if last else (0.0 if total_shown else None),
+        "estimated_cost": None if None in costs else round(sum(costs), 2),
+        "topics": topics,
         "rule": RULE,
     }
 
@@ -215,27 +365,35 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
     if cycle is None:
         raise NotFound(f"no cycle {cycle_id!r}")
     catalogue = uow.training.catalogue()
-    group = "ORG" if scope == "organisation" else f"MGR|{principal.employee_id}"
+    org = scope == "organisation"
+    group = "ORG" if org else f"MGR|{principal.employee_id}"
     fig = _figures(uow.training.aggregate(cycle_id, group), catalogue)
     prev_cycle = _previous(uow, cycle)
     prev = _figures(uow.training.aggregate(prev_cycle.cycle_id, group), catalogue) if prev_cycle else None
     names = {c["id"]: c.get("name", c["id"]) for c in (cycle.template_snapshot or {}).get("competencies", [])}
     too_small = fig["people"] < SUPPRESS_BELOW
+    depts = _departments(uow, cycle_id, catalogue) if org and not too_small else None
+    steps, total = _programme_steps(fig, MAX_PROGRAMME) if org else (None, 0)  # see programme()
+    hidden = _hidden(fig, depts, steps, total)
+    # The previous cycle's figures as its own report would show them: nothing it withholds is given here.
+    prev_hidden: frozenset[Any] = frozenset()
+    if prev is not None and prev_cycle is not None:
+        prev_depts = _departments(uow, prev_cycle.cycle_id, catalogue) if org and not too_small else None
+        prev_steps, prev_total = _programme_steps(prev, MAX_PROGRAMME) if org else (None, 0)
+        prev_hidden = _hidden(prev, prev_depts, prev_steps, prev_total)
+    prev_people = prev["people"] if prev and prev["people"] >= SUPPRESS_BELOW and ORG not in prev_hidden else None
     report: dict[str, Any] = {
         "cycle_id": cycle_id,
         "cycle_name": cycle.name,
         "cycle_state": cycle.state.value,
         "scope": scope,
         "threshold": SUPPRESS_BELOW,
+        "note": NOTE,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "people_with_needs": None if too_small else fig["people"],
+        "people_with_needs": None if too_small or ORG in hidden else fig["people"],
         "suppressed": too_small,
         "previous_cycle": (
-            {
-                "cycle_id": prev_cycle.cycle_id,
-                "name": prev_cycle.name,
-                "people_with_needs": prev["people"] if prev and prev["people"] >= SUPPRESS_BELOW else None,
-            }
+            {"cycle_id": prev_cycle.cycle_id, "name": prev_cycle.name, "people_with_needs": prev_people}
             if prev_cycle
             else None
         ),
@@ -243,18 +401,34 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
         "topics": [],
         "departments": [],
         "competencies": [],
-        "obstacles": {"by_category": [], "by_area": []},
+        "obstacles": {"people": None, "by_category": [], "by_area": []},
         "programme": None,
     }
     if too_small:
         return report
-    report["topics"] = _topic_rows(fig, prev, catalogue)
-    report["competencies"] = _competencies(fig, names)
-    report["obstacles"] = _obstacles(fig)
-    if scope == "organisation":
-        report["departments"] = _department_rows(uow.training.aggregates(cycle_id, "DEPT|"), catalogue)
-        report["programme"] = programme(fig, catalogue, n)
+    report["topics"] = _topic_rows(fig, hidden, prev, prev_hidden, catalogue)
+    report["competencies"] = _competencies(fig, hidden, names)
+    report["obstacles"] = _obstacles(fig, hidden)
+    if depts is not None:
+        report["departments"] = _department_rows(depts, hidden, catalogue)
+        report["programme"] = programme(fig, catalogue, n, hidden)
     return report
+
+
+def _departments(uow: UnitOfWork, cycle_id: str, catalogue: Catalogue) -> dict[str, dict[str, Any]]:
+    return {
+        i["group"].removeprefix("DEPT|"): _figures(i, catalogue) for i in uow.training.aggregates(cycle_id, "DEPT|")
+    }
+
+
+def free_text_topics(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, str]]:
+    """HR: the free-text topics a cycle's needs name, to merge them into the catalogue (names only, no figures;
+    HR may read individual needs, so the names a report withholds are given here)."""
+    policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
+    catalogue = uow.training.catalogue()
+    fig = _figures(uow.training.aggregate(cycle_id, "ORG"), catalogue)
+    free = [t for t, c in fig["topics"].items() if c["p"] > 0 and t not in catalogue.topics]
+    return sorted(({"topic_id": t, "topic": catalogue.label(t)} for t in free), key=lambda r: r["topic"].casefold())
 
 
 def report_context(
@@ -292,40 +466,64 @@ CSV_COLUMNS = (
 )
 
 
+HIDDEN = "suppressed"  # in the CSV, a withheld figure (never a blank, which would read as zero)
+
+
 def report_csv(report: dict[str, Any]) -> str:
-    """The report as CSV: suppressed groups say so and carry no figures; no cell can run as a formula."""
+    """The report as CSV: a withheld figure reads "suppressed" (and the last row says why); an empty cell is
+    a column that does not apply to the row; no cell can run as a formula in a spreadsheet."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(CSV_COLUMNS)
 
     def row(*cells: Any) -> None:
-        w.writerow([spreadsheet_safe(c) if c is not None else "" for c in cells])
+        w.writerow([spreadsheet_safe(c) for c in cells])
 
-    hidden = f"fewer than {report['threshold']} people"
+    def fig(value: Any) -> Any:
+        return HIDDEN if value is None else value
+
+    if report["people_with_needs"] is not None or report["suppressed"]:
+        row("total", "people with needs", fig(report["people_with_needs"]))
     for t in report["topics"]:
         if t["suppressed"]:
-            row("topic", t["topic"], hidden)
+            row("topic", t["topic"], *[HIDDEN] * (len(CSV_COLUMNS) - 3), HIDDEN if report["previous_cycle"] else "")
             continue
-        fmts = "; ".join(f"{k} {v}" for k, v in t["formats"].items())
+        fmts = "; ".join(f"{k} {fig(v)}" for k, v in t["formats"].items())
         row(
             "topic",
             t["topic"],
             t["people"],
             t["score"],
-            t["high_priority_people"],
+            fig(t["high_priority_people"]),
             t["needs"],
             t["estimated_cost"],
             fmts,
-            t["addressed"],
-            t["previous_people"],
+            fig(t["addressed"]),
+            fig(t["previous_people"]) if report["previous_cycle"] else "",
         )
     for d in report["departments"]:
         if d["suppressed"]:
-            row("department", d["department"], hidden)
+            row("department", d["department"], HIDDEN, HIDDEN, "", "", HIDDEN)
         else:
-            row("department", d["department"], d["people"], d["score"], None, None, d["estimated_cost"])
+            row("department", d["department"], d["people"], fig(d["score"]), "", "", fig(d["estimated_cost"]))
     for c in report["competencies"]:
-        row("competency", c["competency"], hidden if c["suppressed"] else c["people"], c["score"])
+        row("competency", c["competency"], fig(c["people"]), fig(c["score"]))
     for o in report["obstacles"]["by_category"]:
-        row("obstacle", o["category"], hidden if o["suppressed"] else o["people"], None, None, o["obstacles"])
+        row("obstacle", o["category"], fig(o["people"]), "", "", fig(o["obstacles"]))
+    p = report.get("programme")
+    if p:
+        row("programme", "people with a high-priority need", fig(p["people_with_high_priority_needs"]))
+        for n, s in enumerate(p["topics"], 1):
+            row(
+                "programme",
+                f"step {n}: {s['topic']}",
+                fig(s["adds"]),
+                "",
+                "",
+                "",
+                fig(s["estimated_cost"]),
+                f"covered {fig(s['covered'])}; coverage {fig(s['coverage_percent'])}"
+                + ("%" if s["coverage_percent"] is not None else ""),
+            )
+    row("note", report["note"])
     return out.getvalue()

@@ -20,13 +20,15 @@ class ReportQuerySchema(Schema):
 
 
 class TrainingReportSchema(Schema):
-    """The training-need report; groups of fewer than 5 people carry `suppressed: true` and no figures."""
+    """The training-need report. A figure that concerns fewer than 5 people, or would let a reader work such a
+    group out from other figures, is `null` (a whole row: `suppressed: true`); `note` says so in words."""
 
     cycle_id = fields.String()
     cycle_name = fields.String()
     cycle_state = fields.String()
     scope = fields.String()
     threshold = fields.Integer()
+    note = fields.String()
     generated_at = fields.String()
     people_with_needs = fields.Integer(allow_none=True)
     suppressed = fields.Boolean()

@@ -63,8 +63,7 @@ def topics():
     _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
     free = []
     if cycle is not None:
-        data = reports.training_report(uow, principal, cycle.cycle_id)
-        free = [t for t in data["topics"] if t["topic_id"].startswith("free-")]
+        free = reports.free_text_topics(uow, principal, cycle.cycle_id)
     return render_template(
         "pages/training_topics.html",
         topics=[t for t in listed if not t["merged_into"]],

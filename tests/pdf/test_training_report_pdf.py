@@ -67,9 +67,9 @@ def test_the_pdf_shows_the_reports_headings_figures_and_charts(leader_pdf, demo,
     ):
         assert heading in text, heading
     assert "This cycle" in text and "Previous cycle" in text  # the SVG chart's legend
-    # Data analysis: 10 people; the demo's learning log addressed 2 of its needs.
+    # Data analysis: 10 people; the demo's learning log addressed 2 of its needs: 2 people, so withheld ("—").
     row = next(line for line in text.splitlines() if line.strip().startswith("Data analysis") and " of " in line)
-    assert re.search(r"Data analysis\s+10\s", row) and re.search(r"\b2 of \d+", row)
+    assert re.search(r"Data analysis\s+10\s", row) and re.search(r"— of 10\b", row)
     assert f"/reports/training?cycle={cycle.cycle_id}" in text.replace("\n", "")
 
 
@@ -84,10 +84,10 @@ def test_a_suppressed_group_shows_no_figure_anywhere_in_the_pdf(leader_pdf, demo
     for name in hidden:
         first = name.split()[0]  # a long name wraps in its cell: its first line starts with its first word
         lines = [line for line in text.splitlines() if line.strip().startswith(first)]
-        # Named only as a row that says it is not shown (as on the page), never with a figure or in a chart.
+        # Named only as a row that says it is withheld (as on the page), never with a figure or in a chart.
         assert lines, name
         for line in lines:
-            assert "Not shown" in line and not re.search(r"\d", line.split("Not shown")[0]), line
+            assert "Withheld" in line and not re.search(r"\d", line.split("Withheld")[0]), line
 
 
 def test_the_api_route_answers_the_same_report(demo, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import NotFound, ValidationFailed
-from service.domain.training import Catalogue, Topic, greedy_programme, suppressed
+from service.domain.training import Catalogue, Topic, greedy_programme
 from service.services import reviews as review_svc
 from service.services import training
 from service.services import training_reports as reports
@@ -34,20 +34,6 @@ def test_free_text_matches_a_topic_by_name_or_synonym_whatever_the_case_order_or
 def test_a_merged_topic_resolves_to_its_target():
     cat = Catalogue([Topic("a", "A"), Topic("b", "B", merged_into="c"), Topic("c", "C", ("B",))])
     assert cat.resolve("b") == "c" and cat.match("b")[0] == "c"
-
-
-def test_a_group_of_4_is_suppressed_and_a_group_of_5_is_shown():
-    assert suppressed({"Ops": 4, "Sales": 9, "Eng": 12}, total_shown=False) == {"Ops"}
-    assert suppressed({"Ops": 5, "Sales": 9, "Eng": 12}) == set()
-
-
-def test_the_next_smallest_group_is_suppressed_when_a_total_would_reveal_the_small_one():
-    # Total 26 published: without a second hidden group, Ops = 26 − 9 − 12.
-    assert suppressed({"Ops": 4, "Sales": 9, "Eng": 12, "Fin": 6}) == {"Ops", "Fin"}
-    # Two small groups hide each other only if together they reach the threshold.
-    assert suppressed({"A": 1, "B": 2, "C": 7, "D": 20}) == {"A", "B", "C"}
-    assert suppressed({"A": 2, "B": 3, "C": 7}) == {"A", "B"}
-    assert suppressed({"A": 0, "B": 6}) == set()
 
 
 def test_greedy_programme_on_a_small_hand_checked_case():
