@@ -59,7 +59,8 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     from service.services.reminders import send_reminders
 
     settings = load_settings()
-    print(json.dumps(send_reminders(UnitOfWork(_table(settings)), build_mailer(settings), Clock(), settings.base_url)))
+    table = _table(settings)
+    print(json.dumps(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
     return 0
 
 
@@ -71,7 +72,7 @@ def cmd_send_training_report(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     uow = UnitOfWork(_table(settings))
-    print(json.dumps(deliver_training_reports(uow, build_mailer(settings), Clock(), settings.base_url)))
+    print(json.dumps(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))
     return 0
 
 

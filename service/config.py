@@ -38,6 +38,8 @@ class Settings:
     hosted_ui_domain: str | None = None
     signin_failures_allowed: int = 10
     goal_visibility: str = "chain"  # individual goals: "chain" (owner, their managers, HR) or "everyone"
+    # Issue 21: the SES configuration set that publishes bounces and complaints (none locally).
+    ses_configuration_set: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -76,9 +78,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         deployed=deployed,
         employee_id_claim=env.get("EMPLOYEE_ID_CLAIM", "custom:employee_id"),
         queue_url=env.get("QUEUE_URL") or None,
-        mail_from=env.get("MAIL_FROM", "reviews@example.com"),
+        # Deployed, nothing is assumed: a function that mails needs both from its template (`require_mail`).
+        mail_from=env.get("MAIL_FROM", "" if deployed else "reviews@example.com"),
         outbox_dir=env.get("OUTBOX_DIR") or None,
-        base_url=env.get("BASE_URL", "http://127.0.0.1:8000"),
+        base_url=env.get("BASE_URL", "" if deployed else "http://127.0.0.1:8000"),
         session_minutes=int(env.get("SESSION_MINUTES", "30")),
         token_days=int(env.get("TOKEN_DAYS", "30")),
         mail_rehearsal_to=_rehearsal_recipients(env.get("MAIL_REHEARSAL_TO", "")),
@@ -86,6 +89,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         user_pool_id=env.get("COGNITO_USER_POOL_ID") or None,
         hosted_ui_domain=env.get("COGNITO_DOMAIN") or None,
         goal_visibility=_goal_visibility(env.get("GOAL_VISIBILITY", "chain")),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
     )
 
 
@@ -99,3 +103,19 @@ def require_session_key(settings: Settings) -> None:
     """Refuse a deployed web app that has no way to sign sessions (a secret to read, or a long key)."""
     if settings.deployed and not settings.session_secret_id and len(settings.secret_key) < 32:
         raise ConfigError("the deployed web function needs SESSION_SECRET_ID (or a SECRET_KEY of 32+ characters)")
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0")  # noqa: S104 - names, not a bind
+
+
+def require_mail(settings: Settings) -> None:
+    """Refuse to mail from a deployed function without a sender, or with links nobody outside could open."""
+    if not settings.deployed:
+        return
+    if not settings.mail_from:
+        raise ConfigError("this function sends email but has no MAIL_FROM (template.yaml: its Environment)")
+    from urllib.parse import urlsplit
+
+    host = urlsplit(settings.base_url).hostname or ""
+    if not settings.base_url.startswith("https://") or host in LOOPBACK_HOSTS or host.startswith("127."):
+        raise ConfigError(f"links in emails need an https BASE_URL people can open, not {settings.base_url!r}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.adapters.mailer import Mailer, OutboxMailer, SesMailer
+from service.adapters.mailer import Mailer, OutboxMailer, SesMailer, SkipBouncing
 from service.adapters.store import Table
-from service.config import Settings
+from service.config import Settings, require_mail
 
 
 def build_table(settings: Settings) -> Table:
@@ -17,12 +17,20 @@ def build_table(settings: Settings) -> Table:
     return DynamoTable(client("dynamodb", settings), settings.table_name)
 
 
-def build_mailer(settings: Settings) -> Mailer:
+def build_mailer(settings: Settings, table: Table | None = None) -> Mailer:
     """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run); during a rehearsal
-    (MAIL_REHEARSAL_TO), either one redirected to HR."""
+    (MAIL_REHEARSAL_TO), either one redirected to HR.
+
+    Either way an address SES reported as bouncing or complaining is skipped (`AddressBouncing`), read from
+    `table` (built from settings when not given): in a rehearsal too, as it would be live. Deployed, a missing
+    sender or a loopback link is refused.
+    """
+    from service.adapters.bounces import BounceList
     from service.adapters.rehearsal import rehearsing
 
-    return rehearsing(_transport(settings), settings.mail_rehearsal_to)
+    require_mail(settings)
+    bounces = BounceList(table if table is not None else build_table(settings))
+    return SkipBouncing(rehearsing(_transport(settings), settings.mail_rehearsal_to), bounces.is_bouncing)
 
 
 def _transport(settings: Settings) -> Mailer:
@@ -30,4 +38,4 @@ def _transport(settings: Settings) -> Mailer:
         return OutboxMailer(Path(settings.outbox_dir), settings.mail_from)
     from service.adapters.aws import client
 
-    return SesMailer(client("ses", settings), settings.mail_from)
+    return SesMailer(client("ses", settings), settings.mail_from, settings.ses_configuration_set)

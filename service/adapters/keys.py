@@ -272,6 +272,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBGROUP#", "CLOSED", "feedback_close"),
     ("FBGROUP#", "", "feedback_answer"),
     ("NOTE#", "NOTE", "feedback_note"),
+    ("MAILBOUNCE", "TO#", "bouncing_address"),
     ("EXPORT#", "EXPORT", "export_job"),
     ("EXPORT#", "PROGRESS", "export_progress"),
     ("EXPORTKEY#", "KEY", "export_request"),
@@ -536,6 +537,19 @@ def entity_export(export_id: str) -> str:
 def signin_failures(source: str, window: str) -> dict[str, str]:
     """Failed sign-ins from one source address in one time window (issue 12: rate limit)."""
     return {"pk": f"SIGNIN#{_esc(source)}", "sk": f"WINDOW#{window}"}
+
+
+MAIL_BOUNCES = "MAILBOUNCE"
+
+
+def bouncing_address(address: str) -> dict[str, str]:
+    """Primary key of an address SES reported as bouncing or complaining (issue 21); case-insensitive."""
+    return {"pk": MAIL_BOUNCES, "sk": f"TO#{_esc(address.strip().casefold())}"}
+
+
+def bouncing_addresses() -> tuple[str, str]:
+    """Partition and sort-key prefix listing every bouncing address (few: HR's list)."""
+    return MAIL_BOUNCES, "TO#"
 
 
 def health_probe() -> dict[str, str]:

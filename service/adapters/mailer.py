@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -12,6 +13,10 @@ from typing import Any
 
 class SendFailed(Exception):
     """The message could not be handed over (rejected, throttled, unreachable); it was not sent."""
+
+
+class AddressBouncing(SendFailed):
+    """Not sent, on purpose: SES reported the address as bouncing or complaining (HR sees it); retrying is pointless."""
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,32 @@ class OutboxMailer(Mailer):
         tmp.replace(self.folder / f"{n:05d}-{slug}.eml")
 
 
-class SesMailer(Mailer):
-    """Amazon SES."""
+class SkipBouncing(Mailer):
+    """Sends through another mailer, except to addresses SES reported as bouncing or complaining."""
 
-    def __init__(self, client: Any, sender: str) -> None:
+    def __init__(self, inner: Mailer, is_bouncing: Callable[[str], bool]) -> None:
+        self.inner = inner
+        self.is_bouncing = is_bouncing
+
+    def send(self, email: Email) -> None:
+        bouncing = [address for address in email.to if self.is_bouncing(address)]
+        if bouncing:
+            raise AddressBouncing(f"not sent: {', '.join(bouncing)} bounced or complained before")
+        self.inner.send(email)
+
+
+class SesMailer(Mailer):
+    """Amazon SES, through the configuration set that reports bounces and complaints when one is given."""
+
+    def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
         self.client = client
         self.sender = sender
+        self.configuration_set = configuration_set
 
     def send(self, email: Email) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        extra = {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}
         try:
             self.client.send_email(
                 Source=self.sender,
@@ -86,6 +107,7 @@ class SesMailer(Mailer):
                     "Subject": {"Data": email.subject, "Charset": "UTF-8"},
                     "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"}},
                 },
+                **extra,
             )
         except ClientError as exc:  # MessageRejected, throttling past retries, 5xx…
             raise SendFailed(f"SES refused the message: {exc.response.get('Error', {}).get('Code')}") from exc

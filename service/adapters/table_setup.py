@@ -11,7 +11,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 TABLE_RESOURCE = "Table"
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser: ten times faster
     """YAML loader that keeps CloudFormation short-form tags (!Ref, !Sub...) as plain dicts."""
 
 

@@ -22,7 +22,8 @@ class RemindersIncomplete(RuntimeError):
 def _run(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Send today's reminders and escalations."""
     settings = load_settings()
-    result = send_reminders(UnitOfWork(build_table(settings)), build_mailer(settings), Clock(), settings.base_url)
+    table = build_table(settings)
+    result = send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)
     log.info("reminders run", extra=result)
     if result["failed"]:
         raise RemindersIncomplete(f"{result['failed']} message(s) not sent; they are sent again on the retry")

@@ -22,9 +22,8 @@ class DeliveryIncomplete(RuntimeError):
 def _run(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Send the training-need reports that are due."""
     settings = load_settings()
-    result = deliver_training_reports(
-        UnitOfWork(build_table(settings)), build_mailer(settings), Clock(), settings.base_url
-    )
+    table = build_table(settings)
+    result = deliver_training_reports(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)
     log.info("training report run", extra=result)
     if result["failed"]:
         raise DeliveryIncomplete(f"{result['failed']} report(s) not sent; the retry sends them")

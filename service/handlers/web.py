@@ -17,6 +17,7 @@ _app = make_lambda_handler(app, binary_support=True)
 
 def _serve(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Answer one request; one log line says what was asked and how it was answered."""
+    _links_to_this_api(event)
     response = _app(event, context)
     http = (event.get("requestContext") or {}).get("http") or {}
     log.info(
@@ -24,6 +25,17 @@ def _serve(event: dict[str, Any], context: Any) -> dict[str, Any]:
         extra={"method": http.get("method"), "path": event.get("rawPath"), "status": response.get("statusCode")},
     )
     return response
+
+
+def _links_to_this_api(event: dict[str, Any]) -> None:
+    """Without a custom domain, links in emails name the API as API Gateway does (template.yaml: BASE_URL empty).
+
+    requestContext.domainName is set by API Gateway, not by the client: the execute-api host the request reached.
+    """
+    wiring = app.extensions["reviews"]
+    domain = (event.get("requestContext") or {}).get("domainName")
+    if not wiring.settings.base_url and domain:
+        wiring.settings = wiring.settings.with_overrides(base_url=f"https://{domain}")
 
 
 lambda_handler = observed(_serve, api_request_id)

@@ -38,6 +38,9 @@ RETENTION_DAYS = 2  # template.yaml: the ExportBucket lifecycle rule's Expiratio
 PROGRESS_EVERY = 10  # write the running count after this many PDFs (a page of progress, not a write per PDF)
 PAGE = 25  # reviews read per query: the worker holds one page of reviews, one PDF and one part at a time
 RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and one BatchGetItem)
+# Issue 21: each export holds a PdfFunction instance for up to 15 minutes (2 GB); one person may have this many
+# waiting or running at once (looked for among the newest RESUME_WINDOW jobs).
+MAX_UNFINISHED_PER_PERSON = 3
 Render = Callable[[Summary], bytes]
 
 
@@ -89,6 +92,7 @@ def request_export(
     cycle = get_cycle(uow, cycle_id)
     if not cycle.template_snapshot:
         raise Conflict("the cycle has not been launched: it has no reviews to export")
+    _within_limit(uow, principal)
     if department and not uow.directory.department(department):
         raise ValidationFailed("No such department.", {"department": [f"no department named {department!r}"]})
     at = iso(clock.now())
@@ -115,6 +119,21 @@ def request_export(
         return replay, False  # the same request, made twice at once: the first one's job
     queue.send_many([_message(stored)])
     return export_json(stored), True
+
+
+def _within_limit(uow: UnitOfWork, principal: Principal) -> None:
+    """Refuse a person's next export while MAX_UNFINISHED_PER_PERSON of theirs are still queued or running."""
+    mine = [
+        j
+        for j in uow.exports.recent(limit=RESUME_WINDOW)
+        if j.requested_by == principal.employee_id and j.state in (ExportState.QUEUED, ExportState.RUNNING)
+    ]
+    if len(mine) >= MAX_UNFINISHED_PER_PERSON:
+        raise Conflict(
+            f"You already have {len(mine)} exports waiting or being made (at most {MAX_UNFINISHED_PER_PERSON} at"
+            " once): wait until one is done, then ask again.",
+            entity="export_job",
+        )
 
 
 def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str) -> dict[str, Any] | None:
@@ -154,6 +173,7 @@ def retry_export(
     job = uow.exports.existing(export_id, consistent=True)
     if job.version != expected_version:
         raise StaleWrite(f"the export changed meanwhile (now version {job.version}); reload it")
+    _within_limit(uow, principal)
     at = iso(clock.now())
     again = replace(
         job,

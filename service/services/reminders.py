@@ -9,7 +9,7 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
-from service.adapters.mailer import Email, Mailer, SendFailed
+from service.adapters.mailer import AddressBouncing, Email, Mailer, SendFailed
 from service.adapters.metrics import ESCALATIONS_SENT, REMINDER_SENDS_FAILED, REMINDERS_SENT, Metrics, current
 from service.adapters.store import Item
 from service.adapters.unit_of_work import UnitOfWork
@@ -75,10 +75,18 @@ def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
     return found
 
 
-def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at: str) -> bool:
-    """Send one message for its claims; True when it was handed over. A failure is logged and left for a retry."""
+def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at: str) -> bool | None:
+    """Send one message for its claims; True when it was handed over. A failure is logged and left for a retry.
+
+    None: not sent because the address bounces (HR sees it on the overdue page); settled, so no run retries it.
+    """
     try:
         mailer.send(email)
+    except AddressBouncing as exc:
+        log.info("not reminding %s: %s", ", ".join(email.to), exc)
+        for claim in claims:
+            uow.reminders.settle(claim, at)
+        return None
     except SendFailed as exc:
         log.warning("sending %r to %s failed, the next run retries: %s", email.subject, ", ".join(email.to), exc)
         for claim in claims:
@@ -110,7 +118,7 @@ def send_reminders(
 
     asked = pending_requests(uow, clock.now())
     people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
-    reminded = failed = 0
+    reminded = failed = bouncing = 0
     for owner_id in sorted(set(by_owner) | set(asked)):
         owned, requests = by_owner.get(owner_id, []), asked.get(owner_id, [])
         person = people.get(owner_id)
@@ -122,10 +130,12 @@ def send_reminders(
         text = render("email/reminder.txt", person=person, tasks=owned, feedback=requests, base_url=base_url)
         subject = f"Overdue review tasks ({len(owned)})" if owned else f"Feedback requests waiting ({len(requests)})"
         email = Email((person.email,), subject, text)
-        if _send(uow, mailer, [claim], email, at):
-            reminded += 1
-        else:
-            failed += 1
+        outcome = _send(uow, mailer, [claim], email, at)
+        reminded, bouncing, failed = (
+            reminded + (outcome is True),
+            bouncing + (outcome is None),
+            failed + (outcome is False),
+        )
     late = [t for t in tasks if t.days >= ESCALATE_AFTER_DAYS]
     escalated, escalations_failed = _escalate(uow, mailer, late, at, now, people)
     metrics.add(REMINDERS_SENT, reminded)
@@ -136,6 +146,7 @@ def send_reminders(
         "reminded": reminded,
         "escalations": escalated,
         "failed": failed + escalations_failed,
+        "bouncing": bouncing,
     }
 
 
@@ -170,10 +181,8 @@ def _escalate(
         manager = managers[manager_id]
         text = render("email/escalation.txt", person=manager, tasks=rows)
         email = Email((manager.email,), f"Review tasks 3+ days overdue in your team ({len(rows)})", text)
-        if _send(uow, mailer, claims[manager_id], email, at):
-            sent += 1
-        else:
-            failed += 1
+        outcome = _send(uow, mailer, claims[manager_id], email, at)
+        sent, failed = sent + (outcome is True), failed + (outcome is False)
     return sent, failed
 
 
@@ -216,7 +225,7 @@ def remind_cycle_now(
             )
             by_owner.setdefault(owner, []).append(overdue)
     people = uow.directory.get_many(sorted(by_owner))
-    reminded = already = failed = 0
+    reminded = already = failed = bouncing = 0
     for owner_id, owned in sorted(by_owner.items()):
         person = people.get(owner_id)
         if person is None or not person.active:
@@ -226,8 +235,17 @@ def remind_cycle_now(
             already += 1
             continue
         text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
-        if _send(uow, mailer, [claim], Email((person.email,), f"Overdue review tasks ({len(owned)})", text), at):
-            reminded += 1
-        else:
-            failed += 1
-    return {"people": len(by_owner), "reminded": reminded, "already_today": already, "failed": failed}
+        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text)
+        outcome = _send(uow, mailer, [claim], email, at)
+        reminded, bouncing, failed = (
+            reminded + (outcome is True),
+            bouncing + (outcome is None),
+            failed + (outcome is False),
+        )
+    return {
+        "people": len(by_owner),
+        "reminded": reminded,
+        "already_today": already,
+        "failed": failed,
+        "bouncing": bouncing,
+    }

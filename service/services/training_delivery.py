@@ -13,7 +13,7 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
-from service.adapters.mailer import Email, Mailer, SendFailed
+from service.adapters.mailer import AddressBouncing, Email, Mailer, SendFailed
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Role
@@ -71,6 +71,10 @@ def deliver_training_reports(uow: UnitOfWork, mailer: Mailer, clock: Clock, base
             subject = f"Training-need report: {cycle.name}" + (" (cycle closed)" if reason == "close" else "")
             try:
                 mailer.send(Email((person.email,), subject, text))
+            except AddressBouncing:  # issue 21: HR sees the address; a retry would skip it again
+                uow.training.settle_delivery(claim, at)
+                skipped += 1
+                continue
             except SendFailed as exc:
                 log.warning("the training report to %s failed; the retry sends it: %s", person.email, exc)
                 uow.training.settle_delivery(claim, at, error=str(exc) or type(exc).__name__)

@@ -101,9 +101,18 @@ def _blobs(w: Wiring) -> BlobStore:
         from service.adapters.export_settings import build_blob_store, load_export_settings
 
         exports = load_export_settings()
+        _require(w, exports.bucket, "EXPORT_BUCKET")
         # No bucket configured (an app in a test): ZIPs are kept in this process's memory.
         w.extras["export_blobs"] = build_blob_store(w.settings, exports) if exports.bucket else MemoryBlobStore()
     return w.extras["export_blobs"]
+
+
+def _require(w: Wiring, value: str | None, name: str) -> None:
+    """Deployed, the web function never falls back to the in-process stand-ins (issue 21: a missing variable)."""
+    if w.settings.deployed and not value:
+        from service.config import ConfigError
+
+        raise ConfigError(f"the deployed web function has no {name} (template.yaml: Globals)")
 
 
 def _queue(w: Wiring) -> Queue:
@@ -112,6 +121,7 @@ def _queue(w: Wiring) -> Queue:
         from service.adapters.export_settings import load_export_settings
 
         url = load_export_settings().queue_url
+        _require(w, url, "EXPORT_QUEUE_URL")
         if url:
             from service.adapters.aws import client
 

@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask, Response, flash, g, has_request_context, jsonify, request
 
 from service.adapters import keys
-from service.adapters.mailer import Email, Mailer, SendFailed
+from service.adapters.mailer import AddressBouncing, Email, Mailer, SendFailed
 from service.domain.errors import Unavailable
 from service.web.errors import json_error, wants_json
 from service.web.wiring import Wiring
@@ -56,6 +56,8 @@ class WatchedMailer(Mailer):
             self._mailer = self.build()
         try:
             self._mailer.send(email)
+        except AddressBouncing:
+            raise  # skipped on purpose, not SES failing (issue 21: HR sees the address on the overdue page)
         except SendFailed as exc:
             _count_unsent()
             outage = _is_outage(exc)
@@ -138,7 +140,7 @@ def install(app: Flask, wiring: Wiring) -> None:
     if "mailer" not in wiring.extras:
         from service.adapters.factory import build_mailer
 
-        wiring.extras["mailer"] = WatchedMailer(lambda: build_mailer(wiring.settings))
+        wiring.extras["mailer"] = WatchedMailer(lambda: build_mailer(wiring.settings, wiring.table))
 
     @app.after_request
     def _tell_unsent(response: Response) -> Response:

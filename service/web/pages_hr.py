@@ -15,6 +15,7 @@ from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
+from service.services import mail_feedback
 from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
@@ -402,6 +403,7 @@ def overdue(cycle_id: str):
         phases=PHASE_LABELS,
         owners=PHASE_OWNERS,
         managers=managers,
+        bouncing=mail_feedback.bouncing_addresses(uow, principal),
     )
 
 
@@ -415,7 +417,7 @@ def remind(cycle_id: str):
     w = wiring()
     phase = request.form.get("phase") or None
     back = url_for("pages_hr.overdue", cycle_id=cycle_id)
-    mailer = w.extras.get("mailer") or build_mailer(w.settings)
+    mailer = w.extras.get("mailer") or build_mailer(w.settings, w.table)
     result = attempt(
         lambda: reminder_svc.remind_cycle_now(
             w.uow(), principal, cycle_id, mailer, w.clock, w.settings.base_url, phase=phase
@@ -426,9 +428,24 @@ def remind(cycle_id: str):
     parts = [f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}"]
     if already:
         parts.append(f"{already} already had today's reminder")
+    if result.get("bouncing"):
+        parts.append(f"{result['bouncing']} not emailed: their address bounces (listed below)")
     if failed:
         parts.append(f"{failed} could not be sent (they are retried by the daily run)")
     flash("; ".join(parts) + ".", "error" if failed and not sent else "success")
+    return redirect(back)
+
+
+@bp.post("/cycles/<cycle_id>/bouncing/clear")
+def clear_bouncing(cycle_id: str):
+    """Mail an address that bounced again (issue 21), back to the cycle's overdue page."""
+    principal = hr()
+    back = url_for("pages_hr.overdue", cycle_id=cycle_id) + "#bouncing"
+    address = attempt(
+        lambda: mail_feedback.clear_bouncing(wiring().uow(), principal, request.form.get("address", "")),
+        OnRefusal(back=back, prefix="Not changed"),
+    )
+    flash(f"{address} is emailed again from now on.", "success")
     return redirect(back)
 
 

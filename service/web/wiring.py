@@ -36,6 +36,10 @@ class Wiring:
 
                 self.extras["queue"] = SqsQueue(client("sqs", self.settings), self.settings.queue_url)
             else:
+                if self.settings.deployed:  # issue 21: a deployed web function never does the worker's job itself
+                    from service.config import ConfigError
+
+                    raise ConfigError("the deployed web function has no QUEUE_URL (template.yaml: Globals)")
                 from service.services.worker import dispatch
 
                 self.extras["queue"] = InlineQueue(lambda message: dispatch(self.table, message, self.clock))

@@ -14,7 +14,6 @@ import base64
 import io
 import json
 import os
-import re
 import subprocess
 import zipfile
 from datetime import UTC, date, datetime, timedelta
@@ -24,183 +23,16 @@ import pytest
 
 from service.adapters.unit_of_work import UnitOfWork
 from tests import factories as f
-from tests.cognito_support import REGION, MotoHostedUi, create_pool, moto_jwks
-from tests.conftest import ORG_CSV
-from tests.handlers.conftest import LambdaContext, fresh_handler
-
-STACK = "reviews-smoke"
-MAIL_FROM = "reviews@example.com"
-# What the Lambda runtime adds to every function's environment (besides its name and handler).
-RUNTIME_ENV = {
-    "AWS_REGION": REGION,
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
-    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-    "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-    "AWS_ACCESS_KEY_ID": "ASIAEXAMPLEEXAMPLE",
-    "AWS_SECRET_ACCESS_KEY": "example-secret-access-key",
-    "AWS_SESSION_TOKEN": "example-session-token",
-    "LAMBDA_TASK_ROOT": "/var/task",
-    "LAMBDA_RUNTIME_DIR": "/var/runtime",
-    "LANG": "en_US.UTF-8",
-    "TZ": ":UTC",
-}
-KEEP = ("PATH", "PYTHONPATH", "PYTEST_CURRENT_TEST", "VIRTUAL_ENV")
-PARAMETERS = {
-    "Stage": "prod",
-    "EmployeeIdClaim": "custom:employee_id",
-    "MailFrom": MAIL_FROM,
-    "GoalVisibility": "chain",
-    "RehearsalRecipients": "",  # issue 21: live
-}
-CONDITIONS = {"CreateUserPool": True, "HasCustomDomain": False, "DefaultDomainPrefix": True, "HasAlarmEmail": False}
-
-
-class Unresolved(AssertionError):
-    """The template uses an intrinsic or a name this test does not know: teach `resolve` about it."""
-
-
-def resolve(value: Any, names: dict[str, str]) -> Any:
-    """A template value with Ref, Fn::Sub, Fn::If and Fn::GetAtt replaced by what the stack on moto has."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        ((fn, arg),) = value.items()
-        if fn == "Ref":
-            if arg not in names:
-                raise Unresolved(f"Ref {arg}")
-            return names[arg]
-        if fn == "Fn::If":
-            return resolve(arg[1] if CONDITIONS[arg[0]] else arg[2], names)
-        if fn == "Fn::GetAtt":
-            key = ".".join(arg) if isinstance(arg, list) else arg
-            if key not in names:
-                raise Unresolved(f"GetAtt {key}")
-            return names[key]
-        if fn == "Fn::Sub":
-            text, local = (
-                (arg, {}) if isinstance(arg, str) else (arg[0], {k: resolve(v, names) for k, v in arg[1].items()})
-            )
-            every = {**names, **local}
-
-            def sub(match: re.Match[str]) -> str:
-                if match.group(1) not in every:
-                    raise Unresolved(f"${{{match.group(1)}}}")
-                return every[match.group(1)]
-
-            return re.sub(r"\$\{([^}]+)\}", sub, text)
-    raise Unresolved(json.dumps(value))
-
-
-def function_environment(template: dict[str, Any], function: str, names: dict[str, str]) -> dict[str, str]:
-    """Globals' variables plus the function's own, resolved; then what Lambda adds."""
-    variables = dict(template["Globals"]["Function"]["Environment"]["Variables"])
-    own = template["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
-    variables.update(own)
-    env = {name: str(resolve(value, names)) for name, value in variables.items()}
-    handler = template["Resources"][function]["Properties"]["Handler"]
-    lambda_name = f"{STACK}-{function}-AbC123"
-    return {
-        **RUNTIME_ENV,
-        "AWS_LAMBDA_FUNCTION_NAME": lambda_name,
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{lambda_name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/29/[$LATEST]0123456789abcdef",
-        "_HANDLER": handler,
-        **env,
-    }
-
-
-class Stack:
-    """The stack's resources on moto, and the names template intrinsics resolve to."""
-
-    def __init__(self, template: dict[str, Any], clock) -> None:
-        import boto3
-
-        from service.adapters.dynamo import DynamoTable
-        from service.adapters.table_setup import create_table
-        from service.services.directory import import_organisation
-
-        self.template = template
-        dynamo = boto3.client("dynamodb", region_name=REGION)
-        self.table_name = f"{STACK}-Table-1A2B3C"
-        create_table(dynamo, self.table_name)
-        self.table = DynamoTable(dynamo, self.table_name)
-        import_organisation(UnitOfWork(self.table), None, ORG_CSV, clock)
-        self.sqs = boto3.client("sqs", region_name=REGION)
-        self.queue_url = self.sqs.create_queue(QueueName=f"{STACK}-WorkQueue")["QueueUrl"]
-        self.pool = create_pool(boto3.client("cognito-idp", region_name=REGION))
-        for person in ("E2", "E4"):
-            self.pool.add_person(person, f"{person.lower()}@example.com")
-        self.domain_prefix = f"review-cycles-123456789012-{PARAMETERS['Stage']}"
-        boto3.client("secretsmanager", region_name=REGION).create_secret(
-            Name=f"{STACK}/web-session",
-            SecretString=json.dumps({"client_id": self.pool.client_id, "session_key": "k" * 64}),
-        )
-        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=MAIL_FROM)
-        # Issue 11's export queue (redriving to its dead-letter queue after three receives) and private bucket.
-        self.export_dlq_url = self.sqs.create_queue(QueueName=f"{STACK}-ExportDeadLetterQueue")["QueueUrl"]
-        self.export_dlq_arn = self.queue_arn(self.export_dlq_url)
-        redrive = json.dumps({"deadLetterTargetArn": self.export_dlq_arn, "maxReceiveCount": 3})
-        self.export_queue_url = self.sqs.create_queue(
-            QueueName=f"{STACK}-ExportQueue", Attributes={"RedrivePolicy": redrive}
-        )["QueueUrl"]
-        self.export_queue_arn = self.queue_arn(self.export_queue_url)
-        self.s3 = boto3.client("s3", region_name=REGION)
-        self.export_bucket = f"{STACK}-exportbucket-1a2b3c"
-        self.s3.create_bucket(Bucket=self.export_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        self.names = {
-            **PARAMETERS,
-            "AWS::StackName": STACK,
-            "AWS::Region": REGION,
-            "AWS::AccountId": "123456789012",
-            "AWS::Partition": "aws",
-            "Table": self.table_name,
-            "WorkQueue": self.queue_url,
-            "UserPool": self.pool.pool_id,
-            "UserPoolDomain": self.domain_prefix,
-            "WebClient": self.pool.client_id,
-            "HttpApi": "abc123",
-            "ExportQueue": self.export_queue_url,
-            "ExportDeadLetterQueue.Arn": self.export_dlq_arn,
-            "ExportBucket": self.export_bucket,
-        }
-
-    def queue_arn(self, url: str) -> str:
-        """What !GetAtt <Queue>.Arn resolves to."""
-        return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-    def environment(self, function: str) -> dict[str, str]:
-        """The function's environment as deployed."""
-        return function_environment(self.template, function, self.names)
+from tests.cognito_support import REGION, MotoHostedUi, moto_jwks
+from tests.handlers.conftest import LambdaContext
+from tests.handlers.deployed import API_URL, KEEP, MAIL_FROM, STACK, deployed, start
 
 
 @pytest.fixture
-def stack(template, clock, monkeypatch):
-    """An empty environment (as a new Lambda sandbox has), then the stack on moto."""
-    from moto import mock_aws
-
-    from service.adapters import secrets
-
-    for name in list(os.environ):
-        if name not in KEEP:
-            monkeypatch.delenv(name)
-    for name, value in RUNTIME_ENV.items():
-        monkeypatch.setenv(name, value)
-    secrets.forget()
-    with mock_aws():
-        yield Stack(template, clock)
-    secrets.forget()
-
-
-def start(stack: Stack, function: str, monkeypatch):
-    """Set exactly the function's environment and import its handler afresh (a cold start)."""
-    for name in list(os.environ):
-        if (name not in KEEP and not name.startswith("AWS_")) or name == "AWS_ENDPOINT_URL":
-            monkeypatch.delenv(name)
-    for name, value in stack.environment(function).items():
-        monkeypatch.setenv(name, value)
-    return fresh_handler(stack.template, function, monkeypatch)
+def stack(monkeypatch, clock):
+    """The stack on moto: each function runs with its template environment and role (tests/handlers/deployed.py)."""
+    with deployed(monkeypatch, clock) as made:
+        yield made
 
 
 def test_every_function_of_the_template_has_a_smoke_test(template):
@@ -280,11 +112,11 @@ def test_worker_creates_the_reviews_of_a_real_launch_from_its_sqs_batch(stack, m
     hr = f.principal(stack.table, "E2")
     template_id = template_svc.create_template(UnitOfWork(stack.table), hr, f.template_data(), clock).template_id
     cycle = cycle_svc.create_cycle(UnitOfWork(stack.table), hr, f.cycle_data(template_id), clock)
-    queue = SqsQueue(stack.sqs, stack.queue_url)
+    queue = SqsQueue(stack.sqs, stack.queue_url("WorkQueue"))
     cycle_svc.launch_cycle(UnitOfWork(stack.table), hr, cycle.cycle_id, cycle.version, clock, queue)
-    messages = stack.sqs.receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=10)["Messages"]
+    messages = stack.sqs.receive_message(QueueUrl=stack.queue_url("WorkQueue"), MaxNumberOfMessages=10)["Messages"]
     assert messages
-    event = sqs_event(messages, f"arn:aws:sqs:{REGION}:123456789012:{STACK}-WorkQueue")
+    event = sqs_event(messages, stack.queue_arn("WorkQueue"))
     handler = start(stack, "WorkerFunction", monkeypatch)
     assert handler(event, LambdaContext()) == {"batchItemFailures": []}
     reviews = list(stack.table.query(f"CYCLE#{cycle.cycle_id}", "REVIEW#"))
@@ -310,9 +142,6 @@ def scheduler_event() -> dict[str, Any]:
 
 
 def test_reminders_function_emails_overdue_people_on_the_schedule(stack, monkeypatch, clock):
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
     today = date.today()  # the function reads the real clock
     days = {"goal_setting": -10, "self_assessment": -5, "feedback": 10, "manager_assessment": 20, "discussion": 30}
     f.launched_cycle(
@@ -325,10 +154,10 @@ def test_reminders_function_emails_overdue_people_on_the_schedule(stack, monkeyp
     handler = start(stack, "RemindersFunction", monkeypatch)
     result = handler(scheduler_event(), LambdaContext())
     assert result["reminded"] == 6 and result["failed"] == 0
-    sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    sent = stack.sent_emails()
     assert len(sent) == result["reminded"] + result["escalations"]
     assert all(MAIL_FROM in m.source for m in sent)
-    assert "https://abc123.execute-api.eu-west-1.amazonaws.com" in sent[0].body
+    assert API_URL in sent[0].body
 
 
 # --- the PDF function (issue 11) ----------------------------------------------------------------
@@ -373,14 +202,14 @@ def test_pdf_function_makes_the_zip_of_a_real_export_request_from_its_sqs_record
 
     cycle = f.launched_cycle(stack.table, clock)
     hr = f.principal(stack.table, "E2")
-    queue = SqsQueue(stack.sqs, stack.export_queue_url)
+    queue = SqsQueue(stack.sqs, stack.queue_url("ExportQueue"))
     job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, "People", None, clock, queue)
-    messages = stack.sqs.receive_message(QueueUrl=stack.export_queue_url, MaxNumberOfMessages=1)["Messages"]
+    messages = stack.sqs.receive_message(QueueUrl=stack.queue_url("ExportQueue"), MaxNumberOfMessages=1)["Messages"]
     handler = start(stack, "PdfFunction", monkeypatch)
-    assert handler(sqs_event(messages, stack.export_queue_arn), LambdaContext()) == {"batchItemFailures": []}
+    assert handler(sqs_event(messages, stack.queue_arn("ExportQueue")), LambdaContext()) == {"batchItemFailures": []}
     stored = UnitOfWork(stack.table).exports.get(job["export_id"])
     assert stored.state is ExportState.DONE and stored.done == 2
-    body = stack.s3.get_object(Bucket=stack.export_bucket, Key=stored.object_key)["Body"].read()
+    body = stack.s3.get_object(Bucket=stack.bucket(), Key=stored.object_key)["Body"].read()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert len(names) == 2 and all(n.endswith(".pdf") for n in names)  # People: Grace Hopper, Barbara Liskov
 
@@ -392,26 +221,27 @@ def test_pdf_function_marks_a_dead_lettered_export_failed(stack, monkeypatch, cl
 
     cycle = f.launched_cycle(stack.table, clock)
     hr = f.principal(stack.table, "E2")
-    queue = SqsQueue(stack.sqs, stack.export_queue_url)
+    queue = SqsQueue(stack.sqs, stack.queue_url("ExportQueue"))
     job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, None, None, clock, queue)
-    sent = stack.sqs.receive_message(QueueUrl=stack.export_queue_url, MaxNumberOfMessages=1)["Messages"]
+    sent = stack.sqs.receive_message(QueueUrl=stack.queue_url("ExportQueue"), MaxNumberOfMessages=1)["Messages"]
     # SQS moves a message that used up its receives to the dead-letter queue, body unchanged.
-    stack.sqs.send_message(QueueUrl=stack.export_dlq_url, MessageBody=sent[0]["Body"])
-    messages = stack.sqs.receive_message(QueueUrl=stack.export_dlq_url, MaxNumberOfMessages=1)["Messages"]
+    stack.sqs.send_message(QueueUrl=stack.queue_url("ExportDeadLetterQueue"), MessageBody=sent[0]["Body"])
+    messages = stack.sqs.receive_message(QueueUrl=stack.queue_url("ExportDeadLetterQueue"), MaxNumberOfMessages=1)[
+        "Messages"
+    ]
     handler = start(stack, "PdfFunction", monkeypatch)
-    assert handler(sqs_event(messages, stack.export_dlq_arn), LambdaContext()) == {"batchItemFailures": []}
+    assert handler(sqs_event(messages, stack.queue_arn("ExportDeadLetterQueue")), LambdaContext()) == {
+        "batchItemFailures": []
+    }
     failed = UnitOfWork(stack.table).exports.get(job["export_id"])
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
-    assert stack.s3.list_objects_v2(Bucket=stack.export_bucket).get("KeyCount", 0) == 0
+    assert stack.s3.list_objects_v2(Bucket=stack.bucket()).get("KeyCount", 0) == 0
 
 
 # --- the training-report function (issue 10) ----------------------------------------------------
 
 
 def test_training_report_function_emails_leadership_once_when_a_cycle_closed(stack, monkeypatch):
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
     from service.adapters.clock import FixedClock
     from service.services import cycles as cycle_svc
 
@@ -425,10 +255,75 @@ def test_training_report_function_emails_leadership_once_when_a_cycle_closed(sta
     first = handler(scheduler_event(), LambdaContext())
     again = handler(scheduler_event(), LambdaContext())  # a retried or overlapping run
     assert (first["sent"], first["failed"], again["sent"], again["skipped"]) == (1, 0, 0, 1)
-    (sent,) = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    (sent,) = stack.sent_emails()
     assert MAIL_FROM in sent.source and sent.destinations["ToAddresses"] == ["ada@example.com"]  # E1, leadership
     assert "(cycle closed)" in sent.subject
-    assert "https://abc123.execute-api.eu-west-1.amazonaws.com/reports/training" in sent.body
+    assert f"{API_URL}/reports/training" in sent.body
 
 
-SMOKED = ("WebFunction", "WorkerFunction", "RemindersFunction", "PdfFunction", "TrainingReportFunction")
+# --- the bounce function (issue 21) --------------------------------------------------------------
+
+
+def sns_event(topic_arn: str, message: dict[str, Any]) -> dict[str, Any]:
+    """What SNS hands a subscribed Lambda function for one published message."""
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": f"{topic_arn}:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+                    "TopicArn": topic_arn,
+                    "Subject": None,
+                    "Message": json.dumps(message),
+                    "Timestamp": "2026-11-29T07:00:01.000Z",
+                    "MessageAttributes": {},
+                },
+            }
+        ]
+    }
+
+
+def ses_bounce(address: str, bounce_type: str = "Permanent") -> dict[str, Any]:
+    """The event a configuration set's SNS destination publishes for a bounce."""
+    return {
+        "eventType": "Bounce",
+        "bounce": {
+            "bounceType": bounce_type,
+            "bounceSubType": "General",
+            "bouncedRecipients": [
+                {
+                    "emailAddress": address,
+                    "action": "failed",
+                    "status": "5.1.1",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                }
+            ],
+            "timestamp": "2026-11-29T07:00:00.000Z",
+            "feedbackId": "0102017d-bounce",
+        },
+        "mail": {"source": MAIL_FROM, "destination": [address], "messageId": "0102017d-mail"},
+    }
+
+
+def test_bounce_function_records_a_permanent_bounce_from_its_sns_event(stack, monkeypatch):
+    from service.adapters.bounces import BounceList
+
+    handler = start(stack, "BounceFunction", monkeypatch)
+    topic = stack.names["MailFeedbackTopic"]
+    assert handler(sns_event(topic, ses_bounce("katherine@example.com")), LambdaContext()) == {"recorded": 1}
+    (stored,) = BounceList(stack.table).all()
+    assert (stored.address, stored.kind) == ("katherine@example.com", "bounce")
+    assert "550 5.1.1 user unknown" in stored.detail
+
+
+SMOKED = (
+    "WebFunction",
+    "WorkerFunction",
+    "RemindersFunction",
+    "PdfFunction",
+    "TrainingReportFunction",
+    "BounceFunction",
+)

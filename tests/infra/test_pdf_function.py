@@ -63,15 +63,20 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
     }
     env = sam_functions(template)["PdfFunction"]["Properties"]["Environment"]["Variables"]
     web_env = sam_functions(template)["WebFunction"]["Properties"]["Environment"]["Variables"]
-    assert {k: env[k] for k in web_env} == web_env  # the same sign-in settings as the web app
+    signin = ("SESSION_SECRET_ID", "COGNITO_USER_POOL_ID", "COGNITO_DOMAIN", "GOAL_VISIBILITY")
+    assert {k: env[k] for k in signin} == {k: web_env[k] for k in signin}  # the same sign-in settings as the web app
 
 
 def test_the_pdf_function_takes_exports_and_dead_letters_with_partial_batch_failures(template):
-    events = sam_functions(template)["PdfFunction"]["Properties"]["Events"]
-    queues = {get_att(e["Properties"]["Queue"]) for e in events.values() if e["Type"] == "SQS"}
-    assert queues == {"ExportQueue.Arn", "ExportDeadLetterQueue.Arn"}
-    for event in (e for e in events.values() if e["Type"] == "SQS"):
-        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Issue 21: event source mappings of its own (a SAM SQS event would attach AWSLambdaSQSQueueExecutionRole).
+    triggers = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping" and r["Properties"]["FunctionName"] == {"Ref": "PdfFunction"}
+    ]
+    assert {get_att(t["EventSourceArn"]) for t in triggers} == {"ExportQueue.Arn", "ExportDeadLetterQueue.Arn"}
+    for trigger in triggers:
+        assert trigger["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     variables = template["Resources"]["PdfFunction"]["Properties"]["Environment"]["Variables"]
     assert get_att(variables["EXPORT_DLQ_ARN"]) == "ExportDeadLetterQueue.Arn"
 

@@ -51,5 +51,6 @@ def test_each_function_is_exercised_by_a_post_deploy_check():
         "summary.pdf",  # PdfFunction
         "ExportDeadLetterQueueUrl",
         "TrainingReportFunctionName",
+        "bounce@simulator.amazonses.com",  # BounceFunction, through the configuration set (issue 21)
     ):
         assert needle in checks, needle

@@ -228,15 +228,10 @@ def _table_statements(role) -> list[dict]:
 
 
 def test_table_access_is_explicit_and_never_scans(resources):
-    for name in ("WebFunction", "WorkerFunction", "RemindersFunction", "TrainingReportFunction"):
+    for name in ("WebFunction", "WorkerFunction", "RemindersFunction", "TrainingReportFunction", "BounceFunction"):
         role = role_of(resources, name)
-        # SAM attaches the SQS polling policy to the function the queue triggers.
-        extra = (
-            {"arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"}
-            if name == "WorkerFunction"
-            else set()
-        )
-        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= ALLOWED_MANAGED | extra
+        # Issue 21: no AWSLambdaSQSQueueExecutionRole (every queue); the SQS triggers poll with SQSPollerPolicy.
+        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= ALLOWED_MANAGED
         found = _table_statements(role)
         assert found, name
         for statement in found:
@@ -255,12 +250,14 @@ def test_web_function_may_only_use_the_table_and_send_to_the_queue(resources):
                 "sqs:SendMessageBatch",
                 "sqs:SendMessage*",
                 "secretsmanager:GetSecretValue",
+                "ses:SendEmail",  # issue 21: feedback requests, nominations, "Remind now"
+                "ses:SendRawEmail",
             ), action
         for resource in as_list(statement["Resource"]):
             assert resource != "*", statement
 
 
-def test_only_the_reminders_function_sends_email_and_only_from_the_sender(resources):
+def test_only_the_mailing_functions_send_email_and_only_from_the_sender(resources):
     for role_name, role in of_type(resources, "AWS::IAM::Role").items():
         text = json.dumps(role)
         assert "AdministratorAccess" not in text and "PowerUserAccess" not in text
@@ -270,17 +267,20 @@ def test_only_the_reminders_function_sends_email_and_only_from_the_sender(resour
                 if action.startswith("s3:"):  # only PdfFunction writes export ZIPs (tests/infra/test_pdf_function.py)
                     assert role_name.startswith("PdfFunction") and action in PDF_S3_ACTIONS, (role_name, action)
                 if action.startswith("ses:"):
-                    senders = ("RemindersFunction", "TrainingReportFunction")
-                    assert role_name.startswith(senders) and action == "ses:SendEmail"
+                    senders = ("WebFunction", "RemindersFunction", "TrainingReportFunction")
+                    assert role_name.startswith(senders) and action in ("ses:SendEmail", "ses:SendRawEmail")
                     assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "MailFrom"}
+                    # the sender's own identity (address or domain) and the configuration set, never identity/*
+                    assert "identity/*" not in json.dumps(statement["Resource"]), role_name
 
 
 def test_reminders_run_daily_and_the_worker_reads_the_queue(template):
     functions = sam_functions(template)
     daily = functions["RemindersFunction"]["Properties"]["Events"]["Daily"]
     assert daily["Type"] == "ScheduleV2" and daily["Properties"]["ScheduleExpression"].startswith("cron(")
-    work = functions["WorkerFunction"]["Properties"]["Events"]["Work"]
-    assert work["Type"] == "SQS" and "ReportBatchItemFailures" in work["Properties"]["FunctionResponseTypes"]
+    work = template["Resources"]["WorkerQueueTrigger"]["Properties"]  # issue 21: not a SAM SQS event
+    assert work["FunctionName"] == {"Ref": "WorkerFunction"} and work["EventSourceArn"]["Fn::GetAtt"] == "WorkQueue.Arn"
+    assert "ReportBatchItemFailures" in work["FunctionResponseTypes"]
     queue = template["Resources"]["WorkQueue"]["Properties"]
     assert queue["SqsManagedSseEnabled"] is True and "deadLetterTargetArn" in queue["RedrivePolicy"]
 

@@ -41,7 +41,7 @@ def outbox(folder: Path) -> list[email.message.Message]:
 def test_a_rehearsal_sends_every_reminder_to_hr_with_a_banner_naming_the_recipient(world, tmp_path):
     table, clock, _ = world
     settings = load_settings({"OUTBOX_DIR": str(tmp_path), "MAIL_REHEARSAL_TO": HR_ADDRESSES})
-    result = send_reminders(UnitOfWork(table), build_mailer(settings), clock, "https://reviews.example")
+    result = send_reminders(UnitOfWork(table), build_mailer(settings, table), clock, "https://reviews.example")
     assert result["reminded"] == 2
     sent = outbox(tmp_path)
     assert len(sent) == 2
@@ -55,7 +55,7 @@ def test_a_rehearsal_sends_every_reminder_to_hr_with_a_banner_naming_the_recipie
 def test_without_the_setting_the_deployment_is_live(world, tmp_path):
     table, clock, _ = world
     settings = load_settings({"OUTBOX_DIR": str(tmp_path), "MAIL_REHEARSAL_TO": " "})
-    send_reminders(UnitOfWork(table), build_mailer(settings), clock)
+    send_reminders(UnitOfWork(table), build_mailer(settings, table), clock)
     sent = outbox(tmp_path)
     assert sorted(m["To"] for m in sent) == ["edsger@example.com", "katherine@example.com"]
     assert not any("Rehearsal" in m["Subject"] or "REHEARSAL" in m.get_payload() for m in sent)

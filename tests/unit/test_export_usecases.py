@@ -187,11 +187,11 @@ def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
 def test_only_queued_and_running_jobs_are_queued_again_after_a_restart(world, clock):
     table, _c, blobs, sent, _q = world
     done, _ = request(world, clock, key="done")
+    svc.run_export(table, sent[0], clock, blobs, fake_render)
     failed, _ = request(world, clock, key="failed")
+    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
     running, _ = request(world, clock, key="running")
     queued, _ = request(world, clock, key="queued")
-    svc.run_export(table, sent[0], clock, blobs, fake_render)
-    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
     stopped = MemoryBlobStore()
     stopped.start_upload = lambda key, content_type: (_ for _ in ()).throw(OSError("the run stopped"))
     with pytest.raises(OSError):
@@ -221,3 +221,28 @@ def test_the_part_stream_uploads_full_parts_and_holds_at_most_one():
     assert blobs.part_sizes == [MIN_PART, MIN_PART, 2 * len(chunk)]
     assert stream.peak_buffer <= MIN_PART
     assert blobs.objects["k"] == chunk * 12
+
+
+def test_a_person_has_at_most_three_unfinished_exports_and_the_fourth_stores_nothing(world, clock):
+    table, _c, _b, sent, _q = world
+    for n in range(svc.MAX_UNFINISHED_PER_PERSON):
+        request(world, clock, key=f"k-{n}")
+    before = (table.all_items(), list(sent))
+    with pytest.raises(Conflict, match="already have 3 exports waiting or being made"):
+        request(world, clock, key="k-4")
+    assert (table.all_items(), sent) == before  # no job, no Idempotency-Key claimed, nothing queued
+    svc.run_export(table, sent[0], clock, MemoryBlobStore(), fake_render)  # one is done: room for the next
+    job, created = request(world, clock, key="k-4")
+    assert created and job["state"] == "queued"
+
+
+def test_retrying_a_failed_export_counts_against_the_limit(world, clock):
+    table, _c, _b, sent, queue = world
+    failed, _ = request(world, clock)
+    svc.mark_failed(table, sent[0], "the export failed on every attempt", clock)
+    for n in range(svc.MAX_UNFINISHED_PER_PERSON):
+        request(world, clock, key=f"k-{n}")
+    stored = UnitOfWork(table).exports.get(failed["export_id"])
+    with pytest.raises(Conflict, match="at most 3 at once"):
+        svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), failed["export_id"], stored.version, clock, queue)
+    assert UnitOfWork(table).exports.get(failed["export_id"]).state is ExportState.FAILED

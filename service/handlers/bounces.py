@@ -1,0 +1,35 @@
+"""The bounce function: SES bounces and complaints arrive through SNS; each address is recorded, not mailed again."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from service.adapters.clock import Clock
+from service.adapters.factory import build_table
+from service.adapters.store import Table
+from service.config import load_settings
+from service.handlers.observability import invocation_id, observed
+from service.services.mail_feedback import record_notification
+
+log = logging.getLogger(__name__)
+_table: Table | None = None
+
+
+def _record(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Record every address the SNS records report; a failure fails the invocation (SNS retries it)."""
+    global _table
+    if _table is None:
+        _table = build_table(load_settings())
+    recorded = 0
+    for record in event.get("Records", []):
+        message = json.loads(record["Sns"]["Message"])
+        addresses = record_notification(_table, message, Clock())
+        recorded += len(addresses)
+        if addresses:
+            log.info("addresses no longer mailed", extra={"count": len(addresses), "kind": message.get("eventType")})
+    return {"recorded": recorded}
+
+
+lambda_handler = observed(_record, invocation_id)

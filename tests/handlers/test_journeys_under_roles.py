@@ -1,0 +1,367 @@
+"""Issue 21: the journeys of every function, each function with exactly its template environment and under its role.
+
+The web function is driven as a browser drives it (hosted-UI sign-in, pages, forms with their CSRF token and
+session cookie, redirects followed); the worker, the PDF function and the bounce function get the events their
+triggers send; every AWS call is checked against the role CloudFormation would give the function
+(tests/handlers/deployed.py), and every email's links must point at the app's https URL.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from service.adapters.unit_of_work import UnitOfWork
+from tests import factories as f
+from tests.cognito_support import MotoHostedUi, moto_jwks
+from tests.handlers.conftest import LambdaContext
+from tests.handlers.deployed import (
+    API_URL,
+    MAIL_FROM,
+    deployed,
+    deployed_template,
+    functions,
+    start,
+)
+from tests.handlers.test_every_function_starts import scheduler_event, ses_bounce, sns_event, sqs_event
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def stack(monkeypatch, clock):
+    """The stack on moto: each function runs with its template environment and role."""
+    with deployed(monkeypatch, clock) as made:
+        yield made
+
+
+class Browser:
+    """One person's browser on the web (or PDF) function: cookies kept, redirects within the app followed."""
+
+    def __init__(self, handler, http_event) -> None:
+        self.handler = handler
+        self.http_event = http_event
+        self.cookies: dict[str, str] = {}
+
+    def _send(self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None):
+        path, _, query = path.split("#")[0].partition("?")  # a browser keeps the fragment to itself
+        event = self.http_event(
+            method,
+            path,
+            query=query,
+            cookies=[f"{k}={v}" for k, v in self.cookies.items()],
+            body=body,
+            headers=headers,
+        )
+        response = self.handler(event, LambdaContext())
+        for cookie in response.get("cookies", []):
+            name, _, rest = cookie.partition("=")
+            value = rest.split(";")[0]
+            if "Max-Age=0" in cookie or "expires=Thu, 01 Jan 1970" in cookie:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return response
+
+    def get(self, path: str, follow: bool = True):
+        """GET, following redirects that stay in the app."""
+        response = self._send("GET", path)
+        while follow and response["statusCode"] in (301, 302, 303) and response["headers"]["location"].startswith("/"):
+            response = self._send("GET", response["headers"]["location"])
+        return response
+
+    def post(self, path: str, form: list[tuple[str, str]], token_from: str):
+        """Submit a form of the page at `token_from` (its CSRF token added), following the redirect."""
+        page = self.get(token_from)
+        (token,) = set(re.findall(r'name="csrf_token" value="([^"]+)"', page["body"]))
+        body = urllib.parse.urlencode([*form, ("csrf_token", token)])
+        response = self._send("POST", path, body=body, headers=FORM)
+        if response["statusCode"] in (302, 303) and response["headers"]["location"].startswith("/"):
+            return self.get(response["headers"]["location"])
+        return response
+
+
+def sign_in(stack, handler, http_event, employee_id: str) -> Browser:
+    """Through the hosted UI (moto's pool) and the app's callback, as a browser does."""
+    import service.handlers.web as web
+
+    wiring = web.app.extensions["reviews"]
+    hosted = wiring.extras.setdefault("hosted_ui", MotoHostedUi(stack.pool))
+    wiring.extras["jwks_fetch"] = moto_jwks
+    browser = Browser(handler, http_event)
+    login = browser._send("GET", "/auth/login?next=/")
+    path = hosted.sign_in(login["headers"]["location"], employee_id)
+    home = browser.get(path)
+    assert home["statusCode"] == 200, home
+    return browser
+
+
+def overdue_cycle(stack, clock):
+    """A launched cycle whose self assessment was due 5 days ago (the functions read the real date)."""
+    today = date.today()
+    days = {"goal_setting": -10, "self_assessment": -5, "feedback": 10, "manager_assessment": 20, "discussion": 30}
+    return f.launched_cycle(
+        stack.table,
+        clock,
+        period_start=today - timedelta(days=200),
+        period_end=today + timedelta(days=100),
+        phases={name: today + timedelta(days=d) for name, d in days.items()},
+    )
+
+
+def mails_to(stack, address: str) -> list[Any]:
+    """What SES accepted for one address."""
+    return [m for m in stack.sent_emails() if address in m.destinations["ToAddresses"]]
+
+
+# --- the web function sends mail ---------------------------------------------------------------------------------
+
+
+def test_nominations_approval_and_remind_now_email_from_the_web_function(stack, monkeypatch, http_event, clock):
+    cycle = overdue_cycle(stack, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    review = f"/cycles/{cycle.cycle_id}/reviews/E4"
+
+    employee = sign_in(stack, web, http_event, "E4")
+    form = [("reviewer_ids", r) for r in ("E5", "E6", "E2")]
+    saved = employee.post(f"{review}/nominations", form, token_from=f"{review}/nominations")
+    assert "Your nominations are saved" in saved["body"]
+    (to_manager,) = mails_to(stack, "alan@example.com")  # E3, Katherine's manager
+    assert f"{API_URL}{review}/nominations" in to_manager.body and MAIL_FROM in to_manager.source
+
+    manager = sign_in(stack, web, http_event, "E3")
+    decisions = [(f"decision.{r}", "approve") for r in ("E5", "E6", "E2")]
+    decided = manager.post(f"{review}/nominations/decisions", decisions, token_from=f"{review}/nominations")
+    assert "Everyone newly asked gets an email" in decided["body"]
+    for reviewer in ("edsger@example.com", "barbara@example.com", "grace@example.com"):
+        (asked,) = mails_to(stack, reviewer)
+        assert f"{API_URL}/feedback/{cycle.cycle_id}/E4" in asked.body
+
+    hr = sign_in(stack, web, http_event, "E2")
+    overdue = f"/hr/cycles/{cycle.cycle_id}/overdue"
+    page = hr.post(f"/hr/cycles/{cycle.cycle_id}/remind", [], token_from=overdue)
+    assert "Reminder sent to 6 people" in page["body"] and "could not be sent" not in page["body"]
+    (reminder,) = [m for m in mails_to(stack, "katherine@example.com") if "Overdue" in m.subject]
+    assert f"{API_URL}/" in reminder.body
+    assert "ses:SendEmail" in stack.recorder.actions("WebFunction")
+
+
+def test_a_bounced_address_is_recorded_skipped_and_shown_to_hr(stack, monkeypatch, http_event, clock):
+    cycle = overdue_cycle(stack, clock)
+    bounces = start(stack, "BounceFunction", monkeypatch)
+    topic = stack.names["MailFeedbackTopic"]
+    assert bounces(sns_event(topic, ses_bounce("Katherine@Example.com")), LambdaContext()) == {"recorded": 1}
+    complaint = {
+        "notificationType": "Complaint",
+        "complaint": {
+            "complainedRecipients": [{"emailAddress": "edsger@example.com"}],
+            "complaintFeedbackType": "abuse",
+        },
+        "mail": {"source": MAIL_FROM, "destination": ["edsger@example.com"]},
+    }
+    transient = ses_bounce("alan@example.com", bounce_type="Transient")  # a full mailbox: still mailed
+    assert bounces(sns_event(topic, complaint), LambdaContext()) == {"recorded": 1}
+    assert bounces(sns_event(topic, transient), LambdaContext()) == {"recorded": 0}
+
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    overdue = f"/hr/cycles/{cycle.cycle_id}/overdue"
+    page = hr.post(f"/hr/cycles/{cycle.cycle_id}/remind", [], token_from=overdue)
+    assert "Reminder sent to 4 people" in page["body"]
+    assert "2 not emailed: their address bounces" in page["body"]
+    assert not mails_to(stack, "katherine@example.com") and not mails_to(stack, "edsger@example.com")
+    assert mails_to(stack, "alan@example.com")
+    listed = page["body"][page["body"].index('id="bouncing"') :]
+    assert "Katherine Johnson" in listed and "550 5.1.1 user unknown" in listed
+    assert "Edsger Dijkstra" in listed and "complaint (abuse)" in listed
+
+    cleared = hr.post(
+        f"/hr/cycles/{cycle.cycle_id}/bouncing/clear", [("address", "katherine@example.com")], token_from=overdue
+    )
+    assert "katherine@example.com is emailed again from now on" in cleared["body"]
+    listed = cleared["body"][cleared["body"].index('id="bouncing"') :]
+    assert "Katherine Johnson" not in listed and "Edsger Dijkstra" in listed
+
+
+def test_the_daily_run_skips_a_bounced_address_without_failing(stack, monkeypatch, clock):
+    overdue_cycle(stack, clock)
+    bounces = start(stack, "BounceFunction", monkeypatch)
+    bounces(sns_event(stack.names["MailFeedbackTopic"], ses_bounce("katherine@example.com")), LambdaContext())
+    reminders = start(stack, "RemindersFunction", monkeypatch)
+    result = reminders(scheduler_event(), LambdaContext())  # a failed run would be retried by Lambda for nothing
+    assert (result["reminded"], result["bouncing"], result["failed"]) == (5, 1, 0)
+    assert not mails_to(stack, "katherine@example.com") and mails_to(stack, "ada@example.com")
+
+
+# --- launch, worker, summary PDF, bulk export ----------------------------------------------------------------
+
+
+def test_a_launch_from_the_page_is_done_by_the_worker(stack, monkeypatch, http_event, clock):
+    from service.services import cycles as cycle_svc
+    from service.services import templates as template_svc
+
+    hr_principal = f.principal(stack.table, "E2")
+    template_id = template_svc.create_template(UnitOfWork(stack.table), hr_principal, f.template_data(), clock)
+    cycle = cycle_svc.create_cycle(UnitOfWork(stack.table), hr_principal, f.cycle_data(template_id.template_id), clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    page = hr.post(
+        f"/hr/cycles/{cycle.cycle_id}/launch",
+        [("version", str(cycle.version))],
+        token_from=f"/hr/cycles/{cycle.cycle_id}",
+    )
+    assert page["statusCode"] == 200
+    queue = stack.queue_url("WorkQueue")
+    messages = stack.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    worker = start(stack, "WorkerFunction", monkeypatch)
+    assert worker(sqs_event(messages, stack.queue_arn("WorkQueue")), LambdaContext()) == {"batchItemFailures": []}
+    reviews = list(stack.table.query(f"CYCLE#{cycle.cycle_id}", "REVIEW#"))
+    assert len(reviews) == 6
+    assert "sqs:SendMessage" in stack.recorder.actions("WebFunction")
+
+
+def test_a_summary_pdf_and_a_bulk_export_from_the_pages(stack, monkeypatch, http_event, clock):
+    from service.domain.exports import ExportState
+
+    cycle = f.launched_cycle(stack.table, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    pdf = start(stack, "PdfFunction", monkeypatch)
+    hr_on_pdf = Browser(pdf, http_event)
+    hr_on_pdf.cookies = dict(hr.cookies)  # API Gateway routes the summary to PdfFunction; the same cookie signs in
+    summary = hr_on_pdf.get(f"/cycles/{cycle.cycle_id}/reviews/E4/summary.pdf")
+    assert summary["statusCode"] == 200 and summary["headers"]["content-type"] == "application/pdf"
+
+    asked = hr.post("/hr/exports", [("cycle_id", cycle.cycle_id), ("department", "People")], token_from="/hr/exports")
+    assert "The export is under way" in asked["body"]
+    queue = stack.queue_url("ExportQueue")
+    messages = stack.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
+    assert pdf(sqs_event(messages, stack.queue_arn("ExportQueue")), LambdaContext()) == {"batchItemFailures": []}
+    (job,) = UnitOfWork(stack.table).exports.recent()
+    assert job.state is ExportState.DONE
+    download = hr.get(f"/hr/exports/{job.export_id}/download", follow=False)
+    assert download["statusCode"] == 303
+    link = urllib.parse.urlsplit(download["headers"]["location"])
+    assert link.scheme == "https" and link.path.endswith(".zip") and "Signature" in link.query
+    assert "s3:GetObject" in stack.recorder.actions("WebFunction")  # the existence check and the signed link
+
+
+def test_a_fourth_unfinished_export_is_refused_with_a_message_and_nothing_stored(stack, monkeypatch, http_event, clock):
+    import json
+
+    cycle = f.launched_cycle(stack.table, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    body = json.dumps({"cycle_id": cycle.cycle_id})
+    headers = {"content-type": "application/json"}
+
+    def ask():
+        event = http_event("POST", "/api/exports", claims={"custom:employee_id": "E2"}, body=body, headers=headers)
+        return web(event, LambdaContext())
+
+    assert [ask()["statusCode"] for _ in range(3)] == [201, 201, 201]  # nothing runs them: all still queued
+    queued = stack.sqs.get_queue_attributes(
+        QueueUrl=stack.queue_url("ExportQueue"), AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    refused = ask()
+    assert refused["statusCode"] == 409
+    error = json.loads(refused["body"])
+    assert error["code"] == "conflict" and "at most 3 at once" in error["message"]
+    assert len(UnitOfWork(stack.table).exports.recent()) == 3
+    after = stack.sqs.get_queue_attributes(
+        QueueUrl=stack.queue_url("ExportQueue"), AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    assert after["Attributes"] == queued["Attributes"] == {"ApproximateNumberOfMessages": "3"}
+
+    hr = sign_in(stack, web, http_event, "E2")
+    page = hr.post("/hr/exports", [("cycle_id", cycle.cycle_id)], token_from="/hr/exports")
+    assert page["statusCode"] == 409 and "at most 3 at once" in page["body"]
+
+
+# --- the roles themselves ---------------------------------------------------------------------------------------
+
+
+def test_a_call_the_role_does_not_allow_is_refused_and_fails_the_journey(monkeypatch, clock):
+    """The harness itself: take PutItem away from the reminders role and its run is refused, and reported."""
+    with pytest.raises(AssertionError, match=r"RemindersFunction: dynamodb.TransactWriteItems needs dynamodb:PutItem"):
+        with deployed(monkeypatch, clock) as stack:
+            overdue_cycle(stack, clock)
+            granted = stack.statements("RemindersFunction")
+            without_put = [
+                {**s, "Action": [a for a in s["Action"] if a != "dynamodb:PutItem"]}
+                if isinstance(s["Action"], list)
+                else s
+                for s in granted
+            ]
+            monkeypatch.setattr(stack.recorder, "policies", lambda function: without_put)
+            reminders = start(stack, "RemindersFunction", monkeypatch)
+            with pytest.raises(Exception, match="AccessDenied"):
+                reminders(scheduler_event(), LambdaContext())
+
+
+def test_a_loopback_link_in_an_email_fails_the_journey(monkeypatch, clock):
+    """The harness itself: a function whose BASE_URL were loopback is refused before it mails, and an email that
+    links to a loopback host fails the test even if it was sent."""
+    import boto3
+
+    from service.config import ConfigError
+    from tests.handlers.deployed import REGION
+
+    with pytest.raises(AssertionError, match=r"links to a loopback host: http://127\.0\.0\.1:8000/feedback"):
+        with deployed(monkeypatch, clock) as stack:
+            overdue_cycle(stack, clock)
+            reminders = start(stack, "RemindersFunction", monkeypatch)
+            monkeypatch.setenv("BASE_URL", "http://127.0.0.1:8000")
+            with pytest.raises(ConfigError, match="BASE_URL"):
+                reminders(scheduler_event(), LambdaContext())
+            assert stack.sent_emails() == []
+            boto3.client("ses", region_name=REGION).send_email(
+                Source=MAIL_FROM,
+                Destination={"ToAddresses": ["ada@example.com"]},
+                Message={
+                    "Subject": {"Data": "s"},
+                    "Body": {"Text": {"Data": "Answer: http://127.0.0.1:8000/feedback"}},
+                },
+            )
+
+
+@pytest.mark.parametrize(
+    ("missing", "journey"),
+    [
+        ("MAIL_FROM", "remind"),  # the finding of issue 21: the web function had none
+        ("QUEUE_URL", "launch"),  # would have created the reviews inside the web request
+        ("EXPORT_QUEUE_URL", "export"),  # would have rendered the PDFs in the function without WeasyPrint
+    ],
+)
+def test_a_variable_missing_from_the_template_fails_the_journey(monkeypatch, http_event, clock, missing, journey):
+    """The harness itself: the web function started without one variable of its template does not do the journey
+    quietly some other way; it refuses (ConfigError, a 500 in the test) and nothing is sent or queued."""
+    from service.services import cycles as cycle_svc
+    from service.services import templates as template_svc
+
+    with deployed(monkeypatch, clock) as stack:
+        cycle = overdue_cycle(stack, clock)
+        hr_principal = f.principal(stack.table, "E2")
+        template = template_svc.create_template(UnitOfWork(stack.table), hr_principal, f.template_data(), clock)
+        draft = cycle_svc.create_cycle(UnitOfWork(stack.table), hr_principal, f.cycle_data(template.template_id), clock)
+        web = start(stack, "WebFunction", monkeypatch, without=(missing,))
+        hr = sign_in(stack, web, http_event, "E2")
+        if journey == "remind":
+            path, form, page = f"/hr/cycles/{cycle.cycle_id}/remind", [], f"/hr/cycles/{cycle.cycle_id}/overdue"
+        elif journey == "launch":
+            path, form, page = f"/hr/cycles/{draft.cycle_id}/launch", [("version", str(draft.version))], "/hr/cycles"
+        else:
+            path, form, page = "/hr/exports", [("cycle_id", cycle.cycle_id)], "/hr/exports"
+        assert hr.post(path, form, token_from=page)["statusCode"] == 500
+        assert stack.sent_emails() == []
+        assert cycle_svc.get_cycle(UnitOfWork(stack.table), draft.cycle_id).template_snapshot is None
+        assert UnitOfWork(stack.table).exports.recent() == []
+
+
+def test_every_function_of_the_template_has_a_journey_here_or_in_the_smoke_tests():
+    covered = {"WebFunction", "WorkerFunction", "PdfFunction", "BounceFunction", "RemindersFunction"}
+    covered |= {"TrainingReportFunction"}  # tests/handlers/test_every_function_starts.py
+    assert set(functions(deployed_template())) <= covered
