@@ -23,7 +23,7 @@ from service.adapters.queue import Queue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
-from service.domain.errors import Conflict, DomainError, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, DomainError, StaleWrite, Unavailable, ValidationFailed
 from service.domain.exports import ExportAction, ExportJob, ExportState, check_request, next_export_state
 from service.services import policy
 from service.services.auth import Principal
@@ -41,6 +41,7 @@ RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and 
 # Issue 21: each export holds a PdfFunction instance for up to 15 minutes (2 GB); one person may have this many
 # waiting or running at once (looked for among the newest RESUME_WINDOW jobs).
 MAX_UNFINISHED_PER_PERSON = 3
+NOT_QUEUED = "the export could not be queued (the queue was unavailable): retry it"
 Render = Callable[[Summary], bytes]
 
 
@@ -117,8 +118,22 @@ def request_export(
         if replay is None:
             raise
         return replay, False  # the same request, made twice at once: the first one's job
-    queue.send_many([_message(stored)])
+    _enqueue(uow, queue, stored, clock)
     return export_json(stored), True
+
+
+def _enqueue(uow: UnitOfWork, queue: Queue, job: ExportJob, clock: Clock) -> None:
+    """Queue a stored job; when the queue cannot take it, the job shows as failed (so Retry is offered and it
+    does not hold the person's limit) and the request answers 503 saying so."""
+    try:
+        queue.send_many([_message(job)])
+    except Unavailable as exc:
+        at = iso(clock.now())
+        _move(uow.table, job, ExportAction.FAIL, at, error=NOT_QUEUED, finished_at=at)
+        raise Unavailable(
+            "The export could not be queued just now; it is listed as failed: retry it in a moment.",
+            retry_after=exc.retry_after,
+        ) from exc
 
 
 def _within_limit(uow: UnitOfWork, principal: Principal) -> None:
@@ -189,7 +204,7 @@ def retry_export(
     with uow:
         stored = uow.exports.save(again, new=False, actor=principal.employee_id, action="retry", at=at)
         uow.commit()
-    queue.send_many([_message(stored)])
+    _enqueue(uow, queue, stored, clock)
     return export_json(stored)
 
 

@@ -50,3 +50,33 @@ def test_a_launch_whose_batches_cannot_be_queued_answers_unavailable_and_a_relau
     )
     assert progress["created"] == progress["expected"] == len(stored.participants)
     assert progress["done"]
+
+
+def test_an_export_that_cannot_be_queued_is_listed_as_failed_and_retried_once_the_queue_answers(world, clock, down):
+    from service.adapters.queue import Queue
+    from service.services import exports as export_svc
+
+    table, hr, cycle = world
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    down("sqs", "refused")
+    queue = SqsQueue(client("sqs", Settings(region="eu-west-1")), "https://sqs.eu-west-1.amazonaws.com/1/exports")
+
+    with pytest.raises(Unavailable) as refused:
+        export_svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, None, None, clock, queue)
+
+    assert "listed as failed: retry it" in str(refused.value)
+    (job,) = UnitOfWork(table).exports.recent(limit=10)
+    assert job.state.value == "failed"
+    assert job.error == export_svc.NOT_QUEUED
+
+    class Kept(Queue):
+        def __init__(self) -> None:
+            self.sent: list[dict] = []
+
+        def send_many(self, messages: list[dict]) -> None:
+            self.sent += messages
+
+    kept = Kept()
+    again = export_svc.retry_export(UnitOfWork(table), hr, job.export_id, job.version, clock, kept)
+    assert again["state"] == "queued"
+    assert [m["export_id"] for m in kept.sent] == [job.export_id]
