@@ -276,6 +276,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("EXPORT#", "EXPORT", "export_job"),
     ("EXPORT#", "PROGRESS", "export_progress"),
     ("EXPORTKEY#", "KEY", "export_request"),
+    ("EXPORTSLOT#", "SLOT#", "export_slot"),
     ("SIGNIN#", "WINDOW#", "signin_failures"),
 )
 
@@ -527,6 +528,11 @@ def exports_index() -> tuple[str, str]:
 def export_request(requested_by: str, idempotency_key: str) -> dict[str, str]:
     """The export a person's Idempotency-Key created (a repeat of the request answers with it)."""
     return {"pk": f"EXPORTKEY#{_esc(requested_by)}#{_esc(idempotency_key)}", "sk": "KEY"}
+
+
+def export_slot(requested_by: str, n: int) -> dict[str, str]:
+    """One of a person's unfinished-export slots (issue 21's limit): taken with the job, freed when it ends."""
+    return {"pk": f"EXPORTSLOT#{_esc(requested_by)}", "sk": f"SLOT#{n}"}
 
 
 def entity_export(export_id: str) -> str:
