@@ -270,6 +270,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBREQ#", "REQ#", "feedback_request"),
     ("FBDRAFT#", "", "feedback_draft"),
     ("FBGROUP#", "CLOSED", "feedback_close"),
+    ("FBGROUP#", "TALLY", "feedback_tally"),
     ("FBGROUP#", "", "feedback_answer"),
     ("NOTE#", "NOTE", "feedback_note"),
     ("MAILBOUNCE", "TO#", "bouncing_address"),
@@ -465,6 +466,13 @@ def feedback_closed(cycle_id: str, subject_id: str) -> dict[str, str]:
     """The mark that one person's feedback is closed (the manager submitted): in the group's own partition, so the
     one Query that reads the answers reads it too. Answer sorts are `peer#`/`upward#`, never `CLOSED`."""
     return {"pk": feedback_group(cycle_id, subject_id), "sk": "CLOSED"}
+
+
+def feedback_tally(cycle_id: str, subject_id: str) -> dict[str, str]:
+    """How many answers joined one person's feedback (its `version`, one more per answer, no time): the manager's
+    submission checks it is unchanged since the score read the group. In the group's partition; sorts after the
+    answers' `peer#`/`upward#` and the `CLOSED` mark, and is neither."""
+    return {"pk": feedback_group(cycle_id, subject_id), "sk": "TALLY"}
 
 
 def feedback_group(cycle_id: str, subject_id: str) -> str:
