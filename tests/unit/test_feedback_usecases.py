@@ -638,3 +638,25 @@ def test_a_group_stored_before_its_tally_existed_is_checked_too(racing, clock):
     manager_submits(uow, cycle, v, clock)
     assert len(released_ratings(uow, cycle, clock)) == 6
     assert feedback_part(uow, cycle)["basis"] == "6 peer/upward rating(s)"
+
+
+def test_through_the_api_the_refusal_is_a_409_that_says_to_submit_again(racing, clock):
+    from service.config import Settings
+    from service.web import create_app
+    from tests.conftest import AuthActions
+
+    uow, cycle, v = racing
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r)
+    uow.table.pending += [lambda: answer(uow, cycle, clock, "F9"), lambda: answer(uow, cycle, clock, "F10")]
+    app = create_app(Settings(secret_key="race-" + "x" * 28), table=uow.table, clock=clock)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login("F3")
+    url = f"/api/cycles/{cycle.cycle_id}/reviews/F4/manager"
+    body = {"content": f.manager_content(owner_id="F3"), "submit": True}
+    resp = client.put(url, json=body, headers=auth.headers() | {"If-Match": f'"{v}"'})
+    assert resp.status_code == 409
+    assert resp.get_json()["code"] == "conflict" and "submit the manager assessment again" in resp.get_json()["message"]
+    assert fresh(uow).reviews.get(cycle.cycle_id, "F4").version == v
