@@ -108,7 +108,13 @@ def request_export(
         attempts=1,
     )
     for attempt in range(SLOT_TRIES):
-        slot, held = _free_slot(uow, job.requested_by)
+        try:
+            slot, held = _free_slot(uow, job.requested_by)
+        except Conflict:
+            replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
+            if replay is None:
+                raise
+            return replay, False  # the same request, made at once, took the last slot: its job
         try:
             with uow:
                 stored = uow.exports.save(job, new=True, actor=principal.employee_id, action="request", at=at)

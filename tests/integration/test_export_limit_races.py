@@ -3,8 +3,8 @@
 Each round fires THREADS requests for E2 released by a barrier. Exactly MAX_UNFINISHED_PER_PERSON are stored
 and queued; every other request is refused with a Conflict (409, never a stale write) and stores nothing: no
 job, no Idempotency-Key, no message. The round then fails the jobs (the dead-letter path), which frees the
-slots for the next round. The in-memory table runs MEMORY_ROUNDS rounds, moto RACE_ROUNDS (default 3;
-`make races` raises it).
+slots for the next round. The in-memory table runs MEMORY_ROUNDS rounds, moto RACE_ROUNDS (default 3, at most
+50: `RACE_ROUNDS=50 pytest tests/integration/test_export_limit_races.py` for a longer run).
 """
 
 from __future__ import annotations
@@ -84,6 +84,41 @@ def limit_races(table: Table, rounds: int) -> None:
         sent.clear()
 
 
+def same_key_races(table: Table, rounds: int) -> None:
+    """The same request (one Idempotency-Key) sent many times at once for the last free slot: one job is made,
+    and every copy answers with it, none with the limit."""
+    clock = UniqueIds()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle_id = f.launched_cycle(table, clock).cycle_id
+    hr = f.principal(table, "E2")
+    sent: list[dict[str, Any]] = []
+    queue = InlineQueue(sent.append)
+    for r in range(rounds):
+        for n in range(svc.MAX_UNFINISHED_PER_PERSON - 1):
+            svc.request_export(UnitOfWork(table), hr, cycle_id, None, f"held-{r}-{n}", clock, queue)
+        barrier = threading.Barrier(THREADS)
+
+        def ask(_n: int, r: int = r) -> Any:
+            barrier.wait()
+            try:
+                return svc.request_export(UnitOfWork(table), hr, cycle_id, None, f"same-{r}", clock, queue)
+            except Conflict as exc:
+                return exc
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            results = list(pool.map(ask, range(THREADS)))
+        assert all(isinstance(x, tuple) for x in results), results
+        assert len({job["export_id"] for job, _created in results}) == 1
+        assert [created for _job, created in results].count(True) == 1
+        for message in list(sent):
+            svc.mark_failed(table, message, "failed on every attempt", clock)
+        sent.clear()
+
+
+def test_the_same_request_many_times_at_once_on_memory_makes_one_job():
+    same_key_races(MemoryTable(), MEMORY_ROUNDS)
+
+
 def test_many_requests_at_once_on_memory_store_at_most_the_limit():
     limit_races(MemoryTable(), MEMORY_ROUNDS)
 
@@ -91,3 +126,8 @@ def test_many_requests_at_once_on_memory_store_at_most_the_limit():
 @pytest.mark.skipif(MOTO_ROUNDS < 1, reason="RACE_ROUNDS=0")
 def test_many_requests_at_once_on_moto_store_at_most_the_limit(table):
     limit_races(table, MOTO_ROUNDS)
+
+
+@pytest.mark.skipif(MOTO_ROUNDS < 1, reason="RACE_ROUNDS=0")
+def test_the_same_request_many_times_at_once_on_moto_makes_one_job(table):
+    same_key_races(table, MOTO_ROUNDS)
