@@ -4,6 +4,11 @@ The job (`EXPORT#id / EXPORT`) changes state through audited saves; its progress
 is a separate item the worker overwrites as it goes, so counting PDFs leaves no audit records and never
 races the job's version. One Query on the job's partition reads both. An Idempotency-Key is an item of its
 own (`EXPORTKEY#person#key / KEY`), created in the job's transaction.
+
+A person's limit of unfinished jobs is a few slot items (`EXPORTSLOT#person / SLOT#n`): queuing a job takes a
+free slot in the job's own transaction (absent, or held by a job no longer queued or running: reclaimed at its
+version), and the transaction that finishes or fails the job frees it. Two requests that pick the same slot
+cannot both commit, so the limit holds however many arrive at once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from typing import Any
 
 from service.adapters import keys
 from service.adapters.repositories import _Repository
-from service.adapters.store import Item, Put
+from service.adapters.store import Delete, Item, Put
 from service.domain.errors import NotFound
 from service.domain.exports import ExportJob, ExportState
 
@@ -137,3 +142,31 @@ class ExportRepository(_Repository):
             "failures": job.failures[:200],  # enough to act on; the ZIP's list holds them all
         }
         self._table.transact([Put(item)])
+
+    def slots(self, requested_by: str, count: int) -> list[Item | None]:
+        """A person's slots 0..count-1 as stored now (consistent reads): each {export_id, version} or None."""
+        found = [self._table.get(keys.export_slot(requested_by, n), consistent=True) for n in range(count)]
+        return [{"export_id": i["export_id"], "version": int(i["version"])} if i else None for i in found]
+
+    def take_slot(self, requested_by: str, n: int, export_id: str, at: str, held: Item | None) -> None:
+        """Stage taking slot n for a job: the commit fails with Conflict (entity "export_slot") if anyone took or
+        freed it since `held` (None: it was free) was read."""
+        version = int(held["version"]) + 1 if held else 1
+        item = {
+            **keys.export_slot(requested_by, n),
+            "type": "export_slot",
+            "export_id": export_id,
+            "at": at,
+            "version": version,
+        }
+        if held is None:
+            self._uow.add(Put(item, must_not_exist=True))
+        else:
+            self._uow.add(Put(item, expect_version=int(held["version"])))
+
+    def release_slot(self, requested_by: str, export_id: str, count: int) -> None:
+        """Stage freeing the slot a job holds, if it holds one (at the version read: a slot taken meanwhile by
+        another job is not freed)."""
+        for n, held in enumerate(self.slots(requested_by, count)):
+            if held is not None and held["export_id"] == export_id:
+                self._uow.add(Delete(keys.export_slot(requested_by, n), expect_version=int(held["version"])))

@@ -7,7 +7,10 @@ The storage is where anonymity is decided:
 - a draft (`FBDRAFT#reviewer / cycle#subject`) sits in its author's partition and is deleted when the answer
   is submitted or declined, in the same transaction; it is never audited (an audit record is read by HR);
 - an answer (`FBGROUP#cycle#subject / kind#random`) carries ratings and comments and nothing else: no reviewer,
-  no time, no request token, no version chain; its random id orders the group by chance, not by time.
+  no time, no request token, no version chain; its random id orders the group by chance, not by time;
+- a tally (`FBGROUP#cycle#subject / TALLY`) counts the answers in its `version` (no time): the manager's submission,
+  which scores the group it read and closes it, checks the tally is still what that read saw, so an answer landing
+  in between refuses the submission instead of being released unscored.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from typing import Any
 
 from service.adapters import keys
 from service.adapters.repositories import _Repository
-from service.adapters.store import Check, Delete, Item, Put
+from service.adapters.store import Check, Delete, Increment, Item, Put
+from service.domain.errors import Clash, Conflict
 from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
+
+GROUP_MOVED = "feedback about this person arrived while the manager assessment was being submitted: submit it again"
 
 
 def request_to_item(r: FeedbackRequest) -> Item:
@@ -85,6 +91,8 @@ class FeedbackRepository(_Repository):
         self._absent: set[str] = set()  # cycles whose settings a batch read found missing (defaults apply)
         # (cycle, subject) → the close mark `group_items` read: None absent, else whether it released the groups
         self._closed: dict[tuple[str, str], bool | None] = {}
+        # (cycle, subject) → (the tally's version `group_items` read, or None; how many answers it read)
+        self._tally: dict[tuple[str, str], tuple[int | None, int]] = {}
 
     def mark_prefetched(self, cycle_id: str) -> None:
         """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
@@ -183,6 +191,7 @@ class FeedbackRepository(_Repository):
         }
         self._uow.add(Check(keys.feedback_closed(cycle_id, subject_id), must_not_exist=True))
         self._uow.add(Put(item, must_not_exist=True))
+        self._uow.add(Increment(keys.feedback_tally(cycle_id, subject_id), {"version": 1}, {"type": "feedback_tally"}))
 
     def close(self, cycle_id: str, subject_id: str, at: str, released: bool) -> None:
         """Stage the close mark of one person's feedback (the manager submits; once: it stays if HR returns the
@@ -195,6 +204,21 @@ class FeedbackRepository(_Repository):
         if not present:
             item = {**key, "type": "feedback_close", "at": at[:10], "released": released, "version": 1}
             self._uow.add(Put(item, must_not_exist=True))
+            self._expect_group_unchanged(cycle_id, subject_id)
+
+    def _expect_group_unchanged(self, cycle_id: str, subject_id: str) -> None:
+        """Stage the check that no answer joined the group since `group_items` read it (the score came from that
+        read): the commit fails with Conflict (entity "feedback_tally") otherwise."""
+        if (cycle_id, subject_id) not in self._tally:
+            return  # nothing in this unit of work was computed from the group
+        version, counted = self._tally[(cycle_id, subject_id)]
+        if version is not None and counted < version:  # a lagging read: answers the tally counts were not seen
+            raise Conflict(GROUP_MOVED, entity="feedback_tally", clash=Clash.STALE)
+        key = keys.feedback_tally(cycle_id, subject_id)
+        if version is None:
+            self._uow.add(Check(key, must_not_exist=True))
+        else:
+            self._uow.add(Check(key, expect_version=version))
 
     def answers(self, cycle_id: str, subject_id: str) -> dict[FeedbackKind, list[dict[str, Any]]]:
         """The answers about one person in a cycle, per group (one Query)."""
@@ -207,12 +231,19 @@ class FeedbackRepository(_Repository):
         groups (one Query)."""
         groups: dict[FeedbackKind, list[dict[str, Any]]] = {k: [] for k in FeedbackKind}
         closed: bool | None = None
+        tally: int | None = None
+        counted = 0
         for item in self._table.query(keys.feedback_group(cycle_id, subject_id)):
             if item.get("type") == "feedback_close":
                 closed = bool(item.get("released"))
                 continue
+            if item["sk"] == keys.feedback_tally(cycle_id, subject_id)["sk"]:
+                tally = int(item["version"])
+                continue
             groups[FeedbackKind(item["kind"])].append({"ratings": item["ratings"], "answers": item["answers"]})
+            counted += 1
         self._closed[(cycle_id, subject_id)] = closed
+        self._tally[(cycle_id, subject_id)] = (tally, counted)
         return groups, closed
 
     def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:

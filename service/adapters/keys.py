@@ -270,12 +270,14 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBREQ#", "REQ#", "feedback_request"),
     ("FBDRAFT#", "", "feedback_draft"),
     ("FBGROUP#", "CLOSED", "feedback_close"),
+    ("FBGROUP#", "TALLY", "feedback_tally"),
     ("FBGROUP#", "", "feedback_answer"),
     ("NOTE#", "NOTE", "feedback_note"),
     ("MAILBOUNCE", "TO#", "bouncing_address"),
     ("EXPORT#", "EXPORT", "export_job"),
     ("EXPORT#", "PROGRESS", "export_progress"),
     ("EXPORTKEY#", "KEY", "export_request"),
+    ("EXPORTSLOT#", "SLOT#", "export_slot"),
     ("SIGNIN#", "WINDOW#", "signin_failures"),
 )
 
@@ -466,6 +468,13 @@ def feedback_closed(cycle_id: str, subject_id: str) -> dict[str, str]:
     return {"pk": feedback_group(cycle_id, subject_id), "sk": "CLOSED"}
 
 
+def feedback_tally(cycle_id: str, subject_id: str) -> dict[str, str]:
+    """How many answers joined one person's feedback (its `version`, one more per answer, no time): the manager's
+    submission checks it is unchanged since the score read the group. In the group's partition; sorts after the
+    answers' `peer#`/`upward#` and the `CLOSED` mark, and is neither."""
+    return {"pk": feedback_group(cycle_id, subject_id), "sk": "TALLY"}
+
+
 def feedback_group(cycle_id: str, subject_id: str) -> str:
     """Partition of the answers (peer and upward groups) about one person in a cycle."""
     return f"FBGROUP#{_esc(cycle_id)}#{_esc(subject_id)}"
@@ -527,6 +536,11 @@ def exports_index() -> tuple[str, str]:
 def export_request(requested_by: str, idempotency_key: str) -> dict[str, str]:
     """The export a person's Idempotency-Key created (a repeat of the request answers with it)."""
     return {"pk": f"EXPORTKEY#{_esc(requested_by)}#{_esc(idempotency_key)}", "sk": "KEY"}
+
+
+def export_slot(requested_by: str, n: int) -> dict[str, str]:
+    """One of a person's unfinished-export slots (issue 21's limit): taken with the job, freed when it ends."""
+    return {"pk": f"EXPORTSLOT#{_esc(requested_by)}", "sk": f"SLOT#{n}"}
 
 
 def entity_export(export_id: str) -> str:

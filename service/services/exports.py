@@ -39,8 +39,9 @@ PROGRESS_EVERY = 10  # write the running count after this many PDFs (a page of p
 PAGE = 25  # reviews read per query: the worker holds one page of reviews, one PDF and one part at a time
 RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and one BatchGetItem)
 # Issue 21: each export holds a PdfFunction instance for up to 15 minutes (2 GB); one person may have this many
-# waiting or running at once (looked for among the newest RESUME_WINDOW jobs).
+# waiting or running at once: one slot item each, taken in the job's transaction (see export_store).
 MAX_UNFINISHED_PER_PERSON = 3
+SLOT_TRIES = MAX_UNFINISHED_PER_PERSON + 1  # looks at the slots again after another request took the one picked
 NOT_QUEUED = "the export could not be queued (the queue was unavailable): retry it"
 Render = Callable[[Summary], bytes]
 
@@ -93,7 +94,6 @@ def request_export(
     cycle = get_cycle(uow, cycle_id)
     if not cycle.template_snapshot:
         raise Conflict("the cycle has not been launched: it has no reviews to export")
-    _within_limit(uow, principal)
     if department and not uow.directory.department(department):
         raise ValidationFailed("No such department.", {"department": [f"no department named {department!r}"]})
     at = iso(clock.now())
@@ -107,17 +107,30 @@ def request_export(
         updated_at=at,
         attempts=1,
     )
-    try:
-        with uow:
-            stored = uow.exports.save(job, new=True, actor=principal.employee_id, action="request", at=at)
-            if idempotency_key:
-                uow.exports.claim_key(principal.employee_id, idempotency_key, job.export_id, fingerprint, at)
-            uow.commit()
-    except Conflict:
-        replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
-        if replay is None:
-            raise
-        return replay, False  # the same request, made twice at once: the first one's job
+    for attempt in range(SLOT_TRIES):
+        try:
+            slot, held = _free_slot(uow, job.requested_by)
+        except Conflict:
+            replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
+            if replay is None:
+                raise
+            return replay, False  # the same request, made at once, took the last slot: its job
+        try:
+            with uow:
+                stored = uow.exports.save(job, new=True, actor=principal.employee_id, action="request", at=at)
+                if idempotency_key:
+                    uow.exports.claim_key(principal.employee_id, idempotency_key, job.export_id, fingerprint, at)
+                uow.exports.take_slot(job.requested_by, slot, job.export_id, at, held)  # last: a key clash shows first
+                uow.commit()
+            break
+        except Conflict as exc:
+            if exc.entity == "export_slot":  # another request of this person's took or freed it: look again
+                _slot_lost(attempt)
+                continue
+            replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
+            if replay is None:
+                raise
+            return replay, False  # the same request, made twice at once: the first one's job
     _enqueue(uow, queue, stored, clock)
     return export_json(stored), True
 
@@ -136,17 +149,29 @@ def _enqueue(uow: UnitOfWork, queue: Queue, job: ExportJob, clock: Clock) -> Non
         ) from exc
 
 
-def _within_limit(uow: UnitOfWork, principal: Principal) -> None:
-    """Refuse a person's next export while MAX_UNFINISHED_PER_PERSON of theirs are still queued or running."""
-    mine = [
-        j
-        for j in uow.exports.recent(limit=RESUME_WINDOW)
-        if j.requested_by == principal.employee_id and j.state in (ExportState.QUEUED, ExportState.RUNNING)
-    ]
-    if len(mine) >= MAX_UNFINISHED_PER_PERSON:
+def _free_slot(uow: UnitOfWork, requested_by: str) -> tuple[int, dict[str, Any] | None]:
+    """A slot the person's next unfinished export may take: (slot, what it holds now, None if free). A slot held
+    by a job no longer queued or running (finished without freeing it, or gone) is taken back; with every slot
+    held by a job still waiting or being made, the request is refused (MAX_UNFINISHED_PER_PERSON at once)."""
+    held = uow.exports.slots(requested_by, MAX_UNFINISHED_PER_PERSON)
+    for n, slot in enumerate(held):
+        if slot is None:
+            return n, None
+        job = uow.exports.get(slot["export_id"], consistent=True)
+        if job is None or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
+            return n, slot
+    raise Conflict(
+        f"You already have {len(held)} exports waiting or being made (at most {MAX_UNFINISHED_PER_PERSON} at"
+        " once): wait until one is done, then ask again.",
+        entity="export_job",
+    )
+
+
+def _slot_lost(attempt: int) -> None:
+    """After a slot was taken from under a request: look again, a few times, then ask the person to retry."""
+    if attempt + 1 >= SLOT_TRIES:
         raise Conflict(
-            f"You already have {len(mine)} exports waiting or being made (at most {MAX_UNFINISHED_PER_PERSON} at"
-            " once): wait until one is done, then ask again.",
+            "Several exports of yours were being requested at the same moment: ask again in a moment.",
             entity="export_job",
         )
 
@@ -188,7 +213,6 @@ def retry_export(
     job = uow.exports.existing(export_id, consistent=True)
     if job.version != expected_version:
         raise StaleWrite(f"the export changed meanwhile (now version {job.version}); reload it")
-    _within_limit(uow, principal)
     at = iso(clock.now())
     again = replace(
         job,
@@ -201,9 +225,19 @@ def retry_export(
         done=0,
         failures=[],
     )
-    with uow:
-        stored = uow.exports.save(again, new=False, actor=principal.employee_id, action="retry", at=at)
-        uow.commit()
+    for attempt in range(SLOT_TRIES):
+        # The job counts against its requester's limit again (whoever of HR retries it).
+        slot, held = _free_slot(uow, job.requested_by)
+        try:
+            with uow:
+                stored = uow.exports.save(again, new=False, actor=principal.employee_id, action="retry", at=at)
+                uow.exports.take_slot(job.requested_by, slot, job.export_id, at, held)
+                uow.commit()
+            break
+        except Conflict as exc:
+            if exc.entity != "export_slot":
+                raise
+            _slot_lost(attempt)
     _enqueue(uow, queue, stored, clock)
     return export_json(stored)
 
@@ -241,6 +275,8 @@ def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes
     after = replace(current, state=next_export_state(current.state, action), updated_at=at, **changes)
     with uow:
         stored = uow.exports.save(after, new=False, actor="worker", action=action.value, at=at)
+        if after.state in (ExportState.DONE, ExportState.FAILED):  # the person's slot is free again
+            uow.exports.release_slot(after.requested_by, after.export_id, MAX_UNFINISHED_PER_PERSON)
         uow.commit()
     stored.total, stored.done, stored.failures = job.total, job.done, job.failures
     return stored

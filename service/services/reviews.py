@@ -13,7 +13,7 @@ from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
-from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.reviews import (
     OPEN_STATUSES,
     PART_ACTIONS,
@@ -412,7 +412,42 @@ def save_manager_assessment(
     submit: bool,
     clock: Clock,
 ) -> dict[str, Any]:
-    """Save the manager assessment as a draft, or submit it (scored; obstacles become tracked actions)."""
+    """Save the manager assessment as a draft, or submit it (scored; obstacles become tracked actions).
+
+    The score's feedback part is computed from the group as read, and the submission closes (and may release) the
+    group that is stored: the transaction checks no answer joined in between. If one did, the submission is made
+    once more on the group as it now is; a second miss answers 409 (submit again), nothing stored."""
+    args = (uow, principal, cycle_id, employee_id, content, expected_version, submit, clock)
+    try:
+        return _save_manager_assessment(*args)
+    except Conflict as exc:
+        if exc.entity != "feedback_tally":
+            raise
+    uow.forget()
+    try:
+        return _save_manager_assessment(*args)
+    except Conflict as exc:
+        if exc.entity != "feedback_tally":
+            raise
+        raise Conflict(FEEDBACK_ARRIVED, entity="feedback", clash=Clash.STALE) from exc
+
+
+FEEDBACK_ARRIVED = (
+    "Feedback about this person arrived while you were submitting, so the score would not have counted it:"
+    " submit the manager assessment again."
+)
+
+
+def _save_manager_assessment(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    content: dict[str, Any],
+    expected_version: int,
+    submit: bool,
+    clock: Clock,
+) -> dict[str, Any]:
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("manager")
     ctx.require_version(expected_version)

@@ -134,3 +134,40 @@ def test_increment_creates_and_adds_atomically_with_other_writes(any_table):
     with pytest.raises(Conflict):
         any_table.transact([Increment(key, {"n#a": 5}), Put(item("x"), must_not_exist=True)])
     assert any_table.get(key)["n#a"] == 1
+
+
+def test_a_version_counted_by_increments_guards_a_check(any_table):
+    from service.adapters.store import Increment
+
+    tally = {"pk": "T", "sk": "tally"}
+    any_table.transact([Check(tally, must_not_exist=True), Put(item("first"))])  # nothing counted yet
+    any_table.transact([Increment(tally, {"version": 1}, {"type": "tally"}), Put(item("a1"))])
+    with pytest.raises(Conflict) as info:
+        any_table.transact([Check(tally, must_not_exist=True), Put(item("late"))])
+    assert not isinstance(info.value, StaleWrite) and any_table.get({"pk": "T", "sk": "late"}) is None
+    any_table.transact([Check(tally, expect_version=1), Put(item("seen-one"))])
+    any_table.transact([Increment(tally, {"version": 1}), Put(item("a2"))])
+    with pytest.raises(StaleWrite):
+        any_table.transact([Check(tally, expect_version=1), Put(item("stale"))])
+    assert any_table.get({"pk": "T", "sk": "stale"}) is None and any_table.get(tally)["version"] == 2
+
+
+def test_an_export_slot_is_taken_once_freed_at_its_version_and_taken_back_at_its_version(any_table):
+    def stage(write) -> None:
+        with UnitOfWork(any_table) as uow:
+            write(uow.exports)
+            uow.commit()
+
+    stage(lambda ex: ex.take_slot("P", 0, "job-1", "t1", None))
+    with pytest.raises(Conflict) as info:  # a second request that also saw slot 0 free
+        stage(lambda ex: ex.take_slot("P", 0, "job-2", "t1", None))
+    assert info.value.entity == "export_slot"
+    held = UnitOfWork(any_table).exports.slots("P", 2)
+    assert held == [{"export_id": "job-1", "version": 1}, None]
+    stage(lambda ex: ex.take_slot("P", 0, "job-3", "t2", held[0]))  # taken back from a job that ended
+    with pytest.raises(StaleWrite):  # by the one that read it at version 1 too
+        stage(lambda ex: ex.take_slot("P", 0, "job-4", "t2", held[0]))
+    stage(lambda ex: ex.release_slot("P", "job-1", 2))  # job-1 no longer holds it: nothing freed
+    assert UnitOfWork(any_table).exports.slots("P", 2) == [{"export_id": "job-3", "version": 2}, None]
+    stage(lambda ex: ex.release_slot("P", "job-3", 2))
+    assert UnitOfWork(any_table).exports.slots("P", 2) == [None, None]

@@ -10,7 +10,7 @@ import pytest
 
 from service.adapters.blobs import MIN_PART, MemoryBlobStore, PartStream
 from service.adapters.queue import InlineQueue
-from service.adapters.store import MemoryTable
+from service.adapters.store import Delete, MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, PermissionDenied, StaleWrite, Unavailable, ValidationFailed
 from service.domain.exports import ExportAction, ExportState, next_export_state
@@ -246,3 +246,71 @@ def test_retrying_a_failed_export_counts_against_the_limit(world, clock):
     with pytest.raises(Conflict, match="at most 3 at once"):
         svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), failed["export_id"], stored.version, clock, queue)
     assert UnitOfWork(table).exports.get(failed["export_id"]).state is ExportState.FAILED
+
+
+def _slots(table) -> list:
+    """The slot items of E2's limit (what the table holds)."""
+    return [i for i in table.all_items() if i.get("type") == "export_slot" and "E2" in i["pk"]]
+
+
+def test_a_failed_export_frees_its_slot_for_the_next_request(world, clock):
+    table, _c, _b, sent, _q = world
+    for n in range(svc.MAX_UNFINISHED_PER_PERSON):
+        request(world, clock, key=f"k-{n}")
+    assert len(_slots(table)) == svc.MAX_UNFINISHED_PER_PERSON
+    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
+    assert {s["export_id"] for s in _slots(table)} == {sent[0]["export_id"], sent[2]["export_id"]}
+    job, created = request(world, clock, key="k-next")
+    assert created and job["export_id"] in {s["export_id"] for s in _slots(table)}
+
+
+def test_a_finished_export_frees_its_slot(world, clock):
+    table, _c, blobs, sent, _q = world
+    job, _ = request(world, clock)
+    assert [s["export_id"] for s in _slots(table)] == [job["export_id"]]
+    svc.run_export(table, sent[0], clock, blobs, fake_render)
+    assert _slots(table) == []
+
+
+def test_an_export_the_queue_could_not_take_frees_its_slot(world, clock):
+    table, cycle, _b, _s, _q = world
+
+    def refuse(message):
+        raise Unavailable("the queue is down")
+
+    with pytest.raises(Unavailable):
+        svc.request_export(
+            UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, InlineQueue(refuse)
+        )
+    (job,) = UnitOfWork(table).exports.recent()
+    assert job.state is ExportState.FAILED and _slots(table) == []
+
+
+def test_a_retried_export_takes_a_slot_again_and_frees_it_when_it_fails_again(world, clock):
+    table, _c, _b, sent, queue = world
+    job, _ = request(world, clock)
+    svc.mark_failed(table, sent[0], "the export failed on every attempt", clock)
+    assert _slots(table) == []
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], stored.version, clock, queue)
+    assert [s["export_id"] for s in _slots(table)] == [job["export_id"]]
+    svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
+    assert _slots(table) == []
+
+
+def test_a_slot_whose_job_ended_without_freeing_it_or_vanished_is_taken_back(world, clock):
+    from service.adapters import keys
+
+    table, _c, _b, sent, _q = world
+    jobs = [request(world, clock, key=f"k-{n}")[0] for n in range(svc.MAX_UNFINISHED_PER_PERSON)]
+    held = {s["sk"]: s for s in _slots(table)}
+    svc.mark_failed(table, sent[0], "the export failed on every attempt", clock)  # frees slot 0 ...
+    table.load([held["SLOT#0"]])  # ... which stays held as if the release had been lost
+    gone = keys.export_job(jobs[1]["export_id"])
+    table.transact([Delete(gone)])  # a job that vanished still holds slot 1
+    first, _ = request(world, clock, key="k-a")
+    second, _ = request(world, clock, key="k-b")
+    by_slot = {s["sk"]: s["export_id"] for s in _slots(table)}
+    assert by_slot == {"SLOT#0": first["export_id"], "SLOT#1": second["export_id"], "SLOT#2": jobs[2]["export_id"]}
+    with pytest.raises(Conflict, match="already have 3 exports waiting or being made"):
+        request(world, clock, key="k-c")

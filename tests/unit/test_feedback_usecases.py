@@ -13,7 +13,7 @@ import pytest
 
 from service.adapters.clock import FixedClock
 from service.adapters.mailer import MemoryMailer
-from service.adapters.store import MemoryTable
+from service.adapters.store import Delete, MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.feedback import FeedbackKind, RequestState
@@ -187,7 +187,7 @@ def test_submitting_stores_an_answer_that_names_nobody_and_flips_the_request(uow
     assert state_of(uow, cycle, "F5") is RequestState.ANSWERED
     items = uow.table.all_items()
     assert not [i for i in items if i["pk"].startswith("FBDRAFT#")], "the draft goes with the submission"
-    answers = [i for i in items if i["pk"].startswith("FBGROUP#")]
+    answers = [i for i in items if i["pk"].startswith("FBGROUP#") and i["type"] == "feedback_answer"]
     assert len(answers) == 1 and "Writes wonderful docs" in json.dumps(answers[0])
     for leak in ("F5", "Edsger", "edsger@example.com", "2026-"):
         assert leak not in json.dumps(answers[0]), leak
@@ -224,7 +224,7 @@ def test_answering_twice_is_refused(uow, cycle, clock):
     answer(uow, cycle, clock, "F5")
     with pytest.raises(Conflict):
         answer(uow, cycle, clock, "F5")
-    assert len([i for i in uow.table.all_items() if i["pk"].startswith("FBGROUP#")]) == 1
+    assert len([i for i in uow.table.all_items() if i.get("type") == "feedback_answer"]) == 1
 
 
 def test_declining_keeps_the_reason_for_hr_and_a_count_for_the_reviewee(uow, cycle, clock):
@@ -542,3 +542,121 @@ def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_ma
             send(sender, **about)
         assert field in refused.value.errors
     assert len(fresh(uow).notes.received_by("F4")) == before  # nothing written
+
+
+# --- an answer landing between the manager's read of the group and the submission's transaction -------------
+
+
+class AnswerBeforeTheClose(MemoryTable):
+    """The in-memory table, where queued answers commit just before the manager's transaction (the one that writes
+    the close mark): after the use case read the group and scored it, before its commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list = []
+
+    def transact(self, ops, token=None) -> None:
+        if self.pending and any(getattr(op, "item", {}).get("type") == "feedback_close" for op in ops):
+            self.pending.pop(0)()
+        super().transact(ops, token)
+
+
+@pytest.fixture
+def racing(clock):
+    """A launched cycle over an AnswerBeforeTheClose table; Katherine's self assessment submitted: (uow, cycle, v)."""
+    from service.services import cycles as cycle_svc
+    from service.services import templates as template_svc
+
+    uow = UnitOfWork(AnswerBeforeTheClose())
+    import_organisation(uow, None, ORG, clock)
+    hr = f.principal(uow.table, "F2")
+    template = template_svc.create_template(fresh(uow), hr, TEMPLATE, clock)
+    c = cycle_svc.create_cycle(fresh(uow), hr, f.cycle_data(template.template_id), clock)
+    cycle_svc.launch_cycle(fresh(uow), hr, c.cycle_id, c.version, clock, f.inline_queue(uow.table, clock))
+    cycle = cycle_svc.get_cycle(fresh(uow), c.cycle_id)
+    asked(uow, cycle, clock)
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.save_self_assessment(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
+    )["version"]
+    return uow, cycle, v
+
+
+def manager_submits(uow, cycle, v, clock):
+    return review_svc.save_manager_assessment(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
+    )
+
+
+def feedback_part(uow, cycle) -> dict:
+    score = fresh(uow).reviews.get(cycle.cycle_id, "F4").score
+    return next(p for p in score["parts"] if p["name"] == "feedback")
+
+
+def released_ratings(uow, cycle, clock) -> list[float]:
+    """The ratings of the groups as stored and released, read afresh after the submission."""
+    return fb.score_feedback_ratings(fresh(uow), cycle, "F4", clock.now())
+
+
+def test_an_answer_landing_after_the_score_read_the_group_is_scored_with_the_group_released(racing, clock):
+    uow, cycle, v = racing
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r, rating=1)
+    uow.table.pending.append(lambda: answer(uow, cycle, clock, "F9", rating=4))
+    manager_submits(uow, cycle, v, clock)
+    released = released_ratings(uow, cycle, clock)
+    assert len(released) == 8  # four answers of two ratings each, F9's included
+    part = feedback_part(uow, cycle)
+    assert part["basis"] == "8 peer/upward rating(s)"
+    assert part["value"] == pytest.approx(sum((r - 1) / 3 * 100 for r in released) / len(released))
+
+
+def test_answers_landing_on_both_attempts_refuse_the_submission_with_409_and_store_nothing(racing, clock):
+    uow, cycle, v = racing
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r)
+    uow.table.pending += [lambda: answer(uow, cycle, clock, "F9"), lambda: answer(uow, cycle, clock, "F10")]
+    with pytest.raises(Conflict, match="arrived while you were submitting") as refused:
+        manager_submits(uow, cycle, v, clock)
+    assert not isinstance(refused.value, StaleWrite)  # 409: submit again, nothing to reload
+    review = fresh(uow).reviews.get(cycle.cycle_id, "F4")
+    assert (review.state.value, review.version, review.score) == ("self_submitted", v, None)
+    assert fresh(uow).feedback.group_items(cycle.cycle_id, "F4")[1] is None  # not closed, not released
+    manager_submits(uow, cycle, v, clock)  # again: all five answers scored and released
+    assert len(released_ratings(uow, cycle, clock)) == 10
+    assert feedback_part(uow, cycle)["basis"] == "10 peer/upward rating(s)"
+
+
+def test_a_group_stored_before_its_tally_existed_is_checked_too(racing, clock):
+    from service.adapters import keys
+
+    uow, cycle, v = racing
+    answer(uow, cycle, clock, "F5")
+    answer(uow, cycle, clock, "F7")
+    uow.table.transact([Delete(keys.feedback_tally(cycle.cycle_id, "F4"))])  # answers given before tallies
+    uow.table.pending.append(lambda: answer(uow, cycle, clock, "F8"))  # the third: the group is shown
+    manager_submits(uow, cycle, v, clock)
+    assert len(released_ratings(uow, cycle, clock)) == 6
+    assert feedback_part(uow, cycle)["basis"] == "6 peer/upward rating(s)"
+
+
+def test_through_the_api_the_refusal_is_a_409_that_says_to_submit_again(racing, clock):
+    from service.config import Settings
+    from service.web import create_app
+    from tests.conftest import AuthActions
+
+    uow, cycle, v = racing
+    for r in ("F5", "F7", "F8"):
+        answer(uow, cycle, clock, r)
+    uow.table.pending += [lambda: answer(uow, cycle, clock, "F9"), lambda: answer(uow, cycle, clock, "F10")]
+    app = create_app(Settings(secret_key="race-" + "x" * 28), table=uow.table, clock=clock)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login("F3")
+    url = f"/api/cycles/{cycle.cycle_id}/reviews/F4/manager"
+    body = {"content": f.manager_content(owner_id="F3"), "submit": True}
+    resp = client.put(url, json=body, headers=auth.headers() | {"If-Match": f'"{v}"'})
+    assert resp.status_code == 409
+    assert resp.get_json()["code"] == "conflict" and "submit the manager assessment again" in resp.get_json()["message"]
+    assert fresh(uow).reviews.get(cycle.cycle_id, "F4").version == v
