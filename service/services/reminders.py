@@ -75,13 +75,16 @@ def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
     return found
 
 
-def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at: str) -> bool | None:
-    """Send one message for its claims; True when it was handed over. A failure is logged and left for a retry.
+def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], emails: list[Email], at: str) -> bool | None:
+    """Send the messages of one reminder for its claims, in order; True when the mailer took them all. The first
+    failure stops the rest and is logged and left for a retry (which sends them all again).
 
     None: not sent because the address bounces (HR sees it on the overdue page); settled, so no run retries it.
     """
+    email = emails[0]
     try:
-        mailer.send(email)
+        for email in emails:
+            mailer.send(email)
     except AddressBouncing as exc:
         log.info("not reminding %s: %s", ", ".join(email.to), exc)
         for claim in claims:
@@ -96,6 +99,22 @@ def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at:
         if not uow.reminders.settle(claim, at):
             log.warning("a reminder claim was taken over before it was settled")
     return True
+
+
+def rehearsal_cycles(uow: UnitOfWork) -> set[str]:
+    """The ids of the cycles HR marked a rehearsal (their messages go to HR only, so never share one with a live
+    cycle's)."""
+    return {c.cycle_id for c in uow.cycles.list() if c.rehearsal}
+
+
+def _part(cycle_id: str, rehearsals: set[str]) -> str | None:
+    """Which message of a person's reminder a task belongs to: its rehearsal cycle's own, or the live one (None)."""
+    return cycle_id if cycle_id in rehearsals else None
+
+
+def _in_order(parts: dict[str | None, Any]) -> list[str | None]:
+    """Rehearsal parts first: when one fails, the retry mails the real person nothing twice."""
+    return sorted(parts, key=lambda part: (part is None, part or ""))
 
 
 def send_reminders(
@@ -117,6 +136,7 @@ def send_reminders(
     from service.services.feedback import pending_requests
 
     asked = pending_requests(uow, clock.now())
+    rehearsals = rehearsal_cycles(uow) if tasks or asked else set()
     people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
     reminded = failed = bouncing = 0
     for owner_id in sorted(set(by_owner) | set(asked)):
@@ -127,17 +147,28 @@ def send_reminders(
         claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
         if claim is None:
             continue
-        text = render("email/reminder.txt", person=person, tasks=owned, feedback=requests, base_url=base_url)
-        subject = f"Overdue review tasks ({len(owned)})" if owned else f"Feedback requests waiting ({len(requests)})"
-        email = Email((person.email,), subject, text)
-        outcome = _send(uow, mailer, [claim], email, at)
+        # A rehearsal cycle's tasks go in a message of their own, carrying its id (the mailer sends it to HR).
+        parts: dict[str | None, tuple[list[OverdueTask], list[dict[str, Any]]]] = {}
+        for t in owned:
+            parts.setdefault(_part(t.cycle_id, rehearsals), ([], []))[0].append(t)
+        for r in requests:
+            parts.setdefault(_part(r["cycle_id"], rehearsals), ([], []))[1].append(r)
+        emails = []
+        for part in _in_order(parts):
+            tasks_, requests_ = parts[part]
+            text = render("email/reminder.txt", person=person, tasks=tasks_, feedback=requests_, base_url=base_url)
+            subject = (
+                f"Overdue review tasks ({len(tasks_)})" if tasks_ else f"Feedback requests waiting ({len(requests_)})"
+            )
+            emails.append(Email((person.email,), subject, text, cycle_id=part))
+        outcome = _send(uow, mailer, [claim], emails, at)
         reminded, bouncing, failed = (
             reminded + (outcome is True),
             bouncing + (outcome is None),
             failed + (outcome is False),
         )
     late = [t for t in tasks if t.days >= ESCALATE_AFTER_DAYS]
-    escalated, escalations_failed = _escalate(uow, mailer, late, at, now, people)
+    escalated, escalations_failed = _escalate(uow, mailer, late, at, now, people, rehearsals)
     metrics.add(REMINDERS_SENT, reminded)
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
@@ -157,13 +188,15 @@ def _escalate(
     at: str,
     now: datetime,
     people: dict[str, Employee],
+    rehearsals: set[str],
 ) -> tuple[int, int]:
-    """(escalation emails sent, failed): one per manager, over the tasks not yet escalated."""
+    """(escalation emails sent, failed): one per manager over the tasks not yet escalated (and one per rehearsal
+    cycle, which goes to HR)."""
     owners = {**people, **uow.directory.get_many(sorted({t.owner_id for t in late} - set(people)))}
     late_owners = [owners[t.owner_id] for t in late if t.owner_id in owners]
     managers = uow.directory.get_many(sorted({o.manager_id for o in late_owners if o.manager_id}))
-    by_manager: dict[str, list[dict[str, Any]]] = {}
-    claims: dict[str, list[Item]] = {}
+    by_manager: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    claims: dict[tuple[str, str | None], list[Item]] = {}
     for t in late:
         owner = owners.get(t.owner_id)
         manager = managers.get(owner.manager_id) if owner and owner.manager_id else None
@@ -172,16 +205,15 @@ def _escalate(
         claim = uow.reminders.claim_escalation(t.cycle_id, t.subject_id, t.task, at, now, LEASE)
         if claim is None:
             continue
-        claims.setdefault(manager.employee_id, []).append(claim)
-        by_manager.setdefault(manager.employee_id, []).append(
-            {**t.__dict__, "label": t.label, "owner_name": owner.name}
-        )
+        key = (manager.employee_id, _part(t.cycle_id, rehearsals))
+        claims.setdefault(key, []).append(claim)
+        by_manager.setdefault(key, []).append({**t.__dict__, "label": t.label, "owner_name": owner.name})
     sent = failed = 0
-    for manager_id, rows in sorted(by_manager.items()):
-        manager = managers[manager_id]
+    for key in sorted(by_manager, key=lambda k: (k[0], k[1] is None, k[1] or "")):
+        manager, rows = managers[key[0]], by_manager[key]
         text = render("email/escalation.txt", person=manager, tasks=rows)
-        email = Email((manager.email,), f"Review tasks 3+ days overdue in your team ({len(rows)})", text)
-        outcome = _send(uow, mailer, claims[manager_id], email, at)
+        subject = f"Review tasks 3+ days overdue in your team ({len(rows)})"
+        outcome = _send(uow, mailer, claims[key], [Email((manager.email,), subject, text, cycle_id=key[1])], at)
         sent, failed = sent + (outcome is True), failed + (outcome is False)
     return sent, failed
 
@@ -235,8 +267,8 @@ def remind_cycle_now(
             already += 1
             continue
         text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
-        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text)
-        outcome = _send(uow, mailer, [claim], email, at)
+        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
+        outcome = _send(uow, mailer, [claim], [email], at)
         reminded, bouncing, failed = (
             reminded + (outcome is True),
             bouncing + (outcome is None),

@@ -70,7 +70,7 @@ def deliver_training_reports(uow: UnitOfWork, mailer: Mailer, clock: Clock, base
             )
             subject = f"Training-need report: {cycle.name}" + (" (cycle closed)" if reason == "close" else "")
             try:
-                mailer.send(Email((person.email,), subject, text))
+                mailer.send(Email((person.email,), subject, text, cycle_id=cycle.cycle_id))
             except AddressBouncing:  # issue 21: HR sees the address; a retry would skip it again
                 uow.training.settle_delivery(claim, at)
                 skipped += 1
