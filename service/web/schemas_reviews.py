@@ -103,6 +103,8 @@ class CycleInSchema(Schema):
     )
     rehearsal = fields.Boolean(
         load_default=False,
+        truthy={True},  # true or false only: "yes" or "on" is refused, naming the field (the form sends a bool)
+        falsy={False},
         metadata={"description": "a rehearsal: every email of the cycle goes to HR only (editable while a draft)"},
     )
 
