@@ -36,6 +36,8 @@ def due_ticks(uow: UnitOfWork, now: datetime) -> list[tuple[str, str, Cycle]]:
             ticks.append((f"close-{c.cycle_id}-{c.closed_at[:19]}", "close", c))
     frequency = uow.training.schedule()["frequency"]
     launched = [c for c in cycles if c.template_snapshot]
+    # On schedule, leadership hears about a live cycle whenever there is one (a rehearsal's report goes to HR).
+    launched = [c for c in launched if not c.rehearsal] or launched
     current = next((c for c in launched if c.state is CycleState.ACTIVE), launched[0] if launched else None)
     if current is not None and frequency == "weekly":
         year, week, _ = now.isocalendar()

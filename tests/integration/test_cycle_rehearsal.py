@@ -109,7 +109,9 @@ def _journey(world: World, rehearsal: bool) -> str:
     employee, manager = world.as_("E4"), world.as_("E3")
     nominated = employee.client.put(review, json={"reviewer_ids": ["E5", "E6", "E1"]}, headers=employee.headers())
     assert nominated.status_code == 200, nominated.get_json()  # the manager is asked to approve
-    decided = manager.client.post(f"{review}/decisions", json={"approve": ["E5", "E6", "E1"]}, headers=manager.headers())
+    decided = manager.client.post(
+        f"{review}/decisions", json={"approve": ["E5", "E6", "E1"]}, headers=manager.headers()
+    )
     assert decided.status_code == 200, decided.get_json()  # the three reviewers are asked for feedback
     world.clock.at = datetime(2026, 3, 11, 8, tzinfo=UTC)  # the self assessments were due the day before
     reminded = hr.client.post(f"/hr/cycles/{cycle_id}/remind", data={"csrf_token": hr.csrf})
@@ -220,6 +222,20 @@ def test_the_json_api_takes_the_flag_and_refuses_a_value_that_is_not_a_boolean(w
     created = hr.client.post("/api/cycles", json={**body, "rehearsal": True}, headers=hr.headers())
     assert created.status_code == 201 and created.get_json()["rehearsal"] is True
     assert cycle_svc.get_cycle(UnitOfWork(world.table), created.get_json()["cycle_id"]).rehearsal is True
+
+
+def test_the_scheduled_training_report_is_about_the_live_cycle_when_a_rehearsal_runs_beside_it(world):
+    from service.services import training
+
+    people = {"participant_mode": "list", "employee_ids": ["E4", "E5"]}
+    f.launched_cycle(world.table, world.clock, name="Live review", **people)
+    rehearsal = f.launched_cycle(world.table, world.clock, name="Rehearsed review", rehearsal=True, **people)
+    training.set_schedule(UnitOfWork(world.table), f.principal(world.table, "E2"), "weekly", 0, world.clock)
+    assert deliver_training_reports(UnitOfWork(world.table), world.mailer(), world.clock, BASE)["sent"] == 1
+    [report] = world.sent()
+    assert report["To"] == "ada@example.com" and report["Subject"] == "Training-need report: Live review"
+    page = world.as_("E2").client.get(f"/hr/cycles/{rehearsal.cycle_id}/overdue")
+    assert "This cycle is a rehearsal" in page.get_data(as_text=True)
 
 
 class _Lookup(RehearsalLookup):
