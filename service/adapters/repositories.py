@@ -627,9 +627,12 @@ class ReminderLog(_Repository):
     Claims are written at once, not in the unit of work's transaction: each guards one email.
     """
 
-    def claim_day(self, employee_id: str, day: str, at: str, now: datetime, lease: timedelta) -> Item | None:
-        """Take today's reminder of a person: the claim, or None when it is sent or being sent."""
-        return self._claim(keys.reminder_day(employee_id, day), at, now, lease)
+    def claim_day(
+        self, employee_id: str, day: str, at: str, now: datetime, lease: timedelta, rehearsal_of: str | None = None
+    ) -> Item | None:
+        """Take today's reminder of a person (or of a rehearsal cycle's tasks, which go to HR): the claim, or None
+        when it is sent or being sent."""
+        return self._claim(keys.reminder_day(employee_id, day, rehearsal_of), at, now, lease)
 
     def claim_escalation(
         self, cycle_id: str, employee_id: str, task: str, at: str, now: datetime, lease: timedelta

@@ -75,16 +75,13 @@ def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
     return found
 
 
-def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], emails: list[Email], at: str) -> bool | None:
-    """Send the messages of one reminder for its claims, in order; True when the mailer took them all. The first
-    failure stops the rest and is logged and left for a retry (which sends them all again).
+def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at: str) -> bool | None:
+    """Send one message for its claims; True when it was handed over. A failure is logged and left for a retry.
 
     None: not sent because the address bounces (HR sees it on the overdue page); settled, so no run retries it.
     """
-    email = emails[0]
     try:
-        for email in emails:
-            mailer.send(email)
+        mailer.send(email)
     except AddressBouncing as exc:
         log.info("not reminding %s: %s", ", ".join(email.to), exc)
         for claim in claims:
@@ -110,11 +107,6 @@ def rehearsal_cycles(uow: UnitOfWork) -> set[str]:
 def _part(cycle_id: str, rehearsals: set[str]) -> str | None:
     """Which message of a person's reminder a task belongs to: its rehearsal cycle's own, or the live one (None)."""
     return cycle_id if cycle_id in rehearsals else None
-
-
-def _in_order(parts: dict[str | None, Any]) -> list[str | None]:
-    """Rehearsal parts first: when one fails, the retry mails the real person nothing twice."""
-    return sorted(parts, key=lambda part: (part is None, part or ""))
 
 
 def send_reminders(
@@ -144,28 +136,28 @@ def send_reminders(
         person = people.get(owner_id)
         if person is None or not person.active:
             continue
-        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
-        if claim is None:
-            continue
-        # A rehearsal cycle's tasks go in a message of their own, carrying its id (the mailer sends it to HR).
+        # A rehearsal cycle's tasks go in a message of their own, carrying its id (the mailer sends it to HR), under
+        # a claim of its own: it never takes the place of the person's real reminder, nor shares its retries.
         parts: dict[str | None, tuple[list[OverdueTask], list[dict[str, Any]]]] = {}
         for t in owned:
             parts.setdefault(_part(t.cycle_id, rehearsals), ([], []))[0].append(t)
         for r in requests:
             parts.setdefault(_part(r["cycle_id"], rehearsals), ([], []))[1].append(r)
-        emails = []
-        for part in _in_order(parts):
+        outcomes: list[bool | None] = []
+        for part in sorted(parts, key=lambda p: (p is not None, p or "")):
+            claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=part)
+            if claim is None:
+                continue
             tasks_, requests_ = parts[part]
             text = render("email/reminder.txt", person=person, tasks=tasks_, feedback=requests_, base_url=base_url)
             subject = (
                 f"Overdue review tasks ({len(tasks_)})" if tasks_ else f"Feedback requests waiting ({len(requests_)})"
             )
-            emails.append(Email((person.email,), subject, text, cycle_id=part))
-        outcome = _send(uow, mailer, [claim], emails, at)
+            outcomes.append(_send(uow, mailer, [claim], Email((person.email,), subject, text, cycle_id=part), at))
         reminded, bouncing, failed = (
-            reminded + (outcome is True),
-            bouncing + (outcome is None),
-            failed + (outcome is False),
+            reminded + (True in outcomes),
+            bouncing + (None in outcomes and True not in outcomes),
+            failed + (False in outcomes),
         )
     late = [t for t in tasks if t.days >= ESCALATE_AFTER_DAYS]
     escalated, escalations_failed = _escalate(uow, mailer, late, at, now, people, rehearsals)
@@ -213,7 +205,7 @@ def _escalate(
         manager, rows = managers[key[0]], by_manager[key]
         text = render("email/escalation.txt", person=manager, tasks=rows)
         subject = f"Review tasks 3+ days overdue in your team ({len(rows)})"
-        outcome = _send(uow, mailer, claims[key], [Email((manager.email,), subject, text, cycle_id=key[1])], at)
+        outcome = _send(uow, mailer, claims[key], Email((manager.email,), subject, text, cycle_id=key[1]), at)
         sent, failed = sent + (outcome is True), failed + (outcome is False)
     return sent, failed
 
@@ -262,13 +254,14 @@ def remind_cycle_now(
         person = people.get(owner_id)
         if person is None or not person.active:
             continue
-        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
+        rehearsal_of = cycle_id if cycle.rehearsal else None  # a rehearsal's reminder goes to HR: claimed apart
+        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=rehearsal_of)
         if claim is None:
             already += 1
             continue
         text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
         email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
-        outcome = _send(uow, mailer, [claim], [email], at)
+        outcome = _send(uow, mailer, [claim], email, at)
         reminded, bouncing, failed = (
             reminded + (outcome is True),
             bouncing + (outcome is None),

@@ -25,7 +25,7 @@ from service.config import load_settings
 from service.domain.errors import Unavailable
 from service.services import cycles as cycle_svc
 from service.services.directory import import_organisation
-from service.services.reminders import send_reminders
+from service.services.reminders import remind_cycle_now, send_reminders
 from service.services.training_delivery import deliver_training_reports
 from tests import factories as f
 from tests.conftest import ORG_CSV, AuthActions
@@ -170,8 +170,11 @@ def test_a_reminder_mixing_a_rehearsal_and_a_live_cycle_is_split(world):
     live = f.launched_cycle(world.table, world.clock, name="Live review", **people)
     rehearsal = f.launched_cycle(world.table, world.clock, name="Rehearsed review", rehearsal=True, **people)
     world.clock.at = datetime(2026, 3, 14, 8, tzinfo=UTC)
+    hr = f.principal(world.table, "E2")
+    now = remind_cycle_now(UnitOfWork(world.table), hr, rehearsal.cycle_id, world.mailer(), world.clock, BASE)
+    assert now["reminded"] == 2  # HR's "Remind now" on the rehearsal: to HR, and the people's day is not taken
     result = send_reminders(UnitOfWork(world.table), world.mailer(), world.clock, BASE)
-    assert result["reminded"] == 2 and result["failed"] == 0
+    assert result["reminded"] == 2 and result["failed"] == 0  # the live part; the rehearsal's was sent today
     sent = world.sent()
     to_katherine = [m for m in sent if m["To"] == "katherine@example.com"]
     assert len(to_katherine) == 1
