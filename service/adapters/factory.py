@@ -18,19 +18,23 @@ def build_table(settings: Settings) -> Table:
 
 
 def build_mailer(settings: Settings, table: Table | None = None) -> Mailer:
-    """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run); during a rehearsal
-    (MAIL_REHEARSAL_TO), either one redirected to HR.
+    """SES when deployed; the outbox folder when OUTBOX_DIR is set (the local run); during a rehearsal of the
+    deployment (MAIL_REHEARSAL_TO), either one redirected to those addresses; otherwise the messages of a cycle
+    HR marked a rehearsal redirected to the directory's HR people (read from `table`).
 
     Either way an address SES reported as bouncing or complaining is skipped (`AddressBouncing`), read from
     `table` (built from settings when not given): in a rehearsal too, as it would be live. Deployed, a missing
     sender or a loopback link is refused.
     """
     from service.adapters.bounces import BounceList
-    from service.adapters.rehearsal import rehearsing
+    from service.adapters.rehearsal import CycleRehearsalMailer, TableRehearsalLookup, rehearsing
 
     require_mail(settings)
-    bounces = BounceList(table if table is not None else build_table(settings))
-    return SkipBouncing(rehearsing(_transport(settings), settings.mail_rehearsal_to), bounces.is_bouncing)
+    table = table if table is not None else build_table(settings)
+    bounces = BounceList(table)
+    if settings.mail_rehearsal_to:  # the whole deployment rehearses: every message, whatever its cycle
+        return SkipBouncing(rehearsing(_transport(settings), settings.mail_rehearsal_to), bounces.is_bouncing)
+    return SkipBouncing(CycleRehearsalMailer(_transport(settings), TableRehearsalLookup(table)), bounces.is_bouncing)
 
 
 def _transport(settings: Settings) -> Mailer:

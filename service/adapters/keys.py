@@ -133,9 +133,11 @@ def audit_gsi1(cycle_id: str, at: str, entity: str, version: int) -> dict[str, s
     return {"gsi1pk": f"AUDITCYCLE#{_esc(cycle_id)}", "gsi1sk": f"{at}#{entity}#{version:08d}"}
 
 
-def reminder_day(employee_id: str, day: str) -> dict[str, str]:
-    """Marks that a person got their reminder on a day (at most one a day)."""
-    return {"pk": f"REMINDER#{_esc(employee_id)}", "sk": f"DAY#{day}"}
+def reminder_day(employee_id: str, day: str, rehearsal_of: str | None = None) -> dict[str, str]:
+    """Marks that a person got their reminder on a day (at most one a day); a rehearsal cycle's, which goes to HR,
+    is marked apart so that it never takes the place of the person's real one."""
+    sk = f"DAY#{day}" + (f"#REHEARSAL#{_esc(rehearsal_of)}" if rehearsal_of else "")
+    return {"pk": f"REMINDER#{_esc(employee_id)}", "sk": sk}
 
 
 def escalation(cycle_id: str, employee_id: str, task: str) -> dict[str, str]:

@@ -21,11 +21,12 @@ class AddressBouncing(SendFailed):
 
 @dataclass(frozen=True)
 class Email:
-    """One plain-text message."""
+    """One plain-text message; `cycle_id` names the cycle it belongs to (a rehearsal cycle's go to HR only)."""
 
     to: tuple[str, ...]
     subject: str
     text: str
+    cycle_id: str | None = None
 
 
 class Mailer(ABC):

@@ -207,6 +207,7 @@ def cycle_to_item(c: Cycle) -> Item:
         "employee_ids": list(c.employee_ids),
         "carry_over_goals": c.carry_over_goals,
         "skip_level_read": c.skip_level_read,
+        "rehearsal": c.rehearsal,
         "state": c.state.value,
         "template_snapshot": c.template_snapshot,
         "participants": list(c.participants),
@@ -234,6 +235,7 @@ def cycle_from_item(item: Item) -> Cycle:
         employee_ids=list(item.get("employee_ids", [])),
         carry_over_goals=bool(item.get("carry_over_goals", False)),
         skip_level_read=bool(item.get("skip_level_read", True)),
+        rehearsal=bool(item.get("rehearsal", False)),
         state=CycleState(item["state"]),
         template_snapshot=item.get("template_snapshot"),
         participants=list(item.get("participants", [])),
@@ -625,9 +627,12 @@ class ReminderLog(_Repository):
     Claims are written at once, not in the unit of work's transaction: each guards one email.
     """
 
-    def claim_day(self, employee_id: str, day: str, at: str, now: datetime, lease: timedelta) -> Item | None:
-        """Take today's reminder of a person: the claim, or None when it is sent or being sent."""
-        return self._claim(keys.reminder_day(employee_id, day), at, now, lease)
+    def claim_day(
+        self, employee_id: str, day: str, at: str, now: datetime, lease: timedelta, rehearsal_of: str | None = None
+    ) -> Item | None:
+        """Take today's reminder of a person (or of a rehearsal cycle's tasks, which go to HR): the claim, or None
+        when it is sent or being sent."""
+        return self._claim(keys.reminder_day(employee_id, day, rehearsal_of), at, now, lease)
 
     def claim_escalation(
         self, cycle_id: str, employee_id: str, task: str, at: str, now: datetime, lease: timedelta

@@ -103,6 +103,7 @@ class Cycle:
     employee_ids: list[str] = field(default_factory=list)
     carry_over_goals: bool = False
     skip_level_read: bool = True  # managers above the direct manager read (never write) the reviews below them
+    rehearsal: bool = False  # issue 21: every email of the cycle goes to HR only (set while a draft)
     state: CycleState = CycleState.DRAFT
     template_snapshot: dict[str, Any] | None = None
     participants: list[str] = field(default_factory=list)

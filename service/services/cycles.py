@@ -46,6 +46,7 @@ def _cycle_from_data(data: dict[str, Any], cycle_id: str) -> Cycle:
         employee_ids=list(data.get("employee_ids", [])),
         carry_over_goals=bool(data.get("carry_over_goals", False)),
         skip_level_read=bool(data.get("skip_level_read", True)),
+        rehearsal=bool(data.get("rehearsal", False)),
     )
 
 

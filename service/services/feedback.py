@@ -379,7 +379,9 @@ def _email_manager(
         f"Approve, remove or add reviewers by {deadline}: {url}\n"
     )
     try:
-        mailer.send(Email((manager.email,), f"Peer reviewers to approve for {subject.name}", text))
+        mailer.send(
+            Email((manager.email,), f"Peer reviewers to approve for {subject.name}", text, cycle_id=cycle.cycle_id)
+        )
     except SendFailed as exc:
         log.warning("a nomination email could not be sent: %s", exc)
 
@@ -538,7 +540,7 @@ def _email_reviewers(
         )
         title = f"Your feedback on {subject.name}" if kind is FeedbackKind.PEER else "Feedback on your manager"
         try:
-            mailer.send(Email((person.email,), title, text))
+            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id))
         except SendFailed as exc:
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)
 

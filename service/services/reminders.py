@@ -98,6 +98,17 @@ def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at:
     return True
 
 
+def rehearsal_cycles(uow: UnitOfWork) -> set[str]:
+    """The ids of the cycles HR marked a rehearsal (their messages go to HR only, so never share one with a live
+    cycle's)."""
+    return {c.cycle_id for c in uow.cycles.list() if c.rehearsal}
+
+
+def _part(cycle_id: str, rehearsals: set[str]) -> str | None:
+    """Which message of a person's reminder a task belongs to: its rehearsal cycle's own, or the live one (None)."""
+    return cycle_id if cycle_id in rehearsals else None
+
+
 def send_reminders(
     uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "", metrics: Metrics | None = None
 ) -> dict[str, int]:
@@ -117,6 +128,7 @@ def send_reminders(
     from service.services.feedback import pending_requests
 
     asked = pending_requests(uow, clock.now())
+    rehearsals = rehearsal_cycles(uow) if tasks or asked else set()
     people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
     reminded = failed = bouncing = 0
     for owner_id in sorted(set(by_owner) | set(asked)):
@@ -124,20 +136,31 @@ def send_reminders(
         person = people.get(owner_id)
         if person is None or not person.active:
             continue
-        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
-        if claim is None:
-            continue
-        text = render("email/reminder.txt", person=person, tasks=owned, feedback=requests, base_url=base_url)
-        subject = f"Overdue review tasks ({len(owned)})" if owned else f"Feedback requests waiting ({len(requests)})"
-        email = Email((person.email,), subject, text)
-        outcome = _send(uow, mailer, [claim], email, at)
+        # A rehearsal cycle's tasks go in a message of their own, carrying its id (the mailer sends it to HR), under
+        # a claim of its own: it never takes the place of the person's real reminder, nor shares its retries.
+        parts: dict[str | None, tuple[list[OverdueTask], list[dict[str, Any]]]] = {}
+        for t in owned:
+            parts.setdefault(_part(t.cycle_id, rehearsals), ([], []))[0].append(t)
+        for r in requests:
+            parts.setdefault(_part(r["cycle_id"], rehearsals), ([], []))[1].append(r)
+        outcomes: list[bool | None] = []
+        for part in sorted(parts, key=lambda p: (p is not None, p or "")):
+            claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=part)
+            if claim is None:
+                continue
+            tasks_, requests_ = parts[part]
+            text = render("email/reminder.txt", person=person, tasks=tasks_, feedback=requests_, base_url=base_url)
+            subject = (
+                f"Overdue review tasks ({len(tasks_)})" if tasks_ else f"Feedback requests waiting ({len(requests_)})"
+            )
+            outcomes.append(_send(uow, mailer, [claim], Email((person.email,), subject, text, cycle_id=part), at))
         reminded, bouncing, failed = (
-            reminded + (outcome is True),
-            bouncing + (outcome is None),
-            failed + (outcome is False),
+            reminded + (True in outcomes),
+            bouncing + (None in outcomes and True not in outcomes),
+            failed + (False in outcomes),
         )
     late = [t for t in tasks if t.days >= ESCALATE_AFTER_DAYS]
-    escalated, escalations_failed = _escalate(uow, mailer, late, at, now, people)
+    escalated, escalations_failed = _escalate(uow, mailer, late, at, now, people, rehearsals)
     metrics.add(REMINDERS_SENT, reminded)
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
@@ -157,13 +180,15 @@ def _escalate(
     at: str,
     now: datetime,
     people: dict[str, Employee],
+    rehearsals: set[str],
 ) -> tuple[int, int]:
-    """(escalation emails sent, failed): one per manager, over the tasks not yet escalated."""
+    """(escalation emails sent, failed): one per manager over the tasks not yet escalated (and one per rehearsal
+    cycle, which goes to HR)."""
     owners = {**people, **uow.directory.get_many(sorted({t.owner_id for t in late} - set(people)))}
     late_owners = [owners[t.owner_id] for t in late if t.owner_id in owners]
     managers = uow.directory.get_many(sorted({o.manager_id for o in late_owners if o.manager_id}))
-    by_manager: dict[str, list[dict[str, Any]]] = {}
-    claims: dict[str, list[Item]] = {}
+    by_manager: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    claims: dict[tuple[str, str | None], list[Item]] = {}
     for t in late:
         owner = owners.get(t.owner_id)
         manager = managers.get(owner.manager_id) if owner and owner.manager_id else None
@@ -172,16 +197,15 @@ def _escalate(
         claim = uow.reminders.claim_escalation(t.cycle_id, t.subject_id, t.task, at, now, LEASE)
         if claim is None:
             continue
-        claims.setdefault(manager.employee_id, []).append(claim)
-        by_manager.setdefault(manager.employee_id, []).append(
-            {**t.__dict__, "label": t.label, "owner_name": owner.name}
-        )
+        key = (manager.employee_id, _part(t.cycle_id, rehearsals))
+        claims.setdefault(key, []).append(claim)
+        by_manager.setdefault(key, []).append({**t.__dict__, "label": t.label, "owner_name": owner.name})
     sent = failed = 0
-    for manager_id, rows in sorted(by_manager.items()):
-        manager = managers[manager_id]
+    for key in sorted(by_manager, key=lambda k: (k[0], k[1] is None, k[1] or "")):
+        manager, rows = managers[key[0]], by_manager[key]
         text = render("email/escalation.txt", person=manager, tasks=rows)
-        email = Email((manager.email,), f"Review tasks 3+ days overdue in your team ({len(rows)})", text)
-        outcome = _send(uow, mailer, claims[manager_id], email, at)
+        subject = f"Review tasks 3+ days overdue in your team ({len(rows)})"
+        outcome = _send(uow, mailer, claims[key], Email((manager.email,), subject, text, cycle_id=key[1]), at)
         sent, failed = sent + (outcome is True), failed + (outcome is False)
     return sent, failed
 
@@ -230,12 +254,13 @@ def remind_cycle_now(
         person = people.get(owner_id)
         if person is None or not person.active:
             continue
-        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE)
+        rehearsal_of = cycle_id if cycle.rehearsal else None  # a rehearsal's reminder goes to HR: claimed apart
+        claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=rehearsal_of)
         if claim is None:
             already += 1
             continue
         text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
-        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text)
+        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
         outcome = _send(uow, mailer, [claim], email, at)
         reminded, bouncing, failed = (
             reminded + (outcome is True),

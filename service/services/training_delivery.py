@@ -36,6 +36,8 @@ def due_ticks(uow: UnitOfWork, now: datetime) -> list[tuple[str, str, Cycle]]:
             ticks.append((f"close-{c.cycle_id}-{c.closed_at[:19]}", "close", c))
     frequency = uow.training.schedule()["frequency"]
     launched = [c for c in cycles if c.template_snapshot]
+    # On schedule, leadership hears about a live cycle whenever there is one (a rehearsal's report goes to HR).
+    launched = [c for c in launched if not c.rehearsal] or launched
     current = next((c for c in launched if c.state is CycleState.ACTIVE), launched[0] if launched else None)
     if current is not None and frequency == "weekly":
         year, week, _ = now.isocalendar()
@@ -70,7 +72,7 @@ def deliver_training_reports(uow: UnitOfWork, mailer: Mailer, clock: Clock, base
             )
             subject = f"Training-need report: {cycle.name}" + (" (cycle closed)" if reason == "close" else "")
             try:
-                mailer.send(Email((person.email,), subject, text))
+                mailer.send(Email((person.email,), subject, text, cycle_id=cycle.cycle_id))
             except AddressBouncing:  # issue 21: HR sees the address; a retry would skip it again
                 uow.training.settle_delivery(claim, at)
                 skipped += 1

@@ -292,6 +292,7 @@ def cycle_raw(form: Any) -> dict[str, Any]:
         "participant_mode": form.get("participant_mode", "everyone"),
         "departments": form.getlist("departments") if hasattr(form, "getlist") else [],
         "employee_ids": ids,
+        "rehearsal": form.get("rehearsal") == "on",  # an unticked checkbox is not sent
     }
 
 

@@ -234,6 +234,7 @@ def _cycle_values(c: Cycle) -> dict[str, Any]:
         "participant_mode": c.participant_mode.value,
         "departments": list(c.departments),
         "employee_ids": list(c.employee_ids),
+        "rehearsal": c.rehearsal,
     }
 
 
@@ -322,6 +323,7 @@ def new_cycle():
         "participant_mode": "everyone",
         "departments": [],
         "employee_ids": [],
+        "rehearsal": False,
     }
     return _render_cycle_form(blank)
 

@@ -101,6 +101,12 @@ class CycleInSchema(Schema):
     skip_level_read = fields.Boolean(
         load_default=True, metadata={"description": "managers above the direct manager may read the reviews"}
     )
+    rehearsal = fields.Boolean(
+        load_default=False,
+        truthy={True},  # true or false only: "yes" or "on" is refused, naming the field (the form sends a bool)
+        falsy={False},
+        metadata={"description": "a rehearsal: every email of the cycle goes to HR only (editable while a draft)"},
+    )
 
 
 class CycleSchema(Schema):
@@ -117,6 +123,7 @@ class CycleSchema(Schema):
     employee_ids = fields.List(fields.String())
     carry_over_goals = fields.Boolean()
     skip_level_read = fields.Boolean()
+    rehearsal = fields.Boolean()
     state = fields.String()
     participant_count = fields.Integer()
     launched_at = fields.String(allow_none=True)
