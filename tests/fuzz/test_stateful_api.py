@@ -1,0 +1,1238 @@
+"""Stateful fuzzing (issue 22): a hypothesis state machine drives every workflow through its states over HTTP.
+
+Each example is a fresh organisation (tests/fuzz/conftest.py's, imported as the CLI does) on a fresh table
+(in memory; moto with FUZZ_TABLE=moto) behind a fresh app; everything after that goes through the JSON API
+as the people of that organisation (employees, managers, HR, leadership): templates and cycles (draft,
+edit, launch, close, reopen), reviews from not started to finalised and HR's returns, feedback (settings,
+nominations, decisions, upward requests, drafts, answers, declines, notes), goals (create, align, key results,
+progress, team assignment), actions, training needs and topics, learning activities and evidence, interviews,
+exports, and every read. Ids come back from the API into bundles; payloads mix valid values (every choice
+the OpenAPI document offers, read from the document) with hostile ones (schemathesis' negative
+generation, and valid payloads with one field broken).
+
+After every request: no 5xx, a documented status, the documented content type and body (errors in the one
+shape), and a review the API reports is stored in that state. The figures (operations, (workflow, state)
+pairs, requests, 5xx) are printed at the end of the session; `make fuzz` runs the machine longer, on moto.
+
+One known 500 is filtered and counted apart: a submitted self or manager assessment whose training need has a
+format the schema offers but `domain.training.NeedFormat` does not know (issue 22, point 1, fixed elsewhere).
+Remove `known_need_format_500` once NeedFormat knows every format; `test_known_need_format_500` (xfail,
+strict) turns red to say so.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import got_request_exception
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+
+from service.adapters.clock import FixedClock
+from service.adapters.unit_of_work import UnitOfWork
+from service.config import Settings
+from tests.fuzz.conftest import FUZZ_ORG_CSV, NOW, example_tables
+from tests.fuzz.contract import Contract, Figures
+
+pytestmark = pytest.mark.fuzz
+
+# CI: 20 fresh organisations of 45 steps each; `make fuzz` asks for far more (FUZZ_STATEFUL_EXAMPLES, _STEPS).
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "20"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "45"))
+# FUZZ_COLLECT=1: record every finding and go on (an exploratory run); otherwise the first one fails the test.
+COLLECT = os.environ.get("FUZZ_COLLECT") == "1"
+
+MANAGER = {"E1": "M1", "E2": "M1", "E3": "M2", "E4": "M2", "M1": "L1", "M2": "L2"}
+MANAGER.update({"L1": "C0", "L2": "C0", "H1": "C0", "H2": "C0"})
+PEOPLE = ("C0", "L1", "L2", "H1", "H2", "M1", "M2", "E1", "E2", "E3", "E4")
+HR = ("H1", "H2")
+LEADERSHIP = ("L1", "L2")
+DEPARTMENTS = ("Board", "Leadership", "People", "Engineering", "Sales")
+TODAY = NOW.date()
+TOPICS = ("Kubernetes", "Negotiation", "public speaking", "SQL", "Delegation", "  kubernetes  ")
+
+FIGURES = Figures()
+SPEC: dict[str, Any] = {}
+TABLES: dict[str, Any] = {}  # "new": a fresh table for each example
+
+
+def contract() -> Contract:
+    """The contract of the app's own OpenAPI document (read once, from an app over an empty table)."""
+    if not SPEC:
+        from service.adapters.store import MemoryTable
+        from service.web import create_app
+
+        app = create_app(Settings(secret_key="spec-only-" + "x" * 30), table=MemoryTable())
+        SPEC.update(app.test_client().get("/api/openapi.json").get_json())
+    return Contract(SPEC)
+
+
+CONTRACT = contract()
+C = CONTRACT.enum
+# Every choice comes from the OpenAPI document, so that a choice added to a schema is fuzzed at once.
+NEED_FORMATS = C("SelfContent", "training_needs", "format")
+PRIORITIES = C("SelfContent", "training_needs", "priority")
+LEARNING_KINDS = C("SelfContent", "learning", "kind")
+OBSTACLE_CATEGORIES = C("ManagerContent", "obstacles", "category")
+ITEM_STATUSES = C("ManagerContent", "obstacles", "status")
+SUGGESTIONS = C("ManagerContent", "need_suggestions")
+REVIEW_STATES = C("Return", "to_state")
+AGREEMENTS = C("Acknowledge", "agreement")
+PARTICIPANT_MODES = C("CycleIn", "participant_mode")
+GOAL_LEVELS = C("GoalIn", "level")
+GOAL_STATUSES = C("GoalIn", "status")
+ACTION_STATUSES = C("ActionStatus", "status")
+ACTIVITY_TYPES = C("ActivityIn", "type")
+CONTACT_SOURCES = C("ContactIn", "found_via")
+INTERVIEW_FORMATS = C("ContactIn", "format")
+INTERVIEW_ACTIONS = C("InterviewAction", "action")
+NOTE_KINDS = C("NoteIn", "kind")
+
+
+def known_need_format_500(label: str, body: Any, status: int) -> bool:
+    """The one known 500 (issue 22): a submitted assessment with a need format NeedFormat does not know."""
+    from service.domain.training import NeedFormat
+
+    if status != 500 or not label.endswith(("/self", "/manager")) or not isinstance(body, dict):
+        return False
+    content = body.get("content") if isinstance(body.get("content"), dict) else {}
+    needs = content.get("training_needs") if isinstance(content.get("training_needs"), list) else []
+    known = {f.value for f in NeedFormat}
+    return body.get("submit") is True and any(isinstance(n, dict) and n.get("format") not in known for n in needs)
+
+
+# --- payloads ------------------------------------------------------------------------------------------
+
+HOSTILE = st.sampled_from(
+    [
+        None,
+        "",
+        " ",
+        "x" * 10_001,
+        -1,
+        0,
+        10**20,
+        -(10**20),
+        1.5,
+        True,
+        [],
+        {},
+        [None],
+        {"$ne": None},
+        "\u202e\u0000\ud7ff",
+        '=HYPERLINK("http://x")',
+        "../../etc/passwd",
+        "<script>alert(1)</script>",
+        "2026-02-30",
+        "9999-12-31",
+        "0001-01-01",
+        "not-a-choice",
+        "E1' OR '1'='1",
+        "NaN",
+    ]
+)
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every place inside a JSON value (keys of objects, indexes of arrays)."""
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.extend(_paths(v, (*prefix, k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.extend(_paths(v, (*prefix, i)))
+    return out
+
+
+def _replace(value: Any, path: tuple, new: Any, delete: bool) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        copy = dict(value)
+        if delete and not rest:
+            copy.pop(head, None)
+        else:
+            copy[head] = _replace(value[head], rest, new, delete)
+        return copy
+    copy = list(value)
+    if delete and not rest:
+        copy.pop(head)
+    else:
+        copy[head] = _replace(value[head], rest, new, delete)
+    return copy
+
+
+@st.composite
+def broken(draw: Any, valid: Any) -> Any:
+    """A valid payload with one place broken: a hostile value, the key removed, or an unknown key added."""
+    places = _paths(valid)
+    path = draw(st.sampled_from(places))
+    how = draw(st.sampled_from(["value", "value", "delete", "extra"]))
+    if how == "delete" and path:
+        return _replace(valid, path, None, delete=True)
+    if how == "extra" and isinstance(valid, dict):
+        return {**valid, draw(st.sampled_from(["unknown", "version", "state", "__proto__"])): draw(HOSTILE)}
+    return _replace(valid, path, draw(HOSTILE), delete=False)
+
+
+def mostly_valid(valid: st.SearchStrategy) -> st.SearchStrategy:
+    """Four times in five the valid payload; otherwise that payload with one place broken."""
+    return st.tuples(st.integers(0, 4), valid).flatmap(
+        lambda pair: st.just(pair[1]) if pair[0] else broken(pair[1])  # type: ignore[arg-type]
+    )
+
+
+TEXT = st.sampled_from(["Shipped the importer.", "Grew as a lead", "Ünïcödé — ok", "=1+1", "a" * 300, "  padded  "])
+WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+DAY = st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 12, 31)).map(date.isoformat)
+PAST = st.dates(min_value=date(2025, 6, 1), max_value=TODAY).map(date.isoformat)
+
+
+@st.composite
+def template_body(draw: Any) -> dict[str, Any]:
+    ids = draw(st.lists(st.sampled_from(["delivery", "craft", "care", "c.4"]), min_size=1, max_size=4, unique=True))
+    points = draw(st.integers(2, 6))
+    goals = draw(st.integers(0, 100))
+    competencies = draw(st.integers(0, 100 - goals))
+
+    def questions(prefix: str) -> Any:
+        return st.lists(
+            st.builds(
+                lambda n, req: {"id": f"{prefix}{n}", "text": f"Question {n}?", "required": req},
+                st.integers(1, 3),
+                st.booleans(),
+            ),
+            max_size=2,
+            unique_by=lambda q: q["id"],
+        )
+
+    return {
+        "name": draw(st.sampled_from(["Annual", "Mid-year", "Probation"])),
+        "competencies": [{"id": i, "name": i.title(), "description": f"About {i}."} for i in ids],
+        "scale": [f"Point {n + 1}" for n in range(points)],
+        "questions": {form: draw(questions(form[0])) for form in ("self", "manager", "peer", "upward")},
+        "weights": {"goals": goals, "competencies": competencies, "feedback": 100 - goals - competencies},
+    }
+
+
+@st.composite
+def cycle_body(draw: Any, template_id: str) -> dict[str, Any]:
+    start = draw(st.dates(min_value=date(2026, 2, 20), max_value=date(2026, 3, 20)))
+    gaps = draw(st.lists(st.integers(0, 20), min_size=4, max_size=4))
+    days = [start]
+    for gap in gaps:
+        days.append(days[-1] + timedelta(days=gap))
+    mode = draw(st.sampled_from(PARTICIPANT_MODES))
+    return {
+        "name": draw(st.sampled_from(["2026 annual", "H1 check-in", "Pilot"])),
+        "period_start": "2026-01-01",
+        "period_end": draw(st.sampled_from(["2026-12-31", "2026-06-30"])),
+        "template_id": template_id,
+        "phases": dict(
+            zip(
+                ("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion"),
+                (d.isoformat() for d in days),
+                strict=True,
+            )
+        ),
+        "participant_mode": mode,
+        "departments": draw(st.lists(st.sampled_from(DEPARTMENTS), min_size=1, max_size=3, unique=True)),
+        "employee_ids": draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=6, unique=True)),
+        "carry_over_goals": draw(st.booleans()),
+        "skip_level_read": draw(st.booleans()),
+    }
+
+
+def need() -> st.SearchStrategy:
+    return st.fixed_dictionaries(
+        {"topic": st.sampled_from(TOPICS), "priority": st.sampled_from(PRIORITIES)},
+        optional={
+            "format": st.sampled_from(NEED_FORMATS),
+            "rationale": TEXT,
+            "estimated_cost": st.one_of(st.none(), st.integers(0, 5000), st.floats(0, 1e6)),
+        },
+    )
+
+
+def _ratings(draw: Any, snap: dict[str, Any]) -> dict[str, Any]:
+    rating = st.one_of(st.integers(1, snap["points"]), st.integers(1, snap["points"]), st.none(), st.just(99))
+    return {cid: {"rating": draw(rating), "comment": draw(TEXT)} for cid in snap["competencies"]}
+
+
+def _answers(draw: Any, snap: dict[str, Any], form: str) -> dict[str, str]:
+    return {qid: draw(TEXT) for qid in snap["questions"].get(form, [])}
+
+
+@st.composite
+def self_body(draw: Any, snap: dict[str, Any], activities: list[str], goals: list[str]) -> dict[str, Any]:
+    content = {
+        "competency_ratings": _ratings(draw, snap),
+        "goal_results": draw(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"title": TEXT, "result": TEXT},
+                    optional={
+                        "goal_id": st.sampled_from(goals or ["no-goal"]),
+                        "rating": st.integers(1, snap["points"]),
+                    },
+                ),
+                max_size=2,
+            )
+        ),
+        "achievements": draw(st.sampled_from(["Led the import.", "Mentored two people", ""])),
+        "obstacles": draw(st.lists(st.fixed_dictionaries({"description": TEXT}), max_size=2)),
+        "learning": draw(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"activity": TEXT, "kind": st.sampled_from(LEARNING_KINDS)}, optional={"date": PAST, "note": TEXT}
+                ),
+                max_size=2,
+            )
+        ),
+        "development_wishes": draw(TEXT),
+        "training_needs": draw(st.lists(need(), max_size=2)),
+        "answers": _answers(draw, snap, "self"),
+    }
+    if activities and draw(st.booleans()):
+        content["learning_refs"] = draw(st.lists(st.sampled_from(activities), max_size=2, unique=True))
+    return {"content": content, "submit": draw(st.booleans())}
+
+
+def tracked(owner: Any) -> st.SearchStrategy:
+    return st.fixed_dictionaries(
+        {"description": TEXT, "owner_id": owner, "due": DAY, "status": st.sampled_from(ITEM_STATUSES)}
+    )
+
+
+@st.composite
+def manager_body(draw: Any, snap: dict[str, Any], subject: str) -> dict[str, Any]:
+    owner = st.sampled_from([subject, MANAGER.get(subject) or "H1", "H1"])
+    obstacle = tracked(owner).flatmap(
+        lambda item: st.fixed_dictionaries({"remediation": TEXT, "category": st.sampled_from(OBSTACLE_CATEGORIES)}).map(
+            lambda extra: {**item, **extra}
+        )
+    )
+    content = {
+        "competency_ratings": _ratings(draw, snap),
+        "goal_ratings": draw(
+            st.lists(
+                st.fixed_dictionaries({"title": TEXT, "rating": st.integers(1, snap["points"]), "comment": TEXT}),
+                max_size=2,
+            )
+        ),
+        "strengths": draw(st.sampled_from(["Ownership.", ""])),
+        "areas_to_strengthen": "Delegation.",
+        "obstacles": draw(st.lists(obstacle, max_size=2)),
+        "training_needs": draw(st.lists(need(), max_size=2)),
+        "need_suggestions": {cid: draw(st.sampled_from(SUGGESTIONS)) for cid in snap["competencies"][:2]},
+        "narrative": draw(st.sampled_from(["A strong year.", "Steady."])),
+        "answers": _answers(draw, snap, "manager"),
+    }
+    return {"content": content, "submit": draw(st.booleans())}
+
+
+@st.composite
+def discussion_body(draw: Any, subject: str) -> dict[str, Any]:
+    owner = st.sampled_from([subject, MANAGER.get(subject) or "H1"])
+    content = {
+        "date": draw(st.one_of(PAST, PAST, st.none(), st.just("2026-12-01"))),
+        "notes": draw(st.sampled_from(["Talked it through.", ""])),
+        "agreed_actions": draw(st.lists(tracked(owner), max_size=2)),
+    }
+    return {"content": content, "submit": draw(st.booleans())}
+
+
+def goal_body(me: str, cycles: list[str], goals: list[str]) -> st.SearchStrategy:
+    key_result = st.fixed_dictionaries(
+        {"id": st.sampled_from(["kr1", "kr2", "kr3"]), "title": TEXT, "target": st.integers(1, 100)},
+        optional={"start": st.integers(0, 10), "current": st.one_of(st.none(), st.integers(0, 120)), "unit": TEXT},
+    )
+    return st.fixed_dictionaries(
+        {"level": st.sampled_from(GOAL_LEVELS), "title": TEXT},
+        optional={
+            "owner_id": st.sampled_from([me, me, *PEOPLE]),
+            "cycle_id": st.sampled_from([*cycles, None]),
+            "parent_id": st.sampled_from([*goals, None]),
+            "key_results": st.lists(key_result, max_size=3, unique_by=lambda kr: kr["id"]),
+            "weight": st.integers(0, 100),
+            "status": st.sampled_from(GOAL_STATUSES),
+            "due": st.one_of(st.none(), DAY),
+            "description": TEXT,
+        },
+    )
+
+
+def goal_patch(goals: list[str]) -> st.SearchStrategy:
+    key_result = st.fixed_dictionaries(
+        {"id": st.sampled_from(["kr1", "kr2"]), "title": TEXT, "target": st.integers(1, 100)},
+        optional={"current": st.one_of(st.none(), st.integers(0, 150)), "start": st.integers(0, 5)},
+    )
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "title": TEXT,
+            "key_results": st.lists(key_result, max_size=2, unique_by=lambda kr: kr["id"]),
+            "weight": st.integers(0, 100),
+            "status": st.sampled_from(GOAL_STATUSES),
+            "parent_id": st.sampled_from([*goals, None]),
+            "due": st.one_of(st.none(), DAY),
+        },
+    )
+
+
+# --- the machine ---------------------------------------------------------------------------------------
+
+
+class Failure(AssertionError):
+    """A response the contract does not allow."""
+
+
+class ApiMachine(RuleBasedStateMachine):
+    """The JSON API of one organisation, driven through its workflows by its people."""
+
+    templates = Bundle("templates")
+    goals = Bundle("goals")
+    activities = Bundle("activities")
+    contacts = Bundle("contacts")
+    notes = Bundle("notes")
+    exports = Bundle("exports")
+
+    def __init__(self) -> None:
+        super().__init__()
+        from service.services.directory import import_organisation
+        from service.web import create_app
+        from service.web.auth import mint_token
+        from service.web.exports import use_exports
+
+        self.table = TABLES["new"]()
+        clock = FixedClock(NOW)
+        import_organisation(UnitOfWork(self.table), None, FUZZ_ORG_CSV, clock)  # as `cli import` does
+        conf = Settings(table_name="reviews-fuzz", region="eu-west-1", secret_key="stateful-" + "x" * 30)
+        self.app = create_app(conf, table=self.table, clock=clock)
+        from service.adapters.mailer import MemoryMailer
+
+        self.app.extensions["reviews"].extras["mailer"] = MemoryMailer()
+        use_exports(self.app, render=lambda summary: b"%PDF-1.7 stand-in")
+        self.client = self.app.test_client()
+        self.tokens = {who: mint_token(conf, who) for who in PEOPLE}
+        self.raised: list[str] = []
+        got_request_exception.connect(self._raised, self.app)
+        self.cycles: dict[str, dict[str, Any]] = {}  # id → {"state", "snap", "participants"}
+        self.reviews: dict[tuple[str, str], str] = {}  # (cycle, employee) → state the API reported
+        self.needs: list[str] = []
+        self.topics: list[str] = []
+        self.owner_of: dict[str, str] = {}  # "act:" / "con:" + activity or contact id → its owner
+        self.template_ids: list[str] = []
+        self.goals_seen: list[str] = []
+        FIGURES.examples += 1
+
+    def _raised(self, sender: Any, exception: BaseException, **extra: Any) -> None:
+        self.raised.append("".join(traceback.format_exception(exception))[-3000:])
+
+    def teardown(self) -> None:
+        got_request_exception.disconnect(self._raised, self.app)
+
+    # --- one request, checked ----------------------------------------------------------------------
+
+    def call(
+        self,
+        label: str,
+        who: str | None,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        query: dict[str, Any] | None = None,
+        version: int | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any, Any]:
+        """Send one request as `who`; check the answer against the contract; return (status, JSON, headers)."""
+        method, template = label.split(" ", 1)
+        path = template.format(**(params or {}))
+        sent = dict(headers or {})
+        if who is not None:
+            sent["Authorization"] = f"Bearer {self.tokens[who]}"
+        if version is not None:
+            sent["If-Match"] = version if isinstance(version, str) else f'"{version}"'
+        self.raised.clear()
+        kwargs: dict[str, Any] = {"method": method, "headers": sent, "query_string": query}
+        if body is not None:
+            kwargs["json"] = body
+        resp = self.client.open(path, **kwargs)
+        FIGURES.requests += 1
+        FIGURES.operations.add(label)
+        FIGURES.statuses[resp.status_code] += 1
+        problems = CONTRACT.problems(label, resp.status_code, resp.mimetype, resp.get_data())
+        if resp.status_code >= 500 and resp.status_code != 503:
+            if known_need_format_500(label, body, resp.status_code):
+                FIGURES.known_server_errors += 1
+                FIGURES.server_errors += 1
+                FIGURES.reached("known NeedFormat 500", label.rsplit("/", 1)[1])
+                return resp.status_code, None, resp.headers
+            FIGURES.server_errors += 1
+            problems.insert(0, f"{label} answered {resp.status_code}")
+        data = resp.get_json(silent=True) if resp.mimetype == "application/json" else None
+        if not problems and resp.status_code < 300 and isinstance(data, dict):
+            problems.extend(self._observe(label, params or {}, data))
+        if problems:
+            FIGURES.off_schema += resp.status_code < 500
+            report = (
+                f"{problems}\nas {who}: {method} {path} query={query} If-Match={sent.get('If-Match')}\n"
+                f"body={str(body)[:1500]}\nanswer={resp.get_data()[:1500]!r}\n" + "\n".join(self.raised)
+            )
+            FIGURES.findings.append(report.splitlines()[0][:400])
+            if not COLLECT:
+                raise Failure(report)
+        return resp.status_code, data, resp.headers
+
+    def _observe(self, label: str, params: dict[str, str], data: dict[str, Any]) -> list[str]:
+        """Note the states the answer reports; a review must be stored in the state the API reports."""
+        problems = []
+        if "/reviews/{employee_id}" in label and "state" in data and "employee_id" in data:
+            key = (data["cycle_id"], data["employee_id"])
+            before = self.reviews.get(key)
+            self.reviews[key] = data["state"]
+            FIGURES.reached("review", data["state"])
+            stored = UnitOfWork(self.table).reviews.get(*key)
+            if stored is None or stored.state != data["state"]:
+                problems.append(f"{label}: the API says {data['state']}, the table {stored and stored.state}")
+            if label.endswith(("/self", "/manager", "/discussion")):
+                part = label.rsplit("/", 1)[1]
+                FIGURES.reached(f"review {part}", "draft saved" if data["state"] == before else "submitted")
+        if label.startswith(("POST /api/cycles", "PUT /api/cycles/{cycle_id}")) and "state" in data:
+            if "cycle_id" in data and "template_id" in data:
+                FIGURES.reached("cycle", data["state"])
+                self.cycles.setdefault(data["cycle_id"], {"participants": [], "snap": None})["state"] = data["state"]
+        if label.endswith("/reopen"):
+            FIGURES.reached("cycle", "reopened")
+        if label.endswith("/return"):
+            FIGURES.reached("review return", f"to {data.get('state')}")
+        for row in data.get("peers", []) if "/nominations" in label else []:
+            if isinstance(row, dict):
+                FIGURES.reached("feedback request", row.get("state"))
+        if "/feedback/{cycle_id}/{subject_id}" in label:
+            FIGURES.reached("feedback request", "draft saved" if label.endswith("/draft") else data.get("state"))
+        if label.endswith("/feedback/upward"):
+            FIGURES.reached("feedback request", "upward requested")
+        if "goals" in label and "goal_id" in data:
+            FIGURES.reached("goal", data.get("status"))
+            FIGURES.reached("goal level", data.get("level"))
+            if data.get("parent_id"):
+                FIGURES.reached("goal", "aligned")
+            if data.get("key_results"):
+                FIGURES.reached("goal", "with key results")
+            if (data.get("progress") or 0) > 0:
+                FIGURES.reached("goal", "progressing")
+        if label.endswith("/assign"):
+            FIGURES.reached("goal", "assigned to a team")
+        if label.startswith("PATCH /api/actions"):
+            FIGURES.reached("action", data.get("status"))
+        if label.startswith("POST /api/training-needs"):
+            FIGURES.reached("training need", "addressed")
+        if label.startswith("POST /api/training-topics"):
+            FIGURES.reached("training topic", "merged" if "merge" in label else "created")
+        if "/learning/activities" in label:
+            FIGURES.reached("learning activity", {"POST": "logged", "PATCH": "changed"}.get(label.split()[0]))
+        if "/learning/contacts" in label and "status" in data:
+            FIGURES.reached("interview", data["status"])
+        if "/exports" in label and "state" in data:
+            FIGURES.reached("export", data["state"])
+        if label.endswith("/link"):
+            FIGURES.reached("export", "downloadable")
+        if label.startswith("POST /api/notes"):
+            FIGURES.reached("note", "pulled into a review" if "evidence" in label else "sent")
+        return problems
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def actor(self, data: Any, *right: str) -> str:
+        """Mostly someone allowed to act; otherwise anyone."""
+        if right and data.draw(st.integers(0, 4), label="allowed?"):
+            return data.draw(st.sampled_from(right), label="as")
+        return data.draw(st.sampled_from(PEOPLE), label="as")
+
+    def version(self, data: Any, current: Any) -> Any:
+        """The version just read, mostly; otherwise a stale, malformed or missing one."""
+        choice = data.draw(st.integers(0, 9), label="If-Match")
+        if choice < 8 or current is None:
+            return current
+        return {8: 0, 9: "bogus"}[choice] if choice < 9 or current else None
+
+    def etag(self, label: str, params: dict[str, str], who: str = "H1") -> Any:
+        """The ETag of what `label` reads now (as HR unless told), as sent back in If-Match."""
+        status, _, headers = self.call(label, who, params)
+        return headers.get("ETag") if status == 200 else None
+
+    def active(self) -> list[str]:
+        return sorted(c for c, m in self.cycles.items() if m["state"] == "active" and m["snap"])
+
+    def review(self, data: Any, wanted: tuple[str, ...]) -> tuple[str, str] | None:
+        """A review of a launched cycle, mostly one in a state that allows the next step."""
+        keys = sorted(k for k in self.reviews if self.cycles.get(k[0], {}).get("snap"))
+        if not keys:
+            return None
+        fit = [k for k in keys if self.reviews[k] in wanted]
+        if fit and data.draw(st.integers(0, 4), label="fit?"):
+            return data.draw(st.sampled_from(fit), label="review")
+        return data.draw(st.sampled_from(keys), label="review")
+
+    def _launched(self, cycle_id: str) -> None:
+        """After a launch: the participants' reviews and the template snapshot the forms must follow."""
+        _, page, _ = self.call("GET /api/cycles/{cycle_id}/reviews", "H1", {"cycle_id": cycle_id})
+        cycle = self.cycles[cycle_id]
+        cycle["participants"] = sorted(r["employee_id"] for r in (page or {}).get("reviews", []))
+        for employee in cycle["participants"]:
+            self.reviews[(cycle_id, employee)] = "not_started"
+        _, c, _ = self.call("GET /api/cycles/{cycle_id}", "H1", {"cycle_id": cycle_id})
+        _, t, _ = self.call("GET /api/templates/{template_id}", "H1", {"template_id": c["template_id"]})
+        cycle["snap"] = {
+            "competencies": [x["id"] for x in t["competencies"]],
+            "points": len(t["scale"]),
+            "questions": {form: [q["id"] for q in qs] for form, qs in t["questions"].items()},
+        }
+
+    # --- templates and cycles -------------------------------------------------------------------------
+
+    @initialize(target=templates, body=template_body())
+    def first_template(self, body: dict[str, Any]) -> Any:
+        status, data, _ = self.call("POST /api/templates", "H1", body=body)
+        assert status == 201, data
+        self.template_ids.append(data["template_id"])
+        return data["template_id"]
+
+    @rule(target=templates, data=st.data())
+    def create_template(self, data: Any) -> Any:
+        who = self.actor(data, *HR)
+        status, created, _ = self.call("POST /api/templates", who, body=data.draw(mostly_valid(template_body())))
+        if status != 201:
+            return multiple()
+        self.template_ids.append(created["template_id"])
+        return created["template_id"]
+
+    @rule(template_id=templates, data=st.data())
+    def edit_template(self, template_id: str, data: Any) -> None:
+        params = {"template_id": template_id}
+        tag = self.etag("GET /api/templates/{template_id}", params)
+        body = data.draw(mostly_valid(template_body()))
+        self.call(
+            "PUT /api/templates/{template_id}", self.actor(data, *HR), params, body, version=self.version(data, tag)
+        )
+        self.call("GET /api/templates/{template_id}/versions/{version}", self.actor(data), {**params, "version": "1"})
+
+    @rule(template_id=templates, data=st.data())
+    def create_cycle(self, template_id: str, data: Any) -> None:
+        body = data.draw(mostly_valid(cycle_body(template_id)))
+        self.call("POST /api/cycles", self.actor(data, *HR), body=body)
+
+    @initialize(template_id=templates, data=st.data())
+    def first_cycle(self, template_id: str, data: Any) -> None:
+        body = {**data.draw(cycle_body(template_id)), "participant_mode": "everyone"}
+        status, cycle, _ = self.call("POST /api/cycles", "H1", body=body)
+        assert status == 201, cycle
+        params = {"cycle_id": cycle["cycle_id"]}
+        status, launched, _ = self.call("POST /api/cycles/{cycle_id}/launch", "H2", params, version=cycle["version"])
+        assert status == 202, launched
+        self.cycles[cycle["cycle_id"]]["state"] = "active"
+        self._launched(cycle["cycle_id"])
+
+    def _cycle(self, data: Any, state: str | None = None) -> str | None:
+        ids = sorted(c for c, m in self.cycles.items() if state is None or m["state"] == state)
+        if not ids:
+            return None
+        return data.draw(st.sampled_from(ids), label="cycle")
+
+    @rule(template_id=templates, data=st.data())
+    def edit_cycle(self, template_id: str, data: Any) -> None:
+        cycle_id = self._cycle(data, "draft") or self._cycle(data)
+        params = {"cycle_id": cycle_id}
+        tag = self.etag("GET /api/cycles/{cycle_id}", params)
+        body = data.draw(mostly_valid(cycle_body(template_id)))
+        self.call("PUT /api/cycles/{cycle_id}", self.actor(data, *HR), params, body, version=self.version(data, tag))
+
+    @rule(data=st.data())
+    def launch_cycle(self, data: Any) -> None:
+        cycle_id = self._cycle(data, "draft") or self._cycle(data)
+        params = {"cycle_id": cycle_id}
+        tag = self.etag("GET /api/cycles/{cycle_id}", params)
+        status, _, _ = self.call(
+            "POST /api/cycles/{cycle_id}/launch", self.actor(data, *HR), params, version=self.version(data, tag)
+        )
+        if status == 202:
+            self.cycles[cycle_id]["state"] = "active"
+            self._launched(cycle_id)
+
+    @rule(data=st.data())
+    def close_or_reopen_cycle(self, data: Any) -> None:
+        cycle_id = self._cycle(data)
+        params = {"cycle_id": cycle_id}
+        tag = self.etag("GET /api/cycles/{cycle_id}", params)
+        who, version = self.actor(data, *HR), self.version(data, tag)
+        if self.cycles[cycle_id]["state"] == "closed" or not data.draw(st.integers(0, 3), label="close?"):
+            body = data.draw(mostly_valid(st.fixed_dictionaries({"reason": TEXT})))
+            self.call("POST /api/cycles/{cycle_id}/reopen", who, params, body, version=version)
+        else:
+            self.call("POST /api/cycles/{cycle_id}/close", who, params, version=version)
+
+    # --- the review, part by part ---------------------------------------------------------------------
+
+    def _review_write(self, data: Any, label: str, key: tuple[str, str], who: str, body: Any) -> None:
+        params = {"cycle_id": key[0], "employee_id": key[1]}
+        tag = self.etag("GET /api/cycles/{cycle_id}/reviews/{employee_id}", params)
+        self.call(label, who, params, body, version=self.version(data, tag))
+
+    @rule(data=st.data())
+    def self_assessment(self, data: Any) -> None:
+        key = self.review(data, ("not_started",))
+        if key is None:
+            return
+        snap = self.cycles[key[0]]["snap"]
+        activities = sorted(a for a, owner in self.owner_of.items() if owner == key[1] and a.startswith("act:"))
+        body = data.draw(mostly_valid(self_body(snap, [a[4:] for a in activities], [])))
+        label = "PUT /api/cycles/{cycle_id}/reviews/{employee_id}/self"
+        self._review_write(data, label, key, self.actor(data, key[1]), body)
+
+    @rule(data=st.data())
+    def manager_assessment(self, data: Any) -> None:
+        key = self.review(data, ("self_submitted", "not_started"))
+        if key is None:
+            return
+        body = data.draw(mostly_valid(manager_body(self.cycles[key[0]]["snap"], key[1])))
+        who = self.actor(data, MANAGER.get(key[1]) or "H1", *HR)
+        self._review_write(data, "PUT /api/cycles/{cycle_id}/reviews/{employee_id}/manager", key, who, body)
+
+    @rule(data=st.data())
+    def discussion(self, data: Any) -> None:
+        key = self.review(data, ("manager_submitted",))
+        if key is None:
+            return
+        body = data.draw(mostly_valid(discussion_body(key[1])))
+        who = self.actor(data, MANAGER.get(key[1]) or "H1", *HR)
+        self._review_write(data, "PUT /api/cycles/{cycle_id}/reviews/{employee_id}/discussion", key, who, body)
+
+    @rule(data=st.data())
+    def acknowledge(self, data: Any) -> None:
+        key = self.review(data, ("discussed",))
+        if key is None:
+            return
+        body = data.draw(
+            mostly_valid(st.fixed_dictionaries({"agreement": st.sampled_from(AGREEMENTS)}, optional={"response": TEXT}))
+        )
+        self._review_write(
+            data, "POST /api/cycles/{cycle_id}/reviews/{employee_id}/acknowledge", key, self.actor(data, key[1]), body
+        )
+
+    @rule(data=st.data())
+    def finalise(self, data: Any) -> None:
+        key = self.review(data, ("acknowledged",))
+        if key is None:
+            return
+        label = "POST /api/cycles/{cycle_id}/reviews/{employee_id}/finalise"
+        self._review_write(data, label, key, self.actor(data, *HR), None)
+
+    @rule(data=st.data())
+    def return_review(self, data: Any) -> None:
+        key = self.review(data, ("self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"))
+        if key is None:
+            return
+        body = data.draw(
+            mostly_valid(st.fixed_dictionaries({"to_state": st.sampled_from(REVIEW_STATES), "reason": TEXT}))
+        )
+        label = "POST /api/cycles/{cycle_id}/reviews/{employee_id}/return"
+        self._review_write(data, label, key, self.actor(data, *HR), body)
+
+    @rule(data=st.data())
+    def read_review(self, data: Any) -> None:
+        key = self.review(data, tuple(REVIEW_STATES))
+        if key is None:
+            return
+        params = {"cycle_id": key[0], "employee_id": key[1]}
+        label = data.draw(
+            st.sampled_from(
+                [
+                    "GET /api/cycles/{cycle_id}/reviews/{employee_id}",
+                    "GET /api/cycles/{cycle_id}/reviews/{employee_id}/audit",
+                    "GET /api/cycles/{cycle_id}/reviews/{employee_id}/content-hash",
+                    "GET /api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
+                    "GET /api/cycles/{cycle_id}/reviews/{employee_id}/feedback",
+                    "GET /api/cycles/{cycle_id}/reviews/{employee_id}/nominations",
+                ]
+            )
+        )
+        self.call(label, self.actor(data, key[1], MANAGER.get(key[1]) or "C0", *HR), params)
+
+    # --- feedback ---------------------------------------------------------------------------------------
+
+    @rule(data=st.data())
+    def feedback_settings(self, data: Any) -> None:
+        cycle_id = self._cycle(data)
+        params = {"cycle_id": cycle_id}
+        tag = self.etag("GET /api/cycles/{cycle_id}/feedback/settings", params)
+        body = st.fixed_dictionaries(
+            {
+                "min_peers": st.integers(0, 4),
+                "max_peers": st.integers(1, 8),
+                "threshold": st.integers(3, 5),
+                "upward": st.booleans(),
+            },
+            optional={"nomination_deadline": st.one_of(st.none(), DAY)},
+        )
+        label = "PUT /api/cycles/{cycle_id}/feedback/settings"
+        self.call(label, self.actor(data, *HR), params, data.draw(mostly_valid(body)), version=self.version(data, tag))
+
+    @rule(data=st.data())
+    def nominate(self, data: Any) -> None:
+        key = self.review(data, ("not_started", "self_submitted"))
+        if key is None:
+            return
+        body = st.fixed_dictionaries({"reviewer_ids": st.lists(st.sampled_from(PEOPLE), max_size=6, unique=True)})
+        label = "PUT /api/cycles/{cycle_id}/reviews/{employee_id}/nominations"
+        params = {"cycle_id": key[0], "employee_id": key[1]}
+        self.call(label, self.actor(data, key[1]), params, data.draw(mostly_valid(body)))
+
+    @rule(data=st.data())
+    def decide_nominations(self, data: Any) -> None:
+        key = self.review(data, ("not_started", "self_submitted"))
+        if key is None:
+            return
+        params = {"cycle_id": key[0], "employee_id": key[1]}
+        _, view, _ = self.call("GET /api/cycles/{cycle_id}/reviews/{employee_id}/nominations", "H1", params)
+        named = sorted({r.get("reviewer_id") for r in (view or {}).get("peers", []) if r.get("reviewer_id")})
+        ids = st.lists(st.sampled_from(named or list(PEOPLE)), max_size=4, unique=True)
+        body = st.fixed_dictionaries({}, optional={"approve": ids, "remove": ids, "add": ids})
+        who = self.actor(data, MANAGER.get(key[1]) or "H1", *HR)
+        label = "POST /api/cycles/{cycle_id}/reviews/{employee_id}/nominations/decisions"
+        self.call(label, who, params, data.draw(mostly_valid(body)))
+
+    @rule(data=st.data())
+    def ask_upward(self, data: Any) -> None:
+        cycle_id = self._cycle(data, "active")
+        if cycle_id:
+            self.call("POST /api/cycles/{cycle_id}/feedback/upward", self.actor(data, *HR), {"cycle_id": cycle_id})
+
+    @rule(data=st.data())
+    def answer_feedback(self, data: Any) -> None:
+        who = self.actor(data)
+        _, mine, _ = self.call("GET /api/feedback/requests", who)
+        open_ = [r for r in (mine or {}).get("requests", []) if isinstance(r, dict) and r.get("cycle_id")]
+        if open_:
+            row = data.draw(st.sampled_from(open_), label="request")
+            params = {"cycle_id": row["cycle_id"], "subject_id": row.get("subject_id", "E1")}
+        else:
+            cycle_id = self._cycle(data)
+            params = {"cycle_id": cycle_id, "subject_id": data.draw(st.sampled_from(PEOPLE))}
+        status, form, headers = self.call("GET /api/feedback/{cycle_id}/{subject_id}", who, params)
+        competencies = [c.get("id") for c in (form or {}).get("competencies", []) if isinstance(c, dict)]
+        questions = [q.get("id") for q in (form or {}).get("questions", []) if isinstance(q, dict)]
+        body = st.fixed_dictionaries(
+            {
+                "ratings": st.fixed_dictionaries({c: st.one_of(st.none(), st.integers(1, 5)) for c in competencies}),
+                "answers": st.fixed_dictionaries({q: TEXT for q in questions}),
+            }
+        )
+        what = data.draw(st.sampled_from(["draft", "answer", "answer", "decline"]), label="what")
+        if what == "draft":
+            tag = headers.get("ETag") if status == 200 else '"0"'
+            label = "PUT /api/feedback/{cycle_id}/{subject_id}/draft"
+            self.call(label, who, params, data.draw(mostly_valid(body)), version=self.version(data, tag))
+        elif what == "answer":
+            self.call("POST /api/feedback/{cycle_id}/{subject_id}/answer", who, params, data.draw(mostly_valid(body)))
+        else:
+            reason = st.fixed_dictionaries({}, optional={"reason": TEXT})
+            self.call(
+                "POST /api/feedback/{cycle_id}/{subject_id}/decline", who, params, data.draw(mostly_valid(reason))
+            )
+
+    @rule(target=notes, data=st.data())
+    def send_note(self, data: Any) -> Any:
+        who = self.actor(data)
+        body = st.fixed_dictionaries(
+            {"to_id": st.sampled_from(PEOPLE), "kind": st.sampled_from(NOTE_KINDS), "text": TEXT},
+            optional={"competency_id": st.sampled_from(["delivery", "craft", None])},
+        )
+        status, note, _ = self.call("POST /api/notes", who, body=data.draw(mostly_valid(body)))
+        return note["note_id"] if status == 201 and "note_id" in note else multiple()
+
+    @rule(note_id=notes, data=st.data())
+    def pull_note(self, note_id: str, data: Any) -> None:
+        cycle_id = self._cycle(data)
+        body = data.draw(mostly_valid(st.just({"cycle_id": cycle_id})))
+        self.call("POST /api/notes/{note_id}/evidence", self.actor(data), {"note_id": note_id}, body)
+
+    # --- goals and actions ------------------------------------------------------------------------------
+
+    @rule(target=goals, data=st.data())
+    def create_goal(self, data: Any) -> Any:
+        who = self.actor(data)
+        known = list(self.goals_seen)
+        status, goal, _ = self.call(
+            "POST /api/goals", who, body=data.draw(mostly_valid(goal_body(who, self.active(), known)))
+        )
+        if status == 201:
+            self.goals_seen.append(goal["goal_id"])
+            return goal["goal_id"]
+        return multiple()
+
+    @rule(goal_id=goals, data=st.data())
+    def change_goal(self, goal_id: str, data: Any) -> None:
+        params = {"goal_id": goal_id}
+        status, goal, headers = self.call("GET /api/goals/{goal_id}", "H1", params)
+        owner = goal.get("owner_id", "H1") if status == 200 else "H1"
+        body = data.draw(mostly_valid(goal_patch(self.goals_seen)))
+        who = self.actor(data, owner, MANAGER.get(owner) or "H1")
+        self.call("PATCH /api/goals/{goal_id}", who, params, body, version=self.version(data, headers.get("ETag")))
+
+    @rule(goal_id=goals, data=st.data())
+    def assign_goal(self, goal_id: str, data: Any) -> None:
+        body = st.fixed_dictionaries(
+            {"weight": st.integers(0, 100)},
+            optional={
+                "due": st.one_of(st.none(), DAY),
+                "department": st.sampled_from([*DEPARTMENTS, None]),
+                "cycle_id": st.sampled_from([*self.active(), None]),
+            },
+        )
+        self.call(
+            "POST /api/goals/{goal_id}/assign",
+            self.actor(data, "M1", "M2", *HR),
+            {"goal_id": goal_id},
+            data.draw(mostly_valid(body)),
+        )
+
+    @rule(data=st.data())
+    def move_action(self, data: Any) -> None:
+        owner = data.draw(st.sampled_from(PEOPLE), label="owner")
+        _, mine, _ = self.call("GET /api/actions", owner)
+        actions = (mine or {}).get("actions", [])
+        if not actions:
+            return
+        action = data.draw(st.sampled_from(actions), label="action")
+        body = data.draw(mostly_valid(st.fixed_dictionaries({"status": st.sampled_from(ACTION_STATUSES)})))
+        self.call(
+            "PATCH /api/actions/{action_id}",
+            self.actor(data, owner, *HR),
+            {"action_id": action["action_id"]},
+            body,
+            version=self.version(data, action.get("version")),
+        )
+
+    # --- training needs and topics --------------------------------------------------------------------
+
+    @rule(data=st.data())
+    def address_need(self, data: Any) -> None:
+        person = data.draw(st.sampled_from(PEOPLE), label="person")
+        _, needs, _ = self.call("GET /api/people/{employee_id}/training-needs", person, {"employee_id": person})
+        ids = [n["need_id"] for n in (needs or {}).get("needs", []) if isinstance(n, dict) and "need_id" in n]
+        need_id = data.draw(st.sampled_from(ids or ["no.such.need"]), label="need")
+        body = data.draw(mostly_valid(st.fixed_dictionaries({"activity_ref": TEXT})))
+        self.call(
+            "POST /api/training-needs/{need_id}/addressed", self.actor(data, person, *HR), {"need_id": need_id}, body
+        )
+
+    @rule(data=st.data())
+    def topics(self, data: Any) -> None:
+        who = self.actor(data, *HR)
+        if self.topics and data.draw(st.booleans(), label="merge?"):
+            body = st.fixed_dictionaries(
+                {"source_id": st.sampled_from(self.topics), "target_id": st.sampled_from(self.topics)}
+            )
+            self.call("POST /api/training-topics/merge", who, body=data.draw(mostly_valid(body)))
+            return
+        body = st.fixed_dictionaries(
+            {"name": st.sampled_from(TOPICS)},
+            optional={"synonyms": st.lists(st.sampled_from(TOPICS), max_size=3), "competency_id": st.just("delivery")},
+        )
+        status, topic, _ = self.call("POST /api/training-topics", who, body=data.draw(mostly_valid(body)))
+        if status == 201 and isinstance(topic, dict) and topic.get("topic_id"):
+            self.topics.append(topic["topic_id"])
+
+    # --- learning, evidence, interviews ---------------------------------------------------------------
+
+    @rule(target=activities, data=st.data())
+    def log_activity(self, data: Any) -> Any:
+        who = self.actor(data)
+        body = st.fixed_dictionaries(
+            {"type": st.sampled_from(ACTIVITY_TYPES), "title": TEXT, "date": PAST},
+            optional={"hours": st.floats(0, 40), "provider": TEXT, "learnt": TEXT, "need_id": st.none()},
+        )
+        status, act, _ = self.call("POST /api/learning/activities", who, body=data.draw(mostly_valid(body)))
+        if status == 201:
+            self.owner_of["act:" + act["activity_id"]] = who
+            return act["activity_id"]
+        return multiple()
+
+    @rule(activity_id=activities, data=st.data())
+    def change_activity(self, activity_id: str, data: Any) -> None:
+        owner = self.owner_of.get("act:" + activity_id, "E1")
+        params = {"activity_id": activity_id}
+        tag = self.etag("GET /api/learning/activities/{activity_id}", params, owner)
+        who, version = self.actor(data, owner), self.version(data, tag)
+        if data.draw(st.integers(0, 5), label="delete?") == 0:
+            self.call("DELETE /api/learning/activities/{activity_id}", who, params, version=version)
+            return
+        body = st.fixed_dictionaries(
+            {},
+            optional={"type": st.sampled_from(ACTIVITY_TYPES), "title": TEXT, "date": PAST, "hours": st.integers(0, 9)},
+        )
+        self.call(
+            "PATCH /api/learning/activities/{activity_id}", who, params, data.draw(mostly_valid(body)), version=version
+        )
+
+    @rule(activity_id=activities, data=st.data())
+    def comment_evidence(self, activity_id: str, data: Any) -> None:
+        owner = self.owner_of.get("act:" + activity_id, "E1")
+        cycle_id = self._cycle(data)
+        self.call("GET /api/learning/evidence", owner, query={"cycle_id": cycle_id})
+        params = {"cycle_id": cycle_id, "employee_id": owner, "activity_id": activity_id}
+        body = data.draw(mostly_valid(st.fixed_dictionaries({"text": TEXT})))
+        label = "POST /api/learning/reviews/{cycle_id}/{employee_id}/evidence/{activity_id}/comments"
+        self.call(label, self.actor(data, MANAGER.get(owner) or "C0"), params, body)
+
+    @rule(target=contacts, data=st.data())
+    def add_contact(self, data: Any) -> Any:
+        who = self.actor(data)
+        mine = sorted(c[4:] for c, o in self.owner_of.items() if o == who and c.startswith("con:"))
+        body = st.fixed_dictionaries(
+            {"name": TEXT},
+            optional={
+                "role": TEXT,
+                "found_via": st.sampled_from(CONTACT_SOURCES),
+                "format": st.sampled_from(INTERVIEW_FORMATS),
+                "referred_by": st.sampled_from([*mine, None]),
+            },
+        )
+        status, contact, _ = self.call("POST /api/learning/contacts", who, body=data.draw(mostly_valid(body)))
+        if status == 201:
+            self.owner_of["con:" + contact["contact_id"]] = who
+            return contact["contact_id"]
+        return multiple()
+
+    @rule(contact_id=contacts, data=st.data())
+    def interview(self, contact_id: str, data: Any) -> None:
+        owner = self.owner_of.get("con:" + contact_id, "E1")
+        params = {"contact_id": contact_id}
+        tag = self.etag("GET /api/learning/contacts/{contact_id}", params, owner)
+        who, version = self.actor(data, owner), self.version(data, tag)
+        what = data.draw(st.sampled_from(["patch", "act", "act", "complete"]), label="what")
+        if what == "patch":
+            body = st.fixed_dictionaries(
+                {},
+                optional={
+                    "outreach": TEXT,
+                    "scheduled_for": st.one_of(st.none(), DAY, st.just("2026-03-05T10:00")),
+                    "checklist": st.dictionaries(st.sampled_from(["research", "questions"]), st.booleans()),
+                    "thanked": st.booleans(),
+                    "shared_with_manager": st.booleans(),
+                    "format": st.sampled_from(INTERVIEW_FORMATS),
+                },
+            )
+            self.call(
+                "PATCH /api/learning/contacts/{contact_id}", who, params, data.draw(mostly_valid(body)), version=version
+            )
+        elif what == "act":
+            body = st.fixed_dictionaries(
+                {"action": st.sampled_from(INTERVIEW_ACTIONS)},
+                optional={"scheduled_for": st.one_of(st.none(), DAY, st.just("2026-03-05T10:00"))},
+            )
+            self.call(
+                "POST /api/learning/contacts/{contact_id}/actions",
+                who,
+                params,
+                data.draw(mostly_valid(body)),
+                version=version,
+            )
+        else:
+            referral = st.fixed_dictionaries({"name": TEXT}, optional={"role": TEXT})
+            body = st.fixed_dictionaries(
+                {"learnt": TEXT},
+                optional={
+                    "completed_on": st.one_of(st.none(), PAST),
+                    "hours": st.integers(0, 8),
+                    "shared_with_manager": st.booleans(),
+                    "referrals": st.lists(referral, max_size=2),
+                },
+            )
+            self.call(
+                "POST /api/learning/contacts/{contact_id}/complete",
+                who,
+                params,
+                data.draw(mostly_valid(body)),
+                version=version,
+            )
+
+    @rule(data=st.data())
+    def question_bank(self, data: Any) -> None:
+        who = self.actor(data)
+        tag = self.etag("GET /api/learning/questions", {}, who)
+        body = st.fixed_dictionaries({"questions": st.lists(TEXT, max_size=12)})
+        self.call(
+            "PUT /api/learning/questions", who, body=data.draw(mostly_valid(body)), version=self.version(data, tag)
+        )
+
+    # --- exports --------------------------------------------------------------------------------------
+
+    @rule(target=exports, data=st.data())
+    def export(self, data: Any) -> Any:
+        body = st.fixed_dictionaries(
+            {"cycle_id": st.sampled_from(sorted(self.cycles))},
+            optional={"department": st.sampled_from([*DEPARTMENTS, None])},
+        )
+        key = data.draw(st.sampled_from([None, "k1", "k2"]), label="Idempotency-Key")
+        status, job, _ = self.call(
+            "POST /api/exports",
+            self.actor(data, *HR),
+            body=data.draw(mostly_valid(body)),
+            headers={"Idempotency-Key": key} if key else None,
+        )
+        return job["export_id"] if status in (200, 201) else multiple()
+
+    @rule(export_id=exports, data=st.data())
+    def follow_export(self, export_id: str, data: Any) -> None:
+        params = {"export_id": export_id}
+        who = self.actor(data, *HR)
+        self.call("GET /api/exports/{export_id}", who, params)
+        self.call("GET /api/exports/{export_id}/link", who, params)
+        tag = self.etag("GET /api/exports/{export_id}", params)
+        self.call("POST /api/exports/{export_id}/retry", who, params, version=self.version(data, tag))
+
+    # --- every read, and every operation with generated input ---------------------------------------
+
+    @rule(data=st.data())
+    def read(self, data: Any) -> None:
+        cycle_id = self._cycle(data)
+        person = data.draw(st.sampled_from(PEOPLE), label="person")
+        reads = [
+            ("GET /api/me", {}, None),
+            ("GET /api/cycles", {}, None),
+            ("GET /api/templates", {}, None),
+            ("GET /api/actions", {}, None),
+            ("GET /api/cycles/{cycle_id}", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/progress", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/audit", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/team", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/reviews", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/alignment", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/training-report", {"cycle_id": cycle_id}, {"n": 3}),
+            ("GET /api/cycles/{cycle_id}/feedback/progress", {"cycle_id": cycle_id}, None),
+            ("GET /api/cycles/{cycle_id}/feedback/settings", {"cycle_id": cycle_id}, None),
+            ("GET /api/reports/training.pdf", {}, {"cycle": cycle_id}),
+            ("GET /api/goals", {}, {"cycle_id": cycle_id}),
+            ("GET /api/people/{employee_id}", {"employee_id": person}, None),
+            ("GET /api/people/{employee_id}/history", {"employee_id": person}, None),
+            ("GET /api/people/{employee_id}/goals", {"employee_id": person}, {"cycle_id": cycle_id}),
+            ("GET /api/people/{employee_id}/notes", {"employee_id": person}, None),
+            ("GET /api/people/{employee_id}/training-needs", {"employee_id": person}, {"cycle_id": cycle_id}),
+            ("GET /api/people/{employee_id}/reports", {"employee_id": person}, None),
+            ("GET /api/people/{employee_id}/chain", {"employee_id": person}, None),
+            ("GET /api/learning/people/{employee_id}/interview-summaries", {"employee_id": person}, None),
+            ("GET /api/departments/{name}/people", {"name": data.draw(st.sampled_from(DEPARTMENTS))}, None),
+            ("GET /api/learning/activities", {}, None),
+            ("GET /api/learning/contacts", {}, None),
+            ("GET /api/learning/insights", {}, None),
+            ("GET /api/learning/report", {}, {"year": data.draw(st.sampled_from(["2026", "2025", "26", "x"]))}),
+            ("GET /api/feedback/requests", {}, None),
+            ("GET /api/exports", {}, None),
+            ("GET /api/training-topics", {}, None),
+            ("GET /api/org/imports", {}, None),
+        ]
+        label, params, query = data.draw(st.sampled_from(reads), label="read")
+        self.call(label, self.actor(data, person, *HR, *LEADERSHIP), params, query=query)
+
+    @rule(data=st.data())
+    def generated(self, data: Any) -> None:
+        """Any operation with schemathesis' input (valid or not), on ids that exist or not."""
+        from schemathesis import GenerationMode
+
+        label = data.draw(st.sampled_from(CONTRACT.labels()), label="operation")
+        mode = data.draw(st.sampled_from([GenerationMode.POSITIVE, GenerationMode.NEGATIVE]), label="mode")
+        case = data.draw(generated_case(label, mode), label="case")
+        ids = {
+            "cycle_id": sorted(self.cycles),
+            "template_id": self.template_ids,
+            "employee_id": list(PEOPLE),
+            "subject_id": list(PEOPLE),
+            "goal_id": self.goals_seen,
+            "activity_id": [a[4:] for a in self.owner_of if a.startswith("act:")],
+            "contact_id": [c[4:] for c in self.owner_of if c.startswith("con:")],
+            "name": list(DEPARTMENTS),
+        }
+        params = {}
+        for name, value in (case.path_parameters or {}).items():
+            pool = ids.get(name) or []
+            params[name] = data.draw(st.sampled_from(pool), label=name) if pool and data.draw(st.booleans()) else value
+        params = {k: str(v) for k, v in params.items()}
+        if any("/" in v or not v for v in params.values()):
+            return  # a path segment that is no segment: the router's 404, not the operation's
+        headers = {k: v for k, v in (case.headers or {}).items() if k.lower() in ("if-match", "idempotency-key")}
+        body = case.body if case.media_type in (None, "application/json") else None
+        if case.media_type not in (None, "application/json"):
+            return
+        if body is not None and not _json_safe(body):
+            return
+        self.call(label, self.actor(data), params, body, query=case.query or None, headers=headers)
+
+
+def _json_safe(value: Any) -> bool:
+    import json
+
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+_CASES: dict[tuple[str, Any], Any] = {}
+
+
+def generated_case(label: str, mode: Any) -> st.SearchStrategy:
+    """schemathesis' strategy for one operation (cached: building one reads the whole document)."""
+    if (label, mode) not in _CASES:
+        import schemathesis
+
+        if "schema" not in _CASES:
+            loaded = schemathesis.openapi.from_dict(SPEC)
+            loaded.config.generation.update(codec="utf-8", with_security_parameters=False)
+            _CASES["schema"] = loaded  # type: ignore[index]
+        operation = _CASES["schema"].find_operation_by_label(label)  # type: ignore[index]
+        _CASES[(label, mode)] = operation.as_strategy(mode)
+    return _CASES[(label, mode)]
+
+
+def test_the_api_holds_its_contract_in_every_state_of_every_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated journeys as every role: no 5xx, no off-schema answer, every workflow reaches its states."""
+    if os.environ.get("FUZZ_PDF") != "1":  # rendering is WeasyPrint's (tests/pdf); the context is still built
+        monkeypatch.setattr("service.pdf.summary_pdf.summary_pdf", lambda summary: b"%PDF-1.7 stand-in")
+        monkeypatch.setattr("service.pdf.training_pdf.training_report_pdf", lambda context: b"%PDF-1.7 stand-in")
+    started = time.perf_counter()
+    with example_tables() as new_table:
+        TABLES["new"] = new_table
+        run_state_machine_as_test(
+            ApiMachine,
+            settings=settings(
+                max_examples=STATEFUL_EXAMPLES,
+                stateful_step_count=STATEFUL_STEPS,
+                deadline=None,
+                derandomize=os.environ.get("FUZZ_SEED") is None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    FIGURES.seconds += time.perf_counter() - started
+    reached = {state for flow, state in FIGURES.states if flow == "review"}
+    assert reached == set(REVIEW_STATES), f"reviews reached only {sorted(reached)}"
+    assert {s for f, s in FIGURES.states if f == "cycle"} >= {"draft", "active", "closed", "reopened"}
+    assert FIGURES.server_errors == FIGURES.known_server_errors, FIGURES.findings
+    assert not FIGURES.findings, FIGURES.findings
