@@ -250,11 +250,10 @@ def example_tables() -> Iterator[Any]:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The figures of the stateful fuzzing run (issue 22), when it ran."""
-    import sys
+    from tests.fuzz.contract import FIGURES
 
-    module = sys.modules.get("tests.fuzz.test_stateful_api")
-    if module is None or not module.FIGURES.requests:
+    if not FIGURES.requests:
         return
     terminalreporter.section("stateful fuzzing of the JSON API")
-    for line in module.FIGURES.lines(module.CONTRACT.labels()):
+    for line in FIGURES.lines(operation_labels()):
         terminalreporter.write_line(line)

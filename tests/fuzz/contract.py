@@ -135,3 +135,7 @@ class Figures:
             lines.append("operations never called: " + ", ".join(missing))
         lines.extend(f"finding: {f}" for f in self.findings[:20])
         return lines
+
+
+# The figures of this session's stateful run (printed by tests/fuzz/conftest.py at the end).
+FIGURES = Figures()

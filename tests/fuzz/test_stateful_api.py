@@ -45,7 +45,7 @@ from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from tests.fuzz.conftest import FUZZ_ORG_CSV, NOW, example_tables
-from tests.fuzz.contract import Contract, Figures
+from tests.fuzz.contract import FIGURES, Contract
 
 pytestmark = pytest.mark.fuzz
 
@@ -64,7 +64,6 @@ DEPARTMENTS = ("Board", "Leadership", "People", "Engineering", "Sales")
 TODAY = NOW.date()
 TOPICS = ("Kubernetes", "Negotiation", "public speaking", "SQL", "Delegation", "  kubernetes  ")
 
-FIGURES = Figures()
 SPEC: dict[str, Any] = {}
 TABLES: dict[str, Any] = {}  # "new": a fresh table for each example
 
@@ -205,7 +204,7 @@ PAST = st.dates(min_value=date(2025, 6, 1), max_value=TODAY).map(date.isoformat)
 
 @st.composite
 def template_body(draw: Any) -> dict[str, Any]:
-    ids = draw(st.lists(st.sampled_from(["delivery", "craft", "care", "c.4"]), min_size=1, max_size=4, unique=True))
+    ids = draw(st.lists(st.sampled_from(["delivery", "craft", "care", "c_4"]), min_size=1, max_size=4, unique=True))
     points = draw(st.integers(2, 6))
     goals = draw(st.integers(0, 100))
     competencies = draw(st.integers(0, 100 - goals))
@@ -269,8 +268,10 @@ def need() -> st.SearchStrategy:
     )
 
 
-def _ratings(draw: Any, snap: dict[str, Any]) -> dict[str, Any]:
-    rating = st.one_of(st.integers(1, snap["points"]), st.integers(1, snap["points"]), st.none(), st.just(99))
+def _ratings(draw: Any, snap: dict[str, Any], complete: bool) -> dict[str, Any]:
+    rating = st.integers(1, snap["points"])
+    if not complete:
+        rating = st.one_of(rating, rating, st.none(), st.just(99))
     return {cid: {"rating": draw(rating), "comment": draw(TEXT)} for cid in snap["competencies"]}
 
 
@@ -279,9 +280,12 @@ def _answers(draw: Any, snap: dict[str, Any], form: str) -> dict[str, str]:
 
 
 @st.composite
-def self_body(draw: Any, snap: dict[str, Any], activities: list[str], goals: list[str]) -> dict[str, Any]:
+def self_body(
+    draw: Any, snap: dict[str, Any], activities: list[str], goals: list[str], submit: bool | None = None
+) -> dict[str, Any]:
+    """A self assessment; `submit=True` one that is complete (its choices still drawn from the document)."""
     content = {
-        "competency_ratings": _ratings(draw, snap),
+        "competency_ratings": _ratings(draw, snap, bool(submit)),
         "goal_results": draw(
             st.lists(
                 st.fixed_dictionaries(
@@ -294,7 +298,7 @@ def self_body(draw: Any, snap: dict[str, Any], activities: list[str], goals: lis
                 max_size=2,
             )
         ),
-        "achievements": draw(st.sampled_from(["Led the import.", "Mentored two people", ""])),
+        "achievements": draw(st.sampled_from(["Led the import.", "Mentored two people", *([] if submit else [""])])),
         "obstacles": draw(st.lists(st.fixed_dictionaries({"description": TEXT}), max_size=2)),
         "learning": draw(
             st.lists(
@@ -310,7 +314,7 @@ def self_body(draw: Any, snap: dict[str, Any], activities: list[str], goals: lis
     }
     if activities and draw(st.booleans()):
         content["learning_refs"] = draw(st.lists(st.sampled_from(activities), max_size=2, unique=True))
-    return {"content": content, "submit": draw(st.booleans())}
+    return {"content": content, "submit": draw(st.booleans()) if submit is None else submit}
 
 
 def tracked(owner: Any) -> st.SearchStrategy:
@@ -320,7 +324,8 @@ def tracked(owner: Any) -> st.SearchStrategy:
 
 
 @st.composite
-def manager_body(draw: Any, snap: dict[str, Any], subject: str) -> dict[str, Any]:
+def manager_body(draw: Any, snap: dict[str, Any], subject: str, submit: bool | None = None) -> dict[str, Any]:
+    """A manager assessment; `submit=True` one that is complete."""
     owner = st.sampled_from([subject, MANAGER.get(subject) or "H1", "H1"])
     obstacle = tracked(owner).flatmap(
         lambda item: st.fixed_dictionaries({"remediation": TEXT, "category": st.sampled_from(OBSTACLE_CATEGORIES)}).map(
@@ -328,14 +333,14 @@ def manager_body(draw: Any, snap: dict[str, Any], subject: str) -> dict[str, Any
         )
     )
     content = {
-        "competency_ratings": _ratings(draw, snap),
+        "competency_ratings": _ratings(draw, snap, bool(submit)),
         "goal_ratings": draw(
             st.lists(
                 st.fixed_dictionaries({"title": TEXT, "rating": st.integers(1, snap["points"]), "comment": TEXT}),
                 max_size=2,
             )
         ),
-        "strengths": draw(st.sampled_from(["Ownership.", ""])),
+        "strengths": draw(st.sampled_from(["Ownership.", *([] if submit else [""])])),
         "areas_to_strengthen": "Delegation.",
         "obstacles": draw(st.lists(obstacle, max_size=2)),
         "training_needs": draw(st.lists(need(), max_size=2)),
@@ -343,18 +348,19 @@ def manager_body(draw: Any, snap: dict[str, Any], subject: str) -> dict[str, Any
         "narrative": draw(st.sampled_from(["A strong year.", "Steady."])),
         "answers": _answers(draw, snap, "manager"),
     }
-    return {"content": content, "submit": draw(st.booleans())}
+    return {"content": content, "submit": draw(st.booleans()) if submit is None else submit}
 
 
 @st.composite
-def discussion_body(draw: Any, subject: str) -> dict[str, Any]:
+def discussion_body(draw: Any, subject: str, submit: bool | None = None) -> dict[str, Any]:
+    """A discussion record; `submit=True` one that is complete."""
     owner = st.sampled_from([subject, MANAGER.get(subject) or "H1"])
     content = {
-        "date": draw(st.one_of(PAST, PAST, st.none(), st.just("2026-12-01"))),
-        "notes": draw(st.sampled_from(["Talked it through.", ""])),
+        "date": draw(PAST if submit else st.one_of(PAST, PAST, st.none(), st.just("2026-12-01"))),
+        "notes": draw(st.sampled_from(["Talked it through.", *([] if submit else [""])])),
         "agreed_actions": draw(st.lists(tracked(owner), max_size=2)),
     }
-    return {"content": content, "submit": draw(st.booleans())}
+    return {"content": content, "submit": draw(st.booleans()) if submit is None else submit}
 
 
 def goal_body(me: str, cycles: list[str], goals: list[str]) -> st.SearchStrategy:
@@ -754,6 +760,38 @@ class ApiMachine(RuleBasedStateMachine):
         self._review_write(data, label, key, self.actor(data, *HR), body)
 
     @rule(data=st.data())
+    def advance_review(self, data: Any) -> None:
+        """Up to five next steps of one review's workflow, each by whom it falls to, with a complete form."""
+        keys = sorted(k for k, state in self.reviews.items() if state != "finalised" and k[0] in self.active())
+        if not keys:
+            return
+        furthest = max(keys, key=lambda k: REVIEW_STATES.index(self.reviews[k]))
+        key = data.draw(st.sampled_from([furthest, *keys]), label="review")
+        for _ in range(data.draw(st.integers(1, 5), label="steps")):
+            state, employee, snap = self.reviews[key], key[1], self.cycles[key[0]]["snap"]
+            manager = MANAGER.get(employee) or "H1"
+            base = "/api/cycles/{cycle_id}/reviews/{employee_id}"
+            if state == "not_started":
+                step = ("PUT " + base + "/self", employee, data.draw(self_body(snap, [], [], submit=True)))
+            elif state == "self_submitted":
+                step = ("PUT " + base + "/manager", manager, data.draw(manager_body(snap, employee, submit=True)))
+            elif state == "manager_submitted":
+                step = ("PUT " + base + "/discussion", manager, data.draw(discussion_body(employee, submit=True)))
+            elif state == "discussed":
+                agreement = st.fixed_dictionaries({"agreement": st.sampled_from(AGREEMENTS), "response": TEXT})
+                step = ("POST " + base + "/acknowledge", employee, data.draw(agreement))
+            elif state == "acknowledged":
+                step = ("POST " + base + "/finalise", data.draw(st.sampled_from(HR)), None)
+            else:
+                return
+            label, who, body = step
+            params = {"cycle_id": key[0], "employee_id": employee}
+            tag = self.etag("GET /api/cycles/{cycle_id}/reviews/{employee_id}", params)
+            status, _, _ = self.call(label, who, params, body, version=tag)
+            if status != 200:
+                return
+
+    @rule(data=st.data())
     def read_review(self, data: Any) -> None:
         key = self.review(data, tuple(REVIEW_STATES))
         if key is None:
@@ -1147,12 +1185,17 @@ class ApiMachine(RuleBasedStateMachine):
             ("GET /api/training-topics", {}, None),
             ("GET /api/org/imports", {}, None),
         ]
-        label, params, query = data.draw(st.sampled_from(reads), label="read")
-        self.call(label, self.actor(data, person, *HR, *LEADERSHIP), params, query=query)
+        for _ in range(data.draw(st.integers(1, 3), label="reads")):
+            label, params, query = data.draw(st.sampled_from(reads), label="read")
+            self.call(label, self.actor(data, person, *HR, *LEADERSHIP), params, query=query)
 
     @rule(data=st.data())
     def generated(self, data: Any) -> None:
-        """Any operation with schemathesis' input (valid or not), on ids that exist or not."""
+        """Any operations with schemathesis' input (valid or not), on ids that exist or not."""
+        for _ in range(data.draw(st.integers(1, 3), label="operations")):
+            self._generated(data)
+
+    def _generated(self, data: Any) -> None:
         from schemathesis import GenerationMode
 
         label = data.draw(st.sampled_from(CONTRACT.labels()), label="operation")
