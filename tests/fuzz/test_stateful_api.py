@@ -411,6 +411,7 @@ class Failure(AssertionError):
 class ApiMachine(RuleBasedStateMachine):
     """The JSON API of one organisation, driven through its workflows by its people."""
 
+    figures = FIGURES  # where the run's figures go (a replayed journey gets figures of its own)
     templates = Bundle("templates")
     goals = Bundle("goals")
     activities = Bundle("activities")
@@ -445,7 +446,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.owner_of: dict[str, str] = {}  # "act:" / "con:" + activity or contact id → its owner
         self.template_ids: list[str] = []
         self.goals_seen: list[str] = []
-        FIGURES.examples += 1
+        self.figures.examples += 1
 
     def _raised(self, sender: Any, exception: BaseException, **extra: Any) -> None:
         self.raised.append("".join(traceback.format_exception(exception))[-3000:])
@@ -478,28 +479,28 @@ class ApiMachine(RuleBasedStateMachine):
         if body is not None:
             kwargs["json"] = body
         resp = self.client.open(path, **kwargs)
-        FIGURES.requests += 1
-        FIGURES.operations.add(label)
-        FIGURES.statuses[resp.status_code] += 1
+        self.figures.requests += 1
+        self.figures.operations.add(label)
+        self.figures.statuses[resp.status_code] += 1
         problems = CONTRACT.problems(label, resp.status_code, resp.mimetype, resp.get_data())
         if resp.status_code >= 500 and resp.status_code != 503:
             if known_need_format_500(label, body, resp.status_code):
-                FIGURES.known_server_errors += 1
-                FIGURES.server_errors += 1
-                FIGURES.reached("known NeedFormat 500", label.rsplit("/", 1)[1])
+                self.figures.known_server_errors += 1
+                self.figures.server_errors += 1
+                self.figures.reached("known NeedFormat 500", label.rsplit("/", 1)[1])
                 return resp.status_code, None, resp.headers
-            FIGURES.server_errors += 1
+            self.figures.server_errors += 1
             problems.insert(0, f"{label} answered {resp.status_code}")
         data = resp.get_json(silent=True) if resp.mimetype == "application/json" else None
         if not problems and resp.status_code < 300 and isinstance(data, dict):
             problems.extend(self._observe(label, params or {}, data))
         if problems:
-            FIGURES.off_schema += resp.status_code < 500
+            self.figures.off_schema += resp.status_code < 500
             report = (
                 f"{problems}\nas {who}: {method} {path} query={query} If-Match={sent.get('If-Match')}\n"
                 f"body={str(body)[:1500]}\nanswer={resp.get_data()[:1500]!r}\n" + "\n".join(self.raised)
             )
-            FIGURES.findings.append(report.splitlines()[0][:400])
+            self.figures.findings.append(report.splitlines()[0][:400])
             if not COLLECT:
                 raise Failure(report)
         return resp.status_code, data, resp.headers
@@ -511,55 +512,55 @@ class ApiMachine(RuleBasedStateMachine):
             key = (data["cycle_id"], data["employee_id"])
             before = self.reviews.get(key)
             self.reviews[key] = data["state"]
-            FIGURES.reached("review", data["state"])
+            self.figures.reached("review", data["state"])
             stored = UnitOfWork(self.table).reviews.get(*key)
             if stored is None or stored.state != data["state"]:
                 problems.append(f"{label}: the API says {data['state']}, the table {stored and stored.state}")
             if label.endswith(("/self", "/manager", "/discussion")):
                 part = label.rsplit("/", 1)[1]
-                FIGURES.reached(f"review {part}", "draft saved" if data["state"] == before else "submitted")
+                self.figures.reached(f"review {part}", "draft saved" if data["state"] == before else "submitted")
         if label.startswith(("POST /api/cycles", "PUT /api/cycles/{cycle_id}")) and "state" in data:
             if "cycle_id" in data and "template_id" in data:
-                FIGURES.reached("cycle", data["state"])
+                self.figures.reached("cycle", data["state"])
                 self.cycles.setdefault(data["cycle_id"], {"participants": [], "snap": None})["state"] = data["state"]
         if label.endswith("/reopen"):
-            FIGURES.reached("cycle", "reopened")
+            self.figures.reached("cycle", "reopened")
         if label.endswith("/return"):
-            FIGURES.reached("review return", f"to {data.get('state')}")
+            self.figures.reached("review return", f"to {data.get('state')}")
         for row in data.get("peers", []) if "/nominations" in label else []:
             if isinstance(row, dict):
-                FIGURES.reached("feedback request", row.get("state"))
+                self.figures.reached("feedback request", row.get("state"))
         if "/feedback/{cycle_id}/{subject_id}" in label:
-            FIGURES.reached("feedback request", "draft saved" if label.endswith("/draft") else data.get("state"))
+            self.figures.reached("feedback request", "draft saved" if label.endswith("/draft") else data.get("state"))
         if label.endswith("/feedback/upward"):
-            FIGURES.reached("feedback request", "upward requested")
+            self.figures.reached("feedback request", "upward requested")
         if "goals" in label and "goal_id" in data:
-            FIGURES.reached("goal", data.get("status"))
-            FIGURES.reached("goal level", data.get("level"))
+            self.figures.reached("goal", data.get("status"))
+            self.figures.reached("goal level", data.get("level"))
             if data.get("parent_id"):
-                FIGURES.reached("goal", "aligned")
+                self.figures.reached("goal", "aligned")
             if data.get("key_results"):
-                FIGURES.reached("goal", "with key results")
+                self.figures.reached("goal", "with key results")
             if (data.get("progress") or 0) > 0:
-                FIGURES.reached("goal", "progressing")
+                self.figures.reached("goal", "progressing")
         if label.endswith("/assign"):
-            FIGURES.reached("goal", "assigned to a team")
+            self.figures.reached("goal", "assigned to a team")
         if label.startswith("PATCH /api/actions"):
-            FIGURES.reached("action", data.get("status"))
+            self.figures.reached("action", data.get("status"))
         if label.startswith("POST /api/training-needs"):
-            FIGURES.reached("training need", "addressed")
+            self.figures.reached("training need", "addressed")
         if label.startswith("POST /api/training-topics"):
-            FIGURES.reached("training topic", "merged" if "merge" in label else "created")
+            self.figures.reached("training topic", "merged" if "merge" in label else "created")
         if "/learning/activities" in label:
-            FIGURES.reached("learning activity", {"POST": "logged", "PATCH": "changed"}.get(label.split()[0]))
+            self.figures.reached("learning activity", {"POST": "logged", "PATCH": "changed"}.get(label.split()[0]))
         if "/learning/contacts" in label and "status" in data:
-            FIGURES.reached("interview", data["status"])
+            self.figures.reached("interview", data["status"])
         if "/exports" in label and "state" in data:
-            FIGURES.reached("export", data["state"])
+            self.figures.reached("export", data["state"])
         if label.endswith("/link"):
-            FIGURES.reached("export", "downloadable")
+            self.figures.reached("export", "downloadable")
         if label.startswith("POST /api/notes"):
-            FIGURES.reached("note", "pulled into a review" if "evidence" in label else "sent")
+            self.figures.reached("note", "pulled into a review" if "evidence" in label else "sent")
         return problems
 
     # --- helpers ------------------------------------------------------------------------------------
