@@ -15,6 +15,8 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+ERROR_KEYS = {"code", "status", "message", "errors"}
+
 
 def _nullable(node: Any) -> Any:
     """OpenAPI 3.0's `nullable: true` as JSON Schema's `type: [t, "null"]` (for jsonschema)."""
@@ -73,7 +75,10 @@ class Contract:
         except ValueError as exc:
             return [f"{label} answered {status} with a body that is not JSON: {exc}"]
         errors = sorted(self._validator(content[mimetype]["schema"]).iter_errors(data), key=str)
-        return [f"{label} {status} body off schema at {list(e.absolute_path)}: {e.message[:300]}" for e in errors[:5]]
+        found = [f"{label} {status} body off schema at {list(e.absolute_path)}: {e.message[:300]}" for e in errors[:5]]
+        if status >= 400 and (not isinstance(data, dict) or set(data) != ERROR_KEYS or data["status"] != status):
+            found.append(f"{label} {status}: not the one error shape {{code, status, message, errors}}: {data!r:.300}")
+        return found
 
     def enum(self, component: str, *path: str) -> list[Any]:
         """The choices the document offers at `path` inside a component schema (through arrays, maps and refs)."""
