@@ -563,6 +563,11 @@ class ApiMachine(RuleBasedStateMachine):
         if label.startswith(("POST /api/cycles", "PUT /api/cycles/{cycle_id}")) and "state" in data:
             if "cycle_id" in data and "template_id" in data:
                 self.figures.reached("cycle", data["state"])
+                stored_cycle = UnitOfWork(self.table).cycles.get(data["cycle_id"])
+                if stored_cycle is None or stored_cycle.state != data["state"]:
+                    problems.append(
+                        f"{label}: the API says {data['state']}, the table {stored_cycle and stored_cycle.state}"
+                    )
                 self.cycles.setdefault(data["cycle_id"], {"participants": [], "snap": None})["state"] = data["state"]
         if label.endswith("/launch"):
             self.figures.reached("cycle", "active")
