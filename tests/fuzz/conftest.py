@@ -221,11 +221,11 @@ def operation_labels() -> list[str]:
 
 
 @contextmanager
-def example_tables() -> Iterator[Any]:
+def example_tables(kind: str | None = None) -> Iterator[Any]:
     """A factory of fresh, empty tables (one per state-machine example): in memory, or on moto (FUZZ_TABLE=moto)."""
     from service.adapters.store import MemoryTable
 
-    if os.environ.get("FUZZ_TABLE", "memory") != "moto":
+    if (kind or os.environ.get("FUZZ_TABLE", "memory")) != "moto":
         yield MemoryTable
         return
     from moto import mock_aws

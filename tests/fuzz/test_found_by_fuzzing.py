@@ -40,9 +40,9 @@ REVIEW = "/api/cycles/{cycle_id}/reviews/{employee_id}"
 
 
 @pytest.fixture
-def api() -> Iterator[Any]:
-    """A fresh organisation with a launched cycle, driven through the fuzzer's checked `call`."""
-    with example_tables() as new_table:
+def api(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh organisation with a launched cycle, driven through the fuzzer's checked `call` (moto if asked)."""
+    with example_tables(getattr(request, "param", "memory")) as new_table:
         fuzz.TABLES["new"] = new_table
         fuzz.ApiMachine.figures = Figures()  # these journeys do not count in the fuzzing run's figures
         machine = fuzz.ApiMachine()
@@ -68,8 +68,8 @@ def _review_write(api: Any, label: str, who: str, employee: str, body: Any) -> t
     return status, data
 
 
-def _self(fmt: str) -> dict[str, Any]:
-    need = {"topic": "Kubernetes", "priority": "high", "format": fmt}
+def _self(fmt: str = "course", cost: float | None = None) -> dict[str, Any]:
+    need = {"topic": "Kubernetes", "priority": "high", "format": fmt, "estimated_cost": cost}
     return {
         "content": {
             "competency_ratings": {"delivery": {"rating": 2}},
@@ -87,6 +87,23 @@ def test_an_export_asked_again_with_its_idempotency_key_answers_200_as_documente
     again, replay, headers = api.call("POST /api/exports", "H1", body=body, headers=key)  # checked against the doc
     assert (first, again) == (201, 200)
     assert replay["export_id"] == job["export_id"] and headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.parametrize("api", ["memory", "moto"], indirect=True)
+def test_a_training_need_costs_at_most_ten_million_so_the_figures_stay_readable(api):
+    """Found on moto: a cost of 9.99e125 was stored, its cents summed past what DynamoDB numbers hold, and the
+    training report answered 500 (DynamoDB itself refuses such a write: the submission would answer 500)."""
+    label = "PUT " + REVIEW + "/self"
+    status, refused = _review_write(api, label, "E1", "E1", _self(cost=10_000_000.01))
+    assert status == 422 and "training_needs" in refused["errors"]["content"], refused
+    _, review, _ = api.call("GET " + REVIEW, "E1", {"cycle_id": api.cycle_id, "employee_id": "E1"})
+    assert review["state"] == "not_started"  # nothing changed
+    for who in ("E1", "E2"):
+        body = _self(cost=10_000_000)
+        body["content"]["training_needs"].append({"topic": "SQL", "estimated_cost": 10_000_000})
+        assert _review_write(api, label, who, who, body)[0] == 200
+    status, report, _ = api.call("GET /api/cycles/{cycle_id}/training-report", "H1", {"cycle_id": api.cycle_id})
+    assert status == 200, report
 
 
 @pytest.mark.xfail(

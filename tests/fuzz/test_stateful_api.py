@@ -446,7 +446,6 @@ class ApiMachine(RuleBasedStateMachine):
         got_request_exception.connect(self._raised, self.app)
         self.cycles: dict[str, dict[str, Any]] = {}  # id → {"state", "snap", "participants"}
         self.reviews: dict[tuple[str, str], str] = {}  # (cycle, employee) → state the API reported
-        self.needs: list[str] = []
         self.topics: list[str] = []
         self.owner_of: dict[str, str] = {}  # "act:" / "con:" + activity or contact id → its owner
         self.template_ids: list[str] = []
