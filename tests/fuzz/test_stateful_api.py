@@ -141,6 +141,11 @@ HOSTILE = st.sampled_from(
         "not-a-choice",
         "E1' OR '1'='1",
         "NaN",
+        9.99e125,  # the edges of a DynamoDB number, and past them
+        1e126,
+        1e-130,
+        -1e-131,
+        10_000_000.01,
     ]
 )
 
@@ -263,7 +268,9 @@ def need() -> st.SearchStrategy:
         optional={
             "format": st.sampled_from(NEED_FORMATS),
             "rationale": TEXT,
-            "estimated_cost": st.one_of(st.none(), st.integers(0, 5000), st.floats(0, 1e6)),
+            "estimated_cost": st.one_of(
+                st.none(), st.integers(0, 5000), st.floats(0, 1e6), st.sampled_from([0.01, 10_000_000])
+            ),
         },
     )
 
