@@ -492,7 +492,8 @@ class ApiMachine(RuleBasedStateMachine):
             person = PEOPLE[(n + len(self.reviews)) % len(PEOPLE)]
             names = [p["name"] for p in CONTRACT.operation(label)["parameters"] if p["in"] == "path"]
             params = {k: (pools.get(k) or [person])[n % len(pools.get(k) or [person])] for k in names}
-            query = {"cycle_id": pools["cycle_id"][0], "cycle": pools["cycle_id"][0], "year": "2026"}
+            cycle_id = (pools["cycle_id"] or ["no-cycle"])[0]  # none when the example ended before its first cycle
+            query = {"cycle_id": cycle_id, "cycle": cycle_id, "year": "2026"}
             required = {p["name"] for p in CONTRACT.operation(label)["parameters"] if p["in"] == "query"}
             who = PEOPLE[(n * 7 + len(self.goals_seen)) % len(PEOPLE)]
             self.call(label, who, params, query={k: v for k, v in query.items() if k in required} or None)
