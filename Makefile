@@ -60,7 +60,7 @@ run: $(STAMP)
 test: system-packages $(STAMP) checkov-venv
 	$(VENV)/bin/pytest $(ARGS)
 
-# The CI run of tests/fuzz takes ~20 examples per operation and 12 state-machine journeys of 100 steps on the
+# The CI run of tests/fuzz takes ~20 examples per operation and 20 state-machine journeys of 120 steps on the
 # in-memory table; this one takes many more on moto, new random journeys each time, PDFs rendered by WeasyPrint.
 FUZZ_EXAMPLES ?= 300
 FUZZ_STATEFUL_EXAMPLES ?= 200

@@ -49,9 +49,9 @@ from tests.fuzz.contract import FIGURES, Contract
 
 pytestmark = pytest.mark.fuzz
 
-# CI: 12 fresh organisations of 100 steps each; `make fuzz` asks for far more (FUZZ_STATEFUL_EXAMPLES, _STEPS).
-STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "12"))
-STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "100"))
+# CI: 20 fresh organisations of 120 steps each; `make fuzz` asks for far more (FUZZ_STATEFUL_EXAMPLES, _STEPS).
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "20"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "120"))
 # FUZZ_COLLECT=1: record every finding and go on (an exploratory run); otherwise the first one fails the test.
 COLLECT = os.environ.get("FUZZ_COLLECT") == "1"
 
