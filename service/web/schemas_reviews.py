@@ -164,7 +164,7 @@ class TrainingNeedSchema(Schema):
     priority = Text(load_default="medium", validate=validate.OneOf([p.value for p in Priority]))
     format = Text(load_default="course", validate=validate.OneOf(FORMATS))
     rationale = Text(load_default="", validate=TEXT)
-    # Bounded: the training figures add it up in cents, as DynamoDB numbers (issue 22, found by the stateful fuzzer).
+    # Bounded: the training figures add it up in cents, as DynamoDB numbers (issue 22, found fuzzing on moto).
     estimated_cost = Number(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10_000_000))
 
 

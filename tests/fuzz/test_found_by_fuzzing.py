@@ -1,4 +1,4 @@
-"""What the stateful fuzzer (test_stateful_api.py) found, each replayed as the shortest journey over the API.
+"""What stateful fuzzing (test_stateful_api.py, and probes at its edges on moto) found, replayed as short journeys.
 
 Each test drives a fresh organisation through `ApiMachine`, so every response on the way is checked against
 the OpenAPI document exactly as in the fuzzing run (a 5xx or an off-schema answer fails the test).
@@ -91,8 +91,9 @@ def test_an_export_asked_again_with_its_idempotency_key_answers_200_as_documente
 
 @pytest.mark.parametrize("api", ["memory", "moto"], indirect=True)
 def test_a_training_need_costs_at_most_ten_million_so_the_figures_stay_readable(api):
-    """Found on moto: a cost of 9.99e125 was stored, its cents summed past what DynamoDB numbers hold, and the
-    training report answered 500 (DynamoDB itself refuses such a write: the submission would answer 500)."""
+    """Found on moto, at the edges of DynamoDB numbers: costs of 9.99e125 were stored, their cents summed past
+    what a DynamoDB number holds, and the training report answered 500 (DynamoDB itself refuses such a
+    counter write, so the submission would answer 500). The in-memory table does not check that range."""
     label = "PUT " + REVIEW + "/self"
     status, refused = _review_write(api, label, "E1", "E1", _self(cost=10_000_000.01))
     assert status == 422 and "training_needs" in refused["errors"]["content"], refused
