@@ -461,6 +461,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.action_owners: set[str] = set()
         self.export_ids: list[str] = []
         self.note_ids: list[str] = []
+        self.asked: set[tuple[str, str, str]] = set()  # (cycle, subject, reviewer) the API said were asked
         self.failed = False
         self.figures.examples += 1
 
@@ -585,10 +586,13 @@ class ApiMachine(RuleBasedStateMachine):
         for row in data.get("peers", []) if "/nominations" in label else []:
             if isinstance(row, dict):
                 self.figures.reached("feedback request", row.get("state"))
+                if row.get("state") in ("asked", "approved") and row.get("reviewer_id") in self.tokens:
+                    self.asked.add((params["cycle_id"], params["employee_id"], row["reviewer_id"]))
         if "/feedback/{cycle_id}/{subject_id}" in label:
             self.figures.reached("feedback request", "draft saved" if label.endswith("/draft") else data.get("state"))
         if label.endswith("/feedback/upward"):
             self.figures.reached("feedback request", "upward requested")
+            self.asked.update((params["cycle_id"], m, e) for e, m in MANAGER.items())
         if "goals" in label and "goal_id" in data:
             self.figures.reached("goal", data.get("status"))
             self.figures.reached("goal level", data.get("level"))
@@ -918,9 +922,13 @@ class ApiMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def answer_feedback(self, data: Any) -> None:
-        who = self.actor(data)
+        """Someone asked (mostly) reads their requests and saves a draft, answers or declines."""
+        asked = sorted(self.asked)
+        who = data.draw(st.sampled_from(asked), label="asked")[2] if asked and data.draw(st.booleans()) else None
+        who = who or self.actor(data)
         _, mine, _ = self.call("GET /api/feedback/requests", who)
-        open_ = [r for r in (mine or {}).get("requests", []) if isinstance(r, dict) and r.get("cycle_id")]
+        rows = [r for r in (mine or {}).get("requests", []) if isinstance(r, dict) and r.get("cycle_id")]
+        open_ = [r for r in rows if r.get("open")] or rows
         if open_:
             row = data.draw(st.sampled_from(open_), label="request")
             params = {"cycle_id": row["cycle_id"], "subject_id": row.get("subject_id", "E1")}
