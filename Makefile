@@ -30,8 +30,10 @@ BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
 	@echo "make test      run the whole test suite (installs the Debian packages it needs when root)"
-	@echo "make fuzz      fuzz the JSON API longer than CI does, on moto (FUZZ_EXAMPLES=300 by default),"
-	@echo "               and audit report suppression on random organisations (SUPPRESSION_EXAMPLES=500)"
+	@echo "make fuzz      fuzz the JSON API longer than CI does, on moto: 300 examples per operation and the"
+	@echo "               state machine through every workflow, 200 journeys of 150 steps (FUZZ_EXAMPLES,"
+	@echo "               FUZZ_STATEFUL_EXAMPLES, FUZZ_STATEFUL_STEPS); prints operations, states, requests, 5xx;"
+	@echo "               then audits report suppression on random organisations (SUPPRESSION_EXAMPLES=500)"
 	@echo "make races     two writers race 1,000 times each on memory, moto and the local run over HTTP"
 	@echo "make bench     run the benchmarks"
 	@echo "make load      a bounded load test of the local run on loopback (ARGS=\"--seconds 60 --workers 16\")"
@@ -63,16 +65,22 @@ run: $(STAMP)
 test: system-packages $(STAMP) checkov-venv
 	$(VENV)/bin/pytest $(ARGS)
 
-# The CI run of tests/fuzz takes ~20 examples per operation on the in-memory table; this one takes many more on moto.
+# The CI run of tests/fuzz takes ~20 examples per operation and 20 state-machine journeys of 120 steps on the
+# in-memory table; this one takes many more on moto, new random journeys each time, PDFs rendered by WeasyPrint.
 FUZZ_EXAMPLES ?= 300
+FUZZ_STATEFUL_EXAMPLES ?= 200
+FUZZ_STATEFUL_STEPS ?= 150
 # The suppression audit (random organisations, every report's figures): 40 examples in CI, 500 here (~2 min).
 SUPPRESSION_EXAMPLES ?= 500
 fuzz: $(STAMP)
-	FUZZ_TABLE=moto FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/fuzz -p no:cacheprovider $(ARGS)
+	FUZZ_TABLE=moto FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATEFUL_EXAMPLES=$(FUZZ_STATEFUL_EXAMPLES) \
+		FUZZ_STATEFUL_STEPS=$(FUZZ_STATEFUL_STEPS) FUZZ_RANDOM=1 FUZZ_PDF=1 \
+		$(VENV)/bin/pytest tests/fuzz -p no:cacheprovider $(ARGS)
 	SUPPRESSION_EXAMPLES=$(SUPPRESSION_EXAMPLES) $(VENV)/bin/pytest tests/unit/test_suppression_property.py -p no:cacheprovider $(ARGS)
 
 races: $(STAMP)
-	RACE_ROUNDS=1000 $(VENV)/bin/pytest tests/integration/test_races.py tests/integration/test_local_races.py -p no:cacheprovider $(ARGS)
+	RACE_ROUNDS=1000 $(VENV)/bin/pytest tests/integration/test_races.py tests/integration/test_local_races.py \
+		tests/integration/test_export_limit_races.py -p no:cacheprovider $(ARGS)
 
 system-packages:
 	@bash infra/ensure-system-packages.sh

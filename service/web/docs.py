@@ -17,6 +17,7 @@ def api_doc(
     errors: tuple[int, ...] = (),
     body_content: tuple[str, ...] = ("application/json",),
     response_content: str = "application/json",
+    also: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Attach OpenAPI facts to a view (read by service.web.openapi)."""
 
@@ -30,6 +31,7 @@ def api_doc(
             "errors": errors,
             "body_content": body_content,
             "response_content": response_content,
+            "also": also,  # other success statuses, with the same body (e.g. an idempotent replay's 200)
         }
         return view
 

@@ -166,6 +166,7 @@ def _export_response(job: dict[str, Any], status: int = 200):
     response=ExportSchema,
     body=ExportInSchema,
     status=201,
+    also=(200,),
     errors=(401, 403, 404, 409, 422),
 )
 def create_export():

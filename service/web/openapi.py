@@ -109,7 +109,8 @@ def _operation(rule: Any, doc: dict[str, Any], method: str, view: Any) -> dict[s
         ok["content"] = {"application/json": {"schema": doc["response"]}}
     elif doc.get("response_content", "application/json") != "application/json":  # a file: a PDF, a ZIP
         ok["content"] = {doc["response_content"]: {"schema": {"type": "string", "format": "binary"}}}
-    op["responses"][str(doc["status"])] = ok
+    for status in (doc["status"], *doc.get("also", ())):
+        op["responses"][str(status)] = ok
     if _checks_version(view):
         op["parameters"].append(IF_MATCH)
     for status in sorted(_error_statuses(rule, doc, method, view)):

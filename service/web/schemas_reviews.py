@@ -147,7 +147,8 @@ class TrainingNeedSchema(Schema):
     priority = Choice(Priority, load_default=Priority.MEDIUM.value)
     format = Choice(NeedFormat, load_default=NeedFormat.COURSE.value)
     rationale = Text(load_default="", validate=TEXT)
-    estimated_cost = Number(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    # Bounded: the training figures add it up in cents, as DynamoDB numbers (issue 22, found fuzzing on moto).
+    estimated_cost = Number(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10_000_000))
 
 
 class GoalResultSchema(Schema):

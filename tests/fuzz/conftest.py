@@ -218,3 +218,42 @@ def operation_labels() -> list[str]:
     app = create_app(Settings(secret_key="labels-only-" + "x" * 20), table=MemoryTable())
     spec = build_spec(app)
     return [f"{method.upper()} {path}" for path, ops in spec["paths"].items() for method in ops]
+
+
+@contextmanager
+def example_tables(kind: str | None = None) -> Iterator[Any]:
+    """A factory of fresh, empty tables (one per state-machine example): in memory, or on moto (FUZZ_TABLE=moto)."""
+    from service.adapters.store import MemoryTable
+
+    if (kind or os.environ.get("FUZZ_TABLE", "memory")) != "moto":
+        yield MemoryTable
+        return
+    from moto import mock_aws
+
+    from service.adapters.aws import client
+    from service.adapters.dynamo import DynamoTable
+    from service.adapters.table_setup import create_table
+
+    with mock_aws(), moto_patches.patched():
+        c = client("dynamodb", Settings(region="eu-west-1"))
+        made: list[str] = []
+
+        def new() -> Any:
+            if made:  # one example at a time: the previous example's table goes
+                c.delete_table(TableName=made[-1])
+            made.append(f"{TABLE}-{len(made)}")
+            create_table(c, made[-1])
+            return DynamoTable(c, made[-1])
+
+        yield new
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The figures of the stateful fuzzing run (issue 22), when it ran."""
+    from tests.fuzz.contract import FIGURES
+
+    if not FIGURES.requests:
+        return
+    terminalreporter.section("stateful fuzzing of the JSON API")
+    for line in FIGURES.lines(operation_labels()):
+        terminalreporter.write_line(line)
