@@ -292,7 +292,10 @@ def cycle_raw(form: Any) -> dict[str, Any]:
         "participant_mode": form.get("participant_mode", "everyone"),
         "departments": form.getlist("departments") if hasattr(form, "getlist") else [],
         "employee_ids": ids,
-        "rehearsal": form.get("rehearsal") == "on",  # an unticked checkbox is not sent
+        # An unticked checkbox is not sent: each option is on exactly when its box is ticked.
+        "carry_over_goals": form.get("carry_over_goals") == "on",
+        "skip_level_read": form.get("skip_level_read") == "on",
+        "rehearsal": form.get("rehearsal") == "on",
     }
 
 

@@ -234,6 +234,8 @@ def _cycle_values(c: Cycle) -> dict[str, Any]:
         "participant_mode": c.participant_mode.value,
         "departments": list(c.departments),
         "employee_ids": list(c.employee_ids),
+        "carry_over_goals": c.carry_over_goals,
+        "skip_level_read": c.skip_level_read,
         "rehearsal": c.rehearsal,
     }
 
@@ -323,6 +325,8 @@ def new_cycle():
         "participant_mode": "everyone",
         "departments": [],
         "employee_ids": [],
+        "carry_over_goals": False,
+        "skip_level_read": True,
         "rehearsal": False,
     }
     return _render_cycle_form(blank)

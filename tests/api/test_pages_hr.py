@@ -260,6 +260,29 @@ def test_hr_edits_a_draft_but_not_a_launched_cycle(hr, table, launched_cycle_id)
     assert launched.status_code == 302 and launched.headers["Location"] == f"/hr/cycles/{launched_cycle_id}"
 
 
+def test_editing_a_draft_on_the_page_keeps_its_options_as_the_form_shows_them(hr, table, clock):
+    template = template_svc.list_templates(UnitOfWork(table))[0]
+    data = f.cycle_data(template.template_id, name="Options kept", carry_over_goals=True, skip_level_read=False)
+    draft = cycle_svc.create_cycle(UnitOfWork(table), f.principal(table, "E2"), data, clock)
+    page = text(hr.get(f"/hr/cycles/{draft.cycle_id}/edit"))
+    ticked = set(re.findall(r'<input type="checkbox" name="(\w+)" checked', page))
+    assert "carry_over_goals" in ticked and "skip_level_read" not in ticked
+
+    form = cycle_form(template.template_id, name="Options kept, renamed") | {"version": str(draft.version)}
+    form |= {name: "on" for name in ticked}  # what the browser sends: the ticked boxes only
+    assert post(hr, f"/hr/cycles/{draft.cycle_id}/edit", form).status_code == 302
+
+    stored = cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id)
+    assert stored.name == "Options kept, renamed"
+    assert stored.carry_over_goals is True and stored.skip_level_read is False
+
+
+def test_a_new_cycle_form_lets_managers_above_read_by_default(hr):
+    page = text(hr.get("/hr/cycles/new"))
+    assert '<input type="checkbox" name="skip_level_read" checked' in page
+    assert '<input type="checkbox" name="carry_over_goals" checked' not in page
+
+
 def test_a_launch_shows_its_progress_refreshing_until_every_review_exists(hr, table, clock, held_queue):
     template = template_svc.list_templates(UnitOfWork(table))[0]
     post(hr, "/hr/cycles/new", cycle_form(template.template_id))
