@@ -386,9 +386,9 @@ class CountingTable:
         self.items_read += len(items)
         return items
 
-    def transact(self, ops: list[Any]) -> None:
+    def transact(self, ops: list[Any], token: str | None = None) -> None:
         self.requests += 1
-        self.inner.transact(ops)
+        self.inner.transact(ops, token=token)
 
     def query_page(self, *args: Any, **kwargs: Any) -> Any:
         self.requests += 1

@@ -38,3 +38,17 @@ def test_a_table_of_counts_prints_its_columns_and_why_a_target_is_missed(capsys)
     assert " NO " in out and " yes" in out
     assert report.as_dict()["table"][0]["total"] == 6
     assert "requests" in BENCHMARKS
+
+
+def test_the_benchmarks_counting_table_takes_every_argument_of_the_table_port():
+    """The launch benchmark crashed when the port's commit grew an idempotency token and its wrapper did not."""
+    import inspect
+
+    from benchmarks.run import CountingTable
+    from service.adapters.store import MemoryTable
+
+    for name in ("get", "get_many", "transact", "query_page"):
+        port = inspect.signature(getattr(MemoryTable, name)).parameters
+        wrapper = inspect.signature(getattr(CountingTable, name)).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in wrapper.values())
+        assert takes_any or set(port) <= set(wrapper), f"CountingTable.{name} lacks {set(port) - set(wrapper)}"
