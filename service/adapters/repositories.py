@@ -699,17 +699,3 @@ def _claim_open(item: Item, now: datetime, lease: timedelta) -> bool:
     if status == CLAIM_FAILED:
         return True
     return status == CLAIM_SENDING and datetime.fromisoformat(item["at"]) <= now - lease
-
-
-class Directory(DirectoryRepository):
-    """Transition shim while use cases move onto the unit of work (removed with the last of them)."""
-
-    def __init__(self, table: Table) -> None:
-        from service.adapters.unit_of_work import UnitOfWork
-
-        super().__init__(UnitOfWork(table))
-        self.table = table
-
-    def stage_save(self, uow: UnitOfWork, e: Employee, new: bool) -> None:
-        """Stage a save on another unit of work."""
-        uow.directory.save(e, new)

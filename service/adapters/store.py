@@ -65,14 +65,6 @@ Op = Put | Delete | Check | Increment
 
 
 @dataclass
-class WriteRefused:
-    """Why a transaction was cancelled: index of the failing op, and the reason."""
-
-    index: int
-    reason: str
-
-
-@dataclass
 class Page:
     """One page of a query result."""
 

@@ -288,15 +288,6 @@ def low_rating(rating: int | None, points: int) -> bool:
     return rating is not None and rating <= (2 if points >= 4 else 1)
 
 
-def suggested_needs(ratings: dict[str, Any], points: int, names: dict[str, str]) -> list[dict[str, Any]]:
-    """Competencies the manager rated low: each suggests a need, which the manager confirms or dismisses."""
-    return [
-        {"competency_id": cid, "name": names.get(cid, cid), "rating": (r or {}).get("rating")}
-        for cid, r in ratings.items()
-        if low_rating((r or {}).get("rating"), points)
-    ]
-
-
 # --- a person's contribution to the aggregates --------------------------------------------------------
 
 

@@ -227,16 +227,6 @@ def training_report_scope(principal: Principal) -> str:
 # --- continuous learning (issue 14) ----------------------------------------------------------------
 
 
-def may_use_planner(principal: Principal, owner_id: str) -> bool:
-    """The informational-interview planner is the owner's alone: nobody else, HR included, even learns it exists."""
-    return principal.employee_id == owner_id
-
-
-def may_manage_learning_log(principal: Principal, owner_id: str) -> bool:
-    """Only the person writes and lists their learning log; others see the activities picked into a review."""
-    return principal.employee_id == owner_id
-
-
 def may_comment_on_evidence(roles: ReviewRoles) -> bool:
     """The employee's current manager comments on the learning evidence of their review."""
     return roles.is_manager

@@ -77,9 +77,3 @@ class ImportHistorySchema(Schema):
     """Applied imports, newest first."""
 
     imports = fields.List(fields.Nested(ImportRecordSchema))
-
-
-class HealthSchema(Schema):
-    """Liveness."""
-
-    status = fields.String()

@@ -264,10 +264,6 @@ class ReasonSchema(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class EmptySchema(Schema):
-    """No body."""
-
-
 class ReviewSchema(Schema):
     """A review as the principal may see it (sections hidden from them are null)."""
 
