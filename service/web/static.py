@@ -14,6 +14,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from flask import Flask, send_from_directory
@@ -36,11 +37,13 @@ class Fingerprints:
     def digest(self, filename: str) -> str | None:
         """The file's digest, or None when there is no such file."""
         path = safe_join(self.folder, filename)
-        if path is None or not os.path.isfile(path):
+        if path is None:
             return None
         try:
             stat = os.stat(path)
         except OSError:
+            return None
+        if not S_ISREG(stat.st_mode):
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         known = self._known.get(filename)
