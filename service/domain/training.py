@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from service.domain.errors import ValidationFailed
 from service.domain.reviews import PRIORITY_WEIGHT, Priority, normalise_topic
-from service.domain.suppression import SUPPRESS_BELOW  # noqa: F401  (the rule lives in domain/suppression.py)
 
 E = TypeVar("E", bound=StrEnum)
 

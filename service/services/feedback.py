@@ -478,13 +478,16 @@ def request_upward(
         raise Conflict("upward feedback is off in this cycle's feedback settings")
     at = iso(clock.now())
     managers = asked = 0
+    teams: dict[str, list[Employee]] = {}
     for manager_id in sorted(cycle.participants):
         reports = [p for p in uow.directory.reports(manager_id) if p.employee_id != manager_id]
-        if not reports:
-            continue
+        if reports:
+            teams[manager_id] = reports
+    closed = _closed_subjects(uow, cycle, set(teams), clock.now())  # one batch read, not one per manager
+    for manager_id, reports in teams.items():
         manager = _person(uow, manager_id)
         review = uow.reviews.get(cycle_id, manager_id)
-        if review is None or release_for(uow, cycle, manager_id, clock.now()).closed:
+        if review is None or manager_id in closed:
             continue
         existing = {r.reviewer_id: r for r in uow.feedback.about(cycle_id, manager_id)}
         new_ids = [p.employee_id for p in reports if p.employee_id not in existing]

@@ -43,11 +43,8 @@ def _body(schema: Any) -> dict[str, Any]:
 
 
 def mailer() -> Any:
-    """The app's mailer (SES deployed, the outbox locally, a list in tests)."""
-    from service.adapters.factory import build_mailer
-
-    w = wiring()
-    return w.extras.get("mailer") or build_mailer(w.settings)
+    """The app's mailer (SES deployed, the outbox locally, a list in tests), installed by create_app."""
+    return wiring().extras["mailer"]
 
 
 @bp.get("/cycles/<cycle_id>/feedback/settings")

@@ -33,7 +33,7 @@ from service.services import goals as goal_svc
 from service.services import policy
 from service.services import reviews as review_svc
 from service.services.auth import Principal
-from service.web import forms
+from service.web import forms, labels
 from service.web.auth import csrf_token, optional_principal
 from service.web.fields import is_id
 from service.web.form_flow import OnRefusal, attempt
@@ -117,16 +117,7 @@ def back_to(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
-@bp.app_template_filter("day")
-def day_filter(value: date | str | None) -> str:
-    """7 Mar 2026."""
-    if not value:
-        return "—"
-    try:
-        day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    except ValueError:
-        return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
-    return f"{day.day} {day:%b %Y}"
+bp.add_app_template_filter(labels.day, "day")
 
 
 @bp.app_template_filter("moment")
@@ -134,7 +125,7 @@ def moment_filter(value: str | None) -> str:
     """An ISO timestamp as '7 Mar 2026, 14:05 UTC'."""
     if not value:
         return "—"
-    return f"{day_filter(value)}, {value[11:16]} UTC"
+    return f"{labels.day(value)}, {value[11:16]} UTC"
 
 
 @bp.app_template_filter("state_label")

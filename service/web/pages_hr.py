@@ -416,14 +416,13 @@ def overdue(cycle_id: str):
 @bp.post("/cycles/<cycle_id>/remind")
 def remind(cycle_id: str):
     """Send the overdue people of this cycle (or of one phase) their reminder now."""
-    from service.adapters.factory import build_mailer
     from service.services import reminders as reminder_svc
 
     principal = hr()
     w = wiring()
     phase = request.form.get("phase") or None
     back = url_for("pages_hr.overdue", cycle_id=cycle_id)
-    mailer = w.extras.get("mailer") or build_mailer(w.settings, w.table)
+    mailer = w.extras["mailer"]
     result = attempt(
         lambda: reminder_svc.remind_cycle_now(
             w.uow(), principal, cycle_id, mailer, w.clock, w.settings.base_url, phase=phase
