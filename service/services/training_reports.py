@@ -19,12 +19,11 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.directory import spreadsheet_safe
 from service.domain.errors import NotFound, ValidationFailed
+from service.domain.reviews import NeedFormat, ObstacleCategory
 from service.domain.suppression import NOTE, SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.training import (
     OBSTACLE_AREAS,
     Catalogue,
-    NeedFormat,
-    ObstacleCategory,
     ProgrammeStep,
     greedy_programme,
 )

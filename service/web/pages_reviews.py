@@ -22,11 +22,13 @@ from service.domain.learning import ActivityType
 from service.domain.reviews import (
     Agreement,
     ItemStatus,
+    NeedFormat,
+    ObstacleCategory,
     Priority,
     ReviewState,
 )
 from service.domain.templates import Template, template_from_dict
-from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.domain.training import SuggestionAnswer
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc

@@ -8,8 +8,8 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.cycles import ParticipantMode, Phase
 from service.domain.learning import ActivityType
-from service.domain.reviews import Agreement, ItemStatus, Priority, ReviewState
-from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
+from service.domain.training import SuggestionAnswer
 from service.web.fields import Choice, Id, Number, Text, Whole
 
 TEXT = validate.Length(max=10_000)

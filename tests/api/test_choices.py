@@ -20,8 +20,8 @@ import pytest
 from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.learning import ActivityType
-from service.domain.reviews import Agreement, ItemStatus, Priority
-from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority
+from service.domain.training import SuggestionAnswer
 from service.services import reviews as review_svc
 from service.web import forms
 from service.web.pages_reviews import CHOICES

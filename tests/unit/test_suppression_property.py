@@ -29,14 +29,12 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.learning import ActivityType
-from service.domain.reviews import Priority
+from service.domain.reviews import NeedFormat, ObstacleCategory, Priority
 from service.domain.training import (
     OBSTACLE_AREAS,
     Catalogue,
-    NeedFormat,
     NeedSource,
     NeedStatus,
-    ObstacleCategory,
     TrainingNeed,
     contribution,
     need_id,
