@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
+from service.domain.workflow import follow
 
 
 class ActivityType(StrEnum):
@@ -86,11 +87,8 @@ INTERVIEW_TRANSITIONS: dict[tuple[InterviewStatus, InterviewAction], InterviewSt
 
 def next_status(status: InterviewStatus, action: InterviewAction) -> InterviewStatus:
     """The status an action leads to, or Conflict when the planner's workflow does not allow it."""
-    try:
-        return INTERVIEW_TRANSITIONS[(status, action)]
-    except KeyError:
-        words = status.value.replace("_", " ")
-        raise Conflict(f"cannot {action.value} an interview that is {words}") from None
+    words = status.value.replace("_", " ")
+    return follow(INTERVIEW_TRANSITIONS, status, action, f"cannot {action.value} an interview that is {words}")
 
 
 def allows(status: InterviewStatus, action: InterviewAction) -> bool:

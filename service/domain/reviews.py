@@ -11,6 +11,7 @@ from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.templates import WEIGHT_PARTS, Template
+from service.domain.workflow import follow
 
 
 class ReviewState(StrEnum):
@@ -66,10 +67,8 @@ def next_state(state: ReviewState, action: ReviewAction, to: ReviewState | None 
             allowed = ", ".join(RETURNS[state]) or "nothing"
             raise Conflict(f"a review in {state} can be returned to: {allowed}")
         return to
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise Conflict(f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}") from None
+    refusal = f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}"
+    return follow(TRANSITIONS, state, action, refusal)
 
 
 def allows(state: ReviewState, action: ReviewAction) -> bool:
