@@ -505,7 +505,7 @@ def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, a
 # --- the alignment report ---------------------------------------------------------------------
 
 
-def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> dict[str, Any]:
+def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> goal_reports.AlignmentReport:
     """Per organisation goal: aligned goals, people, weighted progress; by department: share aligned;
     orphan goals and goals at risk. Leadership and HR see everything, managers their subtree."""
     _fresh(uow)

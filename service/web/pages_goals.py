@@ -412,6 +412,6 @@ def alignment():
     cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
     uow = wiring().uow()
     report = svc.alignment_report(uow, principal, cycle.cycle_id) if cycle else None
-    ids = [g["owner_id"] for key in ("orphans", "at_risk") for g in (report or {}).get(key, {}).get("goals", [])]
+    ids = [g.owner_id for listed in (report.orphans, report.at_risk) for g in listed.goals] if report else []
     names = directory_svc.people_names(uow, sorted(set(ids)))
     return render_template("pages/alignment.html", report=report, cycles=cycles, cycle=cycle, names=names)

@@ -15,6 +15,7 @@ The numbers are checked against a small tree computed by hand:
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -118,7 +119,7 @@ CYCLE: list[str] = []
 
 
 def report(table, cycle):
-    return svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id)
+    return asdict(svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id))
 
 
 def test_key_result_progress_handles_decreasing_targets():
@@ -468,5 +469,5 @@ def test_a_concurrent_first_roll_up_is_retried_not_refused(world, monkeypatch):
         {"level": "individual", "title": "mine", "weight": 50, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
         clock,
     )
-    report = svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id)
+    report = asdict(svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id))
     assert report["organisation_goals"][0]["aligned_goals"] == 2 and report["organisation_goals"][0]["people"] == 2
