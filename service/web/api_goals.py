@@ -237,7 +237,7 @@ def assign(goal_id: str):
     principal = current_principal()
     svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
     data = AssignSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
+    return jsonify(AssignResultSchema().dump(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock)))
 
 
 @bp.get("/people/<employee_id>/goals")

@@ -357,7 +357,7 @@ def assign(goal_id: str):
         lambda: svc.assign_to_chosen(w.uow(), principal, goal_id, {"weight": int(weight)}, chosen, w.clock),
         OnRefusal(back=url_for("pages_goals.assign", goal_id=goal_id), prefix="Not given to the team"),
     )
-    made, skipped = len(result["created"]), len(result["skipped"])
+    made, skipped = len(result.created), len(result.skipped)
     flash(
         f"“{goal['title']}” given to {made} {'person' if made == 1 else 'people'}"
         + (f"; {skipped} already had it." if skipped else "."),

@@ -311,7 +311,7 @@ def test_a_retried_assignment_lists_each_person_once(uow, tree, clock):
         real_stage()
 
     uow.rollups.stage = rival_first  # type: ignore[method-assign]
-    result = goals.assign_to_team(uow, who("E3"), tree["T3"], {"weight": 20}, clock)
+    result = asdict(goals.assign_to_team(uow, who("E3"), tree["T3"], {"weight": 20}, clock))
     assert raced and sorted(result["skipped"]) == ["E4", "E5"] and len(result["created"]) == 1
     assert [g["owner_id"] for g in goals.person_goals(uow, "E7", "C1")] == ["E7"]
     assert UnitOfWork(uow.table).rollups.get(tree["T3"], "C1").goals == 2 + 2 + 1 + 1
@@ -321,7 +321,7 @@ def test_giving_a_department_a_goal_needs_hr_or_leadership(uow, tree, clock):
     data = {"weight": 10, "department": "Engineering", "cycle_id": "C1"}
     with pytest.raises(PermissionDenied):
         goals.assign_to_team(uow, who("E3"), tree["ORG"], data, clock)
-    result = goals.assign_to_team(uow, who("E2"), tree["ORG"], data, clock)
+    result = asdict(goals.assign_to_team(uow, who("E2"), tree["ORG"], data, clock))
     assert len(result["created"]) == 3 and result["skipped"] == []
 
 

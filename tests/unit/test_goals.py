@@ -337,18 +337,18 @@ def test_only_owners_managers_and_hr_edit_goals(tree):
 
 def test_team_assignment_gives_each_report_an_aligned_copy(tree):
     table, clock, _cycle, ids = tree
-    result = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)
+    result = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock))
     assert len(result["created"]) == 2
     copies = [svc.get_goal(UnitOfWork(table), None, g) for g in result["created"]]
     assert sorted(c["owner_id"] for c in copies) == ["E4", "E5"]
     assert all(c["parent_id"] == ids["T3"] and c["source_goal_id"] == ids["T3"] for c in copies)
-    again = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)
+    again = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock))
     assert again["created"] == [] and sorted(again["skipped"]) == ["E4", "E5"]
 
 
 def test_editing_the_source_does_not_overwrite_personal_copies(tree):
     table, clock, _cycle, ids = tree
-    made = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)["created"]
+    made = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock).created
     t3 = svc.get_goal(UnitOfWork(table), None, ids["T3"])
     svc.update_goal(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"title": "Renamed"}, t3["version"], clock)
     assert {svc.get_goal(UnitOfWork(table), None, g)["title"] for g in made} == {"Ship platform"}
@@ -364,12 +364,14 @@ def test_department_assignment_needs_hr_or_leadership(tree):
             {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
             clock,
         )
-    result = svc.assign_to_team(
-        UnitOfWork(table),
-        f.principal(table, "E2"),
-        ids["ORG"],
-        {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
-        clock,
+    result = asdict(
+        svc.assign_to_team(
+            UnitOfWork(table),
+            f.principal(table, "E2"),
+            ids["ORG"],
+            {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
+            clock,
+        )
     )
     assert len(result["created"]) == 3
 
