@@ -3,6 +3,8 @@ manager's comments on review evidence and shared interview summaries, my insight
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
@@ -222,7 +224,7 @@ class EvidenceQuerySchema(Schema):
     cycle_id = Id(required=True)
 
 
-def _json(schema: type[Schema], data: dict, status: int = 200, version: int | None = None):
+def _json(schema: type[Schema], data: Any, status: int = 200, version: int | None = None):
     resp = jsonify(schema().dump(data))
     resp.status_code = status
     return with_etag(resp, version) if version is not None else resp
@@ -245,7 +247,7 @@ def create_activity():
     """Log an activity."""
     w = wiring()
     made = svc.create_activity(w.uow(), current_principal(), _body(ActivityInSchema), w.clock)
-    return _json(ActivitySchema, made, 201, made["version"])
+    return _json(ActivitySchema, made, 201, made.version)
 
 
 @bp.get("/activities/<activity_id>")
@@ -253,7 +255,7 @@ def create_activity():
 def get_activity(activity_id: str):
     """One activity."""
     found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
-    return _json(ActivitySchema, found, version=found["version"])
+    return _json(ActivitySchema, found, version=found.version)
 
 
 @bp.patch("/activities/<activity_id>")
@@ -263,7 +265,7 @@ def patch_activity(activity_id: str):
     w = wiring()
     data = _body(ActivityPatchSchema)
     saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
-    return _json(ActivitySchema, saved, version=saved["version"])
+    return _json(ActivitySchema, saved, version=saved.version)
 
 
 @bp.delete("/activities/<activity_id>")

@@ -4,12 +4,20 @@ and the learning evidence on review pages. No JavaScript needed; they call the s
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
-from service.domain.learning import CHECKLIST, CLOSING_QUESTION, ActivityType, ContactSource, InterviewFormat
+from service.domain.learning import (
+    CHECKLIST,
+    CLOSING_QUESTION,
+    Activity,
+    ActivityType,
+    ContactSource,
+    InterviewFormat,
+)
 from service.services import directory as directory_svc
 from service.services import interviews, policy
 from service.services import learning as svc
@@ -81,20 +89,20 @@ def _activity_data(form: Any, creating: bool) -> dict[str, Any]:
 
 
 def _need_options(uow: Any, principal: Principal) -> list[tuple[str, str]]:
-    return [(n["need_id"], n["label"]) for n in svc.need_choices(uow, principal)]
+    return [(n.need_id, n.label) for n in svc.need_choices(uow, principal)]
 
 
 # --- template helpers used by the review pages ------------------------------------------------------
 
 
 @bp.app_template_global("learning_evidence")
-def learning_evidence(view: dict[str, Any]) -> dict[str, Any]:
+def learning_evidence(view: dict[str, Any]) -> svc.EvidencePanel:
     """The learning activities picked into a review, and whether the reader may comment (review pages)."""
     return svc.evidence_panel(wiring().uow(), page_principal(), view["cycle_id"], view["employee_id"])
 
 
 @bp.app_template_global("learning_picks")
-def learning_picks(view: dict[str, Any]) -> list[dict[str, Any]]:
+def learning_picks(view: dict[str, Any]) -> list[Activity]:
     """My activities inside the review's period, to pick in my self assessment."""
     principal = page_principal()
     if principal.employee_id != view["employee_id"]:
@@ -117,8 +125,8 @@ def _render_log(principal: Principal, errors: dict[str, Any], status: int):
     return render_template(
         "pages/learning.html",
         activities=svc.learning_log(uow, principal),
-        needs=[(n["need_id"], n["label"]) for n in choices],
-        need_names={n["need_id"]: n["name"] for n in choices},
+        needs=[(n.need_id, n.label) for n in choices],
+        need_names={n.need_id: n.name for n in choices},
         types=TYPES,
         errors=forms.flatten_errors(errors),
         summary=_summary({k: v for k, v in errors.items() if k}),
@@ -146,7 +154,7 @@ def create():
         ),
         OnRefusal(back=url_for("pages_learning.index"), form=again),
     )
-    flash(f"“{made['title']}” added to your learning log.", "success")
+    flash(f"“{made.title}” added to your learning log.", "success")
     return redirect(url_for("pages_learning.index"))
 
 
@@ -195,7 +203,7 @@ def _render_activity(principal: Principal, activity_id: str, errors: dict[str, A
         errors=forms.flatten_errors(errors),
         summary=_summary({k: v for k, v in errors.items() if k}),
         message=(errors.get("") or [None])[0],
-        values=request.form if errors else found,
+        values=request.form if errors else asdict(found),
     ), status
 
 

@@ -415,7 +415,7 @@ def _seed_activities(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
 
     data = {"type": "course", "title": "Matrix course", "date": "2026-02-10", "hours": 2}
     return {
-        who: learning_svc.create_activity(UnitOfWork(table), f.principal(table, who), data, clock)["activity_id"]
+        who: learning_svc.create_activity(UnitOfWork(table), f.principal(table, who), data, clock).activity_id
         for who in MANAGERS
     }
 

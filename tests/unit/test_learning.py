@@ -4,6 +4,8 @@ Alan (E3) manages Katherine (E4) and Edsger (E5); Grace (E2) is HR; Ada (E1) lea
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from service.adapters.store import MemoryTable
@@ -56,7 +58,7 @@ def need_id(uow: UnitOfWork, clock, **more) -> str:
 
 def test_a_logged_activity_is_stored_audited_and_counted_in_its_year_and_department(uow, clock):
     need = need_id(uow, clock)
-    made = svc.create_activity(uow, who(uow, "E4"), course(need_id=need, learnt="Bayes"), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(need_id=need, learnt="Bayes"), clock))
     stored = items(uow, "learning_activity")
     assert [(i["title"], i["need_id"], i["department"], i["version"]) for i in stored] == [
         ("Statistics for engineers", need, "Engineering", 1)
@@ -76,8 +78,8 @@ def test_a_second_activity_of_the_same_person_does_not_count_them_twice(uow, clo
 
 
 def test_changing_and_removing_an_activity_moves_its_counts(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
-    changed = svc.update_activity(uow, who(uow, "E4"), made["activity_id"], {"type": "reading"}, 1, clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
+    changed = asdict(svc.update_activity(uow, who(uow, "E4"), made["activity_id"], {"type": "reading"}, 1, clock))
     dept = uow.table.get({"pk": "LEARNSTATS#2026", "sk": "DEPT#Engineering"})
     assert (dept["people_course"], dept["people_reading"], dept["people_all"]) == (0, 1, 1)
     svc.delete_activity(uow, who(uow, "E4"), made["activity_id"], changed["version"])
@@ -87,7 +89,7 @@ def test_changing_and_removing_an_activity_moves_its_counts(uow, clock):
 
 
 def test_a_stale_change_is_refused(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
     with pytest.raises(StaleWrite):
         svc.update_activity(uow, who(uow, "E4"), made["activity_id"], {"hours": 2}, 7, clock)
 
@@ -110,7 +112,7 @@ def test_bad_activities_are_refused_with_a_field_message_and_nothing_is_written(
 
 
 def test_someone_elses_activity_is_not_found_even_for_hr(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
     for other in ("E2", "E3", "E5"):
         with pytest.raises(NotFound):
             svc.get_activity(uow, who(uow, other), made["activity_id"])
@@ -123,7 +125,7 @@ def test_my_typed_training_needs_are_offered_open_ones_first_labelled_with_topic
     named_needs(uow, clock, cycle_id, owner="E5", topics=("Kubernetes",))  # someone else's: never offered
     svc.create_activity(uow, who(uow, "E4"), course(need_id=needs[0].need_id), clock)  # addresses Public speaking
     cycle_name = uow.cycles.get(cycle_id).name
-    choices = svc.need_choices(UnitOfWork(uow.table), who(uow, "E4"))
+    choices = [asdict(c) for c in svc.need_choices(UnitOfWork(uow.table), who(uow, "E4"))]
     assert [(c["need_id"], c["label"], c["status"]) for c in choices] == [
         (needs[1].need_id, f"Statistics ({cycle_name})", "open"),
         (needs[0].need_id, f"Public speaking ({cycle_name}) · addressed", "addressed"),
@@ -145,7 +147,7 @@ def test_an_activity_naming_a_need_addresses_it_in_the_activitys_own_transaction
     need = named_needs(uow, clock, cycle_id)[0]
     assert report_topic(uow, cycle_id, "Statistics")["addressed"] == 0
     before = uow.table.transactions
-    made = svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(need_id=need.need_id), clock)
+    made = asdict(svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(need_id=need.need_id), clock))
     assert uow.table.transactions == before + 1
     stored = UnitOfWork(uow.table).training.get(need.need_id)
     assert (stored.status.value, stored.addressed_by) == ("addressed", f"learning: E4/{made['activity_id']}")
@@ -171,7 +173,7 @@ def test_an_unknown_or_foreign_need_is_a_field_error_and_nothing_is_written(uow,
     assert UnitOfWork(uow.table).training.get(theirs).status.value == "open"
     assert not any(k.startswith("a|") for k in UnitOfWork(uow.table).training.aggregate(cycle_id, "ORG"))
     # Changing an activity to name that need is refused the same way, and the activity stays as it was.
-    made = svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(), clock))
     with pytest.raises(ValidationFailed) as caught:
         svc.update_activity(UnitOfWork(uow.table), who(uow, "E4"), made["activity_id"], {"need_id": need}, 1, clock)
     assert "need_id" in caught.value.errors
@@ -183,8 +185,8 @@ def test_an_unknown_or_foreign_need_is_a_field_error_and_nothing_is_written(uow,
 
 def test_activities_in_the_period_are_picked_as_evidence_and_the_manager_comments_on_them(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    inside = svc.create_activity(uow, who(uow, "E4"), course(), clock)
-    picks = svc.activities_for_cycle(uow, who(uow, "E4"), cycle_id)
+    inside = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
+    picks = [asdict(a) for a in svc.activities_for_cycle(uow, who(uow, "E4"), cycle_id)]
     assert [a["activity_id"] for a in picks] == [inside["activity_id"]]
     version = uow.reviews.get(cycle_id, "E4").version
     content = f.self_content(learning_refs=[inside["activity_id"]])
@@ -202,8 +204,8 @@ def test_activities_in_the_period_are_picked_as_evidence_and_the_manager_comment
 
 def test_evidence_from_outside_the_period_or_someone_else_is_refused(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    old = svc.create_activity(uow, who(uow, "E4"), course(date="2025-06-01"), clock)
-    theirs = svc.create_activity(uow, who(uow, "E5"), course(), clock)
+    old = asdict(svc.create_activity(uow, who(uow, "E4"), course(date="2025-06-01"), clock))
+    theirs = asdict(svc.create_activity(uow, who(uow, "E5"), course(), clock))
     version = uow.reviews.get(cycle_id, "E4").version
     content = f.self_content(learning_refs=[old["activity_id"], theirs["activity_id"]])
     with pytest.raises(ValidationFailed) as caught:
@@ -253,7 +255,7 @@ def finished(uow, clock, owner="E4", referrals=(), need=None, **more):
 def test_a_completed_interview_becomes_a_learning_activity_and_reminds_to_thank(uow, clock):
     done = finished(uow, clock)
     assert done["status"] == "completed" and done["thank_you_by"] == "2026-03-02"
-    log = svc.learning_log(uow, who(uow, "E4"))
+    log = [asdict(a) for a in svc.learning_log(uow, who(uow, "E4"))]
     assert [(a["type"], a["date"], a["provider"], a["contact_id"]) for a in log] == [
         ("informational_interview", "2026-03-01", "Mae Jemison", done["contact_id"])
     ]
@@ -362,14 +364,14 @@ def test_the_question_bank_starts_with_the_ten_topics_and_can_be_edited(uow, clo
 
 def test_my_insights_list_the_roles_organisations_and_industries_explored(uow, clock):
     finished(uow, clock, industry="Space")
-    mine = svc.my_insights(uow, who(uow, "E4"))
+    mine = asdict(svc.my_insights(uow, who(uow, "E4")))
     assert (mine["roles"], mine["organisations"], mine["industries"]) == (["Data Scientist"], ["Orbit Labs"], ["Space"])
     assert mine["learnt"][0]["learnt"] == "Modelling matters more than tools."
 
 
 def test_the_leadership_report_hides_groups_under_five_people(uow, clock):
     svc.create_activity(uow, who(uow, "E4"), course(), clock)
-    report = svc.leadership_report(uow, who(uow, "E1"), "2026")
+    report = asdict(svc.leadership_report(uow, who(uow, "E1"), "2026"))
     assert report["rows"]["Engineering"]["*"] is None and report["totals"]["*"] is None
     with pytest.raises(PermissionDenied):
         svc.leadership_report(uow, who(uow, "E4"), "2026")
@@ -400,7 +402,7 @@ def test_suppression_hides_a_second_department_when_one_small_one_would_be_revea
 
 def test_the_manager_cannot_comment_on_evidence_still_in_a_draft(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
     version = uow.reviews.get(cycle_id, "E4").version
     content = f.self_content(learning_refs=[made["activity_id"]])
     review_svc.save_self_assessment(uow, who(uow, "E4"), cycle_id, "E4", content, version, False, clock)
@@ -442,7 +444,7 @@ def test_the_leadership_report_is_one_query_however_many_activities(clock):
         )
     principal = who(UnitOfWork(table), "E1")
     table.reads.clear()
-    report = svc.leadership_report(UnitOfWork(table), principal, "2026")
+    report = asdict(svc.leadership_report(UnitOfWork(table), principal, "2026"))
     assert table.reads == ["query"]
     assert report["rows"]["Engineering"]["*"] is None  # 3 people: under 5
 
