@@ -318,7 +318,7 @@ def add_contact():
     """Add a contact."""
     w = wiring()
     made = interviews.add_contact(w.uow(), current_principal(), _body(ContactInSchema), w.clock)
-    return _json(ContactSchema, made, 201, made["version"])
+    return _json(ContactSchema, made, 201, made.version)
 
 
 @bp.get("/contacts/<contact_id>")
@@ -326,7 +326,7 @@ def add_contact():
 def get_contact(contact_id: str):
     """One contact."""
     found = interviews.get_contact(wiring().uow(), current_principal(), contact_id)
-    return _json(ContactSchema, found, version=found["version"])
+    return _json(ContactSchema, found, version=found.version)
 
 
 @bp.patch("/contacts/<contact_id>")
@@ -339,7 +339,7 @@ def patch_contact(contact_id: str):
     """Edit a contact."""
     data = _body(ContactPatchSchema)
     saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
-    return _json(ContactSchema, saved, version=saved["version"])
+    return _json(ContactSchema, saved, version=saved.version)
 
 
 @bp.post("/contacts/<contact_id>/actions")
@@ -356,7 +356,7 @@ def act(contact_id: str):
     saved = interviews.act(
         w.uow(), current_principal(), contact_id, data["action"], expected_version(), w.clock, data["scheduled_for"]
     )
-    return _json(ContactSchema, saved, version=saved["version"])
+    return _json(ContactSchema, saved, version=saved.version)
 
 
 @bp.post("/contacts/<contact_id>/complete")
@@ -373,7 +373,7 @@ def complete(contact_id: str):
     if data.get("completed_on"):
         data["completed_on"] = data["completed_on"].isoformat()
     saved = interviews.complete(w.uow(), current_principal(), contact_id, data, expected_version(), w.clock)
-    return _json(ContactSchema, saved, version=saved["version"])
+    return _json(ContactSchema, saved, version=saved.version)
 
 
 @bp.get("/questions")
@@ -381,7 +381,7 @@ def complete(contact_id: str):
 def get_questions():
     """My question bank."""
     found = interviews.questions(wiring().uow(), current_principal())
-    return _json(QuestionBankSchema, found, version=found["version"])
+    return _json(QuestionBankSchema, found, version=found.version)
 
 
 @bp.put("/questions")
@@ -394,7 +394,7 @@ def put_questions():
     """Replace my question bank."""
     items = _body(QuestionBankInSchema)["questions"]
     saved = interviews.save_questions(wiring().uow(), current_principal(), items, expected_version())
-    return _json(QuestionBankSchema, saved, version=saved["version"])
+    return _json(QuestionBankSchema, saved, version=saved.version)
 
 
 @bp.get("/insights")

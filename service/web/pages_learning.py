@@ -288,8 +288,8 @@ def add_contact():
         ),
         OnRefusal(back=url_for("pages_learning.planner"), form=again),
     )
-    flash(f"{made['name']} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
-    return redirect(url_for("pages_learning.contact", contact_id=made["contact_id"]))
+    flash(f"{made.name} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
+    return redirect(url_for("pages_learning.contact", contact_id=made.contact_id))
 
 
 @bp.route("/interviews/questions", methods=["GET", "POST"])
@@ -316,7 +316,7 @@ def questions():
 
 def _render_questions(principal: Principal, errors: dict[str, Any], status: int):
     bank = interviews.questions(wiring().uow(), principal)
-    text = request.form.get("questions") if errors else "\n".join(bank["questions"])
+    text = request.form.get("questions") if errors else "\n".join(bank.questions)
     return render_template(
         "pages/interviews_questions.html",
         bank=bank,

@@ -429,7 +429,7 @@ def _seed_needs_and_contacts(table: MemoryTable, clock: FixedClock) -> tuple[dic
     contact = {"name": "Mae Jemison", "role": "Scientist", "organisation": "Orbit", "found_via": "alumni"}
     for who in MANAGERS:
         needs[who] = UnitOfWork(table).training.of_person(who)[0].need_id
-        contacts[who] = interviews.add_contact(UnitOfWork(table), f.principal(table, who), contact, clock)["contact_id"]
+        contacts[who] = interviews.add_contact(UnitOfWork(table), f.principal(table, who), contact, clock).contact_id
     return needs, contacts
 
 

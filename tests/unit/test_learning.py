@@ -228,7 +228,7 @@ def contact(**more):
 
 
 def test_the_outreach_draft_asks_for_20_minutes_to_learn_not_for_a_job(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(format="phone"), clock)
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(format="phone"), clock))
     draft = made["outreach"]
     assert "Dear Mae" in draft and "Katherine Johnson" in draft and "katherine@example.com" in draft
     assert "20 minutes" in draft and "not asking for a job" in draft and "by phone" in draft
@@ -236,20 +236,22 @@ def test_the_outreach_draft_asks_for_20_minutes_to_learn_not_for_a_job(uow, cloc
 
 
 def test_marking_the_request_sent_suggests_a_follow_up_a_week_later(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(), clock)
-    sent = interviews.act(uow, who(uow, "E4"), made["contact_id"], "send", made["version"], clock)
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
+    sent = asdict(interviews.act(uow, who(uow, "E4"), made["contact_id"], "send", made["version"], clock))
     assert (sent["status"], sent["sent_on"], sent["follow_up_on"]) == ("request_sent", "2026-03-02", "2026-03-09")
     with pytest.raises(Conflict):
         interviews.complete(uow, who(uow, "E4"), made["contact_id"], {"learnt": "x"}, sent["version"], clock)
 
 
 def finished(uow, clock, owner="E4", referrals=(), need=None, **more):
-    made = interviews.add_contact(uow, who(uow, owner), contact(**more), clock)
-    on = interviews.act(uow, who(uow, owner), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    made = asdict(interviews.add_contact(uow, who(uow, owner), contact(**more), clock))
+    on = asdict(
+        interviews.act(uow, who(uow, owner), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    )
     data = {"learnt": "Modelling matters more than tools.", "notes": "Friendly.", "referrals": list(referrals)}
     if need:
         data["need_id"] = need
-    return interviews.complete(uow, who(uow, owner), made["contact_id"], data, on["version"], clock)
+    return asdict(interviews.complete(uow, who(uow, owner), made["contact_id"], data, on["version"], clock))
 
 
 def test_a_completed_interview_becomes_a_learning_activity_and_reminds_to_thank(uow, clock):
@@ -268,7 +270,7 @@ def test_a_completed_interview_against_a_need_addresses_it_and_a_foreign_need_co
     with pytest.raises(ValidationFailed) as caught:
         finished(UnitOfWork(uow.table), clock, need=theirs.need_id, name="Ann Other")
     assert "need_id" in caught.value.errors and items(uow, "learning_activity") == []
-    assert [c["status"] for c in interviews.planner(uow, who(uow, "E4"))["contacts"]] == ["scheduled"]
+    assert [c["status"] for c in asdict(interviews.planner(uow, who(uow, "E4")))["contacts"]] == ["scheduled"]
     done = finished(UnitOfWork(uow.table), clock, need=mine.need_id)
     stored = UnitOfWork(uow.table).training.get(mine.need_id)
     assert stored.status.value == "addressed" and done["activity_id"] in stored.addressed_by
@@ -278,19 +280,23 @@ def test_a_completed_interview_against_a_need_addresses_it_and_a_foreign_need_co
 def test_referrals_become_contacts_and_the_chain_of_introductions_is_a_tree(uow, clock):
     first = finished(uow, clock, referrals=[{"name": "Katherine Coleman", "role": "Analyst", "organisation": "NASA"}])
     second_id = next(
-        c["contact_id"] for c in interviews.planner(uow, who(uow, "E4"))["contacts"] if c["name"] == "Katherine Coleman"
+        c["contact_id"]
+        for c in asdict(interviews.planner(uow, who(uow, "E4")))["contacts"]
+        if c["name"] == "Katherine Coleman"
     )
-    second = interviews.get_contact(uow, who(uow, "E4"), second_id)
+    second = asdict(interviews.get_contact(uow, who(uow, "E4"), second_id))
     assert (second["found_via"], second["referred_by"]) == ("referral", first["contact_id"])
-    on = interviews.act(uow, who(uow, "E4"), second_id, "schedule", second["version"], clock, "2026-03-02T10:00")
+    on = asdict(
+        interviews.act(uow, who(uow, "E4"), second_id, "schedule", second["version"], clock, "2026-03-02T10:00")
+    )
     data = {"learnt": "Ask early.", "referrals": [{"name": "Dorothy Vaughan", "role": "Lead", "organisation": "NASA"}]}
     interviews.complete(uow, who(uow, "E4"), second_id, data, on["version"], clock)
-    tree = interviews.planner(uow, who(uow, "E4"))["tree"]
+    tree = asdict(interviews.planner(uow, who(uow, "E4")))["tree"]
     assert [n["name"] for n in tree] == ["Mae Jemison"]
     assert tree[0]["referrals"][0]["name"] == "Katherine Coleman"
     assert tree[0]["referrals"][0]["referrals"][0]["name"] == "Dorothy Vaughan"
     third = tree[0]["referrals"][0]["referrals"][0]["contact_id"]
-    assert [c["name"] for c in interviews.get_contact(uow, who(uow, "E4"), third)["introduced_by"]] == [
+    assert [c["name"] for c in asdict(interviews.get_contact(uow, who(uow, "E4"), third))["introduced_by"]] == [
         "Mae Jemison",
         "Katherine Coleman",
     ]
@@ -310,14 +316,14 @@ def test_the_planner_is_private_even_from_hr_and_the_manager(uow, clock):
             interviews.get_contact(uow, who(uow, other), done["contact_id"])
         with pytest.raises(NotFound):
             interviews.update_contact(uow, who(uow, other), done["contact_id"], {"notes": "x"}, done["version"])
-        assert interviews.planner(uow, who(uow, other))["contacts"] == []
+        assert asdict(interviews.planner(uow, who(uow, other)))["contacts"] == []
     assert interviews.shared_summaries(uow, who(uow, "E3"), "E4") == []
 
 
 def test_a_summary_reaches_the_manager_only_when_shared_and_only_the_manager(uow, clock):
     done = finished(uow, clock)
     interviews.update_contact(uow, who(uow, "E4"), done["contact_id"], {"shared_with_manager": True}, done["version"])
-    shared = interviews.shared_summaries(uow, who(uow, "E3"), "E4")
+    shared = [asdict(x) for x in interviews.shared_summaries(uow, who(uow, "E3"), "E4")]
     assert shared == [
         {
             "role": "Data Scientist",
@@ -333,14 +339,16 @@ def test_a_summary_reaches_the_manager_only_when_shared_and_only_the_manager(uow
 
 
 def test_an_unfinished_interview_cannot_be_shared(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(), clock)
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
     with pytest.raises(ValidationFailed):
         interviews.update_contact(uow, who(uow, "E4"), made["contact_id"], {"shared_with_manager": True}, 1)
 
 
 def test_completing_needs_what_was_learnt_and_a_name_for_each_referral(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(), clock)
-    on = interviews.act(uow, who(uow, "E4"), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
+    on = asdict(
+        interviews.act(uow, who(uow, "E4"), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    )
     with pytest.raises(ValidationFailed) as caught:
         interviews.complete(
             uow, who(uow, "E4"), made["contact_id"], {"referrals": [{"role": "x"}]}, on["version"], clock
@@ -350,13 +358,15 @@ def test_completing_needs_what_was_learnt_and_a_name_for_each_referral(uow, cloc
 
 
 def test_the_question_bank_starts_with_the_ten_topics_and_can_be_edited(uow, clock):
-    bank = interviews.questions(uow, who(uow, "E4"))
+    bank = asdict(interviews.questions(uow, who(uow, "E4")))
     assert bank["questions"] == list(DEFAULT_QUESTIONS) and len(bank["questions"]) == 10
-    saved = interviews.save_questions(uow, who(uow, "E4"), ["What surprised you?", " ", *bank["questions"][:2]], 0)
+    saved = asdict(
+        interviews.save_questions(uow, who(uow, "E4"), ["What surprised you?", " ", *bank["questions"][:2]], 0)
+    )
     assert saved["questions"][0] == "What surprised you?" and len(saved["questions"]) == 3
     with pytest.raises(StaleWrite):
         interviews.save_questions(uow, who(uow, "E4"), ["Again?"], 0)
-    assert interviews.questions(uow, who(uow, "E5"))["questions"] == list(DEFAULT_QUESTIONS)
+    assert interviews.questions(uow, who(uow, "E5")).questions == list(DEFAULT_QUESTIONS)
 
 
 # --- insights and the leadership report -----------------------------------------------------------------
