@@ -150,10 +150,10 @@ def _idempotency_key() -> str | None:
     return raw
 
 
-def _export_response(job: dict[str, Any], status: int = 200):
+def _export_response(job: export_svc.ExportView, status: int = 200):
     resp = jsonify(ExportSchema().dump(job))
     resp.status_code = status
-    return with_etag(resp, job["version"])
+    return with_etag(resp, job.version)
 
 
 # --- JSON API --------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def exports_page():
                 OnRefusal(back=url_for("exports.exports_page"), form=again, prefix="Not exported"),
             )
             flash("The export is under way.", "success")
-            return redirect(url_for("exports.export_page", export_id=job["export_id"]))
+            return redirect(url_for("exports.export_page", export_id=job.export_id))
         status = 422
     return _exports_page(principal, values, errors, "Check the request." if errors else "", status)
 
@@ -281,7 +281,7 @@ def export_page(export_id: str):
     principal = hr()
     w = wiring()
     job = export_svc.get_export(w.uow(), principal, export_id)
-    gone = bool(job["kept_until"]) and job["kept_until"] <= iso(w.clock.now())
+    gone = bool(job.kept_until) and job.kept_until <= iso(w.clock.now())
     return render_template("pages/hr_export.html", job=job, gone=gone)
 
 
@@ -295,7 +295,7 @@ def export_download(export_id: str):
     except Conflict as exc:  # deleted after its retention, or not finished: say so on the export's page
         flash(f"Not downloaded: {exc}.", "error")
         return redirect(url_for("exports.export_page", export_id=export_id), code=303)
-    return redirect(link["url"], code=303)
+    return redirect(link.url, code=303)
 
 
 @bp.post("/hr/exports/<export_id>/retry")

@@ -3,6 +3,8 @@ and launching again once the queue answers creates every review (the launch's ba
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from service.adapters.aws import client
@@ -77,6 +79,6 @@ def test_an_export_that_cannot_be_queued_is_listed_as_failed_and_retried_once_th
             self.sent += messages
 
     kept = Kept()
-    again = export_svc.retry_export(UnitOfWork(table), hr, job.export_id, job.version, clock, kept)
+    again = asdict(export_svc.retry_export(UnitOfWork(table), hr, job.export_id, job.version, clock, kept))
     assert again["state"] == "queued"
     assert [m["export_id"] for m in kept.sent] == [job.export_id]
