@@ -45,10 +45,12 @@ def test_a_launch_whose_batches_cannot_be_queued_answers_unavailable_and_a_relau
     assert "launch it again" in str(refused.value)
     stored = cycle_svc.get_cycle(UnitOfWork(table), cycle.cycle_id)
     assert stored.state is CycleState.ACTIVE
-    assert cycle_svc.launch_progress(UnitOfWork(table), cycle.cycle_id)["created"] == 0
+    assert cycle_svc.launch_progress(UnitOfWork(table), cycle.cycle_id).created == 0
 
-    progress = cycle_svc.launch_cycle(
-        UnitOfWork(table), hr, cycle.cycle_id, stored.version, clock, f.inline_queue(table, clock)
+    progress = asdict(
+        cycle_svc.launch_cycle(
+            UnitOfWork(table), hr, cycle.cycle_id, stored.version, clock, f.inline_queue(table, clock)
+        )
     )
     assert progress["created"] == progress["expected"] == len(stored.participants)
     assert progress["done"]
