@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from service.adapters.clock import Clock
@@ -60,7 +61,9 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     table = _table(settings)
-    print(json.dumps(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
+    print(
+        json.dumps(asdict(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
+    )
     return 0
 
 
@@ -72,7 +75,9 @@ def cmd_send_training_report(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     uow = UnitOfWork(_table(settings))
-    print(json.dumps(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))
+    print(
+        json.dumps(asdict(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))
+    )
     return 0
 
 

@@ -429,12 +429,12 @@ def remind(cycle_id: str):
         ),
         OnRefusal(back=back, prefix="No reminders sent"),
     )
-    sent, already, failed = result["reminded"], result["already_today"], result["failed"]
+    sent, already, failed = result.reminded, result.already_today, result.failed
     parts = [f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}"]
     if already:
         parts.append(f"{already} already had today's reminder")
-    if result.get("bouncing"):
-        parts.append(f"{result['bouncing']} not emailed: their address bounces (listed below)")
+    if result.bouncing:
+        parts.append(f"{result.bouncing} not emailed: their address bounces (listed below)")
     if failed:
         parts.append(f"{failed} could not be sent (they are retried by the daily run)")
     flash("; ".join(parts) + ".", "error" if failed and not sent else "success")
