@@ -182,7 +182,7 @@ def cmd_export_person(args: argparse.Namespace) -> int:
     from service.services.personal_data import export_person
 
     try:
-        data = export_person(UnitOfWork(_table(load_settings())), args.employee_id)
+        data = asdict(export_person(UnitOfWork(_table(load_settings())), args.employee_id))
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1
@@ -206,10 +206,11 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings()
     try:
-        result = erase_person(UnitOfWork(_table(settings)), args.employee_id)
+        erased = erase_person(UnitOfWork(_table(settings)), args.employee_id)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1
+    result = {"employee_id": erased.employee_id, "name": erased.name, "reviews": str(erased.reviews)}
     pool_id = args.user_pool_id or os.environ.get("COGNITO_USER_POOL_ID", "")
     if pool_id:
         from service.adapters.aws import client
