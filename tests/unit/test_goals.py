@@ -356,23 +356,10 @@ def test_editing_the_source_does_not_overwrite_personal_copies(tree):
 
 def test_department_assignment_needs_hr_or_leadership(tree):
     table, clock, cycle, ids = tree
+    data = {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id}
     with pytest.raises(PermissionDenied):
-        svc.assign_to_team(
-            UnitOfWork(table),
-            f.principal(table, "E3"),
-            ids["ORG"],
-            {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
-            clock,
-        )
-    result = asdict(
-        svc.assign_to_team(
-            UnitOfWork(table),
-            f.principal(table, "E2"),
-            ids["ORG"],
-            {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
-            clock,
-        )
-    )
+        svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["ORG"], data, clock)
+    result = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E2"), ids["ORG"], data, clock))
     assert len(result["created"]) == 3
 
 
