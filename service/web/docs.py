@@ -7,6 +7,10 @@ from typing import Any
 
 from marshmallow import Schema
 
+# What a write may answer besides success (openapi.py adds what it derives: 412/428 where If-Match is read, …).
+WRITE_ERRORS = (401, 403, 404, 409, 422)
+VERSIONED_WRITE_ERRORS = (*WRITE_ERRORS, 412, 428)
+
 
 def api_doc(
     summary: str,

@@ -235,21 +235,6 @@ class DiscussionContentSchema(Schema):
     agreed_actions = fields.List(fields.Nested(TrackedSchema), load_default=list, validate=validate.Length(max=20))
 
 
-class SelfBodySchema(Schema):
-    content = fields.Nested(SelfContentSchema, required=True)
-    submit = fields.Boolean(load_default=False, metadata={"description": "false saves a draft"})
-
-
-class ManagerBodySchema(Schema):
-    content = fields.Nested(ManagerContentSchema, required=True)
-    submit = fields.Boolean(load_default=False)
-
-
-class DiscussionBodySchema(Schema):
-    content = fields.Nested(DiscussionContentSchema, required=True)
-    submit = fields.Boolean(load_default=False)
-
-
 class AcknowledgeSchema(Schema):
     agreement = Choice(Agreement, required=True, metadata={"description": "acknowledgement is not agreement"})
     response = Text(load_default="", validate=TEXT)
