@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from service.domain.directory import Employee, Role
 from service.domain.errors import TooLarge, ValidationFailed
 from service.services import directory as svc
 from service.services.policy import require_role
+from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas import (
@@ -44,7 +45,7 @@ def person_json(p: Employee) -> dict:
 
 def people_json(people: list[Employee]):
     """A list of people as JSON."""
-    return jsonify(PeopleSchema().dump({"people": [person_json(p) for p in people]}))
+    return answer({"people": [person_json(p) for p in people]}, schema=PeopleSchema)
 
 
 @bp.get("/me")
@@ -52,7 +53,7 @@ def people_json(people: list[Employee]):
 def me():
     """Who am I."""
     p = current_principal()
-    return jsonify(MeSchema().dump({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)}))
+    return answer({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)}, schema=MeSchema)
 
 
 @bp.get("/people/<employee_id>")
@@ -60,7 +61,7 @@ def me():
 def person(employee_id: str):
     """One person from the directory."""
     current_principal()
-    return jsonify(person_json(svc.get_person(wiring().uow(), employee_id)))
+    return answer(person_json(svc.get_person(wiring().uow(), employee_id)))
 
 
 @bp.get("/people/<employee_id>/reports")
@@ -100,13 +101,11 @@ def import_org():
     """Apply an organisation CSV (text/csv body, multipart `file`, or JSON {csv})."""
     principal = current_principal()
     require_role(principal, Role.HR)
-    options = ImportQuerySchema().load(request.args)
+    options = load_query(ImportQuerySchema)
     text = _csv_from_request()
     w = wiring()
     result = svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=options["dry_run"])
-    return jsonify(
-        ImportResultSchema().dump({"import_id": result.import_id, "dry_run": result.dry_run, "summary": result.summary})
-    )
+    return answer(result, schema=ImportResultSchema)
 
 
 @bp.get("/org/imports")
@@ -114,14 +113,14 @@ def import_org():
 def import_history():
     """History of organisation imports."""
     items = svc.import_history(wiring().uow(), current_principal())
-    return jsonify(ImportHistorySchema().dump({"imports": items}))
+    return answer({"imports": items}, schema=ImportHistorySchema)
 
 
 def _csv_from_request() -> str:
     if (request.content_length or 0) > MAX_IMPORT_BYTES:
         raise TooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
     if request.mimetype == "application/json":
-        raw = ImportJsonSchema().load(request.get_json(silent=True) or {})["csv"]
+        raw = load_body(ImportJsonSchema)["csv"]
         return raw
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")

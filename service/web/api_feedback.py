@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 
 from service.services import feedback as fb
+from service.web.api_io import answer, load_body
 from service.web.auth import current_principal
+from service.web.docs import VERSIONED_WRITE_ERRORS as VW
+from service.web.docs import WRITE_ERRORS as W
 from service.web.docs import api_doc
 from service.web.schemas_feedback import (
     AnswerSchema,
@@ -29,17 +32,12 @@ from service.web.schemas_feedback import (
     SettingsSchema,
     UpwardSchema,
 )
-from service.web.versioning import expected_version, with_etag
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("api_feedback", __name__, url_prefix="/api")
-W = (401, 403, 404, 409, 422)
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 ANSWER = "/feedback/<cycle_id>/<subject_id>"
-
-
-def _body(schema: Any) -> dict[str, Any]:
-    return schema.load(request.get_json(silent=True) or {})
 
 
 def mailer() -> Any:
@@ -54,18 +52,18 @@ def get_settings(cycle_id: str):
     current_principal()
     uow = wiring().uow()
     settings = fb.settings_for(uow, fb.get_cycle(uow, cycle_id))
-    return with_etag(jsonify(fb.settings_json(settings)), settings.version)
+    return answer(fb.settings_json(settings), version=settings.version)
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
-@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=(*W, 412, 428))
+@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=VW)
 def put_settings(cycle_id: str):
     """HR sets the feedback rules (the threshold is never below 3)."""
     principal = current_principal()
-    data = _body(SettingsInSchema())
+    data = load_body(SettingsInSchema)
     w = wiring()
     saved = fb.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-    return with_etag(jsonify(saved), saved["version"])
+    return answer(saved, version=saved["version"])
 
 
 @bp.get(REVIEW + "/nominations")
@@ -77,7 +75,7 @@ def put_settings(cycle_id: str):
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
-    return jsonify(fb.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return answer(fb.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.put(REVIEW + "/nominations")
@@ -87,12 +85,12 @@ def get_nominations(cycle_id: str, employee_id: str):
 def put_nominations(cycle_id: str, employee_id: str):
     """The employee names their peers within the cycle's minimum and maximum."""
     principal = current_principal()
-    data = _body(NominateSchema())
+    data = load_body(NominateSchema)
     w = wiring()
     view = fb.nominate_peers(
         w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
     )
-    return jsonify(view)
+    return answer(view)
 
 
 @bp.post(REVIEW + "/nominations/decisions")
@@ -102,7 +100,7 @@ def put_nominations(cycle_id: str, employee_id: str):
 def decide(cycle_id: str, employee_id: str):
     """The manager decides; everyone newly asked gets an email with a link."""
     principal = current_principal()
-    data = _body(DecideSchema())
+    data = load_body(DecideSchema)
     w = wiring()
     view = fb.decide_nominations(
         w.uow(),
@@ -116,7 +114,7 @@ def decide(cycle_id: str, employee_id: str):
         mailer(),
         w.settings.base_url,
     )
-    return jsonify(view)
+    return answer(view)
 
 
 @bp.get(REVIEW + "/feedback")
@@ -128,7 +126,7 @@ def decide(cycle_id: str, employee_id: str):
 def review_feedback(cycle_id: str, employee_id: str):
     """Groups with enough answers in full, the others by count; continuous feedback pulled in as evidence."""
     w = wiring()
-    return jsonify(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return answer(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
@@ -139,7 +137,7 @@ def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
     principal = current_principal()
     w = wiring()
-    return jsonify(fb.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url))
+    return answer(fb.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url))
 
 
 @bp.get("/cycles/<cycle_id>/feedback/progress")
@@ -151,7 +149,7 @@ def upward(cycle_id: str):
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
     w = wiring()
-    return jsonify(fb.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
+    return answer(fb.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
 
 
 @bp.get("/feedback/requests")
@@ -159,7 +157,7 @@ def progress(cycle_id: str):
 def my_requests():
     """Requests to answer (and those already answered or declined)."""
     w = wiring()
-    return jsonify({"requests": fb.my_requests(w.uow(), current_principal(), w.clock.now())})
+    return answer({"requests": fb.my_requests(w.uow(), current_principal(), w.clock.now())})
 
 
 @bp.get(ANSWER)
@@ -168,18 +166,18 @@ def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
     w = wiring()
     view = fb.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
-    return with_etag(jsonify(view), view["draft_version"])
+    return answer(view, version=view["draft_version"])
 
 
 @bp.put(ANSWER + "/draft")
-@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=(*W, 412, 428))
+@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=VW)
 def save_draft(cycle_id: str, subject_id: str):
     """Autosave: the draft at the version read (0 for the first)."""
     principal = current_principal()
-    data = _body(AnswerSchema())
+    data = load_body(AnswerSchema)
     w = wiring()
     saved = fb.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
-    return with_etag(jsonify(saved), saved["version"])
+    return answer(saved, version=saved["version"])
 
 
 @bp.post(ANSWER + "/answer")
@@ -187,9 +185,9 @@ def save_draft(cycle_id: str, subject_id: str):
 def submit(cycle_id: str, subject_id: str):
     """Submit the answer; the request turns answered."""
     principal = current_principal()
-    data = _body(AnswerSchema())
+    data = load_body(AnswerSchema)
     w = wiring()
-    return jsonify(fb.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
+    return answer(fb.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
 
 
 @bp.post(ANSWER + "/decline")
@@ -197,9 +195,9 @@ def submit(cycle_id: str, subject_id: str):
 def decline(cycle_id: str, subject_id: str):
     """Decline; the reason reaches HR only."""
     principal = current_principal()
-    data = _body(DeclineSchema())
+    data = load_body(DeclineSchema)
     w = wiring()
-    return jsonify(fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
+    return answer(fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
 
 
 @bp.post("/notes")
@@ -209,11 +207,9 @@ def decline(cycle_id: str, subject_id: str):
 def send_note():
     """Continuous feedback, optionally about a competency or a goal."""
     principal = current_principal()
-    data = _body(NoteInSchema())
+    data = load_body(NoteInSchema)
     w = wiring()
-    resp = jsonify(fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility))
-    resp.status_code = 201
-    return resp
+    return answer(fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), 201)
 
 
 @bp.get("/people/<employee_id>/notes")
@@ -224,7 +220,7 @@ def send_note():
 )
 def notes(employee_id: str):
     """Notes received, newest first."""
-    return jsonify({"notes": fb.notes_for(wiring().uow(), current_principal(), employee_id)})
+    return answer({"notes": fb.notes_for(wiring().uow(), current_principal(), employee_id)})
 
 
 @bp.post("/notes/<note_id>/evidence")
@@ -232,6 +228,6 @@ def notes(employee_id: str):
 def pull(note_id: str):
     """The recipient or their manager pulls a note into a review."""
     principal = current_principal()
-    data = _body(EvidenceSchema())
+    data = load_body(EvidenceSchema)
     w = wiring()
-    return jsonify(fb.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))
+    return answer(fb.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
+from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
+from service.web.docs import VERSIONED_WRITE_ERRORS as W
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
-from service.web.versioning import expected_version, with_etag
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("api_goals", __name__, url_prefix="/api")
-W = (401, 403, 404, 409, 412, 422, 428)
 
 
 class KeyResultSchema(Schema):
@@ -119,9 +120,7 @@ def _key_results(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _goal_response(goal: dict[str, Any], status: int = 200):
-    resp = jsonify(GoalSchema().dump(goal))
-    resp.status_code = status
-    return with_etag(resp, goal["version"])
+    return answer(goal, status, goal["version"], GoalSchema)
 
 
 @bp.post("/goals")
@@ -135,7 +134,7 @@ def _goal_response(goal: dict[str, Any], status: int = 200):
 def create_goal():
     """Create a goal."""
     w = wiring()
-    data = _key_results(GoalInSchema().load(request.get_json(silent=True) or {}))
+    data = _key_results(load_body(GoalInSchema))
     return _goal_response(svc.create_goal(w.uow(), current_principal(), data, w.clock), 201)
 
 
@@ -149,8 +148,8 @@ def create_goal():
 def organisation_goals():
     """Organisation goals."""
     current_principal()
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
+    cycle_id = load_query(CycleQuerySchema)["cycle_id"]
+    return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
 
 
 @bp.get("/goals/<goal_id>")
@@ -163,7 +162,7 @@ def organisation_goals():
 def get_goal(goal_id: str):
     """Read a goal."""
     principal = current_principal()
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    cycle_id = load_query(CycleQuerySchema)["cycle_id"]
     visibility = wiring().settings.goal_visibility
     return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility))
 
@@ -180,7 +179,7 @@ def patch_goal(goal_id: str):
     w = wiring()
     principal = current_principal()
     svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
-    data = _key_results(GoalPatchSchema().load(request.get_json(silent=True) or {}))
+    data = _key_results(load_body(GoalPatchSchema))
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
 
@@ -190,7 +189,7 @@ def goal_children(goal_id: str):
     """Aligned goals."""
     principal = current_principal()
     goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility)
-    return jsonify({"goals": goals})
+    return answer({"goals": goals})
 
 
 @bp.post("/goals/<goal_id>/assign")
@@ -205,8 +204,8 @@ def assign(goal_id: str):
     w = wiring()
     principal = current_principal()
     svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
-    data = AssignSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
+    data = load_body(AssignSchema)
+    return answer(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
 
 
 @bp.get("/people/<employee_id>/goals")
@@ -219,9 +218,9 @@ def assign(goal_id: str):
 def person_goals(employee_id: str):
     """A person's goals."""
     principal = current_principal()
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    cycle_id = load_query(CycleQuerySchema)["cycle_id"]
     goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, wiring().settings.goal_visibility)
-    return jsonify({"goals": goals})
+    return answer({"goals": goals})
 
 
 @bp.get("/cycles/<cycle_id>/alignment")
@@ -232,4 +231,4 @@ def person_goals(employee_id: str):
 )
 def alignment(cycle_id: str):
     """Alignment report."""
-    return jsonify(svc.alignment_report(wiring().uow(), current_principal(), cycle_id))
+    return answer(svc.alignment_report(wiring().uow(), current_principal(), cycle_id))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.services import training as svc
 from service.services import training_reports as reports
+from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text, Whole
@@ -107,8 +108,8 @@ class MergeSchema(Schema):
 )
 def training_report(cycle_id: str):
     """The training-need report."""
-    n = ReportQuerySchema().load(request.args)["n"]
-    return jsonify(reports.training_report(wiring().uow(), current_principal(), cycle_id, n))
+    n = load_query(ReportQuerySchema)["n"]
+    return answer(reports.training_report(wiring().uow(), current_principal(), cycle_id, n))
 
 
 @bp.get("/people/<employee_id>/training-needs")
@@ -120,8 +121,8 @@ def training_report(cycle_id: str):
 )
 def person_needs(employee_id: str):
     """An individual's needs."""
-    cycle_id = NeedsQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
+    cycle_id = load_query(NeedsQuerySchema)["cycle_id"]
+    return answer({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
 
 
 @bp.post("/training-needs/<need_id>/addressed")
@@ -134,15 +135,15 @@ def person_needs(employee_id: str):
 def address_need(need_id: str):
     """Mark a need addressed."""
     w = wiring()
-    data = AddressedSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock))
+    data = load_body(AddressedSchema)
+    return answer(svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock))
 
 
 @bp.get("/training-topics")
 @api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(401, 403))
 def topics():
     """The topic catalogue."""
-    return jsonify({"topics": svc.list_topics(wiring().uow(), current_principal())})
+    return answer({"topics": svc.list_topics(wiring().uow(), current_principal())})
 
 
 @bp.post("/training-topics")
@@ -156,10 +157,8 @@ def topics():
 def create_topic():
     """Add a topic."""
     w = wiring()
-    data = TopicInSchema().load(request.get_json(silent=True) or {})
-    resp = jsonify(svc.create_topic(w.uow(), current_principal(), data, w.clock))
-    resp.status_code = 201
-    return resp
+    data = load_body(TopicInSchema)
+    return answer(svc.create_topic(w.uow(), current_principal(), data, w.clock), 201)
 
 
 @bp.post("/training-topics/merge")
@@ -167,5 +166,5 @@ def create_topic():
 def merge_topics():
     """Merge two topics."""
     w = wiring()
-    data = MergeSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock))
+    data = load_body(MergeSchema)
+    return answer(svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 
 from service.adapters.blobs import BlobStore, MemoryBlobStore
@@ -19,12 +19,13 @@ from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.domain.errors import Conflict, ValidationFailed
 from service.services import exports as export_svc
 from service.web import forms
+from service.web.api_io import answer, load_body
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text
 from service.web.form_flow import OnRefusal, attempt
 from service.web.pages_hr import hr
-from service.web.versioning import expected_version, with_etag
+from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("exports", __name__)
@@ -151,9 +152,7 @@ def _idempotency_key() -> str | None:
 
 
 def _export_response(job: dict[str, Any], status: int = 200):
-    resp = jsonify(ExportSchema().dump(job))
-    resp.status_code = status
-    return with_etag(resp, job["version"])
+    return answer(job, status, job["version"], ExportSchema)
 
 
 # --- JSON API --------------------------------------------------------------------------------------
@@ -172,7 +171,7 @@ def _export_response(job: dict[str, Any], status: int = 200):
 def create_export():
     """Queue an export job (idempotent on the Idempotency-Key header)."""
     principal = current_principal()
-    data = ExportInSchema().load(request.get_json(silent=True) or {})
+    data = load_body(ExportInSchema)
     w = wiring()
     job, created = export_svc.request_export(
         w.uow(), principal, data["cycle_id"], data.get("department"), _idempotency_key(), w.clock, _queue(w)
@@ -187,7 +186,7 @@ def create_export():
 @api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(401, 403))
 def list_exports():
     """The newest exports with their progress."""
-    return jsonify(ExportListSchema().dump({"exports": export_svc.list_exports(wiring().uow(), current_principal())}))
+    return answer({"exports": export_svc.list_exports(wiring().uow(), current_principal())}, schema=ExportListSchema)
 
 
 @bp.get("/api/exports/<export_id>")
@@ -215,7 +214,7 @@ def retry_export(export_id: str):
 def export_link(export_id: str):
     """Mint a download link."""
     w = wiring()
-    return jsonify(LinkSchema().dump(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w))))
+    return answer(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w)), schema=LinkSchema)
 
 
 # --- pages ---------------------------------------------------------------------------------------------

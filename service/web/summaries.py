@@ -7,10 +7,11 @@ function, to which API Gateway routes these two paths (template.yaml).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 from marshmallow import Schema, fields
 
 from service.services import summaries as summary_svc
+from service.web.api_io import answer
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.pages import page_principal
@@ -67,4 +68,4 @@ def summary_api(cycle_id: str, employee_id: str):
 )
 def content_hash(cycle_id: str, employee_id: str):
     """HR checks a PDF: the hash its footer should show if it was made from the review as stored now."""
-    return jsonify(summary_svc.current_hash(wiring().uow(), current_principal(), cycle_id, employee_id))
+    return answer(summary_svc.current_hash(wiring().uow(), current_principal(), cycle_id, employee_id))

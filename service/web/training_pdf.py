@@ -13,6 +13,7 @@ from marshmallow import Schema, validate
 from service.domain.errors import NotFound
 from service.services import training_reports as reports
 from service.services.auth import Principal
+from service.web.api_io import load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Whole
@@ -63,5 +64,5 @@ def report_page():
 )
 def report_api():
     """The training-need report as PDF, with the page's figures and charts."""
-    args = ReportPdfQuerySchema().load(request.args)
+    args = load_query(ReportPdfQuerySchema)
     return _pdf_response(current_principal(), args["cycle"], args["n"])
