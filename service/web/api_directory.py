@@ -49,7 +49,7 @@ def people_json(people: list[Employee]):
 
 
 @bp.get("/me")
-@api_doc("The signed-in principal", response=MeSchema, errors=(401,))
+@api_doc("The signed-in principal", response=MeSchema)
 def me():
     """Who am I."""
     p = current_principal()
@@ -57,7 +57,7 @@ def me():
 
 
 @bp.get("/people/<employee_id>")
-@api_doc("One person", response=PersonSchema, errors=(401, 404))
+@api_doc("One person", response=PersonSchema)
 def person(employee_id: str):
     """One person from the directory."""
     current_principal()
@@ -65,7 +65,7 @@ def person(employee_id: str):
 
 
 @bp.get("/people/<employee_id>/reports")
-@api_doc("A person's direct reports", response=PeopleSchema, errors=(401, 404))
+@api_doc("A person's direct reports", response=PeopleSchema)
 def reports(employee_id: str):
     """Direct reports."""
     current_principal()
@@ -73,7 +73,7 @@ def reports(employee_id: str):
 
 
 @bp.get("/people/<employee_id>/chain")
-@api_doc("A person's management chain, their manager first", response=PeopleSchema, errors=(401, 404))
+@api_doc("A person's management chain, their manager first", response=PeopleSchema)
 def chain(employee_id: str):
     """Management chain."""
     current_principal()
@@ -81,7 +81,7 @@ def chain(employee_id: str):
 
 
 @bp.get("/departments/<path:name>/people")
-@api_doc("The people of a department", response=PeopleSchema, errors=(401, 404))
+@api_doc("The people of a department", response=PeopleSchema)
 def department(name: str):
     """A department's people."""
     current_principal()
@@ -94,7 +94,7 @@ def department(name: str):
     response=ImportResultSchema,
     body=ImportJsonSchema,
     query=ImportQuerySchema,
-    errors=(401, 403, 412, 413, 422),
+    errors=(412,),
     body_content=("text/csv", "multipart/form-data", "application/json"),
 )
 def import_org():
@@ -109,7 +109,7 @@ def import_org():
 
 
 @bp.get("/org/imports")
-@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(401, 403))
+@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(403,))
 def import_history():
     """History of organisation imports."""
     items = svc.import_history(wiring().uow(), current_principal())

@@ -9,8 +9,6 @@ from flask import Blueprint
 from service.services import feedback as fb
 from service.web.api_io import answer, load_body
 from service.web.auth import current_principal
-from service.web.docs import VERSIONED_WRITE_ERRORS as VW
-from service.web.docs import WRITE_ERRORS as W
 from service.web.docs import api_doc
 from service.web.schemas_feedback import (
     AnswerSchema,
@@ -46,7 +44,7 @@ def mailer() -> Any:
 
 
 @bp.get("/cycles/<cycle_id>/feedback/settings")
-@api_doc("A cycle's feedback rules", response=SettingsSchema, errors=(401, 404))
+@api_doc("A cycle's feedback rules", response=SettingsSchema)
 def get_settings(cycle_id: str):
     """The cycle's peer minimum and maximum, anonymity threshold, upward on/off and nomination deadline."""
     current_principal()
@@ -56,7 +54,7 @@ def get_settings(cycle_id: str):
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
-@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=VW)
+@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=(409,))
 def put_settings(cycle_id: str):
     """HR sets the feedback rules (the threshold is never below 3)."""
     principal = current_principal()
@@ -70,7 +68,7 @@ def put_settings(cycle_id: str):
 @api_doc(
     "Peer reviewers of one person (names and counts; who answered only for HR)",
     response=NominationsSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
@@ -80,7 +78,10 @@ def get_nominations(cycle_id: str, employee_id: str):
 
 @bp.put(REVIEW + "/nominations")
 @api_doc(
-    "Nominate peer reviewers (the employee's whole list)", response=NominationsSchema, body=NominateSchema, errors=W
+    "Nominate peer reviewers (the employee's whole list)",
+    response=NominationsSchema,
+    body=NominateSchema,
+    errors=(409,),
 )
 def put_nominations(cycle_id: str, employee_id: str):
     """The employee names their peers within the cycle's minimum and maximum."""
@@ -95,7 +96,10 @@ def put_nominations(cycle_id: str, employee_id: str):
 
 @bp.post(REVIEW + "/nominations/decisions")
 @api_doc(
-    "Approve, remove or add peer reviewers (manager or HR)", response=NominationsSchema, body=DecideSchema, errors=W
+    "Approve, remove or add peer reviewers (manager or HR)",
+    response=NominationsSchema,
+    body=DecideSchema,
+    errors=(409,),
 )
 def decide(cycle_id: str, employee_id: str):
     """The manager decides; everyone newly asked gets an email with a link."""
@@ -121,7 +125,7 @@ def decide(cycle_id: str, employee_id: str):
 @api_doc(
     "A review's feedback groups, counts and evidence (never who answered)",
     response=ReviewFeedbackSchema,
-    errors=(401, 403, 404, 409),
+    errors=(403, 409),
 )
 def review_feedback(cycle_id: str, employee_id: str):
     """Groups with enough answers in full, the others by count; continuous feedback pulled in as evidence."""
@@ -130,9 +134,7 @@ def review_feedback(cycle_id: str, employee_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
-@api_doc(
-    "Ask every manager's direct reports for upward feedback (HR)", response=UpwardSchema, errors=(401, 403, 404, 409)
-)
+@api_doc("Ask every manager's direct reports for upward feedback (HR)", response=UpwardSchema, errors=(409,))
 def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
     principal = current_principal()
@@ -144,7 +146,7 @@ def upward(cycle_id: str):
 @api_doc(
     "Feedback response rate per department and who has not answered (HR)",
     response=FeedbackProgressSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
@@ -153,7 +155,7 @@ def progress(cycle_id: str):
 
 
 @bp.get("/feedback/requests")
-@api_doc("The feedback requests addressed to me", response=RequestListSchema, errors=(401,))
+@api_doc("The feedback requests addressed to me", response=RequestListSchema)
 def my_requests():
     """Requests to answer (and those already answered or declined)."""
     w = wiring()
@@ -161,7 +163,7 @@ def my_requests():
 
 
 @bp.get(ANSWER)
-@api_doc("A request addressed to me, with my draft", response=RequestSchema, errors=(401, 403, 404, 409))
+@api_doc("A request addressed to me, with my draft", response=RequestSchema, errors=(403, 409))
 def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
     w = wiring()
@@ -170,7 +172,7 @@ def open_request(cycle_id: str, subject_id: str):
 
 
 @bp.put(ANSWER + "/draft")
-@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=VW)
+@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=(409,))
 def save_draft(cycle_id: str, subject_id: str):
     """Autosave: the draft at the version read (0 for the first)."""
     principal = current_principal()
@@ -181,7 +183,7 @@ def save_draft(cycle_id: str, subject_id: str):
 
 
 @bp.post(ANSWER + "/answer")
-@api_doc("Submit my answer (it joins the group without my name)", response=DoneSchema, body=AnswerSchema, errors=W)
+@api_doc("Submit my answer (it joins the group without my name)", response=DoneSchema, body=AnswerSchema, errors=(409,))
 def submit(cycle_id: str, subject_id: str):
     """Submit the answer; the request turns answered."""
     principal = current_principal()
@@ -191,7 +193,7 @@ def submit(cycle_id: str, subject_id: str):
 
 
 @bp.post(ANSWER + "/decline")
-@api_doc("Decline a request, with an optional reason", response=DoneSchema, body=DeclineSchema, errors=W)
+@api_doc("Decline a request, with an optional reason", response=DoneSchema, body=DeclineSchema, errors=(409,))
 def decline(cycle_id: str, subject_id: str):
     """Decline; the reason reaches HR only."""
     principal = current_principal()
@@ -201,9 +203,7 @@ def decline(cycle_id: str, subject_id: str):
 
 
 @bp.post("/notes")
-@api_doc(
-    "Send a colleague praise or a suggestion", response=NoteSchema, body=NoteInSchema, status=201, errors=(401, 422)
-)
+@api_doc("Send a colleague praise or a suggestion", response=NoteSchema, body=NoteInSchema, status=201)
 def send_note():
     """Continuous feedback, optionally about a competency or a goal."""
     principal = current_principal()
@@ -216,7 +216,7 @@ def send_note():
 @api_doc(
     "Continuous feedback a person received (the person and their manager)",
     response=NoteListSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def notes(employee_id: str):
     """Notes received, newest first."""
@@ -224,7 +224,7 @@ def notes(employee_id: str):
 
 
 @bp.post("/notes/<note_id>/evidence")
-@api_doc("Pull a note into the recipient's review as evidence", response=NoteSchema, body=EvidenceSchema, errors=W)
+@api_doc("Pull a note into the recipient's review as evidence", response=NoteSchema, body=EvidenceSchema, errors=(409,))
 def pull(note_id: str):
     """The recipient or their manager pulls a note into a review."""
     principal = current_principal()

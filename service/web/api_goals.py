@@ -11,7 +11,6 @@ from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
 from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
-from service.web.docs import VERSIONED_WRITE_ERRORS as W
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
 from service.web.versioning import expected_version
@@ -129,7 +128,7 @@ def _goal_response(goal: dict[str, Any], status: int = 200):
     response=GoalSchema,
     body=GoalInSchema,
     status=201,
-    errors=W,
+    errors=(404, 409, 412, 428),
 )
 def create_goal():
     """Create a goal."""
@@ -143,7 +142,6 @@ def create_goal():
     "Organisation goals (those across cycles and those of the cycle given)",
     response=GoalListSchema,
     query=CycleQuerySchema,
-    errors=(401,),
 )
 def organisation_goals():
     """Organisation goals."""
@@ -157,7 +155,6 @@ def organisation_goals():
     "One goal with progress and its chain up to the organisation goal",
     response=GoalSchema,
     query=CycleQuerySchema,
-    errors=(401, 404),
 )
 def get_goal(goal_id: str):
     """Read a goal."""
@@ -172,7 +169,7 @@ def get_goal(goal_id: str):
     "Change a goal: progress, weight, status, or alignment (If-Match)",
     response=GoalSchema,
     body=GoalPatchSchema,
-    errors=W,
+    errors=(409,),
 )
 def patch_goal(goal_id: str):
     """Edit a goal."""
@@ -184,7 +181,7 @@ def patch_goal(goal_id: str):
 
 
 @bp.get("/goals/<goal_id>/children")
-@api_doc("Goals aligned directly to a goal", response=GoalListSchema, errors=(401, 404))
+@api_doc("Goals aligned directly to a goal", response=GoalListSchema)
 def goal_children(goal_id: str):
     """Aligned goals."""
     principal = current_principal()
@@ -197,7 +194,7 @@ def goal_children(goal_id: str):
     "Give the goal to all my direct reports or to a department: a personal aligned copy each",
     response=AssignResultSchema,
     body=AssignSchema,
-    errors=W,
+    errors=(409, 412, 428),
 )
 def assign(goal_id: str):
     """Team assignment."""
@@ -213,7 +210,6 @@ def assign(goal_id: str):
     "Someone's goals in a cycle, with progress and alignment chain",
     response=GoalListSchema,
     query=CycleQuerySchema,
-    errors=(401, 422),
 )
 def person_goals(employee_id: str):
     """A person's goals."""
@@ -227,7 +223,7 @@ def person_goals(employee_id: str):
 @api_doc(
     "The alignment report (leadership and HR: everything; managers: their subtree)",
     response=AlignmentReportSchema,
-    errors=(401, 403, 422),
+    errors=(403, 422),
 )
 def alignment(cycle_id: str):
     """Alignment report."""

@@ -240,7 +240,7 @@ def create_activity():
 
 
 @bp.get("/activities/<activity_id>")
-@api_doc("One of my learning activities", response=ActivitySchema, errors=(404,))
+@api_doc("One of my learning activities", response=ActivitySchema)
 def get_activity(activity_id: str):
     """One activity."""
     found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
@@ -258,7 +258,7 @@ def patch_activity(activity_id: str):
 
 
 @bp.delete("/activities/<activity_id>")
-@api_doc("Remove one of my learning activities (If-Match)", status=204, errors=(404, 422))
+@api_doc("Remove one of my learning activities (If-Match)", status=204)
 def delete_activity(activity_id: str):
     """Remove an activity."""
     svc.delete_activity(wiring().uow(), current_principal(), activity_id, expected_version())
@@ -284,7 +284,7 @@ def evidence_choices():
     response=ActivitySchema,
     body=EvidenceCommentSchema,
     status=201,
-    errors=(403, 404, 409),
+    errors=(409,),
 )
 def comment(cycle_id: str, employee_id: str, activity_id: str):
     """Comment on evidence."""

@@ -17,7 +17,6 @@ from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
-from service.web.docs import VERSIONED_WRITE_ERRORS as W
 from service.web.docs import api_doc
 from service.web.fields import Text
 from service.web.review_parts import PARTS, Part
@@ -66,7 +65,13 @@ def _review_response(view: dict[str, Any]):
 
 
 @bp.post("/templates")
-@api_doc("Create a review template (HR)", response=TemplateSchema, body=TemplateInSchema, status=201, errors=W)
+@api_doc(
+    "Create a review template (HR)",
+    response=TemplateSchema,
+    body=TemplateInSchema,
+    status=201,
+    errors=(404, 409, 412, 428),
+)
 def create_template():
     """Create a template."""
     w = wiring()
@@ -75,7 +80,7 @@ def create_template():
 
 
 @bp.get("/templates")
-@api_doc("Every template", response=TemplateListSchema, errors=(401,))
+@api_doc("Every template", response=TemplateListSchema)
 def list_templates():
     """List templates."""
     current_principal()
@@ -83,7 +88,7 @@ def list_templates():
 
 
 @bp.get("/templates/<template_id>")
-@api_doc("The current version of a template", response=TemplateSchema, errors=(401, 404))
+@api_doc("The current version of a template", response=TemplateSchema)
 def get_template(template_id: str):
     """One template."""
     current_principal()
@@ -96,7 +101,7 @@ def get_template(template_id: str):
     "Edit a template: saved as a new version; launched cycles keep their snapshot (HR)",
     response=TemplateSchema,
     body=TemplateInSchema,
-    errors=W,
+    errors=(409,),
 )
 def update_template(template_id: str):
     """Edit a template."""
@@ -108,7 +113,7 @@ def update_template(template_id: str):
 
 
 @bp.get("/templates/<template_id>/versions/<int:version>")
-@api_doc("One saved version of a template", response=TemplateSchema, errors=(401, 404))
+@api_doc("One saved version of a template", response=TemplateSchema)
 def get_template_version(template_id: str, version: int):
     """A template as it was at a version."""
     current_principal()
@@ -119,7 +124,7 @@ def get_template_version(template_id: str, version: int):
 
 
 @bp.post("/cycles")
-@api_doc("Create a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, status=201, errors=W)
+@api_doc("Create a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, status=201, errors=(404, 409, 412, 428))
 def create_cycle():
     """Create a cycle."""
     w = wiring()
@@ -127,7 +132,7 @@ def create_cycle():
 
 
 @bp.get("/cycles")
-@api_doc("Every cycle, newest first", response=CycleListSchema, errors=(401,))
+@api_doc("Every cycle, newest first", response=CycleListSchema)
 def list_cycles():
     """List cycles."""
     current_principal()
@@ -135,7 +140,7 @@ def list_cycles():
 
 
 @bp.get("/cycles/<cycle_id>")
-@api_doc("One cycle", response=CycleSchema, errors=(401, 404))
+@api_doc("One cycle", response=CycleSchema)
 def get_cycle(cycle_id: str):
     """One cycle."""
     current_principal()
@@ -143,7 +148,7 @@ def get_cycle(cycle_id: str):
 
 
 @bp.put("/cycles/<cycle_id>")
-@api_doc("Edit a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, errors=W)
+@api_doc("Edit a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, errors=(409,))
 def update_cycle(cycle_id: str):
     """Edit a draft cycle."""
     w = wiring()
@@ -158,7 +163,7 @@ def update_cycle(cycle_id: str):
     "Launch: snapshot template and participants, create reviews in background batches (HR)",
     response=LaunchSchema,
     status=202,
-    errors=W,
+    errors=(409,),
 )
 def launch_cycle(cycle_id: str):
     """Launch a cycle; poll /progress for the creation of reviews."""
@@ -168,9 +173,7 @@ def launch_cycle(cycle_id: str):
 
 
 @bp.get("/cycles/<cycle_id>/progress")
-@api_doc(
-    "Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema, errors=(401, 403, 404)
-)
+@api_doc("Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema, errors=(403,))
 def cycle_progress(cycle_id: str):
     """Progress of a cycle."""
     w = wiring()
@@ -178,7 +181,7 @@ def cycle_progress(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/close")
-@api_doc("Close a cycle: it becomes read-only (HR)", response=CycleSchema, errors=W)
+@api_doc("Close a cycle: it becomes read-only (HR)", response=CycleSchema, errors=(409,))
 def close_cycle(cycle_id: str):
     """Close a cycle."""
     w = wiring()
@@ -186,7 +189,7 @@ def close_cycle(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/reopen")
-@api_doc("Reopen a closed cycle, with a reason (HR)", response=CycleSchema, body=ReasonSchema, errors=W)
+@api_doc("Reopen a closed cycle, with a reason (HR)", response=CycleSchema, body=ReasonSchema, errors=(409,))
 def reopen_cycle(cycle_id: str):
     """Reopen a cycle."""
     w = wiring()
@@ -206,7 +209,7 @@ def _audit_response(records: list[dict[str, Any]]):
 
 @bp.get("/cycles/<cycle_id>/audit")
 @api_doc(
-    "The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema, errors=(401, 403)
+    "The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema, errors=(403,)
 )
 def cycle_audit(cycle_id: str):
     """A cycle's audit trail."""
@@ -214,7 +217,7 @@ def cycle_audit(cycle_id: str):
 
 
 @bp.get("/cycles/<cycle_id>/team")
-@api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema, errors=(401, 404))
+@api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema)
 def team(cycle_id: str):
     """A manager's team overview."""
     return answer({"reviews": review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)})
@@ -236,7 +239,7 @@ class CycleReviewsSchema(Schema):
     "Every review of a cycle, 100 a page: state and what is due (HR)",
     response=CycleReviewsSchema,
     query=CursorSchema,
-    errors=(401, 403, 404, 422),
+    errors=(403,),
 )
 def cycle_reviews(cycle_id: str):
     """A cycle's reviews, paged."""
@@ -252,7 +255,7 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 
 
 @bp.get(REVIEW)
-@api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(401, 403, 404))
+@api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(403,))
 def get_review(cycle_id: str, employee_id: str):
     """Read a review."""
     return _review_response(review_svc.open_review(wiring().uow(), current_principal(), cycle_id, employee_id))
@@ -272,7 +275,7 @@ def _part_body(part: Part) -> type[Schema]:
 def _part_view(part: Part):
     body_schema = _part_body(part)
 
-    @api_doc(part.api_summary, response=ReviewSchema, body=body_schema, errors=W)
+    @api_doc(part.api_summary, response=ReviewSchema, body=body_schema, errors=(409,))
     def save_part(cycle_id: str, employee_id: str):
         """Save or submit one of the review's forms (self assessment, manager assessment, discussion)."""
         w, body = wiring(), load_body(body_schema)
@@ -300,7 +303,7 @@ for _part in PARTS.values():  # PUT …/self, …/manager, …/discussion: endpo
     "Acknowledge the review, agreeing or not, with an optional response (the employee)",
     response=ReviewSchema,
     body=AcknowledgeSchema,
-    errors=W,
+    errors=(409,),
 )
 def post_acknowledge(cycle_id: str, employee_id: str):
     """Acknowledgement."""
@@ -320,7 +323,7 @@ def post_acknowledge(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/finalise")
-@api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=W)
+@api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=(409,))
 def post_finalise(cycle_id: str, employee_id: str):
     """Finalisation."""
     w = wiring()
@@ -330,7 +333,9 @@ def post_finalise(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/return")
-@api_doc("Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema, errors=W)
+@api_doc(
+    "Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema, errors=(409,)
+)
 def post_return(cycle_id: str, employee_id: str):
     """Return to an earlier state."""
     w, body = wiring(), load_body(ReturnSchema)
@@ -352,7 +357,6 @@ def post_return(cycle_id: str, employee_id: str):
 @api_doc(
     "The audit trail of one review, with chain verification (HR; to anyone else: 404)",
     response=AuditSchema,
-    errors=(401, 404),
 )
 def review_audit(cycle_id: str, employee_id: str):
     """A review's audit trail."""
@@ -363,7 +367,7 @@ def review_audit(cycle_id: str, employee_id: str):
 @api_doc(
     "A person's reviews across cycles and their actions (self, manager, HR)",
     response=HistorySchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def person_history(employee_id: str):
     """History across cycles."""
@@ -374,14 +378,14 @@ def person_history(employee_id: str):
 
 
 @bp.get("/actions")
-@api_doc("Actions I own, open first by due date", response=ActionListSchema, errors=(401,))
+@api_doc("Actions I own, open first by due date", response=ActionListSchema)
 def my_actions():
     """My tracked actions."""
     return answer({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
 
 
 @bp.patch("/actions/<action_id>")
-@api_doc("Update an action's status (its owner or HR)", response=ActionSchema, body=ActionStatusSchema, errors=W)
+@api_doc("Update an action's status (its owner or HR)", response=ActionSchema, body=ActionStatusSchema, errors=(409,))
 def patch_action(action_id: str):
     """Move an action along."""
     w = wiring()

@@ -104,7 +104,7 @@ class MergeSchema(Schema):
     "The training-need report of a cycle (leadership and HR: the organisation; managers: their subtree)",
     response=TrainingReportSchema,
     query=ReportQuerySchema,
-    errors=(401, 403, 404, 422),
+    errors=(403,),
 )
 def training_report(cycle_id: str):
     """The training-need report."""
@@ -117,7 +117,7 @@ def training_report(cycle_id: str):
     "An individual's training needs (the person, their management chain and HR)",
     response=NeedListSchema,
     query=NeedsQuerySchema,
-    errors=(401, 403, 404, 422),
+    errors=(403,),
 )
 def person_needs(employee_id: str):
     """An individual's needs."""
@@ -130,7 +130,6 @@ def person_needs(employee_id: str):
     "Log a learning activity or training against a need: it becomes addressed (repeating it changes nothing)",
     response=NeedSchema,
     body=AddressedSchema,
-    errors=(401, 403, 404, 422),
 )
 def address_need(need_id: str):
     """Mark a need addressed."""
@@ -140,7 +139,7 @@ def address_need(need_id: str):
 
 
 @bp.get("/training-topics")
-@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(401, 403))
+@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(403,))
 def topics():
     """The topic catalogue."""
     return answer({"topics": svc.list_topics(wiring().uow(), current_principal())})
@@ -152,7 +151,7 @@ def topics():
     response=TopicSchema,
     body=TopicInSchema,
     status=201,
-    errors=(401, 403, 409, 422),
+    errors=(409,),
 )
 def create_topic():
     """Add a topic."""
@@ -162,7 +161,7 @@ def create_topic():
 
 
 @bp.post("/training-topics/merge")
-@api_doc("Merge one topic into another (HR)", response=TopicSchema, body=MergeSchema, errors=(401, 403, 409, 412, 422))
+@api_doc("Merge one topic into another (HR)", response=TopicSchema, body=MergeSchema, errors=(409, 412))
 def merge_topics():
     """Merge two topics."""
     w = wiring()

@@ -166,7 +166,7 @@ def _export_response(job: dict[str, Any], status: int = 200):
     body=ExportInSchema,
     status=201,
     also=(200,),
-    errors=(401, 403, 404, 409, 422),
+    errors=(404, 409),
 )
 def create_export():
     """Queue an export job (idempotent on the Idempotency-Key header)."""
@@ -183,21 +183,21 @@ def create_export():
 
 
 @bp.get("/api/exports")
-@api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(401, 403))
+@api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(403,))
 def list_exports():
     """The newest exports with their progress."""
     return answer({"exports": export_svc.list_exports(wiring().uow(), current_principal())}, schema=ExportListSchema)
 
 
 @bp.get("/api/exports/<export_id>")
-@api_doc("One export job and its progress (HR)", response=ExportSchema, errors=(401, 403, 404))
+@api_doc("One export job and its progress (HR)", response=ExportSchema, errors=(403,))
 def get_export(export_id: str):
     """One export job."""
     return _export_response(export_svc.get_export(wiring().uow(), current_principal(), export_id))
 
 
 @bp.post("/api/exports/<export_id>/retry")
-@api_doc("Queue a failed export again (HR)", response=ExportSchema, errors=(401, 403, 404, 409, 412, 428))
+@api_doc("Queue a failed export again (HR)", response=ExportSchema, errors=(409,))
 def retry_export(export_id: str):
     """Retry a failed export."""
     w = wiring()
@@ -209,7 +209,7 @@ def retry_export(export_id: str):
 @api_doc(
     "A presigned link to a finished export's ZIP, minted now, valid 5 minutes, saved as an attachment (HR)",
     response=LinkSchema,
-    errors=(401, 403, 404, 409),
+    errors=(403, 409),
 )
 def export_link(export_id: str):
     """Mint a download link."""

@@ -52,7 +52,6 @@ def summary_page(cycle_id: str, employee_id: str):
 @bp.get("/api" + REVIEW + "/summary.pdf")
 @api_doc(
     "The appraisal summary of a review as PDF, the reader's copy (a review the reader may not see: 404)",
-    errors=(401, 404),
     response_content="application/pdf",
 )
 def summary_api(cycle_id: str, employee_id: str):
@@ -64,7 +63,7 @@ def summary_api(cycle_id: str, employee_id: str):
 @api_doc(
     "The content hash of a review as stored now, to check a summary's footer against (HR)",
     response=ContentHashSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def content_hash(cycle_id: str, employee_id: str):
     """HR checks a PDF: the hash its footer should show if it was made from the review as stored now."""

@@ -59,7 +59,7 @@ def report_page():
 @api_doc(
     "The training-need report of a cycle as PDF (leadership and HR: the organisation; a manager: their subtree)",
     query=ReportPdfQuerySchema,
-    errors=(401, 403, 404, 422),
+    errors=(403, 404),
     response_content="application/pdf",
 )
 def report_api():
