@@ -13,6 +13,7 @@ from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
+from service.web.schemas import list_of
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -79,8 +80,7 @@ class GoalSchema(Schema):
     version = fields.Integer()
 
 
-class GoalListSchema(Schema):
-    goals = fields.List(fields.Nested(GoalSchema))
+GoalListSchema = list_of("goals", GoalSchema)
 
 
 class CycleQuerySchema(Schema):

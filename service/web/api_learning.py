@@ -20,6 +20,7 @@ from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text
+from service.web.schemas import list_of
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -78,8 +79,7 @@ class ActivitySchema(Schema):
     version = fields.Integer()
 
 
-class ActivityListSchema(Schema):
-    activities = fields.List(fields.Nested(ActivitySchema))
+ActivityListSchema = list_of("activities", ActivitySchema)
 
 
 class ContactPatchSchema(Schema):

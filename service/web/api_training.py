@@ -11,6 +11,7 @@ from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text, Whole
+from service.web.schemas import list_of
 from service.web.wiring import wiring
 
 bp = Blueprint("api_training", __name__, url_prefix="/api")
@@ -65,8 +66,7 @@ class NeedSchema(Schema):
     version = fields.Integer()
 
 
-class NeedListSchema(Schema):
-    needs = fields.List(fields.Nested(NeedSchema))
+NeedListSchema = list_of("needs", NeedSchema)
 
 
 class AddressedSchema(Schema):
@@ -90,8 +90,7 @@ class TopicSchema(Schema):
     version = fields.Integer()
 
 
-class TopicListSchema(Schema):
-    topics = fields.List(fields.Nested(TopicSchema))
+TopicListSchema = list_of("topics", TopicSchema)
 
 
 class MergeSchema(Schema):

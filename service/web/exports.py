@@ -25,6 +25,7 @@ from service.web.docs import api_doc
 from service.web.fields import Id, Text
 from service.web.form_flow import OnRefusal, attempt
 from service.web.pages_hr import hr
+from service.web.schemas import list_of
 from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
 
@@ -72,10 +73,7 @@ class ExportSchema(Schema):
     version = fields.Integer()
 
 
-class ExportListSchema(Schema):
-    """The newest exports."""
-
-    exports = fields.List(fields.Nested(ExportSchema))
+ExportListSchema = list_of("exports", ExportSchema)
 
 
 class LinkSchema(Schema):

@@ -11,6 +11,7 @@ from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, Priority, ReviewState
 from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
 from service.web.fields import Choice, Id, Number, Text, Whole
+from service.web.schemas import list_of
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
@@ -74,8 +75,7 @@ class TemplateSchema(TemplateInSchema):
     archived = fields.Boolean()
 
 
-class TemplateListSchema(Schema):
-    templates = fields.List(fields.Nested(TemplateSchema))
+TemplateListSchema = list_of("templates", TemplateSchema)
 
 
 class PhasesSchema(Schema):
@@ -133,8 +133,7 @@ class CycleSchema(Schema):
     version = fields.Integer()
 
 
-class CycleListSchema(Schema):
-    cycles = fields.List(fields.Nested(CycleSchema))
+CycleListSchema = list_of("cycles", CycleSchema)
 
 
 class RatingSchema(Schema):
@@ -286,8 +285,7 @@ class TeamRowSchema(Schema):
     due = fields.String(allow_none=True)
 
 
-class TeamSchema(Schema):
-    reviews = fields.List(fields.Nested(TeamRowSchema))
+TeamSchema = list_of("reviews", TeamRowSchema, name="TeamSchema")
 
 
 class ProgressSchema(Schema):
@@ -340,8 +338,7 @@ class ActionSchema(Schema):
     version = fields.Integer()
 
 
-class ActionListSchema(Schema):
-    actions = fields.List(fields.Nested(ActionSchema))
+ActionListSchema = list_of("actions", ActionSchema)
 
 
 class ActionStatusSchema(Schema):
