@@ -9,13 +9,14 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
+from service.services.auth import Principal
 from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
 from service.web.schemas import list_of
 from service.web.versioning import expected_version
-from service.web.wiring import wiring
+from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("api_goals", __name__, url_prefix="/api")
 
@@ -122,6 +123,11 @@ def _goal_response(goal: dict[str, Any], status: int = 200):
     return answer(goal, status, goal["version"], GoalSchema)
 
 
+def _must_see(w: Wiring, principal: Principal, goal_id: str) -> None:
+    """Refuse a goal the principal may not see as missing (404), before its change is read."""
+    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)
+
+
 @bp.post("/goals")
 @api_doc(
     "Create a goal (organisation: leadership/HR; team: its manager; individual: the person or their manager)",
@@ -175,7 +181,7 @@ def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
     principal = current_principal()
-    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
+    _must_see(w, principal, goal_id)
     data = _key_results(load_body(GoalPatchSchema))
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
@@ -200,7 +206,7 @@ def assign(goal_id: str):
     """Team assignment."""
     w = wiring()
     principal = current_principal()
-    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
+    _must_see(w, principal, goal_id)
     data = load_body(AssignSchema)
     return answer(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
 
