@@ -15,18 +15,14 @@ from marshmallow import Schema
 from service.web.versioning import with_etag
 
 
-def _instance(schema: type[Schema] | Schema) -> Schema:
-    return schema() if isinstance(schema, type) else schema
-
-
-def load_body(schema: type[Schema] | Schema) -> dict[str, Any]:
+def load_body(schema: type[Schema]) -> dict[str, Any]:
     """The JSON body loaded through `schema` (an empty body loads as `{}`, so required fields are named)."""
-    return _instance(schema).load(request.get_json(silent=True) or {})
+    return schema().load(request.get_json(silent=True) or {})
 
 
-def load_query(schema: type[Schema] | Schema) -> dict[str, Any]:
+def load_query(schema: type[Schema]) -> dict[str, Any]:
     """The query string loaded through `schema`."""
-    return _instance(schema).load(request.args)
+    return schema().load(request.args)
 
 
 def answer(data: Any, status: int = 200, version: int | None = None, schema: type[Schema] | None = None) -> Response:
