@@ -58,7 +58,7 @@ def get_settings(cycle_id: str):
 def put_settings(cycle_id: str):
     """HR sets the feedback rules (the threshold is never below 3)."""
     principal = current_principal()
-    data = load_body(SettingsInSchema)
+    data = load_body()
     w = wiring()
     saved = fb.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
     return answer(saved, version=saved["version"])
@@ -86,7 +86,7 @@ def get_nominations(cycle_id: str, employee_id: str):
 def put_nominations(cycle_id: str, employee_id: str):
     """The employee names their peers within the cycle's minimum and maximum."""
     principal = current_principal()
-    data = load_body(NominateSchema)
+    data = load_body()
     w = wiring()
     view = fb.nominate_peers(
         w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
@@ -104,7 +104,7 @@ def put_nominations(cycle_id: str, employee_id: str):
 def decide(cycle_id: str, employee_id: str):
     """The manager decides; everyone newly asked gets an email with a link."""
     principal = current_principal()
-    data = load_body(DecideSchema)
+    data = load_body()
     w = wiring()
     view = fb.decide_nominations(
         w.uow(),
@@ -176,7 +176,7 @@ def open_request(cycle_id: str, subject_id: str):
 def save_draft(cycle_id: str, subject_id: str):
     """Autosave: the draft at the version read (0 for the first)."""
     principal = current_principal()
-    data = load_body(AnswerSchema)
+    data = load_body()
     w = wiring()
     saved = fb.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
     return answer(saved, version=saved["version"])
@@ -187,7 +187,7 @@ def save_draft(cycle_id: str, subject_id: str):
 def submit(cycle_id: str, subject_id: str):
     """Submit the answer; the request turns answered."""
     principal = current_principal()
-    data = load_body(AnswerSchema)
+    data = load_body()
     w = wiring()
     return answer(fb.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
 
@@ -197,7 +197,7 @@ def submit(cycle_id: str, subject_id: str):
 def decline(cycle_id: str, subject_id: str):
     """Decline; the reason reaches HR only."""
     principal = current_principal()
-    data = load_body(DeclineSchema)
+    data = load_body()
     w = wiring()
     return answer(fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
 
@@ -207,7 +207,7 @@ def decline(cycle_id: str, subject_id: str):
 def send_note():
     """Continuous feedback, optionally about a competency or a goal."""
     principal = current_principal()
-    data = load_body(NoteInSchema)
+    data = load_body()
     w = wiring()
     return answer(fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), 201)
 
@@ -228,6 +228,6 @@ def notes(employee_id: str):
 def pull(note_id: str):
     """The recipient or their manager pulls a note into a review."""
     principal = current_principal()
-    data = load_body(EvidenceSchema)
+    data = load_body()
     w = wiring()
     return answer(fb.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))

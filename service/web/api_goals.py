@@ -139,7 +139,7 @@ def _must_see(w: Wiring, principal: Principal, goal_id: str) -> None:
 def create_goal():
     """Create a goal."""
     w = wiring()
-    data = _key_results(load_body(GoalInSchema))
+    data = _key_results(load_body())
     return _goal_response(svc.create_goal(w.uow(), current_principal(), data, w.clock), 201)
 
 
@@ -152,7 +152,7 @@ def create_goal():
 def organisation_goals():
     """Organisation goals."""
     current_principal()
-    cycle_id = load_query(CycleQuerySchema)["cycle_id"]
+    cycle_id = load_query()["cycle_id"]
     return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
 
 
@@ -165,7 +165,7 @@ def organisation_goals():
 def get_goal(goal_id: str):
     """Read a goal."""
     principal = current_principal()
-    cycle_id = load_query(CycleQuerySchema)["cycle_id"]
+    cycle_id = load_query()["cycle_id"]
     visibility = wiring().settings.goal_visibility
     return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility))
 
@@ -182,7 +182,7 @@ def patch_goal(goal_id: str):
     w = wiring()
     principal = current_principal()
     _must_see(w, principal, goal_id)
-    data = _key_results(load_body(GoalPatchSchema))
+    data = _key_results(load_body())
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
 
@@ -207,7 +207,7 @@ def assign(goal_id: str):
     w = wiring()
     principal = current_principal()
     _must_see(w, principal, goal_id)
-    data = load_body(AssignSchema)
+    data = load_body()
     return answer(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
 
 
@@ -220,7 +220,7 @@ def assign(goal_id: str):
 def person_goals(employee_id: str):
     """A person's goals."""
     principal = current_principal()
-    cycle_id = load_query(CycleQuerySchema)["cycle_id"]
+    cycle_id = load_query()["cycle_id"]
     goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, wiring().settings.goal_visibility)
     return answer({"goals": goals})
 

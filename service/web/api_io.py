@@ -1,28 +1,39 @@
 """Reading requests and writing answers of the JSON API, once for every blueprint.
 
-A body or query string is loaded through its marshmallow schema (unknown fields refused, errors mapped to the
-one error shape by `web/errors.py`); an answer is JSON, dumped through its output schema when one is given, with
-its status and, for a versioned thing, the ETag a client sends back as If-Match (`web/versioning.py`).
+A body or query string is loaded through the marshmallow schema its view declares in `api_doc` (unknown fields
+refused, errors mapped to the one error shape by `web/errors.py`); an answer is JSON, dumped through its output
+schema when one is given, with its status and, for a versioned thing, the ETag a client sends back as If-Match
+(`web/versioning.py`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from marshmallow import Schema
 
 from service.web.versioning import with_etag
 
 
-def load_body(schema: type[Schema]) -> dict[str, Any]:
-    """The JSON body loaded through `schema` (an empty body loads as `{}`, so required fields are named)."""
-    return schema().load(request.get_json(silent=True) or {})
+def declared(kind: str) -> type[Schema]:
+    """The `body` or `query` schema the current view declares in its `api_doc`: declared once, for the document
+    and for the loading, so the two cannot drift apart."""
+    schema = getattr(current_app.view_functions[request.endpoint], "api_doc", {}).get(kind)
+    if schema is None:
+        raise LookupError(f"{request.endpoint} loads a {kind} it does not declare in api_doc")
+    return schema
 
 
-def load_query(schema: type[Schema]) -> dict[str, Any]:
-    """The query string loaded through `schema`."""
-    return schema().load(request.args)
+def load_body() -> dict[str, Any]:
+    """The JSON body, loaded through the view's declared body schema (an empty body loads as `{}`, so required
+    fields are named)."""
+    return declared("body")().load(request.get_json(silent=True) or {})
+
+
+def load_query() -> dict[str, Any]:
+    """The query string, loaded through the view's declared query schema."""
+    return declared("query")().load(request.args)
 
 
 def answer(data: Any, status: int = 200, version: int | None = None, schema: type[Schema] | None = None) -> Response:

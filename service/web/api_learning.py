@@ -235,7 +235,7 @@ def list_activities():
 def create_activity():
     """Log an activity."""
     w = wiring()
-    made = svc.create_activity(w.uow(), current_principal(), load_body(ActivityInSchema), w.clock)
+    made = svc.create_activity(w.uow(), current_principal(), load_body(), w.clock)
     return answer(made, 201, made["version"], ActivitySchema)
 
 
@@ -252,7 +252,7 @@ def get_activity(activity_id: str):
 def patch_activity(activity_id: str):
     """Change an activity."""
     w = wiring()
-    data = load_body(ActivityPatchSchema)
+    data = load_body()
     saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
     return answer(saved, version=saved["version"], schema=ActivitySchema)
 
@@ -274,7 +274,7 @@ def delete_activity(activity_id: str):
 )
 def evidence_choices():
     """Activities to pick."""
-    cycle_id = load_query(EvidenceQuerySchema)["cycle_id"]
+    cycle_id = load_query()["cycle_id"]
     return answer({"activities": svc.activities_for_cycle(wiring().uow(), current_principal(), cycle_id)})
 
 
@@ -289,7 +289,7 @@ def evidence_choices():
 def comment(cycle_id: str, employee_id: str, activity_id: str):
     """Comment on evidence."""
     w = wiring()
-    text = load_body(EvidenceCommentSchema)["text"]
+    text = load_body()["text"]
     saved = svc.comment_on_evidence(w.uow(), current_principal(), cycle_id, employee_id, activity_id, text, w.clock)
     return answer(saved, 201, schema=ActivitySchema)
 
@@ -306,7 +306,7 @@ def planner():
 def add_contact():
     """Add a contact."""
     w = wiring()
-    made = interviews.add_contact(w.uow(), current_principal(), load_body(ContactInSchema), w.clock)
+    made = interviews.add_contact(w.uow(), current_principal(), load_body(), w.clock)
     return answer(made, 201, made["version"], ContactSchema)
 
 
@@ -326,7 +326,7 @@ def get_contact(contact_id: str):
 )
 def patch_contact(contact_id: str):
     """Edit a contact."""
-    data = load_body(ContactPatchSchema)
+    data = load_body()
     saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
     return answer(saved, version=saved["version"], schema=ContactSchema)
 
@@ -341,7 +341,7 @@ def patch_contact(contact_id: str):
 def act(contact_id: str):
     """Move an interview along."""
     w = wiring()
-    data = load_body(InterviewActionSchema)
+    data = load_body()
     saved = interviews.act(
         w.uow(), current_principal(), contact_id, data["action"], expected_version(), w.clock, data["scheduled_for"]
     )
@@ -358,7 +358,7 @@ def act(contact_id: str):
 def complete(contact_id: str):
     """Complete an interview."""
     w = wiring()
-    data = load_body(InterviewCompletionSchema)
+    data = load_body()
     if data.get("completed_on"):
         data["completed_on"] = data["completed_on"].isoformat()
     saved = interviews.complete(w.uow(), current_principal(), contact_id, data, expected_version(), w.clock)
@@ -381,7 +381,7 @@ def get_questions():
 )
 def put_questions():
     """Replace my question bank."""
-    items = load_body(QuestionBankInSchema)["questions"]
+    items = load_body()["questions"]
     saved = interviews.save_questions(wiring().uow(), current_principal(), items, expected_version())
     return answer(saved, version=saved["version"], schema=QuestionBankSchema)
 
@@ -402,7 +402,7 @@ def insights():
 )
 def report():
     """The anonymised learning report."""
-    year = load_query(LearningYearQuerySchema)["year"]
+    year = load_query()["year"]
     return answer(svc.leadership_report(wiring().uow(), current_principal(), year))
 
 

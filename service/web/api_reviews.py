@@ -75,7 +75,7 @@ def _review_response(view: dict[str, Any]):
 def create_template():
     """Create a template."""
     w = wiring()
-    t = template_svc.create_template(w.uow(), current_principal(), load_body(TemplateInSchema), w.clock)
+    t = template_svc.create_template(w.uow(), current_principal(), load_body(), w.clock)
     return answer(template_to_dict(t), 201, t.version)
 
 
@@ -107,7 +107,7 @@ def update_template(template_id: str):
     """Edit a template."""
     w = wiring()
     t = template_svc.update_template(
-        w.uow(), current_principal(), template_id, load_body(TemplateInSchema), expected_version(), w.clock
+        w.uow(), current_principal(), template_id, load_body(), expected_version(), w.clock
     )
     return answer(template_to_dict(t), version=t.version)
 
@@ -128,7 +128,7 @@ def get_template_version(template_id: str, version: int):
 def create_cycle():
     """Create a cycle."""
     w = wiring()
-    return _cycle_response(cycle_svc.create_cycle(w.uow(), current_principal(), load_body(CycleInSchema), w.clock), 201)
+    return _cycle_response(cycle_svc.create_cycle(w.uow(), current_principal(), load_body(), w.clock), 201)
 
 
 @bp.get("/cycles")
@@ -152,9 +152,7 @@ def get_cycle(cycle_id: str):
 def update_cycle(cycle_id: str):
     """Edit a draft cycle."""
     w = wiring()
-    c = cycle_svc.update_cycle(
-        w.uow(), current_principal(), cycle_id, load_body(CycleInSchema), expected_version(), w.clock
-    )
+    c = cycle_svc.update_cycle(w.uow(), current_principal(), cycle_id, load_body(), expected_version(), w.clock)
     return _cycle_response(c)
 
 
@@ -193,7 +191,7 @@ def close_cycle(cycle_id: str):
 def reopen_cycle(cycle_id: str):
     """Reopen a cycle."""
     w = wiring()
-    reason = load_body(ReasonSchema)["reason"]
+    reason = load_body()["reason"]
     return _cycle_response(
         cycle_svc.reopen_cycle(w.uow(), current_principal(), cycle_id, expected_version(), reason, w.clock)
     )
@@ -243,7 +241,7 @@ class CycleReviewsSchema(Schema):
 )
 def cycle_reviews(cycle_id: str):
     """A cycle's reviews, paged."""
-    token = load_query(CursorSchema)["cursor"]
+    token = load_query()["cursor"]
     cursor = decode_cursor(token, keys.cycle(cycle_id)["pk"], "REVIEW#") if token else None
     rows, after = review_svc.cycle_reviews(wiring().uow(), current_principal(), cycle_id, cursor)
     return answer({"reviews": rows, "next": encode_cursor(after) if after else None})
@@ -278,7 +276,7 @@ def _part_view(part: Part):
     @api_doc(part.api_summary, response=ReviewSchema, body=body_schema, errors=(409,))
     def save_part(cycle_id: str, employee_id: str):
         """Save or submit one of the review's forms (self assessment, manager assessment, discussion)."""
-        w, body = wiring(), load_body(body_schema)
+        w, body = wiring(), load_body()
         saved = part.save(
             w.uow(),
             current_principal(),
@@ -307,7 +305,7 @@ for _part in PARTS.values():  # PUT …/self, …/manager, …/discussion: endpo
 )
 def post_acknowledge(cycle_id: str, employee_id: str):
     """Acknowledgement."""
-    w, body = wiring(), load_body(AcknowledgeSchema)
+    w, body = wiring(), load_body()
     return _review_response(
         review_svc.acknowledge(
             w.uow(),
@@ -338,7 +336,7 @@ def post_finalise(cycle_id: str, employee_id: str):
 )
 def post_return(cycle_id: str, employee_id: str):
     """Return to an earlier state."""
-    w, body = wiring(), load_body(ReturnSchema)
+    w, body = wiring(), load_body()
     return _review_response(
         review_svc.return_review(
             w.uow(),
@@ -389,7 +387,7 @@ def my_actions():
 def patch_action(action_id: str):
     """Move an action along."""
     w = wiring()
-    status = load_body(ActionStatusSchema)["status"]
+    status = load_body()["status"]
     result = action_svc.update_action_status(
         w.uow(), current_principal(), action_id, status, expected_version(), w.clock
     )

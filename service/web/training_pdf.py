@@ -64,5 +64,5 @@ def report_page():
 )
 def report_api():
     """The training-need report as PDF, with the page's figures and charts."""
-    args = load_query(ReportPdfQuerySchema)
+    args = load_query()
     return _pdf_response(current_principal(), args["cycle"], args["n"])
