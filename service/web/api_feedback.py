@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint
 
 from service.services import feedback as fb
-from service.web.api_io import answer, load_body
+from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas_feedback import (
@@ -61,7 +61,7 @@ def put_settings(cycle_id: str):
     data = load_body()
     w = wiring()
     saved = fb.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-    return answer(saved, version=saved["version"])
+    return versioned(saved)
 
 
 @bp.get(REVIEW + "/nominations")
@@ -179,7 +179,7 @@ def save_draft(cycle_id: str, subject_id: str):
     data = load_body()
     w = wiring()
     saved = fb.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
-    return answer(saved, version=saved["version"])
+    return versioned(saved)
 
 
 @bp.post(ANSWER + "/answer")

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
 from service.services.auth import Principal
-from service.web.api_io import answer, load_body, load_query
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
@@ -120,7 +120,7 @@ def _key_results(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _goal_response(goal: dict[str, Any], status: int = 200):
-    return answer(goal, status, goal["version"], GoalSchema)
+    return versioned(goal, GoalSchema, status)
 
 
 def _must_see(w: Wiring, principal: Principal, goal_id: str) -> None:

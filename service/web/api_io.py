@@ -8,6 +8,7 @@ schema when one is given, with its status and, for a versioned thing, the ETag a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -41,3 +42,9 @@ def answer(data: Any, status: int = 200, version: int | None = None, schema: typ
     resp = jsonify(schema().dump(data) if schema is not None else data)
     resp.status_code = status
     return with_etag(resp, version) if version is not None else resp
+
+
+def versioned(thing: Any, schema: type[Schema] | None = None, status: int = 200) -> Response:
+    """`answer` for a versioned thing, a mapping or an object with a `version`: its ETag is that version."""
+    version = thing["version"] if isinstance(thing, Mapping) else thing.version
+    return answer(thing, status, version, schema)

@@ -16,7 +16,7 @@ from service.domain.learning import (
 )
 from service.services import interviews
 from service.services import learning as svc
-from service.web.api_io import answer, load_body, load_query
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text
@@ -236,7 +236,7 @@ def create_activity():
     """Log an activity."""
     w = wiring()
     made = svc.create_activity(w.uow(), current_principal(), load_body(), w.clock)
-    return answer(made, 201, made["version"], ActivitySchema)
+    return versioned(made, ActivitySchema, 201)
 
 
 @bp.get("/activities/<activity_id>")
@@ -244,7 +244,7 @@ def create_activity():
 def get_activity(activity_id: str):
     """One activity."""
     found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
-    return answer(found, version=found["version"], schema=ActivitySchema)
+    return versioned(found, ActivitySchema)
 
 
 @bp.patch("/activities/<activity_id>")
@@ -254,7 +254,7 @@ def patch_activity(activity_id: str):
     w = wiring()
     data = load_body()
     saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
-    return answer(saved, version=saved["version"], schema=ActivitySchema)
+    return versioned(saved, ActivitySchema)
 
 
 @bp.delete("/activities/<activity_id>")
@@ -307,7 +307,7 @@ def add_contact():
     """Add a contact."""
     w = wiring()
     made = interviews.add_contact(w.uow(), current_principal(), load_body(), w.clock)
-    return answer(made, 201, made["version"], ContactSchema)
+    return versioned(made, ContactSchema, 201)
 
 
 @bp.get("/contacts/<contact_id>")
@@ -315,7 +315,7 @@ def add_contact():
 def get_contact(contact_id: str):
     """One contact."""
     found = interviews.get_contact(wiring().uow(), current_principal(), contact_id)
-    return answer(found, version=found["version"], schema=ContactSchema)
+    return versioned(found, ContactSchema)
 
 
 @bp.patch("/contacts/<contact_id>")
@@ -328,7 +328,7 @@ def patch_contact(contact_id: str):
     """Edit a contact."""
     data = load_body()
     saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
-    return answer(saved, version=saved["version"], schema=ContactSchema)
+    return versioned(saved, ContactSchema)
 
 
 @bp.post("/contacts/<contact_id>/actions")
@@ -345,7 +345,7 @@ def act(contact_id: str):
     saved = interviews.act(
         w.uow(), current_principal(), contact_id, data["action"], expected_version(), w.clock, data["scheduled_for"]
     )
-    return answer(saved, version=saved["version"], schema=ContactSchema)
+    return versioned(saved, ContactSchema)
 
 
 @bp.post("/contacts/<contact_id>/complete")
@@ -362,7 +362,7 @@ def complete(contact_id: str):
     if data.get("completed_on"):
         data["completed_on"] = data["completed_on"].isoformat()
     saved = interviews.complete(w.uow(), current_principal(), contact_id, data, expected_version(), w.clock)
-    return answer(saved, version=saved["version"], schema=ContactSchema)
+    return versioned(saved, ContactSchema)
 
 
 @bp.get("/questions")
@@ -370,7 +370,7 @@ def complete(contact_id: str):
 def get_questions():
     """My question bank."""
     found = interviews.questions(wiring().uow(), current_principal())
-    return answer(found, version=found["version"], schema=QuestionBankSchema)
+    return versioned(found, QuestionBankSchema)
 
 
 @bp.put("/questions")
@@ -383,7 +383,7 @@ def put_questions():
     """Replace my question bank."""
     items = load_body()["questions"]
     saved = interviews.save_questions(wiring().uow(), current_principal(), items, expected_version())
-    return answer(saved, version=saved["version"], schema=QuestionBankSchema)
+    return versioned(saved, QuestionBankSchema)
 
 
 @bp.get("/insights")

@@ -15,7 +15,7 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
-from service.web.api_io import answer, load_body, load_query
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Text
@@ -58,7 +58,7 @@ def _cycle_response(c: Cycle, status: int = 200):
 
 
 def _review_response(view: dict[str, Any]):
-    return answer(view, version=view["version"], schema=ReviewSchema)
+    return versioned(view, ReviewSchema)
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -391,4 +391,4 @@ def patch_action(action_id: str):
     result = action_svc.update_action_status(
         w.uow(), current_principal(), action_id, status, expected_version(), w.clock
     )
-    return answer(result, version=result["version"])
+    return versioned(result)

@@ -19,7 +19,7 @@ from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.domain.errors import Conflict, ValidationFailed
 from service.services import exports as export_svc
 from service.web import forms
-from service.web.api_io import answer, load_body
+from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text
@@ -150,7 +150,7 @@ def _idempotency_key() -> str | None:
 
 
 def _export_response(job: dict[str, Any], status: int = 200):
-    return answer(job, status, job["version"], ExportSchema)
+    return versioned(job, ExportSchema, status)
 
 
 # --- JSON API --------------------------------------------------------------------------------------
