@@ -9,11 +9,9 @@ by posting the same form with `X-Autosave: 1` and gets JSON back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from marshmallow import Schema
 
 from service.adapters.clock import iso
 from service.domain.cycles import CycleState, Phase
@@ -39,13 +37,8 @@ from service.web import forms, labels
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
 from service.web.pages import _names, due_info, page_principal, today
-from service.web.schemas_reviews import (
-    AcknowledgeSchema,
-    DiscussionContentSchema,
-    ManagerContentSchema,
-    ReturnSchema,
-    SelfContentSchema,
-)
+from service.web.review_parts import PARTS, Part
+from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -75,56 +68,6 @@ CHOICES = {
 }
 
 
-@dataclass(frozen=True)
-class Part:
-    """One of the three review forms: what it edits, how it loads and saves, and who may write it when."""
-
-    key: str
-    section: str
-    schema: type[Schema]
-    raw: Callable[..., dict[str, Any]]
-    save: Callable[..., dict[str, Any]]
-    page: str
-    title: str
-    submit_label: str
-
-    def endpoint(self) -> str:
-        """The view of this form."""
-        return f"pages_reviews.{self.key}_form"
-
-
-PARTS = {
-    "self": Part(
-        "self",
-        "self_assessment",
-        SelfContentSchema,
-        forms.self_raw,
-        review_svc.save_self_assessment,
-        "pages/review_self.html",
-        "Self assessment",
-        "Submit to your manager…",
-    ),
-    "manager": Part(
-        "manager",
-        "manager_assessment",
-        ManagerContentSchema,
-        forms.manager_raw,
-        review_svc.save_manager_assessment,
-        "pages/review_manager.html",
-        "Manager assessment",
-        "Submit the assessment…",
-    ),
-    "discussion": Part(
-        "discussion",
-        "discussion",
-        DiscussionContentSchema,
-        forms.discussion_raw,
-        review_svc.save_discussion,
-        "pages/review_discussion.html",
-        "Review discussion",
-        "Record the discussion…",
-    ),
-}
 PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT, "discussion": Phase.DISCUSSION}
 
 
