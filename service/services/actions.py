@@ -7,6 +7,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.events import DiscussionRecorded, ManagerAssessmentSubmitted
 from service.domain.reviews import ItemStatus, Review
 from service.services import policy
 from service.services.auth import Principal
@@ -36,8 +37,20 @@ def action_ids(review: Review, kind: str) -> list[str]:
     return [f"{review.cycle_id}.{review.employee_id}.{kind}.{n}" for n in range(MAX_ACTIONS)]
 
 
+def actions_from_obstacles(uow: UnitOfWork, event: ManagerAssessmentSubmitted) -> None:
+    """The submitted manager assessment's obstacles become tracked remediation actions, in its transaction."""
+    obstacles = (event.review.manager_assessment or {}).get("obstacles", [])
+    stage_review_actions(uow, event.review, "remediation", obstacles, event.actor_id, event.at)
+
+
+def actions_from_discussion(uow: UnitOfWork, event: DiscussionRecorded) -> None:
+    """The recorded discussion's agreed actions become tracked actions, in its transaction."""
+    agreed = (event.review.discussion or {}).get("agreed_actions", [])
+    stage_review_actions(uow, event.review, "agreed", agreed, event.actor_id, event.at)
+
+
 def stage_review_actions(
-    uow: UnitOfWork, review: Review, kind: str, entries: list[dict[str, Any]], actor: Principal, at: str
+    uow: UnitOfWork, review: Review, kind: str, entries: list[dict[str, Any]], actor_id: str, at: str
 ) -> None:
     """Create (or, on resubmission, update) one tracked action per entry.
 
@@ -49,7 +62,7 @@ def stage_review_actions(
     all_ids = action_ids(review, kind)
     existing = uow.actions.get_many(all_ids)
     ids = all_ids[: len(entries)]
-    audit = {"actor": actor.employee_id, "action_name": f"{kind}_action", "at": at}
+    audit = {"actor": actor_id, "action_name": f"{kind}_action", "at": at}
     for action_id in all_ids[len(entries) :]:
         before = existing.get(action_id)
         if before is not None and before["status"] in OPEN_VALUES:

@@ -1,4 +1,12 @@
-"""Use cases of one review: assessments, discussion, acknowledgement, finalisation, returns, history."""
+"""Use cases of one review: assessments, discussion, acknowledgement, finalisation, returns, history.
+
+The review imports no other feature. Each applied action records its domain event on the unit of work
+(`domain/events.REVIEW_EVENTS`); the features that act on it (training needs, tracked actions, the feedback's
+closing) are listed in `services/messagebus.py` and stage their writes at `uow.commit()`, in the review's
+transaction. What the review reads of other features (the score's goals and feedback parts, the person's goals,
+their goal weights) it asks through `messagebus.ask` with a question of `domain/queries.py`; the learning
+evidence it checks with the domain's rule on `uow.learning`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,9 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.events import REVIEW_EVENTS
+from service.domain.learning import check_evidence
+from service.domain.queries import FeedbackRatings, GoalPart, GoalWeightTotal, PersonGoals
 from service.domain.reviews import (
     OPEN_STATUSES,
     PART_ACTIONS,
@@ -30,13 +41,19 @@ from service.domain.reviews import (
     next_state,
 )
 from service.domain.templates import Template, template_from_dict
-from service.services import feedback, goals, policy, review_goals, training
-from service.services.actions import stage_review_actions
+from service.services import messagebus, policy
 from service.services.auth import Principal
-from service.services.cycles import get_cycle
 from service.services.policy import ReviewRoles
 
 A = ReviewAction
+
+
+def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
+    """The review's cycle (404 when there is none)."""
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle {cycle_id!r}")
+    return cycle
 
 
 class ReviewContext:
@@ -141,8 +158,8 @@ def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) ->
     """The score a manager assessment would get if submitted now (goals' progress included). Its feedback part
     counts only groups already released: a preview that moved with each answer would show them one by one."""
     scale, who, cycle_id = ctx.template.scale, ctx.review.employee_id, ctx.review.cycle_id
-    progress, basis = review_goals.goal_part(ctx.uow, who, cycle_id, content, scale)  # issue 9: rated goals
-    feedback_ratings = feedback.score_feedback_ratings(ctx.uow, ctx.cycle, ctx.review.employee_id, now)
+    progress, basis = messagebus.ask(ctx.uow, GoalPart(who, cycle_id, content, scale))  # issue 9: rated goals
+    feedback_ratings = messagebus.ask(ctx.uow, FeedbackRatings(ctx.cycle, who, now))
     return compute_score(
         ctx.template, content, goal_progress=progress, feedback_ratings=feedback_ratings, goal_basis=basis
     ).as_dict()
@@ -315,7 +332,7 @@ def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
     view["discussion"] = r.discussion if shown["discussion"] else None
     view["acknowledgement"] = r.acknowledgement
     if context:
-        view["goals"] = goals.person_goals(ctx.uow, r.employee_id, r.cycle_id)
+        view["goals"] = messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id))
         view["carried_actions"] = carried_actions(ctx.uow, r.employee_id, r.cycle_id)
     return view
 
@@ -338,9 +355,9 @@ def _commit(
     clock: Clock,
     to: ReviewState | None = None,
     reason: str = "",
-    extra_ops: Any = None,
 ) -> dict[str, Any]:
-    """Apply one action: the transition table decides the state; review, audit, counters in one transaction."""
+    """Apply one action: the transition table decides the state; review, audit, counters and what the handlers of
+    its event stage (training needs, tracked actions, the feedback's closing) in one transaction."""
     ctx.require_writable()
     r = ctx.review
     if r.version != expected_version:
@@ -360,8 +377,8 @@ def _commit(
             after, new=False, actor=ctx.principal.employee_id, action=action.value, at=at, reason=reason
         )
         uow.cycles.count(r.cycle_id, state_deltas(r.department, r.state.value, new_state.value))
-        if extra_ops:
-            extra_ops(uow, after, at)
+        event = REVIEW_EVENTS[action]
+        uow.record(event(review=after, actor_id=ctx.principal.employee_id, at=at, template=ctx.cycle.template_snapshot))
         uow.commit()
     metrics.record_review_action(action.value)
     ctx.review = stored
@@ -383,23 +400,17 @@ def save_self_assessment(
     ctx.require("self")
     ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
-    from service.services.learning import check_evidence_refs  # issue 14: picked learning evidence
-
-    period = (ctx.cycle.period_start, ctx.cycle.period_end)
-    check_evidence_refs(uow, employee_id, period, content.get("learning_refs") or [])
+    refs = content.get("learning_refs") or []  # issue 14: picked learning evidence
+    if refs:
+        check_evidence(uow.learning.get_many(employee_id, refs), refs, (ctx.cycle.period_start, ctx.cycle.period_end))
     if submit:
-        total = goals.weight_total(uow, employee_id, cycle_id)
+        total = messagebus.ask(uow, GoalWeightTotal(employee_id, cycle_id))
         if total is not None and total != 100:
             raise ValidationFailed(
                 "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
             )
     action = A.SUBMIT_SELF if submit else A.SAVE_SELF
-
-    def needs(uow: UnitOfWork, review: Any, at: str) -> None:
-        if submit:  # training needs become items of their own, in this transaction (issue 10)
-            training.stage_review_needs(uow, review, "self", content)
-
-    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock, extra_ops=needs)
+    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock)
 
 
 def save_manager_assessment(
@@ -455,22 +466,14 @@ def _save_manager_assessment(
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
-        progress, basis = review_goals.goal_part(uow, employee_id, cycle_id, content, ctx.template.scale)
+        progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
         # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
-        ratings = feedback.score_feedback_ratings(uow, ctx.cycle, employee_id, clock.now(), releasing=True)
+        ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))
         changes["score"] = compute_score(
             ctx.template, content, goal_progress=progress, feedback_ratings=ratings, goal_basis=basis
         ).as_dict()
-
-    def actions(uow: UnitOfWork, review: Any, at: str) -> None:
-        if submit:
-            stage_review_actions(uow, review, "remediation", content.get("obstacles", []), ctx.principal, at)
-            training.stage_review_needs(uow, review, "manager", content, ctx.cycle.template_snapshot)
-            feedback.stage_close(uow, cycle_id, employee_id, at)  # answers close; released as the rule says
-
-    return _commit(
-        ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock, extra_ops=actions
-    )
+    # Submitted: obstacles become actions, needs items, and the feedback closes (messagebus.EVENT_HANDLERS).
+    return _commit(ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock)
 
 
 def save_discussion(
@@ -489,13 +492,8 @@ def save_discussion(
     ctx.require_version(expected_version)
     people = _known_people(uow, content.get("agreed_actions", []))
     check_discussion(content, submit, people, clock.now().date())
-
-    def actions(uow: UnitOfWork, review: Any, at: str) -> None:
-        if submit:
-            stage_review_actions(uow, review, "agreed", content.get("agreed_actions", []), ctx.principal, at)
-
     action = A.RECORD_DISCUSSION if submit else A.SAVE_DISCUSSION
-    return _commit(ctx, expected_version, {"discussion": content}, action, clock, extra_ops=actions)
+    return _commit(ctx, expected_version, {"discussion": content}, action, clock)
 
 
 def acknowledge(

@@ -10,6 +10,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import NotFound, ValidationFailed
+from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
 from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
 from service.domain.training import (
     NeedSource,
@@ -87,6 +88,16 @@ def stage_review_needs(
     uow.training.replace_person(
         review.cycle_id, review.employee_id, after, contribution(review.department, chain, after, obstacles), now
     )
+
+
+def needs_from_self_assessment(uow: UnitOfWork, event: SelfAssessmentSubmitted) -> None:
+    """The submitted self assessment's training needs become items, in its transaction (issue 10)."""
+    stage_review_needs(uow, event.review, NeedSource.SELF, event.review.self_assessment or {})
+
+
+def needs_from_manager_assessment(uow: UnitOfWork, event: ManagerAssessmentSubmitted) -> None:
+    """The submitted manager assessment's needs (and the low ratings it confirmed) become items."""
+    stage_review_needs(uow, event.review, NeedSource.MANAGER, event.review.manager_assessment or {}, event.template)
 
 
 def person_needs(
