@@ -19,6 +19,7 @@ from service.adapters import metrics
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.actions import Action
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
@@ -337,9 +338,9 @@ def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
     return view
 
 
-def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[dict[str, Any]]:
+def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[Action]:
     """Open actions about this person from earlier cycles: they carry into this review."""
-    return [a for a in uow.actions.about(employee_id) if a["status"] in OPEN_STATUSES and a["cycle_id"] != cycle_id]
+    return [a for a in uow.actions.about(employee_id) if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
 
 
 def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
@@ -629,7 +630,11 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
             }
         )
     keep = ("action_id", "kind", "cycle_id", "description", "owner_id", "due", "status", "version")
-    return {"employee_id": employee_id, "reviews": reviews, "actions": [{k: a[k] for k in keep} for a in actions]}
+    return {
+        "employee_id": employee_id,
+        "reviews": reviews,
+        "actions": [{k: getattr(a, k) for k in keep} for a in actions],
+    }
 
 
 def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> list[dict[str, Any]]:

@@ -112,7 +112,7 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
     people = [review.employee_id, ctx.current_manager or "", review.finalised_by or ""]
     for part, key in (("manager_assessment", "obstacles"), ("discussion", "agreed_actions")):
         people += [i.get("owner_id") or "" for i in (view.get(part) or {}).get(key) or []]
-    people += [a.get("owner_id") or "" for a in view.get("carried_actions") or []]
+    people += [a.owner_id for a in view.get("carried_actions") or []]
     people += [link.get("owner_id") or "" for g in view.get("goals") or [] for link in g.get("alignment_chain") or []]
     found = ctx.uow.directory.get_many(sorted({p for p in people if p}))
     names = {pid: e.name for pid, e in found.items()}

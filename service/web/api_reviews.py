@@ -417,7 +417,7 @@ def person_history(employee_id: str):
 @api_doc("Actions I own, open first by due date", response=ActionListSchema, errors=(401,))
 def my_actions():
     """My tracked actions."""
-    return jsonify({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
+    return jsonify(ActionListSchema().dump({"actions": action_svc.my_actions(wiring().uow(), current_principal())}))
 
 
 @bp.patch("/actions/<action_id>")
@@ -429,4 +429,4 @@ def patch_action(action_id: str):
     result = action_svc.update_action_status(
         w.uow(), current_principal(), action_id, status, expected_version(), w.clock
     )
-    return with_etag(jsonify(result), result["version"])
+    return with_etag(jsonify(ActionSchema().dump(result)), result.version)

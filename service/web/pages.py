@@ -324,15 +324,15 @@ def home():
     titles = {p.employee_id: p.title for p in reports if p.title}
     teams = _team(uow, principal, active, tasks, titles) if (reports or principal.has(Role.MANAGER)) else []
     steer = _steer(uow, principal, all_cycles, tasks) if principal.has(Role.HR) else []
-    actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
+    actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
+    action_due = {a.action_id: due_info(a.due) for a in actions}
     for a in actions:
-        a["due_info"] = due_info(a.get("due"))
         tasks.append(
             Task(
-                f"Action: {a['description']}",
-                "Agreed action" if a["kind"] == "agreed" else "Remove an obstacle",
-                "#action-" + a["action_id"],
-                a["due_info"],
+                f"Action: {a.description}",
+                "Agreed action" if a.kind == "agreed" else "Remove an obstacle",
+                "#action-" + a.action_id,
+                action_due[a.action_id],
             )
         )
     # issue 9: feedback colleagues asked me for
@@ -359,8 +359,9 @@ def home():
         teams=teams,
         steer=steer,
         actions=actions,
+        action_due=action_due,
         statuses=ACTION_STATUS_LABELS,
-        names=_names(uow, [a["subject_id"] for a in actions]),
+        names=_names(uow, [a.subject_id for a in actions]),
     )
 
 
@@ -394,7 +395,7 @@ def action_status(action_id: str):
         lambda: action_svc.update_action_status(w.uow(), principal, action_id, status, expected_version(), w.clock),
         OnRefusal(back=back, stale=stale, prefix="Not changed"),
     )
-    flash(f"Action marked “{ACTION_STATUS_LABELS[stored['status']]}”.", "success")
+    flash(f"Action marked “{ACTION_STATUS_LABELS[stored.status]}”.", "success")
     return redirect(back)
 
 

@@ -465,9 +465,9 @@ def _render_review(
     owned = (
         ((view.get("manager_assessment") or {}).get("obstacles") or [])
         + ((view.get("discussion") or {}).get("agreed_actions") or [])
-        + (view.get("carried_actions") or [])
     )
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
+    people += [a.owner_id for a in view.get("carried_actions") or []]
     label = forms.Labeller(template)
     can = review_svc.available_actions(ctx)
     names = _names(ctx.uow, people)

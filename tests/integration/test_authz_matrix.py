@@ -404,7 +404,7 @@ def _seed() -> World:
     actions = {}
     for who in MANAGERS:
         owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
-        actions[who] = owned[0]["action_id"]
+        actions[who] = owned[0].action_id
     needs, contacts = _seed_needs_and_contacts(table, clock)
     return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions, needs, activities, contacts)
 

@@ -166,7 +166,7 @@ def test_submitting_the_manager_assessment_scores_it_and_tracks_the_obstacles(uo
     r = stored(uow, cycle_id)
     assert r.state is S.MANAGER_SUBMITTED and r.score["value"] == view["score"]["value"]
     [action] = uow.actions.about("E4")
-    assert (action["kind"], action["description"], action["owner_id"], action["status"]) == (
+    assert (action.kind, action.description, action.owner_id, action.status) == (
         "remediation",
         "Buy faster runners",
         "E3",
@@ -181,8 +181,8 @@ def test_the_discussion_is_drafted_then_recorded_with_its_agreed_actions(uow, cy
     save_discussion(uow, cycle_id, clock, submit=True)
     r = stored(uow, cycle_id)
     assert r.state is S.DISCUSSED and r.discussion == f.discussion_content()
-    agreed = [a for a in uow.actions.about("E4") if a["kind"] == "agreed"]
-    assert [(a["description"], a["owner_id"], a["due"]) for a in agreed] == [("Pair on design", "E4", "2026-06-01")]
+    agreed = [a for a in uow.actions.about("E4") if a.kind == "agreed"]
+    assert [(a.description, a.owner_id, a.due) for a in agreed] == [("Pair on design", "E4", "2026-06-01")]
 
 
 def test_the_employee_acknowledges_agreeing_or_not_with_a_response(uow, cycle_id, clock):
