@@ -462,9 +462,8 @@ def _render_review(
     state = ctx.review.state
     active = ctx.cycle.state is CycleState.ACTIVE
     task = ctx.cycle.task_for(state)
-    owned = (
-        ((view.get("manager_assessment") or {}).get("obstacles") or [])
-        + ((view.get("discussion") or {}).get("agreed_actions") or [])
+    owned = ((view.get("manager_assessment") or {}).get("obstacles") or []) + (
+        (view.get("discussion") or {}).get("agreed_actions") or []
     )
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
     people += [a.owner_id for a in view.get("carried_actions") or []]
