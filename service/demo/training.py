@@ -100,7 +100,7 @@ def load_training_demo(table: Table, clock: Clock) -> None:
     merged |= {"free-system-design", "free-accessibility", "free-project-management", "free-test-automation"}
     for source in sorted(merged):
         target = source.removeprefix("free-")
-        if target in {t["topic_id"] for t in training.list_topics(UnitOfWork(table), hr)}:
+        if target in {t.topic_id for t in training.list_topics(UnitOfWork(table), hr)}:
             training.merge_topics(UnitOfWork(table), hr, source, target, clock)
     for employee_id, rows in SELF_NEEDS.items():
         content: dict[str, Any] = scenario._self("A good period.", "x")

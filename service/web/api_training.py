@@ -93,6 +93,9 @@ class TopicListSchema(Schema):
     topics = fields.List(fields.Nested(TopicSchema))
 
 
+CREATED_TOPIC = TopicSchema(only=("topic_id", "name", "synonyms"))  # what an added or merged topic answers
+
+
 class MergeSchema(Schema):
     source_id = Id(required=True, metadata={"description": "the topic that goes (a catalogue or free-text topic)"})
     target_id = Id(required=True, metadata={"description": "the catalogue topic that stays"})
@@ -121,7 +124,9 @@ def training_report(cycle_id: str):
 def person_needs(employee_id: str):
     """An individual's needs."""
     cycle_id = NeedsQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
+    return jsonify(
+        NeedListSchema().dump({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
+    )
 
 
 @bp.post("/training-needs/<need_id>/addressed")
@@ -135,14 +140,15 @@ def address_need(need_id: str):
     """Mark a need addressed."""
     w = wiring()
     data = AddressedSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock))
+    need = svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock)
+    return jsonify(NeedSchema().dump(need))
 
 
 @bp.get("/training-topics")
 @api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(401, 403))
 def topics():
     """The topic catalogue."""
-    return jsonify({"topics": svc.list_topics(wiring().uow(), current_principal())})
+    return jsonify(TopicListSchema().dump({"topics": svc.list_topics(wiring().uow(), current_principal())}))
 
 
 @bp.post("/training-topics")
@@ -157,7 +163,7 @@ def create_topic():
     """Add a topic."""
     w = wiring()
     data = TopicInSchema().load(request.get_json(silent=True) or {})
-    resp = jsonify(svc.create_topic(w.uow(), current_principal(), data, w.clock))
+    resp = jsonify(CREATED_TOPIC.dump(svc.create_topic(w.uow(), current_principal(), data, w.clock)))
     resp.status_code = 201
     return resp
 
@@ -168,4 +174,5 @@ def merge_topics():
     """Merge two topics."""
     w = wiring()
     data = MergeSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock))
+    merged = svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock)
+    return jsonify(CREATED_TOPIC.dump(merged))
