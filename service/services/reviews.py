@@ -259,11 +259,11 @@ def draft_progress(
     return sum(s.done for s in sections), len(sections)
 
 
-def talking_points(template: Template, view: dict[str, Any]) -> dict[str, Any]:
+def talking_points(template: Template, view: ReviewView) -> dict[str, Any]:
     """What the review discussion should cover: the score, obstacles, training needs, and where the employee
     rated themselves differently from the manager (their likely disagreements)."""
-    own = view.get("self_assessment") or {}
-    manager = view.get("manager_assessment") or {}
+    own = view.self_assessment or {}
+    manager = view.manager_assessment or {}
     differences = []
     for c in template.competencies:
         mine = (own.get("competency_ratings") or {}).get(c.id) or {}
@@ -282,7 +282,7 @@ def talking_points(template: Template, view: dict[str, Any]) -> dict[str, Any]:
     obstacles += [{**o, "by": "manager"} for o in manager.get("obstacles") or []]
     needs = [{**n, "by": "employee"} for n in own.get("training_needs") or []]
     needs += [{**n, "by": "manager"} for n in manager.get("training_needs") or []]
-    return {"score": view.get("score"), "differences": differences, "obstacles": obstacles, "training_needs": needs}
+    return {"score": view.score, "differences": differences, "obstacles": obstacles, "training_needs": needs}
 
 
 def available_actions(ctx: ReviewContext) -> dict[str, Any]:
@@ -305,7 +305,32 @@ def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id:
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 
-def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReviewView:
+    """A review as one principal may see it: parts hidden from them are None. `goals` and `carried_actions`
+    are None in the answer to a write (not what the write changed), lists on a read."""
+
+    cycle_id: str
+    cycle_name: str
+    employee_id: str
+    employee_name: str
+    department: str
+    manager_id: str | None
+    state: str
+    version: int
+    submitted: dict[str, str]
+    last_return: dict[str, Any] | None
+    template: dict[str, Any] | None
+    self_assessment: dict[str, Any] | None
+    manager_assessment: dict[str, Any] | None
+    score: dict[str, Any] | None
+    discussion: dict[str, Any] | None
+    acknowledgement: dict[str, Any] | None
+    goals: list[dict[str, Any]] | None = None
+    carried_actions: list[Action] | None = None
+
+
+def review_view(ctx: ReviewContext, context: bool = True) -> ReviewView:
     """The review as this principal may see it (drafts stay with their author; HR sees all).
 
     `context` adds the person's goals and the actions carried from earlier cycles (reads of their own);
@@ -313,29 +338,27 @@ def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
     """
     ctx.require_readable()
     r = ctx.review
-    view: dict[str, Any] = {
-        "cycle_id": r.cycle_id,
-        "cycle_name": r.cycle_name,
-        "employee_id": r.employee_id,
-        "employee_name": r.employee_name,
-        "department": r.department,
-        "manager_id": r.manager_id,
-        "state": r.state.value,
-        "version": r.version,
-        "submitted": r.submitted or {},
-        "last_return": r.last_return,
-        "template": ctx.cycle.template_snapshot,
-    }
     shown = policy.visible_parts(ctx.roles, r.state)
-    view["self_assessment"] = r.self_assessment if shown["self_assessment"] else None
-    view["manager_assessment"] = r.manager_assessment if shown["manager_assessment"] else None
-    view["score"] = r.score if shown["manager_assessment"] else None
-    view["discussion"] = r.discussion if shown["discussion"] else None
-    view["acknowledgement"] = r.acknowledgement
-    if context:
-        view["goals"] = messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id))
-        view["carried_actions"] = carried_actions(ctx.uow, r.employee_id, r.cycle_id)
-    return view
+    return ReviewView(
+        cycle_id=r.cycle_id,
+        cycle_name=r.cycle_name,
+        employee_id=r.employee_id,
+        employee_name=r.employee_name,
+        department=r.department,
+        manager_id=r.manager_id,
+        state=r.state.value,
+        version=r.version,
+        submitted=r.submitted or {},
+        last_return=r.last_return,
+        template=ctx.cycle.template_snapshot,
+        self_assessment=r.self_assessment if shown["self_assessment"] else None,
+        manager_assessment=r.manager_assessment if shown["manager_assessment"] else None,
+        score=r.score if shown["manager_assessment"] else None,
+        discussion=r.discussion if shown["discussion"] else None,
+        acknowledgement=r.acknowledgement,
+        goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id)) if context else None,
+        carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
+    )
 
 
 def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[Action]:
@@ -343,7 +366,7 @@ def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[Ac
     return [a for a in uow.actions.about(employee_id) if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
 
 
-def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ReviewView:
     """Read one review."""
     return review_view(ReviewContext(uow, principal, cycle_id, employee_id))
 
@@ -356,7 +379,7 @@ def _commit(
     clock: Clock,
     to: ReviewState | None = None,
     reason: str = "",
-) -> dict[str, Any]:
+) -> ReviewView:
     """Apply one action: the transition table decides the state; review, audit, counters and what the handlers of
     its event stage (training needs, tracked actions, the feedback's closing) in one transaction."""
     ctx.require_writable()
@@ -395,7 +418,7 @@ def save_self_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """Save the self assessment as a draft, or submit it (complete) to the manager."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("self")
@@ -423,7 +446,7 @@ def save_manager_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """Save the manager assessment as a draft, or submit it (scored; obstacles become tracked actions).
 
     The score's feedback part is computed from the group as read, and the submission closes (and may release) the
@@ -459,7 +482,7 @@ def _save_manager_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("manager")
     ctx.require_version(expected_version)
@@ -486,7 +509,7 @@ def save_discussion(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """Save or record the review discussion; agreed actions become tracked actions."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("discussion")
@@ -506,7 +529,7 @@ def acknowledge(
     response: str,
     expected_version: int,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """The employee acknowledges the review: agree or disagree, with an optional written response."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("acknowledge")
@@ -518,7 +541,7 @@ def acknowledge(
 
 def finalise(
     uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> ReviewView:
     """HR finalises an acknowledged review."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("finalise")
@@ -534,7 +557,7 @@ def return_review(
     reason: str,
     expected_version: int,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """HR returns a review to an earlier state, with a reason."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("return")

@@ -15,6 +15,7 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
+from service.services.reviews import ReviewView
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Text
@@ -67,8 +68,10 @@ def _cycle_response(c: Cycle, status: int = 200):
     return with_etag(resp, c.version)
 
 
-def _review_response(view: dict[str, Any]):
-    return with_etag(jsonify(ReviewSchema().dump(view)), view["version"])
+def _review_response(view: ReviewView):
+    # The answer to a write carries no goals or carried actions (None): they are left out, not null.
+    around = () if view.goals is not None else ("goals", "carried_actions")
+    return with_etag(jsonify(ReviewSchema(exclude=around).dump(view)), view.version)
 
 
 # --- templates ---------------------------------------------------------------------------------

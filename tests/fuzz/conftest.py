@@ -85,7 +85,7 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
             cycle.cycle_id,
             employee,
             f.self_content(),
-            view["version"],
+            view.version,
             True,
             clock,
         )
@@ -96,7 +96,7 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
             cycle.cycle_id,
             employee,
             content,
-            view["version"],
+            view.version,
             True,
             clock,
         )

@@ -30,7 +30,7 @@ def test_demo_shows_every_state_history_and_goals():
     assert report["orphans"]["count"] == 2 and report["at_risk"]["count"] == 3
     mine = goals.person_goals(UnitOfWork(table), "E009", active.cycle_id)
     assert mine[0]["alignment_chain"][-1]["level"] == "organisation"
-    carried = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008")["carried_actions"]
+    carried = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008").carried_actions
     assert {a.kind for a in carried} == {"remediation", "agreed"}  # open actions of last year carry over
     audit = reviews.review_audit(UnitOfWork(table), who("E005"), active.cycle_id, "E012")
     assert [r["action"] for r in audit][-1] == "acknowledge" and verify_chain(audit) == []
