@@ -348,7 +348,9 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     )
     at = iso(w.clock.now())
     if autosave:
-        return jsonify({"version": saved.version, "saved_at": at, "base": forms.base_json(getattr(saved, part.section))})
+        return jsonify(
+            {"version": saved.version, "saved_at": at, "base": forms.base_json(getattr(saved, part.section))}
+        )
     if action == "submit":
         ctx, view = _context(cycle_id, employee_id, context=False)
         missing = forms.flatten_errors(review_svc.submission_gaps(ctx, part.key, content, today()))
