@@ -31,6 +31,7 @@ from service.domain.reviews import (
     PART_ACTIONS,
     RETURNS,
     Agreement,
+    Review,
     ReviewAction,
     ReviewState,
     allows,
@@ -285,18 +286,30 @@ def talking_points(template: Template, view: ReviewView) -> dict[str, Any]:
     return {"score": view.score, "differences": differences, "obstacles": obstacles, "training_needs": needs}
 
 
-def available_actions(ctx: ReviewContext) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AvailableActions:
+    """What one principal can do to a review now."""
+
+    self: bool  # write the self assessment
+    manager: bool  # write the manager assessment
+    discussion: bool  # record the discussion
+    acknowledge: bool
+    finalise: bool
+    return_targets: list[ReviewState]  # the states HR may return it to
+
+
+def available_actions(ctx: ReviewContext) -> AvailableActions:
     """Everything this principal can do to the review now: the forms, acknowledge, finalise, return targets."""
     active = ctx.cycle.state is CycleState.ACTIVE
     state = ctx.review.state
     may = lambda part: active and policy.may_act_on_review(ctx.roles, part)  # noqa: E731
     forms_now = {k: (st := part_status(ctx, k)).may_write and st.blocked is None for k in PART_ACTIONS}
-    return {
+    return AvailableActions(
         **forms_now,
-        "acknowledge": may("acknowledge") and allows(state, A.ACKNOWLEDGE),
-        "finalise": may("finalise") and allows(state, A.FINALISE),
-        "return_targets": list(RETURNS[state]) if may("return") else [],
-    }
+        acknowledge=may("acknowledge") and allows(state, A.ACKNOWLEDGE),
+        finalise=may("finalise") and allows(state, A.FINALISE),
+        return_targets=list(RETURNS[state]) if may("return") else [],
+    )
 
 
 def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str) -> None:
@@ -589,7 +602,21 @@ def _known_people(uow: UnitOfWork, items: list[dict[str, Any]]) -> set[str]:
     return {e.employee_id for e in uow.directory.get_many(ids).values() if e.active}
 
 
-def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ReviewRow:
+    """Where one review stands and what is due next (no content)."""
+
+    employee_id: str
+    employee_name: str
+    department: str
+    manager_id: str | None
+    state: str
+    version: int
+    next_task: str | None  # the cycle's task the review waits for
+    due: str | None  # its deadline (ISO date)
+
+
+def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[ReviewRow]:
     """A manager's current direct reports' reviews in a cycle: state and what is due (no content).
 
     The current reports, like the permission to write their manager assessment: after a move the new
@@ -599,29 +626,27 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[d
     reports = uow.directory.reports(principal.employee_id)
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
-    for row in rows:
-        del row["department"], row["manager_id"]
-    return sorted(rows, key=lambda row: row["employee_name"].casefold())
+    return sorted(rows, key=lambda row: row.employee_name.casefold())
 
 
-def _status_row(cycle: Cycle, r: Any) -> dict[str, Any]:
+def _status_row(cycle: Cycle, r: Review) -> ReviewRow:
     """Where a review stands and what is due next (no content)."""
     task = cycle.task_for(r.state)
-    return {
-        "employee_id": r.employee_id,
-        "employee_name": r.employee_name,
-        "department": r.department,
-        "manager_id": r.manager_id,
-        "state": r.state.value,
-        "version": r.version,
-        "next_task": task[0] if task else None,
-        "due": task[2].isoformat() if task and task[2] else None,
-    }
+    return ReviewRow(
+        employee_id=r.employee_id,
+        employee_name=r.employee_name,
+        department=r.department,
+        manager_id=r.manager_id,
+        state=r.state.value,
+        version=r.version,
+        next_task=task[0] if task else None,
+        due=task[2].isoformat() if task and task[2] else None,
+    )
 
 
 def cycle_reviews(
     uow: UnitOfWork, principal: Principal, cycle_id: str, cursor: dict[str, str] | None = None, limit: int = 100
-) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+) -> tuple[list[ReviewRow], dict[str, str] | None]:
     """A page of a cycle's reviews for HR (state and what is due, no content), and the next cursor."""
     policy.require(policy.may_list_cycle_reviews(principal), "only HR lists every review of a cycle")
     cycle = get_cycle(uow, cycle_id)

@@ -233,7 +233,9 @@ def cycle_audit(cycle_id: str):
 @api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema, errors=(401, 404))
 def team(cycle_id: str):
     """A manager's team overview."""
-    return jsonify({"reviews": review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)})
+    return jsonify(
+        TeamSchema().dump({"reviews": review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)})
+    )
 
 
 class CursorSchema(Schema):

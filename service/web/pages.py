@@ -253,23 +253,23 @@ def _team(
         if not rows:
             continue
         for row in rows:
-            task = cycle.task_for(ReviewState(row["state"]))
+            task = cycle.task_for(ReviewState(row.state))
             if task and task[1] == "manager":
                 endpoint = (
                     "pages_reviews.manager_form"
                     if task[0] == "manager_assessment"
                     else ("pages_reviews.discussion_form")
                 )
-                url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row["employee_id"])
-                title = f"{TASK_TITLES[task[0]]}: {row['employee_name']}"
+                url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row.employee_id)
+                title = f"{TASK_TITLES[task[0]]}: {row.employee_name}"
                 # The review was read by team_reviews just now: its draft costs no further request.
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
-                done = review_svc.draft_progress(uow, principal, cycle, row["employee_id"], part, today())
+                done = review_svc.draft_progress(uow, principal, cycle, row.employee_id, part, today())
                 progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
-                who = titles.get(row["employee_id"])
+                who = titles.get(row.employee_id)
                 detail = f"{who} · {cycle.name}" if who else cycle.name
                 tasks.append(Task(title, detail, url, due_info(task[2]), progress))
-        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
+        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
         teams.append({"cycle": cycle, "count": len(rows), "waiting": waiting})
     return teams
 

@@ -9,7 +9,7 @@ by posting the same form with `X-Autosave: 1` and gets JSON back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -495,12 +495,12 @@ def _render_review(
         states=list(ReviewState),
         choices=CHOICES,
         field_id=forms.field_id,
-        can_self=can["self"],
-        can_manager=can["manager"],
-        can_discussion=can["discussion"],
-        can_acknowledge=can["acknowledge"],
-        can_finalise=can["finalise"],
-        return_targets=can["return_targets"],
+        can_self=can.self,
+        can_manager=can.manager,
+        can_discussion=can.discussion,
+        can_acknowledge=can.acknowledge,
+        can_finalise=can.finalise,
+        return_targets=can.return_targets,
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
         feedback_groups=feedback_svc.feedback_groups_for(
             ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, wiring().clock.now()
@@ -639,12 +639,12 @@ def team(cycle_id: str):
     principal = page_principal()
     uow = wiring().uow()
     cycle = cycle_svc.get_cycle(uow, cycle_id)
-    rows = review_svc.team_reviews(uow, principal, cycle_id)
-    for row in rows:
-        task = cycle.task_for(ReviewState(row["state"]))
-        row["owner"] = task[1] if task else None
+    rows = []
+    for r in review_svc.team_reviews(uow, principal, cycle_id):
+        task = cycle.task_for(ReviewState(r.state))
+        row = asdict(r) | {"owner": task[1] if task else None, "due_info": due_info(r.due)}
         # In the manager's voice: their own tasks to do, the others' tasks as what they wait for.
         row["task_title"] = labels.task_title(task[0], task[1] == "manager") if task else None
-        row["due_info"] = due_info(row["due"])
+        rows.append(row)
     rows.sort(key=lambda r: (r["owner"] != "manager", r["employee_name"].casefold()))
     return render_template("pages/team.html", cycle=cycle, rows=rows)

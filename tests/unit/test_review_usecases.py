@@ -368,11 +368,11 @@ def test_a_skip_level_manager_reads_nothing_when_the_cycle_says_so():
 def test_the_team_overview_shows_a_manager_their_reports_and_nothing_else(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock, submit=True)
     rows = review_svc.team_reviews(uow, who(uow, "E3"), cycle_id)
-    assert [(r["employee_id"], r["state"], r["next_task"]) for r in rows] == [
+    assert [(r.employee_id, r.state, r.next_task) for r in rows] == [
         ("E5", "not_started", "self_assessment"),
         ("E4", "self_submitted", "manager_assessment"),
     ]
-    assert all("self_assessment" not in r for r in rows)
+    assert all(not hasattr(r, "self_assessment") for r in rows)
     assert review_svc.team_reviews(uow, who(uow, "E4"), cycle_id) == []
 
 
