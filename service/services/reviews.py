@@ -11,7 +11,8 @@ evidence it checks with the domain's rule on `uow.learning`.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from typing import Any
 
@@ -654,7 +655,43 @@ def cycle_reviews(
     return [_status_row(cycle, r) for r in reviews], cursor
 
 
-def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryReview:
+    """One review in a person's history: the manager's part (score, ratings) only where the reader may see it."""
+
+    cycle_id: str
+    cycle_name: str
+    period_start: str
+    state: str
+    score: float | None
+    score_detail: dict[str, Any] | None  # issue 9: the parts, so pages explain the score
+    ratings: dict[str, int | None]  # competency → the manager's rating
+
+
+@dataclass(frozen=True)
+class HistoryAction:
+    """A tracked action in a person's history."""
+
+    action_id: str
+    kind: str
+    cycle_id: str
+    description: str
+    owner_id: str
+    due: str
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class History:
+    """A person's reviews across cycles and the actions about them."""
+
+    employee_id: str
+    reviews: list[HistoryReview]
+    actions: list[HistoryAction]
+
+
+def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     """A person's reviews across cycles and their actions, from one query."""
     person = uow.directory.get(employee_id)
     if person is None:
@@ -667,22 +704,18 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
         shown = policy.may_see_manager_part_in_history(principal, r)
         ratings = (r.manager_assessment or {}).get("competency_ratings", {}) if shown else {}
         reviews.append(
-            {
-                "cycle_id": r.cycle_id,
-                "cycle_name": r.cycle_name,
-                "period_start": r.period_start,
-                "state": r.state.value,
-                "score": (r.score or {}).get("value") if shown else None,
-                "score_detail": r.score if shown else None,  # issue 9: the parts, so pages explain the score
-                "ratings": {c: v.get("rating") for c, v in ratings.items()},
-            }
+            HistoryReview(
+                cycle_id=r.cycle_id,
+                cycle_name=r.cycle_name,
+                period_start=r.period_start,
+                state=r.state.value,
+                score=(r.score or {}).get("value") if shown else None,
+                score_detail=r.score if shown else None,
+                ratings={c: v.get("rating") for c, v in ratings.items()},
+            )
         )
-    keep = ("action_id", "kind", "cycle_id", "description", "owner_id", "due", "status", "version")
-    return {
-        "employee_id": employee_id,
-        "reviews": reviews,
-        "actions": [{k: getattr(a, k) for k in keep} for a in actions],
-    }
+    kept = [f.name for f in dataclass_fields(HistoryAction)]
+    return History(employee_id, reviews, [HistoryAction(**{k: getattr(a, k) for k in kept}) for a in actions])
 
 
 def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> list[dict[str, Any]]:
@@ -714,37 +747,37 @@ def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> di
     """A person's history as trends, oldest cycle first: the score and each competency (named, with the
     scale's words) per cycle, and each tracked action once with the cycle it came from."""
     data = history(uow, principal, employee_id)
-    reviews = sorted(data["reviews"], key=lambda r: (r.get("period_start") or "", r["cycle_name"]))
-    cycles = {c: uow.cycles.get(c) for c in {r["cycle_id"] for r in reviews} | {a["cycle_id"] for a in data["actions"]}}
+    reviews = sorted(data.reviews, key=lambda r: (r.period_start or "", r.cycle_name))
+    cycles = {c: uow.cycles.get(c) for c in {r.cycle_id for r in reviews} | {a.cycle_id for a in data.actions}}
     competencies: dict[str, dict[str, Any]] = {}
     for n, r in enumerate(reviews):
-        cycle = cycles.get(r["cycle_id"])
+        cycle = cycles.get(r.cycle_id)
         snapshot = (cycle.template_snapshot if cycle else None) or {}
         names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
         scale = list(snapshot.get("scale", []))
-        for cid, rating in r["ratings"].items():
+        for cid, rating in r.ratings.items():
             entry = competencies.setdefault(cid, {"id": cid, "name": names.get(cid, cid), "scale": scale, "points": {}})
             entry["points"][n] = {
                 "value": rating,
                 "word": scale[rating - 1] if rating and 0 < rating <= len(scale) else None,
             }
             entry["scale"] = scale or entry["scale"]
-    columns = [{"cycle_id": r["cycle_id"], "cycle_name": r["cycle_name"], "state": r["state"]} for r in reviews]
+    columns = [{"cycle_id": r.cycle_id, "cycle_name": r.cycle_name, "state": r.state} for r in reviews]
     seen: set[str] = set()
     actions = []
-    for a in data["actions"]:
-        if a["action_id"] in seen:
+    for a in data.actions:
+        if a.action_id in seen:
             continue
-        seen.add(a["action_id"])
-        cycle = cycles.get(a["cycle_id"])
-        actions.append({**a, "cycle_name": cycle.name if cycle else ""})
+        seen.add(a.action_id)
+        cycle = cycles.get(a.cycle_id)
+        actions.append({**asdict(a), "cycle_name": cycle.name if cycle else ""})
     return {
         "employee_id": employee_id,
         "cycles": columns,
-        "scores": [r["score"] for r in reviews],
+        "scores": [r.score for r in reviews],
         "competencies": [
             {**c, "values": [c["points"].get(n) for n in range(len(reviews))]} for c in competencies.values()
         ],
-        "reviews": data["reviews"],
+        "reviews": data.reviews,
         "actions": actions,
     }

@@ -211,11 +211,11 @@ class Task:
 
 def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task]) -> list[dict]:
     rows = []
-    for r in review_svc.history(uow, principal, principal.employee_id)["reviews"]:
-        cycle = cycles.get(r["cycle_id"])
+    for r in review_svc.history(uow, principal, principal.employee_id).reviews:
+        cycle = cycles.get(r.cycle_id)
         if cycle is None or cycle.state is not CycleState.ACTIVE:
             continue
-        task = cycle.task_for(ReviewState(r["state"]))
+        task = cycle.task_for(ReviewState(r.state))
         url = url_for("pages_reviews.review", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
         waiting = None
         started = ""
@@ -234,7 +234,7 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
         rows.append(
             {
                 "cycle": cycle,
-                "state": r["state"],
+                "state": r.state,
                 "started": started,
                 "url": url,
                 "waiting": waiting,
@@ -442,7 +442,7 @@ def history(employee_id: str | None = None):
         }
         for c in trend["competencies"]
     ]
-    data = {"reviews": sorted(trend["reviews"], key=lambda r: r.get("period_start") or "", reverse=True)}
+    data = {"reviews": sorted(trend["reviews"], key=lambda r: r.period_start or "", reverse=True)}
     return render_template(
         "pages/history.html",
         person=person,

@@ -23,7 +23,7 @@ def test_demo_shows_every_state_history_and_goals():
     assert all(n > 0 for n in progress["by_state"].values()), progress["by_state"]
     assert progress["overdue"]["self_assessment"] == progress["by_state"]["not_started"]
     history = reviews.history(UnitOfWork(table), who("E008"), "E008")
-    assert len(history["reviews"]) == 2 and all(r["score"] for r in history["reviews"])
+    assert len(history.reviews) == 2 and all(r.score for r in history.reviews)
     report = goals.alignment_report(UnitOfWork(table), who("E001"), active.cycle_id)
     assert {g["title"] for g in report["organisation_goals"]} >= {"Platform v2 live with 99.9% uptime"}
     assert all(g["aligned_goals"] > 0 for g in report["organisation_goals"])
