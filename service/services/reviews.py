@@ -261,7 +261,17 @@ def draft_progress(
     return sum(s.done for s in sections), len(sections)
 
 
-def talking_points(template: Template, view: ReviewView) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TalkingPoints:
+    """What the review discussion should cover."""
+
+    score: dict[str, Any] | None
+    differences: list[dict[str, Any]]  # competencies the employee rated differently from the manager
+    obstacles: list[dict[str, Any]]  # each with "by": employee or manager
+    training_needs: list[dict[str, Any]]  # each with "by": employee or manager
+
+
+def talking_points(template: Template, view: ReviewView) -> TalkingPoints:
     """What the review discussion should cover: the score, obstacles, training needs, and where the employee
     rated themselves differently from the manager (their likely disagreements)."""
     own = view.self_assessment or {}
@@ -284,7 +294,7 @@ def talking_points(template: Template, view: ReviewView) -> dict[str, Any]:
     obstacles += [{**o, "by": "manager"} for o in manager.get("obstacles") or []]
     needs = [{**n, "by": "employee"} for n in own.get("training_needs") or []]
     needs += [{**n, "by": "manager"} for n in manager.get("training_needs") or []]
-    return {"score": view.score, "differences": differences, "obstacles": obstacles, "training_needs": needs}
+    return TalkingPoints(view.score, differences, obstacles, needs)
 
 
 @dataclass(frozen=True)
