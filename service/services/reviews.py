@@ -753,7 +753,19 @@ def cycle_audit(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[di
     return uow.audit.of_cycle(cycle_id, hide_person=principal.employee_id)
 
 
-def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryTrend:
+    """A person's history as trends, oldest cycle first."""
+
+    employee_id: str
+    cycles: list[dict[str, Any]]  # the columns: cycle_id, cycle_name, state
+    scores: list[float | None]  # per column
+    competencies: list[dict[str, Any]]  # id, name, scale, and per column its value and word ("values")
+    reviews: list[HistoryReview]
+    actions: list[dict[str, Any]]  # each tracked action once, with the name of the cycle it came from
+
+
+def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> HistoryTrend:
     """A person's history as trends, oldest cycle first: the score and each competency (named, with the
     scale's words) per cycle, and each tracked action once with the cycle it came from."""
     data = history(uow, principal, employee_id)
@@ -781,13 +793,13 @@ def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> di
         seen.add(a.action_id)
         cycle = cycles.get(a.cycle_id)
         actions.append({**asdict(a), "cycle_name": cycle.name if cycle else ""})
-    return {
-        "employee_id": employee_id,
-        "cycles": columns,
-        "scores": [r.score for r in reviews],
-        "competencies": [
+    return HistoryTrend(
+        employee_id=employee_id,
+        cycles=columns,
+        scores=[r.score for r in reviews],
+        competencies=[
             {**c, "values": [c["points"].get(n) for n in range(len(reviews))]} for c in competencies.values()
         ],
-        "reviews": data.reviews,
-        "actions": actions,
-    }
+        reviews=data.reviews,
+        actions=actions,
+    )
