@@ -15,9 +15,10 @@ from service.domain.cycles import Cycle
 from service.domain.templates import Scale
 
 
-@dataclass(frozen=True)
 class Query:
-    """A read of data another feature owns."""
+    """A read of data another feature owns (the base of the questions below)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)

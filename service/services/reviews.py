@@ -330,18 +330,29 @@ def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id:
 
 
 @dataclass(frozen=True)
-class ReviewView:
+class ReviewHeading:
+    """Whose review it is and where it stands (no content)."""
+
+    employee_id: str
+    employee_name: str
+    department: str
+    manager_id: str | None
+    state: str  # a ReviewState value
+    version: int
+
+
+def _heading(r: Review) -> dict[str, Any]:
+    """The heading fields of a stored review."""
+    return {f.name: getattr(r, f.name) for f in dataclass_fields(ReviewHeading)} | {"state": r.state.value}
+
+
+@dataclass(frozen=True)
+class ReviewView(ReviewHeading):
     """A review as one principal may see it: parts hidden from them are None. `goals` and `carried_actions`
     are None in the answer to a write (not what the write changed), lists on a read."""
 
     cycle_id: str
     cycle_name: str
-    employee_id: str
-    employee_name: str
-    department: str
-    manager_id: str | None
-    state: str
-    version: int
     submitted: dict[str, str]
     last_return: dict[str, Any] | None
     template: dict[str, Any] | None
@@ -364,14 +375,9 @@ def review_view(ctx: ReviewContext, context: bool = True) -> ReviewView:
     r = ctx.review
     shown = policy.visible_parts(ctx.roles, r.state)
     return ReviewView(
+        **_heading(r),
         cycle_id=r.cycle_id,
         cycle_name=r.cycle_name,
-        employee_id=r.employee_id,
-        employee_name=r.employee_name,
-        department=r.department,
-        manager_id=r.manager_id,
-        state=r.state.value,
-        version=r.version,
         submitted=r.submitted or {},
         last_return=r.last_return,
         template=ctx.cycle.template_snapshot,
@@ -614,15 +620,9 @@ def _known_people(uow: UnitOfWork, items: list[dict[str, Any]]) -> set[str]:
 
 
 @dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(ReviewHeading):
     """Where one review stands and what is due next (no content)."""
 
-    employee_id: str
-    employee_name: str
-    department: str
-    manager_id: str | None
-    state: str
-    version: int
     next_task: str | None  # the cycle's task the review waits for
     due: str | None  # its deadline (ISO date)
 
@@ -644,12 +644,7 @@ def _status_row(cycle: Cycle, r: Review) -> ReviewRow:
     """Where a review stands and what is due next (no content)."""
     task = cycle.task_for(r.state)
     return ReviewRow(
-        employee_id=r.employee_id,
-        employee_name=r.employee_name,
-        department=r.department,
-        manager_id=r.manager_id,
-        state=r.state.value,
-        version=r.version,
+        **_heading(r),
         next_task=task[0] if task else None,
         due=task[2].isoformat() if task and task[2] else None,
     )
