@@ -51,7 +51,7 @@ from service.services.policy import ReviewRoles
 A = ReviewAction
 
 
-def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
+def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     """The review's cycle (404 when there is none)."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
@@ -65,7 +65,7 @@ class ReviewContext:
     def __init__(self, uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> None:
         self.uow = uow
         self.principal = principal
-        self.cycle: Cycle = get_cycle(uow, cycle_id)
+        self.cycle: Cycle = _cycle(uow, cycle_id)
         review = uow.reviews.get(cycle_id, employee_id)
         if review is None:
             raise NotFound(f"no review for {employee_id!r} in cycle {cycle_id!r}")
@@ -633,7 +633,7 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[R
     The current reports, like the permission to write their manager assessment: after a move the new
     manager sees the review and the old one does not (one Query and one BatchGetItem).
     """
-    cycle = get_cycle(uow, cycle_id)
+    cycle = _cycle(uow, cycle_id)
     reports = uow.directory.reports(principal.employee_id)
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
@@ -655,7 +655,7 @@ def cycle_reviews(
 ) -> tuple[list[ReviewRow], dict[str, str] | None]:
     """A page of a cycle's reviews for HR (state and what is due, no content), and the next cursor."""
     policy.require(policy.may_list_cycle_reviews(principal), "only HR lists every review of a cycle")
-    cycle = get_cycle(uow, cycle_id)
+    cycle = _cycle(uow, cycle_id)
     reviews, cursor = uow.reviews.page(cycle_id, cursor=cursor, limit=limit)
     return [_status_row(cycle, r) for r in reviews], cursor
 
