@@ -35,6 +35,7 @@ from service.domain.reviews import (
     Review,
     ReviewAction,
     ReviewState,
+    Score,
     allows,
     at_least,
     check_discussion,
@@ -157,7 +158,7 @@ def submission_gaps(ctx: ReviewContext, part: str, content: dict[str, Any], toda
     return {}
 
 
-def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) -> dict[str, Any]:
+def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) -> Score:
     """The score a manager assessment would get if submitted now (goals' progress included). Its feedback part
     counts only groups already released: a preview that moved with each answer would show them one by one."""
     scale, who, cycle_id = ctx.template.scale, ctx.review.employee_id, ctx.review.cycle_id
@@ -165,7 +166,7 @@ def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) ->
     feedback_ratings = messagebus.ask(ctx.uow, FeedbackRatings(ctx.cycle, who, now))
     return compute_score(
         ctx.template, content, goal_progress=progress, feedback_ratings=feedback_ratings, goal_basis=basis
-    ).as_dict()
+    )
 
 
 @dataclass(frozen=True)

@@ -373,7 +373,10 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             view=view,
             template=template,
             version=saved.version,
-            score=review_svc.score_preview(ctx, content, wiring().clock.now()) if part.key == "manager" else None,
+            # The page shows the preview as it shows a stored score (its JSON-friendly form).
+            score=review_svc.score_preview(ctx, content, wiring().clock.now()).as_dict()
+            if part.key == "manager"
+            else None,
             due=_next_due(ctx, part),
             review_url=_review_url(ctx),
             saved_at=at,
