@@ -223,6 +223,19 @@ def in_period(activity_date: str, start: date | str, end: date | str) -> bool:
     return str(start) <= activity_date[:10] <= str(end)
 
 
+def check_evidence(found: dict[str, Any], refs: list[str], period: tuple[Any, Any]) -> None:
+    """Picked activities (`found`: the employee's own, by id) must exist and fall inside the cycle's period."""
+    errors: dict[str, list[str]] = {}
+    for n, ref in enumerate(refs):
+        a = found.get(ref)
+        if a is None:
+            errors[f"learning_refs.{n}"] = ["not an activity of your learning log"]
+        elif not in_period(a.date, *period):
+            errors[f"learning_refs.{n}"] = [f"“{a.title}” is outside this cycle's period"]
+    if errors:
+        raise ValidationFailed("The learning evidence is not valid.", errors)
+
+
 def outreach_draft(profile: dict[str, str], contact: Contact) -> str:
     """The request for an informational interview, built from the employee's profile: who they are, their
     background, the purpose (learning, not a job), their contact details, 20 minutes at the contact's

@@ -149,6 +149,11 @@ class TrainingNeed:
     chain: tuple[str, ...] = ()
     version: int = 0
 
+    @property
+    def topic(self) -> str:
+        """The topic's name as readers see it."""
+        return self.topic_label
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
         return {

@@ -11,7 +11,7 @@ from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
-from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
+from service.domain.learning import Activity, ActivityType, check_activity, check_evidence, in_period, suppress
 from service.services import policy
 from service.services.auth import Principal
 
@@ -242,16 +242,7 @@ def check_evidence_refs(uow: UnitOfWork, employee_id: str, period: tuple[Any, An
     """Picked activities must be the employee's own and inside the cycle's period (the self assessment asks)."""
     if not refs:
         return
-    found = uow.learning.get_many(employee_id, refs)
-    errors: dict[str, list[str]] = {}
-    for n, ref in enumerate(refs):
-        a = found.get(ref)
-        if a is None:
-            errors[f"learning_refs.{n}"] = ["not an activity of your learning log"]
-        elif not in_period(a.date, *period):
-            errors[f"learning_refs.{n}"] = [f"“{a.title}” is outside this cycle's period"]
-    if errors:
-        raise ValidationFailed("The learning evidence is not valid.", errors)
+    check_evidence(uow.learning.get_many(employee_id, refs), refs, period)
 
 
 def _field(review: Any, name: str) -> Any:

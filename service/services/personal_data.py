@@ -61,7 +61,7 @@ def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
         raise NotFound(f"no employee {employee_id!r}")
     reviews, about = uow.reviews.history(employee_id)
     owned = uow.actions.owned_by(employee_id)
-    actions = {a["action_id"]: a for a in [*about, *owned]}
+    actions = {a.action_id: asdict(a) for a in [*about, *owned]}
     goals = []
     for cycle in [None, *uow.cycles.list()]:
         goals.extend(asdict(g) for g in uow.goals.of_owner(employee_id, cycle.cycle_id if cycle else None))

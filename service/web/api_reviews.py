@@ -15,6 +15,7 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
+from service.services.reviews import ReviewView
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
@@ -57,8 +58,10 @@ def _cycle_response(c: Cycle, status: int = 200):
     return answer(_cycle_json(c), status, c.version)
 
 
-def _review_response(view: dict[str, Any]):
-    return versioned(view, ReviewSchema)
+def _review_response(view: ReviewView):
+    # The answer to a write carries no goals or carried actions (None): they are left out, not null.
+    around = () if view.goals is not None else ("goals", "carried_actions")
+    return answer(ReviewSchema(exclude=around).dump(view), version=view.version)
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -218,7 +221,8 @@ def cycle_audit(cycle_id: str):
 @api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema)
 def team(cycle_id: str):
     """A manager's team overview."""
-    return answer({"reviews": review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)})
+    rows = review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)
+    return answer({"reviews": rows}, schema=TeamSchema)
 
 
 class CursorSchema(Schema):
@@ -379,7 +383,7 @@ def person_history(employee_id: str):
 @api_doc("Actions I own, open first by due date", response=ActionListSchema)
 def my_actions():
     """My tracked actions."""
-    return answer({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
+    return answer({"actions": action_svc.my_actions(wiring().uow(), current_principal())}, schema=ActionListSchema)
 
 
 @bp.patch("/actions/<action_id>")
@@ -391,4 +395,4 @@ def patch_action(action_id: str):
     result = action_svc.update_action_status(
         w.uow(), current_principal(), action_id, status, expected_version(), w.clock
     )
-    return versioned(result)
+    return versioned(result, ActionSchema)

@@ -93,6 +93,9 @@ class TopicSchema(Schema):
 TopicListSchema = list_of("topics", TopicSchema)
 
 
+CREATED_TOPIC = TopicSchema(only=("topic_id", "name", "synonyms"))  # what an added or merged topic answers
+
+
 class MergeSchema(Schema):
     source_id = Id(required=True, metadata={"description": "the topic that goes (a catalogue or free-text topic)"})
     target_id = Id(required=True, metadata={"description": "the catalogue topic that stays"})
@@ -121,7 +124,8 @@ def training_report(cycle_id: str):
 def person_needs(employee_id: str):
     """An individual's needs."""
     cycle_id = load_query()["cycle_id"]
-    return answer({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
+    needs = svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)
+    return answer({"needs": needs}, schema=NeedListSchema)
 
 
 @bp.post("/training-needs/<need_id>/addressed")
@@ -134,14 +138,15 @@ def address_need(need_id: str):
     """Mark a need addressed."""
     w = wiring()
     data = load_body()
-    return answer(svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock))
+    need = svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock)
+    return answer(need, schema=NeedSchema)
 
 
 @bp.get("/training-topics")
 @api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(403,))
 def topics():
     """The topic catalogue."""
-    return answer({"topics": svc.list_topics(wiring().uow(), current_principal())})
+    return answer({"topics": svc.list_topics(wiring().uow(), current_principal())}, schema=TopicListSchema)
 
 
 @bp.post("/training-topics")
@@ -156,7 +161,7 @@ def create_topic():
     """Add a topic."""
     w = wiring()
     data = load_body()
-    return answer(svc.create_topic(w.uow(), current_principal(), data, w.clock), 201)
+    return answer(CREATED_TOPIC.dump(svc.create_topic(w.uow(), current_principal(), data, w.clock)), 201)
 
 
 @bp.post("/training-topics/merge")
@@ -165,4 +170,5 @@ def merge_topics():
     """Merge two topics."""
     w = wiring()
     data = load_body()
-    return answer(svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock))
+    merged = svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock)
+    return answer(CREATED_TOPIC.dump(merged))

@@ -211,11 +211,11 @@ class Task:
 
 def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task]) -> list[dict]:
     rows = []
-    for r in review_svc.history(uow, principal, principal.employee_id)["reviews"]:
-        cycle = cycles.get(r["cycle_id"])
+    for r in review_svc.history(uow, principal, principal.employee_id).reviews:
+        cycle = cycles.get(r.cycle_id)
         if cycle is None or cycle.state is not CycleState.ACTIVE:
             continue
-        task = cycle.task_for(ReviewState(r["state"]))
+        task = cycle.task_for(ReviewState(r.state))
         url = url_for("pages_reviews.review", cycle_id=cycle.cycle_id, employee_id=principal.employee_id)
         waiting = None
         started = ""
@@ -234,7 +234,7 @@ def _own_reviews(uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle]
         rows.append(
             {
                 "cycle": cycle,
-                "state": r["state"],
+                "state": r.state,
                 "started": started,
                 "url": url,
                 "waiting": waiting,
@@ -253,23 +253,23 @@ def _team(
         if not rows:
             continue
         for row in rows:
-            task = cycle.task_for(ReviewState(row["state"]))
+            task = cycle.task_for(ReviewState(row.state))
             if task and task[1] == "manager":
                 endpoint = (
                     "pages_reviews.manager_form"
                     if task[0] == "manager_assessment"
                     else ("pages_reviews.discussion_form")
                 )
-                url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row["employee_id"])
-                title = f"{TASK_TITLES[task[0]]}: {row['employee_name']}"
+                url = url_for(endpoint, cycle_id=cycle.cycle_id, employee_id=row.employee_id)
+                title = f"{TASK_TITLES[task[0]]}: {row.employee_name}"
                 # The review was read by team_reviews just now: its draft costs no further request.
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
-                done = review_svc.draft_progress(uow, principal, cycle, row["employee_id"], part, today())
+                done = review_svc.draft_progress(uow, principal, cycle, row.employee_id, part, today())
                 progress = f"Continue: {done[0]} of {done[1]} sections done" if done else ""
-                who = titles.get(row["employee_id"])
+                who = titles.get(row.employee_id)
                 detail = f"{who} · {cycle.name}" if who else cycle.name
                 tasks.append(Task(title, detail, url, due_info(task[2]), progress))
-        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
+        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
         teams.append({"cycle": cycle, "count": len(rows), "waiting": waiting})
     return teams
 
@@ -324,15 +324,15 @@ def home():
     titles = {p.employee_id: p.title for p in reports if p.title}
     teams = _team(uow, principal, active, tasks, titles) if (reports or principal.has(Role.MANAGER)) else []
     steer = _steer(uow, principal, all_cycles, tasks) if principal.has(Role.HR) else []
-    actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
+    actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
+    action_due = {a.action_id: due_info(a.due) for a in actions}
     for a in actions:
-        a["due_info"] = due_info(a.get("due"))
         tasks.append(
             Task(
-                f"Action: {a['description']}",
-                "Agreed action" if a["kind"] == "agreed" else "Remove an obstacle",
-                "#action-" + a["action_id"],
-                a["due_info"],
+                f"Action: {a.description}",
+                "Agreed action" if a.kind == "agreed" else "Remove an obstacle",
+                "#action-" + a.action_id,
+                action_due[a.action_id],
             )
         )
     # issue 9: feedback colleagues asked me for
@@ -359,8 +359,9 @@ def home():
         teams=teams,
         steer=steer,
         actions=actions,
+        action_due=action_due,
         statuses=ACTION_STATUS_LABELS,
-        names=_names(uow, [a["subject_id"] for a in actions]),
+        names=_names(uow, [a.subject_id for a in actions]),
     )
 
 
@@ -394,7 +395,7 @@ def action_status(action_id: str):
         lambda: action_svc.update_action_status(w.uow(), principal, action_id, status, expected_version(), w.clock),
         OnRefusal(back=back, stale=stale, prefix="Not changed"),
     )
-    flash(f"Action marked “{ACTION_STATUS_LABELS[stored['status']]}”.", "success")
+    flash(f"Action marked “{ACTION_STATUS_LABELS[stored.status]}”.", "success")
     return redirect(back)
 
 
@@ -432,16 +433,16 @@ def history(employee_id: str | None = None):
     uow = wiring().uow()
     person = svc.get_person(uow, employee_id or principal.employee_id)
     trend = review_svc.history_trend(uow, principal, person.employee_id)
-    labels = [c["cycle_name"] for c in trend["cycles"]]
-    score_chart = chart(trend["scores"], 100, labels) if any(v is not None for v in trend["scores"]) else None
+    labels = [c["cycle_name"] for c in trend.cycles]
+    score_chart = chart(trend.scores, 100, labels) if any(v is not None for v in trend.scores) else None
     competency_charts = [
         {
             **c,
             "chart": chart([p["value"] if p else None for p in c["values"]], max(len(c["scale"]), 1), labels),
         }
-        for c in trend["competencies"]
+        for c in trend.competencies
     ]
-    data = {"reviews": sorted(trend["reviews"], key=lambda r: r.get("period_start") or "", reverse=True)}
+    data = {"reviews": sorted(trend.reviews, key=lambda r: r.period_start or "", reverse=True)}
     return render_template(
         "pages/history.html",
         person=person,
@@ -449,7 +450,7 @@ def history(employee_id: str | None = None):
         trend=trend,
         score_chart=score_chart,
         competency_charts=competency_charts,
-        owners=_names(uow, [a["owner_id"] for a in trend["actions"]]),
+        owners=_names(uow, [a["owner_id"] for a in trend.actions]),
         own=person.employee_id == principal.employee_id,
         statuses=ACTION_STATUS_LABELS,
     )

@@ -22,6 +22,7 @@ from service.services import directory as directory_svc
 from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
+from service.services.reviews import ReviewView
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.form_flow import OnRefusal, attempt
@@ -96,18 +97,18 @@ def _need_options(uow: Any, principal: Principal) -> list[tuple[str, str]]:
 
 
 @bp.app_template_global("learning_evidence")
-def learning_evidence(view: dict[str, Any]) -> svc.EvidencePanel:
+def learning_evidence(view: ReviewView) -> svc.EvidencePanel:
     """The learning activities picked into a review, and whether the reader may comment (review pages)."""
-    return svc.evidence_panel(wiring().uow(), page_principal(), view["cycle_id"], view["employee_id"])
+    return svc.evidence_panel(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
 
 
 @bp.app_template_global("learning_picks")
-def learning_picks(view: dict[str, Any]) -> list[Activity]:
+def learning_picks(view: ReviewView) -> list[Activity]:
     """My activities inside the review's period, to pick in my self assessment."""
     principal = page_principal()
-    if principal.employee_id != view["employee_id"]:
+    if principal.employee_id != view.employee_id:
         return []
-    return svc.activities_for_cycle(wiring().uow(), principal, view["cycle_id"])
+    return svc.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
 
 
 # --- the learning log -------------------------------------------------------------------------------

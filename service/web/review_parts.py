@@ -22,7 +22,7 @@ class Part:
     section: str
     schema: type[Schema]
     raw: Callable[..., dict[str, Any]]
-    save: Callable[..., dict[str, Any]]
+    save: Callable[..., review_svc.ReviewView]
     page: str
     title: str
     submit_label: str

@@ -351,7 +351,6 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "domain.training._plain: int(f['needs'])": (STORED, "counters the domain computed"),
     "domain.training._plain: int(v)": (STORED, "counters the domain computed"),
     "domain.training.deltas: int(v)": (STORED, "counters the domain computed"),
-    "services.actions.update_action_status: int(before['version'])": (STORED, "the stored version"),
     "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
     "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.goals.may_edit: GoalLevel(goal['level'])": (STORED, "a stored goal's level"),

@@ -389,7 +389,7 @@ def _seed() -> World:
         view = review_svc.open_review(UnitOfWork(table), me, cycle.cycle_id, employee)
         content = f.self_content(learning_refs=[activities[employee]])  # issue 14: evidence the manager may comment
         view = review_svc.save_self_assessment(
-            UnitOfWork(table), me, cycle.cycle_id, employee, content, view["version"], True, clock
+            UnitOfWork(table), me, cycle.cycle_id, employee, content, view.version, True, clock
         )
         review_svc.save_manager_assessment(
             UnitOfWork(table),
@@ -397,14 +397,14 @@ def _seed() -> World:
             cycle.cycle_id,
             employee,
             f.manager_content(owner_id=employee),
-            view["version"],
+            view.version,
             True,
             clock,
         )
     actions = {}
     for who in MANAGERS:
         owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
-        actions[who] = owned[0]["action_id"]
+        actions[who] = owned[0].action_id
     needs, contacts = _seed_needs_and_contacts(table, clock)
     return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions, needs, activities, contacts)
 

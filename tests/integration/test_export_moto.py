@@ -27,7 +27,7 @@ PDF_SIZE = 2 * 1024 * 1024
 
 def big_render(summary) -> bytes:
     """A stand-in PDF of 2 MiB that does not compress: six of them make a ZIP of three parts."""
-    return b"%PDF " + summary.context["view"]["employee_id"].encode() + os.urandom(PDF_SIZE)
+    return b"%PDF " + summary.context["view"].employee_id.encode() + os.urandom(PDF_SIZE)
 
 
 @pytest.fixture

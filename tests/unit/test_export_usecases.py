@@ -23,7 +23,7 @@ from tests.conftest import ORG_CSV
 
 def fake_render(summary) -> bytes:
     """A stand-in PDF naming the review and its copy."""
-    return f"%PDF fake {summary.context['view']['employee_id']} {summary.context['copy']}".encode()
+    return f"%PDF fake {summary.context['view'].employee_id} {summary.context['copy']}".encode()
 
 
 @pytest.fixture
@@ -114,9 +114,9 @@ def test_a_department_export_holds_only_that_department(world, clock):
 
 def test_a_review_that_cannot_be_rendered_is_listed_and_the_rest_exported(world, clock, caplog):
     def flaky(summary):
-        if summary.context["view"]["employee_id"] == "E5":
+        if summary.context["view"].employee_id == "E5":
             raise RuntimeError("object of type 'NoneType' has no len()")
-        if summary.context["view"]["employee_id"] == "E6":
+        if summary.context["view"].employee_id == "E6":
             raise Unavailable("the PDF function is busy")
         return fake_render(summary)
 
