@@ -183,22 +183,6 @@ def activities_for_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str) -
     ]
 
 
-def check_evidence_refs(uow: UnitOfWork, employee_id: str, period: tuple[Any, Any], refs: list[str]) -> None:
-    """Picked activities must be the employee's own and inside the cycle's period (the self assessment asks)."""
-    if not refs:
-        return
-    found = uow.learning.get_many(employee_id, refs)
-    errors: dict[str, list[str]] = {}
-    for n, ref in enumerate(refs):
-        a = found.get(ref)
-        if a is None:
-            errors[f"learning_refs.{n}"] = ["not an activity of your learning log"]
-        elif not in_period(a.date, *period):
-            errors[f"learning_refs.{n}"] = [f"“{a.title}” is outside this cycle's period"]
-    if errors:
-        raise ValidationFailed("The learning evidence is not valid.", errors)
-
-
 def _field(review: Any, name: str) -> Any:
     return review.get(name) if isinstance(review, dict) else getattr(review, name)
 

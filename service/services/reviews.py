@@ -383,7 +383,7 @@ def save_self_assessment(
     ctx.require("self")
     ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
-    from service.services.learning import check_evidence_refs  # issue 14: picked learning evidence
+    from service.services.learning_refs import check_evidence_refs  # issue 14: picked learning evidence
 
     period = (ctx.cycle.period_start, ctx.cycle.period_end)
     check_evidence_refs(uow, employee_id, period, content.get("learning_refs") or [])
