@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.repository import Repository
 from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Clash, Conflict
 from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
@@ -83,7 +83,7 @@ def settings_from_item(item: Item | None) -> FeedbackSettings:
     )
 
 
-class FeedbackRepository(_Repository):
+class FeedbackRepository(Repository):
     """Feedback settings, requests, drafts and the anonymous answers of each group."""
 
     def __init__(self, uow: Any) -> None:
@@ -256,7 +256,7 @@ class FeedbackRepository(_Repository):
         return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
 
 
-class NoteRepository(_Repository):
+class NoteRepository(Repository):
     """Continuous feedback notes (named: praise and suggestions are not anonymous)."""
 
     def get(self, note_id: str) -> Item | None:

@@ -18,12 +18,12 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.learning import Activity, ActivityType, Contact, ContactSource, InterviewFormat, InterviewStatus
 
 if TYPE_CHECKING:
-    from service.adapters.unit_of_work import UnitOfWork
+    from service.adapters.ports import UnitOfWorkPort
 
 ALL = "all"  # the group of every type
 
@@ -72,7 +72,7 @@ def activity_from_item(item: Item) -> Activity:
     )
 
 
-class LearningRepository(_Repository):
+class LearningRepository(Repository):
     """A person's learning log: audited saves, deletes, and the one Query of the log."""
 
     def get(self, owner_id: str, activity_id: str) -> Activity | None:
@@ -169,7 +169,7 @@ def contact_from_item(item: Item) -> Contact:
     )
 
 
-class PlannerRepository(_Repository):
+class PlannerRepository(Repository):
     """Someone's informational-interview planner: contacts and their question bank (versioned, not audited)."""
 
     def get(self, owner_id: str, contact_id: str) -> Contact | None:
@@ -210,10 +210,10 @@ def _needs_people(group: str) -> str:
     return f"needpeople_{group}"  # the people behind `needs_…` (for the report's suppression)
 
 
-class LearningStats(_Repository):
+class LearningStats(Repository):
     """The leadership roll-up: counters per year and department, and the people markers behind them."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWorkPort) -> None:
         super().__init__(uow)
         self.forget()
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.errors import Conflict
 from service.domain.training import (
@@ -67,7 +67,7 @@ def topic_to_item(t: Topic) -> Item:
     }
 
 
-class TrainingRepository(_Repository):
+class TrainingRepository(Repository):
     """Needs, per-person contributions, aggregates, the topic catalogue and report deliveries."""
 
     # --- needs ---

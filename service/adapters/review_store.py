@@ -1,0 +1,112 @@
+"""Reviews in the table: `uow.reviews`, one per participant per cycle, in the cycle's partition and listed in
+the person's history (gsi1) beside the actions about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.adapters import keys
+from service.adapters.action_store import action_from_item
+from service.adapters.repository import Repository
+from service.adapters.store import Item
+from service.domain.reviews import Review, ReviewState
+
+
+def review_to_item(r: Review) -> Item:
+    """Review → item (with its history and team index attributes)."""
+    return {
+        **keys.review(r.cycle_id, r.employee_id),
+        "type": "review",
+        "cycle_id": r.cycle_id,
+        "employee_id": r.employee_id,
+        "employee_name": r.employee_name,
+        "department": r.department,
+        "manager_id": r.manager_id,
+        "cycle_name": r.cycle_name,
+        "period_start": r.period_start,
+        "state": r.state.value,
+        "self_assessment": r.self_assessment,
+        "manager_assessment": r.manager_assessment,
+        "discussion": r.discussion,
+        "acknowledgement": r.acknowledgement,
+        "submitted": r.submitted,
+        "finalised_by": r.finalised_by,
+        "score": r.score,
+        "last_return": r.last_return,
+        "version": r.version,
+        "audit_head": r.audit_head,
+        **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id),
+    }
+
+
+def review_from_item(item: Item) -> Review:
+    """Item → Review."""
+    return Review(
+        cycle_id=item["cycle_id"],
+        employee_id=item["employee_id"],
+        employee_name=item.get("employee_name", ""),
+        department=item.get("department", ""),
+        manager_id=item.get("manager_id"),
+        cycle_name=item.get("cycle_name", ""),
+        period_start=item.get("period_start", ""),
+        state=ReviewState(item["state"]),
+        self_assessment=item.get("self_assessment"),
+        manager_assessment=item.get("manager_assessment"),
+        discussion=item.get("discussion"),
+        acknowledgement=item.get("acknowledgement"),
+        submitted=item.get("submitted"),
+        finalised_by=item.get("finalised_by"),
+        score=item.get("score"),
+        last_return=item.get("last_return"),
+        version=int(item.get("version", 0)),
+        audit_head=item.get("audit_head", ""),
+    )
+
+
+class ReviewRepository(Repository):
+    """Reviews: one per participant per cycle, in the cycle's partition and the person's history."""
+
+    def get(self, cycle_id: str, employee_id: str) -> Review | None:
+        """One review, or None."""
+        item = self._get(keys.review(cycle_id, employee_id))
+        return review_from_item(item) if item else None
+
+    def get_many(self, cycle_id: str, employee_ids: list[str]) -> list[Review]:
+        """The reviews of these people in a cycle (missing ones are left out)."""
+        if not employee_ids:
+            return []
+        return [review_from_item(i) for i in self._get_many([keys.review(cycle_id, e) for e in employee_ids])]
+
+    def page(self, cycle_id: str, cursor: Any = None, limit: int = 100) -> tuple[list[Review], Any]:
+        """A page of a cycle's reviews, and the cursor of the next page."""
+        page = self._table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
+        return [review_from_item(i) for i in page.items], page.cursor
+
+    def of_cycle(self, cycle_id: str) -> list[Review]:
+        """Every review of a cycle (paginated underneath)."""
+        return [review_from_item(i) for i in self._table.query(keys.cycle(cycle_id)["pk"], "REVIEW#")]
+
+    def prefetch(self, cycle_id: str, employee_id: str, people: list[str]) -> None:
+        """Read a review, its cycle and these people in one batch (later reads of them are served from it)."""
+        wanted = [keys.cycle(cycle_id), keys.review(cycle_id, employee_id), *(keys.employee(p) for p in people)]
+        wanted.append(keys.feedback_settings(cycle_id))  # the review shows its feedback groups (issue 9)
+        self._get_many(wanted)
+        self._uow.feedback.mark_prefetched(cycle_id)
+
+    def history(self, employee_id: str) -> tuple[list[Review], list[Item]]:
+        """A person's reviews across cycles and the actions about them, from one query."""
+        index, pk = keys.person_history(employee_id)
+        reviews, actions = [], []
+        for item in self._table.query(pk, index=index):
+            if item["type"] == "review":
+                reviews.append(review_from_item(item))
+            elif item["type"] == "action":
+                actions.append(action_from_item(item))
+        return reviews, actions
+
+    def save(self, r: Review, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Review:
+        """Stage the audited review; returns it as stored."""
+        entity = keys.entity_review(r.cycle_id, r.employee_id)
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": r.cycle_id}
+        key = keys.review(r.cycle_id, r.employee_id)
+        return review_from_item(self._audited(entity, key, review_to_item(r), new, **audit))
