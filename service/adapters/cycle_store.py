@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date as _date
-
 from service.adapters import keys
+from service.adapters.codec import from_item, to_attributes
 from service.adapters.repository import Repository
 from service.adapters.store import Check, Increment, Item
-from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
+from service.domain.cycles import Cycle
 
 
 def cycle_to_item(c: Cycle) -> Item:
@@ -15,56 +14,14 @@ def cycle_to_item(c: Cycle) -> Item:
     return {
         **keys.cycle(c.cycle_id),
         "type": "cycle",
-        "cycle_id": c.cycle_id,
-        "name": c.name,
-        "period_start": c.period_start.isoformat(),
-        "period_end": c.period_end.isoformat(),
-        "template_id": c.template_id,
-        "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
-        "participant_mode": c.participant_mode.value,
-        "departments": list(c.departments),
-        "employee_ids": list(c.employee_ids),
-        "carry_over_goals": c.carry_over_goals,
-        "skip_level_read": c.skip_level_read,
-        "rehearsal": c.rehearsal,
-        "state": c.state.value,
-        "template_snapshot": c.template_snapshot,
-        "participants": list(c.participants),
-        "launched_at": c.launched_at,
-        "closed_at": c.closed_at,
-        "created_at": c.created_at,
-        "created_by": c.created_by,
-        "version": c.version,
-        "audit_head": c.audit_head,
+        **to_attributes(c),
         **keys.cycle_list_gsi1(c.created_at, c.cycle_id),
     }
 
 
 def cycle_from_item(item: Item) -> Cycle:
     """Item → Cycle."""
-    return Cycle(
-        cycle_id=item["cycle_id"],
-        name=item["name"],
-        period_start=_date.fromisoformat(item["period_start"]),
-        period_end=_date.fromisoformat(item["period_end"]),
-        template_id=item["template_id"],
-        phases={Phase(p): _date.fromisoformat(d) for p, d in item.get("phases", {}).items()},
-        participant_mode=ParticipantMode(item.get("participant_mode", "everyone")),
-        departments=list(item.get("departments", [])),
-        employee_ids=list(item.get("employee_ids", [])),
-        carry_over_goals=bool(item.get("carry_over_goals", False)),
-        skip_level_read=bool(item.get("skip_level_read", True)),
-        rehearsal=bool(item.get("rehearsal", False)),
-        state=CycleState(item["state"]),
-        template_snapshot=item.get("template_snapshot"),
-        participants=list(item.get("participants", [])),
-        launched_at=item.get("launched_at"),
-        closed_at=item.get("closed_at"),
-        created_at=item.get("created_at", ""),
-        created_by=item.get("created_by", ""),
-        version=int(item.get("version", 0)),
-        audit_head=item.get("audit_head", ""),
-    )
+    return from_item(Cycle, item)
 
 
 def stats_counts(item: Item | None) -> tuple[dict[str, int], dict[str, dict[str, int]], int, int]:

@@ -8,46 +8,26 @@ from __future__ import annotations
 from typing import Any
 
 from service.adapters import keys
+from service.adapters.codec import from_item, to_attributes
 from service.adapters.repository import Repository
 from service.adapters.store import Item, Put
-from service.domain.directory import Employee, Role
+from service.domain.directory import Employee
 
 
 def employee_to_item(e: Employee) -> Item:
     """Employee → table item (with its index attributes)."""
-    item: Item = {
+    return {
         **keys.employee(e.employee_id),
         "type": "employee",
-        "employee_id": e.employee_id,
-        "name": e.name,
-        "email": e.email,
-        "title": e.title,
-        "department": e.department,
-        "manager_id": e.manager_id,
-        "roles": sorted(r.value for r in e.roles),
-        "active": e.active,
-        "chain": list(e.chain),
-        "version": e.version,
+        **to_attributes(e),
+        **keys.employee_gsi1(e.manager_id, e.employee_id),
+        **keys.employee_gsi2(e.department, e.name, e.employee_id),
     }
-    item.update(keys.employee_gsi1(e.manager_id, e.employee_id))
-    item.update(keys.employee_gsi2(e.department, e.name, e.employee_id))
-    return item
 
 
 def employee_from_item(item: Item) -> Employee:
     """Table item → Employee."""
-    return Employee(
-        employee_id=item["employee_id"],
-        name=item["name"],
-        email=item["email"],
-        title=item.get("title", ""),
-        department=item.get("department", ""),
-        manager_id=item.get("manager_id"),
-        roles=frozenset(Role(r) for r in item.get("roles", ["employee"])),
-        active=bool(item.get("active", True)),
-        chain=tuple(item.get("chain", [])),
-        version=int(item.get("version", 0)),
-    )
+    return from_item(Employee, item)
 
 
 class DirectoryRepository(Repository):

@@ -20,10 +20,11 @@ from datetime import date
 from typing import Any
 
 from service.adapters import keys
+from service.adapters.codec import from_item, to_attributes
 from service.adapters.repository import Repository
 from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Clash, Conflict
-from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
+from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule
 
 GROUP_MOVED = "feedback about this person arrived while the manager assessment was being submitted: submit it again"
 
@@ -33,38 +34,14 @@ def request_to_item(r: FeedbackRequest) -> Item:
     return {
         **keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id),
         "type": "feedback_request",
-        "cycle_id": r.cycle_id,
-        "subject_id": r.subject_id,
-        "reviewer_id": r.reviewer_id,
-        "kind": r.kind.value,
-        "state": r.state.value,
-        "subject_name": r.subject_name,
-        "reviewer_name": r.reviewer_name,
-        "reviewer_department": r.reviewer_department,
-        "nominated_by": r.nominated_by,
-        "decline_reason": r.decline_reason,
-        "version": r.version,
-        "audit_head": r.audit_head,
+        **to_attributes(r),
         **keys.feedback_request_gsi(r.cycle_id, r.subject_id, r.reviewer_id),
     }
 
 
 def request_from_item(item: Item) -> FeedbackRequest:
     """Item → request."""
-    return FeedbackRequest(
-        cycle_id=item["cycle_id"],
-        subject_id=item["subject_id"],
-        reviewer_id=item["reviewer_id"],
-        kind=FeedbackKind(item["kind"]),
-        state=RequestState(item["state"]),
-        subject_name=item.get("subject_name", ""),
-        reviewer_name=item.get("reviewer_name", ""),
-        reviewer_department=item.get("reviewer_department", ""),
-        nominated_by=item.get("nominated_by", ""),
-        decline_reason=item.get("decline_reason", ""),
-        version=int(item.get("version", 0)),
-        audit_head=item.get("audit_head", ""),
-    )
+    return from_item(FeedbackRequest, item)
 
 
 def settings_from_item(item: Item | None) -> FeedbackSettings:

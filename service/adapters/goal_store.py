@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date as _date
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
+from service.adapters.codec import from_item, to_attributes
 from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
 from service.domain.errors import NotFound
-from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, KeyResult, effective_progress
+from service.domain.goals import AT_RISK, Goal, effective_progress
 
 if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
@@ -32,60 +32,14 @@ def goal_to_item(g: Goal) -> Item:
     return {
         **keys.goal(g.goal_id),
         "type": "goal",
-        "goal_id": g.goal_id,
-        "level": g.level.value,
-        "owner_id": g.owner_id,
-        "title": g.title,
-        "description": g.description,
-        "key_results": [
-            {"id": k.id, "title": k.title, "start": k.start, "target": k.target, "current": k.current, "unit": k.unit}
-            for k in g.key_results
-        ],
-        "weight": g.weight,
-        "due": g.due.isoformat() if g.due else None,
-        "status": g.status.value,
-        "cycle_id": g.cycle_id,
-        "parent_id": g.parent_id,
-        "department": g.department,
-        "source_goal_id": g.source_goal_id,
-        "carried_from": g.carried_from,
-        "history": g.history,
-        "created_at": g.created_at,
-        "created_by": g.created_by,
-        "version": g.version,
-        "audit_head": g.audit_head,
+        **to_attributes(g),
         **keys.goal_gsi(g.goal_id, g.level.value, g.owner_id, g.cycle_id, g.parent_id, g.status in AT_RISK),
     }
 
 
 def goal_from_item(item: Item) -> Goal:
     """Item → Goal."""
-    return Goal(
-        goal_id=item["goal_id"],
-        level=GoalLevel(item["level"]),
-        owner_id=item["owner_id"],
-        title=item["title"],
-        description=item.get("description", ""),
-        key_results=[
-            KeyResult(
-                k["id"], k["title"], float(k["start"]), float(k["target"]), float(k["current"]), k.get("unit", "")
-            )
-            for k in item.get("key_results", [])
-        ],
-        weight=int(item.get("weight", 0)),
-        due=_date.fromisoformat(item["due"]) if item.get("due") else None,
-        status=GoalStatus(item.get("status", "on_track")),
-        cycle_id=item.get("cycle_id"),
-        parent_id=item.get("parent_id"),
-        department=item.get("department", ""),
-        source_goal_id=item.get("source_goal_id"),
-        carried_from=item.get("carried_from"),
-        history=list(item.get("history", [])),
-        created_at=item.get("created_at", ""),
-        created_by=item.get("created_by", ""),
-        version=int(item.get("version", 0)),
-        audit_head=item.get("audit_head", ""),
-    )
+    return from_item(Goal, item)
 
 
 class GoalRepository(Repository):

@@ -18,58 +18,30 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
+from service.adapters.codec import from_item, to_attributes
 from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
-from service.domain.learning import Activity, ActivityType, Contact, ContactSource, InterviewFormat, InterviewStatus
+from service.domain.learning import Activity, Contact
 
 if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
 
 ALL = "all"  # the group of every type
+ACTIVITY_NAMES = {"type": "activity_type"}
 
 
 def activity_to_item(a: Activity) -> Item:
-    """Activity → item."""
+    """Activity → item (its type as `activity_type`: `type` names the kind of item)."""
     return {
         **keys.learning_activity(a.owner_id, a.activity_id),
         "type": "learning_activity",
-        "activity_id": a.activity_id,
-        "owner_id": a.owner_id,
-        "activity_type": a.type.value,
-        "title": a.title,
-        "date": a.date,
-        "hours": a.hours,
-        "department": a.department,
-        "provider": a.provider,
-        "notes": a.notes,
-        "learnt": a.learnt,
-        "need_id": a.need_id,
-        "contact_id": a.contact_id,
-        "comments": list(a.comments),
-        "created_at": a.created_at,
-        "version": a.version,
+        **to_attributes(a, ACTIVITY_NAMES),
     }
 
 
 def activity_from_item(item: Item) -> Activity:
     """Item → Activity."""
-    return Activity(
-        activity_id=item["activity_id"],
-        owner_id=item["owner_id"],
-        type=ActivityType(item["activity_type"]),
-        title=item["title"],
-        date=item["date"],
-        hours=float(item.get("hours") or 0),
-        department=item.get("department", ""),
-        provider=item.get("provider", ""),
-        notes=item.get("notes", ""),
-        learnt=item.get("learnt", ""),
-        need_id=item.get("need_id"),
-        contact_id=item.get("contact_id"),
-        comments=list(item.get("comments") or []),
-        created_at=item.get("created_at", ""),
-        version=int(item.get("version", 0)),
-    )
+    return from_item(Activity, item, ACTIVITY_NAMES)
 
 
 class LearningRepository(Repository):
@@ -109,64 +81,12 @@ class LearningRepository(Repository):
 
 def contact_to_item(c: Contact) -> Item:
     """Contact → item."""
-    return {
-        **keys.interview_contact(c.owner_id, c.contact_id),
-        "type": "interview_contact",
-        "contact_id": c.contact_id,
-        "owner_id": c.owner_id,
-        "name": c.name,
-        "role": c.role,
-        "organisation": c.organisation,
-        "industry": c.industry,
-        "found_via": c.found_via.value,
-        "referred_by": c.referred_by,
-        "status": c.status.value,
-        "format": c.format.value,
-        "purpose": c.purpose,
-        "outreach": c.outreach,
-        "sent_on": c.sent_on,
-        "scheduled_for": c.scheduled_for,
-        "checklist": dict(c.checklist),
-        "notes": c.notes,
-        "learnt": c.learnt,
-        "completed_on": c.completed_on,
-        "hours": c.hours,
-        "thanked": c.thanked,
-        "activity_id": c.activity_id,
-        "shared_with_manager": c.shared_with_manager,
-        "created_at": c.created_at,
-        "version": c.version,
-    }
+    return {**keys.interview_contact(c.owner_id, c.contact_id), "type": "interview_contact", **to_attributes(c)}
 
 
 def contact_from_item(item: Item) -> Contact:
     """Item → Contact."""
-    return Contact(
-        contact_id=item["contact_id"],
-        owner_id=item["owner_id"],
-        name=item["name"],
-        role=item.get("role", ""),
-        organisation=item.get("organisation", ""),
-        found_via=ContactSource(item["found_via"]),
-        industry=item.get("industry", ""),
-        referred_by=item.get("referred_by"),
-        status=InterviewStatus(item.get("status", "planned")),
-        format=InterviewFormat(item.get("format", "video")),
-        purpose=item.get("purpose", ""),
-        outreach=item.get("outreach", ""),
-        sent_on=item.get("sent_on"),
-        scheduled_for=item.get("scheduled_for"),
-        checklist={k: bool(v) for k, v in (item.get("checklist") or {}).items()},
-        notes=item.get("notes", ""),
-        learnt=item.get("learnt", ""),
-        completed_on=item.get("completed_on"),
-        hours=float(item.get("hours") or 0),
-        thanked=bool(item.get("thanked", False)),
-        activity_id=item.get("activity_id"),
-        shared_with_manager=bool(item.get("shared_with_manager", False)),
-        created_at=item.get("created_at", ""),
-        version=int(item.get("version", 0)),
-    )
+    return from_item(Contact, item)
 
 
 class PlannerRepository(Repository):

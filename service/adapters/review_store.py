@@ -7,9 +7,10 @@ from typing import Any
 
 from service.adapters import keys
 from service.adapters.action_store import action_from_item
+from service.adapters.codec import from_item, to_attributes
 from service.adapters.repository import Repository
 from service.adapters.store import Item
-from service.domain.reviews import Review, ReviewState
+from service.domain.reviews import Review
 
 
 def review_to_item(r: Review) -> Item:
@@ -17,50 +18,14 @@ def review_to_item(r: Review) -> Item:
     return {
         **keys.review(r.cycle_id, r.employee_id),
         "type": "review",
-        "cycle_id": r.cycle_id,
-        "employee_id": r.employee_id,
-        "employee_name": r.employee_name,
-        "department": r.department,
-        "manager_id": r.manager_id,
-        "cycle_name": r.cycle_name,
-        "period_start": r.period_start,
-        "state": r.state.value,
-        "self_assessment": r.self_assessment,
-        "manager_assessment": r.manager_assessment,
-        "discussion": r.discussion,
-        "acknowledgement": r.acknowledgement,
-        "submitted": r.submitted,
-        "finalised_by": r.finalised_by,
-        "score": r.score,
-        "last_return": r.last_return,
-        "version": r.version,
-        "audit_head": r.audit_head,
+        **to_attributes(r),
         **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id),
     }
 
 
 def review_from_item(item: Item) -> Review:
     """Item → Review."""
-    return Review(
-        cycle_id=item["cycle_id"],
-        employee_id=item["employee_id"],
-        employee_name=item.get("employee_name", ""),
-        department=item.get("department", ""),
-        manager_id=item.get("manager_id"),
-        cycle_name=item.get("cycle_name", ""),
-        period_start=item.get("period_start", ""),
-        state=ReviewState(item["state"]),
-        self_assessment=item.get("self_assessment"),
-        manager_assessment=item.get("manager_assessment"),
-        discussion=item.get("discussion"),
-        acknowledgement=item.get("acknowledgement"),
-        submitted=item.get("submitted"),
-        finalised_by=item.get("finalised_by"),
-        score=item.get("score"),
-        last_return=item.get("last_return"),
-        version=int(item.get("version", 0)),
-        audit_head=item.get("audit_head", ""),
-    )
+    return from_item(Review, item)
 
 
 class ReviewRepository(Repository):
