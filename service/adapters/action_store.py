@@ -60,4 +60,4 @@ class ActionRepository(Repository):
         item.pop("version", None)
         entity = keys.entity_action(a["action_id"])
         audit = {"actor": actor, "action": action_name, "at": at, "cycle_id": a["cycle_id"]}
-        return action_from_item(self._audited(entity, keys.action(a["action_id"]), item, new, **audit))
+        return action_from_item(self._audited(entity, item, new, **audit))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from service.adapters.store import Item
 
@@ -143,3 +144,22 @@ def from_item(cls: type[T], item: Item, rename: dict[str, str] | None = None) ->
         stored = item.get(rename.get(name, name))
         values[name] = default() if stored is None and rename.get(name, name) not in item else read(stored)
     return cls(**values)
+
+
+@dataclass(frozen=True)
+class Codec(Generic[T]):
+    """How one kind of record is stored: its dataclass, the item's `type`, its keys (the primary key and any index
+    attributes, made from the record) and the fields stored under another name."""
+
+    cls: type[T]
+    kind: str
+    keys: Callable[[T], Item]
+    rename: Mapping[str, str] = field(default_factory=dict)
+
+    def to_item(self, record: T) -> Item:
+        """Record → item."""
+        return {**self.keys(record), "type": self.kind, **to_attributes(record, dict(self.rename))}
+
+    def from_item(self, item: Item) -> T:
+        """Item → record."""
+        return from_item(self.cls, item, dict(self.rename))

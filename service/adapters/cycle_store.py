@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from service.adapters import keys
-from service.adapters.codec import from_item, to_attributes
+from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Check, Increment, Item
 from service.domain.cycles import Cycle
 
-
-def cycle_to_item(c: Cycle) -> Item:
-    """Cycle → item."""
-    return {
-        **keys.cycle(c.cycle_id),
-        "type": "cycle",
-        **to_attributes(c),
-        **keys.cycle_list_gsi1(c.created_at, c.cycle_id),
-    }
-
-
-def cycle_from_item(item: Item) -> Cycle:
-    """Item → Cycle."""
-    return from_item(Cycle, item)
+CYCLE: Codec[Cycle] = Codec(
+    Cycle, "cycle", lambda c: {**keys.cycle(c.cycle_id), **keys.cycle_list_gsi1(c.created_at, c.cycle_id)}
+)
+cycle_to_item, cycle_from_item = CYCLE.to_item, CYCLE.from_item
 
 
 def stats_counts(item: Item | None) -> tuple[dict[str, int], dict[str, dict[str, int]], int, int]:
@@ -68,7 +58,7 @@ class CycleRepository(Repository):
         after = cycle_to_item(c)
         entity = keys.entity_cycle(c.cycle_id)
         audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": c.cycle_id}
-        return cycle_from_item(self._audited(entity, keys.cycle(c.cycle_id), after, new, **audit))
+        return cycle_from_item(self._audited(entity, after, new, **audit))
 
     def expect_unchanged(self, c: Cycle) -> None:
         """Stage a guard: the write fails if the cycle changed since it was read (a close in between)."""

@@ -8,26 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.codec import from_item, to_attributes
+from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Item, Put
 from service.domain.directory import Employee
 
-
-def employee_to_item(e: Employee) -> Item:
-    """Employee → table item (with its index attributes)."""
-    return {
+EMPLOYEE: Codec[Employee] = Codec(
+    Employee,
+    "employee",
+    lambda e: {
         **keys.employee(e.employee_id),
-        "type": "employee",
-        **to_attributes(e),
         **keys.employee_gsi1(e.manager_id, e.employee_id),
         **keys.employee_gsi2(e.department, e.name, e.employee_id),
-    }
-
-
-def employee_from_item(item: Item) -> Employee:
-    """Table item → Employee."""
-    return from_item(Employee, item)
+    },
+)
+employee_to_item, employee_from_item = EMPLOYEE.to_item, EMPLOYEE.from_item
 
 
 class DirectoryRepository(Repository):

@@ -103,7 +103,6 @@ class ExportRepository(Repository):
         """Stage the audited job; returns it as stored."""
         stored = self._audited(
             keys.entity_export(job.export_id),
-            keys.export_job(job.export_id),
             export_to_item(job),
             new,
             actor=actor,

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.codec import from_item, to_attributes
+from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Clash, Conflict
@@ -29,19 +29,16 @@ from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSetti
 GROUP_MOVED = "feedback about this person arrived while the manager assessment was being submitted: submit it again"
 
 
-def request_to_item(r: FeedbackRequest) -> Item:
-    """Request → item (with the reviewer's and the cycle's index attributes)."""
-    return {
+# A request is listed for its reviewer and for its cycle (HR's tracking) beside its primary key.
+REQUEST: Codec[FeedbackRequest] = Codec(
+    FeedbackRequest,
+    "feedback_request",
+    lambda r: {
         **keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id),
-        "type": "feedback_request",
-        **to_attributes(r),
         **keys.feedback_request_gsi(r.cycle_id, r.subject_id, r.reviewer_id),
-    }
-
-
-def request_from_item(item: Item) -> FeedbackRequest:
-    """Item → request."""
-    return from_item(FeedbackRequest, item)
+    },
+)
+request_to_item, request_from_item = REQUEST.to_item, REQUEST.from_item
 
 
 def settings_from_item(item: Item | None) -> FeedbackSettings:
@@ -99,7 +96,7 @@ class FeedbackRepository(Repository):
         new = self._before(key) is None
         self._absent.discard(cycle_id)
         audit = {"actor": actor, "action": "feedback_settings", "at": at, "cycle_id": cycle_id}
-        return settings_from_item(self._audited(keys.entity_feedback_settings(cycle_id), key, item, new, **audit))
+        return settings_from_item(self._audited(keys.entity_feedback_settings(cycle_id), item, new, **audit))
 
     def request(self, cycle_id: str, subject_id: str, reviewer_id: str) -> FeedbackRequest | None:
         """One request, or None."""
@@ -125,11 +122,10 @@ class FeedbackRepository(Repository):
         self, r: FeedbackRequest, *, new: bool, actor: str, action: str, at: str, reason: str = ""
     ) -> FeedbackRequest:
         """Stage the audited request. Its audit record names the event (state from → to), never an answer."""
-        key = keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
         entity = keys.entity_feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
         # No cycle index on these records: the cycle's audit trail (HR) must not show HR who answered about them.
         audit = {"actor": actor, "action": action, "at": at, "reason": reason}
-        return request_from_item(self._audited(entity, key, request_to_item(r), new, **audit))
+        return request_from_item(self._audited(entity, request_to_item(r), new, **audit))
 
     def draft(self, reviewer_id: str, cycle_id: str, subject_id: str) -> Item | None:
         """The reviewer's own unsubmitted answer: {content, version}, or None."""
@@ -252,7 +248,7 @@ class NoteRepository(Repository):
         item.update(keys.note_gsi(note["to_id"], note["at"], note["note_id"]))
         item.pop("version", None)
         audit = {"actor": actor, "action": action, "at": at}
-        return _note(self._audited(keys.entity_note(note["note_id"]), keys.note(note["note_id"]), item, new, **audit))
+        return _note(self._audited(keys.entity_note(note["note_id"]), item, new, **audit))
 
 
 NOTE_FIELDS = ("note_id", "from_id", "to_id", "kind", "text", "competency_id", "goal_id", "at", "evidence", "version")

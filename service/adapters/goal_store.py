@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
-from service.adapters.codec import from_item, to_attributes
+from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
 from service.domain.errors import NotFound
@@ -27,19 +27,15 @@ if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
 
 
-def goal_to_item(g: Goal) -> Item:
-    """Goal → item (with its index attributes)."""
-    return {
+GOAL: Codec[Goal] = Codec(
+    Goal,
+    "goal",
+    lambda g: {
         **keys.goal(g.goal_id),
-        "type": "goal",
-        **to_attributes(g),
         **keys.goal_gsi(g.goal_id, g.level.value, g.owner_id, g.cycle_id, g.parent_id, g.status in AT_RISK),
-    }
-
-
-def goal_from_item(item: Item) -> Goal:
-    """Item → Goal."""
-    return from_item(Goal, item)
+    },
+)
+goal_to_item, goal_from_item = GOAL.to_item, GOAL.from_item
 
 
 class GoalRepository(Repository):
@@ -152,9 +148,8 @@ class GoalRepository(Repository):
 
     def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
-        key = keys.goal(goal.goal_id)
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
-        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), key, goal_to_item(goal), new, **audit))
+        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), goal_to_item(goal), new, **audit))
         return self.note(stored)
 
     def _query(self, pk: str, prefix: str | None, index: str) -> list[Goal]:

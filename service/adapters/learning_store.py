@@ -18,7 +18,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
-from service.adapters.codec import from_item, to_attributes
+from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.learning import Activity, Contact
@@ -27,21 +27,16 @@ if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
 
 ALL = "all"  # the group of every type
-ACTIVITY_NAMES = {"type": "activity_type"}
 
 
-def activity_to_item(a: Activity) -> Item:
-    """Activity → item (its type as `activity_type`: `type` names the kind of item)."""
-    return {
-        **keys.learning_activity(a.owner_id, a.activity_id),
-        "type": "learning_activity",
-        **to_attributes(a, ACTIVITY_NAMES),
-    }
-
-
-def activity_from_item(item: Item) -> Activity:
-    """Item → Activity."""
-    return from_item(Activity, item, ACTIVITY_NAMES)
+# An activity's type is stored as `activity_type`: `type` names the kind of item.
+ACTIVITY: Codec[Activity] = Codec(
+    Activity,
+    "learning_activity",
+    lambda a: keys.learning_activity(a.owner_id, a.activity_id),
+    {"type": "activity_type"},
+)
+activity_to_item, activity_from_item = ACTIVITY.to_item, ACTIVITY.from_item
 
 
 class LearningRepository(Repository):
@@ -68,25 +63,20 @@ class LearningRepository(Repository):
 
     def save(self, a: Activity, *, new: bool, actor: str, action: str, at: str) -> Activity:
         """Stage the audited activity (an update must follow its read here); returns it as stored."""
-        key = keys.learning_activity(a.owner_id, a.activity_id)
         entity = keys.entity_activity(a.owner_id, a.activity_id)
         item = activity_to_item(a)
         item.pop("version")
-        return activity_from_item(self._audited(entity, key, item, new, actor=actor, action=action, at=at))
+        return activity_from_item(self._audited(entity, item, new, actor=actor, action=action, at=at))
 
     def delete(self, a: Activity) -> None:
         """Stage removing an activity at the version read."""
         self._uow.add(Delete(keys.learning_activity(a.owner_id, a.activity_id), expect_version=a.version))
 
 
-def contact_to_item(c: Contact) -> Item:
-    """Contact → item."""
-    return {**keys.interview_contact(c.owner_id, c.contact_id), "type": "interview_contact", **to_attributes(c)}
-
-
-def contact_from_item(item: Item) -> Contact:
-    """Item → Contact."""
-    return from_item(Contact, item)
+CONTACT: Codec[Contact] = Codec(
+    Contact, "interview_contact", lambda c: keys.interview_contact(c.owner_id, c.contact_id)
+)
+contact_to_item, contact_from_item = CONTACT.to_item, CONTACT.from_item
 
 
 class PlannerRepository(Repository):

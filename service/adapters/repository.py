@@ -6,7 +6,7 @@ from typing import Any
 
 from service.adapters.audited import stage_audited
 from service.adapters.ports import UnitOfWorkPort
-from service.adapters.store import Item, Table
+from service.adapters.store import Item, Table, key_of
 
 
 class Repository:
@@ -35,8 +35,8 @@ class Repository:
         """The item as this unit of work read it (an audited update diffs against it)."""
         return self._uow.seen.get((key["pk"], key["sk"]))
 
-    def _audited(self, entity: str, key: dict[str, str], after: Item, new: bool, **audit: Any) -> Item:
-        before = None if new else self._before(key)
+    def _audited(self, entity: str, after: Item, new: bool, **audit: Any) -> Item:
+        before = None if new else self._before(key_of(after))
         if not new and before is None:
             raise RuntimeError(f"{entity}: an update must follow a read in the same unit of work")
         stored = stage_audited(self._uow, entity=entity, before=before, after=after, **audit)

@@ -7,25 +7,18 @@ from typing import Any
 
 from service.adapters import keys
 from service.adapters.action_store import action_from_item
-from service.adapters.codec import from_item, to_attributes
+from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Item
 from service.domain.reviews import Review
 
-
-def review_to_item(r: Review) -> Item:
-    """Review → item (with its history and team index attributes)."""
-    return {
-        **keys.review(r.cycle_id, r.employee_id),
-        "type": "review",
-        **to_attributes(r),
-        **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id),
-    }
-
-
-def review_from_item(item: Item) -> Review:
-    """Item → Review."""
-    return from_item(Review, item)
+# A review is listed in the person's history and in the team's index beside its primary key.
+REVIEW: Codec[Review] = Codec(
+    Review,
+    "review",
+    lambda r: {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)},
+)
+review_to_item, review_from_item = REVIEW.to_item, REVIEW.from_item
 
 
 class ReviewRepository(Repository):
@@ -73,5 +66,4 @@ class ReviewRepository(Repository):
         """Stage the audited review; returns it as stored."""
         entity = keys.entity_review(r.cycle_id, r.employee_id)
         audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": r.cycle_id}
-        key = keys.review(r.cycle_id, r.employee_id)
-        return review_from_item(self._audited(entity, key, review_to_item(r), new, **audit))
+        return review_from_item(self._audited(entity, review_to_item(r), new, **audit))

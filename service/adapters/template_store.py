@@ -40,13 +40,7 @@ class TemplateRepository(Repository):
         """Stage the audited template and its immutable versioned copy; returns it as stored."""
         stored = template_from_item(
             self._audited(
-                keys.entity_template(t.template_id),
-                keys.template(t.template_id),
-                template_to_item(t),
-                new,
-                actor=actor,
-                action=action,
-                at=at,
+                keys.entity_template(t.template_id), template_to_item(t), new, actor=actor, action=action, at=at
             )
         )
         copy_item = template_to_item(stored)

@@ -111,10 +111,9 @@ class TrainingRepository(Repository):
 
     def save_need(self, need: TrainingNeed, *, actor: str, action: str, at: str) -> TrainingNeed:
         """Stage an audited change of one need (read in this unit of work)."""
-        key = keys.training_need(need.need_id)
         item = need_to_item(need)
         stored = self._audited(
-            keys.entity_need(need.need_id), key, item, False, actor=actor, action=action, at=at, cycle_id=need.cycle_id
+            keys.entity_need(need.need_id), item, False, actor=actor, action=action, at=at, cycle_id=need.cycle_id
         )
         return need_from_item(stored)
 
@@ -172,13 +171,7 @@ class TrainingRepository(Repository):
         """Stage an audited create or change of a topic."""
         self._catalogue = None
         stored = self._audited(
-            keys.entity_topic(topic.topic_id),
-            keys.training_topic(topic.topic_id),
-            topic_to_item(topic),
-            new,
-            actor=actor,
-            action=action,
-            at=at,
+            keys.entity_topic(topic.topic_id), topic_to_item(topic), new, actor=actor, action=action, at=at
         )
         return topic_from_item(stored)
 
