@@ -13,15 +13,17 @@ from service.adapters.repository import Repository
 from service.adapters.store import Item, Put
 from service.domain.directory import Employee
 
-EMPLOYEE: Codec[Employee] = Codec(
-    Employee,
-    "employee",
-    lambda e: {
-        **keys.employee(e.employee_id),
-        **keys.employee_gsi1(e.manager_id, e.employee_id),
-        **keys.employee_gsi2(e.department, e.name, e.employee_id),
-    },
-)
+
+def _employee_keys(e: Employee) -> Item:
+    """The key of an employee, and their places in the index by manager (gsi1) and by department (gsi2)."""
+    keyed = keys.employee(e.employee_id)
+    keyed.update(
+        keys.employee_gsi1(e.manager_id, e.employee_id), **keys.employee_gsi2(e.department, e.name, e.employee_id)
+    )
+    return keyed
+
+
+EMPLOYEE: Codec[Employee] = Codec(Employee, "employee", _employee_keys)
 employee_to_item, employee_from_item = EMPLOYEE.to_item, EMPLOYEE.from_item
 
 

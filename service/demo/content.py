@@ -30,15 +30,29 @@ TEMPLATE = {
 }
 
 
+# (rating, comment) per competency, as the demo's people rate themselves and their reports.
+SELF_RATINGS = {
+    "delivery": (4, "Shipped what I committed to."),
+    "collaboration": (3, ""),
+    "ownership": (4, ""),
+    "growth": (3, "Started a course."),
+}
+MANAGER_RATINGS = {
+    "delivery": (4, "Reliable delivery."),
+    "collaboration": (4, "Helps others unblock."),
+    "ownership": (3, "Could drive incidents to closure more."),
+    "growth": (4, "Visible progress."),
+}
+
+
+def _ratings(given: dict[str, tuple[int, str]]) -> dict[str, dict[str, Any]]:
+    return {competency: {"rating": rating, "comment": comment} for competency, (rating, comment) in given.items()}
+
+
 def self_assessment(proud: str, need: str, priority: str = "medium", fmt: str = "course") -> dict[str, Any]:
     """A self assessment with one achievement and one training need."""
     return {
-        "competency_ratings": {
-            "delivery": {"rating": 4, "comment": "Shipped what I committed to."},
-            "collaboration": {"rating": 3, "comment": ""},
-            "ownership": {"rating": 4, "comment": ""},
-            "growth": {"rating": 3, "comment": "Started a course."},
-        },
+        "competency_ratings": _ratings(SELF_RATINGS),
         "goal_results": [],
         "achievements": proud,
         "obstacles": [{"description": "Too many interruptions from ad-hoc requests."}],
@@ -60,12 +74,7 @@ def self_assessment(proud: str, need: str, priority: str = "medium", fmt: str = 
 def manager_assessment(owner: str, due: date, need: str) -> dict[str, Any]:
     """A manager assessment with an obstacle (owned, due) and one training need."""
     return {
-        "competency_ratings": {
-            "delivery": {"rating": 4, "comment": "Reliable delivery."},
-            "collaboration": {"rating": 4, "comment": "Helps others unblock."},
-            "ownership": {"rating": 3, "comment": "Could drive incidents to closure more."},
-            "growth": {"rating": 4, "comment": "Visible progress."},
-        },
+        "competency_ratings": _ratings(MANAGER_RATINGS),
         "goal_ratings": [],
         "strengths": "Calm under pressure; clear written communication.",
         "areas_to_strengthen": "Delegating and saying no to low-value requests.",
