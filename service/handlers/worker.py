@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -13,15 +14,16 @@ from service.handlers.observability import observed, sqs_batch
 from service.services.worker import dispatch
 
 log = logging.getLogger(__name__)
-_table: Table | None = None
+
+
+@cache
+def _table() -> Table:
+    return build_table(load_settings())  # once per container: a warm start reuses it
 
 
 def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Process a batch; failed messages are logged and reported back so only they are retried."""
-    global _table
-    if _table is None:
-        _table = build_table(load_settings())
-    table = _table
+    table = _table()
     return sqs_batch(
         event.get("Records", []), lambda record, message: dispatch(table, message, Clock()), "message", log
     )
