@@ -31,8 +31,7 @@ class ActionRepository(Repository):
 
     def get(self, action_id: str) -> Item | None:
         """One action (as a plain record), or None."""
-        item = self._get(keys.action(action_id))
-        return action_from_item(item) if item else None
+        return self._read(action_from_item, keys.action(action_id))
 
     def get_many(self, action_ids: list[str]) -> dict[str, Item]:
         """Actions by id (missing ones are left out)."""

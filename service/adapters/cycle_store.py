@@ -46,8 +46,7 @@ class CycleRepository(Repository):
 
     def get(self, cycle_id: str) -> Cycle | None:
         """One cycle, or None."""
-        item = self._get(keys.cycle(cycle_id))
-        return cycle_from_item(item) if item else None
+        return self._read(cycle_from_item, keys.cycle(cycle_id))
 
     def list(self) -> list[Cycle]:
         """Every cycle, newest first."""

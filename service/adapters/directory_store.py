@@ -32,8 +32,7 @@ class DirectoryRepository(Repository):
 
     def get(self, employee_id: str) -> Employee | None:
         """One employee, or None."""
-        item = self._get(keys.employee(employee_id))
-        return employee_from_item(item) if item else None
+        return self._read(employee_from_item, keys.employee(employee_id))
 
     def get_many(self, employee_ids: list[str]) -> dict[str, Employee]:
         """Employees by id (missing ids are left out)."""

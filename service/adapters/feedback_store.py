@@ -100,8 +100,7 @@ class FeedbackRepository(Repository):
 
     def request(self, cycle_id: str, subject_id: str, reviewer_id: str) -> FeedbackRequest | None:
         """One request, or None."""
-        item = self._get(keys.feedback_request(cycle_id, subject_id, reviewer_id))
-        return request_from_item(item) if item else None
+        return self._read(request_from_item, keys.feedback_request(cycle_id, subject_id, reviewer_id))
 
     def about(self, cycle_id: str, subject_id: str) -> list[FeedbackRequest]:
         """Every request about one person in a cycle (one Query); remembered for audited updates."""
@@ -234,8 +233,7 @@ class NoteRepository(Repository):
 
     def get(self, note_id: str) -> Item | None:
         """One note, or None."""
-        item = self._get(keys.note(note_id))
-        return _note(item) if item else None
+        return self._read(_note, keys.note(note_id))
 
     def received_by(self, recipient_id: str) -> list[Item]:
         """The notes a person received, newest first."""

@@ -44,13 +44,12 @@ class LearningRepository(Repository):
 
     def get(self, owner_id: str, activity_id: str) -> Activity | None:
         """One activity of this owner, or None."""
-        item = self._get(keys.learning_activity(owner_id, activity_id))
-        return activity_from_item(item) if item else None
+        return self._read(activity_from_item, keys.learning_activity(owner_id, activity_id))
 
     def of_owner(self, owner_id: str) -> list[Activity]:
         """Someone's activities, newest first."""
         pk, prefix = keys.learning_log(owner_id)
-        found = [activity_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        found = [activity_from_item(i) for i in self._query_noted(pk, prefix)]
         return sorted(found, key=lambda a: (a.date, a.created_at), reverse=True)
 
     def get_many(self, owner_id: str, activity_ids: list[str]) -> dict[str, Activity]:
@@ -84,13 +83,12 @@ class PlannerRepository(Repository):
 
     def get(self, owner_id: str, contact_id: str) -> Contact | None:
         """One contact of this owner's planner, or None."""
-        item = self._get(keys.interview_contact(owner_id, contact_id))
-        return contact_from_item(item) if item else None
+        return self._read(contact_from_item, keys.interview_contact(owner_id, contact_id))
 
     def contacts(self, owner_id: str) -> list[Contact]:
         """Every contact of someone's planner, oldest first."""
         pk, prefix = keys.planner_contacts(owner_id)
-        found = [contact_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        found = [contact_from_item(i) for i in self._query_noted(pk, prefix)]
         return sorted(found, key=lambda c: (c.created_at, c.contact_id))
 
     def save(self, c: Contact, *, new: bool) -> Contact:

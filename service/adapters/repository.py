@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from service.adapters.audited import stage_audited
 from service.adapters.ports import UnitOfWorkPort
 from service.adapters.store import Item, Table, key_of
+
+T = TypeVar("T")
 
 
 class Repository:
@@ -23,6 +26,15 @@ class Repository:
         # The identity map: an item read once in this unit of work is not read again.
         hit = None if consistent else self._uow.cached(key)
         return hit if hit is not None else self._uow.remember(self._table.get(key, consistent=consistent))
+
+    def _read(self, decode: Callable[[Item], T], key: dict[str, str]) -> T | None:
+        """One record by its key (read once per unit of work), or None."""
+        item = self._get(key)
+        return decode(item) if item else None
+
+    def _query_noted(self, pk: str, prefix: str | None = None, index: str | None = None) -> list[Item]:
+        """A query's items, noted as read (a later update in this unit of work diffs against them)."""
+        return [self._uow.remember(i) or i for i in self._table.query(pk, prefix, index=index)]
 
     def _get_many(self, key_list: list[dict[str, str]]) -> list[Item]:
         hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None]

@@ -26,8 +26,7 @@ class ReviewRepository(Repository):
 
     def get(self, cycle_id: str, employee_id: str) -> Review | None:
         """One review, or None."""
-        item = self._get(keys.review(cycle_id, employee_id))
-        return review_from_item(item) if item else None
+        return self._read(review_from_item, keys.review(cycle_id, employee_id))
 
     def get_many(self, cycle_id: str, employee_ids: list[str]) -> list[Review]:
         """The reviews of these people in a cycle (missing ones are left out)."""

@@ -29,8 +29,7 @@ class TemplateRepository(Repository):
     def get(self, template_id: str, version: int | None = None) -> Template | None:
         """The current template, one saved version, or None."""
         key = keys.template(template_id) if version is None else keys.template_version(template_id, version)
-        item = self._get(key)
-        return template_from_dict(item) if item else None
+        return self._read(template_from_dict, key)
 
     def list(self) -> list[Template]:
         """Every template, by name."""

@@ -74,13 +74,12 @@ class TrainingRepository(Repository):
 
     def get(self, need_id: str) -> TrainingNeed | None:
         """One need, or None."""
-        item = self._get(keys.training_need(need_id))
-        return need_from_item(item) if item else None
+        return self._read(need_from_item, keys.training_need(need_id))
 
     def of_person(self, employee_id: str, cycle_id: str | None = None) -> list[TrainingNeed]:
         """A person's needs (in one cycle, or in every cycle): one Query."""
         index, pk, prefix = keys.person_needs(employee_id, cycle_id)
-        return [need_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix, index=index)]
+        return [need_from_item(i) for i in self._query_noted(pk, prefix, index=index)]
 
     def replace_person(
         self,
@@ -158,7 +157,7 @@ class TrainingRepository(Repository):
     def topics(self) -> list[Topic]:
         """The whole catalogue, merged topics included (one Query)."""
         pk, prefix = keys.training_topics()
-        return [topic_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        return [topic_from_item(i) for i in self._query_noted(pk, prefix)]
 
     def catalogue(self) -> Catalogue:
         """The catalogue, ready to match free text (read once per request's unit of work)."""
