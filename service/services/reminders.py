@@ -125,7 +125,7 @@ def send_reminders(
     for t in tasks:
         by_owner.setdefault(t.owner_id, []).append(t)
     # Issue 9: feedback requests still waiting for an answer go into the same daily email.
-    from service.services.feedback import pending_requests
+    from service.services.feedback_tracking import pending_requests
 
     asked = pending_requests(uow, clock.now())
     rehearsals = rehearsal_cycles(uow) if tasks or asked else set()

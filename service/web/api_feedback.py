@@ -6,7 +6,15 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from service.services import feedback as fb
+from service.services import (
+    cycles,
+    feedback,
+    feedback_answers,
+    feedback_nominations,
+    feedback_notes,
+    feedback_settings,
+    feedback_tracking,
+)
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas_feedback import (
@@ -53,8 +61,8 @@ def get_settings(cycle_id: str):
     """The cycle's peer minimum and maximum, anonymity threshold, upward on/off and nomination deadline."""
     current_principal()
     uow = wiring().uow()
-    settings = fb.settings_for(uow, fb.get_cycle(uow, cycle_id))
-    return with_etag(jsonify(fb.settings_json(settings)), settings.version)
+    settings = feedback_settings.settings_for(uow, cycles.get_cycle(uow, cycle_id))
+    return with_etag(jsonify(feedback_settings.settings_json(settings)), settings.version)
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
@@ -64,7 +72,7 @@ def put_settings(cycle_id: str):
     principal = current_principal()
     data = _body(SettingsInSchema())
     w = wiring()
-    saved = fb.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
+    saved = feedback_settings.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
     return with_etag(jsonify(saved), saved["version"])
 
 
@@ -77,7 +85,7 @@ def put_settings(cycle_id: str):
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
-    return jsonify(fb.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return jsonify(feedback_nominations.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.put(REVIEW + "/nominations")
@@ -89,7 +97,7 @@ def put_nominations(cycle_id: str, employee_id: str):
     principal = current_principal()
     data = _body(NominateSchema())
     w = wiring()
-    view = fb.nominate_peers(
+    view = feedback_nominations.nominate_peers(
         w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
     )
     return jsonify(view)
@@ -104,7 +112,7 @@ def decide(cycle_id: str, employee_id: str):
     principal = current_principal()
     data = _body(DecideSchema())
     w = wiring()
-    view = fb.decide_nominations(
+    view = feedback_nominations.decide_nominations(
         w.uow(),
         principal,
         cycle_id,
@@ -128,7 +136,7 @@ def decide(cycle_id: str, employee_id: str):
 def review_feedback(cycle_id: str, employee_id: str):
     """Groups with enough answers in full, the others by count; continuous feedback pulled in as evidence."""
     w = wiring()
-    return jsonify(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return jsonify(feedback.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
@@ -139,7 +147,9 @@ def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
     principal = current_principal()
     w = wiring()
-    return jsonify(fb.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url))
+    return jsonify(
+        feedback_nominations.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url)
+    )
 
 
 @bp.get("/cycles/<cycle_id>/feedback/progress")
@@ -151,7 +161,7 @@ def upward(cycle_id: str):
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
     w = wiring()
-    return jsonify(fb.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
+    return jsonify(feedback_tracking.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
 
 
 @bp.get("/feedback/requests")
@@ -159,7 +169,7 @@ def progress(cycle_id: str):
 def my_requests():
     """Requests to answer (and those already answered or declined)."""
     w = wiring()
-    return jsonify({"requests": fb.my_requests(w.uow(), current_principal(), w.clock.now())})
+    return jsonify({"requests": feedback_answers.my_requests(w.uow(), current_principal(), w.clock.now())})
 
 
 @bp.get(ANSWER)
@@ -167,7 +177,7 @@ def my_requests():
 def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
     w = wiring()
-    view = fb.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
+    view = feedback_answers.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
     return with_etag(jsonify(view), view["draft_version"])
 
 
@@ -178,7 +188,7 @@ def save_draft(cycle_id: str, subject_id: str):
     principal = current_principal()
     data = _body(AnswerSchema())
     w = wiring()
-    saved = fb.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
+    saved = feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
     return with_etag(jsonify(saved), saved["version"])
 
 
@@ -189,7 +199,7 @@ def submit(cycle_id: str, subject_id: str):
     principal = current_principal()
     data = _body(AnswerSchema())
     w = wiring()
-    return jsonify(fb.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
+    return jsonify(feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
 
 
 @bp.post(ANSWER + "/decline")
@@ -199,7 +209,7 @@ def decline(cycle_id: str, subject_id: str):
     principal = current_principal()
     data = _body(DeclineSchema())
     w = wiring()
-    return jsonify(fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
+    return jsonify(feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
 
 
 @bp.post("/notes")
@@ -211,7 +221,7 @@ def send_note():
     principal = current_principal()
     data = _body(NoteInSchema())
     w = wiring()
-    resp = jsonify(fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility))
+    resp = jsonify(feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility))
     resp.status_code = 201
     return resp
 
@@ -224,7 +234,7 @@ def send_note():
 )
 def notes(employee_id: str):
     """Notes received, newest first."""
-    return jsonify({"notes": fb.notes_for(wiring().uow(), current_principal(), employee_id)})
+    return jsonify({"notes": feedback_notes.notes_for(wiring().uow(), current_principal(), employee_id)})
 
 
 @bp.post("/notes/<note_id>/evidence")
@@ -234,4 +244,4 @@ def pull(note_id: str):
     principal = current_principal()
     data = _body(EvidenceSchema())
     w = wiring()
-    return jsonify(fb.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))
+    return jsonify(feedback_notes.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))

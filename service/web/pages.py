@@ -28,9 +28,8 @@ from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as svc
-from service.services import feedback as feedback_svc
+from service.services import feedback_answers, policy
 from service.services import goals as goal_svc
-from service.services import policy
 from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.web import forms, labels
@@ -336,7 +335,7 @@ def home():
             )
         )
     # issue 9: feedback colleagues asked me for
-    for r in feedback_svc.my_requests(uow, principal, wiring().clock.now()):
+    for r in feedback_answers.my_requests(uow, principal, wiring().clock.now()):
         if r["open"]:
             tasks.append(
                 Task(

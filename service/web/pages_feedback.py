@@ -14,7 +14,14 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from service.adapters.clock import iso
 from service.domain.feedback import ReleaseRule
 from service.services import cycles as cycle_svc
-from service.services import feedback as fb
+from service.services import (
+    feedback,
+    feedback_answers,
+    feedback_nominations,
+    feedback_notes,
+    feedback_settings,
+    feedback_tracking,
+)
 from service.web import forms
 from service.web.api_feedback import mailer
 from service.web.errors import json_error
@@ -36,7 +43,7 @@ RELEASE_OPTIONS = [
 
 
 def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
-    topics = fb.note_topics(uow, principal)
+    topics = feedback_notes.note_topics(uow, principal)
     return {
         "competencies": [(c["id"], c["name"]) for c in topics["competencies"]],
         "goals": [(g["id"], g["title"]) for g in topics["goals"]],
@@ -59,9 +66,9 @@ def inbox():
     uow = wiring().uow()
     return render_template(
         "pages/feedback_inbox.html",
-        requests=fb.my_requests(uow, principal, wiring().clock.now()),
-        mine=fb.notes_page(uow, principal),
-        colleague_options=_options(fb.colleagues(uow, principal)),
+        requests=feedback_answers.my_requests(uow, principal, wiring().clock.now()),
+        mine=feedback_notes.notes_page(uow, principal),
+        colleague_options=_options(feedback_notes.colleagues(uow, principal)),
         topic_options=_topic_options(uow, principal),
         errors={},
         values={},
@@ -80,9 +87,9 @@ def send_note():
         uow = wiring().uow()
         body = render_template(
             "pages/feedback_inbox.html",
-            requests=fb.my_requests(uow, principal, wiring().clock.now()),
-            mine=fb.notes_page(uow, principal),
-            colleague_options=_options(fb.colleagues(uow, principal)),
+            requests=feedback_answers.my_requests(uow, principal, wiring().clock.now()),
+            mine=feedback_notes.notes_page(uow, principal),
+            colleague_options=_options(feedback_notes.colleagues(uow, principal)),
             topic_options=_topic_options(uow, principal),
             errors=errors,
             summary=forms.summary(errors, forms.Labeller()),
@@ -96,7 +103,7 @@ def send_note():
     data, errors = forms.load(NoteInSchema(), {k: v for k, v in raw.items() if v})
     invalid(errors, "Not sent: some fields need attention.", on)
     w = wiring()
-    attempt(lambda: fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), on)
+    attempt(lambda: feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), on)
     flash("Sent. They and their manager can read it, with your name.", "success")
     return redirect(back)
 
@@ -110,7 +117,7 @@ def pull_note(note_id: str):
         back = url_for("pages_feedback.inbox")
     w = wiring()
     attempt(
-        lambda: fb.pull_note(w.uow(), principal, note_id, request.form.get("cycle_id", ""), w.clock),
+        lambda: feedback_notes.pull_note(w.uow(), principal, note_id, request.form.get("cycle_id", ""), w.clock),
         OnRefusal(back=back, prefix="Not added"),
     )
     flash("Added to the review as evidence.", "success")
@@ -154,7 +161,7 @@ def answer(cycle_id: str, subject_id: str):
     """Answer a request addressed to me: rate, comment, save a draft (autosave), submit."""
     principal = page_principal()
     w = wiring()
-    view = fb.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
+    view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
     if request.method == "GET":
         if view["state"] != "approved":
             flash(f"You have {view['state']} this request. Thank you.", "info")
@@ -176,7 +183,7 @@ def answer(cycle_id: str, subject_id: str):
     def stale(_exc: Exception):
         if autosave:
             return json_error("stale_write", 412, "Your draft was saved in another window; reload it.")
-        fresh = fb.open_request(wiring().uow(), principal, cycle_id, subject_id, wiring().clock.now())
+        fresh = feedback_answers.open_request(wiring().uow(), principal, cycle_id, subject_id, wiring().clock.now())
         message = "Your draft was saved in another window meanwhile. Your text below is not saved yet: save again."
         return _render_answer(fresh, raw, fresh["draft_version"], message=message, status=409)
 
@@ -184,13 +191,17 @@ def answer(cycle_id: str, subject_id: str):
     content, errors = forms.load(AnswerSchema(), raw)
     invalid(errors, "Not saved: some fields need attention.", on)
     if request.form.get("action") == "submit" and not autosave:
-        done = attempt(lambda: fb.submit_answer(w.uow(), principal, cycle_id, subject_id, content, w.clock), on)
+        done = attempt(
+            lambda: feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, content, w.clock), on
+        )
         flash(
             f"Your feedback on {done['subject_name']} is submitted. It is shown only in a group, never with your name.",
             "success",
         )
         return redirect(url_for("pages_feedback.inbox"))
-    saved = attempt(lambda: fb.save_draft(w.uow(), principal, cycle_id, subject_id, content, version, w.clock), on)
+    saved = attempt(
+        lambda: feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, content, version, w.clock), on
+    )
     if autosave:
         return jsonify({"version": saved["version"], "saved_at": saved["saved_at"]})
     flash(f"Draft saved at {iso(w.clock.now())[11:16]} UTC. Only you can read it.", "success")
@@ -208,7 +219,9 @@ def decline(cycle_id: str, subject_id: str):
         flash("Not declined: the reason is too long.", "error")
         return redirect(back)
     w = wiring()
-    done = attempt(lambda: fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock), on)
+    done = attempt(
+        lambda: feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock), on
+    )
     flash(f"You declined to give feedback on {done['subject_name']}.", "success")
     return redirect(url_for("pages_feedback.inbox"))
 
@@ -219,9 +232,11 @@ def decline(cycle_id: str, subject_id: str):
 def _render_nominations(cycle_id: str, employee_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    view = fb.nominations(uow, principal, cycle_id, employee_id, wiring().clock.now())
+    view = feedback_nominations.nominations(uow, principal, cycle_id, employee_id, wiring().clock.now())
     choices = (
-        fb.peer_choices(uow, principal, cycle_id, employee_id) if view["may_nominate"] or view["may_decide"] else []
+        feedback_nominations.peer_choices(uow, principal, cycle_id, employee_id)
+        if view["may_nominate"] or view["may_decide"]
+        else []
     )
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     return (
@@ -264,7 +279,7 @@ def nominate(cycle_id: str, employee_id: str):
     invalid(errors, "Not saved: choose colleagues from the list.", on)
     w = wiring()
     attempt(
-        lambda: fb.nominate_peers(
+        lambda: feedback_nominations.nominate_peers(
             w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
         ),
         on,
@@ -294,7 +309,7 @@ def decide(cycle_id: str, employee_id: str):
     invalid(errors, "Not saved: choose colleagues from the list.", on)
     w = wiring()
     attempt(
-        lambda: fb.decide_nominations(
+        lambda: feedback_nominations.decide_nominations(
             w.uow(),
             principal,
             cycle_id,
@@ -317,7 +332,7 @@ def review_feedback(cycle_id: str, employee_id: str):
     """The review's feedback: the groups (shown only with enough answers), counts, and evidence pulled in."""
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.review_feedback(uow, principal, cycle_id, employee_id, wiring().clock.now())
+    data = feedback.review_feedback(uow, principal, cycle_id, employee_id, wiring().clock.now())
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     return render_template(
         "pages/feedback_review.html",
@@ -336,7 +351,7 @@ def review_feedback(cycle_id: str, employee_id: str):
 def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+    data = feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
     return (
         render_template(
             "pages/feedback_hr.html",
@@ -377,7 +392,7 @@ def hr_settings(cycle_id: str):
     invalid(errors, "Not saved: some fields need attention.", on)
     w = wiring()
     version = form_version(request.form.get("version"))
-    attempt(lambda: fb.save_settings(w.uow(), principal, cycle_id, data, version, w.clock), on)
+    attempt(lambda: feedback_settings.save_settings(w.uow(), principal, cycle_id, data, version, w.clock), on)
     flash("The feedback rules are saved.", "success")
     return redirect(here)
 
@@ -389,7 +404,9 @@ def hr_upward(cycle_id: str):
     here = url_for("pages_feedback.hr_feedback", cycle_id=cycle_id)
     w = wiring()
     result = attempt(
-        lambda: fb.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url),
+        lambda: feedback_nominations.request_upward(
+            w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url
+        ),
         OnRefusal(back=here, prefix="Not asked"),
     )
     flash(f"Asked {result['asked']} people about {result['managers']} managers.", "success")

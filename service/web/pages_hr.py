@@ -14,8 +14,7 @@ from service.domain.reviews import ORDER
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
-from service.services import feedback as feedback_svc
-from service.services import mail_feedback
+from service.services import feedback_tracking, mail_feedback
 from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
@@ -362,7 +361,7 @@ def cycle(cycle_id: str):
     # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
     # requests; the people it names come from the worklist's directory read when they have reviews here).
     feedback = (
-        feedback_svc.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+        feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
         if c.state is not CycleState.DRAFT
         else None
     )

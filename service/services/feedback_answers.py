@@ -1,0 +1,172 @@
+"""Answering a feedback request: the form with the reviewer's own draft, saving it, submitting (into the group,
+under no name) or declining; and the requests addressed to a person."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from service.adapters.clock import Clock, iso
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import Cycle, CycleState
+from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite
+from service.domain.feedback import (
+    ASKED,
+    FeedbackRequest,
+    RequestAction,
+    RequestState,
+    answer_content,
+    answer_form,
+    check_answer,
+)
+from service.services.auth import Principal
+from service.services.cycles import get_cycle
+from service.services.feedback import closed_subjects, release_for, require_group_open, stage_request
+from service.services.feedback_settings import feedback_deadline, launched_template, require_open, settings_for
+
+RA = RequestAction
+
+
+def _own_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> FeedbackRequest:
+    """The request addressed to this principal about `subject_id` (nobody answers someone else's)."""
+    if principal.employee_id == subject_id:
+        raise PermissionDenied("nobody gives feedback on themselves")
+    request = uow.feedback.request(cycle_id, subject_id, principal.employee_id)
+    if request is None or request.state in (RequestState.NOMINATED, RequestState.REMOVED):
+        raise NotFound("no request for your feedback on this person in this cycle")
+    return request
+
+
+def open_request(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> dict[str, Any]:
+    """The answer form of a request addressed to this principal, with their own draft (`closed`: answers about
+    this person are closed, the request can no longer be answered)."""
+    cycle = get_cycle(uow, cycle_id)
+    request = _own_request(uow, principal, cycle_id, subject_id)
+    release = release_for(uow, cycle, subject_id, now)
+    template = launched_template(cycle)
+    rated, questions = answer_form(template, request.kind)
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    return {
+        "cycle_id": cycle_id,
+        "cycle_name": cycle.name,
+        "subject_id": subject_id,
+        "subject_name": request.subject_name,
+        "kind": request.kind.value,
+        "state": request.state.value,
+        "closed": release.closed or cycle.state is not CycleState.ACTIVE,
+        "due": feedback_deadline(cycle).isoformat() if feedback_deadline(cycle) else None,
+        "scale": list(template.scale.labels),
+        "competencies": [
+            {"id": c.id, "name": n, "description": c.description}
+            for (cid, n), c in zip(rated, template.competencies, strict=True)
+        ],
+        "questions": [{"id": q, "text": t, "required": req} for q, t, req in questions],
+        "draft": (draft or {}).get("content") or {},
+        "draft_version": (draft or {}).get("version", 0),
+        "threshold": settings_for(uow, cycle).shown_from,
+    }
+
+
+def _answerable(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> tuple[Cycle, FeedbackRequest]:
+    cycle = get_cycle(uow, cycle_id)
+    request = _own_request(uow, principal, cycle_id, subject_id)
+    require_open(cycle)
+    if request.state is not RequestState.APPROVED:
+        raise Conflict(f"this request is already {request.state.value}")
+    require_group_open(uow, cycle, subject_id, now)
+    return cycle, request
+
+
+def save_draft(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    subject_id: str,
+    content: dict[str, Any],
+    expected_version: int,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Save the reviewer's answer as a draft (autosave): only its author ever reads it; it is not audited."""
+    cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    current = (draft or {}).get("version", 0)
+    if current != expected_version:
+        raise StaleWrite(f"your draft was saved elsewhere meanwhile (now version {current}); reload it")
+    check_answer(content, launched_template(cycle), request.kind, submit=False)
+    with uow:
+        version = uow.feedback.save_draft(principal.employee_id, cycle_id, subject_id, content, current)
+        uow.commit()
+    return {"version": version, "saved_at": iso(clock.now()), "content": content}
+
+
+def submit_answer(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, content: dict[str, Any], clock: Clock
+) -> dict[str, Any]:
+    """Submit the answer: it goes into the group under a random id, the request only turns "answered" and the
+    draft goes, in one transaction. Nothing stored links the reviewer to what they wrote. Once the person's
+    feedback is closed (released, or the manager submitted) an answer is refused (409) and nothing is written:
+    the group released never grows."""
+    cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
+    check_answer(content, launched_template(cycle), request.kind, submit=True)
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    with uow:
+        # The audit record of this write says "answered" and no more: the content is in the group only.
+        stage_request(uow, request, request, RA.ANSWER, principal.employee_id, iso(clock.now()))
+        uow.feedback.add_answer(cycle_id, subject_id, request.kind, answer_content(content))
+        if draft is not None:
+            uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
+        uow.commit()
+    return {"state": RequestState.ANSWERED.value, "subject_name": request.subject_name}
+
+
+def decline(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, reason: str, clock: Clock
+) -> dict[str, Any]:
+    """The reviewer declines, with an optional reason (HR reads it; the reviewee and manager see a count)."""
+    _cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    declined = replace(request, decline_reason=reason.strip())
+    with uow:
+        stage_request(uow, request, declined, RA.DECLINE, principal.employee_id, iso(clock.now()))
+        if draft is not None:
+            uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
+        uow.commit()
+    return {"state": RequestState.DECLINED.value, "subject_name": request.subject_name}
+
+
+def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+    """The requests addressed to this principal that are asked (to answer) or done, with their cycles' names; a
+    request about someone whose feedback is closed is no longer open."""
+    found = [r for r in uow.feedback.addressed_to(principal.employee_id) if r.state in ASKED]
+    cycles = {c: uow.cycles.get(c) for c in {r.cycle_id for r in found}}
+    closed: dict[str, set[str]] = {}
+    for cid, cycle in cycles.items():
+        if cycle is not None and cycle.state is CycleState.ACTIVE:
+            waiting = {r.subject_id for r in found if r.cycle_id == cid and r.state is RequestState.APPROVED}
+            closed[cid] = closed_subjects(uow, cycle, waiting, now)
+    rows = []
+    for r in found:
+        cycle = cycles.get(r.cycle_id)
+        if cycle is None:
+            continue
+        due = feedback_deadline(cycle)
+        rows.append(
+            {
+                "cycle_id": r.cycle_id,
+                "cycle_name": cycle.name,
+                "subject_id": r.subject_id,
+                "subject_name": r.subject_name,
+                "kind": r.kind.value,
+                "state": r.state.value,
+                "due": due.isoformat() if due else None,
+                "open": cycle.state is CycleState.ACTIVE
+                and r.state is RequestState.APPROVED
+                and r.subject_id not in closed.get(r.cycle_id, set()),
+            }
+        )
+    return sorted(rows, key=lambda row: (not row["open"], row["due"] or "", row["subject_name"].casefold()))
