@@ -22,11 +22,12 @@ from service.services import (
     feedback_settings,
     feedback_tracking,
 )
+from service.views import labels
 from service.web import forms
 from service.web.api_feedback import mailer
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import due_info, page_principal
+from service.web.page_helpers import due_info, page_principal
 from service.web.schemas_feedback import AnswerSchema, DecideSchema, DeclineSchema, NominateSchema, NoteInSchema
 from service.web.schemas_feedback import SettingsInSchema as SettingsForm
 from service.web.versioning import form_version
@@ -92,7 +93,7 @@ def send_note():
             colleague_options=_options(feedback_notes.colleagues(uow, principal)),
             topic_options=_topic_options(uow, principal),
             errors=errors,
-            summary=forms.summary(errors, forms.Labeller()),
+            summary=forms.summary(errors, labels.Labeller()),
             message=message,
             values=raw,
             due_info=due_info,
@@ -138,7 +139,7 @@ def _answer_raw(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render_answer(view: dict[str, Any], values: dict[str, Any], version: int, errors=None, message="", status=200):
-    label = forms.Labeller()
+    label = labels.Labeller()
     return (
         render_template(
             "pages/feedback_answer.html",
@@ -177,7 +178,7 @@ def answer(cycle_id: str, subject_id: str):
     def again(errors: forms.Errors, message: str, status: int):
         if autosave:
             code = "validation_failed" if status == 422 else "conflict"
-            return json_error(code, status, message, errors, summary=forms.summary(errors, forms.Labeller()))
+            return json_error(code, status, message, errors, summary=forms.summary(errors, labels.Labeller()))
         return _render_answer(view, raw, version, errors, message, status)
 
     def stale(_exc: Exception):
@@ -248,7 +249,7 @@ def _render_nominations(cycle_id: str, employee_id: str, errors=None, message=""
             add_options=_options(choices),
             is_subject=principal.employee_id == employee_id,
             errors=errors or {},
-            summary=forms.summary(errors or {}, forms.Labeller()),
+            summary=forms.summary(errors or {}, labels.Labeller()),
             message=message,
             values=values or {},
             deadline=due_info(view["settings"]["nomination_deadline"]),
@@ -359,7 +360,7 @@ def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
             values=values or data["settings"],
             release_options=RELEASE_OPTIONS,
             errors=errors or {},
-            summary=forms.summary(errors or {}, forms.Labeller()),
+            summary=forms.summary(errors or {}, labels.Labeller()),
             message=message,
         ),
         status,

@@ -18,9 +18,10 @@ from service.services import feedback_tracking, mail_feedback
 from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
+from service.views import labels
 from service.web import forms
 from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import page_principal, today
+from service.web.page_helpers import page_principal, today
 from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -93,7 +94,7 @@ def import_org():
             result=None,
             rejected=None,
             errors=errors,
-            summary=forms.summary(errors, forms.Labeller()),
+            summary=forms.summary(errors, labels.Labeller()),
         ), 422
     w = wiring()
     name = upload.filename if upload else ""
@@ -130,7 +131,7 @@ def _render_template_form(
     message: str = "",
     status: int = 200,
 ):
-    label = forms.Labeller(
+    label = labels.Labeller(
         extra={f"questions.{f}": f"Questions of the {FORM_LABELS[f].lower()} form" for f in FORM_LABELS}
     )
     return render_template(
@@ -251,7 +252,7 @@ def _render_cycle_form(
     uow = wiring().uow()
     people = directory_svc.people_for_signin(uow)
     departments = sorted({p.department for p in people}, key=str.casefold)
-    label = forms.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
+    label = labels.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
     return render_template(
         "pages/hr_cycle_form.html",
         values=values,

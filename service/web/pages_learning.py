@@ -14,11 +14,11 @@ from service.services import directory as directory_svc
 from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
+from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.form_flow import OnRefusal, attempt
-from service.web.labels import options, word
-from service.web.pages import page_principal, today
+from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 

@@ -12,7 +12,7 @@ from service.services import training as svc
 from service.services import training_reports as reports
 from service.services.directory import get_person
 from service.web.form_flow import OnRefusal, attempt
-from service.web.pages import page_principal
+from service.web.page_helpers import page_principal
 from service.web.pages_goals import _cycle_choice
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
