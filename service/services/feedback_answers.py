@@ -3,7 +3,7 @@ under no name) or declining; and the requests addressed to a person."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,57 @@ from service.services.feedback_settings import feedback_deadline, launched_templ
 RA = RequestAction
 
 
+@dataclass(frozen=True)
+class AnswerForm:
+    """A request addressed to the reader, with their own draft (`closed`: it can no longer be answered)."""
+
+    cycle_id: str
+    cycle_name: str
+    subject_id: str
+    subject_name: str
+    kind: str
+    state: str
+    closed: bool
+    due: str | None
+    scale: list[str]
+    competencies: list[dict[str, str]]  # id, name, description
+    questions: list[dict[str, Any]]  # id, text, required
+    draft: dict[str, Any]
+    draft_version: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    """A reviewer's draft as saved."""
+
+    version: int
+    saved_at: str
+    content: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Done:
+    """A request answered or declined: its state now, and whom it was about."""
+
+    state: str
+    subject_name: str
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """A request addressed to the reader, for their list (`open`: it can still be answered)."""
+
+    cycle_id: str
+    cycle_name: str
+    subject_id: str
+    subject_name: str
+    kind: str
+    state: str
+    due: str | None
+    open: bool
+
+
 def _own_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> FeedbackRequest:
     """The request addressed to this principal about `subject_id` (nobody answers someone else's)."""
     if principal.employee_id == subject_id:
@@ -38,9 +89,7 @@ def _own_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     return request
 
 
-def open_request(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
-) -> dict[str, Any]:
+def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime) -> AnswerForm:
     """The answer form of a request addressed to this principal, with their own draft (`closed`: answers about
     this person are closed, the request can no longer be answered)."""
     cycle = get_cycle(uow, cycle_id)
@@ -49,25 +98,26 @@ def open_request(
     template = launched_template(cycle)
     rated, questions = answer_form(template, request.kind)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
-    return {
-        "cycle_id": cycle_id,
-        "cycle_name": cycle.name,
-        "subject_id": subject_id,
-        "subject_name": request.subject_name,
-        "kind": request.kind.value,
-        "state": request.state.value,
-        "closed": release.closed or cycle.state is not CycleState.ACTIVE,
-        "due": feedback_deadline(cycle).isoformat() if feedback_deadline(cycle) else None,
-        "scale": list(template.scale.labels),
-        "competencies": [
+    due = feedback_deadline(cycle)
+    return AnswerForm(
+        cycle_id=cycle_id,
+        cycle_name=cycle.name,
+        subject_id=subject_id,
+        subject_name=request.subject_name,
+        kind=request.kind.value,
+        state=request.state.value,
+        closed=release.closed or cycle.state is not CycleState.ACTIVE,
+        due=due.isoformat() if due else None,
+        scale=list(template.scale.labels),
+        competencies=[
             {"id": c.id, "name": n, "description": c.description}
             for (cid, n), c in zip(rated, template.competencies, strict=True)
         ],
-        "questions": [{"id": q, "text": t, "required": req} for q, t, req in questions],
-        "draft": (draft or {}).get("content") or {},
-        "draft_version": (draft or {}).get("version", 0),
-        "threshold": settings_for(uow, cycle).shown_from,
-    }
+        questions=[{"id": q, "text": t, "required": req} for q, t, req in questions],
+        draft=(draft or {}).get("content") or {},
+        draft_version=(draft or {}).get("version", 0),
+        threshold=settings_for(uow, cycle).shown_from,
+    )
 
 
 def _answerable(
@@ -90,7 +140,7 @@ def save_draft(
     content: dict[str, Any],
     expected_version: int,
     clock: Clock,
-) -> dict[str, Any]:
+) -> DraftSaved:
     """Save the reviewer's answer as a draft (autosave): only its author ever reads it; it is not audited."""
     cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
@@ -101,12 +151,12 @@ def save_draft(
     with uow:
         version = uow.feedback.save_draft(principal.employee_id, cycle_id, subject_id, content, current)
         uow.commit()
-    return {"version": version, "saved_at": iso(clock.now()), "content": content}
+    return DraftSaved(version, iso(clock.now()), content)
 
 
 def submit_answer(
     uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, content: dict[str, Any], clock: Clock
-) -> dict[str, Any]:
+) -> Done:
     """Submit the answer: it goes into the group under a random id, the request only turns "answered" and the
     draft goes, in one transaction. Nothing stored links the reviewer to what they wrote. Once the person's
     feedback is closed (released, or the manager submitted) an answer is refused (409) and nothing is written:
@@ -121,12 +171,10 @@ def submit_answer(
         if draft is not None:
             uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
         uow.commit()
-    return {"state": RequestState.ANSWERED.value, "subject_name": request.subject_name}
+    return Done(RequestState.ANSWERED.value, request.subject_name)
 
 
-def decline(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, reason: str, clock: Clock
-) -> dict[str, Any]:
+def decline(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, reason: str, clock: Clock) -> Done:
     """The reviewer declines, with an optional reason (HR reads it; the reviewee and manager see a count)."""
     _cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
@@ -136,10 +184,10 @@ def decline(
         if draft is not None:
             uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
         uow.commit()
-    return {"state": RequestState.DECLINED.value, "subject_name": request.subject_name}
+    return Done(RequestState.DECLINED.value, request.subject_name)
 
 
-def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[RequestRow]:
     """The requests addressed to this principal that are asked (to answer) or done, with their cycles' names; a
     request about someone whose feedback is closed is no longer open."""
     found = [r for r in uow.feedback.addressed_to(principal.employee_id) if r.state in ASKED]
@@ -156,17 +204,17 @@ def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[di
             continue
         due = feedback_deadline(cycle)
         rows.append(
-            {
-                "cycle_id": r.cycle_id,
-                "cycle_name": cycle.name,
-                "subject_id": r.subject_id,
-                "subject_name": r.subject_name,
-                "kind": r.kind.value,
-                "state": r.state.value,
-                "due": due.isoformat() if due else None,
-                "open": cycle.state is CycleState.ACTIVE
+            RequestRow(
+                cycle_id=r.cycle_id,
+                cycle_name=cycle.name,
+                subject_id=r.subject_id,
+                subject_name=r.subject_name,
+                kind=r.kind.value,
+                state=r.state.value,
+                due=due.isoformat() if due else None,
+                open=cycle.state is CycleState.ACTIVE
                 and r.state is RequestState.APPROVED
                 and r.subject_id not in closed.get(r.cycle_id, set()),
-            }
+            )
         )
-    return sorted(rows, key=lambda row: (not row["open"], row["due"] or "", row["subject_name"].casefold()))
+    return sorted(rows, key=lambda row: (not row.open, row.due or "", row.subject_name.casefold()))

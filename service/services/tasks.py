@@ -119,16 +119,16 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.tasks.append(Task(ACTION, due=_day(a.get("due")), action=a))
     # issue 9: feedback colleagues asked me for
     for r in feedback_answers.my_requests(uow, principal, now):
-        if r["open"]:
+        if r.open:
             found.tasks.append(
                 Task(
                     GIVE_FEEDBACK,
-                    r["cycle_id"],
-                    r["cycle_name"],
-                    _day(r["due"]),
-                    employee_id=r["subject_id"],
-                    employee_name=r["subject_name"],
-                    feedback_kind=r["kind"],
+                    r.cycle_id,
+                    r.cycle_name,
+                    _day(r.due),
+                    employee_id=r.subject_id,
+                    employee_name=r.subject_name,
+                    feedback_kind=r.kind,
                 )
             )
     if principal.has(Role.LEADERSHIP):

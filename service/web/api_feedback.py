@@ -178,7 +178,7 @@ def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
     w = wiring()
     view = feedback_answers.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
-    return with_etag(jsonify(view), view["draft_version"])
+    return with_etag(jsonify(view), view.draft_version)
 
 
 @bp.put(ANSWER + "/draft")
@@ -189,7 +189,7 @@ def save_draft(cycle_id: str, subject_id: str):
     data = _body(AnswerSchema())
     w = wiring()
     saved = feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
-    return with_etag(jsonify(saved), saved["version"])
+    return with_etag(jsonify(saved), saved.version)
 
 
 @bp.post(ANSWER + "/answer")

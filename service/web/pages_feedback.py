@@ -131,14 +131,16 @@ def pull_note(note_id: str):
 def _answer_raw(view: dict[str, Any]) -> dict[str, Any]:
     """The answer form's fields as the schema loads them (an empty rating is "not rated")."""
     ratings = {}
-    for c in view["competencies"]:
+    for c in view.competencies:
         value = request.form.get(f"ratings.{c['id']}", "")
         ratings[c["id"]] = value if value.strip() else None
-    answers = {q["id"]: request.form.get(f"answers.{q['id']}", "") for q in view["questions"]}
+    answers = {q["id"]: request.form.get(f"answers.{q['id']}", "") for q in view.questions}
     return {"ratings": ratings, "answers": answers}
 
 
-def _render_answer(view: dict[str, Any], values: dict[str, Any], version: int, errors=None, message="", status=200):
+def _render_answer(
+    view: feedback_answers.AnswerForm, values: dict[str, Any], version: int, errors=None, message="", status=200
+):
     label = labels.Labeller()
     return (
         render_template(
@@ -149,8 +151,8 @@ def _render_answer(view: dict[str, Any], values: dict[str, Any], version: int, e
             errors=errors or {},
             summary=forms.summary(errors or {}, label),
             message=message,
-            due=due_info(view["due"]),
-            kind_word=KIND_WORDS[view["kind"]],
+            due=due_info(view.due),
+            kind_word=KIND_WORDS[view.kind],
             field_id=forms.field_id,
         ),
         status,
@@ -164,13 +166,13 @@ def answer(cycle_id: str, subject_id: str):
     w = wiring()
     view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
     if request.method == "GET":
-        if view["state"] != "approved":
+        if view.state != "approved":
             flash(f"You have {view['state']} this request. Thank you.", "info")
             return redirect(url_for("pages_feedback.inbox"))
-        if view["closed"]:
+        if view.closed:
             flash(f"Feedback on {view['subject_name']} is closed: the answers given are released together.", "info")
             return redirect(url_for("pages_feedback.inbox"))
-        return _render_answer(view, view["draft"], view["draft_version"])
+        return _render_answer(view, view.draft, view.draft_version)
     autosave = request.headers.get("X-Autosave") == "1"
     raw = _answer_raw(view)
     version = form_version(request.form.get("version"))
@@ -186,7 +188,7 @@ def answer(cycle_id: str, subject_id: str):
             return json_error("stale_write", 412, "Your draft was saved in another window; reload it.")
         fresh = feedback_answers.open_request(wiring().uow(), principal, cycle_id, subject_id, wiring().clock.now())
         message = "Your draft was saved in another window meanwhile. Your text below is not saved yet: save again."
-        return _render_answer(fresh, raw, fresh["draft_version"], message=message, status=409)
+        return _render_answer(fresh, raw, fresh.draft_version, message=message, status=409)
 
     on = OnRefusal(back=url_for("pages_feedback.inbox"), form=again, stale=stale)
     content, errors = forms.load(AnswerSchema(), raw)
@@ -196,7 +198,7 @@ def answer(cycle_id: str, subject_id: str):
             lambda: feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, content, w.clock), on
         )
         flash(
-            f"Your feedback on {done['subject_name']} is submitted. It is shown only in a group, never with your name.",
+            f"Your feedback on {done.subject_name} is submitted. It is shown only in a group, never with your name.",
             "success",
         )
         return redirect(url_for("pages_feedback.inbox"))
@@ -204,7 +206,7 @@ def answer(cycle_id: str, subject_id: str):
         lambda: feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, content, version, w.clock), on
     )
     if autosave:
-        return jsonify({"version": saved["version"], "saved_at": saved["saved_at"]})
+        return jsonify({"version": saved.version, "saved_at": saved.saved_at})
     flash(f"Draft saved at {iso(w.clock.now())[11:16]} UTC. Only you can read it.", "success")
     return redirect(url_for("pages_feedback.answer", cycle_id=cycle_id, subject_id=subject_id))
 
@@ -223,7 +225,7 @@ def decline(cycle_id: str, subject_id: str):
     done = attempt(
         lambda: feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock), on
     )
-    flash(f"You declined to give feedback on {done['subject_name']}.", "success")
+    flash(f"You declined to give feedback on {done.subject_name}.", "success")
     return redirect(url_for("pages_feedback.inbox"))
 
 

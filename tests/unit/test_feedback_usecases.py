@@ -187,14 +187,10 @@ def test_a_draft_is_read_back_only_by_its_author(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     content = {"ratings": {"delivery": 2}, "answers": {"strength": "Half a thought"}}
     saved = feedback_answers.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, 0, clock)
-    assert (
-        feedback_answers.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", clock.now())["draft"] == content
-    )
-    assert feedback_answers.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", clock.now())["draft"] == {}
+    assert feedback_answers.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", clock.now()).draft == content
+    assert feedback_answers.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", clock.now()).draft == {}
     with pytest.raises(StaleWrite):
-        feedback_answers.save_draft(
-            fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved["version"] - 1, clock
-        )
+        feedback_answers.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved.version - 1, clock)
     dump = json.dumps(feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED))
     assert "Half a thought" not in dump
 
