@@ -4,7 +4,7 @@ everyone newly asked is emailed. The reviewee and their manager see names and co
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -43,6 +43,61 @@ log = logging.getLogger(__name__)
 RA = RequestAction
 
 
+@dataclass(frozen=True)
+class PeerRow:
+    """A peer reviewer as the person and their manager see them: "nominated", "asked" or "removed"."""
+
+    reviewer_id: str
+    name: str
+    department: str
+    state: str
+
+
+@dataclass(frozen=True)
+class PeerDetail(PeerRow):
+    """A peer reviewer as HR sees them (about people HR does not manage): the request's own state, its version
+    (it moves when the request is answered), whether the reviewer is still active, the reason of a decline."""
+
+    version: int
+    active: bool
+    decline_reason: str
+
+
+@dataclass(frozen=True)
+class Nominations:
+    """The peer reviewers of one person as this reader may see them, with counts and what the reader may do."""
+
+    cycle_id: str
+    subject_id: str
+    subject_name: str
+    settings: dict[str, Any]
+    peers: list[PeerRow]
+    counts: dict[str, dict[str, int | None]]
+    release: dict[str, Any]
+    may_nominate: bool
+    may_decide: bool
+    deadline_passed: bool
+    detail: bool
+
+
+@dataclass(frozen=True)
+class UpwardAsked:
+    """What asking for upward feedback did: the managers with new requests, and how many were asked."""
+
+    managers: int
+    asked: int
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A person one may choose (as a peer reviewer)."""
+
+    employee_id: str
+    name: str
+    department: str
+    title: str
+
+
 # What the reviewee and their manager see of a request: answered and declined are only "asked".
 SHOWN_STATE = {
     RequestState.NOMINATED: "nominated",
@@ -53,7 +108,7 @@ SHOWN_STATE = {
 }
 
 
-def nominations(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime) -> dict[str, Any]:
+def nominations(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime) -> Nominations:
     """The peer reviewers of one person as this reader may see them.
 
     The person and their manager get names with "nominated", "asked" or "removed" and counts (before the release
@@ -71,44 +126,45 @@ def nominations(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id
     active = {p for p, e in people.items() if e.active}
     detail = policy.may_see_who_answered(principal, subject)
     release = release_for(uow, cycle, subject_id, now)
-    rows = []
+    rows: list[PeerRow] = []
     for r in requests:
         if r.kind is not FeedbackKind.PEER:
             continue
         # A leaver stays listed, whatever their request's state: dropping only those who had not answered would
         # tell who had.
-        row = {
-            "reviewer_id": r.reviewer_id,
-            "name": people[r.reviewer_id].name if r.reviewer_id in people else r.reviewer_name,
-            "department": r.reviewer_department,
-            "state": r.state.value if detail else SHOWN_STATE[r.state],
-        }
+        name = people[r.reviewer_id].name if r.reviewer_id in people else r.reviewer_name
         if detail:  # a version moves when a request is answered: it would tell who answered
-            row["version"] = r.version
-            row["active"] = r.reviewer_id in active
-            row["decline_reason"] = r.decline_reason
-        rows.append(row)
+            rows.append(
+                PeerDetail(
+                    r.reviewer_id,
+                    name,
+                    r.reviewer_department,
+                    r.state.value,
+                    r.version,
+                    r.reviewer_id in active,
+                    r.decline_reason,
+                )
+            )
+        else:
+            rows.append(PeerRow(r.reviewer_id, name, r.reviewer_department, SHOWN_STATE[r.state]))
     # By name: never by when a request changed, which would follow answers.
-    rows.sort(key=lambda row: row["name"].casefold())
+    rows.sort(key=lambda row: row.name.casefold())
     today = now.date()
     deadline = settings.nomination_deadline
-    return {
-        "cycle_id": cycle_id,
-        "subject_id": subject_id,
-        "subject_name": subject.name,
-        "settings": settings_json(settings),
-        "peers": rows,
-        "counts": request_counts(requests, release),
-        "release": release.as_dict(),
-        "may_nominate": cycle.state is CycleState.ACTIVE
-        and not release.closed
-        and policy.may_nominate_peers(principal, subject),
-        "may_decide": cycle.state is CycleState.ACTIVE
-        and not release.closed
-        and policy.may_decide_nominations(principal, subject),
-        "deadline_passed": bool(deadline and today > deadline),
-        "detail": detail,
-    }
+    open_to_change = cycle.state is CycleState.ACTIVE and not release.closed
+    return Nominations(
+        cycle_id=cycle_id,
+        subject_id=subject_id,
+        subject_name=subject.name,
+        settings=settings_json(settings),
+        peers=rows,
+        counts=request_counts(requests, release),
+        release=release.as_dict(),
+        may_nominate=open_to_change and policy.may_nominate_peers(principal, subject),
+        may_decide=open_to_change and policy.may_decide_nominations(principal, subject),
+        deadline_passed=bool(deadline and today > deadline),
+        detail=detail,
+    )
 
 
 def _new_request(cycle: Cycle, subject: Employee, reviewer: Employee, kind: FeedbackKind, by: str) -> FeedbackRequest:
@@ -140,7 +196,7 @@ def nominate_peers(
     clock: Clock,
     mailer: Mailer | None = None,
     base_url: str = "",
-) -> dict[str, Any]:
+) -> Nominations:
     """The employee names their peer reviewers (the whole list, within the cycle's minimum and maximum); names
     left out that were only nominated are withdrawn. The manager decides next."""
     cycle = get_cycle(uow, cycle_id)
@@ -221,7 +277,7 @@ def decide_nominations(
     clock: Clock,
     mailer: Mailer | None = None,
     base_url: str = "",
-) -> dict[str, Any]:
+) -> Nominations:
     """The manager (or HR) approves, removes or adds peer reviewers before the deadline; everyone newly asked
     gets an email with a link to answer."""
     cycle = get_cycle(uow, cycle_id)
@@ -291,7 +347,7 @@ def decide_nominations(
 
 def request_upward(
     uow: UnitOfWork, principal: Principal, cycle_id: str, clock: Clock, mailer: Mailer | None = None, base_url: str = ""
-) -> dict[str, int]:
+) -> UpwardAsked:
     """HR asks every participating manager's direct reports about their manager (cycles with upward feedback
     on); asking again only adds who is new. One transaction per manager."""
     policy.require(policy.may_manage_feedback(principal), "only HR asks for upward feedback")
@@ -333,7 +389,7 @@ def request_upward(
         asked += len(new_ids)
         if mailer is not None:
             _email_reviewers(uow, mailer, cycle, manager, new_ids, FeedbackKind.UPWARD, base_url)
-    return {"managers": managers, "asked": asked}
+    return UpwardAsked(managers, asked)
 
 
 def answer_url(base_url: str, cycle_id: str, subject_id: str) -> str:
@@ -372,7 +428,7 @@ def _email_reviewers(
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)
 
 
-def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> list[dict[str, str]]:
+def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> list[Colleague]:
     """Who may be nominated as a peer of `subject_id`: active colleagues other than them, their manager and their
     reports, by department then name (for those who may nominate or decide)."""
     cycle = get_cycle(uow, cycle_id)
@@ -381,8 +437,8 @@ def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     policy.require(allowed, "only the person, their manager and HR choose reviewers")
     everyone = uow.directory.all()
     out = [
-        {"employee_id": p.employee_id, "name": p.name, "department": p.department, "title": p.title}
+        Colleague(p.employee_id, p.name, p.department, p.title)
         for p in everyone
         if p.active and p.employee_id not in (subject_id, subject.manager_id) and p.manager_id != subject_id
     ]
-    return sorted(out, key=lambda p: (p["department"].casefold(), p["name"].casefold()))
+    return sorted(out, key=lambda p: (p.department.casefold(), p.name.casefold()))

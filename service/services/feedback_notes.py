@@ -20,6 +20,7 @@ from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
 from service.services.feedback import known_person
+from service.services.feedback_nominations import Colleague
 from service.services.feedback_settings import require_open
 
 
@@ -127,15 +128,15 @@ def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str
     return stored
 
 
-def colleagues(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:
+def colleagues(uow: UnitOfWork, principal: Principal) -> list[Colleague]:
     """Everyone active but the principal (to send a note to), by name."""
     return sorted(
         (
-            {"employee_id": p.employee_id, "name": p.name, "department": p.department}
+            Colleague(p.employee_id, p.name, p.department, p.title)
             for p in uow.directory.all()
             if p.active and p.employee_id != principal.employee_id
         ),
-        key=lambda p: p["name"].casefold(),
+        key=lambda p: p.name.casefold(),
     )
 
 

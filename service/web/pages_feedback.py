@@ -51,10 +51,8 @@ def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _options(people: list[dict[str, str]]) -> list[tuple[str, str]]:
-    return [
-        (p["employee_id"], f"{p['name']} ({p['department']})" if p.get("department") else p["name"]) for p in people
-    ]
+def _options(people: list[feedback_nominations.Colleague]) -> list[tuple[str, str]]:
+    return [(p.employee_id, f"{p.name} ({p.department})" if p.department else p.name) for p in people]
 
 
 # --- my requests and notes ------------------------------------------------------------------------------
@@ -167,10 +165,10 @@ def answer(cycle_id: str, subject_id: str):
     view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
     if request.method == "GET":
         if view.state != "approved":
-            flash(f"You have {view['state']} this request. Thank you.", "info")
+            flash(f"You have {view.state} this request. Thank you.", "info")
             return redirect(url_for("pages_feedback.inbox"))
         if view.closed:
-            flash(f"Feedback on {view['subject_name']} is closed: the answers given are released together.", "info")
+            flash(f"Feedback on {view.subject_name} is closed: the answers given are released together.", "info")
             return redirect(url_for("pages_feedback.inbox"))
         return _render_answer(view, view.draft, view.draft_version)
     autosave = request.headers.get("X-Autosave") == "1"
@@ -238,7 +236,7 @@ def _render_nominations(cycle_id: str, employee_id: str, errors=None, message=""
     view = feedback_nominations.nominations(uow, principal, cycle_id, employee_id, wiring().clock.now())
     choices = (
         feedback_nominations.peer_choices(uow, principal, cycle_id, employee_id)
-        if view["may_nominate"] or view["may_decide"]
+        if view.may_nominate or view.may_decide
         else []
     )
     cycle = cycle_svc.get_cycle(uow, cycle_id)
@@ -254,7 +252,7 @@ def _render_nominations(cycle_id: str, employee_id: str, errors=None, message=""
             summary=forms.summary(errors or {}, labels.Labeller()),
             message=message,
             values=values or {},
-            deadline=due_info(view["settings"]["nomination_deadline"]),
+            deadline=due_info(view.settings["nomination_deadline"]),
             review_url=url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id),
         ),
         status,
@@ -412,5 +410,5 @@ def hr_upward(cycle_id: str):
         ),
         OnRefusal(back=here, prefix="Not asked"),
     )
-    flash(f"Asked {result['asked']} people about {result['managers']} managers.", "success")
+    flash(f"Asked {result.asked} people about {result.managers} managers.", "success")
     return redirect(here)

@@ -7,6 +7,7 @@ her peers F5, F7, F8, F9; Barbara (F6) reports to Grace; Linus (F10) is in Sales
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -106,7 +107,7 @@ def test_nominations_within_min_and_max_are_stored_as_nominated(uow, cycle, cloc
     view = feedback_nominations.nominate_peers(
         fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock
     )
-    assert [p["state"] for p in view["peers"]] == ["nominated"] * 3
+    assert [p.state for p in view.peers] == ["nominated"] * 3
     assert state_of(uow, cycle, "F7") is RequestState.NOMINATED
 
 
@@ -146,7 +147,7 @@ def test_manager_removes_and_adds_within_the_maximum(uow, cycle, clock):
     view = feedback_nominations.decide_nominations(
         fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], ["F7"], ["F10"], clock
     )
-    assert {p["reviewer_id"]: p["state"] for p in view["peers"]} == {
+    assert {p.reviewer_id: p.state for p in view.peers} == {
         "F5": "asked",
         "F7": "removed",
         "F8": "nominated",
@@ -253,12 +254,12 @@ def test_declining_keeps_the_reason_for_hr_and_a_count_for_the_reviewee(uow, cyc
     feedback_answers.decline(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", "On leave", clock)
     assert state_of(uow, cycle, "F7") is RequestState.DECLINED
     mine = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
-    assert mine["counts"]["peer"] == {"asked": 3, "answered": None, "declined": None, "waiting": None}
+    assert mine.counts["peer"] == {"asked": 3, "answered": None, "declined": None, "waiting": None}
     after = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
-    assert after["counts"]["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
-    assert "On leave" not in json.dumps(mine) + json.dumps(after)
+    assert after.counts["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
+    assert "On leave" not in json.dumps(asdict(mine)) + json.dumps(asdict(after))
     hr = feedback_nominations.nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", clock.now())
-    assert {p["reviewer_id"]: p["decline_reason"] for p in hr["peers"]}["F7"] == "On leave"
+    assert {p.reviewer_id: p.decline_reason for p in hr.peers}["F7"] == "On leave"
 
 
 def test_a_reviewer_who_left_stays_counted_whether_they_answered_or_not(uow, cycle, clock):
@@ -269,7 +270,7 @@ def test_a_reviewer_who_left_stays_counted_whether_they_answered_or_not(uow, cyc
         line = next(row for row in ORG.splitlines() if row.startswith(gone + ","))
         directory_svc.import_organisation(fresh(uow), who(uow, "F2"), ORG.replace(line + "\n", ""), clock)
         after = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
-        assert after["counts"] == before["counts"] and len(after["peers"]) == 3
+        assert after.counts == before.counts and len(after.peers) == 3
 
 
 # --- groups ------------------------------------------------------------------------------------------------
@@ -424,9 +425,9 @@ def test_upward_requests_go_to_each_managers_reports(uow, cycle, clock):
     about_alan = fresh(uow).feedback.about(cycle.cycle_id, "F3")
     assert sorted(r.reviewer_id for r in about_alan) == ["F4", "F5", "F7", "F8", "F9"]
     assert {r.kind for r in about_alan} == {FeedbackKind.UPWARD}
-    assert result["asked"] == len(mailer.sent) == 5 + 3 + 1  # Alan's 5, Ada's 3 (Grace, Alan, Linus), Grace's 1
+    assert result.asked == len(mailer.sent) == 5 + 3 + 1  # Alan's 5, Ada's 3 (Grace, Alan, Linus), Grace's 1
     again = feedback_nominations.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
-    assert again == {"managers": 0, "asked": 0}
+    assert asdict(again) == {"managers": 0, "asked": 0}
 
 
 def test_upward_answers_reach_the_managers_own_review_as_a_group(uow, cycle, clock):
