@@ -3,6 +3,7 @@ reminders chase."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,56 @@ from service.services.feedback import closed_subjects
 from service.services.feedback_settings import feedback_deadline, settings_for, settings_json
 
 
-def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DepartmentRate:
+    """Requests to the reviewers of one department: asked, answered, declined, and the response rate in %."""
+
+    department: str
+    asked: int
+    answered: int
+    declined: int
+    rate: int | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A request not answered yet, to chase (`open` False: the feedback is closed, it can no longer be answered)."""
+
+    reviewer_id: str
+    reviewer_name: str
+    department: str
+    subject_name: str
+    kind: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class FeedbackProgress:
+    """HR's view of a cycle's feedback: the rules, the response rates, and who has not answered yet."""
+
+    cycle_id: str
+    cycle_name: str
+    settings: dict[str, Any]
+    departments: list[DepartmentRate]
+    asked: int
+    answered: int
+    rate: int | None
+    waiting: list[Waiting]
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request waiting for its reviewer's answer in an active cycle (for the daily reminders)."""
+
+    cycle_id: str
+    cycle_name: str
+    subject_id: str
+    subject_name: str
+    kind: str
+    due: str | None
+
+
+def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> FeedbackProgress:
     """HR: the response rate per department (of reviewers) and who has not answered yet, to chase (`open` False:
     the feedback is closed, they can no longer answer; they stay listed, so that the release, when the comments
     appear, changes nobody's place in this list).
@@ -33,7 +83,7 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now:
     closed = closed_subjects(uow, cycle, open_subjects, now) if cycle.state is CycleState.ACTIVE else open_subjects
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests} | {r.subject_id for r in requests}))
     rows: dict[str, dict[str, int]] = {}
-    waiting = []
+    waiting: list[Waiting] = []
     for r in requests:
         subject = people.get(r.subject_id)
         reviewer = people.get(r.reviewer_id)
@@ -50,38 +100,38 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now:
             row["declined"] += 1
         else:
             waiting.append(
-                {
-                    "reviewer_id": r.reviewer_id,
-                    "reviewer_name": reviewer.name if reviewer else r.reviewer_name,
-                    "department": dept,
-                    "subject_name": r.subject_name,
-                    "kind": r.kind.value,
-                    "open": r.subject_id not in closed,
-                }
+                Waiting(
+                    reviewer_id=r.reviewer_id,
+                    reviewer_name=reviewer.name if reviewer else r.reviewer_name,
+                    department=dept,
+                    subject_name=r.subject_name,
+                    kind=r.kind.value,
+                    open=r.subject_id not in closed,
+                )
             )
     departments = [
-        {**row, "department": d, "rate": round(100 * row["answered"] / row["asked"]) if row["asked"] else None}
+        DepartmentRate(d, **row, rate=round(100 * row["answered"] / row["asked"]) if row["asked"] else None)
         for d, row in sorted(rows.items())
     ]
-    waiting.sort(key=lambda w: (w["reviewer_name"].casefold(), w["subject_name"].casefold()))
-    asked = sum(r["asked"] for r in departments)
-    answered = sum(r["answered"] for r in departments)
-    return {
-        "cycle_id": cycle_id,
-        "cycle_name": cycle.name,
-        "settings": settings_json(settings_for(uow, cycle)),
-        "departments": departments,
-        "asked": asked,
-        "answered": answered,
-        "rate": round(100 * answered / asked) if asked else None,
-        "waiting": waiting,
-    }
+    waiting.sort(key=lambda w: (w.reviewer_name.casefold(), w.subject_name.casefold()))
+    asked = sum(r.asked for r in departments)
+    answered = sum(r.answered for r in departments)
+    return FeedbackProgress(
+        cycle_id=cycle_id,
+        cycle_name=cycle.name,
+        settings=settings_json(settings_for(uow, cycle)),
+        departments=departments,
+        asked=asked,
+        answered=answered,
+        rate=round(100 * answered / asked) if asked else None,
+        waiting=waiting,
+    )
 
 
-def pending_requests(uow: UnitOfWork, now: datetime) -> dict[str, list[dict[str, Any]]]:
+def pending_requests(uow: UnitOfWork, now: datetime) -> dict[str, list[PendingRequest]]:
     """Requests waiting for an answer in active cycles, by reviewer (the daily reminders); requests about someone
     whose feedback is closed are no longer waiting."""
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[PendingRequest]] = {}
     for cycle in uow.cycles.list():
         if cycle.state is not CycleState.ACTIVE:
             continue
@@ -92,13 +142,13 @@ def pending_requests(uow: UnitOfWork, now: datetime) -> dict[str, list[dict[str,
             if r.state is RequestState.APPROVED and r.subject_id not in closed:
                 due = feedback_deadline(cycle)
                 found.setdefault(r.reviewer_id, []).append(
-                    {
-                        "cycle_id": cycle.cycle_id,
-                        "cycle_name": cycle.name,
-                        "subject_id": r.subject_id,
-                        "subject_name": r.subject_name,
-                        "kind": r.kind.value,
-                        "due": due.isoformat() if due else None,
-                    }
+                    PendingRequest(
+                        cycle_id=cycle.cycle_id,
+                        cycle_name=cycle.name,
+                        subject_id=r.subject_id,
+                        subject_name=r.subject_name,
+                        kind=r.kind.value,
+                        due=due.isoformat() if due else None,
+                    )
                 )
     return found

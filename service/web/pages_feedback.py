@@ -357,7 +357,7 @@ def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
         render_template(
             "pages/feedback_hr.html",
             data=data,
-            values=values or data["settings"],
+            values=values or data.settings,
             release_options=RELEASE_OPTIONS,
             errors=errors or {},
             summary=forms.summary(errors or {}, labels.Labeller()),

@@ -450,23 +450,23 @@ def test_hr_sees_response_rates_and_who_to_chase_but_not_about_their_own_reports
     answer(uow, cycle, clock, "F5")
     feedback_nominations.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
     progress = feedback_tracking.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock.now())
-    sales = {d["department"]: d for d in progress["departments"]}["Sales"]
-    assert sales["asked"] >= 1
-    chased = {(w["reviewer_id"], w["subject_name"]) for w in progress["waiting"]}
+    sales = {d.department: d for d in progress.departments}["Sales"]
+    assert sales.asked >= 1
+    chased = {(w.reviewer_id, w.subject_name) for w in progress.waiting}
     assert ("F7", "Katherine Johnson") in chased and ("F5", "Katherine Johnson") not in chased
     # Barbara reports to Grace: Grace (HR) must not learn who answered about her own report or herself.
-    assert not [w for w in progress["waiting"] if w["subject_name"] in ("Barbara Liskov", "Grace Hopper")]
+    assert not [w for w in progress.waiting if w.subject_name in ("Barbara Liskov", "Grace Hopper")]
     # Once the feedback is closed they stay listed (the release moves nobody in this list), no longer to chase.
     closed = feedback_tracking.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, RELEASED)
-    assert [w["reviewer_id"] for w in closed["waiting"]] == [w["reviewer_id"] for w in progress["waiting"]]
-    assert all(w["open"] for w in progress["waiting"]) and not any(w["open"] for w in closed["waiting"])
+    assert [w.reviewer_id for w in closed.waiting] == [w.reviewer_id for w in progress.waiting]
+    assert all(w.open for w in progress.waiting) and not any(w.open for w in closed.waiting)
 
 
 def test_pending_requests_are_listed_per_reviewer_for_the_reminders(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     answer(uow, cycle, clock, "F5")
     pending = feedback_tracking.pending_requests(fresh(uow), clock.now())
-    assert sorted(pending) == ["F7", "F8"] and pending["F7"][0]["subject_name"] == "Katherine Johnson"
+    assert sorted(pending) == ["F7", "F8"] and pending["F7"][0].subject_name == "Katherine Johnson"
     assert feedback_tracking.pending_requests(fresh(uow), RELEASED) == {}, "closed: nobody is reminded of it any more"
 
 
