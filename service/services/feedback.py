@@ -12,7 +12,7 @@ manager and HR; a skip-level reader (leadership, the chief executive) gets the r
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,19 @@ from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
 from service.services.feedback_settings import feedback_deadline, launched_template, settings_for, settings_json
+
+
+@dataclass(frozen=True)
+class ReviewFeedback:
+    """A review's feedback for one reader: the groups (nothing names a reviewer), counts, the release, the rules,
+    and the continuous feedback pulled in as evidence (the person, their manager and HR only)."""
+
+    groups: list[dict[str, Any]]
+    counts: dict[str, dict[str, int | None]]
+    release: dict[str, Any]
+    settings: dict[str, Any]
+    evidence: list[dict[str, Any]]
+    comments_shown: bool
 
 
 def known_person(uow: UnitOfWork, employee_id: str) -> Employee:
@@ -192,7 +205,7 @@ def score_feedback_ratings(
 
 def review_feedback(
     uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
-) -> dict[str, Any]:
+) -> ReviewFeedback:
     """The review's feedback page: groups, counts (never names; before the release only how many were asked),
     the release, and the continuous feedback pulled in (its readers: the person, their manager, HR)."""
     cycle = get_cycle(uow, cycle_id)
@@ -201,11 +214,11 @@ def review_feedback(
     found, release = groups(uow, cycle, subject_id, now)
     requests = uow.feedback.about(cycle_id, subject_id)
     evidence = [n for n in uow.notes.received_by(subject_id) if cycle_id in n["evidence"]] if comments else []
-    return {
-        "groups": [g.as_dict(comments=comments) for g in found],
-        "counts": request_counts(requests, release),
-        "release": release.as_dict(),
-        "settings": settings_json(settings_for(uow, cycle)),
-        "evidence": evidence,
-        "comments_shown": comments,
-    }
+    return ReviewFeedback(
+        groups=[g.as_dict(comments=comments) for g in found],
+        counts=request_counts(requests, release),
+        release=release.as_dict(),
+        settings=settings_json(settings_for(uow, cycle)),
+        evidence=evidence,
+        comments_shown=comments,
+    )

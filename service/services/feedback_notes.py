@@ -4,6 +4,7 @@ into a review as evidence."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -24,7 +25,39 @@ from service.services.feedback_nominations import Colleague
 from service.services.feedback_settings import require_open
 
 
-def note_topics(uow: UnitOfWork, principal: Principal) -> dict[str, list[dict[str, str]]]:
+@dataclass(frozen=True)
+class Topic:
+    """What a note may be about: a competency or a goal, by id, with its name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NoteTopics:
+    """The competencies of the active cycles' templates and their organisation and team goals."""
+
+    competencies: list[Topic]
+    goals: list[Topic]
+
+
+@dataclass(frozen=True)
+class CycleChoice:
+    """An active cycle a note may be pulled into."""
+
+    cycle_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NotesPage:
+    """The notes a person received (with their senders' names) and the cycles they could pull each into."""
+
+    notes: list[dict[str, Any]]
+    cycles: list[CycleChoice]
+
+
+def note_topics(uow: UnitOfWork, principal: Principal) -> NoteTopics:
     """What a note may be about: the competencies of the active cycles' templates, and the organisation and team
     goals of those cycles (goals everyone may read; an individual goal is checked against its owner on sending)."""
     active = [c for c in uow.cycles.list() if c.state is CycleState.ACTIVE]
@@ -36,10 +69,10 @@ def note_topics(uow: UnitOfWork, principal: Principal) -> dict[str, list[dict[st
                 competencies.setdefault(c.id, c.name)
         for g in uow.goals.organisation(cycle.cycle_id):
             goals.setdefault(g.goal_id, g.title)
-    return {
-        "competencies": [{"id": k, "name": v} for k, v in competencies.items()],
-        "goals": [{"id": k, "title": v} for k, v in goals.items()],
-    }
+    return NoteTopics(
+        competencies=[Topic(k, v) for k, v in competencies.items()],
+        goals=[Topic(k, v) for k, v in goals.items()],
+    )
 
 
 def _check_note_topic(
@@ -51,7 +84,7 @@ def _check_note_topic(
 
     errors: dict[str, list[str]] = {}
     competency_id = data.get("competency_id")
-    if competency_id and competency_id not in {c["id"] for c in note_topics(uow, principal)["competencies"]}:
+    if competency_id and competency_id not in {c.id for c in note_topics(uow, principal).competencies}:
         errors["competency_id"] = ["not a competency of a review cycle in progress"]
     goal_id = data.get("goal_id")
     if goal_id:
@@ -140,13 +173,13 @@ def colleagues(uow: UnitOfWork, principal: Principal) -> list[Colleague]:
     )
 
 
-def notes_page(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+def notes_page(uow: UnitOfWork, principal: Principal) -> NotesPage:
     """My received notes with the cycles I could pull each into (active cycles where I have a review)."""
     received = uow.notes.received_by(principal.employee_id)
     history, _ = uow.reviews.history(principal.employee_id)
     cycles = [c for c in (uow.cycles.get(r.cycle_id) for r in history) if c and c.state is CycleState.ACTIVE]
     names = uow.directory.names([n["from_id"] for n in received])
-    return {
-        "notes": [{**n, "from_name": names.get(n["from_id"], n["from_id"])} for n in received],
-        "cycles": [{"cycle_id": c.cycle_id, "name": c.name} for c in cycles],
-    }
+    return NotesPage(
+        notes=[{**n, "from_name": names.get(n["from_id"], n["from_id"])} for n in received],
+        cycles=[CycleChoice(c.cycle_id, c.name) for c in cycles],
+    )

@@ -45,7 +45,7 @@ def settings_json(s: FeedbackSettings) -> dict[str, Any]:
 
 def save_settings(
     uow: UnitOfWork, principal: Principal, cycle_id: str, data: dict[str, Any], expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> FeedbackSettings:
     """HR sets a cycle's peer minimum and maximum, the anonymity threshold (never below 3), upward on/off, the
     nomination deadline and when answers are released (left out: unchanged). The release rule is fixed once the
     feedback deadline has passed: changing it then could reopen answers to groups already shown."""
@@ -75,7 +75,7 @@ def save_settings(
     with uow:
         stored = uow.feedback.save_settings(cycle_id, wanted, actor=principal.employee_id, at=iso(clock.now()))
         uow.commit()
-    return settings_json(replace(stored, nomination_deadline=stored.nomination_deadline or feedback_deadline(cycle)))
+    return replace(stored, nomination_deadline=stored.nomination_deadline or feedback_deadline(cycle))
 
 
 def feedback_deadline(cycle: Cycle) -> date | None:

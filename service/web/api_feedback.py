@@ -73,7 +73,7 @@ def put_settings(cycle_id: str):
     data = _body(SettingsInSchema())
     w = wiring()
     saved = feedback_settings.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-    return with_etag(jsonify(saved), saved["version"])
+    return with_etag(jsonify(feedback_settings.settings_json(saved)), saved.version)
 
 
 @bp.get(REVIEW + "/nominations")

@@ -46,8 +46,8 @@ RELEASE_OPTIONS = [
 def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
     topics = feedback_notes.note_topics(uow, principal)
     return {
-        "competencies": [(c["id"], c["name"]) for c in topics["competencies"]],
-        "goals": [(g["id"], g["title"]) for g in topics["goals"]],
+        "competencies": [(c.id, c.name) for c in topics.competencies],
+        "goals": [(g.id, g.name) for g in topics.goals],
     }
 
 

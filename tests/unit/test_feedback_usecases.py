@@ -192,7 +192,7 @@ def test_a_draft_is_read_back_only_by_its_author(uow, cycle, clock):
     assert feedback_answers.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", clock.now()).draft == {}
     with pytest.raises(StaleWrite):
         feedback_answers.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved.version - 1, clock)
-    dump = json.dumps(feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED))
+    dump = json.dumps(asdict(feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED)))
     assert "Half a thought" not in dump
 
 
@@ -484,7 +484,7 @@ def test_a_note_is_read_by_its_recipient_and_their_manager_and_pulled_into_the_r
     with pytest.raises(PermissionDenied):
         feedback_notes.notes_for(fresh(uow), who(uow, "F5"), "F4")
     feedback_notes.pull_note(fresh(uow), who(uow, "F4"), note["note_id"], cycle.cycle_id, clock)
-    evidence = feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now())["evidence"]
+    evidence = feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now()).evidence
     assert [n["text"] for n in evidence] == ["Great demo"]
 
 
@@ -545,8 +545,8 @@ def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_ma
         fresh(uow), who(uow, "F5"), {"level": "individual", "title": "Mine", "cycle_id": cycle.cycle_id}, clock
     )
     topics = feedback_notes.note_topics(fresh(uow), who(uow, "F10"))
-    assert "delivery" in [c["id"] for c in topics["competencies"]]
-    assert [g["title"] for g in topics["goals"]] == ["Grow"]  # organisation and team goals only
+    assert "delivery" in [c.id for c in topics.competencies]
+    assert [g.name for g in topics.goals] == ["Grow"]  # organisation and team goals only
 
     def send(sender: str, **about) -> dict:
         return feedback_notes.send_note(
