@@ -40,6 +40,31 @@ from service.services.feedback_settings import feedback_deadline, launched_templ
 
 
 @dataclass(frozen=True)
+class RequestAbout:
+    """A feedback request as its reviewer reads it: the cycle, whom it is about, peer or upward, the deadline."""
+
+    cycle_id: str
+    cycle_name: str
+    subject_id: str
+    subject_name: str
+    kind: str
+    due: str | None
+
+    @staticmethod
+    def fields(request: FeedbackRequest, cycle: Cycle) -> dict[str, Any]:
+        """The fields of `request` in `cycle`, for this type and those extending it."""
+        due = feedback_deadline(cycle)
+        return {
+            "cycle_id": cycle.cycle_id,
+            "cycle_name": cycle.name,
+            "subject_id": request.subject_id,
+            "subject_name": request.subject_name,
+            "kind": request.kind.value,
+            "due": due.isoformat() if due else None,
+        }
+
+
+@dataclass(frozen=True)
 class ReviewFeedback:
     """A review's feedback for one reader: the groups (nothing names a reviewer), counts, the release, the rules,
     and the continuous feedback pulled in as evidence (the person, their manager and HR only)."""

@@ -22,24 +22,18 @@ from service.domain.feedback import (
 )
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.feedback import closed_subjects, release_for, require_group_open, stage_request
-from service.services.feedback_settings import feedback_deadline, launched_template, require_open, settings_for
+from service.services.feedback import RequestAbout, closed_subjects, release_for, require_group_open, stage_request
+from service.services.feedback_settings import launched_template, require_open, settings_for
 
 RA = RequestAction
 
 
 @dataclass(frozen=True)
-class AnswerForm:
+class AnswerForm(RequestAbout):
     """A request addressed to the reader, with their own draft (`closed`: it can no longer be answered)."""
 
-    cycle_id: str
-    cycle_name: str
-    subject_id: str
-    subject_name: str
-    kind: str
     state: str
     closed: bool
-    due: str | None
     scale: list[str]
     competencies: list[dict[str, str]]  # id, name, description
     questions: list[dict[str, Any]]  # id, text, required
@@ -66,16 +60,10 @@ class Done:
 
 
 @dataclass(frozen=True)
-class RequestRow:
+class RequestRow(RequestAbout):
     """A request addressed to the reader, for their list (`open`: it can still be answered)."""
 
-    cycle_id: str
-    cycle_name: str
-    subject_id: str
-    subject_name: str
-    kind: str
     state: str
-    due: str | None
     open: bool
 
 
@@ -98,16 +86,10 @@ def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     template = launched_template(cycle)
     rated, questions = answer_form(template, request.kind)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
-    due = feedback_deadline(cycle)
     return AnswerForm(
-        cycle_id=cycle_id,
-        cycle_name=cycle.name,
-        subject_id=subject_id,
-        subject_name=request.subject_name,
-        kind=request.kind.value,
+        **RequestAbout.fields(request, cycle),
         state=request.state.value,
         closed=release.closed or cycle.state is not CycleState.ACTIVE,
-        due=due.isoformat() if due else None,
         scale=list(template.scale.labels),
         competencies=[
             {"id": c.id, "name": n, "description": c.description}
@@ -202,16 +184,10 @@ def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[Re
         cycle = cycles.get(r.cycle_id)
         if cycle is None:
             continue
-        due = feedback_deadline(cycle)
         rows.append(
             RequestRow(
-                cycle_id=r.cycle_id,
-                cycle_name=cycle.name,
-                subject_id=r.subject_id,
-                subject_name=r.subject_name,
-                kind=r.kind.value,
+                **RequestAbout.fields(r, cycle),
                 state=r.state.value,
-                due=due.isoformat() if due else None,
                 open=cycle.state is CycleState.ACTIVE
                 and r.state is RequestState.APPROVED
                 and r.subject_id not in closed.get(r.cycle_id, set()),

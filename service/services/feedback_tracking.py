@@ -16,8 +16,8 @@ from service.domain.feedback import (
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.feedback import closed_subjects
-from service.services.feedback_settings import feedback_deadline, settings_for, settings_json
+from service.services.feedback import RequestAbout, closed_subjects
+from service.services.feedback_settings import settings_for, settings_json
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,8 @@ class FeedbackProgress:
 
 
 @dataclass(frozen=True)
-class PendingRequest:
+class PendingRequest(RequestAbout):
     """A request waiting for its reviewer's answer in an active cycle (for the daily reminders)."""
-
-    cycle_id: str
-    cycle_name: str
-    subject_id: str
-    subject_name: str
-    kind: str
-    due: str | None
 
 
 def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> FeedbackProgress:
@@ -140,15 +133,5 @@ def pending_requests(uow: UnitOfWork, now: datetime) -> dict[str, list[PendingRe
         closed = closed_subjects(uow, cycle, waiting, now)
         for r in requests:
             if r.state is RequestState.APPROVED and r.subject_id not in closed:
-                due = feedback_deadline(cycle)
-                found.setdefault(r.reviewer_id, []).append(
-                    PendingRequest(
-                        cycle_id=cycle.cycle_id,
-                        cycle_name=cycle.name,
-                        subject_id=r.subject_id,
-                        subject_name=r.subject_name,
-                        kind=r.kind.value,
-                        due=due.isoformat() if due else None,
-                    )
-                )
+                found.setdefault(r.reviewer_id, []).append(PendingRequest(**RequestAbout.fields(r, cycle)))
     return found

@@ -8,13 +8,13 @@ from flask import Blueprint, jsonify, request
 
 from service.services import (
     cycles,
-    feedback,
     feedback_answers,
     feedback_nominations,
     feedback_notes,
     feedback_settings,
     feedback_tracking,
 )
+from service.services import feedback as fb
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas_feedback import (
@@ -136,7 +136,7 @@ def decide(cycle_id: str, employee_id: str):
 def review_feedback(cycle_id: str, employee_id: str):
     """Groups with enough answers in full, the others by count; continuous feedback pulled in as evidence."""
     w = wiring()
-    return jsonify(feedback.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return jsonify(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")

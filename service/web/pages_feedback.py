@@ -20,8 +20,8 @@ from service.services import (
     feedback_nominations,
     feedback_notes,
     feedback_settings,
-    feedback_tracking,
 )
+from service.services.feedback_tracking import feedback_progress
 from service.views import labels
 from service.web import forms
 from service.web.api_feedback import mailer
@@ -352,7 +352,7 @@ def review_feedback(cycle_id: str, employee_id: str):
 def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    data = feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+    data = feedback_progress(uow, principal, cycle_id, wiring().clock.now())
     return (
         render_template(
             "pages/feedback_hr.html",
