@@ -88,16 +88,6 @@ class UpwardAsked:
     asked: int
 
 
-@dataclass(frozen=True)
-class Colleague:
-    """A person one may choose (as a peer reviewer)."""
-
-    employee_id: str
-    name: str
-    department: str
-    title: str
-
-
 # What the reviewee and their manager see of a request: answered and declined are only "asked".
 SHOWN_STATE = {
     RequestState.NOMINATED: "nominated",
@@ -428,7 +418,7 @@ def _email_reviewers(
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)
 
 
-def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> list[Colleague]:
+def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> list[Employee]:
     """Who may be nominated as a peer of `subject_id`: active colleagues other than them, their manager and their
     reports, by department then name (for those who may nominate or decide)."""
     cycle = get_cycle(uow, cycle_id)
@@ -437,7 +427,7 @@ def peer_choices(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     policy.require(allowed, "only the person, their manager and HR choose reviewers")
     everyone = uow.directory.all()
     out = [
-        Colleague(p.employee_id, p.name, p.department, p.title)
+        p
         for p in everyone
         if p.active and p.employee_id not in (subject_id, subject.manager_id) and p.manager_id != subject_id
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import CycleState
+from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee
 from service.domain.errors import NotFound, ValidationFailed
 from service.domain.feedback import (
@@ -21,32 +21,16 @@ from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
 from service.services.feedback import known_person
-from service.services.feedback_nominations import Colleague
 from service.services.feedback_settings import require_open
 
 
 @dataclass(frozen=True)
-class Topic:
-    """What a note may be about: a competency or a goal, by id, with its name."""
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
 class NoteTopics:
-    """The competencies of the active cycles' templates and their organisation and team goals."""
+    """What a note may be about: the competencies of the active cycles' templates and their organisation and team
+    goals (each by id → name, in the order first met)."""
 
-    competencies: list[Topic]
-    goals: list[Topic]
-
-
-@dataclass(frozen=True)
-class CycleChoice:
-    """An active cycle a note may be pulled into."""
-
-    cycle_id: str
-    name: str
+    competencies: dict[str, str]
+    goals: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -54,7 +38,7 @@ class NotesPage:
     """The notes a person received (with their senders' names) and the cycles they could pull each into."""
 
     notes: list[dict[str, Any]]
-    cycles: list[CycleChoice]
+    cycles: list[Cycle]
 
 
 def note_topics(uow: UnitOfWork, principal: Principal) -> NoteTopics:
@@ -69,10 +53,7 @@ def note_topics(uow: UnitOfWork, principal: Principal) -> NoteTopics:
                 competencies.setdefault(c.id, c.name)
         for g in uow.goals.organisation(cycle.cycle_id):
             goals.setdefault(g.goal_id, g.title)
-    return NoteTopics(
-        competencies=[Topic(k, v) for k, v in competencies.items()],
-        goals=[Topic(k, v) for k, v in goals.items()],
-    )
+    return NoteTopics(competencies, goals)
 
 
 def _check_note_topic(
@@ -84,7 +65,7 @@ def _check_note_topic(
 
     errors: dict[str, list[str]] = {}
     competency_id = data.get("competency_id")
-    if competency_id and competency_id not in {c.id for c in note_topics(uow, principal).competencies}:
+    if competency_id and competency_id not in note_topics(uow, principal).competencies:
         errors["competency_id"] = ["not a competency of a review cycle in progress"]
     goal_id = data.get("goal_id")
     if goal_id:
@@ -161,14 +142,10 @@ def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str
     return stored
 
 
-def colleagues(uow: UnitOfWork, principal: Principal) -> list[Colleague]:
+def colleagues(uow: UnitOfWork, principal: Principal) -> list[Employee]:
     """Everyone active but the principal (to send a note to), by name."""
     return sorted(
-        (
-            Colleague(p.employee_id, p.name, p.department, p.title)
-            for p in uow.directory.all()
-            if p.active and p.employee_id != principal.employee_id
-        ),
+        (p for p in uow.directory.all() if p.active and p.employee_id != principal.employee_id),
         key=lambda p: p.name.casefold(),
     )
 
@@ -181,5 +158,5 @@ def notes_page(uow: UnitOfWork, principal: Principal) -> NotesPage:
     names = uow.directory.names([n["from_id"] for n in received])
     return NotesPage(
         notes=[{**n, "from_name": names.get(n["from_id"], n["from_id"])} for n in received],
-        cycles=[CycleChoice(c.cycle_id, c.name) for c in cycles],
+        cycles=cycles,
     )

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from service.adapters.clock import iso
+from service.domain.directory import Employee
 from service.domain.feedback import ReleaseRule
 from service.services import cycles as cycle_svc
 from service.services import (
@@ -46,12 +47,12 @@ RELEASE_OPTIONS = [
 def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
     topics = feedback_notes.note_topics(uow, principal)
     return {
-        "competencies": [(c.id, c.name) for c in topics.competencies],
-        "goals": [(g.id, g.name) for g in topics.goals],
+        "competencies": list(topics.competencies.items()),
+        "goals": list(topics.goals.items()),
     }
 
 
-def _options(people: list[feedback_nominations.Colleague]) -> list[tuple[str, str]]:
+def _options(people: list[Employee]) -> list[tuple[str, str]]:
     return [(p.employee_id, f"{p.name} ({p.department})" if p.department else p.name) for p in people]
 
 

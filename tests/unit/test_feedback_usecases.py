@@ -545,8 +545,8 @@ def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_ma
         fresh(uow), who(uow, "F5"), {"level": "individual", "title": "Mine", "cycle_id": cycle.cycle_id}, clock
     )
     topics = feedback_notes.note_topics(fresh(uow), who(uow, "F10"))
-    assert "delivery" in [c.id for c in topics.competencies]
-    assert [g.name for g in topics.goals] == ["Grow"]  # organisation and team goals only
+    assert "delivery" in topics.competencies
+    assert list(topics.goals.values()) == ["Grow"]  # organisation and team goals only
 
     def send(sender: str, **about) -> dict:
         return feedback_notes.send_note(
