@@ -27,7 +27,7 @@ from service.views import labels
 from service.web import forms
 from service.web.api_feedback import mailer
 from service.web.errors import json_error
-from service.web.form_flow import OnRefusal, attempt, invalid
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import due_info, page_principal
 from service.web.schemas_feedback import AnswerSchema, DecideSchema, DeclineSchema, NominateSchema, NoteInSchema
 from service.web.schemas_feedback import SettingsInSchema as SettingsForm
@@ -85,19 +85,18 @@ def send_note():
 
     def again(errors: forms.Errors, message: str, status: int):
         uow = wiring().uow()
-        body = render_template(
+        return form_page(
             "pages/feedback_inbox.html",
+            errors,
+            status,
             requests=feedback_answers.my_requests(uow, principal, wiring().clock.now()),
             mine=feedback_notes.notes_page(uow, principal),
             colleague_options=_options(feedback_notes.colleagues(uow, principal)),
             topic_options=_topic_options(uow, principal),
-            errors=errors,
-            summary=forms.summary(errors, labels.Labeller()),
             message=message,
             values=raw,
             due_info=due_info,
         )
-        return body, status
 
     on = OnRefusal(back=back, form=again, prefix="Not sent")
     data, errors = forms.load(NoteInSchema(), {k: v for k, v in raw.items() if v})
@@ -140,21 +139,16 @@ def _answer_raw(view: dict[str, Any]) -> dict[str, Any]:
 def _render_answer(
     view: feedback_answers.AnswerForm, values: dict[str, Any], version: int, errors=None, message="", status=200
 ):
-    label = labels.Labeller()
-    return (
-        render_template(
-            "pages/feedback_answer.html",
-            view=view,
-            values=values,
-            version=version,
-            errors=errors or {},
-            summary=forms.summary(errors or {}, label),
-            message=message,
-            due=due_info(view.due),
-            kind_word=KIND_WORDS[view.kind],
-            field_id=forms.field_id,
-        ),
+    return form_page(
+        "pages/feedback_answer.html",
+        errors,
         status,
+        view=view,
+        values=values,
+        version=version,
+        message=message,
+        due=due_info(view.due),
+        kind_word=KIND_WORDS[view.kind],
     )
 
 
@@ -241,22 +235,19 @@ def _render_nominations(cycle_id: str, employee_id: str, errors=None, message=""
         else []
     )
     cycle = cycle_svc.get_cycle(uow, cycle_id)
-    return (
-        render_template(
-            "pages/feedback_nominations.html",
-            view=view,
-            cycle=cycle,
-            choices=choices,
-            add_options=_options(choices),
-            is_subject=principal.employee_id == employee_id,
-            errors=errors or {},
-            summary=forms.summary(errors or {}, labels.Labeller()),
-            message=message,
-            values=values or {},
-            deadline=due_info(view.settings["nomination_deadline"]),
-            review_url=url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id),
-        ),
+    return form_page(
+        "pages/feedback_nominations.html",
+        errors,
         status,
+        view=view,
+        cycle=cycle,
+        choices=choices,
+        add_options=_options(choices),
+        is_subject=principal.employee_id == employee_id,
+        message=message,
+        values=values or {},
+        deadline=due_info(view.settings["nomination_deadline"]),
+        review_url=url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id),
     )
 
 
@@ -354,17 +345,14 @@ def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
     data = feedback_progress(uow, principal, cycle_id, wiring().clock.now())
-    return (
-        render_template(
-            "pages/feedback_hr.html",
-            data=data,
-            values=values or data.settings,
-            release_options=RELEASE_OPTIONS,
-            errors=errors or {},
-            summary=forms.summary(errors or {}, labels.Labeller()),
-            message=message,
-        ),
+    return form_page(
+        "pages/feedback_hr.html",
+        errors,
         status,
+        data=data,
+        values=values or data.settings,
+        release_options=RELEASE_OPTIONS,
+        message=message,
     )
 
 

@@ -20,7 +20,7 @@ from service.services.auth import Principal
 from service.services.policy import require_role
 from service.views import labels
 from service.web import forms
-from service.web.form_flow import OnRefusal, attempt, invalid
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import page_principal, today
 from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
@@ -89,13 +89,7 @@ def import_org():
             problem = "The file is not UTF-8 text: save the CSV as UTF-8 and try again."
     if problem:
         errors = {"file": [problem]}
-        return render_template(
-            "pages/hr_import.html",
-            result=None,
-            rejected=None,
-            errors=errors,
-            summary=forms.summary(errors, labels.Labeller()),
-        ), 422
+        return form_page("pages/hr_import.html", errors, 422, result=None, rejected=None)
     w = wiring()
     name = upload.filename if upload else ""
     result = attempt(
@@ -134,17 +128,17 @@ def _render_template_form(
     label = labels.Labeller(
         extra={f"questions.{f}": f"Questions of the {FORM_LABELS[f].lower()} form" for f in FORM_LABELS}
     )
-    return render_template(
+    return form_page(
         "pages/hr_template_form.html",
+        errors,
+        status,
+        label,
         values=values,
         template_id=template_id,
         version=version,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         message=message,
         forms_=FORM_LABELS,
-        field_id=forms.field_id,
-    ), status
+    )
 
 
 def _save_template(template_id: str | None):
@@ -253,20 +247,20 @@ def _render_cycle_form(
     people = directory_svc.people_for_signin(uow)
     departments = sorted({p.department for p in people}, key=str.casefold)
     label = labels.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
-    return render_template(
+    return form_page(
         "pages/hr_cycle_form.html",
+        errors,
+        status,
+        label,
         values=values,
         cycle_id=cycle_id,
         version=version,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         message=message,
         template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(uow)],
         departments=departments,
         phases=PHASE_LABELS,
         modes=MODES,
-        field_id=forms.field_id,
-    ), status
+    )
 
 
 def _save_cycle(cycle_id: str | None):

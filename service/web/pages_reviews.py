@@ -36,7 +36,7 @@ from service.services.reviews import ReviewContext, review_view
 from service.views import labels
 from service.web import forms
 from service.web.errors import json_error
-from service.web.form_flow import OnRefusal, attempt, invalid
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import due_info, page_principal, today
 from service.web.schemas_reviews import (
     AcknowledgeSchema,
@@ -205,8 +205,11 @@ def _render_form(
         values = {**values, "goal_ratings": review_goals.goal_rows(goals, values.get("goal_ratings"))}
     if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
         values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
-    body = render_template(
+    return form_page(
         part.page,
+        errors,
+        status,
+        label,
         part=part,
         view=view,
         ctx=ctx,
@@ -214,8 +217,6 @@ def _render_form(
         values=values,
         version=version,
         base=base,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         message=message,
         stale=stale,
         due=due_info(ctx.cycle.phases.get(phase)),
@@ -224,7 +225,6 @@ def _render_form(
         can_submit=can_submit,
         owners=owners,
         names=dict(owners),
-        field_id=forms.field_id,
         review_url=_review_url(ctx),
         form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
         sections={s.key: s for s in sections},
@@ -236,7 +236,6 @@ def _render_form(
         goal_by_id={g["goal_id"]: g for g in goals},
         goal_rule=review_goals.GOAL_RULE,
     )
-    return body, status
 
 
 def _json_error(code: str, status: int, message: str, errors: forms.Errors | None = None, **extra: Any):
@@ -477,8 +476,11 @@ def _render_review(
     # Served from the batch just read (and the prefetch): titles cost no further request.
     employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
     manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
-    body = render_template(
+    return form_page(
         "pages/review.html",
+        errors,
+        status,
+        label,
         employee=employee,
         manager=manager,
         ctx=ctx,
@@ -490,13 +492,10 @@ def _render_review(
         task_title=labels.task_title(task[0], _owns(ctx, task[1])) if task else None,
         due=due_info(task[2]) if task else None,
         names=names,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         values=values or {},
         message=message,
         states=list(ReviewState),
         choices=CHOICES,
-        field_id=forms.field_id,
         can_self=can["self"],
         can_manager=can["manager"],
         can_discussion=can["discussion"],
@@ -509,7 +508,6 @@ def _render_review(
         ),
         feedback_kinds=FEEDBACK_KINDS,
     )
-    return body, status
 
 
 def _owns(ctx: ReviewContext, owner: str) -> bool:
