@@ -7,6 +7,7 @@ with `X-Autosave: 1` and gets JSON back, as in the assessment forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -260,31 +261,22 @@ def nominations(cycle_id: str, employee_id: str):
 @bp.post(REVIEW + "/nominations")
 def nominate(cycle_id: str, employee_id: str):
     """The employee's list of peers."""
-    principal = page_principal()
     picked = request.form.getlist("reviewer_ids")
-
-    def again(errors: forms.Errors, message: str, status: int):
-        return _render_nominations(cycle_id, employee_id, errors, message, {"reviewer_ids": picked}, status)
-
-    here = url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id)
-    on = OnRefusal(back=here, form=again, prefix="Not saved")
-    data, errors = forms.load(NominateSchema(), {"reviewer_ids": picked})
-    invalid(errors, "Not saved: choose colleagues from the list.", on)
-    w = wiring()
-    attempt(
-        lambda: feedback_nominations.nominate_peers(
+    return _nomination_step(
+        cycle_id,
+        employee_id,
+        NominateSchema(),
+        {"reviewer_ids": picked},
+        lambda w, principal, data: feedback_nominations.nominate_peers(
             w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
         ),
-        on,
+        "Your nominations are saved. Your manager approves them next.",
     )
-    flash("Your nominations are saved. Your manager approves them next.", "success")
-    return redirect(here)
 
 
 @bp.post(REVIEW + "/nominations/decisions")
 def decide(cycle_id: str, employee_id: str):
     """The manager (or HR) approves, removes or adds reviewers; the newly asked get an email."""
-    principal = page_principal()
     approve, remove = [], []
     for key, value in request.form.items():
         if key.startswith("decision."):
@@ -292,31 +284,48 @@ def decide(cycle_id: str, employee_id: str):
                 key.removeprefix("decision.")
             )
     add = [a for a in request.form.getlist("add") if a]
-    here = url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id)
-
-    def again(errors: forms.Errors, message: str, status: int):
-        return _render_nominations(cycle_id, employee_id, errors, message, {"add": add}, status)
-
-    on = OnRefusal(back=here, form=again, prefix="Not saved")
-    data, errors = forms.load(DecideSchema(), {"approve": approve, "remove": remove, "add": add})
-    invalid(errors, "Not saved: choose colleagues from the list.", on)
-    w = wiring()
-    attempt(
-        lambda: feedback_nominations.decide_nominations(
+    return _nomination_step(
+        cycle_id,
+        employee_id,
+        DecideSchema(),
+        {"approve": approve, "remove": remove, "add": add},
+        lambda w, principal, data: feedback_nominations.decide_nominations(
             w.uow(),
             principal,
             cycle_id,
             employee_id,
-            data["approve"],
-            data["remove"],
-            data["add"],
-            w.clock,
-            mailer(),
-            w.settings.base_url,
+            **data,
+            clock=w.clock,
+            mailer=mailer(),
+            base_url=w.settings.base_url,
         ),
-        on,
+        "Saved. Everyone newly asked gets an email with a link to answer.",
     )
-    flash("Saved. Everyone newly asked gets an email with a link to answer.", "success")
+
+
+def _nomination_step(
+    cycle_id: str,
+    employee_id: str,
+    schema: Any,
+    raw: dict[str, list[str]],
+    call: Callable[[Any, Any, dict[str, Any]], Any],
+    done: str,
+):
+    """Nominate or decide: the form loaded by `schema`, the use case `call`ed; a refusal shows the nominations page
+    again, keeping the names picked or added (the decisions on listed reviewers are read from the page anew)."""
+    principal = page_principal()
+    here = url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id)
+    kept = {k: v for k, v in raw.items() if k in ("reviewer_ids", "add")}
+
+    def again(errors: forms.Errors, message: str, status: int):
+        return _render_nominations(cycle_id, employee_id, errors, message, kept, status)
+
+    on = OnRefusal(back=here, form=again, prefix="Not saved")
+    data, errors = forms.load(schema, raw)
+    invalid(errors, "Not saved: choose colleagues from the list.", on)
+    w = wiring()
+    attempt(lambda: call(w, principal, data), on)
+    flash(done, "success")
     return redirect(here)
 
 
