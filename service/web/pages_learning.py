@@ -58,6 +58,19 @@ def _summary(errors: dict[str, Any]) -> list[dict[str, str]]:
     return forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name))
 
 
+def _form_page(page: str, errors: dict[str, Any], status: int, blank: Any, **context: Any):
+    """A learning page with its form: the messages by field, the form's own message (key "") on top, and what was
+    typed (or `blank` when nothing was refused)."""
+    return render_template(
+        page,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else blank,
+        **context,
+    ), status
+
+
 def _load(schema: Any, data: dict[str, Any], message: str) -> dict[str, Any]:
     loaded, errors = forms.load(schema, data)
     if errors:  # answered like the use case's own refusal: the form again with its messages
@@ -114,18 +127,17 @@ def index():
 def _render_log(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     choices = svc.need_choices(uow, principal)
-    return render_template(
+    return _form_page(
         "pages/learning.html",
+        errors,
+        status,
+        {"date": today().isoformat(), "type": "course"},
         activities=svc.learning_log(uow, principal),
         needs=[(n["need_id"], n["label"]) for n in choices],
         need_names={n["need_id"]: n["name"] for n in choices},
         types=TYPES,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else {"date": today().isoformat(), "type": "course"},
         sees_report=policy.may_see_learning_report(principal),
-    ), status
+    )
 
 
 @bp.post("")
@@ -187,16 +199,9 @@ def activity(activity_id: str):
 def _render_activity(principal: Principal, activity_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     found = svc.get_activity(uow, principal, activity_id)
-    return render_template(
-        "pages/learning_activity.html",
-        a=found,
-        needs=_need_options(uow, principal),
-        types=TYPES,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else found,
-    ), status
+    return _form_page(
+        "pages/learning_activity.html", errors, status, found, a=found, needs=_need_options(uow, principal), types=TYPES
+    )
 
 
 @bp.post("/evidence/<cycle_id>/<employee_id>/<activity_id>/comment")
@@ -249,16 +254,7 @@ def planner():
 def _render_planner(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     data = interviews.planner(uow, principal)
-    return render_template(
-        "pages/interviews.html",
-        planner=data,
-        sources=SOURCES,
-        formats=FORMATS,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else {},
-    ), status
+    return _form_page("pages/interviews.html", errors, status, {}, planner=data, sources=SOURCES, formats=FORMATS)
 
 
 @bp.post("/interviews")
@@ -309,14 +305,7 @@ def questions():
 def _render_questions(principal: Principal, errors: dict[str, Any], status: int):
     bank = interviews.questions(wiring().uow(), principal)
     text = request.form.get("questions") if errors else "\n".join(bank["questions"])
-    return render_template(
-        "pages/interviews_questions.html",
-        bank=bank,
-        text=text,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-    ), status
+    return _form_page("pages/interviews_questions.html", errors, status, {}, bank=bank, text=text)
 
 
 STEPS = {"save", "send", "schedule", "decline", "prepare", "complete", "after"}
@@ -412,21 +401,20 @@ def _completion(form: Any) -> dict[str, Any]:
 def _render_contact(principal: Principal, contact_id: str, errors: dict[str, Any], status: int, step: str = ""):
     uow = wiring().uow()
     found = interviews.get_contact(uow, principal, contact_id)
-    return render_template(
+    return _form_page(
         "pages/interview.html",
+        errors,
+        status,
+        {},
         c=found,
         bank=interviews.questions(uow, principal),
         needs=_need_options(uow, principal),
         formats=FORMATS,
         closing_question=CLOSING_QUESTION,
         referral_rows=REFERRAL_ROWS,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else {},
         step=step,
         today=today().isoformat(),
-    ), status
+    )
 
 
 @bp.get("/people/<employee_id>/shared")
