@@ -22,7 +22,7 @@ from service.views import labels
 from service.web import forms
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import page_principal, today
-from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
+from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -219,19 +219,8 @@ def cycles():
 
 
 def _cycle_values(c: Cycle) -> dict[str, Any]:
-    return {
-        "name": c.name,
-        "period_start": c.period_start.isoformat(),
-        "period_end": c.period_end.isoformat(),
-        "template_id": c.template_id,
-        "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
-        "participant_mode": c.participant_mode.value,
-        "departments": list(c.departments),
-        "employee_ids": list(c.employee_ids),
-        "carry_over_goals": c.carry_over_goals,
-        "skip_level_read": c.skip_level_read,
-        "rehearsal": c.rehearsal,
-    }
+    """A stored cycle as its form's values: the API's output of it, limited to the fields the form sends."""
+    return CycleSchema(only=tuple(CycleInSchema().fields)).dump(c)
 
 
 def _render_cycle_form(
