@@ -37,7 +37,7 @@ class Task:
     kind: str
     cycle_id: str = ""
     cycle_name: str = ""
-    due: date | None = None
+    due: date | str | None = None  # a date, or as the use case gave it (ISO text)
     team: bool = False  # a manager's task about one of their reports (`employee_*`)
     employee_id: str = ""
     employee_name: str = ""
@@ -116,7 +116,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
     for a in found.actions:
-        found.tasks.append(Task(ACTION, due=_day(a.get("due")), action=a))
+        found.tasks.append(Task(ACTION, due=a.get("due"), action=a))
     # issue 9: feedback colleagues asked me for
     for r in feedback_answers.my_requests(uow, principal, now):
         if r.open:
@@ -125,7 +125,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
                     GIVE_FEEDBACK,
                     r.cycle_id,
                     r.cycle_name,
-                    _day(r.due),
+                    r.due,
                     employee_id=r.subject_id,
                     employee_name=r.subject_name,
                     feedback_kind=r.kind,
@@ -134,10 +134,6 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     if principal.has(Role.LEADERSHIP):
         found.leading = _leadership(uow, principal, active, today)
     return found
-
-
-def _day(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else value or None
 
 
 def _own_reviews(
