@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -26,6 +27,7 @@ from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
+T = TypeVar("T")
 bp = Blueprint("pages_hr", __name__, url_prefix="/hr")
 
 
@@ -118,8 +120,8 @@ def templates():
 
 def _render_template_form(
     values: dict[str, Any],
-    *,
     template_id: str | None = None,
+    *,
     version: Any = "",
     errors: forms.Errors | None = None,
     message: str = "",
@@ -146,26 +148,12 @@ def _save_template(template_id: str | None):
     principal = hr()
     raw = forms.template_raw(request.form)
     data, errors = forms.load(TemplateInSchema(), raw)
-    version = request.form.get("version", "")
 
-    def again(errors: forms.Errors, message: str, status: int):
-        return _render_template_form(
-            raw, template_id=template_id, version=version, errors=errors, status=status, message=message
-        )
-
-    invalid(errors, "The template was not saved: some fields need attention.", OnRefusal(form=again))
-
-    def stale(_exc: Exception):
-        current = template_svc.get_template(w.uow(), template_id or "")
-        return _render_template_form(
-            raw,
-            template_id=template_id,
-            version=current.version,
-            status=409,
-            message=(
-                f"Someone else saved this template meanwhile (now version {current.version}, by {current.updated_by}). "
-                "Your edits are kept below; saving again makes them the next version."
-            ),
+    def current() -> tuple[int, str]:
+        now = template_svc.get_template(w.uow(), template_id or "")
+        return now.version, (
+            f"Someone else saved this template meanwhile (now version {now.version}, by {now.updated_by}). "
+            "Your edits are kept below; saving again makes them the next version."
         )
 
     def save():
@@ -173,13 +161,47 @@ def _save_template(template_id: str | None):
             return template_svc.create_template(w.uow(), principal, data, w.clock)
         return template_svc.update_template(w.uow(), principal, template_id, data, expected_version(), w.clock)
 
-    saved = attempt(save, OnRefusal(back=url_for("pages_hr.templates"), form=again, stale=stale))
+    refused = "The template was not saved: some fields need attention."
+    saved = _edit(
+        _render_template_form, template_id, raw, errors, refused, current, save, url_for("pages_hr.templates")
+    )
     flash(
         f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
         "launched with.",
         "success",
     )
     return redirect(url_for("pages_hr.templates"))
+
+
+def _edit(
+    render: Callable[..., Any],
+    entity_id: str | None,
+    raw: dict[str, Any],
+    errors: forms.Errors,
+    refused: str,
+    current: Callable[[], tuple[int, str]],
+    save: Callable[[], T],
+    back: str,
+    elsewhere: Callable[[], str] | None = None,
+) -> T:
+    """Create or edit a versioned thing (a template, a cycle) from its form: the form again with its messages when
+    it is invalid or refused; when someone else saved it meanwhile, the form as typed at the `current` version with
+    its message; a refusal not about the form goes to `elsewhere` (with its message), if given."""
+    version = request.form.get("version", "")
+
+    def again(errors: forms.Errors, message: str, status: int):
+        if elsewhere and status != 422:
+            flash(message, "error")
+            return redirect(elsewhere())
+        return render(raw, entity_id, version=version, errors=errors, status=status, message=message)
+
+    invalid(errors, refused, OnRefusal(form=again))
+
+    def stale(_exc: Exception):
+        now, message = current()
+        return render(raw, entity_id, version=now, status=409, message=message)
+
+    return attempt(save, OnRefusal(back=back, form=again, stale=stale))
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -225,8 +247,8 @@ def _cycle_values(c: Cycle) -> dict[str, Any]:
 
 def _render_cycle_form(
     values: dict[str, Any],
-    *,
     cycle_id: str | None = None,
+    *,
     version: Any = "",
     errors: forms.Errors | None = None,
     message: str = "",
@@ -257,37 +279,25 @@ def _save_cycle(cycle_id: str | None):
     w = wiring()
     raw = forms.cycle_raw(request.form)
     data, errors = forms.load(CycleInSchema(), raw)
-    version = request.form.get("version", "")
 
-    def again(errors: forms.Errors, message: str, status: int):
-        if status != 422:  # not about the form: the cycle's state refused it
-            flash(message, "error")
-            return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
-        return _render_cycle_form(
-            raw, cycle_id=cycle_id, version=version, errors=errors, status=status, message=message
+    def current() -> tuple[int, str]:
+        now = cycle_svc.get_cycle(w.uow(), cycle_id or "")
+        return now.version, (
+            f"Someone else changed this cycle meanwhile (now version {now.version}). Your edits are kept "
+            "below; saving again replaces theirs."
         )
-
-    def stale(_exc: Exception):
-        current = cycle_svc.get_cycle(w.uow(), cycle_id or "")
-        return _render_cycle_form(
-            raw,
-            cycle_id=cycle_id,
-            version=current.version,
-            status=409,
-            message=(
-                f"Someone else changed this cycle meanwhile (now version {current.version}). Your edits are kept "
-                "below; saving again replaces theirs."
-            ),
-        )
-
-    invalid(errors, "The cycle was not saved: some fields need attention.", OnRefusal(form=again))
 
     def save():
         if cycle_id is None:
             return cycle_svc.create_cycle(w.uow(), principal, data, w.clock)
         return cycle_svc.update_cycle(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
 
-    saved = attempt(save, OnRefusal(back=url_for("pages_hr.cycles"), form=again, stale=stale))
+    refused = "The cycle was not saved: some fields need attention."
+
+    def here() -> str:  # a refusal not about the form (the cycle's state) is said on the cycle's page
+        return url_for("pages_hr.cycle", cycle_id=cycle_id)
+
+    saved = _edit(_render_cycle_form, cycle_id, raw, errors, refused, current, save, url_for("pages_hr.cycles"), here)
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
 
