@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
@@ -20,21 +21,22 @@ from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from service.services.auth import Principal
 
-# What a task is, beside the review workflow's own tasks (`Cycle.task_for`: self_assessment, discussion…).
-SET_UP_CYCLE, FINALISE_REVIEWS, CHECK_LAUNCH, ACTION, GIVE_FEEDBACK = (
-    "set_up_cycle",
-    "finalise_reviews",
-    "check_launch",
-    "action",
-    "give_feedback",
-)
+
+class TaskKind(StrEnum):
+    """What a task is, beside the review workflow's own tasks (`Cycle.task_for`: self_assessment, discussion…)."""
+
+    SET_UP_CYCLE = "set_up_cycle"
+    FINALISE_REVIEWS = "finalise_reviews"
+    CHECK_LAUNCH = "check_launch"
+    ACTION = "action"
+    GIVE_FEEDBACK = "give_feedback"
 
 
 @dataclass(frozen=True)
 class Task:
     """Something this person must do next: `kind` says what, the rest whom and where it is about."""
 
-    kind: str
+    kind: str  # a workflow task's name, or a TaskKind
     cycle_id: str = ""
     cycle_name: str = ""
     due: date | str | None = None  # a date, or as the use case gave it (ISO text)
@@ -116,13 +118,13 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
     for a in found.actions:
-        found.tasks.append(Task(ACTION, due=a.get("due"), action=a))
+        found.tasks.append(Task(TaskKind.ACTION, due=a.get("due"), action=a))
     # issue 9: feedback colleagues asked me for
     for r in feedback_answers.my_requests(uow, principal, now):
         if r.open:
             found.tasks.append(
                 Task(
-                    GIVE_FEEDBACK,
+                    TaskKind.GIVE_FEEDBACK,
                     r.cycle_id,
                     r.cycle_name,
                     r.due,
@@ -198,17 +200,23 @@ def _steer(
         if cycle.state is CycleState.CLOSED:
             continue
         if cycle.state is CycleState.DRAFT:
-            tasks.append(Task(SET_UP_CYCLE, cycle.cycle_id, cycle.name))
+            tasks.append(Task(TaskKind.SET_UP_CYCLE, cycle.cycle_id, cycle.name))
             steer.append(SteeredCycle(cycle))
             continue
         progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
         to_finalise = progress["by_state"].get("acknowledged", 0)
         if to_finalise:
-            tasks.append(Task(FINALISE_REVIEWS, cycle.cycle_id, cycle.name, count=to_finalise))
+            tasks.append(Task(TaskKind.FINALISE_REVIEWS, cycle.cycle_id, cycle.name, count=to_finalise))
         launch = progress["launch"]
         if not launch["done"]:
             tasks.append(
-                Task(CHECK_LAUNCH, cycle.cycle_id, cycle.name, count=launch["created"], expected=launch["expected"])
+                Task(
+                    TaskKind.CHECK_LAUNCH,
+                    cycle.cycle_id,
+                    cycle.name,
+                    count=launch["created"],
+                    expected=launch["expected"],
+                )
             )
         steer.append(SteeredCycle(cycle, progress, sum(progress["overdue"].values()), to_finalise))
     return steer

@@ -44,28 +44,28 @@ def _continue(done: tuple[int, int] | None) -> str:
 def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
     """A task in words, with the page that does it."""
     due = due_info(t.due)
-    if t.kind == task_svc.ACTION:
+    if t.kind == task_svc.TaskKind.ACTION:
         a = t.action or {}
         kind = "Agreed action" if a["kind"] == "agreed" else "Remove an obstacle"
         return TaskRow(f"Action: {a['description']}", kind, "#action-" + a["action_id"], due)
-    if t.kind == task_svc.GIVE_FEEDBACK:
+    if t.kind == task_svc.TaskKind.GIVE_FEEDBACK:
         return TaskRow(
             f"Give {'upward' if t.feedback_kind == 'upward' else 'peer'} feedback on {t.employee_name}",
             f"{t.cycle_name}: only shown as a group, never with your name",
             url_for("pages_feedback.answer", cycle_id=t.cycle_id, subject_id=t.employee_id),
             due,
         )
-    if t.kind == task_svc.SET_UP_CYCLE:
+    if t.kind == task_svc.TaskKind.SET_UP_CYCLE:
         return TaskRow(
             f"Set up and launch “{t.cycle_name}”", "Draft cycle", url_for("pages_hr.cycle", cycle_id=t.cycle_id)
         )
-    if t.kind == task_svc.FINALISE_REVIEWS:
+    if t.kind == task_svc.TaskKind.FINALISE_REVIEWS:
         return TaskRow(
             f"Finalise {t.count} acknowledged review{'s' if t.count > 1 else ''}",
             t.cycle_name,
             url_for("pages_hr.to_finalise", cycle_id=t.cycle_id),
         )
-    if t.kind == task_svc.CHECK_LAUNCH:
+    if t.kind == task_svc.TaskKind.CHECK_LAUNCH:
         return TaskRow(
             "Check the launch",
             f"{t.cycle_name}: {t.count} of {t.expected} reviews created",
