@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import reviews as review_svc
@@ -11,10 +13,16 @@ from tests import factories as f
 from tests.conftest import ORG_CSV
 
 
-def test_the_employee_owes_the_self_assessment_and_their_manager_waits_for_it(clock):
+@pytest.fixture
+def launched(clock):
+    """The organisation on the in-memory table, with a launched cycle."""
     table = MemoryTable()
     import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
-    cycle = f.launched_cycle(table, clock)
+    return table, f.launched_cycle(table, clock)
+
+
+def test_the_employee_owes_the_self_assessment_and_their_manager_waits_for_it(launched, clock):
+    table, cycle = launched
     today, now = clock.now().date(), clock.now()
 
     mine = tasks.my_tasks(UnitOfWork(table), f.principal(table, "E4"), today, now)
@@ -27,10 +35,8 @@ def test_the_employee_owes_the_self_assessment_and_their_manager_waits_for_it(cl
     assert [(t.cycle.cycle_id, t.count, t.waiting) for t in manager.teams] == [(cycle.cycle_id, 2, 0)]
 
 
-def test_a_submitted_self_assessment_becomes_the_managers_task_about_that_report(clock):
-    table = MemoryTable()
-    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
-    cycle = f.launched_cycle(table, clock)
+def test_a_submitted_self_assessment_becomes_the_managers_task_about_that_report(launched, clock):
+    table, cycle = launched
     emp = f.principal(table, "E4")
     review_svc.save_self_assessment(UnitOfWork(table), emp, cycle.cycle_id, "E4", f.self_content(), 1, True, clock)
 
