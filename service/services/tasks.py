@@ -65,11 +65,11 @@ class OwnReview:
 
 @dataclass(frozen=True)
 class TeamCycle:
-    """A manager's reports in one active cycle: how many, and how many wait for the manager."""
+    """A manager's reports in one active cycle."""
 
     cycle: Cycle
-    count: int
-    waiting: int
+    count: int  # reports with a review in the cycle
+    waiting: int  # of those, reviews whose next step is the manager's
 
 
 @dataclass(frozen=True)
