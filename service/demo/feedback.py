@@ -100,4 +100,4 @@ def load_feedback_demo(table: Table, who: Callable[[str], Principal], cycle_id: 
     feedback_notes.send_note(
         u(), who("E008"), {"to_id": "E009", "kind": "praise", "text": "Fast, careful latency work."}, clock
     )
-    feedback_notes.pull_note(u(), who("E008"), praise["note_id"], cycle_id, clock)
+    feedback_notes.pull_note(u(), who("E008"), praise.note_id, cycle_id, clock)

@@ -12,9 +12,9 @@ manager and HR; a skip-level reader (leadership, the chief executive) gets the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
@@ -65,6 +65,28 @@ class RequestAbout:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Continuous feedback: praise or a suggestion from one colleague to another, optionally about a competency or
+    a goal; `evidence`: the cycles whose review it was pulled into."""
+
+    note_id: str
+    from_id: str
+    to_id: str
+    kind: str
+    text: str
+    competency_id: str | None
+    goal_id: str | None
+    at: str
+    evidence: list[str]
+    version: int
+
+    @classmethod
+    def of(cls, item: dict[str, Any], **extra: Any) -> Self:
+        """The note a stored item holds (`extra`: the fields of a type extending this one)."""
+        return cls(**{f.name: item.get(f.name) for f in fields(Note)}, **extra)
+
+
+@dataclass(frozen=True)
 class ReviewFeedback:
     """A review's feedback for one reader: the groups (nothing names a reviewer), counts, the release, the rules,
     and the continuous feedback pulled in as evidence (the person, their manager and HR only)."""
@@ -73,7 +95,7 @@ class ReviewFeedback:
     counts: dict[str, dict[str, int | None]]
     release: dict[str, Any]
     settings: dict[str, Any]
-    evidence: list[dict[str, Any]]
+    evidence: list[Note]
     comments_shown: bool
 
 
@@ -238,7 +260,8 @@ def review_feedback(
     comments = policy.may_read_feedback_comments(roles)
     found, release = groups(uow, cycle, subject_id, now)
     requests = uow.feedback.about(cycle_id, subject_id)
-    evidence = [n for n in uow.notes.received_by(subject_id) if cycle_id in n["evidence"]] if comments else []
+    received = uow.notes.received_by(subject_id) if comments else []
+    evidence = [Note.of(n) for n in received if cycle_id in n["evidence"]]
     return ReviewFeedback(
         groups=[g.as_dict(comments=comments) for g in found],
         counts=request_counts(requests, release),

@@ -20,7 +20,7 @@ from service.domain.templates import template_from_dict
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.feedback import known_person
+from service.services.feedback import Note, known_person
 from service.services.feedback_settings import require_open
 
 
@@ -34,10 +34,17 @@ class NoteTopics:
 
 
 @dataclass(frozen=True)
+class ReceivedNote(Note):
+    """A note with its sender's name, for its recipient."""
+
+    from_name: str
+
+
+@dataclass(frozen=True)
 class NotesPage:
     """The notes a person received (with their senders' names) and the cycles they could pull each into."""
 
-    notes: list[dict[str, Any]]
+    notes: list[ReceivedNote]
     cycles: list[Cycle]
 
 
@@ -82,7 +89,7 @@ def _check_note_topic(
 
 def send_note(
     uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock, visibility: str = "chain"
-) -> dict[str, Any]:
+) -> Note:
     """Anyone sends a colleague praise or a suggestion, optionally about a competency or a goal (`visibility`:
     the organisation's goal visibility setting)."""
     to_id = data["to_id"]
@@ -106,17 +113,17 @@ def send_note(
     with uow:
         stored = uow.notes.save(note, new=True, actor=principal.employee_id, action="send_note", at=at)
         uow.commit()
-    return stored
+    return Note.of(stored)
 
 
-def notes_for(uow: UnitOfWork, principal: Principal, employee_id: str) -> list[dict[str, Any]]:
+def notes_for(uow: UnitOfWork, principal: Principal, employee_id: str) -> list[Note]:
     """The continuous feedback a person received (the person and their manager), newest first."""
     person = known_person(uow, employee_id)
     policy.require(policy.may_read_notes(principal, person), "only the person and their manager read this feedback")
-    return uow.notes.received_by(employee_id)
+    return [Note.of(n) for n in uow.notes.received_by(employee_id)]
 
 
-def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str, clock: Clock) -> dict[str, Any]:
+def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str, clock: Clock) -> Note:
     """The recipient or their manager pulls a note into the recipient's review of a cycle, as evidence."""
     note = uow.notes.get(note_id)
     if note is None:
@@ -128,7 +135,7 @@ def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str
     if uow.reviews.get(cycle_id, note["to_id"]) is None:
         raise NotFound(f"{person.name} has no review in this cycle")
     if cycle_id in note["evidence"]:
-        return note
+        return Note.of(note)
     at = iso(clock.now())
     with uow:
         stored = uow.notes.save(
@@ -139,7 +146,7 @@ def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str
             at=at,
         )
         uow.commit()
-    return stored
+    return Note.of(stored)
 
 
 def colleagues(uow: UnitOfWork, principal: Principal) -> list[Employee]:
@@ -157,6 +164,6 @@ def notes_page(uow: UnitOfWork, principal: Principal) -> NotesPage:
     cycles = [c for c in (uow.cycles.get(r.cycle_id) for r in history) if c and c.state is CycleState.ACTIVE]
     names = uow.directory.names([n["from_id"] for n in received])
     return NotesPage(
-        notes=[{**n, "from_name": names.get(n["from_id"], n["from_id"])} for n in received],
+        notes=[ReceivedNote.of(n, from_name=names.get(n["from_id"], n["from_id"])) for n in received],
         cycles=cycles,
     )

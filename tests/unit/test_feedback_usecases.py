@@ -480,12 +480,12 @@ def test_a_note_is_read_by_its_recipient_and_their_manager_and_pulled_into_the_r
         {"to_id": "F4", "kind": "praise", "text": "Great demo", "competency_id": "delivery"},
         clock,
     )
-    assert [n["text"] for n in feedback_notes.notes_for(fresh(uow), who(uow, "F3"), "F4")] == ["Great demo"]
+    assert [n.text for n in feedback_notes.notes_for(fresh(uow), who(uow, "F3"), "F4")] == ["Great demo"]
     with pytest.raises(PermissionDenied):
         feedback_notes.notes_for(fresh(uow), who(uow, "F5"), "F4")
-    feedback_notes.pull_note(fresh(uow), who(uow, "F4"), note["note_id"], cycle.cycle_id, clock)
+    feedback_notes.pull_note(fresh(uow), who(uow, "F4"), note.note_id, cycle.cycle_id, clock)
     evidence = feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now()).evidence
-    assert [n["text"] for n in evidence] == ["Great demo"]
+    assert [n.text for n in evidence] == ["Great demo"]
 
 
 def test_a_note_to_oneself_is_refused(uow, cycle, clock):
@@ -548,13 +548,13 @@ def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_ma
     assert "delivery" in topics.competencies
     assert list(topics.goals.values()) == ["Grow"]  # organisation and team goals only
 
-    def send(sender: str, **about) -> dict:
+    def send(sender: str, **about) -> feedback.Note:
         return feedback_notes.send_note(
             fresh(uow), who(uow, sender), {"to_id": "F4", "kind": "praise", "text": "Yes", **about}, clock
         )
 
-    assert send("F10", goal_id=org["goal_id"])["goal_id"] == org["goal_id"]
-    assert send("F3", goal_id=hers["goal_id"])["goal_id"] == hers["goal_id"]  # her manager sees her goals
+    assert send("F10", goal_id=org["goal_id"]).goal_id == org["goal_id"]
+    assert send("F3", goal_id=hers["goal_id"]).goal_id == hers["goal_id"]  # her manager sees her goals
     before = len(fresh(uow).notes.received_by("F4"))
     for sender, about, field in (
         ("F10", {"competency_id": "juggling"}, "competency_id"),
