@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from marshmallow import Schema
 
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
@@ -27,7 +29,6 @@ from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
-T = TypeVar("T")
 bp = Blueprint("pages_hr", __name__, url_prefix="/hr")
 
 
@@ -144,64 +145,13 @@ def _render_template_form(
 
 
 def _save_template(template_id: str | None):
-    w = wiring()
-    principal = hr()
-    raw = forms.template_raw(request.form)
-    data, errors = forms.load(TemplateInSchema(), raw)
-
-    def current() -> tuple[int, str]:
-        now = template_svc.get_template(w.uow(), template_id or "")
-        return now.version, (
-            f"Someone else saved this template meanwhile (now version {now.version}, by {now.updated_by}). "
-            "Your edits are kept below; saving again makes them the next version."
-        )
-
-    def save():
-        if template_id is None:
-            return template_svc.create_template(w.uow(), principal, data, w.clock)
-        return template_svc.update_template(w.uow(), principal, template_id, data, expected_version(), w.clock)
-
-    refused = "The template was not saved: some fields need attention."
-    saved = _edit(
-        _render_template_form, template_id, raw, errors, refused, current, save, url_for("pages_hr.templates")
-    )
+    saved = _save(TEMPLATE_EDITOR, template_id)
     flash(
         f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
         "launched with.",
         "success",
     )
     return redirect(url_for("pages_hr.templates"))
-
-
-def _edit(
-    render: Callable[..., Any],
-    entity_id: str | None,
-    raw: dict[str, Any],
-    errors: forms.Errors,
-    refused: str,
-    current: Callable[[], tuple[int, str]],
-    save: Callable[[], T],
-    back: str,
-    elsewhere: Callable[[], str] | None = None,
-) -> T:
-    """Create or edit a versioned thing (a template, a cycle) from its form: the form again with its messages when
-    it is invalid or refused; when someone else saved it meanwhile, the form as typed at the `current` version with
-    its message; a refusal not about the form goes to `elsewhere` (with its message), if given."""
-    version = request.form.get("version", "")
-
-    def again(errors: forms.Errors, message: str, status: int):
-        if elsewhere and status != 422:
-            flash(message, "error")
-            return redirect(elsewhere())
-        return render(raw, entity_id, version=version, errors=errors, status=status, message=message)
-
-    invalid(errors, refused, OnRefusal(form=again))
-
-    def stale(_exc: Exception):
-        now, message = current()
-        return render(raw, entity_id, version=now, status=409, message=message)
-
-    return attempt(save, OnRefusal(back=back, form=again, stale=stale))
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -275,31 +225,81 @@ def _render_cycle_form(
 
 
 def _save_cycle(cycle_id: str | None):
-    principal = hr()
-    w = wiring()
-    raw = forms.cycle_raw(request.form)
-    data, errors = forms.load(CycleInSchema(), raw)
-
-    def current() -> tuple[int, str]:
-        now = cycle_svc.get_cycle(w.uow(), cycle_id or "")
-        return now.version, (
-            f"Someone else changed this cycle meanwhile (now version {now.version}). Your edits are kept "
-            "below; saving again replaces theirs."
-        )
-
-    def save():
-        if cycle_id is None:
-            return cycle_svc.create_cycle(w.uow(), principal, data, w.clock)
-        return cycle_svc.update_cycle(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-
-    refused = "The cycle was not saved: some fields need attention."
-
-    def here() -> str:  # a refusal not about the form (the cycle's state) is said on the cycle's page
-        return url_for("pages_hr.cycle", cycle_id=cycle_id)
-
-    saved = _edit(_render_cycle_form, cycle_id, raw, errors, refused, current, save, url_for("pages_hr.cycles"), here)
+    saved = _save(CYCLE_EDITOR, cycle_id)
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
+
+
+@dataclass(frozen=True)
+class Editor:
+    """How HR creates and edits one kind of versioned thing (a template, a cycle) from its form."""
+
+    render: Callable[..., Any]  # (values, id, *, version, errors, message, status) → the form page
+    raw: Callable[[Any], dict[str, Any]]  # the posted form → what the schema loads
+    schema: type[Schema]
+    get: Callable[[Any, str], Any]  # (uow, id) → as stored now
+    create: Callable[..., Any]  # (uow, principal, data, clock)
+    update: Callable[..., Any]  # (uow, principal, id, data, expected version, clock)
+    refused: str  # the message of an invalid form
+    stale: str  # the message when someone else saved it meanwhile, formatted with `now` (as stored now)
+    back: str  # the list's endpoint
+    elsewhere: str = ""  # the endpoint (taking the cycle's id) where a refusal not about the form is said, if any
+
+
+TEMPLATE_EDITOR = Editor(
+    _render_template_form,
+    forms.template_raw,
+    TemplateInSchema,
+    template_svc.get_template,
+    template_svc.create_template,
+    template_svc.update_template,
+    "The template was not saved: some fields need attention.",
+    "Someone else saved this template meanwhile (now version {now.version}, by {now.updated_by}). "
+    "Your edits are kept below; saving again makes them the next version.",
+    "pages_hr.templates",
+)
+CYCLE_EDITOR = Editor(
+    _render_cycle_form,
+    forms.cycle_raw,
+    CycleInSchema,
+    cycle_svc.get_cycle,
+    cycle_svc.create_cycle,
+    cycle_svc.update_cycle,
+    "The cycle was not saved: some fields need attention.",
+    "Someone else changed this cycle meanwhile (now version {now.version}). Your edits are kept "
+    "below; saving again replaces theirs.",
+    "pages_hr.cycles",
+    elsewhere="pages_hr.cycle",  # a refusal by the cycle's state is said on the cycle's page
+)
+
+
+def _save(editor: Editor, entity_id: str | None) -> Any:
+    """Create (no id) or edit from the posted form: the form again with its messages when it is invalid or
+    refused; when someone else saved it meanwhile, the form as typed at the version stored now, with a message."""
+    principal = hr()
+    w = wiring()
+    raw = editor.raw(request.form)
+    data, errors = forms.load(editor.schema(), raw)
+    version = request.form.get("version", "")
+
+    def again(errors: forms.Errors, message: str, status: int):
+        if editor.elsewhere and status != 422:
+            flash(message, "error")
+            return redirect(url_for(editor.elsewhere, cycle_id=entity_id))
+        return editor.render(raw, entity_id, version=version, errors=errors, status=status, message=message)
+
+    invalid(errors, editor.refused, OnRefusal(form=again))
+
+    def stale(_exc: Exception):
+        now = editor.get(w.uow(), entity_id or "")
+        return editor.render(raw, entity_id, version=now.version, status=409, message=editor.stale.format(now=now))
+
+    def save():
+        if entity_id is None:
+            return editor.create(w.uow(), principal, data, w.clock)
+        return editor.update(w.uow(), principal, entity_id, data, expected_version(), w.clock)
+
+    return attempt(save, OnRefusal(back=url_for(editor.back), form=again, stale=stale))
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
