@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from service.adapters.clock import Clock
@@ -60,7 +61,9 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     table = _table(settings)
-    print(json.dumps(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
+    print(
+        json.dumps(asdict(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
+    )
     return 0
 
 
@@ -72,7 +75,9 @@ def cmd_send_training_report(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     uow = UnitOfWork(_table(settings))
-    print(json.dumps(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))
+    print(
+        json.dumps(asdict(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))
+    )
     return 0
 
 
@@ -177,7 +182,7 @@ def cmd_export_person(args: argparse.Namespace) -> int:
     from service.services.personal_data import export_person
 
     try:
-        data = export_person(UnitOfWork(_table(load_settings())), args.employee_id)
+        data = asdict(export_person(UnitOfWork(_table(load_settings())), args.employee_id))
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1
@@ -201,10 +206,11 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings()
     try:
-        result = erase_person(UnitOfWork(_table(settings)), args.employee_id)
+        erased = erase_person(UnitOfWork(_table(settings)), args.employee_id)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1
+    result = {"employee_id": erased.employee_id, "name": erased.name, "reviews": str(erased.reviews)}
     pool_id = args.user_pool_id or os.environ.get("COGNITO_USER_POOL_ID", "")
     if pool_id:
         from service.adapters.aws import client

@@ -7,6 +7,7 @@ Use cases reach them as `uow.reviews`, `uow.cycles`, ... and never see a key or 
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from datetime import date as _date
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from service.adapters import keys
 from service.adapters.audited import stage_audited
 from service.adapters.store import Check, Increment, Item, Put, Table
+from service.domain.actions import Action
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Employee, Role
 from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, KeyResult
@@ -508,7 +510,7 @@ class ReviewRepository(_Repository):
         self._get_many(wanted)
         self._uow.feedback.mark_prefetched(cycle_id)
 
-    def history(self, employee_id: str) -> tuple[list[Review], list[Item]]:
+    def history(self, employee_id: str) -> tuple[list[Review], list[Action]]:
         """A person's reviews across cycles and the actions about them, from one query."""
         index, pk = keys.person_history(employee_id)
         reviews, actions = [], []
@@ -530,28 +532,28 @@ class ReviewRepository(_Repository):
 class ActionRepository(_Repository):
     """Tracked actions (remediation of obstacles, agreed in discussions)."""
 
-    def get(self, action_id: str) -> Item | None:
-        """One action (as a plain record), or None."""
+    def get(self, action_id: str) -> Action | None:
+        """One action, or None."""
         item = self._get(keys.action(action_id))
         return action_from_item(item) if item else None
 
-    def get_many(self, action_ids: list[str]) -> dict[str, Item]:
+    def get_many(self, action_ids: list[str]) -> dict[str, Action]:
         """Actions by id (missing ones are left out)."""
         return {i["action_id"]: action_from_item(i) for i in self._get_many([keys.action(a) for a in action_ids])}
 
-    def owned_by(self, owner_id: str) -> list[Item]:
+    def owned_by(self, owner_id: str) -> list[Action]:
         """Actions someone owns: open ones first, by due date."""
         index, pk = keys.owner_actions(owner_id)
         return [action_from_item(i) for i in self._table.query(pk, index=index)]
 
-    def about(self, employee_id: str) -> list[Item]:
+    def about(self, employee_id: str) -> list[Action]:
         """Actions about a person, across cycles, oldest first."""
         index, pk = keys.person_history(employee_id)
         return [action_from_item(i) for i in self._table.query(pk, "ACTION#", index=index)]
 
-    def save(self, action: Item, *, new: bool, actor: str, action_name: str, at: str) -> Item:
+    def save(self, action: Action, *, new: bool, actor: str, action_name: str, at: str) -> Action:
         """Stage the audited action (with its history and owner index attributes); returns it as stored."""
-        a = action
+        a = asdict(action)
         item = {
             **a,
             **keys.action(a["action_id"]),
@@ -564,24 +566,9 @@ class ActionRepository(_Repository):
         return action_from_item(self._audited(entity, keys.action(a["action_id"]), item, new, **audit))
 
 
-ACTION_FIELDS = (
-    "action_id",
-    "kind",
-    "cycle_id",
-    "subject_id",
-    "description",
-    "obstacle",
-    "owner_id",
-    "due",
-    "status",
-    "created_at",
-    "version",
-)
-
-
-def action_from_item(item: Item) -> Item:
-    """Item → action record (its fields, no keys)."""
-    return {k: item.get(k) for k in ACTION_FIELDS}
+def action_from_item(item: Item) -> Action:
+    """Item → action (its fields, no keys)."""
+    return Action(**{f.name: item.get(f.name) for f in fields(Action)})
 
 
 class AuditLog(_Repository):

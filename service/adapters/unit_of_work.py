@@ -22,7 +22,8 @@ table port underneath is what differs, and the contract tests keep both to one s
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from service.adapters.store import Op, Put, Table, same_item
 from service.domain.errors import Clash, Conflict, Unavailable
@@ -30,6 +31,10 @@ from service.domain.errors import Clash, Conflict, Unavailable
 
 class UnitOfWork:
     """Repositories over one table, and the one transaction of a use case."""
+
+    # Event type → the handlers that stage its consequences; installed by service/services/messagebus.py
+    # (adapters never import services). An event without an entry is refused, never dropped.
+    handlers: ClassVar[Mapping[type, Sequence[Callable[[Any, Any], None]]]] = {}
 
     def __init__(self, table: Table, identity_map: bool = False) -> None:
         from service.adapters import feedback_store as fb
@@ -41,6 +46,7 @@ class UnitOfWork:
 
         self.table = table
         self.ops: list[Op] = []
+        self.events: list[Any] = []  # domain events recorded, handled at commit
         self.committed = False
         # The idempotency token of the next commit. Audit records staged for it carry it too, so that a
         # read-back tells this request's write from an identical one made by another request.
@@ -70,8 +76,14 @@ class UnitOfWork:
         self.exports = _exports(self)  # issue 11: bulk export jobs
         self.signin_attempts = SigninAttempts(self)
 
+    @classmethod
+    def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:
+        """Set the table of event handlers every unit of work dispatches to."""
+        cls.handlers = handlers
+
     def __enter__(self) -> UnitOfWork:
         self.ops = []
+        self.events = []
         self.committed = False
         return self
 
@@ -82,8 +94,23 @@ class UnitOfWork:
         """Stage one write (repositories call this; use cases call the repositories)."""
         self.ops.append(op)
 
+    def record(self, event: Any) -> None:
+        """Record a domain event: its handlers stage their writes at commit, in this transaction."""
+        self.events.append(event)
+
+    def _dispatch(self) -> None:
+        """Run the handlers of each recorded event (and of the events they record) until none are left."""
+        while self.events:
+            event = self.events.pop(0)
+            if type(event) not in self.handlers:
+                raise LookupError(f"no handlers installed for {type(event).__name__}")
+            for handler in self.handlers[type(event)]:
+                handler(self, event)
+
     def commit(self) -> None:
-        """Write every staged op in one transaction, exactly once (nothing to do: no request)."""
+        """Handle the recorded events, then write every staged op in one transaction, exactly once (nothing to
+        do: no request)."""
+        self._dispatch()
         ops, self.ops = self.ops, []
         if ops:
             try:
@@ -127,6 +154,7 @@ class UnitOfWork:
         if self.ops:
             self.seen.clear()
         self.ops = []
+        self.events = []
 
     def _applied(self, ops: list[Op]) -> bool:
         """Did this exact transaction commit? Its conditional Puts are stored as written, or not at all."""

@@ -92,8 +92,8 @@ def load_learning(table: Table, who: Callable[[str], Principal], today: date, cl
         [{"name": "Samir Haddad", "role": "Quality Engineering Manager", "organisation": "Contoso Health"}],
         shared=True,
     )
-    samir = next(c for c in second["referrals"])
-    samir_view = interviews.get_contact(UnitOfWork(table), chloe, samir["contact_id"])
+    samir = next(c for c in second.referrals)
+    samir_view = interviews.get_contact(UnitOfWork(table), chloe, samir.contact_id)
     _interview(
         table,
         chloe,
@@ -109,7 +109,7 @@ def load_learning(table: Table, who: Callable[[str], Principal], today: date, cl
         {"name": "Lena Fischer", "role": "SDET Lead", "organisation": "Fabrikam", "found_via": "alumni"},
         clock,
     )
-    interviews.act(UnitOfWork(table), chloe, waiting["contact_id"], "send", waiting["version"], clock)
+    interviews.act(UnitOfWork(table), chloe, waiting.contact_id, "send", waiting.version, clock)
     interviews.add_contact(
         UnitOfWork(table),
         chloe,
@@ -121,17 +121,17 @@ def load_learning(table: Table, who: Callable[[str], Principal], today: date, cl
 def _interview(
     table: Table,
     owner: Principal,
-    contact: dict,
+    contact: interviews.ContactView,
     clock: Clock,
     held: str,
     learnt: str,
     referrals: list[dict],
     shared: bool = False,
-) -> dict:
+) -> interviews.ContactDetail:
     """Send, schedule and complete one interview; returns the contact as the planner shows it then."""
-    cid = contact["contact_id"]
-    sent = interviews.act(UnitOfWork(table), owner, cid, "send", contact["version"], clock)
-    on = interviews.act(UnitOfWork(table), owner, cid, "schedule", sent["version"], clock, held)
+    cid = contact.contact_id
+    sent = interviews.act(UnitOfWork(table), owner, cid, "send", contact.version, clock)
+    on = interviews.act(UnitOfWork(table), owner, cid, "schedule", sent.version, clock, held)
     data = {"completed_on": held, "hours": 0.5, "learnt": learnt, "referrals": referrals, "shared_with_manager": shared}
-    interviews.complete(UnitOfWork(table), owner, cid, data, on["version"], clock)
+    interviews.complete(UnitOfWork(table), owner, cid, data, on.version, clock)
     return interviews.get_contact(UnitOfWork(table), owner, cid)

@@ -177,7 +177,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         current.cycle_id,
         "E017",
         _self("Automated the regression suite.", "Test automation"),
-        r["version"],
+        r.version,
         False,
         clock,
     )
@@ -201,7 +201,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
     employee, manager = who(employee_id), who(person.manager_id)
     order = ["self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"]
     steps = order[: order.index(target) + 1]
-    version = reviews.open_review(UnitOfWork(table), employee, cycle_id, employee_id)["version"]
+    version = reviews.open_review(UnitOfWork(table), employee, cycle_id, employee_id).version
     needs = {
         "E008": "Kubernetes operations",
         "E009": "Public speaking",
@@ -225,7 +225,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
             version,
             True,
             clock,
-        )["version"]
+        ).version
     if "manager_submitted" in steps:
         version = reviews.save_manager_assessment(
             UnitOfWork(table),
@@ -236,7 +236,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
             version,
             True,
             clock,
-        )["version"]
+        ).version
     if "discussed" in steps:
         discussion = {
             "date": (today - timedelta(days=1)).isoformat(),
@@ -252,13 +252,13 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
         }
         version = reviews.save_discussion(
             UnitOfWork(table), manager, cycle_id, employee_id, discussion, version, True, clock
-        )["version"]
+        ).version
     if "acknowledged" in steps:
         agreement = "disagree" if employee_id == "E012" else "agree"
         response = "I think ownership deserved a 4: I led the outage review." if agreement == "disagree" else ""
         version = reviews.acknowledge(
             UnitOfWork(table), employee, cycle_id, employee_id, agreement, response, version, clock
-        )["version"]
+        ).version
     if "finalised" in steps:
         reviews.finalise(UnitOfWork(table), who(HR), cycle_id, employee_id, version, clock)
 

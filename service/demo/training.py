@@ -100,7 +100,7 @@ def load_training_demo(table: Table, clock: Clock) -> None:
     merged |= {"free-system-design", "free-accessibility", "free-project-management", "free-test-automation"}
     for source in sorted(merged):
         target = source.removeprefix("free-")
-        if target in {t["topic_id"] for t in training.list_topics(UnitOfWork(table), hr)}:
+        if target in {t.topic_id for t in training.list_topics(UnitOfWork(table), hr)}:
             training.merge_topics(UnitOfWork(table), hr, source, target, clock)
     for employee_id, rows in SELF_NEEDS.items():
         content: dict[str, Any] = scenario._self("A good period.", "x")
@@ -108,10 +108,10 @@ def load_training_demo(table: Table, clock: Clock) -> None:
             {"topic": t, "priority": p, "format": f, "rationale": "Named in the review.", "estimated_cost": c or None}
             for t, p, f, c in rows
         ]
-        version = reviews.open_review(UnitOfWork(table), who(employee_id), current.cycle_id, employee_id)["version"]
+        version = reviews.open_review(UnitOfWork(table), who(employee_id), current.cycle_id, employee_id).version
         version = reviews.save_self_assessment(
             UnitOfWork(table), who(employee_id), current.cycle_id, employee_id, content, version, True, clock
-        )["version"]
+        ).version
         if employee_id in MANAGED:
             person = get_person(UnitOfWork(table), employee_id)
             manager = scenario._manager(person.manager_id or scenario.HR, today + timedelta(days=45), "x")

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 from service.domain.directory import Employee
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.reviews import ORDER, ReviewState
+from service.domain.workflow import follow
 
 
 class CycleState(StrEnum):
@@ -39,10 +40,7 @@ CYCLE_TRANSITIONS: dict[tuple[CycleState, CycleAction], CycleState] = {
 
 def next_cycle_state(state: CycleState, action: CycleAction) -> CycleState:
     """The state an action leads to, or Conflict."""
-    try:
-        return CYCLE_TRANSITIONS[(state, action)]
-    except KeyError:
-        raise Conflict(f"cannot {action} a cycle that is {state}") from None
+    return follow(CYCLE_TRANSITIONS, state, action, f"cannot {action} a cycle that is {state}")
 
 
 class Phase(StrEnum):

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import ValidationFailed
+from service.domain.workflow import follow
 
 
 class ExportState(StrEnum):
@@ -45,10 +46,7 @@ EXPORT_TRANSITIONS: dict[tuple[ExportState, ExportAction], ExportState] = {
 
 def next_export_state(state: ExportState, action: ExportAction) -> ExportState:
     """The state an action leads to; Conflict when the table does not allow it."""
-    try:
-        return EXPORT_TRANSITIONS[(state, action)]
-    except KeyError:
-        raise Conflict(f"an export that is {state.value} cannot {action.value}") from None
+    return follow(EXPORT_TRANSITIONS, state, action, f"an export that is {state.value} cannot {action.value}")
 
 
 SCOPES = ("cycle", "department")

@@ -19,8 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.templates import Form, Template
+from service.domain.workflow import follow
 
 MIN_THRESHOLD = 3  # the product's floor: a group smaller than this is never shown, whatever the setting
 
@@ -76,11 +77,8 @@ HOLDING = (R.NOMINATED, R.APPROVED, R.ANSWERED, R.DECLINED)
 
 def next_request_state(state: RequestState | None, action: RequestAction) -> RequestState:
     """The state an action leads to, or Conflict when the workflow does not allow it."""
-    try:
-        return REQUEST_TRANSITIONS[(state, action)]
-    except KeyError:
-        now = "does not exist" if state is None else f"is {state.value}"
-        raise Conflict(f"cannot {action.value} a feedback request that {now}") from None
+    now = "does not exist" if state is None else f"is {state.value}"
+    return follow(REQUEST_TRANSITIONS, state, action, f"cannot {action.value} a feedback request that {now}")
 
 
 class ReleaseRule(StrEnum):

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
+from service.domain.workflow import follow
 
 
 class ActivityType(StrEnum):
@@ -86,11 +87,8 @@ INTERVIEW_TRANSITIONS: dict[tuple[InterviewStatus, InterviewAction], InterviewSt
 
 def next_status(status: InterviewStatus, action: InterviewAction) -> InterviewStatus:
     """The status an action leads to, or Conflict when the planner's workflow does not allow it."""
-    try:
-        return INTERVIEW_TRANSITIONS[(status, action)]
-    except KeyError:
-        words = status.value.replace("_", " ")
-        raise Conflict(f"cannot {action.value} an interview that is {words}") from None
+    words = status.value.replace("_", " ")
+    return follow(INTERVIEW_TRANSITIONS, status, action, f"cannot {action.value} an interview that is {words}")
 
 
 def allows(status: InterviewStatus, action: InterviewAction) -> bool:
@@ -223,6 +221,19 @@ def check_completion(data: dict[str, Any], scheduled_for: str | None, today: dat
 def in_period(activity_date: str, start: date | str, end: date | str) -> bool:
     """Whether an activity falls inside a cycle's period (both ends included)."""
     return str(start) <= activity_date[:10] <= str(end)
+
+
+def check_evidence(found: dict[str, Any], refs: list[str], period: tuple[Any, Any]) -> None:
+    """Picked activities (`found`: the employee's own, by id) must exist and fall inside the cycle's period."""
+    errors: dict[str, list[str]] = {}
+    for n, ref in enumerate(refs):
+        a = found.get(ref)
+        if a is None:
+            errors[f"learning_refs.{n}"] = ["not an activity of your learning log"]
+        elif not in_period(a.date, *period):
+            errors[f"learning_refs.{n}"] = [f"“{a.title}” is outside this cycle's period"]
+    if errors:
+        raise ValidationFailed("The learning evidence is not valid.", errors)
 
 
 def outreach_draft(profile: dict[str, str], contact: Contact) -> str:

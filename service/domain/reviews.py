@@ -11,6 +11,7 @@ from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.templates import WEIGHT_PARTS, Template
+from service.domain.workflow import follow
 
 
 class ReviewState(StrEnum):
@@ -66,10 +67,8 @@ def next_state(state: ReviewState, action: ReviewAction, to: ReviewState | None 
             allowed = ", ".join(RETURNS[state]) or "nothing"
             raise Conflict(f"a review in {state} can be returned to: {allowed}")
         return to
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise Conflict(f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}") from None
+    refusal = f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}"
+    return follow(TRANSITIONS, state, action, refusal)
 
 
 def allows(state: ReviewState, action: ReviewAction) -> bool:
@@ -96,6 +95,34 @@ class Priority(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class NeedFormat(StrEnum):
+    """A suggested way to meet a training need (the forms offer these, in this order)."""
+
+    COURSE = "course"
+    MENTORING = "mentoring"
+    ON_THE_JOB = "on_the_job"
+    CONFERENCE = "conference"
+    INFORMATIONAL_INTERVIEW = "informational_interview"
+    DEGREE_PROGRAMME = "degree_programme"
+    PROFESSIONAL_ASSOCIATION = "professional_association"
+    NETWORKING = "networking"
+    COACHING = "coaching"
+    SELF_STUDY = "self_study"
+    OTHER = "other"
+
+
+class ObstacleCategory(StrEnum):
+    """Where an obstacle sits (the manager picks one when recording it)."""
+
+    RESOURCES = "resources"
+    TOOLS = "tools"
+    PROCESS = "process"
+    MANAGEMENT = "management_and_leadership"
+    TRAINING = "training"
+    WORKLOAD = "workload"
+    OTHER = "other"
 
 
 class ItemStatus(StrEnum):
@@ -195,8 +222,6 @@ def _check_tracked(items: list[dict[str, Any]], field: str, e: _Errors, complete
 
 
 def _check_training(needs: list[dict[str, Any]], field: str, e: _Errors) -> None:
-    from service.domain.training import NeedFormat  # training imports this module
-
     for n, need in enumerate(needs):
         if not normalise_topic(need.get("topic") or ""):
             e.add(f"{field}.{n}.topic", "required")
@@ -235,8 +260,6 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
 
 def check_manager(content: dict[str, Any], template: Template, submit: bool, people: set[str]) -> None:
     """Manager assessment rules."""
-    from service.domain.training import ObstacleCategory  # training imports this module
-
     e = _Errors({})
     _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
     _check_answers(content.get("answers", {}), template, "manager", e, submit)

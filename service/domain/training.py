@@ -14,25 +14,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from service.domain.errors import ValidationFailed
-from service.domain.reviews import PRIORITY_WEIGHT, Priority, normalise_topic
+from service.domain.reviews import PRIORITY_WEIGHT, NeedFormat, ObstacleCategory, Priority, normalise_topic
 
 E = TypeVar("E", bound=StrEnum)
-
-
-class NeedFormat(StrEnum):
-    """A suggested way to meet a training need (the forms offer these, in this order)."""
-
-    COURSE = "course"
-    MENTORING = "mentoring"
-    ON_THE_JOB = "on_the_job"
-    CONFERENCE = "conference"
-    INFORMATIONAL_INTERVIEW = "informational_interview"
-    DEGREE_PROGRAMME = "degree_programme"
-    PROFESSIONAL_ASSOCIATION = "professional_association"
-    NETWORKING = "networking"
-    COACHING = "coaching"
-    SELF_STUDY = "self_study"
-    OTHER = "other"
 
 
 class NeedSource(StrEnum):
@@ -54,18 +38,6 @@ class SuggestionAnswer(StrEnum):
 
     CONFIRMED = "confirmed"  # becomes a training need
     DISMISSED = "dismissed"
-
-
-class ObstacleCategory(StrEnum):
-    """Where an obstacle sits (the manager picks one when recording it)."""
-
-    RESOURCES = "resources"
-    TOOLS = "tools"
-    PROCESS = "process"
-    MANAGEMENT = "management_and_leadership"
-    TRAINING = "training"
-    WORKLOAD = "workload"
-    OTHER = "other"
 
 
 # The report's three places a problem can sit (product brief: workforce, tools and processes, leadership).
@@ -176,6 +148,11 @@ class TrainingNeed:
     addressed_at: str | None = None
     chain: tuple[str, ...] = ()
     version: int = 0
+
+    @property
+    def topic(self) -> str:
+        """The topic's name as readers see it."""
+        return self.topic_label
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""

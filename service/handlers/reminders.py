@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -23,7 +24,7 @@ def _run(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Send today's reminders and escalations."""
     settings = load_settings()
     table = build_table(settings)
-    result = send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)
+    result = asdict(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url))
     log.info("reminders run", extra=result)
     if result["failed"]:
         raise RemindersIncomplete(f"{result['failed']} message(s) not sent; they are sent again on the retry")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -23,7 +24,9 @@ def _run(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Send the training-need reports that are due."""
     settings = load_settings()
     table = build_table(settings)
-    result = deliver_training_reports(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)
+    result = asdict(
+        deliver_training_reports(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)
+    )
     log.info("training report run", extra=result)
     if result["failed"]:
         raise DeliveryIncomplete(f"{result['failed']} report(s) not sent; the retry sends them")

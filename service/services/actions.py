@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.actions import Action, ActionKind
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.events import DiscussionRecorded, ManagerAssessmentSubmitted
 from service.domain.reviews import ItemStatus, Review
 from service.services import policy
 from service.services.auth import Principal
@@ -15,20 +18,19 @@ MAX_ACTIONS = 20
 OPEN_VALUES = ("open", "in_progress")
 
 
-def _action(action_id: str, review: Review, kind: str, entry: dict[str, Any], created_at: str, status: str) -> dict:
-    description = entry.get("remediation") or entry.get("description") or ""
-    return {
-        "action_id": action_id,
-        "kind": kind,
-        "cycle_id": review.cycle_id,
-        "subject_id": review.employee_id,
-        "description": description,
-        "obstacle": entry.get("description") if kind == "remediation" else None,
-        "owner_id": entry["owner_id"],
-        "due": entry.get("due", ""),
-        "status": status,
-        "created_at": created_at,
-    }
+def _action(action_id: str, review: Review, kind: str, entry: dict[str, Any], created_at: str, status: str) -> Action:
+    return Action(
+        action_id=action_id,
+        kind=kind,
+        cycle_id=review.cycle_id,
+        subject_id=review.employee_id,
+        description=entry.get("remediation") or entry.get("description") or "",
+        obstacle=entry.get("description") if kind == ActionKind.REMEDIATION else None,
+        owner_id=entry["owner_id"],
+        due=entry.get("due", ""),
+        status=status,
+        created_at=created_at,
+    )
 
 
 def action_ids(review: Review, kind: str) -> list[str]:
@@ -36,8 +38,20 @@ def action_ids(review: Review, kind: str) -> list[str]:
     return [f"{review.cycle_id}.{review.employee_id}.{kind}.{n}" for n in range(MAX_ACTIONS)]
 
 
+def actions_from_obstacles(uow: UnitOfWork, event: ManagerAssessmentSubmitted) -> None:
+    """The submitted manager assessment's obstacles become tracked remediation actions, in its transaction."""
+    obstacles = (event.review.manager_assessment or {}).get("obstacles", [])
+    stage_review_actions(uow, event.review, ActionKind.REMEDIATION, obstacles, event.actor_id, event.at)
+
+
+def actions_from_discussion(uow: UnitOfWork, event: DiscussionRecorded) -> None:
+    """The recorded discussion's agreed actions become tracked actions, in its transaction."""
+    agreed = (event.review.discussion or {}).get("agreed_actions", [])
+    stage_review_actions(uow, event.review, ActionKind.AGREED, agreed, event.actor_id, event.at)
+
+
 def stage_review_actions(
-    uow: UnitOfWork, review: Review, kind: str, entries: list[dict[str, Any]], actor: Principal, at: str
+    uow: UnitOfWork, review: Review, kind: str, entries: list[dict[str, Any]], actor_id: str, at: str
 ) -> None:
     """Create (or, on resubmission, update) one tracked action per entry.
 
@@ -49,33 +63,37 @@ def stage_review_actions(
     all_ids = action_ids(review, kind)
     existing = uow.actions.get_many(all_ids)
     ids = all_ids[: len(entries)]
-    audit = {"actor": actor.employee_id, "action_name": f"{kind}_action", "at": at}
+    audit = {"actor": actor_id, "action_name": f"{kind}_action", "at": at}
     for action_id in all_ids[len(entries) :]:
         before = existing.get(action_id)
-        if before is not None and before["status"] in OPEN_VALUES:
-            uow.actions.save({**before, "status": ItemStatus.DROPPED.value}, new=False, **audit)
+        if before is not None and before.status in OPEN_VALUES:
+            uow.actions.save(replace(before, status=ItemStatus.DROPPED.value), new=False, **audit)
     for action_id, entry in zip(ids, entries, strict=True):
         before = existing.get(action_id)
         description = entry.get("remediation") or entry.get("description") or ""
-        same = before is not None and before.get("description") == description
-        status = before["status"] if same else (entry.get("status") or ItemStatus.OPEN.value)
-        after = _action(action_id, review, kind, entry, (before or {}).get("created_at", at), status)
-        if before is not None and all(before.get(k) == after.get(k) for k in ("description", "owner_id", "due")):
+        same = before is not None and before.description == description
+        status = before.status if same else (entry.get("status") or ItemStatus.OPEN.value)
+        after = _action(action_id, review, kind, entry, before.created_at if before else at, status)
+        if before is not None and (before.description, before.owner_id, before.due) == (
+            after.description,
+            after.owner_id,
+            after.due,
+        ):
             continue
         uow.actions.save(after, new=before is None, **audit)
 
 
-def my_actions(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+def my_actions(uow: UnitOfWork, principal: Principal) -> list[Action]:
     """Actions this person owns: open ones first, by due date."""
     return uow.actions.owned_by(principal.employee_id)
 
 
 def update_action_status(
     uow: UnitOfWork, principal: Principal, action_id: str, status: str, expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> Action:
     """The owner (or HR) moves an action along: open → in progress → done, or dropped."""
     before = uow.actions.get(action_id)
-    subject = uow.directory.get(before["subject_id"]) if before is not None else None
+    subject = uow.directory.get(before.subject_id) if before is not None else None
     if before is None or not policy.may_read_action(principal, before, subject.manager_id if subject else None):
         raise NotFound(f"no action {action_id!r}")  # denied answers exactly like missing
     policy.require(policy.may_update_action(principal, before), "only the action's owner or HR updates it")
@@ -83,11 +101,11 @@ def update_action_status(
         new_status = ItemStatus(status)
     except ValueError:
         raise ValidationFailed("Unknown status.", {"status": [f"choose {', '.join(ItemStatus)}"]}) from None
-    if int(before["version"]) != expected_version:
+    if before.version != expected_version:
         raise StaleWrite("the action was changed by someone else; reload it")
     with uow:
         stored = uow.actions.save(
-            {**before, "status": new_status.value},
+            replace(before, status=new_status.value),
             new=False,
             actor=principal.employee_id,
             action_name="update_action",

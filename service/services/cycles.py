@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -31,6 +31,41 @@ from service.services.policy import require_role
 from service.services.templates import get_template
 
 LAUNCH_BATCH = 40  # 40 reviews + 40 audit records + 1 counter update fit one transaction (limit 100)
+
+
+@dataclass(frozen=True)
+class LaunchProgress:
+    """How far the creation of a launched cycle's reviews has come."""
+
+    cycle_id: str
+    expected: int
+    created: int
+    done: bool
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One review in HR's worklist: whose, where it stands, and what the employee said on acknowledging."""
+
+    employee_id: str
+    employee_name: str
+    department: str
+    manager_id: str | None
+    state: ReviewState
+    agreement: str | None
+    response: str
+    acknowledged_at: str | None
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """HR's work in one cycle: everyone, who to finalise, who disagreed, and who is overdue per phase."""
+
+    cycle_id: str
+    people: list[WorklistRow]
+    to_finalise: list[WorklistRow]
+    disagreed: list[WorklistRow]
+    overdue: dict[str, list[WorklistRow]]
 
 
 def _cycle_from_data(data: dict[str, Any], cycle_id: str) -> Cycle:
@@ -127,7 +162,7 @@ def update_cycle(
 
 def launch_cycle(
     uow: UnitOfWork, principal: Principal, cycle_id: str, expected_version: int, clock: Clock, queue: Queue
-) -> dict[str, Any]:
+) -> LaunchProgress:
     """Snapshot template and participants, go active, and create the reviews in background batches.
 
     Launching again while reviews are still missing re-sends the batches (creation is idempotent).
@@ -227,10 +262,10 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
     return created
 
 
-def launch_progress(uow: UnitOfWork, cycle_id: str) -> dict[str, Any]:
+def launch_progress(uow: UnitOfWork, cycle_id: str) -> LaunchProgress:
     """How far the creation of a cycle's reviews has come."""
     _, _, launched, expected = uow.cycles.counts(cycle_id)
-    return {"cycle_id": cycle_id, "expected": expected, "created": launched, "done": launched >= expected}
+    return LaunchProgress(cycle_id, expected, launched, launched >= expected)
 
 
 def cycle_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> dict[str, Any]:
@@ -286,34 +321,34 @@ def _change_state(
     return stored
 
 
-def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> dict[str, Any]:
+def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> Worklist:
     """HR's work in one cycle from one paginated query of its reviews: who to finalise, who is overdue per
     phase (the same rule as the counters), and where the employee did not agree."""
     require_role(principal, Role.HR)
     cycle = get_cycle(uow, cycle_id)
     reviews = sorted(uow.reviews.of_cycle(cycle_id), key=lambda r: (r.employee_name.casefold(), r.employee_id))
 
-    def row(r: Review) -> dict[str, Any]:
+    def row(r: Review) -> WorklistRow:
         ack = r.acknowledgement or {}
-        return {
-            "employee_id": r.employee_id,
-            "employee_name": r.employee_name,
-            "department": r.department,
-            "manager_id": r.manager_id,
-            "state": r.state.value,
-            "agreement": ack.get("agreement"),
-            "response": ack.get("response", ""),
-            "acknowledged_at": ack.get("at"),
-        }
+        return WorklistRow(
+            r.employee_id,
+            r.employee_name,
+            r.department,
+            r.manager_id,
+            r.state,
+            ack.get("agreement"),
+            ack.get("response", ""),
+            ack.get("at"),
+        )
 
-    overdue: dict[str, list[dict[str, Any]]] = {}
+    overdue: dict[str, list[WorklistRow]] = {}
     for phase, (states, _owner) in PHASE_TASKS.items():
         if phase in cycle.phases and today > cycle.phases[phase]:
             overdue[phase.value] = [row(r) for r in reviews if r.state in states]
-    return {
-        "cycle_id": cycle_id,
-        "people": [row(r) for r in reviews],
-        "to_finalise": [row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
-        "disagreed": [row(r) for r in reviews if (r.acknowledgement or {}).get("agreement") == "disagree"],
-        "overdue": overdue,
-    }
+    return Worklist(
+        cycle_id=cycle_id,
+        people=[row(r) for r in reviews],
+        to_finalise=[row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
+        disagreed=[row(r) for r in reviews if (r.acknowledgement or {}).get("agreement") == "disagree"],
+        overdue=overdue,
+    )

@@ -24,6 +24,16 @@ class ImportResult:
     transactions: int
 
 
+@dataclass(frozen=True)
+class ImportRecord:
+    """One applied import: when, by whom, and what it changed (counts per kind of change)."""
+
+    import_id: str
+    at: str
+    actor: str
+    summary: dict[str, int]
+
+
 def import_organisation(
     uow: UnitOfWork, principal: Principal | None, csv_text: str, clock: Clock, dry_run: bool = False
 ) -> ImportResult:
@@ -53,10 +63,10 @@ def import_organisation(
     return ImportResult(plan.summary(), import_id, False, chunks)
 
 
-def import_history(uow: UnitOfWork, principal: Principal) -> list[dict]:
+def import_history(uow: UnitOfWork, principal: Principal) -> list[ImportRecord]:
     """Applied imports, newest first (HR)."""
     require_role(principal, Role.HR)
-    return uow.imports.latest()
+    return [ImportRecord(r["import_id"], r["at"], r["actor"], r["summary"]) for r in uow.imports.latest()]
 
 
 def get_person(uow: UnitOfWork, employee_id: str) -> Employee:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,16 +50,49 @@ def _require_hr(principal: Principal) -> None:
     policy.require(policy.may_export_summaries(principal), "only HR exports appraisal summaries")
 
 
-def export_json(job: ExportJob) -> dict[str, Any]:
-    """A job as the API and pages show it (no storage keys, no object key)."""
-    data = asdict(job)
-    data.pop("audit_head")
-    data.pop("object_key")
-    data["state"] = job.state.value
-    data["filename"] = job.filename
-    data["percent"] = round(100 * job.done / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
-    data["kept_until"] = _kept_until(job)
-    return data
+@dataclass(frozen=True)
+class ExportView:
+    """A job as the API and pages show it (no storage keys, no object key): its progress in percent, the
+    ZIP's download name and, once done, until when the ZIP is kept."""
+
+    export_id: str
+    cycle_id: str
+    cycle_name: str
+    department: str | None
+    requested_by: str
+    requested_at: str
+    state: ExportState
+    total: int
+    done: int
+    failures: list[dict[str, Any]]
+    size: int
+    error: str
+    attempts: int
+    updated_at: str
+    finished_at: str | None
+    version: int
+    filename: str
+    percent: int
+    kept_until: str | None
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    """A presigned link to a finished export's ZIP, minted now."""
+
+    url: str
+    expires_in: int
+    filename: str
+
+
+_SHOWN = [f.name for f in fields(ExportJob) if f.name not in ("audit_head", "object_key")]
+
+
+def export_json(job: ExportJob) -> ExportView:
+    """A job as the API and pages show it."""
+    percent = round(100 * job.done / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
+    shown = {name: getattr(job, name) for name in _SHOWN}
+    return ExportView(**shown, filename=job.filename, percent=percent, kept_until=_kept_until(job))
 
 
 def _kept_until(job: ExportJob) -> str | None:
@@ -81,7 +114,7 @@ def request_export(
     idempotency_key: str | None,
     clock: Clock,
     queue: Queue,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[ExportView, bool]:
     """Create and queue an export (HR); the same Idempotency-Key answers with the job it made: (job, created)."""
     _require_hr(principal)
     check_request(cycle_id, department)
@@ -176,7 +209,7 @@ def _slot_lost(attempt: int) -> None:
         )
 
 
-def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str) -> dict[str, Any] | None:
+def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str) -> ExportView | None:
     found = uow.exports.by_key(principal.employee_id, key)
     if found is None:
         return None
@@ -193,13 +226,13 @@ def export_choices(uow: UnitOfWork, principal: Principal) -> tuple[list[Cycle], 
     return cycles, uow.cycles.departments([c.cycle_id for c in cycles])
 
 
-def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> dict[str, Any]:
+def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> ExportView:
     """One export with its progress (HR)."""
     _require_hr(principal)
     return export_json(uow.exports.existing(export_id))
 
 
-def list_exports(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+def list_exports(uow: UnitOfWork, principal: Principal) -> list[ExportView]:
     """The newest exports first (HR)."""
     _require_hr(principal)
     return [export_json(j) for j in uow.exports.recent()]
@@ -207,7 +240,7 @@ def list_exports(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
 
 def retry_export(
     uow: UnitOfWork, principal: Principal, export_id: str, expected_version: int, clock: Clock, queue: Queue
-) -> dict[str, Any]:
+) -> ExportView:
     """Queue a failed export again (HR); the new attempt starts the ZIP afresh."""
     _require_hr(principal)
     job = uow.exports.existing(export_id, consistent=True)
@@ -242,7 +275,7 @@ def retry_export(
     return export_json(stored)
 
 
-def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: BlobStore) -> dict[str, Any]:
+def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: BlobStore) -> DownloadLink:
     """A fresh presigned link to a finished export's ZIP, valid five minutes (HR)."""
     _require_hr(principal)
     job = uow.exports.existing(export_id)
@@ -253,11 +286,7 @@ def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: 
             f"the ZIP of this export is no longer kept (ZIPs are deleted {RETENTION_DAYS} days after they are made):"
             " export the summaries again"
         )
-    return {
-        "url": blobs.download_link(job.object_key, job.filename, LINK_SECONDS),
-        "expires_in": LINK_SECONDS,
-        "filename": job.filename,
-    }
+    return DownloadLink(blobs.download_link(job.object_key, job.filename, LINK_SECONDS), LINK_SECONDS, job.filename)
 
 
 def resume_unfinished(uow: UnitOfWork, queue: Queue, window: int = RESUME_WINDOW) -> list[str]:

@@ -3,52 +3,110 @@ manager's subtree, computed from the subtree's goals (its cost grows with the su
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
-from service.domain.goals import AT_RISK, GoalLevel, contribution, effective_progress
-from service.services.goal_views import brief
+from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, contribution, effective_progress
 
 LIST_LIMIT = 50
 
 
-def organisation_report(uow: UnitOfWork, cycle_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class GoalBrief:
+    """A goal in a list of the alignment report."""
+
+    goal_id: str
+    title: str
+    level: GoalLevel
+    owner_id: str
+    department: str
+    status: GoalStatus
+
+    @classmethod
+    def of(cls, goal: Goal) -> GoalBrief:
+        """The brief of a stored goal."""
+        return cls(goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status)
+
+
+@dataclass(frozen=True)
+class GoalsListed:
+    """How many goals are in a list, and the first `LIST_LIMIT` of them."""
+
+    count: int
+    goals: list[GoalBrief]
+
+
+@dataclass(frozen=True)
+class OrganisationGoalRow:
+    """One organisation goal: the goals aligned under it, their people and its weighted progress."""
+
+    goal_id: str
+    title: str
+    owner_id: str
+    status: GoalStatus
+    aligned_goals: int
+    people: int
+    progress: float
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    """A department's individual goals and the share of them aligned to an organisation goal."""
+
+    department: str
+    individual_goals: int
+    aligned: int
+    share_aligned: float | None
+
+
+@dataclass(frozen=True)
+class AlignmentReport:
+    """The alignment report of a cycle, over the organisation or a manager's subtree."""
+
+    cycle_id: str
+    scope: str
+    organisation_goals: list[OrganisationGoalRow]
+    departments: list[DepartmentRow]
+    orphans: GoalsListed
+    at_risk: GoalsListed
+
+
+@dataclass
+class _Tally:
+    root: Goal
+    aligned_goals: int = 0
+    people: set[str] = field(default_factory=set)
+    w: float = 0.0
+    ws: float = 0.0
+
+
+def _share(aligned: int, individual: int) -> float | None:
+    return round(aligned / individual, 4) if individual else None
+
+
+def organisation_report(uow: UnitOfWork, cycle_id: str) -> AlignmentReport:
     """Per organisation goal, per department, orphans and at risk: a fixed number of reads."""
     org = uow.goals.organisation(cycle_id)
     rollups = uow.rollups.get_many([g.goal_id for g in org], cycle_id)
     rows = []
     for g in org:
         r = rollups[g.goal_id]
-        rows.append(
-            {
-                "goal_id": g.goal_id,
-                "title": g.title,
-                "owner_id": g.owner_id,
-                "status": g.status.value,
-                "aligned_goals": r.goals,
-                "people": r.people,
-                "progress": effective_progress(g, r.weight_sum, r.weighted_sum),
-            }
-        )
+        progress = effective_progress(g, r.weight_sum, r.weighted_sum)
+        rows.append(OrganisationGoalRow(g.goal_id, g.title, g.owner_id, g.status, r.goals, r.people, progress))
     departments = [
-        {
-            "department": d["department"],
-            "individual_goals": d["individual"],
-            "aligned": d["aligned"],
-            "share_aligned": round(d["aligned"] / d["individual"], 4) if d["individual"] else None,
-        }
+        DepartmentRow(d["department"], d["individual"], d["aligned"], _share(d["aligned"], d["individual"]))
         for d in uow.rollups.departments(cycle_id)
     ]
     totals = uow.rollups.totals(cycle_id)
-    return {
-        "cycle_id": cycle_id,
-        "scope": "organisation",
-        "organisation_goals": sorted(rows, key=lambda r: r["title"].casefold()),
-        "departments": sorted(departments, key=lambda d: d["department"].casefold()),
-        "orphans": {"count": totals["orphans"], "goals": [brief(g) for g in uow.goals.orphans(cycle_id, LIST_LIMIT)]},
-        "at_risk": {"count": totals["at_risk"], "goals": [brief(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]},
-    }
+    return AlignmentReport(
+        cycle_id=cycle_id,
+        scope="organisation",
+        organisation_goals=sorted(rows, key=lambda r: r.title.casefold()),
+        departments=sorted(departments, key=lambda d: d.department.casefold()),
+        orphans=GoalsListed(totals["orphans"], [GoalBrief.of(g) for g in uow.goals.orphans(cycle_id, LIST_LIMIT)]),
+        at_risk=GoalsListed(totals["at_risk"], [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]),
+    )
 
 
 def _everyone_below(uow: UnitOfWork, manager_id: str) -> list[Employee]:
@@ -60,12 +118,13 @@ def _everyone_below(uow: UnitOfWork, manager_id: str) -> list[Employee]:
     return people
 
 
-def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str) -> dict[str, Any]:
+def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str) -> AlignmentReport:
     """The same figures over a manager's subtree, computed from its goals."""
     goals = [g for p in _everyone_below(uow, manager_id) for g in uow.goals.of_owner(p.employee_id, cycle_id)]
-    per_org: dict[str, dict[str, Any]] = {}
+    per_org: dict[str, _Tally] = {}
     per_dept: dict[str, list[int]] = {}
-    orphans, at_risk = [], []
+    orphans: list[GoalBrief] = []
+    at_risk: list[GoalBrief] = []
     for g in goals:
         root = uow.goals.root_of(g.goal_id)
         aligned = root is not None and root.level is GoalLevel.ORGANISATION and root.goal_id != g.goal_id
@@ -74,49 +133,34 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str) -> dict[str,
             row[0] += 1
             row[1] += aligned
         if g.parent_id is None:
-            orphans.append(brief(g))
+            orphans.append(GoalBrief.of(g))
         if g.status in AT_RISK:
-            at_risk.append(brief(g))
+            at_risk.append(GoalBrief.of(g))
         if aligned and root is not None:
-            entry = per_org.setdefault(
-                root.goal_id,
-                {
-                    "goal_id": root.goal_id,
-                    "title": root.title,
-                    "owner_id": root.owner_id,
-                    "status": root.status.value,
-                    "aligned_goals": 0,
-                    "people": set(),
-                    "ws": 0.0,
-                    "w": 0.0,
-                },
-            )
-            entry["aligned_goals"] += 1
-            entry["people"].add(g.owner_id)
+            entry = per_org.setdefault(root.goal_id, _Tally(root))
+            entry.aligned_goals += 1
+            entry.people.add(g.owner_id)
             if g.level is GoalLevel.INDIVIDUAL:
                 w, ws = contribution(g, uow.rollups.progress(g, cycle_id))
-                entry["w"] += w
-                entry["ws"] += ws
+                entry.w += w
+                entry.ws += ws
     rows = [
-        {
-            "goal_id": e["goal_id"],
-            "title": e["title"],
-            "owner_id": e["owner_id"],
-            "status": e["status"],
-            "aligned_goals": e["aligned_goals"],
-            "people": len(e["people"]),
-            "progress": round(e["ws"] / e["w"], 2) if e["w"] else 0.0,
-        }
+        OrganisationGoalRow(
+            e.root.goal_id,
+            e.root.title,
+            e.root.owner_id,
+            e.root.status,
+            e.aligned_goals,
+            len(e.people),
+            round(e.ws / e.w, 2) if e.w else 0.0,
+        )
         for e in per_org.values()
     ]
-    return {
-        "cycle_id": cycle_id,
-        "scope": f"subtree of {manager_id}",
-        "organisation_goals": sorted(rows, key=lambda r: r["title"].casefold()),
-        "departments": [
-            {"department": d, "individual_goals": t, "aligned": a, "share_aligned": round(a / t, 4) if t else None}
-            for d, (t, a) in sorted(per_dept.items())
-        ],
-        "orphans": {"count": len(orphans), "goals": orphans[:LIST_LIMIT]},
-        "at_risk": {"count": len(at_risk), "goals": at_risk[:LIST_LIMIT]},
-    }
+    return AlignmentReport(
+        cycle_id=cycle_id,
+        scope=f"subtree of {manager_id}",
+        organisation_goals=sorted(rows, key=lambda r: r.title.casefold()),
+        departments=[DepartmentRow(d, t, a, _share(a, t)) for d, (t, a) in sorted(per_dept.items())],
+        orphans=GoalsListed(len(orphans), orphans[:LIST_LIMIT]),
+        at_risk=GoalsListed(len(at_risk), at_risk[:LIST_LIMIT]),
+    )

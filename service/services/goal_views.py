@@ -40,15 +40,3 @@ def goal_json(goal: Goal, progress: float, chain: list[Goal] | None = None) -> d
 def _key_result(k: KeyResult) -> dict[str, Any]:
     fields = {"id": k.id, "title": k.title, "start": k.start, "target": k.target, "current": k.current, "unit": k.unit}
     return {**fields, "progress": round(k.percent, 2)}
-
-
-def brief(goal: Goal) -> dict[str, Any]:
-    """A goal in a list of the alignment report."""
-    return {
-        "goal_id": goal.goal_id,
-        "title": goal.title,
-        "level": goal.level.value,
-        "owner_id": goal.owner_id,
-        "department": goal.department,
-        "status": goal.status.value,
-    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -45,6 +45,43 @@ SHARED = ("goal_rollup", "goal_person")
 CARRIED = uuid.UUID("6f1c1a52-3c57-4d2a-9a43-5b0f3c7e2d10")
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """What giving a goal to people did: the copies made, and the people who already had one."""
+
+    source_goal_id: str
+    created: list[str]
+    skipped: list[str]
+
+
+@dataclass(frozen=True)
+class ProgressPart:
+    """One part of a goal's progress: a key result, or a goal aligned to it (with its owner's name)."""
+
+    title: str
+    progress: float
+    weight: int
+    goal_id: str | None = None
+    owner_name: str = ""
+
+
+@dataclass(frozen=True)
+class ProgressExplained:
+    """Where a goal's progress comes from: `key_results`, `aligned` goals, or its `status` alone."""
+
+    basis: str
+    parts: list[ProgressPart]
+
+
+@dataclass(frozen=True)
+class ReportGoals:
+    """A direct report's individual goals in a cycle, and how many of them are at risk or off track."""
+
+    person: Employee
+    goals: list[dict[str, Any]]
+    at_risk: int
 
 
 def carried_goal_id(goal_id: str, cycle_id: str) -> str:
@@ -370,7 +407,7 @@ def _realign(
 
 def assign_to_team(
     uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
-) -> dict[str, Any]:
+) -> Assigned:
     """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
     _fresh(uow)
     source = uow.goals.existing(source_goal_id)
@@ -396,7 +433,7 @@ def _give_copies(
     people: list[Employee],
     data: dict[str, Any],
     clock: Clock,
-) -> dict[str, Any]:
+) -> Assigned:
     """A personal copy of `source` for each person who has none, aligned to it, in chunks of transactions."""
     at = iso(clock.now())
     created: list[str] = []
@@ -438,7 +475,7 @@ def _give_copies(
         made, had = _retrying(uow, work)
         created.extend(made)
         skipped.extend(had)
-    return {"source_goal_id": source.goal_id, "created": created, "skipped": skipped}
+    return Assigned(source.goal_id, created, skipped)
 
 
 def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, actor: str = "launch") -> list[str]:
@@ -505,7 +542,7 @@ def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, a
 # --- the alignment report ---------------------------------------------------------------------
 
 
-def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> dict[str, Any]:
+def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> goal_reports.AlignmentReport:
     """Per organisation goal: aligned goals, people, weighted progress; by department: share aligned;
     orphan goals and goals at risk. Leadership and HR see everything, managers their subtree."""
     _fresh(uow)
@@ -526,46 +563,40 @@ def expected_progress(period_start: date, period_end: date, today: date) -> floa
     return round(min(max((today - period_start).days / days, 0.0), 1.0) * 100, 1)
 
 
-def progress_explained(uow: UnitOfWork, goal: dict[str, Any]) -> dict[str, Any]:
+def progress_explained(uow: UnitOfWork, goal: dict[str, Any]) -> ProgressExplained:
     """Where a goal's progress comes from (as `get_goal` returned it): its key results' average, the
     weighted progress of the goals aligned to it, or done/not done; with each part's share."""
     if goal["key_results"]:
-        parts = [{"title": kr["title"], "progress": kr["progress"], "weight": 1} for kr in goal["key_results"]]
-        return {"basis": "key_results", "parts": parts}
+        parts = [ProgressPart(kr["title"], kr["progress"], 1) for kr in goal["key_results"]]
+        return ProgressExplained("key_results", parts)
     kids = [g for g in uow.goals.children(goal["goal_id"]) if g.status is not GoalStatus.DROPPED]
     cycle_id = goal["cycle_id"]
     if kids:
         uow.rollups.preload(kids, cycle_id)
         names = uow.directory.names(sorted({g.owner_id for g in kids}))
         parts = [
-            {
-                "goal_id": g.goal_id,
-                "title": g.title,
-                "owner_name": names.get(g.owner_id, ""),
-                "progress": uow.rollups.progress(g, g.cycle_id),
-                "weight": g.weight,
-            }
+            ProgressPart(g.title, uow.rollups.progress(g, g.cycle_id), g.weight, g.goal_id, names.get(g.owner_id, ""))
             for g in kids
         ]
-        if sum(p["weight"] for p in parts) > 0:
-            return {"basis": "aligned", "parts": sorted(parts, key=lambda p: -p["weight"])}
-    return {"basis": "status", "parts": []}
+        if sum(p.weight for p in parts) > 0:
+            return ProgressExplained("aligned", sorted(parts, key=lambda p: -p.weight))
+    return ProgressExplained("status", [])
 
 
-def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
+def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[ReportGoals]:
     """A manager's direct reports with their goals in a cycle, at-risk and off-track ones counted first."""
     _fresh(uow)
     rows = []
     for person in uow.directory.reports(principal.employee_id):
         goals = [g for g in person_goals(uow, person.employee_id, cycle_id) if g["level"] == "individual"]
         at_risk = [g for g in goals if g["status"] in {s.value for s in AT_RISK}]
-        rows.append({"person": person, "goals": goals, "at_risk": len(at_risk)})
-    return sorted(rows, key=lambda r: (-r["at_risk"], r["person"].name.casefold()))
+        rows.append(ReportGoals(person, goals, len(at_risk)))
+    return sorted(rows, key=lambda r: (-r.at_risk, r.person.name.casefold()))
 
 
 def assign_to_chosen(
     uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], chosen: list[str], clock: Clock
-) -> dict[str, Any]:
+) -> Assigned:
     """Give a team goal to the direct reports the manager chose: a personal copy each, aligned to it.
 
     The same rules as `assign_to_team`; anyone chosen who is not a direct report is refused.

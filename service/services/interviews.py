@@ -8,7 +8,7 @@ is not found, whoever asks (HR included). Only summaries the employee shared rea
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -57,6 +57,111 @@ EDITABLE = (
 MAX_REFERRALS = 10
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One preparation step of an interview, and whether it is done."""
+
+    key: str
+    label: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class ContactLink:
+    """A contact named in another's page: who introduced them, or whom they recommended."""
+
+    contact_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Referral(ContactLink):
+    """A contact recommended by another, with where their interview stands."""
+
+    status: InterviewStatus
+
+
+@dataclass
+class ContactView:
+    """A contact with its interview as the planner shows it: the request (edited, or the draft), the next
+    dates, the checklist and what can be done now."""
+
+    contact_id: str
+    name: str
+    role: str
+    organisation: str
+    industry: str
+    found_via: ContactSource
+    referred_by: str | None
+    status: InterviewStatus
+    format: InterviewFormat
+    purpose: str
+    outreach: str
+    outreach_edited: bool
+    sent_on: str | None
+    follow_up_on: str | None
+    scheduled_for: str | None
+    checklist: list[ChecklistItem]
+    notes: str
+    learnt: str
+    completed_on: str | None
+    hours: float
+    thanked: bool
+    thank_you_by: str | None
+    activity_id: str | None
+    shared_with_manager: bool
+    can: dict[str, bool]
+    version: int
+
+
+@dataclass
+class ContactDetail(ContactView):
+    """A contact's own page: the chain of who introduced them, and the people they recommended."""
+
+    introduced_by: list[ContactLink]
+    referrals: list[Referral]
+
+
+@dataclass(frozen=True)
+class ReferralNode:
+    """A contact in the chain of introductions, with the contacts they recommended below them."""
+
+    contact_id: str
+    name: str
+    role: str
+    organisation: str
+    status: InterviewStatus
+    referrals: list[ReferralNode]
+
+
+@dataclass(frozen=True)
+class Planner:
+    """My planner: every contact, and the chain of introductions as a tree."""
+
+    contacts: list[ContactView]
+    tree: list[ReferralNode]
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """My question bank, the closing question that finds referrals, and the bank's version (If-Match)."""
+
+    questions: list[str]
+    closing_question: str
+    version: int
+
+
+@dataclass(frozen=True)
+class SharedSummary:
+    """An interview summary an employee shared with their manager (no name, no notes)."""
+
+    role: str
+    organisation: str
+    industry: str
+    completed_on: str | None
+    learnt: str
+
+
 def _profile(uow: UnitOfWork, principal: Principal) -> dict[str, str]:
     person = uow.directory.get(principal.employee_id)
     if person is None:
@@ -64,26 +169,24 @@ def _profile(uow: UnitOfWork, principal: Principal) -> dict[str, str]:
     return {"name": person.name, "title": person.title, "department": person.department, "email": person.email}
 
 
-def contact_view(c: Contact, profile: dict[str, str]) -> dict[str, Any]:
-    """A contact with its interview as the planner shows it: the request (edited, or the draft), the next
-    dates, the checklist and what can be done now."""
+def _view_fields(c: Contact, profile: dict[str, str]) -> dict[str, Any]:
     return {
         "contact_id": c.contact_id,
         "name": c.name,
         "role": c.role,
         "organisation": c.organisation,
         "industry": c.industry,
-        "found_via": c.found_via.value,
+        "found_via": c.found_via,
         "referred_by": c.referred_by,
-        "status": c.status.value,
-        "format": c.format.value,
+        "status": c.status,
+        "format": c.format,
         "purpose": c.purpose,
         "outreach": c.outreach or outreach_draft(profile, c),
         "outreach_edited": bool(c.outreach),
         "sent_on": c.sent_on,
         "follow_up_on": follow_up_on(c),
         "scheduled_for": c.scheduled_for,
-        "checklist": [{"key": k, "label": label, "done": bool(c.checklist.get(k))} for k, label in CHECKLIST],
+        "checklist": [ChecklistItem(k, label, bool(c.checklist.get(k))) for k, label in CHECKLIST],
         "notes": c.notes,
         "learnt": c.learnt,
         "completed_on": c.completed_on,
@@ -95,6 +198,11 @@ def contact_view(c: Contact, profile: dict[str, str]) -> dict[str, Any]:
         "can": {a.value: allows(c.status, a) for a in InterviewAction},
         "version": c.version,
     }
+
+
+def contact_view(c: Contact, profile: dict[str, str]) -> ContactView:
+    """A contact with its interview as the planner shows it."""
+    return ContactView(**_view_fields(c, profile))
 
 
 def _own(uow: UnitOfWork, principal: Principal, contact_id: str) -> Contact:
@@ -109,47 +217,42 @@ def _expect(contact: Contact, expected_version: int) -> None:
         raise StaleWrite(f"the contact was changed elsewhere (now version {contact.version}); reload it")
 
 
-def _tree(nodes: list[TreeNode]) -> list[dict[str, Any]]:
+def _tree(nodes: list[TreeNode]) -> list[ReferralNode]:
     return [
-        {
-            "contact_id": n.contact.contact_id,
-            "name": n.contact.name,
-            "role": n.contact.role,
-            "organisation": n.contact.organisation,
-            "status": n.contact.status.value,
-            "referrals": _tree(n.children),
-        }
+        ReferralNode(
+            n.contact.contact_id,
+            n.contact.name,
+            n.contact.role,
+            n.contact.organisation,
+            n.contact.status,
+            _tree(n.children),
+        )
         for n in nodes
     ]
 
 
-def planner(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+def planner(uow: UnitOfWork, principal: Principal) -> Planner:
     """My planner: contacts with their interviews, and the chain of introductions as a tree."""
     contacts = uow.planner.contacts(principal.employee_id)
     profile = _profile(uow, principal)
-    return {
-        "contacts": [contact_view(c, profile) for c in contacts],
-        "tree": _tree(referral_tree(contacts)),
-    }
+    return Planner([contact_view(c, profile) for c in contacts], _tree(referral_tree(contacts)))
 
 
-def get_contact(uow: UnitOfWork, principal: Principal, contact_id: str) -> dict[str, Any]:
+def get_contact(uow: UnitOfWork, principal: Principal, contact_id: str) -> ContactDetail:
     """One contact of my planner with its interview and who introduced them."""
     contact = _own(uow, principal, contact_id)
-    view = contact_view(contact, _profile(uow, principal))
+    introduced_by: list[ContactLink] = []
     if contact.referred_by:
         everyone = {c.contact_id: c for c in uow.planner.contacts(principal.employee_id)}
-        view["introduced_by"] = [
-            {"contact_id": c.contact_id, "name": c.name} for c in chain_of(everyone, contact_id)[:-1]
-        ]
-    else:
-        view["introduced_by"] = []
-    view["referrals"] = [
-        {"contact_id": c.contact_id, "name": c.name, "status": c.status.value}
+        introduced_by = [ContactLink(c.contact_id, c.name) for c in chain_of(everyone, contact_id)[:-1]]
+    referrals = [
+        Referral(c.contact_id, c.name, c.status)
         for c in uow.planner.contacts(principal.employee_id)
         if c.referred_by == contact_id
     ]
-    return view
+    return ContactDetail(
+        **_view_fields(contact, _profile(uow, principal)), introduced_by=introduced_by, referrals=referrals
+    )
 
 
 def _new_contact(principal: Principal, data: dict[str, Any], at: str, clock: Clock, **more: Any) -> Contact:
@@ -171,7 +274,7 @@ def _new_contact(principal: Principal, data: dict[str, Any], at: str, clock: Clo
     )
 
 
-def add_contact(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+def add_contact(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> ContactView:
     """Add someone to ask for an informational interview (a referral names who recommended them)."""
     at = iso(clock.now())
     with uow:
@@ -188,7 +291,7 @@ def add_contact(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
 
 def update_contact(
     uow: UnitOfWork, principal: Principal, contact_id: str, data: dict[str, Any], expected_version: int
-) -> dict[str, Any]:
+) -> ContactView:
     """Edit a contact and its interview: the request text, format, preparation, notes, thank-you, sharing."""
     with uow:
         contact = _own(uow, principal, contact_id)
@@ -220,7 +323,7 @@ def act(
     expected_version: int,
     clock: Clock,
     scheduled_for: str | None = None,
-) -> dict[str, Any]:
+) -> ContactView:
     """Move an interview along: mark the request sent (today), schedule it, or note that it was declined."""
     try:
         what = InterviewAction(action)
@@ -247,7 +350,7 @@ def act(
 
 def complete(
     uow: UnitOfWork, principal: Principal, contact_id: str, data: dict[str, Any], expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> ContactView:
     """Record the interview: notes and what was learnt; each person recommended ("who else would you recommend
     I talk to?") becomes a contact referred by this one, and the interview a learning activity: one transaction."""
     referrals = list(data.get("referrals") or [])
@@ -306,17 +409,13 @@ def complete(
     return contact_view(stored, _profile(uow, principal))
 
 
-def questions(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+def questions(uow: UnitOfWork, principal: Principal) -> QuestionBank:
     """My question bank (the ten topics until I change it), with the closing question that finds referrals."""
     found, version = uow.planner.questions(principal.employee_id)
-    return {
-        "questions": found if found is not None else list(DEFAULT_QUESTIONS),
-        "closing_question": CLOSING_QUESTION,
-        "version": version,
-    }
+    return QuestionBank(found if found is not None else list(DEFAULT_QUESTIONS), CLOSING_QUESTION, version)
 
 
-def save_questions(uow: UnitOfWork, principal: Principal, items: list[str], expected_version: int) -> dict[str, Any]:
+def save_questions(uow: UnitOfWork, principal: Principal, items: list[str], expected_version: int) -> QuestionBank:
     """Replace my question bank (blank lines dropped); If-Match keeps two tabs from overwriting each other."""
     cleaned = [q.strip() for q in items if q and q.strip()]
     if not cleaned or len(cleaned) > MAX_QUESTIONS:
@@ -327,22 +426,16 @@ def save_questions(uow: UnitOfWork, principal: Principal, items: list[str], expe
             raise StaleWrite(f"the question bank was changed elsewhere (now version {version}); reload it")
         uow.planner.save_questions(principal.employee_id, cleaned, version)
         uow.commit()
-    return {"questions": cleaned, "closing_question": CLOSING_QUESTION, "version": version + 1}
+    return QuestionBank(cleaned, CLOSING_QUESTION, version + 1)
 
 
-def shared_summaries(uow: UnitOfWork, principal: Principal, employee_id: str) -> list[dict[str, Any]]:
+def shared_summaries(uow: UnitOfWork, principal: Principal, employee_id: str) -> list[SharedSummary]:
     """The interview summaries an employee chose to share, for their current manager (no names, no notes)."""
     person = uow.directory.get(employee_id)
     if person is None or not policy.may_read_shared_summaries(principal, person):
         raise NotFound(f"no shared interview summaries for {employee_id!r}")
     return [
-        {
-            "role": c.role,
-            "organisation": c.organisation,
-            "industry": c.industry,
-            "completed_on": c.completed_on,
-            "learnt": c.learnt,
-        }
+        SharedSummary(c.role, c.organisation, c.industry, c.completed_on, c.learnt)
         for c in uow.planner.contacts(employee_id)
         if c.shared_with_manager and c.status is InterviewStatus.COMPLETED
     ]

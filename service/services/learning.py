@@ -3,7 +3,7 @@ manager's comments on that evidence, the employee's insights and leadership's an
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -11,7 +11,7 @@ from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
-from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
+from service.domain.learning import Activity, ActivityType, check_activity, check_evidence, in_period, suppress
 from service.services import policy
 from service.services.auth import Principal
 
@@ -19,11 +19,66 @@ EDITABLE = ("type", "title", "date", "hours", "provider", "notes", "learnt", "ne
 MAX_COMMENT = 2000
 
 
-def activity_view(a: Activity) -> dict[str, Any]:
-    """An activity as pages and JSON show it."""
-    view = asdict(a)
-    view["type"] = a.type.value
-    return view
+@dataclass(frozen=True)
+class NeedChoice:
+    """A training need of mine to log an activity against, named with its topic and cycle."""
+
+    need_id: str
+    name: str
+    label: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Learnt:
+    """What one activity taught, for my insights."""
+
+    activity_id: str
+    title: str
+    date: str
+    type: ActivityType
+    learnt: str
+
+
+@dataclass(frozen=True)
+class Insights:
+    """What I have explored (from my interviews) and learnt, with my hours by kind of activity."""
+
+    roles: list[str]
+    organisations: list[str]
+    industries: list[str]
+    contacts: int
+    interviews: int
+    hours: float
+    by_type: dict[str, dict[str, float]]
+    learnt: list[Learnt]
+    needs_addressed: list[str]
+
+
+@dataclass(frozen=True)
+class LearningReport:
+    """A year's learning by department and kind (cells of groups under `min_group` people are None)."""
+
+    year: str
+    types: list[str]
+    rows: dict[str, dict[str, Any]]
+    totals: dict[str, Any]
+    min_group: int
+
+
+@dataclass(frozen=True)
+class EvidencePanel:
+    """The learning evidence of a review for its page, and whether this reader comments on it."""
+
+    items: list[dict[str, Any]]
+    can_comment: bool
+    is_manager: bool
+
+
+def _evidence_item(a: Activity) -> dict[str, Any]:
+    """An activity as the review's evidence shows it."""
+    keep = ("activity_id", "title", "date", "hours", "provider", "learnt", "need_id", "comments")
+    return {"type": a.type.value, **{k: getattr(a, k) for k in keep}}
 
 
 def _owned(uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
@@ -34,14 +89,14 @@ def _owned(uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
     return activity
 
 
-def learning_log(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+def learning_log(uow: UnitOfWork, principal: Principal) -> list[Activity]:
     """My learning activities, newest first."""
-    return [activity_view(a) for a in uow.learning.of_owner(principal.employee_id)]
+    return uow.learning.of_owner(principal.employee_id)
 
 
-def get_activity(uow: UnitOfWork, principal: Principal, activity_id: str) -> dict[str, Any]:
+def get_activity(uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
     """One of my activities."""
-    return activity_view(_owned(uow, principal, activity_id))
+    return _owned(uow, principal, activity_id)
 
 
 def stage_new_activity(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Activity:
@@ -69,19 +124,19 @@ def stage_new_activity(uow: UnitOfWork, principal: Principal, data: dict[str, An
     return stored
 
 
-def create_activity(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+def create_activity(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Activity:
     """Log a learning activity; the counts behind the leadership report change in the same transaction."""
     with uow:
         stored = stage_new_activity(uow, principal, data, clock)
         _need_addressed(uow, principal, stored, stored.created_at)
         uow.learning_stats.stage()
         uow.commit()
-    return activity_view(stored)
+    return stored
 
 
 def update_activity(
     uow: UnitOfWork, principal: Principal, activity_id: str, data: dict[str, Any], expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> Activity:
     """Change an activity (If-Match); its counts move with it in the same transaction."""
     at = iso(clock.now())
     with uow:
@@ -104,7 +159,7 @@ def update_activity(
             _need_addressed(uow, principal, stored, at)
         uow.learning_stats.stage()
         uow.commit()
-    return activity_view(stored)
+    return stored
 
 
 def delete_activity(uow: UnitOfWork, principal: Principal, activity_id: str, expected_version: int) -> None:
@@ -144,7 +199,7 @@ def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity, a
         ) from exc
 
 
-def need_choices(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:
+def need_choices(uow: UnitOfWork, principal: Principal) -> list[NeedChoice]:
     """My typed training needs to pick from: open ones first, then the newest cycle first, labelled with the
     topic and the cycle (an addressed need may be addressed again: it changes no figure)."""
     from service.domain.training import NeedStatus
@@ -164,20 +219,20 @@ def need_choices(uow: UnitOfWork, principal: Principal) -> list[dict[str, str]]:
         cycle = cycles.get(n.cycle_id)
         name = f"{n.topic_label} ({cycle.name if cycle else n.cycle_id})"
         label = f"{name} · addressed" if n.status is NeedStatus.ADDRESSED else name
-        choices.append({"need_id": n.need_id, "name": name, "label": label, "status": n.status.value})
+        choices.append(NeedChoice(n.need_id, name, label, n.status.value))
     return choices
 
 
 # --- review evidence ----------------------------------------------------------------------------------
 
 
-def activities_for_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
+def activities_for_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[Activity]:
     """My activities inside a cycle's period: what the self assessment offers to pick."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
         raise NotFound(f"no cycle {cycle_id!r}")
     return [
-        activity_view(a)
+        a
         for a in uow.learning.of_owner(principal.employee_id)
         if in_period(a.date, cycle.period_start, cycle.period_end)
     ]
@@ -187,16 +242,7 @@ def check_evidence_refs(uow: UnitOfWork, employee_id: str, period: tuple[Any, An
     """Picked activities must be the employee's own and inside the cycle's period (the self assessment asks)."""
     if not refs:
         return
-    found = uow.learning.get_many(employee_id, refs)
-    errors: dict[str, list[str]] = {}
-    for n, ref in enumerate(refs):
-        a = found.get(ref)
-        if a is None:
-            errors[f"learning_refs.{n}"] = ["not an activity of your learning log"]
-        elif not in_period(a.date, *period):
-            errors[f"learning_refs.{n}"] = [f"“{a.title}” is outside this cycle's period"]
-    if errors:
-        raise ValidationFailed("The learning evidence is not valid.", errors)
+    check_evidence(uow.learning.get_many(employee_id, refs), refs, period)
 
 
 def _field(review: Any, name: str) -> Any:
@@ -215,8 +261,7 @@ def learning_evidence_for(uow: UnitOfWork, principal: Principal, review: Any) ->
         return []
     refs = list((ctx.review.self_assessment or {}).get("learning_refs") or [])
     found = uow.learning.get_many(ctx.review.employee_id, refs)
-    keep = ("activity_id", "type", "title", "date", "hours", "provider", "learnt", "need_id", "comments")
-    return [{k: activity_view(found[r])[k] for k in keep} for r in refs if r in found]
+    return [_evidence_item(found[r]) for r in refs if r in found]
 
 
 def comment_on_evidence(
@@ -227,7 +272,7 @@ def comment_on_evidence(
     activity_id: str,
     text: str,
     clock: Clock,
-) -> dict[str, Any]:
+) -> Activity:
     """The manager comments on an activity picked into the review they write (kept with the activity)."""
     from service.services.reviews import ReviewContext
 
@@ -250,13 +295,13 @@ def comment_on_evidence(
         after = replace(activity, comments=[*activity.comments, comment])
         stored = uow.learning.save(after, new=False, actor=principal.employee_id, action="comment_activity", at=at)
         uow.commit()
-    return activity_view(stored)
+    return stored
 
 
 # --- insights ------------------------------------------------------------------------------------------
 
 
-def my_insights(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+def my_insights(uow: UnitOfWork, principal: Principal) -> Insights:
     """What I have explored (roles, organisations, industries from my interviews) and learnt, with my hours."""
     activities = uow.learning.of_owner(principal.employee_id)
     contacts = uow.planner.contacts(principal.employee_id)
@@ -270,24 +315,20 @@ def my_insights(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
         entry = by_type.setdefault(a.type.value, {"activities": 0, "hours": 0.0})
         entry["activities"] += 1
         entry["hours"] += a.hours
-    return {
-        "roles": distinct([c.role for c in talked]),
-        "organisations": distinct([c.organisation for c in talked]),
-        "industries": distinct([c.industry for c in talked]),
-        "contacts": len(contacts),
-        "interviews": len(talked),
-        "hours": round(sum(a.hours for a in activities), 1),
-        "by_type": by_type,
-        "learnt": [
-            {"activity_id": a.activity_id, "title": a.title, "date": a.date, "type": a.type.value, "learnt": a.learnt}
-            for a in activities
-            if a.learnt.strip()
-        ],
-        "needs_addressed": sorted({a.need_id for a in activities if a.need_id}),
-    }
+    return Insights(
+        roles=distinct([c.role for c in talked]),
+        organisations=distinct([c.organisation for c in talked]),
+        industries=distinct([c.industry for c in talked]),
+        contacts=len(contacts),
+        interviews=len(talked),
+        hours=round(sum(a.hours for a in activities), 1),
+        by_type=by_type,
+        learnt=[Learnt(a.activity_id, a.title, a.date, a.type, a.learnt) for a in activities if a.learnt.strip()],
+        needs_addressed=sorted({a.need_id for a in activities if a.need_id}),
+    )
 
 
-def leadership_report(uow: UnitOfWork, principal: Principal, year: str) -> dict[str, Any]:
+def leadership_report(uow: UnitOfWork, principal: Principal, year: str) -> LearningReport:
     """A year's learning by type and department, with hours and training needs addressed: anonymised,
     groups under 5 people suppressed (and their complement). One Query of the roll-up."""
     policy.require(policy.may_see_learning_report(principal), "the learning report is for leadership and HR")
@@ -305,14 +346,14 @@ def leadership_report(uow: UnitOfWork, principal: Principal, year: str) -> dict[
         elif cells:
             rows[item.get("department", "")] = cells
     shown = suppress(rows, totals)
-    return {"year": year, "types": [t.value for t in ActivityType], **shown}
+    return LearningReport(year, [t.value for t in ActivityType], **shown)
 
 
-def evidence_panel(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+def evidence_panel(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> EvidencePanel:
     """The learning evidence of a review for its page: the picked activities, and whether this reader comments."""
     from service.services.reviews import ReviewContext
 
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     items = learning_evidence_for(uow, principal, ctx.review)
     can = policy.may_comment_on_evidence(ctx.roles) and ctx.cycle.state is CycleState.ACTIVE
-    return {"items": items, "can_comment": can, "is_manager": ctx.roles.is_manager}
+    return EvidencePanel(items, can, ctx.roles.is_manager)

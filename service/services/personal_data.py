@@ -11,13 +11,32 @@ works here, and the next import would bring them back.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from service.adapters.repositories import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Everything stored about one person, JSON-ready: profile, reviews, goals by id, actions."""
+
+    employee: dict[str, Any]
+    reviews: list[dict[str, Any]]
+    goals: dict[str, dict[str, Any]]
+    actions: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """A leaver erased: the name they carry now, and how many of their reviews carry it."""
+
+    employee_id: str
+    name: str
+    reviews: int
 
 
 def _plain(value: Any) -> Any:
@@ -35,28 +54,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def export_person(uow: UnitOfWork, employee_id: str) -> dict[str, Any]:
+def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
     """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them."""
     person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(f"no employee {employee_id!r}")
     reviews, about = uow.reviews.history(employee_id)
     owned = uow.actions.owned_by(employee_id)
-    actions = {a["action_id"]: a for a in [*about, *owned]}
+    actions = {a.action_id: asdict(a) for a in [*about, *owned]}
     goals = []
     for cycle in [None, *uow.cycles.list()]:
         goals.extend(asdict(g) for g in uow.goals.of_owner(employee_id, cycle.cycle_id if cycle else None))
-    return _plain(
-        {
-            "employee": asdict(person),
-            "reviews": [asdict(r) for r in reviews],
-            "goals": {g["goal_id"]: g for g in goals},
-            "actions": sorted(actions.values(), key=lambda a: a["action_id"]),
-        }
+    return PersonalData(
+        employee=_plain(asdict(person)),
+        reviews=_plain([asdict(r) for r in reviews]),
+        goals=_plain({g["goal_id"]: g for g in goals}),
+        actions=_plain(sorted(actions.values(), key=lambda a: a["action_id"])),
     )
 
 
-def erase_person(uow: UnitOfWork, employee_id: str) -> dict[str, str]:
+def erase_person(uow: UnitOfWork, employee_id: str) -> Erasure:
     """Remove a leaver's name, email and title from the directory (their id stays, see the module docstring)."""
     person = uow.directory.get(employee_id)
     if person is None:
@@ -74,4 +91,4 @@ def erase_person(uow: UnitOfWork, employee_id: str) -> dict[str, str]:
             item["version"] = review.version + 1
             uow.add(Put(item, expect_version=review.version))
         uow.commit()
-    return {"employee_id": employee_id, "name": erased.name, "reviews": str(len(reviews))}
+    return Erasure(employee_id, erased.name, len(reviews))

@@ -8,8 +8,8 @@ show, and the use cases call `require`, so a rule is written once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from service.domain.actions import Action
 from service.domain.directory import Employee, Role
 from service.domain.errors import PermissionDenied
 from service.domain.goals import GoalLevel
@@ -138,9 +138,9 @@ def may_read_cycle_audit(principal: Principal) -> bool:
     return principal.has(Role.HR)
 
 
-def may_update_action(principal: Principal, action: dict[str, Any]) -> bool:
+def may_update_action(principal: Principal, action: Action) -> bool:
     """An action's owner or HR moves it along."""
-    return principal.employee_id == action["owner_id"] or principal.has(Role.HR)
+    return principal.employee_id == action.owner_id or principal.has(Role.HR)
 
 
 # --- goals ---------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def may_read_goal(principal: Principal, level: GoalLevel, owner: Employee | None
     return principal.employee_id == owner.employee_id or principal.employee_id in owner.chain
 
 
-def may_read_action(principal: Principal, action: dict[str, Any], subject_manager: str | None = None) -> bool:
+def may_read_action(principal: Principal, action: Action, subject_manager: str | None = None) -> bool:
     """An action is seen by its owner, the person whose review it came from, their manager, and HR."""
-    seen_by = (action.get("owner_id"), action.get("subject_id"), subject_manager)
+    seen_by = (action.owner_id, action.subject_id, subject_manager)
     return principal.has(Role.HR) or principal.employee_id in seen_by

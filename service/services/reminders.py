@@ -35,6 +35,28 @@ TASK_LABELS = {
 
 
 @dataclass(frozen=True)
+class RemindersRun:
+    """What the daily run did: overdue tasks found, people reminded, managers told, sends refused, bouncing."""
+
+    overdue_tasks: int
+    reminded: int
+    escalations: int
+    failed: int
+    bouncing: int
+
+
+@dataclass(frozen=True)
+class RemindedNow:
+    """What HR's "Send reminder now" did in one cycle."""
+
+    people: int
+    reminded: int
+    already_today: int
+    failed: int
+    bouncing: int
+
+
+@dataclass(frozen=True)
 class OverdueTask:
     """A task past its deadline: who owes it, for whom, and by how much."""
 
@@ -114,7 +136,7 @@ def _part(cycle_id: str, rehearsals: set[str]) -> str | None:
 
 def send_reminders(
     uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "", metrics: Metrics | None = None
-) -> dict[str, int]:
+) -> RemindersRun:
     """Email each person with overdue tasks once today; tell managers once a task is 3 days overdue.
 
     A message counts as sent only once the mailer took it; a failed one does not stop the run and is sent
@@ -167,13 +189,7 @@ def send_reminders(
     metrics.add(REMINDERS_SENT, reminded)
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
-    return {
-        "overdue_tasks": len(tasks),
-        "reminded": reminded,
-        "escalations": escalated,
-        "failed": failed + escalations_failed,
-        "bouncing": bouncing,
-    }
+    return RemindersRun(len(tasks), reminded, escalated, failed + escalations_failed, bouncing)
 
 
 def _escalate(
@@ -224,7 +240,7 @@ def remind_cycle_now(
     clock: Clock,
     base_url: str = "",
     phase: str | None = None,
-) -> dict[str, int]:
+) -> RemindedNow:
     """HR's "Send reminder now": email each owner of an overdue task in one cycle (one query of its reviews).
 
     The once-a-day claim is the scheduled run's: someone already reminded today is not emailed twice.
@@ -270,10 +286,4 @@ def remind_cycle_now(
             bouncing + (outcome is None),
             failed + (outcome is False),
         )
-    return {
-        "people": len(by_owner),
-        "reminded": reminded,
-        "already_today": already,
-        "failed": failed,
-        "bouncing": bouncing,
-    }
+    return RemindedNow(len(by_owner), reminded, already, failed, bouncing)

@@ -1,9 +1,18 @@
-"""Use cases of one review: assessments, discussion, acknowledgement, finalisation, returns, history."""
+"""Use cases of one review: assessments, discussion, acknowledgement, finalisation, returns, history.
+
+The review imports no other feature. Each applied action records its domain event on the unit of work
+(`domain/events.REVIEW_EVENTS`); the features that act on it (training needs, tracked actions, the feedback's
+closing) are listed in `services/messagebus.py` and stage their writes at `uow.commit()`, in the review's
+transaction. What the review reads of other features (the score's goals and feedback parts, the person's goals,
+their goal weights) it asks through `messagebus.ask` with a question of `domain/queries.py`; the learning
+evidence it checks with the domain's rule on `uow.learning`.
+"""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from typing import Any
 
@@ -11,16 +20,22 @@ from service.adapters import metrics
 from service.adapters.clock import Clock, iso
 from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.actions import Action
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.events import REVIEW_EVENTS
+from service.domain.learning import check_evidence
+from service.domain.queries import FeedbackRatings, GoalPart, GoalWeightTotal, PersonGoals
 from service.domain.reviews import (
     OPEN_STATUSES,
     PART_ACTIONS,
     RETURNS,
     Agreement,
+    Review,
     ReviewAction,
     ReviewState,
+    Score,
     allows,
     at_least,
     check_discussion,
@@ -30,13 +45,19 @@ from service.domain.reviews import (
     next_state,
 )
 from service.domain.templates import Template, template_from_dict
-from service.services import feedback, goals, policy, review_goals, training
-from service.services.actions import stage_review_actions
+from service.services import messagebus, policy
 from service.services.auth import Principal
-from service.services.cycles import get_cycle
 from service.services.policy import ReviewRoles
 
 A = ReviewAction
+
+
+def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
+    """The review's cycle (404 when there is none)."""
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle {cycle_id!r}")
+    return cycle
 
 
 class ReviewContext:
@@ -45,7 +66,7 @@ class ReviewContext:
     def __init__(self, uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> None:
         self.uow = uow
         self.principal = principal
-        self.cycle: Cycle = get_cycle(uow, cycle_id)
+        self.cycle: Cycle = _cycle(uow, cycle_id)
         review = uow.reviews.get(cycle_id, employee_id)
         if review is None:
             raise NotFound(f"no review for {employee_id!r} in cycle {cycle_id!r}")
@@ -137,15 +158,15 @@ def submission_gaps(ctx: ReviewContext, part: str, content: dict[str, Any], toda
     return {}
 
 
-def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) -> dict[str, Any]:
+def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) -> Score:
     """The score a manager assessment would get if submitted now (goals' progress included). Its feedback part
     counts only groups already released: a preview that moved with each answer would show them one by one."""
     scale, who, cycle_id = ctx.template.scale, ctx.review.employee_id, ctx.review.cycle_id
-    progress, basis = review_goals.goal_part(ctx.uow, who, cycle_id, content, scale)  # issue 9: rated goals
-    feedback_ratings = feedback.score_feedback_ratings(ctx.uow, ctx.cycle, ctx.review.employee_id, now)
+    progress, basis = messagebus.ask(ctx.uow, GoalPart(who, cycle_id, content, scale))  # issue 9: rated goals
+    feedback_ratings = messagebus.ask(ctx.uow, FeedbackRatings(ctx.cycle, who, now))
     return compute_score(
         ctx.template, content, goal_progress=progress, feedback_ratings=feedback_ratings, goal_basis=basis
-    ).as_dict()
+    )
 
 
 @dataclass(frozen=True)
@@ -241,11 +262,21 @@ def draft_progress(
     return sum(s.done for s in sections), len(sections)
 
 
-def talking_points(template: Template, view: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TalkingPoints:
+    """What the review discussion should cover."""
+
+    score: dict[str, Any] | None
+    differences: list[dict[str, Any]]  # competencies the employee rated differently from the manager
+    obstacles: list[dict[str, Any]]  # each with "by": employee or manager
+    training_needs: list[dict[str, Any]]  # each with "by": employee or manager
+
+
+def talking_points(template: Template, view: ReviewView) -> TalkingPoints:
     """What the review discussion should cover: the score, obstacles, training needs, and where the employee
     rated themselves differently from the manager (their likely disagreements)."""
-    own = view.get("self_assessment") or {}
-    manager = view.get("manager_assessment") or {}
+    own = view.self_assessment or {}
+    manager = view.manager_assessment or {}
     differences = []
     for c in template.competencies:
         mine = (own.get("competency_ratings") or {}).get(c.id) or {}
@@ -264,21 +295,33 @@ def talking_points(template: Template, view: dict[str, Any]) -> dict[str, Any]:
     obstacles += [{**o, "by": "manager"} for o in manager.get("obstacles") or []]
     needs = [{**n, "by": "employee"} for n in own.get("training_needs") or []]
     needs += [{**n, "by": "manager"} for n in manager.get("training_needs") or []]
-    return {"score": view.get("score"), "differences": differences, "obstacles": obstacles, "training_needs": needs}
+    return TalkingPoints(view.score, differences, obstacles, needs)
 
 
-def available_actions(ctx: ReviewContext) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AvailableActions:
+    """What one principal can do to a review now."""
+
+    self: bool  # write the self assessment
+    manager: bool  # write the manager assessment
+    discussion: bool  # record the discussion
+    acknowledge: bool
+    finalise: bool
+    return_targets: list[ReviewState]  # the states HR may return it to
+
+
+def available_actions(ctx: ReviewContext) -> AvailableActions:
     """Everything this principal can do to the review now: the forms, acknowledge, finalise, return targets."""
     active = ctx.cycle.state is CycleState.ACTIVE
     state = ctx.review.state
     may = lambda part: active and policy.may_act_on_review(ctx.roles, part)  # noqa: E731
     forms_now = {k: (st := part_status(ctx, k)).may_write and st.blocked is None for k in PART_ACTIONS}
-    return {
+    return AvailableActions(
         **forms_now,
-        "acknowledge": may("acknowledge") and allows(state, A.ACKNOWLEDGE),
-        "finalise": may("finalise") and allows(state, A.FINALISE),
-        "return_targets": list(RETURNS[state]) if may("return") else [],
-    }
+        acknowledge=may("acknowledge") and allows(state, A.ACKNOWLEDGE),
+        finalise=may("finalise") and allows(state, A.FINALISE),
+        return_targets=list(RETURNS[state]) if may("return") else [],
+    )
 
 
 def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str) -> None:
@@ -287,7 +330,43 @@ def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id:
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 
-def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReviewHeading:
+    """Whose review it is and where it stands (no content)."""
+
+    employee_id: str
+    employee_name: str
+    department: str
+    manager_id: str | None
+    state: str  # a ReviewState value
+    version: int
+
+
+def _heading(r: Review) -> dict[str, Any]:
+    """The heading fields of a stored review."""
+    return {f.name: getattr(r, f.name) for f in dataclass_fields(ReviewHeading)} | {"state": r.state.value}
+
+
+@dataclass(frozen=True)
+class ReviewView(ReviewHeading):
+    """A review as one principal may see it: parts hidden from them are None. `goals` and `carried_actions`
+    are None in the answer to a write (not what the write changed), lists on a read."""
+
+    cycle_id: str
+    cycle_name: str
+    submitted: dict[str, str]
+    last_return: dict[str, Any] | None
+    template: dict[str, Any] | None
+    self_assessment: dict[str, Any] | None
+    manager_assessment: dict[str, Any] | None
+    score: dict[str, Any] | None
+    discussion: dict[str, Any] | None
+    acknowledgement: dict[str, Any] | None
+    goals: list[dict[str, Any]] | None = None
+    carried_actions: list[Action] | None = None
+
+
+def review_view(ctx: ReviewContext, context: bool = True) -> ReviewView:
     """The review as this principal may see it (drafts stay with their author; HR sees all).
 
     `context` adds the person's goals and the actions carried from earlier cycles (reads of their own);
@@ -295,37 +374,30 @@ def review_view(ctx: ReviewContext, context: bool = True) -> dict[str, Any]:
     """
     ctx.require_readable()
     r = ctx.review
-    view: dict[str, Any] = {
-        "cycle_id": r.cycle_id,
-        "cycle_name": r.cycle_name,
-        "employee_id": r.employee_id,
-        "employee_name": r.employee_name,
-        "department": r.department,
-        "manager_id": r.manager_id,
-        "state": r.state.value,
-        "version": r.version,
-        "submitted": r.submitted or {},
-        "last_return": r.last_return,
-        "template": ctx.cycle.template_snapshot,
-    }
     shown = policy.visible_parts(ctx.roles, r.state)
-    view["self_assessment"] = r.self_assessment if shown["self_assessment"] else None
-    view["manager_assessment"] = r.manager_assessment if shown["manager_assessment"] else None
-    view["score"] = r.score if shown["manager_assessment"] else None
-    view["discussion"] = r.discussion if shown["discussion"] else None
-    view["acknowledgement"] = r.acknowledgement
-    if context:
-        view["goals"] = goals.person_goals(ctx.uow, r.employee_id, r.cycle_id)
-        view["carried_actions"] = carried_actions(ctx.uow, r.employee_id, r.cycle_id)
-    return view
+    return ReviewView(
+        **_heading(r),
+        cycle_id=r.cycle_id,
+        cycle_name=r.cycle_name,
+        submitted=r.submitted or {},
+        last_return=r.last_return,
+        template=ctx.cycle.template_snapshot,
+        self_assessment=r.self_assessment if shown["self_assessment"] else None,
+        manager_assessment=r.manager_assessment if shown["manager_assessment"] else None,
+        score=r.score if shown["manager_assessment"] else None,
+        discussion=r.discussion if shown["discussion"] else None,
+        acknowledgement=r.acknowledgement,
+        goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id)) if context else None,
+        carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
+    )
 
 
-def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[dict[str, Any]]:
+def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[Action]:
     """Open actions about this person from earlier cycles: they carry into this review."""
-    return [a for a in uow.actions.about(employee_id) if a["status"] in OPEN_STATUSES and a["cycle_id"] != cycle_id]
+    return [a for a in uow.actions.about(employee_id) if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
 
 
-def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ReviewView:
     """Read one review."""
     return review_view(ReviewContext(uow, principal, cycle_id, employee_id))
 
@@ -338,9 +410,9 @@ def _commit(
     clock: Clock,
     to: ReviewState | None = None,
     reason: str = "",
-    extra_ops: Any = None,
-) -> dict[str, Any]:
-    """Apply one action: the transition table decides the state; review, audit, counters in one transaction."""
+) -> ReviewView:
+    """Apply one action: the transition table decides the state; review, audit, counters and what the handlers of
+    its event stage (training needs, tracked actions, the feedback's closing) in one transaction."""
     ctx.require_writable()
     r = ctx.review
     if r.version != expected_version:
@@ -360,8 +432,8 @@ def _commit(
             after, new=False, actor=ctx.principal.employee_id, action=action.value, at=at, reason=reason
         )
         uow.cycles.count(r.cycle_id, state_deltas(r.department, r.state.value, new_state.value))
-        if extra_ops:
-            extra_ops(uow, after, at)
+        event = REVIEW_EVENTS[action]
+        uow.record(event(review=after, actor_id=ctx.principal.employee_id, at=at, template=ctx.cycle.template_snapshot))
         uow.commit()
     metrics.record_review_action(action.value)
     ctx.review = stored
@@ -377,29 +449,23 @@ def save_self_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """Save the self assessment as a draft, or submit it (complete) to the manager."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("self")
     ctx.require_version(expected_version)
     check_self(content, ctx.template, submit)
-    from service.services.learning import check_evidence_refs  # issue 14: picked learning evidence
-
-    period = (ctx.cycle.period_start, ctx.cycle.period_end)
-    check_evidence_refs(uow, employee_id, period, content.get("learning_refs") or [])
+    refs = content.get("learning_refs") or []  # issue 14: picked learning evidence
+    if refs:
+        check_evidence(uow.learning.get_many(employee_id, refs), refs, (ctx.cycle.period_start, ctx.cycle.period_end))
     if submit:
-        total = goals.weight_total(uow, employee_id, cycle_id)
+        total = messagebus.ask(uow, GoalWeightTotal(employee_id, cycle_id))
         if total is not None and total != 100:
             raise ValidationFailed(
                 "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
             )
     action = A.SUBMIT_SELF if submit else A.SAVE_SELF
-
-    def needs(uow: UnitOfWork, review: Any, at: str) -> None:
-        if submit:  # training needs become items of their own, in this transaction (issue 10)
-            training.stage_review_needs(uow, review, "self", content)
-
-    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock, extra_ops=needs)
+    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock)
 
 
 def save_manager_assessment(
@@ -411,7 +477,7 @@ def save_manager_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """Save the manager assessment as a draft, or submit it (scored; obstacles become tracked actions).
 
     The score's feedback part is computed from the group as read, and the submission closes (and may release) the
@@ -447,7 +513,7 @@ def _save_manager_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("manager")
     ctx.require_version(expected_version)
@@ -455,22 +521,14 @@ def _save_manager_assessment(
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
-        progress, basis = review_goals.goal_part(uow, employee_id, cycle_id, content, ctx.template.scale)
+        progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
         # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
-        ratings = feedback.score_feedback_ratings(uow, ctx.cycle, employee_id, clock.now(), releasing=True)
+        ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))
         changes["score"] = compute_score(
             ctx.template, content, goal_progress=progress, feedback_ratings=ratings, goal_basis=basis
         ).as_dict()
-
-    def actions(uow: UnitOfWork, review: Any, at: str) -> None:
-        if submit:
-            stage_review_actions(uow, review, "remediation", content.get("obstacles", []), ctx.principal, at)
-            training.stage_review_needs(uow, review, "manager", content, ctx.cycle.template_snapshot)
-            feedback.stage_close(uow, cycle_id, employee_id, at)  # answers close; released as the rule says
-
-    return _commit(
-        ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock, extra_ops=actions
-    )
+    # Submitted: obstacles become actions, needs items, and the feedback closes (messagebus.EVENT_HANDLERS).
+    return _commit(ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock)
 
 
 def save_discussion(
@@ -482,20 +540,15 @@ def save_discussion(
     expected_version: int,
     submit: bool,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """Save or record the review discussion; agreed actions become tracked actions."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("discussion")
     ctx.require_version(expected_version)
     people = _known_people(uow, content.get("agreed_actions", []))
     check_discussion(content, submit, people, clock.now().date())
-
-    def actions(uow: UnitOfWork, review: Any, at: str) -> None:
-        if submit:
-            stage_review_actions(uow, review, "agreed", content.get("agreed_actions", []), ctx.principal, at)
-
     action = A.RECORD_DISCUSSION if submit else A.SAVE_DISCUSSION
-    return _commit(ctx, expected_version, {"discussion": content}, action, clock, extra_ops=actions)
+    return _commit(ctx, expected_version, {"discussion": content}, action, clock)
 
 
 def acknowledge(
@@ -507,7 +560,7 @@ def acknowledge(
     response: str,
     expected_version: int,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """The employee acknowledges the review: agree or disagree, with an optional written response."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("acknowledge")
@@ -519,7 +572,7 @@ def acknowledge(
 
 def finalise(
     uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> ReviewView:
     """HR finalises an acknowledged review."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("finalise")
@@ -535,7 +588,7 @@ def return_review(
     reason: str,
     expected_version: int,
     clock: Clock,
-) -> dict[str, Any]:
+) -> ReviewView:
     """HR returns a review to an earlier state, with a reason."""
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     ctx.require("return")
@@ -567,47 +620,84 @@ def _known_people(uow: UnitOfWork, items: list[dict[str, Any]]) -> set[str]:
     return {e.employee_id for e in uow.directory.get_many(ids).values() if e.active}
 
 
-def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ReviewRow(ReviewHeading):
+    """Where one review stands and what is due next (no content)."""
+
+    next_task: str | None  # the cycle's task the review waits for
+    due: str | None  # its deadline (ISO date)
+
+
+def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[ReviewRow]:
     """A manager's current direct reports' reviews in a cycle: state and what is due (no content).
 
     The current reports, like the permission to write their manager assessment: after a move the new
     manager sees the review and the old one does not (one Query and one BatchGetItem).
     """
-    cycle = get_cycle(uow, cycle_id)
+    cycle = _cycle(uow, cycle_id)
     reports = uow.directory.reports(principal.employee_id)
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
-    for row in rows:
-        del row["department"], row["manager_id"]
-    return sorted(rows, key=lambda row: row["employee_name"].casefold())
+    return sorted(rows, key=lambda row: row.employee_name.casefold())
 
 
-def _status_row(cycle: Cycle, r: Any) -> dict[str, Any]:
+def _status_row(cycle: Cycle, r: Review) -> ReviewRow:
     """Where a review stands and what is due next (no content)."""
     task = cycle.task_for(r.state)
-    return {
-        "employee_id": r.employee_id,
-        "employee_name": r.employee_name,
-        "department": r.department,
-        "manager_id": r.manager_id,
-        "state": r.state.value,
-        "version": r.version,
-        "next_task": task[0] if task else None,
-        "due": task[2].isoformat() if task and task[2] else None,
-    }
+    return ReviewRow(
+        **_heading(r),
+        next_task=task[0] if task else None,
+        due=task[2].isoformat() if task and task[2] else None,
+    )
 
 
 def cycle_reviews(
     uow: UnitOfWork, principal: Principal, cycle_id: str, cursor: dict[str, str] | None = None, limit: int = 100
-) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+) -> tuple[list[ReviewRow], dict[str, str] | None]:
     """A page of a cycle's reviews for HR (state and what is due, no content), and the next cursor."""
     policy.require(policy.may_list_cycle_reviews(principal), "only HR lists every review of a cycle")
-    cycle = get_cycle(uow, cycle_id)
+    cycle = _cycle(uow, cycle_id)
     reviews, cursor = uow.reviews.page(cycle_id, cursor=cursor, limit=limit)
     return [_status_row(cycle, r) for r in reviews], cursor
 
 
-def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryReview:
+    """One review in a person's history: the manager's part (score, ratings) only where the reader may see it."""
+
+    cycle_id: str
+    cycle_name: str
+    period_start: str
+    state: str
+    score: float | None
+    score_detail: dict[str, Any] | None  # issue 9: the parts, so pages explain the score
+    ratings: dict[str, int | None]  # competency → the manager's rating
+
+
+@dataclass(frozen=True)
+class HistoryAction:
+    """A tracked action in a person's history."""
+
+    action_id: str
+    kind: str
+    cycle_id: str
+    description: str
+    owner_id: str
+    due: str
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class History:
+    """A person's reviews across cycles and the actions about them."""
+
+    employee_id: str
+    reviews: list[HistoryReview]
+    actions: list[HistoryAction]
+
+
+def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     """A person's reviews across cycles and their actions, from one query."""
     person = uow.directory.get(employee_id)
     if person is None:
@@ -620,18 +710,18 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str
         shown = policy.may_see_manager_part_in_history(principal, r)
         ratings = (r.manager_assessment or {}).get("competency_ratings", {}) if shown else {}
         reviews.append(
-            {
-                "cycle_id": r.cycle_id,
-                "cycle_name": r.cycle_name,
-                "period_start": r.period_start,
-                "state": r.state.value,
-                "score": (r.score or {}).get("value") if shown else None,
-                "score_detail": r.score if shown else None,  # issue 9: the parts, so pages explain the score
-                "ratings": {c: v.get("rating") for c, v in ratings.items()},
-            }
+            HistoryReview(
+                cycle_id=r.cycle_id,
+                cycle_name=r.cycle_name,
+                period_start=r.period_start,
+                state=r.state.value,
+                score=(r.score or {}).get("value") if shown else None,
+                score_detail=r.score if shown else None,
+                ratings={c: v.get("rating") for c, v in ratings.items()},
+            )
         )
-    keep = ("action_id", "kind", "cycle_id", "description", "owner_id", "due", "status", "version")
-    return {"employee_id": employee_id, "reviews": reviews, "actions": [{k: a[k] for k in keep} for a in actions]}
+    kept = [f.name for f in dataclass_fields(HistoryAction)]
+    return History(employee_id, reviews, [HistoryAction(**{k: getattr(a, k) for k in kept}) for a in actions])
 
 
 def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> list[dict[str, Any]]:
@@ -659,41 +749,53 @@ def cycle_audit(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[di
     return uow.audit.of_cycle(cycle_id, hide_person=principal.employee_id)
 
 
-def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryTrend:
+    """A person's history as trends, oldest cycle first."""
+
+    employee_id: str
+    cycles: list[dict[str, Any]]  # the columns: cycle_id, cycle_name, state
+    scores: list[float | None]  # per column
+    competencies: list[dict[str, Any]]  # id, name, scale, and per column its value and word ("values")
+    reviews: list[HistoryReview]
+    actions: list[dict[str, Any]]  # each tracked action once, with the name of the cycle it came from
+
+
+def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> HistoryTrend:
     """A person's history as trends, oldest cycle first: the score and each competency (named, with the
     scale's words) per cycle, and each tracked action once with the cycle it came from."""
     data = history(uow, principal, employee_id)
-    reviews = sorted(data["reviews"], key=lambda r: (r.get("period_start") or "", r["cycle_name"]))
-    cycles = {c: uow.cycles.get(c) for c in {r["cycle_id"] for r in reviews} | {a["cycle_id"] for a in data["actions"]}}
+    reviews = sorted(data.reviews, key=lambda r: (r.period_start or "", r.cycle_name))
+    cycles = {c: uow.cycles.get(c) for c in {r.cycle_id for r in reviews} | {a.cycle_id for a in data.actions}}
     competencies: dict[str, dict[str, Any]] = {}
     for n, r in enumerate(reviews):
-        cycle = cycles.get(r["cycle_id"])
+        cycle = cycles.get(r.cycle_id)
         snapshot = (cycle.template_snapshot if cycle else None) or {}
         names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
         scale = list(snapshot.get("scale", []))
-        for cid, rating in r["ratings"].items():
+        for cid, rating in r.ratings.items():
             entry = competencies.setdefault(cid, {"id": cid, "name": names.get(cid, cid), "scale": scale, "points": {}})
             entry["points"][n] = {
                 "value": rating,
                 "word": scale[rating - 1] if rating and 0 < rating <= len(scale) else None,
             }
             entry["scale"] = scale or entry["scale"]
-    columns = [{"cycle_id": r["cycle_id"], "cycle_name": r["cycle_name"], "state": r["state"]} for r in reviews]
+    columns = [{"cycle_id": r.cycle_id, "cycle_name": r.cycle_name, "state": r.state} for r in reviews]
     seen: set[str] = set()
     actions = []
-    for a in data["actions"]:
-        if a["action_id"] in seen:
+    for a in data.actions:
+        if a.action_id in seen:
             continue
-        seen.add(a["action_id"])
-        cycle = cycles.get(a["cycle_id"])
-        actions.append({**a, "cycle_name": cycle.name if cycle else ""})
-    return {
-        "employee_id": employee_id,
-        "cycles": columns,
-        "scores": [r["score"] for r in reviews],
-        "competencies": [
+        seen.add(a.action_id)
+        cycle = cycles.get(a.cycle_id)
+        actions.append({**asdict(a), "cycle_name": cycle.name if cycle else ""})
+    return HistoryTrend(
+        employee_id=employee_id,
+        cycles=columns,
+        scores=[r.score for r in reviews],
+        competencies=[
             {**c, "values": [c["points"].get(n) for n in range(len(reviews))]} for c in competencies.values()
         ],
-        "reviews": data["reviews"],
-        "actions": actions,
-    }
+        reviews=data.reviews,
+        actions=actions,
+    )

@@ -108,17 +108,17 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
     """The summary of a review already read (and allowed) for this reader."""
     view = review_view(ctx)
     review = ctx.review
-    template = template_from_dict(view["template"])
+    template = template_from_dict(view.template)
     people = [review.employee_id, ctx.current_manager or "", review.finalised_by or ""]
     for part, key in (("manager_assessment", "obstacles"), ("discussion", "agreed_actions")):
-        people += [i.get("owner_id") or "" for i in (view.get(part) or {}).get(key) or []]
-    people += [a.get("owner_id") or "" for a in view.get("carried_actions") or []]
-    people += [link.get("owner_id") or "" for g in view.get("goals") or [] for link in g.get("alignment_chain") or []]
+        people += [i.get("owner_id") or "" for i in (getattr(view, part) or {}).get(key) or []]
+    people += [a.owner_id for a in view.carried_actions or []]
+    people += [link.get("owner_id") or "" for g in view.goals or [] for link in g.get("alignment_chain") or []]
     found = ctx.uow.directory.get_many(sorted({p for p in people if p}))
     names = {pid: e.name for pid, e in found.items()}
     copy = copy_of(ctx)
     digest = review_hash(review)
-    submitted = view.get("submitted") or {}
+    submitted = view.submitted or {}
     context: dict[str, Any] = {
         "view": view,
         "template": template,

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.actions import Action
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee, Role
 from service.domain.reviews import OPEN_STATUSES, ReviewState
@@ -20,6 +21,7 @@ from service.services import feedback_answers
 from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from service.services.auth import Principal
+from service.services.goal_reports import AlignmentReport
 
 
 class TaskKind(StrEnum):
@@ -48,7 +50,7 @@ class Task:
     count: int = 0  # reviews to finalise; reviews created by the launch
     expected: int = 0  # reviews the launch creates
     feedback_kind: str = ""  # peer or upward
-    action: dict[str, Any] | None = None
+    action: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Leading:
     """Leadership's reports for the active cycle (None when no cycle is running)."""
 
     cycle: Cycle | None = None
-    alignment: dict[str, Any] | None = None
+    alignment: AlignmentReport | None = None
     progress: dict[str, Any] | None = None
 
 
@@ -100,7 +102,7 @@ class MyTasks:
     own: list[OwnReview] = field(default_factory=list)
     teams: list[TeamCycle] = field(default_factory=list)
     steer: list[SteeredCycle] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
     leading: Leading | None = None
 
 
@@ -116,9 +118,9 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.teams = _team(uow, principal, active, found.tasks, titles, today)
     if principal.has(Role.HR):
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
-    found.actions = [a for a in action_svc.my_actions(uow, principal) if a["status"] in OPEN_STATUSES]
+    found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
     for a in found.actions:
-        found.tasks.append(Task(TaskKind.ACTION, due=a.get("due"), action=a))
+        found.tasks.append(Task(TaskKind.ACTION, due=a.due, action=a))
     # issue 9: feedback colleagues asked me for
     for r in feedback_answers.my_requests(uow, principal, now):
         if r.open:
@@ -142,13 +144,13 @@ def _own_reviews(
     uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task], today: date
 ) -> list[OwnReview]:
     rows = []
-    for r in review_svc.history(uow, principal, principal.employee_id)["reviews"]:
-        cycle = cycles.get(r["cycle_id"])
+    for r in review_svc.history(uow, principal, principal.employee_id).reviews:
+        cycle = cycles.get(r.cycle_id)
         if cycle is None or cycle.state is not CycleState.ACTIVE:
             continue
-        task = cycle.task_for(ReviewState(r["state"]))
+        task = cycle.task_for(ReviewState(r.state))
         if task is None:
-            rows.append(OwnReview(cycle, r["state"]))
+            rows.append(OwnReview(cycle, r.state))
             continue
         name, owner, due = task
         done = None
@@ -156,7 +158,7 @@ def _own_reviews(
             if name == "self_assessment":
                 done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
             tasks.append(Task(name, cycle.cycle_id, cycle.name, due, done=done))
-        rows.append(OwnReview(cycle, r["state"], name, owner, due, done))
+        rows.append(OwnReview(cycle, r.state, name, owner, due, done))
     return rows
 
 
@@ -169,11 +171,11 @@ def _team(
         if not rows:
             continue
         for row in rows:
-            task = cycle.task_for(ReviewState(row["state"]))
+            task = cycle.task_for(ReviewState(row.state))
             if task and task[1] == "manager":
                 # The review was read by team_reviews just now: its draft costs no further request.
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
-                done = review_svc.draft_progress(uow, principal, cycle, row["employee_id"], part, today)
+                done = review_svc.draft_progress(uow, principal, cycle, row.employee_id, part, today)
                 tasks.append(
                     Task(
                         task[0],
@@ -181,13 +183,13 @@ def _team(
                         cycle.name,
                         task[2],
                         team=True,
-                        employee_id=row["employee_id"],
-                        employee_name=row["employee_name"],
-                        employee_title=titles.get(row["employee_id"], ""),
+                        employee_id=row.employee_id,
+                        employee_name=row.employee_name,
+                        employee_title=titles.get(row.employee_id, ""),
                         done=done,
                     )
                 )
-        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r["state"])) or ("", ""))[1] == "manager")
+        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
         teams.append(TeamCycle(cycle, len(rows), waiting))
     return teams
 

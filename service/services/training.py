@@ -10,11 +10,13 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import NotFound, ValidationFailed
+from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
 from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
 from service.domain.training import (
     NeedSource,
     NeedStatus,
     Topic,
+    TrainingNeed,
     check_topic,
     contribution,
     low_rating,
@@ -89,30 +91,42 @@ def stage_review_needs(
     )
 
 
+def needs_from_self_assessment(uow: UnitOfWork, event: SelfAssessmentSubmitted) -> None:
+    """The submitted self assessment's training needs become items, in its transaction (issue 10)."""
+    stage_review_needs(uow, event.review, NeedSource.SELF, event.review.self_assessment or {})
+
+
+def needs_from_manager_assessment(uow: UnitOfWork, event: ManagerAssessmentSubmitted) -> None:
+    """The submitted manager assessment's needs (and the low ratings it confirmed) become items."""
+    stage_review_needs(uow, event.review, NeedSource.MANAGER, event.review.manager_assessment or {}, event.template)
+
+
 def person_needs(
     uow: UnitOfWork, principal: Principal, employee_id: str, cycle_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[TrainingNeed]:
     """An individual's needs: for them, their management chain and HR only."""
     person = uow.directory.get(employee_id)
     if person is None or not policy.may_read_person_needs(principal, person):
         raise NotFound(f"no training needs of {employee_id!r} for you")  # denied reads look like missing ones
     needs = uow.training.of_person(employee_id, cycle_id)
-    return [n.as_dict() for n in sorted(needs, key=lambda n: (n.cycle_id, n.source.value, n.need_id))]
+    return sorted(needs, key=lambda n: (n.cycle_id, n.source.value, n.need_id))
 
 
 def mark_need_addressed(
     uow: UnitOfWork, principal: Principal, need_id: str, activity_ref: str, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> TrainingNeed:
     """A learning activity or training logged against a need addresses it; the cycle's figures follow in
     the same transaction. Marking an addressed need again changes nothing (safe for a retried caller)."""
     clock = clock or Clock()
     with uow:
         stored = stage_need_addressed(uow, principal, need_id, activity_ref, iso(clock.now()))
         uow.commit()
-    return stored.as_dict()
+    return stored
 
 
-def stage_need_addressed(uow: UnitOfWork, principal: Principal, need_id: str, activity_ref: str, at: str) -> Any:
+def stage_need_addressed(
+    uow: UnitOfWork, principal: Principal, need_id: str, activity_ref: str, at: str
+) -> TrainingNeed:
     """Stage a need's "addressed" and its figures in the caller's transaction (the learning log's activity is
     written with it: an activity never claims a need the report does not count); the need as it will be."""
     ref = " ".join((activity_ref or "").split())
@@ -140,7 +154,7 @@ def stage_need_addressed(uow: UnitOfWork, principal: Principal, need_id: str, ac
 
 def log_training(
     uow: UnitOfWork, principal: Principal, need_id: str, title: str, on: date | None, clock: Clock | None = None
-) -> dict[str, Any]:
+) -> TrainingNeed:
     """HR or a manager logs a training against a need now (the learning log does the same for employees)."""
     title = " ".join((title or "").split())
     if not title:
@@ -161,23 +175,13 @@ def _synonyms(values: list[str]) -> tuple[str, ...]:
     return tuple(out[:30])
 
 
-def list_topics(uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+def list_topics(uow: UnitOfWork, principal: Principal) -> list[Topic]:
     """The catalogue (HR): each topic with its synonyms and, for merged ones, where they went."""
     policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
-    return [
-        {
-            "topic_id": t.topic_id,
-            "name": t.name,
-            "synonyms": list(t.synonyms),
-            "competency_id": t.competency_id,
-            "merged_into": t.merged_into,
-            "version": t.version,
-        }
-        for t in sorted(uow.training.topics(), key=lambda t: t.name.casefold())
-    ]
+    return sorted(uow.training.topics(), key=lambda t: t.name.casefold())
 
 
-def create_topic(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+def create_topic(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Topic:
     """HR adds a topic with its synonyms (no word may belong to two topics)."""
     policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
     name = " ".join((data.get("name") or "").split())
@@ -192,10 +196,10 @@ def create_topic(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
     with uow:
         stored = uow.training.save_topic(topic, new=True, actor=principal.employee_id, action="create_topic", at=at)
         uow.commit()
-    return {"topic_id": stored.topic_id, "name": stored.name, "synonyms": list(stored.synonyms)}
+    return stored
 
 
-def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_id: str, clock: Clock) -> dict[str, Any]:
+def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_id: str, clock: Clock) -> Topic:
     """HR merges one topic (a catalogue topic or free text seen in reviews) into another: its names become
     synonyms of the target, new needs match the target, and reports add its figures to the target's."""
     policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
@@ -222,7 +226,7 @@ def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_i
         grown = replace(target, synonyms=_synonyms([*target.synonyms, *words]))
         stored = uow.training.save_topic(grown, new=False, actor=principal.employee_id, action="merge_topic", at=at)
         uow.commit()
-    return {"topic_id": stored.topic_id, "name": stored.name, "synonyms": list(stored.synonyms)}
+    return stored
 
 
 FREQUENCIES = ("off", "weekly", "monthly")

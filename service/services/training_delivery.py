@@ -8,6 +8,7 @@ sends no second copy, and a claim left "sending" by a run that died is taken ove
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,15 @@ RECENT_CLOSE = timedelta(days=7)  # a new deployment does not mail the reports o
 # The report goes out as leadership would read it: the whole organisation, suppression applied.
 READER = Principal("training-report", "Training report", frozenset({Role.LEADERSHIP}))
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a run sent: emails sent, skipped (already sent for that tick and recipient), and refused."""
+
+    sent: int
+    skipped: int
+    failed: int
 
 
 def due_ticks(uow: UnitOfWork, now: datetime) -> list[tuple[str, str, Cycle]]:
@@ -47,13 +57,13 @@ def due_ticks(uow: UnitOfWork, now: datetime) -> list[tuple[str, str, Cycle]]:
     return ticks
 
 
-def deliver_training_reports(uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "") -> dict[str, int]:
+def deliver_training_reports(uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "") -> Delivery:
     """Email each due report to every active member of leadership, once per tick and recipient."""
     now = clock.now()
     at = iso(now)
     ticks = due_ticks(uow, now)
     if not ticks:
-        return {"sent": 0, "skipped": 0, "failed": 0}
+        return Delivery(0, 0, 0)
     leaders = sorted(
         (p for p in uow.directory.all() if p.active and Role.LEADERSHIP in p.roles and p.email),
         key=lambda p: p.employee_id,
@@ -84,4 +94,4 @@ def deliver_training_reports(uow: UnitOfWork, mailer: Mailer, clock: Clock, base
                 continue
             uow.training.settle_delivery(claim, at)
             sent += 1
-    return {"sent": sent, "skipped": skipped, "failed": failed}
+    return Delivery(sent, skipped, failed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +20,11 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.directory import spreadsheet_safe
 from service.domain.errors import NotFound, ValidationFailed
+from service.domain.reviews import NeedFormat, ObstacleCategory
 from service.domain.suppression import NOTE, SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.training import (
     OBSTACLE_AREAS,
     Catalogue,
-    NeedFormat,
-    ObstacleCategory,
     ProgrammeStep,
     greedy_programme,
 )
@@ -421,14 +421,22 @@ def _departments(uow: UnitOfWork, cycle_id: str, catalogue: Catalogue) -> dict[s
     }
 
 
-def free_text_topics(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class FreeTopic:
+    """A topic named in free text that matches no topic of the catalogue (HR may merge it into one)."""
+
+    topic_id: str
+    topic: str
+
+
+def free_text_topics(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[FreeTopic]:
     """HR: the free-text topics a cycle's needs name, to merge them into the catalogue (names only, no figures;
     HR may read individual needs, so the names a report withholds are given here)."""
     policy.require(policy.may_manage_topics(principal), "HR manages the topic catalogue")
     catalogue = uow.training.catalogue()
     fig = _figures(uow.training.aggregate(cycle_id, "ORG"), catalogue)
     free = [t for t, c in fig["topics"].items() if c["p"] > 0 and t not in catalogue.topics]
-    return sorted(({"topic_id": t, "topic": catalogue.label(t)} for t in free), key=lambda r: r["topic"].casefold())
+    return sorted((FreeTopic(t, catalogue.label(t)) for t in free), key=lambda r: r.topic.casefold())
 
 
 def report_context(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from service.domain.directory import Employee, Role
 from service.domain.errors import TooLarge, ValidationFailed
 from service.services import directory as svc
 from service.services.policy import require_role
+from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas import (
@@ -44,27 +45,27 @@ def person_json(p: Employee) -> dict:
 
 def people_json(people: list[Employee]):
     """A list of people as JSON."""
-    return jsonify(PeopleSchema().dump({"people": [person_json(p) for p in people]}))
+    return answer({"people": [person_json(p) for p in people]}, schema=PeopleSchema)
 
 
 @bp.get("/me")
-@api_doc("The signed-in principal", response=MeSchema, errors=(401,))
+@api_doc("The signed-in principal", response=MeSchema)
 def me():
     """Who am I."""
     p = current_principal()
-    return jsonify(MeSchema().dump({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)}))
+    return answer({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)}, schema=MeSchema)
 
 
 @bp.get("/people/<employee_id>")
-@api_doc("One person", response=PersonSchema, errors=(401, 404))
+@api_doc("One person", response=PersonSchema)
 def person(employee_id: str):
     """One person from the directory."""
     current_principal()
-    return jsonify(person_json(svc.get_person(wiring().uow(), employee_id)))
+    return answer(person_json(svc.get_person(wiring().uow(), employee_id)))
 
 
 @bp.get("/people/<employee_id>/reports")
-@api_doc("A person's direct reports", response=PeopleSchema, errors=(401, 404))
+@api_doc("A person's direct reports", response=PeopleSchema)
 def reports(employee_id: str):
     """Direct reports."""
     current_principal()
@@ -72,7 +73,7 @@ def reports(employee_id: str):
 
 
 @bp.get("/people/<employee_id>/chain")
-@api_doc("A person's management chain, their manager first", response=PeopleSchema, errors=(401, 404))
+@api_doc("A person's management chain, their manager first", response=PeopleSchema)
 def chain(employee_id: str):
     """Management chain."""
     current_principal()
@@ -80,7 +81,7 @@ def chain(employee_id: str):
 
 
 @bp.get("/departments/<path:name>/people")
-@api_doc("The people of a department", response=PeopleSchema, errors=(401, 404))
+@api_doc("The people of a department", response=PeopleSchema)
 def department(name: str):
     """A department's people."""
     current_principal()
@@ -93,35 +94,33 @@ def department(name: str):
     response=ImportResultSchema,
     body=ImportJsonSchema,
     query=ImportQuerySchema,
-    errors=(401, 403, 412, 413, 422),
+    errors=(412,),
     body_content=("text/csv", "multipart/form-data", "application/json"),
 )
 def import_org():
     """Apply an organisation CSV (text/csv body, multipart `file`, or JSON {csv})."""
     principal = current_principal()
     require_role(principal, Role.HR)
-    options = ImportQuerySchema().load(request.args)
+    options = load_query()
     text = _csv_from_request()
     w = wiring()
     result = svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=options["dry_run"])
-    return jsonify(
-        ImportResultSchema().dump({"import_id": result.import_id, "dry_run": result.dry_run, "summary": result.summary})
-    )
+    return answer(result, schema=ImportResultSchema)
 
 
 @bp.get("/org/imports")
-@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(401, 403))
+@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(403,))
 def import_history():
     """History of organisation imports."""
     items = svc.import_history(wiring().uow(), current_principal())
-    return jsonify(ImportHistorySchema().dump({"imports": items}))
+    return answer({"imports": items}, schema=ImportHistorySchema)
 
 
 def _csv_from_request() -> str:
     if (request.content_length or 0) > MAX_IMPORT_BYTES:
         raise TooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
     if request.mimetype == "application/json":
-        raw = ImportJsonSchema().load(request.get_json(silent=True) or {})["csv"]
+        raw = load_body()["csv"]
         return raw
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")

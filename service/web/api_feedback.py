@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 
 from service.services import (
     cycles,
@@ -15,6 +15,7 @@ from service.services import (
     feedback_tracking,
 )
 from service.services import feedback as fb
+from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.schemas_feedback import (
@@ -37,17 +38,12 @@ from service.web.schemas_feedback import (
     SettingsSchema,
     UpwardSchema,
 )
-from service.web.versioning import expected_version, with_etag
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("api_feedback", __name__, url_prefix="/api")
-W = (401, 403, 404, 409, 422)
 REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 ANSWER = "/feedback/<cycle_id>/<subject_id>"
-
-
-def _body(schema: Any) -> dict[str, Any]:
-    return schema.load(request.get_json(silent=True) or {})
 
 
 def mailer() -> Any:
@@ -56,61 +52,67 @@ def mailer() -> Any:
 
 
 @bp.get("/cycles/<cycle_id>/feedback/settings")
-@api_doc("A cycle's feedback rules", response=SettingsSchema, errors=(401, 404))
+@api_doc("A cycle's feedback rules", response=SettingsSchema)
 def get_settings(cycle_id: str):
     """The cycle's peer minimum and maximum, anonymity threshold, upward on/off and nomination deadline."""
     current_principal()
     uow = wiring().uow()
     settings = feedback_settings.settings_for(uow, cycles.get_cycle(uow, cycle_id))
-    return with_etag(jsonify(feedback_settings.settings_json(settings)), settings.version)
+    return answer(feedback_settings.settings_json(settings), version=settings.version)
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
-@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=(*W, 412, 428))
+@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=(409,))
 def put_settings(cycle_id: str):
     """HR sets the feedback rules (the threshold is never below 3)."""
     principal = current_principal()
-    data = _body(SettingsInSchema())
+    data = load_body()
     w = wiring()
     saved = feedback_settings.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-    return with_etag(jsonify(feedback_settings.settings_json(saved)), saved.version)
+    return answer(feedback_settings.settings_json(saved), version=saved.version)
 
 
 @bp.get(REVIEW + "/nominations")
 @api_doc(
     "Peer reviewers of one person (names and counts; who answered only for HR)",
     response=NominationsSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
-    return jsonify(feedback_nominations.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return answer(feedback_nominations.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.put(REVIEW + "/nominations")
 @api_doc(
-    "Nominate peer reviewers (the employee's whole list)", response=NominationsSchema, body=NominateSchema, errors=W
+    "Nominate peer reviewers (the employee's whole list)",
+    response=NominationsSchema,
+    body=NominateSchema,
+    errors=(409,),
 )
 def put_nominations(cycle_id: str, employee_id: str):
     """The employee names their peers within the cycle's minimum and maximum."""
     principal = current_principal()
-    data = _body(NominateSchema())
+    data = load_body()
     w = wiring()
     view = feedback_nominations.nominate_peers(
         w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
     )
-    return jsonify(view)
+    return answer(view)
 
 
 @bp.post(REVIEW + "/nominations/decisions")
 @api_doc(
-    "Approve, remove or add peer reviewers (manager or HR)", response=NominationsSchema, body=DecideSchema, errors=W
+    "Approve, remove or add peer reviewers (manager or HR)",
+    response=NominationsSchema,
+    body=DecideSchema,
+    errors=(409,),
 )
 def decide(cycle_id: str, employee_id: str):
     """The manager decides; everyone newly asked gets an email with a link."""
     principal = current_principal()
-    data = _body(DecideSchema())
+    data = load_body()
     w = wiring()
     view = feedback_nominations.decide_nominations(
         w.uow(),
@@ -124,30 +126,28 @@ def decide(cycle_id: str, employee_id: str):
         mailer(),
         w.settings.base_url,
     )
-    return jsonify(view)
+    return answer(view)
 
 
 @bp.get(REVIEW + "/feedback")
 @api_doc(
     "A review's feedback groups, counts and evidence (never who answered)",
     response=ReviewFeedbackSchema,
-    errors=(401, 403, 404, 409),
+    errors=(403, 409),
 )
 def review_feedback(cycle_id: str, employee_id: str):
     """Groups with enough answers in full, the others by count; continuous feedback pulled in as evidence."""
     w = wiring()
-    return jsonify(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return answer(fb.review_feedback(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
-@api_doc(
-    "Ask every manager's direct reports for upward feedback (HR)", response=UpwardSchema, errors=(401, 403, 404, 409)
-)
+@api_doc("Ask every manager's direct reports for upward feedback (HR)", response=UpwardSchema, errors=(409,))
 def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
     principal = current_principal()
     w = wiring()
-    return jsonify(
+    return answer(
         feedback_nominations.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url)
     )
 
@@ -156,92 +156,88 @@ def upward(cycle_id: str):
 @api_doc(
     "Feedback response rate per department and who has not answered (HR)",
     response=FeedbackProgressSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
     w = wiring()
-    return jsonify(feedback_tracking.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
+    return answer(feedback_tracking.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
 
 
 @bp.get("/feedback/requests")
-@api_doc("The feedback requests addressed to me", response=RequestListSchema, errors=(401,))
+@api_doc("The feedback requests addressed to me", response=RequestListSchema)
 def my_requests():
     """Requests to answer (and those already answered or declined)."""
     w = wiring()
-    return jsonify({"requests": feedback_answers.my_requests(w.uow(), current_principal(), w.clock.now())})
+    return answer({"requests": feedback_answers.my_requests(w.uow(), current_principal(), w.clock.now())})
 
 
 @bp.get(ANSWER)
-@api_doc("A request addressed to me, with my draft", response=RequestSchema, errors=(401, 403, 404, 409))
+@api_doc("A request addressed to me, with my draft", response=RequestSchema, errors=(403, 409))
 def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
     w = wiring()
     view = feedback_answers.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
-    return with_etag(jsonify(view), view.draft_version)
+    return answer(view, version=view.draft_version)
 
 
 @bp.put(ANSWER + "/draft")
-@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=(*W, 412, 428))
+@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=(409,))
 def save_draft(cycle_id: str, subject_id: str):
     """Autosave: the draft at the version read (0 for the first)."""
     principal = current_principal()
-    data = _body(AnswerSchema())
+    data = load_body()
     w = wiring()
     saved = feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
-    return with_etag(jsonify(saved), saved.version)
+    return versioned(saved)
 
 
 @bp.post(ANSWER + "/answer")
-@api_doc("Submit my answer (it joins the group without my name)", response=DoneSchema, body=AnswerSchema, errors=W)
+@api_doc("Submit my answer (it joins the group without my name)", response=DoneSchema, body=AnswerSchema, errors=(409,))
 def submit(cycle_id: str, subject_id: str):
     """Submit the answer; the request turns answered."""
     principal = current_principal()
-    data = _body(AnswerSchema())
+    data = load_body()
     w = wiring()
-    return jsonify(feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
+    return answer(feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
 
 
 @bp.post(ANSWER + "/decline")
-@api_doc("Decline a request, with an optional reason", response=DoneSchema, body=DeclineSchema, errors=W)
+@api_doc("Decline a request, with an optional reason", response=DoneSchema, body=DeclineSchema, errors=(409,))
 def decline(cycle_id: str, subject_id: str):
     """Decline; the reason reaches HR only."""
     principal = current_principal()
-    data = _body(DeclineSchema())
+    data = load_body()
     w = wiring()
-    return jsonify(feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
+    return answer(feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
 
 
 @bp.post("/notes")
-@api_doc(
-    "Send a colleague praise or a suggestion", response=NoteSchema, body=NoteInSchema, status=201, errors=(401, 422)
-)
+@api_doc("Send a colleague praise or a suggestion", response=NoteSchema, body=NoteInSchema, status=201)
 def send_note():
     """Continuous feedback, optionally about a competency or a goal."""
     principal = current_principal()
-    data = _body(NoteInSchema())
+    data = load_body()
     w = wiring()
-    resp = jsonify(feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility))
-    resp.status_code = 201
-    return resp
+    return answer(feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), 201)
 
 
 @bp.get("/people/<employee_id>/notes")
 @api_doc(
     "Continuous feedback a person received (the person and their manager)",
     response=NoteListSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def notes(employee_id: str):
     """Notes received, newest first."""
-    return jsonify({"notes": feedback_notes.notes_for(wiring().uow(), current_principal(), employee_id)})
+    return answer({"notes": feedback_notes.notes_for(wiring().uow(), current_principal(), employee_id)})
 
 
 @bp.post("/notes/<note_id>/evidence")
-@api_doc("Pull a note into the recipient's review as evidence", response=NoteSchema, body=EvidenceSchema, errors=W)
+@api_doc("Pull a note into the recipient's review as evidence", response=NoteSchema, body=EvidenceSchema, errors=(409,))
 def pull(note_id: str):
     """The recipient or their manager pulls a note into a review."""
     principal = current_principal()
-    data = _body(EvidenceSchema())
+    data = load_body()
     w = wiring()
-    return jsonify(feedback_notes.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))
+    return answer(feedback_notes.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))

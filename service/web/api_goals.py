@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
+from service.services.auth import Principal
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
-from service.web.versioning import expected_version, with_etag
-from service.web.wiring import wiring
+from service.web.schemas import list_of
+from service.web.versioning import expected_version
+from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("api_goals", __name__, url_prefix="/api")
-W = (401, 403, 404, 409, 412, 422, 428)
 
 
 class KeyResultSchema(Schema):
@@ -79,8 +81,7 @@ class GoalSchema(Schema):
     version = fields.Integer()
 
 
-class GoalListSchema(Schema):
-    goals = fields.List(fields.Nested(GoalSchema))
+GoalListSchema = list_of("goals", GoalSchema)
 
 
 class CycleQuerySchema(Schema):
@@ -119,9 +120,12 @@ def _key_results(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _goal_response(goal: dict[str, Any], status: int = 200):
-    resp = jsonify(GoalSchema().dump(goal))
-    resp.status_code = status
-    return with_etag(resp, goal["version"])
+    return versioned(goal, GoalSchema, status)
+
+
+def _must_see(w: Wiring, principal: Principal, goal_id: str) -> None:
+    """Refuse a goal the principal may not see as missing (404), before its change is read."""
+    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)
 
 
 @bp.post("/goals")
@@ -130,12 +134,12 @@ def _goal_response(goal: dict[str, Any], status: int = 200):
     response=GoalSchema,
     body=GoalInSchema,
     status=201,
-    errors=W,
+    errors=(404, 409, 412, 428),
 )
 def create_goal():
     """Create a goal."""
     w = wiring()
-    data = _key_results(GoalInSchema().load(request.get_json(silent=True) or {}))
+    data = _key_results(load_body())
     return _goal_response(svc.create_goal(w.uow(), current_principal(), data, w.clock), 201)
 
 
@@ -144,13 +148,12 @@ def create_goal():
     "Organisation goals (those across cycles and those of the cycle given)",
     response=GoalListSchema,
     query=CycleQuerySchema,
-    errors=(401,),
 )
 def organisation_goals():
     """Organisation goals."""
     current_principal()
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
+    cycle_id = load_query()["cycle_id"]
+    return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
 
 
 @bp.get("/goals/<goal_id>")
@@ -158,12 +161,11 @@ def organisation_goals():
     "One goal with progress and its chain up to the organisation goal",
     response=GoalSchema,
     query=CycleQuerySchema,
-    errors=(401, 404),
 )
 def get_goal(goal_id: str):
     """Read a goal."""
     principal = current_principal()
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    cycle_id = load_query()["cycle_id"]
     visibility = wiring().settings.goal_visibility
     return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility))
 
@@ -173,24 +175,24 @@ def get_goal(goal_id: str):
     "Change a goal: progress, weight, status, or alignment (If-Match)",
     response=GoalSchema,
     body=GoalPatchSchema,
-    errors=W,
+    errors=(409,),
 )
 def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
     principal = current_principal()
-    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
-    data = _key_results(GoalPatchSchema().load(request.get_json(silent=True) or {}))
+    _must_see(w, principal, goal_id)
+    data = _key_results(load_body())
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
 
 @bp.get("/goals/<goal_id>/children")
-@api_doc("Goals aligned directly to a goal", response=GoalListSchema, errors=(401, 404))
+@api_doc("Goals aligned directly to a goal", response=GoalListSchema)
 def goal_children(goal_id: str):
     """Aligned goals."""
     principal = current_principal()
     goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility)
-    return jsonify({"goals": goals})
+    return answer({"goals": goals})
 
 
 @bp.post("/goals/<goal_id>/assign")
@@ -198,15 +200,15 @@ def goal_children(goal_id: str):
     "Give the goal to all my direct reports or to a department: a personal aligned copy each",
     response=AssignResultSchema,
     body=AssignSchema,
-    errors=W,
+    errors=(409, 412, 428),
 )
 def assign(goal_id: str):
     """Team assignment."""
     w = wiring()
     principal = current_principal()
-    svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404, like missing
-    data = AssignSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
+    _must_see(w, principal, goal_id)
+    data = load_body()
+    return answer(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock), schema=AssignResultSchema)
 
 
 @bp.get("/people/<employee_id>/goals")
@@ -214,22 +216,21 @@ def assign(goal_id: str):
     "Someone's goals in a cycle, with progress and alignment chain",
     response=GoalListSchema,
     query=CycleQuerySchema,
-    errors=(401, 422),
 )
 def person_goals(employee_id: str):
     """A person's goals."""
     principal = current_principal()
-    cycle_id = CycleQuerySchema().load(request.args)["cycle_id"]
+    cycle_id = load_query()["cycle_id"]
     goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, wiring().settings.goal_visibility)
-    return jsonify({"goals": goals})
+    return answer({"goals": goals})
 
 
 @bp.get("/cycles/<cycle_id>/alignment")
 @api_doc(
     "The alignment report (leadership and HR: everything; managers: their subtree)",
     response=AlignmentReportSchema,
-    errors=(401, 403, 422),
+    errors=(403, 422),
 )
 def alignment(cycle_id: str):
     """Alignment report."""
-    return jsonify(svc.alignment_report(wiring().uow(), current_principal(), cycle_id))
+    return answer(svc.alignment_report(wiring().uow(), current_principal(), cycle_id))

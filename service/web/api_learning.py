@@ -3,7 +3,7 @@ manager's comments on review evidence and shared interview summaries, my insight
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.domain.learning import (
@@ -16,10 +16,12 @@ from service.domain.learning import (
 )
 from service.services import interviews
 from service.services import learning as svc
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text
-from service.web.versioning import expected_version, with_etag
+from service.web.schemas import list_of
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("api_learning", __name__, url_prefix="/api/learning")
@@ -77,8 +79,7 @@ class ActivitySchema(Schema):
     version = fields.Integer()
 
 
-class ActivityListSchema(Schema):
-    activities = fields.List(fields.Nested(ActivitySchema))
+ActivityListSchema = list_of("activities", ActivitySchema)
 
 
 class ContactPatchSchema(Schema):
@@ -222,21 +223,11 @@ class EvidenceQuerySchema(Schema):
     cycle_id = Id(required=True)
 
 
-def _json(schema: type[Schema], data: dict, status: int = 200, version: int | None = None):
-    resp = jsonify(schema().dump(data))
-    resp.status_code = status
-    return with_etag(resp, version) if version is not None else resp
-
-
-def _body(schema: type[Schema]) -> dict:
-    return schema().load(request.get_json(silent=True) or {})
-
-
 @bp.get("/activities")
 @api_doc("My learning log, newest first", response=ActivityListSchema)
 def list_activities():
     """My learning log."""
-    return jsonify({"activities": svc.learning_log(wiring().uow(), current_principal())})
+    return answer({"activities": svc.learning_log(wiring().uow(), current_principal())})
 
 
 @bp.post("/activities")
@@ -244,16 +235,16 @@ def list_activities():
 def create_activity():
     """Log an activity."""
     w = wiring()
-    made = svc.create_activity(w.uow(), current_principal(), _body(ActivityInSchema), w.clock)
-    return _json(ActivitySchema, made, 201, made["version"])
+    made = svc.create_activity(w.uow(), current_principal(), load_body(), w.clock)
+    return versioned(made, ActivitySchema, 201)
 
 
 @bp.get("/activities/<activity_id>")
-@api_doc("One of my learning activities", response=ActivitySchema, errors=(404,))
+@api_doc("One of my learning activities", response=ActivitySchema)
 def get_activity(activity_id: str):
     """One activity."""
     found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
-    return _json(ActivitySchema, found, version=found["version"])
+    return versioned(found, ActivitySchema)
 
 
 @bp.patch("/activities/<activity_id>")
@@ -261,13 +252,13 @@ def get_activity(activity_id: str):
 def patch_activity(activity_id: str):
     """Change an activity."""
     w = wiring()
-    data = _body(ActivityPatchSchema)
+    data = load_body()
     saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
-    return _json(ActivitySchema, saved, version=saved["version"])
+    return versioned(saved, ActivitySchema)
 
 
 @bp.delete("/activities/<activity_id>")
-@api_doc("Remove one of my learning activities (If-Match)", status=204, errors=(404, 422))
+@api_doc("Remove one of my learning activities (If-Match)", status=204)
 def delete_activity(activity_id: str):
     """Remove an activity."""
     svc.delete_activity(wiring().uow(), current_principal(), activity_id, expected_version())
@@ -283,8 +274,8 @@ def delete_activity(activity_id: str):
 )
 def evidence_choices():
     """Activities to pick."""
-    cycle_id = EvidenceQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"activities": svc.activities_for_cycle(wiring().uow(), current_principal(), cycle_id)})
+    cycle_id = load_query()["cycle_id"]
+    return answer({"activities": svc.activities_for_cycle(wiring().uow(), current_principal(), cycle_id)})
 
 
 @bp.post("/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments")
@@ -293,21 +284,21 @@ def evidence_choices():
     response=ActivitySchema,
     body=EvidenceCommentSchema,
     status=201,
-    errors=(403, 404, 409),
+    errors=(409,),
 )
 def comment(cycle_id: str, employee_id: str, activity_id: str):
     """Comment on evidence."""
     w = wiring()
-    text = _body(EvidenceCommentSchema)["text"]
+    text = load_body()["text"]
     saved = svc.comment_on_evidence(w.uow(), current_principal(), cycle_id, employee_id, activity_id, text, w.clock)
-    return _json(ActivitySchema, saved, 201)
+    return answer(saved, 201, schema=ActivitySchema)
 
 
 @bp.get("/contacts")
 @api_doc("My interview planner: contacts and the chain of introductions (private to me)", response=PlannerSchema)
 def planner():
     """My planner."""
-    return jsonify(interviews.planner(wiring().uow(), current_principal()))
+    return answer(interviews.planner(wiring().uow(), current_principal()))
 
 
 @bp.post("/contacts")
@@ -315,8 +306,8 @@ def planner():
 def add_contact():
     """Add a contact."""
     w = wiring()
-    made = interviews.add_contact(w.uow(), current_principal(), _body(ContactInSchema), w.clock)
-    return _json(ContactSchema, made, 201, made["version"])
+    made = interviews.add_contact(w.uow(), current_principal(), load_body(), w.clock)
+    return versioned(made, ContactSchema, 201)
 
 
 @bp.get("/contacts/<contact_id>")
@@ -324,7 +315,7 @@ def add_contact():
 def get_contact(contact_id: str):
     """One contact."""
     found = interviews.get_contact(wiring().uow(), current_principal(), contact_id)
-    return _json(ContactSchema, found, version=found["version"])
+    return versioned(found, ContactSchema)
 
 
 @bp.patch("/contacts/<contact_id>")
@@ -335,9 +326,9 @@ def get_contact(contact_id: str):
 )
 def patch_contact(contact_id: str):
     """Edit a contact."""
-    data = _body(ContactPatchSchema)
+    data = load_body()
     saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
-    return _json(ContactSchema, saved, version=saved["version"])
+    return versioned(saved, ContactSchema)
 
 
 @bp.post("/contacts/<contact_id>/actions")
@@ -350,11 +341,11 @@ def patch_contact(contact_id: str):
 def act(contact_id: str):
     """Move an interview along."""
     w = wiring()
-    data = _body(InterviewActionSchema)
+    data = load_body()
     saved = interviews.act(
         w.uow(), current_principal(), contact_id, data["action"], expected_version(), w.clock, data["scheduled_for"]
     )
-    return _json(ContactSchema, saved, version=saved["version"])
+    return versioned(saved, ContactSchema)
 
 
 @bp.post("/contacts/<contact_id>/complete")
@@ -367,11 +358,11 @@ def act(contact_id: str):
 def complete(contact_id: str):
     """Complete an interview."""
     w = wiring()
-    data = _body(InterviewCompletionSchema)
+    data = load_body()
     if data.get("completed_on"):
         data["completed_on"] = data["completed_on"].isoformat()
     saved = interviews.complete(w.uow(), current_principal(), contact_id, data, expected_version(), w.clock)
-    return _json(ContactSchema, saved, version=saved["version"])
+    return versioned(saved, ContactSchema)
 
 
 @bp.get("/questions")
@@ -379,7 +370,7 @@ def complete(contact_id: str):
 def get_questions():
     """My question bank."""
     found = interviews.questions(wiring().uow(), current_principal())
-    return _json(QuestionBankSchema, found, version=found["version"])
+    return versioned(found, QuestionBankSchema)
 
 
 @bp.put("/questions")
@@ -390,16 +381,16 @@ def get_questions():
 )
 def put_questions():
     """Replace my question bank."""
-    items = _body(QuestionBankInSchema)["questions"]
+    items = load_body()["questions"]
     saved = interviews.save_questions(wiring().uow(), current_principal(), items, expected_version())
-    return _json(QuestionBankSchema, saved, version=saved["version"])
+    return versioned(saved, QuestionBankSchema)
 
 
 @bp.get("/insights")
 @api_doc("What I have explored and learnt", response=LearningInsightsSchema)
 def insights():
     """My insights."""
-    return jsonify(svc.my_insights(wiring().uow(), current_principal()))
+    return answer(svc.my_insights(wiring().uow(), current_principal()))
 
 
 @bp.get("/report")
@@ -411,8 +402,8 @@ def insights():
 )
 def report():
     """The anonymised learning report."""
-    year = LearningYearQuerySchema().load(request.args)["year"]
-    return jsonify(svc.leadership_report(wiring().uow(), current_principal(), year))
+    year = load_query()["year"]
+    return answer(svc.leadership_report(wiring().uow(), current_principal(), year))
 
 
 @bp.get("/people/<employee_id>/interview-summaries")
@@ -421,4 +412,4 @@ def report():
 )
 def summaries(employee_id: str):
     """Shared interview summaries."""
-    return jsonify({"summaries": interviews.shared_summaries(wiring().uow(), current_principal(), employee_id)})
+    return answer({"summaries": interviews.shared_summaries(wiring().uow(), current_principal(), employee_id)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from marshmallow import Schema, fields
 
 from service.adapters import keys
@@ -15,9 +15,12 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
+from service.services.reviews import ReviewView
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Text
+from service.web.review_parts import PARTS, Part
 from service.web.schemas_reviews import (
     AcknowledgeSchema,
     ActionListSchema,
@@ -27,32 +30,22 @@ from service.web.schemas_reviews import (
     CycleInSchema,
     CycleListSchema,
     CycleSchema,
-    DiscussionBodySchema,
     HistorySchema,
     LaunchSchema,
-    ManagerBodySchema,
     ProgressSchema,
     ReasonSchema,
     ReturnSchema,
     ReviewSchema,
-    SelfBodySchema,
     TeamSchema,
     TemplateInSchema,
     TemplateListSchema,
     TemplateSchema,
 )
 from service.web.untrusted import decode_cursor, encode_cursor
-from service.web.versioning import expected_version, with_etag
+from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("api_reviews", __name__, url_prefix="/api")
-
-
-W = (401, 403, 404, 409, 412, 422, 428)
-
-
-def _body(schema: Any) -> dict[str, Any]:
-    return schema.load(request.get_json(silent=True) or {})
 
 
 def _cycle_json(c: Cycle) -> dict[str, Any]:
@@ -62,44 +55,48 @@ def _cycle_json(c: Cycle) -> dict[str, Any]:
 
 
 def _cycle_response(c: Cycle, status: int = 200):
-    resp = jsonify(_cycle_json(c))
-    resp.status_code = status
-    return with_etag(resp, c.version)
+    return answer(_cycle_json(c), status, c.version)
 
 
-def _review_response(view: dict[str, Any]):
-    return with_etag(jsonify(ReviewSchema().dump(view)), view["version"])
+def _review_response(view: ReviewView):
+    # The answer to a write carries no goals or carried actions (None): they are left out, not null.
+    around = () if view.goals is not None else ("goals", "carried_actions")
+    return answer(ReviewSchema(exclude=around).dump(view), version=view.version)
 
 
 # --- templates ---------------------------------------------------------------------------------
 
 
 @bp.post("/templates")
-@api_doc("Create a review template (HR)", response=TemplateSchema, body=TemplateInSchema, status=201, errors=W)
+@api_doc(
+    "Create a review template (HR)",
+    response=TemplateSchema,
+    body=TemplateInSchema,
+    status=201,
+    errors=(404, 409, 412, 428),
+)
 def create_template():
     """Create a template."""
     w = wiring()
-    t = template_svc.create_template(w.uow(), current_principal(), _body(TemplateInSchema()), w.clock)
-    resp = jsonify(template_to_dict(t))
-    resp.status_code = 201
-    return with_etag(resp, t.version)
+    t = template_svc.create_template(w.uow(), current_principal(), load_body(), w.clock)
+    return answer(template_to_dict(t), 201, t.version)
 
 
 @bp.get("/templates")
-@api_doc("Every template", response=TemplateListSchema, errors=(401,))
+@api_doc("Every template", response=TemplateListSchema)
 def list_templates():
     """List templates."""
     current_principal()
-    return jsonify({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow())]})
+    return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow())]})
 
 
 @bp.get("/templates/<template_id>")
-@api_doc("The current version of a template", response=TemplateSchema, errors=(401, 404))
+@api_doc("The current version of a template", response=TemplateSchema)
 def get_template(template_id: str):
     """One template."""
     current_principal()
     t = template_svc.get_template(wiring().uow(), template_id)
-    return with_etag(jsonify(template_to_dict(t)), t.version)
+    return answer(template_to_dict(t), version=t.version)
 
 
 @bp.put("/templates/<template_id>")
@@ -107,46 +104,46 @@ def get_template(template_id: str):
     "Edit a template: saved as a new version; launched cycles keep their snapshot (HR)",
     response=TemplateSchema,
     body=TemplateInSchema,
-    errors=W,
+    errors=(409,),
 )
 def update_template(template_id: str):
     """Edit a template."""
     w = wiring()
     t = template_svc.update_template(
-        w.uow(), current_principal(), template_id, _body(TemplateInSchema()), expected_version(), w.clock
+        w.uow(), current_principal(), template_id, load_body(), expected_version(), w.clock
     )
-    return with_etag(jsonify(template_to_dict(t)), t.version)
+    return answer(template_to_dict(t), version=t.version)
 
 
 @bp.get("/templates/<template_id>/versions/<int:version>")
-@api_doc("One saved version of a template", response=TemplateSchema, errors=(401, 404))
+@api_doc("One saved version of a template", response=TemplateSchema)
 def get_template_version(template_id: str, version: int):
     """A template as it was at a version."""
     current_principal()
-    return jsonify(template_to_dict(template_svc.get_template(wiring().uow(), template_id, version)))
+    return answer(template_to_dict(template_svc.get_template(wiring().uow(), template_id, version)))
 
 
 # --- cycles ------------------------------------------------------------------------------------
 
 
 @bp.post("/cycles")
-@api_doc("Create a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, status=201, errors=W)
+@api_doc("Create a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, status=201, errors=(404, 409, 412, 428))
 def create_cycle():
     """Create a cycle."""
     w = wiring()
-    return _cycle_response(cycle_svc.create_cycle(w.uow(), current_principal(), _body(CycleInSchema()), w.clock), 201)
+    return _cycle_response(cycle_svc.create_cycle(w.uow(), current_principal(), load_body(), w.clock), 201)
 
 
 @bp.get("/cycles")
-@api_doc("Every cycle, newest first", response=CycleListSchema, errors=(401,))
+@api_doc("Every cycle, newest first", response=CycleListSchema)
 def list_cycles():
     """List cycles."""
     current_principal()
-    return jsonify({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow())]})
+    return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow())]})
 
 
 @bp.get("/cycles/<cycle_id>")
-@api_doc("One cycle", response=CycleSchema, errors=(401, 404))
+@api_doc("One cycle", response=CycleSchema)
 def get_cycle(cycle_id: str):
     """One cycle."""
     current_principal()
@@ -154,13 +151,11 @@ def get_cycle(cycle_id: str):
 
 
 @bp.put("/cycles/<cycle_id>")
-@api_doc("Edit a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, errors=W)
+@api_doc("Edit a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, errors=(409,))
 def update_cycle(cycle_id: str):
     """Edit a draft cycle."""
     w = wiring()
-    c = cycle_svc.update_cycle(
-        w.uow(), current_principal(), cycle_id, _body(CycleInSchema()), expected_version(), w.clock
-    )
+    c = cycle_svc.update_cycle(w.uow(), current_principal(), cycle_id, load_body(), expected_version(), w.clock)
     return _cycle_response(c)
 
 
@@ -169,29 +164,25 @@ def update_cycle(cycle_id: str):
     "Launch: snapshot template and participants, create reviews in background batches (HR)",
     response=LaunchSchema,
     status=202,
-    errors=W,
+    errors=(409,),
 )
 def launch_cycle(cycle_id: str):
     """Launch a cycle; poll /progress for the creation of reviews."""
     w = wiring()
     result = cycle_svc.launch_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock, w.queue)
-    resp = jsonify(LaunchSchema().dump(result))
-    resp.status_code = 202
-    return resp
+    return answer(result, 202, schema=LaunchSchema)
 
 
 @bp.get("/cycles/<cycle_id>/progress")
-@api_doc(
-    "Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema, errors=(401, 403, 404)
-)
+@api_doc("Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema, errors=(403,))
 def cycle_progress(cycle_id: str):
     """Progress of a cycle."""
     w = wiring()
-    return jsonify(cycle_svc.cycle_progress(w.uow(), current_principal(), cycle_id, w.clock.now().date()))
+    return answer(cycle_svc.cycle_progress(w.uow(), current_principal(), cycle_id, w.clock.now().date()))
 
 
 @bp.post("/cycles/<cycle_id>/close")
-@api_doc("Close a cycle: it becomes read-only (HR)", response=CycleSchema, errors=W)
+@api_doc("Close a cycle: it becomes read-only (HR)", response=CycleSchema, errors=(409,))
 def close_cycle(cycle_id: str):
     """Close a cycle."""
     w = wiring()
@@ -199,11 +190,11 @@ def close_cycle(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/reopen")
-@api_doc("Reopen a closed cycle, with a reason (HR)", response=CycleSchema, body=ReasonSchema, errors=W)
+@api_doc("Reopen a closed cycle, with a reason (HR)", response=CycleSchema, body=ReasonSchema, errors=(409,))
 def reopen_cycle(cycle_id: str):
     """Reopen a cycle."""
     w = wiring()
-    reason = _body(ReasonSchema())["reason"]
+    reason = load_body()["reason"]
     return _cycle_response(
         cycle_svc.reopen_cycle(w.uow(), current_principal(), cycle_id, expected_version(), reason, w.clock)
     )
@@ -214,12 +205,12 @@ def _audit_response(records: list[dict[str, Any]]):
     for r in records:
         by_entity.setdefault(r["entity"], []).append(r)
     problems = [f"{e}: {p}" for e, rs in by_entity.items() for p in verify_chain(rs)]
-    return jsonify(AuditSchema().dump({"records": records, "verified": not problems, "problems": problems}))
+    return answer({"records": records, "verified": not problems, "problems": problems}, schema=AuditSchema)
 
 
 @bp.get("/cycles/<cycle_id>/audit")
 @api_doc(
-    "The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema, errors=(401, 403)
+    "The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema, errors=(403,)
 )
 def cycle_audit(cycle_id: str):
     """A cycle's audit trail."""
@@ -227,10 +218,11 @@ def cycle_audit(cycle_id: str):
 
 
 @bp.get("/cycles/<cycle_id>/team")
-@api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema, errors=(401, 404))
+@api_doc("My direct reports' reviews in a cycle (managers)", response=TeamSchema)
 def team(cycle_id: str):
     """A manager's team overview."""
-    return jsonify({"reviews": review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)})
+    rows = review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)
+    return answer({"reviews": rows}, schema=TeamSchema)
 
 
 class CursorSchema(Schema):
@@ -249,14 +241,14 @@ class CycleReviewsSchema(Schema):
     "Every review of a cycle, 100 a page: state and what is due (HR)",
     response=CycleReviewsSchema,
     query=CursorSchema,
-    errors=(401, 403, 404, 422),
+    errors=(403,),
 )
 def cycle_reviews(cycle_id: str):
     """A cycle's reviews, paged."""
-    token = CursorSchema().load(request.args)["cursor"]
+    token = load_query()["cursor"]
     cursor = decode_cursor(token, keys.cycle(cycle_id)["pk"], "REVIEW#") if token else None
     rows, after = review_svc.cycle_reviews(wiring().uow(), current_principal(), cycle_id, cursor)
-    return jsonify({"reviews": rows, "next": encode_cursor(after) if after else None})
+    return answer({"reviews": rows, "next": encode_cursor(after) if after else None})
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -265,19 +257,31 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 
 
 @bp.get(REVIEW)
-@api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(401, 403, 404))
+@api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(403,))
 def get_review(cycle_id: str, employee_id: str):
     """Read a review."""
     return _review_response(review_svc.open_review(wiring().uow(), current_principal(), cycle_id, employee_id))
 
 
-@bp.put(REVIEW + "/self")
-@api_doc("Save or submit the self assessment (the employee)", response=ReviewSchema, body=SelfBodySchema, errors=W)
-def put_self(cycle_id: str, employee_id: str):
-    """Self assessment."""
-    w, body = wiring(), _body(SelfBodySchema())
-    return _review_response(
-        review_svc.save_self_assessment(
+def _part_body(part: Part) -> type[Schema]:
+    """The request of a review form: its content (validated as the page validates it) and whether to submit."""
+    return Schema.from_dict(
+        {
+            "content": fields.Nested(part.schema, required=True),
+            "submit": fields.Boolean(load_default=False, metadata={"description": "false saves a draft"}),
+        },
+        name=f"{part.key.capitalize()}BodySchema",
+    )
+
+
+def _part_view(part: Part):
+    body_schema = _part_body(part)
+
+    @api_doc(part.api_summary, response=ReviewSchema, body=body_schema, errors=(409,))
+    def save_part(cycle_id: str, employee_id: str):
+        """Save or submit one of the review's forms (self assessment, manager assessment, discussion)."""
+        w, body = wiring(), load_body()
+        saved = part.save(
             w.uow(),
             current_principal(),
             cycle_id,
@@ -287,52 +291,13 @@ def put_self(cycle_id: str, employee_id: str):
             body["submit"],
             w.clock,
         )
-    )
+        return _review_response(saved)
+
+    return save_part
 
 
-@bp.put(REVIEW + "/manager")
-@api_doc(
-    "Save or submit the manager assessment (current manager or HR)",
-    response=ReviewSchema,
-    body=ManagerBodySchema,
-    errors=W,
-)
-def put_manager(cycle_id: str, employee_id: str):
-    """Manager assessment."""
-    w, body = wiring(), _body(ManagerBodySchema())
-    return _review_response(
-        review_svc.save_manager_assessment(
-            w.uow(),
-            current_principal(),
-            cycle_id,
-            employee_id,
-            body["content"],
-            expected_version(),
-            body["submit"],
-            w.clock,
-        )
-    )
-
-
-@bp.put(REVIEW + "/discussion")
-@api_doc(
-    "Save or record the review discussion (manager or HR)", response=ReviewSchema, body=DiscussionBodySchema, errors=W
-)
-def put_discussion(cycle_id: str, employee_id: str):
-    """Discussion record."""
-    w, body = wiring(), _body(DiscussionBodySchema())
-    return _review_response(
-        review_svc.save_discussion(
-            w.uow(),
-            current_principal(),
-            cycle_id,
-            employee_id,
-            body["content"],
-            expected_version(),
-            body["submit"],
-            w.clock,
-        )
-    )
+for _part in PARTS.values():  # PUT …/self, …/manager, …/discussion: endpoints put_self, put_manager, put_discussion
+    bp.add_url_rule(f"{REVIEW}/{_part.key}", f"put_{_part.key}", _part_view(_part), methods=["PUT"])
 
 
 @bp.post(REVIEW + "/acknowledge")
@@ -340,11 +305,11 @@ def put_discussion(cycle_id: str, employee_id: str):
     "Acknowledge the review, agreeing or not, with an optional response (the employee)",
     response=ReviewSchema,
     body=AcknowledgeSchema,
-    errors=W,
+    errors=(409,),
 )
 def post_acknowledge(cycle_id: str, employee_id: str):
     """Acknowledgement."""
-    w, body = wiring(), _body(AcknowledgeSchema())
+    w, body = wiring(), load_body()
     return _review_response(
         review_svc.acknowledge(
             w.uow(),
@@ -360,7 +325,7 @@ def post_acknowledge(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/finalise")
-@api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=W)
+@api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=(409,))
 def post_finalise(cycle_id: str, employee_id: str):
     """Finalisation."""
     w = wiring()
@@ -370,10 +335,12 @@ def post_finalise(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/return")
-@api_doc("Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema, errors=W)
+@api_doc(
+    "Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema, errors=(409,)
+)
 def post_return(cycle_id: str, employee_id: str):
     """Return to an earlier state."""
-    w, body = wiring(), _body(ReturnSchema())
+    w, body = wiring(), load_body()
     return _review_response(
         review_svc.return_review(
             w.uow(),
@@ -392,7 +359,6 @@ def post_return(cycle_id: str, employee_id: str):
 @api_doc(
     "The audit trail of one review, with chain verification (HR; to anyone else: 404)",
     response=AuditSchema,
-    errors=(401, 404),
 )
 def review_audit(cycle_id: str, employee_id: str):
     """A review's audit trail."""
@@ -403,30 +369,30 @@ def review_audit(cycle_id: str, employee_id: str):
 @api_doc(
     "A person's reviews across cycles and their actions (self, manager, HR)",
     response=HistorySchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def person_history(employee_id: str):
     """History across cycles."""
-    return jsonify(review_svc.history(wiring().uow(), current_principal(), employee_id))
+    return answer(review_svc.history(wiring().uow(), current_principal(), employee_id))
 
 
 # --- actions -----------------------------------------------------------------------------------
 
 
 @bp.get("/actions")
-@api_doc("Actions I own, open first by due date", response=ActionListSchema, errors=(401,))
+@api_doc("Actions I own, open first by due date", response=ActionListSchema)
 def my_actions():
     """My tracked actions."""
-    return jsonify({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
+    return answer({"actions": action_svc.my_actions(wiring().uow(), current_principal())}, schema=ActionListSchema)
 
 
 @bp.patch("/actions/<action_id>")
-@api_doc("Update an action's status (its owner or HR)", response=ActionSchema, body=ActionStatusSchema, errors=W)
+@api_doc("Update an action's status (its owner or HR)", response=ActionSchema, body=ActionStatusSchema, errors=(409,))
 def patch_action(action_id: str):
     """Move an action along."""
     w = wiring()
-    status = _body(ActionStatusSchema())["status"]
+    status = load_body()["status"]
     result = action_svc.update_action_status(
         w.uow(), current_principal(), action_id, status, expected_version(), w.clock
     )
-    return with_etag(jsonify(result), result["version"])
+    return versioned(result, ActionSchema)

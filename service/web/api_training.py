@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.services import training as svc
 from service.services import training_reports as reports
+from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text, Whole
+from service.web.schemas import list_of
 from service.web.wiring import wiring
 
 bp = Blueprint("api_training", __name__, url_prefix="/api")
@@ -64,8 +66,7 @@ class NeedSchema(Schema):
     version = fields.Integer()
 
 
-class NeedListSchema(Schema):
-    needs = fields.List(fields.Nested(NeedSchema))
+NeedListSchema = list_of("needs", NeedSchema)
 
 
 class AddressedSchema(Schema):
@@ -89,8 +90,10 @@ class TopicSchema(Schema):
     version = fields.Integer()
 
 
-class TopicListSchema(Schema):
-    topics = fields.List(fields.Nested(TopicSchema))
+TopicListSchema = list_of("topics", TopicSchema)
+
+
+CREATED_TOPIC = TopicSchema(only=("topic_id", "name", "synonyms"))  # what an added or merged topic answers
 
 
 class MergeSchema(Schema):
@@ -103,12 +106,12 @@ class MergeSchema(Schema):
     "The training-need report of a cycle (leadership and HR: the organisation; managers: their subtree)",
     response=TrainingReportSchema,
     query=ReportQuerySchema,
-    errors=(401, 403, 404, 422),
+    errors=(403,),
 )
 def training_report(cycle_id: str):
     """The training-need report."""
-    n = ReportQuerySchema().load(request.args)["n"]
-    return jsonify(reports.training_report(wiring().uow(), current_principal(), cycle_id, n))
+    n = load_query()["n"]
+    return answer(reports.training_report(wiring().uow(), current_principal(), cycle_id, n))
 
 
 @bp.get("/people/<employee_id>/training-needs")
@@ -116,12 +119,13 @@ def training_report(cycle_id: str):
     "An individual's training needs (the person, their management chain and HR)",
     response=NeedListSchema,
     query=NeedsQuerySchema,
-    errors=(401, 403, 404, 422),
+    errors=(403,),
 )
 def person_needs(employee_id: str):
     """An individual's needs."""
-    cycle_id = NeedsQuerySchema().load(request.args)["cycle_id"]
-    return jsonify({"needs": svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)})
+    cycle_id = load_query()["cycle_id"]
+    needs = svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)
+    return answer({"needs": needs}, schema=NeedListSchema)
 
 
 @bp.post("/training-needs/<need_id>/addressed")
@@ -129,20 +133,20 @@ def person_needs(employee_id: str):
     "Log a learning activity or training against a need: it becomes addressed (repeating it changes nothing)",
     response=NeedSchema,
     body=AddressedSchema,
-    errors=(401, 403, 404, 422),
 )
 def address_need(need_id: str):
     """Mark a need addressed."""
     w = wiring()
-    data = AddressedSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock))
+    data = load_body()
+    need = svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock)
+    return answer(need, schema=NeedSchema)
 
 
 @bp.get("/training-topics")
-@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(401, 403))
+@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(403,))
 def topics():
     """The topic catalogue."""
-    return jsonify({"topics": svc.list_topics(wiring().uow(), current_principal())})
+    return answer({"topics": svc.list_topics(wiring().uow(), current_principal())}, schema=TopicListSchema)
 
 
 @bp.post("/training-topics")
@@ -151,21 +155,20 @@ def topics():
     response=TopicSchema,
     body=TopicInSchema,
     status=201,
-    errors=(401, 403, 409, 422),
+    errors=(409,),
 )
 def create_topic():
     """Add a topic."""
     w = wiring()
-    data = TopicInSchema().load(request.get_json(silent=True) or {})
-    resp = jsonify(svc.create_topic(w.uow(), current_principal(), data, w.clock))
-    resp.status_code = 201
-    return resp
+    data = load_body()
+    return answer(CREATED_TOPIC.dump(svc.create_topic(w.uow(), current_principal(), data, w.clock)), 201)
 
 
 @bp.post("/training-topics/merge")
-@api_doc("Merge one topic into another (HR)", response=TopicSchema, body=MergeSchema, errors=(401, 403, 409, 412, 422))
+@api_doc("Merge one topic into another (HR)", response=TopicSchema, body=MergeSchema, errors=(409, 412))
 def merge_topics():
     """Merge two topics."""
     w = wiring()
-    data = MergeSchema().load(request.get_json(silent=True) or {})
-    return jsonify(svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock))
+    data = load_body()
+    merged = svc.merge_topics(w.uow(), current_principal(), data["source_id"], data["target_id"], w.clock)
+    return answer(CREATED_TOPIC.dump(merged))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 
 from service.adapters.blobs import BlobStore, MemoryBlobStore
@@ -19,12 +19,14 @@ from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.domain.errors import Conflict, ValidationFailed
 from service.services import exports as export_svc
 from service.web import forms
+from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text
 from service.web.form_flow import OnRefusal, attempt
 from service.web.pages_hr import hr
-from service.web.versioning import expected_version, with_etag
+from service.web.schemas import list_of
+from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("exports", __name__)
@@ -71,10 +73,7 @@ class ExportSchema(Schema):
     version = fields.Integer()
 
 
-class ExportListSchema(Schema):
-    """The newest exports."""
-
-    exports = fields.List(fields.Nested(ExportSchema))
+ExportListSchema = list_of("exports", ExportSchema)
 
 
 class LinkSchema(Schema):
@@ -150,10 +149,8 @@ def _idempotency_key() -> str | None:
     return raw
 
 
-def _export_response(job: dict[str, Any], status: int = 200):
-    resp = jsonify(ExportSchema().dump(job))
-    resp.status_code = status
-    return with_etag(resp, job["version"])
+def _export_response(job: export_svc.ExportView, status: int = 200):
+    return versioned(job, ExportSchema, status)
 
 
 # --- JSON API --------------------------------------------------------------------------------------
@@ -167,12 +164,12 @@ def _export_response(job: dict[str, Any], status: int = 200):
     body=ExportInSchema,
     status=201,
     also=(200,),
-    errors=(401, 403, 404, 409, 422),
+    errors=(404, 409),
 )
 def create_export():
     """Queue an export job (idempotent on the Idempotency-Key header)."""
     principal = current_principal()
-    data = ExportInSchema().load(request.get_json(silent=True) or {})
+    data = load_body()
     w = wiring()
     job, created = export_svc.request_export(
         w.uow(), principal, data["cycle_id"], data.get("department"), _idempotency_key(), w.clock, _queue(w)
@@ -184,21 +181,21 @@ def create_export():
 
 
 @bp.get("/api/exports")
-@api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(401, 403))
+@api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(403,))
 def list_exports():
     """The newest exports with their progress."""
-    return jsonify(ExportListSchema().dump({"exports": export_svc.list_exports(wiring().uow(), current_principal())}))
+    return answer({"exports": export_svc.list_exports(wiring().uow(), current_principal())}, schema=ExportListSchema)
 
 
 @bp.get("/api/exports/<export_id>")
-@api_doc("One export job and its progress (HR)", response=ExportSchema, errors=(401, 403, 404))
+@api_doc("One export job and its progress (HR)", response=ExportSchema, errors=(403,))
 def get_export(export_id: str):
     """One export job."""
     return _export_response(export_svc.get_export(wiring().uow(), current_principal(), export_id))
 
 
 @bp.post("/api/exports/<export_id>/retry")
-@api_doc("Queue a failed export again (HR)", response=ExportSchema, errors=(401, 403, 404, 409, 412, 428))
+@api_doc("Queue a failed export again (HR)", response=ExportSchema, errors=(409,))
 def retry_export(export_id: str):
     """Retry a failed export."""
     w = wiring()
@@ -210,12 +207,12 @@ def retry_export(export_id: str):
 @api_doc(
     "A presigned link to a finished export's ZIP, minted now, valid 5 minutes, saved as an attachment (HR)",
     response=LinkSchema,
-    errors=(401, 403, 404, 409),
+    errors=(403, 409),
 )
 def export_link(export_id: str):
     """Mint a download link."""
     w = wiring()
-    return jsonify(LinkSchema().dump(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w))))
+    return answer(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w)), schema=LinkSchema)
 
 
 # --- pages ---------------------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ def exports_page():
                 OnRefusal(back=url_for("exports.exports_page"), form=again, prefix="Not exported"),
             )
             flash("The export is under way.", "success")
-            return redirect(url_for("exports.export_page", export_id=job["export_id"]))
+            return redirect(url_for("exports.export_page", export_id=job.export_id))
         status = 422
     return _exports_page(principal, values, errors, "Check the request." if errors else "", status)
 
@@ -281,7 +278,7 @@ def export_page(export_id: str):
     principal = hr()
     w = wiring()
     job = export_svc.get_export(w.uow(), principal, export_id)
-    gone = bool(job["kept_until"]) and job["kept_until"] <= iso(w.clock.now())
+    gone = bool(job.kept_until) and job.kept_until <= iso(w.clock.now())
     return render_template("pages/hr_export.html", job=job, gone=gone)
 
 
@@ -295,7 +292,7 @@ def export_download(export_id: str):
     except Conflict as exc:  # deleted after its retention, or not finished: say so on the export's page
         flash(f"Not downloaded: {exc}.", "error")
         return redirect(url_for("exports.export_page", export_id=export_id), code=303)
-    return redirect(link["url"], code=303)
+    return redirect(link.url, code=303)
 
 
 @bp.post("/hr/exports/<export_id>/retry")

@@ -92,26 +92,23 @@ class Id(Text):
         return text
 
 
-class Number(fields.Float):
+class _Storable(fields.Number):
+    """A number DynamoDB can store (finite, at most 38 digits): checked after the field's own conversion."""
+
+    def _validated(self, value: Any) -> Any:
+        number = super()._validated(value)
+        problem = number_problem(number) if number is not None else None
+        if problem:
+            raise ValidationError(problem)
+        return number
+
+
+class Number(_Storable, fields.Float):
     """A finite number DynamoDB can store."""
 
-    def _validated(self, value: Any) -> Any:
-        number = super()._validated(value)
-        problem = number_problem(number) if number is not None else None
-        if problem:
-            raise ValidationError(problem)
-        return number
 
-
-class Whole(fields.Integer):
+class Whole(_Storable, fields.Integer):
     """A whole number DynamoDB can store (at most 38 digits)."""
-
-    def _validated(self, value: Any) -> Any:
-        number = super()._validated(value)
-        problem = number_problem(number) if number is not None else None
-        if problem:
-            raise ValidationError(problem)
-        return number
 
 
 class Choice(Text):

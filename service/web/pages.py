@@ -45,9 +45,9 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
     """A task in words, with the page that does it."""
     due = due_info(t.due)
     if t.kind == task_svc.TaskKind.ACTION:
-        a = t.action or {}
-        kind = "Agreed action" if a["kind"] == "agreed" else "Remove an obstacle"
-        return TaskRow(f"Action: {a['description']}", kind, "#action-" + a["action_id"], due)
+        a = t.action
+        kind = "Agreed action" if a.kind == "agreed" else "Remove an obstacle"
+        return TaskRow(f"Action: {a.description}", kind, "#action-" + a.action_id, due)
     if t.kind == task_svc.TaskKind.GIVE_FEEDBACK:
         return TaskRow(
             f"Give {'upward' if t.feedback_kind == 'upward' else 'peer'} feedback on {t.employee_name}",
@@ -109,8 +109,7 @@ def home():
     chain = svc.management_chain(uow, principal.employee_id)
     found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now())
     tasks = sorted((_task_row(t, principal) for t in found.tasks), key=lambda t: t.sort_key)
-    for a in found.actions:
-        a["due_info"] = due_info(a.get("due"))
+    action_due = {a.action_id: due_info(a.due) for a in found.actions}
     return render_template(
         "pages/home.html",
         leading=found.leading,
@@ -122,8 +121,9 @@ def home():
         teams=found.teams,
         steer=found.steer,
         actions=found.actions,
+        action_due=action_due,
         statuses=ACTION_STATUS_LABELS,
-        names=svc.people_names(uow, [a["subject_id"] for a in found.actions]),
+        names=svc.people_names(uow, [a.subject_id for a in found.actions]),
     )
 
 
@@ -143,5 +143,5 @@ def action_status(action_id: str):
         lambda: action_svc.update_action_status(w.uow(), principal, action_id, status, expected_version(), w.clock),
         OnRefusal(back=back, stale=stale, prefix="Not changed"),
     )
-    flash(f"Action marked “{ACTION_STATUS_LABELS[stored['status']]}”.", "success")
+    flash(f"Action marked “{ACTION_STATUS_LABELS[stored.status]}”.", "success")
     return redirect(back)

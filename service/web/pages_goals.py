@@ -358,7 +358,7 @@ def assign(goal_id: str):
         lambda: svc.assign_to_chosen(w.uow(), principal, goal_id, {"weight": int(weight)}, chosen, w.clock),
         OnRefusal(back=url_for("pages_goals.assign", goal_id=goal_id), prefix="Not given to the team"),
     )
-    made, skipped = len(result["created"]), len(result["skipped"])
+    made, skipped = len(result.created), len(result.skipped)
     flash(
         f"“{goal['title']}” given to {made} {'person' if made == 1 else 'people'}"
         + (f"; {skipped} already had it." if skipped else "."),
@@ -413,6 +413,6 @@ def alignment():
     cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
     uow = wiring().uow()
     report = svc.alignment_report(uow, principal, cycle.cycle_id) if cycle else None
-    ids = [g["owner_id"] for key in ("orphans", "at_risk") for g in (report or {}).get(key, {}).get("goals", [])]
+    ids = [g.owner_id for listed in (report.orphans, report.at_risk) for g in listed.goals] if report else []
     names = directory_svc.people_names(uow, sorted(set(ids)))
     return render_template("pages/alignment.html", report=report, cycles=cycles, cycle=cycle, names=names)

@@ -46,16 +46,16 @@ def history(employee_id: str | None = None):
     uow = wiring().uow()
     person = svc.get_person(uow, employee_id or principal.employee_id)
     trend = review_svc.history_trend(uow, principal, person.employee_id)
-    labels = [c["cycle_name"] for c in trend["cycles"]]
-    score_chart = chart(trend["scores"], 100, labels) if any(v is not None for v in trend["scores"]) else None
+    labels = [c["cycle_name"] for c in trend.cycles]
+    score_chart = chart(trend.scores, 100, labels) if any(v is not None for v in trend.scores) else None
     competency_charts = [
         {
             **c,
             "chart": chart([p["value"] if p else None for p in c["values"]], max(len(c["scale"]), 1), labels),
         }
-        for c in trend["competencies"]
+        for c in trend.competencies
     ]
-    data = {"reviews": sorted(trend["reviews"], key=lambda r: r.get("period_start") or "", reverse=True)}
+    data = {"reviews": sorted(trend.reviews, key=lambda r: r.period_start or "", reverse=True)}
     return render_template(
         "pages/history.html",
         person=person,
@@ -63,7 +63,7 @@ def history(employee_id: str | None = None):
         trend=trend,
         score_chart=score_chart,
         competency_charts=competency_charts,
-        owners=svc.people_names(uow, [a["owner_id"] for a in trend["actions"]]),
+        owners=svc.people_names(uow, [a["owner_id"] for a in trend.actions]),
         own=person.employee_id == principal.employee_id,
         statuses=ACTION_STATUS_LABELS,
     )

@@ -350,8 +350,8 @@ def cycle(cycle_id: str):
         progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
         # One query of the cycle's reviews serves the picker, the disagreements and the lists' names.
         work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
-        by_dept = sorted(work["people"], key=lambda p: (p["department"].casefold(), p["employee_name"].casefold()))
-        people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p["department"])]
+        by_dept = sorted(work.people, key=lambda p: (p.department.casefold(), p.employee_name.casefold()))
+        people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p.department)]
     # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
     # requests; the people it names come from the worklist's directory read when they have reviews here).
     feedback = (
@@ -382,7 +382,7 @@ def to_finalise(cycle_id: str):
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
     work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
-    return render_template("pages/hr_to_finalise.html", cycle=c, rows=work["to_finalise"])
+    return render_template("pages/hr_to_finalise.html", cycle=c, rows=work.to_finalise)
 
 
 @bp.get("/cycles/<cycle_id>/overdue")
@@ -393,12 +393,12 @@ def overdue(cycle_id: str):
     c = cycle_svc.get_cycle(uow, cycle_id)
     work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
     managers = directory_svc.people_names(
-        uow, sorted({r["manager_id"] for rs in work["overdue"].values() for r in rs if r["manager_id"]})
+        uow, sorted({r.manager_id for rs in work.overdue.values() for r in rs if r.manager_id})
     )
     return render_template(
         "pages/hr_overdue.html",
         cycle=c,
-        overdue=work["overdue"],
+        overdue=work.overdue,
         phases=PHASE_LABELS,
         owners=PHASE_OWNERS,
         managers=managers,
@@ -422,12 +422,12 @@ def remind(cycle_id: str):
         ),
         OnRefusal(back=back, prefix="No reminders sent"),
     )
-    sent, already, failed = result["reminded"], result["already_today"], result["failed"]
+    sent, already, failed = result.reminded, result.already_today, result.failed
     parts = [f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}"]
     if already:
         parts.append(f"{already} already had today's reminder")
-    if result.get("bouncing"):
-        parts.append(f"{result['bouncing']} not emailed: their address bounces (listed below)")
+    if result.bouncing:
+        parts.append(f"{result.bouncing} not emailed: their address bounces (listed below)")
     if failed:
         parts.append(f"{failed} could not be sent (they are retried by the daily run)")
     flash("; ".join(parts) + ".", "error" if failed and not sent else "success")
@@ -477,7 +477,7 @@ def launch_progress(cycle_id: str):
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
     progress = cycle_svc.launch_progress(uow, cycle_id)
-    percent = int(100 * progress["created"] / progress["expected"]) if progress["expected"] else 100
+    percent = int(100 * progress.created / progress.expected) if progress.expected else 100
     return render_template("pages/hr_launch.html", cycle=c, progress=progress, percent=percent)
 
 

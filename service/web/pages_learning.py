@@ -4,16 +4,25 @@ and the learning evidence on review pages. No JavaScript needed; they call the s
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
-from service.domain.learning import CHECKLIST, CLOSING_QUESTION, ActivityType, ContactSource, InterviewFormat
+from service.domain.learning import (
+    CHECKLIST,
+    CLOSING_QUESTION,
+    Activity,
+    ActivityType,
+    ContactSource,
+    InterviewFormat,
+)
 from service.services import directory as directory_svc
 from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
+from service.services.reviews import ReviewView
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
@@ -94,25 +103,25 @@ def _activity_data(form: Any, creating: bool) -> dict[str, Any]:
 
 
 def _need_options(uow: Any, principal: Principal) -> list[tuple[str, str]]:
-    return [(n["need_id"], n["label"]) for n in svc.need_choices(uow, principal)]
+    return [(n.need_id, n.label) for n in svc.need_choices(uow, principal)]
 
 
 # --- template helpers used by the review pages ------------------------------------------------------
 
 
 @bp.app_template_global("learning_evidence")
-def learning_evidence(view: dict[str, Any]) -> dict[str, Any]:
+def learning_evidence(view: ReviewView) -> svc.EvidencePanel:
     """The learning activities picked into a review, and whether the reader may comment (review pages)."""
-    return svc.evidence_panel(wiring().uow(), page_principal(), view["cycle_id"], view["employee_id"])
+    return svc.evidence_panel(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
 
 
 @bp.app_template_global("learning_picks")
-def learning_picks(view: dict[str, Any]) -> list[dict[str, Any]]:
+def learning_picks(view: ReviewView) -> list[Activity]:
     """My activities inside the review's period, to pick in my self assessment."""
     principal = page_principal()
-    if principal.employee_id != view["employee_id"]:
+    if principal.employee_id != view.employee_id:
         return []
-    return svc.activities_for_cycle(wiring().uow(), principal, view["cycle_id"])
+    return svc.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
 
 
 # --- the learning log -------------------------------------------------------------------------------
@@ -133,8 +142,8 @@ def _render_log(principal: Principal, errors: dict[str, Any], status: int):
         status,
         {"date": today().isoformat(), "type": "course"},
         activities=svc.learning_log(uow, principal),
-        needs=[(n["need_id"], n["label"]) for n in choices],
-        need_names={n["need_id"]: n["name"] for n in choices},
+        needs=[(n.need_id, n.label) for n in choices],
+        need_names={n.need_id: n.name for n in choices},
         types=TYPES,
         sees_report=policy.may_see_learning_report(principal),
     )
@@ -158,7 +167,7 @@ def create():
         ),
         OnRefusal(back=url_for("pages_learning.index"), form=again),
     )
-    flash(f"“{made['title']}” added to your learning log.", "success")
+    flash(f"“{made.title}” added to your learning log.", "success")
     return redirect(url_for("pages_learning.index"))
 
 
@@ -200,7 +209,13 @@ def _render_activity(principal: Principal, activity_id: str, errors: dict[str, A
     uow = wiring().uow()
     found = svc.get_activity(uow, principal, activity_id)
     return _form_page(
-        "pages/learning_activity.html", errors, status, found, a=found, needs=_need_options(uow, principal), types=TYPES
+        "pages/learning_activity.html",
+        errors,
+        status,
+        asdict(found),
+        a=found,
+        needs=_need_options(uow, principal),
+        types=TYPES,
     )
 
 
@@ -276,8 +291,8 @@ def add_contact():
         ),
         OnRefusal(back=url_for("pages_learning.planner"), form=again),
     )
-    flash(f"{made['name']} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
-    return redirect(url_for("pages_learning.contact", contact_id=made["contact_id"]))
+    flash(f"{made.name} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
+    return redirect(url_for("pages_learning.contact", contact_id=made.contact_id))
 
 
 @bp.route("/interviews/questions", methods=["GET", "POST"])
@@ -304,7 +319,7 @@ def questions():
 
 def _render_questions(principal: Principal, errors: dict[str, Any], status: int):
     bank = interviews.questions(wiring().uow(), principal)
-    text = request.form.get("questions") if errors else "\n".join(bank["questions"])
+    text = request.form.get("questions") if errors else "\n".join(bank.questions)
     return _form_page("pages/interviews_questions.html", errors, status, {}, bank=bank, text=text)
 
 

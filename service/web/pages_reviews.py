@@ -9,11 +9,10 @@ by posting the same form with `X-Autosave: 1` and gets JSON back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from marshmallow import Schema
 
 from service.adapters.clock import iso
 from service.domain.cycles import CycleState, Phase
@@ -22,29 +21,26 @@ from service.domain.learning import ActivityType
 from service.domain.reviews import (
     Agreement,
     ItemStatus,
+    NeedFormat,
+    ObstacleCategory,
     Priority,
     ReviewState,
 )
 from service.domain.templates import Template, template_from_dict
-from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.domain.training import SuggestionAnswer
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
 from service.services import review_goals
 from service.services import reviews as review_svc
-from service.services.reviews import ReviewContext, review_view
+from service.services.reviews import ReviewContext, ReviewView, review_view
 from service.views import labels
 from service.web import forms
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import due_info, page_principal, today
-from service.web.schemas_reviews import (
-    AcknowledgeSchema,
-    DiscussionContentSchema,
-    ManagerContentSchema,
-    ReturnSchema,
-    SelfContentSchema,
-)
+from service.web.review_parts import PARTS, Part
+from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -74,56 +70,6 @@ CHOICES = {
 }
 
 
-@dataclass(frozen=True)
-class Part:
-    """One of the three review forms: what it edits, how it loads and saves, and who may write it when."""
-
-    key: str
-    section: str
-    schema: type[Schema]
-    raw: Callable[..., dict[str, Any]]
-    save: Callable[..., dict[str, Any]]
-    page: str
-    title: str
-    submit_label: str
-
-    def endpoint(self) -> str:
-        """The view of this form."""
-        return f"pages_reviews.{self.key}_form"
-
-
-PARTS = {
-    "self": Part(
-        "self",
-        "self_assessment",
-        SelfContentSchema,
-        forms.self_raw,
-        review_svc.save_self_assessment,
-        "pages/review_self.html",
-        "Self assessment",
-        "Submit to your manager…",
-    ),
-    "manager": Part(
-        "manager",
-        "manager_assessment",
-        ManagerContentSchema,
-        forms.manager_raw,
-        review_svc.save_manager_assessment,
-        "pages/review_manager.html",
-        "Manager assessment",
-        "Submit the assessment…",
-    ),
-    "discussion": Part(
-        "discussion",
-        "discussion",
-        DiscussionContentSchema,
-        forms.discussion_raw,
-        review_svc.save_discussion,
-        "pages/review_discussion.html",
-        "Review discussion",
-        "Record the discussion…",
-    ),
-}
 PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT, "discussion": Phase.DISCUSSION}
 
 
@@ -132,10 +78,10 @@ def _context(cycle_id: str, employee_id: str, context: bool = True) -> tuple[Rev
     return ctx, review_view(ctx, context=context)
 
 
-def _template(view: dict[str, Any]) -> Template:
-    if not view.get("template"):
+def _template(view: ReviewView) -> Template:
+    if not view.template:
         raise Conflict("the cycle has not been launched")
-    return template_from_dict(view["template"])
+    return template_from_dict(view.template)
 
 
 def _review_url(ctx: ReviewContext) -> str:
@@ -162,10 +108,10 @@ def _owner_choices(ctx: ReviewContext, content: dict[str, Any] | None) -> list[t
     return list(seen.items())
 
 
-def _initial(part: Part, view: dict[str, Any]) -> dict[str, Any]:
+def _initial(part: Part, view: ReviewView) -> dict[str, Any]:
     """What a form shows when nothing is saved yet: the manager starts from the employee's goals."""
-    if part.key == "manager" and view.get("self_assessment"):
-        goals = view["self_assessment"].get("goal_results") or []
+    if part.key == "manager" and view.self_assessment:
+        goals = view.self_assessment.get("goal_results") or []
         return {"goal_ratings": [{"goal_id": g.get("goal_id"), "title": g.get("title", "")} for g in goals]}
     return {}
 
@@ -173,7 +119,7 @@ def _initial(part: Part, view: dict[str, Any]) -> dict[str, Any]:
 def _render_form(
     part: Part,
     ctx: ReviewContext,
-    view: dict[str, Any],
+    view: ReviewView,
     values: dict[str, Any],
     *,
     version: int,
@@ -189,7 +135,7 @@ def _render_form(
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
     # Completion counts what is saved (the draft), not what was typed and refused.
-    sections = review_svc.section_progress(template, part.key, view.get(part.section), today())
+    sections = review_svc.section_progress(template, part.key, getattr(view, part.section), today())
     flagged = set(errors or {}) | set((stale or {}).get("fields") or {})
     opened = {
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
@@ -251,7 +197,7 @@ def _stale(
     ctx, view = _context(cycle_id, employee_id, context=False)
     template = _template(view)
     label = labels.Labeller(template)
-    stored = view.get(part.section) or {}
+    stored = getattr(view, part.section) or {}
     started_from = forms.parse_base(request.form.get("_base"))
     changed = forms.changed_fields(started_from if started_from is not None else (submitted or raw), stored)
     flat = forms.flatten(stored)
@@ -289,7 +235,7 @@ def _stale(
 def _on_refusal(
     part: Part,
     ctx: ReviewContext,
-    view: dict[str, Any],
+    view: ReviewView,
     raw: dict[str, Any],
     autosave: bool,
     content: dict[str, Any] | None = None,
@@ -324,7 +270,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     if not status.may_write:
         raise PermissionDenied(f"only the {'employee' if part.key == 'self' else 'manager or HR'} writes this")
     autosave = request.headers.get("X-Autosave") == "1"
-    stored = view.get(part.section) or {}
+    stored = getattr(view, part.section) or {}
     if request.method == "GET":
         if status.blocked:
             flash(status.blocked, "info")
@@ -348,7 +294,9 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     )
     at = iso(w.clock.now())
     if autosave:
-        return jsonify({"version": saved["version"], "saved_at": at, "base": forms.base_json(saved[part.section])})
+        return jsonify(
+            {"version": saved.version, "saved_at": at, "base": forms.base_json(getattr(saved, part.section))}
+        )
     if action == "submit":
         ctx, view = _context(cycle_id, employee_id, context=False)
         missing = forms.flatten_errors(review_svc.submission_gaps(ctx, part.key, content, today()))
@@ -358,7 +306,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
                 ctx,
                 view,
                 content,
-                version=saved["version"],
+                version=saved.version,
                 base=forms.base_json(content),
                 errors=missing,
                 status=422,
@@ -370,8 +318,11 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             ctx=ctx,
             view=view,
             template=template,
-            version=saved["version"],
-            score=review_svc.score_preview(ctx, content, wiring().clock.now()) if part.key == "manager" else None,
+            version=saved.version,
+            # The page shows the preview as it shows a stored score (its JSON-friendly form).
+            score=review_svc.score_preview(ctx, content, wiring().clock.now()).as_dict()
+            if part.key == "manager"
+            else None,
             due=_next_due(ctx, part),
             review_url=_review_url(ctx),
             saved_at=at,
@@ -389,7 +340,7 @@ def _next_due(ctx: ReviewContext, part: Part) -> dict[str, Any] | None:
     return due_info(ctx.cycle.phases.get(after[part.key]))
 
 
-def _confirm(part: Part, ctx: ReviewContext, view: dict[str, Any], stored: dict[str, Any]):
+def _confirm(part: Part, ctx: ReviewContext, view: ReviewView, stored: dict[str, Any]):
     """The confirmation step: submit the draft exactly as it was stored and shown."""
     w = wiring()
     changed = "The review changed after you asked to submit. Check it below and submit again."
@@ -453,7 +404,7 @@ def discussion_form(cycle_id: str, employee_id: str):
 
 def _render_review(
     ctx: ReviewContext,
-    view: dict[str, Any],
+    view: ReviewView,
     *,
     errors: forms.Errors | None = None,
     values: dict[str, Any] | None = None,
@@ -464,12 +415,11 @@ def _render_review(
     state = ctx.review.state
     active = ctx.cycle.state is CycleState.ACTIVE
     task = ctx.cycle.task_for(state)
-    owned = (
-        ((view.get("manager_assessment") or {}).get("obstacles") or [])
-        + ((view.get("discussion") or {}).get("agreed_actions") or [])
-        + (view.get("carried_actions") or [])
+    owned = ((view.manager_assessment or {}).get("obstacles") or []) + (
+        (view.discussion or {}).get("agreed_actions") or []
     )
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
+    people += [a.owner_id for a in view.carried_actions or []]
     label = labels.Labeller(template)
     can = review_svc.available_actions(ctx)
     names = directory_svc.people_names(ctx.uow, people)
@@ -496,12 +446,12 @@ def _render_review(
         message=message,
         states=list(ReviewState),
         choices=CHOICES,
-        can_self=can["self"],
-        can_manager=can["manager"],
-        can_discussion=can["discussion"],
-        can_acknowledge=can["acknowledge"],
-        can_finalise=can["finalise"],
-        return_targets=can["return_targets"],
+        can_self=can.self,
+        can_manager=can.manager,
+        can_discussion=can.discussion,
+        can_acknowledge=can.acknowledge,
+        can_finalise=can.finalise,
+        return_targets=can.return_targets,
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
         feedback_groups=feedback_svc.feedback_groups_for(
             ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, wiring().clock.now()
@@ -639,12 +589,12 @@ def team(cycle_id: str):
     principal = page_principal()
     uow = wiring().uow()
     cycle = cycle_svc.get_cycle(uow, cycle_id)
-    rows = review_svc.team_reviews(uow, principal, cycle_id)
-    for row in rows:
-        task = cycle.task_for(ReviewState(row["state"]))
-        row["owner"] = task[1] if task else None
+    rows = []
+    for r in review_svc.team_reviews(uow, principal, cycle_id):
+        task = cycle.task_for(ReviewState(r.state))
+        row = asdict(r) | {"owner": task[1] if task else None, "due_info": due_info(r.due)}
         # In the manager's voice: their own tasks to do, the others' tasks as what they wait for.
         row["task_title"] = labels.task_title(task[0], task[1] == "manager") if task else None
-        row["due_info"] = due_info(row["due"])
+        rows.append(row)
     rows.sort(key=lambda r: (r["owner"] != "manager", r["employee_name"].casefold()))
     return render_template("pages/team.html", cycle=cycle, rows=rows)

@@ -70,9 +70,9 @@ def topics():
         free = reports.free_text_topics(uow, principal, cycle.cycle_id)
     return render_template(
         "pages/training_topics.html",
-        topics=[t for t in listed if not t["merged_into"]],
-        merged=[t for t in listed if t["merged_into"]],
-        names={t["topic_id"]: t["name"] for t in listed},
+        topics=[t for t in listed if not t.merged_into],
+        merged=[t for t in listed if t.merged_into],
+        names={t.topic_id: t.name for t in listed},
         free=free,
         schedule=uow.training.schedule(),
         frequencies=svc.FREQUENCIES,
@@ -134,7 +134,7 @@ def person_needs(employee_id: str):
     listed = uow.cycles.list()  # newest first
     names = {c.cycle_id: c.name for c in listed}
     order = {c.cycle_id: i for i, c in enumerate(listed)}
-    needs.sort(key=lambda n: (order.get(n["cycle_id"], len(order)), n["need_id"]))
+    needs.sort(key=lambda n: (order.get(n.cycle_id, len(order)), n.need_id))
     return render_template(
         "pages/training_needs.html", person=person, needs=needs, me=principal.employee_id, cycle_names=names
     )

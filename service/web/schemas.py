@@ -7,6 +7,12 @@ from marshmallow import Schema, fields
 from service.web.fields import Text
 
 
+def list_of(key: str, item: type[Schema], name: str = "") -> type[Schema]:
+    """An answer that lists things, `{key: [item, …]}`, named after its item (ActionSchema → ActionListSchema)."""
+    name = name or item.__name__.removesuffix("Schema") + "ListSchema"
+    return Schema.from_dict({key: fields.List(fields.Nested(item))}, name=name)
+
+
 class ErrorSchema(Schema):
     """The one error shape."""
 
@@ -73,7 +79,4 @@ class ImportRecordSchema(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class ImportHistorySchema(Schema):
-    """Applied imports, newest first."""
-
-    imports = fields.List(fields.Nested(ImportRecordSchema))
+ImportHistorySchema = list_of("imports", ImportRecordSchema, name="ImportHistorySchema")

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.feedback import NoteKind, ReleaseRule
 from service.web.fields import Choice, Id, Text, Whole
+from service.web.schemas import list_of
 
 PEOPLE = validate.Length(max=20)  # reviewers in one request: more is an attack, not a nomination
 RATINGS = validate.Length(max=50)
@@ -135,8 +136,8 @@ class DeclineSchema(Schema):
     reason = Text(load_default="", validate=validate.Length(max=1000))
 
 
-class RequestSchema(Schema):
-    """A request addressed to the reader, with their own draft."""
+class _RequestHeadSchema(Schema):
+    """What every view of a feedback request addressed to the reader starts with."""
 
     cycle_id = fields.String()
     cycle_name = fields.String()
@@ -145,6 +146,17 @@ class RequestSchema(Schema):
     kind = fields.String()
     state = fields.String()
     due = fields.String(allow_none=True)
+
+
+class RequestRowSchema(_RequestHeadSchema):
+    """A request addressed to the reader, in the list of them."""
+
+    open = fields.Boolean()
+
+
+class RequestSchema(_RequestHeadSchema):
+    """A request addressed to the reader, with their own draft."""
+
     scale = fields.List(fields.String())
     competencies = fields.List(fields.Raw())
     questions = fields.List(fields.Raw())
@@ -154,19 +166,7 @@ class RequestSchema(Schema):
     threshold = fields.Integer()
 
 
-class RequestRowSchema(Schema):
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    subject_id = fields.String()
-    subject_name = fields.String()
-    kind = fields.String()
-    state = fields.String()
-    due = fields.String(allow_none=True)
-    open = fields.Boolean()
-
-
-class RequestListSchema(Schema):
-    requests = fields.List(fields.Nested(RequestRowSchema))
+RequestListSchema = list_of("requests", RequestRowSchema, name="RequestListSchema")
 
 
 class DraftSchema(Schema):
@@ -219,8 +219,7 @@ class NoteSchema(Schema):
     version = fields.Integer()
 
 
-class NoteListSchema(Schema):
-    notes = fields.List(fields.Nested(NoteSchema))
+NoteListSchema = list_of("notes", NoteSchema)
 
 
 class EvidenceSchema(Schema):

@@ -8,9 +8,10 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.cycles import ParticipantMode, Phase
 from service.domain.learning import ActivityType
-from service.domain.reviews import Agreement, ItemStatus, Priority, ReviewState
-from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
+from service.domain.training import SuggestionAnswer
 from service.web.fields import Choice, Id, Number, Text, Whole
+from service.web.schemas import list_of
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
@@ -74,8 +75,7 @@ class TemplateSchema(TemplateInSchema):
     archived = fields.Boolean()
 
 
-class TemplateListSchema(Schema):
-    templates = fields.List(fields.Nested(TemplateSchema))
+TemplateListSchema = list_of("templates", TemplateSchema)
 
 
 class PhasesSchema(Schema):
@@ -133,8 +133,7 @@ class CycleSchema(Schema):
     version = fields.Integer()
 
 
-class CycleListSchema(Schema):
-    cycles = fields.List(fields.Nested(CycleSchema))
+CycleListSchema = list_of("cycles", CycleSchema)
 
 
 class RatingSchema(Schema):
@@ -235,21 +234,6 @@ class DiscussionContentSchema(Schema):
     agreed_actions = fields.List(fields.Nested(TrackedSchema), load_default=list, validate=validate.Length(max=20))
 
 
-class SelfBodySchema(Schema):
-    content = fields.Nested(SelfContentSchema, required=True)
-    submit = fields.Boolean(load_default=False, metadata={"description": "false saves a draft"})
-
-
-class ManagerBodySchema(Schema):
-    content = fields.Nested(ManagerContentSchema, required=True)
-    submit = fields.Boolean(load_default=False)
-
-
-class DiscussionBodySchema(Schema):
-    content = fields.Nested(DiscussionContentSchema, required=True)
-    submit = fields.Boolean(load_default=False)
-
-
 class AcknowledgeSchema(Schema):
     agreement = Choice(Agreement, required=True, metadata={"description": "acknowledgement is not agreement"})
     response = Text(load_default="", validate=TEXT)
@@ -301,8 +285,7 @@ class TeamRowSchema(Schema):
     due = fields.String(allow_none=True)
 
 
-class TeamSchema(Schema):
-    reviews = fields.List(fields.Nested(TeamRowSchema))
+TeamSchema = list_of("reviews", TeamRowSchema, name="TeamSchema")
 
 
 class ProgressSchema(Schema):
@@ -355,8 +338,7 @@ class ActionSchema(Schema):
     version = fields.Integer()
 
 
-class ActionListSchema(Schema):
-    actions = fields.List(fields.Nested(ActionSchema))
+ActionListSchema = list_of("actions", ActionSchema)
 
 
 class ActionStatusSchema(Schema):

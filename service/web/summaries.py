@@ -7,10 +7,11 @@ function, to which API Gateway routes these two paths (template.yaml).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 from marshmallow import Schema, fields
 
 from service.services import summaries as summary_svc
+from service.web.api_io import answer
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.page_helpers import page_principal
@@ -51,7 +52,6 @@ def summary_page(cycle_id: str, employee_id: str):
 @bp.get("/api" + REVIEW + "/summary.pdf")
 @api_doc(
     "The appraisal summary of a review as PDF, the reader's copy (a review the reader may not see: 404)",
-    errors=(401, 404),
     response_content="application/pdf",
 )
 def summary_api(cycle_id: str, employee_id: str):
@@ -63,8 +63,8 @@ def summary_api(cycle_id: str, employee_id: str):
 @api_doc(
     "The content hash of a review as stored now, to check a summary's footer against (HR)",
     response=ContentHashSchema,
-    errors=(401, 403, 404),
+    errors=(403,),
 )
 def content_hash(cycle_id: str, employee_id: str):
     """HR checks a PDF: the hash its footer should show if it was made from the review as stored now."""
-    return jsonify(summary_svc.current_hash(wiring().uow(), current_principal(), cycle_id, employee_id))
+    return answer(summary_svc.current_hash(wiring().uow(), current_principal(), cycle_id, employee_id))

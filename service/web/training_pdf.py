@@ -13,6 +13,7 @@ from marshmallow import Schema, validate
 from service.domain.errors import NotFound
 from service.services import training_reports as reports
 from service.services.auth import Principal
+from service.web.api_io import load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Whole
@@ -58,10 +59,10 @@ def report_page():
 @api_doc(
     "The training-need report of a cycle as PDF (leadership and HR: the organisation; a manager: their subtree)",
     query=ReportPdfQuerySchema,
-    errors=(401, 403, 404, 422),
+    errors=(403, 404),
     response_content="application/pdf",
 )
 def report_api():
     """The training-need report as PDF, with the page's figures and charts."""
-    args = ReportPdfQuerySchema().load(request.args)
+    args = load_query()
     return _pdf_response(current_principal(), args["cycle"], args["n"])

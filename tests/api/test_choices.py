@@ -20,8 +20,8 @@ import pytest
 from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.learning import ActivityType
-from service.domain.reviews import Agreement, ItemStatus, Priority
-from service.domain.training import NeedFormat, ObstacleCategory, SuggestionAnswer
+from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority
+from service.domain.training import SuggestionAnswer
 from service.services import reviews as review_svc
 from service.web import forms
 from service.web.pages_reviews import CHOICES
@@ -123,7 +123,7 @@ def signed_in(app, who: str) -> tuple[Any, AuthActions]:
     return client, auth
 
 
-def stored(table, cycle_id: str, employee_id: str) -> dict[str, Any]:
+def stored(table, cycle_id: str, employee_id: str) -> review_svc.ReviewView:
     return review_svc.open_review(UnitOfWork(table), f.principal(table, "E2"), cycle_id, employee_id)
 
 
@@ -257,8 +257,8 @@ def test_every_option_of_the_self_assessment_form_is_submitted_through_the_pages
     assert wanted["training_needs.*.format"] == {c.value for c in NeedFormat}
     assert wanted["learning.*.kind"] == {c.value for c in ActivityType}
     view = stored(table, cycle_id, "E4")
-    assert view["state"] == "self_submitted"
-    content = view["self_assessment"]
+    assert view.state == "self_submitted"
+    content = view.self_assessment
     assert [n["format"] for n in content["training_needs"]] == [c.value for c in NeedFormat]
     assert {n["priority"] for n in content["training_needs"]} == {c.value for c in Priority}
     assert [r["kind"] for r in content["learning"]] == [c.value for c in ActivityType]
@@ -277,8 +277,8 @@ def test_every_option_of_the_manager_assessment_form_is_submitted_through_the_pa
     assert wanted["obstacles.*.status"] == {c.value for c in ItemStatus}
     assert wanted["need_suggestions.*"] == {c.value for c in SuggestionAnswer}  # points 1 and 2 are low on 5
     view = stored(table, cycle_id, "E4")
-    assert view["state"] == "manager_submitted" and view["score"]["value"] is not None
-    m = view["manager_assessment"]
+    assert view.state == "manager_submitted" and view.score["value"] is not None
+    m = view.manager_assessment
     assert [n["format"] for n in m["training_needs"]] == [c.value for c in NeedFormat]
     assert [o["category"] for o in m["obstacles"]] == [c.value for c in ObstacleCategory]
     assert {o["status"] for o in m["obstacles"]} == {c.value for c in ItemStatus}
@@ -305,8 +305,8 @@ def test_every_option_of_the_discussion_and_the_acknowledgement_is_submitted_thr
         base = form_of(f.discussion_content(employee))
         wanted = submit_through_pages(app, cycle_id, "E3", "discussion", base, employee_id=employee)
         view = stored(table, cycle_id, employee)
-        assert view["state"] == "discussed"
-        owners = {a["owner_id"] for a in view["discussion"]["agreed_actions"]}
+        assert view.state == "discussed"
+        owners = {a["owner_id"] for a in view.discussion["agreed_actions"]}
         assert owners == wanted["agreed_actions.*.owner_id"] and len(owners) > 2  # everyone the form offers
 
         client, auth = signed_in(app, employee)
@@ -319,7 +319,7 @@ def test_every_option_of_the_discussion_and_the_acknowledgement_is_submitted_thr
         done = client.post(f"/cycles/{cycle_id}/reviews/{employee}/acknowledge", data=data)
         assert done.status_code == 302, done.get_data(as_text=True)[:2000]
         view = stored(table, cycle_id, employee)
-        assert view["state"] == "acknowledged" and view["acknowledgement"]["agreement"] == agreement
+        assert view.state == "acknowledged" and view.acknowledgement["agreement"] == agreement
     assert answers == {c.value for c in Agreement}
 
 
@@ -391,11 +391,11 @@ def test_every_code_of_the_api_goes_through_a_self_and_a_manager_submission(app,
     assert resp.status_code == 200, resp.get_json()
 
     view = stored(table, cycle_id, "E5")
-    assert view["state"] == "manager_submitted"
-    assert [n["format"] for n in view["self_assessment"]["training_needs"]] == formats
-    assert [r["kind"] for r in view["self_assessment"]["learning"]] == kinds
-    assert [o["category"] for o in view["manager_assessment"]["obstacles"]] == categories
-    assert {o["status"] for o in view["manager_assessment"]["obstacles"]} == set(statuses)
+    assert view.state == "manager_submitted"
+    assert [n["format"] for n in view.self_assessment["training_needs"]] == formats
+    assert [r["kind"] for r in view.self_assessment["learning"]] == kinds
+    assert [o["category"] for o in view.manager_assessment["obstacles"]] == categories
+    assert {o["status"] for o in view.manager_assessment["obstacles"]} == set(statuses)
     stored_needs = UnitOfWork(table).training.of_person("E5", cycle_id)
     assert {n.format.value for n in stored_needs} == set(formats)
     assert {n.priority.value for n in stored_needs} == set(priorities)
@@ -461,7 +461,7 @@ def test_a_stored_draft_with_a_format_the_forms_offered_is_submitted_and_reporte
     reads_all_answer(app, cycle_id, "E4", "self")
     done = confirm(app, cycle_id, "E4", "self", version)
     assert done.status_code == 302, done.get_data(as_text=True)[:2000]
-    assert stored(table, cycle_id, "E4")["state"] == "self_submitted"
+    assert stored(table, cycle_id, "E4").state == "self_submitted"
     needs = UnitOfWork(table).training.of_person("E4", cycle_id)
     assert sorted(n.format.value for n in needs) == ["coaching", "degree_programme"]
     reads_all_answer(app, cycle_id, "E4", "self", form=False)
@@ -554,7 +554,7 @@ def test_a_stored_need_with_a_format_no_longer_known_still_reads_and_reports(app
     view = review_svc.save_self_assessment(
         UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", again, version + 2, True, clock
     )
-    assert view["state"] == "self_submitted"
+    assert view.state == "self_submitted"
 
 
 def test_pdfs_of_a_review_and_a_report_holding_old_codes_and_dates_are_made(app, table, clock, cycle_id):

@@ -3,6 +3,8 @@ and launching again once the queue answers creates every review (the launch's ba
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from service.adapters.aws import client
@@ -43,10 +45,12 @@ def test_a_launch_whose_batches_cannot_be_queued_answers_unavailable_and_a_relau
     assert "launch it again" in str(refused.value)
     stored = cycle_svc.get_cycle(UnitOfWork(table), cycle.cycle_id)
     assert stored.state is CycleState.ACTIVE
-    assert cycle_svc.launch_progress(UnitOfWork(table), cycle.cycle_id)["created"] == 0
+    assert cycle_svc.launch_progress(UnitOfWork(table), cycle.cycle_id).created == 0
 
-    progress = cycle_svc.launch_cycle(
-        UnitOfWork(table), hr, cycle.cycle_id, stored.version, clock, f.inline_queue(table, clock)
+    progress = asdict(
+        cycle_svc.launch_cycle(
+            UnitOfWork(table), hr, cycle.cycle_id, stored.version, clock, f.inline_queue(table, clock)
+        )
     )
     assert progress["created"] == progress["expected"] == len(stored.participants)
     assert progress["done"]
@@ -77,6 +81,6 @@ def test_an_export_that_cannot_be_queued_is_listed_as_failed_and_retried_once_th
             self.sent += messages
 
     kept = Kept()
-    again = export_svc.retry_export(UnitOfWork(table), hr, job.export_id, job.version, clock, kept)
+    again = asdict(export_svc.retry_export(UnitOfWork(table), hr, job.export_id, job.version, clock, kept))
     assert again["state"] == "queued"
     assert [m["export_id"] for m in kept.sent] == [job.export_id]

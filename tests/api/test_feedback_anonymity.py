@@ -101,10 +101,10 @@ def build(answered: list[str]) -> tuple[Any, str, MemoryMailer]:
             feedback_answers.save_draft(
                 UnitOfWork(table), f.principal(table, reviewer), cid, "F4", _only(CONTENT[0], "strength"), 0, clock
             )
-    v = review_svc.open_review(UnitOfWork(table), f.principal(table, "F4"), cid, "F4")["version"]
+    v = review_svc.open_review(UnitOfWork(table), f.principal(table, "F4"), cid, "F4").version
     v = review_svc.save_self_assessment(
         UnitOfWork(table), f.principal(table, "F4"), cid, "F4", f.self_content(), v, True, clock
-    )["version"]
+    ).version
     review_svc.save_manager_assessment(
         UnitOfWork(table), f.principal(table, "F3"), cid, "F4", f.manager_content(owner_id="F3"), v, True, clock
     )

@@ -93,10 +93,10 @@ class World:
         feedback_nominations.decide_nominations(
             UnitOfWork(table), f.principal(table, "F3"), cid, "F4", REVIEWERS, [], [], clock
         )
-        v = review_svc.open_review(UnitOfWork(table), f.principal(table, "F4"), cid, "F4")["version"]
+        v = review_svc.open_review(UnitOfWork(table), f.principal(table, "F4"), cid, "F4").version
         self.version = review_svc.save_self_assessment(
             UnitOfWork(table), f.principal(table, "F4"), cid, "F4", f.self_content(), v, True, clock
-        )["version"]
+        ).version
         from service.web import create_app
 
         self.app = create_app(Settings(secret_key="over-time-" + "x" * 20), table=table, clock=clock)

@@ -82,7 +82,7 @@ def post_form(
     return actor.client.post(path, data=body, headers=headers)
 
 
-def stored(table, cycle_id: str, employee_id: str = "E4", as_id: str = "E2") -> dict:
+def stored(table, cycle_id: str, employee_id: str = "E4", as_id: str = "E2") -> review_svc.ReviewView:
     return review_svc.open_review(UnitOfWork(table), f.principal(table, as_id), cycle_id, employee_id)
 
 
@@ -137,8 +137,8 @@ def test_save_draft_without_script_stores_the_draft_and_comes_back_saying_when(a
     page = employee.get(url(cycle_id, "self")).get_data(as_text=True)
     assert "Draft saved at 09:00 UTC" in page and "Half written" in page
     view = stored(table, cycle_id)
-    assert view["state"] == "not_started" and view["version"] == 2
-    assert view["self_assessment"] == f.self_content(achievements="Half written") | {
+    assert view.state == "not_started" and view.version == 2
+    assert view.self_assessment == f.self_content(achievements="Half written") | {
         "goal_results": [{"goal_id": None, "title": "Launch importer", "result": "Launched in March", "rating": 3}],
         "learning": [{"activity": "AWS course", "kind": "course", "date": None, "note": ""}],
         "training_needs": [
@@ -157,10 +157,10 @@ def test_the_forms_content_has_the_shape_the_json_api_stores(as_, cycle_id, tabl
     """The same content through the page and through the JSON API is stored the same."""
     content = f.self_content()
     post_form(as_("E4"), url(cycle_id, "self"), form_of(content), version=1)
-    through_page = stored(table, cycle_id)["self_assessment"]
+    through_page = stored(table, cycle_id).self_assessment
     api = as_("E4").put(f"/api/cycles/{cycle_id}/reviews/E4/self", {"content": through_page}, version=2)
     assert api.status_code == 200, api.get_json()
-    assert stored(table, cycle_id)["self_assessment"] == through_page
+    assert stored(table, cycle_id).self_assessment == through_page
 
 
 def test_empty_rows_are_left_out_and_the_rest_renumbered(as_, cycle_id, table):
@@ -172,7 +172,7 @@ def test_empty_rows_are_left_out_and_the_rest_renumbered(as_, cycle_id, table):
         "training_needs.1.priority": "low",
     }
     post_form(as_("E4"), url(cycle_id, "self"), data, version=1)
-    needs = stored(table, cycle_id)["self_assessment"]["training_needs"]
+    needs = stored(table, cycle_id).self_assessment["training_needs"]
     assert [(n["topic"], n["priority"]) for n in needs] == [("Negotiation", "low")]
 
 
@@ -182,7 +182,7 @@ def test_an_autosave_answers_json_with_the_new_version_and_when(as_, cycle_id, t
     body = resp.get_json()
     assert body["version"] == 2 and body["saved_at"] == "2026-03-02T09:00:00.000Z"
     assert forms.parse_base(body["base"])["achievements"] == "Typed"
-    assert stored(table, cycle_id)["self_assessment"]["achievements"] == "Typed"
+    assert stored(table, cycle_id).self_assessment["achievements"] == "Typed"
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_stores_nothing(as_, cycle_id, table):
@@ -191,7 +191,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_stores_nothing(as_, cycle_
     assert page.status_code == 403 and "did not come from this site" in page.get_data(as_text=True)
     auto = post_form(employee, url(cycle_id, "self"), {"achievements": "Forged"}, version=1, autosave=True, csrf=False)
     assert auto.status_code == 403 and auto.get_json()["code"] == "csrf_refused"
-    assert stored(table, cycle_id)["self_assessment"] is None
+    assert stored(table, cycle_id).self_assessment is None
 
 
 def test_an_autosave_after_the_session_ended_fails_visibly(app, as_, cycle_id, table):
@@ -204,7 +204,7 @@ def test_an_autosave_after_the_session_ended_fails_visibly(app, as_, cycle_id, t
         headers={"X-Autosave": "1", "Accept": "application/json"},
     )
     assert resp.status_code == 401 and resp.get_json()["code"] == "not_authenticated"
-    assert stored(table, cycle_id)["self_assessment"] is None
+    assert stored(table, cycle_id).self_assessment is None
 
 
 def test_an_invalid_draft_comes_back_with_an_error_summary_linked_to_the_fields_and_nothing_lost(as_, cycle_id, table):
@@ -222,7 +222,7 @@ def test_an_invalid_draft_comes_back_with_an_error_summary_linked_to_the_fields_
     assert 'href="#f-training_needs-0-estimated_cost"' in summary and "Enter a number." in summary
     assert 'id="f-training_needs-0-topic-error"' in page and 'aria-invalid="true"' in page
     assert "Kept text" in page and "Kept comment" in page and "Needed for talks" in page and 'value="lots"' in page
-    assert stored(table, cycle_id)["self_assessment"] is None
+    assert stored(table, cycle_id).self_assessment is None
 
 
 def test_an_invalid_autosave_answers_422_json_with_labelled_problems(as_, cycle_id):
@@ -242,7 +242,7 @@ def test_submitting_an_incomplete_assessment_saves_it_and_lists_what_is_missing(
     for anchor in ("f-competency_ratings-collaboration-rating", "f-answers-proud", "f-achievements"):
         assert f'href="#{anchor}"' in page
     view = stored(table, cycle_id)
-    assert view["state"] == "not_started" and view["version"] == 2
+    assert view.state == "not_started" and view.version == 2
     assert hidden(page, "version") == "2"
 
 
@@ -253,14 +253,14 @@ def test_submit_asks_for_confirmation_saying_what_happens_next_then_submits(as_,
     page = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "Submit your self assessment?" in page
     assert "What happens next" in page and "Alan Turing" in page and "no longer change it" in page
-    assert stored(table, cycle_id)["state"] == "not_started"  # nothing submitted until confirmed
+    assert stored(table, cycle_id).state == "not_started"  # nothing submitted until confirmed
     done = post_form(employee, url(cycle_id, "self"), {"action": "confirm"}, version=hidden(page, "version"))
     assert done.status_code == 302 and done.headers["Location"].endswith(url(cycle_id))
     view = stored(table, cycle_id)
     assert (
-        view["state"] == "self_submitted"
-        and view["self_assessment"]
-        == review_svc.open_review(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4")["self_assessment"]
+        view.state == "self_submitted"
+        and view.self_assessment
+        == review_svc.open_review(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4").self_assessment
     )
     assert "Your self assessment is submitted" in employee.get(url(cycle_id)).get_data(as_text=True)
 
@@ -272,7 +272,7 @@ def test_a_confirmation_of_an_outdated_draft_is_not_submitted(as_, cycle_id, tab
     post_form(employee, url(cycle_id, "self"), {"achievements": "Changed in another tab"}, version=version)
     resp = post_form(employee, url(cycle_id, "self"), {"action": "confirm"}, version=version)
     assert resp.status_code == 302 and resp.headers["Location"].endswith(url(cycle_id, "self"))
-    assert stored(table, cycle_id)["state"] == "not_started"
+    assert stored(table, cycle_id).state == "not_started"
 
 
 def test_a_stale_edit_keeps_what_was_typed_and_names_the_fields_someone_else_changed(as_, cycle_id, table, clock):
@@ -293,14 +293,14 @@ def test_a_stale_edit_keeps_what_was_typed_and_names_the_fields_someone_else_cha
     assert 'href="#f-achievements"' in changed and "development_wishes" not in changed
     assert "Saved version now: <q>Written in the other tab</q>" in page
     assert "Typed in this tab" in page and hidden(page, "version") == "3"
-    assert stored(table, cycle_id)["self_assessment"]["achievements"] == "Written in the other tab"
+    assert stored(table, cycle_id).self_assessment["achievements"] == "Written in the other tab"
 
     # Saving again, having seen the difference, keeps this tab's text.
     again = post_form(
         employee, url(cycle_id, "self"), mine, version=hidden(page, "version"), base=hidden(page, "_base")
     )
     assert again.status_code == 302
-    assert stored(table, cycle_id)["self_assessment"]["development_wishes"] == "Typed in this tab"
+    assert stored(table, cycle_id).self_assessment["development_wishes"] == "Typed in this tab"
 
 
 def test_a_stale_autosave_answers_412_json_and_stores_nothing(as_, cycle_id, table, clock):
@@ -313,7 +313,7 @@ def test_a_stale_autosave_answers_412_json_and_stores_nothing(as_, cycle_id, tab
     body = resp.get_json()
     assert resp.status_code == 412 and body["code"] == "stale_write" and body["version"] == 2
     assert "Achievements" in body["changed"]
-    assert stored(table, cycle_id)["self_assessment"]["achievements"] == "Led the directory import."
+    assert stored(table, cycle_id).self_assessment["achievements"] == "Led the directory import."
 
 
 def test_a_submitted_self_assessment_form_sends_you_to_the_review(as_, cycle_id, table, clock):
@@ -388,7 +388,7 @@ def test_the_manager_submits_after_confirming_the_score_and_obstacles_become_act
     done = post_form(manager, url(cycle_id, "manager"), {"action": "confirm"}, version=hidden(page, "version"))
     assert done.status_code == 302
     view = stored(table, cycle_id)
-    assert view["state"] == "manager_submitted" and view["score"]["value"] == 91.7
+    assert view.state == "manager_submitted" and view.score["value"] == 91.7
     home = manager.get("/").get_data(as_text=True)
     assert "Action: Buy faster runners" in home and "Hold and record the review discussion: Katherine Johnson" in home
 
@@ -428,7 +428,7 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
         {"action": "confirm"},
         version=hidden(confirm.get_data(as_text=True), "version"),
     )
-    assert stored(table, cycle_id)["state"] == "discussed"
+    assert stored(table, cycle_id).state == "discussed"
 
     employee = as_("E4")
     page = employee.get(url(cycle_id)).get_data(as_text=True)
@@ -442,8 +442,8 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
     )
     assert done.status_code == 302
     view = stored(table, cycle_id)
-    assert view["state"] == "acknowledged"
-    assert view["acknowledgement"] == {
+    assert view.state == "acknowledged"
+    assert view.acknowledgement == {
         "agreement": "disagree",
         "response": "Too low.",
         "at": "2026-03-02T09:00:00.000Z",
@@ -461,7 +461,7 @@ def test_hr_returns_a_review_with_a_reason_and_a_return_without_one_is_explained
     ok = post_form(hr, url(cycle_id, "return"), {"to_state": "not_started", "reason": "Add evidence"}, version=2)
     assert ok.status_code == 302
     view = stored(table, cycle_id)
-    assert view["state"] == "not_started" and view["last_return"]["reason"] == "Add evidence"
+    assert view.state == "not_started" and view.last_return["reason"] == "Add evidence"
     assert "Returned by HR" in as_("E4").get(url(cycle_id)).get_data(as_text=True)
 
 
@@ -474,7 +474,7 @@ def test_hr_finalises_an_acknowledged_review(as_, cycle_id, table, clock):
     hr = as_("E2")
     assert "Finalise the review" in hr.get(url(cycle_id)).get_data(as_text=True)
     resp = post_form(hr, url(cycle_id, "finalise"), {}, version=5)
-    assert resp.status_code == 302 and stored(table, cycle_id)["state"] == "finalised"
+    assert resp.status_code == 302 and stored(table, cycle_id).state == "finalised"
 
 
 def test_the_audit_page_shows_who_when_what_from_to_and_that_the_chain_verifies(as_, cycle_id, table):

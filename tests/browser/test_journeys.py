@@ -118,10 +118,10 @@ def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and
     expect(page.locator(".stepper [aria-current=step]")).to_have_text(re.compile("Self assessment submitted"))
     shot(page, "05-review-after-self-submission")
     stored = review_svc.open_review(UnitOfWork(live.table), f.principal(live.table, "E4"), cycle.cycle_id, "E4")
-    assert stored["state"] == "self_submitted"
-    assert stored["self_assessment"]["achievements"] == "Shipped the importer and halved import time."
-    assert stored["self_assessment"]["competency_ratings"]["delivery"]["rating"] == 3
-    assert [n["topic"] for n in stored["self_assessment"]["training_needs"]] == ["Public speaking"]
+    assert stored.state == "self_submitted"
+    assert stored.self_assessment["achievements"] == "Shipped the importer and halved import time."
+    assert stored.self_assessment["competency_ratings"]["delivery"]["rating"] == 3
+    assert [n["topic"] for n in stored.self_assessment["training_needs"]] == ["Public speaking"]
 
 
 def test_a_managers_session_expires_mid_review_and_nothing_typed_is_lost(serve, open_as):

@@ -112,7 +112,7 @@ def test_the_learning_report_and_review_evidence_pass_axe(live, open_as, width):
         data = {"type": "course", "title": f"Course of {who}", "date": today, "hours": 3, "learnt": "Plenty"}
         made = learning_svc.create_activity(UnitOfWork(live.table), f.principal(live.table, who), data, live.clock)
         if who == "E4":
-            content = f.self_content(learning_refs=[made["activity_id"]])
+            content = f.self_content(learning_refs=[made.activity_id])
             from service.services import reviews as review_svc
 
             me = f.principal(live.table, "E4")

@@ -85,7 +85,7 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
             cycle.cycle_id,
             employee,
             f.self_content(),
-            view["version"],
+            view.version,
             True,
             clock,
         )
@@ -96,7 +96,7 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
             cycle.cycle_id,
             employee,
             content,
-            view["version"],
+            view.version,
             True,
             clock,
         )
@@ -105,7 +105,7 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
     for who in ("E1", "E3", "M1", "M2"):
         owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
         if owned:
-            actions[who] = owned[0]["action_id"]
+            actions[who] = owned[0].action_id
     return cycle.cycle_id, template.template_id, goals, actions
 
 

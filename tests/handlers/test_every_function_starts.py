@@ -207,7 +207,7 @@ def test_pdf_function_makes_the_zip_of_a_real_export_request_from_its_sqs_record
     messages = stack.sqs.receive_message(QueueUrl=stack.queue_url("ExportQueue"), MaxNumberOfMessages=1)["Messages"]
     handler = start(stack, "PdfFunction", monkeypatch)
     assert handler(sqs_event(messages, stack.queue_arn("ExportQueue")), LambdaContext()) == {"batchItemFailures": []}
-    stored = UnitOfWork(stack.table).exports.get(job["export_id"])
+    stored = UnitOfWork(stack.table).exports.get(job.export_id)
     assert stored.state is ExportState.DONE and stored.done == 2
     body = stack.s3.get_object(Bucket=stack.bucket(), Key=stored.object_key)["Body"].read()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
@@ -233,7 +233,7 @@ def test_pdf_function_marks_a_dead_lettered_export_failed(stack, monkeypatch, cl
     assert handler(sqs_event(messages, stack.queue_arn("ExportDeadLetterQueue")), LambdaContext()) == {
         "batchItemFailures": []
     }
-    failed = UnitOfWork(stack.table).exports.get(job["export_id"])
+    failed = UnitOfWork(stack.table).exports.get(job.export_id)
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
     assert stack.s3.list_objects_v2(Bucket=stack.bucket()).get("KeyCount", 0) == 0
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from benchmarks.seed import goal_organisation, load_into_moto
@@ -18,7 +20,7 @@ def measure(n: int, settings, dynamo, table) -> tuple[dict[str, int], int, dict]
     load_into_moto(memory.all_items(), settings.table_name, settings.region, table.encode)
     ceo = Principal.of(get_person(UnitOfWork(table), "P0000"))
     counter.reset()
-    report = alignment_report(UnitOfWork(table), ceo, cycle_id)
+    report = asdict(alignment_report(UnitOfWork(table), ceo, cycle_id))
     return dict(counter.calls), counter.items_read, report
 
 

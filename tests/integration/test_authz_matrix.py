@@ -391,7 +391,7 @@ def _seed() -> World:
         view = review_svc.open_review(UnitOfWork(table), me, cycle.cycle_id, employee)
         content = f.self_content(learning_refs=[activities[employee]])  # issue 14: evidence the manager may comment
         view = review_svc.save_self_assessment(
-            UnitOfWork(table), me, cycle.cycle_id, employee, content, view["version"], True, clock
+            UnitOfWork(table), me, cycle.cycle_id, employee, content, view.version, True, clock
         )
         review_svc.save_manager_assessment(
             UnitOfWork(table),
@@ -399,14 +399,14 @@ def _seed() -> World:
             cycle.cycle_id,
             employee,
             f.manager_content(owner_id=employee),
-            view["version"],
+            view.version,
             True,
             clock,
         )
     actions = {}
     for who in MANAGERS:
         owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
-        actions[who] = owned[0]["action_id"]
+        actions[who] = owned[0].action_id
     needs, contacts = _seed_needs_and_contacts(table, clock)
     return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions, needs, activities, contacts)
 
@@ -417,7 +417,7 @@ def _seed_activities(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
 
     data = {"type": "course", "title": "Matrix course", "date": "2026-02-10", "hours": 2}
     return {
-        who: learning_svc.create_activity(UnitOfWork(table), f.principal(table, who), data, clock)["activity_id"]
+        who: learning_svc.create_activity(UnitOfWork(table), f.principal(table, who), data, clock).activity_id
         for who in MANAGERS
     }
 
@@ -431,7 +431,7 @@ def _seed_needs_and_contacts(table: MemoryTable, clock: FixedClock) -> tuple[dic
     contact = {"name": "Mae Jemison", "role": "Scientist", "organisation": "Orbit", "found_via": "alumni"}
     for who in MANAGERS:
         needs[who] = UnitOfWork(table).training.of_person(who)[0].need_id
-        contacts[who] = interviews.add_contact(UnitOfWork(table), f.principal(table, who), contact, clock)["contact_id"]
+        contacts[who] = interviews.add_contact(UnitOfWork(table), f.principal(table, who), contact, clock).contact_id
     return needs, contacts
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,11 +119,11 @@ def _journey(world: World, rehearsal: bool) -> str:
     assert reminded.status_code == 302
     assert "Reminder sent to 6 people." in hr.client.get(f"/hr/cycles/{cycle_id}/overdue").get_data(as_text=True)
     world.clock.at = datetime(2026, 3, 14, 8, tzinfo=UTC)  # 4 days overdue: the managers hear of it too
-    daily = send_reminders(UnitOfWork(world.table), world.mailer(), world.clock, BASE)
+    daily = asdict(send_reminders(UnitOfWork(world.table), world.mailer(), world.clock, BASE))
     assert daily["reminded"] == 6 and daily["escalations"] == 3 and daily["failed"] == 0
     cycle = cycle_svc.get_cycle(UnitOfWork(world.table), cycle_id)
     cycle_svc.close_cycle(UnitOfWork(world.table), f.principal(world.table, "E2"), cycle_id, cycle.version, world.clock)
-    report = deliver_training_reports(UnitOfWork(world.table), world.mailer(), world.clock, BASE)
+    report = asdict(deliver_training_reports(UnitOfWork(world.table), world.mailer(), world.clock, BASE))
     assert report["sent"] == 1  # to Ada, leadership
     return cycle_id
 
@@ -171,9 +172,9 @@ def test_a_reminder_mixing_a_rehearsal_and_a_live_cycle_is_split(world):
     rehearsal = f.launched_cycle(world.table, world.clock, name="Rehearsed review", rehearsal=True, **people)
     world.clock.at = datetime(2026, 3, 14, 8, tzinfo=UTC)
     hr = f.principal(world.table, "E2")
-    now = remind_cycle_now(UnitOfWork(world.table), hr, rehearsal.cycle_id, world.mailer(), world.clock, BASE)
+    now = asdict(remind_cycle_now(UnitOfWork(world.table), hr, rehearsal.cycle_id, world.mailer(), world.clock, BASE))
     assert now["reminded"] == 2  # HR's "Remind now" on the rehearsal: to HR, and the people's day is not taken
-    result = send_reminders(UnitOfWork(world.table), world.mailer(), world.clock, BASE)
+    result = asdict(send_reminders(UnitOfWork(world.table), world.mailer(), world.clock, BASE))
     assert result["reminded"] == 2 and result["failed"] == 0  # the live part; the rehearsal's was sent today
     sent = world.sent()
     to_katherine = [m for m in sent if m["To"] == "katherine@example.com"]
@@ -234,7 +235,7 @@ def test_the_scheduled_training_report_is_about_the_live_cycle_when_a_rehearsal_
     f.launched_cycle(world.table, world.clock, name="Live review", **people)
     rehearsal = f.launched_cycle(world.table, world.clock, name="Rehearsed review", rehearsal=True, **people)
     training.set_schedule(UnitOfWork(world.table), f.principal(world.table, "E2"), "weekly", 0, world.clock)
-    assert deliver_training_reports(UnitOfWork(world.table), world.mailer(), world.clock, BASE)["sent"] == 1
+    assert asdict(deliver_training_reports(UnitOfWork(world.table), world.mailer(), world.clock, BASE))["sent"] == 1
     [report] = world.sent()
     assert report["To"] == "ada@example.com" and report["Subject"] == "Training-need report: Live review"
     page = world.as_("E2").client.get(f"/hr/cycles/{rehearsal.cycle_id}/overdue")

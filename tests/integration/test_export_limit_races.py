@@ -13,6 +13,7 @@ import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -61,7 +62,7 @@ def limit_races(table: Table, rounds: int) -> None:
                 job, _created = svc.request_export(
                     UnitOfWork(table), hr, cycle_id, None, f"r{r}-{n}", clock, InlineQueue(keep)
                 )
-                return job
+                return asdict(job)
             except Conflict as exc:
                 return exc
 
@@ -101,7 +102,8 @@ def same_key_races(table: Table, rounds: int) -> None:
         def ask(_n: int, r: int = r) -> Any:
             barrier.wait()
             try:
-                return svc.request_export(UnitOfWork(table), hr, cycle_id, None, f"same-{r}", clock, queue)
+                job, created = svc.request_export(UnitOfWork(table), hr, cycle_id, None, f"same-{r}", clock, queue)
+                return asdict(job), created
             except Conflict as exc:
                 return exc
 

@@ -27,7 +27,7 @@ PDF_SIZE = 2 * 1024 * 1024
 
 def big_render(summary) -> bytes:
     """A stand-in PDF of 2 MiB that does not compress: six of them make a ZIP of three parts."""
-    return b"%PDF " + summary.context["view"]["employee_id"].encode() + os.urandom(PDF_SIZE)
+    return b"%PDF " + summary.context["view"].employee_id.encode() + os.urandom(PDF_SIZE)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_an_export_goes_through_sqs_and_lands_in_s3_in_parts(stack, clock):
     table, cycle, poller, queue, s3 = stack
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, "k", clock, queue)
     assert poller.poll_once() == 1
-    stored = UnitOfWork(table).exports.get(job["export_id"])
+    stored = UnitOfWork(table).exports.get(job.export_id)
     assert stored.state is ExportState.DONE and stored.done == 6
     head = s3.head_object(Bucket=BUCKET, Key=stored.object_key)
     assert head["ETag"].strip('"').endswith("-3")  # a multipart object of three parts
@@ -65,8 +65,8 @@ def test_the_download_link_is_presigned_for_five_minutes_as_an_attachment(stack,
         UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, "People", None, clock, queue
     )
     poller.poll_once()
-    link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], poller.blobs)
-    query = parse_qs(urlsplit(link["url"]).query)
+    link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job.export_id, poller.blobs)
+    query = parse_qs(urlsplit(link.url).query)
     assert query["X-Amz-Expires"] == ["300"]
     assert query["response-content-disposition"] == [
         'attachment; filename="appraisal-summaries-2026-annual-review-people.zip"'
@@ -79,13 +79,13 @@ def test_a_job_failing_every_attempt_reaches_the_dead_letter_queue_and_shows_fai
     s3.delete_bucket(Bucket=BUCKET)  # every attempt now fails to start its upload
     for _ in range(MAX_RECEIVES + 2):
         poller.poll_once()
-    failed = UnitOfWork(table).exports.get(job["export_id"])
+    failed = UnitOfWork(table).exports.get(job.export_id)
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
     assert poller.poll_once() == 0  # nothing left in either queue
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], failed.version, clock, queue)
+    svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job.export_id, failed.version, clock, queue)
     poller.poll_once()
-    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+    assert UnitOfWork(table).exports.get(job.export_id).state is ExportState.DONE
 
 
 def test_the_pdf_function_reports_only_the_failed_records(stack, clock):
@@ -98,13 +98,13 @@ def test_the_pdf_function_reports_only_the_failed_records(stack, clock):
     records = [
         {
             "messageId": "good",
-            "body": f'{{"kind": "export_summaries", "export_id": "{job["export_id"]}", "attempt": 1}}',
+            "body": f'{{"kind": "export_summaries", "export_id": "{job.export_id}", "attempt": 1}}',
         },
         {"messageId": "bad", "body": '{"kind": "export_summaries", "export_id": "no-such-export", "attempt": 1}'},
     ]
     result = process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, big_render)
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
-    assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+    assert UnitOfWork(table).exports.get(job.export_id).state is ExportState.DONE
 
 
 def keeping(poller: ExportPoller, settings, clock, root) -> ExportPoller:
@@ -125,7 +125,7 @@ def test_a_finished_zip_is_kept_on_disk_and_downloadable_again_after_a_restart(s
     poller = keeping(poller, settings, clock, tmp_path / "exports")
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
     poller.poll_once()
-    key = UnitOfWork(table).exports.get(job["export_id"]).object_key
+    key = UnitOfWork(table).exports.get(job.export_id).object_key
     original = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
     kept = tmp_path / "exports" / key
     assert kept.read_bytes() == original
@@ -137,8 +137,8 @@ def test_a_finished_zip_is_kept_on_disk_and_downloadable_again_after_a_restart(s
     restored, requeued = resume(settings, exports, SavedExports(s3, BUCKET, tmp_path / "exports"))
     assert restored == [key] and requeued == []
     assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == original
-    link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], poller.blobs)
-    response = requests.get(link["url"], timeout=10)
+    link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job.export_id, poller.blobs)
+    response = requests.get(link.url, timeout=10)
     assert response.status_code == 200 and response.content == original
 
 
@@ -150,7 +150,7 @@ def test_a_zip_finished_by_the_last_poll_is_kept_when_the_poller_stops(stack, se
     stopped = threading.Event()
     stopped.set()
     keeping(poller, settings, clock, tmp_path / "exports").run(stopped)
-    key = UnitOfWork(table).exports.get(job["export_id"]).object_key
+    key = UnitOfWork(table).exports.get(job.export_id).object_key
     assert (tmp_path / "exports" / key).read_bytes() == s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
 
 
@@ -166,14 +166,14 @@ def test_jobs_left_queued_or_running_are_queued_again_at_start_and_finished(stac
     provision(settings)  # the restart: a new bucket, and moto's messages are gone
     poller.sqs.purge_queue(QueueUrl=poller.exports.queue_url)
     states = {j.export_id: j.state for j in UnitOfWork(table).exports.recent()}
-    assert states[running["export_id"]] is ExportState.RUNNING and states[queued["export_id"]] is ExportState.QUEUED
+    assert states[running.export_id] is ExportState.RUNNING and states[queued.export_id] is ExportState.QUEUED
     assert poller.poll_once() == 0
 
     restored, requeued = resume(settings, poller.exports, SavedExports(s3, BUCKET, tmp_path / "none-yet"))
-    assert restored == [] and sorted(requeued) == sorted([running["export_id"], queued["export_id"]])
+    assert restored == [] and sorted(requeued) == sorted([running.export_id, queued.export_id])
     assert poller.poll_once() == 2
     for job in (done, running, queued):
-        assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
+        assert UnitOfWork(table).exports.get(job.export_id).state is ExportState.DONE
 
 
 def test_a_zip_the_lifecycle_rule_deleted_is_a_conflict_not_a_dead_link(stack, clock):
@@ -183,9 +183,9 @@ def test_a_zip_the_lifecycle_rule_deleted_is_a_conflict_not_a_dead_link(stack, c
     hr = f.principal(table, "E2")
     job, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, "People", None, clock, queue)
     poller.poll_once()
-    key = UnitOfWork(table).exports.get(job["export_id"]).object_key
+    key = UnitOfWork(table).exports.get(job.export_id).object_key
     assert poller.blobs.exists(key)
     s3.delete_object(Bucket=BUCKET, Key=key)  # two days later
     assert not poller.blobs.exists(key)
     with pytest.raises(Conflict, match="no longer kept"):
-        svc.download_link(UnitOfWork(table), hr, job["export_id"], poller.blobs)
+        svc.download_link(UnitOfWork(table), hr, job.export_id, poller.blobs)

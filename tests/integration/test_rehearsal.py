@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def outbox(folder: Path) -> list[email.message.Message]:
 def test_a_rehearsal_sends_every_reminder_to_hr_with_a_banner_naming_the_recipient(world, tmp_path):
     table, clock, _ = world
     settings = load_settings({"OUTBOX_DIR": str(tmp_path), "MAIL_REHEARSAL_TO": HR_ADDRESSES})
-    result = send_reminders(UnitOfWork(table), build_mailer(settings, table), clock, "https://reviews.example")
+    result = asdict(send_reminders(UnitOfWork(table), build_mailer(settings, table), clock, "https://reviews.example"))
     assert result["reminded"] == 2
     sent = outbox(tmp_path)
     assert len(sent) == 2

@@ -4,6 +4,7 @@ however often the job runs, read back from the local outbox and from moto's SES.
 from __future__ import annotations
 
 import email
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
@@ -42,8 +43,8 @@ def closed(clock) -> MemoryTable:
 
 def test_a_closed_cycle_report_lands_in_the_outbox_once_per_leader_however_often_the_job_runs(closed, clock, tmp_path):
     mailer = OutboxMailer(tmp_path / "outbox", "reviews@example.com")
-    first = deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE)
-    again = deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE)
+    first = asdict(deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE))
+    again = asdict(deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE))
     assert (first["sent"], again["sent"], again["skipped"]) == (2, 0, 2)
     messages = [email.message_from_bytes(p.read_bytes()) for p in sorted((tmp_path / "outbox").glob("*.eml"))]
     assert sorted(m["To"] for m in messages) == ["ada@example.com", "alan@example.com"]
@@ -68,8 +69,12 @@ class FailsOnce(Mailer):
 
 def test_a_failed_send_is_retried_by_the_next_run_and_nobody_gets_two(closed, clock):
     mailer = FailsOnce("alan@example.com")
-    assert deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE)["failed"] == 1
-    assert deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE) == {"sent": 1, "skipped": 1, "failed": 0}
+    assert asdict(deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE))["failed"] == 1
+    assert asdict(deliver_training_reports(UnitOfWork(closed), mailer, clock, BASE)) == {
+        "sent": 1,
+        "skipped": 1,
+        "failed": 0,
+    }
     assert sorted(m.to[0] for m in mailer.sent) == ["ada@example.com", "alan@example.com"]
 
 
@@ -78,9 +83,11 @@ def test_hrs_schedule_sends_one_report_a_week(closed, clock):
     training.set_schedule(uow, f.principal(closed, "E2"), "weekly", 0, clock)
     later = FixedClock(clock.now() + timedelta(days=10))  # the close is past its week; a new week is due
     mailer = MemoryMailer()
-    assert deliver_training_reports(UnitOfWork(closed), mailer, later, BASE)["sent"] == 2
+    assert asdict(deliver_training_reports(UnitOfWork(closed), mailer, later, BASE))["sent"] == 2
     assert (
-        deliver_training_reports(UnitOfWork(closed), mailer, FixedClock(later.now() + timedelta(hours=1)), BASE)["sent"]
+        asdict(
+            deliver_training_reports(UnitOfWork(closed), mailer, FixedClock(later.now() + timedelta(hours=1)), BASE)
+        )["sent"]
         == 0
     )
     assert all("cycle closed" not in m.subject for m in mailer.sent)
@@ -96,7 +103,9 @@ def test_the_emailed_report_is_read_back_from_moto_ses(closed, clock, settings):
     with mock_aws():
         ses = client("ses", settings)
         ses.verify_email_identity(EmailAddress="reviews@example.com")
-        result = deliver_training_reports(UnitOfWork(closed), SesMailer(ses, "reviews@example.com"), clock, BASE)
+        result = asdict(
+            deliver_training_reports(UnitOfWork(closed), SesMailer(ses, "reviews@example.com"), clock, BASE)
+        )
         assert result["sent"] == 2
         attempts = sum(p["DeliveryAttempts"] for p in ses.get_send_statistics()["SendDataPoints"])
         assert attempts == 2

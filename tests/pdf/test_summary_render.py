@@ -6,6 +6,7 @@ collector pauses during a render only, and each goal's results sit in the goal's
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gc
 import re
 import subprocess
@@ -44,16 +45,16 @@ def every_element():
     summary = summary_for(UnitOfWork(table), f.principal(table, HR), cycle.cycle_id, "E008", clock.now())
     context = copy.deepcopy(summary.context)
     view = context["view"]
-    goal_id = view["goals"][0]["goal_id"]
-    view["self_assessment"]["goal_results"] = [
+    goal_id = view.goals[0]["goal_id"]
+    view.self_assessment["goal_results"] = [
         {"goal_id": goal_id, "title": "", "result": "Shipped in May", "rating": 4},
         {"goal_id": "gone", "title": "Retired goal", "result": "Dropped with the team", "rating": 2},
     ]
-    view["manager_assessment"]["goal_ratings"] = [
+    view.manager_assessment["goal_ratings"] = [
         {"goal_id": goal_id, "title": "", "rating": 3, "comment": "Late but solid"},
         {"goal_id": "older", "title": "Older goal", "rating": 3, "comment": "Carried over"},
     ]
-    view["manager_assessment"]["narrative"] = "First line.\nSecond line.\nThird line."
+    view.manager_assessment["narrative"] = "First line.\nSecond line.\nThird line."
     return context
 
 
@@ -137,7 +138,7 @@ def test_the_xml_reading_of_a_summary_is_the_tree_the_html5_parser_builds(every_
 def test_a_page_xml_cannot_read_goes_to_the_html5_parser_and_renders_all_its_text(every_element, tmp_path):
     context = copy.deepcopy(every_element)
     # A vertical tab pasted into a narrative: allowed in HTML, forbidden in XML.
-    context["view"]["manager_assessment"]["narrative"] = "Pasted\x0bfrom a slide <b>deck</b>"
+    context["view"].manager_assessment["narrative"] = "Pasted\x0bfrom a slide <b>deck</b>"
     html = summary_html(context)
     assert render.well_formed_tree(html) is None and html5_tree(html) is not None
     text = pdf_text(context_pdf(context), tmp_path)
@@ -203,14 +204,14 @@ def test_a_collector_switched_off_by_the_caller_stays_off():
 def goal_context(summary) -> dict:
     """The summary's context with two goals, results and ratings for one of them, and a result for an old goal."""
     context = copy.deepcopy(summary.context)
-    view = context["view"]
     goal = {"title": "Ship the importer", "level": "individual", "weight": 60, "progress": 50, "status": "on_track"}
-    view["goals"] = [dict(goal, goal_id="g1"), dict(goal, goal_id="g2", title="Mentor Ada", weight=40)]
-    view["self_assessment"]["goal_results"] = [
+    goals = [dict(goal, goal_id="g1"), dict(goal, goal_id="g2", title="Mentor Ada", weight=40)]
+    view = context["view"] = dataclasses.replace(context["view"], goals=goals)
+    view.self_assessment["goal_results"] = [
         {"goal_id": "g1", "title": "Ship the importer", "result": "Shipped in May", "rating": 4},
         {"goal_id": "gone", "title": "Retired goal", "result": "Dropped with the team", "rating": 2},
     ]
-    view["manager_assessment"]["goal_ratings"] = [
+    view.manager_assessment["goal_ratings"] = [
         {"goal_id": "g1", "title": "Ship the importer", "rating": 3, "comment": "Late but solid"}
     ]
     return context
@@ -246,7 +247,7 @@ def test_every_review_of_the_demo_has_a_summary_for_hr_and_for_the_employee():
                     UnitOfWork(table), f.principal(table, reader), cycle.cycle_id, review.employee_id, clock.now()
                 ).context
                 html = summary_html(context)
-                assert f"Appraisal summary — {escape(context['view']['employee_name'])}" in html
+                assert f"Appraisal summary — {escape(context['view'].employee_name)}" in html
                 assert_read_as_html5_would(html)
                 made += 1
     assert made >= 40

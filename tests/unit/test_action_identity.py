@@ -21,17 +21,17 @@ def test_a_resubmission_never_moves_a_status_to_another_action(clock):
     cycle = f.launched_cycle(table, clock)
     c = cycle.cycle_id
     emp, mgr, hr = (f.principal(table, e) for e in ("E4", "E3", "E2"))
-    v = review_svc.save_self_assessment(UnitOfWork(table), emp, c, "E4", f.self_content(), 1, True, clock)["version"]
+    v = review_svc.save_self_assessment(UnitOfWork(table), emp, c, "E4", f.self_content(), 1, True, clock).version
     two = [
         {"description": "CI", "remediation": "Faster CI", "owner_id": "E3", "due": "2026-05-01"},
         {"description": "Alone", "remediation": "Assign a mentor", "owner_id": "E3", "due": "2026-05-01"},
     ]
     v = review_svc.save_manager_assessment(
         UnitOfWork(table), mgr, c, "E4", f.manager_content(obstacles=two), v, True, clock
-    )["version"]
+    ).version
     first = table.get(keys.action(f"{c}.E4.remediation.0"))
     action_svc.update_action_status(UnitOfWork(table), mgr, first["action_id"], "done", first["version"], clock)
-    v = review_svc.return_review(UnitOfWork(table), hr, c, "E4", "self_submitted", "redo", v, clock)["version"]
+    v = review_svc.return_review(UnitOfWork(table), hr, c, "E4", "self_submitted", "redo", v, clock).version
     review_svc.save_manager_assessment(
         UnitOfWork(table), mgr, c, "E4", f.manager_content(obstacles=two[1:]), v, True, clock
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import date
 
 import pytest
@@ -76,7 +77,7 @@ def draft(uow, hr, template_id, clock):
 
 def launch(uow, hr, cycle_id, clock, queue=None):
     version = uow.cycles.get(cycle_id).version
-    return cycle_svc.launch_cycle(uow, hr, cycle_id, version, clock, queue or f.inline_queue(uow.table, clock))
+    return asdict(cycle_svc.launch_cycle(uow, hr, cycle_id, version, clock, queue or f.inline_queue(uow.table, clock)))
 
 
 def reviews_of(uow, cycle_id) -> list[str]:
@@ -193,7 +194,7 @@ def test_launch_answers_before_the_worker_has_created_the_reviews(uow, hr, draft
     assert reviews_of(uow, draft.cycle_id) == [] and len(queue.held) == 1
     for message in queue.held:
         dispatch(uow.table, message, clock)
-    assert cycle_svc.launch_progress(uow, draft.cycle_id)["done"] is True
+    assert cycle_svc.launch_progress(uow, draft.cycle_id).done is True
 
 
 def test_launching_again_while_reviews_are_missing_sends_them_again(uow, hr, draft, clock):
@@ -211,7 +212,7 @@ def test_a_batch_delivered_twice_creates_each_review_once(uow, hr, draft, clock)
     assert dispatch(uow.table, queue.held[0], clock) == 0
     assert reviews_of(uow, draft.cycle_id) == EVERYONE
     assert uow.reviews.get(draft.cycle_id, "E4").self_assessment == save  # not overwritten by the repeat
-    assert cycle_svc.launch_progress(uow, draft.cycle_id)["created"] == 6
+    assert cycle_svc.launch_progress(uow, draft.cycle_id).created == 6
 
 
 def test_launching_a_complete_cycle_again_changes_nothing(uow, hr, draft, clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from service.adapters.store import MemoryTable
@@ -23,14 +24,14 @@ def test_demo_shows_every_state_history_and_goals():
     assert all(n > 0 for n in progress["by_state"].values()), progress["by_state"]
     assert progress["overdue"]["self_assessment"] == progress["by_state"]["not_started"]
     history = reviews.history(UnitOfWork(table), who("E008"), "E008")
-    assert len(history["reviews"]) == 2 and all(r["score"] for r in history["reviews"])
-    report = goals.alignment_report(UnitOfWork(table), who("E001"), active.cycle_id)
+    assert len(history.reviews) == 2 and all(r.score for r in history.reviews)
+    report = asdict(goals.alignment_report(UnitOfWork(table), who("E001"), active.cycle_id))
     assert {g["title"] for g in report["organisation_goals"]} >= {"Platform v2 live with 99.9% uptime"}
     assert all(g["aligned_goals"] > 0 for g in report["organisation_goals"])
     assert report["orphans"]["count"] == 2 and report["at_risk"]["count"] == 3
     mine = goals.person_goals(UnitOfWork(table), "E009", active.cycle_id)
     assert mine[0]["alignment_chain"][-1]["level"] == "organisation"
-    carried = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008")["carried_actions"]
-    assert {a["kind"] for a in carried} == {"remediation", "agreed"}  # open actions of last year carry over
+    carried = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008").carried_actions
+    assert {a.kind for a in carried} == {"remediation", "agreed"}  # open actions of last year carry over
     audit = reviews.review_audit(UnitOfWork(table), who("E005"), active.cycle_id, "E012")
     assert [r["action"] for r in audit][-1] == "acknowledge" and verify_chain(audit) == []

@@ -20,8 +20,8 @@ def test_demo_has_feedback_in_every_state_and_a_finalised_score_with_three_parts
     states = {r.state.value for r in UnitOfWork(table).feedback.of_cycle(active.cycle_id)}
     assert states == {"nominated", "approved", "removed", "answered", "declined"}
     mei = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008")
-    assert mei["state"] == "finalised"
-    assert all(p["used"] for p in mei["score"]["parts"]), mei["score"]
+    assert mei.state == "finalised"
+    assert all(p["used"] for p in mei.score["parts"]), mei.score
     now = Clock().now()  # the demo runs on the real clock: its feedback deadline is six days ahead
     groups = feedback.feedback_groups_for(UnitOfWork(table), who("E007"), active.cycle_id, "E009", now)
     assert groups[0]["released"] is False and groups[0]["answers"] is None, "2 answers, not released: nothing shows"

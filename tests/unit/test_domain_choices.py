@@ -9,10 +9,9 @@ from datetime import date
 import pytest
 
 from service.domain.errors import ValidationFailed
-from service.domain.reviews import Priority, check_discussion, check_manager, check_self
+from service.domain.reviews import NeedFormat, Priority, check_discussion, check_manager, check_self
 from service.domain.training import (
     Catalogue,
-    NeedFormat,
     NeedSource,
     NeedStatus,
     TrainingNeed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import asdict
 
 import pytest
 
@@ -22,7 +23,7 @@ from tests.conftest import ORG_CSV
 
 def fake_render(summary) -> bytes:
     """A stand-in PDF naming the review and its copy."""
-    return f"%PDF fake {summary.context['view']['employee_id']} {summary.context['copy']}".encode()
+    return f"%PDF fake {summary.context['view'].employee_id} {summary.context['copy']}".encode()
 
 
 @pytest.fixture
@@ -38,7 +39,10 @@ def world(clock):
 
 def request(world, clock, department=None, key=None, who="E2"):
     table, cycle, _blobs, _sent, queue = world
-    return svc.request_export(UnitOfWork(table), f.principal(table, who), cycle.cycle_id, department, key, clock, queue)
+    job, created = svc.request_export(
+        UnitOfWork(table), f.principal(table, who), cycle.cycle_id, department, key, clock, queue
+    )
+    return asdict(job), created
 
 
 def work(world, clock, render=fake_render):
@@ -110,9 +114,9 @@ def test_a_department_export_holds_only_that_department(world, clock):
 
 def test_a_review_that_cannot_be_rendered_is_listed_and_the_rest_exported(world, clock, caplog):
     def flaky(summary):
-        if summary.context["view"]["employee_id"] == "E5":
+        if summary.context["view"].employee_id == "E5":
             raise RuntimeError("object of type 'NoneType' has no len()")
-        if summary.context["view"]["employee_id"] == "E6":
+        if summary.context["view"].employee_id == "E6":
             raise Unavailable("the PDF function is busy")
         return fake_render(summary)
 
@@ -154,7 +158,7 @@ def test_a_dead_lettered_message_marks_the_job_failed_and_hr_retries_it(world, c
     failed = UnitOfWork(table).exports.get(job["export_id"])
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
     hr = f.principal(table, "E2")
-    again = svc.retry_export(UnitOfWork(table), hr, job["export_id"], failed.version, clock, queue)
+    again = asdict(svc.retry_export(UnitOfWork(table), hr, job["export_id"], failed.version, clock, queue))
     assert again["state"] == "queued" and again["attempts"] == 2
     # The old message, delivered late, changes nothing; the new one makes the ZIP.
     assert svc.run_export(table, sent[0], clock, blobs, fake_render) == {"export_id": job["export_id"], "skipped": True}
@@ -179,7 +183,7 @@ def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
     with pytest.raises(Conflict):
         svc.download_link(UnitOfWork(table), hr, job["export_id"], blobs)
     work(world, clock)
-    link = svc.download_link(UnitOfWork(table), hr, job["export_id"], blobs)
+    link = asdict(svc.download_link(UnitOfWork(table), hr, job["export_id"], blobs))
     assert link["expires_in"] == 300 and "expires=300" in link["url"]
     assert link["filename"] == "appraisal-summaries-2026-annual-review.zip"
 

@@ -345,10 +345,10 @@ def test_a_colleague_cannot_read_the_group(uow, cycle, clock):
 
 def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, clock):
     asked(uow, cycle, clock)
-    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4").version
     v = review_svc.save_self_assessment(
         fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
-    )["version"]
+    ).version
     review_svc.save_manager_assessment(
         fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
     )
@@ -371,13 +371,13 @@ def test_a_return_by_hr_does_not_reopen_answers_once_the_manager_submitted(uow, 
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):
         answer(uow, cycle, clock, r)
-    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4").version
     v = review_svc.save_self_assessment(
         fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
-    )["version"]
+    ).version
     v = review_svc.save_manager_assessment(
         fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
-    )["version"]
+    ).version
     shown = feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
     assert shown[0]["shown"] and shown[0]["answers"] == 3
     review_svc.return_review(
@@ -404,14 +404,14 @@ def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):
         answer(uow, cycle, clock, r, rating=4)
-    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4").version
     v = review_svc.save_self_assessment(
         fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
-    )["version"]
+    ).version
     done = review_svc.save_manager_assessment(
         fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
     )
-    feedback = {p["name"]: p for p in done["score"]["parts"]}["feedback"]
+    feedback = {p["name"]: p for p in done.score["parts"]}["feedback"]
     # three 4s for delivery, three 4s for collaboration on a 4-point scale: 100
     assert feedback["used"] and feedback["value"] == 100
 
@@ -599,10 +599,10 @@ def racing(clock):
     cycle_svc.launch_cycle(fresh(uow), hr, c.cycle_id, c.version, clock, f.inline_queue(uow.table, clock))
     cycle = cycle_svc.get_cycle(fresh(uow), c.cycle_id)
     asked(uow, cycle, clock)
-    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4")["version"]
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4").version
     v = review_svc.save_self_assessment(
         fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
-    )["version"]
+    ).version
     return uow, cycle, v
 
 

@@ -12,7 +12,7 @@ repositories, a use case runs, and the test reads back what was stored and what 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -168,7 +168,7 @@ def test_progress_on_a_key_result_moves_every_roll_up_above(uow, tree, clock):
 def test_realigning_to_nothing_makes_an_orphan_and_takes_the_person_off(uow, tree, clock):
     version = goals.get_goal(uow, None, tree["I5"])["version"]
     goals.update_goal(uow, who("E5"), tree["I5"], {"parent_id": None}, version, clock)
-    report = goals.alignment_report(uow, who("E1"), "C1")
+    report = asdict(goals.alignment_report(uow, who("E1"), "C1"))
     assert report["orphans"]["count"] == 1 and report["orphans"]["goals"][0]["goal_id"] == tree["I5"]
     assert report["organisation_goals"][0]["people"] == 2 and report["organisation_goals"][0]["aligned_goals"] == 2
     assert report["departments"] == [
@@ -244,7 +244,7 @@ def test_the_goal_rules_as_pure_functions():
 
 def test_a_manager_sees_the_report_of_their_subtree_only(uow, tree, clock):
     goals.create_goal(uow, who("E6"), individual("Hiring", "C1", 100, status="at_risk"), clock)
-    report = goals.alignment_report(uow, who("E3"), "C1")
+    report = asdict(goals.alignment_report(uow, who("E3"), "C1"))
     assert report["scope"] == "subtree of E3"
     assert (
         report["organisation_goals"][0]["aligned_goals"] == 2 and report["organisation_goals"][0]["progress"] == 66.67
@@ -311,7 +311,7 @@ def test_a_retried_assignment_lists_each_person_once(uow, tree, clock):
         real_stage()
 
     uow.rollups.stage = rival_first  # type: ignore[method-assign]
-    result = goals.assign_to_team(uow, who("E3"), tree["T3"], {"weight": 20}, clock)
+    result = asdict(goals.assign_to_team(uow, who("E3"), tree["T3"], {"weight": 20}, clock))
     assert raced and sorted(result["skipped"]) == ["E4", "E5"] and len(result["created"]) == 1
     assert [g["owner_id"] for g in goals.person_goals(uow, "E7", "C1")] == ["E7"]
     assert UnitOfWork(uow.table).rollups.get(tree["T3"], "C1").goals == 2 + 2 + 1 + 1
@@ -321,7 +321,7 @@ def test_giving_a_department_a_goal_needs_hr_or_leadership(uow, tree, clock):
     data = {"weight": 10, "department": "Engineering", "cycle_id": "C1"}
     with pytest.raises(PermissionDenied):
         goals.assign_to_team(uow, who("E3"), tree["ORG"], data, clock)
-    result = goals.assign_to_team(uow, who("E2"), tree["ORG"], data, clock)
+    result = asdict(goals.assign_to_team(uow, who("E2"), tree["ORG"], data, clock))
     assert len(result["created"]) == 3 and result["skipped"] == []
 
 
@@ -340,7 +340,7 @@ def test_carry_over_copies_unfinished_goals_into_the_new_cycle(uow, tree, clock)
     copy = goals.get_goal(uow, None, made[0])
     assert (copy["carried_from"], copy["parent_id"], copy["progress"]) == (tree["I4"], None, 50)
     assert copy["history"][-1]["carried_from_cycle"] == "C1"
-    assert goals.alignment_report(uow, who("E1"), "C2")["orphans"]["count"] == 1
+    assert asdict(goals.alignment_report(uow, who("E1"), "C2"))["orphans"]["count"] == 1
 
 
 def test_carry_over_delivered_twice_creates_nothing_the_second_time(uow, tree, clock):
@@ -351,7 +351,7 @@ def test_carry_over_delivered_twice_creates_nothing_the_second_time(uow, tree, c
     items = len(uow.table.all_items())
     assert goals.carry_over(uow, "E4", "C2", clock) == []
     assert len(uow.table.all_items()) == items and len(carried(uow, "C2")) == len(first) == 1
-    report = goals.alignment_report(uow, who("E1"), "C2")
+    report = asdict(goals.alignment_report(uow, who("E1"), "C2"))
     assert report["orphans"]["count"] == 1 and report["departments"][0]["individual_goals"] == 1
 
 
@@ -371,7 +371,7 @@ def test_twin_deliveries_racing_make_one_set_of_copies(uow, tree, clock):
     uow.rollups.stage = twin_commits_first  # type: ignore[method-assign]
     assert goals.carry_over(uow, "E4", "C2", clock) == []
     assert raced == [[goals.carried_goal_id(tree["I4"], "C2")]] and len(carried(uow, "C2")) == 1
-    assert goals.alignment_report(uow, who("E1"), "C2")["departments"][0]["individual_goals"] == 1
+    assert asdict(goals.alignment_report(uow, who("E1"), "C2"))["departments"][0]["individual_goals"] == 1
 
 
 def test_carry_over_into_a_closed_cycle_is_refused(uow, tree, clock):

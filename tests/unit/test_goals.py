@@ -15,6 +15,7 @@ The numbers are checked against a small tree computed by hand:
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -118,7 +119,7 @@ CYCLE: list[str] = []
 
 
 def report(table, cycle):
-    return svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id)
+    return asdict(svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id))
 
 
 def test_key_result_progress_handles_decreasing_targets():
@@ -336,18 +337,18 @@ def test_only_owners_managers_and_hr_edit_goals(tree):
 
 def test_team_assignment_gives_each_report_an_aligned_copy(tree):
     table, clock, _cycle, ids = tree
-    result = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)
+    result = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock))
     assert len(result["created"]) == 2
     copies = [svc.get_goal(UnitOfWork(table), None, g) for g in result["created"]]
     assert sorted(c["owner_id"] for c in copies) == ["E4", "E5"]
     assert all(c["parent_id"] == ids["T3"] and c["source_goal_id"] == ids["T3"] for c in copies)
-    again = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)
+    again = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock))
     assert again["created"] == [] and sorted(again["skipped"]) == ["E4", "E5"]
 
 
 def test_editing_the_source_does_not_overwrite_personal_copies(tree):
     table, clock, _cycle, ids = tree
-    made = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock)["created"]
+    made = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock).created
     t3 = svc.get_goal(UnitOfWork(table), None, ids["T3"])
     svc.update_goal(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"title": "Renamed"}, t3["version"], clock)
     assert {svc.get_goal(UnitOfWork(table), None, g)["title"] for g in made} == {"Ship platform"}
@@ -355,21 +356,10 @@ def test_editing_the_source_does_not_overwrite_personal_copies(tree):
 
 def test_department_assignment_needs_hr_or_leadership(tree):
     table, clock, cycle, ids = tree
+    data = {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id}
     with pytest.raises(PermissionDenied):
-        svc.assign_to_team(
-            UnitOfWork(table),
-            f.principal(table, "E3"),
-            ids["ORG"],
-            {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
-            clock,
-        )
-    result = svc.assign_to_team(
-        UnitOfWork(table),
-        f.principal(table, "E2"),
-        ids["ORG"],
-        {"weight": 10, "department": "Engineering", "cycle_id": cycle.cycle_id},
-        clock,
-    )
+        svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["ORG"], data, clock)
+    result = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E2"), ids["ORG"], data, clock))
     assert len(result["created"]) == 3
 
 
@@ -468,5 +458,5 @@ def test_a_concurrent_first_roll_up_is_retried_not_refused(world, monkeypatch):
         {"level": "individual", "title": "mine", "weight": 50, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
         clock,
     )
-    report = svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id)
+    report = asdict(svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id))
     assert report["organisation_goals"][0]["aligned_goals"] == 2 and report["organisation_goals"][0]["people"] == 2

@@ -23,6 +23,4 @@ def test_hr_cannot_read_their_managers_draft_through_audit_or_history(clock):
     with pytest.raises(NotFound):
         review_svc.review_audit(UnitOfWork(table), hr, cycle.cycle_id, "E2")
     assert "Considering a plan" not in str(review_svc.cycle_audit(UnitOfWork(table), hr, cycle.cycle_id))
-    assert all(
-        r["score"] is None and r["ratings"] == {} for r in review_svc.history(UnitOfWork(table), hr, "E2")["reviews"]
-    )
+    assert all(r.score is None and r.ratings == {} for r in review_svc.history(UnitOfWork(table), hr, "E2").reviews)

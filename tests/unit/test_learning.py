@@ -4,6 +4,8 @@ Alan (E3) manages Katherine (E4) and Edsger (E5); Grace (E2) is HR; Ada (E1) lea
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from service.adapters.store import MemoryTable
@@ -56,7 +58,7 @@ def need_id(uow: UnitOfWork, clock, **more) -> str:
 
 def test_a_logged_activity_is_stored_audited_and_counted_in_its_year_and_department(uow, clock):
     need = need_id(uow, clock)
-    made = svc.create_activity(uow, who(uow, "E4"), course(need_id=need, learnt="Bayes"), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(need_id=need, learnt="Bayes"), clock))
     stored = items(uow, "learning_activity")
     assert [(i["title"], i["need_id"], i["department"], i["version"]) for i in stored] == [
         ("Statistics for engineers", need, "Engineering", 1)
@@ -76,8 +78,8 @@ def test_a_second_activity_of_the_same_person_does_not_count_them_twice(uow, clo
 
 
 def test_changing_and_removing_an_activity_moves_its_counts(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
-    changed = svc.update_activity(uow, who(uow, "E4"), made["activity_id"], {"type": "reading"}, 1, clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
+    changed = asdict(svc.update_activity(uow, who(uow, "E4"), made["activity_id"], {"type": "reading"}, 1, clock))
     dept = uow.table.get({"pk": "LEARNSTATS#2026", "sk": "DEPT#Engineering"})
     assert (dept["people_course"], dept["people_reading"], dept["people_all"]) == (0, 1, 1)
     svc.delete_activity(uow, who(uow, "E4"), made["activity_id"], changed["version"])
@@ -87,7 +89,7 @@ def test_changing_and_removing_an_activity_moves_its_counts(uow, clock):
 
 
 def test_a_stale_change_is_refused(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
     with pytest.raises(StaleWrite):
         svc.update_activity(uow, who(uow, "E4"), made["activity_id"], {"hours": 2}, 7, clock)
 
@@ -110,7 +112,7 @@ def test_bad_activities_are_refused_with_a_field_message_and_nothing_is_written(
 
 
 def test_someone_elses_activity_is_not_found_even_for_hr(uow, clock):
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
     for other in ("E2", "E3", "E5"):
         with pytest.raises(NotFound):
             svc.get_activity(uow, who(uow, other), made["activity_id"])
@@ -123,7 +125,7 @@ def test_my_typed_training_needs_are_offered_open_ones_first_labelled_with_topic
     named_needs(uow, clock, cycle_id, owner="E5", topics=("Kubernetes",))  # someone else's: never offered
     svc.create_activity(uow, who(uow, "E4"), course(need_id=needs[0].need_id), clock)  # addresses Public speaking
     cycle_name = uow.cycles.get(cycle_id).name
-    choices = svc.need_choices(UnitOfWork(uow.table), who(uow, "E4"))
+    choices = [asdict(c) for c in svc.need_choices(UnitOfWork(uow.table), who(uow, "E4"))]
     assert [(c["need_id"], c["label"], c["status"]) for c in choices] == [
         (needs[1].need_id, f"Statistics ({cycle_name})", "open"),
         (needs[0].need_id, f"Public speaking ({cycle_name}) · addressed", "addressed"),
@@ -145,7 +147,7 @@ def test_an_activity_naming_a_need_addresses_it_in_the_activitys_own_transaction
     need = named_needs(uow, clock, cycle_id)[0]
     assert report_topic(uow, cycle_id, "Statistics")["addressed"] == 0
     before = uow.table.transactions
-    made = svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(need_id=need.need_id), clock)
+    made = asdict(svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(need_id=need.need_id), clock))
     assert uow.table.transactions == before + 1
     stored = UnitOfWork(uow.table).training.get(need.need_id)
     assert (stored.status.value, stored.addressed_by) == ("addressed", f"learning: E4/{made['activity_id']}")
@@ -171,7 +173,7 @@ def test_an_unknown_or_foreign_need_is_a_field_error_and_nothing_is_written(uow,
     assert UnitOfWork(uow.table).training.get(theirs).status.value == "open"
     assert not any(k.startswith("a|") for k in UnitOfWork(uow.table).training.aggregate(cycle_id, "ORG"))
     # Changing an activity to name that need is refused the same way, and the activity stays as it was.
-    made = svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(UnitOfWork(uow.table), who(uow, "E4"), course(), clock))
     with pytest.raises(ValidationFailed) as caught:
         svc.update_activity(UnitOfWork(uow.table), who(uow, "E4"), made["activity_id"], {"need_id": need}, 1, clock)
     assert "need_id" in caught.value.errors
@@ -183,8 +185,8 @@ def test_an_unknown_or_foreign_need_is_a_field_error_and_nothing_is_written(uow,
 
 def test_activities_in_the_period_are_picked_as_evidence_and_the_manager_comments_on_them(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    inside = svc.create_activity(uow, who(uow, "E4"), course(), clock)
-    picks = svc.activities_for_cycle(uow, who(uow, "E4"), cycle_id)
+    inside = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
+    picks = [asdict(a) for a in svc.activities_for_cycle(uow, who(uow, "E4"), cycle_id)]
     assert [a["activity_id"] for a in picks] == [inside["activity_id"]]
     version = uow.reviews.get(cycle_id, "E4").version
     content = f.self_content(learning_refs=[inside["activity_id"]])
@@ -202,8 +204,8 @@ def test_activities_in_the_period_are_picked_as_evidence_and_the_manager_comment
 
 def test_evidence_from_outside_the_period_or_someone_else_is_refused(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    old = svc.create_activity(uow, who(uow, "E4"), course(date="2025-06-01"), clock)
-    theirs = svc.create_activity(uow, who(uow, "E5"), course(), clock)
+    old = asdict(svc.create_activity(uow, who(uow, "E4"), course(date="2025-06-01"), clock))
+    theirs = asdict(svc.create_activity(uow, who(uow, "E5"), course(), clock))
     version = uow.reviews.get(cycle_id, "E4").version
     content = f.self_content(learning_refs=[old["activity_id"], theirs["activity_id"]])
     with pytest.raises(ValidationFailed) as caught:
@@ -226,7 +228,7 @@ def contact(**more):
 
 
 def test_the_outreach_draft_asks_for_20_minutes_to_learn_not_for_a_job(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(format="phone"), clock)
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(format="phone"), clock))
     draft = made["outreach"]
     assert "Dear Mae" in draft and "Katherine Johnson" in draft and "katherine@example.com" in draft
     assert "20 minutes" in draft and "not asking for a job" in draft and "by phone" in draft
@@ -234,26 +236,28 @@ def test_the_outreach_draft_asks_for_20_minutes_to_learn_not_for_a_job(uow, cloc
 
 
 def test_marking_the_request_sent_suggests_a_follow_up_a_week_later(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(), clock)
-    sent = interviews.act(uow, who(uow, "E4"), made["contact_id"], "send", made["version"], clock)
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
+    sent = asdict(interviews.act(uow, who(uow, "E4"), made["contact_id"], "send", made["version"], clock))
     assert (sent["status"], sent["sent_on"], sent["follow_up_on"]) == ("request_sent", "2026-03-02", "2026-03-09")
     with pytest.raises(Conflict):
         interviews.complete(uow, who(uow, "E4"), made["contact_id"], {"learnt": "x"}, sent["version"], clock)
 
 
 def finished(uow, clock, owner="E4", referrals=(), need=None, **more):
-    made = interviews.add_contact(uow, who(uow, owner), contact(**more), clock)
-    on = interviews.act(uow, who(uow, owner), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    made = asdict(interviews.add_contact(uow, who(uow, owner), contact(**more), clock))
+    on = asdict(
+        interviews.act(uow, who(uow, owner), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    )
     data = {"learnt": "Modelling matters more than tools.", "notes": "Friendly.", "referrals": list(referrals)}
     if need:
         data["need_id"] = need
-    return interviews.complete(uow, who(uow, owner), made["contact_id"], data, on["version"], clock)
+    return asdict(interviews.complete(uow, who(uow, owner), made["contact_id"], data, on["version"], clock))
 
 
 def test_a_completed_interview_becomes_a_learning_activity_and_reminds_to_thank(uow, clock):
     done = finished(uow, clock)
     assert done["status"] == "completed" and done["thank_you_by"] == "2026-03-02"
-    log = svc.learning_log(uow, who(uow, "E4"))
+    log = [asdict(a) for a in svc.learning_log(uow, who(uow, "E4"))]
     assert [(a["type"], a["date"], a["provider"], a["contact_id"]) for a in log] == [
         ("informational_interview", "2026-03-01", "Mae Jemison", done["contact_id"])
     ]
@@ -266,7 +270,7 @@ def test_a_completed_interview_against_a_need_addresses_it_and_a_foreign_need_co
     with pytest.raises(ValidationFailed) as caught:
         finished(UnitOfWork(uow.table), clock, need=theirs.need_id, name="Ann Other")
     assert "need_id" in caught.value.errors and items(uow, "learning_activity") == []
-    assert [c["status"] for c in interviews.planner(uow, who(uow, "E4"))["contacts"]] == ["scheduled"]
+    assert [c["status"] for c in asdict(interviews.planner(uow, who(uow, "E4")))["contacts"]] == ["scheduled"]
     done = finished(UnitOfWork(uow.table), clock, need=mine.need_id)
     stored = UnitOfWork(uow.table).training.get(mine.need_id)
     assert stored.status.value == "addressed" and done["activity_id"] in stored.addressed_by
@@ -276,19 +280,23 @@ def test_a_completed_interview_against_a_need_addresses_it_and_a_foreign_need_co
 def test_referrals_become_contacts_and_the_chain_of_introductions_is_a_tree(uow, clock):
     first = finished(uow, clock, referrals=[{"name": "Katherine Coleman", "role": "Analyst", "organisation": "NASA"}])
     second_id = next(
-        c["contact_id"] for c in interviews.planner(uow, who(uow, "E4"))["contacts"] if c["name"] == "Katherine Coleman"
+        c["contact_id"]
+        for c in asdict(interviews.planner(uow, who(uow, "E4")))["contacts"]
+        if c["name"] == "Katherine Coleman"
     )
-    second = interviews.get_contact(uow, who(uow, "E4"), second_id)
+    second = asdict(interviews.get_contact(uow, who(uow, "E4"), second_id))
     assert (second["found_via"], second["referred_by"]) == ("referral", first["contact_id"])
-    on = interviews.act(uow, who(uow, "E4"), second_id, "schedule", second["version"], clock, "2026-03-02T10:00")
+    on = asdict(
+        interviews.act(uow, who(uow, "E4"), second_id, "schedule", second["version"], clock, "2026-03-02T10:00")
+    )
     data = {"learnt": "Ask early.", "referrals": [{"name": "Dorothy Vaughan", "role": "Lead", "organisation": "NASA"}]}
     interviews.complete(uow, who(uow, "E4"), second_id, data, on["version"], clock)
-    tree = interviews.planner(uow, who(uow, "E4"))["tree"]
+    tree = asdict(interviews.planner(uow, who(uow, "E4")))["tree"]
     assert [n["name"] for n in tree] == ["Mae Jemison"]
     assert tree[0]["referrals"][0]["name"] == "Katherine Coleman"
     assert tree[0]["referrals"][0]["referrals"][0]["name"] == "Dorothy Vaughan"
     third = tree[0]["referrals"][0]["referrals"][0]["contact_id"]
-    assert [c["name"] for c in interviews.get_contact(uow, who(uow, "E4"), third)["introduced_by"]] == [
+    assert [c["name"] for c in asdict(interviews.get_contact(uow, who(uow, "E4"), third))["introduced_by"]] == [
         "Mae Jemison",
         "Katherine Coleman",
     ]
@@ -308,14 +316,14 @@ def test_the_planner_is_private_even_from_hr_and_the_manager(uow, clock):
             interviews.get_contact(uow, who(uow, other), done["contact_id"])
         with pytest.raises(NotFound):
             interviews.update_contact(uow, who(uow, other), done["contact_id"], {"notes": "x"}, done["version"])
-        assert interviews.planner(uow, who(uow, other))["contacts"] == []
+        assert asdict(interviews.planner(uow, who(uow, other)))["contacts"] == []
     assert interviews.shared_summaries(uow, who(uow, "E3"), "E4") == []
 
 
 def test_a_summary_reaches_the_manager_only_when_shared_and_only_the_manager(uow, clock):
     done = finished(uow, clock)
     interviews.update_contact(uow, who(uow, "E4"), done["contact_id"], {"shared_with_manager": True}, done["version"])
-    shared = interviews.shared_summaries(uow, who(uow, "E3"), "E4")
+    shared = [asdict(x) for x in interviews.shared_summaries(uow, who(uow, "E3"), "E4")]
     assert shared == [
         {
             "role": "Data Scientist",
@@ -331,14 +339,16 @@ def test_a_summary_reaches_the_manager_only_when_shared_and_only_the_manager(uow
 
 
 def test_an_unfinished_interview_cannot_be_shared(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(), clock)
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
     with pytest.raises(ValidationFailed):
         interviews.update_contact(uow, who(uow, "E4"), made["contact_id"], {"shared_with_manager": True}, 1)
 
 
 def test_completing_needs_what_was_learnt_and_a_name_for_each_referral(uow, clock):
-    made = interviews.add_contact(uow, who(uow, "E4"), contact(), clock)
-    on = interviews.act(uow, who(uow, "E4"), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
+    on = asdict(
+        interviews.act(uow, who(uow, "E4"), made["contact_id"], "schedule", made["version"], clock, "2026-03-01")
+    )
     with pytest.raises(ValidationFailed) as caught:
         interviews.complete(
             uow, who(uow, "E4"), made["contact_id"], {"referrals": [{"role": "x"}]}, on["version"], clock
@@ -348,13 +358,15 @@ def test_completing_needs_what_was_learnt_and_a_name_for_each_referral(uow, cloc
 
 
 def test_the_question_bank_starts_with_the_ten_topics_and_can_be_edited(uow, clock):
-    bank = interviews.questions(uow, who(uow, "E4"))
+    bank = asdict(interviews.questions(uow, who(uow, "E4")))
     assert bank["questions"] == list(DEFAULT_QUESTIONS) and len(bank["questions"]) == 10
-    saved = interviews.save_questions(uow, who(uow, "E4"), ["What surprised you?", " ", *bank["questions"][:2]], 0)
+    saved = asdict(
+        interviews.save_questions(uow, who(uow, "E4"), ["What surprised you?", " ", *bank["questions"][:2]], 0)
+    )
     assert saved["questions"][0] == "What surprised you?" and len(saved["questions"]) == 3
     with pytest.raises(StaleWrite):
         interviews.save_questions(uow, who(uow, "E4"), ["Again?"], 0)
-    assert interviews.questions(uow, who(uow, "E5"))["questions"] == list(DEFAULT_QUESTIONS)
+    assert interviews.questions(uow, who(uow, "E5")).questions == list(DEFAULT_QUESTIONS)
 
 
 # --- insights and the leadership report -----------------------------------------------------------------
@@ -362,14 +374,14 @@ def test_the_question_bank_starts_with_the_ten_topics_and_can_be_edited(uow, clo
 
 def test_my_insights_list_the_roles_organisations_and_industries_explored(uow, clock):
     finished(uow, clock, industry="Space")
-    mine = svc.my_insights(uow, who(uow, "E4"))
+    mine = asdict(svc.my_insights(uow, who(uow, "E4")))
     assert (mine["roles"], mine["organisations"], mine["industries"]) == (["Data Scientist"], ["Orbit Labs"], ["Space"])
     assert mine["learnt"][0]["learnt"] == "Modelling matters more than tools."
 
 
 def test_the_leadership_report_hides_groups_under_five_people(uow, clock):
     svc.create_activity(uow, who(uow, "E4"), course(), clock)
-    report = svc.leadership_report(uow, who(uow, "E1"), "2026")
+    report = asdict(svc.leadership_report(uow, who(uow, "E1"), "2026"))
     assert report["rows"]["Engineering"]["*"] is None and report["totals"]["*"] is None
     with pytest.raises(PermissionDenied):
         svc.leadership_report(uow, who(uow, "E4"), "2026")
@@ -400,7 +412,7 @@ def test_suppression_hides_a_second_department_when_one_small_one_would_be_revea
 
 def test_the_manager_cannot_comment_on_evidence_still_in_a_draft(uow, clock):
     cycle_id = f.launched_cycle(uow.table, clock).cycle_id
-    made = svc.create_activity(uow, who(uow, "E4"), course(), clock)
+    made = asdict(svc.create_activity(uow, who(uow, "E4"), course(), clock))
     version = uow.reviews.get(cycle_id, "E4").version
     content = f.self_content(learning_refs=[made["activity_id"]])
     review_svc.save_self_assessment(uow, who(uow, "E4"), cycle_id, "E4", content, version, False, clock)
@@ -442,7 +454,7 @@ def test_the_leadership_report_is_one_query_however_many_activities(clock):
         )
     principal = who(UnitOfWork(table), "E1")
     table.reads.clear()
-    report = svc.leadership_report(UnitOfWork(table), principal, "2026")
+    report = asdict(svc.leadership_report(UnitOfWork(table), principal, "2026"))
     assert table.reads == ["query"]
     assert report["rows"]["Engineering"]["*"] is None  # 3 people: under 5
 

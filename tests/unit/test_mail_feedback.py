@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from service.adapters.bounces import BounceList
@@ -99,10 +101,10 @@ def test_the_daily_run_counts_a_bouncing_person_once_and_does_not_retry_them(tab
     mail_feedback.record_notification(table, bounce("katherine@example.com"), clock)
     inner = MemoryMailer()
     mailer = SkipBouncing(inner, BounceList(table).is_bouncing)
-    first = send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example.com")
+    first = asdict(send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example.com"))
     assert (first["reminded"], first["bouncing"], first["failed"]) == (5, 1, 0)
     assert all("katherine@example.com" not in e.to for e in inner.sent)
-    again = send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example.com")
+    again = asdict(send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example.com"))
     assert (again["reminded"], again["bouncing"], again["failed"]) == (0, 0, 0)  # settled: not tried again today
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,19 +60,19 @@ def test_a_refused_reminder_does_not_stop_the_run_and_the_next_run_sends_it(worl
     table, clock = world
     mailer = FlakyMailer(refuse={"katherine@example.com"})
 
-    first = send_reminders(UnitOfWork(table), mailer, clock)
+    first = asdict(send_reminders(UnitOfWork(table), mailer, clock))
     assert (first["reminded"], first["failed"]) == (1, 1)
     assert to(mailer, "edsger@example.com") and not to(mailer, "katherine@example.com")
     log = table.get(keys.reminder_day("E4", "2026-03-11"))
     assert log["status"] == "failed" and "MessageRejected" in log["error"]
 
     clock.at += timedelta(minutes=2)  # Lambda runs the failed invocation again
-    second = send_reminders(UnitOfWork(table), mailer, clock)
+    second = asdict(send_reminders(UnitOfWork(table), mailer, clock))
     assert (second["reminded"], second["failed"]) == (1, 0)
     assert len(to(mailer, "katherine@example.com")) == 1 and len(to(mailer, "edsger@example.com")) == 1
     assert table.get(keys.reminder_day("E4", "2026-03-11"))["status"] == "sent"
 
-    assert send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 0  # each once a day, no more
+    assert asdict(send_reminders(UnitOfWork(table), mailer, clock))["reminded"] == 0  # each once a day, no more
     assert len(mailer.sent) == 2
 
 
@@ -81,15 +81,15 @@ def test_a_refused_escalation_is_sent_by_the_next_run_once(world):
     clock.at = datetime(2026, 3, 13, 8, tzinfo=UTC)  # 3 days overdue: Alan hears of both reports
     mailer = FlakyMailer(refuse={"alan@example.com"})
 
-    first = send_reminders(UnitOfWork(table), mailer, clock)
+    first = asdict(send_reminders(UnitOfWork(table), mailer, clock))
     assert (first["escalations"], first["failed"]) == (0, 1)
     assert first["reminded"] == 2  # the reports' own reminders went out regardless
 
-    second = send_reminders(UnitOfWork(table), mailer, clock)
+    second = asdict(send_reminders(UnitOfWork(table), mailer, clock))
     assert second["escalations"] == 1
     (escalation,) = to(mailer, "alan@example.com")
     assert "Katherine Johnson" in escalation.text and "Edsger Dijkstra" in escalation.text
-    assert send_reminders(UnitOfWork(table), mailer, clock)["escalations"] == 0
+    assert asdict(send_reminders(UnitOfWork(table), mailer, clock))["escalations"] == 0
 
 
 def test_a_run_that_died_mid_send_is_taken_over_after_the_lease(world):
@@ -98,10 +98,10 @@ def test_a_run_that_died_mid_send_is_taken_over_after_the_lease(world):
         send_reminders(UnitOfWork(table), CrashingMailer(), clock)
     mailer = MemoryMailer()
     assert (
-        send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 1
+        asdict(send_reminders(UnitOfWork(table), mailer, clock))["reminded"] == 1
     )  # E4's claim may still be in flight: left alone
     clock.at += LEASE
-    assert send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 1  # now it is not: sent
+    assert asdict(send_reminders(UnitOfWork(table), mailer, clock))["reminded"] == 1  # now it is not: sent
     assert sorted(m.to[0] for m in mailer.sent) == ["edsger@example.com", "katherine@example.com"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,7 +34,7 @@ def at(clock, day: str) -> None:
 def test_nothing_is_sent_before_a_deadline(world):
     table, clock, _ = world
     mailer = MemoryMailer()
-    assert send_reminders(UnitOfWork(table), mailer, clock)["reminded"] == 0
+    assert asdict(send_reminders(UnitOfWork(table), mailer, clock))["reminded"] == 0
     assert mailer.sent == []
 
 
@@ -55,9 +56,9 @@ def test_manager_is_told_once_when_three_days_overdue(world):
     table, clock, _ = world
     mailer = MemoryMailer()
     at(clock, "2026-03-12")
-    assert send_reminders(UnitOfWork(table), mailer, clock)["escalations"] == 0
+    assert asdict(send_reminders(UnitOfWork(table), mailer, clock))["escalations"] == 0
     at(clock, "2026-03-13")
-    result = send_reminders(UnitOfWork(table), mailer, clock)
+    result = asdict(send_reminders(UnitOfWork(table), mailer, clock))
     assert result["escalations"] == 1
     to_manager = [m for m in mailer.sent if m.to == ("alan@example.com",)]
     assert len(to_manager) == 1
@@ -87,7 +88,7 @@ def test_a_closed_cycle_sends_nothing(world):
     cycle_svc.close_cycle(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, cycle.version, clock)
     mailer = MemoryMailer()
     at(clock, "2026-03-20")
-    assert send_reminders(UnitOfWork(table), mailer, clock)["overdue_tasks"] == 0
+    assert asdict(send_reminders(UnitOfWork(table), mailer, clock))["overdue_tasks"] == 0
 
 
 def test_outbox_mailer_writes_readable_messages(tmp_path):

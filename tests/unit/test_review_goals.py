@@ -34,14 +34,14 @@ def world(clock):
 
 def submit(table, cycle, clock, goal_ratings):
     uow = UnitOfWork(table)
-    v = review_svc.open_review(uow, f.principal(table, "E4"), cycle.cycle_id, "E4")["version"]
+    v = review_svc.open_review(uow, f.principal(table, "E4"), cycle.cycle_id, "E4").version
     v = review_svc.save_self_assessment(
         UnitOfWork(table), f.principal(table, "E4"), cycle.cycle_id, "E4", f.self_content(), v, True, clock
-    )["version"]
+    ).version
     content = f.manager_content(goal_ratings=goal_ratings)
     return review_svc.save_manager_assessment(
         UnitOfWork(table), f.principal(table, "E3"), cycle.cycle_id, "E4", content, v, True, clock
-    )["score"]
+    ).score
 
 
 def goals_part(score):

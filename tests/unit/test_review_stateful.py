@@ -63,7 +63,7 @@ class ReviewCycleMachine(RuleBasedStateMachine):
             view = review_svc.open_review(UnitOfWork(self.table), self.principal(actor), self.cycle_id, subject)
         except DomainError:
             return
-        self.seen[(actor, subject)] = view["version"]
+        self.seen[(actor, subject)] = view.version
 
     @rule(
         natural=st.booleans(),

@@ -127,15 +127,15 @@ def test_saving_a_self_draft_stores_it_without_changing_the_state(uow, cycle_id,
     assert uow.transactions == before + 1  # review, audit record and counters in one transaction
     r = stored(uow, cycle_id)
     assert (r.state, r.version, r.self_assessment) == (S.NOT_STARTED, 2, draft)
-    assert (view["state"], view["version"], view["self_assessment"]) == ("not_started", 2, draft)
+    assert (view.state, view.version, view.self_assessment) == ("not_started", 2, draft)
 
 
 def test_submitting_the_self_assessment_hands_it_to_the_manager(uow, cycle_id, clock):
     view = save_self(uow, cycle_id, clock, submit=True)
     r = stored(uow, cycle_id)
     assert r.state is S.SELF_SUBMITTED and r.submitted == {"self_submitted": iso(clock.now())}
-    assert view["state"] == "self_submitted" and view["self_assessment"] == f.self_content()
-    assert review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4")["self_assessment"] == f.self_content()
+    assert view.state == "self_submitted" and view.self_assessment == f.self_content()
+    assert review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4").self_assessment == f.self_content()
 
 
 def test_an_incomplete_self_assessment_cannot_be_submitted_and_nothing_is_stored(uow, cycle_id, clock):
@@ -156,17 +156,17 @@ def test_the_manager_may_draft_before_the_self_assessment_but_not_submit(uow, cy
 def test_the_manager_does_not_see_a_self_draft_and_the_employee_not_a_manager_draft(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock)
     save_manager(uow, cycle_id, clock)
-    assert review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4")["self_assessment"] is None
-    assert review_svc.open_review(uow, who(uow, "E4"), cycle_id, "E4")["manager_assessment"] is None
+    assert review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4").self_assessment is None
+    assert review_svc.open_review(uow, who(uow, "E4"), cycle_id, "E4").manager_assessment is None
 
 
 def test_submitting_the_manager_assessment_scores_it_and_tracks_the_obstacles(uow, cycle_id, clock):
     drive(uow, cycle_id, clock, S.SELF_SUBMITTED)
     view = save_manager(uow, cycle_id, clock, submit=True)
     r = stored(uow, cycle_id)
-    assert r.state is S.MANAGER_SUBMITTED and r.score["value"] == view["score"]["value"]
+    assert r.state is S.MANAGER_SUBMITTED and r.score["value"] == view.score["value"]
     [action] = uow.actions.about("E4")
-    assert (action["kind"], action["description"], action["owner_id"], action["status"]) == (
+    assert (action.kind, action.description, action.owner_id, action.status) == (
         "remediation",
         "Buy faster runners",
         "E3",
@@ -181,8 +181,8 @@ def test_the_discussion_is_drafted_then_recorded_with_its_agreed_actions(uow, cy
     save_discussion(uow, cycle_id, clock, submit=True)
     r = stored(uow, cycle_id)
     assert r.state is S.DISCUSSED and r.discussion == f.discussion_content()
-    agreed = [a for a in uow.actions.about("E4") if a["kind"] == "agreed"]
-    assert [(a["description"], a["owner_id"], a["due"]) for a in agreed] == [("Pair on design", "E4", "2026-06-01")]
+    agreed = [a for a in uow.actions.about("E4") if a.kind == "agreed"]
+    assert [(a.description, a.owner_id, a.due) for a in agreed] == [("Pair on design", "E4", "2026-06-01")]
 
 
 def test_the_employee_acknowledges_agreeing_or_not_with_a_response(uow, cycle_id, clock):
@@ -351,7 +351,7 @@ def test_peers_and_strangers_cannot_read_a_review_it_is_missing_to_them(uow, cyc
 
 
 def test_a_skip_level_manager_reads_a_review_below_them(uow, cycle_id):
-    assert review_svc.open_review(uow, who(uow, "E1"), cycle_id, "E4")["employee_id"] == "E4"
+    assert review_svc.open_review(uow, who(uow, "E1"), cycle_id, "E4").employee_id == "E4"
 
 
 def test_a_skip_level_manager_reads_nothing_when_the_cycle_says_so():
@@ -368,11 +368,11 @@ def test_a_skip_level_manager_reads_nothing_when_the_cycle_says_so():
 def test_the_team_overview_shows_a_manager_their_reports_and_nothing_else(uow, cycle_id, clock):
     save_self(uow, cycle_id, clock, submit=True)
     rows = review_svc.team_reviews(uow, who(uow, "E3"), cycle_id)
-    assert [(r["employee_id"], r["state"], r["next_task"]) for r in rows] == [
+    assert [(r.employee_id, r.state, r.next_task) for r in rows] == [
         ("E5", "not_started", "self_assessment"),
         ("E4", "self_submitted", "manager_assessment"),
     ]
-    assert all("self_assessment" not in r for r in rows)
+    assert all(not hasattr(r, "self_assessment") for r in rows)
     assert review_svc.team_reviews(uow, who(uow, "E4"), cycle_id) == []
 
 
@@ -414,7 +414,7 @@ def test_a_closed_cycle_is_read_only_but_still_readable(uow, cycle_id, clock):
         return_review(uow, cycle_id, clock, "not_started")
     assert stored(uow, cycle_id).state is S.SELF_SUBMITTED
     view = review_svc.open_review(uow, who(uow, "E3"), cycle_id, "E4")
-    assert view["self_assessment"] == f.self_content()
+    assert view.self_assessment == f.self_content()
 
 
 def test_a_stale_edit_of_a_closed_cycle_says_it_is_closed(uow, cycle_id, clock):

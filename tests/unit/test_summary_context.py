@@ -30,8 +30,8 @@ def summary(world, reader: str, subject: str):
 def test_the_employee_copy_leaves_out_what_their_page_leaves_out(world):
     mine = summary(world, "E5", "E5").context
     hr = summary(world, "E2", "E5").context
-    assert mine["copy"] == "employee" and mine["view"]["manager_assessment"] is None
-    assert hr["copy"] == "hr" and hr["view"]["manager_assessment"]["strengths"] == "DRAFT-ONLY strengths"
+    assert mine["copy"] == "employee" and mine["view"].manager_assessment is None
+    assert hr["copy"] == "hr" and hr["view"].manager_assessment["strengths"] == "DRAFT-ONLY strengths"
 
 
 def test_a_reader_who_may_not_see_the_review_gets_not_found(world):

@@ -18,6 +18,7 @@ import csv
 import io
 import os
 import re
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,14 +30,12 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.learning import ActivityType
-from service.domain.reviews import Priority
+from service.domain.reviews import NeedFormat, ObstacleCategory, Priority
 from service.domain.training import (
     OBSTACLE_AREAS,
     Catalogue,
-    NeedFormat,
     NeedSource,
     NeedStatus,
-    ObstacleCategory,
     TrainingNeed,
     contribution,
     need_id,
@@ -480,7 +479,7 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
         publish_csv(a, cur, prev, report_csv(report))
         known_zeros(a)
         found += [f"subtree of {manager}: {x}" for x in a.leaks()]
-    learning = learning_svc.leadership_report(UnitOfWork(table), lead, "2026")
+    learning = asdict(learning_svc.leadership_report(UnitOfWork(table), lead, "2026"))
     found += [f"learning: {x}" for x in learning_audit(people, learning).leaks()]
     return found
 

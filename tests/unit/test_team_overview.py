@@ -20,12 +20,8 @@ def test_after_a_move_the_new_manager_sees_the_review_and_the_old_one_does_not(c
         "E4,Katherine Johnson,katherine@example.com,Engineer,Engineering,E2,",
     )
     import_organisation(UnitOfWork(table), None, moved, clock)
-    old = [
-        r["employee_id"] for r in review_svc.team_reviews(UnitOfWork(table), f.principal(table, "E3"), cycle.cycle_id)
-    ]
-    new = [
-        r["employee_id"] for r in review_svc.team_reviews(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id)
-    ]
+    old = [r.employee_id for r in review_svc.team_reviews(UnitOfWork(table), f.principal(table, "E3"), cycle.cycle_id)]
+    new = [r.employee_id for r in review_svc.team_reviews(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id)]
     assert old == ["E5"] and new == ["E6", "E4"]  # by name: Barbara Liskov, Katherine Johnson
 
 

@@ -169,7 +169,7 @@ def test_marking_a_need_addressed_counts_once_even_when_called_twice(uow, cycle_
     need = uow.training.of_person("E4", cycle_id)[0]
     done = training.mark_need_addressed(UnitOfWork(uow.table), who(uow, "E4"), need.need_id, "learning:L1", clock)
     again = training.mark_need_addressed(UnitOfWork(uow.table), who(uow, "E4"), need.need_id, "learning:L1", clock)
-    assert done["status"] == again["status"] == "addressed" and again["addressed_by"] == "learning:L1"
+    assert done.status == again.status == "addressed" and again.addressed_by == "learning:L1"
     assert aggregate(UnitOfWork(uow.table), cycle_id)["a|free-public-speaking"] == 1
     with pytest.raises(NotFound):  # someone else's need looks like a missing one
         training.mark_need_addressed(UnitOfWork(uow.table), who(uow, "E5"), need.need_id, "x", clock)

@@ -109,7 +109,7 @@ def test_a_draft_save_whose_answer_was_lost_is_answered_as_saved_and_the_audit_c
         UnitOfWork(table), f.principal(table, "E4"), cycle.cycle_id, "E4", content, 1, False, clock
     )
     stored = UnitOfWork(table).reviews.get(cycle.cycle_id, "E4")
-    assert view["version"] == 2 and stored.version == 2
+    assert view.version == 2 and stored.version == 2
     assert stored.self_assessment["achievements"] == "Kept through a lost answer"
     trail = UnitOfWork(table).audit.of_review(cycle.cycle_id, "E4")
     assert [r["version"] for r in trail] == [1, 2]

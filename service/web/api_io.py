@@ -1,0 +1,50 @@
+"""Reading requests and writing answers of the JSON API, once for every blueprint.
+
+A body or query string is loaded through the marshmallow schema its view declares in `api_doc` (unknown fields
+refused, errors mapped to the one error shape by `web/errors.py`); an answer is JSON, dumped through its output
+schema when one is given, with its status and, for a versioned thing, the ETag a client sends back as If-Match
+(`web/versioning.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from marshmallow import Schema
+
+from service.web.versioning import with_etag
+
+
+def declared(kind: str) -> type[Schema]:
+    """The `body` or `query` schema the current view declares in its `api_doc`: declared once, for the document
+    and for the loading, so the two cannot drift apart."""
+    schema = getattr(current_app.view_functions[request.endpoint], "api_doc", {}).get(kind)
+    if schema is None:
+        raise LookupError(f"{request.endpoint} loads a {kind} it does not declare in api_doc")
+    return schema
+
+
+def load_body() -> dict[str, Any]:
+    """The JSON body, loaded through the view's declared body schema (an empty body loads as `{}`, so required
+    fields are named)."""
+    return declared("body")().load(request.get_json(silent=True) or {})
+
+
+def load_query() -> dict[str, Any]:
+    """The query string, loaded through the view's declared query schema."""
+    return declared("query")().load(request.args)
+
+
+def answer(data: Any, status: int = 200, version: int | None = None, schema: type[Schema] | None = None) -> Response:
+    """A JSON answer: `data` (dumped through `schema` when given), its status, and its ETag when versioned."""
+    resp = jsonify(schema().dump(data) if schema is not None else data)
+    resp.status_code = status
+    return with_etag(resp, version) if version is not None else resp
+
+
+def versioned(thing: Any, schema: type[Schema] | None = None, status: int = 200) -> Response:
+    """`answer` for a versioned thing, a mapping or an object with a `version`: its ETag is that version."""
+    version = thing["version"] if isinstance(thing, Mapping) else thing.version
+    return answer(thing, status, version, schema)
