@@ -87,7 +87,7 @@ def cmd_summary_hash(args: argparse.Namespace) -> int:
     import subprocess
 
     from service.adapters.unit_of_work import UnitOfWork
-    from service.pdf.content_hash import review_hash
+    from service.domain.content_hash import review_hash
 
     review = UnitOfWork(_table(load_settings())).reviews.get(args.cycle_id, args.employee_id)
     if review is None:

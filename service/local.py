@@ -261,18 +261,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def emulated_items(tables: dict[str, Any]) -> dict[str, list[str]]:
-    """Every item of moto's tables in wire form, each as its JSON text (call with the emulator's DynamoDB
-    lock held). Text, not dicts: a large table as dicts took several times the memory, at every save."""
-    state: dict[str, list[str]] = {}
-    for name, table in tables.items():
-        rows = table.items.values()
-        items = [i for row in rows for i in row.values()] if table.range_key_attr else list(rows)
-        state[name] = [
-            json.dumps(_jsonable(item.to_json()["Attributes"]), ensure_ascii=False, separators=(",", ":"))
-            for item in items
-        ]
-    return state
+def emulated_items(tables: dict[str, Iterable[dict[str, Any]]]) -> dict[str, list[str]]:
+    """Every item of the emulated tables (`moto_patches.stored_items`, read with the emulator's DynamoDB lock
+    held), each as its JSON text. Text, not dicts: a large table as dicts took several times the memory, at
+    every save."""
+    return {
+        name: [json.dumps(_jsonable(item), ensure_ascii=False, separators=(",", ":")) for item in items]
+        for name, items in tables.items()
+    }
 
 
 def snapshot_chunks(saved_at: str, tables: dict[str, list[str]]) -> Iterator[str]:
@@ -370,7 +366,7 @@ class LocalStack:
 
     def save(self) -> None:
         """Snapshot the emulated tables now."""
-        from service.adapters.moto_patches import dynamodb_lock
+        from service.adapters.moto_patches import dynamodb_lock, stored_items
 
         changes = self._require(self._changes)
         with self._save_lock:
@@ -379,7 +375,7 @@ class LocalStack:
             with dynamodb_lock():
                 changes.changed.clear()  # a write after this marks the data changed again
                 saved_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-                tables = emulated_items(self._dynamodb_backend().tables)
+                tables = emulated_items(stored_items(REGION))
             self.snapshot.write(snapshot_chunks(saved_at, tables))
             self.saved_at = saved_at
 
@@ -389,13 +385,6 @@ class LocalStack:
             return False
         self.save()
         return True
-
-    def _dynamodb_backend(self) -> Any:
-        """moto's DynamoDB backend this run's clients reach (moto maps any access key to its default account)."""
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.dynamodb.models import dynamodb_backends
-
-        return dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
 
     def _settings(self) -> Settings:
         return self._require(self.settings)

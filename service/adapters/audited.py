@@ -9,7 +9,7 @@ from service.adapters.store import Item, Put
 from service.domain.audit import diff, new_record
 
 if TYPE_CHECKING:
-    from service.adapters.unit_of_work import UnitOfWork
+    from service.adapters.ports import UnitOfWorkPort
 
 NOT_AUDITED = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "version", "audit_head", "type"}
 
@@ -19,7 +19,7 @@ def _content(item: Item | None) -> Item:
 
 
 def stage_audited(
-    uow: UnitOfWork,
+    uow: UnitOfWorkPort,
     *,
     entity: str,
     before: Item | None,
@@ -47,7 +47,7 @@ def stage_audited(
         uow.add(Put(stored, must_not_exist=True))
     else:
         uow.add(Put(stored, expect_version=int(before["version"])))
-    # `request` (outside the hashed record) names the commit that wrote it: see UnitOfWork._applied.
+    # `request` (outside the hashed record) names the commit that wrote it: see UnitOfWorkPort._applied.
     audit_item: Item = {**keys.audit(entity, version), "type": "audit", **record, "request": uow.token}
     if cycle_id:
         audit_item.update(keys.audit_gsi1(cycle_id, at, entity, version))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.repository import Repository
 from service.adapters.store import Delete, Item, Put
 from service.domain.errors import NotFound
 from service.domain.exports import ExportJob, ExportState
@@ -68,7 +68,7 @@ def export_from_items(item: Item, progress: Item | None = None) -> ExportJob:
     return job
 
 
-class ExportRepository(_Repository):
+class ExportRepository(Repository):
     """Export jobs: audited state changes, progress written as the worker goes, Idempotency-Keys."""
 
     def get(self, export_id: str, consistent: bool = False) -> ExportJob | None:
@@ -103,7 +103,6 @@ class ExportRepository(_Repository):
         """Stage the audited job; returns it as stored."""
         stored = self._audited(
             keys.entity_export(job.export_id),
-            keys.export_job(job.export_id),
             export_to_item(job),
             new,
             actor=actor,

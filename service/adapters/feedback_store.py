@@ -20,51 +20,25 @@ from datetime import date
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.codec import Codec
+from service.adapters.repository import Repository
 from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Clash, Conflict
-from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
+from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule
 
 GROUP_MOVED = "feedback about this person arrived while the manager assessment was being submitted: submit it again"
 
 
-def request_to_item(r: FeedbackRequest) -> Item:
-    """Request → item (with the reviewer's and the cycle's index attributes)."""
-    return {
+# A request is listed for its reviewer and for its cycle (HR's tracking) beside its primary key.
+REQUEST: Codec[FeedbackRequest] = Codec(
+    FeedbackRequest,
+    "feedback_request",
+    lambda r: {
         **keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id),
-        "type": "feedback_request",
-        "cycle_id": r.cycle_id,
-        "subject_id": r.subject_id,
-        "reviewer_id": r.reviewer_id,
-        "kind": r.kind.value,
-        "state": r.state.value,
-        "subject_name": r.subject_name,
-        "reviewer_name": r.reviewer_name,
-        "reviewer_department": r.reviewer_department,
-        "nominated_by": r.nominated_by,
-        "decline_reason": r.decline_reason,
-        "version": r.version,
-        "audit_head": r.audit_head,
         **keys.feedback_request_gsi(r.cycle_id, r.subject_id, r.reviewer_id),
-    }
-
-
-def request_from_item(item: Item) -> FeedbackRequest:
-    """Item → request."""
-    return FeedbackRequest(
-        cycle_id=item["cycle_id"],
-        subject_id=item["subject_id"],
-        reviewer_id=item["reviewer_id"],
-        kind=FeedbackKind(item["kind"]),
-        state=RequestState(item["state"]),
-        subject_name=item.get("subject_name", ""),
-        reviewer_name=item.get("reviewer_name", ""),
-        reviewer_department=item.get("reviewer_department", ""),
-        nominated_by=item.get("nominated_by", ""),
-        decline_reason=item.get("decline_reason", ""),
-        version=int(item.get("version", 0)),
-        audit_head=item.get("audit_head", ""),
-    )
+    },
+)
+request_to_item, request_from_item = REQUEST.to_item, REQUEST.from_item
 
 
 def settings_from_item(item: Item | None) -> FeedbackSettings:
@@ -83,7 +57,7 @@ def settings_from_item(item: Item | None) -> FeedbackSettings:
     )
 
 
-class FeedbackRepository(_Repository):
+class FeedbackRepository(Repository):
     """Feedback settings, requests, drafts and the anonymous answers of each group."""
 
     def __init__(self, uow: Any) -> None:
@@ -122,12 +96,11 @@ class FeedbackRepository(_Repository):
         new = self._before(key) is None
         self._absent.discard(cycle_id)
         audit = {"actor": actor, "action": "feedback_settings", "at": at, "cycle_id": cycle_id}
-        return settings_from_item(self._audited(keys.entity_feedback_settings(cycle_id), key, item, new, **audit))
+        return settings_from_item(self._audited(keys.entity_feedback_settings(cycle_id), item, new, **audit))
 
     def request(self, cycle_id: str, subject_id: str, reviewer_id: str) -> FeedbackRequest | None:
         """One request, or None."""
-        item = self._get(keys.feedback_request(cycle_id, subject_id, reviewer_id))
-        return request_from_item(item) if item else None
+        return self._read(request_from_item, keys.feedback_request(cycle_id, subject_id, reviewer_id))
 
     def about(self, cycle_id: str, subject_id: str) -> list[FeedbackRequest]:
         """Every request about one person in a cycle (one Query); remembered for audited updates."""
@@ -148,11 +121,10 @@ class FeedbackRepository(_Repository):
         self, r: FeedbackRequest, *, new: bool, actor: str, action: str, at: str, reason: str = ""
     ) -> FeedbackRequest:
         """Stage the audited request. Its audit record names the event (state from → to), never an answer."""
-        key = keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
         entity = keys.entity_feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
         # No cycle index on these records: the cycle's audit trail (HR) must not show HR who answered about them.
         audit = {"actor": actor, "action": action, "at": at, "reason": reason}
-        return request_from_item(self._audited(entity, key, request_to_item(r), new, **audit))
+        return request_from_item(self._audited(entity, request_to_item(r), new, **audit))
 
     def draft(self, reviewer_id: str, cycle_id: str, subject_id: str) -> Item | None:
         """The reviewer's own unsubmitted answer: {content, version}, or None."""
@@ -256,13 +228,12 @@ class FeedbackRepository(_Repository):
         return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
 
 
-class NoteRepository(_Repository):
+class NoteRepository(Repository):
     """Continuous feedback notes (named: praise and suggestions are not anonymous)."""
 
     def get(self, note_id: str) -> Item | None:
         """One note, or None."""
-        item = self._get(keys.note(note_id))
-        return _note(item) if item else None
+        return self._read(_note, keys.note(note_id))
 
     def received_by(self, recipient_id: str) -> list[Item]:
         """The notes a person received, newest first."""
@@ -275,7 +246,7 @@ class NoteRepository(_Repository):
         item.update(keys.note_gsi(note["to_id"], note["at"], note["note_id"]))
         item.pop("version", None)
         audit = {"actor": actor, "action": action, "at": at}
-        return _note(self._audited(keys.entity_note(note["note_id"]), keys.note(note["note_id"]), item, new, **audit))
+        return _note(self._audited(keys.entity_note(note["note_id"]), item, new, **audit))
 
 
 NOTE_FIELDS = ("note_id", "from_id", "to_id", "kind", "text", "competency_id", "goal_id", "at", "evidence", "version")

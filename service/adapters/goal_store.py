@@ -17,19 +17,31 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository, goal_from_item, goal_to_item
+from service.adapters.codec import Codec
+from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
 from service.domain.errors import NotFound
-from service.domain.goals import Goal, effective_progress
+from service.domain.goals import AT_RISK, Goal, effective_progress
 
 if TYPE_CHECKING:
-    from service.adapters.unit_of_work import UnitOfWork
+    from service.adapters.ports import UnitOfWorkPort
 
 
-class GoalRepository(_Repository):
+GOAL: Codec[Goal] = Codec(
+    Goal,
+    "goal",
+    lambda g: {
+        **keys.goal(g.goal_id),
+        **keys.goal_gsi(g.goal_id, g.level.value, g.owner_id, g.cycle_id, g.parent_id, g.status in AT_RISK),
+    },
+)
+goal_to_item, goal_from_item = GOAL.to_item, GOAL.from_item
+
+
+class GoalRepository(Repository):
     """Goals: reads cached for the unit of work, audited saves, and the queries of the indexes."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWorkPort) -> None:
         super().__init__(uow)
         self._cache: dict[str, Goal] = {}
 
@@ -136,9 +148,8 @@ class GoalRepository(_Repository):
 
     def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
-        key = keys.goal(goal.goal_id)
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
-        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), key, goal_to_item(goal), new, **audit))
+        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), goal_to_item(goal), new, **audit))
         return self.note(stored)
 
     def _query(self, pk: str, prefix: str | None, index: str) -> list[Goal]:
@@ -156,10 +167,10 @@ class Rollup:
     version: int = 0
 
 
-class RollupStore(_Repository):
+class RollupStore(Repository):
     """Roll-ups, people markers and counters: read once, changed in memory, staged once by `stage()`."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWorkPort) -> None:
         super().__init__(uow)
         self.forget()
 

@@ -18,72 +18,38 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.codec import Codec
+from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
-from service.domain.learning import Activity, ActivityType, Contact, ContactSource, InterviewFormat, InterviewStatus
+from service.domain.learning import Activity, Contact
 
 if TYPE_CHECKING:
-    from service.adapters.unit_of_work import UnitOfWork
+    from service.adapters.ports import UnitOfWorkPort
 
 ALL = "all"  # the group of every type
 
 
-def activity_to_item(a: Activity) -> Item:
-    """Activity → item."""
-    return {
-        **keys.learning_activity(a.owner_id, a.activity_id),
-        "type": "learning_activity",
-        "activity_id": a.activity_id,
-        "owner_id": a.owner_id,
-        "activity_type": a.type.value,
-        "title": a.title,
-        "date": a.date,
-        "hours": a.hours,
-        "department": a.department,
-        "provider": a.provider,
-        "notes": a.notes,
-        "learnt": a.learnt,
-        "need_id": a.need_id,
-        "contact_id": a.contact_id,
-        "comments": list(a.comments),
-        "created_at": a.created_at,
-        "version": a.version,
-    }
+# An activity's type is stored as `activity_type`: `type` names the kind of item.
+ACTIVITY: Codec[Activity] = Codec(
+    Activity,
+    "learning_activity",
+    lambda a: keys.learning_activity(a.owner_id, a.activity_id),
+    {"type": "activity_type"},
+)
+activity_to_item, activity_from_item = ACTIVITY.to_item, ACTIVITY.from_item
 
 
-def activity_from_item(item: Item) -> Activity:
-    """Item → Activity."""
-    return Activity(
-        activity_id=item["activity_id"],
-        owner_id=item["owner_id"],
-        type=ActivityType(item["activity_type"]),
-        title=item["title"],
-        date=item["date"],
-        hours=float(item.get("hours") or 0),
-        department=item.get("department", ""),
-        provider=item.get("provider", ""),
-        notes=item.get("notes", ""),
-        learnt=item.get("learnt", ""),
-        need_id=item.get("need_id"),
-        contact_id=item.get("contact_id"),
-        comments=list(item.get("comments") or []),
-        created_at=item.get("created_at", ""),
-        version=int(item.get("version", 0)),
-    )
-
-
-class LearningRepository(_Repository):
+class LearningRepository(Repository):
     """A person's learning log: audited saves, deletes, and the one Query of the log."""
 
     def get(self, owner_id: str, activity_id: str) -> Activity | None:
         """One activity of this owner, or None."""
-        item = self._get(keys.learning_activity(owner_id, activity_id))
-        return activity_from_item(item) if item else None
+        return self._read(activity_from_item, keys.learning_activity(owner_id, activity_id))
 
     def of_owner(self, owner_id: str) -> list[Activity]:
         """Someone's activities, newest first."""
         pk, prefix = keys.learning_log(owner_id)
-        found = [activity_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        found = [activity_from_item(i) for i in self._query_noted(pk, prefix)]
         return sorted(found, key=lambda a: (a.date, a.created_at), reverse=True)
 
     def get_many(self, owner_id: str, activity_ids: list[str]) -> dict[str, Activity]:
@@ -96,91 +62,33 @@ class LearningRepository(_Repository):
 
     def save(self, a: Activity, *, new: bool, actor: str, action: str, at: str) -> Activity:
         """Stage the audited activity (an update must follow its read here); returns it as stored."""
-        key = keys.learning_activity(a.owner_id, a.activity_id)
         entity = keys.entity_activity(a.owner_id, a.activity_id)
         item = activity_to_item(a)
         item.pop("version")
-        return activity_from_item(self._audited(entity, key, item, new, actor=actor, action=action, at=at))
+        return activity_from_item(self._audited(entity, item, new, actor=actor, action=action, at=at))
 
     def delete(self, a: Activity) -> None:
         """Stage removing an activity at the version read."""
         self._uow.add(Delete(keys.learning_activity(a.owner_id, a.activity_id), expect_version=a.version))
 
 
-def contact_to_item(c: Contact) -> Item:
-    """Contact → item."""
-    return {
-        **keys.interview_contact(c.owner_id, c.contact_id),
-        "type": "interview_contact",
-        "contact_id": c.contact_id,
-        "owner_id": c.owner_id,
-        "name": c.name,
-        "role": c.role,
-        "organisation": c.organisation,
-        "industry": c.industry,
-        "found_via": c.found_via.value,
-        "referred_by": c.referred_by,
-        "status": c.status.value,
-        "format": c.format.value,
-        "purpose": c.purpose,
-        "outreach": c.outreach,
-        "sent_on": c.sent_on,
-        "scheduled_for": c.scheduled_for,
-        "checklist": dict(c.checklist),
-        "notes": c.notes,
-        "learnt": c.learnt,
-        "completed_on": c.completed_on,
-        "hours": c.hours,
-        "thanked": c.thanked,
-        "activity_id": c.activity_id,
-        "shared_with_manager": c.shared_with_manager,
-        "created_at": c.created_at,
-        "version": c.version,
-    }
+CONTACT: Codec[Contact] = Codec(
+    Contact, "interview_contact", lambda c: keys.interview_contact(c.owner_id, c.contact_id)
+)
+contact_to_item, contact_from_item = CONTACT.to_item, CONTACT.from_item
 
 
-def contact_from_item(item: Item) -> Contact:
-    """Item → Contact."""
-    return Contact(
-        contact_id=item["contact_id"],
-        owner_id=item["owner_id"],
-        name=item["name"],
-        role=item.get("role", ""),
-        organisation=item.get("organisation", ""),
-        found_via=ContactSource(item["found_via"]),
-        industry=item.get("industry", ""),
-        referred_by=item.get("referred_by"),
-        status=InterviewStatus(item.get("status", "planned")),
-        format=InterviewFormat(item.get("format", "video")),
-        purpose=item.get("purpose", ""),
-        outreach=item.get("outreach", ""),
-        sent_on=item.get("sent_on"),
-        scheduled_for=item.get("scheduled_for"),
-        checklist={k: bool(v) for k, v in (item.get("checklist") or {}).items()},
-        notes=item.get("notes", ""),
-        learnt=item.get("learnt", ""),
-        completed_on=item.get("completed_on"),
-        hours=float(item.get("hours") or 0),
-        thanked=bool(item.get("thanked", False)),
-        activity_id=item.get("activity_id"),
-        shared_with_manager=bool(item.get("shared_with_manager", False)),
-        created_at=item.get("created_at", ""),
-        version=int(item.get("version", 0)),
-    )
-
-
-class PlannerRepository(_Repository):
+class PlannerRepository(Repository):
     """Someone's informational-interview planner: contacts and their question bank (versioned, not audited)."""
 
     def get(self, owner_id: str, contact_id: str) -> Contact | None:
         """One contact of this owner's planner, or None."""
-        item = self._get(keys.interview_contact(owner_id, contact_id))
-        return contact_from_item(item) if item else None
+        return self._read(contact_from_item, keys.interview_contact(owner_id, contact_id))
 
     def contacts(self, owner_id: str) -> list[Contact]:
         """Every contact of someone's planner, oldest first."""
         pk, prefix = keys.planner_contacts(owner_id)
-        found = [contact_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        found = [contact_from_item(i) for i in self._query_noted(pk, prefix)]
         return sorted(found, key=lambda c: (c.created_at, c.contact_id))
 
     def save(self, c: Contact, *, new: bool) -> Contact:
@@ -210,10 +118,10 @@ def _needs_people(group: str) -> str:
     return f"needpeople_{group}"  # the people behind `needs_…` (for the report's suppression)
 
 
-class LearningStats(_Repository):
+class LearningStats(Repository):
     """The leadership roll-up: counters per year and department, and the people markers behind them."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWorkPort) -> None:
         super().__init__(uow)
         self.forget()
 

@@ -38,7 +38,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
@@ -93,6 +93,20 @@ def on_write(listener: Callable[[str], None]) -> Callable[[], None]:
     return lambda: _write_listeners.remove(listener) if listener in _write_listeners else None
 
 
+def stored_items(region: str) -> dict[str, Iterator[dict[str, Any]]]:
+    """Every item of moto's DynamoDB tables in `region`, by table, in wire form, read as it is consumed (hold
+    `dynamodb_lock()` meanwhile): the one read of moto's storage from outside a request."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    def items(table: Any) -> Iterator[dict[str, Any]]:
+        rows = table.items.values()
+        for item in (i for row in rows for i in row.values()) if table.range_key_attr else rows:
+            yield item.to_json()["Attributes"]
+
+    return {name: items(table) for name, table in dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables.items()}
+
+
 class MotoVersionMismatch(RuntimeError):
     """The installed moto is not the release the patches were written for."""
 
@@ -109,15 +123,23 @@ def check_moto_version(installed: str | None = None) -> None:
         )
 
 
-def install() -> None:
-    """Patch moto's DynamoDB in this process (counted: each call needs an `uninstall`)."""
+def install(without: Collection[str] = ()) -> None:
+    """Patch moto's DynamoDB in this process (counted: each call needs an `uninstall`).
+
+    `without` leaves out patches by name (`PATCHES`): only for the tests that show each one is needed.
+    """
     global _installs
+    unknown = set(without) - set(PATCHES)
+    if unknown:
+        raise ValueError(f"no moto patch named {sorted(unknown)}")
     with _state_lock:
         if _installs == 0:
             check_moto_version()
+        elif without:
+            raise RuntimeError("the moto patches are installed already: they cannot be left out now")
         _installs += 1
         if _installs == 1:
-            _apply()
+            _apply(frozenset(without))
 
 
 def uninstall() -> None:
@@ -139,9 +161,9 @@ def uninstall() -> None:
 
 
 @contextmanager
-def patched() -> Iterator[None]:
-    """moto's DynamoDB patched for the duration of the block (tests)."""
-    install()
+def patched(without: Collection[str] = ()) -> Iterator[None]:
+    """moto's DynamoDB patched for the duration of the block (tests), less the patches named in `without`."""
+    install(without)
     try:
         yield
     finally:
@@ -269,13 +291,6 @@ def _plain_json_result(result_class: Any) -> Any:
     return PlainJsonResult
 
 
-def _same(attribute: Any, expected: Any) -> bool:
-    """moto's equality of two key values, without its number casts for strings and binaries."""
-    if attribute is None or attribute.type != expected.type:
-        return False
-    return attribute == expected if expected.type == "N" else attribute.value == expected.value
-
-
 def _candidates(table: Any, hash_key: Any, index_name: Any, hash_conditions: Any) -> list[Any] | None:
     """The items a query can return, in the order moto's `all_items` gives them; None to let moto look at all.
 
@@ -330,16 +345,11 @@ def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
     return object.__new__(cls)
 
 
-def _apply() -> None:
-    from moto.core.responses import ActionResult
-    from moto.dynamodb import models
+def _lock_requests() -> list[tuple[Any, str, Any]]:
+    """Every DynamoDB request holds `_lock`; one that may write is counted and reported to the listeners."""
     from moto.dynamodb.responses import DynamoHandler
 
-    plain_json = _plain_json_result(ActionResult)
-
     call_action = DynamoHandler.call_action
-    handler_transact = DynamoHandler.transact_write_items
-    backend_transact = models.DynamoDBBackend.transact_write_items
 
     def locked_call_action(self: Any) -> Any:
         with _lock:
@@ -351,6 +361,15 @@ def _apply() -> None:
                     _wrote()
                     for listener in list(_write_listeners):
                         listener(action)  # still under the lock: a snapshot taken meanwhile sees it marked
+
+    return [(DynamoHandler, "call_action", locked_call_action)]
+
+
+def _idempotent_transactions() -> list[tuple[Any, str, Any]]:
+    """A TransactWriteItems repeated with its ClientRequestToken answers as the applied first attempt did."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    handler_transact = DynamoHandler.transact_write_items
 
     def idempotent_transact(self: Any) -> Any:
         body = getattr(self, "params", None) or self.body
@@ -366,6 +385,15 @@ def _apply() -> None:
             _tokens[token] = (time.monotonic(), digest, answer)
             return answer
 
+    return [(DynamoHandler, "transact_write_items", idempotent_transact)]
+
+
+def _journaled_rollback() -> list[tuple[Any, str, Any]]:
+    """A transaction's rollback copies the items it touches, not every table once per item."""
+    from moto.dynamodb import models
+
+    backend_transact = models.DynamoDBBackend.transact_write_items
+
     def journaled_transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
         global _journal
         with _lock:
@@ -380,6 +408,16 @@ def _apply() -> None:
             finally:
                 _journal = None
 
+    return [(models.DynamoDBBackend, "transact_write_items", journaled_transact), (models, "copy", _TableCopier)]
+
+
+def _plain_json_reads() -> list[tuple[Any, str, Any]]:
+    """Reads answer their items as JSON directly, not through moto's shape-walking serializer."""
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler
+
+    plain_json = _plain_json_result(ActionResult)
+
     def plain_json_read(read: Any) -> Any:
         def answer(self: Any) -> Any:
             result = read(self)
@@ -388,6 +426,13 @@ def _apply() -> None:
             return result
 
         return answer
+
+    return [(DynamoHandler, name, plain_json_read(getattr(DynamoHandler, name))) for name in PLAIN_JSON_READS]
+
+
+def _partition_queries() -> list[tuple[Any, str, Any]]:
+    """A Query looks at the items of its partition (or index partition), not at the whole table sorted anew."""
+    from moto.dynamodb import models
 
     table_query = models.Table.query
     query_signature = inspect.signature(table_query)
@@ -407,19 +452,34 @@ def _apply() -> None:
         finally:
             del self.all_items
 
-    reads = [(DynamoHandler, name, plain_json_read(getattr(DynamoHandler, name))) for name in PLAIN_JSON_READS]
+    return [(models.Table, "query", partition_query)]
+
+
+def _untracked_items() -> list[tuple[Any, str, Any]]:
+    """Stored items are not also kept in moto's `instances_tracked` (read only by its inspection API)."""
+    patches = []
     for model in _untracked_models():
         # moto's BaseModel.__new__ appends every instance to the class's `instances_tracked`, for ever.
-        _originals.append((model, "__new__", model.__dict__.get("__new__", _ABSENT)))
-        model.__new__ = staticmethod(_untracked_new)
         model.instances_tracked.clear()  # type: ignore[attr-defined]
-    for owner, name, replacement in (
-        *reads,
-        (DynamoHandler, "call_action", locked_call_action),
-        (DynamoHandler, "transact_write_items", idempotent_transact),
-        (models.DynamoDBBackend, "transact_write_items", journaled_transact),
-        (models, "copy", _TableCopier),
-        (models.Table, "query", partition_query),
-    ):
-        _originals.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, replacement)
+        patches.append((model, "__new__", staticmethod(_untracked_new)))
+    return patches
+
+
+# Each patch by name: what it replaces (tests/integration/test_moto_patches.py shows each one is needed).
+PATCHES: dict[str, Callable[[], list[tuple[Any, str, Any]]]] = {
+    "lock": _lock_requests,
+    "idempotent": _idempotent_transactions,
+    "journal": _journaled_rollback,
+    "plain_json": _plain_json_reads,
+    "partition_query": _partition_queries,
+    "untracked": _untracked_items,
+}
+
+
+def _apply(without: frozenset[str] = frozenset()) -> None:
+    for name, patch in PATCHES.items():
+        if name in without:
+            continue
+        for owner, attribute, replacement in patch():
+            _originals.append((owner, attribute, owner.__dict__.get(attribute, _ABSENT)))
+            setattr(owner, attribute, replacement)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.repository import Repository
 from service.adapters.store import Increment
 
 
-class SigninAttempts(_Repository):
+class SigninAttempts(Repository):
     """Counters of failed sign-ins; an increment needs no read, so a burst of failures is counted exactly."""
 
     def failures(self, source: str, window: str) -> int:

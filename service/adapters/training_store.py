@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from service.adapters import keys
-from service.adapters.repositories import _Repository
+from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.errors import Conflict
 from service.domain.training import (
@@ -67,20 +67,19 @@ def topic_to_item(t: Topic) -> Item:
     }
 
 
-class TrainingRepository(_Repository):
+class TrainingRepository(Repository):
     """Needs, per-person contributions, aggregates, the topic catalogue and report deliveries."""
 
     # --- needs ---
 
     def get(self, need_id: str) -> TrainingNeed | None:
         """One need, or None."""
-        item = self._get(keys.training_need(need_id))
-        return need_from_item(item) if item else None
+        return self._read(need_from_item, keys.training_need(need_id))
 
     def of_person(self, employee_id: str, cycle_id: str | None = None) -> list[TrainingNeed]:
         """A person's needs (in one cycle, or in every cycle): one Query."""
         index, pk, prefix = keys.person_needs(employee_id, cycle_id)
-        return [need_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix, index=index)]
+        return [need_from_item(i) for i in self._query_noted(pk, prefix, index=index)]
 
     def replace_person(
         self,
@@ -111,10 +110,9 @@ class TrainingRepository(_Repository):
 
     def save_need(self, need: TrainingNeed, *, actor: str, action: str, at: str) -> TrainingNeed:
         """Stage an audited change of one need (read in this unit of work)."""
-        key = keys.training_need(need.need_id)
         item = need_to_item(need)
         stored = self._audited(
-            keys.entity_need(need.need_id), key, item, False, actor=actor, action=action, at=at, cycle_id=need.cycle_id
+            keys.entity_need(need.need_id), item, False, actor=actor, action=action, at=at, cycle_id=need.cycle_id
         )
         return need_from_item(stored)
 
@@ -159,7 +157,7 @@ class TrainingRepository(_Repository):
     def topics(self) -> list[Topic]:
         """The whole catalogue, merged topics included (one Query)."""
         pk, prefix = keys.training_topics()
-        return [topic_from_item(self._uow.remember(i) or i) for i in self._table.query(pk, prefix)]
+        return [topic_from_item(i) for i in self._query_noted(pk, prefix)]
 
     def catalogue(self) -> Catalogue:
         """The catalogue, ready to match free text (read once per request's unit of work)."""
@@ -172,13 +170,7 @@ class TrainingRepository(_Repository):
         """Stage an audited create or change of a topic."""
         self._catalogue = None
         stored = self._audited(
-            keys.entity_topic(topic.topic_id),
-            keys.training_topic(topic.topic_id),
-            topic_to_item(topic),
-            new,
-            actor=actor,
-            action=action,
-            at=at,
+            keys.entity_topic(topic.topic_id), topic_to_item(topic), new, actor=actor, action=action, at=at
         )
         return topic_from_item(stored)
 

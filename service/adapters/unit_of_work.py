@@ -40,9 +40,16 @@ class UnitOfWork:
         from service.adapters import feedback_store as fb
         from service.adapters import goal_store as g
         from service.adapters import learning_store as learn
-        from service.adapters import repositories as r
         from service.adapters import training_store as t
+        from service.adapters.action_store import ActionRepository
+        from service.adapters.audit_store import AuditLog
+        from service.adapters.cycle_store import CycleRepository
+        from service.adapters.directory_store import DirectoryRepository, ImportLog
+        from service.adapters.export_store import ExportRepository
+        from service.adapters.reminder_store import ReminderLog
+        from service.adapters.review_store import ReviewRepository
         from service.adapters.signin_attempts import SigninAttempts
+        from service.adapters.template_store import TemplateRepository
 
         self.table = table
         self.ops: list[Op] = []
@@ -57,23 +64,23 @@ class UnitOfWork:
         # Serve repeated reads from `seen` (a request's unit of work: each item read once). Off for a unit
         # of work that lives longer than one request, whose reads must see what others wrote meanwhile.
         self.identity_map = identity_map
-        self.directory = r.DirectoryRepository(self)
-        self.templates = r.TemplateRepository(self)
-        self.cycles = r.CycleRepository(self)
-        self.reviews = r.ReviewRepository(self)
-        self.actions = r.ActionRepository(self)
-        self.audit = r.AuditLog(self)
+        self.directory = DirectoryRepository(self)
+        self.templates = TemplateRepository(self)
+        self.cycles = CycleRepository(self)
+        self.reviews = ReviewRepository(self)
+        self.actions = ActionRepository(self)
+        self.audit = AuditLog(self)
         self.goals = g.GoalRepository(self)
         self.rollups = g.RollupStore(self)
-        self.reminders = r.ReminderLog(self)
-        self.imports = r.ImportLog(self)
+        self.reminders = ReminderLog(self)
+        self.imports = ImportLog(self)
         self.training = t.TrainingRepository(self)
         self.learning = learn.LearningRepository(self)
         self.planner = learn.PlannerRepository(self)
         self.learning_stats = learn.LearningStats(self)
         self.feedback = fb.FeedbackRepository(self)
         self.notes = fb.NoteRepository(self)
-        self.exports = _exports(self)  # issue 11: bulk export jobs
+        self.exports = ExportRepository(self)  # issue 11: bulk export jobs
         self.signin_attempts = SigninAttempts(self)
 
     @classmethod
@@ -168,6 +175,10 @@ class UnitOfWork:
         except Unavailable:
             return False
 
+    def another(self) -> UnitOfWork:
+        """A new unit of work over the same table (for a write that commits on its own, like a reminder claim)."""
+        return UnitOfWork(self.table)
+
     def cached(self, key: dict[str, str]) -> dict[str, Any] | None:
         """An item already read (or written) in this unit of work, or None: each item is read once."""
         return self.seen.get((key["pk"], key["sk"])) if self.identity_map else None
@@ -181,12 +192,6 @@ class UnitOfWork:
         if item is not None:
             self.seen[(item["pk"], item["sk"])] = item
         return item
-
-
-def _exports(uow: UnitOfWork) -> Any:
-    from service.adapters.export_store import ExportRepository
-
-    return ExportRepository(uow)
 
 
 def _key(op: Put) -> dict[str, str]:

@@ -13,96 +13,13 @@ from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
+from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
 from service.services.directory import get_person, import_organisation
 from service.services.worker import dispatch
-
-HR = "E005"
-CEO = "E001"
-
-TEMPLATE = {
-    "name": "Annual performance review",
-    "competencies": [
-        {"id": "delivery", "name": "Delivery", "description": "Delivers agreed outcomes on time and to standard."},
-        {"id": "collaboration", "name": "Collaboration", "description": "Works across teams; shares knowledge."},
-        {"id": "ownership", "name": "Ownership", "description": "Takes responsibility from problem to solution."},
-        {"id": "growth", "name": "Learning and growth", "description": "Seeks feedback and builds new skills."},
-    ],
-    "scale": ["Not yet meeting", "Partly meeting", "Meeting", "Exceeding", "Outstanding"],
-    "questions": {
-        "self": [
-            {"id": "proud", "text": "What are you most proud of this period?", "required": True},
-            {"id": "support", "text": "What support would help you most?", "required": False},
-        ],
-        "manager": [{"id": "next", "text": "What should the next period focus on?", "required": False}],
-        "peer": [{"id": "strength", "text": "What does this person do especially well?", "required": False}],
-        "upward": [{"id": "manager_help", "text": "How could your manager support you better?", "required": False}],
-    },
-    "weights": {"goals": 40, "competencies": 40, "feedback": 20},
-}
-
-
-def _self(proud: str, need: str, priority: str = "medium", fmt: str = "course") -> dict[str, Any]:
-    return {
-        "competency_ratings": {
-            "delivery": {"rating": 4, "comment": "Shipped what I committed to."},
-            "collaboration": {"rating": 3, "comment": ""},
-            "ownership": {"rating": 4, "comment": ""},
-            "growth": {"rating": 3, "comment": "Started a course."},
-        },
-        "goal_results": [],
-        "achievements": proud,
-        "obstacles": [{"description": "Too many interruptions from ad-hoc requests."}],
-        "learning": [{"activity": "Cloud architecture course", "kind": "course", "date": None, "note": ""}],
-        "development_wishes": "Take on more design work.",
-        "training_needs": [
-            {
-                "topic": need,
-                "priority": priority,
-                "format": fmt,
-                "rationale": "Asked for in 1:1s.",
-                "estimated_cost": 800.0,
-            }
-        ],
-        "answers": {"proud": proud, "support": "Protected focus time."},
-    }
-
-
-def _manager(owner: str, due: date, need: str) -> dict[str, Any]:
-    return {
-        "competency_ratings": {
-            "delivery": {"rating": 4, "comment": "Reliable delivery."},
-            "collaboration": {"rating": 4, "comment": "Helps others unblock."},
-            "ownership": {"rating": 3, "comment": "Could drive incidents to closure more."},
-            "growth": {"rating": 4, "comment": "Visible progress."},
-        },
-        "goal_ratings": [],
-        "strengths": "Calm under pressure; clear written communication.",
-        "areas_to_strengthen": "Delegating and saying no to low-value requests.",
-        "obstacles": [
-            {
-                "description": "Ad-hoc requests fragment the week.",
-                "remediation": "Introduce an intake rota",
-                "owner_id": owner,
-                "due": due.isoformat(),
-                "status": "open",
-            }
-        ],
-        "training_needs": [
-            {
-                "topic": need,
-                "priority": "high",
-                "format": "mentoring",
-                "rationale": "Next step.",
-                "estimated_cost": None,
-            }
-        ],
-        "narrative": "A strong period with clear impact on the platform's reliability.",
-        "answers": {"next": "Lead the next migration."},
-    }
 
 
 def load_demo(table: Table, clock: Clock | None = None) -> None:
@@ -176,7 +93,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         who("E017"),
         current.cycle_id,
         "E017",
-        _self("Automated the regression suite.", "Test automation"),
+        self_assessment("Automated the regression suite.", "Test automation"),
         r.version,
         False,
         clock,
@@ -221,7 +138,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
             employee,
             cycle_id,
             employee_id,
-            _self(f"{person.name.split()[0]}'s best work this period.", need),
+            self_assessment(f"{person.name.split()[0]}'s best work this period.", need),
             version,
             True,
             clock,
@@ -232,7 +149,7 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
             manager,
             cycle_id,
             employee_id,
-            _manager(person.manager_id, today + timedelta(days=45), need),
+            manager_assessment(person.manager_id, today + timedelta(days=45), need),
             version,
             True,
             clock,

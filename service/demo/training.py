@@ -12,7 +12,7 @@ from typing import Any
 from service.adapters.clock import Clock
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
-from service.demo import scenario
+from service.demo.content import HR, manager_assessment, self_assessment
 from service.domain.training import NeedSource, contribution, needs_from_content
 from service.services import cycles, reviews, training
 from service.services.auth import Principal
@@ -89,7 +89,7 @@ def load_training_demo(table: Table, clock: Clock) -> None:
     def who(employee_id: str) -> Principal:
         return Principal.of(get_person(UnitOfWork(table), employee_id))
 
-    hr = who(scenario.HR)
+    hr = who(HR)
     for name, synonyms, competency in TOPICS:
         training.create_topic(
             UnitOfWork(table), hr, {"name": name, "synonyms": synonyms, "competency_id": competency}, clock
@@ -103,7 +103,7 @@ def load_training_demo(table: Table, clock: Clock) -> None:
         if target in {t.topic_id for t in training.list_topics(UnitOfWork(table), hr)}:
             training.merge_topics(UnitOfWork(table), hr, source, target, clock)
     for employee_id, rows in SELF_NEEDS.items():
-        content: dict[str, Any] = scenario._self("A good period.", "x")
+        content: dict[str, Any] = self_assessment("A good period.", "x")
         content["training_needs"] = [
             {"topic": t, "priority": p, "format": f, "rationale": "Named in the review.", "estimated_cost": c or None}
             for t, p, f, c in rows
@@ -114,7 +114,7 @@ def load_training_demo(table: Table, clock: Clock) -> None:
         ).version
         if employee_id in MANAGED:
             person = get_person(UnitOfWork(table), employee_id)
-            manager = scenario._manager(person.manager_id or scenario.HR, today + timedelta(days=45), "x")
+            manager = manager_assessment(person.manager_id or HR, today + timedelta(days=45), "x")
             manager["training_needs"] = []
             manager["obstacles"] = [
                 {

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import ValidationFailed
+from service.domain.filenames import slug
 from service.domain.workflow import follow
 
 
@@ -78,8 +79,6 @@ class ExportJob:
     @property
     def filename(self) -> str:
         """The ZIP's download name."""
-        from service.services.summaries import slug
-
         scope = f"-{slug(self.department)}" if self.department else ""
         return f"appraisal-summaries-{slug(self.cycle_name)}{scope}.zip"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -14,18 +15,19 @@ from service.handlers.observability import invocation_id, observed
 from service.services.mail_feedback import record_notification
 
 log = logging.getLogger(__name__)
-_table: Table | None = None
+
+
+@cache
+def _table() -> Table:
+    return build_table(load_settings())  # once per container: a warm start reuses it
 
 
 def _record(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Record every address the SNS records report; a failure fails the invocation (SNS retries it)."""
-    global _table
-    if _table is None:
-        _table = build_table(load_settings())
     recorded = 0
     for record in event.get("Records", []):
         message = json.loads(record["Sns"]["Message"])
-        addresses = record_notification(_table, message, Clock())
+        addresses = record_notification(_table(), message, Clock())
         recorded += len(addresses)
         if addresses:
             log.info("addresses no longer mailed", extra={"count": len(addresses), "kind": message.get("eventType")})

@@ -6,6 +6,8 @@ cold import stays as cheap as before (`benchmarks/run.py cold_import`).
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -65,3 +67,23 @@ def api_request_id(event: dict[str, Any], context: Any) -> str | None:
 def invocation_id(event: dict[str, Any], context: Any) -> str | None:
     """The scheduler's event id when it sent one, else the Lambda request id."""
     return event.get("id") or getattr(context, "aws_request_id", None)
+
+
+def sqs_batch(
+    records: list[dict[str, Any]], handle: Callable[[dict[str, Any], Any], Any], what: str, log: logging.Logger
+) -> dict[str, Any]:
+    """Run `handle(record, its JSON body)` on each SQS record, logged (by the handler's `log`) under the message's
+    id; the failed ones are reported back (`batchItemFailures`): SQS delivers only those again."""
+    failures = []
+    for record in records:
+        message_id = record["messageId"]
+        set_correlation_id(message_id)
+        try:
+            result = handle(record, json.loads(record["body"]))
+        except Exception as exc:  # whatever it was, SQS delivers the message again (then to the dead-letter queue)
+            log.exception("%s failed: %s", what, exc, extra={"message_id": message_id})
+            failures.append({"itemIdentifier": message_id})
+        else:
+            log.info("%s done", what, extra={"message_id": message_id, "result": result})
+    set_correlation_id(None)
+    return {"batchItemFailures": failures}

@@ -4,13 +4,12 @@ queue the jobs that used up their retries (they are marked failed). WeasyPrint l
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from service.adapters.clock import Clock
 from service.adapters.store import Table
-from service.handlers.observability import api_request_id, observed, set_correlation_id
+from service.handlers.observability import api_request_id, observed, sqs_batch
 
 log = logging.getLogger(__name__)
 _parts: dict[str, Any] = {}
@@ -46,23 +45,13 @@ def process_records(
 
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
-    failures = []
-    for record in records:
-        message_id = record["messageId"]
-        set_correlation_id(message_id)
-        try:
-            message = json.loads(record["body"])
-            if dlq_arn and record.get("eventSourceARN") == dlq_arn:
-                result = exports.mark_failed(table, message, "the export failed on every attempt", clock)
-            else:
-                result = exports.run_export(table, message, clock, blobs, render)
-        except Exception as exc:  # whatever it was, SQS delivers the message again (then to the dead-letter queue)
-            log.exception("export message failed: %s", exc, extra={"message_id": message_id})
-            failures.append({"itemIdentifier": message_id})
-        else:
-            log.info("export message done", extra={"message_id": message_id, "result": result})
-    set_correlation_id(None)
-    return {"batchItemFailures": failures}
+
+    def run(record: dict[str, Any], message: dict[str, Any]) -> Any:
+        if dlq_arn and record.get("eventSourceARN") == dlq_arn:
+            return exports.mark_failed(table, message, "the export failed on every attempt", clock)
+        return exports.run_export(table, message, clock, blobs, render)
+
+    return sqs_batch(records, run, "export message", log)
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import logging
+from functools import cache
 from typing import Any
 
 from service.adapters.clock import Clock
 from service.adapters.factory import build_table
 from service.adapters.store import Table
 from service.config import load_settings
-from service.handlers.observability import observed, set_correlation_id
+from service.handlers.observability import observed, sqs_batch
 from service.services.worker import dispatch
 
 log = logging.getLogger(__name__)
-_table: Table | None = None
+
+
+@cache
+def _table() -> Table:
+    return build_table(load_settings())  # once per container: a warm start reuses it
 
 
 def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Process a batch; failed messages are logged and reported back so only they are retried."""
-    global _table
-    if _table is None:
-        _table = build_table(load_settings())
-    failures = []
-    for record in event.get("Records", []):
-        message_id = record["messageId"]
-        set_correlation_id(message_id)
-        try:
-            result = dispatch(_table, json.loads(record["body"]), Clock())
-        except Exception as exc:  # whatever it was, SQS delivers the message again (then to the dead-letter queue)
-            log.exception("message failed: %s", exc, extra={"message_id": message_id})
-            failures.append({"itemIdentifier": message_id})
-        else:
-            log.info("message done", extra={"message_id": message_id, "result": result})
-    set_correlation_id(None)
-    return {"batchItemFailures": failures}
+    table = _table()
+    return sqs_batch(
+        event.get("Records", []), lambda record, message: dispatch(table, message, Clock()), "message", log
+    )
 
 
 lambda_handler = observed(_process, lambda event, context: None)

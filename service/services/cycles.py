@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from service.adapters.clock import Clock, iso
+from service.adapters.cycle_store import state_deltas
 from service.adapters.queue import Message, Queue
-from service.adapters.repositories import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import (
     PHASE_TASKS,

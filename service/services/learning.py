@@ -11,7 +11,7 @@ from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
-from service.domain.learning import Activity, ActivityType, check_activity, check_evidence, in_period, suppress
+from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
 from service.services import policy
 from service.services.auth import Principal
 
@@ -236,13 +236,6 @@ def activities_for_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str) -
         for a in uow.learning.of_owner(principal.employee_id)
         if in_period(a.date, cycle.period_start, cycle.period_end)
     ]
-
-
-def check_evidence_refs(uow: UnitOfWork, employee_id: str, period: tuple[Any, Any], refs: list[str]) -> None:
-    """Picked activities must be the employee's own and inside the cycle's period (the self assessment asks)."""
-    if not refs:
-        return
-    check_evidence(uow.learning.get_many(employee_id, refs), refs, period)
 
 
 def _field(review: Any, name: str) -> Any:

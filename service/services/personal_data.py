@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from service.adapters.repositories import review_to_item
+from service.adapters.review_store import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound

@@ -18,7 +18,7 @@ from typing import Any
 
 from service.adapters import metrics
 from service.adapters.clock import Clock, iso
-from service.adapters.repositories import state_deltas
+from service.adapters.cycle_store import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action
 from service.domain.audit import verify_chain

@@ -7,8 +7,6 @@ may not see answers exactly like a missing one (no PDF confirms that a review ex
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,10 +14,11 @@ from typing import Any
 
 from service.adapters.clock import iso
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.content_hash import review_hash
 from service.domain.errors import NotFound, PermissionDenied
+from service.domain.filenames import slug
 from service.domain.reviews import ReviewState
 from service.domain.templates import template_from_dict
-from service.pdf.content_hash import review_hash
 from service.services import policy
 from service.services.auth import Principal
 from service.services.reviews import ReviewContext, review_view
@@ -91,12 +90,6 @@ def copy_of(ctx: ReviewContext) -> str:
     if ctx.is_employee:
         return "employee"
     return "hr" if ctx.is_hr else "manager"
-
-
-def slug(text: str) -> str:
-    """ASCII words joined by hyphens, for a file name ('Chloé Martin' → 'chloe-martin')."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60] or "review"
 
 
 def summary_filename(cycle_name: str, employee_name: str, employee_id: str, copy: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from service.adapters import keys
 from service.adapters.clock import FixedClock
-from service.adapters.repositories import CLAIM_FAILED, CLAIM_SENT
+from service.adapters.reminder_store import CLAIM_FAILED, CLAIM_SENT
 from service.web import health as web_health
 from tests.api.conftest import NOW, TABLE, ok
 

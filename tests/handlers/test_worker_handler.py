@@ -37,7 +37,7 @@ def worker(template, deployed_table, monkeypatch):
 @pytest.fixture
 def hooked_worker(worker, deployed_table, monkeypatch):
     """The worker handler over `deployed_table`, whose client the test hooks botocore events on."""
-    monkeypatch.setattr(sys.modules["service.handlers.worker"], "_table", deployed_table)
+    monkeypatch.setattr(sys.modules["service.handlers.worker"], "_table", lambda: deployed_table)
     return worker
 
 

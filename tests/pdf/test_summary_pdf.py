@@ -8,7 +8,7 @@ import re
 import pytest
 
 from service.adapters.unit_of_work import UnitOfWork
-from service.pdf.content_hash import review_hash
+from service.domain.content_hash import review_hash
 from tests.pdf.conftest import embedded_files, pdf_info, pdf_text
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.content_hash import review_hash
 from service.domain.errors import NotFound
-from service.pdf.content_hash import review_hash
 from service.pdf.documents import summary_html
 from service.services import summaries
 from tests import factories as f

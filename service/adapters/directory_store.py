@@ -1,0 +1,103 @@
+"""The organisation in the table: `uow.directory` (employees) and `uow.imports` (the applied imports).
+
+An employee is one item in the `ORG` partition, indexed by manager (gsi1) and by department and name (gsi2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.adapters import keys
+from service.adapters.codec import Codec
+from service.adapters.repository import Repository
+from service.adapters.store import Item, Put
+from service.domain.directory import Employee
+
+
+def _employee_keys(e: Employee) -> Item:
+    """The key of an employee, and their places in the index by manager (gsi1) and by department (gsi2)."""
+    keyed = keys.employee(e.employee_id)
+    keyed.update(
+        keys.employee_gsi1(e.manager_id, e.employee_id), **keys.employee_gsi2(e.department, e.name, e.employee_id)
+    )
+    return keyed
+
+
+EMPLOYEE: Codec[Employee] = Codec(Employee, "employee", _employee_keys)
+employee_to_item, employee_from_item = EMPLOYEE.to_item, EMPLOYEE.from_item
+
+
+class DirectoryRepository(Repository):
+    """Employees."""
+
+    def get(self, employee_id: str) -> Employee | None:
+        """One employee, or None."""
+        return self._read(employee_from_item, keys.employee(employee_id))
+
+    def get_many(self, employee_ids: list[str]) -> dict[str, Employee]:
+        """Employees by id (missing ids are left out)."""
+        if not employee_ids:
+            return {}
+        items = self._get_many([keys.employee(i) for i in employee_ids])
+        return {e.employee_id: e for e in map(employee_from_item, items)}
+
+    def names(self, employee_ids: list[str]) -> dict[str, str]:
+        """Names by id (missing ids are left out)."""
+        return {k: e.name for k, e in self.get_many(sorted(set(employee_ids))).items()}
+
+    def all(self) -> list[Employee]:
+        """Every employee, leavers included (one paginated Query on the ORG partition)."""
+        pk, prefix = keys.employee_prefix()
+        return [employee_from_item(i) for i in self._table.query(pk, prefix)]
+
+    def reports(self, manager_id: str) -> list[Employee]:
+        """Active direct reports of a manager, by name."""
+        index, pk = keys.reports_index(manager_id)
+        people = [employee_from_item(i) for i in self._table.query(pk, "EMP#", index=index)]
+        return sorted((p for p in people if p.active), key=lambda p: p.name.casefold())
+
+    def department(self, department: str) -> list[Employee]:
+        """Active people of a department, by name."""
+        index, pk = keys.department_index(department)
+        people = (employee_from_item(i) for i in self._table.query(pk, "NAME#", index=index))
+        return [p for p in people if p.active]
+
+    def save(self, e: Employee, new: bool) -> None:
+        """Stage a create (must not exist) or a versioned update."""
+        if new:
+            self._uow.add(Put(employee_to_item(e), must_not_exist=True))
+        else:
+            item = employee_to_item(e)
+            item["version"] = e.version + 1
+            self._uow.add(Put(item, expect_version=e.version))
+
+
+class ImportLog(Repository):
+    """Append-only records of applied organisation imports."""
+
+    def add(self, import_id: str, at: str, actor: str, summary: dict[str, Any], source: str) -> None:
+        """Stage the record of one applied import."""
+        self._uow.add(Put(import_record_item(import_id, at, actor, summary, source), must_not_exist=True))
+
+    def latest(self, limit: int = 50) -> list[Item]:
+        """The newest import records first."""
+        pk, prefix = keys.import_prefix()
+        return [_plain_record(i) for i in self._table.query_page(pk, prefix, limit=limit, descending=True).items]
+
+
+def _plain_record(item: Item) -> Item:
+    return {k: v for k, v in item.items() if k not in ("pk", "sk", "type")}
+
+
+def import_record_item(import_id: str, at: str, actor: str, summary: dict[str, Any], source: str) -> Item:
+    """An append-only record of one applied import."""
+    return {
+        **keys.org_import(at, import_id),
+        "type": "org_import",
+        "import_id": import_id,
+        "at": at,
+        "actor": actor,
+        "summary": summary,
+        "source": source,
+        "version": 1,
+    }

@@ -1,0 +1,41 @@
+"""The unit of work as its repositories see it.
+
+A repository knows its unit of work only as `UnitOfWorkPort` (what a repository may call), so no store imports
+unit_of_work.py: that module builds the repositories, and the arrows point one way.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from service.adapters.store import Item, Op, Table
+
+
+class Prefetched(Protocol):
+    """What a batch read of a cycle tells the feedback repository (settings absent: the defaults apply)."""
+
+    def mark_prefetched(self, cycle_id: str) -> None: ...
+
+
+class UnitOfWorkPort(Protocol):
+    """The unit of work as its repositories see it: the table, the identity map, staged writes."""
+
+    table: Table
+    seen: dict[tuple[str, str], Item]
+    token: str
+    identity_map: bool
+    feedback: Prefetched
+
+    def add(self, op: Op) -> None: ...
+
+    def cached(self, key: dict[str, str]) -> Item | None: ...
+
+    def remember(self, item: Item | None) -> Item | None: ...
+
+    def commit(self) -> None: ...
+
+    def another(self) -> UnitOfWorkPort: ...
+
+    def __enter__(self) -> UnitOfWorkPort: ...
+
+    def __exit__(self, *exc: object) -> None: ...

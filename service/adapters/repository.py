@@ -1,0 +1,56 @@
+"""The base of every repository: reads through the unit of work's table and identity map, writes staged on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from service.adapters.audited import stage_audited
+from service.adapters.ports import UnitOfWorkPort
+from service.adapters.store import Item, Table, key_of
+
+T = TypeVar("T")
+
+
+class Repository:
+    """Base: reads through the unit of work's table, writes staged on it."""
+
+    def __init__(self, uow: UnitOfWorkPort) -> None:
+        self._uow = uow
+
+    @property
+    def _table(self) -> Table:
+        return self._uow.table
+
+    def _get(self, key: dict[str, str], consistent: bool = False) -> Item | None:
+        # The identity map: an item read once in this unit of work is not read again.
+        hit = None if consistent else self._uow.cached(key)
+        return hit if hit is not None else self._uow.remember(self._table.get(key, consistent=consistent))
+
+    def _read(self, decode: Callable[[Item], T], key: dict[str, str]) -> T | None:
+        """One record by its key (read once per unit of work), or None."""
+        item = self._get(key)
+        return decode(item) if item else None
+
+    def _query_noted(self, pk: str, prefix: str | None = None, index: str | None = None) -> list[Item]:
+        """A query's items, noted as read (a later update in this unit of work diffs against them)."""
+        return [self._uow.remember(i) or i for i in self._table.query(pk, prefix, index=index)]
+
+    def _get_many(self, key_list: list[dict[str, str]]) -> list[Item]:
+        hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None]
+        known = {(i["pk"], i["sk"]) for i in hits}
+        missing = [k for k in key_list if (k["pk"], k["sk"]) not in known]
+        fetched = self._table.get_many(missing) if missing else []
+        return hits + [self._uow.remember(i) for i in fetched]  # type: ignore[misc]
+
+    def _before(self, key: dict[str, str]) -> Item | None:
+        """The item as this unit of work read it (an audited update diffs against it)."""
+        return self._uow.seen.get((key["pk"], key["sk"]))
+
+    def _audited(self, entity: str, after: Item, new: bool, **audit: Any) -> Item:
+        before = None if new else self._before(key_of(after))
+        if not new and before is None:
+            raise RuntimeError(f"{entity}: an update must follow a read in the same unit of work")
+        stored = stage_audited(self._uow, entity=entity, before=before, after=after, **audit)
+        self._uow.remember(stored)
+        return stored

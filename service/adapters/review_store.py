@@ -1,0 +1,68 @@
+"""Reviews in the table: `uow.reviews`, one per participant per cycle, in the cycle's partition and listed in
+the person's history (gsi1) beside the actions about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.adapters import keys
+from service.adapters.action_store import action_from_item
+from service.adapters.codec import Codec
+from service.adapters.repository import Repository
+from service.domain.actions import Action
+from service.domain.reviews import Review
+
+# A review is listed in the person's history and in the team's index beside its primary key.
+REVIEW: Codec[Review] = Codec(
+    Review,
+    "review",
+    lambda r: {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)},
+)
+review_to_item, review_from_item = REVIEW.to_item, REVIEW.from_item
+
+
+class ReviewRepository(Repository):
+    """Reviews: one per participant per cycle, in the cycle's partition and the person's history."""
+
+    def get(self, cycle_id: str, employee_id: str) -> Review | None:
+        """One review, or None."""
+        return self._read(review_from_item, keys.review(cycle_id, employee_id))
+
+    def get_many(self, cycle_id: str, employee_ids: list[str]) -> list[Review]:
+        """The reviews of these people in a cycle (missing ones are left out)."""
+        if not employee_ids:
+            return []
+        return [review_from_item(i) for i in self._get_many([keys.review(cycle_id, e) for e in employee_ids])]
+
+    def page(self, cycle_id: str, cursor: Any = None, limit: int = 100) -> tuple[list[Review], Any]:
+        """A page of a cycle's reviews, and the cursor of the next page."""
+        page = self._table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
+        return [review_from_item(i) for i in page.items], page.cursor
+
+    def of_cycle(self, cycle_id: str) -> list[Review]:
+        """Every review of a cycle (paginated underneath)."""
+        return [review_from_item(i) for i in self._table.query(keys.cycle(cycle_id)["pk"], "REVIEW#")]
+
+    def prefetch(self, cycle_id: str, employee_id: str, people: list[str]) -> None:
+        """Read a review, its cycle and these people in one batch (later reads of them are served from it)."""
+        wanted = [keys.cycle(cycle_id), keys.review(cycle_id, employee_id), *(keys.employee(p) for p in people)]
+        wanted.append(keys.feedback_settings(cycle_id))  # the review shows its feedback groups (issue 9)
+        self._get_many(wanted)
+        self._uow.feedback.mark_prefetched(cycle_id)
+
+    def history(self, employee_id: str) -> tuple[list[Review], list[Action]]:
+        """A person's reviews across cycles and the actions about them, from one query."""
+        index, pk = keys.person_history(employee_id)
+        reviews, actions = [], []
+        for item in self._table.query(pk, index=index):
+            if item["type"] == "review":
+                reviews.append(review_from_item(item))
+            elif item["type"] == "action":
+                actions.append(action_from_item(item))
+        return reviews, actions
+
+    def save(self, r: Review, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Review:
+        """Stage the audited review; returns it as stored."""
+        entity = keys.entity_review(r.cycle_id, r.employee_id)
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": r.cycle_id}
+        return review_from_item(self._audited(entity, review_to_item(r), new, **audit))
