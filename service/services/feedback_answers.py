@@ -53,10 +53,10 @@ class DraftSaved:
 
 @dataclass(frozen=True)
 class Done:
-    """A request answered or declined: its state now, and whom it was about."""
+    """A request answered or declined."""
 
-    state: str
-    subject_name: str
+    state: str  # answered or declined
+    subject_name: str  # whom it was about
 
 
 @dataclass(frozen=True)

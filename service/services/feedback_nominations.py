@@ -70,9 +70,9 @@ class Nominations:
     cycle_id: str
     subject_id: str
     subject_name: str
-    settings: dict[str, Any]
-    peers: list[PeerRow]
-    counts: dict[str, dict[str, int | None]]
+    settings: dict[str, Any]  # the cycle's feedback rules, as `settings_json` gives them
+    peers: list[PeerRow]  # by name, never by when a request changed
+    counts: dict[str, dict[str, int | None]]  # per kind: asked; after the release answered, declined, waiting
     release: dict[str, Any]
     may_nominate: bool
     may_decide: bool
