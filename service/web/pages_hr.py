@@ -283,7 +283,7 @@ def _save(editor: Editor, entity_id: str | None) -> Any:
     version = request.form.get("version", "")
 
     def again(errors: forms.Errors, message: str, status: int):
-        if editor.elsewhere and status != 422:
+        if editor.elsewhere and entity_id and status != 422:  # a new one has no page yet: the form says it
             flash(message, "error")
             return redirect(url_for(editor.elsewhere, cycle_id=entity_id))
         return editor.render(raw, entity_id, version=version, errors=errors, status=status, message=message)

@@ -226,6 +226,13 @@ def test_hr_sets_up_a_draft_cycle_for_chosen_departments(hr, table):
     assert "Launch the cycle" in page and "Edit the draft" in page
 
 
+def test_a_new_cycle_on_an_unknown_template_is_refused_and_nothing_stored(hr, table):
+    before = len(cycle_svc.list_cycles(UnitOfWork(table)))
+    resp = post(hr, "/hr/cycles/new", cycle_form("no-such-template"))
+    assert resp.status_code == 404 and "no-such-template" in text(resp)
+    assert len(cycle_svc.list_cycles(UnitOfWork(table))) == before
+
+
 def test_phase_deadlines_out_of_order_are_explained_and_the_form_kept(hr, table):
     template = template_svc.list_templates(UnitOfWork(table))[0]
     resp = post(
