@@ -23,13 +23,19 @@ MAX_ITEM_BYTES = 390_000  # DynamoDB refuses items over 400 KB; both tables refu
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk"), "gsi3": ("gsi3pk", "gsi3sk")}
 
 
-@dataclass(frozen=True)
-class Put:
-    """Write a whole item. `expect_version` None and `must_not_exist` False: unconditional."""
+@dataclass(frozen=True, kw_only=True)
+class Condition:
+    """What a Put or a Check requires of the stored item: absent, or at a version. Neither: unconditional."""
 
-    item: Item
     expect_version: int | None = None
     must_not_exist: bool = False
+
+
+@dataclass(frozen=True)
+class Put(Condition):
+    """Write a whole item, on its condition."""
+
+    item: Item
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,10 @@ class Delete:
 
 
 @dataclass(frozen=True)
-class Check:
+class Check(Condition):
     """Assert an item is at a version (or absent) without writing it."""
 
     key: Key
-    expect_version: int | None = None
-    must_not_exist: bool = False
 
 
 @dataclass(frozen=True)
