@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.domain.audit import canonical
 from service.domain.errors import Clash, Conflict, StaleWrite, TooLarge
 
 Item = dict[str, Any]
@@ -249,26 +250,13 @@ def _fingerprint(ops: list[Op]) -> str:
     return json.dumps([repr(op) for op in ops])
 
 
-def _normal(value: Any) -> Any:
-    # The shape both tables give back: integral numbers as ints, sequences as lists.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_normal(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_normal(v) for v in value)
-    return value
-
-
 def same_item(stored: Item | None, written: Item) -> bool:
     """True when a stored item is exactly what a Put wrote (top-level None attributes are not stored)."""
     if stored is None:
         return False
 
     def top(item: Item) -> Item:
-        return _normal({k: v for k, v in item.items() if v is not None})
+        return canonical({k: v for k, v in item.items() if v is not None})
 
     return top(stored) == top(written)
 

@@ -311,7 +311,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         STORED,
         "feedback ratings from stored answers (answer_content: int)",
     ),
-    "domain.audit._canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "domain.audit.canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
     "domain.feedback.answer_form: Form(kind.value)": (
         STORED,
         "a FeedbackKind member re-wrapped as the template's Form",
