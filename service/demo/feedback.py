@@ -12,7 +12,7 @@ from typing import Any
 from service.adapters.clock import Clock
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
-from service.services import feedback as fb
+from service.services import feedback_answers, feedback_nominations, feedback_notes
 from service.services.auth import Principal
 
 HR = "E005"
@@ -44,24 +44,26 @@ def load_feedback_demo(table: Table, who: Callable[[str], Principal], cycle_id: 
         return UnitOfWork(table)
 
     def nominate(subject: str, peers: list[str]) -> None:
-        fb.nominate_peers(u(), who(subject), cycle_id, subject, peers, clock)
+        feedback_nominations.nominate_peers(u(), who(subject), cycle_id, subject, peers, clock)
 
     def decide(subject: str, manager: str, approve: list[str], remove: list[str] = ()) -> None:  # type: ignore[assignment]
-        fb.decide_nominations(u(), who(manager), cycle_id, subject, approve, list(remove), [], clock)
+        feedback_nominations.decide_nominations(u(), who(manager), cycle_id, subject, approve, list(remove), [], clock)
 
     # Mei (E008): a group of 3 answers (shown), one decline, one draft: her finalised review's score uses it.
     nominate("E008", ["E009", "E010", "E011", "E014", "E015"])
     decide("E008", "E007", ["E009", "E010", "E011", "E014", "E015"])
     for reviewer, (ratings, text) in zip(("E009", "E010", "E011"), PEER_ANSWERS, strict=True):
-        fb.submit_answer(u(), who(reviewer), cycle_id, "E008", _peer(ratings, text), clock)
-    fb.decline(u(), who("E014"), cycle_id, "E008", "I have not worked with Mei this period.", clock)
-    fb.save_draft(u(), who("E015"), cycle_id, "E008", _peer({"delivery": 4}, "Great pairing partner"), 0, clock)
+        feedback_answers.submit_answer(u(), who(reviewer), cycle_id, "E008", _peer(ratings, text), clock)
+    feedback_answers.decline(u(), who("E014"), cycle_id, "E008", "I have not worked with Mei this period.", clock)
+    feedback_answers.save_draft(
+        u(), who("E015"), cycle_id, "E008", _peer({"delivery": 4}, "Great pairing partner"), 0, clock
+    )
 
     # Kwame (E009): only 2 answers so far: nothing shows before the release, and then only that there were too few.
     nominate("E009", ["E008", "E010", "E012"])
     decide("E009", "E007", ["E008", "E010", "E012"])
     for reviewer, (ratings, text) in zip(("E008", "E010"), PEER_ANSWERS, strict=False):
-        fb.submit_answer(u(), who(reviewer), cycle_id, "E009", _peer(ratings, text), clock)
+        feedback_answers.submit_answer(u(), who(reviewer), cycle_id, "E009", _peer(ratings, text), clock)
 
     # Sofia (E010): the manager removed one nominee and approved the others; nobody has answered yet.
     nominate("E010", ["E008", "E011", "E012", "E015"])
@@ -71,14 +73,14 @@ def load_feedback_demo(table: Table, who: Callable[[str], Principal], cycle_id: 
     nominate("E014", ["E015", "E016", "E017"])
 
     # Upward: every manager's reports are asked; Lukas (E007) has a group of 3, Fatima (E013) only 2.
-    fb.request_upward(u(), who(HR), cycle_id, clock)
+    feedback_nominations.request_upward(u(), who(HR), cycle_id, clock)
     for reviewer, (ratings, text) in zip(("E008", "E010", "E011"), UPWARD_ANSWERS, strict=True):
-        fb.submit_answer(u(), who(reviewer), cycle_id, "E007", _upward(ratings, text), clock)
+        feedback_answers.submit_answer(u(), who(reviewer), cycle_id, "E007", _upward(ratings, text), clock)
     for reviewer, (ratings, text) in zip(("E014", "E015"), UPWARD_ANSWERS, strict=False):
-        fb.submit_answer(u(), who(reviewer), cycle_id, "E013", _upward(ratings, text), clock)
+        feedback_answers.submit_answer(u(), who(reviewer), cycle_id, "E013", _upward(ratings, text), clock)
 
     # Continuous feedback: praise and a suggestion; Mei pulls the praise into her review as evidence.
-    praise = fb.send_note(
+    praise = feedback_notes.send_note(
         u(),
         who("E020"),
         {
@@ -89,11 +91,13 @@ def load_feedback_demo(table: Table, who: Callable[[str], Principal], cycle_id: 
         },
         clock,
     )
-    fb.send_note(
+    feedback_notes.send_note(
         u(),
         who("E012"),
         {"to_id": "E008", "kind": "suggestion", "text": "Write up the failover runbook for others."},
         clock,
     )
-    fb.send_note(u(), who("E008"), {"to_id": "E009", "kind": "praise", "text": "Fast, careful latency work."}, clock)
-    fb.pull_note(u(), who("E008"), praise["note_id"], cycle_id, clock)
+    feedback_notes.send_note(
+        u(), who("E008"), {"to_id": "E009", "kind": "praise", "text": "Fast, careful latency work."}, clock
+    )
+    feedback_notes.pull_note(u(), who("E008"), praise.note_id, cycle_id, clock)

@@ -7,21 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from service.web import labels
+from service.views import labels
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PDF_ROOT = TEMPLATES / "pdf"
-FILTERS = (
-    "word",
-    "person",
-    "person_with_title",
-    "day",
-    "when",
-    "rating_word",
-    "score_sentence",
-    "score_on_scale",
-    "number",
-)
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +25,7 @@ def environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    for name in FILTERS:
-        env.filters[name] = getattr(labels, name)
+    env.filters.update(labels.FILTERS)
     return env
 
 

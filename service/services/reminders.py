@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
@@ -18,6 +18,9 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound
 from service.services.auth import Principal
 from service.services.policy import require_role
+
+if TYPE_CHECKING:
+    from service.services.feedback_tracking import PendingRequest
 
 ESCALATE_AFTER_DAYS = 3
 # A claim still "sending" after this long belongs to a run that stopped (the function times out at 5 minutes).
@@ -147,7 +150,7 @@ def send_reminders(
     for t in tasks:
         by_owner.setdefault(t.owner_id, []).append(t)
     # Issue 9: feedback requests still waiting for an answer go into the same daily email.
-    from service.services.feedback import pending_requests
+    from service.services.feedback_tracking import pending_requests
 
     asked = pending_requests(uow, clock.now())
     rehearsals = rehearsal_cycles(uow) if tasks or asked else set()
@@ -160,11 +163,11 @@ def send_reminders(
             continue
         # A rehearsal cycle's tasks go in a message of their own, carrying its id (the mailer sends it to HR), under
         # a claim of its own: it never takes the place of the person's real reminder, nor shares its retries.
-        parts: dict[str | None, tuple[list[OverdueTask], list[dict[str, Any]]]] = {}
+        parts: dict[str | None, tuple[list[OverdueTask], list[PendingRequest]]] = {}
         for t in owned:
             parts.setdefault(_part(t.cycle_id, rehearsals), ([], []))[0].append(t)
         for r in requests:
-            parts.setdefault(_part(r["cycle_id"], rehearsals), ([], []))[1].append(r)
+            parts.setdefault(_part(r.cycle_id, rehearsals), ([], []))[1].append(r)
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
             claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=part)

@@ -32,14 +32,16 @@ def create_app(
         auth,
         exports,
         health,
-        labels,
         openapi,
+        page_helpers,
         pages,
         pages_feedback,
         pages_goals,
+        pages_history,
         pages_hr,
         pages_learning,
         pages_reviews,
+        pages_session,
         pages_training,
         prefetch,
         static,
@@ -75,11 +77,13 @@ def create_app(
     untrusted.install(app)
     prefetch.install(app)
     auth.install(app)
-    labels.register(app)
+    page_helpers.install(app)
     register_error_handlers(app)
     health.install(app, wiring)
     static.install(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(pages_history.bp)
+    app.register_blueprint(pages_session.bp)
     app.register_blueprint(pages_reviews.bp)
     app.register_blueprint(pages_hr.bp)
     app.register_blueprint(pages_goals.bp)
@@ -87,7 +91,7 @@ def create_app(
     app.register_blueprint(pages_learning.bp)
     app.register_blueprint(pages_feedback.bp)
     if settings.auth_mode == "local":
-        app.register_blueprint(pages.local_bp)
+        app.register_blueprint(pages_session.local_bp)
     else:
         from service.web import signin
 

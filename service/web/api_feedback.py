@@ -6,6 +6,14 @@ from typing import Any
 
 from flask import Blueprint
 
+from service.services import (
+    cycles,
+    feedback_answers,
+    feedback_nominations,
+    feedback_notes,
+    feedback_settings,
+    feedback_tracking,
+)
 from service.services import feedback as fb
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
@@ -49,8 +57,8 @@ def get_settings(cycle_id: str):
     """The cycle's peer minimum and maximum, anonymity threshold, upward on/off and nomination deadline."""
     current_principal()
     uow = wiring().uow()
-    settings = fb.settings_for(uow, fb.get_cycle(uow, cycle_id))
-    return answer(fb.settings_json(settings), version=settings.version)
+    settings = feedback_settings.settings_for(uow, cycles.get_cycle(uow, cycle_id))
+    return answer(feedback_settings.settings_json(settings), version=settings.version)
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
@@ -60,8 +68,8 @@ def put_settings(cycle_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    saved = fb.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
-    return versioned(saved)
+    saved = feedback_settings.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
+    return answer(feedback_settings.settings_json(saved), version=saved.version)
 
 
 @bp.get(REVIEW + "/nominations")
@@ -73,7 +81,7 @@ def put_settings(cycle_id: str):
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
-    return answer(fb.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
+    return answer(feedback_nominations.nominations(w.uow(), current_principal(), cycle_id, employee_id, w.clock.now()))
 
 
 @bp.put(REVIEW + "/nominations")
@@ -88,7 +96,7 @@ def put_nominations(cycle_id: str, employee_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    view = fb.nominate_peers(
+    view = feedback_nominations.nominate_peers(
         w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
     )
     return answer(view)
@@ -106,7 +114,7 @@ def decide(cycle_id: str, employee_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    view = fb.decide_nominations(
+    view = feedback_nominations.decide_nominations(
         w.uow(),
         principal,
         cycle_id,
@@ -139,7 +147,9 @@ def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
     principal = current_principal()
     w = wiring()
-    return answer(fb.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url))
+    return answer(
+        feedback_nominations.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url)
+    )
 
 
 @bp.get("/cycles/<cycle_id>/feedback/progress")
@@ -151,7 +161,7 @@ def upward(cycle_id: str):
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
     w = wiring()
-    return answer(fb.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
+    return answer(feedback_tracking.feedback_progress(w.uow(), current_principal(), cycle_id, w.clock.now()))
 
 
 @bp.get("/feedback/requests")
@@ -159,7 +169,7 @@ def progress(cycle_id: str):
 def my_requests():
     """Requests to answer (and those already answered or declined)."""
     w = wiring()
-    return answer({"requests": fb.my_requests(w.uow(), current_principal(), w.clock.now())})
+    return answer({"requests": feedback_answers.my_requests(w.uow(), current_principal(), w.clock.now())})
 
 
 @bp.get(ANSWER)
@@ -167,8 +177,8 @@ def my_requests():
 def open_request(cycle_id: str, subject_id: str):
     """The answer form: rated competencies, questions, my own draft (ETag: the draft's version)."""
     w = wiring()
-    view = fb.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
-    return answer(view, version=view["draft_version"])
+    view = feedback_answers.open_request(w.uow(), current_principal(), cycle_id, subject_id, w.clock.now())
+    return answer(view, version=view.draft_version)
 
 
 @bp.put(ANSWER + "/draft")
@@ -178,7 +188,7 @@ def save_draft(cycle_id: str, subject_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    saved = fb.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
+    saved = feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
     return versioned(saved)
 
 
@@ -189,7 +199,7 @@ def submit(cycle_id: str, subject_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    return answer(fb.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
+    return answer(feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
 
 
 @bp.post(ANSWER + "/decline")
@@ -199,7 +209,7 @@ def decline(cycle_id: str, subject_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    return answer(fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
+    return answer(feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
 
 
 @bp.post("/notes")
@@ -209,7 +219,7 @@ def send_note():
     principal = current_principal()
     data = load_body()
     w = wiring()
-    return answer(fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), 201)
+    return answer(feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), 201)
 
 
 @bp.get("/people/<employee_id>/notes")
@@ -220,7 +230,7 @@ def send_note():
 )
 def notes(employee_id: str):
     """Notes received, newest first."""
-    return answer({"notes": fb.notes_for(wiring().uow(), current_principal(), employee_id)})
+    return answer({"notes": feedback_notes.notes_for(wiring().uow(), current_principal(), employee_id)})
 
 
 @bp.post("/notes/<note_id>/evidence")
@@ -230,4 +240,4 @@ def pull(note_id: str):
     principal = current_principal()
     data = load_body()
     w = wiring()
-    return answer(fb.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))
+    return answer(feedback_notes.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Response, flash, redirect
+from flask import Response, flash, redirect, render_template
 
 from service.domain.errors import Conflict, StaleWrite, ValidationFailed
+from service.views.labels import Labeller
 from service.web import forms
 
 T = TypeVar("T")
@@ -79,3 +80,17 @@ def _back(on: OnRefusal, message: str) -> Response:
     text = message.rstrip(".")
     flash(f"{on.prefix}: {text}.", "error")
     return redirect(on.back)
+
+
+def form_page(
+    page: str,
+    errors: forms.Errors | None = None,
+    status: int = 200,
+    label: Callable[[str], str] | None = None,
+    **context: Any,
+) -> tuple[str, int]:
+    """A page with a form: its fields' messages (`errors`), their summary on top (fields named by `label`), and
+    the status to answer with."""
+    errors = errors or {}
+    summary = forms.summary(errors, label or Labeller())
+    return render_template(page, errors=errors, summary=summary, field_id=forms.field_id, **context), status

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -40,66 +39,6 @@ FRIENDLY = {
     "Not a valid number.": "Enter a number.",
     "Not a valid date.": "Enter a date.",
     "Must be greater than or equal to 0.": "Enter 0 or more.",
-}
-
-LABELS = {
-    "achievements": "Achievements",
-    "development_wishes": "Development wishes",
-    "strengths": "Strengths",
-    "areas_to_strengthen": "Areas to strengthen",
-    "narrative": "Overall narrative",
-    "date": "Date of the discussion",
-    "notes": "Notes of the discussion",
-    "agreement": "Do you agree with the review?",
-    "response": "Your written response",
-    "reason": "Reason",
-    "to_state": "Return to",
-    "name": "Name",
-    "period_start": "Period start",
-    "period_end": "Period end",
-    "template_id": "Template",
-    "phases": "Phase deadlines",
-    "participant_mode": "Participants",
-    "departments": "Departments",
-    "employee_ids": "People",
-    "participants": "Participants",
-    "competencies": "Competencies",
-    "scale": "Rating scale",
-    "weights": "Score weights",
-    "file": "CSV file",
-    "version": "Version",
-}
-ROW_LABELS = {
-    "goal_results": "Goal",
-    "goal_ratings": "Goal",
-    "obstacles": "Obstacle",
-    "learning": "Learning activity",
-    "training_needs": "Training need",
-    "agreed_actions": "Agreed action",
-    "competencies": "Competency",
-}
-PART_LABELS = {
-    "title": "title",
-    "result": "result",
-    "rating": "rating",
-    "comment": "comment",
-    "description": "description",
-    "remediation": "remediation action",
-    "owner_id": "owner",
-    "due": "due date",
-    "status": "status",
-    "activity": "activity",
-    "kind": "kind",
-    "date": "date",
-    "note": "note",
-    "topic": "topic",
-    "priority": "priority",
-    "format": "format",
-    "rationale": "rationale",
-    "estimated_cost": "estimated cost",
-    "id": "id",
-    "name": "name",
-    "text": "text",
 }
 
 
@@ -342,50 +281,6 @@ def parse_base(text: str | None) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
-
-
-@dataclass
-class Labeller:
-    """Names fields for people: error summaries and lists of changes."""
-
-    template: Template | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def __call__(self, key: str) -> str:
-        if key in self.extra:
-            return self.extra[key]
-        if key in LABELS:
-            return LABELS[key]
-        parts = key.split(".")
-        head = parts[0]
-        if head == "competency_ratings" and len(parts) >= 2:
-            name = self._competency(parts[1])
-            return f"{name} {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else name
-        if head == "answers" and len(parts) == 2:
-            return self._question(parts[1])
-        if head == "phases" and len(parts) == 2:
-            return f"Deadline: {parts[1].replace('_', ' ')}"
-        if head == "weights" and len(parts) == 2:
-            return f"Weight of {parts[1]}"
-        if head == "questions" and len(parts) >= 2:
-            return f"Questions of the {parts[1]} form"
-        if head in ROW_LABELS and len(parts) >= 2 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) < 5:
-            label = f"{ROW_LABELS[head]} {int(parts[1]) + 1}"
-            return f"{label}, {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
-        return key.replace("_", " ").replace(".", " › ").capitalize()
-
-    def _competency(self, cid: str) -> str:
-        for c in self.template.competencies if self.template else ():
-            if c.id == cid:
-                return c.name
-        return cid
-
-    def _question(self, qid: str) -> str:
-        for qs in self.template.questions.values() if self.template else ():
-            for q in qs:
-                if q.id == qid:
-                    return q.text
-        return qid
 
 
 def summary(errors: Errors, label: Callable[[str], str]) -> list[dict[str, str]]:

@@ -7,19 +7,29 @@ with `X-Autosave: 1` and gets JSON back, as in the assessment forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from service.adapters.clock import iso
+from service.domain.directory import Employee
 from service.domain.feedback import ReleaseRule
 from service.services import cycles as cycle_svc
-from service.services import feedback as fb
+from service.services import (
+    feedback,
+    feedback_answers,
+    feedback_nominations,
+    feedback_notes,
+    feedback_settings,
+)
+from service.services.feedback_tracking import feedback_progress
+from service.views import labels
 from service.web import forms
 from service.web.api_feedback import mailer
 from service.web.errors import json_error
-from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import due_info, page_principal
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
+from service.web.page_helpers import due_info, page_principal
 from service.web.schemas_feedback import AnswerSchema, DecideSchema, DeclineSchema, NominateSchema, NoteInSchema
 from service.web.schemas_feedback import SettingsInSchema as SettingsForm
 from service.web.versioning import form_version
@@ -36,17 +46,15 @@ RELEASE_OPTIONS = [
 
 
 def _topic_options(uow, principal) -> dict[str, list[tuple[str, str]]]:
-    topics = fb.note_topics(uow, principal)
+    topics = feedback_notes.note_topics(uow, principal)
     return {
-        "competencies": [(c["id"], c["name"]) for c in topics["competencies"]],
-        "goals": [(g["id"], g["title"]) for g in topics["goals"]],
+        "competencies": list(topics.competencies.items()),
+        "goals": list(topics.goals.items()),
     }
 
 
-def _options(people: list[dict[str, str]]) -> list[tuple[str, str]]:
-    return [
-        (p["employee_id"], f"{p['name']} ({p['department']})" if p.get("department") else p["name"]) for p in people
-    ]
+def _options(people: list[Employee]) -> list[tuple[str, str]]:
+    return [(p.employee_id, f"{p.name} ({p.department})" if p.department else p.name) for p in people]
 
 
 # --- my requests and notes ------------------------------------------------------------------------------
@@ -59,9 +67,9 @@ def inbox():
     uow = wiring().uow()
     return render_template(
         "pages/feedback_inbox.html",
-        requests=fb.my_requests(uow, principal, wiring().clock.now()),
-        mine=fb.notes_page(uow, principal),
-        colleague_options=_options(fb.colleagues(uow, principal)),
+        requests=feedback_answers.my_requests(uow, principal, wiring().clock.now()),
+        mine=feedback_notes.notes_page(uow, principal),
+        colleague_options=_options(feedback_notes.colleagues(uow, principal)),
         topic_options=_topic_options(uow, principal),
         errors={},
         values={},
@@ -78,25 +86,24 @@ def send_note():
 
     def again(errors: forms.Errors, message: str, status: int):
         uow = wiring().uow()
-        body = render_template(
+        return form_page(
             "pages/feedback_inbox.html",
-            requests=fb.my_requests(uow, principal, wiring().clock.now()),
-            mine=fb.notes_page(uow, principal),
-            colleague_options=_options(fb.colleagues(uow, principal)),
+            errors,
+            status,
+            requests=feedback_answers.my_requests(uow, principal, wiring().clock.now()),
+            mine=feedback_notes.notes_page(uow, principal),
+            colleague_options=_options(feedback_notes.colleagues(uow, principal)),
             topic_options=_topic_options(uow, principal),
-            errors=errors,
-            summary=forms.summary(errors, forms.Labeller()),
             message=message,
             values=raw,
             due_info=due_info,
         )
-        return body, status
 
     on = OnRefusal(back=back, form=again, prefix="Not sent")
     data, errors = forms.load(NoteInSchema(), {k: v for k, v in raw.items() if v})
     invalid(errors, "Not sent: some fields need attention.", on)
     w = wiring()
-    attempt(lambda: fb.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), on)
+    attempt(lambda: feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), on)
     flash("Sent. They and their manager can read it, with your name.", "success")
     return redirect(back)
 
@@ -110,7 +117,7 @@ def pull_note(note_id: str):
         back = url_for("pages_feedback.inbox")
     w = wiring()
     attempt(
-        lambda: fb.pull_note(w.uow(), principal, note_id, request.form.get("cycle_id", ""), w.clock),
+        lambda: feedback_notes.pull_note(w.uow(), principal, note_id, request.form.get("cycle_id", ""), w.clock),
         OnRefusal(back=back, prefix="Not added"),
     )
     flash("Added to the review as evidence.", "success")
@@ -123,29 +130,26 @@ def pull_note(note_id: str):
 def _answer_raw(view: dict[str, Any]) -> dict[str, Any]:
     """The answer form's fields as the schema loads them (an empty rating is "not rated")."""
     ratings = {}
-    for c in view["competencies"]:
+    for c in view.competencies:
         value = request.form.get(f"ratings.{c['id']}", "")
         ratings[c["id"]] = value if value.strip() else None
-    answers = {q["id"]: request.form.get(f"answers.{q['id']}", "") for q in view["questions"]}
+    answers = {q["id"]: request.form.get(f"answers.{q['id']}", "") for q in view.questions}
     return {"ratings": ratings, "answers": answers}
 
 
-def _render_answer(view: dict[str, Any], values: dict[str, Any], version: int, errors=None, message="", status=200):
-    label = forms.Labeller()
-    return (
-        render_template(
-            "pages/feedback_answer.html",
-            view=view,
-            values=values,
-            version=version,
-            errors=errors or {},
-            summary=forms.summary(errors or {}, label),
-            message=message,
-            due=due_info(view["due"]),
-            kind_word=KIND_WORDS[view["kind"]],
-            field_id=forms.field_id,
-        ),
+def _render_answer(
+    view: feedback_answers.AnswerForm, values: dict[str, Any], version: int, errors=None, message="", status=200
+):
+    return form_page(
+        "pages/feedback_answer.html",
+        errors,
         status,
+        view=view,
+        values=values,
+        version=version,
+        message=message,
+        due=due_info(view.due),
+        kind_word=KIND_WORDS[view.kind],
     )
 
 
@@ -154,15 +158,15 @@ def answer(cycle_id: str, subject_id: str):
     """Answer a request addressed to me: rate, comment, save a draft (autosave), submit."""
     principal = page_principal()
     w = wiring()
-    view = fb.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
+    view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
     if request.method == "GET":
-        if view["state"] != "approved":
-            flash(f"You have {view['state']} this request. Thank you.", "info")
+        if view.state != "approved":
+            flash(f"You have {view.state} this request. Thank you.", "info")
             return redirect(url_for("pages_feedback.inbox"))
-        if view["closed"]:
-            flash(f"Feedback on {view['subject_name']} is closed: the answers given are released together.", "info")
+        if view.closed:
+            flash(f"Feedback on {view.subject_name} is closed: the answers given are released together.", "info")
             return redirect(url_for("pages_feedback.inbox"))
-        return _render_answer(view, view["draft"], view["draft_version"])
+        return _render_answer(view, view.draft, view.draft_version)
     autosave = request.headers.get("X-Autosave") == "1"
     raw = _answer_raw(view)
     version = form_version(request.form.get("version"))
@@ -170,29 +174,33 @@ def answer(cycle_id: str, subject_id: str):
     def again(errors: forms.Errors, message: str, status: int):
         if autosave:
             code = "validation_failed" if status == 422 else "conflict"
-            return json_error(code, status, message, errors, summary=forms.summary(errors, forms.Labeller()))
+            return json_error(code, status, message, errors, summary=forms.summary(errors, labels.Labeller()))
         return _render_answer(view, raw, version, errors, message, status)
 
     def stale(_exc: Exception):
         if autosave:
             return json_error("stale_write", 412, "Your draft was saved in another window; reload it.")
-        fresh = fb.open_request(wiring().uow(), principal, cycle_id, subject_id, wiring().clock.now())
+        fresh = feedback_answers.open_request(wiring().uow(), principal, cycle_id, subject_id, wiring().clock.now())
         message = "Your draft was saved in another window meanwhile. Your text below is not saved yet: save again."
-        return _render_answer(fresh, raw, fresh["draft_version"], message=message, status=409)
+        return _render_answer(fresh, raw, fresh.draft_version, message=message, status=409)
 
     on = OnRefusal(back=url_for("pages_feedback.inbox"), form=again, stale=stale)
     content, errors = forms.load(AnswerSchema(), raw)
     invalid(errors, "Not saved: some fields need attention.", on)
     if request.form.get("action") == "submit" and not autosave:
-        done = attempt(lambda: fb.submit_answer(w.uow(), principal, cycle_id, subject_id, content, w.clock), on)
+        done = attempt(
+            lambda: feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, content, w.clock), on
+        )
         flash(
-            f"Your feedback on {done['subject_name']} is submitted. It is shown only in a group, never with your name.",
+            f"Your feedback on {done.subject_name} is submitted. It is shown only in a group, never with your name.",
             "success",
         )
         return redirect(url_for("pages_feedback.inbox"))
-    saved = attempt(lambda: fb.save_draft(w.uow(), principal, cycle_id, subject_id, content, version, w.clock), on)
+    saved = attempt(
+        lambda: feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, content, version, w.clock), on
+    )
     if autosave:
-        return jsonify({"version": saved["version"], "saved_at": saved["saved_at"]})
+        return jsonify({"version": saved.version, "saved_at": saved.saved_at})
     flash(f"Draft saved at {iso(w.clock.now())[11:16]} UTC. Only you can read it.", "success")
     return redirect(url_for("pages_feedback.answer", cycle_id=cycle_id, subject_id=subject_id))
 
@@ -208,8 +216,10 @@ def decline(cycle_id: str, subject_id: str):
         flash("Not declined: the reason is too long.", "error")
         return redirect(back)
     w = wiring()
-    done = attempt(lambda: fb.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock), on)
-    flash(f"You declined to give feedback on {done['subject_name']}.", "success")
+    done = attempt(
+        lambda: feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock), on
+    )
+    flash(f"You declined to give feedback on {done.subject_name}.", "success")
     return redirect(url_for("pages_feedback.inbox"))
 
 
@@ -219,27 +229,26 @@ def decline(cycle_id: str, subject_id: str):
 def _render_nominations(cycle_id: str, employee_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    view = fb.nominations(uow, principal, cycle_id, employee_id, wiring().clock.now())
+    view = feedback_nominations.nominations(uow, principal, cycle_id, employee_id, wiring().clock.now())
     choices = (
-        fb.peer_choices(uow, principal, cycle_id, employee_id) if view["may_nominate"] or view["may_decide"] else []
+        feedback_nominations.peer_choices(uow, principal, cycle_id, employee_id)
+        if view.may_nominate or view.may_decide
+        else []
     )
     cycle = cycle_svc.get_cycle(uow, cycle_id)
-    return (
-        render_template(
-            "pages/feedback_nominations.html",
-            view=view,
-            cycle=cycle,
-            choices=choices,
-            add_options=_options(choices),
-            is_subject=principal.employee_id == employee_id,
-            errors=errors or {},
-            summary=forms.summary(errors or {}, forms.Labeller()),
-            message=message,
-            values=values or {},
-            deadline=due_info(view["settings"]["nomination_deadline"]),
-            review_url=url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id),
-        ),
+    return form_page(
+        "pages/feedback_nominations.html",
+        errors,
         status,
+        view=view,
+        cycle=cycle,
+        choices=choices,
+        add_options=_options(choices),
+        is_subject=principal.employee_id == employee_id,
+        message=message,
+        values=values or {},
+        deadline=due_info(view.settings["nomination_deadline"]),
+        review_url=url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id),
     )
 
 
@@ -252,31 +261,22 @@ def nominations(cycle_id: str, employee_id: str):
 @bp.post(REVIEW + "/nominations")
 def nominate(cycle_id: str, employee_id: str):
     """The employee's list of peers."""
-    principal = page_principal()
     picked = request.form.getlist("reviewer_ids")
-
-    def again(errors: forms.Errors, message: str, status: int):
-        return _render_nominations(cycle_id, employee_id, errors, message, {"reviewer_ids": picked}, status)
-
-    here = url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id)
-    on = OnRefusal(back=here, form=again, prefix="Not saved")
-    data, errors = forms.load(NominateSchema(), {"reviewer_ids": picked})
-    invalid(errors, "Not saved: choose colleagues from the list.", on)
-    w = wiring()
-    attempt(
-        lambda: fb.nominate_peers(
+    return _nomination_step(
+        cycle_id,
+        employee_id,
+        NominateSchema(),
+        {"reviewer_ids": picked},
+        lambda w, principal, data: feedback_nominations.nominate_peers(
             w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
         ),
-        on,
+        "Your nominations are saved. Your manager approves them next.",
     )
-    flash("Your nominations are saved. Your manager approves them next.", "success")
-    return redirect(here)
 
 
 @bp.post(REVIEW + "/nominations/decisions")
 def decide(cycle_id: str, employee_id: str):
     """The manager (or HR) approves, removes or adds reviewers; the newly asked get an email."""
-    principal = page_principal()
     approve, remove = [], []
     for key, value in request.form.items():
         if key.startswith("decision."):
@@ -284,31 +284,48 @@ def decide(cycle_id: str, employee_id: str):
                 key.removeprefix("decision.")
             )
     add = [a for a in request.form.getlist("add") if a]
-    here = url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id)
-
-    def again(errors: forms.Errors, message: str, status: int):
-        return _render_nominations(cycle_id, employee_id, errors, message, {"add": add}, status)
-
-    on = OnRefusal(back=here, form=again, prefix="Not saved")
-    data, errors = forms.load(DecideSchema(), {"approve": approve, "remove": remove, "add": add})
-    invalid(errors, "Not saved: choose colleagues from the list.", on)
-    w = wiring()
-    attempt(
-        lambda: fb.decide_nominations(
+    return _nomination_step(
+        cycle_id,
+        employee_id,
+        DecideSchema(),
+        {"approve": approve, "remove": remove, "add": add},
+        lambda w, principal, data: feedback_nominations.decide_nominations(
             w.uow(),
             principal,
             cycle_id,
             employee_id,
-            data["approve"],
-            data["remove"],
-            data["add"],
-            w.clock,
-            mailer(),
-            w.settings.base_url,
+            **data,
+            clock=w.clock,
+            mailer=mailer(),
+            base_url=w.settings.base_url,
         ),
-        on,
+        "Saved. Everyone newly asked gets an email with a link to answer.",
     )
-    flash("Saved. Everyone newly asked gets an email with a link to answer.", "success")
+
+
+def _nomination_step(
+    cycle_id: str,
+    employee_id: str,
+    schema: Any,
+    raw: dict[str, list[str]],
+    call: Callable[[Any, Any, dict[str, Any]], Any],
+    done: str,
+):
+    """Nominate or decide: the form loaded by `schema`, the use case `call`ed; a refusal shows the nominations page
+    again, keeping the names picked or added (the decisions on listed reviewers are read from the page anew)."""
+    principal = page_principal()
+    here = url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id)
+    kept = {k: v for k, v in raw.items() if k in ("reviewer_ids", "add")}
+
+    def again(errors: forms.Errors, message: str, status: int):
+        return _render_nominations(cycle_id, employee_id, errors, message, kept, status)
+
+    on = OnRefusal(back=here, form=again, prefix="Not saved")
+    data, errors = forms.load(schema, raw)
+    invalid(errors, "Not saved: choose colleagues from the list.", on)
+    w = wiring()
+    attempt(lambda: call(w, principal, data), on)
+    flash(done, "success")
     return redirect(here)
 
 
@@ -317,7 +334,7 @@ def review_feedback(cycle_id: str, employee_id: str):
     """The review's feedback: the groups (shown only with enough answers), counts, and evidence pulled in."""
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.review_feedback(uow, principal, cycle_id, employee_id, wiring().clock.now())
+    data = feedback.review_feedback(uow, principal, cycle_id, employee_id, wiring().clock.now())
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     return render_template(
         "pages/feedback_review.html",
@@ -336,18 +353,15 @@ def review_feedback(cycle_id: str, employee_id: str):
 def _render_hr(cycle_id: str, errors=None, message="", values=None, status=200):
     principal = page_principal()
     uow = wiring().uow()
-    data = fb.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
-    return (
-        render_template(
-            "pages/feedback_hr.html",
-            data=data,
-            values=values or data["settings"],
-            release_options=RELEASE_OPTIONS,
-            errors=errors or {},
-            summary=forms.summary(errors or {}, forms.Labeller()),
-            message=message,
-        ),
+    data = feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+    return form_page(
+        "pages/feedback_hr.html",
+        errors,
         status,
+        data=data,
+        values=values or data.settings,
+        release_options=RELEASE_OPTIONS,
+        message=message,
     )
 
 
@@ -377,7 +391,7 @@ def hr_settings(cycle_id: str):
     invalid(errors, "Not saved: some fields need attention.", on)
     w = wiring()
     version = form_version(request.form.get("version"))
-    attempt(lambda: fb.save_settings(w.uow(), principal, cycle_id, data, version, w.clock), on)
+    attempt(lambda: feedback_settings.save_settings(w.uow(), principal, cycle_id, data, version, w.clock), on)
     flash("The feedback rules are saved.", "success")
     return redirect(here)
 
@@ -389,8 +403,10 @@ def hr_upward(cycle_id: str):
     here = url_for("pages_feedback.hr_feedback", cycle_id=cycle_id)
     w = wiring()
     result = attempt(
-        lambda: fb.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url),
+        lambda: feedback_nominations.request_upward(
+            w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url
+        ),
         OnRefusal(back=here, prefix="Not asked"),
     )
-    flash(f"Asked {result['asked']} people about {result['managers']} managers.", "success")
+    flash(f"Asked {result.asked} people about {result.managers} managers.", "success")
     return redirect(here)

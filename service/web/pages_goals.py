@@ -15,10 +15,11 @@ from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import goals as svc
 from service.services.auth import Principal
-from service.web import forms, labels
+from service.views import labels
+from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
 from service.web.form_flow import OnRefusal, attempt
-from service.web.pages import page_principal, today
+from service.web.page_helpers import page_principal, today
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from marshmallow import Schema
 
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
@@ -14,15 +17,15 @@ from service.domain.reviews import ORDER
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
-from service.services import feedback as feedback_svc
-from service.services import mail_feedback
+from service.services import feedback_tracking, mail_feedback
 from service.services import templates as template_svc
 from service.services.auth import Principal
 from service.services.policy import require_role
+from service.views import labels
 from service.web import forms
-from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import page_principal, today
-from service.web.schemas_reviews import CycleInSchema, ReasonSchema, TemplateInSchema
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
+from service.web.page_helpers import page_principal, today
+from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -89,13 +92,7 @@ def import_org():
             problem = "The file is not UTF-8 text: save the CSV as UTF-8 and try again."
     if problem:
         errors = {"file": [problem]}
-        return render_template(
-            "pages/hr_import.html",
-            result=None,
-            rejected=None,
-            errors=errors,
-            summary=forms.summary(errors, forms.Labeller()),
-        ), 422
+        return form_page("pages/hr_import.html", errors, 422, result=None, rejected=None)
     w = wiring()
     name = upload.filename if upload else ""
     result = attempt(
@@ -124,62 +121,31 @@ def templates():
 
 def _render_template_form(
     values: dict[str, Any],
-    *,
     template_id: str | None = None,
+    *,
     version: Any = "",
     errors: forms.Errors | None = None,
     message: str = "",
     status: int = 200,
 ):
-    label = forms.Labeller(
+    label = labels.Labeller(
         extra={f"questions.{f}": f"Questions of the {FORM_LABELS[f].lower()} form" for f in FORM_LABELS}
     )
-    return render_template(
+    return form_page(
         "pages/hr_template_form.html",
+        errors,
+        status,
+        label,
         values=values,
         template_id=template_id,
         version=version,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         message=message,
         forms_=FORM_LABELS,
-        field_id=forms.field_id,
-    ), status
+    )
 
 
 def _save_template(template_id: str | None):
-    w = wiring()
-    principal = hr()
-    raw = forms.template_raw(request.form)
-    data, errors = forms.load(TemplateInSchema(), raw)
-    version = request.form.get("version", "")
-
-    def again(errors: forms.Errors, message: str, status: int):
-        return _render_template_form(
-            raw, template_id=template_id, version=version, errors=errors, status=status, message=message
-        )
-
-    invalid(errors, "The template was not saved: some fields need attention.", OnRefusal(form=again))
-
-    def stale(_exc: Exception):
-        current = template_svc.get_template(w.uow(), template_id or "")
-        return _render_template_form(
-            raw,
-            template_id=template_id,
-            version=current.version,
-            status=409,
-            message=(
-                f"Someone else saved this template meanwhile (now version {current.version}, by {current.updated_by}). "
-                "Your edits are kept below; saving again makes them the next version."
-            ),
-        )
-
-    def save():
-        if template_id is None:
-            return template_svc.create_template(w.uow(), principal, data, w.clock)
-        return template_svc.update_template(w.uow(), principal, template_id, data, expected_version(), w.clock)
-
-    saved = attempt(save, OnRefusal(back=url_for("pages_hr.templates"), form=again, stale=stale))
+    saved = _save(TEMPLATE_EDITOR, template_id)
     flash(
         f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
         "launched with.",
@@ -225,25 +191,14 @@ def cycles():
 
 
 def _cycle_values(c: Cycle) -> dict[str, Any]:
-    return {
-        "name": c.name,
-        "period_start": c.period_start.isoformat(),
-        "period_end": c.period_end.isoformat(),
-        "template_id": c.template_id,
-        "phases": {p.value: d.isoformat() for p, d in c.phases.items()},
-        "participant_mode": c.participant_mode.value,
-        "departments": list(c.departments),
-        "employee_ids": list(c.employee_ids),
-        "carry_over_goals": c.carry_over_goals,
-        "skip_level_read": c.skip_level_read,
-        "rehearsal": c.rehearsal,
-    }
+    """A stored cycle as its form's values: the API's output of it, limited to the fields the form sends."""
+    return CycleSchema(only=tuple(CycleInSchema().fields)).dump(c)
 
 
 def _render_cycle_form(
     values: dict[str, Any],
-    *,
     cycle_id: str | None = None,
+    *,
     version: Any = "",
     errors: forms.Errors | None = None,
     message: str = "",
@@ -252,61 +207,99 @@ def _render_cycle_form(
     uow = wiring().uow()
     people = directory_svc.people_for_signin(uow)
     departments = sorted({p.department for p in people}, key=str.casefold)
-    label = forms.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
-    return render_template(
+    label = labels.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
+    return form_page(
         "pages/hr_cycle_form.html",
+        errors,
+        status,
+        label,
         values=values,
         cycle_id=cycle_id,
         version=version,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         message=message,
         template_choices=[(t.template_id, f"{t.name} (version {t.version})") for t in template_svc.list_templates(uow)],
         departments=departments,
         phases=PHASE_LABELS,
         modes=MODES,
-        field_id=forms.field_id,
-    ), status
+    )
 
 
 def _save_cycle(cycle_id: str | None):
+    saved = _save(CYCLE_EDITOR, cycle_id)
+    flash(f"Cycle “{saved.name}” saved.", "success")
+    return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
+
+
+@dataclass(frozen=True)
+class Editor:
+    """How HR creates and edits one kind of versioned thing (a template, a cycle) from its form."""
+
+    render: Callable[..., Any]  # (values, id, *, version, errors, message, status) → the form page
+    raw: Callable[[Any], dict[str, Any]]  # the posted form → what the schema loads
+    schema: type[Schema]
+    get: Callable[[Any, str], Any]  # (uow, id) → as stored now
+    create: Callable[..., Any]  # (uow, principal, data, clock)
+    update: Callable[..., Any]  # (uow, principal, id, data, expected version, clock)
+    refused: str  # the message of an invalid form
+    stale: str  # the message when someone else saved it meanwhile, formatted with `now` (as stored now)
+    back: str  # the list's endpoint
+    elsewhere: str = ""  # the endpoint (taking the cycle's id) where a refusal not about the form is said, if any
+
+
+TEMPLATE_EDITOR = Editor(
+    _render_template_form,
+    forms.template_raw,
+    TemplateInSchema,
+    template_svc.get_template,
+    template_svc.create_template,
+    template_svc.update_template,
+    "The template was not saved: some fields need attention.",
+    "Someone else saved this template meanwhile (now version {now.version}, by {now.updated_by}). "
+    "Your edits are kept below; saving again makes them the next version.",
+    "pages_hr.templates",
+)
+CYCLE_EDITOR = Editor(
+    _render_cycle_form,
+    forms.cycle_raw,
+    CycleInSchema,
+    cycle_svc.get_cycle,
+    cycle_svc.create_cycle,
+    cycle_svc.update_cycle,
+    "The cycle was not saved: some fields need attention.",
+    "Someone else changed this cycle meanwhile (now version {now.version}). Your edits are kept "
+    "below; saving again replaces theirs.",
+    "pages_hr.cycles",
+    elsewhere="pages_hr.cycle",  # a refusal by the cycle's state is said on the cycle's page
+)
+
+
+def _save(editor: Editor, entity_id: str | None) -> Any:
+    """Create (no id) or edit from the posted form: the form again with its messages when it is invalid or
+    refused; when someone else saved it meanwhile, the form as typed at the version stored now, with a message."""
     principal = hr()
     w = wiring()
-    raw = forms.cycle_raw(request.form)
-    data, errors = forms.load(CycleInSchema(), raw)
+    raw = editor.raw(request.form)
+    data, errors = forms.load(editor.schema(), raw)
     version = request.form.get("version", "")
 
     def again(errors: forms.Errors, message: str, status: int):
-        if status != 422:  # not about the form: the cycle's state refused it
+        if editor.elsewhere and status != 422:
             flash(message, "error")
-            return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
-        return _render_cycle_form(
-            raw, cycle_id=cycle_id, version=version, errors=errors, status=status, message=message
-        )
+            return redirect(url_for(editor.elsewhere, cycle_id=entity_id))
+        return editor.render(raw, entity_id, version=version, errors=errors, status=status, message=message)
+
+    invalid(errors, editor.refused, OnRefusal(form=again))
 
     def stale(_exc: Exception):
-        current = cycle_svc.get_cycle(w.uow(), cycle_id or "")
-        return _render_cycle_form(
-            raw,
-            cycle_id=cycle_id,
-            version=current.version,
-            status=409,
-            message=(
-                f"Someone else changed this cycle meanwhile (now version {current.version}). Your edits are kept "
-                "below; saving again replaces theirs."
-            ),
-        )
-
-    invalid(errors, "The cycle was not saved: some fields need attention.", OnRefusal(form=again))
+        now = editor.get(w.uow(), entity_id or "")
+        return editor.render(raw, entity_id, version=now.version, status=409, message=editor.stale.format(now=now))
 
     def save():
-        if cycle_id is None:
-            return cycle_svc.create_cycle(w.uow(), principal, data, w.clock)
-        return cycle_svc.update_cycle(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
+        if entity_id is None:
+            return editor.create(w.uow(), principal, data, w.clock)
+        return editor.update(w.uow(), principal, entity_id, data, expected_version(), w.clock)
 
-    saved = attempt(save, OnRefusal(back=url_for("pages_hr.cycles"), form=again, stale=stale))
-    flash(f"Cycle “{saved.name}” saved.", "success")
-    return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
+    return attempt(save, OnRefusal(back=url_for(editor.back), form=again, stale=stale))
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
@@ -362,7 +355,7 @@ def cycle(cycle_id: str):
     # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
     # requests; the people it names come from the worklist's directory read when they have reviews here).
     feedback = (
-        feedback_svc.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
+        feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
         if c.state is not CycleState.DRAFT
         else None
     )

@@ -23,11 +23,11 @@ from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
 from service.services.reviews import ReviewView
+from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.form_flow import OnRefusal, attempt
-from service.web.labels import options, word
-from service.web.pages import page_principal, today
+from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
@@ -65,6 +65,19 @@ LABELS = {
 def _summary(errors: dict[str, Any]) -> list[dict[str, str]]:
     flat = forms.flatten_errors(errors)
     return forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name))
+
+
+def _form_page(page: str, errors: dict[str, Any], status: int, blank: Any, **context: Any):
+    """A learning page with its form: the messages by field, the form's own message (key "") on top, and what was
+    typed (or `blank` when nothing was refused)."""
+    return render_template(
+        page,
+        errors=forms.flatten_errors(errors),
+        summary=_summary({k: v for k, v in errors.items() if k}),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else blank,
+        **context,
+    ), status
 
 
 def _load(schema: Any, data: dict[str, Any], message: str) -> dict[str, Any]:
@@ -123,18 +136,17 @@ def index():
 def _render_log(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     choices = svc.need_choices(uow, principal)
-    return render_template(
+    return _form_page(
         "pages/learning.html",
+        errors,
+        status,
+        {"date": today().isoformat(), "type": "course"},
         activities=svc.learning_log(uow, principal),
         needs=[(n.need_id, n.label) for n in choices],
         need_names={n.need_id: n.name for n in choices},
         types=TYPES,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else {"date": today().isoformat(), "type": "course"},
         sees_report=policy.may_see_learning_report(principal),
-    ), status
+    )
 
 
 @bp.post("")
@@ -196,16 +208,15 @@ def activity(activity_id: str):
 def _render_activity(principal: Principal, activity_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     found = svc.get_activity(uow, principal, activity_id)
-    return render_template(
+    return _form_page(
         "pages/learning_activity.html",
+        errors,
+        status,
+        asdict(found),
         a=found,
         needs=_need_options(uow, principal),
         types=TYPES,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else asdict(found),
-    ), status
+    )
 
 
 @bp.post("/evidence/<cycle_id>/<employee_id>/<activity_id>/comment")
@@ -258,16 +269,7 @@ def planner():
 def _render_planner(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     data = interviews.planner(uow, principal)
-    return render_template(
-        "pages/interviews.html",
-        planner=data,
-        sources=SOURCES,
-        formats=FORMATS,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else {},
-    ), status
+    return _form_page("pages/interviews.html", errors, status, {}, planner=data, sources=SOURCES, formats=FORMATS)
 
 
 @bp.post("/interviews")
@@ -318,14 +320,7 @@ def questions():
 def _render_questions(principal: Principal, errors: dict[str, Any], status: int):
     bank = interviews.questions(wiring().uow(), principal)
     text = request.form.get("questions") if errors else "\n".join(bank.questions)
-    return render_template(
-        "pages/interviews_questions.html",
-        bank=bank,
-        text=text,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-    ), status
+    return _form_page("pages/interviews_questions.html", errors, status, {}, bank=bank, text=text)
 
 
 STEPS = {"save", "send", "schedule", "decline", "prepare", "complete", "after"}
@@ -421,21 +416,20 @@ def _completion(form: Any) -> dict[str, Any]:
 def _render_contact(principal: Principal, contact_id: str, errors: dict[str, Any], status: int, step: str = ""):
     uow = wiring().uow()
     found = interviews.get_contact(uow, principal, contact_id)
-    return render_template(
+    return _form_page(
         "pages/interview.html",
+        errors,
+        status,
+        {},
         c=found,
         bank=interviews.questions(uow, principal),
         needs=_need_options(uow, principal),
         formats=FORMATS,
         closing_question=CLOSING_QUESTION,
         referral_rows=REFERRAL_ROWS,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else {},
         step=step,
         today=today().isoformat(),
-    ), status
+    )
 
 
 @bp.get("/people/<employee_id>/shared")

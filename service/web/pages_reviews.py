@@ -34,10 +34,11 @@ from service.services import feedback as feedback_svc
 from service.services import review_goals
 from service.services import reviews as review_svc
 from service.services.reviews import ReviewContext, ReviewView, review_view
-from service.web import forms, labels
+from service.views import labels
+from service.web import forms
 from service.web.errors import json_error
-from service.web.form_flow import OnRefusal, attempt, invalid
-from service.web.pages import _names, due_info, page_principal, today
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
+from service.web.page_helpers import due_info, page_principal, today
 from service.web.review_parts import PARTS, Part
 from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema
 from service.web.versioning import expected_version
@@ -100,7 +101,7 @@ def _owner_choices(ctx: ReviewContext, content: dict[str, Any] | None) -> list[t
     seen.setdefault(ctx.principal.employee_id, ctx.principal.name)
     chosen = [i.get("owner_id") for key in ("obstacles", "agreed_actions") for i in (content or {}).get(key, []) or []]
     missing = [i for i in chosen if i and i not in seen]
-    for k, name in _names(uow, missing).items():
+    for k, name in directory_svc.people_names(uow, missing).items():
         seen[k] = name
     for i in missing:
         seen.setdefault(i, i)
@@ -129,7 +130,7 @@ def _render_form(
     status: int = 200,
 ):
     template = _template(view)
-    label = forms.Labeller(template)
+    label = labels.Labeller(template)
     task = ctx.cycle.task_for(ctx.review.state)
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
@@ -150,8 +151,11 @@ def _render_form(
         values = {**values, "goal_ratings": review_goals.goal_rows(goals, values.get("goal_ratings"))}
     if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
         values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
-    body = render_template(
+    return form_page(
         part.page,
+        errors,
+        status,
+        label,
         part=part,
         view=view,
         ctx=ctx,
@@ -159,8 +163,6 @@ def _render_form(
         values=values,
         version=version,
         base=base,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         message=message,
         stale=stale,
         due=due_info(ctx.cycle.phases.get(phase)),
@@ -169,7 +171,6 @@ def _render_form(
         can_submit=can_submit,
         owners=owners,
         names=dict(owners),
-        field_id=forms.field_id,
         review_url=_review_url(ctx),
         form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
         sections={s.key: s for s in sections},
@@ -181,12 +182,11 @@ def _render_form(
         goal_by_id={g["goal_id"]: g for g in goals},
         goal_rule=review_goals.GOAL_RULE,
     )
-    return body, status
 
 
 def _json_error(code: str, status: int, message: str, errors: forms.Errors | None = None, **extra: Any):
     """An autosave's refusal: the API's one error shape, plus the summary the page script shows."""
-    label = extra.pop("label", None) or forms.Labeller()
+    label = extra.pop("label", None) or labels.Labeller()
     return json_error(code, status, message, errors, summary=forms.summary(errors or {}, label), **extra)
 
 
@@ -196,7 +196,7 @@ def _stale(
     """Someone else saved first: keep what was typed, say which fields changed since the form was opened."""
     ctx, view = _context(cycle_id, employee_id, context=False)
     template = _template(view)
-    label = forms.Labeller(template)
+    label = labels.Labeller(template)
     stored = getattr(view, part.section) or {}
     started_from = forms.parse_base(request.form.get("_base"))
     changed = forms.changed_fields(started_from if started_from is not None else (submitted or raw), stored)
@@ -242,7 +242,7 @@ def _on_refusal(
 ) -> OnRefusal:
     """How this form answers refusals: JSON for the autosave script, the form again for people."""
     cycle_id, employee_id = ctx.cycle.cycle_id, ctx.review.employee_id
-    label = forms.Labeller(_template(view))
+    label = labels.Labeller(_template(view))
 
     def again(errors: forms.Errors, message: str, status: int):
         if autosave:
@@ -327,7 +327,9 @@ def _form(part: Part, cycle_id: str, employee_id: str):
             review_url=_review_url(ctx),
             saved_at=at,
             form_url=url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id),
-            manager_name=_names(w.uow(), [ctx.current_manager or ""]).get(ctx.current_manager or ""),
+            manager_name=directory_svc.people_names(w.uow(), [ctx.current_manager or ""]).get(
+                ctx.current_manager or ""
+            ),
         )
     flash(f"Draft saved at {at[11:16]} UTC.", "success")
     return redirect(url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id))
@@ -418,14 +420,17 @@ def _render_review(
     )
     people = [ctx.review.employee_id, ctx.current_manager or "", *(o.get("owner_id") or "" for o in owned)]
     people += [a.owner_id for a in view.carried_actions or []]
-    label = forms.Labeller(template)
+    label = labels.Labeller(template)
     can = review_svc.available_actions(ctx)
-    names = _names(ctx.uow, people)
+    names = directory_svc.people_names(ctx.uow, people)
     # Served from the batch just read (and the prefetch): titles cost no further request.
     employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
     manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
-    body = render_template(
+    return form_page(
         "pages/review.html",
+        errors,
+        status,
+        label,
         employee=employee,
         manager=manager,
         ctx=ctx,
@@ -437,13 +442,10 @@ def _render_review(
         task_title=labels.task_title(task[0], _owns(ctx, task[1])) if task else None,
         due=due_info(task[2]) if task else None,
         names=names,
-        errors=errors or {},
-        summary=forms.summary(errors or {}, label),
         values=values or {},
         message=message,
         states=list(ReviewState),
         choices=CHOICES,
-        field_id=forms.field_id,
         can_self=can.self,
         can_manager=can.manager,
         can_discussion=can.discussion,
@@ -456,7 +458,6 @@ def _render_review(
         ),
         feedback_kinds=FEEDBACK_KINDS,
     )
-    return body, status
 
 
 def _owns(ctx: ReviewContext, owner: str) -> bool:
@@ -566,7 +567,7 @@ def audit(cycle_id: str, employee_id: str):
             for v in (c.get("from"), c.get("to")):
                 people |= _ids_in(c.get("field") or "", v)
     template = template_from_dict(ctx.cycle.template_snapshot) if ctx.cycle.template_snapshot else None
-    story = labels.audit_story(records, template, _names(uow, sorted(people)))
+    story = labels.audit_story(records, template, directory_svc.people_names(uow, sorted(people)))
     return render_template("pages/audit.html", ctx=ctx, story=story, problems=problems, review_url=_review_url(ctx))
 
 

@@ -3,21 +3,25 @@ catalogue and the report's email schedule for HR, and an individual's needs with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
 from service.services import training as svc
 from service.services import training_reports as reports
+from service.services.auth import Principal
 from service.services.directory import get_person
 from service.web.form_flow import OnRefusal, attempt
-from service.web.pages import page_principal
+from service.web.page_helpers import page_principal
 from service.web.pages_goals import _cycle_choice
 from service.web.versioning import expected_version
-from service.web.wiring import wiring
+from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("pages_training", __name__)
+T = TypeVar("T")
 
 
 def _n() -> int:
@@ -78,44 +82,46 @@ def topics():
 @bp.post("/reports/training/topics")
 def create_topic():
     """Add a topic with its synonyms (one per line or comma-separated)."""
-    principal = page_principal()
-    w = wiring()
     words = [s for line in request.form.get("synonyms", "").splitlines() for s in line.split(",")]
     data = {"name": request.form.get("name", "")[:120], "synonyms": [s[:120] for s in words][:30]}
-    topic = attempt(
-        lambda: svc.create_topic(w.uow(), principal, data, w.clock),
-        OnRefusal(back=url_for("pages_training.topics"), prefix="Not added"),
+    return _on_topics(
+        lambda w, principal: svc.create_topic(w.uow(), principal, data, w.clock),
+        "Not added",
+        lambda topic: f"“{topic['name']}” is in the catalogue.",
     )
-    flash(f"“{topic['name']}” is in the catalogue.", "success")
-    return redirect(url_for("pages_training.topics"))
 
 
 @bp.post("/reports/training/topics/merge")
 def merge_topics():
     """Merge one topic into another."""
-    principal = page_principal()
-    w = wiring()
     source, target = request.form.get("source_id", "")[:200], request.form.get("target_id", "")[:200]
-    topic = attempt(
-        lambda: svc.merge_topics(w.uow(), principal, source, target, w.clock),
-        OnRefusal(back=url_for("pages_training.topics"), prefix="Not merged"),
+    return _on_topics(
+        lambda w, principal: svc.merge_topics(w.uow(), principal, source, target, w.clock),
+        "Not merged",
+        lambda topic: f"Merged into “{topic['name']}”.",
     )
-    flash(f"Merged into “{topic['name']}”.", "success")
-    return redirect(url_for("pages_training.topics"))
 
 
 @bp.post("/reports/training/schedule")
 def schedule():
     """Set how often leadership gets the report by email."""
+    frequency = request.form.get("frequency", "")[:20]
+    return _on_topics(
+        lambda w, principal: svc.set_schedule(w.uow(), principal, frequency, expected_version(), w.clock),
+        "Not saved",
+        lambda _: "The report's schedule is saved.",
+    )
+
+
+def _on_topics(call: Callable[[Wiring, Principal], T], refused: str, done: Callable[[T], str]):
+    """Do `call` from the topics page and come back to it, saying what was done (or, prefixed by `refused`, why
+    not)."""
     principal = page_principal()
     w = wiring()
-    frequency = request.form.get("frequency", "")[:20]
-    attempt(
-        lambda: svc.set_schedule(w.uow(), principal, frequency, expected_version(), w.clock),
-        OnRefusal(back=url_for("pages_training.topics"), prefix="Not saved"),
-    )
-    flash("The report's schedule is saved.", "success")
-    return redirect(url_for("pages_training.topics"))
+    back = url_for("pages_training.topics")
+    result = attempt(lambda: call(w, principal), OnRefusal(back=back, prefix=refused))
+    flash(done(result), "success")
+    return redirect(back)
 
 
 @bp.get("/people/<employee_id>/training-needs")

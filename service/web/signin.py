@@ -2,7 +2,7 @@
 
 `/auth/login` starts it (state and code verifier kept in the pre-sign-in session), `/auth/callback`
 exchanges the code, verifies the ID token against the pool's JWKS and starts a fresh session (nothing of
-the earlier one survives: no fixation), `/signout` (pages.py) ends the session and sends the browser
+the earlier one survives: no fixation), `/signout` (pages_session.py) ends the session and sends the browser
 to the hosted UI's logout, which comes back to `/auth/signed-out`. Tokens never reach the browser:
 only the employee id and two times live in the HttpOnly `__Host-` session cookie.
 
@@ -25,7 +25,7 @@ from service.domain.errors import NotAuthenticated
 from service.services import directory as directory_svc
 from service.services import signin_throttle
 from service.services.auth import employee_id_from_claims, federated_provider
-from service.web.pages import safe_next
+from service.web.untrusted import safe_next
 from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("cognito_signin", __name__, url_prefix="/auth")

@@ -14,7 +14,7 @@ from service.services import summaries as summary_svc
 from service.web.api_io import answer
 from service.web.auth import current_principal
 from service.web.docs import api_doc
-from service.web.pages import page_principal
+from service.web.page_helpers import page_principal
 from service.web.wiring import wiring
 
 bp = Blueprint("summaries", __name__)

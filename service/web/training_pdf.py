@@ -17,7 +17,7 @@ from service.web.api_io import load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Whole
-from service.web.pages import page_principal
+from service.web.page_helpers import page_principal
 from service.web.pages_goals import _cycle_choice
 from service.web.wiring import wiring
 

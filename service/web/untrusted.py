@@ -1,4 +1,5 @@
-"""Untrusted input before it reaches a schema: request size, JSON bodies, ids in the path, paging cursors.
+"""Untrusted input before it reaches a schema: request size, JSON bodies, ids in the path, paging cursors, the
+places a sign-in or a form may send the browser back to (`safe_next`).
 
 The limits are the ones docs/SECURITY.md lists; each refusal is a 4xx in the one error shape.
 """
@@ -146,3 +147,14 @@ def install(app: Flask) -> None:
     )
     app.json = SafeJSONProvider(app)
     app.url_value_preprocessor(check_view_args)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A same-site path, or the default: no scheme, no host, no `//`, backslash or control characters."""
+    from urllib.parse import urlsplit
+
+    t = target or ""
+    if not t.startswith("/") or t.startswith("//") or "\\" in t or any(ord(c) < 0x20 or ord(c) == 0x7F for c in t):
+        return default
+    parts = urlsplit(t)
+    return default if parts.scheme or parts.netloc else t

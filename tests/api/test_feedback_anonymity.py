@@ -25,7 +25,7 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from service.services import cycles as cycle_svc
-from service.services import feedback as fb
+from service.services import feedback_answers, feedback_nominations
 from service.services import reminders as reminder_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
@@ -84,19 +84,21 @@ def build(answered: list[str]) -> tuple[Any, str, MemoryMailer]:
     c = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
     cycle_svc.launch_cycle(UnitOfWork(table), hr, c.cycle_id, c.version, clock, f.inline_queue(table, clock))
     cid = c.cycle_id
-    fb.nominate_peers(UnitOfWork(table), f.principal(table, "F4"), cid, "F4", list(REVIEWERS), clock)
-    fb.decide_nominations(UnitOfWork(table), f.principal(table, "F3"), cid, "F4", list(REVIEWERS), [], [], clock)
-    fb.request_upward(UnitOfWork(table), hr, cid, clock)
+    feedback_nominations.nominate_peers(UnitOfWork(table), f.principal(table, "F4"), cid, "F4", list(REVIEWERS), clock)
+    feedback_nominations.decide_nominations(
+        UnitOfWork(table), f.principal(table, "F3"), cid, "F4", list(REVIEWERS), [], [], clock
+    )
+    feedback_nominations.request_upward(UnitOfWork(table), hr, cid, clock)
     for k, reviewer in enumerate(answered):
-        fb.submit_answer(
+        feedback_answers.submit_answer(
             UnitOfWork(table), f.principal(table, reviewer), cid, "F4", _only(CONTENT[k], "strength"), clock
         )
-        fb.submit_answer(
+        feedback_answers.submit_answer(
             UnitOfWork(table), f.principal(table, reviewer), cid, "F30", _only(CONTENT[k], "support"), clock
         )
     for reviewer in REVIEWERS:
         if reviewer not in answered:  # a draft is only ever its author's
-            fb.save_draft(
+            feedback_answers.save_draft(
                 UnitOfWork(table), f.principal(table, reviewer), cid, "F4", _only(CONTENT[0], "strength"), 0, clock
             )
     v = review_svc.open_review(UnitOfWork(table), f.principal(table, "F4"), cid, "F4").version

@@ -31,9 +31,8 @@ from service.config import Settings
 from service.domain.errors import NotFound, PermissionDenied
 from service.pdf.documents import summary_html
 from service.services import cycles as cycle_svc
-from service.services import feedback as fb
+from service.services import feedback_answers, feedback_nominations, summaries
 from service.services import reviews as review_svc
-from service.services import summaries
 from service.services import templates as template_svc
 from service.services.directory import import_organisation
 from tests import factories as f
@@ -90,8 +89,10 @@ class World:
         c = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
         cycle_svc.launch_cycle(UnitOfWork(table), hr, c.cycle_id, c.version, clock, f.inline_queue(table, clock))
         self.cid = cid = c.cycle_id
-        fb.nominate_peers(UnitOfWork(table), f.principal(table, "F4"), cid, "F4", REVIEWERS, clock)
-        fb.decide_nominations(UnitOfWork(table), f.principal(table, "F3"), cid, "F4", REVIEWERS, [], [], clock)
+        feedback_nominations.nominate_peers(UnitOfWork(table), f.principal(table, "F4"), cid, "F4", REVIEWERS, clock)
+        feedback_nominations.decide_nominations(
+            UnitOfWork(table), f.principal(table, "F3"), cid, "F4", REVIEWERS, [], [], clock
+        )
         v = review_svc.open_review(UnitOfWork(table), f.principal(table, "F4"), cid, "F4").version
         self.version = review_svc.save_self_assessment(
             UnitOfWork(table), f.principal(table, "F4"), cid, "F4", f.self_content(), v, True, clock
@@ -109,7 +110,7 @@ class World:
     def answer(self, i: int) -> None:
         """The i-th reviewer to answer submits their answer."""
         who = f.principal(self.table, ANSWERING[i])
-        fb.submit_answer(UnitOfWork(self.table), who, self.cid, "F4", content(self.order[i]), self.clock)
+        feedback_answers.submit_answer(UnitOfWork(self.table), who, self.cid, "F4", content(self.order[i]), self.clock)
 
     def manager_submits(self) -> None:
         """Alan submits the manager assessment."""

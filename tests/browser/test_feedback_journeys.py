@@ -84,17 +84,19 @@ def test_nominating_approving_answering_and_declining(live, open_as):
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_feedback_pages_pass_axe_at_both_widths(live, open_as, width):
-    from service.services import feedback as fb
+    from service.services import feedback_answers, feedback_nominations
     from tests import factories as f
 
     cycle = live.launch()
     cid = cycle.cycle_id
-    fb.nominate_peers(UnitOfWork(live.table), f.principal(live.table, "E4"), cid, "E4", ["E5", "E6", "E2"], live.clock)
-    fb.decide_nominations(
+    feedback_nominations.nominate_peers(
+        UnitOfWork(live.table), f.principal(live.table, "E4"), cid, "E4", ["E5", "E6", "E2"], live.clock
+    )
+    feedback_nominations.decide_nominations(
         UnitOfWork(live.table), f.principal(live.table, "E3"), cid, "E4", ["E5", "E6", "E2"], [], [], live.clock
     )
     for r in ("E5", "E6", "E2"):
-        fb.submit_answer(
+        feedback_answers.submit_answer(
             UnitOfWork(live.table), f.principal(live.table, r), cid, "E4", {"ratings": {"delivery": 3}}, live.clock
         )
     problems: list[str] = []
@@ -109,7 +111,7 @@ def test_feedback_pages_pass_axe_at_both_widths(live, open_as, width):
         page.goto(path)
         check(page, f"feedback-{name}-{width}", problems)
     expect(page.locator("body")).to_be_visible()
-    fb.request_upward(UnitOfWork(live.table), f.principal(live.table, "E2"), cid, live.clock)
+    feedback_nominations.request_upward(UnitOfWork(live.table), f.principal(live.table, "E2"), cid, live.clock)
     hr = open_as(live, "E2", viewport)
     hr.goto(f"/cycles/{cid}/feedback")
     check(hr, f"feedback-hr-{width}", problems)

@@ -372,13 +372,15 @@ def _seed() -> World:
     cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
     cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
     # P1 is S1's peer reviewer for real (issue 9): nominated by S1, approved by M1 (a minimum of one peer).
-    from service.services import feedback as feedback_svc
+    from service.services import feedback_nominations, feedback_settings
 
     settings = {"min_peers": 1, "max_peers": 3, "threshold": 3, "upward": False}
-    feedback_svc.save_settings(UnitOfWork(table), hr, cycle.cycle_id, settings, 0, clock)
-    feedback_svc.nominate_peers(UnitOfWork(table), f.principal(table, "S1"), cycle.cycle_id, "S1", ["P1"], clock)
+    feedback_settings.save_settings(UnitOfWork(table), hr, cycle.cycle_id, settings, 0, clock)
+    feedback_nominations.nominate_peers(
+        UnitOfWork(table), f.principal(table, "S1"), cycle.cycle_id, "S1", ["P1"], clock
+    )
     m1 = f.principal(table, "M1")
-    feedback_svc.decide_nominations(UnitOfWork(table), m1, cycle.cycle_id, "S1", ["P1"], [], [], clock, None)
+    feedback_nominations.decide_nominations(UnitOfWork(table), m1, cycle.cycle_id, "S1", ["P1"], [], [], clock, None)
     goals = {}
     for who in ("L1", "H1", "D1", "M1", "M2", "S1", "P1", "O1"):
         data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.feedback import FeedbackKind, RequestState
-from service.services import feedback as fb
+from service.services import feedback_answers, feedback_nominations
 from tests import factories as f
 
 
@@ -13,10 +13,18 @@ def test_a_request_is_found_by_reviewer_and_by_cycle_and_its_answer_lands_in_the
     table = seeded
     cycle = f.launched_cycle(table, clock)
     cid = cycle.cycle_id
-    fb.nominate_peers(UnitOfWork(table), f.principal(table, "E4"), cid, "E4", ["E5", "E6", "E2"], clock)
-    fb.decide_nominations(UnitOfWork(table), f.principal(table, "E3"), cid, "E4", ["E5", "E6", "E2"], [], [], clock)
-    fb.save_draft(UnitOfWork(table), f.principal(table, "E5"), cid, "E4", {"ratings": {"delivery": 2}}, 0, clock)
-    fb.submit_answer(UnitOfWork(table), f.principal(table, "E5"), cid, "E4", {"ratings": {"delivery": 3}}, clock)
+    feedback_nominations.nominate_peers(
+        UnitOfWork(table), f.principal(table, "E4"), cid, "E4", ["E5", "E6", "E2"], clock
+    )
+    feedback_nominations.decide_nominations(
+        UnitOfWork(table), f.principal(table, "E3"), cid, "E4", ["E5", "E6", "E2"], [], [], clock
+    )
+    feedback_answers.save_draft(
+        UnitOfWork(table), f.principal(table, "E5"), cid, "E4", {"ratings": {"delivery": 2}}, 0, clock
+    )
+    feedback_answers.submit_answer(
+        UnitOfWork(table), f.principal(table, "E5"), cid, "E4", {"ratings": {"delivery": 3}}, clock
+    )
     uow = UnitOfWork(table)
     assert [r.subject_id for r in uow.feedback.addressed_to("E5")] == ["E4"]
     assert {r.reviewer_id: r.state for r in uow.feedback.of_cycle(cid)} == {

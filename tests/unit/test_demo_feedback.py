@@ -29,4 +29,4 @@ def test_demo_has_feedback_in_every_state_and_a_finalised_score_with_three_parts
     assert mine["shown"] and mine["answers"] == 3, "released when her manager submitted"
     upward = feedback.feedback_groups_for(UnitOfWork(table), who("E003"), active.cycle_id, "E007", now)[1]
     assert upward["released"] is False, "Lukas's manager has not submitted and the deadline is ahead"
-    assert feedback.review_feedback(UnitOfWork(table), who("E008"), active.cycle_id, "E008", now)["evidence"]
+    assert feedback.review_feedback(UnitOfWork(table), who("E008"), active.cycle_id, "E008", now).evidence

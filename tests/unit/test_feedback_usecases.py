@@ -7,6 +7,7 @@ her peers F5, F7, F8, F9; Barbara (F6) reports to Grace; Linus (F10) is in Sales
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,7 +19,14 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.feedback import FeedbackKind, RequestState
 from service.services import directory as directory_svc
-from service.services import feedback as fb
+from service.services import (
+    feedback,
+    feedback_answers,
+    feedback_nominations,
+    feedback_notes,
+    feedback_settings,
+    feedback_tracking,
+)
 from service.services import reviews as review_svc
 from service.services.directory import import_organisation
 from tests import factories as f
@@ -77,13 +85,15 @@ def fresh(uow) -> UnitOfWork:
 
 def asked(uow, cycle, clock, reviewers=PEERS, mailer=None) -> None:
     """F4 nominates `reviewers`, Alan approves them all."""
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", list(reviewers), clock)
-    fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", list(reviewers), [], [], clock, mailer)
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", list(reviewers), clock)
+    feedback_nominations.decide_nominations(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", list(reviewers), [], [], clock, mailer
+    )
 
 
 def answer(uow, cycle, clock, reviewer, rating=3, text=None):
     content = {"ratings": {"delivery": rating, "collaboration": 4}, "answers": {"strength": text or f"Kind {reviewer}"}}
-    return fb.submit_answer(fresh(uow), who(uow, reviewer), cycle.cycle_id, "F4", content, clock)
+    return feedback_answers.submit_answer(fresh(uow), who(uow, reviewer), cycle.cycle_id, "F4", content, clock)
 
 
 def state_of(uow, cycle, reviewer):
@@ -94,8 +104,10 @@ def state_of(uow, cycle, reviewer):
 
 
 def test_nominations_within_min_and_max_are_stored_as_nominated(uow, cycle, clock):
-    view = fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
-    assert [p["state"] for p in view["peers"]] == ["nominated"] * 3
+    view = feedback_nominations.nominate_peers(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock
+    )
+    assert [p.state for p in view.peers] == ["nominated"] * 3
     assert state_of(uow, cycle, "F7") is RequestState.NOMINATED
 
 
@@ -112,14 +124,14 @@ def test_nominations_within_min_and_max_are_stored_as_nominated(uow, cycle, cloc
 def test_bad_nominations_are_refused_and_nothing_is_written(uow, cycle, clock, nominees, field_text):
     u = fresh(uow)
     with pytest.raises(ValidationFailed) as caught:
-        fb.nominate_peers(u, who(uow, "F4"), cycle.cycle_id, "F4", nominees, clock)
+        feedback_nominations.nominate_peers(u, who(uow, "F4"), cycle.cycle_id, "F4", nominees, clock)
     assert field_text in json.dumps(caught.value.errors)
     assert u.transactions == 0 and fresh(uow).feedback.about(cycle.cycle_id, "F4") == []
 
 
 def test_only_the_employee_or_hr_nominates(uow, cycle, clock):
     with pytest.raises(PermissionDenied):
-        fb.nominate_peers(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", ["F7", "F8", "F9"], clock)
+        feedback_nominations.nominate_peers(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", ["F7", "F8", "F9"], clock)
 
 
 def test_manager_approves_and_each_newly_asked_reviewer_gets_an_email_with_a_link(uow, cycle, clock):
@@ -131,9 +143,11 @@ def test_manager_approves_and_each_newly_asked_reviewer_gets_an_email_with_a_lin
 
 
 def test_manager_removes_and_adds_within_the_maximum(uow, cycle, clock):
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
-    view = fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], ["F7"], ["F10"], clock)
-    assert {p["reviewer_id"]: p["state"] for p in view["peers"]} == {
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    view = feedback_nominations.decide_nominations(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], ["F7"], ["F10"], clock
+    )
+    assert {p.reviewer_id: p.state for p in view.peers} == {
         "F5": "asked",
         "F7": "removed",
         "F8": "nominated",
@@ -142,26 +156,28 @@ def test_manager_removes_and_adds_within_the_maximum(uow, cycle, clock):
 
 
 def test_a_colleague_who_is_not_the_manager_cannot_decide(uow, cycle, clock):
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
     with pytest.raises(PermissionDenied):
-        fb.decide_nominations(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", ["F7"], [], [], clock)
+        feedback_nominations.decide_nominations(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", ["F7"], [], [], clock)
 
 
 def test_after_the_deadline_the_manager_is_refused_and_hr_may_still_adjust(uow, cycle, clock):
     rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "nomination_deadline": date(2026, 3, 5)}
-    fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    feedback_settings.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
     late = type(clock)(clock.now() + timedelta(days=10))  # nominations closed, the feedback still open
     with pytest.raises(Conflict):
-        fb.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], [], [], late)
-    fb.decide_nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], late)
+        feedback_nominations.decide_nominations(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5"], [], [], late)
+    feedback_nominations.decide_nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], late)
     assert state_of(uow, cycle, "F5") is RequestState.APPROVED
 
 
 def test_once_the_feedback_is_closed_even_hr_adds_nobody(uow, cycle, clock):
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
     with pytest.raises(Conflict):
-        fb.decide_nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], FixedClock(RELEASED))
+        feedback_nominations.decide_nominations(
+            fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", ["F5"], [], [], FixedClock(RELEASED)
+        )
     assert state_of(uow, cycle, "F5") is RequestState.NOMINATED
 
 
@@ -171,18 +187,20 @@ def test_once_the_feedback_is_closed_even_hr_adds_nobody(uow, cycle, clock):
 def test_a_draft_is_read_back_only_by_its_author(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     content = {"ratings": {"delivery": 2}, "answers": {"strength": "Half a thought"}}
-    saved = fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, 0, clock)
-    assert fb.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", clock.now())["draft"] == content
-    assert fb.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", clock.now())["draft"] == {}
+    saved = feedback_answers.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, 0, clock)
+    assert feedback_answers.open_request(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", clock.now()).draft == content
+    assert feedback_answers.open_request(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", clock.now()).draft == {}
     with pytest.raises(StaleWrite):
-        fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved["version"] - 1, clock)
-    dump = json.dumps(fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED))
+        feedback_answers.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", content, saved.version - 1, clock)
+    dump = json.dumps(asdict(feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED)))
     assert "Half a thought" not in dump
 
 
 def test_submitting_stores_an_answer_that_names_nobody_and_flips_the_request(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
-    fb.save_draft(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", {"ratings": {}, "answers": {}}, 0, clock)
+    feedback_answers.save_draft(
+        fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", {"ratings": {}, "answers": {}}, 0, clock
+    )
     answer(uow, cycle, clock, "F5", text="Writes wonderful docs")
     assert state_of(uow, cycle, "F5") is RequestState.ANSWERED
     items = uow.table.all_items()
@@ -202,11 +220,13 @@ def test_only_the_addressee_answers_and_nobody_answers_about_themselves(uow, cyc
     with pytest.raises(NotFound):
         answer(uow, cycle, clock, "F9")
     with pytest.raises(PermissionDenied):
-        fb.submit_answer(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", {"ratings": {"delivery": 3}}, clock)
+        feedback_answers.submit_answer(
+            fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", {"ratings": {"delivery": 3}}, clock
+        )
 
 
 def test_a_nominated_but_not_approved_reviewer_cannot_answer(uow, cycle, clock):
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
     with pytest.raises(NotFound):
         answer(uow, cycle, clock, "F5")
 
@@ -214,7 +234,9 @@ def test_a_nominated_but_not_approved_reviewer_cannot_answer(uow, cycle, clock):
 def test_an_answer_is_complete_before_it_is_submitted(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     with pytest.raises(ValidationFailed) as caught:
-        fb.submit_answer(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", {"ratings": {"delivery": 9}}, clock)
+        feedback_answers.submit_answer(
+            fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", {"ratings": {"delivery": 9}}, clock
+        )
     assert "ratings.delivery" in caught.value.errors and "answers.strength" in caught.value.errors
     assert state_of(uow, cycle, "F5") is RequestState.APPROVED
 
@@ -229,26 +251,26 @@ def test_answering_twice_is_refused(uow, cycle, clock):
 
 def test_declining_keeps_the_reason_for_hr_and_a_count_for_the_reviewee(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
-    fb.decline(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", "On leave", clock)
+    feedback_answers.decline(fresh(uow), who(uow, "F7"), cycle.cycle_id, "F4", "On leave", clock)
     assert state_of(uow, cycle, "F7") is RequestState.DECLINED
-    mine = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
-    assert mine["counts"]["peer"] == {"asked": 3, "answered": None, "declined": None, "waiting": None}
-    after = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
-    assert after["counts"]["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
-    assert "On leave" not in json.dumps(mine) + json.dumps(after)
-    hr = fb.nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", clock.now())
-    assert {p["reviewer_id"]: p["decline_reason"] for p in hr["peers"]}["F7"] == "On leave"
+    mine = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
+    assert mine.counts["peer"] == {"asked": 3, "answered": None, "declined": None, "waiting": None}
+    after = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
+    assert after.counts["peer"] == {"asked": 3, "answered": 0, "declined": 1, "waiting": 2}
+    assert "On leave" not in json.dumps(asdict(mine)) + json.dumps(asdict(after))
+    hr = feedback_nominations.nominations(fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", clock.now())
+    assert {p.reviewer_id: p.decline_reason for p in hr.peers}["F7"] == "On leave"
 
 
 def test_a_reviewer_who_left_stays_counted_whether_they_answered_or_not(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     answer(uow, cycle, clock, "F5")
-    before = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
+    before = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
     for gone in ("F5", "F8"):  # one who answered, one who did not: dropping only one kind would tell which
         line = next(row for row in ORG.splitlines() if row.startswith(gone + ","))
         directory_svc.import_organisation(fresh(uow), who(uow, "F2"), ORG.replace(line + "\n", ""), clock)
-        after = fb.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
-        assert after["counts"] == before["counts"] and len(after["peers"]) == 3
+        after = feedback_nominations.nominations(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)
+        assert after.counts == before.counts and len(after.peers) == 3
 
 
 # --- groups ------------------------------------------------------------------------------------------------
@@ -258,7 +280,7 @@ def test_a_group_below_three_answers_shows_only_its_count(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7"):
         answer(uow, cycle, clock, r)
-    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]
+    peer = feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]
     assert peer == {
         "kind": "peer",
         "released": True,
@@ -273,7 +295,7 @@ def test_a_group_of_three_shows_averages_distributions_and_comments_in_no_submis
     asked(uow, cycle, clock)
     for r, rating, text in (("F9", 4, "zebra-like focus"), ("F5", 2, "Always helpful"), ("F7", 3, "maps the system")):
         answer(uow, cycle, clock, r, rating, text)
-    early = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now())[0]
+    early = feedback.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now())[0]
     assert early == {
         "kind": "peer",
         "released": False,
@@ -282,7 +304,7 @@ def test_a_group_of_three_shows_averages_distributions_and_comments_in_no_submis
         "shown": False,
         "comments_shown": True,
     }, "nothing before the release, not even the count"
-    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED)[0]
+    peer = feedback.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", RELEASED)[0]
     delivery = peer["ratings"][0]
     assert peer["shown"] and delivery["average"] == 3 and delivery["distribution"] == [0, 1, 1, 1]
     assert peer["comments"][0]["texts"] == ["Always helpful", "maps the system", "zebra-like focus"]
@@ -290,7 +312,7 @@ def test_a_group_of_three_shows_averages_distributions_and_comments_in_no_submis
 
 def test_the_threshold_setting_is_never_below_three(uow, cycle, clock):
     with pytest.raises(ValidationFailed) as caught:
-        fb.save_settings(
+        feedback_settings.save_settings(
             fresh(uow),
             who(uow, "F2"),
             cycle.cycle_id,
@@ -302,7 +324,7 @@ def test_the_threshold_setting_is_never_below_three(uow, cycle, clock):
 
 
 def test_a_higher_threshold_holds_the_group_back(uow, cycle, clock):
-    fb.save_settings(
+    feedback_settings.save_settings(
         fresh(uow),
         who(uow, "F2"),
         cycle.cycle_id,
@@ -313,12 +335,12 @@ def test_a_higher_threshold_holds_the_group_back(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):
         answer(uow, cycle, clock, r)
-    assert not fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]["shown"]
+    assert not feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]["shown"]
 
 
 def test_a_colleague_cannot_read_the_group(uow, cycle, clock):
     with pytest.raises(PermissionDenied):
-        fb.feedback_groups_for(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", RELEASED)
+        feedback.feedback_groups_for(fresh(uow), who(uow, "F5"), cycle.cycle_id, "F4", RELEASED)
 
 
 def test_feedback_closes_when_the_manager_assessment_is_submitted(uow, cycle, clock):
@@ -356,24 +378,24 @@ def test_a_return_by_hr_does_not_reopen_answers_once_the_manager_submitted(uow, 
     v = review_svc.save_manager_assessment(
         fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", f.manager_content(owner_id="F3"), v, True, clock
     ).version
-    shown = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
+    shown = feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now())
     assert shown[0]["shown"] and shown[0]["answers"] == 3
     review_svc.return_review(
         fresh(uow), who(uow, "F2"), cycle.cycle_id, "F4", "self_submitted", "Redo the ratings", v, clock
     )
     with pytest.raises(Conflict):
         answer(uow, cycle, clock, "F9")
-    assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+    assert feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
     # Nor does HR switching the rule to "at the deadline" hide again what the submission released.
     rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "deadline"}
-    fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
-    assert fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
+    feedback_settings.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
+    assert feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", clock.now()) == shown
 
 
 def test_the_release_rule_is_fixed_once_the_feedback_deadline_has_passed(uow, cycle, clock):
     rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "manager"}
     with pytest.raises(ValidationFailed) as caught:
-        fb.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, FixedClock(RELEASED))
+        feedback_settings.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, FixedClock(RELEASED))
     assert "release" in caught.value.errors
     assert fresh(uow).feedback.settings(cycle.cycle_id).release.value == "first"
 
@@ -399,19 +421,19 @@ def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
 
 def test_upward_requests_go_to_each_managers_reports(uow, cycle, clock):
     mailer = MemoryMailer()
-    result = fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
+    result = feedback_nominations.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
     about_alan = fresh(uow).feedback.about(cycle.cycle_id, "F3")
     assert sorted(r.reviewer_id for r in about_alan) == ["F4", "F5", "F7", "F8", "F9"]
     assert {r.kind for r in about_alan} == {FeedbackKind.UPWARD}
-    assert result["asked"] == len(mailer.sent) == 5 + 3 + 1  # Alan's 5, Ada's 3 (Grace, Alan, Linus), Grace's 1
-    again = fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
-    assert again == {"managers": 0, "asked": 0}
+    assert result.asked == len(mailer.sent) == 5 + 3 + 1  # Alan's 5, Ada's 3 (Grace, Alan, Linus), Grace's 1
+    again = feedback_nominations.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock, mailer)
+    assert asdict(again) == {"managers": 0, "asked": 0}
 
 
 def test_upward_answers_reach_the_managers_own_review_as_a_group(uow, cycle, clock):
-    fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
+    feedback_nominations.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
     for r in ("F4", "F5", "F7"):
-        fb.submit_answer(
+        feedback_answers.submit_answer(
             fresh(uow),
             who(uow, r),
             cycle.cycle_id,
@@ -419,56 +441,56 @@ def test_upward_answers_reach_the_managers_own_review_as_a_group(uow, cycle, clo
             {"ratings": {"delivery": 3}, "answers": {"support": r}},
             clock,
         )
-    upward = fb.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F3", RELEASED)[1]
+    upward = feedback.feedback_groups_for(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F3", RELEASED)[1]
     assert upward["kind"] == "upward" and upward["shown"] and upward["answers"] == 3
 
 
 def test_hr_sees_response_rates_and_who_to_chase_but_not_about_their_own_reports(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F10"])
     answer(uow, cycle, clock, "F5")
-    fb.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
-    progress = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock.now())
-    sales = {d["department"]: d for d in progress["departments"]}["Sales"]
-    assert sales["asked"] >= 1
-    chased = {(w["reviewer_id"], w["subject_name"]) for w in progress["waiting"]}
+    feedback_nominations.request_upward(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock)
+    progress = feedback_tracking.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, clock.now())
+    sales = {d.department: d for d in progress.departments}["Sales"]
+    assert sales.asked >= 1
+    chased = {(w.reviewer_id, w.subject_name) for w in progress.waiting}
     assert ("F7", "Katherine Johnson") in chased and ("F5", "Katherine Johnson") not in chased
     # Barbara reports to Grace: Grace (HR) must not learn who answered about her own report or herself.
-    assert not [w for w in progress["waiting"] if w["subject_name"] in ("Barbara Liskov", "Grace Hopper")]
+    assert not [w for w in progress.waiting if w.subject_name in ("Barbara Liskov", "Grace Hopper")]
     # Once the feedback is closed they stay listed (the release moves nobody in this list), no longer to chase.
-    closed = fb.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, RELEASED)
-    assert [w["reviewer_id"] for w in closed["waiting"]] == [w["reviewer_id"] for w in progress["waiting"]]
-    assert all(w["open"] for w in progress["waiting"]) and not any(w["open"] for w in closed["waiting"])
+    closed = feedback_tracking.feedback_progress(fresh(uow), who(uow, "F2"), cycle.cycle_id, RELEASED)
+    assert [w.reviewer_id for w in closed.waiting] == [w.reviewer_id for w in progress.waiting]
+    assert all(w.open for w in progress.waiting) and not any(w.open for w in closed.waiting)
 
 
 def test_pending_requests_are_listed_per_reviewer_for_the_reminders(uow, cycle, clock):
     asked(uow, cycle, clock, ["F5", "F7", "F8"])
     answer(uow, cycle, clock, "F5")
-    pending = fb.pending_requests(fresh(uow), clock.now())
-    assert sorted(pending) == ["F7", "F8"] and pending["F7"][0]["subject_name"] == "Katherine Johnson"
-    assert fb.pending_requests(fresh(uow), RELEASED) == {}, "closed: nobody is reminded of it any more"
+    pending = feedback_tracking.pending_requests(fresh(uow), clock.now())
+    assert sorted(pending) == ["F7", "F8"] and pending["F7"][0].subject_name == "Katherine Johnson"
+    assert feedback_tracking.pending_requests(fresh(uow), RELEASED) == {}, "closed: nobody is reminded of it any more"
 
 
 # --- continuous feedback ----------------------------------------------------------------------------------------
 
 
 def test_a_note_is_read_by_its_recipient_and_their_manager_and_pulled_into_the_review(uow, cycle, clock):
-    note = fb.send_note(
+    note = feedback_notes.send_note(
         fresh(uow),
         who(uow, "F10"),
         {"to_id": "F4", "kind": "praise", "text": "Great demo", "competency_id": "delivery"},
         clock,
     )
-    assert [n["text"] for n in fb.notes_for(fresh(uow), who(uow, "F3"), "F4")] == ["Great demo"]
+    assert [n.text for n in feedback_notes.notes_for(fresh(uow), who(uow, "F3"), "F4")] == ["Great demo"]
     with pytest.raises(PermissionDenied):
-        fb.notes_for(fresh(uow), who(uow, "F5"), "F4")
-    fb.pull_note(fresh(uow), who(uow, "F4"), note["note_id"], cycle.cycle_id, clock)
-    evidence = fb.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now())["evidence"]
-    assert [n["text"] for n in evidence] == ["Great demo"]
+        feedback_notes.notes_for(fresh(uow), who(uow, "F5"), "F4")
+    feedback_notes.pull_note(fresh(uow), who(uow, "F4"), note.note_id, cycle.cycle_id, clock)
+    evidence = feedback.review_feedback(fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", clock.now()).evidence
+    assert [n.text for n in evidence] == ["Great demo"]
 
 
 def test_a_note_to_oneself_is_refused(uow, cycle, clock):
     with pytest.raises(ValidationFailed):
-        fb.send_note(fresh(uow), who(uow, "F4"), {"to_id": "F4", "kind": "praise", "text": "Me"}, clock)
+        feedback_notes.send_note(fresh(uow), who(uow, "F4"), {"to_id": "F4", "kind": "praise", "text": "Me"}, clock)
 
 
 def test_the_daily_reminder_lists_pending_requests_with_their_link(uow, cycle, clock):
@@ -487,7 +509,9 @@ def test_the_daily_reminder_lists_pending_requests_with_their_link(uow, cycle, c
 
 def test_the_manager_is_told_there_are_nominations_to_decide(uow, cycle, clock):
     mailer = MemoryMailer()
-    fb.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock, mailer, "https://r")
+    feedback_nominations.nominate_peers(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock, mailer, "https://r"
+    )
     assert [m.to for m in mailer.sent] == [("alan@example.com",)]
     assert f"https://r/cycles/{cycle.cycle_id}/reviews/F4/nominations" in mailer.sent[0].text
 
@@ -496,8 +520,8 @@ def test_a_competency_rated_by_fewer_than_the_threshold_is_withheld_in_a_shown_g
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):
         content = {"ratings": {"delivery": 3, "collaboration": 4 if r == "F5" else None}, "answers": {"strength": "x"}}
-        fb.submit_answer(fresh(uow), who(uow, r), cycle.cycle_id, "F4", content, clock)
-    peer = fb.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]
+        feedback_answers.submit_answer(fresh(uow), who(uow, r), cycle.cycle_id, "F4", content, clock)
+    peer = feedback.feedback_groups_for(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", RELEASED)[0]
     collaboration = peer["ratings"][1]
     assert peer["shown"] and collaboration == {
         "competency_id": "collaboration",
@@ -520,17 +544,17 @@ def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_ma
     peers = goals.create_goal(
         fresh(uow), who(uow, "F5"), {"level": "individual", "title": "Mine", "cycle_id": cycle.cycle_id}, clock
     )
-    topics = fb.note_topics(fresh(uow), who(uow, "F10"))
-    assert "delivery" in [c["id"] for c in topics["competencies"]]
-    assert [g["title"] for g in topics["goals"]] == ["Grow"]  # organisation and team goals only
+    topics = feedback_notes.note_topics(fresh(uow), who(uow, "F10"))
+    assert "delivery" in topics.competencies
+    assert list(topics.goals.values()) == ["Grow"]  # organisation and team goals only
 
-    def send(sender: str, **about) -> dict:
-        return fb.send_note(
+    def send(sender: str, **about) -> feedback.Note:
+        return feedback_notes.send_note(
             fresh(uow), who(uow, sender), {"to_id": "F4", "kind": "praise", "text": "Yes", **about}, clock
         )
 
-    assert send("F10", goal_id=org["goal_id"])["goal_id"] == org["goal_id"]
-    assert send("F3", goal_id=hers["goal_id"])["goal_id"] == hers["goal_id"]  # her manager sees her goals
+    assert send("F10", goal_id=org["goal_id"]).goal_id == org["goal_id"]
+    assert send("F3", goal_id=hers["goal_id"]).goal_id == hers["goal_id"]  # her manager sees her goals
     before = len(fresh(uow).notes.received_by("F4"))
     for sender, about, field in (
         ("F10", {"competency_id": "juggling"}, "competency_id"),
@@ -595,7 +619,7 @@ def feedback_part(uow, cycle) -> dict:
 
 def released_ratings(uow, cycle, clock) -> list[float]:
     """The ratings of the groups as stored and released, read afresh after the submission."""
-    return fb.score_feedback_ratings(fresh(uow), cycle, "F4", clock.now())
+    return feedback.score_feedback_ratings(fresh(uow), cycle, "F4", clock.now())
 
 
 def test_an_answer_landing_after_the_score_read_the_group_is_scored_with_the_group_released(racing, clock):

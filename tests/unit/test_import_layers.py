@@ -28,12 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 # Cycles and upward arrows other branches of issue 26 remove; the merger empties this set.
-PENDING_OTHER_BRANCHES: frozenset[frozenset[str] | tuple[str, str]] = frozenset(
-    {
-        frozenset({"service.web.auth", "service.web.labels", "service.web.pages", "service.web.signin"}),  # pages split
-        ("service.pdf.documents", "service.web.labels"),  # labels move to service/views
-    }
-)
+PENDING_OTHER_BRANCHES: frozenset[frozenset[str] | tuple[str, str]] = frozenset()
 
 
 def module_name(path: Path) -> str:

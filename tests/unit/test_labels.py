@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.domain.templates import template_from_dict
-from service.web import labels
+from service.views import labels
 from tests import factories as f
 
 

@@ -1,18 +1,19 @@
 """Words for people: names instead of ids, labels instead of codes, dates people read, the score in a sentence.
 
-Registered as Jinja filters by `register(app)`; the functions are plain so views and tests can call them too.
+The Jinja filters of pages and PDFs alike (`FILTERS`, installed by the web app and by pdf/documents.py); the
+functions are plain so views and tests can call them too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from flask import Flask
-
+from service.domain.reviews import ItemStatus
 from service.domain.templates import Template
 
 # Stored codes as words. Anything not listed reads as its code with spaces, capitalised.
@@ -104,7 +105,15 @@ FIELD_NAMES = {
     "parts": "Parts of the score",
     "rule": "Rule",
 }
-# A task as read by someone who waits for it (whoever does it reads the pages' TASK_TITLES, in their voice).
+# A workflow task as read by whoever does it, in their voice.
+TASK_TITLES = {
+    "self_assessment": "Write your self assessment",
+    "manager_assessment": "Write the manager assessment",
+    "discussion": "Hold and record the review discussion",
+    "acknowledgement": "Read and acknowledge your review",
+    "finalisation": "Finalise the review",
+}
+# A task as read by someone who waits for it.
 WAITING_TITLES = {
     "self_assessment": "Waiting for the self assessment",
     "manager_assessment": "Waiting for the manager assessment",
@@ -126,6 +135,109 @@ QUIET_FIELDS = (
     "period_start",
 )
 LONG_TEXT = 160
+LABELS = {
+    "achievements": "Achievements",
+    "development_wishes": "Development wishes",
+    "strengths": "Strengths",
+    "areas_to_strengthen": "Areas to strengthen",
+    "narrative": "Overall narrative",
+    "date": "Date of the discussion",
+    "notes": "Notes of the discussion",
+    "agreement": "Do you agree with the review?",
+    "response": "Your written response",
+    "reason": "Reason",
+    "to_state": "Return to",
+    "name": "Name",
+    "period_start": "Period start",
+    "period_end": "Period end",
+    "template_id": "Template",
+    "phases": "Phase deadlines",
+    "participant_mode": "Participants",
+    "departments": "Departments",
+    "employee_ids": "People",
+    "participants": "Participants",
+    "competencies": "Competencies",
+    "scale": "Rating scale",
+    "weights": "Score weights",
+    "file": "CSV file",
+    "version": "Version",
+}
+ROW_LABELS = {
+    "goal_results": "Goal",
+    "goal_ratings": "Goal",
+    "obstacles": "Obstacle",
+    "learning": "Learning activity",
+    "training_needs": "Training need",
+    "agreed_actions": "Agreed action",
+    "competencies": "Competency",
+}
+PART_LABELS = {
+    "title": "title",
+    "result": "result",
+    "rating": "rating",
+    "comment": "comment",
+    "description": "description",
+    "remediation": "remediation action",
+    "owner_id": "owner",
+    "due": "due date",
+    "status": "status",
+    "activity": "activity",
+    "kind": "kind",
+    "date": "date",
+    "note": "note",
+    "topic": "topic",
+    "priority": "priority",
+    "format": "format",
+    "rationale": "rationale",
+    "estimated_cost": "estimated cost",
+    "id": "id",
+    "name": "name",
+    "text": "text",
+}
+
+
+@dataclass
+class Labeller:
+    """Names fields for people: error summaries and lists of changes."""
+
+    template: Template | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, key: str) -> str:
+        if key in self.extra:
+            return self.extra[key]
+        if key in LABELS:
+            return LABELS[key]
+        parts = key.split(".")
+        head = parts[0]
+        if head == "competency_ratings" and len(parts) >= 2:
+            name = self._competency(parts[1])
+            return f"{name} {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else name
+        if head == "answers" and len(parts) == 2:
+            return self._question(parts[1])
+        if head == "phases" and len(parts) == 2:
+            return f"Deadline: {parts[1].replace('_', ' ')}"
+        if head == "weights" and len(parts) == 2:
+            return f"Weight of {parts[1]}"
+        if head == "questions" and len(parts) >= 2:
+            return f"Questions of the {parts[1]} form"
+        if head in ROW_LABELS and len(parts) >= 2 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) < 5:
+            label = f"{ROW_LABELS[head]} {int(parts[1]) + 1}"
+            return f"{label}, {PART_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
+        return key.replace("_", " ").replace(".", " › ").capitalize()
+
+    def _competency(self, cid: str) -> str:
+        for c in self.template.competencies if self.template else ():
+            if c.id == cid:
+                return c.name
+        return cid
+
+    def _question(self, qid: str) -> str:
+        for qs in self.template.questions.values() if self.template else ():
+            for q in qs:
+                if q.id == qid:
+                    return q.text
+        return qid
 
 
 def word(value: Any) -> str:
@@ -230,8 +342,6 @@ def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -
 
 def task_title(task: str, mine: bool) -> str:
     """A workflow task in the reader's voice: what to do when it is theirs, what they wait for otherwise."""
-    from service.web.pages import TASK_TITLES
-
     if mine:
         return TASK_TITLES.get(task, word(task))
     return WAITING_TITLES.get(task, f"Waiting for: {word(task).lower()}")
@@ -240,8 +350,6 @@ def task_title(task: str, mine: bool) -> str:
 def field_label(path: str, template: Template | None = None) -> str:
     """A stored field path as words: 'manager_assessment.competency_ratings.delivery.rating' → 'Manager
     assessment › Delivery rating'."""
-    from service.web.forms import Labeller
-
     head, _, rest = path.partition(".")
     if path == "score.value":
         return "Score"
@@ -345,14 +453,55 @@ def audit_story(
     return story
 
 
-def register(app: Flask) -> None:
-    """Make the labels Jinja filters of this app."""
-    app.add_template_filter(word, "word")
-    app.add_template_filter(person, "person")
-    app.add_template_filter(person_with_title, "person_with_title")
-    app.add_template_filter(when, "when")
-    app.add_template_filter(rating_word, "rating_word")
-    app.add_template_filter(score_sentence, "score_sentence")
-    app.add_template_filter(score_on_scale, "score_on_scale")
-    app.add_template_filter(field_label, "field_label")
-    app.add_template_filter(number, "number")
+def moment(value: str | None) -> str:
+    """An ISO timestamp as '7 Mar 2026, 14:05 UTC'."""
+    if not value:
+        return "—"
+    return f"{day(value)}, {value[11:16]} UTC"
+
+
+def state_label(value: str) -> str:
+    """A review state for people."""
+    return word(value)
+
+
+def state_choice(value: str) -> tuple[str, str]:
+    """(state, label) for a select."""
+    return value, state_label(value)
+
+
+def enumerate_from1(labels: Any) -> list[tuple[int, str]]:
+    """Scale labels as (point, "point · label") choices."""
+    return [(n, f"{n} · {label}") for n, label in enumerate(labels, start=1)]
+
+
+def audit_value(value: Any) -> str:
+    """A value of an audit record, short enough for a table cell."""
+    if value is None or value == "":
+        return "(empty)"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+# The Jinja filters, by name: the pages install them all, the PDFs those their templates use.
+FILTERS: dict[str, Callable[..., Any]] = {
+    "word": word,
+    "person": person,
+    "person_with_title": person_with_title,
+    "day": day,
+    "when": when,
+    "moment": moment,
+    "rating_word": rating_word,
+    "score_sentence": score_sentence,
+    "score_on_scale": score_on_scale,
+    "field_label": field_label,
+    "number": number,
+    "state_label": state_label,
+    "state_choice": state_choice,
+    "enumerate_from1": enumerate_from1,
+    "audit_value": audit_value,
+}
+
+
+# A tracked action's status, as its select and the home page list it.
+ACTION_STATUS_LABELS = dict(options(ItemStatus))

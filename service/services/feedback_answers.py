@@ -1,0 +1,196 @@
+"""Answering a feedback request: the form with the reviewer's own draft, saving it, submitting (into the group,
+under no name) or declining; and the requests addressed to a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from service.adapters.clock import Clock, iso
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import Cycle, CycleState
+from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite
+from service.domain.feedback import (
+    ASKED,
+    FeedbackRequest,
+    RequestAction,
+    RequestState,
+    answer_content,
+    answer_form,
+    check_answer,
+)
+from service.services.auth import Principal
+from service.services.cycles import get_cycle
+from service.services.feedback import RequestAbout, closed_subjects, release_for, require_group_open, stage_request
+from service.services.feedback_settings import launched_template, require_open, settings_for
+
+RA = RequestAction
+
+
+@dataclass(frozen=True)
+class AnswerForm(RequestAbout):
+    """A request addressed to the reader, with their own draft (`closed`: it can no longer be answered)."""
+
+    state: str
+    closed: bool
+    scale: list[str]
+    competencies: list[dict[str, str]]  # id, name, description
+    questions: list[dict[str, Any]]  # id, text, required
+    draft: dict[str, Any]
+    draft_version: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    """A reviewer's draft as saved."""
+
+    version: int
+    saved_at: str
+    content: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Done:
+    """A request answered or declined."""
+
+    state: str  # answered or declined
+    subject_name: str  # whom it was about
+
+
+@dataclass(frozen=True)
+class RequestRow(RequestAbout):
+    """A request addressed to the reader, for their list (`open`: it can still be answered)."""
+
+    state: str
+    open: bool
+
+
+def _own_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str) -> FeedbackRequest:
+    """The request addressed to this principal about `subject_id` (nobody answers someone else's)."""
+    if principal.employee_id == subject_id:
+        raise PermissionDenied("nobody gives feedback on themselves")
+    request = uow.feedback.request(cycle_id, subject_id, principal.employee_id)
+    if request is None or request.state in (RequestState.NOMINATED, RequestState.REMOVED):
+        raise NotFound("no request for your feedback on this person in this cycle")
+    return request
+
+
+def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime) -> AnswerForm:
+    """The answer form of a request addressed to this principal, with their own draft (`closed`: answers about
+    this person are closed, the request can no longer be answered)."""
+    cycle = get_cycle(uow, cycle_id)
+    request = _own_request(uow, principal, cycle_id, subject_id)
+    release = release_for(uow, cycle, subject_id, now)
+    template = launched_template(cycle)
+    rated, questions = answer_form(template, request.kind)
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    return AnswerForm(
+        **RequestAbout.fields(request, cycle),
+        state=request.state.value,
+        closed=release.closed or cycle.state is not CycleState.ACTIVE,
+        scale=list(template.scale.labels),
+        competencies=[
+            {"id": c.id, "name": n, "description": c.description}
+            for (cid, n), c in zip(rated, template.competencies, strict=True)
+        ],
+        questions=[{"id": q, "text": t, "required": req} for q, t, req in questions],
+        draft=(draft or {}).get("content") or {},
+        draft_version=(draft or {}).get("version", 0),
+        threshold=settings_for(uow, cycle).shown_from,
+    )
+
+
+def _answerable(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, now: datetime
+) -> tuple[Cycle, FeedbackRequest]:
+    cycle = get_cycle(uow, cycle_id)
+    request = _own_request(uow, principal, cycle_id, subject_id)
+    require_open(cycle)
+    if request.state is not RequestState.APPROVED:
+        raise Conflict(f"this request is already {request.state.value}")
+    require_group_open(uow, cycle, subject_id, now)
+    return cycle, request
+
+
+def save_draft(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    subject_id: str,
+    content: dict[str, Any],
+    expected_version: int,
+    clock: Clock,
+) -> DraftSaved:
+    """Save the reviewer's answer as a draft (autosave): only its author ever reads it; it is not audited."""
+    cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    current = (draft or {}).get("version", 0)
+    if current != expected_version:
+        raise StaleWrite(f"your draft was saved elsewhere meanwhile (now version {current}); reload it")
+    check_answer(content, launched_template(cycle), request.kind, submit=False)
+    with uow:
+        version = uow.feedback.save_draft(principal.employee_id, cycle_id, subject_id, content, current)
+        uow.commit()
+    return DraftSaved(version, iso(clock.now()), content)
+
+
+def submit_answer(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, content: dict[str, Any], clock: Clock
+) -> Done:
+    """Submit the answer: it goes into the group under a random id, the request only turns "answered" and the
+    draft goes, in one transaction. Nothing stored links the reviewer to what they wrote. Once the person's
+    feedback is closed (released, or the manager submitted) an answer is refused (409) and nothing is written:
+    the group released never grows."""
+    cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
+    check_answer(content, launched_template(cycle), request.kind, submit=True)
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    with uow:
+        # The audit record of this write says "answered" and no more: the content is in the group only.
+        stage_request(uow, request, request, RA.ANSWER, principal.employee_id, iso(clock.now()))
+        uow.feedback.add_answer(cycle_id, subject_id, request.kind, answer_content(content))
+        if draft is not None:
+            uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
+        uow.commit()
+    return Done(RequestState.ANSWERED.value, request.subject_name)
+
+
+def decline(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, reason: str, clock: Clock) -> Done:
+    """The reviewer declines, with an optional reason (HR reads it; the reviewee and manager see a count)."""
+    _cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
+    draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    declined = replace(request, decline_reason=reason.strip())
+    with uow:
+        stage_request(uow, request, declined, RA.DECLINE, principal.employee_id, iso(clock.now()))
+        if draft is not None:
+            uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
+        uow.commit()
+    return Done(RequestState.DECLINED.value, request.subject_name)
+
+
+def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[RequestRow]:
+    """The requests addressed to this principal that are asked (to answer) or done, with their cycles' names; a
+    request about someone whose feedback is closed is no longer open."""
+    found = [r for r in uow.feedback.addressed_to(principal.employee_id) if r.state in ASKED]
+    cycles = {c: uow.cycles.get(c) for c in {r.cycle_id for r in found}}
+    closed: dict[str, set[str]] = {}
+    for cid, cycle in cycles.items():
+        if cycle is not None and cycle.state is CycleState.ACTIVE:
+            waiting = {r.subject_id for r in found if r.cycle_id == cid and r.state is RequestState.APPROVED}
+            closed[cid] = closed_subjects(uow, cycle, waiting, now)
+    rows = []
+    for r in found:
+        cycle = cycles.get(r.cycle_id)
+        if cycle is None:
+            continue
+        rows.append(
+            RequestRow(
+                **RequestAbout.fields(r, cycle),
+                state=r.state.value,
+                open=cycle.state is CycleState.ACTIVE
+                and r.state is RequestState.APPROVED
+                and r.subject_id not in closed.get(r.cycle_id, set()),
+            )
+        )
+    return sorted(rows, key=lambda row: (not row.open, row.due or "", row.subject_name.casefold()))

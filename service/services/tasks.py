@@ -1,0 +1,234 @@
+"""What a person has to do next ("my tasks", the home page): their own review's task, their team's assessments
+and discussions, the cycles HR steers, their open actions and the feedback colleagues asked them for, each with
+its deadline; computed from the use cases, so every rule (who may see what) is theirs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.actions import Action
+from service.domain.cycles import Cycle, CycleState
+from service.domain.directory import Employee, Role
+from service.domain.reviews import OPEN_STATUSES, ReviewState
+from service.services import actions as action_svc
+from service.services import cycles as cycle_svc
+from service.services import directory as directory_svc
+from service.services import feedback_answers
+from service.services import goals as goal_svc
+from service.services import reviews as review_svc
+from service.services.auth import Principal
+from service.services.goal_reports import AlignmentReport
+
+
+class TaskKind(StrEnum):
+    """What a task is, beside the review workflow's own tasks (`Cycle.task_for`: self_assessment, discussion…)."""
+
+    SET_UP_CYCLE = "set_up_cycle"
+    FINALISE_REVIEWS = "finalise_reviews"
+    CHECK_LAUNCH = "check_launch"
+    ACTION = "action"
+    GIVE_FEEDBACK = "give_feedback"
+
+
+@dataclass(frozen=True)
+class Task:
+    """Something this person must do next: `kind` says what, the rest whom and where it is about."""
+
+    kind: str  # a workflow task's name, or a TaskKind
+    cycle_id: str = ""
+    cycle_name: str = ""
+    due: date | str | None = None  # a date, or as the use case gave it (ISO text)
+    team: bool = False  # a manager's task about one of their reports (`employee_*`)
+    employee_id: str = ""
+    employee_name: str = ""
+    employee_title: str = ""
+    done: tuple[int, int] | None = None  # (sections done, sections) of a started draft
+    count: int = 0  # reviews to finalise; reviews created by the launch
+    expected: int = 0  # reviews the launch creates
+    feedback_kind: str = ""  # peer or upward
+    action: Action | None = None
+
+
+@dataclass(frozen=True)
+class OwnReview:
+    """The person's own review in an active cycle: its state, and the task it waits for (`owner` owes it)."""
+
+    cycle: Cycle
+    state: str
+    task: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    done: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class TeamCycle:
+    """A manager's reports in one active cycle."""
+
+    cycle: Cycle
+    count: int  # reports with a review in the cycle
+    waiting: int  # of those, reviews whose next step is the manager's
+
+
+@dataclass(frozen=True)
+class SteeredCycle:
+    """A cycle HR steers: its progress (None for a draft), overdue tasks and reviews to finalise."""
+
+    cycle: Cycle
+    progress: dict[str, Any] | None = None
+    overdue: int = 0
+    to_finalise: int = 0
+
+
+@dataclass(frozen=True)
+class Leading:
+    """Leadership's reports for the active cycle (None when no cycle is running)."""
+
+    cycle: Cycle | None = None
+    alignment: AlignmentReport | None = None
+    progress: dict[str, Any] | None = None
+
+
+@dataclass
+class MyTasks:
+    """Everything the home page shows of what a person has to do."""
+
+    reports: list[Employee]
+    tasks: list[Task] = field(default_factory=list)
+    own: list[OwnReview] = field(default_factory=list)
+    teams: list[TeamCycle] = field(default_factory=list)
+    steer: list[SteeredCycle] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    leading: Leading | None = None
+
+
+def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) -> MyTasks:
+    """What this person must do next in the active cycles, with deadlines, and where their reviews stand."""
+    reports = directory_svc.direct_reports(uow, principal.employee_id)
+    all_cycles = cycle_svc.list_cycles(uow)
+    active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
+    found = MyTasks(reports=reports)
+    found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in all_cycles}, found.tasks, today)
+    if reports or principal.has(Role.MANAGER):
+        titles = {p.employee_id: p.title for p in reports if p.title}
+        found.teams = _team(uow, principal, active, found.tasks, titles, today)
+    if principal.has(Role.HR):
+        found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
+    found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
+    for a in found.actions:
+        found.tasks.append(Task(TaskKind.ACTION, due=a.due, action=a))
+    # issue 9: feedback colleagues asked me for
+    for r in feedback_answers.my_requests(uow, principal, now):
+        if r.open:
+            found.tasks.append(
+                Task(
+                    TaskKind.GIVE_FEEDBACK,
+                    r.cycle_id,
+                    r.cycle_name,
+                    r.due,
+                    employee_id=r.subject_id,
+                    employee_name=r.subject_name,
+                    feedback_kind=r.kind,
+                )
+            )
+    if principal.has(Role.LEADERSHIP):
+        found.leading = _leadership(uow, principal, active, today)
+    return found
+
+
+def _own_reviews(
+    uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task], today: date
+) -> list[OwnReview]:
+    rows = []
+    for r in review_svc.history(uow, principal, principal.employee_id).reviews:
+        cycle = cycles.get(r.cycle_id)
+        if cycle is None or cycle.state is not CycleState.ACTIVE:
+            continue
+        task = cycle.task_for(ReviewState(r.state))
+        if task is None:
+            rows.append(OwnReview(cycle, r.state))
+            continue
+        name, owner, due = task
+        done = None
+        if owner == "employee":
+            if name == "self_assessment":
+                done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
+            tasks.append(Task(name, cycle.cycle_id, cycle.name, due, done=done))
+        rows.append(OwnReview(cycle, r.state, name, owner, due, done))
+    return rows
+
+
+def _team(
+    uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], titles: dict[str, str], today: date
+) -> list[TeamCycle]:
+    teams = []
+    for cycle in active:
+        rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
+        if not rows:
+            continue
+        for row in rows:
+            task = cycle.task_for(ReviewState(row.state))
+            if task and task[1] == "manager":
+                # The review was read by team_reviews just now: its draft costs no further request.
+                part = "manager" if task[0] == "manager_assessment" else "discussion"
+                done = review_svc.draft_progress(uow, principal, cycle, row.employee_id, part, today)
+                tasks.append(
+                    Task(
+                        task[0],
+                        cycle.cycle_id,
+                        cycle.name,
+                        task[2],
+                        team=True,
+                        employee_id=row.employee_id,
+                        employee_name=row.employee_name,
+                        employee_title=titles.get(row.employee_id, ""),
+                        done=done,
+                    )
+                )
+        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
+        teams.append(TeamCycle(cycle, len(rows), waiting))
+    return teams
+
+
+def _steer(
+    uow: UnitOfWork, principal: Principal, cycles: list[Cycle], tasks: list[Task], today: date
+) -> list[SteeredCycle]:
+    steer = []
+    for cycle in cycles:
+        if cycle.state is CycleState.CLOSED:
+            continue
+        if cycle.state is CycleState.DRAFT:
+            tasks.append(Task(TaskKind.SET_UP_CYCLE, cycle.cycle_id, cycle.name))
+            steer.append(SteeredCycle(cycle))
+            continue
+        progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
+        to_finalise = progress["by_state"].get("acknowledged", 0)
+        if to_finalise:
+            tasks.append(Task(TaskKind.FINALISE_REVIEWS, cycle.cycle_id, cycle.name, count=to_finalise))
+        launch = progress["launch"]
+        if not launch["done"]:
+            tasks.append(
+                Task(
+                    TaskKind.CHECK_LAUNCH,
+                    cycle.cycle_id,
+                    cycle.name,
+                    count=launch["created"],
+                    expected=launch["expected"],
+                )
+            )
+        steer.append(SteeredCycle(cycle, progress, sum(progress["overdue"].values()), to_finalise))
+    return steer
+
+
+def _leadership(uow: UnitOfWork, principal: Principal, active: list[Cycle], today: date) -> Leading:
+    """Leadership's home: the reports that exist today (goal alignment, review progress) for the active cycle."""
+    cycle = active[0] if active else None
+    if cycle is None:
+        return Leading()
+    alignment = goal_svc.alignment_report(uow, principal, cycle.cycle_id)
+    progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
+    return Leading(cycle, alignment, progress)

@@ -1,0 +1,1 @@
+"""What pages and PDFs share: the words, dates and sentences people read (`labels`), below both `pdf` and `web`."""

@@ -1,0 +1,95 @@
+"""What every page module shares: the signed-in person, today, a deadline for display, the way back, and the
+Jinja filters and globals every page template may use (`install`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+
+from service.domain.directory import Role
+from service.domain.errors import NotAuthenticated
+from service.services import policy
+from service.services.auth import Principal
+from service.views import labels
+from service.web import forms
+from service.web.auth import optional_principal
+from service.web.untrusted import safe_next
+from service.web.wiring import wiring
+
+# Who a goal page would be for; the navigation shows it only once such a page exists (no dead link).
+GOALS_ENDPOINT = "pages_goals.index"
+
+
+def page_principal() -> Principal:
+    """The signed-in person; a page asked for without one goes to the sign-in and comes back (?next=)."""
+    principal = optional_principal()
+    if principal is None:
+        if request.method == "GET":
+            target = request.full_path.rstrip("?")
+            local = wiring().settings.auth_mode == "local"
+            abort(redirect(url_for("local_signin.signin" if local else "cognito_signin.login", next=target)))
+        raise NotAuthenticated("sign in first")
+    return principal
+
+
+def today() -> date:
+    """Today by the app's clock (UTC)."""
+    return wiring().clock.now().date()
+
+
+def due_info(due: date | str | None, on: date | None = None) -> dict[str, Any] | None:
+    """A deadline for display: the date, days left, overdue or not, and a phrase."""
+    if due is None or due == "":
+        return None
+    day = date.fromisoformat(due) if isinstance(due, str) else due
+    days = (day - (on or today())).days
+    if days < 0:
+        phrase = f"overdue by {-days} day{'s' if days != -1 else ''}"
+    elif days == 0:
+        phrase = "due today"
+    else:
+        phrase = f"due in {days} day{'s' if days != 1 else ''}"
+    return {"date": day, "days": days, "overdue": days < 0, "phrase": phrase}
+
+
+def back_to(default: str) -> str:
+    """A same-site path from the form's `next` field, or the default."""
+    return safe_next(request.form.get("next"), default)
+
+
+def reports_menu() -> list[tuple[str, str]]:
+    """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
+    principal = optional_principal()
+    if principal is None or not policy.may_see_reports(principal):
+        return []
+    items = [("Goal alignment", url_for("pages_goals.alignment"))]
+    if "pages_training.report" in current_app.view_functions:
+        items.append(("Training needs", url_for("pages_training.report")))
+    if principal.has(Role.HR):
+        items.append(("Cycle progress", url_for("pages_hr.cycles")))
+    return items
+
+
+def page_globals() -> dict[str, Any]:
+    """What every page template may use."""
+    return {
+        # The expiry warning is for the cookie session of the local sign-in; deployed, Cognito's tokens decide.
+        "session_seconds": int(current_app.permanent_session_lifetime.total_seconds())
+        if wiring().settings.auth_mode == "local"
+        else 0,
+        "has_endpoint": lambda name: name in current_app.view_functions,
+        "goals_endpoint": GOALS_ENDPOINT,
+        "Role": Role,
+        "fid": forms.field_id,
+        "reports_menu": reports_menu,
+    }
+
+
+def install(app: Flask) -> None:
+    """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
+    for name, fn in labels.FILTERS.items():
+        app.add_template_filter(fn, name)
+    app.add_template_filter(forms.humanise, "humanise")
+    app.context_processor(page_globals)
