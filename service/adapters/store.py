@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.domain.audit import canonical
 from service.domain.errors import Clash, Conflict, StaleWrite, TooLarge
 
 Item = dict[str, Any]
@@ -23,13 +24,19 @@ MAX_ITEM_BYTES = 390_000  # DynamoDB refuses items over 400 KB; both tables refu
 INDEXES = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk"), "gsi3": ("gsi3pk", "gsi3sk")}
 
 
-@dataclass(frozen=True)
-class Put:
-    """Write a whole item. `expect_version` None and `must_not_exist` False: unconditional."""
+@dataclass(frozen=True, kw_only=True)
+class Condition:
+    """What a Put or a Check requires of the stored item: absent, or at a version. Neither: unconditional."""
 
-    item: Item
     expect_version: int | None = None
     must_not_exist: bool = False
+
+
+@dataclass(frozen=True)
+class Put(Condition):
+    """Write a whole item, on its condition."""
+
+    item: Item
 
 
 @dataclass(frozen=True)
@@ -41,12 +48,10 @@ class Delete:
 
 
 @dataclass(frozen=True)
-class Check:
+class Check(Condition):
     """Assert an item is at a version (or absent) without writing it."""
 
     key: Key
-    expect_version: int | None = None
-    must_not_exist: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,26 +250,13 @@ def _fingerprint(ops: list[Op]) -> str:
     return json.dumps([repr(op) for op in ops])
 
 
-def _normal(value: Any) -> Any:
-    # The shape both tables give back: integral numbers as ints, sequences as lists.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_normal(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_normal(v) for v in value)
-    return value
-
-
 def same_item(stored: Item | None, written: Item) -> bool:
     """True when a stored item is exactly what a Put wrote (top-level None attributes are not stored)."""
     if stored is None:
         return False
 
     def top(item: Item) -> Item:
-        return _normal({k: v for k, v in item.items() if v is not None})
+        return canonical({k: v for k, v in item.items() if v is not None})
 
     return top(stored) == top(written)
 

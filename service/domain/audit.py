@@ -45,20 +45,25 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     return [Change(k, _clip(a.get(k)), _clip(b.get(k))) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
-def _canonical(value: Any) -> Any:
-    # Storage may hand 100.0 back as 100: whole floats hash as ints so a stored record still verifies.
+def canonical(value: Any) -> Any:
+    """A value in the shape storage gives it back: whole numbers as ints, sequences as lists, sets sorted.
+
+    Storage may hand 100.0 back as 100: whole floats hash as ints so a stored record still verifies.
+    """
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
+        return {k: canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
+        return [canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(canonical(v) for v in value)
     return value
 
 
 def record_hash(prev_hash: str, record: dict[str, Any]) -> str:
     """sha256 over the previous hash and the record's canonical JSON."""
-    body = json.dumps(_canonical({k: record.get(k) for k in RECORD_FIELDS}), sort_keys=True, default=str)
+    body = json.dumps(canonical({k: record.get(k) for k in RECORD_FIELDS}), sort_keys=True, default=str)
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 

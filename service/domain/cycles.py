@@ -10,7 +10,7 @@ from typing import Any
 from service.domain.directory import Employee
 from service.domain.errors import ValidationFailed
 from service.domain.reviews import ORDER, ReviewState
-from service.domain.workflow import follow
+from service.domain.workflow import Workflow
 
 
 class CycleState(StrEnum):
@@ -38,9 +38,8 @@ CYCLE_TRANSITIONS: dict[tuple[CycleState, CycleAction], CycleState] = {
 }
 
 
-def next_cycle_state(state: CycleState, action: CycleAction) -> CycleState:
-    """The state an action leads to, or Conflict."""
-    return follow(CYCLE_TRANSITIONS, state, action, f"cannot {action} a cycle that is {state}")
+CYCLE_WORKFLOW = Workflow(CYCLE_TRANSITIONS, lambda state, action: f"cannot {action} a cycle that is {state}")
+next_cycle_state = CYCLE_WORKFLOW.next  # the state an action leads to, or Conflict
 
 
 class Phase(StrEnum):

@@ -13,7 +13,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.filenames import slug
-from service.domain.workflow import follow
+from service.domain.workflow import Workflow
 
 
 class ExportState(StrEnum):
@@ -45,9 +45,10 @@ EXPORT_TRANSITIONS: dict[tuple[ExportState, ExportAction], ExportState] = {
 }
 
 
-def next_export_state(state: ExportState, action: ExportAction) -> ExportState:
-    """The state an action leads to; Conflict when the table does not allow it."""
-    return follow(EXPORT_TRANSITIONS, state, action, f"an export that is {state.value} cannot {action.value}")
+EXPORT_WORKFLOW = Workflow(
+    EXPORT_TRANSITIONS, lambda state, action: f"an export that is {state.value} cannot {action.value}"
+)
+next_export_state = EXPORT_WORKFLOW.next  # the state an action leads to; Conflict when the table does not allow it
 
 
 SCOPES = ("cycle", "department")

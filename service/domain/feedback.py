@@ -21,7 +21,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.templates import Form, Template
-from service.domain.workflow import follow
+from service.domain.workflow import Workflow
 
 MIN_THRESHOLD = 3  # the product's floor: a group smaller than this is never shown, whatever the setting
 
@@ -75,10 +75,13 @@ ASKED = (R.APPROVED, R.ANSWERED, R.DECLINED)
 HOLDING = (R.NOMINATED, R.APPROVED, R.ANSWERED, R.DECLINED)
 
 
-def next_request_state(state: RequestState | None, action: RequestAction) -> RequestState:
-    """The state an action leads to, or Conflict when the workflow does not allow it."""
+def _request_refusal(state: RequestState | None, action: RequestAction) -> str:
     now = "does not exist" if state is None else f"is {state.value}"
-    return follow(REQUEST_TRANSITIONS, state, action, f"cannot {action.value} a feedback request that {now}")
+    return f"cannot {action.value} a feedback request that {now}"
+
+
+REQUEST_WORKFLOW = Workflow(REQUEST_TRANSITIONS, _request_refusal)
+next_request_state = REQUEST_WORKFLOW.next  # the state an action leads to, or Conflict
 
 
 class ReleaseRule(StrEnum):

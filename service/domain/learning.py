@@ -11,7 +11,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
-from service.domain.workflow import follow
+from service.domain.workflow import Workflow
 
 
 class ActivityType(StrEnum):
@@ -85,15 +85,12 @@ INTERVIEW_TRANSITIONS: dict[tuple[InterviewStatus, InterviewAction], InterviewSt
 }
 
 
-def next_status(status: InterviewStatus, action: InterviewAction) -> InterviewStatus:
-    """The status an action leads to, or Conflict when the planner's workflow does not allow it."""
-    words = status.value.replace("_", " ")
-    return follow(INTERVIEW_TRANSITIONS, status, action, f"cannot {action.value} an interview that is {words}")
-
-
-def allows(status: InterviewStatus, action: InterviewAction) -> bool:
-    """Whether the workflow allows `action` now."""
-    return (status, action) in INTERVIEW_TRANSITIONS
+INTERVIEW_WORKFLOW = Workflow(
+    INTERVIEW_TRANSITIONS,
+    lambda status, action: f"cannot {action.value} an interview that is {status.value.replace('_', ' ')}",
+)
+next_status = INTERVIEW_WORKFLOW.next  # the status an action leads to, or Conflict
+allows = INTERVIEW_WORKFLOW.allows  # whether the workflow allows `action` now
 
 
 # The question bank every employee starts with: the ten topics of an informational interview.

@@ -11,7 +11,7 @@ from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.templates import WEIGHT_PARTS, Template
-from service.domain.workflow import follow
+from service.domain.workflow import Workflow
 
 
 class ReviewState(StrEnum):
@@ -56,6 +56,11 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
     (S.ACKNOWLEDGED, A.FINALISE): S.FINALISED,
 }
+REVIEW_WORKFLOW = Workflow(
+    TRANSITIONS,
+    lambda state, action: f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}",
+)
+allows = REVIEW_WORKFLOW.allows  # whether the workflow allows `action` on a review in `state` (returns aside)
 # HR may return a review to any earlier state (with a reason).
 RETURNS: dict[ReviewState, tuple[ReviewState, ...]] = {s: tuple(ORDER[: ORDER.index(s)]) for s in ORDER}
 
@@ -67,13 +72,7 @@ def next_state(state: ReviewState, action: ReviewAction, to: ReviewState | None 
             allowed = ", ".join(RETURNS[state]) or "nothing"
             raise Conflict(f"a review in {state} can be returned to: {allowed}")
         return to
-    refusal = f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}"
-    return follow(TRANSITIONS, state, action, refusal)
-
-
-def allows(state: ReviewState, action: ReviewAction) -> bool:
-    """Whether the workflow allows `action` on a review in `state` (returns aside)."""
-    return (state, action) in TRANSITIONS
+    return REVIEW_WORKFLOW.next(state, action)
 
 
 # The draft and final actions of each form of a review.

@@ -1,9 +1,10 @@
-"""Workflows as data: a table of allowed `(state, action) → next state`, and one function that refuses the rest."""
+"""Workflows as data: a table of allowed `(state, action) → next state`, and one class that refuses the rest."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from service.domain.errors import Conflict
 
@@ -11,9 +12,20 @@ S = TypeVar("S")
 A = TypeVar("A")
 
 
-def follow(table: Mapping[tuple[S, A], S], state: S, action: A, refusal: str) -> S:
-    """The state `action` leads to from `state`; Conflict(refusal) when the table has no such row."""
-    try:
-        return table[(state, action)]
-    except KeyError:
-        raise Conflict(refusal) from None
+@dataclass(frozen=True)
+class Workflow(Generic[S, A]):
+    """A declared workflow: its transition table, and how a refusal reads for a state and an action."""
+
+    transitions: Mapping[tuple[S, A], S]
+    refusal: Callable[[S, A], str]
+
+    def next(self, state: S, action: A) -> S:
+        """The state `action` leads to from `state`; Conflict(refusal) when the table has no such row."""
+        try:
+            return self.transitions[(state, action)]
+        except KeyError:
+            raise Conflict(self.refusal(state, action)) from None
+
+    def allows(self, state: S, action: A) -> bool:
+        """Whether the table has a row for `action` from `state`."""
+        return (state, action) in self.transitions

@@ -182,13 +182,18 @@ def require_assign_goal(principal: Principal, to_department: bool, manager_id: s
         raise PermissionDenied("a manager gives their own team goal to their reports")
 
 
-def alignment_report_scope(principal: Principal) -> str:
-    """Which alignment report someone sees: "organisation" (leadership, HR) or "subtree" (managers)."""
+def _report_scope(principal: Principal, report: str) -> str:
+    """Which part of an organisation report someone reads: "organisation" (leadership, HR) or "subtree" (managers)."""
     if principal.has(Role.LEADERSHIP) or principal.has(Role.HR):
         return "organisation"
     if principal.has(Role.MANAGER):
         return "subtree"
-    raise PermissionDenied("the alignment report is for leadership, HR and managers")
+    raise PermissionDenied(f"the {report} is for leadership, HR and managers")
+
+
+def alignment_report_scope(principal: Principal) -> str:
+    """Which alignment report someone sees: "organisation" (leadership, HR) or "subtree" (managers)."""
+    return _report_scope(principal, "alignment report")
 
 
 def may_see_reports(principal: Principal) -> bool:
@@ -217,11 +222,7 @@ def may_manage_topics(principal: Principal) -> bool:
 
 def training_report_scope(principal: Principal) -> str:
     """Which training report someone reads: "organisation" (leadership, HR) or "subtree" (managers)."""
-    if principal.has(Role.LEADERSHIP) or principal.has(Role.HR):
-        return "organisation"
-    if principal.has(Role.MANAGER):
-        return "subtree"
-    raise PermissionDenied("the training-need report is for leadership, HR and managers")
+    return _report_scope(principal, "training-need report")
 
 
 # --- continuous learning (issue 14) ----------------------------------------------------------------

@@ -440,6 +440,16 @@ def _commit(
     return review_view(ctx, context=False)
 
 
+def _part_context(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, part: str, expected_version: int
+) -> ReviewContext:
+    """The review, for writing one of its forms: this principal may write `part`, at the version read."""
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    ctx.require(part)
+    ctx.require_version(expected_version)
+    return ctx
+
+
 def save_self_assessment(
     uow: UnitOfWork,
     principal: Principal,
@@ -451,9 +461,7 @@ def save_self_assessment(
     clock: Clock,
 ) -> ReviewView:
     """Save the self assessment as a draft, or submit it (complete) to the manager."""
-    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
-    ctx.require("self")
-    ctx.require_version(expected_version)
+    ctx = _part_context(uow, principal, cycle_id, employee_id, "self", expected_version)
     check_self(content, ctx.template, submit)
     refs = content.get("learning_refs") or []  # issue 14: picked learning evidence
     if refs:
@@ -483,15 +491,19 @@ def save_manager_assessment(
     The score's feedback part is computed from the group as read, and the submission closes (and may release) the
     group that is stored: the transaction checks no answer joined in between. If one did, the submission is made
     once more on the group as it now is; a second miss answers 409 (submit again), nothing stored."""
-    args = (uow, principal, cycle_id, employee_id, content, expected_version, submit, clock)
+
+    def attempt() -> ReviewView:
+        ctx = _part_context(uow, principal, cycle_id, employee_id, "manager", expected_version)
+        return _save_manager_assessment(ctx, content, expected_version, submit, clock)
+
     try:
-        return _save_manager_assessment(*args)
+        return attempt()
     except Conflict as exc:
         if exc.entity != "feedback_tally":
             raise
     uow.forget()
     try:
-        return _save_manager_assessment(*args)
+        return attempt()
     except Conflict as exc:
         if exc.entity != "feedback_tally":
             raise
@@ -505,18 +517,9 @@ FEEDBACK_ARRIVED = (
 
 
 def _save_manager_assessment(
-    uow: UnitOfWork,
-    principal: Principal,
-    cycle_id: str,
-    employee_id: str,
-    content: dict[str, Any],
-    expected_version: int,
-    submit: bool,
-    clock: Clock,
+    ctx: ReviewContext, content: dict[str, Any], expected_version: int, submit: bool, clock: Clock
 ) -> ReviewView:
-    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
-    ctx.require("manager")
-    ctx.require_version(expected_version)
+    uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
     people = _known_people(uow, content.get("obstacles", []))
     check_manager(content, ctx.template, submit, people)
     changes: dict[str, Any] = {"manager_assessment": content}
@@ -542,9 +545,7 @@ def save_discussion(
     clock: Clock,
 ) -> ReviewView:
     """Save or record the review discussion; agreed actions become tracked actions."""
-    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
-    ctx.require("discussion")
-    ctx.require_version(expected_version)
+    ctx = _part_context(uow, principal, cycle_id, employee_id, "discussion", expected_version)
     people = _known_people(uow, content.get("agreed_actions", []))
     check_discussion(content, submit, people, clock.now().date())
     action = A.RECORD_DISCUSSION if submit else A.SAVE_DISCUSSION

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -17,14 +16,8 @@ from service.services.policy import require_role
 def create_template(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Template:
     """Create a template (version 1)."""
     require_role(principal, Role.HR)
-    t = template_from_dict({**data, "template_id": data.get("template_id") or clock.new_id(), "version": 0})
-    validate_template(t)
-    at = iso(clock.now())
-    t = replace(t, updated_at=at, updated_by=principal.employee_id)
-    with uow:
-        saved = uow.templates.save(t, new=True, actor=principal.employee_id, action="create_template", at=at)
-        uow.commit()
-    return saved
+    template_id = data.get("template_id") or clock.new_id()
+    return _save(uow, principal, data, template_id, 0, iso(clock.now()), new=True)
 
 
 def update_template(
@@ -35,19 +28,20 @@ def update_template(
     current = get_template(uow, template_id)
     if current.version != expected_version:
         raise StaleWrite(f"the template is at version {current.version}, not {expected_version}; reload it")
-    at = iso(clock.now())
+    return _save(uow, principal, data, template_id, expected_version, iso(clock.now()), new=False)
+
+
+def _save(
+    uow: UnitOfWork, principal: Principal, data: dict[str, Any], template_id: str, version: int, at: str, new: bool
+) -> Template:
+    """The template `data` describes, stamped with who saved it and when, checked, saved and committed."""
     t = template_from_dict(
-        {
-            **data,
-            "template_id": template_id,
-            "version": expected_version,
-            "updated_at": at,
-            "updated_by": principal.employee_id,
-        }
+        {**data, "template_id": template_id, "version": version, "updated_at": at, "updated_by": principal.employee_id}
     )
     validate_template(t)
+    action = "create_template" if new else "update_template"
     with uow:
-        saved = uow.templates.save(t, new=False, actor=principal.employee_id, action="update_template", at=at)
+        saved = uow.templates.save(t, new=new, actor=principal.employee_id, action=action, at=at)
         uow.commit()
     return saved
 

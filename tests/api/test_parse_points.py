@@ -313,7 +313,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         STORED,
         "feedback ratings from stored answers (answer_content: int)",
     ),
-    "domain.audit._canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "domain.audit.canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
     "domain.content_hash._canonical: Decimal(str(value))": (STORED, "numbers of a stored review, for its hash"),
     "domain.content_hash._canonical: int(number)": (STORED, "numbers of a stored review, for its hash"),
     "domain.content_hash._canonical: float(number)": (STORED, "numbers of a stored review, for its hash"),

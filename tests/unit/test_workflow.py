@@ -1,0 +1,44 @@
+"""The declared workflow: the table decides, the rest is refused with the workflow's own words."""
+
+import pytest
+
+from service.domain.cycles import CYCLE_TRANSITIONS, CycleAction, CycleState, next_cycle_state
+from service.domain.errors import Conflict
+from service.domain.learning import INTERVIEW_TRANSITIONS, InterviewAction, InterviewStatus
+from service.domain.learning import allows as interview_allows
+from service.domain.reviews import TRANSITIONS, ReviewAction, ReviewState
+from service.domain.reviews import allows as review_allows
+from service.domain.workflow import Workflow
+
+DOOR = Workflow({("shut", "open"): "open", ("open", "shut"): "shut"}, lambda s, a: f"cannot {a} a door that is {s}")
+
+
+def test_next_follows_the_table():
+    assert DOOR.next("shut", "open") == "open"
+
+
+def test_next_refuses_what_the_table_lacks_in_the_workflows_words():
+    with pytest.raises(Conflict, match="cannot open a door that is open"):
+        DOOR.next("open", "open")
+
+
+def test_allows_is_exactly_the_tables_rows():
+    assert DOOR.allows("open", "shut") and not DOOR.allows("shut", "shut")
+
+
+@pytest.mark.parametrize(
+    ("allows", "table", "states", "actions"),
+    [
+        (review_allows, TRANSITIONS, ReviewState, ReviewAction),
+        (interview_allows, INTERVIEW_TRANSITIONS, InterviewStatus, InterviewAction),
+    ],
+    ids=["review", "interview"],
+)
+def test_each_feature_allows_its_tables_rows_only(allows, table, states, actions):
+    assert {(s, a) for s in states for a in actions if allows(s, a)} == set(table)
+
+
+def test_a_cycle_refusal_names_the_action_and_the_state():
+    assert (CycleState.CLOSED, CycleAction.LAUNCH) not in CYCLE_TRANSITIONS
+    with pytest.raises(Conflict, match="cannot launch a cycle that is closed"):
+        next_cycle_state(CycleState.CLOSED, CycleAction.LAUNCH)
