@@ -350,7 +350,8 @@ def _heading(r: Review) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ReviewView(ReviewHeading):
     """A review as one principal may see it: parts hidden from them are None. `goals` and `carried_actions`
-    are None in the answer to a write (not what the write changed), lists on a read."""
+    are None in the answer to a write (not what the write changed), lists on a read (goals: the `GoalView`s
+    the `PersonGoals` question answers; this module names no other feature)."""
 
     cycle_id: str
     cycle_name: str
@@ -362,7 +363,7 @@ class ReviewView(ReviewHeading):
     score: dict[str, Any] | None
     discussion: dict[str, Any] | None
     acknowledgement: dict[str, Any] | None
-    goals: list[dict[str, Any]] | None = None
+    goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
 
 

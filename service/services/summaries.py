@@ -106,7 +106,7 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
     for part, key in (("manager_assessment", "obstacles"), ("discussion", "agreed_actions")):
         people += [i.get("owner_id") or "" for i in (getattr(view, part) or {}).get(key) or []]
     people += [a.owner_id for a in view.carried_actions or []]
-    people += [link.get("owner_id") or "" for g in view.goals or [] for link in g.get("alignment_chain") or []]
+    people += [link.owner_id for g in view.goals or [] for link in g.alignment_chain]
     found = ctx.uow.directory.get_many(sorted({p for p in people if p}))
     names = {pid: e.name for pid, e in found.items()}
     copy = copy_of(ctx)
