@@ -404,10 +404,8 @@ def _realign(
             uow.rollups.count_department(old.cycle_id, department, "aligned", n if now else -n)
 
 
-def assign_to_team(
-    uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
-) -> Assigned:
-    """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
+def _assignable(uow: UnitOfWork, source_goal_id: str, data: dict[str, Any]) -> tuple[Goal, str]:
+    """The goal to give and the open cycle the copies go into (an organisation goal's: the one chosen)."""
     _fresh(uow)
     source = uow.goals.existing(source_goal_id)
     cycle_id = source.cycle_id or data.get("cycle_id")
@@ -415,6 +413,14 @@ def assign_to_team(
         raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
     if _cycle_state(uow, cycle_id) is CycleState.CLOSED:
         raise Conflict("the cycle is closed", entity="cycle")
+    return source, cycle_id
+
+
+def assign_to_team(
+    uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
+) -> Assigned:
+    """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
+    source, cycle_id = _assignable(uow, source_goal_id, data)
     to_department = bool(data.get("department"))
     manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
     policy.require_assign_goal(principal, to_department, manager_id)
@@ -600,13 +606,7 @@ def assign_to_chosen(
 
     The same rules as `assign_to_team`; anyone chosen who is not a direct report is refused.
     """
-    _fresh(uow)
-    source = uow.goals.existing(source_goal_id)
-    cycle_id = source.cycle_id or data.get("cycle_id")
-    if cycle_id is None:
-        raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
-    if _cycle_state(uow, cycle_id) is CycleState.CLOSED:
-        raise Conflict("the cycle is closed", entity="cycle")
+    source, cycle_id = _assignable(uow, source_goal_id, data)
     manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
     policy.require_assign_goal(principal, False, manager_id)
     reports = {p.employee_id: p for p in uow.directory.reports(manager_id)}
