@@ -52,8 +52,7 @@ def _learning_activities(ctx: ReviewContext, _now: datetime) -> dict[str, Any]:
     picked = learning_evidence_for(ctx.uow, ctx.principal, ctx.review)
     return {
         "learning_activities": [
-            {"title": a["title"], "kind": a["type"], "date": a["date"], "note": a["learnt"] or a["provider"]}
-            for a in picked
+            {"title": a.title, "kind": a.type, "date": a.date, "note": a.learnt or a.provider} for a in picked
         ]
         or None  # nothing picked: the summary shows the free-text evidence alone
     }
@@ -141,14 +140,19 @@ def summary_for(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_i
     return build_summary(readable_context(uow, principal, cycle_id, employee_id), now)
 
 
-def current_hash(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ContentHash:
+    """The content hash of a review as stored now, with its version and state."""
+
+    cycle_id: str
+    employee_id: str
+    version: int
+    state: str
+    content_hash: str
+
+
+def current_hash(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ContentHash:
     """HR's check of a PDF: the content hash of the review as stored now, with its version and state."""
     ctx = readable_context(uow, principal, cycle_id, employee_id)
     policy.require(policy.may_read_review_audit(principal, employee_id), "only HR checks a summary's content hash")
-    return {
-        "cycle_id": cycle_id,
-        "employee_id": employee_id,
-        "version": ctx.review.version,
-        "state": ctx.review.state.value,
-        "content_hash": review_hash(ctx.review),
-    }
+    return ContentHash(cycle_id, employee_id, ctx.review.version, ctx.review.state.value, review_hash(ctx.review))
