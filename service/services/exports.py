@@ -312,15 +312,6 @@ def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes
 
 
 @dataclass(frozen=True)
-class FailMarked:
-    """A dead-lettered export message: its job's state now, and whether this message failed it."""
-
-    export_id: str
-    state: str
-    changed: bool
-
-
-@dataclass(frozen=True)
 class RunSkipped:
     """An export message that was stale or repeated: nothing done."""
 
@@ -336,6 +327,15 @@ class ExportMade:
     done: int
     failed: int
     size: int
+
+
+@dataclass(frozen=True)
+class FailMarked:
+    """A dead-lettered export message: its job's state now, and whether this message failed it."""
+
+    export_id: str
+    state: str
+    changed: bool
 
 
 def mark_failed(table: Table, message: dict[str, Any], reason: str, clock: Clock) -> FailMarked:
