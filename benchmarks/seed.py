@@ -103,7 +103,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
     c = cycle.cycle_id
     uow = UnitOfWork(table)  # one unit of work, one use case after another
     org = [
-        goal_svc.create_goal(uow, ceo, {"level": "organisation", "title": f"Organisation goal {i}"}, clock)["goal_id"]
+        goal_svc.create_goal(uow, ceo, {"level": "organisation", "title": f"Organisation goal {i}"}, clock).goal_id
         for i in range(3)
     ]
     people = [e for e in table.query("ORG", "EMP#")]
@@ -121,7 +121,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
                     "parent_id": org[len(team_goal) % 3],
                 },
                 clock,
-            )["goal_id"]
+            ).goal_id
     for n_person, e in enumerate(people):
         owner = who(e["employee_id"])
         for g in range(5):

@@ -85,28 +85,29 @@ def _label(category: str) -> str:
     return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
 
 
-def training_charts(report: dict[str, Any]) -> dict[str, Markup]:
-    """The report's charts: topics by score (with last cycle's people), departments, obstacles by category."""
-    topics = [t for t in report["topics"] if not t["suppressed"]][:10]
+def training_charts(report: Any) -> dict[str, Markup]:
+    """The report's charts (of a `TrainingReport`): topics by score (with last cycle's people), departments,
+    obstacles by category."""
+    topics = [t for t in report.topics if not t.suppressed][:10]
     charts: dict[str, Markup] = {}
     charts["topics"] = bar_chart(
         "Training needs by topic: people this cycle and last",
         "People naming each topic this cycle (filled bars) and in the previous cycle (outlined bars), "
         "largest priority-weighted score first. The table below gives the same figures.",
-        [(t["topic"], t["people"]) for t in topics],
+        [(t.topic, t.people) for t in topics],
         series=("This cycle", "Previous cycle"),
-        second=[t["previous_people"] for t in topics],
+        second=[t.previous_people for t in topics],
     )
-    depts = [d for d in report["departments"] if not d["suppressed"]]
+    depts = [d for d in report.departments if not d.suppressed]
     charts["departments"] = bar_chart(
         "People with training needs by department",
         "People with at least one training need in each department shown; smaller groups are not shown.",
-        [(d["department"], d["people"]) for d in depts],
+        [(d.department, d.people) for d in depts],
     )
-    cats = [o for o in report["obstacles"]["by_category"] if not o["suppressed"]]
+    cats = [o for o in report.obstacles.by_category if not o.suppressed]
     charts["obstacles"] = bar_chart(
         "Obstacles by category",
         "Obstacles recorded by managers, by category; categories named by fewer people are not shown.",
-        [(_label(o["category"]), o["obstacles"]) for o in cats],
+        [(_label(o.category), o.obstacles) for o in cats],
     )
     return charts

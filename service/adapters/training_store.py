@@ -21,6 +21,7 @@ from service.domain.errors import Conflict
 from service.domain.training import (
     Catalogue,
     Contribution,
+    ReportSchedule,
     Topic,
     TrainingNeed,
     deltas,
@@ -176,10 +177,10 @@ class TrainingRepository(Repository):
 
     # --- the schedule and deliveries ---
 
-    def schedule(self) -> dict[str, Any]:
-        """HR's schedule of the report email ({"frequency": off|weekly|monthly, "version"})."""
+    def schedule(self) -> ReportSchedule:
+        """HR's schedule of the report email (off, weekly or monthly; version 0 until first set)."""
         item = self._get(keys.training_schedule())
-        return {"frequency": "off", "version": 0} | ({k: item[k] for k in ("frequency", "version")} if item else {})
+        return ReportSchedule(item["frequency"], int(item["version"])) if item else ReportSchedule()
 
     def save_schedule(self, frequency: str, expected_version: int, actor: str, at: str) -> None:
         """Stage HR's schedule (versioned)."""

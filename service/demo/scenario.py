@@ -213,7 +213,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         }
         if level != "organisation":
             data["cycle_id"] = cycle_id
-        return goals.create_goal(UnitOfWork(table), who(owner), data, clock)["goal_id"]
+        return goals.create_goal(UnitOfWork(table), who(owner), data, clock).goal_id
 
     revenue = goal(
         CEO, "organisation", "Grow annual recurring revenue by 25%", None, 0, [kr("ARR in millions", 8, 10, 9.1, "M€")]

@@ -60,6 +60,14 @@ def _fold(text: str) -> str:
     return " ".join(sorted(words))
 
 
+@dataclass(frozen=True)
+class ReportSchedule:
+    """How often HR has the training-need report emailed to leadership (besides a cycle's close)."""
+
+    frequency: str = "off"
+    version: int = 0
+
+
 @dataclass
 class Topic:
     """A catalogue topic: a name, synonyms that match free text, and the competency it develops."""

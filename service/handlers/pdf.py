@@ -5,6 +5,7 @@ queue the jobs that used up their retries (they are marked failed). WeasyPrint l
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -46,10 +47,10 @@ def process_records(
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
 
-    def run(record: dict[str, Any], message: dict[str, Any]) -> Any:
+    def run(record: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
         if dlq_arn and record.get("eventSourceARN") == dlq_arn:
-            return exports.mark_failed(table, message, "the export failed on every attempt", clock)
-        return exports.run_export(table, message, clock, blobs, render)
+            return asdict(exports.mark_failed(table, message, "the export failed on every attempt", clock))
+        return asdict(exports.run_export(table, message, clock, blobs, render))
 
     return sqs_batch(records, run, "export message", log)
 

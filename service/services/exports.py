@@ -311,16 +311,45 @@ def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes
     return stored
 
 
-def mark_failed(table: Table, message: dict[str, Any], reason: str, clock: Clock) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RunSkipped:
+    """An export message that was stale or repeated: nothing done."""
+
+    export_id: str
+    skipped: bool = True
+
+
+@dataclass(frozen=True)
+class ExportMade:
+    """An export message that made its ZIP: summaries made, summaries that failed, and the ZIP's bytes."""
+
+    export_id: str
+    done: int
+    failed: int
+    size: int
+
+
+@dataclass(frozen=True)
+class FailMarked:
+    """A dead-lettered export message: its job's state now, and whether this message failed it."""
+
+    export_id: str
+    state: str
+    changed: bool
+
+
+def mark_failed(table: Table, message: dict[str, Any], reason: str, clock: Clock) -> FailMarked:
     """A message that used up its retries: its job shows as failed, with a retry offered (idempotent)."""
     job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
     if job.attempts != message.get("attempt") or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
-        return {"export_id": job.export_id, "state": job.state.value, "changed": False}
+        return FailMarked(job.export_id, job.state.value, False)
     failed = _move(table, job, ExportAction.FAIL, iso(clock.now()), error=reason, finished_at=iso(clock.now()))
-    return {"export_id": failed.export_id, "state": failed.state.value, "changed": True}
+    return FailMarked(failed.export_id, failed.state.value, True)
 
 
-def run_export(table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render) -> dict[str, Any]:
+def run_export(
+    table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render
+) -> RunSkipped | ExportMade:
     """Make one export's ZIP: each review's HR copy rendered and streamed into the blob store in parts.
 
     A review that cannot be rendered is listed in the job and in the ZIP's FAILED.txt, and the rest go on;
@@ -329,7 +358,7 @@ def run_export(table: Table, message: dict[str, Any], clock: Clock, blobs: BlobS
     """
     job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
     if job.attempts != message.get("attempt") or job.state in (ExportState.DONE, ExportState.FAILED):
-        return {"export_id": job.export_id, "skipped": True}  # a stale or repeated message
+        return RunSkipped(job.export_id)  # a stale or repeated message
     principal = principal_for(UnitOfWork(table), job.requested_by)
     _require_hr(principal)  # still HR when the work is done
     now = clock.now()
@@ -357,7 +386,7 @@ def run_export(table: Table, message: dict[str, Any], clock: Clock, blobs: BlobS
     done = _move(
         table, job, ExportAction.FINISH, iso(clock.now()), object_key=key, size=size, finished_at=iso(clock.now())
     )
-    return {"export_id": done.export_id, "done": done.done, "failed": len(done.failures), "size": size}
+    return ExportMade(done.export_id, done.done, len(done.failures), size)
 
 
 def _expected(table: Table, job: ExportJob) -> int:

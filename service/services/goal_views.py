@@ -1,15 +1,81 @@
-"""Goals as the API and the pages show them (plain dicts, no storage keys)."""
+"""Goals as the API and the pages show them: their progress and alignment chain, no storage keys."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from service.domain.goals import Goal, KeyResult
 
 
-def goal_json(goal: Goal, progress: float, chain: list[Goal] | None = None) -> dict[str, Any]:
-    """A goal with its progress, key results' progress and (given) its alignment chain upward."""
-    data: dict[str, Any] = {
+@dataclass(frozen=True)
+class KeyResultView:
+    """A key result with its progress (0–100, two decimals)."""
+
+    id: str
+    title: str
+    start: float
+    target: float
+    current: float
+    unit: str
+    progress: float
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One goal above in the alignment chain."""
+
+    goal_id: str
+    title: str
+    level: str
+    owner_id: str
+
+
+@dataclass
+class GoalView:
+    """A goal with its progress, its key results' progress and its alignment chain upward."""
+
+    goal_id: str
+    level: str
+    owner_id: str
+    title: str
+    description: str
+    key_results: list[KeyResultView]
+    weight: int
+    due: str | None
+    status: str
+    cycle_id: str | None
+    parent_id: str | None
+    department: str
+    source_goal_id: str | None
+    carried_from: str | None
+    history: list[dict[str, Any]]
+    created_at: str
+    created_by: str
+    version: int
+    progress: float
+    alignment_chain: list[ChainLink]
+
+
+@dataclass
+class SavedGoal(GoalView):
+    """A goal just created or changed, with drafting warnings about its owner's weights."""
+
+    warnings: list[str]
+
+
+def goal_view(goal: Goal, progress: float, chain: list[Goal]) -> GoalView:
+    """A goal with its progress, key results' progress and its alignment chain upward."""
+    return GoalView(**_view_fields(goal, progress, chain))
+
+
+def saved_goal(goal: Goal, progress: float, chain: list[Goal], warnings: list[str]) -> SavedGoal:
+    """`goal_view` of a goal just saved, with its warnings."""
+    return SavedGoal(**_view_fields(goal, progress, chain), warnings=warnings)
+
+
+def _view_fields(goal: Goal, progress: float, chain: list[Goal]) -> dict[str, Any]:
+    return {
         "goal_id": goal.goal_id,
         "level": goal.level.value,
         "owner_id": goal.owner_id,
@@ -29,14 +95,9 @@ def goal_json(goal: Goal, progress: float, chain: list[Goal] | None = None) -> d
         "created_by": goal.created_by,
         "version": goal.version,
         "progress": progress,
+        "alignment_chain": [ChainLink(g.goal_id, g.title, g.level.value, g.owner_id) for g in chain],
     }
-    if chain is not None:
-        data["alignment_chain"] = [
-            {"goal_id": g.goal_id, "title": g.title, "level": g.level.value, "owner_id": g.owner_id} for g in chain
-        ]
-    return data
 
 
-def _key_result(k: KeyResult) -> dict[str, Any]:
-    fields = {"id": k.id, "title": k.title, "start": k.start, "target": k.target, "current": k.current, "unit": k.unit}
-    return {**fields, "progress": round(k.percent, 2)}
+def _key_result(k: KeyResult) -> KeyResultView:
+    return KeyResultView(k.id, k.title, k.start, k.target, k.current, k.unit, round(k.percent, 2))

@@ -35,7 +35,7 @@ from service.domain.goals import (
 )
 from service.services import goal_reports, policy
 from service.services.auth import Principal
-from service.services.goal_views import goal_json
+from service.services.goal_views import GoalView, SavedGoal, goal_view, saved_goal
 
 RETRIES = 4
 ASSIGN_CHUNK = 25
@@ -80,7 +80,7 @@ class ReportGoals:
     """A direct report's individual goals in a cycle, and how many of them are at risk or off track."""
 
     person: Employee
-    goals: list[dict[str, Any]]
+    goals: list[GoalView]
     at_risk: int
 
 
@@ -128,7 +128,7 @@ def get_goal(
     goal_id: str,
     cycle_id: str | None = None,
     visibility: str = "chain",
-) -> dict[str, Any]:
+) -> GoalView:
     """One goal with its progress and its chain of alignment up to the organisation goal.
 
     An organisation goal standing across cycles has a progress per cycle: `cycle_id` chooses it. A goal
@@ -140,12 +140,12 @@ def get_goal(
         principal, goal.level, uow.directory.get(goal.owner_id), visibility
     ):
         raise NotFound(f"no goal {goal_id!r}")
-    return goal_json(goal, uow.rollups.progress(goal, cycle_id), uow.goals.chain_above(goal_id))
+    return goal_view(goal, uow.rollups.progress(goal, cycle_id), uow.goals.chain_above(goal_id))
 
 
 def person_goals(
     uow: UnitOfWork, owner_id: str, cycle_id: str, principal: Principal | None = None, visibility: str = "chain"
-) -> list[dict[str, Any]]:
+) -> list[GoalView]:
     """Someone's goals in a cycle with progress and alignment chain (for reviews and pages).
 
     With a `principal`, only the goals they may see (their individual goals may be hidden from them).
@@ -157,13 +157,13 @@ def person_goals(
         goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
-    return [goal_json(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id)) for g in goals]
+    return [goal_view(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id)) for g in goals]
 
 
-def organisation_goals(uow: UnitOfWork, cycle_id: str | None) -> list[dict[str, Any]]:
+def organisation_goals(uow: UnitOfWork, cycle_id: str | None) -> list[GoalView]:
     """Organisation goals standing across cycles, plus those of one cycle, with progress in that cycle."""
     _fresh(uow)
-    return [goal_json(g, uow.rollups.progress(g, cycle_id), []) for g in uow.goals.organisation(cycle_id)]
+    return [goal_view(g, uow.rollups.progress(g, cycle_id), []) for g in uow.goals.organisation(cycle_id)]
 
 
 def goal_progress_for_score(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[tuple[float, float]]:
@@ -204,10 +204,10 @@ def owner(uow: UnitOfWork, employee_id: str) -> Employee | None:
     return uow.directory.get(employee_id)
 
 
-def may_edit(uow: UnitOfWork, principal: Principal, goal: dict[str, Any]) -> bool:
+def may_edit(uow: UnitOfWork, principal: Principal, goal: GoalView) -> bool:
     """Whether the page offers this person to edit a goal (as returned by `get_goal`)."""
-    who = uow.directory.get(goal["owner_id"])
-    return who is not None and policy.may_edit_goal(principal, GoalLevel(goal["level"]), who)
+    who = uow.directory.get(goal.owner_id)
+    return who is not None and policy.may_edit_goal(principal, GoalLevel(goal.level), who)
 
 
 def _subtree(uow: UnitOfWork, goal: Goal) -> list[Goal]:
@@ -305,7 +305,7 @@ def _goal_from_data(data: dict[str, Any], goal_id: str, owner: Employee, princip
     )
 
 
-def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> dict[str, Any]:
+def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> SavedGoal:
     """Create a goal (aligned or not); returns it with drafting warnings about weights."""
     owner = uow.directory.get(data.get("owner_id") or principal.employee_id)
     if owner is None or not owner.active:
@@ -326,13 +326,12 @@ def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
     return _with_warnings(uow, _retrying(uow, work))
 
 
-def _with_warnings(uow: UnitOfWork, goal: Goal) -> dict[str, Any]:
+def _with_warnings(uow: UnitOfWork, goal: Goal) -> SavedGoal:
     _fresh(uow)  # read what was committed, not what was staged
     uow.goals.note(goal)
-    data = goal_json(goal, uow.rollups.progress(goal, goal.cycle_id), uow.goals.chain_above(goal.goal_id))
+    progress, chain = uow.rollups.progress(goal, goal.cycle_id), uow.goals.chain_above(goal.goal_id)
     siblings = uow.goals.of_owner(goal.owner_id, goal.cycle_id) if goal.level is not GoalLevel.ORGANISATION else []
-    data["warnings"] = weight_warnings(siblings)
-    return data
+    return saved_goal(goal, progress, chain, weight_warnings(siblings))
 
 
 EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id")
@@ -340,7 +339,7 @@ EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "p
 
 def update_goal(
     uow: UnitOfWork, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> SavedGoal:
     """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction."""
 
     def work() -> Goal:
@@ -405,10 +404,8 @@ def _realign(
             uow.rollups.count_department(old.cycle_id, department, "aligned", n if now else -n)
 
 
-def assign_to_team(
-    uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
-) -> Assigned:
-    """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
+def _assignable(uow: UnitOfWork, source_goal_id: str, data: dict[str, Any]) -> tuple[Goal, str]:
+    """The goal to give and the open cycle the copies go into (an organisation goal's: the one chosen)."""
     _fresh(uow)
     source = uow.goals.existing(source_goal_id)
     cycle_id = source.cycle_id or data.get("cycle_id")
@@ -416,6 +413,14 @@ def assign_to_team(
         raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
     if _cycle_state(uow, cycle_id) is CycleState.CLOSED:
         raise Conflict("the cycle is closed", entity="cycle")
+    return source, cycle_id
+
+
+def assign_to_team(
+    uow: UnitOfWork, principal: Principal, source_goal_id: str, data: dict[str, Any], clock: Clock
+) -> Assigned:
+    """Give one goal to all direct reports (or a department): a personal copy each, aligned to the source."""
+    source, cycle_id = _assignable(uow, source_goal_id, data)
     to_department = bool(data.get("department"))
     manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
     policy.require_assign_goal(principal, to_department, manager_id)
@@ -563,14 +568,14 @@ def expected_progress(period_start: date, period_end: date, today: date) -> floa
     return round(min(max((today - period_start).days / days, 0.0), 1.0) * 100, 1)
 
 
-def progress_explained(uow: UnitOfWork, goal: dict[str, Any]) -> ProgressExplained:
+def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
     """Where a goal's progress comes from (as `get_goal` returned it): its key results' average, the
     weighted progress of the goals aligned to it, or done/not done; with each part's share."""
-    if goal["key_results"]:
-        parts = [ProgressPart(kr["title"], kr["progress"], 1) for kr in goal["key_results"]]
+    if goal.key_results:
+        parts = [ProgressPart(kr.title, kr.progress, 1) for kr in goal.key_results]
         return ProgressExplained("key_results", parts)
-    kids = [g for g in uow.goals.children(goal["goal_id"]) if g.status is not GoalStatus.DROPPED]
-    cycle_id = goal["cycle_id"]
+    kids = [g for g in uow.goals.children(goal.goal_id) if g.status is not GoalStatus.DROPPED]
+    cycle_id = goal.cycle_id
     if kids:
         uow.rollups.preload(kids, cycle_id)
         names = uow.directory.names(sorted({g.owner_id for g in kids}))
@@ -588,8 +593,8 @@ def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[
     _fresh(uow)
     rows = []
     for person in uow.directory.reports(principal.employee_id):
-        goals = [g for g in person_goals(uow, person.employee_id, cycle_id) if g["level"] == "individual"]
-        at_risk = [g for g in goals if g["status"] in {s.value for s in AT_RISK}]
+        goals = [g for g in person_goals(uow, person.employee_id, cycle_id) if g.level == "individual"]
+        at_risk = [g for g in goals if g.status in {s.value for s in AT_RISK}]
         rows.append(ReportGoals(person, goals, len(at_risk)))
     return sorted(rows, key=lambda r: (-r.at_risk, r.person.name.casefold()))
 
@@ -601,13 +606,7 @@ def assign_to_chosen(
 
     The same rules as `assign_to_team`; anyone chosen who is not a direct report is refused.
     """
-    _fresh(uow)
-    source = uow.goals.existing(source_goal_id)
-    cycle_id = source.cycle_id or data.get("cycle_id")
-    if cycle_id is None:
-        raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
-    if _cycle_state(uow, cycle_id) is CycleState.CLOSED:
-        raise Conflict("the cycle is closed", entity="cycle")
+    source, cycle_id = _assignable(uow, source_goal_id, data)
     manager_id = source.owner_id if source.level is GoalLevel.TEAM else principal.employee_id
     policy.require_assign_goal(principal, False, manager_id)
     reports = {p.employee_id: p for p in uow.directory.reports(manager_id)}
@@ -620,7 +619,7 @@ def assign_to_chosen(
     return _give_copies(uow, principal, source, cycle_id, people, data, clock)
 
 
-def visible_children(uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain") -> list[dict]:
+def visible_children(uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain") -> list[GoalView]:
     """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound)."""
     get_goal(uow, principal, goal_id, visibility=visibility)
     aligned = children(uow, goal_id)

@@ -67,18 +67,34 @@ class LearningReport:
 
 
 @dataclass(frozen=True)
+class EvidenceItem:
+    """A learning activity as the review's evidence shows it (with the manager's comments)."""
+
+    activity_id: str
+    type: str
+    title: str
+    date: str
+    hours: float
+    provider: str
+    learnt: str
+    need_id: str | None
+    comments: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class EvidencePanel:
     """The learning evidence of a review for its page, and whether this reader comments on it."""
 
-    items: list[dict[str, Any]]
+    items: list[EvidenceItem]
     can_comment: bool
     is_manager: bool
 
 
-def _evidence_item(a: Activity) -> dict[str, Any]:
+def _evidence_item(a: Activity) -> EvidenceItem:
     """An activity as the review's evidence shows it."""
-    keep = ("activity_id", "title", "date", "hours", "provider", "learnt", "need_id", "comments")
-    return {"type": a.type.value, **{k: getattr(a, k) for k in keep}}
+    return EvidenceItem(
+        a.activity_id, a.type.value, a.title, a.date, a.hours, a.provider, a.learnt, a.need_id, a.comments
+    )
 
 
 def _owned(uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
@@ -242,7 +258,7 @@ def _field(review: Any, name: str) -> Any:
     return review.get(name) if isinstance(review, dict) else getattr(review, name)
 
 
-def learning_evidence_for(uow: UnitOfWork, principal: Principal, review: Any) -> list[dict[str, Any]]:
+def learning_evidence_for(uow: UnitOfWork, principal: Principal, review: Any) -> list[EvidenceItem]:
     """The learning activities picked into a review's self assessment, as its readers may see them (for the
     review page and the PDF summary); `review` is a Review or a review view. Empty when the self assessment
     is not visible to the principal."""
@@ -250,7 +266,7 @@ def learning_evidence_for(uow: UnitOfWork, principal: Principal, review: Any) ->
 
     ctx = ReviewContext(uow, principal, _field(review, "cycle_id"), _field(review, "employee_id"))
     ctx.require_readable()
-    if not policy.visible_parts(ctx.roles, ctx.review.state)["self_assessment"]:
+    if not policy.visible_parts(ctx.roles, ctx.review.state).self_assessment:
         return []
     refs = list((ctx.review.self_assessment or {}).get("learning_refs") or [])
     found = uow.learning.get_many(ctx.review.employee_id, refs)
@@ -276,7 +292,7 @@ def comment_on_evidence(
     ctx.require_readable()
     policy.require(policy.may_comment_on_evidence(ctx.roles), "only the employee's manager comments on the evidence")
     ctx.require_writable()
-    shown = policy.visible_parts(ctx.roles, ctx.review.state)["self_assessment"]
+    shown = policy.visible_parts(ctx.roles, ctx.review.state).self_assessment
     if not shown or activity_id not in ((ctx.review.self_assessment or {}).get("learning_refs") or []):
         raise NotFound(f"no activity {activity_id!r} among the evidence of this review")
     at = iso(clock.now())

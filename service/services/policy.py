@@ -102,13 +102,22 @@ def may_read_review(roles: ReviewRoles) -> bool:
     return may_act_on_review(roles, "read")
 
 
-def visible_parts(roles: ReviewRoles, state: ReviewState) -> dict[str, bool]:
+@dataclass(frozen=True)
+class VisibleParts:
+    """Which parts of a review a reader sees now."""
+
+    self_assessment: bool
+    manager_assessment: bool
+    discussion: bool
+
+
+def visible_parts(roles: ReviewRoles, state: ReviewState) -> VisibleParts:
     """Which parts of a review these roles see now: drafts stay with their author; HR sees all."""
-    return {
-        "self_assessment": roles.is_employee or roles.is_hr or at_least(state, ReviewState.SELF_SUBMITTED),
-        "manager_assessment": roles.is_manager or roles.is_hr or at_least(state, ReviewState.MANAGER_SUBMITTED),
-        "discussion": roles.is_manager or roles.is_hr or at_least(state, ReviewState.DISCUSSED),
-    }
+    return VisibleParts(
+        self_assessment=roles.is_employee or roles.is_hr or at_least(state, ReviewState.SELF_SUBMITTED),
+        manager_assessment=roles.is_manager or roles.is_hr or at_least(state, ReviewState.MANAGER_SUBMITTED),
+        discussion=roles.is_manager or roles.is_hr or at_least(state, ReviewState.DISCUSSED),
+    )
 
 
 def may_list_cycle_reviews(principal: Principal) -> bool:

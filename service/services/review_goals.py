@@ -13,23 +13,24 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.goals import GoalLevel, GoalStatus
 from service.domain.templates import Scale
 from service.services import goals as goal_svc
+from service.services.goal_views import GoalView
 
 GOAL_RULE = (
     "each goal by its weight: the manager's rating of it on the scale, or its key-result progress where not rated"
 )
 
 
-def review_goals(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[dict[str, Any]]:
+def review_goals(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[GoalView]:
     """The person's goals in the cycle with key results, progress and the chain they align to."""
     return goal_svc.person_goals(uow, employee_id, cycle_id)
 
 
-def goal_rows(goals: list[dict[str, Any]], stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def goal_rows(goals: list[GoalView], stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """One form row per goal (what was saved for it kept), then rows saved for no goal of the cycle."""
     stored = list(stored or [])
     by_goal = {r.get("goal_id"): r for r in stored if r.get("goal_id")}
-    rows = [{**by_goal.get(g["goal_id"], {}), "goal_id": g["goal_id"], "title": g["title"]} for g in goals]
-    ids = {g["goal_id"] for g in goals}
+    rows = [{**by_goal.get(g.goal_id, {}), "goal_id": g.goal_id, "title": g.title} for g in goals]
+    ids = {g.goal_id for g in goals}
     return rows + [r for r in stored if r.get("goal_id") not in ids]
 
 

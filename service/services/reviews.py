@@ -350,7 +350,8 @@ def _heading(r: Review) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ReviewView(ReviewHeading):
     """A review as one principal may see it: parts hidden from them are None. `goals` and `carried_actions`
-    are None in the answer to a write (not what the write changed), lists on a read."""
+    are None in the answer to a write (not what the write changed), lists on a read (goals: the `GoalView`s
+    the `PersonGoals` question answers; this module names no other feature)."""
 
     cycle_id: str
     cycle_name: str
@@ -362,7 +363,7 @@ class ReviewView(ReviewHeading):
     score: dict[str, Any] | None
     discussion: dict[str, Any] | None
     acknowledgement: dict[str, Any] | None
-    goals: list[dict[str, Any]] | None = None
+    goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
 
 
@@ -382,10 +383,10 @@ def review_view(ctx: ReviewContext, context: bool = True) -> ReviewView:
         submitted=r.submitted or {},
         last_return=r.last_return,
         template=ctx.cycle.template_snapshot,
-        self_assessment=r.self_assessment if shown["self_assessment"] else None,
-        manager_assessment=r.manager_assessment if shown["manager_assessment"] else None,
-        score=r.score if shown["manager_assessment"] else None,
-        discussion=r.discussion if shown["discussion"] else None,
+        self_assessment=r.self_assessment if shown.self_assessment else None,
+        manager_assessment=r.manager_assessment if shown.manager_assessment else None,
+        score=r.score if shown.manager_assessment else None,
+        discussion=r.discussion if shown.discussion else None,
         acknowledgement=r.acknowledgement,
         goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id)) if context else None,
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,

@@ -52,8 +52,7 @@ def _learning_activities(ctx: ReviewContext, _now: datetime) -> dict[str, Any]:
     picked = learning_evidence_for(ctx.uow, ctx.principal, ctx.review)
     return {
         "learning_activities": [
-            {"title": a["title"], "kind": a["type"], "date": a["date"], "note": a["learnt"] or a["provider"]}
-            for a in picked
+            {"title": a.title, "kind": a.type, "date": a.date, "note": a.learnt or a.provider} for a in picked
         ]
         or None  # nothing picked: the summary shows the free-text evidence alone
     }
@@ -106,7 +105,7 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
     for part, key in (("manager_assessment", "obstacles"), ("discussion", "agreed_actions")):
         people += [i.get("owner_id") or "" for i in (getattr(view, part) or {}).get(key) or []]
     people += [a.owner_id for a in view.carried_actions or []]
-    people += [link.get("owner_id") or "" for g in view.goals or [] for link in g.get("alignment_chain") or []]
+    people += [link.owner_id for g in view.goals or [] for link in g.alignment_chain]
     found = ctx.uow.directory.get_many(sorted({p for p in people if p}))
     names = {pid: e.name for pid, e in found.items()}
     copy = copy_of(ctx)
@@ -141,14 +140,19 @@ def summary_for(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_i
     return build_summary(readable_context(uow, principal, cycle_id, employee_id), now)
 
 
-def current_hash(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ContentHash:
+    """The content hash of a review as stored now, with its version and state."""
+
+    cycle_id: str
+    employee_id: str
+    version: int
+    state: str
+    content_hash: str
+
+
+def current_hash(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ContentHash:
     """HR's check of a PDF: the content hash of the review as stored now, with its version and state."""
     ctx = readable_context(uow, principal, cycle_id, employee_id)
     policy.require(policy.may_read_review_audit(principal, employee_id), "only HR checks a summary's content hash")
-    return {
-        "cycle_id": cycle_id,
-        "employee_id": employee_id,
-        "version": ctx.review.version,
-        "state": ctx.review.state.value,
-        "content_hash": review_hash(ctx.review),
-    }
+    return ContentHash(cycle_id, employee_id, ctx.review.version, ctx.review.state.value, review_hash(ctx.review))

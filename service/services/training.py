@@ -15,6 +15,7 @@ from service.domain.reviews import Review, ReviewState, at_least, normalise_topi
 from service.domain.training import (
     NeedSource,
     NeedStatus,
+    ReportSchedule,
     Topic,
     TrainingNeed,
     check_topic,
@@ -232,9 +233,15 @@ def merge_topics(uow: UnitOfWork, principal: Principal, source_id: str, target_i
 FREQUENCIES = ("off", "weekly", "monthly")
 
 
+def report_schedule(uow: UnitOfWork, principal: Principal) -> ReportSchedule:
+    """How often the report is emailed to leadership, for HR to see and change."""
+    policy.require(policy.may_manage_topics(principal), "HR sets the report's schedule")
+    return uow.training.schedule()
+
+
 def set_schedule(
     uow: UnitOfWork, principal: Principal, frequency: str, expected_version: int, clock: Clock
-) -> dict[str, Any]:
+) -> ReportSchedule:
     """HR sets how often the report is emailed to leadership (besides when a cycle closes)."""
     policy.require(policy.may_manage_topics(principal), "HR sets the report's schedule")
     if frequency not in FREQUENCIES:

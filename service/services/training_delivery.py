@@ -44,7 +44,7 @@ def due_ticks(uow: UnitOfWork, now: datetime) -> list[tuple[str, str, Cycle]]:
     for c in cycles:
         if c.state is CycleState.CLOSED and c.closed_at and now - datetime.fromisoformat(c.closed_at) <= RECENT_CLOSE:
             ticks.append((f"close-{c.cycle_id}-{c.closed_at[:19]}", "close", c))
-    frequency = uow.training.schedule()["frequency"]
+    frequency = uow.training.schedule().frequency
     launched = [c for c in cycles if c.template_snapshot]
     # On schedule, leadership hears about a live cycle whenever there is one (a rehearsal's report goes to HR).
     launched = [c for c in launched if not c.rehearsal] or launched

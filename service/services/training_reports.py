@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +39,152 @@ RULE = (
 )
 FREE_TEXT_WITHHELD = "Free-text topics named by too few people to show"
 SCORE_RULE = "score = Σ over people of the highest priority they named for the topic (high 3, medium 2, low 1)"
+
+
+# --- what the report holds (a withheld row has no figures at all: not even null ones) ----------------------
+
+
+@dataclass(frozen=True)
+class WithheldTopic:
+    """A topic named by a group too small to show (a free-text one not even by name)."""
+
+    topic_id: str | None
+    topic: str
+    suppressed: bool = True
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A topic's figures; None: withheld, or no previous cycle to compare with."""
+
+    topic_id: str
+    topic: str
+    suppressed: bool
+    people: int
+    score: int
+    high_priority_people: int | None
+    needs: int
+    estimated_cost: float
+    formats: dict[str, int | None]
+    addressed: int | None
+    previous_people: int | None
+    change: int | None
+
+
+@dataclass(frozen=True)
+class WithheldDepartment:
+    """A department too small to show; its obstacle count only where that gives nobody away."""
+
+    department: str
+    obstacle_people: int | None
+    suppressed: bool = True
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    """A department's people with needs, its score and cost (None: a topic of it is withheld), top topics."""
+
+    department: str
+    suppressed: bool
+    people: int
+    score: int | None
+    estimated_cost: float | None
+    topics: list[dict[str, Any]]
+    obstacle_people: int | None
+
+
+@dataclass(frozen=True)
+class CompetencyRow:
+    """People whose needs develop a competency, and their score (None: withheld)."""
+
+    competency_id: str
+    competency: str
+    suppressed: bool
+    people: int | None
+    score: int | None
+
+
+@dataclass(frozen=True)
+class ObstacleRow:
+    """Obstacles of one category and the people they concern (None: withheld)."""
+
+    category: str
+    suppressed: bool
+    people: int | None
+    obstacles: int | None
+
+
+@dataclass(frozen=True)
+class ObstacleArea:
+    """Obstacles in one area (workforce, tools and processes, leadership); None: a category of it is withheld."""
+
+    area: str
+    obstacles: int | None
+
+
+@dataclass(frozen=True)
+class Obstacles:
+    """People with obstacles, by category and by area."""
+
+    people: int | None
+    by_category: list[ObstacleRow]
+    by_area: list[ObstacleArea]
+
+
+@dataclass(frozen=True)
+class ProgrammeTopic:
+    """One step of the programme: the people it adds, those covered so far and the cost (None: withheld)."""
+
+    topic_id: str
+    topic: str
+    adds: int | None
+    covered: int | None
+    coverage_percent: float | None
+    estimated_cost: float | None
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The suggested programme of N topics and what it reaches."""
+
+    n: int
+    people_with_high_priority_needs: int | None
+    covered: int | None
+    coverage_percent: float | None
+    estimated_cost: float | None
+    topics: list[ProgrammeTopic]
+    rule: str
+
+
+@dataclass(frozen=True)
+class PreviousCycle:
+    """The cycle before, with its people with needs as its own report shows them."""
+
+    cycle_id: str
+    name: str
+    people_with_needs: int | None
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """The training-need report of a cycle for one reader, every small group already withheld."""
+
+    cycle_id: str
+    cycle_name: str
+    cycle_state: str
+    scope: str
+    threshold: int
+    note: str
+    generated_at: str
+    people_with_needs: int | None
+    suppressed: bool
+    previous_cycle: PreviousCycle | None
+    score_rule: str
+    topics: list[TopicRow | WithheldTopic] = field(default_factory=list)
+    departments: list[DepartmentRow | WithheldDepartment] = field(default_factory=list)
+    competencies: list[CompetencyRow] = field(default_factory=list)
+    obstacles: Obstacles = field(default_factory=lambda: Obstacles(None, [], []))
+    programme: Programme | None = None
 
 
 def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
@@ -203,19 +349,23 @@ def _topic_rows(
     prev: dict[str, Any] | None,
     prev_hidden: frozenset[Any],
     catalogue: Catalogue,
-) -> list[dict[str, Any]]:
-    rows = []
+) -> list[TopicRow | WithheldTopic]:
+    rows: list[TopicRow | WithheldTopic] = []
     prev_topics = (prev or {}).get("topics", {})
     for t, c in fig["topics"].items():
         if c["p"] <= 0:
             continue
-        shown = ("topic", t) not in hidden
-        row: dict[str, Any] = {"topic_id": t, "topic": catalogue.label(t), "suppressed": not shown}
-        if shown:
-            # None: no previous cycle, or its figure is withheld there (as its own report withholds it).
-            before = prev_topics.get(t, Counter())["p"] if prev is not None else None
-            previous = None if before is None or ("topic", t) in prev_hidden else before
-            row.update(
+        if ("topic", t) in hidden:
+            rows.append(WithheldTopic(t, catalogue.label(t)))
+            continue
+        # None: no previous cycle, or its figure is withheld there (as its own report withholds it).
+        before = prev_topics.get(t, Counter())["p"] if prev is not None else None
+        previous = None if before is None or ("topic", t) in prev_hidden else before
+        rows.append(
+            TopicRow(
+                topic_id=t,
+                topic=catalogue.label(t),
+                suppressed=False,
                 people=c["p"],
                 score=c["s"],
                 high_priority_people=None if ("high", t) in hidden else c["h"],
@@ -227,97 +377,85 @@ def _topic_rows(
                 previous_people=previous,
                 change=c["p"] - previous if previous is not None else None,
             )
-        rows.append(row)
-    rows.sort(key=lambda r: (r["suppressed"], -r.get("score", 0), r["topic"].casefold()))
+        )
+    rows.sort(key=lambda r: (r.suppressed, -getattr(r, "score", 0), r.topic.casefold()))
     # A withheld topic typed as free text is not named: its words are someone's, and would say what a group too
     # small to show needs. Catalogue topics are HR's list, named with their figures withheld.
-    typed = [r for r in rows if r["suppressed"] and catalogue.resolve(r["topic_id"]) not in catalogue.topics]
+    typed = [r for r in rows if r.suppressed and catalogue.resolve(r.topic_id or "") not in catalogue.topics]
     if typed:
         rows = [r for r in rows if r not in typed]
-        rows.append({"topic_id": None, "topic": FREE_TEXT_WITHHELD, "suppressed": True})
+        rows.append(WithheldTopic(None, FREE_TEXT_WITHHELD))
     return rows
 
 
 def _department_rows(
     figs: dict[str, dict[str, Any]], hidden: frozenset[Any], catalogue: Catalogue
-) -> list[dict[str, Any]]:
-    rows = []
+) -> list[DepartmentRow | WithheldDepartment]:
+    rows: list[DepartmentRow | WithheldDepartment] = []
     for d, f in sorted(figs.items(), key=lambda kv: kv[0].casefold()):
         if f["people"] <= 0 and f["obstacle_people"] <= 0:
             continue
         gone = ("department", d) in hidden
-        row: dict[str, Any] = {"department": d, "suppressed": gone}
-        if not gone:
-            named = {t: c for t, c in f["topics"].items() if c["p"] > 0}
-            shown = {t: c for t, c in named.items() if ("department_topic", d, t) not in hidden}
-            top = [{"topic": catalogue.label(t), "people": c["p"], "score": c["s"]} for t, c in shown.items()]
-            # The department's score and cost add up its topics: given only when no topic of it is withheld,
-            # or the sum minus the topics shown would give the withheld ones away.
-            whole = len(shown) == len(named)
-            row.update(
+        # A zero beside a hidden department still says something about its few people ("none of them"): hidden too.
+        zero_of_hidden = gone and f["obstacle_people"] == 0
+        dobs = ("department_obstacles", d) in hidden or zero_of_hidden
+        obstacle_people = None if dobs else f["obstacle_people"]
+        if gone:
+            rows.append(WithheldDepartment(d, obstacle_people))
+            continue
+        named = {t: c for t, c in f["topics"].items() if c["p"] > 0}
+        shown = {t: c for t, c in named.items() if ("department_topic", d, t) not in hidden}
+        top = [{"topic": catalogue.label(t), "people": c["p"], "score": c["s"]} for t, c in shown.items()]
+        # The department's score and cost add up its topics: given only when no topic of it is withheld,
+        # or the sum minus the topics shown would give the withheld ones away.
+        whole = len(shown) == len(named)
+        rows.append(
+            DepartmentRow(
+                department=d,
+                suppressed=False,
                 people=f["people"],
                 score=sum(c["s"] for c in named.values()) if whole else None,
                 estimated_cost=round(sum(c["c"] for c in named.values()) / 100, 2) if whole else None,
                 topics=sorted(top, key=lambda r: (-r["score"], r["topic"].casefold()))[:5],
+                obstacle_people=obstacle_people,
             )
-        # A zero beside a hidden department still says something about its few people ("none of them"): hidden too.
-        zero_of_hidden = gone and f["obstacle_people"] == 0
-        dobs = ("department_obstacles", d) in hidden or zero_of_hidden
-        row["obstacle_people"] = None if dobs else f["obstacle_people"]
-        rows.append(row)
+        )
     return rows
 
 
-def _obstacles(fig: dict[str, Any], hidden: frozenset[Any]) -> dict[str, Any]:
+def _obstacles(fig: dict[str, Any], hidden: frozenset[Any]) -> Obstacles:
     rows = []
     for cat in ObstacleCategory:
         c = fig["obstacles"].get(cat.value, Counter())
         if c["op"] <= 0:
             continue
         shown = ("obstacle", cat.value) not in hidden
-        rows.append(
-            {
-                "category": cat.value,
-                "suppressed": not shown,
-                "people": c["op"] if shown else None,
-                "obstacles": c["on"] if shown else None,
-            }
-        )
+        rows.append(ObstacleRow(cat.value, not shown, c["op"] if shown else None, c["on"] if shown else None))
     areas = []
     for area, cats in OBSTACLE_AREAS.items():
-        mine = [r for r in rows if r["category"] in cats]
+        mine = [r for r in rows if r.category in cats]
         # An area's sum is given only when every category in it is shown: a partial sum would read as the whole.
-        n = None if any(r["suppressed"] for r in mine) else sum(r["obstacles"] for r in mine)
-        areas.append({"area": area, "obstacles": n})
+        n = None if any(r.suppressed for r in mine) else sum(r.obstacles or 0 for r in mine)
+        areas.append(ObstacleArea(area, n))
     people = fig["obstacle_people"]
-    return {
-        "people": people if people > 0 and OBSTACLE_PEOPLE not in hidden else (0 if people <= 0 else None),
-        "by_category": rows,
-        "by_area": areas,
-    }
+    return Obstacles(
+        people if people > 0 and OBSTACLE_PEOPLE not in hidden else (0 if people <= 0 else None), rows, areas
+    )
 
 
-def _competencies(fig: dict[str, Any], hidden: frozenset[Any], names: dict[str, str]) -> list[dict[str, Any]]:
+def _competencies(fig: dict[str, Any], hidden: frozenset[Any], names: dict[str, str]) -> list[CompetencyRow]:
     rows = []
     for cid, c in sorted(fig["competencies"].items()):
         if c["cp"] <= 0:
             continue
         shown = ("competency", cid) not in hidden
         rows.append(
-            {
-                "competency_id": cid,
-                "competency": names.get(cid, cid),
-                "suppressed": not shown,
-                "people": c["cp"] if shown else None,
-                "score": c["cs"] if shown else None,
-            }
+            CompetencyRow(cid, names.get(cid, cid), not shown, c["cp"] if shown else None, c["cs"] if shown else None)
         )
     return rows
 
 
-def programme(
-    fig: dict[str, Any], catalogue: Catalogue, n: int, hidden: frozenset[Any] | None = None
-) -> dict[str, Any]:
+def programme(fig: dict[str, Any], catalogue: Catalogue, n: int, hidden: frozenset[Any] | None = None) -> Programme:
     """The N topics covering the most people with high-priority needs (among topics named by 5 or more); each
     figure is withheld where it, or its difference with another, would give a group of fewer than 5 away.
 
@@ -334,29 +472,29 @@ def programme(
         shown = covered not in hidden
         cost_shown = ("topic", s.topic_id) not in hidden
         topics.append(
-            {
-                "topic_id": s.topic_id,
-                "topic": catalogue.label(s.topic_id),
-                "adds": None if adds in hidden else s.new_people,  # None: withheld
-                "covered": s.covered if shown else None,
-                "coverage_percent": s.coverage if shown and total_shown else None,
-                "estimated_cost": s.cost if cost_shown else None,
-            }
+            ProgrammeTopic(
+                topic_id=s.topic_id,
+                topic=catalogue.label(s.topic_id),
+                adds=None if adds in hidden else s.new_people,  # None: withheld
+                covered=s.covered if shown else None,
+                coverage_percent=s.coverage if shown and total_shown else None,
+                estimated_cost=s.cost if cost_shown else None,
+            )
         )
     last = topics[-1] if topics else None
-    costs = [t["estimated_cost"] for t in topics]
-    return {
-        "n": n,
-        "people_with_high_priority_needs": total if total_shown else None,
-        "covered": last["covered"] if last else (0 if total_shown else None),
-        "coverage_percent": last["coverage_percent"] if last else (0.0 if total_shown else None),
-        "estimated_cost": None if None in costs else round(sum(costs), 2),
-        "topics": topics,
-        "rule": RULE,
-    }
+    costs = [t.estimated_cost for t in topics]
+    return Programme(
+        n=n,
+        people_with_high_priority_needs=total if total_shown else None,
+        covered=last.covered if last else (0 if total_shown else None),
+        coverage_percent=last.coverage_percent if last else (0.0 if total_shown else None),
+        estimated_cost=None if None in costs else round(sum(c or 0 for c in costs), 2),
+        topics=topics,
+        rule=RULE,
+    )
 
 
-def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int = 3) -> dict[str, Any]:
+def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int = 3) -> TrainingReport:
     """The report for leadership and HR (the organisation) or for a manager (their whole subtree)."""
     scope = policy.training_report_scope(principal)
     if not 1 <= n <= MAX_PROGRAMME:
@@ -382,37 +520,29 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
         prev_steps, prev_total = _programme_steps(prev, MAX_PROGRAMME) if org else (None, 0)
         prev_hidden = _hidden(prev, prev_depts, prev_steps, prev_total)
     prev_people = prev["people"] if prev and prev["people"] >= SUPPRESS_BELOW and ORG not in prev_hidden else None
-    report: dict[str, Any] = {
-        "cycle_id": cycle_id,
-        "cycle_name": cycle.name,
-        "cycle_state": cycle.state.value,
-        "scope": scope,
-        "threshold": SUPPRESS_BELOW,
-        "note": NOTE,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "people_with_needs": None if too_small or ORG in hidden else fig["people"],
-        "suppressed": too_small,
-        "previous_cycle": (
-            {"cycle_id": prev_cycle.cycle_id, "name": prev_cycle.name, "people_with_needs": prev_people}
-            if prev_cycle
-            else None
-        ),
-        "score_rule": SCORE_RULE,
-        "topics": [],
-        "departments": [],
-        "competencies": [],
-        "obstacles": {"people": None, "by_category": [], "by_area": []},
-        "programme": None,
-    }
+    report = TrainingReport(
+        cycle_id=cycle_id,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state.value,
+        scope=scope,
+        threshold=SUPPRESS_BELOW,
+        note=NOTE,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        people_with_needs=None if too_small or ORG in hidden else fig["people"],
+        suppressed=too_small,
+        previous_cycle=PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, prev_people) if prev_cycle else None,
+        score_rule=SCORE_RULE,
+    )
     if too_small:
         return report
-    report["topics"] = _topic_rows(fig, hidden, prev, prev_hidden, catalogue)
-    report["competencies"] = _competencies(fig, hidden, names)
-    report["obstacles"] = _obstacles(fig, hidden)
-    if depts is not None:
-        report["departments"] = _department_rows(depts, hidden, catalogue)
-        report["programme"] = programme(fig, catalogue, n, hidden)
-    return report
+    return replace(
+        report,
+        topics=_topic_rows(fig, hidden, prev, prev_hidden, catalogue),
+        competencies=_competencies(fig, hidden, names),
+        obstacles=_obstacles(fig, hidden),
+        departments=_department_rows(depts, hidden, catalogue) if depts is not None else [],
+        programme=programme(fig, catalogue, n, hidden) if depts is not None else None,
+    )
 
 
 def _departments(uow: UnitOfWork, cycle_id: str, catalogue: Catalogue) -> dict[str, dict[str, Any]]:
@@ -477,7 +607,7 @@ CSV_COLUMNS = (
 HIDDEN = "suppressed"  # in the CSV, a withheld figure (never a blank, which would read as zero)
 
 
-def report_csv(report: dict[str, Any]) -> str:
+def report_csv(report: TrainingReport) -> str:
     """The report as CSV: a withheld figure reads "suppressed" (and the last row says why); an empty cell is
     a column that does not apply to the row; no cell can run as a formula in a spreadsheet."""
     out = io.StringIO()
@@ -490,48 +620,48 @@ def report_csv(report: dict[str, Any]) -> str:
     def fig(value: Any) -> Any:
         return HIDDEN if value is None else value
 
-    if report["people_with_needs"] is not None or report["suppressed"]:
-        row("total", "people with needs", fig(report["people_with_needs"]))
-    for t in report["topics"]:
-        if t["suppressed"]:
-            row("topic", t["topic"], *[HIDDEN] * (len(CSV_COLUMNS) - 3), HIDDEN if report["previous_cycle"] else "")
+    if report.people_with_needs is not None or report.suppressed:
+        row("total", "people with needs", fig(report.people_with_needs))
+    for t in report.topics:
+        if isinstance(t, WithheldTopic):
+            row("topic", t.topic, *[HIDDEN] * (len(CSV_COLUMNS) - 3), HIDDEN if report.previous_cycle else "")
             continue
-        fmts = "; ".join(f"{k} {fig(v)}" for k, v in t["formats"].items())
+        fmts = "; ".join(f"{k} {fig(v)}" for k, v in t.formats.items())
         row(
             "topic",
-            t["topic"],
-            t["people"],
-            t["score"],
-            fig(t["high_priority_people"]),
-            t["needs"],
-            t["estimated_cost"],
+            t.topic,
+            t.people,
+            t.score,
+            fig(t.high_priority_people),
+            t.needs,
+            t.estimated_cost,
             fmts,
-            fig(t["addressed"]),
-            fig(t["previous_people"]) if report["previous_cycle"] else "",
+            fig(t.addressed),
+            fig(t.previous_people) if report.previous_cycle else "",
         )
-    for d in report["departments"]:
-        if d["suppressed"]:
-            row("department", d["department"], HIDDEN, HIDDEN, "", "", HIDDEN)
+    for d in report.departments:
+        if isinstance(d, WithheldDepartment):
+            row("department", d.department, HIDDEN, HIDDEN, "", "", HIDDEN)
         else:
-            row("department", d["department"], d["people"], fig(d["score"]), "", "", fig(d["estimated_cost"]))
-    for c in report["competencies"]:
-        row("competency", c["competency"], fig(c["people"]), fig(c["score"]))
-    for o in report["obstacles"]["by_category"]:
-        row("obstacle", o["category"], fig(o["people"]), "", "", fig(o["obstacles"]))
-    p = report.get("programme")
+            row("department", d.department, d.people, fig(d.score), "", "", fig(d.estimated_cost))
+    for c in report.competencies:
+        row("competency", c.competency, fig(c.people), fig(c.score))
+    for o in report.obstacles.by_category:
+        row("obstacle", o.category, fig(o.people), "", "", fig(o.obstacles))
+    p = report.programme
     if p:
-        row("programme", "people with a high-priority need", fig(p["people_with_high_priority_needs"]))
-        for n, s in enumerate(p["topics"], 1):
+        row("programme", "people with a high-priority need", fig(p.people_with_high_priority_needs))
+        for n, s in enumerate(p.topics, 1):
             row(
                 "programme",
-                f"step {n}: {s['topic']}",
-                fig(s["adds"]),
+                f"step {n}: {s.topic}",
+                fig(s.adds),
                 "",
                 "",
                 "",
-                fig(s["estimated_cost"]),
-                f"covered {fig(s['covered'])}; coverage {fig(s['coverage_percent'])}"
-                + ("%" if s["coverage_percent"] is not None else ""),
+                fig(s.estimated_cost),
+                f"covered {fig(s.covered)}; coverage {fig(s.coverage_percent)}"
+                + ("%" if s.coverage_percent is not None else ""),
             )
-    row("note", report["note"])
+    row("note", report.note)
     return out.getvalue()

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from service.domain.goals import GoalLevel, GoalStatus
 from service.services import goals as svc
 from service.services.auth import Principal
+from service.services.goal_views import GoalView
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
@@ -119,7 +120,7 @@ def _key_results(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _goal_response(goal: dict[str, Any], status: int = 200):
+def _goal_response(goal: GoalView, status: int = 200):
     return versioned(goal, GoalSchema, status)
 
 

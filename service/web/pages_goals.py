@@ -15,6 +15,7 @@ from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import goals as svc
 from service.services.auth import Principal
+from service.services.goal_views import ChainLink, GoalView
 from service.views import labels
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
@@ -68,9 +69,9 @@ def _cycle_choice(cycle_id: str | None, include_closed: bool = False) -> tuple[l
     return cycles, chosen
 
 
-def _label(goal: dict[str, Any], chain: list[dict[str, Any]]) -> str:
-    above = " › ".join(g["title"] for g in reversed(chain))
-    return f"{goal['title']}" + (f" (under {above})" if above else "")
+def _label(goal: GoalView, chain: list[ChainLink]) -> str:
+    above = " › ".join(g.title for g in reversed(chain))
+    return f"{goal.title}" + (f" (under {above})" if above else "")
 
 
 def align_options(
@@ -83,15 +84,15 @@ def align_options(
     if owner is None:
         return groups
     if level is GoalLevel.INDIVIDUAL and owner.manager_id:
-        team = [g for g in svc.person_goals(uow, owner.manager_id, cycle_id) if g["level"] == "team"]
-        groups.append(("Your manager's team goals", [(g["goal_id"], _label(g, g["alignment_chain"])) for g in team]))
+        team = [g for g in svc.person_goals(uow, owner.manager_id, cycle_id) if g.level == "team"]
+        groups.append(("Your manager's team goals", [(g.goal_id, _label(g, g.alignment_chain)) for g in team]))
     if level is GoalLevel.TEAM:
         higher = [
-            g for boss in reversed(owner.chain) for g in svc.person_goals(uow, boss, cycle_id) if g["level"] == "team"
+            g for boss in reversed(owner.chain) for g in svc.person_goals(uow, boss, cycle_id) if g.level == "team"
         ]
-        groups.append(("Team goals higher up", [(g["goal_id"], _label(g, g["alignment_chain"])) for g in higher]))
+        groups.append(("Team goals higher up", [(g.goal_id, _label(g, g.alignment_chain)) for g in higher]))
     org = svc.organisation_goals(uow, cycle_id)
-    groups.append(("Organisation goals", [(g["goal_id"], g["title"]) for g in org]))
+    groups.append(("Organisation goals", [(g.goal_id, g.title) for g in org]))
     return [(name, [o for o in opts if o[0] != exclude]) for name, opts in groups if opts]
 
 
@@ -166,8 +167,8 @@ def _render_index(
     mine, team, options = [], [], {}
     if cycle is not None:
         goals = svc.person_goals(wiring().uow(), principal.employee_id, cycle.cycle_id)
-        mine = [g for g in goals if g["level"] == "individual"]
-        team = [g for g in goals if g["level"] == "team"]
+        mine = [g for g in goals if g.level == "individual"]
+        team = [g for g in goals if g.level == "team"]
         options = {"picker": align_options(principal, GoalLevel.INDIVIDUAL, principal.employee_id, cycle.cycle_id)}
         if principal.has(Role.MANAGER):
             # One picker for both kinds without script: the groups say which goals each kind may align to.
@@ -180,8 +181,8 @@ def _render_index(
                 (name + (" (for team goals)" if name.startswith("Team goals") else ""), opts)
                 for name, opts in team_groups
             ]
-    active = [g for g in mine if g["status"] != "dropped"]
-    total = sum(g["weight"] for g in active)
+    active = [g for g in mine if g.status != "dropped"]
+    total = sum(g.weight for g in active)
     reports = (
         svc.reports_goals(wiring().uow(), principal, cycle.cycle_id) if cycle and principal.has(Role.MANAGER) else []
     )
@@ -233,10 +234,10 @@ def create():
         lambda: svc.create_goal(w.uow(), principal, _load(GoalInSchema(), data), w.clock),
         OnRefusal(back=url_for("pages_goals.index"), form=again),
     )
-    for warning in goal["warnings"]:
+    for warning in goal.warnings:
         flash(warning.replace(f" of {principal.employee_id}", " of your").capitalize() + ".", "info")
-    flash(f"Goal “{goal['title']}” added.", "success")
-    return redirect(url_for("pages_goals.index", cycle=goal["cycle_id"]))
+    flash(f"Goal “{goal.title}” added.", "success")
+    return redirect(url_for("pages_goals.index", cycle=goal.cycle_id))
 
 
 STALE_GOAL = (
@@ -256,7 +257,7 @@ def edit(goal_id: str):
             return _render_goal(principal, goal_id, errors or {"": [message]}, status)
 
         w = wiring()
-        before = svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)["progress"]
+        before = svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility).progress
         saved = attempt(
             lambda: svc.update_goal(
                 w.uow(), principal, goal_id, _load(GoalPatchSchema(), data), expected_version(), w.clock
@@ -274,13 +275,13 @@ def edit(goal_id: str):
 
 def _progress_change(before: float, saved: dict[str, Any]) -> str:
     """A sentence saying how and why progress moved with this save (empty when it did not)."""
-    after = saved["progress"]
+    after = saved.progress
     if round(before) == round(after):
         return ""
     why = (
         "it is the average of the key results"
-        if saved["key_results"]
-        else ("it follows the goals aligned to it" if saved["status"] != "done" else "the goal is marked done")
+        if saved.key_results
+        else ("it follows the goals aligned to it" if saved.status != "done" else "the goal is marked done")
     )
     return f" Progress went from {before:.0f}% to {after:.0f}%: {why}."
 
@@ -288,18 +289,18 @@ def _progress_change(before: float, saved: dict[str, Any]) -> str:
 def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     goal = svc.get_goal(uow, principal, goal_id, visibility=wiring().settings.goal_visibility)
-    if goal["level"] == "organisation" and goal["cycle_id"] is None:
+    if goal.level == "organisation" and goal.cycle_id is None:
         _, cycle = _cycle_choice(request.args.get("cycle"))
         if cycle is not None:
             goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id, wiring().settings.goal_visibility)
     can_edit = svc.may_edit(uow, principal, goal)
     options = []
-    if goal["level"] != "organisation" and goal["cycle_id"]:
-        options = align_options(principal, GoalLevel(goal["level"]), goal["owner_id"], goal["cycle_id"], goal_id)
+    if goal.level != "organisation" and goal.cycle_id:
+        options = align_options(principal, GoalLevel(goal.level), goal.owner_id, goal.cycle_id, goal_id)
     kids = svc.children(uow, goal_id)
-    names = directory_svc.people_names(uow, [goal["owner_id"], *(k.owner_id for k in kids)])
+    names = directory_svc.people_names(uow, [goal.owner_id, *(k.owner_id for k in kids)])
     values = request.form if request.method == "POST" else None
-    _, cycle = _cycle_choice(goal["cycle_id"], include_closed=True)
+    _, cycle = _cycle_choice(goal.cycle_id, include_closed=True)
     return render_template(
         "pages/goal.html",
         goal=goal,
@@ -311,14 +312,12 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         message=(errors.get("") or [None])[0],
         values=values,
         statuses=STATUS_CHOICES,
-        kr_rows=max(KR_ROWS, len(goal["key_results"]) + 1),
-        version=goal["version"],
+        kr_rows=max(KR_ROWS, len(goal.key_results) + 1),
+        version=goal.version,
         names=names,
-        history_rows=[{**h, "prev": goal["history"][i - 1] if i else None} for i, h in enumerate(goal["history"])][
-            ::-1
-        ],
+        history_rows=[{**h, "prev": goal.history[i - 1] if i else None} for i, h in enumerate(goal.history)][::-1],
         explained=svc.progress_explained(uow, goal),
-        expected=_expected(cycle if cycle and (goal["cycle_id"] in (None, cycle.cycle_id)) else None),
+        expected=_expected(cycle if cycle and (goal.cycle_id in (None, cycle.cycle_id)) else None),
     ), status
 
 
@@ -353,14 +352,14 @@ def assign(goal_id: str):
             summary=forms.summary(errors, lambda n: {"people": "Who gets it", "weight": "Weight"}.get(n, n)),
         ), (422 if errors else 200)
     w = wiring()
-    back = url_for("pages_goals.index", cycle=goal["cycle_id"])
+    back = url_for("pages_goals.index", cycle=goal.cycle_id)
     result = attempt(
         lambda: svc.assign_to_chosen(w.uow(), principal, goal_id, {"weight": int(weight)}, chosen, w.clock),
         OnRefusal(back=url_for("pages_goals.assign", goal_id=goal_id), prefix="Not given to the team"),
     )
     made, skipped = len(result.created), len(result.skipped)
     flash(
-        f"“{goal['title']}” given to {made} {'person' if made == 1 else 'people'}"
+        f"“{goal.title}” given to {made} {'person' if made == 1 else 'people'}"
         + (f"; {skipped} already had it." if skipped else "."),
         "success",
     )

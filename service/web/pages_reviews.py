@@ -179,7 +179,7 @@ def _render_form(
         opened=opened,
         points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
         person_goals=goals,
-        goal_by_id={g["goal_id"]: g for g in goals},
+        goal_by_id={g.goal_id: g for g in goals},
         goal_rule=review_goals.GOAL_RULE,
     )
 

@@ -74,7 +74,7 @@ def topics():
         merged=[t for t in listed if t.merged_into],
         names={t.topic_id: t.name for t in listed},
         free=free,
-        schedule=uow.training.schedule(),
+        schedule=svc.report_schedule(uow, principal),
         frequencies=svc.FREQUENCIES,
     )
 

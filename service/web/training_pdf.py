@@ -37,7 +37,7 @@ def _pdf_response(principal: Principal, cycle_id: str, n: int) -> Response:
     # Refused (403) or missing (404) exactly as the report itself. Links in the PDF point back at this
     # deployment: the reader follows them from a saved file.
     context = reports.report_context(wiring().uow(), principal, cycle_id, n, request.url_root.rstrip("/"))
-    name = "".join(ch if ch.isalnum() else "-" for ch in context["report"]["cycle_name"].lower())[:60]
+    name = "".join(ch if ch.isalnum() else "-" for ch in context["report"].cycle_name.lower())[:60]
     resp = Response(training_report_pdf(context), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="training-needs-{name}.pdf"'
     return resp

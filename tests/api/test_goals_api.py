@@ -84,7 +84,7 @@ def test_alignment_refusal_is_a_field_error(auth, client, seeded, clock):
             "level": "individual",
             "title": "x",
             "cycle_id": cycle.cycle_id,
-            "parent_id": hr_team["goal_id"],
+            "parent_id": hr_team.goal_id,
             "weight": 10,
         },
         422,
@@ -121,13 +121,13 @@ def test_manager_report_covers_the_subtree(auth, client, seeded, clock):
     goals.create_goal(
         UnitOfWork(seeded),
         f.principal(seeded, "E4"),
-        {"level": "individual", "title": "a", "weight": 100, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        {"level": "individual", "title": "a", "weight": 100, "cycle_id": cycle.cycle_id, "parent_id": org.goal_id},
         clock,
     )
     goals.create_goal(
         UnitOfWork(seeded),
         f.principal(seeded, "E6"),
-        {"level": "individual", "title": "b", "weight": 100, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        {"level": "individual", "title": "b", "weight": 100, "cycle_id": cycle.cycle_id, "parent_id": org.goal_id},
         clock,
     )
     auth.login("E3")

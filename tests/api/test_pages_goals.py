@@ -22,7 +22,7 @@ def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, c
     team = goal_svc.create_goal(
         UnitOfWork(seeded),
         f.principal(seeded, "E3"),
-        {"level": "team", "title": "Ship it", "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        {"level": "team", "title": "Ship it", "cycle_id": cycle.cycle_id, "parent_id": org.goal_id},
         clock,
     )
     auth.login("E4")
@@ -39,7 +39,7 @@ def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, c
             "title": "Faster CI",
             "weight": "100",
             "status": "on_track",
-            "parent_id": team["goal_id"],
+            "parent_id": team.goal_id,
             "kr.0.title": "Build minutes",
             "kr.0.start": "30",
             "kr.0.target": "10",
@@ -48,7 +48,7 @@ def test_employee_adds_a_goal_aligned_through_the_picker(auth, client, seeded, c
     )
     assert resp.status_code == 302
     mine = goal_svc.person_goals(UnitOfWork(seeded), "E4", cycle.cycle_id)
-    assert [(g["title"], g["progress"], g["parent_id"]) for g in mine] == [("Faster CI", 50.0, team["goal_id"])]
+    assert [(g.title, g.progress, g.parent_id) for g in mine] == [("Faster CI", 50.0, team.goal_id)]
     listing = client.get("/goals").get_data(as_text=True)
     assert "Faster CI" in listing and "↑ Ship it" in listing and "↑ Grow" in listing
     assert "Weights add up to <strong>100</strong>" in listing
@@ -88,7 +88,7 @@ def test_progress_update_and_stale_edit_keep_what_was_typed(auth, client, seeded
         clock,
     )
     auth.login("E4")
-    page = client.get(f"/goals/{goal['goal_id']}")
+    page = client.get(f"/goals/{goal.goal_id}")
     token = csrf(page.data)
     form = {
         "csrf_token": token,
@@ -102,12 +102,12 @@ def test_progress_update_and_stale_edit_keep_what_was_typed(auth, client, seeded
         "kr.0.target": "10",
         "kr.0.current": "4",
     }
-    assert client.post(f"/goals/{goal['goal_id']}", data=form).status_code == 302
-    assert goal_svc.get_goal(UnitOfWork(seeded), None, goal["goal_id"])["progress"] == 40
-    stale = client.post(f"/goals/{goal['goal_id']}", data={**form, "kr.0.current": "9"})
+    assert client.post(f"/goals/{goal.goal_id}", data=form).status_code == 302
+    assert goal_svc.get_goal(UnitOfWork(seeded), None, goal.goal_id).progress == 40
+    stale = client.post(f"/goals/{goal.goal_id}", data={**form, "kr.0.current": "9"})
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "Someone else changed this goal" in html and 'value="9"' in html
-    assert goal_svc.get_goal(UnitOfWork(seeded), None, goal["goal_id"])["progress"] == 40
+    assert goal_svc.get_goal(UnitOfWork(seeded), None, goal.goal_id).progress == 40
 
 
 def test_manager_chooses_who_gets_a_team_goal_and_confirms_first(auth, client, seeded, clock):
@@ -120,25 +120,25 @@ def test_manager_chooses_who_gets_a_team_goal_and_confirms_first(auth, client, s
     )
     auth.login("E3")
     assert "Give to the team…" in client.get("/goals").get_data(as_text=True)
-    page = client.get(f"/goals/{team['goal_id']}/assign")
+    page = client.get(f"/goals/{team.goal_id}/assign")
     html = page.get_data(as_text=True)
     assert 'name="people" value="E4" checked' in html and 'name="people" value="E5" checked' in html
     token = csrf(page.data)
-    path = f"/goals/{team['goal_id']}/assign"
+    path = f"/goals/{team.goal_id}/assign"
     nobody = client.post(path, data={"csrf_token": token, "weight": "30", "step": "choose"})
     assert nobody.status_code == 422 and "Choose at least one person" in nobody.get_data(as_text=True)
     confirm = client.post(path, data={"csrf_token": token, "weight": "30", "step": "choose", "people": ["E5"]})
     text = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "Please confirm" in text and "Edsger Dijkstra" in text
     assert "Katherine Johnson" not in text[text.index("Please confirm") :]
-    assert goal_svc.children(UnitOfWork(seeded), team["goal_id"]) == []  # nothing given before confirming
+    assert goal_svc.children(UnitOfWork(seeded), team.goal_id) == []  # nothing given before confirming
     back = client.post(path, data={"csrf_token": token, "weight": "30", "step": "edit", "people": ["E5"]})
     again = back.get_data(as_text=True)
     assert 'name="people" value="E5" checked' in again and 'value="E4" checked' not in again
-    assert goal_svc.children(UnitOfWork(seeded), team["goal_id"]) == []
+    assert goal_svc.children(UnitOfWork(seeded), team.goal_id) == []
     done = client.post(path, data={"csrf_token": token, "weight": "30", "step": "confirm", "people": ["E5"]})
     assert done.status_code == 302
-    kids = goal_svc.children(UnitOfWork(seeded), team["goal_id"])
+    kids = goal_svc.children(UnitOfWork(seeded), team.goal_id)
     assert [(k.owner_id, k.weight) for k in kids] == [("E5", 30)]
     assert "“Reliability” given to 1 person." in client.get("/goals").get_data(as_text=True)
 
@@ -152,10 +152,10 @@ def test_a_team_goal_goes_only_to_direct_reports(auth, client, seeded, clock):
         clock,
     )
     auth.login("E3")
-    page = client.get(f"/goals/{team['goal_id']}/assign")
+    page = client.get(f"/goals/{team.goal_id}/assign")
     data = {"csrf_token": csrf(page.data), "weight": "30", "step": "confirm", "people": ["E6"]}
-    client.post(f"/goals/{team['goal_id']}/assign", data=data)
-    assert goal_svc.children(UnitOfWork(seeded), team["goal_id"]) == []
+    client.post(f"/goals/{team.goal_id}/assign", data=data)
+    assert goal_svc.children(UnitOfWork(seeded), team.goal_id) == []
 
 
 def test_a_manager_sees_reports_goals_at_risk_against_expected_progress(auth, client, seeded, clock):
@@ -192,16 +192,16 @@ def test_a_goal_page_explains_its_progress_and_a_change_of_it(auth, client, seed
         clock,
     )
     auth.login("E4")
-    page = client.get(f"/goals/{goal['goal_id']}")
+    page = client.get(f"/goals/{goal.goal_id}")
     html = page.get_data(as_text=True)
     assert "50% is the average of its 1 key result" in html
     assert "Build minutes</strong>: 20 now, target 10, from 30" in html
     assert html.index('id="h-about"') < html.index('id="h-update"')
     client.post(
-        f"/goals/{goal['goal_id']}",
+        f"/goals/{goal.goal_id}",
         data={
             "csrf_token": csrf(page.data),
-            "version": str(goal["version"]),
+            "version": str(goal.version),
             "title": "Faster CI",
             "kr.0.id": "kr1",
             "kr.0.title": "Build minutes",
@@ -210,7 +210,7 @@ def test_a_goal_page_explains_its_progress_and_a_change_of_it(auth, client, seed
             "kr.0.current": "25",
         },
     )
-    after = client.get(f"/goals/{goal['goal_id']}").get_data(as_text=True)
+    after = client.get(f"/goals/{goal.goal_id}").get_data(as_text=True)
     assert "Progress went from 50% to 25%: it is the average of the key results." in after
     assert "<strong>25%</strong>" in after[after.index('id="h-history"') :]
 
@@ -224,7 +224,7 @@ def test_an_organisation_goal_shows_its_content_before_the_edit_form(auth, clien
         clock,
     )
     auth.login("E1")
-    html = client.get(f"/goals/{org['goal_id']}?cycle={cycle.cycle_id}").get_data(as_text=True)
+    html = client.get(f"/goals/{org.goal_id}?cycle={cycle.cycle_id}").get_data(as_text=True)
     assert html.index("Double the customers") < html.index('id="h-update"')
 
 
@@ -241,7 +241,7 @@ def test_leadership_lands_on_their_reports_and_sees_the_reports_menu(auth, clien
             "title": "Mine",
             "weight": 100,
             "cycle_id": cycle.cycle_id,
-            "parent_id": org["goal_id"],
+            "parent_id": org.goal_id,
         },
         clock,
     )
@@ -284,7 +284,7 @@ def test_leadership_adds_organisation_goals_and_reads_the_report(auth, client, s
     )
     assert resp.status_code == 302
     org = goal_svc.organisation_goals(UnitOfWork(seeded), cycle.cycle_id)
-    assert [g["title"] for g in org] == ["Be the reference"] and org[0]["cycle_id"] is None
+    assert [g.title for g in org] == ["Be the reference"] and org[0].cycle_id is None
     goal_svc.create_goal(
         UnitOfWork(seeded),
         f.principal(seeded, "E4"),
@@ -293,7 +293,7 @@ def test_leadership_adds_organisation_goals_and_reads_the_report(auth, client, s
             "title": "Mine",
             "weight": 100,
             "cycle_id": cycle.cycle_id,
-            "parent_id": org[0]["goal_id"],
+            "parent_id": org[0].goal_id,
         },
         clock,
     )

@@ -100,7 +100,7 @@ def _team_goal(table: Any, clock: Any, cycle_id: str) -> dict[str, str]:
     from service.services import goals
 
     data = {"level": "team", "title": "Faster releases", "weight": 50, "cycle_id": cycle_id}
-    return {"goal": goals.create_goal(UnitOfWork(table), f.principal(table, "E3"), data, clock)["goal_id"]}
+    return {"goal": goals.create_goal(UnitOfWork(table), f.principal(table, "E3"), data, clock).goal_id}
 
 
 def _self(submit: bool = False, **content: Any) -> dict[str, Any]:
@@ -358,7 +358,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "domain.training.deltas: int(v)": (STORED, "counters the domain computed"),
     "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
     "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
-    "services.goals.may_edit: GoalLevel(goal['level'])": (STORED, "a stored goal's level"),
+    "services.goals.may_edit: GoalLevel(goal.level)": (STORED, "a stored goal's level"),
     "services.review_goals.goal_part: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.tasks._own_reviews: ReviewState(r.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(row.state)": (STORED, "a stored review's state"),

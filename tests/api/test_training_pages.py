@@ -11,6 +11,7 @@ import pytest
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
+from service.domain.training import ReportSchedule
 from service.services import cycles
 from tests.conftest import AuthActions
 
@@ -197,3 +198,17 @@ def test_a_withheld_free_text_topic_is_not_named_in_the_report_but_hr_can_still_
     hr, _ = signed_in(app, "E005")
     page = hr.get("/reports/training/topics").get_data(as_text=True)
     assert '<option value="free-ownership">Ownership (free text)</option>' in page
+
+
+def test_hr_sets_the_report_email_schedule_on_the_topics_page_and_a_stale_form_changes_nothing(app, demo_table):
+    hr, auth = signed_in(app, "E005")
+    chosen = re.compile(r'<option value="(\w+)" selected>')
+    version = re.compile(r'name="version" value="(\d+)"')
+    page = hr.get("/reports/training/topics").get_data(as_text=True)
+    assert chosen.findall(page) == ["off"] and version.findall(page) == ["0"]
+    form = {"csrf_token": auth.csrf, "version": "0", "frequency": "weekly"}
+    assert hr.post("/reports/training/schedule", data=form).status_code == 302
+    page = hr.get("/reports/training/topics").get_data(as_text=True)
+    assert chosen.findall(page) == ["weekly"] and version.findall(page) == ["1"]
+    hr.post("/reports/training/schedule", data={**form, "frequency": "monthly"})  # the version read before
+    assert UnitOfWork(demo_table).training.schedule() == ReportSchedule("weekly", 1)

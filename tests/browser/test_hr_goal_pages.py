@@ -75,7 +75,7 @@ def demo(live):
     assess(live, cycle.cycle_id, "E4", delivery=4, agreement="agree")
     assess(live, cycle.cycle_id, "E5", delivery=2, agreement="disagree")
     org = goal(live, "E1", level="organisation", title="Delight customers", description="Answer every customer fast.")
-    team = goal(live, "E3", level="team", title="Fast support", cycle_id=cycle.cycle_id, parent_id=org["goal_id"])
+    team = goal(live, "E3", level="team", title="Fast support", cycle_id=cycle.cycle_id, parent_id=org.goal_id)
     krs = [{"id": "kr1", "title": "Tickets answered within a day", "start": 0, "target": 40, "current": 12}]
     mine = goal(
         live,
@@ -84,7 +84,7 @@ def demo(live):
         title="Answer tickets within a day",
         weight=100,
         cycle_id=cycle.cycle_id,
-        parent_id=team["goal_id"],
+        parent_id=team.goal_id,
         status="at_risk",
         key_results=krs,
     )
@@ -148,7 +148,7 @@ def test_hr_goal_and_home_pages_read_well_and_pass_axe(live, open_as, demo, widt
     check(manager, f"goal-assign-confirm-{width}", problems)
     manager.get_by_role("button", name="Yes, give it to 1 person").click()
     expect(manager.get_by_text("given to 1 person")).to_be_visible()
-    manager.goto(f"/goals/{demo['mine']['goal_id']}")
+    manager.goto(f"/goals/{demo['mine'].goal_id}")
     expect(manager.get_by_role("heading", name="How progress is worked out")).to_be_visible()
     check(manager, f"goal-{width}", problems)
     manager.goto(f"/cycles/{cycle_id}/team")
@@ -159,7 +159,7 @@ def test_hr_goal_and_home_pages_read_well_and_pass_axe(live, open_as, demo, widt
     check(leader, f"home-leadership-{width}", problems)
     leader.goto("/goals/alignment")
     check(leader, f"alignment-{width}", problems)
-    leader.goto(f"/goals/{demo['org']['goal_id']}")
+    leader.goto(f"/goals/{demo['org'].goal_id}")
     expect(leader.get_by_role("paragraph").filter(has_text="Answer every customer fast.")).to_be_visible()
     check(leader, f"goal-organisation-{width}", problems)
     leader.goto("/goals/organisation")

@@ -50,7 +50,7 @@ def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and
     goal_svc.create_goal(
         UnitOfWork(live.table),
         f.principal(live.table, "E3"),
-        {"level": "team", "title": "Fast support", "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        {"level": "team", "title": "Fast support", "cycle_id": cycle.cycle_id, "parent_id": org.goal_id},
         live.clock,
     )
     page = open_as(live, "E4")
@@ -69,7 +69,7 @@ def test_an_employee_aligns_a_goal_drafts_a_self_assessment_reloads_finds_it_and
     expect(goals).to_contain_text("↑ Delight customers")
     shot(page, "00-goals-aligned")
     mine = goal_svc.person_goals(UnitOfWork(live.table), "E4", cycle.cycle_id)
-    assert [g["alignment_chain"][-1]["title"] for g in mine] == ["Delight customers"]
+    assert [g.alignment_chain[-1].title for g in mine] == ["Delight customers"]
     nav(page, "My tasks").click()
 
     # My tasks: the self assessment, with its deadline.

@@ -75,7 +75,7 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
     goals: dict[str, str] = {}
     for who in IDENTITIES:
         data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
-        goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock)["goal_id"]
+        goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock).goal_id
     actions: dict[str, str] = {}
     for employee, manager in (("E1", "M1"), ("E3", "M2"), ("M1", "L1"), ("M2", "L2")):
         view = review_svc.open_review(UnitOfWork(table), f.principal(table, employee), cycle.cycle_id, employee)

@@ -384,7 +384,7 @@ def _seed() -> World:
     goals = {}
     for who in ("L1", "H1", "D1", "M1", "M2", "S1", "P1", "O1"):
         data = {"level": "individual", "title": f"Goal of {who}", "cycle_id": cycle.cycle_id, "weight": 100}
-        goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock)["goal_id"]
+        goals[who] = goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), data, clock).goal_id
     activities = _seed_activities(table, clock)
     for employee, manager in MANAGERS.items():
         me = f.principal(table, employee)

@@ -163,25 +163,25 @@ def goal_races(table: Table, clock, rounds: int) -> None:
     )
     mine = {"level": "individual", "title": "Importer", "weight": 100, "cycle_id": cycle_id}
     kr = [{"id": "k1", "title": "done", "start": 0, "target": 1000, "current": 0, "unit": ""}]
-    goal = goal_svc.create_goal(UnitOfWork(table), me, {**mine, "parent_id": team["goal_id"], "key_results": kr}, clock)
+    goal = goal_svc.create_goal(UnitOfWork(table), me, {**mine, "parent_id": team.goal_id, "key_results": kr}, clock)
     for n in range(rounds):
-        version = goal_svc.get_goal(UnitOfWork(table), me, goal["goal_id"])["version"]
+        version = goal_svc.get_goal(UnitOfWork(table), me, goal.goal_id).version
         values = [1 + (2 * n) % 998, 2 + (2 * n) % 998]  # distinct, and within the target
         results = race(
             lambda w, v=version, c=values: goal_svc.update_goal(
-                UnitOfWork(table), me, goal["goal_id"], {"key_results": [{**kr[0], "current": c[w]}]}, v, clock
+                UnitOfWork(table), me, goal.goal_id, {"key_results": [{**kr[0], "current": c[w]}]}, v, clock
             )
         )
         won = winners(results)
         assert len(won) == 1, results
-        stored = goal_svc.get_goal(UnitOfWork(table), me, goal["goal_id"])
-        assert stored["version"] == version + 1
-        assert stored["key_results"][0]["current"] == values[won[0]]
-        rolled = goal_svc.get_goal(UnitOfWork(table), manager, team["goal_id"])
-        assert rolled["progress"] == pytest.approx(values[won[0]] / 10)  # no update lost in the roll-up
+        stored = goal_svc.get_goal(UnitOfWork(table), me, goal.goal_id)
+        assert stored.version == version + 1
+        assert stored.key_results[0].current == values[won[0]]
+        rolled = goal_svc.get_goal(UnitOfWork(table), manager, team.goal_id)
+        assert rolled.progress == pytest.approx(values[won[0]] / 10)  # no update lost in the roll-up
     uow = UnitOfWork(table)
-    stored = uow.goals.get(goal["goal_id"])
-    trail = uow.audit.of_entity(keys_entity_goal(goal["goal_id"]))
+    stored = uow.goals.get(goal.goal_id)
+    trail = uow.audit.of_entity(keys_entity_goal(goal.goal_id))
     assert verify_chain(trail, head=stored.audit_head) == [] and len(trail) == stored.version
 
 

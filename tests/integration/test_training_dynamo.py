@@ -3,6 +3,8 @@ the in-memory table, and the report's requests do not grow with the number of pe
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import reviews as review_svc
 from service.services import training_reports as reports
@@ -28,12 +30,12 @@ def test_counters_add_up_on_dynamodb_and_the_report_reads_the_same_whatever_the_
         submit(seeded, cycle_id, clock, e)
     ada = f.principal(seeded, "E1")
     counter.reset()
-    small = reports.training_report(UnitOfWork(seeded), ada, cycle_id)
+    small = asdict(reports.training_report(UnitOfWork(seeded), ada, cycle_id))
     few = dict(counter.calls)
     assert small["people_with_needs"] == 5
     submit(seeded, cycle_id, clock, "E1")
     counter.reset()
-    report = reports.training_report(UnitOfWork(seeded), ada, cycle_id)
+    report = asdict(reports.training_report(UnitOfWork(seeded), ada, cycle_id))
     assert dict(counter.calls) == few
     org = UnitOfWork(seeded).training.aggregate(cycle_id, "ORG")
     assert org["hc|free-public-speaking+free-sql"] == 6 and org["c|free-public-speaking"] == 150300

@@ -45,7 +45,7 @@ def every_element():
     summary = summary_for(UnitOfWork(table), f.principal(table, HR), cycle.cycle_id, "E008", clock.now())
     context = copy.deepcopy(summary.context)
     view = context["view"]
-    goal_id = view.goals[0]["goal_id"]
+    goal_id = view.goals[0].goal_id
     view.self_assessment["goal_results"] = [
         {"goal_id": goal_id, "title": "", "result": "Shipped in May", "rating": 4},
         {"goal_id": "gone", "title": "Retired goal", "result": "Dropped with the team", "rating": 2},

@@ -30,7 +30,7 @@ def test_demo_shows_every_state_history_and_goals():
     assert all(g["aligned_goals"] > 0 for g in report["organisation_goals"])
     assert report["orphans"]["count"] == 2 and report["at_risk"]["count"] == 3
     mine = goals.person_goals(UnitOfWork(table), "E009", active.cycle_id)
-    assert mine[0]["alignment_chain"][-1]["level"] == "organisation"
+    assert mine[0].alignment_chain[-1].level == "organisation"
     carried = reviews.open_review(UnitOfWork(table), who("E008"), active.cycle_id, "E008").carried_actions
     assert {a.kind for a in carried} == {"remediation", "agreed"}  # open actions of last year carry over
     audit = reviews.review_audit(UnitOfWork(table), who("E005"), active.cycle_id, "E012")

@@ -47,7 +47,7 @@ def request(world, clock, department=None, key=None, who="E2"):
 
 def work(world, clock, render=fake_render):
     table, _cycle, blobs, sent, _queue = world
-    return [svc.run_export(table, m, clock, blobs, render) for m in sent]
+    return [asdict(svc.run_export(table, m, clock, blobs, render)) for m in sent]
 
 
 def test_the_transition_table_refuses_what_it_does_not_list():
@@ -154,14 +154,17 @@ def test_a_failure_outside_one_review_fails_the_message_and_leaves_no_object(wor
 def test_a_dead_lettered_message_marks_the_job_failed_and_hr_retries_it(world, clock):
     job, _ = request(world, clock)
     table, _c, blobs, sent, queue = world
-    assert svc.mark_failed(table, sent[0], "the export failed on every attempt", clock)["changed"] is True
+    assert asdict(svc.mark_failed(table, sent[0], "the export failed on every attempt", clock))["changed"] is True
     failed = UnitOfWork(table).exports.get(job["export_id"])
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
     hr = f.principal(table, "E2")
     again = asdict(svc.retry_export(UnitOfWork(table), hr, job["export_id"], failed.version, clock, queue))
     assert again["state"] == "queued" and again["attempts"] == 2
     # The old message, delivered late, changes nothing; the new one makes the ZIP.
-    assert svc.run_export(table, sent[0], clock, blobs, fake_render) == {"export_id": job["export_id"], "skipped": True}
+    assert asdict(svc.run_export(table, sent[0], clock, blobs, fake_render)) == {
+        "export_id": job["export_id"],
+        "skipped": True,
+    }
     svc.run_export(table, sent[1], clock, blobs, fake_render)
     assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
 

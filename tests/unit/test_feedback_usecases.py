@@ -553,13 +553,13 @@ def test_a_note_is_about_a_competency_of_a_running_cycle_or_a_goal_the_sender_ma
             fresh(uow), who(uow, sender), {"to_id": "F4", "kind": "praise", "text": "Yes", **about}, clock
         )
 
-    assert send("F10", goal_id=org["goal_id"]).goal_id == org["goal_id"]
-    assert send("F3", goal_id=hers["goal_id"]).goal_id == hers["goal_id"]  # her manager sees her goals
+    assert send("F10", goal_id=org.goal_id).goal_id == org.goal_id
+    assert send("F3", goal_id=hers.goal_id).goal_id == hers.goal_id  # her manager sees her goals
     before = len(fresh(uow).notes.received_by("F4"))
     for sender, about, field in (
         ("F10", {"competency_id": "juggling"}, "competency_id"),
-        ("F10", {"goal_id": hers["goal_id"]}, "goal_id"),  # a colleague outside her chain does not see it
-        ("F3", {"goal_id": peers["goal_id"]}, "goal_id"),  # someone else's goal, even one the sender sees
+        ("F10", {"goal_id": hers.goal_id}, "goal_id"),  # a colleague outside her chain does not see it
+        ("F3", {"goal_id": peers.goal_id}, "goal_id"),  # someone else's goal, even one the sender sees
         ("F10", {"goal_id": "no-such-goal"}, "goal_id"),
     ):
         with pytest.raises(ValidationFailed) as refused:

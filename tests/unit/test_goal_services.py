@@ -129,15 +129,15 @@ def uow(table):
 
 @pytest.fixture
 def tree(uow, clock):
-    ids = {"ORG": goals.create_goal(uow, who("E1"), {"level": "organisation", "title": "Grow"}, clock)["goal_id"]}
+    ids = {"ORG": goals.create_goal(uow, who("E1"), {"level": "organisation", "title": "Grow"}, clock).goal_id}
     team = {"level": "team", "title": "Platform", "weight": 60, "cycle_id": "C1", "parent_id": ids["ORG"]}
-    ids["T3"] = goals.create_goal(uow, who("E3"), team, clock)["goal_id"]
+    ids["T3"] = goals.create_goal(uow, who("E3"), team, clock).goal_id
     ids["I4"] = goals.create_goal(
         uow, who("E4"), individual("Importer", "C1", 50, ids["T3"], key_results=kr(0, 10, 5)), clock
-    )["goal_id"]
+    ).goal_id
     ids["I5"] = goals.create_goal(
         uow, who("E5"), individual("Errors", "C1", 100, ids["T3"], key_results=kr(100, 0, 25)), clock
-    )["goal_id"]
+    ).goal_id
     return ids
 
 
@@ -153,20 +153,20 @@ def test_a_new_goal_rolls_up_its_chain_in_the_same_transaction(uow, tree):
     assert (rollup.weight_sum, rollup.weighted_sum, rollup.goals) == (150, 50 * 50 + 100 * 75, 2)
     top = UnitOfWork(uow.table).rollups.get(tree["ORG"], "C1")
     assert (top.goals, top.people) == (3, 3)  # T3, I4, I5 from E3, E4, E5
-    assert goals.get_goal(uow, None, tree["T3"])["progress"] == 66.67
-    assert goals.get_goal(uow, None, tree["ORG"], "C1")["progress"] == 66.67
+    assert goals.get_goal(uow, None, tree["T3"]).progress == 66.67
+    assert goals.get_goal(uow, None, tree["ORG"], "C1").progress == 66.67
 
 
 def test_progress_on_a_key_result_moves_every_roll_up_above(uow, tree, clock):
-    version = goals.get_goal(uow, None, tree["I4"])["version"]
+    version = goals.get_goal(uow, None, tree["I4"]).version
     saved = goals.update_goal(uow, who("E4"), tree["I4"], {"key_results": kr(0, 10, 10)}, version, clock)
-    assert saved["progress"] == 100 and saved["version"] == version + 1
-    assert saved["history"][-1]["progress"] == 100
-    assert goals.get_goal(uow, None, tree["T3"])["progress"] == 83.33  # (50×100 + 100×75) / 150
+    assert saved.progress == 100 and saved.version == version + 1
+    assert saved.history[-1]["progress"] == 100
+    assert goals.get_goal(uow, None, tree["T3"]).progress == 83.33  # (50×100 + 100×75) / 150
 
 
 def test_realigning_to_nothing_makes_an_orphan_and_takes_the_person_off(uow, tree, clock):
-    version = goals.get_goal(uow, None, tree["I5"])["version"]
+    version = goals.get_goal(uow, None, tree["I5"]).version
     goals.update_goal(uow, who("E5"), tree["I5"], {"parent_id": None}, version, clock)
     report = asdict(goals.alignment_report(uow, who("E1"), "C1"))
     assert report["orphans"]["count"] == 1 and report["orphans"]["goals"][0]["goal_id"] == tree["I5"]
@@ -179,20 +179,20 @@ def test_realigning_to_nothing_makes_an_orphan_and_takes_the_person_off(uow, tre
 def test_one_unit_of_work_serves_use_cases_one_after_another(uow, tree, clock):
     # The same unit of work reads afresh for every use case: no goal or roll-up is served stale.
     for current in (6, 7, 8):
-        version = goals.get_goal(uow, None, tree["I4"])["version"]
+        version = goals.get_goal(uow, None, tree["I4"]).version
         goals.update_goal(uow, who("E4"), tree["I4"], {"key_results": kr(0, 10, current)}, version, clock)
-    assert goals.get_goal(uow, None, tree["I4"])["progress"] == 80
+    assert goals.get_goal(uow, None, tree["I4"]).progress == 80
     assert goals.goal_progress_for_score(uow, "E4", "C1") == [(50.0, 80.0)]
     assert goals.weight_total(uow, "E4", "C1") == 50
 
 
 def test_an_update_on_an_old_version_is_refused_and_changes_nothing(uow, tree, clock):
-    version = goals.get_goal(uow, None, tree["I4"])["version"]
+    version = goals.get_goal(uow, None, tree["I4"]).version
     goals.update_goal(uow, who("E4"), tree["I4"], {"weight": 40}, version, clock)
     with pytest.raises(StaleWrite) as info:
         goals.update_goal(uow, who("E4"), tree["I4"], {"weight": 30}, version, clock)
     assert info.value.entity == "goal"
-    assert goals.get_goal(uow, None, tree["I4"])["weight"] == 40
+    assert goals.get_goal(uow, None, tree["I4"]).weight == 40
 
 
 # --- alignment rules and permissions ---------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_an_update_on_an_old_version_is_refused_and_changes_nothing(uow, tree, c
 def test_an_individual_goal_may_not_align_to_another_managers_team_goal(uow, clock):
     people = goals.create_goal(uow, who("E2"), {"level": "team", "title": "People plan", "cycle_id": "C1"}, clock)
     with pytest.raises(ValidationFailed) as info:
-        goals.create_goal(uow, who("E4"), individual("x", "C1", 10, people["goal_id"]), clock)
+        goals.create_goal(uow, who("E4"), individual("x", "C1", 10, people.goal_id), clock)
     assert "manager's team goal" in info.value.errors["parent_id"][0]
     assert len(stored_goals(uow.table)) == 1
 
@@ -209,22 +209,22 @@ def test_an_individual_goal_may_not_align_to_another_managers_team_goal(uow, clo
 def test_a_realignment_that_would_make_a_loop_is_refused(uow, tree, clock):
     top = goals.create_goal(uow, who("E1"), {"level": "team", "title": "Exec", "cycle_id": "C1"}, clock)
     t3 = goals.get_goal(uow, None, tree["T3"])
-    goals.update_goal(uow, who("E3"), tree["T3"], {"parent_id": top["goal_id"]}, t3["version"], clock)
+    goals.update_goal(uow, who("E3"), tree["T3"], {"parent_id": top.goal_id}, t3.version, clock)
     with pytest.raises(ValidationFailed) as info:
-        goals.update_goal(uow, who("E1"), top["goal_id"], {"parent_id": tree["T3"]}, top["version"], clock)
+        goals.update_goal(uow, who("E1"), top.goal_id, {"parent_id": tree["T3"]}, top.version, clock)
     assert "loop" in info.value.errors["parent_id"][0]
-    assert goals.get_goal(uow, None, top["goal_id"])["parent_id"] is None
+    assert goals.get_goal(uow, None, top.goal_id).parent_id is None
 
 
 def test_only_the_owner_their_manager_or_hr_change_a_goal(uow, tree, clock):
-    version = goals.get_goal(uow, None, tree["I4"])["version"]
+    version = goals.get_goal(uow, None, tree["I4"]).version
     with pytest.raises(PermissionDenied):
         goals.update_goal(uow, who("E5"), tree["I4"], {"weight": 10}, version, clock)
     with pytest.raises(PermissionDenied):
         goals.create_goal(uow, who("E4"), {"level": "organisation", "title": "Mine"}, clock)
     with pytest.raises(PermissionDenied):
         goals.create_goal(uow, who("E4"), {"level": "team", "title": "Mine", "cycle_id": "C1"}, clock)
-    assert goals.update_goal(uow, who("E3"), tree["I4"], {"weight": 40}, version, clock)["weight"] == 40
+    assert goals.update_goal(uow, who("E3"), tree["I4"], {"weight": 40}, version, clock).weight == 40
     assert goals.may_edit(uow, who("E2"), goals.get_goal(uow, None, tree["I4"]))
     assert not goals.may_edit(uow, who("E6"), goals.get_goal(uow, None, tree["I4"]))
 
@@ -270,18 +270,18 @@ def test_a_goal_write_is_refused_when_the_cycle_closes_before_its_commit(uow, tr
         goals.create_goal(uow, who("E4"), individual("Late", "C1", 10, tree["T3"]), clock)
     assert (info.value.entity, info.value.clash) == ("cycle", Clash.STATE)
     assert len(uow.table.all_items()) == before + 1  # only the audit record of the close
-    assert [g["title"] for g in goals.person_goals(uow, "E4", "C1")] == ["Importer"]
+    assert [g.title for g in goals.person_goals(uow, "E4", "C1")] == ["Importer"]
     assert UnitOfWork(uow.table).rollups.get(tree["T3"], "C1").goals == 2
 
 
 def test_an_update_is_refused_when_the_cycle_closes_before_its_commit(uow, tree, clock):
-    version = goals.get_goal(uow, None, tree["I4"])["version"]
+    version = goals.get_goal(uow, None, tree["I4"]).version
     real_stage = uow.rollups.stage
     uow.rollups.stage = lambda: (close(uow.table, "C1"), real_stage())  # type: ignore[method-assign]
     with pytest.raises(Conflict) as info:
         goals.update_goal(uow, who("E4"), tree["I4"], {"key_results": kr(0, 10, 9)}, version, clock)
     assert info.value.entity == "cycle"
-    assert goals.get_goal(uow, None, tree["I4"])["progress"] == 50
+    assert goals.get_goal(uow, None, tree["I4"]).progress == 50
 
 
 def test_goals_of_a_closed_cycle_are_read_only(uow, tree, clock):
@@ -313,7 +313,7 @@ def test_a_retried_assignment_lists_each_person_once(uow, tree, clock):
     uow.rollups.stage = rival_first  # type: ignore[method-assign]
     result = asdict(goals.assign_to_team(uow, who("E3"), tree["T3"], {"weight": 20}, clock))
     assert raced and sorted(result["skipped"]) == ["E4", "E5"] and len(result["created"]) == 1
-    assert [g["owner_id"] for g in goals.person_goals(uow, "E7", "C1")] == ["E7"]
+    assert [g.owner_id for g in goals.person_goals(uow, "E7", "C1")] == ["E7"]
     assert UnitOfWork(uow.table).rollups.get(tree["T3"], "C1").goals == 2 + 2 + 1 + 1
 
 
@@ -338,8 +338,8 @@ def test_carry_over_copies_unfinished_goals_into_the_new_cycle(uow, tree, clock)
     made = goals.carry_over(uow, "E4", "C2", clock)
     assert made == [goals.carried_goal_id(tree["I4"], "C2")]
     copy = goals.get_goal(uow, None, made[0])
-    assert (copy["carried_from"], copy["parent_id"], copy["progress"]) == (tree["I4"], None, 50)
-    assert copy["history"][-1]["carried_from_cycle"] == "C1"
+    assert (copy.carried_from, copy.parent_id, copy.progress) == (tree["I4"], None, 50)
+    assert copy.history[-1]["carried_from_cycle"] == "C1"
     assert asdict(goals.alignment_report(uow, who("E1"), "C2"))["orphans"]["count"] == 1
 
 

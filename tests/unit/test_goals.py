@@ -55,13 +55,13 @@ def tree(world):
     ids = {}
     ids["ORG"] = svc.create_goal(
         UnitOfWork(table), p("E1"), {"level": "organisation", "title": "Grow revenue 20%"}, clock
-    )["goal_id"]
+    ).goal_id
     ids["T3"] = svc.create_goal(
         UnitOfWork(table),
         p("E3"),
         {"level": "team", "title": "Ship platform", "weight": 60, "cycle_id": c, "parent_id": ids["ORG"]},
         clock,
-    )["goal_id"]
+    ).goal_id
     ids["I4a"] = svc.create_goal(
         UnitOfWork(table),
         p("E4"),
@@ -74,7 +74,7 @@ def tree(world):
             "key_results": kr(0, 10, 5),
         },
         clock,
-    )["goal_id"]
+    ).goal_id
     ids["I5"] = svc.create_goal(
         UnitOfWork(table),
         p("E5"),
@@ -87,7 +87,7 @@ def tree(world):
             "key_results": kr(100, 0, 25),
         },
         clock,
-    )["goal_id"]
+    ).goal_id
     ids["I4b"] = svc.create_goal(
         UnitOfWork(table),
         p("E4"),
@@ -100,19 +100,19 @@ def tree(world):
             "key_results": kr(0, 4, 4),
         },
         clock,
-    )["goal_id"]
+    ).goal_id
     ids["I6"] = svc.create_goal(
         UnitOfWork(table),
         p("E6"),
         {"level": "individual", "title": "Hiring plan", "weight": 100, "cycle_id": c, "status": "at_risk"},
         clock,
-    )["goal_id"]
+    ).goal_id
     return table, clock, cycle, ids
 
 
 def progress(table, goal_id):
     goal = svc.get_goal(UnitOfWork(table), None, goal_id)
-    return svc.get_goal(UnitOfWork(table), None, goal_id, goal["cycle_id"] or CYCLE[0])["progress"]
+    return svc.get_goal(UnitOfWork(table), None, goal_id, goal.cycle_id or CYCLE[0]).progress
 
 
 CYCLE: list[str] = []
@@ -162,7 +162,7 @@ def test_progress_update_is_recomputed_up_the_chain(tree):
     table, clock, _, ids = tree
     goal = svc.get_goal(UnitOfWork(table), None, ids["I4a"])
     svc.update_goal(
-        UnitOfWork(table), f.principal(table, "E4"), ids["I4a"], {"key_results": kr(0, 10, 10)}, goal["version"], clock
+        UnitOfWork(table), f.principal(table, "E4"), ids["I4a"], {"key_results": kr(0, 10, 10)}, goal.version, clock
     )
     assert progress(table, ids["T3"]) == 83.33  # (50×100 + 100×75) / 150
     assert progress(table, ids["ORG"]) == 90.91  # (60×83.33 + 50×100) / 110
@@ -172,7 +172,7 @@ def test_realignment_moves_the_contribution(tree):
     table, clock, cycle, ids = tree
     goal = svc.get_goal(UnitOfWork(table), None, ids["I5"])
     svc.update_goal(
-        UnitOfWork(table), f.principal(table, "E5"), ids["I5"], {"parent_id": ids["ORG"]}, goal["version"], clock
+        UnitOfWork(table), f.principal(table, "E5"), ids["I5"], {"parent_id": ids["ORG"]}, goal.version, clock
     )
     assert progress(table, ids["T3"]) == 50  # only I4a is left under T3
     assert progress(table, ids["ORG"]) == 73.81  # (60×50 + 50×100 + 100×75) / 210
@@ -182,9 +182,7 @@ def test_realignment_moves_the_contribution(tree):
 def test_dropping_a_goal_takes_it_out_of_the_weighting(tree):
     table, clock, _, ids = tree
     goal = svc.get_goal(UnitOfWork(table), None, ids["I4b"])
-    svc.update_goal(
-        UnitOfWork(table), f.principal(table, "E4"), ids["I4b"], {"status": "dropped"}, goal["version"], clock
-    )
+    svc.update_goal(UnitOfWork(table), f.principal(table, "E4"), ids["I4b"], {"status": "dropped"}, goal.version, clock)
     assert progress(table, ids["ORG"]) == 66.67  # only T3 (66.67) is left
 
 
@@ -192,7 +190,7 @@ def test_aligning_an_orphan_updates_department_share_and_orphans(tree):
     table, clock, cycle, ids = tree
     goal = svc.get_goal(UnitOfWork(table), None, ids["I6"])
     svc.update_goal(
-        UnitOfWork(table), f.principal(table, "E6"), ids["I6"], {"parent_id": ids["ORG"]}, goal["version"], clock
+        UnitOfWork(table), f.principal(table, "E6"), ids["I6"], {"parent_id": ids["ORG"]}, goal.version, clock
     )
     r = report(table, cycle)
     assert r["orphans"]["count"] == 0
@@ -212,7 +210,7 @@ def test_individual_goal_may_not_align_to_another_managers_team_goal(world):
         svc.create_goal(
             UnitOfWork(table),
             f.principal(table, "E4"),
-            {"level": "individual", "title": "x", "weight": 10, "cycle_id": cycle.cycle_id, "parent_id": t2["goal_id"]},
+            {"level": "individual", "title": "x", "weight": 10, "cycle_id": cycle.cycle_id, "parent_id": t2.goal_id},
             clock,
         )
     assert "manager's team goal" in info.value.errors["parent_id"][0]
@@ -247,16 +245,16 @@ def test_team_goal_aligns_to_a_team_goal_higher_up_only(tree):
     )
     t3 = svc.get_goal(UnitOfWork(table), None, ids["T3"])
     svc.update_goal(
-        UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"parent_id": t1["goal_id"]}, t3["version"], clock
+        UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"parent_id": t1.goal_id}, t3.version, clock
     )
-    t1_now = svc.get_goal(UnitOfWork(table), None, t1["goal_id"])
+    t1_now = svc.get_goal(UnitOfWork(table), None, t1.goal_id)
     with pytest.raises(ValidationFailed) as info:
         svc.update_goal(
             UnitOfWork(table),
             f.principal(table, "E1"),
-            t1["goal_id"],
+            t1.goal_id,
             {"parent_id": ids["T3"]},
-            t1_now["version"],
+            t1_now.version,
             clock,
         )
     assert "loop" in info.value.errors["parent_id"][0]
@@ -283,10 +281,10 @@ def test_alignment_to_a_goal_in_a_closed_cycle_is_refused(world):
     cycle_svc.close_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock)
     template = f.template_svc.list_templates(UnitOfWork(table))[0]
     nxt = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id, name="Next"), clock)
-    facts = AlignmentFacts("E3", ("E1", "E3"), True, (t3["goal_id"],))
+    facts = AlignmentFacts("E3", ("E1", "E3"), True, (t3.goal_id,))
     goal = Goal("new", GoalLevel.INDIVIDUAL, "E4", "n", cycle_id=nxt.cycle_id)
     with pytest.raises(ValidationFailed) as info:
-        check_alignment(goal, UnitOfWork(table).goals.existing(t3["goal_id"]), facts)
+        check_alignment(goal, UnitOfWork(table).goals.existing(t3.goal_id), facts)
     assert "closed cycle" in info.value.errors["parent_id"][0]
     with pytest.raises(Conflict):
         svc.create_goal(
@@ -305,7 +303,7 @@ def test_weights_warn_while_drafting(tree):
         {"level": "individual", "title": "More", "weight": 10, "cycle_id": cycle.cycle_id},
         clock,
     )
-    assert extra["warnings"] == ["goal weights of E4 add up to 110, not 100"]
+    assert extra.warnings == ["goal weights of E4 add up to 110, not 100"]
 
 
 def test_weights_must_add_up_when_the_self_assessment_is_submitted(tree):
@@ -329,10 +327,10 @@ def test_only_owners_managers_and_hr_edit_goals(tree):
     table, clock, _cycle, ids = tree
     goal = svc.get_goal(UnitOfWork(table), None, ids["I4a"])
     with pytest.raises(PermissionDenied):
-        svc.update_goal(UnitOfWork(table), f.principal(table, "E5"), ids["I4a"], {"weight": 10}, goal["version"], clock)
+        svc.update_goal(UnitOfWork(table), f.principal(table, "E5"), ids["I4a"], {"weight": 10}, goal.version, clock)
     with pytest.raises(PermissionDenied):
         svc.create_goal(UnitOfWork(table), f.principal(table, "E4"), {"level": "organisation", "title": "x"}, clock)
-    svc.update_goal(UnitOfWork(table), f.principal(table, "E3"), ids["I4a"], {"weight": 40}, goal["version"], clock)
+    svc.update_goal(UnitOfWork(table), f.principal(table, "E3"), ids["I4a"], {"weight": 40}, goal.version, clock)
 
 
 def test_team_assignment_gives_each_report_an_aligned_copy(tree):
@@ -340,8 +338,8 @@ def test_team_assignment_gives_each_report_an_aligned_copy(tree):
     result = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock))
     assert len(result["created"]) == 2
     copies = [svc.get_goal(UnitOfWork(table), None, g) for g in result["created"]]
-    assert sorted(c["owner_id"] for c in copies) == ["E4", "E5"]
-    assert all(c["parent_id"] == ids["T3"] and c["source_goal_id"] == ids["T3"] for c in copies)
+    assert sorted(c.owner_id for c in copies) == ["E4", "E5"]
+    assert all(c.parent_id == ids["T3"] and c.source_goal_id == ids["T3"] for c in copies)
     again = asdict(svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock))
     assert again["created"] == [] and sorted(again["skipped"]) == ["E4", "E5"]
 
@@ -350,8 +348,8 @@ def test_editing_the_source_does_not_overwrite_personal_copies(tree):
     table, clock, _cycle, ids = tree
     made = svc.assign_to_team(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"weight": 20}, clock).created
     t3 = svc.get_goal(UnitOfWork(table), None, ids["T3"])
-    svc.update_goal(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"title": "Renamed"}, t3["version"], clock)
-    assert {svc.get_goal(UnitOfWork(table), None, g)["title"] for g in made} == {"Ship platform"}
+    svc.update_goal(UnitOfWork(table), f.principal(table, "E3"), ids["T3"], {"title": "Renamed"}, t3.version, clock)
+    assert {svc.get_goal(UnitOfWork(table), None, g).title for g in made} == {"Ship platform"}
 
 
 def test_department_assignment_needs_hr_or_leadership(tree):
@@ -375,13 +373,13 @@ def test_carry_over_copies_unfinished_goals_with_history(tree):
     )
     cycle_svc.launch_cycle(UnitOfWork(table), hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
     carried = svc.person_goals(UnitOfWork(table), "E4", nxt.cycle_id)
-    assert sorted(g["title"] for g in carried) == ["Importer", "Sales demo"]
-    demo = next(g for g in carried if g["title"] == "Sales demo")
-    assert demo["parent_id"] == ids["ORG"]  # still aligned to the organisation goal across cycles
-    importer = next(g for g in carried if g["title"] == "Importer")
-    assert importer["parent_id"] is None and importer["carried_from"] == ids["I4a"]
-    assert importer["history"][-1]["carried_from_cycle"] == cycle.cycle_id
-    assert importer["progress"] == 50
+    assert sorted(g.title for g in carried) == ["Importer", "Sales demo"]
+    demo = next(g for g in carried if g.title == "Sales demo")
+    assert demo.parent_id == ids["ORG"]  # still aligned to the organisation goal across cycles
+    importer = next(g for g in carried if g.title == "Importer")
+    assert importer.parent_id is None and importer.carried_from == ids["I4a"]
+    assert importer.history[-1]["carried_from_cycle"] == cycle.cycle_id
+    assert importer.progress == 50
 
 
 def test_carry_over_from_a_third_cycle_copies_only_the_latest(tree):
@@ -397,7 +395,7 @@ def test_carry_over_from_a_third_cycle_copies_only_the_latest(tree):
         )
         cycle_svc.launch_cycle(UnitOfWork(table), hr, nxt.cycle_id, nxt.version, clock, f.inline_queue(table, clock))
         previous = nxt
-    titles = sorted(g["title"] for g in svc.person_goals(UnitOfWork(table), "E4", previous.cycle_id))
+    titles = sorted(g.title for g in svc.person_goals(UnitOfWork(table), "E4", previous.cycle_id))
     assert titles == ["Importer", "Sales demo"]
 
 
@@ -421,7 +419,7 @@ def test_a_goal_may_not_align_to_an_organisation_goal_of_another_cycle(world):
                 "title": "x",
                 "weight": 10,
                 "cycle_id": other.cycle_id,
-                "parent_id": only_then["goal_id"],
+                "parent_id": only_then.goal_id,
             },
             clock,
         )
@@ -445,7 +443,7 @@ def test_a_concurrent_first_roll_up_is_retried_not_refused(world, monkeypatch):
                     "title": "rival",
                     "weight": 50,
                     "cycle_id": cycle.cycle_id,
-                    "parent_id": org["goal_id"],
+                    "parent_id": org.goal_id,
                 },
                 clock,
             )
@@ -455,7 +453,7 @@ def test_a_concurrent_first_roll_up_is_retried_not_refused(world, monkeypatch):
     svc.create_goal(
         UnitOfWork(table),
         f.principal(table, "E4"),
-        {"level": "individual", "title": "mine", "weight": 50, "cycle_id": cycle.cycle_id, "parent_id": org["goal_id"]},
+        {"level": "individual", "title": "mine", "weight": 50, "cycle_id": cycle.cycle_id, "parent_id": org.goal_id},
         clock,
     )
     report = asdict(svc.alignment_report(UnitOfWork(table), f.principal(table, "E1"), cycle.cycle_id))

@@ -136,7 +136,7 @@ def test_my_typed_training_needs_are_offered_open_ones_first_labelled_with_topic
 def report_topic(uow: UnitOfWork, cycle_id: str, topic: str) -> dict:
     from service.services.training_reports import training_report
 
-    report = training_report(UnitOfWork(uow.table), who(uow, "E1"), cycle_id)
+    report = asdict(training_report(UnitOfWork(uow.table), who(uow, "E1"), cycle_id))
     return next(t for t in report["topics"] if t["topic"] == topic)
 
 
@@ -194,10 +194,10 @@ def test_activities_in_the_period_are_picked_as_evidence_and_the_manager_comment
     review = uow.reviews.get(cycle_id, "E4")
     assert review.self_assessment["learning_refs"] == [inside["activity_id"]]
     evidence = svc.learning_evidence_for(UnitOfWork(uow.table), who(uow, "E3"), review)
-    assert [e["title"] for e in evidence] == ["Statistics for engineers"]
+    assert [e.title for e in evidence] == ["Statistics for engineers"]
     svc.comment_on_evidence(uow, who(uow, "E3"), cycle_id, "E4", inside["activity_id"], "Apply it to the SLOs.", clock)
     evidence = svc.learning_evidence_for(UnitOfWork(uow.table), who(uow, "E4"), review)
-    assert [c["text"] for c in evidence[0]["comments"]] == ["Apply it to the SLOs."]
+    assert [c["text"] for c in evidence[0].comments] == ["Apply it to the SLOs."]
     with pytest.raises(NotFound):  # a peer may not read the review: it does not exist for them
         svc.comment_on_evidence(uow, who(uow, "E5"), cycle_id, "E4", inside["activity_id"], "Hi", clock)
 

@@ -28,7 +28,7 @@ def world(clock):
             "cycle_id": cycle.cycle_id,
             "key_results": [{"id": "kr", "title": title, "start": 0, "target": 10, "current": current}],
         }
-        ids.append(goal_svc.create_goal(UnitOfWork(table), f.principal(table, "E4"), data, clock)["goal_id"])
+        ids.append(goal_svc.create_goal(UnitOfWork(table), f.principal(table, "E4"), data, clock).goal_id)
     return table, cycle, ids
 
 
@@ -68,4 +68,4 @@ def test_the_manager_form_rows_follow_the_persons_goals_keeping_what_was_saved(w
     goals = review_goals.review_goals(UnitOfWork(table), "E4", cycle.cycle_id)
     rows = review_goals.goal_rows(goals, [{"goal_id": ci, "rating": 3, "comment": "Good"}, {"title": "Other"}])
     assert [(r.get("goal_id"), r.get("rating")) for r in rows] == [(importer, None), (ci, 3), (None, None)]
-    assert goals[0]["key_results"][0]["progress"] == 50
+    assert goals[0].key_results[0].progress == 50

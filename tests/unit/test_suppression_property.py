@@ -459,8 +459,8 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
         for n in (2, 3, 10):
             ctx = report_context(UnitOfWork(table), lead, cycle_id, n)
             if tag == prev:
-                assert ctx["report"]["previous_cycle"] is None
-            publish_training(a, tag, prev_tag, ctx["report"])
+                assert asdict(ctx["report"])["previous_cycle"] is None
+            publish_training(a, tag, prev_tag, asdict(ctx["report"]))
             publish_csv(a, tag, prev_tag, report_csv(ctx["report"]))
     known_zeros(a)
     found += a.leaks()
@@ -475,7 +475,7 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
         training_cells(a, prev, mine, "previous", org=False)
         boss = Principal(manager, "Manager", frozenset({Role.EMPLOYEE, Role.MANAGER}))
         report = training_report(UnitOfWork(table), boss, current, 3)
-        publish_training(a, cur, prev, report)
+        publish_training(a, cur, prev, asdict(report))
         publish_csv(a, cur, prev, report_csv(report))
         known_zeros(a)
         found += [f"subtree of {manager}: {x}" for x in a.leaks()]
