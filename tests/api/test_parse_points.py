@@ -368,6 +368,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.signin_throttle.record_failure: int(window)": (STORED, "the window _window computed"),
     "services.training.stage_review_needs: NeedSource(source)": (STORED, "the part's own name, never input"),
     "services.training_delivery.due_ticks: datetime.fromisoformat(c.closed_at)": (STORED, "the clock's time"),
+    "services.feedback._day: date.fromisoformat(text[:10])": (STORED, "the clock's time (closed_at, submitted)"),
     "services.training_reports._figures: int(item.get('obstacle_people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(value)": (STORED, "counters"),
