@@ -19,6 +19,7 @@ from service.domain.feedback import (
     answer_content,
     answer_form,
     check_answer,
+    closed_sentence,
 )
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -36,11 +37,12 @@ RA = RequestAction
 
 @dataclass(frozen=True)
 class AnswerForm(RequestAbout):
-    """A request addressed to the reader, with their own draft (`closed_on`: the day it could no longer be
-    answered, None while it can)."""
+    """A request addressed to the reader, with their own draft (`closed`: it can no longer be answered, since the
+    day `closed_on`, ISO text)."""
 
     state: str
-    closed_on: date | None
+    closed: bool
+    closed_on: str | None
     scale: list[str]
     competencies: list[dict[str, str]]  # id, name, description
     questions: list[dict[str, Any]]  # id, text, required
@@ -49,9 +51,9 @@ class AnswerForm(RequestAbout):
     threshold: int
 
     @property
-    def closed(self) -> bool:
-        """Feedback about this person can no longer be given."""
-        return self.closed_on is not None
+    def closed_sentence(self) -> str:
+        """What the reviewer is told once it is closed: the person and the day, in one sentence."""
+        return closed_sentence(self.subject_name, date.fromisoformat(self.closed_on or ""))
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,14 @@ def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     cycle = get_cycle(uow, cycle_id)
     request = _own_request(uow, principal, cycle_id, subject_id)
     template = launched_template(cycle)
+    closed_on = answers_closed_on(uow, cycle, subject_id, now)
     rated, questions = answer_form(template, request.kind)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
     return AnswerForm(
         **RequestAbout.fields(request, cycle),
         state=request.state.value,
-        closed_on=answers_closed_on(uow, cycle, subject_id, now),
+        closed=closed_on is not None,
+        closed_on=closed_on.isoformat() if closed_on else None,
         scale=list(template.scale.labels),
         competencies=[
             {"id": c.id, "name": n, "description": c.description}

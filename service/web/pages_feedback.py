@@ -14,7 +14,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from service.adapters.clock import iso
 from service.domain.directory import Employee
-from service.domain.feedback import ReleaseRule, closed_sentence
+from service.domain.feedback import ReleaseRule
 from service.services import cycles as cycle_svc
 from service.services import (
     feedback,
@@ -155,7 +155,7 @@ def _render_answer(
 
 def _closed(view: feedback_answers.AnswerForm, autosave: bool = False, status: int = 409):
     """A request nobody can answer any more: one sentence (JSON for the autosave script), never the form."""
-    sentence = closed_sentence(view.subject_name, view.closed_on)
+    sentence = view.closed_sentence
     if autosave:
         return json_error("conflict", status, sentence)
     return render_template("pages/feedback_closed.html", view=view, sentence=sentence), status
