@@ -79,3 +79,13 @@ def test_saves_submits_and_declines_answer_409_with_one_sentence_and_change_noth
     assert after == before and after["state"] == "approved" and after["draft"]["ratings"] == {"delivery": 2}
     counts = ok(as_("E2").get(f"/api/cycles/{closed}/reviews/E4/nominations"))["counts"]["peer"]
     assert counts["answered"] == 0 and counts["declined"] == 0
+
+
+def test_an_autosave_refusal_is_one_sentence_the_script_prefixes_once(as_, launched_cycle_id):
+    cid, review = launched_cycle_id, f"/api/cycles/{launched_cycle_id}/reviews/E4"
+    ok(as_("E4").put(f"{review}/nominations", {"reviewer_ids": ["E5", "E6", "E2"]}))
+    ok(as_("E3").post(f"{review}/nominations/decisions", {"approve": ["E5", "E6", "E2"]}))
+    reviewer = as_("E5")
+    ok(reviewer.post(f"/api/feedback/{cid}/E4/answer", {"ratings": {"delivery": 3}}))  # in another window
+    late = page_post(reviewer, f"/feedback/{cid}/E4", {"version": "0", "ratings.delivery": "4"}, autosave=True)
+    assert late.status_code == 409 and late.get_json()["message"] == "this request is already answered."
