@@ -218,6 +218,11 @@ class FeedbackRepository(Repository):
         self._tally[(cycle_id, subject_id)] = (tally, counted)
         return groups, closed
 
+    def closed_on(self, cycle_id: str, subject_id: str) -> date | None:
+        """The day the close mark of one person's feedback was staged (the manager's submission), or None."""
+        item = self._get(keys.feedback_closed(cycle_id, subject_id))
+        return date.fromisoformat(item["at"][:10]) if item and item.get("at") else None
+
     def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:
         """The close marks of these people's feedback: subject → whether it released the groups (one
         BatchGetItem; people without a mark are left out)."""

@@ -185,6 +185,11 @@ def release_state(
     )
 
 
+def closed_sentence(subject_name: str, closed_on: date) -> str:
+    """What a reviewer is told once feedback about a person is closed: one sentence, the person and the day."""
+    return f"Feedback on {subject_name} closed on {closed_on.day} {closed_on:%b %Y}; nothing more can be added."
+
+
 @dataclass
 class FeedbackRequest:
     """A request to one reviewer for feedback on one person. It never holds the answer."""

@@ -13,11 +13,11 @@ manager and HR; a skip-level reader (leadership, the chief executive) gets the r
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self
 
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import Cycle
+from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee
 from service.domain.errors import Conflict, NotFound
 from service.domain.feedback import (
@@ -26,6 +26,7 @@ from service.domain.feedback import (
     GroupResult,
     Release,
     RequestAction,
+    closed_sentence,
     group_result,
     next_request_state,
     progress_counts,
@@ -182,6 +183,39 @@ def require_group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: date
     release = release_for(uow, cycle, subject_id, now)
     if release.closed:
         raise Conflict(_closed_message(release))
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def answers_closed_on(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datetime) -> date | None:
+    """The one rule of whether feedback about this person can still be given: None while it can, else the day
+    it closed (the cycle closed, the manager submitted the assessment, or the feedback deadline passed)."""
+    if cycle.state is not CycleState.ACTIVE:
+        return _day(cycle.closed_at) or now.date()
+    release = release_for(uow, cycle, subject_id, now)
+    if not release.closed:
+        return None
+    review = uow.reviews.get(cycle.cycle_id, subject_id)
+    submitted = _day((review.submitted or {}).get(ReviewState.MANAGER_SUBMITTED.value)) if review else None
+    by_deadline = release.release_on if release.release_on and now.date() >= release.release_on else None
+    days = [d for d in (uow.feedback.closed_on(cycle.cycle_id, subject_id), submitted, by_deadline) if d]
+    return min(days, default=now.date())
+
+
+def require_answerable(uow: UnitOfWork, cycle: Cycle, subject_id: str, subject_name: str, now: datetime) -> None:
+    """Refuse (409, one sentence) an answer, draft or decline once feedback about this person is closed."""
+    closed = answers_closed_on(uow, cycle, subject_id, now)
+    if closed is not None:
+        raise Conflict(closed_sentence(subject_name, closed))
+
+
+def answerable_subjects(uow: UnitOfWork, cycle: Cycle, subject_ids: set[str], now: datetime) -> set[str]:
+    """`answers_closed_on` for a list (one batch read): which of these people's feedback can still be given."""
+    if cycle.state is not CycleState.ACTIVE:
+        return set()
+    return subject_ids - closed_subjects(uow, cycle, subject_ids, now)
 
 
 def closed_subjects(uow: UnitOfWork, cycle: Cycle, subject_ids: set[str], now: datetime) -> set[str]:

@@ -4,12 +4,12 @@ under no name) or declining; and the requests addressed to a person."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import Cycle, CycleState
+from service.domain.cycles import Cycle
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite
 from service.domain.feedback import (
     ASKED,
@@ -19,27 +19,41 @@ from service.domain.feedback import (
     answer_content,
     answer_form,
     check_answer,
+    closed_sentence,
 )
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.feedback import RequestAbout, closed_subjects, release_for, require_group_open, stage_request
-from service.services.feedback_settings import launched_template, require_open, settings_for
+from service.services.feedback import (
+    RequestAbout,
+    answerable_subjects,
+    answers_closed_on,
+    require_answerable,
+    stage_request,
+)
+from service.services.feedback_settings import launched_template, settings_for
 
 RA = RequestAction
 
 
 @dataclass(frozen=True)
 class AnswerForm(RequestAbout):
-    """A request addressed to the reader, with their own draft (`closed`: it can no longer be answered)."""
+    """A request addressed to the reader, with their own draft (`closed`: it can no longer be answered, since the
+    day `closed_on`, ISO text)."""
 
     state: str
     closed: bool
+    closed_on: str | None
     scale: list[str]
     competencies: list[dict[str, str]]  # id, name, description
     questions: list[dict[str, Any]]  # id, text, required
     draft: dict[str, Any]
     draft_version: int
     threshold: int
+
+    @property
+    def closed_sentence(self) -> str:
+        """What the reviewer is told once it is closed: the person and the day, in one sentence."""
+        return closed_sentence(self.subject_name, date.fromisoformat(self.closed_on or ""))
 
 
 @dataclass(frozen=True)
@@ -61,7 +75,7 @@ class Done:
 
 @dataclass(frozen=True)
 class RequestRow(RequestAbout):
-    """A request addressed to the reader, for their list (`open`: it can still be answered)."""
+    """A request addressed to the reader, for their list: to answer (`open`), or answered or declined."""
 
     state: str
     open: bool
@@ -82,14 +96,15 @@ def open_request(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_i
     this person are closed, the request can no longer be answered)."""
     cycle = get_cycle(uow, cycle_id)
     request = _own_request(uow, principal, cycle_id, subject_id)
-    release = release_for(uow, cycle, subject_id, now)
     template = launched_template(cycle)
+    closed_on = answers_closed_on(uow, cycle, subject_id, now)
     rated, questions = answer_form(template, request.kind)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
     return AnswerForm(
         **RequestAbout.fields(request, cycle),
         state=request.state.value,
-        closed=release.closed or cycle.state is not CycleState.ACTIVE,
+        closed=closed_on is not None,
+        closed_on=closed_on.isoformat() if closed_on else None,
         scale=list(template.scale.labels),
         competencies=[
             {"id": c.id, "name": n, "description": c.description}
@@ -107,10 +122,9 @@ def _answerable(
 ) -> tuple[Cycle, FeedbackRequest]:
     cycle = get_cycle(uow, cycle_id)
     request = _own_request(uow, principal, cycle_id, subject_id)
-    require_open(cycle)
     if request.state is not RequestState.APPROVED:
         raise Conflict(f"this request is already {request.state.value}")
-    require_group_open(uow, cycle, subject_id, now)
+    require_answerable(uow, cycle, subject_id, request.subject_name, now)
     return cycle, request
 
 
@@ -170,27 +184,19 @@ def decline(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: st
 
 
 def my_requests(uow: UnitOfWork, principal: Principal, now: datetime) -> list[RequestRow]:
-    """The requests addressed to this principal that are asked (to answer) or done, with their cycles' names; a
-    request about someone whose feedback is closed is no longer open."""
+    """The requests addressed to this principal that can still be answered, and those answered or declined, with
+    their cycles' names; a request nobody can answer any more (feedback about its person closed) is left out."""
     found = [r for r in uow.feedback.addressed_to(principal.employee_id) if r.state in ASKED]
     cycles = {c: uow.cycles.get(c) for c in {r.cycle_id for r in found}}
-    closed: dict[str, set[str]] = {}
+    answerable: dict[str, set[str]] = {}
     for cid, cycle in cycles.items():
-        if cycle is not None and cycle.state is CycleState.ACTIVE:
-            waiting = {r.subject_id for r in found if r.cycle_id == cid and r.state is RequestState.APPROVED}
-            closed[cid] = closed_subjects(uow, cycle, waiting, now)
+        waiting = {r.subject_id for r in found if r.cycle_id == cid and r.state is RequestState.APPROVED}
+        answerable[cid] = answerable_subjects(uow, cycle, waiting, now) if cycle is not None and waiting else set()
     rows = []
     for r in found:
         cycle = cycles.get(r.cycle_id)
-        if cycle is None:
+        is_open = r.state is RequestState.APPROVED and r.subject_id in answerable[r.cycle_id]
+        if cycle is None or (r.state is RequestState.APPROVED and not is_open):
             continue
-        rows.append(
-            RequestRow(
-                **RequestAbout.fields(r, cycle),
-                state=r.state.value,
-                open=cycle.state is CycleState.ACTIVE
-                and r.state is RequestState.APPROVED
-                and r.subject_id not in closed.get(r.cycle_id, set()),
-            )
-        )
+        rows.append(RequestRow(**RequestAbout.fields(r, cycle), state=r.state.value, open=is_open))
     return sorted(rows, key=lambda row: (not row.open, row.due or "", row.subject_name.casefold()))

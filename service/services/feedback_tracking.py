@@ -16,7 +16,7 @@ from service.domain.feedback import (
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.feedback import RequestAbout, closed_subjects
+from service.services.feedback import RequestAbout, answerable_subjects
 from service.services.feedback_settings import settings_for, settings_json
 
 
@@ -73,7 +73,7 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now:
     cycle = get_cycle(uow, cycle_id)
     requests = uow.feedback.of_cycle(cycle_id)
     open_subjects = {r.subject_id for r in requests if r.state is RequestState.APPROVED}
-    closed = closed_subjects(uow, cycle, open_subjects, now) if cycle.state is CycleState.ACTIVE else open_subjects
+    closed = open_subjects - answerable_subjects(uow, cycle, open_subjects, now)
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests} | {r.subject_id for r in requests}))
     rows: dict[str, dict[str, int]] = {}
     waiting: list[Waiting] = []
@@ -130,8 +130,8 @@ def pending_requests(uow: UnitOfWork, now: datetime) -> dict[str, list[PendingRe
             continue
         requests = uow.feedback.of_cycle(cycle.cycle_id)
         waiting = {r.subject_id for r in requests if r.state is RequestState.APPROVED}
-        closed = closed_subjects(uow, cycle, waiting, now)
+        answerable = answerable_subjects(uow, cycle, waiting, now)
         for r in requests:
-            if r.state is RequestState.APPROVED and r.subject_id not in closed:
+            if r.state is RequestState.APPROVED and r.subject_id in answerable:
                 found.setdefault(r.reviewer_id, []).append(PendingRequest(**RequestAbout.fields(r, cycle)))
     return found

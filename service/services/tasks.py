@@ -104,6 +104,7 @@ class MyTasks:
     steer: list[SteeredCycle] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     leading: Leading | None = None
+    cycle_names: dict[str, str] = field(default_factory=dict)  # every cycle's name, for the actions' rows
 
 
 def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) -> MyTasks:
@@ -111,7 +112,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     reports = directory_svc.direct_reports(uow, principal.employee_id)
     all_cycles = cycle_svc.list_cycles(uow)
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
-    found = MyTasks(reports=reports)
+    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles})
     found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in all_cycles}, found.tasks, today)
     if reports or principal.has(Role.MANAGER):
         titles = {p.employee_id: p.title for p in reports if p.title}
@@ -119,8 +120,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     if principal.has(Role.HR):
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
-    for a in found.actions:
-        found.tasks.append(Task(TaskKind.ACTION, due=a.due, action=a))
+    found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
     # issue 9: feedback colleagues asked me for
     for r in feedback_answers.my_requests(uow, principal, now):
         if r.open:
@@ -138,6 +138,25 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     if principal.has(Role.LEADERSHIP):
         found.leading = _leadership(uow, principal, active, today)
     return found
+
+
+def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str, str]) -> list[Task]:
+    """Open actions as tasks naming whom they are about and their cycle; an action about someone who has left
+    can no longer be done, so it is no task (it stays in the open actions, to be dropped)."""
+    people = uow.directory.get_many(sorted({a.subject_id for a in actions}))
+    return [
+        Task(
+            TaskKind.ACTION,
+            a.cycle_id,
+            cycle_names.get(a.cycle_id, ""),
+            a.due,
+            employee_id=a.subject_id,
+            employee_name=people[a.subject_id].name,
+            action=a,
+        )
+        for a in actions
+        if a.subject_id in people and people[a.subject_id].active
+    ]
 
 
 def _own_reviews(

@@ -45,6 +45,7 @@ class OnRefusal:
     stale: Callable[[StaleWrite], Any] | None = None
     rejected: Callable[[ValidationFailed], Any] | None = None  # pages that show the error itself (an import)
     prefix: str = "Not saved"
+    worded: bool = True  # False for an autosave's JSON: the page script says "Not saved: …" itself
 
 
 def attempt(call: Callable[[], T], on: OnRefusal) -> T:
@@ -65,7 +66,8 @@ def attempt(call: Callable[[], T], on: OnRefusal) -> T:
         raise Respond(_back(on, f"{exc.message} {details}".strip())) from exc
     except Conflict as exc:
         if on.form is not None:
-            raise Respond(on.form({}, f"{on.prefix}: {exc.message.rstrip('.')}.", 409)) from exc
+            text = f"{exc.message.rstrip('.')}."
+            raise Respond(on.form({}, f"{on.prefix}: {text}" if on.worded else text, 409)) from exc
         raise Respond(_back(on, exc.message)) from exc
 
 

@@ -47,7 +47,9 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
     if t.kind == task_svc.TaskKind.ACTION:
         a = t.action
         kind = "Agreed action" if a.kind == "agreed" else "Remove an obstacle"
-        return TaskRow(f"Action: {a.description}", kind, "#action-" + a.action_id, due)
+        about = "" if t.employee_id == principal.employee_id else f" for {t.employee_name}"
+        detail = f"{kind} · {t.cycle_name}" if t.cycle_name else kind
+        return TaskRow(f"Action{about}: {a.description}", detail, "#action-" + a.action_id, due)
     if t.kind == task_svc.TaskKind.GIVE_FEEDBACK:
         return TaskRow(
             f"Give {'upward' if t.feedback_kind == 'upward' else 'peer'} feedback on {t.employee_name}",
@@ -124,6 +126,7 @@ def home():
         action_due=action_due,
         statuses=ACTION_STATUS_LABELS,
         names=svc.people_names(uow, [a.subject_id for a in found.actions]),
+        cycle_names=found.cycle_names,
     )
 
 

@@ -153,21 +153,30 @@ def _render_answer(
     )
 
 
+def _closed(view: feedback_answers.AnswerForm, autosave: bool = False, status: int = 409):
+    """A request nobody can answer any more: one sentence (JSON for the autosave script), never the form."""
+    sentence = view.closed_sentence
+    if autosave:
+        return json_error("conflict", status, sentence)
+    return render_template("pages/feedback_closed.html", view=view, sentence=sentence), status
+
+
 @bp.route("/feedback/<cycle_id>/<subject_id>", methods=["GET", "POST"])
 def answer(cycle_id: str, subject_id: str):
     """Answer a request addressed to me: rate, comment, save a draft (autosave), submit."""
     principal = page_principal()
     w = wiring()
     view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
+    autosave = request.headers.get("X-Autosave") == "1"
     if request.method == "GET":
         if view.state != "approved":
             flash(f"You have {view.state} this request. Thank you.", "info")
             return redirect(url_for("pages_feedback.inbox"))
         if view.closed:
-            flash(f"Feedback on {view.subject_name} is closed: the answers given are released together.", "info")
-            return redirect(url_for("pages_feedback.inbox"))
+            return _closed(view, status=200)
         return _render_answer(view, view.draft, view.draft_version)
-    autosave = request.headers.get("X-Autosave") == "1"
+    if view.closed and view.state == "approved":
+        return _closed(view, autosave)
     raw = _answer_raw(view)
     version = form_version(request.form.get("version"))
 
@@ -184,7 +193,7 @@ def answer(cycle_id: str, subject_id: str):
         message = "Your draft was saved in another window meanwhile. Your text below is not saved yet: save again."
         return _render_answer(fresh, raw, fresh.draft_version, message=message, status=409)
 
-    on = OnRefusal(back=url_for("pages_feedback.inbox"), form=again, stale=stale)
+    on = OnRefusal(back=url_for("pages_feedback.inbox"), form=again, stale=stale, worded=not autosave)
     content, errors = forms.load(AnswerSchema(), raw)
     invalid(errors, "Not saved: some fields need attention.", on)
     if request.form.get("action") == "submit" and not autosave:
@@ -209,13 +218,16 @@ def answer(cycle_id: str, subject_id: str):
 def decline(cycle_id: str, subject_id: str):
     """Decline a request, with an optional reason (only HR reads it)."""
     principal = page_principal()
+    w = wiring()
+    view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
+    if view.closed and view.state == "approved":
+        return _closed(view)
     back = url_for("pages_feedback.answer", cycle_id=cycle_id, subject_id=subject_id)
     data, errors = forms.load(DeclineSchema(), {"reason": request.form.get("reason", "")})
     on = OnRefusal(back=back, prefix="Not declined")
     if errors:
         flash("Not declined: the reason is too long.", "error")
         return redirect(back)
-    w = wiring()
     done = attempt(
         lambda: feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock), on
     )

@@ -260,6 +260,7 @@ def _on_refusal(
         form=again,
         stale=lambda _exc: _stale(part, cycle_id, employee_id, raw, content, autosave),
         prefix="Not saved",
+        worded=not autosave,
     )
 
 

@@ -163,6 +163,7 @@ class RequestSchema(_RequestHeadSchema):
     draft = fields.Raw()
     draft_version = fields.Integer()
     closed = fields.Boolean(metadata={"description": "answers about this person are closed"})
+    closed_on = fields.String(allow_none=True, metadata={"description": "the day they closed (null while open)"})
     threshold = fields.Integer()
 
 

@@ -12,7 +12,9 @@ from service.config import Settings
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
+from service.services.directory import import_organisation
 from tests import factories as f
+from tests.conftest import ORG_CSV
 
 pytestmark = pytest.mark.usefixtures("launched_state")
 
@@ -137,7 +139,8 @@ def test_open_actions_are_listed_for_their_owner_who_moves_them_along(as_, table
     to_manager_submitted(table, clock, cycle_id)
     manager = as_("E3")
     html = page_of(manager)
-    assert "Action: Buy faster runners" in tasks(html) and "due in 60 days · 1 May 2026" in tasks(html)
+    assert "Action for Katherine Johnson: Buy faster runners" in tasks(html)
+    assert "due in 60 days · 1 May 2026" in tasks(html)
     action_id = re.search(r'id="action-([^"]+)"', html).group(1)
     resp = manager.client.post(
         f"/actions/{action_id}/status", data={"csrf_token": manager.auth.csrf, "status": "done", "version": "1"}
@@ -145,6 +148,20 @@ def test_open_actions_are_listed_for_their_owner_who_moves_them_along(as_, table
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"#action-{action_id}")
     html = page_of(manager)
     assert "Action marked “Done”." in html and "Buy faster runners" not in tasks(html)
+
+
+def test_action_rows_name_the_person_and_cycle_and_an_action_about_a_leaver_is_no_task(as_, table, clock, cycle_id):
+    to_manager_submitted(table, clock, cycle_id, "E4")
+    to_manager_submitted(table, clock, cycle_id, "E5")
+    rows = re.findall(r"<li class=\"task.*?</li>", tasks(page_of(as_("E3"))), re.S)
+    actions = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in rows if "Buy faster runners" in r]
+    assert len(actions) == 2 and all("Remove an obstacle · 2026 annual review" in a for a in actions)
+    assert {a.split(":")[0] for a in actions} == {"Action for Katherine Johnson", "Action for Edsger Dijkstra"}
+    without_edsger = "\n".join(line for line in ORG_CSV.splitlines() if not line.startswith("E5,"))
+    import_organisation(UnitOfWork(table), f.principal(table, "E2"), without_edsger, clock)
+    html = page_of(as_("E3"))
+    assert "Action for Edsger Dijkstra" not in tasks(html) and "Action for Katherine Johnson" in tasks(html)
+    assert html.count("Buy faster runners</strong>") == 2  # still in the open actions, to be dropped
 
 
 def test_a_stale_action_update_says_so_and_changes_nothing(as_, table, clock, cycle_id):

@@ -390,7 +390,8 @@ def test_the_manager_submits_after_confirming_the_score_and_obstacles_become_act
     view = stored(table, cycle_id)
     assert view.state == "manager_submitted" and view.score["value"] == 91.7
     home = manager.get("/").get_data(as_text=True)
-    assert "Action: Buy faster runners" in home and "Hold and record the review discussion: Katherine Johnson" in home
+    assert "Action for Katherine Johnson: Buy faster runners" in home
+    assert "Hold and record the review discussion: Katherine Johnson" in home
 
 
 def test_an_owner_who_is_not_a_person_is_refused_next_to_the_field(as_, cycle_id, table, clock):

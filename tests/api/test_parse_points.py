@@ -368,6 +368,11 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.signin_throttle.record_failure: int(window)": (STORED, "the window _window computed"),
     "services.training.stage_review_needs: NeedSource(source)": (STORED, "the part's own name, never input"),
     "services.training_delivery.due_ticks: datetime.fromisoformat(c.closed_at)": (STORED, "the clock's time"),
+    "services.feedback._day: date.fromisoformat(text[:10])": (STORED, "the clock's time (closed_at, submitted)"),
+    "services.feedback_answers.AnswerForm.closed_sentence: date.fromisoformat(self.closed_on or '')": (
+        STORED,
+        "the ISO day open_request itself wrote",
+    ),
     "services.training_reports._figures: int(item.get('obstacle_people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(value)": (STORED, "counters"),
