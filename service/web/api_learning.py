@@ -3,6 +3,10 @@ manager's comments on review evidence and shared interview summaries, my insight
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -223,6 +227,49 @@ class EvidenceQuerySchema(Schema):
     cycle_id = Id(required=True)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One view of a versioned resource: its endpoint, its OpenAPI summary, its use case, its body and errors."""
+
+    endpoint: str
+    summary: str
+    use_case: Callable[..., Any]
+    body: type[Schema] | None = None
+    errors: tuple[int, ...] = ()
+
+
+def _resource(path: str, id_name: str, schema: type[Schema], create: Step, read: Step, change: Step) -> None:
+    """Register a versioned resource of mine: POST `path` creates it (201), GET and PATCH (If-Match) `path/<id>`."""
+
+    @api_doc(create.summary, response=schema, body=create.body, status=201, errors=create.errors)
+    def made():
+        """Create one."""
+        w = wiring()
+        return versioned(create.use_case(w.uow(), current_principal(), load_body(), w.clock), schema, 201)
+
+    @api_doc(read.summary, response=schema)
+    def found(**path_args: str):
+        """Read one."""
+        return versioned(read.use_case(wiring().uow(), current_principal(), path_args[id_name]), schema)
+
+    @api_doc(change.summary, response=schema, body=change.body)
+    def changed(**path_args: str):
+        """Change one."""
+        w = wiring()
+        data = load_body()
+        saved = change.use_case(w.uow(), current_principal(), path_args[id_name], data, expected_version(), w.clock)
+        return versioned(saved, schema)
+
+    bp.add_url_rule(path, create.endpoint, made, methods=["POST"])
+    bp.add_url_rule(f"{path}/<{id_name}>", read.endpoint, found, methods=["GET"])
+    bp.add_url_rule(f"{path}/<{id_name}>", change.endpoint, changed, methods=["PATCH"])
+
+
+def _update_contact(uow: Any, principal: Any, contact_id: str, data: dict[str, Any], version: int, clock: Any) -> Any:
+    """Change a contact (its use case takes no clock)."""
+    return interviews.update_contact(uow, principal, contact_id, data, version)
+
+
 @bp.get("/activities")
 @api_doc("My learning log, newest first", response=ActivityListSchema)
 def list_activities():
@@ -230,31 +277,19 @@ def list_activities():
     return answer({"activities": svc.learning_log(wiring().uow(), current_principal())})
 
 
-@bp.post("/activities")
-@api_doc("Log a learning activity", response=ActivitySchema, body=ActivityInSchema, status=201)
-def create_activity():
-    """Log an activity."""
-    w = wiring()
-    made = svc.create_activity(w.uow(), current_principal(), load_body(), w.clock)
-    return versioned(made, ActivitySchema, 201)
-
-
-@bp.get("/activities/<activity_id>")
-@api_doc("One of my learning activities", response=ActivitySchema)
-def get_activity(activity_id: str):
-    """One activity."""
-    found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
-    return versioned(found, ActivitySchema)
-
-
-@bp.patch("/activities/<activity_id>")
-@api_doc("Change one of my learning activities (If-Match)", response=ActivitySchema, body=ActivityPatchSchema)
-def patch_activity(activity_id: str):
-    """Change an activity."""
-    w = wiring()
-    data = load_body()
-    saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
-    return versioned(saved, ActivitySchema)
+_resource(
+    "/activities",
+    "activity_id",
+    ActivitySchema,
+    create=Step("create_activity", "Log a learning activity", svc.create_activity, ActivityInSchema),
+    read=Step("get_activity", "One of my learning activities", svc.get_activity),
+    change=Step(
+        "patch_activity",
+        "Change one of my learning activities (If-Match)",
+        svc.update_activity,
+        ActivityPatchSchema,
+    ),
+)
 
 
 @bp.delete("/activities/<activity_id>")
@@ -301,34 +336,19 @@ def planner():
     return answer(interviews.planner(wiring().uow(), current_principal()))
 
 
-@bp.post("/contacts")
-@api_doc("Add a contact to my planner", response=ContactSchema, body=ContactInSchema, status=201, errors=(404,))
-def add_contact():
-    """Add a contact."""
-    w = wiring()
-    made = interviews.add_contact(w.uow(), current_principal(), load_body(), w.clock)
-    return versioned(made, ContactSchema, 201)
-
-
-@bp.get("/contacts/<contact_id>")
-@api_doc("One contact of my planner with its interview (anyone else: 404)", response=ContactSchema)
-def get_contact(contact_id: str):
-    """One contact."""
-    found = interviews.get_contact(wiring().uow(), current_principal(), contact_id)
-    return versioned(found, ContactSchema)
-
-
-@bp.patch("/contacts/<contact_id>")
-@api_doc(
-    "Edit a contact: request text, format, preparation, notes, thank-you, sharing (If-Match)",
-    response=ContactSchema,
-    body=ContactPatchSchema,
+_resource(
+    "/contacts",
+    "contact_id",
+    ContactSchema,
+    create=Step("add_contact", "Add a contact to my planner", interviews.add_contact, ContactInSchema, (404,)),
+    read=Step("get_contact", "One contact of my planner with its interview (anyone else: 404)", interviews.get_contact),
+    change=Step(
+        "patch_contact",
+        "Edit a contact: request text, format, preparation, notes, thank-you, sharing (If-Match)",
+        _update_contact,
+        ContactPatchSchema,
+    ),
 )
-def patch_contact(contact_id: str):
-    """Edit a contact."""
-    data = load_body()
-    saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
-    return versioned(saved, ContactSchema)
 
 
 @bp.post("/contacts/<contact_id>/actions")
