@@ -105,13 +105,18 @@ class ContactPatchSchema(Schema):
     shared_with_manager = fields.Boolean(metadata={"description": "share the summary with your manager"})
 
 
-class ContactInSchema(Schema):
-    """Someone to ask for an informational interview."""
+class ReferralSchema(Schema):
+    """Someone recommended to talk to: who they are (what a new contact starts with)."""
 
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     role = Text(load_default="", validate=SHORT)
     organisation = Text(load_default="", validate=SHORT)
     industry = Text(load_default="", validate=SHORT)
+
+
+class ContactInSchema(ReferralSchema):
+    """Someone to ask for an informational interview."""
+
     found_via = Text(load_default="professional_network", validate=validate.OneOf([s.value for s in ContactSource]))
     format = Text(load_default="video", validate=validate.OneOf([f.value for f in InterviewFormat]))
     purpose = Text(load_default="", validate=LONG)
@@ -124,13 +129,6 @@ class InterviewActionSchema(Schema):
         required=True, validate=validate.OneOf([a.value for a in InterviewAction if a is not InterviewAction.COMPLETE])
     )
     scheduled_for = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
-
-
-class ReferralSchema(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    role = Text(load_default="", validate=SHORT)
-    organisation = Text(load_default="", validate=SHORT)
-    industry = Text(load_default="", validate=SHORT)
 
 
 class InterviewCompletionSchema(Schema):

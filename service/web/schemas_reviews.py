@@ -78,12 +78,12 @@ class TemplateSchema(TemplateInSchema):
 TemplateListSchema = list_of("templates", TemplateSchema)
 
 
-class PhasesSchema(Schema):
-    goal_setting = fields.Date(required=True)
-    self_assessment = fields.Date(required=True)
-    feedback = fields.Date(required=True)
-    manager_assessment = fields.Date(required=True)
-    discussion = fields.Date(required=True, metadata={"description": "review discussion and acknowledgement"})
+PHASE_NOTES = {Phase.DISCUSSION: {"description": "review discussion and acknowledgement"}}
+# A cycle's deadlines, one date a phase: the fields are the domain's phases, in their order.
+PhasesSchema = Schema.from_dict(
+    {phase.value: fields.Date(required=True, metadata=PHASE_NOTES.get(phase, {})) for phase in Phase},
+    name="PhasesSchema",
+)
 
 
 class CycleInSchema(Schema):
