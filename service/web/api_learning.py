@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from service.domain.learning import (
     MAX_HOURS,
     MAX_QUESTIONS,
+    Activity,
     ActivityType,
     ContactSource,
     InterviewAction,
@@ -20,11 +21,12 @@ from service.domain.learning import (
 )
 from service.services import interviews
 from service.services import learning as svc
+from service.services.interviews import ContactDetail
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -63,26 +65,7 @@ class EvidenceCommentSchema(Schema):
     text = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class ActivitySchema(Schema):
-    """A learning activity."""
-
-    activity_id = fields.String()
-    owner_id = fields.String()
-    type = fields.String()
-    title = fields.String()
-    date = fields.String()
-    hours = fields.Float()
-    department = fields.String()
-    provider = fields.String()
-    notes = fields.String()
-    learnt = fields.String()
-    need_id = fields.String(allow_none=True)
-    contact_id = fields.String(allow_none=True)
-    comments = fields.List(fields.Raw())
-    created_at = fields.String()
-    version = fields.Integer()
-
-
+ActivitySchema = schema_of(Activity, "ActivitySchema")
 ActivityListSchema = list_of("activities", ActivitySchema)
 
 
@@ -143,37 +126,7 @@ class InterviewCompletionSchema(Schema):
     referrals = fields.List(fields.Nested(ReferralSchema), load_default=list, validate=validate.Length(max=10))
 
 
-class ContactSchema(Schema):
-    """A contact with the interview: status, request, dates, checklist."""
-
-    contact_id = fields.String()
-    name = fields.String()
-    role = fields.String()
-    organisation = fields.String()
-    industry = fields.String()
-    found_via = fields.String()
-    referred_by = fields.String(allow_none=True)
-    status = fields.String()
-    format = fields.String()
-    purpose = fields.String()
-    outreach = fields.String()
-    outreach_edited = fields.Boolean()
-    sent_on = fields.String(allow_none=True)
-    follow_up_on = fields.String(allow_none=True)
-    scheduled_for = fields.String(allow_none=True)
-    checklist = fields.List(fields.Raw())
-    notes = fields.String()
-    learnt = fields.String()
-    completed_on = fields.String(allow_none=True)
-    hours = fields.Float()
-    thanked = fields.Boolean()
-    thank_you_by = fields.String(allow_none=True)
-    activity_id = fields.String(allow_none=True)
-    shared_with_manager = fields.Boolean()
-    can = fields.Dict(keys=fields.String(), values=fields.Boolean())
-    introduced_by = fields.List(fields.Raw())
-    referrals = fields.List(fields.Raw())
-    version = fields.Integer()
+ContactSchema = schema_of(ContactDetail, "ContactSchema")  # the detail's fields: a plain view has the rest
 
 
 class PlannerSchema(Schema):

@@ -6,12 +6,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from service.domain.actions import Action
 from service.domain.cycles import ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestionAnswer
 from service.web.fields import Choice, Id, Number, Text, Whole
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
@@ -324,20 +325,8 @@ class AuditSchema(Schema):
     problems = fields.List(fields.String())
 
 
-class ActionSchema(Schema):
-    action_id = fields.String()
-    kind = fields.String()
-    cycle_id = fields.String()
-    subject_id = fields.String()
-    description = fields.String()
-    obstacle = fields.String(allow_none=True)
-    owner_id = fields.String()
-    due = fields.String(allow_none=True)
-    status = fields.String()
-    created_at = fields.String()
-    version = fields.Integer()
-
-
+# An action without an agreed date has none (null).
+ActionSchema = schema_of(Action, "ActionSchema", due=fields.String(allow_none=True))
 ActionListSchema = list_of("actions", ActionSchema)
 
 
