@@ -10,6 +10,8 @@ from marshmallow import Schema, fields, validate
 from service.domain.goals import Goal, GoalLevel, GoalStatus
 from service.services import goals as svc
 from service.services.auth import Principal
+from service.services.goal_reports import AlignmentReport
+from service.services.goals import Assigned
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
@@ -80,19 +82,9 @@ class AssignSchema(Schema):
     cycle_id = Id(load_default=None, allow_none=True)
 
 
-class AssignResultSchema(Schema):
-    source_goal_id = fields.String()
-    created = fields.List(fields.String())
-    skipped = fields.List(fields.String())
+AssignResultSchema = schema_of(Assigned, "AssignResultSchema")
 
-
-class AlignmentReportSchema(Schema):
-    cycle_id = fields.String()
-    scope = fields.String()
-    organisation_goals = fields.List(fields.Raw())
-    departments = fields.List(fields.Raw())
-    orphans = fields.Raw()
-    at_risk = fields.Raw()
+AlignmentReportSchema = schema_of(AlignmentReport, "AlignmentReportSchema")
 
 
 def _key_results(data: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,8 @@ from service.domain.learning import (
 )
 from service.services import interviews
 from service.services import learning as svc
-from service.services.interviews import ContactDetail
+from service.services.interviews import ContactDetail, QuestionBank
+from service.services.learning import Insights, LearningReport
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
@@ -138,36 +139,24 @@ class QuestionBankInSchema(Schema):
     questions = fields.List(Text(validate=validate.Length(max=500)), required=True, validate=validate.Length(max=60))
 
 
-class QuestionBankSchema(Schema):
-    questions = fields.List(fields.String())
-    closing_question = fields.String()
-    version = fields.Integer()
+QuestionBankSchema = schema_of(QuestionBank, "QuestionBankSchema")
 
-
-class LearningInsightsSchema(Schema):
-    roles = fields.List(fields.String())
-    organisations = fields.List(fields.String())
-    industries = fields.List(fields.String())
-    contacts = fields.Integer()
-    interviews = fields.Integer()
-    hours = fields.Float()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Raw())
-    learnt = fields.List(fields.Raw())
-    needs_addressed = fields.List(fields.String())
+LearningInsightsSchema = schema_of(
+    Insights, "LearningInsightsSchema", by_type=fields.Dict(keys=fields.String(), values=fields.Raw())
+)
 
 
 class LearningYearQuerySchema(Schema):
     year = Text(required=True, validate=validate.Regexp(r"^[0-9]{4}$"))
 
 
-class LearningReportSchema(Schema):
-    year = fields.String()
-    types = fields.List(fields.String())
-    rows = fields.Dict(
+LearningReportSchema = schema_of(
+    LearningReport,
+    "LearningReportSchema",
+    rows=fields.Dict(
         keys=fields.String(), values=fields.Raw(), metadata={"description": "department → type → cell or null"}
-    )
-    totals = fields.Dict(keys=fields.String(), values=fields.Raw())
-    min_group = fields.Integer()
+    ),
+)
 
 
 class InterviewSummariesSchema(Schema):

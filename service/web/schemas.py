@@ -10,6 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from service.services.directory import ImportRecord, ImportResult
 from service.web.fields import Text
 
 
@@ -99,21 +100,8 @@ class ImportJsonSchema(Schema):
     csv = Text(required=True, max_length=5 * 1024 * 1024, metadata={"description": "the CSV file's text"})
 
 
-class ImportResultSchema(Schema):
-    """What an import did."""
+ImportResultSchema = schema_of(ImportResult, "ImportResultSchema", exclude=("transactions",))  # what an import did
 
-    import_id = fields.String(allow_none=True)
-    dry_run = fields.Boolean()
-    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class ImportRecordSchema(Schema):
-    """One applied import."""
-
-    import_id = fields.String()
-    at = fields.String()
-    actor = fields.String()
-    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
-
+ImportRecordSchema = schema_of(ImportRecord, "ImportRecordSchema")  # one applied import
 
 ImportHistorySchema = list_of("imports", ImportRecordSchema, name="ImportHistorySchema")

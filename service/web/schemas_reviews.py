@@ -11,6 +11,8 @@ from service.domain.cycles import ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestionAnswer
+from service.services.cycles import LaunchProgress
+from service.services.reviews import History, ReviewRow
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import list_of, schema_of
 
@@ -277,13 +279,7 @@ class ReviewSchema(Schema):
     )
 
 
-class TeamRowSchema(Schema):
-    employee_id = fields.String()
-    employee_name = fields.String()
-    state = fields.String()
-    version = fields.Integer()
-    next_task = fields.String(allow_none=True)
-    due = fields.String(allow_none=True)
+TeamRowSchema = schema_of(ReviewRow, "TeamRowSchema", exclude=("department", "manager_id"))
 
 
 TeamSchema = list_of("reviews", TeamRowSchema, name="TeamSchema")
@@ -300,11 +296,7 @@ class ProgressSchema(Schema):
     overdue = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class LaunchSchema(Schema):
-    cycle_id = fields.String()
-    expected = fields.Integer()
-    created = fields.Integer()
-    done = fields.Boolean()
+LaunchSchema = schema_of(LaunchProgress, "LaunchSchema")
 
 
 class AuditRecordSchema(Schema):
@@ -334,7 +326,4 @@ class ActionStatusSchema(Schema):
     status = Choice(ItemStatus, required=True)
 
 
-class HistorySchema(Schema):
-    employee_id = fields.String()
-    reviews = fields.List(fields.Raw())
-    actions = fields.List(fields.Raw())
+HistorySchema = schema_of(History, "HistorySchema")
