@@ -156,6 +156,7 @@ LearningReportSchema = schema_of(
     rows=fields.Dict(
         keys=fields.String(), values=fields.Raw(), metadata={"description": "department → type → cell or null"}
     ),
+    totals=fields.Dict(keys=fields.String(), values=fields.Raw()),
 )
 
 

@@ -29,8 +29,8 @@ def schema_of(result: type, name: str, exclude: tuple[str, ...] = (), **extra: f
 
 
 def _field_for(hint: Any) -> fields.Field:
-    """The JSON field of a type hint: text, enums and dates as strings, numbers, booleans, lists, maps; `X | None`
-    nullable; anything else passed through as it is."""
+    """The JSON field of a type hint: text, enums and dates as strings, numbers, booleans, lists, maps of typed
+    values; `X | None` nullable; anything else (an object of any keys) passed through as it is."""
     args = typing.get_args(hint)
     nullable = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in args
     if nullable:
@@ -38,6 +38,8 @@ def _field_for(hint: Any) -> fields.Field:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (list, tuple):
         return fields.List(fields.String() if args[0] is str else fields.Raw(), allow_none=nullable)
+    if origin is dict and args[1] is Any:
+        return fields.Raw(allow_none=nullable)  # an object passed through as it is
     if origin is dict:
         return fields.Dict(keys=fields.String(), values=_field_for(args[1]), allow_none=nullable)
     if hint is bool:

@@ -12,7 +12,7 @@ from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestionAnswer
 from service.services.cycles import LaunchProgress
-from service.services.reviews import History, ReviewRow
+from service.services.reviews import History, ReviewRow, ReviewView
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import list_of, schema_of
 
@@ -251,32 +251,18 @@ class ReasonSchema(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class ReviewSchema(Schema):
-    """A review as the principal may see it (sections hidden from them are null)."""
-
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    employee_id = fields.String()
-    employee_name = fields.String()
-    department = fields.String()
-    manager_id = fields.String(allow_none=True)
-    state = fields.String()
-    version = fields.Integer()
-    submitted = fields.Dict(keys=fields.String(), values=fields.String())
-    last_return = fields.Raw(allow_none=True)
-    template = fields.Raw(allow_none=True)
-    self_assessment = fields.Raw(allow_none=True)
-    manager_assessment = fields.Raw(allow_none=True)
-    score = fields.Raw(allow_none=True)
-    discussion = fields.Raw(allow_none=True)
-    acknowledgement = fields.Raw(allow_none=True)
-    goals = fields.List(
+# A review as the principal may see it (sections hidden from them are null).
+ReviewSchema = schema_of(
+    ReviewView,
+    "ReviewSchema",
+    goals=fields.List(
         fields.Raw(),
         metadata={"description": "the person's goals with progress and alignment chain (on reads, not on writes)"},
-    )
-    carried_actions = fields.List(
+    ),
+    carried_actions=fields.List(
         fields.Raw(), metadata={"description": "open actions from earlier cycles (on reads, not on writes)"}
-    )
+    ),
+)
 
 
 TeamRowSchema = schema_of(ReviewRow, "TeamRowSchema", exclude=("department", "manager_id"))
