@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from collections.abc import Callable
 
+from flask import Blueprint, Response, request
+
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee, Role
 from service.domain.errors import TooLarge, ValidationFailed
 from service.services import directory as svc
@@ -64,28 +67,27 @@ def person(employee_id: str):
     return answer(person_json(svc.get_person(wiring().uow(), employee_id)))
 
 
-@bp.get("/people/<employee_id>/reports")
-@api_doc("A person's direct reports", response=PeopleSchema)
-def reports(employee_id: str):
-    """Direct reports."""
-    current_principal()
-    return people_json(svc.direct_reports(wiring().uow(), employee_id))
+# Lists of people found by one directory query each: (rule, endpoint, summary, query).
+PEOPLE_LISTS: tuple[tuple[str, str, str, Callable[[UnitOfWork, str], list[Employee]]], ...] = (
+    ("/people/<employee_id>/reports", "reports", "A person's direct reports", svc.direct_reports),
+    ("/people/<employee_id>/chain", "chain", "A person's management chain, their manager first", svc.management_chain),
+    ("/departments/<path:name>/people", "department", "The people of a department", svc.department),
+)
 
 
-@bp.get("/people/<employee_id>/chain")
-@api_doc("A person's management chain, their manager first", response=PeopleSchema)
-def chain(employee_id: str):
-    """Management chain."""
-    current_principal()
-    return people_json(svc.management_chain(wiring().uow(), employee_id))
+def _people_view(summary: str, query: Callable[[UnitOfWork, str], list[Employee]]) -> Callable[..., Response]:
+    @api_doc(summary, response=PeopleSchema)
+    def people(**path: str) -> Response:
+        """People found by one directory query (the rule's one path argument: a person or a department)."""
+        current_principal()
+        (key,) = path.values()
+        return people_json(query(wiring().uow(), key))
+
+    return people
 
 
-@bp.get("/departments/<path:name>/people")
-@api_doc("The people of a department", response=PeopleSchema)
-def department(name: str):
-    """A department's people."""
-    current_principal()
-    return people_json(svc.department(wiring().uow(), name))
+for _rule, _endpoint, _summary, _query in PEOPLE_LISTS:
+    bp.add_url_rule(_rule, _endpoint, _people_view(_summary, _query), methods=["GET"])
 
 
 @bp.post("/org/imports")

@@ -7,15 +7,17 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.domain.goals import GoalLevel, GoalStatus
+from service.domain.goals import Goal, GoalLevel, GoalStatus
 from service.services import goals as svc
 from service.services.auth import Principal
+from service.services.goal_reports import AlignmentReport
 from service.services.goal_views import GoalView
+from service.services.goals import Assigned
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text, Whole
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
 
@@ -56,32 +58,15 @@ class GoalInSchema(GoalPatchSchema):
     )
 
 
-class GoalSchema(Schema):
-    """A goal with its progress and alignment chain."""
-
-    goal_id = fields.String()
-    level = fields.String()
-    owner_id = fields.String()
-    title = fields.String()
-    description = fields.String()
-    key_results = fields.List(fields.Raw())
-    weight = fields.Integer()
-    due = fields.String(allow_none=True)
-    status = fields.String()
-    cycle_id = fields.String(allow_none=True)
-    parent_id = fields.String(allow_none=True)
-    department = fields.String()
-    source_goal_id = fields.String(allow_none=True)
-    carried_from = fields.String(allow_none=True)
-    history = fields.List(fields.Raw())
-    progress = fields.Float()
-    alignment_chain = fields.List(fields.Raw())
-    warnings = fields.List(fields.String())
-    created_at = fields.String()
-    created_by = fields.String()
-    version = fields.Integer()
-
-
+# A goal with its progress and alignment chain (worked out when read).
+GoalSchema = schema_of(
+    Goal,
+    "GoalSchema",
+    exclude=("audit_head",),
+    progress=fields.Float(),
+    alignment_chain=fields.List(fields.Raw()),
+    warnings=fields.List(fields.String()),
+)
 GoalListSchema = list_of("goals", GoalSchema)
 
 
@@ -98,19 +83,9 @@ class AssignSchema(Schema):
     cycle_id = Id(load_default=None, allow_none=True)
 
 
-class AssignResultSchema(Schema):
-    source_goal_id = fields.String()
-    created = fields.List(fields.String())
-    skipped = fields.List(fields.String())
+AssignResultSchema = schema_of(Assigned, "AssignResultSchema")
 
-
-class AlignmentReportSchema(Schema):
-    cycle_id = fields.String()
-    scope = fields.String()
-    organisation_goals = fields.List(fields.Raw())
-    departments = fields.List(fields.Raw())
-    orphans = fields.Raw()
-    at_risk = fields.Raw()
+AlignmentReportSchema = schema_of(AlignmentReport, "AlignmentReportSchema")
 
 
 def _key_results(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,17 @@ manager's comments on review evidence and shared interview summaries, my insight
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.domain.learning import (
     MAX_HOURS,
     MAX_QUESTIONS,
+    Activity,
     ActivityType,
     ContactSource,
     InterviewAction,
@@ -16,11 +21,13 @@ from service.domain.learning import (
 )
 from service.services import interviews
 from service.services import learning as svc
+from service.services.interviews import ContactDetail, QuestionBank
+from service.services.learning import Insights, LearningReport
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -59,26 +66,7 @@ class EvidenceCommentSchema(Schema):
     text = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class ActivitySchema(Schema):
-    """A learning activity."""
-
-    activity_id = fields.String()
-    owner_id = fields.String()
-    type = fields.String()
-    title = fields.String()
-    date = fields.String()
-    hours = fields.Float()
-    department = fields.String()
-    provider = fields.String()
-    notes = fields.String()
-    learnt = fields.String()
-    need_id = fields.String(allow_none=True)
-    contact_id = fields.String(allow_none=True)
-    comments = fields.List(fields.Raw())
-    created_at = fields.String()
-    version = fields.Integer()
-
-
+ActivitySchema = schema_of(Activity, "ActivitySchema")
 ActivityListSchema = list_of("activities", ActivitySchema)
 
 
@@ -101,13 +89,18 @@ class ContactPatchSchema(Schema):
     shared_with_manager = fields.Boolean(metadata={"description": "share the summary with your manager"})
 
 
-class ContactInSchema(Schema):
-    """Someone to ask for an informational interview."""
+class ReferralSchema(Schema):
+    """Someone recommended to talk to: who they are (what a new contact starts with)."""
 
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     role = Text(load_default="", validate=SHORT)
     organisation = Text(load_default="", validate=SHORT)
     industry = Text(load_default="", validate=SHORT)
+
+
+class ContactInSchema(ReferralSchema):
+    """Someone to ask for an informational interview."""
+
     found_via = Text(load_default="professional_network", validate=validate.OneOf([s.value for s in ContactSource]))
     format = Text(load_default="video", validate=validate.OneOf([f.value for f in InterviewFormat]))
     purpose = Text(load_default="", validate=LONG)
@@ -122,13 +115,6 @@ class InterviewActionSchema(Schema):
     scheduled_for = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
-class ReferralSchema(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    role = Text(load_default="", validate=SHORT)
-    organisation = Text(load_default="", validate=SHORT)
-    industry = Text(load_default="", validate=SHORT)
-
-
 class InterviewCompletionSchema(Schema):
     """What came of the interview; each referral answers "who else would you recommend I talk to?"."""
 
@@ -141,37 +127,7 @@ class InterviewCompletionSchema(Schema):
     referrals = fields.List(fields.Nested(ReferralSchema), load_default=list, validate=validate.Length(max=10))
 
 
-class ContactSchema(Schema):
-    """A contact with the interview: status, request, dates, checklist."""
-
-    contact_id = fields.String()
-    name = fields.String()
-    role = fields.String()
-    organisation = fields.String()
-    industry = fields.String()
-    found_via = fields.String()
-    referred_by = fields.String(allow_none=True)
-    status = fields.String()
-    format = fields.String()
-    purpose = fields.String()
-    outreach = fields.String()
-    outreach_edited = fields.Boolean()
-    sent_on = fields.String(allow_none=True)
-    follow_up_on = fields.String(allow_none=True)
-    scheduled_for = fields.String(allow_none=True)
-    checklist = fields.List(fields.Raw())
-    notes = fields.String()
-    learnt = fields.String()
-    completed_on = fields.String(allow_none=True)
-    hours = fields.Float()
-    thanked = fields.Boolean()
-    thank_you_by = fields.String(allow_none=True)
-    activity_id = fields.String(allow_none=True)
-    shared_with_manager = fields.Boolean()
-    can = fields.Dict(keys=fields.String(), values=fields.Boolean())
-    introduced_by = fields.List(fields.Raw())
-    referrals = fields.List(fields.Raw())
-    version = fields.Integer()
+ContactSchema = schema_of(ContactDetail, "ContactSchema")  # the detail's fields: a plain view has the rest
 
 
 class PlannerSchema(Schema):
@@ -183,36 +139,25 @@ class QuestionBankInSchema(Schema):
     questions = fields.List(Text(validate=validate.Length(max=500)), required=True, validate=validate.Length(max=60))
 
 
-class QuestionBankSchema(Schema):
-    questions = fields.List(fields.String())
-    closing_question = fields.String()
-    version = fields.Integer()
+QuestionBankSchema = schema_of(QuestionBank, "QuestionBankSchema")
 
-
-class LearningInsightsSchema(Schema):
-    roles = fields.List(fields.String())
-    organisations = fields.List(fields.String())
-    industries = fields.List(fields.String())
-    contacts = fields.Integer()
-    interviews = fields.Integer()
-    hours = fields.Float()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Raw())
-    learnt = fields.List(fields.Raw())
-    needs_addressed = fields.List(fields.String())
+LearningInsightsSchema = schema_of(
+    Insights, "LearningInsightsSchema", by_type=fields.Dict(keys=fields.String(), values=fields.Raw())
+)
 
 
 class LearningYearQuerySchema(Schema):
     year = Text(required=True, validate=validate.Regexp(r"^[0-9]{4}$"))
 
 
-class LearningReportSchema(Schema):
-    year = fields.String()
-    types = fields.List(fields.String())
-    rows = fields.Dict(
+LearningReportSchema = schema_of(
+    LearningReport,
+    "LearningReportSchema",
+    rows=fields.Dict(
         keys=fields.String(), values=fields.Raw(), metadata={"description": "department → type → cell or null"}
-    )
-    totals = fields.Dict(keys=fields.String(), values=fields.Raw())
-    min_group = fields.Integer()
+    ),
+    totals=fields.Dict(keys=fields.String(), values=fields.Raw()),
+)
 
 
 class InterviewSummariesSchema(Schema):
@@ -223,6 +168,49 @@ class EvidenceQuerySchema(Schema):
     cycle_id = Id(required=True)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One view of a versioned resource: its endpoint, its OpenAPI summary, its use case, its body and errors."""
+
+    endpoint: str
+    summary: str
+    use_case: Callable[..., Any]
+    body: type[Schema] | None = None
+    errors: tuple[int, ...] = ()
+
+
+def _resource(path: str, id_name: str, schema: type[Schema], create: Step, read: Step, change: Step) -> None:
+    """Register a versioned resource of mine: POST `path` creates it (201), GET and PATCH (If-Match) `path/<id>`."""
+
+    @api_doc(create.summary, response=schema, body=create.body, status=201, errors=create.errors)
+    def made():
+        """Create one."""
+        w = wiring()
+        return versioned(create.use_case(w.uow(), current_principal(), load_body(), w.clock), schema, 201)
+
+    @api_doc(read.summary, response=schema)
+    def found(**path_args: str):
+        """Read one."""
+        return versioned(read.use_case(wiring().uow(), current_principal(), path_args[id_name]), schema)
+
+    @api_doc(change.summary, response=schema, body=change.body)
+    def changed(**path_args: str):
+        """Change one."""
+        w = wiring()
+        data = load_body()
+        saved = change.use_case(w.uow(), current_principal(), path_args[id_name], data, expected_version(), w.clock)
+        return versioned(saved, schema)
+
+    bp.add_url_rule(path, create.endpoint, made, methods=["POST"])
+    bp.add_url_rule(f"{path}/<{id_name}>", read.endpoint, found, methods=["GET"])
+    bp.add_url_rule(f"{path}/<{id_name}>", change.endpoint, changed, methods=["PATCH"])
+
+
+def _update_contact(uow: Any, principal: Any, contact_id: str, data: dict[str, Any], version: int, clock: Any) -> Any:
+    """Change a contact (its use case takes no clock)."""
+    return interviews.update_contact(uow, principal, contact_id, data, version)
+
+
 @bp.get("/activities")
 @api_doc("My learning log, newest first", response=ActivityListSchema)
 def list_activities():
@@ -230,31 +218,19 @@ def list_activities():
     return answer({"activities": svc.learning_log(wiring().uow(), current_principal())})
 
 
-@bp.post("/activities")
-@api_doc("Log a learning activity", response=ActivitySchema, body=ActivityInSchema, status=201)
-def create_activity():
-    """Log an activity."""
-    w = wiring()
-    made = svc.create_activity(w.uow(), current_principal(), load_body(), w.clock)
-    return versioned(made, ActivitySchema, 201)
-
-
-@bp.get("/activities/<activity_id>")
-@api_doc("One of my learning activities", response=ActivitySchema)
-def get_activity(activity_id: str):
-    """One activity."""
-    found = svc.get_activity(wiring().uow(), current_principal(), activity_id)
-    return versioned(found, ActivitySchema)
-
-
-@bp.patch("/activities/<activity_id>")
-@api_doc("Change one of my learning activities (If-Match)", response=ActivitySchema, body=ActivityPatchSchema)
-def patch_activity(activity_id: str):
-    """Change an activity."""
-    w = wiring()
-    data = load_body()
-    saved = svc.update_activity(w.uow(), current_principal(), activity_id, data, expected_version(), w.clock)
-    return versioned(saved, ActivitySchema)
+_resource(
+    "/activities",
+    "activity_id",
+    ActivitySchema,
+    create=Step("create_activity", "Log a learning activity", svc.create_activity, ActivityInSchema),
+    read=Step("get_activity", "One of my learning activities", svc.get_activity),
+    change=Step(
+        "patch_activity",
+        "Change one of my learning activities (If-Match)",
+        svc.update_activity,
+        ActivityPatchSchema,
+    ),
+)
 
 
 @bp.delete("/activities/<activity_id>")
@@ -301,34 +277,19 @@ def planner():
     return answer(interviews.planner(wiring().uow(), current_principal()))
 
 
-@bp.post("/contacts")
-@api_doc("Add a contact to my planner", response=ContactSchema, body=ContactInSchema, status=201, errors=(404,))
-def add_contact():
-    """Add a contact."""
-    w = wiring()
-    made = interviews.add_contact(w.uow(), current_principal(), load_body(), w.clock)
-    return versioned(made, ContactSchema, 201)
-
-
-@bp.get("/contacts/<contact_id>")
-@api_doc("One contact of my planner with its interview (anyone else: 404)", response=ContactSchema)
-def get_contact(contact_id: str):
-    """One contact."""
-    found = interviews.get_contact(wiring().uow(), current_principal(), contact_id)
-    return versioned(found, ContactSchema)
-
-
-@bp.patch("/contacts/<contact_id>")
-@api_doc(
-    "Edit a contact: request text, format, preparation, notes, thank-you, sharing (If-Match)",
-    response=ContactSchema,
-    body=ContactPatchSchema,
+_resource(
+    "/contacts",
+    "contact_id",
+    ContactSchema,
+    create=Step("add_contact", "Add a contact to my planner", interviews.add_contact, ContactInSchema, (404,)),
+    read=Step("get_contact", "One contact of my planner with its interview (anyone else: 404)", interviews.get_contact),
+    change=Step(
+        "patch_contact",
+        "Edit a contact: request text, format, preparation, notes, thank-you, sharing (If-Match)",
+        _update_contact,
+        ContactPatchSchema,
+    ),
 )
-def patch_contact(contact_id: str):
-    """Edit a contact."""
-    data = load_body()
-    saved = interviews.update_contact(wiring().uow(), current_principal(), contact_id, data, expected_version())
-    return versioned(saved, ContactSchema)
 
 
 @bp.post("/contacts/<contact_id>/actions")

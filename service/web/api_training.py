@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.domain.training import Topic, TrainingNeed
 from service.services import training as svc
 from service.services import training_reports as reports
 from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text, Whole
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 from service.web.wiring import wiring
 
 bp = Blueprint("api_training", __name__, url_prefix="/api")
@@ -47,25 +48,7 @@ class NeedsQuerySchema(Schema):
     cycle_id = Id(load_default=None)
 
 
-class NeedSchema(Schema):
-    need_id = fields.String()
-    cycle_id = fields.String()
-    employee_id = fields.String()
-    department = fields.String()
-    source = fields.String()
-    topic_id = fields.String()
-    topic = fields.String()
-    priority = fields.String()
-    format = fields.String()
-    rationale = fields.String()
-    estimated_cost = fields.Float(allow_none=True)
-    competency_id = fields.String(allow_none=True)
-    status = fields.String()
-    addressed_by = fields.String(allow_none=True)
-    addressed_at = fields.String(allow_none=True)
-    version = fields.Integer()
-
-
+NeedSchema = schema_of(TrainingNeed, "NeedSchema", exclude=("topic_label", "text", "chain"), topic=fields.String())
 NeedListSchema = list_of("needs", NeedSchema)
 
 
@@ -81,15 +64,7 @@ class TopicInSchema(Schema):
     competency_id = Id(load_default=None, allow_none=True)
 
 
-class TopicSchema(Schema):
-    topic_id = fields.String()
-    name = fields.String()
-    synonyms = fields.List(fields.String())
-    competency_id = fields.String(allow_none=True)
-    merged_into = fields.String(allow_none=True)
-    version = fields.Integer()
-
-
+TopicSchema = schema_of(Topic, "TopicSchema")
 TopicListSchema = list_of("topics", TopicSchema)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.domain.feedback import NoteKind, ReleaseRule
+from service.domain.feedback import FeedbackSettings, NoteKind, ReleaseRule
 from service.web.fields import Choice, Id, Text, Whole
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 
 PEOPLE = validate.Length(max=20)  # reviewers in one request: more is an attack, not a nomination
 RATINGS = validate.Length(max=50)
@@ -31,14 +31,9 @@ class SettingsInSchema(Schema):
     )
 
 
-class SettingsSchema(Schema):
-    min_peers = fields.Integer()
-    max_peers = fields.Integer()
-    threshold = fields.Integer()
-    upward = fields.Boolean()
-    nomination_deadline = fields.String(allow_none=True)
-    release = fields.String(metadata={"enum": [r.value for r in ReleaseRule]})
-    version = fields.Integer()
+SettingsSchema = schema_of(
+    FeedbackSettings, "SettingsSchema", release=fields.String(metadata={"enum": [r.value for r in ReleaseRule]})
+)
 
 
 class NominateSchema(Schema):

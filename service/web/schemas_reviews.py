@@ -6,12 +6,15 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from service.domain.actions import Action
 from service.domain.cycles import ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestionAnswer
+from service.services.cycles import LaunchProgress
+from service.services.reviews import History, ReviewRow, ReviewView
 from service.web.fields import Choice, Id, Number, Text, Whole
-from service.web.schemas import list_of
+from service.web.schemas import list_of, schema_of
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
@@ -78,12 +81,12 @@ class TemplateSchema(TemplateInSchema):
 TemplateListSchema = list_of("templates", TemplateSchema)
 
 
-class PhasesSchema(Schema):
-    goal_setting = fields.Date(required=True)
-    self_assessment = fields.Date(required=True)
-    feedback = fields.Date(required=True)
-    manager_assessment = fields.Date(required=True)
-    discussion = fields.Date(required=True, metadata={"description": "review discussion and acknowledgement"})
+PHASE_NOTES = {Phase.DISCUSSION: {"description": "review discussion and acknowledgement"}}
+# A cycle's deadlines, one date a phase: the fields are the domain's phases, in their order.
+PhasesSchema = Schema.from_dict(
+    {phase.value: fields.Date(required=True, metadata=PHASE_NOTES.get(phase, {})) for phase in Phase},
+    name="PhasesSchema",
+)
 
 
 class CycleInSchema(Schema):
@@ -248,41 +251,21 @@ class ReasonSchema(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class ReviewSchema(Schema):
-    """A review as the principal may see it (sections hidden from them are null)."""
-
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    employee_id = fields.String()
-    employee_name = fields.String()
-    department = fields.String()
-    manager_id = fields.String(allow_none=True)
-    state = fields.String()
-    version = fields.Integer()
-    submitted = fields.Dict(keys=fields.String(), values=fields.String())
-    last_return = fields.Raw(allow_none=True)
-    template = fields.Raw(allow_none=True)
-    self_assessment = fields.Raw(allow_none=True)
-    manager_assessment = fields.Raw(allow_none=True)
-    score = fields.Raw(allow_none=True)
-    discussion = fields.Raw(allow_none=True)
-    acknowledgement = fields.Raw(allow_none=True)
-    goals = fields.List(
+# A review as the principal may see it (sections hidden from them are null).
+ReviewSchema = schema_of(
+    ReviewView,
+    "ReviewSchema",
+    goals=fields.List(
         fields.Raw(),
         metadata={"description": "the person's goals with progress and alignment chain (on reads, not on writes)"},
-    )
-    carried_actions = fields.List(
+    ),
+    carried_actions=fields.List(
         fields.Raw(), metadata={"description": "open actions from earlier cycles (on reads, not on writes)"}
-    )
+    ),
+)
 
 
-class TeamRowSchema(Schema):
-    employee_id = fields.String()
-    employee_name = fields.String()
-    state = fields.String()
-    version = fields.Integer()
-    next_task = fields.String(allow_none=True)
-    due = fields.String(allow_none=True)
+TeamRowSchema = schema_of(ReviewRow, "TeamRowSchema", exclude=("department", "manager_id"))
 
 
 TeamSchema = list_of("reviews", TeamRowSchema, name="TeamSchema")
@@ -299,11 +282,7 @@ class ProgressSchema(Schema):
     overdue = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class LaunchSchema(Schema):
-    cycle_id = fields.String()
-    expected = fields.Integer()
-    created = fields.Integer()
-    done = fields.Boolean()
+LaunchSchema = schema_of(LaunchProgress, "LaunchSchema")
 
 
 class AuditRecordSchema(Schema):
@@ -324,20 +303,8 @@ class AuditSchema(Schema):
     problems = fields.List(fields.String())
 
 
-class ActionSchema(Schema):
-    action_id = fields.String()
-    kind = fields.String()
-    cycle_id = fields.String()
-    subject_id = fields.String()
-    description = fields.String()
-    obstacle = fields.String(allow_none=True)
-    owner_id = fields.String()
-    due = fields.String(allow_none=True)
-    status = fields.String()
-    created_at = fields.String()
-    version = fields.Integer()
-
-
+# An action without an agreed date has none (null).
+ActionSchema = schema_of(Action, "ActionSchema", due=fields.String(allow_none=True))
 ActionListSchema = list_of("actions", ActionSchema)
 
 
@@ -345,7 +312,4 @@ class ActionStatusSchema(Schema):
     status = Choice(ItemStatus, required=True)
 
 
-class HistorySchema(Schema):
-    employee_id = fields.String()
-    reviews = fields.List(fields.Raw())
-    actions = fields.List(fields.Raw())
+HistorySchema = schema_of(History, "HistorySchema")
