@@ -2,10 +2,13 @@
 E4's review finalised (with hostile text in it) and E5's with a manager draft, and the app over them.
 
 WeasyPrint is slow next to the rest of the suite, so PDFs are made once per module (`pdfs`) and shared.
+`every_element` is the demo's summary that uses every element of the template; `tagged` reads a PDF's
+structure tree back (issue 25: PDFs a screen reader can read).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from service.services import reviews as review_svc
+from service.services.summaries import summary_for
 from tests import factories as f
 from tests.conftest import ORG_CSV
 
@@ -93,6 +97,33 @@ def world() -> World:
     return build_world()
 
 
+@pytest.fixture(scope="module")
+def every_element():
+    """The demo's finalised review (feedback groups, learning, obstacles, actions) as HR reads it, with goal
+    results and ratings and a narrative of several lines added: its HTML uses every element of the template."""
+    from service.adapters.clock import Clock
+    from service.adapters.store import MemoryTable
+    from service.demo.scenario import HR, load_demo
+
+    table, clock = MemoryTable(), Clock()
+    load_demo(table, clock)
+    cycle = next(c for c in UnitOfWork(table).cycles.list() if c.state.value == "active")
+    summary = summary_for(UnitOfWork(table), f.principal(table, HR), cycle.cycle_id, "E008", clock.now())
+    context = copy.deepcopy(summary.context)
+    view = context["view"]
+    goal_id = view.goals[0].goal_id
+    view.self_assessment["goal_results"] = [
+        {"goal_id": goal_id, "title": "", "result": "Shipped in May", "rating": 4},
+        {"goal_id": "gone", "title": "Retired goal", "result": "Dropped with the team", "rating": 2},
+    ]
+    view.manager_assessment["goal_ratings"] = [
+        {"goal_id": goal_id, "title": "", "rating": 3, "comment": "Late but solid"},
+        {"goal_id": "older", "title": "Older goal", "rating": 3, "comment": "Carried over"},
+    ]
+    view.manager_assessment["narrative"] = "First line.\nSecond line.\nThird line."
+    return context
+
+
 def pdf_text(data: bytes, tmp: Path, page: int | None = None) -> str:
     """The text of a PDF as pdftotext reads it (layout kept; one page when given)."""
     path = tmp / "doc.pdf"
@@ -116,3 +147,115 @@ def embedded_files(data: bytes, tmp: Path) -> str:
     path = tmp / "detach.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@dataclass
+class Tag:
+    """One element of a PDF's structure tree: its role (H1, Table, TH, Figure…), attributes, /Alt and /ID, and
+    what it holds in reading order (the text of its marked content, and its child elements)."""
+
+    role: str
+    attributes: dict[str, Any]
+    alt: str | None
+    id: str | None
+    parts: list[Any] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Its text and its children's, in reading order, spaces normalised."""
+        words = " ".join(p.text if isinstance(p, Tag) else p for p in self.parts)
+        return " ".join(words.split())
+
+    def find(self, role: str) -> list[Tag]:
+        """Every element below this one with this role, in reading order."""
+        found = []
+        for part in self.parts:
+            if isinstance(part, Tag):
+                found += ([part] if part.role == role else []) + part.find(role)
+        return found
+
+    def roles(self) -> list[Any]:
+        """The tree's shape: each element's role and its children's shapes."""
+        return [(p.role, p.roles()) for p in self.parts if isinstance(p, Tag)]
+
+
+@dataclass
+class Tagged:
+    """What a PDF tells assistive technology: the catalog's flags, its metadata and its structure tree."""
+
+    lang: str | None
+    marked: bool
+    display_title: bool
+    title: str | None
+    xmp: str
+    root: Tag
+
+
+def tagged(data: bytes) -> Tagged:
+    """The structure of a PDF read back from its bytes with pypdf: the text of each marked-content id, then the
+    tree from /StructTreeRoot, each element's text taken from the ids it holds."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(data))
+    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    texts: dict[tuple[int, int], str] = {}
+    for n, page in enumerate(reader.pages):
+        open_ids: list[int | None] = []
+
+        def operator(op: bytes, args: list[Any], *_: Any, open_ids: list[int | None] = open_ids) -> None:
+            if op == b"BDC":
+                props = args[1] if len(args) > 1 and hasattr(args[1], "get") else {}
+                open_ids.append(props.get("/MCID"))
+            elif op == b"BMC":
+                open_ids.append(None)
+            elif op == b"EMC" and open_ids:
+                open_ids.pop()
+
+        def text(t: str, *_: Any, n: int = n, open_ids: list[int | None] = open_ids) -> None:
+            ids = [i for i in open_ids if i is not None]
+            if ids:
+                texts[(n, ids[-1])] = texts.get((n, ids[-1]), "") + t
+
+        page.extract_text(visitor_operand_before=operator, visitor_text=text)
+
+    def element(obj: Any, page: int | None) -> Tag:
+        obj = obj.get_object()
+        if "/Pg" in obj:
+            page = pages[obj.raw_get("/Pg").idnum]
+        attributes = obj.get("/A")
+        tag = Tag(
+            role=str(obj["/S"])[1:],
+            attributes=dict(attributes.get_object()) if attributes is not None else {},
+            alt=str(obj["/Alt"]) if "/Alt" in obj else None,
+            id=str(obj["/ID"]) if "/ID" in obj else None,
+        )
+        kids = obj.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, int):
+                tag.parts.append(texts.get((page, kid), ""))
+                continue
+            kid = kid.get_object()
+            if kid.get("/Type") == "/MCR":
+                on = pages[kid.raw_get("/Pg").idnum] if "/Pg" in kid else page
+                tag.parts.append(texts.get((on, kid["/MCID"]), ""))
+            elif "/S" in kid:
+                tag.parts.append(element(kid, page))
+        return tag
+
+    catalog = reader.trailer["/Root"]
+    tree = catalog["/StructTreeRoot"].get_object()
+    root = Tag("StructTreeRoot", {}, None, None)
+    for kid in tree["/K"] if isinstance(tree["/K"], list) else [tree["/K"]]:
+        root.parts.append(element(kid, None))
+    metadata = catalog.get("/Metadata")
+    return Tagged(
+        lang=str(catalog["/Lang"]) if "/Lang" in catalog else None,
+        marked=bool(catalog.get("/MarkInfo", {}).get("/Marked")),
+        display_title=bool(catalog.get("/ViewerPreferences", {}).get("/DisplayDocTitle")),
+        title=(reader.metadata or {}).get("/Title"),
+        xmp=metadata.get_object().get_data().decode() if metadata is not None else "",
+        root=root,
+    )
