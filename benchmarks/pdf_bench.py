@@ -121,7 +121,7 @@ def export_peak(reviews: int) -> dict[str, Any]:
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "reviews": result["done"],
+        "reviews": result.done,
         "peak_mib": round(peak / 2**20, 2),
         "zip_mib": round(sum(store.parts) / 2**20, 2),
         "parts": len(store.parts),

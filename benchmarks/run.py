@@ -319,7 +319,7 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
             "queued_batches": len(queue.sent),
             "sqs_send_message_batch_calls": -(-len(queue.sent) // 10),
             "worker_transactions": table.transactions - before,
-            "reviews_created": progress["created"],
+            "reviews_created": progress.created,
         }
     return Report(
         rows=[Row("launch request (in memory)", request_ms), Row("worker, all batches (in memory)", worker_ms)],
