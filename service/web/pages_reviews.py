@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from service.adapters.clock import iso
+from service.domain.changes import flatten
 from service.domain.cycles import CycleState, Phase
 from service.domain.errors import Conflict, PermissionDenied
 from service.domain.learning import ActivityType
@@ -200,7 +201,7 @@ def _stale(
     stored = getattr(view, part.section) or {}
     started_from = forms.parse_base(request.form.get("_base"))
     changed = forms.changed_fields(started_from if started_from is not None else (submitted or raw), stored)
-    flat = forms.flatten(stored)
+    flat = flatten(stored)
     items = [{"field": k, "id": forms.field_id(k), "label": label(k), "stored": flat.get(k)} for k in changed]
     message = (
         f"Someone else saved this review while you were editing (it is now version {ctx.review.version}). "
