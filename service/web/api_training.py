@@ -22,26 +22,9 @@ class ReportQuerySchema(Schema):
     n = Whole(load_default=3, validate=validate.Range(1, reports.MAX_PROGRAMME))
 
 
-class TrainingReportSchema(Schema):
-    """The training-need report. A figure that concerns fewer than 5 people, or would let a reader work such a
-    group out from other figures, is `null` (a whole row: `suppressed: true`); `note` says so in words."""
-
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    cycle_state = fields.String()
-    scope = fields.String()
-    threshold = fields.Integer()
-    note = fields.String()
-    generated_at = fields.String()
-    people_with_needs = fields.Integer(allow_none=True)
-    suppressed = fields.Boolean()
-    previous_cycle = fields.Raw(allow_none=True)
-    score_rule = fields.String()
-    topics = fields.List(fields.Raw())
-    departments = fields.List(fields.Raw())
-    competencies = fields.List(fields.Raw())
-    obstacles = fields.Raw()
-    programme = fields.Raw(allow_none=True)
+# The training-need report. A figure that concerns fewer than 5 people, or would let a reader work such a group
+# out from other figures, is `null` (a whole row: `suppressed: true`); `note` says so in words.
+TrainingReportSchema = schema_of(reports.TrainingReport, "TrainingReportSchema")
 
 
 class NeedsQuerySchema(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from service.domain.actions import Action
-from service.domain.cycles import ParticipantMode, Phase
+from service.domain.cycles import Cycle, ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestionAnswer
@@ -112,28 +112,15 @@ class CycleInSchema(Schema):
     )
 
 
-class CycleSchema(Schema):
-    """A stored cycle."""
-
-    cycle_id = fields.String()
-    name = fields.String()
-    period_start = fields.Date()
-    period_end = fields.Date()
-    template_id = fields.String()
-    phases = fields.Dict(keys=fields.String(validate=validate.OneOf([p.value for p in Phase])), values=fields.Date())
-    participant_mode = fields.String()
-    departments = fields.List(fields.String())
-    employee_ids = fields.List(fields.String())
-    carry_over_goals = fields.Boolean()
-    skip_level_read = fields.Boolean()
-    rehearsal = fields.Boolean()
-    state = fields.String()
-    participant_count = fields.Integer()
-    launched_at = fields.String(allow_none=True)
-    closed_at = fields.String(allow_none=True)
-    created_at = fields.String()
-    created_by = fields.String()
-    version = fields.Integer()
+CycleSchema = schema_of(
+    Cycle,
+    "CycleSchema",
+    exclude=("template_snapshot", "participants", "audit_head"),
+    period_start=fields.Date(),
+    period_end=fields.Date(),
+    phases=fields.Dict(keys=fields.String(validate=validate.OneOf([p.value for p in Phase])), values=fields.Date()),
+    participant_count=fields.Integer(),
+)
 
 
 CycleListSchema = list_of("cycles", CycleSchema)
