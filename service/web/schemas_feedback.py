@@ -8,6 +8,7 @@ from service.domain.feedback import FeedbackSettings, NoteKind, ReleaseRule
 from service.services.feedback import Note
 from service.services.feedback_answers import AnswerForm, Done, DraftSaved, RequestRow
 from service.services.feedback_nominations import Nominations, PeerDetail, UpwardAsked
+from service.services.feedback_tracking import FeedbackProgress
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 
@@ -145,15 +146,7 @@ DoneSchema = schema_of(Done, "DoneSchema")
 UpwardSchema = schema_of(UpwardAsked, "UpwardSchema")
 
 
-class FeedbackProgressSchema(Schema):
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    settings = fields.Nested(SettingsSchema)
-    departments = fields.List(fields.Raw())
-    asked = fields.Integer()
-    answered = fields.Integer()
-    rate = fields.Integer(allow_none=True)
-    waiting = fields.List(fields.Raw())
+FeedbackProgressSchema = schema_of(FeedbackProgress, "FeedbackProgressSchema", settings=fields.Nested(SettingsSchema))
 
 
 class NoteInSchema(Schema):
