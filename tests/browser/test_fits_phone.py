@@ -112,6 +112,5 @@ def test_every_page_fits_a_phone(site, browser, role):
         visited, wide = crawl(page, site)
     finally:
         context.close()
-    print(role, *visited, sep="\n  ")
     assert len(visited) > 5, visited
     assert not wide, f"{role}: {len(wide)} of {len(visited)} pages are wider than 390 px:\n" + "\n".join(wide)
