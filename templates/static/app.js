@@ -325,4 +325,5 @@
   }
   mark();
   window.addEventListener("resize", mark);
+  document.addEventListener("toggle", mark, true);  // a table in a closed <details> has no width until opened
 })();
