@@ -312,3 +312,18 @@
     if (details) { details.open = true; }
   });
 })();
+
+// A table that scrolls inside its region says so (app.css shows "Scroll sideways…" on [data-scrolls]).
+(function () {
+  "use strict";
+  var regions = document.querySelectorAll(".table-wrap");
+  if (!regions.length) { return; }
+  function mark() {
+    Array.prototype.forEach.call(regions, function (el) {
+      el.toggleAttribute("data-scrolls", el.scrollWidth > el.clientWidth + 1);
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+  document.addEventListener("toggle", mark, true);  // a table in a closed <details> has no width until opened
+})();
