@@ -60,7 +60,7 @@ def test_the_newer_cycle_becomes_the_default_once_it_has_data_for_the_view(two_c
 
 
 def test_training_needs_count_only_once_the_report_can_show_figures(two_cycles, clock):
-    table, older, newer, _ = two_cycles
+    table, _, newer, _ = two_cycles
     me = f.principal(table, "E6")
     version = review_svc.open_review(UnitOfWork(table), me, newer.cycle_id, "E6").version
     review_svc.save_self_assessment(UnitOfWork(table), me, newer.cycle_id, "E6", f.self_content(), version, True, clock)
