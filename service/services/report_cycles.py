@@ -29,29 +29,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
+from service.domain.report_views import ReportView
 from service.domain.reviews import ReviewState
 from service.domain.suppression import SUPPRESS_BELOW
 from service.services import cycles as cycle_svc
 from service.services import goals as goal_svc
-from service.services import training_reports
+from service.services import policy, training_reports
 from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
 from service.services.training_reports import TrainingReport
 
 LOOK_BACK = 20  # cycles looked at for data, newest first
-
-
-class ReportView(StrEnum):
-    """A leadership view, by what counts as its data."""
-
-    HOME = "home"
-    GOALS = "goals"
-    TRAINING = "training"
 
 
 def has_goals(uow: UnitOfWork, cycle_id: str) -> bool:
@@ -116,6 +108,12 @@ def choose_cycle(
         return CycleChoice(cycles, by_id[remembered], chosen=True)
     cycle, passed_over = default_cycle(uow, view, cycles)
     return CycleChoice(cycles, cycle, unknown=asked or None, passed_over=passed_over)
+
+
+def default_report_cycle(uow: UnitOfWork, principal: Principal, view: ReportView) -> CycleChoice:
+    """The cycle a view opens on when none is named, for readers of reports (the JSON API's question)."""
+    policy.require(policy.may_see_reports(principal), "Only leadership, HR and managers read reports.")
+    return choose_cycle(uow, view, None)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from flask import request, session
 
-from service.services.report_cycles import CycleChoice, ReportView, choose_cycle
+from service.domain.report_views import ReportView
+from service.services.report_cycles import CycleChoice, choose_cycle
 from service.web.wiring import wiring
 
 SESSION_KEY = "report_cycle"

@@ -9,12 +9,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.directory import Role
+from service.domain.report_views import ReportView
 from service.services import actions as action_svc
 from service.services import directory as svc
 from service.services import report_cycles
 from service.services import tasks as task_svc
 from service.services.auth import Principal
-from service.services.report_cycles import ReportView
 from service.views.labels import ACTION_STATUS_LABELS, TASK_TITLES
 from service.web.cycle_choice import report_cycle
 from service.web.cycle_choice import status as cycle_status

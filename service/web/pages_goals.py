@@ -11,12 +11,13 @@ from service.domain.cycles import CycleState
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
 from service.domain.goals import GoalLevel, GoalStatus
+from service.domain.report_views import ReportView
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import goals as svc
 from service.services.auth import Principal
 from service.services.goal_views import ChainLink, GoalView
-from service.services.report_cycles import CycleChoice, ReportView
+from service.services.report_cycles import CycleChoice
 from service.views import labels
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema

@@ -10,11 +10,11 @@ from typing import TypeVar
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
+from service.domain.report_views import ReportView
 from service.services import training as svc
 from service.services import training_reports as reports
 from service.services.auth import Principal
 from service.services.directory import get_person
-from service.services.report_cycles import ReportView
 from service.web.cycle_choice import report_cycle, status
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal

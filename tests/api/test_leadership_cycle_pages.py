@@ -121,3 +121,18 @@ def test_people_without_the_reports_get_no_choice_and_no_report(app):
     client = signed_in(app, EMPLOYEE)
     assert 'id="h-leading"' not in client.get("/").get_data(as_text=True)
     assert client.get("/reports/training?cycle=nope&chosen=1").status_code == 403
+
+
+def test_the_api_names_the_default_cycle_of_each_report(app, world):
+    _, _, current, finance = world
+    client = signed_in(app)
+    client.get(f"/reports/training?cycle={finance}&chosen=1")  # a page's choice is the page's, not the API's
+    for view in ("home", "goals", "training"):
+        data = client.get(f"/api/reports/cycle?view={view}").get_json()
+        assert data["view"] == view and data["cycle"]["cycle_id"] == current.cycle_id
+        assert data["passed_over"] == [{"cycle_id": finance, "name": "Finance pilot", "state": "active"}]
+    assert client.get("/api/reports/cycle").get_json()["view"] == "home"
+    bad = client.get("/api/reports/cycle?view=nope")
+    assert bad.status_code == 422 and "view" in bad.get_json()["errors"]
+    assert signed_in(app, EMPLOYEE).get("/api/reports/cycle").status_code == 403
+    assert "/api/reports/cycle" in client.get("/api/openapi.json").get_json()["paths"]

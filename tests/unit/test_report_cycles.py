@@ -7,10 +7,11 @@ import pytest
 
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.report_views import ReportView
 from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from service.services.directory import import_organisation
-from service.services.report_cycles import ReportView, choose_cycle
+from service.services.report_cycles import choose_cycle
 from tests import factories as f
 from tests.conftest import ORG_CSV
 
