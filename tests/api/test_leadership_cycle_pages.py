@@ -115,6 +115,7 @@ def test_the_csv_follows_the_choice_and_refuses_an_unknown_cycle(app, world):
     assert "finance-pilot" in client.get("/reports/training.csv").headers["Content-Disposition"]
     refused = client.get("/reports/training.csv?cycle=nope")
     assert refused.status_code == 302 and refused.headers["Location"].endswith("/reports/training?cycle=nope")
+    assert client.get("/reports/training.pdf?cycle=nope").status_code == 404  # refused before any rendering
 
 
 def test_people_without_the_reports_get_no_choice_and_no_report(app):
