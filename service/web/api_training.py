@@ -15,6 +15,7 @@ from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
+from service.web.schemas_reviews import CycleSchema
 from service.web.wiring import wiring
 
 bp = Blueprint("api_training", __name__, url_prefix="/api")
@@ -82,10 +83,11 @@ class ReportCycleQuerySchema(Schema):
     view = Choice(ReportView, load_default=ReportView.HOME.value, metadata={"description": "which report"})
 
 
-class CycleBriefSchema(Schema):
-    cycle_id = fields.String()
-    name = fields.String()
-    state = fields.String()
+class CycleBriefSchema(CycleSchema):
+    """A cycle named: its id, name and state."""
+
+    class Meta:
+        fields = ("cycle_id", "name", "state")
 
 
 class ReportCycleSchema(Schema):
