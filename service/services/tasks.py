@@ -18,10 +18,8 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import feedback_answers
-from service.services import goals as goal_svc
 from service.services import reviews as review_svc
 from service.services.auth import Principal
-from service.services.goal_reports import AlignmentReport
 
 
 class TaskKind(StrEnum):
@@ -84,15 +82,6 @@ class SteeredCycle:
     to_finalise: int = 0
 
 
-@dataclass(frozen=True)
-class Leading:
-    """Leadership's reports for the active cycle (None when no cycle is running)."""
-
-    cycle: Cycle | None = None
-    alignment: AlignmentReport | None = None
-    progress: dict[str, Any] | None = None
-
-
 @dataclass
 class MyTasks:
     """Everything the home page shows of what a person has to do."""
@@ -103,7 +92,6 @@ class MyTasks:
     teams: list[TeamCycle] = field(default_factory=list)
     steer: list[SteeredCycle] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
-    leading: Leading | None = None
     cycle_names: dict[str, str] = field(default_factory=dict)  # every cycle's name, for the actions' rows
 
 
@@ -135,8 +123,6 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
                     feedback_kind=r.kind,
                 )
             )
-    if principal.has(Role.LEADERSHIP):
-        found.leading = _leadership(uow, principal, active, today)
     return found
 
 
@@ -241,13 +227,3 @@ def _steer(
             )
         steer.append(SteeredCycle(cycle, progress, sum(progress["overdue"].values()), to_finalise))
     return steer
-
-
-def _leadership(uow: UnitOfWork, principal: Principal, active: list[Cycle], today: date) -> Leading:
-    """Leadership's home: the reports that exist today (goal alignment, review progress) for the active cycle."""
-    cycle = active[0] if active else None
-    if cycle is None:
-        return Leading()
-    alignment = goal_svc.alignment_report(uow, principal, cycle.cycle_id)
-    progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
-    return Leading(cycle, alignment, progress)
