@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
@@ -122,7 +121,7 @@ class Leading:
 
     choice: CycleChoice
     alignment: AlignmentReport | None = None
-    progress: dict[str, Any] | None = None
+    progress: cycle_svc.CycleProgress | None = None
     training: TrainingReport | None = None
 
     @property

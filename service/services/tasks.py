@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action
@@ -77,7 +76,7 @@ class SteeredCycle:
     """A cycle HR steers: its progress (None for a draft), overdue tasks and reviews to finalise."""
 
     cycle: Cycle
-    progress: dict[str, Any] | None = None
+    progress: cycle_svc.CycleProgress | None = None
     overdue: int = 0
     to_finalise: int = 0
 
@@ -211,19 +210,19 @@ def _steer(
             steer.append(SteeredCycle(cycle))
             continue
         progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
-        to_finalise = progress["by_state"].get("acknowledged", 0)
+        to_finalise = progress.by_state.get("acknowledged", 0)
         if to_finalise:
             tasks.append(Task(TaskKind.FINALISE_REVIEWS, cycle.cycle_id, cycle.name, count=to_finalise))
-        launch = progress["launch"]
+        launch = progress.launch
         if not launch["done"]:
             tasks.append(
                 Task(
                     TaskKind.CHECK_LAUNCH,
                     cycle.cycle_id,
                     cycle.name,
-                    count=launch["created"],
-                    expected=launch["expected"],
+                    count=int(launch["created"]),
+                    expected=int(launch["expected"]),
                 )
             )
-        steer.append(SteeredCycle(cycle, progress, sum(progress["overdue"].values()), to_finalise))
+        steer.append(SteeredCycle(cycle, progress, sum(progress.overdue.values()), to_finalise))
     return steer
