@@ -33,6 +33,8 @@ from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
 from service.services import review_goals
 from service.services import reviews as review_svc
+from service.services import tasks as task_svc
+from service.services import training as training_svc
 from service.services.reviews import ReviewContext, ReviewView, review_view
 from service.views import labels
 from service.web import forms
@@ -427,6 +429,9 @@ def _render_review(
     # Served from the batch just read (and the prefetch): titles cost no further request.
     employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
     manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
+    cycle_id = ctx.cycle.cycle_id
+    pending = task_svc.nominations_to_decide(ctx.uow, ctx.principal, ctx.cycle, [employee], wiring().clock.now())
+    undecided = len(training_svc.suggestions_to_decide(ctx.uow, ctx.principal, ctx.cycle, employee.employee_id))
     return form_page(
         "pages/review.html",
         errors,
@@ -458,6 +463,7 @@ def _render_review(
             ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, wiring().clock.now()
         ),
         feedback_kinds=FEEDBACK_KINDS,
+        decisions=_decisions(pending.get(employee.employee_id), undecided, cycle_id, employee.employee_id),
     )
 
 
@@ -581,6 +587,33 @@ def _ids_in(field: str, value: Any) -> set[str]:
     return set()
 
 
+def _decisions(
+    pending: task_svc.NominationsToDecide | None, undecided: int, cycle_id: str, employee_id: str
+) -> list[dict[str, Any]]:
+    """What waits for the reader's decision about one person: nominated peer reviewers to approve and
+    suggested training needs to confirm or dismiss, each with the page that decides it."""
+    found = []
+    if pending is not None:
+        n = pending.count
+        found.append(
+            {
+                "text": f"{n} peer reviewer{'s' if n != 1 else ''} to approve",
+                "url": url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id),
+                "due": due_info(pending.due),
+            }
+        )
+    if undecided:
+        found.append(
+            {
+                "text": f"{undecided} suggested training need{'s' if undecided != 1 else ''} to confirm or dismiss",
+                "url": url_for("pages_reviews.manager_form", cycle_id=cycle_id, employee_id=employee_id)
+                + "#s-training",
+                "due": None,
+            }
+        )
+    return found
+
+
 # --- a manager's team ------------------------------------------------------------------------------------
 
 
@@ -591,11 +624,20 @@ def team(cycle_id: str):
     uow = wiring().uow()
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     rows = []
-    for r in review_svc.team_reviews(uow, principal, cycle_id):
+    reviews = review_svc.team_reviews(uow, principal, cycle_id)
+    in_cycle = {r.employee_id for r in reviews}
+    reports = [p for p in directory_svc.direct_reports(uow, principal.employee_id) if p.employee_id in in_cycle]
+    pending = task_svc.nominations_to_decide(uow, principal, cycle, reports, wiring().clock.now())
+    for r in reviews:
         task = cycle.task_for(ReviewState(r.state))
-        row = asdict(r) | {"owner": task[1] if task else None, "due_info": due_info(r.due)}
+        undecided = len(training_svc.suggestions_to_decide(uow, principal, cycle, r.employee_id))
+        row = asdict(r) | {
+            "owner": task[1] if task else None,
+            "due_info": due_info(r.due),
+            "decisions": _decisions(pending.get(r.employee_id), undecided, cycle_id, r.employee_id),
+        }
         # In the manager's voice: their own tasks to do, the others' tasks as what they wait for.
         row["task_title"] = labels.task_title(task[0], task[1] == "manager") if task else None
         rows.append(row)
-    rows.sort(key=lambda r: (r["owner"] != "manager", r["employee_name"].casefold()))
+    rows.sort(key=lambda r: (r["owner"] != "manager" and not r["decisions"], r["employee_name"].casefold()))
     return render_template("pages/team.html", cycle=cycle, rows=rows)
