@@ -132,7 +132,10 @@ def _render_form(
     status: int = 200,
 ):
     template = _template(view)
-    label = labels.Labeller(template)
+    suggested = training_svc.suggestions(template, values) if part.key == "manager" else []
+    label = labels.Labeller(
+        template, extra={f"need_suggestions.{s.competency_id}": f"Suggested need: {s.name}" for s in suggested}
+    )
     task = ctx.cycle.task_for(ctx.review.state)
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
@@ -142,6 +145,8 @@ def _render_form(
     opened = {
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
     }
+    if any(s.undecided for s in suggested):
+        opened["training"] = True  # a decision waits there (the home page's task links to it)
     owners = _owner_choices(ctx, values) if part.key != "self" else []
     # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
     goals = (
@@ -183,7 +188,33 @@ def _render_form(
         person_goals=goals,
         goal_by_id={g.goal_id: g for g in goals},
         goal_rule=review_goals.GOAL_RULE,
+        suggestions=suggested,
     )
+
+
+def _undecided(part: Part, template: Template, content: dict[str, Any]) -> forms.Errors:
+    """Suggested training needs a manager assessment cannot be submitted without deciding: field → message."""
+    if part.key != "manager":
+        return {}
+    return {
+        f"need_suggestions.{s.competency_id}": ["Add it as a training need or dismiss it."]
+        for s in training_svc.suggestions(template, content)
+        if s.undecided
+    }
+
+
+def _autosaved(part: Part, template: Template, saved_content: dict[str, Any] | None, at: str, version: int):
+    """An autosave's answer: the new version and base; for the manager assessment also the training needs its
+    low ratings suggest, as data and as the form's block drawn again (the page swaps it in, so a suggestion
+    appears as the manager rates)."""
+    answer: dict[str, Any] = {"version": version, "saved_at": at, "base": forms.base_json(saved_content)}
+    if part.key == "manager":
+        suggested = training_svc.suggestions(template, saved_content)
+        answer["suggestions"] = [asdict(s) | {"undecided": s.undecided} for s in suggested]
+        answer["suggestions_html"] = render_template(
+            "pages/_training_suggestions.html", suggestions=suggested, choices=CHOICES, errors={}, stale=None
+        )
+    return jsonify(answer)
 
 
 def _json_error(code: str, status: int, message: str, errors: forms.Errors | None = None, **extra: Any):
@@ -297,13 +328,12 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     )
     at = iso(w.clock.now())
     if autosave:
-        return jsonify(
-            {"version": saved.version, "saved_at": at, "base": forms.base_json(getattr(saved, part.section))}
-        )
+        return _autosaved(part, template, getattr(saved, part.section), at, saved.version)
     if action == "submit":
         ctx, view = _context(cycle_id, employee_id, context=False)
         missing = forms.flatten_errors(review_svc.submission_gaps(ctx, part.key, content, today()))
-        if missing:
+        undecided = _undecided(part, template, content)
+        if missing or undecided:
             return _render_form(
                 part,
                 ctx,
@@ -311,9 +341,10 @@ def _form(part: Part, cycle_id: str, employee_id: str):
                 content,
                 version=saved.version,
                 base=forms.base_json(content),
-                errors=missing,
+                errors=missing | undecided,
                 status=422,
-                message="Your draft is saved. Before you can submit, complete the fields below.",
+                message="Your draft is saved. Before you can submit, "
+                + ("complete the fields below." if missing else "confirm or dismiss each suggested training need."),
             )
         return render_template(
             "pages/review_confirm.html",
@@ -367,6 +398,10 @@ def _confirm(part: Part, ctx: ReviewContext, view: ReviewView, stored: dict[str,
         return redirect(form_url)
 
     on = OnRefusal(back=_review_url(ctx), form=again, stale=stale, prefix="Not submitted")
+    undecided = _undecided(part, _template(view), stored)
+    if undecided:  # a confirmation posted without the submit step before it: the decision is still asked for
+        message = "Not submitted: confirm or dismiss each suggested training need first."
+        return again(undecided, message, 422)
     attempt(
         lambda: part.save(
             w.uow(), ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock
