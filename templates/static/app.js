@@ -259,9 +259,10 @@
       session.touch();
       var added = json.suggestions_html === undefined ? [] : this.showSuggestions(json.suggestions_html);
       if (!this.dirty) {
-        this.say("Draft saved at " + clock(json.saved_at) + (added.length ? ". " + (added.length > 1
+        var many = added.length > 1;
+        this.say("Draft saved at " + clock(json.saved_at) + (added.length ? ". " + (many
           ? "Training needs are suggested for " : "A training need is suggested for ") + added.join(", ") +
-          ": confirm or dismiss it under Training needs." : ""), "saved");
+          ": confirm or dismiss " + (many ? "them" : "it") + " under Training needs." : ""), "saved");
       }
       return;
     }
