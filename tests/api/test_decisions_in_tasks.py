@@ -198,3 +198,9 @@ def test_a_confirmation_posted_over_an_undecided_suggestion_is_not_submitted(as_
     resp = post_form(as_("E3"), url(cycle_id, "manager"), {"action": "confirm"}, version=3)
     assert resp.status_code == 422 and "Not submitted: confirm or dismiss each suggested training need" in resp.text
     assert stored(table, cycle_id).state == "self_submitted"
+
+
+def test_a_new_rows_empty_choices_read_as_their_blank_option_not_as_a_code_no_longer_offered(as_, cycle_id):
+    page = page_of(as_("E3"), url(cycle_id, "manager"))
+    assert "(no longer offered)" not in page
+    assert '<option value="">Choose an owner</option>' in page and '<option value="">Not rated</option>' in page
