@@ -288,15 +288,15 @@ class SuggestedNeed:
         return self.answer not in set(SuggestionAnswer)
 
 
-def _as_rating(value: Any) -> int | None:
-    # A stored draft holds ints; a form sent back to its writer holds the typed text.
+def _as_rating(value: Any, points: int) -> int | None:
+    # A stored draft holds ints; a form sent back to its writer holds the typed text: either is one of the
+    # scale's points, or no rating.
     if isinstance(value, bool):
         return None
+    scale = range(1, points + 1)
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
-        return int(value.strip())
-    return None
+        return value if value in scale else None
+    return {str(n): n for n in scale}.get(value.strip()) if isinstance(value, str) else None
 
 
 def suggested_needs(
@@ -310,8 +310,8 @@ def suggested_needs(
     found = []
     for cid, name in competencies:
         entry = ratings.get(cid)
-        rating = _as_rating(entry.get("rating")) if isinstance(entry, dict) else None
-        if rating is not None and rating >= 1 and low_rating(rating, points):
+        rating = _as_rating(entry.get("rating"), points) if isinstance(entry, dict) else None
+        if rating is not None and low_rating(rating, points):
             answer = answers.get(cid) if isinstance(answers, dict) else None
             found.append(SuggestedNeed(cid, name, rating, points, answer if isinstance(answer, str) else ""))
     return found

@@ -42,7 +42,7 @@ from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import due_info, page_principal, today
 from service.web.review_parts import PARTS, Part
-from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema
+from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema, SuggestedNeedSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -210,7 +210,7 @@ def _autosaved(part: Part, template: Template, saved_content: dict[str, Any] | N
     answer: dict[str, Any] = {"version": version, "saved_at": at, "base": forms.base_json(saved_content)}
     if part.key == "manager":
         suggested = training_svc.suggestions(template, saved_content)
-        answer["suggestions"] = [asdict(s) | {"undecided": s.undecided} for s in suggested]
+        answer["suggestions"] = SuggestedNeedSchema(many=True).dump(suggested)
         answer["suggestions_html"] = render_template(
             "pages/_training_suggestions.html", suggestions=suggested, choices=CHOICES, errors={}, stale=None
         )

@@ -204,3 +204,27 @@ def test_a_new_rows_empty_choices_read_as_their_blank_option_not_as_a_code_no_lo
     page = page_of(as_("E3"), url(cycle_id, "manager"))
     assert "(no longer offered)" not in page
     assert '<option value="">Choose an owner</option>' in page and '<option value="">Not rated</option>' in page
+
+
+def test_the_apis_manager_save_answers_the_suggested_needs_beside_the_review(as_, table, cycle_id):
+    manager = as_("E3")
+    api = f"/api/cycles/{cycle_id}/reviews/E4/manager"
+    headers = {**manager.auth.headers(), "If-Match": '"1"'}
+    content = low_draft() | {"need_suggestions": {"delivery": "dismissed"}}
+    resp = manager.client.put(api, json={"content": content}, headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["version"] == 2 and body["manager_assessment"]["need_suggestions"] == {"delivery": "dismissed"}
+    assert body["suggested_needs"] == [
+        {
+            "competency_id": "delivery",
+            "name": "Delivery",
+            "rating": 1,
+            "points": 4,
+            "answer": "dismissed",
+            "undecided": False,
+        }
+    ]
+    assert stored(table, cycle_id).manager_assessment["need_suggestions"] == {"delivery": "dismissed"}
+    spec = manager.client.get("/api/openapi.json").get_json()
+    assert "suggested_needs" in spec["components"]["schemas"]["ManagerSaved"]["properties"]

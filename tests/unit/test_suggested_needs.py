@@ -35,3 +35,9 @@ def test_the_managers_answer_is_carried_and_only_a_known_answer_decides():
     delivery, ownership = suggested_needs(COMPETENCIES, 4, content)
     assert delivery.answer == "dismissed" and not delivery.undecided
     assert ownership.undecided
+
+
+def test_a_rating_off_the_scale_or_of_another_shape_suggests_nothing():
+    content = {"competency_ratings": {"delivery": {"rating": [1]}, "ownership": {"rating": -1}}}
+    content["competency_ratings"]["collaboration"] = {"rating": True}
+    assert suggested_needs(COMPETENCIES, 4, content) == []
