@@ -200,25 +200,29 @@ def nominations_to_decide(
 ) -> dict[str, NominationsToDecide]:
     """Of these people, those whose peer nominations wait for this principal's decision and can still be
     decided: an active cycle, before the nomination deadline (HR may adjust after it), feedback not closed
-    (one Query per person with nominations to look at, one batch read of the closed marks)."""
+    (one Query of each person's requests while their feedback is open, and a batch read of the close marks)."""
     if cycle.state is not CycleState.ACTIVE or not subjects:
         return {}
     deadline = settings_for(uow, cycle).nomination_deadline
     if deadline and now.date() > deadline and not policy.may_manage_feedback(principal):
         return {}
-    counts = {}
-    for person in subjects:
-        if not policy.may_decide_nominations(principal, person):
-            continue
+    candidates = {p.employee_id for p in subjects if policy.may_decide_nominations(principal, p)}
+    # For several people, one batch read of the close marks first spares a Query per closed one; for one person
+    # the Query comes first and the close mark is read only when something waits.
+    many = len(candidates) > 1
+    if many:
+        candidates -= closed_subjects(uow, cycle, candidates, now)
+    found = {}
+    for employee_id in sorted(candidates):
         waiting = sum(
             1
-            for r in uow.feedback.about(cycle.cycle_id, person.employee_id)
+            for r in uow.feedback.about(cycle.cycle_id, employee_id)
             if r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED
         )
         if waiting:
-            counts[person.employee_id] = waiting
-    closed = closed_subjects(uow, cycle, set(counts), now)
-    return {i: NominationsToDecide(i, n, deadline) for i, n in counts.items() if i not in closed}
+            found[employee_id] = NominationsToDecide(employee_id, waiting, deadline)
+    closed = set() if many else closed_subjects(uow, cycle, set(found), now)
+    return {i: n for i, n in found.items() if i not in closed}
 
 
 def _team(
