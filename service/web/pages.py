@@ -41,7 +41,7 @@ def _continue(done: tuple[int, int] | None) -> str:
     return f"Continue: {done[0]} of {done[1]} sections done" if done else ""
 
 
-def _peers_to_approve(count: int) -> str:
+def peers_to_approve(count: int) -> str:
     """How many nominated peer reviewers wait for a decision, in words ("3 peer reviewers to approve")."""
     return f"{count} peer reviewer{'s' if count != 1 else ''} to approve"
 
@@ -81,7 +81,7 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
     if t.kind == task_svc.TaskKind.APPROVE_NOMINATIONS:
         return TaskRow(
             f"Approve peer reviewers for {t.employee_name}",
-            f"{_peers_to_approve(t.count)} · {t.cycle_name}",
+            f"{peers_to_approve(t.count)} · {t.cycle_name}",
             url_for("pages_feedback.nominations", cycle_id=t.cycle_id, employee_id=t.employee_id),
             due,
         )

@@ -41,6 +41,7 @@ from service.web import forms
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import due_info, page_principal, today
+from service.web.pages import peers_to_approve
 from service.web.review_parts import PARTS, Part
 from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema, SuggestedNeedSchema
 from service.web.versioning import expected_version
@@ -629,10 +630,9 @@ def _decisions(
     suggested training needs to confirm or dismiss, each with the page that decides it."""
     found = []
     if pending is not None:
-        n = pending.count
         found.append(
             {
-                "text": f"{n} peer reviewer{'s' if n != 1 else ''} to approve",
+                "text": peers_to_approve(pending.count),
                 "url": url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id),
                 "due": due_info(pending.due),
             }
