@@ -465,9 +465,16 @@ def _render_review(
     # Served from the batch just read (and the prefetch): titles cost no further request.
     employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
     manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
-    cycle_id = ctx.cycle.cycle_id
-    pending = task_svc.nominations_to_decide(ctx.uow, ctx.principal, ctx.cycle, [employee], wiring().clock.now())
-    undecided = len(training_svc.suggestions_to_decide(ctx.uow, ctx.principal, ctx.cycle, employee.employee_id))
+    # What waits for the manager's decision about this person (the manager's tasks list the same).
+    cycle_id, deciding = ctx.cycle.cycle_id, ctx.is_manager
+    pending = task_svc.nominations_to_decide(
+        ctx.uow, ctx.principal, ctx.cycle, [employee] if deciding else [], wiring().clock.now()
+    )
+    undecided = (
+        len(training_svc.suggestions_to_decide(ctx.uow, ctx.principal, ctx.cycle, employee.employee_id))
+        if deciding
+        else 0
+    )
     return form_page(
         "pages/review.html",
         errors,

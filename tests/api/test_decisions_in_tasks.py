@@ -86,6 +86,7 @@ def test_nominations_waiting_are_a_task_a_team_line_and_a_review_notice_for_the_
     # Katherine herself and her peers have nothing to decide.
     assert APPROVE not in page_of(as_("E4")) and "Waiting for your decision" not in page_of(as_("E4"), url(cycle_id))
     assert APPROVE not in page_of(as_("E5"))
+    assert "Waiting for your decision" not in page_of(as_("E2"), url(cycle_id))  # HR reads it; the manager decides
 
 
 def test_decided_nominations_leave_the_tasks_the_team_overview_and_the_review(as_, table, clock, cycle_id):
