@@ -46,6 +46,11 @@ def _continue(done: tuple[int, int] | None) -> str:
     return f"Continue: {done[0]} of {done[1]} sections done" if done else ""
 
 
+def peers_to_approve(count: int) -> str:
+    """How many nominated peer reviewers wait for a decision, in words ("3 peer reviewers to approve")."""
+    return f"{count} peer reviewer{'s' if count != 1 else ''} to approve"
+
+
 def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
     """A task in words, with the page that does it."""
     due = due_info(t.due)
@@ -77,6 +82,20 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
             "Check the launch",
             f"{t.cycle_name}: {t.count} of {t.expected} reviews created",
             url_for("pages_hr.launch_progress", cycle_id=t.cycle_id),
+        )
+    if t.kind == task_svc.TaskKind.APPROVE_NOMINATIONS:
+        return TaskRow(
+            f"Approve peer reviewers for {t.employee_name}",
+            f"{peers_to_approve(t.count)} · {t.cycle_name}",
+            url_for("pages_feedback.nominations", cycle_id=t.cycle_id, employee_id=t.employee_id),
+            due,
+        )
+    if t.kind == task_svc.TaskKind.DECIDE_NEEDS:
+        return TaskRow(
+            f"Confirm or dismiss suggested training needs: {t.employee_name}",
+            f"{t.count} suggested by low ratings · {t.cycle_name}",
+            url_for("pages_reviews.manager_form", cycle_id=t.cycle_id, employee_id=t.employee_id) + "#s-training",
+            due,
         )
     if t.team:
         endpoint = "pages_reviews.manager_form" if t.kind == "manager_assessment" else "pages_reviews.discussion_form"

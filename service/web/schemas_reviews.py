@@ -10,7 +10,7 @@ from service.domain.actions import Action
 from service.domain.cycles import Cycle, ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
-from service.domain.training import SuggestionAnswer
+from service.domain.training import SuggestedNeed, SuggestionAnswer
 from service.services.cycles import CycleProgress, LaunchProgress
 from service.services.reviews import History, ReviewRow, ReviewView
 from service.web.fields import Choice, Id, Number, Text, Whole
@@ -250,6 +250,25 @@ ReviewSchema = schema_of(
         fields.Raw(), metadata={"description": "open actions from earlier cycles (on reads, not on writes)"}
     ),
 )
+
+# A training need a low rating suggests, with the manager's answer so far (the manager assessment's save answers it).
+SuggestedNeedSchema = schema_of(
+    SuggestedNeed,
+    "SuggestedNeedSchema",
+    undecided=fields.Boolean(metadata={"description": "neither confirmed nor dismissed yet (submitting asks first)"}),
+)
+
+
+class ManagerSavedSchema(ReviewSchema):  # type: ignore[misc,valid-type]
+    """The answer to a save of the manager assessment: the review, and the needs its low ratings suggest."""
+
+    suggested_needs = fields.List(
+        fields.Nested(SuggestedNeedSchema),
+        metadata={
+            "description": "training needs the low competency ratings suggest, each to confirm or dismiss "
+            "in need_suggestions (a confirmed one becomes a training need on submit)"
+        },
+    )
 
 
 TeamRowSchema = schema_of(ReviewRow, "TeamRowSchema", exclude=("department", "manager_id"))
