@@ -341,6 +341,10 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         "a date validated on complete",
     ),
     "domain.learning.suppress: int(c.get('people', 0))": (STORED, "counters the store adds up"),
+    "services.report_cycles.has_training_figures: int(uow.training.aggregate(cycle_id, 'ORG').get('people', 0))": (
+        STORED,
+        "counters the store adds up",
+    ),
     "domain.learning._needs_people: int(cell.get('needs', 0))": (STORED, "counters the store adds up"),
     "domain.learning._needs_people: int(cell['needs_people'])": (STORED, "counters the store adds up"),
     "domain.suppression.rest_size: int(sizes.get(inner, 0))": (STORED, "group sizes a report computed"),
