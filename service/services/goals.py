@@ -627,9 +627,7 @@ def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
     return ProgressExplained("status", [])
 
 
-def reports_goals(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None
-) -> list[ReportGoals]:
+def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None) -> list[ReportGoals]:
     """A manager's direct reports with their goals in a cycle, at-risk and off-track ones counted first."""
     _fresh(uow)
     rows = []
