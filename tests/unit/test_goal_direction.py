@@ -55,7 +55,9 @@ def test_progress_follows_the_direction(start, target, current, direction, perce
 
 
 def test_a_decrease_is_said_as_lower_is_better():
-    assert kr(450, 200, 300, "decrease", "ms").words() == "300 ms now, target 200 ms or less, from 450 ms: 60% of the way"
+    assert (
+        kr(450, 200, 300, "decrease", "ms").words() == "300 ms now, target 200 ms or less, from 450 ms: 60% of the way"
+    )
 
 
 def test_an_increase_is_said_as_higher_is_better():
