@@ -49,6 +49,7 @@ def test_the_employees_own_goals_are_filled_in_and_nothing_in_the_optional_secti
     assert re.search(r'name="goal_results\.0\.goal_id" value="' + goal_id, goals)
     assert 'name="goal_results.0.title" value="Cut p95 latency"' in goals
     assert ">Optional</span>" in goals and "(needed to submit)" not in goals
+    assert "Needed to submit if you rate this goal." in goals  # the one condition, said where it applies
 
 
 def test_a_submission_may_leave_the_goals_it_lists_without_a_result(as_, table, clock, launched_cycle_id):
