@@ -113,3 +113,16 @@ def test_a_bad_direction_on_the_form_is_a_message_beside_its_field_and_nothing_s
     field = html[html.index('<label for="f-kr-0-direction"') :][:600]
     assert "Must be one of: increase, decrease, within." in field
     assert goal_svc.person_goals(UnitOfWork(seeded), "E4", cycle.cycle_id) == []
+
+
+def test_the_alignment_report_and_organisation_goals_say_a_decrease_as_such(app, auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    data = {"level": "organisation", "title": "Fast product", "key_results": [{**LATENCY, "direction": "decrease"}]}
+    goal_svc.create_goal(UnitOfWork(seeded), f.principal(seeded, "E1"), data, clock)
+    auth.login("E1")
+    line = "p95 latency: 300 ms now, target 200 ms or less, from 450 ms: 60% of the way"
+    report = client.get(f"/api/cycles/{cycle.cycle_id}/alignment", headers=auth.headers()).get_json()
+    assert [g["key_results"] for g in report["organisation_goals"]] == [[line]]
+    assert line in client.get(f"/goals/alignment?cycle={cycle.cycle_id}").get_data(as_text=True)
+    listed = client.get(f"/goals/organisation?cycle={cycle.cycle_id}").get_data(as_text=True)
+    assert "p95 latency</strong>: 300 ms now, target 200 ms or less" in listed
