@@ -6,12 +6,15 @@ optional section with nothing marked "needed to submit". Screenshots, and axe-co
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time
 
 import pytest
 from playwright.sync_api import expect
 
+from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import goals as goal_svc
+from tests import factories as f
 from tests.browser.test_hr_goal_pages import WIDTHS, check
 
 pytestmark = pytest.mark.browser
@@ -38,6 +41,10 @@ def test_a_decrease_goal_reads_as_lower_is_better_and_the_self_assessment_lists_
     expect(wide.get_by_text("Goal “Cut p95 latency to 200 ms” added.")).to_be_visible()
     (goal,) = goal_svc.person_goals(UnitOfWork(live.table), "E4", cid)
     assert [k.direction for k in goal.key_results] == ["decrease"]
+    # A goal set on the cycle's first day that has not moved since: its time has gone by, its progress has not.
+    early = FixedClock(datetime.combine(date(live.clock.now().year, 1, 1), time(9), UTC))
+    docs = {"level": "individual", "title": "Write the runbooks", "weight": 0, "cycle_id": cid}
+    goal_svc.create_goal(UnitOfWork(live.table), f.principal(live.table, "E4"), docs, early)
 
     narrow = open_as(live, "E4", WIDTHS["narrow"])
     for page, width in ((wide, "wide"), (narrow, "narrow")):
@@ -47,6 +54,9 @@ def test_a_decrease_goal_reads_as_lower_is_better_and_the_self_assessment_lists_
         expect(item.locator(".pill")).to_have_text("On track")
         expect(item.locator(".pace")).to_contain_text("0% of its time gone")
         expect(item.locator(".pace")).to_contain_text("on pace")
+        stale = page.locator("li.goal", has_text="Write the runbooks")
+        expect(stale.locator(".pill")).to_have_text("Behind")
+        expect(stale.locator(".pace")).to_contain_text("behind")
         check(page, f"goal-direction-01-list-{width}", problems)
         item.get_by_role("link", name="Cut p95 latency to 200 ms").click()
         expect(page.locator(".kr-list")).to_contain_text(f"p95 latency: {WORDS}")
