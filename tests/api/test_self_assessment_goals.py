@@ -20,17 +20,9 @@ def app(module_app):
     return module_app
 
 
-@pytest.fixture
-def table(app):
-    return app.extensions["reviews"].table
-
-
-@pytest.fixture
-def clock(app):
-    return app.extensions["reviews"].clock
-
-
-def _goal(table, clock, cycle_id: str) -> str:
+def _goal(app, cycle_id: str) -> str:
+    """Katherine's (E4) goal in the cycle; its id."""
+    table, clock = app.extensions["reviews"].table, app.extensions["reviews"].clock
     data = {"level": "individual", "title": "Cut p95 latency", "weight": 100, "cycle_id": cycle_id}
     return goal_svc.create_goal(UnitOfWork(table), f.principal(table, "E4"), data, clock).goal_id
 
@@ -41,9 +33,9 @@ def _section(html: str, key: str) -> str:
 
 
 def test_the_employees_own_goals_are_filled_in_and_nothing_in_the_optional_section_is_needed(
-    as_, table, clock, launched_cycle_id
+    as_, app, launched_cycle_id
 ):
-    goal_id = _goal(table, clock, launched_cycle_id)
+    goal_id = _goal(app, launched_cycle_id)
     html = as_("E4").get(f"/cycles/{launched_cycle_id}/reviews/E4/self").get_data(as_text=True)
     goals = _section(html, "goals")
     assert re.search(r'name="goal_results\.0\.goal_id" value="' + goal_id, goals)
@@ -52,8 +44,9 @@ def test_the_employees_own_goals_are_filled_in_and_nothing_in_the_optional_secti
     assert "Needed to submit if you rate this goal." in goals  # the one condition, said where it applies
 
 
-def test_a_submission_may_leave_the_goals_it_lists_without_a_result(as_, table, clock, launched_cycle_id):
-    goal_id = _goal(table, clock, launched_cycle_id)
+def test_a_submission_may_leave_the_goals_it_lists_without_a_result(as_, app, launched_cycle_id):
+    goal_id = _goal(app, launched_cycle_id)
+    table = app.extensions["reviews"].table
     me = as_("E4")
     form = {
         "csrf_token": me.auth.csrf,
@@ -80,8 +73,9 @@ def test_a_submission_may_leave_the_goals_it_lists_without_a_result(as_, table, 
     ]
 
 
-def test_home_does_not_count_an_empty_optional_section_as_undone(as_, table, clock, launched_cycle_id):
-    _goal(table, clock, launched_cycle_id)
+def test_home_does_not_count_an_empty_optional_section_as_undone(as_, app, launched_cycle_id):
+    _goal(app, launched_cycle_id)
+    table, clock = app.extensions["reviews"].table, app.extensions["reviews"].clock
     draft = f.self_content(goal_results=[])  # everything but the goals section
     review_svc.save_self_assessment(
         UnitOfWork(table), f.principal(table, "E4"), launched_cycle_id, "E4", draft, 1, False, clock
