@@ -143,7 +143,7 @@ def _render_form(
     owners = _owner_choices(ctx, values) if part.key != "self" else []
     # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
     goals = (
-        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id)
+        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id, today())
         if part.key != "discussion"
         else []
     )

@@ -71,7 +71,10 @@ def test_a_decrease_goal_reads_as_lower_is_better_and_the_self_assessment_lists_
         expect(section.get_by_role("group", name=re.compile("^Goal 1")).get_by_label("Goal", exact=True)).to_have_value(
             "Cut p95 latency to 200 ms"
         )
-        expect(section.locator(".key-results")).to_contain_text(WORDS)
+        latency = section.locator(".review-goal", has_text="Cut p95 latency to 200 ms")
+        expect(latency.locator(".key-results")).to_contain_text(WORDS)
+        expect(latency).to_contain_text("· on track")
+        expect(latency.locator(".progress-line")).to_contain_text("60% done · 0% of its time gone")
         expect(section.get_by_label("Your rating of this goal").first).to_have_value("")  # "Not rated", no stray option
         expect(section.locator("option", has_text="no longer offered")).to_have_count(0)
         expect(section.get_by_text("(needed to submit)")).to_have_count(0)
