@@ -658,10 +658,13 @@ def assign_to_chosen(
     return _give_copies(uow, principal, source, cycle_id, people, data, clock)
 
 
-def visible_children(uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain") -> list[GoalView]:
-    """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound)."""
+def visible_children(
+    uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain", on: date | None = None
+) -> list[GoalView]:
+    """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound), with
+    their pace on day `on`."""
     get_goal(uow, principal, goal_id, visibility=visibility)
     aligned = children(uow, goal_id)
     owners = uow.directory.get_many(sorted({g.owner_id for g in aligned if g.owner_id}))
     shown = [g for g in aligned if policy.may_read_goal(principal, g.level, owners.get(g.owner_id or ""), visibility)]
-    return [get_goal(uow, None, g.goal_id) for g in shown]
+    return [get_goal(uow, None, g.goal_id, on=on) for g in shown]

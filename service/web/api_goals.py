@@ -184,7 +184,7 @@ def patch_goal(goal_id: str):
 def goal_children(goal_id: str):
     """Aligned goals."""
     principal = current_principal()
-    goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility)
+    goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility, _today())
     return answer({"goals": goals})
 
 
