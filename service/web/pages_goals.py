@@ -40,15 +40,6 @@ LABELS = {
 }
 
 
-@bp.app_template_filter("goal_number")
-def goal_number(value: Any) -> str:
-    """A key result's number for people: 10 rather than 10.0, 2.5 as is, thousands grouped."""
-    if value is None or value == "":
-        return "—"
-    number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}".rstrip("0").rstrip(".")
-
-
 @bp.app_template_filter("kr_input")
 def kr_input(value: Any) -> str:
     """A key result's number as a form field's value: 10 rather than 10.0, no grouping (a number input)."""
