@@ -97,6 +97,7 @@ def test_the_goal_form_sets_the_direction_and_the_pages_say_it(auth, client, see
     listing = client.get("/goals").get_data(as_text=True)
     # The weight warning is a sentence to its reader (it said "Goal weights of your add up to 110").
     assert "Your goal weights add up to 110, not 100." in listing
+    assert "p95 latency</strong>: 300 ms now, target 200 ms or less, from 450 ms: 60% of the way" in listing
     shown = client.get(f"/goals/{goal.goal_id}").get_data(as_text=True)
     assert "p95 latency</strong>: 300 ms now, target 200 ms or less, from 450 ms: 60% of the way" in shown
     assert '<option value="decrease" selected>' in shown

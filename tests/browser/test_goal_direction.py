@@ -54,6 +54,7 @@ def test_a_decrease_goal_reads_as_lower_is_better_and_the_self_assessment_lists_
         expect(item.locator(".pill")).to_have_text("On track")
         expect(item.locator(".pace")).to_contain_text("0% of its time gone")
         expect(item.locator(".pace")).to_contain_text("on pace")
+        expect(item.locator(".kr-lines")).to_have_text(f"p95 latency: {WORDS}")
         stale = page.locator("li.goal", has_text="Write the runbooks")
         expect(stale.locator(".pill")).to_have_text("Behind")
         expect(stale.locator(".pace")).to_contain_text("behind")
