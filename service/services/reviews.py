@@ -178,7 +178,19 @@ class FormSection:
     title: str
     fields: tuple[str, ...]  # the content keys it holds
     done: bool
-    optional: bool
+    optional: bool  # declared optional, and nothing in it stands in the way of a submission
+    filled: bool = False
+
+    @property
+    def counted(self) -> bool:
+        """Counts in a form's progress: an optional section left empty is neither done nor to do."""
+        return not (self.optional and not self.filled)
+
+
+def progress_of(sections: list[FormSection]) -> tuple[int, int]:
+    """(sections done, sections counted) of a form: optional sections left empty are not counted."""
+    counted = [s for s in sections if s.counted]
+    return sum(s.done for s in counted), len(counted)
 
 
 # The sections of each form, in page order: (key, title, content keys, optional).
@@ -242,7 +254,7 @@ def section_progress(template: Template, part: str, content: dict[str, Any] | No
             continue
         filled = any(_filled(content.get(f)) for f in fields)
         missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
-        sections.append(FormSection(key, title, fields, filled and not missing, optional))
+        sections.append(FormSection(key, title, fields, filled and not missing, optional and not missing, filled))
     return sections
 
 
@@ -260,7 +272,7 @@ def draft_progress(
     if not content:
         return None
     sections = section_progress(template_from_dict(cycle.template_snapshot), part, content, today)
-    return sum(s.done for s in sections), len(sections)
+    return progress_of(sections)
 
 
 @dataclass(frozen=True)
