@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from service.domain.templates import Form, Template
+from service.domain.templates import Form, Template, derive_ids
 
 Errors = dict[str, list[str]]
 
@@ -27,8 +27,9 @@ ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "learning": (("activity", "date", "note"), ("date",)),
     "training_needs": (("topic", "rationale", "estimated_cost"), ("estimated_cost",)),
     "agreed_actions": (("description", "owner_id", "due"), ("owner_id", "due")),
-    "competencies": (("id", "name", "description"), ()),
-    "questions": (("id", "text"), ()),
+    # A row's id is a hidden field once saved: clearing its name and description (its text) removes the row.
+    "competencies": (("name", "description"), ()),
+    "questions": (("text",), ()),
 }
 
 FRIENDLY = {
@@ -186,17 +187,12 @@ def discussion_raw(form: Mapping[str, str], template: Template | None = None) ->
 
 
 def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
-    """The template editor → the dict TemplateInSchema loads (blank ids are derived from names)."""
+    """The template editor → its rows as posted (a saved row carries its id in a hidden field, a new row none)."""
     competencies = rows(form, "competencies", "competencies", ("id", "name", "description"))
-    for c in competencies:
-        if _blank(c.get("id")) and not _blank(c.get("name")):
-            c["id"] = slug(c["name"])
     questions: dict[str, list[dict[str, Any]]] = {}
     for which in Form:
         found = rows(form, f"questions.{which}", "questions", ("id", "text", "required"))
-        for n, q in enumerate(found, start=1):
-            if _blank(q.get("id")):
-                q["id"] = f"q{n}"
+        for q in found:
             q["required"] = bool(q.get("required"))
         questions[str(which)] = found
     scale = [label for label in (form.get(f"scale.{n}", "") for n in range(10)) if label.strip()]
@@ -209,12 +205,19 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def slug(text: str) -> str:
-    """A competency or question id made from its name."""
-    out = "".join(ch if ch.isalnum() else "-" for ch in text.casefold()).strip("-")
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out[:40].strip("-")
+def with_template_ids(raw: dict[str, Any]) -> dict[str, Any]:
+    """The template as TemplateInSchema loads it: new rows get ids made from their names (competencies) or texts
+    (questions), unique in their list; saved rows keep theirs (domain.templates.derive_ids)."""
+
+    def named(items: list[dict[str, Any]], text: str, fallback: str) -> list[dict[str, Any]]:
+        ids = derive_ids([str(i.get(text) or "") for i in items], [i.get("id") or None for i in items], fallback)
+        return [{**i, "id": made} for i, made in zip(items, ids, strict=True)]
+
+    return {
+        **raw,
+        "competencies": named(raw["competencies"], "name", "competency"),
+        "questions": {f: named(qs, "text", "question") for f, qs in raw["questions"].items()},
+    }
 
 
 def cycle_raw(form: Any) -> dict[str, Any]:

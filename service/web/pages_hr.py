@@ -244,6 +244,8 @@ class Editor:
     stale: str  # the message when someone else saved it meanwhile, formatted with `now` (as stored now)
     back: str  # the list's endpoint
     elsewhere: str = ""  # the endpoint (taking the cycle's id) where a refusal not about the form is said, if any
+    # what the form gives → what the schema loads (the form is shown again as posted, without what this adds)
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda raw: raw
 
 
 TEMPLATE_EDITOR = Editor(
@@ -257,6 +259,7 @@ TEMPLATE_EDITOR = Editor(
     "Someone else saved this template meanwhile (now version {now.version}, by {now.updated_by}). "
     "Your edits are kept below; saving again makes them the next version.",
     "pages_hr.templates",
+    prepare=forms.with_template_ids,
 )
 CYCLE_EDITOR = Editor(
     _render_cycle_form,
@@ -279,7 +282,7 @@ def _save(editor: Editor, entity_id: str | None) -> Any:
     principal = hr()
     w = wiring()
     raw = editor.raw(request.form)
-    data, errors = forms.load(editor.schema(), raw)
+    data, errors = forms.load(editor.schema(), editor.prepare(raw))
     version = request.form.get("version", "")
 
     def again(errors: forms.Errors, message: str, status: int):
