@@ -224,14 +224,18 @@ def cycle_raw(form: Any) -> dict[str, Any]:
     """The cycle set-up form → the dict CycleInSchema loads (dates stay strings for the schema)."""
     from service.domain.cycles import Phase
 
-    ids = form.get("employee_ids", "").replace(",", " ").split()
+    # The people picker's ticked boxes (a list in an API-like post may still be one text of ids), and the one
+    # person its "Add" button adds: adding someone means the cycle is for the people listed.
+    listed = form.getlist("employee_ids") if hasattr(form, "getlist") else [form.get("employee_ids", "")]
+    added = (form.get("add_person") or "").strip()
+    ids = list(dict.fromkeys([i for v in listed for i in v.replace(",", " ").split()] + ([added] if added else [])))
     return {
         "name": form.get("name", ""),
         "period_start": form.get("period_start", ""),
         "period_end": form.get("period_end", ""),
         "template_id": form.get("template_id", ""),
         "phases": {p.value: form.get(f"phases.{p.value}", "") for p in Phase},
-        "participant_mode": form.get("participant_mode", "everyone"),
+        "participant_mode": "list" if added else form.get("participant_mode", "everyone"),
         "departments": form.getlist("departments") if hasattr(form, "getlist") else [],
         "employee_ids": ids,
         # An unticked checkbox is not sent: each option is on exactly when its box is ticked.

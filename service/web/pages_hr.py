@@ -207,7 +207,14 @@ def _render_cycle_form(
     uow = wiring().uow()
     people = directory_svc.people_for_signin(uow)
     departments = sorted({p.department for p in people}, key=str.casefold)
-    label = labels.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
+    label = labels.Labeller(
+        extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()} | {"employee_ids": "People"}
+    )
+    # The people picker: who is chosen (named; an id nobody active has stays, to be refused with a message)
+    # and what the search box found, when HR searched.
+    active = {p.employee_id: p for p in people}
+    query = _people_query()
+    found = directory_svc.search_people(uow, hr(), query) if query.strip() else None
     return form_page(
         "pages/hr_cycle_form.html",
         errors,
@@ -221,10 +228,25 @@ def _render_cycle_form(
         departments=departments,
         phases=PHASE_LABELS,
         modes=MODES,
+        chosen=[(i, active.get(i)) for i in values.get("employee_ids") or []],
+        people_q=query,
+        found=found,
     )
 
 
+def _people_query() -> str:
+    """What was typed in the people picker's search box (the form's, or a link's `?people_q=`)."""
+    return (request.form.get("people_q") or request.args.get("people_q") or "")[: directory_svc.MAX_QUERY]
+
+
+def _picking(form: Any) -> bool:
+    """Whether the cycle form was sent by the people picker (search, add) rather than to be saved."""
+    return "find_people" in form or "add_person" in form
+
+
 def _save_cycle(cycle_id: str | None):
+    if _picking(request.form):  # nothing saved: the form again, as typed, with the matches or the person added
+        return _render_cycle_form(forms.cycle_raw(request.form), cycle_id, version=request.form.get("version", ""))
     saved = _save(CYCLE_EDITOR, cycle_id)
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))

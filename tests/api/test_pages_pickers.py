@@ -103,3 +103,69 @@ def test_a_refused_template_comes_back_without_made_up_ids(hr):
     html = text(post(hr, "/hr/templates/new", form))
     assert "Weights add up to 110" in html
     assert 'name="competencies.0.id"' not in html  # a renamed row gets its id from the name it is saved with
+
+
+# --- HR's people picker on the cycle form ---------------------------------------------------------------------
+
+
+def cycle_form(template_id: str, **more: Any) -> dict[str, Any]:
+    return {
+        "name": "Picked people",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "template_id": template_id,
+        "phases.goal_setting": "2026-03-05",
+        "phases.self_assessment": "2026-03-10",
+        "phases.feedback": "2026-03-15",
+        "phases.manager_assessment": "2026-03-20",
+        "phases.discussion": "2026-03-31",
+        "participant_mode": "everyone",
+    } | more
+
+
+def listed(html: str) -> list[str]:
+    return re.findall(r'<input type="checkbox" name="employee_ids" value="([^"]+)" checked', html)
+
+
+def test_hr_searches_adds_and_saves_a_cycle_for_exactly_the_people_chosen(hr, table):
+    from service.services import cycles as cycle_svc
+
+    template_id = template_svc.list_templates(UnitOfWork(table))[0].template_id
+    form = cycle_form(template_id)
+    found = text(post(hr, "/hr/cycles/new", form | {"people_q": "engineer", "find_people": "1"}))
+    assert "3 people match “engineer”" in found  # by role or department, by name
+    assert re.findall(r'name="add_person" value="([^"]+)"', found) == ["E3", "E5", "E4"]
+    assert 'value="Picked people"' in found and listed(found) == []  # what was typed is kept; nothing saved
+    assert not [c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Picked people"]
+    one = text(post(hr, "/hr/cycles/new", form | {"people_q": "engineer", "add_person": "E4"}))
+    assert listed(one) == ["E4"] and "Katherine Johnson" in one
+    assert re.search(r'name="participant_mode" value="list" checked', one)  # adding someone lists people
+    two = text(post(hr, "/hr/cycles/new", form | {"employee_ids": "E4", "people_q": "dijk", "add_person": "E5"}))
+    assert listed(two) == ["E4", "E5"]
+    saved = post(hr, "/hr/cycles/new", form | {"employee_ids": ["E4", "E5"], "participant_mode": "list"})
+    assert saved.status_code == 302
+    cycle = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Picked people")
+    assert cycle.participant_mode == "list" and cycle.employee_ids == ["E4", "E5"]
+    page = text(hr.get(f"/hr/cycles/{cycle.cycle_id}/edit"))
+    assert listed(page) == ["E4", "E5"] and "Edsger Dijkstra" in page
+
+
+def test_the_search_works_from_a_link_too(hr):
+    html = text(hr.get("/hr/cycles/new?people_q=lovelace"))
+    assert re.findall(r'name="add_person" value="([^"]+)"', html) == ["E1"]
+
+
+def test_an_unknown_person_comes_back_with_a_field_message_and_nothing_saved(hr, table):
+    from service.services import cycles as cycle_svc
+
+    template_id = template_svc.list_templates(UnitOfWork(table))[0].template_id
+    before = len(cycle_svc.list_cycles(UnitOfWork(table)))
+    resp = post(hr, "/hr/cycles/new", cycle_form(template_id, participant_mode="list", employee_ids=["E4", "E99"]))
+    html = text(resp)
+    assert resp.status_code == 422 and 'href="#f-employee_ids"' in html
+    assert "&#39;E99&#39; is not an active employee." in html and listed(html) == ["E4", "E99"]
+    assert len(cycle_svc.list_cycles(UnitOfWork(table))) == before
+
+
+def test_only_hr_uses_the_cycle_form_s_picker(as_):
+    assert as_("E3").get("/hr/cycles/new?people_q=a").status_code == 403
