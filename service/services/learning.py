@@ -247,6 +247,15 @@ def _labelled(
     return choices
 
 
+def need_choice(uow: UnitOfWork, principal: Principal, need_id: str) -> NeedChoice | None:
+    """One need as a choice, when this reader may log learning against it (None otherwise, or when unknown)."""
+    need = uow.training.get(need_id) if need_id else None
+    person = uow.directory.get(need.employee_id) if need else None
+    if need is None or person is None or not policy.may_address_need(principal, person):
+        return None
+    return _labelled(uow, principal, [need], {person.employee_id: person})[0]
+
+
 MAX_NEED_PEOPLE = 25  # people whose needs one search reads (one Query each)
 
 

@@ -169,3 +169,56 @@ def test_an_unknown_person_comes_back_with_a_field_message_and_nothing_saved(hr,
 
 def test_only_hr_uses_the_cycle_form_s_picker(as_):
     assert as_("E3").get("/hr/cycles/new?people_q=a").status_code == 403
+
+
+# --- the training-need picker: learning log and interviews ----------------------------------------------------
+
+
+def stored_activities(table: Any, owner: str) -> list[Any]:
+    return UnitOfWork(table).learning.of_owner(owner)
+
+
+def katherine_s_need(as_, cycle_id: str) -> str:
+    from tests.api.test_learning_api import my_need
+
+    return my_need(as_("E4"), cycle_id)
+
+
+ACTIVITY = {"type": "mentoring", "title": "Mentoring Katherine", "date": "2026-02-01", "hours": "2"}
+
+
+def test_a_manager_finds_a_report_s_need_by_name_and_logs_against_it(as_, table, launched_cycle_id):
+    need = katherine_s_need(as_, launched_cycle_id)
+    boss = as_("E3")
+    html = text(post(boss, "/learning", ACTIVITY | {"need_q": "johnson statis", "find_need": "1"}))
+    assert re.search(rf'name="need_id" value="{need}"> Statistics for Katherine Johnson \(', html)
+    assert 'value="Mentoring Katherine"' in html and stored_activities(table, "E3") == []  # kept, not saved
+    assert post(boss, "/learning", ACTIVITY | {"need_id": need}).status_code == 302
+    assert [a.need_id for a in stored_activities(table, "E3")] == [need]
+    assert UnitOfWork(table).training.get(need).status == "addressed"
+    page = text(boss.get(f"/learning/activities/{stored_activities(table, 'E3')[0].activity_id}"))
+    assert re.search(rf'name="need_id" value="{need}" checked> Statistics for Katherine Johnson', page)
+
+
+def test_a_need_the_reader_may_not_see_is_neither_found_nor_taken(as_, table, launched_cycle_id):
+    need = katherine_s_need(as_, launched_cycle_id)
+    peer = as_("E5")
+    html = text(post(peer, "/learning", ACTIVITY | {"need_q": "katherine", "find_need": "1"}))
+    assert need not in html and "No training need you may log against matches “katherine”." in html
+    resp = post(peer, "/learning", ACTIVITY | {"need_id": need})
+    assert resp.status_code == 422 and 'id="f-need_id-error"' in text(resp) and need not in text(resp)
+    assert stored_activities(table, "E5") == []
+
+
+def test_an_interview_records_the_need_chosen_from_the_search(as_, table, launched_cycle_id):
+    need = katherine_s_need(as_, launched_cycle_id)
+    boss = as_("E3")
+    cid = boss.post("/api/learning/contacts", {"name": "Mae Jemison", "role": "Scientist"}).get_json()["contact_id"]
+    boss.post(f"/api/learning/contacts/{cid}/actions", {"action": "send"}, version=1)
+    boss.post(f"/api/learning/contacts/{cid}/actions", {"action": "schedule", "scheduled_for": "2026-03-01"}, version=2)
+    complete = {"do": "complete", "version": "3", "completed_on": "2026-03-01", "learnt": "Start with the data"}
+    html = text(post(boss, f"/learning/interviews/{cid}", complete | {"need_q": "katherine", "find_need": "1"}))
+    assert re.search(rf'name="need_id" value="{need}"> Statistics for Katherine Johnson', html)
+    assert "Start with the data" in html  # what was typed comes back
+    assert post(boss, f"/learning/interviews/{cid}", complete | {"need_id": need}).status_code == 302
+    assert [a.need_id for a in stored_activities(table, "E3")] == [need]
