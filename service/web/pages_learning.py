@@ -118,6 +118,16 @@ def _need_picker(uow: Any, principal: Principal, chosen: str | None) -> dict[str
     }
 
 
+def _need_names(uow: Any, principal: Principal, activities: list[Activity]) -> dict[str, str]:
+    """The names of the needs my activities address (someone else's named with the person), never their ids."""
+    names = {n.need_id: n.name for n in svc.need_choices(uow, principal)}
+    for need_id in {a.need_id for a in activities if a.need_id and a.need_id not in names}:
+        found = svc.need_choice(uow, principal, need_id)
+        if found:
+            names[need_id] = found.name
+    return names
+
+
 def _picking_need(form: Any) -> bool:
     """Whether the form was sent by the training-need picker's Search (the form again, nothing saved)."""
     return "find_need" in form
@@ -153,13 +163,14 @@ def index():
 def _render_log(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     picker = _need_picker(uow, principal, request.form.get("need_id"))
+    activities = svc.learning_log(uow, principal)
     return _form_page(
         "pages/learning.html",
         errors,
         status,
         {"date": today().isoformat(), "type": "course"},
-        activities=svc.learning_log(uow, principal),
-        need_names={n.need_id: n.name for n in svc.need_choices(uow, principal)},
+        activities=activities,
+        need_names=_need_names(uow, principal, activities),
         **picker,
         types=TYPES,
         sees_report=policy.may_see_learning_report(principal),

@@ -196,6 +196,7 @@ def test_a_manager_finds_a_report_s_need_by_name_and_logs_against_it(as_, table,
     assert post(boss, "/learning", ACTIVITY | {"need_id": need}).status_code == 302
     assert [a.need_id for a in stored_activities(table, "E3")] == [need]
     assert UnitOfWork(table).training.get(need).status == "addressed"
+    assert re.search(r"addresses the training need “Statistics for Katherine Johnson \(", text(boss.get("/learning")))
     page = text(boss.get(f"/learning/activities/{stored_activities(table, 'E3')[0].activity_id}"))
     assert re.search(rf'name="need_id" value="{need}" checked> Statistics for Katherine Johnson', page)
 
