@@ -26,6 +26,7 @@ from service.services.reviews import ReviewView
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
+from service.web.fields import ID_MAX, ID_RE
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
@@ -108,7 +109,8 @@ def _need_picker(uow: Any, principal: Principal, chosen: str | None) -> dict[str
     query = (request.form.get("need_q") or request.args.get("need_q") or "")[: directory_svc.MAX_QUERY]
     found = svc.search_needs(uow, principal, query) if query.strip() else None
     shown = {n.need_id for n in mine} | {n.need_id for n in (found.matches if found else [])}
-    other = svc.need_choice(uow, principal, chosen) if chosen and chosen not in shown else None
+    readable = chosen and len(chosen) <= ID_MAX and ID_RE.fullmatch(chosen)  # as sent: not yet checked
+    other = svc.need_choice(uow, principal, chosen) if readable and chosen not in shown else None
     return {
         "needs": [(n.need_id, n.label) for n in mine],
         "need_q": query,

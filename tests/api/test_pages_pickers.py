@@ -223,3 +223,14 @@ def test_an_interview_records_the_need_chosen_from_the_search(as_, table, launch
     assert "Start with the data" in html  # what was typed comes back
     assert post(boss, f"/learning/interviews/{cid}", complete | {"need_id": need}).status_code == 302
     assert [a.need_id for a in stored_activities(table, "E3")] == [need]
+
+
+def test_hostile_picker_input_gets_the_form_back_never_a_server_error(hr, as_, table):
+    long = "x" * 3000
+    resp = post(as_("E4"), "/learning", ACTIVITY | {"need_id": long, "need_q": long, "find_need": "1"})
+    assert resp.status_code == 200 and 'value="Mentoring Katherine"' in text(resp)
+    resp = post(as_("E4"), "/learning", ACTIVITY | {"need_id": long})
+    assert resp.status_code == 422 and 'id="f-need_id-error"' in text(resp)
+    assert stored_activities(table, "E4") == []
+    html = text(post(hr, "/hr/cycles/new", {"people_q": long, "add_person": "<E99>", "find_people": "1"}))
+    assert "not an active employee" in html and "&lt;E99&gt;" in html
