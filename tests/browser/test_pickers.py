@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles as cycle_svc
+from service.services import interviews
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from tests import factories as f
@@ -101,4 +102,36 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
     ).to_be_visible()
     (activity,) = UnitOfWork(live.table).learning.of_owner("E3")
     assert UnitOfWork(live.table).training.get(activity.need_id).employee_id == "E4"
+
+    # An interview of his own, recorded against the same need, found by its topic and her name.
+    contact = interviews.add_contact(
+        UnitOfWork(live.table), f.principal(live.table, "E3"), {"name": "Mae Jemison", "role": "Scientist"}, live.clock
+    )
+    for n, step in enumerate(("send", "schedule"), start=1):
+        yesterday = (today - timedelta(days=1)).isoformat() + "T10:00"
+        interviews.act(
+            UnitOfWork(live.table), f.principal(live.table, "E3"), contact.contact_id, step, n, live.clock, yesterday
+        )
+    boss.goto(f"/learning/interviews/{contact.contact_id}")
+    boss.get_by_role("textbox", name="What you learnt").fill("Check the data twice.")
+    search(boss, "Find another training need", "johnson statistics", width)
+    boss.get_by_role("radio", name=re.compile("Statistics for Katherine Johnson")).check()
+    boss.locator("#f-need_id").scroll_into_view_if_needed()
+    check(boss, f"picker-interview-need-{width}", problems)
+    boss.get_by_role("button", name="Record the interview").click()
+    expect(boss.get_by_text("Send a thank-you note", exact=True)).to_be_visible()
+    assert [a.need_id for a in UnitOfWork(live.table).learning.of_owner("E3")] == [activity.need_id] * 2
+
+    # HR's template editor asks for names only: the ids are made from them.
+    hr.goto("/hr/templates/new")
+    hr.get_by_label("Template name").fill("Engineering ladder")
+    hr.locator("[name='competencies.0.name']").fill("Code review")
+    hr.locator("[name='competencies.0.description']").fill("Reviews with care.")
+    hr.locator("[name='questions.self.0.text']").fill("What are you proud of?")
+    expect(hr.get_by_label("Id", exact=True)).to_have_count(0)
+    check(hr, f"picker-template-form-{width}", problems)
+    hr.get_by_role("button", name="Save template").click()
+    expect(hr.get_by_text(re.compile("Template “Engineering ladder” saved"))).to_be_visible()
+    made = next(t for t in template_svc.list_templates(UnitOfWork(live.table)) if t.name == "Engineering ladder")
+    assert made.competency_ids() == ["code-review"] and made.questions["self"][0].id == "what-are-you-proud-of"
     assert not problems, "\n".join(problems)
