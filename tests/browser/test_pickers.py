@@ -102,6 +102,9 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
     ).to_be_visible()
     (activity,) = UnitOfWork(live.table).learning.of_owner("E3")
     assert UnitOfWork(live.table).training.get(activity.need_id).employee_id == "E4"
+    boss.get_by_role("link", name="Pairing on statistics with Katherine").click()
+    expect(boss.get_by_role("radio", name=re.compile("Statistics for Katherine Johnson"))).to_be_checked()
+    check(boss, f"picker-learning-activity-{width}", problems)
 
     # An interview of his own, recorded against the same need, found by its topic and her name.
     contact = interviews.add_contact(
