@@ -234,3 +234,14 @@ def test_hostile_picker_input_gets_the_form_back_never_a_server_error(hr, as_, t
     assert stored_activities(table, "E4") == []
     html = text(post(hr, "/hr/cycles/new", {"people_q": long, "add_person": "<E99>", "find_people": "1"}))
     assert "not an active employee" in html and "&lt;E99&gt;" in html
+
+
+def test_a_search_with_an_empty_box_says_nothing_was_saved(hr, as_, table):
+    from service.services import cycles as cycle_svc
+
+    before = len(cycle_svc.list_cycles(UnitOfWork(table)))
+    html = text(post(hr, "/hr/cycles/new", {"name": "Enter pressed", "find_people": "1"}))
+    assert "Nothing is saved until you press “Save draft cycle”." in html and 'value="Enter pressed"' in html
+    assert len(cycle_svc.list_cycles(UnitOfWork(table))) == before
+    html = text(post(as_("E4"), "/learning", ACTIVITY | {"find_need": "1"}))
+    assert "Nothing is saved until you press the form" in html and stored_activities(table, "E4") == []
