@@ -82,3 +82,21 @@ def test_a_manager_finds_a_report_s_need_by_name_and_topic_and_a_colleague_does_
     assert learning.search_needs(UnitOfWork(uow.table), who(uow, "E4"), "dijkstra").matches == []  # a peer
     assert learning.search_needs(UnitOfWork(uow.table), who(uow, "E4"), "kubernetes").matches == []
     assert len(learning.search_needs(UnitOfWork(uow.table), who(uow, "E2"), "edsger").matches) == 2  # HR
+
+
+def test_template_ids_are_made_from_names_unique_and_kept_once_saved():
+    from service.domain.templates import SLUG, derive_ids
+
+    long = "What did you achieve this year that you are most proud of, and why?"
+    made = derive_ids(
+        ["Delivery", "Delivery", "Code review", "交流", long, long], [None, None, "delivery", None, None, None], "q"
+    )
+    assert made == [
+        "delivery-2",  # "delivery" is a saved row's id: a new row never takes it
+        "delivery-3",
+        "delivery",
+        "q-4",  # nothing ASCII to make an id from
+        "what-did-you-achieve-this-year-that-you",  # cut at a word within 40 characters
+        "what-did-you-achieve-this-year-that-yo-2",  # the suffix kept within 40
+    ]
+    assert all(SLUG.match(i) for i in made)
