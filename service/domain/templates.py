@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import ValidationFailed
+from service.domain.filenames import slug
 
 
 class Form(StrEnum):
@@ -80,6 +82,39 @@ class Template:
     def competency_ids(self) -> list[str]:
         """Ids of the competencies, in order."""
         return [c.id for c in self.competencies]
+
+
+def id_from(text: str) -> str:
+    """An id made from a name ('Code review' → 'code-review'), cut at a word within 40 characters; '' when
+    the name has no ASCII letter or digit to make one from."""
+    if not any(ch.isascii() and ch.isalnum() for ch in unicodedata.normalize("NFKD", text)):
+        return ""
+    made = slug(text)
+    if len(made) > 40:
+        cut = made[:41]
+        made = cut[: cut.rfind("-")] if "-" in cut else made[:40]
+    return made.strip("-")
+
+
+def derive_ids(texts: list[str], kept: list[str | None], fallback: str) -> list[str]:
+    """Ids for rows of a template (competencies by name, questions by text): a row's kept id stays as it is, so
+    ids never change once saved; a new row's id is made from its text, unique among the rows (`-2`, `-3`…),
+    `fallback-N` when the text gives none."""
+    taken = {k for k in kept if k}
+    out: list[str] = []
+    for n, (text, k) in enumerate(zip(texts, kept, strict=True), start=1):
+        if k:
+            out.append(k)
+            continue
+        base = id_from(text) or f"{fallback}-{n}"
+        candidate, count = base, 1
+        while candidate in taken:
+            count += 1
+            suffix = f"-{count}"
+            candidate = base[: 40 - len(suffix)].rstrip("-") + suffix
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def validate_template(t: Template) -> None:

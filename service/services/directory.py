@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from service.adapters.clock import Clock, iso
 from service.adapters.store import MAX_TRANSACTION_ITEMS
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee, Role, parse_csv, plan_import
 from service.domain.errors import NotAuthenticated, NotFound
+from service.services import policy
 from service.services.auth import Principal
 from service.services.policy import require_role
+
+T = TypeVar("T")
+MAX_FOUND = 20  # matches a search lists; more means: type more of the name
+MAX_QUERY = 100
+# Letters NFKD does not take apart, written as people type them on an English keyboard.
+PLAIN = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})
 
 
 @dataclass
@@ -115,3 +125,44 @@ def people_for_signin(uow: UnitOfWork) -> list[Employee]:
     """Active people, by department then name (the local sign-in chooser)."""
     people = [p for p in uow.directory.all() if p.active]
     return sorted(people, key=lambda p: (p.department.casefold(), p.name.casefold()))
+
+
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    """What a search found: the first matches, best first, and how many more matched."""
+
+    query: str
+    matches: list[T]
+    more: int
+
+
+def folded(text: str) -> str:
+    """Text as a search compares it: case and accents aside ('Yılmaz' and 'yilmaz' are the same)."""
+    plain = unicodedata.normalize("NFKD", text.casefold().translate(PLAIN))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search box, folded (at most MAX_QUERY characters are read)."""
+    return folded(query[:MAX_QUERY]).split()
+
+
+def holds_all(words: list[str], texts: Iterable[str]) -> bool:
+    """Whether every word is in one of the texts (each folded already or not: they are folded here)."""
+    haystack = " ".join(folded(t) for t in texts)
+    return all(w in haystack for w in words)
+
+
+def search_people(uow: UnitOfWork, principal: Principal, query: str, limit: int = MAX_FOUND) -> Found[Employee]:
+    """People whose name, department or role holds every word typed, whom this reader may find
+    (policy.may_find_person), names starting with the first word first; an empty query finds nobody."""
+    words = query_words(query)
+    if not words:
+        return Found(query.strip(), [], 0)
+    hits = [
+        p
+        for p in uow.directory.all()
+        if policy.may_find_person(principal, p) and holds_all(words, (p.name, p.department, p.title))
+    ]
+    hits.sort(key=lambda p: (not folded(p.name).startswith(words[0]), not p.active, folded(p.name)))
+    return Found(query.strip(), hits[:limit], max(0, len(hits) - limit))

@@ -11,10 +11,13 @@ from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
 from service.domain.cycles import CycleState
+from service.domain.directory import Employee
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
+from service.domain.training import NeedStatus, TrainingNeed
 from service.services import policy
 from service.services.auth import Principal
+from service.services.directory import MAX_FOUND, Found, folded, holds_all, query_words
 
 EDITABLE = ("type", "title", "date", "hours", "provider", "notes", "learnt", "need_id")
 MAX_COMMENT = 2000
@@ -213,9 +216,13 @@ def _need_addressed(uow: UnitOfWork, principal: Principal, activity: Activity, a
 def need_choices(uow: UnitOfWork, principal: Principal) -> list[NeedChoice]:
     """My typed training needs to pick from: open ones first, then the newest cycle first, labelled with the
     topic and the cycle (an addressed need may be addressed again: it changes no figure)."""
-    from service.domain.training import NeedStatus
+    return _labelled(uow, principal, uow.training.of_person(principal.employee_id), {})
 
-    needs = uow.training.of_person(principal.employee_id)
+
+def _labelled(
+    uow: UnitOfWork, principal: Principal, needs: list[TrainingNeed], people: dict[str, Employee]
+) -> list[NeedChoice]:
+    """Needs as choices, open first, then the newest cycle, then by topic; someone else's named with the person."""
     cycles = {c: uow.cycles.get(c) for c in {n.cycle_id for n in needs}}
 
     def start(cycle_id: str) -> str:
@@ -228,10 +235,52 @@ def need_choices(uow: UnitOfWork, principal: Principal) -> list[NeedChoice]:
     choices = []
     for n in needs:
         cycle = cycles.get(n.cycle_id)
-        name = f"{n.topic_label} ({cycle.name if cycle else n.cycle_id})"
+        whose = people.get(n.employee_id) if n.employee_id != principal.employee_id else None
+        name = f"{n.topic_label}{f' for {whose.name}' if whose else ''} ({cycle.name if cycle else n.cycle_id})"
         label = f"{name} · addressed" if n.status is NeedStatus.ADDRESSED else name
         choices.append(NeedChoice(n.need_id, name, label, n.status.value))
     return choices
+
+
+def need_choice(uow: UnitOfWork, principal: Principal, need_id: str) -> NeedChoice | None:
+    """One need as a choice, when this reader may log learning against it (None otherwise, or when unknown)."""
+    need = uow.training.get(need_id) if need_id else None
+    person = uow.directory.get(need.employee_id) if need else None
+    if need is None or person is None or not policy.may_address_need(principal, person):
+        return None
+    return _labelled(uow, principal, [need], {person.employee_id: person})[0]
+
+
+MAX_NEED_PEOPLE = 25  # people whose needs one search reads (one Query each)
+
+
+def search_needs(uow: UnitOfWork, principal: Principal, query: str) -> Found[NeedChoice]:
+    """Training needs this reader may log learning against (policy.may_address_need: their own, their teams',
+    HR everyone's) holding every word typed in the person's name, department or role, the topic or the cycle.
+    The needs read are mine and those of the people the words name (at most MAX_NEED_PEOPLE): a topic alone
+    searches my own needs; a name and a topic, that person's."""
+    words = query_words(query)
+    if not words:
+        return Found(query.strip(), [], 0)
+    people = {p.employee_id: p for p in uow.directory.all() if policy.may_address_need(principal, p)}
+
+    def named(p: Employee) -> int:
+        return sum(w in folded(f"{p.name} {p.department} {p.title}") for w in words)
+
+    read = sorted(
+        (p for p in people.values() if p.employee_id == principal.employee_id or named(p)),
+        key=lambda p: (p.employee_id != principal.employee_id, -named(p), folded(p.name)),
+    )[:MAX_NEED_PEOPLE]
+    needs = [n for p in read for n in uow.training.of_person(p.employee_id)]
+    cycle_names = {c: getattr(uow.cycles.get(c), "name", c) for c in {n.cycle_id for n in needs}}
+
+    def held(n: TrainingNeed) -> bool:
+        p = people[n.employee_id]
+        return holds_all(words, (n.topic_label, cycle_names[n.cycle_id], p.name, p.department, p.title))
+
+    hits = [n for n in needs if held(n)]
+    found = _labelled(uow, principal, hits, people)
+    return Found(query.strip(), found[:MAX_FOUND], max(0, len(found) - MAX_FOUND))
 
 
 # --- review evidence ----------------------------------------------------------------------------------

@@ -210,6 +210,15 @@ def may_see_reports(principal: Principal) -> bool:
     return any(principal.has(r) for r in (Role.LEADERSHIP, Role.HR, Role.MANAGER))
 
 
+# --- the directory -----------------------------------------------------------------------------------
+
+
+def may_find_person(principal: Principal, person: Employee) -> bool:
+    """Who a directory search shows: HR finds everyone (leavers too); others find the active people, as the
+    directory API shows them any person."""
+    return person.active or principal.has(Role.HR)
+
+
 # --- training needs (issue 10) -------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from service.domain.changes import flatten
-from service.domain.templates import Form, Template
+from service.domain.templates import Form, Template, derive_ids
 
 Errors = dict[str, list[str]]
 
@@ -28,8 +28,9 @@ ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "learning": (("activity", "date", "note"), ("date",)),
     "training_needs": (("topic", "rationale", "estimated_cost"), ("estimated_cost",)),
     "agreed_actions": (("description", "owner_id", "due"), ("owner_id", "due")),
-    "competencies": (("id", "name", "description"), ()),
-    "questions": (("id", "text"), ()),
+    # A row's id is a hidden field once saved: clearing its name and description (its text) removes the row.
+    "competencies": (("name", "description"), ()),
+    "questions": (("text",), ()),
 }
 
 FRIENDLY = {
@@ -187,17 +188,12 @@ def discussion_raw(form: Mapping[str, str], template: Template | None = None) ->
 
 
 def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
-    """The template editor → the dict TemplateInSchema loads (blank ids are derived from names)."""
+    """The template editor → its rows as posted (a saved row carries its id in a hidden field, a new row none)."""
     competencies = rows(form, "competencies", "competencies", ("id", "name", "description"))
-    for c in competencies:
-        if _blank(c.get("id")) and not _blank(c.get("name")):
-            c["id"] = slug(c["name"])
     questions: dict[str, list[dict[str, Any]]] = {}
     for which in Form:
         found = rows(form, f"questions.{which}", "questions", ("id", "text", "required"))
-        for n, q in enumerate(found, start=1):
-            if _blank(q.get("id")):
-                q["id"] = f"q{n}"
+        for q in found:
             q["required"] = bool(q.get("required"))
         questions[str(which)] = found
     scale = [label for label in (form.get(f"scale.{n}", "") for n in range(10)) if label.strip()]
@@ -210,26 +206,37 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def slug(text: str) -> str:
-    """A competency or question id made from its name."""
-    out = "".join(ch if ch.isalnum() else "-" for ch in text.casefold()).strip("-")
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out[:40].strip("-")
+def with_template_ids(raw: dict[str, Any]) -> dict[str, Any]:
+    """The template as TemplateInSchema loads it: new rows get ids made from their names (competencies) or texts
+    (questions), unique in their list; saved rows keep theirs (domain.templates.derive_ids)."""
+
+    def named(items: list[dict[str, Any]], text: str, fallback: str) -> list[dict[str, Any]]:
+        ids = derive_ids([str(i.get(text) or "") for i in items], [i.get("id") or None for i in items], fallback)
+        return [{**i, "id": made} for i, made in zip(items, ids, strict=True)]
+
+    return {
+        **raw,
+        "competencies": named(raw["competencies"], "name", "competency"),
+        "questions": {f: named(qs, "text", "question") for f, qs in raw["questions"].items()},
+    }
 
 
 def cycle_raw(form: Any) -> dict[str, Any]:
     """The cycle set-up form → the dict CycleInSchema loads (dates stay strings for the schema)."""
     from service.domain.cycles import Phase
 
-    ids = form.get("employee_ids", "").replace(",", " ").split()
+    # The people picker's ticked boxes (a list in an API-like post may still be one text of ids), and the one
+    # person its "Add" button adds: adding someone means the cycle is for the people listed.
+    listed = form.getlist("employee_ids") if hasattr(form, "getlist") else [form.get("employee_ids", "")]
+    added = (form.get("add_person") or "").strip()
+    ids = list(dict.fromkeys([i for v in listed for i in v.replace(",", " ").split()] + ([added] if added else [])))
     return {
         "name": form.get("name", ""),
         "period_start": form.get("period_start", ""),
         "period_end": form.get("period_end", ""),
         "template_id": form.get("template_id", ""),
         "phases": {p.value: form.get(f"phases.{p.value}", "") for p in Phase},
-        "participant_mode": form.get("participant_mode", "everyone"),
+        "participant_mode": "list" if added else form.get("participant_mode", "everyone"),
         "departments": form.getlist("departments") if hasattr(form, "getlist") else [],
         "employee_ids": ids,
         # An unticked checkbox is not sent: each option is on exactly when its box is ticked.

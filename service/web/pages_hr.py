@@ -207,7 +207,14 @@ def _render_cycle_form(
     uow = wiring().uow()
     people = directory_svc.people_for_signin(uow)
     departments = sorted({p.department for p in people}, key=str.casefold)
-    label = labels.Labeller(extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()})
+    label = labels.Labeller(
+        extra={f"phases.{k}": f"Deadline: {v}" for k, v in PHASE_LABELS.items()} | {"employee_ids": "People"}
+    )
+    # The people picker: who is chosen (named; an id nobody active has stays, to be refused with a message)
+    # and what the search box found, when HR searched.
+    active = {p.employee_id: p for p in people}
+    query = _people_query()
+    found = directory_svc.search_people(uow, hr(), query) if query.strip() else None
     return form_page(
         "pages/hr_cycle_form.html",
         errors,
@@ -221,10 +228,25 @@ def _render_cycle_form(
         departments=departments,
         phases=PHASE_LABELS,
         modes=MODES,
+        chosen=[(i, active.get(i)) for i in values.get("employee_ids") or []],
+        people_q=query,
+        found=found,
     )
 
 
+def _people_query() -> str:
+    """What was typed in the people picker's search box (the form's, or a link's `?people_q=`)."""
+    return (request.form.get("people_q") or request.args.get("people_q") or "")[: directory_svc.MAX_QUERY]
+
+
+def _picking(form: Any) -> bool:
+    """Whether the cycle form was sent by the people picker (search, add) rather than to be saved."""
+    return "find_people" in form or "add_person" in form
+
+
 def _save_cycle(cycle_id: str | None):
+    if _picking(request.form):  # nothing saved: the form again, as typed, with the matches or the person added
+        return _render_cycle_form(forms.cycle_raw(request.form), cycle_id, version=request.form.get("version", ""))
     saved = _save(CYCLE_EDITOR, cycle_id)
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
@@ -244,6 +266,8 @@ class Editor:
     stale: str  # the message when someone else saved it meanwhile, formatted with `now` (as stored now)
     back: str  # the list's endpoint
     elsewhere: str = ""  # the endpoint (taking the cycle's id) where a refusal not about the form is said, if any
+    # what the form gives → what the schema loads (the form is shown again as posted, without what this adds)
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda raw: raw
 
 
 TEMPLATE_EDITOR = Editor(
@@ -257,6 +281,7 @@ TEMPLATE_EDITOR = Editor(
     "Someone else saved this template meanwhile (now version {now.version}, by {now.updated_by}). "
     "Your edits are kept below; saving again makes them the next version.",
     "pages_hr.templates",
+    prepare=forms.with_template_ids,
 )
 CYCLE_EDITOR = Editor(
     _render_cycle_form,
@@ -279,7 +304,7 @@ def _save(editor: Editor, entity_id: str | None) -> Any:
     principal = hr()
     w = wiring()
     raw = editor.raw(request.form)
-    data, errors = forms.load(editor.schema(), raw)
+    data, errors = forms.load(editor.schema(), editor.prepare(raw))
     version = request.form.get("version", "")
 
     def again(errors: forms.Errors, message: str, status: int):

@@ -26,6 +26,7 @@ from service.services.reviews import ReviewView
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
+from service.web.fields import ID_MAX, ID_RE
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
@@ -75,7 +76,7 @@ def _form_page(page: str, errors: dict[str, Any], status: int, blank: Any, **con
         errors=forms.flatten_errors(errors),
         summary=_summary({k: v for k, v in errors.items() if k}),
         message=(errors.get("") or [None])[0],
-        values=request.form if errors else blank,
+        values=request.form if errors or _picking_need(request.form) else blank,
         **context,
     ), status
 
@@ -97,13 +98,41 @@ def _activity_data(form: Any, creating: bool) -> dict[str, Any]:
                 data[name] = ""
             continue
         data[name] = value.strip() if name not in ("notes", "learnt") else value
-    need = (form.get("need_typed") or "").strip() or (form.get("need_id") or "").strip()
-    data["need_id"] = need or None
+    data["need_id"] = (form.get("need_id") or "").strip() or None
     return data
 
 
-def _need_options(uow: Any, principal: Principal) -> list[tuple[str, str]]:
-    return [(n.need_id, n.label) for n in svc.need_choices(uow, principal)]
+def _need_picker(uow: Any, principal: Principal, chosen: str | None) -> dict[str, Any]:
+    """The training-need picker's context (issue 25, point 7): my needs to choose from, the search box's matches
+    among the needs I may log against, and the need chosen when it is neither (named, never shown as an id)."""
+    mine = svc.need_choices(uow, principal)
+    query = (request.form.get("need_q") or request.args.get("need_q") or "")[: directory_svc.MAX_QUERY]
+    found = svc.search_needs(uow, principal, query) if query.strip() else None
+    shown = {n.need_id for n in mine} | {n.need_id for n in (found.matches if found else [])}
+    readable = chosen and len(chosen) <= ID_MAX and ID_RE.fullmatch(chosen)  # as sent: not yet checked
+    other = svc.need_choice(uow, principal, chosen) if readable and chosen not in shown else None
+    return {
+        "needs": [(n.need_id, n.label) for n in mine],
+        "need_q": query,
+        "need_found": found,
+        "need_other": other,
+        "need_chosen": chosen or "",
+    }
+
+
+def _need_names(uow: Any, principal: Principal, activities: list[Activity]) -> dict[str, str]:
+    """The names of the needs my activities address (someone else's named with the person), never their ids."""
+    names = {n.need_id: n.name for n in svc.need_choices(uow, principal)}
+    for need_id in {a.need_id for a in activities if a.need_id and a.need_id not in names}:
+        found = svc.need_choice(uow, principal, need_id)
+        if found:
+            names[need_id] = found.name
+    return names
+
+
+def _picking_need(form: Any) -> bool:
+    """Whether the form was sent by the training-need picker's Search (the form again, nothing saved)."""
+    return "find_need" in form
 
 
 # --- template helpers used by the review pages ------------------------------------------------------
@@ -135,15 +164,16 @@ def index():
 
 def _render_log(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
-    choices = svc.need_choices(uow, principal)
+    picker = _need_picker(uow, principal, request.form.get("need_id"))
+    activities = svc.learning_log(uow, principal)
     return _form_page(
         "pages/learning.html",
         errors,
         status,
         {"date": today().isoformat(), "type": "course"},
-        activities=svc.learning_log(uow, principal),
-        needs=[(n.need_id, n.label) for n in choices],
-        need_names={n.need_id: n.name for n in choices},
+        activities=activities,
+        need_names=_need_names(uow, principal, activities),
+        **picker,
         types=TYPES,
         sees_report=policy.may_see_learning_report(principal),
     )
@@ -154,6 +184,8 @@ def create():
     """Log an activity; errors come back on the same page."""
     principal = page_principal()
     w = wiring()
+    if _picking_need(request.form):
+        return _render_log(principal, {}, 200)
 
     def again(errors: dict[str, Any], message: str, status: int):
         return _render_log(principal, {**errors, "": [message]}, status)
@@ -176,6 +208,8 @@ def activity(activity_id: str):
     """One of my activities: change it or remove it."""
     principal = page_principal()
     w = wiring()
+    if request.method == "POST" and _picking_need(request.form):
+        return _render_activity(principal, activity_id, {}, 200)
     if request.method == "POST":
         version = form_version(request.form.get("version"))
         back = OnRefusal(
@@ -208,14 +242,15 @@ def activity(activity_id: str):
 def _render_activity(principal: Principal, activity_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     found = svc.get_activity(uow, principal, activity_id)
+    sent = errors or _picking_need(request.form)
     return _form_page(
         "pages/learning_activity.html",
         errors,
         status,
         asdict(found),
         a=found,
-        needs=_need_options(uow, principal),
         types=TYPES,
+        **_need_picker(uow, principal, request.form.get("need_id") if sent else found.need_id),
     )
 
 
@@ -370,6 +405,8 @@ def contact(contact_id: str):
         return _render_contact(principal, contact_id, {**errors, "": [message]}, status, step)
 
     on = OnRefusal(back=here, form=again)
+    if _picking_need(form):
+        return _render_contact(principal, contact_id, {}, 200, step)
     if step not in STEPS:
         raise ValidationFailed("Unknown step.", {"do": ["not a step of the planner"]})
     if step == "save":
@@ -426,7 +463,7 @@ def _completion(form: Any) -> dict[str, Any]:
         row = {k: form.get(f"referrals.{n}.{k}", "").strip() for k in ("name", "role", "organisation")}
         if any(row.values()):
             referrals.append(row)
-    need = (form.get("need_typed") or "").strip() or (form.get("need_id") or "").strip()
+    need = (form.get("need_id") or "").strip()
     data: dict[str, Any] = {
         "notes": form.get("notes", ""),
         "learnt": form.get("learnt", ""),
@@ -451,7 +488,7 @@ def _render_contact(principal: Principal, contact_id: str, errors: dict[str, Any
         {},
         c=found,
         bank=interviews.questions(uow, principal),
-        needs=_need_options(uow, principal),
+        **_need_picker(uow, principal, request.form.get("need_id")),
         formats=FORMATS,
         closing_question=CLOSING_QUESTION,
         referral_rows=REFERRAL_ROWS,

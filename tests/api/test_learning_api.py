@@ -214,7 +214,7 @@ def test_pages_log_an_activity_and_redisplay_errors(auth, client, as_, launched_
     need = my_need(as_("E4"), launched_cycle_id)
     auth.login("E4")
     form = client.get("/learning").get_data(as_text=True)
-    assert re.search(rf'<option value="{re.escape(need)}"[^>]*>Statistics \(', form)  # offered by topic and cycle
+    assert re.search(rf'name="need_id" value="{re.escape(need)}"> Statistics \(', form)  # offered by topic and cycle
     token = csrf(form.encode())
     bad = client.post("/learning", data={"csrf_token": token, "type": "course", "title": "", "date": "2026-02-01"})
     assert bad.status_code == 422 and "The learning activity was not saved." in bad.get_data(as_text=True)
@@ -226,7 +226,7 @@ def test_pages_log_an_activity_and_redisplay_errors(auth, client, as_, launched_
         "date": "2026-02-01",
         "hours": "2",
     }
-    ok = client.post("/learning", data=mentoring | {"need_typed": "need-9"})
+    ok = client.post("/learning", data=mentoring | {"need_id": "need-9"})
     assert ok.status_code == 422 and "No such training need of yours." in ok.get_data(as_text=True)
     assert ok.get_data(as_text=True).count('id="f-need_id-error"') == 1
     ok = client.post("/learning", data=mentoring | {"need_id": need})

@@ -158,7 +158,9 @@ def test_hr_creates_a_template_with_competencies_scale_questions_and_weights(hr,
     saved = next(t for t in template_svc.list_templates(UnitOfWork(table)) if t.name == "Engineering review")
     assert [(c.id, c.name) for c in saved.competencies] == [("delivery", "Delivery"), ("code-review", "Code review")]
     assert saved.scale.labels == ("Low", "Solid", "High")
-    assert [(q.id, q.text, q.required) for q in saved.questions["self"]] == [("q1", "What are you proud of?", True)]
+    assert [(q.id, q.text, q.required) for q in saved.questions["self"]] == [
+        ("what-are-you-proud-of", "What are you proud of?", True)
+    ]
     assert [(q.id, q.required) for q in saved.questions["manager"]] == [("next", False)]
     assert saved.weights == {"goals": 50, "competencies": 50, "feedback": 0}
     assert "saved as version 1" in text(hr.get("/hr/templates"))
