@@ -117,9 +117,20 @@ def needs_from_self_assessment(uow: UnitOfWork, event: SelfAssessmentSubmitted) 
     stage_review_needs(uow, event.review, NeedSource.SELF, event.review.self_assessment or {})
 
 
+UNDECIDED = "Add it as a training need or dismiss it."
+
+
 def needs_from_manager_assessment(uow: UnitOfWork, event: ManagerAssessmentSubmitted) -> None:
-    """The submitted manager assessment's needs (and the low ratings it confirmed) become items."""
-    stage_review_needs(uow, event.review, NeedSource.MANAGER, event.review.manager_assessment or {}, event.template)
+    """The submitted manager assessment's needs (and the low ratings it confirmed) become items. A need a low
+    rating suggests must be confirmed or dismissed first: the submission is refused, nothing stored, until it is."""
+    content = event.review.manager_assessment or {}
+    undecided = [s for s in suggestions(event.template, content) if s.undecided]
+    if undecided:
+        raise ValidationFailed(
+            "The manager assessment is not complete: confirm or dismiss each suggested training need.",
+            {f"need_suggestions.{s.competency_id}": [UNDECIDED] for s in undecided},
+        )
+    stage_review_needs(uow, event.review, NeedSource.MANAGER, content, event.template)
 
 
 def person_needs(

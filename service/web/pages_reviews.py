@@ -200,7 +200,7 @@ def _undecided(part: Part, template: Template, content: dict[str, Any]) -> forms
     if part.key != "manager":
         return {}
     return {
-        f"need_suggestions.{s.competency_id}": ["Add it as a training need or dismiss it."]
+        f"need_suggestions.{s.competency_id}": [training_svc.UNDECIDED]
         for s in training_svc.suggestions(template, content)
         if s.undecided
     }

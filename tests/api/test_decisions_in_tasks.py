@@ -229,3 +229,25 @@ def test_the_apis_manager_save_answers_the_suggested_needs_beside_the_review(as_
     assert stored(table, cycle_id).manager_assessment["need_suggestions"] == {"delivery": "dismissed"}
     spec = manager.client.get("/api/openapi.json").get_json()
     assert "suggested_needs" in spec["components"]["schemas"]["ManagerSaved"]["properties"]
+
+
+def test_the_api_refuses_a_manager_submission_over_an_undecided_suggestion_and_stores_nothing(
+    as_, table, clock, cycle_id
+):
+    submit_self(table, clock, cycle_id)
+    manager = as_("E3")
+    api = f"/api/cycles/{cycle_id}/reviews/E4/manager"
+    resp = manager.client.put(
+        api, json={"content": low_draft(), "submit": True}, headers={**manager.auth.headers(), "If-Match": '"2"'}
+    )
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"] == {"need_suggestions.delivery": ["Add it as a training need or dismiss it."]}
+    view = stored(table, cycle_id)
+    assert view.state == "self_submitted" and view.version == 2 and not view.manager_assessment
+    assert not [n for n in UnitOfWork(table).training.of_person("E4", cycle_id) if n.source.value == "manager"]
+    decided = low_draft() | {"need_suggestions": {"delivery": "dismissed"}}
+    resp = manager.client.put(
+        api, json={"content": decided, "submit": True}, headers={**manager.auth.headers(), "If-Match": '"2"'}
+    )
+    assert resp.status_code == 200, resp.get_json()
+    assert stored(table, cycle_id).state == "manager_submitted"

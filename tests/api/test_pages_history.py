@@ -36,7 +36,8 @@ def assessed(table, clock, cycle_id: str, delivery: int) -> None:
     me, boss = f.principal(table, "E4"), f.principal(table, "E3")
     review_svc.save_self_assessment(UnitOfWork(table), me, cycle_id, "E4", f.self_content(), 1, True, clock)
     ratings = {"delivery": {"rating": delivery, "comment": "Fine"}, "collaboration": {"rating": 3, "comment": "Ok"}}
-    content = f.manager_content(competency_ratings=ratings)
+    # A low rating suggests a training need: the manager dismisses it (a submission must decide it).
+    content = f.manager_content(competency_ratings=ratings, need_suggestions={"delivery": "dismissed"})
     review_svc.save_manager_assessment(UnitOfWork(table), boss, cycle_id, "E4", content, 2, True, clock)
 
 
