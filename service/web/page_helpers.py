@@ -84,11 +84,21 @@ def page_globals() -> dict[str, Any]:
         "Role": Role,
         "fid": forms.field_id,
         "reports_menu": reports_menu,
+        "locale": labels.current_format().code,
+        "currency": labels.currency(),
     }
+
+
+def use_person_formats() -> None:
+    """Dates and times in the person's locale (their browser's English, else the organisation's), amounts in the
+    organisation's currency, for this request."""
+    settings = wiring().settings
+    labels.use_formats(labels.choose_locale(request.accept_languages.values(), settings.locale), settings.currency)
 
 
 def install(app: Flask) -> None:
     """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
+    app.before_request(use_person_formats)
     for name, fn in labels.FILTERS.items():
         app.add_template_filter(fn, name)
     app.add_template_filter(forms.humanise, "humanise")
