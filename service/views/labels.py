@@ -380,6 +380,11 @@ def score_of_100(value: float | None) -> str:
     return "no score yet" if value is None or value == "" else f"{score(value)} of 100"
 
 
+def in_currency(label: str) -> str:
+    """A label with the organisation's currency named: 'Estimated cost (EUR)'."""
+    return f"{label} ({currency()})"
+
+
 def money(value: Any) -> str:
     """An amount in the organisation's currency, named: '€4,800', 'CHF 1,250.50'; '—' for none."""
     if value is None or value == "":
@@ -597,6 +602,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "score": score,
     "score_of_100": score_of_100,
     "money": money,
+    "in_currency": in_currency,
     "rating_word": rating_word,
     "score_sentence": score_sentence,
     "score_on_scale": score_on_scale,
