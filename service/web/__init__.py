@@ -119,7 +119,7 @@ def create_app(
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
-        if request.path != "/api/openapi.json" and not request.path.startswith("/static/"):
+        if request.path not in ("/api/openapi.json", "/favicon.ico") and not request.path.startswith("/static/"):
             h["Cache-Control"] = "no-store"  # static files set their own (web/static.py)
         if settings.deployed:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
