@@ -119,10 +119,9 @@ def test_the_report_page_links_the_pdf(demo):
 # --- issue 25: words for executives, and charts a screen reader can read (points 9 and 11) -------------------
 
 
-def test_the_pdf_is_tagged_and_each_charts_alternative_text_carries_its_figures(leader_pdf, demo):
+def test_the_pdf_is_tagged_and_each_charts_alternative_text_carries_its_figures(leader_pdf):
     from tests.pdf.conftest import tagged
 
-    _, table, cycle = demo
     doc = tagged(leader_pdf.data)
     assert doc.marked and doc.lang == "en" and doc.title == "Training-need report"
     assert [h.text for h in doc.root.find("H2")][:2] == ["By topic", "Suggested training programme: 2 topics"]
