@@ -428,6 +428,19 @@ def _department_rows(
     return rows
 
 
+def _no_zero_by_subtraction(
+    rows: list[DepartmentRow | WithheldDepartment], total: int | None
+) -> list[DepartmentRow | WithheldDepartment]:
+    """The departments' people with obstacles, so that the organisation's total minus those shown never reads 0
+    for the withheld ones (that "none of them" is about a group too small to show, and is why it is withheld):
+    then the smallest count shown is withheld too, and the difference counts at least that many people."""
+    shown = [r for r in rows if r.obstacle_people is not None]
+    if total is None or len(shown) == len(rows) or sum(r.obstacle_people or 0 for r in shown) != total:
+        return rows
+    smallest = min((r for r in shown if r.obstacle_people), key=lambda r: r.obstacle_people or 0, default=None)
+    return [replace(r, obstacle_people=None) if r is smallest else r for r in rows]
+
+
 def _obstacles(fig: dict[str, Any], hidden: frozenset[Any]) -> Obstacles:
     rows = []
     for cat in ObstacleCategory:
@@ -540,12 +553,15 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
     )
     if too_small:
         return report
+    obstacles = _obstacles(fig, hidden)
     return replace(
         report,
         topics=_topic_rows(fig, hidden, prev, prev_hidden, catalogue),
         competencies=_competencies(fig, hidden, names),
-        obstacles=_obstacles(fig, hidden),
-        departments=_department_rows(depts, hidden, catalogue) if depts is not None else [],
+        obstacles=obstacles,
+        departments=_no_zero_by_subtraction(_department_rows(depts, hidden, catalogue), obstacles.people)
+        if depts is not None
+        else [],
         programme=programme(fig, catalogue, n, hidden) if depts is not None else None,
     )
 

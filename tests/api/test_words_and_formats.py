@@ -115,3 +115,13 @@ def test_the_goals_page_asks_for_weights_before_the_self_assessment_only_while_i
     assert "Weights add up to <strong>110</strong>: they need to add up to 100." in submitted
     assert "before you submit your self assessment" not in submitted
     assert "they need to add up to 100 before you submit your self assessment." in to_come
+
+
+def test_the_departments_obstacles_never_let_the_total_give_a_withheld_zero_away(demo):
+    _, table, _ = demo
+    report = client_of(demo, "E001").get(f"/api/cycles/{active_cycle(table)}/training-report").get_json()
+    total = report["obstacles"]["people"]
+    counts = [d["obstacle_people"] for d in report["departments"]]
+    assert total == 20 and None in counts
+    # Finance and Leadership have nobody with an obstacle: "20 minus those shown" must not say so.
+    assert total - sum(c for c in counts if c is not None) >= 5
