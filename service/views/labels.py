@@ -347,24 +347,23 @@ def clock(value: datetime | str | None) -> str:
     return f"{(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
 
 
-def when(value: datetime | str | None) -> str:
-    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date."""
+def _instant(value: datetime | str | None, zone: str) -> str:
     if not value:
         return "—"
     text = value.isoformat() if isinstance(value, datetime) else value
     if len(text) < 16:
         return day(text)
-    return f"{day(text)}, {clock(text)} UTC"
+    return f"{day(text)}, {clock(text)}{zone}"
+
+
+def when(value: datetime | str | None) -> str:
+    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date."""
+    return _instant(value, " UTC")
 
 
 def local_time(value: datetime | str | None) -> str:
     """A wall-clock time with no zone (a meeting's 'datetime-local'): '10 Dec 2026, 15:00'."""
-    if not value:
-        return "—"
-    text = value.isoformat() if isinstance(value, datetime) else value
-    if len(text) < 16:
-        return day(text)
-    return f"{day(text)}, {clock(text)}"
+    return _instant(value, "")
 
 
 def score(value: float | None) -> str:
@@ -385,14 +384,21 @@ def in_currency(label: str) -> str:
     return f"{label} ({currency()})"
 
 
+def _amount(value: Any) -> float | None:
+    """A stored amount as a number (None: nothing stored, or text that is no number)."""
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def money(value: Any) -> str:
     """An amount in the organisation's currency, named: '€4,800', 'CHF 1,250.50'; '—' for none."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        return str(value)
+    amount = _amount(value)
+    if amount is None:
+        return "—" if value is None or value == "" else str(value)
     code = currency()
     figure = f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}"
     sign = CURRENCY_SIGNS.get(code)
@@ -505,12 +511,9 @@ def _empty(value: Any) -> bool:
 
 def number(value: Any) -> str:
     """A stored amount without a spurious decimal: 800.0 → '800', 1250.5 → '1,250.5'."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        return str(value)
+    amount = _amount(value)
+    if amount is None:
+        return "—" if value is None or value == "" else str(value)
     return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}".rstrip("0")
 
 
