@@ -125,3 +125,15 @@ def test_the_departments_obstacles_never_let_the_total_give_a_withheld_zero_away
     assert total == 20 and None in counts
     # Finance and Leadership have nobody with an obstacle: "20 minus those shown" must not say so.
     assert total - sum(c for c in counts if c is not None) >= 5
+
+
+def test_the_report_email_says_withheld_where_the_report_withholds(demo):
+    from service.adapters.documents import render
+    from service.services.training_reports import report_context
+
+    _, table, _ = demo
+    ctx = report_context(UnitOfWork(table), f.principal(table, "E001"), active_cycle(table), 3, "https://x")
+    person = UnitOfWork(table).directory.get("E001")
+    text = render("email/training_report.txt", person=person, r=ctx["report"], links=ctx["links"], reason="schedule")
+    assert "Obstacles: workforce withheld, tools and processes withheld, leadership 5, other 7." in text
+    assert "—" not in text and "it is never zero" in text
