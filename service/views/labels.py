@@ -304,10 +304,16 @@ def choose_locale(accepted: Iterable[str], default: str = DEFAULT_LOCALE) -> str
     return default if default in FORMATS else DEFAULT_LOCALE
 
 
-def use_formats(locale: str, currency: str = DEFAULT_CURRENCY) -> None:
-    """Write dates, times and amounts for this locale and currency from now on (this request, this render)."""
-    _locale.set(locale if locale in FORMATS else DEFAULT_LOCALE)
-    _currency.set(currency or DEFAULT_CURRENCY)
+def use_formats(locale: str, currency: str = DEFAULT_CURRENCY) -> Callable[[], None]:
+    """Write dates, times and amounts for this locale and currency from now on (this request, this render);
+    returns the call that puts back the formats in use before."""
+    tokens = (_locale.set(locale if locale in FORMATS else DEFAULT_LOCALE), _currency.set(currency or DEFAULT_CURRENCY))
+
+    def restore() -> None:
+        _locale.reset(tokens[0])
+        _currency.reset(tokens[1])
+
+    return restore
 
 
 def current_format() -> Format:

@@ -85,6 +85,9 @@ def test_dates_follow_the_persons_english_else_the_organisations(demo):
     american = american.get_data(as_text=True)
     assert '<html lang="en-GB">' in british and '<html lang="en-US">' in american
     assert re.search(r"<td>1 Jan 2025</td>", british) and re.search(r"<td>Jan 1, 2025</td>", american)
+    from service.views import labels
+
+    assert labels.day("2025-01-01") == "1 Jan 2025"  # the request's locale did not outlive it in this thread
 
 
 def test_the_favicon_is_served_and_cached(demo):
