@@ -456,6 +456,11 @@ def score_sentence(score_detail: Mapping[str, Any] | None, template: Template | 
     return text
 
 
+def score_breakdown(score_detail: Mapping[str, Any] | None, template: Template | None = None) -> str:
+    """The score sentence without its head, for a page that shows the number beside it: 'goals 68 (weight 40%), …'."""
+    return score_sentence(score_detail, template).partition(": ")[2]
+
+
 def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -> str:
     """The score read back on the rating scale, so that 68 of 100 is not taken for a fail: 'about Exceeding'."""
     if not score or score.get("value") is None or template is None:
@@ -614,6 +619,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "in_currency": in_currency,
     "rating_word": rating_word,
     "score_sentence": score_sentence,
+    "score_breakdown": score_breakdown,
     "score_on_scale": score_on_scale,
     "field_label": field_label,
     "number": number,

@@ -76,3 +76,8 @@ def test_a_score_with_every_part_counted_says_nothing_was_rescaled():
         ],
     }
     assert labels.score_sentence(detail) == "70 of 100: goals 60 (weight 60%), competencies 86 (40%)"
+
+
+def test_the_breakdown_beside_a_score_does_not_repeat_the_number():
+    detail = {"value": 70.3, "parts": [{"name": "goals", "weight": 100, "value": 70.3}]}
+    assert labels.score_breakdown(detail) == "goals 70 (weight 100%)"
