@@ -291,8 +291,18 @@ DEFAULT_LOCALE = "en-GB"
 DEFAULT_CURRENCY = "EUR"
 # Currencies written with their sign; any other is written with its ISO code ('CHF 4,800').
 CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$"}
-_locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
-_currency: ContextVar[str] = ContextVar("currency", default=DEFAULT_CURRENCY)
+# The organisation's formats (set once by each process that renders: the web app, the PDF function), and the
+# person's for the request being answered (None: the organisation's).
+_organisation = {"locale": DEFAULT_LOCALE, "currency": DEFAULT_CURRENCY}
+_locale: ContextVar[str | None] = ContextVar("locale", default=None)
+_currency: ContextVar[str | None] = ContextVar("currency", default=None)
+
+
+def use_organisation_formats(locale: str, currency: str) -> None:
+    """The organisation's default locale and its currency (ORG_LOCALE, ORG_CURRENCY), for whatever this process
+    renders outside a person's request (a bulk export's PDFs)."""
+    _organisation["locale"] = locale if locale in FORMATS else DEFAULT_LOCALE
+    _organisation["currency"] = currency or DEFAULT_CURRENCY
 
 
 def choose_locale(accepted: Iterable[str], default: str = DEFAULT_LOCALE) -> str:
@@ -318,12 +328,12 @@ def use_formats(locale: str, currency: str = DEFAULT_CURRENCY) -> Callable[[], N
 
 def current_format() -> Format:
     """The format dates and times are written in now."""
-    return FORMATS[_locale.get()]
+    return FORMATS[_locale.get() or _organisation["locale"]]
 
 
 def currency() -> str:
     """The organisation's currency (ISO 4217 code) amounts are written in."""
-    return _currency.get()
+    return _currency.get() or _organisation["currency"]
 
 
 def day(value: date | str | None) -> str:

@@ -12,9 +12,12 @@ from service.views import labels
 
 @pytest.fixture(autouse=True)
 def organisation_default():
-    labels.use_formats("en-GB", "EUR")
+    """The organisation's default formats, and whatever a test sets for a person put back after it."""
+    labels.use_organisation_formats("en-GB", "EUR")
+    restore = labels.use_formats("en-GB", "EUR")
     yield
-    labels.use_formats("en-GB", "EUR")
+    restore()
+    labels.use_organisation_formats("en-GB", "EUR")
 
 
 def test_british_english_writes_day_month_year_and_a_24_hour_clock():
@@ -27,7 +30,7 @@ def test_british_english_writes_day_month_year_and_a_24_hour_clock():
 
 
 def test_american_english_writes_month_day_year_and_a_12_hour_clock():
-    labels.use_formats("en-US")
+    labels.use_formats("en-US")  # put back by the fixture
     assert labels.day("2026-12-10") == "Dec 10, 2026"
     assert labels.clock("2026-12-05T19:11:03+00:00") == "7:11 PM"
     assert labels.clock("2026-12-05T00:30:00+00:00") == "12:30 AM"
@@ -81,3 +84,14 @@ def test_a_score_with_every_part_counted_says_nothing_was_rescaled():
 def test_the_breakdown_beside_a_score_does_not_repeat_the_number():
     detail = {"value": 70.3, "parts": [{"name": "goals", "weight": 100, "value": 70.3}]}
     assert labels.score_breakdown(detail) == "goals 70 (weight 100%)"
+
+
+def test_outside_a_persons_request_the_organisations_formats_apply():
+    import contextvars
+
+    def outside_any_request() -> tuple[str, str]:
+        return labels.day("2026-12-10"), labels.money(4800)
+
+    labels.use_organisation_formats("en-US", "USD")
+    fresh = contextvars.Context()  # a thread or process that answers no person: no person's formats set
+    assert fresh.run(outside_any_request) == ("Dec 10, 2026", "US$4,800")
