@@ -478,7 +478,10 @@ def launch_progress(cycle_id: str):
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
     if c.state is CycleState.DRAFT:
-        people = cycle_svc.launch_audience(uow, principal, cycle_id)
+        people = attempt(
+            lambda: cycle_svc.launch_audience(uow, principal, cycle_id),
+            OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Cannot launch yet"),
+        )
         return render_template("pages/hr_launch.html", cycle=c, people=people, progress=None)
     progress = cycle_svc.launch_progress(uow, cycle_id)
     percent = int(100 * progress.created / progress.expected) if progress.expected else 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -434,3 +435,19 @@ def test_launching_asks_to_confirm_showing_who_will_be_emailed_and_launches_only
     resp = post(hr, f"/hr/cycles/{draft.cycle_id}/launch", {"version": str(draft.version)})
     assert resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}/launch"
     assert cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id).state.value == "active"
+
+
+def test_a_draft_whose_participants_cannot_take_part_says_why_instead_of_asking_to_launch(hr, table, clock):
+    template = template_svc.list_templates(UnitOfWork(table))[0]
+    post(hr, "/hr/cycles/new", cycle_form(template.template_id))
+    draft = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Mid-year")
+    uow = UnitOfWork(table)
+    with uow:  # everyone in the cycle's only department has left since the draft was saved
+        for person in uow.directory.all():
+            if person.department == "Engineering":
+                uow.directory.save(replace(person, active=False), new=False)
+        uow.commit()
+    resp = hr.get(f"/hr/cycles/{draft.cycle_id}/launch")
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}"
+    assert "Cannot launch yet" in text(hr.get(resp.headers["Location"]))
+    assert cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id).state.value == "draft"
