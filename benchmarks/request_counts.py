@@ -309,8 +309,20 @@ _FEEDBACK_READ = (
     "The page also shows the peer and upward feedback groups: one Query of FBGROUP#cycle#E4 (both groups; the "
     "cycle's feedback settings ride in the first BatchGetItem). "
 )
+_NOMINATIONS_READ = (
+    "The page also says what waits for the manager's decision (issue 25): one Query of FBREQ#cycle#E4, the "
+    "person's feedback requests (peer nominations to approve). "
+)
 WHY: dict[str, str] = {
-    "open a review: page (manager)": _REVIEW_READS + _FEEDBACK_READ + _REVIEW_FIX,
+    "open a review: page (manager)": _REVIEW_READS + _FEEDBACK_READ + _NOMINATIONS_READ + _REVIEW_FIX,
+    "team overview, 12 reports: page": (
+        "BatchGetItem (principal, CYCLE, feedback SETTINGS, STATS), Query gsi1 MGR#E3 and one BatchGetItem of "
+        "the 12 reviews (the overview), then what waits for the manager's decision (issue 25): Query gsi1 MGR#E3 "
+        "again (the reports as people, for the permission), one BatchGetItem of the 12 close marks, and one Query "
+        "FBREQ#cycle#E per report whose feedback is open, for peer nominations to approve; none of those after the "
+        "nomination deadline. Not met: meeting 3 means a per-person count of nominations waiting, kept by the "
+        "request's transition in the same transaction and read in one BatchGetItem with the reviews (-13)."
+    ),
     "open a review: JSON GET (manager)": _REVIEW_READS + _REVIEW_FIX,
     "submit self assessment: JSON PUT": (
         "BatchGetItem (principal, CYCLE, REVIEW#E7, EMP#E7), Query gsi2 GOALS#E7 (the submission checks that the "

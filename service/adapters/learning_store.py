@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
 from service.adapters.codec import Codec
-from service.adapters.repository import Repository
+from service.adapters.repository import OwnedRepository, Repository
 from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.learning import Activity, Contact
 
@@ -39,18 +39,14 @@ ACTIVITY: Codec[Activity] = Codec(
 activity_to_item, activity_from_item = ACTIVITY.to_item, ACTIVITY.from_item
 
 
-class LearningRepository(Repository):
-    """A person's learning log: audited saves, deletes, and the one Query of the log."""
+class LearningRepository(OwnedRepository[Activity]):
+    """A person's learning log, newest first: audited saves, deletes, and the one Query of the log."""
 
-    def get(self, owner_id: str, activity_id: str) -> Activity | None:
-        """One activity of this owner, or None."""
-        return self._read(activity_from_item, keys.learning_activity(owner_id, activity_id))
-
-    def of_owner(self, owner_id: str) -> list[Activity]:
-        """Someone's activities, newest first."""
-        pk, prefix = keys.learning_log(owner_id)
-        found = [activity_from_item(i) for i in self._query_noted(pk, prefix)]
-        return sorted(found, key=lambda a: (a.date, a.created_at), reverse=True)
+    decode = staticmethod(activity_from_item)
+    key = staticmethod(keys.learning_activity)
+    partition = staticmethod(keys.learning_log)
+    order = staticmethod(lambda a: (a.date, a.created_at))
+    newest_first = True
 
     def get_many(self, owner_id: str, activity_ids: list[str]) -> dict[str, Activity]:
         """Activities of one owner by id (missing ones left out)."""
@@ -78,18 +74,14 @@ CONTACT: Codec[Contact] = Codec(
 contact_to_item, contact_from_item = CONTACT.to_item, CONTACT.from_item
 
 
-class PlannerRepository(Repository):
-    """Someone's informational-interview planner: contacts and their question bank (versioned, not audited)."""
+class PlannerRepository(OwnedRepository[Contact]):
+    """Someone's informational-interview planner: contacts, oldest first, and their question bank (versioned,
+    not audited)."""
 
-    def get(self, owner_id: str, contact_id: str) -> Contact | None:
-        """One contact of this owner's planner, or None."""
-        return self._read(contact_from_item, keys.interview_contact(owner_id, contact_id))
-
-    def contacts(self, owner_id: str) -> list[Contact]:
-        """Every contact of someone's planner, oldest first."""
-        pk, prefix = keys.planner_contacts(owner_id)
-        found = [contact_from_item(i) for i in self._query_noted(pk, prefix)]
-        return sorted(found, key=lambda c: (c.created_at, c.contact_id))
+    decode = staticmethod(contact_from_item)
+    key = staticmethod(keys.interview_contact)
+    partition = staticmethod(keys.planner_contacts)
+    order = staticmethod(lambda c: (c.created_at, c.contact_id))
 
     def save(self, c: Contact, *, new: bool) -> Contact:
         """Stage a create or a versioned update; returns the contact as stored."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from service.adapters.audited import stage_audited
 from service.adapters.ports import UnitOfWorkPort
@@ -54,3 +54,25 @@ class Repository:
         stored = stage_audited(self._uow, entity=entity, before=before, after=after, **audit)
         self._uow.remember(stored)
         return stored
+
+
+class OwnedRepository(Repository, Generic[T]):
+    """Records one person owns, kept in a partition of theirs: one by its id, or all of them in one Query.
+
+    A subclass names how its records decode, their key, the owner's partition and the order of the list."""
+
+    decode: ClassVar[Callable[[Item], Any]]
+    key: ClassVar[Callable[[str, str], dict[str, str]]]  # (owner id, record id) → key
+    partition: ClassVar[Callable[[str], tuple[str, str]]]  # owner id → partition and prefix
+    order: ClassVar[Callable[[Any], Any]]
+    newest_first: ClassVar[bool] = False
+
+    def get(self, owner_id: str, record_id: str) -> T | None:
+        """One record of this owner, or None."""
+        return self._read(type(self).decode, type(self).key(owner_id, record_id))
+
+    def of_owner(self, owner_id: str) -> list[T]:
+        """Every record of this owner, in the repository's order."""
+        pk, prefix = type(self).partition(owner_id)
+        found = [type(self).decode(i) for i in self._query_noted(pk, prefix)]
+        return sorted(found, key=type(self).order, reverse=type(self).newest_first)

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from service.domain.changes import flatten
+
 MAX_VALUE_CHARS = 2000
 GENESIS = "0" * 64
 RECORD_FIELDS = ("entity", "version", "at", "actor", "action", "reason", "changes", "prev_hash")
@@ -21,15 +23,6 @@ class Change:
     after: Any
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: value}
-
-
 def _clip(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
         return value[:MAX_VALUE_CHARS] + "…"
@@ -41,7 +34,7 @@ def _clip(value: Any) -> Any:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """Every dotted field whose value differs (lists compared whole)."""
-    a, b = _flatten(before), _flatten(after)
+    a, b = flatten(before, lists=False), flatten(after, lists=False)
     return [Change(k, _clip(a.get(k)), _clip(b.get(k))) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 

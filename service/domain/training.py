@@ -272,6 +272,51 @@ def low_rating(rating: int | None, points: int) -> bool:
     return rating is not None and rating <= (2 if points >= 4 else 1)
 
 
+@dataclass(frozen=True)
+class SuggestedNeed:
+    """A training need a low competency rating suggests, and the manager's answer so far ("" while undecided)."""
+
+    competency_id: str
+    name: str
+    rating: int
+    points: int
+    answer: str = ""
+
+    @property
+    def undecided(self) -> bool:
+        """Nobody confirmed or dismissed it yet."""
+        return self.answer not in set(SuggestionAnswer)
+
+
+def _as_rating(value: Any, points: int) -> int | None:
+    # A stored draft holds ints; a form sent back to its writer holds the typed text: either is one of the
+    # scale's points, or no rating.
+    if isinstance(value, bool):
+        return None
+    scale = range(1, points + 1)
+    if isinstance(value, int):
+        return value if value in scale else None
+    return {str(n): n for n in scale}.get(value.strip()) if isinstance(value, str) else None
+
+
+def suggested_needs(
+    competencies: list[tuple[str, str]], points: int, content: dict[str, Any] | None
+) -> list[SuggestedNeed]:
+    """The needs a manager assessment's low ratings suggest, in the template's order of competencies
+    (`competencies`: id and name), each with the answer the assessment holds."""
+    content = content or {}
+    ratings = content.get("competency_ratings") or {}
+    answers = content.get("need_suggestions") or {}
+    found = []
+    for cid, name in competencies:
+        entry = ratings.get(cid)
+        rating = _as_rating(entry.get("rating"), points) if isinstance(entry, dict) else None
+        if rating is not None and low_rating(rating, points):
+            answer = answers.get(cid) if isinstance(answers, dict) else None
+            found.append(SuggestedNeed(cid, name, rating, points, answer if isinstance(answer, str) else ""))
+    return found
+
+
 # --- a person's contribution to the aggregates --------------------------------------------------------
 
 

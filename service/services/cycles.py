@@ -44,6 +44,20 @@ class LaunchProgress:
 
 
 @dataclass(frozen=True)
+class CycleProgress:
+    """Reviews of a cycle per state, per department and overdue per phase, with its launch and deadlines."""
+
+    cycle_id: str
+    state: str
+    launch: dict[str, int | bool]  # expected, created, done: the launch's progress
+    deadlines: dict[str, str]  # phase → ISO date
+    total: int
+    by_state: dict[str, int]
+    by_department: dict[str, dict[str, int]]
+    overdue: dict[str, int]  # phase → reviews past its deadline
+
+
+@dataclass(frozen=True)
 class WorklistRow:
     """One review in HR's worklist: whose, where it stands, and what the employee said on acknowledging."""
 
@@ -275,18 +289,18 @@ def launch_progress(uow: UnitOfWork, cycle_id: str) -> LaunchProgress:
     return LaunchProgress(cycle_id, expected, launched, launched >= expected)
 
 
-def cycle_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> dict[str, Any]:
+def cycle_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> CycleProgress:
     """Reviews per state, per department and overdue, from the cycle's counters (two reads)."""
     require_role(principal, Role.HR, Role.LEADERSHIP)
     cycle = get_cycle(uow, cycle_id)
     per_state, per_dept, launched, expected = uow.cycles.counts(cycle_id)
-    return {
-        "cycle_id": cycle_id,
-        "state": cycle.state.value,
-        "launch": {"expected": expected, "created": launched, "done": launched >= expected},
-        "deadlines": {p.value: d.isoformat() for p, d in cycle.phases.items()},
+    return CycleProgress(
+        cycle_id,
+        cycle.state.value,
+        {"expected": expected, "created": launched, "done": launched >= expected},
+        {p.value: d.isoformat() for p, d in cycle.phases.items()},
         **progress(cycle, per_state, per_dept, today),
-    }
+    )
 
 
 def close_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str, expected_version: int, clock: Clock) -> Cycle:

@@ -13,6 +13,7 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.changes import edits
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
 from service.domain.learning import (
     CHECKLIST,
@@ -55,6 +56,12 @@ EDITABLE = (
     "shared_with_manager",
 )
 MAX_REFERRALS = 10
+
+
+def _checklist(ticked: dict[str, Any]) -> dict[str, bool]:
+    """The preparation steps ticked, only those the checklist has."""
+    known = {k for k, _ in CHECKLIST}
+    return {k: bool(v) for k, v in ticked.items() if k in known}
 
 
 @dataclass(frozen=True)
@@ -233,7 +240,7 @@ def _tree(nodes: list[TreeNode]) -> list[ReferralNode]:
 
 def planner(uow: UnitOfWork, principal: Principal) -> Planner:
     """My planner: contacts with their interviews, and the chain of introductions as a tree."""
-    contacts = uow.planner.contacts(principal.employee_id)
+    contacts = uow.planner.of_owner(principal.employee_id)
     profile = _profile(uow, principal)
     return Planner([contact_view(c, profile) for c in contacts], _tree(referral_tree(contacts)))
 
@@ -243,11 +250,11 @@ def get_contact(uow: UnitOfWork, principal: Principal, contact_id: str) -> Conta
     contact = _own(uow, principal, contact_id)
     introduced_by: list[ContactLink] = []
     if contact.referred_by:
-        everyone = {c.contact_id: c for c in uow.planner.contacts(principal.employee_id)}
+        everyone = {c.contact_id: c for c in uow.planner.of_owner(principal.employee_id)}
         introduced_by = [ContactLink(c.contact_id, c.name) for c in chain_of(everyone, contact_id)[:-1]]
     referrals = [
         Referral(c.contact_id, c.name, c.status)
-        for c in uow.planner.contacts(principal.employee_id)
+        for c in uow.planner.of_owner(principal.employee_id)
         if c.referred_by == contact_id
     ]
     return ContactDetail(
@@ -296,14 +303,7 @@ def update_contact(
     with uow:
         contact = _own(uow, principal, contact_id)
         _expect(contact, expected_version)
-        changes = {k: data[k] for k in EDITABLE if k in data}
-        if "found_via" in changes:
-            changes["found_via"] = ContactSource(changes["found_via"])
-        if "format" in changes:
-            changes["format"] = InterviewFormat(changes["format"])
-        if "checklist" in changes:
-            known = {k for k, _ in CHECKLIST}
-            changes["checklist"] = {k: bool(v) for k, v in changes["checklist"].items() if k in known}
+        changes = edits(data, EDITABLE, found_via=ContactSource, format=InterviewFormat, checklist=_checklist)
         if "name" in changes and not str(changes["name"]).strip():
             raise ValidationFailed("Name the contact.", {"name": ["required"]})
         if changes.get("shared_with_manager") and contact.status is not InterviewStatus.COMPLETED:
@@ -436,6 +436,6 @@ def shared_summaries(uow: UnitOfWork, principal: Principal, employee_id: str) ->
         raise NotFound(f"no shared interview summaries for {employee_id!r}")
     return [
         SharedSummary(c.role, c.organisation, c.industry, c.completed_on, c.learnt)
-        for c in uow.planner.contacts(employee_id)
+        for c in uow.planner.of_owner(employee_id)
         if c.shared_with_manager and c.status is InterviewStatus.COMPLETED
     ]

@@ -9,6 +9,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.learning_store import ALL, cell
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.changes import edits
 from service.domain.cycles import CycleState
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
@@ -159,13 +160,7 @@ def update_activity(
         before = _owned(uow, principal, activity_id)
         if before.version != expected_version:
             raise StaleWrite(f"the activity was changed elsewhere (now version {before.version}); reload it")
-        changes = {k: data[k] for k in EDITABLE if k in data}
-        if "type" in changes:
-            changes["type"] = ActivityType(changes["type"])
-        if "date" in changes:
-            changes["date"] = str(changes["date"])
-        if "need_id" in changes:
-            changes["need_id"] = changes["need_id"] or None
+        changes = edits(data, EDITABLE, type=ActivityType, date=str, need_id=lambda n: n or None)
         after = replace(before, **changes)
         check_activity({**asdict(after), "date": after.date}, clock.now().date())
         stored = uow.learning.save(after, new=False, actor=principal.employee_id, action="change_activity", at=at)
@@ -313,7 +308,7 @@ def comment_on_evidence(
 def my_insights(uow: UnitOfWork, principal: Principal) -> Insights:
     """What I have explored (roles, organisations, industries from my interviews) and learnt, with my hours."""
     activities = uow.learning.of_owner(principal.employee_id)
-    contacts = uow.planner.contacts(principal.employee_id)
+    contacts = uow.planner.of_owner(principal.employee_id)
     talked = [c for c in contacts if c.status.value == "completed"]
 
     def distinct(values: list[str]) -> list[str]:

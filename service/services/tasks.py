@@ -7,21 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action
-from service.domain.cycles import Cycle, CycleState
+from service.domain.cycles import Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
+from service.domain.feedback import FeedbackKind, RequestState
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
-from service.services import feedback_answers
-from service.services import goals as goal_svc
+from service.services import feedback_answers, policy
 from service.services import reviews as review_svc
+from service.services import training as training_svc
 from service.services.auth import Principal
-from service.services.goal_reports import AlignmentReport
+from service.services.feedback import closed_subjects
+from service.services.feedback_settings import settings_for
 
 
 class TaskKind(StrEnum):
@@ -32,6 +33,8 @@ class TaskKind(StrEnum):
     CHECK_LAUNCH = "check_launch"
     ACTION = "action"
     GIVE_FEEDBACK = "give_feedback"
+    APPROVE_NOMINATIONS = "approve_nominations"  # peer reviewers a report nominated, for the manager to decide
+    DECIDE_NEEDS = "decide_needs"  # training needs low ratings suggest, for the manager to confirm or dismiss
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Task:
     employee_name: str = ""
     employee_title: str = ""
     done: tuple[int, int] | None = None  # (sections done, sections) of a started draft
-    count: int = 0  # reviews to finalise; reviews created by the launch
+    count: int = 0  # reviews to finalise; reviews created by the launch; nominations or suggested needs to decide
     expected: int = 0  # reviews the launch creates
     feedback_kind: str = ""  # peer or upward
     action: Action | None = None
@@ -79,18 +82,9 @@ class SteeredCycle:
     """A cycle HR steers: its progress (None for a draft), overdue tasks and reviews to finalise."""
 
     cycle: Cycle
-    progress: dict[str, Any] | None = None
+    progress: cycle_svc.CycleProgress | None = None
     overdue: int = 0
     to_finalise: int = 0
-
-
-@dataclass(frozen=True)
-class Leading:
-    """Leadership's reports for the active cycle (None when no cycle is running)."""
-
-    cycle: Cycle | None = None
-    alignment: AlignmentReport | None = None
-    progress: dict[str, Any] | None = None
 
 
 @dataclass
@@ -103,7 +97,6 @@ class MyTasks:
     teams: list[TeamCycle] = field(default_factory=list)
     steer: list[SteeredCycle] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
-    leading: Leading | None = None
     cycle_names: dict[str, str] = field(default_factory=dict)  # every cycle's name, for the actions' rows
 
 
@@ -115,8 +108,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles})
     found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in all_cycles}, found.tasks, today)
     if reports or principal.has(Role.MANAGER):
-        titles = {p.employee_id: p.title for p in reports if p.title}
-        found.teams = _team(uow, principal, active, found.tasks, titles, today)
+        found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
     if principal.has(Role.HR):
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
@@ -135,8 +127,6 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
                     feedback_kind=r.kind,
                 )
             )
-    if principal.has(Role.LEADERSHIP):
-        found.leading = _leadership(uow, principal, active, today)
     return found
 
 
@@ -181,16 +171,84 @@ def _own_reviews(
     return rows
 
 
+@dataclass(frozen=True)
+class NominationsToDecide:
+    """Peer reviewers nominated about one person and waiting for this reader's decision, and until when."""
+
+    employee_id: str
+    count: int
+    due: date | None
+
+
+def nominations_to_decide(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, subjects: list[Employee], now: datetime
+) -> dict[str, NominationsToDecide]:
+    """Of these people, those whose peer nominations wait for this principal's decision and can still be
+    decided: an active cycle, before the nomination deadline (HR may adjust after it), feedback not closed
+    (one Query of each person's requests while their feedback is open, and a batch read of the close marks)."""
+    if cycle.state is not CycleState.ACTIVE or not subjects:
+        return {}
+    deadline = settings_for(uow, cycle).nomination_deadline
+    if deadline and now.date() > deadline and not policy.may_manage_feedback(principal):
+        return {}
+    candidates = {p.employee_id for p in subjects if policy.may_decide_nominations(principal, p)}
+    # For several people, one batch read of the close marks first spares a Query per closed one; for one person
+    # the Query comes first and the close mark is read only when something waits.
+    many = len(candidates) > 1
+    if many:
+        candidates -= closed_subjects(uow, cycle, candidates, now)
+    found = {}
+    for employee_id in sorted(candidates):
+        waiting = sum(
+            1
+            for r in uow.feedback.about(cycle.cycle_id, employee_id)
+            if r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED
+        )
+        if waiting:
+            found[employee_id] = NominationsToDecide(employee_id, waiting, deadline)
+    closed = set() if many else closed_subjects(uow, cycle, set(found), now)
+    return {i: n for i, n in found.items() if i not in closed}
+
+
 def _team(
-    uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], titles: dict[str, str], today: date
+    uow: UnitOfWork,
+    principal: Principal,
+    active: list[Cycle],
+    tasks: list[Task],
+    reports: list[Employee],
+    today: date,
+    now: datetime,
 ) -> list[TeamCycle]:
+    """The manager's tasks about their reports: assessments and discussions, nominations and suggested needs
+    to decide."""
     teams = []
+    titles = {p.employee_id: p.title for p in reports if p.title}
     for cycle in active:
         rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
         if not rows:
             continue
+        in_cycle = {r.employee_id for r in rows}
+        pending = nominations_to_decide(uow, principal, cycle, [p for p in reports if p.employee_id in in_cycle], now)
         for row in rows:
             task = cycle.task_for(ReviewState(row.state))
+            about = {
+                "team": True,
+                "employee_id": row.employee_id,
+                "employee_name": row.employee_name,
+                "employee_title": titles.get(row.employee_id, ""),
+            }
+            if row.employee_id in pending:
+                p = pending[row.employee_id]
+                tasks.append(
+                    Task(TaskKind.APPROVE_NOMINATIONS, cycle.cycle_id, cycle.name, p.due, count=p.count, **about)
+                )
+            # A draft may be written before the self assessment is in; the read is the one team_reviews made.
+            undecided = training_svc.suggestions_to_decide(uow, principal, cycle, row.employee_id)
+            if undecided:
+                due = cycle.phases.get(Phase.MANAGER_ASSESSMENT)
+                tasks.append(
+                    Task(TaskKind.DECIDE_NEEDS, cycle.cycle_id, cycle.name, due, count=len(undecided), **about)
+                )
             if task and task[1] == "manager":
                 # The review was read by team_reviews just now: its draft costs no further request.
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
@@ -201,11 +259,8 @@ def _team(
                         cycle.cycle_id,
                         cycle.name,
                         task[2],
-                        team=True,
-                        employee_id=row.employee_id,
-                        employee_name=row.employee_name,
-                        employee_title=titles.get(row.employee_id, ""),
                         done=done,
+                        **about,
                     )
                 )
         waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
@@ -225,29 +280,19 @@ def _steer(
             steer.append(SteeredCycle(cycle))
             continue
         progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
-        to_finalise = progress["by_state"].get("acknowledged", 0)
+        to_finalise = progress.by_state.get("acknowledged", 0)
         if to_finalise:
             tasks.append(Task(TaskKind.FINALISE_REVIEWS, cycle.cycle_id, cycle.name, count=to_finalise))
-        launch = progress["launch"]
+        launch = progress.launch
         if not launch["done"]:
             tasks.append(
                 Task(
                     TaskKind.CHECK_LAUNCH,
                     cycle.cycle_id,
                     cycle.name,
-                    count=launch["created"],
-                    expected=launch["expected"],
+                    count=int(launch["created"]),
+                    expected=int(launch["expected"]),
                 )
             )
-        steer.append(SteeredCycle(cycle, progress, sum(progress["overdue"].values()), to_finalise))
+        steer.append(SteeredCycle(cycle, progress, sum(progress.overdue.values()), to_finalise))
     return steer
-
-
-def _leadership(uow: UnitOfWork, principal: Principal, active: list[Cycle], today: date) -> Leading:
-    """Leadership's home: the reports that exist today (goal alignment, review progress) for the active cycle."""
-    cycle = active[0] if active else None
-    if cycle is None:
-        return Leading()
-    alignment = goal_svc.alignment_report(uow, principal, cycle.cycle_id)
-    progress = cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today)
-    return Leading(cycle, alignment, progress)

@@ -9,20 +9,24 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import Cycle
 from service.domain.errors import NotFound, ValidationFailed
 from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
 from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
+from service.domain.templates import Template
 from service.domain.training import (
     NeedSource,
     NeedStatus,
     ReportSchedule,
+    SuggestedNeed,
+    SuggestionAnswer,
     Topic,
     TrainingNeed,
     check_topic,
     contribution,
-    low_rating,
     needs_from_content,
     slug,
+    suggested_needs,
 )
 from service.services import policy
 from service.services.auth import Principal
@@ -30,27 +34,43 @@ from service.services.auth import Principal
 MAX_REF = 300
 
 
+def suggestions(template: Template | dict[str, Any] | None, content: dict[str, Any] | None) -> list[SuggestedNeed]:
+    """The training needs a manager assessment's low ratings suggest under this template (or its snapshot)."""
+    if template is None:
+        return []
+    if isinstance(template, dict):
+        competencies = [(c["id"], c.get("name", c["id"])) for c in template.get("competencies", [])]
+        points = len(template.get("scale", [])) or 5
+    else:
+        competencies, points = [(c.id, c.name) for c in template.competencies], template.scale.points
+    return suggested_needs(competencies, points, content)
+
+
 def _confirmed_suggestions(content: dict[str, Any], template: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Low ratings the manager confirmed as needs (dismissed ones, and those already named, add nothing)."""
-    answers = content.get("need_suggestions") or {}
-    snapshot = template or {}
-    names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
-    points = len(snapshot.get("scale", [])) or 5
     named = {n.get("competency_id") for n in content.get("training_needs", [])}
-    rows = []
-    for cid, entry in (content.get("competency_ratings") or {}).items():
-        rating = (entry or {}).get("rating")
-        if answers.get(cid) == "confirmed" and low_rating(rating, points) and cid not in named:
-            rows.append(
-                {
-                    "topic": names.get(cid, cid),
-                    "priority": "high" if rating == 1 else "medium",
-                    "format": "course",
-                    "rationale": f"Suggested by a low rating ({rating} of {points}) in {names.get(cid, cid)}.",
-                    "competency_id": cid,
-                }
-            )
-    return rows
+    return [
+        {
+            "topic": s.name,
+            "priority": "high" if s.rating == 1 else "medium",
+            "format": "course",
+            "rationale": f"Suggested by a low rating ({s.rating} of {s.points}) in {s.name}.",
+            "competency_id": s.competency_id,
+        }
+        for s in suggestions(template, content)
+        if s.answer == SuggestionAnswer.CONFIRMED and s.competency_id not in named
+    ]
+
+
+def suggestions_to_decide(uow: UnitOfWork, principal: Principal, cycle: Cycle, employee_id: str) -> list[SuggestedNeed]:
+    """Suggested needs of a manager assessment still in draft that this principal writes and has not decided
+    (none once it is submitted: then they can no longer be decided)."""
+    review = uow.reviews.get(cycle.cycle_id, employee_id)
+    if review is None or not cycle.template_snapshot or at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+        return []
+    if not policy.may_act_on_review(policy.review_roles(principal, employee_id, review.manager_id), "manager"):
+        return []
+    return [s for s in suggestions(cycle.template_snapshot, review.manager_assessment) if s.undecided]
 
 
 def stage_review_needs(

@@ -15,6 +15,7 @@ from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
+from service.services import training as training_svc
 from service.services.reviews import ReviewView
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
@@ -32,6 +33,7 @@ from service.web.schemas_reviews import (
     CycleSchema,
     HistorySchema,
     LaunchSchema,
+    ManagerSavedSchema,
     ProgressSchema,
     ReasonSchema,
     ReturnSchema,
@@ -276,8 +278,11 @@ def _part_body(part: Part) -> type[Schema]:
 
 def _part_view(part: Part):
     body_schema = _part_body(part)
+    manager = part.key == "manager"
 
-    @api_doc(part.api_summary, response=ReviewSchema, body=body_schema, errors=(409,))
+    @api_doc(
+        part.api_summary, response=ManagerSavedSchema if manager else ReviewSchema, body=body_schema, errors=(409,)
+    )
     def save_part(cycle_id: str, employee_id: str):
         """Save or submit one of the review's forms (self assessment, manager assessment, discussion)."""
         w, body = wiring(), load_body()
@@ -291,6 +296,10 @@ def _part_view(part: Part):
             body["submit"],
             w.clock,
         )
+        if manager:  # what the low ratings suggest, so that a client can ask for the decision as the page does
+            suggested = training_svc.suggestions(saved.template, saved.manager_assessment)
+            data = {**vars(saved), "suggested_needs": suggested}
+            return answer(ManagerSavedSchema(exclude=("goals", "carried_actions")).dump(data), version=saved.version)
         return _review_response(saved)
 
     return save_part

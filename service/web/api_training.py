@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.domain.report_views import ReportView
 from service.domain.training import Topic, TrainingNeed
 from service.services import training as svc
 from service.services import training_reports as reports
+from service.services.report_cycles import default_report_cycle
 from service.web.api_io import answer, load_body, load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
-from service.web.fields import Id, Text, Whole
+from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
+from service.web.schemas_reviews import CycleSchema
 from service.web.wiring import wiring
 
 bp = Blueprint("api_training", __name__, url_prefix="/api")
@@ -22,26 +25,9 @@ class ReportQuerySchema(Schema):
     n = Whole(load_default=3, validate=validate.Range(1, reports.MAX_PROGRAMME))
 
 
-class TrainingReportSchema(Schema):
-    """The training-need report. A figure that concerns fewer than 5 people, or would let a reader work such a
-    group out from other figures, is `null` (a whole row: `suppressed: true`); `note` says so in words."""
-
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    cycle_state = fields.String()
-    scope = fields.String()
-    threshold = fields.Integer()
-    note = fields.String()
-    generated_at = fields.String()
-    people_with_needs = fields.Integer(allow_none=True)
-    suppressed = fields.Boolean()
-    previous_cycle = fields.Raw(allow_none=True)
-    score_rule = fields.String()
-    topics = fields.List(fields.Raw())
-    departments = fields.List(fields.Raw())
-    competencies = fields.List(fields.Raw())
-    obstacles = fields.Raw()
-    programme = fields.Raw(allow_none=True)
+# The training-need report. A figure that concerns fewer than 5 people, or would let a reader work such a group
+# out from other figures, is `null` (a whole row: `suppressed: true`); `note` says so in words.
+TrainingReportSchema = schema_of(reports.TrainingReport, "TrainingReportSchema")
 
 
 class NeedsQuerySchema(Schema):
@@ -74,6 +60,41 @@ CREATED_TOPIC = TopicSchema(only=("topic_id", "name", "synonyms"))  # what an ad
 class MergeSchema(Schema):
     source_id = Id(required=True, metadata={"description": "the topic that goes (a catalogue or free-text topic)"})
     target_id = Id(required=True, metadata={"description": "the catalogue topic that stays"})
+
+
+class ReportCycleQuerySchema(Schema):
+    view = Choice(ReportView, load_default=ReportView.HOME.value, metadata={"description": "which report"})
+
+
+class CycleBriefSchema(CycleSchema):
+    """A cycle named: its id, name and state."""
+
+    class Meta:
+        fields = ("cycle_id", "name", "state")
+
+
+class ReportCycleSchema(Schema):
+    """The cycle a report opens on when none is named: the newest launched cycle with data for the view
+    (services/report_cycles.py), and the newer launched cycles passed over because they have none yet."""
+
+    view = fields.String()
+    cycle = fields.Nested(CycleBriefSchema, allow_none=True)
+    passed_over = fields.List(fields.Nested(CycleBriefSchema))
+
+
+@bp.get("/reports/cycle")
+@api_doc(
+    "The cycle leadership's reports open on when none is named (the newest with data for the view)",
+    response=ReportCycleSchema,
+    query=ReportCycleQuerySchema,
+    errors=(403,),
+)
+def report_cycle():
+    """The default cycle of a report."""
+    view = ReportView(load_query()["view"])
+    choice = default_report_cycle(wiring().uow(), current_principal(), view)
+    data = {"view": view.value, "cycle": choice.cycle, "passed_over": choice.passed_over}
+    return answer(data, schema=ReportCycleSchema)
 
 
 @bp.get("/cycles/<cycle_id>/training-report")

@@ -13,6 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from service.domain.changes import flatten
 from service.domain.templates import Form, Template
 
 Errors = dict[str, list[str]]
@@ -236,21 +237,6 @@ def cycle_raw(form: Any) -> dict[str, Any]:
         "skip_level_read": form.get("skip_level_read") == "on",
         "rehearsal": form.get("rehearsal") == "on",
     }
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Content → {dotted field: leaf value}, lists included (`training_needs.0.topic`)."""
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    if isinstance(value, list):
-        out = {}
-        for n, v in enumerate(value):
-            out.update(flatten(v, f"{prefix}.{n}" if prefix else str(n)))
-        return out
-    return {prefix: value}
 
 
 def _same(a: Any, b: Any) -> bool:

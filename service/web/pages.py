@@ -8,11 +8,16 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from service.domain.directory import Role
+from service.domain.report_views import ReportView
 from service.services import actions as action_svc
 from service.services import directory as svc
+from service.services import report_cycles
 from service.services import tasks as task_svc
 from service.services.auth import Principal
 from service.views.labels import ACTION_STATUS_LABELS, TASK_TITLES
+from service.web.cycle_choice import report_cycle
+from service.web.cycle_choice import status as cycle_status
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import back_to, due_info, page_principal, today
 from service.web.versioning import expected_version
@@ -39,6 +44,11 @@ class TaskRow:
 
 def _continue(done: tuple[int, int] | None) -> str:
     return f"Continue: {done[0]} of {done[1]} sections done" if done else ""
+
+
+def peers_to_approve(count: int) -> str:
+    """How many nominated peer reviewers wait for a decision, in words ("3 peer reviewers to approve")."""
+    return f"{count} peer reviewer{'s' if count != 1 else ''} to approve"
 
 
 def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
@@ -72,6 +82,20 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
             "Check the launch",
             f"{t.cycle_name}: {t.count} of {t.expected} reviews created",
             url_for("pages_hr.launch_progress", cycle_id=t.cycle_id),
+        )
+    if t.kind == task_svc.TaskKind.APPROVE_NOMINATIONS:
+        return TaskRow(
+            f"Approve peer reviewers for {t.employee_name}",
+            f"{peers_to_approve(t.count)} · {t.cycle_name}",
+            url_for("pages_feedback.nominations", cycle_id=t.cycle_id, employee_id=t.employee_id),
+            due,
+        )
+    if t.kind == task_svc.TaskKind.DECIDE_NEEDS:
+        return TaskRow(
+            f"Confirm or dismiss suggested training needs: {t.employee_name}",
+            f"{t.count} suggested by low ratings · {t.cycle_name}",
+            url_for("pages_reviews.manager_form", cycle_id=t.cycle_id, employee_id=t.employee_id) + "#s-training",
+            due,
         )
     if t.team:
         endpoint = "pages_reviews.manager_form" if t.kind == "manager_assessment" else "pages_reviews.discussion_form"
@@ -112,9 +136,12 @@ def home():
     found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now())
     tasks = sorted((_task_row(t, principal) for t in found.tasks), key=lambda t: t.sort_key)
     action_due = {a.action_id: due_info(a.due) for a in found.actions}
-    return render_template(
+    leading = None
+    if principal.has(Role.LEADERSHIP):  # their reports, for the cycle chosen or the newest with data
+        leading = report_cycles.leadership_overview(uow, principal, report_cycle(ReportView.HOME), today())
+    page = render_template(
         "pages/home.html",
-        leading=found.leading,
+        leading=leading,
         me=me,
         chain=chain,
         reports=found.reports,
@@ -128,6 +155,7 @@ def home():
         names=svc.people_names(uow, [a.subject_id for a in found.actions]),
         cycle_names=found.cycle_names,
     )
+    return page, cycle_status(leading.choice) if leading else 200
 
 
 @bp.post("/actions/<action_id>/status")

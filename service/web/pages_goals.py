@@ -11,15 +11,19 @@ from service.domain.cycles import CycleState
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
 from service.domain.goals import GoalLevel, GoalStatus
+from service.domain.report_views import ReportView
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import goals as svc
 from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.services.goal_views import ChainLink, GoalView
+from service.services.report_cycles import CycleChoice
 from service.views import labels
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
+from service.web.cycle_choice import report_cycle
+from service.web.cycle_choice import status as cycle_status
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import expected_version
@@ -379,7 +383,8 @@ def assign(goal_id: str):
 def organisation():
     """Organisation goals: everyone sees them; leadership and HR add them."""
     principal = page_principal()
-    cycles, cycle = _cycle_choice(request.values.get("cycle"))
+    choice = report_cycle(ReportView.GOALS, request.values.get("cycle"))
+    cycle = choice.cycle
     if request.method == "POST":
         data = _form_to_data(request.form, creating=True)
         data["level"] = "organisation"
@@ -387,7 +392,7 @@ def organisation():
             data["cycle_id"] = None
 
         def again(errors: dict[str, Any], message: str, status: int):
-            return _render_organisation(principal, cycles, cycle, errors or {"": [message]}, status)
+            return _render_organisation(principal, choice, errors or {"": [message]}, status)
 
         w = wiring()
         attempt(
@@ -396,15 +401,16 @@ def organisation():
         )
         flash("Organisation goal added.", "success")
         return redirect(url_for("pages_goals.organisation", cycle=cycle.cycle_id if cycle else None))
-    return _render_organisation(principal, cycles, cycle, {}, 200)
+    return _render_organisation(principal, choice, {}, cycle_status(choice))
 
 
-def _render_organisation(principal: Principal, cycles: list[Any], cycle: Any, errors: dict[str, Any], status: int):
+def _render_organisation(principal: Principal, choice: CycleChoice, errors: dict[str, Any], status: int):
+    cycle = choice.cycle
     goals = svc.organisation_goals(wiring().uow(), cycle.cycle_id if cycle else None)
     return render_template(
         "pages/goals_organisation.html",
         goals=goals,
-        cycles=cycles,
+        choice=choice,
         cycle=cycle,
         may_add=principal.has(Role.LEADERSHIP) or principal.has(Role.HR),
         errors=forms.flatten_errors(errors),
@@ -418,9 +424,11 @@ def _render_organisation(principal: Principal, cycles: list[Any], cycle: Any, er
 def alignment():
     """The alignment report: leadership and HR see the organisation, managers their subtree."""
     principal = page_principal()
-    cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    choice = report_cycle(ReportView.GOALS)
+    cycle = choice.cycle
     uow = wiring().uow()
     report = svc.alignment_report(uow, principal, cycle.cycle_id) if cycle else None
     ids = [g.owner_id for listed in (report.orphans, report.at_risk) for g in listed.goals] if report else []
     names = directory_svc.people_names(uow, sorted(set(ids)))
-    return render_template("pages/alignment.html", report=report, cycles=cycles, cycle=cycle, names=names)
+    page = render_template("pages/alignment.html", report=report, choice=choice, cycle=cycle, names=names)
+    return page, cycle_status(choice)

@@ -498,7 +498,7 @@ def close_confirm(cycle_id: str):
         flash("Only an active cycle can be closed.", "info")
         return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
     progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
-    unfinished = progress["total"] - progress["by_state"].get("finalised", 0)
+    unfinished = progress.total - progress.by_state.get("finalised", 0)
     return render_template("pages/hr_close.html", cycle=c, progress=progress, unfinished=unfinished)
 
 

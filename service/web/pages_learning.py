@@ -4,7 +4,7 @@ and the learning evidence on review pages. No JavaScript needed; they call the s
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -254,7 +254,35 @@ def report():
     principal = page_principal()
     year = (request.args.get("year") or str(today().year)).strip()
     data = svc.leadership_report(wiring().uow(), principal, year)
-    return render_template("pages/learning_report.html", report=data, year=year, this_year=today().year)
+    return render_template(
+        "pages/learning_report.html", report=data, kinds=report_kinds(data), year=year, this_year=today().year
+    )
+
+
+@dataclass(frozen=True)
+class ReportKinds:
+    """The kinds of activity each table of the learning report shows, and those it only names (withheld)."""
+
+    total: list[str]
+    total_withheld: list[str]
+    cross: list[str]
+    cross_withheld: list[str]
+
+
+def report_kinds(report: svc.LearningReport) -> ReportKinds:
+    """The report's kinds of activity, split for its two tables (by kind; by kind and department): those with a
+    figure to show, and those withheld throughout (every group too small, or one that would give a small group
+    away). A row or column of nothing but "—" tells the reader nothing and widened the page: the withheld kinds
+    are named in one sentence instead."""
+    present = [t for t in report.types if t in report.totals or any(t in cells for cells in report.rows.values())]
+    total = [t for t in present if report.totals.get(t) is not None]
+    cross = [t for t in present if any(cells.get(t) is not None for cells in report.rows.values())]
+    return ReportKinds(
+        total=total,
+        total_withheld=[t for t in present if t in report.totals and t not in total],
+        cross=cross,
+        cross_withheld=[t for t in present if t not in cross],
+    )
 
 
 # --- the interview planner --------------------------------------------------------------------------

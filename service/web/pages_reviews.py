@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from service.adapters.clock import iso
+from service.domain.changes import flatten
 from service.domain.cycles import CycleState, Phase
 from service.domain.errors import Conflict, PermissionDenied
 from service.domain.learning import ActivityType
@@ -33,14 +34,17 @@ from service.services import directory as directory_svc
 from service.services import feedback as feedback_svc
 from service.services import review_goals
 from service.services import reviews as review_svc
+from service.services import tasks as task_svc
+from service.services import training as training_svc
 from service.services.reviews import ReviewContext, ReviewView, review_view
 from service.views import labels
 from service.web import forms
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import due_info, page_principal, today
+from service.web.pages import peers_to_approve
 from service.web.review_parts import PARTS, Part
-from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema
+from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema, SuggestedNeedSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -130,7 +134,10 @@ def _render_form(
     status: int = 200,
 ):
     template = _template(view)
-    label = labels.Labeller(template)
+    suggested = training_svc.suggestions(template, values) if part.key == "manager" else []
+    label = labels.Labeller(
+        template, extra={f"need_suggestions.{s.competency_id}": f"Suggested need: {s.name}" for s in suggested}
+    )
     task = ctx.cycle.task_for(ctx.review.state)
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
@@ -140,6 +147,8 @@ def _render_form(
     opened = {
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
     }
+    if any(s.undecided for s in suggested):
+        opened["training"] = True  # a decision waits there (the home page's task links to it)
     owners = _owner_choices(ctx, values) if part.key != "self" else []
     # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
     goals = (
@@ -181,7 +190,33 @@ def _render_form(
         person_goals=goals,
         goal_by_id={g.goal_id: g for g in goals},
         goal_rule=review_goals.GOAL_RULE,
+        suggestions=suggested,
     )
+
+
+def _undecided(part: Part, template: Template, content: dict[str, Any]) -> forms.Errors:
+    """Suggested training needs a manager assessment cannot be submitted without deciding: field → message."""
+    if part.key != "manager":
+        return {}
+    return {
+        f"need_suggestions.{s.competency_id}": ["Add it as a training need or dismiss it."]
+        for s in training_svc.suggestions(template, content)
+        if s.undecided
+    }
+
+
+def _autosaved(part: Part, template: Template, saved_content: dict[str, Any] | None, at: str, version: int):
+    """An autosave's answer: the new version and base; for the manager assessment also the training needs its
+    low ratings suggest, as data and as the form's block drawn again (the page swaps it in, so a suggestion
+    appears as the manager rates)."""
+    answer: dict[str, Any] = {"version": version, "saved_at": at, "base": forms.base_json(saved_content)}
+    if part.key == "manager":
+        suggested = training_svc.suggestions(template, saved_content)
+        answer["suggestions"] = SuggestedNeedSchema(many=True).dump(suggested)
+        answer["suggestions_html"] = render_template(
+            "pages/_training_suggestions.html", suggestions=suggested, choices=CHOICES, errors={}, stale=None
+        )
+    return jsonify(answer)
 
 
 def _json_error(code: str, status: int, message: str, errors: forms.Errors | None = None, **extra: Any):
@@ -200,7 +235,7 @@ def _stale(
     stored = getattr(view, part.section) or {}
     started_from = forms.parse_base(request.form.get("_base"))
     changed = forms.changed_fields(started_from if started_from is not None else (submitted or raw), stored)
-    flat = forms.flatten(stored)
+    flat = flatten(stored)
     items = [{"field": k, "id": forms.field_id(k), "label": label(k), "stored": flat.get(k)} for k in changed]
     message = (
         f"Someone else saved this review while you were editing (it is now version {ctx.review.version}). "
@@ -295,13 +330,12 @@ def _form(part: Part, cycle_id: str, employee_id: str):
     )
     at = iso(w.clock.now())
     if autosave:
-        return jsonify(
-            {"version": saved.version, "saved_at": at, "base": forms.base_json(getattr(saved, part.section))}
-        )
+        return _autosaved(part, template, getattr(saved, part.section), at, saved.version)
     if action == "submit":
         ctx, view = _context(cycle_id, employee_id, context=False)
         missing = forms.flatten_errors(review_svc.submission_gaps(ctx, part.key, content, today()))
-        if missing:
+        undecided = _undecided(part, template, content)
+        if missing or undecided:
             return _render_form(
                 part,
                 ctx,
@@ -309,9 +343,10 @@ def _form(part: Part, cycle_id: str, employee_id: str):
                 content,
                 version=saved.version,
                 base=forms.base_json(content),
-                errors=missing,
+                errors=missing | undecided,
                 status=422,
-                message="Your draft is saved. Before you can submit, complete the fields below.",
+                message="Your draft is saved. Before you can submit, "
+                + ("complete the fields below." if missing else "confirm or dismiss each suggested training need."),
             )
         return render_template(
             "pages/review_confirm.html",
@@ -365,6 +400,10 @@ def _confirm(part: Part, ctx: ReviewContext, view: ReviewView, stored: dict[str,
         return redirect(form_url)
 
     on = OnRefusal(back=_review_url(ctx), form=again, stale=stale, prefix="Not submitted")
+    undecided = _undecided(part, _template(view), stored)
+    if undecided:  # a confirmation posted without the submit step before it: the decision is still asked for
+        message = "Not submitted: confirm or dismiss each suggested training need first."
+        return again(undecided, message, 422)
     attempt(
         lambda: part.save(
             w.uow(), ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, stored, version, True, w.clock
@@ -427,6 +466,16 @@ def _render_review(
     # Served from the batch just read (and the prefetch): titles cost no further request.
     employee = directory_svc.get_person(ctx.uow, ctx.review.employee_id)
     manager = directory_svc.get_person(ctx.uow, ctx.current_manager) if ctx.current_manager in names else None
+    # What waits for the manager's decision about this person (the manager's tasks list the same).
+    cycle_id, deciding = ctx.cycle.cycle_id, ctx.is_manager
+    pending = task_svc.nominations_to_decide(
+        ctx.uow, ctx.principal, ctx.cycle, [employee] if deciding else [], wiring().clock.now()
+    )
+    undecided = (
+        len(training_svc.suggestions_to_decide(ctx.uow, ctx.principal, ctx.cycle, employee.employee_id))
+        if deciding
+        else 0
+    )
     return form_page(
         "pages/review.html",
         errors,
@@ -458,6 +507,7 @@ def _render_review(
             ctx.uow, ctx.principal, ctx.cycle.cycle_id, ctx.review.employee_id, wiring().clock.now()
         ),
         feedback_kinds=FEEDBACK_KINDS,
+        decisions=_decisions(pending.get(employee.employee_id), undecided, cycle_id, employee.employee_id),
     )
 
 
@@ -581,6 +631,32 @@ def _ids_in(field: str, value: Any) -> set[str]:
     return set()
 
 
+def _decisions(
+    pending: task_svc.NominationsToDecide | None, undecided: int, cycle_id: str, employee_id: str
+) -> list[dict[str, Any]]:
+    """What waits for the reader's decision about one person: nominated peer reviewers to approve and
+    suggested training needs to confirm or dismiss, each with the page that decides it."""
+    found = []
+    if pending is not None:
+        found.append(
+            {
+                "text": peers_to_approve(pending.count),
+                "url": url_for("pages_feedback.nominations", cycle_id=cycle_id, employee_id=employee_id),
+                "due": due_info(pending.due),
+            }
+        )
+    if undecided:
+        found.append(
+            {
+                "text": f"{undecided} suggested training need{'s' if undecided != 1 else ''} to confirm or dismiss",
+                "url": url_for("pages_reviews.manager_form", cycle_id=cycle_id, employee_id=employee_id)
+                + "#s-training",
+                "due": None,
+            }
+        )
+    return found
+
+
 # --- a manager's team ------------------------------------------------------------------------------------
 
 
@@ -591,11 +667,20 @@ def team(cycle_id: str):
     uow = wiring().uow()
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     rows = []
-    for r in review_svc.team_reviews(uow, principal, cycle_id):
+    reviews = review_svc.team_reviews(uow, principal, cycle_id)
+    in_cycle = {r.employee_id for r in reviews}
+    reports = [p for p in directory_svc.direct_reports(uow, principal.employee_id) if p.employee_id in in_cycle]
+    pending = task_svc.nominations_to_decide(uow, principal, cycle, reports, wiring().clock.now())
+    for r in reviews:
         task = cycle.task_for(ReviewState(r.state))
-        row = asdict(r) | {"owner": task[1] if task else None, "due_info": due_info(r.due)}
+        undecided = len(training_svc.suggestions_to_decide(uow, principal, cycle, r.employee_id))
+        row = asdict(r) | {
+            "owner": task[1] if task else None,
+            "due_info": due_info(r.due),
+            "decisions": _decisions(pending.get(r.employee_id), undecided, cycle_id, r.employee_id),
+        }
         # In the manager's voice: their own tasks to do, the others' tasks as what they wait for.
         row["task_title"] = labels.task_title(task[0], task[1] == "manager") if task else None
         rows.append(row)
-    rows.sort(key=lambda r: (r["owner"] != "manager", r["employee_name"].casefold()))
+    rows.sort(key=lambda r: (r["owner"] != "manager" and not r["decisions"], r["employee_name"].casefold()))
     return render_template("pages/team.html", cycle=cycle, rows=rows)

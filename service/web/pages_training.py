@@ -11,11 +11,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from service.domain.errors import ValidationFailed
 from service.domain.filenames import slug
+from service.domain.report_views import ReportView
 from service.services import training as svc
 from service.services import training_reports as reports
 from service.services.auth import Principal
 from service.services.directory import get_person
 from service.views import labels
+from service.web.cycle_choice import report_cycle, status
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal
 from service.web.pages_goals import _cycle_choice
@@ -33,24 +35,28 @@ def _n() -> int:
 
 @bp.get("/reports/training")
 def report():
-    """The training-need report: by topic, department, competency, obstacles, trend and a suggested programme."""
+    """The training-need report: by topic, department, competency, obstacles, trend and a suggested programme.
+    Its cycle: `?cycle=`, else the one chosen on a report before, else the newest with figures (report_cycles)."""
     principal = page_principal()
-    cycles, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    choice = report_cycle(ReportView.TRAINING)
+    cycle = choice.cycle
     context = None
     if cycle is not None:
         context = reports.report_context(wiring().uow(), principal, cycle.cycle_id, _n())
-    return render_template(
-        "pages/training_report.html", cycles=cycles, cycle=cycle, ctx=context, n=_n(), max_n=reports.MAX_PROGRAMME
+    page = render_template(
+        "pages/training_report.html", choice=choice, cycle=cycle, ctx=context, n=_n(), max_n=reports.MAX_PROGRAMME
     )
+    return page, status(choice)
 
 
 @bp.get("/reports/training.csv")
 def report_csv():
     """The report as CSV (suppressed groups say so; no cell runs as a formula in a spreadsheet)."""
     principal = page_principal()
-    _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
-    if cycle is None:
-        return redirect(url_for("pages_training.report"))
+    choice = report_cycle(ReportView.TRAINING)
+    cycle = choice.cycle
+    if cycle is None or choice.unknown:
+        return redirect(url_for("pages_training.report", cycle=choice.unknown))
     data = reports.training_report(wiring().uow(), principal, cycle.cycle_id, _n())
     name = slug(cycle.name)
     return Response(

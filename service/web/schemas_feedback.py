@@ -5,6 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.domain.feedback import FeedbackSettings, NoteKind, ReleaseRule
+from service.services.feedback import Note
+from service.services.feedback_answers import AnswerForm, Done, DraftSaved, RequestRow
+from service.services.feedback_nominations import Nominations, PeerDetail, UpwardAsked
+from service.services.feedback_tracking import FeedbackProgress
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 
@@ -50,14 +54,15 @@ class DecideSchema(Schema):
     add = fields.List(Id(), load_default=list, validate=PEOPLE)
 
 
-class PeerRowSchema(Schema):
-    reviewer_id = fields.String()
-    name = fields.String()
-    department = fields.String()
-    state = fields.String(metadata={"description": "nominated, asked or removed (HR: the request's own state)"})
-    version = fields.Integer(metadata={"description": "HR only"})
-    active = fields.Boolean(metadata={"description": "HR only"})
-    decline_reason = fields.String(metadata={"description": "HR only"})
+HR_ONLY = {"description": "HR only"}
+PeerRowSchema = schema_of(
+    PeerDetail,
+    "PeerRowSchema",
+    state=fields.String(metadata={"description": "nominated, asked or removed (HR: the request's own state)"}),
+    version=fields.Integer(metadata=HR_ONLY),
+    active=fields.Boolean(metadata=HR_ONLY),
+    decline_reason=fields.String(metadata=HR_ONLY),
+)
 
 
 class CountsSchema(Schema):
@@ -80,18 +85,14 @@ class ReleaseSchema(Schema):
     on_manager_submission = fields.Boolean()
 
 
-class NominationsSchema(Schema):
-    cycle_id = fields.String()
-    subject_id = fields.String()
-    subject_name = fields.String()
-    settings = fields.Nested(SettingsSchema)
-    peers = fields.List(fields.Nested(PeerRowSchema))
-    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
-    release = fields.Nested(ReleaseSchema)
-    may_nominate = fields.Boolean()
-    may_decide = fields.Boolean()
-    deadline_passed = fields.Boolean()
-    detail = fields.Boolean()
+NominationsSchema = schema_of(
+    Nominations,
+    "NominationsSchema",
+    settings=fields.Nested(SettingsSchema),
+    peers=fields.List(fields.Nested(PeerRowSchema)),
+    counts=fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema)),
+    release=fields.Nested(ReleaseSchema),
+)
 
 
 class GroupSchema(Schema):
@@ -131,65 +132,21 @@ class DeclineSchema(Schema):
     reason = Text(load_default="", validate=validate.Length(max=1000))
 
 
-class _RequestHeadSchema(Schema):
-    """What every view of a feedback request addressed to the reader starts with."""
-
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    subject_id = fields.String()
-    subject_name = fields.String()
-    kind = fields.String()
-    state = fields.String()
-    due = fields.String(allow_none=True)
-
-
-class RequestRowSchema(_RequestHeadSchema):
-    """A request addressed to the reader, in the list of them."""
-
-    open = fields.Boolean()
-
-
-class RequestSchema(_RequestHeadSchema):
-    """A request addressed to the reader, with their own draft."""
-
-    scale = fields.List(fields.String())
-    competencies = fields.List(fields.Raw())
-    questions = fields.List(fields.Raw())
-    draft = fields.Raw()
-    draft_version = fields.Integer()
-    closed = fields.Boolean(metadata={"description": "answers about this person are closed"})
-    closed_on = fields.String(allow_none=True, metadata={"description": "the day they closed (null while open)"})
-    threshold = fields.Integer()
-
-
+# What a reviewer reads of the requests addressed to them, and what answering does: derived from the results.
+RequestRowSchema = schema_of(RequestRow, "RequestRowSchema")
+RequestSchema = schema_of(
+    AnswerForm,
+    "RequestSchema",
+    closed=fields.Boolean(metadata={"description": "answers about this person are closed"}),
+    closed_on=fields.String(allow_none=True, metadata={"description": "the day they closed (null while open)"}),
+)
 RequestListSchema = list_of("requests", RequestRowSchema, name="RequestListSchema")
+DraftSchema = schema_of(DraftSaved, "DraftSchema")
+DoneSchema = schema_of(Done, "DoneSchema")
+UpwardSchema = schema_of(UpwardAsked, "UpwardSchema")
 
 
-class DraftSchema(Schema):
-    version = fields.Integer()
-    saved_at = fields.String()
-    content = fields.Raw()
-
-
-class DoneSchema(Schema):
-    state = fields.String()
-    subject_name = fields.String()
-
-
-class UpwardSchema(Schema):
-    managers = fields.Integer()
-    asked = fields.Integer()
-
-
-class FeedbackProgressSchema(Schema):
-    cycle_id = fields.String()
-    cycle_name = fields.String()
-    settings = fields.Nested(SettingsSchema)
-    departments = fields.List(fields.Raw())
-    asked = fields.Integer()
-    answered = fields.Integer()
-    rate = fields.Integer(allow_none=True)
-    waiting = fields.List(fields.Raw())
+FeedbackProgressSchema = schema_of(FeedbackProgress, "FeedbackProgressSchema", settings=fields.Nested(SettingsSchema))
 
 
 class NoteInSchema(Schema):
@@ -202,19 +159,7 @@ class NoteInSchema(Schema):
     goal_id = Id(load_default=None, allow_none=True)
 
 
-class NoteSchema(Schema):
-    note_id = fields.String()
-    from_id = fields.String()
-    to_id = fields.String()
-    kind = fields.String()
-    text = fields.String()
-    competency_id = fields.String(allow_none=True)
-    goal_id = fields.String(allow_none=True)
-    at = fields.String()
-    evidence = fields.List(fields.String())
-    version = fields.Integer()
-
-
+NoteSchema = schema_of(Note, "NoteSchema")
 NoteListSchema = list_of("notes", NoteSchema)
 
 

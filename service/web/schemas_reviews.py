@@ -7,11 +7,11 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from service.domain.actions import Action
-from service.domain.cycles import ParticipantMode, Phase
+from service.domain.cycles import Cycle, ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
-from service.domain.training import SuggestionAnswer
-from service.services.cycles import LaunchProgress
+from service.domain.training import SuggestedNeed, SuggestionAnswer
+from service.services.cycles import CycleProgress, LaunchProgress
 from service.services.reviews import History, ReviewRow, ReviewView
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import list_of, schema_of
@@ -112,28 +112,15 @@ class CycleInSchema(Schema):
     )
 
 
-class CycleSchema(Schema):
-    """A stored cycle."""
-
-    cycle_id = fields.String()
-    name = fields.String()
-    period_start = fields.Date()
-    period_end = fields.Date()
-    template_id = fields.String()
-    phases = fields.Dict(keys=fields.String(validate=validate.OneOf([p.value for p in Phase])), values=fields.Date())
-    participant_mode = fields.String()
-    departments = fields.List(fields.String())
-    employee_ids = fields.List(fields.String())
-    carry_over_goals = fields.Boolean()
-    skip_level_read = fields.Boolean()
-    rehearsal = fields.Boolean()
-    state = fields.String()
-    participant_count = fields.Integer()
-    launched_at = fields.String(allow_none=True)
-    closed_at = fields.String(allow_none=True)
-    created_at = fields.String()
-    created_by = fields.String()
-    version = fields.Integer()
+CycleSchema = schema_of(
+    Cycle,
+    "CycleSchema",
+    exclude=("template_snapshot", "participants", "audit_head"),
+    period_start=fields.Date(),
+    period_end=fields.Date(),
+    phases=fields.Dict(keys=fields.String(validate=validate.OneOf([p.value for p in Phase])), values=fields.Date()),
+    participant_count=fields.Integer(),
+)
 
 
 CycleListSchema = list_of("cycles", CycleSchema)
@@ -264,6 +251,25 @@ ReviewSchema = schema_of(
     ),
 )
 
+# A training need a low rating suggests, with the manager's answer so far (the manager assessment's save answers it).
+SuggestedNeedSchema = schema_of(
+    SuggestedNeed,
+    "SuggestedNeedSchema",
+    undecided=fields.Boolean(metadata={"description": "neither confirmed nor dismissed yet (submitting asks first)"}),
+)
+
+
+class ManagerSavedSchema(ReviewSchema):  # type: ignore[misc,valid-type]
+    """The answer to a save of the manager assessment: the review, and the needs its low ratings suggest."""
+
+    suggested_needs = fields.List(
+        fields.Nested(SuggestedNeedSchema),
+        metadata={
+            "description": "training needs the low competency ratings suggest, each to confirm or dismiss "
+            "in need_suggestions (a confirmed one becomes a training need on submit)"
+        },
+    )
+
 
 TeamRowSchema = schema_of(ReviewRow, "TeamRowSchema", exclude=("department", "manager_id"))
 
@@ -271,17 +277,7 @@ TeamRowSchema = schema_of(ReviewRow, "TeamRowSchema", exclude=("department", "ma
 TeamSchema = list_of("reviews", TeamRowSchema, name="TeamSchema")
 
 
-class ProgressSchema(Schema):
-    cycle_id = fields.String()
-    state = fields.String()
-    launch = fields.Raw()
-    deadlines = fields.Dict(keys=fields.String(), values=fields.String())
-    total = fields.Integer()
-    by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_department = fields.Raw()
-    overdue = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
+ProgressSchema = schema_of(CycleProgress, "ProgressSchema", launch=fields.Raw(), by_department=fields.Raw())
 LaunchSchema = schema_of(LaunchProgress, "LaunchSchema")
 
 

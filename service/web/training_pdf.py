@@ -12,14 +12,15 @@ from marshmallow import Schema, validate
 
 from service.domain.errors import NotFound
 from service.domain.filenames import slug
+from service.domain.report_views import ReportView
 from service.services import training_reports as reports
 from service.services.auth import Principal
 from service.web.api_io import load_query
 from service.web.auth import current_principal
+from service.web.cycle_choice import report_cycle
 from service.web.docs import api_doc
 from service.web.fields import Id, Whole
 from service.web.page_helpers import page_principal
-from service.web.pages_goals import _cycle_choice
 from service.web.wiring import wiring
 
 bp = Blueprint("training_pdf", __name__)
@@ -50,10 +51,12 @@ def report_page():
     principal = page_principal()
     raw = request.args.get("n", "3")
     n = int(raw) if raw.isdigit() and 1 <= int(raw) <= reports.MAX_PROGRAMME else 3
-    _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
-    if cycle is None:
+    choice = report_cycle(ReportView.TRAINING)  # named, else chosen on the pages, else the newest with figures
+    if choice.unknown:
+        raise NotFound(f"no cycle {choice.unknown!r}")
+    if choice.cycle is None:
         raise NotFound("no review cycle yet")
-    return _pdf_response(principal, cycle.cycle_id, n)
+    return _pdf_response(principal, choice.cycle.cycle_id, n)
 
 
 @bp.get("/api/reports/training.pdf")

@@ -1,6 +1,7 @@
 /* Progressive enhancement for the review pages (everything works without it):
    - forms marked data-autosave save a draft to the server a few seconds after typing stops and when a field
-     is left, by posting the same form with X-Autosave: 1 (JSON back: {version, saved_at, base});
+     is left, by posting the same form with X-Autosave: 1 (JSON back: {version, saved_at, base}, and for the
+     manager assessment the suggested training needs, drawn again, swapped into [data-suggestions]);
    - a banner warns before the session ends, offers to stay signed in, and if the session does end keeps
      what was typed on the page, offers sign-in in a new tab and saves once signed in again;
    - a repeating group grows a new empty row when its last row is used.
@@ -145,7 +146,13 @@
     this.submitting = false;
     this.status = form.querySelector("[data-save-status]");
     form.addEventListener("input", function () { self.changed(AUTOSAVE_DELAY); });
-    form.addEventListener("change", function () { self.changed(AUTOSAVE_DELAY); });
+    form.addEventListener("change", function (e) {
+      // A choice (a rating, a select) is made at once: save soon, so what follows from it (a suggested
+      // training need) shows while the manager is still there.
+      var t = e.target;
+      var chosen = t && (t.type === "radio" || t.type === "checkbox" || t.tagName === "SELECT");
+      self.changed(chosen ? LEAVE_DELAY : AUTOSAVE_DELAY);
+    });
     form.addEventListener("focusout", function () { if (self.dirty) { self.schedule(LEAVE_DELAY); } });
     form.addEventListener("submit", function (e) {
       if (e.defaultPrevented) { return; }
@@ -168,6 +175,35 @@
     if (!this.status) { return; }
     this.status.textContent = text;
     this.status.className = "save-status" + (kind ? " " + kind : "");
+  };
+
+  // The suggested training needs, drawn again by the server from what was just saved (its own escaped
+  // template): swapped in when the low ratings changed, keeping choices made meanwhile. Returns the names of
+  // the competencies newly suggested.
+  Autosave.prototype.showSuggestions = function (html) {
+    var box = this.form.querySelector("[data-suggestions]");
+    if (!box) { return []; }
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("[data-suggestions]");
+    if (!fresh || fresh.getAttribute("data-key") === box.getAttribute("data-key")) { return []; }
+    var had = {};
+    Array.prototype.forEach.call(box.querySelectorAll("fieldset[id]"), function (el) { had[el.id] = true; });
+    var checked = {};
+    Array.prototype.forEach.call(box.querySelectorAll("input:checked"), function (el) { checked[el.name] = el.value; });
+    box.innerHTML = fresh.innerHTML;
+    box.setAttribute("data-key", fresh.getAttribute("data-key"));
+    Array.prototype.forEach.call(box.querySelectorAll("input[type=radio]"), function (el) {
+      if (checked[el.name] === el.value) { el.checked = true; }
+    });
+    var added = [];
+    Array.prototype.forEach.call(box.querySelectorAll("fieldset[id]"), function (el) {
+      var legend = el.querySelector("legend");
+      if (!had[el.id] && legend) { added.push(legend.firstChild.textContent.replace(/^Suggested need: /, "").trim()); }
+    });
+    var section = box.closest("details");
+    if (added.length && section) { section.open = true; }
+    return added;
   };
 
   Autosave.prototype.changed = function (delay) {
@@ -222,7 +258,13 @@
       if (version) { version.value = json.version; }
       if (base && json.base) { base.value = json.base; }
       session.touch();
-      if (!this.dirty) { this.say("Draft saved at " + clock(json.saved_at), "saved"); }
+      var added = json.suggestions_html === undefined ? [] : this.showSuggestions(json.suggestions_html);
+      if (!this.dirty) {
+        var many = added.length > 1;
+        this.say("Draft saved at " + clock(json.saved_at) + (added.length ? ". " + (many
+          ? "Training needs are suggested for " : "A training need is suggested for ") + added.join(", ") +
+          ": confirm or dismiss " + (many ? "them" : "it") + " under Training needs." : ""), "saved");
+      }
       return;
     }
     this.dirty = true;
@@ -312,4 +354,19 @@
     var details = target ? target.querySelector("details[data-section]") : null;
     if (details) { details.open = true; }
   });
+})();
+
+// A table that scrolls inside its region says so (app.css shows "Scroll sideways…" on [data-scrolls]).
+(function () {
+  "use strict";
+  var regions = document.querySelectorAll(".table-wrap");
+  if (!regions.length) { return; }
+  function mark() {
+    Array.prototype.forEach.call(regions, function (el) {
+      el.toggleAttribute("data-scrolls", el.scrollWidth > el.clientWidth + 1);
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+  document.addEventListener("toggle", mark, true);  // a table in a closed <details> has no width until opened
 })();

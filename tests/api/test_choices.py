@@ -19,6 +19,7 @@ import pytest
 
 from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.changes import flatten
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority
 from service.domain.training import SuggestionAnswer
@@ -249,7 +250,7 @@ def submit_through_pages(
 
 
 def form_of(content: dict[str, Any]) -> dict[str, str]:
-    return {k: "" if v is None else str(v) for k, v in forms.flatten(content).items()}
+    return {k: "" if v is None else str(v) for k, v in flatten(content).items()}
 
 
 def test_every_option_of_the_self_assessment_form_is_submitted_through_the_pages(app, table, cycle_id):

@@ -148,6 +148,26 @@ def test_the_report_is_for_leadership_and_hides_small_groups(as_):
     assert "suppressed: fewer than 5 people" in html
 
 
+def test_the_report_page_shows_the_kinds_it_can_and_names_those_withheld(as_):
+    for who in ("E1", "E2", "E3", "E4", "E5", "E6"):
+        assert as_(who).post("/api/learning/activities", COURSE).status_code == 201
+    as_("E4").post("/api/learning/activities", {**COURSE, "type": "reading", "title": "A book"})
+    html = as_("E1").get("/learning/report?year=2026").get_data(as_text=True)
+    by_kind = html[html.index('id="h-type"') : html.index('id="h-cross"')]
+    # Course (6 people, with 1 of them also reading) is withheld: everyone minus those on a course would be 0 or 1
+    # person. Only sentences name the kinds, no table row of nothing but "—".
+    assert "<table" not in by_kind and "Withheld in 2026" in by_kind and "Course, Reading." in by_kind
+    cross = html[html.index('id="h-cross"') :]
+    assert "<table" not in cross and "No kind of activity can be shown per department in 2026" in cross
+    as_("E4").post("/api/learning/activities", {**COURSE, "type": "course", "title": "More statistics"})
+    for who in ("E1", "E2", "E3", "E5", "E6"):
+        as_(who).post("/api/learning/activities", {**COURSE, "type": "reading", "title": "A book"})
+    html = as_("E1").get("/learning/report?year=2026").get_data(as_text=True)
+    by_kind = html[html.index('id="h-type"') : html.index('id="h-cross"')]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td>', by_kind)
+    assert rows == [("Course", "6"), ("Reading", "6")] and "Withheld" not in by_kind
+
+
 def test_pages_add_a_contact_complete_it_with_a_referral_and_show_the_tree(auth, client):
     auth.login("E4")
     page = client.get("/learning/interviews")

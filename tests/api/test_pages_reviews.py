@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.changes import flatten
 from service.services import reviews as review_svc
 from service.web import forms
 from tests import factories as f
@@ -58,7 +59,7 @@ def hidden(html: str, name: str) -> str:
 
 def form_of(content: dict) -> dict[str, str]:
     """Content as the form posts it: dotted names, strings."""
-    return {k: "" if v is None else str(v) for k, v in forms.flatten(content).items()}
+    return {k: "" if v is None else str(v) for k, v in flatten(content).items()}
 
 
 def post_form(

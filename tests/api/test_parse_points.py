@@ -24,6 +24,7 @@ import pytest
 
 import service.domain
 from service.adapters.clock import FixedClock
+from service.domain.changes import flatten
 from service.web import forms
 from tests import factories as f
 from tests.api import memory_org
@@ -63,6 +64,10 @@ def parse_points() -> set[str]:
                 name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else ""
                 if name in enums or name in PARSERS or name in inner_typed:
                     found.add(f"{inner}: {ast.unparse(child)}")
+                if name == "edits":  # `edits(data, EDITABLE, field=Enum)` parses each field named with an enum
+                    for kw in child.keywords:
+                        if isinstance(kw.value, ast.Name) and kw.value.id in enums:
+                            found.add(f"{inner}: {kw.value.id}(changes[{kw.arg!r}])")
             visit(child, inner, inner_typed)
 
     for package, folder in WALKED.items():
@@ -476,7 +481,7 @@ def test_a_bad_value_posted_by_a_review_form_redisplays_it_with_the_message_and_
     table, cycle_id = memory
     probe = PROBES[name]
     client, auth = _signed_in(app, probe.who)
-    data = {k: "" if v is None else str(v) for k, v in forms.flatten(probe.form_content).items()}
+    data = {k: "" if v is None else str(v) for k, v in flatten(probe.form_content).items()}
     data |= {"csrf_token": auth.csrf, "version": "1", "action": action}
     before = table.all_items()
     resp = client.post(f"/cycles/{cycle_id}/reviews/E4/{probe.form}", data=data)

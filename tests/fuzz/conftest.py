@@ -199,7 +199,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "goal_id": list(world.goals.values()),
         "action_id": list(world.actions.values()),
         "activity_id": [a.activity_id for a in UnitOfWork(world.table).learning.of_owner("E1")],
-        "contact_id": [c.contact_id for c in UnitOfWork(world.table).planner.contacts("E1")],
+        "contact_id": [c.contact_id for c in UnitOfWork(world.table).planner.of_owner("E1")],
         "name": ["Engineering", "Sales"],
         "export_id": [j.export_id for j in UnitOfWork(world.table).exports.recent()] or ["none-yet"],
         "version": [1],

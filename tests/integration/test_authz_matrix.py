@@ -117,6 +117,7 @@ ROUTES: dict[str, str] = {
     "GET /api/people/<employee_id>/notes": "ok/403 ok ok/403 ok/403 ok/403 ok/403 ok/403 401",
     "GET /api/people/<employee_id>/reports": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/training-needs": "ok/404 ok ok/404 ok ok/404 ok ok 401",
+    "GET /api/reports/cycle": "403 ok ok ok 403 ok ok 401",  # issue 25: the cycle a report opens on
     "GET /api/reports/training.pdf": "403 ok ok ok 403 ok ok 401",
     "GET /api/templates": "ok ok ok ok ok ok ok 401",
     "GET /api/templates/<template_id>": "ok ok ok ok ok ok ok 401",

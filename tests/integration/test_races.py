@@ -133,7 +133,7 @@ def submission_races(table: Table, clock, rounds: int) -> None:
         review_svc.return_review(UnitOfWork(table), hr, cycle_id, "E4", "not_started", "again", stored.version, clock)
     _chain_verifies(table, cycle_id, "E4")
     progress = cycle_svc.cycle_progress(UnitOfWork(table), hr, cycle_id, clock.now().date())
-    assert progress["by_state"]["self_submitted"] == 0 and progress["by_state"]["not_started"] == 6
+    assert progress.by_state["self_submitted"] == 0 and progress.by_state["not_started"] == 6
 
 
 def cycle_races(table: Table, clock, rounds: int) -> None:

@@ -17,9 +17,14 @@ from benchmarks.request_counts import TARGETS, Measured, measure_requests
 PINNED: dict[str, tuple[int, int, int, int]] = {
     # Issue 9: the page shows the peer and upward feedback groups: one Query of the review's answer partition
     # (both groups at once); the cycle's feedback settings ride in the first batch read, so no GetItem.
-    "open a review: page (manager)": (0, 4, 3, 0),
+    # Issue 25: the page says what waits for the manager's decision: one Query of the person's feedback requests
+    # (peer nominations to approve); the close mark is read only when some wait.
+    "open a review: page (manager)": (0, 4, 4, 0),
     "open a review: JSON GET (manager)": (0, 4, 2, 0),
-    "team overview, 12 reports: page": (0, 2, 1, 0),
+    # Issue 25: each report's peer nominations waiting for approval, while they can still be decided (before the
+    # nomination deadline, feedback open): the reports again (gsi1), one batch read of the close marks and one
+    # Query per report whose feedback is open. After the nomination deadline those 14 go back to 1.
+    "team overview, 12 reports: page": (0, 3, 14, 0),
     "team overview, 12 reports: JSON": (0, 2, 1, 0),
     # The batch read of the cycle + counters + HR; the Query is the cycle's reviews (one page here; one more per
     # 1 MB on a large cycle): it names the picker, flags disagreements and lists who to finalise or remind.

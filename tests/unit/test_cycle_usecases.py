@@ -245,9 +245,9 @@ def test_progress_counts_reviews_by_state_and_department(uow, hr, draft, clock):
         uow, f.principal(uow.table, "E4"), draft.cycle_id, "E4", f.self_content(), 1, True, clock
     )
     p = cycle_svc.cycle_progress(uow, hr, draft.cycle_id, date(2026, 3, 11))
-    assert p["total"] == 6 and p["by_state"]["not_started"] == 5 and p["by_state"]["self_submitted"] == 1
-    assert p["by_department"]["Engineering"]["self_submitted"] == 1
-    assert p["overdue"] == {"self_assessment": 5}
+    assert p.total == 6 and p.by_state["not_started"] == 5 and p.by_state["self_submitted"] == 1
+    assert p.by_department["Engineering"]["self_submitted"] == 1
+    assert p.overdue == {"self_assessment": 5}
 
 
 @pytest.mark.parametrize(("employee_id", "allowed"), [("E1", True), ("E2", True), ("E3", False), ("E4", False)])
@@ -255,7 +255,7 @@ def test_hr_and_leadership_see_progress(uow, hr, draft, clock, employee_id, allo
     launch(uow, hr, draft.cycle_id, clock)
     principal = f.principal(uow.table, employee_id)
     if allowed:
-        assert cycle_svc.cycle_progress(uow, principal, draft.cycle_id, date(2026, 3, 2))["total"] == 6
+        assert cycle_svc.cycle_progress(uow, principal, draft.cycle_id, date(2026, 3, 2)).total == 6
     else:
         with refused(uow, PermissionDenied):
             cycle_svc.cycle_progress(uow, principal, draft.cycle_id, date(2026, 3, 2))

@@ -21,8 +21,8 @@ def test_demo_shows_every_state_history_and_goals():
     active, closed = cycles.list_cycles(UnitOfWork(table))
     assert (active.state, closed.state) == ("active", "closed")
     progress = cycles.cycle_progress(UnitOfWork(table), who("E005"), active.cycle_id, date.today())
-    assert all(n > 0 for n in progress["by_state"].values()), progress["by_state"]
-    assert progress["overdue"]["self_assessment"] == progress["by_state"]["not_started"]
+    assert all(n > 0 for n in progress.by_state.values()), progress.by_state
+    assert progress.overdue["self_assessment"] == progress.by_state["not_started"]
     history = reviews.history(UnitOfWork(table), who("E008"), "E008")
     assert len(history.reviews) == 2 and all(r.score for r in history.reviews)
     report = asdict(goals.alignment_report(UnitOfWork(table), who("E001"), active.cycle_id))

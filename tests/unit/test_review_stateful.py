@@ -180,7 +180,7 @@ class ReviewCycleMachine(RuleBasedStateMachine):
         expected = {state.value: 0 for state in ReviewState}
         for s in SUBJECTS:
             expected[self.model[s][0].value] += 1
-        assert progress["by_state"] == expected
+        assert progress.by_state == expected
 
 
 ReviewCycleMachine.TestCase.settings = settings(
