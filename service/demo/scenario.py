@@ -4,7 +4,7 @@ the real use cases, so the audit trail, counters and roll-ups are what productio
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -180,10 +180,22 @@ def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, toda
         reviews.finalise(UnitOfWork(table), who(HR), cycle_id, employee_id, version, clock)
 
 
+class _SetAt(Clock):
+    """The real clock's identifiers, at a moment of the story."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
 def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> None:
     """Organisation goals → department and team goals → personal goals, with progress."""
 
-    def kr(title: str, start: float, target: float, current: float, unit: str = "") -> dict[str, Any]:
+    def kr(
+        title: str, start: float, target: float, current: float, unit: str = "", direction: str = "increase"
+    ) -> dict[str, Any]:
         return {
             "id": title.lower().replace(" ", "-")[:40],
             "title": title,
@@ -191,7 +203,11 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
             "target": target,
             "current": current,
             "unit": unit,
+            "direction": direction,
         }
+
+    # The goals were set a fortnight into the cycle (its pace counts from then), not on the day the demo loads.
+    clock = _SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
 
     def goal(
         owner: str,
@@ -231,14 +247,14 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
     growth = goal("E005", "team", "Learning budget spent where reviews say", people, 100)
     for owner, parent, title, measure in [
         ("E008", platform, "Blue-green deploys for the API", (0, 10, 8)),
-        ("E009", platform, "Cut p95 latency to 200 ms", (450, 200, 300)),
+        ("E009", platform, "Cut p95 latency to 200 ms", (450, 200, 300, "ms", "decrease")),
         ("E010", platform, "On-call runbooks for every service", (0, 24, 24)),
         ("E011", platform, "Automate database failover", (0, 3, 1)),
         ("E012", platform, "Data pipeline SLOs", (0, 5, 2)),
         ("E014", product, "Onboarding flow redesign live", (0, 4, 3)),
         ("E015", product, "Accessibility audit fixed", (0, 40, 30)),
         ("E016", product, "Self-serve trial", (0, 1, 0)),
-        ("E017", product, "Regression suite under 10 minutes", (40, 10, 22)),
+        ("E017", product, "Regression suite under 10 minutes", (40, 10, 22, "minutes", "decrease")),
         ("E023", emea, "8 new customers in DACH", (0, 8, 5)),
         ("E024", emea, "7 new customers in Nordics", (0, 7, 2)),
         ("E035", growth, "Training plan from review needs", (0, 1, 0)),

@@ -1,7 +1,9 @@
 """Goals that cascade across people: levels, key results, alignment rules, weighted roll-up.
 
 Progress formula (documented in docs/GOALS.md):
-- a goal with key results: the mean over its key results of clamp((current − start) / (target − start), 0, 1) × 100;
+- a goal with key results: the mean over its key results' progress, each by its direction: increase and decrease
+  clamp((current − start) / (target − start), 0, 1) × 100 (the way travelled from start to target, up or down);
+  stay within: 100 while current lies between start and target (the range's ends, either order), else 0;
 - otherwise, a goal with aligned children: Σ(weight × progress) / Σ weight over its children that are not dropped;
 - otherwise 100 when done, else 0.
 """
@@ -39,9 +41,26 @@ AT_RISK = (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
 RANK = {GoalLevel.ORGANISATION: 0, GoalLevel.TEAM: 1, GoalLevel.INDIVIDUAL: 2}
 
 
+class Direction(StrEnum):
+    """Which way a key result should move: up to its target (the default), down to it, or stay in a range."""
+
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    WITHIN = "within"
+
+
+# What each direction is called on forms and pages.
+DIRECTION_LABELS = {
+    Direction.INCREASE: "Increase to the target (higher is better)",
+    Direction.DECREASE: "Decrease to the target (lower is better)",
+    Direction.WITHIN: "Stay within the range from start to target",
+}
+
+
 @dataclass(frozen=True)
 class KeyResult:
-    """A measurable result: from start to target, currently at current."""
+    """A measurable result: from start to target, currently at current; `direction` says which way is better
+    (stay within: start and target are the range's ends)."""
 
     id: str
     title: str
@@ -49,14 +68,109 @@ class KeyResult:
     target: float
     current: float
     unit: str = ""
+    direction: Direction = Direction.INCREASE  # stored key results have none: they read as this
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "direction", Direction(self.direction))
+        # A target below the start can only be reached downward: stored key results (which had no direction)
+        # and "increase" with such numbers read as the decrease they always measured.
+        if self.direction is Direction.INCREASE and self.target < self.start:
+            object.__setattr__(self, "direction", Direction.DECREASE)
+
+    @property
+    def in_range(self) -> bool:
+        """Stay within: whether current lies between the range's ends."""
+        return min(self.start, self.target) <= self.current <= max(self.start, self.target)
 
     @property
     def percent(self) -> float:
-        """Progress 0–100 (works for decreasing targets too)."""
+        """Progress 0–100 by direction: the way travelled from start to target, or in range (100) or not (0)."""
+        if self.direction is Direction.WITHIN:
+            return 100.0 if self.in_range else 0.0
         span = self.target - self.start
         if span == 0:
             return 100.0 if self.current == self.target else 0.0
         return max(0.0, min(1.0, (self.current - self.start) / span)) * 100
+
+    def words(self) -> str:
+        """Where it stands, in words that fit its direction ("300 ms now, target 200 ms or less, from 450 ms")."""
+        u = f" {self.unit}" if self.unit else ""
+        now, target, start = number(self.current), number(self.target), number(self.start)
+        if self.direction is Direction.WITHIN:
+            low, high = sorted((self.start, self.target))
+            where = "in range" if self.in_range else ("below the range" if self.current < low else "above the range")
+            return f"{now}{u} now, to stay within {number(low)}–{number(high)}{u}: {where}"
+        bound = "or less" if self.direction is Direction.DECREASE else "or more"
+        return f"{now}{u} now, target {target}{u} {bound}, from {start}{u}: {self.percent:.0f}% of the way"
+
+
+def number(value: float) -> str:
+    """A key result's number for people: 10 rather than 10.0, 2.5 as is, thousands grouped."""
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def check_key_result(kr: KeyResult) -> list[str]:
+    """What is wrong with a key result's numbers for its direction (empty when nothing)."""
+    if kr.direction is Direction.DECREASE and kr.target >= kr.start:
+        return ["to decrease, the target must be below the start"]
+    return []
+
+
+class Pace(StrEnum):
+    """Progress against the time elapsed in the goal's own period."""
+
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+
+def standing(status: GoalStatus, check: PaceCheck | None) -> str:
+    """What a goal's badge says: its status, except that "on track" by default gives way to "behind" when its
+    progress trails the time elapsed (the owner's "at risk" or "off track" stand as said)."""
+    if status is GoalStatus.ON_TRACK and check is not None and check.pace is Pace.BEHIND:
+        return Pace.BEHIND.value
+    return status.value
+
+
+# How far progress may trail the time elapsed (in points of 0–100) and still be on track.
+PACE_TOLERANCE = 10.0
+
+
+@dataclass(frozen=True)
+class PaceCheck:
+    """A goal's progress against time: its period, the share of it elapsed by `on` (0–100), and the verdict."""
+
+    period_start: date
+    period_end: date
+    on: date
+    expected: float
+    pace: Pace
+
+
+def goal_period(
+    created: date, cycle_start: date | None, due: date | None, cycle_end: date | None
+) -> tuple[date, date] | None:
+    """A goal's own period: from its creation (not before its cycle starts) to its due date, else its cycle's end."""
+    end = due or cycle_end
+    if end is None:
+        return None
+    start = max(created, cycle_start) if cycle_start else created
+    return start, end
+
+
+def pace(progress: float, status: GoalStatus, period: tuple[date, date] | None, on: date) -> PaceCheck | None:
+    """The one "on track" rule: progress at least the share of the period elapsed by `on`, less the tolerance.
+
+    Only unfinished goals have a pace; a goal created today has had no time yet, so it is on track.
+    """
+    if period is None or status not in UNFINISHED:
+        return None
+    start, end = period
+    days = (end - start).days
+    elapsed = 1.0 if days <= 0 else min(max((on - start).days / days, 0.0), 1.0)
+    expected = round(elapsed * 100, 1)
+    verdict = Pace.BEHIND if progress + PACE_TOLERANCE < expected else Pace.ON_TRACK
+    return PaceCheck(start, end, on, expected, verdict)
 
 
 @dataclass
@@ -122,6 +236,9 @@ def check_goal(goal: Goal) -> None:
         errors.setdefault("key_results", []).append("key result ids must be unique")
     if len(goal.key_results) > 10:
         errors.setdefault("key_results", []).append("at most 10 key results")
+    for n, kr in enumerate(goal.key_results):
+        for message in check_key_result(kr):
+            errors.setdefault(f"key_results.{n}.target", []).append(message)
     if errors:
         raise ValidationFailed("The goal is not valid.", errors)
 

@@ -245,9 +245,11 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
     _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
     _check_answers(content.get("answers", {}), template, "self", e, submit)
     _check_training(content.get("training_needs", []), "training_needs", e)
+    # The goals section is optional, as on the manager form: a goal listed (the person's own are filled in)
+    # may be left as it is; a goal the person rates says what was achieved.
     for n, goal in enumerate(content.get("goal_results", [])):
         _check_rating(goal.get("rating"), template, f"goal_results.{n}.rating", e)
-        if submit and not (goal.get("result") or "").strip():
+        if submit and goal.get("rating") and not (goal.get("result") or "").strip():
             e.add(f"goal_results.{n}.result", "say what was achieved")
     if submit and not (content.get("achievements") or "").strip():
         e.add("achievements", "required")

@@ -49,7 +49,7 @@ class CycleProgress:
 
     cycle_id: str
     state: str
-    launch: dict[str, int | bool]  # expected, created, done: the launch's progress
+    launch: dict[str, Any]  # expected, created (numbers), done: the launch's progress
     deadlines: dict[str, str]  # phase → ISO date
     total: int
     by_state: dict[str, int]

@@ -48,6 +48,12 @@ class OrganisationGoalRow:
     aligned_goals: int
     people: int
     progress: float
+    key_results: list[str] = field(default_factory=list)  # each "title: where it stands", by its direction
+
+
+def key_result_lines(goal: Goal) -> list[str]:
+    """A goal's key results in words that fit their direction ("p95 latency: 300 ms now, target 200 ms or less…")."""
+    return [f"{kr.title}: {kr.words()}" for kr in goal.key_results]
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,11 @@ def organisation_report(uow: UnitOfWork, cycle_id: str) -> AlignmentReport:
     for g in org:
         r = rollups[g.goal_id]
         progress = effective_progress(g, r.weight_sum, r.weighted_sum)
-        rows.append(OrganisationGoalRow(g.goal_id, g.title, g.owner_id, g.status, r.goals, r.people, progress))
+        rows.append(
+            OrganisationGoalRow(
+                g.goal_id, g.title, g.owner_id, g.status, r.goals, r.people, progress, key_result_lines(g)
+            )
+        )
     departments = [
         DepartmentRow(d["department"], d["individual"], d["aligned"], _share(d["aligned"], d["individual"]))
         for d in uow.rollups.departments(cycle_id)
@@ -153,6 +163,7 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str) -> Alignment
             e.aligned_goals,
             len(e.people),
             round(e.ws / e.w, 2) if e.w else 0.0,
+            key_result_lines(e.root),
         )
         for e in per_org.values()
     ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain.goals import Goal, KeyResult
+from service.domain.goals import Goal, KeyResult, PaceCheck, standing
 
 
 @dataclass(frozen=True)
 class KeyResultView:
-    """A key result with its progress (0–100, two decimals)."""
+    """A key result with its direction, its progress (0–100, two decimals) and where it stands in words."""
 
     id: str
     title: str
@@ -18,7 +18,9 @@ class KeyResultView:
     target: float
     current: float
     unit: str
+    direction: str
     progress: float
+    words: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class GoalView:
     version: int
     progress: float
     alignment_chain: list[ChainLink]
+    pace: PaceCheck | None  # progress against the time elapsed in the goal's period (None: done, dropped, or no end)
+    standing: str  # the badge: the status, or "behind" for an "on track" goal whose progress trails its time
 
 
 @dataclass
@@ -64,17 +68,19 @@ class SavedGoal(GoalView):
     warnings: list[str]
 
 
-def goal_view(goal: Goal, progress: float, chain: list[Goal]) -> GoalView:
-    """A goal with its progress, key results' progress and its alignment chain upward."""
-    return GoalView(**_view_fields(goal, progress, chain))
+def goal_view(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck | None = None) -> GoalView:
+    """A goal with its progress, key results' progress, its pace and its alignment chain upward."""
+    return GoalView(**_view_fields(goal, progress, chain, pace))
 
 
-def saved_goal(goal: Goal, progress: float, chain: list[Goal], warnings: list[str]) -> SavedGoal:
+def saved_goal(
+    goal: Goal, progress: float, chain: list[Goal], warnings: list[str], pace: PaceCheck | None = None
+) -> SavedGoal:
     """`goal_view` of a goal just saved, with its warnings."""
-    return SavedGoal(**_view_fields(goal, progress, chain), warnings=warnings)
+    return SavedGoal(**_view_fields(goal, progress, chain, pace), warnings=warnings)
 
 
-def _view_fields(goal: Goal, progress: float, chain: list[Goal]) -> dict[str, Any]:
+def _view_fields(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck | None) -> dict[str, Any]:
     return {
         "goal_id": goal.goal_id,
         "level": goal.level.value,
@@ -96,8 +102,12 @@ def _view_fields(goal: Goal, progress: float, chain: list[Goal]) -> dict[str, An
         "version": goal.version,
         "progress": progress,
         "alignment_chain": [ChainLink(g.goal_id, g.title, g.level.value, g.owner_id) for g in chain],
+        "pace": pace,
+        "standing": standing(goal.status, pace),
     }
 
 
 def _key_result(k: KeyResult) -> KeyResultView:
-    return KeyResultView(k.id, k.title, k.start, k.target, k.current, k.unit, round(k.percent, 2))
+    return KeyResultView(
+        k.id, k.title, k.start, k.target, k.current, k.unit, k.direction.value, round(k.percent, 2), k.words()
+    )

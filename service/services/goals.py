@@ -27,10 +27,13 @@ from service.domain.goals import (
     GoalLevel,
     GoalStatus,
     KeyResult,
+    PaceCheck,
     check_alignment,
     check_goal,
     contribution,
     effective_progress,
+    goal_period,
+    pace,
     weight_warnings,
 )
 from service.services import goal_reports, policy
@@ -122,14 +125,39 @@ def _fresh(uow: UnitOfWork) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def _pacer(uow: UnitOfWork, on: date | None, cycle_id: str | None) -> Callable[[Goal, float], PaceCheck | None]:
+    """The pace of goals read on day `on` (none without a day): each goal's period from its creation to its due
+    date or its cycle's end (an organisation goal across cycles: the end of the cycle `cycle_id` it is read in)."""
+    cycles: dict[str | None, Any] = {}
+
+    def paced(goal: Goal, progress: float) -> PaceCheck | None:
+        if on is None:
+            return None
+        key = goal.cycle_id or cycle_id
+        if key not in cycles:
+            cycles[key] = uow.cycles.get(key) if key else None
+        cycle = cycles[key]
+        created = date.fromisoformat(goal.created_at[:10]) if goal.created_at else on
+        period = goal_period(
+            created,
+            cycle.period_start if cycle else None,
+            goal.due,
+            cycle.period_end if cycle else None,
+        )
+        return pace(progress, goal.status, period, on)
+
+    return paced
+
+
 def get_goal(
     uow: UnitOfWork,
     principal: Principal | None,
     goal_id: str,
     cycle_id: str | None = None,
     visibility: str = "chain",
+    on: date | None = None,
 ) -> GoalView:
-    """One goal with its progress and its chain of alignment up to the organisation goal.
+    """One goal with its progress, its pace on day `on`, and its chain of alignment up to the organisation goal.
 
     An organisation goal standing across cycles has a progress per cycle: `cycle_id` chooses it. A goal
     the principal may not see (`policy.may_read_goal`) answers exactly like a missing one.
@@ -140,13 +168,20 @@ def get_goal(
         principal, goal.level, uow.directory.get(goal.owner_id), visibility
     ):
         raise NotFound(f"no goal {goal_id!r}")
-    return goal_view(goal, uow.rollups.progress(goal, cycle_id), uow.goals.chain_above(goal_id))
+    progress = uow.rollups.progress(goal, cycle_id)
+    paced = _pacer(uow, on, cycle_id)
+    return goal_view(goal, progress, uow.goals.chain_above(goal_id), paced(goal, progress))
 
 
 def person_goals(
-    uow: UnitOfWork, owner_id: str, cycle_id: str, principal: Principal | None = None, visibility: str = "chain"
+    uow: UnitOfWork,
+    owner_id: str,
+    cycle_id: str,
+    principal: Principal | None = None,
+    visibility: str = "chain",
+    on: date | None = None,
 ) -> list[GoalView]:
-    """Someone's goals in a cycle with progress and alignment chain (for reviews and pages).
+    """Someone's goals in a cycle with progress, pace on day `on`, and alignment chain (for reviews and pages).
 
     With a `principal`, only the goals they may see (their individual goals may be hidden from them).
     """
@@ -157,13 +192,24 @@ def person_goals(
         goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
-    return [goal_view(g, uow.rollups.progress(g, cycle_id), uow.goals.chain_above(g.goal_id)) for g in goals]
+    paced = _pacer(uow, on, cycle_id)
+    views = []
+    for g in goals:
+        progress = uow.rollups.progress(g, cycle_id)
+        views.append(goal_view(g, progress, uow.goals.chain_above(g.goal_id), paced(g, progress)))
+    return views
 
 
-def organisation_goals(uow: UnitOfWork, cycle_id: str | None) -> list[GoalView]:
-    """Organisation goals standing across cycles, plus those of one cycle, with progress in that cycle."""
+def organisation_goals(uow: UnitOfWork, cycle_id: str | None, on: date | None = None) -> list[GoalView]:
+    """Organisation goals standing across cycles, plus those of one cycle, with progress (and pace on day `on`)
+    in that cycle."""
     _fresh(uow)
-    return [goal_view(g, uow.rollups.progress(g, cycle_id), []) for g in uow.goals.organisation(cycle_id)]
+    paced = _pacer(uow, on, cycle_id)
+    views = []
+    for g in uow.goals.organisation(cycle_id):
+        progress = uow.rollups.progress(g, cycle_id)
+        views.append(goal_view(g, progress, [], paced(g, progress)))
+    return views
 
 
 def goal_progress_for_score(uow: UnitOfWork, owner_id: str, cycle_id: str) -> list[tuple[float, float]]:
@@ -323,15 +369,16 @@ def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
         _track_new(uow, goal)
         return uow.goals.save(goal, new=True, actor=principal.employee_id, action="create_goal", at=at)
 
-    return _with_warnings(uow, _retrying(uow, work))
+    return _with_warnings(uow, _retrying(uow, work), clock)
 
 
-def _with_warnings(uow: UnitOfWork, goal: Goal) -> SavedGoal:
+def _with_warnings(uow: UnitOfWork, goal: Goal, clock: Clock) -> SavedGoal:
     _fresh(uow)  # read what was committed, not what was staged
     uow.goals.note(goal)
     progress, chain = uow.rollups.progress(goal, goal.cycle_id), uow.goals.chain_above(goal.goal_id)
     siblings = uow.goals.of_owner(goal.owner_id, goal.cycle_id) if goal.level is not GoalLevel.ORGANISATION else []
-    return saved_goal(goal, progress, chain, weight_warnings(siblings))
+    paced = _pacer(uow, clock.now().date(), goal.cycle_id)(goal, progress)
+    return saved_goal(goal, progress, chain, weight_warnings(siblings), paced)
 
 
 EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id")
@@ -374,7 +421,7 @@ def update_goal(
             uow.rollups.count_total(old.cycle_id, "at_risk", 1 if new.status in AT_RISK else -1)
         return uow.goals.save(new, new=False, actor=principal.employee_id, action="update_goal", at=iso(clock.now()))
 
-    return _with_warnings(uow, _retrying(uow, work))
+    return _with_warnings(uow, _retrying(uow, work), clock)
 
 
 def _realign(
@@ -560,14 +607,6 @@ def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> go
 # --- read models for the goal pages -------------------------------------------------------------------
 
 
-def expected_progress(period_start: date, period_end: date, today: date) -> float:
-    """How far through a cycle's period today is, 0–100: what "on track" is measured against."""
-    days = (period_end - period_start).days
-    if days <= 0:
-        return 100.0
-    return round(min(max((today - period_start).days / days, 0.0), 1.0) * 100, 1)
-
-
 def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
     """Where a goal's progress comes from (as `get_goal` returned it): its key results' average, the
     weighted progress of the goals aligned to it, or done/not done; with each part's share."""
@@ -588,12 +627,12 @@ def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
     return ProgressExplained("status", [])
 
 
-def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[ReportGoals]:
+def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None) -> list[ReportGoals]:
     """A manager's direct reports with their goals in a cycle, at-risk and off-track ones counted first."""
     _fresh(uow)
     rows = []
     for person in uow.directory.reports(principal.employee_id):
-        goals = [g for g in person_goals(uow, person.employee_id, cycle_id) if g.level == "individual"]
+        goals = [g for g in person_goals(uow, person.employee_id, cycle_id, on=on) if g.level == "individual"]
         at_risk = [g for g in goals if g.status in {s.value for s in AT_RISK}]
         rows.append(ReportGoals(person, goals, len(at_risk)))
     return sorted(rows, key=lambda r: (-r.at_risk, r.person.name.casefold()))
@@ -619,10 +658,13 @@ def assign_to_chosen(
     return _give_copies(uow, principal, source, cycle_id, people, data, clock)
 
 
-def visible_children(uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain") -> list[GoalView]:
-    """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound)."""
+def visible_children(
+    uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain", on: date | None = None
+) -> list[GoalView]:
+    """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound), with
+    their pace on day `on`."""
     get_goal(uow, principal, goal_id, visibility=visibility)
     aligned = children(uow, goal_id)
     owners = uow.directory.get_many(sorted({g.owner_id for g in aligned if g.owner_id}))
     shown = [g for g in aligned if policy.may_read_goal(principal, g.level, owners.get(g.owner_id or ""), visibility)]
-    return [get_goal(uow, None, g.goal_id) for g in shown]
+    return [get_goal(uow, None, g.goal_id, on=on) for g in shown]

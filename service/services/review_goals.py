@@ -7,6 +7,7 @@ weighted 0 left out) counts by its weight; its value is the manager's rating of 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
@@ -20,9 +21,10 @@ GOAL_RULE = (
 )
 
 
-def review_goals(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[GoalView]:
-    """The person's goals in the cycle with key results, progress and the chain they align to."""
-    return goal_svc.person_goals(uow, employee_id, cycle_id)
+def review_goals(uow: UnitOfWork, employee_id: str, cycle_id: str, on: date | None = None) -> list[GoalView]:
+    """The person's goals in the cycle with key results, progress (and pace on day `on`) and the chain they align
+    to."""
+    return goal_svc.person_goals(uow, employee_id, cycle_id, on=on)
 
 
 def goal_rows(goals: list[GoalView], stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import copy
 from dataclasses import asdict, dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from service.adapters import metrics
@@ -177,7 +178,19 @@ class FormSection:
     title: str
     fields: tuple[str, ...]  # the content keys it holds
     done: bool
-    optional: bool
+    optional: bool  # declared optional, and nothing in it stands in the way of a submission
+    filled: bool = False
+
+    @property
+    def counted(self) -> bool:
+        """Counts in a form's progress: an optional section left empty is neither done nor to do."""
+        return not (self.optional and not self.filled)
+
+
+def progress_of(sections: list[FormSection]) -> tuple[int, int]:
+    """(sections done, sections counted) of a form: optional sections left empty are not counted."""
+    counted = [s for s in sections if s.counted]
+    return sum(s.done for s in counted), len(counted)
 
 
 # The sections of each form, in page order: (key, title, content keys, optional).
@@ -241,7 +254,7 @@ def section_progress(template: Template, part: str, content: dict[str, Any] | No
             continue
         filled = any(_filled(content.get(f)) for f in fields)
         missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
-        sections.append(FormSection(key, title, fields, filled and not missing, optional))
+        sections.append(FormSection(key, title, fields, filled and not missing, optional and not missing, filled))
     return sections
 
 
@@ -259,7 +272,7 @@ def draft_progress(
     if not content:
         return None
     sections = section_progress(template_from_dict(cycle.template_snapshot), part, content, today)
-    return sum(s.done for s in sections), len(sections)
+    return progress_of(sections)
 
 
 @dataclass(frozen=True)
@@ -451,33 +464,50 @@ def _part_context(
     return ctx
 
 
-def save_self_assessment(
-    uow: UnitOfWork,
-    principal: Principal,
-    cycle_id: str,
-    employee_id: str,
-    content: dict[str, Any],
-    expected_version: int,
-    submit: bool,
-    clock: Clock,
-) -> ReviewView:
-    """Save the self assessment as a draft, or submit it (complete) to the manager."""
-    ctx = _part_context(uow, principal, cycle_id, employee_id, "self", expected_version)
+def _self_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clock: Clock) -> dict[str, Any]:
+    """The self assessment, checked: complete to submit, its learning evidence the employee's own, its goal weights
+    adding up to 100."""
+    uow, employee_id = ctx.uow, ctx.review.employee_id
     check_self(content, ctx.template, submit)
     refs = content.get("learning_refs") or []  # issue 14: picked learning evidence
     if refs:
         check_evidence(uow.learning.get_many(employee_id, refs), refs, (ctx.cycle.period_start, ctx.cycle.period_end))
     if submit:
-        total = messagebus.ask(uow, GoalWeightTotal(employee_id, cycle_id))
+        total = messagebus.ask(uow, GoalWeightTotal(employee_id, ctx.review.cycle_id))
         if total is not None and total != 100:
             raise ValidationFailed(
                 "The self assessment is not complete.", {"goals": [f"your goal weights add up to {total}, not 100"]}
             )
-    action = A.SUBMIT_SELF if submit else A.SAVE_SELF
-    return _commit(ctx, expected_version, {"self_assessment": content}, action, clock)
+    return {"self_assessment": content}
 
 
-def save_manager_assessment(
+def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clock: Clock) -> dict[str, Any]:
+    """The manager assessment, checked; submitted, it is scored. Its obstacles become actions, its needs items and
+    the feedback closes through the events its submission records (messagebus.EVENT_HANDLERS)."""
+    uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
+    check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
+    changes: dict[str, Any] = {"manager_assessment": content}
+    if submit:
+        progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
+        # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
+        ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))
+        changes["score"] = compute_score(
+            ctx.template, content, goal_progress=progress, feedback_ratings=ratings, goal_basis=basis
+        ).as_dict()
+    return changes
+
+
+def _discussion_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clock: Clock) -> dict[str, Any]:
+    """The discussion, checked; recorded, its agreed actions become tracked actions."""
+    people = _known_people(ctx.uow, content.get("agreed_actions", []))
+    check_discussion(content, submit, people, clock.now().date())
+    return {"discussion": content}
+
+
+PART_CHANGES = {"self": _self_changes, "manager": _manager_changes, "discussion": _discussion_changes}
+
+
+def save_part(
     uow: UnitOfWork,
     principal: Principal,
     cycle_id: str,
@@ -486,16 +516,20 @@ def save_manager_assessment(
     expected_version: int,
     submit: bool,
     clock: Clock,
+    *,
+    part: str,
 ) -> ReviewView:
-    """Save the manager assessment as a draft, or submit it (scored; obstacles become tracked actions).
+    """Save one form of a review ("self", "manager" or "discussion") as a draft, or submit it.
 
-    The score's feedback part is computed from the group as read, and the submission closes (and may release) the
-    group that is stored: the transaction checks no answer joined in between. If one did, the submission is made
-    once more on the group as it now is; a second miss answers 409 (submit again), nothing stored."""
+    A manager's score counts the feedback group as read, and the submission closes (and may release) the group
+    that is stored: the transaction checks no answer joined in between. If one did, the submission is made once
+    more on the group as it now is; a second miss answers 409 (submit again), nothing stored."""
 
     def attempt() -> ReviewView:
-        ctx = _part_context(uow, principal, cycle_id, employee_id, "manager", expected_version)
-        return _save_manager_assessment(ctx, content, expected_version, submit, clock)
+        ctx = _part_context(uow, principal, cycle_id, employee_id, part, expected_version)
+        changes = PART_CHANGES[part](ctx, content, submit, clock)
+        save, submission = PART_ACTIONS[part]
+        return _commit(ctx, expected_version, changes, submission if submit else save, clock)
 
     try:
         return attempt()
@@ -515,42 +549,10 @@ FEEDBACK_ARRIVED = (
     "Feedback about this person arrived while you were submitting, so the score would not have counted it:"
     " submit the manager assessment again."
 )
-
-
-def _save_manager_assessment(
-    ctx: ReviewContext, content: dict[str, Any], expected_version: int, submit: bool, clock: Clock
-) -> ReviewView:
-    uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
-    people = _known_people(uow, content.get("obstacles", []))
-    check_manager(content, ctx.template, submit, people)
-    changes: dict[str, Any] = {"manager_assessment": content}
-    if submit:
-        progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
-        # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
-        ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))
-        changes["score"] = compute_score(
-            ctx.template, content, goal_progress=progress, feedback_ratings=ratings, goal_basis=basis
-        ).as_dict()
-    # Submitted: obstacles become actions, needs items, and the feedback closes (messagebus.EVENT_HANDLERS).
-    return _commit(ctx, expected_version, changes, A.SUBMIT_MANAGER if submit else A.SAVE_MANAGER, clock)
-
-
-def save_discussion(
-    uow: UnitOfWork,
-    principal: Principal,
-    cycle_id: str,
-    employee_id: str,
-    content: dict[str, Any],
-    expected_version: int,
-    submit: bool,
-    clock: Clock,
-) -> ReviewView:
-    """Save or record the review discussion; agreed actions become tracked actions."""
-    ctx = _part_context(uow, principal, cycle_id, employee_id, "discussion", expected_version)
-    people = _known_people(uow, content.get("agreed_actions", []))
-    check_discussion(content, submit, people, clock.now().date())
-    action = A.RECORD_DISCUSSION if submit else A.SAVE_DISCUSSION
-    return _commit(ctx, expected_version, {"discussion": content}, action, clock)
+# Each form by its own name, with the arguments of `save_part`.
+save_self_assessment = partial(save_part, part="self")
+save_manager_assessment = partial(save_part, part="manager")
+save_discussion = partial(save_part, part="discussion")
 
 
 def acknowledge(

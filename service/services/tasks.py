@@ -290,8 +290,8 @@ def _steer(
                     TaskKind.CHECK_LAUNCH,
                     cycle.cycle_id,
                     cycle.name,
-                    count=int(launch["created"]),
-                    expected=int(launch["expected"]),
+                    count=launch["created"],
+                    expected=launch["expected"],
                 )
             )
         steer.append(SteeredCycle(cycle, progress, sum(progress.overdue.values()), to_finalise))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.domain.goals import Goal, GoalLevel, GoalStatus
+from service.domain.goals import Direction, Goal, GoalLevel, GoalStatus, PaceCheck
 from service.services import goals as svc
 from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
@@ -16,7 +17,7 @@ from service.services.goals import Assigned
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
-from service.web.fields import Id, Number, Text, Whole
+from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
@@ -31,6 +32,11 @@ class KeyResultSchema(Schema):
     target = Number(required=True)
     current = Number(load_default=None, allow_none=True)
     unit = Text(load_default="", validate=validate.Length(max=30))
+    direction = Choice(
+        Direction,
+        load_default=Direction.INCREASE.value,
+        metadata={"description": "which way is better; within: start and target are the range's ends"},
+    )
 
 
 class GoalPatchSchema(Schema):
@@ -65,6 +71,12 @@ GoalSchema = schema_of(
     exclude=("audit_head",),
     progress=fields.Float(),
     alignment_chain=fields.List(fields.Raw()),
+    pace=fields.Nested(
+        schema_of(PaceCheck, "GoalPaceSchema"),
+        allow_none=True,
+        metadata={"description": "progress against the time elapsed in the goal's period (null: done, dropped)"},
+    ),
+    standing=fields.String(metadata={"description": "the badge: the status, or behind when progress trails time"}),
     warnings=fields.List(fields.String()),
 )
 GoalListSchema = list_of("goals", GoalSchema)
@@ -93,6 +105,11 @@ def _key_results(data: dict[str, Any]) -> dict[str, Any]:
         if kr.get("current") is None:
             kr["current"] = kr["start"]
     return data
+
+
+def _today() -> date:
+    """The day goals' pace is measured on, by the app's clock."""
+    return wiring().clock.now().date()
 
 
 def _goal_response(goal: GoalView, status: int = 200):
@@ -129,7 +146,7 @@ def organisation_goals():
     """Organisation goals."""
     current_principal()
     cycle_id = load_query()["cycle_id"]
-    return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id)})
+    return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id, _today())})
 
 
 @bp.get("/goals/<goal_id>")
@@ -143,7 +160,7 @@ def get_goal(goal_id: str):
     principal = current_principal()
     cycle_id = load_query()["cycle_id"]
     visibility = wiring().settings.goal_visibility
-    return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility))
+    return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility, _today()))
 
 
 @bp.patch("/goals/<goal_id>")
@@ -167,7 +184,7 @@ def patch_goal(goal_id: str):
 def goal_children(goal_id: str):
     """Aligned goals."""
     principal = current_principal()
-    goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility)
+    goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility, _today())
     return answer({"goals": goals})
 
 
@@ -197,7 +214,8 @@ def person_goals(employee_id: str):
     """A person's goals."""
     principal = current_principal()
     cycle_id = load_query()["cycle_id"]
-    goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, wiring().settings.goal_visibility)
+    visibility = wiring().settings.goal_visibility
+    goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, visibility, _today())
     return answer({"goals": goals})
 
 

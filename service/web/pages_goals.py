@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
-from service.domain.goals import GoalLevel, GoalStatus
+from service.domain.goals import DIRECTION_LABELS, PACE_TOLERANCE, Direction, GoalLevel, GoalStatus
 from service.domain.report_views import ReportView
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
@@ -32,6 +32,7 @@ from service.web.wiring import wiring
 bp = Blueprint("pages_goals", __name__, url_prefix="/goals")
 KR_ROWS = 3
 STATUS_CHOICES = labels.options(GoalStatus)
+DIRECTION_CHOICES = [(d.value, DIRECTION_LABELS[d]) for d in Direction]
 LABELS = {
     "title": "Title",
     "weight": "Weight",
@@ -42,15 +43,6 @@ LABELS = {
     "status": "Status",
     "cycle_id": "Cycle",
 }
-
-
-@bp.app_template_filter("goal_number")
-def goal_number(value: Any) -> str:
-    """A key result's number for people: 10 rather than 10.0, 2.5 as is, thousands grouped."""
-    if value is None or value == "":
-        return "—"
-    number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 @bp.app_template_filter("kr_input")
@@ -126,6 +118,7 @@ def _form_to_data(form: Any, creating: bool) -> dict[str, Any]:
                 "target": form.get(f"kr.{n}.target") or "",
                 "current": form.get(f"kr.{n}.current") or None,
                 "unit": form.get(f"kr.{n}.unit", "").strip(),
+                "direction": form.get(f"kr.{n}.direction") or Direction.INCREASE.value,
             }
         )
     if krs or "kr.0.title" in form:
@@ -147,9 +140,38 @@ def _load(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _summary(errors: dict[str, Any]) -> list[dict[str, str]]:
+KR_LABELS = {
+    "title": "what is measured",
+    "start": "start",
+    "target": "target",
+    "current": "now",
+    "unit": "unit",
+    "direction": "which way is better",
+}
+
+
+def _field_errors(errors: dict[str, Any]) -> dict[str, list[str]]:
+    """Errors by form field: a key result's (`key_results.N.x`, N counting the filled rows) on its row's field."""
     flat = forms.flatten_errors(errors)
-    return forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name))
+    rows = [n for n in range(KR_ROWS + 10) if request.form.get(f"kr.{n}.title", "").strip()]
+    out: dict[str, list[str]] = {}
+    for name, messages in flat.items():
+        parts = name.split(".")
+        if parts[0] == "key_results" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
+            name = f"kr.{rows[int(parts[1])]}.{parts[2]}"
+        out.setdefault(name, []).extend(messages)
+    return out
+
+
+def _label_of(name: str) -> str:
+    parts = name.split(".")
+    if parts[0] == "kr" and len(parts) == 3:
+        return f"Key result {int(parts[1]) + 1}: {KR_LABELS.get(parts[2], parts[2])}"
+    return LABELS.get(parts[0], name)
+
+
+def _summary(errors: dict[str, Any]) -> list[dict[str, str]]:
+    return forms.summary(_field_errors(errors), _label_of)
 
 
 @bp.get("")
@@ -177,7 +199,7 @@ def _render_index(
 ):
     mine, team, options = [], [], {}
     if cycle is not None:
-        goals = svc.person_goals(wiring().uow(), principal.employee_id, cycle.cycle_id)
+        goals = svc.person_goals(wiring().uow(), principal.employee_id, cycle.cycle_id, on=today())
         mine = [g for g in goals if g.level == "individual"]
         team = [g for g in goals if g.level == "team"]
         options = {"picker": align_options(principal, GoalLevel.INDIVIDUAL, principal.employee_id, cycle.cycle_id)}
@@ -195,7 +217,9 @@ def _render_index(
     active = [g for g in mine if g.status != "dropped"]
     total = sum(g.weight for g in active)
     reports = (
-        svc.reports_goals(wiring().uow(), principal, cycle.cycle_id) if cycle and principal.has(Role.MANAGER) else []
+        svc.reports_goals(wiring().uow(), principal, cycle.cycle_id, today())
+        if cycle and principal.has(Role.MANAGER)
+        else []
     )
     return render_template(
         "pages/goals.html",
@@ -207,28 +231,27 @@ def _render_index(
         weight_total=total if active else None,
         # Issue 25: "before you submit your self assessment" only while that is still to come.
         self_to_submit=cycle is not None and _self_to_submit(principal, cycle.cycle_id),
-        errors=forms.flatten_errors(errors or {}),
+        errors=_field_errors(errors or {}),
         summary=_summary(errors or {}),
         values=values or {},
         form_level=form_level,
         is_manager=principal.has(Role.MANAGER),
         kr_rows=KR_ROWS,
         statuses=STATUS_CHOICES,
+        directions=DIRECTION_CHOICES,
+        pace_tolerance=f"{PACE_TOLERANCE:.0f}",
         sees_report=principal.has(Role.LEADERSHIP) or principal.has(Role.HR) or principal.has(Role.MANAGER),
         reports=reports,
-        expected=_expected(cycle),
     ), status
 
 
-def _expected(cycle: Any) -> dict[str, Any] | None:
-    """Expected progress by today from the cycle's period: what "on track" is measured against."""
-    if cycle is None:
-        return None
-    return {
-        "percent": svc.expected_progress(cycle.period_start, cycle.period_end, today()),
-        "today": today(),
-        "cycle": cycle,
-    }
+def _warning_for_me(warning: str, employee_id: str) -> str:
+    """A weight warning about the signed-in person's own goals, as a sentence to them."""
+    for kind in ("team goal", "goal"):
+        mine = f"{kind} weights of {employee_id} "
+        if warning.startswith(mine):
+            return f"Your {kind} weights " + warning.removeprefix(mine) + "."
+    return warning[:1].upper() + warning[1:] + "."
 
 
 @bp.post("")
@@ -248,7 +271,7 @@ def create():
         OnRefusal(back=url_for("pages_goals.index"), form=again),
     )
     for warning in goal.warnings:
-        flash(warning.replace(f" of {principal.employee_id}", " of your").capitalize() + ".", "info")
+        flash(_warning_for_me(warning, principal.employee_id), "info")
     flash(f"Goal “{goal.title}” added.", "success")
     return redirect(url_for("pages_goals.index", cycle=goal.cycle_id))
 
@@ -301,11 +324,11 @@ def _progress_change(before: float, saved: dict[str, Any]) -> str:
 
 def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
-    goal = svc.get_goal(uow, principal, goal_id, visibility=wiring().settings.goal_visibility)
+    goal = svc.get_goal(uow, principal, goal_id, visibility=wiring().settings.goal_visibility, on=today())
     if goal.level == "organisation" and goal.cycle_id is None:
         _, cycle = _cycle_choice(request.args.get("cycle"))
         if cycle is not None:
-            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id, wiring().settings.goal_visibility)
+            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id, wiring().settings.goal_visibility, today())
     can_edit = svc.may_edit(uow, principal, goal)
     options = []
     if goal.level != "organisation" and goal.cycle_id:
@@ -313,24 +336,23 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
     kids = svc.children(uow, goal_id)
     names = directory_svc.people_names(uow, [goal.owner_id, *(k.owner_id for k in kids)])
     values = request.form if request.method == "POST" else None
-    _, cycle = _cycle_choice(goal.cycle_id, include_closed=True)
     return render_template(
         "pages/goal.html",
         goal=goal,
         options=options,
         children=kids,
         can_edit=can_edit,
-        errors=forms.flatten_errors(errors),
+        errors=_field_errors(errors),
         summary=_summary({k: v for k, v in errors.items() if k}),
         message=(errors.get("") or [None])[0],
         values=values,
         statuses=STATUS_CHOICES,
+        directions=DIRECTION_CHOICES,
         kr_rows=max(KR_ROWS, len(goal.key_results) + 1),
         version=goal.version,
         names=names,
         history_rows=[{**h, "prev": goal.history[i - 1] if i else None} for i, h in enumerate(goal.history)][::-1],
         explained=svc.progress_explained(uow, goal),
-        expected=_expected(cycle if cycle and (goal.cycle_id in (None, cycle.cycle_id)) else None),
     ), status
 
 
@@ -417,6 +439,7 @@ def _render_organisation(principal: Principal, choice: CycleChoice, errors: dict
         summary=_summary(errors),
         values=request.form if errors else {},
         kr_rows=KR_ROWS,
+        directions=DIRECTION_CHOICES,
     ), status
 
 

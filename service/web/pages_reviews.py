@@ -152,12 +152,13 @@ def _render_form(
     owners = _owner_choices(ctx, values) if part.key != "self" else []
     # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
     goals = (
-        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id)
+        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id, today())
         if part.key != "discussion"
         else []
     )
-    if goals and part.key == "manager":
-        values = {**values, "goal_ratings": review_goals.goal_rows(goals, values.get("goal_ratings"))}
+    if goals and part.key in ("self", "manager"):  # a row per goal of the person, what was saved for it kept
+        rows = "goal_results" if part.key == "self" else "goal_ratings"
+        values = {**values, rows: review_goals.goal_rows(goals, values.get(rows))}
     if part.key == "discussion" and not values.get("date") and status == 200 and not errors:
         values = {**values, "date": today().isoformat()}  # the discussion is usually recorded the day it is held
     return form_page(
@@ -184,7 +185,7 @@ def _render_form(
         form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
         sections={s.key: s for s in sections},
         section_list=sections,
-        sections_done=sum(s.done for s in sections),
+        sections_done=review_svc.progress_of(sections),
         opened=opened,
         points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
         person_goals=goals,

@@ -173,8 +173,8 @@ def test_a_manager_sees_reports_goals_at_risk_against_expected_progress(auth, cl
     assert "1 goal at risk or off track." in section
     assert section.index("Katherine Johnson") < section.index("Edsger Dijkstra")  # at risk first
     assert "Faster CI" in section and "Docs" in section
-    # "On track" always says against what: the share of the cycle's period gone by today
-    assert re.search(r"On track</span>.*?\d+% expected by \d+ \w+ 2026", section, re.S)
+    # "On track" always says against what: the share of the goal's own period gone by today
+    assert re.search(r"On track</span>.*?\d+% of its time gone \(\d+ \w+ 2026 – \d+ \w+ 2026\), on pace", section, re.S)
 
 
 def test_a_goal_page_explains_its_progress_and_a_change_of_it(auth, client, seeded, clock):
@@ -195,7 +195,7 @@ def test_a_goal_page_explains_its_progress_and_a_change_of_it(auth, client, seed
     page = client.get(f"/goals/{goal.goal_id}")
     html = page.get_data(as_text=True)
     assert "50% is the average of its 1 key result" in html
-    assert "Build minutes</strong>: 20 now, target 10, from 30" in html
+    assert "Build minutes</strong>: 20 now, target 10 or less, from 30: 50% of the way" in html
     assert html.index('id="h-about"') < html.index('id="h-update"')
     client.post(
         f"/goals/{goal.goal_id}",

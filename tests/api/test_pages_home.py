@@ -77,9 +77,10 @@ def test_a_started_self_assessment_says_how_many_sections_are_done_not_not_start
     draft = {"achievements": "Shipped the importer.", "competency_ratings": {"delivery": {"rating": 3}}}
     review_svc.save_self_assessment(UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", draft, 1, False, clock)
     html = page_of(as_("E4"))
-    # Achievements is done; the competencies are not (collaboration is not rated yet).
-    assert "Continue: 1 of 7 sections done" in tasks(html)
-    assert "Self assessment started: 1 of 7 sections done" in html
+    # Achievements is done; the competencies are not (collaboration is not rated yet); the questions neither;
+    # the four optional sections, left empty, are not counted (issue 25, point 6).
+    assert "Continue: 1 of 3 sections done" in tasks(html)
+    assert "Self assessment started: 1 of 3 sections done" in html
 
 
 def test_a_managers_started_assessment_says_how_far_it_is(as_, table, clock, cycle_id):
@@ -91,7 +92,7 @@ def test_a_managers_started_assessment_says_how_far_it_is(as_, table, clock, cyc
         UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 2, True, clock
     )
     html = tasks(page_of(as_("E3")))
-    assert "Continue: 1 of 6 sections done" in html and "Engineer · 2026 annual review" in html  # with their title
+    assert "Continue: 1 of 3 sections done" in html and "Engineer · 2026 annual review" in html  # with their title
 
 
 def test_a_task_past_its_deadline_shows_as_overdue(as_, clock):

@@ -108,6 +108,9 @@ def _team_goal(table: Any, clock: Any, cycle_id: str) -> dict[str, str]:
     return {"goal": goals.create_goal(UnitOfWork(table), f.principal(table, "E3"), data, clock).goal_id}
 
 
+_KR_SIDEWAYS = {"id": "k1", "title": "Latency", "start": 450, "target": 200, "direction": "sideways"}
+
+
 def _self(submit: bool = False, **content: Any) -> dict[str, Any]:
     content = {"competency_ratings": memory_org.ratings([3, 3, 3, 3, 3]), **content}
     return {"content": f.self_content(**content), "submit": submit}
@@ -223,6 +226,22 @@ PROBES: dict[str, Probe] = {
     "goal assign weight": Probe(
         "E3", "POST", "/api/goals/{goal}/assign", {"weight": "heavy"}, "weight", setup=_team_goal
     ),
+    "goal key result direction": Probe(
+        "E4",
+        "POST",
+        "/api/goals",
+        {"level": "individual", "title": "Ship", "cycle_id": "{cycle}", "key_results": [_KR_SIDEWAYS]},
+        "key_results.0.direction",
+    ),
+    "goal key result direction change": Probe(
+        "E3",
+        "PATCH",
+        "/api/goals/{goal}",
+        {"key_results": [_KR_SIDEWAYS]},
+        "key_results.0.direction",
+        version=1,
+        setup=_team_goal,
+    ),
     "cycle participant mode": Probe(
         "E2", "POST", "/api/cycles", {**f.cycle_data("t1"), "participant_mode": "some"}, "participant_mode"
     ),
@@ -300,6 +319,10 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.goals._goal_from_data: GoalStatus(data.get('status', 'on_track'))": ("goal status",),
     "services.goals._goal_from_data: int(data.get('weight', 0))": ("goal weight",),
     "services.goals.update_goal.work: GoalStatus(changes['status'])": ("goal status change",),
+    "domain.goals.KeyResult.__post_init__: Direction(self.direction)": (
+        "goal key result direction",
+        "goal key result direction change",
+    ),
     "services.interviews._new_contact: ContactSource(data.get('found_via') or 'professional_network')": (
         "contact found via",
     ),
@@ -341,6 +364,10 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         "a date validated on complete",
     ),
     "domain.learning.suppress: int(c.get('people', 0))": (STORED, "counters the store adds up"),
+    "services.report_cycles.has_training_figures: int(uow.training.aggregate(cycle_id, 'ORG').get('people', 0))": (
+        STORED,
+        "counters the store adds up",
+    ),
     "domain.learning._needs_people: int(cell.get('needs', 0))": (STORED, "counters the store adds up"),
     "domain.learning._needs_people: int(cell['needs_people'])": (STORED, "counters the store adds up"),
     "domain.suppression.rest_size: int(sizes.get(inner, 0))": (STORED, "group sizes a report computed"),
@@ -364,6 +391,8 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
     "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.goals.may_edit: GoalLevel(goal.level)": (STORED, "a stored goal's level"),
+    "services.goals._pacer.paced: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
+    "domain.goals.number: float(value)": (STORED, "a key result's number (a Number of the schema)"),
     "services.review_goals.goal_part: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.tasks._own_reviews: ReviewState(r.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(row.state)": (STORED, "a stored review's state"),

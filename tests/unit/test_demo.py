@@ -35,3 +35,17 @@ def test_demo_shows_every_state_history_and_goals():
     assert {a.kind for a in carried} == {"remediation", "agreed"}  # open actions of last year carry over
     audit = reviews.review_audit(UnitOfWork(table), who("E005"), active.cycle_id, "E012")
     assert [r["action"] for r in audit][-1] == "acknowledge" and verify_chain(audit) == []
+
+
+def test_the_demos_lower_is_better_goals_decrease_and_say_so():
+    table = MemoryTable()
+    load_demo(table)
+    active = cycles.list_cycles(UnitOfWork(table))[0]
+    for owner, words in (
+        ("E009", "300 ms now, target 200 ms or less, from 450 ms: 60% of the way"),
+        ("E017", "22 minutes now, target 10 minutes or less, from 40 minutes: 60% of the way"),
+    ):
+        (kr,) = [
+            k for g in goals.person_goals(UnitOfWork(table), owner, active.cycle_id) for k in g.key_results if k.unit
+        ]
+        assert (kr.direction, kr.words) == ("decrease", words)
