@@ -73,7 +73,7 @@ def bar_chart(
             other = second[i]
             y2 = y + ROW
             if other is None:
-                parts.append(f'<text x="{LABEL_W}" y="{y2 + 15}" fill="#4a4a4a">not shown</text>')
+                parts.append(f'<text x="{LABEL_W}" y="{y2 + 15}" fill="#4a4a4a">withheld</text>')
             else:
                 w2 = max(1.0, BAR_W * other / top) if other else 0
                 parts.append(
@@ -99,7 +99,7 @@ def _alt(
     for i, (label, value) in enumerate(rows):
         text = f"{label} {_num(value)}{unit}"
         if second is not None:
-            text += f" ({other} {'not shown' if second[i] is None else _num(second[i]) + unit})"
+            text += f" ({other} {'withheld' if second[i] is None else _num(second[i]) + unit})"
         figures.append(text)
     alt = f"{title}: {', '.join(figures) if figures else 'nothing to show'}"
     return f"{alt}; withheld: {', '.join(withheld)}" if withheld else alt
@@ -119,8 +119,9 @@ def training_charts(report: Any) -> dict[str, Markup]:
         "People naming each topic this cycle (filled bars) and in the previous cycle (outlined bars), "
         "largest priority-weighted score first. The table below gives the same figures.",
         [(t.topic, t.people) for t in topics],
-        series=("This cycle", "Previous cycle"),
-        second=[t.previous_people for t in topics],
+        # None in a previous cycle's figures: withheld there; with no previous cycle, no second series at all.
+        series=("This cycle", "Previous cycle") if report.previous_cycle else (),
+        second=[t.previous_people for t in topics] if report.previous_cycle else None,
         withheld=tuple(t.topic for t in report.topics if t.suppressed),
     )
     depts = [d for d in report.departments if not d.suppressed]
