@@ -129,7 +129,8 @@ def test_the_pdf_is_tagged_and_each_charts_alternative_text_carries_its_figures(
     assert len(alts) == 3, alts
     topics, departments, obstacles = alts
     # The figures the bars draw, in words: a title alone would tell a screen reader nothing.
-    assert topics.startswith("Training needs by topic: people this cycle and last: Data analysis 10 (previous cycle withheld)")
+    assert topics.startswith("Training needs by topic: people this cycle and last: Data analysis 10 (previous cycle")
+    assert "Data analysis 10 (previous cycle withheld)" in topics
     assert "Negotiation 7 (previous cycle 7)" in topics
     assert "Engineering 11" in departments and "withheld: " in departments and "Finance" in departments
     assert "Tools 5" in obstacles and "withheld: Resources, Workload" in obstacles
