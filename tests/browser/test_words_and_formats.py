@@ -18,6 +18,13 @@ from tests.browser.test_training_report import demo  # noqa: F401 - the demo sto
 pytestmark = pytest.mark.browser
 
 
+def fits(page, viewport: dict[str, int], problems: list[str]) -> None:
+    """The page is no wider than the window (wide tables scroll inside their own labelled container)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > viewport["width"]:
+        problems.append(f"{page.url}: {width} px wide at {viewport['width']} px")
+
+
 def test_words_scores_and_the_launch_confirmation_read_well_at_both_widths(demo, open_as):  # noqa: F811
     live = demo
     hr_principal = f.principal(live.table, "E005")
@@ -39,6 +46,7 @@ def test_words_scores_and_the_launch_confirmation_read_well_at_both_widths(demo,
         leader.get_by_text("How this is calculated", exact=True).click()
         expect(leader.get_by_text("3 for high, 2 for medium, 1 for low")).to_be_visible()
         check(leader, f"words-training-report-{width}", problems)
+        fits(leader, viewport, problems)
 
         mei = open_as(live, "E008", viewport)
         mei.goto("/history")
@@ -46,6 +54,7 @@ def test_words_scores_and_the_launch_confirmation_read_well_at_both_widths(demo,
         expect(mei.locator("main")).not_to_contain_text("70.3")
         expect(mei.locator(".score-why").last).to_contain_text("were rescaled to the parts that count")
         check(mei, f"words-history-{width}", problems)
+        fits(mei, viewport, problems)
 
         hr = open_as(live, "E005", viewport)
         hr.goto(f"/hr/cycles/{draft.cycle_id}")
@@ -57,6 +66,7 @@ def test_words_scores_and_the_launch_confirmation_read_well_at_both_widths(demo,
         assert count > 0
         expect(hr.get_by_role("button", name=f"Launch and email {count} people")).to_be_visible()
         check(hr, f"words-launch-confirm-{width}", problems)
+        fits(hr, viewport, problems)
         assert cycle_svc.get_cycle(UnitOfWork(live.table), draft.cycle_id).state.value == "draft"
     hr.get_by_role("button", name=f"Launch and email {count} people").click()
     expect(hr.get_by_role("heading", name="Finance pilot is launched")).to_be_visible(timeout=20_000)
