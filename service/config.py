@@ -40,6 +40,9 @@ class Settings:
     goal_visibility: str = "chain"  # individual goals: "chain" (owner, their managers, HR) or "everyone"
     # Issue 21: the SES configuration set that publishes bounces and complaints (none locally).
     ses_configuration_set: str | None = None
+    # Issue 25: the organisation's default locale (dates, times) and the currency its costs are in (ISO 4217).
+    locale: str = "en-GB"
+    currency: str = "EUR"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -90,7 +93,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         hosted_ui_domain=env.get("COGNITO_DOMAIN") or None,
         goal_visibility=_goal_visibility(env.get("GOAL_VISIBILITY", "chain")),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
+        locale=_choice("ORG_LOCALE", env.get("ORG_LOCALE", "en-GB"), LOCALES),
+        currency=_currency(env.get("ORG_CURRENCY", "EUR")),
     )
+
+
+LOCALES = ("en-GB", "en-US")  # the locales service/views/labels.py has a format for
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _currency(value: str) -> str:
+    if len(value) != 3 or not value.isascii() or not value.isalpha() or not value.isupper():
+        raise ConfigError(f"ORG_CURRENCY must be an ISO 4217 code such as EUR, not {value!r}")
+    return value
 
 
 def _goal_visibility(value: str) -> str:

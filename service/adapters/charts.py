@@ -32,8 +32,12 @@ def bar_chart(
     unit: str = "",
     series: tuple[str, ...] = (),
     second: list[float | None] | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> Markup:
-    """A horizontal bar chart of (label, value) rows; `second` adds an outlined bar per row (e.g. last cycle)."""
+    """A horizontal bar chart of (label, value) rows; `second` adds an outlined bar per row (e.g. last cycle).
+
+    Its <title> (the PDF's alternative text, the page's accessible name) carries every figure it draws and names
+    the rows `withheld`, so a reader who cannot see the bars is told what they show."""
     n = next(_ids)
     tid, did = f"chart{n}-title", f"chart{n}-desc"
     values = [v for _, v in rows] + [v for v in (second or []) if v is not None]
@@ -45,7 +49,7 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{tid} {did}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
-        f'<title id="{tid}">{escape(title)}</title>',
+        f'<title id="{tid}">{escape(_alt(title, rows, unit, series, second, withheld))}</title>',
         f'<desc id="{did}">{escape(desc)}</desc>',
     ]
     if series:
@@ -69,7 +73,7 @@ def bar_chart(
             other = second[i]
             y2 = y + ROW
             if other is None:
-                parts.append(f'<text x="{LABEL_W}" y="{y2 + 15}" fill="#4a4a4a">not shown</text>')
+                parts.append(f'<text x="{LABEL_W}" y="{y2 + 15}" fill="#4a4a4a">withheld</text>')
             else:
                 w2 = max(1.0, BAR_W * other / top) if other else 0
                 parts.append(
@@ -79,6 +83,26 @@ def bar_chart(
                 )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape() above
+
+
+def _alt(
+    title: str,
+    rows: list[tuple[str, float]],
+    unit: str,
+    series: tuple[str, ...],
+    second: list[float | None] | None,
+    withheld: tuple[str, ...],
+) -> str:
+    """'People with training needs by department: Engineering 11, People 5; withheld: Finance'."""
+    other = series[1].lower() if len(series) > 1 else "second"
+    figures = []
+    for i, (label, value) in enumerate(rows):
+        text = f"{label} {_num(value)}{unit}"
+        if second is not None:
+            text += f" ({other} {'withheld' if second[i] is None else _num(second[i]) + unit})"
+        figures.append(text)
+    alt = f"{title}: {', '.join(figures) if figures else 'nothing to show'}"
+    return f"{alt}; withheld: {', '.join(withheld)}" if withheld else alt
 
 
 def _label(category: str) -> str:
@@ -95,19 +119,23 @@ def training_charts(report: Any) -> dict[str, Markup]:
         "People naming each topic this cycle (filled bars) and in the previous cycle (outlined bars), "
         "largest priority-weighted score first. The table below gives the same figures.",
         [(t.topic, t.people) for t in topics],
-        series=("This cycle", "Previous cycle"),
-        second=[t.previous_people for t in topics],
+        # None in a previous cycle's figures: withheld there; with no previous cycle, no second series at all.
+        series=("This cycle", "Previous cycle") if report.previous_cycle else (),
+        second=[t.previous_people for t in topics] if report.previous_cycle else None,
+        withheld=tuple(t.topic for t in report.topics if t.suppressed),
     )
     depts = [d for d in report.departments if not d.suppressed]
     charts["departments"] = bar_chart(
         "People with training needs by department",
         "People with at least one training need in each department shown; smaller groups are not shown.",
         [(d.department, d.people) for d in depts],
+        withheld=tuple(d.department for d in report.departments if d.suppressed),
     )
     cats = [o for o in report.obstacles.by_category if not o.suppressed]
     charts["obstacles"] = bar_chart(
         "Obstacles by category",
         "Obstacles recorded by managers, by category; categories named by fewer people are not shown.",
         [(_label(o.category), o.obstacles) for o in cats],
+        withheld=tuple(_label(o.category) for o in report.obstacles.by_category if o.suppressed),
     )
     return charts

@@ -31,8 +31,10 @@ def _worker_parts() -> tuple[Table, Any, Any]:
         from service.adapters.export_settings import build_blob_store, load_export_settings
         from service.adapters.factory import build_table
         from service.config import load_settings
+        from service.views.labels import use_organisation_formats
 
         settings = load_settings()
+        use_organisation_formats(settings.locale, settings.currency)  # the ZIP's PDFs: the organisation's formats
         exports = load_export_settings()
         _parts.update(table=build_table(settings), blobs=build_blob_store(settings, exports), exports=exports)
     return _parts["table"], _parts["blobs"], _parts["exports"]

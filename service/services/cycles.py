@@ -174,6 +174,13 @@ def update_cycle(
     return stored
 
 
+def launch_audience(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[Employee]:
+    """HR, before launching a draft: the people the launch would take in (and so email), selected as it would now."""
+    require_role(principal, Role.HR)
+    cycle = get_cycle(uow, cycle_id)
+    return sorted(select_participants(cycle, uow.directory.all()), key=lambda p: (p.department, p.name.casefold()))
+
+
 def launch_cycle(
     uow: UnitOfWork, principal: Principal, cycle_id: str, expected_version: int, clock: Clock, queue: Queue
 ) -> LaunchProgress:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -33,12 +34,16 @@ from service.services.auth import Principal
 
 MAX_PROGRAMME = 10
 RULE = (
-    "Programme: start with no topic; at each step add the topic that reaches the most people with a "
-    "high-priority need who are not yet reached (a tie goes to the cheaper topic). Greedy set cover is not "
-    "always the best possible choice, but it is never far off and anyone can check it by hand."
+    "The first topic is the one the most people named as a high priority. Each next topic is the one that reaches "
+    "the most people with a high-priority need who are not reached yet; when two reach as many, the cheaper one "
+    "comes first. This step-by-step choice is not always the best combination possible, but it comes close, and "
+    "anyone can check it by hand."
 )
 FREE_TEXT_WITHHELD = "Free-text topics named by too few people to show"
-SCORE_RULE = "score = Σ over people of the highest priority they named for the topic (high 3, medium 2, low 1)"
+SCORE_RULE = (
+    "Each person who named a topic adds points for the highest priority they gave it: 3 for high, 2 for medium, "
+    "1 for low. A topic many people call urgent scores highest; a person who names a topic twice counts once."
+)
 
 
 # --- what the report holds (a withheld row has no figures at all: not even null ones) ----------------------
@@ -423,6 +428,19 @@ def _department_rows(
     return rows
 
 
+def _no_zero_by_subtraction(
+    rows: list[DepartmentRow | WithheldDepartment], total: int | None
+) -> list[DepartmentRow | WithheldDepartment]:
+    """The departments' people with obstacles, so that the organisation's total minus those shown never reads 0
+    for the withheld ones (that "none of them" is about a group too small to show, and is why it is withheld):
+    then the smallest count shown is withheld too, and the difference counts at least that many people."""
+    shown = [r for r in rows if r.obstacle_people is not None]
+    if total is None or len(shown) == len(rows) or sum(r.obstacle_people or 0 for r in shown) != total:
+        return rows
+    smallest = min((r for r in shown if r.obstacle_people), key=lambda r: r.obstacle_people or 0, default=None)
+    return [replace(r, obstacle_people=None) if r is smallest else r for r in rows]
+
+
 def _obstacles(fig: dict[str, Any], hidden: frozenset[Any]) -> Obstacles:
     rows = []
     for cat in ObstacleCategory:
@@ -535,12 +553,15 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
     )
     if too_small:
         return report
+    obstacles = _obstacles(fig, hidden)
     return replace(
         report,
         topics=_topic_rows(fig, hidden, prev, prev_hidden, catalogue),
         competencies=_competencies(fig, hidden, names),
-        obstacles=_obstacles(fig, hidden),
-        departments=_department_rows(depts, hidden, catalogue) if depts is not None else [],
+        obstacles=obstacles,
+        departments=_no_zero_by_subtraction(_department_rows(depts, hidden, catalogue), obstacles.people)
+        if depts is not None
+        else [],
         programme=programme(fig, catalogue, n, hidden) if depts is not None else None,
     )
 
@@ -591,31 +612,40 @@ def report_context(
 
 
 CSV_COLUMNS = (
-    "section",
-    "group",
-    "people",
-    "priority_weighted_score",
-    "high_priority_people",
-    "needs",
-    "estimated_cost",
-    "formats",
-    "addressed",
-    "previous_cycle_people",
+    "Section",
+    "Group",
+    "People",
+    "Priority-weighted score",
+    "High-priority people",
+    "Needs",
+    "Estimated cost",
+    "Formats",
+    "Needs addressed",
+    "People in the previous cycle",
 )
 
 
 HIDDEN = "suppressed"  # in the CSV, a withheld figure (never a blank, which would read as zero)
 
 
-def report_csv(report: TrainingReport) -> str:
-    """The report as CSV: a withheld figure reads "suppressed" (and the last row says why); an empty cell is
-    a column that does not apply to the row; no cell can run as a formula in a spreadsheet."""
+def _csv_number(value: Any) -> Any:
+    """A figure as a spreadsheet reads it: 4800.0 → 4800, 1250.5 → 1250.50 (no thousands separator)."""
+    if isinstance(value, float):
+        return f"{value:.0f}" if value.is_integer() else f"{value:.2f}"
+    return value
+
+
+def report_csv(report: TrainingReport, word: Callable[[str], str] = str, currency: str = "") -> str:
+    """The report as CSV, every row as wide as the header: codes through `word` (the pages' words), amounts in
+    `currency` (named in the header), a withheld figure reads "suppressed" (the last row says why); an empty cell
+    is a column that does not apply to the row; no cell can run as a formula in a spreadsheet."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(CSV_COLUMNS)
+    w.writerow([f"{c} ({currency})" if c == "Estimated cost" and currency else c for c in CSV_COLUMNS])
 
     def row(*cells: Any) -> None:
-        w.writerow([spreadsheet_safe(c) for c in cells])
+        padded = [*cells, *[""] * (len(CSV_COLUMNS) - len(cells))]
+        w.writerow([spreadsheet_safe(_csv_number(c)) for c in padded])
 
     def fig(value: Any) -> Any:
         return HIDDEN if value is None else value
@@ -626,7 +656,7 @@ def report_csv(report: TrainingReport) -> str:
         if isinstance(t, WithheldTopic):
             row("topic", t.topic, *[HIDDEN] * (len(CSV_COLUMNS) - 3), HIDDEN if report.previous_cycle else "")
             continue
-        fmts = "; ".join(f"{k} {fig(v)}" for k, v in t.formats.items())
+        fmts = "; ".join(f"{word(k)} {fig(v)}" for k, v in t.formats.items())
         row(
             "topic",
             t.topic,
@@ -647,11 +677,12 @@ def report_csv(report: TrainingReport) -> str:
     for c in report.competencies:
         row("competency", c.competency, fig(c.people), fig(c.score))
     for o in report.obstacles.by_category:
-        row("obstacle", o.category, fig(o.people), "", "", fig(o.obstacles))
+        row("obstacle", word(o.category), fig(o.people), "", "", fig(o.obstacles))
     p = report.programme
     if p:
         row("programme", "people with a high-priority need", fig(p.people_with_high_priority_needs))
         for n, s in enumerate(p.topics, 1):
+            coverage = "suppressed" if s.coverage_percent is None else f"{s.coverage_percent:g}%"
             row(
                 "programme",
                 f"step {n}: {s.topic}",
@@ -660,8 +691,7 @@ def report_csv(report: TrainingReport) -> str:
                 "",
                 "",
                 fig(s.estimated_cost),
-                f"covered {fig(s.covered)}; coverage {fig(s.coverage_percent)}"
-                + ("%" if s.coverage_percent is not None else ""),
+                f"covered {fig(s.covered)}; coverage {coverage}",
             )
-    row("note", report.note)
+    row("note", report.note.replace("“—”", "“suppressed” (“—” on the page)"))
     return out.getvalue()

@@ -7,9 +7,11 @@ functions are plain so views and tests can call them too.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -268,25 +270,155 @@ def person_with_title(p: Any) -> str:
     return f"{p.name}, {title}" if title else p.name
 
 
+# --- formats: one way to write a date, a time, an instant, a score and an amount, per locale ----------------
+
+
+@dataclass(frozen=True)
+class Format:
+    """How one locale writes a date ('3 Dec 2026' or 'Dec 3, 2026') and a time of day ('14:02' or '2:02 PM')."""
+
+    code: str
+    day_first: bool
+    hours_24: bool
+
+
+# The locales people's pages are written in: English to start (ORG_LOCALE picks the organisation's default).
+FORMATS: dict[str, Format] = {  # one per config.LOCALES
+    "en-GB": Format("en-GB", day_first=True, hours_24=True),
+    "en-US": Format("en-US", day_first=False, hours_24=False),
+}
+DEFAULT_LOCALE = "en-GB"
+DEFAULT_CURRENCY = "EUR"
+# Currencies written with their sign; any other is written with its ISO code ('CHF 4,800').
+CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$"}
+# The organisation's formats (set once by each process that renders: the web app, the PDF function), and the
+# person's for the request being answered (None: the organisation's).
+_organisation = {"locale": DEFAULT_LOCALE, "currency": DEFAULT_CURRENCY}
+_locale: ContextVar[str | None] = ContextVar("locale", default=None)
+_currency: ContextVar[str | None] = ContextVar("currency", default=None)
+
+
+def use_organisation_formats(locale: str, currency: str) -> None:
+    """The organisation's default locale and its currency (ORG_LOCALE, ORG_CURRENCY), for whatever this process
+    renders outside a person's request (a bulk export's PDFs)."""
+    _organisation["locale"] = locale if locale in FORMATS else DEFAULT_LOCALE
+    _organisation["currency"] = currency or DEFAULT_CURRENCY
+
+
+def choose_locale(accepted: Iterable[str], default: str = DEFAULT_LOCALE) -> str:
+    """The person's locale: the first of their browser's languages that has a format, else the organisation's."""
+    for tag in accepted:
+        for code in FORMATS:
+            if tag.casefold() == code.casefold():
+                return code
+    return default if default in FORMATS else DEFAULT_LOCALE
+
+
+def use_formats(locale: str, currency: str = DEFAULT_CURRENCY) -> Callable[[], None]:
+    """Write dates, times and amounts for this locale and currency from now on (this request, this render);
+    returns the call that puts back the formats in use before."""
+    tokens = (_locale.set(locale if locale in FORMATS else DEFAULT_LOCALE), _currency.set(currency or DEFAULT_CURRENCY))
+
+    def restore() -> None:
+        _locale.reset(tokens[0])
+        _currency.reset(tokens[1])
+
+    return restore
+
+
+def current_format() -> Format:
+    """The format dates and times are written in now."""
+    return FORMATS[_locale.get() or _organisation["locale"]]
+
+
+def currency() -> str:
+    """The organisation's currency (ISO 4217 code) amounts are written in."""
+    return _currency.get() or _organisation["currency"]
+
+
 def day(value: date | str | None) -> str:
-    """'3 Dec 2026'."""
+    """A date: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US)."""
     if not value:
         return "—"
     try:
         d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
     except ValueError:
         return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
-    return f"{d.day} {d:%b %Y}"
+    if current_format().day_first:
+        return f"{d.day} {d:%b %Y}"
+    return f"{d:%b} {d.day}, {d.year}"
 
 
-def when(value: datetime | str | None) -> str:
-    """An instant as '3 Dec 2026 14:02' (UTC, as stored)."""
+def clock(value: datetime | str | None) -> str:
+    """A time of day: '14:02' (en-GB) or '2:02 PM' (en-US)."""
+    if not value:
+        return "—"
+    text = value.isoformat() if isinstance(value, datetime) else value
+    try:
+        hour, minute = int(text[11:13]), int(text[14:16])
+    except ValueError:
+        return str(value)
+    if current_format().hours_24:
+        return f"{hour:02d}:{minute:02d}"
+    return f"{(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+def _instant(value: datetime | str | None, zone: str) -> str:
     if not value:
         return "—"
     text = value.isoformat() if isinstance(value, datetime) else value
     if len(text) < 16:
         return day(text)
-    return f"{day(text)} {text[11:16]}"
+    return f"{day(text)}, {clock(text)}{zone}"
+
+
+def when(value: datetime | str | None) -> str:
+    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date."""
+    return _instant(value, " UTC")
+
+
+def local_time(value: datetime | str | None) -> str:
+    """A wall-clock time with no zone (a meeting's 'datetime-local'): '10 Dec 2026, 15:00'."""
+    return _instant(value, "")
+
+
+def score(value: float | None) -> str:
+    """The one rounding rule of scores: whole points, halves up ('70.5' → '71'); '—' for no score."""
+    if value is None or value == "":
+        return "—"
+    # Whole points: a decimal on a 0–100 score claims a precision no rating has.
+    return str(int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def score_of_100(value: float | None) -> str:
+    """'70 of 100', or 'no score yet'."""
+    return "no score yet" if value is None or value == "" else f"{score(value)} of 100"
+
+
+def in_currency(label: str) -> str:
+    """A label with the organisation's currency named: 'Estimated cost (EUR)'."""
+    return f"{label} ({currency()})"
+
+
+def _amount(value: Any) -> float | None:
+    """A stored amount as a number (None: nothing stored, or text that is no number)."""
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def money(value: Any) -> str:
+    """An amount in the organisation's currency, named: '€4,800', 'CHF 1,250.50'; '—' for none."""
+    amount = _amount(value)
+    if amount is None:
+        return "—" if value is None or value == "" else str(value)
+    code = currency()
+    figure = f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}"
+    sign = CURRENCY_SIGNS.get(code)
+    return f"{sign}{figure}" if sign else f"{code} {figure}"
 
 
 def rating_word(value: Any, template: Template | None) -> str:
@@ -302,32 +434,41 @@ def rating_word(value: Any, template: Template | None) -> str:
     return f"{template.scale.label(point)} ({point} of {template.scale.points})"
 
 
-def _number(value: float) -> str:
-    # Whole points: a decimal on a 0–100 score claims a precision no rating has.
-    return f"{round(value):d}"
-
-
-def score_sentence(score: Mapping[str, Any] | None, template: Template | None = None) -> str:
-    """'72 of 100: competencies 80 (weight 40%), goals 65 (40%), feedback not enough answers yet, left out'."""
-    if not score:
+def score_sentence(score_detail: Mapping[str, Any] | None, template: Template | None = None) -> str:
+    """'72 of 100: competencies 80 (weight 50%), goals 65 (50%); feedback not enough answers yet, left out, so the
+    declared weights (goals 40%, competencies 40%, feedback 20%) were rescaled to the parts that count'."""
+    if not score_detail:
         return "No score yet."
-    parts = list(score.get("parts") or [])
-    total_weight = sum(p.get("weight") or 0 for p in parts) or 100
+    parts = list(score_detail.get("parts") or [])
     used = [p for p in parts if p.get("value") is not None and (p.get("weight") or 0) > 0]
     left = [p for p in parts if p not in used]
+    # The shares are those the score was computed with: the declared weights re-normalised over the parts counted.
+    used_weight = sum(p.get("weight") or 0 for p in used) or 100
     # The part that counts most first: the reader sees what drives the number.
     used.sort(key=lambda p: -(p.get("weight") or 0))
     bits = []
     for i, p in enumerate(used):
-        share = round((p.get("weight") or 0) * 100 / total_weight)
+        share = round((p.get("weight") or 0) * 100 / used_weight)
         weight = f"weight {share}%" if i == 0 else f"{share}%"
-        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {_number(p['value'])} ({weight})")
+        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {score(p['value'])} ({weight})")
+    missing = []
     for p in left:
         why = "not counted (weight 0%)" if not p.get("weight") else f"{NO_DATA.get(p['name'], 'no data yet')}, left out"
-        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {why}")
-    value = score.get("value")
-    head = f"{_number(value)} of 100" if value is not None else "No score yet"
-    return f"{head}: {', '.join(bits)}" if bits else head
+        missing.append(f"{PART_NAMES.get(p['name'], p['name'])} {why}")
+    value = score_detail.get("value")
+    head = f"{score(value)} of 100" if value is not None else "No score yet"
+    text = f"{head}: {', '.join(bits)}" if bits else head
+    if missing:
+        text += f"; {', '.join(missing)}"
+    if used and any(p.get("weight") for p in left):
+        declared = ", ".join(f"{PART_NAMES.get(p['name'], p['name'])} {p.get('weight') or 0}%" for p in parts)
+        text += f", so the declared weights ({declared}) were rescaled to the parts that count"
+    return text
+
+
+def score_breakdown(score_detail: Mapping[str, Any] | None, template: Template | None = None) -> str:
+    """The score sentence without its head, for a page that shows the number beside it: 'goals 68 (weight 40%), …'."""
+    return score_sentence(score_detail, template).partition(": ")[2]
 
 
 def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -> str:
@@ -381,7 +522,7 @@ def value_text(
     if isinstance(value, dict):
         return _row_text(value, names)
     if isinstance(value, float):
-        return _number(value)
+        return score(value)
     return str(value)
 
 
@@ -391,12 +532,9 @@ def _empty(value: Any) -> bool:
 
 def number(value: Any) -> str:
     """A stored amount without a spurious decimal: 800.0 → '800', 1250.5 → '1,250.5'."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        return str(value)
+    amount = _amount(value)
+    if amount is None:
+        return "—" if value is None or value == "" else str(value)
     return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}".rstrip("0")
 
 
@@ -453,13 +591,6 @@ def audit_story(
     return story
 
 
-def moment(value: str | None) -> str:
-    """An ISO timestamp as '7 Mar 2026, 14:05 UTC'."""
-    if not value:
-        return "—"
-    return f"{day(value)}, {value[11:16]} UTC"
-
-
 def state_label(value: str) -> str:
     """A review state for people."""
     return word(value)
@@ -490,9 +621,15 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "person_with_title": person_with_title,
     "day": day,
     "when": when,
-    "moment": moment,
+    "clock": clock,
+    "local_time": local_time,
+    "score": score,
+    "score_of_100": score_of_100,
+    "money": money,
+    "in_currency": in_currency,
     "rating_word": rating_word,
     "score_sentence": score_sentence,
+    "score_breakdown": score_breakdown,
     "score_on_scale": score_on_scale,
     "field_label": field_label,
     "number": number,

@@ -11,6 +11,7 @@ from flask import Flask, request
 from service.adapters.clock import Clock
 from service.adapters.store import Table
 from service.config import ConfigError, Settings, load_settings, require_session_key
+from service.views import labels
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -53,6 +54,7 @@ def create_app(
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
+    labels.use_organisation_formats(settings.locale, settings.currency)  # issue 25: dates and amounts
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)
@@ -119,7 +121,7 @@ def create_app(
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
-        if request.path != "/api/openapi.json" and not request.path.startswith("/static/"):
+        if request.path not in ("/api/openapi.json", "/favicon.ico") and not request.path.startswith("/static/"):
             h["Cache-Control"] = "no-store"  # static files set their own (web/static.py)
         if settings.deployed:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 
 from service.domain.directory import Role
 from service.domain.errors import NotAuthenticated
@@ -84,11 +84,30 @@ def page_globals() -> dict[str, Any]:
         "Role": Role,
         "fid": forms.field_id,
         "reports_menu": reports_menu,
+        "locale": labels.current_format().code,
+        "currency": labels.currency(),
     }
+
+
+def use_person_formats() -> None:
+    """Dates and times in the person's locale (their browser's English, else the organisation's), amounts in the
+    organisation's currency, for this request (put back when it ends)."""
+    settings = wiring().settings
+    locale = labels.choose_locale(request.accept_languages.values(), settings.locale)
+    g.restore_formats = labels.use_formats(locale, settings.currency)
+
+
+def restore_formats(_exc: BaseException | None = None) -> None:
+    """The formats in use before the request: nothing of one request's locale outlives it in its thread."""
+    restore = g.pop("restore_formats", None)
+    if restore is not None:
+        restore()
 
 
 def install(app: Flask) -> None:
     """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
+    app.before_request(use_person_formats)
+    app.teardown_request(restore_formats)
     for name, fn in labels.FILTERS.items():
         app.add_template_filter(fn, name)
     app.add_template_filter(forms.humanise, "humanise")

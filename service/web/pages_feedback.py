@@ -210,7 +210,7 @@ def answer(cycle_id: str, subject_id: str):
     )
     if autosave:
         return jsonify({"version": saved.version, "saved_at": saved.saved_at})
-    flash(f"Draft saved at {iso(w.clock.now())[11:16]} UTC. Only you can read it.", "success")
+    flash(f"Draft saved at {labels.clock(iso(w.clock.now()))} UTC. Only you can read it.", "success")
     return redirect(url_for("pages_feedback.answer", cycle_id=cycle_id, subject_id=subject_id))
 
 

@@ -15,6 +15,7 @@ from service.domain.report_views import ReportView
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import goals as svc
+from service.services import reviews as review_svc
 from service.services.auth import Principal
 from service.services.goal_views import ChainLink, GoalView
 from service.services.report_cycles import CycleChoice
@@ -181,6 +182,12 @@ def index():
     return _render_index(principal, cycles, cycle)
 
 
+def _self_to_submit(principal: Principal, cycle_id: str) -> bool:
+    """Whether the person has a review in the cycle whose self assessment is not submitted yet."""
+    reviews = review_svc.history(wiring().uow(), principal, principal.employee_id).reviews
+    return any(r.cycle_id == cycle_id and r.state == "not_started" for r in reviews)
+
+
 def _render_index(
     principal: Principal,
     cycles: list[Any],
@@ -222,6 +229,8 @@ def _render_index(
         team=team,
         options=options,
         weight_total=total if active else None,
+        # Issue 25: "before you submit your self assessment" only while that is still to come.
+        self_to_submit=cycle is not None and _self_to_submit(principal, cycle.cycle_id),
         errors=_field_errors(errors or {}),
         summary=_summary(errors or {}),
         values=values or {},

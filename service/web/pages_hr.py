@@ -497,10 +497,17 @@ def launch(cycle_id: str):
 
 @bp.get("/cycles/<cycle_id>/launch")
 def launch_progress(cycle_id: str):
-    """How many reviews the launch has created so far; the page refreshes itself until it is done."""
-    hr()
+    """A draft: who the launch will take in and email, and a button to confirm it. Launched: how many reviews the
+    launch has created so far; the page refreshes itself until it is done."""
+    principal = hr()
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
+    if c.state is CycleState.DRAFT:
+        people = attempt(
+            lambda: cycle_svc.launch_audience(uow, principal, cycle_id),
+            OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Cannot launch yet"),
+        )
+        return render_template("pages/hr_launch.html", cycle=c, people=people, progress=None)
     progress = cycle_svc.launch_progress(uow, cycle_id)
     percent = int(100 * progress.created / progress.expected) if progress.expected else 100
     return render_template("pages/hr_launch.html", cycle=c, progress=progress, percent=percent)

@@ -368,7 +368,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
                 ctx.current_manager or ""
             ),
         )
-    flash(f"Draft saved at {at[11:16]} UTC.", "success")
+    flash(f"Draft saved at {labels.clock(at)} UTC.", "success")
     return redirect(url_for(part.endpoint(), cycle_id=cycle_id, employee_id=employee_id))
 
 

@@ -10,11 +10,13 @@ from typing import TypeVar
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
+from service.domain.filenames import slug
 from service.domain.report_views import ReportView
 from service.services import training as svc
 from service.services import training_reports as reports
 from service.services.auth import Principal
 from service.services.directory import get_person
+from service.views import labels
 from service.web.cycle_choice import report_cycle, status
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal
@@ -56,9 +58,9 @@ def report_csv():
     if cycle is None or choice.unknown:
         return redirect(url_for("pages_training.report", cycle=choice.unknown))
     data = reports.training_report(wiring().uow(), principal, cycle.cycle_id, _n())
-    name = "".join(ch if ch.isalnum() else "-" for ch in cycle.name.lower())[:60]
+    name = slug(cycle.name)
     return Response(
-        reports.report_csv(data),
+        reports.report_csv(data, labels.word, labels.currency()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="training-needs-{name}.csv"'},
     )

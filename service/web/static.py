@@ -22,6 +22,8 @@ from werkzeug.security import safe_join
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
+FAVICON = "favicon.ico"
+FAVICON_CACHE = "public, max-age=86400"  # a fixed name browsers ask for: a day, so a new icon shows the next day
 DIGEST_CHARS = 8
 FINGERPRINTED = re.compile(rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{DIGEST_CHARS}}})(?P<ext>\.[A-Za-z0-9]+)$")
 
@@ -93,3 +95,10 @@ def install(app: Flask) -> None:
         return response
 
     app.view_functions["static"] = static
+
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        """The site's icon at the address browsers ask for on their own, cached for a day."""
+        response = send_from_directory(fingerprints.folder, FAVICON, mimetype="image/vnd.microsoft.icon")
+        response.headers["Cache-Control"] = FAVICON_CACHE
+        return response

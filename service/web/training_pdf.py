@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema, validate
 
 from service.domain.errors import NotFound
+from service.domain.filenames import slug
 from service.domain.report_views import ReportView
 from service.services import training_reports as reports
 from service.services.auth import Principal
@@ -38,7 +39,7 @@ def _pdf_response(principal: Principal, cycle_id: str, n: int) -> Response:
     # Refused (403) or missing (404) exactly as the report itself. Links in the PDF point back at this
     # deployment: the reader follows them from a saved file.
     context = reports.report_context(wiring().uow(), principal, cycle_id, n, request.url_root.rstrip("/"))
-    name = "".join(ch if ch.isalnum() else "-" for ch in context["report"].cycle_name.lower())[:60]
+    name = slug(context["report"].cycle_name)
     resp = Response(training_report_pdf(context), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="training-needs-{name}.pdf"'
     return resp

@@ -21,7 +21,8 @@
 
   function clock(iso) {
     var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // The server's format: the page's locale (its lang), in UTC as every time on the pages.
+    return d.toLocaleTimeString(document.documentElement.lang || "en-GB", { hour: "numeric", minute: "2-digit", timeZone: "UTC" }) + " UTC";
   }
 
   function setCsrf(token) {

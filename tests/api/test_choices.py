@@ -591,4 +591,4 @@ def test_the_training_report_counts_every_format_of_a_shown_topic(app, table, cl
     report = client.get(f"/api/cycles/{cycle_id}/training-report", headers=auth.headers()).get_json()
     row = next(t for t in report["topics"] if t["topic"] == "Leadership")
     assert row["people"] == 5 and row["formats"] == {"coaching": 5}
-    assert "coaching 5" in client.get(f"/reports/training.csv?cycle={cycle_id}").get_data(as_text=True)
+    assert "Coaching 5" in client.get(f"/reports/training.csv?cycle={cycle_id}").get_data(as_text=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -418,3 +419,37 @@ def test_send_reminder_now_emails_the_overdue_once_a_day(app, hr, table, clock, 
 def test_send_reminder_needs_the_form_token(hr, launched_cycle_id):
     resp = hr.client.post(f"/hr/cycles/{launched_cycle_id}/remind", data={})
     assert resp.status_code in (400, 403)
+
+
+def test_launching_asks_to_confirm_showing_who_will_be_emailed_and_launches_only_when_confirmed(hr, table, held_queue):
+    template = template_svc.list_templates(UnitOfWork(table))[0]
+    post(hr, "/hr/cycles/new", cycle_form(template.template_id))
+    draft = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Mid-year")
+    cycle_page = text(hr.get(f"/hr/cycles/{draft.cycle_id}"))
+    # The cycle page's button leads to the confirmation; it does not launch.
+    assert f'href="/hr/cycles/{draft.cycle_id}/launch">Launch the cycle…</a>' in cycle_page
+    page = text(hr.get(f"/hr/cycles/{draft.cycle_id}/launch"))
+    assert "Launch Mid-year?" in page and "emails each of them" in page
+    assert "Who will be emailed (3)" in page and page.count('<th scope="row">') == 3
+    assert "Launch and email 3 people" in page and 'http-equiv="refresh"' not in page
+    stored = cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id)
+    assert stored.state.value == "draft" and held_queue.held == []  # looking changes nothing
+    resp = post(hr, f"/hr/cycles/{draft.cycle_id}/launch", {"version": str(draft.version)})
+    assert resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}/launch"
+    assert cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id).state.value == "active"
+
+
+def test_a_draft_whose_participants_cannot_take_part_says_why_instead_of_asking_to_launch(hr, table, clock):
+    template = template_svc.list_templates(UnitOfWork(table))[0]
+    post(hr, "/hr/cycles/new", cycle_form(template.template_id))
+    draft = next(c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Mid-year")
+    uow = UnitOfWork(table)
+    with uow:  # everyone in the cycle's only department has left since the draft was saved
+        for person in uow.directory.all():
+            if person.department == "Engineering":
+                uow.directory.save(replace(person, active=False), new=False)
+        uow.commit()
+    resp = hr.get(f"/hr/cycles/{draft.cycle_id}/launch")
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}"
+    assert "Cannot launch yet" in text(hr.get(resp.headers["Location"]))
+    assert cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id).state.value == "draft"

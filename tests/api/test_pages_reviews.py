@@ -384,7 +384,10 @@ def test_the_manager_submits_after_confirming_the_score_and_obstacles_become_act
     assert "Submit the manager assessment for Katherine Johnson?" in page
     assert "The score it will carry" in page and "How the score is made" in page
     # The score in words, not a formula; the part that counts most first, a part without data said so.
-    assert "92 of 100: goals 100 (weight 40%), competencies 83 (40%), feedback not enough answers yet, left out" in page
+    assert (
+        "92 of 100: goals 100 (weight 50%), competencies 83 (50%); feedback not enough answers yet, left out, so the "
+        "declared weights (goals 40%, competencies 40%, feedback 20%) were rescaled to the parts that count" in page
+    )
     assert "Σ" not in page and "nearest to “Outstanding”" in page
     done = post_form(manager, url(cycle_id, "manager"), {"action": "confirm"}, version=hidden(page, "version"))
     assert done.status_code == 302
@@ -416,7 +419,7 @@ def test_the_discussion_is_recorded_and_the_employee_acknowledges_without_agreei
     form = manager.get(url(cycle_id, "discussion")).get_data(as_text=True)
     # The form opens with the talking points, and with today as the date of the discussion.
     points = form[form.index('id="h-points"') : form.index("</section>", form.index('id="h-points"'))]
-    assert "92 of 100: goals 100 (weight 40%)" in points
+    assert "92 of 100: goals 100 (weight 50%)" in points
     assert "<strong>Delivery</strong>: rated themselves Exceeds (3 of 4), you rated Outstanding (4 of 4)" in points
     assert "Slow CI" in points and "Public speaking" in points and "Delegation" in points
     assert 'name="date" value="2026-03-02"' in form
@@ -485,7 +488,7 @@ def test_the_audit_page_shows_who_when_what_from_to_and_that_the_chain_verifies(
     assert "The chain verifies" in page
     # A history, not records: who did what, when (as people write dates), the field under its label.
     assert "Katherine Johnson saved a draft of the self assessment</strong>, <time" in page
-    assert "opened the review</strong>" in page and "2 Mar 2026 09:00" in page
+    assert "opened the review</strong>" in page and "2 Mar 2026, 09:00 UTC" in page
     assert "<dt>Self assessment › Achievements</dt>" in page and "First draft" in page
     assert "self_assessment.achievements" not in page and "2026-03-02T" not in page.replace('datetime="2026-03-02T', "")
 

@@ -84,7 +84,7 @@ def test_the_csv_has_no_cell_a_spreadsheet_would_run(app, demo_table, clock):
     resp = client.get("/reports/training.csv")
     assert resp.mimetype == "text/csv"
     cells = [c for row in csv.reader(io.StringIO(resp.get_data(as_text=True))) for c in row]
-    assert cells[0] == "section" and any(c == "Negotiation" for c in cells)
+    assert cells[0] == "Section" and any(c == "Negotiation" for c in cells)
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
@@ -157,14 +157,14 @@ def test_the_manager_form_offers_obstacle_categories_and_a_need_for_a_low_rating
 
 
 def test_the_pdf_template_renders_the_same_report_and_charts_outside_a_request(demo_table):
-    from service.adapters.documents import render
+    from service.pdf.training_pdf import training_report_html
     from service.services.training_reports import report_context
     from tests import factories as f
 
     ctx = report_context(
         UnitOfWork(demo_table), f.principal(demo_table, "E001"), current_cycle(demo_table), 3, "https://x"
     )
-    html = render("pdf/training_report.html", **ctx)
+    html = training_report_html(ctx)
     assert html.count('role="img"') == 3 and "Suggested training programme: 3 topics" in html
     assert "https://x/reports/training?cycle=" in html and "Withheld: fewer than 5 people" in html
 

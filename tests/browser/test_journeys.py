@@ -315,7 +315,8 @@ def test_hr_imports_a_csv_with_errors_fixes_it_launches_a_cycle_and_watches_the_
     expect(hr.locator(".flash-success")).to_contain_text("Browser cycle")
 
     # Launch, and watch the reviews being created (the page refreshes itself until done).
-    hr.get_by_role("button", name="Launch the cycle").click()
+    hr.get_by_role("link", name="Launch the cycle…").click()
+    hr.get_by_role("button", name="Launch and email 46 people").click()  # issue 25: a confirmation first
     expect(hr.get_by_role("heading", name="Launching Browser cycle…")).to_be_visible()
     expect(hr.locator("[data-expected]")).to_have_text("46")
     shot(hr, "14-hr-launch-in-progress")

@@ -140,6 +140,7 @@ ROUTES: dict[str, str] = {
     "GET /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok login",
     "GET /goals/alignment": "403 ok ok ok 403 ok ok login",
     "GET /goals/organisation": "ok ok ok ok ok ok ok login",
+    "GET /favicon.ico": "ok ok ok ok ok ok ok ok",
     "GET /healthz": "ok ok ok ok ok ok ok ok",
     "GET /history": "ok ok ok ok ok ok ok login",
     "GET /hr/cycles": "403 403 403 403 403 ok 403 login",

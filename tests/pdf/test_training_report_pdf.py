@@ -67,9 +67,9 @@ def test_the_pdf_shows_the_reports_headings_figures_and_charts(leader_pdf, demo,
     ):
         assert heading in text, heading
     assert "This cycle" in text and "Previous cycle" in text  # the SVG chart's legend
-    # Data analysis: 10 people; the demo's learning log addressed 2 of its needs: 2 people, so withheld ("—").
+    # Data analysis: 10 people; the demo's learning log addressed 2 of its needs: 2 people, so withheld.
     row = next(line for line in text.splitlines() if line.strip().startswith("Data analysis") and " of " in line)
-    assert re.search(r"Data analysis\s+10\s", row) and re.search(r"— of 10\b", row)
+    assert re.search(r"Data analysis\s+10\s", row) and re.search(r"withheld of\b", row)
     assert f"/reports/training?cycle={cycle.cycle_id}" in text.replace("\n", "")
 
 
@@ -114,3 +114,34 @@ def test_the_report_page_links_the_pdf(demo):
     client, _ = signed_in(app, "E001")
     page = client.get(f"/reports/training?cycle={cycle.cycle_id}").get_data(as_text=True)
     assert f'href="/reports/training.pdf?cycle={cycle.cycle_id}&amp;n=3" download>Download PDF</a>' in page
+
+
+# --- issue 25: words for executives, and charts a screen reader can read (points 9 and 11) -------------------
+
+
+def test_the_pdf_is_tagged_and_each_charts_alternative_text_carries_its_figures(leader_pdf):
+    from tests.pdf.conftest import tagged
+
+    doc = tagged(leader_pdf.data)
+    assert doc.marked and doc.lang == "en" and doc.title == "Training-need report"
+    assert [h.text for h in doc.root.find("H2")][:2] == ["By topic", "Suggested training programme: 2 topics"]
+    alts = [f.alt for f in doc.root.find("Figure") if f.alt]
+    assert len(alts) == 3, alts
+    topics, departments, obstacles = alts
+    # The figures the bars draw, in words: a title alone would tell a screen reader nothing.
+    assert topics.startswith("Training needs by topic: people this cycle and last: Data analysis 10 (previous cycle")
+    assert "Data analysis 10 (previous cycle withheld)" in topics
+    assert "Negotiation 7 (previous cycle 7)" in topics
+    assert "Engineering 11" in departments and "withheld: " in departments and "Finance" in departments
+    assert "Tools 5" in obstacles and "withheld: Resources, Workload" in obstacles
+    assert not any(re.search(r"Finance \d", a) for a in alts)  # a withheld group is named, never with a figure
+
+
+def test_the_pdf_speaks_plainly_names_the_currency_and_never_shows_a_withheld_figure_as_zero(leader_pdf, tmp_path):
+    text = " ".join(pdf_text(leader_pdf.data, tmp_path).split())
+    assert "Σ" not in text and "Greedy" not in text and "set cover" not in text
+    assert "How this is calculated" in text and "3 for high, 2 for medium, 1 for low" in text
+    assert "(EUR)" in text and "€4,800" in text and "4800.0" not in text
+    # Workforce and tools-and-processes each hold a withheld category: their totals say so, never "0".
+    assert "Workforce: withheld" in text and "Tools and processes: withheld" in text
+    assert "Workforce: 0" not in text and "On the job" not in text

@@ -24,7 +24,8 @@ SCORE = {
 
 def test_the_score_reads_as_a_sentence_with_weights_and_the_part_left_out():
     assert labels.score_sentence(SCORE) == (
-        "72 of 100: goals 65 (weight 40%), competencies 80 (40%), feedback not enough answers yet, left out"
+        "72 of 100: goals 65 (weight 50%), competencies 80 (50%); feedback not enough answers yet, left out, so the"
+        " declared weights (goals 40%, competencies 40%, feedback 20%) were rescaled to the parts that count"
     )
 
 
@@ -40,7 +41,7 @@ def test_ratings_codes_and_dates_read_as_words():
     assert labels.rating_word(3, template()) == "Exceeds (3 of 4)"
     assert labels.rating_word(None, template()) == "not rated"
     assert labels.word("on_the_job") == "On-the-job training" and labels.word("in_progress") == "In progress"
-    assert labels.when("2026-12-03T14:02:59+00:00") == "3 Dec 2026 14:02"
+    assert labels.when("2026-12-03T14:02:59+00:00") == "3 Dec 2026, 14:02 UTC"
 
 
 def test_a_task_reads_in_the_voice_of_whoever_reads_it():
@@ -65,7 +66,7 @@ def test_the_audit_trail_reads_as_a_history_with_labelled_changes():
     ]
     [entry] = labels.audit_story(records, template(), {"E3": "Fatima Al-Sayed"})
     assert entry["sentence"] == "Fatima Al-Sayed submitted the manager assessment"
-    assert entry["when"] == "3 Dec 2026 14:02"
+    assert entry["when"] == "3 Dec 2026, 14:02 UTC"
     changes = {c["label"]: c for c in entry["changes"]}
     assert changes["Manager assessment › Delivery rating"]["after"] == "Outstanding (4 of 4)"
     assert changes["Manager assessment › Narrative"]["long"] is True
