@@ -216,7 +216,9 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
         usd = {k: v * scale[j] for k, v in costs.items()}
         services.update(usd)
         top = max(usd, key=lambda k: usd[k])
-        journey_lines.append(Line(j, sum(usd.values()), "USD", sum(usd.values()), f"most: {top}"))
+        mails = usage[j].ses * scale[j] / PER
+        detail = f"most: {top}" + (f" ({mails:.2f} emails a person)" if mails else "")
+        journey_lines.append(Line(j, sum(usd.values()), "USD", sum(usd.values()), detail))
         u = usage[j]
         for key, value in (
             ("DynamoDB reads", u.rru),
@@ -273,17 +275,26 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
         )
         count = sum(scale[i.journey] for i in invocations if i.journey != "reminders")
         median_ms = sorted(i.billed_ms for i in invocations)[len(invocations) // 2]
+        aws_share = sum(i.aws_ms for i in invocations) / max(1, sum(i.billed_ms for i in invocations))
         function_lines.append(
             Line(
                 function,
                 gb_s,
                 f"GB-s at {memory} MB",
                 price(prices, "lambda_arm64_gb_second", gb_s),
-                f"{count:,.0f} invocations, median {median_ms} ms",
+                f"{count:,.0f} invocations, median {median_ms} ms ({aws_share:.0%} in emulated AWS calls)",
             )
         )
 
     fixed = fixed_monthly(template, prices, per_idle_run, idle_runs, meter.metric_names)
+    facts = facts | {
+        "alarm_plan": alarm_plan(template),
+        "custom_metrics_alarmed": any(
+            r["Properties"].get("Namespace") in {ns for ns, _ in meter.metric_names}
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::CloudWatch::Alarm"
+        ),
+    }
     notes = {
         "cognito": Line(
             "Cognito user pool (Essentials, the default tier of a new pool)",
@@ -307,6 +318,28 @@ def _schedule_runs(expression: str) -> float:
     minutes, hours = fields[0], fields[1]
     per_day = (1 if minutes.isdigit() else 60) * (1 if hours.isdigit() else 24)
     return per_day * MONTH_DAYS
+
+
+def alarm_plan(template: dict[str, Any]) -> dict[str, int]:
+    """Alarms now, and how many would be left with one Errors alarm for all functions (AWS/Lambda's Errors without
+    a FunctionName dimension) and no Throttles alarm on a function without reserved concurrency (nothing to hit)."""
+    resources = template["Resources"]
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+
+    def function_of(alarm: dict[str, Any]) -> str:
+        values = [d["Value"] for d in alarm.get("Dimensions", []) if d["Name"] == "FunctionName"]
+        return values[0].get("Ref", "") if values and isinstance(values[0], dict) else ""
+
+    errors = [a for a in alarms if a.get("Namespace") == "AWS/Lambda" and a.get("MetricName") == "Errors"]
+    unreserved = [
+        a
+        for a in alarms
+        if a.get("Namespace") == "AWS/Lambda"
+        and a.get("MetricName") == "Throttles"
+        and "ReservedConcurrentExecutions" not in resources.get(function_of(a), {}).get("Properties", {})
+    ]
+    left = len(alarms) - len(errors) + (1 if errors else 0) - len(unreserved)
+    return {"alarms": len(alarms), "errors": len(errors), "unreserved_throttles": len(unreserved), "left": left}
 
 
 def fixed_monthly(
@@ -487,12 +520,27 @@ def drivers(model: CostModel) -> list[str]:
     out = [f"- **{line.name}**: {_usd(line.usd)} per 1,000 people. {moves.get(line.name, '')}" for line in ranked]
     alarms = f.get("CloudWatch alarms")
     polling = f.get("SQS polling of empty queues")
-    if alarms:
+    plan = model.facts.get("alarm_plan")
+    if alarms and plan:
         out.append(
             f"- **Alarms** (fixed): {_usd(alarms.usd)} a month for {alarms.quantity:.0f} alarm metrics. Metric math "
-            "does not make them cheaper (an alarm is billed per metric it reads); dropping the Throttles alarms of "
-            "functions without reserved concurrency and one Errors alarm on the sum of all functions' errors "
-            "(AWS/Lambda without a FunctionName dimension: 1 metric) would leave about 6."
+            "does not make them cheaper (an alarm is billed for each metric it reads). One alarm on AWS/Lambda's "
+            f"Errors for all functions instead of {plan['errors']}, and no Throttles alarm on the "
+            f"{plan['unreserved_throttles']} functions without reserved concurrency, would leave {plan['left']} "
+            f"({_usd(price(model.prices, 'cloudwatch_alarm_metric_month', plan['left']))} a month)."
+        )
+    metrics = f.get("CloudWatch custom metrics (EMF)")
+    if metrics and metrics.usd:
+        out.append(
+            f"- **Custom metrics** (fixed, at most): {_usd(metrics.usd)} a month for {metrics.quantity:.0f} EMF "
+            "metrics. A metric is billed for the hours it receives data, so one published only while a cycle runs "
+            "costs less. "
+            + (
+                "No alarm in template.yaml reads them: counting them from the logs when asked (Logs Insights) "
+                "would cost nothing a month."
+                if not model.facts.get("custom_metrics_alarmed")
+                else "Some alarms read them: keep those, count the rest from the logs when asked."
+            )
         )
     if polling:
         out.append(
