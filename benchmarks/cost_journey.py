@@ -48,6 +48,7 @@ LAUNCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CYCLE_DAYS = 56
 DEADLINES = {"goal_setting": 7, "self_assessment": 21, "feedback": 28, "manager_assessment": 42, "discussion": 56}
 DRAFTS = 2  # autosaves before a form is submitted
+ANSWER_AFTER_DAYS = 4  # feedback reviewers answer this many days after they are asked
 PDF_SAMPLE = 10  # people whose summary download is measured (the journey's cost scaled to everyone)
 EXPORT_DEPARTMENT = "Finance"  # the export measured (scaled to a whole cycle's export by people per summary)
 LATE_EVERY = 10  # one person in 10 submits after the deadline
@@ -545,7 +546,7 @@ def run_cycle(
     hr = Browser(stack, HEAD_OF_PEOPLE)
     hr.send("POST", f"/api/cycles/{cycle.cycle_id}/feedback/upward")
 
-    cycle.journey("peer and upward feedback", 12)
+    cycle.journey("peer and upward feedback", 8 + ANSWER_AFTER_DAYS)
     answered = 0
     for e in cycle.people:
         b = Browser(stack, e)

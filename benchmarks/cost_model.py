@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.cost_journey import ANSWER_AFTER_DAYS
 from benchmarks.cost_meter import Meter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,6 +206,7 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
     services: Counter[str] = Counter()
     quantities: defaultdict[str, float] = defaultdict(float)
     journey_lines = []
+    emails: dict[str, float] = {}
     for j in journeys:
         costs = _priced(prices, usage[j], meter.tracing)
         if j == "reminders" and "RemindersFunction" in per_idle_run:
@@ -217,6 +219,7 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
         services.update(usd)
         top = max(usd, key=lambda k: usd[k])
         mails = usage[j].ses * scale[j] / PER
+        emails[j] = mails
         detail = f"most: {top}" + (f" ({mails:.2f} emails a person)" if mails else "")
         journey_lines.append(Line(j, sum(usd.values()), "USD", sum(usd.values()), detail))
         u = usage[j]
@@ -288,6 +291,7 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
 
     fixed = fixed_monthly(template, prices, per_idle_run, idle_runs, meter.metric_names)
     facts = facts | {
+        "emails_per_person": {j: round(m, 2) for j, m in emails.items() if m},
         "alarm_plan": alarm_plan(template),
         "custom_metrics_alarmed": any(
             r["Properties"].get("Namespace") in {ns for ns, _ in meter.metric_names}
@@ -476,6 +480,7 @@ def drivers(model: CostModel) -> list[str]:
     s = {line.name: line for line in model.services}
     f = {line.name: line for line in model.fixed}
     per_person = {k: v.quantity / PER for k, v in s.items()}
+    mails = model.facts.get("emails_per_person", {})
     web = next((line for line in model.functions if line.name == "WebFunction"), None)
     moves = {
         "X-Ray traces": (
@@ -512,8 +517,13 @@ def drivers(model: CostModel) -> list[str]:
             f"{per_person['DynamoDB reads']:.0f} read units a person (issue 24 point 2 cuts the requests of pages)."
         ),
         "SES messages": (
-            f"{per_person['SES messages']:.1f} messages a person (feedback requests, reminders, reports); "
-            "one digest a person a day instead of one per event would bound it."
+            f"{per_person['SES messages']:.1f} messages a person: "
+            + ", ".join(f"{m:.1f} in {j}" for j, m in sorted(mails.items(), key=lambda x: -x[1]))
+            + ". Nominations tell the manager once per person and ask each approved peer, and HR's request for "
+            "upward feedback asks every report; the daily reminder mails every reviewer who has not answered yet, "
+            f"every day from the day after being asked (here they answer {ANSWER_AFTER_DAYS} days later). "
+            "Reminding reviewers only in the last days before the feedback deadline, and telling a manager "
+            "about nominations in the daily email instead of at once, would take most of the first two."
         ),
     }
     ranked = sorted(model.services, key=lambda line: -line.usd)[:5]
@@ -635,7 +645,7 @@ managers of 8), an 8-week cycle with its deadlines at days 7, 21, 28, 42 and 56 
 the operator's CLI import and HR's re-import of the same file, launch (the worker creates the reviews), 2 goals
 each, nominations of 3 peers ({facts["nominated"]} people had 3 colleagues under the same manager) and the
 managers' approvals, HR's request for upward feedback, {facts["feedback_answers"]} feedback answers (form, one
-draft, answer), self and manager assessments (page, 2 autosaved drafts, submit; one person in 10 late, so
+draft, answer; {ANSWER_AFTER_DAYS} days after being asked), self and manager assessments (page, 2 autosaved drafts, submit; one person in 10 late, so
 reminders and escalations are sent), discussions, acknowledgements, finalisation ({facts["finalised"]} reviews
 finalised), leadership's training report and alignment, HR's dashboard, the cycle closed and its training report
 mailed, every person's summary PDF, one export of the cycle. Everyone signs in for each journey (3 requests);
