@@ -645,11 +645,12 @@ managers of 8), an 8-week cycle with its deadlines at days 7, 21, 28, 42 and 56 
 the operator's CLI import and HR's re-import of the same file, launch (the worker creates the reviews), 2 goals
 each, nominations of 3 peers ({facts["nominated"]} people had 3 colleagues under the same manager) and the
 managers' approvals, HR's request for upward feedback, {facts["feedback_answers"]} feedback answers (form, one
-draft, answer; {ANSWER_AFTER_DAYS} days after being asked), self and manager assessments (page, 2 autosaved drafts, submit; one person in 10 late, so
-reminders and escalations are sent), discussions, acknowledgements, finalisation ({facts["finalised"]} reviews
-finalised), leadership's training report and alignment, HR's dashboard, the cycle closed and its training report
-mailed, every person's summary PDF, one export of the cycle. Everyone signs in for each journey (3 requests);
-a browser loads the static files once. The reminders function ran on each of the 56 days.
+draft, answer; {ANSWER_AFTER_DAYS} days after being asked), self and manager assessments (page, 2 autosaved
+drafts, submit; one person in 10 late, so reminders and escalations are sent), discussions, acknowledgements,
+finalisation ({facts["finalised"]} reviews finalised), leadership's training report and alignment, HR's dashboard,
+the cycle closed and its training report mailed, every person's summary PDF, one export of the cycle. Everyone
+signs in for each journey (3 requests); a browser loads the static files once.
+The reminders function ran on each of the 56 days.
 
 Sampled and scaled: summary downloads were measured for {facts["summary_downloads_measured"]} people
 (× {scale["summary PDFs"]:g} to everyone); the export of the cycle was measured on one department of
