@@ -427,6 +427,7 @@ class Cycle:
     versions: dict[str, int] = field(default_factory=dict)
     day: int = 0
     daily_reminders: bool = True
+    reminder_runs: int = 0
 
     def manager(self, employee_id: str) -> str:
         """Who writes a person's manager assessment (HR for the CEO)."""
@@ -461,6 +462,7 @@ class Cycle:
             stack.clock.at = LAUNCH.replace(hour=7) + timedelta(days=self.day)
             meter.journey = "reminders"
             stack.scheduled("RemindersFunction")
+            self.reminder_runs += 1
         stack.clock.at = LAUNCH + timedelta(days=day)
         meter.journey = name
 
@@ -636,6 +638,8 @@ def run_cycle(
     return {
         "people": people,
         "finalised": finalised,
+        "reminder_runs": cycle.reminder_runs,
+        "cycle_days": CYCLE_DAYS,
         "nominated": len(nominated),
         "feedback_answers": answered,
         "summary_downloads_measured": len(sampled),
