@@ -258,7 +258,9 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
         "X-Ray traces": "traces",
     }
     service_lines = [Line(s, quantities[s], units[s], services[s]) for s in SERVICES]
-    service_lines[SERVICES.index("DynamoDB writes")].detail = f"{quantities['index writes']:,.0f} of them to indexes"
+    service_lines[
+        SERVICES.index("DynamoDB writes")
+    ].detail = f"{quantities['index writes'] / PER:,.0f} of them to indexes"
 
     function_lines = []
     by_function: defaultdict[str, list[Any]] = defaultdict(list)
@@ -285,7 +287,12 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
                 gb_s,
                 f"GB-s at {memory} MB",
                 price(prices, "lambda_arm64_gb_second", gb_s),
-                f"{count:,.0f} invocations, median {median_ms} ms ({aws_share:.0%} in emulated AWS calls)",
+                (
+                    f"{count:,.0f} invocations, median {median_ms} ms"
+                    if count
+                    else f"runs are fixed cost, the work above an idle run is here; median run {median_ms} ms"
+                )
+                + f" ({aws_share:.0%} in emulated AWS calls)",
             )
         )
 
