@@ -299,6 +299,8 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
     fixed = fixed_monthly(template, prices, per_idle_run, idle_runs, meter.metric_names)
     facts = facts | {
         "emails_per_person": {j: round(m, 2) for j, m in emails.items() if m},
+        "web_log_bytes_per_request": _mean([i.log_bytes for i in meter.invocations if i.function == "WebFunction"]),
+        "access_log_bytes_per_request": sum(meter.api_log_bytes.values()) / max(1, sum(meter.api_requests.values())),
         "alarm_plan": alarm_plan(template),
         "custom_metrics_alarmed": any(
             r["Properties"].get("Namespace") in {ns for ns, _ in meter.metric_names}
@@ -317,6 +319,10 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
     }
     journey_lines.sort(key=lambda line: -line.usd)
     return CostModel(people, prices, facts, service_lines, journey_lines, function_lines, fixed, notes)
+
+
+def _mean(values: list[int]) -> float:
+    return sum(values) / max(1, len(values))
 
 
 def _schedule_runs(expression: str) -> float:
@@ -686,7 +692,9 @@ figures closer to a large organisation's.
   ReceiveMessage and DeleteMessageBatch calls Lambda's poller makes for the messages of the cycle.
 - **CloudWatch Logs**: the bytes each invocation wrote to stdout and stderr (Powertools' JSON lines, EMF metric
   documents), the platform's START, END and REPORT lines (with the X-Ray trace id, tracing being on), and the HTTP
-  API's access log line in template.yaml's format; ingestion plus {LOG_RETENTION_MONTHS} months of storage.
+  API's access log line in template.yaml's format; ingestion plus {LOG_RETENTION_MONTHS} months of storage. Measured:
+  {facts["web_log_bytes_per_request"]:,.0f} bytes per web request (its JSON request line and the platform's lines),
+  {facts["access_log_bytes_per_request"]:,.0f} bytes of access log per HTTP request.
 - **X-Ray**: one trace per invocation (Tracing: Active in Globals; at this traffic the default sampling rule,
   the first request each second and 5% of the rest, records nearly all of them).
 - **Fixed**: alarms counted in template.yaml (per metric each reads), secrets, customer-managed KMS keys, Lambda's
