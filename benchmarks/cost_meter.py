@@ -213,10 +213,10 @@ class Meter:
         elif service == "secretsmanager":
             units["secrets_calls"] += 1
 
-    def poll(self, operation: str, params: dict[str, Any]) -> None:
-        """A request Lambda's SQS poller makes for an event source mapping (billed to the account)."""
-        self.calls[(self.journey, "sqs", operation)] += 1
-        self.units[self.journey]["sqs_requests"] += _sqs_chunks(operation, params)
+    def on_behalf(self, service: str, operation: str, params: dict[str, Any] | None = None) -> None:
+        """A request made for the account by someone else than a function, and billed to it (Lambda's SQS poller
+        for an event source mapping, a browser following a presigned S3 link)."""
+        self._count(service, operation, params or {}, {}, {})
 
     def _stored(self, params: dict[str, Any], operation: str) -> dict[tuple[str, str], Any]:
         """The items a write will touch, as stored now (None when absent), keyed by (pk, sk)."""
