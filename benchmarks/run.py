@@ -363,6 +363,42 @@ def export_memory() -> Report:
     return export_memory_report(Report)
 
 
+@benchmark("cost")
+def cost(people: int | None = None, doc: Path | None = None, **options: Any) -> Report:
+    """What a cycle costs on AWS per 1,000 people, by service and by journey, and the fixed monthly cost, against
+    the targets (issue 24); writes docs/COST.md (benchmarks/cost_model.py, benchmarks/cost_journey.py)."""
+    from benchmarks.cost_model import (
+        COST_DOC,
+        DEFAULT_PEOPLE,
+        TARGET_FIXED,
+        TARGET_VARIABLE,
+        cost_table,
+        journey_table,
+        measure_cost,
+        write_cost_doc,
+    )
+
+    model = measure_cost(people or DEFAULT_PEOPLE, **options)
+    write_cost_doc(model, doc or COST_DOC)
+    return Report(
+        rows=[],
+        facts={
+            "people measured": model.people,
+            "scaled to": "1,000 people (linear)",
+            "variable_usd_per_1000_per_cycle": round(model.variable_usd, 4),
+            "fixed_usd_per_month": round(model.fixed_usd, 4),
+            **{
+                f"journey {j['journey']}": f"{j['USD per 1,000']} per 1,000 people ({j['dearest']})"
+                for j in journey_table(model)
+            },
+            "wrote": str((doc or COST_DOC).relative_to(ROOT) if (doc or COST_DOC).is_relative_to(ROOT) else doc),
+        },
+        target=f"variable <= ${TARGET_VARIABLE:.2f} per 1,000 people per cycle, fixed <= ${TARGET_FIXED:.2f} a month",
+        passed=model.variable_passed and model.fixed_passed,
+        table=cost_table(model),
+    )
+
+
 class CountingTable:
     """Wraps a table port and counts the DynamoDB requests it would make and the items it reads."""
 
@@ -407,8 +443,9 @@ def print_table(table: list[dict[str, Any]]) -> None:
     columns = [c for c in table[0] if c != "why"]
     widths = {c: max(len(c), *(len(_cell(r[c])) for r in table)) for c in columns}
     header = "  " + " ".join(f"{c:<{widths[c]}}" if c == columns[0] else f"{c:>{widths[c]}}" for c in columns)
-    print(header + "  why")
-    print("  " + "-" * (len(header) + 3))
+    explains = any(r.get("why") for r in table)
+    print(header + ("  why" if explains else ""))
+    print("  " + "-" * (len(header) + (3 if explains else -2)))
     for r in table:
         cells = [f"{_cell(r[c]):<{widths[c]}}" if c == columns[0] else f"{_cell(r[c]):>{widths[c]}}" for c in columns]
         print("  " + " ".join(cells) + ("  see below" if r.get("why") else ""))
@@ -451,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the named benchmarks (all when none are named), print them, store them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="name", help=f"one of: {', '.join(BENCHMARKS)}")
+    parser.add_argument("--people", type=int, help="people in the cost benchmark's cycle (default 50)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
@@ -458,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     print(f"Python {platform.python_version()}: {interpreter()}")
     for name in args.names or list(BENCHMARKS):
-        report = BENCHMARKS[name]()
+        report = BENCHMARKS[name](**({"people": args.people} if name == "cost" and args.people else {}))
         print_report(name, report)
         results[name] = report.as_dict()
     save(results)
