@@ -49,7 +49,10 @@ def assess(live, cycle_id: str, employee_id: str, delivery: int, agreement: str 
     me, boss = f.principal(t, employee_id), f.principal(t, "E3")
     review_svc.save_self_assessment(UnitOfWork(t), me, cycle_id, employee_id, f.self_content(), 1, True, c)
     ratings = {"delivery": {"rating": delivery, "comment": "Fine"}, "collaboration": {"rating": 3, "comment": "Ok"}}
-    manager = f.manager_content(owner_id=employee_id, competency_ratings=ratings)
+    # A low delivery rating suggests a training need: the manager dismisses it (a submission must decide it).
+    manager = f.manager_content(
+        owner_id=employee_id, competency_ratings=ratings, need_suggestions={"delivery": "dismissed"}
+    )
     review_svc.save_manager_assessment(UnitOfWork(t), boss, cycle_id, employee_id, manager, 2, True, c)
     if agreement:
         discussion = f.discussion_content(owner_id=employee_id)
