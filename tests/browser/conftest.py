@@ -201,7 +201,9 @@ def open_as(browser, request) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def sign_in(live: Live, employee_id: str, viewport: dict[str, int] | None = None):
-        context = browser.new_context(base_url=live.url, viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live.url, viewport=viewport or {"width": 1280, "height": 900}, locale="en-GB"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -36,7 +36,7 @@ def contexts(browser: Any):
 def open_page(browser: Any, contexts: list[Any], live: Any, employee_id: str, width: str) -> Any:
     """A page signed in as this person, at this width, with or without the page's scripts (SCRIPT). Without them,
     the scripts' requests are refused rather than JavaScript turned off, so axe-core can still run on the page."""
-    context = browser.new_context(base_url=live.url, viewport=WIDTHS[width])
+    context = browser.new_context(base_url=live.url, viewport=WIDTHS[width], locale="en-GB")
     context.set_default_timeout(10_000)
     contexts.append(context)
     if not SCRIPT[width]:

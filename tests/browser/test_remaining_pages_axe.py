@@ -17,7 +17,7 @@ def test_the_remaining_pages_pass_axe(live, open_as, browser, width):
     viewport = WIDTHS[width]
     cycle = live.launch()
 
-    context = browser.new_context(base_url=live.url, viewport=viewport)
+    context = browser.new_context(base_url=live.url, viewport=viewport, locale="en-GB")
     anonymous = context.new_page()
     anonymous.goto("/signin")
     check(anonymous, f"signin-{width}", problems)

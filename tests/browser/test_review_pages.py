@@ -166,7 +166,7 @@ def test_hr_reads_the_audit_trail_as_a_history(live, open_as, viewport):
 
     story = hr.locator(".audit-story")
     expect(story.locator(".audit-entry").first).to_contain_text(
-        re.compile(r"Alan Turing submitted the manager assessment, \d{1,2} \w{3} \d{4} \d\d:\d\d")
+        re.compile(r"Alan Turing submitted the manager assessment, \d{1,2} \w{3} \d{4}, \d\d:\d\d")
     )
     expect(story).to_contain_text("Katherine Johnson submitted the self assessment")
     expect(story).to_contain_text("Manager assessment › Delivery rating")
