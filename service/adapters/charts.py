@@ -13,11 +13,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from service.domain.reviews import OBSTACLE_CATEGORY_LABELS
+
 _ids = itertools.count(1)
 ROW = 26
 LABEL_W = 200
 BAR_W = 300
-CATEGORY_LABELS = {"management_and_leadership": "Management, leadership"}
 COLORS = ("#1f5f99", "#9a6700")  # ≥ 4.5:1 on white; the second series also differs in pattern (outlined)
 
 
@@ -106,7 +107,8 @@ def _alt(
 
 
 def _label(category: str) -> str:
-    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
+    """An obstacle category as the domain names it (the table beside the chart reads the same)."""
+    return OBSTACLE_CATEGORY_LABELS.get(category) or category.replace("_", " ").capitalize()
 
 
 def training_charts(report: Any) -> dict[str, Markup]:
@@ -114,14 +116,17 @@ def training_charts(report: Any) -> dict[str, Markup]:
     obstacles by category."""
     topics = [t for t in report.topics if not t.suppressed][:10]
     charts: dict[str, Markup] = {}
+    # The title says only what is drawn: last cycle's bars exist only when there is a previous cycle.
+    previous = report.previous_cycle is not None
     charts["topics"] = bar_chart(
-        "Training needs by topic: people this cycle and last",
-        "People naming each topic this cycle (filled bars) and in the previous cycle (outlined bars), "
-        "largest priority-weighted score first. The table below gives the same figures.",
+        "Training needs by topic: people this cycle" + (" and last" if previous else ""),
+        "People naming each topic this cycle"
+        + (f" (filled bars) and in {report.previous_cycle.name} (outlined bars)" if previous else "")
+        + ", largest priority-weighted score first. The table below gives the same figures.",
         [(t.topic, t.people) for t in topics],
         # None in a previous cycle's figures: withheld there; with no previous cycle, no second series at all.
-        series=("This cycle", "Previous cycle") if report.previous_cycle else (),
-        second=[t.previous_people for t in topics] if report.previous_cycle else None,
+        series=("This cycle", "Previous cycle") if previous else (),
+        second=[t.previous_people for t in topics] if previous else None,
         withheld=tuple(t.topic for t in report.topics if t.suppressed),
     )
     depts = [d for d in report.departments if not d.suppressed]

@@ -16,7 +16,7 @@ from typing import Any
 
 from service.adapters.documents import organisation_currency, organisation_locale
 from service.domain import formats
-from service.domain.reviews import ItemStatus
+from service.domain.reviews import OBSTACLE_CATEGORY_LABELS, ItemStatus
 from service.domain.templates import Template
 
 # Stored codes as words. Anything not listed reads as its code with spaces, capitalised.
@@ -49,6 +49,7 @@ WORDS: dict[str, str] = {
     "discussed": "Discussed",
     "acknowledged": "Acknowledged",
     "finalised": "Finalised",
+    **{c.value: text for c, text in OBSTACLE_CATEGORY_LABELS.items()},
 }
 
 PART_NAMES = {"goals": "goals", "competencies": "competencies", "feedback": "feedback"}
