@@ -65,7 +65,8 @@ def bar_chart(
         parts.append(f'<text x="0" y="{legend + 18}" fill="#1a1a1a">Nothing to show.</text>')
     for i, (label, value) in enumerate(rows):
         y = legend + i * per_row + 4
-        short = label if len(label) <= 24 else label[:23] + "…"  # ~7.5 px a character at 13 px
+        # ~7 px a character at 13 px: 26 fit the label column ("Management and leadership" whole)
+        short = label if len(label) <= 26 else label[:25] + "…"
         parts.append(f'<text x="{LABEL_W - 8}" y="{y + 17}" text-anchor="end" fill="#1a1a1a">{escape(short)}</text>')
         w = max(1.0, BAR_W * value / top) if value else 0
         parts.append(f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW - 8}" fill="{COLORS[0]}"/>')
