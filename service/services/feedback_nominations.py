@@ -243,14 +243,7 @@ def _email_manager(
     if manager is None or not manager.active:
         return
     url = f"{base_url}/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
-    text = render(
-        "email/nominations.txt",
-        manager=manager,
-        subject=subject,
-        cycle=cycle,
-        deadline=settings.nomination_deadline,
-        url=url,
-    )
+    text = render("email/nominations.txt", manager=manager, subject=subject, cycle=cycle, settings=settings, url=url)
     try:
         mailer.send(
             Email((manager.email,), f"Peer reviewers to approve for {subject.name}", text, cycle_id=cycle.cycle_id)
