@@ -55,11 +55,13 @@ def cmd_mint_token(args: argparse.Namespace) -> int:
 
 def cmd_send_reminders(args: argparse.Namespace) -> int:
     """Send today's reminders (what the scheduled function does when deployed)."""
+    from service.adapters.documents import use_organisation_formats
     from service.adapters.factory import build_mailer
     from service.adapters.unit_of_work import UnitOfWork
     from service.services.reminders import send_reminders
 
     settings = load_settings()
+    use_organisation_formats(settings.locale, settings.currency)
     table = _table(settings)
     print(
         json.dumps(asdict(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
@@ -69,11 +71,13 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
 
 def cmd_send_training_report(args: argparse.Namespace) -> int:
     """Email the training-need reports that are due (what the hourly scheduled function does when deployed)."""
+    from service.adapters.documents import use_organisation_formats
     from service.adapters.factory import build_mailer
     from service.adapters.unit_of_work import UnitOfWork
     from service.services.training_delivery import deliver_training_reports
 
     settings = load_settings()
+    use_organisation_formats(settings.locale, settings.currency)
     uow = UnitOfWork(_table(settings))
     print(
         json.dumps(asdict(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))

@@ -13,11 +13,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from service.domain.reviews import OBSTACLE_CATEGORY_LABELS
+
 _ids = itertools.count(1)
 ROW = 26
 LABEL_W = 200
 BAR_W = 300
-CATEGORY_LABELS = {"management_and_leadership": "Management, leadership"}
 COLORS = ("#1f5f99", "#9a6700")  # ≥ 4.5:1 on white; the second series also differs in pattern (outlined)
 
 
@@ -64,7 +65,8 @@ def bar_chart(
         parts.append(f'<text x="0" y="{legend + 18}" fill="#1a1a1a">Nothing to show.</text>')
     for i, (label, value) in enumerate(rows):
         y = legend + i * per_row + 4
-        short = label if len(label) <= 24 else label[:23] + "…"  # ~7.5 px a character at 13 px
+        # ~7 px a character at 13 px: 26 fit the label column ("Management and leadership" whole)
+        short = label if len(label) <= 26 else label[:25] + "…"
         parts.append(f'<text x="{LABEL_W - 8}" y="{y + 17}" text-anchor="end" fill="#1a1a1a">{escape(short)}</text>')
         w = max(1.0, BAR_W * value / top) if value else 0
         parts.append(f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW - 8}" fill="{COLORS[0]}"/>')
@@ -106,7 +108,8 @@ def _alt(
 
 
 def _label(category: str) -> str:
-    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
+    """An obstacle category as the domain names it (the table beside the chart reads the same)."""
+    return OBSTACLE_CATEGORY_LABELS.get(category) or category.replace("_", " ").capitalize()
 
 
 def training_charts(report: Any) -> dict[str, Markup]:
@@ -114,14 +117,17 @@ def training_charts(report: Any) -> dict[str, Markup]:
     obstacles by category."""
     topics = [t for t in report.topics if not t.suppressed][:10]
     charts: dict[str, Markup] = {}
+    # The title says only what is drawn: last cycle's bars exist only when there is a previous cycle.
+    previous = report.previous_cycle is not None
     charts["topics"] = bar_chart(
-        "Training needs by topic: people this cycle and last",
-        "People naming each topic this cycle (filled bars) and in the previous cycle (outlined bars), "
-        "largest priority-weighted score first. The table below gives the same figures.",
+        "Training needs by topic: people this cycle" + (" and last" if previous else ""),
+        "People naming each topic this cycle"
+        + (f" (filled bars) and in {report.previous_cycle.name} (outlined bars)" if previous else "")
+        + ", largest priority-weighted score first. The table below gives the same figures.",
         [(t.topic, t.people) for t in topics],
         # None in a previous cycle's figures: withheld there; with no previous cycle, no second series at all.
-        series=("This cycle", "Previous cycle") if report.previous_cycle else (),
-        second=[t.previous_people for t in topics] if report.previous_cycle else None,
+        series=("This cycle", "Previous cycle") if previous else (),
+        second=[t.previous_people for t in topics] if previous else None,
         withheld=tuple(t.topic for t in report.topics if t.suppressed),
     )
     depts = [d for d in report.departments if not d.suppressed]

@@ -1,4 +1,4 @@
-"""Jinja rendering of documents outside Flask (emails now; PDFs and reports later)."""
+"""Jinja rendering of documents outside Flask (emails now; PDFs and reports later), in the organisation's formats."""
 
 from __future__ import annotations
 
@@ -6,20 +6,45 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from service.domain import formats
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+# The organisation's locale and currency (ORG_LOCALE, ORG_CURRENCY), set once by each process that renders (the web
+# app, the PDF and mail functions): what an email is written in, and a page for a person whose browser has no format.
+_organisation = {"locale": formats.DEFAULT_LOCALE, "currency": formats.DEFAULT_CURRENCY}
+
+
+def use_organisation_formats(locale: str, currency: str) -> None:
+    """Write dates and amounts in the organisation's locale and currency from now on (this process)."""
+    _organisation["locale"] = locale if locale in formats.FORMATS else formats.DEFAULT_LOCALE
+    _organisation["currency"] = currency or formats.DEFAULT_CURRENCY
+
+
+def organisation_locale() -> str:
+    """The organisation's locale (en-GB unless ORG_LOCALE said otherwise)."""
+    return _organisation["locale"]
+
+
+def organisation_currency() -> str:
+    """The organisation's currency, an ISO 4217 code (EUR unless ORG_CURRENCY said otherwise)."""
+    return _organisation["currency"]
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # An email has no browser: its dates and amounts are the organisation's, as the pages write them.
+    env.filters.update(formats.filters(organisation_locale, organisation_currency))
+    return env
 
 
 def render(name: str, **context: Any) -> str:

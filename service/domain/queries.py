@@ -8,7 +8,7 @@ needs the goals part and the feedback ratings, its page the person's goals).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from service.domain.cycles import Cycle
@@ -43,10 +43,12 @@ class FeedbackRatings(Query):
 
 @dataclass(frozen=True)
 class PersonGoals(Query):
-    """Someone's goals in a cycle, with progress and alignment chain."""
+    """Someone's goals in a cycle, with progress and alignment chain, and their pace on day `on` (None: no pace,
+    so each goal's standing is its status)."""
 
     owner_id: str
     cycle_id: str
+    on: date | None = None
 
 
 @dataclass(frozen=True)

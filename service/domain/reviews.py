@@ -124,6 +124,18 @@ class ObstacleCategory(StrEnum):
     OTHER = "other"
 
 
+# What each obstacle category is called wherever it is shown: forms, tables, charts, PDFs.
+OBSTACLE_CATEGORY_LABELS = {
+    ObstacleCategory.RESOURCES: "Resources",
+    ObstacleCategory.TOOLS: "Tools",
+    ObstacleCategory.PROCESS: "Process",
+    ObstacleCategory.MANAGEMENT: "Management and leadership",
+    ObstacleCategory.TRAINING: "Training",
+    ObstacleCategory.WORKLOAD: "Workload",
+    ObstacleCategory.OTHER: "Other",
+}
+
+
 class ItemStatus(StrEnum):
     """Status of a tracked action (remediation or agreed)."""
 

@@ -28,10 +28,10 @@ def _http(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def _worker_parts() -> tuple[Table, Any, Any]:
     if "table" not in _parts:
+        from service.adapters.documents import use_organisation_formats
         from service.adapters.export_settings import build_blob_store, load_export_settings
         from service.adapters.factory import build_table
         from service.config import load_settings
-        from service.views.labels import use_organisation_formats
 
         settings = load_settings()
         use_organisation_formats(settings.locale, settings.currency)  # the ZIP's PDFs: the organisation's formats

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from service.adapters.clock import Clock
+from service.adapters.documents import use_organisation_formats
 from service.adapters.factory import build_mailer, build_table
 from service.adapters.mailer import Mailer
 from service.adapters.unit_of_work import UnitOfWork
@@ -25,6 +26,7 @@ def scheduled_mailing(module: str, send: MailRun, run_name: str, incomplete: typ
 
     def run(event: dict[str, Any], context: Any) -> dict[str, int]:
         settings = load_settings()
+        use_organisation_formats(settings.locale, settings.currency)  # the emails' dates and amounts
         table = build_table(settings)
         result = asdict(send(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url))
         log.info(run_name, extra=result)

@@ -242,12 +242,8 @@ def _email_manager(
     manager = uow.directory.get(subject.manager_id or "")
     if manager is None or not manager.active:
         return
-    deadline = settings.nomination_deadline.isoformat() if settings.nomination_deadline else "the feedback deadline"
     url = f"{base_url}/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
-    text = (
-        f"Hello {manager.name},\n\n{subject.name} nominated peer reviewers for {cycle.name}. "
-        f"Approve, remove or add reviewers by {deadline}: {url}\n"
-    )
+    text = render("email/nominations.txt", manager=manager, subject=subject, cycle=cycle, settings=settings, url=url)
     try:
         mailer.send(
             Email((manager.email,), f"Peer reviewers to approve for {subject.name}", text, cycle_id=cycle.cycle_id)

@@ -3,13 +3,29 @@ manager's subtree, computed from the subtree's goals (its cost grows with the su
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
-from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, contribution, effective_progress
+from service.domain.goals import (
+    AT_RISK,
+    Goal,
+    GoalLevel,
+    GoalStatus,
+    PaceCheck,
+    contribution,
+    effective_progress,
+    standing,
+)
 
 LIST_LIMIT = 50
+# A goal's pace given its progress (services/goals.py `_pacer`: on the day the report is read; None: no pace).
+Pacer = Callable[[Goal, float], PaceCheck | None]
+
+
+def _no_pace(_goal: Goal, _progress: float) -> PaceCheck | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,7 @@ class OrganisationGoalRow:
     title: str
     owner_id: str
     status: GoalStatus
+    standing: str  # the badge, as on the goal pages: the status, or "behind" when progress trails the time gone
     aligned_goals: int
     people: int
     progress: float
@@ -91,8 +108,9 @@ def _share(aligned: int, individual: int) -> float | None:
     return round(aligned / individual, 4) if individual else None
 
 
-def organisation_report(uow: UnitOfWork, cycle_id: str) -> AlignmentReport:
-    """Per organisation goal, per department, orphans and at risk: a fixed number of reads."""
+def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace) -> AlignmentReport:
+    """Per organisation goal (its standing by `paced`), per department, orphans and at risk: a fixed number of
+    reads."""
     org = uow.goals.organisation(cycle_id)
     rollups = uow.rollups.get_many([g.goal_id for g in org], cycle_id)
     rows = []
@@ -101,7 +119,15 @@ def organisation_report(uow: UnitOfWork, cycle_id: str) -> AlignmentReport:
         progress = effective_progress(g, r.weight_sum, r.weighted_sum)
         rows.append(
             OrganisationGoalRow(
-                g.goal_id, g.title, g.owner_id, g.status, r.goals, r.people, progress, key_result_lines(g)
+                g.goal_id,
+                g.title,
+                g.owner_id,
+                g.status,
+                standing(g.status, paced(g, progress)),
+                r.goals,
+                r.people,
+                progress,
+                key_result_lines(g),
             )
         )
     departments = [
@@ -128,8 +154,9 @@ def _everyone_below(uow: UnitOfWork, manager_id: str) -> list[Employee]:
     return people
 
 
-def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str) -> AlignmentReport:
-    """The same figures over a manager's subtree, computed from its goals."""
+def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer = _no_pace) -> AlignmentReport:
+    """The same figures over a manager's subtree, computed from its goals (a row's standing: its goal's pace at the
+    progress the row shows)."""
     goals = [g for p in _everyone_below(uow, manager_id) for g in uow.goals.of_owner(p.employee_id, cycle_id)]
     per_org: dict[str, _Tally] = {}
     per_dept: dict[str, list[int]] = {}
@@ -154,19 +181,22 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str) -> Alignment
                 w, ws = contribution(g, uow.rollups.progress(g, cycle_id))
                 entry.w += w
                 entry.ws += ws
-    rows = [
-        OrganisationGoalRow(
-            e.root.goal_id,
-            e.root.title,
-            e.root.owner_id,
-            e.root.status,
-            e.aligned_goals,
-            len(e.people),
-            round(e.ws / e.w, 2) if e.w else 0.0,
-            key_result_lines(e.root),
+    rows = []
+    for e in per_org.values():
+        progress = round(e.ws / e.w, 2) if e.w else 0.0
+        rows.append(
+            OrganisationGoalRow(
+                e.root.goal_id,
+                e.root.title,
+                e.root.owner_id,
+                e.root.status,
+                standing(e.root.status, paced(e.root, progress)),
+                e.aligned_goals,
+                len(e.people),
+                progress,
+                key_result_lines(e.root),
+            )
         )
-        for e in per_org.values()
-    ]
     return AlignmentReport(
         cycle_id=cycle_id,
         scope=f"subtree of {manager_id}",

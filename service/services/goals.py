@@ -594,14 +594,18 @@ def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, a
 # --- the alignment report ---------------------------------------------------------------------
 
 
-def alignment_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> goal_reports.AlignmentReport:
-    """Per organisation goal: aligned goals, people, weighted progress; by department: share aligned;
-    orphan goals and goals at risk. Leadership and HR see everything, managers their subtree."""
+def alignment_report(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None
+) -> goal_reports.AlignmentReport:
+    """Per organisation goal: aligned goals, people, weighted progress, its standing on day `on` (as the goal
+    pages show it); by department: share aligned; orphan goals and goals at risk. Leadership and HR see
+    everything, managers their subtree."""
     _fresh(uow)
     _cycle_state(uow, cycle_id)
+    paced = _pacer(uow, on, cycle_id)
     if policy.alignment_report_scope(principal) == "organisation":
-        return goal_reports.organisation_report(uow, cycle_id)
-    return goal_reports.subtree_report(uow, principal.employee_id, cycle_id)
+        return goal_reports.organisation_report(uow, cycle_id, paced)
+    return goal_reports.subtree_report(uow, principal.employee_id, cycle_id, paced)
 
 
 # --- read models for the goal pages -------------------------------------------------------------------

@@ -137,7 +137,7 @@ def leadership_overview(uow: UnitOfWork, principal: Principal, choice: CycleChoi
         return Leading(choice)
     return Leading(
         choice,
-        goal_svc.alignment_report(uow, principal, cycle.cycle_id),
+        goal_svc.alignment_report(uow, principal, cycle.cycle_id, today),
         cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today),
         training_reports.training_report(uow, principal, cycle.cycle_id),
     )

@@ -380,11 +380,11 @@ class ReviewView(ReviewHeading):
     carried_actions: list[Action] | None = None
 
 
-def review_view(ctx: ReviewContext, context: bool = True) -> ReviewView:
+def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None) -> ReviewView:
     """The review as this principal may see it (drafts stay with their author; HR sees all).
 
-    `context` adds the person's goals and the actions carried from earlier cycles (reads of their own);
-    the answer to a write leaves them out: they are not what the write changed.
+    `context` adds the person's goals (with their pace on day `on`, when given) and the actions carried from
+    earlier cycles (reads of their own); the answer to a write leaves them out: they are not what the write changed.
     """
     ctx.require_readable()
     r = ctx.review
@@ -401,7 +401,7 @@ def review_view(ctx: ReviewContext, context: bool = True) -> ReviewView:
         score=r.score if shown.manager_assessment else None,
         discussion=r.discussion if shown.discussion else None,
         acknowledgement=r.acknowledgement,
-        goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id)) if context else None,
+        goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id, on)) if context else None,
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
     )
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from service.domain.reviews import ItemStatus
+from service.adapters.documents import organisation_currency, organisation_locale
+from service.domain import formats
+from service.domain.reviews import OBSTACLE_CATEGORY_LABELS, ItemStatus
 from service.domain.templates import Template
 
 # Stored codes as words. Anything not listed reads as its code with spaces, capitalised.
@@ -48,6 +49,7 @@ WORDS: dict[str, str] = {
     "discussed": "Discussed",
     "acknowledged": "Acknowledged",
     "finalised": "Finalised",
+    **{c.value: text for c, text in OBSTACLE_CATEGORY_LABELS.items()},
 }
 
 PART_NAMES = {"goals": "goals", "competencies": "competencies", "feedback": "feedback"}
@@ -270,54 +272,30 @@ def person_with_title(p: Any) -> str:
     return f"{p.name}, {title}" if title else p.name
 
 
-# --- formats: one way to write a date, a time, an instant, a score and an amount, per locale ----------------
+# --- formats: the person's locale for this request, else the organisation's; service/domain/formats.py writes ---
 
-
-@dataclass(frozen=True)
-class Format:
-    """How one locale writes a date ('3 Dec 2026' or 'Dec 3, 2026') and a time of day ('14:02' or '2:02 PM')."""
-
-    code: str
-    day_first: bool
-    hours_24: bool
-
-
-# The locales people's pages are written in: English to start (ORG_LOCALE picks the organisation's default).
-FORMATS: dict[str, Format] = {  # one per config.LOCALES
-    "en-GB": Format("en-GB", day_first=True, hours_24=True),
-    "en-US": Format("en-US", day_first=False, hours_24=False),
-}
-DEFAULT_LOCALE = "en-GB"
-DEFAULT_CURRENCY = "EUR"
-# Currencies written with their sign; any other is written with its ISO code ('CHF 4,800').
-CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$"}
-# The organisation's formats (set once by each process that renders: the web app, the PDF function), and the
-# person's for the request being answered (None: the organisation's).
-_organisation = {"locale": DEFAULT_LOCALE, "currency": DEFAULT_CURRENCY}
+# The person's locale and currency for the request being answered (None: the organisation's, set once per process
+# in service/adapters/documents.py, which emails use too).
 _locale: ContextVar[str | None] = ContextVar("locale", default=None)
 _currency: ContextVar[str | None] = ContextVar("currency", default=None)
 
 
-def use_organisation_formats(locale: str, currency: str) -> None:
-    """The organisation's default locale and its currency (ORG_LOCALE, ORG_CURRENCY), for whatever this process
-    renders outside a person's request (a bulk export's PDFs)."""
-    _organisation["locale"] = locale if locale in FORMATS else DEFAULT_LOCALE
-    _organisation["currency"] = currency or DEFAULT_CURRENCY
-
-
-def choose_locale(accepted: Iterable[str], default: str = DEFAULT_LOCALE) -> str:
+def choose_locale(accepted: Iterable[str], default: str = formats.DEFAULT_LOCALE) -> str:
     """The person's locale: the first of their browser's languages that has a format, else the organisation's."""
     for tag in accepted:
-        for code in FORMATS:
+        for code in formats.FORMATS:
             if tag.casefold() == code.casefold():
                 return code
-    return default if default in FORMATS else DEFAULT_LOCALE
+    return default if default in formats.FORMATS else formats.DEFAULT_LOCALE
 
 
-def use_formats(locale: str, currency: str = DEFAULT_CURRENCY) -> Callable[[], None]:
+def use_formats(locale: str, currency: str = formats.DEFAULT_CURRENCY) -> Callable[[], None]:
     """Write dates, times and amounts for this locale and currency from now on (this request, this render);
     returns the call that puts back the formats in use before."""
-    tokens = (_locale.set(locale if locale in FORMATS else DEFAULT_LOCALE), _currency.set(currency or DEFAULT_CURRENCY))
+    tokens = (
+        _locale.set(locale if locale in formats.FORMATS else formats.DEFAULT_LOCALE),
+        _currency.set(currency or formats.DEFAULT_CURRENCY),
+    )
 
     def restore() -> None:
         _locale.reset(tokens[0])
@@ -326,99 +304,44 @@ def use_formats(locale: str, currency: str = DEFAULT_CURRENCY) -> Callable[[], N
     return restore
 
 
-def current_format() -> Format:
+def current_format() -> formats.Format:
     """The format dates and times are written in now."""
-    return FORMATS[_locale.get() or _organisation["locale"]]
+    return formats.format_of(_locale.get() or organisation_locale())
 
 
 def currency() -> str:
-    """The organisation's currency (ISO 4217 code) amounts are written in."""
-    return _currency.get() or _organisation["currency"]
+    """The currency (ISO 4217 code) amounts are written in now."""
+    return _currency.get() or organisation_currency()
 
 
 def day(value: date | str | None) -> str:
-    """A date: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US)."""
-    if not value:
-        return "—"
-    try:
-        d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    except ValueError:
-        return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
-    if current_format().day_first:
-        return f"{d.day} {d:%b %Y}"
-    return f"{d:%b} {d.day}, {d.year}"
+    """A date in the reader's locale: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US)."""
+    return formats.day(value, current_format().code)
 
 
 def clock(value: datetime | str | None) -> str:
-    """A time of day: '14:02' (en-GB) or '2:02 PM' (en-US)."""
-    if not value:
-        return "—"
-    text = value.isoformat() if isinstance(value, datetime) else value
-    try:
-        hour, minute = int(text[11:13]), int(text[14:16])
-    except ValueError:
-        return str(value)
-    if current_format().hours_24:
-        return f"{hour:02d}:{minute:02d}"
-    return f"{(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
-
-
-def _instant(value: datetime | str | None, zone: str) -> str:
-    if not value:
-        return "—"
-    text = value.isoformat() if isinstance(value, datetime) else value
-    if len(text) < 16:
-        return day(text)
-    return f"{day(text)}, {clock(text)}{zone}"
+    """A time of day in the reader's locale: '14:02' (en-GB) or '2:02 PM' (en-US)."""
+    return formats.clock(value, current_format().code)
 
 
 def when(value: datetime | str | None) -> str:
-    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date."""
-    return _instant(value, " UTC")
+    """An instant as stored (UTC) in the reader's locale: '3 Dec 2026, 14:02 UTC'."""
+    return formats.when(value, current_format().code)
 
 
 def local_time(value: datetime | str | None) -> str:
-    """A wall-clock time with no zone (a meeting's 'datetime-local'): '10 Dec 2026, 15:00'."""
-    return _instant(value, "")
-
-
-def score(value: float | None) -> str:
-    """The one rounding rule of scores: whole points, halves up ('70.5' → '71'); '—' for no score."""
-    if value is None or value == "":
-        return "—"
-    # Whole points: a decimal on a 0–100 score claims a precision no rating has.
-    return str(int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-
-
-def score_of_100(value: float | None) -> str:
-    """'70 of 100', or 'no score yet'."""
-    return "no score yet" if value is None or value == "" else f"{score(value)} of 100"
+    """A wall-clock time with no zone in the reader's locale: '10 Dec 2026, 15:00'."""
+    return formats.local_time(value, current_format().code)
 
 
 def in_currency(label: str) -> str:
     """A label with the organisation's currency named: 'Estimated cost (EUR)'."""
-    return f"{label} ({currency()})"
-
-
-def _amount(value: Any) -> float | None:
-    """A stored amount as a number (None: nothing stored, or text that is no number)."""
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    return formats.in_currency(label, currency())
 
 
 def money(value: Any) -> str:
     """An amount in the organisation's currency, named: '€4,800', 'CHF 1,250.50'; '—' for none."""
-    amount = _amount(value)
-    if amount is None:
-        return "—" if value is None or value == "" else str(value)
-    code = currency()
-    figure = f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}"
-    sign = CURRENCY_SIGNS.get(code)
-    return f"{sign}{figure}" if sign else f"{code} {figure}"
+    return formats.money(value, currency())
 
 
 def rating_word(value: Any, template: Template | None) -> str:
@@ -450,13 +373,13 @@ def score_sentence(score_detail: Mapping[str, Any] | None, template: Template | 
     for i, p in enumerate(used):
         share = round((p.get("weight") or 0) * 100 / used_weight)
         weight = f"weight {share}%" if i == 0 else f"{share}%"
-        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {score(p['value'])} ({weight})")
+        bits.append(f"{PART_NAMES.get(p['name'], p['name'])} {formats.score(p['value'])} ({weight})")
     missing = []
     for p in left:
         why = "not counted (weight 0%)" if not p.get("weight") else f"{NO_DATA.get(p['name'], 'no data yet')}, left out"
         missing.append(f"{PART_NAMES.get(p['name'], p['name'])} {why}")
     value = score_detail.get("value")
-    head = f"{score(value)} of 100" if value is not None else "No score yet"
+    head = f"{formats.score(value)} of 100" if value is not None else "No score yet"
     text = f"{head}: {', '.join(bits)}" if bits else head
     if missing:
         text += f"; {', '.join(missing)}"
@@ -522,20 +445,12 @@ def value_text(
     if isinstance(value, dict):
         return _row_text(value, names)
     if isinstance(value, float):
-        return score(value)
+        return formats.score(value)
     return str(value)
 
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
-
-
-def number(value: Any) -> str:
-    """A stored amount without a spurious decimal: 800.0 → '800', 1250.5 → '1,250.5'."""
-    amount = _amount(value)
-    if amount is None:
-        return "—" if value is None or value == "" else str(value)
-    return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}".rstrip("0")
 
 
 def _row_text(row: Any, names: Mapping[str, str] | None) -> str:
@@ -623,8 +538,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "when": when,
     "clock": clock,
     "local_time": local_time,
-    "score": score,
-    "score_of_100": score_of_100,
+    "score": formats.score,
+    "score_of_100": formats.score_of_100,
     "money": money,
     "in_currency": in_currency,
     "rating_word": rating_word,
@@ -632,7 +547,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "score_breakdown": score_breakdown,
     "score_on_scale": score_on_scale,
     "field_label": field_label,
-    "number": number,
+    "number": formats.number,
     "state_label": state_label,
     "state_choice": state_choice,
     "enumerate_from1": enumerate_from1,

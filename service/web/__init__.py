@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Flask, request
 
 from service.adapters.clock import Clock
+from service.adapters.documents import use_organisation_formats
 from service.adapters.store import Table
 from service.config import ConfigError, Settings, load_settings, require_session_key
-from service.views import labels
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -54,7 +54,7 @@ def create_app(
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
-    labels.use_organisation_formats(settings.locale, settings.currency)  # issue 25: dates and amounts
+    use_organisation_formats(settings.locale, settings.currency)  # issue 25: dates and amounts, pages and emails
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)

@@ -227,4 +227,4 @@ def person_goals(employee_id: str):
 )
 def alignment(cycle_id: str):
     """Alignment report."""
-    return answer(svc.alignment_report(wiring().uow(), current_principal(), cycle_id))
+    return answer(svc.alignment_report(wiring().uow(), current_principal(), cycle_id, _today()))

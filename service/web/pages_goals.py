@@ -450,7 +450,7 @@ def alignment():
     choice = report_cycle(ReportView.GOALS)
     cycle = choice.cycle
     uow = wiring().uow()
-    report = svc.alignment_report(uow, principal, cycle.cycle_id) if cycle else None
+    report = svc.alignment_report(uow, principal, cycle.cycle_id, today()) if cycle else None
     ids = [g.owner_id for listed in (report.orphans, report.at_risk) for g in listed.goals] if report else []
     names = directory_svc.people_names(uow, sorted(set(ids)))
     page = render_template("pages/alignment.html", report=report, choice=choice, cycle=cycle, names=names)

@@ -6,18 +6,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from service.adapters.documents import use_organisation_formats
 from service.config import LOCALES, ConfigError, load_settings
+from service.domain import formats
 from service.views import labels
 
 
 @pytest.fixture(autouse=True)
 def organisation_default():
     """The organisation's default formats, and whatever a test sets for a person put back after it."""
-    labels.use_organisation_formats("en-GB", "EUR")
+    use_organisation_formats("en-GB", "EUR")
     restore = labels.use_formats("en-GB", "EUR")
     yield
     restore()
-    labels.use_organisation_formats("en-GB", "EUR")
+    use_organisation_formats("en-GB", "EUR")
 
 
 def test_british_english_writes_day_month_year_and_a_24_hour_clock():
@@ -45,7 +47,7 @@ def test_the_person_gets_their_browsers_english_else_the_organisations_default()
 
 
 def test_every_locale_the_settings_accept_has_a_format():
-    assert set(LOCALES) == set(labels.FORMATS)
+    assert set(LOCALES) == set(formats.FORMATS)
     assert load_settings({"ORG_LOCALE": "en-US", "ORG_CURRENCY": "CHF"}).currency == "CHF"
     with pytest.raises(ConfigError, match="ORG_LOCALE"):
         load_settings({"ORG_LOCALE": "fr-FR"})
@@ -54,11 +56,11 @@ def test_every_locale_the_settings_accept_has_a_format():
 
 
 def test_a_score_has_one_rounding_rule_whole_points_halves_up():
-    assert labels.score(70.3) == "70"
-    assert labels.score(70.5) == "71"  # not Python's round-half-even (70)
-    assert labels.score(72.45) == "72"
-    assert labels.score(None) == "—"
-    assert labels.score_of_100(70.3) == "70 of 100"
+    assert formats.score(70.3) == "70"
+    assert formats.score(70.5) == "71"  # not Python's round-half-even (70)
+    assert formats.score(72.45) == "72"
+    assert formats.score(None) == "—"
+    assert formats.score_of_100(70.3) == "70 of 100"
     assert labels.score_sentence({"value": 70.5, "parts": []}).startswith("71 of 100")
 
 
@@ -92,6 +94,6 @@ def test_outside_a_persons_request_the_organisations_formats_apply():
     def outside_any_request() -> tuple[str, str]:
         return labels.day("2026-12-10"), labels.money(4800)
 
-    labels.use_organisation_formats("en-US", "USD")
+    use_organisation_formats("en-US", "USD")
     fresh = contextvars.Context()  # a thread or process that answers no person: no person's formats set
     assert fresh.run(outside_any_request) == ("Dec 10, 2026", "US$4,800")

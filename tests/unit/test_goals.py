@@ -145,6 +145,7 @@ def test_report_matches_the_hand_computed_tree(tree):
             "title": "Grow revenue 20%",
             "owner_id": "E1",
             "status": "on_track",
+            "standing": "on_track",  # issue 25: the badge (no day given: no pace, so the status)
             "aligned_goals": 4,
             "people": 3,
             "progress": 81.82,
