@@ -1,12 +1,13 @@
 """Every page answers at a glance where am I, what is expected of me here and what happens next (issue 25).
 
-Signed in as each role of the demo, the pages reachable from home (the crawl of test_fits_phone.py) each have
-exactly one <h1>; directly under it (past only in-page navigation, a picker or filter (a GET form), a deadline
-line or an error summary) a non-empty lead paragraph (`p.lead`) saying what is expected of the reader; and, when
-the page has a form that sends something on (a POST form with a submit button in the page's content: sign-out
-and the session banner sit outside it, searches and filters are GET forms), a non-empty `.next-step` sentence
-in or right next to such a form, or in its card, saying what happens after. Every offender is listed. A few
-changed pages are screenshotted at 1280 and 390 px and checked with axe-core."""
+Signed in as each role of the demo, the pages reachable from home (the crawl of test_fits_phone.py) each have a
+navigation link marked current (aria-current) or a breadcrumb; exactly one <h1>; directly under it (past only
+in-page navigation, a picker or filter (a GET form), a deadline line or an error summary) a non-empty lead
+paragraph (`p.lead`) saying what is expected of the reader; and, when the page has a form that sends something
+on (a POST form with a submit button in the page's content: sign-out and the session banner sit outside it,
+searches and filters are GET forms), a non-empty `.next-step` sentence in or right next to such a form, or in
+its card, saying what happens after. Every offender is listed. A few changed pages are screenshotted at 1280
+and 390 px and checked with axe-core."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ BEARINGS = """() => {
   const near = el => sending.some(f => f.contains(el) || f.nextElementSibling === el || f.previousElementSibling === el
     || (el.closest('section, .card') || main).contains(f) && el.closest('section, .card'));
   const next = [...main.querySelectorAll('.next-step')].filter(el => el.textContent.trim() && near(el));
-  return {h1: h1s.length, lead: lead, forms: sending.length, next: next.length};
+  const where = !!document.querySelector('nav [aria-current=page], nav.crumbs');
+  return {h1: h1s.length, lead: lead, forms: sending.length, next: next.length, where: where};
 }"""
 
 
@@ -47,6 +49,8 @@ def offences(path: str, found: dict) -> list[str]:
         wrong.append(f"{path}: {found['h1']} h1")
     elif not found["lead"]:
         wrong.append(f"{path}: no lead under the h1")
+    if not found["where"]:
+        wrong.append(f"{path}: no navigation link marked current (aria-current) and no breadcrumb")
     if found["forms"] and not found["next"]:
         wrong.append(f"{path}: a form that sends something on, no .next-step sentence by it")
     return wrong
