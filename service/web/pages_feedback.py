@@ -353,6 +353,7 @@ def review_feedback(cycle_id: str, employee_id: str):
         data=data,
         cycle=cycle,
         employee_id=employee_id,
+        subject_name=feedback.known_person(uow, employee_id).name,
         scale=(cycle.template_snapshot or {}).get("scale", []),
         kind_words=KIND_WORDS,
         review_url=url_for("pages_reviews.review", cycle_id=cycle_id, employee_id=employee_id),
