@@ -87,7 +87,7 @@ def training_organisation(n: int) -> tuple[MemoryTable, str]:
 
 def measure(sizes: tuple[int, ...], runs: int, counting_table: Any) -> tuple[list[tuple[str, list[float]]], dict]:
     """(rows of (name, samples ms), facts) for the benchmark runner."""
-    from service.adapters.documents import render
+    from service.pdf.training_pdf import training_report_html
     from service.services.training_reports import report_context, report_csv
 
     rows, facts = [], {}
@@ -102,7 +102,7 @@ def measure(sizes: tuple[int, ...], runs: int, counting_table: Any) -> tuple[lis
             ctx = report_context(UnitOfWork(counting), ceo, cycle_id, 3, "")
             samples.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            html = render("pages/_training_report_body.html", **ctx)
+            html = training_report_html(ctx)
             report_csv(ctx["report"])
             render_ms.append((time.perf_counter() - start) * 1000)
         rows.append((f"{n} people, {n * NEEDS_EACH} needs: figures + charts", samples))

@@ -363,6 +363,16 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         STORED,
         "a date validated on complete",
     ),
+    "domain.formats.amount: float(value)": (STORED, "a stored amount; text that is no number reads as none"),
+    "domain.formats.clock: int(text[11:13])": (STORED, "a stored time; text that is no time is shown as written"),
+    "domain.formats.clock: int(text[14:16])": (STORED, "a stored time; text that is no time is shown as written"),
+    "domain.formats.day: date.fromisoformat(value[:10])": (STORED, "a stored date; other text is shown as written"),
+    "domain.formats.score: Decimal(1)": (STORED, "a constant: the whole point scores are rounded to"),
+    "domain.formats.score: Decimal(str(value))": (STORED, "a score the domain computed"),
+    "domain.formats.score: int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))": (
+        STORED,
+        "a score the domain computed",
+    ),
     "domain.learning.suppress: int(c.get('people', 0))": (STORED, "counters the store adds up"),
     "services.report_cycles.has_training_figures: int(uow.training.aggregate(cycle_id, 'ORG').get('people', 0))": (
         STORED,
