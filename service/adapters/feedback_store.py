@@ -151,6 +151,8 @@ class FeedbackRepository(Repository):
         item once). Its first change stores the count of the requests as stored, on the condition that none
         exists: a count written meanwhile refuses the commit (Conflict) rather than being overwritten."""
         op = self._waiting_op.get((cycle_id, subject_id))
+        if not any(o is op for o in self._uow.ops):
+            op = None  # staged for a transaction this unit of work has committed or dropped since
         if isinstance(op, Increment):
             op.deltas["waiting"] += delta
             return
