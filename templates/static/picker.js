@@ -23,7 +23,8 @@
     if (!form || !query || !matches || !search) { return; }
     var asked = 0;
 
-    function refresh() {
+    function refresh(e) {
+      var pressed = e && e.type !== "input";  // Enter or Search, not typing
       var mine = ++asked;
       var data = new FormData(form);
       data.set(query.name, query.value);
@@ -36,14 +37,16 @@
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.querySelector("[data-picker='" + picker.getAttribute("data-picker") + "'] [data-picker-matches]");
         if (fresh) { matches.innerHTML = fresh.innerHTML; }
-      }).catch(function () { /* the Search button still works */ });
+      }).catch(function () {
+        if (pressed && search.form) { search.form.submit(); }  // as without the script: the search's own form
+      });
     }
 
     query.addEventListener("input", debounce(refresh, 300));
     query.addEventListener("keydown", function (e) {
-      if (e.key === "Enter") { e.preventDefault(); refresh(); }
+      if (e.key === "Enter") { e.preventDefault(); refresh(e); }
     });
-    search.addEventListener("click", function (e) { e.preventDefault(); refresh(); });
+    search.addEventListener("click", function (e) { e.preventDefault(); refresh(e); });
 
     // People: "Add" lists the person here (the same ticked box the page would draw), then says so.
     matches.addEventListener("click", function (e) {
