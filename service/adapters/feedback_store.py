@@ -78,8 +78,9 @@ class FeedbackRepository(Repository):
         self._closed: dict[tuple[str, str], bool | None] = {}
         # (cycle, subject) → (the tally's version `group_items` read, or None; how many answers it read)
         self._tally: dict[tuple[str, str], tuple[int | None, int]] = {}
-        # (cycle, subject) → the waiting count `closed_of` read (None: no count item yet)
+        # (cycle, subject) → the waiting count read (None: no count item, in a cycle launched before counting)
         self._waiting: dict[tuple[str, str], int | None] = {}
+        self._with_waiting: set[str] = set()  # cycles whose `closed_of` also reads the waiting counts
         # (cycle, subject) → the one write of the waiting count staged in this unit of work (later changes add to it)
         self._waiting_op: dict[tuple[str, str], Put | Increment] = {}
 
@@ -172,6 +173,10 @@ class FeedbackRepository(Repository):
     def start_counting(self, cycle_id: str) -> None:
         """Stage the cycle's mark that its waiting counts are complete (at launch, before any request exists)."""
         self._uow.add(Put({**keys.feedback_waiting(cycle_id), "type": "feedback_counting", "version": 1}))
+
+    def read_waiting_with_close_marks(self, cycle_id: str) -> None:
+        """The cycle's next `closed_of` also reads the waiting counts, in its one batch read (the team overview)."""
+        self._with_waiting.add(cycle_id)
 
     def waiting_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, int | None]:
         """How many peer requests about each of these people wait for approval; None for a person without a count
@@ -298,11 +303,15 @@ class FeedbackRepository(Repository):
     def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:
         """The close marks of these people's feedback: subject → whether it released the groups (one
         BatchGetItem; people without a mark are left out). The same batch reads their waiting counts
-        (`waiting_of` then reads nothing)."""
+        (`waiting_of` then reads nothing) when `read_waiting_with_close_marks` asked for them."""
         if not subject_ids:
             return {}
         wanted = sorted(set(subject_ids))
-        found = self._read_waiting(cycle_id, wanted, [keys.feedback_closed(cycle_id, s) for s in wanted])
+        marks = [keys.feedback_closed(cycle_id, s) for s in wanted]
+        if cycle_id in self._with_waiting:
+            found = self._read_waiting(cycle_id, wanted, marks)
+        else:
+            found = self._get_many(marks)
         by_pk = {keys.feedback_group(cycle_id, s): s for s in subject_ids}
         return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
 

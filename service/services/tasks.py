@@ -197,6 +197,7 @@ def nominations_to_decide(
     # the Query comes first and the close mark is read only when something waits.
     many = len(candidates) > 1
     if many:
+        uow.feedback.read_waiting_with_close_marks(cycle.cycle_id)
         candidates -= closed_subjects(uow, cycle, candidates, now)
     counts = uow.feedback.waiting_of(cycle.cycle_id, sorted(candidates)) if many else {}
     found = {}
