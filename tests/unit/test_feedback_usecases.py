@@ -751,3 +751,17 @@ def test_a_cycle_launched_before_counting_counts_the_requests_and_starts_countin
     assert waiting_counts(uow, cycle) == (None, 3) and team_waiting(uow, cycle, clock) == {"F4": 3}
     feedback_nominations.decide_nominations(fresh(uow), who(uow, "F3"), cid, "F4", ["F5"], [], [], clock)
     assert waiting_counts(uow, cycle) == (2, 2) and team_waiting(uow, cycle, clock) == {"F4": 2}
+
+
+def test_two_transactions_of_one_unit_of_work_each_move_the_count(uow, cycle, clock):
+    from dataclasses import replace
+
+    cid = cycle.cycle_id
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cid, "F4", ["F5", "F7", "F8"], clock)
+    one = fresh(uow)
+    for reviewer in ("F5", "F7"):
+        seen = one.feedback.request(cid, "F4", reviewer)
+        with one:
+            one.feedback.save(replace(seen, state=RequestState.APPROVED), new=False, actor="F3", action="a", at="t")
+            one.commit()
+    assert waiting_counts(uow, cycle) == (1, 1)
