@@ -317,11 +317,11 @@ WHY: dict[str, str] = {
     "open a review: page (manager)": _REVIEW_READS + _FEEDBACK_READ + _NOMINATIONS_READ + _REVIEW_FIX,
     "team overview, 12 reports: page": (
         "BatchGetItem (principal, CYCLE, feedback SETTINGS, STATS), Query gsi1 MGR#E3 and one BatchGetItem of "
-        "the 12 reviews (the overview), then what waits for the manager's decision (issue 25): Query gsi1 MGR#E3 "
-        "again (the reports as people, for the permission), one BatchGetItem of the 12 close marks, and one Query "
-        "FBREQ#cycle#E per report whose feedback is open, for peer nominations to approve; none of those after the "
-        "nomination deadline. Not met: meeting 3 means a per-person count of nominations waiting, kept by the "
-        "request's transition in the same transaction and read in one BatchGetItem with the reviews (-13)."
+        "the 12 reviews (the overview), then what waits for the manager's decision (issue 25): one BatchGetItem of "
+        "the 12 close marks with the 12 counts of peer nominations waiting (FBREQ#cycle#E / WAITING, moved by every "
+        "nomination change in its transaction) and the cycle's mark that its counts are complete (written at "
+        "launch); the reports as people come from the one Query (read once per unit of work); none of this after "
+        "the nomination deadline. Not met by one: the close marks and counts could ride in the reviews' batch."
     ),
     "open a review: JSON GET (manager)": _REVIEW_READS + _REVIEW_FIX,
     "submit self assessment: JSON PUT": (

@@ -30,6 +30,10 @@ employee_to_item, employee_from_item = EMPLOYEE.to_item, EMPLOYEE.from_item
 class DirectoryRepository(Repository):
     """Employees."""
 
+    def __init__(self, uow: Any) -> None:
+        super().__init__(uow)
+        self._reports: dict[str, list[Employee]] = {}  # like the identity map: a manager's reports read once
+
     def get(self, employee_id: str) -> Employee | None:
         """One employee, or None."""
         return self._read(employee_from_item, keys.employee(employee_id))
@@ -51,10 +55,12 @@ class DirectoryRepository(Repository):
         return [employee_from_item(i) for i in self._table.query(pk, prefix)]
 
     def reports(self, manager_id: str) -> list[Employee]:
-        """Active direct reports of a manager, by name."""
-        index, pk = keys.reports_index(manager_id)
-        people = [employee_from_item(i) for i in self._table.query(pk, "EMP#", index=index)]
-        return sorted((p for p in people if p.active), key=lambda p: p.name.casefold())
+        """Active direct reports of a manager, by name (one Query per unit of work)."""
+        if manager_id not in self._reports:
+            index, pk = keys.reports_index(manager_id)
+            people = [employee_from_item(i) for i in self._table.query(pk, "EMP#", index=index)]
+            self._reports[manager_id] = sorted((p for p in people if p.active), key=lambda p: p.name.casefold())
+        return list(self._reports[manager_id])
 
     def department(self, department: str) -> list[Employee]:
         """Active people of a department, by name."""

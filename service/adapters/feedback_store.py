@@ -8,6 +8,12 @@ The storage is where anonymity is decided:
   is submitted or declined, in the same transaction; it is never audited (an audit record is read by HR);
 - an answer (`FBGROUP#cycle#subject / kind#random`) carries ratings and comments and nothing else: no reviewer,
   no time, no request token, no version chain; its random id orders the group by chance, not by time;
+- a waiting count (`FBREQ#cycle#subject / WAITING`) says how many peer requests about the person wait for
+  approval: every request's change that moves it in or out of "nominated" moves it in the same transaction (the
+  first such change after it began stores the count from the requests as stored, on the condition that no count
+  exists yet); the team overview reads it for all reports in one batch read, with the cycle's mark
+  (`FBCYCLE#cycle / WAITING`, written at launch) that counting began before any request: then a person without
+  a count has none waiting; in a cycle launched before counting existed such a person's requests are counted;
 - a tally (`FBGROUP#cycle#subject / TALLY`) counts the answers in its `version` (no time): the manager's submission,
   which scores the group it read and closes it, checks the tally is still what that read saw, so an answer landing
   in between refuses the submission instead of being released unscored.
@@ -24,7 +30,7 @@ from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Clash, Conflict
-from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule
+from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
 
 GROUP_MOVED = "feedback about this person arrived while the manager assessment was being submitted: submit it again"
 
@@ -39,6 +45,11 @@ REQUEST: Codec[FeedbackRequest] = Codec(
     },
 )
 request_to_item, request_from_item = REQUEST.to_item, REQUEST.from_item
+
+
+def waiting(r: FeedbackRequest | None) -> int:
+    """1 for a peer request waiting for approval (nominated), else 0: what the waiting count adds up."""
+    return int(r is not None and r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED)
 
 
 def settings_from_item(item: Item | None) -> FeedbackSettings:
@@ -67,6 +78,11 @@ class FeedbackRepository(Repository):
         self._closed: dict[tuple[str, str], bool | None] = {}
         # (cycle, subject) → (the tally's version `group_items` read, or None; how many answers it read)
         self._tally: dict[tuple[str, str], tuple[int | None, int]] = {}
+        # (cycle, subject) → the waiting count read (None: no count item, in a cycle launched before counting)
+        self._waiting: dict[tuple[str, str], int | None] = {}
+        self._with_waiting: set[str] = set()  # cycles whose `closed_of` also reads the waiting counts
+        # (cycle, subject) → the one write of the waiting count staged in this unit of work (later changes add to it)
+        self._waiting_op: dict[tuple[str, str], Put | Increment] = {}
 
     def mark_prefetched(self, cycle_id: str) -> None:
         """A batch read asked for the cycle's settings: when none came back, the defaults apply without a read."""
@@ -124,7 +140,68 @@ class FeedbackRepository(Repository):
         entity = keys.entity_feedback_request(r.cycle_id, r.subject_id, r.reviewer_id)
         # No cycle index on these records: the cycle's audit trail (HR) must not show HR who answered about them.
         audit = {"actor": actor, "action": action, "at": at, "reason": reason}
-        return request_from_item(self._audited(entity, request_to_item(r), new, **audit))
+        before = None if new else self._before(keys.feedback_request(r.cycle_id, r.subject_id, r.reviewer_id))
+        stored = request_from_item(self._audited(entity, request_to_item(r), new, **audit))
+        moved = waiting(r) - waiting(request_from_item(before) if before else None)
+        if moved:
+            self._move_waiting(r.cycle_id, r.subject_id, moved)
+        return stored
+
+    def _move_waiting(self, cycle_id: str, subject_id: str, delta: int) -> None:
+        """Stage the change of one person's waiting count (one write per unit of work: a transaction writes an
+        item once). Its first change stores the count of the requests as stored, on the condition that none
+        exists: a count written meanwhile refuses the commit (Conflict) rather than being overwritten."""
+        op = self._waiting_op.get((cycle_id, subject_id))
+        if not any(o is op for o in self._uow.ops):
+            op = None  # staged for a transaction this unit of work has committed or dropped since
+        if isinstance(op, Increment):
+            op.deltas["waiting"] += delta
+            return
+        if isinstance(op, Put):
+            op.item["waiting"] += delta
+            return
+        key = keys.feedback_waiting(cycle_id, subject_id)
+        if self._table.get(key, consistent=True) is not None:
+            op = Increment(key, {"waiting": delta}, {"type": "feedback_waiting"})
+        else:  # the first change since counting began (or ever): count what is stored, then this change
+            pk, prefix = keys.feedback_requests_of(cycle_id, subject_id)
+            stored = sum(waiting(request_from_item(i)) for i in self._table.query(pk, prefix))
+            op = Put({**key, "type": "feedback_waiting", "waiting": stored + delta}, must_not_exist=True)
+        self._uow.add(op)
+        self._waiting_op[(cycle_id, subject_id)] = op
+
+    def start_counting(self, cycle_id: str) -> None:
+        """Stage the cycle's mark that its waiting counts are complete (at launch, before any request exists)."""
+        self._uow.add(Put({**keys.feedback_waiting(cycle_id), "type": "feedback_counting", "version": 1}))
+
+    def read_waiting_with_close_marks(self, cycle_id: str) -> None:
+        """The cycle's next `closed_of` also reads the waiting counts, in its one batch read (the team overview)."""
+        self._with_waiting.add(cycle_id)
+
+    def waiting_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, int | None]:
+        """How many peer requests about each of these people wait for approval; None for a person without a count
+        in a cycle launched before counting began (count their requests). Read by `closed_of`'s batch, else one
+        batch read."""
+        wanted = sorted(set(subject_ids))
+        unread = [s for s in wanted if (cycle_id, s) not in self._waiting]
+        if unread:
+            self._read_waiting(cycle_id, unread, [])
+        return {s: self._waiting[(cycle_id, s)] for s in wanted}
+
+    def _read_waiting(self, cycle_id: str, subject_ids: list[str], more: list[dict[str, str]]) -> list[Item]:
+        """One batch read of these people's waiting counts and the cycle's mark, with `more` keys; returns the
+        items of `more` found."""
+        counts = {keys.feedback_waiting(cycle_id, s)["pk"]: s for s in subject_ids}
+        mark = keys.feedback_waiting(cycle_id)
+        found = self._get_many([*more, mark, *(keys.feedback_waiting(cycle_id, s) for s in subject_ids)])
+        complete = any((i["pk"], i["sk"]) == (mark["pk"], mark["sk"]) for i in found)
+        for s in subject_ids:
+            self._waiting[(cycle_id, s)] = 0 if complete else None
+        for i in found:
+            if i["pk"] in counts and i["sk"] == "WAITING":
+                self._waiting[(cycle_id, counts[i["pk"]])] = int(i["waiting"])
+        wanted = {(k["pk"], k["sk"]) for k in more}
+        return [i for i in found if (i["pk"], i["sk"]) in wanted]
 
     def draft(self, reviewer_id: str, cycle_id: str, subject_id: str) -> Item | None:
         """The reviewer's own unsubmitted answer: {content, version}, or None."""
@@ -225,10 +302,16 @@ class FeedbackRepository(Repository):
 
     def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:
         """The close marks of these people's feedback: subject → whether it released the groups (one
-        BatchGetItem; people without a mark are left out)."""
+        BatchGetItem; people without a mark are left out). The same batch reads their waiting counts
+        (`waiting_of` then reads nothing) when `read_waiting_with_close_marks` asked for them."""
         if not subject_ids:
             return {}
-        found = self._get_many([keys.feedback_closed(cycle_id, s) for s in sorted(set(subject_ids))])
+        wanted = sorted(set(subject_ids))
+        marks = [keys.feedback_closed(cycle_id, s) for s in wanted]
+        if cycle_id in self._with_waiting:
+            found = self._read_waiting(cycle_id, wanted, marks)
+        else:
+            found = self._get_many(marks)
         by_pk = {keys.feedback_group(cycle_id, s): s for s in subject_ids}
         return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
 

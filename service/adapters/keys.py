@@ -269,7 +269,9 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("LEARNSTATS#", "", "learning_stats"),
     ("LEARNPERSON#", "", "learning_marker"),
     ("FBCYCLE#", "SETTINGS", "feedback_settings"),
+    ("FBCYCLE#", "WAITING", "feedback_counting"),
     ("FBREQ#", "REQ#", "feedback_request"),
+    ("FBREQ#", "WAITING", "feedback_waiting"),
     ("FBDRAFT#", "", "feedback_draft"),
     ("FBGROUP#", "CLOSED", "feedback_close"),
     ("FBGROUP#", "TALLY", "feedback_tally"),
@@ -442,6 +444,15 @@ def feedback_request_gsi(cycle_id: str, subject_id: str, reviewer_id: str) -> di
 def feedback_requests_of(cycle_id: str, subject_id: str) -> tuple[str, str]:
     """Partition and prefix of the requests about one person in a cycle."""
     return f"FBREQ#{_esc(cycle_id)}#{_esc(subject_id)}", "REQ#"
+
+
+def feedback_waiting(cycle_id: str, subject_id: str | None = None) -> dict[str, str]:
+    """How many peer requests about one person wait for approval (nominated), kept by each request's change in its
+    transaction: in the requests' partition, outside their `REQ#` prefix. Without a person: the cycle's mark that
+    its counts are complete (written at launch; a person without a count then has none waiting)."""
+    if subject_id is None:
+        return {"pk": f"FBCYCLE#{_esc(cycle_id)}", "sk": "WAITING"}
+    return {"pk": f"FBREQ#{_esc(cycle_id)}#{_esc(subject_id)}", "sk": "WAITING"}
 
 
 def reviewer_requests(reviewer_id: str) -> tuple[str, str]:

@@ -209,6 +209,7 @@ def launch_cycle(
     with uow:
         stored = uow.cycles.save(launched, new=False, actor=principal.employee_id, action="launch_cycle", at=at)
         uow.cycles.count(cycle_id, {"expected": len(people), "launched": 0})
+        uow.feedback.start_counting(cycle_id)  # no request exists yet: every one is counted from here
         uow.commit()
     try:
         _send_batches(uow, queue, stored, people)

@@ -184,8 +184,9 @@ def nominations_to_decide(
     uow: UnitOfWork, principal: Principal, cycle: Cycle, subjects: list[Employee], now: datetime
 ) -> dict[str, NominationsToDecide]:
     """Of these people, those whose peer nominations wait for this principal's decision and can still be
-    decided: an active cycle, before the nomination deadline (HR may adjust after it), feedback not closed
-    (one Query of each person's requests while their feedback is open, and a batch read of the close marks)."""
+    decided: an active cycle, before the nomination deadline (HR may adjust after it), feedback not closed.
+    For several people one batch read gets their close marks and waiting counts (a person without a count, from
+    before counting began, costs a Query of their requests); for one person, a Query of their requests."""
     if cycle.state is not CycleState.ACTIVE or not subjects:
         return {}
     deadline = settings_for(uow, cycle).nomination_deadline
@@ -196,14 +197,18 @@ def nominations_to_decide(
     # the Query comes first and the close mark is read only when something waits.
     many = len(candidates) > 1
     if many:
+        uow.feedback.read_waiting_with_close_marks(cycle.cycle_id)
         candidates -= closed_subjects(uow, cycle, candidates, now)
+    counts = uow.feedback.waiting_of(cycle.cycle_id, sorted(candidates)) if many else {}
     found = {}
     for employee_id in sorted(candidates):
-        waiting = sum(
-            1
-            for r in uow.feedback.about(cycle.cycle_id, employee_id)
-            if r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED
-        )
+        waiting = counts.get(employee_id)
+        if waiting is None:
+            waiting = sum(
+                1
+                for r in uow.feedback.about(cycle.cycle_id, employee_id)
+                if r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED
+            )
         if waiting:
             found[employee_id] = NominationsToDecide(employee_id, waiting, deadline)
     closed = set() if many else closed_subjects(uow, cycle, set(found), now)

@@ -20,7 +20,6 @@ from service.views import labels
 from service.web.cycle_choice import report_cycle, status
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal
-from service.web.pages_goals import _cycle_choice
 from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
 
@@ -68,16 +67,18 @@ def report_csv():
 
 @bp.get("/reports/training/topics")
 def topics():
-    """HR's topic catalogue: topics with synonyms, merging, and the report's email schedule."""
+    """HR's topic catalogue: topics with synonyms, merging (with the free text of the cycle shown, chosen by the
+    reports' one rule, report_cycles), and the report's email schedule."""
     principal = page_principal()
     uow = wiring().uow()
     listed = svc.list_topics(uow, principal)
-    _, cycle = _cycle_choice(request.args.get("cycle"), include_closed=True)
+    choice = report_cycle(ReportView.TRAINING)
     free = []
-    if cycle is not None:
-        free = reports.free_text_topics(uow, principal, cycle.cycle_id)
-    return render_template(
+    if choice.cycle is not None:
+        free = reports.free_text_topics(uow, principal, choice.cycle.cycle_id)
+    page = render_template(
         "pages/training_topics.html",
+        choice=choice,
         topics=[t for t in listed if not t.merged_into],
         merged=[t for t in listed if t.merged_into],
         names={t.topic_id: t.name for t in listed},
@@ -85,6 +86,7 @@ def topics():
         schedule=svc.report_schedule(uow, principal),
         frequencies=svc.FREQUENCIES,
     )
+    return page, status(choice)
 
 
 @bp.post("/reports/training/topics")

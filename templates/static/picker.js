@@ -1,9 +1,9 @@
 /* Pickers (issue 25, point 7): the people picker of HR's cycle form and the training-need picker of the learning
-   pages work without a script (their Search and Add buttons send the form, which comes back as typed with the
-   matches). With this script:
-   - the matches follow the search box as one types: the form is sent as its Search button would send it (nothing
-     is saved by that) and the picker's matches are taken from the page that comes back;
-   - Enter in the search box searches; Enter in another field of the form presses the form's main button;
+   pages work without a script (pages/_picker_form.html: Enter in a field presses the form's main button, Enter in
+   the search box searches; Add sends the form, which comes back as typed). With this script:
+   - the matches follow the search box as one types: the form is sent with the query as its Search button would
+     send it (nothing is saved by that) and the picker's matches are taken from the page that comes back;
+   - Enter in the search box and its Search button search in place, so nothing typed in the form is lost;
    - a person's "Add" lists them at once, without reloading the page. */
 (function () {
   "use strict";
@@ -19,13 +19,17 @@
     var query = picker.querySelector("[data-picker-query]");
     var matches = picker.querySelector("[data-picker-matches]");
     var search = picker.querySelector(".picker-search button[type=submit]");
+    var shown = picker.querySelector("[data-picker-shown]");
     if (!form || !query || !matches || !search) { return; }
     var asked = 0;
 
-    function refresh() {
+    function refresh(e) {
+      var pressed = e && e.type !== "input";  // Enter or Search, not typing
       var mine = ++asked;
       var data = new FormData(form);
-      data.append(search.name, search.value);
+      data.set(query.name, query.value);
+      data.set(search.name, search.value);
+      if (shown) { shown.value = query.value; }
       fetch(form.getAttribute("action") || window.location.href, {
         method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
       }).then(function (resp) { return resp.ok ? resp.text() : null; }).then(function (html) {
@@ -33,19 +37,16 @@
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.querySelector("[data-picker='" + picker.getAttribute("data-picker") + "'] [data-picker-matches]");
         if (fresh) { matches.innerHTML = fresh.innerHTML; }
-      }).catch(function () { /* the Search button still works */ });
+      }).catch(function () {
+        if (pressed && search.form) { search.form.submit(); }  // as without the script: the search's own form
+      });
     }
 
     query.addEventListener("input", debounce(refresh, 300));
     query.addEventListener("keydown", function (e) {
-      if (e.key === "Enter") { e.preventDefault(); refresh(); }
+      if (e.key === "Enter") { e.preventDefault(); refresh(e); }
     });
-    form.addEventListener("keydown", function (e) {
-      var t = e.target;
-      if (e.key !== "Enter" || t === query || t.tagName !== "INPUT" || /^(checkbox|radio|submit|button)$/.test(t.type)) { return; }
-      var main = form.querySelector(".button.primary[type=submit], button.primary");
-      if (main) { e.preventDefault(); main.click(); }
-    });
+    search.addEventListener("click", function (e) { e.preventDefault(); refresh(e); });
 
     // People: "Add" lists the person here (the same ticked box the page would draw), then says so.
     matches.addEventListener("click", function (e) {

@@ -5,6 +5,7 @@ and of the interview planner."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -245,3 +246,104 @@ def test_a_search_with_an_empty_box_says_nothing_was_saved(hr, as_, table):
     assert len(cycle_svc.list_cycles(UnitOfWork(table))) == before
     html = text(post(as_("E4"), "/learning", ACTIVITY | {"find_need": "1"}))
     assert "Nothing is saved until you press the form" in html and stored_activities(table, "E4") == []
+
+
+# --- Enter saves: the form's first submit button is its main action (issue 25) -----------------------------------
+
+
+class Owners(HTMLParser):
+    """The submit buttons and fields of a page with the form each belongs to (its `form=` attribute, else the form
+    it sits in), in document order: what a browser's Enter uses (the first submit button of the field's form)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.form: str | None = None
+        self.in_button = False
+        self.count = 0
+        self.buttons: list[tuple[str | None, dict[str, str | None], list[str]]] = []
+        self.fields: list[tuple[str | None, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs_list: list) -> None:
+        attrs = dict(attrs_list)
+        if tag == "form":
+            self.count += 1
+            self.form = attrs.get("id") or f"form-{self.count}"
+        owner = attrs.get("form") or self.form
+        if tag == "button" and attrs.get("type", "submit") == "submit":
+            self.buttons.append((owner, attrs, []))
+            self.in_button = True
+        elif tag in ("input", "textarea", "select") and attrs.get("type") != "hidden":
+            self.fields.append((owner, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.form = None
+        elif tag == "button":
+            self.in_button = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_button and data.strip():
+            self.buttons[-1][2].append(data.strip())
+
+    def owner(self, name: str) -> str | None:
+        return next(owner for owner, attrs in self.fields if attrs.get("name") == name)
+
+    def first_submit(self, owner: str | None) -> dict[str, str | None]:
+        return next(attrs for o, attrs, _ in self.buttons if o == owner)
+
+    def main_button(self, owner: str | None) -> tuple[dict[str, str | None], str]:
+        """The visible primary button of the form, and its words."""
+        return next((a, " ".join(w)) for o, a, w in self.buttons if o == owner and "primary" in (a.get("class") or ""))
+
+
+def assert_enter_saves(html: str, field: str, search: str | None, button: str) -> None:
+    page = Owners(html)
+    form = page.owner(field)
+    first = page.first_submit(form)
+    main, words = page.main_button(form)
+    assert words == button
+    first_words = next(" ".join(w) for _, a, w in page.buttons if a is first)
+    assert "data-main-action" in first and first_words == button, (field, first)
+    assert (first.get("name"), first.get("value")) == (main.get("name"), main.get("value"))
+    assert (first.get("tabindex"), first.get("aria-hidden"), first.get("class")) == ("-1", "true", "visually-hidden")
+    if search:
+        own = page.owner(search)
+        assert own != form and page.first_submit(own).get("name", "").startswith("find_")
+
+
+def test_enter_in_a_field_saves_and_enter_in_the_search_box_searches_on_every_picker_form(hr, as_, table):
+    template_id = template_svc.list_templates(UnitOfWork(table))[0].template_id
+    assert_enter_saves(text(hr.get("/hr/cycles/new")), "name", "people_q", "Save draft cycle")
+    found = text(post(hr, "/hr/cycles/new", cycle_form(template_id) | {"people_q": "engineer", "find_people": "1"}))
+    assert 'name="add_person"' in found  # Add buttons come before the real Save: Enter still saves
+    assert_enter_saves(found, "name", "people_q", "Save draft cycle")
+    templates = Owners(text(hr.get("/hr/templates/new")))  # no picker: its only submit button saves
+    assert [" ".join(w) for o, _, w in templates.buttons if o == templates.owner("name")] == ["Save template"]
+    boss = as_("E3")
+    assert_enter_saves(text(boss.get("/learning")), "title", "need_q", "Add to my log")
+    searched = text(post(boss, "/learning", ACTIVITY | {"need_q": "johnson", "find_need": "1"}))
+    assert_enter_saves(searched, "title", "need_q", "Add to my log")
+    assert post(boss, "/learning", ACTIVITY).status_code == 302
+    activity = stored_activities(table, "E3")[0].activity_id
+    assert_enter_saves(text(boss.get(f"/learning/activities/{activity}")), "title", "need_q", "Save")
+    cid = boss.post("/api/learning/contacts", {"name": "Grace Hopper", "role": "Admiral"}).get_json()["contact_id"]
+    boss.post(f"/api/learning/contacts/{cid}/actions", {"action": "send"}, version=1)
+    boss.post(f"/api/learning/contacts/{cid}/actions", {"action": "schedule", "scheduled_for": "2026-03-01"}, version=2)
+    assert_enter_saves(text(boss.get(f"/learning/interviews/{cid}")), "learnt", "need_q", "Record the interview")
+
+
+def test_the_search_box_s_own_form_keeps_what_the_form_last_sent_and_saves_nothing(hr, as_, table):
+    from service.services import cycles as cycle_svc
+
+    template_id = template_svc.list_templates(UnitOfWork(table))[0].template_id
+    again = text(post(hr, "/hr/cycles/new", cycle_form(template_id, name="Carried") | {"find_people": "1"}))
+    own_form = r'<form id="people-search" method="post" action="/hr/cycles/new" hidden>(.*?)</form>'
+    carried = re.search(own_form, again, re.S)
+    assert carried and 'name="name" value="Carried"' in carried.group(1) and "find_people" not in carried.group(1)
+    sent = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', carried.group(1)))
+    html = text(post(hr, "/hr/cycles/new", sent | {"people_q": "lovelace", "find_people": "1"}))  # Enter in the box
+    assert re.findall(r'name="add_person" value="([^"]+)"', html) == ["E1"] and 'value="Carried"' in html
+    assert not [c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.name == "Carried"]
+    plain = text(hr.get("/hr/cycles/new"))  # after a plain visit, the box asks the page again with the query
+    assert '<form id="people-search" method="get" action="/hr/cycles/new" hidden>' in plain

@@ -202,7 +202,7 @@ def test_a_withheld_free_text_topic_is_not_named_in_the_report_but_hr_can_still_
 
 def test_hr_sets_the_report_email_schedule_on_the_topics_page_and_a_stale_form_changes_nothing(app, demo_table):
     hr, auth = signed_in(app, "E005")
-    chosen = re.compile(r'<option value="(\w+)" selected>')
+    chosen = re.compile(r'<option value="(off|weekly|monthly)" selected>')  # the schedule's, not the cycle's
     version = re.compile(r'name="version" value="(\d+)"')
     page = hr.get("/reports/training/topics").get_data(as_text=True)
     assert chosen.findall(page) == ["off"] and version.findall(page) == ["0"]
@@ -212,3 +212,48 @@ def test_hr_sets_the_report_email_schedule_on_the_topics_page_and_a_stale_form_c
     assert chosen.findall(page) == ["weekly"] and version.findall(page) == ["1"]
     hr.post("/reports/training/schedule", data={**form, "frequency": "monthly"})  # the version read before
     assert UnitOfWork(demo_table).training.schedule() == ReportSchedule("weekly", 1)
+
+
+def _new_launched_cycle(table, clock) -> str:
+    """A cycle HR has just launched over the demo organisation: nobody has named a training need in it yet."""
+    from service.services import templates
+    from tests import factories as f
+
+    hr = f.principal(table, "E005")
+    template_id = templates.list_templates(UnitOfWork(table))[0].template_id
+    data = f.cycle_data(template_id, name="2027 review")
+    cycle = cycles.create_cycle(UnitOfWork(table), hr, data, clock)
+    cycles.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    return cycle.cycle_id
+
+
+def test_a_report_without_figures_offers_no_suggestion_or_download_and_says_why(app, demo_table, clock):
+    empty = _new_launched_cycle(demo_table, clock)
+    lead, _ = signed_in(app, "E001")
+    page = lead.get(f"/reports/training?cycle={empty}").get_data(as_text=True)
+    assert "nothing can be shown yet" in page
+    assert "There is no programme to suggest and nothing to download yet: fewer than 5 people" in page
+    assert 'id="programme-n"' not in page and ">Suggest</button>" not in page
+    assert "Download CSV" not in page and "Download PDF" not in page
+    full = lead.get("/reports/training").get_data(as_text=True)  # the newest cycle with figures
+    assert ">Suggest</button>" in full and "Download CSV" in full and "nothing to download" not in full
+    hr, _ = signed_in(app, "E005")
+    page = hr.get(f"/reports/training?cycle={empty}").get_data(as_text=True)
+    assert "Topic catalogue and email schedule" in page and "Download PDF" not in page
+
+
+def test_the_topics_page_picks_its_cycle_by_the_reports_rule_and_refuses_an_unknown_one(app, demo_table, clock):
+    newest_with_figures = current_cycle(demo_table)
+    _new_launched_cycle(demo_table, clock)  # newer, without figures: passed over as on the report
+    hr, _ = signed_in(app, "E005")
+    page = hr.get("/reports/training/topics")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'<option value="{newest_with_figures}" selected>' in html
+    assert "no figures here yet" in html
+    assert '<option value="free-ownership">Ownership (free text)</option>' in html
+    refused = hr.get("/reports/training/topics?cycle=nope")
+    assert refused.status_code == 404
+    html = refused.get_data(as_text=True)
+    assert "There is no cycle “nope” to show here" in html
+    assert '<option value="free-ownership">Ownership (free text)</option>' in html  # the default is shown

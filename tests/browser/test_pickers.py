@@ -18,6 +18,7 @@ from service.services import interviews
 from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from tests import factories as f
+from tests.browser.conftest import shot
 from tests.browser.test_hr_goal_pages import WIDTHS, check
 
 pytestmark = pytest.mark.browser
@@ -63,15 +64,15 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
 
     hr = open_page(browser, contexts, live, "E2", width)
     hr.goto("/hr/cycles/new")
+    # Search first: without a script a search brings the form back as last sent (the page says so).
+    search(hr, "Find people by name, department or role", "engineer", width)
+    expect(hr.get_by_text("3 people match “engineer”")).to_be_visible()
     hr.get_by_label("Name", exact=True).fill("Engineers' mid-year")
     hr.get_by_label("Template", exact=True).select_option(template.template_id)
     for n, phase in enumerate(("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")):
-        hr.locator(f"[name='phases.{phase}']").fill((today + timedelta(days=7 * (n + 1))).isoformat())
-    search(hr, "Find people by name, department or role", "engineer", width)
-    expect(hr.get_by_text("3 people match “engineer”")).to_be_visible()
+        hr.locator(f"#f-phases-{phase}").fill((today + timedelta(days=7 * (n + 1))).isoformat())
     hr.get_by_role("button", name="Add Katherine Johnson").click()
     expect(hr.get_by_role("checkbox", name=re.compile("Katherine Johnson"))).to_be_checked()
-    search(hr, "Find people by name, department or role", "dijkstra", width)
     hr.get_by_role("button", name="Add Edsger Dijkstra").click()
     expect(hr.get_by_role("checkbox", name=re.compile("Edsger Dijkstra"))).to_be_checked()
     expect(hr.get_by_label("The people listed below")).to_be_checked()
@@ -90,8 +91,8 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
     review_svc.save_self_assessment(UnitOfWork(live.table), me, launched.cycle_id, "E4", content, 1, True, live.clock)
     boss = open_page(browser, contexts, live, "E3", width)
     boss.goto("/learning")
-    boss.get_by_label("What it was").fill("Pairing on statistics with Katherine")
     search(boss, "Find another training need", "katherine", width)
+    boss.get_by_label("What it was").fill("Pairing on statistics with Katherine")
     need = boss.get_by_role("radio", name=re.compile("Statistics for Katherine Johnson"))
     need.check()
     boss.locator("#f-need_id").scroll_into_view_if_needed()
@@ -116,8 +117,8 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
             UnitOfWork(live.table), f.principal(live.table, "E3"), contact.contact_id, step, n, live.clock, yesterday
         )
     boss.goto(f"/learning/interviews/{contact.contact_id}")
-    boss.get_by_role("textbox", name="What you learnt").fill("Check the data twice.")
     search(boss, "Find another training need", "johnson statistics", width)
+    boss.get_by_role("textbox", name="What you learnt").fill("Check the data twice.")
     boss.get_by_role("radio", name=re.compile("Statistics for Katherine Johnson")).check()
     boss.locator("#f-need_id").scroll_into_view_if_needed()
     check(boss, f"picker-interview-need-{width}", problems)
@@ -138,3 +139,43 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
     made = next(t for t in template_svc.list_templates(UnitOfWork(live.table)) if t.name == "Engineering ladder")
     assert made.competency_ids() == ["code-review"] and made.questions["self"][0].id == "what-are-you-proud-of"
     assert not problems, "\n".join(problems)
+
+
+def test_without_javascript_enter_in_a_field_saves_and_enter_in_the_search_box_searches(live, browser, contexts):
+    """JavaScript turned off: Enter in the search box lists matches (nothing saved); Enter in the name field saves
+    the cycle, and Enter in the learning log's "What it was" adds the activity."""
+    template = template_svc.create_template(UnitOfWork(live.table), live.hr(), f.template_data(), live.clock)
+    today = live.clock.now().date()
+    context = browser.new_context(base_url=live.url, viewport=WIDTHS["wide"], java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    contexts.append(context)
+    hr = context.new_page()
+    hr.goto("/signin")
+    hr.click("button[data-employee='E2']")
+    hr.wait_for_url(live.url + "/")
+
+    hr.goto("/hr/cycles/new")
+    hr.get_by_label("Find people by name, department or role").fill("engineer")
+    hr.get_by_label("Find people by name, department or role").press("Enter")
+    expect(hr.get_by_text("3 people match “engineer”")).to_be_visible()
+    hr.get_by_role("button", name="Add Katherine Johnson").click()  # the others' Add buttons stay before Save
+    hr.get_by_label("Name", exact=True).fill("Entered")
+    hr.get_by_label("Template", exact=True).select_option(template.template_id)
+    for n, phase in enumerate(("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")):
+        hr.locator(f"#f-phases-{phase}").fill((today + timedelta(days=7 * (n + 1))).isoformat())
+    assert not [c for c in cycle_svc.list_cycles(UnitOfWork(live.table)) if c.name == "Entered"]
+    shot(hr, "picker-enter-no-js-cycle-wide")
+    hr.get_by_label("Name", exact=True).press("Enter")
+    expect(hr.get_by_role("heading", name=re.compile("Entered"))).to_be_visible()
+    cycle = next(c for c in cycle_svc.list_cycles(UnitOfWork(live.table)) if c.name == "Entered")
+    assert (cycle.participant_mode, cycle.employee_ids) == ("list", ["E4"])
+
+    hr.goto("/learning")
+    hr.get_by_label("Find another training need").fill("statistics")
+    hr.get_by_label("Find another training need").press("Enter")
+    expect(hr.get_by_text("No training need you may log against matches “statistics”.")).to_be_visible()
+    assert UnitOfWork(live.table).learning.of_owner("E2") == []
+    hr.get_by_label("What it was").fill("Reading on survey design")
+    hr.get_by_label("What it was").press("Enter")
+    expect(hr.get_by_text("“Reading on survey design” added to your learning log.")).to_be_visible()
+    assert [a.title for a in UnitOfWork(live.table).learning.of_owner("E2")] == ["Reading on survey design"]

@@ -58,9 +58,39 @@ def test_training_pages_read_well_and_pass_axe(demo, open_as, width):
     hr.goto("/reports/training/topics")
     expect(hr.get_by_role("heading", name="Merge two topics")).to_be_visible()
     check(hr, f"training-topics-{width}", problems)
+    hr.goto("/reports/training/topics?cycle=nope")
+    expect(hr.get_by_role("alert")).to_contain_text("There is no cycle “nope” to show here")
+    check(hr, f"training-topics-unknown-cycle-{width}", problems)
+
+    # A cycle just launched has no figures yet: nothing to suggest or download, and the page says why.
+    empty = _launch(demo, f"Just launched ({width})")
+    hr.goto(f"/reports/training?cycle={empty}")
+    expect(hr.get_by_text("There is no programme to suggest and nothing to download yet")).to_be_visible()
+    expect(hr.get_by_role("button", name="Suggest")).to_have_count(0)
+    expect(hr.get_by_role("link", name="Download CSV")).to_have_count(0)
+    check(hr, f"training-report-no-figures-{width}", problems)
 
     manager = open_as(demo, "E022", viewport)
     manager.goto("/people/E025/training-needs")
     expect(manager.get_by_role("button", name="Log training").first).to_be_visible()
     check(manager, f"training-needs-{width}", problems)
     assert not problems, "\n".join(problems)
+
+
+def _launch(live, name: str) -> str:
+    """A cycle HR launches now (for one person, to keep it quick): nobody has named a training need in it."""
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services import cycles, templates
+    from tests import factories as f
+
+    hr = f.principal(live.table, "E005")
+    template_id = templates.list_templates(UnitOfWork(live.table))[0].template_id
+    cycle = cycles.create_cycle(
+        UnitOfWork(live.table),
+        hr,
+        f.cycle_data(template_id, name=name, participant_mode="list", employee_ids=["E009"]),
+        live.clock,
+    )
+    queue = f.inline_queue(live.table, live.clock)
+    cycles.launch_cycle(UnitOfWork(live.table), hr, cycle.cycle_id, cycle.version, live.clock, queue)
+    return cycle.cycle_id

@@ -22,9 +22,9 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     "open a review: page (manager)": (0, 4, 4, 0),
     "open a review: JSON GET (manager)": (0, 4, 2, 0),
     # Issue 25: each report's peer nominations waiting for approval, while they can still be decided (before the
-    # nomination deadline, feedback open): the reports again (gsi1), one batch read of the close marks and one
-    # Query per report whose feedback is open. After the nomination deadline those 14 go back to 1.
-    "team overview, 12 reports: page": (0, 3, 14, 0),
+    # nomination deadline, feedback open): one batch read of the reports' close marks and waiting counts (kept by
+    # every nomination change in its transaction); the reports' Query is read once per request.
+    "team overview, 12 reports: page": (0, 3, 1, 0),
     "team overview, 12 reports: JSON": (0, 2, 1, 0),
     # The batch read of the cycle + counters + HR; the Query is the cycle's reviews (one page here; one more per
     # 1 MB on a large cycle): it names the picker, flags disagreements and lists who to finalise or remind.

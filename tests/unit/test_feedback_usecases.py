@@ -684,3 +684,84 @@ def test_through_the_api_the_refusal_is_a_409_that_says_to_submit_again(racing, 
     assert resp.status_code == 409
     assert resp.get_json()["code"] == "conflict" and "submit the manager assessment again" in resp.get_json()["message"]
     assert fresh(uow).reviews.get(cycle.cycle_id, "F4").version == v
+
+
+# --- the count of peer nominations waiting for a decision (issue 25: the team overview reads it) -----------------
+
+
+def waiting_counts(uow, cycle, subject="F4") -> tuple[int | None, int]:
+    """The stored count of peer requests about `subject` waiting for approval, and the count of the requests."""
+    from service.adapters import keys
+
+    item = uow.table.get(keys.feedback_waiting(cycle.cycle_id, subject), consistent=True)
+    requests = fresh(uow).feedback.about(cycle.cycle_id, subject)
+    truth = sum(1 for r in requests if r.kind is FeedbackKind.PEER and r.state is RequestState.NOMINATED)
+    return (int(item["waiting"]) if item else None), truth
+
+
+def team_waiting(uow, cycle, clock) -> dict[str, int]:
+    """What the team overview says waits for Alan's decision, for his reports F4 and F5 (the batch read)."""
+    from service.services import tasks
+
+    reports = fresh(uow).directory.get_many(["F4", "F5"])
+    found = tasks.nominations_to_decide(fresh(uow), who(uow, "F3"), cycle, list(reports.values()), clock.now())
+    return {k: v.count for k, v in found.items()}
+
+
+def test_every_nomination_change_moves_the_waiting_count_with_the_requests(uow, cycle, clock):
+    cid = cycle.cycle_id
+    assert waiting_counts(uow, cycle) == (None, 0) and team_waiting(uow, cycle, clock) == {}  # launched: none
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cid, "F4", ["F5", "F7", "F8"], clock)
+    assert waiting_counts(uow, cycle) == (3, 3) and team_waiting(uow, cycle, clock) == {"F4": 3}
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cid, "F4", ["F5", "F7", "F9", "F10"], clock)
+    assert waiting_counts(uow, cycle) == (4, 4)  # F8 withdrawn, F9 and F10 added
+    feedback_nominations.decide_nominations(fresh(uow), who(uow, "F3"), cid, "F4", ["F5"], ["F7"], ["F8"], clock)
+    assert waiting_counts(uow, cycle) == (2, 2) and team_waiting(uow, cycle, clock) == {"F4": 2}  # approve, remove
+    feedback_nominations.decide_nominations(fresh(uow), who(uow, "F2"), cid, "F4", ["F9", "F10"], [], [], clock)
+    assert waiting_counts(uow, cycle) == (0, 0) and team_waiting(uow, cycle, clock) == {}
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F5"), cid, "F5", ["F4", "F7", "F8"], clock)
+    assert waiting_counts(uow, cycle, "F5") == (3, 3) and team_waiting(uow, cycle, clock) == {"F5": 3}
+
+
+def test_a_retried_or_raced_nomination_change_does_not_count_twice(uow, cycle, clock):
+    from dataclasses import replace
+
+    cid = cycle.cycle_id
+    for _ in range(2):  # the same list sent again (a retry): nothing changes
+        feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cid, "F4", ["F5", "F7", "F8"], clock)
+    assert waiting_counts(uow, cycle) == (3, 3)
+    first, second = fresh(uow), fresh(uow)  # two approvals of F5 from the same read: only one lands
+    seen = [u.feedback.request(cid, "F4", "F5") for u in (first, second)]
+    with first:
+        first.feedback.save(replace(seen[0], state=RequestState.APPROVED), new=False, actor="F3", action="a", at="t")
+        first.commit()
+    with second, pytest.raises((Conflict, StaleWrite)):
+        second.feedback.save(replace(seen[1], state=RequestState.APPROVED), new=False, actor="F3", action="a", at="t")
+        second.commit()
+    assert waiting_counts(uow, cycle) == (2, 2)
+
+
+def test_a_cycle_launched_before_counting_counts_the_requests_and_starts_counting_on_the_next_change(uow, cycle, clock):
+    from service.adapters import keys
+
+    cid = cycle.cycle_id
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cid, "F4", ["F5", "F7", "F8"], clock)
+    # As stored before counting existed: no count, and no mark on the cycle.
+    uow.table.transact([Delete(keys.feedback_waiting(cid, "F4")), Delete(keys.feedback_waiting(cid))])
+    assert waiting_counts(uow, cycle) == (None, 3) and team_waiting(uow, cycle, clock) == {"F4": 3}
+    feedback_nominations.decide_nominations(fresh(uow), who(uow, "F3"), cid, "F4", ["F5"], [], [], clock)
+    assert waiting_counts(uow, cycle) == (2, 2) and team_waiting(uow, cycle, clock) == {"F4": 2}
+
+
+def test_two_transactions_of_one_unit_of_work_each_move_the_count(uow, cycle, clock):
+    from dataclasses import replace
+
+    cid = cycle.cycle_id
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cid, "F4", ["F5", "F7", "F8"], clock)
+    one = fresh(uow)
+    for reviewer in ("F5", "F7"):
+        seen = one.feedback.request(cid, "F4", reviewer)
+        with one:
+            one.feedback.save(replace(seen, state=RequestState.APPROVED), new=False, actor="F3", action="a", at="t")
+            one.commit()
+    assert waiting_counts(uow, cycle) == (1, 1)
