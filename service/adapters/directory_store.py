@@ -55,8 +55,9 @@ class DirectoryRepository(Repository):
         return [employee_from_item(i) for i in self._table.query(pk, prefix)]
 
     def reports(self, manager_id: str) -> list[Employee]:
-        """Active direct reports of a manager, by name (one Query per unit of work)."""
-        if manager_id not in self._reports:
+        """Active direct reports of a manager, by name (read once per unit of work that keeps an identity map, until
+        it stages a change to the directory)."""
+        if manager_id not in self._reports or not self._uow.identity_map:
             index, pk = keys.reports_index(manager_id)
             people = [employee_from_item(i) for i in self._table.query(pk, "EMP#", index=index)]
             self._reports[manager_id] = sorted((p for p in people if p.active), key=lambda p: p.name.casefold())
@@ -70,6 +71,7 @@ class DirectoryRepository(Repository):
 
     def save(self, e: Employee, new: bool) -> None:
         """Stage a create (must not exist) or a versioned update."""
+        self._reports.clear()  # someone's reports may change with it
         if new:
             self._uow.add(Put(employee_to_item(e), must_not_exist=True))
         else:

@@ -151,3 +151,22 @@ def test_the_same_change_made_twice_by_two_requests_in_one_millisecond_is_refuse
             except Conflict:
                 answers.append("refused")
     assert answers == ["ok", "refused"]  # its read-back tells the first request's audit record from its own
+
+
+def test_a_managers_reports_are_read_once_until_the_unit_of_work_changes_the_directory(clock):
+    from dataclasses import replace
+
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    uow = UnitOfWork(table, identity_map=True)
+    before = [p.employee_id for p in uow.directory.reports("E3")]
+    newcomer = replace(uow.directory.get("E4"), employee_id="E9", email="e9@example.com", name="Zoe Newcomer")
+    other = UnitOfWork(table)
+    with other:  # another request adds a report: this unit of work has read the reports already
+        other.directory.save(newcomer, new=True)
+        other.commit()
+    assert [p.employee_id for p in uow.directory.reports("E3")] == before
+    with uow:  # this unit of work changes the directory: its next read goes to the table
+        uow.directory.save(replace(newcomer, employee_id="E10", email="e10@example.com", name="Zed Newer"), new=True)
+        uow.commit()
+    assert [p.employee_id for p in uow.directory.reports("E3")] == [*before, "E10", "E9"]
