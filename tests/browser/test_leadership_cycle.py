@@ -74,7 +74,9 @@ def test_leadership_keeps_the_cycle_with_figures_until_they_choose_the_new_one(d
         ceo.get_by_label("Cycle shown").select_option(label="Finance pilot (Active)")
         ceo.get_by_role("button", name="Show").click()
         expect(ceo.get_by_role("heading", name="Training needs Finance pilot")).to_be_visible()
-        expect(ceo.get_by_text("Fewer than 5 people in this scope have named a training need")).to_be_visible()
+        expect(
+            ceo.locator("p.callout", has_text="Fewer than 5 people in this scope have named a training need")
+        ).to_be_visible()
         check(ceo, f"leadership-training-chosen-{width}", problems)
         fits(ceo, f"leadership-training-chosen-{width}", viewport["width"], problems)
 
