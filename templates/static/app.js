@@ -21,8 +21,11 @@
 
   function clock(iso) {
     var d = iso ? new Date(iso) : new Date();
-    // The server's format: the page's locale (its lang), in UTC as every time on the pages.
-    return d.toLocaleTimeString(document.documentElement.lang || "en-GB", { hour: "numeric", minute: "2-digit", timeZone: "UTC" }) + " UTC";
+    // The server's format (labels.clock): the page's locale (its lang), in UTC as every time on the pages;
+    // en-GB "09:05" (24-hour, two digits), en-US "9:05 AM".
+    var lang = document.documentElement.lang || "en-GB";
+    var us = lang === "en-US";
+    return d.toLocaleTimeString(lang, { hour: us ? "numeric" : "2-digit", minute: "2-digit", hour12: us, timeZone: "UTC" }) + " UTC";
   }
 
   function setCsrf(token) {
