@@ -1,4 +1,4 @@
-"""Goals as the API and the pages show them: their progress and alignment chain, no storage keys."""
+"""Goals as the API and the pages show them: their progress and alignment chain, read through the use cases."""
 
 from __future__ import annotations
 
