@@ -52,9 +52,14 @@ class PreparingSchema(Schema):
 PREPARING = "The summary is long, so it is being prepared; it will be ready to download in a moment."
 
 
-def use_summaries(app: Flask, queue: Queue | None = None, blobs: BlobStore | None = None) -> None:
-    """Give an app the queue of background renders and the bucket of stored summaries (tests)."""
+def use_summaries(
+    app: Flask, queue: Queue | None = None, blobs: BlobStore | None = None, inline_pages: int | None = None
+) -> None:
+    """Give an app the queue of background renders, the bucket of stored summaries and the most pages rendered
+    within a request (tests)."""
     extras = app.extensions["reviews"].extras
+    if inline_pages is not None:
+        extras["summary_inline_pages"] = inline_pages
     if queue is not None:
         extras["summary_queue"] = queue
     if blobs is not None:
@@ -90,7 +95,8 @@ def _pdf_response(cycle_id: str, employee_id: str, principal: Any, page: bool) -
     w = wiring()
     # The reader's access is decided here, before anything stored is looked at (404 for a review they may not see).
     summary = summary_svc.summary_for(w.uow(), principal, cycle_id, employee_id, w.clock.now())
-    got = stored_summary.download(summary, _store(w), _queue(w), w.clock, principal.employee_id)
+    budget = w.extras.get("summary_inline_pages", stored_summary.INLINE_PAGES)
+    got = stored_summary.download(summary, _store(w), _queue(w), w.clock, principal.employee_id, budget)
     if isinstance(got, stored_summary.Preparing):
         if page:
             html = render_template("pages/summary_preparing.html", summary=summary, link=request.path)
