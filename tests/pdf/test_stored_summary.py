@@ -4,13 +4,12 @@ is checked before anything stored is looked at; drafts are never kept."""
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import json
 from datetime import timedelta
 
 import pytest
 
+from benchmarks.pdf_bench import long_summary
 from service.adapters.blobs import MemoryBlobStore
 from service.adapters.queue import InlineQueue
 from service.adapters.unit_of_work import UnitOfWork
@@ -118,19 +117,8 @@ def test_a_long_summary_is_prepared_in_the_background_then_served(world, tmp_pat
         use_summaries(world.app, inline_pages=stored_summary.INLINE_PAGES)
 
 
-def big(summary: Summary, goals: int = 200) -> Summary:
-    """The summary with `goals` goals and long comments."""
-    context = copy.deepcopy(summary.context)
-    view = context["view"]
-    text = "Delivered the migration with the platform team, measured and reviewed every week. " * 6
-    many = [dataclasses.replace(view.goals[0], goal_id=f"g{n}", description=text) for n in range(goals)]
-    context["view"] = dataclasses.replace(view, goals=many)
-    context["view"].manager_assessment["narrative"] = text * 10
-    return dataclasses.replace(summary, context=context)
-
-
 def test_the_page_estimate_sends_a_200_goal_summary_to_the_background(every_element):
     demo = Summary(every_element, "demo.pdf", "sha256:x", "C", "E008", True)
     assert stored_summary.prepare(demo).pages <= 3
-    assert stored_summary.prepare(big(demo)).pages > stored_summary.INLINE_PAGES
-    assert stored_summary.prepare(big(demo)).key != stored_summary.prepare(demo).key
+    assert stored_summary.prepare(long_summary(demo)).pages > stored_summary.INLINE_PAGES
+    assert stored_summary.prepare(long_summary(demo)).key != stored_summary.prepare(demo).key
