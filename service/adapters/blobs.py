@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.adapters.dynamo import unavailable_on_transient_errors
+
 MIN_PART = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last
 LINK_SECONDS = 300  # a download link lives at most five minutes
 
@@ -145,6 +147,7 @@ class S3BlobStore(BlobStore):
     def start_upload(self, key: str, content_type: str) -> Upload:
         return S3Upload(self.client, self.bucket, key, content_type)
 
+    @unavailable_on_transient_errors  # S3 throttled or failing: 503 with Retry-After, not a 500
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
         self.client.put_object(
             Bucket=self.bucket,
@@ -155,6 +158,7 @@ class S3BlobStore(BlobStore):
             Metadata=metadata or {},
         )
 
+    @unavailable_on_transient_errors
     def get(self, key: str) -> Blob | None:
         from botocore.exceptions import ClientError
 
