@@ -196,7 +196,14 @@ def summary_render_report(report_cls: Any, row_cls: Any, limit_ms: float = 250.0
     median = statistics.median(wall)
     return report_cls(
         rows=[row_cls("render the finalised demo review (HR copy)", wall), row_cls("  CPU time of the same", cpu)],
-        facts={"pages": pages, "pdf_bytes": size, "median_ms": round(median, 1)},
+        # The CPU median and the load say how much of the wall time was waiting for a core on a shared machine.
+        facts={
+            "pages": pages,
+            "pdf_bytes": size,
+            "median_ms": round(median, 1),
+            "cpu_median_ms": round(statistics.median(cpu), 1),
+            "load_1min": round(os.getloadavg()[0], 1),
+        },
         target=f"median <= {limit_ms:.0f} ms for a 2-3 page summary",
         passed=median <= limit_ms and 2 <= pages <= 3,
     )

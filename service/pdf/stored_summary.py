@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from service.adapters.blobs import BlobStore
@@ -121,12 +121,20 @@ def _ask_once(prepared: Prepared, store: BlobStore, queue: Queue, clock: Clock, 
     marker = f"{PREFIX}{prepared.key}.pending"
     now = clock.now()
     asked = store.get(marker)
-    if asked is not None and (now - datetime.fromisoformat(asked.data.decode())).total_seconds() < PENDING_SECONDS:
+    if asked is not None and (now - _asked_at(asked.data)).total_seconds() < PENDING_SECONDS:
         return
     store.put(marker, iso(now).encode(), "text/plain")
     summary = prepared.summary
     message = {"kind": KIND, "cycle_id": summary.cycle_id, "employee_id": summary.employee_id}
     queue.send_many([message | {"reader": reader_id, "key": prepared.key}])
+
+
+def _asked_at(data: bytes) -> datetime:
+    """When a marker says its render was asked for; an unreadable marker counts as long ago (asked again)."""
+    try:
+        return datetime.fromisoformat(data.decode())
+    except ValueError:  # UnicodeDecodeError included
+        return datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,19 @@ def test_the_page_estimate_sends_a_200_goal_summary_to_the_background(every_elem
     assert stored_summary.prepare(demo).pages <= 3
     assert stored_summary.prepare(long_summary(demo)).pages > stored_summary.INLINE_PAGES
     assert stored_summary.prepare(long_summary(demo)).key != stored_summary.prepare(demo).key
+
+
+def test_a_lost_background_render_is_asked_for_again_once_its_marker_is_stale_or_unreadable(world):
+    use_summaries(world.app, inline_pages=0)
+    try:
+        path = f"/api/cycles/{world.cycle_id}/reviews/E6/summary.pdf"
+        before = len(world.sent)
+        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 1
+        (marker,) = [k for k in world.blobs.objects if k == f"summaries/{world.sent[-1]['key']}.pending"]
+        world.blobs.objects[marker] = b"\xff not a time"
+        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 2
+        world.clock.at += timedelta(seconds=stored_summary.PENDING_SECONDS + 1)
+        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 3
+        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 3
+    finally:
+        use_summaries(world.app, inline_pages=stored_summary.INLINE_PAGES)
