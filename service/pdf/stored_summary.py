@@ -61,11 +61,10 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Ready:
-    """The PDF, its key (the ETag) and whether this ask rendered it."""
+    """The PDF and its key (the ETag)."""
 
     pdf: bytes
     key: str
-    rendered: bool
 
 
 @dataclass(frozen=True)
@@ -107,11 +106,11 @@ def download(
     if prepared.summary.finalised or big:
         stored = store.get(prepared.object_key)
         if stored is not None:
-            return Ready(stored.data, prepared.key, rendered=False)
+            return Ready(stored.data, prepared.key)
     if not big:
         if prepared.summary.finalised:
-            return Ready(render_and_store(prepared, store, clock.now()), prepared.key, rendered=True)
-        return Ready(_render(summary), prepared.key, rendered=True)
+            return Ready(render_and_store(prepared, store, clock.now()), prepared.key)
+        return Ready(_render(summary), prepared.key)
     _ask_once(prepared, store, queue, clock, reader_id)
     return Preparing(prepared.key)
 
@@ -139,10 +138,9 @@ def _asked_at(data: bytes) -> datetime:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a background render did: the key stored and whether it is the one asked for."""
+    """What a background render stored (another key than the one asked for when the review changed meanwhile)."""
 
     key: str
-    asked: str
     pages: int
 
 
@@ -157,4 +155,4 @@ def render_message(table: Table, message: dict[str, Any], clock: Clock, store: B
     prepared = prepare(summary)
     if store.get(prepared.object_key) is None:
         render_and_store(prepared, store, clock.now())
-    return Rendered(prepared.key, message.get("key", ""), prepared.pages)
+    return Rendered(prepared.key, prepared.pages)

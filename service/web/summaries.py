@@ -55,15 +55,13 @@ PREPARING = "The summary is long, so it is being prepared; it will be ready to d
 def use_summaries(
     app: Flask, queue: Queue | None = None, blobs: BlobStore | None = None, inline_pages: int | None = None
 ) -> None:
-    """Give an app the queue of background renders, the bucket of stored summaries and the most pages rendered
-    within a request (tests)."""
-    extras = app.extensions["reviews"].extras
-    if inline_pages is not None:
-        extras["summary_inline_pages"] = inline_pages
-    if queue is not None:
-        extras["summary_queue"] = queue
-    if blobs is not None:
-        extras["export_blobs"] = blobs
+    """Give an app the queue of background renders, the bucket of stored summaries (the export bucket) and the
+    most pages rendered within a request (tests)."""
+    from service.web.exports import use_exports
+
+    use_exports(app, blobs=blobs)
+    given = {"summary_queue": queue, "summary_inline_pages": inline_pages}
+    app.extensions["reviews"].extras.update({k: v for k, v in given.items() if v is not None})
 
 
 def _store(w: Wiring) -> BlobStore:
