@@ -11,12 +11,11 @@ function from the export queue, and meanwhile the answer is 202 "being prepared"
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, render_template, request
 from marshmallow import Schema, fields
 
-from service.adapters.blobs import BlobStore
 from service.adapters.queue import InlineQueue, Queue
 from service.services import summaries as summary_svc
 from service.web.api_io import answer
@@ -24,6 +23,9 @@ from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.page_helpers import page_principal
 from service.web.wiring import Wiring, wiring
+
+if TYPE_CHECKING:
+    from service.adapters.blobs import BlobStore
 
 bp = Blueprint("summaries", __name__)
 
