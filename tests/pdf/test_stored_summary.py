@@ -138,3 +138,12 @@ def test_a_lost_background_render_is_asked_for_again_once_its_marker_is_stale_or
         assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 3
     finally:
         use_summaries(world.app, inline_pages=stored_summary.INLINE_PAGES)
+
+
+def test_the_stored_download_benchmark_runs_and_reads_back_what_it_stored():
+    """`make bench`'s pdf_stored measures the real route on moto's S3 (it crashed unnoticed once a benchmark had
+    no test)."""
+    from benchmarks.pdf_bench import stored_download_samples
+
+    wall, first_ms, size = stored_download_samples(runs=2)
+    assert len(wall) == 2 and first_ms > 0 and size > 10_000
