@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 
@@ -59,6 +60,16 @@ def back_to(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
+def came_from() -> str | None:
+    """The same-site page the browser came from (its Referer), unless it is this page: an error page's way back to
+    where the person can act."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return None
+    path = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), "")
+    return path if path and path != request.full_path.rstrip("?") else None
+
+
 def reports_menu() -> list[tuple[str, str]]:
     """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
     principal = optional_principal()
@@ -84,6 +95,7 @@ def page_globals() -> dict[str, Any]:
         "Role": Role,
         "fid": forms.field_id,
         "reports_menu": reports_menu,
+        "came_from": came_from,
         "locale": labels.current_format().code,
         "currency": labels.currency(),
     }
