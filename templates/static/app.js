@@ -262,6 +262,13 @@
       if (base && json.base) { base.value = json.base; }
       session.touch();
       var added = json.suggestions_html === undefined ? [] : this.showSuggestions(json.suggestions_html);
+      var index = document.querySelector("[data-section-index]");
+      if (index && json.index_html) {
+        var drawn = document.createElement("div");
+        drawn.innerHTML = json.index_html;
+        var fresh = drawn.querySelector("[data-section-index]");
+        if (fresh) { index.replaceWith(fresh); }
+      }
       if (!this.dirty) {
         var many = added.length > 1;
         this.say("Draft saved at " + clock(json.saved_at) + (added.length ? ". " + (many
