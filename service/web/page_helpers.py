@@ -11,6 +11,7 @@ from flask import Flask, abort, current_app, g, redirect, request, url_for
 
 from service.domain.directory import Role
 from service.domain.errors import NotAuthenticated
+from service.domain.goals import NEEDS_ATTENTION
 from service.services import policy
 from service.services.auth import Principal
 from service.views import labels
@@ -95,6 +96,7 @@ def page_globals() -> dict[str, Any]:
         "Role": Role,
         "fid": forms.field_id,
         "reports_menu": reports_menu,
+        "goal_attention": NEEDS_ATTENTION,
         "came_from": came_from,
         "locale": labels.current_format().code,
         "currency": labels.currency(),

@@ -79,7 +79,7 @@ PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT
 
 def _context(cycle_id: str, employee_id: str, context: bool = True) -> tuple[ReviewContext, dict[str, Any]]:
     ctx = ReviewContext(wiring().uow(), page_principal(), cycle_id, employee_id)
-    return ctx, review_view(ctx, context=context)
+    return ctx, review_view(ctx, context=context, on=today())  # goals with their pace, as the goal pages
 
 
 def _template(view: ReviewView) -> Template:
