@@ -61,6 +61,21 @@ def back_to(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
+# Each picker's search box and Search button (issue 25; pages/_picker_form.html).
+PICKERS = {"people": ("people_q", "find_people"), "need": ("need_q", "find_need")}
+
+
+def picker_search(form: Any, picker: str) -> bool:
+    """Whether a page's form was sent to search its picker, to be drawn again as typed with the matches and nothing
+    saved: by its Search button, or by Enter (the form's hidden main button, `enter`) while the search box holds
+    a query other than the one whose matches are shown, since Enter in the search box searches."""
+    query, button = PICKERS[picker]
+    if button in form:
+        return True
+    typed = (form.get(query) or "").strip()
+    return "enter" in form and bool(typed) and typed != (form.get(f"{query}_shown") or "").strip()
+
+
 def came_from() -> str | None:
     """The same-site page the browser came from (its Referer), unless it is this page: an error page's way back to
     where the person can act."""
