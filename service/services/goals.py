@@ -81,7 +81,7 @@ class ProgressExplained:
 
 @dataclass(frozen=True)
 class ReportGoals:
-    """A direct report's individual goals in a cycle, and how many of them are at risk or off track."""
+    """A direct report's individual goals in a cycle, and how many need attention (at risk, off track, behind)."""
 
     person: Employee
     goals: list[GoalView]

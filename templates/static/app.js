@@ -267,7 +267,17 @@
         var drawn = document.createElement("div");
         drawn.innerHTML = json.index_html;
         var fresh = drawn.querySelector("[data-section-index]");
-        if (fresh) { index.replaceWith(fresh); }
+        if (fresh) {
+          index.replaceWith(fresh);
+          // Each section's own badge says what the index now says of it (done, to do, a decision needed).
+          Array.prototype.forEach.call(fresh.querySelectorAll("li[data-section-key]"), function (li) {
+            var pill = document.querySelector("#s-" + li.getAttribute("data-section-key") + " [data-section-pill]");
+            if (!pill) { return; }
+            pill.textContent = li.getAttribute("data-pill");
+            pill.classList.toggle("done", li.classList.contains("done"));
+            pill.classList.toggle("todo", !li.classList.contains("done"));
+          });
+        }
       }
       if (!this.dirty) {
         var many = added.length > 1;

@@ -75,13 +75,14 @@ def test_the_manager_is_told_of_nominations_and_suggested_needs_and_decides_them
     expect(narrow.locator("[data-save-status]")).to_contain_text("A training need is suggested for Delivery")
     # The form's index says a decision waits under Training needs (no longer "optional"), also without a reload.
     expect(narrow.locator("[data-section-index] li", has_text="Training needs")).to_contain_text("1 decision needed")
+    expect(narrow.locator("#s-training [data-section-pill]")).to_have_text("Decision needed")
     assert narrow.evaluate("window.__notReloaded") is True
     check(narrow, "decisions-04-suggested-narrow", problems)
     # On the wide screen he changes his mind on Collaboration: a second suggestion joins the first, live.
     wide.goto(f"/cycles/{cid}/reviews/E4/manager")
     expect(wide.get_by_role("group", name=re.compile("^Suggested need: Delivery"))).to_be_visible()
     expect(wide.locator("[data-section-index] li", has_text="Training needs")).to_contain_text("1 decision needed")
-    expect(wide.locator("#s-training .sec-state")).to_have_text("Decision needed")
+    expect(wide.locator("#s-training [data-section-pill]")).to_have_text("Decision needed")
     wide.evaluate("window.__notReloaded = true")
     wide.get_by_role("group", name=re.compile("^Your rating of Collaboration")).get_by_label("Below").check()
     expect(wide.get_by_role("group", name=re.compile("^Suggested need: Collaboration"))).to_be_visible(timeout=8000)
