@@ -132,6 +132,16 @@ def standing(status: GoalStatus, check: PaceCheck | None) -> str:
     return status.value
 
 
+# The badges that ask for someone's attention: the owner's "at risk" and "off track", and "behind" (worked out from
+# the time elapsed). The goal pages, the alignment reports and the API count a goal at risk by this one rule.
+NEEDS_ATTENTION = frozenset({GoalStatus.AT_RISK.value, GoalStatus.OFF_TRACK.value, Pace.BEHIND.value})
+
+
+def needs_attention(status: GoalStatus, check: PaceCheck | None) -> bool:
+    """True when a goal's badge (its `standing`) is at risk, off track or behind."""
+    return standing(status, check) in NEEDS_ATTENTION
+
+
 # How far progress may trail the time elapsed (in points of 0–100) and still be on track.
 PACE_TOLERANCE = 10.0
 

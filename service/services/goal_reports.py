@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
 from service.domain.goals import (
-    AT_RISK,
     Goal,
     GoalLevel,
     GoalStatus,
+    Pace,
     PaceCheck,
     contribution,
     effective_progress,
+    needs_attention,
     standing,
 )
 
@@ -38,11 +39,14 @@ class GoalBrief:
     owner_id: str
     department: str
     status: GoalStatus
+    standing: str  # the badge, as on the goal pages: the status, or "behind" when progress trails the time gone
 
     @classmethod
-    def of(cls, goal: Goal) -> GoalBrief:
-        """The brief of a stored goal."""
-        return cls(goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status)
+    def of(cls, goal: Goal, badge: str | None = None) -> GoalBrief:
+        """The brief of a stored goal (its badge: its status unless a pace says otherwise)."""
+        return cls(
+            goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status, badge or goal.status
+        )
 
 
 @dataclass(frozen=True)
@@ -110,20 +114,25 @@ def _share(aligned: int, individual: int) -> float | None:
 
 def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace) -> AlignmentReport:
     """Per organisation goal (its standing by `paced`), per department, orphans and at risk: a fixed number of
-    reads."""
+    reads. At risk: the goals whose owners said so (at risk, off track: counted as they are written), and the
+    organisation goals behind their time; another goal's pace changes with the day, not with a write, so it is
+    not counted here (the subtree report, which reads every goal, counts it)."""
     org = uow.goals.organisation(cycle_id)
     rollups = uow.rollups.get_many([g.goal_id for g in org], cycle_id)
-    rows = []
+    rows, behind = [], []
     for g in org:
         r = rollups[g.goal_id]
         progress = effective_progress(g, r.weight_sum, r.weighted_sum)
+        badge = standing(g.status, paced(g, progress))
+        if badge == Pace.BEHIND:  # the owner's "at risk" and "off track" are in the flagged list already
+            behind.append(GoalBrief.of(g, badge))
         rows.append(
             OrganisationGoalRow(
                 g.goal_id,
                 g.title,
                 g.owner_id,
                 g.status,
-                standing(g.status, paced(g, progress)),
+                badge,
                 r.goals,
                 r.people,
                 progress,
@@ -135,13 +144,14 @@ def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace)
         for d in uow.rollups.departments(cycle_id)
     ]
     totals = uow.rollups.totals(cycle_id)
+    flagged = [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]
     return AlignmentReport(
         cycle_id=cycle_id,
         scope="organisation",
         organisation_goals=sorted(rows, key=lambda r: r.title.casefold()),
         departments=sorted(departments, key=lambda d: d.department.casefold()),
         orphans=GoalsListed(totals["orphans"], [GoalBrief.of(g) for g in uow.goals.orphans(cycle_id, LIST_LIMIT)]),
-        at_risk=GoalsListed(totals["at_risk"], [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]),
+        at_risk=GoalsListed(totals["at_risk"] + len(behind), (behind + flagged)[:LIST_LIMIT]),
     )
 
 
@@ -158,6 +168,7 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer
     """The same figures over a manager's subtree, computed from its goals (a row's standing: its goal's pace at the
     progress the row shows)."""
     goals = [g for p in _everyone_below(uow, manager_id) for g in uow.goals.of_owner(p.employee_id, cycle_id)]
+    uow.rollups.preload(goals, cycle_id)
     per_org: dict[str, _Tally] = {}
     per_dept: dict[str, list[int]] = {}
     orphans: list[GoalBrief] = []
@@ -171,8 +182,9 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer
             row[1] += aligned
         if g.parent_id is None:
             orphans.append(GoalBrief.of(g))
-        if g.status in AT_RISK:
-            at_risk.append(GoalBrief.of(g))
+        check = paced(g, uow.rollups.progress(g, cycle_id))
+        if needs_attention(g.status, check):
+            at_risk.append(GoalBrief.of(g, standing(g.status, check)))
         if aligned and root is not None:
             entry = per_org.setdefault(root.goal_id, _Tally(root))
             entry.aligned_goals += 1

@@ -21,6 +21,7 @@ from service.domain.directory import Employee
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.goals import (
     AT_RISK,
+    NEEDS_ATTENTION,
     UNFINISHED,
     AlignmentFacts,
     Goal,
@@ -80,7 +81,7 @@ class ProgressExplained:
 
 @dataclass(frozen=True)
 class ReportGoals:
-    """A direct report's individual goals in a cycle, and how many of them are at risk or off track."""
+    """A direct report's individual goals in a cycle, and how many need attention (at risk, off track, behind)."""
 
     person: Employee
     goals: list[GoalView]
@@ -632,12 +633,13 @@ def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
 
 
 def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None) -> list[ReportGoals]:
-    """A manager's direct reports with their goals in a cycle, at-risk and off-track ones counted first."""
+    """A manager's direct reports with their goals in a cycle, those with goals needing attention (at risk, off
+    track, or behind their time on day `on`) first."""
     _fresh(uow)
     rows = []
     for person in uow.directory.reports(principal.employee_id):
         goals = [g for g in person_goals(uow, person.employee_id, cycle_id, on=on) if g.level == "individual"]
-        at_risk = [g for g in goals if g.status in {s.value for s in AT_RISK}]
+        at_risk = [g for g in goals if g.standing in NEEDS_ATTENTION]
         rows.append(ReportGoals(person, goals, len(at_risk)))
     return sorted(rows, key=lambda r: (-r.at_risk, r.person.name.casefold()))
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 
 from service.domain.directory import Role
 from service.domain.errors import NotAuthenticated
+from service.domain.goals import NEEDS_ATTENTION
 from service.services import policy
 from service.services.auth import Principal
 from service.views import labels
@@ -59,6 +61,31 @@ def back_to(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
+# Each picker's search box and Search button (issue 25; pages/_picker_form.html).
+PICKERS = {"people": ("people_q", "find_people"), "need": ("need_q", "find_need")}
+
+
+def picker_search(form: Any, picker: str) -> bool:
+    """Whether a page's form was sent to search its picker, to be drawn again as typed with the matches and nothing
+    saved: by its Search button, or by Enter (the form's hidden main button, `enter`) while the search box holds
+    a query other than the one whose matches are shown, since Enter in the search box searches."""
+    query, button = PICKERS[picker]
+    if button in form:
+        return True
+    typed = (form.get(query) or "").strip()
+    return "enter" in form and bool(typed) and typed != (form.get(f"{query}_shown") or "").strip()
+
+
+def came_from() -> str | None:
+    """The same-site page the browser came from (its Referer), unless it is this page: an error page's way back to
+    where the person can act."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return None
+    path = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), "")
+    return path if path and path != request.full_path.rstrip("?") else None
+
+
 def reports_menu() -> list[tuple[str, str]]:
     """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
     principal = optional_principal()
@@ -84,6 +111,8 @@ def page_globals() -> dict[str, Any]:
         "Role": Role,
         "fid": forms.field_id,
         "reports_menu": reports_menu,
+        "goal_attention": NEEDS_ATTENTION,
+        "came_from": came_from,
         "locale": labels.current_format().code,
         "currency": labels.currency(),
     }

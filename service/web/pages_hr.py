@@ -24,7 +24,7 @@ from service.services.policy import require_role
 from service.views import labels
 from service.web import forms
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
-from service.web.page_helpers import page_principal, today
+from service.web.page_helpers import page_principal, picker_search, today
 from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -241,7 +241,7 @@ def _people_query() -> str:
 
 def _picking(form: Any) -> bool:
     """Whether the cycle form was sent by the people picker (search, add) rather than to be saved."""
-    return "find_people" in form or "add_person" in form
+    return picker_search(form, "people") or "add_person" in form
 
 
 def _save_cycle(cycle_id: str | None):

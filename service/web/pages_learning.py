@@ -28,7 +28,7 @@ from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.fields import ID_MAX, ID_RE
 from service.web.form_flow import OnRefusal, attempt
-from service.web.page_helpers import page_principal, today
+from service.web.page_helpers import page_principal, picker_search, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
@@ -132,7 +132,7 @@ def _need_names(uow: Any, principal: Principal, activities: list[Activity]) -> d
 
 def _picking_need(form: Any) -> bool:
     """Whether the form was sent by the training-need picker's Search (the form again, nothing saved)."""
-    return "find_need" in form
+    return picker_search(form, "need")
 
 
 # --- template helpers used by the review pages ------------------------------------------------------

@@ -15,6 +15,7 @@ from service.services.cycles import CycleProgress, LaunchProgress
 from service.services.reviews import History, ReviewRow, ReviewView
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import list_of, schema_of
+from service.web.schemas_goals import GoalSchema
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
@@ -243,8 +244,11 @@ ReviewSchema = schema_of(
     ReviewView,
     "ReviewSchema",
     goals=fields.List(
-        fields.Raw(),
-        metadata={"description": "the person's goals with progress and alignment chain (on reads, not on writes)"},
+        fields.Nested(GoalSchema),
+        metadata={
+            "description": "the person's goals with progress, pace (progress against the time gone in the goal's "
+            "period, today), standing (the badge: the status, or behind) and alignment chain (on reads, not on writes)"
+        },
     ),
     carried_actions=fields.List(
         fields.Raw(), metadata={"description": "open actions from earlier cycles (on reads, not on writes)"}
