@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import Any
 
 MIN_PART = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last
+READ_CHUNK = 1024 * 1024  # an object is read this much at a time
 LINK_SECONDS = 300  # a download link lives at most five minutes
 
 
@@ -46,6 +48,10 @@ class BlobStore(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool:
         """Whether `key` is still stored (the bucket's lifecycle rule deletes ZIPs after two days)."""
+
+    @abstractmethod
+    def read(self, key: str) -> Iterator[bytes]:
+        """The object's bytes, READ_CHUNK at a time (an export's pieces are copied into its ZIP this way)."""
 
 
 class PartStream(io.RawIOBase):
@@ -151,6 +157,13 @@ class S3BlobStore(BlobStore):
             raise
         return True
 
+    def read(self, key: str) -> Iterator[bytes]:
+        body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        try:
+            yield from body.iter_chunks(READ_CHUNK)
+        finally:
+            body.close()
+
 
 class MemoryUpload(Upload):
     """An upload kept in memory (unit tests)."""
@@ -189,3 +202,8 @@ class MemoryBlobStore(BlobStore):
 
     def exists(self, key: str) -> bool:
         return key in self.objects
+
+    def read(self, key: str) -> Iterator[bytes]:
+        data = self.objects[key]
+        for start in range(0, len(data), READ_CHUNK):
+            yield data[start : start + READ_CHUNK]

@@ -1,6 +1,7 @@
 """The PDF function: the one function with WeasyPrint. API Gateway sends it the summary downloads (the same
-Flask app as the web function, through apig-wsgi); SQS sends it export jobs, and the export dead-letter
-queue the jobs that used up their retries (they are marked failed). WeasyPrint loads on the first PDF."""
+Flask app as the web function, through apig-wsgi); SQS sends it export messages (a job's plan, which queues
+one message per chunk back on the same queue, each chunk, and the assembly), and the export dead-letter queue
+the messages that used up their retries (their jobs are marked failed). WeasyPrint loads on the first PDF."""
 
 from __future__ import annotations
 
@@ -26,22 +27,31 @@ def _http(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _parts["http"](event, context)
 
 
-def _worker_parts() -> tuple[Table, Any, Any]:
+def _worker_parts() -> tuple[Table, Any, Any, Any]:
     if "table" not in _parts:
+        from service.adapters.aws import client
         from service.adapters.documents import use_organisation_formats
         from service.adapters.export_settings import build_blob_store, load_export_settings
         from service.adapters.factory import build_table
+        from service.adapters.queue import SqsQueue
         from service.config import load_settings
 
         settings = load_settings()
         use_organisation_formats(settings.locale, settings.currency)  # the ZIP's PDFs: the organisation's formats
         exports = load_export_settings()
         _parts.update(table=build_table(settings), blobs=build_blob_store(settings, exports), exports=exports)
-    return _parts["table"], _parts["blobs"], _parts["exports"]
+        _parts["queue"] = SqsQueue(client("sqs", settings), exports.queue_url)  # the chunks go back on it
+    return _parts["table"], _parts["blobs"], _parts["exports"], _parts["queue"]
 
 
 def process_records(
-    records: list[dict[str, Any]], table: Table, blobs: Any, dlq_arn: str | None, clock: Clock, render: Any = None
+    records: list[dict[str, Any]],
+    table: Table,
+    blobs: Any,
+    dlq_arn: str | None,
+    clock: Clock,
+    queue: Any,
+    render: Any = None,
 ) -> dict[str, Any]:
     """Run each export record (or mark a dead-lettered one failed); the failed ones are reported back."""
     from service.services import exports
@@ -52,7 +62,7 @@ def process_records(
     def run(record: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
         if dlq_arn and record.get("eventSourceARN") == dlq_arn:
             return asdict(exports.mark_failed(table, message, "the export failed on every attempt", clock))
-        return asdict(exports.run_export(table, message, clock, blobs, render))
+        return asdict(exports.run_export(table, message, clock, blobs, render, queue))
 
     return sqs_batch(records, run, "export message", log)
 
@@ -60,8 +70,8 @@ def process_records(
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """An HTTP request (a summary download) or a batch of export messages."""
     if "Records" in event:
-        table, blobs, exports = _worker_parts()
-        return process_records(event["Records"], table, blobs, exports.dlq_arn, Clock())
+        table, blobs, exports, queue = _worker_parts()
+        return process_records(event["Records"], table, blobs, exports.dlq_arn, Clock(), queue)
     return _http(event, context)
 
 

@@ -1,16 +1,19 @@
-"""Bulk exports on the in-memory table: the job's life, idempotency, the streamed ZIP, partial failures,
-the dead-letter queue's mark, retries and the download link (the renderer is a stand-in here)."""
+"""Bulk exports on the in-memory table: the job's life, idempotency, the fan-out in chunks and the streamed ZIP,
+partial failures, the dead-letter queue's mark, retries and the download link (the renderer is a stand-in
+here; `drain` hands queued messages over one at a time, in order, as SQS would)."""
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
+from collections import deque
 from dataclasses import asdict
 
 import pytest
 
 from service.adapters.blobs import MIN_PART, MemoryBlobStore, PartStream
-from service.adapters.queue import InlineQueue
+from service.adapters.queue import InlineQueue, Queue
 from service.adapters.store import Delete, MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, PermissionDenied, StaleWrite, Unavailable, ValidationFailed
@@ -45,9 +48,32 @@ def request(world, clock, department=None, key=None, who="E2"):
     return asdict(job), created
 
 
+class Fifo(Queue):
+    """The export queue: messages kept in order until `drain` hands them over."""
+
+    def __init__(self) -> None:
+        self.waiting: deque[dict] = deque()
+
+    def send_many(self, messages: list[dict]) -> None:
+        self.waiting.extend(json.loads(json.dumps(m)) for m in messages)
+
+
+def drain(world, clock, messages, render=fake_render, blobs=None) -> list[dict]:
+    """Run `messages` and every message they queue, in order, until none is left; each one's result."""
+    table, _cycle, world_blobs, _sent, _queue = world
+    queue = Fifo()
+    queue.send_many(messages)
+    results = []
+    while queue.waiting:
+        message = queue.waiting.popleft()
+        results.append(asdict(svc.run_export(table, message, clock, blobs or world_blobs, render, queue)))
+    return results
+
+
 def work(world, clock, render=fake_render):
-    table, _cycle, blobs, sent, _queue = world
-    return [asdict(svc.run_export(table, m, clock, blobs, render)) for m in sent]
+    """Run the requested exports to the end; the results of their assemblies."""
+    _table, _cycle, _blobs, sent, _queue = world
+    return [r for r in drain(world, clock, sent, render) if "size" in r]
 
 
 def test_the_transition_table_refuses_what_it_does_not_list():
@@ -146,7 +172,7 @@ def test_a_failure_outside_one_review_fails_the_message_and_leaves_no_object(wor
     table, _c, _b, sent, _q = world
     broken = Broken()
     with pytest.raises(OSError):
-        svc.run_export(table, sent[0], clock, broken, fake_render)
+        drain(world, clock, [sent[0]], blobs=broken)
     assert broken.objects == {} and broken.aborted
     assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.RUNNING  # SQS delivers it again
 
@@ -161,11 +187,8 @@ def test_a_dead_lettered_message_marks_the_job_failed_and_hr_retries_it(world, c
     again = asdict(svc.retry_export(UnitOfWork(table), hr, job["export_id"], failed.version, clock, queue))
     assert again["state"] == "queued" and again["attempts"] == 2
     # The old message, delivered late, changes nothing; the new one makes the ZIP.
-    assert asdict(svc.run_export(table, sent[0], clock, blobs, fake_render)) == {
-        "export_id": job["export_id"],
-        "skipped": True,
-    }
-    svc.run_export(table, sent[1], clock, blobs, fake_render)
+    assert drain(world, clock, [sent[0]]) == [{"export_id": job["export_id"], "skipped": True}]
+    drain(world, clock, [sent[1]])
     assert UnitOfWork(table).exports.get(job["export_id"]).state is ExportState.DONE
 
 
@@ -194,7 +217,7 @@ def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
 def test_only_queued_and_running_jobs_are_queued_again_after_a_restart(world, clock):
     table, _c, blobs, sent, _q = world
     done, _ = request(world, clock, key="done")
-    svc.run_export(table, sent[0], clock, blobs, fake_render)
+    drain(world, clock, [sent[0]])
     failed, _ = request(world, clock, key="failed")
     svc.mark_failed(table, sent[1], "the export failed on every attempt", clock)
     running, _ = request(world, clock, key="running")
@@ -202,13 +225,12 @@ def test_only_queued_and_running_jobs_are_queued_again_after_a_restart(world, cl
     stopped = MemoryBlobStore()
     stopped.start_upload = lambda key, content_type: (_ for _ in ()).throw(OSError("the run stopped"))
     with pytest.raises(OSError):
-        svc.run_export(table, sent[2], clock, stopped, fake_render)  # started, then its message was lost
+        drain(world, clock, [sent[2]], blobs=stopped)  # started, then its messages were lost
     lost = InlineQueue(lambda m: None)  # the restarted run's new queue
     resumed = svc.resume_unfinished(UnitOfWork(table), lost)
     assert sorted(resumed) == sorted([running["export_id"], queued["export_id"]])
     assert sorted(m["export_id"] for m in lost.sent) == sorted(resumed)
-    for message in lost.sent:
-        svc.run_export(table, message, clock, blobs, fake_render)
+    drain(world, clock, lost.sent)
     states = {j.export_id: j.state for j in UnitOfWork(table).exports.recent()}
     assert states == {
         done["export_id"]: ExportState.DONE,
@@ -238,7 +260,7 @@ def test_a_person_has_at_most_three_unfinished_exports_and_the_fourth_stores_not
     with pytest.raises(Conflict, match="already have 3 exports waiting or being made"):
         request(world, clock, key="k-4")
     assert (table.all_items(), sent) == before  # no job, no Idempotency-Key claimed, nothing queued
-    svc.run_export(table, sent[0], clock, MemoryBlobStore(), fake_render)  # one is done: room for the next
+    drain(world, clock, [sent[0]], blobs=MemoryBlobStore())  # one is done: room for the next
     job, created = request(world, clock, key="k-4")
     assert created and job["state"] == "queued"
 
@@ -275,7 +297,7 @@ def test_a_finished_export_frees_its_slot(world, clock):
     table, _c, blobs, sent, _q = world
     job, _ = request(world, clock)
     assert [s["export_id"] for s in _slots(table)] == [job["export_id"]]
-    svc.run_export(table, sent[0], clock, blobs, fake_render)
+    drain(world, clock, [sent[0]])
     assert _slots(table) == []
 
 
