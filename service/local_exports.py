@@ -191,6 +191,17 @@ class ExportPoller:
             self.save_new()
         return handled
 
+    def drain(self, most: int = 10_000) -> int:
+        """Poll until both queues are empty: every message an export's plan and chunks queue in turn is handled
+        (tests and benchmarks; the local run's thread polls forever); how many messages were handled."""
+        handled = 0
+        for _ in range(most):
+            got = self.poll_once()
+            if not got:
+                return handled
+            handled += got
+        raise RuntimeError(f"the export queues were still not empty after {most} polls")
+
     def save_new(self) -> None:
         """Copy finished ZIPs not yet on disk (if this poller keeps them); a failure leaves it to the next call."""
         if self.saved is not None:

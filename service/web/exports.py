@@ -134,7 +134,7 @@ def _run_inline(w: Wiring, message: dict[str, Any]) -> None:
     render = w.extras.get("export_render")
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
-    export_svc.run_export(w.table, message, w.clock, _blobs(w), render)
+    export_svc.run_export(w.table, message, w.clock, _blobs(w), render, _queue(w))  # its chunks: inline too
 
 
 def _idempotency_key() -> str | None:

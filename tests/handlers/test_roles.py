@@ -103,6 +103,7 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
         ("s3", "CompleteMultipartUpload"): key,
         ("s3", "AbortMultipartUpload"): key,
         ("s3", "HeadObject"): key,
+        ("s3", "GetObject"): key,
         ("ses", "SendEmail"): {"Source": MAIL_FROM, "ConfigurationSetName": roles.names["MailConfigurationSet"]},
         ("sqs", "SendMessageBatch"): {"QueueUrl": roles.queue_url("WorkQueue")},
         ("secretsmanager", "GetSecretValue"): {"SecretId": "reviews-smoke/web-session"},
@@ -113,3 +114,19 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
     for (service, operation), params in samples.items():
         needs = requirements(service, operation, params)
         assert any(all(roles.allowed(f, n) for n in needs) for f in functions(roles.template)), (service, operation)
+
+
+def test_the_pdf_function_may_fan_out_an_export_and_read_its_pieces_and_nothing_more(roles):
+    # Issue 24: it queues chunks and the assembly on its own queue, reads the chunks' pieces back, and that is all.
+    bucket = roles.bucket()
+    piece = {"Bucket": bucket, "Key": "exports/e/chunks/000001-x.zippart"}
+
+    def may(service, operation, params):
+        return all(roles.allowed("PdfFunction", n) for n in requirements(service, operation, params))
+
+    assert may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("ExportQueue")})
+    assert may("s3", "GetObject", piece) and may("s3", "UploadPart", piece)
+    assert not may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("WorkQueue")})
+    assert not may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("ExportDeadLetterQueue")})
+    assert not may("s3", "GetObject", {"Bucket": bucket, "Key": "other/thing"})
+    assert not may("s3", "DeleteObject", piece)

@@ -103,10 +103,16 @@ def test_the_bucket_is_encrypted_private_tls_only_and_expires_exports(template):
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_the_pdf_function_writes_export_objects_and_nothing_else_of_s3(resources):
+def test_the_pdf_function_writes_export_objects_reads_them_back_and_nothing_else_of_s3(resources):
     found = [s for s in statements(role_of(resources, "PdfFunction")) if "s3:" in str(s["Action"])]
-    assert [set(as_list(s["Action"])) for s in found] == [{"s3:PutObject", "s3:AbortMultipartUpload"}]
-    assert [s["Resource"] for s in found] == [EXPORT_OBJECTS]
+    assert [set(as_list(s["Action"])) for s in found] == [{"s3:PutObject", "s3:AbortMultipartUpload"}, {"s3:GetObject"}]
+    assert [s["Resource"] for s in found] == [EXPORT_OBJECTS, EXPORT_OBJECTS]  # the assembly reads the chunks' pieces
+
+
+def test_the_pdf_function_sends_to_the_export_queue_only(resources):
+    # Issue 24: the plan queues one message per chunk, the last chunk the assembly; nothing else is sent.
+    found = [s for s in statements(role_of(resources, "PdfFunction")) if "sqs:SendMessage" in as_list(s["Action"])]
+    assert [(s["Action"], get_att(s["Resource"])) for s in found] == [("sqs:SendMessage", "ExportQueue.Arn")]
 
 
 def test_the_web_function_may_queue_exports_and_read_export_objects_only(resources):

@@ -179,7 +179,7 @@ def test_a_failure_outside_one_review_fails_the_message_and_leaves_no_object(wor
 
 def test_a_dead_lettered_message_marks_the_job_failed_and_hr_retries_it(world, clock):
     job, _ = request(world, clock)
-    table, _c, blobs, sent, queue = world
+    table, _c, _blobs, sent, queue = world
     assert asdict(svc.mark_failed(table, sent[0], "the export failed on every attempt", clock))["changed"] is True
     failed = UnitOfWork(table).exports.get(job["export_id"])
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
@@ -215,7 +215,7 @@ def test_the_download_link_is_minted_for_a_finished_export_only(world, clock):
 
 
 def test_only_queued_and_running_jobs_are_queued_again_after_a_restart(world, clock):
-    table, _c, blobs, sent, _q = world
+    table, _c, _blobs, sent, _q = world
     done, _ = request(world, clock, key="done")
     drain(world, clock, [sent[0]])
     failed, _ = request(world, clock, key="failed")
@@ -294,7 +294,7 @@ def test_a_failed_export_frees_its_slot_for_the_next_request(world, clock):
 
 
 def test_a_finished_export_frees_its_slot(world, clock):
-    table, _c, blobs, sent, _q = world
+    table, _c, _blobs, sent, _q = world
     job, _ = request(world, clock)
     assert [s["export_id"] for s in _slots(table)] == [job["export_id"]]
     drain(world, clock, [sent[0]])
