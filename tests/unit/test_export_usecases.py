@@ -343,3 +343,161 @@ def test_a_slot_whose_job_ended_without_freeing_it_or_vanished_is_taken_back(wor
     assert by_slot == {"SLOT#0": first["export_id"], "SLOT#1": second["export_id"], "SLOT#2": jobs[2]["export_id"]}
     with pytest.raises(Conflict, match="already have 3 exports waiting or being made"):
         request(world, clock, key="k-c")
+
+
+# --- issue 24: the fan-out in chunks, each retried alone, counted once, assembled into one ZIP ----------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 2 summaries: the 6 reviews make 3 chunks."""
+    monkeypatch.setattr(svc, "CHUNK_SIZE", 2)
+
+
+class Sqs(Fifo):
+    """The export queue as SQS treats a failed message: made visible again (at the back here) and handed over
+    again, up to `receives` times, then moved to the dead-letter list."""
+
+    def __init__(self, receives: int = 3, duplicate: bool = False) -> None:
+        super().__init__()
+        self.receives, self.duplicate = receives, duplicate
+        self.dead: list[dict] = []
+
+    def send_many(self, messages: list[dict]) -> None:
+        super().send_many(messages * (2 if self.duplicate else 1))  # at-least-once: every message twice
+
+    def run(self, world, clock, render=fake_render, blobs=None) -> list[dict]:
+        table, _cycle, world_blobs, _sent, _queue = world
+        results, tries = [], {}
+        while self.waiting:
+            message = self.waiting.popleft()
+            seen = json.dumps(message, sort_keys=True)
+            try:
+                results.append(asdict(svc.run_export(table, message, clock, blobs or world_blobs, render, self)))
+            except OSError:
+                tries[seen] = tries.get(seen, 0) + 1
+                (self.dead if tries[seen] >= self.receives else self.waiting).append(message)
+        return results
+
+
+def _pieces(blobs) -> list[str]:
+    return sorted(k for k in blobs.objects if k.endswith(svc.PIECE_SUFFIX))
+
+
+def _chunk_items(table, export_id) -> list[dict]:
+    return list(UnitOfWork(table).exports.chunks(export_id))
+
+
+def test_an_export_is_cut_into_chunks_and_the_zip_holds_every_summary_exactly_once(world, clock, small_chunks):
+    table, _c, blobs, sent, _q = world
+    job, _ = request(world, clock)
+    sqs = Sqs()
+    sqs.send_many(sent)
+    results = sqs.run(world, clock)
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert (stored.state, stored.chunks, stored.chunks_done, stored.done, stored.total) == (
+        ExportState.DONE,
+        3,
+        3,
+        6,
+        6,
+    )
+    assert [r.get("chunk") for r in results if "counted" in r] == [0, 1, 2]
+    archive = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key]))
+    assert archive.testzip() is None  # every CRC and offset of the assembled directory holds
+    ids = sorted(n.split("-")[-2] for n in archive.namelist())
+    assert ids == ["e1", "e2", "e3", "e4", "e5", "e6"]  # each summary once
+    assert archive.read(next(n for n in archive.namelist() if "-e4-" in n)) == b"%PDF fake E4 hr"
+
+
+def test_a_failed_chunk_is_retried_alone_and_the_others_are_not_made_again(world, clock, small_chunks):
+    class OnceBroken(MemoryBlobStore):
+        """The bucket refuses the second chunk's piece once."""
+
+        failed = False
+
+        def start_upload(self, key, content_type):
+            if "/chunks/000001-" in key and not self.failed:
+                self.failed = True
+                raise OSError("the bucket did not answer")
+            return super().start_upload(key, content_type)
+
+    table, _c, _b, sent, _q = world
+    job, _ = request(world, clock)
+    blobs = OnceBroken()
+    sqs = Sqs()
+    sqs.send_many(sent)
+    sqs.run(world, clock, blobs=blobs)
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert stored.state is ExportState.DONE and stored.done == 6 and stored.chunk_retries == 1
+    assert stored.last_retry["chunk"] == 1 and stored.last_retry["tries"] == 1
+    assert "an error in the service" in stored.last_retry["error"]  # the OSError's own words stay in the log
+    chunks = _chunk_items(table, job["export_id"])
+    assert [c["tries"] for c in chunks] == [0, 1, 0]  # only the failed chunk was tried again
+    assert sorted(c["piece_key"] for c in chunks) == _pieces(blobs)  # one piece each: none made twice
+    names = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist()
+    assert len(names) == len(set(names)) == 6
+
+
+def test_a_chunk_that_fails_every_time_fails_the_job_and_the_retry_runs_only_the_chunks_not_made(
+    world, clock, small_chunks
+):
+    class Broken(MemoryBlobStore):
+        broken = True
+
+        def start_upload(self, key, content_type):
+            if "/chunks/000002-" in key and self.broken:
+                raise OSError("the bucket did not answer")
+            return super().start_upload(key, content_type)
+
+    table, _c, _b, sent, _q = world
+    job, _ = request(world, clock)
+    blobs = Broken()
+    sqs = Sqs()
+    sqs.send_many(sent)
+    sqs.run(world, clock, blobs=blobs)
+    (dead,) = sqs.dead
+    svc.mark_failed(table, dead, "the export failed on every attempt", clock)
+    failed = UnitOfWork(table).exports.get(job["export_id"])
+    assert failed.state is ExportState.FAILED and (failed.chunks_done, failed.chunk_retries) == (2, 3)
+    made_before = _pieces(blobs)
+    assert len(made_before) == 2
+
+    blobs.broken = False
+    retry_queue = Sqs()
+    svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], failed.version, clock, retry_queue)
+    results = retry_queue.run(world, clock, blobs=blobs)
+    assert [r["chunk"] for r in results if "counted" in r] == [2]  # the two made chunks are kept, not made again
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert stored.state is ExportState.DONE and stored.done == 6 and stored.attempts == 2
+    assert set(made_before) < set(_pieces(blobs)) and len(_pieces(blobs)) == 3
+    assert len(zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist()) == 6
+
+
+def test_every_message_delivered_twice_counts_each_chunk_once(world, clock, small_chunks):
+    table, _c, blobs, sent, _q = world
+    job, _ = request(world, clock)
+    sqs = Sqs(duplicate=True)
+    sqs.send_many(sent)
+    results = sqs.run(world, clock)
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert (stored.state, stored.done, stored.chunks_done, stored.failed) == (ExportState.DONE, 6, 3, 0)
+    assert sorted(r["chunk"] for r in results if r.get("counted")) == [0, 1, 2]  # each chunk counted by one delivery
+    assert len([r for r in results if "size" in r]) == 1  # one assembly finished the job; its duplicates skipped
+    names = zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist()
+    assert len(names) == len(set(names)) == 6
+
+
+def test_a_duplicate_that_read_the_chunk_before_the_first_delivery_finished_is_refused(world, clock, small_chunks):
+    table, _c, _b, sent, _q = world
+    job, _ = request(world, clock)
+    queue = Fifo()
+    svc.run_export(table, sent[0], clock, world[2], fake_render, queue)  # the plan: three chunk messages
+    repo = UnitOfWork(table).exports
+    read_early = repo.chunk(job["export_id"], 0)  # the duplicate's read, while the chunk is still pending
+    first = svc.run_export(table, queue.waiting[0], clock, world[2], fake_render, queue)
+    assert first.counted
+    with pytest.raises(StaleWrite):
+        repo.finish_chunk(read_early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 2, [])
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert (stored.chunks_done, stored.done) == (1, 2)
