@@ -60,6 +60,12 @@ def _flags(name: str) -> int:
     return 0 if name.isascii() else UTF8_NAMES
 
 
+def _described(entry: Entry, name_length: int) -> tuple[int, ...]:
+    """What the local header and the central record both say of a stored file, in their common order."""
+    size = entry.size
+    return (_flags(entry.name), zipfile.ZIP_STORED, entry.dos_time, entry.dos_date, entry.crc, size, size, name_length)
+
+
 class FragmentWriter:
     """Writes stored files into `out` as a ZIP's local headers and bodies; `entries` says what it wrote."""
 
@@ -80,14 +86,7 @@ class FragmentWriter:
             zipfile.stringFileHeader,
             VERSION_STORED,
             0,
-            _flags(name),
-            zipfile.ZIP_STORED,
-            entry.dos_time,
-            entry.dos_date,
-            entry.crc,
-            entry.size,
-            entry.size,
-            len(encoded),
+            *_described(entry, len(encoded)),
             0,
         )
         self.out.write(header + encoded)
@@ -111,14 +110,7 @@ def central_record(entry: Entry, offset: int, force_zip64: bool = False) -> byte
             3,
             version,
             0,
-            _flags(entry.name),
-            zipfile.ZIP_STORED,
-            entry.dos_time,
-            entry.dos_date,
-            entry.crc,
-            entry.size,
-            entry.size,
-            len(encoded),
+            *_described(entry, len(encoded)),
             len(extra),
             0,
             0,

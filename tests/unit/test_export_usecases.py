@@ -410,24 +410,34 @@ def test_an_export_is_cut_into_chunks_and_the_zip_holds_every_summary_exactly_on
     assert archive.read(next(n for n in archive.namelist() if "-e4-" in n)) == b"%PDF fake E4 hr"
 
 
-def test_a_failed_chunk_is_retried_alone_and_the_others_are_not_made_again(world, clock, small_chunks):
-    class OnceBroken(MemoryBlobStore):
-        """The bucket refuses the second chunk's piece once."""
+class ChunkRefused(MemoryBlobStore):
+    """A bucket that refuses the piece of one chunk `times` times (None: every time)."""
 
-        failed = False
+    def __init__(self, chunk: int, times: int | None = None) -> None:
+        super().__init__()
+        self.chunk, self.left = chunk, times
 
-        def start_upload(self, key, content_type):
-            if "/chunks/000001-" in key and not self.failed:
-                self.failed = True
-                raise OSError("the bucket did not answer")
-            return super().start_upload(key, content_type)
+    def start_upload(self, key, content_type):
+        if f"/chunks/{self.chunk:06d}-" in key and (self.left is None or self.left > 0):
+            self.left = None if self.left is None else self.left - 1
+            raise OSError("the bucket did not answer")
+        return super().start_upload(key, content_type)
 
-    table, _c, _b, sent, _q = world
+
+def exported(world, clock, blobs) -> tuple[dict, Sqs]:
+    """Request an export and run its messages as SQS would, against `blobs`: (the job, the queue)."""
+    _table, _c, _b, sent, _q = world
     job, _ = request(world, clock)
-    blobs = OnceBroken()
     sqs = Sqs()
     sqs.send_many(sent)
     sqs.run(world, clock, blobs=blobs)
+    return job, sqs
+
+
+def test_a_failed_chunk_is_retried_alone_and_the_others_are_not_made_again(world, clock, small_chunks):
+    table = world[0]
+    blobs = ChunkRefused(1, times=1)
+    job, _sqs = exported(world, clock, blobs)
     stored = UnitOfWork(table).exports.get(job["export_id"])
     assert stored.state is ExportState.DONE and stored.done == 6 and stored.chunk_retries == 1
     assert stored.last_retry["chunk"] == 1 and stored.last_retry["tries"] == 1
@@ -442,20 +452,9 @@ def test_a_failed_chunk_is_retried_alone_and_the_others_are_not_made_again(world
 def test_a_chunk_that_fails_every_time_fails_the_job_and_the_retry_runs_only_the_chunks_not_made(
     world, clock, small_chunks
 ):
-    class Broken(MemoryBlobStore):
-        broken = True
-
-        def start_upload(self, key, content_type):
-            if "/chunks/000002-" in key and self.broken:
-                raise OSError("the bucket did not answer")
-            return super().start_upload(key, content_type)
-
-    table, _c, _b, sent, _q = world
-    job, _ = request(world, clock)
-    blobs = Broken()
-    sqs = Sqs()
-    sqs.send_many(sent)
-    sqs.run(world, clock, blobs=blobs)
+    table = world[0]
+    blobs = ChunkRefused(2)
+    job, sqs = exported(world, clock, blobs)
     (dead,) = sqs.dead
     svc.mark_failed(table, dead, "the export failed on every attempt", clock)
     failed = UnitOfWork(table).exports.get(job["export_id"])
@@ -463,7 +462,7 @@ def test_a_chunk_that_fails_every_time_fails_the_job_and_the_retry_runs_only_the
     made_before = _pieces(blobs)
     assert len(made_before) == 2
 
-    blobs.broken = False
+    blobs.left = 0  # the bucket answers again
     retry_queue = Sqs()
     svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], failed.version, clock, retry_queue)
     results = retry_queue.run(world, clock, blobs=blobs)
