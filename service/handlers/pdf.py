@@ -14,6 +14,7 @@ from service.adapters.store import Table
 from service.handlers.observability import api_request_id, observed, sqs_batch
 
 log = logging.getLogger(__name__)
+RETRY_SECONDS = 30  # a failed export message (one chunk) is delivered again after this, not after the queue's 5400 s
 _parts: dict[str, Any] = {}
 
 
@@ -62,9 +63,24 @@ def process_records(
     def run(record: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
         if dlq_arn and record.get("eventSourceARN") == dlq_arn:
             return asdict(exports.mark_failed(table, message, "the export failed on every attempt", clock))
-        return asdict(exports.run_export(table, message, clock, blobs, render, queue))
+        try:
+            return asdict(exports.run_export(table, message, clock, blobs, render, queue))
+        except Exception:
+            _retry_soon(queue, record)
+            raise  # reported back as failed: SQS counts the receive, and dead-letters it after the third
 
     return sqs_batch(records, run, "export message", log)
+
+
+def _retry_soon(queue: Any, record: dict[str, Any]) -> None:
+    """Ask SQS to hand a failed export message out again in RETRY_SECONDS; if it cannot, the queue's own
+    visibility timeout still brings it back (later), so that failure is only logged."""
+    if not record.get("receiptHandle"):
+        return
+    try:
+        queue.retry_in(record["receiptHandle"], RETRY_SECONDS)
+    except Exception as exc:  # the message's own failure is what is reported; this one must not hide it
+        log.warning("could not shorten the retry of export message %s: %s", record.get("messageId"), exc)
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -106,6 +106,7 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
         ("s3", "GetObject"): key,
         ("ses", "SendEmail"): {"Source": MAIL_FROM, "ConfigurationSetName": roles.names["MailConfigurationSet"]},
         ("sqs", "SendMessageBatch"): {"QueueUrl": roles.queue_url("WorkQueue")},
+        ("sqs", "ChangeMessageVisibility"): {"QueueUrl": roles.queue_url("ExportQueue"), "ReceiptHandle": "r"},
         ("secretsmanager", "GetSecretValue"): {"SecretId": "reviews-smoke/web-session"},
     }
     found = _calls_in_the_adapters()
@@ -125,6 +126,8 @@ def test_the_pdf_function_may_fan_out_an_export_and_read_its_pieces_and_nothing_
         return all(roles.allowed("PdfFunction", n) for n in requirements(service, operation, params))
 
     assert may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("ExportQueue")})
+    retry = {"QueueUrl": roles.queue_url("ExportQueue"), "ReceiptHandle": "r"}
+    assert may("sqs", "ChangeMessageVisibility", retry)  # a failed chunk comes back in 30 s, not 90 minutes
     assert may("s3", "GetObject", piece) and may("s3", "UploadPart", piece)
     assert not may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("WorkQueue")})
     assert not may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("ExportDeadLetterQueue")})

@@ -192,3 +192,29 @@ def test_a_zip_the_lifecycle_rule_deleted_is_a_conflict_not_a_dead_link(stack, c
     assert not poller.blobs.exists(key)
     with pytest.raises(Conflict, match="no longer kept"):
         svc.download_link(UnitOfWork(table), hr, job.export_id, poller.blobs)
+
+
+def test_a_failed_chunk_is_handed_out_again_after_the_short_retry_not_the_queues_timeout(
+    stack, settings, clock, monkeypatch
+):
+    """The export queue's visibility timeout is 5400 s (six times the function's); a failed chunk asks SQS to
+    hand it out again after RETRY_SECONDS instead (0 here, so the next receive gets it)."""
+    from service.handlers import pdf
+
+    table, cycle, poller, queue, s3 = stack
+    svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+
+    def deliver(render) -> list[dict]:
+        got = poller.sqs.receive_message(QueueUrl=poller.exports.queue_url, AttributeNames=["All"])["Messages"]
+        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]} for m in got]
+        pdf.process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, queue, render)
+        return got
+
+    sqs = poller.sqs
+    sqs.set_queue_attributes(QueueUrl=poller.exports.queue_url, Attributes={"VisibilityTimeout": "5400"})
+    deliver(big_render)  # the plan: it queues the chunk
+    monkeypatch.setattr(pdf, "RETRY_SECONDS", 0)
+    s3.delete_bucket(Bucket=BUCKET)  # the chunk's piece cannot be written
+    (first,) = deliver(big_render)
+    (again,) = deliver(big_render)  # handed out again at once, not in 90 minutes
+    assert again["MessageId"] == first["MessageId"] and again["Attributes"]["ApproximateReceiveCount"] == "2"
