@@ -201,6 +201,24 @@ class ExportRepository(Repository):
             ]
         )
 
+    def reopen_chunk(self, chunk: Item) -> None:
+        """Put a made chunk back to pending (its piece is gone: the bucket's 2-day rule, a local restart) and take
+        its counts back off the progress, in one transaction at the version read."""
+        export_id = chunk["pk"].removeprefix("EXPORTCHUNK#").replace("%23", "#")
+        version = int(chunk["version"])
+        made = {k: v for k, v in chunk.items() if k not in ("piece_key", "piece_size", "entries", "failures")}
+        counts = {
+            "chunks_done": -1,
+            "done": -len(chunk.get("entries") or []),
+            "failed": -len(chunk.get("failures") or []),
+        }
+        self._table.transact(
+            [
+                Put({**made, "state": ChunkState.PENDING.value, "version": version + 1}, expect_version=version),
+                Increment(keys.export_progress(export_id), counts, {"type": "export_progress"}),
+            ]
+        )
+
     def note_retry(self, export_id: str, n: int, tries: int, error: str, at: str) -> None:
         """Record a failed attempt of chunk n (SQS delivers it again): on the chunk, and as the job's latest."""
         note = {**keys.export_retry(export_id), "type": "export_retry", "chunk": n, "tries": tries, "error": error}

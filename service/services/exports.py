@@ -28,6 +28,7 @@ from typing import Any
 
 from service.adapters.blobs import LINK_SECONDS, BlobStore, PartStream
 from service.adapters.clock import Clock, iso
+from service.adapters.export_store import ExportRepository
 from service.adapters.export_zip import Entry, FragmentWriter, dos_stamp, write_directory
 from service.adapters.queue import Queue
 from service.adapters.store import Table
@@ -406,11 +407,12 @@ def run_export(
         return _run_chunk(table, message, clock, blobs, render, queue)
     if kind == ASSEMBLE_KIND:
         return _assemble(table, message, clock, blobs)
-    return _plan(table, message, clock, queue)
+    return _plan(table, message, clock, queue, blobs)
 
 
-def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue) -> RunSkipped | Planned:
-    """Cut the job's reviews into chunks, store and queue each; a redelivered plan queues the chunks not made."""
+def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue, blobs: BlobStore) -> RunSkipped | Planned:
+    """Cut the job's reviews into chunks, store and queue each; a redelivered plan (or a retried job's) queues the
+    chunks not made, and those whose piece is gone."""
     job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
     if job.attempts != message.get("attempt") or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
         return RunSkipped(job.export_id)  # a stale or repeated message
@@ -419,7 +421,7 @@ def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue) -> 
     repo = UnitOfWork(table).exports
     queued = 0
     if job.planned:  # cut before (a retried job, a redelivered plan): only the chunks not made go again
-        pending = (c["chunk"] for c in repo.chunks(job.export_id) if c["state"] == ChunkState.PENDING.value)
+        pending = (c["chunk"] for c in repo.chunks(job.export_id) if _to_make(repo, blobs, c))
         for numbers in _batches(pending, SEND_EVERY):
             queue.send_many([_message(job, CHUNK_KIND, chunk=int(n)) for n in numbers])
             queued += len(numbers)
@@ -434,6 +436,20 @@ def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue) -> 
         repo.save_plan(job.export_id, chunks, total, iso(clock.now()))
     _assemble_when_made(table, job.export_id, queue, clock)  # every chunk may be made already (or there are none)
     return Planned(job.export_id, chunks, total, queued)
+
+
+def _to_make(repo: ExportRepository, blobs: BlobStore, chunk: dict[str, Any]) -> bool:
+    """Whether a chunk must be (made) again: pending, or made but its piece is no longer in the bucket (then it is
+    reopened, its counts taken back)."""
+    if chunk["state"] == ChunkState.PENDING.value:
+        return True
+    if blobs.exists(chunk["piece_key"]):
+        return False
+    try:
+        repo.reopen_chunk(chunk)
+    except StaleWrite:
+        return False  # changed meanwhile by another delivery: that one decides
+    return True
 
 
 def _batches(items, size: int) -> Iterator[list]:

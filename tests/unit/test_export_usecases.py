@@ -500,3 +500,25 @@ def test_a_duplicate_that_read_the_chunk_before_the_first_delivery_finished_is_r
         repo.finish_chunk(read_early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 2, [])
     stored = UnitOfWork(table).exports.get(job["export_id"])
     assert (stored.chunks_done, stored.done) == (1, 2)
+
+
+def test_a_retried_export_makes_again_the_chunks_whose_piece_is_gone(world, clock, small_chunks):
+    """A job retried after the bucket's 2-day rule (or a local restart) deleted some pieces: those chunks are made
+    again and counted once more, the others kept."""
+    table = world[0]
+    blobs = ChunkRefused(2)
+    job, sqs = exported(world, clock, blobs)
+    svc.mark_failed(table, sqs.dead[0], "the export failed on every attempt", clock)
+    (gone, kept) = _pieces(blobs)
+    del blobs.objects[gone]
+    blobs.left = 0
+    failed = UnitOfWork(table).exports.get(job["export_id"])
+    assert failed.chunks_done == 2
+    retry_queue = Sqs()
+    svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job["export_id"], failed.version, clock, retry_queue)
+    results = retry_queue.run(world, clock, blobs=blobs)
+    assert sorted(r["chunk"] for r in results if "counted" in r) == [0, 2]  # chunk 0's piece was the one gone
+    stored = UnitOfWork(table).exports.get(job["export_id"])
+    assert (stored.state, stored.done, stored.chunks_done) == (ExportState.DONE, 6, 3)
+    assert kept in blobs.objects
+    assert len(set(zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist())) == 6
