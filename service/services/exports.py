@@ -423,7 +423,7 @@ def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue, blo
     if job.planned:  # cut before (a retried job, a redelivered plan): only the chunks not made go again
         pending = (c["chunk"] for c in repo.chunks(job.export_id) if _to_make(repo, blobs, c))
         for numbers in _batches(pending, SEND_EVERY):
-            queue.send_many([_message(job, CHUNK_KIND, chunk=int(n)) for n in numbers])
+            queue.send_many([_message(job, CHUNK_KIND, chunk=n) for n in numbers])
             queued += len(numbers)
         chunks, total = job.chunks, job.total
     else:
@@ -470,7 +470,7 @@ def _run_chunk(
     """Make one chunk's ZIP piece and count it once; the chunk that completes the set starts the assembly."""
     repo = UnitOfWork(table).exports
     job = repo.existing(message["export_id"], consistent=True)
-    n = int(message["chunk"])
+    n = message["chunk"]
     chunk = repo.chunk(job.export_id, n)
     if job.state is not ExportState.RUNNING or chunk is None:
         return RunSkipped(job.export_id)  # the job failed, was assembled, or this is not one of its chunks
@@ -486,7 +486,7 @@ def _run_chunk(
         except Exception as exc:
             at = iso(clock.now())
             reason = str(exc)[:200] if isinstance(exc, DomainError) else "an error in the service (logged)"
-            repo.note_retry(job.export_id, n, int(chunk.get("tries") or 0) + 1, reason, at)
+            repo.note_retry(job.export_id, n, (chunk.get("tries") or 0) + 1, reason, at)
             raise  # SQS delivers this chunk again, alone
     else:
         made = len(chunk.get("entries") or [])
@@ -502,7 +502,7 @@ def _make_piece(
     principal = principal_for(UnitOfWork(table), job.requested_by)
     _require_hr(principal)
     now = clock.now()
-    key = f"exports/{job.export_id}/chunks/{int(chunk['chunk']):06d}-{clock.new_id()}{PIECE_SUFFIX}"
+    key = f"exports/{job.export_id}/chunks/{chunk['chunk']:06d}-{clock.new_id()}{PIECE_SUFFIX}"
     upload = blobs.start_upload(key, "application/octet-stream")
     stream = PartStream(upload)
     writer = FragmentWriter(stream, *dos_stamp(job.requested_at))
@@ -582,7 +582,7 @@ def _placed(chunks: Iterator[dict[str, Any]], listed: tuple[Entry, int] | None) 
         for row in chunk.get("entries") or []:
             entry = Entry.of(row)
             yield entry, base + entry.offset
-        base += int(chunk["piece_size"])
+        base += chunk["piece_size"]
     if listed is not None:
         yield listed[0], listed[1]
 
