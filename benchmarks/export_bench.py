@@ -213,6 +213,7 @@ def assembly_run(summaries: int, measure_memory: bool = True) -> dict[str, Any]:
                 {
                     **keys.export_chunk("bench", n),
                     "type": "export_chunk",
+                    "export_id": "bench",
                     "chunk": n,
                     "state": ChunkState.DONE.value,
                     "version": 2,

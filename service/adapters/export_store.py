@@ -160,6 +160,7 @@ class ExportRepository(Repository):
         item = {
             **keys.export_chunk(export_id, n),
             "type": "export_chunk",
+            "export_id": export_id,
             "chunk": n,
             "employee_ids": employee_ids,
             "state": ChunkState.PENDING.value,
@@ -190,7 +191,7 @@ class ExportRepository(Repository):
         """Mark a chunk made, with its piece (object key, size, entries) and failures, and add its counts to the
         job's progress, in one transaction conditional on the chunk's version read: a duplicate delivery of the
         same chunk is refused (StaleWrite) instead of counting twice."""
-        export_id = chunk["pk"].removeprefix("EXPORTCHUNK#").replace("%23", "#")
+        export_id = chunk["export_id"]
         version = int(chunk["version"])
         done = {**chunk, **piece, "state": ChunkState.DONE.value, "failures": failures, "version": version + 1}
         counts = {"chunks_done": 1, "done": made, "failed": len(failures)}
@@ -204,7 +205,7 @@ class ExportRepository(Repository):
     def reopen_chunk(self, chunk: Item) -> None:
         """Put a made chunk back to pending (its piece is gone: the bucket's 2-day rule, a local restart) and take
         its counts back off the progress, in one transaction at the version read."""
-        export_id = chunk["pk"].removeprefix("EXPORTCHUNK#").replace("%23", "#")
+        export_id = chunk["export_id"]
         version = int(chunk["version"])
         made = {k: v for k, v in chunk.items() if k not in ("piece_key", "piece_size", "entries", "failures")}
         counts = {
