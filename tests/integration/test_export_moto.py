@@ -218,3 +218,20 @@ def test_a_failed_chunk_is_handed_out_again_after_the_short_retry_not_the_queues
     (first,) = deliver(big_render)
     (again,) = deliver(big_render)  # handed out again at once, not in 90 minutes
     assert again["MessageId"] == first["MessageId"] and again["Attributes"]["ApproximateReceiveCount"] == "2"
+
+
+def test_on_dynamodb_a_chunk_counts_once_and_a_reopened_one_takes_its_counts_back(stack, clock):
+    from service.domain.errors import StaleWrite
+
+    table, cycle, poller, queue, _s3 = stack
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+    assert poller.poll_once() == 1  # the plan: one chunk of 6
+    repo = UnitOfWork(table).exports
+    early = repo.chunk(job.export_id, 0)  # what a duplicate delivery read while the chunk was pending
+    poller.drain()
+    with pytest.raises(StaleWrite):
+        repo.finish_chunk(early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 6, [])
+    assert (repo.get(job.export_id, consistent=True).done, repo.get(job.export_id).chunks_done) == (6, 1)
+    repo.reopen_chunk(repo.chunk(job.export_id, 0))
+    reopened = repo.get(job.export_id, consistent=True)
+    assert (reopened.done, reopened.chunks_done, repo.chunk(job.export_id, 0)["state"]) == (0, 0, "pending")
