@@ -119,12 +119,13 @@ def _extend_plan(table: Any, export_id: str, summaries: int) -> None:
     table.load([{**plan, "chunks": chunks, "total": chunks * CHUNK_SIZE}])
 
 
-def chunk_peak(summaries: int) -> dict[str, Any]:
-    """Peak memory (tracemalloc) of the invocation that makes chunk 0 of an export of `summaries`."""
+def chunk_peak(summaries: int, seeded: int = SEEDED) -> dict[str, Any]:
+    """Peak memory (tracemalloc) of the invocation that makes chunk 0 of an export of `summaries` (a real export
+    of `seeded` reviews, its plan extended beyond that)."""
     from service.services import exports as export_svc
 
-    table, clock, export_id, queue = seeded_export()
-    if summaries > SEEDED:
+    table, clock, export_id, queue = seeded_export(seeded)
+    if summaries > seeded:
         _extend_plan(table, export_id, summaries)
     message = next(m for m in queue.sent if m["chunk"] == 0)
     store = Discard()
