@@ -102,6 +102,7 @@ class ExportView:
     filename: str
     percent: int
     kept_until: str | None
+    unfinished: bool  # queued, running or assembling: the page follows it
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,13 @@ def export_json(job: ExportJob) -> ExportView:
     finished = job.done + job.failed
     percent = round(100 * finished / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
     shown = {name: getattr(job, name) for name in _SHOWN}
-    return ExportView(**shown, filename=job.filename, percent=percent, kept_until=_kept_until(job))
+    return ExportView(
+        **shown,
+        filename=job.filename,
+        percent=percent,
+        kept_until=_kept_until(job),
+        unfinished=job.state in UNFINISHED,
+    )
 
 
 def _kept_until(job: ExportJob) -> str | None:
