@@ -3,7 +3,7 @@
 `PartStream` is a write-only file the ZIP writer writes into: it keeps at most one part in memory (5 MiB,
 S3's smallest part but the last) and uploads each part as it fills, so an export of any size holds one
 part and one PDF at a time. Downloads are presigned GET links, minted when asked for, short-lived, with an
-attachment Content-Disposition.
+attachment Content-Disposition. Small objects (a stored appraisal summary, issue 24) are put and read whole.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
+
+from service.adapters.dynamo import unavailable_on_transient_errors
 
 MIN_PART = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last
 READ_CHUNK = 1024 * 1024  # an object is read this much at a time
@@ -34,8 +37,24 @@ class Upload(ABC):
         """Give up: the parts are discarded."""
 
 
+@dataclass(frozen=True)
+class Blob:
+    """An object read whole: its bytes and the metadata it was put with."""
+
+    data: bytes
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
 class BlobStore(ABC):
     """Objects of the export bucket."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
+        """Store a small object whole (encrypted at rest), replacing any object of that key."""
+
+    @abstractmethod
+    def get(self, key: str) -> Blob | None:
+        """The object of `key` with its metadata, or None when none is stored."""
 
     @abstractmethod
     def start_upload(self, key: str, content_type: str) -> Upload:
@@ -134,6 +153,29 @@ class S3BlobStore(BlobStore):
     def start_upload(self, key: str, content_type: str) -> Upload:
         return S3Upload(self.client, self.bucket, key, content_type)
 
+    @unavailable_on_transient_errors  # S3 throttled or failing: 503 with Retry-After, not a 500
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            ServerSideEncryption="AES256",
+            Metadata=metadata or {},
+        )
+
+    @unavailable_on_transient_errors
+    def get(self, key: str) -> Blob | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        return Blob(found["Body"].read(), dict(found.get("Metadata") or {}))
+
     def download_link(self, key: str, filename: str, seconds: int = LINK_SECONDS) -> str:
         return self.link_client.generate_presigned_url(
             "get_object",
@@ -152,7 +194,7 @@ class S3BlobStore(BlobStore):
         try:
             self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _missing(exc):
                 return False
             raise
         return True
@@ -163,6 +205,11 @@ class S3BlobStore(BlobStore):
             yield from body.iter_chunks(READ_CHUNK)
         finally:
             body.close()
+
+
+def _missing(exc: Any) -> bool:
+    """Whether S3 answered "no such object" (a caller that may not list the bucket gets 403 instead)."""
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
 class MemoryUpload(Upload):
@@ -191,11 +238,21 @@ class MemoryBlobStore(BlobStore):
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.metadata: dict[str, dict[str, str]] = {}
         self.part_sizes: list[int] = []
         self.aborted: list[str] = []
 
     def start_upload(self, key: str, content_type: str) -> Upload:
         return MemoryUpload(self, key)
+
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
+        self.objects[key] = bytes(data)
+        self.metadata[key] = dict(metadata or {})
+
+    def get(self, key: str) -> Blob | None:
+        if key not in self.objects:
+            return None
+        return Blob(self.objects[key], dict(self.metadata.get(key, {})))
 
     def download_link(self, key: str, filename: str, seconds: int = LINK_SECONDS) -> str:
         return f"memory://{key}?filename={filename}&expires={min(seconds, LINK_SECONDS)}"

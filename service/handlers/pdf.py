@@ -55,12 +55,15 @@ def process_records(
     render: Any = None,
 ) -> dict[str, Any]:
     """Run each export record (or mark a dead-lettered one failed); the failed ones are reported back."""
+    from service.pdf import stored_summary
     from service.services import exports
 
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
 
     def run(record: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+        if message.get("kind") == stored_summary.KIND:
+            return _summary_render(record, message, table, blobs, dlq_arn, clock)
         if dlq_arn and record.get("eventSourceARN") == dlq_arn:
             return asdict(exports.mark_failed(table, message, "the export failed on every attempt", clock))
         try:
@@ -81,6 +84,21 @@ def _retry_soon(queue: Any, record: dict[str, Any]) -> None:
         queue.retry_in(record["receiptHandle"], RETRY_SECONDS)
     except Exception as exc:  # the message's own failure is what is reported; this one must not hide it
         log.warning("could not shorten the retry of export message %s: %s", record.get("messageId"), exc)
+
+
+def _summary_render(
+    record: dict[str, Any], message: dict[str, Any], table: Table, blobs: Any, dlq_arn: str | None, clock: Clock
+) -> dict[str, Any]:
+    """A long summary rendered in the background (issue 24); a dead-lettered one is dropped: the reader's next
+    ask, once its marker is stale, queues it again."""
+    if dlq_arn and record.get("eventSourceARN") == dlq_arn:
+        log.warning(
+            "a summary render failed on every attempt: %s/%s", message.get("cycle_id"), message.get("employee_id")
+        )
+        return {"dropped": message.get("key", "")}
+    from service.pdf.stored_summary import render_message
+
+    return asdict(render_message(table, message, clock, blobs))
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -63,11 +63,15 @@ CONTEXT_PROVIDERS.extend([_feedback_groups, _learning_activities])
 
 @dataclass(frozen=True)
 class Summary:
-    """The context a summary template renders, its download name and the content hash in its footer."""
+    """The context a summary template renders, its download name and the content hash in its footer, with the
+    review it is of and whether that review is finalised (only then is its PDF kept: service/pdf/stored_summary)."""
 
     context: dict[str, Any]
     filename: str
     content_hash: str
+    cycle_id: str = ""
+    employee_id: str = ""
+    finalised: bool = False
 
 
 def _missing(cycle_id: str, employee_id: str) -> NotFound:
@@ -132,7 +136,8 @@ def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | Non
         context.update({k: v for k, v in provide(ctx, now).items() if k in OPTIONAL_KEYS})
     context.update(extra or {})
     filename = summary_filename(review.cycle_name, review.employee_name, review.employee_id, copy)
-    return Summary(context, filename, digest)
+    finalised = review.state is ReviewState.FINALISED
+    return Summary(context, filename, digest, review.cycle_id, review.employee_id, finalised)
 
 
 def summary_for(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, now: datetime) -> Summary:

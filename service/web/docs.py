@@ -18,6 +18,7 @@ def api_doc(
     body_content: tuple[str, ...] = ("application/json",),
     response_content: str = "application/json",
     also: tuple[int, ...] = (),
+    accepted: type[Schema] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Attach OpenAPI facts to a view (read by service.web.openapi).
 
@@ -36,6 +37,7 @@ def api_doc(
             "body_content": body_content,
             "response_content": response_content,
             "also": also,  # other success statuses, with the same body (e.g. an idempotent replay's 200)
+            "accepted": accepted,  # a 202 with this body, a Location to ask again and a Retry-After (work under way)
         }
         return view
 

@@ -111,6 +111,15 @@ def _operation(rule: Any, doc: dict[str, Any], method: str, view: Any) -> dict[s
         ok["content"] = {doc["response_content"]: {"schema": {"type": "string", "format": "binary"}}}
     for status in (doc["status"], *doc.get("also", ())):
         op["responses"][str(status)] = ok
+    if doc.get("accepted") is not None:
+        op["responses"]["202"] = {
+            "description": "Under way: ask the Location again after Retry-After seconds",
+            "content": {"application/json": {"schema": doc["accepted"]}},
+            "headers": {
+                "Location": {"description": "Where to ask again", "schema": {"type": "string"}},
+                "Retry-After": {"description": "Seconds to wait before asking", "schema": {"type": "integer"}},
+            },
+        }
     if _checks_version(view):
         op["parameters"].append(IF_MATCH)
     for status in sorted(_error_statuses(rule, doc, method, view)):

@@ -248,6 +248,46 @@ def test_a_summary_pdf_and_a_bulk_export_from_the_pages(stack, monkeypatch, http
     assert "s3:GetObject" in stack.recorder.actions("WebFunction")  # the existence check and the signed link
 
 
+def test_a_finalised_summary_is_kept_and_a_long_one_prepared_by_the_pdf_function(stack, monkeypatch, http_event, clock):
+    """Issue 24 under PdfFunction's role: the PDF kept in the export bucket by its hash, read back on the second
+    download; a long summary queued on the export queue, rendered by the same function, then served."""
+    import base64
+
+    import boto3
+
+    from service.pdf import stored_summary
+    from tests.pdf.conftest import finalise_e4
+
+    cycle = f.launched_cycle(stack.table, clock)
+    finalise_e4(stack.table, cycle.cycle_id, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    pdf = start(stack, "PdfFunction", monkeypatch)
+    hr_on_pdf = Browser(pdf, http_event)
+    hr_on_pdf.cookies = dict(hr.cookies)
+    s3 = boto3.client("s3", region_name="eu-west-1")
+
+    path = f"/cycles/{cycle.cycle_id}/reviews/E4/summary.pdf"
+    first = hr_on_pdf.get(path)
+    assert first["statusCode"] == 200 and first["headers"]["content-type"] == "application/pdf"
+    key = "summaries/" + first["headers"]["etag"].strip('"') + ".pdf"
+    stored = s3.get_object(Bucket=stack.bucket(), Key=key)
+    assert stored["ServerSideEncryption"] == "AES256" and stored["Metadata"]["rendered-at"]
+    s3.put_object(Bucket=stack.bucket(), Key=key, Body=b"%PDF-1.7 kept")
+    second = hr_on_pdf.get(path)
+    assert base64.b64decode(second["body"]) == b"%PDF-1.7 kept"  # the second download reads the stored file
+
+    monkeypatch.setattr(stored_summary, "INLINE_PAGES", 0)  # any summary is "long" now: the background path
+    asked = hr_on_pdf.get(f"/cycles/{cycle.cycle_id}/reviews/E5/summary.pdf")
+    assert asked["statusCode"] == 202 and "being prepared" in asked["body"]
+    queue = stack.queue_url("ExportQueue")
+    messages = stack.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
+    assert pdf(sqs_event(messages, stack.queue_arn("ExportQueue")), LambdaContext()) == {"batchItemFailures": []}
+    ready = hr_on_pdf.get(f"/cycles/{cycle.cycle_id}/reviews/E5/summary.pdf")
+    assert ready["statusCode"] == 200 and ready["headers"]["content-type"] == "application/pdf"
+    assert {"s3:GetObject", "s3:PutObject", "sqs:SendMessage"} <= stack.recorder.actions("PdfFunction")
+
+
 def test_a_fourth_unfinished_export_is_refused_with_a_message_and_nothing_stored(stack, monkeypatch, http_event, clock):
     import json
 

@@ -96,23 +96,37 @@ def test_the_bucket_is_encrypted_private_tls_only_and_expires_exports(template):
     rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
     assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
-    (lifecycle,) = bucket["LifecycleConfiguration"]["Rules"]
-    assert lifecycle["Status"] == "Enabled" and lifecycle["ExpirationInDays"] <= 7
-    assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    rules = {r["Prefix"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert set(rules) == {"exports/", "summaries/"} and all(r["Status"] == "Enabled" for r in rules.values())
+    assert rules["exports/"]["ExpirationInDays"] <= 7
+    assert rules["exports/"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    assert rules["summaries/"]["ExpirationInDays"] <= 366  # kept summaries (issue 24): rendered again after that
     (deny,) = resources["ExportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_the_pdf_function_writes_export_objects_reads_them_back_and_nothing_else_of_s3(resources):
+def test_the_pdf_function_writes_export_objects_reads_them_back_keeps_summaries_and_nothing_else_of_s3(resources):
     found = [s for s in statements(role_of(resources, "PdfFunction")) if "s3:" in str(s["Action"])]
-    assert [set(as_list(s["Action"])) for s in found] == [{"s3:PutObject", "s3:AbortMultipartUpload"}, {"s3:GetObject"}]
-    assert [s["Resource"] for s in found] == [EXPORT_OBJECTS, EXPORT_OBJECTS]  # the assembly reads the chunks' pieces
+    assert [set(as_list(s["Action"])) for s in found] == [
+        {"s3:PutObject", "s3:AbortMultipartUpload"},
+        {"s3:GetObject"},  # the export's assembly reads the chunks' pieces (issue 24)
+        {"s3:GetObject", "s3:PutObject"},
+        {"s3:ListBucket"},  # a summary not stored yet reads as missing, not as refused
+    ]
+    assert found[0]["Resource"] == found[1]["Resource"] == EXPORT_OBJECTS
+    assert found[2]["Resource"] == {"Fn::Sub": "${ExportBucket.Arn}/summaries/*"}
+    assert get_att(found[3]["Resource"]) == "ExportBucket.Arn"
 
 
-def test_the_pdf_function_sends_to_the_export_queue_only(resources):
-    # Issue 24: the plan queues one message per chunk, the last chunk the assembly; nothing else is sent.
-    found = [s for s in statements(role_of(resources, "PdfFunction")) if "sqs:SendMessage" in as_list(s["Action"])]
-    assert [(s["Action"], get_att(s["Resource"])) for s in found] == [("sqs:SendMessage", "ExportQueue.Arn")]
+def test_the_pdf_function_sends_to_its_own_export_queue_only(resources):
+    # Issue 24: an export's plan queues its chunks, the last chunk the assembly; long summaries go there too.
+    found = [
+        s
+        for s in statements(role_of(resources, "PdfFunction"))
+        if any(a.startswith("sqs:SendMessage") for a in as_list(s["Action"]))
+    ]
+    assert found and all("ExportQueue.QueueName" in str(s["Resource"]) for s in found), found
+    assert not any("DeadLetter" in str(s["Resource"]) or "WorkQueue" in str(s["Resource"]) for s in found)
 
 
 def test_the_web_function_may_queue_exports_and_read_export_objects_only(resources):

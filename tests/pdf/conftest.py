@@ -59,6 +59,22 @@ class World:
         return self.client(reader).get(f"{prefix}/cycles/{self.cycle_id}/reviews/{employee_id}/summary.pdf")
 
 
+def finalise_e4(table: Any, c: str, clock: Any) -> None:
+    """E4's review through every step to finalised, hostile text in the achievements."""
+    emp, mgr, hr = (f.principal(table, p) for p in ("E4", "E3", "E2"))
+
+    def version() -> int:
+        return UnitOfWork(table).reviews.get(c, "E4").version
+
+    review_svc.save_self_assessment(
+        UnitOfWork(table), emp, c, "E4", f.self_content(achievements=HOSTILE), version(), True, clock
+    )
+    review_svc.save_manager_assessment(UnitOfWork(table), mgr, c, "E4", f.manager_content(), version(), True, clock)
+    review_svc.save_discussion(UnitOfWork(table), mgr, c, "E4", f.discussion_content(), version(), True, clock)
+    review_svc.acknowledge(UnitOfWork(table), emp, c, "E4", "disagree", "Delivery deserved a 4.", version(), clock)
+    review_svc.finalise(UnitOfWork(table), hr, c, "E4", version(), clock)
+
+
 def build_world() -> World:
     """The organisation, one launched cycle, E4 finalised, E5 with a manager draft."""
     from service.services.directory import import_organisation
@@ -69,18 +85,12 @@ def build_world() -> World:
     import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     cycle = f.launched_cycle(table, clock)
     c = cycle.cycle_id
-    emp, mgr, hr = (f.principal(table, p) for p in ("E4", "E3", "E2"))
+    finalise_e4(table, c, clock)
+    mgr = f.principal(table, "E3")
 
     def version(who: str) -> int:
         return UnitOfWork(table).reviews.get(c, who).version
 
-    review_svc.save_self_assessment(
-        UnitOfWork(table), emp, c, "E4", f.self_content(achievements=HOSTILE), version("E4"), True, clock
-    )
-    review_svc.save_manager_assessment(UnitOfWork(table), mgr, c, "E4", f.manager_content(), version("E4"), True, clock)
-    review_svc.save_discussion(UnitOfWork(table), mgr, c, "E4", f.discussion_content(), version("E4"), True, clock)
-    review_svc.acknowledge(UnitOfWork(table), emp, c, "E4", "disagree", "Delivery deserved a 4.", version("E4"), clock)
-    review_svc.finalise(UnitOfWork(table), hr, c, "E4", version("E4"), clock)
     e5 = f.principal(table, "E5")
     review_svc.save_self_assessment(UnitOfWork(table), e5, c, "E5", f.self_content(), version("E5"), True, clock)
     draft = f.manager_content(strengths="DRAFT-ONLY strengths")

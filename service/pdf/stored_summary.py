@@ -1,0 +1,158 @@
+"""Appraisal summaries rendered once and kept (issue 24): addressed by the hash of what they show, big ones in
+the background.
+
+A summary's key is the SHA-256 of its HTML (everything the PDF shows: the reader's copy, every part, names, the
+review's content hash) without the one thing that differs between two renders of the same content, the "made
+<time>" of its header. Any change a reader could see (an audited correction, a finalisation, a released
+feedback group, another day's goal standing) makes a new key; two readers whose copies differ get different
+keys, and a key can be known only by someone who has read the whole copy.
+
+- A finalised review's summary is rendered once, stored at `summaries/<key>.pdf` and read from there afterwards.
+- A summary estimated over `INLINE_PAGES` is never rendered in the request: a message on the export queue has
+  the PDF function render and store it (finalised or not: it must be stored to be handed over), and the reader
+  is told it is being prepared; asking again serves it once stored.
+- Any other unfinalised summary (a draft changes with every keystroke) is rendered for the request, not kept.
+
+The reader's access is checked before any of this (`summaries.summary_for` answers 404 first), on every ask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from service.adapters.blobs import BlobStore
+from service.adapters.clock import Clock, iso
+from service.adapters.queue import Queue
+from service.adapters.store import Table
+from service.adapters.unit_of_work import UnitOfWork
+from service.pdf.documents import summary_html
+from service.services.directory import principal_for
+from service.services.summaries import Summary, summary_for
+from service.views.labels import when
+
+KIND = "render_summary"  # a message of the export queue, consumed by the PDF function
+PREFIX = "summaries/"  # template.yaml: ExportBucket's lifecycle rule ExpireStoredSummaries
+# Measured on the demo's 3-page summary (11 KB of HTML) and a 200-goal one (144 KB, 22 pages): ~6.5 KB a page.
+PAGE_BYTES = 6500
+# At ~75 ms a page (a render at 2 GB, ~3x that on a loaded machine), 12 pages stay far inside API Gateway's 30 s.
+INLINE_PAGES = 12
+PENDING_SECONDS = 900  # a background render not stored after this long (a lost message) is asked for again
+RETRY_AFTER = 5  # seconds a reader is asked to wait before asking again
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A summary's HTML, its storage key (hex digest) and its estimated pages."""
+
+    summary: Summary
+    html: str
+    key: str
+    pages: int
+
+    @property
+    def object_key(self) -> str:
+        """Where the PDF is stored."""
+        return f"{PREFIX}{self.key}.pdf"
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The PDF and its key (the ETag)."""
+
+    pdf: bytes
+    key: str
+
+
+@dataclass(frozen=True)
+class Preparing:
+    """The PDF is being rendered in the background; ask again after `retry_after` seconds."""
+
+    key: str
+    retry_after: int = RETRY_AFTER
+
+
+def prepare(summary: Summary) -> Prepared:
+    """The summary's HTML, key and estimated pages (Jinja only: about a millisecond)."""
+    html = summary_html(summary.context)
+    made = f"made {when(summary.context['generated_at'])}<"
+    digest = hashlib.sha256(html.replace(made, "<", 1).encode("utf-8")).hexdigest()
+    return Prepared(summary, html, digest, max(1, math.ceil(len(html) / PAGE_BYTES)))
+
+
+def _render(summary: Summary) -> bytes:
+    """The one way a summary becomes a PDF (looked up when called: WeasyPrint loads on the first PDF)."""
+    from service.pdf import summary_pdf
+
+    return summary_pdf.summary_pdf(summary)
+
+
+def render_and_store(prepared: Prepared, store: BlobStore, now: datetime) -> bytes:
+    """Render the PDF and keep it under its key (its metadata says when it was made)."""
+    pdf = _render(prepared.summary)
+    store.put(prepared.object_key, pdf, "application/pdf", {"rendered-at": iso(now), "pages": str(prepared.pages)})
+    return pdf
+
+
+def download(
+    summary: Summary, store: BlobStore, queue: Queue, clock: Clock, reader_id: str, inline_pages: int = INLINE_PAGES
+) -> Ready | Preparing:
+    """The reader's summary (already allowed to them): the stored PDF, a fresh render, or "being prepared"."""
+    prepared = prepare(summary)
+    big = prepared.pages > inline_pages
+    if prepared.summary.finalised or big:
+        stored = store.get(prepared.object_key)
+        if stored is not None:
+            return Ready(stored.data, prepared.key)
+    if not big:
+        if prepared.summary.finalised:
+            return Ready(render_and_store(prepared, store, clock.now()), prepared.key)
+        return Ready(_render(summary), prepared.key)
+    _ask_once(prepared, store, queue, clock, reader_id)
+    return Preparing(prepared.key)
+
+
+def _ask_once(prepared: Prepared, store: BlobStore, queue: Queue, clock: Clock, reader_id: str) -> None:
+    """Queue the background render unless one was asked for lately (a marker object beside the PDF's key)."""
+    marker = f"{PREFIX}{prepared.key}.pending"
+    now = clock.now()
+    asked = store.get(marker)
+    if asked is not None and (now - _asked_at(asked.data)).total_seconds() < PENDING_SECONDS:
+        return
+    store.put(marker, iso(now).encode(), "text/plain")
+    summary = prepared.summary
+    message = {"kind": KIND, "cycle_id": summary.cycle_id, "employee_id": summary.employee_id}
+    queue.send_many([message | {"reader": reader_id, "key": prepared.key}])
+
+
+def _asked_at(data: bytes) -> datetime:
+    """When a marker says its render was asked for; an unreadable marker counts as long ago (asked again)."""
+    try:
+        return datetime.fromisoformat(data.decode())
+    except ValueError:  # UnicodeDecodeError included
+        return datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a background render stored (another key than the one asked for when the review changed meanwhile)."""
+
+    key: str
+    pages: int
+
+
+def render_message(table: Table, message: dict[str, Any], clock: Clock, store: BlobStore) -> Rendered:
+    """The PDF function's side of a background render: the reader's summary as it is now, rendered and stored.
+
+    The summary is read again through the reader's own visibility rules; if the review changed since it was
+    asked for, the new content is stored under its own key (the reader's next ask finds it there)."""
+    uow = UnitOfWork(table)
+    reader = principal_for(uow, message["reader"])
+    summary = summary_for(uow, reader, message["cycle_id"], message["employee_id"], clock.now())
+    prepared = prepare(summary)
+    if store.get(prepared.object_key) is None:
+        render_and_store(prepared, store, clock.now())
+    return Rendered(prepared.key, prepared.pages)
