@@ -366,10 +366,20 @@ def pdf_stored() -> Report:
 
 @benchmark("export_memory")
 def export_memory() -> Report:
-    """The export worker's peak memory for 50 and for 500 reviews (issue 11; benchmarks/pdf_bench.py)."""
-    from benchmarks.pdf_bench import export_memory_report
+    """Peak memory of an export's chunk invocation and of its assembly, for 500 and for 50,000 summaries (issue 24;
+    benchmarks/export_bench.py)."""
+    from benchmarks.export_bench import memory_report
 
-    return export_memory_report(Report)
+    return memory_report(Report)
+
+
+@benchmark("export_fanout")
+def export_fanout() -> Report:
+    """The wall time of a 10,000-summary export with the template's concurrency, from the measured time of a chunk
+    of real summaries, the plan and the assembly (issue 24; benchmarks/export_bench.py)."""
+    from benchmarks.export_bench import fanout_report
+
+    return fanout_report(Report)
 
 
 @benchmark("cost")

@@ -280,6 +280,9 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("MAILBOUNCE", "TO#", "bouncing_address"),
     ("EXPORT#", "EXPORT", "export_job"),
     ("EXPORT#", "PROGRESS", "export_progress"),
+    ("EXPORT#", "PLAN", "export_plan"),
+    ("EXPORT#", "RETRY", "export_retry"),
+    ("EXPORTCHUNK#", "CHUNK#", "export_chunk"),
     ("EXPORTKEY#", "KEY", "export_request"),
     ("EXPORTSLOT#", "SLOT#", "export_slot"),
     ("SIGNIN#", "WINDOW#", "signin_failures"),
@@ -539,6 +542,26 @@ def export_job_gsi1(requested_at: str, export_id: str) -> dict[str, str]:
 def export_progress(export_id: str) -> dict[str, str]:
     """An export job's progress (how many made, which failed), written by the worker as it goes."""
     return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "PROGRESS"}
+
+
+def export_plan(export_id: str) -> dict[str, str]:
+    """How an export was cut into chunks (written once, when the fan-out has queued them all)."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "PLAN"}
+
+
+def export_retry(export_id: str) -> dict[str, str]:
+    """The latest failed attempt of one of an export's chunks (shown while SQS retries it)."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "RETRY"}
+
+
+def export_chunks(export_id: str) -> str:
+    """The partition of an export's chunks (apart from the job's, which a page reads whole)."""
+    return f"EXPORTCHUNK#{_esc(export_id)}"
+
+
+def export_chunk(export_id: str, n: int) -> dict[str, str]:
+    """One chunk of an export: its reviews, and once made, its ZIP piece's entries (issue 24)."""
+    return {"pk": export_chunks(export_id), "sk": f"CHUNK#{n:06d}"}
 
 
 def exports_index() -> tuple[str, str]:

@@ -71,8 +71,11 @@ def test_each_benchmark_runs_to_a_report(name):
     assert report.rows or report.table
 
 
-def test_the_export_benchmark_makes_a_zip_and_measures_it():
-    from benchmarks.pdf_bench import export_peak
+def test_the_export_benchmarks_measure_a_chunk_and_an_assembly_that_holds_every_summary():
+    from benchmarks.export_bench import assembly_run, chunk_peak, template_concurrency
 
-    peak = export_peak(2)
-    assert peak["reviews"] >= 2 and peak["parts"] >= 1 and peak["peak_mib"] > 0
+    chunk = chunk_peak(60, seeded=30)
+    assert chunk["made"] == 25 and chunk["peak_mib"] > 0
+    assembly = assembly_run(60)
+    assert assembly["made"] == 60 and assembly["parts"] >= 1 and assembly["peak_mib"] > 0
+    assert template_concurrency()["concurrency"] >= 1

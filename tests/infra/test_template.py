@@ -264,9 +264,7 @@ def test_only_the_mailing_functions_send_email_and_only_from_the_sender(resource
         for statement in statements(role):
             for action in as_list(statement["Action"]):
                 assert action != "*" and not action.startswith("iam:"), action
-                if action.startswith(
-                    "s3:"
-                ):  # only PdfFunction writes export ZIPs and summaries (tests/infra/test_pdf_function.py)
+                if action.startswith("s3:"):  # only PdfFunction: export ZIPs, their pieces, kept summaries
                     assert role_name.startswith("PdfFunction") and action in PDF_S3_ACTIONS, (role_name, action)
                 if action.startswith("ses:"):
                     senders = ("WebFunction", "RemindersFunction", "TrainingReportFunction")
