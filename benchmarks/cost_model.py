@@ -142,6 +142,7 @@ class _Usage:
     wru_index: float = 0.0
     gb_seconds: float = 0.0
     invocations: int = 0
+    traces: int = 0
     api: int = 0
     ses: int = 0
     s3_write: int = 0
@@ -165,6 +166,7 @@ def _usage(meter: Meter) -> dict[str, _Usage]:
         u = by[inv.journey]
         u.gb_seconds += inv.billed_ms / 1000 * meter.memory_mb.get(inv.function, 1024) / 1024
         u.invocations += 1
+        u.traces += inv.function in meter.traced
         u.log_bytes += inv.log_bytes
     for journey, count in meter.api_increments.items():
         by[journey].api += count
@@ -172,7 +174,7 @@ def _usage(meter: Meter) -> dict[str, _Usage]:
     return by
 
 
-def _priced(prices: dict[str, Any], u: _Usage, tracing: bool) -> dict[str, float]:
+def _priced(prices: dict[str, Any], u: _Usage) -> dict[str, float]:
     """USD by service of one usage."""
     gb = u.log_bytes / 2**30
     return {
@@ -187,7 +189,7 @@ def _priced(prices: dict[str, Any], u: _Usage, tracing: bool) -> dict[str, float
         "SQS requests": price(prices, "sqs_standard_request", u.sqs),
         "CloudWatch Logs": price(prices, "cloudwatch_logs_ingested_gb", gb)
         + price(prices, "cloudwatch_logs_stored_gb_month", gb * LOG_RETENTION_MONTHS),
-        "X-Ray traces": price(prices, "xray_trace_recorded", u.invocations if tracing else 0),
+        "X-Ray traces": price(prices, "xray_trace_recorded", u.traces),
     }
 
 
@@ -202,13 +204,13 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
     journeys = [j for j in usage if not j.startswith("idle ") and j != "set-up"]
 
     # The reminders run every day whatever happens (fixed cost below): the cycle pays for what its work adds.
-    per_idle_run = {f: _priced(prices, u, meter.tracing) for f, u in idle.items()}
+    per_idle_run = {f: _priced(prices, u) for f, u in idle.items()}
     services: Counter[str] = Counter()
     quantities: defaultdict[str, float] = defaultdict(float)
     journey_lines = []
     emails: dict[str, float] = {}
     for j in journeys:
-        costs = _priced(prices, usage[j], meter.tracing)
+        costs = _priced(prices, usage[j])
         if j == "reminders" and "RemindersFunction" in per_idle_run:
             runs = sum(1 for i in meter.invocations if i.journey == "reminders")
             baseline = {
@@ -234,7 +236,7 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
             ("S3 requests", u.s3_write + u.s3_read),
             ("SQS requests", u.sqs),
             ("CloudWatch Logs", u.log_bytes / 2**20),
-            ("X-Ray traces", u.invocations if meter.tracing else 0),
+            ("X-Ray traces", u.traces),
         ):
             quantities[key] += value * scale[j]
 

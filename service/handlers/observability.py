@@ -35,10 +35,10 @@ def observed(handler: Handler, correlation_id: CorrelationId) -> Handler:
 def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:
     global _logger
     from service.adapters.logs import lambda_logger
-    from service.adapters.metrics import PowertoolsMetrics
+    from service.adapters.metrics import LoggedCounts
 
     logger = _logger = lambda_logger()
-    sink = PowertoolsMetrics()
+    sink = LoggedCounts()
     metrics.use(sink)
 
     @logger.inject_lambda_context(clear_state=True)
