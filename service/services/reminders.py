@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from service.services.feedback_tracking import PendingRequest
 
 ESCALATE_AFTER_DAYS = 3
+# A feedback request is announced in the reviewer's next daily email; while it waits it is listed again on Mondays,
+# and every day in the last days before the feedback deadline (issue 24: not every day, each a message).
+FEEDBACK_REMINDER_WEEKDAY = 0  # Monday
+FEEDBACK_FINAL_DAYS = 3
 # A claim still "sending" after this long belongs to a run that stopped (the function times out at 5 minutes).
 LEASE = timedelta(minutes=10)
 log = logging.getLogger(__name__)
@@ -189,7 +193,7 @@ def send_reminders(
         for t in owned:
             parts.setdefault(_part(t.cycle_id, rehearsals), ([], [], []))[0].append(t)
         for r in requests:
-            if answer_url("", r.cycle_id, r.subject_id) not in shown:  # announced by its own message in the digest
+            if answer_url("", r.cycle_id, r.subject_id) not in shown and _remind_today(r, today):
                 parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
         for n in notices:
             parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
@@ -221,6 +225,13 @@ def send_reminders(
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
     return RemindersRun(len(tasks), reminded, escalated, failed + escalations_failed, bouncing)
+
+
+def _remind_today(request: PendingRequest, today: date) -> bool:
+    """Whether a waiting request is listed today (one announced in today's digest is not listed again)."""
+    if today.weekday() == FEEDBACK_REMINDER_WEEKDAY:
+        return True
+    return request.due is not None and (date.fromisoformat(request.due) - today).days < FEEDBACK_FINAL_DAYS
 
 
 def _fresh(notices: list[Notice], requests: list[PendingRequest]) -> tuple[list[Notice], list[Notice]]:

@@ -159,3 +159,29 @@ def test_a_message_without_a_digest_key_is_sent_at_once(table):
     sent = MemoryMailer()
     DigestingMailer(sent, keep_for_digest(table)).send(Email(("ada@example.com",), "Report", "Here it is"))
     assert [m.subject for m in sent.sent] == ["Report"] and waiting(table) == []
+
+
+def test_a_waiting_request_is_listed_on_mondays_and_each_of_the_last_three_days(table, clock, cycle_id):
+    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())
+    asking = DigestingMailer(MemoryMailer(), keep_for_digest(table))
+    feedback_nominations.decide_nominations(
+        UnitOfWork(table),
+        f.principal(table, "F3"),
+        cycle_id,
+        "F4",
+        ["F5", "F7", "F8"],
+        [],
+        [],
+        clock,
+        asking,
+        "https://r",
+    )
+    link = f"https://r/feedback/{cycle_id}/F4"
+    listed = []
+    for day in range(3, 21):  # Tuesday 3 March to the feedback deadline, Friday 20 March
+        clock.at = NEXT_MORNING.replace(day=day)
+        daily = MemoryMailer()
+        send_reminders(UnitOfWork(table), daily, clock, "https://r")
+        # From 11 March her overdue self assessment is in her daily email too; the request is not, every day.
+        listed += [day for m in to(daily, "margaret@example.com") if link in m.text]
+    assert listed == [3, 9, 16, 18, 19, 20]  # announced, two Mondays, the last three days
