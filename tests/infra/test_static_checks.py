@@ -234,12 +234,7 @@ def test_alarms_cover_every_place_work_is_lost_one_alarm_per_family(template):
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
     assert len(alarms) == 3
     watched = set().union(*(_watched(a) for a in alarms))
-    for queue in (
-        "WorkDeadLetterQueue",
-        "RemindersFailureQueue",
-        "TrainingReportFailureQueue",
-        "BounceDeadLetterQueue",
-    ):
+    for queue in ("WorkDeadLetterQueue", "MailFailureQueue"):
         assert ("ApproximateNumberOfMessagesVisible", json.dumps({"Fn::GetAtt": f"{queue}.QueueName"})) in watched
     # PdfFunction empties its own dead-letter queue (marking the jobs failed): what it receives is the signal.
     assert ("NumberOfMessagesReceived", json.dumps({"Fn::GetAtt": "ExportDeadLetterQueue.QueueName"})) in watched
@@ -260,18 +255,16 @@ def test_a_failed_scheduled_run_lands_in_a_queue(resources):
         c["Properties"]["FunctionName"]["Ref"]: c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
         for c in configs
     }
-    assert failures == {
-        "RemindersFunction": {"Fn::GetAtt": "RemindersFailureQueue.Arn"},
-        "TrainingReportFunction": {"Fn::GetAtt": "TrainingReportFailureQueue.Arn"},
+    assert failures == {  # one queue for the mail functions' failures (issue 24: one alarm metric)
+        "RemindersFunction": {"Fn::GetAtt": "MailFailureQueue.Arn"},
+        "TrainingReportFunction": {"Fn::GetAtt": "MailFailureQueue.Arn"},
     }
     # A run the scheduler could not start at all goes to the same queue.
     dead_letters = {
         json.dumps(s["Properties"]["Target"]["DeadLetterConfig"]["Arn"])
         for s in of_type(resources, "AWS::Scheduler::Schedule").values()
     }
-    assert dead_letters == {
-        json.dumps({"Fn::GetAtt": f"{queue}.Arn"}) for queue in ("RemindersFailureQueue", "TrainingReportFailureQueue")
-    }
+    assert dead_letters == {json.dumps({"Fn::GetAtt": "MailFailureQueue.Arn"})}
 
 
 def test_every_queue_a_function_consumes_outlasts_its_timeout(template):
