@@ -75,6 +75,17 @@ def three_nominations(table, clock, cycle_id, sent: MemoryMailer) -> None:
     nominate(table, clock, cycle_id, "F7", ["F4", "F5", "F8"], sent)
 
 
+def ask_three(table, clock, cycle_id) -> None:
+    """Katherine (F4) nominates Edsger, Margaret and Donald; Alan approves: each is asked, by a kept message."""
+    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())
+    asking = DigestingMailer(MemoryMailer(), keep_for_digest(table))
+    alan = f.principal(table, "F3")
+    approve = ["F5", "F7", "F8"]
+    feedback_nominations.decide_nominations(
+        UnitOfWork(table), alan, cycle_id, "F4", approve, [], [], clock, asking, "https://r"
+    )
+
+
 def to(mailer: MemoryMailer, address: str) -> list[Email]:
     return [m for m in mailer.sent if address in m.to]
 
@@ -127,20 +138,7 @@ def test_a_refused_digest_keeps_its_messages_for_the_retry(table, clock, cycle_i
 
 
 def test_a_new_request_is_announced_once_and_an_answered_one_not_at_all(table, clock, cycle_id):
-    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())
-    decided = DigestingMailer(MemoryMailer(), keep_for_digest(table))
-    feedback_nominations.decide_nominations(
-        UnitOfWork(table),
-        f.principal(table, "F3"),
-        cycle_id,
-        "F4",
-        ["F5", "F7", "F8"],
-        [],
-        [],
-        clock,
-        decided,
-        "https://r",
-    )
+    ask_three(table, clock, cycle_id)
     content = {"ratings": {"delivery": 3, "collaboration": 4}, "answers": {"strength": "Kind"}}
     feedback_answers.submit_answer(UnitOfWork(table), f.principal(table, "F5"), cycle_id, "F4", content, clock)
 
@@ -162,20 +160,7 @@ def test_a_message_without_a_digest_key_is_sent_at_once(table):
 
 
 def test_a_waiting_request_is_listed_on_mondays_and_each_of_the_last_three_days(table, clock, cycle_id):
-    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())
-    asking = DigestingMailer(MemoryMailer(), keep_for_digest(table))
-    feedback_nominations.decide_nominations(
-        UnitOfWork(table),
-        f.principal(table, "F3"),
-        cycle_id,
-        "F4",
-        ["F5", "F7", "F8"],
-        [],
-        [],
-        clock,
-        asking,
-        "https://r",
-    )
+    ask_three(table, clock, cycle_id)
     link = f"https://r/feedback/{cycle_id}/F4"
     listed = []
     for day in range(3, 21):  # Tuesday 3 March to the feedback deadline, Friday 20 March
