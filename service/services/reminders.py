@@ -330,6 +330,9 @@ def remind_cycle_now(
             )
             by_owner.setdefault(owner, []).append(overdue)
     people = uow.directory.get_many(sorted(by_owner))
+    # It takes the person's email of the day, so it carries what waits for their digest (a live cycle's only).
+    kept = uow.reminders.notices() if by_owner and not cycle.rehearsal else {}
+    rehearsals = rehearsal_cycles(uow) if kept else set()
     reminded = already = failed = bouncing = 0
     for owner_id, owned in sorted(by_owner.items()):
         person = people.get(owner_id)
@@ -340,9 +343,10 @@ def remind_cycle_now(
         if claim is None:
             already += 1
             continue
-        text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
+        digest = tuple(n for n in kept.get(person.email.lower(), []) if n.cycle_id not in rehearsals)
+        text = render("email/reminder.txt", person=person, tasks=owned, notices=digest, base_url=base_url)
         email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
-        outcome = _send(uow, mailer, [claim], email, at)
+        outcome = _send(uow, mailer, [claim], email, at, digest)
         reminded, bouncing, failed = (
             reminded + (outcome is True),
             bouncing + (outcome is None),

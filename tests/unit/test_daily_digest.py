@@ -170,3 +170,18 @@ def test_a_waiting_request_is_listed_on_mondays_and_each_of_the_last_three_days(
         # From 11 March her overdue self assessment is in her daily email too; the request is not, every day.
         listed += [day for m in to(daily, "margaret@example.com") if link in m.text]
     assert listed == [3, 9, 16, 18, 19, 20]  # announced, two Mondays, the last three days
+
+
+def test_hr_s_remind_now_takes_the_day_s_email_so_it_carries_what_waits(table, clock, cycle_id):
+    from service.services.reminders import remind_cycle_now
+
+    three_nominations(table, clock, cycle_id, MemoryMailer())
+    clock.at = datetime(2026, 3, 11, 10, tzinfo=UTC)  # self assessments were due yesterday: Alan's is overdue
+    now = MemoryMailer()
+    remind_cycle_now(UnitOfWork(table), f.principal(table, "F2"), cycle_id, now, clock, "https://r")
+    [email] = to(now, "alan@example.com")
+    assert email.subject.startswith("Overdue review tasks") and email.text.count("Peer reviewers to approve") == 3
+    assert waiting(table) == []
+    later = MemoryMailer()
+    send_reminders(UnitOfWork(table), later, clock, "https://r")  # the daily run, the same day
+    assert to(later, "alan@example.com") == []
