@@ -145,6 +145,20 @@ def escalation(cycle_id: str, employee_id: str, task: str) -> dict[str, str]:
     return {"pk": f"REMINDER#{_esc(employee_id)}", "sk": f"ESCALATED#{_esc(cycle_id)}#{task}"}
 
 
+DIGEST_SHARDS = 8  # partitions the day's digest notices are spread over (a launch can queue thousands at once)
+
+
+def digest_notice(address: str, at: str, notice_id: str) -> dict[str, str]:
+    """A message waiting for its recipient's daily digest, in one of the digest partitions (by its address)."""
+    shard = sum(address.lower().encode()) % DIGEST_SHARDS
+    return {"pk": digest_partition(shard), "sk": f"{_esc(address.lower())}#{at}#{notice_id}"}
+
+
+def digest_partition(shard: int) -> str:
+    """One of the partitions holding the messages that wait for a digest."""
+    return f"DIGEST#{shard}"
+
+
 def entity_review(cycle_id: str, employee_id: str) -> str:
     """Audit entity name of a review."""
     return f"REVIEW#{_esc(cycle_id)}#{_esc(employee_id)}"
