@@ -76,3 +76,18 @@ def test_the_export_benchmark_makes_a_zip_and_measures_it():
 
     peak = export_peak(2)
     assert peak["reviews"] >= 2 and peak["parts"] >= 1 and peak["peak_mib"] > 0
+
+
+def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
+    """Fresh processes answer `/healthz` and a signed-in page (a 200 naming the person), handler and bare app alike."""
+    from benchmarks import run
+
+    report = run.cold_start(runs=1)
+    assert [r.name for r in report.rows] == [
+        "/healthz (handler)",
+        "/healthz (bare)",
+        "signed-in / (handler)",
+        "signed-in / (bare)",
+    ]
+    assert all(r.median > 0 for r in report.rows)
+    assert "1.3" in report.as_dict()["target"]
