@@ -12,6 +12,7 @@ from service.adapters.clock import Clock
 from service.adapters.documents import use_organisation_formats
 from service.adapters.store import Table
 from service.config import ConfigError, Settings, load_settings, require_session_key
+from service.web.lazy_routes import LazyBuildRule
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -59,6 +60,7 @@ def create_app(
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
+    app.url_rule_class = LazyBuildRule  # every route registered, each URL builder compiled when first used
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="__Host-session" if settings.deployed else "session",
