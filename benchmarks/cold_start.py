@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -167,6 +168,7 @@ def _write(settings: Any) -> None:
 def first_answer(env: dict[str, str], module: str, event: dict[str, Any], expect: str) -> dict[str, Any]:
     """Spawn a fresh interpreter that answers `event` with `module`'s handler: ms from spawn to its answer, which
     must be a 200 holding `expect`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, module, json.dumps(event), expect],
@@ -182,12 +184,14 @@ def first_answer(env: dict[str, str], module: str, event: dict[str, Any], expect
             break
     elapsed = (time.perf_counter() - start) * 1000
     _, err = child.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child's whole life, exit included
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
     if child.returncode != 0 or not line.startswith(ANSWERED):
         raise RuntimeError(f"{module} did not answer: {err[-2000:]}")
     answer = json.loads(line.removeprefix(ANSWERED))
     if answer["status"] != 200 or not answer["found"]:
         raise RuntimeError(f"{module} answered {answer['status']} for a cold start: {answer['body']}")
-    return answer | {"ms": elapsed}
+    return answer | {"ms": elapsed, "cpu_ms": cpu}
 
 
 def measure(runs: int = 10) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -225,6 +229,8 @@ def facts_of(found: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any
     for name, subjects in found.items():
         ratios = [s["ms"] / b["ms"] for s, b in zip(subjects["service"], subjects["bare"], strict=True)]
         facts[f"{name} pair ratios"] = spread(ratios)
+        cpu = [s["cpu_ms"] / b["cpu_ms"] for s, b in zip(subjects["service"], subjects["bare"], strict=True)]
+        facts[f"{name} CPU time ratios (less sensitive to machine load; exit included)"] = spread(cpu)
         facts[f"{name} in the child"] = {
             subject: f"import {in_child(samples, 'import_ms')} ms + request {in_child(samples, 'request_ms')} ms"
             for subject, samples in subjects.items()

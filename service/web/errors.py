@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.domain import errors as e
 from service.web.auth import optional_principal
-from service.web.form_flow import Respond
 from service.web.untrusted import MalformedRequest
 
 STATUS: dict[type[e.DomainError], int] = {
@@ -85,20 +83,12 @@ def register_error_handlers(app: Flask) -> None:
     def _domain(error: e.DomainError):
         return error_response(error.code, status_of(error), error.message, error.errors)
 
-    @app.errorhandler(Respond)
-    def _respond(answer: Respond):
-        return answer.response
-
     @app.errorhandler(e.Unavailable)
     def _unavailable(error: e.Unavailable):
         # Nothing was changed: tell the client (and the browser's user) when to try the same request again.
         resp = app.make_response(error_response(error.code, 503, error.message, error.errors, error.retry_after))
         resp.headers["Retry-After"] = str(error.retry_after)
         return resp
-
-    @app.errorhandler(ValidationError)
-    def _invalid(error: ValidationError):
-        return error_response("invalid_request", 422, "The request has invalid fields.", error.messages)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
@@ -111,3 +101,20 @@ def register_error_handlers(app: Flask) -> None:
                 return response[0], response[1], {"Allow": allow}
             response.headers["Allow"] = allow
         return response
+
+
+def register_view_errors(app: Flask) -> None:
+    """What only views raise: a form's answer (`Respond`) and marshmallow's refusal of a body or query.
+
+    Installed with the blueprints (web/blueprints.py), so a cold start that serves none imports neither."""
+    from marshmallow import ValidationError
+
+    from service.web.form_flow import Respond
+
+    @app.errorhandler(Respond)
+    def _respond(answer: Respond):
+        return answer.response
+
+    @app.errorhandler(ValidationError)
+    def _invalid(error: ValidationError):
+        return error_response("invalid_request", 422, "The request has invalid fields.", error.messages)

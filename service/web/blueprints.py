@@ -1,0 +1,92 @@
+"""The app's blueprints, named by module: registered when the app is built, or (`lazy`) when a request needs them.
+
+A cold Lambda start pays for what its first request uses. The web function's first request is often the health
+check, which no blueprint serves: importing the ~20 blueprint modules (their use cases, schemas and marshmallow)
+cost more than Flask itself. Lazily, the blueprints are registered all together the first time a request asks
+for a path no registered rule serves (with its method), or a `url_for` names an endpoint not yet registered; so
+links between pages, template globals and filters, and every hook a blueprint adds are there before anything
+that may use them runs. Registration is guarded by a lock (the local run serves from threads).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
+
+
+class Blueprints:
+    """Blueprints added by module name (`service.web.<module>`, attribute `bp` unless told)."""
+
+    def __init__(self, app: Flask, lazy: bool = False) -> None:
+        self.app = app
+        self.lazy = lazy
+        self._pending: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        if lazy:
+            app.url_build_error_handlers.append(self._build_error)
+            app.wsgi_app = self._registering(app.wsgi_app)  # type: ignore[method-assign]
+
+    def add(self, module: str, attribute: str = "bp") -> None:
+        """One blueprint: `add("pages_goals")` registers `service.web.pages_goals.bp` (now, or when needed)."""
+        if self.lazy:
+            self._pending.append((module, attribute))
+        else:
+            self._register([(module, attribute)])
+
+    @property
+    def pending(self) -> list[str]:
+        """Modules whose blueprints are not registered yet."""
+        return [module for module, _ in self._pending]
+
+    def register_all(self) -> None:
+        """Register every pending blueprint (the OpenAPI document and tests that walk all routes need them)."""
+        if not self._pending:
+            return
+        with self._lock:
+            if not self._pending:
+                return  # another thread registered them while this one waited
+            started = self.app._got_first_request
+            # Flask refuses setup once a request was handled, to protect apps that register routes by accident
+            # mid-flight; here every route is registered at once, under the lock, before any request uses one.
+            self.app._got_first_request = False
+            try:
+                self._register(self._pending)
+                self._pending = []  # only now: other threads wait on the lock until every route is there
+            finally:
+                self.app._got_first_request = started
+
+    def _register(self, blueprints: Iterable[tuple[str, str]]) -> None:
+        for module, attribute in blueprints:
+            found = getattr(importlib.import_module(f"service.web.{module}"), attribute)
+            if callable(getattr(found, "register", None)) and hasattr(found, "name"):
+                self.app.register_blueprint(found)
+            else:
+                found(self.app)  # an install function: it registers its blueprint and whatever goes with it
+
+    def _served(self, environ: dict[str, Any]) -> bool:
+        """Does a registered rule already answer this path with this method?"""
+        try:
+            self.app.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # not found, another method, a redirect: a pending blueprint may serve it
+            return False
+        return True
+
+    def _registering(self, wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
+        def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            if self._pending and not self._served(environ):
+                self.register_all()
+            return wsgi_app(environ, start_response)
+
+        return serve
+
+    def _build_error(self, error: BuildError, endpoint: str, values: dict[str, Any]) -> str | None:
+        if not self._pending:
+            return None
+        self.register_all()
+        return url_for(endpoint, **values)
