@@ -15,6 +15,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,6 +126,11 @@ def lambda_env() -> dict[str, str]:
     """This process's environment plus the web function's, with the repository importable."""
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "PYTHONSTARTUP")}
     env.update(LAMBDA_ENV)
+    # Fresh processes import from bytecode, as a deployed function's packaged dependencies do: with
+    # PYTHONDONTWRITEBYTECODE set, every process compiled Flask, boto3 and the service from source, and the
+    # warm-ups wrote nothing. The bytecode goes under the temporary directory, never into the tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "review-cycles-benchmark-bytecode")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     return env
 
