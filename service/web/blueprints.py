@@ -2,9 +2,12 @@
 
 A cold Lambda start pays for what its first request uses. The web function's first request is often the health
 check, which no blueprint serves: importing the ~20 blueprint modules (their use cases, schemas and marshmallow)
-cost more than Flask itself. Lazily, the blueprints are registered all together the first time a request asks
-for a path no registered rule serves (with its method), or a `url_for` names an endpoint not yet registered; so
-links between pages, template globals and filters, and every hook a blueprint adds are there before anything
+cost more than Flask itself. Lazily, blueprints are registered by group the first time a request asks for a path
+no registered rule serves with its method: a path under /api/ registers the API's group (`api_*`, `openapi` and
+the PDF and export modules), any other path the pages' group (`pages*`, `signin`); when that group does not serve
+it either, every blueprint. A module of neither group (`errors`' view errors, or a new one) comes with the first
+group. A `url_for` naming an endpoint not yet registered registers every blueprint. So links between pages,
+template globals and filters (all in the pages' group), and every hook a blueprint adds are there before anything
 that may use them runs. Registration is guarded by a lock (the local run serves from threads).
 """
 
@@ -18,6 +21,17 @@ from typing import Any
 from flask import Flask, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
+
+API_MODULES = frozenset({"openapi", "exports", "summaries", "training_pdf"})
+
+
+def group_of(module: str) -> str | None:
+    """The group a blueprint module is registered with: "pages", "api", or None (with whichever comes first)."""
+    if module.startswith("pages") or module == "signin":
+        return "pages"
+    if module.startswith("api_") or module in API_MODULES:
+        return "api"
+    return None
 
 
 class Blueprints:
@@ -45,19 +59,25 @@ class Blueprints:
         return [module for module, _ in self._pending]
 
     def register_all(self) -> None:
-        """Register every pending blueprint (the OpenAPI document and tests that walk all routes need them)."""
+        """Register every pending blueprint (tests that walk all routes need them)."""
+        self.register(None)
+
+    def register(self, group: str | None) -> None:
+        """Register the pending blueprints of `group` (and those of no group); every pending one when None."""
         if not self._pending:
             return
         with self._lock:
-            if not self._pending:
+            chosen = [b for b in self._pending if group is None or group_of(b[0]) in (group, None)]
+            if not chosen:
                 return  # another thread registered them while this one waited
             started = self.app._got_first_request
             # Flask refuses setup once a request was handled, to protect apps that register routes by accident
             # mid-flight; here every route is registered at once, under the lock, before any request uses one.
             self.app._got_first_request = False
             try:
-                self._register(self._pending)
-                self._pending = []  # only now: other threads wait on the lock until every route is there
+                self._register(chosen)
+                # only now: other threads wait on the lock until every route of the group is there
+                self._pending = [b for b in self._pending if b not in chosen]
             finally:
                 self.app._got_first_request = started
 
@@ -80,7 +100,10 @@ class Blueprints:
     def _registering(self, wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
         def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
             if self._pending and not self._served(environ):
-                self.register_all()
+                path = environ.get("PATH_INFO") or ""
+                self.register("api" if path.startswith("/api/") else "pages")
+                if not self._served(environ):
+                    self.register_all()
             return wsgi_app(environ, start_response)
 
         return serve
