@@ -27,6 +27,13 @@ def test_web_handler_import_does_not_load_boto3(loaded):
     assert loaded["botocore"] is False
 
 
+def test_web_handler_import_leaves_blueprints_and_marshmallow_for_the_first_request_that_needs_them():
+    # issue 24: a cold /healthz pays for none of the ~20 blueprint modules, their use cases or their schemas
+    watch = ("marshmallow", "service.web.pages", "service.web.api_reviews", "service.services.reviews")
+    loaded = probe("import service.handlers.web", watch)["loaded"]
+    assert loaded == dict.fromkeys(watch, False)
+
+
 def test_a_table_of_counts_prints_its_columns_and_why_a_target_is_missed(capsys):
     from benchmarks.run import BENCHMARKS, Report, print_report
 
