@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from benchmarks.run import ROOT, lambda_env
 
@@ -61,38 +62,11 @@ print("ANSWERED", json.dumps({"status": response["statusCode"], "import_ms": (im
 
 
 def http_event(path: str, cookie: str | None = None) -> dict[str, Any]:
-    """An API Gateway HTTP API payload 2.0 GET as the template's `$default` stage sends it."""
-    return {
-        "version": "2.0",
-        "routeKey": "ANY /{proxy+}" if path != "/" else "ANY /",
-        "rawPath": path,
-        "rawQueryString": "",
-        "cookies": [cookie] if cookie else [],
-        "headers": {
-            "host": "abc123.execute-api.eu-west-1.amazonaws.com",
-            "accept": "text/html",
-            "x-forwarded-proto": "https",
-        },
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
-            "domainPrefix": "abc123",
-            "http": {
-                "method": "GET",
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "192.0.2.1",
-                "userAgent": "bench",
-            },
-            "requestId": "cold-start",
-            "routeKey": "ANY /{proxy+}",
-            "stage": "$default",
-            "time": "02/Mar/2026:09:00:00 +0000",
-            "timeEpoch": 1772442000000,
-        },
-        "isBase64Encoded": False,
-    }
+    """An API Gateway HTTP API payload 2.0 GET of a browser, as the template's `$default` stage sends it."""
+    from benchmarks.cost_journey import _http_event
+
+    name, _, value = (cookie or "").partition("=")
+    return _http_event("GET", path, "", {"accept": "text/html"}, {name: value} if cookie else {}, "")
 
 
 def session_cookie(employee_id: str = SIGNED_IN) -> str:
@@ -136,16 +110,8 @@ def _seed(env: dict[str, str]) -> None:
     from service.config import load_settings
 
     settings = load_settings(env)
-    saved = {name: os.environ.get(name) for name in CREDENTIALS}
-    os.environ.update({name: env[name] for name in CREDENTIALS})  # boto3 reads them from here only
-    try:
+    with mock.patch.dict(os.environ, {name: env[name] for name in CREDENTIALS}):  # boto3 reads them from here
         _write(settings)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _write(settings: Any) -> None:
