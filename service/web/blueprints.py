@@ -8,7 +8,8 @@ the PDF and export modules), any other path the pages' group (`pages*`, `signin`
 it either, every blueprint. A module of neither group (`errors`' view errors, or a new one) comes with the first
 group. A `url_for` naming an endpoint not yet registered registers every blueprint. So links between pages,
 template globals and filters (all in the pages' group), and every hook a blueprint adds are there before anything
-that may use them runs. Registration is guarded by a lock (the local run serves from threads).
+that may use them runs. The Lambda handler's app is lazy (one request at a time per process); the local run and
+the tests build every blueprint at once. Registration holds a lock all the same.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Blueprints:
         self.app = app
         self.lazy = lazy
         self._pending: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         if lazy:
             app.url_build_error_handlers.append(self._build_error)
             app.wsgi_app = self._registering(app.wsgi_app)  # type: ignore[method-assign]
@@ -99,11 +100,13 @@ class Blueprints:
 
     def _registering(self, wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
         def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-            if self._pending and not self._served(environ):
-                path = environ.get("PATH_INFO") or ""
-                self.register("api" if path.startswith("/api/") else "pages")
-                if not self._served(environ):
-                    self.register_all()
+            if self._pending:
+                with self._lock:  # no request matches against the rules while another registers some
+                    if self._pending and not self._served(environ):
+                        path = environ.get("PATH_INFO") or ""
+                        self.register("api" if path.startswith("/api/") else "pages")
+                        if not self._served(environ):
+                            self.register_all()
             return wsgi_app(environ, start_response)
 
         return serve
