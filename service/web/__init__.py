@@ -62,7 +62,7 @@ def create_app(
     prefetch.install(app)
     auth.install(app)
     page_helpers.install(app)
-    register_error_handlers(app)
+    register_error_handlers(app, views=False)  # the views' own errors come with the blueprints (below)
     health.install(app, wiring)
     static.install(app)
     blueprints = app.extensions["blueprints"] = Blueprints(app, lazy=lazy_blueprints)

@@ -76,8 +76,10 @@ def _chrome_available() -> bool:
     return True
 
 
-def register_error_handlers(app: Flask) -> None:
-    """Install the mapping on an app."""
+def register_error_handlers(app: Flask, views: bool = True) -> None:
+    """Install the mapping on an app (`views=False`: all but `register_view_errors`, installed with the views)."""
+    if views:
+        register_view_errors(app)
 
     @app.errorhandler(e.DomainError)
     def _domain(error: e.DomainError):
