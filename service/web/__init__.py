@@ -12,6 +12,7 @@ from service.adapters.clock import Clock
 from service.adapters.documents import use_organisation_formats
 from service.adapters.store import Table
 from service.config import ConfigError, Settings, load_settings, require_session_key
+from service.web.lazy_routes import LazyBuildRule
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -21,35 +22,15 @@ def create_app(
     table: Table | None = None,
     table_factory: Callable[[], Table] | None = None,
     clock: Clock | None = None,
+    lazy_blueprints: bool = False,
 ) -> Flask:
-    """Build the web app; adapters default to the real ones, created lazily."""
-    from service.web import (
-        api_directory,
-        api_feedback,
-        api_goals,
-        api_learning,
-        api_reviews,
-        api_training,
-        auth,
-        exports,
-        health,
-        openapi,
-        page_helpers,
-        pages,
-        pages_feedback,
-        pages_goals,
-        pages_history,
-        pages_hr,
-        pages_learning,
-        pages_reviews,
-        pages_session,
-        pages_training,
-        prefetch,
-        static,
-        summaries,
-        training_pdf,
-        untrusted,
-    )
+    """Build the web app; adapters default to the real ones, created lazily.
+
+    `lazy_blueprints` (the Lambda handler): the blueprints are imported and registered when a request first needs
+    one (web/blueprints.py), so a cold start answering `/healthz` does not import them.
+    """
+    from service.web import auth, health, page_helpers, prefetch, static, untrusted
+    from service.web.blueprints import Blueprints
     from service.web.errors import register_error_handlers
     from service.web.wiring import Wiring, dynamo_table_factory
 
@@ -59,6 +40,7 @@ def create_app(
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
+    app.url_rule_class = LazyBuildRule  # every route registered, each URL builder compiled when first used
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="__Host-session" if settings.deployed else "session",
@@ -80,34 +62,34 @@ def create_app(
     prefetch.install(app)
     auth.install(app)
     page_helpers.install(app)
-    register_error_handlers(app)
+    register_error_handlers(app, views=False)  # the views' own errors come with the blueprints (below)
     health.install(app, wiring)
     static.install(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(pages_history.bp)
-    app.register_blueprint(pages_session.bp)
-    app.register_blueprint(pages_reviews.bp)
-    app.register_blueprint(pages_hr.bp)
-    app.register_blueprint(pages_goals.bp)
-    app.register_blueprint(pages_training.bp)
-    app.register_blueprint(pages_learning.bp)
-    app.register_blueprint(pages_feedback.bp)
+    blueprints = app.extensions["blueprints"] = Blueprints(app, lazy=lazy_blueprints)
+    blueprints.add("pages")
+    blueprints.add("pages_history")
+    blueprints.add("pages_session")
+    blueprints.add("pages_reviews")
+    blueprints.add("pages_hr")
+    blueprints.add("pages_goals")
+    blueprints.add("pages_training")
+    blueprints.add("pages_learning")
+    blueprints.add("pages_feedback")
     if settings.auth_mode == "local":
-        app.register_blueprint(pages_session.local_bp)
+        blueprints.add("pages_session", "local_bp")
     else:
-        from service.web import signin
-
-        signin.install(app)
-    app.register_blueprint(api_directory.bp)
-    app.register_blueprint(api_reviews.bp)
-    app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs
-    app.register_blueprint(training_pdf.bp)  # issue 10: the training-need report as PDF
-    app.register_blueprint(exports.bp)  # issue 11: bulk exports of summaries
-    app.register_blueprint(api_goals.bp)
-    app.register_blueprint(api_training.bp)
-    app.register_blueprint(api_learning.bp)
-    app.register_blueprint(api_feedback.bp)
-    app.register_blueprint(openapi.bp)
+        blueprints.add("signin", "install")
+    blueprints.add("api_directory")
+    blueprints.add("api_reviews")
+    blueprints.add("summaries")  # issue 11: appraisal summary PDFs
+    blueprints.add("training_pdf")  # issue 10: the training-need report as PDF
+    blueprints.add("exports")  # issue 11: bulk exports of summaries
+    blueprints.add("api_goals")
+    blueprints.add("api_training")
+    blueprints.add("api_learning")
+    blueprints.add("api_feedback")
+    blueprints.add("openapi")
+    blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 
     @app.after_request
     def security_headers(response):

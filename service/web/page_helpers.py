@@ -4,7 +4,7 @@ Jinja filters and globals every page template may use (`install`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
@@ -12,13 +12,13 @@ from flask import Flask, abort, current_app, g, redirect, request, url_for
 from service.domain.directory import Role
 from service.domain.errors import NotAuthenticated
 from service.domain.goals import NEEDS_ATTENTION
-from service.services import policy
-from service.services.auth import Principal
 from service.views import labels
-from service.web import forms
 from service.web.auth import optional_principal
 from service.web.untrusted import safe_next
 from service.web.wiring import wiring
+
+if TYPE_CHECKING:
+    from service.services.auth import Principal
 
 # Who a goal page would be for; the navigation shows it only once such a page exists (no dead link).
 GOALS_ENDPOINT = "pages_goals.index"
@@ -89,10 +89,12 @@ def came_from() -> str | None:
 def reports_menu() -> list[tuple[str, str]]:
     """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
     principal = optional_principal()
+    from service.services import policy
+
     if principal is None or not policy.may_see_reports(principal):
         return []
     items = [("Goal alignment", url_for("pages_goals.alignment"))]
-    if "pages_training.report" in current_app.view_functions:
+    if has_endpoint("pages_training.report"):
         items.append(("Training needs", url_for("pages_training.report")))
     if principal.has(Role.HR):
         items.append(("Cycle progress", url_for("pages_hr.cycles")))
@@ -106,10 +108,10 @@ def page_globals() -> dict[str, Any]:
         "session_seconds": int(current_app.permanent_session_lifetime.total_seconds())
         if wiring().settings.auth_mode == "local"
         else 0,
-        "has_endpoint": lambda name: name in current_app.view_functions,
+        "has_endpoint": has_endpoint,
         "goals_endpoint": GOALS_ENDPOINT,
         "Role": Role,
-        "fid": forms.field_id,
+        "fid": field_id,
         "reports_menu": reports_menu,
         "goal_attention": NEEDS_ATTENTION,
         "came_from": came_from,
@@ -133,11 +135,32 @@ def restore_formats(_exc: BaseException | None = None) -> None:
         restore()
 
 
+def field_id(name: str) -> str:
+    """A form field's element id (web/forms.py, which imports marshmallow: loaded by the first page with a form)."""
+    from service.web import forms
+
+    return forms.field_id(name)
+
+
+def humanise(message: str) -> str:
+    """A form message as a sentence (web/forms.py)."""
+    from service.web import forms
+
+    return forms.humanise(message)
+
+
+def has_endpoint(name: str) -> bool:
+    """Does the app serve this endpoint (its blueprints registered first when the app registers them lazily)?"""
+    if name not in current_app.view_functions:
+        current_app.extensions["blueprints"].register_all()
+    return name in current_app.view_functions
+
+
 def install(app: Flask) -> None:
     """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
     app.before_request(use_person_formats)
     app.teardown_request(restore_formats)
     for name, fn in labels.FILTERS.items():
         app.add_template_filter(fn, name)
-    app.add_template_filter(forms.humanise, "humanise")
+    app.add_template_filter(humanise, "humanise")
     app.context_processor(page_globals)

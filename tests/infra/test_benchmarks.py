@@ -27,6 +27,13 @@ def test_web_handler_import_does_not_load_boto3(loaded):
     assert loaded["botocore"] is False
 
 
+def test_web_handler_import_leaves_blueprints_and_marshmallow_for_the_first_request_that_needs_them():
+    # issue 24: a cold /healthz pays for none of the ~20 blueprint modules, their use cases or their schemas
+    watch = ("marshmallow", "service.web.pages", "service.web.api_reviews", "service.services.reviews")
+    loaded = probe("import service.handlers.web", watch)["loaded"]
+    assert loaded == dict.fromkeys(watch, False)
+
+
 def test_a_table_of_counts_prints_its_columns_and_why_a_target_is_missed(capsys):
     from benchmarks.run import BENCHMARKS, Report, print_report
 
@@ -79,3 +86,18 @@ def test_the_export_benchmarks_measure_a_chunk_and_an_assembly_that_holds_every_
     assembly = assembly_run(60)
     assert assembly["made"] == 60 and assembly["parts"] >= 1 and assembly["peak_mib"] > 0
     assert template_concurrency()["concurrency"] >= 1
+
+
+def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
+    """Fresh processes answer `/healthz` and a signed-in page (a 200 naming the person), handler and bare app alike."""
+    from benchmarks import run
+
+    report = run.cold_start(runs=1, warm_up=False)
+    assert [r.name for r in report.rows] == [
+        "/healthz (handler)",
+        "/healthz (bare)",
+        "signed-in / (handler)",
+        "signed-in / (bare)",
+    ]
+    assert all(r.median > 0 for r in report.rows)
+    assert "1.3" in report.as_dict()["target"]
