@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -142,8 +143,7 @@ def rating_from_score(score: float, scale: list[str]) -> Rating | None:
     """A 0–100 score as the nearest point of the scale (halves up); None without a scale."""
     if len(scale) < 2:
         return None
-    value = int((score / 100 * (len(scale) - 1)) + 1.5)
-    value = max(1, min(len(scale), value))
+    value = max(1, min(len(scale), math.floor(score / 100 * (len(scale) - 1) + 1.5)))
     return Rating(value, scale[value - 1], value >= expectation_point(scale))
 
 
@@ -326,9 +326,6 @@ class Decision:
         """The aggregate of its evidence."""
         return aggregate(self.evidence)
 
-    def flag_list(self) -> list[tuple[str, Flag]]:
-        """(person, flag) pairs, in the order of `people`."""
-        return [(p, Flag(f)) for p in self.people for f in self.flags.get(p, [])]
 
 
 def check_request(

@@ -49,7 +49,7 @@ def review_rating(review: Review, cycle: Cycle | None) -> Rating | None:
     scale = list(((cycle.template_snapshot if cycle else None) or {}).get("scale", []))
     if score is None or not at_least(review.state, ReviewState.MANAGER_SUBMITTED):
         return None
-    return rating_from_score(float(score), scale)
+    return rating_from_score(score, scale)
 
 
 def _gaps(review: Review, cycle: Cycle | None) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ def create_app(
 ) -> Flask:
     """Build the web app; adapters default to the real ones, created lazily."""
     from service.web import (
+        api_decisions,
         api_directory,
         api_feedback,
         api_goals,
@@ -107,6 +108,7 @@ def create_app(
     app.register_blueprint(api_training.bp)
     app.register_blueprint(api_learning.bp)
     app.register_blueprint(api_feedback.bp)
+    app.register_blueprint(api_decisions.bp)  # issue 27: personnel decisions
     app.register_blueprint(openapi.bp)
 
     @app.after_request

@@ -280,6 +280,17 @@ PROBES: dict[str, Probe] = {
         "roles",
         csv=True,
     ),
+    # Personnel decisions (issue 27): a kind and a pay direction the domain does not know.
+    "decision kind": Probe(
+        "E2", "POST", "/api/decisions", {"kind": "firing", "summary": "x", "people": ["E4"]}, "kind"
+    ),
+    "decision pay direction": Probe(
+        "E2",
+        "POST",
+        "/api/decisions",
+        {"kind": "pay_change", "pay_direction": "sideways", "summary": "x", "people": ["E4"]},
+        "pay_direction",
+    ),
 }
 
 STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
@@ -421,6 +432,8 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(value)": (STORED, "counters"),
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
+    "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
+    "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
 }
 
 
