@@ -37,6 +37,7 @@ def create_app(
         openapi,
         page_helpers,
         pages,
+        pages_decisions,
         pages_feedback,
         pages_goals,
         pages_history,
@@ -93,6 +94,7 @@ def create_app(
     app.register_blueprint(pages_training.bp)
     app.register_blueprint(pages_learning.bp)
     app.register_blueprint(pages_feedback.bp)
+    app.register_blueprint(pages_decisions.bp)  # issue 27
     if settings.auth_mode == "local":
         app.register_blueprint(pages_session.local_bp)
     else:
