@@ -45,7 +45,7 @@ def test_weighing_shows_the_evidence_and_the_group_sentence_and_saves_nothing(ap
     mei = data["evidence"][0]
     assert mei["name"] == "Mei Chen" and [c["rating_label"] for c in mei["cycles"]] == ["Exceeding", "Exceeding"]
     assert {n["topic"] for n in mei["needs"]} >= {"Kubernetes operations"}
-    assert UnitOfWork(demo_table).decisions.newest() == []
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
 
 
 def test_a_decision_against_the_record_is_refused_without_a_justification_with_a_field_message(app, demo_table):
@@ -54,7 +54,7 @@ def test_a_decision_against_the_record_is_refused_without_a_justification_with_a
     assert answer.status_code == 422
     body = answer.get_json()
     assert body["code"] == "validation_failed" and "justification" in body["errors"]
-    assert UnitOfWork(demo_table).decisions.newest() == []
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
 
 
 def test_bad_input_is_a_422_naming_the_field(app):
@@ -79,7 +79,7 @@ def test_record_approve_communicate_and_the_employee_reads_their_part(app, demo_
     assert decision["state"] == "awaiting_approval"
     assert hr.post(f"/api/decisions/{decision['decision_id']}/approve", headers=headers).status_code == 403
     listed = hr.get("/api/decisions", headers=headers).get_json()
-    assert [d["decision_id"] for d in listed["awaiting"]] == [decision["decision_id"]]
+    assert decision["decision_id"] in [d["decision_id"] for d in listed["awaiting"]]
     employee, eh = api(app, "E009")
     assert employee.get(f"/api/decisions/{decision['decision_id']}", headers=eh).status_code == 404
     # Leadership is not HR: the decision is not theirs to find, let alone approve.
@@ -91,15 +91,11 @@ def test_record_approve_communicate_and_the_employee_reads_their_part(app, demo_
     assert stored.state.value == "awaiting_approval"
 
 
-def test_leadership_counts_and_an_employee_is_refused(app, demo_table):
-    hr, headers = api(app, "E005")
-    hr.post("/api/decisions", json={**RESTRUCTURE, "justification": "Vendor takes over"}, headers=headers)
+def test_leadership_counts_and_an_employee_is_refused(app):
     boss, bh = api(app, "E001")
     counts = boss.get("/api/reports/decisions", headers=bh).get_json()
-    assert (
-        counts["rows"] == [{"department": "Engineering", "counts": [0, 0, 0, 0, 0, 5], "total": 5}]
-        or counts["rows"][0]["total"] == 5
-    )
+    # The demo: 1 promoted and 5 restructured in Engineering; 6 − 5 would give the 1 away.
+    assert counts["rows"] == [{"department": "Engineering", "counts": [None, 0, 0, 0, 0, None], "total": 6}]
     employee, eh = api(app, "E009")
     assert employee.get("/api/reports/decisions", headers=eh).status_code == 403
 
