@@ -1,13 +1,16 @@
-"""The decisions' JSON API over the demo organisation (in-memory table): weigh, record, approve, communicate, read,
-verify, leadership's counts, and the OpenAPI document."""
+"""Decisions over the demo organisation (in-memory table): the JSON API (weigh, record, approve, communicate, read,
+verify, leadership's counts, the OpenAPI document) and the pages without JavaScript."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
+from service.domain.decisions import DecisionState
 from tests.conftest import AuthActions
 
 TEAM = ["E008", "E009", "E010", "E011", "E012"]
@@ -119,3 +122,100 @@ def test_the_operations_are_in_the_openapi_document(app):
         "end_of_employment",
         "restructuring",
     ]
+
+
+# --- the pages ------------------------------------------------------------------------------------------------
+
+
+def signed_in(app, employee_id: str):
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login(employee_id)
+    return client, auth
+
+
+def post(client, auth, path: str, data: dict | None = None):
+    """A form sent from the signed-in browser (with its CSRF token)."""
+    return client.post(path, data={**(data or {}), "csrf_token": auth.csrf})
+
+
+def test_the_form_shows_the_evidence_before_saving_and_saves_only_with_a_justification(app, demo_table):
+    client, auth = signed_in(app, "E005")
+    page = client.get("/decisions/new").get_data(as_text=True)
+    assert "Show the evidence" in page and "Save decision" not in page
+    fields = {"kind": "restructuring", "people": TEAM, "summary": "Platform team dissolved", "step": "save"}
+    weighed = post(client, auth, "/decisions/new", {**fields, "step": "weigh"})
+    text = weighed.get_data(as_text=True)
+    assert weighed.status_code == 200
+    assert "5 of 5 people affected were rated at or above expectations" in text
+    assert text.count("Goes against the record:") == 10  # two checks for each of five people
+    assert "Kubernetes operations" in text and "I think ownership deserved a 4" in text
+    refused = post(client, auth, "/decisions/new", fields)
+    assert refused.status_code == 422 and "write why it is justified" in refused.get_data(as_text=True)
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+    saved = post(client, auth, "/decisions/new", {**fields, "justification": "A vendor runs the platform now."})
+    assert saved.status_code == 302
+    decision = UnitOfWork(demo_table).decisions.newest()[0]
+    assert decision.state is DecisionState.AWAITING_APPROVAL and len(decision.evidence) == 5
+    shown = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Awaiting HR approval" in shown and "The evidence verifies" in shown
+    assert ">Approve<" not in shown  # the recorder cannot approve their own
+    listing = client.get("/decisions").get_data(as_text=True)
+    assert "Waiting for a second HR approval" in listing and "Platform team dissolved" in listing
+
+
+def test_bad_form_input_is_redisplayed_with_messages_and_saves_nothing(app, demo_table):
+    client, auth = signed_in(app, "E005")
+    answer = post(client, auth, "/decisions/new", {"kind": "firing", "people": TEAM, "step": "weigh"})
+    assert answer.status_code == 422 and 'aria-invalid="true"' in answer.get_data(as_text=True)
+    answer = post(client, auth, "/decisions/new", {"kind": "promotion", "step": "weigh"})
+    assert answer.status_code == 422
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+
+
+def test_a_manager_outside_their_area_is_refused_on_the_form(app, demo_table):
+    client, auth = signed_in(app, "E007")  # manages the platform team, not E014
+    page = client.get("/decisions/new").get_data(as_text=True)
+    assert 'value="E008"' in page and 'value="E014"' not in page
+    answer = post(client, auth, "/decisions/new", {"kind": "promotion", "people": ["E014"], "step": "weigh"})
+    assert answer.status_code == 422 and "not someone you may decide about" in answer.get_data(as_text=True)
+
+
+def test_second_hr_approves_then_communicated_the_employee_reads_their_own_evidence(app, demo_table, clock):
+    from service.services import decisions as svc
+    from tests import factories as f
+
+    data = {"kind": "restructuring", "summary": "Platform team dissolved", "people": TEAM, "justification": "Vendor"}
+    decision = svc.record_decision(UnitOfWork(demo_table), f.principal(demo_table, "E005"), data, clock)
+    employee, _ = signed_in(app, "E009")
+    assert employee.get(f"/decisions/{decision.decision_id}").status_code == 404
+    hr, ha = signed_in(app, "E005")
+    assert post(hr, ha, f"/decisions/{decision.decision_id}/communicate").status_code == 302
+    assert UnitOfWork(demo_table).decisions.get(decision.decision_id).state is DecisionState.AWAITING_APPROVAL
+    svc.approve(UnitOfWork(demo_table), svc_principal_hr(demo_table), decision.decision_id, clock)
+    assert post(hr, ha, f"/decisions/{decision.decision_id}/communicate").status_code == 302
+    page = employee.get(f"/decisions/{decision.decision_id}").get_data(as_text=True)
+    assert "Kwame Mensah" in page and "Mei Chen" not in page
+    assert "Decisions about you" in employee.get("/decisions").get_data(as_text=True)
+
+
+def svc_principal_hr(table):
+    from service.domain.directory import Role
+    from service.services.auth import Principal
+    from service.services.directory import get_person
+
+    return Principal.of(get_person(UnitOfWork(table), "E002"), frozenset({Role.HR}))
+
+
+def test_leadership_sees_counts_in_the_reports_menu_and_an_employee_does_not(app, demo_table, clock):
+    from service.services import decisions as svc
+    from tests import factories as f
+
+    data = {"kind": "promotion", "summary": "Leads", "people": ["E015", "E016", "E017", "E018"]}
+    svc.record_decision(UnitOfWork(demo_table), f.principal(demo_table, "E005"), data, clock)  # 5 promoted with E014
+    boss, _ = signed_in(app, "E001")
+    assert 'href="/reports/decisions"' in boss.get("/").get_data(as_text=True)
+    page = boss.get("/reports/decisions").get_data(as_text=True)
+    assert re.search(r'<th scope="row">Engineering</th><td>5</td>(<td>0</td>){4}<td>5</td><td>10</td>', page)
+    employee, _ = signed_in(app, "E009")
+    assert employee.get("/reports/decisions").status_code == 403
