@@ -286,6 +286,8 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("DECISION#", "DECISION", "decision"),
     ("DECIDED#", "D#", "decision_mark"),
     ("DECISIONSTATS", "DEPT#", "decision_counts"),
+    ("PROCFB#", "A#", "process_answer"),
+    ("PROCFB#", "GIVEN#", "process_feedback_given"),
 )
 
 
@@ -647,3 +649,21 @@ def decision_counts_all() -> tuple[str, str]:
 def entity_decision(decision_id: str) -> str:
     """Audit entity name of a decision."""
     return f"DECISION#{_esc(decision_id)}"
+
+
+# --- feedback on the review process itself (issue 27, point 5) ---------------------------------------
+
+
+def process_answer(cycle_id: str, answer_id: str) -> dict[str, str]:
+    """An anonymous answer about a cycle's process, under a random id (no person, no time)."""
+    return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"A#{_esc(answer_id)}"}
+
+
+def process_answers(cycle_id: str) -> tuple[str, str]:
+    """Partition and prefix of a cycle's process answers."""
+    return f"PROCFB#{_esc(cycle_id)}", "A#"
+
+
+def process_given(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """The mark that a person answered about a cycle's process (never what)."""
+    return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"GIVEN#{_esc(employee_id)}"}
