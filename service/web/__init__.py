@@ -47,6 +47,7 @@ def create_app(
         pages_session,
         pages_training,
         prefetch,
+        process_feedback,
         static,
         summaries,
         training_pdf,
@@ -95,6 +96,7 @@ def create_app(
     app.register_blueprint(pages_learning.bp)
     app.register_blueprint(pages_feedback.bp)
     app.register_blueprint(pages_decisions.bp)  # issue 27
+    app.register_blueprint(process_feedback.bp)  # issue 27: feedback on the process
     if settings.auth_mode == "local":
         app.register_blueprint(pages_session.local_bp)
     else:

@@ -291,6 +291,9 @@ PROBES: dict[str, Probe] = {
         {"kind": "pay_change", "pay_direction": "sideways", "summary": "x", "people": ["E4"]},
         "pay_direction",
     ),
+    "process time taken": Probe(
+        "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
+    ),
 }
 
 STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
@@ -434,6 +437,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
+    "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
 }
 
 
