@@ -1,6 +1,7 @@
 """Issue 27 in a real browser over the demo organisation, at 1280 and 390 px (one live server): HR finds the demo's
 flagged restructuring, records a decision through the form that shows the evidence first, and leadership reads the
-counts. Screenshots (test-artifacts/screenshots/decision-*) and axe-core (0 serious or critical); no page is wider
+counts; a participant says how last year's review process went and HR reads it beside the template. Screenshots
+(test-artifacts/screenshots/decision-*, process-feedback-*) and axe-core (0 serious or critical); no page is wider
 than the window."""
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from playwright.sync_api import expect
 
 from service.adapters.clock import Clock
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
+from service.services import cycles
 from tests.browser.test_hr_goal_pages import WIDTHS, check
 
 pytestmark = pytest.mark.browser
@@ -30,6 +33,7 @@ def test_recording_a_decision_shows_the_evidence_first_and_reads_well(live, open
     for start in range(0, len(items), 25):
         batch = [{"PutRequest": {"Item": live.table.encode(i)}} for i in items[start : start + 25]]
         live.table.client.batch_write_item(RequestItems={live.settings.table_name: batch})
+    last_year = cycles.list_cycles(UnitOfWork(memory))[-1].cycle_id  # closed: every participant may answer
     problems: list[str] = []
     for width, viewport in WIDTHS.items():
         hr = open_as(live, "E005", viewport)
@@ -60,6 +64,24 @@ def test_recording_a_decision_shows_the_evidence_first_and_reads_well(live, open
         hr.get_by_role("button", name="Save decision").click()
         expect(hr.get_by_role("heading", name="Performance improvement plan")).to_be_visible()
         expect(hr.get_by_text("Awaiting HR approval").first).to_be_visible()
+
+        # Feedback on the process: a participant of last year's closed cycle answers; HR reads it by the template.
+        person = open_as(live, "E009" if width == "wide" else "E010", viewport)
+        person.goto(f"/cycles/{last_year}/process-feedback")
+        person.get_by_role("button", name="Send anonymously").click()
+        expect(person.get_by_text("There is a problem").or_(person.get_by_text("is not complete"))).to_be_visible()
+        check(person, f"process-feedback-form-{width}", problems)
+        fits(person, f"process-feedback-form-{width}", problems)
+        person.get_by_label("Mostly").first.check()
+        person.get_by_label("Completely").last.check()
+        person.get_by_label("How long did it take you").select_option("2_4h")
+        person.get_by_role("button", name="Send anonymously").click()
+        expect(person.get_by_text("kept without your name")).to_be_visible()
+        hr.goto("/hr/templates")
+        hr.get_by_role("link", name="What people said of its process").first.click()
+        expect(hr.get_by_text("Withheld: fewer than 5 people answered").first).to_be_visible()
+        check(hr, f"process-feedback-hr-{width}", problems)
+        fits(hr, f"process-feedback-hr-{width}", problems)
 
         leader = open_as(live, "E001", viewport)
         leader.goto("/reports/decisions")
