@@ -87,6 +87,8 @@ def give(cycle_id: str):
     """Save the answer and go home."""
     raw = {k: request.form.get(k, "")[: MAX_CHANGE + 1] for k in ("fair", "useful", "time_taken", "change")}
     data, errors = forms.load(ProcessAnswerInSchema(), raw)
+    # A question left unanswered says so in words (the schema's messages are for programs).
+    errors.update({k: ["choose one"] for k in ("fair", "useful", "time_taken") if not raw[k].strip()})
     if errors:
         raise Respond(_form(cycle_id, raw, errors, "The feedback is not complete.", 422))
     w = wiring()
