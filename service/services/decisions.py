@@ -117,7 +117,7 @@ def person_evidence(uow: UnitOfWork, person: Employee) -> PersonEvidence:
         ResponseEvidence(
             r.cycle_id, r.cycle_name, str(r.acknowledgement.get("agreement") or ""), r.acknowledgement["response"]
         )
-        for r in sorted(reviews, key=lambda r: (r.period_start or "", r.cycle_name))
+        for r in last  # the reviews weighed: what the person wrote about them
         if r.acknowledgement and (r.acknowledgement.get("response") or "").strip()
     ]
     scores = [c.score for c in entries if c.score is not None]
