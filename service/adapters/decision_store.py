@@ -1,5 +1,6 @@
 """Personnel decisions in the table: `uow.decisions` (issue 27). A decision is one audited item holding its
-evidence; a mark per person lists the decisions about them; counters per department give leadership's counts."""
+evidence; a mark per person lists the decisions about them; counters per department, added when a decision is
+communicated, give leadership's counts."""
 
 from __future__ import annotations
 
@@ -60,17 +61,19 @@ class DecisionRepository(Repository):
         }
 
     def save(self, decision: Decision, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Decision:
-        """Stage the audited decision; a new one also stages the people's marks and the counters."""
+        """Stage the audited decision; a new one also stages the marks of the people it concerns."""
         entity = keys.entity_decision(decision.decision_id)
-        stored = self._audited(
-            entity, DECISION.to_item(decision), new, actor=actor, action=action, at=at, reason=reason
-        )
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason}
+        stored = self._audited(entity, DECISION.to_item(decision), new, **audit)
         if new:
             for person in decision.people:
                 mark = keys.decision_mark(person, decision.recorded_at, decision.decision_id)
                 self._uow.add(Put({**mark, "type": "decision_mark", "decision_id": decision.decision_id}))
-            # One counter update per department: a transaction may touch an item once.
-            for department, people in sorted(Counter(decision.departments).items()):
-                defaults = {"type": "decision_counts", "department": department}
-                self._uow.add(Increment(keys.decision_counts(department), {decision.kind.value: people}, defaults))
         return DECISION.from_item(stored)
+
+    def stage_counts(self, decision: Decision) -> None:
+        """Count the people a communicated decision affects, per department (one update each: a transaction may
+        touch an item once)."""
+        for department, people in sorted(Counter(decision.departments).items()):
+            defaults = {"type": "decision_counts", "department": department}
+            self._uow.add(Increment(keys.decision_counts(department), {decision.kind.value: people}, defaults))

@@ -249,6 +249,7 @@ def communicate(uow: UnitOfWork, principal: Principal, decision_id: str, clock: 
         at = iso(clock.now())
         changed = replace(decision, state=state, communicated_at=at)
         stored = uow.decisions.save(changed, new=False, actor=principal.employee_id, action="communicate", at=at)
+        uow.decisions.stage_counts(stored)  # leadership counts what was decided and told, not what waits
         uow.commit()
     return stored
 
@@ -326,8 +327,8 @@ class DecisionCounts:
 
 
 def decision_counts(uow: UnitOfWork, principal: Principal) -> DecisionCounts:
-    """People affected per kind and department; a figure under 5 people, or one that would give such a group
-    away by subtraction, is withheld (domain/suppression.py)."""
+    """People affected by communicated decisions per kind and department; a figure under 5 people, or one that
+    would give such a group away by subtraction, is withheld (domain/suppression.py)."""
     policy.require(policy.may_see_decision_counts(principal), "only leadership and HR see these counts")
     found = uow.decisions.counts()
     departments, kinds = sorted(found), list(DecisionKind)

@@ -97,8 +97,8 @@ def test_record_approve_communicate_and_the_employee_reads_their_part(app, demo_
 def test_leadership_counts_and_an_employee_is_refused(app):
     boss, bh = api(app, "E001")
     counts = boss.get("/api/reports/decisions", headers=bh).get_json()
-    # The demo: 1 promoted and 5 restructured in Engineering; 6 − 5 would give the 1 away.
-    assert counts["rows"] == [{"department": "Engineering", "counts": [None, 0, 0, 0, 0, None], "total": 6}]
+    # The demo: 1 promoted and told (5 restructured wait for approval, not counted): withheld, total included.
+    assert counts["rows"] == [{"department": "Engineering", "counts": [None, 0, 0, 0, 0, 0], "total": None}]
     employee, eh = api(app, "E009")
     assert employee.get("/api/reports/decisions", headers=eh).status_code == 403
 
@@ -211,11 +211,12 @@ def test_leadership_sees_counts_in_the_reports_menu_and_an_employee_does_not(app
     from service.services import decisions as svc
     from tests import factories as f
 
-    data = {"kind": "promotion", "summary": "Leads", "people": ["E015", "E016", "E017", "E018"]}
-    svc.record_decision(UnitOfWork(demo_table), f.principal(demo_table, "E005"), data, clock)  # 5 promoted with E014
+    data = {"kind": "promotion", "summary": "Leads", "people": ["E015", "E016", "E017", "E018", "E019"]}
+    promoted = svc.record_decision(UnitOfWork(demo_table), f.principal(demo_table, "E005"), data, clock)
+    svc.communicate(UnitOfWork(demo_table), f.principal(demo_table, "E005"), promoted.decision_id, clock)
     boss, _ = signed_in(app, "E001")
     assert 'href="/reports/decisions"' in boss.get("/").get_data(as_text=True)
     page = boss.get("/reports/decisions").get_data(as_text=True)
-    assert re.search(r'<th scope="row">Engineering</th><td>5</td>(<td>0</td>){4}<td>5</td><td>10</td>', page)
+    assert re.search(r'<th scope="row">Engineering</th><td>6</td>(<td>0</td>){5}<td>6</td>', page)
     employee, _ = signed_in(app, "E009")
     assert employee.get("/reports/decisions").status_code == 403

@@ -201,19 +201,25 @@ def test_the_employee_reads_a_decision_about_them_with_their_own_evidence_only_o
     assert [r["action"] for r in trail] == ["record", "approve", "communicate"]
 
 
-def test_leadership_counts_withhold_groups_under_five_and_what_subtraction_would_reveal(table, clock):
-    # The demo: a restructuring of 5 and a promotion of 1, all in Engineering.
-    counts = svc.decision_counts(UnitOfWork(table), who(table, "E001"))
-    (row,) = counts.rows
-    by_kind = dict(zip(counts.kinds, row.counts, strict=True))
+def test_leadership_counts_communicated_decisions_withholding_small_groups_and_subtraction(table, clock):
+    def counts():
+        found = svc.decision_counts(UnitOfWork(table), who(table, "E001"))
+        (row,) = found.rows
+        return dict(zip(found.kinds, row.counts, strict=True)), row.total
+
+    # The demo: a communicated promotion of 1; the restructuring of 5 waits for approval and is not counted.
+    assert counts() == ({"promotion": None, **dict.fromkeys(list(DecisionKind)[1:], 0)}, None)
+    (waiting,) = UnitOfWork(table).decisions.awaiting()
+    svc.approve(UnitOfWork(table), who(table, "E002", Role.HR), waiting.decision_id, clock)
+    svc.communicate(UnitOfWork(table), who(table, "E005"), waiting.decision_id, clock)
+    by_kind, total = counts()
     assert by_kind["promotion"] is None  # 1 person
     assert by_kind["restructuring"] is None  # the department's 6 − 5 would give the 1 away
-    assert row.total == 6 and counts.totals[counts.kinds.index("promotion")] is None
+    assert total == 6
     data = {"kind": "promotion", "summary": "Lead", "people": ["E015", "E016", "E017", "E018"]}
-    svc.record_decision(UnitOfWork(table), who(table, "E005"), data, clock)  # 4 more: 5 promoted
-    counts = svc.decision_counts(UnitOfWork(table), who(table, "E001"))
-    (row,) = counts.rows
-    by_kind = dict(zip(counts.kinds, row.counts, strict=True))
-    assert (by_kind["promotion"], by_kind["restructuring"], row.total, counts.total) == (5, 5, 10, 10)
+    promoted = svc.record_decision(UnitOfWork(table), who(table, "E005"), data, clock)
+    svc.communicate(UnitOfWork(table), who(table, "E005"), promoted.decision_id, clock)  # 5 promoted now
+    by_kind, total = counts()
+    assert (by_kind["promotion"], by_kind["restructuring"], total) == (5, 5, 10)
     with pytest.raises(PermissionDenied):
         svc.decision_counts(UnitOfWork(table), who(table, "E009"))
