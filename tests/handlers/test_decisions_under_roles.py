@@ -1,4 +1,4 @@
-"""Issue 27: recording a decision, approving it and the counts, through the web function with exactly its
+"""Issue 27: recording a decision, approving and communicating it, and the counts, through the web function with exactly its
 template environment and under its role (every AWS call checked against the role CloudFormation gives it)."""
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def test_a_decision_is_weighed_saved_and_counted_under_the_web_functions_role(st
     (decision_path,) = set(re.findall(r'href="(/decisions/[0-9a-f]+)"', waiting))
     approved = hr.post(f"{decision_path}/approve", [], token_from=decision_path)
     assert "The decision is approved" in approved["body"]
+    told = hr.post(f"{decision_path}/communicate", [], token_from=decision_path)
+    assert "The decision is communicated" in told["body"]
 
     counts = hr.get("/reports/decisions")  # HR sees leadership's counts too
     assert counts["statusCode"] == 200 and "Performance improvement plan" in counts["body"]
