@@ -45,9 +45,9 @@ class UnitOfWork:
         from service.adapters.audit_store import AuditLog
         from service.adapters.cycle_store import CycleRepository
         from service.adapters.decision_store import DecisionRepository
-        from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
+        from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.reminder_store import ReminderLog
         from service.adapters.review_store import ReviewRepository
         from service.adapters.signin_attempts import SigninAttempts

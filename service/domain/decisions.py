@@ -327,7 +327,6 @@ class Decision:
         return aggregate(self.evidence)
 
 
-
 def check_request(
     kind: DecisionKind, pay: PayDirection | None, summary: str, people: list[str], justification: str, flagged: bool
 ) -> None:

@@ -35,7 +35,7 @@ from service.domain.decisions import (
     verify,
 )
 from service.domain.directory import Employee, Role
-from service.domain.errors import NotFound, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.reviews import Review, ReviewState, at_least
 from service.domain.suppression import NOTE, Line, withheld
 from service.services import policy
@@ -148,6 +148,11 @@ class Weighing:
         """Whether a consistency check flagged it (a justification and a second HR approval are needed)."""
         return any(self.flags.values())
 
+    @property
+    def evidence_hash(self) -> str:
+        """The hash of the evidence shown (sent back on saving, so what is saved is what was read)."""
+        return evidence_hash(self.evidence)
+
 
 def _people(uow: UnitOfWork, principal: Principal, people: list[str]) -> list[Employee]:
     unique = list(dict.fromkeys(p for p in people if p))
@@ -177,7 +182,8 @@ def weigh(
 
 
 def record_decision(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Decision:
-    """Record a decision with the evidence the record holds now; one flagged by a check waits for approval."""
+    """Record a decision with the evidence the record holds now; one flagged by a check waits for approval. With
+    `evidence_hash` (the hash of the evidence the reader was shown), a record that changed since is refused."""
     kind, pay = DecisionKind(data["kind"]), data.get("pay_direction")
     pay = PayDirection(pay) if pay and kind is DecisionKind.PAY_CHANGE else None
     people = list(dict.fromkeys(data.get("people") or []))
@@ -186,6 +192,9 @@ def record_decision(uow: UnitOfWork, principal: Principal, data: dict[str, Any],
     with uow:
         weighing = weigh(uow, principal, kind, pay, people)
         check_request(kind, pay, summary, people, justification, weighing.flagged)
+        shown = data.get("evidence_hash")
+        if shown and shown != evidence_hash(weighing.evidence):
+            raise Conflict("the record changed since the evidence was shown: read it again before saving")
         at = iso(clock.now())
         decision = Decision(
             decision_id=clock.new_id(),

@@ -48,7 +48,7 @@ _EVIDENCE = {
     "group": fields.Nested(GroupSchema),
     "flagged": fields.Boolean(),
 }
-WeighingSchema = schema_of(svc.Weighing, "WeighingSchema", **_EVIDENCE)
+WeighingSchema = schema_of(svc.Weighing, "WeighingSchema", **_EVIDENCE, evidence_hash=fields.String())
 DecisionSchema = schema_of(Decision, "DecisionSchema", exclude=("audit_head",), **_EVIDENCE)
 DecisionListsSchema = schema_of(
     svc.DecisionLists,
@@ -75,6 +75,11 @@ class DecisionInSchema(WeighInSchema):
 
     summary = Text(required=True, validate=validate.Length(1, MAX_TEXT))
     justification = Text(load_default="", validate=validate.Length(max=MAX_TEXT))
+    evidence_hash = Text(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={"description": "the weighing's evidence_hash: refused (409) if the record changed since"},
+    )
 
 
 class TrailSchema(Schema):
@@ -107,7 +112,7 @@ def weigh():
     response=DecisionSchema,
     body=DecisionInSchema,
     status=201,
-    errors=(403,),
+    errors=(403, 409),
 )
 def record():
     """Record a decision."""

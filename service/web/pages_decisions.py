@@ -57,6 +57,7 @@ def _raw() -> dict[str, Any]:
         "people": form.getlist("people")[: domain.MAX_PEOPLE + 1],
         "summary": form.get("summary", ""),
         "justification": form.get("justification", ""),
+        "evidence_hash": form.get("evidence_hash", "")[:64] or None,
     }
 
 

@@ -153,7 +153,17 @@ def test_the_form_shows_the_evidence_before_saving_and_saves_only_with_a_justifi
     refused = post(client, auth, "/decisions/new", fields)
     assert refused.status_code == 422 and "write why it is justified" in refused.get_data(as_text=True)
     assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
-    saved = post(client, auth, "/decisions/new", {**fields, "justification": "A vendor runs the platform now."})
+    shown_hash = re.search(r'name="evidence_hash" value="([0-9a-f]{64})"', text).group(1)
+    stale = post(client, auth, "/decisions/new", {**fields, "justification": "Vendor", "evidence_hash": "0" * 64})
+    assert stale.status_code == 409 and "the record changed since the evidence was shown" in stale.get_data(
+        as_text=True
+    )
+    saved = post(
+        client,
+        auth,
+        "/decisions/new",
+        {**fields, "justification": "A vendor runs the platform now.", "evidence_hash": shown_hash},
+    )
     assert saved.status_code == 302
     decision = UnitOfWork(demo_table).decisions.newest()[0]
     assert decision.state is DecisionState.AWAITING_APPROVAL and len(decision.evidence) == 5

@@ -1,5 +1,6 @@
-"""Issue 27: recording a decision, approving and communicating it, and the counts, through the web function with exactly its
-template environment and under its role (every AWS call checked against the role CloudFormation gives it)."""
+"""Issue 27: recording a decision, approving and communicating it, and the counts, through the web function with
+exactly its template environment and under its role (every AWS call checked against the role CloudFormation gives
+it)."""
 
 from __future__ import annotations
 

@@ -223,3 +223,18 @@ def test_leadership_counts_communicated_decisions_withholding_small_groups_and_s
     assert (by_kind["promotion"], by_kind["restructuring"], total) == (5, 5, 10)
     with pytest.raises(PermissionDenied):
         svc.decision_counts(UnitOfWork(table), who(table, "E009"))
+
+
+def test_saving_is_refused_when_the_record_changed_since_the_evidence_was_shown(table, clock):
+    hr = who(table, "E005")
+    shown = svc.weigh(UnitOfWork(table), hr, DecisionKind.RESTRUCTURING, None, TEAM)
+    need = next(n for n in shown.evidence[0].needs if not n.addressed)
+    training.mark_need_addressed(UnitOfWork(table), hr, need.need_id, "Course taken", clock)
+    data = {"kind": "restructuring", "summary": "Dissolved", "people": TEAM, "justification": "Vendor"}
+    before = UnitOfWork(table).decisions.newest()
+    with pytest.raises(Conflict):
+        svc.record_decision(UnitOfWork(table), hr, {**data, "evidence_hash": shown.evidence_hash}, clock)
+    assert UnitOfWork(table).decisions.newest() == before
+    again = svc.weigh(UnitOfWork(table), hr, DecisionKind.RESTRUCTURING, None, TEAM)
+    saved = svc.record_decision(UnitOfWork(table), hr, {**data, "evidence_hash": again.evidence_hash}, clock)
+    assert saved.evidence == again.evidence
