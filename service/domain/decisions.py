@@ -78,10 +78,18 @@ DECISION_STATE_LABELS = {
 
 
 class DecisionAction(StrEnum):
-    """What can happen to a recorded decision."""
+    """What happens to a decision (its audit records name it): recorded, then approved and communicated."""
 
+    RECORD = "record"
     APPROVE = "approve"
     COMMUNICATE = "communicate"
+
+
+DECISION_ACTION_LABELS = {
+    DecisionAction.RECORD: "Recorded",
+    DecisionAction.APPROVE: "Approved",
+    DecisionAction.COMMUNICATE: "Communicated",
+}
 
 
 DECISION_WORKFLOW: Workflow[DecisionState, DecisionAction] = Workflow(

@@ -211,7 +211,9 @@ def record_decision(uow: UnitOfWork, principal: Principal, data: dict[str, Any],
             evidence=weighing.evidence,
             evidence_hash=evidence_hash(weighing.evidence),
         )
-        stored = uow.decisions.save(decision, new=True, actor=principal.employee_id, action="record", at=at)
+        stored = uow.decisions.save(
+            decision, new=True, actor=principal.employee_id, action=DecisionAction.RECORD, at=at
+        )
         uow.commit()
     return stored
 
@@ -243,7 +245,9 @@ def approve(uow: UnitOfWork, principal: Principal, decision_id: str, clock: Cloc
         state = DECISION_WORKFLOW.next(decision.state, DecisionAction.APPROVE)
         at = iso(clock.now())
         changed = replace(decision, state=state, approved_by=principal.employee_id, approved_at=at)
-        stored = uow.decisions.save(changed, new=False, actor=principal.employee_id, action="approve", at=at)
+        stored = uow.decisions.save(
+            changed, new=False, actor=principal.employee_id, action=DecisionAction.APPROVE, at=at
+        )
         uow.commit()
     return stored
 
@@ -257,7 +261,9 @@ def communicate(uow: UnitOfWork, principal: Principal, decision_id: str, clock: 
         state = DECISION_WORKFLOW.next(decision.state, DecisionAction.COMMUNICATE)
         at = iso(clock.now())
         changed = replace(decision, state=state, communicated_at=at)
-        stored = uow.decisions.save(changed, new=False, actor=principal.employee_id, action="communicate", at=at)
+        stored = uow.decisions.save(
+            changed, new=False, actor=principal.employee_id, action=DecisionAction.COMMUNICATE, at=at
+        )
         uow.decisions.stage_counts(stored)  # leadership counts what was decided and told, not what waits
         uow.commit()
     return stored

@@ -27,6 +27,7 @@ LABELS = {
     "states": domain.DECISION_STATE_LABELS,
     "flag_labels": domain.FLAG_LABELS,
     "trends": domain.TREND_LABELS,
+    "actions": domain.DECISION_ACTION_LABELS,
 }
 
 
@@ -122,15 +123,16 @@ def show(decision_id: str):
     principal = page_principal()
     uow = wiring().uow()
     decision = svc.get_decision(uow, principal, decision_id)
-    problems = None
+    problems, trail = None, []
     waiting = decision.state is domain.DecisionState.AWAITING_APPROVAL
     concerned = principal.employee_id in decision.people
     if principal.has(Role.HR) and not concerned:
-        problems = svc.decision_trail(uow, principal, decision_id)[1]
+        trail, problems = svc.decision_trail(uow, principal, decision_id)
     return render_template(
         "pages/decision.html",
         d=decision,
-        names=uow.directory.names([decision.recorded_by, decision.approved_by or ""]),
+        names=uow.directory.names([decision.recorded_by, decision.approved_by or "", *(r["actor"] for r in trail)]),
+        trail=trail,
         may_approve=waiting and policy.may_approve_decision(principal, decision.recorded_by),
         may_communicate=decision.state is domain.DecisionState.RECORDED and not concerned,
         problems=problems,

@@ -169,6 +169,7 @@ def test_the_form_shows_the_evidence_before_saving_and_saves_only_with_a_justifi
     assert decision.state is DecisionState.AWAITING_APPROVAL and len(decision.evidence) == 5
     shown = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Awaiting HR approval" in shown and "The evidence verifies" in shown
+    assert "Recorded by Ingrid Johansson" in shown.split("Audit trail")[1]  # the audit trail
     assert ">Approve<" not in shown  # the recorder cannot approve their own
     listing = client.get("/decisions").get_data(as_text=True)
     assert "Waiting for a second HR approval" in listing and "Platform team dissolved" in listing
