@@ -238,3 +238,12 @@ def test_saving_is_refused_when_the_record_changed_since_the_evidence_was_shown(
     again = svc.weigh(UnitOfWork(table), hr, DecisionKind.RESTRUCTURING, None, TEAM)
     saved = svc.record_decision(UnitOfWork(table), hr, {**data, "evidence_hash": again.evidence_hash}, clock)
     assert saved.evidence == again.evidence
+
+
+def test_an_hr_person_cannot_approve_a_decision_about_themselves(table, clock):
+    data = {"kind": "improvement_plan", "summary": "Plan", "people": ["E005"], "justification": "Board request"}
+    decision = svc.record_decision(UnitOfWork(table), who(table, "E001"), data, clock)  # the CEO, E005's manager
+    assert decision.flags == {"E005": [Flag.NO_GAP_NAMED.value]}
+    with pytest.raises(NotFound):
+        svc.approve(UnitOfWork(table), who(table, "E005"), decision.decision_id, clock)
+    assert UnitOfWork(table).decisions.get(decision.decision_id).state is DecisionState.AWAITING_APPROVAL
