@@ -274,13 +274,14 @@ class GroupAggregate:
     @property
     def sentence(self) -> str:
         """The aggregate in words."""
-        people = "person" if self.people == 1 else "people"
-        needs = "need" if self.unaddressed_needs == 1 else "needs"
+        people, were = ("person", "was") if self.people == 1 else ("people", "were")
+        needs, needs_were = ("need", "was") if self.unaddressed_needs == 1 else ("needs", "were")
+        obstacles = "obstacle was" if self.open_obstacles == 1 else "obstacles were"
         cycles = "cycle" if self.cycles == 1 else f"{self.cycles} cycles"
         return (
-            f"{self.meets_in_each} of {self.people} {people} affected were rated at or above expectations in each "
-            f"of the last {cycles}; {self.unaddressed_needs} training {needs} named for them were never addressed; "
-            f"{self.open_obstacles} recorded obstacles were not remedied."
+            f"{self.meets_in_each} of {self.people} {people} affected {were} rated at or above expectations in each "
+            f"of the last {cycles}; {self.unaddressed_needs} training {needs} named for them {needs_were} never "
+            f"addressed; {self.open_obstacles} recorded {obstacles} not remedied."
         )
 
 
