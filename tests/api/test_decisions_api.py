@@ -231,3 +231,19 @@ def test_leadership_sees_counts_in_the_reports_menu_and_an_employee_does_not(app
     assert re.search(r'<th scope="row">Engineering</th><td>6</td>(<td>0</td>){5}<td>6</td>', page)
     employee, _ = signed_in(app, "E009")
     assert employee.get("/reports/decisions").status_code == 403
+
+
+def test_a_flagged_decision_is_a_task_on_the_home_of_another_hr_person_until_approved(app, demo_table):
+    from service.adapters import keys
+
+    second = demo_table.get(keys.employee("E002"))
+    demo_table.load([{**second, "roles": ["employee", "hr"]}])  # a second person with the HR role
+    task = "Approve or leave waiting: The platform team is dissolved"
+    recorder, _ = signed_in(app, "E005")
+    assert task not in recorder.get("/").get_data(as_text=True)  # the recorder cannot approve their own
+    hr, auth = signed_in(app, "E002")
+    home = hr.get("/").get_data(as_text=True)
+    assert task in home
+    link = re.search(r'href="(/decisions/[^"]+)"[^>]*>\s*Approve or leave waiting', home).group(1)
+    assert post(hr, auth, f"{link}/approve").status_code == 302
+    assert task not in hr.get("/").get_data(as_text=True)
