@@ -310,6 +310,17 @@ def list_decisions(uow: UnitOfWork, principal: Principal) -> DecisionLists:
     return DecisionLists(awaiting, [d for d in recorded if _may_manage(principal, d)], about)
 
 
+def awaiting_my_approval(uow: UnitOfWork, principal: Principal) -> list[Decision]:
+    """Flagged decisions this person may approve (HR, never their recorder nor about themselves): one Query."""
+    if not principal.has(Role.HR):
+        return []
+    return [
+        d
+        for d in uow.decisions.awaiting()
+        if _may_manage(principal, d) and policy.may_approve_decision(principal, d.recorded_by)
+    ]
+
+
 def decision_trail(uow: UnitOfWork, principal: Principal, decision_id: str) -> tuple[list[dict[str, Any]], list[str]]:
     """A decision's audit trail and the problems its verification finds (HR)."""
     decision = _own(uow, decision_id)

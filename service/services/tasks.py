@@ -117,8 +117,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
         found.tasks.extend(
             Task(TaskKind.APPROVE_DECISION, decision_id=d.decision_id, summary=d.summary, count=len(d.people))
-            for d in decision_svc.list_decisions(uow, principal).awaiting
-            if policy.may_approve_decision(principal, d.recorded_by)
+            for d in decision_svc.awaiting_my_approval(uow, principal)
         )
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
