@@ -300,6 +300,11 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("EXPORTKEY#", "KEY", "export_request"),
     ("EXPORTSLOT#", "SLOT#", "export_slot"),
     ("SIGNIN#", "WINDOW#", "signin_failures"),
+    ("DECISION#", "DECISION", "decision"),
+    ("DECIDED#", "D#", "decision_mark"),
+    ("DECISIONSTATS", "DEPT#", "decision_counts"),
+    ("PROCFB#", "A#", "process_answer"),
+    ("PROCFB#", "GIVEN#", "process_feedback_given"),
 )
 
 
@@ -619,3 +624,83 @@ def bouncing_addresses() -> tuple[str, str]:
 def health_probe() -> dict[str, str]:
     """The key /healthz reads to see that the table answers (never written)."""
     return {"pk": "HEALTH", "sk": "PROBE"}
+
+
+# --- personnel decisions weighed against the record (issue 27) ---------------------------------------
+
+
+def decision(decision_id: str) -> dict[str, str]:
+    """Primary key of a decision (its evidence kept in the item)."""
+    return {"pk": f"DECISION#{_esc(decision_id)}", "sk": "DECISION"}
+
+
+def decision_gsi(recorded_at: str, decision_id: str, recorded_by: str, awaiting: bool) -> dict[str, str]:
+    """Index attributes of a decision: all decisions newest first (gsi1), the recorder's (gsi2), and those
+    awaiting approval (gsi3, sparse: only while it waits)."""
+    attrs = {
+        "gsi1pk": "DECISIONS",
+        "gsi1sk": f"{recorded_at}#{_esc(decision_id)}",
+        "gsi2pk": f"DECIDEDBY#{_esc(recorded_by)}",
+        "gsi2sk": f"{recorded_at}#{_esc(decision_id)}",
+    }
+    if awaiting:
+        attrs.update({"gsi3pk": "DECISIONWAIT", "gsi3sk": f"{recorded_at}#{_esc(decision_id)}"})
+    return attrs
+
+
+def decisions_index() -> tuple[str, str]:
+    """gsi1 partition of every decision, by time."""
+    return "gsi1", "DECISIONS"
+
+
+def decisions_by(recorded_by: str) -> tuple[str, str]:
+    """gsi2 partition of the decisions one person recorded."""
+    return "gsi2", f"DECIDEDBY#{_esc(recorded_by)}"
+
+
+def decisions_awaiting() -> tuple[str, str]:
+    """gsi3 partition of the decisions waiting for a second HR person's approval."""
+    return "gsi3", "DECISIONWAIT"
+
+
+def decision_mark(employee_id: str, recorded_at: str, decision_id: str) -> dict[str, str]:
+    """A mark that a decision concerns this person (their list of decisions is one Query)."""
+    return {"pk": f"DECIDED#{_esc(employee_id)}", "sk": f"D#{recorded_at}#{_esc(decision_id)}"}
+
+
+def decisions_about(employee_id: str) -> tuple[str, str]:
+    """Partition and prefix of the marks of the decisions about a person."""
+    return f"DECIDED#{_esc(employee_id)}", "D#"
+
+
+def decision_counts(department: str) -> dict[str, str]:
+    """Counters of people affected by decisions, per kind, in one department (leadership's counts)."""
+    return {"pk": "DECISIONSTATS", "sk": f"DEPT#{_esc(department)}"}
+
+
+def decision_counts_all() -> tuple[str, str]:
+    """Partition and prefix of every department's decision counters."""
+    return "DECISIONSTATS", "DEPT#"
+
+
+def entity_decision(decision_id: str) -> str:
+    """Audit entity name of a decision."""
+    return f"DECISION#{_esc(decision_id)}"
+
+
+# --- feedback on the review process itself (issue 27, point 5) ---------------------------------------
+
+
+def process_answer(cycle_id: str, answer_id: str) -> dict[str, str]:
+    """An anonymous answer about a cycle's process, under a random id (no person, no time)."""
+    return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"A#{_esc(answer_id)}"}
+
+
+def process_answers(cycle_id: str) -> tuple[str, str]:
+    """Partition and prefix of a cycle's process answers."""
+    return f"PROCFB#{_esc(cycle_id)}", "A#"
+
+
+def process_given(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """The mark that a person answered about a cycle's process (never what)."""
+    return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"GIVEN#{_esc(employee_id)}"}

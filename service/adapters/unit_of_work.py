@@ -44,8 +44,10 @@ class UnitOfWork:
         from service.adapters.action_store import ActionRepository
         from service.adapters.audit_store import AuditLog
         from service.adapters.cycle_store import CycleRepository
+        from service.adapters.decision_store import DecisionRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
+        from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.reminder_store import ReminderLog
         from service.adapters.review_store import ReviewRepository
         from service.adapters.signin_attempts import SigninAttempts
@@ -82,6 +84,8 @@ class UnitOfWork:
         self.notes = fb.NoteRepository(self)
         self.exports = ExportRepository(self)  # issue 11: bulk export jobs
         self.signin_attempts = SigninAttempts(self)
+        self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
+        self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:

@@ -14,6 +14,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
+from service.demo.decisions import load_decisions_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.services import cycles, goals, reviews, templates
@@ -100,6 +101,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     )
     training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
+    load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
 
 
 def _phases(today: date) -> dict[str, date]:

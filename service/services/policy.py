@@ -328,3 +328,23 @@ def may_read_action(principal: Principal, action: Action, subject_manager: str |
     """An action is seen by its owner, the person whose review it came from, their manager, and HR."""
     seen_by = (action.owner_id, action.subject_id, subject_manager)
     return principal.has(Role.HR) or principal.employee_id in seen_by
+
+
+# --- personnel decisions (issue 27) -----------------------------------------------------------------
+
+
+def may_decide_about(principal: Principal, person: Employee) -> bool:
+    """Recording a decision about someone: HR, or a manager above them (never about oneself)."""
+    if principal.employee_id == person.employee_id:
+        return False
+    return principal.has(Role.HR) or principal.employee_id in person.chain
+
+
+def may_approve_decision(principal: Principal, recorded_by: str) -> bool:
+    """Approving a flagged decision: a second person with the HR role, never the one who recorded it."""
+    return principal.has(Role.HR) and principal.employee_id != recorded_by
+
+
+def may_see_decision_counts(principal: Principal) -> bool:
+    """Counts of decisions by kind and department: leadership and HR."""
+    return principal.has(Role.LEADERSHIP) or principal.has(Role.HR)

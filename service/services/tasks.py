@@ -16,6 +16,7 @@ from service.domain.feedback import FeedbackKind, RequestState
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
+from service.services import decisions as decision_svc
 from service.services import directory as directory_svc
 from service.services import feedback_answers, policy
 from service.services import reviews as review_svc
@@ -35,6 +36,7 @@ class TaskKind(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     APPROVE_NOMINATIONS = "approve_nominations"  # peer reviewers a report nominated, for the manager to decide
     DECIDE_NEEDS = "decide_needs"  # training needs low ratings suggest, for the manager to confirm or dismiss
+    APPROVE_DECISION = "approve_decision"  # issue 27: a decision against the record, for a second HR person
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Task:
     expected: int = 0  # reviews the launch creates
     feedback_kind: str = ""  # peer or upward
     action: Action | None = None
+    decision_id: str = ""  # issue 27: the decision to approve, and what it says
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,10 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
     if principal.has(Role.HR):
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
+        found.tasks.extend(
+            Task(TaskKind.APPROVE_DECISION, decision_id=d.decision_id, summary=d.summary, count=len(d.people))
+            for d in decision_svc.awaiting_my_approval(uow, principal)
+        )
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
     # issue 9: feedback colleagues asked me for

@@ -75,6 +75,8 @@ def create_app(
     blueprints.add("pages_training")
     blueprints.add("pages_learning")
     blueprints.add("pages_feedback")
+    blueprints.add("pages_decisions")  # issue 27
+    blueprints.add("process_feedback")  # issue 27: feedback on the process
     if settings.auth_mode == "local":
         blueprints.add("pages_session", "local_bp")
     else:
@@ -88,6 +90,7 @@ def create_app(
     blueprints.add("api_training")
     blueprints.add("api_learning")
     blueprints.add("api_feedback")
+    blueprints.add("api_decisions")  # issue 27: personnel decisions
     blueprints.add("openapi")
     blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 

@@ -98,6 +98,8 @@ def reports_menu() -> list[tuple[str, str]]:
         items.append(("Training needs", url_for("pages_training.report")))
     if principal.has(Role.HR):
         items.append(("Cycle progress", url_for("pages_hr.cycles")))
+    if "pages_decisions.counts" in current_app.view_functions and policy.may_see_decision_counts(principal):
+        items.append(("Personnel decisions", url_for("pages_decisions.counts")))
     return items
 
 

@@ -90,6 +90,13 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
             url_for("pages_feedback.nominations", cycle_id=t.cycle_id, employee_id=t.employee_id),
             due,
         )
+    if t.kind == task_svc.TaskKind.APPROVE_DECISION:  # issue 27
+        people = f"{t.count} {'person' if t.count == 1 else 'people'}"
+        return TaskRow(
+            f"Approve or leave waiting: {t.summary}",
+            f"A decision against the review record · {people}",
+            url_for("pages_decisions.show", decision_id=t.decision_id),
+        )
     if t.kind == task_svc.TaskKind.DECIDE_NEEDS:
         return TaskRow(
             f"Confirm or dismiss suggested training needs: {t.employee_name}",

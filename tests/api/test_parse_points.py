@@ -280,6 +280,20 @@ PROBES: dict[str, Probe] = {
         "roles",
         csv=True,
     ),
+    # Personnel decisions (issue 27): a kind and a pay direction the domain does not know.
+    "decision kind": Probe(
+        "E2", "POST", "/api/decisions", {"kind": "firing", "summary": "x", "people": ["E4"]}, "kind"
+    ),
+    "decision pay direction": Probe(
+        "E2",
+        "POST",
+        "/api/decisions",
+        {"kind": "pay_change", "pay_direction": "sideways", "summary": "x", "people": ["E4"]},
+        "pay_direction",
+    ),
+    "process time taken": Probe(
+        "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
+    ),
 }
 
 STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
@@ -421,6 +435,9 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(value)": (STORED, "counters"),
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
+    "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
+    "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
+    "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
 }
 
 
