@@ -356,6 +356,10 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         "feedback ratings from stored answers (answer_content: int)",
     ),
     "domain.audit.canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "services.reminders._remind_today: date.fromisoformat(request.due)": (
+        STORED,
+        "a feedback request's due date, written by the domain when the request was made",
+    ),
     "domain.content_hash._canonical: Decimal(str(value))": (STORED, "numbers of a stored review, for its hash"),
     "domain.content_hash._canonical: int(number)": (STORED, "numbers of a stored review, for its hash"),
     "domain.content_hash._canonical: float(number)": (STORED, "numbers of a stored review, for its hash"),
