@@ -44,10 +44,12 @@ class GoalRepository(Repository):
     def __init__(self, uow: UnitOfWorkPort) -> None:
         super().__init__(uow)
         self._cache: dict[str, Goal] = {}
+        self._above: dict[str, list[str]] = {}  # goal id → the ids above it, as its item's hint says
 
     def forget(self) -> None:
         """Drop the goals read so far (a retry reads them again)."""
         self._cache = {}
+        self._above = {}
 
     def note(self, goal: Goal) -> Goal:
         """Keep a goal as this unit of work sees it (read by a query, or about to be saved)."""
@@ -81,6 +83,13 @@ class GoalRepository(Repository):
             for item in self._get_many([keys.goal(g) for g in missing]):
                 self.note(goal_from_item(item))
         return {g: self._cache[g] for g in goal_ids if g in self._cache}
+
+    def read_above_along(self, goals: list[Goal]) -> None:
+        """The goals these goals' items say are above them ride in the next batch read (their roll-ups'), so the
+        chain costs no read of its own. The hint is only a guess: `preload_ancestors` follows each `parent_id` as
+        stored and reads what the hint missed."""
+        wanted = {a for g in goals for a in self._above.get(g.goal_id, []) if a not in self._cache}
+        self._uow.read_along([keys.goal(a) for a in sorted(wanted)])
 
     def preload_ancestors(self, goals: list[Goal]) -> None:
         """Read the goals above these, one batch per level of alignment (not one read per goal)."""
@@ -149,11 +158,32 @@ class GoalRepository(Repository):
     def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
-        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), goal_to_item(goal), new, **audit))
+        item = goal_to_item(goal) | {"above": self._chain_hint(goal)}
+        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), item, new, **audit))
         return self.note(stored)
 
+    def _chain_hint(self, goal: Goal) -> list[str]:
+        """The ids above a goal as this unit of work knows them (its alignment checks read them), kept on its item
+        for the batch reads of `read_above_along`; where the chain was not read, the stored hint when the parent
+        is unchanged. A stale hint costs a read, never a wrong chain."""
+        chain: list[str] = []
+        current = goal.parent_id
+        while current and current not in chain and current in self._cache:
+            chain.append(current)
+            current = self._cache[current].parent_id
+        if current and current not in chain:  # not read here: keep the hint stored beside the same parent
+            before = self._before(keys.goal(goal.goal_id)) or {}
+            if before.get("parent_id") == goal.parent_id:
+                return [str(a) for a in before.get("above") or []]
+        return chain
+
     def _query(self, pk: str, prefix: str | None, index: str) -> list[Goal]:
-        return [self.note(goal_from_item(i)) for i in self._table.query(pk, prefix, index=index)]
+        found = []
+        for item in self._table.query(pk, prefix, index=index):
+            goal = self.note(goal_from_item(item))
+            self._above[goal.goal_id] = [str(a) for a in item.get("above") or []]
+            found.append(goal)
+        return found
 
 
 @dataclass
@@ -201,7 +231,7 @@ class RollupStore(Repository):
         missing = [w for w in dict.fromkeys(wanted) if w not in self._rollups]
         if not missing:
             return
-        items = self._table.get_many([keys.goal_rollup(g, c) for g, c in missing])
+        items = self._get_many([keys.goal_rollup(g, c) for g, c in missing], cached=False)
         by_key = {(i["pk"], i["sk"]): i for i in items}
         for g, c in missing:
             k = keys.goal_rollup(g, c)

@@ -38,12 +38,14 @@ class Repository:
         """A query's items, noted as read (a later update in this unit of work diffs against them)."""
         return [self._uow.remember(i) or i for i in self._table.query(pk, prefix, index=index)]
 
-    def _get_many(self, key_list: list[dict[str, str]]) -> list[Item]:
+    def _get_many(self, key_list: list[dict[str, str]], cached: bool = True) -> list[Item]:
         """Items by key in one batch read (with what `read_along` asked for): each read once per unit of work, a key
-        found missing not asked for again."""
-        hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None]
+        found missing not asked for again (`cached` False: these keys are read from the table whatever was read)."""
+        hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None] if cached else []
         known = {(i["pk"], i["sk"]) for i in hits}
-        missing = [k for k in key_list if (k["pk"], k["sk"]) not in known and not self._uow.known_absent(k)]
+        missing = [
+            k for k in key_list if (k["pk"], k["sk"]) not in known and not (cached and self._uow.known_absent(k))
+        ]
         along = self._uow.take_along() if missing else []
         asked = list({(k["pk"], k["sk"]): k for k in [*missing, *along]}.values())
         fetched = [self._uow.remember(i) for i in self._table.get_many(asked)] if asked else []

@@ -190,6 +190,7 @@ def person_goals(
     if principal is not None:
         owner = uow.directory.get(owner_id)
         goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
+    uow.goals.read_above_along(goals)  # the chain rides in the roll-ups' batch read
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
     paced = _pacer(uow, on, cycle_id)

@@ -380,3 +380,26 @@ def test_carry_over_into_a_closed_cycle_is_refused(uow, tree, clock):
     with pytest.raises(Conflict):
         goals.carry_over(uow, "E4", "C2", clock)
     assert carried(uow, "C2") == []
+
+
+# --- the alignment chain kept on the goal (issue 24: the review page's reads) ---------------------------------
+
+
+def chain_of(table: MemoryTable, owner: str) -> list[list[str]]:
+    """The chains a request's unit of work (identity map on, as a page's) shows for someone's goals in C1."""
+    views = goals.person_goals(UnitOfWork(table, identity_map=True), owner, "C1")
+    return [[link.title for link in g.alignment_chain] for g in views]
+
+
+def test_a_goal_keeps_the_ids_above_it_and_a_stale_copy_never_shows(uow, tree, clock):
+    stored = {i["goal_id"]: i for i in stored_goals(uow.table)}
+    assert stored[tree["I4"]]["above"] == [tree["T3"], tree["ORG"]]
+    assert chain_of(uow.table, "E4") == [["Platform", "Grow"]]
+    # The team goal moves under another organisation goal: I4's copy is stale, its page shows the chain as stored.
+    other = goals.create_goal(uow, who("E1"), {"level": "organisation", "title": "Delight users"}, clock).goal_id
+    t3 = goals.get_goal(uow, None, tree["T3"])
+    goals.update_goal(uow, who("E3"), tree["T3"], {"parent_id": other}, t3.version, clock)
+    goals.update_goal(uow, who("E1"), other, {"title": "Delight every user"}, 1, clock)
+    assert chain_of(uow.table, "E4") == [["Platform", "Delight every user"]]
+    # The copy is no content: no audit record names it.
+    assert not [i for i in uow.table.all_items() if i.get("type") == "audit" and "above" in str(i)]
