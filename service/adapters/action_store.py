@@ -26,6 +26,10 @@ class ActionRepository(Repository):
         """Actions by id (missing ones are left out)."""
         return {i["action_id"]: action_from_item(i) for i in self._get_many([keys.action(a) for a in action_ids])}
 
+    def read_along(self, action_ids: list[str]) -> None:
+        """These actions ride in the next batch read (a later `get_many` of them reads nothing more)."""
+        self._uow.read_along([keys.action(a) for a in action_ids])
+
     def owned_by(self, owner_id: str) -> list[Action]:
         """Actions someone owns: open ones first, by due date."""
         index, pk = keys.owner_actions(owner_id)

@@ -21,7 +21,7 @@ from service.adapters import metrics
 from service.adapters.clock import Clock, iso
 from service.adapters.cycle_store import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.actions import Action
+from service.domain.actions import Action, ActionKind
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
@@ -47,6 +47,7 @@ from service.domain.reviews import (
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
+from service.services.actions import action_ids
 from service.services.auth import Principal
 from service.services.policy import ReviewRoles
 
@@ -337,9 +338,12 @@ def available_actions(ctx: ReviewContext) -> AvailableActions:
     )
 
 
-def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str) -> None:
+def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str, writing: bool = False) -> None:
     """Read what a request about one review will need (the review, its cycle, its employee and whoever
-    acts) in one batch: the rest of the request is served from the unit of work."""
+    acts) in one batch: the rest of the request is served from the unit of work. A write also reads the
+    person's training contribution, which a submission moves."""
+    if writing:
+        uow.training.read_contribution_along(cycle_id, employee_id)
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 
@@ -488,6 +492,8 @@ def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, 
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
+        # The obstacles' action slots, which the submission's actions read, ride in the score's batch read.
+        uow.actions.read_along(action_ids(ctx.review, ActionKind.REMEDIATION))
         progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
         # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
         ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))

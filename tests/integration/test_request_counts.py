@@ -41,8 +41,8 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # as stored) and the topic catalogue (Query), to write the needs and move the aggregates in its transaction.
     # Issue 9: the manager's score has a feedback part: one Query of the answer partition (settings are in the
     # first batch).
-    "submit self assessment: JSON PUT": (1, 1, 2, 1),
-    "submit manager assessment: JSON PUT": (1, 3, 2, 1),
+    "submit self assessment: JSON PUT": (0, 1, 1, 1),
+    "submit manager assessment: JSON PUT": (0, 2, 1, 1),
 }
 
 
