@@ -226,8 +226,9 @@ class RollupStore(Repository):
         return {g: rollup_from_item(found.get(keys.goal_rollup(g, cycle_id)["pk"])) for g in goal_ids}
 
     def preload(self, goals: list[Goal], cycle_id: str | None) -> None:
-        """Read the roll-ups `progress` will need for these goals in one batch."""
-        wanted = [(g.goal_id, g.cycle_id or cycle_id) for g in goals]
+        """Read the roll-ups `progress` will need for these goals in one batch (a goal with key results takes its
+        progress from them: its roll-up is not read)."""
+        wanted = [(g.goal_id, g.cycle_id or cycle_id) for g in goals if g.kr_progress is None]
         missing = [w for w in dict.fromkeys(wanted) if w not in self._rollups]
         if not missing:
             return
@@ -239,6 +240,8 @@ class RollupStore(Repository):
 
     def progress(self, goal: Goal, cycle_id: str | None) -> float:
         """A goal's effective progress (its own cycle's roll-up; `cycle_id` for one across cycles)."""
+        if goal.kr_progress is not None:  # key results first (effective_progress): no roll-up to read
+            return effective_progress(goal, 0.0, 0.0)
         r = self.get(goal.goal_id, goal.cycle_id or cycle_id)
         return effective_progress(goal, r.weight_sum, r.weighted_sum)
 

@@ -118,6 +118,13 @@ def action_gsi(subject_id: str, created_at: str, action_id: str, owner_id: str, 
     }
 
 
+def action_index(subject_id: str) -> dict[str, str]:
+    """The ids of the actions about a person, each with its cycle (`a#<id>`: cycle), added by each action's create in
+    its transaction; `complete` once the launch of a cycle listed the actions stored before it (then the list is
+    the whole truth and the review reads the carried actions by key, not by a Query)."""
+    return {"pk": f"ACTIONS#{_esc(subject_id)}", "sk": "INDEX"}
+
+
 def owner_actions(owner_id: str) -> tuple[str, str]:
     """gsi2 partition of the actions someone owns."""
     return "gsi2", f"OWNER#{_esc(owner_id)}"

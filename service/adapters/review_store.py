@@ -51,6 +51,7 @@ class ReviewRepository(Repository):
         # missing, so the groups' and requests' Queries are made only when they have something to show.
         wanted += [keys.feedback_closed(cycle_id, employee_id), keys.feedback_tally(cycle_id, employee_id)]
         wanted += [keys.feedback_waiting(cycle_id, employee_id), keys.feedback_waiting(cycle_id)]
+        wanted.append(keys.action_index(employee_id))  # the actions about the person, read by key (issue 24)
         self._get_many([*wanted, *self._uow.take_along()])
         self._uow.feedback.mark_prefetched(cycle_id)
 

@@ -276,6 +276,7 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
         if created:
             uow.cycles.count(cycle.cycle_id, {**deltas, "launched": created})
             uow.commit()
+    uow.actions.index_people([r[0] for r in rows])  # the review reads the actions about a person by key
     if cycle.carry_over_goals:
         from service.services.goals import carry_over
 

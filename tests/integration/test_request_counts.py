@@ -19,8 +19,8 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # (both groups at once); the cycle's feedback settings ride in the first batch read, so no GetItem.
     # Issue 25: the page says what waits for the manager's decision: one Query of the person's feedback requests
     # (peer nominations to approve); the close mark is read only when some wait.
-    "open a review: page (manager)": (0, 2, 2, 0),
-    "open a review: JSON GET (manager)": (0, 2, 2, 0),
+    "open a review: page (manager)": (0, 2, 1, 0),
+    "open a review: JSON GET (manager)": (0, 2, 1, 0),
     # Issue 25: each report's peer nominations waiting for approval, while they can still be decided (before the
     # nomination deadline, feedback open): one batch read of the reports' close marks and waiting counts (kept by
     # every nomination change in its transaction); the reports' Query is read once per request.
@@ -42,7 +42,7 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # Issue 9: the manager's score has a feedback part: one Query of the answer partition (settings are in the
     # first batch).
     "submit self assessment: JSON PUT": (0, 1, 1, 1),
-    "submit manager assessment: JSON PUT": (0, 2, 1, 1),
+    "submit manager assessment: JSON PUT": (0, 1, 1, 1),
 }
 
 
