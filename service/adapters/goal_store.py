@@ -21,7 +21,7 @@ from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
 from service.domain.errors import NotFound
-from service.domain.goals import AT_RISK, Goal, effective_progress
+from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, effective_progress
 
 if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
@@ -45,11 +45,52 @@ class GoalRepository(Repository):
         super().__init__(uow)
         self._cache: dict[str, Goal] = {}
         self._above: dict[str, list[str]] = {}  # goal id → the ids above it, as its item's hint says
+        self._total_ops: dict[tuple[str, str], Increment] = {}  # (cycle, owner) → its weight total's staged write
 
     def forget(self) -> None:
         """Drop the goals read so far (a retry reads them again)."""
         self._cache = {}
         self._above = {}
+
+    def start_owner_totals(self, cycle_id: str) -> None:
+        """Stage the mark that every goal of this cycle is counted in its owner's weight total (at its creation)."""
+        self._uow.add(Put({**keys.goal_owner_total(cycle_id), "type": "goal_owner_totals", "version": 1}))
+
+    def read_owner_total_along(self, owner_id: str, cycle_id: str) -> None:
+        """An owner's weight total in a cycle and the cycle's mark ride in the next batch read."""
+        self._uow.read_along([keys.goal_owner_total(cycle_id), keys.goal_owner_total(cycle_id, owner_id)])
+
+    def kept_weight_total(self, owner_id: str, cycle_id: str) -> tuple[bool, int | None]:
+        """(known, total): the sum of an owner's individual goal weights in a cycle as kept by the goals' saves (None:
+        no such goal), known when this unit of work read it and the cycle's mark already (else query the goals)."""
+        mark, kept = keys.goal_owner_total(cycle_id), keys.goal_owner_total(cycle_id, owner_id)
+        if not all(self._uow.cached(k) is not None or self._uow.known_absent(k) for k in (mark, kept)):
+            return False, None
+        if self._uow.cached(mark) is None:
+            return False, None  # a cycle created before the totals were kept
+        item = self._uow.cached(kept) or {}
+        return True, (int(item["weight"]) if int(item.get("goals", 0)) > 0 else None)
+
+    def _count_weight(self, before: Goal | None, after: Goal) -> None:
+        """Move the owners' weight totals by this save (one write per owner and cycle per transaction)."""
+        moves: dict[tuple[str, str], list[int]] = {}
+        for goal, sign in ((before, -1), (after, 1)):
+            if goal is None or goal.cycle_id is None or not _weighed(goal):
+                continue
+            move = moves.setdefault((goal.cycle_id, goal.owner_id), [0, 0])
+            move[0] += sign * goal.weight
+            move[1] += sign
+        for (cycle_id, owner_id), (weight, count) in moves.items():
+            if not (weight or count):
+                continue
+            op = self._total_ops.get((cycle_id, owner_id))
+            if op is None or not any(o is op for o in self._uow.ops):
+                op = Increment(keys.goal_owner_total(cycle_id, owner_id), {"weight": 0, "goals": 0})
+                op.defaults["type"] = "goal_owner_total"
+                self._uow.add(op)
+                self._total_ops[(cycle_id, owner_id)] = op
+            op.deltas["weight"] += weight
+            op.deltas["goals"] += count
 
     def note(self, goal: Goal) -> Goal:
         """Keep a goal as this unit of work sees it (read by a query, or about to be saved)."""
@@ -159,6 +200,8 @@ class GoalRepository(Repository):
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
         item = goal_to_item(goal) | {"above": self._chain_hint(goal)}
+        before = None if new else self._before(keys.goal(goal.goal_id))
+        self._count_weight(goal_from_item(before) if before else None, goal)
         stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), item, new, **audit))
         return self.note(stored)
 
@@ -184,6 +227,11 @@ class GoalRepository(Repository):
             self._above[goal.goal_id] = [str(a) for a in item.get("above") or []]
             found.append(goal)
         return found
+
+
+def _weighed(goal: Goal) -> bool:
+    """Does a goal count in its owner's weight total (individual, not dropped: as the self assessment checks)?"""
+    return goal.level is GoalLevel.INDIVIDUAL and goal.status is not GoalStatus.DROPPED
 
 
 @dataclass

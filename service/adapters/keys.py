@@ -238,6 +238,14 @@ def goal_stats(cycle_id: str, department: str) -> dict[str, str]:
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"DEPT#{department.replace('#', ' ')}"}
 
 
+def goal_owner_total(cycle_id: str, owner_id: str | None = None) -> dict[str, str]:
+    """The sum of an owner's individual goal weights in a cycle (dropped ones aside) and how many they are, moved by
+    each goal's save in its transaction. Without an owner: the cycle's mark that every goal of it was counted (written
+    when the cycle is created, before any goal of it can exist)."""
+    sk = "OWNERS" if owner_id is None else f"OWNER#{_esc(owner_id)}"
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": sk}
+
+
 def goal_totals(cycle_id: str) -> dict[str, str]:
     """Counts of a cycle's orphan and at-risk goals."""
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}

@@ -341,9 +341,10 @@ def available_actions(ctx: ReviewContext) -> AvailableActions:
 def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str, writing: bool = False) -> None:
     """Read what a request about one review will need (the review, its cycle, its employee and whoever
     acts) in one batch: the rest of the request is served from the unit of work. A write also reads the
-    person's training contribution, which a submission moves."""
+    person's training contribution, which a submission moves, and their goal weight total, which it checks."""
     if writing:
         uow.training.read_contribution_along(cycle_id, employee_id)
+        uow.goals.read_owner_total_along(employee_id, cycle_id)  # a self assessment's submission checks it
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 

@@ -34,14 +34,14 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     "HR cycle dashboard: page": (0, 1, 2, 0),
     # Issue 11: the signed-in reader (GetItem), the launched cycles (Query), their counters for the department
     # choice (one batch read, not the directory, whatever the organisation's size) and the newest exports (Query).
-    "HR exports page": (1, 1, 2, 0),
+    "HR exports page": (1, 0, 2, 0),
     "save self draft: JSON PUT": (0, 1, 0, 1),
     "save self draft: form POST": (0, 1, 0, 1),
     # Issue 10: a submission also reads the person's training contribution (GetItem: their needs and figures
     # as stored) and the topic catalogue (Query), to write the needs and move the aggregates in its transaction.
     # Issue 9: the manager's score has a feedback part: one Query of the answer partition (settings are in the
     # first batch).
-    "submit self assessment: JSON PUT": (0, 1, 1, 1),
+    "submit self assessment: JSON PUT": (0, 1, 0, 1),
     "submit manager assessment: JSON PUT": (0, 1, 1, 1),
 }
 

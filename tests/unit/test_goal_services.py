@@ -403,3 +403,29 @@ def test_a_goal_keeps_the_ids_above_it_and_a_stale_copy_never_shows(uow, tree, c
     assert chain_of(uow.table, "E4") == [["Platform", "Delight every user"]]
     # The copy is no content: no audit record names it.
     assert not [i for i in uow.table.all_items() if i.get("type") == "audit" and "above" in str(i)]
+
+
+def kept_and_counted(table: MemoryTable, owner: str, cycle_id: str) -> tuple[tuple[bool, int | None], int | None]:
+    """The weight total a review write reads in its first batch, beside the one its goals add up to."""
+    from service.services import reviews
+
+    request = UnitOfWork(table, identity_map=True)
+    reviews.prefetch(request, owner, cycle_id, owner, writing=True)
+    return request.goals.kept_weight_total(owner, cycle_id), goals.weight_total(UnitOfWork(table), owner, cycle_id)
+
+
+def test_an_owners_weight_total_moves_with_every_save_of_their_goals(uow, clock):
+    new_cycle(uow, "C2")
+    with uow:
+        uow.goals.start_owner_totals("C2")  # as create_cycle does: every goal of C2 is counted
+        uow.commit()
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, None), None)
+    a = goals.create_goal(uow, who("E4"), individual("A", "C2", 60), clock)
+    b = goals.create_goal(uow, who("E4"), individual("B", "C2", 30), clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 90), 90)
+    goals.update_goal(uow, who("E4"), a.goal_id, {"weight": 70}, a.version, clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 100), 100)
+    goals.update_goal(uow, who("E4"), b.goal_id, {"status": "dropped"}, b.version, clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 70), 70)
+    # A cycle without the mark (created before totals were kept) is not trusted: its goals are added up.
+    assert kept_and_counted(uow.table, "E4", "C1")[0] == (False, None)
