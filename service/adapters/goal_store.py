@@ -71,26 +71,42 @@ class GoalRepository(Repository):
         item = self._uow.cached(kept) or {}
         return True, (int(item["weight"]) if int(item.get("goals", 0)) > 0 else None)
 
+    def kept_goals(self, owner_id: str, cycle_id: str) -> list[tuple[str, int, float]] | None:
+        """(goal id, weight, progress) of an owner's individual goals in a cycle (dropped ones aside), by goal id, as
+        their saves kept them (an individual goal's progress is its own: no goal aligns below one); None when this
+        unit of work has not read the kept total and the cycle's mark (query the goals)."""
+        known, _ = self.kept_weight_total(owner_id, cycle_id)
+        if not known:
+            return None
+        item = self._uow.cached(keys.goal_owner_total(cycle_id, owner_id)) or {}
+        ids = sorted(k[len(WEIGHT) :] for k in item if k.startswith(WEIGHT))
+        kept = [(g, int(item[WEIGHT + g]), int(item.get(PROGRESS + g, 0)) / 100) for g in ids]
+        return [k for k in kept if k[1] > 0]
+
     def _count_weight(self, before: Goal | None, after: Goal) -> None:
-        """Move the owners' weight totals by this save (one write per owner and cycle per transaction)."""
-        moves: dict[tuple[str, str], list[int]] = {}
+        """Move the owners' weight totals (and each goal's weight and progress there) by this save: one write per
+        owner and cycle per transaction, adding the change, so concurrent saves of other goals add up."""
+        moves: dict[tuple[str, str], dict[str, int]] = {}
         for goal, sign in ((before, -1), (after, 1)):
             if goal is None or goal.cycle_id is None or not _weighed(goal):
                 continue
-            move = moves.setdefault((goal.cycle_id, goal.owner_id), [0, 0])
-            move[0] += sign * goal.weight
-            move[1] += sign
-        for (cycle_id, owner_id), (weight, count) in moves.items():
-            if not (weight or count):
+            move = moves.setdefault((goal.cycle_id, goal.owner_id), {})
+            progress = round(effective_progress(goal, 0.0, 0.0) * 100)  # hundredths: exact sums
+            for name, value in (("weight", goal.weight), ("goals", 1)):
+                move[name] = move.get(name, 0) + sign * value
+            for name, value in ((WEIGHT + goal.goal_id, goal.weight), (PROGRESS + goal.goal_id, progress)):
+                move[name] = move.get(name, 0) + sign * value
+        for (cycle_id, owner_id), deltas in moves.items():
+            deltas = {k: v for k, v in deltas.items() if v}
+            if not deltas:
                 continue
             op = self._total_ops.get((cycle_id, owner_id))
             if op is None or not any(o is op for o in self._uow.ops):
-                op = Increment(keys.goal_owner_total(cycle_id, owner_id), {"weight": 0, "goals": 0})
-                op.defaults["type"] = "goal_owner_total"
+                op = Increment(keys.goal_owner_total(cycle_id, owner_id), {}, {"type": "goal_owner_total"})
                 self._uow.add(op)
                 self._total_ops[(cycle_id, owner_id)] = op
-            op.deltas["weight"] += weight
-            op.deltas["goals"] += count
+            for name, delta in deltas.items():
+                op.deltas[name] = op.deltas.get(name, 0) + delta
 
     def note(self, goal: Goal) -> Goal:
         """Keep a goal as this unit of work sees it (read by a query, or about to be saved)."""
@@ -227,6 +243,9 @@ class GoalRepository(Repository):
             self._above[goal.goal_id] = [str(a) for a in item.get("above") or []]
             found.append(goal)
         return found
+
+
+WEIGHT, PROGRESS = "w#", "p#"  # an owner's weight total item: a goal's weight, its progress in hundredths
 
 
 def _weighed(goal: Goal) -> bool:

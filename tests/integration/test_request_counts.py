@@ -42,7 +42,7 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # Issue 9: the manager's score has a feedback part: one Query of the answer partition (settings are in the
     # first batch).
     "submit self assessment: JSON PUT": (0, 1, 0, 1),
-    "submit manager assessment: JSON PUT": (0, 1, 1, 1),
+    "submit manager assessment: JSON PUT": (0, 1, 0, 1),
 }
 
 

@@ -406,11 +406,16 @@ def test_a_goal_keeps_the_ids_above_it_and_a_stale_copy_never_shows(uow, tree, c
 
 
 def kept_and_counted(table: MemoryTable, owner: str, cycle_id: str) -> tuple[tuple[bool, int | None], int | None]:
-    """The weight total a review write reads in its first batch, beside the one its goals add up to."""
+    """The weight total a review write reads in its first batch, beside the one its goals add up to; and the goals
+    kept there (id, weight, progress) are those the goals' own reads give."""
     from service.services import reviews
 
     request = UnitOfWork(table, identity_map=True)
     reviews.prefetch(request, owner, cycle_id, owner, writing=True)
+    kept = request.goals.kept_goals(owner, cycle_id)
+    if kept is not None:
+        views = goals.person_goals(UnitOfWork(table), owner, cycle_id)
+        assert kept == [(g.goal_id, g.weight, g.progress) for g in views if g.status != "dropped" and g.weight > 0]
     return request.goals.kept_weight_total(owner, cycle_id), goals.weight_total(UnitOfWork(table), owner, cycle_id)
 
 
@@ -420,10 +425,13 @@ def test_an_owners_weight_total_moves_with_every_save_of_their_goals(uow, clock)
         uow.goals.start_owner_totals("C2")  # as create_cycle does: every goal of C2 is counted
         uow.commit()
     assert kept_and_counted(uow.table, "E4", "C2") == ((True, None), None)
-    a = goals.create_goal(uow, who("E4"), individual("A", "C2", 60), clock)
+    a = goals.create_goal(uow, who("E4"), individual("A", "C2", 60, key_results=kr(0, 3, 1)), clock)
     b = goals.create_goal(uow, who("E4"), individual("B", "C2", 30), clock)
     assert kept_and_counted(uow.table, "E4", "C2") == ((True, 90), 90)
     goals.update_goal(uow, who("E4"), a.goal_id, {"weight": 70}, a.version, clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 100), 100)
+    a = goals.get_goal(uow, None, a.goal_id)
+    goals.update_goal(uow, who("E4"), a.goal_id, {"key_results": kr(0, 3, 2)}, a.version, clock)  # 66.67 %
     assert kept_and_counted(uow.table, "E4", "C2") == ((True, 100), 100)
     goals.update_goal(uow, who("E4"), b.goal_id, {"status": "dropped"}, b.version, clock)
     assert kept_and_counted(uow.table, "E4", "C2") == ((True, 70), 70)
