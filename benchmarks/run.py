@@ -334,15 +334,21 @@ def requests_per_operation() -> Report:
     """DynamoDB requests of one HTTP request per page read and per write, counted on moto through botocore
     events (benchmarks/request_counts.py); the table says, where a target is missed, which reads and what would
     remove them."""
-    from benchmarks.request_counts import TARGETS, measure_requests, rows
+    from benchmarks.request_counts import SIZES, TARGETS, measure_requests, rows
 
-    table = rows(measure_requests())
-    missed = [r["operation"] for r in table if not r["met"]]
+    # Issue 24: at each organisation size (REQUEST_SIZES=200,10000 by default); a count must not grow with size.
+    sizes = [int(n) for n in os.environ.get("REQUEST_SIZES", ",".join(map(str, SIZES))).split(",")]
+    table = [row for n in sizes for row in rows(measure_requests(n), people=n)]
+    missed = [f"{r['operation']} ({r['people']})" for r in table if not r["met"]]
+    totals: dict[str, set[int]] = {}
+    for r in table:
+        totals.setdefault(r["operation"], set()).add(r["total"])
+    grown = sorted(op for op, seen in totals.items() if len(seen) > 1)
     return Report(
         rows=[],
-        facts={"met": len(table) - len(missed), "missed": len(missed), "scans": 0},
-        target=f"page read <= {TARGETS['read']} requests, write <= {TARGETS['write']}, no Scan",
-        passed=not missed,
+        facts={"met": len(table) - len(missed), "missed": len(missed), "scans": 0, "grow with size": len(grown)},
+        target=f"page read <= {TARGETS['read']} requests, write <= {TARGETS['write']}, no Scan, same at every size",
+        passed=not missed and not grown,
         table=table,
     )
 
