@@ -55,9 +55,11 @@ class ActionRepository(Repository):
 
     def _index(self, action: Action) -> None:
         """Stage the action's id into its subject's index (one write per subject per transaction)."""
+        key = keys.action_index(action.subject_id)
+        self._uow.seen.pop((key["pk"], key["sk"]), None)  # moved by this write: read it again after
         op = self._index_ops.get(action.subject_id)
         if op is None or not any(o is op for o in self._uow.ops):
-            op = Increment(keys.action_index(action.subject_id), {}, {"type": "action_index"})
+            op = Increment(key, {}, {"type": "action_index"})
             self._uow.add(op)
             self._index_ops[action.subject_id] = op
         op.defaults[f"{INDEXED}{action.action_id}"] = action.cycle_id

@@ -100,9 +100,11 @@ class GoalRepository(Repository):
             deltas = {k: v for k, v in deltas.items() if v}
             if not deltas:
                 continue
+            key = keys.goal_owner_total(cycle_id, owner_id)
+            self._uow.seen.pop((key["pk"], key["sk"]), None)  # moved by this write: read it again after
             op = self._total_ops.get((cycle_id, owner_id))
             if op is None or not any(o is op for o in self._uow.ops):
-                op = Increment(keys.goal_owner_total(cycle_id, owner_id), {}, {"type": "goal_owner_total"})
+                op = Increment(key, {}, {"type": "goal_owner_total"})
                 self._uow.add(op)
                 self._total_ops[(cycle_id, owner_id)] = op
             for name, delta in deltas.items():
