@@ -330,14 +330,15 @@ def launch_1000(people: int = 1000, runs: int = 3) -> Report:
 
 
 @benchmark("requests")
-def requests_per_operation() -> Report:
+def requests_per_operation(sizes: tuple[int, ...] | None = None) -> Report:
     """DynamoDB requests of one HTTP request per page read and per write, counted on moto through botocore
     events (benchmarks/request_counts.py); the table says, where a target is missed, which reads and what would
     remove them."""
     from benchmarks.request_counts import SIZES, TARGETS, measure_requests, rows
 
     # Issue 24: at each organisation size (REQUEST_SIZES=200,10000 by default); a count must not grow with size.
-    sizes = [int(n) for n in os.environ.get("REQUEST_SIZES", ",".join(map(str, SIZES))).split(",")]
+    if sizes is None:
+        sizes = tuple(int(n) for n in os.environ.get("REQUEST_SIZES", ",".join(map(str, SIZES))).split(","))
     table = [row for n in sizes for row in rows(measure_requests(n), people=n)]
     missed = [f"{r['operation']} ({r['people']})" for r in table if not r["met"]]
     totals: dict[str, set[int]] = {}
