@@ -423,9 +423,9 @@ class CountingTable:
         self.items_read += item is not None
         return item
 
-    def get_many(self, keys: list[Any]) -> list[Any]:
+    def get_many(self, keys: list[Any], consistent: bool = False) -> list[Any]:
         self.requests += max(1, -(-len(keys) // 100))
-        items = self.inner.get_many(keys)
+        items = self.inner.get_many(keys, consistent)
         self.items_read += len(items)
         return items
 

@@ -38,9 +38,10 @@ class Repository:
         """A query's items, noted as read (a later update in this unit of work diffs against them)."""
         return [self._uow.remember(i) or i for i in self._table.query(pk, prefix, index=index)]
 
-    def _get_many(self, key_list: list[dict[str, str]], cached: bool = True) -> list[Item]:
+    def _get_many(self, key_list: list[dict[str, str]], cached: bool = True, consistent: bool = False) -> list[Item]:
         """Items by key in one batch read (with what `read_along` asked for): each read once per unit of work, a key
-        found missing not asked for again (`cached` False: these keys are read from the table whatever was read)."""
+        found missing not asked for again (`cached` False: these keys are read from the table whatever was read;
+        `consistent`: strongly consistent reads)."""
         hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None] if cached else []
         known = {(i["pk"], i["sk"]) for i in hits}
         missing = [
@@ -48,7 +49,12 @@ class Repository:
         ]
         along = self._uow.take_along() if missing else []
         asked = list({(k["pk"], k["sk"]): k for k in [*missing, *along]}.values())
-        fetched = [self._uow.remember(i) for i in self._table.get_many(asked)] if asked else []
+        found_now = (
+            (self._table.get_many(asked, consistent=True) if consistent else self._table.get_many(asked))
+            if asked
+            else []
+        )
+        fetched = [self._uow.remember(i) for i in found_now]
         if self._uow.identity_map:
             found = {(i["pk"], i["sk"]) for i in fetched}  # type: ignore[index]
             self._uow.absent |= {(k["pk"], k["sk"]) for k in asked} - found

@@ -52,7 +52,8 @@ class ReviewRepository(Repository):
         wanted += [keys.feedback_closed(cycle_id, employee_id), keys.feedback_tally(cycle_id, employee_id)]
         wanted += [keys.feedback_waiting(cycle_id, employee_id), keys.feedback_waiting(cycle_id)]
         wanted.append(keys.action_index(employee_id))  # the actions about the person, read by key (issue 24)
-        self._get_many([*wanted, *self._uow.take_along()])
+        # Consistent: the page after a form's save shows what that save wrote (issue 24).
+        self._get_many([*wanted, *self._uow.take_along()], consistent=True)
         self._uow.feedback.mark_prefetched(cycle_id)
 
     def history(self, employee_id: str) -> tuple[list[Review], list[Action]]:
