@@ -21,7 +21,7 @@ from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
 from service.domain.errors import NotFound
-from service.domain.goals import AT_RISK, Goal, effective_progress
+from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, effective_progress
 
 if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
@@ -44,10 +44,71 @@ class GoalRepository(Repository):
     def __init__(self, uow: UnitOfWorkPort) -> None:
         super().__init__(uow)
         self._cache: dict[str, Goal] = {}
+        self._above: dict[str, list[str]] = {}  # goal id → the ids above it, as its item's hint says
+        self._total_ops: dict[tuple[str, str], Increment] = {}  # (cycle, owner) → its weight total's staged write
 
     def forget(self) -> None:
         """Drop the goals read so far (a retry reads them again)."""
         self._cache = {}
+        self._above = {}
+
+    def start_owner_totals(self, cycle_id: str) -> None:
+        """Stage the mark that every goal of this cycle is counted in its owner's weight total (at its creation)."""
+        self._uow.add(Put({**keys.goal_owner_total(cycle_id), "type": "goal_owner_totals", "version": 1}))
+
+    def read_owner_total_along(self, owner_id: str, cycle_id: str) -> None:
+        """An owner's weight total in a cycle and the cycle's mark ride in the next batch read."""
+        self._uow.read_along([keys.goal_owner_total(cycle_id), keys.goal_owner_total(cycle_id, owner_id)])
+
+    def kept_weight_total(self, owner_id: str, cycle_id: str) -> tuple[bool, int | None]:
+        """(known, total): the sum of an owner's individual goal weights in a cycle as kept by the goals' saves (None:
+        no such goal), known when this unit of work read it and the cycle's mark already (else query the goals)."""
+        mark, kept = keys.goal_owner_total(cycle_id), keys.goal_owner_total(cycle_id, owner_id)
+        if not all(self._uow.cached(k) is not None or self._uow.known_absent(k) for k in (mark, kept)):
+            return False, None
+        if self._uow.cached(mark) is None:
+            return False, None  # a cycle created before the totals were kept
+        item = self._uow.cached(kept) or {}
+        return True, (int(item["weight"]) if int(item.get("goals", 0)) > 0 else None)
+
+    def kept_goals(self, owner_id: str, cycle_id: str) -> list[tuple[str, int, float]] | None:
+        """(goal id, weight, progress) of an owner's individual goals in a cycle (dropped ones aside), by goal id, as
+        their saves kept them (an individual goal's progress is its own: no goal aligns below one); None when this
+        unit of work has not read the kept total and the cycle's mark (query the goals)."""
+        known, _ = self.kept_weight_total(owner_id, cycle_id)
+        if not known:
+            return None
+        item = self._uow.cached(keys.goal_owner_total(cycle_id, owner_id)) or {}
+        ids = sorted(k[len(WEIGHT) :] for k in item if k.startswith(WEIGHT))
+        kept = [(g, int(item[WEIGHT + g]), int(item.get(PROGRESS + g, 0)) / 100) for g in ids]
+        return [k for k in kept if k[1] > 0]
+
+    def _count_weight(self, before: Goal | None, after: Goal) -> None:
+        """Move the owners' weight totals (and each goal's weight and progress there) by this save: one write per
+        owner and cycle per transaction, adding the change, so concurrent saves of other goals add up."""
+        moves: dict[tuple[str, str], dict[str, int]] = {}
+        for goal, sign in ((before, -1), (after, 1)):
+            if goal is None or goal.cycle_id is None or not _weighed(goal):
+                continue
+            move = moves.setdefault((goal.cycle_id, goal.owner_id), {})
+            progress = round(effective_progress(goal, 0.0, 0.0) * 100)  # hundredths: exact sums
+            for name, value in (("weight", goal.weight), ("goals", 1)):
+                move[name] = move.get(name, 0) + sign * value
+            for name, value in ((WEIGHT + goal.goal_id, goal.weight), (PROGRESS + goal.goal_id, progress)):
+                move[name] = move.get(name, 0) + sign * value
+        for (cycle_id, owner_id), deltas in moves.items():
+            deltas = {k: v for k, v in deltas.items() if v}
+            if not deltas:
+                continue
+            key = keys.goal_owner_total(cycle_id, owner_id)
+            self._uow.seen.pop((key["pk"], key["sk"]), None)  # moved by this write: read it again after
+            op = self._total_ops.get((cycle_id, owner_id))
+            if op is None or not any(o is op for o in self._uow.ops):
+                op = Increment(key, {}, {"type": "goal_owner_total"})
+                self._uow.add(op)
+                self._total_ops[(cycle_id, owner_id)] = op
+            for name, delta in deltas.items():
+                op.deltas[name] = op.deltas.get(name, 0) + delta
 
     def note(self, goal: Goal) -> Goal:
         """Keep a goal as this unit of work sees it (read by a query, or about to be saved)."""
@@ -81,6 +142,13 @@ class GoalRepository(Repository):
             for item in self._get_many([keys.goal(g) for g in missing]):
                 self.note(goal_from_item(item))
         return {g: self._cache[g] for g in goal_ids if g in self._cache}
+
+    def read_above_along(self, goals: list[Goal]) -> None:
+        """The goals these goals' items say are above them ride in the next batch read (their roll-ups'), so the
+        chain costs no read of its own. The hint is only a guess: `preload_ancestors` follows each `parent_id` as
+        stored and reads what the hint missed."""
+        wanted = {a for g in goals for a in self._above.get(g.goal_id, []) if a not in self._cache}
+        self._uow.read_along([keys.goal(a) for a in sorted(wanted)])
 
     def preload_ancestors(self, goals: list[Goal]) -> None:
         """Read the goals above these, one batch per level of alignment (not one read per goal)."""
@@ -149,11 +217,42 @@ class GoalRepository(Repository):
     def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
-        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), goal_to_item(goal), new, **audit))
+        item = goal_to_item(goal) | {"above": self._chain_hint(goal)}
+        before = None if new else self._before(keys.goal(goal.goal_id))
+        self._count_weight(goal_from_item(before) if before else None, goal)
+        stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), item, new, **audit))
         return self.note(stored)
 
+    def _chain_hint(self, goal: Goal) -> list[str]:
+        """The ids above a goal as this unit of work knows them (its alignment checks read them), kept on its item
+        for the batch reads of `read_above_along`; where the chain was not read, the stored hint when the parent
+        is unchanged. A stale hint costs a read, never a wrong chain."""
+        chain: list[str] = []
+        current = goal.parent_id
+        while current and current not in chain and current in self._cache:
+            chain.append(current)
+            current = self._cache[current].parent_id
+        if current and current not in chain:  # not read here: keep the hint stored beside the same parent
+            before = self._before(keys.goal(goal.goal_id)) or {}
+            if before.get("parent_id") == goal.parent_id:
+                return [str(a) for a in before.get("above") or []]
+        return chain
+
     def _query(self, pk: str, prefix: str | None, index: str) -> list[Goal]:
-        return [self.note(goal_from_item(i)) for i in self._table.query(pk, prefix, index=index)]
+        found = []
+        for item in self._table.query(pk, prefix, index=index):
+            goal = self.note(goal_from_item(item))
+            self._above[goal.goal_id] = [str(a) for a in item.get("above") or []]
+            found.append(goal)
+        return found
+
+
+WEIGHT, PROGRESS = "w#", "p#"  # an owner's weight total item: a goal's weight, its progress in hundredths
+
+
+def _weighed(goal: Goal) -> bool:
+    """Does a goal count in its owner's weight total (individual, not dropped: as the self assessment checks)?"""
+    return goal.level is GoalLevel.INDIVIDUAL and goal.status is not GoalStatus.DROPPED
 
 
 @dataclass
@@ -196,12 +295,13 @@ class RollupStore(Repository):
         return {g: rollup_from_item(found.get(keys.goal_rollup(g, cycle_id)["pk"])) for g in goal_ids}
 
     def preload(self, goals: list[Goal], cycle_id: str | None) -> None:
-        """Read the roll-ups `progress` will need for these goals in one batch."""
-        wanted = [(g.goal_id, g.cycle_id or cycle_id) for g in goals]
+        """Read the roll-ups `progress` will need for these goals in one batch (a goal with key results takes its
+        progress from them: its roll-up is not read)."""
+        wanted = [(g.goal_id, g.cycle_id or cycle_id) for g in goals if g.kr_progress is None]
         missing = [w for w in dict.fromkeys(wanted) if w not in self._rollups]
         if not missing:
             return
-        items = self._table.get_many([keys.goal_rollup(g, c) for g, c in missing])
+        items = self._get_many([keys.goal_rollup(g, c) for g, c in missing], cached=False)
         by_key = {(i["pk"], i["sk"]): i for i in items}
         for g, c in missing:
             k = keys.goal_rollup(g, c)
@@ -209,6 +309,8 @@ class RollupStore(Repository):
 
     def progress(self, goal: Goal, cycle_id: str | None) -> float:
         """A goal's effective progress (its own cycle's roll-up; `cycle_id` for one across cycles)."""
+        if goal.kr_progress is not None:  # key results first (effective_progress): no roll-up to read
+            return effective_progress(goal, 0.0, 0.0)
         r = self.get(goal.goal_id, goal.cycle_id or cycle_id)
         return effective_progress(goal, r.weight_sum, r.weighted_sum)
 

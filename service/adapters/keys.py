@@ -118,6 +118,13 @@ def action_gsi(subject_id: str, created_at: str, action_id: str, owner_id: str, 
     }
 
 
+def action_index(subject_id: str) -> dict[str, str]:
+    """The ids of the actions about a person, each with its cycle (`a#<id>`: cycle), added by each action's create in
+    its transaction; `complete` once the launch of a cycle listed the actions stored before it (then the list is
+    the whole truth and the review reads the carried actions by key, not by a Query)."""
+    return {"pk": f"ACTIONS#{_esc(subject_id)}", "sk": "INDEX"}
+
+
 def owner_actions(owner_id: str) -> tuple[str, str]:
     """gsi2 partition of the actions someone owns."""
     return "gsi2", f"OWNER#{_esc(owner_id)}"
@@ -245,6 +252,14 @@ def goal_stats(cycle_id: str, department: str) -> dict[str, str]:
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"DEPT#{department.replace('#', ' ')}"}
 
 
+def goal_owner_total(cycle_id: str, owner_id: str | None = None) -> dict[str, str]:
+    """The sum of an owner's individual goal weights in a cycle (dropped ones aside) and how many they are, moved by
+    each goal's save in its transaction. Without an owner: the cycle's mark that every goal of it was counted (written
+    when the cycle is created, before any goal of it can exist)."""
+    sk = "OWNERS" if owner_id is None else f"OWNER#{_esc(owner_id)}"
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": sk}
+
+
 def goal_totals(cycle_id: str) -> dict[str, str]:
     """Counts of a cycle's orphan and at-risk goals."""
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}
@@ -265,11 +280,13 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CYCLE#", "STATS", "cycle_stats"),
     ("CYCLE#", "REVIEW#", "review"),
     ("ACTION#", "ACTION", "action"),
+    ("ACTIONS#", "INDEX", "action_index"),
     ("AUDIT#", "V#", "audit"),
     ("REMINDER#", "", "reminder_log"),
     ("GOAL#", "GOAL", "goal"),
     ("GOAL#", "ROLLUP#", "goal_rollup"),
     ("GOAL#", "PERSON#", "goal_person"),
+    ("GOALSTATS#", "OWNER#", "goal_owner_total"),
     ("GOALSTATS#", "", "goal_stats"),
     ("NEED#", "NEED", "training_need"),
     ("TRAINAGG#", "PERSON#", "training_contribution"),

@@ -47,7 +47,13 @@ class ReviewRepository(Repository):
         """Read a review, its cycle and these people in one batch (later reads of them are served from it)."""
         wanted = [keys.cycle(cycle_id), keys.review(cycle_id, employee_id), *(keys.employee(p) for p in people)]
         wanted.append(keys.feedback_settings(cycle_id))  # the review shows its feedback groups (issue 9)
-        self._get_many(wanted)
+        # Whether the groups are closed or have answers, and how many nominations wait: a missing item is known
+        # missing, so the groups' and requests' Queries are made only when they have something to show.
+        wanted += [keys.feedback_closed(cycle_id, employee_id), keys.feedback_tally(cycle_id, employee_id)]
+        wanted += [keys.feedback_waiting(cycle_id, employee_id), keys.feedback_waiting(cycle_id)]
+        wanted.append(keys.action_index(employee_id))  # the actions about the person, read by key (issue 24)
+        # Consistent: the page after a form's save shows what that save wrote (issue 24).
+        self._get_many([*wanted, *self._uow.take_along()], consistent=True)
         self._uow.feedback.mark_prefetched(cycle_id)
 
     def history(self, employee_id: str) -> tuple[list[Review], list[Action]]:

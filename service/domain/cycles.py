@@ -105,6 +105,8 @@ class Cycle:
     template_snapshot: dict[str, Any] | None = None
     participants: list[str] = field(default_factory=list)
     launched_at: str | None = None
+    # The departments of the participants at launch (their reviews'), for HR's export choices; None before issue 24.
+    participant_departments: list[str] | None = None
     closed_at: str | None = None
     created_at: str = ""
     created_by: str = ""

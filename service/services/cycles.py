@@ -137,6 +137,7 @@ def create_cycle(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
     cycle = replace(cycle, created_at=at, created_by=principal.employee_id)
     with uow:
         stored = uow.cycles.save(cycle, new=True, actor=principal.employee_id, action="create_cycle", at=at)
+        uow.goals.start_owner_totals(cycle.cycle_id)  # no goal of it exists yet: each is counted from here
         uow.commit()
     return stored
 
@@ -205,6 +206,7 @@ def launch_cycle(
         template_snapshot=template_to_dict(template),
         participants=[p.employee_id for p in people],
         launched_at=at,
+        participant_departments=sorted({p.department for p in people}),
     )
     with uow:
         stored = uow.cycles.save(launched, new=False, actor=principal.employee_id, action="launch_cycle", at=at)
@@ -276,6 +278,7 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
         if created:
             uow.cycles.count(cycle.cycle_id, {**deltas, "launched": created})
             uow.commit()
+    uow.actions.index_people([r[0] for r in rows])  # the review reads the actions about a person by key
     if cycle.carry_over_goals:
         from service.services.goals import carry_over
 

@@ -259,7 +259,10 @@ def export_choices(uow: UnitOfWork, principal: Principal) -> tuple[list[Cycle], 
     cycles' counters, not the directory: the page costs the same for 50 people or 50,000)."""
     _require_hr(principal)
     cycles = [c for c in uow.cycles.list() if c.template_snapshot]
-    return cycles, uow.cycles.departments([c.cycle_id for c in cycles])
+    # Kept on the cycle at launch; the counters only of a cycle launched before that (issue 24).
+    kept = {d for c in cycles for d in c.participant_departments or []}
+    older = [c.cycle_id for c in cycles if c.participant_departments is None]
+    return cycles, sorted(kept | set(uow.cycles.departments(older)))
 
 
 def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> ExportView:

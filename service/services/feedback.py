@@ -239,6 +239,12 @@ def groups(
     withheld, count included, until the release."""
     template = launched_template(cycle)
     threshold = settings_for(uow, cycle).shown_from
+    known = uow.feedback.close_mark_read(cycle.cycle_id, subject_id)
+    if known is not None:  # the close mark came with the review's batch read: the answers only when shown
+        marks = {} if known[0] is None else {subject_id: known[0]}
+        release = release_for(uow, cycle, subject_id, now, marks=marks, releasing=releasing)
+        if not release.released:
+            return [group_result(kind, [], template, threshold).withheld() for kind in FeedbackKind], release
     answers, mark = uow.feedback.group_items(cycle.cycle_id, subject_id)
     marks = {} if mark is None else {subject_id: mark}
     release = release_for(uow, cycle, subject_id, now, marks=marks, releasing=releasing)

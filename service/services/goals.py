@@ -191,6 +191,7 @@ def person_goals(
     if principal is not None:
         owner = uow.directory.get(owner_id)
         goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
+    uow.goals.read_above_along(goals)  # the chain rides in the roll-ups' batch read
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
     paced = _pacer(uow, on, cycle_id)
@@ -232,7 +233,11 @@ def goal_progress_by_id(uow: UnitOfWork, goals: list[Goal], cycle_id: str) -> li
 
 
 def weight_total(uow: UnitOfWork, owner_id: str, cycle_id: str) -> int | None:
-    """The sum of someone's individual goal weights in a cycle, or None without goals."""
+    """The sum of someone's individual goal weights in a cycle, or None without goals (as their goals' saves kept
+    it, when the request's first batch read it; else from their goals)."""
+    known, total = uow.goals.kept_weight_total(owner_id, cycle_id)
+    if known:
+        return total
     goals = [
         g
         for g in uow.goals.of_owner(owner_id, cycle_id)

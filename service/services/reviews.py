@@ -21,7 +21,7 @@ from service.adapters import metrics
 from service.adapters.clock import Clock, iso
 from service.adapters.cycle_store import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.actions import Action
+from service.domain.actions import Action, ActionKind
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
@@ -47,6 +47,7 @@ from service.domain.reviews import (
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
+from service.services.actions import review_action_slots
 from service.services.auth import Principal
 from service.services.policy import ReviewRoles
 
@@ -337,9 +338,13 @@ def available_actions(ctx: ReviewContext) -> AvailableActions:
     )
 
 
-def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str) -> None:
+def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str, writing: bool = False) -> None:
     """Read what a request about one review will need (the review, its cycle, its employee and whoever
-    acts) in one batch: the rest of the request is served from the unit of work."""
+    acts) in one batch: the rest of the request is served from the unit of work. A write also reads the
+    person's training contribution, which a submission moves, and their goal weight total, which it checks."""
+    if writing:
+        uow.training.read_contribution_along(cycle_id, employee_id)
+        uow.goals.read_owner_total_along(employee_id, cycle_id)  # a self assessment's submission checks it
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 
@@ -389,6 +394,8 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
     ctx.require_readable()
     r = ctx.review
     shown = policy.visible_parts(ctx.roles, r.state)
+    if context:  # the carried actions the person's index lists ride in the goals' batch read
+        ctx.uow.actions.read_along(_carried_ids(ctx.uow, r.employee_id, r.cycle_id) or [])
     return ReviewView(
         **_heading(r),
         cycle_id=r.cycle_id,
@@ -406,9 +413,19 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
     )
 
 
+def _carried_ids(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[str] | None:
+    """The ids of the actions about this person from other cycles, when their action index is complete."""
+    indexed = uow.actions.indexed_about(employee_id)
+    return None if indexed is None else sorted(a for a, c in indexed.items() if c != cycle_id)
+
+
 def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[Action]:
-    """Open actions about this person from earlier cycles: they carry into this review."""
-    return [a for a in uow.actions.about(employee_id) if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
+    """Open actions about this person from earlier cycles: they carry into this review (read by key from the
+    person's action index, else by a Query of their history), oldest first."""
+    ids = _carried_ids(uow, employee_id, cycle_id)
+    found = uow.actions.about(employee_id) if ids is None else list(uow.actions.get_many(ids).values())
+    found.sort(key=lambda a: (a.created_at, a.action_id))
+    return [a for a in found if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
 
 
 def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ReviewView:
@@ -488,6 +505,8 @@ def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, 
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
+        # The obstacles' action slots, which the submission's actions read, ride in the score's batch read.
+        uow.actions.read_along(review_action_slots(uow, ctx.review, ActionKind.REMEDIATION))
         progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
         # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
         ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))

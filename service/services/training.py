@@ -15,6 +15,7 @@ from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubm
 from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
 from service.domain.templates import Template
 from service.domain.training import (
+    Catalogue,
     NeedSource,
     NeedStatus,
     ReportSchedule,
@@ -80,11 +81,11 @@ def stage_review_needs(
     contribution to the cycle's aggregates moves by the change (the manager's obstacles included)."""
     person = uow.directory.get(review.employee_id)
     chain = person.chain if person else ()
-    catalogue = uow.training.catalogue()
     kind = NeedSource(source)
     rows = list(content.get("training_needs", []))
     if kind is NeedSource.MANAGER:
         rows += _confirmed_suggestions(content, template)
+    catalogue = uow.training.catalogue() if rows else Catalogue([])  # the catalogue names rows: none, no read
     named = needs_from_content(
         rows,
         cycle_id=review.cycle_id,

@@ -693,6 +693,7 @@ def team(cycle_id: str):
     uow = wiring().uow()
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     rows = []
+    task_svc.read_nominations_along(uow, cycle, directory_svc.direct_reports(uow, principal.employee_id))
     reviews = review_svc.team_reviews(uow, principal, cycle_id)
     in_cycle = {r.employee_id for r in reviews}
     reports = [p for p in directory_svc.direct_reports(uow, principal.employee_id) if p.employee_id in in_cycle]

@@ -25,6 +25,7 @@ def install(app: Flask) -> None:
         from service.services import reviews as review_svc
 
         if "employee_id" in args:
-            review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"])
+            writing = request.method not in ("GET", "HEAD")
+            review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"], writing)
         else:
             cycle_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"])

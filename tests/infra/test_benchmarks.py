@@ -65,7 +65,7 @@ SMOKE = {  # each benchmark once at a tiny size: `make bench` crashed when resul
     "launch": lambda run: run.launch_1000(people=12, runs=1),
     "alignment": lambda run: run.alignment_report_reads(sizes=(30,), runs=1),
     "training": lambda run: run.training_report_reads(sizes=(30,), runs=1),
-    "requests": lambda run: run.requests_per_operation(),
+    "requests": lambda run: run.requests_per_operation(sizes=(15,)),
 }
 
 

@@ -89,6 +89,25 @@ def test_get_many_returns_what_exists(any_table):
     assert sorted(i["sk"] for i in got) == ["a", "b"]
 
 
+def test_get_many_reads_consistently_when_asked(any_table):
+    any_table.transact([Put(item("a"))])
+    got = any_table.get_many([{"pk": "T", "sk": "a"}, {"pk": "T", "sk": "zz"}], consistent=True)
+    assert [i["sk"] for i in got] == ["a"]
+
+
+def test_a_batch_read_brings_along_what_was_asked_and_knows_what_it_did_not_find(any_table):
+    any_table.transact([Put(item("a")), Put(item("b"))])
+    uow = UnitOfWork(any_table, identity_map=True)
+    uow.read_along([{"pk": "T", "sk": "b"}, {"pk": "T", "sk": "gone"}])
+    assert [i["sk"] for i in uow.directory._get_many([{"pk": "T", "sk": "a"}])] == ["a"]
+    assert uow.cached({"pk": "T", "sk": "b"})["sk"] == "b"  # came along: a later read is served from it
+    assert uow.known_absent({"pk": "T", "sk": "gone"}) and not uow.known_absent({"pk": "T", "sk": "b"})
+    with uow:
+        uow.add(Put(item("gone")))
+        uow.commit()
+    assert not uow.known_absent({"pk": "T", "sk": "gone"})  # what was missing may have been written
+
+
 def test_transaction_limits_are_enforced_before_any_write(any_table):
     with pytest.raises(ValueError):
         any_table.transact([Put(item(f"x{n}")) for n in range(101)])
