@@ -19,6 +19,10 @@ class ReviewState(StrEnum):
 
     NOT_STARTED = "not_started"
     SELF_SUBMITTED = "self_submitted"
+    # Issue 23: the manager has submitted, and the rating waits for calibration (a template with a calibration
+    # phase): placed before MANAGER_SUBMITTED so everything that shows the manager's part "once submitted" keeps it
+    # from the employee until the calibration closes.
+    IN_CALIBRATION = "in_calibration"
     MANAGER_SUBMITTED = "manager_submitted"
     DISCUSSED = "discussed"
     ACKNOWLEDGED = "acknowledged"
@@ -35,6 +39,8 @@ class ReviewAction(StrEnum):
     SUBMIT_SELF = "submit_self"
     SAVE_MANAGER = "save_manager"
     SUBMIT_MANAGER = "submit_manager"
+    SUBMIT_FOR_CALIBRATION = "submit_for_calibration"
+    CALIBRATE = "calibrate"
     SAVE_DISCUSSION = "save_discussion"
     RECORD_DISCUSSION = "record_discussion"
     ACKNOWLEDGE = "acknowledge"
@@ -51,6 +57,8 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.NOT_STARTED, A.SAVE_MANAGER): S.NOT_STARTED,
     (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
     (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
+    (S.SELF_SUBMITTED, A.SUBMIT_FOR_CALIBRATION): S.IN_CALIBRATION,
+    (S.IN_CALIBRATION, A.CALIBRATE): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION): S.DISCUSSED,
     (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
@@ -86,6 +94,27 @@ PART_ACTIONS: dict[str, tuple[ReviewAction, ReviewAction]] = {
 def at_least(state: ReviewState, other: ReviewState) -> bool:
     """True when `state` is `other` or later in the workflow."""
     return ORDER.index(state) >= ORDER.index(other)
+
+
+def manager_assessed(state: ReviewState) -> bool:
+    """The manager's assessment is submitted (waiting for calibration, or past it)."""
+    return at_least(state, ReviewState.IN_CALIBRATION)
+
+
+def part_action(part: str, submit: bool, template: Template) -> ReviewAction:
+    """The action saving or submitting a form is: a manager's submission under a template with a calibration phase
+    goes to calibration, not on to the discussion."""
+    save, submission = PART_ACTIONS[part]
+    if not submit:
+        return save
+    if submission is A.SUBMIT_MANAGER and template.calibration:
+        return A.SUBMIT_FOR_CALIBRATION
+    return submission
+
+
+def provisional(state: ReviewState) -> bool:
+    """A score is provisional while its rating waits for calibration."""
+    return state is ReviewState.IN_CALIBRATION
 
 
 class Priority(StrEnum):

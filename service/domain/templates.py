@@ -77,6 +77,7 @@ class Template:
     updated_at: str = ""
     updated_by: str = ""
     archived: bool = False
+    calibration: bool = False  # issue 23: a calibration phase between the manager assessments and the discussions
     extra: dict[str, Any] = field(default_factory=dict)
 
     def competency_ids(self) -> list[str]:
@@ -173,6 +174,7 @@ def template_to_dict(t: Template) -> dict[str, Any]:
         "updated_at": t.updated_at,
         "updated_by": t.updated_by,
         "archived": t.archived,
+        "calibration": t.calibration,
     }
 
 
@@ -192,4 +194,5 @@ def template_from_dict(d: dict[str, Any]) -> Template:
         updated_at=d.get("updated_at", ""),
         updated_by=d.get("updated_by", ""),
         archived=bool(d.get("archived", False)),
+        calibration=bool(d.get("calibration", False)),
     )

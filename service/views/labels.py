@@ -45,6 +45,7 @@ WORDS: dict[str, str] = {
     "remediation": "Removes an obstacle",
     "not_started": "Not started",
     "self_submitted": "Self assessment submitted",
+    "in_calibration": "In calibration",
     "manager_submitted": "Manager assessment submitted",
     "discussed": "Discussed",
     "acknowledged": "Acknowledged",

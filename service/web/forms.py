@@ -203,6 +203,7 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
         "scale": scale,
         "questions": questions,
         "weights": {part: form.get(f"weights.{part}", "") for part in ("goals", "competencies", "feedback")},
+        "calibration": bool(form.get("calibration")),
     }
 
 

@@ -66,6 +66,10 @@ class TemplateInSchema(Schema):
     )
     questions = fields.Nested(QuestionsSchema, load_default=dict)
     weights = fields.Nested(WeightsSchema, required=True)
+    calibration = fields.Boolean(
+        load_default=False,
+        metadata={"description": "a calibration phase between the manager assessments and the discussions"},
+    )
 
 
 class TemplateSchema(TemplateInSchema):
