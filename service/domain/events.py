@@ -71,7 +71,7 @@ class ReviewFinalised(ReviewChanged):
 
 @dataclass(frozen=True)
 class ReviewCalibrated(ReviewChanged):
-    """The calibration closed: the rating is locked and the review moves on to the discussion (issue 23)."""
+    """The calibration closed (the rating locked, the review on to the discussion) or reopened (issue 23)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ REVIEW_EVENTS: dict[ReviewAction, type[ReviewChanged]] = {
     ReviewAction.SUBMIT_MANAGER: ManagerAssessmentSubmitted,
     ReviewAction.SUBMIT_FOR_CALIBRATION: ManagerAssessmentSubmitted,
     ReviewAction.CALIBRATE: ReviewCalibrated,
+    ReviewAction.RECALIBRATE: ReviewCalibrated,
     ReviewAction.SAVE_DISCUSSION: DiscussionSaved,
     ReviewAction.RECORD_DISCUSSION: DiscussionRecorded,
     ReviewAction.ACKNOWLEDGE: ReviewAcknowledged,

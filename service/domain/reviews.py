@@ -41,6 +41,7 @@ class ReviewAction(StrEnum):
     SUBMIT_MANAGER = "submit_manager"
     SUBMIT_FOR_CALIBRATION = "submit_for_calibration"
     CALIBRATE = "calibrate"
+    RECALIBRATE = "recalibrate"
     SAVE_DISCUSSION = "save_discussion"
     RECORD_DISCUSSION = "record_discussion"
     ACKNOWLEDGE = "acknowledge"
@@ -59,6 +60,7 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
     (S.SELF_SUBMITTED, A.SUBMIT_FOR_CALIBRATION): S.IN_CALIBRATION,
     (S.IN_CALIBRATION, A.CALIBRATE): S.MANAGER_SUBMITTED,
+    (S.MANAGER_SUBMITTED, A.RECALIBRATE): S.IN_CALIBRATION,  # a closed calibration session reopened
     (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION): S.DISCUSSED,
     (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
@@ -396,7 +398,6 @@ def compute_score(
     """
     manager = manager or {}
     scale = template.scale
-    comp = [scale.normalise(r["rating"]) for r in manager.get("competency_ratings", {}).values() if r.get("rating")]
     if goal_progress:
         total_weight = sum(w for w, _ in goal_progress)
         goals = sum(w * p for w, p in goal_progress) / total_weight if total_weight else None
@@ -408,9 +409,29 @@ def compute_score(
     feedback = _mean([scale.normalise(r) for r in feedback_ratings or []])
     values = {
         "goals": (goals, goal_basis),
-        "competencies": (_mean(comp), f"manager's rating of {len(comp)} competenc{'y' if len(comp) == 1 else 'ies'}"),
+        "competencies": _competency_part(template, manager),
         "feedback": (feedback, f"{len(feedback_ratings or [])} peer/upward rating(s)"),
     }
+    return _combine(template, values)
+
+
+def _competency_part(template: Template, manager: dict[str, Any]) -> tuple[float | None, str]:
+    ratings = (manager.get("competency_ratings") or {}).values()
+    comp = [template.scale.normalise(r["rating"]) for r in ratings if r.get("rating")]
+    return _mean(comp), f"manager's rating of {len(comp)} competenc{'y' if len(comp) == 1 else 'ies'}"
+
+
+def rescore(template: Template, score: dict[str, Any] | None, manager: dict[str, Any]) -> Score:
+    """Issue 23: the score again by the template's rule after calibration: the competencies part from the
+    calibrated ratings, the goals and feedback parts as they were scored at the manager's submission."""
+    kept = {p["name"]: (p["value"], p["basis"]) for p in (score or {}).get("parts", [])}
+    values = {n: kept.get(n, (None, "no data")) for n in WEIGHT_PARTS}
+    values["competencies"] = _competency_part(template, manager)
+    return _combine(template, values)
+
+
+def _combine(template: Template, values: dict[str, tuple[float | None, str]]) -> Score:
+    """The declared rule: each part by its weight, re-normalised over the parts with data."""
     parts = tuple(ScorePart(n, template.weights[n], values[n][0], values[n][1]) for n in WEIGHT_PARTS)
     used = [p for p in parts if p.value is not None and p.weight > 0]
     total = sum(p.weight for p in used)
@@ -438,5 +459,7 @@ class Review:
     finalised_by: str | None = None
     score: dict[str, Any] | None = None
     last_return: dict[str, Any] | None = None
+    # issue 23: the manager's original ratings beside the calibrated ones, who changed them, when, why
+    calibration: dict[str, Any] | None = None
     version: int = 0
     audit_head: str = ""

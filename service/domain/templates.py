@@ -78,6 +78,7 @@ class Template:
     updated_by: str = ""
     archived: bool = False
     calibration: bool = False  # issue 23: a calibration phase between the manager assessments and the discussions
+    potential: tuple[str, ...] = ()  # issue 23: labels of the optional potential rating (lowest first), 2–5 points
     extra: dict[str, Any] = field(default_factory=dict)
 
     def competency_ids(self) -> list[str]:
@@ -133,6 +134,10 @@ def validate_template(t: Template) -> None:
         add("scale", "every point needs a label")
     if len(set(t.scale.labels)) != len(t.scale.labels):
         add("scale", "labels must differ")
+    if t.potential and not 2 <= len(t.potential) <= 5:
+        add("potential", "a potential scale has 2 to 5 points")
+    if any(not label.strip() for label in t.potential) or len(set(t.potential)) != len(t.potential):
+        add("potential", "every point needs a label of its own")
     if not t.competencies:
         add("competencies", "at least one competency")
     ids = [c.id for c in t.competencies]
@@ -175,6 +180,7 @@ def template_to_dict(t: Template) -> dict[str, Any]:
         "updated_by": t.updated_by,
         "archived": t.archived,
         "calibration": t.calibration,
+        "potential": list(t.potential),
     }
 
 
@@ -195,4 +201,5 @@ def template_from_dict(d: dict[str, Any]) -> Template:
         updated_by=d.get("updated_by", ""),
         archived=bool(d.get("archived", False)),
         calibration=bool(d.get("calibration", False)),
+        potential=tuple(d.get("potential") or ()),
     )

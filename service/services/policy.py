@@ -73,6 +73,7 @@ REVIEW_PARTS: dict[str, tuple[str, ...]] = {
     "acknowledge": ("employee",),
     "finalise": ("hr",),
     "return": ("hr",),
+    "calibrate": ("hr",),
 }
 
 REVIEW_REFUSALS: dict[str, str] = {
@@ -83,6 +84,7 @@ REVIEW_REFUSALS: dict[str, str] = {
     "acknowledge": "only the employee acknowledges their review",
     "finalise": "only HR finalises a review (and not their own)",
     "return": "only HR returns a review to an earlier state",
+    "calibrate": "only HR facilitates a calibration (and not of their own review)",
 }
 
 

@@ -1,0 +1,208 @@
+"""Calibration (issue 23): sessions over a group of reviews, who takes part, and adjustments with reasons.
+
+A session groups the reviews of a cycle that wait in calibration (a department, a subtree or a list of people; a
+person is in at most one open session per cycle). Facilitators (HR) adjust a person's competency ratings and
+potential with a required reason; the manager's original stays beside the calibrated value. Closing locks the
+ratings and rescores the reviews by the template's rule. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from service.domain.directory import Employee, Role
+from service.domain.errors import ValidationFailed
+from service.domain.templates import Template
+from service.domain.workflow import Workflow
+
+
+class SessionState(StrEnum):
+    """Where a calibration session stands."""
+
+    FORMING = "forming"  # its members are being claimed (a large group takes more than one transaction)
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"  # its forming failed: someone was already in another open session
+
+
+class SessionAction(StrEnum):
+    """What can happen to a session."""
+
+    FORM = "form"
+    CANCEL = "cancel"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+SESSION_TRANSITIONS: dict[tuple[SessionState, SessionAction], SessionState] = {
+    (SessionState.FORMING, SessionAction.FORM): SessionState.OPEN,
+    (SessionState.FORMING, SessionAction.CANCEL): SessionState.CANCELLED,
+    (SessionState.OPEN, SessionAction.CLOSE): SessionState.CLOSED,
+    (SessionState.CLOSED, SessionAction.REOPEN): SessionState.OPEN,
+}
+SESSION_WORKFLOW = Workflow(SESSION_TRANSITIONS, lambda state, action: f"cannot {action} a session that is {state}")
+
+
+class GroupKind(StrEnum):
+    """How a session chooses its people."""
+
+    DEPARTMENT = "department"
+    SUBTREE = "subtree"
+    LIST = "list"
+
+
+@dataclass
+class CalibrationSession:
+    """A calibration session of one cycle."""
+
+    session_id: str
+    cycle_id: str
+    name: str
+    group: GroupKind
+    department: str = ""
+    root_id: str = ""
+    people: list[str] = field(default_factory=list)  # the reviews it calibrates (employee ids)
+    facilitators: list[str] = field(default_factory=list)  # HR
+    participants: list[str] = field(default_factory=list)  # the people's managers, leadership of their area
+    state: SessionState = SessionState.FORMING
+    created_at: str = ""
+    created_by: str = ""
+    closed_at: str | None = None
+    closed_by: str | None = None
+    reopen_reason: str | None = None
+    version: int = 0
+    audit_head: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        """Adjustments can be made."""
+        return self.state is SessionState.OPEN
+
+
+def check_group(name: str, group: GroupKind, department: str, root_id: str, employee_ids: list[str]) -> None:
+    """Refuse a session whose name or group is missing."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["required"]
+    if group is GroupKind.DEPARTMENT and not department.strip():
+        errors["department"] = ["choose a department"]
+    if group is GroupKind.SUBTREE and not root_id:
+        errors["root_id"] = ["choose the person whose organisation it covers"]
+    if group is GroupKind.LIST and not employee_ids:
+        errors["employee_ids"] = ["choose at least one person"]
+    if errors:
+        raise ValidationFailed("The session is not valid.", errors)
+
+
+def select_people(
+    group: GroupKind, department: str, root_id: str, employee_ids: list[str], people: list[Employee], in_cycle: set[str]
+) -> list[Employee]:
+    """The cycle's participants the group covers, by id; a listed person outside the cycle is an error."""
+    if group is GroupKind.DEPARTMENT:
+        chosen = [p for p in people if p.department.casefold() == department.strip().casefold()]
+    elif group is GroupKind.SUBTREE:
+        chosen = [p for p in people if root_id in p.chain or p.employee_id == root_id]
+    else:
+        by_id = {p.employee_id: p for p in people}
+        unknown = [i for i in dict.fromkeys(employee_ids) if i not in by_id or i not in in_cycle]
+        if unknown:
+            raise ValidationFailed(
+                "Some people are not in this cycle.",
+                {"employee_ids": [f"{i!r} has no review in this cycle" for i in unknown]},
+            )
+        chosen = [by_id[i] for i in dict.fromkeys(employee_ids)]
+    chosen = [p for p in chosen if p.employee_id in in_cycle]
+    if not chosen:
+        raise ValidationFailed("Nobody in this cycle matches the group.", {"group": ["nobody matches"]})
+    return sorted(chosen, key=lambda p: p.employee_id)
+
+
+def participants_for(
+    members: list[Employee], directory: dict[str, Employee], managers: dict[str, str | None]
+) -> list[str]:
+    """The managers of the members (as their reviews name them) and the leadership above them."""
+    chosen = {m for m in managers.values() if m}
+    for person in members:
+        chosen |= {c for c in person.chain if c in directory and Role.LEADERSHIP in directory[c].roles}
+    return sorted(chosen)
+
+
+def visible_people(
+    session: CalibrationSession, reader: Employee, is_hr: bool, directory: dict[str, Employee]
+) -> list[str]:
+    """Whom a reader sees in a session: HR everyone; a manager participant the session's people; leadership the
+    people of their own area; nobody their own calibration."""
+    if is_hr:
+        return [p for p in session.people if p != reader.employee_id]
+    if reader.employee_id not in session.participants:
+        return []
+    if Role.LEADERSHIP in reader.roles and reader.employee_id not in {
+        directory[p].manager_id for p in session.people if p in directory
+    }:
+        return [p for p in session.people if p in directory and reader.employee_id in directory[p].chain]
+    return [p for p in session.people if p != reader.employee_id]
+
+
+@dataclass
+class Adjustment:
+    """One person's calibration: the manager's original beside the calibrated value, who changed it, when, why."""
+
+    session_id: str
+    cycle_id: str
+    employee_id: str
+    original: dict[str, Any]  # {"competency_ratings": {id: rating}, "potential": int | None}
+    calibrated: dict[str, Any]
+    reason: str = ""
+    by: str = ""
+    at: str = ""
+    version: int = 0
+    audit_head: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """The calibrated value differs from the original."""
+        return self.original != self.calibrated
+
+
+def proposal(manager_assessment: dict[str, Any] | None) -> dict[str, Any]:
+    """What the manager proposed: the competency ratings and the potential of the manager assessment."""
+    content = manager_assessment or {}
+    ratings = {cid: (r or {}).get("rating") for cid, r in (content.get("competency_ratings") or {}).items()}
+    return {"competency_ratings": ratings, "potential": content.get("potential")}
+
+
+def check_adjustment(calibrated: dict[str, Any], reason: str, template: Template) -> None:
+    """An adjustment gives every competency a rating on the scale, a potential on the template's potential scale
+    (when it has one), and a reason."""
+    errors: dict[str, list[str]] = {}
+    ratings = calibrated.get("competency_ratings") or {}
+    points = template.scale.points
+    for cid in template.competency_ids():
+        r = ratings.get(cid)
+        if type(r) is not int or not 1 <= r <= points:
+            errors[f"competency_ratings.{cid}"] = [f"choose 1 to {points}"]
+    for cid in ratings:
+        if cid not in template.competency_ids():
+            errors[f"competency_ratings.{cid}"] = ["not a competency of this cycle's template"]
+    potential = calibrated.get("potential")
+    if (
+        template.potential
+        and potential is not None
+        and (type(potential) is not int or not 1 <= potential <= len(template.potential))
+    ):
+        errors["potential"] = [f"choose 1 to {len(template.potential)}"]
+    if not reason.strip():
+        errors["reason"] = ["say why the rating changes"]
+    if errors:
+        raise ValidationFailed("The adjustment is not valid.", errors)
+
+
+def calibrated_content(manager_assessment: dict[str, Any], calibrated: dict[str, Any]) -> dict[str, Any]:
+    """The manager assessment with the calibrated ratings in place of the proposed ones (comments kept)."""
+    ratings = {
+        cid: {**(entry or {}), "rating": calibrated["competency_ratings"].get(cid, (entry or {}).get("rating"))}
+        for cid, entry in (manager_assessment.get("competency_ratings") or {}).items()
+    }
+    return {**manager_assessment, "competency_ratings": ratings}
