@@ -9,7 +9,7 @@ from __future__ import annotations
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
-from service.adapters.store import Delete, Put
+from service.adapters.store import Check, Delete, Put
 from service.domain.calibration import Adjustment, CalibrationSession
 
 SESSION: Codec[CalibrationSession] = Codec(
@@ -44,6 +44,10 @@ class CalibrationRepository(Repository):
         entity = keys.entity_calibration_session(s.session_id)
         audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": s.cycle_id}
         return SESSION.from_item(self._audited(entity, SESSION.to_item(s), new, **audit))
+
+    def expect_unchanged(self, s: CalibrationSession) -> None:
+        """Stage a guard: the write fails if the session changed since it was read (closed in between)."""
+        self._uow.add(Check(keys.calibration_session(s.session_id), expect_version=s.version))
 
     def claim(self, cycle_id: str, employee_id: str, session_id: str) -> None:
         """Stage a person's claim on this session: refused (Conflict) when another open session holds them."""

@@ -1,0 +1,502 @@
+"""Calibration use cases (issue 23): sessions, the session view, adjustments, closing and reopening.
+
+HR creates a session over reviews of a calibrating cycle; each person's claim is a conditional write in the
+transaction that forms the session (a group larger than one transaction is claimed in chunks while the session is
+`forming`, and cancelled, its claims released, if anyone is already held by another open session). Facilitators
+adjust; the adjustment item keeps the manager's original beside the calibrated value, versioned and audited, and
+the review itself is not touched until the session closes: the employee's review (and its ETag) cannot change while
+the rating is calibrated. Closing locks the session, then moves each review on with the calibrated ratings, rescored
+by the template's rule (`domain.reviews.rescore`), one transaction per review (a retried close finishes the rest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from service.adapters.clock import Clock, iso
+from service.adapters.store import MAX_TRANSACTION_ITEMS
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.calibration import (
+    SESSION_WORKFLOW,
+    Adjustment,
+    CalibrationSession,
+    GroupKind,
+    SessionAction,
+    SessionState,
+    calibrated_content,
+    check_adjustment,
+    check_group,
+    participants_for,
+    proposal,
+    select_people,
+    visible_people,
+)
+from service.domain.cycles import Cycle, CycleState
+from service.domain.directory import Employee, Role
+from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.reviews import Review, ReviewState, rescore
+from service.domain.templates import Template, template_from_dict
+from service.services import policy
+from service.services import reviews as review_svc
+from service.services.auth import Principal
+
+CLAIMS_PER_TRANSACTION = MAX_TRANSACTION_ITEMS - 4  # room for the session and its audit record
+
+
+def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle {cycle_id!r}")
+    return cycle
+
+
+def _template(cycle: Cycle) -> Template:
+    if not cycle.template_snapshot:
+        raise Conflict("the cycle has not been launched")
+    return template_from_dict(cycle.template_snapshot)
+
+
+def _session(uow: UnitOfWork, session_id: str) -> CalibrationSession:
+    found = uow.calibration.get(session_id)
+    if found is None or found.state is SessionState.CANCELLED:
+        raise NotFound(f"no calibration session {session_id!r}")
+    return found
+
+
+def _facilitator(principal: Principal, session: CalibrationSession) -> None:
+    policy.require(
+        principal.has(Role.HR) and principal.employee_id in session.facilitators,
+        "only the session's facilitators (HR) do this",
+    )
+
+
+def _writable(cycle: Cycle) -> None:
+    if cycle.state is not CycleState.ACTIVE:
+        raise Conflict(f"the cycle is {cycle.state}; its calibration is read-only")
+
+
+# --- sessions ----------------------------------------------------------------------------------------
+
+
+def create_session(uow: UnitOfWork, principal: Principal, cycle_id: str, data: dict[str, Any], clock: Clock):
+    """HR opens a calibration session for a group of the cycle's reviews; nobody may be in two open sessions."""
+    policy.require_role(principal, Role.HR)
+    cycle = _cycle(uow, cycle_id)
+    _writable(cycle)
+    if not cycle.calibrates:
+        raise Conflict("this cycle's template has no calibration phase")
+    group = GroupKind(data["group"])
+    department, root_id = data.get("department") or "", data.get("root_id") or ""
+    listed = list(data.get("employee_ids") or [])
+    check_group(data.get("name") or "", group, department, root_id, listed)
+    if group is GroupKind.DEPARTMENT:
+        people = uow.directory.department(department)
+    elif group is GroupKind.LIST:
+        people = list(uow.directory.get_many(listed).values())
+    else:
+        people = uow.directory.all()
+    members = select_people(group, department, root_id, listed, people, set(cycle.participants))
+    ids = [m.employee_id for m in members]
+    managers = {r.employee_id: r.manager_id for r in uow.reviews.get_many(cycle_id, ids)}
+    chains = {c for m in members for c in m.chain}
+    directory = uow.directory.get_many(sorted(chains))
+    facilitators = sorted({principal.employee_id, *(data.get("facilitators") or [])})
+    known_hr = uow.directory.get_many(facilitators)
+    not_hr = [f for f in facilitators if f not in known_hr or Role.HR not in known_hr[f].roles]
+    if not_hr:
+        raise ValidationFailed("Facilitators are HR.", {"facilitators": [f"{f!r} is not in HR" for f in not_hr]})
+    at = iso(clock.now())
+    session = CalibrationSession(
+        session_id=clock.new_id(),
+        cycle_id=cycle_id,
+        name=data["name"].strip(),
+        group=group,
+        department=department.strip(),
+        root_id=root_id,
+        people=ids,
+        facilitators=facilitators,
+        participants=participants_for(members, directory, managers),
+        created_at=at,
+        created_by=principal.employee_id,
+    )
+    return _form(uow, principal, session, at)
+
+
+def _form(uow: UnitOfWork, principal: Principal, session: CalibrationSession, at: str) -> CalibrationSession:
+    """Claim every member and open the session; on a clash, cancel it and release what was claimed."""
+    chunks = [
+        session.people[i : i + CLAIMS_PER_TRANSACTION] for i in range(0, len(session.people), CLAIMS_PER_TRANSACTION)
+    ]
+    claimed: list[str] = []
+    stored: CalibrationSession | None = None
+    try:
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            with uow:
+                if stored is None:  # the first transaction creates the session (open at once when it all fits)
+                    state = SessionState.OPEN if last else SessionState.FORMING
+                    stored = uow.calibration.save(
+                        replace(session, state=state), new=True, actor=principal.employee_id, action="create", at=at
+                    )
+                elif last:
+                    opened = replace(stored, state=SESSION_WORKFLOW.next(stored.state, SessionAction.FORM))
+                    stored = uow.calibration.save(opened, new=False, actor=principal.employee_id, action="form", at=at)
+                for person in chunk:
+                    uow.calibration.claim(session.cycle_id, person, session.session_id)
+                uow.commit()
+            claimed += chunk
+    except Conflict as exc:
+        if exc.entity != "calibration_member":
+            raise
+        uow.forget()
+        held = uow.calibration.claims(session.cycle_id, [p for p in session.people if p not in claimed])
+        if stored is not None:
+            _cancel(uow, principal, session.session_id, claimed, at)
+        names = uow.directory.names(sorted(held))
+        raise Conflict(
+            "Some people are already in another open calibration session of this cycle.",
+            {"employee_ids": [f"{names.get(p, p)} ({p}) is in another open session" for p in sorted(held)]},
+            entity="calibration_member",
+            clash=Clash.EXISTS,
+        ) from exc
+    assert stored is not None
+    return stored
+
+
+def _cancel(uow: UnitOfWork, principal: Principal, session_id: str, claimed: list[str], at: str) -> None:
+    current = uow.calibration.get(session_id)
+    if current is None:
+        return
+    for start in range(0, max(len(claimed), 1), CLAIMS_PER_TRANSACTION):
+        with uow:
+            if start == 0:
+                cancelled = replace(current, state=SESSION_WORKFLOW.next(current.state, SessionAction.CANCEL))
+                uow.calibration.save(cancelled, new=False, actor=principal.employee_id, action="cancel", at=at)
+            for person in claimed[start : start + CLAIMS_PER_TRANSACTION]:
+                uow.calibration.release(current.cycle_id, person)
+            uow.commit()
+
+
+def sessions_of(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[CalibrationSession]:
+    """A cycle's sessions: HR sees all, a participant the sessions they take part in."""
+    _cycle(uow, cycle_id)
+    found = [s for s in uow.calibration.of_cycle(cycle_id) if s.state is not SessionState.CANCELLED]
+    if principal.has(Role.HR):
+        return found
+    return [s for s in found if principal.employee_id in s.participants]
+
+
+# --- the session view ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One person of a session as the reader may see them: the proposal, and the calibration where it differs.
+
+    `original`, `reason`, `adjusted_by` and `adjusted_at` are None for readers who may not see why (participants who
+    are not the person's manager)."""
+
+    employee_id: str
+    name: str
+    department: str
+    manager_id: str | None
+    manager_name: str
+    state: str  # the review's state
+    proposed: dict[str, Any]  # the manager's competency ratings and potential
+    calibrated: dict[str, Any]  # as calibrated so far (the proposal when nobody adjusted)
+    adjusted: bool
+    score: float | None  # the score by the template's rule with the calibrated ratings
+    proposed_score: float | None  # the score the manager's submission carried
+    version: int  # the adjustment's version (0: never adjusted), for If-Match
+    original: dict[str, Any] | None
+    reason: str | None
+    adjusted_by: str | None
+    adjusted_at: str | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session as one reader sees it: the people they may see and what they may do."""
+
+    session: CalibrationSession
+    cycle_name: str
+    template: dict[str, Any]
+    rows: list[PersonRow]
+    may_adjust: bool
+    may_close: bool
+    may_reopen: bool
+    waiting: list[str]  # people whose manager assessment is not submitted yet (the session cannot close)
+
+
+def _reader(uow: UnitOfWork, principal: Principal) -> Employee:
+    person = uow.directory.get(principal.employee_id)
+    if person is None:
+        raise NotFound("no such person")
+    return person
+
+
+def session_view(uow: UnitOfWork, principal: Principal, session_id: str) -> SessionView:
+    """The session with the people this reader may see (HR everyone, participants the session's people)."""
+    session = _session(uow, session_id)
+    cycle = _cycle(uow, session.cycle_id)
+    template = _template(cycle)
+    is_hr = principal.has(Role.HR)
+    if not is_hr and principal.employee_id not in session.participants:
+        raise NotFound(f"no calibration session {session_id!r}")
+    reader = _reader(uow, principal)
+    reviews = {r.employee_id: r for r in uow.reviews.get_many(session.cycle_id, session.people)}
+    directory = uow.directory.get_many(
+        sorted({*session.people, *(r.manager_id or "" for r in reviews.values())} - {""})
+    )
+    shown = visible_people(session, reader, is_hr, directory)
+    adjustments = uow.calibration.adjustments(session_id)
+    rows = [
+        _row(template, reviews[p], directory, adjustments.get(p), _may_see_why(principal, reviews[p], directory))
+        for p in shown
+        if p in reviews
+    ]
+    facilitating = is_hr and principal.employee_id in session.facilitators and cycle.state is CycleState.ACTIVE
+    waiting = [r.employee_id for r in reviews.values() if r.state is not ReviewState.IN_CALIBRATION]
+    return SessionView(
+        session=session,
+        cycle_name=cycle.name,
+        template=cycle.template_snapshot or {},
+        rows=sorted(rows, key=lambda r: (r.manager_name.casefold(), r.name.casefold())),
+        may_adjust=facilitating and session.is_open,
+        may_close=facilitating and session.is_open,
+        may_reopen=facilitating and session.state is SessionState.CLOSED,
+        waiting=sorted(waiting) if facilitating else [],
+    )
+
+
+def _may_see_why(principal: Principal, review: Review, directory: dict[str, Employee]) -> bool:
+    """HR, and the person's own managers (the review's manager, or above them), see the original and the reason."""
+    if principal.has(Role.HR):
+        return True
+    person = directory.get(review.employee_id)
+    return principal.employee_id == review.manager_id or (person is not None and principal.employee_id in person.chain)
+
+
+def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adjustment | None, why: bool) -> PersonRow:
+    proposed = proposal(r.manager_assessment)
+    calibrated = adj.calibrated if adj else proposed
+    content = calibrated_content(r.manager_assessment or {}, calibrated) if r.manager_assessment else {}
+    score = rescore(template, r.score, content).value if r.score else None
+    manager = directory.get(r.manager_id or "")
+    return PersonRow(
+        employee_id=r.employee_id,
+        name=r.employee_name,
+        department=r.department,
+        manager_id=r.manager_id,
+        manager_name=manager.name if manager else "",
+        state=r.state.value,
+        proposed=adj.original if adj else proposed,
+        calibrated=calibrated,
+        adjusted=bool(adj and adj.changed),
+        score=score,
+        proposed_score=(r.score or {}).get("value"),
+        version=adj.version if adj else 0,
+        original=(adj.original if adj else proposed) if why else None,
+        reason=(adj.reason if adj else None) if why else None,
+        adjusted_by=(adj.by if adj else None) if why else None,
+        adjusted_at=(adj.at if adj else None) if why else None,
+    )
+
+
+# --- adjusting -------------------------------------------------------------------------------------------
+
+
+def adjust(
+    uow: UnitOfWork,
+    principal: Principal,
+    session_id: str,
+    employee_id: str,
+    calibrated: dict[str, Any],
+    reason: str,
+    expected_version: int,
+    clock: Clock,
+) -> PersonRow:
+    """A facilitator sets a person's calibrated ratings (and potential) with a reason, at the version they read
+    (0: nobody has adjusted yet); the manager's original is kept beside it; the review is not touched."""
+    session = _session(uow, session_id)
+    _facilitator(principal, session)
+    cycle = _cycle(uow, session.cycle_id)
+    _writable(cycle)
+    if not session.is_open:
+        raise Conflict(f"the session is {session.state}; its ratings are locked")
+    if employee_id not in session.people or employee_id == principal.employee_id:
+        raise NotFound(f"{employee_id!r} is not in this session")
+    template = _template(cycle)
+    review = uow.reviews.get(session.cycle_id, employee_id)
+    if review is None or review.state is not ReviewState.IN_CALIBRATION:
+        raise Conflict("the manager assessment is not submitted for calibration yet")
+    before = uow.calibration.adjustment(session_id, employee_id)
+    current = before.version if before else 0
+    if current != expected_version:
+        raise StaleWrite(f"this calibration was changed by someone else (now version {current}); reload it")
+    calibrated = {
+        "competency_ratings": dict(calibrated.get("competency_ratings") or {}),
+        "potential": calibrated.get("potential"),
+    }
+    check_adjustment(calibrated, reason, template)
+    at = iso(clock.now())
+    original = before.original if before else proposal(review.manager_assessment)
+    after = Adjustment(
+        session_id=session_id,
+        cycle_id=session.cycle_id,
+        employee_id=employee_id,
+        original=original,
+        calibrated=calibrated,
+        reason=reason.strip(),
+        by=principal.employee_id,
+        at=at,
+        version=current,
+        audit_head=before.audit_head if before else "",
+    )
+    try:
+        with uow:
+            uow.calibration.expect_unchanged(session)  # a close in between refuses this adjustment
+            uow.calibration.save_adjustment(
+                after, new=before is None, actor=principal.employee_id, action="adjust", at=at, reason=reason.strip()
+            )
+            uow.commit()
+    except Conflict as exc:
+        if exc.clash is Clash.EXISTS:  # another facilitator adjusted first
+            raise StaleWrite("this calibration was changed by someone else; reload it") from exc
+        raise
+    uow.forget()
+    return next(r for r in session_view(uow, principal, session_id).rows if r.employee_id == employee_id)
+
+
+# --- closing and reopening -----------------------------------------------------------------------------------
+
+
+def close_session(
+    uow: UnitOfWork, principal: Principal, session_id: str, expected_version: int, clock: Clock
+) -> CalibrationSession:
+    """A facilitator closes the session: its ratings lock, its claims are released, and each review moves on to
+    the discussion with the calibrated ratings, rescored by the template's rule. Closing a closed session again
+    finishes reviews a failed close left behind."""
+    session = _session(uow, session_id)
+    _facilitator(principal, session)
+    cycle = _cycle(uow, session.cycle_id)
+    _writable(cycle)
+    if session.version != expected_version:
+        raise StaleWrite(f"the session was changed by someone else (now version {session.version}); reload it")
+    reviews = {r.employee_id: r for r in uow.reviews.get_many(session.cycle_id, session.people)}
+    at = iso(clock.now())
+    if session.is_open:
+        waiting = sorted(p for p in session.people if p not in reviews or not _calibratable(reviews[p]))
+        if waiting:
+            names = uow.directory.names(waiting)
+            raise Conflict(
+                "Some manager assessments are not submitted yet: the session cannot close.",
+                {"people": [f"{names.get(p, p)} ({p}): waiting for the manager assessment" for p in waiting]},
+            )
+        closed = replace(
+            session,
+            state=SESSION_WORKFLOW.next(session.state, SessionAction.CLOSE),
+            closed_at=at,
+            closed_by=principal.employee_id,
+        )
+        people = session.people
+        for start in range(0, len(people), CLAIMS_PER_TRANSACTION):
+            with uow:
+                if start == 0:
+                    session = uow.calibration.save(
+                        closed, new=False, actor=principal.employee_id, action="close", at=at
+                    )
+                for person in people[start : start + CLAIMS_PER_TRANSACTION]:
+                    uow.calibration.release(session.cycle_id, person)
+                uow.commit()
+    elif session.state is not SessionState.CLOSED:
+        SESSION_WORKFLOW.next(session.state, SessionAction.CLOSE)  # refuses
+    template = _template(cycle)
+    adjustments = uow.calibration.adjustments(session_id)
+    for person in session.people:
+        review = reviews.get(person)
+        if review is None or review.state is not ReviewState.IN_CALIBRATION:
+            continue  # already moved on (a close finished before)
+        _calibrate_review(uow, principal, template, review, adjustments.get(person), clock)
+    return session
+
+
+def _calibratable(review: Review) -> bool:
+    return review.state is ReviewState.IN_CALIBRATION
+
+
+def _calibrate_review(
+    uow: UnitOfWork, principal: Principal, template: Template, review: Review, adj: Adjustment | None, clock: Clock
+) -> None:
+    """The review with the calibrated ratings, rescored, its calibration record kept for the manager and HR."""
+    content = review.manager_assessment or {}
+    changes: dict[str, Any] = {}
+    if adj is not None and adj.changed:
+        content = calibrated_content(content, adj.calibrated)
+        if adj.calibrated.get("potential") is not None:
+            content = {**content, "potential": adj.calibrated["potential"]}
+        changes = {
+            "manager_assessment": content,
+            "score": rescore(template, review.score, content).as_dict(),
+            "calibration": {
+                "session_id": adj.session_id,
+                "original": adj.original,
+                "calibrated": adj.calibrated,
+                "original_score": (review.score or {}).get("value"),
+                "reason": adj.reason,
+                "by": adj.by,
+                "at": adj.at,
+            },
+        }
+    uow.forget()
+    review_svc.apply_calibration(uow, principal, review.cycle_id, review.employee_id, changes, clock)
+
+
+def reopen_session(
+    uow: UnitOfWork, principal: Principal, session_id: str, reason: str, expected_version: int, clock: Clock
+) -> CalibrationSession:
+    """HR reopens a closed session with a reason: its people are claimed again and their reviews go back into
+    calibration (refused while any of them has had the discussion)."""
+    session = _session(uow, session_id)
+    _facilitator(principal, session)
+    cycle = _cycle(uow, session.cycle_id)
+    _writable(cycle)
+    if not reason.strip():
+        raise ValidationFailed("Say why the session reopens.", {"reason": ["required"]})
+    if session.version != expected_version:
+        raise StaleWrite(f"the session was changed by someone else (now version {session.version}); reload it")
+    target = SESSION_WORKFLOW.next(session.state, SessionAction.REOPEN)
+    reviews = {r.employee_id: r for r in uow.reviews.get_many(session.cycle_id, session.people)}
+    moved_on = sorted(p for p, r in reviews.items() if r.state is not ReviewState.MANAGER_SUBMITTED)
+    if moved_on:
+        names = uow.directory.names(moved_on)
+        raise Conflict(
+            "Some reviews have moved past the discussion's start: the session cannot reopen.",
+            {"people": [f"{names.get(p, p)} ({p}) is {reviews[p].state.value.replace('_', ' ')}" for p in moved_on]},
+        )
+    at = iso(clock.now())
+    reopened = replace(session, state=target, reopen_reason=reason.strip(), closed_at=None, closed_by=None)
+    people = session.people
+    try:
+        for start in range(0, len(people), CLAIMS_PER_TRANSACTION):
+            with uow:
+                if start == 0:
+                    session = uow.calibration.save(
+                        reopened, new=False, actor=principal.employee_id, action="reopen", at=at, reason=reason.strip()
+                    )
+                for person in people[start : start + CLAIMS_PER_TRANSACTION]:
+                    uow.calibration.claim(session.cycle_id, person, session_id)
+                uow.commit()
+    except Conflict as exc:
+        if exc.entity != "calibration_member":
+            raise
+        raise Conflict(
+            "Some of its people are in another open calibration session now: close that one first.",
+            entity="calibration_member",
+            clash=Clash.EXISTS,
+        ) from exc
+    for person in people:
+        uow.forget()
+        review_svc.apply_calibration(uow, principal, session.cycle_id, person, {}, clock)
+    return session
