@@ -227,6 +227,7 @@ class SessionView:
     may_close: bool
     may_reopen: bool
     waiting: list[str]  # people whose manager assessment is not submitted yet (the session cannot close)
+    names: dict[str, str]  # the names of the people the view mentions (facilitators, participants, adjusters)
 
 
 def _reader(uow: UnitOfWork, principal: Principal) -> Employee:
@@ -258,6 +259,8 @@ def session_view(uow: UnitOfWork, principal: Principal, session_id: str) -> Sess
     ]
     facilitating = is_hr and principal.employee_id in session.facilitators and cycle.state is CycleState.ACTIVE
     waiting = [r.employee_id for r in reviews.values() if r.state is not ReviewState.IN_CALIBRATION]
+    mentioned = {*session.facilitators, *session.participants, *(a.by for a in adjustments.values())} - set(directory)
+    names = {k: e.name for k, e in directory.items()} | uow.directory.names(sorted(mentioned))
     return SessionView(
         session=session,
         cycle_name=cycle.name,
@@ -267,6 +270,7 @@ def session_view(uow: UnitOfWork, principal: Principal, session_id: str) -> Sess
         may_close=facilitating and session.is_open,
         may_reopen=facilitating and session.state is SessionState.CLOSED,
         waiting=sorted(waiting) if facilitating else [],
+        names=names,
     )
 
 
@@ -500,3 +504,42 @@ def reopen_session(
         uow.forget()
         review_svc.apply_calibration(uow, principal, session.cycle_id, person, {}, clock)
     return session
+
+
+@dataclass(frozen=True)
+class GroupChoices:
+    """What HR can build a session from: the cycle's departments, managers (for a subtree) and people in calibration
+    who are not in an open session yet (for a list), each as (value, words)."""
+
+    departments: list[str]
+    managers: list[tuple[str, str]]
+    people: list[tuple[str, str]]
+    facilitators: list[tuple[str, str]]
+
+
+def group_choices(uow: UnitOfWork, principal: Principal, cycle_id: str) -> GroupChoices:
+    """The choices of the new-session form (HR)."""
+    policy.require_role(principal, Role.HR)
+    cycle = _cycle(uow, cycle_id)
+    people = uow.directory.get_many(cycle.participants)
+    reviews = uow.reviews.get_many(cycle_id, cycle.participants)
+    held = uow.calibration.claims(cycle_id, [r.employee_id for r in reviews if r.state is ReviewState.IN_CALIBRATION])
+    managers = {p.manager_id for p in people.values() if p.manager_id}
+    leaders = uow.directory.get_many(sorted(managers))
+    hr_people = [p for p in uow.directory.all() if p.active and Role.HR in p.roles]
+    return GroupChoices(
+        departments=sorted({p.department for p in people.values() if p.department}, key=str.casefold),
+        managers=sorted(((m.employee_id, m.name) for m in leaders.values()), key=lambda t: t[1].casefold()),
+        people=sorted(
+            (
+                (r.employee_id, r.employee_name)
+                for r in reviews
+                if r.state is ReviewState.IN_CALIBRATION and r.employee_id not in held
+            ),
+            key=lambda t: t[1].casefold(),
+        ),
+        facilitators=sorted(
+            ((p.employee_id, p.name) for p in hr_people if p.employee_id != principal.employee_id),
+            key=lambda t: t[1].casefold(),
+        ),
+    )

@@ -24,6 +24,7 @@ def create_app(
 ) -> Flask:
     """Build the web app; adapters default to the real ones, created lazily."""
     from service.web import (
+        api_calibration,
         api_directory,
         api_feedback,
         api_goals,
@@ -36,6 +37,7 @@ def create_app(
         openapi,
         page_helpers,
         pages,
+        pages_calibration,
         pages_feedback,
         pages_goals,
         pages_history,
@@ -92,6 +94,7 @@ def create_app(
     app.register_blueprint(pages_training.bp)
     app.register_blueprint(pages_learning.bp)
     app.register_blueprint(pages_feedback.bp)
+    app.register_blueprint(pages_calibration.bp)  # issue 23: calibration
     if settings.auth_mode == "local":
         app.register_blueprint(pages_session.local_bp)
     else:
@@ -107,6 +110,7 @@ def create_app(
     app.register_blueprint(api_training.bp)
     app.register_blueprint(api_learning.bp)
     app.register_blueprint(api_feedback.bp)
+    app.register_blueprint(api_calibration.bp)  # issue 23: calibration
     app.register_blueprint(openapi.bp)
 
     @app.after_request

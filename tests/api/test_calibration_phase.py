@@ -32,24 +32,31 @@ SECRET_STRENGTH = "Hidden-strength words"
 
 
 class World:
-    """A calibrating cycle with E4's review submitted by the manager (in calibration), and the app."""
+    """A calibrating cycle with the manager assessments of `submitted` in calibration, and the app."""
 
-    def __init__(self) -> None:
+    def __init__(self, org: str = ORG_CSV, submitted: tuple[str, ...] = ("E4",)) -> None:
         from service.web import create_app
 
         self.clock = FixedClock(NOW)
         self.table = MemoryTable()
-        import_organisation(UnitOfWork(self.table), None, ORG_CSV, self.clock)
+        import_organisation(UnitOfWork(self.table), None, org, self.clock)
         self.cycle_id = f.launched_cycle(self.table, self.clock, template={"calibration": True}).cycle_id
-        emp, mgr = f.principal(self.table, "E4"), f.principal(self.table, "E3")
-        c = self.cycle_id
-        review_svc.save_self_assessment(UnitOfWork(self.table), emp, c, "E4", f.self_content(), 1, True, self.clock)
-        content = f.manager_content(narrative=SECRET_NARRATIVE, strengths=SECRET_STRENGTH)
-        review_svc.save_manager_assessment(UnitOfWork(self.table), mgr, c, "E4", content, 2, True, self.clock)
+        for person in submitted:
+            self.submit(person)
         settings = Settings(table_name="reviews-cal", region="eu-west-1", secret_key="test-secret-key-" + "x" * 20)
         self.app = create_app(settings, table=self.table, clock=self.clock)
         self.app.config["TESTING"] = True
         self.clients: dict[str, object] = {}
+        self.csrf: dict[str, str] = {}
+
+    def submit(self, person: str) -> None:
+        """The person's self assessment, then their manager's (E3) submission with words only it holds."""
+        c, uow = self.cycle_id, UnitOfWork(self.table)
+        v = uow.reviews.get(c, person).version
+        emp, mgr = f.principal(self.table, person), f.principal(self.table, "E3")
+        review_svc.save_self_assessment(UnitOfWork(self.table), emp, c, person, f.self_content(), v, True, self.clock)
+        content = f.manager_content(narrative=SECRET_NARRATIVE, strengths=SECRET_STRENGTH)
+        review_svc.save_manager_assessment(UnitOfWork(self.table), mgr, c, person, content, v + 1, True, self.clock)
 
     def client(self, employee_id: str):
         """A client signed in as this person through the local sign-in page."""
@@ -59,7 +66,20 @@ class World:
             csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
             assert c.post("/signin", data={"csrf_token": csrf, "employee_id": employee_id}).status_code == 302
             self.clients[employee_id] = c
+            self.csrf[employee_id] = csrf
         return self.clients[employee_id]
+
+    def send(self, who: str, method: str, url: str, body=None, version=None):
+        """A JSON call with the CSRF header (and If-Match when a version is given)."""
+        c = self.client(who)
+        headers = {"X-CSRF-Token": self.csrf[who]}
+        if version is not None:
+            headers["If-Match"] = f'"{version}"'
+        return c.open(url, method=method, json=body, headers=headers)
+
+    def post_form(self, who: str, url: str, data: dict):
+        """A page form posted with its CSRF token."""
+        return self.client(who).post(url, data={"csrf_token": self.csrf[who], **data})
 
     def review(self, reader: str):
         return self.client(reader).get(f"/api/cycles/{self.cycle_id}/reviews/E4")
@@ -67,6 +87,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world() -> World:
+    """The world of this module's read-only tests, built once."""
     return World()
 
 
