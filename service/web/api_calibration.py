@@ -34,7 +34,9 @@ class SessionInSchema(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     group = Choice(GroupKind, required=True)
     department = Text(load_default="", validate=validate.Length(max=200))
-    root_id = Id(load_default="", metadata={"description": "subtree: the person whose organisation it covers"})
+    root_id = Id(
+        load_default=None, allow_none=True, metadata={"description": "subtree: the person whose organisation it covers"}
+    )
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=2000))
     facilitators = fields.List(Id(), load_default=list, validate=validate.Length(max=20))
 

@@ -13,6 +13,7 @@ from service.domain.errors import NotFound
 from service.domain.templates import template_from_dict
 from service.services import calibration as svc
 from service.services import cycles as cycle_svc
+from service.services.policy import require, require_role
 from service.web import forms
 from service.web.api_calibration import AdjustmentInSchema, ReopenSchema, SessionInSchema
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
@@ -58,6 +59,7 @@ def sessions(cycle_id: str):
 
     if request.method == "GET":
         return page()
+    require_role(principal, Role.HR)  # who may, before what they sent
     form = request.form
     values = {
         "name": form.get("name", ""),
@@ -112,6 +114,7 @@ def adjust(session_id: str, employee_id: str):
 
     if request.method == "GET":
         return page()
+    require(view.may_adjust, "only the session's facilitators adjust, while it is open")
     form = request.form
     ratings = {c.id: form.get(f"competency_ratings.{c.id}", "") for c in template.competencies}
     values = {
