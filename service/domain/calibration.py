@@ -72,6 +72,7 @@ class CalibrationSession:
     closed_at: str | None = None
     closed_by: str | None = None
     reopen_reason: str | None = None
+    target: list[int] = field(default_factory=list)  # an optional target distribution: % per point, lowest first
     version: int = 0
     audit_head: str = ""
 
@@ -206,3 +207,74 @@ def calibrated_content(manager_assessment: dict[str, Any], calibrated: dict[str,
         for cid, entry in (manager_assessment.get("competency_ratings") or {}).items()
     }
     return {**manager_assessment, "competency_ratings": ratings}
+
+
+# --- distributions and outliers (the session view) ---------------------------------------------------------
+
+MEAN_GAP = 0.5  # points on the scale: a manager whose average differs from the session's by more is flagged
+SPREAD_GAP = 0.5  # points: likewise for the spread (standard deviation) of a manager's ratings
+PART_GAP = 1  # points: a rating more than this far from a part of its own score contradicts it
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How many overall ratings a group has on each point of the scale, with their average and spread."""
+
+    group: str
+    counts: list[int]  # per point, lowest first
+    mean: float | None
+    spread: float | None
+    flags: list[str] = field(default_factory=list)  # why the group stands out against the session
+
+    @property
+    def total(self) -> int:
+        """How many people the group has."""
+        return sum(self.counts)
+
+
+def distribution(group: str, ratings: list[int], points: int) -> Distribution:
+    """The distribution of whole ratings 1..points."""
+    counts = [sum(1 for r in ratings if r == p) for p in range(1, points + 1)]
+    if not ratings:
+        return Distribution(group, counts, None, None)
+    mean = sum(ratings) / len(ratings)
+    spread = (sum((r - mean) ** 2 for r in ratings) / len(ratings)) ** 0.5
+    return Distribution(group, counts, round(mean, 2), round(spread, 2))
+
+
+def flag_against(d: Distribution, session: Distribution) -> Distribution:
+    """The group with the reasons it stands out from the session (average or spread off by more than the gaps)."""
+    flags = []
+    if d.mean is not None and session.mean is not None and abs(d.mean - session.mean) > MEAN_GAP:
+        flags.append(f"average {d.mean:.1f} against the session's {session.mean:.1f}")
+    if (
+        d.spread is not None
+        and session.spread is not None
+        and d.total > 1
+        and abs(d.spread - session.spread) > SPREAD_GAP
+    ):
+        flags.append(f"spread {d.spread:.1f} against the session's {session.spread:.1f}")
+    return Distribution(d.group, d.counts, d.mean, d.spread, flags)
+
+
+def contradictions(rating: int | None, parts: list[dict[str, Any]], template: Template) -> list[str]:
+    """Parts of a score (goals, feedback) that contradict the overall rating: more than PART_GAP points away on the
+    scale, read the way the score reads them."""
+    if rating is None:
+        return []
+    found = []
+    for part in parts:
+        if part.get("value") is None or part.get("name") == "competencies":
+            continue
+        point = template.scale.nearest(part["value"])
+        if abs(point - rating) > PART_GAP:
+            found.append(f"{part['name']} read as {template.scale.label(point)}")
+    return found
+
+
+def check_target(target: list[int], points: int) -> None:
+    """A target distribution gives a percentage for each point of the scale, adding up to 100 (or is empty)."""
+    if target and (len(target) != points or sum(target) != 100 or any(t < 0 for t in target)):
+        raise ValidationFailed(
+            "The target distribution is not valid.", {"target": [f"give {points} percentages adding up to 100"]}
+        )

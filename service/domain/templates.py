@@ -62,6 +62,14 @@ class Scale:
         """A rating as 0–100 (1 → 0, top → 100)."""
         return (rating - 1) / (self.points - 1) * 100
 
+    def point(self, score: float) -> float:
+        """A 0–100 score read back on the scale (the inverse of `normalise`)."""
+        return 1 + score / 100 * (self.points - 1)
+
+    def nearest(self, score: float) -> int:
+        """The point of the scale nearest to a 0–100 score: the overall rating a score stands for."""
+        return min(max(round(self.point(score)), 1), self.points)
+
 
 @dataclass(frozen=True)
 class Template:

@@ -21,12 +21,17 @@ from service.domain.calibration import (
     SESSION_WORKFLOW,
     Adjustment,
     CalibrationSession,
+    Distribution,
     GroupKind,
     SessionAction,
     SessionState,
     calibrated_content,
     check_adjustment,
     check_group,
+    check_target,
+    contradictions,
+    distribution,
+    flag_against,
     participants_for,
     proposal,
     select_people,
@@ -90,6 +95,8 @@ def create_session(uow: UnitOfWork, principal: Principal, cycle_id: str, data: d
     department, root_id = data.get("department") or "", data.get("root_id") or ""
     listed = list(data.get("employee_ids") or [])
     check_group(data.get("name") or "", group, department, root_id, listed)
+    target = list(data.get("target") or [])
+    check_target(target, _template(cycle).scale.points)
     if group is GroupKind.DEPARTMENT:
         people = uow.directory.department(department)
     elif group is GroupKind.LIST:
@@ -119,6 +126,7 @@ def create_session(uow: UnitOfWork, principal: Principal, cycle_id: str, data: d
         participants=participants_for(members, directory, managers),
         created_at=at,
         created_by=principal.employee_id,
+        target=target,
     )
     return _form(uow, principal, session, at)
 
@@ -207,6 +215,9 @@ class PersonRow:
     calibrated: dict[str, Any]  # as calibrated so far (the proposal when nobody adjusted)
     adjusted: bool
     score: float | None  # the score by the template's rule with the calibrated ratings
+    rating: int | None  # the overall rating that score stands for (nearest point of the scale)
+    proposed_rating: int | None  # the overall rating the manager's submission stood for
+    flags: list[str]  # parts of the score the rating contradicts
     proposed_score: float | None  # the score the manager's submission carried
     version: int  # the adjustment's version (0: never adjusted), for If-Match
     original: dict[str, Any] | None
@@ -228,6 +239,9 @@ class SessionView:
     may_reopen: bool
     waiting: list[str]  # people whose manager assessment is not submitted yet (the session cannot close)
     names: dict[str, str]  # the names of the people the view mentions (facilitators, participants, adjusters)
+    session_distribution: Distribution  # overall ratings as calibrated so far, beside `session.target`
+    by_manager: list[Distribution]  # each flagged where its average or spread is off the session's
+    by_department: list[Distribution]
 
 
 def _reader(uow: UnitOfWork, principal: Principal) -> Employee:
@@ -271,7 +285,22 @@ def session_view(uow: UnitOfWork, principal: Principal, session_id: str) -> Sess
         may_reopen=facilitating and session.state is SessionState.CLOSED,
         waiting=sorted(waiting) if facilitating else [],
         names=names,
+        **_distributions(rows, template.scale.points),
     )
+
+
+def _distributions(rows: list[PersonRow], points: int) -> dict[str, Any]:
+    """The session's distribution of overall ratings, and each manager's and department's against it."""
+    rated = [r for r in rows if r.rating is not None]
+    whole = distribution("Session", [r.rating for r in rated if r.rating], points)
+
+    def by(key: str) -> list[Distribution]:
+        groups: dict[str, list[int]] = {}
+        for r in rated:
+            groups.setdefault(getattr(r, key) or "—", []).append(r.rating or 0)
+        return [flag_against(distribution(g, rs, points), whole) for g, rs in sorted(groups.items())]
+
+    return {"session_distribution": whole, "by_manager": by("manager_name"), "by_department": by("department")}
 
 
 def _may_see_why(principal: Principal, review: Review, directory: dict[str, Employee]) -> bool:
@@ -286,7 +315,11 @@ def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adj
     proposed = proposal(r.manager_assessment)
     calibrated = adj.calibrated if adj else proposed
     content = calibrated_content(r.manager_assessment or {}, calibrated) if r.manager_assessment else {}
-    score = rescore(template, r.score, content).value if r.score else None
+    rescored = rescore(template, r.score, content) if r.score else None
+    score = rescored.value if rescored else None
+    rating = template.scale.nearest(score) if score is not None else None
+    proposed_score = (r.score or {}).get("value")
+    parts = rescored.as_dict()["parts"] if rescored else []
     manager = directory.get(r.manager_id or "")
     return PersonRow(
         employee_id=r.employee_id,
@@ -299,7 +332,10 @@ def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adj
         calibrated=calibrated,
         adjusted=bool(adj and adj.changed),
         score=score,
-        proposed_score=(r.score or {}).get("value"),
+        rating=rating,
+        proposed_rating=template.scale.nearest(proposed_score) if proposed_score is not None else None,
+        flags=contradictions(rating, parts, template),
+        proposed_score=proposed_score,
         version=adj.version if adj else 0,
         original=(adj.original if adj else proposed) if why else None,
         reason=(adj.reason if adj else None) if why else None,

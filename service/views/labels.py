@@ -400,8 +400,7 @@ def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -
     if not score or score.get("value") is None or template is None:
         return ""
     points = template.scale.points
-    point = 1 + score["value"] / 100 * (points - 1)
-    nearest = min(max(round(point), 1), points)
+    point, nearest = template.scale.point(score["value"]), template.scale.nearest(score["value"])
     return f"On the {points}-point scale that is {point:.1f}, nearest to “{template.scale.label(nearest)}”."
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.domain.calibration import CalibrationSession, GroupKind
+from service.domain.calibration import CalibrationSession, Distribution, GroupKind
 from service.services import calibration as svc
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
@@ -20,11 +20,15 @@ bp = Blueprint("api_calibration", __name__, url_prefix="/api")
 SessionSchema = schema_of(CalibrationSession, "CalibrationSessionSchema", exclude=("audit_head",))
 SessionListSchema = list_of("sessions", SessionSchema, "CalibrationSessionListSchema")
 PersonRowSchema = schema_of(svc.PersonRow, "CalibrationPersonSchema")
+DistributionSchema = schema_of(Distribution, "RatingDistributionSchema", total=fields.Integer())
 SessionViewSchema = schema_of(
     svc.SessionView,
     "CalibrationSessionViewSchema",
     session=fields.Nested(SessionSchema),
     rows=fields.List(fields.Nested(PersonRowSchema)),
+    session_distribution=fields.Nested(DistributionSchema),
+    by_manager=fields.List(fields.Nested(DistributionSchema)),
+    by_department=fields.List(fields.Nested(DistributionSchema)),
 )
 
 
@@ -39,6 +43,12 @@ class SessionInSchema(Schema):
     )
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=2000))
     facilitators = fields.List(Id(), load_default=list, validate=validate.Length(max=20))
+    target = fields.List(
+        Whole(validate=validate.Range(0, 100)),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"description": "optional target distribution: a percentage per point of the scale, lowest first"},
+    )
 
 
 class AdjustmentInSchema(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from service.adapters.charts import bar_chart
 from service.domain.calibration import GroupKind
 from service.domain.directory import Role
 from service.domain.errors import NotFound
@@ -83,8 +84,28 @@ def session(session_id: str):
     principal = page_principal()
     w = wiring()
     view = svc.session_view(w.uow(), principal, session_id)
+    template = template_from_dict(view.template)
     return render_template(
-        "pages/calibration_session.html", view=view, template=template_from_dict(view.template), errors={}
+        "pages/calibration_session.html",
+        view=view,
+        template=template,
+        chart=_chart(view, template.scale.labels),
+        errors={},
+    )
+
+
+def _chart(view: svc.SessionView, labels: tuple[str, ...]):
+    """The session's distribution as an SVG bar chart (percent per rating), the target beside it when set."""
+    d = view.session_distribution
+    share = [round(100 * c / d.total) if d.total else 0 for c in d.counts]
+    target = view.session.target
+    return bar_chart(
+        "Overall ratings in this session" + (", beside the target" if target else ""),
+        "Percent of the session's people at each rating, as calibrated so far.",
+        list(zip(labels, share, strict=True)),
+        unit="%",
+        series=("This session", "Target") if target else (),
+        second=[float(t) for t in target] if target else None,
     )
 
 
