@@ -278,3 +278,83 @@ def check_target(target: list[int], points: int) -> None:
         raise ValidationFailed(
             "The target distribution is not valid.", {"target": [f"give {points} percentages adding up to 100"]}
         )
+
+
+# --- the nine-box grid (performance × potential) ------------------------------------------------------------
+
+
+class SortBy(StrEnum):
+    """How the session's people list is ordered."""
+
+    MANAGER = "manager"
+    NAME = "name"
+    RATING = "rating"
+    DEPARTMENT = "department"
+
+
+class Band(StrEnum):
+    """A third of a scale: where a rating sits, for the grid."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Box(StrEnum):
+    """The nine boxes of performance × potential."""
+
+    RISK = "risk"
+    EFFECTIVE = "effective"
+    TRUSTED_PROFESSIONAL = "trusted_professional"
+    INCONSISTENT = "inconsistent"
+    CORE_PLAYER = "core_player"
+    HIGH_PERFORMER = "high_performer"
+    ROUGH_DIAMOND = "rough_diamond"
+    GROWTH = "growth"
+    STAR = "star"
+
+
+# (performance band, potential band) → box; what each box is called wherever it is shown.
+BOXES: dict[tuple[Band, Band], Box] = {
+    (Band.LOW, Band.LOW): Box.RISK,
+    (Band.MEDIUM, Band.LOW): Box.EFFECTIVE,
+    (Band.HIGH, Band.LOW): Box.TRUSTED_PROFESSIONAL,
+    (Band.LOW, Band.MEDIUM): Box.INCONSISTENT,
+    (Band.MEDIUM, Band.MEDIUM): Box.CORE_PLAYER,
+    (Band.HIGH, Band.MEDIUM): Box.HIGH_PERFORMER,
+    (Band.LOW, Band.HIGH): Box.ROUGH_DIAMOND,
+    (Band.MEDIUM, Band.HIGH): Box.GROWTH,
+    (Band.HIGH, Band.HIGH): Box.STAR,
+}
+BOX_LABELS = {
+    Box.RISK: "Low performance, low potential",
+    Box.EFFECTIVE: "Effective",
+    Box.TRUSTED_PROFESSIONAL: "Trusted professional",
+    Box.INCONSISTENT: "Inconsistent",
+    Box.CORE_PLAYER: "Core player",
+    Box.HIGH_PERFORMER: "High performer",
+    Box.ROUGH_DIAMOND: "Rough diamond",
+    Box.GROWTH: "Growth",
+    Box.STAR: "Star",
+}
+
+
+def band(point: int, points: int) -> Band:
+    """The third of a `points`-point scale that `point` falls in (lowest point: low; top point: high)."""
+    share = (point - 1) / (points - 1)
+    return list(Band)[min(2, int(share * 3 + 1e-9))]
+
+
+def box_of(rating: int | None, potential: int | None, template: Template) -> Box | None:
+    """A person's box from their overall rating and potential (None while either is missing)."""
+    if rating is None or potential is None or not template.potential:
+        return None
+    return BOXES[(band(rating, template.scale.points), band(potential, len(template.potential)))]
+
+
+def grid(boxes: list[Box | None]) -> list[list[tuple[Box, int]]]:
+    """The grid's rows, high potential first, each low to high performance, with how many people are in each box."""
+    return [
+        [(BOXES[(perf, pot)], sum(1 for b in boxes if b is BOXES[(perf, pot)])) for perf in Band]
+        for pot in reversed(list(Band))
+    ]

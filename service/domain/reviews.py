@@ -315,6 +315,12 @@ def check_manager(content: dict[str, Any], template: Template, submit: bool, peo
         _check_choice(obstacle.get("category"), ObstacleCategory, f"obstacles.{n}.category", e)
     for n, goal in enumerate(content.get("goal_ratings", [])):
         _check_rating(goal.get("rating"), template, f"goal_ratings.{n}.rating", e)
+    potential = content.get("potential")  # issue 23: optional, on the template's own potential scale
+    if potential is not None and (type(potential) is not int or not 1 <= potential <= len(template.potential)):
+        e.add(
+            "potential",
+            f"choose 1 to {len(template.potential)}" if template.potential else "this template rates no potential",
+        )
     if submit:
         for name in ("strengths", "areas_to_strengthen", "narrative"):
             if not (content.get(name) or "").strip():

@@ -20,11 +20,14 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.calibration import (
     SESSION_WORKFLOW,
     Adjustment,
+    Box,
     CalibrationSession,
     Distribution,
     GroupKind,
     SessionAction,
     SessionState,
+    SortBy,
+    box_of,
     calibrated_content,
     check_adjustment,
     check_group,
@@ -32,6 +35,7 @@ from service.domain.calibration import (
     contradictions,
     distribution,
     flag_against,
+    grid,
     participants_for,
     proposal,
     select_people,
@@ -218,6 +222,7 @@ class PersonRow:
     rating: int | None  # the overall rating that score stands for (nearest point of the scale)
     proposed_rating: int | None  # the overall rating the manager's submission stood for
     flags: list[str]  # parts of the score the rating contradicts
+    box: str | None  # the nine-box grid's box (a Box value) by the rating and the calibrated potential
     proposed_score: float | None  # the score the manager's submission carried
     version: int  # the adjustment's version (0: never adjusted), for If-Match
     original: dict[str, Any] | None
@@ -242,6 +247,7 @@ class SessionView:
     session_distribution: Distribution  # overall ratings as calibrated so far, beside `session.target`
     by_manager: list[Distribution]  # each flagged where its average or spread is off the session's
     by_department: list[Distribution]
+    grid: list[list[tuple[str, int]]]  # nine boxes, high potential first: (Box value, people)
 
 
 def _reader(uow: UnitOfWork, principal: Principal) -> Employee:
@@ -300,7 +306,39 @@ def _distributions(rows: list[PersonRow], points: int) -> dict[str, Any]:
             groups.setdefault(getattr(r, key) or "—", []).append(r.rating or 0)
         return [flag_against(distribution(g, rs, points), whole) for g, rs in sorted(groups.items())]
 
-    return {"session_distribution": whole, "by_manager": by("manager_name"), "by_department": by("department")}
+    boxes = [Box(r.box) if r.box else None for r in rows]
+    return {
+        "session_distribution": whole,
+        "by_manager": by("manager_name"),
+        "by_department": by("department"),
+        "grid": [[(b.value, n) for b, n in line] for line in grid(boxes)],
+    }
+
+
+def filtered(
+    rows: list[PersonRow],
+    manager: str = "",
+    department: str = "",
+    rating: int | None = None,
+    box: str = "",
+    sort: SortBy = SortBy.MANAGER,
+) -> list[PersonRow]:
+    """The session's people narrowed by manager, department, overall rating and box, in the order asked for."""
+    kept = [
+        r
+        for r in rows
+        if (not manager or r.manager_id == manager)
+        and (not department or r.department == department)
+        and (rating is None or r.rating == rating)
+        and (not box or r.box == box)
+    ]
+    keys = {
+        SortBy.MANAGER: lambda r: (r.manager_name.casefold(), r.name.casefold()),
+        SortBy.NAME: lambda r: r.name.casefold(),
+        SortBy.RATING: lambda r: (-(r.rating or 0), r.name.casefold()),
+        SortBy.DEPARTMENT: lambda r: (r.department.casefold(), r.name.casefold()),
+    }
+    return sorted(kept, key=keys[sort])
 
 
 def _may_see_why(principal: Principal, review: Review, directory: dict[str, Employee]) -> bool:
@@ -335,6 +373,7 @@ def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adj
         rating=rating,
         proposed_rating=template.scale.nearest(proposed_score) if proposed_score is not None else None,
         flags=contradictions(rating, parts, template),
+        box=(lambda b: b.value if b else None)(box_of(rating, calibrated.get("potential"), template)),
         proposed_score=proposed_score,
         version=adj.version if adj else 0,
         original=(adj.original if adj else proposed) if why else None,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.domain.calibration import CalibrationSession, Distribution, GroupKind
+from service.domain.calibration import Box, CalibrationSession, Distribution, GroupKind, SortBy
 from service.services import calibration as svc
-from service.web.api_io import answer, load_body, versioned
+from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Text, Whole
@@ -59,6 +61,16 @@ class AdjustmentInSchema(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class PeopleQuerySchema(Schema):
+    """Narrow and order the session's people."""
+
+    manager = Id(load_default="")
+    department = Text(load_default="", validate=validate.Length(max=200))
+    rating = Whole(load_default=None, allow_none=True, validate=validate.Range(1, 10))
+    box = Choice(Box, load_default="", also=("",))
+    sort = Choice(SortBy, load_default=SortBy.MANAGER.value)
+
+
 class ReopenSchema(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
@@ -86,11 +98,17 @@ def create_session(cycle_id: str):
 
 
 @bp.get("/calibration-sessions/<session_id>")
-@api_doc("A calibration session with the people this reader may see", response=SessionViewSchema)
+@api_doc(
+    "A calibration session with the people this reader may see (the list narrowed and ordered by the query)",
+    response=SessionViewSchema,
+    query=PeopleQuerySchema,
+)
 def session(session_id: str):
     """The session view."""
+    query = load_query()
     view = svc.session_view(wiring().uow(), current_principal(), session_id)
-    return answer(view, version=view.session.version, schema=SessionViewSchema)
+    rows = svc.filtered(view.rows, **{**query, "sort": SortBy(query["sort"])})
+    return answer(replace(view, rows=rows), version=view.session.version, schema=SessionViewSchema)
 
 
 @bp.put("/calibration-sessions/<session_id>/people/<employee_id>")

@@ -175,6 +175,7 @@ def manager_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         },
         "narrative": form.get("narrative", ""),
         "answers": _answers(form, template, Form.MANAGER),
+        "potential": form.get("potential") or None,
     }
 
 
@@ -204,6 +205,7 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
         "questions": questions,
         "weights": {part: form.get(f"weights.{part}", "") for part in ("goals", "competencies", "feedback")},
         "calibration": bool(form.get("calibration")),
+        "potential": [label for label in (form.get(f"potential.{n}", "") for n in range(5)) if label.strip()],
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.adapters.charts import bar_chart
-from service.domain.calibration import GroupKind
+from service.domain.calibration import BOX_LABELS, Box, GroupKind, SortBy
 from service.domain.directory import Role
 from service.domain.errors import NotFound
 from service.domain.templates import template_from_dict
@@ -16,7 +16,7 @@ from service.services import calibration as svc
 from service.services import cycles as cycle_svc
 from service.services.policy import require, require_role
 from service.web import forms
-from service.web.api_calibration import AdjustmentInSchema, ReopenSchema, SessionInSchema
+from service.web.api_calibration import AdjustmentInSchema, PeopleQuerySchema, ReopenSchema, SessionInSchema
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import page_principal
 from service.web.versioning import expected_version
@@ -85,13 +85,25 @@ def session(session_id: str):
     w = wiring()
     view = svc.session_view(w.uow(), principal, session_id)
     template = template_from_dict(view.template)
+    query, errors = forms.load(PeopleQuerySchema(), {k: v for k, v in request.args.items() if v})
+    query = query or {}
+    sort = SortBy(query.get("sort", SortBy.MANAGER.value))
+    rows = svc.filtered(view.rows, **{**query, "sort": sort})
+    managers = sorted({(r.manager_id, r.manager_name) for r in view.rows if r.manager_id}, key=lambda m: m[1])
     return render_template(
         "pages/calibration_session.html",
         view=view,
+        rows=rows,
+        query=query,
+        managers=managers,
+        departments=sorted({r.department for r in view.rows}),
+        boxes=[(b.value, BOX_LABELS[b]) for b in Box],
+        box_labels={b.value: BOX_LABELS[b] for b in Box},
+        sorts=[(s.value, s.value.capitalize()) for s in SortBy],
         template=template,
         chart=_chart(view, template.scale.labels),
-        errors={},
-    )
+        errors=errors,
+    ), (422 if errors else 200)
 
 
 def _chart(view: svc.SessionView, labels: tuple[str, ...]):

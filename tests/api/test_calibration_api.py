@@ -11,6 +11,7 @@ import re
 import pytest
 
 from service.adapters.unit_of_work import UnitOfWork
+from tests import factories as f
 from tests.api.test_calibration_phase import SECRET_NARRATIVE, World
 
 ORG = """employee_id,name,email,title,department,manager_id,roles
@@ -195,3 +196,30 @@ def test_the_pages_open_a_session_adjust_and_close_without_javascript(world):
     assert closed.status_code == 302
     assert UnitOfWork(world.table).reviews.get(world.cycle_id, "E4").state.value == "manager_submitted"
     assert "Reopen the session" in hr.get(session_url).get_data(as_text=True)
+
+
+def test_the_manager_rates_potential_and_the_session_places_people_on_the_nine_box_grid():
+    world = World(org=ORG, submitted=("E4", "E5"), template={"potential": ["Low", "Medium", "High"]}, potential=3)
+    s = open_session(world)
+    view = world.client("E2").get(f"/api/calibration-sessions/{s['session_id']}").get_json()
+    # delivery 4 and collaboration 3 of 4 with goals rated 4: a high performer; potential 3 of 3: a star
+    assert {r["employee_id"]: r["box"] for r in view["rows"]} == {"E4": "star", "E5": "star"}
+    assert view["grid"][0][2] == ["star", 2]
+    # the box moves with a calibrated potential
+    world.send("E2", "PUT", person_url(s["session_id"]), {**LOWER, "potential": 1}, version=0)
+    url = f"/api/calibration-sessions/{s['session_id']}"
+    narrowed = world.client("E2").get(url + "?box=star").get_json()["rows"]
+    assert [r["employee_id"] for r in narrowed] == ["E5"]
+    (e4,) = [r for r in world.client("E2").get(url + "?sort=rating").get_json()["rows"] if r["employee_id"] == "E4"]
+    assert e4["box"] != "star" and e4["calibrated"]["potential"] == 1
+    assert "box" in assert_error(world.client("E2").get(url + "?box=comet"), 422)["errors"]
+    page = world.client("E2").get(f"/calibration/{s['session_id']}?box=star")
+    assert page.status_code == 200 and "Performance × potential" in page.get_data(as_text=True)
+
+
+def test_a_potential_off_the_templates_scale_is_refused():
+    world = World(org=ORG, submitted=(), template={"potential": ["Low", "High"]})
+    url = f"/api/cycles/{world.cycle_id}/reviews/E4/manager"
+    body = {"content": {**f.manager_content(), "potential": 3}, "submit": False}
+    resp = world.send("E3", "PUT", url, body, version=1)
+    assert "potential" in assert_error(resp, 422)["errors"]

@@ -34,13 +34,17 @@ SECRET_STRENGTH = "Hidden-strength words"
 class World:
     """A calibrating cycle with the manager assessments of `submitted` in calibration, and the app."""
 
-    def __init__(self, org: str = ORG_CSV, submitted: tuple[str, ...] = ("E4",)) -> None:
+    def __init__(
+        self, org: str = ORG_CSV, submitted: tuple[str, ...] = ("E4",), template: dict | None = None, **content
+    ) -> None:
         from service.web import create_app
 
         self.clock = FixedClock(NOW)
         self.table = MemoryTable()
         import_organisation(UnitOfWork(self.table), None, org, self.clock)
-        self.cycle_id = f.launched_cycle(self.table, self.clock, template={"calibration": True}).cycle_id
+        overrides = {"calibration": True, **(template or {})}
+        self.cycle_id = f.launched_cycle(self.table, self.clock, template=overrides).cycle_id
+        self.content = content  # extra fields of each manager assessment
         for person in submitted:
             self.submit(person)
         settings = Settings(table_name="reviews-cal", region="eu-west-1", secret_key="test-secret-key-" + "x" * 20)
@@ -55,7 +59,7 @@ class World:
         v = uow.reviews.get(c, person).version
         emp, mgr = f.principal(self.table, person), f.principal(self.table, "E3")
         review_svc.save_self_assessment(UnitOfWork(self.table), emp, c, person, f.self_content(), v, True, self.clock)
-        content = f.manager_content(narrative=SECRET_NARRATIVE, strengths=SECRET_STRENGTH)
+        content = f.manager_content(narrative=SECRET_NARRATIVE, strengths=SECRET_STRENGTH, **self.content)
         review_svc.save_manager_assessment(UnitOfWork(self.table), mgr, c, person, content, v + 1, True, self.clock)
 
     def client(self, employee_id: str):

@@ -302,6 +302,8 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "domain.reviews._check_date: date.fromisoformat(value)": ("manager obstacle due", "discussion date"),
     "domain.reviews._competency_part: template.scale.normalise(r['rating'])": ("manager rating off the scale",),
     "services.calibration.create_session: GroupKind(data['group'])": ("calibration group",),
+    "domain.calibration.band: int(share * 3 + 1e-09)": (STORED, "a third of a scale, from whole ratings checked"),
+    "services.calibration._distributions: Box(r.box)": (STORED, "the Box value box_of itself chose"),
     "domain.reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
     "domain.learning.check_activity: date.fromisoformat(str(when))": ("activity date",),
     "domain.learning.check_activity: float(hours)": ("activity hours",),
