@@ -357,6 +357,8 @@ def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adj
     score = rescored.value if rescored else None
     rating = template.scale.nearest(score) if score is not None else None
     proposed_score = (r.score or {}).get("value")
+    if r.calibration and adj is not None and r.calibration.get("session_id") == adj.session_id:
+        proposed_score = r.calibration.get("original_score")  # closed: the stored score is the calibrated one
     parts = rescored.as_dict()["parts"] if rescored else []
     manager = directory.get(r.manager_id or "")
     return PersonRow(

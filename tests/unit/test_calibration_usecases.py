@@ -189,6 +189,10 @@ def test_closing_calibrates_rescores_and_moves_the_reviews_on_to_the_discussion(
     assert r.calibration["original"]["competency_ratings"] == {"delivery": 4, "collaboration": 3}
     assert review(table, cycle_id, "E5").state is ReviewState.MANAGER_SUBMITTED  # unadjusted, moved on as proposed
     assert UnitOfWork(table).calibration.claims(cycle_id, ["E4", "E5"]) == {}
+    (row,) = [
+        r for r in cal.session_view(UnitOfWork(table), who(table, "E2"), s.session_id).rows if r.employee_id == "E4"
+    ]
+    assert row.proposed_score == proposed_score and row.score == r.score["value"]  # before → after, once closed
     with pytest.raises(Conflict):  # the ratings are locked
         adjust(table, clock, s.session_id, version=1)
 
