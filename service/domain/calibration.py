@@ -358,3 +358,28 @@ def grid(boxes: list[Box | None]) -> list[list[tuple[Box, int]]]:
         [(BOXES[(perf, pot)], sum(1 for b in boxes if b is BOXES[(perf, pot)])) for perf in Band]
         for pot in reversed(list(Band))
     ]
+
+
+# --- the session's report (before and after) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How a group's overall ratings moved in calibration: how many people, changed, and which way."""
+
+    group: str
+    people: int
+    changed: int  # people whose ratings a facilitator changed
+    up: int  # overall rating raised
+    down: int  # overall rating lowered
+
+
+def changes_of(group: str, moves: list[tuple[bool, int | None, int | None]]) -> Changes:
+    """(adjusted?, proposed overall rating, calibrated overall rating) per person → the group's changes."""
+    return Changes(
+        group=group,
+        people=len(moves),
+        changed=sum(1 for adjusted, _, _ in moves if adjusted),
+        up=sum(1 for _, before, after in moves if before is not None and after is not None and after > before),
+        down=sum(1 for _, before, after in moves if before is not None and after is not None and after < before),
+    )

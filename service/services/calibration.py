@@ -11,6 +11,8 @@ by the template's rule (`domain.reviews.rescore`), one transaction per review (a
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +24,7 @@ from service.domain.calibration import (
     Adjustment,
     Box,
     CalibrationSession,
+    Changes,
     Distribution,
     GroupKind,
     SessionAction,
@@ -29,6 +32,7 @@ from service.domain.calibration import (
     SortBy,
     box_of,
     calibrated_content,
+    changes_of,
     check_adjustment,
     check_group,
     check_target,
@@ -42,7 +46,7 @@ from service.domain.calibration import (
     visible_people,
 )
 from service.domain.cycles import Cycle, CycleState
-from service.domain.directory import Employee, Role
+from service.domain.directory import Employee, Role, spreadsheet_safe
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.reviews import Review, ReviewState, rescore
 from service.domain.templates import Template, template_from_dict
@@ -248,6 +252,8 @@ class SessionView:
     by_manager: list[Distribution]  # each flagged where its average or spread is off the session's
     by_department: list[Distribution]
     grid: list[list[tuple[str, int]]]  # nine boxes, high potential first: (Box value, people)
+    before: Distribution  # the overall ratings as the managers proposed them
+    changes: list[Changes]  # per manager, then the session ("All")
 
 
 def _reader(uow: UnitOfWork, principal: Principal) -> Employee:
@@ -307,7 +313,13 @@ def _distributions(rows: list[PersonRow], points: int) -> dict[str, Any]:
         return [flag_against(distribution(g, rs, points), whole) for g, rs in sorted(groups.items())]
 
     boxes = [Box(r.box) if r.box else None for r in rows]
+    moves: dict[str, list[tuple[bool, int | None, int | None]]] = {}
+    for r in rows:
+        moves.setdefault(r.manager_name or "—", []).append((r.adjusted, r.proposed_rating, r.rating))
+    every = [m for ms in moves.values() for m in ms]
     return {
+        "before": distribution("Proposed", [r.proposed_rating for r in rows if r.proposed_rating], points),
+        "changes": [changes_of(g, ms) for g, ms in sorted(moves.items())] + [changes_of("All", every)],
         "session_distribution": whole,
         "by_manager": by("manager_name"),
         "by_department": by("department"),
@@ -620,3 +632,20 @@ def group_choices(uow: UnitOfWork, principal: Principal, cycle_id: str) -> Group
             key=lambda t: t[1].casefold(),
         ),
     )
+
+
+CSV_COLUMNS = ("Section", "Group", "People", "Changed", "Raised", "Lowered", "Rating", "Before", "After")
+
+
+def session_csv(view: SessionView, labels: tuple[str, ...]) -> str:
+    """The session's report as CSV: changes per manager and in all, then the distribution before and after; no cell
+    can run as a formula in a spreadsheet (names come from the directory)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    for c in view.changes:
+        w.writerow([spreadsheet_safe(v) for v in ("changes", c.group, c.people, c.changed, c.up, c.down, "", "", "")])
+    for n, label in enumerate(labels):
+        before, after = view.before.counts[n], view.session_distribution.counts[n]
+        w.writerow([spreadsheet_safe(v) for v in ("distribution", "session", "", "", "", "", label, before, after)])
+    return out.getvalue()

@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.domain.calibration import Box, CalibrationSession, Distribution, GroupKind, SortBy
+from service.domain.calibration import Box, CalibrationSession, Changes, Distribution, GroupKind, SortBy
 from service.services import calibration as svc
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
@@ -31,6 +31,8 @@ SessionViewSchema = schema_of(
     session_distribution=fields.Nested(DistributionSchema),
     by_manager=fields.List(fields.Nested(DistributionSchema)),
     by_department=fields.List(fields.Nested(DistributionSchema)),
+    before=fields.Nested(DistributionSchema),
+    changes=fields.List(fields.Nested(schema_of(Changes, "CalibrationChangesSchema"))),
 )
 
 

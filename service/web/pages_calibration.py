@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from service.adapters.charts import bar_chart
 from service.domain.calibration import BOX_LABELS, Box, GroupKind, SortBy
 from service.domain.directory import Role
 from service.domain.errors import NotFound
+from service.domain.filenames import slug
 from service.domain.templates import template_from_dict
 from service.services import calibration as svc
 from service.services import cycles as cycle_svc
@@ -104,6 +105,19 @@ def session(session_id: str):
         chart=_chart(view, template.scale.labels),
         errors=errors,
     ), (422 if errors else 200)
+
+
+@bp.get("/calibration/<session_id>.csv")
+def session_csv(session_id: str):
+    """The session's report as CSV: changes and their direction per manager, the distribution before and after."""
+    view = svc.session_view(wiring().uow(), page_principal(), session_id)
+    labels = template_from_dict(view.template).scale.labels
+    name = slug(view.session.name) or "session"
+    return Response(
+        svc.session_csv(view, labels),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="calibration-{name}.csv"'},
+    )
 
 
 def _chart(view: svc.SessionView, labels: tuple[str, ...]):

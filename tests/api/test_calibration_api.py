@@ -223,3 +223,15 @@ def test_a_potential_off_the_templates_scale_is_refused():
     body = {"content": {**f.manager_content(), "potential": 3}, "submit": False}
     resp = world.send("E3", "PUT", url, body, version=1)
     assert "potential" in assert_error(resp, 422)["errors"]
+
+
+def test_the_session_report_counts_changes_per_manager_before_and_after_as_csv(world):
+    s = open_session(world)
+    world.send("E2", "PUT", person_url(s["session_id"]), LOWER, version=0)  # E4 from 4 (Outstanding) down
+    view = world.client("E2").get(f"/api/calibration-sessions/{s['session_id']}").get_json()
+    assert view["changes"][0] == {"group": "Alan Turing", "people": 2, "changed": 1, "up": 0, "down": 1}
+    assert view["before"]["counts"] == [0, 0, 0, 2] and view["session_distribution"]["counts"] == [0, 0, 1, 1]
+    csv_text = world.client("E2").get(f"/calibration/{s['session_id']}.csv").get_data(as_text=True)
+    assert "changes,Alan Turing,2,1,0,1" in csv_text
+    assert "distribution,session,,,,,Outstanding,2,1" in csv_text
+    assert world.client("E4").get(f"/calibration/{s['session_id']}.csv").status_code == 404

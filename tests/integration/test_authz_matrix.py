@@ -75,6 +75,7 @@ ROUTES: dict[str, str] = {
     "GET /api/calibration-sessions/<session_id>": "404 404 404 404 404 404 404 404",
     "GET /api/cycles/<cycle_id>/calibration-sessions": "ok ok ok ok ok ok ok 401",
     "GET /calibration/<session_id>": "404 404 404 404 404 404 404 404",
+    "GET /calibration/<session_id>.csv": "404 404 404 404 404 404 404 404",
     "GET /calibration/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
     "GET /cycles/<cycle_id>/calibration": "ok ok ok ok ok ok ok login",
     "POST /api/calibration-sessions/<session_id>/close": "404 404 404 404 404 404 404 404",

@@ -89,3 +89,10 @@ def test_participants_are_the_managers_and_the_leadership_above_them():
     members = [p for p in PEOPLE if p.employee_id in ("A", "B")]
     directory = {p.employee_id: p for p in PEOPLE}
     assert participants_for(members, directory, {"A": "M", "B": "M"}) == ["L", "M"]
+
+
+def test_changes_count_the_adjusted_people_and_which_way_their_overall_rating_moved():
+    from service.domain.calibration import changes_of
+
+    c = changes_of("Alan", [(True, 4, 3), (True, 2, 3), (True, 3, 3), (False, 3, 3), (False, None, None)])
+    assert (c.people, c.changed, c.up, c.down) == (5, 3, 1, 1)
