@@ -227,6 +227,10 @@ class PersonRow:
     proposed_rating: int | None  # the overall rating the manager's submission stood for
     flags: list[str]  # parts of the score the rating contradicts
     box: str | None  # the nine-box grid's box (a Box value) by the rating and the calibrated potential
+    # the score's parts as calibrated (0–100, None: no data): goal progress, competencies, and the feedback groups
+    # as released (anonymity: a group below its threshold counts for nothing and names nobody)
+    parts: dict[str, float | None]
+    training_needs: list[str]  # the topics named in the assessments
     proposed_score: float | None  # the score the manager's submission carried
     version: int  # the adjustment's version (0: never adjusted), for If-Match
     original: dict[str, Any] | None
@@ -361,6 +365,16 @@ def _may_see_why(principal: Principal, review: Review, directory: dict[str, Empl
     return principal.employee_id == review.manager_id or (person is not None and principal.employee_id in person.chain)
 
 
+def _topics(r: Review) -> list[str]:
+    """The training topics the self and manager assessments name, each once, in order."""
+    named = [
+        (n.get("topic") or "").strip()
+        for part in (r.self_assessment, r.manager_assessment)
+        for n in (part or {}).get("training_needs") or []
+    ]
+    return list(dict.fromkeys(t for t in named if t))
+
+
 def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adjustment | None, why: bool) -> PersonRow:
     proposed = proposal(r.manager_assessment)
     calibrated = adj.calibrated if adj else proposed
@@ -388,6 +402,8 @@ def _row(template: Template, r: Review, directory: dict[str, Employee], adj: Adj
         proposed_rating=template.scale.nearest(proposed_score) if proposed_score is not None else None,
         flags=contradictions(rating, parts, template),
         box=(lambda b: b.value if b else None)(box_of(rating, calibrated.get("potential"), template)),
+        parts={p["name"]: p["value"] for p in parts},
+        training_needs=_topics(r),
         proposed_score=proposed_score,
         version=adj.version if adj else 0,
         original=(adj.original if adj else proposed) if why else None,

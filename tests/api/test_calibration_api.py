@@ -113,6 +113,10 @@ def test_a_participant_reads_the_session_people_and_the_manager_sees_the_origina
     assert row["calibrated"]["competency_ratings"] == {"delivery": 2, "collaboration": 2}
     assert row["reason"] == "Above the team's evidence"
     assert view["may_adjust"] is False
+    # goals rated 4 of 4 (100), competencies as calibrated (2 and 2: 33.3), no feedback group released
+    assert row["parts"]["goals"] == 100 and round(row["parts"]["competencies"], 1) == 33.3
+    assert row["parts"]["feedback"] is None
+    assert row["training_needs"] == ["Public speaking", "Delegation"]
 
 
 def test_closing_moves_the_reviews_on_and_the_employee_sees_only_the_calibrated_review(world):
