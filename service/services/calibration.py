@@ -333,7 +333,7 @@ def _distributions(rows: list[PersonRow], points: int) -> dict[str, Any]:
 
 def filtered(
     rows: list[PersonRow],
-    manager: str = "",
+    manager: str | None = None,
     department: str = "",
     rating: int | None = None,
     box: str = "",

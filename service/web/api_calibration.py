@@ -66,7 +66,7 @@ class AdjustmentInSchema(Schema):
 class PeopleQuerySchema(Schema):
     """Narrow and order the session's people."""
 
-    manager = Id(load_default="")
+    manager = Id(load_default=None, allow_none=True)
     department = Text(load_default="", validate=validate.Length(max=200))
     rating = Whole(load_default=None, allow_none=True, validate=validate.Range(1, 10))
     box = Choice(Box, load_default="", also=("",))
