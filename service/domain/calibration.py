@@ -14,6 +14,7 @@ from typing import Any
 
 from service.domain.directory import Employee, Role
 from service.domain.errors import ValidationFailed
+from service.domain.suppression import SUPPRESS_BELOW, Line, withheld
 from service.domain.templates import Template
 from service.domain.workflow import Workflow
 
@@ -383,3 +384,62 @@ def changes_of(group: str, moves: list[tuple[bool, int | None, int | None]]) -> 
         up=sum(1 for _, before, after in moves if before is not None and after is not None and after > before),
         down=sum(1 for _, before, after in moves if before is not None and after is not None and after < before),
     )
+
+
+# --- the cycle-wide rating report for leadership (suppressed like the training report) ------------------------
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One group's overall ratings in a cycle: people per point, the total, the average, and last cycle's average.
+    A figure is None where it is withheld (fewer than 5 people behind it, or workable out from the others)."""
+
+    group: str
+    counts: list[int | None]
+    total: int | None
+    mean: float | None
+    previous_mean: float | None
+
+
+def rating_rows(
+    now: dict[str, list[int]], before: dict[str, list[int]], points: int, threshold: int = SUPPRESS_BELOW
+) -> tuple[RatingRow, list[RatingRow]]:
+    """The organisation's row and each group's (departments, or levels), with small groups withheld through
+    domain/suppression.py: a cell is (group, point); each group's points add up to its total, each point's groups
+    to the organisation's, the groups' totals to everyone. A mean is shown only beside a shown total."""
+    sizes: dict[Any, int] = {}
+    for g, ratings in now.items():
+        sizes[(g, "all")] = len(ratings)
+        for p in range(1, points + 1):
+            sizes[(g, p)] = sum(1 for r in ratings if r == p)
+    everyone = [r for rs in now.values() for r in rs]
+    sizes[("*", "all")] = len(everyone)
+    for p in range(1, points + 1):
+        sizes[("*", p)] = sum(1 for r in everyone if r == p)
+    groups = sorted(now)
+    lines = [Line((g, "all"), tuple((g, p) for p in range(1, points + 1))) for g in [*groups, "*"]]
+    lines += [Line(("*", p), tuple((g, p) for g in groups)) for p in range(1, points + 1)]
+    lines.append(Line(("*", "all"), tuple((g, "all") for g in groups)))
+    hidden = withheld(sizes, lines, threshold=threshold)
+    while True:  # a withheld group shows none of its cells, zeros included (they would tell its ratings)
+        silent = {(g, p) for g in [*groups, "*"] if (g, "all") in hidden for p in range(1, points + 1)}
+        again = withheld(sizes, lines, unpublished=silent, threshold=threshold)
+        if again == hidden:
+            break
+        hidden = again
+    before_all = [r for rs in before.values() for r in rs]
+
+    def mean(ratings: list[int]) -> float | None:
+        return round(sum(ratings) / len(ratings), 2) if len(ratings) >= threshold else None
+
+    def row(g: str, ratings: list[int], previous: list[int]) -> RatingRow:
+        shown = (g, "all") not in hidden
+        return RatingRow(
+            group="Everyone" if g == "*" else g,
+            counts=[None if (g, p) in hidden else sizes[(g, p)] for p in range(1, points + 1)],
+            total=sizes[(g, "all")] if shown else None,
+            mean=mean(ratings) if shown else None,
+            previous_mean=mean(previous) if shown else None,
+        )
+
+    return row("*", everyone, before_all), [row(g, now[g], before.get(g, [])) for g in groups]

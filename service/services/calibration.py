@@ -27,6 +27,7 @@ from service.domain.calibration import (
     Changes,
     Distribution,
     GroupKind,
+    RatingRow,
     SessionAction,
     SessionState,
     SortBy,
@@ -42,13 +43,15 @@ from service.domain.calibration import (
     grid,
     participants_for,
     proposal,
+    rating_rows,
     select_people,
     visible_people,
 )
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee, Role, spreadsheet_safe
 from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
-from service.domain.reviews import Review, ReviewState, rescore
+from service.domain.reviews import Review, ReviewState, at_least, rescore
+from service.domain.suppression import NOTE as SUPPRESSION_NOTE
 from service.domain.templates import Template, template_from_dict
 from service.services import policy
 from service.services import reviews as review_svc
@@ -664,4 +667,86 @@ def session_csv(view: SessionView, labels: tuple[str, ...]) -> str:
     for n, label in enumerate(labels):
         before, after = view.before.counts[n], view.session_distribution.counts[n]
         w.writerow([spreadsheet_safe(v) for v in ("distribution", "session", "", "", "", "", label, before, after)])
+    return out.getvalue()
+
+
+# --- the cycle-wide rating report (leadership and HR) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingReport:
+    """Overall ratings across a cycle, by department and by level (depth in the organisation), against the
+    previous cycle; small groups withheld as in the training report (`note` says so)."""
+
+    cycle_id: str
+    cycle_name: str
+    labels: list[str]
+    everyone: RatingRow
+    departments: list[RatingRow]
+    levels: list[RatingRow]
+    previous_cycle: str | None
+    note: str
+
+
+def _ratings(uow: UnitOfWork, cycle: Cycle) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Overall ratings the employees can see (the manager's part submitted and calibrated), by department and by
+    level."""
+    template = _template(cycle)
+    shown = [r for r in uow.reviews.of_cycle(cycle.cycle_id) if at_least(r.state, ReviewState.MANAGER_SUBMITTED)]
+    people = uow.directory.get_many([r.employee_id for r in shown])
+    by_department: dict[str, list[int]] = {}
+    by_level: dict[str, list[int]] = {}
+    for r in shown:
+        value = (r.score or {}).get("value")
+        if value is None:
+            continue
+        rating = template.scale.nearest(value)
+        by_department.setdefault(r.department or "—", []).append(rating)
+        person = people.get(r.employee_id)
+        level = f"Level {len(person.chain) + 1}" if person else "Level ?"
+        by_level.setdefault(level, []).append(rating)
+    return by_department, by_level
+
+
+def rating_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> RatingReport:
+    """The cycle's overall ratings for leadership and HR: by department and level, suppressed, with the trend."""
+    policy.require_role(principal, Role.LEADERSHIP, Role.HR)
+    cycle = _cycle(uow, cycle_id)
+    template = _template(cycle)
+    earlier = [c for c in uow.cycles.list() if c.period_start < cycle.period_start and c.template_snapshot]
+    previous = max(earlier, key=lambda c: c.period_start, default=None)
+    now_d, now_l = _ratings(uow, cycle)
+    before_d, before_l = _ratings(uow, previous) if previous else ({}, {})
+    points = template.scale.points
+    everyone, departments = rating_rows(now_d, before_d, points)
+    _, levels = rating_rows(now_l, before_l, points)
+    return RatingReport(
+        cycle_id=cycle_id,
+        cycle_name=cycle.name,
+        labels=list(template.scale.labels),
+        everyone=everyone,
+        departments=departments,
+        levels=levels,
+        previous_cycle=previous.name if previous else None,
+        note=SUPPRESSION_NOTE,
+    )
+
+
+def rating_csv(report: RatingReport) -> str:
+    """The rating report as CSV: a withheld figure reads "suppressed"; no cell can run as a formula."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["Section", "Group", *report.labels, "People", "Average", "Previous average"])
+
+    def fig(value: Any) -> Any:
+        return "suppressed" if value is None else value
+
+    for section, rows in (
+        ("organisation", [report.everyone]),
+        ("department", report.departments),
+        ("level", report.levels),
+    ):
+        for r in rows:
+            cells = [section, r.group, *map(fig, r.counts), fig(r.total), fig(r.mean), fig(r.previous_mean)]
+            w.writerow([spreadsheet_safe(c) for c in cells])
     return out.getvalue()

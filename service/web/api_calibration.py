@@ -7,7 +7,15 @@ from dataclasses import replace
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.domain.calibration import Box, CalibrationSession, Changes, Distribution, GroupKind, SortBy
+from service.domain.calibration import (
+    Box,
+    CalibrationSession,
+    Changes,
+    Distribution,
+    GroupKind,
+    RatingRow,
+    SortBy,
+)
 from service.services import calibration as svc
 from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
@@ -156,3 +164,25 @@ def reopen(session_id: str):
     return versioned(
         svc.reopen_session(w.uow(), current_principal(), session_id, reason, version, w.clock), SessionSchema
     )
+
+
+RatingRowSchema = schema_of(RatingRow, "RatingRowSchema")
+RatingReportSchema = schema_of(
+    svc.RatingReport,
+    "RatingReportSchema",
+    everyone=fields.Nested(RatingRowSchema),
+    departments=fields.List(fields.Nested(RatingRowSchema)),
+    levels=fields.List(fields.Nested(RatingRowSchema)),
+)
+
+
+@bp.get("/cycles/<cycle_id>/rating-report")
+@api_doc(
+    "Overall ratings across a cycle by department and level, with the trend (leadership and HR); a figure of fewer "
+    "than 5 people, or one that would reveal such a group by subtraction, is null",
+    response=RatingReportSchema,
+    errors=(403,),
+)
+def rating_report(cycle_id: str):
+    """The cycle's rating report."""
+    return answer(svc.rating_report(wiring().uow(), current_principal(), cycle_id), schema=RatingReportSchema)

@@ -215,3 +215,21 @@ def reopen(session_id: str):
     )
     flash(f"“{s.name}” is open again.", "success")
     return redirect(_session_url(session_id))
+
+
+@bp.get("/cycles/<cycle_id>/ratings")
+def ratings(cycle_id: str):
+    """Leadership's and HR's view of a cycle's overall ratings by department and level, small groups withheld."""
+    report = svc.rating_report(wiring().uow(), page_principal(), cycle_id)
+    return render_template("pages/calibration_ratings.html", report=report)
+
+
+@bp.get("/cycles/<cycle_id>/ratings.csv")
+def ratings_csv(cycle_id: str):
+    """The rating report as CSV (withheld figures say so)."""
+    report = svc.rating_report(wiring().uow(), page_principal(), cycle_id)
+    return Response(
+        svc.rating_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="ratings-{slug(report.cycle_name) or "cycle"}.csv"'},
+    )

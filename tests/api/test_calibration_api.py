@@ -239,3 +239,18 @@ def test_the_session_report_counts_changes_per_manager_before_and_after_as_csv(w
     assert "changes,Alan Turing,2,1,0,1" in csv_text
     assert "distribution,session,,,,,Outstanding,2,1" in csv_text
     assert world.client("E4").get(f"/calibration/{s['session_id']}.csv").status_code == 404
+
+
+def test_the_cycle_rating_report_is_for_leadership_and_hr_and_withholds_small_groups(world):
+    s = open_session(world)
+    world.send("E2", "POST", f"/api/calibration-sessions/{s['session_id']}/close", version=s["version"])
+    report = world.client("E1").get(f"/api/cycles/{world.cycle_id}/rating-report")
+    body = report.get_json()
+    assert report.status_code == 200
+    assert body["everyone"]["total"] is None and body["departments"][0]["counts"] == [None] * 4  # 2 people only
+    assert "Katherine" not in str(body)
+    assert_error(world.client("E3").get(f"/api/cycles/{world.cycle_id}/rating-report"), 403)
+    page = world.client("E2").get(f"/cycles/{world.cycle_id}/ratings")
+    assert page.status_code == 200 and "fewer than 5 people" in page.get_data(as_text=True)
+    csv_text = world.client("E2").get(f"/cycles/{world.cycle_id}/ratings.csv").get_data(as_text=True)
+    assert "organisation,Everyone,suppressed" in csv_text

@@ -96,3 +96,29 @@ def test_changes_count_the_adjusted_people_and_which_way_their_overall_rating_mo
 
     c = changes_of("Alan", [(True, 4, 3), (True, 2, 3), (True, 3, 3), (False, 3, 3), (False, None, None)])
     assert (c.people, c.changed, c.up, c.down) == (5, 3, 1, 1)
+
+
+def test_the_rating_report_withholds_groups_under_5_and_what_subtraction_would_reveal():
+    from service.domain.calibration import rating_rows
+
+    now = {"Engineering": [3] * 6 + [4] * 5, "Sales": [2] * 5 + [3] * 5, "Legal": [3] * 3}
+    everyone, rows = rating_rows(now, {"Engineering": [2] * 6}, 4)
+    by = {r.group: r for r in rows}
+    assert by["Legal"].total is None and by["Legal"].counts == [None] * 4 and by["Legal"].mean is None
+    # Legal's 3 could be read as everyone minus Engineering minus Sales: another total goes too
+    assert by["Engineering"].total is None or by["Sales"].total is None or everyone.total is None
+    assert by["Engineering"].counts[0] in (0, None)  # nobody at 1: a known zero may show
+    # the 3s: Engineering 6, Sales 5, Legal 3 (withheld) → Sales' or Engineering's 3s go with it, or everyone's
+    threes = [by["Engineering"].counts[2], by["Sales"].counts[2], everyone.counts[2]]
+    assert threes.count(None) >= 1
+    assert by["Engineering"].previous_mean in (2.0, None)
+
+
+def test_the_rating_report_shows_groups_of_5_or_more_with_the_trend():
+    from service.domain.calibration import rating_rows
+
+    now = {"Engineering": [3] * 5 + [4] * 5, "Sales": [2] * 5 + [3] * 5}
+    everyone, rows = rating_rows(now, {"Engineering": [2] * 5, "Sales": [3] * 5}, 4)
+    by = {r.group: r for r in rows}
+    assert by["Engineering"].counts == [0, 0, 5, 5] and by["Engineering"].mean == 3.5
+    assert by["Engineering"].previous_mean == 2.0 and everyone.total == 20 and everyone.previous_mean == 2.5
