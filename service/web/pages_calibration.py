@@ -57,6 +57,7 @@ def sessions(cycle_id: str):
             groups=[(g.value, GROUP_WORDS[g]) for g in GroupKind],
             values=values,
             message=message,
+            may_report=principal.has(Role.HR) or principal.has(Role.LEADERSHIP),
         )
 
     if request.method == "GET":

@@ -62,6 +62,11 @@ def test_hr_opens_a_session_adjusts_with_a_reason_and_closes_it(live, open_as):
     cycle_id = calibrating_cycle(live)
     problems: list[str] = []
 
+    manager = open_as(live, "E3", WIDTHS["wide"])
+    manager.goto(f"/cycles/{cycle_id}/reviews/E4")
+    expect(manager.get_by_text("provisional").first).to_be_visible()
+    check(manager, "calibration-review-in-calibration-wide", problems)
+
     hr = open_as(live, "E2", WIDTHS["wide"])
     hr.goto(f"/hr/cycles/{cycle_id}")
     hr.get_by_role("link", name="Calibration: 2 ratings waiting; sessions").click()
@@ -91,7 +96,7 @@ def test_hr_opens_a_session_adjusts_with_a_reason_and_closes_it(live, open_as):
     expect(hr.get_by_role("heading", name="Reopen the session")).to_be_visible()
     assert UnitOfWork(live.table).reviews.get(cycle_id, "E4").state.value == "manager_submitted"
 
-    manager = open_as(live, "E3", WIDTHS["narrow"])
+    manager = open_as(live, "E3", WIDTHS["narrow"])  # the same manager, now on a phone
     manager.goto(hr.url)
     expect(manager.get_by_text("Ratings above the evidence")).to_be_visible()
     check(manager, "calibration-session-narrow", problems)
@@ -104,6 +109,10 @@ def test_hr_opens_a_session_adjusts_with_a_reason_and_closes_it(live, open_as):
     narrow_hr.goto(f"/cycles/{cycle_id}/calibration")
     fits(narrow_hr, problems, "sessions as HR")
     check(narrow_hr, "calibration-sessions-hr-narrow", problems)
+    narrow_hr.get_by_role("link", name="Ratings across the cycle, by department and level").click()
+    expect(narrow_hr.get_by_role("heading", name="Overall ratings")).to_be_visible()
+    fits(narrow_hr, problems, "ratings")
+    check(narrow_hr, "calibration-ratings-narrow", problems)
 
     employee = open_as(live, "E4", WIDTHS["narrow"])
     employee.goto(f"/cycles/{cycle_id}/reviews/E4")
