@@ -13,15 +13,8 @@ import pytest
 from service.adapters.unit_of_work import UnitOfWork
 from tests import factories as f
 from tests.api.test_calibration_phase import SECRET_NARRATIVE, World
+from tests.unit.test_calibration_usecases import ORG  # Barbara (E6) is HR too: a second facilitator
 
-ORG = """employee_id,name,email,title,department,manager_id,roles
-E1,Ada Lovelace,ada@example.com,Chief Executive,Leadership,,leadership
-E2,Grace Hopper,grace@example.com,Head of People,People,E1,hr
-E3,Alan Turing,alan@example.com,Engineering Manager,Engineering,E1,
-E4,Katherine Johnson,katherine@example.com,Engineer,Engineering,E3,
-E5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,E3,
-E6,Barbara Liskov,barbara@example.com,People Partner,People,E2,hr
-"""
 LOWER = {"competency_ratings": {"delivery": 2, "collaboration": 2}, "reason": "Above the team's evidence"}
 
 

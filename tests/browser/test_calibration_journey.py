@@ -8,36 +8,17 @@ Screenshots at 1280 and 390 px, axe-core serious/critical at 0, no page wider th
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from playwright.sync_api import expect
 
 from service.adapters.unit_of_work import UnitOfWork
-from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
-from service.services import templates as template_svc
 from tests import factories as f
 from tests.browser.test_hr_goal_pages import WIDTHS, check
 
 
 def calibrating_cycle(live) -> str:
     """An active cycle whose template calibrates and rates potential; E4 and E5 wait in calibration."""
-    today, hr = live.clock.now().date(), live.hr()
-    data = f.template_data(calibration=True, potential=["Low", "Medium", "High"])
-    template = template_svc.create_template(UnitOfWork(live.table), hr, data, live.clock)
-    phases = {
-        "goal_setting": today - timedelta(days=7),
-        "self_assessment": today + timedelta(days=5),
-        "feedback": today + timedelta(days=10),
-        "manager_assessment": today + timedelta(days=20),
-        "discussion": today + timedelta(days=30),
-    }
-    cycle_data = f.cycle_data(
-        template.template_id, phases=phases, period_start=date(today.year, 1, 1), period_end=date(today.year, 12, 31)
-    )
-    cycle = cycle_svc.create_cycle(UnitOfWork(live.table), hr, cycle_data, live.clock)
-    queue = f.inline_queue(live.table, live.clock)
-    cycle_svc.launch_cycle(UnitOfWork(live.table), hr, cycle.cycle_id, cycle.version, live.clock, queue)
+    cycle = live.launch(template={"calibration": True, "potential": ["Low", "Medium", "High"]})
     for person, potential in (("E4", 3), ("E5", 2)):
         v = UnitOfWork(live.table).reviews.get(cycle.cycle_id, person).version
         me = f.principal(live.table, person)
