@@ -245,3 +245,20 @@ def test_reopening_needs_hr_and_a_reason_and_puts_the_reviews_back_into_calibrat
     assert reopened.state == "open" and reopened.reopen_reason == "New evidence"
     assert review(table, cycle_id).state is ReviewState.IN_CALIBRATION
     assert UnitOfWork(table).calibration.claims(cycle_id, ["E4"]) == {"E4": s.session_id}
+
+
+def test_no_email_carries_a_rating_in_calibration_nor_asks_for_its_discussion(table, clock, cycle_id):
+    from datetime import UTC, datetime
+
+    from service.adapters.mailer import MemoryMailer
+    from service.services.reminders import send_reminders
+
+    mailer = MemoryMailer()
+    clock.at = datetime(2026, 4, 20, 8, tzinfo=UTC)  # every deadline passed, the discussion's too
+    send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example")
+    assert mailer.sent, "the people who have not started are reminded"
+    recipients = {m.to[0] for m in mailer.sent}
+    assert "katherine@example.com" not in recipients and "edsger@example.com" not in recipients
+    texts = " ".join(m.subject + m.text for m in mailer.sent)
+    assert "A strong year." not in texts and "of 100" not in texts and "Excellent" not in texts
+    assert "Katherine" not in texts and "Edsger" not in texts  # nobody is asked to discuss a rating in calibration
