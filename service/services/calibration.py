@@ -580,11 +580,11 @@ def reopen_session(
         raise StaleWrite(f"the session was changed by someone else (now version {session.version}); reload it")
     target = SESSION_WORKFLOW.next(session.state, SessionAction.REOPEN)
     reviews = {r.employee_id: r for r in uow.reviews.get_many(session.cycle_id, session.people)}
-    moved_on = sorted(p for p, r in reviews.items() if r.state is not ReviewState.MANAGER_SUBMITTED)
+    moved_on = sorted(p for p, r in reviews.items() if at_least(r.state, ReviewState.DISCUSSED))
     if moved_on:
         names = uow.directory.names(moved_on)
         raise Conflict(
-            "Some reviews have moved past the discussion's start: the session cannot reopen.",
+            "Some reviews have had their discussion: the session cannot reopen.",
             {"people": [f"{names.get(p, p)} ({p}) is {reviews[p].state.value.replace('_', ' ')}" for p in moved_on]},
         )
     at = iso(clock.now())
@@ -609,6 +609,8 @@ def reopen_session(
             clash=Clash.EXISTS,
         ) from exc
     for person in people:
+        if reviews.get(person) is None or reviews[person].state is not ReviewState.MANAGER_SUBMITTED:
+            continue  # not calibrated yet (returned and submitted again since): it waits in calibration already
         uow.forget()
         review_svc.apply_calibration(uow, principal, session.cycle_id, person, {}, clock)
     return session

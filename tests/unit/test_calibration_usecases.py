@@ -262,3 +262,17 @@ def test_no_email_carries_a_rating_in_calibration_nor_asks_for_its_discussion(ta
     texts = " ".join(m.subject + m.text for m in mailer.sent)
     assert "A strong year." not in texts and "of 100" not in texts and "Excellent" not in texts
     assert "Katherine" not in texts and "Edsger" not in texts  # nobody is asked to discuss a rating in calibration
+
+
+def test_a_session_whose_review_was_discussed_cannot_reopen(table, clock, cycle_id):
+    s = new_session(table, clock, cycle_id)
+    closed = cal.close_session(UnitOfWork(table), who(table, "E2"), s.session_id, s.version, clock)
+    v = review(table, cycle_id).version
+    review_svc.save_discussion(
+        UnitOfWork(table), who(table, "E3"), cycle_id, "E4", f.discussion_content(), v, True, clock
+    )
+    with pytest.raises(Conflict) as refused:
+        cal.reopen_session(UnitOfWork(table), who(table, "E2"), s.session_id, "why", closed.version, clock)
+    assert "Katherine Johnson (E4) is discussed" in str(refused.value.errors)
+    assert UnitOfWork(table).calibration.get(s.session_id).state == "closed"
+    assert review(table, cycle_id, "E5").state is ReviewState.MANAGER_SUBMITTED
