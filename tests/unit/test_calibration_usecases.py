@@ -276,3 +276,14 @@ def test_a_session_whose_review_was_discussed_cannot_reopen(table, clock, cycle_
     assert "Katherine Johnson (E4) is discussed" in str(refused.value.errors)
     assert UnitOfWork(table).calibration.get(s.session_id).state == "closed"
     assert review(table, cycle_id, "E5").state is ReviewState.MANAGER_SUBMITTED
+
+
+def test_a_clash_in_a_later_chunk_cancels_the_session_and_releases_what_it_claimed(table, clock, cycle_id, monkeypatch):
+    held = new_session(table, clock, cycle_id, people=("E5",))
+    monkeypatch.setattr(cal, "CLAIMS_PER_TRANSACTION", 1)
+    with pytest.raises(Conflict):
+        new_session(table, clock, cycle_id, people=("E4", "E5"))
+    assert UnitOfWork(table).calibration.claims(cycle_id, ["E4", "E5"]) == {"E5": held.session_id}
+    states = [s.state.value for s in UnitOfWork(table).calibration.of_cycle(cycle_id)]
+    assert sorted(states) == ["cancelled", "open"]
+    assert [s.session_id for s in cal.sessions_of(UnitOfWork(table), who(table, "E2"), cycle_id)] == [held.session_id]
