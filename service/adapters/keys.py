@@ -270,6 +270,49 @@ def entity_goal(goal_id: str) -> str:
     return f"GOAL#{_esc(goal_id)}"
 
 
+# --- calibration (issue 23) -----------------------------------------------------------------------
+
+
+def calibration_session(session_id: str) -> dict[str, str]:
+    """A calibration session."""
+    return {"pk": f"CALSESSION#{_esc(session_id)}", "sk": "SESSION"}
+
+
+def calibration_session_gsi1(cycle_id: str, created_at: str, session_id: str) -> dict[str, str]:
+    """gsi1 attributes that list a cycle's calibration sessions, oldest first."""
+    return {"gsi1pk": f"CALSESSIONS#{_esc(cycle_id)}", "gsi1sk": f"{created_at}#{_esc(session_id)}"}
+
+
+def calibration_sessions_index(cycle_id: str) -> tuple[str, str]:
+    """gsi1 partition of a cycle's calibration sessions."""
+    return "gsi1", f"CALSESSIONS#{_esc(cycle_id)}"
+
+
+def calibration_member(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """A person's claim on one open calibration session of a cycle (created only if absent: at most one)."""
+    return {"pk": f"CALCYCLE#{_esc(cycle_id)}", "sk": f"MEMBER#{_esc(employee_id)}"}
+
+
+def calibration_adjustment(session_id: str, employee_id: str) -> dict[str, str]:
+    """One person's calibration in a session (original beside calibrated)."""
+    return {"pk": f"CALSESSION#{_esc(session_id)}", "sk": f"PERSON#{_esc(employee_id)}"}
+
+
+def calibration_adjustments(session_id: str) -> tuple[str, str]:
+    """Partition and prefix of a session's adjustments."""
+    return f"CALSESSION#{_esc(session_id)}", "PERSON#"
+
+
+def entity_calibration_session(session_id: str) -> str:
+    """Audit entity name of a calibration session."""
+    return f"CALSESSION#{_esc(session_id)}"
+
+
+def entity_calibration_adjustment(session_id: str, employee_id: str) -> str:
+    """Audit entity name of one person's calibration."""
+    return f"CALADJ#{_esc(session_id)}#{_esc(employee_id)}"
+
+
 # Kinds of item by the shape of their key, for error fields and messages (never shown as keys).
 _KINDS: tuple[tuple[str, str, str], ...] = (
     ("ORG", "EMP#", "employee"),
@@ -322,6 +365,9 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("DECISIONSTATS", "DEPT#", "decision_counts"),
     ("PROCFB#", "A#", "process_answer"),
     ("PROCFB#", "GIVEN#", "process_feedback_given"),
+    ("CALSESSION#", "SESSION", "calibration_session"),
+    ("CALSESSION#", "PERSON#", "calibration_adjustment"),
+    ("CALCYCLE#", "MEMBER#", "calibration_member"),
 )
 
 

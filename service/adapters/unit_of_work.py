@@ -43,6 +43,7 @@ class UnitOfWork:
         from service.adapters import training_store as t
         from service.adapters.action_store import ActionRepository
         from service.adapters.audit_store import AuditLog
+        from service.adapters.calibration_store import CalibrationRepository
         from service.adapters.cycle_store import CycleRepository
         from service.adapters.decision_store import DecisionRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
@@ -87,6 +88,7 @@ class UnitOfWork:
         self.feedback = fb.FeedbackRepository(self)
         self.notes = fb.NoteRepository(self)
         self.exports = ExportRepository(self)  # issue 11: bulk export jobs
+        self.calibration = CalibrationRepository(self)  # issue 23: calibration sessions and adjustments
         self.signin_attempts = SigninAttempts(self)
         self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
         self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process

@@ -58,7 +58,13 @@ PHASE_TASKS: dict[Phase, tuple[tuple[ReviewState, ...], str]] = {
     Phase.MANAGER_ASSESSMENT: ((ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED), "manager"),
     # the discussion (manager) and the acknowledgement (employee) are both due by this deadline
     Phase.DISCUSSION: (
-        (ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED, ReviewState.MANAGER_SUBMITTED, ReviewState.DISCUSSED),
+        (
+            ReviewState.NOT_STARTED,
+            ReviewState.SELF_SUBMITTED,
+            ReviewState.IN_CALIBRATION,
+            ReviewState.MANAGER_SUBMITTED,
+            ReviewState.DISCUSSED,
+        ),
         "manager",
     ),
 }
@@ -112,6 +118,15 @@ class Cycle:
     created_by: str = ""
     version: int = 0
     audit_head: str = ""
+
+    @property
+    def calibrates(self) -> bool:
+        """The template it launched with has a calibration phase (issue 23)."""
+        return bool((self.template_snapshot or {}).get("calibration"))
+
+    def states(self) -> list[ReviewState]:
+        """The review states this cycle's reviews pass through (in calibration only when it calibrates)."""
+        return [s for s in ORDER if s is not ReviewState.IN_CALIBRATION or self.calibrates]
 
     def deadline(self, phase: Phase) -> date:
         """The deadline of a phase."""
@@ -178,9 +193,12 @@ def progress(cycle: Cycle, counts: dict[str, int], by_department: dict[str, dict
     for phase, (states, _owner) in PHASE_TASKS.items():
         if phase in cycle.phases and today > cycle.phases[phase]:
             overdue[phase.value] = sum(counts.get(s.value, 0) for s in states)
+    states = cycle.states()
     return {
-        "total": sum(counts.get(s.value, 0) for s in ORDER),
-        "by_state": {s.value: counts.get(s.value, 0) for s in ORDER},
-        "by_department": {d: {s.value: row.get(s.value, 0) for s in ORDER} for d, row in sorted(by_department.items())},
+        "total": sum(counts.get(s.value, 0) for s in states),
+        "by_state": {s.value: counts.get(s.value, 0) for s in states},
+        "by_department": {
+            d: {s.value: row.get(s.value, 0) for s in states} for d, row in sorted(by_department.items())
+        },
         "overdue": overdue,
     }

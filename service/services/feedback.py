@@ -33,7 +33,7 @@ from service.domain.feedback import (
     release_state,
     score_ratings,
 )
-from service.domain.reviews import ReviewState, at_least
+from service.domain.reviews import ReviewState, manager_assessed
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -155,7 +155,7 @@ def release_for(
     if marks is None:
         marks = uow.feedback.closed_of(cycle.cycle_id, [subject_id])
     review = uow.reviews.get(cycle.cycle_id, subject_id)
-    submitted = review is not None and at_least(review.state, ReviewState.MANAGER_SUBMITTED)
+    submitted = review is not None and manager_assessed(review.state)
     rule = settings_for(uow, cycle).release
     closed = releasing or subject_id in marks or submitted
     return release_state(rule, feedback_deadline(cycle), closed, now, released_mark=marks.get(subject_id, False))
@@ -198,7 +198,8 @@ def answers_closed_on(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datet
     if not release.closed:
         return None
     review = uow.reviews.get(cycle.cycle_id, subject_id)
-    submitted = _day((review.submitted or {}).get(ReviewState.MANAGER_SUBMITTED.value)) if review else None
+    reached = (review.submitted or {}) if review else {}
+    submitted = _day(reached.get(ReviewState.IN_CALIBRATION.value) or reached.get(ReviewState.MANAGER_SUBMITTED.value))
     by_deadline = release.release_on if release.release_on and now.date() >= release.release_on else None
     days = [d for d in (uow.feedback.closed_on(cycle.cycle_id, subject_id), submitted, by_deadline) if d]
     return min(days, default=now.date())
@@ -224,9 +225,7 @@ def closed_subjects(uow: UnitOfWork, cycle: Cycle, subject_ids: set[str], now: d
         return set()
     marks = uow.feedback.closed_of(cycle.cycle_id, sorted(subject_ids))
     submitted = {
-        r.employee_id
-        for r in uow.reviews.get_many(cycle.cycle_id, sorted(subject_ids))
-        if at_least(r.state, ReviewState.MANAGER_SUBMITTED)
+        r.employee_id for r in uow.reviews.get_many(cycle.cycle_id, sorted(subject_ids)) if manager_assessed(r.state)
     }
     rule, deadline = settings_for(uow, cycle).release, feedback_deadline(cycle)
     return {s for s in subject_ids if release_state(rule, deadline, s in marks or s in submitted, now).closed}

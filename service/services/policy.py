@@ -73,6 +73,7 @@ REVIEW_PARTS: dict[str, tuple[str, ...]] = {
     "acknowledge": ("employee",),
     "finalise": ("hr",),
     "return": ("hr",),
+    "calibrate": ("hr",),
 }
 
 REVIEW_REFUSALS: dict[str, str] = {
@@ -83,6 +84,7 @@ REVIEW_REFUSALS: dict[str, str] = {
     "acknowledge": "only the employee acknowledges their review",
     "finalise": "only HR finalises a review (and not their own)",
     "return": "only HR returns a review to an earlier state",
+    "calibrate": "only HR facilitates a calibration (and not of their own review)",
 }
 
 
@@ -131,9 +133,12 @@ def may_read_history(principal: Principal, person: Employee) -> bool:
 
 
 def may_see_manager_part_in_history(principal: Principal, review: Review) -> bool:
-    """Scores and ratings show once submitted; before that only to HR, and never HR's own drafts."""
-    return at_least(review.state, ReviewState.MANAGER_SUBMITTED) or (
-        principal.has(Role.HR) and principal.employee_id != review.employee_id
+    """Scores and ratings show once submitted (and calibrated); before that only to HR, and never HR's own drafts."""
+    return (
+        at_least(review.state, ReviewState.MANAGER_SUBMITTED)
+        or (principal.has(Role.HR) and principal.employee_id != review.employee_id)
+        # issue 23: while calibrating, the manager sees their own submission, the employee not yet
+        or (at_least(review.state, ReviewState.IN_CALIBRATION) and principal.employee_id == review.manager_id)
     )
 
 

@@ -43,7 +43,10 @@ from service.domain.reviews import (
     check_manager,
     check_self,
     compute_score,
+    manager_assessed,
     next_state,
+    part_action,
+    provisional,
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
@@ -383,6 +386,8 @@ class ReviewView(ReviewHeading):
     acknowledgement: dict[str, Any] | None
     goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
+    provisional: bool = False  # issue 23: the score waits for calibration (shown to the manager and HR only)
+    calibration: dict[str, Any] | None = None  # issue 23: original beside calibrated, why (manager and HR only)
 
 
 def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None) -> ReviewView:
@@ -410,6 +415,8 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
         acknowledgement=r.acknowledgement,
         goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id, on)) if context else None,
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
+        provisional=provisional(r.state),
+        calibration=r.calibration if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
     )
 
 
@@ -547,8 +554,7 @@ def save_part(
     def attempt() -> ReviewView:
         ctx = _part_context(uow, principal, cycle_id, employee_id, part, expected_version)
         changes = PART_CHANGES[part](ctx, content, submit, clock)
-        save, submission = PART_ACTIONS[part]
-        return _commit(ctx, expected_version, changes, submission if submit else save, clock)
+        return _commit(ctx, expected_version, changes, part_action(part, submit, ctx.template), clock)
 
     try:
         return attempt()
@@ -633,9 +639,20 @@ def return_review(
         changes["acknowledgement"] = None
     if not at_least(target, ReviewState.ACKNOWLEDGED):
         changes["finalised_by"] = None
-    if not at_least(target, ReviewState.MANAGER_SUBMITTED):
+    if not manager_assessed(target):
         changes["score"] = None  # the score comes back with the next manager submission
     return _commit(ctx, expected_version, changes, A.RETURN, clock, to=target, reason=reason.strip())
+
+
+def apply_calibration(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, changes: dict[str, Any], clock: Clock
+) -> ReviewView:
+    """Issue 23: a calibration session closed (CALIBRATE: calibrated ratings, rescored, on to the discussion) or
+    reopened (RECALIBRATE: back into calibration), at the version stored; the calibration's use cases decide who."""
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    ctx.require("calibrate")
+    action = A.CALIBRATE if ctx.review.state is ReviewState.IN_CALIBRATION else A.RECALIBRATE
+    return _commit(ctx, ctx.review.version, changes, action, clock)
 
 
 def _known_people(uow: UnitOfWork, items: list[dict[str, Any]]) -> set[str]:

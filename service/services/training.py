@@ -12,7 +12,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.errors import NotFound, ValidationFailed
 from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
-from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
+from service.domain.reviews import Review, manager_assessed, normalise_topic
 from service.domain.templates import Template
 from service.domain.training import (
     Catalogue,
@@ -67,7 +67,7 @@ def suggestions_to_decide(uow: UnitOfWork, principal: Principal, cycle: Cycle, e
     """Suggested needs of a manager assessment still in draft that this principal writes and has not decided
     (none once it is submitted: then they can no longer be decided)."""
     review = uow.reviews.get(cycle.cycle_id, employee_id)
-    if review is None or not cycle.template_snapshot or at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+    if review is None or not cycle.template_snapshot or manager_assessed(review.state):
         return []
     if not policy.may_act_on_review(policy.review_roles(principal, employee_id, review.manager_id), "manager"):
         return []
@@ -100,7 +100,7 @@ def stage_review_needs(
     kept = [replace(n, chain=chain, department=review.department) for n in before if n.source is not kind]
     after = kept + named
     obstacles: list[dict[str, Any]] = []
-    if at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+    if manager_assessed(review.state):
         obstacles = list((review.manager_assessment or {}).get("obstacles", []))
     # Keep what was addressed: the same row naming the same topic stays addressed.
     old = {n.need_id: n for n in before}

@@ -77,6 +77,7 @@ def create_app(
     blueprints.add("pages_feedback")
     blueprints.add("pages_decisions")  # issue 27
     blueprints.add("process_feedback")  # issue 27: feedback on the process
+    blueprints.add("pages_calibration")  # issue 23: calibration
     if settings.auth_mode == "local":
         blueprints.add("pages_session", "local_bp")
     else:
@@ -91,6 +92,7 @@ def create_app(
     blueprints.add("api_learning")
     blueprints.add("api_feedback")
     blueprints.add("api_decisions")  # issue 27: personnel decisions
+    blueprints.add("api_calibration")  # issue 23: calibration
     blueprints.add("openapi")
     blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 

@@ -175,6 +175,7 @@ def manager_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         },
         "narrative": form.get("narrative", ""),
         "answers": _answers(form, template, Form.MANAGER),
+        "potential": form.get("potential") or None,
     }
 
 
@@ -203,6 +204,8 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
         "scale": scale,
         "questions": questions,
         "weights": {part: form.get(f"weights.{part}", "") for part in ("goals", "competencies", "feedback")},
+        "calibration": bool(form.get("calibration")),
+        "potential": [label for label in (form.get(f"potential.{n}", "") for n in range(5)) if label.strip()],
     }
 
 

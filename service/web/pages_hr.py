@@ -13,7 +13,6 @@ from marshmallow import Schema
 
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
-from service.domain.reviews import ORDER
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
@@ -391,7 +390,7 @@ def cycle(cycle_id: str):
         progress=progress,
         feedback=feedback,
         work=work,
-        states=[s.value for s in ORDER],
+        states=[s.value for s in c.states()],
         phases=PHASE_LABELS,
         people=people,
         template_name=template_name,

@@ -520,7 +520,7 @@ def _render_review(
         names=names,
         values=values or {},
         message=message,
-        states=list(ReviewState),
+        states=ctx.cycle.states(),
         choices=CHOICES,
         can_self=can.self,
         can_manager=can.manager,

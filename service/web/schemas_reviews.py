@@ -67,6 +67,16 @@ class TemplateInSchema(Schema):
     )
     questions = fields.Nested(QuestionsSchema, load_default=dict)
     weights = fields.Nested(WeightsSchema, required=True)
+    calibration = fields.Boolean(
+        load_default=False,
+        metadata={"description": "a calibration phase between the manager assessments and the discussions"},
+    )
+    potential = fields.List(
+        Text(validate=validate.Length(min=1, max=60)),
+        load_default=list,
+        validate=validate.Length(max=5),
+        metadata={"description": "labels of an optional potential rating, lowest first (2–5 points; none: not rated)"},
+    )
 
 
 class TemplateSchema(TemplateInSchema):
@@ -215,6 +225,12 @@ class ManagerContentSchema(Schema):
     )
     narrative = Text(load_default="", validate=TEXT)
     answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
+    potential = Whole(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, 5),
+        metadata={"description": "optional potential rating on the template's potential scale (issue 23)"},
+    )
 
 
 class DiscussionContentSchema(Schema):

@@ -272,6 +272,9 @@ PROBES: dict[str, Probe] = {
     "interview hours": Probe(
         "E4", "POST", "/api/learning/contacts/c1/complete", {"learnt": "x", "hours": "lots"}, "hours", version=1
     ),
+    "calibration group": Probe(
+        "E2", "POST", "/api/cycles/{cycle}/calibration-sessions", {"name": "x", "group": "team"}, "group"
+    ),
     "import role": Probe(
         "E2",
         "POST",
@@ -311,7 +314,10 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "domain.training.needs_from_content: float(cost)": ("self need cost",),
     "domain.reviews._non_negative: float(value)": ("self need cost",),
     "domain.reviews._check_date: date.fromisoformat(value)": ("manager obstacle due", "discussion date"),
-    "domain.reviews.compute_score: scale.normalise(r['rating'])": ("manager rating off the scale",),
+    "domain.reviews._competency_part: template.scale.normalise(r['rating'])": ("manager rating off the scale",),
+    "services.calibration.create_session: GroupKind(data['group'])": ("calibration group",),
+    "domain.calibration.band: int(share * 3 + 1e-09)": (STORED, "a third of a scale, from whole ratings checked"),
+    "services.calibration._distributions: Box(r.box)": (STORED, "the Box value box_of itself chose"),
     "domain.reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
     "domain.learning.check_activity: date.fromisoformat(str(when))": ("activity date",),
     "domain.learning.check_activity: float(hours)": ("activity hours",),

@@ -70,6 +70,25 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # fmt: off
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
+    # issue 23: calibration. This world's cycle does not calibrate and holds no session: a session route answers 404
+    # to everyone (tests/api/test_calibration_api.py and tests/unit/test_calibration_usecases.py hold the roles).
+    "GET /api/calibration-sessions/<session_id>": "404 404 404 404 404 404 404 404",
+    "GET /api/cycles/<cycle_id>/calibration-sessions": "ok ok ok ok ok ok ok 401",
+    "GET /calibration/<session_id>": "404 404 404 404 404 404 404 404",
+    "GET /calibration/<session_id>.csv": "404 404 404 404 404 404 404 404",
+    "GET /api/cycles/<cycle_id>/rating-report": "403 403 403 403 403 ok ok 401",
+    "GET /cycles/<cycle_id>/ratings": "403 403 403 403 403 ok ok login",
+    "GET /cycles/<cycle_id>/ratings.csv": "403 403 403 403 403 ok ok login",
+    "GET /calibration/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
+    "GET /cycles/<cycle_id>/calibration": "ok ok ok ok ok ok ok login",
+    "POST /api/calibration-sessions/<session_id>/close": "404 404 404 404 404 404 404 404",
+    "POST /api/calibration-sessions/<session_id>/reopen": "404 404 404 404 404 404 404 404",
+    "POST /api/cycles/<cycle_id>/calibration-sessions": "403 403 403 403 403 ok 403 401",
+    "POST /calibration/<session_id>/close": "404 404 404 404 404 404 404 404",
+    "POST /calibration/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
+    "POST /calibration/<session_id>/reopen": "404 404 404 404 404 404 404 404",
+    "POST /cycles/<cycle_id>/calibration": "403 403 403 403 403 ok 403 401",
+    "PUT /api/calibration-sessions/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -324,6 +343,7 @@ BODIES: dict[str, dict] = {
     "POST /learning/evidence/<cycle_id>/<employee_id>/<activity_id>/comment": {"text": "Matrix"},
     "POST /learning/interviews/<contact_id>": {"action": "send"},
     "POST /api/notes/<note_id>/evidence": {"cycle_id": "{cycle}"},
+    "POST /api/cycles/<cycle_id>/calibration-sessions": {"name": "Matrix", "group": "list", "employee_ids": ["S1"]},
 }
 # Query strings for GET routes whose parameters are validated before authorization.
 QUERIES: dict[str, str] = {

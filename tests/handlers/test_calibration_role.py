@@ -1,0 +1,47 @@
+"""Issue 23: a calibration journey on the web function, under its own role (every AWS call checked against the
+policy template.yaml gives it): HR opens a session, adjusts a rating with a reason and closes the session."""
+
+from __future__ import annotations
+
+import re
+
+from service.adapters.unit_of_work import UnitOfWork
+from service.services import reviews as review_svc
+from tests import factories as f
+from tests.handlers.deployed import start
+from tests.handlers.test_journeys_under_roles import sign_in, stack  # noqa: F401 - the stack fixture
+
+
+def test_hr_calibrates_on_the_web_function_under_its_role(stack, monkeypatch, http_event, clock):  # noqa: F811
+    cycle_id = f.launched_cycle(stack.table, clock, template={"calibration": True}).cycle_id
+    for person in ("E4", "E5"):
+        v = UnitOfWork(stack.table).reviews.get(cycle_id, person).version
+        me, mgr = f.principal(stack.table, person), f.principal(stack.table, "E3")
+        review_svc.save_self_assessment(UnitOfWork(stack.table), me, cycle_id, person, f.self_content(), v, True, clock)
+        content = f.manager_content()
+        review_svc.save_manager_assessment(UnitOfWork(stack.table), mgr, cycle_id, person, content, v + 1, True, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    sessions = f"/cycles/{cycle_id}/calibration"
+    form = [
+        ("name", "Engineering"),
+        ("group", "list"),
+        ("employee_ids", "E4"),
+        ("employee_ids", "E5"),
+        ("version", "0"),
+    ]
+    page = hr.post(sessions, form, token_from=sessions)
+    assert page["statusCode"] == 200 and "is open with 2 people" in page["body"]
+    (session_id,) = {s.session_id for s in UnitOfWork(stack.table).calibration.of_cycle(cycle_id)}
+    adjust = f"/calibration/{session_id}/people/E4"
+    rated = [("competency_ratings.delivery", "2"), ("competency_ratings.collaboration", "2")]
+    page = hr.post(adjust, [*rated, ("reason", "Evidence"), ("version", "0")], token_from=adjust)
+    assert page["statusCode"] == 200 and "calibration is saved" in page["body"]
+    session_page = f"/calibration/{session_id}"
+    version = re.search(r'name="version" value="(\d+)"', hr.get(session_page)["body"]).group(1)
+    page = hr.post(f"{session_page}/close", [("version", version)], token_from=session_page)
+    assert page["statusCode"] == 200 and "is closed" in page["body"]
+    review = UnitOfWork(stack.table).reviews.get(cycle_id, "E4")
+    assert review.state.value == "manager_submitted" and review.calibration["reason"] == "Evidence"
+    # the claims deleted by the close and the session checked by each adjustment: allowed by the role
+    assert {"dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"} <= stack.recorder.actions("WebFunction")
