@@ -354,7 +354,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.learning.stage_new_activity: ActivityType(data['type'])": ("activity type",),
     "services.learning.stage_new_activity: float(data.get('hours') or 0)": ("activity hours",),
     "services.learning.update_activity: ActivityType(changes['type'])": ("activity type change",),
-    "services.review_goals.goal_part: scale.normalise(ratings[g.goal_id])": ("manager goal rating off the scale",),
+    "services.review_goals.goal_part: scale.normalise(ratings[g])": ("manager goal rating off the scale",),
     "services.reviews.return_review: ReviewState(to_state)": ("return to state",),
     # What the domain wrote itself, read back (point 3 of issue 22: tests/api/test_choices.py writes old values).
     "domain.reviews.compute_score: scale.normalise(r)": (
@@ -362,6 +362,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         "feedback ratings from stored answers (answer_content: int)",
     ),
     "domain.audit.canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "services.review_goals.goal_part: float(w)": (STORED, "a goal's weight, kept by the goal's own save"),
     "services.reminders._remind_today: date.fromisoformat(request.due)": (
         STORED,
         "a feedback request's due date, written by the domain when the request was made",
@@ -427,7 +428,6 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.goals.may_edit: GoalLevel(goal.level)": (STORED, "a stored goal's level"),
     "services.goals._pacer.paced: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
     "domain.goals.number: float(value)": (STORED, "a key result's number (a Number of the schema)"),
-    "services.review_goals.goal_part: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.tasks._own_reviews: ReviewState(r.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(row.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(r.state)": (STORED, "a stored review's state"),
