@@ -2,7 +2,10 @@
 
 The organisation (ORG below): L1 leads (leadership); H1 is HR; D1 directs M1 and M2; M1 manages S1 (the
 subject) and P1 (S1's peer); M2 manages O1. Everyone has a review in one launched cycle (manager assessment
-submitted, so each has an action), and an individual goal.
+submitted, so each has an action), and an individual goal. Issue 27: H1 promoted S1 (communicated) and M1
+recorded an improvement plan for P1 that goes against the record (waiting for a second HR approval). Issue 23: a
+second, calibrating cycle over S1, P1 and O1, with S1's and P1's manager assessments in calibration and a session
+H1 opened over them (participants M1 and L1).
 
 Caller kinds (the columns, in this order) and who plays them, with "own" and "other" objects:
 
@@ -22,7 +25,9 @@ like a missing object), `403` (the caller may see the object but not do this), `
 `login` (a page sends a signed-out browser to the sign-in).
 
 Adding a route: add a row `"METHOD /rule/<with_placeholders>": "cells..."`; placeholders are filled from
-the object's owner (`employee_id`, `goal_id`, `action_id`, `name` = department) and the cycle/template.
+the object's owner (`employee_id`, `goal_id`, `action_id`, `name` = department, `decision_id`: S1's decision is
+about S1, anyone else's is P1's, which M1 recorded) and the cycle/template; the calibration, ratings and
+process-feedback routes (SECOND_CYCLE) name the calibrating cycle (S1, P1, O1) and its one session over M1's team.
 Give a write a body in BODIES if the empty one does not reach the authorization check. A route without a
 row fails `test_every_route_has_its_row`; `AUTHZ_DISCOVER=1 pytest ... -k discover -s` prints the
 observed line of every route to start from (then check each cell against the policy before pasting it).
@@ -70,25 +75,52 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # fmt: off
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
-    # issue 23: calibration. This world's cycle does not calibrate and holds no session: a session route answers 404
-    # to everyone (tests/api/test_calibration_api.py and tests/unit/test_calibration_usecases.py hold the roles).
-    "GET /api/calibration-sessions/<session_id>": "404 404 404 404 404 404 404 404",
-    "GET /api/cycles/<cycle_id>/calibration-sessions": "ok ok ok ok ok ok ok 401",
-    "GET /calibration/<session_id>": "404 404 404 404 404 404 404 404",
-    "GET /calibration/<session_id>.csv": "404 404 404 404 404 404 404 404",
+    # issue 23: calibration, on the calibrating cycle (S1, P1, O1). The session is over M1's team (S1, P1): HR (H1)
+    # facilitates; M1 (their manager) and L1 (leadership above) take part and see its people, but only facilitators
+    # adjust, close and reopen; anyone else (D1 too: a manager above, not leadership) finds no session (404).
+    "GET /api/calibration-sessions/<session_id>": "404 ok 404 404 404 ok ok 401",
+    "GET /api/cycles/<cycle_id>/calibration-sessions": "ok ok ok ok ok ok ok 401",  # each sees their own sessions
+    "GET /calibration/<session_id>": "404 ok 404 404 404 ok ok login",
+    "GET /calibration/<session_id>.csv": "404 ok 404 404 404 ok ok login",
     "GET /api/cycles/<cycle_id>/rating-report": "403 403 403 403 403 ok ok 401",
     "GET /cycles/<cycle_id>/ratings": "403 403 403 403 403 ok ok login",
     "GET /cycles/<cycle_id>/ratings.csv": "403 403 403 403 403 ok ok login",
-    "GET /calibration/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
+    "GET /calibration/<session_id>/people/<employee_id>": "404 404/ok 404 404 404 404/ok 404/ok login",  # S1 is in it
     "GET /cycles/<cycle_id>/calibration": "ok ok ok ok ok ok ok login",
-    "POST /api/calibration-sessions/<session_id>/close": "404 404 404 404 404 404 404 404",
-    "POST /api/calibration-sessions/<session_id>/reopen": "404 404 404 404 404 404 404 404",
+    "POST /api/calibration-sessions/<session_id>/close": "404 403 404 404 404 ok 403 401",
+    "POST /api/calibration-sessions/<session_id>/reopen": "404 403 404 404 404 ok 403 401",
     "POST /api/cycles/<cycle_id>/calibration-sessions": "403 403 403 403 403 ok 403 401",
-    "POST /calibration/<session_id>/close": "404 404 404 404 404 404 404 404",
-    "POST /calibration/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
-    "POST /calibration/<session_id>/reopen": "404 404 404 404 404 404 404 404",
+    "POST /calibration/<session_id>/close": "404 403 404 404 404 ok 403 401",
+    "POST /calibration/<session_id>/people/<employee_id>": "404 404/403 404 404 404 404/ok 404/403 401",
+    "POST /calibration/<session_id>/reopen": "404 403 404 404 404 ok 403 401",
     "POST /cycles/<cycle_id>/calibration": "403 403 403 403 403 ok 403 401",
-    "PUT /api/calibration-sessions/<session_id>/people/<employee_id>": "404 404 404 404 404 404 404 404",
+    "PUT /api/calibration-sessions/<session_id>/people/<employee_id>": "404 403 404 404 404 404/ok 403 401",
+    # issue 27: decisions. HR, or a manager above the person, decides (never about oneself); a decision is read by
+    # HR and its recorder, and by the person concerned once communicated (S1's: ok to S1; P1's waits for approval:
+    # 404 to P1); a second HR person approves (not the recorder: H1 on S1's, M1 on P1's is 403); counts for
+    # leadership and HR.
+    "GET /api/decisions": "ok ok ok ok ok ok ok 401",  # each sees the lists they may
+    "GET /api/decisions/<decision_id>": "ok/404 ok/404 404 404 404 ok 404 401",
+    "GET /api/decisions/<decision_id>/trail": "404 404 404 404 404 ok 404 401",
+    "GET /api/reports/decisions": "403 403 403 403 403 ok ok 401",
+    "GET /decisions": "ok ok ok ok ok ok ok login",
+    "GET /decisions/<decision_id>": "ok/404 ok/404 404 404 404 ok 404 login",
+    "GET /decisions/new": "403 ok ok ok 403 ok ok login",
+    "GET /reports/decisions": "403 403 403 403 403 ok ok login",
+    "POST /api/decisions": "403 403/ok 403 403/ok 403 403/ok 403/ok 401",
+    "POST /api/decisions/weigh": "403 403/ok 403 403/ok 403 403/ok 403/ok 401",
+    "POST /decisions/new": "403 403/ok 403 403/ok 403 403/ok 403/ok 401",
+    "POST /api/decisions/<decision_id>/approve": "404 403/404 404 404 404 ok/403 404 401",
+    "POST /decisions/<decision_id>/approve": "404 403/404 404 404 404 ok/403 404 401",
+    "POST /api/decisions/<decision_id>/communicate": "404 ok/404 404 404 404 ok 404 401",
+    "POST /decisions/<decision_id>/communicate": "404 ok/404 404 404 404 ok 404 401",
+    # issue 27: feedback on the process, on the calibrating cycle: its participants (S1, P1) answer, nobody else
+    # has a review there (404); HR reads a template's answers.
+    "GET /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 login",
+    "POST /api/cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
+    "POST /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
+    "GET /api/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 401",
+    "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -360,7 +392,7 @@ BODIES: dict[str, dict] = {
     "POST /api/calibration-sessions/<session_id>/reopen": {"reason": "Matrix"},
     "POST /calibration/<session_id>/reopen": {"reason": "Matrix"},
     # issue 27: a decision about the owner (the cell says whether the caller may decide about them)
-    "POST /api/decisions/weigh": _DECISION,
+    "POST /api/decisions/weigh": {"kind": "promotion", "people": ["{owner}"]},
     "POST /api/decisions": _DECISION,
     "POST /decisions/new": {**_DECISION, "step": "save"},
     "POST /api/cycles/<cycle_id>/process-feedback": _PROCESS,
