@@ -81,6 +81,8 @@ def _session(uow: UnitOfWork, session_id: str) -> CalibrationSession:
 
 
 def _facilitator(principal: Principal, session: CalibrationSession) -> None:
+    if not principal.has(Role.HR) and principal.employee_id not in session.participants:
+        raise NotFound(f"no calibration session {session.session_id!r}")  # as the session view answers them
     policy.require(
         principal.has(Role.HR) and principal.employee_id in session.facilitators,
         "only the session's facilitators (HR) do this",

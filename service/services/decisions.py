@@ -157,15 +157,12 @@ class Weighing:
 def _people(uow: UnitOfWork, principal: Principal, people: list[str]) -> list[Employee]:
     unique = list(dict.fromkeys(p for p in people if p))
     found = uow.directory.get_many(unique)
-    errors: dict[str, list[str]] = {}
-    for p in unique:
-        person = found.get(p)
-        if person is None:
-            errors.setdefault("people", []).append(f"unknown person {p!r}")
-        elif not policy.may_decide_about(principal, person):
-            errors.setdefault("people", []).append(f"{person.name} is not someone you may decide about")
-    if errors:
-        raise ValidationFailed("The decision cannot be saved yet.", errors)
+    # Someone outside the caller's area is a refusal of who they are (403), not of what they typed (422).
+    barred = [found[p].name for p in unique if p in found and not policy.may_decide_about(principal, found[p])]
+    policy.require(not barred, f"{', '.join(barred)}: not someone you may decide about")
+    unknown = [f"unknown person {p!r}" for p in unique if p not in found]
+    if unknown:
+        raise ValidationFailed("The decision cannot be saved yet.", {"people": unknown})
     return [found[p] for p in unique]
 
 
@@ -173,7 +170,7 @@ def weigh(
     uow: UnitOfWork, principal: Principal, kind: DecisionKind, pay: PayDirection | None, people: list[str]
 ) -> Weighing:
     """The evidence per person, the consistency checks and the aggregate, before anything is saved."""
-    policy.require(principal.has(Role.HR) or principal.has(Role.MANAGER), "only HR and managers record decisions")
+    policy.require(policy.may_record_decisions(principal), "only HR and managers record decisions")
     if kind is not DecisionKind.PAY_CHANGE:
         pay = None
     found = [person_evidence(uow, p) for p in _people(uow, principal, people)]

@@ -338,6 +338,11 @@ def may_read_action(principal: Principal, action: Action, subject_manager: str |
 # --- personnel decisions (issue 27) -----------------------------------------------------------------
 
 
+def may_record_decisions(principal: Principal) -> bool:
+    """Weighing and recording personnel decisions (the form): HR and managers."""
+    return principal.has(Role.HR) or principal.has(Role.MANAGER)
+
+
 def may_decide_about(principal: Principal, person: Employee) -> bool:
     """Recording a decision about someone: HR, or a manager above them (never about oneself)."""
     if principal.employee_id == person.employee_id:

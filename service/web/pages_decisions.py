@@ -36,7 +36,7 @@ def index():
     """The decisions a person may see: awaiting a second HR approval (flagged), recorded, and those about them."""
     principal = page_principal()
     lists = svc.list_decisions(wiring().uow(), principal)
-    may_record = principal.has(Role.HR) or principal.has(Role.MANAGER)
+    may_record = policy.may_record_decisions(principal)
     return render_template("pages/decisions.html", lists=lists, may_record=may_record, **LABELS)
 
 
@@ -83,6 +83,7 @@ def _form(raw: dict[str, Any], weighing: svc.Weighing | None, errors: forms.Erro
 @bp.get("/decisions/new")
 def new():
     """The decision form: a kind and the people affected; "Show the evidence" weighs it before it can be saved."""
+    policy.require(policy.may_record_decisions(page_principal()), "only HR and managers record decisions")
     raw = {"kind": "", "pay_direction": None, "people": [], "summary": "", "justification": ""}
     return _form(raw, None, {}, "", 200)
 

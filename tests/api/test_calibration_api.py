@@ -69,6 +69,16 @@ def test_a_manager_cannot_open_a_session(world):
     assert_error(world.send("E3", "POST", f"/api/cycles/{world.cycle_id}/calibration-sessions", body), 403)
 
 
+def test_outside_the_session_a_write_is_404_as_the_view_and_a_participant_is_403(world):
+    s = open_session(world)
+    sid = s["session_id"]
+    for who, status in (("E4", 404), ("E3", 403)):  # E4 is calibrated, not a participant; E3 their manager
+        assert_error(world.send(who, "PUT", person_url(sid, "E5"), LOWER, version=0), status)
+        assert_error(world.send(who, "POST", f"/api/calibration-sessions/{sid}/close", version=s["version"]), status)
+    assert UnitOfWork(world.table).calibration.adjustment(sid, "E5") is None
+    assert UnitOfWork(world.table).calibration.get(sid).state.value == "open"
+
+
 def test_two_facilitators_adjusting_the_same_person_the_stale_one_is_412(world):
     s = open_session(world)
     first = world.send("E2", "PUT", person_url(s["session_id"]), LOWER, version=0)

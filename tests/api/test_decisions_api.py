@@ -189,7 +189,23 @@ def test_a_manager_outside_their_area_is_refused_on_the_form(app, demo_table):
     page = client.get("/decisions/new").get_data(as_text=True)
     assert 'value="E008"' in page and 'value="E014"' not in page
     answer = post(client, auth, "/decisions/new", {"kind": "promotion", "people": ["E014"], "step": "weigh"})
-    assert answer.status_code == 422 and "not someone you may decide about" in answer.get_data(as_text=True)
+    assert answer.status_code == 403 and "not someone you may decide about" in answer.get_data(as_text=True)
+
+
+def test_deciding_about_someone_outside_ones_area_or_oneself_is_403_and_records_nothing(app, demo_table):
+    client, headers = api(app, "E007")  # manages the platform team, not E014
+    body = {"kind": "promotion", "summary": "Promoted", "people": ["E008", "E014"]}
+    answer = client.post("/api/decisions", json=body, headers=headers)
+    assert answer.status_code == 403 and answer.get_json()["code"] == "forbidden"
+    assert "not someone you may decide about" in answer.get_json()["message"]
+    mine = client.post("/api/decisions/weigh", json={"kind": "promotion", "people": ["E007"]}, headers=headers)
+    assert mine.status_code == 403
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+
+
+def test_the_decision_form_is_for_hr_and_managers(app):
+    client, _ = api(app, "E008")  # an engineer, nobody's manager
+    assert client.get("/decisions/new").status_code == 403
 
 
 def test_second_hr_approves_then_communicated_the_employee_reads_their_own_evidence(app, demo_table, clock):

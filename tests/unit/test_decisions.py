@@ -178,9 +178,9 @@ def test_a_manager_decides_only_within_their_area(table, clock):
     data = {"kind": "promotion", "summary": "Senior engineer", "people": ["E008"]}
     decision = svc.record_decision(UnitOfWork(table), who(table, "E007"), data, clock)  # E008 reports to E007
     assert decision.state is DecisionState.RECORDED and decision.flags == {}
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(PermissionDenied) as refused:  # who the caller is, not what they typed: 403
         svc.record_decision(UnitOfWork(table), who(table, "E007"), {**data, "people": ["E014"]}, clock)
-    assert "people" in refused.value.errors
+    assert "not someone you may decide about" in refused.value.message
     assert [d.decision_id for d in UnitOfWork(table).decisions.recorded_by("E007")] == [decision.decision_id]
 
 
