@@ -12,12 +12,18 @@ from service.adapters.repository import Repository
 from service.domain.actions import Action
 from service.domain.reviews import Review
 
-# A review is listed in the person's history and in the team's index beside its primary key.
-REVIEW: Codec[Review] = Codec(
-    Review,
-    "review",
-    lambda r: {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)},
-)
+
+def _review_keys(r: Review) -> dict[str, str]:
+    """Its primary key, the person's history (gsi1) and, while the employee disagrees, HR's list (gsi3): on the
+    review item itself, so every write of the review keeps the list true."""
+    found = {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)}
+    if r.disagreed:
+        found |= keys.review_disagreed_gsi(r.cycle_id, r.employee_name, r.employee_id)
+    return found
+
+
+# A review is listed in the person's history beside its primary key, and in HR's disagreements while it is one.
+REVIEW: Codec[Review] = Codec(Review, "review", _review_keys)
 review_to_item, review_from_item = REVIEW.to_item, REVIEW.from_item
 
 
@@ -38,6 +44,13 @@ class ReviewRepository(Repository):
         """A page of a cycle's reviews, and the cursor of the next page."""
         page = self._table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
         return [review_from_item(i) for i in page.items], page.cursor
+
+    def disagreed(self, cycle_id: str, limit: int) -> tuple[list[Review], bool]:
+        """The first reviews of a cycle whose employee did not agree, by name, and whether there are more (one
+        Query of a sparse index, whatever the size of the cycle)."""
+        index, pk = keys.disagreed_reviews(cycle_id)
+        items = self._table.query_page(pk, index=index, limit=limit + 1).items  # one over: whether more wait
+        return [review_from_item(i) for i in items[:limit]], len(items) > limit
 
     def of_cycle(self, cycle_id: str) -> list[Review]:
         """Every review of a cycle (paginated underneath)."""
