@@ -126,15 +126,19 @@ class ExportRepository(Repository):
     def recent(self, limit: int = 25) -> list[ExportJob]:
         """The newest jobs, newest first, with their progress, plan and retry items, which are listed beside the
         job in the same index (issue 24: one Query). A job listed without its progress item (made before the
-        progress was listed, or cut off by the page's end) has its parts read in one batch."""
+        progress was listed beside it) has its parts read in one batch."""
         index, pk = keys.exports_index()
-        # One item over a full page of jobs: a page ending inside a job ends after the `limit` jobs shown.
-        page = self._table.query_page(pk, index=index, limit=limit * len(PARTS_LISTED) + 1, descending=True)
         groups: dict[str, dict[str, Item]] = {}
-        for item in page.items:
-            groups.setdefault(item["pk"], {})[item["sk"]] = item
-        if page.cursor is not None and groups:
-            groups[next(reversed(groups))].pop("PROGRESS", None)  # the page may end inside it: read it whole
+        cursor = None
+        while True:  # one page, unless a page ends (1 MB) before a job past the `limit` shown has begun
+            # One item over a full page of jobs: a page ending inside a job ends after the `limit` jobs shown.
+            size = limit * len(PARTS_LISTED) + 1
+            page = self._table.query_page(pk, index=index, limit=size, cursor=cursor, descending=True)
+            for item in page.items:
+                groups.setdefault(item["pk"], {})[item["sk"]] = item
+            cursor = page.cursor
+            if cursor is None or len(groups) > limit:
+                break
         jobs = [g for g in groups.values() if "EXPORT" in g][:limit]
         unlisted = [g["EXPORT"]["export_id"] for g in jobs if "PROGRESS" not in g]
         wanted = [k for export_id in unlisted for k in _parts(export_id).values()]
