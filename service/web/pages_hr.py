@@ -374,8 +374,8 @@ def cycle(cycle_id: str):
         # Issue 24: a page of a sparse index, and the picker searches the directory: no read of every review.
         disagreed = cycle_svc.disagreements(uow, principal, cycle_id)
         found = cycle_svc.find_reviews(uow, principal, cycle_id, query) if query.strip() else None
-    # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
-    # requests; the people it names come from the worklist's directory read when they have reviews here).
+    # Issue 9: feedback response rates per department and who has not answered (a Query of the cycle's requests,
+    # then a batch read of the people they name: more requests as the cycle's feedback requests grow).
     feedback = (
         feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
         if c.state is not CycleState.DRAFT
