@@ -409,3 +409,9 @@ def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: 
         disagreed=[_row(r) for r in reviews if r.disagreed],
         overdue=overdue,
     )
+
+
+def reindex_reviews(uow: UnitOfWork) -> dict[str, int]:
+    """Operator, once after an upgrade (issue 24): give every cycle's reviews the index keys their codec makes now
+    (HR's disagreements list), each at the version read; per cycle, how many reviews were written."""
+    return {c.cycle_id: uow.reviews.reindex(c.cycle_id) for c in uow.cycles.list()}

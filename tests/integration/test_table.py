@@ -227,3 +227,18 @@ def test_the_newest_exports_are_listed_with_their_progress_plan_and_retry(any_ta
         (0, 0, None),
         (70, 1, 1),
     ]
+
+
+def test_reindexing_gives_a_review_stored_before_the_disagreements_index_its_key_once(any_table):
+    from service.adapters.review_store import review_to_item
+    from service.domain.reviews import Review
+
+    ack = {"agreement": "disagree", "response": "No", "at": "t"}
+    review = Review("c1", "E1", "Zoe", "Eng", None, "Cycle", "2026-01-01", acknowledgement=ack, version=3)
+    before = {k: v for k, v in review_to_item(review).items() if not k.startswith("gsi3")}  # as written before
+    any_table.transact([Put(before)])
+    assert UnitOfWork(any_table).reviews.disagreed("c1", limit=5) == ([], False)
+    assert UnitOfWork(any_table).reviews.reindex("c1") == 1
+    listed, _more = UnitOfWork(any_table).reviews.disagreed("c1", limit=5)
+    assert [(r.employee_id, r.version, r.acknowledgement) for r in listed] == [("E1", 3, ack)]
+    assert UnitOfWork(any_table).reviews.reindex("c1") == 0  # nothing left to write
