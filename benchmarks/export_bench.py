@@ -201,7 +201,7 @@ def assembly_run(summaries: int, measure_memory: bool = True) -> dict[str, Any]:
         uow.exports.save(job, new=True, actor="bench", action="request", at=at)
         uow.commit()
     chunks = chunk_count(summaries)
-    UnitOfWork(table).exports.save_plan("bench", chunks, summaries, at)
+    UnitOfWork(table).exports.save_plan(job, chunks, summaries, at)
     with tempfile.TemporaryDirectory() as tmp:
         store = Pieces(Path(tmp) / "export.zip")
         items = []

@@ -82,6 +82,15 @@ def export_from_items(
     return job
 
 
+PARTS_LISTED = ("EXPORT", "PROGRESS", "PLAN", "RETRY")  # the items of a job listed in the exports index
+
+
+def _listed(requested_at: str, export_id: str) -> dict[str, str]:
+    """The exports index's keys, which a job's progress, plan and retry items carry beside the job's own, so the
+    newest exports are read with their progress in one Query (issue 24)."""
+    return keys.export_job_gsi1(requested_at, export_id)
+
+
 def _parts(export_id: str) -> dict[str, dict[str, str]]:
     return {
         "PROGRESS": keys.export_progress(export_id),
@@ -115,15 +124,33 @@ class ExportRepository(Repository):
         return job
 
     def recent(self, limit: int = 25) -> list[ExportJob]:
-        """The newest jobs, newest first (their progress read in one batch)."""
+        """The newest jobs, newest first, with their progress, plan and retry items, which are listed beside the
+        job in the same index (issue 24: one Query). A job listed without its progress item (made before the
+        progress was listed beside it) has its parts read in one batch."""
         index, pk = keys.exports_index()
-        jobs = self._table.query_page(pk, index=index, limit=limit, descending=True).items
-        wanted = [k for j in jobs for k in _parts(j["export_id"]).values()]
-        found = {(i["pk"], i["sk"]): i for i in self._table.get_many(wanted)} if wanted else {}
-        return [export_from_items(j, *(found.get((j["pk"], sk)) for sk in ("PROGRESS", "PLAN", "RETRY"))) for j in jobs]
+        groups: dict[str, dict[str, Item]] = {}
+        cursor = None
+        while True:  # one page, unless a page ends (1 MB) before a job past the `limit` shown has begun
+            # One item over a full page of jobs: a page ending inside a job ends after the `limit` jobs shown.
+            size = limit * len(PARTS_LISTED) + 1
+            page = self._table.query_page(pk, index=index, limit=size, cursor=cursor, descending=True)
+            for item in page.items:
+                groups.setdefault(item["pk"], {})[item["sk"]] = item
+            cursor = page.cursor
+            if cursor is None or len(groups) > limit:
+                break
+        jobs = [g for g in groups.values() if "EXPORT" in g][:limit]
+        unlisted = [g["EXPORT"]["export_id"] for g in jobs if "PROGRESS" not in g]
+        wanted = [k for export_id in unlisted for k in _parts(export_id).values()]
+        for i in self._table.get_many(wanted) if wanted else []:
+            groups[i["pk"]][i["sk"]] = i
+        return [export_from_items(g["EXPORT"], *(g.get(sk) for sk in ("PROGRESS", "PLAN", "RETRY"))) for g in jobs]
 
     def save(self, job: ExportJob, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> ExportJob:
-        """Stage the audited job; returns it as stored."""
+        """Stage the audited job (a new one with its progress item, listed beside it); returns it as stored."""
+        if new:
+            progress = {**keys.export_progress(job.export_id), "type": "export_progress", "done": 0}
+            self._uow.add(Put(progress | _listed(job.requested_at, job.export_id), must_not_exist=True))
         stored = self._audited(
             keys.entity_export(job.export_id),
             export_to_item(job),
@@ -220,9 +247,11 @@ class ExportRepository(Repository):
             ]
         )
 
-    def note_retry(self, export_id: str, n: int, tries: int, error: str, at: str) -> None:
+    def note_retry(self, job: ExportJob, n: int, tries: int, error: str, at: str) -> None:
         """Record a failed attempt of chunk n (SQS delivers it again): on the chunk, and as the job's latest."""
+        export_id = job.export_id
         note = {**keys.export_retry(export_id), "type": "export_retry", "chunk": n, "tries": tries, "error": error}
+        note |= _listed(job.requested_at, export_id)
         self._table.transact(
             [
                 Increment(keys.export_chunk(export_id, n), {"tries": 1}),
@@ -231,9 +260,11 @@ class ExportRepository(Repository):
             ]
         )
 
-    def save_plan(self, export_id: str, chunks: int, total: int, at: str) -> None:
+    def save_plan(self, job: ExportJob, chunks: int, total: int, at: str) -> None:
         """Write how the export was cut, once (a redelivered fan-out finds it and keeps it)."""
+        export_id = job.export_id
         item = {**keys.export_plan(export_id), "type": "export_plan", "chunks": chunks, "total": total, "at": at}
+        item |= _listed(job.requested_at, export_id)
         try:
             self._table.transact([Put(item, must_not_exist=True)])
         except Conflict:

@@ -97,6 +97,16 @@ def review_gsi(employee_id: str, period_start: str, cycle_id: str) -> dict[str, 
     return {"gsi1pk": f"PERSON#{_esc(employee_id)}", "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}"}
 
 
+def review_disagreed_gsi(cycle_id: str, employee_name: str, employee_id: str) -> dict[str, str]:
+    """gsi3 (sparse): a review whose employee did not agree, listed for HR by name while it says so."""
+    return {"gsi3pk": f"DISAGREED#{_esc(cycle_id)}", "gsi3sk": f"{employee_name.casefold()}#{_esc(employee_id)}"}
+
+
+def disagreed_reviews(cycle_id: str) -> tuple[str, str]:
+    """gsi3 partition of a cycle's reviews whose employee did not agree."""
+    return "gsi3", f"DISAGREED#{_esc(cycle_id)}"
+
+
 def person_history(employee_id: str) -> tuple[str, str]:
     """gsi1 partition holding a person's reviews and actions (history in one query)."""
     return "gsi1", f"PERSON#{_esc(employee_id)}"

@@ -469,3 +469,8 @@ class Review:
     calibration: dict[str, Any] | None = None
     version: int = 0
     audit_head: str = ""
+
+    @property
+    def disagreed(self) -> bool:
+        """The employee acknowledged the review without agreeing with it (HR reads their response first)."""
+        return (self.acknowledgement or {}).get("agreement") == Agreement.DISAGREE

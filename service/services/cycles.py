@@ -27,6 +27,7 @@ from service.domain.errors import NotFound, StaleWrite, Unavailable, ValidationF
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import template_to_dict
 from service.services.auth import Principal
+from service.services.directory import Found, search_people
 from service.services.policy import require_role
 from service.services.templates import get_template
 
@@ -80,6 +81,17 @@ class Worklist:
     to_finalise: list[WorklistRow]
     disagreed: list[WorklistRow]
     overdue: dict[str, list[WorklistRow]]
+
+
+@dataclass(frozen=True)
+class Disagreements:
+    """The first reviews of a cycle whose employee did not agree, by name, and whether more did."""
+
+    rows: list[WorklistRow]
+    more: bool
+
+
+DISAGREEMENTS_SHOWN = 50  # on the dashboard; more: "and more", each with its review a search away
 
 
 def _cycle_from_data(data: dict[str, Any], cycle_id: str) -> Cycle:
@@ -346,34 +358,60 @@ def _change_state(
     return stored
 
 
+def _row(r: Review) -> WorklistRow:
+    ack = r.acknowledgement or {}
+    return WorklistRow(
+        r.employee_id,
+        r.employee_name,
+        r.department,
+        r.manager_id,
+        r.state,
+        ack.get("agreement"),
+        ack.get("response", ""),
+        ack.get("at"),
+    )
+
+
+def disagreements(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, limit: int = DISAGREEMENTS_SHOWN
+) -> Disagreements:
+    """The dashboard's disagreements: reviews acknowledged without agreeing, by name, from a sparse index the
+    review's own item keeps (one Query, whatever the size of the cycle)."""
+    require_role(principal, Role.HR)
+    reviews, more = uow.reviews.disagreed(cycle_id, limit)
+    return Disagreements([_row(r) for r in reviews], more)
+
+
+def find_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str, query: str) -> Found[WorklistRow]:
+    """The dashboard's picker: the reviews in this cycle of the people a directory search finds (the first
+    matches, best first; people without a review here are left out), instead of a list of every participant."""
+    require_role(principal, Role.HR)
+    found = search_people(uow, principal, query)
+    reviews = {r.employee_id: r for r in uow.reviews.get_many(cycle_id, [p.employee_id for p in found.matches])}
+    rows = [_row(reviews[p.employee_id]) for p in found.matches if p.employee_id in reviews]
+    return Found(found.query, rows, found.more)
+
+
 def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> Worklist:
     """HR's work in one cycle from one paginated query of its reviews: who to finalise, who is overdue per
     phase (the same rule as the counters), and where the employee did not agree."""
     require_role(principal, Role.HR)
     cycle = get_cycle(uow, cycle_id)
     reviews = sorted(uow.reviews.of_cycle(cycle_id), key=lambda r: (r.employee_name.casefold(), r.employee_id))
-
-    def row(r: Review) -> WorklistRow:
-        ack = r.acknowledgement or {}
-        return WorklistRow(
-            r.employee_id,
-            r.employee_name,
-            r.department,
-            r.manager_id,
-            r.state,
-            ack.get("agreement"),
-            ack.get("response", ""),
-            ack.get("at"),
-        )
-
     overdue: dict[str, list[WorklistRow]] = {}
     for phase, (states, _owner) in PHASE_TASKS.items():
         if phase in cycle.phases and today > cycle.phases[phase]:
-            overdue[phase.value] = [row(r) for r in reviews if r.state in states]
+            overdue[phase.value] = [_row(r) for r in reviews if r.state in states]
     return Worklist(
         cycle_id=cycle_id,
-        people=[row(r) for r in reviews],
-        to_finalise=[row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
-        disagreed=[row(r) for r in reviews if (r.acknowledgement or {}).get("agreement") == "disagree"],
+        people=[_row(r) for r in reviews],
+        to_finalise=[_row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
+        disagreed=[_row(r) for r in reviews if r.disagreed],
         overdue=overdue,
     )
+
+
+def reindex_reviews(uow: UnitOfWork) -> dict[str, int]:
+    """Operator, once after an upgrade (issue 24): give every cycle's reviews the index keys their codec makes now
+    (HR's disagreements list), each at the version read; per cycle, how many reviews were written."""
+    return {c.cycle_id: uow.reviews.reindex(c.cycle_id) for c in uow.cycles.list()}

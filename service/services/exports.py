@@ -443,7 +443,7 @@ def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue, blo
                 repo.add_chunk(job.export_id, chunks + n, ids)
             queue.send_many([_message(job, CHUNK_KIND, chunk=chunks + n) for n in range(len(page))])
             chunks, total, queued = chunks + len(page), total + sum(len(ids) for ids in page), queued + len(page)
-        repo.save_plan(job.export_id, chunks, total, iso(clock.now()))
+        repo.save_plan(job, chunks, total, iso(clock.now()))
     _assemble_when_made(table, job.export_id, queue, clock)  # every chunk may be made already (or there are none)
     return Planned(job.export_id, chunks, total, queued)
 
@@ -496,7 +496,7 @@ def _run_chunk(
         except Exception as exc:
             at = iso(clock.now())
             reason = str(exc)[:200] if isinstance(exc, DomainError) else "an error in the service (logged)"
-            repo.note_retry(job.export_id, n, (chunk.get("tries") or 0) + 1, reason, at)
+            repo.note_retry(job, n, (chunk.get("tries") or 0) + 1, reason, at)
             raise  # SQS delivers this chunk again, alone
     else:
         made = len(chunk.get("entries") or [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -368,16 +367,15 @@ def cycle(cycle_id: str):
     principal = hr()
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
-    progress = work = None
-    people: list[tuple[str, list[Any]]] = []
+    progress = disagreed = found = None
+    query = _people_query()
     if c.state is not CycleState.DRAFT:
         progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
-        # One query of the cycle's reviews serves the picker, the disagreements and the lists' names.
-        work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
-        by_dept = sorted(work.people, key=lambda p: (p.department.casefold(), p.employee_name.casefold()))
-        people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p.department)]
-    # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
-    # requests; the people it names come from the worklist's directory read when they have reviews here).
+        # Issue 24: a page of a sparse index, and the picker searches the directory: no read of every review.
+        disagreed = cycle_svc.disagreements(uow, principal, cycle_id)
+        found = cycle_svc.find_reviews(uow, principal, cycle_id, query) if query.strip() else None
+    # Issue 9: feedback response rates per department and who has not answered (a Query of the cycle's requests,
+    # then a batch read of the people they name: more requests as the cycle's feedback requests grow).
     feedback = (
         feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
         if c.state is not CycleState.DRAFT
@@ -389,10 +387,11 @@ def cycle(cycle_id: str):
         cycle=c,
         progress=progress,
         feedback=feedback,
-        work=work,
+        disagreed=disagreed,
+        people_q=query,
+        found=found,
         states=[s.value for s in c.states()],
         phases=PHASE_LABELS,
-        people=people,
         template_name=template_name,
         today=today(),
         ordered_phases=[p.value for p in Phase],

@@ -31,14 +31,17 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # the reports' reviews; the reports' Query is read once per request.
     "team overview, 12 reports: page": (0, 2, 1, 0),
     "team overview, 12 reports: JSON": (0, 2, 1, 0),
-    # The batch read of the cycle + counters + HR; the Query is the cycle's reviews (one page here; one more per
-    # 1 MB on a large cycle): it names the picker, flags disagreements and lists who to finalise or remind.
+    # The batch read of the cycle + counters + HR; issue 24: the Query is the disagreements' sparse index (a page of
+    # 50 at most, whatever the size of the cycle); the picker searches the directory only when HR searches.
     # Issue 9: the dashboard shows feedback response rates and who has not answered: one Query of the cycle's
     # requests (gsi2); the feedback settings ride in the first batch read.
     "HR cycle dashboard: page": (0, 1, 2, 0),
     # Issue 11: the signed-in reader (GetItem), the launched cycles (Query) and the newest exports (Query); issue 24:
     # the department choice from the departments each cycle keeps from its launch (no batch of counters).
     "HR exports page": (1, 0, 2, 0),
+    # Issue 24: with exports listed, each job's progress, plan and latest retry are listed beside it in the exports
+    # index, so the one Query of the newest exports reads them too (no batch of their progress).
+    "HR exports page with exports": (1, 0, 2, 0),
     "save self draft: JSON PUT": (0, 1, 0, 1),
     "save self draft: form POST": (0, 1, 0, 1),
     # Issue 24: a write's first batch also reads the person's training contribution and their goal weight total

@@ -312,3 +312,23 @@ def test_only_hr_closes(uow, hr, draft, clock, employee_id):
     with refused(uow, PermissionDenied):
         cycle_svc.close_cycle(uow, f.principal(uow.table, employee_id), draft.cycle_id, version, clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.ACTIVE
+
+
+def test_reindexing_after_an_upgrade_puts_a_disagreement_stored_without_its_index_on_hrs_list(uow, hr, clock):
+    from dataclasses import replace
+
+    from service.adapters.review_store import review_to_item
+    from service.adapters.store import Put
+
+    table = uow.table
+    cycle = f.launched_cycle(table, clock)
+    review = UnitOfWork(table).reviews.get(cycle.cycle_id, "E4")
+    ack = {"agreement": "disagree", "response": "Too low", "at": iso(clock.now())}
+    older = {k: v for k, v in review_to_item(replace(review, acknowledgement=ack)).items() if k[:4] != "gsi3"}
+    table.transact([Put(older, expect_version=review.version)])  # as a version before the index stored it
+    assert cycle_svc.disagreements(UnitOfWork(table), hr, cycle.cycle_id).rows == []
+    assert cycle_svc.reindex_reviews(UnitOfWork(table)) == {cycle.cycle_id: 1}
+    listed = cycle_svc.disagreements(UnitOfWork(table), hr, cycle.cycle_id).rows
+    assert [(r.employee_id, r.response) for r in listed] == [("E4", "Too low")]
+    assert UnitOfWork(table).reviews.get(cycle.cycle_id, "E4").version == review.version  # the review itself unchanged
+    assert cycle_svc.reindex_reviews(UnitOfWork(table)) == {cycle.cycle_id: 0}

@@ -473,6 +473,35 @@ def test_a_chunk_that_fails_every_time_fails_the_job_and_the_retry_runs_only_the
     assert len(zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist()) == 6
 
 
+def test_the_exports_list_shows_each_jobs_progress_plan_and_latest_retry_as_its_own_page_does(
+    world, clock, small_chunks
+):
+    table = world[0]
+    hr = f.principal(table, "E2")
+    failing, _sqs = exported(world, clock, ChunkRefused(2))  # planned, 2 chunks made, retried, still running
+    world[3].clear()
+    waiting, _ = request(world, clock)  # queued: no plan yet
+    listed = svc.list_exports(UnitOfWork(table), hr)
+    each = [svc.get_export(UnitOfWork(table), hr, j["export_id"]) for j in (waiting, failing)]
+    assert listed == each
+    assert (listed[1].done, listed[1].total, listed[1].last_retry["chunk"]) == (4, 6, 2)
+    assert listed[1].percent == 67 and listed[0].total == 0
+
+
+def test_a_job_whose_progress_is_not_listed_beside_it_is_still_listed_with_its_progress(world, clock, small_chunks):
+    from service.adapters import keys
+    from service.adapters.store import Put
+
+    table = world[0]
+    hr = f.principal(table, "E2")
+    job, _sqs = exported(world, clock, ChunkRefused(2))
+    for key in (keys.export_progress(job["export_id"]), keys.export_plan(job["export_id"])):
+        item = table.get(key)  # as stored before the progress was listed with the job
+        table.transact([Put({k: v for k, v in item.items() if not k.startswith("gsi1")})])
+    (listed,) = svc.list_exports(UnitOfWork(table), hr)
+    assert listed == svc.get_export(UnitOfWork(table), hr, job["export_id"]) and listed.done == 4
+
+
 def test_every_message_delivered_twice_counts_each_chunk_once(world, clock, small_chunks):
     table, _c, blobs, sent, _q = world
     job, _ = request(world, clock)
