@@ -47,6 +47,7 @@ from service.domain.reviews import (
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
+from service.services import training as training_svc
 from service.services.auth import Principal
 from service.services.policy import ReviewRoles
 
@@ -244,16 +245,26 @@ def _content_gaps(template: Template, part: str, content: dict[str, Any], today:
     return set()
 
 
-def section_progress(template: Template, part: str, content: dict[str, Any] | None, today: date) -> list[FormSection]:
-    """The sections of a form with whether the draft completes each (optional ones: once something is in them)."""
+def section_progress(
+    template: Template, part: str, content: dict[str, Any] | None, today: date, deciding: bool | None = None
+) -> list[FormSection]:
+    """The sections of a form with whether the draft completes each (optional ones: once something is in them).
+
+    While a suggested training need waits for the manager's decision (`deciding`; None: whether the content's low
+    ratings leave one undecided), the training needs section is to do, not optional: submit refuses it until then.
+    """
     content = content or {}
     gaps = _content_gaps(template, part, content, today)
+    if deciding is None:
+        deciding = part == "manager" and any(s.undecided for s in training_svc.suggestions(template, content))
     sections = []
     for key, title, fields, optional in FORM_SECTIONS[part]:
         if key == "questions" and not template.questions.get(part):
             continue
         filled = any(_filled(content.get(f)) for f in fields)
         missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
+        if key == "training" and deciding:
+            missing = True
         sections.append(FormSection(key, title, fields, filled and not missing, optional and not missing, filled))
     return sections
 
