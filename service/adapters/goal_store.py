@@ -13,7 +13,8 @@ ancestors, and a roll-up changed twice is written once); `forget()` drops it so 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
@@ -146,6 +147,15 @@ class GoalRepository(Repository):
         index, pk = keys.at_risk_goals(cycle_id)
         return [goal_from_item(i) for i in self._table.query_page(pk, index=index, limit=limit).items]
 
+    def behind(self, cycle_id: str, on: date, limit: int) -> list[Goal]:
+        """The first goals of a cycle whose day of falling behind has come by `on`, earliest first (one query
+        page of their roll-ups, one batch of goals)."""
+        index, pk = keys.behind_goals(cycle_id)
+        page = self._table.query_page(pk, index=index, limit=limit).items
+        ids = [i["goal_id"] for i in page if i["behind_on"] <= on.isoformat()]
+        found = self.get_many(ids) if ids else {}
+        return [found[i] for i in ids if i in found]
+
     def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
@@ -165,6 +175,8 @@ class Rollup:
     goals: int = 0
     people: int = 0
     version: int = 0
+    behind_on: str = ""  # the day this goal falls behind at its progress (ISO; "": never); see `stage`
+    behind_was: str = field(default="", repr=False)  # as read, to move the per-day counter when it changes
 
 
 class RollupStore(Repository):
@@ -182,6 +194,11 @@ class RollupStore(Repository):
         self._dirty_markers: set[tuple[str, str | None, str]] = set()
         self._dept: Counter = Counter()
         self._totals: Counter = Counter()
+        self._behind: Counter = Counter()
+
+    def start(self, goal_id: str, cycle_id: str | None) -> Rollup:
+        """The (zero) roll-up of a goal that starts to exist in this unit of work: nothing to read."""
+        return self._rollups.setdefault((goal_id, cycle_id), Rollup())
 
     def get(self, goal_id: str, cycle_id: str | None) -> Rollup:
         """A goal's roll-up for a cycle (zero if none yet); change it, then call `changed`."""
@@ -242,6 +259,14 @@ class RollupStore(Repository):
             for i in self._table.query(pk, "DEPT#")
         ]
 
+    def behind_count(self, cycle_id: str, on: date) -> int:
+        """How many goals of a cycle have fallen behind by `on`: the per-day counters up to it (one item a day
+        of the cycle at most, however many goals)."""
+        pk = keys.goal_stats(cycle_id, "x")["pk"]
+        day = on.isoformat()
+        found = self._table.query(pk, keys.BEHIND_DAY)
+        return sum(int(i.get("goals", 0)) for i in found if i["sk"].removeprefix(keys.BEHIND_DAY) <= day)
+
     def totals(self, cycle_id: str) -> dict[str, int]:
         """A cycle's counts of orphan and at-risk goals."""
         item = self._table.get(keys.goal_totals(cycle_id)) or {}
@@ -261,6 +286,13 @@ class RollupStore(Repository):
                 "people": r.people,
                 "version": r.version + 1,
             }
+            if r.behind_on and cycle_id:
+                item.update(
+                    goal_id=goal_id, behind_on=r.behind_on, **keys.goal_behind_gsi(cycle_id, r.behind_on, goal_id)
+                )
+            if r.behind_on != r.behind_was and cycle_id:
+                self._behind[(cycle_id, r.behind_was)] -= 1
+                self._behind[(cycle_id, r.behind_on)] += 1
             uow.add(Put(item, expect_version=r.version) if r.version else Put(item, must_not_exist=True))
         for root_id, cycle_id, owner in sorted(self._dirty_markers, key=str):
             count, version = self._markers[(root_id, cycle_id, owner)]
@@ -272,13 +304,17 @@ class RollupStore(Repository):
             uow.add(Increment(keys.goal_stats(cycle_id, department), counts, defaults))
         for (cycle_id,), counts in _grouped(self._totals).items():
             uow.add(Increment(keys.goal_totals(cycle_id), counts, {"type": "goal_totals"}))
+        for (cycle_id, day), delta in sorted(self._behind.items()):
+            if day and delta:
+                uow.add(Increment(keys.goal_behind_count(cycle_id, day), {"goals": delta}, {"type": "goal_behind"}))
         # Staged means written by the commit that follows: later changes build on these versions.
         for key in self._dirty:
             self._rollups[key].version += 1
+            self._rollups[key].behind_was = self._rollups[key].behind_on
         for key in self._dirty_markers:
             self._markers[key][1] += 1
         self._dirty, self._dirty_markers = set(), set()
-        self._dept, self._totals = Counter(), Counter()
+        self._dept, self._totals, self._behind = Counter(), Counter(), Counter()
 
     def _marker(self, root_id: str, cycle_id: str | None, owner: str) -> list[int]:
         key = (root_id, cycle_id, owner)
@@ -299,6 +335,8 @@ def rollup_from_item(item: Item | None) -> Rollup:
         int(item["goals"]),
         int(item.get("people", 0)),
         int(item["version"]),
+        item.get("behind_on", ""),
+        item.get("behind_on", ""),
     )
 
 

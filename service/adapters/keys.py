@@ -236,6 +236,24 @@ def goal_totals(cycle_id: str) -> dict[str, str]:
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}
 
 
+def goal_behind_gsi(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
+    """gsi3 attributes of a goal's roll-up: the day its pace falls behind, to list a cycle's goals behind by day."""
+    return {"gsi3pk": f"BEHIND#{_cycle_part(cycle_id)}", "gsi3sk": f"{day}#{_esc(goal_id)}"}
+
+
+def behind_goals(cycle_id: str) -> tuple[str, str]:
+    """gsi3 partition of a cycle's goals by the day they fall behind, earliest first."""
+    return "gsi3", f"BEHIND#{_cycle_part(cycle_id)}"
+
+
+def goal_behind_count(cycle_id: str, day: str) -> dict[str, str]:
+    """How many goals of a cycle fall behind on one day (the report sums the days passed; one item per day)."""
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"{BEHIND_DAY}{day}"}
+
+
+BEHIND_DAY = "BEHIND#"
+
+
 def entity_goal(goal_id: str) -> str:
     """Audit entity name of a goal."""
     return f"GOAL#{_esc(goal_id)}"
