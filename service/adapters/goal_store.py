@@ -176,7 +176,8 @@ class Rollup:
     people: int = 0
     version: int = 0
     behind_on: str = ""  # the day this goal falls behind at its progress (ISO; "": never); see `stage`
-    behind_was: str = field(default="", repr=False)  # as read, to move the per-day counter when it changes
+    behind_slot: int = 0  # that day's slot in the cycle's counters (`behind_slot`; 0: none)
+    slot_was: int = field(default=0, repr=False)  # as read, to move the counters when it changes
 
 
 class RollupStore(Repository):
@@ -259,13 +260,12 @@ class RollupStore(Repository):
             for i in self._table.query(pk, "DEPT#")
         ]
 
-    def behind_count(self, cycle_id: str, on: date) -> int:
-        """How many goals of a cycle have fallen behind by `on`: the per-day counters up to it (one item a day
-        of the cycle at most, however many goals)."""
-        pk = keys.goal_stats(cycle_id, "x")["pk"]
-        day = on.isoformat()
-        found = self._table.query(pk, keys.BEHIND_DAY)
-        return sum(int(i.get("goals", 0)) for i in found if i["sk"].removeprefix(keys.BEHIND_DAY) <= day)
+    def behind_count(self, cycle_id: str, slot: int) -> int:
+        """How many goals of a cycle have fallen behind by the day of `slot` (`behind_slot`): at most
+        log2(SLOTS) counters in one batch read, however many goals and days."""
+        nodes = _prefix_nodes(slot)
+        found = self._table.get_many([keys.goal_behind_count(cycle_id, n) for n in nodes]) if nodes else []
+        return sum(int(i.get("goals", 0)) for i in found)
 
     def totals(self, cycle_id: str) -> dict[str, int]:
         """A cycle's counts of orphan and at-risk goals."""
@@ -288,11 +288,16 @@ class RollupStore(Repository):
             }
             if r.behind_on and cycle_id:
                 item.update(
-                    goal_id=goal_id, behind_on=r.behind_on, **keys.goal_behind_gsi(cycle_id, r.behind_on, goal_id)
+                    goal_id=goal_id,
+                    behind_on=r.behind_on,
+                    behind_slot=r.behind_slot,
+                    **keys.goal_behind_gsi(cycle_id, r.behind_on, goal_id),
                 )
-            if r.behind_on != r.behind_was and cycle_id:
-                self._behind[(cycle_id, r.behind_was)] -= 1
-                self._behind[(cycle_id, r.behind_on)] += 1
+            if r.behind_slot != r.slot_was and cycle_id:
+                for node in _update_nodes(r.slot_was):
+                    self._behind[(cycle_id, node)] -= 1
+                for node in _update_nodes(r.behind_slot):
+                    self._behind[(cycle_id, node)] += 1
             uow.add(Put(item, expect_version=r.version) if r.version else Put(item, must_not_exist=True))
         for root_id, cycle_id, owner in sorted(self._dirty_markers, key=str):
             count, version = self._markers[(root_id, cycle_id, owner)]
@@ -304,13 +309,13 @@ class RollupStore(Repository):
             uow.add(Increment(keys.goal_stats(cycle_id, department), counts, defaults))
         for (cycle_id,), counts in _grouped(self._totals).items():
             uow.add(Increment(keys.goal_totals(cycle_id), counts, {"type": "goal_totals"}))
-        for (cycle_id, day), delta in sorted(self._behind.items()):
-            if day and delta:
-                uow.add(Increment(keys.goal_behind_count(cycle_id, day), {"goals": delta}, {"type": "goal_behind"}))
+        for (cycle_id, node), delta in sorted(self._behind.items()):
+            if delta:
+                uow.add(Increment(keys.goal_behind_count(cycle_id, node), {"goals": delta}, {"type": "goal_behind"}))
         # Staged means written by the commit that follows: later changes build on these versions.
         for key in self._dirty:
             self._rollups[key].version += 1
-            self._rollups[key].behind_was = self._rollups[key].behind_on
+            self._rollups[key].slot_was = self._rollups[key].behind_slot
         for key in self._dirty_markers:
             self._markers[key][1] += 1
         self._dirty, self._dirty_markers = set(), set()
@@ -336,8 +341,38 @@ def rollup_from_item(item: Item | None) -> Rollup:
         int(item.get("people", 0)),
         int(item["version"]),
         item.get("behind_on", ""),
-        item.get("behind_on", ""),
+        int(item.get("behind_slot", 0)),
+        int(item.get("behind_slot", 0)),
     )
+
+
+# The goals behind by a day are counted in a Fenwick tree over the days of a cycle (slot 1: its first day): a
+# write moves at most log2(SLOTS) counters, the report sums at most as many, whatever the size of the organisation.
+SLOTS = 1024  # about 2.8 years from the cycle's start; a later day counts in the last slot
+
+
+def behind_slot(day: date | None, epoch: date) -> int:
+    """A day's slot in a cycle's counters of goals behind (`epoch`: the cycle's start; 0: no day)."""
+    if day is None:
+        return 0
+    return min(max((day - epoch).days + 1, 1), SLOTS)
+
+
+def _update_nodes(slot: int) -> list[int]:
+    nodes = []
+    while 0 < slot <= SLOTS:
+        nodes.append(slot)
+        slot += slot & -slot
+    return nodes
+
+
+def _prefix_nodes(slot: int) -> list[int]:
+    nodes = []
+    slot = min(slot, SLOTS)
+    while slot > 0:
+        nodes.append(slot)
+        slot -= slot & -slot
+    return nodes
 
 
 def _grouped(counter: Counter) -> dict[tuple[Any, ...], dict[str, int]]:

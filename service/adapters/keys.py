@@ -246,12 +246,9 @@ def behind_goals(cycle_id: str) -> tuple[str, str]:
     return "gsi3", f"BEHIND#{_cycle_part(cycle_id)}"
 
 
-def goal_behind_count(cycle_id: str, day: str) -> dict[str, str]:
-    """How many goals of a cycle fall behind on one day (the report sums the days passed; one item per day)."""
-    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"{BEHIND_DAY}{day}"}
-
-
-BEHIND_DAY = "BEHIND#"
+def goal_behind_count(cycle_id: str, node: int) -> dict[str, str]:
+    """One counter of a cycle's goals behind by day (a node of goal_store's tree over the cycle's days)."""
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"BEHIND#{node:05d}"}
 
 
 def entity_goal(goal_id: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
 from service.domain.goals import (
@@ -149,8 +150,9 @@ def organisation_report(
     totals = uow.rollups.totals(cycle_id)
     flagged = [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]
     behind_count = len(behind)
-    if on is not None:
-        behind_count += uow.rollups.behind_count(cycle_id, on)
+    cycle = uow.cycles.get(cycle_id)
+    if on is not None and cycle is not None:
+        behind_count += uow.rollups.behind_count(cycle_id, behind_slot(on, cycle.period_start))
         behind += [GoalBrief.of(g, Pace.BEHIND.value) for g in uow.goals.behind(cycle_id, on, LIST_LIMIT)]
     return AlignmentReport(
         cycle_id=cycle_id,

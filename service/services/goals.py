@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from service.adapters.clock import Clock, iso
+from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
@@ -153,9 +154,11 @@ def _mark_pace(uow: UnitOfWork, goal: Goal, progress: float) -> None:
     if goal.cycle_id is None:
         return  # organisation goals standing across cycles: the report reads each of them anyway
     day = falls_behind_on(progress, goal.status, _period(uow, goal, None, date.min))
+    cycle = uow.cycles.get(goal.cycle_id)
     r = uow.rollups.get(goal.goal_id, goal.cycle_id)
-    if r.behind_on != (day.isoformat() if day else ""):
+    if cycle is not None and r.behind_on != (day.isoformat() if day else ""):
         r.behind_on = day.isoformat() if day else ""
+        r.behind_slot = behind_slot(day, cycle.period_start)
         uow.rollups.changed(goal.goal_id, goal.cycle_id)
 
 
