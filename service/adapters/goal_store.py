@@ -21,7 +21,7 @@ from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
-from service.domain.errors import NotFound
+from service.domain.errors import NO_GOAL, NotFound
 from service.domain.goals import AT_RISK, Goal, effective_progress
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class GoalRepository(Repository):
         """One goal; NotFound if there is none."""
         goal = self.get(goal_id)
         if goal is None:
-            raise NotFound(f"no goal {goal_id!r}")
+            raise NotFound(NO_GOAL)
         return goal
 
     def exists(self, goal_id: str) -> bool:

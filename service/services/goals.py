@@ -19,7 +19,7 @@ from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
-from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NO_GOAL, NO_PERSON, Clash, Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.goals import (
     AT_RISK,
     NEEDS_ATTENTION,
@@ -180,7 +180,7 @@ def get_goal(
     if principal is not None and not policy.may_read_goal(
         principal, goal.level, uow.directory.get(goal.owner_id), visibility
     ):
-        raise NotFound(f"no goal {goal_id!r}")
+        raise NotFound(NO_GOAL)
     progress = uow.rollups.progress(goal, cycle_id)
     paced = _pacer(uow, on, cycle_id)
     return goal_view(goal, progress, uow.goals.chain_above(goal_id), paced(goal, progress))
@@ -286,7 +286,7 @@ def _cycle_state(uow: UnitOfWork, cycle_id: str | None) -> CycleState | None:
         return None
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise ValidationFailed("Unknown cycle.", {"cycle_id": [f"no cycle {cycle_id!r}"]})
+        raise ValidationFailed("Unknown cycle.", {"cycle_id": ["no such cycle"]})
     return cycle.state
 
 
@@ -296,7 +296,7 @@ def _writable_cycle(uow: UnitOfWork, cycle_id: str | None, message: str) -> None
         return
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise ValidationFailed("Unknown cycle.", {"cycle_id": [f"no cycle {cycle_id!r}"]})
+        raise ValidationFailed("Unknown cycle.", {"cycle_id": ["no such cycle"]})
     if cycle.state is CycleState.CLOSED:
         raise Conflict(message, entity="cycle")
     uow.cycles.expect_unchanged(cycle)
@@ -413,7 +413,7 @@ def update_goal(
             )
         owner = uow.directory.get(old.owner_id)
         if owner is None:
-            raise NotFound(f"no employee {old.owner_id!r}")
+            raise NotFound(NO_PERSON)
         policy.require_edit_goal(principal, old.level, owner)
         _writable_cycle(uow, old.cycle_id, "the cycle is closed; its goals are read-only")
         changes = {k: data[k] for k in EDITABLE if k in data}

@@ -24,7 +24,16 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
-from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import (
+    NO_CYCLE,
+    NO_PERSON,
+    NO_REVIEW,
+    Clash,
+    Conflict,
+    NotFound,
+    StaleWrite,
+    ValidationFailed,
+)
 from service.domain.events import REVIEW_EVENTS
 from service.domain.learning import check_evidence
 from service.domain.queries import FeedbackRatings, GoalPart, GoalWeightTotal, PersonGoals
@@ -58,7 +67,7 @@ def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     """The review's cycle (404 when there is none)."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     return cycle
 
 
@@ -71,7 +80,7 @@ class ReviewContext:
         self.cycle: Cycle = _cycle(uow, cycle_id)
         review = uow.reviews.get(cycle_id, employee_id)
         if review is None:
-            raise NotFound(f"no review for {employee_id!r} in cycle {cycle_id!r}")
+            raise NotFound(NO_REVIEW)
         self.review = review
         person = uow.directory.get(employee_id)
         self.current_manager = person.manager_id if person else None
@@ -100,7 +109,7 @@ class ReviewContext:
         Someone who may not read the review is told it does not exist (404), exactly as for a missing one.
         """
         if not policy.may_act_on_review(self.roles, "read"):
-            raise NotFound(f"no review for {self.review.employee_id!r} in cycle {self.cycle.cycle_id!r}")
+            raise NotFound(NO_REVIEW)
         policy.require(policy.may_act_on_review(self.roles, part), policy.REVIEW_REFUSALS[part])
 
     def require_version(self, expected: int) -> None:
@@ -716,9 +725,9 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     """A person's reviews across cycles and their actions, from one query."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
+        raise NotFound(NO_PERSON)
     if not policy.may_read_history(principal, person):
-        raise NotFound(f"no employee {employee_id!r}")  # denied answers exactly like missing
+        raise NotFound(NO_PERSON)  # denied answers exactly like missing
     found, actions = uow.reviews.history(employee_id)
     reviews = []
     for r in found:
@@ -743,7 +752,7 @@ def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_
     """The audit trail of one review (HR)."""
     if not policy.may_read_review_audit(principal, employee_id):
         # HR only (and not of their own review); to anyone else the trail does not exist.
-        raise NotFound(f"no audit trail for {employee_id!r} in cycle {cycle_id!r}")
+        raise NotFound("There is no audit trail of this review for you to see.")
     return [copy.deepcopy(r) for r in uow.audit.of_review(cycle_id, employee_id)]
 
 
