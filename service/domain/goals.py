@@ -195,7 +195,7 @@ def falls_behind_on(progress: float, status: GoalStatus, period: tuple[date, dat
     start, end = period
     days = max((end - start).days, 0)
     # A first guess from the formula, then the day `pace` itself agrees on (its rounding decides the edge).
-    n = max(0, int((progress + PACE_TOLERANCE) * days / 100) - 2)
+    n = max(0.0, (progress + PACE_TOLERANCE) * days // 100 - 2)  # whole days (a float: no parse of input)
     while pace(progress, status, period, start + timedelta(n)).pace is not Pace.BEHIND:  # type: ignore[union-attr]
         n += 1
     return start + timedelta(n)
