@@ -17,7 +17,7 @@ from typing import Any
 from service.adapters.review_store import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.errors import NO_PERSON, Conflict, NotFound
+from service.domain.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
     """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(NO_PERSON)
+        raise NotFound(f"no employee {employee_id!r}")
     reviews, about = uow.reviews.history(employee_id)
     owned = uow.actions.owned_by(employee_id)
     actions = {a.action_id: asdict(a) for a in [*about, *owned]}
@@ -77,9 +77,9 @@ def erase_person(uow: UnitOfWork, employee_id: str) -> Erasure:
     """Remove a leaver's name, email and title from the directory (their id stays, see the module docstring)."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(NO_PERSON)
+        raise NotFound(f"no employee {employee_id!r}")
     if person.active:
-        raise Conflict(f"{person.name} is still active: import the organisation without them first.", entity="employee")
+        raise Conflict(f"{employee_id} is still active: import the organisation without them first", entity="employee")
     tag = hashlib.sha256(employee_id.encode()).hexdigest()[:10]
     erased = replace(person, name=f"Former employee {tag}", email=f"erased-{tag}@invalid.example", title="")
     reviews, _ = uow.reviews.history(employee_id)
