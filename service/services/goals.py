@@ -151,8 +151,8 @@ def _period(uow: UnitOfWork, goal: Goal, cycle_id: str | None, created: date) ->
 def _mark_pace(uow: UnitOfWork, goal: Goal, progress: float) -> None:
     """Keep, on a cycle goal's roll-up, the day it falls behind at this progress (staged with the write that
     changed progress, status or period), so the organisation's report counts goals behind by the day."""
-    if goal.cycle_id is None:
-        return  # organisation goals standing across cycles: the report reads each of them anyway
+    if goal.cycle_id is None or goal.level is GoalLevel.ORGANISATION:
+        return  # organisation goals: the report reads each of them and paces it on the day anyway
     day = falls_behind_on(progress, goal.status, _period(uow, goal, None, date.min))
     cycle = uow.cycles.get(goal.cycle_id)
     r = uow.rollups.get(goal.goal_id, goal.cycle_id)

@@ -109,3 +109,12 @@ def test_the_organisations_count_follows_each_write_of_progress_and_status(app, 
     assert _at_risk(app, cycle) == (2, [(org["goal_id"], "behind"), (mine["goal_id"], "at_risk")])
     _patch(katherine, mine, {"status": "done"})
     assert _at_risk(app, cycle) == (1, [(org["goal_id"], "behind")])
+
+
+def test_an_organisation_goal_of_one_cycle_behind_is_counted_once(app, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock).cycle_id
+    due = (clock.now().date() + timedelta(days=20)).isoformat()
+    body = {"level": "organisation", "title": "Open two offices", "cycle_id": cycle, "due": due}
+    org = _post(_as(app, "E1"), body)
+    clock.at += timedelta(days=10)
+    assert _at_risk(app, cycle) == (1, [(org["goal_id"], "behind")])
