@@ -13,14 +13,15 @@ ancestors, and a roll-up changed twice is written once); `forget()` drops it so 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Increment, Item, Put
-from service.domain.errors import NotFound
+from service.domain.errors import NO_GOAL, NotFound
 from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, effective_progress
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class GoalRepository(Repository):
         """One goal; NotFound if there is none."""
         goal = self.get(goal_id)
         if goal is None:
-            raise NotFound(f"no goal {goal_id!r}")
+            raise NotFound(NO_GOAL)
         return goal
 
     def exists(self, goal_id: str) -> bool:
@@ -214,6 +215,15 @@ class GoalRepository(Repository):
         index, pk = keys.at_risk_goals(cycle_id)
         return [goal_from_item(i) for i in self._table.query_page(pk, index=index, limit=limit).items]
 
+    def behind(self, cycle_id: str, on: date, limit: int) -> list[Goal]:
+        """The first goals of a cycle whose day of falling behind has come by `on`, earliest first (one query
+        page of their roll-ups, one batch of goals)."""
+        index, pk = keys.behind_goals(cycle_id)
+        page = self._table.query_page(pk, index=index, limit=limit).items
+        ids = [i["goal_id"] for i in page if i["behind_on"] <= on.isoformat()]
+        found = self.get_many(ids) if ids else {}
+        return [found[i] for i in ids if i in found]
+
     def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
         """Stage the audited goal (an update must follow its read here); returns it as stored."""
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
@@ -264,6 +274,9 @@ class Rollup:
     goals: int = 0
     people: int = 0
     version: int = 0
+    behind_on: str = ""  # the day this goal falls behind at its progress (ISO; "": never); see `stage`
+    behind_slot: int = 0  # that day's slot in the cycle's counters (`behind_slot`; 0: none)
+    slot_was: int = field(default=0, repr=False)  # as read, to move the counters when it changes
 
 
 class RollupStore(Repository):
@@ -281,6 +294,11 @@ class RollupStore(Repository):
         self._dirty_markers: set[tuple[str, str | None, str]] = set()
         self._dept: Counter = Counter()
         self._totals: Counter = Counter()
+        self._behind: Counter = Counter()
+
+    def start(self, goal_id: str, cycle_id: str | None) -> Rollup:
+        """The (zero) roll-up of a goal that starts to exist in this unit of work: nothing to read."""
+        return self._rollups.setdefault((goal_id, cycle_id), Rollup())
 
     def get(self, goal_id: str, cycle_id: str | None) -> Rollup:
         """A goal's roll-up for a cycle (zero if none yet); change it, then call `changed`."""
@@ -344,6 +362,13 @@ class RollupStore(Repository):
             for i in self._table.query(pk, "DEPT#")
         ]
 
+    def behind_count(self, cycle_id: str, slot: int) -> int:
+        """How many goals of a cycle have fallen behind by the day of `slot` (`behind_slot`): at most
+        log2(SLOTS) counters in one batch read, however many goals and days."""
+        nodes = _prefix_nodes(slot)
+        found = self._table.get_many([keys.goal_behind_count(cycle_id, n) for n in nodes]) if nodes else []
+        return sum(int(i.get("goals", 0)) for i in found)
+
     def totals(self, cycle_id: str) -> dict[str, int]:
         """A cycle's counts of orphan and at-risk goals."""
         item = self._table.get(keys.goal_totals(cycle_id)) or {}
@@ -363,6 +388,18 @@ class RollupStore(Repository):
                 "people": r.people,
                 "version": r.version + 1,
             }
+            if r.behind_on and cycle_id:
+                item.update(
+                    goal_id=goal_id,
+                    behind_on=r.behind_on,
+                    behind_slot=r.behind_slot,
+                    **keys.goal_behind_gsi(cycle_id, r.behind_on, goal_id),
+                )
+            if r.behind_slot != r.slot_was and cycle_id:
+                for node in _update_nodes(r.slot_was):
+                    self._behind[(cycle_id, node)] -= 1
+                for node in _update_nodes(r.behind_slot):
+                    self._behind[(cycle_id, node)] += 1
             uow.add(Put(item, expect_version=r.version) if r.version else Put(item, must_not_exist=True))
         for root_id, cycle_id, owner in sorted(self._dirty_markers, key=str):
             count, version = self._markers[(root_id, cycle_id, owner)]
@@ -374,13 +411,17 @@ class RollupStore(Repository):
             uow.add(Increment(keys.goal_stats(cycle_id, department), counts, defaults))
         for (cycle_id,), counts in _grouped(self._totals).items():
             uow.add(Increment(keys.goal_totals(cycle_id), counts, {"type": "goal_totals"}))
+        for (cycle_id, node), delta in sorted(self._behind.items()):
+            if delta:
+                uow.add(Increment(keys.goal_behind_count(cycle_id, node), {"goals": delta}, {"type": "goal_behind"}))
         # Staged means written by the commit that follows: later changes build on these versions.
         for key in self._dirty:
             self._rollups[key].version += 1
+            self._rollups[key].slot_was = self._rollups[key].behind_slot
         for key in self._dirty_markers:
             self._markers[key][1] += 1
         self._dirty, self._dirty_markers = set(), set()
-        self._dept, self._totals = Counter(), Counter()
+        self._dept, self._totals, self._behind = Counter(), Counter(), Counter()
 
     def _marker(self, root_id: str, cycle_id: str | None, owner: str) -> list[int]:
         key = (root_id, cycle_id, owner)
@@ -401,7 +442,39 @@ def rollup_from_item(item: Item | None) -> Rollup:
         int(item["goals"]),
         int(item.get("people", 0)),
         int(item["version"]),
+        item.get("behind_on", ""),
+        int(item.get("behind_slot", 0)),
+        int(item.get("behind_slot", 0)),
     )
+
+
+# The goals behind by a day are counted in a Fenwick tree over the days of a cycle (slot 1: its first day): a
+# write moves at most log2(SLOTS) counters, the report sums at most as many, whatever the size of the organisation.
+SLOTS = 1024  # about 2.8 years from the cycle's start; a later day counts in the last slot
+
+
+def behind_slot(day: date | None, epoch: date) -> int:
+    """A day's slot in a cycle's counters of goals behind (`epoch`: the cycle's start; 0: no day)."""
+    if day is None:
+        return 0
+    return min(max((day - epoch).days + 1, 1), SLOTS)
+
+
+def _update_nodes(slot: int) -> list[int]:
+    nodes = []
+    while 0 < slot <= SLOTS:
+        nodes.append(slot)
+        slot += slot & -slot
+    return nodes
+
+
+def _prefix_nodes(slot: int) -> list[int]:
+    nodes = []
+    slot = min(slot, SLOTS)
+    while slot > 0:
+        nodes.append(slot)
+        slot -= slot & -slot
+    return nodes
 
 
 def _grouped(counter: Counter) -> dict[tuple[Any, ...], dict[str, int]]:

@@ -275,6 +275,21 @@ def goal_totals(cycle_id: str) -> dict[str, str]:
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}
 
 
+def goal_behind_gsi(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
+    """gsi3 attributes of a goal's roll-up: the day its pace falls behind, to list a cycle's goals behind by day."""
+    return {"gsi3pk": f"BEHIND#{_cycle_part(cycle_id)}", "gsi3sk": f"{day}#{_esc(goal_id)}"}
+
+
+def behind_goals(cycle_id: str) -> tuple[str, str]:
+    """gsi3 partition of a cycle's goals by the day they fall behind, earliest first."""
+    return "gsi3", f"BEHIND#{_cycle_part(cycle_id)}"
+
+
+def goal_behind_count(cycle_id: str, node: int) -> dict[str, str]:
+    """One counter of a cycle's goals behind by day (a node of goal_store's tree over the cycle's days)."""
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"BEHIND#{node:05d}"}
+
+
 def entity_goal(goal_id: str) -> str:
     """Audit entity name of a goal."""
     return f"GOAL#{_esc(goal_id)}"

@@ -103,7 +103,7 @@ def update_action_status(
     before = uow.actions.get(action_id)
     subject = uow.directory.get(before.subject_id) if before is not None else None
     if before is None or not policy.may_read_action(principal, before, subject.manager_id if subject else None):
-        raise NotFound(f"no action {action_id!r}")  # denied answers exactly like missing
+        raise NotFound("There is no such action for you.")  # denied answers exactly like missing
     policy.require(policy.may_update_action(principal, before), "only the action's owner or HR updates it")
     try:
         new_status = ItemStatus(status)

@@ -23,7 +23,7 @@ from service.domain.cycles import (
     select_participants,
 )
 from service.domain.directory import Employee, Role
-from service.domain.errors import NotFound, StaleWrite, Unavailable, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, Unavailable, ValidationFailed
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import template_to_dict
 from service.services.auth import Principal
@@ -115,7 +115,7 @@ def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     """One cycle."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     return cycle
 
 

@@ -19,7 +19,7 @@ from typing import Any, Self
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import NO_PERSON, NO_REVIEW, Conflict, NotFound
 from service.domain.feedback import (
     FeedbackKind,
     FeedbackRequest,
@@ -104,7 +104,7 @@ def known_person(uow: UnitOfWork, employee_id: str) -> Employee:
     """A person of the directory, or NotFound."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
+        raise NotFound(NO_PERSON)
     return person
 
 
@@ -112,7 +112,7 @@ def cycle_participant(uow: UnitOfWork, cycle: Cycle, employee_id: str) -> Employ
     """A person taking part in the cycle, or NotFound."""
     person = known_person(uow, employee_id)
     if employee_id not in cycle.participants:
-        raise NotFound(f"{employee_id!r} takes no part in this cycle")
+        raise NotFound(f"{person.name} takes no part in {cycle.name}.")
     return person
 
 
@@ -179,7 +179,7 @@ def require_group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: date
     """Refuse (409) once the person's feedback is closed: the group released never grows."""
     review = uow.reviews.get(cycle.cycle_id, subject_id)
     if review is None:
-        raise NotFound(f"no review for {subject_id!r} in this cycle")
+        raise NotFound(NO_REVIEW)
     release = release_for(uow, cycle, subject_id, now)
     if release.closed:
         raise Conflict(_closed_message(release))

@@ -221,7 +221,7 @@ def nominate_peers(
                 if r.kind is not FeedbackKind.PEER:
                     raise ValidationFailed(
                         "The nominations are not valid.",
-                        {"reviewer_ids": [f"{reviewer_id!r} already gives upward feedback"]},
+                        {"reviewer_ids": [f"{people[reviewer_id].name} already gives upward feedback"]},
                     )
                 continue
             new = _new_request(cycle, subject, people[reviewer_id], FeedbackKind.PEER, principal.employee_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
+from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
 from service.domain.goals import (
@@ -112,11 +114,13 @@ def _share(aligned: int, individual: int) -> float | None:
     return round(aligned / individual, 4) if individual else None
 
 
-def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace) -> AlignmentReport:
+def organisation_report(
+    uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace, on: date | None = None
+) -> AlignmentReport:
     """Per organisation goal (its standing by `paced`), per department, orphans and at risk: a fixed number of
-    reads. At risk: the goals whose owners said so (at risk, off track: counted as they are written), and the
-    organisation goals behind their time; another goal's pace changes with the day, not with a write, so it is
-    not counted here (the subtree report, which reads every goal, counts it)."""
+    reads. At risk: the goals whose owners said so (at risk, off track: counted as they are written), the
+    organisation goals behind their time on `on`, and the cycle's other goals whose stored day of falling behind
+    (kept by every write that changes their progress, status or period) has come by `on`."""
     org = uow.goals.organisation(cycle_id)
     rollups = uow.rollups.get_many([g.goal_id for g in org], cycle_id)
     rows, behind = [], []
@@ -145,13 +149,18 @@ def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace)
     ]
     totals = uow.rollups.totals(cycle_id)
     flagged = [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]
+    behind_count = len(behind)
+    cycle = uow.cycles.get(cycle_id)
+    if on is not None and cycle is not None:
+        behind_count += uow.rollups.behind_count(cycle_id, behind_slot(on, cycle.period_start))
+        behind += [GoalBrief.of(g, Pace.BEHIND.value) for g in uow.goals.behind(cycle_id, on, LIST_LIMIT)]
     return AlignmentReport(
         cycle_id=cycle_id,
         scope="organisation",
         organisation_goals=sorted(rows, key=lambda r: r.title.casefold()),
         departments=sorted(departments, key=lambda d: d.department.casefold()),
         orphans=GoalsListed(totals["orphans"], [GoalBrief.of(g) for g in uow.goals.orphans(cycle_id, LIST_LIMIT)]),
-        at_risk=GoalsListed(totals["at_risk"] + len(behind), (behind + flagged)[:LIST_LIMIT]),
+        at_risk=GoalsListed(totals["at_risk"] + behind_count, (behind + flagged)[:LIST_LIMIT]),
     )
 
 

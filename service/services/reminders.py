@@ -16,7 +16,7 @@ from service.adapters.store import Item
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import PHASE_TASKS, CycleState
 from service.domain.directory import Employee, Role
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import NO_CYCLE, Conflict, NotFound
 from service.services.auth import Principal
 from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
@@ -312,7 +312,7 @@ def remind_cycle_now(
     today, at = now.date(), iso(now)
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     if cycle.state is not CycleState.ACTIVE:
         raise Conflict("only an active cycle's people are reminded", entity="cycle")
     by_owner: dict[str, list[OverdueTask]] = {}

@@ -24,7 +24,16 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action, ActionKind
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
-from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import (
+    NO_CYCLE,
+    NO_PERSON,
+    NO_REVIEW,
+    Clash,
+    Conflict,
+    NotFound,
+    StaleWrite,
+    ValidationFailed,
+)
 from service.domain.events import REVIEW_EVENTS
 from service.domain.learning import check_evidence
 from service.domain.queries import FeedbackRatings, GoalPart, GoalWeightTotal, PersonGoals
@@ -50,6 +59,7 @@ from service.domain.reviews import (
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
+from service.services import training as training_svc
 from service.services.actions import review_action_slots
 from service.services.auth import Principal
 from service.services.policy import ReviewRoles
@@ -61,7 +71,7 @@ def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     """The review's cycle (404 when there is none)."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     return cycle
 
 
@@ -74,7 +84,7 @@ class ReviewContext:
         self.cycle: Cycle = _cycle(uow, cycle_id)
         review = uow.reviews.get(cycle_id, employee_id)
         if review is None:
-            raise NotFound(f"no review for {employee_id!r} in cycle {cycle_id!r}")
+            raise NotFound(NO_REVIEW)
         self.review = review
         person = uow.directory.get(employee_id)
         self.current_manager = person.manager_id if person else None
@@ -103,7 +113,7 @@ class ReviewContext:
         Someone who may not read the review is told it does not exist (404), exactly as for a missing one.
         """
         if not policy.may_act_on_review(self.roles, "read"):
-            raise NotFound(f"no review for {self.review.employee_id!r} in cycle {self.cycle.cycle_id!r}")
+            raise NotFound(NO_REVIEW)
         policy.require(policy.may_act_on_review(self.roles, part), policy.REVIEW_REFUSALS[part])
 
     def require_version(self, expected: int) -> None:
@@ -248,16 +258,26 @@ def _content_gaps(template: Template, part: str, content: dict[str, Any], today:
     return set()
 
 
-def section_progress(template: Template, part: str, content: dict[str, Any] | None, today: date) -> list[FormSection]:
-    """The sections of a form with whether the draft completes each (optional ones: once something is in them)."""
+def section_progress(
+    template: Template, part: str, content: dict[str, Any] | None, today: date, deciding: bool | None = None
+) -> list[FormSection]:
+    """The sections of a form with whether the draft completes each (optional ones: once something is in them).
+
+    While a suggested training need waits for the manager's decision (`deciding`; None: whether the content's low
+    ratings leave one undecided), the training needs section is to do, not optional: submit refuses it until then.
+    """
     content = content or {}
     gaps = _content_gaps(template, part, content, today)
+    if deciding is None:
+        deciding = part == "manager" and any(s.undecided for s in training_svc.suggestions(template, content))
     sections = []
     for key, title, fields, optional in FORM_SECTIONS[part]:
         if key == "questions" and not template.questions.get(part):
             continue
         filled = any(_filled(content.get(f)) for f in fields)
         missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
+        if key == "training" and deciding:
+            missing = True
         sections.append(FormSection(key, title, fields, filled and not missing, optional and not missing, filled))
     return sections
 
@@ -741,9 +761,9 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     """A person's reviews across cycles and their actions, from one query."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
+        raise NotFound(NO_PERSON)
     if not policy.may_read_history(principal, person):
-        raise NotFound(f"no employee {employee_id!r}")  # denied answers exactly like missing
+        raise NotFound(NO_PERSON)  # denied answers exactly like missing
     found, actions = uow.reviews.history(employee_id)
     reviews = []
     for r in found:
@@ -768,7 +788,7 @@ def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_
     """The audit trail of one review (HR)."""
     if not policy.may_read_review_audit(principal, employee_id):
         # HR only (and not of their own review); to anyone else the trail does not exist.
-        raise NotFound(f"no audit trail for {employee_id!r} in cycle {cycle_id!r}")
+        raise NotFound("There is no audit trail of this review for you to see.")
     return [copy.deepcopy(r) for r in uow.audit.of_review(cycle_id, employee_id)]
 
 

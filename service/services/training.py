@@ -140,7 +140,9 @@ def person_needs(
     """An individual's needs: for them, their management chain and HR only."""
     person = uow.directory.get(employee_id)
     if person is None or not policy.may_read_person_needs(principal, person):
-        raise NotFound(f"no training needs of {employee_id!r} for you")  # denied reads look like missing ones
+        raise NotFound(
+            "There are no training needs of this person for you to see."
+        )  # denied reads look like missing ones
     needs = uow.training.of_person(employee_id, cycle_id)
     return sorted(needs, key=lambda n: (n.cycle_id, n.source.value, n.need_id))
 
@@ -167,10 +169,12 @@ def stage_need_addressed(
         raise ValidationFailed("Say what addressed the need.", {"activity_ref": [f"1 to {MAX_REF} characters"]})
     need = uow.training.get(need_id)
     if need is None:
-        raise NotFound(f"no training need {need_id!r}")
+        raise NotFound("There is no such training need for you.")
     person = uow.directory.get(need.employee_id)
     if person is None or not policy.may_address_need(principal, person):
-        raise NotFound(f"no training need {need_id!r}")  # a need one may not touch is not told apart from a missing one
+        raise NotFound(
+            "There is no such training need for you."
+        )  # a need one may not touch is not told apart from a missing one
     if need.status is NeedStatus.ADDRESSED:
         return need
     changed = replace(need, status=NeedStatus.ADDRESSED, addressed_by=ref, addressed_at=at)

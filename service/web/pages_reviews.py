@@ -9,7 +9,7 @@ by posting the same form with `X-Autosave: 1` and gets JSON back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -201,10 +201,7 @@ def _sections(
 ) -> list[review_svc.FormSection]:
     """The form's sections and whether the saved draft completes each; while a suggested training need waits for
     the manager's decision, the training needs section is to do, not optional (submit refuses it until then)."""
-    sections = review_svc.section_progress(template, part.key, content, today())
-    if not _deciding(suggested):
-        return sections
-    return [replace(s, done=False, optional=False) if s.key == "training" else s for s in sections]
+    return review_svc.section_progress(template, part.key, content, today(), deciding=bool(_deciding(suggested)))
 
 
 def _deciding(suggested: list[Any]) -> dict[str, int]:

@@ -78,5 +78,43 @@ def test_the_alignment_reports_count_goals_behind_their_time_as_at_risk(app, see
     assert [(g["goal_id"], g["standing"]) for g in subtree["at_risk"]["goals"]] == [(mine["goal_id"], "behind")]
     whole = _get(_as(app, "E1"), f"/api/cycles/{cycle}/alignment")
     assert whole["organisation_goals"][0]["standing"] == "behind"
-    assert whole["at_risk"]["count"] == 1
-    assert [(g["goal_id"], g["standing"]) for g in whole["at_risk"]["goals"]] == [(org["goal_id"], "behind")]
+    # Over the whole organisation too: Katherine's goal is counted by the day it fell behind, stored on its write.
+    assert whole["at_risk"]["count"] == 2
+    listed = [(g["goal_id"], g["standing"]) for g in whole["at_risk"]["goals"]]
+    assert listed == [(org["goal_id"], "behind"), (mine["goal_id"], "behind")]
+
+
+def _patch(who, goal: dict, body: dict) -> dict:
+    client, auth = who
+    headers = {**auth.headers(), "If-Match": f'"{goal["version"]}"'}
+    resp = client.patch(f"/api/goals/{goal['goal_id']}", json=body, headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def _at_risk(app, cycle: str) -> tuple[int, list[tuple[str, str]]]:
+    whole = _get(_as(app, "E1"), f"/api/cycles/{cycle}/alignment")["at_risk"]
+    return whole["count"], [(g["goal_id"], g["standing"]) for g in whole["goals"]]
+
+
+def test_the_organisations_count_follows_each_write_of_progress_and_status(app, seeded, clock):
+    cycle, org, mine = _ten_days_into_twenty(app, seeded, clock)
+    katherine = _as(app, "E4")
+    kr = [{"id": "k", "title": "Tickets answered in a day", "start": 0, "target": 100, "current": 60}]
+    mine = _patch(katherine, mine, {"key_results": kr})  # 60% done, half the time gone: on track again
+    assert _at_risk(app, cycle) == (1, [(org["goal_id"], "behind")])
+    clock.at += timedelta(days=8)  # 90% of the time gone: 60% trails it, on the day stored with that write
+    assert _at_risk(app, cycle) == (2, [(org["goal_id"], "behind"), (mine["goal_id"], "behind")])
+    mine = _patch(katherine, mine, {"status": "at_risk"})  # her own word: counted once, as she said
+    assert _at_risk(app, cycle) == (2, [(org["goal_id"], "behind"), (mine["goal_id"], "at_risk")])
+    _patch(katherine, mine, {"status": "done"})
+    assert _at_risk(app, cycle) == (1, [(org["goal_id"], "behind")])
+
+
+def test_an_organisation_goal_of_one_cycle_behind_is_counted_once(app, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock).cycle_id
+    due = (clock.now().date() + timedelta(days=20)).isoformat()
+    body = {"level": "organisation", "title": "Open two offices", "cycle_id": cycle, "due": due}
+    org = _post(_as(app, "E1"), body)
+    clock.at += timedelta(days=10)
+    assert _at_risk(app, cycle) == (1, [(org["goal_id"], "behind")])

@@ -232,7 +232,7 @@ def test_hr_sets_up_a_draft_cycle_for_chosen_departments(hr, table):
 def test_a_new_cycle_on_an_unknown_template_is_refused_and_nothing_stored(hr, table):
     before = len(cycle_svc.list_cycles(UnitOfWork(table)))
     resp = post(hr, "/hr/cycles/new", cycle_form("no-such-template"))
-    assert resp.status_code == 404 and "no-such-template" in text(resp)
+    assert resp.status_code == 404 and "There is no such template." in text(resp)  # in words, no id (issue 25)
     assert len(cycle_svc.list_cycles(UnitOfWork(table))) == before
 
 

@@ -426,7 +426,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
     "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.goals.may_edit: GoalLevel(goal.level)": (STORED, "a stored goal's level"),
-    "services.goals._pacer.paced: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
+    "services.goals._period: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
     "domain.goals.number: float(value)": (STORED, "a key result's number (a Number of the schema)"),
     "services.tasks._own_reviews: ReviewState(r.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(row.state)": (STORED, "a stored review's state"),
