@@ -103,7 +103,7 @@ def session(session_id: str):
         box_labels={b.value: BOX_LABELS[b] for b in Box},
         sorts=[(s.value, s.value.capitalize()) for s in SortBy],
         template=template,
-        chart=_chart(view, template.scale.labels),
+        chart=session_chart(view, template.scale.labels),
         errors=errors,
     ), (422 if errors else 200)
 
@@ -121,7 +121,7 @@ def session_csv(session_id: str):
     )
 
 
-def _chart(view: svc.SessionView, labels: tuple[str, ...]):
+def session_chart(view: svc.SessionView, labels: tuple[str, ...]):
     """The session's distribution as an SVG bar chart (percent per rating), the target beside it when set."""
     d = view.session_distribution
     share = [round(100 * c / d.total) if d.total else 0 for c in d.counts]
