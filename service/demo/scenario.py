@@ -124,6 +124,7 @@ def _phases(today: date) -> dict[str, date]:
         "self_assessment": today - timedelta(days=4),
         "feedback": today + timedelta(days=6),
         "manager_assessment": today + timedelta(days=14),
+        "calibration": today + timedelta(days=21),  # issue 23: the template calibrates
         "discussion": today + timedelta(days=28),
     }
 

@@ -37,6 +37,7 @@ PHASE_LABELS = {
     "self_assessment": "Self assessment",
     "feedback": "Peer and upward feedback",
     "manager_assessment": "Manager assessment",
+    "calibration": "Calibration",
     "discussion": "Review discussion and acknowledgement",
 }
 # The participant modes as HR reads them (a mode the enum gains without words here fails at import).
@@ -395,7 +396,7 @@ def cycle(cycle_id: str):
         people=people,
         template_name=template_name,
         today=today(),
-        ordered_phases=[p.value for p in Phase],
+        ordered_phases=[p.value for p in Phase if p in c.phases],
     )
 
 
