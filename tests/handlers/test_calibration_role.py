@@ -9,7 +9,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.services import reviews as review_svc
 from tests import factories as f
 from tests.handlers.deployed import start
-from tests.handlers.test_journeys_under_roles import sign_in, stack  # noqa: F401 - the stack fixture
+from tests.handlers.test_journeys_under_roles import Browser, sign_in, stack  # noqa: F401 - the stack fixture
 
 
 def test_hr_calibrates_on_the_web_function_under_its_role(stack, monkeypatch, http_event, clock):  # noqa: F811
@@ -45,3 +45,11 @@ def test_hr_calibrates_on_the_web_function_under_its_role(stack, monkeypatch, ht
     assert review.state.value == "manager_submitted" and review.calibration["reason"] == "Evidence"
     # the claims deleted by the close and the session checked by each adjustment: allowed by the role
     assert {"dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"} <= stack.recorder.actions("WebFunction")
+
+    # the reports' PDFs: API Gateway routes them to PdfFunction, which reads the session and reviews under its role
+    pdf = start(stack, "PdfFunction", monkeypatch)
+    hr_on_pdf = Browser(pdf, http_event)
+    hr_on_pdf.cookies = dict(hr.cookies)
+    for path in (f"{session_page}/report.pdf", f"/cycles/{cycle_id}/ratings.pdf"):
+        answer = hr_on_pdf.get(path)
+        assert answer["statusCode"] == 200 and answer["headers"]["content-type"] == "application/pdf", path
