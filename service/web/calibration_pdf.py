@@ -24,7 +24,7 @@ bp = Blueprint("calibration_pdf", __name__)
 
 
 def _attachment(data: bytes, name: str) -> Response:
-    resp = Response(data, mimetype="application/pdf")
+    resp = Response(data, mimetype=PDF)
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return resp
 
@@ -53,6 +53,17 @@ def _ratings_pdf(principal: Principal, cycle_id: str) -> Response:
     return _attachment(rating_report_pdf(context), f"ratings-{slug(report.cycle_name) or 'cycle'}")
 
 
+PDF = "application/pdf"
+SESSION_DOC = (
+    "A calibration session's report as PDF: the distribution before and after, the changes and their direction per "
+    "manager, over the people this reader may see"
+)
+RATINGS_DOC = (
+    "A cycle's rating report as PDF (leadership and HR): by department and level with the trend; a figure of fewer "
+    "than 5 people, or one that would reveal such a group by subtraction, is withheld"
+)
+
+
 @bp.get("/calibration/<session_id>/report.pdf")
 def session_page(session_id: str):
     """Download a session's report (before and after, changes per manager) as PDF."""
@@ -60,12 +71,7 @@ def session_page(session_id: str):
 
 
 @bp.get("/api/calibration-sessions/<session_id>/report.pdf")
-@api_doc(
-    "A calibration session's report as PDF: the distribution before and after, the changes and their direction "
-    "per manager, over the people this reader may see",
-    errors=(404,),
-    response_content="application/pdf",
-)
+@api_doc(SESSION_DOC, errors=(404,), response_content=PDF)
 def session_api(session_id: str):
     """The session's report as PDF."""
     return _session_pdf(current_principal(), session_id)
@@ -78,12 +84,7 @@ def ratings_page(cycle_id: str):
 
 
 @bp.get("/api/cycles/<cycle_id>/rating-report.pdf")
-@api_doc(
-    "A cycle's rating report as PDF (leadership and HR): by department and level with the trend; a figure of fewer "
-    "than 5 people, or one that would reveal such a group by subtraction, is withheld",
-    errors=(403, 404),
-    response_content="application/pdf",
-)
+@api_doc(RATINGS_DOC, errors=(403, 404), response_content=PDF)
 def ratings_api(cycle_id: str):
     """The cycle's rating report as PDF."""
     return _ratings_pdf(current_principal(), cycle_id)

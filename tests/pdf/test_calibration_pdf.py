@@ -9,49 +9,34 @@ import re
 
 import pytest
 
-from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
-from service.demo.scenario import load_demo
 from service.services import calibration, cycles
 from service.services.auth import Principal
 from service.services.directory import get_person
-from tests.conftest import AuthActions
-from tests.pdf.conftest import NOW, pdf_info, pdf_text, tagged
+from tests.pdf.conftest import pdf_info, pdf_text, tagged
+from tests.pdf.test_training_report_pdf import demo, signed_in  # noqa: F401 - the demo app fixture
 
 
 @pytest.fixture(scope="module")
-def demo():
-    from service.adapters.clock import FixedClock
-    from service.config import Settings
-    from service.web import create_app
-
-    table, clock = MemoryTable(), FixedClock(NOW)
-    load_demo(table, clock)
-    settings = Settings(table_name="reviews-pdf", region="eu-west-1", secret_key="test-secret-key-" + "x" * 20)
-    app = create_app(settings, table=table, clock=clock)
-    current, last = cycles.list_cycles(UnitOfWork(table))
+def world(demo):  # noqa: F811 - the imported fixture
+    """The demo's app, this year's cycle and last year's closed session."""
+    app, table, current = demo
+    last = cycles.list_cycles(UnitOfWork(table))[1]
     hr = Principal.of(get_person(UnitOfWork(table), "E005"))
     (session,) = calibration.sessions_of(UnitOfWork(table), hr, last.cycle_id)
     return app, current, session
 
 
-def signed_in(app, employee_id: str):
-    client = app.test_client()
-    auth = AuthActions(client)
-    auth.login(employee_id)
-    return client, auth
-
-
 @pytest.fixture(scope="module")
-def session_pdf(demo):
-    app, _, session = demo
+def session_pdf(world):
+    app, _, session = world
     client, _ = signed_in(app, "E005")
     return client.get(f"/calibration/{session.session_id}/report.pdf")
 
 
 @pytest.fixture(scope="module")
-def ratings_pdf(demo):
-    app, current, _ = demo
+def ratings_pdf(world):
+    app, current, _ = world
     client, _ = signed_in(app, "E001")
     return client.get(f"/cycles/{current.cycle_id}/ratings.pdf")
 
@@ -78,8 +63,8 @@ def test_the_session_report_shows_the_changes_per_manager_and_the_distribution_b
     assert re.search(r"5 Outstanding\s+0\s+1", text)
 
 
-def test_the_session_report_api_route_answers_the_same_and_refuses_whom_the_view_refuses(demo, tmp_path):
-    app, _, session = demo
+def test_the_session_report_api_route_answers_the_same_and_refuses_whom_the_view_refuses(world, tmp_path):
+    app, _, session = world
     client, auth = signed_in(app, "E005")
     resp = client.get(f"/api/calibration-sessions/{session.session_id}/report.pdf", headers=auth.headers())
     assert resp.status_code == 200 and "Calibration report: Platform team" in pdf_text(resp.data, tmp_path)
@@ -89,8 +74,8 @@ def test_the_session_report_api_route_answers_the_same_and_refuses_whom_the_view
     assert resp.status_code == 404 and resp.get_json()["status"] == 404
 
 
-def test_the_rating_report_pdf_withholds_small_groups_as_the_page_does(ratings_pdf, demo, tmp_path):
-    app, current, _ = demo
+def test_the_rating_report_pdf_withholds_small_groups_as_the_page_does(ratings_pdf, world, tmp_path):
+    app, current, _ = world
     assert ratings_pdf.status_code == 200 and ratings_pdf.mimetype == "application/pdf"
     assert pdf_info(ratings_pdf.data, tmp_path)["Title"] == "Rating report"
     text = pdf_text(ratings_pdf.data, tmp_path)
@@ -104,8 +89,8 @@ def test_the_rating_report_pdf_withholds_small_groups_as_the_page_does(ratings_p
         assert not re.search(r"\d", line.strip().removeprefix(name)), line
 
 
-def test_the_rating_report_pdf_is_refused_to_an_employee_and_linked_from_the_page(demo):
-    app, current, _ = demo
+def test_the_rating_report_pdf_is_refused_to_an_employee_and_linked_from_the_page(world):
+    app, current, _ = world
     client, auth = signed_in(app, "E009")
     assert client.get(f"/cycles/{current.cycle_id}/ratings.pdf").status_code == 403
     resp = client.get(f"/api/cycles/{current.cycle_id}/rating-report.pdf", headers=auth.headers())
