@@ -61,7 +61,7 @@ OPTIONAL_PHASES = frozenset({Phase.CALIBRATION})
 PHASE_TASKS: dict[Phase, tuple[tuple[ReviewState, ...], str]] = {
     Phase.SELF_ASSESSMENT: ((ReviewState.NOT_STARTED,), "employee"),
     Phase.MANAGER_ASSESSMENT: ((ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED), "manager"),
-    Phase.CALIBRATION: ((ReviewState.IN_CALIBRATION,), "hr"),  # HR's sessions close by then (nobody is emailed)
+    Phase.CALIBRATION: ((ReviewState.IN_CALIBRATION,), "hr"),  # its sessions close by then (facilitators reminded)
     # the discussion (manager) and the acknowledgement (employee) are both due by this deadline
     Phase.DISCUSSION: (
         (
