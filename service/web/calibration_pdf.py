@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from service.adapters.charts import bar_chart
 from service.adapters.clock import iso
 from service.domain.filenames import slug
 from service.domain.templates import template_from_dict
@@ -17,10 +18,24 @@ from service.services.auth import Principal
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.page_helpers import page_principal
-from service.web.pages_calibration import session_chart
 from service.web.wiring import wiring
 
 bp = Blueprint("calibration_pdf", __name__)
+
+
+def session_chart(view: svc.SessionView, labels: tuple[str, ...]):
+    """The session's distribution as an SVG bar chart (percent per rating), the target beside it when set."""
+    d = view.session_distribution
+    share = [round(100 * c / d.total) if d.total else 0 for c in d.counts]
+    target = view.session.target
+    return bar_chart(
+        "Overall ratings in this session" + (", beside the target" if target else ""),
+        "Percent of the session's people at each rating, as calibrated so far.",
+        list(zip(labels, share, strict=True)),
+        unit="%",
+        series=("This session", "Target") if target else (),
+        second=[float(t) for t in target] if target else None,
+    )
 
 
 def _attachment(data: bytes, name: str) -> Response:
