@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -49,13 +49,19 @@ class Phase(StrEnum):
     SELF_ASSESSMENT = "self_assessment"
     FEEDBACK = "feedback"
     MANAGER_ASSESSMENT = "manager_assessment"
+    CALIBRATION = "calibration"  # issue 23: only when the template calibrates (OPTIONAL_PHASES)
     DISCUSSION = "discussion"
+
+
+# Phases a cycle has only when its template asks for them: the calibration, when the template calibrates.
+OPTIONAL_PHASES = frozenset({Phase.CALIBRATION})
 
 
 # Which review states are still waiting on a phase's task, and who owes it.
 PHASE_TASKS: dict[Phase, tuple[tuple[ReviewState, ...], str]] = {
     Phase.SELF_ASSESSMENT: ((ReviewState.NOT_STARTED,), "employee"),
     Phase.MANAGER_ASSESSMENT: ((ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED), "manager"),
+    Phase.CALIBRATION: ((ReviewState.IN_CALIBRATION,), "hr"),  # its sessions close by then (facilitators reminded)
     # the discussion (manager) and the acknowledgement (employee) are both due by this deadline
     Phase.DISCUSSION: (
         (
@@ -148,11 +154,11 @@ def check_cycle(c: Cycle) -> None:
         errors.setdefault("name", []).append("required")
     if c.period_end < c.period_start:
         errors.setdefault("period_end", []).append("the period ends before it starts")
-    missing = [p for p in Phase if p not in c.phases]
+    missing = [p for p in Phase if p not in c.phases and p not in OPTIONAL_PHASES]
     if missing:
         errors.setdefault("phases", []).append(f"give a deadline for {', '.join(missing)}")
     else:
-        dates = [c.phases[p] for p in Phase]
+        dates = [c.phases[p] for p in Phase if p in c.phases]
         if dates != sorted(dates):
             errors.setdefault("phases", []).append("phase deadlines must follow the order of the phases")
     if c.participant_mode is ParticipantMode.DEPARTMENTS and not c.departments:
@@ -161,6 +167,22 @@ def check_cycle(c: Cycle) -> None:
         errors.setdefault("employee_ids", []).append("choose at least one person")
     if errors:
         raise ValidationFailed("The cycle is not valid.", errors)
+
+
+def with_calibration_deadline(c: Cycle, calibrates: bool) -> Cycle:
+    """The cycle with a calibration deadline exactly when its template calibrates (issue 23): one HR gave is kept,
+    a missing one falls halfway between the manager assessments' and the discussions' deadlines (HR can move it);
+    a cycle whose template does not calibrate has none."""
+    phases = {p: d for p, d in c.phases.items() if p is not Phase.CALIBRATION}
+    if calibrates:
+        given = c.phases.get(Phase.CALIBRATION)
+        after, before = c.phases.get(Phase.MANAGER_ASSESSMENT), c.phases.get(Phase.DISCUSSION)
+        if given is None and after is not None and before is not None:
+            given = after + (before - after) / 2
+        if given is not None:
+            phases[Phase.CALIBRATION] = given
+    ordered = {p: phases[p] for p in Phase if p in phases}
+    return replace(c, phases=ordered)
 
 
 def select_participants(c: Cycle, people: list[Employee]) -> list[Employee]:

@@ -21,6 +21,7 @@ from service.domain.cycles import (
     next_cycle_state,
     progress,
     select_participants,
+    with_calibration_deadline,
 )
 from service.domain.directory import Employee, Role
 from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, Unavailable, ValidationFailed
@@ -142,7 +143,7 @@ def create_cycle(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
     require_role(principal, Role.HR)
     cycle = _cycle_from_data(data, clock.new_id())
     check_cycle(cycle)
-    get_template(uow, cycle.template_id)
+    cycle = with_calibration_deadline(cycle, get_template(uow, cycle.template_id).calibration)
     if cycle.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(cycle, uow.directory.all())  # checked again at launch: people may leave
     at = iso(clock.now())
@@ -178,7 +179,7 @@ def update_cycle(
     check_cycle(edited)
     if edited.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(edited, uow.directory.all())
-    get_template(uow, edited.template_id)
+    edited = with_calibration_deadline(edited, get_template(uow, edited.template_id).calibration)
     with uow:
         stored = uow.cycles.save(
             edited, new=False, actor=principal.employee_id, action="edit_cycle", at=iso(clock.now())
@@ -213,7 +214,7 @@ def launch_cycle(
     people = select_participants(cycle, uow.directory.all())
     at = iso(clock.now())
     launched = replace(
-        cycle,
+        with_calibration_deadline(cycle, template.calibration),  # the template may have changed since the edit
         state=CycleState.ACTIVE,
         template_snapshot=template_to_dict(template),
         participants=[p.employee_id for p in people],

@@ -43,8 +43,10 @@ from service.services.auth import Principal
 
 
 def review_rating(review: Review, cycle: Cycle | None) -> Rating | None:
-    """The rating a decision is weighed against: the one place it is read, so that a calibrated rating
-    (issue 23) can take the place of the score's point on the cycle's scale here and nowhere else."""
+    """The rating a decision is weighed against, the one place it is read: the score's point on the cycle's scale.
+    Where a closed calibration (issue 23) changed the ratings, the score is the calibrated one (rescored when the
+    session closed; the original kept in `Review.calibration` is never evidence). None before the manager's
+    submission and while the rating waits in calibration: provisional, also after its session reopened."""
     score = (review.score or {}).get("value")
     scale = list(((cycle.template_snapshot if cycle else None) or {}).get("scale", []))
     if score is None or not at_least(review.state, ReviewState.MANAGER_SUBMITTED):

@@ -14,9 +14,11 @@ from service.adapters.metrics import ESCALATIONS_SENT, REMINDER_SENDS_FAILED, RE
 from service.adapters.reminder_store import Notice
 from service.adapters.store import Item
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import PHASE_TASKS, CycleState
+from service.domain.calibration import SessionState
+from service.domain.cycles import PHASE_TASKS, Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
 from service.domain.errors import NO_CYCLE, Conflict, NotFound
+from service.domain.reviews import Review, ReviewState
 from service.services.auth import Principal
 from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
@@ -37,6 +39,7 @@ TASK_LABELS = {
     "manager_assessment": "Manager assessment",
     "discussion": "Review discussion",
     "acknowledgement": "Acknowledge your review",
+    "calibration": "Calibration (close its session)",
 }
 
 
@@ -103,7 +106,26 @@ def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
                     cycle.cycle_id, cycle.name, name, owner, r.employee_id, r.employee_name, due, (today - due).days
                 )
             )
+        found += calibration_tasks(uow, cycle, reviews, today)
     return found
+
+
+def calibration_tasks(uow: UnitOfWork, cycle: Cycle, reviews: list[Review], today: date) -> list[OverdueTask]:
+    """Issue 23: reviews still in calibration after the cycle's calibration deadline, one task for each facilitator
+    of the open session holding them (one Query of the cycle's sessions, only when some are overdue); a review in no
+    session waits for HR to open one, and its count shows on HR's cycle page."""
+    due = cycle.phases.get(Phase.CALIBRATION)
+    waiting = {r.employee_id: r for r in reviews if r.state is ReviewState.IN_CALIBRATION}
+    if due is None or today <= due or not waiting:
+        return []
+    return [
+        OverdueTask(cycle.cycle_id, cycle.name, "calibration", f, p, waiting[p].employee_name, due, (today - due).days)
+        for s in uow.calibration.of_cycle(cycle.cycle_id)
+        if s.state is SessionState.OPEN
+        for p in s.people
+        if p in waiting
+        for f in s.facilitators
+    ]
 
 
 def _send(
@@ -316,7 +338,11 @@ def remind_cycle_now(
     if cycle.state is not CycleState.ACTIVE:
         raise Conflict("only an active cycle's people are reminded", entity="cycle")
     by_owner: dict[str, list[OverdueTask]] = {}
-    for r in uow.reviews.of_cycle(cycle_id):
+    reviews = uow.reviews.of_cycle(cycle_id)
+    if phase in (None, Phase.CALIBRATION.value):  # the facilitators of overdue calibrations (issue 23)
+        for t in calibration_tasks(uow, cycle, reviews, today):
+            by_owner.setdefault(t.owner_id, []).append(t)
+    for r in reviews:
         task = cycle.task_for(r.state)
         if task is None or task[2] is None or today <= task[2] or task[1] == "hr":
             continue

@@ -86,6 +86,7 @@ def create_app(
     blueprints.add("api_reviews")
     blueprints.add("summaries")  # issue 11: appraisal summary PDFs
     blueprints.add("training_pdf")  # issue 10: the training-need report as PDF
+    blueprints.add("calibration_pdf")  # issue 23: calibration reports as PDF
     blueprints.add("exports")  # issue 11: bulk exports of summaries
     blueprints.add("api_goals")
     blueprints.add("api_training")

@@ -23,7 +23,7 @@ from flask import Flask, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
-API_MODULES = frozenset({"openapi", "exports", "summaries", "training_pdf"})
+API_MODULES = frozenset({"openapi", "exports", "summaries", "training_pdf", "calibration_pdf"})
 
 
 def group_of(module: str) -> str | None:

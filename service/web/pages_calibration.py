@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from service.adapters.charts import bar_chart
 from service.domain.calibration import BOX_LABELS, Box, GroupKind, SortBy
 from service.domain.directory import Role
 from service.domain.errors import NotFound
@@ -18,6 +17,7 @@ from service.services import cycles as cycle_svc
 from service.services.policy import require, require_role
 from service.web import forms
 from service.web.api_calibration import AdjustmentInSchema, PeopleQuerySchema, ReopenSchema, SessionInSchema
+from service.web.calibration_pdf import session_chart
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import page_principal
 from service.web.versioning import expected_version
@@ -103,7 +103,7 @@ def session(session_id: str):
         box_labels={b.value: BOX_LABELS[b] for b in Box},
         sorts=[(s.value, s.value.capitalize()) for s in SortBy],
         template=template,
-        chart=_chart(view, template.scale.labels),
+        chart=session_chart(view, template.scale.labels),
         errors=errors,
     ), (422 if errors else 200)
 
@@ -118,21 +118,6 @@ def session_csv(session_id: str):
         svc.session_csv(view, labels),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="calibration-{name}.csv"'},
-    )
-
-
-def _chart(view: svc.SessionView, labels: tuple[str, ...]):
-    """The session's distribution as an SVG bar chart (percent per rating), the target beside it when set."""
-    d = view.session_distribution
-    share = [round(100 * c / d.total) if d.total else 0 for c in d.counts]
-    target = view.session.target
-    return bar_chart(
-        "Overall ratings in this session" + (", beside the target" if target else ""),
-        "Percent of the session's people at each rating, as calibrated so far.",
-        list(zip(labels, share, strict=True)),
-        unit="%",
-        series=("This session", "Target") if target else (),
-        second=[float(t) for t in target] if target else None,
     )
 
 

@@ -36,6 +36,7 @@ PHASE_LABELS = {
     "self_assessment": "Self assessment",
     "feedback": "Peer and upward feedback",
     "manager_assessment": "Manager assessment",
+    "calibration": "Calibration",
     "discussion": "Review discussion and acknowledgement",
 }
 # The participant modes as HR reads them (a mode the enum gains without words here fails at import).
@@ -394,7 +395,7 @@ def cycle(cycle_id: str):
         phases=PHASE_LABELS,
         template_name=template_name,
         today=today(),
-        ordered_phases=[p.value for p in Phase],
+        ordered_phases=[p.value for p in Phase if p in c.phases],
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from service.domain.actions import Action
-from service.domain.cycles import Cycle, ParticipantMode, Phase
+from service.domain.cycles import OPTIONAL_PHASES, Cycle, ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestedNeed, SuggestionAnswer
@@ -92,10 +92,16 @@ class TemplateSchema(TemplateInSchema):
 TemplateListSchema = list_of("templates", TemplateSchema)
 
 
-PHASE_NOTES = {Phase.DISCUSSION: {"description": "review discussion and acknowledgement"}}
+PHASE_NOTES = {
+    Phase.DISCUSSION: {"description": "review discussion and acknowledgement"},
+    Phase.CALIBRATION: {"description": "when the template calibrates; halfway between its neighbours when left out"},
+}
 # A cycle's deadlines, one date a phase: the fields are the domain's phases, in their order.
 PhasesSchema = Schema.from_dict(
-    {phase.value: fields.Date(required=True, metadata=PHASE_NOTES.get(phase, {})) for phase in Phase},
+    {
+        phase.value: fields.Date(required=phase not in OPTIONAL_PHASES, metadata=PHASE_NOTES.get(phase, {}))
+        for phase in Phase
+    },
     name="PhasesSchema",
 )
 

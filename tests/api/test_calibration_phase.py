@@ -164,3 +164,12 @@ def test_the_employee_pdf_holds_no_rating_and_the_hr_pdf_marks_the_score_provisi
     assert SECRET_NARRATIVE not in text and SECRET_STRENGTH not in text and "of 100" not in text
     hr = pdf_text(world.client("E2").get(url).data, tmp_path)
     assert "Score (provisional)" in hr and SECRET_NARRATIVE in hr
+
+
+def test_hrs_cycle_page_shows_the_calibration_deadline_and_what_is_overdue_against_it():
+    world = World()
+    world.clock.now = lambda: datetime(2026, 4, 9, 9, 0, tzinfo=UTC)  # past the calibration's 7 April
+    page = world.client("E2").get(f"/hr/cycles/{world.cycle_id}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert re.search(r"Manager assessment 31 Mar 2026 Calibration 7 Apr 2026 Review discussion", text), text
+    assert "Calibration (deadline 7 Apr 2026): 1 not done" in text

@@ -50,6 +50,8 @@ def test_hr_opens_a_session_adjusts_with_a_reason_and_closes_it(live, open_as):
 
     hr = open_as(live, "E2", WIDTHS["wide"])
     hr.goto(f"/hr/cycles/{cycle_id}")
+    expect(hr.locator("ol.phases li", has_text="Calibration")).to_be_visible()  # its deadline among the phases
+    check(hr, "calibration-hr-cycle-wide", problems)
     hr.get_by_role("link", name="Calibration: 2 ratings waiting; sessions").click()
     expect(hr.get_by_role("heading", name="Open a session")).to_be_visible()
     hr.get_by_label("Name").fill("Engineering")
@@ -75,6 +77,7 @@ def test_hr_opens_a_session_adjusts_with_a_reason_and_closes_it(live, open_as):
     hr.get_by_role("button", name="Close and lock the ratings").click()
     expect(hr.get_by_text("“Engineering” is closed")).to_be_visible()
     expect(hr.get_by_role("heading", name="Reopen the session")).to_be_visible()
+    expect(hr.get_by_role("link", name="Download the report (PDF)")).to_be_visible()
     assert UnitOfWork(live.table).reviews.get(cycle_id, "E4").state.value == "manager_submitted"
 
     manager = open_as(live, "E3", WIDTHS["narrow"])  # the same manager, now on a phone
@@ -94,6 +97,10 @@ def test_hr_opens_a_session_adjusts_with_a_reason_and_closes_it(live, open_as):
     expect(narrow_hr.get_by_role("heading", name="Overall ratings")).to_be_visible()
     fits(narrow_hr, problems, "ratings")
     check(narrow_hr, "calibration-ratings-narrow", problems)
+    expect(narrow_hr.get_by_role("link", name="Download the report (PDF)")).to_be_visible()
+    narrow_hr.goto(f"/hr/cycles/{cycle_id}")
+    fits(narrow_hr, problems, "HR's cycle page")
+    check(narrow_hr, "calibration-hr-cycle-narrow", problems)
 
     employee = open_as(live, "E4", WIDTHS["narrow"])
     employee.goto(f"/cycles/{cycle_id}/reviews/E4")

@@ -20,6 +20,10 @@ PDF_PATHS = {
     "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
     "/reports/training.pdf",
     "/api/reports/training.pdf",
+    "/calibration/{session_id}/report.pdf",  # issue 23: calibration's reports
+    "/api/calibration-sessions/{session_id}/report.pdf",
+    "/cycles/{cycle_id}/ratings.pdf",
+    "/api/cycles/{cycle_id}/rating-report.pdf",
 }
 EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
 
@@ -60,6 +64,10 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
         "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [{"CognitoJwt": []}],
         "/reports/training.pdf": [{"NONE": []}],
         "/api/reports/training.pdf": [{"CognitoJwt": []}],
+        "/calibration/{session_id}/report.pdf": [{"NONE": []}],
+        "/api/calibration-sessions/{session_id}/report.pdf": [{"CognitoJwt": []}],
+        "/cycles/{cycle_id}/ratings.pdf": [{"NONE": []}],
+        "/api/cycles/{cycle_id}/rating-report.pdf": [{"CognitoJwt": []}],
     }
     env = sam_functions(template)["PdfFunction"]["Properties"]["Environment"]["Variables"]
     web_env = sam_functions(template)["WebFunction"]["Properties"]["Environment"]["Variables"]

@@ -92,6 +92,10 @@ def test_http_api_authorizes_with_a_cognito_jwt(resources):
         "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [name],
         "/reports/training.pdf": ["NONE"],  # issue 10: the training-need report as PDF, also PdfFunction's
         "/api/reports/training.pdf": [name],
+        "/calibration/{session_id}/report.pdf": ["NONE"],  # issue 23: calibration's reports, PdfFunction's
+        "/api/calibration-sessions/{session_id}/report.pdf": [name],
+        "/cycles/{cycle_id}/ratings.pdf": ["NONE"],
+        "/api/cycles/{cycle_id}/rating-report.pdf": [name],
         "/api/openapi.json": ["NONE"],
     }
 
