@@ -79,11 +79,15 @@ ROUTES: dict[str, str] = {
     # facilitates; M1 (their manager) and L1 (leadership above) take part and see its people, but only facilitators
     # adjust, close and reopen; anyone else (D1 too: a manager above, not leadership) finds no session (404).
     "GET /api/calibration-sessions/<session_id>": "404 ok 404 404 404 ok ok 401",
+    "GET /api/calibration-sessions/<session_id>/report.pdf": "404 ok 404 404 404 ok ok 401",
     "GET /api/cycles/<cycle_id>/calibration-sessions": "ok ok ok ok ok ok ok 401",  # each sees their own sessions
     "GET /calibration/<session_id>": "404 ok 404 404 404 ok ok login",
+    "GET /calibration/<session_id>/report.pdf": "404 ok 404 404 404 ok ok login",
     "GET /calibration/<session_id>.csv": "404 ok 404 404 404 ok ok login",
     "GET /api/cycles/<cycle_id>/rating-report": "403 403 403 403 403 ok ok 401",
+    "GET /api/cycles/<cycle_id>/rating-report.pdf": "403 403 403 403 403 ok ok 401",
     "GET /cycles/<cycle_id>/ratings": "403 403 403 403 403 ok ok login",
+    "GET /cycles/<cycle_id>/ratings.pdf": "403 403 403 403 403 ok ok login",
     "GET /cycles/<cycle_id>/ratings.csv": "403 403 403 403 403 ok ok login",
     "GET /calibration/<session_id>/people/<employee_id>": "404 404/ok 404 404 404 404/ok 404/ok login",  # S1 is in it
     "GET /cycles/<cycle_id>/calibration": "ok ok ok ok ok ok ok login",
