@@ -4,8 +4,9 @@ A cold Lambda start pays for what its first request uses. Lazily, the app starts
 table (web/route_table.py, generated from the app built at once and checked against it by
 tests/unit/test_lazy_blueprints.py) as a rule without a view, so matching and `url_for` answer as the full app
 would, without importing any blueprint. A request matched to a rule whose blueprint is not registered yet registers
-that one blueprint (and, with the first, the modules that add no route, e.g. `errors`' view errors) before Flask
-dispatches it; `/healthz` needs none, the home page only `pages`. Registering a blueprint keeps the table's rule
+that one blueprint before Flask dispatches it; `/healthz` needs none, the home page only `pages`. The modules
+that add no route (`errors`' view errors, which import marshmallow) are installed when a view first raises an error
+no installed handler takes (`App`). Registering a blueprint keeps the table's rule
 for each of its routes (`RouteTableMap`). Should the table be stale, a path no rule serves (404) or a `url_for`
 naming an endpoint the table lacks registers every blueprint first, as the app built at once would answer. The
 Lambda handler's app is lazy (one request at a time per process); the local run and the tests build every
@@ -19,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import BuildError, Map, Rule
 
@@ -49,9 +50,21 @@ class RouteTableMap(Map):
 
 
 class App(Flask):
-    """Flask with the URL map that lazy blueprints need."""
+    """Flask with the URL map that lazy blueprints need, installing the pending error handlers when an error finds
+    no handler (`Blueprints.install_routeless`)."""
 
     url_map_class = RouteTableMap
+
+    def handle_user_exception(self, e: Exception) -> Any:
+        """Flask's, once the modules that add no route (error handlers) are installed, if one may handle `e`."""
+        blueprints = self.extensions.get("blueprints")
+        if (
+            blueprints is not None
+            and not isinstance(e, HTTPException)
+            and self._find_error_handler(e, request.blueprints) is None
+        ):
+            blueprints.install_routeless()
+        return super().handle_user_exception(e)
 
 
 class Blueprints:
@@ -97,7 +110,8 @@ class Blueprints:
         """Does the app serve this endpoint (registered, or in the route table for a pending blueprint)?"""
         if endpoint in self.app.view_functions or endpoint in self._endpoints:
             return True
-        if self._pending:  # not in the table: maybe a stale table
+        tabled = any(endpoint == e for rules in (self.routes or {}).values() for _, e, _ in rules)
+        if self._pending and not tabled:  # unknown to the table (one of another sign-in is not): a stale table?
             self.register_all()
         return endpoint in self.app.view_functions
 
@@ -106,12 +120,17 @@ class Blueprints:
         self._register_pending(lambda key: True)
 
     def register_for(self, endpoint: str) -> None:
-        """Register the blueprint serving `endpoint` (and, with the first, those that add no route)."""
+        """Register the blueprint serving `endpoint`."""
         key = self._endpoints.get(endpoint)
-        routed = set(self.routes or {})
-        self._register_pending(lambda k: k == key or k not in routed)
+        self._register_pending(lambda k: k == key)
         if endpoint not in self.app.view_functions:  # a stale table: whoever serves it is registered
             self.register_all()
+
+    def install_routeless(self) -> None:
+        """Install the pending modules that add no route: error handlers for what only views raise (`errors`'
+        marshmallow refusal and form answer), wanted first when a view raises one, so no page pays for them before."""
+        routed = set(self.routes or {})
+        self._register_pending(lambda k: k not in routed)
 
     def _register_pending(self, chosen: Callable[[tuple[str, str]], bool]) -> None:
         if not self._pending:

@@ -129,3 +129,39 @@ def test_once_registered_a_lazy_app_serves_what_the_eager_app_serves(lazy):
     assert set(lazy.jinja_env.globals) == set(eager.jinja_env.globals)
     assert handlers(lazy) == handlers(eager)
     assert set(lazy.before_request_funcs) == set(eager.before_request_funcs)
+
+
+def test_the_other_sign_ins_endpoint_is_not_served_and_registers_nothing(lazy):
+    pending = list(lazy.extensions["blueprints"].pending)
+    with lazy.test_request_context("/"):
+        from service.web.page_helpers import has_endpoint
+
+        assert has_endpoint("cognito_signin.login") is False
+        assert has_endpoint("pages_goals.index") is True
+    assert lazy.extensions["blueprints"].pending == pending
+
+
+def test_the_view_errors_are_installed_when_a_view_first_raises_one(lazy):
+    """A form's answer (`Respond`) and marshmallow's refusal are handled by `errors.register_view_errors`, which the
+    lazy app installs only when a view raises an error no handler takes (so no page pays for marshmallow first)."""
+    from flask import redirect
+    from marshmallow import ValidationError
+
+    from service.web.form_flow import Respond
+
+    @lazy.get("/answers-with-a-form")
+    def answers_with_a_form():
+        raise Respond(redirect("/elsewhere"))
+
+    @lazy.get("/api/refuses-a-field")
+    def refuses_a_field():
+        raise ValidationError({"name": ["Unknown field."]})
+
+    assert "Respond" not in {name for _, name, _ in handlers(lazy)}
+    client = lazy.test_client()
+    answer = client.get("/answers-with-a-form")
+    refusal = client.get("/api/refuses-a-field")
+
+    assert (answer.status_code, answer.headers["Location"]) == (302, "/elsewhere")
+    assert refusal.status_code == 422
+    assert refusal.get_json()["errors"] == {"name": ["Unknown field."]}
