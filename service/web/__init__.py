@@ -34,6 +34,7 @@ def create_app(
     from service.web import auth, health, page_helpers, prefetch, static, untrusted
     from service.web.blueprints import App, Blueprints
     from service.web.errors import register_error_handlers
+    from service.web.precompiled import use_compiled
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
@@ -43,6 +44,7 @@ def create_app(
     require_session_key(settings)
     app = App(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
     app.url_rule_class = LazyBuildRule  # every route registered, each URL builder compiled when first used
+    use_compiled(app, settings)  # deployed: the page templates the build compiled (web/precompiled.py)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="__Host-session" if settings.deployed else "session",
