@@ -1,10 +1,11 @@
 """The app's blueprints, named by module: registered when the app is built, or (`lazy`) when a request needs them.
 
-A cold Lambda start pays for what its first request uses. Lazily, the app starts with every route of the route
-table (web/route_table.py, generated from the app built at once and checked against it by
-tests/unit/test_lazy_blueprints.py) as a rule without a view, so matching and `url_for` answer as the full app
-would, without importing any blueprint. A request matched to a rule whose blueprint is not registered yet registers
-that one blueprint before Flask dispatches it; `/healthz` needs none, the home page only `pages`. The modules
+A cold Lambda start pays for what its first request uses. Lazily, the app knows every route of the route table
+(web/route_table.py, generated from the app built at once and checked against it by
+tests/unit/test_lazy_blueprints.py); the first request that no rule of the app's own serves (or the first
+`url_for` of a pending blueprint) adds them all as rules without a view, so matching and `url_for` answer as the
+full app would, without importing any blueprint. A request matched to a rule whose blueprint is not registered yet
+registers that one blueprint before Flask dispatches it; `/healthz` needs none, the home page only `pages`. The modules
 that add no route (`errors`' view errors, which import marshmallow) are installed when a view first raises an error
 no installed handler takes (`App`). Registering a blueprint keeps the table's rule
 for each of its routes (`RouteTableMap`). Should the table be stale, a path no rule serves (404) or a `url_for`
@@ -77,6 +78,7 @@ class Blueprints:
         self._endpoints: dict[str, tuple[str, str]] = {}  # the table's endpoint → its pending blueprint
         self._lock = threading.RLock()
         self.routes = routes
+        self._tabled = False  # the table's rules are in the URL map
         self.recorded: Routes | None = None  # set to a dict to record each registration's routes (route_table)
         if lazy:
             if self.routes is None:
@@ -93,13 +95,22 @@ class Blueprints:
             return
         key = (module, attribute)
         self._pending.append(key)
-        url_map = self.app.url_map
-        for rule, endpoint, methods in (self.routes or {}).get(key, ()):
-            placeholder = self.app.url_rule_class(rule, endpoint=endpoint, methods=methods)
-            url_map.add(placeholder)
-            if isinstance(url_map, RouteTableMap):
-                url_map.from_table[rule_key(placeholder)] = placeholder
+        for _, endpoint, _ in (self.routes or {}).get(key, ()):
             self._endpoints[endpoint] = key
+
+    def _add_table_rules(self) -> None:
+        """The route table's rules of the blueprints added, once: when a request or a url_for first needs a route
+        no registered rule serves (so a cold `/healthz` does not pay for parsing ~200 rules)."""
+        if self._tabled:
+            return
+        self._tabled = True
+        url_map = self.app.url_map
+        for key in self._pending:
+            for rule, endpoint, methods in (self.routes or {}).get(key, ()):
+                placeholder = self.app.url_rule_class(rule, endpoint=endpoint, methods=methods)
+                url_map.add(placeholder)
+                if isinstance(url_map, RouteTableMap):
+                    url_map.from_table[rule_key(placeholder)] = placeholder
 
     @property
     def pending(self) -> list[str]:
@@ -178,6 +189,14 @@ class Blueprints:
 
     def _register_serving(self, environ: dict[str, Any]) -> None:
         """Register the blueprint whose rule matches the request (every one when no rule does)."""
+        if not self._tabled:
+            try:
+                rule, _ = self.app.url_map.bind_to_environ(environ).match(return_rule=True)
+                if rule.endpoint in self.app.view_functions:
+                    return  # a rule of the app's own (`/healthz`, static files) or of a registered blueprint
+            except HTTPException:
+                pass
+            self._add_table_rules()
         try:
             rule, _ = self.app.url_map.bind_to_environ(environ).match(return_rule=True)
         except NotFound:
@@ -191,7 +210,11 @@ class Blueprints:
     def _build_error(self, error: BuildError, endpoint: str, values: dict[str, Any]) -> str | None:
         if not self._pending:
             return None
-        self.register_all()
+        if not self._tabled and endpoint in self._endpoints:
+            with self._lock:
+                self._add_table_rules()
+        else:
+            self.register_all()
         return url_for(endpoint, **values)
 
 
