@@ -23,15 +23,18 @@ def create_app(
     table_factory: Callable[[], Table] | None = None,
     clock: Clock | None = None,
     lazy_blueprints: bool = False,
+    record_routes: dict | None = None,
 ) -> Flask:
     """Build the web app; adapters default to the real ones, created lazily.
 
     `lazy_blueprints` (the Lambda handler): the blueprints are imported and registered when a request first needs
-    one (web/blueprints.py), so a cold start answering `/healthz` does not import them.
+    one (web/blueprints.py), so a cold start answering `/healthz` does not import them. `record_routes` collects
+    each blueprint's routes (blueprints.route_table).
     """
     from service.web import auth, health, page_helpers, prefetch, static, untrusted
-    from service.web.blueprints import Blueprints
+    from service.web.blueprints import App, Blueprints
     from service.web.errors import register_error_handlers
+    from service.web.precompiled import use_compiled
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
@@ -39,8 +42,9 @@ def create_app(
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)
-    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
+    app = App(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
     app.url_rule_class = LazyBuildRule  # every route registered, each URL builder compiled when first used
+    use_compiled(app, settings)  # deployed: the page templates the build compiled (web/precompiled.py)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="__Host-session" if settings.deployed else "session",
@@ -66,6 +70,7 @@ def create_app(
     health.install(app, wiring)
     static.install(app)
     blueprints = app.extensions["blueprints"] = Blueprints(app, lazy=lazy_blueprints)
+    blueprints.recorded = record_routes
     blueprints.add("pages")
     blueprints.add("pages_history")
     blueprints.add("pages_session")

@@ -18,7 +18,10 @@ from service.web.untrusted import safe_next
 from service.web.wiring import wiring
 
 if TYPE_CHECKING:
+    from service.domain.learning import Activity
     from service.services.auth import Principal
+    from service.services.learning import EvidencePanel
+    from service.services.reviews import ReviewView
 
 # Who a goal page would be for; the navigation shows it only once such a page exists (no dead link).
 GOALS_ENDPOINT = "pages_goals.index"
@@ -98,7 +101,7 @@ def reports_menu() -> list[tuple[str, str]]:
         items.append(("Training needs", url_for("pages_training.report")))
     if principal.has(Role.HR):
         items.append(("Cycle progress", url_for("pages_hr.cycles")))
-    if "pages_decisions.counts" in current_app.view_functions and policy.may_see_decision_counts(principal):
+    if has_endpoint("pages_decisions.counts") and policy.may_see_decision_counts(principal):
         items.append(("Personnel decisions", url_for("pages_decisions.counts")))
     return items
 
@@ -152,10 +155,25 @@ def humanise(message: str) -> str:
 
 
 def has_endpoint(name: str) -> bool:
-    """Does the app serve this endpoint (its blueprints registered first when the app registers them lazily)?"""
-    if name not in current_app.view_functions:
-        current_app.extensions["blueprints"].register_all()
-    return name in current_app.view_functions
+    """Does the app serve this endpoint (registered, or in the route table when it registers blueprints lazily)?"""
+    return current_app.extensions["blueprints"].serves(name)
+
+
+def learning_evidence(view: ReviewView) -> EvidencePanel:
+    """The learning activities picked into a review, and whether the reader may comment (review pages)."""
+    from service.services import learning
+
+    return learning.evidence_panel(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
+
+
+def learning_picks(view: ReviewView) -> list[Activity]:
+    """My activities inside the review's period, to pick in my self assessment (review pages)."""
+    from service.services import learning
+
+    principal = page_principal()
+    if principal.employee_id != view.employee_id:
+        return []
+    return learning.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
 
 
 def install(app: Flask) -> None:
@@ -165,4 +183,7 @@ def install(app: Flask) -> None:
     for name, fn in labels.FILTERS.items():
         app.add_template_filter(fn, name)
     app.add_template_filter(humanise, "humanise")
+    # globals of templates that several blueprints render: here, so none depends on another being registered
+    app.add_template_global(learning_evidence, "learning_evidence")
+    app.add_template_global(learning_picks, "learning_picks")
     app.context_processor(page_globals)

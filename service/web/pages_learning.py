@@ -22,7 +22,6 @@ from service.services import directory as directory_svc
 from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
-from service.services.reviews import ReviewView
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
@@ -133,24 +132,6 @@ def _need_names(uow: Any, principal: Principal, activities: list[Activity]) -> d
 def _picking_need(form: Any) -> bool:
     """Whether the form was sent by the training-need picker's Search (the form again, nothing saved)."""
     return picker_search(form, "need")
-
-
-# --- template helpers used by the review pages ------------------------------------------------------
-
-
-@bp.app_template_global("learning_evidence")
-def learning_evidence(view: ReviewView) -> svc.EvidencePanel:
-    """The learning activities picked into a review, and whether the reader may comment (review pages)."""
-    return svc.evidence_panel(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
-
-
-@bp.app_template_global("learning_picks")
-def learning_picks(view: ReviewView) -> list[Activity]:
-    """My activities inside the review's period, to pick in my self assessment."""
-    principal = page_principal()
-    if principal.employee_id != view.employee_id:
-        return []
-    return svc.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
 
 
 # --- the learning log -------------------------------------------------------------------------------
