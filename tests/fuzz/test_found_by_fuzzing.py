@@ -119,3 +119,12 @@ def test_a_self_assessment_suggesting_any_offered_format_is_submitted(api, fmt):
         assert review["state"] == "self_submitted"
     else:
         assert "training_needs" in review["errors"]["content"], review
+
+
+def test_the_rating_report_of_a_cycle_not_launched_is_a_documented_409(api):
+    """Found (issue 23): the rating report of a draft cycle answered 409, which the document did not list."""
+    _, cycle, _ = api.call("GET /api/cycles/{cycle_id}", "H1", {"cycle_id": api.cycle_id})
+    status, draft, _ = api.call("POST /api/cycles", "H1", body={**CYCLE, "template_id": cycle["template_id"]})
+    assert status == 201, draft
+    status, refused, _ = api.call("GET /api/cycles/{cycle_id}/rating-report", "H1", {"cycle_id": draft["cycle_id"]})
+    assert status == 409 and "not been launched" in refused["message"], refused
