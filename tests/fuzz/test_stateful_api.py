@@ -615,8 +615,10 @@ class ApiMachine(RuleBasedStateMachine):
             self.figures.reached("calibration session", "adjusted")
         if label.endswith("/launch"):
             self.figures.reached("cycle", "active")
-        if label.endswith("/reopen"):
+        if label == "POST /api/cycles/{cycle_id}/reopen":
             self.figures.reached("cycle", "reopened")
+        if label == "POST /api/calibration-sessions/{session_id}/reopen":
+            self.figures.reached("calibration session", "reopened")
         if label.endswith("/return"):
             self.figures.reached("review return", f"to {data.get('state')}")
         for row in data.get("peers", []) if "/nominations" in label else []:
@@ -921,10 +923,14 @@ class ApiMachine(RuleBasedStateMachine):
         if data.draw(st.booleans(), label="adjust?"):
             self._adjust(data, session_id, key[1], who)
         tag = self.etag("GET /api/calibration-sessions/{session_id}", params)
-        status, _, _ = self.call("POST /api/calibration-sessions/{session_id}/close", who, params, version=tag)
+        status, closed, _ = self.call("POST /api/calibration-sessions/{session_id}/close", who, params, version=tag)
         if status != 200:
             return False
         self._refresh(session_id)
+        if not data.draw(st.integers(0, 3), label="reopen?"):  # back into calibration, for the next step to close
+            label = "POST /api/calibration-sessions/{session_id}/reopen"
+            self.call(label, who, params, {"reason": "One more look"}, version=closed["version"])
+            self._refresh(session_id)
         return self.reviews.get(key) != "in_calibration"
 
     def _adjust(self, data: Any, session_id: str, person: str, who: str) -> None:
