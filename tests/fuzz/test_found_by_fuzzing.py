@@ -128,3 +128,20 @@ def test_the_rating_report_of_a_cycle_not_launched_is_a_documented_409(api):
     assert status == 201, draft
     status, refused, _ = api.call("GET /api/cycles/{cycle_id}/rating-report", "H1", {"cycle_id": draft["cycle_id"]})
     assert status == 409 and "not been launched" in refused["message"], refused
+
+
+def test_a_manager_submission_over_goals_weighing_nothing_is_answered_not_a_500(api):
+    """Found: the owner's kept weight total of goals weighing 0 has no weight (a zero change is not written), and
+    the manager's submission that scored the goals part from it answered 500 (here before any self assessment:
+    one refuses goal weights that do not add up to 100)."""
+    goal = {"level": "individual", "title": "Tidy up", "cycle_id": api.cycle_id, "weight": 0}
+    status, created, _ = api.call("POST /api/goals", "E1", body=goal)
+    assert status == 201, created
+    content = {
+        "competency_ratings": {"delivery": {"rating": 2}},
+        "strengths": "Ownership.",
+        "areas_to_strengthen": "Delegation.",
+        "narrative": "Steady.",
+    }
+    status, review = _review_write(api, "PUT " + REVIEW + "/manager", "M1", "E1", {"content": content, "submit": True})
+    assert status == 409 and "not started" in review["message"], review  # refused as for any such review
