@@ -71,8 +71,11 @@ REVIEW_WORKFLOW = Workflow(
     lambda state, action: f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}",
 )
 allows = REVIEW_WORKFLOW.allows  # whether the workflow allows `action` on a review in `state` (returns aside)
-# HR may return a review to any earlier state (with a reason).
-RETURNS: dict[ReviewState, tuple[ReviewState, ...]] = {s: tuple(ORDER[: ORDER.index(s)]) for s in ORDER}
+# HR may return a review to any earlier state (with a reason), but not into calibration: only a calibration
+# session holds a review there (reopening a closed session puts its reviews back, RECALIBRATE).
+RETURNS: dict[ReviewState, tuple[ReviewState, ...]] = {
+    s: tuple(r for r in ORDER[: ORDER.index(s)] if r is not S.IN_CALIBRATION) for s in ORDER
+}
 
 
 def next_state(state: ReviewState, action: ReviewAction, to: ReviewState | None = None) -> ReviewState:

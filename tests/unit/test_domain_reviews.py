@@ -314,4 +314,13 @@ def test_a_return_must_name_where_to_and_a_new_review_has_nowhere_to_go_back_to(
     with pytest.raises(Conflict) as caught:
         next_state(S.NOT_STARTED, A.RETURN, S.NOT_STARTED)
     assert "nothing" in caught.value.message
-    assert RETURNS[S.FINALISED] == tuple(ORDER[:-1])
+    assert RETURNS[S.FINALISED] == tuple(s for s in ORDER[:-1] if s is not S.IN_CALIBRATION)
+
+
+def test_hr_never_returns_a_review_into_calibration():
+    """Only a calibration session holds a review in calibration (reopening one puts it back); a return into it
+    would leave the review waiting for a session that does not exist."""
+    assert all(S.IN_CALIBRATION not in targets for targets in RETURNS.values())
+    with pytest.raises(Conflict):
+        next_state(S.DISCUSSED, A.RETURN, to=S.IN_CALIBRATION)
+    assert next_state(S.DISCUSSED, A.RETURN, to=S.SELF_SUBMITTED) is S.SELF_SUBMITTED
