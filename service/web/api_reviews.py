@@ -8,6 +8,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields
 
 from service.adapters import keys
+from service.domain.archiving import ShelfAction
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle
 from service.domain.templates import template_to_dict
@@ -27,6 +28,7 @@ from service.web.schemas_reviews import (
     ActionListSchema,
     ActionSchema,
     ActionStatusSchema,
+    ArchivedQuerySchema,
     AuditSchema,
     CycleInSchema,
     CycleListSchema,
@@ -85,11 +87,31 @@ def create_template():
 
 
 @bp.get("/templates")
-@api_doc("Every template", response=TemplateListSchema)
+@api_doc(
+    "The templates in use (or, with archived=true, the archived ones)",
+    response=TemplateListSchema,
+    query=ArchivedQuerySchema,
+)
 def list_templates():
     """List templates."""
     current_principal()
-    return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow())]})
+    archived = load_query()["archived"]
+    return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow(), archived)]})
+
+
+@bp.post("/templates/<template_id>/<any(archive, restore):action>")
+@api_doc(
+    "Archive a template (out of the list and the cycle form; still readable) or restore it (HR, If-Match)",
+    response=TemplateSchema,
+    errors=(409,),
+)
+def shelve_template(template_id: str, action: str):
+    """Archive or restore a template."""
+    w = wiring()
+    t = template_svc.shelve_template(
+        w.uow(), current_principal(), template_id, ShelfAction(action), expected_version(), w.clock
+    )
+    return answer(template_to_dict(t), version=t.version)
 
 
 @bp.get("/templates/<template_id>")
@@ -137,11 +159,38 @@ def create_cycle():
 
 
 @bp.get("/cycles")
-@api_doc("Every cycle, newest first", response=CycleListSchema)
+@api_doc(
+    "Every cycle, newest first (or, with archived=true, the archived drafts)",
+    response=CycleListSchema,
+    query=ArchivedQuerySchema,
+)
 def list_cycles():
     """List cycles."""
     current_principal()
-    return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow())]})
+    archived = load_query()["archived"]
+    return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow(), archived)]})
+
+
+@bp.post("/cycles/<cycle_id>/<any(archive, restore):action>")
+@api_doc(
+    "Archive a draft cycle (out of the lists; not edited or launched) or restore it (HR)",
+    response=CycleSchema,
+    errors=(409,),
+)
+def shelve_cycle(cycle_id: str, action: str):
+    """Archive or restore a draft cycle."""
+    w = wiring()
+    c = cycle_svc.shelve_cycle(w.uow(), current_principal(), cycle_id, ShelfAction(action), expected_version(), w.clock)
+    return _cycle_response(c)
+
+
+@bp.delete("/cycles/<cycle_id>")
+@api_doc("Delete a draft cycle; a launched one is refused (HR, If-Match)", status=204, errors=(409,))
+def delete_cycle(cycle_id: str):
+    """Delete a draft cycle."""
+    w = wiring()
+    cycle_svc.delete_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock)
+    return "", 204
 
 
 @bp.get("/cycles/<cycle_id>")

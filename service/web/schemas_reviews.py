@@ -81,6 +81,12 @@ class TemplateSchema(TemplateInSchema):
 TemplateListSchema = list_of("templates", TemplateSchema)
 
 
+class ArchivedQuerySchema(Schema):
+    """Which list: the things in use (the default) or the archived ones."""
+
+    archived = fields.Boolean(load_default=False, metadata={"description": "true: the archived ones instead"})
+
+
 PHASE_NOTES = {Phase.DISCUSSION: {"description": "review discussion and acknowledgement"}}
 # A cycle's deadlines, one date a phase: the fields are the domain's phases, in their order.
 PhasesSchema = Schema.from_dict(
