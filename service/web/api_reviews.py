@@ -99,19 +99,28 @@ def list_templates():
     return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow(), archived)]})
 
 
-@bp.post("/templates/<template_id>/<any(archive, restore):action>")
+def _shelve_template(template_id: str, action: ShelfAction):
+    w = wiring()
+    t = template_svc.shelve_template(w.uow(), current_principal(), template_id, action, expected_version(), w.clock)
+    return answer(template_to_dict(t), version=t.version)
+
+
+@bp.post("/templates/<template_id>/archive")
 @api_doc(
-    "Archive a template (out of the list and the cycle form; still readable) or restore it (HR, If-Match)",
+    "Archive a template: out of the list and the cycle form, still readable (HR, If-Match)",
     response=TemplateSchema,
     errors=(409,),
 )
-def shelve_template(template_id: str, action: str):
-    """Archive or restore a template."""
-    w = wiring()
-    t = template_svc.shelve_template(
-        w.uow(), current_principal(), template_id, ShelfAction(action), expected_version(), w.clock
-    )
-    return answer(template_to_dict(t), version=t.version)
+def archive_template(template_id: str):
+    """Archive a template."""
+    return _shelve_template(template_id, ShelfAction.ARCHIVE)
+
+
+@bp.post("/templates/<template_id>/restore")
+@api_doc("Restore an archived template (HR, If-Match)", response=TemplateSchema, errors=(409,))
+def restore_template(template_id: str):
+    """Restore a template."""
+    return _shelve_template(template_id, ShelfAction.RESTORE)
 
 
 @bp.get("/templates/<template_id>")
@@ -171,17 +180,24 @@ def list_cycles():
     return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow(), archived)]})
 
 
-@bp.post("/cycles/<cycle_id>/<any(archive, restore):action>")
-@api_doc(
-    "Archive a draft cycle (out of the lists; not edited or launched) or restore it (HR)",
-    response=CycleSchema,
-    errors=(409,),
-)
-def shelve_cycle(cycle_id: str, action: str):
-    """Archive or restore a draft cycle."""
+def _shelve_cycle(cycle_id: str, action: ShelfAction):
     w = wiring()
-    c = cycle_svc.shelve_cycle(w.uow(), current_principal(), cycle_id, ShelfAction(action), expected_version(), w.clock)
+    c = cycle_svc.shelve_cycle(w.uow(), current_principal(), cycle_id, action, expected_version(), w.clock)
     return _cycle_response(c)
+
+
+@bp.post("/cycles/<cycle_id>/archive")
+@api_doc("Archive a draft cycle: out of the lists, not edited or launched (HR)", response=CycleSchema, errors=(409,))
+def archive_cycle(cycle_id: str):
+    """Archive a draft cycle."""
+    return _shelve_cycle(cycle_id, ShelfAction.ARCHIVE)
+
+
+@bp.post("/cycles/<cycle_id>/restore")
+@api_doc("Restore an archived draft cycle (HR)", response=CycleSchema, errors=(409,))
+def restore_cycle(cycle_id: str):
+    """Restore an archived draft cycle."""
+    return _shelve_cycle(cycle_id, ShelfAction.RESTORE)
 
 
 @bp.delete("/cycles/<cycle_id>")

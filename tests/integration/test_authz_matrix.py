@@ -70,6 +70,7 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # fmt: off
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
+    "DELETE /api/cycles/<cycle_id>": "403 403 403 403 403 ok 403 401",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -183,10 +184,12 @@ ROUTES: dict[str, str] = {
     "PATCH /api/learning/contacts/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /actions/<action_id>/status": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
     "POST /api/cycles": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/archive": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/feedback/upward": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/launch": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/reopen": "403 403 403 403 403 ok 403 401",
+    "POST /api/cycles/<cycle_id>/restore": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/acknowledge": "ok/404 ok/403 ok/404 ok/403 ok/404 ok/403 ok/403 401",
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/finalise": "403/404 403 403/404 403 403/404 403/ok 403 401",
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/nominations/decisions": "403 403/ok 403 403 403 403/ok 403 401",
@@ -261,6 +264,8 @@ ROUTES: dict[str, str] = {
     "PUT /api/feedback/<cycle_id>/<subject_id>/draft": "403/404 403/404 403/404 403/404 403/ok 403/404 403/404 401",
     "PUT /api/learning/questions": "ok ok ok ok ok ok ok 401",
     "PUT /api/templates/<template_id>": "403 403 403 403 403 ok 403 401",
+    "POST /api/templates/<template_id>/archive": "403 403 403 403 403 ok 403 401",
+    "POST /api/templates/<template_id>/restore": "403 403 403 403 403 ok 403 401",
 }
 # fmt: on
 
