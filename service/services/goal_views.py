@@ -59,6 +59,7 @@ class GoalView:
     alignment_chain: list[ChainLink]
     pace: PaceCheck | None  # progress against the time elapsed in the goal's period (None: done, dropped, or no end)
     standing: str  # the badge: the status, or "behind" for an "on track" goal whose progress trails its time
+    archived: bool  # put away: left out of the default lists and pickers
 
 
 @dataclass
@@ -104,6 +105,7 @@ def _view_fields(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck
         "alignment_chain": [ChainLink(g.goal_id, g.title, g.level.value, g.owner_id) for g in chain],
         "pace": pace,
         "standing": standing(goal.status, pace),
+        "archived": goal.archived,
     }
 
 

@@ -48,7 +48,7 @@ EVENT_HANDLERS: dict[type[ev.Event], list[Callable[[UnitOfWork, Any], None]]] = 
 QUERY_HANDLERS: dict[type[q.Query], Callable[[UnitOfWork, Any], Any]] = {
     q.GoalPart: lambda uow, x: review_goals.goal_part(uow, x.employee_id, x.cycle_id, x.manager, x.scale),
     q.FeedbackRatings: lambda uow, x: feedback.score_feedback_ratings(uow, x.cycle, x.subject_id, x.now, x.releasing),
-    q.PersonGoals: lambda uow, x: goals.person_goals(uow, x.owner_id, x.cycle_id, on=x.on),
+    q.PersonGoals: lambda uow, x: goals.person_goals(uow, x.owner_id, x.cycle_id, on=x.on, archived=None),
     q.GoalWeightTotal: lambda uow, x: goals.weight_total(uow, x.owner_id, x.cycle_id),
 }
 

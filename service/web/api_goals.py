@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.domain.archiving import ShelfAction
 from service.domain.goals import Direction, Goal, GoalLevel, GoalStatus, PaceCheck
 from service.services import goals as svc
 from service.services.auth import Principal
@@ -84,6 +85,10 @@ GoalListSchema = list_of("goals", GoalSchema)
 
 class CycleQuerySchema(Schema):
     cycle_id = Id(load_default=None)
+
+
+class PersonGoalsQuerySchema(CycleQuerySchema):
+    archived = fields.Boolean(load_default=False, metadata={"description": "true: the archived goals instead"})
 
 
 class AssignSchema(Schema):
@@ -179,6 +184,31 @@ def patch_goal(goal_id: str):
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
 
+def _shelve(goal_id: str, action: ShelfAction):
+    w = wiring()
+    principal = current_principal()
+    _must_see(w, principal, goal_id)
+    return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, expected_version(), w.clock))
+
+
+@bp.post("/goals/<goal_id>/archive")
+@api_doc(
+    "Archive a finished goal: out of the lists and pickers, still readable (whoever may edit it, If-Match)",
+    response=GoalSchema,
+    errors=(409,),
+)
+def archive_goal(goal_id: str):
+    """Archive a goal."""
+    return _shelve(goal_id, ShelfAction.ARCHIVE)
+
+
+@bp.post("/goals/<goal_id>/restore")
+@api_doc("Restore an archived goal (If-Match)", response=GoalSchema, errors=(409,))
+def restore_goal(goal_id: str):
+    """Restore a goal."""
+    return _shelve(goal_id, ShelfAction.RESTORE)
+
+
 @bp.get("/goals/<goal_id>/children")
 @api_doc("Goals aligned directly to a goal", response=GoalListSchema)
 def goal_children(goal_id: str):
@@ -206,16 +236,17 @@ def assign(goal_id: str):
 
 @bp.get("/people/<employee_id>/goals")
 @api_doc(
-    "Someone's goals in a cycle, with progress and alignment chain",
+    "Someone's goals in a cycle, with progress and alignment chain (with archived=true: the archived ones)",
     response=GoalListSchema,
-    query=CycleQuerySchema,
+    query=PersonGoalsQuerySchema,
 )
 def person_goals(employee_id: str):
     """A person's goals."""
     principal = current_principal()
-    cycle_id = load_query()["cycle_id"]
+    query = load_query()
     visibility = wiring().settings.goal_visibility
-    goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, visibility, _today())
+    uow = wiring().uow()
+    goals = svc.person_goals(uow, employee_id, query["cycle_id"], principal, visibility, _today(), query["archived"])
     return answer({"goals": goals})
 
 

@@ -180,6 +180,8 @@ ROUTES: dict[str, str] = {
     "GET /static/<path:filename>": "ok ok ok ok ok ok ok ok",
     "PATCH /api/actions/<action_id>": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
     "PATCH /api/goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
+    "POST /api/goals/<goal_id>/archive": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
+    "POST /api/goals/<goal_id>/restore": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "PATCH /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "PATCH /api/learning/contacts/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /actions/<action_id>/status": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
