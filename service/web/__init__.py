@@ -41,6 +41,7 @@ def create_app(
         pages_history,
         pages_hr,
         pages_learning,
+        pages_put_away,
         pages_reviews,
         pages_session,
         pages_training,
@@ -92,6 +93,7 @@ def create_app(
     app.register_blueprint(pages_training.bp)
     app.register_blueprint(pages_learning.bp)
     app.register_blueprint(pages_feedback.bp)
+    app.register_blueprint(pages_put_away.bp)  # issue 28: archive, restore, delete a draft
     if settings.auth_mode == "local":
         app.register_blueprint(pages_session.local_bp)
     else:
