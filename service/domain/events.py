@@ -40,6 +40,11 @@ class SelfAssessmentSubmitted(ReviewChanged):
 
 
 @dataclass(frozen=True)
+class SelfAssessmentWithdrawn(ReviewChanged):
+    """The employee took the submitted self assessment back before the manager started (a draft again)."""
+
+
+@dataclass(frozen=True)
 class ManagerAssessmentSaved(ReviewChanged):
     """The manager saved a draft of the manager assessment."""
 
@@ -78,6 +83,7 @@ class ReviewReturned(ReviewChanged):
 REVIEW_EVENTS: dict[ReviewAction, type[ReviewChanged]] = {
     ReviewAction.SAVE_SELF: SelfAssessmentSaved,
     ReviewAction.SUBMIT_SELF: SelfAssessmentSubmitted,
+    ReviewAction.WITHDRAW_SELF: SelfAssessmentWithdrawn,
     ReviewAction.SAVE_MANAGER: ManagerAssessmentSaved,
     ReviewAction.SUBMIT_MANAGER: ManagerAssessmentSubmitted,
     ReviewAction.SAVE_DISCUSSION: DiscussionSaved,

@@ -33,6 +33,7 @@ class ReviewAction(StrEnum):
 
     SAVE_SELF = "save_self"
     SUBMIT_SELF = "submit_self"
+    WITHDRAW_SELF = "withdraw_self"
     SAVE_MANAGER = "save_manager"
     SUBMIT_MANAGER = "submit_manager"
     SAVE_DISCUSSION = "save_discussion"
@@ -48,6 +49,7 @@ S, A = ReviewState, ReviewAction
 TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.NOT_STARTED, A.SAVE_SELF): S.NOT_STARTED,
     (S.NOT_STARTED, A.SUBMIT_SELF): S.SELF_SUBMITTED,
+    (S.SELF_SUBMITTED, A.WITHDRAW_SELF): S.NOT_STARTED,  # only until the manager starts (next_step_started)
     (S.NOT_STARTED, A.SAVE_MANAGER): S.NOT_STARTED,
     (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
     (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
@@ -81,6 +83,14 @@ PART_ACTIONS: dict[str, tuple[ReviewAction, ReviewAction]] = {
     "manager": (A.SAVE_MANAGER, A.SUBMIT_MANAGER),
     "discussion": (A.SAVE_DISCUSSION, A.RECORD_DISCUSSION),
 }
+
+
+def next_step_started(action: ReviewAction, manager_draft: dict | None) -> str:
+    """Why the author can no longer withdraw (empty when they can): the self assessment stands once the manager has
+    started the manager assessment (a draft saved or submitted: the submission's state refuses it already)."""
+    if action is A.WITHDRAW_SELF and manager_draft:
+        return "the manager has started the manager assessment, so the self assessment stands; ask HR to return it"
+    return ""
 
 
 def at_least(state: ReviewState, other: ReviewState) -> bool:

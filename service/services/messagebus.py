@@ -32,6 +32,7 @@ def _close_feedback(uow: UnitOfWork, event: ev.ManagerAssessmentSubmitted) -> No
 EVENT_HANDLERS: dict[type[ev.Event], list[Callable[[UnitOfWork, Any], None]]] = {
     ev.SelfAssessmentSaved: [],
     ev.SelfAssessmentSubmitted: [training.needs_from_self_assessment],
+    ev.SelfAssessmentWithdrawn: [],  # its needs stay until the next submission replaces them (as after a return)
     ev.ManagerAssessmentSaved: [],
     ev.ManagerAssessmentSubmitted: [
         actions.actions_from_obstacles,

@@ -44,6 +44,7 @@ from service.domain.reviews import (
     check_self,
     compute_score,
     next_state,
+    next_step_started,
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
@@ -321,6 +322,7 @@ class AvailableActions:
     acknowledge: bool
     finalise: bool
     return_targets: list[ReviewState]  # the states HR may return it to
+    withdraw_self: bool = False  # take the submitted self assessment back (until the manager starts theirs)
 
 
 def available_actions(ctx: ReviewContext) -> AvailableActions:
@@ -334,6 +336,9 @@ def available_actions(ctx: ReviewContext) -> AvailableActions:
         acknowledge=may("acknowledge") and allows(state, A.ACKNOWLEDGE),
         finalise=may("finalise") and allows(state, A.FINALISE),
         return_targets=list(RETURNS[state]) if may("return") else [],
+        withdraw_self=may("self")
+        and allows(state, A.WITHDRAW_SELF)
+        and not next_step_started(A.WITHDRAW_SELF, ctx.review.manager_assessment),
     )
 
 
@@ -553,6 +558,18 @@ FEEDBACK_ARRIVED = (
 save_self_assessment = partial(save_part, part="self")
 save_manager_assessment = partial(save_part, part="manager")
 save_discussion = partial(save_part, part="discussion")
+
+
+def withdraw_self_assessment(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, expected_version: int, clock: Clock
+) -> ReviewView:
+    """The employee takes a submitted self assessment back to edit it, until the manager has started theirs
+    (409 with the reason after); the content stays as a draft, the withdrawal is audited."""
+    ctx = _part_context(uow, principal, cycle_id, employee_id, "self", expected_version)
+    why = next_step_started(A.WITHDRAW_SELF, ctx.review.manager_assessment)
+    if why:
+        raise Conflict(why, entity="review")
+    return _commit(ctx, expected_version, {}, A.WITHDRAW_SELF, clock)
 
 
 def acknowledge(

@@ -64,6 +64,7 @@ ACTION_PHRASES = {
     "create_review": "opened the review",
     "save_self": "saved a draft of the self assessment",
     "submit_self": "submitted the self assessment",
+    "withdraw_self": "withdrew the self assessment to edit it again",
     "save_manager": "saved a draft of the manager assessment",
     "submit_manager": "submitted the manager assessment",
     "save_discussion": "saved a draft of the discussion record",

@@ -398,6 +398,20 @@ def post_acknowledge(cycle_id: str, employee_id: str):
     )
 
 
+@bp.post(REVIEW + "/self/withdraw")
+@api_doc(
+    "Take my submitted self assessment back to edit it, until my manager has started theirs (If-Match)",
+    response=ReviewSchema,
+    errors=(409,),
+)
+def post_withdraw_self(cycle_id: str, employee_id: str):
+    """Withdraw a self assessment."""
+    w = wiring()
+    principal = current_principal()
+    view = review_svc.withdraw_self_assessment(w.uow(), principal, cycle_id, employee_id, expected_version(), w.clock)
+    return _review_response(view)
+
+
 @bp.post(REVIEW + "/finalise")
 @api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=(409,))
 def post_finalise(cycle_id: str, employee_id: str):

@@ -501,6 +501,7 @@ def _render_review(
         can_manager=can.manager,
         can_discussion=can.discussion,
         can_acknowledge=can.acknowledge,
+        can_withdraw_self=can.withdraw_self,
         can_finalise=can.finalise,
         return_targets=can.return_targets,
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
@@ -553,6 +554,21 @@ def acknowledge(cycle_id: str, employee_id: str):
     )
     flash("You acknowledged the review. Your response is kept with it; HR finalises it next.", "success")
     return redirect(_review_url(ctx))
+
+
+@bp.post(REVIEW + "/self/withdraw")
+def withdraw_self(cycle_id: str, employee_id: str):
+    """The employee takes the submitted self assessment back to edit it (until the manager has started)."""
+    ctx, _ = _context(cycle_id, employee_id)
+    w = wiring()
+    attempt(
+        lambda: review_svc.withdraw_self_assessment(
+            w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock
+        ),
+        OnRefusal(back=_review_url(ctx), prefix="Not withdrawn"),
+    )
+    flash("Your self assessment is a draft again: edit it and submit it when it is ready.", "success")
+    return redirect(url_for("pages_reviews.self_form", cycle_id=cycle_id, employee_id=employee_id))
 
 
 @bp.post(REVIEW + "/finalise")
