@@ -53,3 +53,28 @@ def test_only_the_author_withdraws(as_, launched_cycle_id):
     assert as_("E3").post(review_url(cid, "E4", "self/withdraw"), version=submitted["version"]).status_code == 403
     assert_error(as_("E4").post(review_url(cid, "E4", "self/withdraw"), version=1), 412, "stale_write")
     assert ok(as_("E4").get(review_url(cid, "E4")))["state"] == "self_submitted"
+
+
+def test_the_review_page_offers_the_withdrawal_as_a_plain_form_until_the_manager_starts(as_, launched_cycle_id):
+    cid, me = launched_cycle_id, as_("E4")
+    submitted = submit_self(me, cid)
+    page = me.get(f"/cycles/{cid}/reviews/E4").get_data(as_text=True)
+    assert "Withdraw my self assessment" in page
+    resp = me.client.post(
+        f"/cycles/{cid}/reviews/E4/self/withdraw",
+        data={"csrf_token": me.auth.csrf, "version": str(submitted["version"])},
+        follow_redirects=True,
+    )
+    assert resp.status_code == 200 and "Your self assessment is a draft again" in resp.get_data(as_text=True)
+    assert ok(me.get(review_url(cid, "E4")))["state"] == "not_started"
+    submit_self(me, cid)
+    write(as_("E3"), cid, "E4", "manager", {"content": f.manager_content()})
+    page = me.get(f"/cycles/{cid}/reviews/E4").get_data(as_text=True)
+    assert "Withdraw my self assessment" not in page
+    refused = me.client.post(
+        f"/cycles/{cid}/reviews/E4/self/withdraw",
+        data={"csrf_token": me.auth.csrf, "version": str(version_of(me, cid, "E4"))},
+        follow_redirects=True,
+    )
+    assert "Not withdrawn: the manager has started the manager assessment" in refused.get_data(as_text=True)
+    assert ok(me.get(review_url(cid, "E4")))["state"] == "self_submitted"

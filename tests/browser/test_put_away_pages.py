@@ -55,3 +55,23 @@ def test_put_away_and_take_back(live, open_as, width):
     check(employee, f"put-away-goal-archived-{width}", problems)
     assert employee.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_an_employee_withdraws_the_self_assessment(live, open_as, width):
+    from service.services import reviews as review_svc
+
+    problems: list[str] = []
+    viewport = WIDTHS[width]
+    cycle = launch(live, "Mid-year review", live.clock.now().date().replace(month=1, day=1), [-10, 3, 5, 20, 30])
+    me = f.principal(live.table, "E4")
+    review_svc.save_self_assessment(
+        UnitOfWork(live.table), me, cycle.cycle_id, "E4", f.self_content(), 1, True, live.clock
+    )
+    employee = open_as(live, "E4", viewport)
+    employee.goto(f"/cycles/{cycle.cycle_id}/reviews/E4")
+    check(employee, f"withdraw-self-offered-{width}", problems)
+    employee.get_by_role("button", name="Withdraw my self assessment").click()
+    expect(employee.get_by_text("Your self assessment is a draft again")).to_be_visible()
+    assert employee.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert not problems, "\n".join(problems)
