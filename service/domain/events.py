@@ -55,6 +55,11 @@ class ManagerAssessmentSubmitted(ReviewChanged):
 
 
 @dataclass(frozen=True)
+class ManagerAssessmentWithdrawn(ReviewChanged):
+    """The manager took the submitted assessment back before the discussion started (a draft again, unscored)."""
+
+
+@dataclass(frozen=True)
 class DiscussionSaved(ReviewChanged):
     """The manager saved a draft of the review discussion."""
 
@@ -86,6 +91,7 @@ REVIEW_EVENTS: dict[ReviewAction, type[ReviewChanged]] = {
     ReviewAction.WITHDRAW_SELF: SelfAssessmentWithdrawn,
     ReviewAction.SAVE_MANAGER: ManagerAssessmentSaved,
     ReviewAction.SUBMIT_MANAGER: ManagerAssessmentSubmitted,
+    ReviewAction.WITHDRAW_MANAGER: ManagerAssessmentWithdrawn,
     ReviewAction.SAVE_DISCUSSION: DiscussionSaved,
     ReviewAction.RECORD_DISCUSSION: DiscussionRecorded,
     ReviewAction.ACKNOWLEDGE: ReviewAcknowledged,

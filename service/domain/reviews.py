@@ -36,6 +36,7 @@ class ReviewAction(StrEnum):
     WITHDRAW_SELF = "withdraw_self"
     SAVE_MANAGER = "save_manager"
     SUBMIT_MANAGER = "submit_manager"
+    WITHDRAW_MANAGER = "withdraw_manager"
     SAVE_DISCUSSION = "save_discussion"
     RECORD_DISCUSSION = "record_discussion"
     ACKNOWLEDGE = "acknowledge"
@@ -53,6 +54,7 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.NOT_STARTED, A.SAVE_MANAGER): S.NOT_STARTED,
     (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
     (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
+    (S.MANAGER_SUBMITTED, A.WITHDRAW_MANAGER): S.SELF_SUBMITTED,  # only until the discussion starts
     (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION): S.DISCUSSED,
     (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
@@ -85,12 +87,28 @@ PART_ACTIONS: dict[str, tuple[ReviewAction, ReviewAction]] = {
 }
 
 
-def next_step_started(action: ReviewAction, manager_draft: dict | None) -> str:
-    """Why the author can no longer withdraw (empty when they can): the self assessment stands once the manager has
-    started the manager assessment (a draft saved or submitted: the submission's state refuses it already)."""
-    if action is A.WITHDRAW_SELF and manager_draft:
-        return "the manager has started the manager assessment, so the self assessment stands; ask HR to return it"
-    return ""
+# What an author may take back (their form → the withdrawal), the later part whose start ends that right, and the
+# sentence a refusal gives. Peer and upward answers are not here: an answer joins the anonymous group when it is
+# submitted and nothing stored links it to its author, so the next step has started at submission.
+WITHDRAWALS: dict[str, tuple[ReviewAction, str, str]] = {
+    "self": (
+        A.WITHDRAW_SELF,
+        "manager_assessment",
+        "the manager has started the manager assessment, so the self assessment stands; ask HR to return it",
+    ),
+    "manager": (
+        A.WITHDRAW_MANAGER,
+        "discussion",
+        "the review discussion has started, so the manager assessment stands; ask HR to return it",
+    ),
+}
+
+
+def next_step_started(review: Review, part: str) -> str:
+    """Why the author of `part` can no longer withdraw it (empty when they can): the next part has a draft, saved
+    or submitted (a later state's own row refuses the withdrawal already)."""
+    _action, later, why = WITHDRAWALS[part]
+    return why if getattr(review, later) else ""
 
 
 def at_least(state: ReviewState, other: ReviewState) -> bool:

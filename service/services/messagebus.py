@@ -39,6 +39,8 @@ EVENT_HANDLERS: dict[type[ev.Event], list[Callable[[UnitOfWork, Any], None]]] = 
         training.needs_from_manager_assessment,
         _close_feedback,
     ],
+    # Its released feedback stays released (a group is never taken back); actions and needs follow the next submission.
+    ev.ManagerAssessmentWithdrawn: [],
     ev.DiscussionSaved: [],
     ev.DiscussionRecorded: [actions.actions_from_discussion],
     ev.ReviewAcknowledged: [],

@@ -67,6 +67,7 @@ ACTION_PHRASES = {
     "withdraw_self": "withdrew the self assessment to edit it again",
     "save_manager": "saved a draft of the manager assessment",
     "submit_manager": "submitted the manager assessment",
+    "withdraw_manager": "withdrew the manager assessment to edit it again",
     "save_discussion": "saved a draft of the discussion record",
     "record_discussion": "recorded the review discussion",
     "acknowledge": "acknowledged the review",

@@ -398,6 +398,16 @@ def post_acknowledge(cycle_id: str, employee_id: str):
     )
 
 
+def _withdraw(cycle_id: str, employee_id: str, part: str):
+    w = wiring()
+    principal = current_principal()
+    return _review_response(
+        review_svc.withdraw_submission(
+            w.uow(), principal, cycle_id, employee_id, expected_version(), w.clock, part=part
+        )
+    )
+
+
 @bp.post(REVIEW + "/self/withdraw")
 @api_doc(
     "Take my submitted self assessment back to edit it, until my manager has started theirs (If-Match)",
@@ -406,10 +416,19 @@ def post_acknowledge(cycle_id: str, employee_id: str):
 )
 def post_withdraw_self(cycle_id: str, employee_id: str):
     """Withdraw a self assessment."""
-    w = wiring()
-    principal = current_principal()
-    view = review_svc.withdraw_self_assessment(w.uow(), principal, cycle_id, employee_id, expected_version(), w.clock)
-    return _review_response(view)
+    return _withdraw(cycle_id, employee_id, "self")
+
+
+@bp.post(REVIEW + "/manager/withdraw")
+@api_doc(
+    "Take my submitted manager assessment back to edit it, until the discussion has started; its score goes until"
+    " it is submitted again, released feedback stays released (If-Match)",
+    response=ReviewSchema,
+    errors=(409,),
+)
+def post_withdraw_manager(cycle_id: str, employee_id: str):
+    """Withdraw a manager assessment."""
+    return _withdraw(cycle_id, employee_id, "manager")
 
 
 @bp.post(REVIEW + "/finalise")

@@ -501,7 +501,7 @@ def _render_review(
         can_manager=can.manager,
         can_discussion=can.discussion,
         can_acknowledge=can.acknowledge,
-        can_withdraw_self=can.withdraw_self,
+        can_withdraw=can.withdraw,
         can_finalise=can.finalise,
         return_targets=can.return_targets,
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
@@ -556,19 +556,26 @@ def acknowledge(cycle_id: str, employee_id: str):
     return redirect(_review_url(ctx))
 
 
-@bp.post(REVIEW + "/self/withdraw")
-def withdraw_self(cycle_id: str, employee_id: str):
-    """The employee takes the submitted self assessment back to edit it (until the manager has started)."""
+WITHDRAWN = {
+    "self": "Your self assessment is a draft again: edit it and submit it when it is ready.",
+    "manager": "Your manager assessment is a draft again (unscored): edit it and submit it when it is ready.",
+}
+
+
+@bp.post(REVIEW + "/self/withdraw", defaults={"part": "self"})
+@bp.post(REVIEW + "/manager/withdraw", defaults={"part": "manager"})
+def withdraw(cycle_id: str, employee_id: str, part: str):
+    """The author takes a submitted form back to edit it (until the next step has started), then edits it."""
     ctx, _ = _context(cycle_id, employee_id)
     w = wiring()
     attempt(
-        lambda: review_svc.withdraw_self_assessment(
-            w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock
+        lambda: review_svc.withdraw_submission(
+            w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock, part=part
         ),
         OnRefusal(back=_review_url(ctx), prefix="Not withdrawn"),
     )
-    flash("Your self assessment is a draft again: edit it and submit it when it is ready.", "success")
-    return redirect(url_for("pages_reviews.self_form", cycle_id=cycle_id, employee_id=employee_id))
+    flash(WITHDRAWN[part], "success")
+    return redirect(url_for(f"pages_reviews.{part}_form", cycle_id=cycle_id, employee_id=employee_id))
 
 
 @bp.post(REVIEW + "/finalise")

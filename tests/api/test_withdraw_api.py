@@ -78,3 +78,32 @@ def test_the_review_page_offers_the_withdrawal_as_a_plain_form_until_the_manager
     )
     assert "Not withdrawn: the manager has started the manager assessment" in refused.get_data(as_text=True)
     assert ok(me.get(review_url(cid, "E4")))["state"] == "self_submitted"
+
+
+def test_the_manager_withdraws_the_assessment_until_the_discussion_starts(as_, launched_cycle_id):
+    cid, boss = launched_cycle_id, as_("E3")
+    submit_self(as_("E4"), cid)
+    submitted = submit_manager(boss, cid)
+    assert submitted["state"] == "manager_submitted" and submitted["score"] is not None
+    withdrawn = ok(boss.post(review_url(cid, "E4", "manager/withdraw"), version=submitted["version"]))
+    assert withdrawn["state"] == "self_submitted"
+    stored = ok(boss.get(review_url(cid, "E4")))
+    assert stored["score"] is None and stored["manager_assessment"] == submitted["manager_assessment"]
+    again = submit_manager(boss, cid)
+    assert again["score"] == submitted["score"]
+    write(boss, cid, "E4", "discussion", {"content": f.discussion_content()})  # the discussion has started
+    resp = boss.post(review_url(cid, "E4", "manager/withdraw"), version=version_of(boss, cid, "E4"))
+    assert_error(resp, 409, "conflict")
+    assert resp.get_json()["message"] == (
+        "the review discussion has started, so the manager assessment stands; ask HR to return it"
+    )
+    assert ok(boss.get(review_url(cid, "E4")))["state"] == "manager_submitted"
+    audit = ok(as_("E2").get(review_url(cid, "E4", "audit")))
+    assert "withdraw_manager" in [r["action"] for r in audit["records"]]
+
+
+def test_a_form_not_submitted_cannot_be_withdrawn(as_, launched_cycle_id):
+    cid = launched_cycle_id
+    resp = as_("E4").post(review_url(cid, "E4", "self/withdraw"), version=version_of(as_("E4"), cid, "E4"))
+    assert_error(resp, 409, "conflict")
+    assert resp.get_json()["message"] == "cannot withdraw self a review that is not started"
