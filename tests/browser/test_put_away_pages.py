@@ -74,4 +74,19 @@ def test_an_employee_withdraws_the_self_assessment(live, open_as, width):
     employee.get_by_role("button", name="Withdraw my self assessment").click()
     expect(employee.get_by_text("Your self assessment is a draft again")).to_be_visible()
     assert employee.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    version = review_svc.open_review(UnitOfWork(live.table), me, cycle.cycle_id, "E4").version
+    review_svc.save_self_assessment(
+        UnitOfWork(live.table), me, cycle.cycle_id, "E4", f.self_content(), version, True, live.clock
+    )
+    boss = f.principal(live.table, "E3")
+    manager_content = f.manager_content(owner_id="E4")
+    review_svc.save_manager_assessment(
+        UnitOfWork(live.table), boss, cycle.cycle_id, "E4", manager_content, version + 1, True, live.clock
+    )
+    manager = open_as(live, "E3", viewport)
+    manager.goto(f"/cycles/{cycle.cycle_id}/reviews/E4")
+    check(manager, f"withdraw-manager-offered-{width}", problems)
+    manager.get_by_role("button", name="Withdraw the manager assessment").click()
+    expect(manager.get_by_text("Your manager assessment is a draft again")).to_be_visible()
     assert not problems, "\n".join(problems)
