@@ -416,9 +416,16 @@ EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "p
 
 
 def update_goal(
-    uow: UnitOfWork, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int, clock: Clock
+    uow: UnitOfWork,
+    principal: Principal,
+    goal_id: str,
+    data: dict[str, Any],
+    expected_version: int,
+    clock: Clock,
+    note: dict[str, Any] | None = None,
 ) -> SavedGoal:
-    """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction."""
+    """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction. With a
+    `note` (a check-in's), the history always gets an entry carrying it and the audit says `check_in_goal`."""
 
     def work() -> Goal:
         old, owner = _editable(uow, principal, goal_id, expected_version)
@@ -433,8 +440,9 @@ def update_goal(
         p_old = uow.rollups.progress(old, old.cycle_id)
         own = uow.rollups.get(goal_id, new.cycle_id)
         p_new = effective_progress(new, own.weight_sum, own.weighted_sum)
-        if (p_new, new.status) != (p_old, old.status):
-            new.history = [*old.history, {"at": iso(clock.now()), "progress": p_new, "status": new.status.value}][-50:]
+        if note is not None or (p_new, new.status) != (p_old, old.status):
+            entry = {"at": iso(clock.now()), "progress": p_new, "status": new.status.value, **(note or {})}
+            new.history = [*old.history, entry][-50:]
         c_old, c_new = contribution(old, p_old), contribution(new, p_new)
         if new.parent_id == old.parent_id:
             _carry_up(uow, old.parent_id, old.cycle_id, c_new[0] - c_old[0], c_new[1] - c_old[1], 0, {})
@@ -442,7 +450,8 @@ def update_goal(
             _realign(uow, owner, old, new, c_old, c_new)
         if (old.status in AT_RISK) != (new.status in AT_RISK):
             uow.rollups.count_total(old.cycle_id, "at_risk", 1 if new.status in AT_RISK else -1)
-        return uow.goals.save(new, new=False, actor=principal.employee_id, action="update_goal", at=iso(clock.now()))
+        action = "check_in_goal" if note is not None else "update_goal"
+        return uow.goals.save(new, new=False, actor=principal.employee_id, action=action, at=iso(clock.now()))
 
     return _with_warnings(uow, _retrying(uow, work), clock)
 

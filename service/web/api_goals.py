@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.archiving import ShelfAction
 from service.domain.goals import Direction, Goal, GoalLevel, GoalStatus, PaceCheck
+from service.services import checkins as checkin_svc
 from service.services import goals as svc
 from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
@@ -85,6 +86,14 @@ GoalListSchema = list_of("goals", GoalSchema)
 
 class CycleQuerySchema(Schema):
     cycle_id = Id(load_default=None)
+
+
+class CheckInSchema(Schema):
+    """A check-in: key result id → its new value, a confidence (on track, at risk, off track) and a comment."""
+
+    values = fields.Dict(keys=Text(validate=validate.Length(min=1, max=40)), values=Number(), load_default=dict)
+    confidence = Choice(GoalStatus, required=True, metadata={"description": "on_track, at_risk or off_track"})
+    comment = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class PersonGoalsQuerySchema(CycleQuerySchema):
@@ -182,6 +191,23 @@ def patch_goal(goal_id: str):
     _must_see(w, principal, goal_id)
     data = _key_results(load_body())
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
+
+
+@bp.post("/goals/<goal_id>/check-ins")
+@api_doc(
+    "Check in on a goal: key results' new values, a confidence and a comment (whoever may edit it, If-Match)",
+    response=GoalSchema,
+    body=CheckInSchema,
+    status=201,
+    errors=(409,),
+)
+def check_in(goal_id: str):
+    """Record a check-in."""
+    w = wiring()
+    principal = current_principal()
+    _must_see(w, principal, goal_id)
+    saved = checkin_svc.check_in(w.uow(), principal, goal_id, load_body(), expected_version(), w.clock)
+    return _goal_response(saved, 201)
 
 
 def _shelve(goal_id: str, action: ShelfAction):
