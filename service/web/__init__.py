@@ -36,6 +36,7 @@ def create_app(
         openapi,
         page_helpers,
         pages,
+        pages_checkins,
         pages_feedback,
         pages_goals,
         pages_history,
@@ -94,6 +95,7 @@ def create_app(
     app.register_blueprint(pages_learning.bp)
     app.register_blueprint(pages_feedback.bp)
     app.register_blueprint(pages_put_away.bp)  # issue 28: archive, restore, delete a draft
+    app.register_blueprint(pages_checkins.bp)  # issue 28: goal check-ins
     if settings.auth_mode == "local":
         app.register_blueprint(pages_session.local_bp)
     else:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from service.domain.checkins import CONFIDENCE
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
@@ -334,7 +335,8 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
     if goal.level != "organisation" and goal.cycle_id:
         options = align_options(principal, GoalLevel(goal.level), goal.owner_id, goal.cycle_id, goal_id)
     kids = svc.children(uow, goal_id)
-    names = directory_svc.people_names(uow, [goal.owner_id, *(k.owner_id for k in kids)])
+    checked_in_by = [h["by"] for h in goal.history if h.get("by")]  # issue 28: check-ins name who made them
+    names = directory_svc.people_names(uow, [goal.owner_id, *(k.owner_id for k in kids), *checked_in_by])
     values = request.form if request.method == "POST" else None
     return render_template(
         "pages/goal.html",
@@ -347,6 +349,7 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         message=(errors.get("") or [None])[0],
         values=values,
         statuses=STATUS_CHOICES,
+        confidences=[(v, w) for v, w in STATUS_CHOICES if v in CONFIDENCE],
         directions=DIRECTION_CHOICES,
         kr_rows=max(KR_ROWS, len(goal.key_results) + 1),
         version=goal.version,

@@ -88,3 +88,22 @@ def test_a_finished_goal_takes_no_check_ins_and_a_peer_cannot_check_in(app, auth
     assert resp.status_code == 409
     assert resp.get_json()["message"] == "the goal is done: a finished goal takes no check-ins"
     assert client.get(f"/api/goals/{goal['goal_id']}").get_json()["version"] == 2
+
+
+def test_the_goal_page_checks_in_with_a_plain_form_and_shows_the_timeline(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    auth.login("E4")
+    goal = _goal(client, auth, cycle.cycle_id)
+    page = client.get(f"/goals/{goal['goal_id']}").get_data(as_text=True)
+    assert 'name="value.k"' in page and "Check in" in page
+    form = {"csrf_token": auth.csrf, "version": "1", "value.k": "20", "confidence": "off_track", "comment": "Blocked."}
+    resp = client.post(f"/goals/{goal['goal_id']}/check-in", data=form, follow_redirects=True)
+    shown = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Checked in: 50% done, off track." in shown
+    assert "<q>Blocked.</q>" in shown and "Check-in</span> by Katherine Johnson" in shown
+    bad = {**form, "version": "2", "value.k": "lots"}
+    refused = client.post(f"/goals/{goal['goal_id']}/check-in", data=bad, follow_redirects=True)
+    assert "Not checked in: the new value of key result &#39;k&#39;: Not a valid number." in refused.get_data(
+        as_text=True
+    )
+    assert client.get(f"/api/goals/{goal['goal_id']}").get_json()["version"] == 2

@@ -235,6 +235,7 @@ ROUTES: dict[str, str] = {
     "POST /goals": "ok ok ok ok ok ok ok 401",
     "POST /goals/<goal_id>": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "POST /goals/<goal_id>/archive": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
+    "POST /goals/<goal_id>/check-in": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "POST /goals/<goal_id>/restore": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "POST /goals/<goal_id>/assign": "ok/404 ok ok/404 ok ok/404 ok ok 401",
     "POST /goals/organisation": "403 403 403 403 403 ok ok 401",
