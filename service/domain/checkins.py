@@ -51,3 +51,8 @@ def check_in_changes(goal: Goal, checkin: CheckIn) -> dict[str, Any]:
 def history_note(checkin: CheckIn, by: str) -> dict[str, Any]:
     """What a check-in adds to the goal's history entry (beside when, progress and status)."""
     return {"checkin": True, "by": by, "comment": checkin.comment.strip(), "values": dict(checkin.values)}
+
+
+def last_check_in(goal: Goal) -> str | None:
+    """When the goal's owner last checked in (ISO), or None: with its status, the latest confidence."""
+    return next((h["at"] for h in reversed(goal.history) if h.get("checkin")), None)

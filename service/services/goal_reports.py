@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.checkins import last_check_in
 from service.domain.directory import Employee
 from service.domain.goals import (
     AT_RISK,
@@ -37,12 +38,15 @@ class GoalBrief:
     level: GoalLevel
     owner_id: str
     department: str
-    status: GoalStatus
+    status: GoalStatus  # after a check-in: its confidence
+    checked_in: str | None = None  # when the latest check-in was (issue 28)
 
     @classmethod
     def of(cls, goal: Goal) -> GoalBrief:
         """The brief of a stored goal."""
-        return cls(goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status)
+        return cls(
+            goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status, last_check_in(goal)
+        )
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class OrganisationGoalRow:
     people: int
     progress: float
     key_results: list[str] = field(default_factory=list)  # each "title: where it stands", by its direction
+    checked_in: str | None = None  # when the latest check-in was: `status` is its confidence (issue 28)
 
 
 def key_result_lines(goal: Goal) -> list[str]:
@@ -128,6 +133,7 @@ def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace)
                 r.people,
                 progress,
                 key_result_lines(g),
+                last_check_in(g),
             )
         )
     departments = [
@@ -195,6 +201,7 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer
                 len(e.people),
                 progress,
                 key_result_lines(e.root),
+                last_check_in(e.root),
             )
         )
     return AlignmentReport(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 
+from service.domain.errors import PermissionDenied
 from service.services import checkins as checkin_svc
 from service.services import goals as goal_svc
 from service.web import forms
@@ -23,7 +24,9 @@ def check_in(goal_id: str):
     """Record a check-in on a goal, then show the goal with it in the timeline."""
     principal, w = page_principal(), wiring()
     back = url_for("pages_goals.edit", goal_id=goal_id)
-    goal_svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404
+    goal = goal_svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404
+    if not goal_svc.may_edit(w.uow(), principal, goal):  # before the form is judged: no answer tells more
+        raise PermissionDenied("only whoever may edit the goal checks in on it")
     raw = {
         "values": {k[len(VALUE) :]: v.strip() for k, v in request.form.items() if k.startswith(VALUE) and v.strip()},
         "confidence": request.form.get("confidence", ""),

@@ -107,3 +107,25 @@ def test_the_goal_page_checks_in_with_a_plain_form_and_shows_the_timeline(auth, 
         as_text=True
     )
     assert client.get(f"/api/goals/{goal['goal_id']}").get_json()["version"] == 2
+
+
+def test_the_alignment_report_shows_the_latest_confidence_and_when(app, auth, client, seeded, clock):
+    from tests.conftest import AuthActions
+
+    cycle = f.launched_cycle(seeded, clock)
+    auth.login("E4")
+    goal = _goal(client, auth, cycle.cycle_id)
+    body = {"values": {"k": 4}, "confidence": "off_track", "comment": "Lost two people."}
+    _send(client, auth, "POST", f"/api/goals/{goal['goal_id']}/check-ins", body, version=1)
+    hr, hr_auth = app.test_client(), None
+    hr_auth = AuthActions(hr)
+    hr_auth.login("E2")
+    report = hr.get(f"/api/cycles/{cycle.cycle_id}/alignment").get_json()
+    [row] = report["at_risk"]["goals"]
+    assert (row["goal_id"], row["status"], row["checked_in"]) == (
+        goal["goal_id"],
+        "off_track",
+        "2026-03-02T09:00:00.000Z",
+    )
+    page = hr.get(f"/goals/alignment?cycle={cycle.cycle_id}").get_data(as_text=True)
+    assert "Answer tickets fast" in page and "checked in 2 Mar 2026" in page
