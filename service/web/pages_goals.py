@@ -21,6 +21,7 @@ from service.services.auth import Principal
 from service.services.goal_views import ChainLink, GoalView
 from service.services.report_cycles import CycleChoice
 from service.views import labels
+from service.views.progress_chart import progress_chart
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
 from service.web.cycle_choice import report_cycle
@@ -355,6 +356,7 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         version=goal.version,
         names=names,
         history_rows=[{**h, "prev": goal.history[i - 1] if i else None} for i, h in enumerate(goal.history)][::-1],
+        chart=progress_chart(goal.history, (goal.pace.period_start, goal.pace.period_end) if goal.pace else None),
         explained=svc.progress_explained(uow, goal),
     ), status
 

@@ -101,6 +101,8 @@ def test_the_goal_page_checks_in_with_a_plain_form_and_shows_the_timeline(auth, 
     shown = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "Checked in: 50% done, off track." in shown
     assert "<q>Blocked.</q>" in shown and "Check-in</span> by Katherine Johnson" in shown
+    chart = shown[shown.index('<svg class="progress-chart"') : shown.index("</svg>")]
+    assert "latest 50% on 2026-03-02" in chart and "(dashed line)" in chart and "<polyline" in chart
     bad = {**form, "version": "2", "value.k": "lots"}
     refused = client.post(f"/goals/{goal['goal_id']}/check-in", data=bad, follow_redirects=True)
     assert "Not checked in: the new value of key result &#39;k&#39;: Not a valid number." in refused.get_data(
