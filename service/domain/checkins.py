@@ -8,12 +8,25 @@ the goal page shows as a timeline.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.goals import UNFINISHED, Goal
 
 CONFIDENCE = tuple(s.value for s in UNFINISHED)
+
+
+class Rhythm(StrEnum):
+    """How often the owner checks in on a goal."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+RHYTHM_DAYS = {Rhythm.WEEKLY: 7, Rhythm.FORTNIGHTLY: 14, Rhythm.MONTHLY: 30}
 
 
 @dataclass(frozen=True)
@@ -56,3 +69,15 @@ def history_note(checkin: CheckIn, by: str) -> dict[str, Any]:
 def last_check_in(goal: Goal) -> str | None:
     """When the goal's owner last checked in (ISO), or None: with its status, the latest confidence."""
     return next((h["at"] for h in reversed(goal.history) if h.get("checkin")), None)
+
+
+def next_check_in(goal: Goal) -> date | None:
+    """When the next check-in is due by the goal's rhythm (from the last check-in, else its creation); None without
+    a rhythm or once the goal is finished."""
+    if not goal.checkin_rhythm or goal.status.value not in CONFIDENCE:
+        return None
+    since = last_check_in(goal) or goal.created_at
+    if not since:
+        return None
+    days = next(n for r, n in RHYTHM_DAYS.items() if r.value == goal.checkin_rhythm)
+    return date.fromisoformat(since[:10]) + timedelta(days=days)

@@ -191,6 +191,7 @@ class Goal:
     department: str = ""
     source_goal_id: str | None = None  # the team goal this personal copy was assigned from
     carried_from: str | None = None  # the goal of an earlier cycle this one continues
+    checkin_rhythm: str | None = None  # weekly, fortnightly or monthly (domain/checkins.Rhythm; issue 28)
     archived: bool = False  # put away (issue 28): out of the lists and pickers, still readable and in its roll-up
     history: list[dict[str, Any]] = field(default_factory=list)
     created_at: str = ""

@@ -412,7 +412,7 @@ def _editable(uow: UnitOfWork, principal: Principal, goal_id: str, expected_vers
     return old, owner
 
 
-EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id")
+EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id", "checkin_rhythm")
 
 
 def update_goal(

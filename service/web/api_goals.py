@@ -9,6 +9,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.domain.archiving import ShelfAction
+from service.domain.checkins import Rhythm
 from service.domain.goals import Direction, Goal, GoalLevel, GoalStatus, PaceCheck
 from service.services import checkins as checkin_svc
 from service.services import goals as svc
@@ -51,6 +52,9 @@ class GoalPatchSchema(Schema):
     due = fields.Date(allow_none=True)
     status = Text(validate=validate.OneOf([s.value for s in GoalStatus]))
     parent_id = Id(allow_none=True, metadata={"description": "the goal this one aligns to"})
+    checkin_rhythm = Choice(
+        Rhythm, allow_none=True, metadata={"description": "how often to check in (null: no rhythm)"}
+    )
 
 
 class GoalInSchema(GoalPatchSchema):
@@ -72,6 +76,7 @@ GoalSchema = schema_of(
     "GoalSchema",
     exclude=("audit_head",),
     progress=fields.Float(),
+    next_check_in=fields.Date(allow_none=True, metadata={"description": "when the rhythm asks for a check-in"}),
     alignment_chain=fields.List(fields.Raw()),
     pace=fields.Nested(
         schema_of(PaceCheck, "GoalPaceSchema"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from service.domain.checkins import CONFIDENCE
+from service.domain.checkins import CONFIDENCE, Rhythm
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
@@ -98,10 +98,10 @@ def align_options(
 def _form_to_data(form: Any, creating: bool) -> dict[str, Any]:
     """Form fields → the JSON API's goal body (validated by the same schema)."""
     data: dict[str, Any] = {}
-    for name in ("title", "description", "status", "due", "weight", "parent_id"):
+    for name in ("title", "description", "status", "due", "weight", "parent_id", "checkin_rhythm"):
         if name in form:
             value = form.get(name, "").strip()
-            if name == "parent_id":
+            if name in ("parent_id", "checkin_rhythm"):
                 data[name] = value or None
             elif name == "due":
                 data[name] = value or None
@@ -351,6 +351,7 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         values=values,
         statuses=STATUS_CHOICES,
         confidences=[(v, w) for v, w in STATUS_CHOICES if v in CONFIDENCE],
+        rhythms=labels.options(Rhythm),
         directions=DIRECTION_CHOICES,
         kr_rows=max(KR_ROWS, len(goal.key_results) + 1),
         version=goal.version,

@@ -131,3 +131,15 @@ def test_the_alignment_report_shows_the_latest_confidence_and_when(app, auth, cl
     )
     page = hr.get(f"/goals/alignment?cycle={cycle.cycle_id}").get_data(as_text=True)
     assert "Answer tickets fast" in page and "checked in 2 Mar 2026" in page
+
+
+def test_a_rhythm_says_when_the_next_check_in_is_due(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    auth.login("E4")
+    goal = _goal(client, auth, cycle.cycle_id)
+    url = f"/api/goals/{goal['goal_id']}"
+    assert _send(client, auth, "PATCH", url, {"checkin_rhythm": "daily"}, version=1).status_code == 422
+    weekly = _send(client, auth, "PATCH", url, {"checkin_rhythm": "fortnightly"}, version=1).get_json()
+    assert (weekly["checkin_rhythm"], weekly["next_check_in"]) == ("fortnightly", "2026-03-16")
+    page = client.get(f"/goals/{goal['goal_id']}").get_data(as_text=True)
+    assert "Next check-in due 16 Mar 2026 (fortnightly)" in page
