@@ -364,6 +364,7 @@ def _goal_from_data(data: dict[str, Any], goal_id: str, owner: Employee, princip
         cycle_id=data.get("cycle_id"),
         parent_id=data.get("parent_id"),
         department=owner.department,
+        checkin_rhythm=data.get("checkin_rhythm"),
         created_at=at,
         created_by=principal.employee_id,
     )

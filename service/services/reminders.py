@@ -153,10 +153,14 @@ def send_reminders(
     from service.services.feedback_tracking import pending_requests
 
     asked = pending_requests(uow, clock.now())
+    # Issue 28: goals whose check-in rhythm asks for one go into the same daily email (with the person's real part).
+    from service.services.checkins import due_check_ins
+
+    checkins = due_check_ins(uow, today)
     rehearsals = rehearsal_cycles(uow) if tasks or asked else set()
-    people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
+    people = uow.directory.get_many(sorted(set(by_owner) | set(asked) | set(checkins)))
     reminded = failed = bouncing = 0
-    for owner_id in sorted(set(by_owner) | set(asked)):
+    for owner_id in sorted(set(by_owner) | set(asked) | set(checkins)):
         owned, requests = by_owner.get(owner_id, []), asked.get(owner_id, [])
         person = people.get(owner_id)
         if person is None or not person.active:
@@ -168,15 +172,26 @@ def send_reminders(
             parts.setdefault(_part(t.cycle_id, rehearsals), ([], []))[0].append(t)
         for r in requests:
             parts.setdefault(_part(r.cycle_id, rehearsals), ([], []))[1].append(r)
+        if owner_id in checkins:
+            parts.setdefault(None, ([], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
             claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=part)
             if claim is None:
                 continue
             tasks_, requests_ = parts[part]
-            text = render("email/reminder.txt", person=person, tasks=tasks_, feedback=requests_, base_url=base_url)
+            goals = checkins.get(owner_id, []) if part is None else []
+            text = render(
+                "email/reminder.txt", person=person, tasks=tasks_, feedback=requests_, checkins=goals, base_url=base_url
+            )
             subject = (
-                f"Overdue review tasks ({len(tasks_)})" if tasks_ else f"Feedback requests waiting ({len(requests_)})"
+                f"Overdue review tasks ({len(tasks_)})"
+                if tasks_
+                else (
+                    f"Feedback requests waiting ({len(requests_)})"
+                    if requests_
+                    else f"Goal check-ins due ({len(goals)})"
+                )
             )
             outcomes.append(_send(uow, mailer, [claim], Email((person.email,), subject, text, cycle_id=part), at))
         reminded, bouncing, failed = (
