@@ -215,11 +215,11 @@ def check_in(goal_id: str):
     return _goal_response(saved, 201)
 
 
-def _shelve(goal_id: str, action: ShelfAction):
+def _shelve(goal_id: str, action: ShelfAction, version: int):
     w = wiring()
     principal = current_principal()
     _must_see(w, principal, goal_id)
-    return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, expected_version(), w.clock))
+    return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, version, w.clock))
 
 
 @bp.post("/goals/<goal_id>/archive")
@@ -230,14 +230,14 @@ def _shelve(goal_id: str, action: ShelfAction):
 )
 def archive_goal(goal_id: str):
     """Archive a goal."""
-    return _shelve(goal_id, ShelfAction.ARCHIVE)
+    return _shelve(goal_id, ShelfAction.ARCHIVE, expected_version())
 
 
 @bp.post("/goals/<goal_id>/restore")
 @api_doc("Restore an archived goal (If-Match)", response=GoalSchema, errors=(409,))
 def restore_goal(goal_id: str):
     """Restore a goal."""
-    return _shelve(goal_id, ShelfAction.RESTORE)
+    return _shelve(goal_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/goals/<goal_id>/children")

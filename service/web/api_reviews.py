@@ -99,9 +99,9 @@ def list_templates():
     return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow(), archived)]})
 
 
-def _shelve_template(template_id: str, action: ShelfAction):
+def _shelve_template(template_id: str, action: ShelfAction, version: int):
     w = wiring()
-    t = template_svc.shelve_template(w.uow(), current_principal(), template_id, action, expected_version(), w.clock)
+    t = template_svc.shelve_template(w.uow(), current_principal(), template_id, action, version, w.clock)
     return answer(template_to_dict(t), version=t.version)
 
 
@@ -113,14 +113,14 @@ def _shelve_template(template_id: str, action: ShelfAction):
 )
 def archive_template(template_id: str):
     """Archive a template."""
-    return _shelve_template(template_id, ShelfAction.ARCHIVE)
+    return _shelve_template(template_id, ShelfAction.ARCHIVE, expected_version())
 
 
 @bp.post("/templates/<template_id>/restore")
 @api_doc("Restore an archived template (HR, If-Match)", response=TemplateSchema, errors=(409,))
 def restore_template(template_id: str):
     """Restore a template."""
-    return _shelve_template(template_id, ShelfAction.RESTORE)
+    return _shelve_template(template_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/templates/<template_id>")
@@ -180,9 +180,9 @@ def list_cycles():
     return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow(), archived)]})
 
 
-def _shelve_cycle(cycle_id: str, action: ShelfAction):
+def _shelve_cycle(cycle_id: str, action: ShelfAction, version: int):
     w = wiring()
-    c = cycle_svc.shelve_cycle(w.uow(), current_principal(), cycle_id, action, expected_version(), w.clock)
+    c = cycle_svc.shelve_cycle(w.uow(), current_principal(), cycle_id, action, version, w.clock)
     return _cycle_response(c)
 
 
@@ -190,14 +190,14 @@ def _shelve_cycle(cycle_id: str, action: ShelfAction):
 @api_doc("Archive a draft cycle: out of the lists, not edited or launched (HR)", response=CycleSchema, errors=(409,))
 def archive_cycle(cycle_id: str):
     """Archive a draft cycle."""
-    return _shelve_cycle(cycle_id, ShelfAction.ARCHIVE)
+    return _shelve_cycle(cycle_id, ShelfAction.ARCHIVE, expected_version())
 
 
 @bp.post("/cycles/<cycle_id>/restore")
 @api_doc("Restore an archived draft cycle (HR)", response=CycleSchema, errors=(409,))
 def restore_cycle(cycle_id: str):
     """Restore an archived draft cycle."""
-    return _shelve_cycle(cycle_id, ShelfAction.RESTORE)
+    return _shelve_cycle(cycle_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.delete("/cycles/<cycle_id>")
@@ -398,14 +398,11 @@ def post_acknowledge(cycle_id: str, employee_id: str):
     )
 
 
-def _withdraw(cycle_id: str, employee_id: str, part: str):
+def _withdraw(cycle_id: str, employee_id: str, part: str, version: int):
     w = wiring()
     principal = current_principal()
-    return _review_response(
-        review_svc.withdraw_submission(
-            w.uow(), principal, cycle_id, employee_id, expected_version(), w.clock, part=part
-        )
-    )
+    view = review_svc.withdraw_submission(w.uow(), principal, cycle_id, employee_id, version, w.clock, part=part)
+    return _review_response(view)
 
 
 @bp.post(REVIEW + "/self/withdraw")
@@ -416,7 +413,7 @@ def _withdraw(cycle_id: str, employee_id: str, part: str):
 )
 def post_withdraw_self(cycle_id: str, employee_id: str):
     """Withdraw a self assessment."""
-    return _withdraw(cycle_id, employee_id, "self")
+    return _withdraw(cycle_id, employee_id, "self", expected_version())
 
 
 @bp.post(REVIEW + "/manager/withdraw")
@@ -428,7 +425,7 @@ def post_withdraw_self(cycle_id: str, employee_id: str):
 )
 def post_withdraw_manager(cycle_id: str, employee_id: str):
     """Withdraw a manager assessment."""
-    return _withdraw(cycle_id, employee_id, "manager")
+    return _withdraw(cycle_id, employee_id, "manager", expected_version())
 
 
 @bp.post(REVIEW + "/finalise")
