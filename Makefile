@@ -24,7 +24,7 @@ LAMBDA_FUNCTIONS := WebFunction WorkerFunction RemindersFunction TrainingReportF
 LAMBDA_EXCLUDE ?= weasyprint
 BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
-.PHONY: lock checkov-venv help run test fuzz races bench load lint format system-packages sam-venv build clean \
+.PHONY: lock checkov-venv help run test fuzz races bench load lint format system-packages sam-venv build clean routes \
 	$(BUILD_TARGETS) build-PdfFunction build-PdfLayer
 
 help:
@@ -40,6 +40,7 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make build     sam build (creates $(SAM_VENV) with the SAM CLI first)"
+	@echo "make routes    regenerate service/web/route_table.py after adding or changing a route"
 	@echo "make lock      upgrade requirements.lock (every pinned package) within pyproject.toml's ranges"
 	@echo "make clean     remove the virtualenvs, build output and caches (keeps .local/ data)"
 
@@ -87,6 +88,11 @@ system-packages:
 
 bench: $(STAMP)
 	$(VENV_PY) benchmarks/run.py $(ARGS)
+
+# The lazy app's route table (web/blueprints.py); tests/unit/test_lazy_blueprints.py fails while it is stale.
+routes: $(STAMP)
+	$(VENV_PY) -m service.web.blueprints service/web/route_table.py
+	$(VENV)/bin/ruff format --quiet service/web/route_table.py
 
 load: $(STAMP)
 	$(VENV_PY) benchmarks/load_test.py $(ARGS)

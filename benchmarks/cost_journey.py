@@ -300,6 +300,16 @@ def function_memory(template: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def traced_functions(template: dict[str, Any]) -> set[str]:
+    """The functions whose Tracing is Active (their own setting, else Globals')."""
+    default = template.get("Globals", {}).get("Function", {}).get("Tracing")
+    return {
+        name
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::Serverless::Function" and r["Properties"].get("Tracing", default) == "Active"
+    }
+
+
 def _pdf_routes(template: dict[str, Any]) -> list[re.Pattern[str]]:
     events = template["Resources"]["PdfFunction"]["Properties"].get("Events", {})
     paths = [e["Properties"]["Path"] for e in events.values() if e["Type"] == "HttpApi"]
@@ -327,7 +337,7 @@ def emulated_stack(meter: Meter) -> Iterator[Stack]:
 
     template = load_template(TEMPLATE_PATH)
     meter.memory_mb = function_memory(template)
-    meter.tracing = template.get("Globals", {}).get("Function", {}).get("Tracing") == "Active"
+    meter.traced = traced_functions(template)
     clock = FixedClock(LAUNCH)
     stack = Stack(
         meter, clock, template, pdf_routes=_pdf_routes(template), access_log_format=_access_log_format(template)

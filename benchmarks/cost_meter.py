@@ -13,7 +13,7 @@ the standard rate, twice when the write moves the item within the index.
 
 `Meter.invoke(function)` times what one Lambda invocation ran (billed by the millisecond, rounded up) and counts
 what it wrote to stdout and stderr (Powertools' JSON logs and EMF metrics), plus the lines the Lambda platform writes
-for every invocation (START, END, REPORT with its X-Ray trace id when tracing is on).
+for every invocation (START, END, REPORT with its X-Ray trace id when the function's tracing is on).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class Invocation:
 class Meter:
     """Counts, per journey, what AWS would bill. Install it with `with meter.installed(region):`."""
 
-    tracing: bool = True
+    traced: set[str] = field(default_factory=set)  # the functions with active tracing (template.yaml)
     memory_mb: dict[str, int] = field(default_factory=dict)
     journey: str = "set-up"
     function: str | None = None
@@ -182,7 +182,7 @@ class Meter:
             f"REPORT RequestId: {request_id}\tDuration: {ms:.2f} ms\tBilled Duration: {billed} ms\t"
             f"Memory Size: {memory} MB\tMax Memory Used: {memory // 5} MB\t\n",
         ]
-        if self.tracing:
+        if function in self.traced:
             trace = f"1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}"
             lines[-1] += f"XRAY TraceId: {trace}\tSegmentId: {uuid.uuid4().hex[:16]}\tSampled: true\t\n"
         return sum(len(line.encode()) for line in lines)

@@ -142,6 +142,7 @@ class _Usage:
     wru_index: float = 0.0
     gb_seconds: float = 0.0
     invocations: int = 0
+    traces: int = 0
     api: int = 0
     ses: int = 0
     s3_write: int = 0
@@ -165,6 +166,7 @@ def _usage(meter: Meter) -> dict[str, _Usage]:
         u = by[inv.journey]
         u.gb_seconds += inv.billed_ms / 1000 * meter.memory_mb.get(inv.function, 1024) / 1024
         u.invocations += 1
+        u.traces += inv.function in meter.traced
         u.log_bytes += inv.log_bytes
     for journey, count in meter.api_increments.items():
         by[journey].api += count
@@ -172,7 +174,7 @@ def _usage(meter: Meter) -> dict[str, _Usage]:
     return by
 
 
-def _priced(prices: dict[str, Any], u: _Usage, tracing: bool) -> dict[str, float]:
+def _priced(prices: dict[str, Any], u: _Usage) -> dict[str, float]:
     """USD by service of one usage."""
     gb = u.log_bytes / 2**30
     return {
@@ -187,7 +189,7 @@ def _priced(prices: dict[str, Any], u: _Usage, tracing: bool) -> dict[str, float
         "SQS requests": price(prices, "sqs_standard_request", u.sqs),
         "CloudWatch Logs": price(prices, "cloudwatch_logs_ingested_gb", gb)
         + price(prices, "cloudwatch_logs_stored_gb_month", gb * LOG_RETENTION_MONTHS),
-        "X-Ray traces": price(prices, "xray_trace_recorded", u.invocations if tracing else 0),
+        "X-Ray traces": price(prices, "xray_trace_recorded", u.traces),
     }
 
 
@@ -202,13 +204,13 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
     journeys = [j for j in usage if not j.startswith("idle ") and j != "set-up"]
 
     # The reminders run every day whatever happens (fixed cost below): the cycle pays for what its work adds.
-    per_idle_run = {f: _priced(prices, u, meter.tracing) for f, u in idle.items()}
+    per_idle_run = {f: _priced(prices, u) for f, u in idle.items()}
     services: Counter[str] = Counter()
     quantities: defaultdict[str, float] = defaultdict(float)
     journey_lines = []
     emails: dict[str, float] = {}
     for j in journeys:
-        costs = _priced(prices, usage[j], meter.tracing)
+        costs = _priced(prices, usage[j])
         if j == "reminders" and "RemindersFunction" in per_idle_run:
             runs = sum(1 for i in meter.invocations if i.journey == "reminders")
             baseline = {
@@ -234,7 +236,7 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
             ("S3 requests", u.s3_write + u.s3_read),
             ("SQS requests", u.sqs),
             ("CloudWatch Logs", u.log_bytes / 2**20),
-            ("X-Ray traces", u.invocations if meter.tracing else 0),
+            ("X-Ray traces", u.traces),
         ):
             quantities[key] += value * scale[j]
 
@@ -302,6 +304,7 @@ def price_run(meter: Meter, facts: dict[str, Any], template: dict[str, Any], pri
         "web_log_bytes_per_request": _mean([i.log_bytes for i in meter.invocations if i.function == "WebFunction"]),
         "access_log_bytes_per_request": sum(meter.api_log_bytes.values()) / max(1, sum(meter.api_requests.values())),
         "alarm_plan": alarm_plan(template),
+        "traced_functions": sorted(meter.traced),
         "custom_metrics_alarmed": any(
             r["Properties"].get("Namespace") in {ns for ns, _ in meter.metric_names}
             for r in template["Resources"].values()
@@ -337,26 +340,12 @@ def _schedule_runs(expression: str) -> float:
     return per_day * MONTH_DAYS
 
 
-def alarm_plan(template: dict[str, Any]) -> dict[str, int]:
-    """Alarms now, and how many would be left with one Errors alarm for all functions (AWS/Lambda's Errors without
-    a FunctionName dimension) and no Throttles alarm on a function without reserved concurrency (nothing to hit)."""
+def alarm_plan(template: dict[str, Any]) -> dict[str, Any]:
+    """The alarms of template.yaml and the metrics each reads (an alarm is billed per metric, metric math too)."""
     resources = template["Resources"]
-    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-
-    def function_of(alarm: dict[str, Any]) -> str:
-        values = [d["Value"] for d in alarm.get("Dimensions", []) if d["Name"] == "FunctionName"]
-        return values[0].get("Ref", "") if values and isinstance(values[0], dict) else ""
-
-    errors = [a for a in alarms if a.get("Namespace") == "AWS/Lambda" and a.get("MetricName") == "Errors"]
-    unreserved = [
-        a
-        for a in alarms
-        if a.get("Namespace") == "AWS/Lambda"
-        and a.get("MetricName") == "Throttles"
-        and "ReservedConcurrentExecutions" not in resources.get(function_of(a), {}).get("Properties", {})
-    ]
-    left = len(alarms) - len(errors) + (1 if errors else 0) - len(unreserved)
-    return {"alarms": len(alarms), "errors": len(errors), "unreserved_throttles": len(unreserved), "left": left}
+    alarms = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    reads = {n: len([m for m in a.get("Metrics", []) if "MetricStat" in m]) or 1 for n, a in alarms.items()}
+    return {"alarms": len(alarms), "metrics": sum(reads.values()), "reads": reads}
 
 
 def fixed_monthly(
@@ -495,11 +484,12 @@ def drivers(model: CostModel) -> list[str]:
     per_person = {k: v.quantity / PER for k, v in s.items()}
     mails = model.facts.get("emails_per_person", {})
     web = next((line for line in model.functions if line.name == "WebFunction"), None)
+    traced = model.facts.get("traced_functions", [])
     moves = {
         "X-Ray traces": (
-            f"Every invocation is traced (Globals: Tracing: Active): {per_person['X-Ray traces']:.0f} traces a person. "
-            f"Tracing 5% of them (a sampling rule, or Tracing off and Powertools' tracer sampled) would make it "
-            f"{_usd(s['X-Ray traces'].usd * 0.05)}."
+            f"{per_person['X-Ray traces']:.1f} traces a person: the functions with Tracing Active "
+            f"({', '.join(traced) or 'none'}) are traced on every invocation (Lambda's sampling cannot be set per "
+            "function); the web function, most of the invocations, is not (Tracing: PassThrough, issue 24)."
         ),
         "Lambda compute": (
             f"{per_person['Lambda compute']:.1f} GB-s a person at 1,024 MB"
@@ -532,11 +522,11 @@ def drivers(model: CostModel) -> list[str]:
         "SES messages": (
             f"{per_person['SES messages']:.1f} messages a person: "
             + ", ".join(f"{m:.1f} in {j}" for j, m in sorted(mails.items(), key=lambda x: -x[1]))
-            + ". Nominations tell the manager once per person and ask each approved peer, and HR's request for "
-            "upward feedback asks every report; the daily reminder mails every reviewer who has not answered yet, "
-            f"every day from the day after being asked (here they answer {ANSWER_AFTER_DAYS} days later). "
-            "Reminding reviewers only in the last days before the feedback deadline, and telling a manager "
-            "about nominations in the daily email instead of at once, would take most of the first two."
+            + ". One email a person a day at most (issue 24): nominations to decide and new feedback requests wait "
+            "in the table for the recipient's daily email, sent with their overdue tasks by the reminders function; "
+            "a waiting request is listed again on Mondays and in the last 3 days before the feedback deadline "
+            f"(here reviewers answer {ANSWER_AFTER_DAYS} days after being asked). What is left: the day after the "
+            "requests, and one a day for each late task."
         ),
     }
     ranked = sorted(model.services, key=lambda line: -line.usd)[:5]
@@ -545,12 +535,18 @@ def drivers(model: CostModel) -> list[str]:
     polling = f.get("SQS polling of empty queues")
     plan = model.facts.get("alarm_plan")
     if alarms and plan:
+        reads = ", ".join(f"{name} {count}" for name, count in plan["reads"].items())
         out.append(
-            f"- **Alarms** (fixed): {_usd(alarms.usd)} a month for {alarms.quantity:.0f} alarm metrics. Metric math "
-            "does not make them cheaper (an alarm is billed for each metric it reads). One alarm on AWS/Lambda's "
-            f"Errors for all functions instead of {plan['errors']}, and no Throttles alarm on the "
-            f"{plan['unreserved_throttles']} functions without reserved concurrency, would leave {plan['left']} "
-            f"({_usd(price(model.prices, 'cloudwatch_alarm_metric_month', plan['left']))} a month)."
+            f"- **Alarms** (fixed): {_usd(alarms.usd)} a month: {plan['alarms']} alarms, one per family of functions "
+            f"on where its work is lost, reading {plan['metrics']} metrics ({reads}); an alarm is billed per metric "
+            "it reads, metric math included. Each more queue a family's alarm watches is $0.10 a month."
+        )
+    secrets = f.get("Secrets Manager secrets")
+    if secrets and secrets.usd:
+        out.append(
+            f"- **The secret** (fixed): {_usd(secrets.usd)} a month for the web function's session key. SSM Parameter "
+            "Store's standard SecureString would be free, but CloudFormation cannot create one (AWS::SSM::Parameter "
+            "makes plain strings), and the key is generated by the stack: kept, by choice."
         )
     metrics = f.get("CloudWatch custom metrics (EMF)")
     if metrics and metrics.usd:
@@ -690,17 +686,17 @@ figures closer to a large organisation's.
 - **SES**: one message per recipient of each SendEmail. **S3**: each request by its price tier, plus the
   browser's GET of the presigned link. **SQS**: each request the functions make (each 64 KB counted), and the
   ReceiveMessage and DeleteMessageBatch calls Lambda's poller makes for the messages of the cycle.
-- **CloudWatch Logs**: the bytes each invocation wrote to stdout and stderr (Powertools' JSON lines, EMF metric
-  documents), the platform's START, END and REPORT lines (with the X-Ray trace id, tracing being on), and the HTTP
-  API's access log line in template.yaml's format; ingestion plus {LOG_RETENTION_MONTHS} months of storage. Measured:
-  {facts["web_log_bytes_per_request"]:,.0f} bytes per web request (its JSON request line and the platform's lines),
-  {facts["access_log_bytes_per_request"]:,.0f} bytes of access log per HTTP request.
-- **X-Ray**: one trace per invocation (Tracing: Active in Globals; at this traffic the default sampling rule,
-  the first request each second and 5% of the rest, records nearly all of them).
+- **CloudWatch Logs**: the bytes each invocation wrote to stdout and stderr (Powertools' JSON lines, the line of
+  counts), the platform's START, END and REPORT lines (with the X-Ray trace id when the function is traced), and
+  the HTTP API's access log line in template.yaml's format; ingestion plus {LOG_RETENTION_MONTHS} months of
+  storage. Measured: {facts["web_log_bytes_per_request"]:,.0f} bytes per web request (its JSON request line and
+  the platform's lines), {facts["access_log_bytes_per_request"]:,.0f} bytes of access log per HTTP request.
+- **X-Ray**: one trace per invocation of a function whose Tracing is Active in template.yaml (at their traffic
+  Lambda's sampling, the first request each second and 5% of the rest, records nearly all of them).
 - **Fixed**: alarms counted in template.yaml (per metric each reads), secrets, customer-managed KMS keys, Lambda's
   pollers on empty queues, the scheduled functions' runs with nothing to do (measured idle, times their schedules),
-  and the custom metrics the functions published. The reminders runs of the cycle are charged to the cycle only
-  for what they cost above an idle run. Secrets Manager reads at cold starts are not counted (cents per
+  and the custom metrics (EMF documents) the functions published. The reminders runs of the cycle are charged to
+  the cycle only for what they cost above an idle run. Secrets Manager reads at cold starts are not counted (cents per
   10,000 cold starts).
 """
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
-"""Benchmarks of issue 11, registered in benchmarks/run.py: the render of one appraisal summary, and the
-export worker's peak memory for 50 against 500 reviews (it must not grow with the number exported); of issue 24:
-the second download of a kept summary, and where a 200-goal summary is made (service/pdf/stored_summary.py)."""
+"""Benchmarks registered in benchmarks/run.py: of issue 11, the render of one appraisal summary; of issue 24, the
+second download of a kept summary, and where a 200-goal summary is made (service/pdf/stored_summary.py). The bulk
+export's benchmarks are benchmarks/export_bench.py."""
 
 from __future__ import annotations
 
@@ -9,13 +9,8 @@ import statistics
 import subprocess
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
-
-# A stand-in PDF bigger than the demo's 3-page summary (~26 KB), so that 50 of them already fill a 5 MiB part and
-# both runs hold what the design holds at most; random, so the ZIP cannot shrink it.
-FAKE_PDF_BYTES = 120 * 1024
 
 
 def demo_world() -> tuple[Any, Any, str]:
@@ -121,75 +116,6 @@ def render_samples(runs: int = 25) -> tuple[list[float], list[float], int, int]:
     return wall, cpu, pages_of(pdf), len(pdf)
 
 
-class DiscardingStore:
-    """A bucket that keeps nothing: it counts parts, so the worker's own memory is what is measured."""
-
-    def __init__(self) -> None:
-        self.parts: list[int] = []
-
-    def start_upload(self, key: str, content_type: str) -> Any:
-        store = self
-
-        class Upload:
-            def part(self, number: int, data: Any) -> None:
-                store.parts.append(data.getbuffer().nbytes)
-
-            def complete(self) -> None:
-                pass
-
-            def abort(self) -> None:
-                pass
-
-        return Upload()
-
-    def download_link(self, key: str, filename: str, seconds: int = 300) -> str:
-        return key
-
-
-def export_peak(reviews: int) -> dict[str, Any]:
-    """Peak memory (tracemalloc) of the export worker making a ZIP of `reviews` summaries (stand-in PDFs)."""
-    from benchmarks.seed import organisation_csv
-    from service.adapters.clock import Clock
-    from service.adapters.queue import InlineQueue
-    from service.adapters.store import MemoryTable
-    from service.adapters.unit_of_work import UnitOfWork
-    from service.services import cycles as cycle_svc
-    from service.services import exports as export_svc
-    from service.services import templates as template_svc
-    from service.services.auth import Principal
-    from service.services.directory import get_person, import_organisation
-    from service.services.worker import dispatch
-    from tests import factories as f
-
-    table, clock = MemoryTable(), Clock()
-    import_organisation(UnitOfWork(table), None, organisation_csv(reviews), clock)
-    hr = Principal.of(get_person(UnitOfWork(table), "P0000"))
-    template = template_svc.create_template(UnitOfWork(table), hr, f.template_data(), clock)
-    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id), clock)
-    queue = InlineQueue(lambda m: dispatch(table, m, clock))
-    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, queue)
-    sent: list[dict[str, Any]] = []
-    export_svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, None, None, clock, InlineQueue(sent.append))
-    store = DiscardingStore()
-
-    def render(summary: Any) -> bytes:
-        return os.urandom(FAKE_PDF_BYTES)
-
-    tracemalloc.start()
-    began = time.perf_counter()
-    result = export_svc.run_export(table, sent[0], clock, store, render)  # type: ignore[arg-type]
-    took = time.perf_counter() - began
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return {
-        "reviews": result.done,
-        "peak_mib": round(peak / 2**20, 2),
-        "zip_mib": round(sum(store.parts) / 2**20, 2),
-        "parts": len(store.parts),
-        "seconds": round(took, 1),
-    }
-
-
 def summary_render_report(report_cls: Any, row_cls: Any, limit_ms: float = 250.0) -> Any:
     """The `pdf_render` benchmark's report."""
     wall, cpu, pages, size = render_samples()
@@ -206,19 +132,6 @@ def summary_render_report(report_cls: Any, row_cls: Any, limit_ms: float = 250.0
         },
         target=f"median <= {limit_ms:.0f} ms for a 2-3 page summary",
         passed=median <= limit_ms and 2 <= pages <= 3,
-    )
-
-
-def export_memory_report(report_cls: Any, sizes: tuple[int, ...] = (50, 500)) -> Any:
-    """The `export_memory` benchmark's report: peak memory must not grow with the number of reviews."""
-    table = [export_peak(n) for n in sizes]
-    small, large = table[0]["peak_mib"], table[-1]["peak_mib"]
-    return report_cls(
-        rows=[],
-        facts={"peak_ratio": round(large / small, 2) if small else None},
-        target="peak memory for 500 reviews <= 1.25 x the peak for 50 (one PDF and one 5 MiB part at a time)",
-        passed=bool(small) and large <= 1.25 * small,
-        table=table,
     )
 
 

@@ -71,3 +71,30 @@ echo "Installing for Python $runtime on $arch into $artifacts:" $(cat "$requirem
   --target "$artifacts" --requirement "$requirements" \
   --implementation cp --python-version "$runtime" --only-binary=:all: \
   --platform "manylinux2014_$arch" --platform "manylinux_2_28_$arch"
+
+# Issue 24: Lambda cannot write a bytecode cache into the package, so a package without one compiles every module
+# (and the web app every page template) from source at each cold start. The page templates are compiled by Jinja
+# of the same version as the one shipped (web/precompiled.py), then everything is byte-compiled by a Python of the
+# runtime's version; `unchecked-hash` because the package never changes once built.
+compiler=${TEMPLATE_PYTHON:-$root/.venv/bin/python}
+shipped=$(find "$artifacts" -maxdepth 1 -name 'jinja2-*.dist-info' | sed -E 's/.*jinja2-(.*)\.dist-info/\1/')
+here=$("$compiler" -c 'import jinja2; print(jinja2.__version__)' 2>/dev/null || true)
+if [[ -n "$shipped" && "$shipped" == "$here" ]]; then
+  (cd "$root" && "$compiler" -m service.web.precompiled "$artifacts/templates_compiled")
+else
+  echo "warning: page templates not precompiled (Jinja ${shipped:-?} shipped, ${here:-none} in $compiler)" >&2
+fi
+bytecode=""
+for candidate in "$python" "python$runtime"; do
+  if command -v "$candidate" >/dev/null &&
+    [[ $("$candidate" -c 'import sys; print("%d.%d" % sys.version_info[:2])') == "$runtime" ]]; then
+    bytecode=$candidate
+    break
+  fi
+done
+if [[ -n "$bytecode" ]]; then
+  "$bytecode" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$artifacts" >/dev/null
+else
+  echo "warning: no Python $runtime here (PYTHON, python$runtime): the package ships without bytecode," \
+    "so every cold start compiles it" >&2
+fi

@@ -297,6 +297,15 @@ def _positive(text: str) -> int:
     return value
 
 
+def cmd_reindex_reviews(_args: argparse.Namespace) -> int:
+    """Give stored reviews the index keys this version makes (once after an upgrade); prints the counts."""
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services.cycles import reindex_reviews
+
+    print(json.dumps(reindex_reviews(UnitOfWork(_table(load_settings())))))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="python -m service.cli", description=__doc__)
@@ -342,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, help="the restored table")
     p.add_argument("--prefix", action="append", default=[], help="only items whose pk begins so (repeatable)")
     p.set_defaults(func=cmd_restore_items)
+    p = sub.add_parser("reindex-reviews", help="give stored reviews this version's index keys (after an upgrade)")
+    p.set_defaults(func=cmd_reindex_reviews)
     p = sub.add_parser("delete-items", help="delete the items of $TABLE_NAME whose pk begins with a prefix")
     p.add_argument("--prefix", action="append", required=True, help="pk prefix, e.g. CYCLE#<id> (repeatable)")
     p.add_argument("--confirm", required=True, help="the table's name again")

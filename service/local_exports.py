@@ -1,5 +1,7 @@
 """Bulk exports in the local run: moto's SQS (an export queue with its dead-letter queue) and S3 (the bucket),
-and a poller thread that hands their messages to the PDF function's own record handler, as Lambda would.
+and a poller thread that hands their messages to the PDF function's own record handler, as Lambda would. The
+fan-out is SQS's here too: a job's plan queues one message per chunk on the moto queue, the poller hands them
+over ten at a time, and the last chunk queues the assembly (issue 24).
 
 A message that fails is made visible again at once and, after MAX_RECEIVES deliveries, moto moves it to
 the dead-letter queue, whose records mark the job failed: the deployed flow, in one process.
@@ -77,9 +79,14 @@ class SavedExports:
         self.root = Path(root)
 
     def save_new(self) -> list[str]:
-        """Copy the bucket's objects not yet on disk; the keys copied."""
+        """Copy the bucket's ZIPs not yet on disk (not the chunks' pieces, which only the assembly reads); the
+        keys copied."""
+        from service.services.exports import PIECE_SUFFIX
+
         copied = []
         for key in self._keys():
+            if key.endswith(PIECE_SUFFIX):
+                continue
             path = self._path(key)
             if path is None or path.exists():
                 continue
@@ -158,9 +165,11 @@ class ExportPoller:
         from service.adapters.aws import client
         from service.adapters.export_settings import build_blob_store
         from service.adapters.factory import build_table
+        from service.adapters.queue import SqsQueue
 
         self.exports = exports
         self.sqs = client("sqs", settings)
+        self.queue = SqsQueue(self.sqs, exports.queue_url)  # type: ignore[arg-type]  # chunks go back on it
         self.table = build_table(settings)
         self.blobs = build_blob_store(settings, exports)
         self.render = render
@@ -181,6 +190,17 @@ class ExportPoller:
         if self._unsaved:
             self.save_new()
         return handled
+
+    def drain(self, most: int = 10_000) -> int:
+        """Poll until both queues are empty: every message an export's plan and chunks queue in turn is handled
+        (tests and benchmarks; the local run's thread polls forever); how many messages were handled."""
+        handled = 0
+        for _ in range(most):
+            got = self.poll_once()
+            if not got:
+                return handled
+            handled += got
+        raise RuntimeError(f"the export queues were still not empty after {most} polls")
 
     def save_new(self) -> None:
         """Copy finished ZIPs not yet on disk (if this poller keeps them); a failure leaves it to the next call."""
@@ -207,7 +227,9 @@ class ExportPoller:
             }
             for m in got
         ]
-        result = process_records(records, self.table, self.blobs, self.exports.dlq_arn, self.clock, self.render)
+        result = process_records(
+            records, self.table, self.blobs, self.exports.dlq_arn, self.clock, self.queue, self.render
+        )
         failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
         for record in records:
             if record["messageId"] in failed:  # visible again at once: the next poll retries it

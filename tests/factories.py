@@ -116,10 +116,11 @@ def inline_queue(table, clock) -> InlineQueue:
     return InlineQueue(lambda message: dispatch(table, message, clock))
 
 
-def launched_cycle(table, clock, **cycle_overrides: Any):
-    """A template and a launched cycle over the whole organisation; returns the cycle."""
+def launched_cycle(table, clock, template: dict[str, Any] | None = None, **cycle_overrides: Any):
+    """A template (factory defaults, with `template`'s overrides) and a launched cycle over the whole
+    organisation; returns the cycle."""
     hr = principal(table, "E2")
-    template = template_svc.create_template(UnitOfWork(table), hr, template_data(), clock)
+    template = template_svc.create_template(UnitOfWork(table), hr, template_data(**(template or {})), clock)
     cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, cycle_data(template.template_id, **cycle_overrides), clock)
     cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, inline_queue(table, clock))
     return cycle_svc.get_cycle(UnitOfWork(table), cycle.cycle_id)

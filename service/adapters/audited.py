@@ -11,7 +11,10 @@ from service.domain.audit import diff, new_record
 if TYPE_CHECKING:
     from service.adapters.ports import UnitOfWorkPort
 
-NOT_AUDITED = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "version", "audit_head", "type"}
+# `above`: a goal's alignment chain as a hint for batch reads (derived from the goals above it, not content).
+NOT_AUDITED = {
+    *("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "version", "audit_head", "type", "above")
+}
 
 
 def _content(item: Item | None) -> Item:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from service.adapters.dynamo import unavailable_on_transient_errors
 
 MIN_PART = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last
+READ_CHUNK = 1024 * 1024  # an object is read this much at a time
 LINK_SECONDS = 300  # a download link lives at most five minutes
 
 
@@ -65,6 +67,10 @@ class BlobStore(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool:
         """Whether `key` is still stored (the bucket's lifecycle rule deletes ZIPs after two days)."""
+
+    @abstractmethod
+    def read(self, key: str) -> Iterator[bytes]:
+        """The object's bytes, READ_CHUNK at a time (an export's pieces are copied into its ZIP this way)."""
 
 
 class PartStream(io.RawIOBase):
@@ -193,6 +199,13 @@ class S3BlobStore(BlobStore):
             raise
         return True
 
+    def read(self, key: str) -> Iterator[bytes]:
+        body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        try:
+            yield from body.iter_chunks(READ_CHUNK)
+        finally:
+            body.close()
+
 
 def _missing(exc: Any) -> bool:
     """Whether S3 answered "no such object" (a caller that may not list the bucket gets 403 instead)."""
@@ -246,3 +259,8 @@ class MemoryBlobStore(BlobStore):
 
     def exists(self, key: str) -> bool:
         return key in self.objects
+
+    def read(self, key: str) -> Iterator[bytes]:
+        data = self.objects[key]
+        for start in range(0, len(data), READ_CHUNK):
+            yield data[start : start + READ_CHUNK]

@@ -118,11 +118,12 @@ class DynamoTable(Table):
         return self.decode(raw["Item"]) if "Item" in raw else None
 
     @unavailable_on_transient_errors
-    def get_many(self, keys: list[Key]) -> list[Item]:
+    def get_many(self, keys: list[Key], consistent: bool = False) -> list[Item]:
         found: list[Item] = []
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
         for start in range(0, len(unique), BATCH_GET_LIMIT):
-            pending = {self.name: {"Keys": [self.encode(k) for k in unique[start : start + BATCH_GET_LIMIT]]}}
+            asked: dict[str, Any] = {"Keys": [self.encode(k) for k in unique[start : start + BATCH_GET_LIMIT]]}
+            pending = {self.name: asked | ({"ConsistentRead": True} if consistent else {})}
             while pending:
                 raw = self.client.batch_get_item(RequestItems=pending)
                 found.extend(self.decode(i) for i in raw["Responses"].get(self.name, []))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.adapters.mailer import Mailer, OutboxMailer, SesMailer, SkipBouncing
+from service.adapters.mailer import DigestingMailer, Mailer, OutboxMailer, SesMailer, SkipBouncing
 from service.adapters.store import Table
 from service.config import Settings, require_mail
 
@@ -24,17 +24,24 @@ def build_mailer(settings: Settings, table: Table | None = None) -> Mailer:
 
     Either way an address SES reported as bouncing or complaining is skipped (`AddressBouncing`), read from
     `table` (built from settings when not given): in a rehearsal too, as it would be live. Deployed, a missing
-    sender or a loopback link is refused.
+    sender or a loopback link is refused. A message that may wait (`Email.digest_key`) is kept in the table for
+    the recipient's daily digest, which the reminders function sends through the rest (redirected when its cycle
+    is a rehearsal, skipped when the address bounces).
     """
     from service.adapters.bounces import BounceList
     from service.adapters.rehearsal import CycleRehearsalMailer, TableRehearsalLookup, rehearsing
+    from service.adapters.reminder_store import keep_for_digest
 
     require_mail(settings)
     table = table if table is not None else build_table(settings)
     bounces = BounceList(table)
     if settings.mail_rehearsal_to:  # the whole deployment rehearses: every message, whatever its cycle
-        return SkipBouncing(rehearsing(_transport(settings), settings.mail_rehearsal_to), bounces.is_bouncing)
-    return SkipBouncing(CycleRehearsalMailer(_transport(settings), TableRehearsalLookup(table)), bounces.is_bouncing)
+        sending = SkipBouncing(rehearsing(_transport(settings), settings.mail_rehearsal_to), bounces.is_bouncing)
+    else:
+        sending = SkipBouncing(
+            CycleRehearsalMailer(_transport(settings), TableRehearsalLookup(table)), bounces.is_bouncing
+        )
+    return DigestingMailer(sending, keep_for_digest(table))
 
 
 def _transport(settings: Settings) -> Mailer:

@@ -178,6 +178,19 @@ class FeedbackRepository(Repository):
         """The cycle's next `closed_of` also reads the waiting counts, in its one batch read (the team overview)."""
         self._with_waiting.add(cycle_id)
 
+    def read_waiting_along(self, cycle_id: str, subject_ids: list[str]) -> None:
+        """These people's close marks and waiting counts (and the cycle's mark) ride in the next batch read, which
+        `closed_of` and `waiting_of` then read from (the team overview: with its reviews)."""
+        self._with_waiting.add(cycle_id)
+        wanted = sorted(set(subject_ids))
+        self._uow.read_along(
+            [
+                keys.feedback_waiting(cycle_id),
+                *(keys.feedback_closed(cycle_id, s) for s in wanted),
+                *(keys.feedback_waiting(cycle_id, s) for s in wanted),
+            ]
+        )
+
     def waiting_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, int | None]:
         """How many peer requests about each of these people wait for approval; None for a person without a count
         in a cycle launched before counting began (count their requests). Read by `closed_of`'s batch, else one
@@ -282,6 +295,13 @@ class FeedbackRepository(Repository):
         closed: bool | None = None
         tally: int | None = None
         counted = 0
+        tally_key, mark_key = keys.feedback_tally(cycle_id, subject_id), keys.feedback_closed(cycle_id, subject_id)
+        if self._uow.known_absent(tally_key) and self._known(mark_key):
+            # The batch read found no tally: no answer ever joined the group, so there is nothing to query.
+            mark = self._uow.cached(mark_key)
+            self._closed[(cycle_id, subject_id)] = None if mark is None else bool(mark.get("released"))
+            self._tally[(cycle_id, subject_id)] = (None, 0)
+            return groups, self._closed[(cycle_id, subject_id)]
         for item in self._table.query(keys.feedback_group(cycle_id, subject_id)):
             if item.get("type") == "feedback_close":
                 closed = bool(item.get("released"))
@@ -294,6 +314,19 @@ class FeedbackRepository(Repository):
         self._closed[(cycle_id, subject_id)] = closed
         self._tally[(cycle_id, subject_id)] = (tally, counted)
         return groups, closed
+
+    def _known(self, key: dict[str, str]) -> bool:
+        """Read in this unit of work already: found, or known missing."""
+        return self._uow.cached(key) is not None or self._uow.known_absent(key)
+
+    def close_mark_read(self, cycle_id: str, subject_id: str) -> tuple[bool | None] | None:
+        """The close mark of one person's feedback when this unit of work has read it already: (None,) absent, else
+        (whether it released the groups,); None when not read (read it with the answers)."""
+        key = keys.feedback_closed(cycle_id, subject_id)
+        if not self._known(key):
+            return None
+        mark = self._uow.cached(key)
+        return (None if mark is None else bool(mark.get("released")),)
 
     def closed_on(self, cycle_id: str, subject_id: str) -> date | None:
         """The day the close mark of one person's feedback was staged (the manager's submission), or None."""

@@ -97,6 +97,16 @@ def review_gsi(employee_id: str, period_start: str, cycle_id: str) -> dict[str, 
     return {"gsi1pk": f"PERSON#{_esc(employee_id)}", "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}"}
 
 
+def review_disagreed_gsi(cycle_id: str, employee_name: str, employee_id: str) -> dict[str, str]:
+    """gsi3 (sparse): a review whose employee did not agree, listed for HR by name while it says so."""
+    return {"gsi3pk": f"DISAGREED#{_esc(cycle_id)}", "gsi3sk": f"{employee_name.casefold()}#{_esc(employee_id)}"}
+
+
+def disagreed_reviews(cycle_id: str) -> tuple[str, str]:
+    """gsi3 partition of a cycle's reviews whose employee did not agree."""
+    return "gsi3", f"DISAGREED#{_esc(cycle_id)}"
+
+
 def person_history(employee_id: str) -> tuple[str, str]:
     """gsi1 partition holding a person's reviews and actions (history in one query)."""
     return "gsi1", f"PERSON#{_esc(employee_id)}"
@@ -116,6 +126,13 @@ def action_gsi(subject_id: str, created_at: str, action_id: str, owner_id: str, 
         "gsi2pk": f"OWNER#{_esc(owner_id)}",
         "gsi2sk": f"{rank}#{due or '9999-12-31'}#{_esc(action_id)}",
     }
+
+
+def action_index(subject_id: str) -> dict[str, str]:
+    """The ids of the actions about a person, each with its cycle (`a#<id>`: cycle), added by each action's create in
+    its transaction; `complete` once the launch of a cycle listed the actions stored before it (then the list is
+    the whole truth and the review reads the carried actions by key, not by a Query)."""
+    return {"pk": f"ACTIONS#{_esc(subject_id)}", "sk": "INDEX"}
 
 
 def owner_actions(owner_id: str) -> tuple[str, str]:
@@ -143,6 +160,20 @@ def reminder_day(employee_id: str, day: str, rehearsal_of: str | None = None) ->
 def escalation(cycle_id: str, employee_id: str, task: str) -> dict[str, str]:
     """Marks that a manager was told of an overdue task (once per task)."""
     return {"pk": f"REMINDER#{_esc(employee_id)}", "sk": f"ESCALATED#{_esc(cycle_id)}#{task}"}
+
+
+DIGEST_SHARDS = 8  # partitions the day's digest notices are spread over (a launch can queue thousands at once)
+
+
+def digest_notice(address: str, at: str, notice_id: str) -> dict[str, str]:
+    """A message waiting for its recipient's daily digest, in one of the digest partitions (by its address)."""
+    shard = sum(address.lower().encode()) % DIGEST_SHARDS
+    return {"pk": digest_partition(shard), "sk": f"{_esc(address.lower())}#{at}#{notice_id}"}
+
+
+def digest_partition(shard: int) -> str:
+    """One of the partitions holding the messages that wait for a digest."""
+    return f"DIGEST#{shard}"
 
 
 def entity_review(cycle_id: str, employee_id: str) -> str:
@@ -231,14 +262,80 @@ def goal_stats(cycle_id: str, department: str) -> dict[str, str]:
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"DEPT#{department.replace('#', ' ')}"}
 
 
+def goal_owner_total(cycle_id: str, owner_id: str | None = None) -> dict[str, str]:
+    """The sum of an owner's individual goal weights in a cycle (dropped ones aside) and how many they are, moved by
+    each goal's save in its transaction. Without an owner: the cycle's mark that every goal of it was counted (written
+    when the cycle is created, before any goal of it can exist)."""
+    sk = "OWNERS" if owner_id is None else f"OWNER#{_esc(owner_id)}"
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": sk}
+
+
 def goal_totals(cycle_id: str) -> dict[str, str]:
     """Counts of a cycle's orphan and at-risk goals."""
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}
 
 
+def goal_behind_gsi(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
+    """gsi3 attributes of a goal's roll-up: the day its pace falls behind, to list a cycle's goals behind by day."""
+    return {"gsi3pk": f"BEHIND#{_cycle_part(cycle_id)}", "gsi3sk": f"{day}#{_esc(goal_id)}"}
+
+
+def behind_goals(cycle_id: str) -> tuple[str, str]:
+    """gsi3 partition of a cycle's goals by the day they fall behind, earliest first."""
+    return "gsi3", f"BEHIND#{_cycle_part(cycle_id)}"
+
+
+def goal_behind_count(cycle_id: str, node: int) -> dict[str, str]:
+    """One counter of a cycle's goals behind by day (a node of goal_store's tree over the cycle's days)."""
+    return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": f"BEHIND#{node:05d}"}
+
+
 def entity_goal(goal_id: str) -> str:
     """Audit entity name of a goal."""
     return f"GOAL#{_esc(goal_id)}"
+
+
+# --- calibration (issue 23) -----------------------------------------------------------------------
+
+
+def calibration_session(session_id: str) -> dict[str, str]:
+    """A calibration session."""
+    return {"pk": f"CALSESSION#{_esc(session_id)}", "sk": "SESSION"}
+
+
+def calibration_session_gsi1(cycle_id: str, created_at: str, session_id: str) -> dict[str, str]:
+    """gsi1 attributes that list a cycle's calibration sessions, oldest first."""
+    return {"gsi1pk": f"CALSESSIONS#{_esc(cycle_id)}", "gsi1sk": f"{created_at}#{_esc(session_id)}"}
+
+
+def calibration_sessions_index(cycle_id: str) -> tuple[str, str]:
+    """gsi1 partition of a cycle's calibration sessions."""
+    return "gsi1", f"CALSESSIONS#{_esc(cycle_id)}"
+
+
+def calibration_member(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """A person's claim on one open calibration session of a cycle (created only if absent: at most one)."""
+    return {"pk": f"CALCYCLE#{_esc(cycle_id)}", "sk": f"MEMBER#{_esc(employee_id)}"}
+
+
+def calibration_adjustment(session_id: str, employee_id: str) -> dict[str, str]:
+    """One person's calibration in a session (original beside calibrated)."""
+    return {"pk": f"CALSESSION#{_esc(session_id)}", "sk": f"PERSON#{_esc(employee_id)}"}
+
+
+def calibration_adjustments(session_id: str) -> tuple[str, str]:
+    """Partition and prefix of a session's adjustments."""
+    return f"CALSESSION#{_esc(session_id)}", "PERSON#"
+
+
+def entity_calibration_session(session_id: str) -> str:
+    """Audit entity name of a calibration session."""
+    return f"CALSESSION#{_esc(session_id)}"
+
+
+def entity_calibration_adjustment(session_id: str, employee_id: str) -> str:
+    """Audit entity name of one person's calibration."""
+    return f"CALADJ#{_esc(session_id)}#{_esc(employee_id)}"
 
 
 # Kinds of item by the shape of their key, for error fields and messages (never shown as keys).
@@ -251,11 +348,13 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CYCLE#", "STATS", "cycle_stats"),
     ("CYCLE#", "REVIEW#", "review"),
     ("ACTION#", "ACTION", "action"),
+    ("ACTIONS#", "INDEX", "action_index"),
     ("AUDIT#", "V#", "audit"),
     ("REMINDER#", "", "reminder_log"),
     ("GOAL#", "GOAL", "goal"),
     ("GOAL#", "ROLLUP#", "goal_rollup"),
     ("GOAL#", "PERSON#", "goal_person"),
+    ("GOALSTATS#", "OWNER#", "goal_owner_total"),
     ("GOALSTATS#", "", "goal_stats"),
     ("NEED#", "NEED", "training_need"),
     ("TRAINAGG#", "PERSON#", "training_contribution"),
@@ -280,9 +379,20 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("MAILBOUNCE", "TO#", "bouncing_address"),
     ("EXPORT#", "EXPORT", "export_job"),
     ("EXPORT#", "PROGRESS", "export_progress"),
+    ("EXPORT#", "PLAN", "export_plan"),
+    ("EXPORT#", "RETRY", "export_retry"),
+    ("EXPORTCHUNK#", "CHUNK#", "export_chunk"),
     ("EXPORTKEY#", "KEY", "export_request"),
     ("EXPORTSLOT#", "SLOT#", "export_slot"),
     ("SIGNIN#", "WINDOW#", "signin_failures"),
+    ("DECISION#", "DECISION", "decision"),
+    ("DECIDED#", "D#", "decision_mark"),
+    ("DECISIONSTATS", "DEPT#", "decision_counts"),
+    ("PROCFB#", "A#", "process_answer"),
+    ("PROCFB#", "GIVEN#", "process_feedback_given"),
+    ("CALSESSION#", "SESSION", "calibration_session"),
+    ("CALSESSION#", "PERSON#", "calibration_adjustment"),
+    ("CALCYCLE#", "MEMBER#", "calibration_member"),
 )
 
 
@@ -541,6 +651,26 @@ def export_progress(export_id: str) -> dict[str, str]:
     return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "PROGRESS"}
 
 
+def export_plan(export_id: str) -> dict[str, str]:
+    """How an export was cut into chunks (written once, when the fan-out has queued them all)."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "PLAN"}
+
+
+def export_retry(export_id: str) -> dict[str, str]:
+    """The latest failed attempt of one of an export's chunks (shown while SQS retries it)."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "RETRY"}
+
+
+def export_chunks(export_id: str) -> str:
+    """The partition of an export's chunks (apart from the job's, which a page reads whole)."""
+    return f"EXPORTCHUNK#{_esc(export_id)}"
+
+
+def export_chunk(export_id: str, n: int) -> dict[str, str]:
+    """One chunk of an export: its reviews, and once made, its ZIP piece's entries (issue 24)."""
+    return {"pk": export_chunks(export_id), "sk": f"CHUNK#{n:06d}"}
+
+
 def exports_index() -> tuple[str, str]:
     """gsi1 partition listing export jobs."""
     return "gsi1", "EXPORTS"
@@ -582,3 +712,83 @@ def bouncing_addresses() -> tuple[str, str]:
 def health_probe() -> dict[str, str]:
     """The key /healthz reads to see that the table answers (never written)."""
     return {"pk": "HEALTH", "sk": "PROBE"}
+
+
+# --- personnel decisions weighed against the record (issue 27) ---------------------------------------
+
+
+def decision(decision_id: str) -> dict[str, str]:
+    """Primary key of a decision (its evidence kept in the item)."""
+    return {"pk": f"DECISION#{_esc(decision_id)}", "sk": "DECISION"}
+
+
+def decision_gsi(recorded_at: str, decision_id: str, recorded_by: str, awaiting: bool) -> dict[str, str]:
+    """Index attributes of a decision: all decisions newest first (gsi1), the recorder's (gsi2), and those
+    awaiting approval (gsi3, sparse: only while it waits)."""
+    attrs = {
+        "gsi1pk": "DECISIONS",
+        "gsi1sk": f"{recorded_at}#{_esc(decision_id)}",
+        "gsi2pk": f"DECIDEDBY#{_esc(recorded_by)}",
+        "gsi2sk": f"{recorded_at}#{_esc(decision_id)}",
+    }
+    if awaiting:
+        attrs.update({"gsi3pk": "DECISIONWAIT", "gsi3sk": f"{recorded_at}#{_esc(decision_id)}"})
+    return attrs
+
+
+def decisions_index() -> tuple[str, str]:
+    """gsi1 partition of every decision, by time."""
+    return "gsi1", "DECISIONS"
+
+
+def decisions_by(recorded_by: str) -> tuple[str, str]:
+    """gsi2 partition of the decisions one person recorded."""
+    return "gsi2", f"DECIDEDBY#{_esc(recorded_by)}"
+
+
+def decisions_awaiting() -> tuple[str, str]:
+    """gsi3 partition of the decisions waiting for a second HR person's approval."""
+    return "gsi3", "DECISIONWAIT"
+
+
+def decision_mark(employee_id: str, recorded_at: str, decision_id: str) -> dict[str, str]:
+    """A mark that a decision concerns this person (their list of decisions is one Query)."""
+    return {"pk": f"DECIDED#{_esc(employee_id)}", "sk": f"D#{recorded_at}#{_esc(decision_id)}"}
+
+
+def decisions_about(employee_id: str) -> tuple[str, str]:
+    """Partition and prefix of the marks of the decisions about a person."""
+    return f"DECIDED#{_esc(employee_id)}", "D#"
+
+
+def decision_counts(department: str) -> dict[str, str]:
+    """Counters of people affected by decisions, per kind, in one department (leadership's counts)."""
+    return {"pk": "DECISIONSTATS", "sk": f"DEPT#{_esc(department)}"}
+
+
+def decision_counts_all() -> tuple[str, str]:
+    """Partition and prefix of every department's decision counters."""
+    return "DECISIONSTATS", "DEPT#"
+
+
+def entity_decision(decision_id: str) -> str:
+    """Audit entity name of a decision."""
+    return f"DECISION#{_esc(decision_id)}"
+
+
+# --- feedback on the review process itself (issue 27, point 5) ---------------------------------------
+
+
+def process_answer(cycle_id: str, answer_id: str) -> dict[str, str]:
+    """An anonymous answer about a cycle's process, under a random id (no person, no time)."""
+    return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"A#{_esc(answer_id)}"}
+
+
+def process_answers(cycle_id: str) -> tuple[str, str]:
+    """Partition and prefix of a cycle's process answers."""
+    return f"PROCFB#{_esc(cycle_id)}", "A#"
+
+
+def process_given(cycle_id: str, employee_id: str) -> dict[str, str]:
+    """The mark that a person answered about a cycle's process (never what)."""
+    return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"GIVEN#{_esc(employee_id)}"}

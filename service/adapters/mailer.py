@@ -21,12 +21,18 @@ class AddressBouncing(SendFailed):
 
 @dataclass(frozen=True)
 class Email:
-    """One plain-text message; `cycle_id` names the cycle it belongs to (a rehearsal cycle's go to HR only)."""
+    """One plain-text message; `cycle_id` names the cycle it belongs to (a rehearsal cycle's go to HR only).
+
+    `digest_key` marks a message that may wait for its recipient's daily digest and says what it is about (the
+    path it links to): the digest drops it once that is no longer waiting, and repeats it in no reminder. A
+    message without one (a reminder, HR's "Remind now", a report) is sent at once.
+    """
 
     to: tuple[str, ...]
     subject: str
     text: str
     cycle_id: str | None = None
+    digest_key: str | None = None
 
 
 class Mailer(ABC):
@@ -86,6 +92,22 @@ class SkipBouncing(Mailer):
         if bouncing:
             raise AddressBouncing(f"not sent: {', '.join(bouncing)} bounced or complained before")
         self.inner.send(email)
+
+
+class DigestingMailer(Mailer):
+    """Keeps each message that may wait (`Email.digest_key`) for the daily digest through `keep`, one per
+    address; sends the others through `inner` at once. The reminders function sends the digests."""
+
+    def __init__(self, inner: Mailer, keep: Callable[[str, Email], None]) -> None:
+        self.inner = inner
+        self.keep = keep
+
+    def send(self, email: Email) -> None:
+        if email.digest_key is None:
+            self.inner.send(email)
+            return
+        for address in email.to:
+            self.keep(address, email)
 
 
 class SesMailer(Mailer):

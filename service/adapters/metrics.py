@@ -1,15 +1,19 @@
-"""Business metrics behind a small port: CloudWatch EMF through Powertools in Lambda, a counter in tests.
+"""Business counts behind a small port: one JSON line per invocation in Lambda, a counter in tests.
 
-Use cases never import Powertools: they call `record(...)` (or `record_review_action(...)`) after their
-commit, and whichever sink the entrypoint installed with `use(...)` receives it. The Lambda handlers
-install `PowertoolsMetrics` and flush it after each invocation; elsewhere nothing is recorded.
+Use cases call `record(...)` (or `record_review_action(...)`) after their commit, and whichever sink the entrypoint
+installed with `use(...)` receives it. The Lambda handlers install `LoggedCounts` and flush it after each
+invocation; elsewhere nothing is recorded. The counts are log lines, not CloudWatch metrics (issue 24): no alarm
+reads them, and a custom metric costs $0.30 a month each; CloudWatch Logs Insights sums them when asked
+(infra/README.md).
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 NAMESPACE = "ReviewCycles"
 SELF_SUBMITTED = "SelfAssessmentsSubmitted"
@@ -59,28 +63,23 @@ class MemoryMetrics:
         self.flushes += 1
 
 
-class PowertoolsMetrics:
-    """CloudWatch metrics written as EMF lines on stdout by Powertools (imported when built, not at import)."""
+class LoggedCounts:
+    """Writes what was counted as one JSON line on stdout at each flush: `{"namespace": ..., "counts": {...}}`."""
 
     def __init__(self, namespace: str = NAMESPACE) -> None:
-        from aws_lambda_powertools import Metrics as PowertoolsMetricsClass
-        from aws_lambda_powertools.metrics import MetricUnit
-
-        self._metrics: Any = PowertoolsMetricsClass(namespace=namespace)
-        self._unit = MetricUnit.Count
-        self._pending = False
+        self.namespace = namespace
+        self._counts: Counter[str] = Counter()
 
     def add(self, name: str, value: int = 1) -> None:
-        """Count `value` more of `name` (zero counts are not published)."""
+        """Count `value` more of `name` (zero counts are not written)."""
         if value:
-            self._metrics.add_metric(name=name, unit=self._unit, value=value)
-            self._pending = True
+            self._counts[name] += value
 
     def flush(self) -> None:
-        """Write one EMF document of what was counted; nothing at all when nothing was (Powertools would warn)."""
-        if self._pending:
-            self._pending = False
-            self._metrics.flush_metrics()
+        """Write the line of what was counted since the last flush; nothing at all when nothing was."""
+        if self._counts:
+            counts, self._counts = dict(self._counts), Counter()
+            sys.stdout.write(json.dumps({"namespace": self.namespace, "counts": counts}) + "\n")
 
 
 _sink: Metrics = NullMetrics()

@@ -19,6 +19,11 @@ class Queue(ABC):
     def send_many(self, messages: list[Message]) -> None:
         """Enqueue messages (each a dict with a 'kind')."""
 
+    def retry_in(self, receipt_handle: str, seconds: int) -> None:
+        """Hand a received message that failed out again after `seconds` (SQS would wait for its visibility
+        timeout); a queue that holds no messages (inline) has none to hand out."""
+        return None
+
 
 class InlineQueue(Queue):
     """Runs each message at once through the worker's dispatcher (tests and the local run)."""
@@ -48,3 +53,8 @@ class SqsQueue(Queue):
             result = self.client.send_message_batch(QueueUrl=self.url, Entries=entries)
             if result.get("Failed"):
                 raise RuntimeError(f"SQS refused {len(result['Failed'])} message(s): {result['Failed'][0]}")
+
+    def retry_in(self, receipt_handle: str, seconds: int) -> None:
+        self.client.change_message_visibility(
+            QueueUrl=self.url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )

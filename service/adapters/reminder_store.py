@@ -3,12 +3,59 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from service.adapters import keys
+from service.adapters.clock import iso
+from service.adapters.mailer import Email, SendFailed
 from service.adapters.repository import Repository
-from service.adapters.store import Item, Put
-from service.domain.errors import Conflict
+from service.adapters.store import Delete, Item, Op, Put, Table, key_of
+from service.domain.errors import Conflict, Unavailable
+
+# Ops a settle writes in one transaction with the claim (DynamoDB takes 100); more notices are deleted before it.
+SETTLE_BATCH = 99
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message waiting for its recipient's daily digest."""
+
+    address: str
+    subject: str
+    text: str
+    digest_key: str
+    cycle_id: str | None
+    key: dict[str, str]
+
+
+def keep_for_digest(table: Table) -> KeepNotice:
+    """What the mailer calls to keep a message for the digest: one item in the table, written at once."""
+    return KeepNotice(table)
+
+
+class KeepNotice:
+    """Writes a message that may wait into the digest partitions (a failed write is a failed send)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def __call__(self, address: str, email: Email) -> None:
+        at = iso(datetime.now(UTC))
+        item = {
+            **keys.digest_notice(address, at, _nonce()),
+            "type": "digest_notice",
+            "address": address,
+            "subject": email.subject,
+            "text": email.text,
+            "digest_key": email.digest_key,
+            "cycle_id": email.cycle_id,
+            "at": at,
+        }
+        try:
+            self.table.transact([Put(item, must_not_exist=True)])
+        except Unavailable as exc:
+            raise SendFailed(f"not kept for the digest: {exc}") from exc
 
 
 class ReminderLog(Repository):
@@ -56,18 +103,49 @@ class ReminderLog(Repository):
             uow.add(op)
             uow.commit()
 
-    def settle(self, claim: Item, at: str, error: str | None = None) -> bool:
-        """Record how the send went: sent, or failed (the next run sends it again). False: taken over meanwhile."""
+    def notices(self) -> dict[str, list[Notice]]:
+        """Every message waiting for a digest, by address (lower case), oldest first."""
+        found: dict[str, list[Notice]] = {}
+        for shard in range(keys.DIGEST_SHARDS):
+            for i in self._table.query(keys.digest_partition(shard)):
+                notice = Notice(i["address"], i["subject"], i["text"], i["digest_key"], i.get("cycle_id"), key_of(i))
+                found.setdefault(i["address"].lower(), []).append(notice)
+        return found
+
+    def settle(self, claim: Item, at: str, error: str | None = None, delivered: tuple[Notice, ...] = ()) -> bool:
+        """Record how the send went: sent, or failed (the next run sends it again). False: taken over meanwhile.
+
+        `delivered`: the digest's notices, removed with a sent claim in its transaction (so a retried run neither
+        sends them again nor loses them); a failed send leaves them for the retry."""
         if error:
             status = {"status": CLAIM_FAILED, "error": error[:500]}
+            delivered = ()
         else:
             status = {"status": CLAIM_SENT, "sent_at": at, "error": None}
         item = {**claim, **status, "version": claim["version"] + 1}
+        deletes: list[Op] = [Delete(n.key) for n in delivered]
+        head, last = deletes[: max(0, len(deletes) - SETTLE_BATCH)], deletes[max(0, len(deletes) - SETTLE_BATCH) :]
+        self._delete_now(head)
         try:
-            self._write_now(Put(item, expect_version=claim["version"]))
+            with self._uow.another() as uow:
+                uow.add(Put(item, expect_version=claim["version"]))
+                for op in last:
+                    uow.add(op)
+                uow.commit()
         except Conflict:  # a later run took the claim over (this one outlived the lease): that run settles it
             return False
         return True
+
+    def drop(self, stale: list[Notice]) -> None:
+        """Remove notices about something no longer waiting (answered, closed) without sending them."""
+        self._delete_now([Delete(n.key) for n in stale])
+
+    def _delete_now(self, deletes: list[Op]) -> None:
+        for start in range(0, len(deletes), SETTLE_BATCH):
+            with self._uow.another() as uow:
+                for op in deletes[start : start + SETTLE_BATCH]:
+                    uow.add(op)
+                uow.commit()
 
 
 CLAIM_SENDING, CLAIM_SENT, CLAIM_FAILED = "sending", "sent", "failed"

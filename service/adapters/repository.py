@@ -25,6 +25,8 @@ class Repository:
     def _get(self, key: dict[str, str], consistent: bool = False) -> Item | None:
         # The identity map: an item read once in this unit of work is not read again.
         hit = None if consistent else self._uow.cached(key)
+        if hit is None and not consistent and self._uow.known_absent(key):
+            return None
         return hit if hit is not None else self._uow.remember(self._table.get(key, consistent=consistent))
 
     def _read(self, decode: Callable[[Item], T], key: dict[str, str]) -> T | None:
@@ -36,12 +38,28 @@ class Repository:
         """A query's items, noted as read (a later update in this unit of work diffs against them)."""
         return [self._uow.remember(i) or i for i in self._table.query(pk, prefix, index=index)]
 
-    def _get_many(self, key_list: list[dict[str, str]]) -> list[Item]:
-        hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None]
+    def _get_many(self, key_list: list[dict[str, str]], cached: bool = True, consistent: bool = False) -> list[Item]:
+        """Items by key in one batch read (with what `read_along` asked for): each read once per unit of work, a key
+        found missing not asked for again (`cached` False: these keys are read from the table whatever was read;
+        `consistent`: strongly consistent reads)."""
+        hits = [i for i in (self._uow.cached(k) for k in key_list) if i is not None] if cached else []
         known = {(i["pk"], i["sk"]) for i in hits}
-        missing = [k for k in key_list if (k["pk"], k["sk"]) not in known]
-        fetched = self._table.get_many(missing) if missing else []
-        return hits + [self._uow.remember(i) for i in fetched]  # type: ignore[misc]
+        missing = [
+            k for k in key_list if (k["pk"], k["sk"]) not in known and not (cached and self._uow.known_absent(k))
+        ]
+        along = self._uow.take_along() if missing else []
+        asked = list({(k["pk"], k["sk"]): k for k in [*missing, *along]}.values())
+        found_now = (
+            (self._table.get_many(asked, consistent=True) if consistent else self._table.get_many(asked))
+            if asked
+            else []
+        )
+        fetched = [self._uow.remember(i) for i in found_now]
+        if self._uow.identity_map:
+            found = {(i["pk"], i["sk"]) for i in fetched}  # type: ignore[index]
+            self._uow.absent |= {(k["pk"], k["sk"]) for k in asked} - found
+        wanted = {(k["pk"], k["sk"]) for k in missing}
+        return hits + [i for i in fetched if (i["pk"], i["sk"]) in wanted]  # type: ignore[index,misc]
 
     def _before(self, key: dict[str, str]) -> Item | None:
         """The item as this unit of work read it (an audited update diffs against it)."""

@@ -9,15 +9,23 @@ from service.adapters import keys
 from service.adapters.action_store import action_from_item
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
+from service.adapters.store import Put
 from service.domain.actions import Action
+from service.domain.errors import StaleWrite
 from service.domain.reviews import Review
 
-# A review is listed in the person's history and in the team's index beside its primary key.
-REVIEW: Codec[Review] = Codec(
-    Review,
-    "review",
-    lambda r: {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)},
-)
+
+def _review_keys(r: Review) -> dict[str, str]:
+    """Its primary key, the person's history (gsi1) and, while the employee disagrees, HR's list (gsi3): on the
+    review item itself, so every write of the review keeps the list true."""
+    found = {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)}
+    if r.disagreed:
+        found |= keys.review_disagreed_gsi(r.cycle_id, r.employee_name, r.employee_id)
+    return found
+
+
+# A review is listed in the person's history beside its primary key, and in HR's disagreements while it is one.
+REVIEW: Codec[Review] = Codec(Review, "review", _review_keys)
 review_to_item, review_from_item = REVIEW.to_item, REVIEW.from_item
 
 
@@ -39,6 +47,31 @@ class ReviewRepository(Repository):
         page = self._table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)
         return [review_from_item(i) for i in page.items], page.cursor
 
+    def disagreed(self, cycle_id: str, limit: int) -> tuple[list[Review], bool]:
+        """The first reviews of a cycle whose employee did not agree, by name, and whether there are more (one
+        Query of a sparse index, whatever the size of the cycle)."""
+        index, pk = keys.disagreed_reviews(cycle_id)
+        items = self._table.query_page(pk, index=index, limit=limit + 1).items  # one over: whether more wait
+        return [review_from_item(i) for i in items[:limit]], len(items) > limit
+
+    def reindex(self, cycle_id: str) -> int:
+        """Put again, each at the version read, the cycle's reviews whose stored index keys are not the ones their
+        codec makes now (written before a key was added, or restored from an older copy); how many. A review
+        changed meanwhile is skipped: its own write stored the keys."""
+        fixed = 0
+        for item in self._table.query(keys.cycle(cycle_id)["pk"], "REVIEW#"):
+            wanted = review_to_item(review_from_item(item))
+            index = {k: v for k, v in item.items() if k.startswith("gsi")}
+            if index == {k: v for k, v in wanted.items() if k.startswith("gsi")}:
+                continue
+            kept = {k: v for k, v in item.items() if not k.startswith("gsi")}
+            try:
+                self._table.transact([Put(kept | wanted, expect_version=int(item["version"]))])
+                fixed += 1
+            except StaleWrite:
+                continue
+        return fixed
+
     def of_cycle(self, cycle_id: str) -> list[Review]:
         """Every review of a cycle (paginated underneath)."""
         return [review_from_item(i) for i in self._table.query(keys.cycle(cycle_id)["pk"], "REVIEW#")]
@@ -47,7 +80,13 @@ class ReviewRepository(Repository):
         """Read a review, its cycle and these people in one batch (later reads of them are served from it)."""
         wanted = [keys.cycle(cycle_id), keys.review(cycle_id, employee_id), *(keys.employee(p) for p in people)]
         wanted.append(keys.feedback_settings(cycle_id))  # the review shows its feedback groups (issue 9)
-        self._get_many(wanted)
+        # Whether the groups are closed or have answers, and how many nominations wait: a missing item is known
+        # missing, so the groups' and requests' Queries are made only when they have something to show.
+        wanted += [keys.feedback_closed(cycle_id, employee_id), keys.feedback_tally(cycle_id, employee_id)]
+        wanted += [keys.feedback_waiting(cycle_id, employee_id), keys.feedback_waiting(cycle_id)]
+        wanted.append(keys.action_index(employee_id))  # the actions about the person, read by key (issue 24)
+        # Consistent: the page after a form's save shows what that save wrote (issue 24).
+        self._get_many([*wanted, *self._uow.take_along()], consistent=True)
         self._uow.feedback.mark_prefetched(cycle_id)
 
     def history(self, employee_id: str) -> tuple[list[Review], list[Action]]:

@@ -109,8 +109,9 @@ class Table(ABC):
         """One item by primary key, or None."""
 
     @abstractmethod
-    def get_many(self, keys: list[Key]) -> list[Item]:
-        """Items by primary key (missing ones are left out), in no particular order."""
+    def get_many(self, keys: list[Key], consistent: bool = False) -> list[Item]:
+        """Items by primary key (missing ones are left out), in no particular order; `consistent`: strongly
+        consistent reads (what this very client just wrote)."""
 
     @abstractmethod
     def query_page(
@@ -165,8 +166,8 @@ class MemoryTable(Table):
         item = self._items.get((key["pk"], key["sk"]))
         return copy.deepcopy(item) if item is not None else None
 
-    def get_many(self, keys: list[Key]) -> list[Item]:
-        return [i for i in (self.get(k) for k in keys) if i is not None]
+    def get_many(self, keys: list[Key], consistent: bool = False) -> list[Item]:
+        return [i for i in (self.get(k, consistent) for k in keys) if i is not None]
 
     def query_page(self, pk, sk_prefix=None, index=None, limit=None, cursor=None, descending=False) -> Page:
         _pk_attr, sk_attr = INDEXES[index] if index else ("pk", "sk")

@@ -119,6 +119,10 @@ class TrainingRepository(Repository):
 
     # --- contributions and aggregates ---
 
+    def read_contribution_along(self, cycle_id: str, employee_id: str) -> None:
+        """A person's contribution rides in the next batch read (a submission reads it to move the aggregates)."""
+        self._uow.read_along([keys.training_contribution(cycle_id, employee_id)])
+
     def contribution(self, cycle_id: str, employee_id: str) -> Contribution:
         """What a person adds to a cycle's aggregates now (empty when nothing yet)."""
         item = self._get(keys.training_contribution(cycle_id, employee_id))

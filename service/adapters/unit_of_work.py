@@ -43,9 +43,12 @@ class UnitOfWork:
         from service.adapters import training_store as t
         from service.adapters.action_store import ActionRepository
         from service.adapters.audit_store import AuditLog
+        from service.adapters.calibration_store import CalibrationRepository
         from service.adapters.cycle_store import CycleRepository
+        from service.adapters.decision_store import DecisionRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
+        from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.reminder_store import ReminderLog
         from service.adapters.review_store import ReviewRepository
         from service.adapters.signin_attempts import SigninAttempts
@@ -64,6 +67,10 @@ class UnitOfWork:
         # Serve repeated reads from `seen` (a request's unit of work: each item read once). Off for a unit
         # of work that lives longer than one request, whose reads must see what others wrote meanwhile.
         self.identity_map = identity_map
+        # Keys a batch read asked for and did not find (with the identity map): not read again in this request.
+        self.absent: set[tuple[str, str]] = set()
+        # Keys the next batch read also asks for (`read_along`): a later read of them is served from `seen`.
+        self.along: list[dict[str, str]] = []
         self.directory = DirectoryRepository(self)
         self.templates = TemplateRepository(self)
         self.cycles = CycleRepository(self)
@@ -81,7 +88,10 @@ class UnitOfWork:
         self.feedback = fb.FeedbackRepository(self)
         self.notes = fb.NoteRepository(self)
         self.exports = ExportRepository(self)  # issue 11: bulk export jobs
+        self.calibration = CalibrationRepository(self)  # issue 23: calibration sessions and adjustments
         self.signin_attempts = SigninAttempts(self)
+        self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
+        self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:
@@ -123,9 +133,10 @@ class UnitOfWork:
             try:
                 self._write_once(ops)
             except Exception:
-                self.seen.clear()  # items staged or read are not what the table holds: read again
+                self.forget()  # items staged or read are not what the table holds: read again
                 raise
             self.transactions += 1
+            self.absent.clear()  # what was missing may have been written
         self.committed = True
 
     def _write_once(self, ops: list[Op]) -> None:
@@ -159,7 +170,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Forget staged writes (and what they made this unit of work believe is stored)."""
         if self.ops:
-            self.seen.clear()
+            self.forget()
         self.ops = []
         self.events = []
 
@@ -186,6 +197,22 @@ class UnitOfWork:
     def forget(self) -> None:
         """Drop what was read, so the next reads go to the table (after a refusal, say)."""
         self.seen.clear()
+        self.absent.clear()
+        self.along = []
+
+    def known_absent(self, key: dict[str, str]) -> bool:
+        """A batch read of this unit of work asked for this key and found nothing (each item is read once)."""
+        return self.identity_map and (key["pk"], key["sk"]) in self.absent
+
+    def read_along(self, key_list: list[dict[str, str]]) -> None:
+        """Ask for these keys in the next batch read too (with the identity map; without it, nothing is kept)."""
+        if self.identity_map:
+            self.along.extend(key_list)
+
+    def take_along(self) -> list[dict[str, str]]:
+        """The keys to read along with the next batch read, not read yet (then none are left)."""
+        wanted, self.along = self.along, []
+        return [k for k in wanted if (k["pk"], k["sk"]) not in self.seen and (k["pk"], k["sk"]) not in self.absent]
 
     def remember(self, item: dict[str, Any] | None) -> dict[str, Any] | None:
         """Note an item as read (repositories call this); returns it."""

@@ -27,6 +27,8 @@ TEMPLATE = {
         "upward": [{"id": "manager_help", "text": "How could your manager support you better?", "required": False}],
     },
     "weights": {"goals": 40, "competencies": 40, "feedback": 20},
+    "calibration": True,  # issue 23: ratings are calibrated between the manager assessments and the discussions
+    "potential": ["Limited", "Moderate", "High"],
 }
 
 
@@ -71,10 +73,11 @@ def self_assessment(proud: str, need: str, priority: str = "medium", fmt: str = 
     }
 
 
-def manager_assessment(owner: str, due: date, need: str) -> dict[str, Any]:
-    """A manager assessment with an obstacle (owned, due) and one training need."""
+def manager_assessment(owner: str, due: date, need: str, potential: int = 2) -> dict[str, Any]:
+    """A manager assessment with an obstacle (owned, due), one training need and the potential (issue 23)."""
     return {
         "competency_ratings": _ratings(MANAGER_RATINGS),
+        "potential": potential,
         "goal_ratings": [],
         "strengths": "Calm under pressure; clear written communication.",
         "areas_to_strengthen": "Delegating and saying no to low-value requests.",

@@ -13,7 +13,9 @@ from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
+from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVES, calibrate
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
+from service.demo.decisions import load_decisions_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.services import cycles, goals, reviews, templates
@@ -51,8 +53,12 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         clock,
     )
     cycles.launch_cycle(UnitOfWork(table), hr, last.cycle_id, last.version, clock, queue)
-    for employee_id in ("E008", "E009", "E010"):
-        _drive(table, who, last.cycle_id, employee_id, "finalised", today, clock)
+    platform = ["E008", "E009", "E010"]
+    for employee_id in platform:
+        _drive(table, who, last.cycle_id, employee_id, "manager_submitted", today, clock)
+    calibrate(table, who, last.cycle_id, "Platform team", platform, LAST_YEAR_MOVES, clock)  # issue 23
+    for employee_id in platform:
+        _drive(table, who, last.cycle_id, employee_id, "finalised", today, clock, after="manager_submitted")
     last = cycles.get_cycle(UnitOfWork(table), last.cycle_id)
     cycles.close_cycle(UnitOfWork(table), hr, last.cycle_id, last.version, clock)
 
@@ -74,7 +80,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     cycles.launch_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock, queue)
     _goal_tree(table, who, current.cycle_id, today, clock)
     load_feedback_demo(table, who, current.cycle_id, today, clock)  # issue 9: before reviews are driven and scored
-    for employee_id, state in {
+    driven = {
         "E014": "self_submitted",
         "E023": "self_submitted",
         "E009": "self_submitted",
@@ -85,8 +91,15 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
         "E012": "acknowledged",
         "E024": "acknowledged",
         "E008": "finalised",
-    }.items():
-        _drive(table, who, current.cycle_id, employee_id, state, today, clock)
+    }
+    for employee_id, state in driven.items():
+        _drive(
+            table, who, current.cycle_id, employee_id, min(state, "manager_submitted", key=ORDER.index), today, clock
+        )
+    ahead = [e for e, state in driven.items() if ORDER.index(state) >= ORDER.index("manager_submitted")]
+    calibrate(table, who, current.cycle_id, "Reviews ahead of the cycle", sorted(ahead), THIS_YEAR_MOVES, clock)
+    for employee_id in ahead:
+        _drive(table, who, current.cycle_id, employee_id, driven[employee_id], today, clock, after="manager_submitted")
     r = reviews.open_review(UnitOfWork(table), who("E017"), current.cycle_id, "E017")
     reviews.save_self_assessment(
         UnitOfWork(table),
@@ -100,6 +113,9 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     )
     training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
+    load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
+    # issue 23: the design team's manager assessments (submitted by the training story) in an open session
+    calibrate(table, who, current.cycle_id, "Design team", ["E020", "E021"], OPEN_MOVES, clock, close=False)
 
 
 def _phases(today: date) -> dict[str, date]:
@@ -108,16 +124,23 @@ def _phases(today: date) -> dict[str, date]:
         "self_assessment": today - timedelta(days=4),
         "feedback": today + timedelta(days=6),
         "manager_assessment": today + timedelta(days=14),
+        "calibration": today + timedelta(days=21),  # issue 23: the template calibrates
         "discussion": today + timedelta(days=28),
     }
 
 
-def _drive(table: Table, who, cycle_id: str, employee_id: str, target: str, today: date, clock: Clock) -> None:
-    """Take one review through the workflow up to `target`."""
+# The steps a demo review is driven through (a calibrating cycle's session closes between the manager's and the
+# discussion).
+ORDER = ["self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"]
+
+
+def _drive(
+    table: Table, who, cycle_id: str, employee_id: str, target: str, today: date, clock: Clock, after: str = ""
+) -> None:
+    """Take one review through the workflow up to `target` (from the step after `after`)."""
     person = get_person(UnitOfWork(table), employee_id)
     employee, manager = who(employee_id), who(person.manager_id)
-    order = ["self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"]
-    steps = order[: order.index(target) + 1]
+    steps = ORDER[ORDER.index(after) + 1 if after else 0 : ORDER.index(target) + 1]
     version = reviews.open_review(UnitOfWork(table), employee, cycle_id, employee_id).version
     needs = {
         "E008": "Kubernetes operations",

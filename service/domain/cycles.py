@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -62,16 +62,28 @@ class Phase(StrEnum):
     SELF_ASSESSMENT = "self_assessment"
     FEEDBACK = "feedback"
     MANAGER_ASSESSMENT = "manager_assessment"
+    CALIBRATION = "calibration"  # issue 23: only when the template calibrates (OPTIONAL_PHASES)
     DISCUSSION = "discussion"
+
+
+# Phases a cycle has only when its template asks for them: the calibration, when the template calibrates.
+OPTIONAL_PHASES = frozenset({Phase.CALIBRATION})
 
 
 # Which review states are still waiting on a phase's task, and who owes it.
 PHASE_TASKS: dict[Phase, tuple[tuple[ReviewState, ...], str]] = {
     Phase.SELF_ASSESSMENT: ((ReviewState.NOT_STARTED,), "employee"),
     Phase.MANAGER_ASSESSMENT: ((ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED), "manager"),
+    Phase.CALIBRATION: ((ReviewState.IN_CALIBRATION,), "hr"),  # its sessions close by then (facilitators reminded)
     # the discussion (manager) and the acknowledgement (employee) are both due by this deadline
     Phase.DISCUSSION: (
-        (ReviewState.NOT_STARTED, ReviewState.SELF_SUBMITTED, ReviewState.MANAGER_SUBMITTED, ReviewState.DISCUSSED),
+        (
+            ReviewState.NOT_STARTED,
+            ReviewState.SELF_SUBMITTED,
+            ReviewState.IN_CALIBRATION,
+            ReviewState.MANAGER_SUBMITTED,
+            ReviewState.DISCUSSED,
+        ),
         "manager",
     ),
 }
@@ -119,11 +131,22 @@ class Cycle:
     template_snapshot: dict[str, Any] | None = None
     participants: list[str] = field(default_factory=list)
     launched_at: str | None = None
+    # The departments of the participants at launch (their reviews'), for HR's export choices; None before issue 24.
+    participant_departments: list[str] | None = None
     closed_at: str | None = None
     created_at: str = ""
     created_by: str = ""
     version: int = 0
     audit_head: str = ""
+
+    @property
+    def calibrates(self) -> bool:
+        """The template it launched with has a calibration phase (issue 23)."""
+        return bool((self.template_snapshot or {}).get("calibration"))
+
+    def states(self) -> list[ReviewState]:
+        """The review states this cycle's reviews pass through (in calibration only when it calibrates)."""
+        return [s for s in ORDER if s is not ReviewState.IN_CALIBRATION or self.calibrates]
 
     def deadline(self, phase: Phase) -> date:
         """The deadline of a phase."""
@@ -145,11 +168,11 @@ def check_cycle(c: Cycle) -> None:
         errors.setdefault("name", []).append("required")
     if c.period_end < c.period_start:
         errors.setdefault("period_end", []).append("the period ends before it starts")
-    missing = [p for p in Phase if p not in c.phases]
+    missing = [p for p in Phase if p not in c.phases and p not in OPTIONAL_PHASES]
     if missing:
         errors.setdefault("phases", []).append(f"give a deadline for {', '.join(missing)}")
     else:
-        dates = [c.phases[p] for p in Phase]
+        dates = [c.phases[p] for p in Phase if p in c.phases]
         if dates != sorted(dates):
             errors.setdefault("phases", []).append("phase deadlines must follow the order of the phases")
     if c.participant_mode is ParticipantMode.DEPARTMENTS and not c.departments:
@@ -158,6 +181,22 @@ def check_cycle(c: Cycle) -> None:
         errors.setdefault("employee_ids", []).append("choose at least one person")
     if errors:
         raise ValidationFailed("The cycle is not valid.", errors)
+
+
+def with_calibration_deadline(c: Cycle, calibrates: bool) -> Cycle:
+    """The cycle with a calibration deadline exactly when its template calibrates (issue 23): one HR gave is kept,
+    a missing one falls halfway between the manager assessments' and the discussions' deadlines (HR can move it);
+    a cycle whose template does not calibrate has none."""
+    phases = {p: d for p, d in c.phases.items() if p is not Phase.CALIBRATION}
+    if calibrates:
+        given = c.phases.get(Phase.CALIBRATION)
+        after, before = c.phases.get(Phase.MANAGER_ASSESSMENT), c.phases.get(Phase.DISCUSSION)
+        if given is None and after is not None and before is not None:
+            given = after + (before - after) / 2
+        if given is not None:
+            phases[Phase.CALIBRATION] = given
+    ordered = {p: phases[p] for p in Phase if p in phases}
+    return replace(c, phases=ordered)
 
 
 def select_participants(c: Cycle, people: list[Employee]) -> list[Employee]:
@@ -190,9 +229,12 @@ def progress(cycle: Cycle, counts: dict[str, int], by_department: dict[str, dict
     for phase, (states, _owner) in PHASE_TASKS.items():
         if phase in cycle.phases and today > cycle.phases[phase]:
             overdue[phase.value] = sum(counts.get(s.value, 0) for s in states)
+    states = cycle.states()
     return {
-        "total": sum(counts.get(s.value, 0) for s in ORDER),
-        "by_state": {s.value: counts.get(s.value, 0) for s in ORDER},
-        "by_department": {d: {s.value: row.get(s.value, 0) for s in ORDER} for d, row in sorted(by_department.items())},
+        "total": sum(counts.get(s.value, 0) for s in states),
+        "by_state": {s.value: counts.get(s.value, 0) for s in states},
+        "by_department": {
+            d: {s.value: row.get(s.value, 0) for s in states} for d, row in sorted(by_department.items())
+        },
         "overdue": overdue,
     }

@@ -123,3 +123,11 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, errors: Any = None, retry_after: int = 60) -> None:
         super().__init__(message, errors)
         self.retry_after = retry_after
+
+
+# What a person reads when something asked for is missing, or not theirs to see (the two answer alike); the ids
+# asked for are in the request's own address, never in the sentence (issue 25).
+NO_CYCLE = "There is no such cycle."
+NO_REVIEW = "There is no such review for you to see in this cycle."
+NO_PERSON = "There is no such person for you to see."
+NO_GOAL = "There is no such goal for you to see."

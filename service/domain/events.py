@@ -80,6 +80,11 @@ class ReviewFinalised(ReviewChanged):
 
 
 @dataclass(frozen=True)
+class ReviewCalibrated(ReviewChanged):
+    """The calibration closed (the rating locked, the review on to the discussion) or reopened (issue 23)."""
+
+
+@dataclass(frozen=True)
 class ReviewReturned(ReviewChanged):
     """HR returned the review to an earlier state."""
 
@@ -92,6 +97,9 @@ REVIEW_EVENTS: dict[ReviewAction, type[ReviewChanged]] = {
     ReviewAction.SAVE_MANAGER: ManagerAssessmentSaved,
     ReviewAction.SUBMIT_MANAGER: ManagerAssessmentSubmitted,
     ReviewAction.WITHDRAW_MANAGER: ManagerAssessmentWithdrawn,
+    ReviewAction.SUBMIT_FOR_CALIBRATION: ManagerAssessmentSubmitted,
+    ReviewAction.CALIBRATE: ReviewCalibrated,
+    ReviewAction.RECALIBRATE: ReviewCalibrated,
     ReviewAction.SAVE_DISCUSSION: DiscussionSaved,
     ReviewAction.RECORD_DISCUSSION: DiscussionRecorded,
     ReviewAction.ACKNOWLEDGE: ReviewAcknowledged,

@@ -1,8 +1,10 @@
 """Bulk export jobs: HR asks for the appraisal summaries of a cycle (or of one department in it) as a ZIP.
 
-A job's life is a transition table like the reviews': `queued → running → done`, `failed` from queued or
-running (the worker gave up, or the message reached the dead-letter queue), and `retry` puts a failed job
-back in the queue. Running again is allowed (a redelivered message starts the ZIP afresh).
+A job's life is a transition table like the reviews': `queued → running → assembling → done`, `failed` from
+any unfinished state (a message reached the dead-letter queue), and `retry` puts a failed job back in the
+queue. Running is the fan-out (issue 24): the job's reviews are cut into chunks of CHUNK_SIZE, one queue
+message each; a chunk is retried alone, and when the last chunk is done the job assembles its ZIP from the
+chunks' pieces. Starting or assembling again is allowed (a redelivered message; what is done stays done).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class ExportState(StrEnum):
 
     QUEUED = "queued"
     RUNNING = "running"
+    ASSEMBLING = "assembling"
     DONE = "done"
     FAILED = "failed"
 
@@ -29,6 +32,7 @@ class ExportAction(StrEnum):
     """What moves an export job."""
 
     START = "start"
+    ASSEMBLE = "assemble"
     FINISH = "finish"
     FAIL = "fail"
     RETRY = "retry"
@@ -37,10 +41,12 @@ class ExportAction(StrEnum):
 S, A = ExportState, ExportAction
 EXPORT_TRANSITIONS: dict[tuple[ExportState, ExportAction], ExportState] = {
     (S.QUEUED, A.START): S.RUNNING,
-    (S.RUNNING, A.START): S.RUNNING,  # a redelivered message: the ZIP is made again from the start
-    (S.RUNNING, A.FINISH): S.DONE,
+    (S.RUNNING, A.START): S.RUNNING,  # a redelivered plan: the chunks already made are kept
+    (S.RUNNING, A.ASSEMBLE): S.ASSEMBLING,
+    (S.ASSEMBLING, A.FINISH): S.DONE,
     (S.QUEUED, A.FAIL): S.FAILED,
     (S.RUNNING, A.FAIL): S.FAILED,
+    (S.ASSEMBLING, A.FAIL): S.FAILED,
     (S.FAILED, A.RETRY): S.QUEUED,
 }
 
@@ -52,6 +58,20 @@ next_export_state = EXPORT_WORKFLOW.next  # the state an action leads to; Confli
 
 
 SCOPES = ("cycle", "department")
+UNFINISHED = (ExportState.QUEUED, ExportState.RUNNING, ExportState.ASSEMBLING)
+CHUNK_SIZE = 25  # summaries per chunk: one SQS message, one PdfFunction invocation of a few seconds
+
+
+class ChunkState(StrEnum):
+    """Where one chunk of an export stands: its PDFs made (and counted, once) or not yet."""
+
+    PENDING = "pending"
+    DONE = "done"
+
+
+def chunk_count(total: int, size: int = CHUNK_SIZE) -> int:
+    """How many chunks `total` summaries make."""
+    return -(-total // size)
 
 
 @dataclass
@@ -68,6 +88,12 @@ class ExportJob:
     total: int = 0
     done: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)  # [{employee_id, employee_name, reason}]
+    failed: int = 0  # summaries that could not be made (the list above is filled when the ZIP is assembled)
+    planned: bool = False  # the fan-out has cut the reviews into `chunks` chunks (and queued them)
+    chunks: int = 0
+    chunks_done: int = 0
+    chunk_retries: int = 0  # failed attempts of chunks, each retried alone
+    last_retry: dict[str, Any] | None = None  # {chunk, tries, error, at} of the latest failed chunk attempt
     object_key: str | None = None
     size: int = 0
     error: str = ""

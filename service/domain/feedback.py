@@ -397,7 +397,7 @@ def check_note(sender_id: str, recipient_id: str, text: str, active: set[str]) -
     if recipient_id == sender_id:
         errors["to_id"] = ["send feedback to a colleague, not to yourself"]
     elif recipient_id not in active:
-        errors["to_id"] = [f"{recipient_id!r} is not an active colleague"]
+        errors["to_id"] = ["the person you chose is not an active colleague"]
     if not text.strip():
         errors["text"] = ["required"]
     if errors:

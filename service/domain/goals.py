@@ -11,7 +11,7 @@ Progress formula (documented in docs/GOALS.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -132,6 +132,16 @@ def standing(status: GoalStatus, check: PaceCheck | None) -> str:
     return status.value
 
 
+# The badges that ask for someone's attention: the owner's "at risk" and "off track", and "behind" (worked out from
+# the time elapsed). The goal pages, the alignment reports and the API count a goal at risk by this one rule.
+NEEDS_ATTENTION = frozenset({GoalStatus.AT_RISK.value, GoalStatus.OFF_TRACK.value, Pace.BEHIND.value})
+
+
+def needs_attention(status: GoalStatus, check: PaceCheck | None) -> bool:
+    """True when a goal's badge (its `standing`) is at risk, off track or behind."""
+    return standing(status, check) in NEEDS_ATTENTION
+
+
 # How far progress may trail the time elapsed (in points of 0–100) and still be on track.
 PACE_TOLERANCE = 10.0
 
@@ -171,6 +181,24 @@ def pace(progress: float, status: GoalStatus, period: tuple[date, date] | None, 
     expected = round(elapsed * 100, 1)
     verdict = Pace.BEHIND if progress + PACE_TOLERANCE < expected else Pace.ON_TRACK
     return PaceCheck(start, end, on, expected, verdict)
+
+
+def falls_behind_on(progress: float, status: GoalStatus, period: tuple[date, date] | None) -> date | None:
+    """The first day on which `pace` calls a goal at this progress behind (None: never, or its status speaks).
+
+    Only a goal on track by its owner's word has one (at risk and off track are counted as said; done and dropped
+    have no pace). Stored on every write that changes progress, status or period, so the organisation's report
+    counts the goals whose day has passed without reading every goal.
+    """
+    if period is None or status is not GoalStatus.ON_TRACK or progress + PACE_TOLERANCE >= 100:
+        return None
+    start, end = period
+    days = max((end - start).days, 0)
+    # A first guess from the formula, then the day `pace` itself agrees on (its rounding decides the edge).
+    n = max(0.0, (progress + PACE_TOLERANCE) * days // 100 - 2)  # whole days (a float: no parse of input)
+    while pace(progress, status, period, start + timedelta(n)).pace is not Pace.BEHIND:  # type: ignore[union-attr]
+        n += 1
+    return start + timedelta(n)
 
 
 @dataclass

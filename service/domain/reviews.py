@@ -19,6 +19,10 @@ class ReviewState(StrEnum):
 
     NOT_STARTED = "not_started"
     SELF_SUBMITTED = "self_submitted"
+    # Issue 23: the manager has submitted, and the rating waits for calibration (a template with a calibration
+    # phase): placed before MANAGER_SUBMITTED so everything that shows the manager's part "once submitted" keeps it
+    # from the employee until the calibration closes.
+    IN_CALIBRATION = "in_calibration"
     MANAGER_SUBMITTED = "manager_submitted"
     DISCUSSED = "discussed"
     ACKNOWLEDGED = "acknowledged"
@@ -37,6 +41,9 @@ class ReviewAction(StrEnum):
     SAVE_MANAGER = "save_manager"
     SUBMIT_MANAGER = "submit_manager"
     WITHDRAW_MANAGER = "withdraw_manager"
+    SUBMIT_FOR_CALIBRATION = "submit_for_calibration"
+    CALIBRATE = "calibrate"
+    RECALIBRATE = "recalibrate"
     SAVE_DISCUSSION = "save_discussion"
     RECORD_DISCUSSION = "record_discussion"
     ACKNOWLEDGE = "acknowledge"
@@ -55,6 +62,9 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
     (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.WITHDRAW_MANAGER): S.SELF_SUBMITTED,  # only until the discussion starts
+    (S.SELF_SUBMITTED, A.SUBMIT_FOR_CALIBRATION): S.IN_CALIBRATION,
+    (S.IN_CALIBRATION, A.CALIBRATE): S.MANAGER_SUBMITTED,
+    (S.MANAGER_SUBMITTED, A.RECALIBRATE): S.IN_CALIBRATION,  # a closed calibration session reopened
     (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION): S.DISCUSSED,
     (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
@@ -104,16 +114,43 @@ WITHDRAWALS: dict[str, tuple[ReviewAction, str, str]] = {
 }
 
 
-def next_step_started(review: Review, part: str) -> str:
+CALIBRATED_STANDS = "the rating was calibrated, so the manager assessment stands; ask HR to return it"
+
+
+def next_step_started(review: Review, part: str, calibrates: bool = False) -> str:
     """Why the author of `part` can no longer withdraw it (empty when they can): the next part has a draft, saved
-    or submitted (a later state's own row refuses the withdrawal already)."""
+    or submitted (a later state's own row refuses the withdrawal already). Under a template that calibrates, a
+    submitted manager assessment has been through calibration (its session closed): the rating is the session's."""
     _action, later, why = WITHDRAWALS[part]
+    if part == "manager" and calibrates:
+        return CALIBRATED_STANDS
     return why if getattr(review, later) else ""
 
 
 def at_least(state: ReviewState, other: ReviewState) -> bool:
     """True when `state` is `other` or later in the workflow."""
     return ORDER.index(state) >= ORDER.index(other)
+
+
+def manager_assessed(state: ReviewState) -> bool:
+    """The manager's assessment is submitted (waiting for calibration, or past it)."""
+    return at_least(state, ReviewState.IN_CALIBRATION)
+
+
+def part_action(part: str, submit: bool, template: Template) -> ReviewAction:
+    """The action saving or submitting a form is: a manager's submission under a template with a calibration phase
+    goes to calibration, not on to the discussion."""
+    save, submission = PART_ACTIONS[part]
+    if not submit:
+        return save
+    if submission is A.SUBMIT_MANAGER and template.calibration:
+        return A.SUBMIT_FOR_CALIBRATION
+    return submission
+
+
+def provisional(state: ReviewState) -> bool:
+    """A score is provisional while its rating waits for calibration."""
+    return state is ReviewState.IN_CALIBRATION
 
 
 class Priority(StrEnum):
@@ -312,6 +349,12 @@ def check_manager(content: dict[str, Any], template: Template, submit: bool, peo
         _check_choice(obstacle.get("category"), ObstacleCategory, f"obstacles.{n}.category", e)
     for n, goal in enumerate(content.get("goal_ratings", [])):
         _check_rating(goal.get("rating"), template, f"goal_ratings.{n}.rating", e)
+    potential = content.get("potential")  # issue 23: optional, on the template's own potential scale
+    if potential is not None and (type(potential) is not int or not 1 <= potential <= len(template.potential)):
+        e.add(
+            "potential",
+            f"choose 1 to {len(template.potential)}" if template.potential else "this template rates no potential",
+        )
     if submit:
         for name in ("strengths", "areas_to_strengthen", "narrative"):
             if not (content.get(name) or "").strip():
@@ -395,7 +438,6 @@ def compute_score(
     """
     manager = manager or {}
     scale = template.scale
-    comp = [scale.normalise(r["rating"]) for r in manager.get("competency_ratings", {}).values() if r.get("rating")]
     if goal_progress:
         total_weight = sum(w for w, _ in goal_progress)
         goals = sum(w * p for w, p in goal_progress) / total_weight if total_weight else None
@@ -407,9 +449,29 @@ def compute_score(
     feedback = _mean([scale.normalise(r) for r in feedback_ratings or []])
     values = {
         "goals": (goals, goal_basis),
-        "competencies": (_mean(comp), f"manager's rating of {len(comp)} competenc{'y' if len(comp) == 1 else 'ies'}"),
+        "competencies": _competency_part(template, manager),
         "feedback": (feedback, f"{len(feedback_ratings or [])} peer/upward rating(s)"),
     }
+    return _combine(template, values)
+
+
+def _competency_part(template: Template, manager: dict[str, Any]) -> tuple[float | None, str]:
+    ratings = (manager.get("competency_ratings") or {}).values()
+    comp = [template.scale.normalise(r["rating"]) for r in ratings if r.get("rating")]
+    return _mean(comp), f"manager's rating of {len(comp)} competenc{'y' if len(comp) == 1 else 'ies'}"
+
+
+def rescore(template: Template, score: dict[str, Any] | None, manager: dict[str, Any]) -> Score:
+    """Issue 23: the score again by the template's rule after calibration: the competencies part from the
+    calibrated ratings, the goals and feedback parts as they were scored at the manager's submission."""
+    kept = {p["name"]: (p["value"], p["basis"]) for p in (score or {}).get("parts", [])}
+    values = {n: kept.get(n, (None, "no data")) for n in WEIGHT_PARTS}
+    values["competencies"] = _competency_part(template, manager)
+    return _combine(template, values)
+
+
+def _combine(template: Template, values: dict[str, tuple[float | None, str]]) -> Score:
+    """The declared rule: each part by its weight, re-normalised over the parts with data."""
     parts = tuple(ScorePart(n, template.weights[n], values[n][0], values[n][1]) for n in WEIGHT_PARTS)
     used = [p for p in parts if p.value is not None and p.weight > 0]
     total = sum(p.weight for p in used)
@@ -437,5 +499,12 @@ class Review:
     finalised_by: str | None = None
     score: dict[str, Any] | None = None
     last_return: dict[str, Any] | None = None
+    # issue 23: the manager's original ratings beside the calibrated ones, who changed them, when, why
+    calibration: dict[str, Any] | None = None
     version: int = 0
     audit_head: str = ""
+
+    @property
+    def disagreed(self) -> bool:
+        """The employee acknowledged the review without agreeing with it (HR reads their response first)."""
+        return (self.acknowledgement or {}).get("agreement") == Agreement.DISAGREE

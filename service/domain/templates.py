@@ -62,6 +62,14 @@ class Scale:
         """A rating as 0–100 (1 → 0, top → 100)."""
         return (rating - 1) / (self.points - 1) * 100
 
+    def point(self, score: float) -> float:
+        """A 0–100 score read back on the scale (the inverse of `normalise`)."""
+        return 1 + score / 100 * (self.points - 1)
+
+    def nearest(self, score: float) -> int:
+        """The point of the scale nearest to a 0–100 score: the overall rating a score stands for."""
+        return min(max(round(self.point(score)), 1), self.points)
+
 
 @dataclass(frozen=True)
 class Template:
@@ -77,6 +85,8 @@ class Template:
     updated_at: str = ""
     updated_by: str = ""
     archived: bool = False
+    calibration: bool = False  # issue 23: a calibration phase between the manager assessments and the discussions
+    potential: tuple[str, ...] = ()  # issue 23: labels of the optional potential rating (lowest first), 2–5 points
     extra: dict[str, Any] = field(default_factory=dict)
 
     def competency_ids(self) -> list[str]:
@@ -132,6 +142,10 @@ def validate_template(t: Template) -> None:
         add("scale", "every point needs a label")
     if len(set(t.scale.labels)) != len(t.scale.labels):
         add("scale", "labels must differ")
+    if t.potential and not 2 <= len(t.potential) <= 5:
+        add("potential", "a potential scale has 2 to 5 points")
+    if any(not label.strip() for label in t.potential) or len(set(t.potential)) != len(t.potential):
+        add("potential", "every point needs a label of its own")
     if not t.competencies:
         add("competencies", "at least one competency")
     ids = [c.id for c in t.competencies]
@@ -173,6 +187,8 @@ def template_to_dict(t: Template) -> dict[str, Any]:
         "updated_at": t.updated_at,
         "updated_by": t.updated_by,
         "archived": t.archived,
+        "calibration": t.calibration,
+        "potential": list(t.potential),
     }
 
 
@@ -192,4 +208,6 @@ def template_from_dict(d: dict[str, Any]) -> Template:
         updated_at=d.get("updated_at", ""),
         updated_by=d.get("updated_by", ""),
         archived=bool(d.get("archived", False)),
+        calibration=bool(d.get("calibration", False)),
+        potential=tuple(d.get("potential") or ()),
     )

@@ -32,19 +32,24 @@ def observed(handler: Handler, correlation_id: CorrelationId) -> Handler:
     return entry
 
 
+REPEATED_KEYS = ("function_name", "function_arn", "function_memory_size", "location")
+
+
 def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:
     global _logger
     from service.adapters.logs import lambda_logger
-    from service.adapters.metrics import PowertoolsMetrics
+    from service.adapters.metrics import LoggedCounts
 
     logger = _logger = lambda_logger()
-    sink = PowertoolsMetrics()
+    sink = LoggedCounts()
     metrics.use(sink)
 
     @logger.inject_lambda_context(clear_state=True)
     def run(event: dict[str, Any], context: Any) -> Any:
         logger.set_correlation_id(correlation_id(event, context))
         logger.append_keys(name="%(name)s")  # which module logged; clear_state dropped the key Powertools set
+        # The log group names the function and REPORT its memory: not repeated on every line (issue 24, log bytes).
+        logger.remove_keys(list(REPEATED_KEYS))
         try:
             return handler(event, context)
         finally:

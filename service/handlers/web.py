@@ -11,7 +11,9 @@ from service.handlers.observability import api_request_id, observed
 from service.web import create_app
 
 log = logging.getLogger(__name__)
-app = create_app()  # the Flask app itself (tests reach its wiring to hand in moto's hosted UI)
+# Blueprints are imported when a request first needs one (a cold /healthz never does). The Flask app itself: tests
+# reach its wiring to hand in moto's hosted UI.
+app = create_app(lazy_blueprints=True)
 _app = make_lambda_handler(app, binary_support=True)
 
 

@@ -38,6 +38,14 @@ def action_ids(review: Review, kind: str) -> list[str]:
     return [f"{review.cycle_id}.{review.employee_id}.{kind}.{n}" for n in range(MAX_ACTIONS)]
 
 
+def review_action_slots(uow: UnitOfWork, review: Review, kind: str) -> list[str]:
+    """The slots of a review's actions of one kind that may hold one: those the person's action index lists, or
+    every slot while the index is not complete."""
+    indexed = uow.actions.indexed_about(review.employee_id)
+    slots = action_ids(review, kind)
+    return slots if indexed is None else [a for a in slots if a in indexed]
+
+
 def actions_from_obstacles(uow: UnitOfWork, event: ManagerAssessmentSubmitted) -> None:
     """The submitted manager assessment's obstacles become tracked remediation actions, in its transaction."""
     obstacles = (event.review.manager_assessment or {}).get("obstacles", [])
@@ -61,7 +69,7 @@ def stage_review_actions(
     if len(entries) > MAX_ACTIONS:
         raise ValidationFailed("Too many actions.", {kind: [f"at most {MAX_ACTIONS}"]})
     all_ids = action_ids(review, kind)
-    existing = uow.actions.get_many(all_ids)
+    existing = uow.actions.get_many(review_action_slots(uow, review, kind))
     ids = all_ids[: len(entries)]
     audit = {"actor": actor_id, "action_name": f"{kind}_action", "at": at}
     for action_id in all_ids[len(entries) :]:
@@ -95,7 +103,7 @@ def update_action_status(
     before = uow.actions.get(action_id)
     subject = uow.directory.get(before.subject_id) if before is not None else None
     if before is None or not policy.may_read_action(principal, before, subject.manager_id if subject else None):
-        raise NotFound(f"no action {action_id!r}")  # denied answers exactly like missing
+        raise NotFound("There is no such action for you.")  # denied answers exactly like missing
     policy.require(policy.may_update_action(principal, before), "only the action's owner or HR updates it")
     try:
         new_status = ItemStatus(status)

@@ -23,12 +23,14 @@ from service.domain.cycles import (
     next_cycle_state,
     progress,
     select_participants,
+    with_calibration_deadline,
 )
 from service.domain.directory import Employee, Role
-from service.domain.errors import NotFound, StaleWrite, Unavailable, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, Unavailable, ValidationFailed
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import template_to_dict
 from service.services.auth import Principal
+from service.services.directory import Found, search_people
 from service.services.policy import require_role
 from service.services.templates import usable_template
 
@@ -85,6 +87,17 @@ class Worklist:
     overdue: dict[str, list[WorklistRow]]
 
 
+@dataclass(frozen=True)
+class Disagreements:
+    """The first reviews of a cycle whose employee did not agree, by name, and whether more did."""
+
+    rows: list[WorklistRow]
+    more: bool
+
+
+DISAGREEMENTS_SHOWN = 50  # on the dashboard; more: "and more", each with its review a search away
+
+
 def _cycle_from_data(data: dict[str, Any], cycle_id: str) -> Cycle:
     return Cycle(
         cycle_id=cycle_id,
@@ -106,7 +119,7 @@ def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     """One cycle."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     return cycle
 
 
@@ -133,13 +146,14 @@ def create_cycle(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
     require_role(principal, Role.HR)
     cycle = _cycle_from_data(data, clock.new_id())
     check_cycle(cycle)
-    usable_template(uow, cycle.template_id)
+    cycle = with_calibration_deadline(cycle, usable_template(uow, cycle.template_id).calibration)
     if cycle.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(cycle, uow.directory.all())  # checked again at launch: people may leave
     at = iso(clock.now())
     cycle = replace(cycle, created_at=at, created_by=principal.employee_id)
     with uow:
         stored = uow.cycles.save(cycle, new=True, actor=principal.employee_id, action="create_cycle", at=at)
+        uow.goals.start_owner_totals(cycle.cycle_id)  # no goal of it exists yet: each is counted from here
         uow.commit()
     return stored
 
@@ -169,7 +183,7 @@ def update_cycle(
     check_cycle(edited)
     if edited.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(edited, uow.directory.all())
-    usable_template(uow, edited.template_id)
+    edited = with_calibration_deadline(edited, usable_template(uow, edited.template_id).calibration)
     with uow:
         stored = uow.cycles.save(
             edited, new=False, actor=principal.employee_id, action="edit_cycle", at=iso(clock.now())
@@ -202,6 +216,7 @@ def delete_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str, expected_
     next_cycle_state(current.state, CycleAction.DELETE)
     with uow:
         uow.cycles.delete(current, actor=principal.employee_id, at=iso(clock.now()))
+        uow.goals.drop_owner_totals(cycle_id)  # the mark create_cycle started
         uow.commit()
 
 
@@ -232,11 +247,12 @@ def launch_cycle(
     people = select_participants(cycle, uow.directory.all())
     at = iso(clock.now())
     launched = replace(
-        cycle,
+        with_calibration_deadline(cycle, template.calibration),  # the template may have changed since the edit
         state=CycleState.ACTIVE,
         template_snapshot=template_to_dict(template),
         participants=[p.employee_id for p in people],
         launched_at=at,
+        participant_departments=sorted({p.department for p in people}),
     )
     with uow:
         stored = uow.cycles.save(launched, new=False, actor=principal.employee_id, action="launch_cycle", at=at)
@@ -308,6 +324,7 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
         if created:
             uow.cycles.count(cycle.cycle_id, {**deltas, "launched": created})
             uow.commit()
+    uow.actions.index_people([r[0] for r in rows])  # the review reads the actions about a person by key
     if cycle.carry_over_goals:
         from service.services.goals import carry_over
 
@@ -375,34 +392,60 @@ def _change_state(
     return stored
 
 
+def _row(r: Review) -> WorklistRow:
+    ack = r.acknowledgement or {}
+    return WorklistRow(
+        r.employee_id,
+        r.employee_name,
+        r.department,
+        r.manager_id,
+        r.state,
+        ack.get("agreement"),
+        ack.get("response", ""),
+        ack.get("at"),
+    )
+
+
+def disagreements(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, limit: int = DISAGREEMENTS_SHOWN
+) -> Disagreements:
+    """The dashboard's disagreements: reviews acknowledged without agreeing, by name, from a sparse index the
+    review's own item keeps (one Query, whatever the size of the cycle)."""
+    require_role(principal, Role.HR)
+    reviews, more = uow.reviews.disagreed(cycle_id, limit)
+    return Disagreements([_row(r) for r in reviews], more)
+
+
+def find_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str, query: str) -> Found[WorklistRow]:
+    """The dashboard's picker: the reviews in this cycle of the people a directory search finds (the first
+    matches, best first; people without a review here are left out), instead of a list of every participant."""
+    require_role(principal, Role.HR)
+    found = search_people(uow, principal, query)
+    reviews = {r.employee_id: r for r in uow.reviews.get_many(cycle_id, [p.employee_id for p in found.matches])}
+    rows = [_row(reviews[p.employee_id]) for p in found.matches if p.employee_id in reviews]
+    return Found(found.query, rows, found.more)
+
+
 def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> Worklist:
     """HR's work in one cycle from one paginated query of its reviews: who to finalise, who is overdue per
     phase (the same rule as the counters), and where the employee did not agree."""
     require_role(principal, Role.HR)
     cycle = get_cycle(uow, cycle_id)
     reviews = sorted(uow.reviews.of_cycle(cycle_id), key=lambda r: (r.employee_name.casefold(), r.employee_id))
-
-    def row(r: Review) -> WorklistRow:
-        ack = r.acknowledgement or {}
-        return WorklistRow(
-            r.employee_id,
-            r.employee_name,
-            r.department,
-            r.manager_id,
-            r.state,
-            ack.get("agreement"),
-            ack.get("response", ""),
-            ack.get("at"),
-        )
-
     overdue: dict[str, list[WorklistRow]] = {}
     for phase, (states, _owner) in PHASE_TASKS.items():
         if phase in cycle.phases and today > cycle.phases[phase]:
-            overdue[phase.value] = [row(r) for r in reviews if r.state in states]
+            overdue[phase.value] = [_row(r) for r in reviews if r.state in states]
     return Worklist(
         cycle_id=cycle_id,
-        people=[row(r) for r in reviews],
-        to_finalise=[row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
-        disagreed=[row(r) for r in reviews if (r.acknowledgement or {}).get("agreement") == "disagree"],
+        people=[_row(r) for r in reviews],
+        to_finalise=[_row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
+        disagreed=[_row(r) for r in reviews if r.disagreed],
         overdue=overdue,
     )
+
+
+def reindex_reviews(uow: UnitOfWork) -> dict[str, int]:
+    """Operator, once after an upgrade (issue 24): give every cycle's reviews the index keys their codec makes now
+    (HR's disagreements list), each at the version read; per cycle, how many reviews were written."""
+    return {c.cycle_id: uow.reviews.reindex(c.cycle_id) for c in uow.cycles.list()}

@@ -12,7 +12,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.store import MAX_TRANSACTION_ITEMS
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee, Role, parse_csv, plan_import
-from service.domain.errors import NotAuthenticated, NotFound
+from service.domain.errors import NO_PERSON, NotAuthenticated, NotFound
 from service.services import policy
 from service.services.auth import Principal
 from service.services.policy import require_role
@@ -83,7 +83,7 @@ def get_person(uow: UnitOfWork, employee_id: str) -> Employee:
     """One person (leavers included, marked inactive)."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
+        raise NotFound(NO_PERSON)
     return person
 
 

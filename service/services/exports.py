@@ -1,30 +1,50 @@
 """Bulk export of appraisal summaries: HR asks, the worker makes the ZIP, HR downloads it.
 
-`request_export` stores a queued job (once per Idempotency-Key) and queues it; the worker's `run_export`
-renders each review's summary (HR's copy, through the same visibility rules as a single download) and
-streams the ZIP to the blob store in parts, never holding more than one PDF and one part; `mark_failed` is
-what a message that exhausted its retries (the dead-letter queue) does; `retry_export` queues a failed job
-again; `download_link` mints a short-lived link when asked for; `resume_unfinished` queues again the jobs a
-lost queue left stranded (the local run's restart).
+`request_export` stores a queued job (once per Idempotency-Key) and queues its plan message. The PDF
+function's `run_export` then takes three kinds of message from the export queue (issue 24: SQS does the
+fan-out, one message per chunk, so a chunk is retried alone and many run at once):
+
+- the plan (`KIND`): the job's reviews cut into chunks of CHUNK_SIZE, each stored and queued;
+- a chunk (`CHUNK_KIND`): its reviews rendered (HR's copy, through the same visibility rules as a single
+  download) into a ZIP piece in the bucket, then the chunk marked made and counted in one conditional
+  transaction (a duplicate delivery counts nothing); the chunk that finds every chunk made moves the job to
+  assembling and queues
+- the assembly (`ASSEMBLE_KIND`): the pieces copied one after another into the ZIP, streamed to the bucket in
+  parts, and the central directory written from the chunks' entries: never the whole ZIP in memory.
+
+`mark_failed` is what a message that exhausted its retries (the dead-letter queue) does; `retry_export`
+queues a failed job again, and only the chunks not made yet run again; `download_link` mints a short-lived
+link when asked for; `resume_unfinished` queues again the jobs a lost queue left stranded (the local run's
+restart).
 """
 
 from __future__ import annotations
 
 import logging
-import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from service.adapters.blobs import LINK_SECONDS, BlobStore, PartStream
 from service.adapters.clock import Clock, iso
+from service.adapters.export_store import ExportRepository
+from service.adapters.export_zip import Entry, FragmentWriter, dos_stamp, write_directory
 from service.adapters.queue import Queue
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.errors import Conflict, DomainError, StaleWrite, Unavailable, ValidationFailed
-from service.domain.exports import ExportAction, ExportJob, ExportState, check_request, next_export_state
+from service.domain.exports import (
+    CHUNK_SIZE,
+    UNFINISHED,
+    ChunkState,
+    ExportAction,
+    ExportJob,
+    ExportState,
+    check_request,
+    next_export_state,
+)
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -33,10 +53,13 @@ from service.services.summaries import Summary, summary_for
 
 log = logging.getLogger(__name__)
 
-KIND = "export_summaries"
+KIND = "export_summaries"  # the plan: cut the job into chunks
+CHUNK_KIND = "export_chunk"
+ASSEMBLE_KIND = "export_assemble"
 RETENTION_DAYS = 2  # template.yaml: the ExportBucket lifecycle rule's ExpirationInDays
-PROGRESS_EVERY = 10  # write the running count after this many PDFs (a page of progress, not a write per PDF)
-PAGE = 25  # reviews read per query: the worker holds one page of reviews, one PDF and one part at a time
+PAGE = 100  # reviews read per query by the plan: it holds one page of reviews and one chunk's ids at a time
+PIECE_SUFFIX = ".zippart"  # a chunk's piece of a ZIP in the bucket (the local run keeps only whole ZIPs)
+SEND_EVERY = 100  # chunk messages queued at once by the plan (10 SQS batches)
 RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and one BatchGetItem)
 # Issue 21: each export holds a PdfFunction instance for up to 15 minutes (2 GB); one person may have this many
 # waiting or running at once: one slot item each, taken in the job's transaction (see export_store).
@@ -65,6 +88,11 @@ class ExportView:
     total: int
     done: int
     failures: list[dict[str, Any]]
+    failed: int
+    chunks: int
+    chunks_done: int
+    chunk_retries: int
+    last_retry: dict[str, Any] | None
     size: int
     error: str
     attempts: int
@@ -74,6 +102,7 @@ class ExportView:
     filename: str
     percent: int
     kept_until: str | None
+    unfinished: bool  # queued, running or assembling: the page follows it
 
 
 @dataclass(frozen=True)
@@ -85,14 +114,21 @@ class DownloadLink:
     filename: str
 
 
-_SHOWN = [f.name for f in fields(ExportJob) if f.name not in ("audit_head", "object_key")]
+_SHOWN = [f.name for f in fields(ExportJob) if f.name not in ("audit_head", "object_key", "planned")]
 
 
 def export_json(job: ExportJob) -> ExportView:
-    """A job as the API and pages show it."""
-    percent = round(100 * job.done / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
+    """A job as the API and pages show it: its percent is of the summaries made or given up on."""
+    finished = job.done + job.failed
+    percent = round(100 * finished / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
     shown = {name: getattr(job, name) for name in _SHOWN}
-    return ExportView(**shown, filename=job.filename, percent=percent, kept_until=_kept_until(job))
+    return ExportView(
+        **shown,
+        filename=job.filename,
+        percent=percent,
+        kept_until=_kept_until(job),
+        unfinished=job.state in UNFINISHED,
+    )
 
 
 def _kept_until(job: ExportJob) -> str | None:
@@ -102,8 +138,8 @@ def _kept_until(job: ExportJob) -> str | None:
     return iso(datetime.fromisoformat(job.finished_at) + timedelta(days=RETENTION_DAYS))  # 3.11 reads the Z
 
 
-def _message(job: ExportJob) -> dict[str, Any]:
-    return {"kind": KIND, "export_id": job.export_id, "attempt": job.attempts}
+def _message(job: ExportJob, kind: str = KIND, **more: Any) -> dict[str, Any]:
+    return {"kind": kind, "export_id": job.export_id, "attempt": job.attempts, **more}
 
 
 def request_export(
@@ -191,7 +227,7 @@ def _free_slot(uow: UnitOfWork, requested_by: str) -> tuple[int, dict[str, Any] 
         if slot is None:
             return n, None
         job = uow.exports.get(slot["export_id"], consistent=True)
-        if job is None or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
+        if job is None or job.state not in UNFINISHED:
             return n, slot
     raise Conflict(
         f"You already have {len(held)} exports waiting or being made (at most {MAX_UNFINISHED_PER_PERSON} at"
@@ -223,7 +259,10 @@ def export_choices(uow: UnitOfWork, principal: Principal) -> tuple[list[Cycle], 
     cycles' counters, not the directory: the page costs the same for 50 people or 50,000)."""
     _require_hr(principal)
     cycles = [c for c in uow.cycles.list() if c.template_snapshot]
-    return cycles, uow.cycles.departments([c.cycle_id for c in cycles])
+    # Kept on the cycle at launch; the counters only of a cycle launched before that (issue 24).
+    kept = {d for c in cycles for d in c.participant_departments or []}
+    older = [c.cycle_id for c in cycles if c.participant_departments is None]
+    return cycles, sorted(kept | set(uow.cycles.departments(older)))
 
 
 def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> ExportView:
@@ -241,7 +280,7 @@ def list_exports(uow: UnitOfWork, principal: Principal) -> list[ExportView]:
 def retry_export(
     uow: UnitOfWork, principal: Principal, export_id: str, expected_version: int, clock: Clock, queue: Queue
 ) -> ExportView:
-    """Queue a failed export again (HR); the new attempt starts the ZIP afresh."""
+    """Queue a failed export again (HR); the chunks already made are kept, the others run again."""
     _require_hr(principal)
     job = uow.exports.existing(export_id, consistent=True)
     if job.version != expected_version:
@@ -254,9 +293,6 @@ def retry_export(
         error="",
         updated_at=at,
         finished_at=None,
-        total=0,
-        done=0,
-        failures=[],
     )
     for attempt in range(SLOT_TRIES):
         # The job counts against its requester's limit again (whoever of HR retries it).
@@ -290,10 +326,10 @@ def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: 
 
 
 def resume_unfinished(uow: UnitOfWork, queue: Queue, window: int = RESUME_WINDOW) -> list[str]:
-    """Queue again every recent job still queued or running (the system, when a restart lost the queue's
-    messages): each runs afresh, as a redelivered message would; the export ids queued."""
-    unfinished = [j for j in uow.exports.recent(limit=window) if j.state in (ExportState.QUEUED, ExportState.RUNNING)]
-    queue.send_many([_message(j) for j in unfinished])
+    """Queue again every recent unfinished job (the system, when a restart lost the queue's messages): its plan
+    (which queues again the chunks not made) or its assembly, as a redelivered message would; the ids queued."""
+    unfinished = [j for j in uow.exports.recent(limit=window) if j.state in UNFINISHED]
+    queue.send_many([_message(j, ASSEMBLE_KIND if j.state is ExportState.ASSEMBLING else KIND) for j in unfinished])
     return [j.export_id for j in unfinished]
 
 
@@ -307,7 +343,6 @@ def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes
         if after.state in (ExportState.DONE, ExportState.FAILED):  # the person's slot is free again
             uow.exports.release_slot(after.requested_by, after.export_id, MAX_UNFINISHED_PER_PERSON)
         uow.commit()
-    stored.total, stored.done, stored.failures = job.total, job.done, job.failures
     return stored
 
 
@@ -320,8 +355,29 @@ class RunSkipped:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """A plan message that cut its job into chunks (or found them cut) and queued those not made."""
+
+    export_id: str
+    chunks: int
+    total: int
+    queued: int
+
+
+@dataclass(frozen=True)
+class ChunkMade:
+    """A chunk message: its chunk's summaries made and failed, and whether this delivery counted them."""
+
+    export_id: str
+    chunk: int
+    done: int
+    failed: int
+    counted: bool
+
+
+@dataclass(frozen=True)
 class ExportMade:
-    """An export message that made its ZIP: summaries made, summaries that failed, and the ZIP's bytes."""
+    """An export whose ZIP was assembled: summaries made, summaries that failed, and the ZIP's bytes."""
 
     export_id: str
     done: int
@@ -341,60 +397,204 @@ class FailMarked:
 def mark_failed(table: Table, message: dict[str, Any], reason: str, clock: Clock) -> FailMarked:
     """A message that used up its retries: its job shows as failed, with a retry offered (idempotent)."""
     job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
-    if job.attempts != message.get("attempt") or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
+    if job.attempts != message.get("attempt") or job.state not in UNFINISHED:
         return FailMarked(job.export_id, job.state.value, False)
     failed = _move(table, job, ExportAction.FAIL, iso(clock.now()), error=reason, finished_at=iso(clock.now()))
     return FailMarked(failed.export_id, failed.state.value, True)
 
 
 def run_export(
-    table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render
-) -> RunSkipped | ExportMade:
-    """Make one export's ZIP: each review's HR copy rendered and streamed into the blob store in parts.
+    table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render, queue: Queue
+) -> RunSkipped | Planned | ChunkMade | ExportMade:
+    """Handle one export message: a plan, a chunk or the assembly (see the module's docstring).
 
     A review that cannot be rendered is listed in the job and in the ZIP's FAILED.txt, and the rest go on;
-    anything else fails the message, which SQS delivers again (the ZIP is then made afresh) and finally
-    sends to the dead-letter queue, whose consumer marks the job failed.
+    anything else fails the message, which SQS delivers again (that chunk alone) and finally sends to the
+    dead-letter queue, whose consumer marks the job failed.
     """
+    kind = message.get("kind", KIND)
+    if kind == CHUNK_KIND:
+        return _run_chunk(table, message, clock, blobs, render, queue)
+    if kind == ASSEMBLE_KIND:
+        return _assemble(table, message, clock, blobs)
+    return _plan(table, message, clock, queue, blobs)
+
+
+def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue, blobs: BlobStore) -> RunSkipped | Planned:
+    """Cut the job's reviews into chunks, store and queue each; a redelivered plan (or a retried job's) queues the
+    chunks not made, and those whose piece is gone."""
     job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
-    if job.attempts != message.get("attempt") or job.state in (ExportState.DONE, ExportState.FAILED):
+    if job.attempts != message.get("attempt") or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
         return RunSkipped(job.export_id)  # a stale or repeated message
-    principal = principal_for(UnitOfWork(table), job.requested_by)
-    _require_hr(principal)  # still HR when the work is done
-    now = clock.now()
-    job = _move(table, job, ExportAction.START, iso(now))
-    job.total = _expected(table, job)
-    job.done, job.failures = 0, []
-    UnitOfWork(table).exports.write_progress(job)
-    key = f"exports/{job.export_id}/{job.attempts}/{job.filename}"
-    upload = blobs.start_upload(key, "application/zip")
-    stream = PartStream(upload)
+    _require_hr(principal_for(UnitOfWork(table), job.requested_by))  # still HR when the work is done
+    job = _move(table, job, ExportAction.START, iso(clock.now()))
+    repo = UnitOfWork(table).exports
+    queued = 0
+    if job.planned:  # cut before (a retried job, a redelivered plan): only the chunks not made go again
+        pending = (c["chunk"] for c in repo.chunks(job.export_id) if _to_make(repo, blobs, c))
+        for numbers in _batches(pending, SEND_EVERY):
+            queue.send_many([_message(job, CHUNK_KIND, chunk=n) for n in numbers])
+            queued += len(numbers)
+        chunks, total = job.chunks, job.total
+    else:
+        chunks = total = 0
+        for page in _batches(_batches(_review_ids(table, job), CHUNK_SIZE), SEND_EVERY):
+            for n, ids in enumerate(page):
+                repo.add_chunk(job.export_id, chunks + n, ids)
+            queue.send_many([_message(job, CHUNK_KIND, chunk=chunks + n) for n in range(len(page))])
+            chunks, total, queued = chunks + len(page), total + sum(len(ids) for ids in page), queued + len(page)
+        repo.save_plan(job, chunks, total, iso(clock.now()))
+    _assemble_when_made(table, job.export_id, queue, clock)  # every chunk may be made already (or there are none)
+    return Planned(job.export_id, chunks, total, queued)
+
+
+def _to_make(repo: ExportRepository, blobs: BlobStore, chunk: dict[str, Any]) -> bool:
+    """Whether a chunk must be (made) again: pending, or made but its piece is no longer in the bucket (then it is
+    reopened, its counts taken back)."""
+    if chunk["state"] == ChunkState.PENDING.value:
+        return True
+    if blobs.exists(chunk["piece_key"]):
+        return False
     try:
-        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
-            for employee_id in _review_ids(table, job):
-                _add_summary(table, archive, job, principal, employee_id, now, render)
-                if (job.done + len(job.failures)) % PROGRESS_EVERY == 0:
-                    UnitOfWork(table).exports.write_progress(job)
-            if job.failures:
-                lines = [f"{f['employee_id']}\t{f['employee_name']}\t{f['reason']}" for f in job.failures]
-                archive.writestr("FAILED.txt", "Summaries that could not be made:\n" + "\n".join(lines) + "\n")
+        repo.reopen_chunk(chunk)
+    except StaleWrite:
+        return False  # changed meanwhile by another delivery: that one decides
+    return True
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    """Lists of `size` items (the last shorter), read lazily."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_chunk(
+    table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render, queue: Queue
+) -> RunSkipped | ChunkMade:
+    """Make one chunk's ZIP piece and count it once; the chunk that completes the set starts the assembly."""
+    repo = UnitOfWork(table).exports
+    job = repo.existing(message["export_id"], consistent=True)
+    n = message["chunk"]
+    chunk = repo.chunk(job.export_id, n)
+    if job.state is not ExportState.RUNNING or chunk is None:
+        return RunSkipped(job.export_id)  # the job failed, was assembled, or this is not one of its chunks
+    counted, made, failures = False, 0, list(chunk.get("failures") or [])
+    if chunk["state"] == ChunkState.PENDING.value:
+        try:
+            piece, failures = _make_piece(table, job, chunk, clock, blobs, render)
+            made = len(piece["entries"])
+            repo.finish_chunk(chunk, piece, made, failures)
+            counted = True
+        except StaleWrite:
+            pass  # another delivery of this chunk made and counted it meanwhile: its piece is the one kept
+        except Exception as exc:
+            at = iso(clock.now())
+            reason = str(exc)[:200] if isinstance(exc, DomainError) else "an error in the service (logged)"
+            repo.note_retry(job, n, (chunk.get("tries") or 0) + 1, reason, at)
+            raise  # SQS delivers this chunk again, alone
+    else:
+        made = len(chunk.get("entries") or [])
+    _assemble_when_made(table, job.export_id, queue, clock)
+    return ChunkMade(job.export_id, n, made, len(failures), counted)
+
+
+def _make_piece(
+    table: Table, job: ExportJob, chunk: dict[str, Any], clock: Clock, blobs: BlobStore, render: Render
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Render a chunk's reviews into a ZIP piece in the bucket (under a key of this delivery's own, so a
+    duplicate delivery never overwrites the piece another one counted); (piece, failures)."""
+    principal = principal_for(UnitOfWork(table), job.requested_by)
+    _require_hr(principal)
+    now = clock.now()
+    key = f"exports/{job.export_id}/chunks/{chunk['chunk']:06d}-{clock.new_id()}{PIECE_SUFFIX}"
+    upload = blobs.start_upload(key, "application/octet-stream")
+    stream = PartStream(upload)
+    writer = FragmentWriter(stream, *dos_stamp(job.requested_at))
+    failures: list[dict[str, Any]] = []
+    try:
+        for employee_id in chunk["employee_ids"]:
+            made = _summary(table, job, principal, employee_id, now, render, failures)
+            if made is not None:
+                writer.add(*made)
         size = stream.finish()
     except BaseException:
         upload.abort()
         raise
-    UnitOfWork(table).exports.write_progress(job)
-    done = _move(
-        table, job, ExportAction.FINISH, iso(clock.now()), object_key=key, size=size, finished_at=iso(clock.now())
-    )
-    return ExportMade(done.export_id, done.done, len(done.failures), size)
+    return {"piece_key": key, "piece_size": size, "entries": [e.row() for e in writer.entries]}, failures
 
 
-def _expected(table: Table, job: ExportJob) -> int:
-    """How many summaries the export will hold, from the cycle's counters (no read of the reviews)."""
-    per_state, per_dept, _launched, _expected_total = UnitOfWork(table).cycles.counts(job.cycle_id)
-    if job.department:
-        return sum(per_dept.get(job.department.replace("#", " "), {}).values())
-    return sum(per_state.values())
+def _assemble_when_made(table: Table, export_id: str, queue: Queue, clock: Clock) -> None:
+    """Once every chunk is made (and the plan says how many there are), move the job to assembling (one caller
+    wins the versioned write) and queue its assembly; a repeat queues it again (assembling twice is harmless)."""
+    job = UnitOfWork(table).exports.existing(export_id, consistent=True)
+    if job.state is ExportState.RUNNING and job.planned and job.chunks_done >= job.chunks:
+        try:
+            job = _move(table, job, ExportAction.ASSEMBLE, iso(clock.now()))
+        except Conflict:  # another chunk's delivery moved it first
+            job = UnitOfWork(table).exports.existing(export_id, consistent=True)
+    if job.state is ExportState.ASSEMBLING:
+        queue.send_many([_message(job, ASSEMBLE_KIND)])
+
+
+def _assemble(table: Table, message: dict[str, Any], clock: Clock, blobs: BlobStore) -> RunSkipped | ExportMade:
+    """Copy the chunks' pieces into the ZIP in order, then FAILED.txt and the central directory, streamed to the
+    bucket part by part; the job is done when the object is complete."""
+    repo = UnitOfWork(table).exports
+    job = repo.existing(message["export_id"], consistent=True)
+    if job.attempts != message.get("attempt") or job.state is not ExportState.ASSEMBLING:
+        return RunSkipped(job.export_id)
+    key = f"exports/{job.export_id}/{job.attempts}/{job.filename}"
+    upload = blobs.start_upload(key, "application/zip")
+    stream = PartStream(upload)
+    failures: list[dict[str, Any]] = []
+    try:
+        for chunk in repo.chunks(job.export_id):
+            for data in blobs.read(chunk["piece_key"]):
+                stream.write(data)
+            failures += chunk.get("failures") or []  # one line each: the one list held whole (usually empty)
+        listed = _failed_list(stream, job, failures)
+        write_directory(stream, _placed(repo.chunks(job.export_id), listed), stream.size)
+        size = stream.finish()
+    except BaseException:
+        upload.abort()
+        raise
+    repo.write_failures(job.export_id, failures)
+    try:
+        done = _move(
+            table, job, ExportAction.FINISH, iso(clock.now()), object_key=key, size=size, finished_at=iso(clock.now())
+        )
+    except Conflict:
+        return RunSkipped(job.export_id)  # a duplicate assembly finished first (the same bytes, the same key)
+    return ExportMade(done.export_id, done.done, done.failed, size)
+
+
+def _failed_list(stream: PartStream, job: ExportJob, failures: list[dict[str, Any]]) -> tuple[Entry, int] | None:
+    """FAILED.txt after the pieces, when some summaries could not be made: (its entry, its offset)."""
+    if not failures:
+        return None
+    at = stream.size
+    lines = [f"{f['employee_id']}\t{f['employee_name']}\t{f['reason']}" for f in failures]
+    text = "Summaries that could not be made:\n" + "\n".join(lines) + "\n"
+    entry = FragmentWriter(stream, *dos_stamp(job.requested_at)).add("FAILED.txt", text.encode())
+    return entry, at
+
+
+def _placed(chunks: Iterator[dict[str, Any]], listed: tuple[Entry, int] | None) -> Iterator[tuple[Entry, int]]:
+    """Every entry of the ZIP with its offset: each piece's entries moved by where the piece landed."""
+    base = 0
+    for chunk in chunks:
+        for row in chunk.get("entries") or []:
+            entry = Entry.of(row)
+            yield entry, base + entry.offset
+        base += chunk["piece_size"]
+    if listed is not None:
+        yield listed[0], listed[1]
 
 
 def _review_ids(table: Table, job: ExportJob):
@@ -409,29 +609,28 @@ def _review_ids(table: Table, job: ExportJob):
             return
 
 
-def _add_summary(
+def _summary(
     table: Table,
-    archive: zipfile.ZipFile,
     job: ExportJob,
     principal: Principal,
     employee_id: str,
     now: datetime,
     render: Render,
-) -> None:
-    """Render one review into the ZIP, or note why it could not be (a fresh unit of work each: memory stays flat)."""
+    failures: list[dict[str, Any]],
+) -> tuple[str, bytes] | None:
+    """One review's (file name, PDF), or None with why it could not be made noted in `failures` (a fresh unit
+    of work each: memory stays flat)."""
     try:
         summary = summary_for(UnitOfWork(table), principal, job.cycle_id, employee_id, now)
-        pdf = render(summary)
+        return summary.filename, render(summary)
     except Exception as exc:  # one review that cannot be made must not sink the others: it is listed instead
         if isinstance(exc, DomainError):
             reason = str(exc)[:200]  # written for people: "not found", "unavailable", ...
         else:  # a fault of ours: HR reads a sentence, the log keeps the trace
             log.exception("export %s: the summary of %s could not be made", job.export_id, employee_id)
             reason = f"an error in the service stopped this summary (logged with export {job.export_id})"
-        job.failures.append({"employee_id": employee_id, "employee_name": _name(table, employee_id), "reason": reason})
-        return
-    archive.writestr(summary.filename, pdf)
-    job.done += 1
+        failures.append({"employee_id": employee_id, "employee_name": _name(table, employee_id), "reason": reason})
+        return None
 
 
 def _name(table: Table, employee_id: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Self
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import NO_PERSON, NO_REVIEW, Conflict, NotFound
 from service.domain.feedback import (
     FeedbackKind,
     FeedbackRequest,
@@ -33,7 +33,7 @@ from service.domain.feedback import (
     release_state,
     score_ratings,
 )
-from service.domain.reviews import ReviewState, at_least
+from service.domain.reviews import ReviewState, manager_assessed
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -104,7 +104,7 @@ def known_person(uow: UnitOfWork, employee_id: str) -> Employee:
     """A person of the directory, or NotFound."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
+        raise NotFound(NO_PERSON)
     return person
 
 
@@ -112,7 +112,7 @@ def cycle_participant(uow: UnitOfWork, cycle: Cycle, employee_id: str) -> Employ
     """A person taking part in the cycle, or NotFound."""
     person = known_person(uow, employee_id)
     if employee_id not in cycle.participants:
-        raise NotFound(f"{employee_id!r} takes no part in this cycle")
+        raise NotFound(f"{person.name} takes no part in {cycle.name}.")
     return person
 
 
@@ -155,7 +155,7 @@ def release_for(
     if marks is None:
         marks = uow.feedback.closed_of(cycle.cycle_id, [subject_id])
     review = uow.reviews.get(cycle.cycle_id, subject_id)
-    submitted = review is not None and at_least(review.state, ReviewState.MANAGER_SUBMITTED)
+    submitted = review is not None and manager_assessed(review.state)
     rule = settings_for(uow, cycle).release
     closed = releasing or subject_id in marks or submitted
     return release_state(rule, feedback_deadline(cycle), closed, now, released_mark=marks.get(subject_id, False))
@@ -179,7 +179,7 @@ def require_group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: date
     """Refuse (409) once the person's feedback is closed: the group released never grows."""
     review = uow.reviews.get(cycle.cycle_id, subject_id)
     if review is None:
-        raise NotFound(f"no review for {subject_id!r} in this cycle")
+        raise NotFound(NO_REVIEW)
     release = release_for(uow, cycle, subject_id, now)
     if release.closed:
         raise Conflict(_closed_message(release))
@@ -198,7 +198,8 @@ def answers_closed_on(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datet
     if not release.closed:
         return None
     review = uow.reviews.get(cycle.cycle_id, subject_id)
-    submitted = _day((review.submitted or {}).get(ReviewState.MANAGER_SUBMITTED.value)) if review else None
+    reached = (review.submitted or {}) if review else {}
+    submitted = _day(reached.get(ReviewState.IN_CALIBRATION.value) or reached.get(ReviewState.MANAGER_SUBMITTED.value))
     by_deadline = release.release_on if release.release_on and now.date() >= release.release_on else None
     days = [d for d in (uow.feedback.closed_on(cycle.cycle_id, subject_id), submitted, by_deadline) if d]
     return min(days, default=now.date())
@@ -224,9 +225,7 @@ def closed_subjects(uow: UnitOfWork, cycle: Cycle, subject_ids: set[str], now: d
         return set()
     marks = uow.feedback.closed_of(cycle.cycle_id, sorted(subject_ids))
     submitted = {
-        r.employee_id
-        for r in uow.reviews.get_many(cycle.cycle_id, sorted(subject_ids))
-        if at_least(r.state, ReviewState.MANAGER_SUBMITTED)
+        r.employee_id for r in uow.reviews.get_many(cycle.cycle_id, sorted(subject_ids)) if manager_assessed(r.state)
     }
     rule, deadline = settings_for(uow, cycle).release, feedback_deadline(cycle)
     return {s for s in subject_ids if release_state(rule, deadline, s in marks or s in submitted, now).closed}
@@ -239,6 +238,12 @@ def groups(
     withheld, count included, until the release."""
     template = launched_template(cycle)
     threshold = settings_for(uow, cycle).shown_from
+    known = uow.feedback.close_mark_read(cycle.cycle_id, subject_id)
+    if known is not None:  # the close mark came with the review's batch read: the answers only when shown
+        marks = {} if known[0] is None else {subject_id: known[0]}
+        release = release_for(uow, cycle, subject_id, now, marks=marks, releasing=releasing)
+        if not release.released:
+            return [group_result(kind, [], template, threshold).withheld() for kind in FeedbackKind], release
     answers, mark = uow.feedback.group_items(cycle.cycle_id, subject_id)
     marks = {} if mark is None else {subject_id: mark}
     release = release_for(uow, cycle, subject_id, now, marks=marks, releasing=releasing)

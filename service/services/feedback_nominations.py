@@ -221,7 +221,7 @@ def nominate_peers(
                 if r.kind is not FeedbackKind.PEER:
                     raise ValidationFailed(
                         "The nominations are not valid.",
-                        {"reviewer_ids": [f"{reviewer_id!r} already gives upward feedback"]},
+                        {"reviewer_ids": [f"{people[reviewer_id].name} already gives upward feedback"]},
                     )
                 continue
             new = _new_request(cycle, subject, people[reviewer_id], FeedbackKind.PEER, principal.employee_id)
@@ -242,12 +242,12 @@ def _email_manager(
     manager = uow.directory.get(subject.manager_id or "")
     if manager is None or not manager.active:
         return
-    url = f"{base_url}/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
+    path = f"/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
+    url = f"{base_url}{path}"
     text = render("email/nominations.txt", manager=manager, subject=subject, cycle=cycle, settings=settings, url=url)
-    try:
-        mailer.send(
-            Email((manager.email,), f"Peer reviewers to approve for {subject.name}", text, cycle_id=cycle.cycle_id)
-        )
+    title = f"Peer reviewers to approve for {subject.name}"
+    try:  # it waits for the manager's daily digest (issue 24): one email a day, whatever the team does
+        mailer.send(Email((manager.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
     except SendFailed as exc:
         log.warning("a nomination email could not be sent: %s", exc)
 
@@ -392,7 +392,8 @@ def _email_reviewers(
     kind: FeedbackKind,
     base_url: str,
 ) -> None:
-    """One email per newly asked reviewer. A failed send is logged: the daily reminders list pending requests."""
+    """One message per newly asked reviewer, which waits for their daily digest. A failed send is logged: the daily
+    reminders list pending requests."""
     people = uow.directory.get_many(sorted(reviewer_ids))
     for reviewer_id in reviewer_ids:
         person = people.get(reviewer_id)
@@ -409,7 +410,8 @@ def _email_reviewers(
         )
         title = f"Your feedback on {subject.name}" if kind is FeedbackKind.PEER else "Feedback on your manager"
         try:
-            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id))
+            path = answer_url("", cycle.cycle_id, subject.employee_id)
+            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
         except SendFailed as exc:
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
+from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.checkins import last_check_in
 from service.domain.directory import Employee
 from service.domain.goals import (
-    AT_RISK,
     Goal,
     GoalLevel,
     GoalStatus,
+    Pace,
     PaceCheck,
     contribution,
     effective_progress,
+    needs_attention,
     standing,
 )
 
@@ -39,13 +42,21 @@ class GoalBrief:
     owner_id: str
     department: str
     status: GoalStatus  # after a check-in: its confidence
+    standing: str  # the badge, as on the goal pages: the status, or "behind" when progress trails the time gone
     checked_in: str | None = None  # when the latest check-in was (issue 28)
 
     @classmethod
-    def of(cls, goal: Goal) -> GoalBrief:
-        """The brief of a stored goal."""
+    def of(cls, goal: Goal, badge: str | None = None) -> GoalBrief:
+        """The brief of a stored goal (its badge: its status unless a pace says otherwise)."""
         return cls(
-            goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status, last_check_in(goal)
+            goal.goal_id,
+            goal.title,
+            goal.level,
+            goal.owner_id,
+            goal.department,
+            goal.status,
+            badge or goal.status,
+            last_check_in(goal),
         )
 
 
@@ -113,22 +124,29 @@ def _share(aligned: int, individual: int) -> float | None:
     return round(aligned / individual, 4) if individual else None
 
 
-def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace) -> AlignmentReport:
+def organisation_report(
+    uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace, on: date | None = None
+) -> AlignmentReport:
     """Per organisation goal (its standing by `paced`), per department, orphans and at risk: a fixed number of
-    reads."""
+    reads. At risk: the goals whose owners said so (at risk, off track: counted as they are written), the
+    organisation goals behind their time on `on`, and the cycle's other goals whose stored day of falling behind
+    (kept by every write that changes their progress, status or period) has come by `on`."""
     org = uow.goals.organisation(cycle_id)
     rollups = uow.rollups.get_many([g.goal_id for g in org], cycle_id)
-    rows = []
+    rows, behind = [], []
     for g in org:
         r = rollups[g.goal_id]
         progress = effective_progress(g, r.weight_sum, r.weighted_sum)
+        badge = standing(g.status, paced(g, progress))
+        if badge == Pace.BEHIND:  # the owner's "at risk" and "off track" are in the flagged list already
+            behind.append(GoalBrief.of(g, badge))
         rows.append(
             OrganisationGoalRow(
                 g.goal_id,
                 g.title,
                 g.owner_id,
                 g.status,
-                standing(g.status, paced(g, progress)),
+                badge,
                 r.goals,
                 r.people,
                 progress,
@@ -141,13 +159,19 @@ def organisation_report(uow: UnitOfWork, cycle_id: str, paced: Pacer = _no_pace)
         for d in uow.rollups.departments(cycle_id)
     ]
     totals = uow.rollups.totals(cycle_id)
+    flagged = [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]
+    behind_count = len(behind)
+    cycle = uow.cycles.get(cycle_id)
+    if on is not None and cycle is not None:
+        behind_count += uow.rollups.behind_count(cycle_id, behind_slot(on, cycle.period_start))
+        behind += [GoalBrief.of(g, Pace.BEHIND.value) for g in uow.goals.behind(cycle_id, on, LIST_LIMIT)]
     return AlignmentReport(
         cycle_id=cycle_id,
         scope="organisation",
         organisation_goals=sorted(rows, key=lambda r: r.title.casefold()),
         departments=sorted(departments, key=lambda d: d.department.casefold()),
         orphans=GoalsListed(totals["orphans"], [GoalBrief.of(g) for g in uow.goals.orphans(cycle_id, LIST_LIMIT)]),
-        at_risk=GoalsListed(totals["at_risk"], [GoalBrief.of(g) for g in uow.goals.at_risk(cycle_id, LIST_LIMIT)]),
+        at_risk=GoalsListed(totals["at_risk"] + behind_count, (behind + flagged)[:LIST_LIMIT]),
     )
 
 
@@ -164,6 +188,7 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer
     """The same figures over a manager's subtree, computed from its goals (a row's standing: its goal's pace at the
     progress the row shows)."""
     goals = [g for p in _everyone_below(uow, manager_id) for g in uow.goals.of_owner(p.employee_id, cycle_id)]
+    uow.rollups.preload(goals, cycle_id)
     per_org: dict[str, _Tally] = {}
     per_dept: dict[str, list[int]] = {}
     orphans: list[GoalBrief] = []
@@ -177,8 +202,9 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer
             row[1] += aligned
         if g.parent_id is None:
             orphans.append(GoalBrief.of(g))
-        if g.status in AT_RISK:
-            at_risk.append(GoalBrief.of(g))
+        check = paced(g, uow.rollups.progress(g, cycle_id))
+        if needs_attention(g.status, check):
+            at_risk.append(GoalBrief.of(g, standing(g.status, check)))
         if aligned and root is not None:
             entry = per_org.setdefault(root.goal_id, _Tally(root))
             entry.aligned_goals += 1

@@ -15,13 +15,15 @@ from datetime import date
 from typing import Any, TypeVar
 
 from service.adapters.clock import Clock, iso
+from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.archiving import ShelfAction, require_in_use, shelve
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
-from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NO_GOAL, NO_PERSON, Clash, Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.goals import (
     AT_RISK,
+    NEEDS_ATTENTION,
     UNFINISHED,
     AlignmentFacts,
     Goal,
@@ -34,6 +36,7 @@ from service.domain.goals import (
     check_goal,
     contribution,
     effective_progress,
+    falls_behind_on,
     goal_period,
     pace,
     weight_warnings,
@@ -84,7 +87,7 @@ class ProgressExplained:
 
 @dataclass(frozen=True)
 class ReportGoals:
-    """A direct report's individual goals in a cycle, and how many of them are at risk or off track."""
+    """A direct report's individual goals in a cycle, and how many need attention (at risk, off track, behind)."""
 
     person: Employee
     goals: list[GoalView]
@@ -142,25 +145,35 @@ def _fresh(uow: UnitOfWork) -> None:
 def _pacer(uow: UnitOfWork, on: date | None, cycle_id: str | None) -> Callable[[Goal, float], PaceCheck | None]:
     """The pace of goals read on day `on` (none without a day): each goal's period from its creation to its due
     date or its cycle's end (an organisation goal across cycles: the end of the cycle `cycle_id` it is read in)."""
-    cycles: dict[str | None, Any] = {}
 
     def paced(goal: Goal, progress: float) -> PaceCheck | None:
         if on is None:
             return None
-        key = goal.cycle_id or cycle_id
-        if key not in cycles:
-            cycles[key] = uow.cycles.get(key) if key else None
-        cycle = cycles[key]
-        created = date.fromisoformat(goal.created_at[:10]) if goal.created_at else on
-        period = goal_period(
-            created,
-            cycle.period_start if cycle else None,
-            goal.due,
-            cycle.period_end if cycle else None,
-        )
-        return pace(progress, goal.status, period, on)
+        return pace(progress, goal.status, _period(uow, goal, cycle_id, on), on)
 
     return paced
+
+
+def _period(uow: UnitOfWork, goal: Goal, cycle_id: str | None, created: date) -> tuple[date, date] | None:
+    """A goal's own period (its cycle's dates read once per unit of work; `created` if the goal does not say)."""
+    key = goal.cycle_id or cycle_id
+    cycle = uow.cycles.get(key) if key else None
+    made = date.fromisoformat(goal.created_at[:10]) if goal.created_at else created
+    return goal_period(made, cycle.period_start if cycle else None, goal.due, cycle.period_end if cycle else None)
+
+
+def _mark_pace(uow: UnitOfWork, goal: Goal, progress: float) -> None:
+    """Keep, on a cycle goal's roll-up, the day it falls behind at this progress (staged with the write that
+    changed progress, status or period), so the organisation's report counts goals behind by the day."""
+    if goal.cycle_id is None or goal.level is GoalLevel.ORGANISATION:
+        return  # organisation goals: the report reads each of them and paces it on the day anyway
+    day = falls_behind_on(progress, goal.status, _period(uow, goal, None, date.min))
+    cycle = uow.cycles.get(goal.cycle_id)
+    r = uow.rollups.get(goal.goal_id, goal.cycle_id)
+    if cycle is not None and r.behind_on != (day.isoformat() if day else ""):
+        r.behind_on = day.isoformat() if day else ""
+        r.behind_slot = behind_slot(day, cycle.period_start)
+        uow.rollups.changed(goal.goal_id, goal.cycle_id)
 
 
 def get_goal(
@@ -181,7 +194,7 @@ def get_goal(
     if principal is not None and not policy.may_read_goal(
         principal, goal.level, uow.directory.get(goal.owner_id), visibility
     ):
-        raise NotFound(f"no goal {goal_id!r}")
+        raise NotFound(NO_GOAL)
     progress = uow.rollups.progress(goal, cycle_id)
     paced = _pacer(uow, on, cycle_id)
     return goal_view(goal, progress, uow.goals.chain_above(goal_id), paced(goal, progress))
@@ -206,6 +219,7 @@ def person_goals(
     if principal is not None:
         owner = uow.directory.get(owner_id)
         goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
+    uow.goals.read_above_along(goals)  # the chain rides in the roll-ups' batch read
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
     paced = _pacer(uow, on, cycle_id)
@@ -249,7 +263,11 @@ def goal_progress_by_id(uow: UnitOfWork, goals: list[Goal], cycle_id: str) -> li
 
 
 def weight_total(uow: UnitOfWork, owner_id: str, cycle_id: str) -> int | None:
-    """The sum of someone's individual goal weights in a cycle, or None without goals."""
+    """The sum of someone's individual goal weights in a cycle, or None without goals (as their goals' saves kept
+    it, when the request's first batch read it; else from their goals)."""
+    known, total = uow.goals.kept_weight_total(owner_id, cycle_id)
+    if known:
+        return total
     goals = [
         g
         for g in uow.goals.of_owner(owner_id, cycle_id)
@@ -291,7 +309,7 @@ def _cycle_state(uow: UnitOfWork, cycle_id: str | None) -> CycleState | None:
         return None
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise ValidationFailed("Unknown cycle.", {"cycle_id": [f"no cycle {cycle_id!r}"]})
+        raise ValidationFailed("Unknown cycle.", {"cycle_id": ["no such cycle"]})
     return cycle.state
 
 
@@ -301,7 +319,7 @@ def _writable_cycle(uow: UnitOfWork, cycle_id: str | None, message: str) -> None
         return
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise ValidationFailed("Unknown cycle.", {"cycle_id": [f"no cycle {cycle_id!r}"]})
+        raise ValidationFailed("Unknown cycle.", {"cycle_id": ["no such cycle"]})
     if cycle.state is CycleState.CLOSED:
         raise Conflict(message, entity="cycle")
     uow.cycles.expect_unchanged(cycle)
@@ -328,6 +346,7 @@ def _carry_up(
         new_p = effective_progress(parent, r.weight_sum, r.weighted_sum)
         if parent.parent_id is None and parent.level is GoalLevel.ORGANISATION:
             r.people += uow.rollups.add_people(current, cycle_id, people)
+        _mark_pace(uow, parent, new_p)
         old_c, new_c = contribution(parent, old_p), contribution(parent, new_p)
         dw, dws = new_c[0] - old_c[0], new_c[1] - old_c[1]
         current = parent.parent_id
@@ -335,7 +354,9 @@ def _carry_up(
 
 def _track_new(uow: UnitOfWork, goal: Goal, progress: float | None = None) -> None:
     """Roll-ups and counters for a goal that starts to exist."""
+    uow.rollups.start(goal.goal_id, goal.cycle_id)
     p = uow.rollups.progress(goal, goal.cycle_id) if progress is None else progress
+    _mark_pace(uow, goal, p)
     w, ws = contribution(goal, p)
     if goal.parent_id:
         _carry_up(uow, goal.parent_id, goal.cycle_id, w, ws, 1, {goal.owner_id: 1})
@@ -407,7 +428,7 @@ def _editable(uow: UnitOfWork, principal: Principal, goal_id: str, expected_vers
         raise StaleWrite(f"the goal was changed by someone else (now version {old.version}); reload it", entity="goal")
     owner = uow.directory.get(old.owner_id)
     if owner is None:
-        raise NotFound(f"no employee {old.owner_id!r}")
+        raise NotFound(NO_PERSON)
     policy.require_edit_goal(principal, old.level, owner)
     _writable_cycle(uow, old.cycle_id, "the cycle is closed; its goals are read-only")
     return old, owner
@@ -444,6 +465,7 @@ def update_goal(
         if note is not None or (p_new, new.status) != (p_old, old.status):
             entry = {"at": iso(clock.now()), "progress": p_new, "status": new.status.value, **(note or {})}
             new.history = [*old.history, entry][-50:]
+        _mark_pace(uow, new, p_new)
         c_old, c_new = contribution(old, p_old), contribution(new, p_new)
         if new.parent_id == old.parent_id:
             _carry_up(uow, old.parent_id, old.cycle_id, c_new[0] - c_old[0], c_new[1] - c_old[1], 0, {})
@@ -657,7 +679,7 @@ def alignment_report(
     _cycle_state(uow, cycle_id)
     paced = _pacer(uow, on, cycle_id)
     if policy.alignment_report_scope(principal) == "organisation":
-        return goal_reports.organisation_report(uow, cycle_id, paced)
+        return goal_reports.organisation_report(uow, cycle_id, paced, on)
     return goal_reports.subtree_report(uow, principal.employee_id, cycle_id, paced)
 
 
@@ -685,12 +707,13 @@ def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
 
 
 def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None) -> list[ReportGoals]:
-    """A manager's direct reports with their goals in a cycle, at-risk and off-track ones counted first."""
+    """A manager's direct reports with their goals in a cycle, those with goals needing attention (at risk, off
+    track, or behind their time on day `on`) first."""
     _fresh(uow)
     rows = []
     for person in uow.directory.reports(principal.employee_id):
         goals = [g for g in person_goals(uow, person.employee_id, cycle_id, on=on) if g.level == "individual"]
-        at_risk = [g for g in goals if g.status in {s.value for s in AT_RISK}]
+        at_risk = [g for g in goals if g.standing in NEEDS_ATTENTION]
         rows.append(ReportGoals(person, goals, len(at_risk)))
     return sorted(rows, key=lambda r: (-r.at_risk, r.person.name.casefold()))
 

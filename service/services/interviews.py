@@ -215,7 +215,7 @@ def contact_view(c: Contact, profile: dict[str, str]) -> ContactView:
 def _own(uow: UnitOfWork, principal: Principal, contact_id: str) -> Contact:
     contact = uow.planner.get(principal.employee_id, contact_id)
     if contact is None:  # someone else's contact is not found either: the planner is private
-        raise NotFound(f"no contact {contact_id!r}")
+        raise NotFound("There is no such contact in your planner.")
     return contact
 
 
@@ -433,7 +433,7 @@ def shared_summaries(uow: UnitOfWork, principal: Principal, employee_id: str) ->
     """The interview summaries an employee chose to share, for their current manager (no names, no notes)."""
     person = uow.directory.get(employee_id)
     if person is None or not policy.may_read_shared_summaries(principal, person):
-        raise NotFound(f"no shared interview summaries for {employee_id!r}")
+        raise NotFound("There are no shared interview summaries for you to see here.")
     return [
         SharedSummary(c.role, c.organisation, c.industry, c.completed_on, c.learnt)
         for c in uow.planner.of_owner(employee_id)

@@ -12,7 +12,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
-from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, ValidationFailed
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
 from service.domain.training import NeedStatus, TrainingNeed
 from service.services import policy
@@ -105,7 +105,7 @@ def _owned(uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
     # Someone else's log answers as a missing object: it is private to its owner.
     activity = uow.learning.get(principal.employee_id, activity_id)
     if activity is None:
-        raise NotFound(f"no learning activity {activity_id!r}")
+        raise NotFound("There is no such activity in your learning log.")
     return activity
 
 
@@ -290,7 +290,7 @@ def activities_for_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str) -
     """My activities inside a cycle's period: what the self assessment offers to pick."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     return [
         a
         for a in uow.learning.of_owner(principal.employee_id)
@@ -338,12 +338,12 @@ def comment_on_evidence(
     ctx.require_writable()
     shown = policy.visible_parts(ctx.roles, ctx.review.state).self_assessment
     if not shown or activity_id not in ((ctx.review.self_assessment or {}).get("learning_refs") or []):
-        raise NotFound(f"no activity {activity_id!r} among the evidence of this review")
+        raise NotFound("That activity is not among the evidence of this review.")
     at = iso(clock.now())
     with uow:
         activity = uow.learning.get(employee_id, activity_id)
         if activity is None:
-            raise NotFound(f"no activity {activity_id!r} among the evidence of this review")
+            raise NotFound("That activity is not among the evidence of this review.")
         comment = {"by": principal.employee_id, "name": principal.name, "at": at, "cycle_id": cycle_id, "text": text}
         after = replace(activity, comments=[*activity.comments, comment])
         stored = uow.learning.save(after, new=False, actor=principal.employee_id, action="comment_activity", at=at)

@@ -46,6 +46,7 @@ EVENT_HANDLERS: dict[type[ev.Event], list[Callable[[UnitOfWork, Any], None]]] = 
     ev.ReviewAcknowledged: [],
     ev.ReviewFinalised: [],
     ev.ReviewReturned: [],
+    ev.ReviewCalibrated: [],
 }
 
 QUERY_HANDLERS: dict[type[q.Query], Callable[[UnitOfWork, Any], Any]] = {

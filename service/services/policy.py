@@ -73,6 +73,7 @@ REVIEW_PARTS: dict[str, tuple[str, ...]] = {
     "acknowledge": ("employee",),
     "finalise": ("hr",),
     "return": ("hr",),
+    "calibrate": ("hr",),
 }
 
 REVIEW_REFUSALS: dict[str, str] = {
@@ -83,6 +84,7 @@ REVIEW_REFUSALS: dict[str, str] = {
     "acknowledge": "only the employee acknowledges their review",
     "finalise": "only HR finalises a review (and not their own)",
     "return": "only HR returns a review to an earlier state",
+    "calibrate": "only HR facilitates a calibration (and not of their own review)",
 }
 
 
@@ -131,9 +133,12 @@ def may_read_history(principal: Principal, person: Employee) -> bool:
 
 
 def may_see_manager_part_in_history(principal: Principal, review: Review) -> bool:
-    """Scores and ratings show once submitted; before that only to HR, and never HR's own drafts."""
-    return at_least(review.state, ReviewState.MANAGER_SUBMITTED) or (
-        principal.has(Role.HR) and principal.employee_id != review.employee_id
+    """Scores and ratings show once submitted (and calibrated); before that only to HR, and never HR's own drafts."""
+    return (
+        at_least(review.state, ReviewState.MANAGER_SUBMITTED)
+        or (principal.has(Role.HR) and principal.employee_id != review.employee_id)
+        # issue 23: while calibrating, the manager sees their own submission, the employee not yet
+        or (at_least(review.state, ReviewState.IN_CALIBRATION) and principal.employee_id == review.manager_id)
     )
 
 
@@ -328,3 +333,28 @@ def may_read_action(principal: Principal, action: Action, subject_manager: str |
     """An action is seen by its owner, the person whose review it came from, their manager, and HR."""
     seen_by = (action.owner_id, action.subject_id, subject_manager)
     return principal.has(Role.HR) or principal.employee_id in seen_by
+
+
+# --- personnel decisions (issue 27) -----------------------------------------------------------------
+
+
+def may_record_decisions(principal: Principal) -> bool:
+    """Weighing and recording personnel decisions (the form): HR and managers."""
+    return principal.has(Role.HR) or principal.has(Role.MANAGER)
+
+
+def may_decide_about(principal: Principal, person: Employee) -> bool:
+    """Recording a decision about someone: HR, or a manager above them (never about oneself)."""
+    if principal.employee_id == person.employee_id:
+        return False
+    return principal.has(Role.HR) or principal.employee_id in person.chain
+
+
+def may_approve_decision(principal: Principal, recorded_by: str) -> bool:
+    """Approving a flagged decision: a second person with the HR role, never the one who recorded it."""
+    return principal.has(Role.HR) and principal.employee_id != recorded_by
+
+
+def may_see_decision_counts(principal: Principal) -> bool:
+    """Counts of decisions by kind and department: leadership and HR."""
+    return principal.has(Role.LEADERSHIP) or principal.has(Role.HR)

@@ -11,18 +11,27 @@ from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
 from service.adapters.mailer import AddressBouncing, Email, Mailer, SendFailed
 from service.adapters.metrics import ESCALATIONS_SENT, REMINDER_SENDS_FAILED, REMINDERS_SENT, Metrics, current
+from service.adapters.reminder_store import Notice
 from service.adapters.store import Item
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import PHASE_TASKS, CycleState
+from service.domain.calibration import SessionState
+from service.domain.cycles import PHASE_TASKS, Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import NO_CYCLE, Conflict, NotFound
+from service.domain.reviews import Review, ReviewState
 from service.services.auth import Principal
+from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
 
 if TYPE_CHECKING:
+    from service.services.checkins import DueCheckIn
     from service.services.feedback_tracking import PendingRequest
 
 ESCALATE_AFTER_DAYS = 3
+# A feedback request is announced in the reviewer's next daily email; while it waits it is listed again on Mondays,
+# and every day in the last days before the feedback deadline (issue 24: not every day, each a message).
+FEEDBACK_REMINDER_WEEKDAY = 0  # Monday
+FEEDBACK_FINAL_DAYS = 3
 # A claim still "sending" after this long belongs to a run that stopped (the function times out at 5 minutes).
 LEASE = timedelta(minutes=10)
 log = logging.getLogger(__name__)
@@ -31,6 +40,7 @@ TASK_LABELS = {
     "manager_assessment": "Manager assessment",
     "discussion": "Review discussion",
     "acknowledgement": "Acknowledge your review",
+    "calibration": "Calibration (close its session)",
 }
 
 
@@ -97,20 +107,42 @@ def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
                     cycle.cycle_id, cycle.name, name, owner, r.employee_id, r.employee_name, due, (today - due).days
                 )
             )
+        found += calibration_tasks(uow, cycle, reviews, today)
     return found
 
 
-def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at: str) -> bool | None:
+def calibration_tasks(uow: UnitOfWork, cycle: Cycle, reviews: list[Review], today: date) -> list[OverdueTask]:
+    """Issue 23: reviews still in calibration after the cycle's calibration deadline, one task for each facilitator
+    of the open session holding them (one Query of the cycle's sessions, only when some are overdue); a review in no
+    session waits for HR to open one, and its count shows on HR's cycle page."""
+    due = cycle.phases.get(Phase.CALIBRATION)
+    waiting = {r.employee_id: r for r in reviews if r.state is ReviewState.IN_CALIBRATION}
+    if due is None or today <= due or not waiting:
+        return []
+    return [
+        OverdueTask(cycle.cycle_id, cycle.name, "calibration", f, p, waiting[p].employee_name, due, (today - due).days)
+        for s in uow.calibration.of_cycle(cycle.cycle_id)
+        if s.state is SessionState.OPEN
+        for p in s.people
+        if p in waiting
+        for f in s.facilitators
+    ]
+
+
+def _send(
+    uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at: str, digest: tuple[Notice, ...] = ()
+) -> bool | None:
     """Send one message for its claims; True when it was handed over. A failure is logged and left for a retry.
 
     None: not sent because the address bounces (HR sees it on the overdue page); settled, so no run retries it.
+    `digest`: the kept messages it carries, removed once it is sent (or the address bounces).
     """
     try:
         mailer.send(email)
     except AddressBouncing as exc:
         log.info("not reminding %s: %s", ", ".join(email.to), exc)
         for claim in claims:
-            uow.reminders.settle(claim, at)
+            uow.reminders.settle(claim, at, delivered=digest)
         return None
     except SendFailed as exc:
         log.warning("sending %r to %s failed, the next run retries: %s", email.subject, ", ".join(email.to), exc)
@@ -118,7 +150,7 @@ def _send(uow: UnitOfWork, mailer: Mailer, claims: list[Item], email: Email, at:
             uow.reminders.settle(claim, at, error=str(exc) or type(exc).__name__)
         return False
     for claim in claims:
-        if not uow.reminders.settle(claim, at):
+        if not uow.reminders.settle(claim, at, delivered=digest):
             log.warning("a reminder claim was taken over before it was settled")
     return True
 
@@ -137,10 +169,14 @@ def _part(cycle_id: str, rehearsals: set[str]) -> str | None:
 def send_reminders(
     uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "", metrics: Metrics | None = None
 ) -> RemindersRun:
-    """Email each person with overdue tasks once today; tell managers once a task is 3 days overdue.
+    """Email each person once today: their overdue tasks, the feedback requests waiting for them, their goals due a
+    check-in (issue 28) and the messages
+    kept for their digest (nominations to decide, new feedback requests); tell managers once a task is 3 days
+    overdue.
 
-    A message counts as sent only once the mailer took it; a failed one does not stop the run and is sent
-    again by the next run (the handler fails the invocation, so Lambda runs it again).
+    A message counts as sent only once the mailer took it (its digest's messages are removed with its claim); a
+    failed one does not stop the run and is sent again by the next run (the handler fails the invocation, so
+    Lambda runs it again), and a person already emailed today is not emailed again.
     """
     metrics = metrics if metrics is not None else current()
     now = clock.now()
@@ -157,43 +193,60 @@ def send_reminders(
     from service.services.checkins import due_check_ins
 
     checkins = due_check_ins(uow, today)
-    rehearsals = rehearsal_cycles(uow) if tasks or asked else set()
-    people = uow.directory.get_many(sorted(set(by_owner) | set(asked) | set(checkins)))
+    waiting = uow.reminders.notices()
+    rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
+    owners = sorted(set(by_owner) | set(asked) | set(checkins))
+    people = uow.directory.get_many(owners)
+    recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
+    known = {address.lower() for _, address in recipients}
+    if set(waiting) - known:  # messages for people with nothing overdue: find them by address
+        everyone = {p.email.lower(): p for p in uow.directory.all() if p.email}
+        for address in sorted(set(waiting) - known):
+            found = everyone.get(address)
+            recipients.append((found, found.email if found else waiting[address][0].address))
     reminded = failed = bouncing = 0
-    for owner_id in sorted(set(by_owner) | set(asked) | set(checkins)):
-        owned, requests = by_owner.get(owner_id, []), asked.get(owner_id, [])
-        person = people.get(owner_id)
-        if person is None or not person.active:
+    for person, address in recipients:
+        notices = waiting.get(address.lower(), [])
+        if person is not None and not person.active:
+            uow.reminders.drop(notices)  # they left: nothing waits for them any more
             continue
-        # A rehearsal cycle's tasks go in a message of their own, carrying its id (the mailer sends it to HR), under
-        # a claim of its own: it never takes the place of the person's real reminder, nor shares its retries.
-        parts: dict[str | None, tuple[list[OverdueTask], list[PendingRequest]]] = {}
+        owner_id = person.employee_id if person else address
+        owned, requests = by_owner.get(owner_id, []), asked.get(owner_id, [])
+        notices, stale = _fresh(notices, requests) if person else (notices, [])
+        uow.reminders.drop(stale)
+        # A rehearsal cycle's tasks and messages go in a message of their own, carrying its id (the mailer sends it
+        # to HR), under a claim of its own: it never takes the place of the person's real reminder, nor shares its
+        # retries.
+        shown = {n.digest_key for n in notices}
+        parts: dict[str | None, tuple[list[OverdueTask], list[PendingRequest], list[Notice]]] = {}
         for t in owned:
-            parts.setdefault(_part(t.cycle_id, rehearsals), ([], []))[0].append(t)
+            parts.setdefault(_part(t.cycle_id, rehearsals), ([], [], []))[0].append(t)
         for r in requests:
-            parts.setdefault(_part(r.cycle_id, rehearsals), ([], []))[1].append(r)
-        if owner_id in checkins:
-            parts.setdefault(None, ([], []))
+            if answer_url("", r.cycle_id, r.subject_id) not in shown and _remind_today(r, today):
+                parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
+        for n in notices:
+            parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
+        if person is not None and owner_id in checkins:
+            parts.setdefault(None, ([], [], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
             claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=part)
             if claim is None:
                 continue
-            tasks_, requests_ = parts[part]
+            tasks_, requests_, kept = parts[part]
+            digest = tuple(kept)
             goals = checkins.get(owner_id, []) if part is None else []
             text = render(
-                "email/reminder.txt", person=person, tasks=tasks_, feedback=requests_, checkins=goals, base_url=base_url
+                "email/reminder.txt",
+                person=person,
+                tasks=tasks_,
+                feedback=requests_,
+                notices=digest,
+                checkins=goals,
+                base_url=base_url,
             )
-            subject = (
-                f"Overdue review tasks ({len(tasks_)})"
-                if tasks_
-                else (
-                    f"Feedback requests waiting ({len(requests_)})"
-                    if requests_
-                    else f"Goal check-ins due ({len(goals)})"
-                )
-            )
-            outcomes.append(_send(uow, mailer, [claim], Email((person.email,), subject, text, cycle_id=part), at))
+            email = Email((address,), _subject(tasks_, requests_, digest, goals), text, cycle_id=part)
+            outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
             bouncing + (None in outcomes and True not in outcomes),
@@ -205,6 +258,37 @@ def send_reminders(
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
     return RemindersRun(len(tasks), reminded, escalated, failed + escalations_failed, bouncing)
+
+
+def _remind_today(request: PendingRequest, today: date) -> bool:
+    """Whether a waiting request is listed today (one announced in today's digest is not listed again)."""
+    if today.weekday() == FEEDBACK_REMINDER_WEEKDAY:
+        return True
+    return request.due is not None and (date.fromisoformat(request.due) - today).days < FEEDBACK_FINAL_DAYS
+
+
+def _fresh(notices: list[Notice], requests: list[PendingRequest]) -> tuple[list[Notice], list[Notice]]:
+    """(still worth sending, stale): a feedback request answered, declined or closed since it was asked is stale."""
+    pending = {answer_url("", r.cycle_id, r.subject_id) for r in requests}
+    fresh, stale = [], []
+    for n in notices:
+        (stale if n.digest_key.startswith("/feedback/") and n.digest_key not in pending else fresh).append(n)
+    return fresh, stale
+
+
+def _subject(
+    tasks: list[OverdueTask], requests: list[PendingRequest], notices: tuple[Notice, ...], checkins: list[DueCheckIn]
+) -> str:
+    """The daily email's subject: what asks most of the reader."""
+    if tasks:
+        return f"Overdue review tasks ({len(tasks)})"
+    if requests:
+        return f"Feedback requests waiting ({len(requests)})"
+    if checkins:
+        return f"Goal check-ins due ({len(checkins)})"
+    if len(notices) == 1:
+        return notices[0].subject
+    return f"Your review updates today ({len(notices)})"
 
 
 def _escalate(
@@ -265,11 +349,15 @@ def remind_cycle_now(
     today, at = now.date(), iso(now)
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     if cycle.state is not CycleState.ACTIVE:
         raise Conflict("only an active cycle's people are reminded", entity="cycle")
     by_owner: dict[str, list[OverdueTask]] = {}
-    for r in uow.reviews.of_cycle(cycle_id):
+    reviews = uow.reviews.of_cycle(cycle_id)
+    if phase in (None, Phase.CALIBRATION.value):  # the facilitators of overdue calibrations (issue 23)
+        for t in calibration_tasks(uow, cycle, reviews, today):
+            by_owner.setdefault(t.owner_id, []).append(t)
+    for r in reviews:
         task = cycle.task_for(r.state)
         if task is None or task[2] is None or today <= task[2] or task[1] == "hr":
             continue
@@ -283,6 +371,9 @@ def remind_cycle_now(
             )
             by_owner.setdefault(owner, []).append(overdue)
     people = uow.directory.get_many(sorted(by_owner))
+    # It takes the person's email of the day, so it carries what waits for their digest (a live cycle's only).
+    kept = uow.reminders.notices() if by_owner and not cycle.rehearsal else {}
+    rehearsals = rehearsal_cycles(uow) if kept else set()
     reminded = already = failed = bouncing = 0
     for owner_id, owned in sorted(by_owner.items()):
         person = people.get(owner_id)
@@ -293,9 +384,10 @@ def remind_cycle_now(
         if claim is None:
             already += 1
             continue
-        text = render("email/reminder.txt", person=person, tasks=owned, base_url=base_url)
+        digest = tuple(n for n in kept.get(person.email.lower(), []) if n.cycle_id not in rehearsals)
+        text = render("email/reminder.txt", person=person, tasks=owned, notices=digest, base_url=base_url)
         email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
-        outcome = _send(uow, mailer, [claim], email, at)
+        outcome = _send(uow, mailer, [claim], email, at, digest)
         reminded, bouncing, failed = (
             reminded + (outcome is True),
             bouncing + (outcome is None),

@@ -40,25 +40,26 @@ def goal_part(
     uow: UnitOfWork, employee_id: str, cycle_id: str, manager: dict[str, Any] | None, scale: Scale
 ) -> tuple[list[tuple[float, float]], str]:
     """[(weight, 0–100 value)] of the person's goals by the declared rule, and the rule in words for the score."""
-    uow.goals.forget()  # as goal_progress_for_score: an earlier attempt on this unit of work may have read them
-    uow.rollups.forget()
-    goals = [
-        g
-        for g in uow.goals.of_owner(employee_id, cycle_id)
-        if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED and g.weight > 0
-    ]
-    if not goals:
+    # Kept by the goals' saves and read in the submission's first batch; else from the goals (their Query).
+    kept = uow.goals.kept_goals(employee_id, cycle_id)
+    if kept is None:
+        uow.goals.forget()  # as goal_progress_for_score: an earlier attempt on this unit of work may have read them
+        uow.rollups.forget()
+        goals = [
+            g
+            for g in uow.goals.of_owner(employee_id, cycle_id)
+            if g.level is GoalLevel.INDIVIDUAL and g.status is not GoalStatus.DROPPED and g.weight > 0
+        ]
+        progress = dict(goal_svc.goal_progress_by_id(uow, goals, cycle_id))
+        kept = [(g.goal_id, g.weight, progress[g.goal_id]) for g in goals]
+    if not kept:
         return [], ""
-    progress = dict(goal_svc.goal_progress_by_id(uow, goals, cycle_id))
     ratings = {
         r["goal_id"]: r["rating"]
         for r in (manager or {}).get("goal_ratings") or []
         if r.get("goal_id") and r.get("rating")
     }
-    values = [
-        (float(g.weight), scale.normalise(ratings[g.goal_id]) if g.goal_id in ratings else progress[g.goal_id])
-        for g in goals
-    ]
-    rated = sum(1 for g in goals if g.goal_id in ratings)
-    words = f"{len(goals)} goal(s) by weight: {rated} rated by the manager, {len(goals) - rated} by key-result progress"
+    values = [(float(w), scale.normalise(ratings[g]) if g in ratings else p) for g, w, p in kept]
+    rated = sum(1 for g, _, _ in kept if g in ratings)
+    words = f"{len(kept)} goal(s) by weight: {rated} rated by the manager, {len(kept) - rated} by key-result progress"
     return values, words

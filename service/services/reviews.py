@@ -21,10 +21,19 @@ from service.adapters import metrics
 from service.adapters.clock import Clock, iso
 from service.adapters.cycle_store import state_deltas
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.actions import Action
+from service.domain.actions import Action, ActionKind
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle, CycleState
-from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import (
+    NO_CYCLE,
+    NO_PERSON,
+    NO_REVIEW,
+    Clash,
+    Conflict,
+    NotFound,
+    StaleWrite,
+    ValidationFailed,
+)
 from service.domain.events import REVIEW_EVENTS
 from service.domain.learning import check_evidence
 from service.domain.queries import FeedbackRatings, GoalPart, GoalWeightTotal, PersonGoals
@@ -44,11 +53,16 @@ from service.domain.reviews import (
     check_manager,
     check_self,
     compute_score,
+    manager_assessed,
     next_state,
     next_step_started,
+    part_action,
+    provisional,
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
+from service.services import training as training_svc
+from service.services.actions import review_action_slots
 from service.services.auth import Principal
 from service.services.policy import ReviewRoles
 
@@ -59,7 +73,7 @@ def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     """The review's cycle (404 when there is none)."""
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     return cycle
 
 
@@ -72,7 +86,7 @@ class ReviewContext:
         self.cycle: Cycle = _cycle(uow, cycle_id)
         review = uow.reviews.get(cycle_id, employee_id)
         if review is None:
-            raise NotFound(f"no review for {employee_id!r} in cycle {cycle_id!r}")
+            raise NotFound(NO_REVIEW)
         self.review = review
         person = uow.directory.get(employee_id)
         self.current_manager = person.manager_id if person else None
@@ -101,7 +115,7 @@ class ReviewContext:
         Someone who may not read the review is told it does not exist (404), exactly as for a missing one.
         """
         if not policy.may_act_on_review(self.roles, "read"):
-            raise NotFound(f"no review for {self.review.employee_id!r} in cycle {self.cycle.cycle_id!r}")
+            raise NotFound(NO_REVIEW)
         policy.require(policy.may_act_on_review(self.roles, part), policy.REVIEW_REFUSALS[part])
 
     def require_version(self, expected: int) -> None:
@@ -246,16 +260,26 @@ def _content_gaps(template: Template, part: str, content: dict[str, Any], today:
     return set()
 
 
-def section_progress(template: Template, part: str, content: dict[str, Any] | None, today: date) -> list[FormSection]:
-    """The sections of a form with whether the draft completes each (optional ones: once something is in them)."""
+def section_progress(
+    template: Template, part: str, content: dict[str, Any] | None, today: date, deciding: bool | None = None
+) -> list[FormSection]:
+    """The sections of a form with whether the draft completes each (optional ones: once something is in them).
+
+    While a suggested training need waits for the manager's decision (`deciding`; None: whether the content's low
+    ratings leave one undecided), the training needs section is to do, not optional: submit refuses it until then.
+    """
     content = content or {}
     gaps = _content_gaps(template, part, content, today)
+    if deciding is None:
+        deciding = part == "manager" and any(s.undecided for s in training_svc.suggestions(template, content))
     sections = []
     for key, title, fields, optional in FORM_SECTIONS[part]:
         if key == "questions" and not template.questions.get(part):
             continue
         filled = any(_filled(content.get(f)) for f in fields)
         missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
+        if key == "training" and deciding:
+            missing = True
         sections.append(FormSection(key, title, fields, filled and not missing, optional and not missing, filled))
     return sections
 
@@ -338,15 +362,21 @@ def available_actions(ctx: ReviewContext) -> AvailableActions:
         finalise=may("finalise") and allows(state, A.FINALISE),
         return_targets=list(RETURNS[state]) if may("return") else [],
         withdraw={
-            part: may(part) and allows(state, action) and not next_step_started(ctx.review, part)
+            part: may(part)
+            and allows(state, action)
+            and not next_step_started(ctx.review, part, ctx.template.calibration)
             for part, (action, _later, _why) in WITHDRAWALS.items()
         },
     )
 
 
-def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str) -> None:
+def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id: str, writing: bool = False) -> None:
     """Read what a request about one review will need (the review, its cycle, its employee and whoever
-    acts) in one batch: the rest of the request is served from the unit of work."""
+    acts) in one batch: the rest of the request is served from the unit of work. A write also reads the
+    person's training contribution, which a submission moves, and their goal weight total, which it checks."""
+    if writing:
+        uow.training.read_contribution_along(cycle_id, employee_id)
+        uow.goals.read_owner_total_along(employee_id, cycle_id)  # a self assessment's submission checks it
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 
@@ -385,6 +415,8 @@ class ReviewView(ReviewHeading):
     acknowledgement: dict[str, Any] | None
     goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
+    provisional: bool = False  # issue 23: the score waits for calibration (shown to the manager and HR only)
+    calibration: dict[str, Any] | None = None  # issue 23: original beside calibrated, why (manager and HR only)
 
 
 def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None) -> ReviewView:
@@ -396,6 +428,8 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
     ctx.require_readable()
     r = ctx.review
     shown = policy.visible_parts(ctx.roles, r.state)
+    if context:  # the carried actions the person's index lists ride in the goals' batch read
+        ctx.uow.actions.read_along(_carried_ids(ctx.uow, r.employee_id, r.cycle_id) or [])
     return ReviewView(
         **_heading(r),
         cycle_id=r.cycle_id,
@@ -410,12 +444,24 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
         acknowledgement=r.acknowledgement,
         goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id, on)) if context else None,
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
+        provisional=provisional(r.state),
+        calibration=r.calibration if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
     )
 
 
+def _carried_ids(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[str] | None:
+    """The ids of the actions about this person from other cycles, when their action index is complete."""
+    indexed = uow.actions.indexed_about(employee_id)
+    return None if indexed is None else sorted(a for a, c in indexed.items() if c != cycle_id)
+
+
 def carried_actions(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[Action]:
-    """Open actions about this person from earlier cycles: they carry into this review."""
-    return [a for a in uow.actions.about(employee_id) if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
+    """Open actions about this person from earlier cycles: they carry into this review (read by key from the
+    person's action index, else by a Query of their history), oldest first."""
+    ids = _carried_ids(uow, employee_id, cycle_id)
+    found = uow.actions.about(employee_id) if ids is None else list(uow.actions.get_many(ids).values())
+    found.sort(key=lambda a: (a.created_at, a.action_id))
+    return [a for a in found if a.status in OPEN_STATUSES and a.cycle_id != cycle_id]
 
 
 def open_review(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ReviewView:
@@ -495,6 +541,8 @@ def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, 
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
     if submit:
+        # The obstacles' action slots, which the submission's actions read, ride in the score's batch read.
+        uow.actions.read_along(review_action_slots(uow, ctx.review, ActionKind.REMEDIATION))
         progress, basis = messagebus.ask(uow, GoalPart(employee_id, cycle_id, content, ctx.template.scale))
         # Only groups that are shown: released, as this submission releases them when the cycle's rule says so.
         ratings = messagebus.ask(uow, FeedbackRatings(ctx.cycle, employee_id, clock.now(), releasing=True))
@@ -535,8 +583,7 @@ def save_part(
     def attempt() -> ReviewView:
         ctx = _part_context(uow, principal, cycle_id, employee_id, part, expected_version)
         changes = PART_CHANGES[part](ctx, content, submit, clock)
-        save, submission = PART_ACTIONS[part]
-        return _commit(ctx, expected_version, changes, submission if submit else save, clock)
+        return _commit(ctx, expected_version, changes, part_action(part, submit, ctx.template), clock)
 
     try:
         return attempt()
@@ -578,7 +625,7 @@ def withdraw_submission(
     ctx = _part_context(uow, principal, cycle_id, employee_id, part, expected_version)
     action, _later, _why = WITHDRAWALS[part]
     next_state(ctx.review.state, action)  # a form that is not (or no longer) the submitted one: 409
-    why = next_step_started(ctx.review, part)
+    why = next_step_started(ctx.review, part, ctx.template.calibration)
     if why:
         raise Conflict(why, entity="review")
     return _commit(ctx, expected_version, {"score": None} if part == "manager" else {}, action, clock)
@@ -647,9 +694,20 @@ def return_review(
         changes["acknowledgement"] = None
     if not at_least(target, ReviewState.ACKNOWLEDGED):
         changes["finalised_by"] = None
-    if not at_least(target, ReviewState.MANAGER_SUBMITTED):
+    if not manager_assessed(target):
         changes["score"] = None  # the score comes back with the next manager submission
     return _commit(ctx, expected_version, changes, A.RETURN, clock, to=target, reason=reason.strip())
+
+
+def apply_calibration(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str, changes: dict[str, Any], clock: Clock
+) -> ReviewView:
+    """Issue 23: a calibration session closed (CALIBRATE: calibrated ratings, rescored, on to the discussion) or
+    reopened (RECALIBRATE: back into calibration), at the version stored; the calibration's use cases decide who."""
+    ctx = ReviewContext(uow, principal, cycle_id, employee_id)
+    ctx.require("calibrate")
+    action = A.CALIBRATE if ctx.review.state is ReviewState.IN_CALIBRATION else A.RECALIBRATE
+    return _commit(ctx, ctx.review.version, changes, action, clock)
 
 
 def _known_people(uow: UnitOfWork, items: list[dict[str, Any]]) -> set[str]:
@@ -738,9 +796,9 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     """A person's reviews across cycles and their actions, from one query."""
     person = uow.directory.get(employee_id)
     if person is None:
-        raise NotFound(f"no employee {employee_id!r}")
+        raise NotFound(NO_PERSON)
     if not policy.may_read_history(principal, person):
-        raise NotFound(f"no employee {employee_id!r}")  # denied answers exactly like missing
+        raise NotFound(NO_PERSON)  # denied answers exactly like missing
     found, actions = uow.reviews.history(employee_id)
     reviews = []
     for r in found:
@@ -765,7 +823,7 @@ def review_audit(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_
     """The audit trail of one review (HR)."""
     if not policy.may_read_review_audit(principal, employee_id):
         # HR only (and not of their own review); to anyone else the trail does not exist.
-        raise NotFound(f"no audit trail for {employee_id!r} in cycle {cycle_id!r}")
+        raise NotFound("There is no audit trail of this review for you to see.")
     return [copy.deepcopy(r) for r in uow.audit.of_review(cycle_id, employee_id)]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from service.adapters.clock import iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.content_hash import review_hash
-from service.domain.errors import NotFound, PermissionDenied
+from service.domain.errors import NO_REVIEW, NotFound, PermissionDenied
 from service.domain.filenames import slug
 from service.domain.reviews import ReviewState
 from service.domain.templates import template_from_dict
@@ -75,7 +75,7 @@ class Summary:
 
 
 def _missing(cycle_id: str, employee_id: str) -> NotFound:
-    return NotFound(f"no review for {employee_id!r} in cycle {cycle_id!r}")
+    return NotFound(NO_REVIEW)
 
 
 def readable_context(uow: UnitOfWork, principal: Principal, cycle_id: str, employee_id: str) -> ReviewContext:

@@ -16,6 +16,7 @@ from service.domain.feedback import FeedbackKind, RequestState
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
+from service.services import decisions as decision_svc
 from service.services import directory as directory_svc
 from service.services import feedback_answers, policy
 from service.services import reviews as review_svc
@@ -35,6 +36,7 @@ class TaskKind(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     APPROVE_NOMINATIONS = "approve_nominations"  # peer reviewers a report nominated, for the manager to decide
     DECIDE_NEEDS = "decide_needs"  # training needs low ratings suggest, for the manager to confirm or dismiss
+    APPROVE_DECISION = "approve_decision"  # issue 27: a decision against the record, for a second HR person
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Task:
     expected: int = 0  # reviews the launch creates
     feedback_kind: str = ""  # peer or upward
     action: Action | None = None
+    decision_id: str = ""  # issue 27: the decision to approve, and what it says
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,10 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
     if principal.has(Role.HR):
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
+        found.tasks.extend(
+            Task(TaskKind.APPROVE_DECISION, decision_id=d.decision_id, summary=d.summary, count=len(d.people))
+            for d in decision_svc.awaiting_my_approval(uow, principal)
+        )
     found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
     # issue 9: feedback colleagues asked me for
@@ -185,21 +193,17 @@ def nominations_to_decide(
 ) -> dict[str, NominationsToDecide]:
     """Of these people, those whose peer nominations wait for this principal's decision and can still be
     decided: an active cycle, before the nomination deadline (HR may adjust after it), feedback not closed.
-    For several people one batch read gets their close marks and waiting counts (a person without a count, from
-    before counting began, costs a Query of their requests); for one person, a Query of their requests."""
+    One batch read gets their close marks and waiting counts (served by the review's own batch read when it
+    asked for them); a person without a count, from before counting began, costs a Query of their requests."""
     if cycle.state is not CycleState.ACTIVE or not subjects:
         return {}
     deadline = settings_for(uow, cycle).nomination_deadline
     if deadline and now.date() > deadline and not policy.may_manage_feedback(principal):
         return {}
     candidates = {p.employee_id for p in subjects if policy.may_decide_nominations(principal, p)}
-    # For several people, one batch read of the close marks first spares a Query per closed one; for one person
-    # the Query comes first and the close mark is read only when something waits.
-    many = len(candidates) > 1
-    if many:
-        uow.feedback.read_waiting_with_close_marks(cycle.cycle_id)
-        candidates -= closed_subjects(uow, cycle, candidates, now)
-    counts = uow.feedback.waiting_of(cycle.cycle_id, sorted(candidates)) if many else {}
+    uow.feedback.read_waiting_with_close_marks(cycle.cycle_id)
+    candidates -= closed_subjects(uow, cycle, candidates, now)
+    counts = uow.feedback.waiting_of(cycle.cycle_id, sorted(candidates))
     found = {}
     for employee_id in sorted(candidates):
         waiting = counts.get(employee_id)
@@ -211,8 +215,13 @@ def nominations_to_decide(
             )
         if waiting:
             found[employee_id] = NominationsToDecide(employee_id, waiting, deadline)
-    closed = set() if many else closed_subjects(uow, cycle, set(found), now)
-    return {i: n for i, n in found.items() if i not in closed}
+    return found
+
+
+def read_nominations_along(uow: UnitOfWork, cycle: Cycle, subjects: list[Employee]) -> None:
+    """What `nominations_to_decide` reads about these people rides in the next batch read (the reviews')."""
+    if cycle.state is CycleState.ACTIVE and subjects:
+        uow.feedback.read_waiting_along(cycle.cycle_id, [p.employee_id for p in subjects])
 
 
 def _team(

@@ -76,7 +76,7 @@ def get_template(uow: UnitOfWork, template_id: str, version: int | None = None) 
     """The current template, or one saved version."""
     t = uow.templates.get(template_id, version)
     if t is None:
-        raise NotFound(f"no template {template_id!r}" + (f" version {version}" if version else ""))
+        raise NotFound("There is no such template" + (f" version ({version})." if version else "."))
     return t
 
 

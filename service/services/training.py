@@ -12,9 +12,10 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.errors import NotFound, ValidationFailed
 from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
-from service.domain.reviews import Review, ReviewState, at_least, normalise_topic
+from service.domain.reviews import Review, manager_assessed, normalise_topic
 from service.domain.templates import Template
 from service.domain.training import (
+    Catalogue,
     NeedSource,
     NeedStatus,
     ReportSchedule,
@@ -66,7 +67,7 @@ def suggestions_to_decide(uow: UnitOfWork, principal: Principal, cycle: Cycle, e
     """Suggested needs of a manager assessment still in draft that this principal writes and has not decided
     (none once it is submitted: then they can no longer be decided)."""
     review = uow.reviews.get(cycle.cycle_id, employee_id)
-    if review is None or not cycle.template_snapshot or at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+    if review is None or not cycle.template_snapshot or manager_assessed(review.state):
         return []
     if not policy.may_act_on_review(policy.review_roles(principal, employee_id, review.manager_id), "manager"):
         return []
@@ -80,11 +81,11 @@ def stage_review_needs(
     contribution to the cycle's aggregates moves by the change (the manager's obstacles included)."""
     person = uow.directory.get(review.employee_id)
     chain = person.chain if person else ()
-    catalogue = uow.training.catalogue()
     kind = NeedSource(source)
     rows = list(content.get("training_needs", []))
     if kind is NeedSource.MANAGER:
         rows += _confirmed_suggestions(content, template)
+    catalogue = uow.training.catalogue() if rows else Catalogue([])  # the catalogue names rows: none, no read
     named = needs_from_content(
         rows,
         cycle_id=review.cycle_id,
@@ -99,7 +100,7 @@ def stage_review_needs(
     kept = [replace(n, chain=chain, department=review.department) for n in before if n.source is not kind]
     after = kept + named
     obstacles: list[dict[str, Any]] = []
-    if at_least(review.state, ReviewState.MANAGER_SUBMITTED):
+    if manager_assessed(review.state):
         obstacles = list((review.manager_assessment or {}).get("obstacles", []))
     # Keep what was addressed: the same row naming the same topic stays addressed.
     old = {n.need_id: n for n in before}
@@ -139,7 +140,9 @@ def person_needs(
     """An individual's needs: for them, their management chain and HR only."""
     person = uow.directory.get(employee_id)
     if person is None or not policy.may_read_person_needs(principal, person):
-        raise NotFound(f"no training needs of {employee_id!r} for you")  # denied reads look like missing ones
+        raise NotFound(
+            "There are no training needs of this person for you to see."
+        )  # denied reads look like missing ones
     needs = uow.training.of_person(employee_id, cycle_id)
     return sorted(needs, key=lambda n: (n.cycle_id, n.source.value, n.need_id))
 
@@ -166,10 +169,12 @@ def stage_need_addressed(
         raise ValidationFailed("Say what addressed the need.", {"activity_ref": [f"1 to {MAX_REF} characters"]})
     need = uow.training.get(need_id)
     if need is None:
-        raise NotFound(f"no training need {need_id!r}")
+        raise NotFound("There is no such training need for you.")
     person = uow.directory.get(need.employee_id)
     if person is None or not policy.may_address_need(principal, person):
-        raise NotFound(f"no training need {need_id!r}")  # a need one may not touch is not told apart from a missing one
+        raise NotFound(
+            "There is no such training need for you."
+        )  # a need one may not touch is not told apart from a missing one
     if need.status is NeedStatus.ADDRESSED:
         return need
     changed = replace(need, status=NeedStatus.ADDRESSED, addressed_by=ref, addressed_at=at)

@@ -20,7 +20,7 @@ from typing import Any
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.directory import spreadsheet_safe
-from service.domain.errors import NotFound, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, ValidationFailed
 from service.domain.reviews import NeedFormat, ObstacleCategory
 from service.domain.suppression import NOTE, SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.training import (
@@ -519,7 +519,7 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
         raise ValidationFailed("Choose how many topics.", {"n": [f"1 to {MAX_PROGRAMME}"]})
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle {cycle_id!r}")
+        raise NotFound(NO_CYCLE)
     catalogue = uow.training.catalogue()
     org = scope == "organisation"
     group = "ORG" if org else f"MGR|{principal.employee_id}"

@@ -45,6 +45,7 @@ WORDS: dict[str, str] = {
     "remediation": "Removes an obstacle",
     "not_started": "Not started",
     "self_submitted": "Self assessment submitted",
+    "in_calibration": "In calibration",
     "manager_submitted": "Manager assessment submitted",
     "discussed": "Discussed",
     "acknowledged": "Acknowledged",
@@ -401,8 +402,7 @@ def score_on_scale(score: Mapping[str, Any] | None, template: Template | None) -
     if not score or score.get("value") is None or template is None:
         return ""
     points = template.scale.points
-    point = 1 + score["value"] / 100 * (points - 1)
-    nearest = min(max(round(point), 1), points)
+    point, nearest = template.scale.point(score["value"]), template.scale.nearest(score["value"])
     return f"On the {points}-point scale that is {point:.1f}, nearest to “{template.scale.label(nearest)}”."
 
 

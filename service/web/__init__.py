@@ -12,6 +12,7 @@ from service.adapters.clock import Clock
 from service.adapters.documents import use_organisation_formats
 from service.adapters.store import Table
 from service.config import ConfigError, Settings, load_settings, require_session_key
+from service.web.lazy_routes import LazyBuildRule
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -21,38 +22,19 @@ def create_app(
     table: Table | None = None,
     table_factory: Callable[[], Table] | None = None,
     clock: Clock | None = None,
+    lazy_blueprints: bool = False,
+    record_routes: dict | None = None,
 ) -> Flask:
-    """Build the web app; adapters default to the real ones, created lazily."""
-    from service.web import (
-        api_directory,
-        api_feedback,
-        api_goals,
-        api_learning,
-        api_reviews,
-        api_training,
-        auth,
-        exports,
-        health,
-        openapi,
-        page_helpers,
-        pages,
-        pages_checkins,
-        pages_feedback,
-        pages_goals,
-        pages_history,
-        pages_hr,
-        pages_learning,
-        pages_put_away,
-        pages_reviews,
-        pages_session,
-        pages_training,
-        prefetch,
-        static,
-        summaries,
-        training_pdf,
-        untrusted,
-    )
+    """Build the web app; adapters default to the real ones, created lazily.
+
+    `lazy_blueprints` (the Lambda handler): the blueprints are imported and registered when a request first needs
+    one (web/blueprints.py), so a cold start answering `/healthz` does not import them. `record_routes` collects
+    each blueprint's routes (blueprints.route_table).
+    """
+    from service.web import auth, health, page_helpers, prefetch, static, untrusted
+    from service.web.blueprints import App, Blueprints
     from service.web.errors import register_error_handlers
+    from service.web.precompiled import use_compiled
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
@@ -60,7 +42,9 @@ def create_app(
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)
-    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
+    app = App(__name__, template_folder=str(TEMPLATES), static_folder=str(TEMPLATES / "static"))
+    app.url_rule_class = LazyBuildRule  # every route registered, each URL builder compiled when first used
+    use_compiled(app, settings)  # deployed: the page templates the build compiled (web/precompiled.py)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="__Host-session" if settings.deployed else "session",
@@ -82,36 +66,43 @@ def create_app(
     prefetch.install(app)
     auth.install(app)
     page_helpers.install(app)
-    register_error_handlers(app)
+    register_error_handlers(app, views=False)  # the views' own errors come with the blueprints (below)
     health.install(app, wiring)
     static.install(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(pages_history.bp)
-    app.register_blueprint(pages_session.bp)
-    app.register_blueprint(pages_reviews.bp)
-    app.register_blueprint(pages_hr.bp)
-    app.register_blueprint(pages_goals.bp)
-    app.register_blueprint(pages_training.bp)
-    app.register_blueprint(pages_learning.bp)
-    app.register_blueprint(pages_feedback.bp)
-    app.register_blueprint(pages_put_away.bp)  # issue 28: archive, restore, delete a draft
-    app.register_blueprint(pages_checkins.bp)  # issue 28: goal check-ins
+    blueprints = app.extensions["blueprints"] = Blueprints(app, lazy=lazy_blueprints)
+    blueprints.recorded = record_routes
+    blueprints.add("pages")
+    blueprints.add("pages_history")
+    blueprints.add("pages_session")
+    blueprints.add("pages_reviews")
+    blueprints.add("pages_hr")
+    blueprints.add("pages_goals")
+    blueprints.add("pages_training")
+    blueprints.add("pages_learning")
+    blueprints.add("pages_feedback")
+    blueprints.add("pages_decisions")  # issue 27
+    blueprints.add("process_feedback")  # issue 27: feedback on the process
+    blueprints.add("pages_calibration")  # issue 23: calibration
+    blueprints.add("pages_put_away")  # issue 28: archive, restore, delete a draft
+    blueprints.add("pages_checkins")  # issue 28: goal check-ins
     if settings.auth_mode == "local":
-        app.register_blueprint(pages_session.local_bp)
+        blueprints.add("pages_session", "local_bp")
     else:
-        from service.web import signin
-
-        signin.install(app)
-    app.register_blueprint(api_directory.bp)
-    app.register_blueprint(api_reviews.bp)
-    app.register_blueprint(summaries.bp)  # issue 11: appraisal summary PDFs
-    app.register_blueprint(training_pdf.bp)  # issue 10: the training-need report as PDF
-    app.register_blueprint(exports.bp)  # issue 11: bulk exports of summaries
-    app.register_blueprint(api_goals.bp)
-    app.register_blueprint(api_training.bp)
-    app.register_blueprint(api_learning.bp)
-    app.register_blueprint(api_feedback.bp)
-    app.register_blueprint(openapi.bp)
+        blueprints.add("signin", "install")
+    blueprints.add("api_directory")
+    blueprints.add("api_reviews")
+    blueprints.add("summaries")  # issue 11: appraisal summary PDFs
+    blueprints.add("training_pdf")  # issue 10: the training-need report as PDF
+    blueprints.add("calibration_pdf")  # issue 23: calibration reports as PDF
+    blueprints.add("exports")  # issue 11: bulk exports of summaries
+    blueprints.add("api_goals")
+    blueprints.add("api_training")
+    blueprints.add("api_learning")
+    blueprints.add("api_feedback")
+    blueprints.add("api_decisions")  # issue 27: personnel decisions
+    blueprints.add("api_calibration")  # issue 23: calibration
+    blueprints.add("openapi")
+    blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 
     @app.after_request
     def security_headers(response):

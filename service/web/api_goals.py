@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from service.domain.archiving import ShelfAction
 from service.domain.checkins import Rhythm
-from service.domain.goals import Direction, Goal, GoalLevel, GoalStatus, PaceCheck
+from service.domain.goals import Direction, GoalLevel, GoalStatus
 from service.services import checkins as checkin_svc
 from service.services import goals as svc
 from service.services.auth import Principal
@@ -21,7 +21,8 @@ from service.web.api_io import answer, load_body, load_query, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Number, Text, Whole
-from service.web.schemas import list_of, schema_of
+from service.web.schemas import schema_of
+from service.web.schemas_goals import GoalListSchema, GoalSchema
 from service.web.versioning import expected_version
 from service.web.wiring import Wiring, wiring
 
@@ -68,25 +69,6 @@ class GoalInSchema(GoalPatchSchema):
         allow_none=True,
         metadata={"description": "none: an organisation goal standing across cycles"},
     )
-
-
-# A goal with its progress and alignment chain (worked out when read).
-GoalSchema = schema_of(
-    Goal,
-    "GoalSchema",
-    exclude=("audit_head",),
-    progress=fields.Float(),
-    next_check_in=fields.Date(allow_none=True, metadata={"description": "when the rhythm asks for a check-in"}),
-    alignment_chain=fields.List(fields.Raw()),
-    pace=fields.Nested(
-        schema_of(PaceCheck, "GoalPaceSchema"),
-        allow_none=True,
-        metadata={"description": "progress against the time elapsed in the goal's period (null: done, dropped)"},
-    ),
-    standing=fields.String(metadata={"description": "the badge: the status, or behind when progress trails time"}),
-    warnings=fields.List(fields.String()),
-)
-GoalListSchema = list_of("goals", GoalSchema)
 
 
 class CycleQuerySchema(Schema):

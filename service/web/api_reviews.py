@@ -326,8 +326,10 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 @bp.get(REVIEW)
 @api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(403,))
 def get_review(cycle_id: str, employee_id: str):
-    """Read a review."""
-    return _review_response(review_svc.open_review(wiring().uow(), current_principal(), cycle_id, employee_id))
+    """Read a review (its goals with their pace today, as the pages show them)."""
+    w = wiring()
+    ctx = review_svc.ReviewContext(w.uow(), current_principal(), cycle_id, employee_id)
+    return _review_response(review_svc.review_view(ctx, on=w.clock.now().date()))
 
 
 def _part_body(part: Part) -> type[Schema]:

@@ -11,16 +11,17 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from service.config import Settings
 from service.domain.errors import NotAuthenticated, PermissionDenied
-from service.services import directory as directory_svc
-from service.services.auth import Principal
 from service.web.wiring import wiring
+
+if TYPE_CHECKING:
+    from service.services.auth import Principal
 
 TOKEN_SALT = "api-token"  # noqa: S105 - a salt, not a secret
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -97,6 +98,8 @@ def claimed_identity() -> str | None:
 def current_principal() -> Principal:
     """The principal of this request; raises NotAuthenticated when there is none."""
     if "principal" not in g:
+        from service.services import directory as directory_svc  # loaded by the first signed-in request
+
         employee_id, how = _identify()
         g.auth_method = how
         if employee_id is None:

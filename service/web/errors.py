@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.domain import errors as e
 from service.web.auth import optional_principal
-from service.web.form_flow import Respond
 from service.web.untrusted import MalformedRequest
 
 STATUS: dict[type[e.DomainError], int] = {
@@ -78,16 +76,14 @@ def _chrome_available() -> bool:
     return True
 
 
-def register_error_handlers(app: Flask) -> None:
-    """Install the mapping on an app."""
+def register_error_handlers(app: Flask, views: bool = True) -> None:
+    """Install the mapping on an app (`views=False`: all but `register_view_errors`, installed with the views)."""
+    if views:
+        register_view_errors(app)
 
     @app.errorhandler(e.DomainError)
     def _domain(error: e.DomainError):
         return error_response(error.code, status_of(error), error.message, error.errors)
-
-    @app.errorhandler(Respond)
-    def _respond(answer: Respond):
-        return answer.response
 
     @app.errorhandler(e.Unavailable)
     def _unavailable(error: e.Unavailable):
@@ -95,10 +91,6 @@ def register_error_handlers(app: Flask) -> None:
         resp = app.make_response(error_response(error.code, 503, error.message, error.errors, error.retry_after))
         resp.headers["Retry-After"] = str(error.retry_after)
         return resp
-
-    @app.errorhandler(ValidationError)
-    def _invalid(error: ValidationError):
-        return error_response("invalid_request", 422, "The request has invalid fields.", error.messages)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
@@ -111,3 +103,20 @@ def register_error_handlers(app: Flask) -> None:
                 return response[0], response[1], {"Allow": allow}
             response.headers["Allow"] = allow
         return response
+
+
+def register_view_errors(app: Flask) -> None:
+    """What only views raise: a form's answer (`Respond`) and marshmallow's refusal of a body or query.
+
+    Installed with the blueprints (web/blueprints.py), so a cold start that serves none imports neither."""
+    from marshmallow import ValidationError
+
+    from service.web.form_flow import Respond
+
+    @app.errorhandler(Respond)
+    def _respond(answer: Respond):
+        return answer.response
+
+    @app.errorhandler(ValidationError)
+    def _invalid(error: ValidationError):
+        return error_response("invalid_request", 422, "The request has invalid fields.", error.messages)

@@ -17,6 +17,7 @@ from service.adapters.blobs import BlobStore, MemoryBlobStore
 from service.adapters.clock import iso
 from service.adapters.queue import InlineQueue, Queue, SqsQueue
 from service.domain.errors import Conflict, ValidationFailed
+from service.domain.exports import ExportState
 from service.services import exports as export_svc
 from service.web import forms
 from service.web.api_io import answer, load_body, versioned
@@ -49,8 +50,17 @@ class FailureSchema(Schema):
     reason = fields.String()
 
 
+class ChunkRetrySchema(Schema):
+    """The latest failed attempt of one chunk of an export (SQS delivers that chunk again, alone)."""
+
+    chunk = fields.Integer()
+    tries = fields.Integer()
+    error = fields.String()
+    at = fields.String()
+
+
 class ExportSchema(Schema):
-    """An export job and its progress."""
+    """An export job and its progress (summaries, and the chunks the work is cut into)."""
 
     export_id = fields.String(required=True)
     cycle_id = fields.String(required=True)
@@ -58,10 +68,15 @@ class ExportSchema(Schema):
     department = fields.String(allow_none=True)
     requested_by = fields.String()
     requested_at = fields.String()
-    state = fields.String(required=True, metadata={"enum": ["queued", "running", "done", "failed"]})
+    state = fields.String(required=True, metadata={"enum": [s.value for s in ExportState]})
     total = fields.Integer()
     done = fields.Integer()
+    failed = fields.Integer(metadata={"description": "summaries that could not be made"})
     percent = fields.Integer()
+    chunks = fields.Integer(metadata={"description": "chunks the export is cut into (0 until it is cut)"})
+    chunks_done = fields.Integer()
+    chunk_retries = fields.Integer(metadata={"description": "failed chunk attempts, each retried alone"})
+    last_retry = fields.Nested(ChunkRetrySchema, allow_none=True)
     failures = fields.List(fields.Nested(FailureSchema))
     size = fields.Integer()
     error = fields.String()
@@ -134,7 +149,7 @@ def _run_inline(w: Wiring, message: dict[str, Any]) -> None:
     render = w.extras.get("export_render")
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
-    export_svc.run_export(w.table, message, w.clock, _blobs(w), render)
+    export_svc.run_export(w.table, message, w.clock, _blobs(w), render, _queue(w))  # its chunks: inline too
 
 
 def _idempotency_key() -> str | None:

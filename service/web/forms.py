@@ -175,6 +175,7 @@ def manager_raw(form: Mapping[str, str], template: Template) -> dict[str, Any]:
         },
         "narrative": form.get("narrative", ""),
         "answers": _answers(form, template, Form.MANAGER),
+        "potential": form.get("potential") or None,
     }
 
 
@@ -203,6 +204,8 @@ def template_raw(form: Mapping[str, str]) -> dict[str, Any]:
         "scale": scale,
         "questions": questions,
         "weights": {part: form.get(f"weights.{part}", "") for part in ("goals", "competencies", "feedback")},
+        "calibration": bool(form.get("calibration")),
+        "potential": [label for label in (form.get(f"potential.{n}", "") for n in range(5)) if label.strip()],
     }
 
 
@@ -223,7 +226,7 @@ def with_template_ids(raw: dict[str, Any]) -> dict[str, Any]:
 
 def cycle_raw(form: Any) -> dict[str, Any]:
     """The cycle set-up form → the dict CycleInSchema loads (dates stay strings for the schema)."""
-    from service.domain.cycles import Phase
+    from service.domain.cycles import OPTIONAL_PHASES, Phase
 
     # The people picker's ticked boxes (a list in an API-like post may still be one text of ids), and the one
     # person its "Add" button adds: adding someone means the cycle is for the people listed.
@@ -235,7 +238,12 @@ def cycle_raw(form: Any) -> dict[str, Any]:
         "period_start": form.get("period_start", ""),
         "period_end": form.get("period_end", ""),
         "template_id": form.get("template_id", ""),
-        "phases": {p.value: form.get(f"phases.{p.value}", "") for p in Phase},
+        # an optional phase left blank (the calibration's) is left out
+        "phases": {
+            p.value: form.get(f"phases.{p.value}", "")
+            for p in Phase
+            if p not in OPTIONAL_PHASES or form.get(f"phases.{p.value}")
+        },
         "participant_mode": "list" if added else form.get("participant_mode", "everyone"),
         "departments": form.getlist("departments") if hasattr(form, "getlist") else [],
         "employee_ids": ids,

@@ -4,19 +4,24 @@ Jinja filters and globals every page template may use (`install`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 
 from service.domain.directory import Role
 from service.domain.errors import NotAuthenticated
-from service.services import policy
-from service.services.auth import Principal
+from service.domain.goals import NEEDS_ATTENTION
 from service.views import labels
-from service.web import forms
 from service.web.auth import optional_principal
 from service.web.untrusted import safe_next
 from service.web.wiring import wiring
+
+if TYPE_CHECKING:
+    from service.domain.learning import Activity
+    from service.services.auth import Principal
+    from service.services.learning import EvidencePanel
+    from service.services.reviews import ReviewView
 
 # Who a goal page would be for; the navigation shows it only once such a page exists (no dead link).
 GOALS_ENDPOINT = "pages_goals.index"
@@ -59,16 +64,45 @@ def back_to(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
+# Each picker's search box and Search button (issue 25; pages/_picker_form.html).
+PICKERS = {"people": ("people_q", "find_people"), "need": ("need_q", "find_need")}
+
+
+def picker_search(form: Any, picker: str) -> bool:
+    """Whether a page's form was sent to search its picker, to be drawn again as typed with the matches and nothing
+    saved: by its Search button, or by Enter (the form's hidden main button, `enter`) while the search box holds
+    a query other than the one whose matches are shown, since Enter in the search box searches."""
+    query, button = PICKERS[picker]
+    if button in form:
+        return True
+    typed = (form.get(query) or "").strip()
+    return "enter" in form and bool(typed) and typed != (form.get(f"{query}_shown") or "").strip()
+
+
+def came_from() -> str | None:
+    """The same-site page the browser came from (its Referer), unless it is this page: an error page's way back to
+    where the person can act."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return None
+    path = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), "")
+    return path if path and path != request.full_path.rstrip("?") else None
+
+
 def reports_menu() -> list[tuple[str, str]]:
     """The Reports menu of the signed-in person: (label, url) of each report they may see (none: no menu)."""
     principal = optional_principal()
+    from service.services import policy
+
     if principal is None or not policy.may_see_reports(principal):
         return []
     items = [("Goal alignment", url_for("pages_goals.alignment"))]
-    if "pages_training.report" in current_app.view_functions:
+    if has_endpoint("pages_training.report"):
         items.append(("Training needs", url_for("pages_training.report")))
     if principal.has(Role.HR):
         items.append(("Cycle progress", url_for("pages_hr.cycles")))
+    if has_endpoint("pages_decisions.counts") and policy.may_see_decision_counts(principal):
+        items.append(("Personnel decisions", url_for("pages_decisions.counts")))
     return items
 
 
@@ -79,11 +113,13 @@ def page_globals() -> dict[str, Any]:
         "session_seconds": int(current_app.permanent_session_lifetime.total_seconds())
         if wiring().settings.auth_mode == "local"
         else 0,
-        "has_endpoint": lambda name: name in current_app.view_functions,
+        "has_endpoint": has_endpoint,
         "goals_endpoint": GOALS_ENDPOINT,
         "Role": Role,
-        "fid": forms.field_id,
+        "fid": field_id,
         "reports_menu": reports_menu,
+        "goal_attention": NEEDS_ATTENTION,
+        "came_from": came_from,
         "locale": labels.current_format().code,
         "currency": labels.currency(),
     }
@@ -104,11 +140,50 @@ def restore_formats(_exc: BaseException | None = None) -> None:
         restore()
 
 
+def field_id(name: str) -> str:
+    """A form field's element id (web/forms.py, which imports marshmallow: loaded by the first page with a form)."""
+    from service.web import forms
+
+    return forms.field_id(name)
+
+
+def humanise(message: str) -> str:
+    """A form message as a sentence (web/forms.py)."""
+    from service.web import forms
+
+    return forms.humanise(message)
+
+
+def has_endpoint(name: str) -> bool:
+    """Does the app serve this endpoint (registered, or in the route table when it registers blueprints lazily)?"""
+    return current_app.extensions["blueprints"].serves(name)
+
+
+def learning_evidence(view: ReviewView) -> EvidencePanel:
+    """The learning activities picked into a review, and whether the reader may comment (review pages)."""
+    from service.services import learning
+
+    return learning.evidence_panel(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
+
+
+def learning_picks(view: ReviewView) -> list[Activity]:
+    """My activities inside the review's period, to pick in my self assessment (review pages)."""
+    from service.services import learning
+
+    principal = page_principal()
+    if principal.employee_id != view.employee_id:
+        return []
+    return learning.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
+
+
 def install(app: Flask) -> None:
     """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
     app.before_request(use_person_formats)
     app.teardown_request(restore_formats)
     for name, fn in labels.FILTERS.items():
         app.add_template_filter(fn, name)
-    app.add_template_filter(forms.humanise, "humanise")
+    app.add_template_filter(humanise, "humanise")
+    # globals of templates that several blueprints render: here, so none depends on another being registered
+    app.add_template_global(learning_evidence, "learning_evidence")
+    app.add_template_global(learning_picks, "learning_picks")
     app.context_processor(page_globals)

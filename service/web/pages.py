@@ -1,5 +1,8 @@
 """The home page ("my tasks", computed by services/tasks.py: this view only words and links it) and moving one
-of my actions along."""
+of my actions along.
+
+The home page is a cold start's usual first signed-in page: what only leadership's overview or the action form
+needs (report cycles, marshmallow through form_flow) is imported by the code that uses it."""
 
 from __future__ import annotations
 
@@ -9,16 +12,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.directory import Role
-from service.domain.report_views import ReportView
-from service.services import actions as action_svc
 from service.services import directory as svc
-from service.services import report_cycles
 from service.services import tasks as task_svc
 from service.services.auth import Principal
 from service.views.labels import ACTION_STATUS_LABELS, TASK_TITLES
-from service.web.cycle_choice import report_cycle
-from service.web.cycle_choice import status as cycle_status
-from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import back_to, due_info, page_principal, today
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -90,6 +87,13 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
             url_for("pages_feedback.nominations", cycle_id=t.cycle_id, employee_id=t.employee_id),
             due,
         )
+    if t.kind == task_svc.TaskKind.APPROVE_DECISION:  # issue 27
+        people = f"{t.count} {'person' if t.count == 1 else 'people'}"
+        return TaskRow(
+            f"Approve or leave waiting: {t.summary}",
+            f"A decision against the review record · {people}",
+            url_for("pages_decisions.show", decision_id=t.decision_id),
+        )
     if t.kind == task_svc.TaskKind.DECIDE_NEEDS:
         return TaskRow(
             f"Confirm or dismiss suggested training needs: {t.employee_name}",
@@ -136,9 +140,9 @@ def home():
     found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now())
     tasks = sorted((_task_row(t, principal) for t in found.tasks), key=lambda t: t.sort_key)
     action_due = {a.action_id: due_info(a.due) for a in found.actions}
-    leading = None
+    leading = status = None
     if principal.has(Role.LEADERSHIP):  # their reports, for the cycle chosen or the newest with data
-        leading = report_cycles.leadership_overview(uow, principal, report_cycle(ReportView.HOME), today())
+        leading, status = _leadership_overview(uow, principal)
     page = render_template(
         "pages/home.html",
         leading=leading,
@@ -155,12 +159,26 @@ def home():
         names=svc.people_names(uow, [a.subject_id for a in found.actions]),
         cycle_names=found.cycle_names,
     )
-    return page, cycle_status(leading.choice) if leading else 200
+    return page, status or 200
+
+
+def _leadership_overview(uow: Any, principal: Principal) -> tuple[Any, int]:
+    """The overview of leadership's reports on the home page, and the page's status for the cycle chosen."""
+    from service.domain.report_views import ReportView
+    from service.services import report_cycles
+    from service.web.cycle_choice import report_cycle
+    from service.web.cycle_choice import status as cycle_status
+
+    leading = report_cycles.leadership_overview(uow, principal, report_cycle(ReportView.HOME), today())
+    return leading, cycle_status(leading.choice)
 
 
 @bp.post("/actions/<action_id>/status")
 def action_status(action_id: str):
     """Move one of my actions along (open → in progress → done, or dropped)."""
+    from service.services import actions as action_svc
+    from service.web.form_flow import OnRefusal, attempt
+
     principal = page_principal()
     w = wiring()
     status = request.form.get("status", "")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,7 +12,6 @@ from marshmallow import Schema
 
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
-from service.domain.reviews import ORDER
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
@@ -24,7 +22,7 @@ from service.services.policy import require_role
 from service.views import labels
 from service.web import forms
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
-from service.web.page_helpers import page_principal, today
+from service.web.page_helpers import page_principal, picker_search, today
 from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -38,6 +36,7 @@ PHASE_LABELS = {
     "self_assessment": "Self assessment",
     "feedback": "Peer and upward feedback",
     "manager_assessment": "Manager assessment",
+    "calibration": "Calibration",
     "discussion": "Review discussion and acknowledgement",
 }
 # The participant modes as HR reads them (a mode the enum gains without words here fails at import).
@@ -245,7 +244,7 @@ def _people_query() -> str:
 
 def _picking(form: Any) -> bool:
     """Whether the cycle form was sent by the people picker (search, add) rather than to be saved."""
-    return "find_people" in form or "add_person" in form
+    return picker_search(form, "people") or "add_person" in form
 
 
 def _save_cycle(cycle_id: str | None):
@@ -373,16 +372,15 @@ def cycle(cycle_id: str):
     principal = hr()
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
-    progress = work = None
-    people: list[tuple[str, list[Any]]] = []
+    progress = disagreed = found = None
+    query = _people_query()
     if c.state is not CycleState.DRAFT:
         progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
-        # One query of the cycle's reviews serves the picker, the disagreements and the lists' names.
-        work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
-        by_dept = sorted(work.people, key=lambda p: (p.department.casefold(), p.employee_name.casefold()))
-        people = [(d, list(ps)) for d, ps in groupby(by_dept, key=lambda p: p.department)]
-    # Issue 9: feedback response rates per department and who has not answered (one Query of the cycle's
-    # requests; the people it names come from the worklist's directory read when they have reviews here).
+        # Issue 24: a page of a sparse index, and the picker searches the directory: no read of every review.
+        disagreed = cycle_svc.disagreements(uow, principal, cycle_id)
+        found = cycle_svc.find_reviews(uow, principal, cycle_id, query) if query.strip() else None
+    # Issue 9: feedback response rates per department and who has not answered (a Query of the cycle's requests,
+    # then a batch read of the people they name: more requests as the cycle's feedback requests grow).
     feedback = (
         feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
         if c.state is not CycleState.DRAFT
@@ -394,13 +392,14 @@ def cycle(cycle_id: str):
         cycle=c,
         progress=progress,
         feedback=feedback,
-        work=work,
-        states=[s.value for s in ORDER],
+        disagreed=disagreed,
+        people_q=query,
+        found=found,
+        states=[s.value for s in c.states()],
         phases=PHASE_LABELS,
-        people=people,
         template_name=template_name,
         today=today(),
-        ordered_phases=[p.value for p in Phase],
+        ordered_phases=[p.value for p in Phase if p in c.phases],
     )
 
 

@@ -22,13 +22,12 @@ from service.services import directory as directory_svc
 from service.services import interviews, policy
 from service.services import learning as svc
 from service.services.auth import Principal
-from service.services.reviews import ReviewView
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.fields import ID_MAX, ID_RE
 from service.web.form_flow import OnRefusal, attempt
-from service.web.page_helpers import page_principal, today
+from service.web.page_helpers import page_principal, picker_search, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
@@ -132,25 +131,7 @@ def _need_names(uow: Any, principal: Principal, activities: list[Activity]) -> d
 
 def _picking_need(form: Any) -> bool:
     """Whether the form was sent by the training-need picker's Search (the form again, nothing saved)."""
-    return "find_need" in form
-
-
-# --- template helpers used by the review pages ------------------------------------------------------
-
-
-@bp.app_template_global("learning_evidence")
-def learning_evidence(view: ReviewView) -> svc.EvidencePanel:
-    """The learning activities picked into a review, and whether the reader may comment (review pages)."""
-    return svc.evidence_panel(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
-
-
-@bp.app_template_global("learning_picks")
-def learning_picks(view: ReviewView) -> list[Activity]:
-    """My activities inside the review's period, to pick in my self assessment."""
-    principal = page_principal()
-    if principal.employee_id != view.employee_id:
-        return []
-    return svc.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
+    return picker_search(form, "need")
 
 
 # --- the learning log -------------------------------------------------------------------------------

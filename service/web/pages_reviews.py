@@ -79,7 +79,7 @@ PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT
 
 def _context(cycle_id: str, employee_id: str, context: bool = True) -> tuple[ReviewContext, dict[str, Any]]:
     ctx = ReviewContext(wiring().uow(), page_principal(), cycle_id, employee_id)
-    return ctx, review_view(ctx, context=context)
+    return ctx, review_view(ctx, context=context, on=today())  # goals with their pace, as the goal pages
 
 
 def _template(view: ReviewView) -> Template:
@@ -142,7 +142,7 @@ def _render_form(
     phase = PART_PHASE[part.key]
     can_submit = review_svc.part_status(ctx, part.key).can_submit
     # Completion counts what is saved (the draft), not what was typed and refused.
-    sections = review_svc.section_progress(template, part.key, getattr(view, part.section), today())
+    sections = _sections(part, template, getattr(view, part.section), suggested)
     flagged = set(errors or {}) | set((stale or {}).get("fields") or {})
     opened = {
         s.key: not s.done or any(f == k or f.startswith(k + ".") for f in flagged for k in s.fields) for s in sections
@@ -186,6 +186,7 @@ def _render_form(
         sections={s.key: s for s in sections},
         section_list=sections,
         sections_done=review_svc.progress_of(sections),
+        deciding=_deciding(suggested),
         opened=opened,
         points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
         person_goals=goals,
@@ -193,6 +194,20 @@ def _render_form(
         goal_rule=review_goals.GOAL_RULE,
         suggestions=suggested,
     )
+
+
+def _sections(
+    part: Part, template: Template, content: dict[str, Any] | None, suggested: list[Any]
+) -> list[review_svc.FormSection]:
+    """The form's sections and whether the saved draft completes each; while a suggested training need waits for
+    the manager's decision, the training needs section is to do, not optional (submit refuses it until then)."""
+    return review_svc.section_progress(template, part.key, content, today(), deciding=bool(_deciding(suggested)))
+
+
+def _deciding(suggested: list[Any]) -> dict[str, int]:
+    """Section key → how many decisions wait there (suggested training needs neither confirmed nor dismissed)."""
+    undecided = sum(1 for s in suggested if s.undecided)
+    return {"training": undecided} if undecided else {}
 
 
 def _undecided(part: Part, template: Template, content: dict[str, Any]) -> forms.Errors:
@@ -216,6 +231,13 @@ def _autosaved(part: Part, template: Template, saved_content: dict[str, Any] | N
         answer["suggestions"] = SuggestedNeedSchema(many=True).dump(suggested)
         answer["suggestions_html"] = render_template(
             "pages/_training_suggestions.html", suggestions=suggested, choices=CHOICES, errors={}, stale=None
+        )
+        sections = _sections(part, template, saved_content, suggested)
+        answer["index_html"] = render_template(
+            "pages/_section_index.html",
+            section_list=sections,
+            sections_done=review_svc.progress_of(sections),
+            deciding=_deciding(suggested),
         )
     return jsonify(answer)
 
@@ -495,7 +517,7 @@ def _render_review(
         names=names,
         values=values or {},
         message=message,
-        states=list(ReviewState),
+        states=ctx.cycle.states(),
         choices=CHOICES,
         can_self=can.self,
         can_manager=can.manager,
@@ -691,6 +713,7 @@ def team(cycle_id: str):
     uow = wiring().uow()
     cycle = cycle_svc.get_cycle(uow, cycle_id)
     rows = []
+    task_svc.read_nominations_along(uow, cycle, directory_svc.direct_reports(uow, principal.employee_id))
     reviews = review_svc.team_reviews(uow, principal, cycle_id)
     in_cycle = {r.employee_id for r in reviews}
     reports = [p for p in directory_svc.direct_reports(uow, principal.employee_id) if p.employee_id in in_cycle]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from service.services import cycles as cycle_svc
-from service.services import reviews as review_svc
 from service.web.auth import claimed_identity
 from service.web.wiring import wiring
 
@@ -23,7 +21,11 @@ def install(app: Flask) -> None:
         args = request.view_args or {}
         if "cycle_id" not in args:
             return
+        from service.services import cycles as cycle_svc  # the use cases load with the first request about a cycle
+        from service.services import reviews as review_svc
+
         if "employee_id" in args:
-            review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"])
+            writing = request.method not in ("GET", "HEAD")
+            review_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"], args["employee_id"], writing)
         else:
             cycle_svc.prefetch(wiring().uow(), claimed_identity(), args["cycle_id"])

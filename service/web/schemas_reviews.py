@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from service.domain.actions import Action
-from service.domain.cycles import Cycle, ParticipantMode, Phase
+from service.domain.cycles import OPTIONAL_PHASES, Cycle, ParticipantMode, Phase
 from service.domain.learning import ActivityType
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority, ReviewState
 from service.domain.training import SuggestedNeed, SuggestionAnswer
@@ -15,6 +15,7 @@ from service.services.cycles import CycleProgress, LaunchProgress
 from service.services.reviews import History, ReviewRow, ReviewView
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import list_of, schema_of
+from service.web.schemas_goals import GoalSchema
 
 TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=300)
@@ -66,6 +67,16 @@ class TemplateInSchema(Schema):
     )
     questions = fields.Nested(QuestionsSchema, load_default=dict)
     weights = fields.Nested(WeightsSchema, required=True)
+    calibration = fields.Boolean(
+        load_default=False,
+        metadata={"description": "a calibration phase between the manager assessments and the discussions"},
+    )
+    potential = fields.List(
+        Text(validate=validate.Length(min=1, max=60)),
+        load_default=list,
+        validate=validate.Length(max=5),
+        metadata={"description": "labels of an optional potential rating, lowest first (2–5 points; none: not rated)"},
+    )
 
 
 class TemplateSchema(TemplateInSchema):
@@ -87,10 +98,16 @@ class ArchivedQuerySchema(Schema):
     archived = fields.Boolean(load_default=False, metadata={"description": "true: the archived ones instead"})
 
 
-PHASE_NOTES = {Phase.DISCUSSION: {"description": "review discussion and acknowledgement"}}
+PHASE_NOTES = {
+    Phase.DISCUSSION: {"description": "review discussion and acknowledgement"},
+    Phase.CALIBRATION: {"description": "when the template calibrates; halfway between its neighbours when left out"},
+}
 # A cycle's deadlines, one date a phase: the fields are the domain's phases, in their order.
 PhasesSchema = Schema.from_dict(
-    {phase.value: fields.Date(required=True, metadata=PHASE_NOTES.get(phase, {})) for phase in Phase},
+    {
+        phase.value: fields.Date(required=phase not in OPTIONAL_PHASES, metadata=PHASE_NOTES.get(phase, {}))
+        for phase in Phase
+    },
     name="PhasesSchema",
 )
 
@@ -220,6 +237,12 @@ class ManagerContentSchema(Schema):
     )
     narrative = Text(load_default="", validate=TEXT)
     answers = fields.Dict(keys=Text(max_length=200), values=Text(validate=TEXT), load_default=dict, validate=MANY)
+    potential = Whole(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, 5),
+        metadata={"description": "optional potential rating on the template's potential scale (issue 23)"},
+    )
 
 
 class DiscussionContentSchema(Schema):
@@ -249,8 +272,11 @@ ReviewSchema = schema_of(
     ReviewView,
     "ReviewSchema",
     goals=fields.List(
-        fields.Raw(),
-        metadata={"description": "the person's goals with progress and alignment chain (on reads, not on writes)"},
+        fields.Nested(GoalSchema),
+        metadata={
+            "description": "the person's goals with progress, pace (progress against the time gone in the goal's "
+            "period, today), standing (the badge: the status, or behind) and alignment chain (on reads, not on writes)"
+        },
     ),
     carried_actions=fields.List(
         fields.Raw(), metadata={"description": "open actions from earlier cycles (on reads, not on writes)"}

@@ -15,7 +15,6 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from service.domain.errors import DomainError, NotFound, ValidationFailed
-from service.web.fields import ID_MAX, ID_RE, number_problem, text_problem
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # what a Lambda invocation carries at most
 MAX_FORM_MEMORY = 1024 * 1024  # one non-file form field (werkzeug's default is 500 kB)
@@ -56,8 +55,16 @@ def parse_json(data: str | bytes) -> Any:
     return value
 
 
+def _fields() -> Any:
+    """web/fields.py, which imports marshmallow: loaded by the first request with a body or an id in its path."""
+    from service.web import fields
+
+    return fields
+
+
 def _problems(value: Any) -> dict[str, list[str]]:
     """{json path: [message]} for strings and numbers DynamoDB or a page cannot hold; walks without recursion."""
+    text_problem, number_problem = _fields().text_problem, _fields().number_problem
     out: dict[str, list[str]] = {}
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack and len(out) < MAX_REPORTED:
@@ -86,6 +93,7 @@ def _problems(value: Any) -> dict[str, list[str]]:
 
 
 def _printable(path: str) -> str:
+    text_problem = _fields().text_problem
     return "".join(ch if text_problem(ch) is None else "\ufffd" for ch in path)
 
 
@@ -103,12 +111,14 @@ def check_view_args(endpoint: str | None, values: dict[str, Any] | None) -> None
     """Refuse ids in the path that cannot name anything (404), before a view turns them into table keys."""
     if not values or endpoint in ENDPOINTS_WITHOUT_ID_RULE:
         return
+    fields = _fields()
     for name, value in values.items():
         if not isinstance(value, str):
             continue
         if name == "name":  # a department: free text, but printable and short
-            problem = text_problem(value) or (f"longer than {NAME_MAX} characters" if len(value) > NAME_MAX else None)
-        elif len(value) > ID_MAX or not ID_RE.fullmatch(value):
+            too_long = f"longer than {NAME_MAX} characters" if len(value) > NAME_MAX else None
+            problem = fields.text_problem(value) or too_long
+        elif len(value) > fields.ID_MAX or not fields.ID_RE.fullmatch(value):
             problem = "not a valid id (letters, digits, '.', '_' or '-')"
         else:
             problem = None
@@ -135,7 +145,8 @@ def decode_cursor(token: str, pk: str, sk_prefix: str) -> dict[str, str]:
         raise refused
     sk = key["sk"]
     # The key must belong to the partition of this request: a cursor is never a way to read elsewhere.
-    if key["pk"] != pk or not isinstance(sk, str) or not sk.startswith(sk_prefix) or text_problem(sk) or len(sk) > 512:
+    unprintable = isinstance(sk, str) and _fields().text_problem(sk)
+    if key["pk"] != pk or not isinstance(sk, str) or not sk.startswith(sk_prefix) or unprintable or len(sk) > 512:
         raise refused
     return {"pk": pk, "sk": sk}
 

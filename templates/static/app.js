@@ -262,6 +262,23 @@
       if (base && json.base) { base.value = json.base; }
       session.touch();
       var added = json.suggestions_html === undefined ? [] : this.showSuggestions(json.suggestions_html);
+      var index = document.querySelector("[data-section-index]");
+      if (index && json.index_html) {
+        var drawn = document.createElement("div");
+        drawn.innerHTML = json.index_html;
+        var fresh = drawn.querySelector("[data-section-index]");
+        if (fresh) {
+          index.replaceWith(fresh);
+          // Each section's own badge says what the index now says of it (done, to do, a decision needed).
+          Array.prototype.forEach.call(fresh.querySelectorAll("li[data-section-key]"), function (li) {
+            var pill = document.querySelector("#s-" + li.getAttribute("data-section-key") + " [data-section-pill]");
+            if (!pill) { return; }
+            pill.textContent = li.getAttribute("data-pill");
+            pill.classList.toggle("done", li.classList.contains("done"));
+            pill.classList.toggle("todo", !li.classList.contains("done"));
+          });
+        }
+      }
       if (!this.dirty) {
         var many = added.length > 1;
         this.say("Draft saved at " + clock(json.saved_at) + (added.length ? ". " + (many

@@ -1,6 +1,6 @@
 /* Pickers (issue 25, point 7): the people picker of HR's cycle form and the training-need picker of the learning
    pages work without a script (pages/_picker_form.html: Enter in a field presses the form's main button, Enter in
-   the search box searches; Add sends the form, which comes back as typed). With this script:
+   the search box searches; Search and Add send the form, which comes back as typed). With this script:
    - the matches follow the search box as one types: the form is sent with the query as its Search button would
      send it (nothing is saved by that) and the picker's matches are taken from the page that comes back;
    - Enter in the search box and its Search button search in place, so nothing typed in the form is lost;
@@ -38,7 +38,7 @@
         var fresh = page.querySelector("[data-picker='" + picker.getAttribute("data-picker") + "'] [data-picker-matches]");
         if (fresh) { matches.innerHTML = fresh.innerHTML; }
       }).catch(function () {
-        if (pressed && search.form) { search.form.submit(); }  // as without the script: the search's own form
+        if (pressed && form.requestSubmit) { form.requestSubmit(search); }  // as without the script: Search sends the form
       });
     }
 

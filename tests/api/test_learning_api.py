@@ -145,7 +145,19 @@ def test_the_report_is_for_leadership_and_hides_small_groups(as_):
     assert as_("E4").get("/api/learning/report?year=2026").status_code == 403
     assert as_("E1").get("/api/learning/report?year=20x6").status_code == 422
     html = as_("E1").get("/learning/report?year=2026").get_data(as_text=True)
-    assert "suppressed: fewer than 5 people" in html
+    assert 'withheld<span class="visually-hidden"> (fewer than 5 people, or it would reveal such a group)' in html
+    assert ">—<" not in html
+
+
+def test_the_learning_and_training_reports_say_withheld_with_one_explanation(as_):
+    """Issue 25: the same word for a figure withheld and the same sentence explaining it, on both reports."""
+    as_("E4").post("/api/learning/activities", COURSE)
+    learning = as_("E1").get("/learning/report?year=2026").get_data(as_text=True)
+    training = as_("E1").get("/reports/training").get_data(as_text=True)
+    sentence = (
+        "A figure marked “withheld” counts fewer than 5 people, or would give such a group away: it is never zero."
+    )
+    assert sentence in learning and sentence in training
 
 
 def test_the_report_page_shows_the_kinds_it_can_and_names_those_withheld(as_):

@@ -170,7 +170,7 @@ def test_a_manager_sees_reports_goals_at_risk_against_expected_progress(auth, cl
     auth.login("E3")
     html = client.get("/goals").get_data(as_text=True)
     section = html[html.index('id="reports-goals"') :]
-    assert "1 goal at risk or off track." in section
+    assert "1 goal at risk, off track or behind." in section
     assert section.index("Katherine Johnson") < section.index("Edsger Dijkstra")  # at risk first
     assert "Faster CI" in section and "Docs" in section
     # "On track" always says against what: the share of the goal's own period gone by today

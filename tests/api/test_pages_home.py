@@ -95,6 +95,24 @@ def test_a_managers_started_assessment_says_how_far_it_is(as_, table, clock, cyc
     assert "Continue: 1 of 3 sections done" in html and "Engineer · 2026 annual review" in html  # with their title
 
 
+def test_a_managers_draft_is_not_done_while_a_suggested_training_need_waits_for_a_decision(as_, table, clock, cycle_id):
+    review_svc.save_self_assessment(
+        UnitOfWork(table), f.principal(table, "E4"), cycle_id, "E4", f.self_content(), 1, True, clock
+    )
+    low = {"delivery": {"rating": 1, "comment": "Missed"}, "collaboration": {"rating": 3, "comment": "Good"}}
+    draft = f.manager_content(competency_ratings=low, training_needs=[])
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", draft, 2, False, clock
+    )
+    # The low rating's suggested need waits: the training needs section counts, and is not done (issue 25).
+    assert "Continue: 5 of 6 sections done" in tasks(page_of(as_("E3")))
+    decided = draft | {"need_suggestions": {"delivery": "dismissed"}}
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), f.principal(table, "E3"), cycle_id, "E4", decided, 3, False, clock
+    )
+    assert "Continue: 5 of 5 sections done" in tasks(page_of(as_("E3")))
+
+
 def test_a_task_past_its_deadline_shows_as_overdue(as_, clock):
     clock.at = datetime(2026, 3, 13, 9, 0, tzinfo=UTC)
     html = tasks(page_of(as_("E4")))

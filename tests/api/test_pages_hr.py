@@ -232,7 +232,7 @@ def test_hr_sets_up_a_draft_cycle_for_chosen_departments(hr, table):
 def test_a_new_cycle_on_an_unknown_template_is_refused_and_nothing_stored(hr, table):
     before = len(cycle_svc.list_cycles(UnitOfWork(table)))
     resp = post(hr, "/hr/cycles/new", cycle_form("no-such-template"))
-    assert resp.status_code == 404 and "no-such-template" in text(resp)
+    assert resp.status_code == 404 and "There is no such template." in text(resp)  # in words, no id (issue 25)
     assert len(cycle_svc.list_cycles(UnitOfWork(table))) == before
 
 
@@ -378,6 +378,41 @@ def test_disagreements_are_flagged_on_the_dashboard(hr, table, clock, launched_c
     assert "1 employee did not agree with their review" in flagged
     assert "Edsger Dijkstra" in flagged and "Not what we discussed" in flagged
     assert "Katherine Johnson" not in flagged
+
+
+def test_the_disagreements_follow_the_review_when_hr_returns_it(hr, table, clock, launched_cycle_id):
+    from service.services import reviews as review_svc
+
+    _acknowledged(table, clock, launched_cycle_id, "E5", "disagree", "Not what we discussed")
+    assert "did not agree with their review" in text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    principal = f.principal(table, "E2")
+    cid = launched_cycle_id
+    review_svc.return_review(UnitOfWork(table), principal, cid, "E5", "manager_submitted", "Again", 5, clock)
+    stored = review_svc.open_review(UnitOfWork(table), principal, launched_cycle_id, "E5")
+    assert stored.state == "manager_submitted" and stored.acknowledgement is None
+    html = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    assert 'id="h-disagreed"' not in html and "Not what we discussed" not in html
+
+
+def test_the_dashboard_lists_the_first_disagreements_and_says_more_did(table, clock, launched_cycle_id):
+    _acknowledged(table, clock, launched_cycle_id, "E4", "disagree", "Too low")
+    _acknowledged(table, clock, launched_cycle_id, "E5", "disagree", "Not what we discussed")
+    hr_principal = f.principal(table, "E2")
+    first = cycle_svc.disagreements(UnitOfWork(table), hr_principal, launched_cycle_id, limit=1)
+    assert [r.employee_name for r in first.rows] == ["Edsger Dijkstra"] and first.more
+    both = cycle_svc.disagreements(UnitOfWork(table), hr_principal, launched_cycle_id, limit=2)
+    assert [r.employee_name for r in both.rows] == ["Edsger Dijkstra", "Katherine Johnson"] and not both.more
+
+
+def test_the_dashboard_finds_a_participant_by_search_not_from_a_list_of_everyone(hr, launched_cycle_id):
+    page = text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    assert "<select" not in page[page.index('id="h-open"') :] and "Edsger Dijkstra" not in page
+    found = text(hr.get(f"/hr/cycles/{launched_cycle_id}?people_q=dijkstra"))
+    section = found[found.index('id="h-open"') :]
+    assert f'href="/cycles/{launched_cycle_id}/reviews/E5">Edsger Dijkstra</a>' in section
+    assert "Not started" in section and "1 review matches “dijkstra”" in section
+    nobody = text(hr.get(f"/hr/cycles/{launched_cycle_id}?people_q=nobody+here"))
+    assert "Nobody in this cycle matches “nobody here”" in nobody
 
 
 def test_overdue_lists_the_names_per_phase(hr, table, clock, launched_cycle_id):

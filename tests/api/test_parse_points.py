@@ -272,6 +272,9 @@ PROBES: dict[str, Probe] = {
     "interview hours": Probe(
         "E4", "POST", "/api/learning/contacts/c1/complete", {"learnt": "x", "hours": "lots"}, "hours", version=1
     ),
+    "calibration group": Probe(
+        "E2", "POST", "/api/cycles/{cycle}/calibration-sessions", {"name": "x", "group": "team"}, "group"
+    ),
     "import role": Probe(
         "E2",
         "POST",
@@ -279,6 +282,20 @@ PROBES: dict[str, Probe] = {
         "employee_id,name,email,title,department,manager_id,roles\nE9,Zed,zed@example.com,Eng,Eng,,wizard\n",
         "roles",
         csv=True,
+    ),
+    # Personnel decisions (issue 27): a kind and a pay direction the domain does not know.
+    "decision kind": Probe(
+        "E2", "POST", "/api/decisions", {"kind": "firing", "summary": "x", "people": ["E4"]}, "kind"
+    ),
+    "decision pay direction": Probe(
+        "E2",
+        "POST",
+        "/api/decisions",
+        {"kind": "pay_change", "pay_direction": "sideways", "summary": "x", "people": ["E4"]},
+        "pay_direction",
+    ),
+    "process time taken": Probe(
+        "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
     ),
 }
 
@@ -297,7 +314,10 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "domain.training.needs_from_content: float(cost)": ("self need cost",),
     "domain.reviews._non_negative: float(value)": ("self need cost",),
     "domain.reviews._check_date: date.fromisoformat(value)": ("manager obstacle due", "discussion date"),
-    "domain.reviews.compute_score: scale.normalise(r['rating'])": ("manager rating off the scale",),
+    "domain.reviews._competency_part: template.scale.normalise(r['rating'])": ("manager rating off the scale",),
+    "services.calibration.create_session: GroupKind(data['group'])": ("calibration group",),
+    "domain.calibration.band: int(share * 3 + 1e-09)": (STORED, "a third of a scale, from whole ratings checked"),
+    "services.calibration._distributions: Box(r.box)": (STORED, "the Box value box_of itself chose"),
     "domain.reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
     "domain.learning.check_activity: date.fromisoformat(str(when))": ("activity date",),
     "domain.learning.check_activity: float(hours)": ("activity hours",),
@@ -334,7 +354,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.learning.stage_new_activity: ActivityType(data['type'])": ("activity type",),
     "services.learning.stage_new_activity: float(data.get('hours') or 0)": ("activity hours",),
     "services.learning.update_activity: ActivityType(changes['type'])": ("activity type change",),
-    "services.review_goals.goal_part: scale.normalise(ratings[g.goal_id])": ("manager goal rating off the scale",),
+    "services.review_goals.goal_part: scale.normalise(ratings[g])": ("manager goal rating off the scale",),
     "services.reviews.return_review: ReviewState(to_state)": ("return to state",),
     # What the domain wrote itself, read back (point 3 of issue 22: tests/api/test_choices.py writes old values).
     "domain.reviews.compute_score: scale.normalise(r)": (
@@ -342,6 +362,11 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         "feedback ratings from stored answers (answer_content: int)",
     ),
     "domain.audit.canonical: int(value)": (STORED, "numbers of a stored item, for the audit hash"),
+    "services.review_goals.goal_part: float(w)": (STORED, "a goal's weight, kept by the goal's own save"),
+    "services.reminders._remind_today: date.fromisoformat(request.due)": (
+        STORED,
+        "a feedback request's due date, written by the domain when the request was made",
+    ),
     "domain.content_hash._canonical: Decimal(str(value))": (STORED, "numbers of a stored review, for its hash"),
     "domain.content_hash._canonical: int(number)": (STORED, "numbers of a stored review, for its hash"),
     "domain.content_hash._canonical: float(number)": (STORED, "numbers of a stored review, for its hash"),
@@ -401,10 +426,9 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.exports._kept_until: datetime.fromisoformat(job.finished_at)": (STORED, "the clock's time"),
     "services.goals.goal_progress_for_score: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.goals.may_edit: GoalLevel(goal.level)": (STORED, "a stored goal's level"),
-    "services.goals._pacer.paced: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
+    "services.goals._period: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
     "domain.checkins.next_check_in: date.fromisoformat(since[:10])": (STORED, "the clock's time of a goal or check-in"),
     "domain.goals.number: float(value)": (STORED, "a key result's number (a Number of the schema)"),
-    "services.review_goals.goal_part: float(g.weight)": (STORED, "a stored goal's weight (a Whole)"),
     "services.tasks._own_reviews: ReviewState(r.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(row.state)": (STORED, "a stored review's state"),
     "services.tasks._team: ReviewState(r.state)": (STORED, "a stored review's state"),
@@ -422,6 +446,9 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(value)": (STORED, "counters"),
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
+    "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
+    "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
+    "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
 }
 
 

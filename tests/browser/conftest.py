@@ -84,8 +84,9 @@ class Live:
     def hr(self):
         return f.principal(self.table, "E2")
 
-    def launch(self, **overrides: Any):
-        """A template and an active cycle over the whole organisation, deadlines counted from today."""
+    def launch(self, template: dict[str, Any] | None = None, **overrides: Any):
+        """A template (factory defaults, with `template`'s overrides) and an active cycle over the whole
+        organisation, deadlines counted from today."""
         from service.services import cycles as cycle_svc
         from service.services import templates as template_svc
 
@@ -97,15 +98,16 @@ class Live:
             "manager_assessment": today + timedelta(days=20),
             "discussion": today + timedelta(days=30),
         }
-        template = template_svc.create_template(UnitOfWork(self.table), self.hr(), f.template_data(), self.clock)
-        data = f.cycle_data(
+        data = f.template_data(**(template or {}))
+        template = template_svc.create_template(UnitOfWork(self.table), self.hr(), data, self.clock)
+        cycle_data = f.cycle_data(
             template.template_id,
             phases=phases,
             period_start=date(today.year, 1, 1),
             period_end=date(today.year, 12, 31),
             **overrides,
         )
-        cycle = cycle_svc.create_cycle(UnitOfWork(self.table), self.hr(), data, self.clock)
+        cycle = cycle_svc.create_cycle(UnitOfWork(self.table), self.hr(), cycle_data, self.clock)
         cycle_svc.launch_cycle(
             UnitOfWork(self.table),
             self.hr(),

@@ -1,6 +1,7 @@
 """Decisions nobody was told about (issue 25, point 3) in the browser: Katherine's peer nominations are a task on
 her manager's home, a line on the team overview and on her review page; Alan approves them and the task is gone.
-He rates a competency low and the suggested training need appears without a reload; he submits straight away
+He rates a competency low and the suggested training need appears without a reload, and the form's index says
+a decision is needed under Training needs; he submits straight away
 and is asked to confirm or dismiss it; confirmed, the review is submitted with the need. Screenshots at 1280
 and 390 px; axe-core finds nothing serious."""
 
@@ -72,15 +73,21 @@ def test_the_manager_is_told_of_nominations_and_suggested_needs_and_decides_them
     narrow.get_by_role("group", name=re.compile("^Your rating of Delivery")).get_by_label("Below").check()
     expect(narrow.get_by_role("group", name=re.compile("^Suggested need: Delivery"))).to_be_visible(timeout=8000)
     expect(narrow.locator("[data-save-status]")).to_contain_text("A training need is suggested for Delivery")
+    # The form's index says a decision waits under Training needs (no longer "optional"), also without a reload.
+    expect(narrow.locator("[data-section-index] li", has_text="Training needs")).to_contain_text("1 decision needed")
+    expect(narrow.locator("#s-training [data-section-pill]")).to_have_text("Decision needed")
     assert narrow.evaluate("window.__notReloaded") is True
     check(narrow, "decisions-04-suggested-narrow", problems)
     # On the wide screen he changes his mind on Collaboration: a second suggestion joins the first, live.
     wide.goto(f"/cycles/{cid}/reviews/E4/manager")
     expect(wide.get_by_role("group", name=re.compile("^Suggested need: Delivery"))).to_be_visible()
+    expect(wide.locator("[data-section-index] li", has_text="Training needs")).to_contain_text("1 decision needed")
+    expect(wide.locator("#s-training [data-section-pill]")).to_have_text("Decision needed")
     wide.evaluate("window.__notReloaded = true")
     wide.get_by_role("group", name=re.compile("^Your rating of Collaboration")).get_by_label("Below").check()
     expect(wide.get_by_role("group", name=re.compile("^Suggested need: Collaboration"))).to_be_visible(timeout=8000)
     expect(wide.locator("[data-save-status]")).to_contain_text("A training need is suggested for Collaboration")
+    expect(wide.locator("[data-section-index] li", has_text="Training needs")).to_contain_text("2 decisions needed")
     assert wide.evaluate("window.__notReloaded") is True
     check(wide, "decisions-04-suggested-wide", problems)
     wide.get_by_role("group", name=re.compile("^Your rating of Collaboration")).get_by_label("Exceeds").check()

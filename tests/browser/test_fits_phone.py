@@ -43,6 +43,8 @@ ID = re.compile(r"^(E\d+|[0-9a-f-]{8,}|[A-Z0-9]{20,}|\d+)$", re.IGNORECASE)
 class Site:
     url: str
     cycle_id: str  # the demo's active cycle
+    table: Any = None  # the demo's memory table, for a test that sets up a state the crawl cannot reach
+    clock: Any = None
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def site() -> Iterator[Site]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     active = next(c for c in list_cycles(UnitOfWork(memory)) if c.state is CycleState.ACTIVE)
-    yield Site(f"http://127.0.0.1:{server.server_port}", active.cycle_id)
+    yield Site(f"http://127.0.0.1:{server.server_port}", active.cycle_id, memory, clock)
     server.shutdown()
     server.server_close()
     thread.join(5)

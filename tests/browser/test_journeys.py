@@ -221,8 +221,10 @@ def test_a_manager_completes_a_review_the_employee_acknowledges_and_hr_sees_it_i
     # HR finds the review from the dashboard, reads the audit trail, and finalises.
     hr = open_as(live, "E2")
     hr.goto(f"/hr/cycles/{cycle.cycle_id}")
-    hr.get_by_label("Participant").select_option("E4")
-    hr.get_by_role("button", name="Open").click()
+    finder = hr.get_by_role("region", name="Open a review")
+    finder.get_by_label("Find a participant by name, department or role").fill("Katherine")
+    finder.get_by_role("button", name="Search").click()
+    hr.get_by_role("region", name="Open a review").get_by_role("link", name="Katherine Johnson").click()
     hr.get_by_role("link", name="Audit trail of this review").click()
     entries = hr.locator(".audit-entry")
     expect(entries.first).to_contain_text("Katherine Johnson acknowledged the review")

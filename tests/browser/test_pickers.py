@@ -64,10 +64,9 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
 
     hr = open_page(browser, contexts, live, "E2", width)
     hr.goto("/hr/cycles/new")
-    # Search first: without a script a search brings the form back as last sent (the page says so).
+    hr.get_by_label("Name", exact=True).fill("Engineers' mid-year")  # kept by the search, with or without a script
     search(hr, "Find people by name, department or role", "engineer", width)
     expect(hr.get_by_text("3 people match “engineer”")).to_be_visible()
-    hr.get_by_label("Name", exact=True).fill("Engineers' mid-year")
     hr.get_by_label("Template", exact=True).select_option(template.template_id)
     for n, phase in enumerate(("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")):
         hr.locator(f"#f-phases-{phase}").fill((today + timedelta(days=7 * (n + 1))).isoformat())
@@ -142,8 +141,9 @@ def test_hr_lists_people_for_a_cycle_and_a_manager_picks_a_report_s_need(live, b
 
 
 def test_without_javascript_enter_in_a_field_saves_and_enter_in_the_search_box_searches(live, browser, contexts):
-    """JavaScript turned off: Enter in the search box lists matches (nothing saved); Enter in the name field saves
-    the cycle, and Enter in the learning log's "What it was" adds the activity."""
+    """JavaScript turned off: what was typed in the form before a search is kept (the search sends the whole form,
+    nothing saved); Enter in the search box lists matches; Enter in the name field saves the cycle, and Enter in
+    the learning log's "What it was" adds the activity."""
     template = template_svc.create_template(UnitOfWork(live.table), live.hr(), f.template_data(), live.clock)
     today = live.clock.now().date()
     context = browser.new_context(base_url=live.url, viewport=WIDTHS["wide"], java_script_enabled=False)
@@ -155,14 +155,20 @@ def test_without_javascript_enter_in_a_field_saves_and_enter_in_the_search_box_s
     hr.wait_for_url(live.url + "/")
 
     hr.goto("/hr/cycles/new")
+    hr.get_by_label("Name", exact=True).fill("Entered")  # typed before any search: kept through them all
+    hr.get_by_label("Template", exact=True).select_option(template.template_id)
+    for n, phase in enumerate(("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")):
+        hr.locator(f"#f-phases-{phase}").fill((today + timedelta(days=7 * (n + 1))).isoformat())
+    hr.get_by_label("Find people by name, department or role").fill("lovelace")
+    hr.get_by_role("button", name="Search").click()
+    expect(hr.get_by_text("1 person matches “lovelace”")).to_be_visible()
     hr.get_by_label("Find people by name, department or role").fill("engineer")
     hr.get_by_label("Find people by name, department or role").press("Enter")
     expect(hr.get_by_text("3 people match “engineer”")).to_be_visible()
     hr.get_by_role("button", name="Add Katherine Johnson").click()  # the others' Add buttons stay before Save
-    hr.get_by_label("Name", exact=True).fill("Entered")
-    hr.get_by_label("Template", exact=True).select_option(template.template_id)
-    for n, phase in enumerate(("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")):
-        hr.locator(f"#f-phases-{phase}").fill((today + timedelta(days=7 * (n + 1))).isoformat())
+    expect(hr.get_by_label("Name", exact=True)).to_have_value("Entered")
+    expect(hr.get_by_label("Template", exact=True)).to_have_value(template.template_id)
+    expect(hr.locator("#f-phases-discussion")).to_have_value((today + timedelta(days=35)).isoformat())
     assert not [c for c in cycle_svc.list_cycles(UnitOfWork(live.table)) if c.name == "Entered"]
     shot(hr, "picker-enter-no-js-cycle-wide")
     hr.get_by_label("Name", exact=True).press("Enter")
@@ -171,11 +177,13 @@ def test_without_javascript_enter_in_a_field_saves_and_enter_in_the_search_box_s
     assert (cycle.participant_mode, cycle.employee_ids) == ("list", ["E4"])
 
     hr.goto("/learning")
+    hr.get_by_label("What it was").fill("Reading on survey design")
     hr.get_by_label("Find another training need").fill("statistics")
     hr.get_by_label("Find another training need").press("Enter")
     expect(hr.get_by_text("No training need you may log against matches “statistics”.")).to_be_visible()
+    expect(hr.get_by_label("What it was")).to_have_value("Reading on survey design")
     assert UnitOfWork(live.table).learning.of_owner("E2") == []
-    hr.get_by_label("What it was").fill("Reading on survey design")
+    shot(hr, "picker-enter-no-js-learning-wide")
     hr.get_by_label("What it was").press("Enter")
     expect(hr.get_by_text("“Reading on survey design” added to your learning log.")).to_be_visible()
     assert [a.title for a in UnitOfWork(live.table).learning.of_owner("E2")] == ["Reading on survey design"]

@@ -206,6 +206,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "need_id": [f"{world.cycle_id}.{e}.{s}.0" for e in ("E1", "E3") for s in ("self", "manager")],
         "subject_id": list(IDENTITIES),  # feedback (issue 9): the person feedback is about
         "note_id": ["no-such-note"],
+        "decision_id": ["no-such-decision"],  # issue 27: recorded decisions are fuzzed through POST /api/decisions
     }
 
 

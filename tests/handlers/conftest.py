@@ -209,23 +209,19 @@ def fresh_handler(template: dict[str, Any], function: str, monkeypatch) -> Calla
 
 
 def output_lines(out: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(log records, EMF metric documents) of what a function wrote to stdout; every line must be JSON."""
+    """(log records, count lines) of what a function wrote to stdout; every line must be JSON."""
     import json
 
     docs = [json.loads(line) for line in out.splitlines() if line.strip()]
-    return [d for d in docs if "_aws" not in d], [d for d in docs if "_aws" in d]
+    return [d for d in docs if "counts" not in d], [d for d in docs if "counts" in d]
 
 
 def metric_totals(documents: list[dict[str, Any]], namespace: str = "ReviewCycles") -> dict[str, float]:
-    """Sum of each metric over EMF documents of a namespace."""
+    """Sum of each count over the count lines of a namespace."""
     totals: dict[str, float] = {}
     for doc in documents:
-        for directive in doc["_aws"]["CloudWatchMetrics"]:
-            if directive["Namespace"] != namespace:
-                continue
-            for metric in directive["Metrics"]:
-                values = doc[metric["Name"]]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(
-                    values if isinstance(values, list) else [values]
-                )
+        if doc["namespace"] != namespace:
+            continue
+        for name, value in doc["counts"].items():
+            totals[name] = totals.get(name, 0) + value
     return totals

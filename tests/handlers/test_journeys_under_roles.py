@@ -27,7 +27,7 @@ from tests.handlers.deployed import (
     functions,
     start,
 )
-from tests.handlers.test_every_function_starts import scheduler_event, ses_bounce, sns_event, sqs_event
+from tests.handlers.test_every_function_starts import deliver_all, scheduler_event, ses_bounce, sns_event, sqs_event
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -121,7 +121,9 @@ def mails_to(stack, address: str) -> list[Any]:
 # --- the web function sends mail ---------------------------------------------------------------------------------
 
 
-def test_nominations_approval_and_remind_now_email_from_the_web_function(stack, monkeypatch, http_event, clock):
+def test_nominations_and_approval_reach_people_in_the_reminders_function_s_daily_email(
+    stack, monkeypatch, http_event, clock
+):
     cycle = overdue_cycle(stack, clock)
     web = start(stack, "WebFunction", monkeypatch)
     review = f"/cycles/{cycle.cycle_id}/reviews/E4"
@@ -130,17 +132,25 @@ def test_nominations_approval_and_remind_now_email_from_the_web_function(stack, 
     form = [("reviewer_ids", r) for r in ("E5", "E6", "E2")]
     saved = employee.post(f"{review}/nominations", form, token_from=f"{review}/nominations")
     assert "Your nominations are saved" in saved["body"]
-    (to_manager,) = mails_to(stack, "alan@example.com")  # E3, Katherine's manager
-    assert f"{API_URL}{review}/nominations" in to_manager.body and MAIL_FROM in to_manager.source
-
     manager = sign_in(stack, web, http_event, "E3")
     decisions = [(f"decision.{r}", "approve") for r in ("E5", "E6", "E2")]
     decided = manager.post(f"{review}/nominations/decisions", decisions, token_from=f"{review}/nominations")
     assert "Everyone newly asked gets an email" in decided["body"]
-    for reviewer in ("edsger@example.com", "barbara@example.com", "grace@example.com"):
-        (asked,) = mails_to(stack, reviewer)
-        assert f"{API_URL}/feedback/{cycle.cycle_id}/E4" in asked.body
+    assert stack.sent_emails() == []  # kept for the day's digest (issue 24)
 
+    reminders = start(stack, "RemindersFunction", monkeypatch)
+    assert reminders(scheduler_event(), LambdaContext())["failed"] == 0
+    # E3, Katherine's manager: one daily email (their overdue task and the nominations), and an escalation
+    (to_manager,) = [m for m in mails_to(stack, "alan@example.com") if "Overdue review tasks" in m.subject]
+    assert f"{API_URL}{review}/nominations" in to_manager.body and MAIL_FROM in to_manager.source
+    for reviewer in ("edsger@example.com", "barbara@example.com", "grace@example.com"):
+        daily = [m for m in mails_to(stack, reviewer) if "Overdue review tasks" in m.subject]
+        assert len(daily) == 1 and f"{API_URL}/feedback/{cycle.cycle_id}/E4" in daily[0].body
+
+
+def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event, clock):
+    cycle = overdue_cycle(stack, clock)
+    web = start(stack, "WebFunction", monkeypatch)
     hr = sign_in(stack, web, http_event, "E2")
     overdue = f"/hr/cycles/{cycle.cycle_id}/overdue"
     page = hr.post(f"/hr/cycles/{cycle.cycle_id}/remind", [], token_from=overdue)
@@ -238,9 +248,7 @@ def test_a_summary_pdf_and_a_bulk_export_from_the_pages(stack, monkeypatch, http
 
     asked = hr.post("/hr/exports", [("cycle_id", cycle.cycle_id), ("department", "People")], token_from="/hr/exports")
     assert "The export is under way" in asked["body"]
-    queue = stack.queue_url("ExportQueue")
-    messages = stack.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
-    assert pdf(sqs_event(messages, stack.queue_arn("ExportQueue")), LambdaContext()) == {"batchItemFailures": []}
+    assert deliver_all(stack, "ExportQueue", pdf) == 3  # under its role: the plan queues the chunk, it the assembly
     (job,) = UnitOfWork(stack.table).exports.recent()
     assert job.state is ExportState.DONE
     download = hr.get(f"/hr/exports/{job.export_id}/download", follow=False)

@@ -103,8 +103,11 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
         ("s3", "CompleteMultipartUpload"): key,
         ("s3", "AbortMultipartUpload"): key,
         ("s3", "HeadObject"): key,
+        ("s3", "GetObject"): key,
+        ("s3", "PutObject"): {"Bucket": bucket, "Key": "summaries/0a1b.pdf"},  # a kept summary (issue 24, point 4)
         ("ses", "SendEmail"): {"Source": MAIL_FROM, "ConfigurationSetName": roles.names["MailConfigurationSet"]},
         ("sqs", "SendMessageBatch"): {"QueueUrl": roles.queue_url("WorkQueue")},
+        ("sqs", "ChangeMessageVisibility"): {"QueueUrl": roles.queue_url("ExportQueue"), "ReceiptHandle": "r"},
         ("secretsmanager", "GetSecretValue"): {"SecretId": "reviews-smoke/web-session"},
     }
     found = _calls_in_the_adapters()
@@ -113,3 +116,21 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
     for (service, operation), params in samples.items():
         needs = requirements(service, operation, params)
         assert any(all(roles.allowed(f, n) for n in needs) for f in functions(roles.template)), (service, operation)
+
+
+def test_the_pdf_function_may_fan_out_an_export_and_read_its_pieces_and_nothing_more(roles):
+    # Issue 24: it queues chunks and the assembly on its own queue, reads the chunks' pieces back, and that is all.
+    bucket = roles.bucket()
+    piece = {"Bucket": bucket, "Key": "exports/e/chunks/000001-x.zippart"}
+
+    def may(service, operation, params):
+        return all(roles.allowed("PdfFunction", n) for n in requirements(service, operation, params))
+
+    assert may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("ExportQueue")})
+    retry = {"QueueUrl": roles.queue_url("ExportQueue"), "ReceiptHandle": "r"}
+    assert may("sqs", "ChangeMessageVisibility", retry)  # a failed chunk comes back in 30 s, not 90 minutes
+    assert may("s3", "GetObject", piece) and may("s3", "UploadPart", piece)
+    assert not may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("WorkQueue")})
+    assert not may("sqs", "SendMessageBatch", {"QueueUrl": roles.queue_url("ExportDeadLetterQueue")})
+    assert not may("s3", "GetObject", {"Bucket": bucket, "Key": "other/thing"})
+    assert not may("s3", "DeleteObject", piece)

@@ -1,4 +1,4 @@
-"""The web function logs JSON lines tagged with API Gateway's request id, and publishes its metrics as EMF."""
+"""The web function logs JSON lines tagged with API Gateway's request id, and writes its counts as one line."""
 
 from __future__ import annotations
 
@@ -62,3 +62,12 @@ def test_a_submitted_self_assessment_is_counted(handler, http_event, context, de
 def test_importing_the_web_handler_does_not_load_powertools():
     # Powertools costs ~80 ms to import (and loads botocore): the first invocation pays it, the cold import not.
     assert probe("import service.handlers.web", ("aws_lambda_powertools",))["loaded"]["aws_lambda_powertools"] is False
+
+
+def test_a_request_line_does_not_repeat_what_the_log_group_says(handler, http_event, context, capsys):
+    """Issue 24: log bytes per request; the function's name, ARN and memory are the log group's and REPORT's."""
+    handler(http_event("GET", "/api/me", claims={CLAIM: "E2"}), context)
+    logs, _ = output_lines(capsys.readouterr().out)
+    (line,) = [r for r in logs if r["message"] == "request"]
+    assert not {"function_name", "function_arn", "function_memory_size", "location"} & set(line)
+    assert len(json.dumps(line)) < 400

@@ -43,9 +43,10 @@ def test_every_billed_service_has_a_row_with_what_the_cycle_must_cause(measured)
     assert per_1000["SES messages"] >= 1000
     assert per_1000["DynamoDB writes"] > 0 and per_1000["DynamoDB reads"] > 0
     assert per_1000["DynamoDB storage + backups"] > 0
-    # Every request of every journey goes through the HTTP API and a function, each invocation traced and logged.
+    # Every request of every journey goes through the HTTP API and a function, each invocation logged; the web
+    # function is not traced (issue 24), so the traces are the other functions' invocations only.
     assert per_1000["Lambda requests"] >= per_1000["API Gateway requests"] > 0
-    assert per_1000["X-Ray traces"] == per_1000["Lambda requests"]
+    assert 0 < per_1000["X-Ray traces"] < per_1000["API Gateway requests"]
     assert per_1000["Lambda compute"] > 0 and per_1000["CloudWatch Logs"] > 0
     assert per_1000["S3 requests"] > 0  # the export's multipart upload and the presigned download
     assert per_1000["SQS requests"] > 0  # the launch's batches and the export job, sent and polled
@@ -56,8 +57,10 @@ def test_the_fixed_cost_counts_the_templates_alarms_and_secret(measured):
     report, _ = measured
     rows = _rows(report)
     resources = load_template(TEMPLATE)["Resources"].values()
-    alarms = sum(1 for r in resources if r["Type"] == "AWS::CloudWatch::Alarm")
-    assert _quantity(rows["fixed: CloudWatch alarms"]) == alarms > 0
+    alarms = [r["Properties"] for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"]
+    # billed per metric an alarm reads, metric math included
+    metrics = sum(len([m for m in a.get("Metrics", []) if "MetricStat" in m]) or 1 for a in alarms)
+    assert _quantity(rows["fixed: CloudWatch alarms"]) == metrics > len(alarms) > 0
     assert _quantity(rows["fixed: Secrets Manager secrets"]) == 1
     assert _quantity(rows["fixed: SQS polling of empty queues"]) > 0
     assert _quantity(rows["fixed: TrainingReportFunction runs with nothing to do"]) == pytest.approx(730, abs=1)

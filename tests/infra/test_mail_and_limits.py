@@ -50,7 +50,7 @@ def test_bounces_and_complaints_reach_the_bounce_function(template, resources):
     ]
     assert table_actions == ["dynamodb:PutItem"]
     assert resources["BounceFunction"]["Properties"]["DeadLetterConfig"]["TargetArn"] == {
-        "Fn::GetAtt": "BounceDeadLetterQueue.Arn"
+        "Fn::GetAtt": "MailFailureQueue.Arn"
     }
 
 

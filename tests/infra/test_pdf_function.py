@@ -20,6 +20,10 @@ PDF_PATHS = {
     "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf",
     "/reports/training.pdf",
     "/api/reports/training.pdf",
+    "/calibration/{session_id}/report.pdf",  # issue 23: calibration's reports
+    "/api/calibration-sessions/{session_id}/report.pdf",
+    "/cycles/{cycle_id}/ratings.pdf",
+    "/api/cycles/{cycle_id}/rating-report.pdf",
 }
 EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
 
@@ -60,6 +64,10 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
         "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [{"CognitoJwt": []}],
         "/reports/training.pdf": [{"NONE": []}],
         "/api/reports/training.pdf": [{"CognitoJwt": []}],
+        "/calibration/{session_id}/report.pdf": [{"NONE": []}],
+        "/api/calibration-sessions/{session_id}/report.pdf": [{"CognitoJwt": []}],
+        "/cycles/{cycle_id}/ratings.pdf": [{"NONE": []}],
+        "/api/cycles/{cycle_id}/rating-report.pdf": [{"CognitoJwt": []}],
     }
     env = sam_functions(template)["PdfFunction"]["Properties"]["Environment"]["Variables"]
     web_env = sam_functions(template)["WebFunction"]["Properties"]["Environment"]["Variables"]
@@ -105,16 +113,28 @@ def test_the_bucket_is_encrypted_private_tls_only_and_expires_exports(template):
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_the_pdf_function_writes_export_objects_keeps_summaries_and_nothing_else_of_s3(resources):
+def test_the_pdf_function_writes_export_objects_reads_them_back_keeps_summaries_and_nothing_else_of_s3(resources):
     found = [s for s in statements(role_of(resources, "PdfFunction")) if "s3:" in str(s["Action"])]
     assert [set(as_list(s["Action"])) for s in found] == [
         {"s3:PutObject", "s3:AbortMultipartUpload"},
+        {"s3:GetObject"},  # the export's assembly reads the chunks' pieces (issue 24)
         {"s3:GetObject", "s3:PutObject"},
         {"s3:ListBucket"},  # a summary not stored yet reads as missing, not as refused
     ]
-    assert found[0]["Resource"] == EXPORT_OBJECTS
-    assert found[1]["Resource"] == {"Fn::Sub": "${ExportBucket.Arn}/summaries/*"}
-    assert get_att(found[2]["Resource"]) == "ExportBucket.Arn"
+    assert found[0]["Resource"] == found[1]["Resource"] == EXPORT_OBJECTS
+    assert found[2]["Resource"] == {"Fn::Sub": "${ExportBucket.Arn}/summaries/*"}
+    assert get_att(found[3]["Resource"]) == "ExportBucket.Arn"
+
+
+def test_the_pdf_function_sends_to_its_own_export_queue_only(resources):
+    # Issue 24: an export's plan queues its chunks, the last chunk the assembly; long summaries go there too.
+    found = [
+        s
+        for s in statements(role_of(resources, "PdfFunction"))
+        if any(a.startswith("sqs:SendMessage") for a in as_list(s["Action"]))
+    ]
+    assert found and all("ExportQueue.QueueName" in str(s["Resource"]) for s in found), found
+    assert not any("DeadLetter" in str(s["Resource"]) or "WorkQueue" in str(s["Resource"]) for s in found)
 
 
 def test_the_web_function_may_queue_exports_and_read_export_objects_only(resources):

@@ -221,18 +221,29 @@ def _alarms(template) -> list[dict[str, Any]]:
     return [a["Properties"] for a in of_type(template["Resources"], "AWS::CloudWatch::Alarm").values()]
 
 
-def test_alarms_cover_dead_letters_function_errors_throttles_and_api_5xx(template):
+def _watched(alarm: dict[str, Any]) -> set[tuple[str, str]]:
+    """(metric, the dimension's value) of each metric an alarm reads, alone or in its metric math."""
+    stats = [m["MetricStat"]["Metric"] for m in alarm.get("Metrics", []) if "MetricStat" in m] or [alarm]
+    return {(m["MetricName"], json.dumps(m["Dimensions"][0]["Value"])) for m in stats}
+
+
+def test_alarms_cover_every_place_work_is_lost_one_alarm_per_family(template):
+    """Issue 24: one alarm per family of functions (metric math over its dead letters and failed runs), the web
+    function's and PDF downloads' failures as the API answered them; no alarm on a transient error a retry absorbs."""
     alarms = _alarms(template)
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
-    watched = {(a["MetricName"], json.dumps(a["Dimensions"][0]["Value"])) for a in alarms}
-    for function in FUNCTIONS:
-        assert ("Errors", json.dumps({"Ref": function})) in watched
-        assert ("Throttles", json.dumps({"Ref": function})) in watched
-    for queue in ("WorkDeadLetterQueue", "RemindersFailureQueue", "TrainingReportFailureQueue"):
+    assert len(alarms) == 3
+    watched = set().union(*(_watched(a) for a in alarms))
+    for queue in ("WorkDeadLetterQueue", "MailFailureQueue"):
         assert ("ApproximateNumberOfMessagesVisible", json.dumps({"Fn::GetAtt": f"{queue}.QueueName"})) in watched
     # PdfFunction empties its own dead-letter queue (marking the jobs failed): what it receives is the signal.
     assert ("NumberOfMessagesReceived", json.dumps({"Fn::GetAtt": "ExportDeadLetterQueue.QueueName"})) in watched
     assert ("5xx", json.dumps({"Ref": "HttpApi"})) in watched
+    for alarm in (a for a in alarms if "Metrics" in a):  # the math alarms: one expression over the family
+        (expression,) = [m for m in alarm["Metrics"] if m.get("ReturnData")]
+        ids = {m["Id"] for m in alarm["Metrics"] if "MetricStat" in m}
+        assert all(f"FILL({i}, 0)" in expression["Expression"] for i in ids)
+        assert not any(m.get("ReturnData") for m in alarm["Metrics"] if "MetricStat" in m)
     subscription = template["Resources"]["AlarmEmailSubscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
@@ -244,18 +255,16 @@ def test_a_failed_scheduled_run_lands_in_a_queue(resources):
         c["Properties"]["FunctionName"]["Ref"]: c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
         for c in configs
     }
-    assert failures == {
-        "RemindersFunction": {"Fn::GetAtt": "RemindersFailureQueue.Arn"},
-        "TrainingReportFunction": {"Fn::GetAtt": "TrainingReportFailureQueue.Arn"},
+    assert failures == {  # one queue for the mail functions' failures (issue 24: one alarm metric)
+        "RemindersFunction": {"Fn::GetAtt": "MailFailureQueue.Arn"},
+        "TrainingReportFunction": {"Fn::GetAtt": "MailFailureQueue.Arn"},
     }
     # A run the scheduler could not start at all goes to the same queue.
     dead_letters = {
         json.dumps(s["Properties"]["Target"]["DeadLetterConfig"]["Arn"])
         for s in of_type(resources, "AWS::Scheduler::Schedule").values()
     }
-    assert dead_letters == {
-        json.dumps({"Fn::GetAtt": f"{queue}.Arn"}) for queue in ("RemindersFailureQueue", "TrainingReportFailureQueue")
-    }
+    assert dead_letters == {json.dumps({"Fn::GetAtt": "MailFailureQueue.Arn"})}
 
 
 def test_every_queue_a_function_consumes_outlasts_its_timeout(template):

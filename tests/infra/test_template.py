@@ -92,6 +92,10 @@ def test_http_api_authorizes_with_a_cognito_jwt(resources):
         "/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf": [name],
         "/reports/training.pdf": ["NONE"],  # issue 10: the training-need report as PDF, also PdfFunction's
         "/api/reports/training.pdf": [name],
+        "/calibration/{session_id}/report.pdf": ["NONE"],  # issue 23: calibration's reports, PdfFunction's
+        "/api/calibration-sessions/{session_id}/report.pdf": [name],
+        "/cycles/{cycle_id}/ratings.pdf": ["NONE"],
+        "/api/cycles/{cycle_id}/rating-report.pdf": [name],
         "/api/openapi.json": ["NONE"],
     }
 
@@ -264,9 +268,7 @@ def test_only_the_mailing_functions_send_email_and_only_from_the_sender(resource
         for statement in statements(role):
             for action in as_list(statement["Action"]):
                 assert action != "*" and not action.startswith("iam:"), action
-                if action.startswith(
-                    "s3:"
-                ):  # only PdfFunction writes export ZIPs and summaries (tests/infra/test_pdf_function.py)
+                if action.startswith("s3:"):  # only PdfFunction: export ZIPs, their pieces, kept summaries
                     assert role_name.startswith("PdfFunction") and action in PDF_S3_ACTIONS, (role_name, action)
                 if action.startswith("ses:"):
                     senders = ("WebFunction", "RemindersFunction", "TrainingReportFunction")

@@ -2,7 +2,10 @@
 
 The organisation (ORG below): L1 leads (leadership); H1 is HR; D1 directs M1 and M2; M1 manages S1 (the
 subject) and P1 (S1's peer); M2 manages O1. Everyone has a review in one launched cycle (manager assessment
-submitted, so each has an action), and an individual goal.
+submitted, so each has an action), and an individual goal. Issue 27: H1 promoted S1 (communicated) and M1
+recorded an improvement plan for P1 that goes against the record (waiting for a second HR approval). Issue 23: a
+second, calibrating cycle over S1, P1 and O1, with S1's and P1's manager assessments in calibration and a session
+H1 opened over them (participants M1 and L1).
 
 Caller kinds (the columns, in this order) and who plays them, with "own" and "other" objects:
 
@@ -22,7 +25,9 @@ like a missing object), `403` (the caller may see the object but not do this), `
 `login` (a page sends a signed-out browser to the sign-in).
 
 Adding a route: add a row `"METHOD /rule/<with_placeholders>": "cells..."`; placeholders are filled from
-the object's owner (`employee_id`, `goal_id`, `action_id`, `name` = department) and the cycle/template.
+the object's owner (`employee_id`, `goal_id`, `action_id`, `name` = department, `decision_id`: S1's decision is
+about S1, anyone else's is P1's, which M1 recorded) and the cycle/template; the calibration, ratings and
+process-feedback routes (SECOND_CYCLE) name the calibrating cycle (S1, P1, O1) and its one session over M1's team.
 Give a write a body in BODIES if the empty one does not reach the authorization check. A route without a
 row fails `test_every_route_has_its_row`; `AUTHZ_DISCOVER=1 pytest ... -k discover -s` prints the
 observed line of every route to start from (then check each cell against the policy before pasting it).
@@ -71,6 +76,56 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
     "DELETE /api/cycles/<cycle_id>": "403 403 403 403 403 ok 403 401",
+    # issue 23: calibration, on the calibrating cycle (S1, P1, O1). The session is over M1's team (S1, P1): HR (H1)
+    # facilitates; M1 (their manager) and L1 (leadership above) take part and see its people, but only facilitators
+    # adjust, close and reopen; anyone else (D1 too: a manager above, not leadership) finds no session (404).
+    "GET /api/calibration-sessions/<session_id>": "404 ok 404 404 404 ok ok 401",
+    "GET /api/calibration-sessions/<session_id>/report.pdf": "404 ok 404 404 404 ok ok 401",
+    "GET /api/cycles/<cycle_id>/calibration-sessions": "ok ok ok ok ok ok ok 401",  # each sees their own sessions
+    "GET /calibration/<session_id>": "404 ok 404 404 404 ok ok login",
+    "GET /calibration/<session_id>/report.pdf": "404 ok 404 404 404 ok ok login",
+    "GET /calibration/<session_id>.csv": "404 ok 404 404 404 ok ok login",
+    "GET /api/cycles/<cycle_id>/rating-report": "403 403 403 403 403 ok ok 401",
+    "GET /api/cycles/<cycle_id>/rating-report.pdf": "403 403 403 403 403 ok ok 401",
+    "GET /cycles/<cycle_id>/ratings": "403 403 403 403 403 ok ok login",
+    "GET /cycles/<cycle_id>/ratings.pdf": "403 403 403 403 403 ok ok login",
+    "GET /cycles/<cycle_id>/ratings.csv": "403 403 403 403 403 ok ok login",
+    "GET /calibration/<session_id>/people/<employee_id>": "404 404/ok 404 404 404 404/ok 404/ok login",  # S1 is in it
+    "GET /cycles/<cycle_id>/calibration": "ok ok ok ok ok ok ok login",
+    "POST /api/calibration-sessions/<session_id>/close": "404 403 404 404 404 ok 403 401",
+    "POST /api/calibration-sessions/<session_id>/reopen": "404 403 404 404 404 ok 403 401",
+    "POST /api/cycles/<cycle_id>/calibration-sessions": "403 403 403 403 403 ok 403 401",
+    "POST /calibration/<session_id>/close": "404 403 404 404 404 ok 403 401",
+    "POST /calibration/<session_id>/people/<employee_id>": "404 404/403 404 404 404 404/ok 404/403 401",
+    "POST /calibration/<session_id>/reopen": "404 403 404 404 404 ok 403 401",
+    "POST /cycles/<cycle_id>/calibration": "403 403 403 403 403 ok 403 401",
+    "PUT /api/calibration-sessions/<session_id>/people/<employee_id>": "404 403 404 404 404 404/ok 403 401",
+    # issue 27: decisions. HR, or a manager above the person, decides (never about oneself); a decision is read by
+    # HR and its recorder, and by the person concerned once communicated (S1's: ok to S1; P1's waits for approval:
+    # 404 to P1); a second HR person approves (not the recorder: H1 on S1's, M1 on P1's is 403); counts for
+    # leadership and HR.
+    "GET /api/decisions": "ok ok ok ok ok ok ok 401",  # each sees the lists they may
+    "GET /api/decisions/<decision_id>": "ok/404 ok/404 404 404 404 ok 404 401",
+    "GET /api/decisions/<decision_id>/trail": "404 404 404 404 404 ok 404 401",
+    "GET /api/reports/decisions": "403 403 403 403 403 ok ok 401",
+    "GET /decisions": "ok ok ok ok ok ok ok login",
+    "GET /decisions/<decision_id>": "ok/404 ok/404 404 404 404 ok 404 login",
+    "GET /decisions/new": "403 ok ok ok 403 ok ok login",
+    "GET /reports/decisions": "403 403 403 403 403 ok ok login",
+    "POST /api/decisions": "403 403/ok 403 403/ok 403 403/ok 403/ok 401",
+    "POST /api/decisions/weigh": "403 403/ok 403 403/ok 403 403/ok 403/ok 401",
+    "POST /decisions/new": "403 403/ok 403 403/ok 403 403/ok 403/ok 401",
+    "POST /api/decisions/<decision_id>/approve": "404 403/404 404 404 404 ok/403 404 401",
+    "POST /decisions/<decision_id>/approve": "404 403/404 404 404 404 ok/403 404 401",
+    "POST /api/decisions/<decision_id>/communicate": "404 ok/404 404 404 404 ok 404 401",
+    "POST /decisions/<decision_id>/communicate": "404 ok/404 404 404 404 ok 404 401",
+    # issue 27: feedback on the process, on the calibrating cycle: its participants (S1, P1) answer, nobody else
+    # has a review there (404); HR reads a template's answers.
+    "GET /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 login",
+    "POST /api/cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
+    "POST /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
+    "GET /api/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 401",
+    "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -299,6 +354,8 @@ _CYCLE = {
     },
     "participant_mode": "everyone",
 }
+_DECISION = {"kind": "promotion", "people": ["{owner}"], "summary": "Promoted in the matrix"}
+_PROCESS = {"fair": 4, "useful": 3, "time_taken": "1_2h", "change": "Shorter forms"}
 # Bodies that pass validation, so that authorization decides; "{owner}", "{cycle}", "{template}" are filled in.
 BODIES: dict[str, dict] = {
     "PATCH /api/actions/<action_id>": {"status": "in_progress"},
@@ -346,6 +403,26 @@ BODIES: dict[str, dict] = {
     "POST /learning/evidence/<cycle_id>/<employee_id>/<activity_id>/comment": {"text": "Matrix"},
     "POST /learning/interviews/<contact_id>": {"action": "send"},
     "POST /api/notes/<note_id>/evidence": {"cycle_id": "{cycle}"},
+    # issue 23: O1 is in no session yet, so HR's new session opens; an adjustment, a reopening with what they need
+    "POST /api/cycles/<cycle_id>/calibration-sessions": {"name": "Matrix", "group": "list", "employee_ids": ["O1"]},
+    "POST /cycles/<cycle_id>/calibration": {"name": "Matrix", "group": "list", "employee_ids": ["O1"]},
+    "PUT /api/calibration-sessions/<session_id>/people/<employee_id>": {
+        "competency_ratings": {"delivery": 2, "collaboration": 3},
+        "reason": "Matrix",
+    },
+    "POST /calibration/<session_id>/people/<employee_id>": {
+        "competency_ratings.delivery": "2",
+        "competency_ratings.collaboration": "3",
+        "reason": "Matrix",
+    },
+    "POST /api/calibration-sessions/<session_id>/reopen": {"reason": "Matrix"},
+    "POST /calibration/<session_id>/reopen": {"reason": "Matrix"},
+    # issue 27: a decision about the owner (the cell says whether the caller may decide about them)
+    "POST /api/decisions/weigh": {"kind": "promotion", "people": ["{owner}"]},
+    "POST /api/decisions": _DECISION,
+    "POST /decisions/new": {**_DECISION, "step": "save"},
+    "POST /api/cycles/<cycle_id>/process-feedback": _PROCESS,
+    "POST /cycles/<cycle_id>/process-feedback": _PROCESS,
 }
 # Query strings for GET routes whose parameters are validated before authorization.
 QUERIES: dict[str, str] = {
@@ -360,6 +437,8 @@ QUERIES: dict[str, str] = {
 def _fill(value, world: World, owner: str):
     if isinstance(value, dict):
         return {k: _fill(v, world, owner) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world, owner) for v in value]
     if isinstance(value, str):
         return (
             value.replace("{owner}", owner).replace("{cycle}", world.cycle_id).replace("{template}", world.template_id)
@@ -379,6 +458,11 @@ class World:
     needs: dict[str, str] = field(default_factory=dict)  # issues 10 and 14: each owner's typed training need,
     activities: dict[str, str] = field(default_factory=dict)  # learning activity
     contacts: dict[str, str] = field(default_factory=dict)  # and interview contact
+    # issue 27: S1's decision (communicated) and P1's (recorded by M1, flagged, waiting for approval)
+    decisions: dict[str, str] = field(default_factory=dict)
+    # issue 23: the calibrating cycle (S1, P1, O1) and its open session over M1's team (S1, P1)
+    calibration_cycle_id: str = ""
+    session_id: str = ""
 
 
 def _seed() -> World:
@@ -432,7 +516,72 @@ def _seed() -> World:
         owned = action_svc.my_actions(UnitOfWork(table), f.principal(table, who))
         actions[who] = owned[0].action_id
     needs, contacts = _seed_needs_and_contacts(table, clock)
-    return World(table.all_items(), cycle.cycle_id, template.template_id, goals, actions, needs, activities, contacts)
+    decisions = _seed_decisions(table, clock)
+    calibration_cycle_id, session_id = _seed_calibration(table, clock)
+    return World(
+        table.all_items(),
+        cycle.cycle_id,
+        template.template_id,
+        goals,
+        actions,
+        needs,
+        activities,
+        contacts,
+        decisions,
+        calibration_cycle_id,
+        session_id,
+    )
+
+
+def _seed_decisions(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
+    """Issue 27: a promotion of S1 recorded by H1 and communicated (S1 may read it), and an improvement plan for P1
+    recorded by M1 against P1's record (flagged: it waits for a second HR person's approval)."""
+    from service.domain.decisions import DecisionState
+    from service.services import decisions as decision_svc
+
+    hr, m1 = f.principal(table, "H1"), f.principal(table, "M1")
+    promotion = {"kind": "promotion", "people": ["S1"], "summary": "Promoted to senior engineer"}
+    told = decision_svc.record_decision(UnitOfWork(table), hr, promotion, clock)
+    told = decision_svc.communicate(UnitOfWork(table), hr, told.decision_id, clock)
+    plan = {
+        "kind": "improvement_plan",
+        "people": ["P1"],
+        "summary": "A plan for the next quarter",
+        "justification": "Missed deadlines since the review",
+    }
+    waiting = decision_svc.record_decision(UnitOfWork(table), m1, plan, clock)
+    assert (told.state, waiting.state) == (DecisionState.COMMUNICATED, DecisionState.AWAITING_APPROVAL)
+    return {"S1": told.decision_id, "P1": waiting.decision_id}
+
+
+def _seed_calibration(table: MemoryTable, clock: FixedClock) -> tuple[str, str]:
+    """Issue 23: a calibrating cycle over S1, P1 and O1 (S1's and P1's manager assessments in calibration, O1's
+    not yet), and a session H1 opened over M1's team: participants M1 (their manager) and L1 (leadership above)."""
+    from service.services import calibration as calibration_svc
+    from service.services import cycles as cycle_svc
+    from service.services import reviews as review_svc
+    from service.services import templates as template_svc
+
+    hr = f.principal(table, "H1")
+    data = f.template_data(name="Calibrated review", calibration=True)
+    template = template_svc.create_template(UnitOfWork(table), hr, data, clock)
+    people = {"participant_mode": "list", "employee_ids": ["S1", "P1", "O1"], "name": "2026 calibrated review"}
+    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, f.cycle_data(template.template_id, **people), clock)
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    for who in ("S1", "P1"):
+        version = UnitOfWork(table).reviews.get(cycle.cycle_id, who).version
+        me, manager = f.principal(table, who), f.principal(table, "M1")
+        review_svc.save_self_assessment(
+            UnitOfWork(table), me, cycle.cycle_id, who, f.self_content(), version, True, clock
+        )
+        content = f.manager_content(owner_id=who)
+        review_svc.save_manager_assessment(
+            UnitOfWork(table), manager, cycle.cycle_id, who, content, version + 1, True, clock
+        )
+    group = {"name": "M1's team", "group": "list", "employee_ids": ["S1", "P1"]}
+    session = calibration_svc.create_session(UnitOfWork(table), hr, cycle.cycle_id, group, clock)
+    assert session.participants == ["L1", "M1"]
+    return cycle.cycle_id, session.session_id
 
 
 def _seed_activities(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
@@ -475,10 +624,22 @@ def app_and_table(world):
     return app
 
 
+# Routes of the calibrating cycle (issue 23) and of feedback on its process (issue 27): its participants are S1, P1
+# and O1 only, so a non-participant's cell says what they get.
+SECOND_CYCLE = ("calibration", "/ratings", "rating-report", "process-feedback")
+
+
+def _cycle_of(rule: str, world: World) -> str:
+    return world.calibration_cycle_id if any(part in rule for part in SECOND_CYCLE) else world.cycle_id
+
+
 def _path(rule: str, world: World, owner: str) -> str:
     department = {"L1": "Leadership", "H1": "People"}.get(owner, "Engineering")
     values = {
-        "cycle_id": world.cycle_id,
+        "cycle_id": _cycle_of(rule, world),
+        # S1's decision is about S1; every other owner is given P1's, the one M1 recorded (M1's own)
+        "decision_id": world.decisions.get(owner, world.decisions["P1"]),
+        "session_id": world.session_id,
         "employee_id": owner,
         "goal_id": world.goals.get(owner, "none"),
         "action_id": world.actions.get(owner, "none"),
@@ -496,7 +657,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
     }
-    query = QUERIES.get(rule, "").replace("{cycle}", world.cycle_id)
+    query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))
     for key, value in values.items():
         rule = rule.replace(f"<{key}>", value)
     return rule + (f"?{query}" if query else "")
@@ -505,14 +666,16 @@ def _path(rule: str, world: World, owner: str) -> str:
 def _version(rule: str, world: World, owner: str) -> str:
     """The current version of the object a write names, so that only authorization can refuse it."""
     by_key = {(i["pk"], i["sk"]): i for i in world.items}
-    if "<employee_id>" in rule and "<cycle_id>" in rule:
+    if "<session_id>" in rule and "<employee_id>" not in rule:  # a person's adjustment: "0", none yet
+        key = (f"CALSESSION#{world.session_id}", "SESSION")
+    elif "<employee_id>" in rule and "<cycle_id>" in rule:
         key = (f"CYCLE#{world.cycle_id}", f"REVIEW#{owner}")
     elif "<goal_id>" in rule:
         key = (f"GOAL#{world.goals.get(owner)}", "GOAL")
     elif "<action_id>" in rule:
         key = (f"ACTION#{world.actions.get(owner)}", "ACTION")
     elif "<cycle_id>" in rule:
-        key = (f"CYCLE#{world.cycle_id}", "CYCLE")
+        key = (f"CYCLE#{_cycle_of(rule, world)}", "CYCLE")
     elif "<template_id>" in rule:
         key = (f"TEMPLATE#{world.template_id}", "CURRENT")
     else:
@@ -527,6 +690,11 @@ def _outcome(status: int, location: str) -> str:
     if status == 302 and "/signin" in location:
         return "login"
     return "ok"
+
+
+def _as_form(body: dict) -> dict:
+    """A body as a page form sends it: text, a list as repeated fields."""
+    return {k: v if isinstance(v, list) else str(v) for k, v in body.items()}
 
 
 def _call(app_and_table, world: World, key: str, caller: str | None, owner: str) -> str:
@@ -552,7 +720,7 @@ def _call(app_and_table, world: World, key: str, caller: str | None, owner: str)
         headers["If-Match"] = f'"{version}"'
         resp = client.open(path, method=method, json=body, headers=headers)
     elif method == "POST":
-        form = {"csrf_token": "matrix-csrf", "version": version, **body}
+        form = {"csrf_token": "matrix-csrf", "version": version, **_as_form(body)}
         resp = client.open(path, method=method, data=form, headers=headers)
     else:
         resp = client.open(path, method=method, headers=headers)

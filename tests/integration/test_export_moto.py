@@ -1,5 +1,6 @@
 """Bulk exports on moto, the deployed flow in one process: the job queued on SQS, the PDF function's record
-handler run by the local poller, the ZIP uploaded to S3 in multipart parts, a presigned link, and a job
+handler run by the local poller (the plan, one message per chunk, the assembly: `drain` polls until the queues
+are empty), the ZIP uploaded to S3 in multipart parts, a presigned link, and a job
 whose every attempt fails moved by SQS to the dead-letter queue and shown as failed. And the local run's
 restart: finished ZIPs kept on disk and uploaded again, unfinished jobs queued again."""
 
@@ -45,9 +46,9 @@ def stack(seeded, settings, clock):
 def test_an_export_goes_through_sqs_and_lands_in_s3_in_parts(stack, clock):
     table, cycle, poller, queue, s3 = stack
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, "k", clock, queue)
-    assert poller.poll_once() == 1
+    assert poller.drain() == 3  # the plan, its one chunk (6 reviews), the assembly
     stored = UnitOfWork(table).exports.get(job.export_id)
-    assert stored.state is ExportState.DONE and stored.done == 6
+    assert stored.state is ExportState.DONE and stored.done == 6 and (stored.chunks, stored.chunks_done) == (1, 1)
     head = s3.head_object(Bucket=BUCKET, Key=stored.object_key)
     assert head["ETag"].strip('"').endswith("-3")  # a multipart object of three parts
     assert head["ContentLength"] == stored.size > 2 * MIN_PART
@@ -64,7 +65,7 @@ def test_the_download_link_is_presigned_for_five_minutes_as_an_attachment(stack,
     job, _ = svc.request_export(
         UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, "People", None, clock, queue
     )
-    poller.poll_once()
+    poller.drain()
     link = svc.download_link(UnitOfWork(table), f.principal(table, "E2"), job.export_id, poller.blobs)
     query = parse_qs(urlsplit(link.url).query)
     assert query["X-Amz-Expires"] == ["300"]
@@ -77,14 +78,14 @@ def test_a_job_failing_every_attempt_reaches_the_dead_letter_queue_and_shows_fai
     table, cycle, poller, queue, s3 = stack
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
     s3.delete_bucket(Bucket=BUCKET)  # every attempt now fails to start its upload
-    for _ in range(MAX_RECEIVES + 2):
-        poller.poll_once()
+    assert poller.drain() == 1 + MAX_RECEIVES + 1  # the plan, its chunk three times, the chunk's dead letter
     failed = UnitOfWork(table).exports.get(job.export_id)
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
+    assert failed.chunk_retries == MAX_RECEIVES and failed.last_retry["tries"] == MAX_RECEIVES
     assert poller.poll_once() == 0  # nothing left in either queue
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job.export_id, failed.version, clock, queue)
-    poller.poll_once()
+    assert poller.drain() == 3
     assert UnitOfWork(table).exports.get(job.export_id).state is ExportState.DONE
 
 
@@ -102,8 +103,10 @@ def test_the_pdf_function_reports_only_the_failed_records(stack, clock):
         },
         {"messageId": "bad", "body": '{"kind": "export_summaries", "export_id": "no-such-export", "attempt": 1}'},
     ]
-    result = process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, big_render)
+    result = process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, queue, big_render)
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    assert UnitOfWork(table).exports.get(job.export_id).chunks == 1  # the good plan queued its chunk
+    poller.drain()
     assert UnitOfWork(table).exports.get(job.export_id).state is ExportState.DONE
 
 
@@ -124,7 +127,7 @@ def test_a_finished_zip_is_kept_on_disk_and_downloadable_again_after_a_restart(s
     table, cycle, poller, queue, s3 = stack
     poller = keeping(poller, settings, clock, tmp_path / "exports")
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
-    poller.poll_once()
+    poller.drain()
     key = UnitOfWork(table).exports.get(job.export_id).object_key
     original = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
     kept = tmp_path / "exports" / key
@@ -145,7 +148,7 @@ def test_a_finished_zip_is_kept_on_disk_and_downloadable_again_after_a_restart(s
 def test_a_zip_finished_by_the_last_poll_is_kept_when_the_poller_stops(stack, settings, clock, tmp_path):
     table, cycle, poller, queue, s3 = stack
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
-    poller.poll_once()  # a poller that keeps nothing: the ZIP is only in the bucket
+    poller.drain()  # a poller that keeps nothing: the ZIP is only in the bucket
     assert not (tmp_path / "exports").exists()
     stopped = threading.Event()
     stopped.set()
@@ -158,9 +161,9 @@ def test_jobs_left_queued_or_running_are_queued_again_at_start_and_finished(stac
     table, cycle, poller, queue, s3 = stack
     hr = f.principal(table, "E2")
     done, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, "People", None, clock, queue)
-    poller.poll_once()
+    poller.drain()
     running, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, None, None, clock, queue)
-    drop_bucket(s3)  # the first attempt fails after the job started: it stays running
+    drop_bucket(s3)  # the job started and queued its chunk; then the restart loses that message
     poller.poll_once()
     queued, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, None, "again", clock, queue)
     provision(settings)  # the restart: a new bucket, and moto's messages are gone
@@ -171,7 +174,7 @@ def test_jobs_left_queued_or_running_are_queued_again_at_start_and_finished(stac
 
     restored, requeued = resume(settings, poller.exports, SavedExports(s3, BUCKET, tmp_path / "none-yet"))
     assert restored == [] and sorted(requeued) == sorted([running.export_id, queued.export_id])
-    assert poller.poll_once() == 2
+    assert poller.drain() == 6  # each: its plan (queuing the chunk not made), the chunk, the assembly
     for job in (done, running, queued):
         assert UnitOfWork(table).exports.get(job.export_id).state is ExportState.DONE
 
@@ -182,10 +185,53 @@ def test_a_zip_the_lifecycle_rule_deleted_is_a_conflict_not_a_dead_link(stack, c
     table, cycle, poller, queue, s3 = stack
     hr = f.principal(table, "E2")
     job, _ = svc.request_export(UnitOfWork(table), hr, cycle.cycle_id, "People", None, clock, queue)
-    poller.poll_once()
+    poller.drain()
     key = UnitOfWork(table).exports.get(job.export_id).object_key
     assert poller.blobs.exists(key)
     s3.delete_object(Bucket=BUCKET, Key=key)  # two days later
     assert not poller.blobs.exists(key)
     with pytest.raises(Conflict, match="no longer kept"):
         svc.download_link(UnitOfWork(table), hr, job.export_id, poller.blobs)
+
+
+def test_a_failed_chunk_is_handed_out_again_after_the_short_retry_not_the_queues_timeout(
+    stack, settings, clock, monkeypatch
+):
+    """The export queue's visibility timeout is 5400 s (six times the function's); a failed chunk asks SQS to
+    hand it out again after RETRY_SECONDS instead (0 here, so the next receive gets it)."""
+    from service.handlers import pdf
+
+    table, cycle, poller, queue, s3 = stack
+    svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+
+    def deliver(render) -> list[dict]:
+        got = poller.sqs.receive_message(QueueUrl=poller.exports.queue_url, AttributeNames=["All"])["Messages"]
+        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]} for m in got]
+        pdf.process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, queue, render)
+        return got
+
+    sqs = poller.sqs
+    sqs.set_queue_attributes(QueueUrl=poller.exports.queue_url, Attributes={"VisibilityTimeout": "5400"})
+    deliver(big_render)  # the plan: it queues the chunk
+    monkeypatch.setattr(pdf, "RETRY_SECONDS", 0)
+    s3.delete_bucket(Bucket=BUCKET)  # the chunk's piece cannot be written
+    (first,) = deliver(big_render)
+    (again,) = deliver(big_render)  # handed out again at once, not in 90 minutes
+    assert again["MessageId"] == first["MessageId"] and again["Attributes"]["ApproximateReceiveCount"] == "2"
+
+
+def test_on_dynamodb_a_chunk_counts_once_and_a_reopened_one_takes_its_counts_back(stack, clock):
+    from service.domain.errors import StaleWrite
+
+    table, cycle, poller, queue, _s3 = stack
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+    assert poller.poll_once() == 1  # the plan: one chunk of 6
+    repo = UnitOfWork(table).exports
+    early = repo.chunk(job.export_id, 0)  # what a duplicate delivery read while the chunk was pending
+    poller.drain()
+    with pytest.raises(StaleWrite):
+        repo.finish_chunk(early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 6, [])
+    assert (repo.get(job.export_id, consistent=True).done, repo.get(job.export_id).chunks_done) == (6, 1)
+    repo.reopen_chunk(repo.chunk(job.export_id, 0))
+    reopened = repo.get(job.export_id, consistent=True)
+    assert (reopened.done, reopened.chunks_done, repo.chunk(job.export_id, 0)["state"]) == (0, 0, "pending")

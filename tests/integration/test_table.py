@@ -89,6 +89,25 @@ def test_get_many_returns_what_exists(any_table):
     assert sorted(i["sk"] for i in got) == ["a", "b"]
 
 
+def test_get_many_reads_consistently_when_asked(any_table):
+    any_table.transact([Put(item("a"))])
+    got = any_table.get_many([{"pk": "T", "sk": "a"}, {"pk": "T", "sk": "zz"}], consistent=True)
+    assert [i["sk"] for i in got] == ["a"]
+
+
+def test_a_batch_read_brings_along_what_was_asked_and_knows_what_it_did_not_find(any_table):
+    any_table.transact([Put(item("a")), Put(item("b"))])
+    uow = UnitOfWork(any_table, identity_map=True)
+    uow.read_along([{"pk": "T", "sk": "b"}, {"pk": "T", "sk": "gone"}])
+    assert [i["sk"] for i in uow.directory._get_many([{"pk": "T", "sk": "a"}])] == ["a"]
+    assert uow.cached({"pk": "T", "sk": "b"})["sk"] == "b"  # came along: a later read is served from it
+    assert uow.known_absent({"pk": "T", "sk": "gone"}) and not uow.known_absent({"pk": "T", "sk": "b"})
+    with uow:
+        uow.add(Put(item("gone")))
+        uow.commit()
+    assert not uow.known_absent({"pk": "T", "sk": "gone"})  # what was missing may have been written
+
+
 def test_transaction_limits_are_enforced_before_any_write(any_table):
     with pytest.raises(ValueError):
         any_table.transact([Put(item(f"x{n}")) for n in range(101)])
@@ -171,3 +190,55 @@ def test_an_export_slot_is_taken_once_freed_at_its_version_and_taken_back_at_its
     assert UnitOfWork(any_table).exports.slots("P", 2) == [{"export_id": "job-3", "version": 2}, None]
     stage(lambda ex: ex.release_slot("P", "job-3", 2))
     assert UnitOfWork(any_table).exports.slots("P", 2) == [None, None]
+
+
+def test_the_disagreements_index_lists_a_review_while_its_employee_disagrees(any_table):
+    from service.adapters.review_store import review_to_item
+    from service.domain.reviews import Review
+
+    def review(employee_id: str, name: str, agreement: str | None) -> Review:
+        ack = {"agreement": agreement, "response": "", "at": "t"} if agreement else None
+        return Review("c1", employee_id, name, "Eng", None, "Cycle", "2026-01-01", acknowledgement=ack, version=1)
+
+    people = [("E1", "Zoe", "disagree"), ("E2", "adam", "disagree"), ("E3", "Bea", "agree")]
+    any_table.transact([Put(review_to_item(review(*p))) for p in people])
+    first, more = UnitOfWork(any_table).reviews.disagreed("c1", limit=1)
+    assert [r.employee_name for r in first] == ["adam"] and more  # by name, case folded
+    any_table.transact([Put(review_to_item(review("E2", "adam", None)))])  # HR returned it: no acknowledgement
+    listed, more = UnitOfWork(any_table).reviews.disagreed("c1", limit=5)
+    assert [r.employee_id for r in listed] == ["E1"] and not more
+
+
+def test_the_newest_exports_are_listed_with_their_progress_plan_and_retry(any_table):
+    from service.domain.exports import ExportJob
+
+    for n in range(4):
+        job = ExportJob(f"x{n}", "c1", "Cycle", None, "P", f"2026-03-0{n + 1}T09:00:00Z", attempts=1)
+        with UnitOfWork(any_table) as uow:
+            uow.exports.save(job, new=True, actor="P", action="request", at=job.requested_at)
+            uow.commit()
+        if n % 2:
+            UnitOfWork(any_table).exports.save_plan(job, 3, 70, job.requested_at)
+            UnitOfWork(any_table).exports.note_retry(job, 1, 1, "the bucket did not answer", job.requested_at)
+    listed = UnitOfWork(any_table).exports.recent(limit=3)
+    assert [j.export_id for j in listed] == ["x3", "x2", "x1"]
+    assert [(j.total, j.chunk_retries, (j.last_retry or {}).get("chunk")) for j in listed] == [
+        (70, 1, 1),
+        (0, 0, None),
+        (70, 1, 1),
+    ]
+
+
+def test_reindexing_gives_a_review_stored_before_the_disagreements_index_its_key_once(any_table):
+    from service.adapters.review_store import review_to_item
+    from service.domain.reviews import Review
+
+    ack = {"agreement": "disagree", "response": "No", "at": "t"}
+    review = Review("c1", "E1", "Zoe", "Eng", None, "Cycle", "2026-01-01", acknowledgement=ack, version=3)
+    before = {k: v for k, v in review_to_item(review).items() if not k.startswith("gsi3")}  # as written before
+    any_table.transact([Put(before)])
+    assert UnitOfWork(any_table).reviews.disagreed("c1", limit=5) == ([], False)
+    assert UnitOfWork(any_table).reviews.reindex("c1") == 1
+    listed, _more = UnitOfWork(any_table).reviews.disagreed("c1", limit=5)
+    assert [(r.employee_id, r.version, r.acknowledgement) for r in listed] == [("E1", 3, ack)]
+    assert UnitOfWork(any_table).reviews.reindex("c1") == 0  # nothing left to write

@@ -152,7 +152,7 @@ def test_a_zip_deleted_after_two_days_is_said_so_not_linked_to():
     page = hr.get(f"/hr/exports/{export_id}").get_data(as_text=True)
     assert "Download the ZIP" in page and "Kept until 4 Mar 2026" in page
 
-    (key,) = blobs.objects
+    (key,) = [k for k in blobs.objects if k.endswith(".zip")]  # the ZIP (beside its chunks' pieces)
     del blobs.objects[key]  # what the lifecycle rule does
     link = hr.get(f"/api/exports/{export_id}/link")
     assert link.status_code == 409 and "no longer kept" in link.get_json()["message"]
@@ -174,3 +174,35 @@ def test_the_retention_the_pages_state_is_the_buckets_lifecycle_rule():
     text = (Path(__file__).resolve().parents[2] / "template.yaml").read_text()
     rule = text[text.index("Id: ExpireExports") :]
     assert f"ExpirationInDays: {RETENTION_DAYS}\n" in rule[: rule.index("AbortIncompleteMultipartUpload")]
+
+
+def test_the_export_page_shows_the_parts_made_and_a_failed_part_being_tried_again(monkeypatch):
+    """Issue 24: the export is cut into parts (chunks); the page and the API say how many are done and which
+    part failed and is being retried on its own, while the others are kept."""
+    from service.adapters.queue import InlineQueue
+    from service.services import exports as export_svc
+    from tests.pdf.conftest import build_world
+
+    monkeypatch.setattr(export_svc, "CHUNK_SIZE", 2)
+    world = build_world()
+    sent: list[dict] = []
+    blobs = MemoryBlobStore()
+    use_exports(world.app, queue=InlineQueue(sent.append), blobs=blobs, render=lambda summary: b"%PDF stand-in")
+    hr = world.client("E2")
+    made = hr.post("/api/exports", json={"cycle_id": world.cycle_id}, headers={"X-CSRF-Token": hr.csrf})
+    export_id = made.get_json()["export_id"]
+    export_svc.run_export(world.table, sent.pop(0), world.clock, blobs, lambda s: b"%PDF", InlineQueue(sent.append))
+    export_svc.run_export(world.table, sent.pop(0), world.clock, blobs, lambda s: b"%PDF", InlineQueue(sent.append))
+    broken = MemoryBlobStore()
+    broken.start_upload = lambda key, content_type: (_ for _ in ()).throw(OSError("no bucket"))
+    with pytest.raises(OSError):
+        export_svc.run_export(world.table, sent[0], world.clock, broken, lambda s: b"%PDF", InlineQueue(sent.append))
+
+    job = hr.get(f"/api/exports/{export_id}").get_json()
+    assert (job["state"], job["chunks"], job["chunks_done"], job["done"], job["total"]) == ("running", 3, 1, 2, 6)
+    assert job["chunk_retries"] == 1 and job["last_retry"]["chunk"] == 1
+    page = hr.get(f"/hr/exports/{export_id}").get_data(as_text=True)
+    assert "2 of 6 summaries made" in page and "1 of 3 parts done" in page
+    assert "Part 2 failed (attempt 1: an error in the service (logged)) and is being tried again on its own" in page
+    listed = hr.get("/hr/exports").get_data(as_text=True)
+    assert "parts 1 of 3" in listed

@@ -107,7 +107,10 @@ def test_a_long_summary_is_prepared_in_the_background_then_served(world, tmp_pat
         assert page.status_code == 202 and "being prepared" in page.text and f'href="{path[4:]}"' in page.text
 
         record = {"messageId": "m1", "body": json.dumps(world.sent[0]), "eventSourceARN": "arn:aws:sqs:q"}
-        assert process_records([record], world.table, world.blobs, None, world.clock) == {"batchItemFailures": []}
+        queue = InlineQueue(world.sent.append)  # a summary render queues nothing
+        assert process_records([record], world.table, world.blobs, None, world.clock, queue) == {
+            "batchItemFailures": []
+        }
         ready = world.client("E5").get(path)
         assert ready.status_code == 200 and ready.mimetype == PDF
         assert stored_pdfs(world)[f"summaries/{etag(ready)}.pdf"] == ready.data

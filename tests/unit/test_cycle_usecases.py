@@ -100,6 +100,14 @@ def test_hr_creates_a_draft_cycle(uow, draft, clock):
     assert [r["action"] for r in uow.audit.of_entity(keys.entity_cycle(draft.cycle_id))] == ["create_cycle"]
 
 
+def test_deleting_a_draft_removes_it_and_the_goal_totals_mark_its_creation_started(uow, hr, draft, clock):
+    mark = keys.goal_owner_total(draft.cycle_id)
+    assert uow.table.get(mark) is not None
+    cycle_svc.delete_cycle(uow, hr, draft.cycle_id, draft.version, clock)
+    assert uow.cycles.get(draft.cycle_id) is None
+    assert uow.table.get(mark) is None
+
+
 @pytest.mark.parametrize("employee_id", ["E1", "E3", "E4"])
 def test_only_hr_creates_a_cycle(uow, template_id, clock, employee_id):
     with refused(uow, PermissionDenied):
@@ -312,3 +320,23 @@ def test_only_hr_closes(uow, hr, draft, clock, employee_id):
     with refused(uow, PermissionDenied):
         cycle_svc.close_cycle(uow, f.principal(uow.table, employee_id), draft.cycle_id, version, clock)
     assert uow.cycles.get(draft.cycle_id).state is CycleState.ACTIVE
+
+
+def test_reindexing_after_an_upgrade_puts_a_disagreement_stored_without_its_index_on_hrs_list(uow, hr, clock):
+    from dataclasses import replace
+
+    from service.adapters.review_store import review_to_item
+    from service.adapters.store import Put
+
+    table = uow.table
+    cycle = f.launched_cycle(table, clock)
+    review = UnitOfWork(table).reviews.get(cycle.cycle_id, "E4")
+    ack = {"agreement": "disagree", "response": "Too low", "at": iso(clock.now())}
+    older = {k: v for k, v in review_to_item(replace(review, acknowledgement=ack)).items() if k[:4] != "gsi3"}
+    table.transact([Put(older, expect_version=review.version)])  # as a version before the index stored it
+    assert cycle_svc.disagreements(UnitOfWork(table), hr, cycle.cycle_id).rows == []
+    assert cycle_svc.reindex_reviews(UnitOfWork(table)) == {cycle.cycle_id: 1}
+    listed = cycle_svc.disagreements(UnitOfWork(table), hr, cycle.cycle_id).rows
+    assert [(r.employee_id, r.response) for r in listed] == [("E4", "Too low")]
+    assert UnitOfWork(table).reviews.get(cycle.cycle_id, "E4").version == review.version  # the review itself unchanged
+    assert cycle_svc.reindex_reviews(UnitOfWork(table)) == {cycle.cycle_id: 0}

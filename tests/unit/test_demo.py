@@ -9,7 +9,7 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
 from service.domain.audit import verify_chain
-from service.services import cycles, goals, reviews
+from service.services import calibration, cycles, goals, reviews
 from service.services.auth import Principal
 from service.services.directory import get_person
 
@@ -49,3 +49,25 @@ def test_the_demos_lower_is_better_goals_decrease_and_say_so():
             k for g in goals.person_goals(UnitOfWork(table), owner, active.cycle_id) for k in g.key_results if k.unit
         ]
         assert (kr.direction, kr.words) == ("decrease", words)
+
+
+def test_the_demo_has_a_closed_calibration_last_year_and_an_open_one_this_year():
+    table = MemoryTable()
+    load_demo(table)
+    hr = Principal.of(get_person(UnitOfWork(table), "E005"))
+    active, closed = cycles.list_cycles(UnitOfWork(table))
+    (last_year,) = calibration.sessions_of(UnitOfWork(table), hr, closed.cycle_id)
+    view = calibration.session_view(UnitOfWork(table), hr, last_year.session_id)
+    assert view.session.state == "closed"
+    moved = {c.group: (c.changed, c.up, c.down) for c in view.changes}
+    assert moved["All"] == (2, 1, 1)  # one rating raised, one lowered
+    kept = reviews.open_review(UnitOfWork(table), hr, closed.cycle_id, "E010").calibration
+    assert (
+        kept["original"]["competency_ratings"]["growth"] == 4
+        and kept["calibrated"]["competency_ratings"]["growth"] == 3
+    )
+    sessions = {s.name: s for s in calibration.sessions_of(UnitOfWork(table), hr, active.cycle_id)}
+    assert {n: s.state for n, s in sessions.items()} == {"Reviews ahead of the cycle": "closed", "Design team": "open"}
+    design = calibration.session_view(UnitOfWork(table), hr, sessions["Design team"].session_id)
+    assert {r.employee_id: r.state for r in design.rows} == {"E020": "in_calibration", "E021": "in_calibration"}
+    assert design.may_close and sum(n for row in design.grid for _, n in row) == 2

@@ -62,13 +62,14 @@ def test_reminders_and_the_managers_escalation_date_what_is_due_in_words(uow, cy
     feedback_nominations.decide_nominations(
         fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], [], [], clock, None
     )
-    clock.at = datetime(2026, 3, 13, 8, tzinfo=UTC)  # self assessments due 10 Mar: 3 days overdue
+    # Self assessments were due 10 Mar; the feedback is due 20 Mar, so its last 3 days list the waiting request.
+    clock.at = datetime(2026, 3, 18, 8, tzinfo=UTC)
     mailer = MemoryMailer()
     send_reminders(fresh(uow), mailer, clock, "https://reviews.example")
     reminder, escalation = texts(mailer, "edsger@example.com"), texts(mailer, "ada@example.com")
-    assert "due 10 Mar 2026, 3 days overdue" in reminder  # a task of their own
+    assert "due 10 Mar 2026, 8 days overdue" in reminder  # a task of their own
     assert "Katherine Johnson (2026 annual review): due 20 Mar 2026" in reminder  # the feedback asked of them
-    assert "due 10 Mar 2026, 3 days overdue" in escalation  # Alan's own self assessment, told to Ada
+    assert "due 10 Mar 2026, 8 days overdue" in escalation  # Alan's own self assessment, told to Ada
     for text in (reminder, escalation):
         assert not ISO_DATE.search(text)
 

@@ -380,3 +380,60 @@ def test_carry_over_into_a_closed_cycle_is_refused(uow, tree, clock):
     with pytest.raises(Conflict):
         goals.carry_over(uow, "E4", "C2", clock)
     assert carried(uow, "C2") == []
+
+
+# --- the alignment chain kept on the goal (issue 24: the review page's reads) ---------------------------------
+
+
+def chain_of(table: MemoryTable, owner: str) -> list[list[str]]:
+    """The chains a request's unit of work (identity map on, as a page's) shows for someone's goals in C1."""
+    views = goals.person_goals(UnitOfWork(table, identity_map=True), owner, "C1")
+    return [[link.title for link in g.alignment_chain] for g in views]
+
+
+def test_a_goal_keeps_the_ids_above_it_and_a_stale_copy_never_shows(uow, tree, clock):
+    stored = {i["goal_id"]: i for i in stored_goals(uow.table)}
+    assert stored[tree["I4"]]["above"] == [tree["T3"], tree["ORG"]]
+    assert chain_of(uow.table, "E4") == [["Platform", "Grow"]]
+    # The team goal moves under another organisation goal: I4's copy is stale, its page shows the chain as stored.
+    other = goals.create_goal(uow, who("E1"), {"level": "organisation", "title": "Delight users"}, clock).goal_id
+    t3 = goals.get_goal(uow, None, tree["T3"])
+    goals.update_goal(uow, who("E3"), tree["T3"], {"parent_id": other}, t3.version, clock)
+    goals.update_goal(uow, who("E1"), other, {"title": "Delight every user"}, 1, clock)
+    assert chain_of(uow.table, "E4") == [["Platform", "Delight every user"]]
+    # The copy is no content: no audit record names it.
+    assert not [i for i in uow.table.all_items() if i.get("type") == "audit" and "above" in str(i)]
+
+
+def kept_and_counted(table: MemoryTable, owner: str, cycle_id: str) -> tuple[tuple[bool, int | None], int | None]:
+    """The weight total a review write reads in its first batch, beside the one its goals add up to; and the goals
+    kept there (id, weight, progress) are those the goals' own reads give."""
+    from service.services import reviews
+
+    request = UnitOfWork(table, identity_map=True)
+    reviews.prefetch(request, owner, cycle_id, owner, writing=True)
+    kept = request.goals.kept_goals(owner, cycle_id)
+    if kept is not None:
+        views = goals.person_goals(UnitOfWork(table), owner, cycle_id)
+        assert kept == [(g.goal_id, g.weight, g.progress) for g in views if g.status != "dropped" and g.weight > 0]
+    return request.goals.kept_weight_total(owner, cycle_id), goals.weight_total(UnitOfWork(table), owner, cycle_id)
+
+
+def test_an_owners_weight_total_moves_with_every_save_of_their_goals(uow, clock):
+    new_cycle(uow, "C2")
+    with uow:
+        uow.goals.start_owner_totals("C2")  # as create_cycle does: every goal of C2 is counted
+        uow.commit()
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, None), None)
+    a = goals.create_goal(uow, who("E4"), individual("A", "C2", 60, key_results=kr(0, 3, 1)), clock)
+    b = goals.create_goal(uow, who("E4"), individual("B", "C2", 30), clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 90), 90)
+    goals.update_goal(uow, who("E4"), a.goal_id, {"weight": 70}, a.version, clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 100), 100)
+    a = goals.get_goal(uow, None, a.goal_id)
+    goals.update_goal(uow, who("E4"), a.goal_id, {"key_results": kr(0, 3, 2)}, a.version, clock)  # 66.67 %
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 100), 100)
+    goals.update_goal(uow, who("E4"), b.goal_id, {"status": "dropped"}, b.version, clock)
+    assert kept_and_counted(uow.table, "E4", "C2") == ((True, 70), 70)
+    # A cycle without the mark (created before totals were kept) is not trusted: its goals are added up.
+    assert kept_and_counted(uow.table, "E4", "C1")[0] == (False, None)

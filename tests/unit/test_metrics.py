@@ -1,4 +1,4 @@
-"""The metrics port: use cases record through it, Powertools writes EMF, nothing is published when nothing counted."""
+"""The metrics port: use cases record through it, Lambda writes one line of counts, nothing when nothing counted."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from service.adapters import metrics
-from service.adapters.metrics import MemoryMetrics, PowertoolsMetrics
+from service.adapters.metrics import LoggedCounts, MemoryMetrics
 
 
 @pytest.fixture
@@ -25,17 +25,15 @@ def test_self_and_manager_submissions_are_counted_and_drafts_are_not(sink):
     assert sink.counts == {"SelfAssessmentsSubmitted": 2, "ManagerAssessmentsSubmitted": 1}
 
 
-def test_powertools_writes_one_emf_document_per_flush(capsys):
-    sink = PowertoolsMetrics()
+def test_lambda_writes_one_line_of_counts_per_flush_and_no_cloudwatch_metric(capsys):
+    sink = LoggedCounts()
     sink.add("ReviewsCreated", 40)
     sink.add("ReviewsCreated", 2)
     sink.add("RemindersSent", 0)
     sink.flush()
-    sink.flush()  # nothing new: nothing written (Powertools would warn about an empty flush)
+    sink.flush()  # nothing new: nothing written
 
     (line,) = capsys.readouterr().out.splitlines()
     doc = json.loads(line)
-    (directive,) = doc["_aws"]["CloudWatchMetrics"]
-    assert directive["Namespace"] == "ReviewCycles"
-    assert directive["Metrics"] == [{"Name": "ReviewsCreated", "Unit": "Count"}]
-    assert doc["ReviewsCreated"] == [40.0, 2.0]
+    assert doc == {"namespace": "ReviewCycles", "counts": {"ReviewsCreated": 42}}
+    assert "_aws" not in doc  # not an EMF document: CloudWatch makes no (billed) metric of it

@@ -117,3 +117,29 @@ def test_ses_mailer_hands_the_message_to_ses(settings):
         SesMailer(ses, "reviews@example.com").send(Email(("a@example.com",), "Subject", "Text"))
         sent = ses_backends[DEFAULT_ACCOUNT_ID][settings.region].sent_messages
         assert len(sent) == 1 and sent[0].destinations["ToAddresses"] == ["a@example.com"]
+
+
+def test_an_overdue_calibration_reminds_its_sessions_facilitators_by_name(world):
+    """Issue 23: reviews still in calibration after its deadline (halfway between the manager assessments' 31 March
+    and the discussions' 15 April) are the open session's facilitators' task, reminded like the others."""
+    from service.services import calibration as cal
+
+    table, clock, _ = world
+    cycle = f.launched_cycle(table, clock, template={"calibration": True}, participant_mode="list", employee_ids=["E4"])
+    v = UnitOfWork(table).reviews.get(cycle.cycle_id, "E4").version
+    e4, e3, e2 = (f.principal(table, p) for p in ("E4", "E3", "E2"))
+    review_svc.save_self_assessment(UnitOfWork(table), e4, cycle.cycle_id, "E4", f.self_content(), v, True, clock)
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), e3, cycle.cycle_id, "E4", f.manager_content(), v + 1, True, clock
+    )
+    data = {"name": "Engineering", "group": "list", "employee_ids": ["E4"]}
+    cal.create_session(UnitOfWork(table), e2, cycle.cycle_id, data, clock)
+    mailer = MemoryMailer()
+    at(clock, "2026-04-07")  # the calibration's deadline: not overdue yet
+    send_reminders(UnitOfWork(table), mailer, clock)
+    assert not [m for m in mailer.sent if "Calibration" in m.text]
+    at(clock, "2026-04-08")
+    send_reminders(UnitOfWork(table), mailer, clock)
+    (sent,) = [m for m in mailer.sent if "Calibration" in m.text]
+    assert sent.to == ("grace@example.com",)
+    assert "Calibration (close its session) for Katherine Johnson" in sent.text and "1 day overdue" in sent.text

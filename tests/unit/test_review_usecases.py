@@ -13,11 +13,13 @@ from contextlib import contextmanager
 
 import pytest
 
+from service.adapters import keys
 from service.adapters.clock import iso
-from service.adapters.store import MemoryTable
+from service.adapters.store import MemoryTable, Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from service.domain.reviews import ReviewState
+from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import reviews as review_svc
 from service.services.directory import import_organisation
@@ -422,3 +424,30 @@ def test_a_stale_edit_of_a_closed_cycle_says_it_is_closed(uow, cycle_id, clock):
     with refused(uow, Conflict) as caught:
         save_self(uow, cycle_id, clock, version=99)
     assert not isinstance(caught.value, StaleWrite) and "closed" in caught.value.message
+
+
+# --- the actions about a person, read by key from their index (issue 24) -------------------------------------
+
+
+def carried(uow: UnitOfWork, cycle_id: str) -> list[str]:
+    """The carried actions a request (a unit of work with its identity map, as a page's) shows on E4's review."""
+    view = review_svc.open_review(UnitOfWork(uow.table, identity_map=True), who(uow, "E3"), cycle_id, "E4")
+    return [a.description for a in view.carried_actions]
+
+
+def test_the_carried_actions_follow_every_change_of_the_actions_about_the_person(uow, cycle_id, clock):
+    drive(uow, cycle_id, clock, S.MANAGER_SUBMITTED)  # an obstacle's remediation, open
+    later = f.launched_cycle(uow.table, clock, name="2027 review").cycle_id
+    assert carried(uow, later) == ["Buy faster runners"]
+    assert carried(uow, cycle_id) == []  # this cycle's own actions do not carry into it
+    # The earlier cycle goes on after the next one launched: its discussion's agreed action carries too.
+    save_discussion(uow, cycle_id, clock, submit=True)
+    assert carried(uow, later) == ["Pair on design", "Buy faster runners"]  # as the history orders them
+    # An action done no longer carries.
+    [remediation] = [a for a in uow.actions.about("E4") if a.kind == "remediation"]
+    action_svc.update_action_status(uow, who(uow, "E3"), remediation.action_id, "done", remediation.version, clock)
+    assert carried(uow, later) == ["Pair on design"]
+    # Without a complete index (stored before indexing began) the person's history is queried instead.
+    index = uow.table.get(keys.action_index("E4"))
+    uow.table.transact([Put({k: v for k, v in index.items() if k != "complete"})])
+    assert carried(uow, later) == ["Pair on design"]

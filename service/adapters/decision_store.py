@@ -1,0 +1,79 @@
+"""Personnel decisions in the table: `uow.decisions` (issue 27). A decision is one audited item holding its
+evidence; a mark per person lists the decisions about them; counters per department, added when a decision is
+communicated, give leadership's counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from service.adapters import keys
+from service.adapters.codec import Codec
+from service.adapters.repository import Repository
+from service.adapters.store import Increment, Put
+from service.domain.decisions import Decision, DecisionKind, DecisionState
+
+DECISION: Codec[Decision] = Codec(
+    Decision,
+    "decision",
+    lambda d: {
+        **keys.decision(d.decision_id),
+        **keys.decision_gsi(d.recorded_at, d.decision_id, d.recorded_by, d.state is DecisionState.AWAITING_APPROVAL),
+    },
+)
+NEWEST = 100  # the lists show the newest decisions; older ones stay in the table and in people's own lists
+
+
+class DecisionRepository(Repository):
+    """Decisions, the marks of the people they concern, and the counts by kind and department."""
+
+    def get(self, decision_id: str) -> Decision | None:
+        """One decision, or None."""
+        return self._read(DECISION.from_item, keys.decision(decision_id))
+
+    def _newest(self, index: str, pk: str) -> list[Decision]:
+        page = self._table.query_page(pk, index=index, limit=NEWEST, descending=True)
+        return [DECISION.from_item(self._uow.remember(i) or i) for i in page.items]
+
+    def newest(self) -> list[Decision]:
+        """The newest decisions of the organisation (HR)."""
+        return self._newest(*keys.decisions_index())
+
+    def recorded_by(self, employee_id: str) -> list[Decision]:
+        """The newest decisions one person recorded."""
+        return self._newest(*keys.decisions_by(employee_id))
+
+    def awaiting(self) -> list[Decision]:
+        """The decisions waiting for a second HR person's approval (HR's flagged list)."""
+        return self._newest(*keys.decisions_awaiting())
+
+    def about(self, employee_id: str) -> list[Decision]:
+        """Every decision about a person, newest first (one Query of their marks, one BatchGetItem)."""
+        pk, prefix = keys.decisions_about(employee_id)
+        ids = [i["decision_id"] for i in self._table.query(pk, prefix, descending=True)]
+        found = {d.decision_id: d for d in map(DECISION.from_item, self._get_many([keys.decision(i) for i in ids]))}
+        return [found[i] for i in ids if i in found]
+
+    def counts(self) -> dict[str, dict[DecisionKind, int]]:
+        """People affected per department and kind (every department's counters: one Query)."""
+        pk, prefix = keys.decision_counts_all()
+        return {
+            i["department"]: {k: int(i.get(k.value, 0)) for k in DecisionKind} for i in self._table.query(pk, prefix)
+        }
+
+    def save(self, decision: Decision, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Decision:
+        """Stage the audited decision; a new one also stages the marks of the people it concerns."""
+        entity = keys.entity_decision(decision.decision_id)
+        audit = {"actor": actor, "action": action, "at": at, "reason": reason}
+        stored = self._audited(entity, DECISION.to_item(decision), new, **audit)
+        if new:
+            for person in decision.people:
+                mark = keys.decision_mark(person, decision.recorded_at, decision.decision_id)
+                self._uow.add(Put({**mark, "type": "decision_mark", "decision_id": decision.decision_id}))
+        return DECISION.from_item(stored)
+
+    def stage_counts(self, decision: Decision) -> None:
+        """Count the people a communicated decision affects, per department (one update each: a transaction may
+        touch an item once)."""
+        for department, people in sorted(Counter(decision.departments).items()):
+            defaults = {"type": "decision_counts", "department": department}
+            self._uow.add(Increment(keys.decision_counts(department), {decision.kind.value: people}, defaults))
