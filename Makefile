@@ -91,7 +91,7 @@ bench: $(STAMP)
 
 # The lazy app's route table (web/blueprints.py); tests/unit/test_lazy_blueprints.py fails while it is stale.
 routes: $(STAMP)
-	$(VENV_PY) -m service.web.blueprints service/web/route_table.py
+	$(VENV_PY) -m service.web.generated routes service/web/route_table.py
 	$(VENV)/bin/ruff format --quiet service/web/route_table.py
 
 load: $(STAMP)

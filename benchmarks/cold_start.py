@@ -140,7 +140,7 @@ def packaged_templates() -> Iterator[None]:
 
     from service.web.precompiled import COMPILED
 
-    subprocess.run([sys.executable, "-m", "service.web.precompiled", str(COMPILED)], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "service.web.generated", "templates", str(COMPILED)], cwd=ROOT, check=True)
     try:
         yield
     finally:

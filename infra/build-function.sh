@@ -80,7 +80,7 @@ compiler=${TEMPLATE_PYTHON:-$root/.venv/bin/python}
 shipped=$(find "$artifacts" -maxdepth 1 -name 'jinja2-*.dist-info' | sed -E 's/.*jinja2-(.*)\.dist-info/\1/')
 here=$("$compiler" -c 'import jinja2; print(jinja2.__version__)' 2>/dev/null || true)
 if [[ -n "$shipped" && "$shipped" == "$here" ]]; then
-  (cd "$root" && "$compiler" -m service.web.precompiled "$artifacts/templates_compiled")
+  (cd "$root" && "$compiler" -m service.web.generated templates "$artifacts/templates_compiled")
 else
   echo "warning: page templates not precompiled (Jinja ${shipped:-?} shipped, ${here:-none} in $compiler)" >&2
 fi

@@ -74,7 +74,7 @@ class GoalRepository(Repository):
         if self._uow.cached(mark) is None:
             return False, None  # a cycle created before the totals were kept
         item = self._uow.cached(kept) or {}
-        return True, (int(item["weight"]) if int(item.get("goals", 0)) > 0 else None)
+        return True, (int(item.get("weight", 0)) if int(item.get("goals", 0)) > 0 else None)
 
     def kept_goals(self, owner_id: str, cycle_id: str) -> list[tuple[str, int, float]] | None:
         """(goal id, weight, progress) of an owner's individual goals in a cycle (dropped ones aside), by goal id, as

@@ -83,12 +83,22 @@ def sqs_batch(
     for record in records:
         message_id = record["messageId"]
         set_correlation_id(message_id)
+        body: Any = None
         try:
-            result = handle(record, json.loads(record["body"]))
+            body = json.loads(record["body"])
+            result = handle(record, body)
         except Exception as exc:  # whatever it was, SQS delivers the message again (then to the dead-letter queue)
-            log.exception("%s failed: %s", what, exc, extra={"message_id": message_id})
+            log.exception("%s failed: %s%s", what, exc, _naming(body), extra={"message_id": message_id})
             failures.append({"itemIdentifier": message_id})
         else:
             log.info("%s done", what, extra={"message_id": message_id, "result": result})
     set_correlation_id(None)
     return {"batchItemFailures": failures}
+
+
+def _naming(body: Any) -> str:
+    """What a failed message was about, for the operator: its ids and kind (the error's own sentence names none)."""
+    if not isinstance(body, dict):
+        return ""
+    named = [f"{k}={v}" for k, v in sorted(body.items()) if (k.endswith("_id") or k == "kind") and isinstance(v, str)]
+    return f" ({', '.join(named)})" if named else ""

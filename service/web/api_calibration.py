@@ -181,7 +181,7 @@ RatingReportSchema = schema_of(
     "Overall ratings across a cycle by department and level, with the trend (leadership and HR); a figure of fewer "
     "than 5 people, or one that would reveal such a group by subtraction, is null",
     response=RatingReportSchema,
-    errors=(403,),
+    errors=(403, 409),
 )
 def rating_report(cycle_id: str):
     """The cycle's rating report."""

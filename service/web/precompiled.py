@@ -11,7 +11,6 @@ compiled set is every page template and draws the same page.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from flask import Flask
@@ -42,18 +41,3 @@ def compile_pages(app: Flask, target: Path) -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
     app.jinja_env.compile_templates(str(target), zip=None, filter_func=is_page_template, ignore_errors=False)
     return names
-
-
-def main(target: str) -> None:
-    """`python -m service.web.precompiled DIR` (the build): the app of the deployed sign-in, every blueprint."""
-    from service.adapters.store import MemoryTable
-    from service.config import load_settings
-    from service.web import create_app
-
-    settings = load_settings({"AUTH_MODE": "jwt", "SECRET_KEY": "template-compiler-" + "k" * 32})
-    names = compile_pages(create_app(settings, table=MemoryTable()), Path(target))
-    print(f"{len(names)} page templates compiled into {target}")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])

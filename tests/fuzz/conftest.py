@@ -54,6 +54,7 @@ class World:
     tokens: dict[str, str]
     goals: dict[str, str]  # owner → one of their goal ids
     actions: dict[str, str]  # owner → one of their action ids
+    session_id: str = ""  # issue 23: an open calibration session (E3's review in calibration)
 
     def headers(self, who: str) -> dict[str, str]:
         """The headers of an API client signed in as `who`."""
@@ -109,6 +110,32 @@ def _seed(table: Any, clock: FixedClock) -> tuple[str, str, dict[str, str], dict
     return cycle.cycle_id, template.template_id, goals, actions
 
 
+def _seed_calibration(table: Any, clock: FixedClock) -> str:
+    """A second cycle, on a template with a calibration phase, with E3's review in calibration in an open session
+    (issue 23), so that generated requests reach the calibration operations past their 404s."""
+    from service.services import calibration
+    from service.services import cycles as cycle_svc
+    from service.services import reviews as review_svc
+    from service.services import templates as template_svc
+
+    hr = f.principal(table, "H1")
+    template = template_svc.create_template(UnitOfWork(table), hr, f.template_data(calibration=True), clock)
+    data = f.cycle_data(template.template_id, participant_mode="list", employee_ids=["E3"])
+    cycle = cycle_svc.create_cycle(UnitOfWork(table), hr, data, clock)
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, f.inline_queue(table, clock))
+    me, manager = f.principal(table, "E3"), f.principal(table, "M2")
+    view = review_svc.open_review(UnitOfWork(table), me, cycle.cycle_id, "E3")
+    view = review_svc.save_self_assessment(
+        UnitOfWork(table), me, cycle.cycle_id, "E3", f.self_content(), view.version, True, clock
+    )
+    content = f.manager_content(owner_id="E3")
+    review_svc.save_manager_assessment(
+        UnitOfWork(table), manager, cycle.cycle_id, "E3", content, view.version, True, clock
+    )
+    body = {"name": "Sales", "group": "list", "employee_ids": ["E3"], "facilitators": ["H2"]}
+    return calibration.create_session(UnitOfWork(table), hr, cycle.cycle_id, body, clock).session_id
+
+
 def _seed_learning(table: Any, clock: FixedClock) -> None:
     """One learning activity and one planner contact of E1 (issue 14), so generated requests reach them."""
     from service.services import interviews, learning
@@ -157,11 +184,12 @@ def world():
     with _table() as table:
         cycle_id, template_id, goals, actions = _seed(table, clock)
         _seed_learning(table, clock)
+        session_id = _seed_calibration(table, clock)
         app = create_app(settings, table=table, clock=clock)
         app.config["TESTING"] = True
         _stand_in_exports(app)
         tokens = {who: mint_token(settings, who) for who in IDENTITIES}
-        yield World(app, table, cycle_id, template_id, tokens, goals, actions)
+        yield World(app, table, cycle_id, template_id, tokens, goals, actions, session_id)
 
 
 @pytest.fixture(scope="session")
@@ -207,6 +235,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "subject_id": list(IDENTITIES),  # feedback (issue 9): the person feedback is about
         "note_id": ["no-such-note"],
         "decision_id": ["no-such-decision"],  # issue 27: recorded decisions are fuzzed through POST /api/decisions
+        "session_id": [world.session_id, "no-such-session"],  # issue 23: an open calibration session, a missing one
     }
 
 

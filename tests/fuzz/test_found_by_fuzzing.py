@@ -119,3 +119,29 @@ def test_a_self_assessment_suggesting_any_offered_format_is_submitted(api, fmt):
         assert review["state"] == "self_submitted"
     else:
         assert "training_needs" in review["errors"]["content"], review
+
+
+def test_the_rating_report_of_a_cycle_not_launched_is_a_documented_409(api):
+    """Found (issue 23): the rating report of a draft cycle answered 409, which the document did not list."""
+    _, cycle, _ = api.call("GET /api/cycles/{cycle_id}", "H1", {"cycle_id": api.cycle_id})
+    status, draft, _ = api.call("POST /api/cycles", "H1", body={**CYCLE, "template_id": cycle["template_id"]})
+    assert status == 201, draft
+    status, refused, _ = api.call("GET /api/cycles/{cycle_id}/rating-report", "H1", {"cycle_id": draft["cycle_id"]})
+    assert status == 409 and "not been launched" in refused["message"], refused
+
+
+def test_a_manager_submission_over_goals_weighing_nothing_is_answered_not_a_500(api):
+    """Found: the owner's kept weight total of goals weighing 0 has no weight (a zero change is not written), and
+    the manager's submission that scored the goals part from it answered 500 (here before any self assessment:
+    one refuses goal weights that do not add up to 100)."""
+    goal = {"level": "individual", "title": "Tidy up", "cycle_id": api.cycle_id, "weight": 0}
+    status, created, _ = api.call("POST /api/goals", "E1", body=goal)
+    assert status == 201, created
+    content = {
+        "competency_ratings": {"delivery": {"rating": 2}},
+        "strengths": "Ownership.",
+        "areas_to_strengthen": "Delegation.",
+        "narrative": "Steady.",
+    }
+    status, review = _review_write(api, "PUT " + REVIEW + "/manager", "M1", "E1", {"content": content, "submit": True})
+    assert status == 409 and "not started" in review["message"], review  # refused as for any such review

@@ -220,6 +220,9 @@ def template_body(draw: Any) -> dict[str, Any]:
         "scale": [f"Point {n + 1}" for n in range(points)],
         "questions": {form: draw(questions(form[0])) for form in ("self", "manager", "peer", "upward")},
         "weights": {"goals": goals, "competencies": competencies, "feedback": 100 - goals - competencies},
+        # issue 23: a calibration phase (manager submissions wait in calibration), with or without a potential scale
+        "calibration": draw(st.booleans()),
+        "potential": draw(st.sampled_from([[], ["Limited", "Some", "High"]])),
     }
 
 
@@ -359,6 +362,38 @@ def discussion_body(draw: Any, subject: str, submit: bool | None = None) -> dict
     return {"content": content, "submit": draw(st.booleans()) if submit is None else submit}
 
 
+@st.composite
+def session_body(draw: Any, waiting: list[str], points: int) -> dict[str, Any]:
+    """A calibration session (issue 23): mostly a list of reviews in calibration; otherwise a department or subtree."""
+    group = draw(st.sampled_from(["list", "list", "department", "subtree"]))
+    body: dict[str, Any] = {"name": draw(st.sampled_from(["Engineering", "Sales calibration", "All"])), "group": group}
+    if group == "list":
+        body["employee_ids"] = draw(
+            st.lists(st.sampled_from(waiting or list(PEOPLE)), min_size=1, max_size=4, unique=True)
+        )
+    elif group == "department":
+        body["department"] = draw(st.sampled_from(DEPARTMENTS))
+    else:
+        body["root_id"] = draw(st.sampled_from(["C0", "L1", "L2", "M1", "M2"]))
+    body["facilitators"] = draw(st.lists(st.sampled_from([*HR, "E1"]), max_size=2, unique=True))
+    if draw(st.booleans()):
+        body["target"] = draw(st.permutations([100, *[0] * (points - 1)]))
+    return body
+
+
+def adjustment_body(snap: dict[str, Any]) -> st.SearchStrategy:
+    """A calibrated rating of every competency, a potential (on the template's potential scale if any), a reason."""
+    return st.fixed_dictionaries(
+        {
+            "competency_ratings": st.fixed_dictionaries(
+                {c: st.integers(1, snap["points"]) for c in snap["competencies"]}
+            ),
+            "reason": TEXT,
+        },
+        optional={"potential": st.one_of(st.none(), st.integers(1, max(snap["potential"], 1)))},
+    )
+
+
 def goal_body(me: str, cycles: list[str], goals: list[str]) -> st.SearchStrategy:
     """A goal: mostly at the level of the person's role, in a running cycle, aligned to a goal above."""
     usual = "organisation" if me in (*HR, *LEADERSHIP) else "team" if me in ("M1", "M2") else "individual"
@@ -451,6 +486,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.export_ids: list[str] = []
         self.note_ids: list[str] = []
         self.asked: set[tuple[str, str, str]] = set()  # (cycle, subject, reviewer) the API said were asked
+        self.sessions: dict[str, dict[str, Any]] = {}  # calibration session id → its cycle, people, facilitators, state
         self.failed = False
         self.figures.examples += 1
 
@@ -474,6 +510,7 @@ class ApiMachine(RuleBasedStateMachine):
             "contact_id": sorted(c[4:] for c in self.owner_of if c.startswith("con:")),
             "export_id": self.export_ids,
             "note_id": self.note_ids,
+            "session_id": sorted(self.sessions),
             "version": ["1"],
             "name": list(DEPARTMENTS),
         }
@@ -561,10 +598,27 @@ class ApiMachine(RuleBasedStateMachine):
                         f"{label}: the API says {data['state']}, the table {stored_cycle and stored_cycle.state}"
                     )
                 self.cycles.setdefault(data["cycle_id"], {"participants": [], "snap": None})["state"] = data["state"]
+        if "calibration-sessions" in label and isinstance(data.get("session_id"), str) and "state" in data:
+            self.sessions[data["session_id"]] = {
+                "cycle_id": data.get("cycle_id"),
+                "people": list(data.get("people") or []),
+                "facilitators": list(data.get("facilitators") or []),
+                "state": data["state"],
+            }
+            self.figures.reached("calibration session", data["state"])
+            stored_session = UnitOfWork(self.table).calibration.get(data["session_id"])
+            if stored_session is None or stored_session.state != data["state"]:
+                problems.append(
+                    f"{label}: the API says {data['state']}, the table {stored_session and stored_session.state}"
+                )
+        if label.startswith("PUT /api/calibration-sessions"):
+            self.figures.reached("calibration session", "adjusted")
         if label.endswith("/launch"):
             self.figures.reached("cycle", "active")
-        if label.endswith("/reopen"):
+        if label == "POST /api/cycles/{cycle_id}/reopen":
             self.figures.reached("cycle", "reopened")
+        if label == "POST /api/calibration-sessions/{session_id}/reopen":
+            self.figures.reached("calibration session", "reopened")
         if label.endswith("/return"):
             self.figures.reached("review return", f"to {data.get('state')}")
         for row in data.get("peers", []) if "/nominations" in label else []:
@@ -652,6 +706,8 @@ class ApiMachine(RuleBasedStateMachine):
             "competencies": [x["id"] for x in t["competencies"]],
             "points": len(t["scale"]),
             "questions": {form: [q["id"] for q in qs] for form, qs in t["questions"].items()},
+            "calibrates": bool(t.get("calibration")),
+            "potential": len(t.get("potential") or []),
         }
 
     # --- templates and cycles -------------------------------------------------------------------------
@@ -794,7 +850,8 @@ class ApiMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def return_review(self, data: Any) -> None:
-        key = self.review(data, ("self_submitted", "manager_submitted", "discussed", "acknowledged", "finalised"))
+        wanted = ("self_submitted", "in_calibration", "manager_submitted", "discussed", "acknowledged", "finalised")
+        key = self.review(data, wanted)
         if key is None:
             return
         body = data.draw(
@@ -826,6 +883,10 @@ class ApiMachine(RuleBasedStateMachine):
                 step = ("POST " + base + "/acknowledge", employee, data.draw(agreement))
             elif state == "acknowledged":
                 step = ("POST " + base + "/finalise", data.draw(st.sampled_from(HR)), None)
+            elif state == "in_calibration":
+                if not self._calibrate_through(data, key):
+                    return
+                continue
             else:
                 return
             label, who, body = step
@@ -834,6 +895,96 @@ class ApiMachine(RuleBasedStateMachine):
             status, _, _ = self.call(label, who, params, body, version=tag)
             if status != 200:
                 return
+
+    # --- calibration (issue 23) ---------------------------------------------------------------------------
+
+    def _refresh(self, session_id: str) -> None:
+        """After a close or reopen: the session's reviews as the API reports them now."""
+        session = self.sessions[session_id]
+        for person in session["people"]:
+            params = {"cycle_id": session["cycle_id"], "employee_id": person}
+            self.call("GET /api/cycles/{cycle_id}/reviews/{employee_id}", "H1", params)
+
+    def _calibrate_through(self, data: Any, key: tuple[str, str]) -> bool:
+        """A review in calibration on: its open session (opened for it when there is none), an adjustment, then
+        the close, by a facilitator (sometimes reopened, back into calibration). True when the review moved on."""
+        open_ones = [s for s, m in sorted(self.sessions.items()) if m["state"] == "open" and key[1] in m["people"]]
+        if open_ones:
+            session_id = open_ones[0]
+        else:
+            body = {"name": f"Calibration of {key[1]}", "group": "list", "employee_ids": [key[1]]}
+            label = "POST /api/cycles/{cycle_id}/calibration-sessions"
+            status, created, _ = self.call(label, "H1", {"cycle_id": key[0]}, body)
+            if status != 201:
+                return False
+            session_id = created["session_id"]
+        session, params = self.sessions[session_id], {"session_id": session_id}
+        who = session["facilitators"][0] if session["facilitators"] else "H1"
+        self._adjust(data, session_id, key[1], who)
+        tag = self.etag("GET /api/calibration-sessions/{session_id}", params)
+        status, closed, _ = self.call("POST /api/calibration-sessions/{session_id}/close", who, params, version=tag)
+        if status != 200:
+            return False
+        self._refresh(session_id)
+        if not data.draw(st.integers(0, 3), label="reopen?"):  # back into calibration, for the next step to close
+            label = "POST /api/calibration-sessions/{session_id}/reopen"
+            self.call(label, who, params, {"reason": "One more look"}, version=closed["version"])
+            self._refresh(session_id)
+        return self.reviews.get(key) != "in_calibration"
+
+    def _adjust(self, data: Any, session_id: str, person: str, who: str) -> None:
+        session = self.sessions[session_id]
+        snap = self.cycles[session["cycle_id"]]["snap"]
+        _, view, _ = self.call("GET /api/calibration-sessions/{session_id}", "H1", {"session_id": session_id})
+        rows = [r for r in (view or {}).get("rows", []) if r.get("employee_id") == person]
+        current = rows[0].get("version") if rows else 0
+        label = "PUT /api/calibration-sessions/{session_id}/people/{employee_id}"
+        body = data.draw(mostly_valid(adjustment_body(snap)))
+        params = {"session_id": session_id, "employee_id": person}
+        self.call(label, who, params, body, version=self.version(data, current))
+
+    @rule(data=st.data())
+    def calibrate(self, data: Any) -> None:
+        """HR opens sessions over a calibrating cycle's reviews; facilitators adjust, close and reopen them."""
+        cycles = [c for c in self.active() if self.cycles[c]["snap"].get("calibrates")]
+        if not cycles:
+            return
+        cycle_id = data.draw(st.sampled_from(cycles), label="cycle")
+        snap = self.cycles[cycle_id]["snap"]
+        waiting = sorted(e for (c, e), state in self.reviews.items() if c == cycle_id and state == "in_calibration")
+        sessions = sorted(s for s, m in self.sessions.items() if m["cycle_id"] == cycle_id)
+        steps = ["open", "read", "adjust", "close", "reopen"] if sessions else ["open", "read"]
+        step = data.draw(st.sampled_from(steps), label="step")
+        params = {"cycle_id": cycle_id}
+        if step == "open":
+            body = data.draw(mostly_valid(session_body(waiting, snap["points"])))
+            self.call("POST /api/cycles/{cycle_id}/calibration-sessions", self.actor(data, *HR), params, body)
+            return
+        if step == "read":
+            reads = ["GET /api/cycles/{cycle_id}/calibration-sessions", "GET /api/cycles/{cycle_id}/rating-report"]
+            label = data.draw(st.sampled_from(reads), label="read")
+            self.call(label, self.actor(data, *HR, *LEADERSHIP, "M1", "M2"), params)
+            for session_id in sessions[:1]:
+                query = data.draw(st.sampled_from([None, {"sort": "rating"}, {"sort": "name", "box": "star"}]))
+                who = self.actor(data, *HR, *LEADERSHIP, "M1", "M2")
+                self.call("GET /api/calibration-sessions/{session_id}", who, {"session_id": session_id}, query=query)
+            return
+        session_id = data.draw(st.sampled_from(sessions), label="session")
+        session, params = self.sessions[session_id], {"session_id": session_id}
+        who = self.actor(data, *(session["facilitators"] or HR))
+        if step == "adjust":
+            person = data.draw(st.sampled_from(session["people"] or list(PEOPLE)), label="person")
+            self._adjust(data, session_id, person, who)
+            return
+        tag = self.version(data, self.etag("GET /api/calibration-sessions/{session_id}", params))
+        if step == "close":
+            status, _, _ = self.call("POST /api/calibration-sessions/{session_id}/close", who, params, version=tag)
+        else:
+            body = data.draw(mostly_valid(st.fixed_dictionaries({"reason": TEXT})))
+            label = "POST /api/calibration-sessions/{session_id}/reopen"
+            status, _, _ = self.call(label, who, params, body, version=tag)
+        if status == 200:
+            self._refresh(session_id)
 
     @rule(data=st.data())
     def read_review(self, data: Any) -> None:
@@ -1292,6 +1443,7 @@ class ApiMachine(RuleBasedStateMachine):
             "activity_id": [a[4:] for a in self.owner_of if a.startswith("act:")],
             "contact_id": [c[4:] for c in self.owner_of if c.startswith("con:")],
             "name": list(DEPARTMENTS),
+            "session_id": sorted(self.sessions),
         }
         params = {}
         for name, value in (case.path_parameters or {}).items():

@@ -16,7 +16,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
 from service.services.directory import import_organisation
 from service.web import create_app
-from service.web.blueprints import route_table
+from service.web.generated import route_table
 from service.web.route_table import ROUTES
 from tests.conftest import ORG_CSV
 
