@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.adapters import keys
-from service.adapters.store import Item, Put
+from service.adapters.store import Delete, Item, Put, key_of
 from service.domain.audit import diff, new_record
 
 if TYPE_CHECKING:
@@ -33,7 +33,8 @@ def stage_audited(
     reason: str = "",
     cycle_id: str | None = None,
 ) -> Item:
-    """Stage a create (before None) or a versioned update plus its chained audit record; returns the new item."""
+    """Stage a create (before None), a versioned update or a deletion (after empty) plus its chained audit
+    record; returns the new item."""
     version = int((before or {}).get("version", 0)) + 1
     record = new_record(
         entity,
@@ -46,7 +47,9 @@ def stage_audited(
         reason,
     )
     stored = {**after, "version": version, "audit_head": record["hash"]}
-    if before is None:
+    if not after:  # a deletion: the item goes, its trail ends with a record of everything it held
+        uow.add(Delete(key_of(before or {}), expect_version=int((before or {})["version"])))
+    elif before is None:
         uow.add(Put(stored, must_not_exist=True))
     else:
         uow.add(Put(stored, expect_version=int(before["version"])))

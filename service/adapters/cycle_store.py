@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.adapters import keys
+from service.adapters.audited import stage_audited
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Check, Increment, Item
@@ -58,6 +59,24 @@ class CycleRepository(Repository):
         entity = keys.entity_cycle(c.cycle_id)
         audit = {"actor": actor, "action": action, "at": at, "reason": reason, "cycle_id": c.cycle_id}
         return cycle_from_item(self._audited(entity, after, new, **audit))
+
+    def delete(self, c: Cycle, *, actor: str, at: str) -> None:
+        """Stage the deletion of a cycle read in this unit of work (at its version), audited as `delete_cycle`."""
+        key = keys.cycle(c.cycle_id)
+        before = self._before(key)
+        if before is None:
+            raise RuntimeError("a deletion must follow a read in the same unit of work")
+        entity = keys.entity_cycle(c.cycle_id)
+        stage_audited(
+            self._uow,
+            entity=entity,
+            before=before,
+            after={},
+            actor=actor,
+            action="delete_cycle",
+            at=at,
+            cycle_id=c.cycle_id,
+        )
 
     def expect_unchanged(self, c: Cycle) -> None:
         """Stage a guard: the write fails if the cycle changed since it was read (a close in between)."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
-from service.adapters.store import Increment, Item, Put
+from service.adapters.store import Delete, Increment, Item, Put
 from service.domain.errors import NO_GOAL, NotFound
 from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, effective_progress
 
@@ -56,6 +56,10 @@ class GoalRepository(Repository):
     def start_owner_totals(self, cycle_id: str) -> None:
         """Stage the mark that every goal of this cycle is counted in its owner's weight total (at its creation)."""
         self._uow.add(Put({**keys.goal_owner_total(cycle_id), "type": "goal_owner_totals", "version": 1}))
+
+    def drop_owner_totals(self, cycle_id: str) -> None:
+        """Stage the removal of the cycle's mark (a draft cycle deleted: no goal of it is counted any more)."""
+        self._uow.add(Delete(keys.goal_owner_total(cycle_id)))
 
     def read_owner_total_along(self, owner_id: str, cycle_id: str) -> None:
         """An owner's weight total in a cycle and the cycle's mark ride in the next batch read."""

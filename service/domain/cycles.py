@@ -28,6 +28,9 @@ class CycleAction(StrEnum):
     LAUNCH = "launch"
     CLOSE = "close"
     REOPEN = "reopen"
+    ARCHIVE = "archive"
+    RESTORE = "restore"
+    DELETE = "delete"
 
 
 CYCLE_TRANSITIONS: dict[tuple[CycleState, CycleAction], CycleState] = {
@@ -35,10 +38,20 @@ CYCLE_TRANSITIONS: dict[tuple[CycleState, CycleAction], CycleState] = {
     (CycleState.DRAFT, CycleAction.LAUNCH): CycleState.ACTIVE,
     (CycleState.ACTIVE, CycleAction.CLOSE): CycleState.CLOSED,
     (CycleState.CLOSED, CycleAction.REOPEN): CycleState.ACTIVE,
+    # Only a draft is put away or deleted: a launched cycle is part of the history.
+    (CycleState.DRAFT, CycleAction.ARCHIVE): CycleState.DRAFT,
+    (CycleState.DRAFT, CycleAction.RESTORE): CycleState.DRAFT,
+    (CycleState.DRAFT, CycleAction.DELETE): CycleState.DRAFT,
 }
 
 
-CYCLE_WORKFLOW = Workflow(CYCLE_TRANSITIONS, lambda state, action: f"cannot {action} a cycle that is {state}")
+def _cycle_refusal(state: CycleState, action: CycleAction) -> str:
+    if action in (CycleAction.ARCHIVE, CycleAction.DELETE):
+        return f"cannot {action} a cycle that is {state}: a launched cycle stays in the history (close it instead)"
+    return f"cannot {action} a cycle that is {state}"
+
+
+CYCLE_WORKFLOW = Workflow(CYCLE_TRANSITIONS, _cycle_refusal)
 next_cycle_state = CYCLE_WORKFLOW.next  # the state an action leads to, or Conflict
 
 
@@ -113,6 +126,7 @@ class Cycle:
     carry_over_goals: bool = False
     skip_level_read: bool = True  # managers above the direct manager read (never write) the reviews below them
     rehearsal: bool = False  # issue 21: every email of the cycle goes to HR only (set while a draft)
+    archived: bool = False  # a draft put away (issue 28): out of the lists, not edited or launched until restored
     state: CycleState = CycleState.DRAFT
     template_snapshot: dict[str, Any] | None = None
     participants: list[str] = field(default_factory=list)

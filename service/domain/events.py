@@ -40,6 +40,11 @@ class SelfAssessmentSubmitted(ReviewChanged):
 
 
 @dataclass(frozen=True)
+class SelfAssessmentWithdrawn(ReviewChanged):
+    """The employee took the submitted self assessment back before the manager started (a draft again)."""
+
+
+@dataclass(frozen=True)
 class ManagerAssessmentSaved(ReviewChanged):
     """The manager saved a draft of the manager assessment."""
 
@@ -47,6 +52,11 @@ class ManagerAssessmentSaved(ReviewChanged):
 @dataclass(frozen=True)
 class ManagerAssessmentSubmitted(ReviewChanged):
     """The manager submitted the (scored) manager assessment."""
+
+
+@dataclass(frozen=True)
+class ManagerAssessmentWithdrawn(ReviewChanged):
+    """The manager took the submitted assessment back before the discussion started (a draft again, unscored)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +93,10 @@ class ReviewReturned(ReviewChanged):
 REVIEW_EVENTS: dict[ReviewAction, type[ReviewChanged]] = {
     ReviewAction.SAVE_SELF: SelfAssessmentSaved,
     ReviewAction.SUBMIT_SELF: SelfAssessmentSubmitted,
+    ReviewAction.WITHDRAW_SELF: SelfAssessmentWithdrawn,
     ReviewAction.SAVE_MANAGER: ManagerAssessmentSaved,
     ReviewAction.SUBMIT_MANAGER: ManagerAssessmentSubmitted,
+    ReviewAction.WITHDRAW_MANAGER: ManagerAssessmentWithdrawn,
     ReviewAction.SUBMIT_FOR_CALIBRATION: ManagerAssessmentSubmitted,
     ReviewAction.CALIBRATE: ReviewCalibrated,
     ReviewAction.RECALIBRATE: ReviewCalibrated,

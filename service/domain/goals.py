@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import ValidationFailed
+from service.domain.errors import Conflict, ValidationFailed
 
 
 class GoalLevel(StrEnum):
@@ -219,6 +219,8 @@ class Goal:
     department: str = ""
     source_goal_id: str | None = None  # the team goal this personal copy was assigned from
     carried_from: str | None = None  # the goal of an earlier cycle this one continues
+    checkin_rhythm: str | None = None  # weekly, fortnightly or monthly (domain/checkins.Rhythm; issue 28)
+    archived: bool = False  # put away (issue 28): out of the lists and pickers, still readable and in its roll-up
     history: list[dict[str, Any]] = field(default_factory=list)
     created_at: str = ""
     created_by: str = ""
@@ -231,6 +233,15 @@ class Goal:
         if not self.key_results:
             return None
         return sum(kr.percent for kr in self.key_results) / len(self.key_results)
+
+
+FINISHED = (GoalStatus.DONE, GoalStatus.DROPPED)
+
+
+def check_archivable(goal: Goal) -> None:
+    """Only a finished goal is put away, so what it adds to the roll-ups and weights above no longer moves."""
+    if not goal.archived and goal.status not in FINISHED:
+        raise Conflict("only a finished goal can be archived: mark it done or dropped first", entity="goal")
 
 
 def effective_progress(goal: Goal, weight_sum: float, weighted_sum: float) -> float:
@@ -299,6 +310,8 @@ def check_alignment(goal: Goal, target: Goal, facts: AlignmentFacts) -> None:
         refuse("goals align within one cycle, or to an organisation goal standing across cycles")
     if target.status is GoalStatus.DROPPED:
         refuse("the goal you chose was dropped")
+    if target.archived:
+        refuse("the goal you chose is archived")
     if goal.level is GoalLevel.INDIVIDUAL and target.level is GoalLevel.TEAM:
         if target.owner_id != facts.owner_manager_id:
             refuse("an individual goal aligns to its manager's team goal or to an organisation goal")

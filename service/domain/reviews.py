@@ -37,8 +37,10 @@ class ReviewAction(StrEnum):
 
     SAVE_SELF = "save_self"
     SUBMIT_SELF = "submit_self"
+    WITHDRAW_SELF = "withdraw_self"
     SAVE_MANAGER = "save_manager"
     SUBMIT_MANAGER = "submit_manager"
+    WITHDRAW_MANAGER = "withdraw_manager"
     SUBMIT_FOR_CALIBRATION = "submit_for_calibration"
     CALIBRATE = "calibrate"
     RECALIBRATE = "recalibrate"
@@ -55,9 +57,11 @@ S, A = ReviewState, ReviewAction
 TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.NOT_STARTED, A.SAVE_SELF): S.NOT_STARTED,
     (S.NOT_STARTED, A.SUBMIT_SELF): S.SELF_SUBMITTED,
+    (S.SELF_SUBMITTED, A.WITHDRAW_SELF): S.NOT_STARTED,  # only until the manager starts (next_step_started)
     (S.NOT_STARTED, A.SAVE_MANAGER): S.NOT_STARTED,
     (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
     (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
+    (S.MANAGER_SUBMITTED, A.WITHDRAW_MANAGER): S.SELF_SUBMITTED,  # only until the discussion starts
     (S.SELF_SUBMITTED, A.SUBMIT_FOR_CALIBRATION): S.IN_CALIBRATION,
     (S.IN_CALIBRATION, A.CALIBRATE): S.MANAGER_SUBMITTED,
     (S.MANAGER_SUBMITTED, A.RECALIBRATE): S.IN_CALIBRATION,  # a closed calibration session reopened
@@ -94,6 +98,36 @@ PART_ACTIONS: dict[str, tuple[ReviewAction, ReviewAction]] = {
     "manager": (A.SAVE_MANAGER, A.SUBMIT_MANAGER),
     "discussion": (A.SAVE_DISCUSSION, A.RECORD_DISCUSSION),
 }
+
+
+# What an author may take back (their form → the withdrawal), the later part whose start ends that right, and the
+# sentence a refusal gives. Peer and upward answers are not here: an answer joins the anonymous group when it is
+# submitted and nothing stored links it to its author, so the next step has started at submission.
+WITHDRAWALS: dict[str, tuple[ReviewAction, str, str]] = {
+    "self": (
+        A.WITHDRAW_SELF,
+        "manager_assessment",
+        "the manager has started the manager assessment, so the self assessment stands; ask HR to return it",
+    ),
+    "manager": (
+        A.WITHDRAW_MANAGER,
+        "discussion",
+        "the review discussion has started, so the manager assessment stands; ask HR to return it",
+    ),
+}
+
+
+CALIBRATED_STANDS = "the rating was calibrated, so the manager assessment stands; ask HR to return it"
+
+
+def next_step_started(review: Review, part: str, calibrates: bool = False) -> str:
+    """Why the author of `part` can no longer withdraw it (empty when they can): the next part has a draft, saved
+    or submitted (a later state's own row refuses the withdrawal already). Under a template that calibrates, a
+    submitted manager assessment has been through calibration (its session closed): the rating is the session's."""
+    _action, later, why = WITHDRAWALS[part]
+    if part == "manager" and calibrates:
+        return CALIBRATED_STANDS
+    return why if getattr(review, later) else ""
 
 
 def at_least(state: ReviewState, other: ReviewState) -> bool:

@@ -1,4 +1,5 @@
-"""Use cases of review cycles (HR): create, edit, launch in batches, progress, close, reopen."""
+"""Use cases of review cycles (HR): create, edit, archive, restore or delete a draft, launch in batches, progress,
+close, reopen."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.cycle_store import state_deltas
 from service.adapters.queue import Message, Queue
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.archiving import ShelfAction, require_in_use, shelve
 from service.domain.cycles import (
     PHASE_TASKS,
     Cycle,
@@ -30,8 +32,9 @@ from service.domain.templates import template_to_dict
 from service.services.auth import Principal
 from service.services.directory import Found, search_people
 from service.services.policy import require_role
-from service.services.templates import get_template
+from service.services.templates import usable_template
 
+SHELF_ACTIONS = {ShelfAction.ARCHIVE: CycleAction.ARCHIVE, ShelfAction.RESTORE: CycleAction.RESTORE}
 LAUNCH_BATCH = 40  # 40 reviews + 40 audit records + 1 counter update fit one transaction (limit 100)
 
 
@@ -133,9 +136,9 @@ def template_name(uow: UnitOfWork, cycle: Cycle) -> str:
     return template.name if template else cycle.template_id
 
 
-def list_cycles(uow: UnitOfWork) -> list[Cycle]:
-    """Every cycle, newest first."""
-    return uow.cycles.list()
+def list_cycles(uow: UnitOfWork, archived: bool = False) -> list[Cycle]:
+    """Every cycle not put away, newest first (the default list and the pickers), or the archived drafts."""
+    return [c for c in uow.cycles.list() if c.archived is archived]
 
 
 def create_cycle(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock) -> Cycle:
@@ -143,7 +146,7 @@ def create_cycle(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
     require_role(principal, Role.HR)
     cycle = _cycle_from_data(data, clock.new_id())
     check_cycle(cycle)
-    cycle = with_calibration_deadline(cycle, get_template(uow, cycle.template_id).calibration)
+    cycle = with_calibration_deadline(cycle, usable_template(uow, cycle.template_id).calibration)
     if cycle.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(cycle, uow.directory.all())  # checked again at launch: people may leave
     at = iso(clock.now())
@@ -169,6 +172,7 @@ def update_cycle(
     require_role(principal, Role.HR)
     current = _load_for_change(uow, cycle_id, expected_version)
     next_cycle_state(current.state, CycleAction.EDIT)
+    require_in_use("cycle", current.archived)
     edited = replace(
         _cycle_from_data(data, cycle_id),
         created_at=current.created_at,
@@ -179,13 +183,41 @@ def update_cycle(
     check_cycle(edited)
     if edited.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(edited, uow.directory.all())
-    edited = with_calibration_deadline(edited, get_template(uow, edited.template_id).calibration)
+    edited = with_calibration_deadline(edited, usable_template(uow, edited.template_id).calibration)
     with uow:
         stored = uow.cycles.save(
             edited, new=False, actor=principal.employee_id, action="edit_cycle", at=iso(clock.now())
         )
         uow.commit()
     return stored
+
+
+def shelve_cycle(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, action: ShelfAction, expected_version: int, clock: Clock
+) -> Cycle:
+    """Archive a draft cycle (out of the lists, not edited or launched) or restore it; audited, versioned."""
+    require_role(principal, Role.HR)
+    current = _load_for_change(uow, cycle_id, expected_version)
+    next_cycle_state(current.state, SHELF_ACTIONS[action])
+    changed = replace(current, archived=shelve(current.archived, action))
+    with uow:
+        stored = uow.cycles.save(
+            changed, new=False, actor=principal.employee_id, action=f"{action}_cycle", at=iso(clock.now())
+        )
+        uow.commit()
+    return stored
+
+
+def delete_cycle(uow: UnitOfWork, principal: Principal, cycle_id: str, expected_version: int, clock: Clock) -> None:
+    """Delete a draft cycle (archived or not); a launched one is refused. Its audit trail stays, ending in the
+    deletion."""
+    require_role(principal, Role.HR)
+    current = _load_for_change(uow, cycle_id, expected_version)
+    next_cycle_state(current.state, CycleAction.DELETE)
+    with uow:
+        uow.cycles.delete(current, actor=principal.employee_id, at=iso(clock.now()))
+        uow.goals.drop_owner_totals(cycle_id)  # the mark create_cycle started
+        uow.commit()
 
 
 def launch_audience(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[Employee]:
@@ -210,7 +242,8 @@ def launch_cycle(
             _send_batches(uow, queue, cycle)
             return launch_progress(uow, cycle_id)
     next_cycle_state(cycle.state, CycleAction.LAUNCH)
-    template = get_template(uow, cycle.template_id)
+    require_in_use("cycle", cycle.archived)
+    template = usable_template(uow, cycle.template_id)
     people = select_participants(cycle, uow.directory.all())
     at = iso(clock.now())
     launched = replace(

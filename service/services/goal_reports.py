@@ -9,6 +9,7 @@ from datetime import date
 
 from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.checkins import last_check_in
 from service.domain.directory import Employee
 from service.domain.goals import (
     Goal,
@@ -40,14 +41,22 @@ class GoalBrief:
     level: GoalLevel
     owner_id: str
     department: str
-    status: GoalStatus
+    status: GoalStatus  # after a check-in: its confidence
     standing: str  # the badge, as on the goal pages: the status, or "behind" when progress trails the time gone
+    checked_in: str | None = None  # when the latest check-in was (issue 28)
 
     @classmethod
     def of(cls, goal: Goal, badge: str | None = None) -> GoalBrief:
         """The brief of a stored goal (its badge: its status unless a pace says otherwise)."""
         return cls(
-            goal.goal_id, goal.title, goal.level, goal.owner_id, goal.department, goal.status, badge or goal.status
+            goal.goal_id,
+            goal.title,
+            goal.level,
+            goal.owner_id,
+            goal.department,
+            goal.status,
+            badge or goal.status,
+            last_check_in(goal),
         )
 
 
@@ -72,6 +81,7 @@ class OrganisationGoalRow:
     people: int
     progress: float
     key_results: list[str] = field(default_factory=list)  # each "title: where it stands", by its direction
+    checked_in: str | None = None  # when the latest check-in was: `status` is its confidence (issue 28)
 
 
 def key_result_lines(goal: Goal) -> list[str]:
@@ -141,6 +151,7 @@ def organisation_report(
                 r.people,
                 progress,
                 key_result_lines(g),
+                last_check_in(g),
             )
         )
     departments = [
@@ -216,6 +227,7 @@ def subtree_report(uow: UnitOfWork, manager_id: str, cycle_id: str, paced: Pacer
                 len(e.people),
                 progress,
                 key_result_lines(e.root),
+                last_check_in(e.root),
             )
         )
     return AlignmentReport(

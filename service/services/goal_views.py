@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from service.domain.checkins import next_check_in
 from service.domain.goals import Goal, KeyResult, PaceCheck, standing
 
 
@@ -59,6 +61,9 @@ class GoalView:
     alignment_chain: list[ChainLink]
     pace: PaceCheck | None  # progress against the time elapsed in the goal's period (None: done, dropped, or no end)
     standing: str  # the badge: the status, or "behind" for an "on track" goal whose progress trails its time
+    archived: bool  # put away: left out of the default lists and pickers
+    checkin_rhythm: str | None  # weekly, fortnightly or monthly
+    next_check_in: date | None  # when the rhythm asks for the next check-in
 
 
 @dataclass
@@ -104,6 +109,9 @@ def _view_fields(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck
         "alignment_chain": [ChainLink(g.goal_id, g.title, g.level.value, g.owner_id) for g in chain],
         "pace": pace,
         "standing": standing(goal.status, pace),
+        "archived": goal.archived,
+        "checkin_rhythm": goal.checkin_rhythm,
+        "next_check_in": next_check_in(goal),
     }
 
 

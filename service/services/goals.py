@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from service.adapters.clock import Clock, iso
 from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.archiving import ShelfAction, require_in_use, shelve
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
 from service.domain.errors import NO_GOAL, NO_PERSON, Clash, Conflict, NotFound, StaleWrite, ValidationFailed
@@ -31,6 +32,7 @@ from service.domain.goals import (
     KeyResult,
     PaceCheck,
     check_alignment,
+    check_archivable,
     check_goal,
     contribution,
     effective_progress,
@@ -49,6 +51,8 @@ ASSIGN_CHUNK = 25
 SHARED = ("goal_rollup", "goal_person")
 # Carried copies get an id derived from the goal and the target cycle: a repeated launch batch makes none.
 CARRIED = uuid.UUID("6f1c1a52-3c57-4d2a-9a43-5b0f3c7e2d10")
+# Assigned copies get an id derived from the goal, the person and the cycle: a retried assignment makes none.
+ASSIGNED = uuid.UUID("0b7f3e2a-9d41-4c6e-8f25-3a1d6c9e4b72")
 
 T = TypeVar("T")
 
@@ -95,6 +99,11 @@ def carried_goal_id(goal_id: str, cycle_id: str) -> str:
     return uuid.uuid5(CARRIED, f"{goal_id}/{cycle_id}").hex
 
 
+def assigned_goal_id(goal_id: str, employee_id: str, cycle_id: str) -> str:
+    """The id of the personal copy of a goal given to one person in a cycle (the same on every retry)."""
+    return uuid.uuid5(ASSIGNED, f"{goal_id}/{employee_id}/{cycle_id}").hex
+
+
 def _moved_meanwhile(exc: Conflict) -> bool:
     """A concurrent write moved what a fresh read settles: a shared roll-up or marker, or the cycle."""
     if exc.entity in SHARED:
@@ -117,6 +126,11 @@ def _retrying(uow: UnitOfWork, work: Callable[[], T], again: Callable[[Conflict]
             if not again(exc) or attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _twin_or_moved(exc: Conflict) -> bool:
+    """A twin request committed the same derived copies first, or shared items moved: read again (they are skipped)."""
+    return _moved_meanwhile(exc) or (exc.entity == "goal" and exc.clash is Clash.EXISTS)
 
 
 def _fresh(uow: UnitOfWork) -> None:
@@ -193,13 +207,15 @@ def person_goals(
     principal: Principal | None = None,
     visibility: str = "chain",
     on: date | None = None,
+    archived: bool | None = False,
 ) -> list[GoalView]:
     """Someone's goals in a cycle with progress, pace on day `on`, and alignment chain (for reviews and pages).
 
-    With a `principal`, only the goals they may see (their individual goals may be hidden from them).
+    With a `principal`, only the goals they may see (their individual goals may be hidden from them). `archived`:
+    False (the default lists and pickers) leaves archived goals out, True lists only those, None all (a review).
     """
     _fresh(uow)
-    goals = uow.goals.of_owner(owner_id, cycle_id)
+    goals = [g for g in uow.goals.of_owner(owner_id, cycle_id) if archived is None or g.archived is archived]
     if principal is not None:
         owner = uow.directory.get(owner_id)
         goals = [g for g in goals if policy.may_read_goal(principal, g.level, owner, visibility)]
@@ -221,6 +237,8 @@ def organisation_goals(uow: UnitOfWork, cycle_id: str | None, on: date | None = 
     paced = _pacer(uow, on, cycle_id)
     views = []
     for g in uow.goals.organisation(cycle_id):
+        if g.archived:
+            continue
         progress = uow.rollups.progress(g, cycle_id)
         views.append(goal_view(g, progress, [], paced(g, progress)))
     return views
@@ -367,6 +385,7 @@ def _goal_from_data(data: dict[str, Any], goal_id: str, owner: Employee, princip
         cycle_id=data.get("cycle_id"),
         parent_id=data.get("parent_id"),
         department=owner.department,
+        checkin_rhythm=data.get("checkin_rhythm"),
         created_at=at,
         created_by=principal.employee_id,
     )
@@ -402,25 +421,37 @@ def _with_warnings(uow: UnitOfWork, goal: Goal, clock: Clock) -> SavedGoal:
     return saved_goal(goal, progress, chain, weight_warnings(siblings), paced)
 
 
-EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id")
+def _editable(uow: UnitOfWork, principal: Principal, goal_id: str, expected_version: int) -> tuple[Goal, Employee]:
+    """The goal at the version the editor read, and its owner, when the principal may change it now."""
+    old = uow.goals.existing(goal_id)
+    if old.version != expected_version:
+        raise StaleWrite(f"the goal was changed by someone else (now version {old.version}); reload it", entity="goal")
+    owner = uow.directory.get(old.owner_id)
+    if owner is None:
+        raise NotFound(NO_PERSON)
+    policy.require_edit_goal(principal, old.level, owner)
+    _writable_cycle(uow, old.cycle_id, "the cycle is closed; its goals are read-only")
+    return old, owner
+
+
+EDITABLE = ("title", "description", "key_results", "weight", "due", "status", "parent_id", "checkin_rhythm")
 
 
 def update_goal(
-    uow: UnitOfWork, principal: Principal, goal_id: str, data: dict[str, Any], expected_version: int, clock: Clock
+    uow: UnitOfWork,
+    principal: Principal,
+    goal_id: str,
+    data: dict[str, Any],
+    expected_version: int,
+    clock: Clock,
+    note: dict[str, Any] | None = None,
 ) -> SavedGoal:
-    """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction."""
+    """Edit a goal: progress, weight, status, or its alignment; roll-ups follow in the same transaction. With a
+    `note` (a check-in's), the history always gets an entry carrying it and the audit says `check_in_goal`."""
 
     def work() -> Goal:
-        old = uow.goals.existing(goal_id)
-        if old.version != expected_version:
-            raise StaleWrite(
-                f"the goal was changed by someone else (now version {old.version}); reload it", entity="goal"
-            )
-        owner = uow.directory.get(old.owner_id)
-        if owner is None:
-            raise NotFound(NO_PERSON)
-        policy.require_edit_goal(principal, old.level, owner)
-        _writable_cycle(uow, old.cycle_id, "the cycle is closed; its goals are read-only")
+        old, owner = _editable(uow, principal, goal_id, expected_version)
+        require_in_use("goal", old.archived)
         changes = {k: data[k] for k in EDITABLE if k in data}
         if "key_results" in changes:
             changes["key_results"] = [KeyResult(**kr) for kr in changes["key_results"]]
@@ -431,8 +462,9 @@ def update_goal(
         p_old = uow.rollups.progress(old, old.cycle_id)
         own = uow.rollups.get(goal_id, new.cycle_id)
         p_new = effective_progress(new, own.weight_sum, own.weighted_sum)
-        if (p_new, new.status) != (p_old, old.status):
-            new.history = [*old.history, {"at": iso(clock.now()), "progress": p_new, "status": new.status.value}][-50:]
+        if note is not None or (p_new, new.status) != (p_old, old.status):
+            entry = {"at": iso(clock.now()), "progress": p_new, "status": new.status.value, **(note or {})}
+            new.history = [*old.history, entry][-50:]
         _mark_pace(uow, new, p_new)
         c_old, c_new = contribution(old, p_old), contribution(new, p_new)
         if new.parent_id == old.parent_id:
@@ -441,7 +473,23 @@ def update_goal(
             _realign(uow, owner, old, new, c_old, c_new)
         if (old.status in AT_RISK) != (new.status in AT_RISK):
             uow.rollups.count_total(old.cycle_id, "at_risk", 1 if new.status in AT_RISK else -1)
-        return uow.goals.save(new, new=False, actor=principal.employee_id, action="update_goal", at=iso(clock.now()))
+        action = "check_in_goal" if note is not None else "update_goal"
+        return uow.goals.save(new, new=False, actor=principal.employee_id, action=action, at=iso(clock.now()))
+
+    return _with_warnings(uow, _retrying(uow, work), clock)
+
+
+def shelve_goal(
+    uow: UnitOfWork, principal: Principal, goal_id: str, action: ShelfAction, expected_version: int, clock: Clock
+) -> SavedGoal:
+    """Archive a finished goal (out of the lists and pickers, still readable, its roll-up unchanged) or restore it;
+    whoever may edit the goal may do it, audited and versioned."""
+
+    def work() -> Goal:
+        old, _owner = _editable(uow, principal, goal_id, expected_version)
+        check_archivable(old)
+        new = replace(old, archived=shelve(old.archived, action))
+        return uow.goals.save(new, new=False, actor=principal.employee_id, action=f"{action}_goal", at=iso(clock.now()))
 
     return _with_warnings(uow, _retrying(uow, work), clock)
 
@@ -477,6 +525,7 @@ def _assignable(uow: UnitOfWork, source_goal_id: str, data: dict[str, Any]) -> t
     """The goal to give and the open cycle the copies go into (an organisation goal's: the one chosen)."""
     _fresh(uow)
     source = uow.goals.existing(source_goal_id)
+    require_in_use("goal", source.archived)
     cycle_id = source.cycle_id or data.get("cycle_id")
     if cycle_id is None:
         raise ValidationFailed("Choose the cycle.", {"cycle_id": ["required for an organisation goal"]})
@@ -508,10 +557,15 @@ def _give_copies(
     data: dict[str, Any],
     clock: Clock,
 ) -> Assigned:
-    """A personal copy of `source` for each person who has none, aligned to it, in chunks of transactions."""
+    """A personal copy of `source` for each person who has none, aligned to it, in chunks of transactions.
+
+    Idempotent: each person is taken once, and a copy's id derives from the goal, the person and the cycle, so a
+    retried or doubled assignment finds the copy (a strongly consistent read, not the owner's index) and skips it.
+    """
     at = iso(clock.now())
     created: list[str] = []
     skipped: list[str] = []
+    people = list({p.employee_id: p for p in people}.values())
     for start in range(0, len(people), ASSIGN_CHUNK):
         chunk = people[start : start + ASSIGN_CHUNK]
 
@@ -520,11 +574,14 @@ def _give_copies(
             _writable_cycle(uow, cycle_id, "the cycle is closed")
             made, had = [], []
             for person in chunk:
-                if any(g.source_goal_id == source.goal_id for g in uow.goals.of_owner(person.employee_id, cycle_id)):
+                copy_id = assigned_goal_id(source.goal_id, person.employee_id, cycle_id)
+                if uow.goals.exists(copy_id) or any(
+                    g.source_goal_id == source.goal_id for g in uow.goals.of_owner(person.employee_id, cycle_id)
+                ):
                     had.append(person.employee_id)
                     continue
                 copy = Goal(
-                    goal_id=clock.new_id(),
+                    goal_id=copy_id,
                     level=GoalLevel.INDIVIDUAL,
                     owner_id=person.employee_id,
                     title=source.title,
@@ -546,7 +603,7 @@ def _give_copies(
                 made.append(copy.goal_id)
             return made, had
 
-        made, had = _retrying(uow, work)
+        made, had = _retrying(uow, work, _twin_or_moved)
         created.extend(made)
         skipped.extend(had)
     return Assigned(source.goal_id, created, skipped)
@@ -606,11 +663,7 @@ def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, a
             made.append(copy_id)
         return made
 
-    def again(exc: Conflict) -> bool:
-        # A twin delivery committed the same copies first: read again, and they are skipped.
-        return _moved_meanwhile(exc) or (exc.entity == "goal" and exc.clash is Clash.EXISTS)
-
-    return _retrying(uow, work, again)
+    return _retrying(uow, work, _twin_or_moved)
 
 
 # --- the alignment report ---------------------------------------------------------------------

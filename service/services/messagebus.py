@@ -32,12 +32,15 @@ def _close_feedback(uow: UnitOfWork, event: ev.ManagerAssessmentSubmitted) -> No
 EVENT_HANDLERS: dict[type[ev.Event], list[Callable[[UnitOfWork, Any], None]]] = {
     ev.SelfAssessmentSaved: [],
     ev.SelfAssessmentSubmitted: [training.needs_from_self_assessment],
+    ev.SelfAssessmentWithdrawn: [],  # its needs stay until the next submission replaces them (as after a return)
     ev.ManagerAssessmentSaved: [],
     ev.ManagerAssessmentSubmitted: [
         actions.actions_from_obstacles,
         training.needs_from_manager_assessment,
         _close_feedback,
     ],
+    # Its released feedback stays released (a group is never taken back); actions and needs follow the next submission.
+    ev.ManagerAssessmentWithdrawn: [],
     ev.DiscussionSaved: [],
     ev.DiscussionRecorded: [actions.actions_from_discussion],
     ev.ReviewAcknowledged: [],
@@ -49,7 +52,7 @@ EVENT_HANDLERS: dict[type[ev.Event], list[Callable[[UnitOfWork, Any], None]]] = 
 QUERY_HANDLERS: dict[type[q.Query], Callable[[UnitOfWork, Any], Any]] = {
     q.GoalPart: lambda uow, x: review_goals.goal_part(uow, x.employee_id, x.cycle_id, x.manager, x.scale),
     q.FeedbackRatings: lambda uow, x: feedback.score_feedback_ratings(uow, x.cycle, x.subject_id, x.now, x.releasing),
-    q.PersonGoals: lambda uow, x: goals.person_goals(uow, x.owner_id, x.cycle_id, on=x.on),
+    q.PersonGoals: lambda uow, x: goals.person_goals(uow, x.owner_id, x.cycle_id, on=x.on, archived=None),
     q.GoalWeightTotal: lambda uow, x: goals.weight_total(uow, x.owner_id, x.cycle_id),
 }
 

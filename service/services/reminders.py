@@ -24,6 +24,7 @@ from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
 
 if TYPE_CHECKING:
+    from service.services.checkins import DueCheckIn
     from service.services.feedback_tracking import PendingRequest
 
 ESCALATE_AFTER_DAYS = 3
@@ -168,7 +169,8 @@ def _part(cycle_id: str, rehearsals: set[str]) -> str | None:
 def send_reminders(
     uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "", metrics: Metrics | None = None
 ) -> RemindersRun:
-    """Email each person once today: their overdue tasks, the feedback requests waiting for them and the messages
+    """Email each person once today: their overdue tasks, the feedback requests waiting for them, their goals due a
+    check-in (issue 28) and the messages
     kept for their digest (nominations to decide, new feedback requests); tell managers once a task is 3 days
     overdue.
 
@@ -187,10 +189,15 @@ def send_reminders(
     from service.services.feedback_tracking import pending_requests
 
     asked = pending_requests(uow, clock.now())
+    # Issue 28: goals whose check-in rhythm asks for one go into the same daily email (with the person's real part).
+    from service.services.checkins import due_check_ins
+
+    checkins = due_check_ins(uow, today)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
-    people = uow.directory.get_many(sorted(set(by_owner) | set(asked)))
-    recipients = [(p, p.email) for p in (people.get(o) for o in sorted(set(by_owner) | set(asked))) if p]
+    owners = sorted(set(by_owner) | set(asked) | set(checkins))
+    people = uow.directory.get_many(owners)
+    recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
     if set(waiting) - known:  # messages for people with nothing overdue: find them by address
         everyone = {p.email.lower(): p for p in uow.directory.all() if p.email}
@@ -219,6 +226,8 @@ def send_reminders(
                 parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
         for n in notices:
             parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
+        if person is not None and owner_id in checkins:
+            parts.setdefault(None, ([], [], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
             claim = uow.reminders.claim_day(owner_id, today.isoformat(), at, now, LEASE, rehearsal_of=part)
@@ -226,15 +235,17 @@ def send_reminders(
                 continue
             tasks_, requests_, kept = parts[part]
             digest = tuple(kept)
+            goals = checkins.get(owner_id, []) if part is None else []
             text = render(
                 "email/reminder.txt",
                 person=person,
                 tasks=tasks_,
                 feedback=requests_,
                 notices=digest,
+                checkins=goals,
                 base_url=base_url,
             )
-            email = Email((address,), _subject(tasks_, requests_, digest), text, cycle_id=part)
+            email = Email((address,), _subject(tasks_, requests_, digest, goals), text, cycle_id=part)
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
@@ -265,12 +276,16 @@ def _fresh(notices: list[Notice], requests: list[PendingRequest]) -> tuple[list[
     return fresh, stale
 
 
-def _subject(tasks: list[OverdueTask], requests: list[PendingRequest], notices: tuple[Notice, ...]) -> str:
+def _subject(
+    tasks: list[OverdueTask], requests: list[PendingRequest], notices: tuple[Notice, ...], checkins: list[DueCheckIn]
+) -> str:
     """The daily email's subject: what asks most of the reader."""
     if tasks:
         return f"Overdue review tasks ({len(tasks)})"
     if requests:
         return f"Feedback requests waiting ({len(requests)})"
+    if checkins:
+        return f"Goal check-ins due ({len(checkins)})"
     if len(notices) == 1:
         return notices[0].subject
     return f"Your review updates today ({len(notices)})"

@@ -23,8 +23,8 @@ GOAL_RULE = (
 
 def review_goals(uow: UnitOfWork, employee_id: str, cycle_id: str, on: date | None = None) -> list[GoalView]:
     """The person's goals in the cycle with key results, progress (and pace on day `on`) and the chain they align
-    to."""
-    return goal_svc.person_goals(uow, employee_id, cycle_id, on=on)
+    to; archived ones too, as they count in the review."""
+    return goal_svc.person_goals(uow, employee_id, cycle_id, on=on, archived=None)
 
 
 def goal_rows(goals: list[GoalView], stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:

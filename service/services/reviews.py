@@ -11,7 +11,7 @@ evidence it checks with the domain's rule on `uow.learning`.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from functools import partial
@@ -41,6 +41,7 @@ from service.domain.reviews import (
     OPEN_STATUSES,
     PART_ACTIONS,
     RETURNS,
+    WITHDRAWALS,
     Agreement,
     Review,
     ReviewAction,
@@ -54,6 +55,7 @@ from service.domain.reviews import (
     compute_score,
     manager_assessed,
     next_state,
+    next_step_started,
     part_action,
     provisional,
 )
@@ -345,6 +347,7 @@ class AvailableActions:
     acknowledge: bool
     finalise: bool
     return_targets: list[ReviewState]  # the states HR may return it to
+    withdraw: dict[str, bool] = field(default_factory=dict)  # form → may its author take it back now
 
 
 def available_actions(ctx: ReviewContext) -> AvailableActions:
@@ -358,6 +361,12 @@ def available_actions(ctx: ReviewContext) -> AvailableActions:
         acknowledge=may("acknowledge") and allows(state, A.ACKNOWLEDGE),
         finalise=may("finalise") and allows(state, A.FINALISE),
         return_targets=list(RETURNS[state]) if may("return") else [],
+        withdraw={
+            part: may(part)
+            and allows(state, action)
+            and not next_step_started(ctx.review, part, ctx.template.calibration)
+            for part, (action, _later, _why) in WITHDRAWALS.items()
+        },
     )
 
 
@@ -598,6 +607,32 @@ FEEDBACK_ARRIVED = (
 save_self_assessment = partial(save_part, part="self")
 save_manager_assessment = partial(save_part, part="manager")
 save_discussion = partial(save_part, part="discussion")
+
+
+def withdraw_submission(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    expected_version: int,
+    clock: Clock,
+    *,
+    part: str,
+) -> ReviewView:
+    """The author takes a submitted form ("self" or "manager") back to edit it, until the next step has started
+    (domain WITHDRAWALS; 409 with the reason after). The content stays as a draft; a manager assessment loses its
+    score until submitted again; the withdrawal is audited."""
+    ctx = _part_context(uow, principal, cycle_id, employee_id, part, expected_version)
+    action, _later, _why = WITHDRAWALS[part]
+    next_state(ctx.review.state, action)  # a form that is not (or no longer) the submitted one: 409
+    why = next_step_started(ctx.review, part, ctx.template.calibration)
+    if why:
+        raise Conflict(why, entity="review")
+    return _commit(ctx, expected_version, {"score": None} if part == "manager" else {}, action, clock)
+
+
+withdraw_self_assessment = partial(withdraw_submission, part="self")
+withdraw_manager_assessment = partial(withdraw_submission, part="manager")
 
 
 def acknowledge(

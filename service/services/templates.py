@@ -1,11 +1,13 @@
-"""Use cases of review templates (HR): create, edit (a new version each time), read."""
+"""Use cases of review templates (HR): create, edit (a new version each time), archive and restore, read."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.archiving import ShelfAction, require_in_use, shelve
 from service.domain.directory import Role
 from service.domain.errors import NotFound, StaleWrite
 from service.domain.templates import Template, template_from_dict, validate_template
@@ -28,6 +30,7 @@ def update_template(
     current = get_template(uow, template_id)
     if current.version != expected_version:
         raise StaleWrite(f"the template is at version {current.version}, not {expected_version}; reload it")
+    require_in_use("template", current.archived)
     return _save(uow, principal, data, template_id, expected_version, iso(clock.now()), new=False)
 
 
@@ -46,6 +49,29 @@ def _save(
     return saved
 
 
+def shelve_template(
+    uow: UnitOfWork, principal: Principal, template_id: str, action: ShelfAction, expected_version: int, clock: Clock
+) -> Template:
+    """Archive a template (it leaves the list and the cycle form's choices) or restore it; audited, versioned."""
+    require_role(principal, Role.HR)
+    current = get_template(uow, template_id)
+    if current.version != expected_version:
+        raise StaleWrite(f"the template is at version {current.version}, not {expected_version}; reload it")
+    changed = replace(current, archived=shelve(current.archived, action))
+    at = iso(clock.now())
+    with uow:
+        saved = uow.templates.save(changed, new=False, actor=principal.employee_id, action=f"{action}_template", at=at)
+        uow.commit()
+    return saved
+
+
+def usable_template(uow: UnitOfWork, template_id: str) -> Template:
+    """The template a cycle is set up or launched with: it must exist and not be archived."""
+    template = get_template(uow, template_id)
+    require_in_use("template", template.archived)
+    return template
+
+
 def get_template(uow: UnitOfWork, template_id: str, version: int | None = None) -> Template:
     """The current template, or one saved version."""
     t = uow.templates.get(template_id, version)
@@ -54,6 +80,6 @@ def get_template(uow: UnitOfWork, template_id: str, version: int | None = None) 
     return t
 
 
-def list_templates(uow: UnitOfWork) -> list[Template]:
-    """Every template, by name."""
-    return uow.templates.list()
+def list_templates(uow: UnitOfWork, archived: bool = False) -> list[Template]:
+    """The templates in use by name (the default list and the pickers), or the archived ones."""
+    return [t for t in uow.templates.list() if t.archived is archived]

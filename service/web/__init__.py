@@ -83,6 +83,8 @@ def create_app(
     blueprints.add("pages_decisions")  # issue 27
     blueprints.add("process_feedback")  # issue 27: feedback on the process
     blueprints.add("pages_calibration")  # issue 23: calibration
+    blueprints.add("pages_put_away")  # issue 28: archive, restore, delete a draft
+    blueprints.add("pages_checkins")  # issue 28: goal check-ins
     if settings.auth_mode == "local":
         blueprints.add("pages_session", "local_bp")
     else:

@@ -8,7 +8,10 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.domain.archiving import ShelfAction
+from service.domain.checkins import Rhythm
 from service.domain.goals import Direction, GoalLevel, GoalStatus
+from service.services import checkins as checkin_svc
 from service.services import goals as svc
 from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
@@ -50,6 +53,9 @@ class GoalPatchSchema(Schema):
     due = fields.Date(allow_none=True)
     status = Text(validate=validate.OneOf([s.value for s in GoalStatus]))
     parent_id = Id(allow_none=True, metadata={"description": "the goal this one aligns to"})
+    checkin_rhythm = Choice(
+        Rhythm, allow_none=True, metadata={"description": "how often to check in (null: no rhythm)"}
+    )
 
 
 class GoalInSchema(GoalPatchSchema):
@@ -67,6 +73,18 @@ class GoalInSchema(GoalPatchSchema):
 
 class CycleQuerySchema(Schema):
     cycle_id = Id(load_default=None)
+
+
+class CheckInSchema(Schema):
+    """A check-in: key result id → its new value, a confidence (on track, at risk, off track) and a comment."""
+
+    values = fields.Dict(keys=Text(validate=validate.Length(min=1, max=40)), values=Number(), load_default=dict)
+    confidence = Choice(GoalStatus, required=True, metadata={"description": "on_track, at_risk or off_track"})
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+
+
+class PersonGoalsQuerySchema(CycleQuerySchema):
+    archived = fields.Boolean(load_default=False, metadata={"description": "true: the archived goals instead"})
 
 
 class AssignSchema(Schema):
@@ -162,6 +180,48 @@ def patch_goal(goal_id: str):
     return _goal_response(svc.update_goal(w.uow(), principal, goal_id, data, expected_version(), w.clock))
 
 
+@bp.post("/goals/<goal_id>/check-ins")
+@api_doc(
+    "Check in on a goal: key results' new values, a confidence and a comment (whoever may edit it, If-Match)",
+    response=GoalSchema,
+    body=CheckInSchema,
+    status=201,
+    errors=(409,),
+)
+def check_in(goal_id: str):
+    """Record a check-in."""
+    w = wiring()
+    principal = current_principal()
+    _must_see(w, principal, goal_id)
+    saved = checkin_svc.check_in(w.uow(), principal, goal_id, load_body(), expected_version(), w.clock)
+    return _goal_response(saved, 201)
+
+
+def _shelve(goal_id: str, action: ShelfAction, version: int):
+    w = wiring()
+    principal = current_principal()
+    _must_see(w, principal, goal_id)
+    return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, version, w.clock))
+
+
+@bp.post("/goals/<goal_id>/archive")
+@api_doc(
+    "Archive a finished goal: out of the lists and pickers, still readable (whoever may edit it, If-Match)",
+    response=GoalSchema,
+    errors=(409,),
+)
+def archive_goal(goal_id: str):
+    """Archive a goal."""
+    return _shelve(goal_id, ShelfAction.ARCHIVE, expected_version())
+
+
+@bp.post("/goals/<goal_id>/restore")
+@api_doc("Restore an archived goal (If-Match)", response=GoalSchema, errors=(409,))
+def restore_goal(goal_id: str):
+    """Restore a goal."""
+    return _shelve(goal_id, ShelfAction.RESTORE, expected_version())
+
+
 @bp.get("/goals/<goal_id>/children")
 @api_doc("Goals aligned directly to a goal", response=GoalListSchema)
 def goal_children(goal_id: str):
@@ -189,16 +249,17 @@ def assign(goal_id: str):
 
 @bp.get("/people/<employee_id>/goals")
 @api_doc(
-    "Someone's goals in a cycle, with progress and alignment chain",
+    "Someone's goals in a cycle, with progress and alignment chain (with archived=true: the archived ones)",
     response=GoalListSchema,
-    query=CycleQuerySchema,
+    query=PersonGoalsQuerySchema,
 )
 def person_goals(employee_id: str):
     """A person's goals."""
     principal = current_principal()
-    cycle_id = load_query()["cycle_id"]
+    query = load_query()
     visibility = wiring().settings.goal_visibility
-    goals = svc.person_goals(wiring().uow(), employee_id, cycle_id, principal, visibility, _today())
+    uow = wiring().uow()
+    goals = svc.person_goals(uow, employee_id, query["cycle_id"], principal, visibility, _today(), query["archived"])
     return answer({"goals": goals})
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields
 
 from service.adapters import keys
+from service.domain.archiving import ShelfAction
 from service.domain.audit import verify_chain
 from service.domain.cycles import Cycle
 from service.domain.templates import template_to_dict
@@ -27,6 +28,7 @@ from service.web.schemas_reviews import (
     ActionListSchema,
     ActionSchema,
     ActionStatusSchema,
+    ArchivedQuerySchema,
     AuditSchema,
     CycleInSchema,
     CycleListSchema,
@@ -85,11 +87,40 @@ def create_template():
 
 
 @bp.get("/templates")
-@api_doc("Every template", response=TemplateListSchema)
+@api_doc(
+    "The templates in use (or, with archived=true, the archived ones)",
+    response=TemplateListSchema,
+    query=ArchivedQuerySchema,
+)
 def list_templates():
     """List templates."""
     current_principal()
-    return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow())]})
+    archived = load_query()["archived"]
+    return answer({"templates": [template_to_dict(t) for t in template_svc.list_templates(wiring().uow(), archived)]})
+
+
+def _shelve_template(template_id: str, action: ShelfAction, version: int):
+    w = wiring()
+    t = template_svc.shelve_template(w.uow(), current_principal(), template_id, action, version, w.clock)
+    return answer(template_to_dict(t), version=t.version)
+
+
+@bp.post("/templates/<template_id>/archive")
+@api_doc(
+    "Archive a template: out of the list and the cycle form, still readable (HR, If-Match)",
+    response=TemplateSchema,
+    errors=(409,),
+)
+def archive_template(template_id: str):
+    """Archive a template."""
+    return _shelve_template(template_id, ShelfAction.ARCHIVE, expected_version())
+
+
+@bp.post("/templates/<template_id>/restore")
+@api_doc("Restore an archived template (HR, If-Match)", response=TemplateSchema, errors=(409,))
+def restore_template(template_id: str):
+    """Restore a template."""
+    return _shelve_template(template_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/templates/<template_id>")
@@ -137,11 +168,45 @@ def create_cycle():
 
 
 @bp.get("/cycles")
-@api_doc("Every cycle, newest first", response=CycleListSchema)
+@api_doc(
+    "Every cycle, newest first (or, with archived=true, the archived drafts)",
+    response=CycleListSchema,
+    query=ArchivedQuerySchema,
+)
 def list_cycles():
     """List cycles."""
     current_principal()
-    return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow())]})
+    archived = load_query()["archived"]
+    return answer({"cycles": [_cycle_json(c) for c in cycle_svc.list_cycles(wiring().uow(), archived)]})
+
+
+def _shelve_cycle(cycle_id: str, action: ShelfAction, version: int):
+    w = wiring()
+    c = cycle_svc.shelve_cycle(w.uow(), current_principal(), cycle_id, action, version, w.clock)
+    return _cycle_response(c)
+
+
+@bp.post("/cycles/<cycle_id>/archive")
+@api_doc("Archive a draft cycle: out of the lists, not edited or launched (HR)", response=CycleSchema, errors=(409,))
+def archive_cycle(cycle_id: str):
+    """Archive a draft cycle."""
+    return _shelve_cycle(cycle_id, ShelfAction.ARCHIVE, expected_version())
+
+
+@bp.post("/cycles/<cycle_id>/restore")
+@api_doc("Restore an archived draft cycle (HR)", response=CycleSchema, errors=(409,))
+def restore_cycle(cycle_id: str):
+    """Restore an archived draft cycle."""
+    return _shelve_cycle(cycle_id, ShelfAction.RESTORE, expected_version())
+
+
+@bp.delete("/cycles/<cycle_id>")
+@api_doc("Delete a draft cycle; a launched one is refused (HR, If-Match)", status=204, errors=(409,))
+def delete_cycle(cycle_id: str):
+    """Delete a draft cycle."""
+    w = wiring()
+    cycle_svc.delete_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock)
+    return "", 204
 
 
 @bp.get("/cycles/<cycle_id>")
@@ -333,6 +398,36 @@ def post_acknowledge(cycle_id: str, employee_id: str):
             w.clock,
         )
     )
+
+
+def _withdraw(cycle_id: str, employee_id: str, part: str, version: int):
+    w = wiring()
+    principal = current_principal()
+    view = review_svc.withdraw_submission(w.uow(), principal, cycle_id, employee_id, version, w.clock, part=part)
+    return _review_response(view)
+
+
+@bp.post(REVIEW + "/self/withdraw")
+@api_doc(
+    "Take my submitted self assessment back to edit it, until my manager has started theirs (If-Match)",
+    response=ReviewSchema,
+    errors=(409,),
+)
+def post_withdraw_self(cycle_id: str, employee_id: str):
+    """Withdraw a self assessment."""
+    return _withdraw(cycle_id, employee_id, "self", expected_version())
+
+
+@bp.post(REVIEW + "/manager/withdraw")
+@api_doc(
+    "Take my submitted manager assessment back to edit it, until the discussion has started; its score goes until"
+    " it is submitted again, released feedback stays released (If-Match)",
+    response=ReviewSchema,
+    errors=(409,),
+)
+def post_withdraw_manager(cycle_id: str, employee_id: str):
+    """Withdraw a manager assessment."""
+    return _withdraw(cycle_id, employee_id, "manager", expected_version())
 
 
 @bp.post(REVIEW + "/finalise")

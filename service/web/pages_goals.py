@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from service.domain.checkins import CONFIDENCE, Rhythm
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
@@ -20,6 +21,7 @@ from service.services.auth import Principal
 from service.services.goal_views import ChainLink, GoalView
 from service.services.report_cycles import CycleChoice
 from service.views import labels
+from service.views.progress_chart import progress_chart
 from service.web import forms
 from service.web.api_goals import GoalInSchema, GoalPatchSchema
 from service.web.cycle_choice import report_cycle
@@ -96,10 +98,10 @@ def align_options(
 def _form_to_data(form: Any, creating: bool) -> dict[str, Any]:
     """Form fields → the JSON API's goal body (validated by the same schema)."""
     data: dict[str, Any] = {}
-    for name in ("title", "description", "status", "due", "weight", "parent_id"):
+    for name in ("title", "description", "status", "due", "weight", "parent_id", "checkin_rhythm"):
         if name in form:
             value = form.get(name, "").strip()
-            if name == "parent_id":
+            if name in ("parent_id", "checkin_rhythm"):
                 data[name] = value or None
             elif name == "due":
                 data[name] = value or None
@@ -334,7 +336,8 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
     if goal.level != "organisation" and goal.cycle_id:
         options = align_options(principal, GoalLevel(goal.level), goal.owner_id, goal.cycle_id, goal_id)
     kids = svc.children(uow, goal_id)
-    names = directory_svc.people_names(uow, [goal.owner_id, *(k.owner_id for k in kids)])
+    checked_in_by = [h["by"] for h in goal.history if h.get("by")]  # issue 28: check-ins name who made them
+    names = directory_svc.people_names(uow, [goal.owner_id, *(k.owner_id for k in kids), *checked_in_by])
     values = request.form if request.method == "POST" else None
     return render_template(
         "pages/goal.html",
@@ -347,11 +350,14 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         message=(errors.get("") or [None])[0],
         values=values,
         statuses=STATUS_CHOICES,
+        confidences=[(v, w) for v, w in STATUS_CHOICES if v in CONFIDENCE],
+        rhythms=labels.options(Rhythm),
         directions=DIRECTION_CHOICES,
         kr_rows=max(KR_ROWS, len(goal.key_results) + 1),
         version=goal.version,
         names=names,
         history_rows=[{**h, "prev": goal.history[i - 1] if i else None} for i, h in enumerate(goal.history)][::-1],
+        chart=progress_chart(goal.history, (goal.pace.period_start, goal.pace.period_end) if goal.pace else None),
         explained=svc.progress_explained(uow, goal),
     ), status
 

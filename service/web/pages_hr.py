@@ -113,9 +113,11 @@ def import_org():
 
 @bp.get("/templates")
 def templates():
-    """Every review template."""
+    """The review templates in use, or (?archived=1) the archived ones."""
     hr()
-    return render_template("pages/hr_templates.html", templates=template_svc.list_templates(wiring().uow()))
+    archived = request.args.get("archived") == "1"
+    shown = template_svc.list_templates(wiring().uow(), archived)
+    return render_template("pages/hr_templates.html", templates=shown, archived=archived)
 
 
 def _render_template_form(
@@ -184,9 +186,11 @@ def edit_template(template_id: str):
 
 @bp.get("/cycles")
 def cycles():
-    """Every cycle, newest first."""
+    """Every cycle, newest first, or (?archived=1) the archived drafts."""
     hr()
-    return render_template("pages/hr_cycles.html", cycles=cycle_svc.list_cycles(wiring().uow()))
+    archived = request.args.get("archived") == "1"
+    shown = cycle_svc.list_cycles(wiring().uow(), archived)
+    return render_template("pages/hr_cycles.html", cycles=shown, archived=archived)
 
 
 def _cycle_values(c: Cycle) -> dict[str, Any]:

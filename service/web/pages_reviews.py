@@ -523,6 +523,7 @@ def _render_review(
         can_manager=can.manager,
         can_discussion=can.discussion,
         can_acknowledge=can.acknowledge,
+        can_withdraw=can.withdraw,
         can_finalise=can.finalise,
         return_targets=can.return_targets,
         # Issue 9: the peer and upward groups (counts below the threshold; nothing names a reviewer).
@@ -575,6 +576,28 @@ def acknowledge(cycle_id: str, employee_id: str):
     )
     flash("You acknowledged the review. Your response is kept with it; HR finalises it next.", "success")
     return redirect(_review_url(ctx))
+
+
+WITHDRAWN = {
+    "self": "Your self assessment is a draft again: edit it and submit it when it is ready.",
+    "manager": "Your manager assessment is a draft again (unscored): edit it and submit it when it is ready.",
+}
+
+
+@bp.post(REVIEW + "/self/withdraw", defaults={"part": "self"})
+@bp.post(REVIEW + "/manager/withdraw", defaults={"part": "manager"})
+def withdraw(cycle_id: str, employee_id: str, part: str):
+    """The author takes a submitted form back to edit it (until the next step has started), then edits it."""
+    ctx, _ = _context(cycle_id, employee_id)
+    w = wiring()
+    attempt(
+        lambda: review_svc.withdraw_submission(
+            w.uow(), ctx.principal, cycle_id, employee_id, expected_version(), w.clock, part=part
+        ),
+        OnRefusal(back=_review_url(ctx), prefix="Not withdrawn"),
+    )
+    flash(WITHDRAWN[part], "success")
+    return redirect(url_for(f"pages_reviews.{part}_form", cycle_id=cycle_id, employee_id=employee_id))
 
 
 @bp.post(REVIEW + "/finalise")

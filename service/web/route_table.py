@@ -69,6 +69,9 @@ ROUTES = {
         ("/api/goals", "api_goals.organisation_goals", ("GET", "HEAD", "OPTIONS")),
         ("/api/goals/<goal_id>", "api_goals.get_goal", ("GET", "HEAD", "OPTIONS")),
         ("/api/goals/<goal_id>", "api_goals.patch_goal", ("OPTIONS", "PATCH")),
+        ("/api/goals/<goal_id>/check-ins", "api_goals.check_in", ("OPTIONS", "POST")),
+        ("/api/goals/<goal_id>/archive", "api_goals.archive_goal", ("OPTIONS", "POST")),
+        ("/api/goals/<goal_id>/restore", "api_goals.restore_goal", ("OPTIONS", "POST")),
         ("/api/goals/<goal_id>/children", "api_goals.goal_children", ("GET", "HEAD", "OPTIONS")),
         ("/api/goals/<goal_id>/assign", "api_goals.assign", ("OPTIONS", "POST")),
         ("/api/people/<employee_id>/goals", "api_goals.person_goals", ("GET", "HEAD", "OPTIONS")),
@@ -105,6 +108,8 @@ ROUTES = {
     ("api_reviews", "bp"): (
         ("/api/templates", "api_reviews.create_template", ("OPTIONS", "POST")),
         ("/api/templates", "api_reviews.list_templates", ("GET", "HEAD", "OPTIONS")),
+        ("/api/templates/<template_id>/archive", "api_reviews.archive_template", ("OPTIONS", "POST")),
+        ("/api/templates/<template_id>/restore", "api_reviews.restore_template", ("OPTIONS", "POST")),
         ("/api/templates/<template_id>", "api_reviews.get_template", ("GET", "HEAD", "OPTIONS")),
         ("/api/templates/<template_id>", "api_reviews.update_template", ("OPTIONS", "PUT")),
         (
@@ -114,6 +119,9 @@ ROUTES = {
         ),
         ("/api/cycles", "api_reviews.create_cycle", ("OPTIONS", "POST")),
         ("/api/cycles", "api_reviews.list_cycles", ("GET", "HEAD", "OPTIONS")),
+        ("/api/cycles/<cycle_id>/archive", "api_reviews.archive_cycle", ("OPTIONS", "POST")),
+        ("/api/cycles/<cycle_id>/restore", "api_reviews.restore_cycle", ("OPTIONS", "POST")),
+        ("/api/cycles/<cycle_id>", "api_reviews.delete_cycle", ("DELETE", "OPTIONS")),
         ("/api/cycles/<cycle_id>", "api_reviews.get_cycle", ("GET", "HEAD", "OPTIONS")),
         ("/api/cycles/<cycle_id>", "api_reviews.update_cycle", ("OPTIONS", "PUT")),
         ("/api/cycles/<cycle_id>/launch", "api_reviews.launch_cycle", ("OPTIONS", "POST")),
@@ -130,6 +138,16 @@ ROUTES = {
         (
             "/api/cycles/<cycle_id>/reviews/<employee_id>/acknowledge",
             "api_reviews.post_acknowledge",
+            ("OPTIONS", "POST"),
+        ),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/self/withdraw",
+            "api_reviews.post_withdraw_self",
+            ("OPTIONS", "POST"),
+        ),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/manager/withdraw",
+            "api_reviews.post_withdraw_manager",
             ("OPTIONS", "POST"),
         ),
         ("/api/cycles/<cycle_id>/reviews/<employee_id>/finalise", "api_reviews.post_finalise", ("OPTIONS", "POST")),
@@ -188,6 +206,7 @@ ROUTES = {
         ("/cycles/<cycle_id>/ratings", "pages_calibration.ratings", ("GET", "HEAD", "OPTIONS")),
         ("/cycles/<cycle_id>/ratings.csv", "pages_calibration.ratings_csv", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("pages_checkins", "bp"): (("/goals/<goal_id>/check-in", "pages_checkins.check_in", ("OPTIONS", "POST")),),
     ("pages_decisions", "bp"): (
         ("/decisions", "pages_decisions.index", ("GET", "HEAD", "OPTIONS")),
         ("/decisions/new", "pages_decisions.new", ("GET", "HEAD", "OPTIONS")),
@@ -272,6 +291,16 @@ ROUTES = {
         ("/learning/interviews/<contact_id>", "pages_learning.contact", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/people/<employee_id>/shared", "pages_learning.shared", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("pages_put_away", "bp"): (
+        ("/hr/templates/<template_id>/restore", "pages_put_away.shelve_template", ("OPTIONS", "POST")),
+        ("/hr/templates/<template_id>/archive", "pages_put_away.shelve_template", ("OPTIONS", "POST")),
+        ("/hr/cycles/<cycle_id>/restore", "pages_put_away.shelve_cycle", ("OPTIONS", "POST")),
+        ("/hr/cycles/<cycle_id>/archive", "pages_put_away.shelve_cycle", ("OPTIONS", "POST")),
+        ("/hr/cycles/<cycle_id>/delete", "pages_put_away.delete_cycle_confirm", ("GET", "HEAD", "OPTIONS")),
+        ("/hr/cycles/<cycle_id>/delete", "pages_put_away.delete_cycle", ("OPTIONS", "POST")),
+        ("/goals/<goal_id>/restore", "pages_put_away.shelve_goal", ("OPTIONS", "POST")),
+        ("/goals/<goal_id>/archive", "pages_put_away.shelve_goal", ("OPTIONS", "POST")),
+    ),
     ("pages_reviews", "bp"): (
         (
             "/cycles/<cycle_id>/reviews/<employee_id>/self",
@@ -290,6 +319,8 @@ ROUTES = {
         ),
         ("/cycles/<cycle_id>/reviews/<employee_id>", "pages_reviews.review", ("GET", "HEAD", "OPTIONS")),
         ("/cycles/<cycle_id>/reviews/<employee_id>/acknowledge", "pages_reviews.acknowledge", ("OPTIONS", "POST")),
+        ("/cycles/<cycle_id>/reviews/<employee_id>/manager/withdraw", "pages_reviews.withdraw", ("OPTIONS", "POST")),
+        ("/cycles/<cycle_id>/reviews/<employee_id>/self/withdraw", "pages_reviews.withdraw", ("OPTIONS", "POST")),
         ("/cycles/<cycle_id>/reviews/<employee_id>/finalise", "pages_reviews.finalise", ("OPTIONS", "POST")),
         ("/cycles/<cycle_id>/reviews/<employee_id>/return", "pages_reviews.return_review", ("OPTIONS", "POST")),
         ("/cycles/<cycle_id>/reviews/<employee_id>/audit", "pages_reviews.audit", ("GET", "HEAD", "OPTIONS")),

@@ -14,6 +14,7 @@ GoalSchema = schema_of(
     "GoalSchema",
     exclude=("audit_head",),
     progress=fields.Float(),
+    next_check_in=fields.Date(allow_none=True, metadata={"description": "when the rhythm asks for a check-in"}),
     alignment_chain=fields.List(fields.Raw()),
     pace=fields.Nested(
         schema_of(PaceCheck, "GoalPaceSchema"),

@@ -92,6 +92,12 @@ class TemplateSchema(TemplateInSchema):
 TemplateListSchema = list_of("templates", TemplateSchema)
 
 
+class ArchivedQuerySchema(Schema):
+    """Which list: the things in use (the default) or the archived ones."""
+
+    archived = fields.Boolean(load_default=False, metadata={"description": "true: the archived ones instead"})
+
+
 PHASE_NOTES = {
     Phase.DISCUSSION: {"description": "review discussion and acknowledgement"},
     Phase.CALIBRATION: {"description": "when the template calibrates; halfway between its neighbours when left out"},

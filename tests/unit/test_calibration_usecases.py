@@ -199,6 +199,20 @@ def test_closing_calibrates_rescores_and_moves_the_reviews_on_to_the_discussion(
         adjust(table, clock, s.session_id, version=1)
 
 
+def test_after_closing_the_manager_can_no_longer_withdraw_the_calibrated_assessment(table, clock, cycle_id):
+    s = new_session(table, clock, cycle_id)
+    adjust(table, clock, s.session_id)
+    cal.close_session(UnitOfWork(table), who(table, "E2"), s.session_id, s.version, clock)
+    for person in ("E4", "E5"):  # adjusted or moved on as proposed: the session's rating either way
+        before = review(table, cycle_id, person)
+        with pytest.raises(Conflict, match="calibrated"):
+            review_svc.withdraw_manager_assessment(
+                UnitOfWork(table), who(table, "E3"), cycle_id, person, before.version, clock
+            )
+        after = review(table, cycle_id, person)
+        assert after.state is ReviewState.MANAGER_SUBMITTED and after.version == before.version
+
+
 def test_after_closing_the_employee_sees_the_calibrated_ratings_never_the_original_or_the_reason(
     table, clock, cycle_id
 ):

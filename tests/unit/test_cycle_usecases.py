@@ -100,6 +100,14 @@ def test_hr_creates_a_draft_cycle(uow, draft, clock):
     assert [r["action"] for r in uow.audit.of_entity(keys.entity_cycle(draft.cycle_id))] == ["create_cycle"]
 
 
+def test_deleting_a_draft_removes_it_and_the_goal_totals_mark_its_creation_started(uow, hr, draft, clock):
+    mark = keys.goal_owner_total(draft.cycle_id)
+    assert uow.table.get(mark) is not None
+    cycle_svc.delete_cycle(uow, hr, draft.cycle_id, draft.version, clock)
+    assert uow.cycles.get(draft.cycle_id) is None
+    assert uow.table.get(mark) is None
+
+
 @pytest.mark.parametrize("employee_id", ["E1", "E3", "E4"])
 def test_only_hr_creates_a_cycle(uow, template_id, clock, employee_id):
     with refused(uow, PermissionDenied):

@@ -150,6 +150,7 @@ def test_report_matches_the_hand_computed_tree(tree):
             "people": 3,
             "progress": 81.82,
             "key_results": [],  # issue 25: each key result in words that fit its direction
+            "checked_in": None,  # issue 28: when the latest check-in was (none here)
         }
     ]
     assert r["departments"] == [
