@@ -20,6 +20,10 @@ class AuditLog(Repository):
         """The trail of one review, oldest first."""
         return self._of(keys.entity_review(cycle_id, employee_id))
 
+    def of_decision(self, decision_id: str) -> list[Item]:
+        """The trail of one personnel decision, oldest first."""
+        return self._of(keys.entity_decision(decision_id))
+
     def of_entity(self, entity: str) -> list[Item]:
         """The trail of one audited entity by its audit name (from the records themselves)."""
         return self._of(entity)

@@ -325,9 +325,7 @@ def decision_trail(uow: UnitOfWork, principal: Principal, decision_id: str) -> t
     decision = _own(uow, decision_id)
     if not (principal.has(Role.HR) and _may_manage(principal, decision)):
         raise NotFound(f"no decision {decision_id!r}")
-    from service.adapters import keys
-
-    records = uow.audit.of_entity(keys.entity_decision(decision_id))
+    records = uow.audit.of_decision(decision_id)
     return records, verify(decision, records)
 
 
