@@ -393,6 +393,8 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CALSESSION#", "SESSION", "calibration_session"),
     ("CALSESSION#", "PERSON#", "calibration_adjustment"),
     ("CALCYCLE#", "MEMBER#", "calibration_member"),
+    ("SCHEDULES", "RULE#", "schedule_rule"),
+    ("SCHEDULES", "THROUGH#", "schedule_cursor"),
 )
 
 
@@ -792,3 +794,28 @@ def process_answers(cycle_id: str) -> tuple[str, str]:
 def process_given(cycle_id: str, employee_id: str) -> dict[str, str]:
     """The mark that a person answered about a cycle's process (never what)."""
     return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"GIVEN#{_esc(employee_id)}"}
+
+
+# --- scheduled reviews (issue 28, point 4) ------------------------------------------------------------
+
+SCHEDULES = "SCHEDULES"
+
+
+def schedule_rule(rule_id: str) -> dict[str, str]:
+    """Primary key of a review schedule rule (all rules share one small partition with their cursors)."""
+    return {"pk": SCHEDULES, "sk": f"RULE#{_esc(rule_id)}"}
+
+
+def schedule_cursor(rule_id: str) -> dict[str, str]:
+    """The last day a daily run evaluated a rule through (the next run starts the day after)."""
+    return {"pk": SCHEDULES, "sk": f"THROUGH#{_esc(rule_id)}"}
+
+
+def schedules_all() -> tuple[str, str]:
+    """Partition and prefix of every rule and cursor: a daily run reads them in one Query."""
+    return SCHEDULES, ""
+
+
+def entity_schedule_rule(rule_id: str) -> str:
+    """Audit entity name of a schedule rule."""
+    return f"SCHEDRULE#{_esc(rule_id)}"
