@@ -208,7 +208,7 @@ def occurrence_cycle_id(rule_id: str, on: date) -> str:
     return f"sched-{rule_id}-{on:%Y%m%d}"
 
 
-def period_start(rule: ScheduleRule, on: date, start: date | None = None) -> date:
+def period_start(rule: ScheduleRule, on: date) -> date:
     """The first day of the period an occurrence's review looks back on."""
     if rule.kind is RuleKind.PROBATION:
         return on - timedelta(days=rule.days)
