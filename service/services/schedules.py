@@ -75,7 +75,7 @@ class ScheduleRun:
     """What one daily run did: rules evaluated, reviews created, emails kept for digests; `failed`: emails not."""
 
     rules: int
-    created: int
+    reviews: int  # created (not `created`: a log record's own attribute)
     notified: int
     skipped: int  # rules that could not run (their template or cycle archived, gone or closed): logged
     failed: int

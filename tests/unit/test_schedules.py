@@ -171,7 +171,7 @@ def test_the_daily_run_creates_each_due_review_once_and_emails_the_person_and_ma
     table, hr, template_id = world
     made = make(table, hr, probation(template_id))
     result, mailer = run(table)
-    assert (result.created, result.notified, result.failed) == (1, 1, 0)
+    assert (result.reviews, result.notified, result.failed) == (1, 1, 0)
     cycle_id = f"sched-{made.rule_id}-20260302"
     cycle = UnitOfWork(table).cycles.get(cycle_id)
     assert cycle.state is CycleState.ACTIVE and cycle.participants == ["E4"]
@@ -183,7 +183,7 @@ def test_the_daily_run_creates_each_due_review_once_and_emails_the_person_and_ma
     assert "Self assessment (Katherine Johnson): due" in email.text
 
     again, mailer = run(table)  # Lambda's retry, or the run again the same day
-    assert again.created == 0 and mailer.sent == [] and reviews_of(table, cycle_id) == ["E4"]
+    assert again.reviews == 0 and mailer.sent == [] and reviews_of(table, cycle_id) == ["E4"]
     assert UnitOfWork(table).cycles.counts(cycle_id)[2:] == (1, 1)  # launched, expected
 
 
@@ -196,7 +196,7 @@ def test_concurrent_runs_create_each_review_exactly_once(world):
 
     def one_run() -> None:
         barrier.wait()
-        results.append(run(table)[0].created)
+        results.append(run(table)[0].reviews)
 
     threads = [threading.Thread(target=one_run) for _ in range(4)]
     for t in threads:
@@ -213,7 +213,7 @@ def test_a_day_missed_by_an_outage_is_caught_up_by_the_next_run(world):
     make(table, hr, probation(template_id))
     run(table, START - timedelta(days=3))  # the last run before the outage: nothing due yet
     result, _ = run(table, START + timedelta(days=2))  # 2 and 3 March missed
-    assert result.created == 1 and reviews_of(table, next(iter(cycles(table)))) == ["E4"]
+    assert result.reviews == 1 and reviews_of(table, next(iter(cycles(table)))) == ["E4"]
 
 
 def cycles(table) -> list[str]:
@@ -224,9 +224,9 @@ def test_a_paused_rule_creates_nothing_and_resuming_it_does_not_catch_up(world):
     table, hr, template_id = world
     made = make(table, hr, probation(template_id))
     paused = svc.change_rule(UnitOfWork(table), hr, made.rule_id, RuleAction.PAUSE, made.version, FixedClock(START))
-    assert run(table)[0].created == 0
+    assert run(table)[0].reviews == 0
     svc.change_rule(UnitOfWork(table), hr, made.rule_id, RuleAction.RESUME, paused.version, FixedClock(START))
-    assert run(table, START + timedelta(days=1))[0].created == 0 and cycles(table) == []
+    assert run(table, START + timedelta(days=1))[0].reviews == 0 and cycles(table) == []
 
 
 def test_a_joiner_is_added_to_the_running_cycle(world, clock):
@@ -239,7 +239,7 @@ def test_a_joiner_is_added_to_the_running_cycle(world, clock):
     upcoming = svc.preview(UnitOfWork(table), hr, date(2026, 3, 2))
     assert [(u.employee_id, u.cycle_id) for u in upcoming] == [("E7", running.cycle_id)]  # Barbara is in it
     result, mailer = run(table, START + timedelta(days=1))
-    assert result.created == 1 and rule_.kind is RuleKind.JOINERS
+    assert result.reviews == 1 and rule_.kind is RuleKind.JOINERS
     cycle = UnitOfWork(table).cycles.get(running.cycle_id)
     assert cycle.participants[-1] == "E7" and "E7" in reviews_of(table, running.cycle_id)
     assert UnitOfWork(table).cycles.counts(running.cycle_id)[2:] == (7, 7)
