@@ -103,17 +103,17 @@ def get_rule(uow: UnitOfWork, principal: Principal, rule_id: str) -> ScheduleRul
 
 def _rule_from_data(data: dict[str, Any], rule_id: str) -> ScheduleRule:
     kind = RuleKind(data["kind"])
-    given = {Phase(k): int(v) for k, v in (data.get("offsets") or {}).items() if v is not None}
-    offsets = given or dict(DEFAULT_OFFSETS)
+    given = data.get("offsets") or {}
+    offsets = {p: given[p.value] for p in Phase if given.get(p.value) is not None} or dict(DEFAULT_OFFSETS)
     return ScheduleRule(
         rule_id=rule_id,
         name=str(data.get("name", "")).strip(),
         kind=kind,
-        template_id="" if kind is RuleKind.JOINERS else str(data.get("template_id") or ""),
-        days=int(data.get("days") or 0) if kind is RuleKind.PROBATION else 0,
-        every_months=int(data.get("every_months") or 0) if kind is RuleKind.CALENDAR else 0,
+        template_id="" if kind is RuleKind.JOINERS else (data.get("template_id") or ""),
+        days=(data.get("days") or 0) if kind is RuleKind.PROBATION else 0,
+        every_months=(data.get("every_months") or 0) if kind is RuleKind.CALENDAR else 0,
         first_date=data.get("first_date") if kind is RuleKind.CALENDAR else None,
-        cycle_id=str(data.get("cycle_id") or "") if kind is RuleKind.JOINERS else "",
+        cycle_id=(data.get("cycle_id") or "") if kind is RuleKind.JOINERS else "",
         departments=sorted({d.strip() for d in data.get("departments") or [] if d.strip()}, key=str.casefold),
         offsets={} if kind is RuleKind.JOINERS else offsets,
     )

@@ -157,6 +157,17 @@ ROUTES = {
         ("/api/actions", "api_reviews.my_actions", ("GET", "HEAD", "OPTIONS")),
         ("/api/actions/<action_id>", "api_reviews.patch_action", ("OPTIONS", "PATCH")),
     ),
+    ("api_schedules", "bp"): (
+        ("/api/schedules", "api_schedules.list_rules", ("GET", "HEAD", "OPTIONS")),
+        ("/api/schedules", "api_schedules.create_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/preview", "api_schedules.preview", ("GET", "HEAD", "OPTIONS")),
+        ("/api/schedules/<rule_id>", "api_schedules.get_rule", ("GET", "HEAD", "OPTIONS")),
+        ("/api/schedules/<rule_id>", "api_schedules.update_rule", ("OPTIONS", "PUT")),
+        ("/api/schedules/<rule_id>/pause", "api_schedules.pause_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/<rule_id>/resume", "api_schedules.resume_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/<rule_id>/archive", "api_schedules.archive_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/<rule_id>/restore", "api_schedules.restore_rule", ("OPTIONS", "POST")),
+    ),
     ("api_training", "bp"): (
         ("/api/reports/cycle", "api_training.report_cycle", ("GET", "HEAD", "OPTIONS")),
         ("/api/cycles/<cycle_id>/training-report", "api_training.training_report", ("GET", "HEAD", "OPTIONS")),
