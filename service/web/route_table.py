@@ -337,6 +337,15 @@ ROUTES = {
         ("/cycles/<cycle_id>/reviews/<employee_id>/audit", "pages_reviews.audit", ("GET", "HEAD", "OPTIONS")),
         ("/cycles/<cycle_id>/team", "pages_reviews.team", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("pages_schedules", "bp"): (
+        ("/hr/schedules", "pages_schedules.index", ("GET", "HEAD", "OPTIONS")),
+        ("/hr/schedules/new", "pages_schedules.new", ("GET", "HEAD", "OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/edit", "pages_schedules.edit", ("GET", "HEAD", "OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/restore", "pages_schedules.change", ("OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/archive", "pages_schedules.change", ("OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/resume", "pages_schedules.change", ("OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/pause", "pages_schedules.change", ("OPTIONS", "POST")),
+    ),
     ("pages_session", "bp"): (
         ("/session", "pages_session.session_state", ("GET", "HEAD", "OPTIONS")),
         ("/session/extend", "pages_session.session_extend", ("OPTIONS", "POST")),
