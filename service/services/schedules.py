@@ -104,7 +104,8 @@ def get_rule(uow: UnitOfWork, principal: Principal, rule_id: str) -> ScheduleRul
 def _rule_from_data(data: dict[str, Any], rule_id: str) -> ScheduleRule:
     kind = RuleKind(data["kind"])
     given = data.get("offsets") or {}
-    offsets = {p: given[p.value] for p in Phase if given.get(p.value) is not None} or dict(DEFAULT_OFFSETS)
+    # A phase left out keeps its default day (calibration: none, halfway when the template calibrates).
+    offsets = {**DEFAULT_OFFSETS, **{p: given[p.value] for p in Phase if given.get(p.value) is not None}}
     return ScheduleRule(
         rule_id=rule_id,
         name=str(data.get("name", "")).strip(),
