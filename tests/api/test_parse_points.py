@@ -283,6 +283,16 @@ PROBES: dict[str, Probe] = {
         "roles",
         csv=True,
     ),
+    "import start date": Probe(
+        "E2",
+        "POST",
+        "/api/org/imports",
+        "employee_id,name,email,title,department,manager_id,roles,start_date\nE9,Zed,zed@example.com,Eng,Eng,,,2026-02-30\n",
+        "start_date",
+        csv=True,
+    ),
+    # Scheduled reviews (issue 28): a kind of rule the domain does not know.
+    "schedule rule kind": Probe("E2", "POST", "/api/schedules", {"name": "x", "kind": "weekly"}, "kind"),
     # Personnel decisions (issue 27): a kind and a pay direction the domain does not know.
     "decision kind": Probe(
         "E2", "POST", "/api/decisions", {"kind": "firing", "summary": "x", "people": ["E4"]}, "kind"
@@ -447,6 +457,9 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(value)": (STORED, "counters"),
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
+    "services.schedules._rule_from_data: RuleKind(data['kind'])": ("schedule rule kind",),
+    "domain.directory._start_date: date.fromisoformat(text)": ("import start date",),
+    "services.schedules.run_schedules: date.fromisoformat(rule.created_at[:10])": (STORED, "the clock's time"),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
     "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
 }
