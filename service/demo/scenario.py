@@ -18,6 +18,7 @@ from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_ass
 from service.demo.decisions import load_decisions_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
+from service.demo.schedules import load_schedules_demo, with_start_dates
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
 from service.services.directory import get_person, import_organisation
@@ -27,8 +28,8 @@ from service.services.worker import dispatch
 def load_demo(table: Table, clock: Clock | None = None) -> None:
     """Import the demo organisation and build its story."""
     clock = clock or Clock()
-    import_organisation(UnitOfWork(table), None, organisation_csv(), clock)
     today = clock.now().date()
+    import_organisation(UnitOfWork(table), None, with_start_dates(organisation_csv(), today), clock)
     queue = InlineQueue(lambda m: dispatch(table, m, clock))
 
     def who(employee_id: str) -> Principal:
@@ -114,6 +115,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
     load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
+    load_schedules_demo(table, hr, template.template_id, clock)  # issue 28: probation and anniversary rules
     # issue 23: the design team's manager assessments (submitted by the training story) in an open session
     calibrate(table, who, current.cycle_id, "Design team", ["E020", "E021"], OPEN_MOVES, clock, close=False)
 

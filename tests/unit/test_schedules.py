@@ -280,3 +280,16 @@ def test_rules_are_hr_only_validated_versioned_and_audited(world):
     assert svc.list_rules(UnitOfWork(table), hr) == [] and svc.list_rules(UnitOfWork(table), hr, archived=True)
     trail = [r["action"] for r in UnitOfWork(table).audit.of_entity(f"SCHEDRULE#{made.rule_id}")]
     assert trail == ["create_schedule_rule", "edit_schedule_rule", "archive_schedule_rule"]
+
+
+def test_the_demo_has_a_probation_and_an_anniversary_rule_with_people_due_soon():
+    from service.demo.scenario import load_demo
+
+    table, clock = MemoryTable(), FixedClock(START)
+    load_demo(table, clock)
+    hr = f.principal(table, "E005")
+    upcoming = svc.preview(UnitOfWork(table), hr, START.date())
+    assert [(u.name, u.rule_name, (u.on - START.date()).days) for u in upcoming] == [
+        ("Arjun Nair", "End of probation", 10),
+        ("Mateusz Nowak", "Work anniversary", 12),
+    ]
