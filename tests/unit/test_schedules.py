@@ -293,3 +293,20 @@ def test_the_demo_has_a_probation_and_an_anniversary_rule_with_people_due_soon()
         ("Arjun Nair", "End of probation", 10),
         ("Mateusz Nowak", "Work anniversary", 12),
     ]
+
+
+def test_a_rule_whose_template_is_archived_waits_and_catches_up_once_restored(world):
+    from service.domain.archiving import ShelfAction
+    from service.services import templates as template_svc
+
+    table, hr, template_id = world
+    make(table, hr, probation(template_id))
+    shelved = template_svc.shelve_template(
+        UnitOfWork(table), hr, template_id, ShelfAction.ARCHIVE, 1, FixedClock(START)
+    )
+    result, _ = run(table)
+    assert (result.reviews, result.skipped) == (0, 1) and cycles(table) == []
+    template_svc.shelve_template(
+        UnitOfWork(table), hr, template_id, ShelfAction.RESTORE, shelved.version, FixedClock(START)
+    )
+    assert run(table, START + timedelta(days=1))[0].reviews == 1  # 2 March, missed while it waited
