@@ -148,8 +148,15 @@ def create_rule(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
     at = iso(clock.now())
     rule = replace(_rule_from_data(data, clock.new_id()), created_at=at, created_by=principal.employee_id)
     _check_meaning(uow, rule)
+    return _save(uow, principal, rule, "create_schedule_rule", clock, new=True)
+
+
+def _save(
+    uow: UnitOfWork, principal: Principal, rule: ScheduleRule, action: str, clock: Clock, new: bool = False
+) -> ScheduleRule:
+    """Store the rule as `principal` changed it, audited as `action`, in one transaction."""
     with uow:
-        stored = _rules(uow).save(rule, new=True, actor=principal.employee_id, action="create_schedule_rule", at=at)
+        stored = _rules(uow).save(rule, new=new, actor=principal.employee_id, action=action, at=iso(clock.now()))
         uow.commit()
     return stored
 
@@ -179,12 +186,7 @@ def update_rule(
         audit_head=current.audit_head,
     )
     _check_meaning(uow, edited)
-    with uow:
-        stored = _rules(uow).save(
-            edited, new=False, actor=principal.employee_id, action="edit_schedule_rule", at=iso(clock.now())
-        )
-        uow.commit()
-    return stored
+    return _save(uow, principal, edited, "edit_schedule_rule", clock)
 
 
 def change_rule(
@@ -195,12 +197,7 @@ def change_rule(
     require_role(principal, Role.HR)
     current = _load_for_change(uow, rule_id, expected_version)
     changed = replace(current, state=next_rule_state(current.state, action))
-    with uow:
-        stored = _rules(uow).save(
-            changed, new=False, actor=principal.employee_id, action=f"{action}_schedule_rule", at=iso(clock.now())
-        )
-        uow.commit()
-    return stored
+    return _save(uow, principal, changed, f"{action}_schedule_rule", clock)
 
 
 def preview(
