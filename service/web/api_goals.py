@@ -17,7 +17,7 @@ from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
 from service.services.goal_views import GoalView
 from service.services.goals import Assigned
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import answer, load_body, load_query, shelf_routes, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Number, Text, Whole
@@ -204,22 +204,18 @@ def _shelve(goal_id: str, action: ShelfAction, version: int):
     return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, version, w.clock))
 
 
-@bp.post("/goals/<goal_id>/archive")
-@api_doc(
-    "Archive a finished goal: out of the lists and pickers, still readable (whoever may edit it, If-Match)",
-    response=GoalSchema,
-    errors=(409,),
+shelf_routes(
+    bp,
+    "/goals/<goal_id>",
+    "goal",
+    GoalSchema,
+    {
+        ShelfAction.ARCHIVE: "Archive a finished goal: out of the lists and pickers, still readable "
+        "(whoever may edit it, If-Match)",
+        ShelfAction.RESTORE: "Restore an archived goal (If-Match)",
+    },
+    _shelve,
 )
-def archive_goal(goal_id: str):
-    """Archive a goal."""
-    return _shelve(goal_id, ShelfAction.ARCHIVE, expected_version())
-
-
-@bp.post("/goals/<goal_id>/restore")
-@api_doc("Restore an archived goal (If-Match)", response=GoalSchema, errors=(409,))
-def restore_goal(goal_id: str):
-    """Restore a goal."""
-    return _shelve(goal_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/goals/<goal_id>/children")

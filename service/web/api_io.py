@@ -8,13 +8,15 @@ schema when one is given, with its status and, for a versioned thing, the ETag a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema
 
-from service.web.versioning import with_etag
+from service.domain.archiving import ShelfAction
+from service.web.docs import api_doc
+from service.web.versioning import expected_version, with_etag
 
 
 def declared(kind: str) -> type[Schema]:
@@ -48,3 +50,24 @@ def versioned(thing: Any, schema: type[Schema] | None = None, status: int = 200)
     """`answer` for a versioned thing, a mapping or an object with a `version`: its ETag is that version."""
     version = thing["version"] if isinstance(thing, Mapping) else thing.version
     return answer(thing, status, version, schema)
+
+
+def shelf_routes(
+    bp: Blueprint,
+    path: str,
+    noun: str,
+    schema: type[Schema],
+    summaries: Mapping[ShelfAction, str],
+    shelve: Callable[[str, ShelfAction, int], Response],
+) -> None:
+    """Register `POST path/archive` and `path/restore` (If-Match) as `archive_<noun>` / `restore_<noun>`: each
+    answers `shelve(id, action, version)`, the id being `path`'s one argument."""
+    for action, summary in summaries.items():
+
+        @api_doc(summary, response=schema, errors=(409,))
+        def shelved(shelf: ShelfAction = action, **path_args: str) -> Response:
+            """Archive or restore one."""
+            (thing_id,) = path_args.values()
+            return shelve(thing_id, shelf, expected_version())
+
+        bp.add_url_rule(f"{path}/{action.value}", f"{action.value}_{noun}", shelved, methods=["POST"])

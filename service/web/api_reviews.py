@@ -18,7 +18,7 @@ from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from service.services import training as training_svc
 from service.services.reviews import ReviewView
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import answer, load_body, load_query, shelf_routes, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Text
@@ -105,22 +105,17 @@ def _shelve_template(template_id: str, action: ShelfAction, version: int):
     return answer(template_to_dict(t), version=t.version)
 
 
-@bp.post("/templates/<template_id>/archive")
-@api_doc(
-    "Archive a template: out of the list and the cycle form, still readable (HR, If-Match)",
-    response=TemplateSchema,
-    errors=(409,),
+shelf_routes(
+    bp,
+    "/templates/<template_id>",
+    "template",
+    TemplateSchema,
+    {
+        ShelfAction.ARCHIVE: "Archive a template: out of the list and the cycle form, still readable (HR, If-Match)",
+        ShelfAction.RESTORE: "Restore an archived template (HR, If-Match)",
+    },
+    _shelve_template,
 )
-def archive_template(template_id: str):
-    """Archive a template."""
-    return _shelve_template(template_id, ShelfAction.ARCHIVE, expected_version())
-
-
-@bp.post("/templates/<template_id>/restore")
-@api_doc("Restore an archived template (HR, If-Match)", response=TemplateSchema, errors=(409,))
-def restore_template(template_id: str):
-    """Restore a template."""
-    return _shelve_template(template_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/templates/<template_id>")
@@ -186,18 +181,17 @@ def _shelve_cycle(cycle_id: str, action: ShelfAction, version: int):
     return _cycle_response(c)
 
 
-@bp.post("/cycles/<cycle_id>/archive")
-@api_doc("Archive a draft cycle: out of the lists, not edited or launched (HR)", response=CycleSchema, errors=(409,))
-def archive_cycle(cycle_id: str):
-    """Archive a draft cycle."""
-    return _shelve_cycle(cycle_id, ShelfAction.ARCHIVE, expected_version())
-
-
-@bp.post("/cycles/<cycle_id>/restore")
-@api_doc("Restore an archived draft cycle (HR)", response=CycleSchema, errors=(409,))
-def restore_cycle(cycle_id: str):
-    """Restore an archived draft cycle."""
-    return _shelve_cycle(cycle_id, ShelfAction.RESTORE, expected_version())
+shelf_routes(
+    bp,
+    "/cycles/<cycle_id>",
+    "cycle",
+    CycleSchema,
+    {
+        ShelfAction.ARCHIVE: "Archive a draft cycle: out of the lists, not edited or launched (HR)",
+        ShelfAction.RESTORE: "Restore an archived draft cycle (HR)",
+    },
+    _shelve_cycle,
+)
 
 
 @bp.delete("/cycles/<cycle_id>")
