@@ -3,6 +3,8 @@ counts by kind and department."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -11,6 +13,7 @@ from service.domain.decisions import (
     MAX_TEXT,
     CycleEvidence,
     Decision,
+    DecisionAction,
     DecisionKind,
     GroupAggregate,
     NeedEvidence,
@@ -135,28 +138,30 @@ def one(decision_id: str):
     return answer(svc.get_decision(wiring().uow(), current_principal(), decision_id), schema=DecisionSchema)
 
 
-@bp.post("/decisions/<decision_id>/approve")
-@api_doc(
+def _move(action: DecisionAction, use_case: Callable[..., Decision], summary: str, errors: tuple[int, ...]) -> None:
+    """Register `POST /decisions/<id>/<action>` (endpoint: the action): the decision after `use_case` moved it."""
+
+    @api_doc(summary, response=DecisionSchema, errors=errors)
+    def moved(decision_id: str):
+        """Move a decision along its workflow."""
+        w = wiring()
+        return answer(use_case(w.uow(), current_principal(), decision_id, w.clock), schema=DecisionSchema)
+
+    bp.add_url_rule(f"/decisions/<decision_id>/{action.value}", action.value, moved, methods=["POST"])
+
+
+_move(
+    DecisionAction.APPROVE,
+    svc.approve,
     "Approve a flagged decision (a second person with the HR role, not its recorder)",
-    response=DecisionSchema,
-    errors=(403, 409),
+    (403, 409),
 )
-def approve(decision_id: str):
-    """Approve a decision."""
-    w = wiring()
-    return answer(svc.approve(w.uow(), current_principal(), decision_id, w.clock), schema=DecisionSchema)
-
-
-@bp.post("/decisions/<decision_id>/communicate")
-@api_doc(
+_move(
+    DecisionAction.COMMUNICATE,
+    svc.communicate,
     "Mark a decision communicated: the people concerned can then read it and their evidence",
-    response=DecisionSchema,
-    errors=(409,),
+    (409,),
 )
-def communicate(decision_id: str):
-    """Communicate a decision."""
-    w = wiring()
-    return answer(svc.communicate(w.uow(), current_principal(), decision_id, w.clock), schema=DecisionSchema)
 
 
 @bp.get("/decisions/<decision_id>/trail")
