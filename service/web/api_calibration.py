@@ -17,7 +17,7 @@ from service.domain.calibration import (
     SortBy,
 )
 from service.services import calibration as svc
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import load_body, load_query, respond, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Text, Whole
@@ -90,7 +90,7 @@ class ReopenSchema(Schema):
 def sessions(cycle_id: str):
     """The sessions this reader takes part in."""
     found = svc.sessions_of(wiring().uow(), current_principal(), cycle_id)
-    return answer({"sessions": found}, schema=SessionListSchema)
+    return respond({"sessions": found})
 
 
 @bp.post("/cycles/<cycle_id>/calibration-sessions")
@@ -118,7 +118,7 @@ def session(session_id: str):
     query = load_query()
     view = svc.session_view(wiring().uow(), current_principal(), session_id)
     rows = svc.filtered(view.rows, **{**query, "sort": SortBy(query["sort"])})
-    return answer(replace(view, rows=rows), version=view.session.version, schema=SessionViewSchema)
+    return respond(replace(view, rows=rows), version=view.session.version)
 
 
 @bp.put("/calibration-sessions/<session_id>/people/<employee_id>")
@@ -185,4 +185,4 @@ RatingReportSchema = schema_of(
 )
 def rating_report(cycle_id: str):
     """The cycle's rating report."""
-    return answer(svc.rating_report(wiring().uow(), current_principal(), cycle_id), schema=RatingReportSchema)
+    return respond(svc.rating_report(wiring().uow(), current_principal(), cycle_id))

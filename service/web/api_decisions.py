@@ -23,7 +23,7 @@ from service.domain.decisions import (
     ResponseEvidence,
 )
 from service.services import decisions as svc
-from service.web.api_io import answer, load_body
+from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Text
@@ -105,7 +105,7 @@ def weigh():
     data = load_body()
     kind = DecisionKind(data["kind"])
     pay = PayDirection(data["pay_direction"]) if data["pay_direction"] else None
-    return answer(svc.weigh(wiring().uow(), current_principal(), kind, pay, data["people"]), schema=WeighingSchema)
+    return respond(svc.weigh(wiring().uow(), current_principal(), kind, pay, data["people"]))
 
 
 @bp.post("/decisions")
@@ -121,21 +121,21 @@ def record():
     """Record a decision."""
     w = wiring()
     decision = svc.record_decision(w.uow(), current_principal(), load_body(), w.clock)
-    return answer(decision, 201, schema=DecisionSchema)
+    return respond(decision, 201)
 
 
 @bp.get("/decisions")
 @api_doc("The decisions I may see: awaiting approval (HR), recorded, and those about me", response=DecisionListsSchema)
 def lists():
     """The decisions page's lists."""
-    return answer(svc.list_decisions(wiring().uow(), current_principal()), schema=DecisionListsSchema)
+    return respond(svc.list_decisions(wiring().uow(), current_principal()))
 
 
 @bp.get("/decisions/<decision_id>")
 @api_doc("One decision with its evidence (the person concerned: once communicated, their own)", response=DecisionSchema)
 def one(decision_id: str):
     """One decision."""
-    return answer(svc.get_decision(wiring().uow(), current_principal(), decision_id), schema=DecisionSchema)
+    return respond(svc.get_decision(wiring().uow(), current_principal(), decision_id))
 
 
 def _move(action: DecisionAction, use_case: Callable[..., Decision], summary: str, errors: tuple[int, ...]) -> None:
@@ -145,7 +145,7 @@ def _move(action: DecisionAction, use_case: Callable[..., Decision], summary: st
     def moved(decision_id: str):
         """Move a decision along its workflow."""
         w = wiring()
-        return answer(use_case(w.uow(), current_principal(), decision_id, w.clock), schema=DecisionSchema)
+        return respond(use_case(w.uow(), current_principal(), decision_id, w.clock))
 
     bp.add_url_rule(f"/decisions/<decision_id>/{action.value}", action.value, moved, methods=["POST"])
 
@@ -169,7 +169,7 @@ _move(
 def trail(decision_id: str):
     """A decision's trail, verified."""
     records, problems = svc.decision_trail(wiring().uow(), current_principal(), decision_id)
-    return answer({"records": records, "problems": problems}, schema=TrailSchema)
+    return respond({"records": records, "problems": problems})
 
 
 @bp.get("/reports/decisions")
@@ -181,4 +181,4 @@ def trail(decision_id: str):
 )
 def counts():
     """Leadership's counts."""
-    return answer(svc.decision_counts(wiring().uow(), current_principal()), schema=CountsSchema)
+    return respond(svc.decision_counts(wiring().uow(), current_principal()))

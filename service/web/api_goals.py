@@ -17,7 +17,7 @@ from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
 from service.services.goal_views import GoalView
 from service.services.goals import Assigned
-from service.web.api_io import answer, load_body, load_query, shelf_routes, versioned
+from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Number, Text, Whole
@@ -240,7 +240,7 @@ def assign(goal_id: str):
     principal = current_principal()
     _must_see(w, principal, goal_id)
     data = load_body()
-    return answer(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock), schema=AssignResultSchema)
+    return respond(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
 
 
 @bp.get("/people/<employee_id>/goals")

@@ -20,8 +20,8 @@ from service.web.versioning import expected_version, with_etag
 
 
 def declared(kind: str) -> type[Schema]:
-    """The `body` or `query` schema the current view declares in its `api_doc`: declared once, for the document
-    and for the loading, so the two cannot drift apart."""
+    """The `body`, `query` or `response` schema the current view declares in its `api_doc`: declared once, for the
+    document and for the loading (or dumping), so the two cannot drift apart."""
     schema = getattr(current_app.view_functions[request.endpoint], "api_doc", {}).get(kind)
     if schema is None:
         raise LookupError(f"{request.endpoint} loads a {kind} it does not declare in api_doc")
@@ -44,6 +44,12 @@ def answer(data: Any, status: int = 200, version: int | None = None, schema: typ
     resp = jsonify(schema().dump(data) if schema is not None else data)
     resp.status_code = status
     return with_etag(resp, version) if version is not None else resp
+
+
+def respond(data: Any, status: int = 200, version: int | None = None) -> Response:
+    """`answer` dumped through the response schema the view declares in its `api_doc` (flask-smorest's
+    `@blp.response`): declared once, for the document and for the dumping."""
+    return answer(data, status, version, declared("response"))
 
 
 def versioned(thing: Any, schema: type[Schema] | None = None, status: int = 200) -> Response:

@@ -23,7 +23,7 @@ from service.services import interviews
 from service.services import learning as svc
 from service.services.interviews import ContactDetail, QuestionBank
 from service.services.learning import Insights, LearningReport
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import answer, load_body, load_query, respond, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Number, Text
@@ -267,7 +267,7 @@ def comment(cycle_id: str, employee_id: str, activity_id: str):
     w = wiring()
     text = load_body()["text"]
     saved = svc.comment_on_evidence(w.uow(), current_principal(), cycle_id, employee_id, activity_id, text, w.clock)
-    return answer(saved, 201, schema=ActivitySchema)
+    return respond(saved, 201)
 
 
 @bp.get("/contacts")

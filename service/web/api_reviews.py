@@ -18,7 +18,7 @@ from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from service.services import training as training_svc
 from service.services.reviews import ReviewView
-from service.web.api_io import answer, load_body, load_query, shelf_routes, versioned
+from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Text
@@ -231,7 +231,7 @@ def launch_cycle(cycle_id: str):
     """Launch a cycle; poll /progress for the creation of reviews."""
     w = wiring()
     result = cycle_svc.launch_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock, w.queue)
-    return answer(result, 202, schema=LaunchSchema)
+    return respond(result, 202)
 
 
 @bp.get("/cycles/<cycle_id>/progress")
@@ -283,7 +283,7 @@ def cycle_audit(cycle_id: str):
 def team(cycle_id: str):
     """A manager's team overview."""
     rows = review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)
-    return answer({"reviews": rows}, schema=TeamSchema)
+    return respond({"reviews": rows})
 
 
 class CursorSchema(Schema):
@@ -483,7 +483,7 @@ def person_history(employee_id: str):
 @api_doc("Actions I own, open first by due date", response=ActionListSchema)
 def my_actions():
     """My tracked actions."""
-    return answer({"actions": action_svc.my_actions(wiring().uow(), current_principal())}, schema=ActionListSchema)
+    return respond({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
 
 
 @bp.patch("/actions/<action_id>")

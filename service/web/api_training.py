@@ -10,7 +10,7 @@ from service.domain.training import Topic, TrainingNeed
 from service.services import training as svc
 from service.services import training_reports as reports
 from service.services.report_cycles import default_report_cycle
-from service.web.api_io import answer, load_body, load_query
+from service.web.api_io import answer, load_body, load_query, respond
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Id, Text, Whole
@@ -94,7 +94,7 @@ def report_cycle():
     view = ReportView(load_query()["view"])
     choice = default_report_cycle(wiring().uow(), current_principal(), view)
     data = {"view": view.value, "cycle": choice.cycle, "passed_over": choice.passed_over}
-    return answer(data, schema=ReportCycleSchema)
+    return respond(data)
 
 
 @bp.get("/cycles/<cycle_id>/training-report")
@@ -121,7 +121,7 @@ def person_needs(employee_id: str):
     """An individual's needs."""
     cycle_id = load_query()["cycle_id"]
     needs = svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)
-    return answer({"needs": needs}, schema=NeedListSchema)
+    return respond({"needs": needs})
 
 
 @bp.post("/training-needs/<need_id>/addressed")
@@ -135,14 +135,14 @@ def address_need(need_id: str):
     w = wiring()
     data = load_body()
     need = svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock)
-    return answer(need, schema=NeedSchema)
+    return respond(need)
 
 
 @bp.get("/training-topics")
 @api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(403,))
 def topics():
     """The topic catalogue."""
-    return answer({"topics": svc.list_topics(wiring().uow(), current_principal())}, schema=TopicListSchema)
+    return respond({"topics": svc.list_topics(wiring().uow(), current_principal())})
 
 
 @bp.post("/training-topics")

@@ -20,7 +20,7 @@ from service.domain.errors import Conflict, ValidationFailed
 from service.domain.exports import ExportState
 from service.services import exports as export_svc
 from service.web import forms
-from service.web.api_io import answer, load_body, versioned
+from service.web.api_io import load_body, respond, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text
@@ -199,7 +199,7 @@ def create_export():
 @api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(403,))
 def list_exports():
     """The newest exports with their progress."""
-    return answer({"exports": export_svc.list_exports(wiring().uow(), current_principal())}, schema=ExportListSchema)
+    return respond({"exports": export_svc.list_exports(wiring().uow(), current_principal())})
 
 
 @bp.get("/api/exports/<export_id>")
@@ -227,7 +227,7 @@ def retry_export(export_id: str):
 def export_link(export_id: str):
     """Mint a download link."""
     w = wiring()
-    return answer(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w)), schema=LinkSchema)
+    return respond(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w)))
 
 
 # --- pages ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from marshmallow import Schema, validate
 from service.domain.process_feedback import AGREEMENT_LABELS, MAX_CHANGE, POINTS, TIME_LABELS, TimeTaken
 from service.services import process_feedback as svc
 from service.web import forms
-from service.web.api_io import answer, load_body
+from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Choice, Text, Whole
@@ -46,7 +46,7 @@ def give_api(cycle_id: str):
     """Answer about a cycle's process."""
     w = wiring()
     svc.give(w.uow(), current_principal(), cycle_id, load_body(), w.clock)
-    return answer(svc.status(w.uow(), current_principal(), cycle_id), 201, schema=StatusSchema)
+    return respond(svc.status(w.uow(), current_principal(), cycle_id), 201)
 
 
 @bp.get("/api/templates/<template_id>/process-feedback")
@@ -59,7 +59,7 @@ def give_api(cycle_id: str):
 def of_template_api(template_id: str):
     """HR's view beside the template."""
     data = svc.of_template(wiring().uow(), current_principal(), template_id)
-    return answer(data, schema=TemplateFeedbackSchema)
+    return respond(data)
 
 
 def _form(cycle_id: str, values: dict, errors: forms.Errors, message: str, status: int):
