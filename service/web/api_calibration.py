@@ -19,7 +19,7 @@ from service.domain.calibration import (
 from service.services import calibration as svc
 from service.web.api_io import load_body, load_query, respond, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -94,12 +94,11 @@ def sessions(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/calibration-sessions")
-@api_doc(
+@api_change(
     "Open a calibration session (HR); a person is in at most one open session per cycle",
-    response=SessionSchema,
-    body=SessionInSchema,
+    SessionSchema,
+    SessionInSchema,
     status=201,
-    errors=(409,),
 )
 def create_session(cycle_id: str):
     """Open a session."""
@@ -122,12 +121,11 @@ def session(session_id: str):
 
 
 @bp.put("/calibration-sessions/<session_id>/people/<employee_id>")
-@api_doc(
+@api_change(
     "Adjust a person's ratings in an open session (facilitators), with a reason; If-Match: the person's version "
     '("0" before any adjustment)',
-    response=PersonRowSchema,
-    body=AdjustmentInSchema,
-    errors=(409,),
+    PersonRowSchema,
+    AdjustmentInSchema,
 )
 def adjust(session_id: str, employee_id: str):
     """Adjust one person."""
@@ -142,11 +140,7 @@ def adjust(session_id: str, employee_id: str):
 
 
 @bp.post("/calibration-sessions/<session_id>/close")
-@api_doc(
-    "Close a session (facilitators): ratings locked, reviews rescored and on to the discussion",
-    response=SessionSchema,
-    errors=(409,),
-)
+@api_change("Close a session (facilitators): ratings locked, reviews rescored and on to the discussion", SessionSchema)
 def close(session_id: str):
     """Close the session."""
     version = expected_version()
@@ -155,7 +149,7 @@ def close(session_id: str):
 
 
 @bp.post("/calibration-sessions/<session_id>/reopen")
-@api_doc("Reopen a closed session (HR, with a reason)", response=SessionSchema, body=ReopenSchema, errors=(409,))
+@api_change("Reopen a closed session (HR, with a reason)", SessionSchema, ReopenSchema)
 def reopen(session_id: str):
     """Reopen the session."""
     version = expected_version()

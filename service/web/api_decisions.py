@@ -25,7 +25,7 @@ from service.domain.decisions import (
 from service.services import decisions as svc
 from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.fields import Choice, Id, Text
 from service.web.schemas import schema_of
 from service.web.wiring import wiring
@@ -173,11 +173,10 @@ def trail(decision_id: str):
 
 
 @bp.get("/reports/decisions")
-@api_doc(
+@api_report(
     "People affected by decisions, by kind and department (leadership and HR); figures under 5 people, or that would "
     "reveal such a group by subtraction, are null",
-    response=CountsSchema,
-    errors=(403,),
+    CountsSchema,
 )
 def counts():
     """Leadership's counts."""

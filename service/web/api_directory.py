@@ -13,7 +13,7 @@ from service.services import directory as svc
 from service.services.policy import require_role
 from service.web.api_io import answer, load_body, load_query, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.schemas import (
     ImportHistorySchema,
     ImportJsonSchema,
@@ -111,7 +111,7 @@ def import_org():
 
 
 @bp.get("/org/imports")
-@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(403,))
+@api_report("Applied imports, newest first (HR)", ImportHistorySchema)
 def import_history():
     """History of organisation imports."""
     items = svc.import_history(wiring().uow(), current_principal())

@@ -17,7 +17,7 @@ from service.services import (
 from service.services import feedback as fb
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.schemas_feedback import (
     AnswerSchema,
     DecideSchema,
@@ -62,7 +62,7 @@ def get_settings(cycle_id: str):
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
-@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=(409,))
+@api_change("Set a cycle's feedback rules (HR)", SettingsSchema, SettingsInSchema)
 def put_settings(cycle_id: str):
     """HR sets the feedback rules (the threshold is never below 3)."""
     w = wiring()
@@ -73,11 +73,7 @@ def put_settings(cycle_id: str):
 
 
 @bp.get(REVIEW + "/nominations")
-@api_doc(
-    "Peer reviewers of one person (names and counts; who answered only for HR)",
-    response=NominationsSchema,
-    errors=(403,),
-)
+@api_report("Peer reviewers of one person (names and counts; who answered only for HR)", NominationsSchema)
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
@@ -85,12 +81,7 @@ def get_nominations(cycle_id: str, employee_id: str):
 
 
 @bp.put(REVIEW + "/nominations")
-@api_doc(
-    "Nominate peer reviewers (the employee's whole list)",
-    response=NominationsSchema,
-    body=NominateSchema,
-    errors=(409,),
-)
+@api_change("Nominate peer reviewers (the employee's whole list)", NominationsSchema, NominateSchema)
 def put_nominations(cycle_id: str, employee_id: str):
     """The employee names their peers within the cycle's minimum and maximum."""
     w = wiring()
@@ -103,12 +94,7 @@ def put_nominations(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/nominations/decisions")
-@api_doc(
-    "Approve, remove or add peer reviewers (manager or HR)",
-    response=NominationsSchema,
-    body=DecideSchema,
-    errors=(409,),
-)
+@api_change("Approve, remove or add peer reviewers (manager or HR)", NominationsSchema, DecideSchema)
 def decide(cycle_id: str, employee_id: str):
     """The manager decides; everyone newly asked gets an email with a link."""
     w = wiring()
@@ -134,7 +120,7 @@ def review_feedback(cycle_id: str, employee_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
-@api_doc("Ask every manager's direct reports for upward feedback (HR)", response=UpwardSchema, errors=(409,))
+@api_change("Ask every manager's direct reports for upward feedback (HR)", UpwardSchema)
 def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
     w = wiring()
@@ -145,11 +131,7 @@ def upward(cycle_id: str):
 
 
 @bp.get("/cycles/<cycle_id>/feedback/progress")
-@api_doc(
-    "Feedback response rate per department and who has not answered (HR)",
-    response=FeedbackProgressSchema,
-    errors=(403,),
-)
+@api_report("Feedback response rate per department and who has not answered (HR)", FeedbackProgressSchema)
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
     w = wiring()
@@ -174,7 +156,7 @@ def open_request(cycle_id: str, subject_id: str):
 
 
 @bp.put(ANSWER + "/draft")
-@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=(409,))
+@api_change("Save my answer as a draft (only I read it)", DraftSchema, AnswerSchema)
 def save_draft(cycle_id: str, subject_id: str):
     """Autosave: the draft at the version read (0 for the first)."""
     w = wiring()
@@ -185,7 +167,7 @@ def save_draft(cycle_id: str, subject_id: str):
 
 
 @bp.post(ANSWER + "/answer")
-@api_doc("Submit my answer (it joins the group without my name)", response=DoneSchema, body=AnswerSchema, errors=(409,))
+@api_change("Submit my answer (it joins the group without my name)", DoneSchema, AnswerSchema)
 def submit(cycle_id: str, subject_id: str):
     """Submit the answer; the request turns answered."""
     w = wiring()
@@ -194,7 +176,7 @@ def submit(cycle_id: str, subject_id: str):
 
 
 @bp.post(ANSWER + "/decline")
-@api_doc("Decline a request, with an optional reason", response=DoneSchema, body=DeclineSchema, errors=(409,))
+@api_change("Decline a request, with an optional reason", DoneSchema, DeclineSchema)
 def decline(cycle_id: str, subject_id: str):
     """Decline; the reason reaches HR only."""
     w = wiring()
@@ -212,18 +194,14 @@ def send_note():
 
 
 @bp.get("/people/<employee_id>/notes")
-@api_doc(
-    "Continuous feedback a person received (the person and their manager)",
-    response=NoteListSchema,
-    errors=(403,),
-)
+@api_report("Continuous feedback a person received (the person and their manager)", NoteListSchema)
 def notes(employee_id: str):
     """Notes received, newest first."""
     return answer({"notes": feedback_notes.notes_for(wiring().uow(), current_principal(), employee_id)})
 
 
 @bp.post("/notes/<note_id>/evidence")
-@api_doc("Pull a note into the recipient's review as evidence", response=NoteSchema, body=EvidenceSchema, errors=(409,))
+@api_change("Pull a note into the recipient's review as evidence", NoteSchema, EvidenceSchema)
 def pull(note_id: str):
     """The recipient or their manager pulls a note into a review."""
     w = wiring()

@@ -19,7 +19,7 @@ from service.services.goal_views import GoalView
 from service.services.goals import Assigned
 from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import schema_of
 from service.web.schemas_goals import GoalListSchema, GoalSchema
@@ -165,12 +165,7 @@ def get_goal(goal_id: str):
 
 
 @bp.patch("/goals/<goal_id>")
-@api_doc(
-    "Change a goal: progress, weight, status, or alignment (If-Match)",
-    response=GoalSchema,
-    body=GoalPatchSchema,
-    errors=(409,),
-)
+@api_change("Change a goal: progress, weight, status, or alignment (If-Match)", GoalSchema, GoalPatchSchema)
 def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
@@ -181,12 +176,11 @@ def patch_goal(goal_id: str):
 
 
 @bp.post("/goals/<goal_id>/check-ins")
-@api_doc(
+@api_change(
     "Check in on a goal: key results' new values, a confidence and a comment (whoever may edit it, If-Match)",
-    response=GoalSchema,
-    body=CheckInSchema,
+    GoalSchema,
+    CheckInSchema,
     status=201,
-    errors=(409,),
 )
 def check_in(goal_id: str):
     """Record a check-in."""

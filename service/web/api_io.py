@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema
 
 from service.domain.archiving import ShelfAction
-from service.web.docs import api_doc
+from service.web.docs import api_change
 from service.web.versioning import expected_version, with_etag
 
 
@@ -70,7 +70,7 @@ def shelf_routes(
     answers `shelve(id, action, version)`, the id being `path`'s one argument."""
     for action, summary in summaries.items():
 
-        @api_doc(summary, response=schema, errors=(409,))
+        @api_change(summary, schema)
         def shelved(shelf: ShelfAction = action, **path_args: str) -> Response:
             """Archive or restore one."""
             (thing_id,) = path_args.values()

@@ -12,7 +12,7 @@ from service.services import training_reports as reports
 from service.services.report_cycles import default_report_cycle
 from service.web.api_io import answer, load_body, load_query, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.schemas_reviews import CycleSchema
@@ -83,11 +83,10 @@ class ReportCycleSchema(Schema):
 
 
 @bp.get("/reports/cycle")
-@api_doc(
+@api_report(
     "The cycle leadership's reports open on when none is named (the newest with data for the view)",
-    response=ReportCycleSchema,
+    ReportCycleSchema,
     query=ReportCycleQuerySchema,
-    errors=(403,),
 )
 def report_cycle():
     """The default cycle of a report."""
@@ -98,11 +97,10 @@ def report_cycle():
 
 
 @bp.get("/cycles/<cycle_id>/training-report")
-@api_doc(
+@api_report(
     "The training-need report of a cycle (leadership and HR: the organisation; managers: their subtree)",
-    response=TrainingReportSchema,
+    TrainingReportSchema,
     query=ReportQuerySchema,
-    errors=(403,),
 )
 def training_report(cycle_id: str):
     """The training-need report."""
@@ -111,11 +109,8 @@ def training_report(cycle_id: str):
 
 
 @bp.get("/people/<employee_id>/training-needs")
-@api_doc(
-    "An individual's training needs (the person, their management chain and HR)",
-    response=NeedListSchema,
-    query=NeedsQuerySchema,
-    errors=(403,),
+@api_report(
+    "An individual's training needs (the person, their management chain and HR)", NeedListSchema, query=NeedsQuerySchema
 )
 def person_needs(employee_id: str):
     """An individual's needs."""
@@ -139,20 +134,14 @@ def address_need(need_id: str):
 
 
 @bp.get("/training-topics")
-@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(403,))
+@api_report("The topic catalogue (HR)", TopicListSchema)
 def topics():
     """The topic catalogue."""
     return respond({"topics": svc.list_topics(wiring().uow(), current_principal())})
 
 
 @bp.post("/training-topics")
-@api_doc(
-    "Add a topic with its synonyms (HR)",
-    response=TopicSchema,
-    body=TopicInSchema,
-    status=201,
-    errors=(409,),
-)
+@api_change("Add a topic with its synonyms (HR)", TopicSchema, TopicInSchema, status=201)
 def create_topic():
     """Add a topic."""
     w = wiring()

@@ -11,7 +11,7 @@ from service.services import process_feedback as svc
 from service.web import forms
 from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_report
 from service.web.fields import Choice, Text, Whole
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
 from service.web.page_helpers import page_principal
@@ -35,12 +35,11 @@ TemplateFeedbackSchema = schema_of(svc.TemplateProcessFeedback, "TemplateProcess
 
 
 @bp.post("/api/cycles/<cycle_id>/process-feedback")
-@api_doc(
+@api_change(
     "Say how the review process went (once, anonymously: the answer names nobody and no time)",
-    response=StatusSchema,
-    body=ProcessAnswerInSchema,
+    StatusSchema,
+    ProcessAnswerInSchema,
     status=201,
-    errors=(409,),
 )
 def give_api(cycle_id: str):
     """Answer about a cycle's process."""
@@ -50,11 +49,10 @@ def give_api(cycle_id: str):
 
 
 @bp.get("/api/templates/<template_id>/process-feedback")
-@api_doc(
+@api_report(
     "What participants said about the process of each cycle run with a template (HR); a cycle with fewer than 5 "
     "answers is withheld",
-    response=TemplateFeedbackSchema,
-    errors=(403,),
+    TemplateFeedbackSchema,
 )
 def of_template_api(template_id: str):
     """HR's view beside the template."""
