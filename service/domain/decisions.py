@@ -302,8 +302,19 @@ def evidence_hash(evidence: list[PersonEvidence] | tuple[PersonEvidence, ...]) -
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+class Flagged:
+    """What a decision and its weighing share: the flags the consistency checks raised, person by person."""
+
+    flags: dict[str, list[str]]
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any consistency check flagged it (a justification and a second HR approval are needed)."""
+        return any(self.flags.values())
+
+
 @dataclass(frozen=True)
-class Decision:
+class Decision(Flagged):
     """A personnel decision about one person or a group, with the evidence the record held when it was saved."""
 
     decision_id: str
@@ -324,11 +335,6 @@ class Decision:
     evidence_hash: str = ""
     version: int = 0
     audit_head: str = ""
-
-    @property
-    def flagged(self) -> bool:
-        """Whether any consistency check flagged it."""
-        return any(self.flags.values())
 
     @property
     def group(self) -> GroupAggregate:
