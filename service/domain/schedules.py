@@ -16,24 +16,24 @@ from enum import StrEnum
 from service.domain.cycles import OPTIONAL_PHASES, Phase
 from service.domain.directory import Employee
 from service.domain.errors import ValidationFailed
-from service.domain.workflow import Workflow
+from service.domain.workflow import Labelled, Workflow
 
 
-class RuleKind(StrEnum):
-    """When a rule makes a review."""
+class RuleKind(Labelled):
+    """When a rule makes a review (the label: how HR reads the choice)."""
 
-    PROBATION = "probation"  # `days` after the start date, once
-    ANNIVERSARY = "anniversary"  # on each anniversary of the start date
-    CALENDAR = "calendar"  # every `every_months` months from `first_date`, for everyone it covers
-    JOINERS = "joiners"  # a person starting while `cycle_id` runs is added to it
+    PROBATION = "probation", "End of probation: a number of days after each person's start date"
+    ANNIVERSARY = "anniversary", "Work anniversary: on each anniversary of the start date"
+    CALENDAR = "calendar", "Calendar: everyone covered, every few months from a first date"
+    JOINERS = "joiners", "Joiners: add each person who starts while a cycle runs to that cycle"
 
 
-class RuleState(StrEnum):
+class RuleState(Labelled):
     """Whether a rule creates reviews."""
 
-    ACTIVE = "active"
-    PAUSED = "paused"
-    ARCHIVED = "archived"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ARCHIVED = "archived", "Archived"
 
 
 class RuleAction(StrEnum):

@@ -24,14 +24,6 @@ from service.web.wiring import wiring
 
 bp = Blueprint("pages_schedules", __name__, url_prefix="/hr/schedules")
 
-# Each kind of rule as HR reads it (a kind the enum gains without words here fails at import).
-KIND_SENTENCES = {
-    RuleKind.PROBATION: "End of probation: a number of days after each person's start date",
-    RuleKind.ANNIVERSARY: "Work anniversary: on each anniversary of the start date",
-    RuleKind.CALENDAR: "Calendar: everyone covered, every few months from a first date",
-    RuleKind.JOINERS: "Joiners: add each person who starts while a cycle runs to that cycle",
-}
-assert set(KIND_SENTENCES) == set(RuleKind), "every kind of rule needs its sentence"
 DONE = {
     RuleAction.PAUSE: "paused: it creates no reviews until resumed",
     RuleAction.RESUME: "resumed: it creates reviews again from today",
@@ -118,7 +110,7 @@ def _form(
         rule_id=rule_id,
         version=version,
         message=message,
-        kinds=[(k.value, KIND_SENTENCES[k]) for k in RuleKind],
+        kinds=[(k.value, k.label) for k in RuleKind],
         template_choices=[(t.template_id, t.name) for t in template_svc.list_templates(uow)],
         cycle_choices=[(c.cycle_id, c.name) for c in cycle_svc.list_cycles(uow) if c.state is CycleState.ACTIVE],
         departments=sorted({p.department for p in people_for_signin(uow)}, key=str.casefold),
