@@ -362,7 +362,9 @@ def _notify(
         path = f"/cycles/{cycle.cycle_id}/reviews/{employee_id}"
         text = render("email/scheduled_review.txt", person=person, cycle=cycle, url=f"{base_url}{path}")
         try:
-            mailer.send(Email(to, f"A review has started: {person.name}", text, cycle_id=cycle.cycle_id, digest_key=path))
+            mailer.send(
+                Email(to, f"A review has started: {person.name}", text, cycle_id=cycle.cycle_id, digest_key=path)
+            )
             notified += 1
         except SendFailed as exc:
             log.warning("a scheduled review's email could not be kept: %s", exc)
