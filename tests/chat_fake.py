@@ -91,10 +91,10 @@ def _handler(fake: FakeChat) -> type[BaseHTTPRequestHandler]:
             else:
                 self._answer(404, "no such path", "text/plain")
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             self._serve("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._serve("POST")
 
     return Handler
