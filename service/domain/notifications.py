@@ -139,5 +139,6 @@ def check_workspace(channel: Channel, mode: ChatMode, secret: str) -> None:
     hosts = WEBHOOK_HOSTS[channel]
     if parts.scheme != "https" or not any(host == h or (h.startswith(".") and host.endswith(h)) for h in hosts):
         raise ValidationFailed(
-            "not a webhook address", errors={"secret": [f"the webhook must be an https address at {', '.join(hosts)}"]}
+            "not a webhook address",
+            errors={"secret": [f"the webhook must be an https address on {', '.join(h.lstrip('.') for h in hosts)}"]},
         )
