@@ -92,6 +92,11 @@ def set_my_notifications(
     return _mine(NotificationStore(uow), principal.employee_id)
 
 
+def require_hr(principal: Principal) -> None:
+    """Only HR connects chat channels and tests them (asked before the request's body is judged)."""
+    require_role(principal, Role.HR)
+
+
 def channel_statuses(uow: UnitOfWork, principal: Principal) -> list[ChannelStatus]:
     """HR: each chat channel, connected or not, with who connected it and when."""
     require_role(principal, Role.HR)

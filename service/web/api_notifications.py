@@ -89,8 +89,9 @@ def channels_api():
 )
 def connect_api(channel: str):
     """Connect (or reconnect) one chat channel."""
-    w = wiring()
-    status = svc.connect_channel(w.uow(), current_principal(), chat_secrets(w), channel, load_body(), w.clock)
+    w, principal = wiring(), current_principal()
+    svc.require_hr(principal)  # before the body is judged: no answer tells a non-HR caller more
+    status = svc.connect_channel(w.uow(), principal, chat_secrets(w), channel, load_body(), w.clock)
     return answer(status, schema=ChannelStatusSchema)
 
 

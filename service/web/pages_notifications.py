@@ -81,6 +81,7 @@ def settings():
 @bp.post("/hr/notifications/<channel>")
 def connect(channel: str):
     """HR: connect one chat channel (its secret to Secrets Manager), then show the settings."""
+    svc.require_hr(page_principal())
     raw = {"mode": request.form.get("mode", "")[:100], "secret": request.form.get("secret", "")[: MAX_SECRET + 1]}
     shown = {"channel": channel, "mode": raw["mode"]}  # the secret is never put back on the page
     data, errors = forms.load(ConnectInSchema(), raw)
