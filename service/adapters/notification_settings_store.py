@@ -50,17 +50,10 @@ class NotificationStore(Repository):
 
     def save_preference(self, before: Preference, after: Preference, address: str, actor: str, at: str) -> None:
         """Stage the preference (found by `address` too, for the mailer) and its audit record."""
-        old = self._get(keys.notify_preference(before.employee_id)) if before.version else None
         item = {**PREFERENCE.to_item(after), **keys.notify_preference_gsi(address), "address": address.lower()}
-        item.pop("version", None)
-        stage_audited(
-            self._uow,
-            entity=preference_entity(after.employee_id),
-            before=old,
-            after=item,
-            actor=actor,
-            action="set_notifications",
-            at=at,
+        key = keys.notify_preference(after.employee_id)
+        self._stage(
+            key, item, bool(before.version), preference_entity(after.employee_id), "set_notifications", actor, at
         )
 
     def workspaces(self) -> dict[Channel, Workspace]:
@@ -69,18 +62,24 @@ class NotificationStore(Repository):
 
     def save_workspace(self, before: Workspace | None, after: Workspace, actor: str, at: str) -> None:
         """Stage a channel's set-up (how, when, by whom) and its audit record."""
-        old = self._get(keys.notify_workspace(after.channel)) if before else None
-        item = WORKSPACE.to_item(after)
-        item.pop("version", None)
-        stage_audited(
-            self._uow,
-            entity=workspace_entity(after.channel),
-            before=old,
-            after=item,
-            actor=actor,
-            action="connect_chat",
-            at=at,
+        key = keys.notify_workspace(after.channel)
+        self._stage(
+            key,
+            WORKSPACE.to_item(after),
+            before is not None,
+            workspace_entity(after.channel),
+            "connect_chat",
+            actor,
+            at,
         )
+
+    def _stage(
+        self, key: dict[str, str], item: dict, existed: bool, entity: str, action: str, actor: str, at: str
+    ) -> None:
+        """An audited write of `item` over what was read at `key` (conditional on its version)."""
+        old = self._get(key) if existed else None
+        item = {k: v for k, v in item.items() if k != "version"}
+        stage_audited(self._uow, entity=entity, before=old, after=item, actor=actor, action=action, at=at)
 
 
 class PreferenceLookup:
