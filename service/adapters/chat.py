@@ -182,7 +182,7 @@ class ChannelMailer(Mailer):
 
     def send(self, email: Email) -> None:
         """Chat for those who chose it, email for the rest and for every chat that failed."""
-        chosen = {a: p.channel for a in email.to if (p := self.preferences(a)) and p.channel is not Channel.EMAIL}
+        chosen = {a: p.channel for a in email.to if (p := self._choice(a)) and p.channel is not Channel.EMAIL}
         if not chosen:
             self.inner.send(email)
             return
@@ -200,6 +200,14 @@ class ChannelMailer(Mailer):
                 by_email.append(address)
         if by_email:
             self.inner.send(replace(email, to=tuple(by_email)))
+
+    def _choice(self, address: str) -> Preference | None:
+        """The recipient's choice; while the table cannot tell, email (logged)."""
+        try:
+            return self.preferences(address)
+        except Unavailable as exc:
+            log.warning("the notification choice of %s could not be read, sent by email: %s", address, exc)
+            return None
 
     def deliver(self, channel: Channel, address: str, message: Message) -> bool:
         """Post `message` to `address` on `channel`; True when the channel is shared (only a knock went)."""

@@ -66,12 +66,16 @@ def channel_mailer(
 def sends_each(table: Table) -> Callable[[str], bool]:
     """Whether the person with this address chose one message per event over the daily digest."""
     from service.adapters.notification_settings_store import PreferenceLookup
+    from service.domain.errors import Unavailable
     from service.domain.notifications import Timing
 
     lookup = PreferenceLookup(table)
 
     def each(address: str) -> bool:
-        found = lookup(address)
+        try:
+            found = lookup(address)
+        except Unavailable:  # the table cannot tell now: the message waits for the digest, as it always did
+            return False
         return found is not None and found.timing is Timing.EACH
 
     return each

@@ -182,3 +182,16 @@ def test_the_preference_and_the_connection_are_audited_and_the_secret_is_not_in_
     assert [(r["action"], r["actor"]) for r in trail] == [("set_notifications", "E4")]
     [status] = [s for s in svc.channel_statuses(UnitOfWork(table), f.principal(table, "E2")) if s.connected]
     assert (status.channel, status.mode, status.configured_by_name) == ("slack", "bot", "Grace Hopper")
+
+
+def test_while_the_choice_cannot_be_read_the_message_goes_by_email(org, chat):
+    from service.adapters.chat import ChannelMailer
+    from service.domain.errors import Unavailable
+
+    def unreadable(address: str):
+        raise Unavailable("throttled")
+
+    outbox = MemoryMailer()
+    mailer = ChannelMailer(outbox, unreadable, dict, MemorySecrets(), ChatSender(Http(base_url=chat.url)), "https://r/")
+    mailer.send(_email())
+    assert [m.to for m in outbox.sent] == [("katherine@example.com",)] and chat.received == []
