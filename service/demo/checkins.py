@@ -49,21 +49,29 @@ CHECK_INS: dict[str, tuple[str, str, list[tuple[float, float, str, str]]]] = {
 }
 
 
+class SetAt(Clock):
+    """The real clock's identifiers, at a moment of the story."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
 def load_checkins(table: Table, who: Callable[[str], Principal], cycle_id: str, today: date, clock: Clock) -> None:
     """Give each story's goal its rhythm and check-ins, dated across the time since the goals were set."""
-    from service.demo.scenario import _SetAt
-
     start = min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC))
     span = max(clock.now() - start, start - start)
     for owner, (title, rhythm, steps) in CHECK_INS.items():
         person = who(owner)
         (goal,) = [g for g in goal_svc.person_goals(UnitOfWork(table), owner, cycle_id) if g.title == title]
-        at = _SetAt(start)
+        at = SetAt(start)
         version = goal_svc.update_goal(
             UnitOfWork(table), person, goal.goal_id, {"checkin_rhythm": rhythm}, goal.version, at
         ).version
         (kr,) = goal.key_results
         for share, value, confidence, comment in steps:
-            at = _SetAt(start + span * share)
+            at = SetAt(start + span * share)
             data = {"values": {kr.id: value}, "confidence": confidence, "comment": comment}
             version = checkin_svc.check_in(UnitOfWork(table), person, goal.goal_id, data, version, at).version

@@ -14,7 +14,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
 from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVES, calibrate
-from service.demo.checkins import CHECK_INS, load_checkins
+from service.demo.checkins import CHECK_INS, SetAt, load_checkins
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
 from service.demo.feedback import load_feedback_demo
@@ -205,16 +205,6 @@ def _drive(
         reviews.finalise(UnitOfWork(table), who(HR), cycle_id, employee_id, version, clock)
 
 
-class _SetAt(Clock):
-    """The real clock's identifiers, at a moment of the story."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
 def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> None:
     """Organisation goals → department and team goals → personal goals, with progress."""
 
@@ -232,7 +222,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         }
 
     # The goals were set a fortnight into the cycle (its pace counts from then), not on the day the demo loads.
-    clock = _SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
+    clock = SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
 
     def goal(
         owner: str,
