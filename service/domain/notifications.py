@@ -12,28 +12,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from service.domain.errors import ValidationFailed
+from service.domain.workflow import Labelled
 
 
-class Channel(StrEnum):
+class Channel(Labelled):
     """Where a person's notifications go."""
 
-    EMAIL = "email"
-    SLACK = "slack"
-    TEAMS = "teams"
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
 
 
-class Timing(StrEnum):
+class Timing(Labelled):
     """When a person hears of what may wait: in the daily digest, or one message per event."""
 
-    DIGEST = "digest"
-    EACH = "each"
+    DIGEST = "digest", "In a daily digest"
+    EACH = "each", "One message per event"
 
 
-class ChatMode(StrEnum):
+class ChatMode(Labelled):
     """How the organisation's workspace is reached.
 
     bot: the Slack app's bot token, a direct message to the person's Slack user found by their email;
@@ -41,9 +41,9 @@ class ChatMode(StrEnum):
     webhook: an incoming webhook into one shared channel (Slack or Teams), which gets a knock only.
     """
 
-    BOT = "bot"
-    WORKFLOW = "workflow"
-    WEBHOOK = "webhook"
+    BOT = "bot", "Slack app (bot token): a direct message to each person"
+    WORKFLOW = "workflow", "Teams Workflows webhook: a chat message to each person"
+    WEBHOOK = "webhook", "Incoming webhook into one channel: a notice only, the email still goes"
 
 
 CHAT_CHANNELS = (Channel.SLACK, Channel.TEAMS)
@@ -115,7 +115,7 @@ def check_preference(channel: Channel, configured: set[Channel]) -> None:
     """A person may choose email, or a chat channel HR has connected."""
     if channel is not Channel.EMAIL and channel not in configured:
         raise ValidationFailed(
-            "that channel is not connected", errors={"channel": [f"{channel.value.title()} is not set up by HR yet"]}
+            "that channel is not connected", errors={"channel": [f"{channel.label} is not set up by HR yet"]}
         )
 
 

@@ -143,7 +143,7 @@ def send_test_message(
     chosen = _chat_channel(channel)
     space = NotificationStore(uow).workspaces().get(chosen)
     if space is None:
-        raise ValidationFailed("not connected", errors={"channel": [f"connect {chosen.value.title()} first"]})
+        raise ValidationFailed("not connected", errors={"channel": [f"connect {chosen.label} first"]})
     person = uow.directory.get(principal.employee_id)
     address = person.email if person else ""
     message = Message(
@@ -158,4 +158,4 @@ def send_test_message(
         sender.send(chosen, space.mode, secret, address, message)
     except ChatFailed as exc:
         return TestResult(chosen, False, f"Not delivered: {exc}.")
-    return TestResult(chosen, True, f"Delivered to {chosen.value.title()} ({space.mode.value}).")
+    return TestResult(chosen, True, f"Delivered to {chosen.label} ({space.mode.value}).")

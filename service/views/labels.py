@@ -21,15 +21,6 @@ from service.domain.templates import Template
 
 # Stored codes as words. Anything not listed reads as its code with spaces, capitalised.
 WORDS: dict[str, str] = {
-    # issue 28: notification channels, timings and the ways HR connects a chat workspace
-    "email": "Email",
-    "slack": "Slack",
-    "teams": "Microsoft Teams",
-    "digest": "In a daily digest",
-    "each": "One message per event",
-    "bot": "Slack app (bot token): a direct message to each person",
-    "workflow": "Teams Workflows webhook: a chat message to each person",
-    "webhook": "Incoming webhook into one channel: a notice only, the email still goes",
     "low": "Low",
     "medium": "Medium",
     "high": "High",

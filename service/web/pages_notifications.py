@@ -9,7 +9,6 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from service.domain.notifications import MAX_SECRET, MODES, Timing
 from service.services import notifications as svc
-from service.views.labels import options, word
 from service.web import forms
 from service.web.api_notifications import ConnectInSchema, PreferenceInSchema, chat_secrets, chat_sender
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
@@ -28,8 +27,8 @@ def _mine_page(values: dict[str, Any], errors: forms.Errors, message: str, statu
         mine=mine,
         values=values or {"channel": mine.channel.value, "timing": mine.timing.value},
         message=message,
-        channels=[(c.value, word(c.value)) for c in mine.available],
-        timings=options(Timing),
+        channels=[(c.value, c.label) for c in mine.available],
+        timings=[(t.value, t.label) for t in Timing],
     )
 
 
@@ -49,7 +48,7 @@ def save_mine():
     w = wiring()
     refusal = OnRefusal(form=lambda e, m, s: _mine_page(raw, e, m, s), back=url_for("pages_notifications.mine"))
     saved = attempt(lambda: svc.set_my_notifications(w.uow(), page_principal(), data, _version(), w.clock), refusal)
-    flash(f"Saved: your messages go by {word(saved.channel.value)}, {word(saved.timing.value).lower()}.", "success")
+    flash(f"Saved: your messages go by {saved.channel.label}, {saved.timing.label.lower()}.", "success")
     return redirect(url_for("pages_notifications.mine"))
 
 
@@ -68,7 +67,7 @@ def _settings_page(errors: forms.Errors, message: str, status: int, values: dict
         channels=channels,
         values=values or {},
         message=message,
-        modes={c.value: [(m.value, word(m.value)) for m in MODES[c]] for c in MODES},
+        modes={c.value: [(m.value, m.label) for m in MODES[c]] for c in MODES},
     )
 
 
@@ -87,14 +86,14 @@ def connect(channel: str):
     data, errors = forms.load(ConnectInSchema(), raw)
     if errors:
         raise Respond(
-            _settings_page(errors, f"Not connected: {word(channel)} needs a mode and its secret.", 422, shown)
+            _settings_page(errors, "Not connected: choose how, and paste its token or webhook address.", 422, shown)
         )
     w = wiring()
     refusal = OnRefusal(form=lambda e, m, s: _settings_page(e, m, s, shown), prefix="Not connected")
     status = attempt(
         lambda: svc.connect_channel(w.uow(), page_principal(), chat_secrets(w), channel, data, w.clock), refusal
     )
-    flash(f"{word(status.channel.value)} is connected ({word(status.mode.value if status.mode else '')}).", "success")
+    flash(f"{status.channel.label} is connected ({status.mode.label if status.mode else ''}).", "success")
     return redirect(url_for("pages_notifications.settings"))
 
 

@@ -108,7 +108,7 @@ def test_a_channel_hr_never_connected_is_refused_to_people(org):
     table, clock = org
     with pytest.raises(Exception, match="not connected") as refused:
         _choose(table, clock, "E4", "teams")
-    assert refused.value.errors == {"channel": ["Teams is not set up by HR yet"]}
+    assert refused.value.errors == {"channel": ["Microsoft Teams is not set up by HR yet"]}
     assert svc.my_notifications(UnitOfWork(table), f.principal(table, "E4")).channel == "email"
 
 
