@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from marshmallow import Schema, validate
+from marshmallow import Schema, fields, validate
 
 from service.domain.notifications import MAX_SECRET, Channel, ChatMode, Timing
 from service.services import notifications as svc
@@ -20,10 +20,23 @@ from service.web.wiring import Wiring, wiring
 
 bp = Blueprint("api_notifications", __name__, url_prefix="/api")
 
-MyNotificationsSchema = schema_of(svc.MyNotifications, "MyNotificationsSchema")
-ChannelStatusSchema = schema_of(svc.ChannelStatus, "ChannelStatusSchema")
+# The choices' codes as enums in the document (each answer's schema is still derived from its dataclass).
+MyNotificationsSchema = schema_of(
+    svc.MyNotifications,
+    "MyNotificationsSchema",
+    channel=Choice(Channel),
+    timing=Choice(Timing),
+    available=fields.List(Choice(Channel)),
+)
+ChannelStatusSchema = schema_of(
+    svc.ChannelStatus,
+    "ChannelStatusSchema",
+    channel=Choice(Channel),
+    mode=Choice(ChatMode, allow_none=True),
+    modes=fields.List(Choice(ChatMode)),
+)
 ChannelListSchema = list_of("channels", ChannelStatusSchema)
-TestResultSchema = schema_of(svc.TestResult, "TestResultSchema")
+TestResultSchema = schema_of(svc.TestResult, "TestResultSchema", channel=Choice(Channel))
 
 
 class PreferenceInSchema(Schema):
