@@ -119,6 +119,7 @@ class ChatSender:
 
     def __init__(self, http: Http | None = None) -> None:
         self.http = http or Http()
+        self._slack_users: dict[tuple[str, str], str] = {}  # (token, address) → Slack user id, for this process
 
     def send(self, channel: Channel, mode: ChatMode, secret: str, address: str, message: Message) -> None:
         """Post it; `ChatFailed` when it did not arrive."""
@@ -132,13 +133,20 @@ class ChatSender:
             self._expect(self.http.call(secret, teams_card(message)), ("1", "", "ok"))
 
     def _slack_bot(self, token: str, address: str, message: Message) -> None:
+        user_id = self._slack_users.get((token, address.lower())) or self._slack_user(token, address)
+        body = {"channel": user_id, **slack_payload(message)}
+        self._slack_answer(self.http.call(f"{SLACK_API}chat.postMessage", body, token))
+
+    def _slack_user(self, token: str, address: str) -> str:
+        """The Slack user with this email (Slack limits these lookups, so a process asks once per person)."""
         query = urllib.parse.urlencode({"email": address})
         user = self._slack_answer(self.http.call(f"{SLACK_API}users.lookupByEmail?{query}", token=token))
         user_id = (user.get("user") or {}).get("id")
         if not user_id:
             raise ChatFailed("Slack: no user id")
-        body = {"channel": user_id, **slack_payload(message)}
-        self._slack_answer(self.http.call(f"{SLACK_API}chat.postMessage", body, token))
+        if len(self._slack_users) < 10_000:
+            self._slack_users[(token, address.lower())] = str(user_id)
+        return str(user_id)
 
     @staticmethod
     def _slack_answer(text: str) -> dict[str, Any]:

@@ -106,9 +106,9 @@ def test_the_test_message_says_whether_it_arrived(app, chat):
     assert sent.get_json() == {"channel": "slack", "delivered": True, "detail": "Delivered to Slack (bot)."}
     [dm] = chat.posted("chat.postMessage")
     assert dm["channel"] == "U_GRACE" and dm["text"] == "Test message from Review cycles"
-    chat.slack_users = {}
+    chat.status = 500
     failed = client.post("/api/notifications/channels/slack/test", headers=auth.headers()).get_json()
-    assert failed["delivered"] is False and failed["detail"] == "Not delivered: Slack: users_not_found."
+    assert failed["delivered"] is False and failed["detail"] == "Not delivered: HTTP 500."
     unconnected = client.post("/api/notifications/channels/teams/test", headers=auth.headers())
     assert unconnected.status_code == 422
 

@@ -195,3 +195,14 @@ def test_while_the_choice_cannot_be_read_the_message_goes_by_email(org, chat):
     mailer = ChannelMailer(outbox, unreadable, dict, MemorySecrets(), ChatSender(Http(base_url=chat.url)), "https://r/")
     mailer.send(_email())
     assert [m.to for m in outbox.sent] == [("katherine@example.com",)] and chat.received == []
+
+
+def test_a_slack_user_is_looked_up_once_per_process(org, chat):
+    table, clock = org
+    mailer, _, secrets = _chain(table, chat)
+    _connect(table, clock, secrets, "slack", "bot", BOT_TOKEN)
+    _choose(table, clock, "E4", "slack")
+    mailer.send(_email())
+    mailer.send(_email())
+    lookups = [r for r in chat.received if r.path == "/api/users.lookupByEmail"]
+    assert len(lookups) == 1 and len(chat.posted("chat.postMessage")) == 2
