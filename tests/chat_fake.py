@@ -39,6 +39,7 @@ class FakeChat:
     slack_users: dict[str, str] = field(default_factory=dict)  # email -> Slack user id
     status: int = 200  # every answer's status (500, 429: an HTTP error)
     delay: float = 0.0  # seconds before answering (longer than the client's timeout: a timeout)
+    drop: bool = False  # close the connection without answering
     received: list[Received] = field(default_factory=list)
 
     def posted(self, path_part: str) -> list[Any]:
@@ -70,6 +71,10 @@ def _handler(fake: FakeChat) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, method: str) -> None:
             got = self._take(method)
+            if fake.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
             if fake.delay:
                 time.sleep(fake.delay)
             if fake.status != 200:

@@ -11,6 +11,7 @@ settings can.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -112,6 +113,8 @@ class Http:
             raise ChatFailed("timed out") from exc
         except urllib.error.URLError as exc:
             raise ChatFailed(f"unreachable ({exc.reason})") from exc
+        except (OSError, http.client.HTTPException) as exc:  # the connection dropped, a garbled answer
+            raise ChatFailed(f"connection failed ({type(exc).__name__})") from exc
 
 
 class ChatSender:

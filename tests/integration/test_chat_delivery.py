@@ -90,7 +90,12 @@ def test_a_slack_choice_gets_a_direct_message_with_the_emails_words_and_no_email
 
 @pytest.mark.parametrize(
     ("case", "users", "status", "delay"),
-    [("unknown user", {}, 200, 0.0), ("HTTP error", None, 500, 0.0), ("timeout", None, 200, 1.0)],
+    [
+        ("unknown user", {}, 200, 0.0),
+        ("HTTP error", None, 500, 0.0),
+        ("timeout", None, 200, 1.0),
+        ("connection dropped", None, 0, 0.0),
+    ],
 )
 def test_a_failed_chat_falls_back_to_email_and_is_counted(org, chat, counts, case, users, status, delay):
     table, clock = org
@@ -98,7 +103,7 @@ def test_a_failed_chat_falls_back_to_email_and_is_counted(org, chat, counts, cas
     _connect(table, clock, secrets, "slack", "bot", BOT_TOKEN)
     _choose(table, clock, "E4", "slack")
     chat.slack_users = users if users is not None else chat.slack_users
-    chat.status, chat.delay = status, delay
+    chat.status, chat.delay, chat.drop = status or 200, delay, status == 0
     mailer.send(_email())
     assert [m.to for m in outbox.sent] == [("katherine@example.com",)], case
     assert counts[CHAT_FALLBACKS] == 1 and counts[CHAT_SENT] == 0
