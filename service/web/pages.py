@@ -136,7 +136,6 @@ def home():
     principal = page_principal()
     uow = wiring().uow()
     me = svc.get_person(uow, principal.employee_id)
-    chain = svc.management_chain(uow, principal.employee_id)
     found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now())
     tasks = sorted((_task_row(t, principal) for t in found.tasks), key=lambda t: t.sort_key)
     action_due = {a.action_id: due_info(a.due) for a in found.actions}
@@ -147,7 +146,7 @@ def home():
         "pages/home.html",
         leading=leading,
         me=me,
-        chain=chain,
+        chain=found.chain,
         reports=found.reports,
         tasks=tasks,
         own=[_own_row(r, principal) for r in found.own],
