@@ -17,7 +17,6 @@ from service.services import tasks as task_svc
 from service.services.auth import Principal
 from service.views.labels import ACTION_STATUS_LABELS, TASK_TITLES
 from service.web.page_helpers import back_to, due_info, page_principal, today
-from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages", __name__)
@@ -177,6 +176,7 @@ def action_status(action_id: str):
     """Move one of my actions along (open → in progress → done, or dropped)."""
     from service.services import actions as action_svc
     from service.web.form_flow import OnRefusal, attempt
+    from service.web.versioning import expected_version
 
     principal = page_principal()
     w = wiring()
