@@ -1,5 +1,7 @@
 """Untrusted input before it reaches a schema: request size, JSON bodies, ids in the path, paging cursors, the
-places a sign-in or a form may send the browser back to (`safe_next`).
+places a sign-in or a form may send the browser back to (`safe_next`), and the rules of text, ids and numbers the
+table and the pages can hold (web/fields.py's schema fields apply them; here they need no marshmallow, so reading a
+session cookie or a page's path does not import it).
 
 The limits are the ones docs/SECURITY.md lists; each refusal is a 4xx in the one error shape.
 """
