@@ -84,6 +84,20 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "A review has started: Katherine Johnson",
+        "email/scheduled_review.txt",
+        {
+            "person": KATHERINE,
+            "cycle": NS(
+                name="Probation review, 2026-03-02",
+                cycle_id="sched-r1-20260302",
+                period_end=date(2026, 3, 2),
+                phases={"self_assessment": date(2026, 3, 9), "manager_assessment": date(2026, 3, 16)},
+            ),
+            "url": f"{BASE}/cycles/sched-r1-20260302/reviews/E4",
+        },
+    ),
+    (
         "Review tasks 3+ days overdue in your team (1)",
         "email/escalation.txt",
         {"person": ALAN, "tasks": [{**TASK.__dict__, "owner_name": "Katherine Johnson"}]},
