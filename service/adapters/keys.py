@@ -77,6 +77,11 @@ def cycle(cycle_id: str) -> dict[str, str]:
     return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": "CYCLE"}
 
 
+def cycle_participants(cycle_id: str, chunk: int) -> dict[str, str]:
+    """One chunk of a launched cycle's participant ids (issue 24: the cycle item holds only their count)."""
+    return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": f"PART#{chunk:05d}"}
+
+
 def cycle_stats(cycle_id: str) -> dict[str, str]:
     """Counters of a cycle's reviews per state and department (kept up to date on write)."""
     return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": "STATS"}
@@ -346,6 +351,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("TEMPLATE#", "V#", "template_version"),
     ("CYCLE#", "CYCLE", "cycle"),
     ("CYCLE#", "STATS", "cycle_stats"),
+    ("CYCLE#", "PART#", "cycle_participants"),
     ("CYCLE#", "REVIEW#", "review"),
     ("ACTION#", "ACTION", "action"),
     ("ACTIONS#", "INDEX", "action_index"),

@@ -129,7 +129,10 @@ class Cycle:
     archived: bool = False  # a draft put away (issue 28): out of the lists, not edited or launched until restored
     state: CycleState = CycleState.DRAFT
     template_snapshot: dict[str, Any] | None = None
+    # The ids launched: only cycles stored before issue 24 keep them here; a launch now keeps them in chunk items
+    # beside the cycle (`uow.cycles.participants`), as one item cannot hold 50,000 of them (400 KB).
     participants: list[str] = field(default_factory=list)
+    participant_count: int = 0
     launched_at: str | None = None
     # The departments of the participants at launch (their reviews'), for HR's export choices; None before issue 24.
     participant_departments: list[str] | None = None
@@ -138,6 +141,11 @@ class Cycle:
     created_by: str = ""
     version: int = 0
     audit_head: str = ""
+
+    @property
+    def headcount(self) -> int:
+        """How many people the launch snapshotted (a cycle stored before issue 24 counts its list)."""
+        return self.participant_count or len(self.participants)
 
     @property
     def calibrates(self) -> bool:

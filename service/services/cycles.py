@@ -250,12 +250,14 @@ def launch_cycle(
         with_calibration_deadline(cycle, template.calibration),  # the template may have changed since the edit
         state=CycleState.ACTIVE,
         template_snapshot=template_to_dict(template),
-        participants=[p.employee_id for p in people],
+        participants=[],  # kept beside the cycle in chunk items (issue 24: 400 KB per item)
+        participant_count=len(people),
         launched_at=at,
         participant_departments=sorted({p.department for p in people}),
     )
     with uow:
         stored = uow.cycles.save(launched, new=False, actor=principal.employee_id, action="launch_cycle", at=at)
+        uow.cycles.stage_participants(cycle_id, [p.employee_id for p in people])
         uow.cycles.count(cycle_id, {"expected": len(people), "launched": 0})
         uow.feedback.start_counting(cycle_id)  # no request exists yet: every one is counted from here
         uow.commit()
@@ -273,8 +275,9 @@ def launch_cycle(
 
 def _send_batches(uow: UnitOfWork, queue: Queue, cycle: Cycle, people: list[Employee] | None = None) -> None:
     if people is None:
-        found = uow.directory.get_many(cycle.participants)
-        people = [found[i] for i in cycle.participants if i in found]
+        ids = uow.cycles.participants(cycle)
+        found = uow.directory.get_many(ids)
+        people = [found[i] for i in ids if i in found]
     messages: list[Message] = []
     for start in range(0, len(people), LAUNCH_BATCH):
         chunk = people[start : start + LAUNCH_BATCH]
