@@ -12,6 +12,8 @@ keys, and a key can be known only by someone who has read the whole copy.
   the PDF function render and store it (finalised or not: it must be stored to be handed over), and the reader
   is told it is being prepared; asking again serves it once stored.
 - Any other unfinalised summary (a draft changes with every keystroke) is rendered for the request, not kept.
+- A reader who sends the key back (If-None-Match) gets "not modified" from the hash alone: nothing is read from
+  the bucket or rendered.
 
 The reader's access is checked before any of this (`summaries.summary_for` answers 404 first), on every ask.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -68,6 +71,13 @@ class Ready:
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """The reader holds this key's copy already (If-None-Match): nothing read from the bucket, nothing sent."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class Preparing:
     """The PDF is being rendered in the background; ask again after `retry_after` seconds."""
 
@@ -98,10 +108,19 @@ def render_and_store(prepared: Prepared, store: BlobStore, now: datetime) -> byt
 
 
 def download(
-    summary: Summary, store: BlobStore, queue: Queue, clock: Clock, reader_id: str, inline_pages: int = INLINE_PAGES
-) -> Ready | Preparing:
-    """The reader's summary (already allowed to them): the stored PDF, a fresh render, or "being prepared"."""
+    summary: Summary,
+    store: BlobStore,
+    queue: Queue,
+    clock: Clock,
+    reader_id: str,
+    inline_pages: int = INLINE_PAGES,
+    held: Container[str] = (),
+) -> Ready | Preparing | Unchanged:
+    """The reader's summary (already allowed to them): the stored PDF, a fresh render, or "being prepared"; or
+    Unchanged when its key is among the ETags the reader `held` (answered from the hash, the bucket unread)."""
     prepared = prepare(summary)
+    if prepared.key in held:
+        return Unchanged(prepared.key)
     big = prepared.pages > inline_pages
     if prepared.summary.finalised or big:
         stored = store.get(prepared.object_key)
