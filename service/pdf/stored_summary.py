@@ -12,6 +12,8 @@ keys, and a key can be known only by someone who has read the whole copy.
   the PDF function render and store it (finalised or not: it must be stored to be handed over), and the reader
   is told it is being prepared; asking again serves it once stored.
 - Any other unfinalised summary (a draft changes with every keystroke) is rendered for the request, not kept.
+- A bulk export reads a finalised summary kept under its key instead of rendering it again (`keeping`), and
+  keeps the ones it renders.
 - A reader who sends the key back (If-None-Match) gets "not modified" from the hash alone: nothing is read from
   the bucket or rendered.
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +47,7 @@ PAGE_BYTES = 6500
 INLINE_PAGES = 12
 PENDING_SECONDS = 900  # a background render not stored after this long (a lost message) is asked for again
 RETRY_AFTER = 5  # seconds a reader is asked to wait before asking again
+Render = Callable[[Summary], bytes]
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,25 @@ def _render(summary: Summary) -> bytes:
     return summary_pdf.summary_pdf(summary)
 
 
-def render_and_store(prepared: Prepared, store: BlobStore, now: datetime) -> bytes:
+def render_and_store(prepared: Prepared, store: BlobStore, now: datetime, render: Render | None = None) -> bytes:
     """Render the PDF and keep it under its key (its metadata says when it was made)."""
-    pdf = _render(prepared.summary)
+    pdf = (render or _render)(prepared.summary)
     store.put(prepared.object_key, pdf, "application/pdf", {"rendered-at": iso(now), "pages": str(prepared.pages)})
     return pdf
+
+
+def keeping(render: Render, store: BlobStore, clock: Clock) -> Render:
+    """`render` as a bulk export uses it: a finalised summary already kept under its key is read back (nothing
+    rendered), one not kept yet is rendered and kept for the next export or download; a draft is only rendered."""
+
+    def made(summary: Summary) -> bytes:
+        if not summary.finalised:
+            return render(summary)
+        prepared = prepare(summary)
+        stored = store.get(prepared.object_key)
+        return stored.data if stored is not None else render_and_store(prepared, store, clock.now(), render)
+
+    return made
 
 
 def download(
