@@ -102,6 +102,19 @@ def review_gsi(employee_id: str, period_start: str, cycle_id: str) -> dict[str, 
     return {"gsi1pk": f"PERSON#{_esc(employee_id)}", "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}"}
 
 
+def review_state_gsi(cycle_id: str, state: str, employee_name: str, employee_id: str) -> dict[str, str]:
+    """gsi2: a cycle's reviews in one state, by name (HR's to-finalise and overdue pages, a page at a time)."""
+    return {
+        "gsi2pk": f"REVSTATE#{_esc(cycle_id)}#{state}",
+        "gsi2sk": f"{employee_name.casefold()}#{_esc(employee_id)}",
+    }
+
+
+def reviews_in_state(cycle_id: str, state: str) -> tuple[str, str]:
+    """gsi2 partition of a cycle's reviews in one state."""
+    return "gsi2", f"REVSTATE#{_esc(cycle_id)}#{state}"
+
+
 def review_disagreed_gsi(cycle_id: str, employee_name: str, employee_id: str) -> dict[str, str]:
     """gsi3 (sparse): a review whose employee did not agree, listed for HR by name while it says so."""
     return {"gsi3pk": f"DISAGREED#{_esc(cycle_id)}", "gsi3sk": f"{employee_name.casefold()}#{_esc(employee_id)}"}

@@ -77,17 +77,6 @@ class WorklistRow:
 
 
 @dataclass(frozen=True)
-class Worklist:
-    """HR's work in one cycle: everyone, who to finalise, who disagreed, and who is overdue per phase."""
-
-    cycle_id: str
-    people: list[WorklistRow]
-    to_finalise: list[WorklistRow]
-    disagreed: list[WorklistRow]
-    overdue: dict[str, list[WorklistRow]]
-
-
-@dataclass(frozen=True)
 class Disagreements:
     """The first reviews of a cycle whose employee did not agree, by name, and whether more did."""
 
@@ -95,6 +84,15 @@ class Disagreements:
     more: bool
 
 
+@dataclass(frozen=True)
+class WorkPage:
+    """A page of HR's work in a cycle, by name: its rows, and where the next page starts (None: the last)."""
+
+    rows: list[WorklistRow]
+    after: tuple[str, str] | None  # (the state to read next, the index key of the last review read in it or "")
+
+
+WORK_PAGE = 50  # rows per page of HR's to-finalise and overdue lists
 DISAGREEMENTS_SHOWN = 50  # on the dashboard; more: "and more", each with its review a search away
 
 
@@ -429,23 +427,55 @@ def find_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str, query: st
     return Found(found.query, rows, found.more)
 
 
-def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> Worklist:
-    """HR's work in one cycle from one paginated query of its reviews: who to finalise, who is overdue per
-    phase (the same rule as the counters), and where the employee did not agree."""
+def _work_page(
+    uow: UnitOfWork, cycle_id: str, states: list[ReviewState], after: tuple[str, str] | None, limit: int
+) -> WorkPage:
+    """Reviews in these states, state by state and by name within each, from `after`: one Query per state read
+    (a page fills from the next state when one runs out), whatever the size of the cycle."""
+    names = [s.value for s in states]
+    start, key = (names.index(after[0]), after[1] or None) if after and after[0] in names else (0, None)
+    if after and after[0] not in names:
+        raise ValidationFailed("Bad page.", {"after": ["use the link to the next page"]})
+    rows: list[WorklistRow] = []
+    for i in range(start, len(names)):
+        found, last = uow.reviews.in_state(cycle_id, names[i], key, limit - len(rows))
+        rows += [_row(r) for r in found]
+        if last is not None:
+            return WorkPage(rows, (names[i], last))
+        key = None
+        if len(rows) >= limit:
+            return WorkPage(rows, (names[i + 1], "") if i + 1 < len(names) else None)
+    return WorkPage(rows, None)
+
+
+def to_finalise_page(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, after: tuple[str, str] | None = None, limit: int = WORK_PAGE
+) -> WorkPage:
+    """A page of the acknowledged reviews waiting for HR to finalise, by name (issue 24: never the whole cycle)."""
     require_role(principal, Role.HR)
-    cycle = get_cycle(uow, cycle_id)
-    reviews = sorted(uow.reviews.of_cycle(cycle_id), key=lambda r: (r.employee_name.casefold(), r.employee_id))
-    overdue: dict[str, list[WorklistRow]] = {}
-    for phase, (states, _owner) in PHASE_TASKS.items():
-        if phase in cycle.phases and today > cycle.phases[phase]:
-            overdue[phase.value] = [_row(r) for r in reviews if r.state in states]
-    return Worklist(
-        cycle_id=cycle_id,
-        people=[_row(r) for r in reviews],
-        to_finalise=[_row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
-        disagreed=[_row(r) for r in reviews if r.disagreed],
-        overdue=overdue,
-    )
+    return _work_page(uow, cycle.cycle_id, [ReviewState.ACKNOWLEDGED], after, limit)
+
+
+def overdue_phases(cycle: Cycle, today: date) -> list[Phase]:
+    """The phases whose deadline has passed, in order."""
+    return [p for p in PHASE_TASKS if p in cycle.phases and today > cycle.phases[p]]
+
+
+def overdue_page(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle: Cycle,
+    phase: Phase,
+    today: date,
+    after: tuple[str, str] | None = None,
+    limit: int = WORK_PAGE,
+) -> WorkPage:
+    """A page of one phase's overdue reviews (the same rule as the counters), state by state, by name."""
+    require_role(principal, Role.HR)
+    if phase not in overdue_phases(cycle, today):
+        return WorkPage([], None)
+    states = [s for s in PHASE_TASKS[phase][0] if s in cycle.states()]
+    return _work_page(uow, cycle.cycle_id, states, after, limit)
 
 
 def reindex_reviews(uow: UnitOfWork) -> dict[str, int]:
