@@ -231,12 +231,16 @@ def select_participants(c: Cycle, people: list[Employee]) -> list[Employee]:
     return sorted(chosen, key=lambda p: p.employee_id)
 
 
+def overdue_phases(cycle: Cycle, today: date) -> list[Phase]:
+    """The phases with tasks whose deadline has passed, in order (the counters' rule and HR's overdue list's)."""
+    return [p for p in PHASE_TASKS if p in cycle.phases and today > cycle.phases[p]]
+
+
 def progress(cycle: Cycle, counts: dict[str, int], by_department: dict[str, dict[str, int]], today: date) -> dict:
     """Reviews per state and department, and how many are overdue (from counters, no review reads)."""
     overdue: dict[str, int] = {}
-    for phase, (states, _owner) in PHASE_TASKS.items():
-        if phase in cycle.phases and today > cycle.phases[phase]:
-            overdue[phase.value] = sum(counts.get(s.value, 0) for s in states)
+    for phase in overdue_phases(cycle, today):
+        overdue[phase.value] = sum(counts.get(s.value, 0) for s in PHASE_TASKS[phase][0])
     states = cycle.states()
     return {
         "total": sum(counts.get(s.value, 0) for s in states),

@@ -21,6 +21,7 @@ from service.domain.cycles import (
     Phase,
     check_cycle,
     next_cycle_state,
+    overdue_phases,
     progress,
     select_participants,
     with_calibration_deadline,
@@ -454,11 +455,6 @@ def to_finalise_page(
     """A page of the acknowledged reviews waiting for HR to finalise, by name (issue 24: never the whole cycle)."""
     require_role(principal, Role.HR)
     return _work_page(uow, cycle.cycle_id, [ReviewState.ACKNOWLEDGED], after, limit)
-
-
-def overdue_phases(cycle: Cycle, today: date) -> list[Phase]:
-    """The phases whose deadline has passed, in order."""
-    return [p for p in PHASE_TASKS if p in cycle.phases and today > cycle.phases[p]]
 
 
 def overdue_page(

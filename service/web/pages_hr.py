@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import Schema
 
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
+from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase, overdue_phases
 from service.domain.directory import Role
 from service.domain.errors import ValidationFailed
 from service.domain.templates import template_to_dict
@@ -449,7 +449,7 @@ def overdue(cycle_id: str):
     cycle_svc.prefetch(uow, None, cycle_id)  # the cycle and its counters in one batch read
     c = cycle_svc.get_cycle(uow, cycle_id)
     counts = cycle_svc.cycle_progress(uow, principal, cycle_id, today()).overdue
-    phases = [p for p in cycle_svc.overdue_phases(c, today()) if counts.get(p.value)]
+    phases = [p for p in overdue_phases(c, today()) if counts.get(p.value)]
     asked = request.args.get("phase")
     chosen = next((p for p in phases if p.value == asked), None)
     if asked is not None and chosen is None:
