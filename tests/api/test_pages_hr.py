@@ -530,3 +530,9 @@ def test_a_bad_page_of_the_overdue_list_is_a_4xx_that_changes_nothing(hr, table,
     clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
     resp = hr.get(f"/hr/cycles/{launched_cycle_id}/overdue?{query}")
     assert 400 <= resp.status_code < 500
+
+
+def test_a_launched_cycle_shows_how_many_took_part_from_its_count(hr, launched_cycle_id):
+    """Issue 24: the ids sit beside the cycle item; its pages show the count the launch kept on it."""
+    assert "<dd>6 people</dd>" in text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    assert "<td>6 people</td>" in text(hr.get("/hr/cycles"))
