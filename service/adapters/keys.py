@@ -77,6 +77,11 @@ def cycle(cycle_id: str) -> dict[str, str]:
     return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": "CYCLE"}
 
 
+def cycle_participants(cycle_id: str, chunk: int) -> dict[str, str]:
+    """One chunk of a launched cycle's participant ids (issue 24: the cycle item holds only their count)."""
+    return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": f"PART#{chunk:05d}"}
+
+
 def cycle_stats(cycle_id: str) -> dict[str, str]:
     """Counters of a cycle's reviews per state and department (kept up to date on write)."""
     return {"pk": f"CYCLE#{_esc(cycle_id)}", "sk": "STATS"}
@@ -95,6 +100,19 @@ def review(cycle_id: str, employee_id: str) -> dict[str, str]:
 def review_gsi(employee_id: str, period_start: str, cycle_id: str) -> dict[str, str]:
     """gsi1: a person's history across cycles (reviews and actions in one partition)."""
     return {"gsi1pk": f"PERSON#{_esc(employee_id)}", "gsi1sk": f"REVIEW#{period_start}#{_esc(cycle_id)}"}
+
+
+def review_state_gsi(cycle_id: str, state: str, employee_name: str, employee_id: str) -> dict[str, str]:
+    """gsi2: a cycle's reviews in one state, by name (HR's to-finalise and overdue pages, a page at a time)."""
+    return {
+        "gsi2pk": f"REVSTATE#{_esc(cycle_id)}#{state}",
+        "gsi2sk": f"{employee_name.casefold()}#{_esc(employee_id)}",
+    }
+
+
+def reviews_in_state(cycle_id: str, state: str) -> tuple[str, str]:
+    """gsi2 partition of a cycle's reviews in one state."""
+    return "gsi2", f"REVSTATE#{_esc(cycle_id)}#{state}"
 
 
 def review_disagreed_gsi(cycle_id: str, employee_name: str, employee_id: str) -> dict[str, str]:
@@ -361,6 +379,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("TEMPLATE#", "V#", "template_version"),
     ("CYCLE#", "CYCLE", "cycle"),
     ("CYCLE#", "STATS", "cycle_stats"),
+    ("CYCLE#", "PART#", "cycle_participants"),
     ("CYCLE#", "REVIEW#", "review"),
     ("ACTION#", "ACTION", "action"),
     ("ACTIONS#", "INDEX", "action_index"),

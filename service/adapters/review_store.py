@@ -16,9 +16,11 @@ from service.domain.reviews import Review
 
 
 def _review_keys(r: Review) -> dict[str, str]:
-    """Its primary key, the person's history (gsi1) and, while the employee disagrees, HR's list (gsi3): on the
-    review item itself, so every write of the review keeps the list true."""
+    """Its primary key, the person's history (gsi1), its cycle's reviews in its state (gsi2: HR's to-finalise and
+    overdue pages) and, while the employee disagrees, HR's list (gsi3): on the review item itself, so every write of
+    the review keeps the lists true."""
     found = {**keys.review(r.cycle_id, r.employee_id), **keys.review_gsi(r.employee_id, r.period_start, r.cycle_id)}
+    found |= keys.review_state_gsi(r.cycle_id, r.state.value, r.employee_name, r.employee_id)
     if r.disagreed:
         found |= keys.review_disagreed_gsi(r.cycle_id, r.employee_name, r.employee_id)
     return found
@@ -53,6 +55,20 @@ class ReviewRepository(Repository):
         index, pk = keys.disagreed_reviews(cycle_id)
         items = self._table.query_page(pk, index=index, limit=limit + 1).items  # one over: whether more wait
         return [review_from_item(i) for i in items[:limit]], len(items) > limit
+
+    def in_state(self, cycle_id: str, state: str, after: str | None, limit: int) -> tuple[list[Review], str | None]:
+        """A page of a cycle's reviews in one state by name, from after the one whose index key is `after`, and the
+        index key of its last review when more may follow (one Query, whatever the size of the cycle)."""
+        index, pk = keys.reviews_in_state(cycle_id, state)
+        cursor = None
+        if after:
+            employee_id = after.rsplit("#", 1)[-1].replace("%23", "#")
+            cursor = {**keys.review(cycle_id, employee_id), "gsi2pk": pk, "gsi2sk": after}
+        page = self._table.query_page(pk, index=index, limit=limit, cursor=cursor)
+        found = [review_from_item(i) for i in page.items]
+        if page.cursor is None or not found:
+            return found, None
+        return found, keys.review_state_gsi(cycle_id, state, found[-1].employee_name, found[-1].employee_id)["gsi2sk"]
 
     def reindex(self, cycle_id: str) -> int:
         """Put again, each at the version read, the cycle's reviews whose stored index keys are not the ones their

@@ -175,7 +175,12 @@ class MemoryTable(Table):
         rows = [i for i in members if sk_attr in i and (sk_prefix is None or i[sk_attr].startswith(sk_prefix))]
         rows.sort(key=lambda i: (i[sk_attr], i["pk"], i["sk"]), reverse=descending)
         start = 0
-        if cursor is not None:
+        if cursor is not None and index and sk_attr in cursor:
+            # As DynamoDB does: after the cursor's place in the index, whether or not that item is still there.
+            mark = (cursor[sk_attr], cursor["pk"], cursor["sk"])
+            seen = (lambda k: k >= mark) if descending else (lambda k: k <= mark)
+            start = sum(1 for r in rows if seen((r[sk_attr], r["pk"], r["sk"])))
+        elif cursor is not None:
             marks = [(r["pk"], r["sk"]) for r in rows]
             start = marks.index((cursor["pk"], cursor["sk"])) + 1
         size = min(limit or self.page_size, self.page_size)

@@ -129,7 +129,10 @@ class Cycle:
     archived: bool = False  # a draft put away (issue 28): out of the lists, not edited or launched until restored
     state: CycleState = CycleState.DRAFT
     template_snapshot: dict[str, Any] | None = None
+    # The ids launched: only cycles stored before issue 24 keep them here; a launch now keeps them in chunk items
+    # beside the cycle (`uow.cycles.participants`), as one item cannot hold 50,000 of them (400 KB).
     participants: list[str] = field(default_factory=list)
+    participant_count: int = 0
     launched_at: str | None = None
     # The departments of the participants at launch (their reviews'), for HR's export choices; None before issue 24.
     participant_departments: list[str] | None = None
@@ -138,6 +141,11 @@ class Cycle:
     created_by: str = ""
     version: int = 0
     audit_head: str = ""
+
+    @property
+    def headcount(self) -> int:
+        """How many people the launch snapshotted (a cycle stored before issue 24 counts its list)."""
+        return self.participant_count or len(self.participants)
 
     @property
     def calibrates(self) -> bool:
@@ -223,12 +231,16 @@ def select_participants(c: Cycle, people: list[Employee]) -> list[Employee]:
     return sorted(chosen, key=lambda p: p.employee_id)
 
 
+def overdue_phases(cycle: Cycle, today: date) -> list[Phase]:
+    """The phases with tasks whose deadline has passed, in order (the counters' rule and HR's overdue list's)."""
+    return [p for p in PHASE_TASKS if p in cycle.phases and today > cycle.phases[p]]
+
+
 def progress(cycle: Cycle, counts: dict[str, int], by_department: dict[str, dict[str, int]], today: date) -> dict:
     """Reviews per state and department, and how many are overdue (from counters, no review reads)."""
     overdue: dict[str, int] = {}
-    for phase, (states, _owner) in PHASE_TASKS.items():
-        if phase in cycle.phases and today > cycle.phases[phase]:
-            overdue[phase.value] = sum(counts.get(s.value, 0) for s in states)
+    for phase in overdue_phases(cycle, today):
+        overdue[phase.value] = sum(counts.get(s.value, 0) for s in PHASE_TASKS[phase][0])
     states = cycle.states()
     return {
         "total": sum(counts.get(s.value, 0) for s in states),

@@ -60,6 +60,7 @@ def process_records(
 
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
+    render = stored_summary.keeping(render, blobs, clock)  # a finalised summary kept already is not made again
 
     def run(record: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
         if message.get("kind") == stored_summary.KIND:

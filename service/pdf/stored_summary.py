@@ -12,6 +12,10 @@ keys, and a key can be known only by someone who has read the whole copy.
   the PDF function render and store it (finalised or not: it must be stored to be handed over), and the reader
   is told it is being prepared; asking again serves it once stored.
 - Any other unfinalised summary (a draft changes with every keystroke) is rendered for the request, not kept.
+- A bulk export reads a finalised summary kept under its key instead of rendering it again (`keeping`), and
+  keeps the ones it renders.
+- A reader who sends the key back (If-None-Match) gets "not modified" from the hash alone: nothing is read from
+  the bucket or rendered.
 
 The reader's access is checked before any of this (`summaries.summary_for` answers 404 first), on every ask.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +47,7 @@ PAGE_BYTES = 6500
 INLINE_PAGES = 12
 PENDING_SECONDS = 900  # a background render not stored after this long (a lost message) is asked for again
 RETRY_AFTER = 5  # seconds a reader is asked to wait before asking again
+Render = Callable[[Summary], bytes]
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,13 @@ class Ready:
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """The reader holds this key's copy already (If-None-Match): nothing read from the bucket, nothing sent."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class Preparing:
     """The PDF is being rendered in the background; ask again after `retry_after` seconds."""
 
@@ -90,18 +103,41 @@ def _render(summary: Summary) -> bytes:
     return summary_pdf.summary_pdf(summary)
 
 
-def render_and_store(prepared: Prepared, store: BlobStore, now: datetime) -> bytes:
+def render_and_store(prepared: Prepared, store: BlobStore, now: datetime, render: Render | None = None) -> bytes:
     """Render the PDF and keep it under its key (its metadata says when it was made)."""
-    pdf = _render(prepared.summary)
+    pdf = (render or _render)(prepared.summary)
     store.put(prepared.object_key, pdf, "application/pdf", {"rendered-at": iso(now), "pages": str(prepared.pages)})
     return pdf
 
 
+def keeping(render: Render, store: BlobStore, clock: Clock) -> Render:
+    """`render` as a bulk export uses it: a finalised summary already kept under its key is read back (nothing
+    rendered), one not kept yet is rendered and kept for the next export or download; a draft is only rendered."""
+
+    def made(summary: Summary) -> bytes:
+        if not summary.finalised:
+            return render(summary)
+        prepared = prepare(summary)
+        stored = store.get(prepared.object_key)
+        return stored.data if stored is not None else render_and_store(prepared, store, clock.now(), render)
+
+    return made
+
+
 def download(
-    summary: Summary, store: BlobStore, queue: Queue, clock: Clock, reader_id: str, inline_pages: int = INLINE_PAGES
-) -> Ready | Preparing:
-    """The reader's summary (already allowed to them): the stored PDF, a fresh render, or "being prepared"."""
+    summary: Summary,
+    store: BlobStore,
+    queue: Queue,
+    clock: Clock,
+    reader_id: str,
+    inline_pages: int = INLINE_PAGES,
+    held: Container[str] = (),
+) -> Ready | Preparing | Unchanged:
+    """The reader's summary (already allowed to them): the stored PDF, a fresh render, or "being prepared"; or
+    Unchanged when its key is among the ETags the reader `held` (answered from the hash, the bucket unread)."""
     prepared = prepare(summary)
+    if prepared.key in held:
+        return Unchanged(prepared.key)
     big = prepared.pages > inline_pages
     if prepared.summary.finalised or big:
         stored = store.get(prepared.object_key)

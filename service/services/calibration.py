@@ -116,7 +116,7 @@ def create_session(uow: UnitOfWork, principal: Principal, cycle_id: str, data: d
         people = list(uow.directory.get_many(listed).values())
     else:
         people = uow.directory.all()
-    members = select_people(group, department, root_id, listed, people, set(cycle.participants))
+    members = select_people(group, department, root_id, listed, people, set(uow.cycles.participants(cycle)))
     ids = [m.employee_id for m in members]
     managers = {r.employee_id: r.manager_id for r in uow.reviews.get_many(cycle_id, ids)}
     chains = {c for m in members for c in m.chain}
@@ -633,8 +633,9 @@ def group_choices(uow: UnitOfWork, principal: Principal, cycle_id: str) -> Group
     """The choices of the new-session form (HR)."""
     policy.require_role(principal, Role.HR)
     cycle = _cycle(uow, cycle_id)
-    people = uow.directory.get_many(cycle.participants)
-    reviews = uow.reviews.get_many(cycle_id, cycle.participants)
+    ids = uow.cycles.participants(cycle)
+    people = uow.directory.get_many(ids)
+    reviews = uow.reviews.get_many(cycle_id, ids)
     held = uow.calibration.claims(cycle_id, [r.employee_id for r in reviews if r.state is ReviewState.IN_CALIBRATION])
     managers = {p.manager_id for p in people.values() if p.manager_id}
     leaders = uow.directory.get_many(sorted(managers))

@@ -43,7 +43,7 @@ def due_check_ins(uow: UnitOfWork, today: date) -> dict[str, list[DueCheckIn]]:
     for cycle in uow.cycles.list():
         if cycle.state is not CycleState.ACTIVE:
             continue
-        for owner_id in cycle.participants:
+        for owner_id in uow.cycles.participants(cycle):
             for goal in uow.goals.of_owner(owner_id, cycle.cycle_id):
                 due = None if goal.archived else next_check_in(goal)
                 if due is not None and due <= today:

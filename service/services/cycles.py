@@ -21,6 +21,7 @@ from service.domain.cycles import (
     Phase,
     check_cycle,
     next_cycle_state,
+    overdue_phases,
     progress,
     select_participants,
     with_calibration_deadline,
@@ -77,17 +78,6 @@ class WorklistRow:
 
 
 @dataclass(frozen=True)
-class Worklist:
-    """HR's work in one cycle: everyone, who to finalise, who disagreed, and who is overdue per phase."""
-
-    cycle_id: str
-    people: list[WorklistRow]
-    to_finalise: list[WorklistRow]
-    disagreed: list[WorklistRow]
-    overdue: dict[str, list[WorklistRow]]
-
-
-@dataclass(frozen=True)
 class Disagreements:
     """The first reviews of a cycle whose employee did not agree, by name, and whether more did."""
 
@@ -95,6 +85,15 @@ class Disagreements:
     more: bool
 
 
+@dataclass(frozen=True)
+class WorkPage:
+    """A page of HR's work in a cycle, by name: its rows, and where the next page starts (None: the last)."""
+
+    rows: list[WorklistRow]
+    after: tuple[str, str] | None  # (the state to read next, the index key of the last review read in it or "")
+
+
+WORK_PAGE = 50  # rows per page of HR's to-finalise and overdue lists
 DISAGREEMENTS_SHOWN = 50  # on the dashboard; more: "and more", each with its review a search away
 
 
@@ -247,7 +246,8 @@ def launch_cycle(
     people = select_participants(cycle, uow.directory.all())
     at = iso(clock.now())
     with uow:
-        stored = stage_launch(uow, launched_cycle(cycle, template, people, at), False, principal.employee_id, at)
+        launched = launched_cycle(cycle, template, people, at)
+        stored = stage_launch(uow, launched, people, False, principal.employee_id, at)
         uow.commit()
     try:
         _send_batches(uow, queue, stored, people)
@@ -267,24 +267,28 @@ def launched_cycle(cycle: Cycle, template: Template, people: list[Employee], at:
         with_calibration_deadline(cycle, template.calibration),  # the template may have changed since the edit
         state=CycleState.ACTIVE,
         template_snapshot=template_to_dict(template),
-        participants=[p.employee_id for p in people],
+        participants=[],  # kept beside the cycle in chunk items (issue 24: 400 KB per item)
+        participant_count=len(people),
         launched_at=at,
         participant_departments=sorted({p.department for p in people}),
     )
 
 
-def stage_launch(uow: UnitOfWork, launched: Cycle, new: bool, actor: str, at: str) -> Cycle:
-    """Stage a launched cycle (a new one only from a schedule, issue 28), its counters and its feedback count."""
+def stage_launch(uow: UnitOfWork, launched: Cycle, people: list[Employee], new: bool, actor: str, at: str) -> Cycle:
+    """Stage a launched cycle (a new one only from a schedule, issue 28), its participants, its counters and its
+    feedback count."""
     stored = uow.cycles.save(launched, new=new, actor=actor, action="launch_cycle", at=at)
-    uow.cycles.count(launched.cycle_id, {"expected": len(launched.participants), "launched": 0})
+    uow.cycles.stage_participants(launched.cycle_id, [p.employee_id for p in people])
+    uow.cycles.count(launched.cycle_id, {"expected": len(people), "launched": 0})
     uow.feedback.start_counting(launched.cycle_id)  # no request exists yet: every one is counted from here
     return stored
 
 
 def _send_batches(uow: UnitOfWork, queue: Queue, cycle: Cycle, people: list[Employee] | None = None) -> None:
     if people is None:
-        found = uow.directory.get_many(cycle.participants)
-        people = [found[i] for i in cycle.participants if i in found]
+        ids = uow.cycles.participants(cycle)
+        found = uow.directory.get_many(ids)
+        people = [found[i] for i in ids if i in found]
     messages: list[Message] = []
     for start in range(0, len(people), LAUNCH_BATCH):
         chunk = people[start : start + LAUNCH_BATCH]
@@ -449,23 +453,50 @@ def find_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str, query: st
     return Found(found.query, rows, found.more)
 
 
-def cycle_worklist(uow: UnitOfWork, principal: Principal, cycle_id: str, today: date) -> Worklist:
-    """HR's work in one cycle from one paginated query of its reviews: who to finalise, who is overdue per
-    phase (the same rule as the counters), and where the employee did not agree."""
+def _work_page(
+    uow: UnitOfWork, cycle_id: str, states: list[ReviewState], after: tuple[str, str] | None, limit: int
+) -> WorkPage:
+    """Reviews in these states, state by state and by name within each, from `after`: one Query per state read
+    (a page fills from the next state when one runs out), whatever the size of the cycle."""
+    names = [s.value for s in states]
+    start, key = (names.index(after[0]), after[1] or None) if after and after[0] in names else (0, None)
+    if after and after[0] not in names:
+        raise ValidationFailed("Bad page.", {"after": ["use the link to the next page"]})
+    rows: list[WorklistRow] = []
+    for i in range(start, len(names)):
+        found, last = uow.reviews.in_state(cycle_id, names[i], key, limit - len(rows))
+        rows += [_row(r) for r in found]
+        if last is not None:
+            return WorkPage(rows, (names[i], last))
+        key = None
+        if len(rows) >= limit:
+            return WorkPage(rows, (names[i + 1], "") if i + 1 < len(names) else None)
+    return WorkPage(rows, None)
+
+
+def to_finalise_page(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, after: tuple[str, str] | None = None, limit: int = WORK_PAGE
+) -> WorkPage:
+    """A page of the acknowledged reviews waiting for HR to finalise, by name (issue 24: never the whole cycle)."""
     require_role(principal, Role.HR)
-    cycle = get_cycle(uow, cycle_id)
-    reviews = sorted(uow.reviews.of_cycle(cycle_id), key=lambda r: (r.employee_name.casefold(), r.employee_id))
-    overdue: dict[str, list[WorklistRow]] = {}
-    for phase, (states, _owner) in PHASE_TASKS.items():
-        if phase in cycle.phases and today > cycle.phases[phase]:
-            overdue[phase.value] = [_row(r) for r in reviews if r.state in states]
-    return Worklist(
-        cycle_id=cycle_id,
-        people=[_row(r) for r in reviews],
-        to_finalise=[_row(r) for r in reviews if r.state is ReviewState.ACKNOWLEDGED],
-        disagreed=[_row(r) for r in reviews if r.disagreed],
-        overdue=overdue,
-    )
+    return _work_page(uow, cycle.cycle_id, [ReviewState.ACKNOWLEDGED], after, limit)
+
+
+def overdue_page(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle: Cycle,
+    phase: Phase,
+    today: date,
+    after: tuple[str, str] | None = None,
+    limit: int = WORK_PAGE,
+) -> WorkPage:
+    """A page of one phase's overdue reviews (the same rule as the counters), state by state, by name."""
+    require_role(principal, Role.HR)
+    if phase not in overdue_phases(cycle, today):
+        return WorkPage([], None)
+    states = [s for s in PHASE_TASKS[phase][0] if s in cycle.states()]
+    return _work_page(uow, cycle.cycle_id, states, after, limit)
 
 
 def reindex_reviews(uow: UnitOfWork) -> dict[str, int]:

@@ -109,9 +109,11 @@ def known_person(uow: UnitOfWork, employee_id: str) -> Employee:
 
 
 def cycle_participant(uow: UnitOfWork, cycle: Cycle, employee_id: str) -> Employee:
-    """A person taking part in the cycle, or NotFound."""
+    """A person taking part in the cycle (their review exists; a cycle stored before issue 24 lists them), or
+    NotFound."""
     person = known_person(uow, employee_id)
-    if employee_id not in cycle.participants:
+    listed = employee_id in cycle.participants if cycle.participants else None
+    if not (listed if listed is not None else uow.reviews.get(cycle.cycle_id, employee_id) is not None):
         raise NotFound(f"{person.name} takes no part in {cycle.name}.")
     return person
 

@@ -345,7 +345,7 @@ def request_upward(
     at = iso(clock.now())
     managers = asked = 0
     teams: dict[str, list[Employee]] = {}
-    for manager_id in sorted(cycle.participants):
+    for manager_id in sorted(uow.cycles.participants(cycle)):
         reports = [p for p in uow.directory.reports(manager_id) if p.employee_id != manager_id]
         if reports:
             teams[manager_id] = reports

@@ -213,7 +213,8 @@ def preview(
     people = {p.employee_id: p for p in uow.directory.all()} if live else {}
     found = []
     for rule in live:
-        taken = set(uow.cycles.get(rule.cycle_id).participants) if rule.kind is RuleKind.JOINERS else set()
+        joined = uow.cycles.get(rule.cycle_id) if rule.kind is RuleKind.JOINERS else None
+        taken = set(uow.cycles.participants(joined)) if joined is not None else set()
         for due in due_reviews(rule, list(people.values()), today - timedelta(days=1), today + timedelta(days=days)):
             if due.employee_id in taken:
                 continue
@@ -274,9 +275,9 @@ def _make_occurrence(
             raise Conflict(f"the cycle {cycle.name} is not running")
     else:
         cycle = _occurrence_cycle(uow, rule, on, due, actor, clock)
-    cycle = _take_in(uow, cycle, due, actor, clock)
+    cycle, taking_part = _take_in(uow, cycle, due, actor, clock)
     made: list[str] = []
-    wanted = [p for p in due if p.employee_id in set(cycle.participants)]
+    wanted = [p for p in due if p.employee_id in taking_part]
     for start in range(0, len(wanted), LAUNCH_BATCH):
         made += _create_batch(uow, cycle, wanted[start : start + LAUNCH_BATCH], actor, clock)
     return [(cycle, employee_id) for employee_id in made]
@@ -307,7 +308,7 @@ def _occurrence_cycle(
     )
     try:
         with uow:
-            stored = stage_launch(uow, launched_cycle(draft, template, due, at), True, actor, at)
+            stored = stage_launch(uow, launched_cycle(draft, template, due, at), due, True, actor, at)
             uow.goals.start_owner_totals(cycle_id)  # as create_cycle: goals of it are counted from here
             uow.commit()
         return stored
@@ -315,24 +316,27 @@ def _occurrence_cycle(
         return get_cycle(uow, cycle_id)  # a concurrent run made it first
 
 
-def _take_in(uow: UnitOfWork, cycle: Cycle, due: list[Employee], actor: str, clock: Clock) -> Cycle:
+def _take_in(uow: UnitOfWork, cycle: Cycle, due: list[Employee], actor: str, clock: Clock) -> tuple[Cycle, set[str]]:
     """The cycle with every due person among its participants (a joiner, or someone a later directory import made
-    due on a day already made): added with its counters in one audited write, read again after a lost race."""
+    due on a day already made), and its participants' ids: added with its counters in one audited write, read again
+    after a lost race."""
     for _attempt in range(ATTEMPTS):
-        missing = [p for p in due if p.employee_id not in set(cycle.participants)]
+        taking_part = set(uow.cycles.participants(cycle))
+        missing = [p for p in due if p.employee_id not in taking_part]
         if not missing:
-            return cycle
-        added = replace(
-            cycle,
-            participants=[*cycle.participants, *(p.employee_id for p in missing)],
-            participant_departments=sorted({*(cycle.participant_departments or []), *(p.department for p in missing)}),
-        )
+            return cycle, taking_part
         try:
             with uow:
+                added = replace(
+                    uow.cycles.stage_added_participants(cycle, [p.employee_id for p in missing]),
+                    participant_departments=sorted(
+                        {*(cycle.participant_departments or []), *(p.department for p in missing)}
+                    ),
+                )
                 stored = uow.cycles.save(added, new=False, actor=actor, action="add_participants", at=iso(clock.now()))
                 uow.cycles.count(cycle.cycle_id, {"expected": len(missing)})
                 uow.commit()
-            return stored
+            return stored, taking_part | {p.employee_id for p in missing}
         except Conflict:
             uow.forget()
             cycle = get_cycle(uow, cycle.cycle_id)

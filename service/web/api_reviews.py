@@ -53,7 +53,7 @@ bp = Blueprint("api_reviews", __name__, url_prefix="/api")
 
 
 def _cycle_json(c: Cycle) -> dict[str, Any]:
-    data = CycleSchema().dump({**c.__dict__, "participant_count": len(c.participants)})
+    data = CycleSchema().dump({**c.__dict__, "participant_count": c.headcount})
     data["phases"] = {p.value: d.isoformat() for p, d in c.phases.items()}
     return data
 

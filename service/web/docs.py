@@ -19,6 +19,7 @@ def api_doc(
     response_content: str = "application/json",
     also: tuple[int, ...] = (),
     accepted: type[Schema] | None = None,
+    not_modified: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Attach OpenAPI facts to a view (read by service.web.openapi).
 
@@ -37,6 +38,7 @@ def api_doc(
             "body_content": body_content,
             "response_content": response_content,
             "also": also,  # other success statuses, with the same body (e.g. an idempotent replay's 200)
+            "not_modified": not_modified,  # If-None-Match with the ETag read: 304, nothing sent again
             "accepted": accepted,  # a 202 with this body, a Location to ask again and a Retry-After (work under way)
         }
         return view

@@ -149,7 +149,10 @@ def _run_inline(w: Wiring, message: dict[str, Any]) -> None:
     render = w.extras.get("export_render")
     if render is None:
         from service.pdf.summary_pdf import summary_pdf as render
-    export_svc.run_export(w.table, message, w.clock, _blobs(w), render, _queue(w))  # its chunks: inline too
+    from service.pdf.stored_summary import keeping
+
+    kept = keeping(render, _blobs(w), w.clock)  # a finalised summary kept already is read back, not made again
+    export_svc.run_export(w.table, message, w.clock, _blobs(w), kept, _queue(w))  # its chunks: inline too
 
 
 def _idempotency_key() -> str | None:

@@ -18,6 +18,13 @@ IF_MATCH = {
     "description": "the ETag of the version you read (a stale one gets 412)",
     "schema": {"type": "string", "pattern": '^(W/)?"[0-9]{1,15}"$'},
 }
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "the ETag of the copy you hold: 304 Not Modified (no body) while it is still the content",
+    "schema": {"type": "string"},
+}
 ERROR_TEXT = {
     400: "Unreadable body (not JSON, or nested too deeply)",
     401: "Not signed in",
@@ -121,6 +128,9 @@ def _operation(rule: Any, doc: dict[str, Any], method: str, view: Any) -> dict[s
         }
     if _checks_version(view):
         op["parameters"].append(IF_MATCH)
+    if doc.get("not_modified"):
+        op["parameters"].append(IF_NONE_MATCH)
+        op["responses"]["304"] = {"description": "Not Modified: the copy you hold (If-None-Match) is current"}
     for status in sorted(_error_statuses(rule, doc, method, view)):
         op["responses"][str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),

@@ -11,8 +11,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import Schema
 
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
+from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase, overdue_phases
 from service.domain.directory import Role
+from service.domain.errors import ValidationFailed
 from service.domain.templates import template_to_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
@@ -403,30 +404,68 @@ def _launched_cycle(uow: UnitOfWork, principal: Principal, c: Cycle, query: str)
     }
 
 
+def _after() -> tuple[str, str] | None:
+    """Where a page of HR's lists starts: the `state` and `after` of its "Next page" link (a plain GET link)."""
+    state, after = request.args.get("state", ""), request.args.get("after", "")
+    if not state:
+        return None
+    if len(after) > 512 or len(state) > 64 or any(not c.isprintable() for c in state + after):
+        raise ValidationFailed("Bad page.", {"after": ["use the link to the next page"]})
+    return state, after
+
+
+def _next_link(endpoint: str, page: cycle_svc.WorkPage, **args: str) -> str | None:
+    """The "Next page" link of a page of rows, or None on the last."""
+    if page.after is None:
+        return None
+    return url_for(endpoint, **args, state=page.after[0], after=page.after[1])
+
+
 @bp.get("/cycles/<cycle_id>/to-finalise")
 def to_finalise(cycle_id: str):
-    """Exactly the acknowledged reviews waiting for HR to finalise, each a link to its review."""
+    """The acknowledged reviews waiting for HR to finalise, a page at a time by name, each a link to its review."""
     principal = hr()
     uow = wiring().uow()
+    cycle_svc.prefetch(uow, None, cycle_id)  # the cycle and its counters in one batch read
     c = cycle_svc.get_cycle(uow, cycle_id)
-    work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
-    return render_template("pages/hr_to_finalise.html", cycle=c, rows=work.to_finalise)
+    page = cycle_svc.to_finalise_page(uow, principal, c, _after(), cycle_svc.WORK_PAGE)
+    progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
+    return render_template(
+        "pages/hr_to_finalise.html",
+        cycle=c,
+        rows=page.rows,
+        total=progress.by_state.get("acknowledged", 0),
+        phase=None,
+        first=request.args.get("state") is None,
+        next_link=_next_link("pages_hr.to_finalise", page, cycle_id=cycle_id),
+    )
 
 
 @bp.get("/cycles/<cycle_id>/overdue")
 def overdue(cycle_id: str):
-    """Who is overdue in each phase, by name, with a "Send reminder now" action."""
+    """Who is overdue in one phase, a page at a time by name, with a "Send reminder now" action."""
     principal = hr()
     uow = wiring().uow()
+    cycle_svc.prefetch(uow, None, cycle_id)  # the cycle and its counters in one batch read
     c = cycle_svc.get_cycle(uow, cycle_id)
-    work = cycle_svc.cycle_worklist(uow, principal, cycle_id, today())
-    managers = directory_svc.people_names(
-        uow, sorted({r.manager_id for rs in work.overdue.values() for r in rs if r.manager_id})
-    )
+    counts = cycle_svc.cycle_progress(uow, principal, cycle_id, today()).overdue
+    phases = [p for p in overdue_phases(c, today()) if counts.get(p.value)]
+    asked = request.args.get("phase")
+    chosen = next((p for p in phases if p.value == asked), None)
+    if asked is not None and chosen is None:
+        raise ValidationFailed("Nothing is overdue in that phase.", {"phase": ["choose one of the phases listed"]})
+    chosen = chosen or (phases[0] if phases else None)
+    page = cycle_svc.overdue_page(uow, principal, c, chosen, today(), _after(), cycle_svc.WORK_PAGE) if chosen else None
+    rows = page.rows if page else []
+    managers = directory_svc.people_names(uow, sorted({r.manager_id for r in rows if r.manager_id}))
     return render_template(
         "pages/hr_overdue.html",
         cycle=c,
-        overdue=work.overdue,
+        counts={p.value: counts[p.value] for p in phases},
+        phase=chosen.value if chosen else None,
+        rows=rows,
+        first=request.args.get("state") is None,
+        next_link=_next_link("pages_hr.overdue", page, cycle_id=cycle_id, phase=chosen.value) if page else None,
         phases=PHASE_LABELS,
         owners=PHASE_OWNERS,
         managers=managers,

@@ -4,9 +4,9 @@ Both answer a review the reader may not see exactly as a missing one (404), chec
 stored PDF is looked at. The PDF is made in this process by `service.pdf` (WeasyPrint imported on the first
 PDF): locally by the web app, deployed by the PDF function, to which API Gateway routes these two paths
 (template.yaml). A finalised review's PDF is kept in the export bucket under the hash of what it shows and
-read from there afterwards (ETag: that hash); one too big to render within a request is rendered by the PDF
-function from the export queue, and meanwhile the answer is 202 "being prepared" with a Location to ask again
-(service/pdf/stored_summary.py).
+read from there afterwards (ETag: that hash; If-None-Match with it answers 304 from the hash alone); one too big
+to render within a request is rendered by the PDF function from the export queue, and meanwhile the answer is
+202 "being prepared" with a Location to ask again (service/pdf/stored_summary.py).
 """
 
 from __future__ import annotations
@@ -96,7 +96,12 @@ def _pdf_response(cycle_id: str, employee_id: str, principal: Any, page: bool) -
     # The reader's access is decided here, before anything stored is looked at (404 for a review they may not see).
     summary = summary_svc.summary_for(w.uow(), principal, cycle_id, employee_id, w.clock.now())
     budget = w.extras.get("summary_inline_pages", stored_summary.INLINE_PAGES)
-    got = stored_summary.download(summary, _store(w), _queue(w), w.clock, principal.employee_id, budget)
+    held = request.if_none_match.as_set(include_weak=True)  # If-None-Match compares weakly (RFC 9110)
+    got = stored_summary.download(summary, _store(w), _queue(w), w.clock, principal.employee_id, budget, held)
+    if isinstance(got, stored_summary.Unchanged):
+        resp = Response(status=304)
+        resp.set_etag(got.key)
+        return resp
     if isinstance(got, stored_summary.Preparing):
         if page:
             html = render_template("pages/summary_preparing.html", summary=summary, link=request.path)
@@ -127,8 +132,10 @@ def summary_page(cycle_id: str, employee_id: str):
 @bp.get("/api" + REVIEW + "/summary.pdf")
 @api_doc(
     "The appraisal summary of a review as PDF, the reader's copy (a review the reader may not see: 404); ETag is "
-    "the hash of what it shows. A long one is prepared in the background: 202, then ask the Location again",
+    "the hash of what it shows (If-None-Match with it: 304, nothing sent). A long one is prepared in the "
+    "background: 202, then ask the Location again",
     response_content="application/pdf",
+    not_modified=True,
     accepted=PreparingSchema,
 )
 def summary_api(cycle_id: str, employee_id: str):

@@ -52,7 +52,7 @@ def test_a_launch_whose_batches_cannot_be_queued_answers_unavailable_and_a_relau
             UnitOfWork(table), hr, cycle.cycle_id, stored.version, clock, f.inline_queue(table, clock)
         )
     )
-    assert progress["created"] == progress["expected"] == len(stored.participants)
+    assert progress["created"] == progress["expected"] == stored.headcount
     assert progress["done"]
 
 

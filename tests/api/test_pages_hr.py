@@ -488,3 +488,51 @@ def test_a_draft_whose_participants_cannot_take_part_says_why_instead_of_asking_
     assert resp.status_code == 302 and resp.headers["Location"] == f"/hr/cycles/{draft.cycle_id}"
     assert "Cannot launch yet" in text(hr.get(resp.headers["Location"]))
     assert cycle_svc.get_cycle(UnitOfWork(table), draft.cycle_id).state.value == "draft"
+
+
+def _follow(hr, url: str) -> list[list[str]]:
+    """The names on each page of a paged HR list, following its "Next page" links (plain GET links, no script)."""
+    pages = []
+    while url:
+        html = text(hr.get(url))
+        pages.append(re.findall(r'<td><a href="/cycles/[^"]+">([^<]+)</a>', html))
+        found = re.search(r'<a href="([^"]+)" rel="next">Next page</a>', html)
+        url = found.group(1).replace("&amp;", "&") if found else ""
+    return pages
+
+
+def test_overdue_and_to_finalise_are_read_a_page_at_a_time_by_next_page_links(
+    hr, table, clock, launched_cycle_id, monkeypatch
+):
+    """Issue 24: the lists are pages of an index by state (never the whole cycle); each page links to the next."""
+    _acknowledged(table, clock, launched_cycle_id, "E4", "agree")
+    _acknowledged(table, clock, launched_cycle_id, "E5", "disagree", "Too low")
+    monkeypatch.setattr(cycle_svc, "WORK_PAGE", 2)
+    clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)  # past the self-assessment deadline
+    pages = _follow(hr, f"/hr/cycles/{launched_cycle_id}/overdue")
+    assert pages == [["Ada Lovelace", "Alan Turing"], ["Barbara Liskov", "Grace Hopper"]]  # not started, by name
+    assert "4 not done, 2 on this page" in text(hr.get(f"/hr/cycles/{launched_cycle_id}/overdue"))
+
+    clock.at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # past every deadline: the discussion's spans three states
+    discussion = _follow(hr, f"/hr/cycles/{launched_cycle_id}/overdue?phase=discussion")
+    assert [n for p in discussion for n in p] == ["Ada Lovelace", "Alan Turing", "Barbara Liskov", "Grace Hopper"]
+    assert all(len(p) <= 2 for p in discussion)
+
+    assert _follow(hr, f"/hr/cycles/{launched_cycle_id}/to-finalise") == [["Edsger Dijkstra", "Katherine Johnson"]]
+    monkeypatch.setattr(cycle_svc, "WORK_PAGE", 1)
+    assert _follow(hr, f"/hr/cycles/{launched_cycle_id}/to-finalise") == [["Edsger Dijkstra"], ["Katherine Johnson"]]
+
+
+@pytest.mark.parametrize(
+    "query", ["phase=no_such_phase", "phase=goal_setting", "state=acknowledged&after=" + "x" * 600]
+)
+def test_a_bad_page_of_the_overdue_list_is_a_4xx_that_changes_nothing(hr, table, clock, launched_cycle_id, query):
+    clock.at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+    resp = hr.get(f"/hr/cycles/{launched_cycle_id}/overdue?{query}")
+    assert 400 <= resp.status_code < 500
+
+
+def test_a_launched_cycle_shows_how_many_took_part_from_its_count(hr, launched_cycle_id):
+    """Issue 24: the ids sit beside the cycle item; its pages show the count the launch kept on it."""
+    assert "<dd>6 people</dd>" in text(hr.get(f"/hr/cycles/{launched_cycle_id}"))
+    assert "<td>6 people</td>" in text(hr.get("/hr/cycles"))

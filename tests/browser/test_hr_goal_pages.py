@@ -109,7 +109,7 @@ def check(page, name: str, problems: list[str]) -> None:
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_hr_goal_and_home_pages_read_well_and_pass_axe(live, open_as, demo, width):
+def test_hr_goal_and_home_pages_read_well_and_pass_axe(live, open_as, demo, width, monkeypatch):
     cycle_id = demo["cycle"].cycle_id
     problems: list[str] = []
     viewport = WIDTHS[width]
@@ -126,6 +126,12 @@ def test_hr_goal_and_home_pages_read_well_and_pass_axe(live, open_as, demo, widt
     hr.get_by_role("link", name="overdue tasks: see who").first.click()
     expect(hr.get_by_role("heading", name="Self assessment")).to_be_visible()
     check(hr, f"hr-overdue-{width}", problems)
+    monkeypatch.setattr(cycle_svc, "WORK_PAGE", 2)  # issue 24: the list in pages, "Next page" a plain link
+    hr.reload()
+    check(hr, f"hr-overdue-paged-{width}", problems)
+    hr.get_by_role("link", name="Next page").click()
+    expect(hr.get_by_role("link", name="First page")).to_be_visible()
+    monkeypatch.undo()
     hr.get_by_role("button", name="Send reminder now for self assessment").click()
     expect(hr.get_by_text("Reminder sent to")).to_be_visible()
     assert demo["mailer"].sent

@@ -242,3 +242,24 @@ def test_reindexing_gives_a_review_stored_before_the_disagreements_index_its_key
     listed, _more = UnitOfWork(any_table).reviews.disagreed("c1", limit=5)
     assert [(r.employee_id, r.version, r.acknowledgement) for r in listed] == [("E1", 3, ack)]
     assert UnitOfWork(any_table).reviews.reindex("c1") == 0  # nothing left to write
+
+
+def test_reviews_by_state_page_by_name_and_go_on_after_the_last_one_read_even_when_it_moved(any_table):
+    """Issue 24: HR's to-finalise and overdue lists page gsi2 `REVSTATE#<cycle>#<state>`; the next page starts after
+    the last review read, in the index's order, though that review has left the state meanwhile."""
+    from service.adapters.review_store import review_to_item
+    from service.domain.reviews import Review, ReviewState
+
+    def review(employee_id: str, name: str, state: ReviewState) -> Review:
+        return Review("c1", employee_id, name, "Eng", None, "Cycle", "2026-01-01", state=state, version=1)
+
+    people = [("E1", "Zoe"), ("E2", "adam"), ("E3", "Bea"), ("E4", "carl")]
+    any_table.transact([Put(review_to_item(review(e, n, ReviewState.ACKNOWLEDGED))) for e, n in people])
+    any_table.transact([Put(review_to_item(review("E5", "Dan", ReviewState.FINALISED)))])
+    repo = UnitOfWork(any_table).reviews
+    first, after = repo.in_state("c1", "acknowledged", None, 2)
+    assert [r.employee_name for r in first] == ["adam", "Bea"] and after
+    any_table.transact([Put(review_to_item(review("E3", "Bea", ReviewState.FINALISED)))])  # finalised meanwhile
+    rest, last = UnitOfWork(any_table).reviews.in_state("c1", "acknowledged", after, 2)
+    assert [r.employee_name for r in rest] == ["carl", "Zoe"]
+    assert last is None or UnitOfWork(any_table).reviews.in_state("c1", "acknowledged", last, 2) == ([], None)

@@ -206,3 +206,35 @@ def test_the_export_page_shows_the_parts_made_and_a_failed_part_being_tried_agai
     assert "Part 2 failed (attempt 1: an error in the service (logged)) and is being tried again on its own" in page
     listed = hr.get("/hr/exports").get_data(as_text=True)
     assert "parts 1 of 3" in listed
+
+
+def test_a_second_export_reads_the_kept_finalised_summaries_and_renders_only_the_others():
+    """Issue 24: a finalised summary is kept under the hash of what it shows; an export renders it once, the next
+    export (or download) reads it back."""
+    from tests.pdf.conftest import build_world
+
+    world = build_world()
+    blobs, rendered = MemoryBlobStore(), []
+
+    def render(summary):
+        rendered.append((summary.employee_id, summary.finalised))
+        return f"%PDF {summary.employee_id} {len(rendered)}".encode()
+
+    use_exports(world.app, blobs=blobs, render=render)
+    hr = world.client("E2")
+
+    def export() -> dict[str, bytes]:
+        made = hr.post("/api/exports", json={"cycle_id": world.cycle_id}, headers={"X-CSRF-Token": hr.csrf})
+        assert hr.get(f"/api/exports/{made.get_json()['export_id']}").get_json()["state"] == "done"
+        (key,) = [k for k in blobs.objects if k.endswith(".zip") and made.get_json()["export_id"] in k]
+        archive = zipfile.ZipFile(io.BytesIO(blobs.objects[key]))
+        return {n: archive.read(n) for n in archive.namelist()}
+
+    first = export()
+    finalised = {e for e, done in rendered if done}
+    assert finalised and len(rendered) == len(first)  # every summary made once; the finalised ones kept
+    rendered.clear()
+    second = export()
+    assert rendered and not {e for e, done in rendered if done}  # only the unfinalised ones are rendered again
+    kept = [n for n in first if any(f"%PDF {e} ".encode() in first[n] for e in finalised)]
+    assert kept and all(second[n] == first[n] for n in kept)  # the very bytes kept the first time

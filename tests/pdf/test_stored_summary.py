@@ -150,3 +150,27 @@ def test_the_stored_download_benchmark_runs_and_reads_back_what_it_stored():
 
     wall, first_ms, size = stored_download_samples(runs=2)
     assert len(wall) == 2 and first_ms > 0 and size > 10_000
+
+
+@pytest.mark.parametrize("api", [True, False], ids=["api", "page"])
+def test_if_none_match_with_the_etag_answers_304_from_the_hash_without_the_bucket(world, api):
+    path = f"{'/api' if api else ''}/cycles/{world.cycle_id}/reviews/E4/summary.pdf"
+    first = world.client("E2").get(path)
+    key = f"summaries/{etag(first)}.pdf"
+    del world.blobs.objects[key]  # were the bucket read (or the PDF rendered again), the object would come back
+    same = world.client("E2").get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert same.status_code == 304 and same.data == b"" and etag(same) == etag(first)
+    assert key not in stored_pdfs(world)
+    other = world.client("E2").get(path, headers={"If-None-Match": '"0123abcd"'})
+    assert other.status_code == 200 and other.mimetype == PDF and stored_pdfs(world)[key] == other.data
+    stranger = world.client("E6").get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert stranger.status_code == 404  # access is decided before the hash is compared
+
+
+def test_the_openapi_document_names_the_304_of_a_summary_download(world):
+    op = (
+        world.client("E2")
+        .get("/api/openapi.json")
+        .json["paths"]["/api/cycles/{cycle_id}/reviews/{employee_id}/summary.pdf"]["get"]
+    )
+    assert "304" in op["responses"] and "If-None-Match" in {p["name"] for p in op["parameters"]}

@@ -167,7 +167,8 @@ def test_launch_snapshots_the_template_and_participants_and_creates_every_review
     result = launch(uow, hr, draft.cycle_id, clock)
     assert uow.transactions == before + 1  # the request's one commit; the worker's batches have units of their own
     c = uow.cycles.get(draft.cycle_id)
-    assert (c.state, c.participants, c.launched_at) == (CycleState.ACTIVE, EVERYONE, iso(clock.now()))
+    assert (c.state, uow.cycles.participants(c), c.launched_at) == (CycleState.ACTIVE, EVERYONE, iso(clock.now()))
+    assert (c.participants, c.headcount) == ([], 6)  # the ids sit beside the cycle item, not in it (issue 24)
     assert c.template_snapshot["name"] == "Annual review"
     assert result == {"cycle_id": draft.cycle_id, "expected": 6, "created": 6, "done": True}
     assert reviews_of(uow, draft.cycle_id) == EVERYONE
