@@ -48,6 +48,7 @@ class UnitOfWork:
         from service.adapters.decision_store import DecisionRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
+        from service.adapters.plan_store import PlanRepository
         from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.reminder_store import ReminderLog
         from service.adapters.review_store import ReviewRepository
@@ -92,6 +93,7 @@ class UnitOfWork:
         self.signin_attempts = SigninAttempts(self)
         self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
         self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
+        self.plan = PlanRepository(self)  # issue 27: the organisation's improvement plan
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:
