@@ -4,8 +4,10 @@ versioned like a review; the whole plan is one Query of gsi1 `ORGPLAN`."""
 from __future__ import annotations
 
 from service.adapters import keys
+from service.adapters.audit_store import AuditLog
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
+from service.adapters.store import Item
 from service.domain.improvement_plan import PlanItem
 
 PLAN_ITEM: Codec[PlanItem] = Codec(
@@ -36,3 +38,7 @@ class PlanRepository(Repository):
             entity, PLAN_ITEM.to_item(item), new, actor=actor, action=action, at=at, reason=reason, cycle_id=None
         )
         return PLAN_ITEM.from_item(stored)
+
+    def trail(self, item_id: str) -> list[Item]:
+        """The item's audit records, oldest first."""
+        return AuditLog(self._uow).of_entity(keys.entity_plan_item(item_id))

@@ -342,8 +342,7 @@ def reading(now: CycleFigures, before: CycleFigures | None, points: int, meets: 
             Finding(
                 f"gap:{row.group}:{cell.competency_id}",
                 FindingKind.COMPETENCY_GAP,
-                f"{row.group}: {cell.below} of {row.rated} people rated were below expectations in "
-                f"{cell.competency}.",
+                f"{row.group}: {cell.below} of {row.rated} people rated were below expectations in {cell.competency}.",
             )
         )
     t = now.training

@@ -65,6 +65,14 @@ PLAN_ACTION_LABELS = {
     PlanAction.REOPEN: "Reopened",
 }
 
+# The words of the buttons that take each step (the trail says what was done: PLAN_ACTION_LABELS).
+PLAN_STEP_LABELS = {
+    PlanAction.START: "Start",
+    PlanAction.COMPLETE: "Mark done",
+    PlanAction.DROP: "Drop",
+    PlanAction.REOPEN: "Reopen",
+}
+
 PLAN_WORKFLOW: Workflow[PlanStatus, PlanAction] = Workflow(
     {
         (PlanStatus.PLANNED, PlanAction.START): PlanStatus.IN_PROGRESS,

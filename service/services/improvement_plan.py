@@ -50,7 +50,11 @@ def _report_row(uow: UnitOfWork, principal: Principal, source: PlanSource, cycle
     raise NotFound("That row is not in the report (it may be withheld, or the figures changed): open it again.")
 
 
-def _finding_text(uow: UnitOfWork, principal: Principal, source: PlanSource, cycle_id: str, key: str, now) -> str:
+def finding_text(uow: UnitOfWork, principal: Principal, source: PlanSource, cycle_id: str, key: str, now) -> str:
+    """The sentence an item is made from, read from the cycle's diagnosis or report as this reader sees it."""
+    policy.require(
+        policy.may_manage_improvement_plan(principal), "Leadership and HR add to the organisation's improvement plan."
+    )
     if source is PlanSource.DIAGNOSIS:
         return diagnosis.finding(uow, principal, cycle_id, key, now).text
     return _report_row(uow, principal, source, cycle_id, key)
@@ -80,7 +84,7 @@ def create_item(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
     if cycle is None:
         raise NotFound(NO_CYCLE)
     _check(uow, data, now.date())
-    text = _finding_text(uow, principal, source, cycle.cycle_id, data["finding_key"], now)
+    text = finding_text(uow, principal, source, cycle.cycle_id, data["finding_key"], now)
     at = iso(now)
     item = PlanItem(
         item_id=clock.new_id(),
@@ -115,7 +119,7 @@ def item_trail(uow: UnitOfWork, principal: Principal, item_id: str) -> list[dict
     """An item's audit trail, oldest first (who changed it, when, how): leadership, HR and its owner."""
     item = get_item(uow, principal, item_id)
     policy.require(policy.may_update_plan_item(principal, item.owner_id), "Leadership, HR and its owner read this.")
-    return uow.audit.of_entity(f"ORGPLAN#{item.item_id}")
+    return uow.plan.trail(item.item_id)
 
 
 def update_item(
