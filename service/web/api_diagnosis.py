@@ -157,4 +157,5 @@ def step(item_id: str):
 @api_doc("An item's audit trail (leadership, HR and its owner)", response=PlanTrailSchema, errors=(403,))
 def trail(item_id: str):
     """Who changed the item, when and how."""
-    return answer({"records": plan_svc.item_trail(wiring().uow(), current_principal(), item_id)}, schema=PlanTrailSchema)
+    records = plan_svc.item_trail(wiring().uow(), current_principal(), item_id)
+    return answer({"records": records}, schema=PlanTrailSchema)

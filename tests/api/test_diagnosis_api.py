@@ -16,7 +16,6 @@ from service.demo.scenario import load_demo
 from service.domain.improvement_plan import PlanStatus
 from tests.conftest import AuthActions
 
-
 _LOADED: dict[str, MemoryTable] = {}
 
 
