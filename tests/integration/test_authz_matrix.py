@@ -125,6 +125,20 @@ ROUTES: dict[str, str] = {
     "POST /api/cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
     "POST /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
     "GET /api/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 401",
+    # issue 27: the diagnosis is leadership's and HR's; everyone reads the improvement plan; leadership and HR add to
+    # it; they and an item's owner move it on and read its trail (S1 owns one item, M1 another; others are given S1's)
+    "GET /api/cycles/<cycle_id>/diagnosis": "403 403 403 403 403 ok ok 401",
+    "GET /reports/diagnosis": "403 403 403 403 403 ok ok login",
+    "GET /api/improvement-plan": "ok ok ok ok ok ok ok 401",
+    "GET /improvement-plan": "ok ok ok ok ok ok ok login",
+    "POST /api/improvement-plan": "403 403 403 403 403 ok ok 401",
+    "GET /improvement-plan/new": "403 403 403 403 403 ok ok login",
+    "POST /improvement-plan/new": "403 403 403 403 403 ok ok 401",
+    "GET /api/improvement-plan/<item_id>": "ok ok ok ok ok ok ok 401",
+    "GET /improvement-plan/<item_id>": "ok ok ok ok ok ok ok login",
+    "GET /api/improvement-plan/<item_id>/trail": "ok ok/403 403 403 403 ok ok 401",
+    "POST /api/improvement-plan/<item_id>/status": "ok ok/403 403 403 403 ok ok 401",
+    "POST /improvement-plan/<item_id>/status": "ok ok/403 403 403 403 ok ok 401",
     "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
@@ -355,6 +369,15 @@ _CYCLE = {
     "participant_mode": "everyone",
 }
 _DECISION = {"kind": "promotion", "people": ["{owner}"], "summary": "Promoted in the matrix"}
+# issue 27: an action from a finding the matrix's diagnosis makes ("0 of 14 training needs … were addressed")
+_PLAN_ITEM = {
+    "source": "diagnosis",
+    "cycle_id": "{cycle}",
+    "finding_key": "training:delivered",
+    "title": "Matrix",
+    "owner_id": "{owner}",
+    "due": "2026-12-01",
+}
 _PROCESS = {"fair": 4, "useful": 3, "time_taken": "1_2h", "change": "Shorter forms"}
 # Bodies that pass validation, so that authorization decides; "{owner}", "{cycle}", "{template}" are filled in.
 BODIES: dict[str, dict] = {
@@ -423,6 +446,10 @@ BODIES: dict[str, dict] = {
     "POST /decisions/new": {**_DECISION, "step": "save"},
     "POST /api/cycles/<cycle_id>/process-feedback": _PROCESS,
     "POST /cycles/<cycle_id>/process-feedback": _PROCESS,
+    "POST /api/improvement-plan": _PLAN_ITEM,
+    "POST /improvement-plan/new": _PLAN_ITEM,
+    "POST /api/improvement-plan/<item_id>/status": {"action": "start"},
+    "POST /improvement-plan/<item_id>/status": {"action": "start"},
 }
 # Query strings for GET routes whose parameters are validated before authorization.
 QUERIES: dict[str, str] = {
@@ -431,6 +458,7 @@ QUERIES: dict[str, str] = {
     "/api/learning/report": "year=2026",
     "/learning/report": "year=2026",
     "/api/learning/evidence": "cycle_id={cycle}",
+    "/improvement-plan/new": "source=diagnosis&cycle={cycle}&finding=training:delivered",
 }
 
 
@@ -463,6 +491,7 @@ class World:
     # issue 23: the calibrating cycle (S1, P1, O1) and its open session over M1's team (S1, P1)
     calibration_cycle_id: str = ""
     session_id: str = ""
+    plan_items: dict[str, str] = field(default_factory=dict)  # issue 27: the items S1 and M1 own
 
 
 def _seed() -> World:
@@ -518,6 +547,7 @@ def _seed() -> World:
     needs, contacts = _seed_needs_and_contacts(table, clock)
     decisions = _seed_decisions(table, clock)
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
+    plan_items = _seed_plan(table, clock, cycle.cycle_id)
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -530,7 +560,22 @@ def _seed() -> World:
         decisions,
         calibration_cycle_id,
         session_id,
+        plan_items,
     )
+
+
+def _seed_plan(table: MemoryTable, clock: FixedClock, cycle_id: str) -> dict[str, str]:
+    """Issue 27: two actions of the improvement plan H1 made from a finding of the diagnosis, owned by S1 and M1."""
+    from datetime import date
+
+    from service.services import improvement_plan
+
+    hr = f.principal(table, "H1")
+    made = {}
+    for owner in ("S1", "M1"):
+        data = {**_PLAN_ITEM, "cycle_id": cycle_id, "owner_id": owner, "due": date(2026, 12, 1)}
+        made[owner] = improvement_plan.create_item(UnitOfWork(table), hr, data, clock).item_id
+    return made
 
 
 def _seed_decisions(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
@@ -656,6 +701,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "subject_id": owner,
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
+        "item_id": world.plan_items.get(owner, world.plan_items.get("S1", "none")),
     }
     query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))
     for key, value in values.items():
