@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service.domain.decisions import expectation_point
 from service.domain.diagnosis import (
     AREA_LABELS,
     AREA_OF,
@@ -42,6 +43,13 @@ def test_every_obstacle_category_sits_in_one_area_and_every_area_has_words():
     assert set(AREA_OF) == set(ObstacleCategory)
     assert set(AREA_LABELS) == set(ProblemArea)
     assert {a for a in ProblemArea if a is not ProblemArea.OTHER} <= set(AREA_OF.values())
+
+
+def test_expectations_are_met_at_the_point_named_meeting_not_at_not_yet_meeting():
+    demo_scale = ["Not yet meeting", "Partly meeting", "Meeting", "Exceeding", "Outstanding"]
+    assert expectation_point(demo_scale) == 3
+    assert expectation_point(["Below expectations", "Meets expectations", "Exceeds", "Outstanding"]) == 2
+    assert expectation_point(["1", "2", "3", "4", "5"]) == 3  # no label says so: the middle
 
 
 def test_an_area_sums_its_categories_and_is_withheld_when_one_of_them_is():
