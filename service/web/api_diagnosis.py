@@ -73,8 +73,13 @@ class PlanItemInSchema(Schema):
     source = Choice(PlanSource, required=True)
     cycle_id = Id(required=True)
     finding_key = Text(required=True, validate=validate.Length(1, 300))
-    title = Text(required=True, validate=validate.Length(1, MAX_TITLE))
-    owner_id = Id(required=True)
+    title = Text(
+        required=True,
+        validate=validate.Length(
+            1, MAX_TITLE, error=f"say what the organisation will do (at most {MAX_TITLE} characters)"
+        ),
+    )
+    owner_id = Text(required=True, validate=validate.Length(1, 100, error="choose who owns it"))
     due = fields.Date(required=True)
 
 

@@ -33,6 +33,7 @@ LABELS = {
     "plan_actions": plan_domain.PLAN_ACTION_LABELS,
     "plan_steps": plan_domain.PLAN_STEP_LABELS,
 }
+FIELDS = {"title": "The action", "owner_id": "Who owns it", "due": "Due"}  # as the form's labels say
 
 
 @bp.get("/reports/diagnosis")
@@ -84,6 +85,7 @@ def _form(raw: dict[str, Any], errors: forms.Errors, message: str, code: int):
         "pages/improvement_plan_form.html",
         errors,
         code,
+        label=lambda name: FIELDS.get(name, name),
         raw=raw,
         finding=text,
         people=[(p.employee_id, f"{p.name}, {p.title}") for p in people],
