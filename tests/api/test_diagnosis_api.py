@@ -106,6 +106,22 @@ def test_an_item_made_from_a_finding_keeps_its_sentence_and_is_audited(app, demo
     assert [r["action"] for r in trail] == ["create"] and trail[0]["actor"] == "E005"
 
 
+def test_an_item_made_from_a_rating_report_row_reads_the_row_as_the_report_shows_it(app, demo_table, clock):
+    client, headers = api(app, "E005")
+    cycle_id = current_cycle(demo_table)
+    page = client.get(f"/cycles/{cycle_id}/ratings").get_data(as_text=True)
+    assert 'value="level:Level 4"' in page  # the report's page offers its rows with figures
+    body = {**new_item("level:Level 4", clock), "source": "calibration_report", "cycle_id": cycle_id}
+    answer = client.post("/api/improvement-plan", json=body, headers=headers)
+    assert answer.status_code == 201, answer.get_json()
+    assert (
+        answer.get_json()["finding"].startswith("Rating report, ")
+        and "Level 4, average rating 3.29" in (answer.get_json()["finding"])
+    )
+    withheld = {**body, "finding_key": "department:Sales"}  # its figures are withheld: no row to act on
+    assert client.post("/api/improvement-plan", json=withheld, headers=headers).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
