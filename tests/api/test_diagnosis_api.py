@@ -14,6 +14,7 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
 from service.domain.improvement_plan import PlanStatus
+from tests.api.test_decisions_api import api
 from tests.conftest import AuthActions
 
 _LOADED: dict[str, MemoryTable] = {}
@@ -35,13 +36,6 @@ def app(settings, demo_table, clock):
     from service.web import create_app
 
     return create_app(settings, table=demo_table, clock=clock)
-
-
-def api(app, employee_id: str):
-    client = app.test_client()
-    auth = AuthActions(client)
-    auth.login(employee_id)
-    return client, auth.headers()
 
 
 def current_cycle(table) -> str:

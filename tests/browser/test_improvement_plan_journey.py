@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 
 from service.adapters.clock import Clock
 from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
+from service.services import cycles
 from tests.browser.test_decisions_journey import fits
 from tests.browser.test_hr_goal_pages import WIDTHS, check
 
@@ -27,6 +29,7 @@ def test_a_finding_becomes_an_action_marked_done_that_everyone_can_see(live, ope
     for start in range(0, len(items), 25):
         batch = [{"PutRequest": {"Item": live.table.encode(i)}} for i in items[start : start + 25]]
         live.table.client.batch_write_item(RequestItems={live.settings.table_name: batch})
+    current = cycles.list_cycles(UnitOfWork(memory))[0].cycle_id  # newest first
     due = (date.today() + timedelta(days=45)).isoformat()
     problems: list[str] = []
     # The journey at 1280 px; at 390 px the same pages again, each as its user sees it (screenshots and axe).
@@ -66,8 +69,12 @@ def test_a_finding_becomes_an_action_marked_done_that_everyone_can_see(live, ope
     expect(person.get_by_role("row").filter(has_text=title).get_by_text("Done")).to_be_visible()
     check(person, "plan-everyone-wide", problems)
 
+    hr.goto(f"/cycles/{current}/ratings")  # a rating report row offered to the plan
+    expect(hr.get_by_role("heading", name="Act on a group")).to_be_visible()
+    check(hr, "plan-from-ratings-wide", problems)
     pages = {"E005": open_as(live, "E005", narrow), "E020": open_as(live, "E020", narrow)}
     for name, who, url in (
+        ("plan-from-ratings", "E005", f"/cycles/{current}/ratings"),
         ("diagnosis", "E005", "/reports/diagnosis"),
         ("plan-form", "E005", form_url),
         ("plan-item", "E005", item_url),
