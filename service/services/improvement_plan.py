@@ -29,7 +29,6 @@ from service.services.calibration import rating_report
 from service.services.training_reports import TopicRow, training_report
 
 NOT_FOUND = "There is no such item in the improvement plan."
-PROGRESS_LIST = 5  # items the short progress list shows
 
 
 def _report_row(uow: UnitOfWork, principal: Principal, source: PlanSource, cycle_id: str, key: str) -> str:
@@ -167,9 +166,3 @@ def plan(uow: UnitOfWork, principal: Principal, today: date) -> PlanView:
     items = uow.plan.all()
     names = uow.directory.names(sorted({i.owner_id for i in items}))
     return PlanView(items, progress_of(items, today), names, policy.may_manage_improvement_plan(principal))
-
-
-def progress_list(items: list[PlanItem]) -> list[PlanItem]:
-    """The short list: the most recently moved items, open and done (dropped ones left out)."""
-    moving = [i for i in items if i.status is not PlanStatus.DROPPED]
-    return sorted(moving, key=lambda i: i.updated_at, reverse=True)[:PROGRESS_LIST]
