@@ -18,28 +18,22 @@ from enum import StrEnum
 
 from service.domain.reviews import ObstacleCategory
 from service.domain.suppression import Line, nested, withheld
+from service.domain.workflow import Labelled, labels
 
 
-class ProblemArea(StrEnum):
+class ProblemArea(Labelled):
     """Where a problem sits: with the workforce, tools and processes, management and leadership, resources, or
     the workload (obstacles a manager could place nowhere else: other)."""
 
-    WORKFORCE = "workforce"
-    TOOLS_AND_PROCESSES = "tools_and_processes"
-    MANAGEMENT = "management_and_leadership"
-    RESOURCES = "resources"
-    WORKLOAD = "workload"
-    OTHER = "other"
+    WORKFORCE = "workforce", "Workforce (skills and training)"
+    TOOLS_AND_PROCESSES = "tools_and_processes", "Tools and processes"
+    MANAGEMENT = "management_and_leadership", "Management and leadership"
+    RESOURCES = "resources", "Resources"
+    WORKLOAD = "workload", "Workload"
+    OTHER = "other", "Other"
 
 
-AREA_LABELS = {
-    ProblemArea.WORKFORCE: "Workforce (skills and training)",
-    ProblemArea.TOOLS_AND_PROCESSES: "Tools and processes",
-    ProblemArea.MANAGEMENT: "Management and leadership",
-    ProblemArea.RESOURCES: "Resources",
-    ProblemArea.WORKLOAD: "Workload",
-    ProblemArea.OTHER: "Other",
-}
+AREA_LABELS = labels(ProblemArea)
 
 # The area of each category a manager records an obstacle under (every category has one: tests/unit/test_diagnosis).
 AREA_OF: Mapping[ObstacleCategory, ProblemArea] = {

@@ -6,64 +6,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from service.domain.workflow import Workflow
+from service.domain.workflow import Labelled, Workflow, labels
 
 MAX_TITLE = 200
 MAX_NOTE = 1000
 MAX_FINDING = 600
 
 
-class PlanSource(StrEnum):
+class PlanSource(Labelled):
     """Where an item of the plan comes from: a finding of the diagnosis, or a row of a leadership report."""
 
-    DIAGNOSIS = "diagnosis"
-    TRAINING_REPORT = "training_report"
-    CALIBRATION_REPORT = "calibration_report"
+    DIAGNOSIS = "diagnosis", "Diagnosis"
+    TRAINING_REPORT = "training_report", "Training-need report"
+    CALIBRATION_REPORT = "calibration_report", "Rating report"
 
 
-PLAN_SOURCE_LABELS = {
-    PlanSource.DIAGNOSIS: "Diagnosis",
-    PlanSource.TRAINING_REPORT: "Training-need report",
-    PlanSource.CALIBRATION_REPORT: "Rating report",
-}
+PLAN_SOURCE_LABELS = labels(PlanSource)
 
 
-class PlanStatus(StrEnum):
+class PlanStatus(Labelled):
     """Where an item of the plan stands."""
 
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
 
 
-PLAN_STATUS_LABELS = {
-    PlanStatus.PLANNED: "Planned",
-    PlanStatus.IN_PROGRESS: "In progress",
-    PlanStatus.DONE: "Done",
-    PlanStatus.DROPPED: "Dropped",
-}
+PLAN_STATUS_LABELS = labels(PlanStatus)
 
 
-class PlanAction(StrEnum):
-    """What its owner, leadership or HR do to an item (its audit records name it)."""
+class PlanAction(Labelled):
+    """What its owner, leadership or HR do to an item (its audit records name it; the label says it in the trail)."""
 
-    CREATE = "create"
-    START = "start"
-    COMPLETE = "complete"
-    DROP = "drop"
-    REOPEN = "reopen"
+    CREATE = "create", "Added to the plan"
+    START = "start", "Started"
+    COMPLETE = "complete", "Marked done"
+    DROP = "drop", "Dropped"
+    REOPEN = "reopen", "Reopened"
 
 
-PLAN_ACTION_LABELS = {
-    PlanAction.CREATE: "Added to the plan",
-    PlanAction.START: "Started",
-    PlanAction.COMPLETE: "Marked done",
-    PlanAction.DROP: "Dropped",
-    PlanAction.REOPEN: "Reopened",
-}
+PLAN_ACTION_LABELS = labels(PlanAction)
 
 # The words of the buttons that take each step (the trail says what was done: PLAN_ACTION_LABELS).
 PLAN_STEP_LABELS = {

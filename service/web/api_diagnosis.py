@@ -15,7 +15,7 @@ from service.services import improvement_plan as plan_svc
 from service.services.training_reports import ObstacleRow
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.fields import Choice, Id, Text
 from service.web.schemas import schema_of
 from service.web.versioning import expected_version
@@ -97,12 +97,11 @@ class PlanTrailSchema(Schema):
 
 
 @bp.get("/cycles/<cycle_id>/diagnosis")
-@api_doc(
+@api_report(
     "Where problems sit in a cycle (leadership and HR): obstacles by area, upward feedback by management level, "
     "competency gaps by department, training needed against delivered, the trend, the reading in words and the "
     "improvement plan reviewed at this cycle",
     response=DiagnosisSchema,
-    errors=(403,),
 )
 def diagnosis(cycle_id: str):
     """A cycle's diagnosis."""
@@ -159,7 +158,7 @@ def step(item_id: str):
 
 
 @bp.get("/improvement-plan/<item_id>/trail")
-@api_doc("An item's audit trail (leadership, HR and its owner)", response=PlanTrailSchema, errors=(403,))
+@api_report("An item's audit trail (leadership, HR and its owner)", response=PlanTrailSchema)
 def trail(item_id: str):
     """Who changed the item, when and how."""
     records = plan_svc.item_trail(wiring().uow(), current_principal(), item_id)
