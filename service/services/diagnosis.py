@@ -14,7 +14,7 @@ Requests at 200 people (tests/integration/test_diagnosis_request_counts.py): see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
@@ -41,7 +41,7 @@ from service.domain.reviews import ReviewState, at_least
 from service.domain.suppression import NOTE, SUPPRESS_BELOW
 from service.services import feedback, policy
 from service.services.auth import Principal
-from service.services.training_reports import ObstacleRow, TopicRow, training_report
+from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
 
 TREND_CYCLES = 3  # the cycle shown and the two before it
 HOW = (
@@ -155,7 +155,7 @@ def _upward(uow: UnitOfWork, cycle: Cycle, managers: list[str], now: datetime) -
     return upward_levels(found)
 
 
-def _training(report) -> list[TrainingFigure]:
+def _training(report: TrainingReport) -> list[TrainingFigure]:
     return [
         TrainingFigure(t.topic_id, t.topic, t.people, t.needs, t.addressed)
         for t in report.topics
@@ -163,7 +163,7 @@ def _training(report) -> list[TrainingFigure]:
     ]
 
 
-def _categories(report) -> dict[str, int | None]:
+def _categories(report: TrainingReport) -> dict[str, int | None]:
     return {o.category: o.obstacles for o in report.obstacles.by_category}
 
 
@@ -183,7 +183,7 @@ def _trend_row(uow: UnitOfWork, principal: Principal, cycle: Cycle) -> tuple[Tre
     return row, CycleFigures(cycle.cycle_id, cycle.name, areas, totals, org, [], departments, topics)
 
 
-def plan_review(uow: UnitOfWork, cycle: Cycle, today) -> tuple[PlanReview, list[PlanItem]]:
+def plan_review(uow: UnitOfWork, cycle: Cycle, today: date) -> tuple[PlanReview, list[PlanItem]]:
     """The plan's items made from earlier cycles (reviewed at this one) and those made from this cycle."""
     earlier = {c.cycle_id for c in _earlier(uow, cycle)}
     items = uow.plan.all()

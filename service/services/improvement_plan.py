@@ -8,7 +8,7 @@ cycle by its key, as the reader saw it, and keeps its sentence with the item."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -49,7 +49,9 @@ def _report_row(uow: UnitOfWork, principal: Principal, source: PlanSource, cycle
     raise NotFound("That row is not in the report (it may be withheld, or the figures changed): open it again.")
 
 
-def finding_text(uow: UnitOfWork, principal: Principal, source: PlanSource, cycle_id: str, key: str, now) -> str:
+def finding_text(
+    uow: UnitOfWork, principal: Principal, source: PlanSource, cycle_id: str, key: str, now: datetime
+) -> str:
     """The sentence an item is made from, read from the cycle's diagnosis or report as this reader sees it."""
     policy.require(
         policy.may_manage_improvement_plan(principal), "Leadership and HR add to the organisation's improvement plan."
