@@ -176,6 +176,21 @@ def digest_partition(shard: int) -> str:
     return f"DIGEST#{shard}"
 
 
+def notify_preference(employee_id: str) -> dict[str, str]:
+    """A person's notification preference (issue 28: channel and timing; audited)."""
+    return {"pk": f"NOTIFYPREF#{_esc(employee_id)}", "sk": "PREF"}
+
+
+def notify_preference_gsi(address: str) -> dict[str, str]:
+    """Finds a person's preference by the address a message is sent to (the mailer knows only that)."""
+    return {"gsi1pk": f"NOTIFYTO#{_esc(address.lower())}", "gsi1sk": "PREF"}
+
+
+def notify_workspace(channel: str) -> dict[str, str]:
+    """A chat channel HR connected: how, when, by whom (the secret is in Secrets Manager, never here)."""
+    return {"pk": "NOTIFYWORKSPACE", "sk": f"CHANNEL#{channel}"}
+
+
 def entity_review(cycle_id: str, employee_id: str) -> str:
     """Audit entity name of a review."""
     return f"REVIEW#{_esc(cycle_id)}#{_esc(employee_id)}"
@@ -351,6 +366,8 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("ACTIONS#", "INDEX", "action_index"),
     ("AUDIT#", "V#", "audit"),
     ("REMINDER#", "", "reminder_log"),
+    ("NOTIFYPREF#", "PREF", "notification_preference"),
+    ("NOTIFYWORKSPACE", "CHANNEL#", "notification_workspace"),
     ("GOAL#", "GOAL", "goal"),
     ("GOAL#", "ROLLUP#", "goal_rollup"),
     ("GOAL#", "PERSON#", "goal_person"),

@@ -14,6 +14,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
 from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVES, calibrate
+from service.demo.checkins import CHECK_INS, SetAt, load_checkins
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
 from service.demo.diagnosis import load_plan_demo
@@ -80,6 +81,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     )
     cycles.launch_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock, queue)
     _goal_tree(table, who, current.cycle_id, today, clock)
+    load_checkins(table, who, current.cycle_id, today, clock)  # issue 28: check-ins on a rhythm
     load_feedback_demo(table, who, current.cycle_id, today, clock)  # issue 9: before reviews are driven and scored
     driven = {
         "E014": "self_submitted",
@@ -205,16 +207,6 @@ def _drive(
         reviews.finalise(UnitOfWork(table), who(HR), cycle_id, employee_id, version, clock)
 
 
-class _SetAt(Clock):
-    """The real clock's identifiers, at a moment of the story."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
 def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> None:
     """Organisation goals → department and team goals → personal goals, with progress."""
 
@@ -232,7 +224,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         }
 
     # The goals were set a fortnight into the cycle (its pace counts from then), not on the day the demo loads.
-    clock = _SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
+    clock = SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
 
     def goal(
         owner: str,
@@ -284,6 +276,8 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         ("E024", emea, "7 new customers in Nordics", (0, 7, 2)),
         ("E035", growth, "Training plan from review needs", (0, 1, 0)),
     ]:
+        if owner in CHECK_INS:  # its check-ins (demo/checkins.py) bring it from the start to this value
+            measure = (measure[0], measure[1], measure[0], *measure[3:])
         goal(
             owner,
             "individual",

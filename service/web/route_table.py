@@ -113,6 +113,13 @@ ROUTES = {
             ("GET", "HEAD", "OPTIONS"),
         ),
     ),
+    ("api_notifications", "bp"): (
+        ("/api/me/notifications", "api_notifications.mine_api", ("GET", "HEAD", "OPTIONS")),
+        ("/api/me/notifications", "api_notifications.set_mine_api", ("OPTIONS", "PUT")),
+        ("/api/notifications/channels", "api_notifications.channels_api", ("GET", "HEAD", "OPTIONS")),
+        ("/api/notifications/channels/<channel>", "api_notifications.connect_api", ("OPTIONS", "PUT")),
+        ("/api/notifications/channels/<channel>/test", "api_notifications.test_api", ("OPTIONS", "POST")),
+    ),
     ("api_reviews", "bp"): (
         ("/api/templates", "api_reviews.create_template", ("OPTIONS", "POST")),
         ("/api/templates", "api_reviews.list_templates", ("GET", "HEAD", "OPTIONS")),
@@ -306,6 +313,13 @@ ROUTES = {
         ("/learning/interviews/questions", "pages_learning.questions", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/interviews/<contact_id>", "pages_learning.contact", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/people/<employee_id>/shared", "pages_learning.shared", ("GET", "HEAD", "OPTIONS")),
+    ),
+    ("pages_notifications", "bp"): (
+        ("/me/notifications", "pages_notifications.mine", ("GET", "HEAD", "OPTIONS")),
+        ("/me/notifications", "pages_notifications.save_mine", ("OPTIONS", "POST")),
+        ("/hr/notifications", "pages_notifications.settings", ("GET", "HEAD", "OPTIONS")),
+        ("/hr/notifications/<channel>", "pages_notifications.connect", ("OPTIONS", "POST")),
+        ("/hr/notifications/<channel>/test", "pages_notifications.test", ("OPTIONS", "POST")),
     ),
     ("pages_put_away", "bp"): (
         ("/hr/templates/<template_id>/restore", "pages_put_away.shelve_template", ("OPTIONS", "POST")),

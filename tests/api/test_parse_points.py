@@ -319,6 +319,14 @@ PROBES: dict[str, Probe] = {
     "process time taken": Probe(
         "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
     ),
+    # issue 28: notifications
+    "notification channel": Probe(
+        "E4", "PUT", "/api/me/notifications", {"channel": "fax", "timing": "each"}, "channel", version=0
+    ),
+    "notification timing": Probe(
+        "E4", "PUT", "/api/me/notifications", {"channel": "email", "timing": "hourly"}, "timing", version=0
+    ),
+    "chat mode": Probe("E2", "PUT", "/api/notifications/channels/slack", {"mode": "pigeon", "secret": "x"}, "mode"),
 }
 
 STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
@@ -471,11 +479,21 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
     "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
+<<<<<<< HEAD
     "services.improvement_plan.create_item: PlanSource(data['source'])": ("plan source",),
     "domain.improvement_plan.PlanItem.overdue: date.fromisoformat(self.due)": (STORED, "the ISO day create_item wrote"),
     "services.diagnosis._upward: int(r['rated_by'])": (STORED, "a count group_result made"),
     "services.diagnosis._upward: float(r['average'])": (STORED, "an average group_result made"),
     "services.diagnosis._gaps: int(value)": (STORED, "a rating checked on the scale when the assessment was saved"),
+=======
+    "services.notifications.set_my_notifications: Channel(data['channel'])": ("notification channel",),
+    "services.notifications.set_my_notifications: Timing(data['timing'])": ("notification timing",),
+    "services.notifications.connect_channel: ChatMode(data['mode'])": ("chat mode",),
+    "services.notifications._chat_channel: Channel(value)": (
+        STORED,
+        "a path's channel, checked against CHAT_CHANNELS first (else 404)",
+    ),
+>>>>>>> main
 }
 
 

@@ -140,6 +140,17 @@ ROUTES: dict[str, str] = {
     "POST /api/improvement-plan/<item_id>/status": "ok ok/403 403 403 403 ok ok 401",
     "POST /improvement-plan/<item_id>/status": "ok ok/403 403 403 403 ok ok 401",
     "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
+    # issue 28: notifications: everyone chooses their own; only HR connects and tests chat channels
+    "GET /api/me/notifications": "ok ok ok ok ok ok ok 401",
+    "PUT /api/me/notifications": "ok ok ok ok ok ok ok 401",
+    "GET /me/notifications": "ok ok ok ok ok ok ok login",
+    "POST /me/notifications": "ok ok ok ok ok ok ok 401",
+    "GET /api/notifications/channels": "403 403 403 403 403 ok 403 401",
+    "PUT /api/notifications/channels/<channel>": "403 403 403 403 403 ok 403 401",
+    "POST /api/notifications/channels/<channel>/test": "403 403 403 403 403 ok 403 401",
+    "GET /hr/notifications": "403 403 403 403 403 ok 403 login",
+    "POST /hr/notifications/<channel>": "403 403 403 403 403 ok 403 401",
+    "POST /hr/notifications/<channel>/test": "403 403 403 403 403 ok 403 401",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -702,6 +713,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
         "item_id": world.plan_items.get(owner, world.plan_items.get("S1", "none")),
+        "channel": "slack",  # issue 28: a chat channel (none is connected in the seed)
     }
     query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))
     for key, value in values.items():
