@@ -479,13 +479,11 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
     "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
-<<<<<<< HEAD
     "services.improvement_plan.create_item: PlanSource(data['source'])": ("plan source",),
     "domain.improvement_plan.PlanItem.overdue: date.fromisoformat(self.due)": (STORED, "the ISO day create_item wrote"),
     "services.diagnosis._upward: int(r['rated_by'])": (STORED, "a count group_result made"),
     "services.diagnosis._upward: float(r['average'])": (STORED, "an average group_result made"),
     "services.diagnosis._gaps: int(value)": (STORED, "a rating checked on the scale when the assessment was saved"),
-=======
     "services.notifications.set_my_notifications: Channel(data['channel'])": ("notification channel",),
     "services.notifications.set_my_notifications: Timing(data['timing'])": ("notification timing",),
     "services.notifications.connect_channel: ChatMode(data['mode'])": ("chat mode",),
@@ -493,7 +491,6 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
         STORED,
         "a path's channel, checked against CHAT_CHANNELS first (else 404)",
     ),
->>>>>>> main
 }
 
 

@@ -160,7 +160,6 @@ def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event,
     assert "ses:SendEmail" in stack.recorder.actions("WebFunction")
 
 
-<<<<<<< HEAD
 def test_the_diagnosis_and_an_improvement_plan_step_under_the_web_function_s_role(
     stack, monkeypatch, http_event, clock
 ):
@@ -185,7 +184,8 @@ def test_the_diagnosis_and_an_improvement_plan_step_under_the_web_function_s_rol
     assert "Started." in page["body"]
     assert UnitOfWork(stack.table).plan.get("plan1").status is PlanStatus.IN_PROGRESS
     assert "Faster CI" in hr.get("/improvement-plan")["body"]
-=======
+
+
 def test_chat_settings_are_kept_and_read_under_the_roles_and_a_chat_that_fails_goes_by_email(
     stack, monkeypatch, http_event, clock
 ):
@@ -204,7 +204,6 @@ def test_chat_settings_are_kept_and_read_under_the_roles_and_a_chat_that_fails_g
     assert [m for m in mails_to(stack, "katherine@example.com") if "Overdue" in m.subject]
     assert "secretsmanager:PutSecretValue" in stack.recorder.actions("WebFunction")
     assert "secretsmanager:GetSecretValue" in stack.recorder.actions("RemindersFunction")
->>>>>>> main
 
 
 def test_a_bounced_address_is_recorded_skipped_and_shown_to_hr(stack, monkeypatch, http_event, clock):
