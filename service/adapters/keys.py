@@ -431,6 +431,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CALCYCLE#", "MEMBER#", "calibration_member"),
     ("SCHEDULES", "RULE#", "schedule_rule"),
     ("SCHEDULES", "THROUGH#", "schedule_cursor"),
+    ("ORGPLAN#", "ITEM", "plan_item"),
 )
 
 
@@ -812,6 +813,29 @@ def decision_counts_all() -> tuple[str, str]:
 def entity_decision(decision_id: str) -> str:
     """Audit entity name of a decision."""
     return f"DECISION#{_esc(decision_id)}"
+
+
+# --- the organisation's improvement plan (issue 27, point 3) -------------------------------------------
+
+
+def plan_item(item_id: str) -> dict[str, str]:
+    """Primary key of an item of the organisation's improvement plan."""
+    return {"pk": f"ORGPLAN#{_esc(item_id)}", "sk": "ITEM"}
+
+
+def plan_item_gsi(created_at: str, item_id: str) -> dict[str, str]:
+    """Index attributes of a plan item: the whole plan, by creation time (gsi1)."""
+    return {"gsi1pk": "ORGPLAN", "gsi1sk": f"{created_at}#{_esc(item_id)}"}
+
+
+def plan_index() -> tuple[str, str]:
+    """gsi1 partition of every item of the plan."""
+    return "gsi1", "ORGPLAN"
+
+
+def entity_plan_item(item_id: str) -> str:
+    """Audit entity name of a plan item."""
+    return f"ORGPLAN#{_esc(item_id)}"
 
 
 # --- feedback on the review process itself (issue 27, point 5) ---------------------------------------

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the repositories, each imported when a unit of work first u
     from service.adapters.feedback_store import FeedbackRepository, NoteRepository
     from service.adapters.goal_store import GoalRepository, RollupStore
     from service.adapters.learning_store import LearningRepository, LearningStats, PlannerRepository
+    from service.adapters.plan_store import PlanRepository
     from service.adapters.process_feedback_store import ProcessFeedbackRepository
     from service.adapters.reminder_store import ReminderLog
     from service.adapters.review_store import ReviewRepository
@@ -94,6 +95,7 @@ class UnitOfWork:
     process_feedback: ProcessFeedbackRepository = _Repository(
         "service.adapters.process_feedback_store.ProcessFeedbackRepository"
     )
+    plan: PlanRepository = _Repository("service.adapters.plan_store.PlanRepository")  # issue 27: improvement plan
 
     # Event type → the handlers that stage its consequences; installed by service/services/messagebus.py
     # (adapters never import services). An event without an entry is refused, never dropped.

@@ -17,6 +17,7 @@ from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVE
 from service.demo.checkins import CHECK_INS, SetAt, load_checkins
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
+from service.demo.diagnosis import load_plan_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.demo.schedules import load_schedules_demo, with_start_dates
@@ -118,6 +119,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
     load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
     load_schedules_demo(table, hr, template.template_id, clock)  # issue 28: probation and anniversary rules
+    load_plan_demo(table, who, last.cycle_id, current.cycle_id, clock)  # issue 27: the improvement plan
     # issue 23: the design team's manager assessments (submitted by the training story) in an open session
     calibrate(table, who, current.cycle_id, "Design team", ["E020", "E021"], OPEN_MOVES, clock, close=False)
 

@@ -123,9 +123,10 @@ class Rating:
 
 
 def expectation_point(scale: list[str]) -> int:
-    """The scale point that meets expectations: the first label saying "meet", else the middle point."""
+    """The scale point that meets expectations: the first label starting with "meet" ("Meets expectations",
+    "Meeting"; never "Not yet meeting" or "Partly meeting"), else the middle point."""
     for n, label in enumerate(scale, start=1):
-        if "meet" in label.casefold():
+        if label.casefold().startswith("meet"):
             return n
     return (len(scale) + 2) // 2
 

@@ -358,3 +358,21 @@ def may_approve_decision(principal: Principal, recorded_by: str) -> bool:
 def may_see_decision_counts(principal: Principal) -> bool:
     """Counts of decisions by kind and department: leadership and HR."""
     return principal.has(Role.LEADERSHIP) or principal.has(Role.HR)
+
+
+# --- where problems sit, and the organisation's improvement plan (issue 27) ----------------------------------
+
+
+def may_see_diagnosis(principal: Principal) -> bool:
+    """The organisation's diagnosis: leadership and HR (aggregates only, small groups withheld)."""
+    return principal.has(Role.LEADERSHIP) or principal.has(Role.HR)
+
+
+def may_manage_improvement_plan(principal: Principal) -> bool:
+    """Adding items to the organisation's improvement plan, and changing any of them: leadership and HR."""
+    return may_see_diagnosis(principal)
+
+
+def may_update_plan_item(principal: Principal, owner_id: str) -> bool:
+    """Moving a plan item on (start, done, drop, reopen): leadership, HR, or the person who owns it."""
+    return may_manage_improvement_plan(principal) or principal.employee_id == owner_id

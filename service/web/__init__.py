@@ -81,6 +81,7 @@ def create_app(
     blueprints.add("pages_learning")
     blueprints.add("pages_feedback")
     blueprints.add("pages_decisions")  # issue 27
+    blueprints.add("pages_diagnosis")  # issue 27: where problems sit, the improvement plan
     blueprints.add("process_feedback")  # issue 27: feedback on the process
     blueprints.add("pages_calibration")  # issue 23: calibration
     blueprints.add("pages_put_away")  # issue 28: archive, restore, delete a draft
@@ -102,6 +103,7 @@ def create_app(
     blueprints.add("api_learning")
     blueprints.add("api_feedback")
     blueprints.add("api_decisions")  # issue 27: personnel decisions
+    blueprints.add("api_diagnosis")  # issue 27: where problems sit, the improvement plan
     blueprints.add("api_calibration")  # issue 23: calibration
     blueprints.add("api_schedules")  # issue 28: scheduled reviews
     blueprints.add("api_notifications")  # issue 28: notifications where people work

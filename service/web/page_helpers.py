@@ -103,6 +103,8 @@ def reports_menu() -> list[tuple[str, str]]:
         items.append(("Cycle progress", url_for("pages_hr.cycles")))
     if has_endpoint("pages_decisions.counts") and policy.may_see_decision_counts(principal):
         items.append(("Personnel decisions", url_for("pages_decisions.counts")))
+    if has_endpoint("pages_diagnosis.diagnosis") and policy.may_see_diagnosis(principal):
+        items.append(("Where problems sit", url_for("pages_diagnosis.diagnosis")))
     return items
 
 

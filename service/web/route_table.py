@@ -21,6 +21,14 @@ ROUTES = {
         ("/api/decisions/<decision_id>/trail", "api_decisions.trail", ("GET", "HEAD", "OPTIONS")),
         ("/api/reports/decisions", "api_decisions.counts", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("api_diagnosis", "bp"): (
+        ("/api/cycles/<cycle_id>/diagnosis", "api_diagnosis.diagnosis", ("GET", "HEAD", "OPTIONS")),
+        ("/api/improvement-plan", "api_diagnosis.plan", ("GET", "HEAD", "OPTIONS")),
+        ("/api/improvement-plan", "api_diagnosis.create", ("OPTIONS", "POST")),
+        ("/api/improvement-plan/<item_id>", "api_diagnosis.item", ("GET", "HEAD", "OPTIONS")),
+        ("/api/improvement-plan/<item_id>/status", "api_diagnosis.step", ("OPTIONS", "POST")),
+        ("/api/improvement-plan/<item_id>/trail", "api_diagnosis.trail", ("GET", "HEAD", "OPTIONS")),
+    ),
     ("api_directory", "bp"): (
         ("/api/me", "api_directory.me", ("GET", "HEAD", "OPTIONS")),
         ("/api/people/<employee_id>", "api_directory.person", ("GET", "HEAD", "OPTIONS")),
@@ -233,6 +241,14 @@ ROUTES = {
         ("/decisions/<decision_id>/approve", "pages_decisions.approve", ("OPTIONS", "POST")),
         ("/decisions/<decision_id>/communicate", "pages_decisions.communicate", ("OPTIONS", "POST")),
         ("/reports/decisions", "pages_decisions.counts", ("GET", "HEAD", "OPTIONS")),
+    ),
+    ("pages_diagnosis", "bp"): (
+        ("/reports/diagnosis", "pages_diagnosis.diagnosis", ("GET", "HEAD", "OPTIONS")),
+        ("/improvement-plan", "pages_diagnosis.plan", ("GET", "HEAD", "OPTIONS")),
+        ("/improvement-plan/new", "pages_diagnosis.new", ("GET", "HEAD", "OPTIONS")),
+        ("/improvement-plan/new", "pages_diagnosis.create", ("OPTIONS", "POST")),
+        ("/improvement-plan/<item_id>", "pages_diagnosis.item", ("GET", "HEAD", "OPTIONS")),
+        ("/improvement-plan/<item_id>/status", "pages_diagnosis.step", ("OPTIONS", "POST")),
     ),
     ("pages_feedback", "bp"): (
         ("/feedback", "pages_feedback.inbox", ("GET", "HEAD", "OPTIONS")),

@@ -311,6 +311,21 @@ PROBES: dict[str, Probe] = {
         {"kind": "pay_change", "pay_direction": "sideways", "summary": "x", "people": ["E4"]},
         "pay_direction",
     ),
+    # Issue 27: an improvement-plan item from a source the domain does not know.
+    "plan source": Probe(
+        "E2",
+        "POST",
+        "/api/improvement-plan",
+        {
+            "source": "rumour",
+            "cycle_id": "{cycle}",
+            "finding_key": "x",
+            "title": "x",
+            "owner_id": "E4",
+            "due": "2026-12-01",
+        },
+        "source",
+    ),
     "process time taken": Probe(
         "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
     ),
@@ -477,6 +492,11 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.schedules.run_schedules: date.fromisoformat(rule.created_at[:10])": (STORED, "the clock's time"),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
     "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
+    "services.improvement_plan.create_item: PlanSource(data['source'])": ("plan source",),
+    "domain.improvement_plan.PlanItem.overdue: date.fromisoformat(self.due)": (STORED, "the ISO day create_item wrote"),
+    "services.diagnosis._upward: int(r['rated_by'])": (STORED, "a count group_result made"),
+    "services.diagnosis._upward: float(r['average'])": (STORED, "an average group_result made"),
+    "services.diagnosis._gaps: int(value)": (STORED, "a rating checked on the scale when the assessment was saved"),
     "services.notifications.set_my_notifications: Channel(data['channel'])": ("notification channel",),
     "services.notifications.set_my_notifications: Timing(data['timing'])": ("notification timing",),
     "services.notifications.connect_channel: ChatMode(data['mode'])": ("chat mode",),

@@ -160,6 +160,32 @@ def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event,
     assert "ses:SendEmail" in stack.recorder.actions("WebFunction")
 
 
+def test_the_diagnosis_and_an_improvement_plan_step_under_the_web_function_s_role(
+    stack, monkeypatch, http_event, clock
+):
+    from service.domain.improvement_plan import PlanItem, PlanSource, PlanStatus
+
+    cycle = overdue_cycle(stack, clock)
+    at = clock.now().isoformat()
+    item = PlanItem(
+        "plan1", "Faster CI", PlanSource.DIAGNOSIS, "obstacles:tools_and_processes", "Most obstacles sit with tools.",
+        cycle.cycle_id, cycle.name, "E2", "2099-01-01", PlanStatus.PLANNED, at, "E2", at,
+    )  # fmt: skip
+    uow = UnitOfWork(stack.table)
+    with uow:
+        uow.plan.save(item, new=True, actor="E2", action="create", at=at)
+        uow.commit()
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    assert hr.get(f"/reports/diagnosis?cycle={cycle.cycle_id}")["statusCode"] == 200
+    page = hr.post(
+        "/improvement-plan/plan1/status", [("action", "start"), ("version", "1")], token_from="/improvement-plan/plan1"
+    )
+    assert "Started." in page["body"]
+    assert UnitOfWork(stack.table).plan.get("plan1").status is PlanStatus.IN_PROGRESS
+    assert "Faster CI" in hr.get("/improvement-plan")["body"]
+
+
 def test_chat_settings_are_kept_and_read_under_the_roles_and_a_chat_that_fails_goes_by_email(
     stack, monkeypatch, http_event, clock
 ):

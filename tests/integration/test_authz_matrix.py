@@ -125,6 +125,20 @@ ROUTES: dict[str, str] = {
     "POST /api/cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
     "POST /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
     "GET /api/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 401",
+    # issue 27: the diagnosis is leadership's and HR's; everyone reads the improvement plan; leadership and HR add to
+    # it; they and an item's owner move it on and read its trail (S1 owns one item, M1 another; others are given S1's)
+    "GET /api/cycles/<cycle_id>/diagnosis": "403 403 403 403 403 ok ok 401",
+    "GET /reports/diagnosis": "403 403 403 403 403 ok ok login",
+    "GET /api/improvement-plan": "ok ok ok ok ok ok ok 401",
+    "GET /improvement-plan": "ok ok ok ok ok ok ok login",
+    "POST /api/improvement-plan": "403 403 403 403 403 ok ok 401",
+    "GET /improvement-plan/new": "403 403 403 403 403 ok ok login",
+    "POST /improvement-plan/new": "403 403 403 403 403 ok ok 401",
+    "GET /api/improvement-plan/<item_id>": "ok ok ok ok ok ok ok 401",
+    "GET /improvement-plan/<item_id>": "ok ok ok ok ok ok ok login",
+    "GET /api/improvement-plan/<item_id>/trail": "ok ok/403 403 403 403 ok ok 401",
+    "POST /api/improvement-plan/<item_id>/status": "ok ok/403 403 403 403 ok ok 401",
+    "POST /improvement-plan/<item_id>/status": "ok ok/403 403 403 403 ok ok 401",
     "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
     # issue 28: notifications: everyone chooses their own; only HR connects and tests chat channels
     "GET /api/me/notifications": "ok ok ok ok ok ok ok 401",
@@ -385,6 +399,15 @@ _CYCLE = {
     "participant_mode": "everyone",
 }
 _DECISION = {"kind": "promotion", "people": ["{owner}"], "summary": "Promoted in the matrix"}
+# issue 27: an action from a finding the matrix's diagnosis makes ("0 of 14 training needs … were addressed")
+_PLAN_ITEM = {
+    "source": "diagnosis",
+    "cycle_id": "{cycle}",
+    "finding_key": "training:delivered",
+    "title": "Matrix",
+    "owner_id": "{owner}",
+    "due": "2026-12-01",
+}
 _PROCESS = {"fair": 4, "useful": 3, "time_taken": "1_2h", "change": "Shorter forms"}
 # Bodies that pass validation, so that authorization decides; "{owner}", "{cycle}", "{template}" are filled in.
 BODIES: dict[str, dict] = {
@@ -455,6 +478,10 @@ BODIES: dict[str, dict] = {
     "POST /decisions/new": {**_DECISION, "step": "save"},
     "POST /api/cycles/<cycle_id>/process-feedback": _PROCESS,
     "POST /cycles/<cycle_id>/process-feedback": _PROCESS,
+    "POST /api/improvement-plan": _PLAN_ITEM,
+    "POST /improvement-plan/new": _PLAN_ITEM,
+    "POST /api/improvement-plan/<item_id>/status": {"action": "start"},
+    "POST /improvement-plan/<item_id>/status": {"action": "start"},
 }
 # Query strings for GET routes whose parameters are validated before authorization.
 QUERIES: dict[str, str] = {
@@ -463,6 +490,7 @@ QUERIES: dict[str, str] = {
     "/api/learning/report": "year=2026",
     "/learning/report": "year=2026",
     "/api/learning/evidence": "cycle_id={cycle}",
+    "/improvement-plan/new": "source=diagnosis&cycle={cycle}&finding=training:delivered",
 }
 
 
@@ -496,6 +524,7 @@ class World:
     calibration_cycle_id: str = ""
     session_id: str = ""
     schedule_rule_id: str = ""  # issue 28: a probation rule H1 set up
+    plan_items: dict[str, str] = field(default_factory=dict)  # issue 27: the items S1 and M1 own
 
 
 def _seed() -> World:
@@ -555,6 +584,7 @@ def _seed() -> World:
 
     rule = {"name": "Probation", "kind": "probation", "template_id": template.template_id, "days": 90}
     schedule_rule_id = schedule_svc.create_rule(UnitOfWork(table), hr, rule, clock).rule_id
+    plan_items = _seed_plan(table, clock, cycle.cycle_id)
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -568,7 +598,22 @@ def _seed() -> World:
         calibration_cycle_id,
         session_id,
         schedule_rule_id,
+        plan_items,
     )
+
+
+def _seed_plan(table: MemoryTable, clock: FixedClock, cycle_id: str) -> dict[str, str]:
+    """Issue 27: two actions of the improvement plan H1 made from a finding of the diagnosis, owned by S1 and M1."""
+    from datetime import date
+
+    from service.services import improvement_plan
+
+    hr = f.principal(table, "H1")
+    made = {}
+    for owner in ("S1", "M1"):
+        data = {**_PLAN_ITEM, "cycle_id": cycle_id, "owner_id": owner, "due": date(2026, 12, 1)}
+        made[owner] = improvement_plan.create_item(UnitOfWork(table), hr, data, clock).item_id
+    return made
 
 
 def _seed_decisions(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
@@ -695,6 +740,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "subject_id": owner,
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
+        "item_id": world.plan_items.get(owner, world.plan_items.get("S1", "none")),
         "channel": "slack",  # issue 28: a chat channel (none is connected in the seed)
     }
     query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))

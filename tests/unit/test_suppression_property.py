@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from service.adapters.clock import FixedClock
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.diagnosis import ProblemArea, categories_of
 from service.domain.directory import Role
 from service.domain.learning import ActivityType
 from service.domain.reviews import NeedFormat, ObstacleCategory, Priority
@@ -40,6 +41,7 @@ from service.domain.training import (
     contribution,
     need_id,
 )
+from service.services import diagnosis as diagnosis_svc
 from service.services import learning as learning_svc
 from service.services.auth import Principal
 from service.services.directory import import_organisation
@@ -375,6 +377,32 @@ def publish_csv(a: Audit, tag: tuple, prev_tag: tuple, text: str) -> None:
             a.publish((*tag, "high_priority_people"), num(people))
 
 
+def diagnosis_cells(a: Audit, tag: tuple) -> None:
+    """The diagnosis's own figures over the training cells: obstacles per problem area (a sum of categories)."""
+    for area in ProblemArea:
+        parts = [(*tag, "obstacles", c.value) for c in categories_of(area)]
+        members = frozenset().union(*(a.cells[k].members for k in parts))
+        a.equal(a.cell((*tag, "darea", area.value), members, sum(a.cells[k].value for k in parts)), *parts)
+
+
+def publish_diagnosis(a: Audit, tag: tuple, prev_tag: tuple, d: dict[str, Any]) -> None:
+    """Every count of the diagnosis that concerns the training figures (its areas, topics, totals, trend)."""
+    a.publish((*tag, "obstacle_people"), d["obstacle_people"])
+    for ar in d["areas"]:
+        a.publish((*tag, "darea", str(ar["area"])), ar["obstacles"])
+    for o in d["categories"]:
+        a.publish((*tag, "obstacle", o["category"]), o["people"])
+        a.publish((*tag, "obstacles", o["category"]), o["obstacles"])
+    for t in d["training"]:
+        name = TOPIC_OF[t["topic"]]
+        a.publish((*tag, "topic", name), t["people"])
+        a.publish((*tag, "needs", name), t["needs"])
+        a.publish((*tag, "addressed", name), t["addressed"])
+    if len(d["trend"]) > 1:  # the cycle before, as its own diagnosis shows it
+        for ar in d["trend"][0]["areas"]:
+            a.publish((*prev_tag, "darea", str(ar["area"])), ar["obstacles"])
+
+
 def known_zeros(a: Audit) -> None:
     """A figure of nobody that a report leaves out is known to be zero (an empty row, an absent topic)."""
     for k, c in a.cells.items():
@@ -462,6 +490,13 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
                 assert asdict(ctx["report"])["previous_cycle"] is None
             publish_training(a, tag, prev_tag, asdict(ctx["report"]))
             publish_csv(a, tag, prev_tag, report_csv(ctx["report"]))
+    # Issue 27: the diagnosis of both cycles, read by leadership with everything above (its obstacle areas and
+    # training figures come from the same aggregates; its trend shows the previous cycle's beside this one's).
+    diagnosis_cells(a, cur)
+    diagnosis_cells(a, prev)
+    for tag, cycle_id in ((cur, current), (prev, previous)):
+        found_now = diagnosis_svc.diagnosis(UnitOfWork(table), lead, cycle_id, datetime(2026, 3, 2, 9, tzinfo=UTC))
+        publish_diagnosis(a, tag, prev, asdict(found_now))
     known_zeros(a)
     found += a.leaks()
     # A manager's subtree (the one with the most people below, whose report is not the organisation's).

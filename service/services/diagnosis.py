@@ -1,0 +1,244 @@
+"""The organisation's diagnosis of a cycle (issue 27, point 2): where problems sit, for leadership and HR.
+
+Obstacles by area and training needed against training delivered come from the training-need report of the cycle
+(`training_reports.training_report`: its aggregates, already suppressed), so the diagnosis never shows a figure that
+report withholds. Competency gaps by department come from one paginated Query of the cycle's reviews; upward
+feedback by management level from the upward group of each manager of the cycle (one Query each, read as
+`services/feedback.groups` shows them: released, at least the cycle's threshold of answers). Every group under 5
+people is withheld through `domain/suppression.py`. The trend puts the cycle beside the ones before it (at most
+`TREND_CYCLES`), and the improvement plan's items made before this cycle are reviewed on it.
+
+Requests at 200 people (tests/integration/test_diagnosis_request_counts.py): see `docs/ARCHITECTURE.md`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import Cycle
+from service.domain.decisions import expectation_point
+from service.domain.diagnosis import (
+    AreaFigure,
+    CycleFigures,
+    Finding,
+    GapRow,
+    LevelFigure,
+    TrainingFigure,
+    TrainingTotals,
+    UpwardGroup,
+    areas_from,
+    gap_rows,
+    reading,
+    training_totals,
+    upward_levels,
+)
+from service.domain.errors import NO_CYCLE, NotFound
+from service.domain.feedback import FeedbackKind
+from service.domain.improvement_plan import PlanItem, PlanProgress, progress_of
+from service.domain.reviews import ReviewState, at_least
+from service.domain.suppression import NOTE, SUPPRESS_BELOW
+from service.services import feedback, policy
+from service.services.auth import Principal
+from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
+
+TREND_CYCLES = 3  # the cycle shown and the two before it
+HOW = (
+    "Obstacles: every obstacle a manager recorded in a submitted assessment, by the area its category belongs to; "
+    "an area's count is withheld when one of its categories is.",
+    "Upward feedback: the average rating reports gave their manager, by the manager's level in the organisation "
+    "(level 1 reports to nobody); only groups released to the manager with enough answers count.",
+    "Competency gaps: people whose manager rated a competency below the scale's point that meets expectations, "
+    "in reviews the manager has submitted (after calibration where there was one).",
+    "Training: needs named in the cycle's reviews, and those addressed by training or a learning activity, for "
+    "the topics the training-need report shows.",
+    "The reading in words is made from these figures only; a withheld figure is never read.",
+)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One cycle of the trend: obstacles by area, training needed and addressed, people with a competency gap."""
+
+    cycle_id: str
+    cycle_name: str
+    areas: list[AreaFigure]
+    needs: int
+    addressed: int | None
+    rated: int | None
+    with_gap: int | None
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    """The improvement plan as this cycle reviews it: the items made from earlier cycles and how they stand."""
+
+    items: list[PlanItem]
+    progress: PlanProgress
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Where problems sit in one cycle, for leadership and HR; every figure under 5 people already withheld."""
+
+    cycle_id: str
+    cycle_name: str
+    cycle_state: str
+    threshold: int
+    note: str
+    scale: list[str]
+    meets: int
+    obstacle_people: int | None
+    areas: list[AreaFigure]
+    categories: list[ObstacleRow]
+    levels: list[LevelFigure]
+    gaps: GapRow | None
+    departments: list[GapRow]
+    training: list[TrainingFigure]
+    training_totals: TrainingTotals
+    findings: list[Finding]
+    trend: list[TrendRow]
+    previous_cycle: str | None
+    plan: PlanReview
+    how: tuple[str, ...] = HOW
+    this_cycle_plan: list[PlanItem] = field(default_factory=list)
+
+
+def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
+    cycle = uow.cycles.get(cycle_id)
+    if cycle is None or cycle.template_snapshot is None:
+        raise NotFound(NO_CYCLE)
+    return cycle
+
+
+def _gaps(uow: UnitOfWork, cycle: Cycle) -> tuple[GapRow, list[GapRow], list[str]]:
+    """Competency gaps by department (one paginated Query of the cycle's reviews), and the managers of the cycle."""
+    snapshot = cycle.template_snapshot or {}
+    scale = list(snapshot.get("scale", []))
+    names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
+    point = expectation_point(scale) if len(scale) >= 2 else 0
+    rated: dict[str, set[str]] = {}
+    below: dict[tuple[str, str], set[str]] = {}
+    reviews = uow.reviews.of_cycle(cycle.cycle_id)
+    in_cycle = {r.employee_id for r in reviews}
+    for r in reviews:
+        if not at_least(r.state, ReviewState.MANAGER_SUBMITTED):
+            continue
+        ratings = (r.manager_assessment or {}).get("competency_ratings") or {}
+        given = {cid: v["rating"] for cid, v in ratings.items() if cid in names and (v or {}).get("rating")}
+        if not given:
+            continue
+        department = r.department or "—"
+        rated.setdefault(department, set()).add(r.employee_id)
+        for cid, value in given.items():
+            if int(value) < point:
+                below.setdefault((department, cid), set()).add(r.employee_id)
+    managers = sorted({r.manager_id for r in reviews if r.manager_id in in_cycle})
+    org, departments = gap_rows(rated, below, names)
+    return org, departments, managers
+
+
+def _upward(uow: UnitOfWork, cycle: Cycle, managers: list[str], now: datetime) -> list[LevelFigure]:
+    """Upward feedback by the managers' level: each manager's upward group as released (one Query each)."""
+    people = uow.directory.get_many(managers)
+    found = []
+    for m in managers:
+        person = people.get(m)
+        if person is None:
+            continue
+        shown = [g for g in feedback.groups(uow, cycle, m, now)[0] if g.kind is FeedbackKind.UPWARD and g.shown]
+        for g in shown:
+            rated = [r for r in g.ratings if r.get("average") is not None]
+            total = sum(float(r["average"]) * int(r["rated_by"]) for r in rated)
+            found.append(UpwardGroup(len(person.chain) + 1, g.count, total, sum(int(r["rated_by"]) for r in rated)))
+    return upward_levels(found)
+
+
+def _training(report: TrainingReport) -> list[TrainingFigure]:
+    return [
+        TrainingFigure(t.topic_id, t.topic, t.people, t.needs, t.addressed)
+        for t in report.topics
+        if isinstance(t, TopicRow)
+    ]
+
+
+def _categories(report: TrainingReport) -> dict[str, int | None]:
+    return {o.category: o.obstacles for o in report.obstacles.by_category}
+
+
+def _earlier(uow: UnitOfWork, cycle: Cycle) -> list[Cycle]:
+    """The launched cycles before this one, newest first."""
+    before = [c for c in uow.cycles.list() if c.template_snapshot and c.period_start < cycle.period_start]
+    return sorted(before, key=lambda c: c.period_start, reverse=True)
+
+
+def _trend_row(uow: UnitOfWork, principal: Principal, cycle: Cycle) -> tuple[TrendRow, CycleFigures]:
+    report = training_report(uow, principal, cycle.cycle_id)
+    org, departments, _ = _gaps(uow, cycle)
+    topics = _training(report)
+    totals = training_totals(topics)
+    areas = areas_from(_categories(report))
+    row = TrendRow(cycle.cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below)
+    return row, CycleFigures(cycle.cycle_id, cycle.name, areas, totals, org, [], departments, topics)
+
+
+def plan_review(uow: UnitOfWork, cycle: Cycle, today: date) -> tuple[PlanReview, list[PlanItem]]:
+    """The plan's items made from earlier cycles (reviewed at this one) and those made from this cycle."""
+    earlier = {c.cycle_id for c in _earlier(uow, cycle)}
+    items = uow.plan.all()
+    carried = [i for i in items if i.cycle_id in earlier]
+    return PlanReview(carried, progress_of(carried, today)), [i for i in items if i.cycle_id == cycle.cycle_id]
+
+
+def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetime) -> Diagnosis:
+    """Where problems sit in a cycle, and the trend over the cycles before it (leadership and HR)."""
+    policy.require(policy.may_see_diagnosis(principal), "The diagnosis is for leadership and HR.")
+    cycle = _cycle(uow, cycle_id)
+    scale = list((cycle.template_snapshot or {}).get("scale", []))
+    report = training_report(uow, principal, cycle_id)
+    org, departments, managers = _gaps(uow, cycle)
+    levels = _upward(uow, cycle, managers, now)
+    topics = _training(report)
+    totals = training_totals(topics)
+    areas = areas_from(_categories(report))
+    figures = CycleFigures(cycle_id, cycle.name, areas, totals, org, levels, departments, topics)
+    trend = [TrendRow(cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below)]
+    earlier = _earlier(uow, cycle)
+    before: CycleFigures | None = None
+    for n, c in enumerate(earlier[: TREND_CYCLES - 1]):
+        row, figs = _trend_row(uow, principal, c)
+        trend.insert(0, row)
+        before = figs if n == 0 else before
+    meets = expectation_point(scale) if len(scale) >= 2 else 0
+    review, this_cycle = plan_review(uow, cycle, now.date())
+    return Diagnosis(
+        cycle_id=cycle_id,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state.value,
+        threshold=SUPPRESS_BELOW,
+        note=NOTE,
+        scale=scale,
+        meets=meets,
+        obstacle_people=report.obstacles.people,
+        areas=areas,
+        categories=list(report.obstacles.by_category),
+        levels=levels,
+        gaps=org,
+        departments=departments,
+        training=topics,
+        training_totals=totals,
+        findings=reading(figures, before, len(scale), meets),
+        trend=trend,
+        previous_cycle=earlier[0].name if earlier else None,
+        plan=review,
+        this_cycle_plan=this_cycle,
+    )
+
+
+def finding(uow: UnitOfWork, principal: Principal, cycle_id: str, key: str, now: datetime) -> Finding:
+    """One finding of a cycle's diagnosis by its key (an improvement-plan item is made from it), or NotFound."""
+    for f in diagnosis(uow, principal, cycle_id, now).findings:
+        if f.key == key:
+            return f
+    raise NotFound("That finding is not in the cycle's diagnosis (the figures may have changed): open it again.")
