@@ -48,6 +48,7 @@ class UnitOfWork:
         from service.adapters.decision_store import DecisionRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
+        from service.adapters.learning_plan_store import PlanRepository
         from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.reminder_store import ReminderLog
         from service.adapters.review_store import ReviewRepository
@@ -85,6 +86,7 @@ class UnitOfWork:
         self.learning = learn.LearningRepository(self)
         self.planner = learn.PlannerRepository(self)
         self.learning_stats = learn.LearningStats(self)
+        self.learning_plan = PlanRepository(self)  # issue 27: the learning plan people own
         self.feedback = fb.FeedbackRepository(self)
         self.notes = fb.NoteRepository(self)
         self.exports = ExportRepository(self)  # issue 11: bulk export jobs
