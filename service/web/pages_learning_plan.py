@@ -1,0 +1,232 @@
+"""Pages of the learning plan people own (issue 27, point 4): my plan with a form to plan an item, one item (edit,
+start, drop, resume, mark done: it moves into the learning log), the learning record's choices (a GET form to the
+PDF), and the manager's read of the items shared with them. No JavaScript needed; the same use cases as the API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from service.domain.errors import ValidationFailed
+from service.domain.learning_plan import PlanAction, PlanKind
+from service.services import interviews, policy
+from service.services import learning as learning_svc
+from service.services import learning_plan as svc
+from service.services.auth import Principal
+from service.views.labels import options
+from service.web import forms
+from service.web.api_learning_plan import PlanDoneSchema, PlanItemInSchema, PlanItemPatchSchema
+from service.web.form_flow import OnRefusal, attempt
+from service.web.page_helpers import page_principal, today
+from service.web.versioning import form_version
+from service.web.wiring import wiring
+
+bp = Blueprint("pages_learning_plan", __name__, url_prefix="/learning")
+KINDS = options(PlanKind)
+LABELS = {
+    "kind": "Kind of learning",
+    "title": "What you plan",
+    "target_date": "Target date",
+    "notes": "Notes",
+    "need_id": "Training need it addresses",
+    "contact_id": "Person from your interview planner",
+    "shared_with_manager": "Share with your manager",
+    "done_on": "Done on",
+    "hours": "Hours",
+    "provider": "Provider or contact",
+    "learnt": "What you learnt",
+    "activity_ids": "Learning activities",
+    "item_ids": "Plan items",
+    "action": "Action",
+}
+ACTION_WORDS = {
+    PlanAction.START: ("Start", "Started: it stays in your plan until you mark it done."),
+    PlanAction.DROP: ("Drop", "Dropped: it leaves your reminders; you can resume it later."),
+    PlanAction.RESUME: ("Resume", "Back in your plan."),
+}
+
+
+def _page(page: str, errors: dict[str, Any], status: int, blank: dict[str, Any], **context: Any):
+    """A plan page with its form: messages by field, the form's own message on top, what was typed (or `blank`)."""
+    flat = forms.flatten_errors({k: v for k, v in errors.items() if k})
+    return render_template(
+        page,
+        errors=flat,
+        summary=forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name)),
+        message=(errors.get("") or [None])[0],
+        values=request.form if errors else blank,
+        **context,
+    ), status
+
+
+def _load(schema: Any, raw: dict[str, Any], message: str) -> dict[str, Any]:
+    loaded, errors = forms.load(schema, raw)
+    if errors:  # answered like the use case's own refusal: the form again with its messages
+        raise ValidationFailed(message, errors)
+    assert loaded is not None
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in loaded.items()}
+
+
+def _item_data(form: Any, done: bool) -> dict[str, Any]:
+    """The item form's fields as the API's body (a done item's form sends its notes and sharing only)."""
+    data: dict[str, Any] = {"notes": form.get("notes", ""), "shared_with_manager": "shared_with_manager" in form}
+    if not done:
+        data.update({k: form.get(k, "").strip() for k in ("kind", "title", "target_date")})
+        data.update({k: form.get(k, "").strip() or None for k in ("need_id", "contact_id")})
+        if not data["target_date"]:
+            del data["target_date"]  # named by the use case ("required"), not by the date parser
+    return data
+
+
+def _choices(principal: Principal) -> dict[str, Any]:
+    """The form's choices: my training needs and my planner's contacts (chosen, never typed as ids)."""
+    uow = wiring().uow()
+    return {
+        "kinds": KINDS,
+        "needs": [(n.need_id, n.label) for n in learning_svc.need_choices(uow, principal)],
+        "contacts": [(c.contact_id, c.name) for c in interviews.planner(uow, principal).contacts],
+    }
+
+
+# --- my plan --------------------------------------------------------------------------------------------
+
+
+@bp.get("/plan")
+def plan():
+    """My learning plan, with a form to plan an item."""
+    return _render_plan(page_principal(), {}, 200)
+
+
+def _render_plan(principal: Principal, errors: dict[str, Any], status: int):
+    items = svc.my_plan(wiring().uow(), principal, today())
+    blank = {"kind": "course", "target_date": ""}
+    return _page(
+        "pages/learning_plan.html",
+        errors,
+        status,
+        blank,
+        items=items,
+        **_choices(principal),
+        sees_report=policy.may_see_learning_report(principal),
+    )
+
+
+@bp.post("/plan")
+def add():
+    """Plan an item; the form comes back with its messages when refused."""
+    principal = page_principal()
+    w = wiring()
+
+    def again(errors: dict[str, Any], message: str, status: int):
+        return _render_plan(principal, {**errors, "": [message]}, status)
+
+    raw = _item_data(request.form, False)
+    made = attempt(
+        lambda: svc.add_item(w.uow(), principal, _load(PlanItemInSchema(), raw, "The item was not planned."), w.clock),
+        OnRefusal(back=url_for("pages_learning_plan.plan"), form=again),
+    )
+    flash(f"“{made.title}” is in your learning plan.", "success")
+    return redirect(url_for("pages_learning_plan.plan"))
+
+
+@bp.route("/plan/<item_id>", methods=["GET", "POST"])
+def item(item_id: str):
+    """One item of my plan: change it, move it along, or mark it done (it moves into my learning log)."""
+    principal = page_principal()
+    if request.method == "GET":
+        return _render_item(principal, item_id, {}, 200)
+    w = wiring()
+    form = request.form
+    step = form.get("do", "save")
+    version = form_version(form.get("version"))
+    here = url_for("pages_learning_plan.item", item_id=item_id)
+
+    def again(errors: dict[str, Any], message: str, status: int):
+        return _render_item(principal, item_id, {**errors, "": [message]}, status, step)
+
+    on = OnRefusal(back=here, form=again)
+    if step == "done":
+        raw = {
+            k: form.get(k, "").strip() for k in ("done_on", "hours", "provider", "learnt") if form.get(k, "").strip()
+        }
+        done = attempt(
+            lambda: svc.complete_item(
+                w.uow(), principal, item_id, _load(PlanDoneSchema(), raw, "Not marked done."), version, w.clock
+            ),
+            on,
+        )
+        flash(f"Done: “{done.title}” is now in your learning log.", "success")
+    elif step in {a.value for a in ACTION_WORDS}:
+        attempt(lambda: svc.act(w.uow(), principal, item_id, step, version, w.clock), on)
+        flash(ACTION_WORDS[PlanAction(step)][1], "success")
+    elif step == "save":
+        is_done = form.get("done") == "1"
+        raw = _item_data(form, is_done)
+        attempt(
+            lambda: svc.update_item(
+                w.uow(),
+                principal,
+                item_id,
+                _load(PlanItemPatchSchema(), raw, "The item was not saved."),
+                version,
+                w.clock,
+            ),
+            on,
+        )
+        flash("Plan item saved.", "success")
+    else:
+        raise ValidationFailed("Unknown step.", {"do": ["not a step of the plan"]})
+    return redirect(here)
+
+
+def _render_item(principal: Principal, item_id: str, errors: dict[str, Any], status: int, step: str = ""):
+    found = svc.get_item(wiring().uow(), principal, item_id, today())
+    blank = {**asdict(found), "done_on": today().isoformat()}
+    return _page(
+        "pages/learning_plan_item.html",
+        errors,
+        status,
+        blank,
+        i=found,
+        step=step,
+        actions=[(a.value, ACTION_WORDS[a][0]) for a in ACTION_WORDS if found.can.get(a.value)],
+        **_choices(principal),
+        sees_report=policy.may_see_learning_report(principal),
+    )
+
+
+# --- the learning record --------------------------------------------------------------------------------
+
+
+@bp.get("/record")
+def record():
+    """Choose what my learning record holds, then download it as PDF."""
+    return render_record(page_principal(), {}, 200)
+
+
+def render_record(principal: Principal, errors: dict[str, Any], status: int):
+    """The record page: my log entries and plan items to pick, and whether needs and comments are shown."""
+    choices = svc.record_choices(wiring().uow(), principal, today())
+    flat = forms.flatten_errors({k: v for k, v in errors.items() if k})
+    return render_template(
+        "pages/learning_record.html",
+        errors=flat,
+        summary=forms.summary(flat, lambda name: LABELS.get(name, name)),
+        message=(errors.get("") or [None])[0],
+        picked={"activity": request.args.getlist("activity"), "item": request.args.getlist("item")},
+        flags={"needs": "needs" in request.args, "comments": "comments" in request.args},
+        choices=choices,
+        sees_report=policy.may_see_learning_report(principal),
+    ), status
+
+
+# --- the manager ----------------------------------------------------------------------------------------
+
+
+@bp.get("/people/<employee_id>/plan")
+def shared(employee_id: str):
+    """The manager: the plan items one of their reports shared (anyone else: not found)."""
+    data = svc.shared_plan(wiring().uow(), page_principal(), employee_id)
+    return render_template("pages/learning_plan_shared.html", shared=data)
