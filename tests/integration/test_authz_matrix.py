@@ -161,7 +161,10 @@ ROUTES: dict[str, str] = {
     "GET /api/learning/evidence": "ok ok ok ok ok ok ok 401",
     "GET /api/learning/insights": "ok ok ok ok ok ok ok 401",
     "GET /api/learning/people/<employee_id>/interview-summaries": "404 404/ok 404 404 404 404 404 401",
+    "GET /api/learning/plan": "ok ok ok ok ok ok ok 401",  # issue 27: the learning plan (own; manager: shared)
+    "GET /api/learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /api/learning/questions": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/record.pdf": "ok ok ok ok ok ok ok 401",
     "GET /api/learning/report": "403 403 403 403 403 ok ok 401",
     "GET /api/me": "ok ok ok ok ok ok ok 401",
     "GET /api/openapi.json": "ok ok ok ok ok ok ok ok",
@@ -170,6 +173,7 @@ ROUTES: dict[str, str] = {
     "GET /api/people/<employee_id>/chain": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/goals": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 401",
+    "GET /api/people/<employee_id>/learning-plan": "404 404/ok 404 404 404 404 404 401",
     "GET /api/people/<employee_id>/notes": "ok/403 ok ok/403 ok/403 ok/403 ok/403 ok/403 401",
     "GET /api/people/<employee_id>/reports": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/training-needs": "ok/404 ok ok/404 ok ok/404 ok ok 401",
@@ -222,7 +226,12 @@ ROUTES: dict[str, str] = {
     "GET /learning/interviews": "ok ok ok ok ok ok ok login",
     "GET /learning/interviews/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 login",
     "GET /learning/interviews/questions": "ok ok ok ok ok ok ok login",
+    "GET /learning/people/<employee_id>/plan": "404 404/ok 404 404 404 404 404 login",
     "GET /learning/people/<employee_id>/shared": "404 404/ok 404 404 404 404 404 login",
+    "GET /learning/plan": "ok ok ok ok ok ok ok login",
+    "GET /learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 login",
+    "GET /learning/record": "ok ok ok ok ok ok ok login",
+    "GET /learning/record.pdf": "ok ok ok ok ok ok ok login",
     "GET /learning/report": "403 403 403 403 403 ok ok login",
     "GET /people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 login",
     "GET /people/<employee_id>/training-needs": "ok/404 ok ok/404 ok ok/404 ok ok login",
@@ -241,6 +250,7 @@ ROUTES: dict[str, str] = {
     "POST /api/goals/<goal_id>/restore": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "PATCH /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "PATCH /api/learning/contacts/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "PATCH /api/learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /actions/<action_id>/status": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
     "POST /api/cycles": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/archive": "403 403 403 403 403 ok 403 401",
@@ -265,6 +275,9 @@ ROUTES: dict[str, str] = {
     "POST /api/learning/contacts": "ok ok ok ok ok ok ok 401",
     "POST /api/learning/contacts/<contact_id>/actions": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /api/learning/contacts/<contact_id>/complete": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/learning/plan": "ok ok ok ok ok ok ok 401",
+    "POST /api/learning/plan/<item_id>/actions": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/learning/plan/<item_id>/done": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /api/learning/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments": "403/404 403/ok 403/404 403 403/404 403 403 401",
     "POST /api/notes": "ok ok ok ok ok ok ok 401",
     "POST /api/notes/<note_id>/evidence": "404 404 404 404 404 404 404 401",
@@ -316,6 +329,8 @@ ROUTES: dict[str, str] = {
     "POST /learning/evidence/<cycle_id>/<employee_id>/<activity_id>/comment": "403/404 403/ok 403/404 403 403/404 403 403 401",
     "POST /learning/interviews": "ok ok ok ok ok ok ok 401",
     "POST /learning/interviews/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /learning/plan": "ok ok ok ok ok ok ok 401",
+    "POST /learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /learning/interviews/questions": "ok ok ok ok ok ok ok 401",
     "POST /notes": "ok ok ok ok ok ok ok 401",
     "POST /notes/<note_id>/evidence": "404 404 404 404 404 404 404 401",
@@ -367,6 +382,7 @@ BODIES: dict[str, dict] = {
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/return": {"to_state": "self_submitted", "reason": "redo"},
     "POST /api/goals": {"level": "individual", "title": "New goal", "owner_id": "{owner}", "cycle_id": "{cycle}"},
     "PATCH /api/goals/<goal_id>": {"title": "Renamed"},
+    "POST /api/learning/plan/<item_id>/actions": {"action": "start"},
     "POST /api/goals/<goal_id>/check-ins": {"confidence": "on_track", "comment": "matrix"},
     "POST /api/goals/<goal_id>/assign": {"weight": 10, "cycle_id": "{cycle}"},
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": {"content": {"achievements": "matrix"}},
@@ -463,6 +479,7 @@ class World:
     # issue 23: the calibrating cycle (S1, P1, O1) and its open session over M1's team (S1, P1)
     calibration_cycle_id: str = ""
     session_id: str = ""
+    plan_items: dict[str, str] = field(default_factory=dict)  # issue 27: each owner's learning-plan item
 
 
 def _seed() -> World:
@@ -518,6 +535,7 @@ def _seed() -> World:
     needs, contacts = _seed_needs_and_contacts(table, clock)
     decisions = _seed_decisions(table, clock)
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
+    plan_items = _seed_plan(table, clock)
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -530,6 +548,7 @@ def _seed() -> World:
         decisions,
         calibration_cycle_id,
         session_id,
+        plan_items,
     )
 
 
@@ -608,6 +627,14 @@ def _seed_needs_and_contacts(table: MemoryTable, clock: FixedClock) -> tuple[dic
     return needs, contacts
 
 
+def _seed_plan(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
+    """Issue 27: an item of each reviewed person's learning plan, shared with their manager."""
+    from service.services import learning_plan
+
+    item = {"kind": "course", "title": "A course", "target_date": "2026-04-01", "shared_with_manager": True}
+    return {w: learning_plan.add_item(UnitOfWork(table), f.principal(table, w), item, clock).item_id for w in MANAGERS}
+
+
 @pytest.fixture(scope="module")
 def world() -> World:
     """The organisation, seeded once for the module."""
@@ -653,6 +680,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "need_id": world.needs.get(owner, "none"),
         "activity_id": world.activities.get(owner, "none"),
         "contact_id": world.contacts.get(owner, "none"),
+        "item_id": world.plan_items.get(owner, "none"),
         "subject_id": owner,
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
