@@ -141,8 +141,3 @@ def check_record_picks(activity_ids: list[str], item_ids: list[str]) -> None:
         raise ValidationFailed("Choose what your record holds.", {"activity_ids": ["pick at least one entry"]})
     if count > MAX_RECORD_PICKS:
         raise ValidationFailed("Too many entries.", {"activity_ids": [f"at most {MAX_RECORD_PICKS} entries"]})
-
-
-def days_left(item: PlanItem, today: date) -> int:
-    """Days until the target date (negative once past)."""
-    return (date.fromisoformat(item.target_date[:10]) - today).days
