@@ -24,7 +24,7 @@ from service.web.wiring import wiring
 
 bp = Blueprint("learning_record_pdf", __name__)
 PDF = "application/pdf"
-IDS = validate.Regexp(rf"^[A-Za-z0-9._-]{{1,{ID_MAX}}}(,[A-Za-z0-9._-]{{1,{ID_MAX}}})*$")
+IDS = validate.Regexp(rf"^([A-Za-z0-9._-]{{1,{ID_MAX}}}(,[A-Za-z0-9._-]{{1,{ID_MAX}}})*)?$")  # "" when none
 
 
 class RecordQuerySchema(Schema):
