@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from service.adapters.mailer import MemoryMailer
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
@@ -17,6 +18,7 @@ from service.domain.learning_plan import remind_on
 from service.services import interviews
 from service.services import learning_plan as plan
 from service.services.directory import import_organisation
+from service.services.reminders import send_reminders
 from tests import factories as f
 from tests.conftest import ORG_CSV
 from tests.unit.test_learning import need_id
@@ -193,3 +195,20 @@ def test_the_record_holds_only_what_was_picked_and_needs_and_comments_only_when_
     with pytest.raises(ValidationFailed) as refused:
         plan.learning_record(UnitOfWork(uow.table), who(uow, "E5"), [activity.activity_id], [], True, True, TODAY)
     assert "activity_ids" in refused.value.errors
+
+
+def test_the_daily_email_lists_an_item_a_week_before_its_date_and_not_once_done(uow, clock):
+    made = add(uow, clock, title="Read Thinking in Systems", target_date="2026-03-09")
+    mailer = MemoryMailer()
+    send_reminders(UnitOfWork(uow.table), mailer, clock, "https://reviews.example")
+    [mail] = mailer.sent
+    assert mail.to == ("katherine@example.com",) and mail.subject == "Learning plan items due (1)"
+    assert (
+        f"- Read Thinking in Systems: target date 9 Mar 2026 — mark it done or move it at "
+        f"https://reviews.example/learning/plan/{made.item_id}" in mail.text
+    )
+    plan.complete_item(UnitOfWork(uow.table), who(uow), made.item_id, {}, 1, clock)
+    clock.at = clock.at.replace(day=8)  # a day before its date: listed again were it still open
+    mailer = MemoryMailer()
+    send_reminders(UnitOfWork(uow.table), mailer, clock, "https://reviews.example")
+    assert mailer.sent == []
