@@ -63,8 +63,9 @@ def test_bad_items_get_a_422_with_the_field_and_nothing_is_stored(as_, body, fie
     assert me.get("/api/learning/plan").get_json()["items"] == []
 
 
-def test_the_plan_is_private_and_the_manager_reads_only_shared_items(as_):
+def test_the_plan_is_private_and_the_manager_reads_only_shared_items(as_, launched_cycle_id):
     me = as_("E4")
+    my_need(me, launched_cycle_id)  # a submitted self assessment: the manager's review page links the shared plan
     private = me.post("/api/learning/plan", {**ITEM, "notes": "secret"}).get_json()["item_id"]
     me.post("/api/learning/plan", {**ITEM, "title": "Shared one", "notes": "secret", "shared_with_manager": True})
     for other in ("E3", "E2", "E5"):
@@ -76,6 +77,8 @@ def test_the_plan_is_private_and_the_manager_reads_only_shared_items(as_):
         assert as_(other).get("/api/people/E4/learning-plan").status_code == 404
     page = as_("E3").get("/learning/people/E4/plan").get_data(as_text=True)
     assert "Shared one" in page and "secret" not in page
+    review = as_("E3").get(f"/cycles/{launched_cycle_id}/reviews/E4").get_data(as_text=True)
+    assert 'href="/learning/people/E4/plan"' in review
 
 
 def test_pages_plan_an_item_redisplay_errors_and_mark_it_done(auth, client):
