@@ -67,7 +67,7 @@ PlanItemListSchema = list_of("items", PlanItemSchema)
 SharedPlanSchema = schema_of(SharedPlan, "SharedPlanSchema", items=fields.List(fields.Raw()))
 
 
-def _dated(data: dict) -> dict:
+def dated(data: dict) -> dict:
     """Dates loaded by the schema, as the ISO strings the use cases keep."""
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
 
@@ -84,7 +84,7 @@ def list_items():
 def create_item():
     """Plan an item."""
     w = wiring()
-    made = svc.add_item(w.uow(), current_principal(), _dated(load_body()), w.clock)
+    made = svc.add_item(w.uow(), current_principal(), dated(load_body()), w.clock)
     return versioned(made, PlanItemSchema, 201)
 
 
@@ -100,7 +100,7 @@ def get_item(item_id: str):
 def patch_item(item_id: str):
     """Change an item."""
     w = wiring()
-    data = _dated(load_body())
+    data = dated(load_body())
     saved = svc.update_item(w.uow(), current_principal(), item_id, data, expected_version(), w.clock)
     return versioned(saved, PlanItemSchema)
 
@@ -125,7 +125,7 @@ def act(item_id: str):
 def done(item_id: str):
     """Mark an item done."""
     w = wiring()
-    data = _dated(load_body())
+    data = dated(load_body())
     saved = svc.complete_item(w.uow(), current_principal(), item_id, data, expected_version(), w.clock)
     return versioned(saved, PlanItemSchema)
 

@@ -4,6 +4,7 @@ PDF), and the manager's read of the items shared with them. No JavaScript needed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -17,8 +18,8 @@ from service.services import learning_plan as svc
 from service.services.auth import Principal
 from service.views.labels import options
 from service.web import forms
-from service.web.api_learning_plan import PlanDoneSchema, PlanItemInSchema, PlanItemPatchSchema
-from service.web.form_flow import OnRefusal, attempt
+from service.web.api_learning_plan import PlanDoneSchema, PlanItemInSchema, PlanItemPatchSchema, dated
+from service.web.form_flow import OnRefusal, attempt, form_page
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
@@ -49,24 +50,24 @@ ACTION_WORDS = {
 
 
 def _page(page: str, errors: dict[str, Any], status: int, blank: dict[str, Any], **context: Any):
-    """A plan page with its form: messages by field, the form's own message on top, what was typed (or `blank`)."""
-    flat = forms.flatten_errors({k: v for k, v in errors.items() if k})
-    return render_template(
-        page,
-        errors=flat,
-        summary=forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name)),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors else blank,
-        **context,
-    ), status
+    """A plan page with its form (through form_flow.form_page): the form's own message (key "") on top, and what
+    was typed when refused (else `blank`)."""
+    fields = forms.flatten_errors({k: v for k, v in errors.items() if k})
+    values = request.form if errors else blank
+    message = (errors.get("") or [None])[0]
+    return form_page(page, fields, status, _label, message=message, values=values, **context)
 
 
-def _load(schema: Any, raw: dict[str, Any], message: str) -> dict[str, Any]:
-    loaded, errors = forms.load(schema, raw)
-    if errors:  # answered like the use case's own refusal: the form again with its messages
+def _label(name: str) -> str:
+    return LABELS.get(name.split(".")[0], name)
+
+
+def _loaded(schema: Any, raw: dict[str, Any], message: str) -> dict[str, Any]:
+    """A form through the API's schema, dates as ISO text; refused like the use case would (the form again)."""
+    data, errors = forms.load(schema, raw)
+    if errors:
         raise ValidationFailed(message, errors)
-    assert loaded is not None
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in loaded.items()}
+    return dated(data or {})
 
 
 def _item_data(form: Any, done: bool) -> dict[str, Any]:
@@ -124,7 +125,9 @@ def add():
 
     raw = _item_data(request.form, False)
     made = attempt(
-        lambda: svc.add_item(w.uow(), principal, _load(PlanItemInSchema(), raw, "The item was not planned."), w.clock),
+        lambda: svc.add_item(
+            w.uow(), principal, _loaded(PlanItemInSchema(), raw, "The item was not planned."), w.clock
+        ),
         OnRefusal(back=url_for("pages_learning_plan.plan"), form=again),
     )
     flash(f"“{made.title}” is in your learning plan.", "success")
@@ -137,48 +140,50 @@ def item(item_id: str):
     principal = page_principal()
     if request.method == "GET":
         return _render_item(principal, item_id, {}, 200)
-    w = wiring()
-    form = request.form
-    step = form.get("do", "save")
-    version = form_version(form.get("version"))
-    here = url_for("pages_learning_plan.item", item_id=item_id)
-
-    def again(errors: dict[str, Any], message: str, status: int):
-        return _render_item(principal, item_id, {**errors, "": [message]}, status, step)
-
-    on = OnRefusal(back=here, form=again)
-    if step == "done":
-        raw = {
-            k: form.get(k, "").strip() for k in ("done_on", "hours", "provider", "learnt") if form.get(k, "").strip()
-        }
-        done = attempt(
-            lambda: svc.complete_item(
-                w.uow(), principal, item_id, _load(PlanDoneSchema(), raw, "Not marked done."), version, w.clock
-            ),
-            on,
-        )
-        flash(f"Done: “{done.title}” is now in your learning log.", "success")
-    elif step in {a.value for a in ACTION_WORDS}:
-        attempt(lambda: svc.act(w.uow(), principal, item_id, step, version, w.clock), on)
-        flash(ACTION_WORDS[PlanAction(step)][1], "success")
-    elif step == "save":
-        is_done = form.get("done") == "1"
-        raw = _item_data(form, is_done)
-        attempt(
-            lambda: svc.update_item(
-                w.uow(),
-                principal,
-                item_id,
-                _load(PlanItemPatchSchema(), raw, "The item was not saved."),
-                version,
-                w.clock,
-            ),
-            on,
-        )
-        flash("Plan item saved.", "success")
-    else:
+    step = request.form.get("do", "save")
+    if step not in STEPS:
         raise ValidationFailed("Unknown step.", {"do": ["not a step of the plan"]})
+    here = url_for("pages_learning_plan.item", item_id=item_id)
+    version = form_version(request.form.get("version"))
+    refused = OnRefusal(
+        back=here,
+        form=lambda errors, message, status: _render_item(principal, item_id, {**errors, "": [message]}, status, step),
+    )
+    flash(attempt(lambda: STEPS[step](principal, item_id, version), refused), "success")
     return redirect(here)
+
+
+def _mark_done(principal: Principal, item_id: str, version: int) -> str:
+    form, w = request.form, wiring()
+    raw = {k: form[k].strip() for k in ("done_on", "hours", "provider", "learnt") if form.get(k, "").strip()}
+    data = _loaded(PlanDoneSchema(), raw, "Not marked done.")
+    done = svc.complete_item(w.uow(), principal, item_id, data, version, w.clock)
+    return f"Done: “{done.title}” is now in your learning log."
+
+
+def _save(principal: Principal, item_id: str, version: int) -> str:
+    w = wiring()
+    raw = _item_data(request.form, request.form.get("done") == "1")
+    data = _loaded(PlanItemPatchSchema(), raw, "The item was not saved.")
+    svc.update_item(w.uow(), principal, item_id, data, version, w.clock)
+    return "Plan item saved."
+
+
+def _mover(action: PlanAction) -> Callable[[Principal, str, int], str]:
+    def move(principal: Principal, item_id: str, version: int) -> str:
+        w = wiring()
+        svc.act(w.uow(), principal, item_id, action.value, version, w.clock)
+        return ACTION_WORDS[action][1]
+
+    return move
+
+
+# What each of the item page's forms (`do`) does; each answers the sentence flashed on success.
+STEPS: dict[str, Callable[[Principal, str, int], str]] = {
+    "done": _mark_done,
+    "save": _save,
+    **{a.value: _mover(a) for a in ACTION_WORDS},
+}
 
 
 def _render_item(principal: Principal, item_id: str, errors: dict[str, Any], status: int, step: str = ""):
@@ -208,18 +213,16 @@ def record():
 
 def render_record(principal: Principal, errors: dict[str, Any], status: int):
     """The record page: my log entries and plan items to pick, and whether needs and comments are shown."""
-    choices = svc.record_choices(wiring().uow(), principal, today())
-    flat = forms.flatten_errors({k: v for k, v in errors.items() if k})
-    return render_template(
+    return _page(
         "pages/learning_record.html",
-        errors=flat,
-        summary=forms.summary(flat, lambda name: LABELS.get(name, name)),
-        message=(errors.get("") or [None])[0],
+        errors,
+        status,
+        {},
         picked={"activity": request.args.getlist("activity"), "item": request.args.getlist("item")},
         flags={"needs": "needs" in request.args, "comments": "comments" in request.args},
-        choices=choices,
+        choices=svc.record_choices(wiring().uow(), principal, today()),
         sees_report=policy.may_see_learning_report(principal),
-    ), status
+    )
 
 
 # --- the manager ----------------------------------------------------------------------------------------

@@ -94,9 +94,14 @@ def test_pages_plan_an_item_redisplay_errors_and_mark_it_done(auth, client):
     assert made.status_code == 302
     listed = client.get("/learning/plan").get_data(as_text=True)
     url = re.search(r'href="(/learning/plan/[^"]+)"><strong>Thinking in Systems', listed).group(1)
-    late = client.post(url, data={"csrf_token": token, "version": 1, "do": "done", "done_on": "2026-04-01"})
+    assert client.post(url, data={"csrf_token": token, "version": 1, "do": "fly"}).status_code == 422
+    started = client.post(url, data={"csrf_token": token, "version": 1, "do": "start"}, follow_redirects=True)
+    assert "Started: it stays in your plan" in started.get_data(as_text=True)
+    late = client.post(url, data={"csrf_token": token, "version": 2, "do": "done", "done_on": "2026-04-01"})
     assert late.status_code == 422 and "mark it done once it has happened" in late.get_data(as_text=True).lower()
-    done = client.post(url, data={"csrf_token": token, "version": 1, "do": "done", "hours": "3", "learnt": "loops"})
+    stale = client.post(url, data={"csrf_token": token, "version": 1, "do": "done"}, follow_redirects=True)
+    assert "changed elsewhere" in stale.get_data(as_text=True)
+    done = client.post(url, data={"csrf_token": token, "version": 2, "do": "done", "hours": "3", "learnt": "loops"})
     assert done.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "See it in your learning log" in page and "Mark done" not in page
