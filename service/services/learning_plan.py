@@ -175,7 +175,10 @@ def _view(uow: UnitOfWork, item: PlanItem, today: date) -> PlanItemView:
         contact_id=item.contact_id,
         contact_name=contact.name if contact else None,
         shared_with_manager=item.shared_with_manager,
-        activity_id=item.activity_id,
+        # A log entry removed since (the log is its owner's to change) is no longer linked.
+        activity_id=item.activity_id
+        if item.activity_id and uow.learning.get(item.owner_id, item.activity_id)
+        else None,
         done_on=item.done_on,
         overdue=overdue(item, today),
         can={a.value: PLAN_WORKFLOW.allows(item.status, a) for a in PlanAction},
@@ -197,8 +200,10 @@ def _check_links(uow: UnitOfWork, principal: Principal, need_id: str | None, con
 
 
 def my_plan(uow: UnitOfWork, principal: Principal, today: date) -> list[PlanItemView]:
-    """My learning plan, by target date."""
-    return [_view(uow, i, today) for i in uow.learning_plan.of_owner(principal.employee_id)]
+    """My learning plan, by target date (the log entries done items became read in one batch)."""
+    items = uow.learning_plan.of_owner(principal.employee_id)
+    uow.learning.get_many(principal.employee_id, [i.activity_id for i in items if i.activity_id])
+    return [_view(uow, i, today) for i in items]
 
 
 def get_item(uow: UnitOfWork, principal: Principal, item_id: str, today: date) -> PlanItemView:

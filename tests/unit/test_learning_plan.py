@@ -15,7 +15,7 @@ from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.learning_plan import remind_on
-from service.services import interviews
+from service.services import interviews, learning
 from service.services import learning_plan as plan
 from service.services.directory import import_organisation
 from service.services.reminders import send_reminders
@@ -212,3 +212,11 @@ def test_the_daily_email_lists_an_item_a_week_before_its_date_and_not_once_done(
     mailer = MemoryMailer()
     send_reminders(UnitOfWork(uow.table), mailer, clock, "https://reviews.example")
     assert mailer.sent == []
+
+
+def test_a_done_items_log_entry_removed_since_is_no_longer_linked(uow, clock):
+    made = add(uow, clock)
+    done = plan.complete_item(UnitOfWork(uow.table), who(uow), made.item_id, {}, 1, clock)
+    learning.delete_activity(UnitOfWork(uow.table), who(uow), done.activity_id, 1)
+    (view,) = plan.my_plan(UnitOfWork(uow.table), who(uow), TODAY)
+    assert (view.status, view.activity_id) == ("done", None)
