@@ -63,6 +63,16 @@ def test_bad_items_get_a_422_with_the_field_and_nothing_is_stored(as_, body, fie
     assert me.get("/api/learning/plan").get_json()["items"] == []
 
 
+def test_an_interview_item_links_to_its_contact_in_the_planner(as_):
+    me = as_("E4")
+    contact = me.post("/api/learning/contacts", {"name": "Mae Jemison", "role": "Scientist"}).get_json()["contact_id"]
+    body = {**ITEM, "kind": "informational_interview", "title": "Talk to Mae", "contact_id": contact}
+    made = me.post("/api/learning/plan", body).get_json()
+    assert made["contact_name"] == "Mae Jemison"
+    page = me.get(f"/learning/plan/{made['item_id']}").get_data(as_text=True)
+    assert f'href="/learning/interviews/{contact}">Mae Jemison</a>' in page
+
+
 def test_the_plan_is_private_and_the_manager_reads_only_shared_items(as_, launched_cycle_id):
     me = as_("E4")
     my_need(me, launched_cycle_id)  # a submitted self assessment: the manager's review page links the shared plan
