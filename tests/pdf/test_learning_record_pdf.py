@@ -82,3 +82,15 @@ def test_nothing_picked_or_someone_elses_entry_is_refused(demo, picks):  # noqa:
     assert "Choose what your record holds." in page.get_data(as_text=True)
     theirs = client.get(f"/api/learning/record.pdf?activity_ids={activity}", headers=auth.headers())
     assert theirs.status_code == 422 and "activity_ids" in theirs.get_json()["errors"]
+
+
+def test_text_typed_into_the_record_is_escaped_never_markup():
+    from service.domain.learning import ActivityType
+    from service.pdf.learning_record_pdf import learning_record_html
+    from service.services.learning_plan import LearningRecord, RecordEntry
+
+    hostile = '<img src="http://169.254.169.254/latest/meta-data/"> & <b>bold</b>'
+    entry = RecordEntry(ActivityType.COURSE, hostile, "2026-02-01", 2, hostile, hostile, [hostile], [])
+    record = LearningRecord("Ada", "", "", "2026-03-02", [entry], [], 2, True, True)
+    html = learning_record_html({"record": record})
+    assert "<img" not in html and "<b>bold" not in html and "&lt;img src=" in html
