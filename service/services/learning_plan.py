@@ -206,6 +206,11 @@ def my_plan(uow: UnitOfWork, principal: Principal, today: date) -> list[PlanItem
     return [_view(uow, i, today) for i in items]
 
 
+def items_with(uow: UnitOfWork, principal: Principal, contact_id: str, today: date) -> list[PlanItemView]:
+    """The items of my plan about one contact of my interview planner (for the contact's page)."""
+    return [v for v in my_plan(uow, principal, today) if v.contact_id == contact_id]
+
+
 def get_item(uow: UnitOfWork, principal: Principal, item_id: str, today: date) -> PlanItemView:
     """One item of my plan."""
     return _view(uow, _own(uow, principal, item_id), today)

@@ -71,6 +71,10 @@ def test_an_interview_item_links_to_its_contact_in_the_planner(as_):
     assert made["contact_name"] == "Mae Jemison"
     page = me.get(f"/learning/plan/{made['item_id']}").get_data(as_text=True)
     assert f'href="/learning/interviews/{contact}">Mae Jemison</a>' in page
+    contact_page = me.get(f"/learning/interviews/{contact}").get_data(as_text=True)
+    assert (
+        f'In your learning plan: <a href="/learning/plan/{made["item_id"]}">Talk to Mae</a> (Planned)' in contact_page
+    )
 
 
 def test_the_plan_is_private_and_the_manager_reads_only_shared_items(as_, launched_cycle_id):
