@@ -403,6 +403,8 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("PLAN#", "QUESTIONS", "question_bank"),
     ("LEARNSTATS#", "", "learning_stats"),
     ("LEARNPERSON#", "", "learning_marker"),
+    ("LPLAN#", "ITEM#", "learning_plan_item"),
+    ("LPLANDUE", "", "learning_plan_due"),
     ("FBCYCLE#", "SETTINGS", "feedback_settings"),
     ("FBCYCLE#", "WAITING", "feedback_counting"),
     ("FBREQ#", "REQ#", "feedback_request"),
@@ -547,6 +549,29 @@ def planner_contacts(owner_id: str) -> tuple[str, str]:
 def question_bank(owner_id: str) -> dict[str, str]:
     """Someone's own question bank for informational interviews."""
     return {"pk": f"PLAN#{_esc(owner_id)}", "sk": "QUESTIONS"}
+
+
+def learning_plan_item(owner_id: str, item_id: str) -> dict[str, str]:
+    """One item of someone's learning plan (issue 27; a person's plan is one partition)."""
+    return {"pk": f"LPLAN#{_esc(owner_id)}", "sk": f"ITEM#{_esc(item_id)}"}
+
+
+def learning_plan(owner_id: str) -> tuple[str, str]:
+    """Partition and prefix of someone's learning plan."""
+    return f"LPLAN#{_esc(owner_id)}", "ITEM#"
+
+
+def entity_learning_plan_item(owner_id: str, item_id: str) -> str:
+    """Audit entity name of a learning-plan item."""
+    return f"LPLAN#{_esc(owner_id)}#{_esc(item_id)}"
+
+
+def plan_due(owner_id: str, item_id: str) -> dict[str, str]:
+    """The open plan item's line in the one partition the daily reminder reads (owner, item, title, date)."""
+    return {"pk": PLAN_DUE, "sk": f"{_esc(owner_id)}#{_esc(item_id)}"}
+
+
+PLAN_DUE = "LPLANDUE"
 
 
 def learning_stats(year: str, department: str | None) -> dict[str, str]:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the repositories, each imported when a unit of work first u
     from service.adapters.export_store import ExportRepository
     from service.adapters.feedback_store import FeedbackRepository, NoteRepository
     from service.adapters.goal_store import GoalRepository, RollupStore
+    from service.adapters.learning_plan_store import LearningPlanRepository
     from service.adapters.learning_store import LearningRepository, LearningStats, PlannerRepository
     from service.adapters.plan_store import PlanRepository
     from service.adapters.process_feedback_store import ProcessFeedbackRepository
@@ -84,6 +85,8 @@ class UnitOfWork:
     learning: LearningRepository = _Repository("service.adapters.learning_store.LearningRepository")
     planner: PlannerRepository = _Repository("service.adapters.learning_store.PlannerRepository")
     learning_stats: LearningStats = _Repository("service.adapters.learning_store.LearningStats")
+    # issue 27: a learning plan people own
+    learning_plan: LearningPlanRepository = _Repository("service.adapters.learning_plan_store.LearningPlanRepository")
     feedback: FeedbackRepository = _Repository("service.adapters.feedback_store.FeedbackRepository")
     notes: NoteRepository = _Repository("service.adapters.feedback_store.NoteRepository")
     exports: ExportRepository = _Repository("service.adapters.export_store.ExportRepository")  # issue 11

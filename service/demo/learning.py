@@ -1,7 +1,9 @@
 """The demo's continuous learning (issue 14): learning logs across Engineering and Sales (enough people for the
 leadership report to show them; People and Finance stay under 5 and are suppressed), and Chloé Martin's
 (E017) planner: a completed interview whose referral became a second completed one, a request waiting for an
-answer, and a contact still to write to. Everything goes through the real use cases."""
+answer, and a contact still to write to. Aiko Tanaka's (E015) learning plan (issue 27): an item in each state, one
+addressing her Accessibility need, one an interview with a contact of her planner, two shared with her manager.
+Everything goes through the real use cases."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import date, timedelta
 from service.adapters.clock import Clock
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
-from service.services import cycles, interviews, learning
+from service.services import cycles, interviews, learning, learning_plan
 from service.services.auth import Principal
 
 # (who, type, title, days ago, hours, provider, what was learnt)
@@ -116,6 +118,32 @@ def load_learning(table: Table, who: Callable[[str], Principal], today: date, cl
         {"name": "Victor Osei", "role": "Accessibility Specialist", "organisation": "Tailspin", "found_via": "alumni"},
         clock,
     )
+    load_plan(table, who("E015"), today, clock)
+
+
+def load_plan(table: Table, aiko: Principal, today: date, clock: Clock) -> None:
+    """Aiko's learning plan: planned, in progress, done (in her log), dropped; linked to a need and a contact."""
+    need = next(n for n in UnitOfWork(table).training.of_person("E015") if n.topic_label == "Accessibility")
+    contact = interviews.add_contact(
+        UnitOfWork(table),
+        aiko,
+        {"name": "Priya Raman", "role": "Design Systems Lead", "organisation": "Litware", "found_via": "conference"},
+        clock,
+    )
+
+    def plan(kind: str, title: str, days: int, **more: object) -> learning_plan.PlanItemView:
+        data = {"kind": kind, "title": title, "target_date": (today + timedelta(days=days)).isoformat(), **more}
+        return learning_plan.add_item(UnitOfWork(table), aiko, data, clock)
+
+    plan("reading", "Read “Inclusive Design Patterns”", 30, shared_with_manager=True)
+    course = plan("course", "Web accessibility specialist course", 60, need_id=need.need_id, shared_with_manager=True)
+    learning_plan.act(UnitOfWork(table), aiko, course.item_id, "start", course.version, clock)
+    plan("informational_interview", "Informational interview with Priya Raman", 7, contact_id=contact.contact_id)
+    met = plan("meet_someone", "Pair with the design-systems team for a day", 0)
+    done = {"hours": 6, "learnt": "Tokens make contrast checks automatic."}
+    learning_plan.complete_item(UnitOfWork(table), aiko, met.item_id, done, met.version, clock)
+    dropped = plan("course", "Three.js masterclass", 90)
+    learning_plan.act(UnitOfWork(table), aiko, dropped.item_id, "drop", dropped.version, clock)
 
 
 def _interview(

@@ -26,6 +26,7 @@ from service.services.policy import require_role
 if TYPE_CHECKING:
     from service.services.checkins import DueCheckIn
     from service.services.feedback_tracking import PendingRequest
+    from service.services.learning_plan import DuePlanItem
 
 ESCALATE_AFTER_DAYS = 3
 # A feedback request is announced in the reviewer's next daily email; while it waits it is listed again on Mondays,
@@ -193,9 +194,13 @@ def send_reminders(
     from service.services.checkins import due_check_ins
 
     checkins = due_check_ins(uow, today)
+    # Issue 27: open learning-plan items coming due (a week and a day before, on the day, Mondays once late).
+    from service.services.learning_plan import due_plan_items
+
+    planned = due_plan_items(uow, today)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
-    owners = sorted(set(by_owner) | set(asked) | set(checkins))
+    owners = sorted(set(by_owner) | set(asked) | set(checkins) | set(planned))
     people = uow.directory.get_many(owners)
     recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
@@ -226,7 +231,7 @@ def send_reminders(
                 parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
         for n in notices:
             parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
-        if person is not None and owner_id in checkins:
+        if person is not None and (owner_id in checkins or owner_id in planned):
             parts.setdefault(None, ([], [], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
@@ -236,6 +241,7 @@ def send_reminders(
             tasks_, requests_, kept = parts[part]
             digest = tuple(kept)
             goals = checkins.get(owner_id, []) if part is None else []
+            plan_items = planned.get(owner_id, []) if part is None else []
             text = render(
                 "email/reminder.txt",
                 person=person,
@@ -243,9 +249,10 @@ def send_reminders(
                 feedback=requests_,
                 notices=digest,
                 checkins=goals,
+                plan_items=plan_items,
                 base_url=base_url,
             )
-            email = Email((address,), _subject(tasks_, requests_, digest, goals), text, cycle_id=part)
+            email = Email((address,), _subject(tasks_, requests_, digest, goals, plan_items), text, cycle_id=part)
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
@@ -277,7 +284,11 @@ def _fresh(notices: list[Notice], requests: list[PendingRequest]) -> tuple[list[
 
 
 def _subject(
-    tasks: list[OverdueTask], requests: list[PendingRequest], notices: tuple[Notice, ...], checkins: list[DueCheckIn]
+    tasks: list[OverdueTask],
+    requests: list[PendingRequest],
+    notices: tuple[Notice, ...],
+    checkins: list[DueCheckIn],
+    plan_items: list[DuePlanItem] | None = None,
 ) -> str:
     """The daily email's subject: what asks most of the reader."""
     if tasks:
@@ -286,6 +297,8 @@ def _subject(
         return f"Feedback requests waiting ({len(requests)})"
     if checkins:
         return f"Goal check-ins due ({len(checkins)})"
+    if plan_items:
+        return f"Learning plan items due ({len(plan_items)})"
     if len(notices) == 1:
         return notices[0].subject
     return f"Your review updates today ({len(notices)})"

@@ -79,6 +79,9 @@ def create_app(
     blueprints.add("pages_goals")
     blueprints.add("pages_training")
     blueprints.add("pages_learning")
+    blueprints.add("pages_learning_plan")  # issue 27: the learning plan people own (pages, API, record PDF)
+    blueprints.add("api_learning_plan")
+    blueprints.add("learning_record_pdf")
     blueprints.add("pages_feedback")
     blueprints.add("pages_decisions")  # issue 27
     blueprints.add("pages_diagnosis")  # issue 27: where problems sit, the improvement plan

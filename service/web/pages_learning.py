@@ -19,7 +19,7 @@ from service.domain.learning import (
     InterviewFormat,
 )
 from service.services import directory as directory_svc
-from service.services import interviews, policy
+from service.services import interviews, learning_plan, policy
 from service.services import learning as svc
 from service.services.auth import Principal
 from service.views.labels import options, word
@@ -475,6 +475,7 @@ def _render_contact(principal: Principal, contact_id: str, errors: dict[str, Any
         referral_rows=REFERRAL_ROWS,
         step=step,
         today=today().isoformat(),
+        plan_items=learning_plan.items_with(uow, principal, contact_id, today()),  # issue 27
     )
 
 

@@ -113,6 +113,15 @@ ROUTES = {
             ("GET", "HEAD", "OPTIONS"),
         ),
     ),
+    ("api_learning_plan", "bp"): (
+        ("/api/learning/plan", "api_learning_plan.list_items", ("GET", "HEAD", "OPTIONS")),
+        ("/api/learning/plan", "api_learning_plan.create_item", ("OPTIONS", "POST")),
+        ("/api/learning/plan/<item_id>", "api_learning_plan.get_item", ("GET", "HEAD", "OPTIONS")),
+        ("/api/learning/plan/<item_id>", "api_learning_plan.patch_item", ("OPTIONS", "PATCH")),
+        ("/api/learning/plan/<item_id>/actions", "api_learning_plan.act", ("OPTIONS", "POST")),
+        ("/api/learning/plan/<item_id>/done", "api_learning_plan.done", ("OPTIONS", "POST")),
+        ("/api/people/<employee_id>/learning-plan", "api_learning_plan.shared", ("GET", "HEAD", "OPTIONS")),
+    ),
     ("api_notifications", "bp"): (
         ("/api/me/notifications", "api_notifications.mine_api", ("GET", "HEAD", "OPTIONS")),
         ("/api/me/notifications", "api_notifications.set_mine_api", ("OPTIONS", "PUT")),
@@ -212,6 +221,10 @@ ROUTES = {
         ("/hr/exports/<export_id>", "exports.export_page", ("GET", "HEAD", "OPTIONS")),
         ("/hr/exports/<export_id>/download", "exports.export_download", ("GET", "HEAD", "OPTIONS")),
         ("/hr/exports/<export_id>/retry", "exports.export_retry", ("OPTIONS", "POST")),
+    ),
+    ("learning_record_pdf", "bp"): (
+        ("/learning/record.pdf", "learning_record_pdf.record_page", ("GET", "HEAD", "OPTIONS")),
+        ("/api/learning/record.pdf", "learning_record_pdf.record_api", ("GET", "HEAD", "OPTIONS")),
     ),
     ("openapi", "bp"): (("/api/openapi.json", "openapi.openapi_json", ("GET", "HEAD", "OPTIONS")),),
     ("pages", "bp"): (
@@ -324,6 +337,13 @@ ROUTES = {
         ("/learning/interviews/questions", "pages_learning.questions", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/interviews/<contact_id>", "pages_learning.contact", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/people/<employee_id>/shared", "pages_learning.shared", ("GET", "HEAD", "OPTIONS")),
+    ),
+    ("pages_learning_plan", "bp"): (
+        ("/learning/plan", "pages_learning_plan.plan", ("GET", "HEAD", "OPTIONS")),
+        ("/learning/plan", "pages_learning_plan.add", ("OPTIONS", "POST")),
+        ("/learning/plan/<item_id>", "pages_learning_plan.item", ("GET", "HEAD", "OPTIONS", "POST")),
+        ("/learning/record", "pages_learning_plan.record", ("GET", "HEAD", "OPTIONS")),
+        ("/learning/people/<employee_id>/plan", "pages_learning_plan.shared", ("GET", "HEAD", "OPTIONS")),
     ),
     ("pages_notifications", "bp"): (
         ("/me/notifications", "pages_notifications.mine", ("GET", "HEAD", "OPTIONS")),

@@ -21,6 +21,7 @@ from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import flatten
 from service.domain.learning import ActivityType
+from service.domain.learning_plan import PlanKind
 from service.domain.reviews import Agreement, ItemStatus, NeedFormat, ObstacleCategory, Priority
 from service.domain.training import SuggestionAnswer
 from service.services import reviews as review_svc
@@ -49,6 +50,7 @@ API_ENUMS = {
     ("Obstacle", "status"): ItemStatus,
     ("Obstacle", "category"): ObstacleCategory,
     ("Acknowledge", "agreement"): Agreement,
+    ("LearningPlanItemIn", "kind"): PlanKind,  # issue 27: the learning plan
 }
 
 
@@ -63,13 +65,14 @@ def test_the_other_forms_offer_the_codes_of_the_domains_enums():
     from service.domain.cycles import ParticipantMode
     from service.domain.goals import GoalStatus
     from service.domain.learning import InterviewFormat
-    from service.web import pages_goals, pages_hr, pages_learning
+    from service.web import pages_goals, pages_hr, pages_learning, pages_learning_plan
 
     for options, enum in (
         (pages_hr.MODES, ParticipantMode),
         (pages_goals.STATUS_CHOICES, GoalStatus),
         (pages_learning.TYPES, ActivityType),
         (pages_learning.FORMATS, InterviewFormat),
+        (pages_learning_plan.KINDS, PlanKind),
     ):
         assert [v for v, _ in options] == [c.value for c in enum], enum
 

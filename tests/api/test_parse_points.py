@@ -276,6 +276,16 @@ PROBES: dict[str, Probe] = {
     "interview action": Probe(
         "E4", "POST", "/api/learning/contacts/c1/actions", {"action": "complete"}, "action", version=1
     ),
+    # issue 27: the learning plan
+    "plan kind": Probe(
+        "E4", "POST", "/api/learning/plan", {"kind": "webinar", "title": "x", "target_date": "2026-04-01"}, "kind"
+    ),
+    "plan target date": Probe(
+        "E4", "POST", "/api/learning/plan", {"kind": "course", "title": "x", "target_date": "2026-02-30"}, "target_date"
+    ),
+    "plan kind change": Probe("E4", "PATCH", "/api/learning/plan/lp1", {"kind": "webinar"}, "kind", version=1),
+    "plan action": Probe("E4", "POST", "/api/learning/plan/lp1/actions", {"action": "complete"}, "action", version=1),
+    "plan done on": Probe("E4", "POST", "/api/learning/plan/lp1/done", {"done_on": "2026-02-30"}, "done_on", version=1),
     "interview hours": Probe(
         "E4", "POST", "/api/learning/contacts/c1/complete", {"learnt": "x", "hours": "lots"}, "hours", version=1
     ),
@@ -394,6 +404,16 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.learning.stage_new_activity: ActivityType(data['type'])": ("activity type",),
     "services.learning.stage_new_activity: float(data.get('hours') or 0)": ("activity hours",),
     "services.learning.update_activity: ActivityType(changes['type'])": ("activity type change",),
+    "domain.learning_plan.check_done_on: date.fromisoformat(done_on)": ("plan done on",),
+    "domain.learning_plan.check_item: date.fromisoformat(str(target))": ("plan target date",),
+    "services.learning_plan.act: PlanAction(action)": ("plan action",),
+    "services.learning_plan.add_item: PlanKind(data['kind'])": ("plan kind",),
+    "services.learning_plan.update_item: PlanKind(changes['kind'])": ("plan kind change",),
+    "domain.learning_plan.remind_on: date.fromisoformat(target_date[:10])": (STORED, "target dates add_item checked"),
+    "services.learning_plan.due_plan_items: date.fromisoformat(line['target_date'][:10])": (
+        STORED,
+        "target dates add_item checked",
+    ),
     "services.review_goals.goal_part: scale.normalise(ratings[g])": ("manager goal rating off the scale",),
     "services.reviews.return_review: ReviewState(to_state)": ("return to state",),
     # What the domain wrote itself, read back (point 3 of issue 22: tests/api/test_choices.py writes old values).

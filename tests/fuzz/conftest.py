@@ -144,6 +144,11 @@ def _seed_learning(table: Any, clock: FixedClock) -> None:
     data = {"type": "course", "title": "Fuzzing", "date": "2026-02-01", "hours": 2}
     learning.create_activity(UnitOfWork(table), me, data, clock)
     interviews.add_contact(UnitOfWork(table), me, {"name": "Mae", "role": "Scientist"}, clock)
+    from service.services import learning_plan  # issue 27: and an item of E1's learning plan
+
+    learning_plan.add_item(
+        UnitOfWork(table), me, {"kind": "course", "title": "Fuzz", "target_date": "2026-04-01"}, clock
+    )
 
 
 @contextmanager
@@ -228,6 +233,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "action_id": list(world.actions.values()),
         "activity_id": [a.activity_id for a in UnitOfWork(world.table).learning.of_owner("E1")],
         "contact_id": [c.contact_id for c in UnitOfWork(world.table).planner.of_owner("E1")],
+        "item_id": [i.item_id for i in UnitOfWork(world.table).learning_plan.of_owner("E1")],
         "name": ["Engineering", "Sales"],
         "export_id": [j.export_id for j in UnitOfWork(world.table).exports.recent()] or ["none-yet"],
         "version": [1],

@@ -24,6 +24,8 @@ PDF_PATHS = {
     "/api/calibration-sessions/{session_id}/report.pdf",
     "/cycles/{cycle_id}/ratings.pdf",
     "/api/cycles/{cycle_id}/rating-report.pdf",
+    "/learning/record.pdf",  # issue 27: the personal learning record
+    "/api/learning/record.pdf",
 }
 EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
 
@@ -68,6 +70,8 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
         "/api/calibration-sessions/{session_id}/report.pdf": [{"CognitoJwt": []}],
         "/cycles/{cycle_id}/ratings.pdf": [{"NONE": []}],
         "/api/cycles/{cycle_id}/rating-report.pdf": [{"CognitoJwt": []}],
+        "/learning/record.pdf": [{"NONE": []}],
+        "/api/learning/record.pdf": [{"CognitoJwt": []}],
     }
     env = sam_functions(template)["PdfFunction"]["Properties"]["Environment"]["Variables"]
     web_env = sam_functions(template)["WebFunction"]["Properties"]["Environment"]["Variables"]

@@ -96,6 +96,8 @@ def test_http_api_authorizes_with_a_cognito_jwt(resources):
         "/api/calibration-sessions/{session_id}/report.pdf": [name],
         "/cycles/{cycle_id}/ratings.pdf": ["NONE"],
         "/api/cycles/{cycle_id}/rating-report.pdf": [name],
+        "/learning/record.pdf": ["NONE"],  # issue 27: the learning record, PdfFunction's
+        "/api/learning/record.pdf": [name],
         "/api/openapi.json": ["NONE"],
     }
 

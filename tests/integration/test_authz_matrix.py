@@ -186,7 +186,10 @@ ROUTES: dict[str, str] = {
     "GET /api/learning/evidence": "ok ok ok ok ok ok ok 401",
     "GET /api/learning/insights": "ok ok ok ok ok ok ok 401",
     "GET /api/learning/people/<employee_id>/interview-summaries": "404 404/ok 404 404 404 404 404 401",
+    "GET /api/learning/plan": "ok ok ok ok ok ok ok 401",  # issue 27: the learning plan (own; manager: shared)
+    "GET /api/learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /api/learning/questions": "ok ok ok ok ok ok ok 401",
+    "GET /api/learning/record.pdf": "ok ok ok ok ok ok ok 401",
     "GET /api/learning/report": "403 403 403 403 403 ok ok 401",
     "GET /api/me": "ok ok ok ok ok ok ok 401",
     "GET /api/openapi.json": "ok ok ok ok ok ok ok ok",
@@ -195,6 +198,7 @@ ROUTES: dict[str, str] = {
     "GET /api/people/<employee_id>/chain": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/goals": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 401",
+    "GET /api/people/<employee_id>/learning-plan": "404 404/ok 404 404 404 404 404 401",
     "GET /api/people/<employee_id>/notes": "ok/403 ok ok/403 ok/403 ok/403 ok/403 ok/403 401",
     "GET /api/people/<employee_id>/reports": "ok ok ok ok ok ok ok 401",
     "GET /api/people/<employee_id>/training-needs": "ok/404 ok ok/404 ok ok/404 ok ok 401",
@@ -266,7 +270,12 @@ ROUTES: dict[str, str] = {
     "GET /learning/interviews": "ok ok ok ok ok ok ok login",
     "GET /learning/interviews/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 login",
     "GET /learning/interviews/questions": "ok ok ok ok ok ok ok login",
+    "GET /learning/people/<employee_id>/plan": "404 404/ok 404 404 404 404 404 login",
     "GET /learning/people/<employee_id>/shared": "404 404/ok 404 404 404 404 404 login",
+    "GET /learning/plan": "ok ok ok ok ok ok ok login",
+    "GET /learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 login",
+    "GET /learning/record": "ok ok ok ok ok ok ok login",
+    "GET /learning/record.pdf": "ok ok ok ok ok ok ok login",
     "GET /learning/report": "403 403 403 403 403 ok ok login",
     "GET /people/<employee_id>/history": "ok/404 ok ok/404 ok/404 ok/404 ok ok/404 login",
     "GET /people/<employee_id>/training-needs": "ok/404 ok ok/404 ok ok/404 ok ok login",
@@ -285,6 +294,7 @@ ROUTES: dict[str, str] = {
     "POST /api/goals/<goal_id>/restore": "ok/404 ok ok/404 ok/403 ok/404 ok ok/403 401",
     "PATCH /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "PATCH /api/learning/contacts/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "PATCH /api/learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /actions/<action_id>/status": "ok/404 ok/403 ok/404 ok/404 ok/404 ok 404 401",
     "POST /api/cycles": "403 403 403 403 403 ok 403 401",
     "POST /api/cycles/<cycle_id>/archive": "403 403 403 403 403 ok 403 401",
@@ -309,6 +319,9 @@ ROUTES: dict[str, str] = {
     "POST /api/learning/contacts": "ok ok ok ok ok ok ok 401",
     "POST /api/learning/contacts/<contact_id>/actions": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /api/learning/contacts/<contact_id>/complete": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/learning/plan": "ok ok ok ok ok ok ok 401",
+    "POST /api/learning/plan/<item_id>/actions": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/learning/plan/<item_id>/done": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /api/learning/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments": "403/404 403/ok 403/404 403 403/404 403 403 401",
     "POST /api/notes": "ok ok ok ok ok ok ok 401",
     "POST /api/notes/<note_id>/evidence": "404 404 404 404 404 404 404 401",
@@ -360,6 +373,8 @@ ROUTES: dict[str, str] = {
     "POST /learning/evidence/<cycle_id>/<employee_id>/<activity_id>/comment": "403/404 403/ok 403/404 403 403/404 403 403 401",
     "POST /learning/interviews": "ok ok ok ok ok ok ok 401",
     "POST /learning/interviews/<contact_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /learning/plan": "ok ok ok ok ok ok ok 401",
+    "POST /learning/plan/<item_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /learning/interviews/questions": "ok ok ok ok ok ok ok 401",
     "POST /notes": "ok ok ok ok ok ok ok 401",
     "POST /notes/<note_id>/evidence": "404 404 404 404 404 404 404 401",
@@ -422,6 +437,7 @@ BODIES: dict[str, dict] = {
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/return": {"to_state": "self_submitted", "reason": "redo"},
     "POST /api/goals": {"level": "individual", "title": "New goal", "owner_id": "{owner}", "cycle_id": "{cycle}"},
     "PATCH /api/goals/<goal_id>": {"title": "Renamed"},
+    "POST /api/learning/plan/<item_id>/actions": {"action": "start"},
     "POST /api/goals/<goal_id>/check-ins": {"confidence": "on_track", "comment": "matrix"},
     "POST /api/goals/<goal_id>/assign": {"weight": 10, "cycle_id": "{cycle}"},
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": {"content": {"achievements": "matrix"}},
@@ -525,6 +541,7 @@ class World:
     session_id: str = ""
     schedule_rule_id: str = ""  # issue 28: a probation rule H1 set up
     plan_items: dict[str, str] = field(default_factory=dict)  # issue 27: the items S1 and M1 own
+    learning_items: dict[str, str] = field(default_factory=dict)  # issue 27: each owner's learning-plan item
 
 
 def _seed() -> World:
@@ -580,6 +597,7 @@ def _seed() -> World:
     needs, contacts = _seed_needs_and_contacts(table, clock)
     decisions = _seed_decisions(table, clock)
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
+    learning_items = _seed_learning_plan(table, clock)
     from service.services import schedules as schedule_svc
 
     rule = {"name": "Probation", "kind": "probation", "template_id": template.template_id, "days": 90}
@@ -599,6 +617,7 @@ def _seed() -> World:
         session_id,
         schedule_rule_id,
         plan_items,
+        learning_items=learning_items,
     )
 
 
@@ -691,6 +710,14 @@ def _seed_needs_and_contacts(table: MemoryTable, clock: FixedClock) -> tuple[dic
     return needs, contacts
 
 
+def _seed_learning_plan(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
+    """Issue 27: an item of each reviewed person's learning plan, shared with their manager."""
+    from service.services import learning_plan
+
+    item = {"kind": "course", "title": "A course", "target_date": "2026-04-01", "shared_with_manager": True}
+    return {w: learning_plan.add_item(UnitOfWork(table), f.principal(table, w), item, clock).item_id for w in MANAGERS}
+
+
 @pytest.fixture(scope="module")
 def world() -> World:
     """The organisation, seeded once for the module."""
@@ -740,7 +767,10 @@ def _path(rule: str, world: World, owner: str) -> str:
         "subject_id": owner,
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
-        "item_id": world.plan_items.get(owner, world.plan_items.get("S1", "none")),
+        # a learning-plan item is its owner's own; an improvement-plan item S1's unless the owner has one
+        "item_id": world.learning_items.get(owner, "none")
+        if rule.startswith(("/api/learning/plan", "/learning/plan"))
+        else world.plan_items.get(owner, world.plan_items.get("S1", "none")),
         "channel": "slack",  # issue 28: a chat channel (none is connected in the seed)
     }
     query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))
