@@ -48,6 +48,7 @@ class UnitOfWork:
         from service.adapters.decision_store import DecisionRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
+        from service.adapters.one_to_one_store import OneToOneRepository
         from service.adapters.process_feedback_store import ProcessFeedbackRepository
         from service.adapters.reminder_store import ReminderLog
         from service.adapters.review_store import ReviewRepository
@@ -92,6 +93,7 @@ class UnitOfWork:
         self.signin_attempts = SigninAttempts(self)
         self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
         self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
+        self.one_to_ones = OneToOneRepository(self)  # issue 28: one-to-ones
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:
