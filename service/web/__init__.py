@@ -101,6 +101,7 @@ def create_app(
     blueprints.add("api_feedback")
     blueprints.add("api_decisions")  # issue 27: personnel decisions
     blueprints.add("api_calibration")  # issue 23: calibration
+    blueprints.add("api_one_to_ones")  # issue 28: one-to-ones
     blueprints.add("openapi")
     blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 

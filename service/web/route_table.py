@@ -105,6 +105,23 @@ ROUTES = {
             ("GET", "HEAD", "OPTIONS"),
         ),
     ),
+    ("api_one_to_ones", "bp"): (
+        ("/api/one-to-ones", "api_one_to_ones.mine", ("GET", "HEAD", "OPTIONS")),
+        ("/api/one-to-ones/<report_id>", "api_one_to_ones.get", ("GET", "HEAD", "OPTIONS")),
+        ("/api/one-to-ones/<report_id>/rhythm", "api_one_to_ones.put_rhythm", ("OPTIONS", "PUT")),
+        ("/api/one-to-ones/<report_id>/points", "api_one_to_ones.add_point", ("OPTIONS", "POST")),
+        ("/api/one-to-ones/<report_id>/actions", "api_one_to_ones.add_action", ("OPTIONS", "POST")),
+        ("/api/one-to-ones/<report_id>/actions/<action_id>", "api_one_to_ones.put_action", ("OPTIONS", "PUT")),
+        ("/api/one-to-ones/<report_id>/meetings/<day>/notes", "api_one_to_ones.put_notes", ("OPTIONS", "PUT")),
+        (
+            "/api/one-to-ones/<report_id>/meetings/<day>/private-notes",
+            "api_one_to_ones.put_private",
+            ("OPTIONS", "PUT"),
+        ),
+        ("/api/one-to-ones/<report_id>/meetings/<day>/held", "api_one_to_ones.held", ("OPTIONS", "POST")),
+        ("/api/one-to-ones/<report_id>/meetings/<day>/evidence", "api_one_to_ones.evidence", ("OPTIONS", "POST")),
+        ("/api/hr/one-to-ones", "api_one_to_ones.counts", ("GET", "HEAD", "OPTIONS")),
+    ),
     ("api_reviews", "bp"): (
         ("/api/templates", "api_reviews.create_template", ("OPTIONS", "POST")),
         ("/api/templates", "api_reviews.list_templates", ("GET", "HEAD", "OPTIONS")),
