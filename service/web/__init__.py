@@ -85,6 +85,7 @@ def create_app(
     blueprints.add("pages_calibration")  # issue 23: calibration
     blueprints.add("pages_put_away")  # issue 28: archive, restore, delete a draft
     blueprints.add("pages_checkins")  # issue 28: goal check-ins
+    blueprints.add("pages_one_to_ones")  # issue 28: one-to-ones
     if settings.auth_mode == "local":
         blueprints.add("pages_session", "local_bp")
     else:

@@ -308,6 +308,23 @@ ROUTES = {
         ("/learning/interviews/<contact_id>", "pages_learning.contact", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/people/<employee_id>/shared", "pages_learning.shared", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("pages_one_to_ones", "bp"): (
+        ("/one-to-ones", "pages_one_to_ones.index", ("GET", "HEAD", "OPTIONS")),
+        ("/one-to-ones/<report_id>", "pages_one_to_ones.show", ("GET", "HEAD", "OPTIONS")),
+        ("/one-to-ones/<report_id>/rhythm", "pages_one_to_ones.rhythm", ("OPTIONS", "POST")),
+        ("/one-to-ones/<report_id>/points", "pages_one_to_ones.add_point", ("OPTIONS", "POST")),
+        ("/one-to-ones/<report_id>/actions", "pages_one_to_ones.add_action", ("OPTIONS", "POST")),
+        ("/one-to-ones/<report_id>/actions/<action_id>", "pages_one_to_ones.action_done", ("OPTIONS", "POST")),
+        ("/one-to-ones/<report_id>/meetings/<day>/notes", "pages_one_to_ones.notes", ("OPTIONS", "POST")),
+        (
+            "/one-to-ones/<report_id>/meetings/<day>/private-notes",
+            "pages_one_to_ones.private_notes",
+            ("OPTIONS", "POST"),
+        ),
+        ("/one-to-ones/<report_id>/meetings/<day>/held", "pages_one_to_ones.held", ("OPTIONS", "POST")),
+        ("/one-to-ones/<report_id>/meetings/<day>/evidence", "pages_one_to_ones.evidence", ("OPTIONS", "POST")),
+        ("/hr/one-to-ones", "pages_one_to_ones.hr_counts", ("GET", "HEAD", "OPTIONS")),
+    ),
     ("pages_put_away", "bp"): (
         ("/hr/templates/<template_id>/restore", "pages_put_away.shelve_template", ("OPTIONS", "POST")),
         ("/hr/templates/<template_id>/archive", "pages_put_away.shelve_template", ("OPTIONS", "POST")),

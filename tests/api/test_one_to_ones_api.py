@@ -101,7 +101,7 @@ def test_holding_a_meeting_carries_open_actions_and_invites_both_with_an_ics_fil
     assert set(sent[1].to) == {"alan@example.com", "katherine@example.com"}
     ics = sent[1].attachments[0].data.decode()
     assert "UID:one-to-one-E3-E4-2026-03-11@review-cycles\r\n" in ics and "DTSTART:20260311T100000Z\r\n" in ics
-    assert "ATTENDEE;CN=\"Katherine Johnson\"" in ics.replace("\r\n ", "")
+    assert 'ATTENDEE;CN="Katherine Johnson"' in ics.replace("\r\n ", "")
     mime = email.message_from_bytes(bytes(sent[1].mime("reviews@example.com")))
     [part] = [p for p in mime.walk() if p.get_filename() == "invite.ics"]
     assert part.get_content_type() == "text/calendar"
@@ -153,7 +153,9 @@ def test_a_goal_note_or_review_action_goes_on_the_agenda_by_reference(app, org, 
     goal = kath("POST", "/api/goals", {**body, "key_results": [{"id": "k", "title": "files", "target": 4}]}).get_json()
     suggestions = kath("GET", BASE).get_json()["suggestions"]
     assert {"source": "goal", "ref": goal["goal_id"], "text": "Goal: Ship the importer"} in suggestions
-    added = kath("POST", BASE + "/points", {"source": PointSource.GOAL.value, "ref": goal["goal_id"], "text": "ignored"})
+    added = kath(
+        "POST", BASE + "/points", {"source": PointSource.GOAL.value, "ref": goal["goal_id"], "text": "ignored"}
+    )
     assert added.status_code == 201
     [point] = added.get_json()["points"]
     assert (point["source"], point["text"]) == ("goal", "Goal: Ship the importer")
@@ -165,7 +167,9 @@ def test_a_held_meeting_is_pulled_into_the_review_as_evidence(app, org, clock):
     cycle = f.launched_cycle(org, clock)
     alan = as_(app, "E3")
     m = alan("POST", BASE + "/actions", {"text": "Pair on the importer", "owner_id": "E4"}).get_json()
-    m = alan("PUT", f"{BASE}/meetings/{m['date']}/notes", {"text": "Shipping went well."}, version=m["version"]).get_json()
+    m = alan(
+        "PUT", f"{BASE}/meetings/{m['date']}/notes", {"text": "Shipping went well."}, version=m["version"]
+    ).get_json()
     alan("PUT", f"{BASE}/meetings/{m['date']}/private-notes", {"text": "private words"}, version=0)
     upcoming = alan("POST", f"{BASE}/meetings/{m['date']}/evidence", {"cycle_id": cycle.cycle_id})
     assert upcoming.status_code == 409  # only a held meeting (and a pair with a rhythm holds one)
@@ -173,6 +177,6 @@ def test_a_held_meeting_is_pulled_into_the_review_as_evidence(app, org, clock):
     alan("POST", f"{BASE}/meetings/{m['date']}/held", version=m["version"])
     pulled = alan("POST", f"{BASE}/meetings/{m['date']}/evidence", {"cycle_id": cycle.cycle_id})
     assert pulled.status_code == 200 and pulled.get_json()["evidence"] == [cycle.cycle_id]
-    page = as_(app, "E3")("GET", f"/reviews/{cycle.cycle_id}/E4/manager").get_data(as_text=True)
+    page = as_(app, "E3")("GET", f"/cycles/{cycle.cycle_id}/reviews/E4/manager").get_data(as_text=True)
     assert "Shipping went well." in page and "Pair on the importer" in page and "private words" not in page
     assert re.search(r"One-to-ones used as evidence", page)
