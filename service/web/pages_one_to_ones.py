@@ -74,9 +74,9 @@ def _post(report_id: str, schema: Schema, raw: dict[str, Any], call: Callable[[d
     data, errors = forms.load(schema, raw)
     if errors:
         raise Respond(again(errors, "Not saved: check the fields marked.", 422))
-    return attempt(
-        lambda: call(data or {}), OnRefusal(back=url_for("pages_one_to_ones.show", report_id=report_id), form=again)
-    )
+    back = url_for("pages_one_to_ones.show", report_id=report_id)
+    stale = lambda exc: again({}, f"Not saved: {exc.message.rstrip('.')}.", 412)  # noqa: E731 - what was typed stays
+    return attempt(lambda: call(data or {}), OnRefusal(back=back, form=again, stale=stale))
 
 
 def _back(report_id: str, message: str, anchor: str = ""):
