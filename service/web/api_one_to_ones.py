@@ -29,7 +29,7 @@ from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("api_one_to_ones", __name__, url_prefix="/api")
-PAIR = "/one-to-ones/<report_id>"
+PAIR = "/one-to-ones/<employee_id>"
 MEETING = PAIR + "/meetings/<day>"
 
 
@@ -133,10 +133,12 @@ def mine():
     "notes, the meetings held and what could go on the agenda",
     response=OneToOneSchema,
 )
-def get(report_id: str):
+def get(employee_id: str):
     """A one-to-one for one of its pair."""
     w = wiring()
-    return answer(svc.one_to_one(w.uow(), current_principal(), report_id, w.clock.now().date()), schema=OneToOneSchema)
+    return answer(
+        svc.one_to_one(w.uow(), current_principal(), employee_id, w.clock.now().date()), schema=OneToOneSchema
+    )
 
 
 @bp.put(PAIR + "/rhythm")
@@ -146,12 +148,12 @@ def get(report_id: str):
     response=PairSchema,
     body=RhythmInSchema,
 )
-def put_rhythm(report_id: str):
+def put_rhythm(employee_id: str):
     """Set the pair's rhythm."""
     w, principal = wiring(), current_principal()
     data = load_body()
     pair = svc.set_rhythm(
-        w.uow(), principal, report_id, data, expected_version(), w.clock, mailer(), w.settings.base_url
+        w.uow(), principal, employee_id, data, expected_version(), w.clock, mailer(), w.settings.base_url
     )
     return answer(pair, 200, pair.version, PairSchema)
 
@@ -164,10 +166,10 @@ def put_rhythm(report_id: str):
     status=201,
     errors=(409,),
 )
-def add_point(report_id: str):
+def add_point(employee_id: str):
     """Add a talking point."""
     w = wiring()
-    return _meeting(svc.add_point(w.uow(), current_principal(), report_id, load_body(), w.clock), 201)
+    return _meeting(svc.add_point(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
 
 
 @bp.post(PAIR + "/actions")
@@ -178,10 +180,10 @@ def add_point(report_id: str):
     status=201,
     errors=(409,),
 )
-def add_action(report_id: str):
+def add_action(employee_id: str):
     """Add an action."""
     w = wiring()
-    return _meeting(svc.add_action(w.uow(), current_principal(), report_id, load_body(), w.clock), 201)
+    return _meeting(svc.add_action(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
 
 
 @bp.put(PAIR + "/actions/<action_id>")
@@ -191,24 +193,24 @@ def add_action(report_id: str):
     body=ActionDoneSchema,
     errors=(409,),
 )
-def put_action(report_id: str, action_id: str):
+def put_action(employee_id: str, action_id: str):
     """Mark an action done or open."""
     w = wiring()
     data = load_body()
     saved = svc.set_action_done(
-        w.uow(), current_principal(), report_id, action_id, data["done"], expected_version(), w.clock
+        w.uow(), current_principal(), employee_id, action_id, data["done"], expected_version(), w.clock
     )
     return _meeting(saved)
 
 
 @bp.put(MEETING + "/notes")
 @api_doc("Edit a meeting's shared notes (If-Match: the meeting's version)", response=MeetingSchema, body=NotesInSchema)
-def put_notes(report_id: str, day: str):
+def put_notes(employee_id: str, day: str):
     """Edit the shared notes."""
     w = wiring()
     data = load_body()
     return _meeting(
-        svc.save_shared_notes(w.uow(), current_principal(), report_id, day, data["text"], expected_version(), w.clock)
+        svc.save_shared_notes(w.uow(), current_principal(), employee_id, day, data["text"], expected_version(), w.clock)
     )
 
 
@@ -218,12 +220,12 @@ def put_notes(report_id: str, day: str):
     response=PrivateSchema,
     body=NotesInSchema,
 )
-def put_private(report_id: str, day: str):
+def put_private(employee_id: str, day: str):
     """Edit my private notes."""
     w = wiring()
     data = load_body()
     version = svc.save_private_notes(
-        w.uow(), current_principal(), report_id, day, data["text"], expected_version(), w.clock
+        w.uow(), current_principal(), employee_id, day, data["text"], expected_version(), w.clock
     )
     return answer({"text": data["text"].strip(), "version": version}, 200, version, PrivateSchema)
 
@@ -234,11 +236,11 @@ def put_private(report_id: str, day: str):
     response=MeetingSchema,
     errors=(409,),
 )
-def held(report_id: str, day: str):
+def held(employee_id: str, day: str):
     """Mark a meeting held."""
     w = wiring()
     saved = svc.hold_meeting(
-        w.uow(), current_principal(), report_id, day, expected_version(), w.clock, mailer(), w.settings.base_url
+        w.uow(), current_principal(), employee_id, day, expected_version(), w.clock, mailer(), w.settings.base_url
     )
     return _meeting(saved)
 
@@ -250,11 +252,11 @@ def held(report_id: str, day: str):
     body=EvidenceInSchema,
     errors=(409,),
 )
-def evidence(report_id: str, day: str):
+def evidence(employee_id: str, day: str):
     """Pull a held meeting into a review."""
     w = wiring()
     data: dict[str, Any] = load_body()
-    return _meeting(svc.pull_into_review(w.uow(), current_principal(), report_id, day, data["cycle_id"], w.clock))
+    return _meeting(svc.pull_into_review(w.uow(), current_principal(), employee_id, day, data["cycle_id"], w.clock))
 
 
 @bp.get("/hr/one-to-ones")
