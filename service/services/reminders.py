@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from service.services.feedback_tracking import PendingRequest
 
 ESCALATE_AFTER_DAYS = 3
+ONE_TO_ONE = "Your one-to-one tomorrow"  # the subject when a meeting is all the daily email has
 # A feedback request is announced in the reviewer's next daily email; while it waits it is listed again on Mondays,
 # and every day in the last days before the feedback deadline (issue 24: not every day, each a message).
 FEEDBACK_REMINDER_WEEKDAY = 0  # Monday
@@ -193,9 +194,13 @@ def send_reminders(
     from service.services.checkins import due_check_ins
 
     checkins = due_check_ins(uow, today)
+    # Issue 28: the one-to-ones either side has tomorrow go into the same daily email.
+    from service.services.one_to_ones import due_meetings
+
+    meetings = due_meetings(uow, today)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
-    owners = sorted(set(by_owner) | set(asked) | set(checkins))
+    owners = sorted(set(by_owner) | set(asked) | set(checkins) | set(meetings))
     people = uow.directory.get_many(owners)
     recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
@@ -226,7 +231,7 @@ def send_reminders(
                 parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
         for n in notices:
             parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
-        if person is not None and owner_id in checkins:
+        if person is not None and (owner_id in checkins or owner_id in meetings):
             parts.setdefault(None, ([], [], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
@@ -243,9 +248,11 @@ def send_reminders(
                 feedback=requests_,
                 notices=digest,
                 checkins=goals,
+                meetings=meetings.get(owner_id, []) if part is None else [],
                 base_url=base_url,
             )
-            email = Email((address,), _subject(tasks_, requests_, digest, goals), text, cycle_id=part)
+            subject = _subject(tasks_, requests_, digest, goals) if kept or goals or tasks_ or requests_ else ONE_TO_ONE
+            email = Email((address,), subject, text, cycle_id=part)
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
