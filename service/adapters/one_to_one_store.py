@@ -55,6 +55,12 @@ class OneToOneRepository(Repository):
         item = self._get(keys.one_to_one_private(manager_id, report_id, day, author_id))
         return {"text": item.get("text", ""), "version": int(item["version"])} if item else None
 
+    def private_notes_of(self, manager_id: str, report_id: str, days: list[str], author_id: str) -> dict[str, str]:
+        """Date → the author's own private notes on those meetings (one batch read of the author's keys only)."""
+        wanted = [keys.one_to_one_private(manager_id, report_id, d, author_id) for d in days]
+        by_sk = {k["sk"]: d for k, d in zip(wanted, days, strict=True)}
+        return {by_sk[i["sk"]]: i.get("text", "") for i in self._get_many(wanted) if i.get("text")}
+
     def save_pair(self, pair: Pair, *, new: bool, actor: str, action: str, at: str) -> Pair:
         """Stage the audited pair."""
         entity = keys.entity_one_to_one(pair.manager_id, pair.report_id, "PAIR")

@@ -72,6 +72,7 @@ class OneToOneView:
     private_version: int
     history: list[Meeting]
     suggestions: list[Suggestion]
+    history_private_notes: dict[str, str]  # meeting date → the reader's own private notes on it
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
         private_version=private["version"],
         history=history,
         suggestions=suggestions(uow, people, meeting),
+        history_private_notes=uow.one_to_ones.private_notes_of(m, r, [h.date for h in history], principal.employee_id),
     )
 
 

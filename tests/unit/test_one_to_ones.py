@@ -90,3 +90,19 @@ def test_the_daily_email_the_day_before_lists_the_meeting_for_both_once():
     assert "One-to-one with Katherine Johnson tomorrow" in to_alan.text and "/one-to-ones/E4" in to_alan.text
     send_reminders(UnitOfWork(table), mailer, day_before)
     assert len(mailer.sent) == 2
+
+
+def test_the_demo_pair_has_two_meetings_held_one_in_the_review_and_the_next_tomorrow():
+    from service.demo.scenario import load_demo
+
+    table, clock = MemoryTable(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    load_demo(table, clock)
+    kwame = svc.one_to_one(UnitOfWork(table), f.principal(table, "E009"), "E009", clock.now().date())
+    assert [h.date for h in kwame.history] == ["2026-02-24", "2026-02-17"] and kwame.meeting.date == "2026-03-03"
+    assert [a.text for a in kwame.meeting.actions] == ["Write the on-call runbook draft"]  # carried twice
+    assert kwame.history_private_notes == {} and kwame.private_notes == ""
+    lukas = svc.one_to_one(UnitOfWork(table), f.principal(table, "E007"), "E009", clock.now().date())
+    assert lukas.history_private_notes == {"2026-02-17": "Watch for signs of overload."}
+    [cycle_id] = lukas.history[0].evidence
+    [evidence] = svc.review_evidence(UnitOfWork(table), f.principal(table, "E007"), cycle_id, "E009")
+    assert evidence.shared_notes.startswith("The incident write-up")
