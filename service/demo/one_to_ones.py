@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-from service.adapters.clock import Clock
+from service.adapters.clock import Clock, FixedClock
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import one_to_ones as svc
@@ -17,14 +17,12 @@ MANAGER, REPORT = "E007", "E009"
 
 def load_one_to_ones_demo(table: Table, who: Callable[[str], Principal], cycle_id: str, clock: Clock) -> None:
     """Two past meetings and an upcoming one for one pair of the platform team."""
-    from service.demo.scenario import _SetAt
-
     today = clock.now().date()
     first = today - timedelta(days=13)
     lukas, kwame = who(MANAGER), who(REPORT)
 
     def at(day_offset: int) -> Clock:
-        return _SetAt(datetime.combine(first + timedelta(days=day_offset), time(9, 0), UTC))
+        return FixedClock(datetime.combine(first + timedelta(days=day_offset), time(9, 0), UTC))
 
     rhythm = {"rhythm": "weekly", "first_date": first, "time": "10:00", "minutes": 30}
     svc.set_rhythm(UnitOfWork(table), lukas, REPORT, rhythm, 0, at(0))
