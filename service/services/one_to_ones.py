@@ -240,7 +240,7 @@ def set_rhythm(
     invitation to the next meeting (an ICS file attached)."""
     people = pair_of(uow, principal, report_id)
     m, r = people.manager.employee_id, people.report.employee_id
-    minutes = int(data.get("minutes") or 30)
+    minutes = data.get("minutes") or 30
     o2o.check_rhythm(data["rhythm"], minutes)
     time = o2o.parse_time(data["time"])
     before = uow.one_to_ones.pair(m, r)
