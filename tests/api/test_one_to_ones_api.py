@@ -180,3 +180,13 @@ def test_a_held_meeting_is_pulled_into_the_review_as_evidence(app, org, clock):
     page = as_(app, "E3")("GET", f"/cycles/{cycle.cycle_id}/reviews/E4/manager").get_data(as_text=True)
     assert "Shipping went well." in page and "Pair on the importer" in page and "private words" not in page
     assert re.search(r"One-to-ones used as evidence", page)
+
+
+def test_the_openapi_document_describes_the_one_to_one_operations(app):
+    doc = as_(app, "E4")("GET", "/api/openapi.json").get_json()
+    rhythm = doc["paths"]["/api/one-to-ones/{employee_id}/rhythm"]["put"]
+    assert {"200", "412", "422", "428"} <= set(rhythm["responses"])
+    schemas = doc["components"]["schemas"]
+    body = next(s for n, s in schemas.items() if n.startswith("RhythmIn"))
+    assert body["properties"]["rhythm"]["enum"] == ["weekly", "fortnightly", "monthly"]
+    assert "/api/hr/one-to-ones" in doc["paths"] and "post" in doc["paths"]["/api/one-to-ones/{employee_id}/points"]
