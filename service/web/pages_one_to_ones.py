@@ -5,6 +5,7 @@ redirect to the page (or the page again with its messages when the input is refu
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from marshmallow import Schema
 from service.domain.checkins import Rhythm
 from service.domain.one_to_ones import DURATIONS
 from service.services import one_to_ones as svc
+from service.services.auth import Principal
 from service.views import labels
 from service.web import forms
 from service.web.api_feedback import mailer
@@ -30,6 +32,7 @@ from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_one_to_ones", __name__)
+HeldSchema = Schema.from_dict({}, name="HeldFormSchema")
 PAGE = "/one-to-ones/<employee_id>"
 MEETING = PAGE + "/meetings/<day>"
 
@@ -64,146 +67,132 @@ def show(employee_id: str):
     return _page(employee_id)
 
 
-def _post(employee_id: str, schema: Schema, raw: dict[str, Any], call: Callable[[dict[str, Any]], Any], form: str):
-    """Load a form through the API's schema and run the use case; a refusal shows the page again with the messages
-    and what was typed, kept under the form's name. Returns the use case's result."""
+@dataclass(frozen=True)
+class Form:
+    """One form of the pair's page: its fields, the API schema that loads them, the use case it calls (with the
+    principal, the loaded data and the form's version) and the sentence said once it is saved."""
+
+    name: str
+    fields: tuple[str, ...]
+    schema: type[Schema]
+    call: Callable[[Principal, dict[str, Any], int], Any]
+    said: Callable[[Any], str]
+    anchor: str = ""
+
+
+def _submit(employee_id: str, form: Form):
+    """Load the form through the API's schema and run its use case, then back to the page with a message; a refusal
+    shows the page again with the messages and what was typed (kept under the form's name)."""
+    raw = {k: request.form[k] for k in form.fields if k in request.form}
+    version = form_version(request.form.get("version"))
 
     def again(errors: forms.Errors, message: str, status: int):
-        return _page(employee_id, errors, message, status, **{form: raw})
+        return _page(employee_id, errors, message, status, **{form.name: raw})
 
-    data, errors = forms.load(schema, raw)
+    data, errors = forms.load(form.schema(), raw)
     if errors:
         raise Respond(again(errors, "Not saved: check the fields marked.", 422))
     back = url_for("pages_one_to_ones.show", employee_id=employee_id)
     stale = lambda exc: again({}, f"Not saved: {exc.message.rstrip('.')}.", 412)  # noqa: E731 - what was typed stays
-    return attempt(lambda: call(data or {}), OnRefusal(back=back, form=again, stale=stale))
+    done = attempt(lambda: form.call(page_principal(), data or {}, version), OnRefusal(back, form=again, stale=stale))
+    flash(form.said(done), "success")
+    return redirect(back + form.anchor)
 
 
-def _back(employee_id: str, message: str, anchor: str = ""):
-    flash(message, "success")
-    return redirect(url_for("pages_one_to_ones.show", employee_id=employee_id) + anchor)
+def _w() -> Any:
+    return wiring()
+
+
+def _mail() -> tuple[Any, str]:
+    return mailer(), wiring().settings.base_url
 
 
 @bp.post(PAGE + "/rhythm")
 def rhythm(employee_id: str):
     """Set how often the pair meets; both get an invitation."""
-    w, principal = wiring(), page_principal()
-    raw = {k: request.form.get(k, "") for k in ("rhythm", "first_date", "time", "minutes")}
-    version = form_version(request.form.get("version"))
-    pair = _post(
-        employee_id,
-        RhythmInSchema(),
-        raw,
-        lambda d: svc.set_rhythm(w.uow(), principal, employee_id, d, version, w.clock, mailer(), w.settings.base_url),
-        "rhythm",
-    )
-    return _back(employee_id, f"Saved: you meet {pair.rhythm.value}. Both of you were emailed an invitation.")
+
+    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
+        return svc.set_rhythm(_w().uow(), p, employee_id, d, v, _w().clock, *_mail())
+
+    said = lambda pair: f"Saved: you meet {pair.rhythm.value}. Both of you were emailed an invitation."  # noqa: E731
+    return _submit(employee_id, Form("rhythm", ("rhythm", "first_date", "time", "minutes"), RhythmInSchema, call, said))
 
 
 @bp.post(PAGE + "/points")
 def add_point(employee_id: str):
     """Add a talking point to the agenda."""
-    w, principal = wiring(), page_principal()
-    raw = {k: request.form.get(k, "") for k in ("source", "text", "ref")}
-    raw = {k: v for k, v in raw.items() if v}
-    _post(
-        employee_id, PointInSchema(), raw, lambda d: svc.add_point(w.uow(), principal, employee_id, d, w.clock), "point"
-    )
-    return _back(employee_id, "Added to the agenda.", "#h-agenda")
+
+    def call(p: Principal, d: dict[str, Any], _v: int) -> Any:
+        return svc.add_point(_w().uow(), p, employee_id, d, _w().clock)
+
+    form = Form("point", ("source", "text", "ref"), PointInSchema, call, lambda _: "Added to the agenda.", "#h-agenda")
+    return _submit(employee_id, form)
 
 
 @bp.post(PAGE + "/actions")
 def add_action(employee_id: str):
     """Add an action."""
-    w, principal = wiring(), page_principal()
-    raw = {"text": request.form.get("text", ""), "owner_id": request.form.get("owner_id") or None}
-    _post(
-        employee_id,
-        ActionInSchema(),
-        raw,
-        lambda d: svc.add_action(w.uow(), principal, employee_id, d, w.clock),
-        "action",
-    )
-    return _back(employee_id, "Action added.", "#h-actions")
+
+    def call(p: Principal, d: dict[str, Any], _v: int) -> Any:
+        return svc.add_action(_w().uow(), p, employee_id, d, _w().clock)
+
+    form = Form("action", ("text", "owner_id"), ActionInSchema, call, lambda _: "Action added.", "#h-actions")
+    return _submit(employee_id, form)
 
 
 @bp.post(PAGE + "/actions/<action_id>")
 def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
-    w, principal = wiring(), page_principal()
-    version = form_version(request.form.get("version"))
-    raw = {"done": request.form.get("done", "")}
-    _post(
-        employee_id,
-        ActionDoneSchema(),
-        raw,
-        lambda d: svc.set_action_done(w.uow(), principal, employee_id, action_id, d["done"], version, w.clock),
-        "done",
-    )
-    return _back(employee_id, "Action updated.", "#h-actions")
+
+    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
+        return svc.set_action_done(_w().uow(), p, employee_id, action_id, d["done"], v, _w().clock)
+
+    form = Form("done", ("done",), ActionDoneSchema, call, lambda _: "Action updated.", "#h-actions")
+    return _submit(employee_id, form)
 
 
 @bp.post(MEETING + "/notes")
 def notes(employee_id: str, day: str):
     """Save the meeting's shared notes."""
-    w, principal = wiring(), page_principal()
-    version = form_version(request.form.get("version"))
-    raw = {"text": request.form.get("text", "")}
-    _post(
-        employee_id,
-        NotesInSchema(),
-        raw,
-        lambda d: svc.save_shared_notes(w.uow(), principal, employee_id, day, d["text"], version, w.clock),
-        "notes",
-    )
-    return _back(employee_id, "Shared notes saved.", "#h-notes")
+
+    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
+        return svc.save_shared_notes(_w().uow(), p, employee_id, day, d.get("text", ""), v, _w().clock)
+
+    form = Form("notes", ("text",), NotesInSchema, call, lambda _: "Shared notes saved.", "#h-notes")
+    return _submit(employee_id, form)
 
 
 @bp.post(MEETING + "/private-notes")
 def private_notes(employee_id: str, day: str):
     """Save my private notes on the meeting."""
-    w, principal = wiring(), page_principal()
-    version = form_version(request.form.get("version"))
-    raw = {"text": request.form.get("text", "")}
-    _post(
-        employee_id,
-        NotesInSchema(),
-        raw,
-        lambda d: svc.save_private_notes(w.uow(), principal, employee_id, day, d["text"], version, w.clock),
-        "private",
-    )
-    return _back(employee_id, "Private notes saved (only you read them).", "#h-private")
+
+    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
+        return svc.save_private_notes(_w().uow(), p, employee_id, day, d.get("text", ""), v, _w().clock)
+
+    said = lambda _: "Private notes saved (only you read them)."  # noqa: E731
+    return _submit(employee_id, Form("private", ("text",), NotesInSchema, call, said, "#h-private"))
 
 
 @bp.post(MEETING + "/held")
 def held(employee_id: str, day: str):
     """Mark the meeting held."""
-    w, principal = wiring(), page_principal()
-    version = form_version(request.form.get("version"))
-    mail, base = mailer(), w.settings.base_url
-    _post(
-        employee_id,
-        Schema.from_dict({})(),
-        {},
-        lambda _d: svc.hold_meeting(w.uow(), principal, employee_id, day, version, w.clock, mail, base),
-        "held",
-    )
-    return _back(employee_id, "Marked held: open actions moved to the next meeting, and you were both invited to it.")
+
+    def call(p: Principal, _d: dict[str, Any], v: int) -> Any:
+        return svc.hold_meeting(_w().uow(), p, employee_id, day, v, _w().clock, *_mail())
+
+    said = lambda _: "Marked held: open actions moved to the next meeting, and you were both invited to it."  # noqa: E731
+    return _submit(employee_id, Form("held", (), HeldSchema, call, said))
 
 
 @bp.post(MEETING + "/evidence")
 def evidence(employee_id: str, day: str):
     """Use a held meeting as evidence in the report's review."""
-    w, principal = wiring(), page_principal()
-    raw = {"cycle_id": request.form.get("cycle_id", "")}
-    _post(
-        employee_id,
-        EvidenceInSchema(),
-        raw,
-        lambda d: svc.pull_into_review(w.uow(), principal, employee_id, day, d["cycle_id"], w.clock),
-        "evidence",
-    )
-    return _back(employee_id, "The meeting is now evidence in the review.", "#h-history")
+
+    def call(p: Principal, d: dict[str, Any], _v: int) -> Any:
+        return svc.pull_into_review(_w().uow(), p, employee_id, day, d["cycle_id"], _w().clock)
+
+    said = lambda _: "The meeting is now evidence in the review."  # noqa: E731
+    return _submit(employee_id, Form("evidence", ("cycle_id",), EvidenceInSchema, call, said, "#h-history"))
 
 
 @bp.get("/hr/one-to-ones")
