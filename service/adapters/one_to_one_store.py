@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from service.adapters import keys
+from service.adapters.audited import stage_audited
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Item
@@ -72,6 +73,26 @@ class OneToOneRepository(Repository):
         entity = keys.entity_one_to_one(meeting.manager_id, meeting.report_id, meeting.date)
         stored = self._audited(entity, _versioned(MEETING.to_item(meeting)), new, actor=actor, action=action, at=at)
         return replace(MEETING.from_item(stored), version=int(stored["version"]))
+
+    def move_meeting(self, meeting: Meeting, day: str, *, actor: str, at: str) -> Meeting:
+        """Stage an upcoming meeting moved to another date (the rhythm changed): created there with its content and
+        each side's private notes, removed where it was (each a deletion closing its audit trail)."""
+        m, r = meeting.manager_id, meeting.report_id
+        moved = self.save_meeting(
+            replace(meeting, date=day, version=0), new=True, actor=actor, action="move_meeting", at=at
+        )
+        gone = self._before(keys.one_to_one_meeting(m, r, meeting.date))
+        entity = keys.entity_one_to_one(m, r, meeting.date)
+        stage_audited(self._uow, entity=entity, before=gone, after={}, actor=actor, action="move_meeting", at=at)
+        for author in (m, r):
+            note = self._get(keys.one_to_one_private(m, r, meeting.date, author))
+            if note:
+                self.save_private_note(m, r, day, author, note.get("text", ""), new=True, at=at)
+                entity = keys.entity_one_to_one(m, r, f"PRIVATE.{meeting.date}.{author}")
+                stage_audited(
+                    self._uow, entity=entity, before=note, after={}, actor=author, action="move_meeting", at=at
+                )
+        return moved
 
     def save_private_note(
         self, manager_id: str, report_id: str, day: str, author_id: str, text: str, *, new: bool, at: str

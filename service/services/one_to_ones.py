@@ -252,11 +252,14 @@ def set_rhythm(
     pair = Pair(m, r, Rhythm(data["rhythm"]), first, time, minutes)
     if before is not None:
         pair = replace(pair, held=before.held, last_held=before.last_held)
-    at = iso(clock.now())
+    at, actor = iso(clock.now()), principal.employee_id
+    upcoming = [x for x in uow.one_to_ones.meetings(m, r) if x.state is MeetingState.UPCOMING]
+    last = date.fromisoformat(pair.last_held) if pair.last_held else None
+    day = o2o.next_meeting_date(pair, today, last).isoformat()
     with uow:
-        saved = uow.one_to_ones.save_pair(
-            pair, new=before is None, actor=principal.employee_id, action="set_rhythm", at=at
-        )
+        saved = uow.one_to_ones.save_pair(pair, new=before is None, actor=actor, action="set_rhythm", at=at)
+        if upcoming and upcoming[0].date != day and uow.one_to_ones.meeting(m, r, day) is None:
+            uow.one_to_ones.move_meeting(upcoming[0], day, actor=actor, at=at)  # the agenda follows the rhythm
         uow.commit()
     if mailer is not None:
         meeting, _ = _current(uow, people, saved, today)

@@ -106,3 +106,20 @@ def test_the_demo_pair_has_two_meetings_held_one_in_the_review_and_the_next_tomo
     [cycle_id] = lukas.history[0].evidence
     [evidence] = svc.review_evidence(UnitOfWork(table), f.principal(table, "E007"), cycle_id, "E009")
     assert evidence.shared_notes.startswith("The incident write-up")
+
+
+def test_a_new_rhythm_moves_the_upcoming_meeting_with_its_agenda_and_private_notes():
+    table, clock = MemoryTable(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    alan, kath = f.principal(table, "E3"), f.principal(table, "E4")
+    m = svc.add_point(UnitOfWork(table), kath, "E4", {"text": "Before any rhythm"}, clock)
+    assert m.date == "2026-03-02"
+    svc.save_private_notes(UnitOfWork(table), kath, "E4", m.date, "my worry", 0, clock)
+    rhythm = {"rhythm": "monthly", "first_date": date(2026, 3, 10), "time": "10:00", "minutes": 30}
+    svc.set_rhythm(UnitOfWork(table), alan, "E4", rhythm, 0, clock)
+    [moved] = UnitOfWork(table).one_to_ones.meetings("E3", "E4")
+    assert (moved.date, [p.text for p in moved.points]) == ("2026-03-10", ["Before any rhythm"])
+    view = svc.one_to_one(UnitOfWork(table), kath, "E4", clock.now().date())
+    assert (view.meeting.date, view.private_notes) == ("2026-03-10", "my worry")
+    assert svc.one_to_one(UnitOfWork(table), alan, "E4", clock.now().date()).private_notes == ""
+    assert UnitOfWork(table).one_to_ones.private_note("E3", "E4", "2026-03-02", "E4") is None
