@@ -23,6 +23,7 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as, width):
     live.app.extensions["reviews"].extras["mailer"] = mailer = MemoryMailer()
     alan = open_as(live, "E3", viewport)
     alan.goto("/one-to-ones")
+    check(alan, f"one-to-ones-list-{width}", problems)
     alan.get_by_role("link", name="With Katherine Johnson").click()
     check(alan, f"one-to-one-new-{width}", problems)
     alan.get_by_label("Rhythm").select_option("weekly")
@@ -59,6 +60,11 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as, width):
     carried = kath.get_by_role("button", name=re.compile(r"Mark done\W+Book the AWS course"))
     expect(carried).to_be_visible()  # carried to the next meeting
     expect(kath.get_by_text("Ask about the team move carefully")).to_have_count(0)
-    for page in (alan, kath):
+    hr = open_as(live, "E2", viewport)
+    hr.goto("/hr/one-to-ones")
+    expect(hr.get_by_role("cell", name="Katherine Johnson")).to_be_visible()
+    expect(hr.get_by_text("shadow the platform")).to_have_count(0)
+    check(hr, f"one-to-ones-hr-{width}", problems)
+    for page in (alan, kath, hr):
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert not problems, "\n".join(problems)
