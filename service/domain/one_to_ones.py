@@ -24,6 +24,7 @@ MAX_POINTS = 50  # talking points on one meeting's agenda
 MAX_ACTIONS = 50  # actions on one meeting, carried ones included
 DURATIONS = (15, 30, 45, 60)
 REMIND_DAYS_BEFORE = 1  # the daily email the day before a meeting lists it
+MAX_DAYS_AHEAD = 366  # the first meeting is within a year (dates stay far from date.max)
 
 
 class PointSource(StrEnum):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -249,6 +249,8 @@ def set_rhythm(
     today = clock.now().date()
     if before is None and first < today:
         raise ValidationFailed("The rhythm is not complete.", {"first_date": ["the first meeting is not in the past"]})
+    if first > today + timedelta(days=o2o.MAX_DAYS_AHEAD):
+        raise ValidationFailed("The rhythm is not complete.", {"first_date": ["the first meeting is within a year"]})
     pair = Pair(m, r, Rhythm(data["rhythm"]), first, time, minutes)
     if before is not None:
         pair = replace(pair, held=before.held, last_held=before.last_held)
@@ -277,8 +279,10 @@ def _meeting_for_write(
         meeting, _ = _current(uow, people, uow.one_to_ones.pair(m, r), today)
         return people, meeting
     found = uow.one_to_ones.meeting(m, r, day)
-    if found is None:
-        raise NotFound("There is no such meeting of this one-to-one.")
+    if found is None:  # the current meeting before its first write: not stored yet
+        found, _ = _current(uow, people, uow.one_to_ones.pair(m, r), today)
+        if found.date != day:
+            raise NotFound("There is no such meeting of this one-to-one.")
     return people, found
 
 
@@ -325,12 +329,8 @@ def save_private_notes(
     uow: UnitOfWork, principal: Principal, report_id: str, day: str, text: str, expected_version: int, clock: Clock
 ) -> int:
     """One side keeps private notes on a meeting (the other never reads them); returns their new version."""
-    people = pair_of(uow, principal, report_id)
+    people, _ = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
     m, r = people.manager.employee_id, people.report.employee_id
-    if uow.one_to_ones.meeting(m, r, day) is None:
-        current, _ = _current(uow, people, uow.one_to_ones.pair(m, r), clock.now().date())
-        if current.date != day:
-            raise NotFound("There is no such meeting of this one-to-one.")
     found = uow.one_to_ones.private_note(m, r, day, principal.employee_id)
     _check_version(found["version"] if found else 0, expected_version, "private note")
     with uow:

@@ -114,6 +114,8 @@ def test_bad_input_is_a_field_error_and_changes_nothing(app, org):
     kath = as_(app, "E4")
     bad = kath("PUT", BASE + "/rhythm", {**RHYTHM, "rhythm": "daily", "time": "25:99"}, version=0)
     assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"rhythm", "time"}
+    far = kath("PUT", BASE + "/rhythm", {**RHYTHM, "first_date": "9999-12-31"}, version=0)
+    assert far.status_code == 422 and set(far.get_json()["errors"]) == {"first_date"}
     assert kath("POST", BASE + "/points", {"text": "  "}).status_code == 422
     wrong = kath("POST", BASE + "/points", {"source": "goal", "ref": "nope"})
     assert wrong.status_code == 422 and "ref" in wrong.get_json()["errors"]
@@ -263,3 +265,12 @@ def test_hr_sees_counts_and_no_notes_and_others_cannot_open_the_page(app, org):
     assert hr.get(PAGE).status_code == 404
     peer, _ = browser(app, "E5")
     assert peer.get(PAGE).status_code == 404 and peer.get("/hr/one-to-ones").status_code == 403
+
+
+def test_the_shared_notes_of_a_meeting_not_written_yet_are_saved_from_its_page(app, org):
+    alan, alan_post = browser(app, "E3")
+    alan_post(PAGE + "/rhythm", rhythm="weekly", first_date="2026-03-04", time="10:00", minutes="30", version="0")
+    saved = alan_post(PAGE + "/meetings/2026-03-04/notes", text="Prepared before we meet", version="0")
+    assert saved.status_code == 302
+    assert "Prepared before we meet" in alan.get(PAGE).get_data(as_text=True)
+    assert alan_post(PAGE + "/meetings/2026-03-11/notes", text="x", version="0").status_code == 404
