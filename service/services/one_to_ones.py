@@ -494,6 +494,7 @@ def invitation_event(people: PairPeople, pair: Pair, meeting: Meeting, stamp: da
         attendees=(ics.Attendee(m.name, m.email), ics.Attendee(r.name, r.email)),
         stamp=stamp,
         url=url,
+        sequence=pair.version,  # a new rhythm re-sends the same meeting: calendars take the higher sequence
     )
 
 

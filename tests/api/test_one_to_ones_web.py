@@ -102,6 +102,7 @@ def test_holding_a_meeting_carries_open_actions_and_invites_both_with_an_ics_fil
     assert set(sent[1].to) == {"alan@example.com", "katherine@example.com"}
     ics = sent[1].attachments[0].data.decode()
     assert "UID:one-to-one-E3-E4-2026-03-11@review-cycles\r\n" in ics and "DTSTART:20260311T100000Z\r\n" in ics
+    assert "SEQUENCE:2\r\n" in ics  # the pair's version: a re-sent meeting replaces the one calendars hold
     assert 'ATTENDEE;CN="Katherine Johnson"' in ics.replace("\r\n ", "")
     mime = email.message_from_bytes(bytes(sent[1].mime("reviews@example.com")))
     [part] = [p for p in mime.walk() if p.get_filename() == "invite.ics"]
