@@ -469,6 +469,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.one_to_ones.due_meetings: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),
     "services.one_to_ones.hr_counts: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),
     "services.one_to_ones.my_one_to_ones: date.fromisoformat(pair.last_held)": (STORED, "a held meeting's date"),
+    "services.one_to_ones.set_rhythm: date.fromisoformat(pair.last_held)": (STORED, "a held meeting's date"),
     "services.one_to_ones.hold_meeting: date.fromisoformat(day)": (
         STORED,
         "the path's day names a stored meeting (read first: any other day is 404)",
