@@ -24,6 +24,7 @@ from service.domain.checkins import Rhythm
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.one_to_ones import Meeting, MeetingAction, MeetingState, Pair, PointSource, TalkingPoint
+from service.domain.reviews import OPEN_STATUSES
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -31,7 +32,6 @@ from service.services.feedback_settings import require_open
 
 log = logging.getLogger(__name__)
 NO_PAIR = "There is no such one-to-one for you to see."
-DONE_ACTIONS = {"done", "dropped"}
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def suggestions(uow: UnitOfWork, people: PairPeople, meeting: Meeting) -> list[S
     found += [
         Suggestion(PointSource.ACTION, a.action_id, f"Action: {a.description[:200]}")
         for a in uow.actions.about(r)
-        if a.status not in DONE_ACTIONS
+        if a.status in OPEN_STATUSES
     ]
     have = {(p.source, p.ref) for p in meeting.points}
     return [s for s in found if (s.source, s.ref) not in have]
