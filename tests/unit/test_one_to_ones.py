@@ -123,3 +123,22 @@ def test_a_new_rhythm_moves_the_upcoming_meeting_with_its_agenda_and_private_not
     assert (view.meeting.date, view.private_notes) == ("2026-03-10", "my worry")
     assert svc.one_to_one(UnitOfWork(table), alan, "E4", clock.now().date()).private_notes == ""
     assert UnitOfWork(table).one_to_ones.private_note("E3", "E4", "2026-03-02", "E4") is None
+
+
+def test_an_open_review_action_is_offered_for_the_agenda_and_taken_by_reference():
+    from service.services import reviews as review_svc
+
+    table, clock = MemoryTable(), FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle = f.launched_cycle(table, clock)
+    kath, alan = f.principal(table, "E4"), f.principal(table, "E3")
+    v = UnitOfWork(table).reviews.get(cycle.cycle_id, "E4").version
+    review_svc.save_self_assessment(UnitOfWork(table), kath, cycle.cycle_id, "E4", f.self_content(), v, True, clock)
+    content = f.manager_content(owner_id="E3")
+    review_svc.save_manager_assessment(UnitOfWork(table), alan, cycle.cycle_id, "E4", content, v + 1, True, clock)
+    view = svc.one_to_one(UnitOfWork(table), alan, "E4", clock.now().date())
+    [offered] = [s for s in view.suggestions if s.source is o2o.PointSource.ACTION]
+    assert offered.text == "Action: Buy faster runners"
+    data = {"source": "action", "ref": offered.ref}
+    meeting = svc.add_point(UnitOfWork(table), alan, "E4", data, clock)
+    assert [(p.source, p.text) for p in meeting.points] == [(o2o.PointSource.ACTION, "Action: Buy faster runners")]
