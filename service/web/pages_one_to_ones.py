@@ -99,11 +99,8 @@ def _submit(employee_id: str, form: Form):
     return redirect(back + form.anchor)
 
 
-def _w() -> Any:
-    return wiring()
-
-
 def _mail() -> tuple[Any, str]:
+    """The mailer and the links' base URL, for the use cases that invite."""
     return mailer(), wiring().settings.base_url
 
 
@@ -112,7 +109,7 @@ def rhythm(employee_id: str):
     """Set how often the pair meets; both get an invitation."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.set_rhythm(_w().uow(), p, employee_id, d, v, _w().clock, *_mail())
+        return svc.set_rhythm(wiring().uow(), p, employee_id, d, v, wiring().clock, *_mail())
 
     said = lambda pair: f"Saved: you meet {pair.rhythm.value}. Both of you were emailed an invitation."  # noqa: E731
     return _submit(employee_id, Form("rhythm", ("rhythm", "first_date", "time", "minutes"), RhythmInSchema, call, said))
@@ -123,7 +120,7 @@ def add_point(employee_id: str):
     """Add a talking point to the agenda."""
 
     def call(p: Principal, d: dict[str, Any], _v: int) -> Any:
-        return svc.add_point(_w().uow(), p, employee_id, d, _w().clock)
+        return svc.add_point(wiring().uow(), p, employee_id, d, wiring().clock)
 
     form = Form("point", ("source", "text", "ref"), PointInSchema, call, lambda _: "Added to the agenda.", "#h-agenda")
     return _submit(employee_id, form)
@@ -134,7 +131,7 @@ def add_action(employee_id: str):
     """Add an action."""
 
     def call(p: Principal, d: dict[str, Any], _v: int) -> Any:
-        return svc.add_action(_w().uow(), p, employee_id, d, _w().clock)
+        return svc.add_action(wiring().uow(), p, employee_id, d, wiring().clock)
 
     form = Form("action", ("text", "owner_id"), ActionInSchema, call, lambda _: "Action added.", "#h-actions")
     return _submit(employee_id, form)
@@ -145,7 +142,7 @@ def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.set_action_done(_w().uow(), p, employee_id, action_id, d["done"], v, _w().clock)
+        return svc.set_action_done(wiring().uow(), p, employee_id, action_id, d["done"], v, wiring().clock)
 
     form = Form("done", ("done",), ActionDoneSchema, call, lambda _: "Action updated.", "#h-actions")
     return _submit(employee_id, form)
@@ -156,7 +153,7 @@ def notes(employee_id: str, day: str):
     """Save the meeting's shared notes."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.save_shared_notes(_w().uow(), p, employee_id, day, d.get("text", ""), v, _w().clock)
+        return svc.save_shared_notes(wiring().uow(), p, employee_id, day, d.get("text", ""), v, wiring().clock)
 
     form = Form("notes", ("text",), NotesInSchema, call, lambda _: "Shared notes saved.", "#h-notes")
     return _submit(employee_id, form)
@@ -167,7 +164,7 @@ def private_notes(employee_id: str, day: str):
     """Save my private notes on the meeting."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.save_private_notes(_w().uow(), p, employee_id, day, d.get("text", ""), v, _w().clock)
+        return svc.save_private_notes(wiring().uow(), p, employee_id, day, d.get("text", ""), v, wiring().clock)
 
     said = lambda _: "Private notes saved (only you read them)."  # noqa: E731
     return _submit(employee_id, Form("private", ("text",), NotesInSchema, call, said, "#h-private"))
@@ -178,7 +175,7 @@ def held(employee_id: str, day: str):
     """Mark the meeting held."""
 
     def call(p: Principal, _d: dict[str, Any], v: int) -> Any:
-        return svc.hold_meeting(_w().uow(), p, employee_id, day, v, _w().clock, *_mail())
+        return svc.hold_meeting(wiring().uow(), p, employee_id, day, v, wiring().clock, *_mail())
 
     said = lambda _: "Marked held: open actions moved to the next meeting, and you were both invited to it."  # noqa: E731
     return _submit(employee_id, Form("held", (), HeldSchema, call, said))
@@ -189,7 +186,7 @@ def evidence(employee_id: str, day: str):
     """Use a held meeting as evidence in the report's review."""
 
     def call(p: Principal, d: dict[str, Any], _v: int) -> Any:
-        return svc.pull_into_review(_w().uow(), p, employee_id, day, d["cycle_id"], _w().clock)
+        return svc.pull_into_review(wiring().uow(), p, employee_id, day, d["cycle_id"], wiring().clock)
 
     said = lambda _: "The meeting is now evidence in the review."  # noqa: E731
     return _submit(employee_id, Form("evidence", ("cycle_id",), EvidenceInSchema, call, said, "#h-history"))
