@@ -37,10 +37,10 @@ if TYPE_CHECKING:  # the repositories, each imported when a unit of work first u
     from service.adapters.decision_store import DecisionRepository
     from service.adapters.directory_store import DirectoryRepository, ImportLog
     from service.adapters.export_store import ExportRepository
-    from service.adapters.one_to_one_store import OneToOneRepository
     from service.adapters.feedback_store import FeedbackRepository, NoteRepository
     from service.adapters.goal_store import GoalRepository, RollupStore
     from service.adapters.learning_store import LearningRepository, LearningStats, PlannerRepository
+    from service.adapters.one_to_one_store import OneToOneRepository
     from service.adapters.process_feedback_store import ProcessFeedbackRepository
     from service.adapters.reminder_store import ReminderLog
     from service.adapters.review_store import ReviewRepository
