@@ -291,6 +291,16 @@ PROBES: dict[str, Probe] = {
         "roles",
         csv=True,
     ),
+    "import start date": Probe(
+        "E2",
+        "POST",
+        "/api/org/imports",
+        "employee_id,name,email,title,department,manager_id,roles,start_date\nE9,Zed,zed@example.com,Eng,Eng,,,2026-02-30\n",
+        "start_date",
+        csv=True,
+    ),
+    # Scheduled reviews (issue 28): a kind of rule the domain does not know.
+    "schedule rule kind": Probe("E2", "POST", "/api/schedules", {"name": "x", "kind": "weekly"}, "kind"),
     # Personnel decisions (issue 27): a kind and a pay direction the domain does not know.
     "decision kind": Probe(
         "E2", "POST", "/api/decisions", {"kind": "firing", "summary": "x", "people": ["E4"]}, "kind"
@@ -309,6 +319,14 @@ PROBES: dict[str, Probe] = {
     "one-to-one rhythm": Probe("E3", "PUT", "/api/one-to-ones/E4/rhythm", {**_O2O, "rhythm": "daily"}, "rhythm", 0),
     "one-to-one time": Probe("E4", "PUT", "/api/one-to-ones/E4/rhythm", {**_O2O, "time": "29:00"}, "time", 0),
     "one-to-one point source": Probe("E4", "POST", "/api/one-to-ones/E4/points", {"source": "rumour"}, "source"),
+    # issue 28: notifications
+    "notification channel": Probe(
+        "E4", "PUT", "/api/me/notifications", {"channel": "fax", "timing": "each"}, "channel", version=0
+    ),
+    "notification timing": Probe(
+        "E4", "PUT", "/api/me/notifications", {"channel": "email", "timing": "hourly"}, "timing", version=0
+    ),
+    "chat mode": Probe("E2", "PUT", "/api/notifications/channels/slack", {"mode": "pigeon", "secret": "x"}, "mode"),
 }
 
 STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
@@ -459,6 +477,9 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(value)": (STORED, "counters"),
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
+    "services.schedules._rule_from_data: RuleKind(data['kind'])": ("schedule rule kind",),
+    "domain.directory._start_date: date.fromisoformat(text)": ("import start date",),
+    "services.schedules.run_schedules: date.fromisoformat(rule.created_at[:10])": (STORED, "the clock's time"),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
     "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
     "services.one_to_ones.set_rhythm: Rhythm(data['rhythm'])": ("one-to-one rhythm",),
@@ -476,6 +497,13 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     ),
     "services.one_to_ones.invitation_event: date.fromisoformat(meeting.date)": (STORED, "a meeting's own date"),
     "services.one_to_ones.invitation_event: int(x)": (STORED, "the HH:MM that parse_time wrote"),
+    "services.notifications.set_my_notifications: Channel(data['channel'])": ("notification channel",),
+    "services.notifications.set_my_notifications: Timing(data['timing'])": ("notification timing",),
+    "services.notifications.connect_channel: ChatMode(data['mode'])": ("chat mode",),
+    "services.notifications._chat_channel: Channel(value)": (
+        STORED,
+        "a path's channel, checked against CHAT_CHANNELS first (else 404)",
+    ),
 }
 
 
