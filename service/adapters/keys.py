@@ -431,6 +431,9 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CALSESSION#", "SESSION", "calibration_session"),
     ("CALSESSION#", "PERSON#", "calibration_adjustment"),
     ("CALCYCLE#", "MEMBER#", "calibration_member"),
+    ("O2O#", "PAIR", "one_to_one_pair"),
+    ("O2O#", "MEET#", "one_to_one_meeting"),
+    ("O2O#", "PRIVATE#", "one_to_one_private_note"),
     ("SCHEDULES", "RULE#", "schedule_rule"),
     ("SCHEDULES", "THROUGH#", "schedule_cursor"),
     ("ORGPLAN#", "ITEM", "plan_item"),
@@ -879,6 +882,50 @@ def process_answers(cycle_id: str) -> tuple[str, str]:
 def process_given(cycle_id: str, employee_id: str) -> dict[str, str]:
     """The mark that a person answered about a cycle's process (never what)."""
     return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"GIVEN#{_esc(employee_id)}"}
+
+
+# --- one-to-ones (issue 28, point 1) -------------------------------------------------------------------
+
+
+def one_to_one_partition(manager_id: str, report_id: str) -> str:
+    """Partition of a manager and report's one-to-ones: the pair, its meetings, each side's private notes."""
+    return f"O2O#{_esc(manager_id)}#{_esc(report_id)}"
+
+
+def one_to_one_pair(manager_id: str, report_id: str) -> dict[str, str]:
+    """A pair's rhythm and counts."""
+    return {"pk": one_to_one_partition(manager_id, report_id), "sk": "PAIR"}
+
+
+def one_to_one_pairs_gsi(manager_id: str, report_id: str) -> dict[str, str]:
+    """gsi1: every pair (the reminders' run and HR's counts)."""
+    return {"gsi1pk": "O2OPAIRS", "gsi1sk": f"{_esc(manager_id)}#{_esc(report_id)}"}
+
+
+def one_to_one_pairs() -> tuple[str, str]:
+    """gsi1 partition of every pair."""
+    return "gsi1", "O2OPAIRS"
+
+
+def one_to_one_meeting(manager_id: str, report_id: str, day: str) -> dict[str, str]:
+    """One meeting of a pair, by its date."""
+    return {"pk": one_to_one_partition(manager_id, report_id), "sk": f"MEET#{_esc(day)}"}
+
+
+def one_to_one_meetings(manager_id: str, report_id: str) -> tuple[str, str]:
+    """Partition and prefix of a pair's meetings (oldest first)."""
+    return one_to_one_partition(manager_id, report_id), "MEET#"
+
+
+def one_to_one_private(manager_id: str, report_id: str, day: str, author_id: str) -> dict[str, str]:
+    """One side's private notes on a meeting (read by its author only)."""
+    return {"pk": one_to_one_partition(manager_id, report_id), "sk": f"PRIVATE#{_esc(day)}#{_esc(author_id)}"}
+
+
+def entity_one_to_one(manager_id: str, report_id: str, part: str) -> str:
+    """Audit entity name of a pair (`part` "PAIR"), a meeting (its date) or private notes (`PRIVATE.<date>.<author>`:
+    a trail of its own that no route shows the other side)."""
+    return f"{one_to_one_partition(manager_id, report_id)}#{_esc(part)}"
 
 
 # --- scheduled reviews (issue 28, point 4) ------------------------------------------------------------

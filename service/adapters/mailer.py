@@ -20,6 +20,15 @@ class AddressBouncing(SendFailed):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (an ICS invitation): its name, MIME type (parameters allowed) and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     """One plain-text message; `cycle_id` names the cycle it belongs to (a rehearsal cycle's go to HR only).
 
@@ -33,6 +42,21 @@ class Email:
     text: str
     cycle_id: str | None = None
     digest_key: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    def mime(self, sender: str) -> EmailMessage:
+        """The message as MIME: the text, then each attachment."""
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = ", ".join(self.to)
+        msg["Subject"] = self.subject
+        msg.set_content(self.text)
+        for a in self.attachments:
+            kind, _, params = a.content_type.partition(";")
+            maintype, subtype = kind.strip().split("/")
+            extra = dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p)
+            msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename, params=extra)
+        return msg
 
 
 class Mailer(ABC):
@@ -68,11 +92,7 @@ class OutboxMailer(Mailer):
 
     def _write(self, email: Email) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        msg = EmailMessage()
-        msg["From"] = self.sender
-        msg["To"] = ", ".join(email.to)
-        msg["Subject"] = email.subject
-        msg.set_content(email.text)
+        msg = email.mime(self.sender)
         n = len(list(self.folder.glob("*.eml"))) + 1
         slug = re.sub(r"[^a-z0-9]+", "-", email.subject.lower()).strip("-")[:40]
         tmp = self.folder / f".{n:05d}.tmp"
@@ -131,6 +151,14 @@ class SesMailer(Mailer):
 
         extra = {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}
         try:
+            if email.attachments:  # SendEmail carries no files: the whole MIME message as SendRawEmail
+                self.client.send_raw_email(
+                    Source=self.sender,
+                    Destinations=list(email.to),
+                    RawMessage={"Data": bytes(email.mime(self.sender))},
+                    **extra,
+                )
+                return
             self.client.send_email(
                 Source=self.sender,
                 Destination={"ToAddresses": list(email.to)},

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the repositories, each imported when a unit of work first u
     from service.adapters.goal_store import GoalRepository, RollupStore
     from service.adapters.learning_plan_store import LearningPlanRepository
     from service.adapters.learning_store import LearningRepository, LearningStats, PlannerRepository
+    from service.adapters.one_to_one_store import OneToOneRepository
     from service.adapters.plan_store import PlanRepository
     from service.adapters.process_feedback_store import ProcessFeedbackRepository
     from service.adapters.reminder_store import ReminderLog
@@ -99,6 +100,8 @@ class UnitOfWork:
         "service.adapters.process_feedback_store.ProcessFeedbackRepository"
     )
     plan: PlanRepository = _Repository("service.adapters.plan_store.PlanRepository")  # issue 27: improvement plan
+    # issue 28: one-to-ones
+    one_to_ones: OneToOneRepository = _Repository("service.adapters.one_to_one_store.OneToOneRepository")
 
     # Event type → the handlers that stage its consequences; installed by service/services/messagebus.py
     # (adapters never import services). An event without an entry is refused, never dropped.

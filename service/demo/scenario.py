@@ -20,6 +20,7 @@ from service.demo.decisions import load_decisions_demo
 from service.demo.diagnosis import load_plan_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
+from service.demo.one_to_ones import load_one_to_ones_demo
 from service.demo.schedules import load_schedules_demo, with_start_dates
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
@@ -122,6 +123,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     load_plan_demo(table, who, last.cycle_id, current.cycle_id, clock)  # issue 27: the improvement plan
     # issue 23: the design team's manager assessments (submitted by the training story) in an open session
     calibrate(table, who, current.cycle_id, "Design team", ["E020", "E021"], OPEN_MOVES, clock, close=False)
+    load_one_to_ones_demo(table, who, current.cycle_id, clock)  # issue 28: Lukas and Kwame's one-to-ones
 
 
 def _phases(today: date) -> dict[str, date]:

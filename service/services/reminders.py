@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from service.services.checkins import DueCheckIn
     from service.services.feedback_tracking import PendingRequest
     from service.services.learning_plan import DuePlanItem
+    from service.services.one_to_ones import MeetingDue
 
 ESCALATE_AFTER_DAYS = 3
+ONE_TO_ONE = "Your one-to-one tomorrow"  # the subject when a meeting is all the daily email has
 # A feedback request is announced in the reviewer's next daily email; while it waits it is listed again on Mondays,
 # and every day in the last days before the feedback deadline (issue 24: not every day, each a message).
 FEEDBACK_REMINDER_WEEKDAY = 0  # Monday
@@ -197,10 +199,14 @@ def send_reminders(
     # Issue 27: open learning-plan items coming due (a week and a day before, on the day, Mondays once late).
     from service.services.learning_plan import due_plan_items
 
+    # Issue 28: the one-to-ones either side has tomorrow go into the same daily email.
+    from service.services.one_to_ones import due_meetings
+
     planned = due_plan_items(uow, today)
+    meetings = due_meetings(uow, today)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
-    owners = sorted(set(by_owner) | set(asked) | set(checkins) | set(planned))
+    owners = sorted(set(by_owner) | set(asked) | set(checkins) | set(planned) | set(meetings))
     people = uow.directory.get_many(owners)
     recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
@@ -231,7 +237,7 @@ def send_reminders(
                 parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
         for n in notices:
             parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
-        if person is not None and (owner_id in checkins or owner_id in planned):
+        if person is not None and (owner_id in checkins or owner_id in planned or owner_id in meetings):
             parts.setdefault(None, ([], [], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
@@ -242,6 +248,7 @@ def send_reminders(
             digest = tuple(kept)
             goals = checkins.get(owner_id, []) if part is None else []
             plan_items = planned.get(owner_id, []) if part is None else []
+            meetings_ = meetings.get(owner_id, []) if part is None else []
             text = render(
                 "email/reminder.txt",
                 person=person,
@@ -250,9 +257,11 @@ def send_reminders(
                 notices=digest,
                 checkins=goals,
                 plan_items=plan_items,
+                meetings=meetings_,
                 base_url=base_url,
             )
-            email = Email((address,), _subject(tasks_, requests_, digest, goals, plan_items), text, cycle_id=part)
+            subject = _subject(tasks_, requests_, digest, goals, plan_items, meetings_)
+            email = Email((address,), subject, text, cycle_id=part)
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
@@ -289,6 +298,7 @@ def _subject(
     notices: tuple[Notice, ...],
     checkins: list[DueCheckIn],
     plan_items: list[DuePlanItem] | None = None,
+    meetings: list[MeetingDue] | None = None,
 ) -> str:
     """The daily email's subject: what asks most of the reader."""
     if tasks:
@@ -299,6 +309,8 @@ def _subject(
         return f"Goal check-ins due ({len(checkins)})"
     if plan_items:
         return f"Learning plan items due ({len(plan_items)})"
+    if meetings and not notices:
+        return ONE_TO_ONE
     if len(notices) == 1:
         return notices[0].subject
     return f"Your review updates today ({len(notices)})"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from service.domain.learning import Activity
     from service.services.auth import Principal
     from service.services.learning import EvidencePanel
+    from service.services.one_to_ones import MeetingEvidence
     from service.services.reviews import ReviewView
 
 # Who a goal page would be for; the navigation shows it only once such a page exists (no dead link).
@@ -178,6 +179,13 @@ def learning_picks(view: ReviewView) -> list[Activity]:
     return learning.activities_for_cycle(wiring().uow(), principal, view.cycle_id)
 
 
+def one_to_one_evidence(view: ReviewView) -> list[MeetingEvidence]:
+    """The one-to-ones pulled into a review (shared notes and actions), for the pair only (review pages)."""
+    from service.services import one_to_ones
+
+    return one_to_ones.review_evidence(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
+
+
 def install(app: Flask) -> None:
     """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
     app.before_request(use_person_formats)
@@ -188,4 +196,5 @@ def install(app: Flask) -> None:
     # globals of templates that several blueprints render: here, so none depends on another being registered
     app.add_template_global(learning_evidence, "learning_evidence")
     app.add_template_global(learning_picks, "learning_picks")
+    app.add_template_global(one_to_one_evidence, "one_to_one_evidence")
     app.context_processor(page_globals)

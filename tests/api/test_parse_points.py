@@ -105,6 +105,7 @@ class Probe:
 
 
 REVIEW = "/api/cycles/{cycle}/reviews/E4"
+_O2O = {"rhythm": "weekly", "first_date": "2026-03-04", "time": "10:00", "minutes": 30}  # issue 28
 
 
 def _team_goal(table: Any, clock: Any, cycle_id: str) -> dict[str, str]:
@@ -339,6 +340,10 @@ PROBES: dict[str, Probe] = {
     "process time taken": Probe(
         "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
     ),
+    # issue 28: one-to-ones (E3 manages E4)
+    "one-to-one rhythm": Probe("E3", "PUT", "/api/one-to-ones/E4/rhythm", {**_O2O, "rhythm": "daily"}, "rhythm", 0),
+    "one-to-one time": Probe("E4", "PUT", "/api/one-to-ones/E4/rhythm", {**_O2O, "time": "29:00"}, "time", 0),
+    "one-to-one point source": Probe("E4", "POST", "/api/one-to-ones/E4/points", {"source": "rumour"}, "source"),
     # issue 28: notifications
     "notification channel": Probe(
         "E4", "PUT", "/api/me/notifications", {"channel": "fax", "timing": "each"}, "channel", version=0
@@ -517,6 +522,21 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.diagnosis._upward: int(r['rated_by'])": (STORED, "a count group_result made"),
     "services.diagnosis._upward: float(r['average'])": (STORED, "an average group_result made"),
     "services.diagnosis._gaps: int(value)": (STORED, "a rating checked on the scale when the assessment was saved"),
+    "services.one_to_ones.set_rhythm: Rhythm(data['rhythm'])": ("one-to-one rhythm",),
+    "domain.one_to_ones.parse_time: int(parts[0])": ("one-to-one time",),
+    "domain.one_to_ones.parse_time: int(parts[1])": ("one-to-one time",),
+    "services.one_to_ones.add_point: PointSource(data.get('source') or PointSource.OWN)": ("one-to-one point source",),
+    "services.one_to_ones._current: date.fromisoformat(held[-1].date)": (STORED, "a stored meeting's own date"),
+    "services.one_to_ones.due_meetings: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),
+    "services.one_to_ones.hr_counts: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),
+    "services.one_to_ones.my_one_to_ones: date.fromisoformat(pair.last_held)": (STORED, "a held meeting's date"),
+    "services.one_to_ones.set_rhythm: date.fromisoformat(pair.last_held)": (STORED, "a held meeting's date"),
+    "services.one_to_ones.hold_meeting: date.fromisoformat(day)": (
+        STORED,
+        "the path's day names a stored meeting (read first: any other day is 404)",
+    ),
+    "services.one_to_ones.invitation_event: date.fromisoformat(meeting.date)": (STORED, "a meeting's own date"),
+    "services.one_to_ones.invitation_event: int(x)": (STORED, "the HH:MM that parse_time wrote"),
     "services.notifications.set_my_notifications: Channel(data['channel'])": ("notification channel",),
     "services.notifications.set_my_notifications: Timing(data['timing'])": ("notification timing",),
     "services.notifications.connect_channel: ChatMode(data['mode'])": ("chat mode",),

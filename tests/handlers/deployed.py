@@ -643,6 +643,16 @@ def links_in(text: str) -> list[str]:
     return URL.findall(text)
 
 
+def text_of(sent: Any) -> str:
+    """An email's text as SES (moto) accepted it: SendEmail's body, or a raw message's text/plain parts decoded."""
+    if hasattr(sent, "body"):
+        return sent.body
+    import email
+
+    parts = email.message_from_string(sent.raw_data).walk()
+    return "".join(p.get_payload(decode=True).decode() for p in parts if p.get_content_type() == "text/plain")
+
+
 @contextmanager
 def deployed(monkeypatch, clock) -> Iterator[Stack]:
     """An empty environment (as a new Lambda sandbox has), the stack on moto, every function client checked; at
@@ -673,7 +683,7 @@ def deployed(monkeypatch, clock) -> Iterator[Stack]:
         denied = [str(c) for c in stack.recorder.denied]
         assert not denied, "calls the function's role would deny:\n" + "\n".join(denied)
         for email in stack.sent_emails():
-            for link in links_in(email.body):
+            for link in links_in(text_of(email)):
                 assert not LOOPBACK.match(link), f"an email links to a loopback host: {link}"
                 assert link.startswith(API_URL), f"an email links outside the app: {link}"
     secrets.forget()

@@ -148,6 +148,33 @@ def test_nominations_and_approval_reach_people_in_the_reminders_function_s_daily
         assert len(daily) == 1 and f"{API_URL}/feedback/{cycle.cycle_id}/E4" in daily[0].body
 
 
+def test_a_one_to_one_invitation_goes_as_raw_mail_and_the_daily_email_announces_the_meeting(
+    stack, monkeypatch, http_event, clock
+):
+    from tests.handlers.deployed import text_of
+
+    web = start(stack, "WebFunction", monkeypatch)
+    manager = sign_in(stack, web, http_event, "E3")
+    from datetime import UTC, datetime
+
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()  # the functions run on the real clock
+    form = [("rhythm", "weekly"), ("first_date", tomorrow), ("time", "10:00"), ("minutes", "30"), ("version", "0")]
+    page = manager.post("/one-to-ones/E4/rhythm", form, token_from="/one-to-ones/E4")
+    assert "Saved: you meet weekly" in page["body"]
+    assert "ses:SendRawEmail" in stack.recorder.actions("WebFunction")
+    [invitation] = stack.sent_emails()
+    assert f"{API_URL}/one-to-ones/E4" in text_of(invitation) and "invite.ics" in invitation.raw_data
+
+    reminders = start(stack, "RemindersFunction", monkeypatch)
+    assert reminders(scheduler_event(), LambdaContext())["failed"] == 0
+    daily = [
+        m
+        for m in stack.sent_emails()
+        if hasattr(m, "body") and "katherine@example.com" in m.destinations["ToAddresses"]
+    ]
+    assert len(daily) == 1 and "One-to-one with Alan Turing tomorrow" in daily[0].body
+
+
 def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event, clock):
     cycle = overdue_cycle(stack, clock)
     web = start(stack, "WebFunction", monkeypatch)

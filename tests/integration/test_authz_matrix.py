@@ -58,6 +58,8 @@ P1,Pat Pike,p1@example.com,Engineer,Engineering,M1,
 O1,Oli Oak,o1@example.com,Engineer,Engineering,M2,
 """
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+MEETING_DAY = "2026-03-02"  # issue 28: the one-to-one meeting each pair held
+_RHYTHM = {"rhythm": "weekly", "first_date": "2026-03-09", "time": "10:00", "minutes": 30}
 KINDS = ("employee", "manager", "other_mgr", "skip_level", "peer", "hr", "leadership", "signed_out")
 CALLERS = {
     "employee": ("S1", "P1"),
@@ -396,6 +398,30 @@ ROUTES: dict[str, str] = {
     "PUT /api/templates/<template_id>": "403 403 403 403 403 ok 403 401",
     "POST /api/templates/<template_id>/archive": "403 403 403 403 403 ok 403 401",
     "POST /api/templates/<template_id>/restore": "403 403 403 403 403 ok 403 401",
+    # issue 28: one-to-ones. Only the pair (the person and their manager) reaches one: S1's own and their manager
+    # M1's; everyone else 404, HR too (HR reads the counts only); L1 has no manager, so no own pair.
+    "GET /api/hr/one-to-ones": "403 403 403 403 403 ok 403 401",
+    "GET /api/one-to-ones": "ok ok ok ok ok ok ok 401",
+    "GET /hr/one-to-ones": "403 403 403 403 403 ok 403 login",
+    "GET /one-to-ones": "ok ok ok ok ok ok ok login",
+    "GET /api/one-to-ones/<employee_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "GET /one-to-ones/<employee_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 login",
+    "POST /api/one-to-ones/<employee_id>/actions": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/one-to-ones/<employee_id>/points": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/one-to-ones/<employee_id>/meetings/<day>/evidence": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /api/one-to-ones/<employee_id>/meetings/<day>/held": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "PUT /api/one-to-ones/<employee_id>/actions/<action_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "PUT /api/one-to-ones/<employee_id>/meetings/<day>/notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "PUT /api/one-to-ones/<employee_id>/meetings/<day>/private-notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "PUT /api/one-to-ones/<employee_id>/rhythm": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/actions": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/actions/<action_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/meetings/<day>/evidence": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/meetings/<day>/held": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/meetings/<day>/notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/meetings/<day>/private-notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/points": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/rhythm": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
 }
 # fmt: on
 
@@ -439,6 +465,21 @@ BODIES: dict[str, dict] = {
     "PATCH /api/goals/<goal_id>": {"title": "Renamed"},
     "POST /api/learning/plan/<item_id>/actions": {"action": "start"},
     "POST /api/goals/<goal_id>/check-ins": {"confidence": "on_track", "comment": "matrix"},
+    # issue 28: one-to-ones
+    "POST /api/one-to-ones/<employee_id>/points": {"text": "Matrix"},
+    "POST /one-to-ones/<employee_id>/points": {"text": "Matrix"},
+    "POST /api/one-to-ones/<employee_id>/actions": {"text": "Matrix"},
+    "POST /one-to-ones/<employee_id>/actions": {"text": "Matrix"},
+    "PUT /api/one-to-ones/<employee_id>/actions/<action_id>": {"done": True},
+    "POST /one-to-ones/<employee_id>/actions/<action_id>": {"done": "true"},
+    "PUT /api/one-to-ones/<employee_id>/meetings/<day>/notes": {"text": "Matrix"},
+    "POST /one-to-ones/<employee_id>/meetings/<day>/notes": {"text": "Matrix"},
+    "PUT /api/one-to-ones/<employee_id>/meetings/<day>/private-notes": {"text": "Matrix"},
+    "POST /one-to-ones/<employee_id>/meetings/<day>/private-notes": {"text": "Matrix"},
+    "PUT /api/one-to-ones/<employee_id>/rhythm": _RHYTHM,
+    "POST /one-to-ones/<employee_id>/rhythm": _RHYTHM,
+    "POST /api/one-to-ones/<employee_id>/meetings/<day>/evidence": {"cycle_id": "{cycle}"},
+    "POST /one-to-ones/<employee_id>/meetings/<day>/evidence": {"cycle_id": "{cycle}"},
     "POST /api/goals/<goal_id>/assign": {"weight": 10, "cycle_id": "{cycle}"},
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/self": {"content": {"achievements": "matrix"}},
     "PUT /api/cycles/<cycle_id>/reviews/<employee_id>/manager": {"content": {"strengths": "matrix"}},
@@ -598,6 +639,7 @@ def _seed() -> World:
     decisions = _seed_decisions(table, clock)
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
     learning_items = _seed_learning_plan(table, clock)
+    _seed_one_to_ones(table, clock)
     from service.services import schedules as schedule_svc
 
     rule = {"name": "Probation", "kind": "probation", "template_id": template.template_id, "days": 90}
@@ -633,6 +675,18 @@ def _seed_plan(table: MemoryTable, clock: FixedClock, cycle_id: str) -> dict[str
         data = {**_PLAN_ITEM, "cycle_id": cycle_id, "owner_id": owner, "due": date(2026, 12, 1)}
         made[owner] = improvement_plan.create_item(UnitOfWork(table), hr, data, clock).item_id
     return made
+
+
+def _seed_one_to_ones(table: MemoryTable, clock: FixedClock) -> None:
+    """Issue 28: each pair's meeting of MEETING_DAY, held (a talking point by the report, then marked held)."""
+    from service.services import one_to_ones
+
+    for report, manager in MANAGERS.items():
+        boss = f.principal(table, manager)
+        rhythm = {"rhythm": "weekly", "first_date": NOW.date(), "time": "10:00", "minutes": 30}
+        one_to_ones.set_rhythm(UnitOfWork(table), boss, report, rhythm, 0, clock)
+        meeting = one_to_ones.add_point(UnitOfWork(table), f.principal(table, report), report, {"text": "x"}, clock)
+        one_to_ones.hold_meeting(UnitOfWork(table), boss, report, meeting.date, meeting.version, clock)
 
 
 def _seed_decisions(table: MemoryTable, clock: FixedClock) -> dict[str, str]:
@@ -765,6 +819,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "activity_id": world.activities.get(owner, "none"),
         "contact_id": world.contacts.get(owner, "none"),
         "subject_id": owner,
+        "day": MEETING_DAY,  # issue 28: each pair's meeting of that day (_seed_one_to_ones)
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
         # a learning-plan item is its owner's own; an improvement-plan item S1's unless the owner has one
