@@ -46,6 +46,7 @@ class UnitOfWork:
         from service.adapters.calibration_store import CalibrationRepository
         from service.adapters.cycle_store import CycleRepository
         from service.adapters.decision_store import DecisionRepository
+        from service.adapters.delegation_store import DelegationRepository
         from service.adapters.directory_store import DirectoryRepository, ImportLog
         from service.adapters.export_store import ExportRepository
         from service.adapters.process_feedback_store import ProcessFeedbackRepository
@@ -92,6 +93,9 @@ class UnitOfWork:
         self.signin_attempts = SigninAttempts(self)
         self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
         self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
+        self.delegations = DelegationRepository(self)  # issue 28: acting managers
+        # issue 28: the manager an acting manager writes for in this unit of work (its audit records say so)
+        self.on_behalf_of: str | None = None
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:

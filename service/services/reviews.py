@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -64,6 +64,7 @@ from service.services import messagebus, policy
 from service.services import training as training_svc
 from service.services.actions import review_action_slots
 from service.services.auth import Principal
+from service.services.delegation import acting_for
 from service.services.policy import ReviewRoles
 
 A = ReviewAction
@@ -91,8 +92,10 @@ class ReviewContext:
         person = uow.directory.get(employee_id)
         self.current_manager = person.manager_id if person else None
         chain = person.chain if person else ()
+        # issue 28: an acting manager of the current manager is the manager (read only for someone else)
+        acting = acting_for(uow, principal, self.current_manager) if principal.employee_id != employee_id else ()
         self.roles: ReviewRoles = policy.review_roles(
-            principal, employee_id, self.current_manager, chain, self.cycle.skip_level_read
+            principal, employee_id, self.current_manager, chain, self.cycle.skip_level_read, acting
         )
         self.is_employee = self.roles.is_employee
         self.is_manager = self.roles.is_manager
@@ -291,7 +294,9 @@ def draft_progress(
     review = uow.reviews.get(cycle.cycle_id, employee_id)
     if review is None or not cycle.template_snapshot:
         return None
-    roles = policy.review_roles(principal, employee_id, review.manager_id)
+    person = uow.directory.get(employee_id)
+    manager_id = person.manager_id if person else review.manager_id
+    roles = policy.review_roles(principal, employee_id, manager_id, acting_for=acting_for(uow, principal, manager_id))
     if not policy.may_act_on_review(roles, part):
         return None
     content = {"self": review.self_assessment, "manager": review.manager_assessment}.get(part, review.discussion)
@@ -493,6 +498,7 @@ def _commit(
         submitted[new_state.value] = reached or at  # a return keeps when the target state was first reached
     after = replace(r, state=new_state, submitted=submitted, **changes)
     with ctx.uow as uow:
+        uow.on_behalf_of = ctx.roles.on_behalf_of  # issue 28: an acting manager's write, audited as such
         # Guard: the cycle must still be the version we read (a close in between refuses this write).
         uow.cycles.expect_unchanged(ctx.cycle)
         stored = uow.reviews.save(
@@ -727,10 +733,13 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[R
     """A manager's current direct reports' reviews in a cycle: state and what is due (no content).
 
     The current reports, like the permission to write their manager assessment: after a move the new
-    manager sees the review and the old one does not (one Query and one BatchGetItem).
+    manager sees the review and the old one does not (one Query and one BatchGetItem). An acting manager also sees
+    the reports of the managers they act for today (issue 28).
     """
     cycle = _cycle(uow, cycle_id)
     reports = uow.directory.reports(principal.employee_id)
+    for manager_id in sorted(uow.delegations.acting_for(principal.employee_id, datetime.now(UTC).date())):
+        reports += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
     return sorted(rows, key=lambda row: row.employee_name.casefold())
@@ -797,12 +806,13 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(NO_PERSON)
-    if not policy.may_read_history(principal, person):
+    acting = acting_for(uow, principal, person.manager_id) if principal.employee_id != employee_id else ()
+    if not policy.may_read_history(principal, person, acting):
         raise NotFound(NO_PERSON)  # denied answers exactly like missing
     found, actions = uow.reviews.history(employee_id)
     reviews = []
     for r in found:
-        shown = policy.may_see_manager_part_in_history(principal, r)
+        shown = policy.may_see_manager_part_in_history(principal, r, acting)
         ratings = (r.manager_assessment or {}).get("competency_ratings", {}) if shown else {}
         reviews.append(
             HistoryReview(
