@@ -8,6 +8,7 @@ from datetime import date
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
+from service.adapters.store import Put
 from service.domain.delegation import Delegation
 
 DELEGATION: Codec[Delegation] = Codec(
@@ -46,12 +47,33 @@ class DelegationRepository(Repository):
         return [DELEGATION.from_item(self._uow.remember(i) or i) for i in page.items]
 
     def acting_for(self, acting_id: str, day: date) -> frozenset[str]:
-        """The managers this person acts for on this day."""
-        return frozenset(d.manager_id for d in self.to_person(acting_id) if d.active_on(day))
+        """The managers this person acts for on this day, from their acting index (one GetItem per request, or
+        none when a batch read took it along: `read_along`)."""
+        index = self._get(keys.acting_index(acting_id)) or {}
+        return frozenset(
+            p["manager_id"]
+            for p in index.get("periods", [])
+            if not p.get("revoked") and p["starts"] <= day.isoformat() <= p["ends"]
+        )
+
+    def read_along(self, acting_id: str) -> None:
+        """Have the next batch read take this person's acting index along."""
+        self._uow.read_along([keys.acting_index(acting_id)])
 
     def save(self, d: Delegation, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Delegation:
-        """Stage the audited delegation; returns it as stored."""
+        """Stage the audited delegation and the acting manager's index of periods; returns it as stored."""
         audit = {"actor": actor, "action": action, "at": at, "reason": reason}
-        return DELEGATION.from_item(
-            self._audited(keys.entity_delegation(d.delegation_id), DELEGATION.to_item(d), new, **audit)
-        )
+        item = self._audited(keys.entity_delegation(d.delegation_id), DELEGATION.to_item(d), new, **audit)
+        others = [o for o in self.to_person(d.acting_id) if o.delegation_id != d.delegation_id]
+        periods = [
+            {
+                "delegation_id": o.delegation_id,
+                "manager_id": o.manager_id,
+                "starts": o.starts.isoformat(),
+                "ends": o.ends.isoformat(),
+                "revoked": o.revoked_at is not None,
+            }
+            for o in sorted([*others, d], key=lambda o: (o.starts, o.delegation_id))
+        ]
+        self._uow.add(Put({**keys.acting_index(d.acting_id), "type": "acting_index", "periods": periods}))
+        return DELEGATION.from_item(item)

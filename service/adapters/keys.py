@@ -394,6 +394,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CALSESSION#", "PERSON#", "calibration_adjustment"),
     ("CALCYCLE#", "MEMBER#", "calibration_member"),
     ("DELEGATION#", "DELEGATION", "delegation"),
+    ("ACTINGFOR#", "INDEX", "acting_index"),
     ("CONTRIB#", "CONTRIB", "contribution"),
 )
 
@@ -830,6 +831,12 @@ def delegations_of(manager_id: str) -> tuple[str, str]:
 def delegations_all() -> tuple[str, str]:
     """gsi3 partition of every delegation (HR)."""
     return "gsi3", "DELEGATIONS"
+
+
+def acting_index(acting_id: str) -> dict[str, str]:
+    """The periods one person acts for managers, kept by each delegation's save: read by key, so it rides in a
+    request's first batch read."""
+    return {"pk": f"ACTINGFOR#{_esc(acting_id)}", "sk": "INDEX"}
 
 
 def entity_delegation(delegation_id: str) -> str:

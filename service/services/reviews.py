@@ -382,6 +382,8 @@ def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id:
     if writing:
         uow.training.read_contribution_along(cycle_id, employee_id)
         uow.goals.read_owner_total_along(employee_id, cycle_id)  # a self assessment's submission checks it
+    if acting_id:  # issue 28: whom the reader acts for as acting manager, in the same batch
+        uow.delegations.read_along(acting_id)
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 

@@ -111,7 +111,8 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
     found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles})
     found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in all_cycles}, found.tasks, today)
-    if reports or principal.has(Role.MANAGER):
+    # issue 28: an acting manager has the tasks of the teams they act for
+    if reports or principal.has(Role.MANAGER) or uow.delegations.acting_for(principal.employee_id, today):
         found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
     if principal.has(Role.HR):
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
