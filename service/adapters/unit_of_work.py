@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 from service.adapters.store import Op, Put, Table, same_item
@@ -94,8 +95,10 @@ class UnitOfWork:
         self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
         self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
         self.delegations = DelegationRepository(self)  # issue 28: acting managers
-        # issue 28: the manager an acting manager writes for in this unit of work (its audit records say so)
+        # issue 28: the manager an acting manager writes for in this unit of work (its audit records say so), and the
+        # day whose acting managers its checks count (None: the real clock's today; the web sets its clock's)
         self.on_behalf_of: str | None = None
+        self.today: date | None = None
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:

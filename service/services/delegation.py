@@ -27,7 +27,7 @@ def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on
     principal is not `manager_id` themselves (one Query of the delegations naming them)."""
     if manager_id is None or principal.employee_id == manager_id:
         return frozenset()
-    return uow.delegations.acting_for(principal.employee_id, on or datetime.now(UTC).date())
+    return uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
 
 
 def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:

@@ -740,7 +740,7 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[R
     """
     cycle = _cycle(uow, cycle_id)
     reports = uow.directory.reports(principal.employee_id)
-    for manager_id in sorted(uow.delegations.acting_for(principal.employee_id, datetime.now(UTC).date())):
+    for manager_id in sorted(uow.delegations.acting_for(principal.employee_id, uow.today or datetime.now(UTC).date())):
         reports += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
