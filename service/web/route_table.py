@@ -21,6 +21,12 @@ ROUTES = {
         ("/api/decisions/<decision_id>/trail", "api_decisions.trail", ("GET", "HEAD", "OPTIONS")),
         ("/api/reports/decisions", "api_decisions.counts", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("api_delegation", "bp"): (
+        ("/api/delegations", "api_delegation.list_delegations", ("GET", "HEAD", "OPTIONS")),
+        ("/api/delegations", "api_delegation.name_acting_manager", ("OPTIONS", "POST")),
+        ("/api/delegations/<delegation_id>", "api_delegation.get_delegation", ("GET", "HEAD", "OPTIONS")),
+        ("/api/delegations/<delegation_id>/revoke", "api_delegation.revoke", ("OPTIONS", "POST")),
+    ),
     ("api_directory", "bp"): (
         ("/api/me", "api_directory.me", ("GET", "HEAD", "OPTIONS")),
         ("/api/people/<employee_id>", "api_directory.person", ("GET", "HEAD", "OPTIONS")),
@@ -215,6 +221,11 @@ ROUTES = {
         ("/decisions/<decision_id>/approve", "pages_decisions.approve", ("OPTIONS", "POST")),
         ("/decisions/<decision_id>/communicate", "pages_decisions.communicate", ("OPTIONS", "POST")),
         ("/reports/decisions", "pages_decisions.counts", ("GET", "HEAD", "OPTIONS")),
+    ),
+    ("pages_delegation", "bp"): (
+        ("/delegations", "pages_delegation.index", ("GET", "HEAD", "OPTIONS")),
+        ("/delegations", "pages_delegation.name", ("OPTIONS", "POST")),
+        ("/delegations/<delegation_id>/revoke", "pages_delegation.revoke", ("OPTIONS", "POST")),
     ),
     ("pages_feedback", "bp"): (
         ("/feedback", "pages_feedback.inbox", ("GET", "HEAD", "OPTIONS")),

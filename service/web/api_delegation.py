@@ -1,0 +1,80 @@
+"""JSON API of acting managers and contribution requests (issue 28, point 3)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from marshmallow import Schema, fields
+
+from service.domain.delegation import Delegation
+from service.services import delegation as svc
+from service.web.api_feedback import mailer
+from service.web.api_io import answer, load_body, versioned
+from service.web.auth import current_principal
+from service.web.docs import api_doc
+from service.web.fields import Id
+from service.web.schemas import schema_of
+from service.web.versioning import expected_version
+from service.web.wiring import wiring
+
+bp = Blueprint("api_delegation", __name__, url_prefix="/api")
+
+DelegationSchema = schema_of(Delegation, "DelegationSchema", exclude=("audit_head",))
+DelegationRowSchema = schema_of(svc.DelegationRow, "DelegationRowSchema", delegation=fields.Nested(DelegationSchema))
+_ROWS = fields.List(fields.Nested(DelegationRowSchema))
+DelegationsSchema = schema_of(svc.Delegations, "DelegationsSchema", mine=_ROWS, acting=_ROWS, everyone=_ROWS)
+
+
+class DelegationInSchema(Schema):
+    """An acting manager to name: for whom (yourself when left out; HR: any manager), who, first and last day."""
+
+    manager_id = Id(load_default=None, allow_none=True)
+    acting_id = Id(required=True)
+    starts = fields.Date(required=True)
+    ends = fields.Date(required=True)
+
+
+@bp.get("/delegations")
+@api_doc(
+    "Acting managers: those named for my team, those naming me, and (HR) the organisation's latest",
+    response=DelegationsSchema,
+)
+def list_delegations():
+    """My delegations."""
+    w = wiring()
+    return answer(svc.list_delegations(w.uow(), current_principal(), w.clock.now().date()), schema=DelegationsSchema)
+
+
+@bp.post("/delegations")
+@api_doc(
+    "Name an acting manager for a period (first and last day included): during it they do everything the manager "
+    "may for the manager's reports' reviews, audited as on the manager's behalf; both are told by email",
+    response=DelegationSchema,
+    body=DelegationInSchema,
+    status=201,
+    errors=(403,),
+)
+def name_acting_manager():
+    """Name an acting manager."""
+    w = wiring()
+    d = svc.name_acting_manager(w.uow(), current_principal(), load_body(), w.clock, mailer())
+    return versioned(d, DelegationSchema, 201)
+
+
+@bp.get("/delegations/<delegation_id>")
+@api_doc("One delegation (its manager, its acting manager, HR)", response=DelegationSchema)
+def get_delegation(delegation_id: str):
+    """One delegation."""
+    return versioned(svc.get_delegation(wiring().uow(), current_principal(), delegation_id), DelegationSchema)
+
+
+@bp.post("/delegations/<delegation_id>/revoke")
+@api_doc(
+    "Revoke a delegation now (its manager, whoever named it, HR): audited, both are told",
+    response=DelegationSchema,
+    errors=(403, 409, 412, 428),
+)
+def revoke(delegation_id: str):
+    """Revoke a delegation."""
+    w = wiring()
+    d = svc.revoke(w.uow(), current_principal(), delegation_id, expected_version(), w.clock, mailer())
+    return versioned(d, DelegationSchema)
