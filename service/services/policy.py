@@ -47,8 +47,8 @@ def on_behalf_of(principal: Principal, manager_id: str | None, acting_for: Colle
 
 
 def may_name_acting_manager(principal: Principal, manager: Employee) -> bool:
-    """A manager names their own acting manager; HR names one for any manager."""
-    return principal.employee_id == manager.employee_id or principal.has(Role.HR)
+    """A manager names their own acting manager; HR names one for any manager (or themselves)."""
+    return (principal.employee_id == manager.employee_id and manager.is_manager) or principal.has(Role.HR)
 
 
 def may_read_delegations_of(principal: Principal, manager_id: str, acting_id: str) -> bool:

@@ -76,6 +76,16 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
     "DELETE /api/cycles/<cycle_id>": "403 403 403 403 403 ok 403 401",
+    # issue 28: acting managers. The seeded one: M1 names M2 for April (not yet active, so no other row changes);
+    # every owner's placeholder is that one. Its manager, its acting manager and HR see it; M1 or HR revoke it.
+    # Anyone with a team (or HR) names one for themselves: S1 and P1 manage nobody.
+    "GET /api/delegations": "ok ok ok ok ok ok ok 401",
+    "GET /delegations": "ok ok ok ok ok ok ok login",
+    "POST /api/delegations": "403 ok ok ok 403 ok ok 401",
+    "POST /delegations": "403 ok ok ok 403 ok ok 401",
+    "GET /api/delegations/<delegation_id>": "404 ok ok 404 404 ok 404 401",
+    "POST /api/delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
+    "POST /delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
     # issue 23: calibration, on the calibrating cycle (S1, P1, O1). The session is over M1's team (S1, P1): HR (H1)
     # facilitates; M1 (their manager) and L1 (leadership above) take part and see its people, but only facilitators
     # adjust, close and reopen; anyone else (D1 too: a manager above, not leadership) finds no session (404).
@@ -423,6 +433,8 @@ BODIES: dict[str, dict] = {
     "POST /decisions/new": {**_DECISION, "step": "save"},
     "POST /api/cycles/<cycle_id>/process-feedback": _PROCESS,
     "POST /cycles/<cycle_id>/process-feedback": _PROCESS,
+    "POST /api/delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
+    "POST /delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
 }
 # Query strings for GET routes whose parameters are validated before authorization.
 QUERIES: dict[str, str] = {
@@ -463,6 +475,7 @@ class World:
     # issue 23: the calibrating cycle (S1, P1, O1) and its open session over M1's team (S1, P1)
     calibration_cycle_id: str = ""
     session_id: str = ""
+    delegation_id: str = ""  # issue 28: M1 names M2 acting manager for April (upcoming)
 
 
 def _seed() -> World:
@@ -518,6 +531,12 @@ def _seed() -> World:
     needs, contacts = _seed_needs_and_contacts(table, clock)
     decisions = _seed_decisions(table, clock)
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
+    from datetime import date
+
+    from service.services import delegation as delegation_svc
+
+    april = {"acting_id": "M2", "starts": date(2026, 4, 1), "ends": date(2026, 4, 10)}
+    delegation_id = delegation_svc.name_acting_manager(UnitOfWork(table), m1, april, clock).delegation_id
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -530,6 +549,7 @@ def _seed() -> World:
         decisions,
         calibration_cycle_id,
         session_id,
+        delegation_id,
     )
 
 
@@ -640,6 +660,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         # S1's decision is about S1; every other owner is given P1's, the one M1 recorded (M1's own)
         "decision_id": world.decisions.get(owner, world.decisions["P1"]),
         "session_id": world.session_id,
+        "delegation_id": world.delegation_id,
         "employee_id": owner,
         "goal_id": world.goals.get(owner, "none"),
         "action_id": world.actions.get(owner, "none"),
@@ -668,6 +689,8 @@ def _version(rule: str, world: World, owner: str) -> str:
     by_key = {(i["pk"], i["sk"]): i for i in world.items}
     if "<session_id>" in rule and "<employee_id>" not in rule:  # a person's adjustment: "0", none yet
         key = (f"CALSESSION#{world.session_id}", "SESSION")
+    elif "<delegation_id>" in rule:
+        key = (f"DELEGATION#{world.delegation_id}", "DELEGATION")
     elif "<employee_id>" in rule and "<cycle_id>" in rule:
         key = (f"CYCLE#{world.cycle_id}", f"REVIEW#{owner}")
     elif "<goal_id>" in rule:
