@@ -422,6 +422,7 @@ class ReviewView(ReviewHeading):
     acknowledgement: dict[str, Any] | None
     goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
+    manager_draft_by: dict[str, Any] | None = None  # issue 28: a former manager's draft waiting (manager, HR)
     provisional: bool = False  # issue 23: the score waits for calibration (shown to the manager and HR only)
     calibration: dict[str, Any] | None = None  # issue 23: original beside calibrated, why (manager and HR only)
 
@@ -453,6 +454,7 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
         provisional=provisional(r.state),
         calibration=r.calibration if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
+        manager_draft_by=r.manager_draft_by if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
     )
 
 
@@ -548,6 +550,8 @@ def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, 
     uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
+    if (ctx.review.manager_draft_by or {}).get("id") not in (None, ctx.principal.employee_id):
+        changes["manager_draft_by"] = None  # issue 28: saving a former manager's draft takes it over
     if submit:
         # The obstacles' action slots, which the submission's actions read, ride in the score's batch read.
         uow.actions.read_along(review_action_slots(uow, ctx.review, ActionKind.REMEDIATION))
@@ -906,3 +910,34 @@ def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> Hi
         reviews=data.reviews,
         actions=actions,
     )
+
+
+# --- a change of manager mid-cycle (issue 28, point 3) ----------------------------------------------------------
+
+
+def settle_former_draft(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    keep: bool,
+    expected_version: int,
+    clock: Clock,
+) -> ReviewView:
+    """The current manager (or HR) takes over a former manager's draft (`keep`) or discards it; audited."""
+    ctx = _part_context(uow, principal, cycle_id, employee_id, "manager", expected_version)
+    if not ctx.review.manager_draft_by:
+        raise Conflict("there is no former manager's draft waiting", entity="review")
+    changes: dict[str, Any] = {"manager_draft_by": None}
+    if not keep:
+        changes["manager_assessment"] = None
+    at = iso(clock.now())
+    with ctx.uow as w:
+        w.on_behalf_of = ctx.roles.on_behalf_of
+        w.cycles.expect_unchanged(ctx.cycle)
+        action = "take_over_draft" if keep else "discard_draft"
+        ctx.review = w.reviews.save(
+            replace(ctx.review, **changes), new=False, actor=principal.employee_id, action=action, at=at
+        )
+        w.commit()
+    return review_view(ctx, context=False)

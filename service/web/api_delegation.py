@@ -7,12 +7,14 @@ from marshmallow import Schema, fields
 
 from service.domain.delegation import Delegation
 from service.services import delegation as svc
+from service.services import reviews as review_svc
 from service.web.api_feedback import mailer
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id
 from service.web.schemas import schema_of
+from service.web.schemas_reviews import ReviewSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -78,3 +80,27 @@ def revoke(delegation_id: str):
     w = wiring()
     d = svc.revoke(w.uow(), current_principal(), delegation_id, expected_version(), w.clock, mailer())
     return versioned(d, DelegationSchema)
+
+
+class FormerDraftInSchema(Schema):
+    """Take over a former manager's draft (keep it as the start of yours) or discard it."""
+
+    keep = fields.Boolean(required=True)
+
+
+@bp.post("/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft")
+@api_doc(
+    "After a change of manager mid-cycle: the current manager (or HR) takes over the former manager's draft manager "
+    "assessment, or discards it (audited)",
+    response=ReviewSchema,
+    body=FormerDraftInSchema,
+    errors=(403, 409, 412, 428),
+)
+def settle_former_draft(cycle_id: str, employee_id: str):
+    """Take over or discard a former manager's draft."""
+    w = wiring()
+    keep = load_body()["keep"]
+    view = review_svc.settle_former_draft(
+        w.uow(), current_principal(), cycle_id, employee_id, keep, expected_version(), w.clock
+    )
+    return answer(ReviewSchema(exclude=("goals", "carried_actions")).dump(view), version=view.version)

@@ -11,6 +11,7 @@ from service.domain.delegation import STATUS_LABELS
 from service.domain.directory import Role
 from service.services import delegation as svc
 from service.services import directory as directory_svc
+from service.services import reviews as review_svc
 from service.web import forms
 from service.web.api_delegation import DelegationInSchema
 from service.web.api_feedback import mailer
@@ -79,4 +80,24 @@ def revoke(delegation_id: str):
         OnRefusal(back=back, prefix="Not revoked"),
     )
     flash("Revoked: the acting manager can no longer act for the team.", "success")
+    return redirect(back)
+
+
+@bp.post("/cycles/<cycle_id>/reviews/<employee_id>/former-draft")
+def former_draft(cycle_id: str, employee_id: str):
+    """Take over or discard a former manager's draft, then show the manager assessment."""
+    w = wiring()
+    back = url_for("pages_reviews.manager_form", cycle_id=cycle_id, employee_id=employee_id)
+    choice = request.form.get("choice", "")
+    if choice not in ("keep", "discard"):
+        flash("Not changed: choose to take over or discard the draft.", "error")
+        return redirect(back)
+    keep = choice == "keep"
+    attempt(
+        lambda: review_svc.settle_former_draft(
+            w.uow(), page_principal(), cycle_id, employee_id, keep, expected_version(), w.clock
+        ),
+        OnRefusal(back=back, prefix="Not changed"),
+    )
+    flash("The draft is yours now: edit it and submit." if keep else "The former draft is discarded.", "success")
     return redirect(back)

@@ -26,6 +26,11 @@ ROUTES = {
         ("/api/delegations", "api_delegation.name_acting_manager", ("OPTIONS", "POST")),
         ("/api/delegations/<delegation_id>", "api_delegation.get_delegation", ("GET", "HEAD", "OPTIONS")),
         ("/api/delegations/<delegation_id>/revoke", "api_delegation.revoke", ("OPTIONS", "POST")),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft",
+            "api_delegation.settle_former_draft",
+            ("OPTIONS", "POST"),
+        ),
     ),
     ("api_directory", "bp"): (
         ("/api/me", "api_directory.me", ("GET", "HEAD", "OPTIONS")),
@@ -226,6 +231,7 @@ ROUTES = {
         ("/delegations", "pages_delegation.index", ("GET", "HEAD", "OPTIONS")),
         ("/delegations", "pages_delegation.name", ("OPTIONS", "POST")),
         ("/delegations/<delegation_id>/revoke", "pages_delegation.revoke", ("OPTIONS", "POST")),
+        ("/cycles/<cycle_id>/reviews/<employee_id>/former-draft", "pages_delegation.former_draft", ("OPTIONS", "POST")),
     ),
     ("pages_feedback", "bp"): (
         ("/feedback", "pages_feedback.inbox", ("GET", "HEAD", "OPTIONS")),

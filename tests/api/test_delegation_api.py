@@ -98,3 +98,24 @@ def test_the_page_names_one_with_a_plain_form_and_shows_messages(as_):
     done = manager.client.post(action, data={"csrf_token": token, "version": version})
     assert done.status_code == 302
     assert "Revoked" in manager.get("/delegations").get_data(as_text=True)
+
+
+def test_a_manager_change_by_import_moves_the_review_and_the_page_offers_the_former_draft(app, as_, launched_cycle_id):
+    from tests.conftest import ORG_CSV
+
+    cid = launched_cycle_id
+    write(as_("E3"), cid, "E4", "manager", {"content": f.manager_content(narrative="Alan's draft")})
+    before = len(_sent(app))
+    moved = ORG_CSV.replace("Engineering,E3,", "Engineering,E6,")
+    ok(as_("E2").post("/api/org/imports", {"csv": moved}))
+    assert [sorted(e.to) for e in _sent(app)[before:]] == [["alan@example.com", "barbara@example.com"]]
+    assert_error(as_("E3").get(review_url(cid, "E4")), 404)  # the former manager no longer reads it
+    new = as_("E6")
+    view = ok(new.get(review_url(cid, "E4")))
+    assert view["manager_id"] == "E6" and view["manager_draft_by"] == {"id": "E3", "name": "Alan Turing"}
+    page = new.get(f"/cycles/{cid}/reviews/E4/manager").get_data(as_text=True)
+    assert "Draft by Alan Turing" in page and "Take over the draft" in page
+    assert_error(new.post(review_url(cid, "E4", "manager/former-draft"), {"keep": "maybe"}, view["version"]), 422)
+    kept = ok(new.post(review_url(cid, "E4", "manager/former-draft"), {"keep": True}, view["version"]))
+    assert kept["manager_draft_by"] is None and kept["manager_assessment"]["narrative"] == "Alan's draft"
+    assert "Draft by" not in new.get(f"/cycles/{cid}/reviews/E4/manager").get_data(as_text=True)

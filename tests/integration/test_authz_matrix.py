@@ -86,6 +86,9 @@ ROUTES: dict[str, str] = {
     "GET /api/delegations/<delegation_id>": "404 ok ok 404 404 ok 404 401",
     "POST /api/delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
     "POST /delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
+    # issue 28: a former manager's draft is settled by whoever writes the manager assessment (none waits here: 409)
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/former-draft": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
     # issue 23: calibration, on the calibrating cycle (S1, P1, O1). The session is over M1's team (S1, P1): HR (H1)
     # facilitates; M1 (their manager) and L1 (leadership above) take part and see its people, but only facilitators
     # adjust, close and reopen; anyone else (D1 too: a manager above, not leadership) finds no session (404).
@@ -434,6 +437,8 @@ BODIES: dict[str, dict] = {
     "POST /api/cycles/<cycle_id>/process-feedback": _PROCESS,
     "POST /cycles/<cycle_id>/process-feedback": _PROCESS,
     "POST /api/delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft": {"keep": True},
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/former-draft": {"choice": "keep"},
     "POST /delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
 }
 # Query strings for GET routes whose parameters are validated before authorization.
