@@ -45,6 +45,7 @@ class UnitOfWork:
         from service.adapters.action_store import ActionRepository
         from service.adapters.audit_store import AuditLog
         from service.adapters.calibration_store import CalibrationRepository
+        from service.adapters.contribution_store import ContributionRepository
         from service.adapters.cycle_store import CycleRepository
         from service.adapters.decision_store import DecisionRepository
         from service.adapters.delegation_store import DelegationRepository
@@ -95,6 +96,7 @@ class UnitOfWork:
         self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
         self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
         self.delegations = DelegationRepository(self)  # issue 28: acting managers
+        self.contributions = ContributionRepository(self)  # issue 28: contribution requests
         # issue 28: the manager an acting manager writes for in this unit of work (its audit records say so), and the
         # day whose acting managers its checks count (None: the real clock's today; the web sets its clock's)
         self.on_behalf_of: str | None = None

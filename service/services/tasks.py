@@ -10,11 +10,13 @@ from enum import StrEnum
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action
+from service.domain.contributions import ContributionState
 from service.domain.cycles import Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
 from service.domain.feedback import FeedbackKind, RequestState
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
+from service.services import contributions as contribution_svc
 from service.services import cycles as cycle_svc
 from service.services import decisions as decision_svc
 from service.services import directory as directory_svc
@@ -37,6 +39,7 @@ class TaskKind(StrEnum):
     APPROVE_NOMINATIONS = "approve_nominations"  # peer reviewers a report nominated, for the manager to decide
     DECIDE_NEEDS = "decide_needs"  # training needs low ratings suggest, for the manager to confirm or dismiss
     APPROVE_DECISION = "approve_decision"  # issue 27: a decision against the record, for a second HR person
+    GIVE_CONTRIBUTION = "give_contribution"  # issue 28: a manager asked for my view of someone's work
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,12 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
                     feedback_kind=r.kind,
                 )
             )
+    running = {c.cycle_id for c in active}
+    for c in contribution_svc.asked_of_me(uow, principal):  # issue 28: contributions asked of me
+        if c.state is ContributionState.ASKED and c.cycle_id in running:
+            name = found.cycle_names.get(c.cycle_id, "")
+            kind, who = TaskKind.GIVE_CONTRIBUTION, {"employee_id": c.employee_id, "employee_name": c.employee_name}
+            found.tasks.append(Task(kind, c.cycle_id, name, **who))
     return found
 
 

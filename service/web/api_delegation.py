@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from service.domain.contributions import MAX_QUESTION, MAX_TEXT, Contribution
 from service.domain.delegation import Delegation
+from service.services import contributions as contribution_svc
 from service.services import delegation as svc
 from service.services import reviews as review_svc
 from service.web.api_feedback import mailer
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
-from service.web.fields import Id
+from service.web.fields import Id, Text
 from service.web.schemas import schema_of
 from service.web.schemas_reviews import ReviewSchema
 from service.web.versioning import expected_version
@@ -104,3 +106,81 @@ def settle_former_draft(cycle_id: str, employee_id: str):
         w.uow(), current_principal(), cycle_id, employee_id, keep, expected_version(), w.clock
     )
     return answer(ReviewSchema(exclude=("goals", "carried_actions")).dump(view), version=view.version)
+
+
+# --- contribution requests ------------------------------------------------------------------------------
+
+ContributionSchema = schema_of(Contribution, "ContributionSchema", exclude=("audit_head",))
+ContributionRowSchema = schema_of(contribution_svc.ContributionRow, "ContributionRowSchema")
+
+
+class ContributionsSchema(Schema):
+    """Contributions as the reader may see them (HR: who and whether, never the question or the text)."""
+
+    contributions = fields.List(fields.Nested(ContributionRowSchema))
+
+
+class ContributionRequestInSchema(Schema):
+    """Whom to ask for a contribution to the review, and about what."""
+
+    contributor_id = Id(required=True)
+    question = Text(required=True, validate=validate.Length(1, MAX_QUESTION))
+
+
+class ContributionInSchema(Schema):
+    """The contribution itself."""
+
+    text = Text(required=True, validate=validate.Length(1, MAX_TEXT))
+
+
+@bp.post("/cycles/<cycle_id>/reviews/<employee_id>/contributions")
+@api_doc(
+    "Ask someone (a project lead) for a contribution to a review (the manager or an acting manager): only they "
+    "will read it, never the employee; the contributor is told by email",
+    response=ContributionSchema,
+    body=ContributionRequestInSchema,
+    status=201,
+    errors=(403, 409),
+)
+def request_contribution(cycle_id: str, employee_id: str):
+    """Ask for a contribution."""
+    w = wiring()
+    c = contribution_svc.request_contribution(
+        w.uow(), current_principal(), cycle_id, employee_id, load_body(), w.clock, mailer()
+    )
+    return versioned(c, ContributionSchema, 201)
+
+
+@bp.get("/cycles/<cycle_id>/reviews/<employee_id>/contributions")
+@api_doc(
+    "The contributions to a review: the manager and an acting manager read them; HR sees only who was asked and "
+    "whether they answered",
+    response=ContributionsSchema,
+)
+def review_contributions(cycle_id: str, employee_id: str):
+    """A review's contributions."""
+    rows = contribution_svc.for_review(wiring().uow(), current_principal(), cycle_id, employee_id)
+    return answer({"contributions": rows}, schema=ContributionsSchema)
+
+
+@bp.get("/contributions")
+@api_doc("The contributions asked of me", response=ContributionsSchema)
+def my_contributions():
+    """Contributions asked of me."""
+    rows = contribution_svc.asked_of_me(wiring().uow(), current_principal())
+    return answer({"contributions": rows}, schema=ContributionsSchema)
+
+
+@bp.put("/contributions/<contribution_id>")
+@api_doc(
+    "Write my contribution (the contributor only, while the cycle runs; If-Match)",
+    response=ContributionSchema,
+    body=ContributionInSchema,
+    errors=(409, 412, 428),
+)
+def give_contribution(contribution_id: str):
+    """Write a contribution."""
+    w = wiring()
+    text = load_body()["text"]
+    c = contribution_svc.give(w.uow(), current_principal(), contribution_id, text, expected_version(), w.clock)
+    return versioned(c, ContributionSchema)

@@ -7,13 +7,15 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
 
+from service.domain.contributions import STATE_LABELS as CONTRIBUTION_LABELS
 from service.domain.delegation import STATUS_LABELS
 from service.domain.directory import Role
+from service.services import contributions as contribution_svc
 from service.services import delegation as svc
 from service.services import directory as directory_svc
 from service.services import reviews as review_svc
 from service.web import forms
-from service.web.api_delegation import DelegationInSchema
+from service.web.api_delegation import ContributionInSchema, ContributionRequestInSchema, DelegationInSchema
 from service.web.api_feedback import mailer
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
 from service.web.page_helpers import page_principal, today
@@ -101,3 +103,95 @@ def former_draft(cycle_id: str, employee_id: str):
     )
     flash("The draft is yours now: edit it and submit." if keep else "The former draft is discarded.", "success")
     return redirect(back)
+
+
+# --- contribution requests ------------------------------------------------------------------------------
+
+
+def _contributions_page(values: dict[str, Any], errors: forms.Errors, message: str, status: int):
+    uow = wiring().uow()
+    return form_page(
+        "pages/contributions.html",
+        errors,
+        status,
+        asked=contribution_svc.asked_of_me(uow, page_principal()),
+        labels=CONTRIBUTION_LABELS,
+        values=values,
+        message=message,
+    )
+
+
+@bp.get("/contributions")
+def contributions():
+    """The contributions asked of me, each with its small form."""
+    return _contributions_page({}, {}, "", 200)
+
+
+@bp.post("/contributions/<contribution_id>")
+def give_contribution(contribution_id: str):
+    """Write a contribution, then show the list."""
+    raw = {"text": request.form.get("text", "")[:5000]}
+    data, errors = forms.load(ContributionInSchema(), raw)
+    if errors:
+        raise Respond(_contributions_page({contribution_id: raw["text"]}, errors, "The contribution is empty.", 422))
+    w = wiring()
+    refusal = OnRefusal(
+        form=lambda e, m, s: _contributions_page({contribution_id: raw["text"]}, e, m, s), prefix="Not sent"
+    )
+    attempt(
+        lambda: contribution_svc.give(
+            w.uow(), page_principal(), contribution_id, data["text"], expected_version(), w.clock
+        ),
+        refusal,
+    )
+    flash("Sent: only the manager reads your contribution.", "success")
+    return redirect(url_for("pages_delegation.contributions"))
+
+
+def _review_contributions_page(
+    cycle_id: str, employee_id: str, values: dict[str, Any], errors: forms.Errors, message: str, status: int
+):
+    principal, uow = page_principal(), wiring().uow()
+    rows = contribution_svc.for_review(uow, principal, cycle_id, employee_id)  # 404 for whoever may not see them
+    person = directory_svc.get_person(uow, employee_id)
+    people = directory_svc.people_for_signin(uow)
+    skip = {employee_id, principal.employee_id, person.manager_id}
+    return form_page(
+        "pages/review_contributions.html",
+        errors,
+        status,
+        rows=rows,
+        person=person,
+        cycle_id=cycle_id,
+        labels=CONTRIBUTION_LABELS,
+        may_ask=contribution_svc.may_ask(uow, principal, cycle_id, employee_id),
+        people=[(p.employee_id, f"{p.name} · {p.department}") for p in people if p.employee_id not in skip],
+        values=values,
+        message=message,
+    )
+
+
+@bp.get("/cycles/<cycle_id>/reviews/<employee_id>/contributions")
+def review_contributions(cycle_id: str, employee_id: str):
+    """The manager's view of a review's contributions, with the form to ask for one."""
+    return _review_contributions_page(cycle_id, employee_id, {}, {}, "", 200)
+
+
+@bp.post("/cycles/<cycle_id>/reviews/<employee_id>/contributions")
+def request_contribution(cycle_id: str, employee_id: str):
+    """Ask someone for a contribution, then show the review's contributions."""
+    raw = {k: request.form.get(k, "").strip()[:1100] for k in ("contributor_id", "question")}
+    data, errors = forms.load(ContributionRequestInSchema(), {k: v for k, v in raw.items() if v})
+    errors.update({k: ["required"] for k, v in raw.items() if not v})
+    again = lambda e, m, s: _review_contributions_page(cycle_id, employee_id, raw, e, m, s)  # noqa: E731
+    if errors:
+        raise Respond(again(errors, "The contribution cannot be asked for.", 422))
+    w = wiring()
+    attempt(
+        lambda: contribution_svc.request_contribution(
+            w.uow(), page_principal(), cycle_id, employee_id, data, w.clock, mailer()
+        ),
+        OnRefusal(form=again, prefix="Not asked"),
+    )
+    flash("Asked: they see the request under Contributions and get an email.", "success")
+    return redirect(url_for("pages_delegation.review_contributions", cycle_id=cycle_id, employee_id=employee_id))

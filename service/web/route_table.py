@@ -31,6 +31,18 @@ ROUTES = {
             "api_delegation.settle_former_draft",
             ("OPTIONS", "POST"),
         ),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "api_delegation.request_contribution",
+            ("OPTIONS", "POST"),
+        ),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "api_delegation.review_contributions",
+            ("GET", "HEAD", "OPTIONS"),
+        ),
+        ("/api/contributions", "api_delegation.my_contributions", ("GET", "HEAD", "OPTIONS")),
+        ("/api/contributions/<contribution_id>", "api_delegation.give_contribution", ("OPTIONS", "PUT")),
     ),
     ("api_directory", "bp"): (
         ("/api/me", "api_directory.me", ("GET", "HEAD", "OPTIONS")),
@@ -232,6 +244,18 @@ ROUTES = {
         ("/delegations", "pages_delegation.name", ("OPTIONS", "POST")),
         ("/delegations/<delegation_id>/revoke", "pages_delegation.revoke", ("OPTIONS", "POST")),
         ("/cycles/<cycle_id>/reviews/<employee_id>/former-draft", "pages_delegation.former_draft", ("OPTIONS", "POST")),
+        ("/contributions", "pages_delegation.contributions", ("GET", "HEAD", "OPTIONS")),
+        ("/contributions/<contribution_id>", "pages_delegation.give_contribution", ("OPTIONS", "POST")),
+        (
+            "/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "pages_delegation.review_contributions",
+            ("GET", "HEAD", "OPTIONS"),
+        ),
+        (
+            "/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "pages_delegation.request_contribution",
+            ("OPTIONS", "POST"),
+        ),
     ),
     ("pages_feedback", "bp"): (
         ("/feedback", "pages_feedback.inbox", ("GET", "HEAD", "OPTIONS")),

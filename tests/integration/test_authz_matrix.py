@@ -86,6 +86,16 @@ ROUTES: dict[str, str] = {
     "GET /api/delegations/<delegation_id>": "404 ok ok 404 404 ok 404 401",
     "POST /api/delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
     "POST /delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
+    # issue 28: contributions. M1 asked P1 about S1 (seeded): the manager asks and reads, HR sees who was asked (the
+    # review's other readers above the manager are refused the asking, 403); only the contributor writes it.
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404 404 404/ok 404 401",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404 404 404/ok 404 login",
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404/403 404 404/403 404/403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404/403 404 404/403 404/403 401",
+    "GET /api/contributions": "ok ok ok ok ok ok ok 401",
+    "GET /contributions": "ok ok ok ok ok ok ok login",
+    "PUT /api/contributions/<contribution_id>": "404 404 404 404 ok 404 404 401",
+    "POST /contributions/<contribution_id>": "404 404 404 404 ok 404 404 401",
     # issue 28: a former manager's draft is settled by whoever writes the manager assessment (none waits here: 409)
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
     "POST /cycles/<cycle_id>/reviews/<employee_id>/former-draft": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
@@ -438,6 +448,10 @@ BODIES: dict[str, dict] = {
     "POST /cycles/<cycle_id>/process-feedback": _PROCESS,
     "POST /api/delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
     "POST /api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft": {"keep": True},
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/contributions": {"contributor_id": "O1", "question": "How?"},
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/contributions": {"contributor_id": "O1", "question": "How?"},
+    "PUT /api/contributions/<contribution_id>": {"text": "Led the migration well."},
+    "POST /contributions/<contribution_id>": {"text": "Led the migration well."},
     "POST /cycles/<cycle_id>/reviews/<employee_id>/former-draft": {"choice": "keep"},
     "POST /delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
 }
@@ -481,6 +495,7 @@ class World:
     calibration_cycle_id: str = ""
     session_id: str = ""
     delegation_id: str = ""  # issue 28: M1 names M2 acting manager for April (upcoming)
+    contribution_id: str = ""  # issue 28: M1 asked P1 for a contribution to S1's review
 
 
 def _seed() -> World:
@@ -542,6 +557,10 @@ def _seed() -> World:
 
     april = {"acting_id": "M2", "starts": date(2026, 4, 1), "ends": date(2026, 4, 10)}
     delegation_id = delegation_svc.name_acting_manager(UnitOfWork(table), m1, april, clock).delegation_id
+    from service.services import contributions as contribution_svc
+
+    ask = {"contributor_id": "P1", "question": "How did the migration go?"}
+    contribution = contribution_svc.request_contribution(UnitOfWork(table), m1, cycle.cycle_id, "S1", ask, clock)
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -555,6 +574,7 @@ def _seed() -> World:
         calibration_cycle_id,
         session_id,
         delegation_id,
+        contribution.contribution_id,
     )
 
 
@@ -666,6 +686,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "decision_id": world.decisions.get(owner, world.decisions["P1"]),
         "session_id": world.session_id,
         "delegation_id": world.delegation_id,
+        "contribution_id": world.contribution_id,
         "employee_id": owner,
         "goal_id": world.goals.get(owner, "none"),
         "action_id": world.actions.get(owner, "none"),
@@ -696,6 +717,8 @@ def _version(rule: str, world: World, owner: str) -> str:
         key = (f"CALSESSION#{world.session_id}", "SESSION")
     elif "<delegation_id>" in rule:
         key = (f"DELEGATION#{world.delegation_id}", "DELEGATION")
+    elif "<contribution_id>" in rule:
+        key = (f"CONTRIB#{world.contribution_id}", "CONTRIB")
     elif "<employee_id>" in rule and "<cycle_id>" in rule:
         key = (f"CYCLE#{world.cycle_id}", f"REVIEW#{owner}")
     elif "<goal_id>" in rule:
