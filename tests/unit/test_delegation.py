@@ -120,3 +120,20 @@ def test_an_unknown_person_is_a_field_error(org, clock):
     with pytest.raises(ValidationFailed) as exc:
         _name(table, clock, acting="E99")
     assert "acting_id" in exc.value.errors
+
+
+def test_the_acting_manager_asks_for_and_reads_contributions_on_the_managers_behalf(org, clock):
+    from service.services import contributions as contribution_svc
+
+    table, cycle = org
+    _name(table, clock)
+    acting = f.principal(table, "E6")
+    ask = {"contributor_id": "E2", "question": "How was the audit project?"}
+    c = contribution_svc.request_contribution(_uow(table), acting, cycle.cycle_id, "E4", ask, clock)
+    assert [r.question for r in contribution_svc.for_review(_uow(table), acting, cycle.cycle_id, "E4")] == [
+        ask["question"]
+    ]
+    record = UnitOfWork(table).audit.of_entity(f"CONTRIB#{c.contribution_id}")[0]
+    assert (record["actor"], record["on_behalf_of"]) == ("E6", "E3")
+    with pytest.raises(NotFound):  # after the period: neither
+        contribution_svc.for_review(_uow(table, date(2026, 3, 11)), acting, cycle.cycle_id, "E4")
