@@ -16,6 +16,7 @@ from service.demo import training as training_demo
 from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVES, calibrate
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
+from service.demo.delegation import load_delegation_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.services import cycles, goals, reviews, templates
@@ -114,6 +115,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
     load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
+    load_delegation_demo(table, who, current.cycle_id, clock)  # issue 28: an acting manager, contributions
     # issue 23: the design team's manager assessments (submitted by the training story) in an open session
     calibrate(table, who, current.cycle_id, "Design team", ["E020", "E021"], OPEN_MOVES, clock, close=False)
 
