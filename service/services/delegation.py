@@ -30,6 +30,11 @@ def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on
     return uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
 
 
+def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
+    """manager → their acting manager on this day, for the reminders (one Query of the latest delegations)."""
+    return {d.manager_id: d.acting_id for d in uow.delegations.newest() if d.active_on(day)}
+
+
 def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:
     person = uow.directory.get(employee_id) if employee_id else None
     if person is None or not person.active:

@@ -14,6 +14,7 @@ from service.services import contributions as contribution_svc
 from service.services import delegation as svc
 from service.services import directory as directory_svc
 from service.services import reviews as review_svc
+from service.views.labels import day
 from service.web import forms
 from service.web.api_delegation import ContributionInSchema, ContributionRequestInSchema, DelegationInSchema
 from service.web.api_feedback import mailer
@@ -66,7 +67,7 @@ def name():
     refusal = OnRefusal(form=lambda e, m, s: _page(raw, e, m, s), prefix="Not named")
     d = attempt(lambda: svc.name_acting_manager(w.uow(), page_principal(), data, w.clock, mailer()), refusal)
     flash(
-        f"Acting manager named from {d.starts.isoformat()} to {d.ends.isoformat()}; both of you are told by email.",
+        f"Acting manager named from {day(d.starts)} to {day(d.ends)}; both of you are told by email.",
         "success",
     )
     return redirect(url_for("pages_delegation.index"))

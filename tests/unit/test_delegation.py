@@ -137,3 +137,19 @@ def test_the_acting_manager_asks_for_and_reads_contributions_on_the_managers_beh
     assert (record["actor"], record["on_behalf_of"]) == ("E6", "E3")
     with pytest.raises(NotFound):  # after the period: neither
         contribution_svc.for_review(_uow(table, date(2026, 3, 11)), acting, cycle.cycle_id, "E4")
+
+
+def test_overdue_manager_tasks_go_to_the_acting_manager_during_the_period(org, clock):
+    from service.services import reminders
+
+    table, cycle = org
+    me = f.principal(table, "E5")
+    review_svc.save_self_assessment(UnitOfWork(table), me, cycle.cycle_id, "E5", f.self_content(), 1, True, clock)
+    _name(table, clock, starts=date(2026, 4, 1), ends=date(2026, 4, 10))
+
+    def owner(day: date) -> str:
+        tasks = reminders.overdue_tasks(UnitOfWork(table), day)
+        return next(t.owner_id for t in tasks if t.subject_id == "E5" and t.task == "manager_assessment")
+
+    assert owner(date(2026, 4, 5)) == "E6"
+    assert owner(date(2026, 4, 11)) == "E3"  # the period over, back to the manager
