@@ -119,3 +119,19 @@ def test_a_manager_change_by_import_moves_the_review_and_the_page_offers_the_for
     kept = ok(new.post(review_url(cid, "E4", "manager/former-draft"), {"keep": True}, view["version"]))
     assert kept["manager_draft_by"] is None and kept["manager_assessment"]["narrative"] == "Alan's draft"
     assert "Draft by" not in new.get(f"/cycles/{cid}/reviews/E4/manager").get_data(as_text=True)
+
+
+def test_the_operations_are_in_the_openapi_document(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    for path in (
+        "/api/delegations",
+        "/api/delegations/{delegation_id}/revoke",
+        "/api/cycles/{cycle_id}/reviews/{employee_id}/manager/former-draft",
+        "/api/cycles/{cycle_id}/reviews/{employee_id}/contributions",
+        "/api/contributions/{contribution_id}",
+    ):
+        assert path in paths, path
+    assert (
+        "on_behalf_of"
+        in client.get("/api/openapi.json").get_json()["components"]["schemas"]["AuditRecord"]["properties"]
+    )
