@@ -51,6 +51,10 @@ def name_acting_manager(
     policy.require(
         policy.may_name_acting_manager(principal, manager), "a manager names their own acting manager; HR any"
     )
+    if not manager.is_manager:
+        raise ValidationFailed(
+            "The acting manager cannot be named.", {"manager_id": [f"{manager.name} manages nobody"]}
+        )
     acting = _person(uow, data["acting_id"], "acting_id")
     today = clock.now().date()
     reports = frozenset(p.employee_id for p in uow.directory.reports(manager.employee_id))

@@ -153,3 +153,10 @@ def test_overdue_manager_tasks_go_to_the_acting_manager_during_the_period(org, c
 
     assert owner(date(2026, 4, 5)) == "E6"
     assert owner(date(2026, 4, 11)) == "E3"  # the period over, back to the manager
+
+
+def test_hr_names_one_only_for_someone_who_manages(org, clock):
+    table, _ = org
+    with pytest.raises(ValidationFailed) as exc:
+        _name(table, clock, by="E2", acting="E6", manager_id="E5")
+    assert "manager_id" in exc.value.errors
