@@ -16,7 +16,7 @@ from service.adapters.store import MAX_TRANSACTION_ITEMS
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee, Role, parse_csv, plan_import
-from service.domain.errors import NO_PERSON, NotAuthenticated, NotFound
+from service.domain.errors import NO_PERSON, NotAuthenticated, NotFound, StaleWrite
 from service.domain.reviews import ReviewState, manager_assessed
 from service.services import policy
 from service.services.auth import Principal
@@ -119,17 +119,22 @@ def move_to_current_managers(uow: UnitOfWork, actor: str, clock: Clock) -> list[
             if person is None or person.manager_id == r.manager_id or r.state is ReviewState.FINALISED:
                 continue
             r = uow.reviews.get(cycle.cycle_id, r.employee_id) or r  # read in this unit of work: the update diffs it
+            if person.manager_id == r.manager_id:
+                continue  # moved meanwhile (a concurrent retry of the import)
             old = people.get(r.manager_id or "")
             draft = not manager_assessed(r.state) and bool(r.manager_assessment) and old is not None
             changes: dict[str, Any] = {"manager_id": person.manager_id}
             if draft and old is not None:
                 changes["manager_draft_by"] = {"id": old.employee_id, "name": old.name}
             reason = f"the directory names {person.manager_id or 'no manager'} as manager (was {r.manager_id})"
-            with uow:
-                uow.reviews.save(
-                    replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
-                )
-                uow.commit()
+            try:
+                with uow:
+                    uow.reviews.save(
+                        replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
+                    )
+                    uow.commit()
+            except StaleWrite:
+                continue  # changed meanwhile: left for the next run of the import (the same file moves it then)
             moves.append(
                 ManagerMove(
                     cycle.cycle_id, cycle.name, r.employee_id, r.employee_name, r.manager_id, person.manager_id, draft

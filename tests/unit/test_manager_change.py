@@ -93,3 +93,31 @@ def test_discarding_clears_the_draft(org, clock):
     gone = review_svc.settle_former_draft(UnitOfWork(table), e6, cycle.cycle_id, "E4", False, version, clock)
     assert (gone.manager_draft_by, gone.manager_assessment) == (None, None)
     assert UnitOfWork(table).audit.of_review(cycle.cycle_id, "E4")[-1]["action"] == "discard_draft"
+
+
+def test_a_review_changed_during_the_move_is_left_for_the_next_run(org, clock, monkeypatch):
+    from service.adapters import keys
+    from service.adapters.review_store import ReviewRepository
+    from service.adapters.store import Put
+    from service.domain.directory import parse_csv, plan_import
+    from service.services.directory import move_to_current_managers
+
+    table, cycle = org
+    uow = UnitOfWork(table)
+    with uow:  # the directory changes, the reviews not yet (an import interrupted before its moves)
+        for _, after in plan_import(uow.directory.all(), parse_csv(MOVED)).updated:
+            uow.directory.save(after, new=False)
+        uow.commit()
+    real_get = ReviewRepository.get
+
+    def get_then_someone_writes(self, cycle_id, employee_id):
+        found = real_get(self, cycle_id, employee_id)
+        item = table.get(keys.review(cycle_id, employee_id))
+        table.transact([Put({**item, "version": item["version"] + 1}, expect_version=int(item["version"]))])
+        return found
+
+    monkeypatch.setattr(ReviewRepository, "get", get_then_someone_writes)
+    assert move_to_current_managers(UnitOfWork(table), "cli", clock) == []  # nothing half done, no error
+    monkeypatch.undo()
+    assert _review(table, cycle, "E4").manager_id == "E3"
+    assert {m.employee_id for m in move_to_current_managers(UnitOfWork(table), "cli", clock)} == {"E4", "E5"}
