@@ -11,47 +11,39 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from service.domain.audit import canonical
 from service.domain.errors import ValidationFailed
-from service.domain.workflow import Workflow
+from service.domain.workflow import Labelled, Workflow, labels
 
 MAX_PEOPLE = 50  # one decision, one item and one transaction (≤ 100 items: the decision, its audit, a mark each)
 MAX_TEXT = 4000
 LAST_CYCLES = 3  # the reviews a decision is weighed against: the person's last three rated ones
 
 
-class DecisionKind(StrEnum):
+class DecisionKind(Labelled):
     """What was decided."""
 
-    PROMOTION = "promotion"
-    PAY_CHANGE = "pay_change"
-    ROLE_CHANGE = "role_change"
-    IMPROVEMENT_PLAN = "improvement_plan"
-    END_OF_EMPLOYMENT = "end_of_employment"
-    RESTRUCTURING = "restructuring"
+    PROMOTION = "promotion", "Promotion"
+    PAY_CHANGE = "pay_change", "Pay change"
+    ROLE_CHANGE = "role_change", "Change of role"
+    IMPROVEMENT_PLAN = "improvement_plan", "Performance improvement plan"
+    END_OF_EMPLOYMENT = "end_of_employment", "End of employment"
+    RESTRUCTURING = "restructuring", "Restructuring"
 
 
-DECISION_KIND_LABELS = {
-    DecisionKind.PROMOTION: "Promotion",
-    DecisionKind.PAY_CHANGE: "Pay change",
-    DecisionKind.ROLE_CHANGE: "Change of role",
-    DecisionKind.IMPROVEMENT_PLAN: "Performance improvement plan",
-    DecisionKind.END_OF_EMPLOYMENT: "End of employment",
-    DecisionKind.RESTRUCTURING: "Restructuring",
-}
+DECISION_KIND_LABELS = labels(DecisionKind)
 
 
-class PayDirection(StrEnum):
+class PayDirection(Labelled):
     """Which way a pay change goes (asked only for a pay change)."""
 
-    INCREASE = "increase"
-    DECREASE = "decrease"
+    INCREASE = "increase", "Increase"
+    DECREASE = "decrease", "Cut"
 
 
-PAY_DIRECTION_LABELS = {PayDirection.INCREASE: "Increase", PayDirection.DECREASE: "Cut"}
+PAY_DIRECTION_LABELS = labels(PayDirection)
 
 # Decisions that go against a person: weighed against good reviews and training left undone.
 ADVERSE_KINDS = frozenset({DecisionKind.IMPROVEMENT_PLAN, DecisionKind.END_OF_EMPLOYMENT, DecisionKind.RESTRUCTURING})
@@ -62,34 +54,26 @@ def is_adverse(kind: DecisionKind, pay: PayDirection | None) -> bool:
     return kind in ADVERSE_KINDS or (kind is DecisionKind.PAY_CHANGE and pay is PayDirection.DECREASE)
 
 
-class DecisionState(StrEnum):
+class DecisionState(Labelled):
     """A decision's state: flagged ones wait for a second HR person's approval before they can be communicated."""
 
-    AWAITING_APPROVAL = "awaiting_approval"
-    RECORDED = "recorded"
-    COMMUNICATED = "communicated"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting HR approval"
+    RECORDED = "recorded", "Recorded, not yet communicated"
+    COMMUNICATED = "communicated", "Communicated"
 
 
-DECISION_STATE_LABELS = {
-    DecisionState.AWAITING_APPROVAL: "Awaiting HR approval",
-    DecisionState.RECORDED: "Recorded, not yet communicated",
-    DecisionState.COMMUNICATED: "Communicated",
-}
+DECISION_STATE_LABELS = labels(DecisionState)
 
 
-class DecisionAction(StrEnum):
+class DecisionAction(Labelled):
     """What happens to a decision (its audit records name it): recorded, then approved and communicated."""
 
-    RECORD = "record"
-    APPROVE = "approve"
-    COMMUNICATE = "communicate"
+    RECORD = "record", "Recorded"
+    APPROVE = "approve", "Approved"
+    COMMUNICATE = "communicate", "Communicated"
 
 
-DECISION_ACTION_LABELS = {
-    DecisionAction.RECORD: "Recorded",
-    DecisionAction.APPROVE: "Approved",
-    DecisionAction.COMMUNICATE: "Communicated",
-}
+DECISION_ACTION_LABELS = labels(DecisionAction)
 
 
 DECISION_WORKFLOW: Workflow[DecisionState, DecisionAction] = Workflow(
@@ -101,31 +85,30 @@ DECISION_WORKFLOW: Workflow[DecisionState, DecisionAction] = Workflow(
 )
 
 
-class Flag(StrEnum):
+class Flag(Labelled):
     """Why a decision goes against the record (each needs a justification and a second HR person's approval)."""
 
-    AGAINST_RATINGS = "against_ratings"
-    TRAINING_UNADDRESSED = "training_unaddressed"
-    NO_GAP_NAMED = "no_gap_named"
+    AGAINST_RATINGS = "against_ratings", "Adverse although the last reviews meet or exceed expectations"
+    TRAINING_UNADDRESSED = (
+        "training_unaddressed",
+        "Adverse while training needs the organisation agreed remain unaddressed",
+    )
+    NO_GAP_NAMED = "no_gap_named", "Improvement plan with no prior review naming the gap"
 
 
-FLAG_LABELS = {
-    Flag.AGAINST_RATINGS: "Adverse although the last reviews meet or exceed expectations",
-    Flag.TRAINING_UNADDRESSED: "Adverse while training needs the organisation agreed remain unaddressed",
-    Flag.NO_GAP_NAMED: "Improvement plan with no prior review naming the gap",
-}
+FLAG_LABELS = labels(Flag)
 
 
-class Trend(StrEnum):
+class Trend(Labelled):
     """Where the scores of the last cycles go."""
 
-    RISING = "rising"
-    FALLING = "falling"
-    STEADY = "steady"
-    UNKNOWN = "unknown"  # fewer than two scores
+    RISING = "rising", "Rising"
+    FALLING = "falling", "Falling"
+    STEADY = "steady", "Steady"
+    UNKNOWN = "unknown", "Not enough"  # fewer than two scores
 
 
-TREND_LABELS = {Trend.RISING: "Rising", Trend.FALLING: "Falling", Trend.STEADY: "Steady", Trend.UNKNOWN: "Not enough"}
+TREND_LABELS = labels(Trend)
 STEADY_WITHIN = 5.0  # points of 100 between the first and last score that still count as steady
 
 
@@ -302,8 +285,19 @@ def evidence_hash(evidence: list[PersonEvidence] | tuple[PersonEvidence, ...]) -
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+class Flagged:
+    """What a decision and its weighing share: the flags the consistency checks raised, person by person."""
+
+    flags: dict[str, list[str]]
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any consistency check flagged it (a justification and a second HR approval are needed)."""
+        return any(self.flags.values())
+
+
 @dataclass(frozen=True)
-class Decision:
+class Decision(Flagged):
     """A personnel decision about one person or a group, with the evidence the record held when it was saved."""
 
     decision_id: str
@@ -324,11 +318,6 @@ class Decision:
     evidence_hash: str = ""
     version: int = 0
     audit_head: str = ""
-
-    @property
-    def flagged(self) -> bool:
-        """Whether any consistency check flagged it."""
-        return any(self.flags.values())
 
     @property
     def group(self) -> GroupAggregate:

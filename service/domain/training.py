@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any, TypeVar
 
 from service.domain.errors import ValidationFailed
@@ -239,6 +240,10 @@ def needs_from_content(
     catalogue: Catalogue,
 ) -> list[TrainingNeed]:
     """The typed needs of one form's rows (topics matched to the catalogue)."""
+    # Every row is a need of the same person, named in the same form.
+    persons_need = partial(
+        TrainingNeed, cycle_id=cycle_id, employee_id=employee_id, department=department, source=source, chain=chain
+    )
     out = []
     for n, row in enumerate(rows):
         text = row.get("topic") or ""
@@ -247,12 +252,8 @@ def needs_from_content(
         topic_id, label, _ = catalogue.match(text)
         cost = row.get("estimated_cost")
         out.append(
-            TrainingNeed(
+            persons_need(
                 need_id=need_id(cycle_id, employee_id, source.value, n),
-                cycle_id=cycle_id,
-                employee_id=employee_id,
-                department=department,
-                source=source,
                 topic_id=topic_id,
                 topic_label=label,
                 priority=Priority(row.get("priority") or "medium"),
@@ -261,7 +262,6 @@ def needs_from_content(
                 estimated_cost=float(cost) if cost not in (None, "") else None,
                 competency_id=row.get("competency_id") or catalogue.competency(topic_id),
                 text=text,
-                chain=chain,
             )
         )
     return out

@@ -1,9 +1,11 @@
-"""Workflows as data: a table of allowed `(state, action) → next state`, and one class that refuses the rest."""
+"""Workflows as data: a table of allowed `(state, action) → next state`, and one class that refuses the rest; and
+choices that carry their own words (`Labelled`), so a state, an action or a kind is declared once with its label."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from service.domain.errors import Conflict
@@ -29,3 +31,24 @@ class Workflow(Generic[S, A]):
     def allows(self, state: S, action: A) -> bool:
         """Whether the table has a row for `action` from `state`."""
         return (state, action) in self.transitions
+
+
+class Labelled(StrEnum):
+    """A choice declared with the words people read: `PROMOTION = "promotion", "Promotion"` (the value is stored,
+    the label shown on pages, in PDFs and in sentences)."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Labelled:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+L = TypeVar("L", bound=Labelled)
+
+
+def labels(choices: type[L]) -> dict[L, str]:
+    """Each choice's label, in declaration order (what forms offer and templates look up)."""
+    return {choice: choice.label for choice in choices}

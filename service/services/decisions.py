@@ -18,6 +18,7 @@ from service.domain.decisions import (
     DecisionAction,
     DecisionKind,
     DecisionState,
+    Flagged,
     GroupAggregate,
     NeedEvidence,
     ObstacleEvidence,
@@ -136,7 +137,7 @@ def person_evidence(uow: UnitOfWork, person: Employee) -> PersonEvidence:
 
 
 @dataclass(frozen=True)
-class Weighing:
+class Weighing(Flagged):
     """A decision weighed before it is saved: each person's evidence, the flags and the group's aggregate."""
 
     kind: DecisionKind
@@ -144,11 +145,6 @@ class Weighing:
     evidence: tuple[PersonEvidence, ...]
     flags: dict[str, list[str]]
     group: GroupAggregate
-
-    @property
-    def flagged(self) -> bool:
-        """Whether a consistency check flagged it (a justification and a second HR approval are needed)."""
-        return any(self.flags.values())
 
     @property
     def evidence_hash(self) -> str:

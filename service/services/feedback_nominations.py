@@ -400,23 +400,18 @@ def _email_reviewers(
 ) -> None:
     """One message per newly asked reviewer, which waits for their daily digest. A failed send is logged: the daily
     reminders list pending requests."""
+    # The request is the same for every reviewer but for whom it greets.
+    title = f"Your feedback on {subject.name}" if kind is FeedbackKind.PEER else "Feedback on your manager"
+    url = answer_url(base_url, cycle.cycle_id, subject.employee_id)
+    request = {"subject": subject, "cycle": cycle, "kind": kind.value, "due": feedback_deadline(cycle), "url": url}
+    path = answer_url("", cycle.cycle_id, subject.employee_id)
     people = uow.directory.get_many(sorted(reviewer_ids))
     for reviewer_id in reviewer_ids:
         person = people.get(reviewer_id)
         if person is None or not person.active:
             continue
-        text = render(
-            "email/feedback_request.txt",
-            person=person,
-            subject=subject,
-            cycle=cycle,
-            kind=kind.value,
-            due=feedback_deadline(cycle),
-            url=answer_url(base_url, cycle.cycle_id, subject.employee_id),
-        )
-        title = f"Your feedback on {subject.name}" if kind is FeedbackKind.PEER else "Feedback on your manager"
+        text = render("email/feedback_request.txt", person=person, **request)
         try:
-            path = answer_url("", cycle.cycle_id, subject.employee_id)
             mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
         except SendFailed as exc:
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)

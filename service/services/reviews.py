@@ -643,10 +643,6 @@ def withdraw_submission(
     return _commit(ctx, expected_version, {"score": None} if part == "manager" else {}, action, clock)
 
 
-withdraw_self_assessment = partial(withdraw_submission, part="self")
-withdraw_manager_assessment = partial(withdraw_submission, part="manager")
-
-
 def acknowledge(
     uow: UnitOfWork,
     principal: Principal,

@@ -17,9 +17,9 @@ from service.domain.calibration import (
     SortBy,
 )
 from service.services import calibration as svc
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import load_body, load_query, respond, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -90,16 +90,15 @@ class ReopenSchema(Schema):
 def sessions(cycle_id: str):
     """The sessions this reader takes part in."""
     found = svc.sessions_of(wiring().uow(), current_principal(), cycle_id)
-    return answer({"sessions": found}, schema=SessionListSchema)
+    return respond({"sessions": found})
 
 
 @bp.post("/cycles/<cycle_id>/calibration-sessions")
-@api_doc(
+@api_change(
     "Open a calibration session (HR); a person is in at most one open session per cycle",
-    response=SessionSchema,
-    body=SessionInSchema,
+    SessionSchema,
+    SessionInSchema,
     status=201,
-    errors=(409,),
 )
 def create_session(cycle_id: str):
     """Open a session."""
@@ -118,16 +117,15 @@ def session(session_id: str):
     query = load_query()
     view = svc.session_view(wiring().uow(), current_principal(), session_id)
     rows = svc.filtered(view.rows, **{**query, "sort": SortBy(query["sort"])})
-    return answer(replace(view, rows=rows), version=view.session.version, schema=SessionViewSchema)
+    return respond(replace(view, rows=rows), version=view.session.version)
 
 
 @bp.put("/calibration-sessions/<session_id>/people/<employee_id>")
-@api_doc(
+@api_change(
     "Adjust a person's ratings in an open session (facilitators), with a reason; If-Match: the person's version "
     '("0" before any adjustment)',
-    response=PersonRowSchema,
-    body=AdjustmentInSchema,
-    errors=(409,),
+    PersonRowSchema,
+    AdjustmentInSchema,
 )
 def adjust(session_id: str, employee_id: str):
     """Adjust one person."""
@@ -142,11 +140,7 @@ def adjust(session_id: str, employee_id: str):
 
 
 @bp.post("/calibration-sessions/<session_id>/close")
-@api_doc(
-    "Close a session (facilitators): ratings locked, reviews rescored and on to the discussion",
-    response=SessionSchema,
-    errors=(409,),
-)
+@api_change("Close a session (facilitators): ratings locked, reviews rescored and on to the discussion", SessionSchema)
 def close(session_id: str):
     """Close the session."""
     version = expected_version()
@@ -155,7 +149,7 @@ def close(session_id: str):
 
 
 @bp.post("/calibration-sessions/<session_id>/reopen")
-@api_doc("Reopen a closed session (HR, with a reason)", response=SessionSchema, body=ReopenSchema, errors=(409,))
+@api_change("Reopen a closed session (HR, with a reason)", SessionSchema, ReopenSchema)
 def reopen(session_id: str):
     """Reopen the session."""
     version = expected_version()
@@ -185,4 +179,4 @@ RatingReportSchema = schema_of(
 )
 def rating_report(cycle_id: str):
     """The cycle's rating report."""
-    return answer(svc.rating_report(wiring().uow(), current_principal(), cycle_id), schema=RatingReportSchema)
+    return respond(svc.rating_report(wiring().uow(), current_principal(), cycle_id))

@@ -3,6 +3,8 @@ counts by kind and department."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -11,6 +13,7 @@ from service.domain.decisions import (
     MAX_TEXT,
     CycleEvidence,
     Decision,
+    DecisionAction,
     DecisionKind,
     GroupAggregate,
     NeedEvidence,
@@ -20,9 +23,9 @@ from service.domain.decisions import (
     ResponseEvidence,
 )
 from service.services import decisions as svc
-from service.web.api_io import answer, load_body
+from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.fields import Choice, Id, Text
 from service.web.schemas import schema_of
 from service.web.wiring import wiring
@@ -102,7 +105,7 @@ def weigh():
     data = load_body()
     kind = DecisionKind(data["kind"])
     pay = PayDirection(data["pay_direction"]) if data["pay_direction"] else None
-    return answer(svc.weigh(wiring().uow(), current_principal(), kind, pay, data["people"]), schema=WeighingSchema)
+    return respond(svc.weigh(wiring().uow(), current_principal(), kind, pay, data["people"]))
 
 
 @bp.post("/decisions")
@@ -118,45 +121,47 @@ def record():
     """Record a decision."""
     w = wiring()
     decision = svc.record_decision(w.uow(), current_principal(), load_body(), w.clock)
-    return answer(decision, 201, schema=DecisionSchema)
+    return respond(decision, 201)
 
 
 @bp.get("/decisions")
 @api_doc("The decisions I may see: awaiting approval (HR), recorded, and those about me", response=DecisionListsSchema)
 def lists():
     """The decisions page's lists."""
-    return answer(svc.list_decisions(wiring().uow(), current_principal()), schema=DecisionListsSchema)
+    return respond(svc.list_decisions(wiring().uow(), current_principal()))
 
 
 @bp.get("/decisions/<decision_id>")
 @api_doc("One decision with its evidence (the person concerned: once communicated, their own)", response=DecisionSchema)
 def one(decision_id: str):
     """One decision."""
-    return answer(svc.get_decision(wiring().uow(), current_principal(), decision_id), schema=DecisionSchema)
+    return respond(svc.get_decision(wiring().uow(), current_principal(), decision_id))
 
 
-@bp.post("/decisions/<decision_id>/approve")
-@api_doc(
+def _move(action: DecisionAction, use_case: Callable[..., Decision], summary: str, errors: tuple[int, ...]) -> None:
+    """Register `POST /decisions/<id>/<action>` (endpoint: the action): the decision after `use_case` moved it."""
+
+    @api_doc(summary, response=DecisionSchema, errors=errors)
+    def moved(decision_id: str):
+        """Move a decision along its workflow."""
+        w = wiring()
+        return respond(use_case(w.uow(), current_principal(), decision_id, w.clock))
+
+    bp.add_url_rule(f"/decisions/<decision_id>/{action.value}", action.value, moved, methods=["POST"])
+
+
+_move(
+    DecisionAction.APPROVE,
+    svc.approve,
     "Approve a flagged decision (a second person with the HR role, not its recorder)",
-    response=DecisionSchema,
-    errors=(403, 409),
+    (403, 409),
 )
-def approve(decision_id: str):
-    """Approve a decision."""
-    w = wiring()
-    return answer(svc.approve(w.uow(), current_principal(), decision_id, w.clock), schema=DecisionSchema)
-
-
-@bp.post("/decisions/<decision_id>/communicate")
-@api_doc(
+_move(
+    DecisionAction.COMMUNICATE,
+    svc.communicate,
     "Mark a decision communicated: the people concerned can then read it and their evidence",
-    response=DecisionSchema,
-    errors=(409,),
+    (409,),
 )
-def communicate(decision_id: str):
-    """Communicate a decision."""
-    w = wiring()
-    return answer(svc.communicate(w.uow(), current_principal(), decision_id, w.clock), schema=DecisionSchema)
 
 
 @bp.get("/decisions/<decision_id>/trail")
@@ -164,16 +169,15 @@ def communicate(decision_id: str):
 def trail(decision_id: str):
     """A decision's trail, verified."""
     records, problems = svc.decision_trail(wiring().uow(), current_principal(), decision_id)
-    return answer({"records": records, "problems": problems}, schema=TrailSchema)
+    return respond({"records": records, "problems": problems})
 
 
 @bp.get("/reports/decisions")
-@api_doc(
+@api_report(
     "People affected by decisions, by kind and department (leadership and HR); figures under 5 people, or that would "
     "reveal such a group by subtraction, are null",
-    response=CountsSchema,
-    errors=(403,),
+    CountsSchema,
 )
 def counts():
     """Leadership's counts."""
-    return answer(svc.decision_counts(wiring().uow(), current_principal()), schema=CountsSchema)
+    return respond(svc.decision_counts(wiring().uow(), current_principal()))

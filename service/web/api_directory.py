@@ -11,9 +11,9 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import TooLarge, ValidationFailed
 from service.services import directory as svc
 from service.services.policy import require_role
-from service.web.api_io import answer, load_body, load_query
+from service.web.api_io import answer, load_body, load_query, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.schemas import (
     ImportHistorySchema,
     ImportJsonSchema,
@@ -56,7 +56,7 @@ def people_json(people: list[Employee]):
 def me():
     """Who am I."""
     p = current_principal()
-    return answer({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)}, schema=MeSchema)
+    return respond({"employee_id": p.employee_id, "name": p.name, "roles": sorted(p.roles)})
 
 
 @bp.get("/people/<employee_id>")
@@ -108,15 +108,15 @@ def import_org():
     w = wiring()
     mailer = w.extras.get("mailer")  # issue 28: managers told of the reviews that moved to or from them
     result = svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=options["dry_run"], mailer=mailer)
-    return answer(result, schema=ImportResultSchema)
+    return respond(result)
 
 
 @bp.get("/org/imports")
-@api_doc("Applied imports, newest first (HR)", response=ImportHistorySchema, errors=(403,))
+@api_report("Applied imports, newest first (HR)", ImportHistorySchema)
 def import_history():
     """History of organisation imports."""
     items = svc.import_history(wiring().uow(), current_principal())
-    return answer({"imports": items}, schema=ImportHistorySchema)
+    return respond({"imports": items})
 
 
 def _csv_from_request() -> str:

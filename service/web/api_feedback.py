@@ -17,7 +17,7 @@ from service.services import (
 from service.services import feedback as fb
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.schemas_feedback import (
     AnswerSchema,
     DecideSchema,
@@ -62,22 +62,18 @@ def get_settings(cycle_id: str):
 
 
 @bp.put("/cycles/<cycle_id>/feedback/settings")
-@api_doc("Set a cycle's feedback rules (HR)", response=SettingsSchema, body=SettingsInSchema, errors=(409,))
+@api_change("Set a cycle's feedback rules (HR)", SettingsSchema, SettingsInSchema)
 def put_settings(cycle_id: str):
     """HR sets the feedback rules (the threshold is never below 3)."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
-    saved = feedback_settings.save_settings(w.uow(), principal, cycle_id, data, expected_version(), w.clock)
+    saved = feedback_settings.save_settings(
+        w.uow(), current_principal(), cycle_id, load_body(), expected_version(), w.clock
+    )
     return answer(feedback_settings.settings_json(saved), version=saved.version)
 
 
 @bp.get(REVIEW + "/nominations")
-@api_doc(
-    "Peer reviewers of one person (names and counts; who answered only for HR)",
-    response=NominationsSchema,
-    errors=(403,),
-)
+@api_report("Peer reviewers of one person (names and counts; who answered only for HR)", NominationsSchema)
 def get_nominations(cycle_id: str, employee_id: str):
     """The nominations as this reader may see them."""
     w = wiring()
@@ -85,48 +81,30 @@ def get_nominations(cycle_id: str, employee_id: str):
 
 
 @bp.put(REVIEW + "/nominations")
-@api_doc(
-    "Nominate peer reviewers (the employee's whole list)",
-    response=NominationsSchema,
-    body=NominateSchema,
-    errors=(409,),
-)
+@api_change("Nominate peer reviewers (the employee's whole list)", NominationsSchema, NominateSchema)
 def put_nominations(cycle_id: str, employee_id: str):
     """The employee names their peers within the cycle's minimum and maximum."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
-    view = feedback_nominations.nominate_peers(
-        w.uow(), principal, cycle_id, employee_id, data["reviewer_ids"], w.clock, mailer(), w.settings.base_url
+    principal, reviewer_ids = current_principal(), load_body()["reviewer_ids"]
+    return answer(
+        feedback_nominations.nominate_peers(
+            w.uow(), principal, cycle_id, employee_id, reviewer_ids, w.clock, mailer(), w.settings.base_url
+        )
     )
-    return answer(view)
 
 
 @bp.post(REVIEW + "/nominations/decisions")
-@api_doc(
-    "Approve, remove or add peer reviewers (manager or HR)",
-    response=NominationsSchema,
-    body=DecideSchema,
-    errors=(409,),
-)
+@api_change("Approve, remove or add peer reviewers (manager or HR)", NominationsSchema, DecideSchema)
 def decide(cycle_id: str, employee_id: str):
     """The manager decides; everyone newly asked gets an email with a link."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
-    view = feedback_nominations.decide_nominations(
-        w.uow(),
-        principal,
-        cycle_id,
-        employee_id,
-        data["approve"],
-        data["remove"],
-        data["add"],
-        w.clock,
-        mailer(),
-        w.settings.base_url,
+    principal, data = current_principal(), load_body()
+    changes = data["approve"], data["remove"], data["add"]
+    return answer(
+        feedback_nominations.decide_nominations(
+            w.uow(), principal, cycle_id, employee_id, *changes, w.clock, mailer(), w.settings.base_url
+        )
     )
-    return answer(view)
 
 
 @bp.get(REVIEW + "/feedback")
@@ -142,22 +120,18 @@ def review_feedback(cycle_id: str, employee_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/feedback/upward")
-@api_doc("Ask every manager's direct reports for upward feedback (HR)", response=UpwardSchema, errors=(409,))
+@api_change("Ask every manager's direct reports for upward feedback (HR)", UpwardSchema)
 def upward(cycle_id: str):
     """HR asks for upward feedback; asking again adds only who is new."""
-    principal = current_principal()
     w = wiring()
+    principal = current_principal()
     return answer(
         feedback_nominations.request_upward(w.uow(), principal, cycle_id, w.clock, mailer(), w.settings.base_url)
     )
 
 
 @bp.get("/cycles/<cycle_id>/feedback/progress")
-@api_doc(
-    "Feedback response rate per department and who has not answered (HR)",
-    response=FeedbackProgressSchema,
-    errors=(403,),
-)
+@api_report("Feedback response rate per department and who has not answered (HR)", FeedbackProgressSchema)
 def progress(cycle_id: str):
     """HR follows the response rates and chases who has not answered."""
     w = wiring()
@@ -182,62 +156,54 @@ def open_request(cycle_id: str, subject_id: str):
 
 
 @bp.put(ANSWER + "/draft")
-@api_doc("Save my answer as a draft (only I read it)", response=DraftSchema, body=AnswerSchema, errors=(409,))
+@api_change("Save my answer as a draft (only I read it)", DraftSchema, AnswerSchema)
 def save_draft(cycle_id: str, subject_id: str):
     """Autosave: the draft at the version read (0 for the first)."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
-    saved = feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
-    return versioned(saved)
+    principal, data = current_principal(), load_body()
+    return versioned(
+        feedback_answers.save_draft(w.uow(), principal, cycle_id, subject_id, data, expected_version(), w.clock)
+    )
 
 
 @bp.post(ANSWER + "/answer")
-@api_doc("Submit my answer (it joins the group without my name)", response=DoneSchema, body=AnswerSchema, errors=(409,))
+@api_change("Submit my answer (it joins the group without my name)", DoneSchema, AnswerSchema)
 def submit(cycle_id: str, subject_id: str):
     """Submit the answer; the request turns answered."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
+    principal, data = current_principal(), load_body()
     return answer(feedback_answers.submit_answer(w.uow(), principal, cycle_id, subject_id, data, w.clock))
 
 
 @bp.post(ANSWER + "/decline")
-@api_doc("Decline a request, with an optional reason", response=DoneSchema, body=DeclineSchema, errors=(409,))
+@api_change("Decline a request, with an optional reason", DoneSchema, DeclineSchema)
 def decline(cycle_id: str, subject_id: str):
     """Decline; the reason reaches HR only."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
-    return answer(feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, data["reason"], w.clock))
+    principal, reason = current_principal(), load_body()["reason"]
+    return answer(feedback_answers.decline(w.uow(), principal, cycle_id, subject_id, reason, w.clock))
 
 
 @bp.post("/notes")
 @api_doc("Send a colleague praise or a suggestion", response=NoteSchema, body=NoteInSchema, status=201)
 def send_note():
     """Continuous feedback, optionally about a competency or a goal."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
+    principal, data = current_principal(), load_body()
     return answer(feedback_notes.send_note(w.uow(), principal, data, w.clock, w.settings.goal_visibility), 201)
 
 
 @bp.get("/people/<employee_id>/notes")
-@api_doc(
-    "Continuous feedback a person received (the person and their manager)",
-    response=NoteListSchema,
-    errors=(403,),
-)
+@api_report("Continuous feedback a person received (the person and their manager)", NoteListSchema)
 def notes(employee_id: str):
     """Notes received, newest first."""
     return answer({"notes": feedback_notes.notes_for(wiring().uow(), current_principal(), employee_id)})
 
 
 @bp.post("/notes/<note_id>/evidence")
-@api_doc("Pull a note into the recipient's review as evidence", response=NoteSchema, body=EvidenceSchema, errors=(409,))
+@api_change("Pull a note into the recipient's review as evidence", NoteSchema, EvidenceSchema)
 def pull(note_id: str):
     """The recipient or their manager pulls a note into a review."""
-    principal = current_principal()
-    data = load_body()
     w = wiring()
-    return answer(feedback_notes.pull_note(w.uow(), principal, note_id, data["cycle_id"], w.clock))
+    principal, cycle_id = current_principal(), load_body()["cycle_id"]
+    return answer(feedback_notes.pull_note(w.uow(), principal, note_id, cycle_id, w.clock))

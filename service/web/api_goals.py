@@ -17,9 +17,9 @@ from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
 from service.services.goal_views import GoalView
 from service.services.goals import Assigned
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Number, Text, Whole
 from service.web.schemas import schema_of
 from service.web.schemas_goals import GoalListSchema, GoalSchema
@@ -165,12 +165,7 @@ def get_goal(goal_id: str):
 
 
 @bp.patch("/goals/<goal_id>")
-@api_doc(
-    "Change a goal: progress, weight, status, or alignment (If-Match)",
-    response=GoalSchema,
-    body=GoalPatchSchema,
-    errors=(409,),
-)
+@api_change("Change a goal: progress, weight, status, or alignment (If-Match)", GoalSchema, GoalPatchSchema)
 def patch_goal(goal_id: str):
     """Edit a goal."""
     w = wiring()
@@ -181,12 +176,11 @@ def patch_goal(goal_id: str):
 
 
 @bp.post("/goals/<goal_id>/check-ins")
-@api_doc(
+@api_change(
     "Check in on a goal: key results' new values, a confidence and a comment (whoever may edit it, If-Match)",
-    response=GoalSchema,
-    body=CheckInSchema,
+    GoalSchema,
+    CheckInSchema,
     status=201,
-    errors=(409,),
 )
 def check_in(goal_id: str):
     """Record a check-in."""
@@ -204,22 +198,18 @@ def _shelve(goal_id: str, action: ShelfAction, version: int):
     return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, version, w.clock))
 
 
-@bp.post("/goals/<goal_id>/archive")
-@api_doc(
-    "Archive a finished goal: out of the lists and pickers, still readable (whoever may edit it, If-Match)",
-    response=GoalSchema,
-    errors=(409,),
+shelf_routes(
+    bp,
+    "/goals/<goal_id>",
+    "goal",
+    GoalSchema,
+    {
+        ShelfAction.ARCHIVE: "Archive a finished goal: out of the lists and pickers, still readable "
+        "(whoever may edit it, If-Match)",
+        ShelfAction.RESTORE: "Restore an archived goal (If-Match)",
+    },
+    _shelve,
 )
-def archive_goal(goal_id: str):
-    """Archive a goal."""
-    return _shelve(goal_id, ShelfAction.ARCHIVE, expected_version())
-
-
-@bp.post("/goals/<goal_id>/restore")
-@api_doc("Restore an archived goal (If-Match)", response=GoalSchema, errors=(409,))
-def restore_goal(goal_id: str):
-    """Restore a goal."""
-    return _shelve(goal_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/goals/<goal_id>/children")
@@ -244,7 +234,7 @@ def assign(goal_id: str):
     principal = current_principal()
     _must_see(w, principal, goal_id)
     data = load_body()
-    return answer(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock), schema=AssignResultSchema)
+    return respond(svc.assign_to_team(w.uow(), principal, goal_id, data, w.clock))
 
 
 @bp.get("/people/<employee_id>/goals")

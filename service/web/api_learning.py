@@ -23,9 +23,9 @@ from service.services import interviews
 from service.services import learning as svc
 from service.services.interviews import ContactDetail, QuestionBank
 from service.services.learning import Insights, LearningReport
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import answer, load_body, load_query, respond, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Id, Number, Text
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -255,19 +255,18 @@ def evidence_choices():
 
 
 @bp.post("/reviews/<cycle_id>/<employee_id>/evidence/<activity_id>/comments")
-@api_doc(
+@api_change(
     "The manager comments on an activity picked as evidence in a review",
-    response=ActivitySchema,
-    body=EvidenceCommentSchema,
+    ActivitySchema,
+    EvidenceCommentSchema,
     status=201,
-    errors=(409,),
 )
 def comment(cycle_id: str, employee_id: str, activity_id: str):
     """Comment on evidence."""
     w = wiring()
     text = load_body()["text"]
     saved = svc.comment_on_evidence(w.uow(), current_principal(), cycle_id, employee_id, activity_id, text, w.clock)
-    return answer(saved, 201, schema=ActivitySchema)
+    return respond(saved, 201)
 
 
 @bp.get("/contacts")
@@ -293,12 +292,7 @@ _resource(
 
 
 @bp.post("/contacts/<contact_id>/actions")
-@api_doc(
-    "Mark the request sent, schedule, or note a decline (If-Match)",
-    response=ContactSchema,
-    body=InterviewActionSchema,
-    errors=(409,),
-)
+@api_change("Mark the request sent, schedule, or note a decline (If-Match)", ContactSchema, InterviewActionSchema)
 def act(contact_id: str):
     """Move an interview along."""
     w = wiring()
@@ -310,11 +304,10 @@ def act(contact_id: str):
 
 
 @bp.post("/contacts/<contact_id>/complete")
-@api_doc(
+@api_change(
     "Record a held interview: referrals become contacts, the interview a learning activity (If-Match)",
-    response=ContactSchema,
-    body=InterviewCompletionSchema,
-    errors=(409,),
+    ContactSchema,
+    InterviewCompletionSchema,
 )
 def complete(contact_id: str):
     """Complete an interview."""
@@ -355,11 +348,10 @@ def insights():
 
 
 @bp.get("/report")
-@api_doc(
+@api_report(
     "Leadership and HR: a year's learning by type and department, groups under 5 suppressed",
-    response=LearningReportSchema,
+    LearningReportSchema,
     query=LearningYearQuerySchema,
-    errors=(403,),
 )
 def report():
     """The anonymised learning report."""

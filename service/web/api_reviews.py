@@ -18,9 +18,9 @@ from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from service.services import training as training_svc
 from service.services.reviews import ReviewView
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Text
 from service.web.review_parts import PARTS, Part
 from service.web.schemas_reviews import (
@@ -105,22 +105,17 @@ def _shelve_template(template_id: str, action: ShelfAction, version: int):
     return answer(template_to_dict(t), version=t.version)
 
 
-@bp.post("/templates/<template_id>/archive")
-@api_doc(
-    "Archive a template: out of the list and the cycle form, still readable (HR, If-Match)",
-    response=TemplateSchema,
-    errors=(409,),
+shelf_routes(
+    bp,
+    "/templates/<template_id>",
+    "template",
+    TemplateSchema,
+    {
+        ShelfAction.ARCHIVE: "Archive a template: out of the list and the cycle form, still readable (HR, If-Match)",
+        ShelfAction.RESTORE: "Restore an archived template (HR, If-Match)",
+    },
+    _shelve_template,
 )
-def archive_template(template_id: str):
-    """Archive a template."""
-    return _shelve_template(template_id, ShelfAction.ARCHIVE, expected_version())
-
-
-@bp.post("/templates/<template_id>/restore")
-@api_doc("Restore an archived template (HR, If-Match)", response=TemplateSchema, errors=(409,))
-def restore_template(template_id: str):
-    """Restore a template."""
-    return _shelve_template(template_id, ShelfAction.RESTORE, expected_version())
 
 
 @bp.get("/templates/<template_id>")
@@ -133,11 +128,10 @@ def get_template(template_id: str):
 
 
 @bp.put("/templates/<template_id>")
-@api_doc(
+@api_change(
     "Edit a template: saved as a new version; launched cycles keep their snapshot (HR)",
-    response=TemplateSchema,
-    body=TemplateInSchema,
-    errors=(409,),
+    TemplateSchema,
+    TemplateInSchema,
 )
 def update_template(template_id: str):
     """Edit a template."""
@@ -186,18 +180,17 @@ def _shelve_cycle(cycle_id: str, action: ShelfAction, version: int):
     return _cycle_response(c)
 
 
-@bp.post("/cycles/<cycle_id>/archive")
-@api_doc("Archive a draft cycle: out of the lists, not edited or launched (HR)", response=CycleSchema, errors=(409,))
-def archive_cycle(cycle_id: str):
-    """Archive a draft cycle."""
-    return _shelve_cycle(cycle_id, ShelfAction.ARCHIVE, expected_version())
-
-
-@bp.post("/cycles/<cycle_id>/restore")
-@api_doc("Restore an archived draft cycle (HR)", response=CycleSchema, errors=(409,))
-def restore_cycle(cycle_id: str):
-    """Restore an archived draft cycle."""
-    return _shelve_cycle(cycle_id, ShelfAction.RESTORE, expected_version())
+shelf_routes(
+    bp,
+    "/cycles/<cycle_id>",
+    "cycle",
+    CycleSchema,
+    {
+        ShelfAction.ARCHIVE: "Archive a draft cycle: out of the lists, not edited or launched (HR)",
+        ShelfAction.RESTORE: "Restore an archived draft cycle (HR)",
+    },
+    _shelve_cycle,
+)
 
 
 @bp.delete("/cycles/<cycle_id>")
@@ -218,7 +211,7 @@ def get_cycle(cycle_id: str):
 
 
 @bp.put("/cycles/<cycle_id>")
-@api_doc("Edit a draft cycle (HR)", response=CycleSchema, body=CycleInSchema, errors=(409,))
+@api_change("Edit a draft cycle (HR)", CycleSchema, CycleInSchema)
 def update_cycle(cycle_id: str):
     """Edit a draft cycle."""
     w = wiring()
@@ -227,21 +220,18 @@ def update_cycle(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/launch")
-@api_doc(
-    "Launch: snapshot template and participants, create reviews in background batches (HR)",
-    response=LaunchSchema,
-    status=202,
-    errors=(409,),
+@api_change(
+    "Launch: snapshot template and participants, create reviews in background batches (HR)", LaunchSchema, status=202
 )
 def launch_cycle(cycle_id: str):
     """Launch a cycle; poll /progress for the creation of reviews."""
     w = wiring()
     result = cycle_svc.launch_cycle(w.uow(), current_principal(), cycle_id, expected_version(), w.clock, w.queue)
-    return answer(result, 202, schema=LaunchSchema)
+    return respond(result, 202)
 
 
 @bp.get("/cycles/<cycle_id>/progress")
-@api_doc("Reviews per state, per department, and overdue (HR, leadership)", response=ProgressSchema, errors=(403,))
+@api_report("Reviews per state, per department, and overdue (HR, leadership)", ProgressSchema)
 def cycle_progress(cycle_id: str):
     """Progress of a cycle."""
     w = wiring()
@@ -249,7 +239,7 @@ def cycle_progress(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/close")
-@api_doc("Close a cycle: it becomes read-only (HR)", response=CycleSchema, errors=(409,))
+@api_change("Close a cycle: it becomes read-only (HR)", CycleSchema)
 def close_cycle(cycle_id: str):
     """Close a cycle."""
     w = wiring()
@@ -257,7 +247,7 @@ def close_cycle(cycle_id: str):
 
 
 @bp.post("/cycles/<cycle_id>/reopen")
-@api_doc("Reopen a closed cycle, with a reason (HR)", response=CycleSchema, body=ReasonSchema, errors=(409,))
+@api_change("Reopen a closed cycle, with a reason (HR)", CycleSchema, ReasonSchema)
 def reopen_cycle(cycle_id: str):
     """Reopen a cycle."""
     w = wiring()
@@ -276,9 +266,7 @@ def _audit_response(records: list[dict[str, Any]]):
 
 
 @bp.get("/cycles/<cycle_id>/audit")
-@api_doc(
-    "The audit trail of a cycle and its reviews, with chain verification (HR)", response=AuditSchema, errors=(403,)
-)
+@api_report("The audit trail of a cycle and its reviews, with chain verification (HR)", AuditSchema)
 def cycle_audit(cycle_id: str):
     """A cycle's audit trail."""
     return _audit_response(review_svc.cycle_audit(wiring().uow(), current_principal(), cycle_id))
@@ -289,7 +277,7 @@ def cycle_audit(cycle_id: str):
 def team(cycle_id: str):
     """A manager's team overview."""
     rows = review_svc.team_reviews(wiring().uow(), current_principal(), cycle_id)
-    return answer({"reviews": rows}, schema=TeamSchema)
+    return respond({"reviews": rows})
 
 
 class CursorSchema(Schema):
@@ -304,12 +292,7 @@ class CycleReviewsSchema(Schema):
 
 
 @bp.get("/cycles/<cycle_id>/reviews")
-@api_doc(
-    "Every review of a cycle, 100 a page: state and what is due (HR)",
-    response=CycleReviewsSchema,
-    query=CursorSchema,
-    errors=(403,),
-)
+@api_report("Every review of a cycle, 100 a page: state and what is due (HR)", CycleReviewsSchema, query=CursorSchema)
 def cycle_reviews(cycle_id: str):
     """A cycle's reviews, paged."""
     token = load_query()["cursor"]
@@ -324,7 +307,7 @@ REVIEW = "/cycles/<cycle_id>/reviews/<employee_id>"
 
 
 @bp.get(REVIEW)
-@api_doc("One review, as the principal may see it", response=ReviewSchema, errors=(403,))
+@api_report("One review, as the principal may see it", ReviewSchema)
 def get_review(cycle_id: str, employee_id: str):
     """Read a review (its goals with their pace today, as the pages show them)."""
     w = wiring()
@@ -347,9 +330,7 @@ def _part_view(part: Part):
     body_schema = _part_body(part)
     manager = part.key == "manager"
 
-    @api_doc(
-        part.api_summary, response=ManagerSavedSchema if manager else ReviewSchema, body=body_schema, errors=(409,)
-    )
+    @api_change(part.api_summary, ManagerSavedSchema if manager else ReviewSchema, body_schema)
     def save_part(cycle_id: str, employee_id: str):
         """Save or submit one of the review's forms (self assessment, manager assessment, discussion)."""
         w, body = wiring(), load_body()
@@ -377,11 +358,8 @@ for _part in PARTS.values():  # PUT …/self, …/manager, …/discussion: endpo
 
 
 @bp.post(REVIEW + "/acknowledge")
-@api_doc(
-    "Acknowledge the review, agreeing or not, with an optional response (the employee)",
-    response=ReviewSchema,
-    body=AcknowledgeSchema,
-    errors=(409,),
+@api_change(
+    "Acknowledge the review, agreeing or not, with an optional response (the employee)", ReviewSchema, AcknowledgeSchema
 )
 def post_acknowledge(cycle_id: str, employee_id: str):
     """Acknowledgement."""
@@ -408,10 +386,8 @@ def _withdraw(cycle_id: str, employee_id: str, part: str, version: int):
 
 
 @bp.post(REVIEW + "/self/withdraw")
-@api_doc(
-    "Take my submitted self assessment back to edit it, until my manager has started theirs (If-Match)",
-    response=ReviewSchema,
-    errors=(409,),
+@api_change(
+    "Take my submitted self assessment back to edit it, until my manager has started theirs (If-Match)", ReviewSchema
 )
 def post_withdraw_self(cycle_id: str, employee_id: str):
     """Withdraw a self assessment."""
@@ -419,11 +395,10 @@ def post_withdraw_self(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/manager/withdraw")
-@api_doc(
+@api_change(
     "Take my submitted manager assessment back to edit it, until the discussion has started; its score goes until"
     " it is submitted again, released feedback stays released (If-Match)",
-    response=ReviewSchema,
-    errors=(409,),
+    ReviewSchema,
 )
 def post_withdraw_manager(cycle_id: str, employee_id: str):
     """Withdraw a manager assessment."""
@@ -431,7 +406,7 @@ def post_withdraw_manager(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/finalise")
-@api_doc("Finalise an acknowledged review (HR)", response=ReviewSchema, errors=(409,))
+@api_change("Finalise an acknowledged review (HR)", ReviewSchema)
 def post_finalise(cycle_id: str, employee_id: str):
     """Finalisation."""
     w = wiring()
@@ -441,9 +416,7 @@ def post_finalise(cycle_id: str, employee_id: str):
 
 
 @bp.post(REVIEW + "/return")
-@api_doc(
-    "Return a review to an earlier state, with a reason (HR)", response=ReviewSchema, body=ReturnSchema, errors=(409,)
-)
+@api_change("Return a review to an earlier state, with a reason (HR)", ReviewSchema, ReturnSchema)
 def post_return(cycle_id: str, employee_id: str):
     """Return to an earlier state."""
     w, body = wiring(), load_body()
@@ -472,11 +445,7 @@ def review_audit(cycle_id: str, employee_id: str):
 
 
 @bp.get("/people/<employee_id>/history")
-@api_doc(
-    "A person's reviews across cycles and their actions (self, manager, HR)",
-    response=HistorySchema,
-    errors=(403,),
-)
+@api_report("A person's reviews across cycles and their actions (self, manager, HR)", HistorySchema)
 def person_history(employee_id: str):
     """History across cycles."""
     return answer(review_svc.history(wiring().uow(), current_principal(), employee_id))
@@ -489,11 +458,11 @@ def person_history(employee_id: str):
 @api_doc("Actions I own, open first by due date", response=ActionListSchema)
 def my_actions():
     """My tracked actions."""
-    return answer({"actions": action_svc.my_actions(wiring().uow(), current_principal())}, schema=ActionListSchema)
+    return respond({"actions": action_svc.my_actions(wiring().uow(), current_principal())})
 
 
 @bp.patch("/actions/<action_id>")
-@api_doc("Update an action's status (its owner or HR)", response=ActionSchema, body=ActionStatusSchema, errors=(409,))
+@api_change("Update an action's status (its owner or HR)", ActionSchema, ActionStatusSchema)
 def patch_action(action_id: str):
     """Move an action along."""
     w = wiring()

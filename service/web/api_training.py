@@ -10,9 +10,9 @@ from service.domain.training import Topic, TrainingNeed
 from service.services import training as svc
 from service.services import training_reports as reports
 from service.services.report_cycles import default_report_cycle
-from service.web.api_io import answer, load_body, load_query
+from service.web.api_io import answer, load_body, load_query, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.schemas_reviews import CycleSchema
@@ -83,26 +83,24 @@ class ReportCycleSchema(Schema):
 
 
 @bp.get("/reports/cycle")
-@api_doc(
+@api_report(
     "The cycle leadership's reports open on when none is named (the newest with data for the view)",
-    response=ReportCycleSchema,
+    ReportCycleSchema,
     query=ReportCycleQuerySchema,
-    errors=(403,),
 )
 def report_cycle():
     """The default cycle of a report."""
     view = ReportView(load_query()["view"])
     choice = default_report_cycle(wiring().uow(), current_principal(), view)
     data = {"view": view.value, "cycle": choice.cycle, "passed_over": choice.passed_over}
-    return answer(data, schema=ReportCycleSchema)
+    return respond(data)
 
 
 @bp.get("/cycles/<cycle_id>/training-report")
-@api_doc(
+@api_report(
     "The training-need report of a cycle (leadership and HR: the organisation; managers: their subtree)",
-    response=TrainingReportSchema,
+    TrainingReportSchema,
     query=ReportQuerySchema,
-    errors=(403,),
 )
 def training_report(cycle_id: str):
     """The training-need report."""
@@ -111,17 +109,14 @@ def training_report(cycle_id: str):
 
 
 @bp.get("/people/<employee_id>/training-needs")
-@api_doc(
-    "An individual's training needs (the person, their management chain and HR)",
-    response=NeedListSchema,
-    query=NeedsQuerySchema,
-    errors=(403,),
+@api_report(
+    "An individual's training needs (the person, their management chain and HR)", NeedListSchema, query=NeedsQuerySchema
 )
 def person_needs(employee_id: str):
     """An individual's needs."""
     cycle_id = load_query()["cycle_id"]
     needs = svc.person_needs(wiring().uow(), current_principal(), employee_id, cycle_id)
-    return answer({"needs": needs}, schema=NeedListSchema)
+    return respond({"needs": needs})
 
 
 @bp.post("/training-needs/<need_id>/addressed")
@@ -135,24 +130,18 @@ def address_need(need_id: str):
     w = wiring()
     data = load_body()
     need = svc.mark_need_addressed(w.uow(), current_principal(), need_id, data["activity_ref"], w.clock)
-    return answer(need, schema=NeedSchema)
+    return respond(need)
 
 
 @bp.get("/training-topics")
-@api_doc("The topic catalogue (HR)", response=TopicListSchema, errors=(403,))
+@api_report("The topic catalogue (HR)", TopicListSchema)
 def topics():
     """The topic catalogue."""
-    return answer({"topics": svc.list_topics(wiring().uow(), current_principal())}, schema=TopicListSchema)
+    return respond({"topics": svc.list_topics(wiring().uow(), current_principal())})
 
 
 @bp.post("/training-topics")
-@api_doc(
-    "Add a topic with its synonyms (HR)",
-    response=TopicSchema,
-    body=TopicInSchema,
-    status=201,
-    errors=(409,),
-)
+@api_change("Add a topic with its synonyms (HR)", TopicSchema, TopicInSchema, status=201)
 def create_topic():
     """Add a topic."""
     w = wiring()

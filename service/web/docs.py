@@ -42,3 +42,17 @@ def api_doc(
         return view
 
     return mark
+
+
+def api_change(
+    summary: str, response: type[Schema], body: type[Schema] | None = None, status: int = 200
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`api_doc` of a change the state of things may refuse (409: a closed cycle, a workflow that forbids it, …)."""
+    return api_doc(summary, response=response, body=body, status=status, errors=(409,))
+
+
+def api_report(
+    summary: str, response: type[Schema], query: type[Schema] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`api_doc` of a read only some people may make (403 for the others: a report, another person's record)."""
+    return api_doc(summary, response=response, query=query, errors=(403,))

@@ -20,9 +20,9 @@ from service.domain.errors import Conflict, ValidationFailed
 from service.domain.exports import ExportState
 from service.services import exports as export_svc
 from service.web import forms
-from service.web.api_io import answer, load_body, versioned
+from service.web.api_io import load_body, respond, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Id, Text
 from service.web.form_flow import OnRefusal, attempt
 from service.web.pages_hr import hr
@@ -196,21 +196,21 @@ def create_export():
 
 
 @bp.get("/api/exports")
-@api_doc("The newest export jobs (HR)", response=ExportListSchema, errors=(403,))
+@api_report("The newest export jobs (HR)", ExportListSchema)
 def list_exports():
     """The newest exports with their progress."""
-    return answer({"exports": export_svc.list_exports(wiring().uow(), current_principal())}, schema=ExportListSchema)
+    return respond({"exports": export_svc.list_exports(wiring().uow(), current_principal())})
 
 
 @bp.get("/api/exports/<export_id>")
-@api_doc("One export job and its progress (HR)", response=ExportSchema, errors=(403,))
+@api_report("One export job and its progress (HR)", ExportSchema)
 def get_export(export_id: str):
     """One export job."""
     return _export_response(export_svc.get_export(wiring().uow(), current_principal(), export_id))
 
 
 @bp.post("/api/exports/<export_id>/retry")
-@api_doc("Queue a failed export again (HR)", response=ExportSchema, errors=(409,))
+@api_change("Queue a failed export again (HR)", ExportSchema)
 def retry_export(export_id: str):
     """Retry a failed export."""
     w = wiring()
@@ -227,7 +227,7 @@ def retry_export(export_id: str):
 def export_link(export_id: str):
     """Mint a download link."""
     w = wiring()
-    return answer(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w)), schema=LinkSchema)
+    return respond(export_svc.download_link(w.uow(), current_principal(), export_id, _blobs(w)))
 
 
 # --- pages ---------------------------------------------------------------------------------------------

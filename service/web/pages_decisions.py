@@ -4,6 +4,7 @@ POST-redirect-GET; a refused form comes back with its messages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -40,14 +41,25 @@ def index():
     return render_template("pages/decisions.html", lists=lists, may_record=may_record, **LABELS)
 
 
-def _candidates(principal: Principal, department: str) -> tuple[list[Employee], list[str]]:
-    """The people the form offers (those the person may decide about), and the departments to narrow them by."""
+@dataclass(frozen=True)
+class Candidates:
+    """The people the form offers (those the person may decide about), the departments to narrow them by, and the
+    department chosen ("" for every one)."""
+
+    people: list[Employee]
+    departments: list[str]
+    department: str
+
+
+def _candidates(principal: Principal, department: str) -> Candidates:
+    """Whom the form offers: everyone the person may decide about, narrowed to a department for HR in a large
+    organisation."""
     uow = wiring().uow()
     everyone = [p for p in uow.directory.all() if p.active and policy.may_decide_about(principal, p)]
     departments = sorted({p.department for p in everyone})
     if principal.has(Role.HR) and len(everyone) > 60:
         everyone = [p for p in everyone if p.department == department] if department else []
-    return sorted(everyone, key=lambda p: (p.department, p.name)), departments
+    return Candidates(sorted(everyone, key=lambda p: (p.department, p.name)), departments, department)
 
 
 def _raw() -> dict[str, Any]:
@@ -63,9 +75,7 @@ def _raw() -> dict[str, Any]:
 
 
 def _form(raw: dict[str, Any], weighing: svc.Weighing | None, errors: forms.Errors, message: str, status: int):
-    principal = page_principal()
-    department = request.values.get("department", "")[:100]
-    people, departments = _candidates(principal, department)
+    offered = _candidates(page_principal(), request.values.get("department", "")[:100])
     return form_page(
         "pages/decision_form.html",
         errors,
@@ -73,9 +83,7 @@ def _form(raw: dict[str, Any], weighing: svc.Weighing | None, errors: forms.Erro
         raw=raw,
         weighing=weighing,
         message=message,
-        people=people,
-        departments=departments,
-        department=department,
+        offered=offered,
         **LABELS,
     )
 

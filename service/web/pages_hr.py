@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import Schema
 
+from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Role
 from service.domain.templates import template_to_dict
@@ -374,35 +375,34 @@ def cycle(cycle_id: str):
     principal = hr()
     uow = wiring().uow()
     c = cycle_svc.get_cycle(uow, cycle_id)
-    progress = disagreed = found = None
     query = _people_query()
-    if c.state is not CycleState.DRAFT:
-        progress = cycle_svc.cycle_progress(uow, principal, cycle_id, today())
-        # Issue 24: a page of a sparse index, and the picker searches the directory: no read of every review.
-        disagreed = cycle_svc.disagreements(uow, principal, cycle_id)
-        found = cycle_svc.find_reviews(uow, principal, cycle_id, query) if query.strip() else None
-    # Issue 9: feedback response rates per department and who has not answered (a Query of the cycle's requests,
-    # then a batch read of the people they name: more requests as the cycle's feedback requests grow).
-    feedback = (
-        feedback_tracking.feedback_progress(uow, principal, cycle_id, wiring().clock.now())
-        if c.state is not CycleState.DRAFT
-        else None
-    )
-    template_name = cycle_svc.template_name(uow, c)
     return render_template(
         "pages/hr_cycle.html",
         cycle=c,
-        progress=progress,
-        feedback=feedback,
-        disagreed=disagreed,
         people_q=query,
-        found=found,
+        **_launched_cycle(uow, principal, c, query),
         states=[s.value for s in c.states()],
         phases=PHASE_LABELS,
-        template_name=template_name,
+        template_name=cycle_svc.template_name(uow, c),
         today=today(),
         ordered_phases=[p.value for p in Phase if p in c.phases],
     )
+
+
+def _launched_cycle(uow: UnitOfWork, principal: Principal, c: Cycle, query: str) -> dict[str, Any]:
+    """What the cycle page shows once the cycle is launched (a draft has none of it): progress, disagreements, the
+    reviews the people search found, and the feedback response rates."""
+    if c.state is CycleState.DRAFT:
+        return {"progress": None, "disagreed": None, "found": None, "feedback": None}
+    return {
+        "progress": cycle_svc.cycle_progress(uow, principal, c.cycle_id, today()),
+        # Issue 24: a page of a sparse index, and the picker searches the directory: no read of every review.
+        "disagreed": cycle_svc.disagreements(uow, principal, c.cycle_id),
+        "found": cycle_svc.find_reviews(uow, principal, c.cycle_id, query) if query.strip() else None,
+        # Issue 9: feedback response rates per department and who has not answered (a Query of the cycle's
+        # requests, then a batch read of the people they name: more requests as the cycle's requests grow).
+        "feedback": feedback_tracking.feedback_progress(uow, principal, c.cycle_id, wiring().clock.now()),
+    }
 
 
 @bp.get("/cycles/<cycle_id>/to-finalise")

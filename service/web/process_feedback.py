@@ -9,9 +9,9 @@ from marshmallow import Schema, validate
 from service.domain.process_feedback import AGREEMENT_LABELS, MAX_CHANGE, POINTS, TIME_LABELS, TimeTaken
 from service.services import process_feedback as svc
 from service.web import forms
-from service.web.api_io import answer, load_body
+from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_report
 from service.web.fields import Choice, Text, Whole
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
 from service.web.page_helpers import page_principal
@@ -35,31 +35,29 @@ TemplateFeedbackSchema = schema_of(svc.TemplateProcessFeedback, "TemplateProcess
 
 
 @bp.post("/api/cycles/<cycle_id>/process-feedback")
-@api_doc(
+@api_change(
     "Say how the review process went (once, anonymously: the answer names nobody and no time)",
-    response=StatusSchema,
-    body=ProcessAnswerInSchema,
+    StatusSchema,
+    ProcessAnswerInSchema,
     status=201,
-    errors=(409,),
 )
 def give_api(cycle_id: str):
     """Answer about a cycle's process."""
     w = wiring()
     svc.give(w.uow(), current_principal(), cycle_id, load_body(), w.clock)
-    return answer(svc.status(w.uow(), current_principal(), cycle_id), 201, schema=StatusSchema)
+    return respond(svc.status(w.uow(), current_principal(), cycle_id), 201)
 
 
 @bp.get("/api/templates/<template_id>/process-feedback")
-@api_doc(
+@api_report(
     "What participants said about the process of each cycle run with a template (HR); a cycle with fewer than 5 "
     "answers is withheld",
-    response=TemplateFeedbackSchema,
-    errors=(403,),
+    TemplateFeedbackSchema,
 )
 def of_template_api(template_id: str):
     """HR's view beside the template."""
     data = svc.of_template(wiring().uow(), current_principal(), template_id)
-    return answer(data, schema=TemplateFeedbackSchema)
+    return respond(data)
 
 
 def _form(cycle_id: str, values: dict, errors: forms.Errors, message: str, status: int):

@@ -37,12 +37,19 @@ PARSERS = {"int", "float", "Decimal", "fromisoformat", "strptime", "normalise"}
 
 
 def _enum_names() -> set[str]:
-    names = set()
-    for path in DOMAIN.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", None) == "StrEnum" for b in node.bases):
-                names.add(node.name)
-    return names
+    """The domain's StrEnums, those derived from one too (`workflow.Labelled`'s choices)."""
+    classes = [
+        node
+        for path in DOMAIN.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+    ]
+    names = {"StrEnum"}
+    while True:
+        more = {c.name for c in classes if any(getattr(b, "id", None) in names for b in c.bases)} - names
+        if not more:
+            return names - {"StrEnum"}
+        names |= more
 
 
 def parse_points() -> set[str]:

@@ -206,8 +206,8 @@ def test_after_closing_the_manager_can_no_longer_withdraw_the_calibrated_assessm
     for person in ("E4", "E5"):  # adjusted or moved on as proposed: the session's rating either way
         before = review(table, cycle_id, person)
         with pytest.raises(Conflict, match="calibrated"):
-            review_svc.withdraw_manager_assessment(
-                UnitOfWork(table), who(table, "E3"), cycle_id, person, before.version, clock
+            review_svc.withdraw_submission(
+                UnitOfWork(table), who(table, "E3"), cycle_id, person, before.version, clock, part="manager"
             )
         after = review(table, cycle_id, person)
         assert after.state is ReviewState.MANAGER_SUBMITTED and after.version == before.version

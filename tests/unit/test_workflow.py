@@ -42,3 +42,15 @@ def test_a_cycle_refusal_names_the_action_and_the_state():
     assert (CycleState.CLOSED, CycleAction.LAUNCH) not in CYCLE_TRANSITIONS
     with pytest.raises(Conflict, match="cannot launch a cycle that is closed"):
         next_cycle_state(CycleState.CLOSED, CycleAction.LAUNCH)
+
+
+def test_a_labelled_choice_is_stored_by_its_value_and_shown_by_its_label():
+    from service.domain.workflow import Labelled, labels
+
+    class Colour(Labelled):
+        RED = "red", "Bright red"
+        BLUE = "blue", "Deep blue"
+
+    assert Colour("red") is Colour.RED and Colour.RED == "red" and f"{Colour.BLUE}" == "blue"
+    assert labels(Colour) == {Colour.RED: "Bright red", Colour.BLUE: "Deep blue"}
+    assert list(labels(Colour)) == [Colour.RED, Colour.BLUE]
