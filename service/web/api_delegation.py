@@ -11,7 +11,7 @@ from service.services import contributions as contribution_svc
 from service.services import delegation as svc
 from service.services import reviews as review_svc
 from service.web.api_feedback import mailer
-from service.web.api_io import answer, load_body, versioned
+from service.web.api_io import answer, load_body, respond, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import Id, Text
@@ -45,7 +45,7 @@ class DelegationInSchema(Schema):
 def list_delegations():
     """My delegations."""
     w = wiring()
-    return answer(svc.list_delegations(w.uow(), current_principal(), w.clock.now().date()), schema=DelegationsSchema)
+    return respond(svc.list_delegations(w.uow(), current_principal(), w.clock.now().date()))
 
 
 @bp.post("/delegations")
@@ -160,7 +160,7 @@ def request_contribution(cycle_id: str, employee_id: str):
 def review_contributions(cycle_id: str, employee_id: str):
     """A review's contributions."""
     rows = contribution_svc.for_review(wiring().uow(), current_principal(), cycle_id, employee_id)
-    return answer({"contributions": rows}, schema=ContributionsSchema)
+    return respond({"contributions": rows})
 
 
 @bp.get("/contributions")
@@ -168,7 +168,7 @@ def review_contributions(cycle_id: str, employee_id: str):
 def my_contributions():
     """Contributions asked of me."""
     rows = contribution_svc.asked_of_me(wiring().uow(), current_principal())
-    return answer({"contributions": rows}, schema=ContributionsSchema)
+    return respond({"contributions": rows})
 
 
 @bp.put("/contributions/<contribution_id>")
