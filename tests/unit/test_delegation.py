@@ -160,3 +160,23 @@ def test_hr_names_one_only_for_someone_who_manages(org, clock):
     with pytest.raises(ValidationFailed) as exc:
         _name(table, clock, by="E2", acting="E6", manager_id="E5")
     assert "manager_id" in exc.value.errors
+
+
+def test_hr_acting_for_a_manager_no_longer_sees_who_answered_about_that_team(org, clock):
+    from service.services import feedback_nominations, feedback_settings
+    from service.services.feedback_tracking import feedback_progress
+
+    table, cycle = org
+    hr = f.principal(table, "E2")
+    settings = {"min_peers": 1, "max_peers": 3, "threshold": 3, "upward": False}
+    feedback_settings.save_settings(UnitOfWork(table), hr, cycle.cycle_id, settings, 0, clock)
+    feedback_nominations.nominate_peers(
+        UnitOfWork(table), f.principal(table, "E4"), cycle.cycle_id, "E4", ["E5"], clock
+    )
+    e3 = f.principal(table, "E3")
+    feedback_nominations.decide_nominations(UnitOfWork(table), e3, cycle.cycle_id, "E4", ["E5"], [], [], clock, None)
+    seen = feedback_progress(UnitOfWork(table), hr, cycle.cycle_id, clock.now())
+    assert [w.reviewer_id for w in seen.waiting] == ["E5"]
+    _name(table, clock, by="E3", acting="E2")
+    hidden = feedback_progress(_uow(table), hr, cycle.cycle_id, clock.now())
+    assert hidden.waiting == []
