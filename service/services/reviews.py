@@ -423,6 +423,7 @@ class ReviewView(ReviewHeading):
     goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
     manager_draft_by: dict[str, Any] | None = None  # issue 28: a former manager's draft waiting (manager, HR)
+    acting_for: dict[str, Any] | None = None  # issue 28: the manager the reader acts for here ({"id", "name"})
     provisional: bool = False  # issue 23: the score waits for calibration (shown to the manager and HR only)
     calibration: dict[str, Any] | None = None  # issue 23: original beside calibrated, why (manager and HR only)
 
@@ -455,7 +456,15 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
         provisional=provisional(r.state),
         calibration=r.calibration if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
         manager_draft_by=r.manager_draft_by if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
+        acting_for=_acting_for(ctx),
     )
+
+
+def _acting_for(ctx: ReviewContext) -> dict[str, Any] | None:
+    """The manager an acting manager acts for on this review, named (None for anyone else)."""
+    manager_id = ctx.roles.on_behalf_of
+    manager = ctx.uow.directory.get(manager_id) if manager_id else None
+    return {"id": manager.employee_id, "name": manager.name} if manager else None
 
 
 def _carried_ids(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[str] | None:

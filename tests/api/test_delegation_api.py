@@ -39,6 +39,10 @@ def test_the_acting_manager_writes_for_the_manager_and_the_trail_says_so(app, as
     page = as_("E2").get(f"/cycles/{cid}/reviews/E4/audit").get_data(as_text=True)
     assert "Barbara Liskov for Alan Turing" in page
     assert "The chain verifies" in page
+    assert ok(acting.get(review_url(cid, "E4")))["acting_for"] == {"id": "E3", "name": "Alan Turing"}
+    assert ok(as_("E3").get(review_url(cid, "E4")))["acting_for"] is None
+    form = acting.get(f"/cycles/{cid}/reviews/E4/manager").get_data(as_text=True)
+    assert "You act for Alan Turing" in form
     # The acting manager sees the team on their team overview.
     team = ok(acting.get(f"/api/cycles/{cid}/team"))
     assert {r["employee_id"] for r in team["reviews"]} == {"E4", "E5"}
