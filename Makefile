@@ -29,7 +29,7 @@ BUILD_TARGETS := $(addprefix build-,$(LAMBDA_FUNCTIONS))
 
 help:
 	@echo "make run       run the service locally on http://127.0.0.1:8000 (ARGS=--reset starts afresh)"
-	@echo "make test      run the whole test suite (installs the Debian packages it needs when root)"
+	@echo "make test      run the whole test suite on 2 processes (TEST_WORKERS=0: one; installs the Debian packages it needs when root)"
 	@echo "make fuzz      fuzz the JSON API longer than CI does, on moto: 300 examples per operation and the"
 	@echo "               state machine through every workflow, 200 journeys of 150 steps (FUZZ_EXAMPLES,"
 	@echo "               FUZZ_STATEFUL_EXAMPLES, FUZZ_STATEFUL_STEPS); prints operations, states, requests, 5xx;"
@@ -63,8 +63,12 @@ $(STAMP): pyproject.toml requirements.lock | $(VENV_PY)
 run: $(STAMP)
 	$(VENV_PY) -m service.cli run $(ARGS)
 
+# pytest-xdist runs the suite on TEST_WORKERS processes (one per core of the 2-core CI machine), a test
+# module per worker at a time (--dist loadfile: a module's live server and browser stay in one process).
+# `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
 test: system-packages $(STAMP) checkov-venv
-	$(VENV)/bin/pytest $(ARGS)
+	$(VENV)/bin/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(ARGS)
 
 # The CI run of tests/fuzz takes ~20 examples per operation and 20 state-machine journeys of 120 steps on the
 # in-memory table; this one takes many more on moto, new random journeys each time, PDFs rendered by WeasyPrint.

@@ -144,8 +144,10 @@ def browser() -> Iterator[Any]:
     """Headless Chromium from Debian, shared by the session."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is missing: install Debian's chromium (infra/ensure-system-packages.sh)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Two test processes share the 2 cores (make test runs pytest-xdist): waits are generous, never a pace.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -206,7 +208,7 @@ def open_as(browser, request) -> Iterator[Callable[..., Any]]:
         context = browser.new_context(
             base_url=live.url, viewport=viewport or {"width": 1280, "height": 900}, locale="en-GB"
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.goto("/signin")

@@ -118,7 +118,7 @@ def crawl(page: Any, origin: str) -> tuple[list[str], list[str]]:
 def signed_in(browser: Any, site: Site, employee_id: str, viewport: dict[str, int]) -> Any:
     """A page in a fresh browser context, signed in as this person (close its context when done)."""
     context = browser.new_context(base_url=site.url, viewport=viewport, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto("/signin")
     page.click(f"button[data-employee='{employee_id}']")

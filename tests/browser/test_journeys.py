@@ -324,7 +324,7 @@ def test_hr_imports_a_csv_with_errors_fixes_it_launches_a_cycle_and_watches_the_
     expect(hr.get_by_role("heading", name="Launching Browser cycle…")).to_be_visible()
     expect(hr.locator("[data-expected]")).to_have_text("46")
     shot(hr, "14-hr-launch-in-progress")
-    expect(hr.get_by_role("heading", name="Browser cycle is launched")).to_be_visible(timeout=20_000)
+    expect(hr.get_by_role("heading", name="Browser cycle is launched")).to_be_visible(timeout=60_000)
     expect(hr.locator("[data-created]")).to_have_text("46")
     hr.get_by_role("link", name="Go to the progress dashboard").click()
     expect(hr.locator(".progress-table")).to_contain_text("Not started")

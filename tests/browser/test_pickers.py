@@ -38,7 +38,7 @@ def open_page(browser: Any, contexts: list[Any], live: Any, employee_id: str, wi
     """A page signed in as this person, at this width, with or without the page's scripts (SCRIPT). Without them,
     the scripts' requests are refused rather than JavaScript turned off, so axe-core can still run on the page."""
     context = browser.new_context(base_url=live.url, viewport=WIDTHS[width], locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     contexts.append(context)
     if not SCRIPT[width]:
         context.route(re.compile(r"/static/.*\.js"), lambda route: route.abort())
@@ -147,7 +147,7 @@ def test_without_javascript_enter_in_a_field_saves_and_enter_in_the_search_box_s
     template = template_svc.create_template(UnitOfWork(live.table), live.hr(), f.template_data(), live.clock)
     today = live.clock.now().date()
     context = browser.new_context(base_url=live.url, viewport=WIDTHS["wide"], java_script_enabled=False)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     contexts.append(context)
     hr = context.new_page()
     hr.goto("/signin")
