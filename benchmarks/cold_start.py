@@ -39,7 +39,7 @@ HANDLERS = {"service": "service.handlers.web", "bare": "benchmarks.bare_app"}
 CHILD = """
 import json, sys, time
 start = time.perf_counter()
-module, event, expect = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+module, event, expect, WATCHED = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
 handler = __import__(module, fromlist=["lambda_handler"]).lambda_handler
 imported = time.perf_counter()
 
@@ -59,8 +59,10 @@ response = handler(event, Context())
 done = time.perf_counter()
 print("ANSWERED", json.dumps({"status": response["statusCode"], "import_ms": (imported - start) * 1000,
                   "request_ms": (done - imported) * 1000, "found": expect in response["body"],
-                  "body": response["body"][:300]}), flush=True)
+                  "body": response["body"][:300], "loaded": [m for m in WATCHED if m in sys.modules]}), flush=True)
 """
+# Modules the first answer should not need (checked in the child once it has answered, outside the timing).
+WATCHED = ("marshmallow", "weasyprint", "service.web.signin", "service.adapters.calibration_store")
 
 
 def http_event(path: str, cookie: str | None = None) -> dict[str, Any]:
@@ -82,14 +84,38 @@ def session_cookie(employee_id: str = SIGNED_IN) -> str:
     return f"__Host-session={value}"
 
 
+class Calls:
+    """The AWS operations moto's server answered (`X-Amz-Target`), as a WSGI middleware in front of it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seen: list[str] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        self.seen.append(target.rpartition(".")[2] or environ.get("PATH_INFO", ""))
+        return self.app(environ, start_response)
+
+    def taken(self) -> list[str]:
+        """The operations since the last call, in order."""
+        seen, self.seen = self.seen, []
+        return seen
+
+
+CALLS: Calls | None = None  # the running server's, while `emulated_aws` runs
+
+
 @contextmanager
 def emulated_aws() -> Iterator[dict[str, str]]:
     """moto's server on loopback with the secret and the seeded table; yields the children's environment."""
     from moto.server import ThreadedMotoServer
 
+    global CALLS
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    wsgi = server._server  # moto's werkzeug server: count what each child asks of it
+    CALLS = wsgi.app = Calls(wsgi.app)
     try:
         host, port = server.get_host_and_port()
         env = lambda_env() | {
@@ -104,6 +130,7 @@ def emulated_aws() -> Iterator[dict[str, str]]:
         _seed(env)
         yield env
     finally:
+        CALLS = None
         server.stop()
 
 
@@ -151,9 +178,11 @@ def first_answer(env: dict[str, str], module: str, event: dict[str, Any], expect
     """Spawn a fresh interpreter that answers `event` with `module`'s handler: ms from spawn to its answer, which
     must be a 200 holding `expect`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if CALLS is not None:
+        CALLS.taken()
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, module, json.dumps(event), expect],
+        [sys.executable, "-c", CHILD, module, json.dumps(event), expect, ",".join(WATCHED)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -173,7 +202,7 @@ def first_answer(env: dict[str, str], module: str, event: dict[str, Any], expect
     answer = json.loads(line.removeprefix(ANSWERED))
     if answer["status"] != 200 or not answer["found"]:
         raise RuntimeError(f"{module} answered {answer['status']} for a cold start: {answer['body']}")
-    return answer | {"ms": elapsed, "cpu_ms": cpu}
+    return answer | {"ms": elapsed, "cpu_ms": cpu, "aws": CALLS.taken() if CALLS is not None else []}
 
 
 def measure(runs: int = 10, warm_up: bool = True) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -181,6 +210,8 @@ def measure(runs: int = 10, warm_up: bool = True) -> dict[str, dict[str, list[di
     cookie = session_cookie()
     requests = {"/healthz": (http_event("/healthz"), '"ok"'), "signed-in /": (http_event("/", cookie), SIGNED_IN_NAME)}
     found: dict[str, dict[str, list[dict[str, Any]]]] = {r: {s: [] for s in HANDLERS} for r in requests}
+    LOAD.clear()
+    LOAD.append(os.getloadavg()[0])
     with emulated_aws() as env, packaged_templates():
         # warm-up: bytecode written, moto's first answers, not counted (a smoke test skips it)
         for event, expect in requests.values() if warm_up else ():
@@ -191,7 +222,11 @@ def measure(runs: int = 10, warm_up: bool = True) -> dict[str, dict[str, list[di
                 order = list(HANDLERS) if run % 2 == 0 else list(reversed(HANDLERS))
                 for subject in order:
                     found[name][subject].append(first_answer(env, HANDLERS[subject], event, expect))
+    LOAD.append(os.getloadavg()[0])
     return found
+
+
+LOAD: list[float] = []  # the machine's 1-minute load average before and after the last `measure`
 
 
 def spread(ratios: list[float]) -> str:
@@ -218,6 +253,12 @@ def facts_of(found: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any
             subject: f"import {in_child(samples, 'import_ms')} ms + request {in_child(samples, 'request_ms')} ms"
             for subject, samples in subjects.items()
         }
+        facts[f"{name} AWS requests"] = {subject: samples[-1]["aws"] for subject, samples in subjects.items()}
+        facts[f"{name} loaded of {', '.join(WATCHED)}"] = {
+            subject: sorted({m for s in samples for m in s["loaded"]}) for subject, samples in subjects.items()
+        }
+    if LOAD:
+        facts["machine load (1-minute average, before and after)"] = [round(x, 2) for x in LOAD]
     return facts
 
 

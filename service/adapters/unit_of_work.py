@@ -21,42 +21,91 @@ table port underneath is what differs, and the contract tests keep both to one s
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from service.adapters.store import Op, Put, Table, same_item
 from service.domain.errors import Clash, Conflict, Unavailable
 
+if TYPE_CHECKING:  # the repositories, each imported when a unit of work first uses it (`_Repository`)
+    from service.adapters.action_store import ActionRepository
+    from service.adapters.audit_store import AuditLog
+    from service.adapters.calibration_store import CalibrationRepository
+    from service.adapters.contribution_store import ContributionRepository
+    from service.adapters.cycle_store import CycleRepository
+    from service.adapters.decision_store import DecisionRepository
+    from service.adapters.delegation_store import DelegationRepository
+    from service.adapters.directory_store import DirectoryRepository, ImportLog
+    from service.adapters.export_store import ExportRepository
+    from service.adapters.feedback_store import FeedbackRepository, NoteRepository
+    from service.adapters.goal_store import GoalRepository, RollupStore
+    from service.adapters.learning_store import LearningRepository, LearningStats, PlannerRepository
+    from service.adapters.process_feedback_store import ProcessFeedbackRepository
+    from service.adapters.reminder_store import ReminderLog
+    from service.adapters.review_store import ReviewRepository
+    from service.adapters.signin_attempts import SigninAttempts
+    from service.adapters.template_store import TemplateRepository
+    from service.adapters.training_store import TrainingRepository
+
+
+class _Repository:
+    """A repository of the unit of work, built (its module imported) when a use case first reaches it: a cold start's
+    first request pays only for the stores it reads."""
+
+    def __init__(self, path: str) -> None:
+        self.module, _, self.cls = path.rpartition(".")
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, uow: Any, owner: type | None = None) -> Any:
+        if uow is None:
+            return self
+        repository = getattr(importlib.import_module(self.module), self.cls)(uow)
+        uow.__dict__[self.name] = repository  # the unit of work's own from now on
+        return repository
+
 
 class UnitOfWork:
     """Repositories over one table, and the one transaction of a use case."""
+
+    directory: DirectoryRepository = _Repository("service.adapters.directory_store.DirectoryRepository")
+    templates: TemplateRepository = _Repository("service.adapters.template_store.TemplateRepository")
+    cycles: CycleRepository = _Repository("service.adapters.cycle_store.CycleRepository")
+    reviews: ReviewRepository = _Repository("service.adapters.review_store.ReviewRepository")
+    actions: ActionRepository = _Repository("service.adapters.action_store.ActionRepository")
+    audit: AuditLog = _Repository("service.adapters.audit_store.AuditLog")
+    goals: GoalRepository = _Repository("service.adapters.goal_store.GoalRepository")
+    rollups: RollupStore = _Repository("service.adapters.goal_store.RollupStore")
+    reminders: ReminderLog = _Repository("service.adapters.reminder_store.ReminderLog")
+    imports: ImportLog = _Repository("service.adapters.directory_store.ImportLog")
+    training: TrainingRepository = _Repository("service.adapters.training_store.TrainingRepository")
+    learning: LearningRepository = _Repository("service.adapters.learning_store.LearningRepository")
+    planner: PlannerRepository = _Repository("service.adapters.learning_store.PlannerRepository")
+    learning_stats: LearningStats = _Repository("service.adapters.learning_store.LearningStats")
+    feedback: FeedbackRepository = _Repository("service.adapters.feedback_store.FeedbackRepository")
+    notes: NoteRepository = _Repository("service.adapters.feedback_store.NoteRepository")
+    exports: ExportRepository = _Repository("service.adapters.export_store.ExportRepository")  # issue 11
+    # issue 23: calibration sessions and adjustments
+    calibration: CalibrationRepository = _Repository("service.adapters.calibration_store.CalibrationRepository")
+    signin_attempts: SigninAttempts = _Repository("service.adapters.signin_attempts.SigninAttempts")
+    decisions: DecisionRepository = _Repository("service.adapters.decision_store.DecisionRepository")  # issue 27
+    # issue 27: feedback on the process
+    process_feedback: ProcessFeedbackRepository = _Repository(
+        "service.adapters.process_feedback_store.ProcessFeedbackRepository"
+    )
+    # issue 28: acting managers, contribution requests
+    delegations: DelegationRepository = _Repository("service.adapters.delegation_store.DelegationRepository")
+    contributions: ContributionRepository = _Repository("service.adapters.contribution_store.ContributionRepository")
 
     # Event type → the handlers that stage its consequences; installed by service/services/messagebus.py
     # (adapters never import services). An event without an entry is refused, never dropped.
     handlers: ClassVar[Mapping[type, Sequence[Callable[[Any, Any], None]]]] = {}
 
     def __init__(self, table: Table, identity_map: bool = False) -> None:
-        from service.adapters import feedback_store as fb
-        from service.adapters import goal_store as g
-        from service.adapters import learning_store as learn
-        from service.adapters import training_store as t
-        from service.adapters.action_store import ActionRepository
-        from service.adapters.audit_store import AuditLog
-        from service.adapters.calibration_store import CalibrationRepository
-        from service.adapters.contribution_store import ContributionRepository
-        from service.adapters.cycle_store import CycleRepository
-        from service.adapters.decision_store import DecisionRepository
-        from service.adapters.delegation_store import DelegationRepository
-        from service.adapters.directory_store import DirectoryRepository, ImportLog
-        from service.adapters.export_store import ExportRepository
-        from service.adapters.process_feedback_store import ProcessFeedbackRepository
-        from service.adapters.reminder_store import ReminderLog
-        from service.adapters.review_store import ReviewRepository
-        from service.adapters.signin_attempts import SigninAttempts
-        from service.adapters.template_store import TemplateRepository
-
         self.table = table
         self.ops: list[Op] = []
         self.events: list[Any] = []  # domain events recorded, handled at commit
@@ -74,29 +123,6 @@ class UnitOfWork:
         self.absent: set[tuple[str, str]] = set()
         # Keys the next batch read also asks for (`read_along`): a later read of them is served from `seen`.
         self.along: list[dict[str, str]] = []
-        self.directory = DirectoryRepository(self)
-        self.templates = TemplateRepository(self)
-        self.cycles = CycleRepository(self)
-        self.reviews = ReviewRepository(self)
-        self.actions = ActionRepository(self)
-        self.audit = AuditLog(self)
-        self.goals = g.GoalRepository(self)
-        self.rollups = g.RollupStore(self)
-        self.reminders = ReminderLog(self)
-        self.imports = ImportLog(self)
-        self.training = t.TrainingRepository(self)
-        self.learning = learn.LearningRepository(self)
-        self.planner = learn.PlannerRepository(self)
-        self.learning_stats = learn.LearningStats(self)
-        self.feedback = fb.FeedbackRepository(self)
-        self.notes = fb.NoteRepository(self)
-        self.exports = ExportRepository(self)  # issue 11: bulk export jobs
-        self.calibration = CalibrationRepository(self)  # issue 23: calibration sessions and adjustments
-        self.signin_attempts = SigninAttempts(self)
-        self.decisions = DecisionRepository(self)  # issue 27: personnel decisions
-        self.process_feedback = ProcessFeedbackRepository(self)  # issue 27: feedback on the process
-        self.delegations = DelegationRepository(self)  # issue 28: acting managers
-        self.contributions = ContributionRepository(self)  # issue 28: contribution requests
         # issue 28: the manager an acting manager writes for in this unit of work (its audit records say so), and the
         # day whose acting managers its checks count (None: the real clock's today; the web sets its clock's)
         self.on_behalf_of: str | None = None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.actions import Action, ActionKind
 from service.domain.errors import NotFound, StaleWrite, ValidationFailed
-from service.domain.events import DiscussionRecorded, ManagerAssessmentSubmitted
 from service.domain.reviews import ItemStatus, Review
 from service.services import policy
 from service.services.auth import Principal
+
+if TYPE_CHECKING:  # the events this module's handlers take (the home page lists actions without importing them)
+    from service.domain.events import DiscussionRecorded, ManagerAssessmentSubmitted
 
 MAX_ACTIONS = 20
 OPEN_VALUES = ("open", "in_progress")

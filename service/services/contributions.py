@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.mailer import Email, Mailer, SendFailed
-from service.adapters.unit_of_work import UnitOfWork
 from service.domain.contributions import Contribution, ContributionState, check_request, check_text
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
@@ -18,6 +17,9 @@ from service.domain.errors import NO_REVIEW, Conflict, NotFound, PermissionDenie
 from service.services import policy
 from service.services.auth import Principal
 from service.services.delegation import acting_for
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 NO_CONTRIBUTION = "There is no such contribution request for you to see."

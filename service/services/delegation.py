@@ -6,17 +6,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
 from service.adapters.mailer import Email, Mailer, SendFailed
-from service.adapters.unit_of_work import UnitOfWork
 from service.domain.delegation import Delegation, DelegationStatus, check_delegation
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.services import policy
 from service.services.auth import Principal
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 NO_DELEGATION = "There is no such acting-manager arrangement for you to see."

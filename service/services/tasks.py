@@ -1,31 +1,31 @@
 """What a person has to do next ("my tasks", the home page): their own review's task, their team's assessments
 and discussions, the cycles HR steers, their open actions and the feedback colleagues asked them for, each with
-its deadline; computed from the use cases, so every rule (who may see what) is theirs."""
+its deadline; computed from the use cases, so every rule (who may see what) is theirs.
+
+The home page is a cold start's usual first signed-in page: the use cases only some people or only an active cycle
+need (reviews, feedback, training, decisions) are imported by the branch that calls them, and what only an active
+cycle can hold (my own review's task, feedback asked of me) is not read between cycles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from service.adapters.unit_of_work import UnitOfWork
-from service.domain.actions import Action
-from service.domain.contributions import ContributionState
 from service.domain.cycles import Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
-from service.domain.feedback import FeedbackKind, RequestState
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.services import actions as action_svc
-from service.services import contributions as contribution_svc
 from service.services import cycles as cycle_svc
-from service.services import decisions as decision_svc
 from service.services import directory as directory_svc
-from service.services import feedback_answers, policy
-from service.services import reviews as review_svc
-from service.services import training as training_svc
 from service.services.auth import Principal
-from service.services.feedback import closed_subjects
-from service.services.feedback_settings import settings_for
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.domain.actions import Action
 
 
 class TaskKind(StrEnum):
@@ -105,30 +105,60 @@ class MyTasks:
     steer: list[SteeredCycle] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     cycle_names: dict[str, str] = field(default_factory=dict)  # every cycle's name, for the actions' rows
+    chain: list[Employee] = field(default_factory=list)  # the people above this person (`management_chain`)
 
 
 def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) -> MyTasks:
-    """What this person must do next in the active cycles, with deadlines, and where their reviews stand."""
-    reports = directory_svc.direct_reports(uow, principal.employee_id)
-    all_cycles = cycle_svc.list_cycles(uow)
+    """What this person must do next in the active cycles, with deadlines, and where their reviews stand; the reads
+    that need nothing read before them (reports, chain, cycles, my actions) are made at once."""
+    me = principal.employee_id
+    reports, chain, all_cycles, owned = _at_once(
+        lambda: directory_svc.direct_reports(uow, me),
+        lambda: directory_svc.management_chain(uow, me),
+        lambda: cycle_svc.list_cycles(uow),
+        lambda: action_svc.my_actions(uow, principal),
+    )
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
-    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles})
-    found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in all_cycles}, found.tasks, today)
+    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles}, chain=chain)
+    if active:  # my own review's task: only an active cycle has one
+        found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in active}, found.tasks, today)
     # issue 28: an acting manager has the tasks of the teams they act for
-    if reports or principal.has(Role.MANAGER) or uow.delegations.acting_for(principal.employee_id, today):
+    acting = active and uow.delegations.acting_for(principal.employee_id, today)
+    if active and (reports or principal.has(Role.MANAGER) or acting):
         found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
     if principal.has(Role.HR):
+        from service.services import decisions as decision_svc
+
         found.steer = _steer(uow, principal, all_cycles, found.tasks, today)
         found.tasks.extend(
             Task(TaskKind.APPROVE_DECISION, decision_id=d.decision_id, summary=d.summary, count=len(d.people))
             for d in decision_svc.awaiting_my_approval(uow, principal)
         )
-    found.actions = [a for a in action_svc.my_actions(uow, principal) if a.status in OPEN_STATUSES]
+    found.actions = [a for a in owned if a.status in OPEN_STATUSES]
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
-    # issue 9: feedback colleagues asked me for
+    if active:  # issue 9: feedback colleagues asked me for, answerable only while its cycle is active
+        found.tasks.extend(_feedback_tasks(uow, principal, now))
+        found.tasks.extend(_contribution_tasks(uow, principal, active))  # issue 28
+    return found
+
+
+def _at_once(*reads: Callable[[], Any]) -> list[Any]:
+    """Independent reads made together, each but the first on a thread of its own: the page waits for the slowest
+    DynamoDB request rather than for their sum. Their answers in order; an error is raised once all are done."""
+    with ThreadPoolExecutor(max_workers=len(reads) - 1) as pool:
+        later = [pool.submit(read) for read in reads[1:]]
+        first = reads[0]()
+    return [first, *(f.result() for f in later)]
+
+
+def _feedback_tasks(uow: UnitOfWork, principal: Principal, now: datetime) -> list[Task]:
+    """The feedback colleagues asked me for and I can still give."""
+    from service.services import feedback_answers
+
+    tasks = []
     for r in feedback_answers.my_requests(uow, principal, now):
         if r.open:
-            found.tasks.append(
+            tasks.append(
                 Task(
                     TaskKind.GIVE_FEEDBACK,
                     r.cycle_id,
@@ -139,13 +169,26 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
                     feedback_kind=r.kind,
                 )
             )
-    running = {c.cycle_id for c in active}
-    for c in contribution_svc.asked_of_me(uow, principal):  # issue 28: contributions asked of me
-        if c.state is ContributionState.ASKED and c.cycle_id in running:
-            name = found.cycle_names.get(c.cycle_id, "")
-            kind, who = TaskKind.GIVE_CONTRIBUTION, {"employee_id": c.employee_id, "employee_name": c.employee_name}
-            found.tasks.append(Task(kind, c.cycle_id, name, **who))
-    return found
+    return tasks
+
+
+def _contribution_tasks(uow: UnitOfWork, principal: Principal, active: list[Cycle]) -> list[Task]:
+    """Issue 28: the contributions managers asked me for in running cycles and I have not given yet."""
+    from service.domain.contributions import ContributionState
+    from service.services import contributions as contribution_svc
+
+    names = {c.cycle_id: c.name for c in active}
+    return [
+        Task(
+            TaskKind.GIVE_CONTRIBUTION,
+            c.cycle_id,
+            names[c.cycle_id],
+            employee_id=c.employee_id,
+            employee_name=c.employee_name,
+        )
+        for c in contribution_svc.asked_of_me(uow, principal)
+        if c.state is ContributionState.ASKED and c.cycle_id in names
+    ]
 
 
 def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str, str]) -> list[Task]:
@@ -170,6 +213,8 @@ def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str,
 def _own_reviews(
     uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task], today: date
 ) -> list[OwnReview]:
+    from service.services import reviews as review_svc
+
     rows = []
     for r in review_svc.history(uow, principal, principal.employee_id).reviews:
         cycle = cycles.get(r.cycle_id)
@@ -205,6 +250,11 @@ def nominations_to_decide(
     decided: an active cycle, before the nomination deadline (HR may adjust after it), feedback not closed.
     One batch read gets their close marks and waiting counts (served by the review's own batch read when it
     asked for them); a person without a count, from before counting began, costs a Query of their requests."""
+    from service.domain.feedback import FeedbackKind, RequestState
+    from service.services import policy
+    from service.services.feedback import closed_subjects
+    from service.services.feedback_settings import settings_for
+
     if cycle.state is not CycleState.ACTIVE or not subjects:
         return {}
     deadline = settings_for(uow, cycle).nomination_deadline
@@ -245,6 +295,9 @@ def _team(
 ) -> list[TeamCycle]:
     """The manager's tasks about their reports: assessments and discussions, nominations and suggested needs
     to decide."""
+    from service.services import reviews as review_svc
+    from service.services import training as training_svc
+
     teams = []
     titles = {p.employee_id: p.title for p in reports if p.title}
     for cycle in active:

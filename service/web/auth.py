@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g, request, session
@@ -73,12 +74,14 @@ def _identify() -> tuple[str | None, str]:
     return session.get("employee_id"), "session"
 
 
+def session_expired(now: float, max_hours: int) -> bool:
+    """True when the signed-in session is older than the absolute limit (`auth_at`, set by web/signin.py)."""
+    started = session.get("auth_at")
+    return started is None or now - float(started) > max_hours * 3600
+
+
 def _cognito_session(settings: Settings) -> str | None:
     """The employee of a session started by the Cognito sign-in, unless it passed its absolute limit."""
-    import time
-
-    from service.web.signin import session_expired
-
     if session.get("employee_id") is None:
         return None
     if session_expired(time.time(), settings.session_max_hours):

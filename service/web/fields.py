@@ -1,62 +1,15 @@
 """marshmallow field types for untrusted input: text a page and the table can hold, ids that are keys, numbers
-DynamoDB can store. Every input schema of the JSON API and the forms uses these instead of marshmallow's own."""
+DynamoDB can store (the rules themselves are web/untrusted.py's, which pages use without marshmallow). Every input
+schema of the JSON API and the forms uses these instead of marshmallow's own."""
 
 from __future__ import annotations
 
-import math
-import re
 from enum import StrEnum
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-# DynamoDB numbers: up to 38 significant digits, magnitude 1E-130 .. 9.99...E+125 (and 0).
-DYNAMO_MAX = 9.99e125
-DYNAMO_MIN = 1e-130
-DYNAMO_DIGITS = 38
-TEXT_MAX = 10_000
-ID_MAX = 128
-# Ids are keys in the table: one rule keeps `#` (our key separator), `/`, `..`, controls and lookalikes out.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-# C0 controls except tab, line feed and carriage return, DEL, and the UTF-16 surrogates (which are never
-# text on their own: they cannot be encoded as UTF-8, so a page or a DynamoDB write would fail on them).
-# The same rule for readers of the OpenAPI document (JSON Schema has no way to speak of lone surrogates).
-TEXT_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$"
-FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def is_id(value: str) -> bool:
-    """True when `value` could name an item (the rule of `Id`)."""
-    return len(value) <= ID_MAX and ID_RE.fullmatch(value) is not None
-
-
-def text_problem(value: str) -> str | None:
-    """Why a string is not text we store and show, or None when it is."""
-    found = FORBIDDEN_RE.search(value)
-    if found is None:
-        return None
-    char = found.group()
-    if "\ud800" <= char <= "\udfff":
-        return "Contains an unpaired surrogate (not valid Unicode text)."
-    return f"Contains a control character (U+{ord(char):04X})."
-
-
-def number_problem(value: float | int) -> str | None:
-    """Why a number cannot be stored in DynamoDB, or None when it can."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return "Enter a finite number."
-    if isinstance(value, int):
-        if len(str(abs(value)).rstrip("0")) > DYNAMO_DIGITS:
-            return f"Use at most {DYNAMO_DIGITS} significant digits."
-        magnitude = abs(value)
-    else:
-        magnitude = abs(value)
-    if magnitude and (magnitude > DYNAMO_MAX or magnitude < DYNAMO_MIN):
-        return "Enter a number between 1E-130 and 9.99E+125 in size (or 0)."
-    return None
+from service.web.untrusted import ID_MAX, ID_PATTERN, ID_RE, TEXT_MAX, TEXT_PATTERN, number_problem, text_problem
 
 
 class Text(fields.String):

@@ -7,9 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 
-from service.web.fields import ID_MAX, ID_PATTERN
 from service.web.schemas import ErrorSchema
-from service.web.untrusted import NAME_MAX
+from service.web.untrusted import ID_MAX, ID_PATTERN, NAME_MAX
 
 bp = Blueprint("openapi", __name__)
 IF_MATCH = {

@@ -17,7 +17,6 @@ from service.services import tasks as task_svc
 from service.services.auth import Principal
 from service.views.labels import ACTION_STATUS_LABELS, TASK_TITLES
 from service.web.page_helpers import back_to, due_info, page_principal, today
-from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages", __name__)
@@ -143,7 +142,6 @@ def home():
     principal = page_principal()
     uow = wiring().uow()
     me = svc.get_person(uow, principal.employee_id)
-    chain = svc.management_chain(uow, principal.employee_id)
     found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now())
     tasks = sorted((_task_row(t, principal) for t in found.tasks), key=lambda t: t.sort_key)
     action_due = {a.action_id: due_info(a.due) for a in found.actions}
@@ -154,7 +152,7 @@ def home():
         "pages/home.html",
         leading=leading,
         me=me,
-        chain=chain,
+        chain=found.chain,
         reports=found.reports,
         tasks=tasks,
         own=[_own_row(r, principal) for r in found.own],
@@ -185,6 +183,7 @@ def action_status(action_id: str):
     """Move one of my actions along (open → in progress → done, or dropped)."""
     from service.services import actions as action_svc
     from service.web.form_flow import OnRefusal, attempt
+    from service.web.versioning import expected_version
 
     principal = page_principal()
     w = wiring()

@@ -25,9 +25,9 @@ from service.services.auth import Principal
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
-from service.web.fields import ID_MAX, ID_RE
 from service.web.form_flow import OnRefusal, attempt
 from service.web.page_helpers import page_principal, picker_search, today
+from service.web.untrusted import ID_MAX, ID_RE
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 

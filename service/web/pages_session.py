@@ -10,9 +10,8 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from service.domain.errors import ValidationFailed
 from service.services import directory as svc
 from service.web.auth import csrf_token, optional_principal
-from service.web.fields import is_id
 from service.web.page_helpers import back_to, page_principal
-from service.web.untrusted import safe_next
+from service.web.untrusted import is_id, safe_next
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_session", __name__)

@@ -7,7 +7,7 @@ to the hosted UI's logout, which comes back to `/auth/signed-out`. Tokens never 
 only the employee id and two times live in the HttpOnly `__Host-` session cookie.
 
 Sessions end after `session_minutes` without a request (the cookie's signed timestamp) and
-`session_max_hours` after signing in, whatever happens (`session_expired`). Failed sign-ins are
+`session_max_hours` after signing in, whatever happens (web/auth.py's `session_expired`). Failed sign-ins are
 counted per source address and window; past the limit the callback answers 429 until the window ends.
 """
 
@@ -68,12 +68,6 @@ def callback_url() -> str:
 def signed_out_url() -> str:
     """The sign-out URL registered on the app client."""
     return _base_url() + url_for("cognito_signin.signed_out")
-
-
-def session_expired(now: float, max_hours: int) -> bool:
-    """True when the signed-in session is older than the absolute limit."""
-    started = session.get("auth_at")
-    return started is None or now - float(started) > max_hours * 3600
 
 
 @bp.get("/login")

@@ -1,5 +1,7 @@
 """Untrusted input before it reaches a schema: request size, JSON bodies, ids in the path, paging cursors, the
-places a sign-in or a form may send the browser back to (`safe_next`).
+places a sign-in or a form may send the browser back to (`safe_next`), and the rules of text, ids and numbers the
+table and the pages can hold (web/fields.py's schema fields apply them; here they need no marshmallow, so reading a
+session cookie or a page's path does not import it).
 
 The limits are the ones docs/SECURITY.md lists; each refusal is a 4xx in the one error shape.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 from typing import Any
 
 from flask import Flask
@@ -23,6 +27,55 @@ MAX_JSON_DEPTH = 32  # DynamoDB's own nesting limit for a document
 MAX_REPORTED = 20  # field messages listed per refused body
 NAME_MAX = 200  # a department name in the path (the import's field limit)
 ENDPOINTS_WITHOUT_ID_RULE = {"static"}
+
+
+# DynamoDB numbers: up to 38 significant digits, magnitude 1E-130 .. 9.99...E+125 (and 0).
+DYNAMO_MAX = 9.99e125
+DYNAMO_MIN = 1e-130
+DYNAMO_DIGITS = 38
+TEXT_MAX = 10_000
+ID_MAX = 128
+# Ids are keys in the table: one rule keeps `#` (our key separator), `/`, `..`, controls and lookalikes out.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# C0 controls except tab, line feed and carriage return, DEL, and the UTF-16 surrogates (which are never
+# text on their own: they cannot be encoded as UTF-8, so a page or a DynamoDB write would fail on them).
+# The same rule for readers of the OpenAPI document (JSON Schema has no way to speak of lone surrogates).
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$"
+FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def is_id(value: str) -> bool:
+    """True when `value` could name an item (the rule of ids in the path and of web/fields.py's `Id`)."""
+    return len(value) <= ID_MAX and ID_RE.fullmatch(value) is not None
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string is not text we store and show, or None when it is."""
+    found = FORBIDDEN_RE.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        return "Contains an unpaired surrogate (not valid Unicode text)."
+    return f"Contains a control character (U+{ord(char):04X})."
+
+
+def number_problem(value: float | int) -> str | None:
+    """Why a number cannot be stored in DynamoDB, or None when it can."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "Enter a finite number."
+    if isinstance(value, int):
+        if len(str(abs(value)).rstrip("0")) > DYNAMO_DIGITS:
+            return f"Use at most {DYNAMO_DIGITS} significant digits."
+        magnitude = abs(value)
+    else:
+        magnitude = abs(value)
+    if magnitude and (magnitude > DYNAMO_MAX or magnitude < DYNAMO_MIN):
+        return "Enter a number between 1E-130 and 9.99E+125 in size (or 0)."
+    return None
 
 
 class MalformedRequest(DomainError):
@@ -55,16 +108,8 @@ def parse_json(data: str | bytes) -> Any:
     return value
 
 
-def _fields() -> Any:
-    """web/fields.py, which imports marshmallow: loaded by the first request with a body or an id in its path."""
-    from service.web import fields
-
-    return fields
-
-
 def _problems(value: Any) -> dict[str, list[str]]:
     """{json path: [message]} for strings and numbers DynamoDB or a page cannot hold; walks without recursion."""
-    text_problem, number_problem = _fields().text_problem, _fields().number_problem
     out: dict[str, list[str]] = {}
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack and len(out) < MAX_REPORTED:
@@ -93,7 +138,6 @@ def _problems(value: Any) -> dict[str, list[str]]:
 
 
 def _printable(path: str) -> str:
-    text_problem = _fields().text_problem
     return "".join(ch if text_problem(ch) is None else "\ufffd" for ch in path)
 
 
@@ -111,14 +155,13 @@ def check_view_args(endpoint: str | None, values: dict[str, Any] | None) -> None
     """Refuse ids in the path that cannot name anything (404), before a view turns them into table keys."""
     if not values or endpoint in ENDPOINTS_WITHOUT_ID_RULE:
         return
-    fields = _fields()
     for name, value in values.items():
         if not isinstance(value, str):
             continue
         if name == "name":  # a department: free text, but printable and short
             too_long = f"longer than {NAME_MAX} characters" if len(value) > NAME_MAX else None
-            problem = fields.text_problem(value) or too_long
-        elif len(value) > fields.ID_MAX or not fields.ID_RE.fullmatch(value):
+            problem = text_problem(value) or too_long
+        elif not is_id(value):
             problem = "not a valid id (letters, digits, '.', '_' or '-')"
         else:
             problem = None
@@ -145,7 +188,7 @@ def decode_cursor(token: str, pk: str, sk_prefix: str) -> dict[str, str]:
         raise refused
     sk = key["sk"]
     # The key must belong to the partition of this request: a cursor is never a way to read elsewhere.
-    unprintable = isinstance(sk, str) and _fields().text_problem(sk)
+    unprintable = isinstance(sk, str) and text_problem(sk)
     if key["pk"] != pk or not isinstance(sk, str) or not sk.startswith(sk_prefix) or unprintable or len(sk) > 512:
         raise refused
     return {"pk": pk, "sk": sk}

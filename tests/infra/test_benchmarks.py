@@ -101,3 +101,13 @@ def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
     ]
     assert all(r.median > 0 for r in report.rows)
     assert "1.3" in report.as_dict()["target"]
+    facts = report.as_dict()["facts"]
+    # a fair baseline: the bare app reads the secret and the signed-in person as the handler does
+    assert facts["signed-in / AWS requests"]["bare"] == ["GetSecretValue", "GetItem"]
+    service = facts["signed-in / AWS requests"]["service"]
+    assert service[:2] == ["GetSecretValue", "GetItem"]
+    # between cycles, a manager's home reads the chain, reports, cycles and own actions (at once), no review
+    assert sorted(service[2:]) == ["BatchGetItem", "Query", "Query", "Query"]
+    # the first signed-in page pays for no marshmallow, PDF library, Cognito sign-in or store it does not read
+    loaded = next(v for k, v in facts.items() if k.startswith("signed-in / loaded of marshmallow"))
+    assert loaded == {"service": [], "bare": []}

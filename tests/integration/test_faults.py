@@ -249,16 +249,18 @@ def test_an_import_is_all_or_nothing_under_faults(web, moto_client, settings):
     assert ("ORG", "EMP#E7") in after and after[("ORG", "EMP#E3")]["title"]["S"] == "Director of Engineering"
 
 
-def test_a_page_answers_503_with_a_friendly_page(web, store, moto_client):
+@pytest.mark.parametrize("failing", [1, 3])  # the signed-in person's read, or one the home page makes at once
+def test_a_page_answers_503_with_a_friendly_page(web, store, moto_client, failing):
     app, _ = web
     client = app.test_client()
     AuthActions(client).login("E4")
     faults = Faults(moto_client)
-    faults.arm(1)
+    faults.arm(failing)
     resp = client.get("/", headers={"Accept": "text/html"})
     assert resp.status_code == 503 and int(resp.headers["Retry-After"]) > 0
     assert resp.mimetype == "text/html"
     assert "try again in a moment" in resp.get_data(as_text=True)
+    assert len(faults.failed) == 1
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
