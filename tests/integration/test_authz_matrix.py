@@ -149,6 +149,17 @@ ROUTES: dict[str, str] = {
     "POST /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
     "GET /api/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 401",
     "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
+    # issue 28: notifications: everyone chooses their own; only HR connects and tests chat channels
+    "GET /api/me/notifications": "ok ok ok ok ok ok ok 401",
+    "PUT /api/me/notifications": "ok ok ok ok ok ok ok 401",
+    "GET /me/notifications": "ok ok ok ok ok ok ok login",
+    "POST /me/notifications": "ok ok ok ok ok ok ok 401",
+    "GET /api/notifications/channels": "403 403 403 403 403 ok 403 401",
+    "PUT /api/notifications/channels/<channel>": "403 403 403 403 403 ok 403 401",
+    "POST /api/notifications/channels/<channel>/test": "403 403 403 403 403 ok 403 401",
+    "GET /hr/notifications": "403 403 403 403 403 ok 403 login",
+    "POST /hr/notifications/<channel>": "403 403 403 403 403 ok 403 401",
+    "POST /hr/notifications/<channel>/test": "403 403 403 403 403 ok 403 401",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -222,6 +233,25 @@ ROUTES: dict[str, str] = {
     "GET /favicon.ico": "ok ok ok ok ok ok ok ok",
     "GET /healthz": "ok ok ok ok ok ok ok ok",
     "GET /history": "ok ok ok ok ok ok ok login",
+    # issue 28: scheduled reviews, HR's rules (the API and the pages)
+    "GET /api/schedules": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules": "403 403 403 403 403 ok 403 401",
+    "GET /api/schedules/preview": "403 403 403 403 403 ok 403 401",
+    "GET /api/schedules/<rule_id>": "403 403 403 403 403 ok 403 401",
+    "PUT /api/schedules/<rule_id>": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/pause": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/resume": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/archive": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/restore": "403 403 403 403 403 ok 403 401",
+    "GET /hr/schedules": "403 403 403 403 403 ok 403 login",
+    "GET /hr/schedules/new": "403 403 403 403 403 ok 403 login",
+    "POST /hr/schedules/new": "403 403 403 403 403 ok 403 401",
+    "GET /hr/schedules/<rule_id>/edit": "403 403 403 403 403 ok 403 login",
+    "POST /hr/schedules/<rule_id>/edit": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/pause": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/resume": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/archive": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/restore": "403 403 403 403 403 ok 403 401",
     "GET /hr/cycles": "403 403 403 403 403 ok 403 login",
     "GET /hr/cycles/<cycle_id>": "403 403 403 403 403 ok 403 login",
     "GET /hr/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 login",
@@ -381,6 +411,8 @@ _DECISION = {"kind": "promotion", "people": ["{owner}"], "summary": "Promoted in
 _PROCESS = {"fair": 4, "useful": 3, "time_taken": "1_2h", "change": "Shorter forms"}
 # Bodies that pass validation, so that authorization decides; "{owner}", "{cycle}", "{template}" are filled in.
 BODIES: dict[str, dict] = {
+    "POST /api/schedules": {"name": "Anniversary", "kind": "anniversary"},  # issue 28: the body loads, the role decides
+    "PUT /api/schedules/<rule_id>": {"name": "Anniversary", "kind": "anniversary"},
     "PATCH /api/actions/<action_id>": {"status": "in_progress"},
     "POST /actions/<action_id>/status": {"status": "in_progress"},
     "POST /api/cycles": _CYCLE,
@@ -496,6 +528,7 @@ class World:
     session_id: str = ""
     delegation_id: str = ""  # issue 28: M1 names M2 acting manager for April (upcoming)
     contribution_id: str = ""  # issue 28: M1 asked P1 for a contribution to S1's review
+    schedule_rule_id: str = ""  # issue 28: a probation rule H1 set up
 
 
 def _seed() -> World:
@@ -561,6 +594,10 @@ def _seed() -> World:
 
     ask = {"contributor_id": "P1", "question": "How did the migration go?"}
     contribution = contribution_svc.request_contribution(UnitOfWork(table), m1, cycle.cycle_id, "S1", ask, clock)
+    from service.services import schedules as schedule_svc
+
+    rule = {"name": "Probation", "kind": "probation", "template_id": template.template_id, "days": 90}
+    schedule_rule_id = schedule_svc.create_rule(UnitOfWork(table), hr, rule, clock).rule_id
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -575,6 +612,7 @@ def _seed() -> World:
         session_id,
         delegation_id,
         contribution.contribution_id,
+        schedule_rule_id,
     )
 
 
@@ -687,6 +725,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "session_id": world.session_id,
         "delegation_id": world.delegation_id,
         "contribution_id": world.contribution_id,
+        "rule_id": world.schedule_rule_id,
         "employee_id": owner,
         "goal_id": world.goals.get(owner, "none"),
         "action_id": world.actions.get(owner, "none"),
@@ -703,6 +742,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "subject_id": owner,
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
+        "channel": "slack",  # issue 28: a chat channel (none is connected in the seed)
     }
     query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))
     for key, value in values.items():
