@@ -10,7 +10,9 @@ AUDIT_FIELDS = ("entity", "version", "at", "actor", "action", "reason", "changes
 
 
 def _audit_record(item: Item) -> Item:
-    return {k: item.get(k) for k in AUDIT_FIELDS}
+    # issue 28: an acting manager's record names the manager they acted for (others have no such field)
+    behalf = {"on_behalf_of": item["on_behalf_of"]} if item.get("on_behalf_of") else {}
+    return {k: item.get(k) for k in AUDIT_FIELDS} | behalf
 
 
 class AuditLog(Repository):

@@ -45,6 +45,7 @@ def stage_audited(
         diff(_content(before), _content(after)),
         (before or {}).get("audit_head", ""),
         reason,
+        getattr(uow, "on_behalf_of", None),  # issue 28: an acting manager writes for the manager
     )
     stored = {**after, "version": version, "audit_head": record["hash"]}
     if not after:  # a deletion: the item goes, its trail ends with a record of everything it held

@@ -434,6 +434,9 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("O2O#", "PAIR", "one_to_one_pair"),
     ("O2O#", "MEET#", "one_to_one_meeting"),
     ("O2O#", "PRIVATE#", "one_to_one_private_note"),
+    ("DELEGATION#", "DELEGATION", "delegation"),
+    ("ACTINGFOR#", "INDEX", "acting_index"),
+    ("CONTRIB#", "CONTRIB", "contribution"),
     ("SCHEDULES", "RULE#", "schedule_rule"),
     ("SCHEDULES", "THROUGH#", "schedule_cursor"),
     ("ORGPLAN#", "ITEM", "plan_item"),
@@ -926,6 +929,83 @@ def entity_one_to_one(manager_id: str, report_id: str, part: str) -> str:
     """Audit entity name of a pair (`part` "PAIR"), a meeting (its date) or private notes (`PRIVATE.<date>.<author>`:
     a trail of its own that no route shows the other side)."""
     return f"{one_to_one_partition(manager_id, report_id)}#{_esc(part)}"
+
+
+# --- acting managers and contribution requests (issue 28, point 3) ----------------------------------------
+
+
+def delegation(delegation_id: str) -> dict[str, str]:
+    """Primary key of a delegation to an acting manager."""
+    return {"pk": f"DELEGATION#{_esc(delegation_id)}", "sk": "DELEGATION"}
+
+
+def delegation_gsi(acting_id: str, manager_id: str, starts: str, delegation_id: str) -> dict[str, str]:
+    """Index attributes of a delegation: by its acting manager (gsi1), by its manager (gsi2), all of them (gsi3)."""
+    order = f"{starts}#{_esc(delegation_id)}"
+    return {
+        "gsi1pk": f"ACTING#{_esc(acting_id)}",
+        "gsi1sk": order,
+        "gsi2pk": f"DELEGATOR#{_esc(manager_id)}",
+        "gsi2sk": order,
+        "gsi3pk": "DELEGATIONS",
+        "gsi3sk": order,
+    }
+
+
+def delegations_to(acting_id: str) -> tuple[str, str]:
+    """gsi1 partition of the delegations naming this person acting manager."""
+    return "gsi1", f"ACTING#{_esc(acting_id)}"
+
+
+def delegations_of(manager_id: str) -> tuple[str, str]:
+    """gsi2 partition of the delegations of one manager."""
+    return "gsi2", f"DELEGATOR#{_esc(manager_id)}"
+
+
+def delegations_all() -> tuple[str, str]:
+    """gsi3 partition of every delegation (HR)."""
+    return "gsi3", "DELEGATIONS"
+
+
+def acting_index(acting_id: str) -> dict[str, str]:
+    """The periods one person acts for managers, kept by each delegation's save: read by key, so it rides in a
+    request's first batch read."""
+    return {"pk": f"ACTINGFOR#{_esc(acting_id)}", "sk": "INDEX"}
+
+
+def entity_delegation(delegation_id: str) -> str:
+    """Audit entity name of a delegation."""
+    return f"DELEGATION#{_esc(delegation_id)}"
+
+
+def contribution(contribution_id: str) -> dict[str, str]:
+    """Primary key of a contribution request (and the contribution, once written)."""
+    return {"pk": f"CONTRIB#{_esc(contribution_id)}", "sk": "CONTRIB"}
+
+
+def contribution_gsi(contributor_id: str, cycle_id: str, employee_id: str, at: str, contribution_id: str) -> dict:
+    """Index attributes of a contribution: the contributor's requests (gsi1), the review's (gsi2)."""
+    return {
+        "gsi1pk": f"CONTRIBUTOR#{_esc(contributor_id)}",
+        "gsi1sk": f"{at}#{_esc(contribution_id)}",
+        "gsi2pk": f"CONTRIBREVIEW#{_esc(cycle_id)}#{_esc(employee_id)}",
+        "gsi2sk": f"{at}#{_esc(contribution_id)}",
+    }
+
+
+def contributions_by(contributor_id: str) -> tuple[str, str]:
+    """gsi1 partition of the contributions asked of one person."""
+    return "gsi1", f"CONTRIBUTOR#{_esc(contributor_id)}"
+
+
+def contributions_to(cycle_id: str, employee_id: str) -> tuple[str, str]:
+    """gsi2 partition of the contributions asked for one review."""
+    return "gsi2", f"CONTRIBREVIEW#{_esc(cycle_id)}#{_esc(employee_id)}"
+
+
+def entity_contribution(contribution_id: str) -> str:
+    """Audit entity name of a contribution."""
+    return f"CONTRIB#{_esc(contribution_id)}"
 
 
 # --- scheduled reviews (issue 28, point 4) ------------------------------------------------------------

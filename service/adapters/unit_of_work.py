@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from service.adapters.store import Op, Put, Table, same_item
@@ -33,8 +34,10 @@ if TYPE_CHECKING:  # the repositories, each imported when a unit of work first u
     from service.adapters.action_store import ActionRepository
     from service.adapters.audit_store import AuditLog
     from service.adapters.calibration_store import CalibrationRepository
+    from service.adapters.contribution_store import ContributionRepository
     from service.adapters.cycle_store import CycleRepository
     from service.adapters.decision_store import DecisionRepository
+    from service.adapters.delegation_store import DelegationRepository
     from service.adapters.directory_store import DirectoryRepository, ImportLog
     from service.adapters.export_store import ExportRepository
     from service.adapters.feedback_store import FeedbackRepository, NoteRepository
@@ -102,6 +105,9 @@ class UnitOfWork:
     plan: PlanRepository = _Repository("service.adapters.plan_store.PlanRepository")  # issue 27: improvement plan
     # issue 28: one-to-ones
     one_to_ones: OneToOneRepository = _Repository("service.adapters.one_to_one_store.OneToOneRepository")
+    # issue 28: acting managers, contribution requests
+    delegations: DelegationRepository = _Repository("service.adapters.delegation_store.DelegationRepository")
+    contributions: ContributionRepository = _Repository("service.adapters.contribution_store.ContributionRepository")
 
     # Event type → the handlers that stage its consequences; installed by service/services/messagebus.py
     # (adapters never import services). An event without an entry is refused, never dropped.
@@ -125,6 +131,10 @@ class UnitOfWork:
         self.absent: set[tuple[str, str]] = set()
         # Keys the next batch read also asks for (`read_along`): a later read of them is served from `seen`.
         self.along: list[dict[str, str]] = []
+        # issue 28: the manager an acting manager writes for in this unit of work (its audit records say so), and the
+        # day whose acting managers its checks count (None: the real clock's today; the web sets its clock's)
+        self.on_behalf_of: str | None = None
+        self.today: date | None = None
 
     @classmethod
     def install(cls, handlers: Mapping[type, Sequence[Callable[[Any, Any], None]]]) -> None:

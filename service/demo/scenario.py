@@ -17,6 +17,7 @@ from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVE
 from service.demo.checkins import CHECK_INS, SetAt, load_checkins
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
+from service.demo.delegation import load_delegation_demo
 from service.demo.diagnosis import load_plan_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
@@ -119,6 +120,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
     load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
+    load_delegation_demo(table, who, current.cycle_id, clock)  # issue 28: an acting manager, contributions
     load_schedules_demo(table, hr, template.template_id, clock)  # issue 28: probation and anniversary rules
     load_plan_demo(table, who, last.cycle_id, current.cycle_id, clock)  # issue 27: the improvement plan
     # issue 23: the design team's manager assessments (submitted by the training story) in an open session

@@ -56,14 +56,24 @@ def canonical(value: Any) -> Any:
 
 def record_hash(prev_hash: str, record: dict[str, Any]) -> str:
     """sha256 over the previous hash and the record's canonical JSON."""
-    body = json.dumps(canonical({k: record.get(k) for k in RECORD_FIELDS}), sort_keys=True, default=str)
+    # issue 28: an acting manager's record also names the manager they acted for (older records have no such field)
+    named = RECORD_FIELDS + (("on_behalf_of",) if record.get("on_behalf_of") else ())
+    body = json.dumps(canonical({k: record.get(k) for k in named}), sort_keys=True, default=str)
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
 def new_record(
-    entity: str, version: int, at: str, actor: str, action: str, changes: list[Change], prev_hash: str, reason: str = ""
+    entity: str,
+    version: int,
+    at: str,
+    actor: str,
+    action: str,
+    changes: list[Change],
+    prev_hash: str,
+    reason: str = "",
+    on_behalf_of: str | None = None,
 ) -> dict[str, Any]:
-    """An audit record, chained to the previous one."""
+    """An audit record, chained to the previous one; `on_behalf_of` names the manager an acting manager acted for."""
     record: dict[str, Any] = {
         "entity": entity,
         "version": version,
@@ -74,6 +84,8 @@ def new_record(
         "changes": [{"field": c.field, "from": c.before, "to": c.after} for c in changes],
         "prev_hash": prev_hash or GENESIS,
     }
+    if on_behalf_of:
+        record["on_behalf_of"] = on_behalf_of
     record["hash"] = record_hash(record["prev_hash"], record)
     return record
 

@@ -504,6 +504,9 @@ class Review:
     last_return: dict[str, Any] | None = None
     # issue 23: the manager's original ratings beside the calibrated ones, who changed them, when, why
     calibration: dict[str, Any] | None = None
+    # issue 28: the draft manager assessment a former manager left when the directory moved the person mid-cycle
+    # ({"id", "name"}), until the current manager takes it over or discards it
+    manager_draft_by: dict[str, Any] | None = None
     version: int = 0
     audit_head: str = ""
 

@@ -367,7 +367,9 @@ def _may_see_why(principal: Principal, review: Review, directory: dict[str, Empl
     if principal.has(Role.HR):
         return True
     person = directory.get(review.employee_id)
-    return principal.employee_id == review.manager_id or (person is not None and principal.employee_id in person.chain)
+    return policy.manages(principal, review.manager_id) or (
+        person is not None and principal.employee_id in person.chain
+    )
 
 
 def _topics(r: Review) -> list[str]:

@@ -124,6 +124,8 @@ def get_cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
 
 def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str) -> None:
     """Read what a request about one cycle will need (the cycle, its counters, whoever acts) in one batch."""
+    if acting_id:  # issue 28: whom the reader acts for (their team lists), in the same batch
+        uow.delegations.read_along(acting_id)
     uow.cycles.prefetch(cycle_id, [acting_id] if acting_id else [])
 
 

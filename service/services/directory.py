@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from service.adapters.clock import Clock, iso
+from service.adapters.documents import render
+from service.adapters.mailer import Email, Mailer, SendFailed
 from service.adapters.store import MAX_TRANSACTION_ITEMS
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.cycles import CycleState
 from service.domain.directory import Employee, Role, parse_csv, plan_import
-from service.domain.errors import NO_PERSON, NotAuthenticated, NotFound
+from service.domain.errors import NO_PERSON, NotAuthenticated, NotFound, StaleWrite
+from service.domain.reviews import ReviewState, manager_assessed
 from service.services import policy
 from service.services.auth import Principal
 from service.services.policy import require_role
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 MAX_FOUND = 20  # matches a search lists; more means: type more of the name
 MAX_QUERY = 100
 # Letters NFKD does not take apart, written as people type them on an English keyboard.
@@ -45,23 +51,33 @@ class ImportRecord:
 
 
 def import_organisation(
-    uow: UnitOfWork, principal: Principal | None, csv_text: str, clock: Clock, dry_run: bool = False
+    uow: UnitOfWork,
+    principal: Principal | None,
+    csv_text: str,
+    clock: Clock,
+    dry_run: bool = False,
+    mailer: Mailer | None = None,
 ) -> ImportResult:
     """Validate a whole CSV, then apply hires, moves and leavers; a bad file changes nothing.
 
     `principal` None means the trusted CLI. Changes of up to 99 employees commit in one
     transaction with the import record; larger ones commit in 100-item chunks, each conditional
-    on the versions read, and re-running the same file completes an interrupted import.
+    on the versions read, and re-running the same file completes an interrupted import. Issue 28: then the open
+    reviews of running cycles follow their people's new managers (both managers told by email); a re-run moves
+    only what is not moved yet.
     """
     if principal is not None:
         require_role(principal, Role.HR)
     incoming = parse_csv(csv_text)
     plan = plan_import(uow.directory.all(), incoming)
-    if dry_run or plan.changes == 0:
+    actor = principal.employee_id if principal else "cli"
+    if dry_run:
+        return ImportResult(plan.summary(), None, dry_run, 0)
+    if plan.changes == 0:
+        _move_reviews(uow, actor, clock, mailer)  # an interrupted import's moves, completed
         return ImportResult(plan.summary(), None, dry_run, 0)
     import_id = clock.new_id()
     digest = hashlib.sha256(csv_text.encode()).hexdigest()
-    actor = principal.employee_id if principal else "cli"
     with uow:
         for person in plan.created:
             uow.directory.save(person, new=True)
@@ -70,7 +86,84 @@ def import_organisation(
         # The record goes last: it marks the import complete, and so lands with the last chunk.
         uow.imports.add(import_id, iso(clock.now()), actor, plan.summary(), digest)
         chunks = uow.commit_in_chunks(MAX_TRANSACTION_ITEMS)
+    _move_reviews(UnitOfWork(uow.table), actor, clock, mailer)  # a fresh unit of work: the directory as it now is
     return ImportResult(plan.summary(), import_id, False, chunks)
+
+
+@dataclass(frozen=True)
+class ManagerMove:
+    """One open review moved to the person's new manager by a directory change."""
+
+    cycle_id: str
+    cycle_name: str
+    employee_id: str
+    employee_name: str
+    old_manager_id: str | None
+    new_manager_id: str | None
+    draft_kept: bool  # the former manager's draft waits for the new one
+
+
+def move_to_current_managers(uow: UnitOfWork, actor: str, clock: Clock) -> list[ManagerMove]:
+    """Move every open review of a running cycle whose manager is not the person's manager in the directory any more
+    to that manager, audited: a draft manager assessment is kept, marked as the former manager's, for the new one to
+    take over or discard; a submitted one stays as it is. A review already moved is left alone, so a retried import
+    moves each review once (one Query per active cycle; a read and a transaction per review moved)."""
+    people = {p.employee_id: p for p in uow.directory.all()}
+    moves = []
+    at = iso(clock.now())
+    for cycle in uow.cycles.list():
+        if cycle.state is not CycleState.ACTIVE:
+            continue
+        for r in uow.reviews.of_cycle(cycle.cycle_id):
+            person = people.get(r.employee_id)
+            if person is None or person.manager_id == r.manager_id or r.state is ReviewState.FINALISED:
+                continue
+            r = uow.reviews.get(cycle.cycle_id, r.employee_id) or r  # read in this unit of work: the update diffs it
+            if person.manager_id == r.manager_id:
+                continue  # moved meanwhile (a concurrent retry of the import)
+            old = people.get(r.manager_id or "")
+            draft = not manager_assessed(r.state) and bool(r.manager_assessment) and old is not None
+            changes: dict[str, Any] = {"manager_id": person.manager_id}
+            if draft and old is not None:
+                changes["manager_draft_by"] = {"id": old.employee_id, "name": old.name}
+            reason = f"the directory names {person.manager_id or 'no manager'} as manager (was {r.manager_id})"
+            try:
+                with uow:
+                    uow.reviews.save(
+                        replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
+                    )
+                    uow.commit()
+            except StaleWrite:
+                continue  # changed meanwhile: left for the next run of the import (the same file moves it then)
+            moves.append(
+                ManagerMove(
+                    cycle.cycle_id, cycle.name, r.employee_id, r.employee_name, r.manager_id, person.manager_id, draft
+                )
+            )
+    return moves
+
+
+def _move_reviews(uow: UnitOfWork, actor: str, clock: Clock, mailer: Mailer | None) -> list[ManagerMove]:
+    """Open reviews follow their people's new managers; the former and the new manager of each are told once, in
+    one email per pair (a failed send is logged: the review pages show the move too)."""
+    moves = move_to_current_managers(uow, actor, clock)
+    if mailer is None or not moves:
+        return moves
+    pairs: dict[tuple[str | None, str | None], list[ManagerMove]] = {}
+    for m in moves:
+        pairs.setdefault((m.old_manager_id, m.new_manager_id), []).append(m)
+    people = uow.directory.get_many(sorted({p for pair in pairs for p in pair if p}))
+    for (old_id, new_id), moved in sorted(pairs.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")):
+        old, new = people.get(old_id or ""), people.get(new_id or "")
+        to = tuple(p.email for p in (old, new) if p is not None and p.active)
+        if not to:
+            continue
+        text = render("email/manager_change.txt", old=old, new=new, moves=moved)
+        try:
+            mailer.send(Email(to, f"Reviews moved to {new.name if new else 'no manager'}", text))
+        except SendFailed as exc:
+            log.warning("a manager-change email could not be sent: %s", exc)
+    return moves
 
 
 def import_history(uow: UnitOfWork, principal: Principal) -> list[ImportRecord]:

@@ -37,6 +37,7 @@ from service.domain.reviews import ReviewState, manager_assessed
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
+from service.services.delegation import acting_for
 from service.services.feedback_settings import feedback_deadline, launched_template, settings_for, settings_json
 
 
@@ -256,7 +257,8 @@ def groups(
 def _reader_roles(uow: UnitOfWork, principal: Principal, cycle: Cycle, subject_id: str) -> policy.ReviewRoles:
     subject = known_person(uow, subject_id)
     # The review's own readers (issue 12: a skip-level manager too, when the cycle allows it), as ReviewContext.
-    roles = policy.review_roles(principal, subject_id, subject.manager_id, subject.chain, cycle.skip_level_read)
+    acting = acting_for(uow, principal, subject.manager_id) if principal.employee_id != subject_id else ()
+    roles = policy.review_roles(principal, subject_id, subject.manager_id, subject.chain, cycle.skip_level_read, acting)
     policy.require(policy.may_read_review(roles), "only the readers of the review see this feedback")
     return roles
 

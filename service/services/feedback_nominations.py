@@ -13,7 +13,7 @@ from service.adapters.documents import render
 from service.adapters.mailer import Email, Mailer, SendFailed
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
-from service.domain.directory import Employee
+from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from service.domain.feedback import (
     ASKED,
@@ -28,6 +28,7 @@ from service.domain.feedback import (
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
+from service.services.delegation import acting_for
 from service.services.feedback import (
     closed_subjects,
     cycle_participant,
@@ -107,14 +108,14 @@ def nominations(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id
     """
     cycle = get_cycle(uow, cycle_id)
     subject = cycle_participant(uow, cycle, subject_id)
-    mine, manages = principal.employee_id == subject_id, principal.employee_id == subject.manager_id
-    if not (mine or manages or policy.may_decide_nominations(principal, subject)):
+    mine, acting = principal.employee_id == subject_id, acting_for(uow, principal, subject.manager_id)
+    if not (mine or policy.may_decide_nominations(principal, subject, acting)):
         raise PermissionDenied("only the person, their manager and HR see these nominations")
     settings = settings_for(uow, cycle)
     requests = uow.feedback.about(cycle_id, subject_id)
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests}))
     active = {p for p, e in people.items() if e.active}
-    detail = policy.may_see_who_answered(principal, subject)
+    detail = policy.may_see_who_answered(principal, subject, acting)
     release = release_for(uow, cycle, subject_id, now)
     rows: list[PeerRow] = []
     for r in requests:
@@ -151,7 +152,7 @@ def nominations(uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id
         counts=request_counts(requests, release),
         release=release.as_dict(),
         may_nominate=open_to_change and policy.may_nominate_peers(principal, subject),
-        may_decide=open_to_change and policy.may_decide_nominations(principal, subject),
+        may_decide=open_to_change and policy.may_decide_nominations(principal, subject, acting),
         deadline_passed=bool(deadline and today > deadline),
         detail=detail,
     )
@@ -269,8 +270,10 @@ def decide_nominations(
     cycle = get_cycle(uow, cycle_id)
     require_open(cycle)
     subject = cycle_participant(uow, cycle, subject_id)
+    acting = acting_for(uow, principal, subject.manager_id)  # issue 28: an acting manager decides too
     policy.require(
-        policy.may_decide_nominations(principal, subject), "only the employee's manager or HR decides on reviewers"
+        policy.may_decide_nominations(principal, subject, acting),
+        "only the employee's manager or HR decides on reviewers",
     )
     settings = settings_for(uow, cycle)
     _before_deadline(principal, settings, clock.now().date(), "decisions on reviewers")
@@ -285,7 +288,7 @@ def decide_nominations(
         errors.setdefault("remove", []).append("approve or remove a person, not both")
     # Who may not see who answered is refused alike for every asked reviewer: a refusal only for those who had
     # answered or declined would tell them who had.
-    detail = policy.may_see_who_answered(principal, subject)
+    detail = policy.may_see_who_answered(principal, subject, acting)
     stays = (RequestState.ANSWERED, RequestState.DECLINED) if detail else ASKED
     for i in remove:
         if i in requests and requests[i].state in stays:
@@ -311,6 +314,9 @@ def decide_nominations(
     at = iso(clock.now())
     asked: list[str] = []
     with uow:
+        uow.on_behalf_of = (
+            None if principal.has(Role.HR) else policy.on_behalf_of(principal, subject.manager_id, acting)
+        )
         for i in approve:
             r = requests[i]
             if r.state is RequestState.NOMINATED:

@@ -20,6 +20,7 @@ from service.domain.templates import template_from_dict
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
+from service.services.delegation import acting_for
 from service.services.feedback import Note, known_person
 from service.services.feedback_settings import require_open
 
@@ -119,7 +120,10 @@ def send_note(
 def notes_for(uow: UnitOfWork, principal: Principal, employee_id: str) -> list[Note]:
     """The continuous feedback a person received (the person and their manager), newest first."""
     person = known_person(uow, employee_id)
-    policy.require(policy.may_read_notes(principal, person), "only the person and their manager read this feedback")
+    acting = acting_for(uow, principal, person.manager_id)  # issue 28: an acting manager reads them too
+    policy.require(
+        policy.may_read_notes(principal, person, acting), "only the person and their manager read this feedback"
+    )
     return [Note.of(n) for n in uow.notes.received_by(employee_id)]
 
 
@@ -129,7 +133,11 @@ def pull_note(uow: UnitOfWork, principal: Principal, note_id: str, cycle_id: str
     if note is None:
         raise NotFound("no such feedback note")
     person = known_person(uow, note["to_id"])
-    policy.require(policy.may_read_notes(principal, person), "only the recipient and their manager use this feedback")
+    acting = acting_for(uow, principal, person.manager_id)  # issue 28: an acting manager pulls them too
+    policy.require(
+        policy.may_read_notes(principal, person, acting), "only the recipient and their manager use this feedback"
+    )
+    uow.on_behalf_of = policy.on_behalf_of(principal, person.manager_id, acting)
     cycle = get_cycle(uow, cycle_id)
     require_open(cycle)
     if uow.reviews.get(cycle_id, note["to_id"]) is None:

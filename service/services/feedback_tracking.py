@@ -77,10 +77,11 @@ def feedback_progress(uow: UnitOfWork, principal: Principal, cycle_id: str, now:
     people = uow.directory.get_many(sorted({r.reviewer_id for r in requests} | {r.subject_id for r in requests}))
     rows: dict[str, dict[str, int]] = {}
     waiting: list[Waiting] = []
+    acting = uow.delegations.acting_for(principal.employee_id, now.date())  # issue 28: HR acting for a manager
     for r in requests:
         subject = people.get(r.subject_id)
         reviewer = people.get(r.reviewer_id)
-        if subject is None or not policy.may_see_who_answered(principal, subject) or r.state not in ASKED:
+        if subject is None or not policy.may_see_who_answered(principal, subject, acting) or r.state not in ASKED:
             continue
         if r.state is not RequestState.ANSWERED and (reviewer is None or not reviewer.active):
             continue  # a leaver drops out of the counts

@@ -43,6 +43,7 @@ from service.domain.goals import (
 )
 from service.services import goal_reports, policy
 from service.services.auth import Principal
+from service.services.delegation import acting_for
 from service.services.goal_views import GoalView, SavedGoal, goal_view, saved_goal
 
 RETRIES = 4
@@ -289,7 +290,17 @@ def owner(uow: UnitOfWork, employee_id: str) -> Employee | None:
 def may_edit(uow: UnitOfWork, principal: Principal, goal: GoalView) -> bool:
     """Whether the page offers this person to edit a goal (as returned by `get_goal`)."""
     who = uow.directory.get(goal.owner_id)
-    return who is not None and policy.may_edit_goal(principal, GoalLevel(goal.level), who)
+    if who is None:
+        return False
+    return policy.may_edit_goal(principal, GoalLevel(goal.level), who, acting_for(uow, principal, who.manager_id))
+
+
+def _require_edit(uow: UnitOfWork, principal: Principal, level: GoalLevel, owner: Employee) -> None:
+    """Refuse a goal this person may not touch; one they may touch only as an acting manager is written on the
+    manager's behalf (issue 28: its audit record says so)."""
+    policy.require_edit_goal(principal, level, owner, acting_for(uow, principal, owner.manager_id))
+    if policy.goal_edit_refusal(principal, level, owner) is not None:
+        uow.on_behalf_of = owner.manager_id
 
 
 def _subtree(uow: UnitOfWork, goal: Goal) -> list[Goal]:
@@ -398,7 +409,7 @@ def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
         raise ValidationFailed("Unknown owner.", {"owner_id": ["not an active employee"]})
     at = iso(clock.now())
     goal = _goal_from_data(data, clock.new_id(), owner, principal, at)
-    policy.require_edit_goal(principal, goal.level, owner)
+    _require_edit(uow, principal, goal.level, owner)
     check_goal(goal)
 
     def work() -> Goal:
@@ -429,7 +440,7 @@ def _editable(uow: UnitOfWork, principal: Principal, goal_id: str, expected_vers
     owner = uow.directory.get(old.owner_id)
     if owner is None:
         raise NotFound(NO_PERSON)
-    policy.require_edit_goal(principal, old.level, owner)
+    _require_edit(uow, principal, old.level, owner)
     _writable_cycle(uow, old.cycle_id, "the cycle is closed; its goals are read-only")
     return old, owner
 

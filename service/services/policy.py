@@ -7,6 +7,7 @@ show, and the use cases call `require`, so a rule is written once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from service.domain.actions import Action
@@ -30,6 +31,31 @@ def require_role(principal: Principal, *roles: Role) -> None:
         raise PermissionDenied(f"this needs the {names} role")
 
 
+# --- who manages whom (issue 28: acting managers) -----------------------------------------------------
+
+
+def manages(principal: Principal, manager_id: str | None, acting_for: Collection[str] = ()) -> bool:
+    """The one "is this person's manager" rule: the principal is `manager_id` (someone's current manager), or
+    acts for them today (`acting_for`: the managers whose active delegation names the principal)."""
+    return manager_id is not None and (principal.employee_id == manager_id or manager_id in acting_for)
+
+
+def on_behalf_of(principal: Principal, manager_id: str | None, acting_for: Collection[str] = ()) -> str | None:
+    """The manager the principal acts for when they manage only as an acting manager (None: as themselves)."""
+    acting = manager_id is not None and principal.employee_id != manager_id and manager_id in acting_for
+    return manager_id if acting else None
+
+
+def may_name_acting_manager(principal: Principal, manager: Employee) -> bool:
+    """A manager names their own acting manager; HR names one for any manager (or themselves)."""
+    return (principal.employee_id == manager.employee_id and manager.is_manager) or principal.has(Role.HR)
+
+
+def may_read_delegations_of(principal: Principal, manager_id: str, acting_id: str) -> bool:
+    """A delegation is seen by its manager, its acting manager and HR."""
+    return principal.employee_id in (manager_id, acting_id) or principal.has(Role.HR)
+
+
 # --- reviews, history and actions -----------------------------------------------------------------
 
 
@@ -41,6 +67,7 @@ class ReviewRoles:
     is_manager: bool
     is_hr: bool
     is_skip_level: bool = False
+    on_behalf_of: str | None = None  # issue 28: manager only as this manager's acting manager
 
 
 def review_roles(
@@ -49,18 +76,21 @@ def review_roles(
     current_manager: str | None,
     chain: tuple[str, ...] = (),
     skip_level_read: bool = False,
+    acting_for: Collection[str] = (),
 ) -> ReviewRoles:
     """The principal's roles for a review; nobody is HR or manager of their own review.
 
-    A manager higher up the employee's management `chain` is a skip-level reader when the cycle allows it.
+    A manager higher up the employee's management `chain` is a skip-level reader when the cycle allows it; an
+    acting manager of the current manager is the manager (`on_behalf_of` names whom they act for).
     """
     own = principal.employee_id == employee_id
-    is_manager = not own and current_manager is not None and principal.employee_id == current_manager
+    is_manager = not own and manages(principal, current_manager, acting_for)
     return ReviewRoles(
         is_employee=own,
         is_manager=is_manager,
         is_hr=not own and principal.has(Role.HR),
         is_skip_level=skip_level_read and not own and not is_manager and principal.employee_id in chain,
+        on_behalf_of=on_behalf_of(principal, current_manager, acting_for) if is_manager else None,
     )
 
 
@@ -127,18 +157,19 @@ def may_list_cycle_reviews(principal: Principal) -> bool:
     return principal.has(Role.HR)
 
 
-def may_read_history(principal: Principal, person: Employee) -> bool:
-    """The person, their current manager and HR see a person's history."""
-    return principal.employee_id in (person.employee_id, person.manager_id) or principal.has(Role.HR)
+def may_read_history(principal: Principal, person: Employee, acting_for: Collection[str] = ()) -> bool:
+    """The person, their current manager (or its acting manager) and HR see a person's history."""
+    own = principal.employee_id == person.employee_id
+    return own or manages(principal, person.manager_id, acting_for) or principal.has(Role.HR)
 
 
-def may_see_manager_part_in_history(principal: Principal, review: Review) -> bool:
+def may_see_manager_part_in_history(principal: Principal, review: Review, acting_for: Collection[str] = ()) -> bool:
     """Scores and ratings show once submitted (and calibrated); before that only to HR, and never HR's own drafts."""
     return (
         at_least(review.state, ReviewState.MANAGER_SUBMITTED)
         or (principal.has(Role.HR) and principal.employee_id != review.employee_id)
         # issue 23: while calibrating, the manager sees their own submission, the employee not yet
-        or (at_least(review.state, ReviewState.IN_CALIBRATION) and principal.employee_id == review.manager_id)
+        or (at_least(review.state, ReviewState.IN_CALIBRATION) and manages(principal, review.manager_id, acting_for))
     )
 
 
@@ -160,7 +191,9 @@ def may_update_action(principal: Principal, action: Action) -> bool:
 # --- goals ---------------------------------------------------------------------------------------
 
 
-def goal_edit_refusal(principal: Principal, level: GoalLevel, owner: Employee) -> str | None:
+def goal_edit_refusal(
+    principal: Principal, level: GoalLevel, owner: Employee, acting_for: Collection[str] = ()
+) -> str | None:
     """Why this person may not create or change a goal of this level owned by `owner` (None: they may)."""
     if principal.has(Role.HR):
         return None
@@ -168,21 +201,23 @@ def goal_edit_refusal(principal: Principal, level: GoalLevel, owner: Employee) -
         return None if principal.has(Role.LEADERSHIP) else "organisation goals are set by leadership or HR"
     if principal.employee_id == owner.employee_id:
         return "team goals belong to managers" if level is GoalLevel.TEAM and not owner.is_manager else None
-    if level is GoalLevel.INDIVIDUAL and owner.manager_id == principal.employee_id:
+    if level is GoalLevel.INDIVIDUAL and manages(principal, owner.manager_id, acting_for):
         return None
     if level is GoalLevel.TEAM and principal.employee_id in owner.chain:
         return None
     return "only the owner, their manager or HR may change this goal"
 
 
-def may_edit_goal(principal: Principal, level: GoalLevel, owner: Employee) -> bool:
+def may_edit_goal(principal: Principal, level: GoalLevel, owner: Employee, acting_for: Collection[str] = ()) -> bool:
     """Whether the page offers to edit a goal of this level owned by `owner`."""
-    return goal_edit_refusal(principal, level, owner) is None
+    return goal_edit_refusal(principal, level, owner, acting_for) is None
 
 
-def require_edit_goal(principal: Principal, level: GoalLevel, owner: Employee) -> None:
+def require_edit_goal(
+    principal: Principal, level: GoalLevel, owner: Employee, acting_for: Collection[str] = ()
+) -> None:
     """Refuse creating or changing a goal this person may not touch."""
-    refusal = goal_edit_refusal(principal, level, owner)
+    refusal = goal_edit_refusal(principal, level, owner, acting_for)
     if refusal is not None:
         raise PermissionDenied(refusal)
 
@@ -258,7 +293,7 @@ def may_comment_on_evidence(roles: ReviewRoles) -> bool:
 
 def may_read_shared_summaries(principal: Principal, owner: Employee) -> bool:
     """The current manager reads the interview summaries the employee chose to share (nobody else)."""
-    return owner.manager_id is not None and principal.employee_id == owner.manager_id
+    return manages(principal, owner.manager_id)
 
 
 def may_see_learning_report(principal: Principal) -> bool:
@@ -276,19 +311,21 @@ def may_nominate_peers(principal: Principal, subject: Employee) -> bool:
     return principal.employee_id == subject.employee_id or principal.has(Role.HR)
 
 
-def may_decide_nominations(principal: Principal, subject: Employee) -> bool:
-    """The employee's current manager approves, removes or adds reviewers; HR may adjust all (not their own)."""
+def may_decide_nominations(principal: Principal, subject: Employee, acting_for: Collection[str] = ()) -> bool:
+    """The employee's current manager (or its acting manager) approves, removes or adds reviewers; HR may adjust
+    all (not their own)."""
     if principal.employee_id == subject.employee_id:
         return False
-    return principal.employee_id == subject.manager_id or principal.has(Role.HR)
+    return manages(principal, subject.manager_id, acting_for) or principal.has(Role.HR)
 
 
-def may_see_who_answered(principal: Principal, subject: Employee) -> bool:
-    """HR sees who was asked and whether they answered (to chase), except about themselves or their own reports."""
+def may_see_who_answered(principal: Principal, subject: Employee, acting_for: Collection[str] = ()) -> bool:
+    """HR sees who was asked and whether they answered (to chase), except about themselves or the reports they
+    manage (or act for)."""
     return (
         principal.has(Role.HR)
         and principal.employee_id != subject.employee_id
-        and principal.employee_id != subject.manager_id
+        and not manages(principal, subject.manager_id, acting_for)
     )
 
 
@@ -303,9 +340,9 @@ def may_manage_feedback(principal: Principal) -> bool:
     return principal.has(Role.HR)
 
 
-def may_read_notes(principal: Principal, person: Employee) -> bool:
-    """Continuous feedback is read by its recipient and their manager."""
-    return principal.employee_id in (person.employee_id, person.manager_id)
+def may_read_notes(principal: Principal, person: Employee, acting_for: Collection[str] = ()) -> bool:
+    """Continuous feedback is read by its recipient and their manager (or its acting manager)."""
+    return principal.employee_id == person.employee_id or manages(principal, person.manager_id, acting_for)
 
 
 # --- bulk exports of appraisal summaries (issue 11) ------------------------------------------------
@@ -329,10 +366,13 @@ def may_read_goal(principal: Principal, level: GoalLevel, owner: Employee | None
     return principal.employee_id == owner.employee_id or principal.employee_id in owner.chain
 
 
-def may_read_action(principal: Principal, action: Action, subject_manager: str | None = None) -> bool:
-    """An action is seen by its owner, the person whose review it came from, their manager, and HR."""
-    seen_by = (action.owner_id, action.subject_id, subject_manager)
-    return principal.has(Role.HR) or principal.employee_id in seen_by
+def may_read_action(
+    principal: Principal, action: Action, subject_manager: str | None = None, acting_for: Collection[str] = ()
+) -> bool:
+    """An action is seen by its owner, the person whose review it came from, their manager (or its acting
+    manager), and HR."""
+    seen_by = (action.owner_id, action.subject_id)
+    return principal.has(Role.HR) or principal.employee_id in seen_by or manages(principal, subject_manager, acting_for)
 
 
 # --- personnel decisions (issue 27) -----------------------------------------------------------------

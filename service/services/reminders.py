@@ -20,6 +20,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import NO_CYCLE, Conflict, NotFound
 from service.domain.reviews import Review, ReviewState
 from service.services.auth import Principal
+from service.services.delegation import acting_managers_on
 from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
 
@@ -91,6 +92,7 @@ class OverdueTask:
 def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
     """Every overdue task of every active cycle (a background job: queries each cycle's reviews)."""
     found: list[OverdueTask] = []
+    acting = acting_managers_on(uow, today)  # issue 28: a manager's tasks go to their acting manager meanwhile
     for cycle in uow.cycles.list():
         if cycle.state is not CycleState.ACTIVE:
             continue
@@ -103,6 +105,7 @@ def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
             name, owner_kind, due = task
             person = people.get(r.employee_id)
             owner = r.employee_id if owner_kind == "employee" else (person.manager_id if person else r.manager_id)
+            owner = acting.get(owner, owner) if owner_kind == "manager" and owner else owner
             if owner is None or owner_kind == "hr":
                 continue
             found.append(
@@ -378,6 +381,7 @@ def remind_cycle_now(
     if cycle.state is not CycleState.ACTIVE:
         raise Conflict("only an active cycle's people are reminded", entity="cycle")
     by_owner: dict[str, list[OverdueTask]] = {}
+    acting = acting_managers_on(uow, today)  # issue 28: a manager's tasks go to their acting manager meanwhile
     reviews = uow.reviews.of_cycle(cycle_id)
     if phase in (None, Phase.CALIBRATION.value):  # the facilitators of overdue calibrations (issue 23)
         for t in calibration_tasks(uow, cycle, reviews, today):
@@ -390,6 +394,7 @@ def remind_cycle_now(
         if phase and r.state not in PHASE_STATES.get(phase, ()):
             continue  # one phase's button reminds the people its overdue list shows (the counters' rule)
         owner = r.employee_id if owner_kind == "employee" else r.manager_id
+        owner = acting.get(owner, owner) if owner_kind == "manager" and owner else owner  # issue 28
         if owner:
             overdue = OverdueTask(
                 cycle_id, cycle.name, name, owner, r.employee_id, r.employee_name, due, (today - due).days

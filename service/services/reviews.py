@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -64,6 +64,7 @@ from service.services import messagebus, policy
 from service.services import training as training_svc
 from service.services.actions import review_action_slots
 from service.services.auth import Principal
+from service.services.delegation import acting_for
 from service.services.policy import ReviewRoles
 
 A = ReviewAction
@@ -91,8 +92,10 @@ class ReviewContext:
         person = uow.directory.get(employee_id)
         self.current_manager = person.manager_id if person else None
         chain = person.chain if person else ()
+        # issue 28: an acting manager of the current manager is the manager (read only for someone else)
+        acting = acting_for(uow, principal, self.current_manager) if principal.employee_id != employee_id else ()
         self.roles: ReviewRoles = policy.review_roles(
-            principal, employee_id, self.current_manager, chain, self.cycle.skip_level_read
+            principal, employee_id, self.current_manager, chain, self.cycle.skip_level_read, acting
         )
         self.is_employee = self.roles.is_employee
         self.is_manager = self.roles.is_manager
@@ -291,7 +294,9 @@ def draft_progress(
     review = uow.reviews.get(cycle.cycle_id, employee_id)
     if review is None or not cycle.template_snapshot:
         return None
-    roles = policy.review_roles(principal, employee_id, review.manager_id)
+    person = uow.directory.get(employee_id)
+    manager_id = person.manager_id if person else review.manager_id
+    roles = policy.review_roles(principal, employee_id, manager_id, acting_for=acting_for(uow, principal, manager_id))
     if not policy.may_act_on_review(roles, part):
         return None
     content = {"self": review.self_assessment, "manager": review.manager_assessment}.get(part, review.discussion)
@@ -377,6 +382,8 @@ def prefetch(uow: UnitOfWork, acting_id: str | None, cycle_id: str, employee_id:
     if writing:
         uow.training.read_contribution_along(cycle_id, employee_id)
         uow.goals.read_owner_total_along(employee_id, cycle_id)  # a self assessment's submission checks it
+    if acting_id:  # issue 28: whom the reader acts for as acting manager, in the same batch
+        uow.delegations.read_along(acting_id)
     uow.reviews.prefetch(cycle_id, employee_id, [p for p in {employee_id, acting_id} if p])
 
 
@@ -415,6 +422,8 @@ class ReviewView(ReviewHeading):
     acknowledgement: dict[str, Any] | None
     goals: list[Any] | None = None
     carried_actions: list[Action] | None = None
+    manager_draft_by: dict[str, Any] | None = None  # issue 28: a former manager's draft waiting (manager, HR)
+    acting_for: dict[str, Any] | None = None  # issue 28: the manager the reader acts for here ({"id", "name"})
     provisional: bool = False  # issue 23: the score waits for calibration (shown to the manager and HR only)
     calibration: dict[str, Any] | None = None  # issue 23: original beside calibrated, why (manager and HR only)
 
@@ -446,7 +455,16 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
         provisional=provisional(r.state),
         calibration=r.calibration if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
+        manager_draft_by=r.manager_draft_by if (ctx.roles.is_manager or ctx.roles.is_hr) else None,
+        acting_for=_acting_for(ctx),
     )
+
+
+def _acting_for(ctx: ReviewContext) -> dict[str, Any] | None:
+    """The manager an acting manager acts for on this review, named (None for anyone else)."""
+    manager_id = ctx.roles.on_behalf_of
+    manager = ctx.uow.directory.get(manager_id) if manager_id else None
+    return {"id": manager.employee_id, "name": manager.name} if manager else None
 
 
 def _carried_ids(uow: UnitOfWork, employee_id: str, cycle_id: str) -> list[str] | None:
@@ -493,6 +511,7 @@ def _commit(
         submitted[new_state.value] = reached or at  # a return keeps when the target state was first reached
     after = replace(r, state=new_state, submitted=submitted, **changes)
     with ctx.uow as uow:
+        uow.on_behalf_of = ctx.roles.on_behalf_of  # issue 28: an acting manager's write, audited as such
         # Guard: the cycle must still be the version we read (a close in between refuses this write).
         uow.cycles.expect_unchanged(ctx.cycle)
         stored = uow.reviews.save(
@@ -540,6 +559,8 @@ def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, 
     uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
+    if (ctx.review.manager_draft_by or {}).get("id") not in (None, ctx.principal.employee_id):
+        changes["manager_draft_by"] = None  # issue 28: saving a former manager's draft takes it over
     if submit:
         # The obstacles' action slots, which the submission's actions read, ride in the score's batch read.
         uow.actions.read_along(review_action_slots(uow, ctx.review, ActionKind.REMEDIATION))
@@ -723,10 +744,13 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[R
     """A manager's current direct reports' reviews in a cycle: state and what is due (no content).
 
     The current reports, like the permission to write their manager assessment: after a move the new
-    manager sees the review and the old one does not (one Query and one BatchGetItem).
+    manager sees the review and the old one does not (one Query and one BatchGetItem). An acting manager also sees
+    the reports of the managers they act for today (issue 28).
     """
     cycle = _cycle(uow, cycle_id)
     reports = uow.directory.reports(principal.employee_id)
+    for manager_id in sorted(uow.delegations.acting_for(principal.employee_id, uow.today or datetime.now(UTC).date())):
+        reports += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
     return sorted(rows, key=lambda row: row.employee_name.casefold())
@@ -793,12 +817,13 @@ def history(uow: UnitOfWork, principal: Principal, employee_id: str) -> History:
     person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(NO_PERSON)
-    if not policy.may_read_history(principal, person):
+    acting = acting_for(uow, principal, person.manager_id) if principal.employee_id != employee_id else ()
+    if not policy.may_read_history(principal, person, acting):
         raise NotFound(NO_PERSON)  # denied answers exactly like missing
     found, actions = uow.reviews.history(employee_id)
     reviews = []
     for r in found:
-        shown = policy.may_see_manager_part_in_history(principal, r)
+        shown = policy.may_see_manager_part_in_history(principal, r, acting)
         ratings = (r.manager_assessment or {}).get("competency_ratings", {}) if shown else {}
         reviews.append(
             HistoryReview(
@@ -890,3 +915,34 @@ def history_trend(uow: UnitOfWork, principal: Principal, employee_id: str) -> Hi
         reviews=data.reviews,
         actions=actions,
     )
+
+
+# --- a change of manager mid-cycle (issue 28, point 3) ----------------------------------------------------------
+
+
+def settle_former_draft(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle_id: str,
+    employee_id: str,
+    keep: bool,
+    expected_version: int,
+    clock: Clock,
+) -> ReviewView:
+    """The current manager (or HR) takes over a former manager's draft (`keep`) or discards it; audited."""
+    ctx = _part_context(uow, principal, cycle_id, employee_id, "manager", expected_version)
+    if not ctx.review.manager_draft_by:
+        raise Conflict("there is no former manager's draft waiting", entity="review")
+    changes: dict[str, Any] = {"manager_draft_by": None}
+    if not keep:
+        changes["manager_assessment"] = None
+    at = iso(clock.now())
+    with ctx.uow as w:
+        w.on_behalf_of = ctx.roles.on_behalf_of
+        w.cycles.expect_unchanged(ctx.cycle)
+        action = "take_over_draft" if keep else "discard_draft"
+        ctx.review = w.reviews.save(
+            replace(ctx.review, **changes), new=False, actor=principal.employee_id, action=action, at=at
+        )
+        w.commit()
+    return review_view(ctx, context=False)

@@ -39,6 +39,7 @@ class TaskKind(StrEnum):
     APPROVE_NOMINATIONS = "approve_nominations"  # peer reviewers a report nominated, for the manager to decide
     DECIDE_NEEDS = "decide_needs"  # training needs low ratings suggest, for the manager to confirm or dismiss
     APPROVE_DECISION = "approve_decision"  # issue 27: a decision against the record, for a second HR person
+    GIVE_CONTRIBUTION = "give_contribution"  # issue 28: a manager asked for my view of someone's work
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles}, chain=chain)
     if active:  # my own review's task: only an active cycle has one
         found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in active}, found.tasks, today)
-    if active and (reports or principal.has(Role.MANAGER)):
+    # issue 28: an acting manager has the tasks of the teams they act for
+    acting = active and uow.delegations.acting_for(principal.employee_id, today)
+    if active and (reports or principal.has(Role.MANAGER) or acting):
         found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
     if principal.has(Role.HR):
         from service.services import decisions as decision_svc
@@ -135,6 +138,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
     if active:  # issue 9: feedback colleagues asked me for, answerable only while its cycle is active
         found.tasks.extend(_feedback_tasks(uow, principal, now))
+        found.tasks.extend(_contribution_tasks(uow, principal, active))  # issue 28
     return found
 
 
@@ -166,6 +170,25 @@ def _feedback_tasks(uow: UnitOfWork, principal: Principal, now: datetime) -> lis
                 )
             )
     return tasks
+
+
+def _contribution_tasks(uow: UnitOfWork, principal: Principal, active: list[Cycle]) -> list[Task]:
+    """Issue 28: the contributions managers asked me for in running cycles and I have not given yet."""
+    from service.domain.contributions import ContributionState
+    from service.services import contributions as contribution_svc
+
+    names = {c.cycle_id: c.name for c in active}
+    return [
+        Task(
+            TaskKind.GIVE_CONTRIBUTION,
+            c.cycle_id,
+            names[c.cycle_id],
+            employee_id=c.employee_id,
+            employee_name=c.employee_name,
+        )
+        for c in contribution_svc.asked_of_me(uow, principal)
+        if c.state is ContributionState.ASKED and c.cycle_id in names
+    ]
 
 
 def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str, str]) -> list[Task]:

@@ -31,6 +31,7 @@ from service.domain.training import (
 )
 from service.services import policy
 from service.services.auth import Principal
+from service.services.delegation import acting_for
 
 MAX_REF = 300
 
@@ -69,7 +70,10 @@ def suggestions_to_decide(uow: UnitOfWork, principal: Principal, cycle: Cycle, e
     review = uow.reviews.get(cycle.cycle_id, employee_id)
     if review is None or not cycle.template_snapshot or manager_assessed(review.state):
         return []
-    if not policy.may_act_on_review(policy.review_roles(principal, employee_id, review.manager_id), "manager"):
+    acting = acting_for(uow, principal, review.manager_id)  # issue 28: an acting manager decides them too
+    if not policy.may_act_on_review(
+        policy.review_roles(principal, employee_id, review.manager_id, (), False, acting), "manager"
+    ):
         return []
     return [s for s in suggestions(cycle.template_snapshot, review.manager_assessment) if s.undecided]
 

@@ -495,6 +495,8 @@ def audit_story(
             phrase = f"returned the review to “{word(state_to)}”"
         actor = r.get("actor") or ""
         who = "The launch" if actor == "launch" else person(actor, names)
+        if r.get("on_behalf_of"):  # issue 28: an acting manager acted for the manager
+            who = f"{who} for {person(r['on_behalf_of'], names)}"
         story.append(
             {
                 "version": r.get("version"),

@@ -90,6 +90,7 @@ def create_app(
     blueprints.add("pages_put_away")  # issue 28: archive, restore, delete a draft
     blueprints.add("pages_checkins")  # issue 28: goal check-ins
     blueprints.add("pages_one_to_ones")  # issue 28: one-to-ones
+    blueprints.add("pages_delegation")  # issue 28: acting managers, contributions
     blueprints.add("pages_schedules")  # issue 28: scheduled reviews
     blueprints.add("pages_notifications")  # issue 28: notifications where people work
     if settings.auth_mode == "local":
@@ -110,6 +111,7 @@ def create_app(
     blueprints.add("api_diagnosis")  # issue 27: where problems sit, the improvement plan
     blueprints.add("api_calibration")  # issue 23: calibration
     blueprints.add("api_one_to_ones")  # issue 28: one-to-ones
+    blueprints.add("api_delegation")  # issue 28: acting managers, contributions
     blueprints.add("api_schedules")  # issue 28: scheduled reviews
     blueprints.add("api_notifications")  # issue 28: notifications where people work
     blueprints.add("openapi")

@@ -106,7 +106,8 @@ def import_org():
     options = load_query()
     text = _csv_from_request()
     w = wiring()
-    result = svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=options["dry_run"])
+    mailer = w.extras.get("mailer")  # issue 28: managers told of the reviews that moved to or from them
+    result = svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=options["dry_run"], mailer=mailer)
     return respond(result)
 
 

@@ -63,6 +63,13 @@ def _task_row(t: task_svc.Task, principal: Principal) -> TaskRow:
             url_for("pages_feedback.answer", cycle_id=t.cycle_id, subject_id=t.employee_id),
             due,
         )
+    if t.kind == task_svc.TaskKind.GIVE_CONTRIBUTION:  # issue 28
+        return TaskRow(
+            f"Give your contribution to {t.employee_name}'s review",
+            f"{t.cycle_name}: read by the manager only",
+            url_for("pages_delegation.contributions"),
+            due,
+        )
     if t.kind == task_svc.TaskKind.SET_UP_CYCLE:
         return TaskRow(
             f"Set up and launch “{t.cycle_name}”", "Draft cycle", url_for("pages_hr.cycle", cycle_id=t.cycle_id)

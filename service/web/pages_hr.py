@@ -97,7 +97,9 @@ def import_org():
     w = wiring()
     name = upload.filename if upload else ""
     result = attempt(
-        lambda: directory_svc.import_organisation(w.uow(), principal, text, w.clock, dry_run=dry_run),
+        lambda: directory_svc.import_organisation(
+            w.uow(), principal, text, w.clock, dry_run=dry_run, mailer=w.extras.get("mailer")
+        ),
         OnRefusal(
             back=url_for("pages_hr.import_org"),
             rejected=lambda exc: (

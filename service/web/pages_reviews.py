@@ -658,7 +658,7 @@ def audit(cycle_id: str, employee_id: str):
     records, problems = review_svc.review_audit_checked(uow, principal, cycle_id, employee_id)
     ctx = ReviewContext(uow, principal, cycle_id, employee_id)
     # Names of whoever acted and whoever a change names (owners of actions, HR finalising or returning).
-    people = {r["actor"] for r in records}
+    people = {r["actor"] for r in records} | {r["on_behalf_of"] for r in records if r.get("on_behalf_of")}
     for r in records:
         for c in r.get("changes") or []:
             for v in (c.get("from"), c.get("to")):

@@ -21,6 +21,29 @@ ROUTES = {
         ("/api/decisions/<decision_id>/trail", "api_decisions.trail", ("GET", "HEAD", "OPTIONS")),
         ("/api/reports/decisions", "api_decisions.counts", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("api_delegation", "bp"): (
+        ("/api/delegations", "api_delegation.list_delegations", ("GET", "HEAD", "OPTIONS")),
+        ("/api/delegations", "api_delegation.name_acting_manager", ("OPTIONS", "POST")),
+        ("/api/delegations/<delegation_id>", "api_delegation.get_delegation", ("GET", "HEAD", "OPTIONS")),
+        ("/api/delegations/<delegation_id>/revoke", "api_delegation.revoke", ("OPTIONS", "POST")),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft",
+            "api_delegation.settle_former_draft",
+            ("OPTIONS", "POST"),
+        ),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "api_delegation.request_contribution",
+            ("OPTIONS", "POST"),
+        ),
+        (
+            "/api/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "api_delegation.review_contributions",
+            ("GET", "HEAD", "OPTIONS"),
+        ),
+        ("/api/contributions", "api_delegation.my_contributions", ("GET", "HEAD", "OPTIONS")),
+        ("/api/contributions/<contribution_id>", "api_delegation.give_contribution", ("OPTIONS", "PUT")),
+    ),
     ("api_diagnosis", "bp"): (
         ("/api/cycles/<cycle_id>/diagnosis", "api_diagnosis.diagnosis", ("GET", "HEAD", "OPTIONS")),
         ("/api/improvement-plan", "api_diagnosis.plan", ("GET", "HEAD", "OPTIONS")),
@@ -271,6 +294,24 @@ ROUTES = {
         ("/decisions/<decision_id>/approve", "pages_decisions.approve", ("OPTIONS", "POST")),
         ("/decisions/<decision_id>/communicate", "pages_decisions.communicate", ("OPTIONS", "POST")),
         ("/reports/decisions", "pages_decisions.counts", ("GET", "HEAD", "OPTIONS")),
+    ),
+    ("pages_delegation", "bp"): (
+        ("/delegations", "pages_delegation.index", ("GET", "HEAD", "OPTIONS")),
+        ("/delegations", "pages_delegation.name", ("OPTIONS", "POST")),
+        ("/delegations/<delegation_id>/revoke", "pages_delegation.revoke", ("OPTIONS", "POST")),
+        ("/cycles/<cycle_id>/reviews/<employee_id>/former-draft", "pages_delegation.former_draft", ("OPTIONS", "POST")),
+        ("/contributions", "pages_delegation.contributions", ("GET", "HEAD", "OPTIONS")),
+        ("/contributions/<contribution_id>", "pages_delegation.give_contribution", ("OPTIONS", "POST")),
+        (
+            "/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "pages_delegation.review_contributions",
+            ("GET", "HEAD", "OPTIONS"),
+        ),
+        (
+            "/cycles/<cycle_id>/reviews/<employee_id>/contributions",
+            "pages_delegation.request_contribution",
+            ("OPTIONS", "POST"),
+        ),
     ),
     ("pages_diagnosis", "bp"): (
         ("/reports/diagnosis", "pages_diagnosis.diagnosis", ("GET", "HEAD", "OPTIONS")),

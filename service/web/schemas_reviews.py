@@ -318,6 +318,7 @@ class AuditRecordSchema(Schema):
     version = fields.Integer()
     at = fields.String()
     actor = fields.String()
+    on_behalf_of = fields.String(metadata={"description": "issue 28: the manager an acting manager acted for"})
     action = fields.String()
     reason = fields.String()
     changes = fields.List(fields.Raw())

@@ -55,6 +55,7 @@ class Wiring:
             return UnitOfWork(self.table)
         if "uow" not in g:
             g.uow = UnitOfWork(self.table, identity_map=True)
+            g.uow.today = self.clock.now().date()  # issue 28: whose acting managers count today
         return g.uow
 
     @property

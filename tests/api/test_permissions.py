@@ -85,8 +85,10 @@ def test_after_a_move_the_new_manager_writes_the_manager_assessment_and_the_old_
         "E6,Barbara Liskov,barbara@example.com,People Partner,People,E2,\n"
     )
     ok(hr.client.post("/api/org/imports", data=moved, content_type="text/csv", headers=hr.auth.headers()))
-    assert_error(attempt(as_("E3"), cycle_id, "manager", MANAGER), 403, "forbidden")
-    assert ok(attempt(as_("E5"), cycle_id, "manager", MANAGER))["version"] == 2
+    # issue 28: the import moved the open review to E5 (an audited write: version 2)
+    assert hr_view(as_, cycle_id)["manager_id"] == "E5"
+    assert_error(attempt(as_("E3"), cycle_id, "manager", MANAGER, version=2), 403, "forbidden")
+    assert ok(attempt(as_("E5"), cycle_id, "manager", MANAGER, version=2))["version"] == 3
 
 
 # --- reading -------------------------------------------------------------------------------------

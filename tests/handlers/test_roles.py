@@ -106,6 +106,10 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
         ("s3", "GetObject"): key,
         ("s3", "PutObject"): {"Bucket": bucket, "Key": "summaries/0a1b.pdf"},  # a kept summary (issue 24, point 4)
         ("ses", "SendEmail"): {"Source": MAIL_FROM, "ConfigurationSetName": roles.names["MailConfigurationSet"]},
+        ("ses", "SendRawEmail"): {
+            "Source": MAIL_FROM,
+            "ConfigurationSetName": roles.names["MailConfigurationSet"],
+        },  # ICS (issue 28)
         ("sqs", "SendMessageBatch"): {"QueueUrl": roles.queue_url("WorkQueue")},
         ("sqs", "ChangeMessageVisibility"): {"QueueUrl": roles.queue_url("ExportQueue"), "ReceiptHandle": "r"},
         ("secretsmanager", "GetSecretValue"): {"SecretId": "reviews-smoke/web-session"},

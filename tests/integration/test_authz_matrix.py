@@ -78,6 +78,29 @@ MANAGERS = {"S1": "M1", "P1": "M1", "O1": "M2", "M1": "D1", "M2": "D1", "D1": "L
 # ruff: noqa: E501 - one row per route reads best on one line
 ROUTES: dict[str, str] = {
     "DELETE /api/cycles/<cycle_id>": "403 403 403 403 403 ok 403 401",
+    # issue 28: acting managers. The seeded one: M1 names M2 for April (not yet active, so no other row changes);
+    # every owner's placeholder is that one. Its manager, its acting manager and HR see it; M1 or HR revoke it.
+    # Anyone with a team (or HR) names one for themselves: S1 and P1 manage nobody.
+    "GET /api/delegations": "ok ok ok ok ok ok ok 401",
+    "GET /delegations": "ok ok ok ok ok ok ok login",
+    "POST /api/delegations": "403 ok ok ok 403 ok ok 401",
+    "POST /delegations": "403 ok ok ok 403 ok ok 401",
+    "GET /api/delegations/<delegation_id>": "404 ok ok 404 404 ok 404 401",
+    "POST /api/delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
+    "POST /delegations/<delegation_id>/revoke": "404 ok 403 404 404 ok 404 401",
+    # issue 28: contributions. M1 asked P1 about S1 (seeded): the manager asks and reads, HR sees who was asked (the
+    # review's other readers above the manager are refused the asking, 403); only the contributor writes it.
+    "GET /api/cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404 404 404/ok 404 401",
+    "GET /cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404 404 404/ok 404 login",
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404/403 404 404/403 404/403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/contributions": "404 404/ok 404 404/403 404 404/403 404/403 401",
+    "GET /api/contributions": "ok ok ok ok ok ok ok 401",
+    "GET /contributions": "ok ok ok ok ok ok ok login",
+    "PUT /api/contributions/<contribution_id>": "404 404 404 404 ok 404 404 401",
+    "POST /contributions/<contribution_id>": "404 404 404 404 ok 404 404 401",
+    # issue 28: a former manager's draft is settled by whoever writes the manager assessment (none waits here: 409)
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/former-draft": "403/404 403/ok 403/404 403 403/404 403/ok 403 401",
     # issue 23: calibration, on the calibrating cycle (S1, P1, O1). The session is over M1's team (S1, P1): HR (H1)
     # facilitates; M1 (their manager) and L1 (leadership above) take part and see its people, but only facilitators
     # adjust, close and reopen; anyone else (D1 too: a manager above, not leadership) finds no session (404).
@@ -539,6 +562,14 @@ BODIES: dict[str, dict] = {
     "POST /improvement-plan/new": _PLAN_ITEM,
     "POST /api/improvement-plan/<item_id>/status": {"action": "start"},
     "POST /improvement-plan/<item_id>/status": {"action": "start"},
+    "POST /api/delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/manager/former-draft": {"keep": True},
+    "POST /api/cycles/<cycle_id>/reviews/<employee_id>/contributions": {"contributor_id": "O1", "question": "How?"},
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/contributions": {"contributor_id": "O1", "question": "How?"},
+    "PUT /api/contributions/<contribution_id>": {"text": "Led the migration well."},
+    "POST /contributions/<contribution_id>": {"text": "Led the migration well."},
+    "POST /cycles/<cycle_id>/reviews/<employee_id>/former-draft": {"choice": "keep"},
+    "POST /delegations": {"acting_id": "O1", "starts": "2026-05-01", "ends": "2026-05-02"},
 }
 # Query strings for GET routes whose parameters are validated before authorization.
 QUERIES: dict[str, str] = {
@@ -580,6 +611,8 @@ class World:
     # issue 23: the calibrating cycle (S1, P1, O1) and its open session over M1's team (S1, P1)
     calibration_cycle_id: str = ""
     session_id: str = ""
+    delegation_id: str = ""  # issue 28: M1 names M2 acting manager for April (upcoming)
+    contribution_id: str = ""  # issue 28: M1 asked P1 for a contribution to S1's review
     schedule_rule_id: str = ""  # issue 28: a probation rule H1 set up
     plan_items: dict[str, str] = field(default_factory=dict)  # issue 27: the items S1 and M1 own
     learning_items: dict[str, str] = field(default_factory=dict)  # issue 27: each owner's learning-plan item
@@ -640,6 +673,16 @@ def _seed() -> World:
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
     learning_items = _seed_learning_plan(table, clock)
     _seed_one_to_ones(table, clock)
+    from datetime import date
+
+    from service.services import delegation as delegation_svc
+
+    april = {"acting_id": "M2", "starts": date(2026, 4, 1), "ends": date(2026, 4, 10)}
+    delegation_id = delegation_svc.name_acting_manager(UnitOfWork(table), m1, april, clock).delegation_id
+    from service.services import contributions as contribution_svc
+
+    ask = {"contributor_id": "P1", "question": "How did the migration go?"}
+    contribution = contribution_svc.request_contribution(UnitOfWork(table), m1, cycle.cycle_id, "S1", ask, clock)
     from service.services import schedules as schedule_svc
 
     rule = {"name": "Probation", "kind": "probation", "template_id": template.template_id, "days": 90}
@@ -657,6 +700,8 @@ def _seed() -> World:
         decisions,
         calibration_cycle_id,
         session_id,
+        delegation_id,
+        contribution.contribution_id,
         schedule_rule_id,
         plan_items,
         learning_items=learning_items,
@@ -804,6 +849,8 @@ def _path(rule: str, world: World, owner: str) -> str:
         # S1's decision is about S1; every other owner is given P1's, the one M1 recorded (M1's own)
         "decision_id": world.decisions.get(owner, world.decisions["P1"]),
         "session_id": world.session_id,
+        "delegation_id": world.delegation_id,
+        "contribution_id": world.contribution_id,
         "rule_id": world.schedule_rule_id,
         "employee_id": owner,
         "goal_id": world.goals.get(owner, "none"),
@@ -839,6 +886,10 @@ def _version(rule: str, world: World, owner: str) -> str:
     by_key = {(i["pk"], i["sk"]): i for i in world.items}
     if "<session_id>" in rule and "<employee_id>" not in rule:  # a person's adjustment: "0", none yet
         key = (f"CALSESSION#{world.session_id}", "SESSION")
+    elif "<delegation_id>" in rule:
+        key = (f"DELEGATION#{world.delegation_id}", "DELEGATION")
+    elif "<contribution_id>" in rule:
+        key = (f"CONTRIB#{world.contribution_id}", "CONTRIB")
     elif "<employee_id>" in rule and "<cycle_id>" in rule:
         key = (f"CYCLE#{world.cycle_id}", f"REVIEW#{owner}")
     elif "<goal_id>" in rule:

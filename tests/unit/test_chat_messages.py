@@ -112,6 +112,45 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
             "links": NS(page=f"{BASE}/reports/training", pdf=f"{BASE}/reports/training.pdf"),
         },
     ),
+    # issue 28, point 3: an acting manager named or revoked; reviews moved by a change of manager
+    (
+        "Acting manager for Alan Turing: Katherine Johnson (named)",
+        "email/delegation.txt",
+        {
+            "d": NS(starts=date(2026, 3, 1), ends=date(2026, 3, 10)),
+            "manager": ALAN,
+            "acting": KATHERINE,
+            "what": "named",
+        },
+    ),
+    (
+        "Acting manager for Alan Turing: Katherine Johnson (revoked)",
+        "email/delegation.txt",
+        {
+            "d": NS(starts=date(2026, 3, 1), ends=date(2026, 3, 10)),
+            "manager": ALAN,
+            "acting": KATHERINE,
+            "what": "revoked",
+        },
+    ),
+    (
+        "Reviews moved to Katherine Johnson",
+        "email/manager_change.txt",
+        {
+            "old": ALAN,
+            "new": KATHERINE,
+            "moves": [NS(employee_name="Grace Hopper", cycle_name=CYCLE.name, draft_kept=True)],
+        },
+    ),
+    (
+        "A review has started: Katherine Johnson",
+        "email/scheduled_review.txt",
+        {
+            "person": KATHERINE,
+            "cycle": NS(name=CYCLE.name, period_end=date(2026, 6, 30), phases={"self_assessment": date(2026, 3, 10)}),
+            "url": f"{BASE}/cycles/c1/reviews/E4",
+        },
+    ),
 ]
 
 

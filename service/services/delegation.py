@@ -1,0 +1,190 @@
+"""Use cases of acting managers (issue 28, point 3): name one for a period, revoke it, list them, and the one lookup
+every "is this person's manager" check makes (`acting_for`, then `policy.manages`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from service.adapters.clock import Clock, iso
+from service.adapters.documents import render
+from service.adapters.mailer import Email, Mailer, SendFailed
+from service.domain.delegation import Delegation, DelegationStatus, check_delegation
+from service.domain.directory import Employee, Role
+from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
+from service.services import policy
+from service.services.auth import Principal
+
+if TYPE_CHECKING:
+    from service.adapters.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+NO_DELEGATION = "There is no such acting-manager arrangement for you to see."
+
+
+def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on: date | None = None) -> frozenset[str]:
+    """The managers the principal acts for on day `on` (today by default), read only when it can matter: the
+    principal is not `manager_id` themselves (one Query of the delegations naming them)."""
+    if manager_id is None or principal.employee_id == manager_id:
+        return frozenset()
+    return uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
+
+
+def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
+    """manager → their acting manager on this day, for the reminders (one Query of the latest delegations)."""
+    return {d.manager_id: d.acting_id for d in uow.delegations.newest() if d.active_on(day)}
+
+
+def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:
+    person = uow.directory.get(employee_id) if employee_id else None
+    if person is None or not person.active:
+        raise ValidationFailed("The acting manager cannot be named.", {field: ["no such person in the directory"]})
+    return person
+
+
+def name_acting_manager(
+    uow: UnitOfWork, principal: Principal, data: dict[str, Any], clock: Clock, mailer: Mailer | None = None
+) -> Delegation:
+    """Name an acting manager for a manager (oneself, or any manager for HR) from `starts` to `ends` included;
+    audited, and both are told by email."""
+    manager = _person(uow, data.get("manager_id") or principal.employee_id, "manager_id")
+    policy.require(
+        policy.may_name_acting_manager(principal, manager), "a manager names their own acting manager; HR any"
+    )
+    if not manager.is_manager:
+        raise ValidationFailed(
+            "The acting manager cannot be named.", {"manager_id": [f"{manager.name} manages nobody"]}
+        )
+    acting = _person(uow, data["acting_id"], "acting_id")
+    today = clock.now().date()
+    reports = frozenset(p.employee_id for p in uow.directory.reports(manager.employee_id))
+    others = uow.delegations.of_manager(manager.employee_id)
+    check_delegation(
+        manager.employee_id,
+        acting.employee_id,
+        principal.employee_id,
+        data["starts"],
+        data["ends"],
+        today,
+        reports,
+        others,
+    )
+    at = iso(clock.now())
+    delegation = Delegation(
+        delegation_id=clock.new_id(),
+        manager_id=manager.employee_id,
+        acting_id=acting.employee_id,
+        starts=data["starts"],
+        ends=data["ends"],
+        named_by=principal.employee_id,
+        created_at=at,
+    )
+    with uow:
+        stored = uow.delegations.save(delegation, new=True, actor=principal.employee_id, action="name", at=at)
+        uow.commit()
+    _tell(mailer, stored, manager, acting, "named")
+    return stored
+
+
+def revoke(
+    uow: UnitOfWork,
+    principal: Principal,
+    delegation_id: str,
+    expected_version: int,
+    clock: Clock,
+    mailer: Mailer | None = None,
+) -> Delegation:
+    """End a delegation now (before or during its period): its manager, whoever named it, or HR; audited."""
+    d = uow.delegations.get(delegation_id)
+    if d is None or not policy.may_read_delegations_of(principal, d.manager_id, d.acting_id):
+        raise NotFound(NO_DELEGATION)
+    may = principal.employee_id in (d.manager_id, d.named_by) or principal.has(Role.HR)
+    policy.require(may, "the manager, whoever named the acting manager, or HR revokes it")
+    if d.version != expected_version:
+        raise StaleWrite(f"the arrangement was changed by someone else (now version {d.version}); reload it")
+    status = d.status_on(clock.now().date())
+    if status in (DelegationStatus.REVOKED, DelegationStatus.ENDED):
+        raise Conflict(f"this arrangement has already {status.value.replace('revoked', 'been revoked')}")
+    at = iso(clock.now())
+    with uow:
+        stored = uow.delegations.save(
+            replace(d, revoked_at=at, revoked_by=principal.employee_id),
+            new=False,
+            actor=principal.employee_id,
+            action="revoke",
+            at=at,
+        )
+        uow.commit()
+    people = uow.directory.get_many([d.manager_id, d.acting_id])
+    if d.manager_id in people and d.acting_id in people:
+        _tell(mailer, stored, people[d.manager_id], people[d.acting_id], "revoked")
+    return stored
+
+
+def _tell(mailer: Mailer | None, d: Delegation, manager: Employee, acting: Employee, what: str) -> None:
+    """Email the manager and the acting manager (a failed send is logged: the pages show it too)."""
+    if mailer is None:
+        return
+    text = render("email/delegation.txt", d=d, manager=manager, acting=acting, what=what)
+    title = f"Acting manager for {manager.name}: {acting.name} ({what})"
+    try:
+        mailer.send(Email((manager.email, acting.email), title, text))
+    except SendFailed as exc:
+        log.warning("a delegation email could not be sent: %s", exc)
+
+
+@dataclass(frozen=True)
+class DelegationRow:
+    """One delegation as a list shows it: the people by name, and where it stands today."""
+
+    delegation: Delegation
+    manager_name: str
+    acting_name: str
+    status: DelegationStatus
+    may_revoke: bool
+
+
+@dataclass(frozen=True)
+class Delegations:
+    """The delegations one person sees: those of their own team, those naming them, and (HR) everyone's."""
+
+    mine: list[DelegationRow]
+    acting: list[DelegationRow]
+    everyone: list[DelegationRow]
+
+
+def list_delegations(uow: UnitOfWork, principal: Principal, today: date) -> Delegations:
+    """The arrangements I made for my team, those where I act for someone, and (HR) the organisation's latest."""
+    mine = uow.delegations.of_manager(principal.employee_id)
+    acting = uow.delegations.to_person(principal.employee_id)
+    everyone = uow.delegations.newest() if principal.has(Role.HR) else []
+    ids = {p for d in [*mine, *acting, *everyone] for p in (d.manager_id, d.acting_id)}
+    names = uow.directory.names(sorted(ids))
+
+    def rows(found: list[Delegation]) -> list[DelegationRow]:
+        out = []
+        for d in sorted(found, key=lambda d: (d.starts, d.delegation_id), reverse=True):
+            status = d.status_on(today)
+            may = principal.employee_id in (d.manager_id, d.named_by) or principal.has(Role.HR)
+            live = status in (DelegationStatus.UPCOMING, DelegationStatus.ACTIVE)
+            out.append(DelegationRow(d, names.get(d.manager_id, ""), names.get(d.acting_id, ""), status, may and live))
+        return out
+
+    return Delegations(rows(mine), rows(acting), rows(everyone))
+
+
+def get_delegation(uow: UnitOfWork, principal: Principal, delegation_id: str) -> Delegation:
+    """One delegation: its manager, its acting manager and HR (anyone else: 404)."""
+    d = uow.delegations.get(delegation_id)
+    if d is None or not policy.may_read_delegations_of(principal, d.manager_id, d.acting_id):
+        raise NotFound(NO_DELEGATION)
+    return d
+
+
+def managers_of_team(uow: UnitOfWork, principal: Principal, today: date) -> list[Employee]:
+    """The managers whose reports' reviews the principal handles today as acting manager (their team lists)."""
+    ids = sorted(uow.delegations.acting_for(principal.employee_id, today))
+    found = uow.directory.get_many(ids)
+    return [found[i] for i in ids if i in found]
