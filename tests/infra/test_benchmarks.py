@@ -115,3 +115,6 @@ def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
     assert loaded == {"service": [], "bare": []}
     # during a cycle the manager's home (it names the running cycle) is measured beside the same bare app
     assert facts["signed-in / (active cycle) AWS requests"]["bare"] == ["GetSecretValue", "GetItem"]
+    # my own review, the team's reviews, their nominations waiting and the feedback settings in one batch read
+    during = facts["signed-in / (active cycle) AWS requests"]["service"]
+    assert sorted(during[2:]) == ["BatchGetItem", "BatchGetItem", "GetItem", "Query", "Query", "Query", "Query"]
