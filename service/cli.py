@@ -54,18 +54,19 @@ def cmd_mint_token(args: argparse.Namespace) -> int:
 
 
 def cmd_send_reminders(args: argparse.Namespace) -> int:
-    """Send today's reminders (what the scheduled function does when deployed)."""
+    """Create the scheduled reviews due, then send today's reminders (what the daily function does when deployed)."""
     from service.adapters.documents import use_organisation_formats
     from service.adapters.factory import build_mailer
     from service.adapters.unit_of_work import UnitOfWork
     from service.services.reminders import send_reminders
+    from service.services.schedules import run_schedules
 
     settings = load_settings()
     use_organisation_formats(settings.locale, settings.currency)
     table = _table(settings)
-    print(
-        json.dumps(asdict(send_reminders(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url)))
-    )
+    mailer = build_mailer(settings, table)
+    print(json.dumps(asdict(run_schedules(UnitOfWork(table), mailer, Clock(), settings.base_url))))
+    print(json.dumps(asdict(send_reminders(UnitOfWork(table), mailer, Clock(), settings.base_url))))
     return 0
 
 

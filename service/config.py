@@ -43,6 +43,8 @@ class Settings:
     # Issue 25: the organisation's default locale (dates, times) and the currency its costs are in (ISO 4217).
     locale: str = "en-GB"
     currency: str = "EUR"
+    # Issue 28: the Secrets Manager secret holding the chat channels' tokens and webhooks (none: kept in memory).
+    notification_secret_id: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -95,6 +97,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         locale=_choice("ORG_LOCALE", env.get("ORG_LOCALE", "en-GB"), LOCALES),
         currency=_currency(env.get("ORG_CURRENCY", "EUR")),
+        notification_secret_id=env.get("NOTIFICATION_SECRET_ID") or None,
     )
 
 

@@ -176,6 +176,21 @@ def digest_partition(shard: int) -> str:
     return f"DIGEST#{shard}"
 
 
+def notify_preference(employee_id: str) -> dict[str, str]:
+    """A person's notification preference (issue 28: channel and timing; audited)."""
+    return {"pk": f"NOTIFYPREF#{_esc(employee_id)}", "sk": "PREF"}
+
+
+def notify_preference_gsi(address: str) -> dict[str, str]:
+    """Finds a person's preference by the address a message is sent to (the mailer knows only that)."""
+    return {"gsi1pk": f"NOTIFYTO#{_esc(address.lower())}", "gsi1sk": "PREF"}
+
+
+def notify_workspace(channel: str) -> dict[str, str]:
+    """A chat channel HR connected: how, when, by whom (the secret is in Secrets Manager, never here)."""
+    return {"pk": "NOTIFYWORKSPACE", "sk": f"CHANNEL#{channel}"}
+
+
 def entity_review(cycle_id: str, employee_id: str) -> str:
     """Audit entity name of a review."""
     return f"REVIEW#{_esc(cycle_id)}#{_esc(employee_id)}"
@@ -351,6 +366,8 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("ACTIONS#", "INDEX", "action_index"),
     ("AUDIT#", "V#", "audit"),
     ("REMINDER#", "", "reminder_log"),
+    ("NOTIFYPREF#", "PREF", "notification_preference"),
+    ("NOTIFYWORKSPACE", "CHANNEL#", "notification_workspace"),
     ("GOAL#", "GOAL", "goal"),
     ("GOAL#", "ROLLUP#", "goal_rollup"),
     ("GOAL#", "PERSON#", "goal_person"),
@@ -393,6 +410,8 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("CALSESSION#", "SESSION", "calibration_session"),
     ("CALSESSION#", "PERSON#", "calibration_adjustment"),
     ("CALCYCLE#", "MEMBER#", "calibration_member"),
+    ("SCHEDULES", "RULE#", "schedule_rule"),
+    ("SCHEDULES", "THROUGH#", "schedule_cursor"),
 )
 
 
@@ -792,3 +811,28 @@ def process_answers(cycle_id: str) -> tuple[str, str]:
 def process_given(cycle_id: str, employee_id: str) -> dict[str, str]:
     """The mark that a person answered about a cycle's process (never what)."""
     return {"pk": f"PROCFB#{_esc(cycle_id)}", "sk": f"GIVEN#{_esc(employee_id)}"}
+
+
+# --- scheduled reviews (issue 28, point 4) ------------------------------------------------------------
+
+SCHEDULES = "SCHEDULES"
+
+
+def schedule_rule(rule_id: str) -> dict[str, str]:
+    """Primary key of a review schedule rule (all rules share one small partition with their cursors)."""
+    return {"pk": SCHEDULES, "sk": f"RULE#{_esc(rule_id)}"}
+
+
+def schedule_cursor(rule_id: str) -> dict[str, str]:
+    """The last day a daily run evaluated a rule through (the next run starts the day after)."""
+    return {"pk": SCHEDULES, "sk": f"THROUGH#{_esc(rule_id)}"}
+
+
+def schedules_all() -> tuple[str, str]:
+    """Partition and prefix of every rule and cursor: a daily run reads them in one Query."""
+    return SCHEDULES, ""
+
+
+def entity_schedule_rule(rule_id: str) -> str:
+    """Audit entity name of a schedule rule."""
+    return f"SCHEDRULE#{_esc(rule_id)}"

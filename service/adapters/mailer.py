@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -96,18 +96,26 @@ class SkipBouncing(Mailer):
 
 class DigestingMailer(Mailer):
     """Keeps each message that may wait (`Email.digest_key`) for the daily digest through `keep`, one per
-    address; sends the others through `inner` at once. The reminders function sends the digests."""
+    address, unless its recipient chose one message per event (`at_once`); sends the others through `inner` at
+    once. The reminders function sends the digests."""
 
-    def __init__(self, inner: Mailer, keep: Callable[[str, Email], None]) -> None:
+    def __init__(
+        self, inner: Mailer, keep: Callable[[str, Email], None], at_once: Callable[[str], bool] = lambda _: False
+    ) -> None:
         self.inner = inner
         self.keep = keep
+        self.at_once = at_once  # issue 28: whoever chose one message per event gets it now
 
     def send(self, email: Email) -> None:
         if email.digest_key is None:
             self.inner.send(email)
             return
+        now = [address for address in email.to if self.at_once(address)]
         for address in email.to:
-            self.keep(address, email)
+            if address not in now:
+                self.keep(address, email)
+        if now:
+            self.inner.send(replace(email, to=tuple(now)))
 
 
 class SesMailer(Mailer):

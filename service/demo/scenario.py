@@ -14,10 +14,12 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
 from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVES, calibrate
+from service.demo.checkins import CHECK_INS, SetAt, load_checkins
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
+from service.demo.schedules import load_schedules_demo, with_start_dates
 from service.services import cycles, goals, reviews, templates
 from service.services.auth import Principal
 from service.services.directory import get_person, import_organisation
@@ -27,8 +29,8 @@ from service.services.worker import dispatch
 def load_demo(table: Table, clock: Clock | None = None) -> None:
     """Import the demo organisation and build its story."""
     clock = clock or Clock()
-    import_organisation(UnitOfWork(table), None, organisation_csv(), clock)
     today = clock.now().date()
+    import_organisation(UnitOfWork(table), None, with_start_dates(organisation_csv(), today), clock)
     queue = InlineQueue(lambda m: dispatch(table, m, clock))
 
     def who(employee_id: str) -> Principal:
@@ -79,6 +81,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     )
     cycles.launch_cycle(UnitOfWork(table), hr, current.cycle_id, current.version, clock, queue)
     _goal_tree(table, who, current.cycle_id, today, clock)
+    load_checkins(table, who, current.cycle_id, today, clock)  # issue 28: check-ins on a rhythm
     load_feedback_demo(table, who, current.cycle_id, today, clock)  # issue 9: before reviews are driven and scored
     driven = {
         "E014": "self_submitted",
@@ -114,6 +117,7 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
     training_demo.load_training_demo(table, clock)  # issue 10: the training-need report's story
     load_learning(table, who, today, clock)  # issue 14: learning logs and an interview planner
     load_decisions_demo(table, who, clock)  # issue 27: a restructuring the consistency checks flag
+    load_schedules_demo(table, hr, template.template_id, clock)  # issue 28: probation and anniversary rules
     # issue 23: the design team's manager assessments (submitted by the training story) in an open session
     calibrate(table, who, current.cycle_id, "Design team", ["E020", "E021"], OPEN_MOVES, clock, close=False)
 
@@ -203,16 +207,6 @@ def _drive(
         reviews.finalise(UnitOfWork(table), who(HR), cycle_id, employee_id, version, clock)
 
 
-class _SetAt(Clock):
-    """The real clock's identifiers, at a moment of the story."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
 def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> None:
     """Organisation goals → department and team goals → personal goals, with progress."""
 
@@ -230,7 +224,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         }
 
     # The goals were set a fortnight into the cycle (its pace counts from then), not on the day the demo loads.
-    clock = _SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
+    clock = SetAt(min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC)))
 
     def goal(
         owner: str,
@@ -282,6 +276,8 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         ("E024", emea, "7 new customers in Nordics", (0, 7, 2)),
         ("E035", growth, "Training plan from review needs", (0, 1, 0)),
     ]:
+        if owner in CHECK_INS:  # its check-ins (demo/checkins.py) bring it from the start to this value
+            measure = (measure[0], measure[1], measure[0], *measure[3:])
         goal(
             owner,
             "individual",

@@ -6,13 +6,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 
 from service.domain.errors import ImportRejected
 
 COLUMNS = ("employee_id", "name", "email", "title", "department", "manager_id", "roles")
 REQUIRED = ("employee_id", "name", "email", "department")
+OPTIONAL_COLUMNS = ("start_date",)  # issue 28: the day the person started (YYYY-MM-DD), for scheduled reviews
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_FIELD = 200
 MAX_ROWS = 20_000
@@ -47,6 +50,7 @@ class Employee:
     roles: frozenset[Role] = frozenset({Role.EMPLOYEE})
     active: bool = True
     chain: tuple[str, ...] = ()  # management chain, top first, excluding the person
+    start_date: date | None = None  # the optional `start_date` column: probation and anniversary reviews
     version: int = 0
 
     @property
@@ -60,7 +64,7 @@ class Employee:
 
 
 def _record(e: Employee) -> tuple:
-    return (e.name, e.email, e.title, e.department, e.manager_id, e.roles, e.active, e.chain)
+    return (e.name, e.email, e.title, e.department, e.manager_id, e.roles, e.active, e.chain, e.start_date)
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def parse_csv(text: str) -> list[Employee]:
             "The file is missing required columns.",
             [RowError(1, c, "missing column").as_dict() for c in missing],
         )
-    unknown = [h for h in header if h and h not in COLUMNS]
+    unknown = [h for h in header if h and h not in COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         errors.extend(RowError(1, h, "unknown column") for h in unknown)
     reader.fieldnames = header
@@ -194,6 +198,7 @@ def _row_to_employee(row_no: int, cells: dict[str, str], errors: list[RowError])
     roles, role_error = parse_roles(cells.get("roles", ""))
     if role_error:
         errors.append(RowError(row_no, "roles", role_error))
+    start = _start_date(row_no, cells.get("start_date", ""), errors)
     if len(errors) > before:
         return None
     return Employee(
@@ -204,7 +209,21 @@ def _row_to_employee(row_no: int, cells: dict[str, str], errors: list[RowError])
         department=cells["department"],
         manager_id=manager,
         roles=roles,
+        start_date=start,
     )
+
+
+def _start_date(row_no: int, text: str, errors: list[RowError]) -> date | None:
+    """The optional start date of a row (empty: unknown); a malformed or implausible one is a row error."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text) if DATE_RE.match(text) else None
+    except ValueError:
+        day = None
+    if day is None or day.year < 1900:
+        errors.append(RowError(row_no, "start_date", f"{text!r} is not a date (use YYYY-MM-DD, from 1900)"))
+    return day
 
 
 def _check_people(people: list[tuple[int, Employee]]) -> list[RowError]:
@@ -277,6 +296,8 @@ def plan_import(existing: list[Employee], incoming: list[Employee]) -> ImportPla
     emails_in_file = {p.email for p in incoming}
     for person in incoming:
         before = current.get(person.employee_id)
+        if person.start_date is None and before is not None:
+            person = replace(person, start_date=before.start_date)  # an empty cell keeps the date known
         if before is None:
             plan.created.append(person)
         elif before.same_record(person):

@@ -19,19 +19,33 @@ from service.handlers.observability import Handler, invocation_id, observed
 MailRun = Callable[[UnitOfWork, Mailer, Clock, str], Any]  # a dataclass of counts, `failed` among them
 
 
-def scheduled_mailing(module: str, send: MailRun, run_name: str, incomplete: type[Exception], unsent: str) -> Handler:
+def scheduled_mailing(
+    module: str,
+    send: MailRun,
+    run_name: str,
+    incomplete: type[Exception],
+    unsent: str,
+    first: tuple[MailRun, str] | None = None,
+) -> Handler:
     """The Lambda handler of a scheduled run of `send`, logging as `module`; `unsent` says what failed (`{failed}`:
-    how many)."""
+    how many). `first`: a run made before `send` in the same invocation and the name its counts are logged and
+    returned under: its messages wait for the digest `send` delivers (the scheduled reviews'); what it could not
+    keep does not fail the invocation (a retry would not make it again: it is logged)."""
     log = logging.getLogger(module)
 
-    def run(event: dict[str, Any], context: Any) -> dict[str, int]:
+    def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
         settings = load_settings()
         use_organisation_formats(settings.locale, settings.currency)  # the emails' dates and amounts
         table = build_table(settings)
-        result = asdict(send(UnitOfWork(table), build_mailer(settings, table), Clock(), settings.base_url))
+        mailer = build_mailer(settings, table)
+        before: dict[str, Any] = {}
+        if first is not None:
+            before = {first[1]: asdict(first[0](UnitOfWork(table), mailer, Clock(), settings.base_url))}
+            log.info(f"{first[1]} run", extra=before[first[1]])
+        result = asdict(send(UnitOfWork(table), mailer, Clock(), settings.base_url))
         log.info(run_name, extra=result)
         if result["failed"]:
             raise incomplete(unsent.format(failed=result["failed"]))
-        return result
+        return {**result, **before}
 
     return observed(run, invocation_id)

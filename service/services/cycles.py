@@ -28,7 +28,7 @@ from service.domain.cycles import (
 from service.domain.directory import Employee, Role
 from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, Unavailable, ValidationFailed
 from service.domain.reviews import Review, ReviewState
-from service.domain.templates import template_to_dict
+from service.domain.templates import Template, template_to_dict
 from service.services.auth import Principal
 from service.services.directory import Found, search_people
 from service.services.policy import require_role
@@ -246,18 +246,8 @@ def launch_cycle(
     template = usable_template(uow, cycle.template_id)
     people = select_participants(cycle, uow.directory.all())
     at = iso(clock.now())
-    launched = replace(
-        with_calibration_deadline(cycle, template.calibration),  # the template may have changed since the edit
-        state=CycleState.ACTIVE,
-        template_snapshot=template_to_dict(template),
-        participants=[p.employee_id for p in people],
-        launched_at=at,
-        participant_departments=sorted({p.department for p in people}),
-    )
     with uow:
-        stored = uow.cycles.save(launched, new=False, actor=principal.employee_id, action="launch_cycle", at=at)
-        uow.cycles.count(cycle_id, {"expected": len(people), "launched": 0})
-        uow.feedback.start_counting(cycle_id)  # no request exists yet: every one is counted from here
+        stored = stage_launch(uow, launched_cycle(cycle, template, people, at), False, principal.employee_id, at)
         uow.commit()
     try:
         _send_batches(uow, queue, stored, people)
@@ -269,6 +259,26 @@ def launch_cycle(
             retry_after=exc.retry_after,
         ) from exc
     return launch_progress(uow, cycle_id)
+
+
+def launched_cycle(cycle: Cycle, template: Template, people: list[Employee], at: str) -> Cycle:
+    """The cycle as launching it leaves it: active, with its template and its participants as they are now."""
+    return replace(
+        with_calibration_deadline(cycle, template.calibration),  # the template may have changed since the edit
+        state=CycleState.ACTIVE,
+        template_snapshot=template_to_dict(template),
+        participants=[p.employee_id for p in people],
+        launched_at=at,
+        participant_departments=sorted({p.department for p in people}),
+    )
+
+
+def stage_launch(uow: UnitOfWork, launched: Cycle, new: bool, actor: str, at: str) -> Cycle:
+    """Stage a launched cycle (a new one only from a schedule, issue 28), its counters and its feedback count."""
+    stored = uow.cycles.save(launched, new=new, actor=actor, action="launch_cycle", at=at)
+    uow.cycles.count(launched.cycle_id, {"expected": len(launched.participants), "launched": 0})
+    uow.feedback.start_counting(launched.cycle_id)  # no request exists yet: every one is counted from here
+    return stored
 
 
 def _send_batches(uow: UnitOfWork, queue: Queue, cycle: Cycle, people: list[Employee] | None = None) -> None:
@@ -284,7 +294,7 @@ def _send_batches(uow: UnitOfWork, queue: Queue, cycle: Cycle, people: list[Empl
                 "cycle_id": cycle.cycle_id,
                 "actor": "launch",
                 # The manager each person has at launch travels with the batch.
-                "people": [[p.employee_id, p.name, p.department, p.manager_id] for p in chunk],
+                "people": review_rows(chunk),
             }
         )
     queue.send_many(messages)
@@ -297,12 +307,25 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
     created concurrently makes the whole batch fail its create condition (nothing written), and the
     queue's redelivery then skips it.
     """
-    cycle = get_cycle(uow, message["cycle_id"])
-    rows = message["people"]
+    return len(
+        create_reviews(
+            uow, get_cycle(uow, message["cycle_id"]), message["people"], message.get("actor", "launch"), clock
+        )
+    )
+
+
+def review_rows(people: list[Employee]) -> list[list[Any]]:
+    """The rows `create_reviews` takes: each person with the manager they have now."""
+    return [[p.employee_id, p.name, p.department, p.manager_id] for p in people]
+
+
+def create_reviews(uow: UnitOfWork, cycle: Cycle, rows: list[list[Any]], actor: str, clock: Clock) -> list[str]:
+    """Create the missing reviews of up to LAUNCH_BATCH people of a launched cycle in one transaction; returns whose
+    reviews it created (none already there: a review is put only where none exists)."""
     existing = {r.employee_id for r in uow.reviews.get_many(cycle.cycle_id, [r[0] for r in rows])}
     at = iso(clock.now())
     deltas: dict[str, int] = {}
-    created = 0
+    created: list[str] = []
     with uow:
         for employee_id, name, department, manager_id in rows:
             if employee_id in existing:
@@ -317,12 +340,12 @@ def create_review_batch(uow: UnitOfWork, message: Message, clock: Clock) -> int:
                 cycle.period_start.isoformat(),
                 submitted={},
             )
-            uow.reviews.save(review, new=True, actor=message.get("actor", "launch"), action="create_review", at=at)
+            uow.reviews.save(review, new=True, actor=actor, action="create_review", at=at)
             for k, v in state_deltas(department, None, ReviewState.NOT_STARTED).items():
                 deltas[k] = deltas.get(k, 0) + v
-            created += 1
+            created.append(employee_id)
         if created:
-            uow.cycles.count(cycle.cycle_id, {**deltas, "launched": created})
+            uow.cycles.count(cycle.cycle_id, {**deltas, "launched": len(created)})
             uow.commit()
     uow.actions.index_people([r[0] for r in rows])  # the review reads the actions about a person by key
     if cycle.carry_over_goals:

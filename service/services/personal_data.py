@@ -81,7 +81,9 @@ def erase_person(uow: UnitOfWork, employee_id: str) -> Erasure:
     if person.active:
         raise Conflict(f"{employee_id} is still active: import the organisation without them first", entity="employee")
     tag = hashlib.sha256(employee_id.encode()).hexdigest()[:10]
-    erased = replace(person, name=f"Former employee {tag}", email=f"erased-{tag}@invalid.example", title="")
+    erased = replace(
+        person, name=f"Former employee {tag}", email=f"erased-{tag}@invalid.example", title="", start_date=None
+    )
     reviews, _ = uow.reviews.history(employee_id)
     with uow:
         uow.directory.save(erased, new=False)

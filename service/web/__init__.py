@@ -85,6 +85,8 @@ def create_app(
     blueprints.add("pages_calibration")  # issue 23: calibration
     blueprints.add("pages_put_away")  # issue 28: archive, restore, delete a draft
     blueprints.add("pages_checkins")  # issue 28: goal check-ins
+    blueprints.add("pages_schedules")  # issue 28: scheduled reviews
+    blueprints.add("pages_notifications")  # issue 28: notifications where people work
     if settings.auth_mode == "local":
         blueprints.add("pages_session", "local_bp")
     else:
@@ -101,6 +103,8 @@ def create_app(
     blueprints.add("api_feedback")
     blueprints.add("api_decisions")  # issue 27: personnel decisions
     blueprints.add("api_calibration")  # issue 23: calibration
+    blueprints.add("api_schedules")  # issue 28: scheduled reviews
+    blueprints.add("api_notifications")  # issue 28: notifications where people work
     blueprints.add("openapi")
     blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 

@@ -105,6 +105,13 @@ ROUTES = {
             ("GET", "HEAD", "OPTIONS"),
         ),
     ),
+    ("api_notifications", "bp"): (
+        ("/api/me/notifications", "api_notifications.mine_api", ("GET", "HEAD", "OPTIONS")),
+        ("/api/me/notifications", "api_notifications.set_mine_api", ("OPTIONS", "PUT")),
+        ("/api/notifications/channels", "api_notifications.channels_api", ("GET", "HEAD", "OPTIONS")),
+        ("/api/notifications/channels/<channel>", "api_notifications.connect_api", ("OPTIONS", "PUT")),
+        ("/api/notifications/channels/<channel>/test", "api_notifications.test_api", ("OPTIONS", "POST")),
+    ),
     ("api_reviews", "bp"): (
         ("/api/templates", "api_reviews.create_template", ("OPTIONS", "POST")),
         ("/api/templates", "api_reviews.list_templates", ("GET", "HEAD", "OPTIONS")),
@@ -156,6 +163,17 @@ ROUTES = {
         ("/api/people/<employee_id>/history", "api_reviews.person_history", ("GET", "HEAD", "OPTIONS")),
         ("/api/actions", "api_reviews.my_actions", ("GET", "HEAD", "OPTIONS")),
         ("/api/actions/<action_id>", "api_reviews.patch_action", ("OPTIONS", "PATCH")),
+    ),
+    ("api_schedules", "bp"): (
+        ("/api/schedules", "api_schedules.list_rules", ("GET", "HEAD", "OPTIONS")),
+        ("/api/schedules", "api_schedules.create_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/preview", "api_schedules.preview", ("GET", "HEAD", "OPTIONS")),
+        ("/api/schedules/<rule_id>", "api_schedules.get_rule", ("GET", "HEAD", "OPTIONS")),
+        ("/api/schedules/<rule_id>", "api_schedules.update_rule", ("OPTIONS", "PUT")),
+        ("/api/schedules/<rule_id>/pause", "api_schedules.pause_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/<rule_id>/resume", "api_schedules.resume_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/<rule_id>/archive", "api_schedules.archive_rule", ("OPTIONS", "POST")),
+        ("/api/schedules/<rule_id>/restore", "api_schedules.restore_rule", ("OPTIONS", "POST")),
     ),
     ("api_training", "bp"): (
         ("/api/reports/cycle", "api_training.report_cycle", ("GET", "HEAD", "OPTIONS")),
@@ -291,6 +309,13 @@ ROUTES = {
         ("/learning/interviews/<contact_id>", "pages_learning.contact", ("GET", "HEAD", "OPTIONS", "POST")),
         ("/learning/people/<employee_id>/shared", "pages_learning.shared", ("GET", "HEAD", "OPTIONS")),
     ),
+    ("pages_notifications", "bp"): (
+        ("/me/notifications", "pages_notifications.mine", ("GET", "HEAD", "OPTIONS")),
+        ("/me/notifications", "pages_notifications.save_mine", ("OPTIONS", "POST")),
+        ("/hr/notifications", "pages_notifications.settings", ("GET", "HEAD", "OPTIONS")),
+        ("/hr/notifications/<channel>", "pages_notifications.connect", ("OPTIONS", "POST")),
+        ("/hr/notifications/<channel>/test", "pages_notifications.test", ("OPTIONS", "POST")),
+    ),
     ("pages_put_away", "bp"): (
         ("/hr/templates/<template_id>/restore", "pages_put_away.shelve_template", ("OPTIONS", "POST")),
         ("/hr/templates/<template_id>/archive", "pages_put_away.shelve_template", ("OPTIONS", "POST")),
@@ -325,6 +350,15 @@ ROUTES = {
         ("/cycles/<cycle_id>/reviews/<employee_id>/return", "pages_reviews.return_review", ("OPTIONS", "POST")),
         ("/cycles/<cycle_id>/reviews/<employee_id>/audit", "pages_reviews.audit", ("GET", "HEAD", "OPTIONS")),
         ("/cycles/<cycle_id>/team", "pages_reviews.team", ("GET", "HEAD", "OPTIONS")),
+    ),
+    ("pages_schedules", "bp"): (
+        ("/hr/schedules", "pages_schedules.index", ("GET", "HEAD", "OPTIONS")),
+        ("/hr/schedules/new", "pages_schedules.new", ("GET", "HEAD", "OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/edit", "pages_schedules.edit", ("GET", "HEAD", "OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/restore", "pages_schedules.change", ("OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/archive", "pages_schedules.change", ("OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/resume", "pages_schedules.change", ("OPTIONS", "POST")),
+        ("/hr/schedules/<rule_id>/pause", "pages_schedules.change", ("OPTIONS", "POST")),
     ),
     ("pages_session", "bp"): (
         ("/session", "pages_session.session_state", ("GET", "HEAD", "OPTIONS")),

@@ -23,7 +23,14 @@ def test_hr_finds_the_administration_pages_in_the_hr_menu_with_the_current_one_m
     nav = main_nav(world.client("E2").get("/hr/exports").get_data(as_text=True))
     menu = nav[nav.index('<details class="nav-menu">') : nav.index("</details>")]
     assert re.search(r"<summary aria-current=\"page\">HR</summary>", menu)
-    assert re.findall(r">([A-Za-z]+)</a>", menu) == ["Cycles", "Templates", "Import", "Exports"]
+    assert re.findall(r">([A-Za-z]+)</a>", menu) == [
+        "Cycles",
+        "Templates",
+        "Schedules",
+        "Import",
+        "Exports",
+        "Notifications",
+    ]
     assert re.search(r'aria-current="page">Exports</a>', menu)
     home = main_nav(world.client("E2").get("/").get_data(as_text=True))
     assert "<summary>HR</summary>" in home  # not the current section

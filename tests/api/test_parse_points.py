@@ -290,6 +290,16 @@ PROBES: dict[str, Probe] = {
         "roles",
         csv=True,
     ),
+    "import start date": Probe(
+        "E2",
+        "POST",
+        "/api/org/imports",
+        "employee_id,name,email,title,department,manager_id,roles,start_date\nE9,Zed,zed@example.com,Eng,Eng,,,2026-02-30\n",
+        "start_date",
+        csv=True,
+    ),
+    # Scheduled reviews (issue 28): a kind of rule the domain does not know.
+    "schedule rule kind": Probe("E2", "POST", "/api/schedules", {"name": "x", "kind": "weekly"}, "kind"),
     # Personnel decisions (issue 27): a kind and a pay direction the domain does not know.
     "decision kind": Probe(
         "E2", "POST", "/api/decisions", {"kind": "firing", "summary": "x", "people": ["E4"]}, "kind"
@@ -304,6 +314,14 @@ PROBES: dict[str, Probe] = {
     "process time taken": Probe(
         "E4", "POST", "/api/cycles/c1/process-feedback", {"fair": 4, "useful": 4, "time_taken": "ages"}, "time_taken"
     ),
+    # issue 28: notifications
+    "notification channel": Probe(
+        "E4", "PUT", "/api/me/notifications", {"channel": "fax", "timing": "each"}, "channel", version=0
+    ),
+    "notification timing": Probe(
+        "E4", "PUT", "/api/me/notifications", {"channel": "email", "timing": "hourly"}, "timing", version=0
+    ),
+    "chat mode": Probe("E2", "PUT", "/api/notifications/channels/slack", {"mode": "pigeon", "secret": "x"}, "mode"),
 }
 
 STORED = "stored"  # reads back what the domain itself wrote (typed before it was stored), or an enum re-wrapped
@@ -454,8 +472,18 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(value)": (STORED, "counters"),
     "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
+    "services.schedules._rule_from_data: RuleKind(data['kind'])": ("schedule rule kind",),
+    "domain.directory._start_date: date.fromisoformat(text)": ("import start date",),
+    "services.schedules.run_schedules: date.fromisoformat(rule.created_at[:10])": (STORED, "the clock's time"),
     "services.decisions.record_decision: PayDirection(pay)": ("decision pay direction",),
     "services.process_feedback.give: TimeTaken(data['time_taken'])": ("process time taken",),
+    "services.notifications.set_my_notifications: Channel(data['channel'])": ("notification channel",),
+    "services.notifications.set_my_notifications: Timing(data['timing'])": ("notification timing",),
+    "services.notifications.connect_channel: ChatMode(data['mode'])": ("chat mode",),
+    "services.notifications._chat_channel: Channel(value)": (
+        STORED,
+        "a path's channel, checked against CHAT_CHANNELS first (else 404)",
+    ),
 }
 
 

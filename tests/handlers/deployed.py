@@ -364,10 +364,10 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[N
                 _need(f"ses:{operation}", _arn("ses", f"configuration-set/{params['ConfigurationSetName']}"), **context)
             )
         return needs
-    if service == "secretsmanager" and operation == "GetSecretValue":
+    if service == "secretsmanager" and operation in ("GetSecretValue", "PutSecretValue"):
         secret = params["SecretId"]
         arn = secret if secret.startswith("arn:") else _arn("secretsmanager", f"secret:{secret}-AbCdEf")
-        return [_need("secretsmanager:GetSecretValue", arn)]
+        return [_need(f"secretsmanager:{operation}", arn)]
     if service == "cognito-idp" and "UserPoolId" in params:
         return [_need(f"cognito-idp:{operation}", _arn("cognito-idp", f"userpool/{params['UserPoolId']}"))]
     raise Untaught(f"{service}:{operation} {sorted(params)}")
@@ -517,6 +517,12 @@ class Stack:
                 names[f"{logical}.Arn"] = _arn("logs", f"log-group:/{STACK}/{logical}:*")
             elif kind == "AWS::ApiGatewayV2::Api":
                 names[logical] = API_ID
+            elif kind == "AWS::SecretsManager::Secret" and "SecretString" in resource["Properties"]:
+                # issue 28: a secret the template creates with a value (the chat secret); its Ref is its ARN
+                created = boto3.client("secretsmanager", region_name=REGION).create_secret(
+                    Name=f"{STACK}/{logical}", SecretString=resource["Properties"]["SecretString"]
+                )
+                names[logical] = created["ARN"]
         import_organisation(UnitOfWork(self.table), None, ORG_CSV, clock)
         self.pool = create_pool(boto3.client("cognito-idp", region_name=REGION))
         for person in ("E2", "E3", "E4"):

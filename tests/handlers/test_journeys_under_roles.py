@@ -160,6 +160,26 @@ def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event,
     assert "ses:SendEmail" in stack.recorder.actions("WebFunction")
 
 
+def test_chat_settings_are_kept_and_read_under_the_roles_and_a_chat_that_fails_goes_by_email(
+    stack, monkeypatch, http_event, clock
+):
+    overdue_cycle(stack, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    hr = sign_in(stack, web, http_event, "E2")
+    token = "xoxb-1234567890-abcdefghij"
+    connected = hr.post("/hr/notifications/slack", [("mode", "bot"), ("secret", token)], token_from="/hr/notifications")
+    assert "Slack is connected" in connected["body"] and token not in connected["body"]
+    person = sign_in(stack, web, http_event, "E4")
+    form = [("version", "0"), ("channel", "slack"), ("timing", "digest")]
+    assert "your messages go by Slack" in person.post("/me/notifications", form, token_from="/me/notifications")["body"]
+    reminders = start(stack, "RemindersFunction", monkeypatch)
+    assert reminders(scheduler_event(), LambdaContext())["failed"] == 0
+    # No network here, so Slack cannot be reached: Katherine's reminder comes by email instead (issue 28).
+    assert [m for m in mails_to(stack, "katherine@example.com") if "Overdue" in m.subject]
+    assert "secretsmanager:PutSecretValue" in stack.recorder.actions("WebFunction")
+    assert "secretsmanager:GetSecretValue" in stack.recorder.actions("RemindersFunction")
+
+
 def test_a_bounced_address_is_recorded_skipped_and_shown_to_hr(stack, monkeypatch, http_event, clock):
     cycle = overdue_cycle(stack, clock)
     bounces = start(stack, "BounceFunction", monkeypatch)

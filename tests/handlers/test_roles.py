@@ -109,6 +109,7 @@ def test_every_call_the_functions_can_make_is_taught_and_some_role_allows_it(rol
         ("sqs", "SendMessageBatch"): {"QueueUrl": roles.queue_url("WorkQueue")},
         ("sqs", "ChangeMessageVisibility"): {"QueueUrl": roles.queue_url("ExportQueue"), "ReceiptHandle": "r"},
         ("secretsmanager", "GetSecretValue"): {"SecretId": "reviews-smoke/web-session"},
+        ("secretsmanager", "PutSecretValue"): {"SecretId": roles.names["NotificationSecret"]},  # issue 28
     }
     found = _calls_in_the_adapters()
     found.discard(("sesv2", "SendEmail"))  # the mailer's send_email is SES v1's (same IAM action)

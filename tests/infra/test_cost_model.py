@@ -61,7 +61,7 @@ def test_the_fixed_cost_counts_the_templates_alarms_and_secret(measured):
     # billed per metric an alarm reads, metric math included
     metrics = sum(len([m for m in a.get("Metrics", []) if "MetricStat" in m]) or 1 for a in alarms)
     assert _quantity(rows["fixed: CloudWatch alarms"]) == metrics > len(alarms) > 0
-    assert _quantity(rows["fixed: Secrets Manager secrets"]) == 1
+    assert _quantity(rows["fixed: Secrets Manager secrets"]) == 2  # the session key; the chat tokens (issue 28)
     assert _quantity(rows["fixed: SQS polling of empty queues"]) > 0
     assert _quantity(rows["fixed: TrainingReportFunction runs with nothing to do"]) == pytest.approx(730, abs=1)
 

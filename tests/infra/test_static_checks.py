@@ -133,13 +133,31 @@ def test_only_the_web_function_reads_the_session_secret(resources):
         for st in statements(role)
         if any(a.startswith("secretsmanager:") for a in as_list(st["Action"]))
     }
-    # PdfFunction serves the summary pages of the same app, signed in by the same session cookie.
-    assert readers == {"WebFunctionRole", "PdfFunctionRole"}
+    # PdfFunction serves the summary pages of the same app, signed in by the same session cookie; issue 28: the
+    # functions that send messages read the chat secret (below), which is a different secret.
+    assert readers == {"WebFunctionRole", "PdfFunctionRole", "RemindersFunctionRole", "TrainingReportFunctionRole"}
     for function in ("WebFunction", "PdfFunction"):
         (statement,) = [
             s for s in statements(role_of(resources, function)) if s["Action"] == "secretsmanager:GetSecretValue"
         ]
         assert statement["Resource"]["Fn::Sub"].endswith(":secret:${AWS::StackName}/web-session-*")
+
+
+def test_the_chat_secret_is_written_by_the_web_function_only_and_read_by_the_senders(resources):
+    chat = {"Ref": "NotificationSecret"}
+    access = {
+        name: sorted(a for st in statements(role) if st["Resource"] == chat for a in as_list(st["Action"]))
+        for name, role in of_type(resources, "AWS::IAM::Role").items()
+    }
+    assert {n: a for n, a in access.items() if a} == {
+        "WebFunctionRole": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+        "RemindersFunctionRole": ["secretsmanager:GetSecretValue"],
+        "TrainingReportFunctionRole": ["secretsmanager:GetSecretValue"],
+    }
+    for role in of_type(resources, "AWS::IAM::Role").values():
+        for st in statements(role):
+            if any(a.startswith("secretsmanager:") for a in as_list(st["Action"])):
+                assert st["Resource"] == chat or "web-session" in json.dumps(st["Resource"]), st
 
 
 # --- secrets --------------------------------------------------------------------------------------

@@ -254,6 +254,7 @@ def test_web_function_may_only_use_the_table_and_send_to_the_queue(resources):
                 "sqs:SendMessageBatch",
                 "sqs:SendMessage*",
                 "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",  # issue 28: HR connects Slack or Teams (its own secret only)
                 "ses:SendEmail",  # issue 21: feedback requests, nominations, "Remind now"
                 "ses:SendRawEmail",
             ), action

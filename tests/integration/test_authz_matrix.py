@@ -126,6 +126,17 @@ ROUTES: dict[str, str] = {
     "POST /cycles/<cycle_id>/process-feedback": "ok 404 404 404 ok 404 404 401",
     "GET /api/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 401",
     "GET /hr/templates/<template_id>/process-feedback": "403 403 403 403 403 ok 403 login",
+    # issue 28: notifications: everyone chooses their own; only HR connects and tests chat channels
+    "GET /api/me/notifications": "ok ok ok ok ok ok ok 401",
+    "PUT /api/me/notifications": "ok ok ok ok ok ok ok 401",
+    "GET /me/notifications": "ok ok ok ok ok ok ok login",
+    "POST /me/notifications": "ok ok ok ok ok ok ok 401",
+    "GET /api/notifications/channels": "403 403 403 403 403 ok 403 401",
+    "PUT /api/notifications/channels/<channel>": "403 403 403 403 403 ok 403 401",
+    "POST /api/notifications/channels/<channel>/test": "403 403 403 403 403 ok 403 401",
+    "GET /hr/notifications": "403 403 403 403 403 ok 403 login",
+    "POST /hr/notifications/<channel>": "403 403 403 403 403 ok 403 401",
+    "POST /hr/notifications/<channel>/test": "403 403 403 403 403 ok 403 401",
     "DELETE /api/learning/activities/<activity_id>": "ok/404 ok/404 ok/404 ok/404 ok/404 ok/404 404 401",
     "GET /": "ok ok ok ok ok ok ok login",
     "GET /api/actions": "ok ok ok ok ok ok ok 401",
@@ -199,6 +210,25 @@ ROUTES: dict[str, str] = {
     "GET /favicon.ico": "ok ok ok ok ok ok ok ok",
     "GET /healthz": "ok ok ok ok ok ok ok ok",
     "GET /history": "ok ok ok ok ok ok ok login",
+    # issue 28: scheduled reviews, HR's rules (the API and the pages)
+    "GET /api/schedules": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules": "403 403 403 403 403 ok 403 401",
+    "GET /api/schedules/preview": "403 403 403 403 403 ok 403 401",
+    "GET /api/schedules/<rule_id>": "403 403 403 403 403 ok 403 401",
+    "PUT /api/schedules/<rule_id>": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/pause": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/resume": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/archive": "403 403 403 403 403 ok 403 401",
+    "POST /api/schedules/<rule_id>/restore": "403 403 403 403 403 ok 403 401",
+    "GET /hr/schedules": "403 403 403 403 403 ok 403 login",
+    "GET /hr/schedules/new": "403 403 403 403 403 ok 403 login",
+    "POST /hr/schedules/new": "403 403 403 403 403 ok 403 401",
+    "GET /hr/schedules/<rule_id>/edit": "403 403 403 403 403 ok 403 login",
+    "POST /hr/schedules/<rule_id>/edit": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/pause": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/resume": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/archive": "403 403 403 403 403 ok 403 401",
+    "POST /hr/schedules/<rule_id>/restore": "403 403 403 403 403 ok 403 401",
     "GET /hr/cycles": "403 403 403 403 403 ok 403 login",
     "GET /hr/cycles/<cycle_id>": "403 403 403 403 403 ok 403 login",
     "GET /hr/cycles/<cycle_id>/close": "403 403 403 403 403 ok 403 login",
@@ -358,6 +388,8 @@ _DECISION = {"kind": "promotion", "people": ["{owner}"], "summary": "Promoted in
 _PROCESS = {"fair": 4, "useful": 3, "time_taken": "1_2h", "change": "Shorter forms"}
 # Bodies that pass validation, so that authorization decides; "{owner}", "{cycle}", "{template}" are filled in.
 BODIES: dict[str, dict] = {
+    "POST /api/schedules": {"name": "Anniversary", "kind": "anniversary"},  # issue 28: the body loads, the role decides
+    "PUT /api/schedules/<rule_id>": {"name": "Anniversary", "kind": "anniversary"},
     "PATCH /api/actions/<action_id>": {"status": "in_progress"},
     "POST /actions/<action_id>/status": {"status": "in_progress"},
     "POST /api/cycles": _CYCLE,
@@ -463,6 +495,7 @@ class World:
     # issue 23: the calibrating cycle (S1, P1, O1) and its open session over M1's team (S1, P1)
     calibration_cycle_id: str = ""
     session_id: str = ""
+    schedule_rule_id: str = ""  # issue 28: a probation rule H1 set up
 
 
 def _seed() -> World:
@@ -518,6 +551,10 @@ def _seed() -> World:
     needs, contacts = _seed_needs_and_contacts(table, clock)
     decisions = _seed_decisions(table, clock)
     calibration_cycle_id, session_id = _seed_calibration(table, clock)
+    from service.services import schedules as schedule_svc
+
+    rule = {"name": "Probation", "kind": "probation", "template_id": template.template_id, "days": 90}
+    schedule_rule_id = schedule_svc.create_rule(UnitOfWork(table), hr, rule, clock).rule_id
     return World(
         table.all_items(),
         cycle.cycle_id,
@@ -530,6 +567,7 @@ def _seed() -> World:
         decisions,
         calibration_cycle_id,
         session_id,
+        schedule_rule_id,
     )
 
 
@@ -640,6 +678,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         # S1's decision is about S1; every other owner is given P1's, the one M1 recorded (M1's own)
         "decision_id": world.decisions.get(owner, world.decisions["P1"]),
         "session_id": world.session_id,
+        "rule_id": world.schedule_rule_id,
         "employee_id": owner,
         "goal_id": world.goals.get(owner, "none"),
         "action_id": world.actions.get(owner, "none"),
@@ -656,6 +695,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "subject_id": owner,
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
+        "channel": "slack",  # issue 28: a chat channel (none is connected in the seed)
     }
     query = QUERIES.get(rule, "").replace("{cycle}", _cycle_of(rule, world))
     for key, value in values.items():
