@@ -4,11 +4,12 @@ Each subject runs in a fresh interpreter that imports a Lambda handler and answe
 event through apig-wsgi, as the Lambda runtime would; the parent times from the spawn to the line the child
 prints once it holds the answer. AWS is moto's server on loopback, seeded here: the session secret in Secrets
 Manager and the table of template.yaml holding a small organisation, plus a second table with the same people and
-a cycle running for everyone (the manager's home during a cycle; the children point TABLE_NAME at it). The baseline (`bare_app.py`) is a bare Flask
-app behind the same adapter making the same AWS calls: it reads the secret and does one GetItem for `/healthz`,
-and for a signed-in page it also reads the signed session cookie and renders a small template. The web function
-runs as packaged (infra/build-function.sh): its page templates compiled (`templates_compiled/`, made here for the
-run and removed after) and its modules byte-compiled (the bare app's bytecode is cached alike by the warm-up).
+a cycle running for everyone (the manager's home during a cycle; the children point TABLE_NAME at it).
+The baseline (`bare_app.py`) is a bare Flask app behind the same adapter making the same AWS calls: it reads the
+secret and does one GetItem for `/healthz`, and for a signed-in page it also reads the signed session cookie and
+renders a small template. The web function runs as packaged (infra/build-function.sh): its page templates compiled
+(`templates_compiled/`, made here for the run and removed after) and its modules byte-compiled (the bare app's
+bytecode is cached alike by the warm-up).
 """
 
 from __future__ import annotations
@@ -173,29 +174,18 @@ def _launch(table: Any) -> None:
     """A template and a cycle for everyone, launched through the use cases (reviews created by the worker)."""
     from datetime import timedelta
 
+    from benchmarks.seed import annual_template
     from service.adapters.clock import Clock
     from service.adapters.queue import InlineQueue
     from service.adapters.unit_of_work import UnitOfWork
     from service.services import cycles as cycle_svc
-    from service.services import templates as template_svc
     from service.services.auth import Principal
     from service.services.directory import get_person
     from service.services.worker import dispatch
 
     clock = Clock()
     hr = Principal.of(get_person(UnitOfWork(table), "P0000"))
-    template = template_svc.create_template(
-        UnitOfWork(table),
-        hr,
-        {
-            "name": "Annual",
-            "scale": ["1", "2", "3", "4"],
-            "weights": {"goals": 50, "competencies": 50, "feedback": 0},
-            "competencies": [{"id": "delivery", "name": "Delivery", "description": "Ships."}],
-            "questions": {},
-        },
-        clock,
-    )
+    template = annual_template(table, hr, clock)
     today = clock.now().date()
     phases = ("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")
     cycle = cycle_svc.create_cycle(
