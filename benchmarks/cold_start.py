@@ -3,11 +3,13 @@
 Each subject runs in a fresh interpreter that imports a Lambda handler and answers one API Gateway HTTP API 2.0
 event through apig-wsgi, as the Lambda runtime would; the parent times from the spawn to the line the child
 prints once it holds the answer. AWS is moto's server on loopback, seeded here: the session secret in Secrets
-Manager and the table of template.yaml holding a small organisation. The baseline (`bare_app.py`) is a bare Flask
-app behind the same adapter making the same AWS calls: it reads the secret and does one GetItem for `/healthz`,
-and for a signed-in page it also reads the signed session cookie and renders a small template. The web function
-runs as packaged (infra/build-function.sh): its page templates compiled (`templates_compiled/`, made here for the
-run and removed after) and its modules byte-compiled (the bare app's bytecode is cached alike by the warm-up).
+Manager and the table of template.yaml holding a small organisation, plus a second table with the same people and
+a cycle running for everyone (the manager's home during a cycle; the children point TABLE_NAME at it).
+The baseline (`bare_app.py`) is a bare Flask app behind the same adapter making the same AWS calls: it reads the
+secret and does one GetItem for `/healthz`, and for a signed-in page it also reads the signed session cookie and
+renders a small template. The web function runs as packaged (infra/build-function.sh): its page templates compiled
+(`templates_compiled/`, made here for the run and removed after) and its modules byte-compiled (the bare app's
+bytecode is cached alike by the warm-up).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ SECRET_ID = "review-cycles/web"
 SESSION_KEY = "cold-start-benchmark-session-key-" + "s" * 16
 SIGNED_IN, SIGNED_IN_NAME = "P0005", "Manager 5"  # a manager of the seeded organisation (benchmarks/seed.py)
 PEOPLE = 30
+ACTIVE_CYCLE = "Cold start 2026"  # the cycle running in the second organisation (`active_table`)
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 ANSWERED = "ANSWERED "
 HANDLERS = {"service": "service.handlers.web", "bare": "benchmarks.bare_app"}
@@ -156,8 +159,49 @@ def _write(settings: Any) -> None:
         Name=SECRET_ID, SecretString=json.dumps({"session_key": SESSION_KEY, "client_id": "cold-start-client"})
     )
     dynamodb = client("dynamodb", settings)
-    create_table(dynamodb, settings.table_name)
-    import_organisation(UnitOfWork(DynamoTable(dynamodb, settings.table_name)), None, organisation_csv(PEOPLE), Clock())
+    for name in (settings.table_name, active_table(settings.table_name)):
+        create_table(dynamodb, name)
+        import_organisation(UnitOfWork(DynamoTable(dynamodb, name)), None, organisation_csv(PEOPLE), Clock())
+    _launch(DynamoTable(dynamodb, active_table(settings.table_name)))
+
+
+def active_table(table_name: str) -> str:
+    """The second organisation's table: the same people, with a cycle running for everyone."""
+    return f"{table_name}-active"
+
+
+def _launch(table: Any) -> None:
+    """A template and a cycle for everyone, launched through the use cases (reviews created by the worker)."""
+    from datetime import timedelta
+
+    from benchmarks.seed import annual_template
+    from service.adapters.clock import Clock
+    from service.adapters.queue import InlineQueue
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services import cycles as cycle_svc
+    from service.services.auth import Principal
+    from service.services.directory import get_person
+    from service.services.worker import dispatch
+
+    clock = Clock()
+    hr = Principal.of(get_person(UnitOfWork(table), "P0000"))
+    template = annual_template(table, hr, clock)
+    today = clock.now().date()
+    phases = ("goal_setting", "self_assessment", "feedback", "manager_assessment", "discussion")
+    cycle = cycle_svc.create_cycle(
+        UnitOfWork(table),
+        hr,
+        {
+            "name": ACTIVE_CYCLE,
+            "period_start": today - timedelta(days=30),
+            "period_end": today + timedelta(days=300),
+            "template_id": template.template_id,
+            "phases": {p: today + timedelta(days=14 * (i + 1)) for i, p in enumerate(phases)},
+        },
+        clock,
+    )
+    queue = InlineQueue(lambda message: dispatch(table, message, clock))
+    cycle_svc.launch_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock, queue)
 
 
 @contextmanager
@@ -208,22 +252,40 @@ def first_answer(env: dict[str, str], module: str, event: dict[str, Any], expect
 def measure(runs: int = 10, warm_up: bool = True) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Interleaved whole-process pairs (service, bare; then bare, service) for `/healthz` and a signed-in page."""
     cookie = session_cookie()
-    requests = {"/healthz": (http_event("/healthz"), '"ok"'), "signed-in /": (http_event("/", cookie), SIGNED_IN_NAME)}
+    requests = {
+        "/healthz": (http_event("/healthz"), '"ok"', {}),
+        "signed-in /": (http_event("/", cookie), SIGNED_IN_NAME, {}),
+        "signed-in / (active cycle)": (http_event("/", cookie), SIGNED_IN_NAME, {"active": True}),
+    }
     found: dict[str, dict[str, list[dict[str, Any]]]] = {r: {s: [] for s in HANDLERS} for r in requests}
     LOAD.clear()
     LOAD.append(os.getloadavg()[0])
     with emulated_aws() as env, packaged_templates():
         # warm-up: bytecode written, moto's first answers, not counted (a smoke test skips it)
-        for event, expect in requests.values() if warm_up else ():
+        for event, expect, where in requests.values() if warm_up else ():
             for module in HANDLERS.values():
-                first_answer(env, module, event, expect)
+                first_answer(_env(env, where), module, event, _expect(module, expect, where))
         for run in range(runs):
-            for name, (event, expect) in requests.items():
+            for name, (event, expect, where) in requests.items():
                 order = list(HANDLERS) if run % 2 == 0 else list(reversed(HANDLERS))
                 for subject in order:
-                    found[name][subject].append(first_answer(env, HANDLERS[subject], event, expect))
+                    found[name][subject].append(
+                        first_answer(
+                            _env(env, where), HANDLERS[subject], event, _expect(HANDLERS[subject], expect, where)
+                        )
+                    )
     LOAD.append(os.getloadavg()[0])
     return found
+
+
+def _expect(module: str, expect: str, where: dict[str, bool]) -> str:
+    """What the answer must hold: the web function's home during a cycle names the cycle (the bare app cannot)."""
+    return ACTIVE_CYCLE if where.get("active") and module == HANDLERS["service"] else expect
+
+
+def _env(env: dict[str, str], where: dict[str, bool]) -> dict[str, str]:
+    """The children's environment, pointed at the organisation with the running cycle when asked."""
+    return env | {"TABLE_NAME": active_table(env["TABLE_NAME"])} if where.get("active") else env
 
 
 LOAD: list[float] = []  # the machine's 1-minute load average before and after the last `measure`

@@ -9,6 +9,7 @@ organisation goal, or left as orphans; some at risk.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from service.adapters.clock import FixedClock
 from service.adapters.queue import InlineQueue
@@ -56,6 +57,22 @@ def organisation_csv(n: int) -> str:
     return "\n".join(rows) + "\n"
 
 
+def annual_template(table: Any, hr: Principal, clock: Any) -> Any:
+    """The one-competency template of the benchmarks' cycles, created by `hr`."""
+    return template_svc.create_template(
+        UnitOfWork(table),
+        hr,
+        {
+            "name": "Annual",
+            "scale": ["1", "2", "3", "4"],
+            "weights": {"goals": 50, "competencies": 50, "feedback": 0},
+            "competencies": [{"id": "delivery", "name": "Delivery", "description": "Ships."}],
+            "questions": {},
+        },
+        clock,
+    )
+
+
 def goal_organisation(n: int) -> tuple[MemoryTable, str]:
     """(table, cycle id) with n people and 5 goals each (see the module docstring)."""
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
@@ -66,18 +83,7 @@ def goal_organisation(n: int) -> tuple[MemoryTable, str]:
         return Principal.of(get_person(UnitOfWork(table), employee_id))
 
     ceo = who("P0000")
-    template = template_svc.create_template(
-        UnitOfWork(table),
-        ceo,
-        {
-            "name": "Annual",
-            "scale": ["1", "2", "3", "4"],
-            "weights": {"goals": 50, "competencies": 50, "feedback": 0},
-            "competencies": [{"id": "delivery", "name": "Delivery", "description": "Ships."}],
-            "questions": {},
-        },
-        clock,
-    )
+    template = annual_template(table, ceo, clock)
     cycle = cycle_svc.create_cycle(
         UnitOfWork(table),
         ceo,

@@ -180,11 +180,13 @@ class FeedbackRepository(Repository):
 
     def read_waiting_along(self, cycle_id: str, subject_ids: list[str]) -> None:
         """These people's close marks and waiting counts (and the cycle's mark) ride in the next batch read, which
-        `closed_of` and `waiting_of` then read from (the team overview: with its reviews)."""
+        `closed_of` and `waiting_of` then read from (the team overview: with its reviews), with the cycle's
+        feedback settings (the nomination deadline)."""
         self._with_waiting.add(cycle_id)
         wanted = sorted(set(subject_ids))
         self._uow.read_along(
             [
+                keys.feedback_settings(cycle_id),
                 keys.feedback_waiting(cycle_id),
                 *(keys.feedback_closed(cycle_id, s) for s in wanted),
                 *(keys.feedback_waiting(cycle_id, s) for s in wanted),

@@ -44,6 +44,10 @@ class ReviewRepository(Repository):
             return []
         return [review_from_item(i) for i in self._get_many([keys.review(cycle_id, e) for e in employee_ids])]
 
+    def read_along(self, cycle_id: str, employee_ids: list[str]) -> None:
+        """These people's reviews in the cycle ride in the next batch read (the home page: mine with my team's)."""
+        self._uow.read_along([keys.review(cycle_id, e) for e in employee_ids])
+
     def page(self, cycle_id: str, cursor: Any = None, limit: int = 100) -> tuple[list[Review], Any]:
         """A page of a cycle's reviews, and the cursor of the next page."""
         page = self._table.query_page(keys.cycle(cycle_id)["pk"], "REVIEW#", limit=limit, cursor=cursor)

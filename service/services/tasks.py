@@ -112,6 +112,7 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     """What this person must do next in the active cycles, with deadlines, and where their reviews stand; the reads
     that need nothing read before them (reports, chain, cycles, my actions) are made at once."""
     me = principal.employee_id
+    uow.delegations.read_along(me)  # issue 28: whom I act for today rides in the first batch read (the chain's)
     reports, chain, all_cycles, owned = _at_once(
         lambda: directory_svc.direct_reports(uow, me),
         lambda: directory_svc.management_chain(uow, me),
@@ -120,12 +121,16 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     )
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
     found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles}, chain=chain)
-    if active:  # my own review's task: only an active cycle has one
-        found.own = _own_reviews(uow, principal, {c.cycle_id: c for c in active}, found.tasks, today)
+    for cycle in active:  # my own review rides in the first batch read (my team's, when I have one)
+        uow.reviews.read_along(cycle.cycle_id, [me])
+    team_tasks: list[Task] = []
     # issue 28: an acting manager has the tasks of the teams they act for
     acting = active and uow.delegations.acting_for(principal.employee_id, today)
     if active and (reports or principal.has(Role.MANAGER) or acting):
-        found.teams = _team(uow, principal, active, found.tasks, reports, today, now)
+        found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
+    if active:  # my own review's task: only an active cycle has one
+        found.own = _own_reviews(uow, principal, active, found.tasks, today)
+    found.tasks.extend(team_tasks)
     if principal.has(Role.HR):
         from service.services import decisions as decision_svc
 
@@ -211,18 +216,20 @@ def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str,
 
 
 def _own_reviews(
-    uow: UnitOfWork, principal: Principal, cycles: dict[str, Cycle], tasks: list[Task], today: date
+    uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], today: date
 ) -> list[OwnReview]:
+    """My review in each active cycle, read by its key (with my team's reviews when `_team` read them first)."""
     from service.services import reviews as review_svc
 
     rows = []
-    for r in review_svc.history(uow, principal, principal.employee_id).reviews:
-        cycle = cycles.get(r.cycle_id)
-        if cycle is None or cycle.state is not CycleState.ACTIVE:
+    for cycle in active:
+        found = uow.reviews.get_many(cycle.cycle_id, [principal.employee_id])
+        if not found:
             continue
-        task = cycle.task_for(ReviewState(r.state))
+        r = found[0]
+        task = cycle.task_for(r.state)
         if task is None:
-            rows.append(OwnReview(cycle, r.state))
+            rows.append(OwnReview(cycle, r.state.value))
             continue
         name, owner, due = task
         done = None
@@ -230,7 +237,7 @@ def _own_reviews(
             if name == "self_assessment":
                 done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
             tasks.append(Task(name, cycle.cycle_id, cycle.name, due, done=done))
-        rows.append(OwnReview(cycle, r.state, name, owner, due, done))
+        rows.append(OwnReview(cycle, r.state.value, name, owner, due, done))
     return rows
 
 
@@ -301,6 +308,7 @@ def _team(
     teams = []
     titles = {p.employee_id: p.title for p in reports if p.title}
     for cycle in active:
+        read_nominations_along(uow, cycle, reports)  # the nominations waiting ride in the reviews' batch read
         rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
         if not rows:
             continue

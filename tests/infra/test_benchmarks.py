@@ -89,7 +89,7 @@ def test_the_export_benchmarks_measure_a_chunk_and_an_assembly_that_holds_every_
 
 
 def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
-    """Fresh processes answer `/healthz` and a signed-in page (a 200 naming the person), handler and bare app alike."""
+    """Fresh processes answer `/healthz` and a signed-in page between cycles and during one, handler and bare alike."""
     from benchmarks import run
 
     report = run.cold_start(runs=1, warm_up=False)
@@ -98,6 +98,8 @@ def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
         "/healthz (bare)",
         "signed-in / (handler)",
         "signed-in / (bare)",
+        "signed-in / (active cycle) (handler)",
+        "signed-in / (active cycle) (bare)",
     ]
     assert all(r.median > 0 for r in report.rows)
     assert "1.3" in report.as_dict()["target"]
@@ -111,3 +113,9 @@ def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
     # the first signed-in page pays for no marshmallow, PDF library, Cognito sign-in or store it does not read
     loaded = next(v for k, v in facts.items() if k.startswith("signed-in / loaded of marshmallow"))
     assert loaded == {"service": [], "bare": []}
+    # during a cycle the manager's home (it names the running cycle) is measured beside the same bare app
+    assert facts["signed-in / (active cycle) AWS requests"]["bare"] == ["GetSecretValue", "GetItem"]
+    # my own review, the team's reviews, their nominations waiting and the feedback settings in one batch read; whom
+    # I act for in the chain's; one Query more than between cycles for the contributions asked of me (issue 28)
+    during = facts["signed-in / (active cycle) AWS requests"]["service"]
+    assert sorted(during[2:]) == ["BatchGetItem", "BatchGetItem", "GetItem", *["Query"] * 5]
