@@ -471,8 +471,17 @@ def overdue(cycle_id: str):
         phases=PHASE_LABELS,
         owners=PHASE_OWNERS,
         managers=managers,
-        bouncing=mail_feedback.bouncing_addresses(uow, principal),
     )
+
+
+@bp.get("/cycles/<cycle_id>/bouncing")
+def bouncing(cycle_id: str):
+    """The addresses the service no longer mails (issue 21), from a cycle's overdue page: a page of their own, so
+    the overdue list stays at three requests (issue 24)."""
+    principal = hr()
+    uow = wiring().uow()
+    c = cycle_svc.get_cycle(uow, cycle_id)
+    return render_template("pages/hr_bouncing.html", cycle=c, bouncing=mail_feedback.bouncing_addresses(uow, principal))
 
 
 @bp.post("/cycles/<cycle_id>/remind")
@@ -496,7 +505,7 @@ def remind(cycle_id: str):
     if already:
         parts.append(f"{already} already had today's reminder")
     if result.bouncing:
-        parts.append(f"{result.bouncing} not emailed: their address bounces (listed below)")
+        parts.append(f"{result.bouncing} not emailed: their address bounces (see “Addresses that bounce”)")
     if failed:
         parts.append(f"{failed} could not be sent (they are retried by the daily run)")
     flash("; ".join(parts) + ".", "error" if failed and not sent else "success")
@@ -505,9 +514,9 @@ def remind(cycle_id: str):
 
 @bp.post("/cycles/<cycle_id>/bouncing/clear")
 def clear_bouncing(cycle_id: str):
-    """Mail an address that bounced again (issue 21), back to the cycle's overdue page."""
+    """Mail an address that bounced again (issue 21), back to the list of addresses that bounce."""
     principal = hr()
-    back = url_for("pages_hr.overdue", cycle_id=cycle_id) + "#bouncing"
+    back = url_for("pages_hr.bouncing", cycle_id=cycle_id)
     address = attempt(
         lambda: mail_feedback.clear_bouncing(wiring().uow(), principal, request.form.get("address", "")),
         OnRefusal(back=back, prefix="Not changed"),

@@ -370,6 +370,7 @@ ROUTES = {
         ("/hr/cycles/<cycle_id>", "pages_hr.cycle", ("GET", "HEAD", "OPTIONS")),
         ("/hr/cycles/<cycle_id>/to-finalise", "pages_hr.to_finalise", ("GET", "HEAD", "OPTIONS")),
         ("/hr/cycles/<cycle_id>/overdue", "pages_hr.overdue", ("GET", "HEAD", "OPTIONS")),
+        ("/hr/cycles/<cycle_id>/bouncing", "pages_hr.bouncing", ("GET", "HEAD", "OPTIONS")),
         ("/hr/cycles/<cycle_id>/remind", "pages_hr.remind", ("OPTIONS", "POST")),
         ("/hr/cycles/<cycle_id>/bouncing/clear", "pages_hr.clear_bouncing", ("OPTIONS", "POST")),
         ("/hr/cycles/<cycle_id>/review", "pages_hr.open_review", ("GET", "HEAD", "OPTIONS")),

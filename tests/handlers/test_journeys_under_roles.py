@@ -258,12 +258,15 @@ def test_a_bounced_address_is_recorded_skipped_and_shown_to_hr(stack, monkeypatc
     assert "2 not emailed: their address bounces" in page["body"]
     assert not mails_to(stack, "katherine@example.com") and not mails_to(stack, "edsger@example.com")
     assert mails_to(stack, "alan@example.com")
-    listed = page["body"][page["body"].index('id="bouncing"') :]
+    assert 'id="bouncing"' not in page["body"]  # the overdue list links to them (issue 24: three requests)
+    listing = f"/hr/cycles/{cycle.cycle_id}/bouncing"
+    listed = hr.get(listing)["body"]
+    listed = listed[listed.index('id="bouncing"') :]
     assert "Katherine Johnson" in listed and "550 5.1.1 user unknown" in listed
     assert "Edsger Dijkstra" in listed and "complaint (abuse)" in listed
 
     cleared = hr.post(
-        f"/hr/cycles/{cycle.cycle_id}/bouncing/clear", [("address", "katherine@example.com")], token_from=overdue
+        f"/hr/cycles/{cycle.cycle_id}/bouncing/clear", [("address", "katherine@example.com")], token_from=listing
     )
     assert "katherine@example.com is emailed again from now on" in cleared["body"]
     listed = cleared["body"][cleared["body"].index('id="bouncing"') :]

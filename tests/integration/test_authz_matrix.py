@@ -384,6 +384,7 @@ ROUTES: dict[str, str] = {
     "POST /hr/cycles/<cycle_id>/launch": "403 403 403 403 403 ok 403 401",
     "POST /hr/cycles/<cycle_id>/remind": "403 403 403 403 403 ok 403 401",
     "POST /hr/cycles/<cycle_id>/bouncing/clear": "403 403 403 403 403 ok 403 401",
+    "GET /hr/cycles/<cycle_id>/bouncing": "403 403 403 403 403 ok 403 login",
     "POST /hr/cycles/<cycle_id>/reopen": "403 403 403 403 403 ok 403 401",
     "POST /hr/cycles/new": "403 403 403 403 403 ok 403 401",
     "POST /hr/exports": "403 403 403 403 403 ok 403 401",
