@@ -123,7 +123,7 @@ def plan():
     response=PlanItemSchema,
     body=PlanItemInSchema,
     status=201,
-    errors=(403,),
+    errors=(403, 404),  # 404: the cycle the finding is of does not exist
 )
 def create():
     """Add an item."""

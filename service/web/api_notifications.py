@@ -88,7 +88,11 @@ def set_mine_api():
 
 
 @bp.get("/notifications/channels")
-@api_doc("HR: the chat channels, connected or not, by whom and when (never the secret)", response=ChannelListSchema)
+@api_doc(
+    "HR: the chat channels, connected or not, by whom and when (never the secret)",
+    response=ChannelListSchema,
+    errors=(403,),
+)
 def channels_api():
     """Each chat channel's connection."""
     return answer({"channels": svc.channel_statuses(wiring().uow(), current_principal())}, schema=ChannelListSchema)
@@ -112,6 +116,7 @@ def connect_api(channel: str):
 @api_doc(
     "HR: send a test message on a connected channel (to yourself; a webhook: into its channel)",
     response=TestResultSchema,
+    errors=(422,),  # the channel is not connected
 )
 def test_api(channel: str):
     """Send a test message and say whether it arrived."""

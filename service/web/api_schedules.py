@@ -126,7 +126,7 @@ def create_rule():
     "Who the active rules give a review from today to `days` ahead, by day (HR)",
     response=UpcomingListSchema,
     query=PreviewQuerySchema,
-    errors=(403,),
+    errors=(403, 404),
 )
 def preview():
     """The preview."""
@@ -157,18 +157,16 @@ def update_rule(rule_id: str):
     return versioned(rule, RuleSchema)
 
 
-def _change(rule_id: str, action: RuleAction):
+def _change(rule_id: str, action: RuleAction, version: int):
     w = wiring()
-    return versioned(
-        svc.change_rule(w.uow(), current_principal(), rule_id, action, expected_version(), w.clock), RuleSchema
-    )
+    return versioned(svc.change_rule(w.uow(), current_principal(), rule_id, action, version, w.clock), RuleSchema)
 
 
 @bp.post("/schedules/<rule_id>/pause")
 @api_doc("Pause a rule: it creates nothing until resumed (HR, If-Match)", response=RuleSchema, errors=(403, 409))
 def pause_rule(rule_id: str):
     """Pause a rule."""
-    return _change(rule_id, RuleAction.PAUSE)
+    return _change(rule_id, RuleAction.PAUSE, expected_version())
 
 
 @bp.post("/schedules/<rule_id>/resume")
@@ -179,18 +177,18 @@ def pause_rule(rule_id: str):
 )
 def resume_rule(rule_id: str):
     """Resume a rule."""
-    return _change(rule_id, RuleAction.RESUME)
+    return _change(rule_id, RuleAction.RESUME, expected_version())
 
 
 @bp.post("/schedules/<rule_id>/archive")
 @api_doc("Archive a rule: out of the list, creating nothing (HR, If-Match)", response=RuleSchema, errors=(403, 409))
 def archive_rule(rule_id: str):
     """Archive a rule."""
-    return _change(rule_id, RuleAction.ARCHIVE)
+    return _change(rule_id, RuleAction.ARCHIVE, expected_version())
 
 
 @bp.post("/schedules/<rule_id>/restore")
 @api_doc("Restore an archived rule, paused (HR, If-Match)", response=RuleSchema, errors=(403, 409))
 def restore_rule(rule_id: str):
     """Restore a rule."""
-    return _change(rule_id, RuleAction.RESTORE)
+    return _change(rule_id, RuleAction.RESTORE, expected_version())

@@ -99,7 +99,7 @@ def ratings_page(cycle_id: str):
 
 
 @bp.get("/api/cycles/<cycle_id>/rating-report.pdf")
-@api_doc(RATINGS_DOC, errors=(403, 404), response_content=PDF)
+@api_doc(RATINGS_DOC, errors=(403, 404, 409), response_content=PDF)  # 409: a cycle not launched yet
 def ratings_api(cycle_id: str):
     """The cycle's rating report as PDF."""
     return _ratings_pdf(current_principal(), cycle_id)

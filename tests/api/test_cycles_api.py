@@ -196,13 +196,14 @@ def test_launch_answers_202_and_creates_one_review_per_participant(hr):
     assert ok(stored)["launched_at"] == "2026-03-02T09:00:00.000Z" and etag(stored) == 2
 
 
-def test_each_review_keeps_the_manager_its_employee_had_at_launch(hr):
+def test_a_manager_change_mid_cycle_moves_only_that_open_review_to_the_new_manager(hr):
     cycle = launch(hr)
-    # After launch, E4 moves from Alan Turing (E3) to Grace Hopper (E2).
+    # After launch, E4 moves from Alan Turing (E3) to Grace Hopper (E2): the open review goes with them (issue 28,
+    # point 3; before it, each review kept the manager of launch); the others keep theirs.
     moved = ORG_CSV.replace("Engineer,Engineering,E3,\nE5", "Engineer,Engineering,E2,\nE5")
     assert import_csv(hr, moved)["summary"]["updated"] == 1
     managers = {p: ok(hr.get(review_url(cycle["cycle_id"], p)))["manager_id"] for p in ("E1", "E2", "E4", "E6")}
-    assert managers == {"E1": None, "E2": "E1", "E4": "E3", "E6": "E2"}
+    assert managers == {"E1": None, "E2": "E1", "E4": "E2", "E6": "E2"}
 
 
 def test_launching_120_people_creates_every_review_in_batches(app, hr):

@@ -242,6 +242,13 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "note_id": ["no-such-note"],
         "decision_id": ["no-such-decision"],  # issue 27: recorded decisions are fuzzed through POST /api/decisions
         "session_id": [world.session_id, "no-such-session"],  # issue 23: an open calibration session, a missing one
+        # issue 28: chat channels (slack, teams, and email, which is no chat), a one-to-one's day (one not held,
+        # one that is no date), delegations, contributions and schedule rules asked for by ids that do not exist
+        "channel": ["slack", "teams", "email"],
+        "day": ["2026-03-09", "2026-13-40"],
+        "delegation_id": ["no-such-delegation"],
+        "contribution_id": ["no-such-contribution"],
+        "rule_id": ["no-such-rule"],
     }
 
 

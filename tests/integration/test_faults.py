@@ -241,9 +241,18 @@ def test_an_import_is_all_or_nothing_under_faults(web, moto_client, settings):
 
     seen, resp, before = fault_every_step(faults, send, lambda: snapshot(moto_client, settings.table_name))
 
-    assert resp.status_code == 200, resp.get_json()
-    assert resp.get_json()["summary"] == {"created": 1, "updated": 1, "deactivated": 0, "unchanged": 5}
-    assert all(s == before for s in seen)
+    # Every 503 before the import's commit left the table as it was. After the commit, open reviews follow their
+    # people's new managers (issue 28): a fault there answers 503 too (the import itself is whole), and sending the
+    # same file again finishes the step, changing nothing twice.
+    assert all(s == before for s in seen[:-1])
+    if resp.status_code == 503:
+        assert seen[-1] != before
+        resp = send()
+        assert resp.status_code == 200, resp.get_json()
+        assert resp.get_json()["summary"] == {"created": 0, "updated": 0, "deactivated": 0, "unchanged": 7}
+    else:
+        assert resp.status_code == 200, resp.get_json()
+        assert resp.get_json()["summary"] == {"created": 1, "updated": 1, "deactivated": 0, "unchanged": 5}
     assert any(op == "TransactWriteItems" for op, _ in faults.failed)
     after = snapshot(moto_client, settings.table_name)
     assert ("ORG", "EMP#E7") in after and after[("ORG", "EMP#E3")]["title"]["S"] == "Director of Engineering"
