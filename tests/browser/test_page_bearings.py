@@ -120,6 +120,8 @@ def test_changed_pages_read_well_and_pass_axe(site, browser, width):  # noqa: F8
 def _bearings(page: Any, state: str) -> list[str]:
     """What the page now open lacks, as for a crawled page; a state the crawl cannot reach (the answer to a POST,
     an error) also says what happens next in a visible `.next-step`."""
+    page.wait_for_load_state("domcontentloaded")  # a click's navigation has begun: read the page it leads to
+    page.locator("main").first.wait_for()
     wrong = offences(state, page.evaluate(BEARINGS))
     if not any(el.is_visible() and el.inner_text().strip() for el in page.locator("main .next-step").all()):
         wrong.append(f"{state}: no visible .next-step sentence")
