@@ -225,5 +225,11 @@ def shot(page: Any, name: str, full_page: bool = True) -> Path:
     """Save a screenshot (the whole page, or what the window shows) as a test artefact."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    try:
+        page.screenshot(path=str(path), full_page=full_page)
+    except Exception as exc:  # Chromium captures only the page in front: with several signed-in pages open, one
+        if "Unable to capture screenshot" not in str(exc):  # behind may be refused; bring it to the front, once
+            raise
+        page.bring_to_front()
+        page.screenshot(path=str(path), full_page=full_page)
     return path

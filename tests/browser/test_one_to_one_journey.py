@@ -72,6 +72,7 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as):
         (kath, "/one-to-ones/E4", "one-to-one-agenda"),
         (hr, "/hr/one-to-ones", "one-to-ones-hr"),
     ):
+        page.bring_to_front()  # three signed-in pages are open: the one looked at is in front
         page.set_viewport_size(narrow)
         page.goto(path)
         check(page, f"{name}-narrow", problems)
