@@ -17,7 +17,7 @@ from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
 from service.services.goal_views import GoalView
 from service.services.goals import Assigned
-from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
+from service.web.api_io import action_routes, answer, load_body, load_query, respond, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Number, Text, Whole
@@ -198,7 +198,7 @@ def _shelve(goal_id: str, action: ShelfAction, version: int):
     return _goal_response(svc.shelve_goal(w.uow(), principal, goal_id, action, version, w.clock))
 
 
-shelf_routes(
+action_routes(
     bp,
     "/goals/<goal_id>",
     "goal",

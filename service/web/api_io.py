@@ -9,14 +9,16 @@ schema when one is given, with its status and, for a versioned thing, the ETag a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema
 
-from service.domain.archiving import ShelfAction
 from service.web.docs import api_change
 from service.web.versioning import expected_version, with_etag
+
+A = TypeVar("A", bound=StrEnum)
 
 
 def declared(kind: str) -> type[Schema]:
@@ -58,22 +60,22 @@ def versioned(thing: Any, schema: type[Schema] | None = None, status: int = 200)
     return answer(thing, status, version, schema)
 
 
-def shelf_routes(
+def action_routes(
     bp: Blueprint,
     path: str,
     noun: str,
     schema: type[Schema],
-    summaries: Mapping[ShelfAction, str],
-    shelve: Callable[[str, ShelfAction, int], Response],
+    summaries: Mapping[A, str],
+    act: Callable[[str, A, int], Response],
 ) -> None:
-    """Register `POST path/archive` and `path/restore` (If-Match) as `archive_<noun>` / `restore_<noun>`: each
-    answers `shelve(id, action, version)`, the id being `path`'s one argument."""
+    """Register `POST path/<action>` (If-Match) for each action of a workflow (archive and restore, pause and
+    resume, …) as `<action>_<noun>`: each answers `act(id, action, version)`, the id being `path`'s one argument."""
     for action, summary in summaries.items():
 
         @api_change(summary, schema)
-        def shelved(shelf: ShelfAction = action, **path_args: str) -> Response:
-            """Archive or restore one."""
+        def acted(chosen: A = action, **path_args: str) -> Response:
+            """Take one step of the thing's workflow."""
             (thing_id,) = path_args.values()
-            return shelve(thing_id, shelf, expected_version())
+            return act(thing_id, chosen, expected_version())
 
-        bp.add_url_rule(f"{path}/{action.value}", f"{action.value}_{noun}", shelved, methods=["POST"])
+        bp.add_url_rule(f"{path}/{action.value}", f"{action.value}_{noun}", acted, methods=["POST"])

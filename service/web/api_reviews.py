@@ -18,7 +18,7 @@ from service.services import reviews as review_svc
 from service.services import templates as template_svc
 from service.services import training as training_svc
 from service.services.reviews import ReviewView
-from service.web.api_io import answer, load_body, load_query, respond, shelf_routes, versioned
+from service.web.api_io import action_routes, answer, load_body, load_query, respond, versioned
 from service.web.auth import current_principal
 from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Text
@@ -105,7 +105,7 @@ def _shelve_template(template_id: str, action: ShelfAction, version: int):
     return answer(template_to_dict(t), version=t.version)
 
 
-shelf_routes(
+action_routes(
     bp,
     "/templates/<template_id>",
     "template",
@@ -180,7 +180,7 @@ def _shelve_cycle(cycle_id: str, action: ShelfAction, version: int):
     return _cycle_response(c)
 
 
-shelf_routes(
+action_routes(
     bp,
     "/cycles/<cycle_id>",
     "cycle",

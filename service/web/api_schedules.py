@@ -9,9 +9,9 @@ from marshmallow import Schema, fields, validate
 from service.domain.cycles import OPTIONAL_PHASES, Phase
 from service.domain.schedules import MAX_DAYS, MAX_MONTHS, MAX_OFFSET, PREVIEW_DAYS, RuleAction, RuleKind, ScheduleRule
 from service.services import schedules as svc
-from service.web.api_io import answer, load_body, load_query, versioned
+from service.web.api_io import action_routes, answer, load_body, load_query, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -144,12 +144,7 @@ def get_rule(rule_id: str):
 
 
 @bp.put("/schedules/<rule_id>")
-@api_doc(
-    "Edit a review schedule rule (HR, If-Match); reviews it made stay",
-    response=RuleSchema,
-    body=RuleInSchema,
-    errors=(403, 409),
-)
+@api_change("Edit a review schedule rule (HR, If-Match); reviews it made stay", RuleSchema, RuleInSchema)
 def update_rule(rule_id: str):
     """Edit a rule."""
     w = wiring()
@@ -162,33 +157,17 @@ def _change(rule_id: str, action: RuleAction, version: int):
     return versioned(svc.change_rule(w.uow(), current_principal(), rule_id, action, version, w.clock), RuleSchema)
 
 
-@bp.post("/schedules/<rule_id>/pause")
-@api_doc("Pause a rule: it creates nothing until resumed (HR, If-Match)", response=RuleSchema, errors=(403, 409))
-def pause_rule(rule_id: str):
-    """Pause a rule."""
-    return _change(rule_id, RuleAction.PAUSE, expected_version())
-
-
-@bp.post("/schedules/<rule_id>/resume")
-@api_doc(
-    "Resume a paused rule: from today, the days it was paused stay without reviews (HR, If-Match)",
-    response=RuleSchema,
-    errors=(403, 409),
+action_routes(
+    bp,
+    "/schedules/<rule_id>",
+    "rule",
+    RuleSchema,
+    {
+        RuleAction.PAUSE: "Pause a rule: it creates nothing until resumed (HR, If-Match)",
+        RuleAction.RESUME: "Resume a paused rule: from today, the days it was paused stay without reviews "
+        "(HR, If-Match)",
+        RuleAction.ARCHIVE: "Archive a rule: out of the list, creating nothing (HR, If-Match)",
+        RuleAction.RESTORE: "Restore an archived rule, paused (HR, If-Match)",
+    },
+    _change,
 )
-def resume_rule(rule_id: str):
-    """Resume a rule."""
-    return _change(rule_id, RuleAction.RESUME, expected_version())
-
-
-@bp.post("/schedules/<rule_id>/archive")
-@api_doc("Archive a rule: out of the list, creating nothing (HR, If-Match)", response=RuleSchema, errors=(403, 409))
-def archive_rule(rule_id: str):
-    """Archive a rule."""
-    return _change(rule_id, RuleAction.ARCHIVE, expected_version())
-
-
-@bp.post("/schedules/<rule_id>/restore")
-@api_doc("Restore an archived rule, paused (HR, If-Match)", response=RuleSchema, errors=(403, 409))
-def restore_rule(rule_id: str):
-    """Restore a rule."""
-    return _change(rule_id, RuleAction.RESTORE, expected_version())
