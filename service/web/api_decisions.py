@@ -25,7 +25,7 @@ from service.domain.decisions import (
 from service.services import decisions as svc
 from service.web.api_io import load_body, respond
 from service.web.auth import current_principal
-from service.web.docs import api_doc, api_report
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Choice, Id, Text
 from service.web.schemas import schema_of
 from service.web.wiring import wiring
@@ -109,13 +109,12 @@ def weigh():
 
 
 @bp.post("/decisions")
-@api_doc(
+@api_change(
     "Record a decision (HR, or a manager within their area) with the evidence the record holds now; one that goes "
     "against the record needs a justification and waits for a second HR person's approval",
-    response=DecisionSchema,
-    body=DecisionInSchema,
+    DecisionSchema,
+    DecisionInSchema,
     status=201,
-    errors=(403, 409),
 )
 def record():
     """Record a decision."""

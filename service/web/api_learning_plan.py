@@ -13,7 +13,7 @@ from service.services import learning_plan as svc
 from service.services.learning_plan import PlanItemView, SharedPlan
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Choice, Id, Number, Text
 from service.web.page_helpers import today
 from service.web.schemas import list_of, schema_of
@@ -98,12 +98,7 @@ def get_item(item_id: str):
 
 
 @bp.patch("/api/learning/plan/<item_id>")
-@api_doc(
-    "Change an item of my plan (If-Match)",
-    response=LearningPlanItemSchema,
-    body=LearningPlanItemPatchSchema,
-    errors=(409,),
-)
+@api_change("Change an item of my plan (If-Match)", LearningPlanItemSchema, LearningPlanItemPatchSchema)
 def patch_item(item_id: str):
     """Change an item."""
     w = wiring()
@@ -113,12 +108,7 @@ def patch_item(item_id: str):
 
 
 @bp.post("/api/learning/plan/<item_id>/actions")
-@api_doc(
-    "Start, drop or resume an item (If-Match)",
-    response=LearningPlanItemSchema,
-    body=LearningPlanActionSchema,
-    errors=(409,),
-)
+@api_change("Start, drop or resume an item (If-Match)", LearningPlanItemSchema, LearningPlanActionSchema)
 def act(item_id: str):
     """Move an item along."""
     w = wiring()
@@ -128,11 +118,10 @@ def act(item_id: str):
 
 
 @bp.post("/api/learning/plan/<item_id>/done")
-@api_doc(
+@api_change(
     "Mark an item done: it moves into my learning log (addressing its training need) in one transaction (If-Match)",
-    response=LearningPlanItemSchema,
-    body=LearningPlanDoneSchema,
-    errors=(409,),
+    LearningPlanItemSchema,
+    LearningPlanDoneSchema,
 )
 def done(item_id: str):
     """Mark an item done."""

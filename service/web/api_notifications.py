@@ -12,7 +12,7 @@ from service.domain.notifications import MAX_SECRET, Channel, ChatMode, Timing
 from service.services import notifications as svc
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.fields import Choice, Text
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -88,11 +88,7 @@ def set_mine_api():
 
 
 @bp.get("/notifications/channels")
-@api_doc(
-    "HR: the chat channels, connected or not, by whom and when (never the secret)",
-    response=ChannelListSchema,
-    errors=(403,),
-)
+@api_report("HR: the chat channels, connected or not, by whom and when (never the secret)", ChannelListSchema)
 def channels_api():
     """Each chat channel's connection."""
     return answer({"channels": svc.channel_statuses(wiring().uow(), current_principal())}, schema=ChannelListSchema)

@@ -11,7 +11,7 @@ from service.domain.schedules import MAX_DAYS, MAX_MONTHS, MAX_OFFSET, PREVIEW_D
 from service.services import schedules as svc
 from service.web.api_io import action_routes, answer, load_body, load_query, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_change, api_doc
+from service.web.docs import api_change, api_doc, api_report
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -95,12 +95,7 @@ UpcomingListSchema = list_of("upcoming", UpcomingSchema)
 
 
 @bp.get("/schedules")
-@api_doc(
-    "Review schedule rules in use, or the archived ones (HR)",
-    response=RuleListSchema,
-    query=RuleListQuerySchema,
-    errors=(403,),
-)
+@api_report("Review schedule rules in use, or the archived ones (HR)", RuleListSchema, RuleListQuerySchema)
 def list_rules():
     """The rules."""
     rules = svc.list_rules(wiring().uow(), current_principal(), load_query()["archived"])
@@ -137,7 +132,7 @@ def preview():
 
 
 @bp.get("/schedules/<rule_id>")
-@api_doc("One review schedule rule (HR)", response=RuleSchema, errors=(403,))
+@api_report("One review schedule rule (HR)", RuleSchema)
 def get_rule(rule_id: str):
     """One rule."""
     return versioned(svc.get_rule(wiring().uow(), current_principal(), rule_id), RuleSchema)
