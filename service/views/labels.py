@@ -18,6 +18,7 @@ from service.adapters.documents import organisation_currency, organisation_local
 from service.domain import formats
 from service.domain.reviews import OBSTACLE_CATEGORY_LABELS, ItemStatus
 from service.domain.templates import Template
+from service.domain.workflow import Labelled
 
 # Stored codes as words. Anything not listed reads as its code with spaces, capitalised.
 WORDS: dict[str, str] = {
@@ -258,6 +259,11 @@ def word(value: Any) -> str:
 def options(choices: type[StrEnum]) -> list[tuple[str, str]]:
     """A form's options for a set of choices of the domain: (code, word), in the enum's order."""
     return [(c.value, word(c.value)) for c in choices]
+
+
+def labelled_options(choices: Iterable[Labelled]) -> list[tuple[str, str]]:
+    """A form's options for choices that carry their own words (`workflow.Labelled`): (code, label), in order."""
+    return [(c.value, c.label) for c in choices]
 
 
 def person(person_id: str | None, names: Mapping[str, str] | None = None) -> str:

@@ -9,10 +9,12 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from service.domain.notifications import MAX_SECRET, MODES, Timing
 from service.services import notifications as svc
+from service.views.labels import labelled_options
 from service.web import forms
 from service.web.api_notifications import ConnectInSchema, PreferenceInSchema, chat_secrets, chat_sender
-from service.web.form_flow import OnRefusal, Respond, attempt, form_page
+from service.web.form_flow import OnRefusal, attempt, form_page, invalid
 from service.web.page_helpers import page_principal
+from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_notifications", __name__)
@@ -27,8 +29,8 @@ def _mine_page(values: dict[str, Any], errors: forms.Errors, message: str, statu
         mine=mine,
         values=values or {"channel": mine.channel.value, "timing": mine.timing.value},
         message=message,
-        channels=[(c.value, c.label) for c in mine.available],
-        timings=[(t.value, t.label) for t in Timing],
+        channels=labelled_options(mine.available),
+        timings=labelled_options(Timing),
     )
 
 
@@ -42,32 +44,29 @@ def mine():
 def save_mine():
     """Save my choice, then show it."""
     raw = {k: request.form.get(k, "")[:100] for k in ("channel", "timing")}
-    data, errors = forms.load(PreferenceInSchema(), raw)
-    if errors:
-        raise Respond(_mine_page(raw, errors, "Not saved: choose a channel and a timing.", 422))
-    w = wiring()
     refusal = OnRefusal(form=lambda e, m, s: _mine_page(raw, e, m, s), back=url_for("pages_notifications.mine"))
-    saved = attempt(lambda: svc.set_my_notifications(w.uow(), page_principal(), data, _version(), w.clock), refusal)
+    data, errors = forms.load(PreferenceInSchema(), raw)
+    invalid(errors, "Not saved: choose a channel and a timing.", refusal)
+    w = wiring()
+    saved = attempt(
+        lambda: svc.set_my_notifications(
+            w.uow(), page_principal(), data, form_version(request.form.get("version")), w.clock
+        ),
+        refusal,
+    )
     flash(f"Saved: your messages go by {saved.channel.label}, {saved.timing.label.lower()}.", "success")
     return redirect(url_for("pages_notifications.mine"))
 
 
-def _version() -> int:
-    from service.web.versioning import form_version
-
-    return form_version(request.form.get("version"))
-
-
 def _settings_page(errors: forms.Errors, message: str, status: int, values: dict[str, Any] | None = None):
-    channels = svc.channel_statuses(wiring().uow(), page_principal())
     return form_page(
         "pages/notification_settings.html",
         errors,
         status,
-        channels=channels,
+        channels=svc.channel_statuses(wiring().uow(), page_principal()),
         values=values or {},
         message=message,
-        modes={c.value: [(m.value, m.label) for m in MODES[c]] for c in MODES},
+        modes={c.value: labelled_options(MODES[c]) for c in MODES},
     )
 
 
@@ -83,13 +82,10 @@ def connect(channel: str):
     svc.require_hr(page_principal())
     raw = {"mode": request.form.get("mode", "")[:100], "secret": request.form.get("secret", "")[: MAX_SECRET + 1]}
     shown = {"channel": channel, "mode": raw["mode"]}  # the secret is never put back on the page
-    data, errors = forms.load(ConnectInSchema(), raw)
-    if errors:
-        raise Respond(
-            _settings_page(errors, "Not connected: choose how, and paste its token or webhook address.", 422, shown)
-        )
-    w = wiring()
     refusal = OnRefusal(form=lambda e, m, s: _settings_page(e, m, s, shown), prefix="Not connected")
+    data, errors = forms.load(ConnectInSchema(), raw)
+    invalid(errors, "Not connected: choose how, and paste its token or webhook address.", refusal)
+    w = wiring()
     status = attempt(
         lambda: svc.connect_channel(w.uow(), page_principal(), chat_secrets(w), channel, data, w.clock), refusal
     )

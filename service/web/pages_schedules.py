@@ -110,7 +110,7 @@ def _form(
         rule_id=rule_id,
         version=version,
         message=message,
-        kinds=[(k.value, k.label) for k in RuleKind],
+        kinds=labels.labelled_options(RuleKind),
         template_choices=[(t.template_id, t.name) for t in template_svc.list_templates(uow)],
         cycle_choices=[(c.cycle_id, c.name) for c in cycle_svc.list_cycles(uow) if c.state is CycleState.ACTIVE],
         departments=sorted({p.department for p in people_for_signin(uow)}, key=str.casefold),
