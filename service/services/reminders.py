@@ -195,21 +195,10 @@ def send_reminders(
     from service.services.feedback_tracking import pending_requests
 
     asked = pending_requests(uow, clock.now())
-    # Issue 28: goals whose check-in rhythm asks for one go into the same daily email (with the person's real part).
-    from service.services.checkins import due_check_ins
-
-    checkins = due_check_ins(uow, today)
-    # Issue 27: open learning-plan items coming due (a week and a day before, on the day, Mondays once late).
-    from service.services.learning_plan import due_plan_items
-
-    # Issue 28: the one-to-ones either side has tomorrow go into the same daily email.
-    from service.services.one_to_ones import due_meetings
-
-    planned = due_plan_items(uow, today)
-    meetings = due_meetings(uow, today)
+    sections = _due_sections(uow, today)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
-    owners = sorted(set(by_owner) | set(asked) | set(checkins) | set(planned) | set(meetings))
+    owners = sorted(set(by_owner) | set(asked) | {o for due in sections.values() for o in due})
     people = uow.directory.get_many(owners)
     recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
@@ -240,7 +229,7 @@ def send_reminders(
                 parts.setdefault(_part(r.cycle_id, rehearsals), ([], [], []))[1].append(r)
         for n in notices:
             parts.setdefault(_part(n.cycle_id, rehearsals) if n.cycle_id else None, ([], [], []))[2].append(n)
-        if person is not None and (owner_id in checkins or owner_id in planned or owner_id in meetings):
+        if person is not None and any(owner_id in due for due in sections.values()):
             parts.setdefault(None, ([], [], []))
         outcomes: list[bool | None] = []
         for part in sorted(parts, key=lambda p: (p is not None, p or "")):
@@ -249,21 +238,17 @@ def send_reminders(
                 continue
             tasks_, requests_, kept = parts[part]
             digest = tuple(kept)
-            goals = checkins.get(owner_id, []) if part is None else []
-            plan_items = planned.get(owner_id, []) if part is None else []
-            meetings_ = meetings.get(owner_id, []) if part is None else []
+            extra = {name: due.get(owner_id, []) if part is None else [] for name, due in sections.items()}
             text = render(
                 "email/reminder.txt",
                 person=person,
                 tasks=tasks_,
                 feedback=requests_,
                 notices=digest,
-                checkins=goals,
-                plan_items=plan_items,
-                meetings=meetings_,
                 base_url=base_url,
+                **extra,
             )
-            subject = _subject(tasks_, requests_, digest, goals, plan_items, meetings_)
+            subject = _subject(tasks_, requests_, digest, **extra)
             email = Email((address,), subject, text, cycle_id=part)
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
@@ -277,6 +262,20 @@ def send_reminders(
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
     return RemindersRun(len(tasks), reminded, escalated, failed + escalations_failed, bouncing)
+
+
+def _due_sections(uow: UnitOfWork, today: date) -> dict[str, dict[str, list[Any]]]:
+    """The parts of the daily email other features give, by their name in the template: what each person has due
+    today (the live message only; a rehearsal cycle's has none)."""
+    from service.services.checkins import due_check_ins
+    from service.services.learning_plan import due_plan_items
+    from service.services.one_to_ones import due_meetings
+
+    return {
+        "checkins": due_check_ins(uow, today),  # issue 28: goals whose check-in rhythm asks for one
+        "plan_items": due_plan_items(uow, today),  # issue 27: open learning-plan items coming due
+        "meetings": due_meetings(uow, today),  # issue 28: the one-to-ones either side has tomorrow
+    }
 
 
 def _remind_today(request: PendingRequest, today: date) -> bool:
