@@ -7,8 +7,12 @@ is the same with or without it; `_goal_tree` starts these goals at their key res
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from importlib import resources
 
 from service.adapters.clock import Clock
 from service.adapters.store import Table
@@ -17,36 +21,27 @@ from service.services import checkins as checkin_svc
 from service.services import goals as goal_svc
 from service.services.auth import Principal
 
-# owner → (the personal goal's title, its rhythm, [(share of the time since the goals were set, new value,
-# confidence, comment)]); the last check-in's value and confidence are the goal tree's.
-CHECK_INS: dict[str, tuple[str, str, list[tuple[float, float, str, str]]]] = {
-    "E008": (
-        "Blue-green deploys for the API",
-        "fortnightly",
-        [
-            (0.25, 3, "on_track", "Staging switches colours on every merge."),
-            (0.55, 5, "on_track", "Half the API services deploy blue-green."),
-            (0.85, 8, "on_track", "Only the two legacy services are left."),
-        ],
-    ),
-    "E009": (
-        "Cut p95 latency to 200 ms",
-        "weekly",
-        [
-            (0.3, 400, "on_track", "Query cache in front of the search service."),
-            (0.6, 340, "at_risk", "Cold starts eat the gain at peak; looking at provisioned capacity."),
-            (0.9, 300, "on_track", "Provisioned capacity on the two hot paths; on course again."),
-        ],
-    ),
-    "E011": (
-        "Automate database failover",
-        "monthly",
-        [
-            (0.4, 1, "on_track", "Failover of the reporting database rehearsed and automated."),
-            (0.8, 1, "at_risk", "The main cluster waits for the new network segment from IT."),
-        ],
-    ),
-}
+CHECKINS_CSV = "checkins.csv"  # a row per check-in: owner, goal, rhythm, share of the time, value, confidence, comment
+
+
+@dataclass(frozen=True)
+class Story:
+    """One person's personal goal as its check-ins tell it; the last check-in's value and confidence are the goal
+    tree's."""
+
+    goal: str
+    rhythm: str
+    steps: list[tuple[float, int, str, str]]  # (share of the time since the goals were set, value, confidence, comment)
+
+
+def stories() -> dict[str, Story]:
+    """Each owner's story, in the file's order."""
+    told: dict[str, Story] = {}
+    rows = csv.DictReader(io.StringIO(resources.files(__package__).joinpath(CHECKINS_CSV).read_text(encoding="utf-8")))
+    for row in rows:
+        story = told.setdefault(row["owner"], Story(row["goal"], row["rhythm"], []))
+        story.steps.append((float(row["share"]), int(row["value"]), row["confidence"], row["comment"]))
+    return told
 
 
 class SetAt(Clock):
@@ -63,15 +58,15 @@ def load_checkins(table: Table, who: Callable[[str], Principal], cycle_id: str, 
     """Give each story's goal its rhythm and check-ins, dated across the time since the goals were set."""
     start = min(clock.now(), datetime.combine(date(today.year, 1, 15), time(9), UTC))
     span = max(clock.now() - start, start - start)
-    for owner, (title, rhythm, steps) in CHECK_INS.items():
+    for owner, story in stories().items():
         person = who(owner)
-        (goal,) = [g for g in goal_svc.person_goals(UnitOfWork(table), owner, cycle_id) if g.title == title]
+        (goal,) = [g for g in goal_svc.person_goals(UnitOfWork(table), owner, cycle_id) if g.title == story.goal]
         at = SetAt(start)
         version = goal_svc.update_goal(
-            UnitOfWork(table), person, goal.goal_id, {"checkin_rhythm": rhythm}, goal.version, at
+            UnitOfWork(table), person, goal.goal_id, {"checkin_rhythm": story.rhythm}, goal.version, at
         ).version
         (kr,) = goal.key_results
-        for share, value, confidence, comment in steps:
+        for share, value, confidence, comment in story.steps:
             at = SetAt(start + span * share)
             data = {"values": {kr.id: value}, "confidence": confidence, "comment": comment}
             version = checkin_svc.check_in(UnitOfWork(table), person, goal.goal_id, data, version, at).version

@@ -14,7 +14,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.demo import organisation_csv
 from service.demo import training as training_demo
 from service.demo.calibration import LAST_YEAR_MOVES, OPEN_MOVES, THIS_YEAR_MOVES, calibrate
-from service.demo.checkins import CHECK_INS, SetAt, load_checkins
+from service.demo.checkins import SetAt, load_checkins, stories
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
 from service.demo.delegation import load_delegation_demo
@@ -268,6 +268,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
     sales = goal("E004", "team", "Sales: new logos in EMEA and Americas", revenue, 100)
     emea = goal("E022", "team", "EMEA: 30 new customers", sales, 100, [kr("New customers", 0, 30, 14)])
     growth = goal("E005", "team", "Learning budget spent where reviews say", people, 100)
+    with_check_ins = stories()
     for owner, parent, title, measure in [
         ("E008", platform, "Blue-green deploys for the API", (0, 10, 8)),
         ("E009", platform, "Cut p95 latency to 200 ms", (450, 200, 300, "ms", "decrease")),
@@ -282,7 +283,7 @@ def _goal_tree(table: Table, who, cycle_id: str, today: date, clock: Clock) -> N
         ("E024", emea, "7 new customers in Nordics", (0, 7, 2)),
         ("E035", growth, "Training plan from review needs", (0, 1, 0)),
     ]:
-        if owner in CHECK_INS:  # its check-ins (demo/checkins.py) bring it from the start to this value
+        if owner in with_check_ins:  # its check-ins (demo/checkins.csv) bring it from the start to this value
             measure = (measure[0], measure[1], measure[0], *measure[3:])
         goal(
             owner,
