@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from service.domain.changes import flatten
 
 MAX_VALUE_CHARS = 2000
 GENESIS = "0" * 64
 RECORD_FIELDS = ("entity", "version", "at", "actor", "action", "reason", "changes", "prev_hash")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """Every dotted field whose value differs (lists compared whole)."""
     a, b = flatten(before, lists=False), flatten(after, lists=False)
     return [Change(k, _clip(a.get(k)), _clip(b.get(k))) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+def edit_of(current: Any, edited: T, **kept: Any) -> T:
+    """`edited` (a dataclass made from a form) as an edit of `current`: it keeps who created it and when, its
+    version and its audit chain, and the other fields named in `kept`."""
+    keeps = ("created_at", "created_by", "version", "audit_head")
+    return replace(edited, **{name: getattr(current, name) for name in keeps}, **kept)  # type: ignore[type-var]
 
 
 def canonical(value: Any) -> Any:

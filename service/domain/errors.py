@@ -8,7 +8,7 @@ ever reaches a message.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 
 class DomainError(Exception):
@@ -87,6 +87,36 @@ class StaleWrite(Conflict):
 
     def __init__(self, message: str, errors: Any = None, *, entity: str = "") -> None:
         super().__init__(message, errors, entity=entity, clash=Clash.STALE)
+
+
+class Versioned(Protocol):
+    """Anything stored with a version a reader sends back."""
+
+    @property
+    def version(self) -> int: ...
+
+
+def expect_version(
+    found: Versioned, expected: int, what: str, *, by: str = "by someone else", entity: str = ""
+) -> None:
+    """Refuse a stale edit: `found` is no longer at the version the reader read (`what` names it in the sentence,
+    `by` says who changed it)."""
+    if found.version != expected:
+        raise StaleWrite(f"{what} was changed {by} (now version {found.version}); reload it", entity=entity)
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def found_at(
+    thing: V | None, missing: str, expected: int, what: str, *, by: str = "by someone else", entity: str = ""
+) -> V:
+    """The thing a change is about, as its reader read it: NotFound(`missing`) when there is none, StaleWrite when it
+    changed since (`expect_version`)."""
+    if thing is None:
+        raise NotFound(missing)
+    expect_version(thing, expected, what, by=by, entity=entity)
+    return thing
 
 
 class TooLarge(DomainError):

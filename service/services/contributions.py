@@ -13,7 +13,14 @@ from service.adapters.mailer import Email, Mailer, SendFailed
 from service.domain.contributions import Contribution, ContributionState, check_request, check_text
 from service.domain.cycles import CycleState
 from service.domain.directory import Role
-from service.domain.errors import NO_REVIEW, Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
+from service.domain.errors import (
+    NO_REVIEW,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    expect_version,
+)
 from service.services import policy
 from service.services.auth import Principal
 from service.services.delegation import acting_for
@@ -154,8 +161,7 @@ def give(
     c = uow.contributions.get(contribution_id)
     if c is None or c.contributor_id != principal.employee_id:
         raise NotFound(NO_CONTRIBUTION)
-    if c.version != expected_version:
-        raise StaleWrite(f"the contribution was changed meanwhile (now version {c.version}); reload it")
+    expect_version(c, expected_version, "the contribution", by="meanwhile")
     cycle = uow.cycles.get(c.cycle_id)
     if cycle is None or cycle.state is not CycleState.ACTIVE:
         raise Conflict("the cycle is not running: its reviews take no more contributions")

@@ -12,6 +12,7 @@ from service.adapters.cycle_store import state_deltas
 from service.adapters.queue import Message, Queue
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.archiving import ShelfAction, require_in_use, shelve
+from service.domain.audit import edit_of
 from service.domain.cycles import (
     PHASE_TASKS,
     Cycle,
@@ -27,7 +28,7 @@ from service.domain.cycles import (
     with_calibration_deadline,
 )
 from service.domain.directory import Employee, Role
-from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, Unavailable, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, Unavailable, ValidationFailed, found_at
 from service.domain.reviews import Review, ReviewState
 from service.domain.templates import Template, template_to_dict
 from service.services.auth import Principal
@@ -160,10 +161,7 @@ def create_cycle(uow: UnitOfWork, principal: Principal, data: dict[str, Any], cl
 
 
 def _load_for_change(uow: UnitOfWork, cycle_id: str, expected_version: int) -> Cycle:
-    cycle = get_cycle(uow, cycle_id)
-    if cycle.version != expected_version:
-        raise StaleWrite(f"the cycle was changed by someone else (now version {cycle.version}); reload it")
-    return cycle
+    return found_at(uow.cycles.get(cycle_id), NO_CYCLE, expected_version, "the cycle")
 
 
 def update_cycle(
@@ -174,13 +172,7 @@ def update_cycle(
     current = _load_for_change(uow, cycle_id, expected_version)
     next_cycle_state(current.state, CycleAction.EDIT)
     require_in_use("cycle", current.archived)
-    edited = replace(
-        _cycle_from_data(data, cycle_id),
-        created_at=current.created_at,
-        created_by=current.created_by,
-        version=current.version,
-        audit_head=current.audit_head,
-    )
+    edited = edit_of(current, _cycle_from_data(data, cycle_id))
     check_cycle(edited)
     if edited.participant_mode is not ParticipantMode.EVERYONE:
         select_participants(edited, uow.directory.all())

@@ -13,7 +13,7 @@ from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, ValidationFailed, expect_version
 from service.domain.improvement_plan import (
     PLAN_WORKFLOW,
     PlanAction,
@@ -138,10 +138,7 @@ def update_item(
     policy.require(
         policy.may_update_plan_item(principal, item.owner_id), "Leadership, HR and the item's owner move it on."
     )
-    if item.version != expected_version:
-        raise StaleWrite(
-            f"the item was changed by someone else (now version {item.version}); reload it", entity="plan_item"
-        )
+    expect_version(item, expected_version, "the item", entity="plan_item")
     if action is PlanAction.CREATE:
         raise ValidationFailed("Choose what to do with the item.", {"action": ["start, complete, drop or reopen"]})
     status = PLAN_WORKFLOW.next(item.status, action)

@@ -14,7 +14,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
-from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NotFound, StaleWrite, ValidationFailed, expect_version
 from service.domain.learning import (
     CHECKLIST,
     CLOSING_QUESTION,
@@ -212,16 +212,14 @@ def contact_view(c: Contact, profile: dict[str, str]) -> ContactView:
     return ContactView(**_view_fields(c, profile))
 
 
-def _own(uow: UnitOfWork, principal: Principal, contact_id: str) -> Contact:
+def _own(uow: UnitOfWork, principal: Principal, contact_id: str, expected_version: int | None = None) -> Contact:
+    """A contact of my planner; at the version I read, when one is given."""
     contact = uow.planner.get(principal.employee_id, contact_id)
     if contact is None:  # someone else's contact is not found either: the planner is private
         raise NotFound("There is no such contact in your planner.")
+    if expected_version is not None:
+        expect_version(contact, expected_version, "the contact", by="elsewhere")
     return contact
-
-
-def _expect(contact: Contact, expected_version: int) -> None:
-    if contact.version != expected_version:
-        raise StaleWrite(f"the contact was changed elsewhere (now version {contact.version}); reload it")
 
 
 def _tree(nodes: list[TreeNode]) -> list[ReferralNode]:
@@ -301,8 +299,7 @@ def update_contact(
 ) -> ContactView:
     """Edit a contact and its interview: the request text, format, preparation, notes, thank-you, sharing."""
     with uow:
-        contact = _own(uow, principal, contact_id)
-        _expect(contact, expected_version)
+        contact = _own(uow, principal, contact_id, expected_version)
         changes = edits(data, EDITABLE, found_via=ContactSource, format=InterviewFormat, checklist=_checklist)
         if "name" in changes and not str(changes["name"]).strip():
             raise ValidationFailed("Name the contact.", {"name": ["required"]})
@@ -332,8 +329,7 @@ def act(
     if what is InterviewAction.COMPLETE:
         raise ValidationFailed("Complete it with its notes.", {"action": ["use the completion form"]})
     with uow:
-        contact = _own(uow, principal, contact_id)
-        _expect(contact, expected_version)
+        contact = _own(uow, principal, contact_id, expected_version)
         status = next_status(contact.status, what)
         changes: dict[str, Any] = {"status": status}
         if what is InterviewAction.SEND:
@@ -358,8 +354,7 @@ def complete(
         raise ValidationFailed("Too many referrals.", {"referrals": [f"at most {MAX_REFERRALS} at a time"]})
     at = iso(clock.now())
     with uow:
-        contact = _own(uow, principal, contact_id)
-        _expect(contact, expected_version)
+        contact = _own(uow, principal, contact_id, expected_version)
         next_status(contact.status, InterviewAction.COMPLETE)
         check_completion(data, contact.scheduled_for, clock.now().date())
         held = str(data.get("completed_on") or (contact.scheduled_for or "")[:10])

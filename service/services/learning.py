@@ -12,7 +12,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
-from service.domain.errors import NO_CYCLE, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NO_CYCLE, NotFound, ValidationFailed, expect_version
 from service.domain.learning import Activity, ActivityType, check_activity, in_period, suppress
 from service.domain.training import NeedStatus, TrainingNeed
 from service.services import policy
@@ -161,8 +161,7 @@ def update_activity(
     at = iso(clock.now())
     with uow:
         before = _owned(uow, principal, activity_id)
-        if before.version != expected_version:
-            raise StaleWrite(f"the activity was changed elsewhere (now version {before.version}); reload it")
+        expect_version(before, expected_version, "the activity", by="elsewhere")
         changes = edits(data, EDITABLE, type=ActivityType, date=str, need_id=lambda n: n or None)
         after = replace(before, **changes)
         check_activity({**asdict(after), "date": after.date}, clock.now().date())
@@ -180,8 +179,7 @@ def delete_activity(uow: UnitOfWork, principal: Principal, activity_id: str, exp
     """Remove an activity from my log (and from the counts); review evidence picked earlier keeps its reference."""
     with uow:
         activity = _owned(uow, principal, activity_id)
-        if activity.version != expected_version:
-            raise StaleWrite(f"the activity was changed elsewhere (now version {activity.version}); reload it")
+        expect_version(activity, expected_version, "the activity", by="elsewhere")
         if activity.contact_id:
             raise ValidationFailed(
                 "This activity is a completed interview.", {"": ["change it from the interview planner instead"]}

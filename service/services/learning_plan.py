@@ -16,7 +16,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
-from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed, expect_version
 from service.domain.learning import Activity, ActivityType
 from service.domain.learning_plan import (
     ACTIVITY_OF,
@@ -141,16 +141,14 @@ class LearningRecord:
     with_comments: bool
 
 
-def _own(uow: UnitOfWork, principal: Principal, item_id: str) -> PlanItem:
+def _own(uow: UnitOfWork, principal: Principal, item_id: str, expected_version: int | None = None) -> PlanItem:
+    """An item of my plan; at the version I read, when one is given."""
     item = uow.learning_plan.get(principal.employee_id, item_id)
     if item is None:  # anyone else's item is not found either: the plan is private
         raise NotFound(NO_ITEM)
+    if expected_version is not None:
+        expect_version(item, expected_version, "the plan item", by="elsewhere")
     return item
-
-
-def _expect(item: PlanItem, expected_version: int) -> None:
-    if item.version != expected_version:
-        raise StaleWrite(f"the plan item was changed elsewhere (now version {item.version}); reload it")
 
 
 def _need_name(uow: UnitOfWork, need_id: str | None) -> str | None:
@@ -248,8 +246,7 @@ def update_item(
     now = clock.now()
     at = iso(now)
     with uow:
-        before = _own(uow, principal, item_id)
-        _expect(before, expected_version)
+        before = _own(uow, principal, item_id, expected_version)
         changes = edits(
             data,
             EDITABLE,
@@ -289,8 +286,7 @@ def act(
     now = clock.now()
     at = iso(now)
     with uow:
-        item = _own(uow, principal, item_id)
-        _expect(item, expected_version)
+        item = _own(uow, principal, item_id, expected_version)
         after = replace(item, status=PLAN_WORKFLOW.next(item.status, what))
         stored = uow.learning_plan.save(
             after, new=False, actor=principal.employee_id, action=f"{what.value}_plan_item", at=at
@@ -310,8 +306,7 @@ def complete_item(
     done_on = str(data.get("done_on") or now.date().isoformat())
     check_done_on(done_on, now.date())
     with uow:
-        item = _own(uow, principal, item_id)
-        _expect(item, expected_version)
+        item = _own(uow, principal, item_id, expected_version)
         PLAN_WORKFLOW.next(item.status, PlanAction.COMPLETE)
         contact = uow.planner.get(principal.employee_id, item.contact_id) if item.contact_id else None
         if contact is not None and contact.activity_id:

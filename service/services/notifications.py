@@ -13,7 +13,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.notification_settings_store import ChatSecrets, NotificationStore
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
-from service.domain.errors import NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import NotFound, ValidationFailed, expect_version
 from service.domain.notifications import (
     CHAT_CHANNELS,
     MODES,
@@ -78,8 +78,8 @@ def set_my_notifications(
     """Save where and when the signed-in person hears (audited); a chat channel HR has not connected is refused."""
     store = NotificationStore(uow)
     before = store.preference(principal.employee_id)
-    if expected_version is not None and expected_version != before.version:
-        raise StaleWrite(f"your choice was changed elsewhere (now version {before.version}); reload it")
+    if expected_version is not None:
+        expect_version(before, expected_version, "your choice", by="elsewhere")
     channel, timing = Channel(data["channel"]), Timing(data["timing"])
     check_preference(channel, set(store.workspaces()))
     person = uow.directory.get(principal.employee_id)

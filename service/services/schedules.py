@@ -21,9 +21,10 @@ from service.adapters.documents import render
 from service.adapters.mailer import Email, Mailer, SendFailed
 from service.adapters.schedule_store import ScheduleRepository
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.audit import edit_of
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Employee, Role
-from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed, found_at
 from service.domain.schedules import (
     DEFAULT_OFFSETS,
     PREVIEW_DAYS,
@@ -161,30 +162,14 @@ def _save(
     return stored
 
 
-def _load_for_change(uow: UnitOfWork, rule_id: str, expected_version: int) -> ScheduleRule:
-    rule = _rules(uow).get(rule_id)
-    if rule is None:
-        raise NotFound(NO_RULE)
-    if rule.version != expected_version:
-        raise StaleWrite(f"the rule was changed by someone else (now version {rule.version}); reload it")
-    return rule
-
-
 def update_rule(
     uow: UnitOfWork, principal: Principal, rule_id: str, data: dict[str, Any], expected_version: int, clock: Clock
 ) -> ScheduleRule:
     """HR: edit a rule in use (reviews it created stay as they are); audited, versioned."""
     require_role(principal, Role.HR)
-    current = _load_for_change(uow, rule_id, expected_version)
+    current = found_at(_rules(uow).get(rule_id), NO_RULE, expected_version, "the rule")
     next_rule_state(current.state, RuleAction.EDIT)
-    edited = replace(
-        _rule_from_data(data, rule_id),
-        state=current.state,
-        created_at=current.created_at,
-        created_by=current.created_by,
-        version=current.version,
-        audit_head=current.audit_head,
-    )
+    edited = edit_of(current, _rule_from_data(data, rule_id), state=current.state)
     _check_meaning(uow, edited)
     return _save(uow, principal, edited, "edit_schedule_rule", clock)
 
@@ -195,7 +180,7 @@ def change_rule(
     """HR: pause, resume, archive or restore a rule; audited, versioned. A paused rule's days pass without reviews:
     resuming it creates none for them."""
     require_role(principal, Role.HR)
-    current = _load_for_change(uow, rule_id, expected_version)
+    current = found_at(_rules(uow).get(rule_id), NO_RULE, expected_version, "the rule")
     changed = replace(current, state=next_rule_state(current.state, action))
     return _save(uow, principal, changed, f"{action}_schedule_rule", clock)
 
