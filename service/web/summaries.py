@@ -20,7 +20,7 @@ from service.adapters.queue import InlineQueue, Queue
 from service.services import summaries as summary_svc
 from service.web.api_io import answer
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_doc, api_report
 from service.web.page_helpers import page_principal
 from service.web.wiring import Wiring, wiring
 
@@ -144,11 +144,7 @@ def summary_api(cycle_id: str, employee_id: str):
 
 
 @bp.get("/api" + REVIEW + "/content-hash")
-@api_doc(
-    "The content hash of a review as stored now, to check a summary's footer against (HR)",
-    response=ContentHashSchema,
-    errors=(403,),
-)
+@api_report("The content hash of a review as stored now, to check a summary's footer against (HR)", ContentHashSchema)
 def content_hash(cycle_id: str, employee_id: str):
     """HR checks a PDF: the hash its footer should show if it was made from the review as stored now."""
     return answer(summary_svc.current_hash(wiring().uow(), current_principal(), cycle_id, employee_id))
