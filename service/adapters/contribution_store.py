@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from service.adapters import keys
 from service.adapters.codec import Codec
-from service.adapters.repository import Repository
+from service.adapters.repository import RecordRepository
 from service.domain.contributions import Contribution
 
 CONTRIBUTION: Codec[Contribution] = Codec(
@@ -18,27 +18,22 @@ CONTRIBUTION: Codec[Contribution] = Codec(
 )
 
 
-class ContributionRepository(Repository):
+class ContributionRepository(RecordRepository[Contribution]):
     """Contribution requests and contributions."""
 
-    def get(self, contribution_id: str) -> Contribution | None:
-        """One contribution request, or None."""
-        return self._read(CONTRIBUTION.from_item, keys.contribution(contribution_id))
-
-    def _listed(self, index: str, pk: str) -> list[Contribution]:
-        return [CONTRIBUTION.from_item(self._uow.remember(i) or i) for i in self._table.query(pk, index=index)]
+    codec = CONTRIBUTION
+    key = staticmethod(keys.contribution)
+    entity = staticmethod(keys.entity_contribution)
 
     def asked_of(self, contributor_id: str) -> list[Contribution]:
         """The requests one person received, oldest first (one Query)."""
-        return self._listed(*keys.contributions_by(contributor_id))
+        return self._indexed(*keys.contributions_by(contributor_id))
 
     def for_review(self, cycle_id: str, employee_id: str) -> list[Contribution]:
         """The requests made for one review, oldest first (one Query)."""
-        return self._listed(*keys.contributions_to(cycle_id, employee_id))
+        return self._indexed(*keys.contributions_to(cycle_id, employee_id))
 
     def save(self, c: Contribution, *, new: bool, actor: str, action: str, at: str) -> Contribution:
         """Stage the audited contribution; returns it as stored."""
         # Not indexed in the cycle's audit trail, which HR reads: the text is for the manager only.
-        audit = {"actor": actor, "action": action, "at": at}
-        item = self._audited(keys.entity_contribution(c.contribution_id), CONTRIBUTION.to_item(c), new, **audit)
-        return CONTRIBUTION.from_item(item)
+        return self._save(c.contribution_id, c, new, actor=actor, action=action, at=at)

@@ -8,7 +8,7 @@ from collections import Counter
 
 from service.adapters import keys
 from service.adapters.codec import Codec
-from service.adapters.repository import Repository
+from service.adapters.repository import RecordRepository
 from service.adapters.store import Increment, Put
 from service.domain.decisions import Decision, DecisionKind, DecisionState
 
@@ -23,28 +23,24 @@ DECISION: Codec[Decision] = Codec(
 NEWEST = 100  # the lists show the newest decisions; older ones stay in the table and in people's own lists
 
 
-class DecisionRepository(Repository):
+class DecisionRepository(RecordRepository[Decision]):
     """Decisions, the marks of the people they concern, and the counts by kind and department."""
 
-    def get(self, decision_id: str) -> Decision | None:
-        """One decision, or None."""
-        return self._read(DECISION.from_item, keys.decision(decision_id))
-
-    def _newest(self, index: str, pk: str) -> list[Decision]:
-        page = self._table.query_page(pk, index=index, limit=NEWEST, descending=True)
-        return [DECISION.from_item(self._uow.remember(i) or i) for i in page.items]
+    codec = DECISION
+    key = staticmethod(keys.decision)
+    entity = staticmethod(keys.entity_decision)
 
     def newest(self) -> list[Decision]:
         """The newest decisions of the organisation (HR)."""
-        return self._newest(*keys.decisions_index())
+        return self._newest(*keys.decisions_index(), NEWEST)
 
     def recorded_by(self, employee_id: str) -> list[Decision]:
         """The newest decisions one person recorded."""
-        return self._newest(*keys.decisions_by(employee_id))
+        return self._newest(*keys.decisions_by(employee_id), NEWEST)
 
     def awaiting(self) -> list[Decision]:
         """The decisions waiting for a second HR person's approval (HR's flagged list)."""
-        return self._newest(*keys.decisions_awaiting())
+        return self._newest(*keys.decisions_awaiting(), NEWEST)
 
     def about(self, employee_id: str) -> list[Decision]:
         """Every decision about a person, newest first (one Query of their marks, one BatchGetItem)."""
@@ -62,14 +58,12 @@ class DecisionRepository(Repository):
 
     def save(self, decision: Decision, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Decision:
         """Stage the audited decision; a new one also stages the marks of the people it concerns."""
-        entity = keys.entity_decision(decision.decision_id)
-        audit = {"actor": actor, "action": action, "at": at, "reason": reason}
-        stored = self._audited(entity, DECISION.to_item(decision), new, **audit)
+        stored = self._save(decision.decision_id, decision, new, actor=actor, action=action, at=at, reason=reason)
         if new:
             for person in decision.people:
                 mark = keys.decision_mark(person, decision.recorded_at, decision.decision_id)
                 self._uow.add(Put({**mark, "type": "decision_mark", "decision_id": decision.decision_id}))
-        return DECISION.from_item(stored)
+        return stored
 
     def stage_counts(self, decision: Decision) -> None:
         """Count the people a communicated decision affects, per department (one update each: a transaction may

@@ -7,7 +7,7 @@ from datetime import date
 
 from service.adapters import keys
 from service.adapters.codec import Codec
-from service.adapters.repository import Repository
+from service.adapters.repository import RecordRepository
 from service.adapters.store import Put
 from service.domain.delegation import Delegation
 
@@ -22,29 +22,24 @@ DELEGATION: Codec[Delegation] = Codec(
 NEWEST = 200  # HR's list shows the latest delegations
 
 
-class DelegationRepository(Repository):
+class DelegationRepository(RecordRepository[Delegation]):
     """Delegations to acting managers."""
 
-    def get(self, delegation_id: str) -> Delegation | None:
-        """One delegation, or None."""
-        return self._read(DELEGATION.from_item, keys.delegation(delegation_id))
-
-    def _listed(self, index: str, pk: str) -> list[Delegation]:
-        return [DELEGATION.from_item(self._uow.remember(i) or i) for i in self._table.query(pk, index=index)]
+    codec = DELEGATION
+    key = staticmethod(keys.delegation)
+    entity = staticmethod(keys.entity_delegation)
 
     def to_person(self, acting_id: str) -> list[Delegation]:
         """The delegations naming this person acting manager, by first day (one Query)."""
-        return self._listed(*keys.delegations_to(acting_id))
+        return self._indexed(*keys.delegations_to(acting_id))
 
     def of_manager(self, manager_id: str) -> list[Delegation]:
         """One manager's delegations, by first day (one Query)."""
-        return self._listed(*keys.delegations_of(manager_id))
+        return self._indexed(*keys.delegations_of(manager_id))
 
     def newest(self) -> list[Delegation]:
         """The organisation's latest delegations, newest first (HR)."""
-        index, pk = keys.delegations_all()
-        page = self._table.query_page(pk, index=index, limit=NEWEST, descending=True)
-        return [DELEGATION.from_item(self._uow.remember(i) or i) for i in page.items]
+        return self._newest(*keys.delegations_all(), NEWEST)
 
     def acting_for(self, acting_id: str, day: date) -> frozenset[str]:
         """The managers this person acts for on this day, from their acting index (one GetItem per request, or
@@ -62,8 +57,7 @@ class DelegationRepository(Repository):
 
     def save(self, d: Delegation, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Delegation:
         """Stage the audited delegation and the acting manager's index of periods; returns it as stored."""
-        audit = {"actor": actor, "action": action, "at": at, "reason": reason}
-        item = self._audited(keys.entity_delegation(d.delegation_id), DELEGATION.to_item(d), new, **audit)
+        stored = self._save(d.delegation_id, d, new, actor=actor, action=action, at=at, reason=reason)
         others = [o for o in self.to_person(d.acting_id) if o.delegation_id != d.delegation_id]
         periods = [
             {
@@ -76,4 +70,4 @@ class DelegationRepository(Repository):
             for o in sorted([*others, d], key=lambda o: (o.starts, o.delegation_id))
         ]
         self._uow.add(Put({**keys.acting_index(d.acting_id), "type": "acting_index", "periods": periods}))
-        return DELEGATION.from_item(item)
+        return stored

@@ -6,7 +6,7 @@ from __future__ import annotations
 from service.adapters import keys
 from service.adapters.audit_store import AuditLog
 from service.adapters.codec import Codec
-from service.adapters.repository import Repository
+from service.adapters.repository import RecordRepository
 from service.adapters.store import Item
 from service.domain.improvement_plan import PlanItem
 
@@ -18,26 +18,20 @@ PLAN_ITEM: Codec[PlanItem] = Codec(
 LARGEST = 500  # items a plan lists (an organisation's own actions: tens a year)
 
 
-class PlanRepository(Repository):
+class PlanRepository(RecordRepository[PlanItem]):
     """Items of the organisation's improvement plan."""
 
-    def get(self, item_id: str) -> PlanItem | None:
-        """One item, or None."""
-        return self._read(PLAN_ITEM.from_item, keys.plan_item(item_id))
+    codec = PLAN_ITEM
+    key = staticmethod(keys.plan_item)
+    entity = staticmethod(keys.entity_plan_item)
 
     def all(self) -> list[PlanItem]:
         """Every item of the plan, newest first (one Query of gsi1, at most LARGEST items)."""
-        index, pk = keys.plan_index()
-        page = self._table.query_page(pk, index=index, limit=LARGEST, descending=True)
-        return [PLAN_ITEM.from_item(self._uow.remember(i) or i) for i in page.items]
+        return self._newest(*keys.plan_index(), LARGEST)
 
     def save(self, item: PlanItem, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> PlanItem:
         """Stage the item and its chained audit record (a create, or an update of the version read)."""
-        entity = keys.entity_plan_item(item.item_id)
-        stored = self._audited(
-            entity, PLAN_ITEM.to_item(item), new, actor=actor, action=action, at=at, reason=reason, cycle_id=None
-        )
-        return PLAN_ITEM.from_item(stored)
+        return self._save(item.item_id, item, new, actor=actor, action=action, at=at, reason=reason, cycle_id=None)
 
     def trail(self, item_id: str) -> list[Item]:
         """The item's audit records, oldest first."""

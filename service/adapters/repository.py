@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from service.adapters.audited import stage_audited
+from service.adapters.codec import Codec
 from service.adapters.ports import UnitOfWorkPort
 from service.adapters.store import Item, Table, key_of
 
@@ -72,6 +73,34 @@ class Repository:
         stored = stage_audited(self._uow, entity=entity, before=before, after=after, **audit)
         self._uow.remember(stored)
         return stored
+
+
+class RecordRepository(Repository, Generic[T]):
+    """Audited records of one kind, an item each: one by its id, lists from an index, saves staged with their chained
+    audit record. A subclass names how they are stored (`codec`), a record's key and its audit entity by its id."""
+
+    codec: ClassVar[Codec[Any]]
+    key: ClassVar[Callable[[str], dict[str, str]]]  # record id → key
+    entity: ClassVar[Callable[[str], str]]  # record id → audit entity
+
+    def get(self, record_id: str) -> T | None:
+        """One record, or None."""
+        return self._read(type(self).codec.from_item, type(self).key(record_id))
+
+    def _indexed(self, index: str, pk: str) -> list[T]:
+        """Every record of an index's partition, in the index's order (one Query)."""
+        return [type(self).codec.from_item(i) for i in self._query_noted(pk, index=index)]
+
+    def _newest(self, index: str, pk: str, limit: int) -> list[T]:
+        """The newest `limit` records of an index's partition (one Query page)."""
+        page = self._table.query_page(pk, index=index, limit=limit, descending=True)
+        return [type(self).codec.from_item(self._uow.remember(i) or i) for i in page.items]
+
+    def _save(self, record_id: str, record: T, new: bool, **audit: Any) -> T:
+        """Stage the record and its chained audit record (a create, or an update of the version read); returns it as
+        stored."""
+        codec = type(self).codec
+        return codec.from_item(self._audited(type(self).entity(record_id), codec.to_item(record), new, **audit))
 
 
 class OwnedRepository(Repository, Generic[T]):

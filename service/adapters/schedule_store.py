@@ -7,19 +7,19 @@ from datetime import date
 
 from service.adapters import keys
 from service.adapters.codec import Codec
-from service.adapters.repository import Repository
+from service.adapters.repository import RecordRepository
 from service.adapters.store import Put
 from service.domain.schedules import ScheduleRule
 
 RULE: Codec[ScheduleRule] = Codec(ScheduleRule, "schedule_rule", lambda r: keys.schedule_rule(r.rule_id))
 
 
-class ScheduleRepository(Repository):
+class ScheduleRepository(RecordRepository[ScheduleRule]):
     """Schedule rules and the daily run's cursors."""
 
-    def get(self, rule_id: str) -> ScheduleRule | None:
-        """One rule, or None."""
-        return self._read(RULE.from_item, keys.schedule_rule(rule_id))
+    codec = RULE
+    key = staticmethod(keys.schedule_rule)
+    entity = staticmethod(keys.entity_schedule_rule)
 
     def everything(self) -> tuple[list[ScheduleRule], dict[str, date]]:
         """Every rule, by name, and each rule's cursor (one Query of the partition)."""
@@ -34,8 +34,7 @@ class ScheduleRepository(Repository):
 
     def save(self, rule: ScheduleRule, *, new: bool, actor: str, action: str, at: str) -> ScheduleRule:
         """Stage the audited rule; returns it as stored."""
-        entity = keys.entity_schedule_rule(rule.rule_id)
-        return RULE.from_item(self._audited(entity, RULE.to_item(rule), new, actor=actor, action=action, at=at))
+        return self._save(rule.rule_id, rule, new, actor=actor, action=action, at=at)
 
     def stage_through(self, rule_id: str, through: date) -> None:
         """Stage the cursor: the rule is evaluated through this day (unconditional: concurrent runs agree)."""
