@@ -13,11 +13,11 @@ answers a `Respond` with its response, so a view reads top to bottom with no bra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Response, flash, redirect, render_template
+from flask import Response, flash, redirect, render_template, request
 
 from service.domain.errors import Conflict, StaleWrite, ValidationFailed
 from service.views.labels import Labeller
@@ -82,6 +82,27 @@ def _back(on: OnRefusal, message: str) -> Response:
     text = message.rstrip(".")
     flash(f"{on.prefix}: {text}.", "error")
     return redirect(on.back)
+
+
+def form_with_message(
+    page: str,
+    errors: forms.Errors,
+    status: int,
+    blank: Any,
+    labels: Mapping[str, str],
+    typed: bool = False,
+    **context: Any,
+) -> tuple[str, int]:
+    """`form_page` for a form whose refusal message comes under the key "" of `errors` (shown on top): the fields'
+    messages named by `labels` (a field's first part), and what was typed when refused or `typed` (else `blank`)."""
+    fields = forms.flatten_errors({k: v for k, v in errors.items() if k})
+    values = request.form if errors or typed else blank
+    message = (errors.get("") or [None])[0]
+
+    def label(name: str) -> str:
+        return labels.get(name.split(".")[0], name)
+
+    return form_page(page, fields, status, label, message=message, values=values, **context)
 
 
 def form_page(

@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from service.domain.changes import flatten
+from service.domain.errors import ValidationFailed
 from service.domain.templates import Form, Template, derive_ids
 
 Errors = dict[str, list[str]]
@@ -86,6 +87,15 @@ def load(schema: Schema, raw: dict[str, Any]) -> tuple[dict[str, Any] | None, Er
         return schema.load(raw), {}
     except ValidationError as exc:
         return None, flatten_errors(exc.messages)
+
+
+def load_or_refuse(schema: Schema, raw: dict[str, Any], message: str) -> dict[str, Any]:
+    """Load raw form data through a JSON API schema; what does not load is refused as the use case would refuse it
+    (ValidationFailed with the fields' messages: the form again)."""
+    data, errors = load(schema, raw)
+    if errors or data is None:
+        raise ValidationFailed(message, errors)
+    return data
 
 
 def _blank(value: Any) -> bool:

@@ -25,7 +25,7 @@ from service.services.auth import Principal
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
-from service.web.form_flow import OnRefusal, attempt
+from service.web.form_flow import OnRefusal, attempt, form_with_message
 from service.web.page_helpers import page_principal, picker_search, today
 from service.web.untrusted import ID_MAX, ID_RE
 from service.web.versioning import form_version
@@ -62,30 +62,9 @@ LABELS = {
 }
 
 
-def _summary(errors: dict[str, Any]) -> list[dict[str, str]]:
-    flat = forms.flatten_errors(errors)
-    return forms.summary(flat, lambda name: LABELS.get(name.split(".")[0], name))
-
-
 def _form_page(page: str, errors: dict[str, Any], status: int, blank: Any, **context: Any):
-    """A learning page with its form: the messages by field, the form's own message (key "") on top, and what was
-    typed (or `blank` when nothing was refused)."""
-    return render_template(
-        page,
-        errors=forms.flatten_errors(errors),
-        summary=_summary({k: v for k, v in errors.items() if k}),
-        message=(errors.get("") or [None])[0],
-        values=request.form if errors or _picking_need(request.form) else blank,
-        **context,
-    ), status
-
-
-def _load(schema: Any, data: dict[str, Any], message: str) -> dict[str, Any]:
-    loaded, errors = forms.load(schema, data)
-    if errors:  # answered like the use case's own refusal: the form again with its messages
-        raise ValidationFailed(message, errors)
-    assert loaded is not None
-    return loaded
+    """A learning page with its form (`form_flow.form_with_message`); what was typed stays on a picker's Search."""
+    return form_with_message(page, errors, status, blank, LABELS, _picking_need(request.form), **context)
 
 
 def _activity_data(form: Any, creating: bool) -> dict[str, Any]:
@@ -175,7 +154,9 @@ def create():
         lambda: svc.create_activity(
             w.uow(),
             principal,
-            _load(ActivityInSchema(), _activity_data(request.form, True), "The learning activity was not saved."),
+            forms.load_or_refuse(
+                ActivityInSchema(), _activity_data(request.form, True), "The learning activity was not saved."
+            ),
             w.clock,
         ),
         OnRefusal(back=url_for("pages_learning.index"), form=again),
@@ -209,7 +190,7 @@ def activity(activity_id: str):
                 w.uow(),
                 principal,
                 activity_id,
-                _load(ActivityPatchSchema(), raw, "The learning activity was not saved."),
+                forms.load_or_refuse(ActivityPatchSchema(), raw, "The learning activity was not saved."),
                 version,
                 w.clock,
             ),
@@ -331,7 +312,7 @@ def add_contact():
 
     made = attempt(
         lambda: interviews.add_contact(
-            w.uow(), principal, _load(ContactInSchema(), raw, "The contact was not added."), w.clock
+            w.uow(), principal, forms.load_or_refuse(ContactInSchema(), raw, "The contact was not added."), w.clock
         ),
         OnRefusal(back=url_for("pages_learning.planner"), form=again),
     )
@@ -418,7 +399,7 @@ def contact(contact_id: str):
         raw = _completion(form)
 
         def finish() -> dict[str, Any]:
-            loaded = _load(InterviewCompletionSchema(), raw, "The interview cannot be completed yet.")
+            loaded = forms.load_or_refuse(InterviewCompletionSchema(), raw, "The interview cannot be completed yet.")
             if loaded.get("completed_on"):
                 loaded["completed_on"] = loaded["completed_on"].isoformat()
             return interviews.complete(w.uow(), principal, contact_id, loaded, version, w.clock)

@@ -24,7 +24,7 @@ from service.web.api_learning_plan import (
     LearningPlanItemPatchSchema,
     dated,
 )
-from service.web.form_flow import OnRefusal, attempt, form_page
+from service.web.form_flow import OnRefusal, attempt, form_with_message
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
@@ -54,25 +54,9 @@ ACTION_WORDS = {
 }
 
 
-def _page(page: str, errors: dict[str, Any], status: int, blank: dict[str, Any], **context: Any):
-    """A plan page with its form (through form_flow.form_page): the form's own message (key "") on top, and what
-    was typed when refused (else `blank`)."""
-    fields = forms.flatten_errors({k: v for k, v in errors.items() if k})
-    values = request.form if errors else blank
-    message = (errors.get("") or [None])[0]
-    return form_page(page, fields, status, _label, message=message, values=values, **context)
-
-
-def _label(name: str) -> str:
-    return LABELS.get(name.split(".")[0], name)
-
-
 def _loaded(schema: Any, raw: dict[str, Any], message: str) -> dict[str, Any]:
     """A form through the API's schema, dates as ISO text; refused like the use case would (the form again)."""
-    data, errors = forms.load(schema, raw)
-    if errors:
-        raise ValidationFailed(message, errors)
-    return dated(data or {})
+    return dated(forms.load_or_refuse(schema, raw, message))
 
 
 def _item_data(form: Any, done: bool) -> dict[str, Any]:
@@ -108,11 +92,12 @@ def plan():
 def _render_plan(principal: Principal, errors: dict[str, Any], status: int):
     items = svc.my_plan(wiring().uow(), principal, today())
     blank = {"kind": "course", "target_date": ""}
-    return _page(
+    return form_with_message(
         "pages/learning_plan.html",
         errors,
         status,
         blank,
+        LABELS,
         items=items,
         **_choices(principal),
         sees_report=policy.may_see_learning_report(principal),
@@ -194,11 +179,12 @@ STEPS: dict[str, Callable[[Principal, str, int], str]] = {
 def _render_item(principal: Principal, item_id: str, errors: dict[str, Any], status: int, step: str = ""):
     found = svc.get_item(wiring().uow(), principal, item_id, today())
     blank = {**asdict(found), "done_on": today().isoformat()}
-    return _page(
+    return form_with_message(
         "pages/learning_plan_item.html",
         errors,
         status,
         blank,
+        LABELS,
         i=found,
         step=step,
         actions=[(a.value, ACTION_WORDS[a][0]) for a in ACTION_WORDS if found.can.get(a.value)],
@@ -218,11 +204,12 @@ def record():
 
 def render_record(principal: Principal, errors: dict[str, Any], status: int):
     """The record page: my log entries and plan items to pick, and whether needs and comments are shown."""
-    return _page(
+    return form_with_message(
         "pages/learning_record.html",
         errors,
         status,
         {},
+        LABELS,
         picked={"activity": request.args.getlist("activity"), "item": request.args.getlist("item")},
         flags={"needs": "needs" in request.args, "comments": "comments" in request.args},
         choices=svc.record_choices(wiring().uow(), principal, today()),
