@@ -71,6 +71,12 @@ def attempt(call: Callable[[], T], on: OnRefusal) -> T:
         raise Respond(_back(on, exc.message)) from exc
 
 
+def form_again(back: str, render: Callable[[forms.Errors, int], Any]) -> OnRefusal:
+    """How a `form_with_message` page answers refusals: `render(errors, status)` again with the refusal's message
+    under the key "" of its errors, or a message on `back`."""
+    return OnRefusal(back=back, form=lambda errors, message, status: render({**errors, "": [message]}, status))
+
+
 def invalid(errors: forms.Errors, message: str, on: OnRefusal) -> None:
     """A form that did not load: answer it as the use case's own validation would be."""
     if errors:

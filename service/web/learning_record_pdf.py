@@ -7,6 +7,8 @@ deployed by the PDF function, to which API Gateway routes these two paths (templ
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, request, url_for
 from marshmallow import Schema, fields, validate
 
@@ -18,7 +20,7 @@ from service.web.api_io import load_query
 from service.web.auth import current_principal
 from service.web.docs import api_doc
 from service.web.fields import ID_MAX, ID_RE
-from service.web.form_flow import OnRefusal, attempt
+from service.web.form_flow import attempt, form_again
 from service.web.page_helpers import page_principal, today
 from service.web.wiring import wiring
 
@@ -62,9 +64,6 @@ def record_page():
     principal = page_principal()
     args = request.args
 
-    def again(errors: dict, message: str, status: int):
-        return render_record(principal, {**errors, "": [message]}, status)
-
     return attempt(
         lambda: record_pdf(
             principal,
@@ -73,7 +72,7 @@ def record_page():
             "needs" in args,
             "comments" in args,
         ),
-        OnRefusal(back=url_for("pages_learning_plan.record"), form=again),
+        form_again(url_for("pages_learning_plan.record"), partial(render_record, principal)),
     )
 
 

@@ -5,6 +5,7 @@ and the learning evidence on review pages. No JavaScript needed; they call the s
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -25,7 +26,7 @@ from service.services.auth import Principal
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
-from service.web.form_flow import OnRefusal, attempt, form_with_message
+from service.web.form_flow import OnRefusal, attempt, form_again, form_with_message
 from service.web.page_helpers import page_principal, picker_search, today
 from service.web.untrusted import ID_MAX, ID_RE
 from service.web.versioning import form_version
@@ -147,9 +148,6 @@ def create():
     if _picking_need(request.form):
         return _render_log(principal, {}, 200)
 
-    def again(errors: dict[str, Any], message: str, status: int):
-        return _render_log(principal, {**errors, "": [message]}, status)
-
     made = attempt(
         lambda: svc.create_activity(
             w.uow(),
@@ -159,7 +157,7 @@ def create():
             ),
             w.clock,
         ),
-        OnRefusal(back=url_for("pages_learning.index"), form=again),
+        form_again(url_for("pages_learning.index"), partial(_render_log, principal)),
     )
     flash(f"“{made.title}” added to your learning log.", "success")
     return redirect(url_for("pages_learning.index"))
@@ -174,11 +172,9 @@ def activity(activity_id: str):
         return _render_activity(principal, activity_id, {}, 200)
     if request.method == "POST":
         version = form_version(request.form.get("version"))
-        back = OnRefusal(
-            back=url_for("pages_learning.activity", activity_id=activity_id),
-            form=lambda errors, message, status: _render_activity(
-                principal, activity_id, {**errors, "": [message]}, status
-            ),
+        back = form_again(
+            url_for("pages_learning.activity", activity_id=activity_id),
+            partial(_render_activity, principal, activity_id),
         )
         if request.form.get("do") == "delete":
             attempt(lambda: svc.delete_activity(w.uow(), principal, activity_id, version), back)
@@ -307,14 +303,11 @@ def add_contact():
         for k in ("name", "role", "organisation", "industry", "found_via", "format", "purpose")
     }
 
-    def again(errors: dict[str, Any], message: str, status: int):
-        return _render_planner(principal, {**errors, "": [message]}, status)
-
     made = attempt(
         lambda: interviews.add_contact(
             w.uow(), principal, forms.load_or_refuse(ContactInSchema(), raw, "The contact was not added."), w.clock
         ),
-        OnRefusal(back=url_for("pages_learning.planner"), form=again),
+        form_again(url_for("pages_learning.planner"), partial(_render_planner, principal)),
     )
     flash(f"{made.name} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
     return redirect(url_for("pages_learning.contact", contact_id=made.contact_id))
@@ -330,12 +323,9 @@ def questions():
         lines = request.form.get("questions", "").splitlines()
         version = form_version(request.form.get("version"))
 
-        def again(errs: dict[str, Any], message: str, status: int):
-            return _render_questions(principal, {**errs, "": [message]}, status)
-
         attempt(
             lambda: interviews.save_questions(w.uow(), principal, lines, version),
-            OnRefusal(back=url_for("pages_learning.questions"), form=again),
+            form_again(url_for("pages_learning.questions"), partial(_render_questions, principal)),
         )
         flash("Question bank saved.", "success")
         return redirect(url_for("pages_learning.questions"))
@@ -363,10 +353,7 @@ def contact(contact_id: str):
     version = form_version(form.get("version"))
     here = url_for("pages_learning.contact", contact_id=contact_id)
 
-    def again(errors: dict[str, Any], message: str, status: int):
-        return _render_contact(principal, contact_id, {**errors, "": [message]}, status, step)
-
-    on = OnRefusal(back=here, form=again)
+    on = form_again(here, lambda errors, status: _render_contact(principal, contact_id, errors, status, step))
     if _picking_need(form):
         return _render_contact(principal, contact_id, {}, 200, step)
     if step not in STEPS:

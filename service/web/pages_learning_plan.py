@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -24,7 +25,7 @@ from service.web.api_learning_plan import (
     LearningPlanItemPatchSchema,
     dated,
 )
-from service.web.form_flow import OnRefusal, attempt, form_with_message
+from service.web.form_flow import attempt, form_again, form_with_message
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
@@ -110,15 +111,12 @@ def add():
     principal = page_principal()
     w = wiring()
 
-    def again(errors: dict[str, Any], message: str, status: int):
-        return _render_plan(principal, {**errors, "": [message]}, status)
-
     raw = _item_data(request.form, False)
     made = attempt(
         lambda: svc.add_item(
             w.uow(), principal, _loaded(LearningPlanItemInSchema(), raw, "The item was not planned."), w.clock
         ),
-        OnRefusal(back=url_for("pages_learning_plan.plan"), form=again),
+        form_again(url_for("pages_learning_plan.plan"), partial(_render_plan, principal)),
     )
     flash(f"“{made.title}” is in your learning plan.", "success")
     return redirect(url_for("pages_learning_plan.plan"))
@@ -135,10 +133,7 @@ def item(item_id: str):
         raise ValidationFailed("Unknown step.", {"do": ["not a step of the plan"]})
     here = url_for("pages_learning_plan.item", item_id=item_id)
     version = form_version(request.form.get("version"))
-    refused = OnRefusal(
-        back=here,
-        form=lambda errors, message, status: _render_item(principal, item_id, {**errors, "": [message]}, status, step),
-    )
+    refused = form_again(here, lambda errors, status: _render_item(principal, item_id, errors, status, step))
     flash(attempt(lambda: STEPS[step](principal, item_id, version), refused), "success")
     return redirect(here)
 
