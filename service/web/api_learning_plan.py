@@ -4,6 +4,9 @@ them. The learning record's PDF is web/learning_record_pdf.py (the PDF function 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -101,20 +104,14 @@ def get_item(item_id: str):
 @api_change("Change an item of my plan (If-Match)", LearningPlanItemSchema, LearningPlanItemPatchSchema)
 def patch_item(item_id: str):
     """Change an item."""
-    w = wiring()
-    data = dated(load_body())
-    saved = svc.update_item(w.uow(), current_principal(), item_id, data, expected_version(), w.clock)
-    return versioned(saved, LearningPlanItemSchema)
+    return _changed(svc.update_item, item_id, dated(load_body()), expected_version())
 
 
 @bp.post("/api/learning/plan/<item_id>/actions")
 @api_change("Start, drop or resume an item (If-Match)", LearningPlanItemSchema, LearningPlanActionSchema)
 def act(item_id: str):
     """Move an item along."""
-    w = wiring()
-    action = load_body()["action"]
-    saved = svc.act(w.uow(), current_principal(), item_id, action, expected_version(), w.clock)
-    return versioned(saved, LearningPlanItemSchema)
+    return _changed(svc.act, item_id, load_body()["action"], expected_version())
 
 
 @bp.post("/api/learning/plan/<item_id>/done")
@@ -125,10 +122,13 @@ def act(item_id: str):
 )
 def done(item_id: str):
     """Mark an item done."""
+    return _changed(svc.complete_item, item_id, dated(load_body()), expected_version())
+
+
+def _changed(change: Callable[..., PlanItemView], item_id: str, data: Any, version: int):
+    """The item after one of my changes to it (`change(uow, me, item, data, version, clock)`), its version as ETag."""
     w = wiring()
-    data = dated(load_body())
-    saved = svc.complete_item(w.uow(), current_principal(), item_id, data, expected_version(), w.clock)
-    return versioned(saved, LearningPlanItemSchema)
+    return versioned(change(w.uow(), current_principal(), item_id, data, version, w.clock), LearningPlanItemSchema)
 
 
 @bp.get("/api/people/<employee_id>/learning-plan")
