@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from service.domain.workflow import Labelled, Workflow, labels
+from service.domain.workflow import Labelled, Workflow, labels, refused_in_words
 
 MAX_TITLE = 200
 MAX_NOTE = 1000
@@ -67,9 +67,7 @@ PLAN_WORKFLOW: Workflow[PlanStatus, PlanAction] = Workflow(
         (PlanStatus.DONE, PlanAction.REOPEN): PlanStatus.IN_PROGRESS,
         (PlanStatus.DROPPED, PlanAction.REOPEN): PlanStatus.IN_PROGRESS,
     },
-    lambda status, action: (
-        f"an item {PLAN_STATUS_LABELS[status].lower()} cannot be {PLAN_ACTION_LABELS[action].lower()}"
-    ),
+    refused_in_words("an item"),
 )
 
 

@@ -49,6 +49,11 @@ class Labelled(StrEnum):
 L = TypeVar("L", bound=Labelled)
 
 
+def refused_in_words(thing: str) -> Callable[[Labelled, Labelled], str]:
+    """The refusal of a workflow whose states and actions carry their words: "an item done cannot be started"."""
+    return lambda state, action: f"{thing} {state.label.lower()} cannot be {action.label.lower()}"
+
+
 def labels(choices: type[L]) -> dict[L, str]:
     """Each choice's label, in declaration order (what forms offer and templates look up)."""
     return {choice: choice.label for choice in choices}
