@@ -37,6 +37,20 @@ from service.services.auth import Principal
 EDITABLE = ("kind", "title", "target_date", "notes", "need_id", "contact_id", "shared_with_manager")
 EDITABLE_WHEN_DONE = {"notes", "shared_with_manager"}  # a done item's record is its log entry
 NO_ITEM = "There is no such item in your learning plan."
+# What the owner reads of an item as it is stored; the view adds the names, the lateness and what can be done.
+AS_STORED = (
+    "item_id",
+    "kind",
+    "title",
+    "target_date",
+    "status",
+    "notes",
+    "need_id",
+    "contact_id",
+    "shared_with_manager",
+    "done_on",
+    "version",
+)
 
 
 @dataclass(frozen=True)
@@ -162,25 +176,15 @@ def _need_name(uow: UnitOfWork, need_id: str | None) -> str | None:
 def _view(uow: UnitOfWork, item: PlanItem, today: date) -> PlanItemView:
     contact = uow.planner.get(item.owner_id, item.contact_id) if item.contact_id else None
     return PlanItemView(
-        item_id=item.item_id,
-        kind=item.kind,
-        title=item.title,
-        target_date=item.target_date,
-        status=item.status,
-        notes=item.notes,
-        need_id=item.need_id,
+        **{name: getattr(item, name) for name in AS_STORED},
         need_name=_need_name(uow, item.need_id),
-        contact_id=item.contact_id,
         contact_name=contact.name if contact else None,
-        shared_with_manager=item.shared_with_manager,
         # A log entry removed since (the log is its owner's to change) is no longer linked.
         activity_id=item.activity_id
         if item.activity_id and uow.learning.get(item.owner_id, item.activity_id)
         else None,
-        done_on=item.done_on,
         overdue=overdue(item, today),
         can={a.value: PLAN_WORKFLOW.allows(item.status, a) for a in PlanAction},
-        version=item.version,
     )
 
 
