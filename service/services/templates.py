@@ -22,14 +22,20 @@ def create_template(uow: UnitOfWork, principal: Principal, data: dict[str, Any],
     return _save(uow, principal, data, template_id, 0, iso(clock.now()), new=True)
 
 
+def _at_version(uow: UnitOfWork, template_id: str, expected_version: int) -> Template:
+    """The template as the editor read it; a newer version is refused."""
+    current = get_template(uow, template_id)
+    if current.version != expected_version:
+        raise StaleWrite(f"the template is at version {current.version}, not {expected_version}; reload it")
+    return current
+
+
 def update_template(
     uow: UnitOfWork, principal: Principal, template_id: str, data: dict[str, Any], expected_version: int, clock: Clock
 ) -> Template:
     """Save an edit as a new version; running cycles keep the snapshot they launched with."""
     require_role(principal, Role.HR)
-    current = get_template(uow, template_id)
-    if current.version != expected_version:
-        raise StaleWrite(f"the template is at version {current.version}, not {expected_version}; reload it")
+    current = _at_version(uow, template_id, expected_version)
     require_in_use("template", current.archived)
     return _save(uow, principal, data, template_id, expected_version, iso(clock.now()), new=False)
 
@@ -54,9 +60,7 @@ def shelve_template(
 ) -> Template:
     """Archive a template (it leaves the list and the cycle form's choices) or restore it; audited, versioned."""
     require_role(principal, Role.HR)
-    current = get_template(uow, template_id)
-    if current.version != expected_version:
-        raise StaleWrite(f"the template is at version {current.version}, not {expected_version}; reload it")
+    current = _at_version(uow, template_id, expected_version)
     changed = replace(current, archived=shelve(current.archived, action))
     at = iso(clock.now())
     with uow:
