@@ -6,10 +6,14 @@ changed or used again until it is restored.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
+from typing import TypeVar
 
 from service.domain.errors import Conflict
 from service.domain.workflow import Workflow
+
+T = TypeVar("T")
 
 
 class Shelf(StrEnum):
@@ -35,9 +39,11 @@ _REFUSALS = {ShelfAction.ARCHIVE: "it is archived already", ShelfAction.RESTORE:
 SHELF_WORKFLOW = Workflow(SHELF_TRANSITIONS, lambda _state, action: f"cannot {action}: {_REFUSALS[action]}")
 
 
-def shelve(archived: bool, action: ShelfAction) -> bool:
-    """Whether the thing is archived after `action`; Conflict with a sentence when the action does not apply."""
-    return SHELF_WORKFLOW.next(Shelf.ARCHIVED if archived else Shelf.IN_USE, action) is Shelf.ARCHIVED
+def shelved(thing: T, action: ShelfAction) -> T:
+    """The thing (a dataclass with `archived`) as `action` leaves it; Conflict with a sentence when the action does
+    not apply."""
+    now = SHELF_WORKFLOW.next(Shelf.ARCHIVED if thing.archived else Shelf.IN_USE, action)  # type: ignore[attr-defined]
+    return replace(thing, archived=now is Shelf.ARCHIVED)  # type: ignore[type-var]
 
 
 def require_in_use(what: str, archived: bool) -> None:

@@ -11,7 +11,7 @@ from service.adapters.clock import Clock, iso
 from service.adapters.cycle_store import state_deltas
 from service.adapters.queue import Message, Queue
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.archiving import ShelfAction, require_in_use, shelve
+from service.domain.archiving import ShelfAction, require_in_use, shelved
 from service.domain.audit import edit_of
 from service.domain.cycles import (
     PHASE_TASKS,
@@ -192,7 +192,7 @@ def shelve_cycle(
     require_role(principal, Role.HR)
     current = _load_for_change(uow, cycle_id, expected_version)
     next_cycle_state(current.state, SHELF_ACTIONS[action])
-    changed = replace(current, archived=shelve(current.archived, action))
+    changed = shelved(current, action)
     with uow:
         stored = uow.cycles.save(
             changed, new=False, actor=principal.employee_id, action=f"{action}_cycle", at=iso(clock.now())

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from service.adapters.clock import Clock, iso
 from service.adapters.goal_store import behind_slot
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.archiving import ShelfAction, require_in_use, shelve
+from service.domain.archiving import ShelfAction, require_in_use, shelved
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
 from service.domain.errors import NO_GOAL, NO_PERSON, Clash, Conflict, NotFound, StaleWrite, ValidationFailed
@@ -499,7 +499,7 @@ def shelve_goal(
     def work() -> Goal:
         old, _owner = _editable(uow, principal, goal_id, expected_version)
         check_archivable(old)
-        new = replace(old, archived=shelve(old.archived, action))
+        new = shelved(old, action)
         return uow.goals.save(new, new=False, actor=principal.employee_id, action=f"{action}_goal", at=iso(clock.now()))
 
     return _with_warnings(uow, _retrying(uow, work), clock)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.archiving import ShelfAction, require_in_use, shelve
+from service.domain.archiving import ShelfAction, require_in_use, shelved
 from service.domain.directory import Role
 from service.domain.errors import NotFound, StaleWrite
 from service.domain.templates import Template, template_from_dict, validate_template
@@ -61,7 +60,7 @@ def shelve_template(
     """Archive a template (it leaves the list and the cycle form's choices) or restore it; audited, versioned."""
     require_role(principal, Role.HR)
     current = _at_version(uow, template_id, expected_version)
-    changed = replace(current, archived=shelve(current.archived, action))
+    changed = shelved(current, action)
     at = iso(clock.now())
     with uow:
         saved = uow.templates.save(changed, new=False, actor=principal.employee_id, action=f"{action}_template", at=at)
