@@ -7,6 +7,11 @@ from importlib import resources
 ORGANISATION_CSV = "organisation.csv"
 
 
+def data_file(name: str) -> str:
+    """The text of one of the demo's data files (beside this module)."""
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
 def organisation_csv() -> str:
     """The demo organisation as CSV text (the same columns HR's import takes)."""
-    return resources.files(__name__).joinpath(ORGANISATION_CSV).read_text(encoding="utf-8")
+    return data_file(ORGANISATION_CSV)

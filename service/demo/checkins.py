@@ -12,11 +12,11 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from importlib import resources
 
 from service.adapters.clock import Clock
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
+from service.demo import data_file
 from service.services import checkins as checkin_svc
 from service.services import goals as goal_svc
 from service.services.auth import Principal
@@ -37,8 +37,7 @@ class Story:
 def stories() -> dict[str, Story]:
     """Each owner's story, in the file's order."""
     told: dict[str, Story] = {}
-    rows = csv.DictReader(io.StringIO(resources.files(__package__).joinpath(CHECKINS_CSV).read_text(encoding="utf-8")))
-    for row in rows:
+    for row in csv.DictReader(io.StringIO(data_file(CHECKINS_CSV))):
         story = told.setdefault(row["owner"], Story(row["goal"], row["rhythm"], []))
         story.steps.append((float(row["share"]), int(row["value"]), row["confidence"], row["comment"]))
     return told
