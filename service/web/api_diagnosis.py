@@ -15,7 +15,7 @@ from service.services import improvement_plan as plan_svc
 from service.services.training_reports import ObstacleRow
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_change, api_doc, api_report
+from service.web.docs import api_doc, api_report
 from service.web.fields import Choice, Id, Text
 from service.web.schemas import schema_of
 from service.web.versioning import expected_version
@@ -140,8 +140,11 @@ def item(item_id: str):
 
 
 @bp.post("/improvement-plan/<item_id>/status")
-@api_change(
-    "Move an item on by the plan's table (leadership, HR or its owner), with If-Match", PlanItemSchema, PlanStepSchema
+@api_doc(
+    "Move an item on by the plan's table (leadership, HR or its owner), with If-Match",
+    response=PlanItemSchema,
+    body=PlanStepSchema,
+    errors=(403, 409),
 )
 def step(item_id: str):
     """Start, complete, drop or reopen an item."""
