@@ -17,7 +17,7 @@ from service.services import (
 from service.services import feedback as fb
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_change, api_doc, api_report
+from service.web.docs import api_change, api_create, api_doc, api_report
 from service.web.schemas_feedback import (
     AnswerSchema,
     DecideSchema,
@@ -185,7 +185,7 @@ def decline(cycle_id: str, subject_id: str):
 
 
 @bp.post("/notes")
-@api_doc("Send a colleague praise or a suggestion", response=NoteSchema, body=NoteInSchema, status=201)
+@api_create("Send a colleague praise or a suggestion", NoteSchema, NoteInSchema)
 def send_note():
     """Continuous feedback, optionally about a competency or a goal."""
     w = wiring()

@@ -16,7 +16,7 @@ from service.services import learning_plan as svc
 from service.services.learning_plan import PlanItemView, SharedPlan
 from service.web.api_io import answer, load_body, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_change, api_doc
+from service.web.docs import api_change, api_create, api_doc
 from service.web.fields import Choice, Id, Number, Text
 from service.web.page_helpers import today
 from service.web.schemas import list_of, schema_of
@@ -85,7 +85,7 @@ def list_items():
 
 
 @bp.post("/api/learning/plan")
-@api_doc("Plan a piece of learning", response=LearningPlanItemSchema, body=LearningPlanItemInSchema, status=201)
+@api_create("Plan a piece of learning", LearningPlanItemSchema, LearningPlanItemInSchema)
 def create_item():
     """Plan an item."""
     w = wiring()

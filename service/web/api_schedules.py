@@ -11,7 +11,7 @@ from service.domain.schedules import MAX_DAYS, MAX_MONTHS, MAX_OFFSET, PREVIEW_D
 from service.services import schedules as svc
 from service.web.api_io import action_routes, answer, load_body, load_query, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_change, api_doc, api_report
+from service.web.docs import api_change, api_create, api_doc, api_report
 from service.web.fields import Choice, Id, Text, Whole
 from service.web.schemas import list_of, schema_of
 from service.web.versioning import expected_version
@@ -103,12 +103,10 @@ def list_rules():
 
 
 @bp.post("/schedules")
-@api_doc(
+@api_create(
     "Create a review schedule rule (HR): probation, anniversary, calendar or joiners; it creates reviews from today",
-    response=RuleSchema,
-    body=RuleInSchema,
-    status=201,
-    errors=(403,),
+    RuleSchema,
+    RuleInSchema,
 )
 def create_rule():
     """Create a rule."""

@@ -53,6 +53,13 @@ def api_change(
     return api_doc(summary, response=response, body=body, status=status, errors=(409,))
 
 
+def api_create(
+    summary: str, response: type[Schema], body: type[Schema]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`api_doc` of a create: a body in, 201 with the thing made (the refusals the edge derives: its body, CSRF)."""
+    return api_doc(summary, response=response, body=body, status=201)
+
+
 def api_report(
     summary: str, response: type[Schema], query: type[Schema] | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
