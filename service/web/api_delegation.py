@@ -13,7 +13,7 @@ from service.services import reviews as review_svc
 from service.web.api_feedback import mailer
 from service.web.api_io import answer, load_body, respond, versioned
 from service.web.auth import current_principal
-from service.web.docs import api_doc
+from service.web.docs import api_change, api_doc
 from service.web.fields import Id, Text
 from service.web.schemas import schema_of
 from service.web.schemas_reviews import ReviewSchema
@@ -134,13 +134,12 @@ class ContributionInSchema(Schema):
 
 
 @bp.post("/cycles/<cycle_id>/reviews/<employee_id>/contributions")
-@api_doc(
+@api_change(
     "Ask someone (a project lead) for a contribution to a review (the manager or an acting manager): only they "
     "will read it, never the employee; the contributor is told by email",
-    response=ContributionSchema,
-    body=ContributionRequestInSchema,
+    ContributionSchema,
+    ContributionRequestInSchema,
     status=201,
-    errors=(403, 409),
 )
 def request_contribution(cycle_id: str, employee_id: str):
     """Ask for a contribution."""
@@ -172,11 +171,10 @@ def my_contributions():
 
 
 @bp.put("/contributions/<contribution_id>")
-@api_doc(
+@api_change(
     "Write my contribution (the contributor only, while the cycle runs; If-Match)",
-    response=ContributionSchema,
-    body=ContributionInSchema,
-    errors=(409, 412, 428),
+    ContributionSchema,
+    ContributionInSchema,
 )
 def give_contribution(contribution_id: str):
     """Write a contribution."""
