@@ -109,13 +109,14 @@ V = TypeVar("V", bound=Versioned)
 
 
 def found_at(
-    thing: V | None, missing: str, expected: int, what: str, *, by: str = "by someone else", entity: str = ""
+    thing: V | None, missing: str, expected: int | None, what: str, *, by: str = "by someone else", entity: str = ""
 ) -> V:
     """The thing a change is about, as its reader read it: NotFound(`missing`) when there is none, StaleWrite when it
-    changed since (`expect_version`)."""
+    changed since (`expect_version`; `expected` None: a read, any version will do)."""
     if thing is None:
         raise NotFound(missing)
-    expect_version(thing, expected, what, by=by, entity=entity)
+    if expected is not None:
+        expect_version(thing, expected, what, by=by, entity=entity)
     return thing
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
-from service.domain.errors import NotFound, StaleWrite, ValidationFailed, expect_version
+from service.domain.errors import NotFound, StaleWrite, ValidationFailed, found_at
 from service.domain.learning import (
     CHECKLIST,
     CLOSING_QUESTION,
@@ -214,12 +214,11 @@ def contact_view(c: Contact, profile: dict[str, str]) -> ContactView:
 
 def _own(uow: UnitOfWork, principal: Principal, contact_id: str, expected_version: int | None = None) -> Contact:
     """A contact of my planner; at the version I read, when one is given."""
+    # Someone else's contact is not found either: the planner is private.
     contact = uow.planner.get(principal.employee_id, contact_id)
-    if contact is None:  # someone else's contact is not found either: the planner is private
-        raise NotFound("There is no such contact in your planner.")
-    if expected_version is not None:
-        expect_version(contact, expected_version, "the contact", by="elsewhere")
-    return contact
+    return found_at(
+        contact, "There is no such contact in your planner.", expected_version, "the contact", by="elsewhere"
+    )
 
 
 def _tree(nodes: list[TreeNode]) -> list[ReferralNode]:

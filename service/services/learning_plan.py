@@ -16,7 +16,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.changes import edits
-from service.domain.errors import Conflict, NotFound, ValidationFailed, expect_version
+from service.domain.errors import Conflict, NotFound, ValidationFailed, found_at
 from service.domain.learning import Activity, ActivityType
 from service.domain.learning_plan import (
     ACTIVITY_OF,
@@ -157,12 +157,9 @@ class LearningRecord:
 
 def _own(uow: UnitOfWork, principal: Principal, item_id: str, expected_version: int | None = None) -> PlanItem:
     """An item of my plan; at the version I read, when one is given."""
+    # Anyone else's item is not found either: the plan is private.
     item = uow.learning_plan.get(principal.employee_id, item_id)
-    if item is None:  # anyone else's item is not found either: the plan is private
-        raise NotFound(NO_ITEM)
-    if expected_version is not None:
-        expect_version(item, expected_version, "the plan item", by="elsewhere")
-    return item
+    return found_at(item, NO_ITEM, expected_version, "the plan item", by="elsewhere")
 
 
 def _need_name(uow: UnitOfWork, need_id: str | None) -> str | None:
