@@ -1,0 +1,48 @@
+"""Forms found answering 500 by submitting what the pages offer (a crawl of the demo as each role, submitting every
+option of every form): each test sends the form as the page renders it and reads the stored state and the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.services.directory import import_organisation
+from tests.conftest import ORG_CSV, AuthActions
+
+
+@pytest.fixture
+def table(clock) -> MemoryTable:
+    t = MemoryTable()
+    import_organisation(UnitOfWork(t), None, ORG_CSV, clock)
+    return t
+
+
+@pytest.fixture
+def app(settings, table, clock):
+    from service.web import create_app
+
+    return create_app(settings, table=table, clock=clock)
+
+
+def signed_in(app, employee_id: str):
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login(employee_id)
+    return client, auth
+
+
+def test_hr_adds_and_merges_topics_on_the_topics_page(app, table):
+    hr, auth = signed_in(app, "E2")
+    for name in ("Public speaking", "Presenting"):
+        added = hr.post("/reports/training/topics", data={"csrf_token": auth.csrf, "name": name, "synonyms": ""})
+        assert added.status_code == 302, added.status_code
+    page = hr.get(added.location).get_data(as_text=True)
+    assert "“Presenting” is in the catalogue." in page
+    ids = {t.name: t.topic_id for t in UnitOfWork(table).training.topics()}
+    form = {"csrf_token": auth.csrf, "source_id": ids["Presenting"], "target_id": ids["Public speaking"]}
+    merged = hr.post("/reports/training/topics/merge", data=form)
+    assert merged.status_code == 302, merged.status_code
+    assert "Merged into “Public speaking”." in hr.get(merged.location).get_data(as_text=True)
+    merged_into = {t.name: t.merged_into for t in UnitOfWork(table).training.topics()}
+    assert merged_into == {"Presenting": ids["Public speaking"], "Public speaking": None}
