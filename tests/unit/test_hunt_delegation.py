@@ -1,0 +1,32 @@
+"""Acting managers across time (issue 28): an acting manager who left the directory acts for nobody, so the
+manager's overdue tasks come back to the manager instead of going to someone who is no longer emailed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.adapters.store import MemoryTable
+from service.adapters.unit_of_work import UnitOfWork
+from service.services import delegation as svc
+from service.services import reminders
+from service.services import reviews as review_svc
+from service.services.directory import import_organisation
+from tests import factories as f
+from tests.conftest import ORG_CSV
+
+
+def test_the_tasks_of_a_manager_whose_acting_manager_left_go_back_to_the_manager(clock):
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle = f.launched_cycle(table, clock)
+    me = f.principal(table, "E5")
+    review_svc.save_self_assessment(UnitOfWork(table), me, cycle.cycle_id, "E5", f.self_content(), 1, True, clock)
+    period = {"manager_id": "E3", "acting_id": "E6", "starts": date(2026, 4, 1), "ends": date(2026, 4, 10)}
+    svc.name_acting_manager(UnitOfWork(table), f.principal(table, "E3"), period, clock)
+    without_barbara = "\n".join(line for line in ORG_CSV.splitlines() if not line.startswith("E6,")) + "\n"
+    import_organisation(UnitOfWork(table), None, without_barbara, clock)  # Barbara leaves during the period
+
+    tasks = reminders.overdue_tasks(UnitOfWork(table), date(2026, 4, 5))
+    owners = {t.owner_id for t in tasks if t.subject_id == "E5" and t.task == "manager_assessment"}
+    assert owners == {"E3"}
+    assert svc.acting_managers_on(UnitOfWork(table), date(2026, 4, 5)) == {}
