@@ -63,6 +63,8 @@ def name_acting_manager(
     acting = _person(uow, data["acting_id"], "acting_id")
     today = clock.now().date()
     reports = frozenset(p.employee_id for p in uow.directory.reports(manager.employee_id))
+    if manager.employee_id in acting.chain:  # further down: they would act on their own manager's review
+        reports |= {acting.employee_id}
     others = uow.delegations.of_manager(manager.employee_id)
     check_delegation(
         manager.employee_id,

@@ -1,12 +1,16 @@
 """Acting managers across time (issue 28): an acting manager who left the directory acts for nobody, so the
-manager's overdue tasks come back to the manager instead of going to someone who is no longer emailed."""
+manager's overdue tasks come back to the manager instead of going to someone who is no longer emailed; and nobody
+below the manager acts for them (they would assess their own manager)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.errors import NotFound, ValidationFailed
 from service.services import delegation as svc
 from service.services import reminders
 from service.services import reviews as review_svc
@@ -30,3 +34,18 @@ def test_the_tasks_of_a_manager_whose_acting_manager_left_go_back_to_the_manager
     owners = {t.owner_id for t in tasks if t.subject_id == "E5" and t.task == "manager_assessment"}
     assert owners == {"E3"}
     assert svc.acting_managers_on(UnitOfWork(table), date(2026, 4, 5)) == {}
+
+
+def test_nobody_below_the_manager_is_named_to_act_for_them(clock):
+    """Ada (E1) manages Alan (E3), who manages Katherine (E4): Katherine acting for Ada would assess her own
+    manager's review, read its contributions and approve its reviewers."""
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle = f.launched_cycle(table, clock)
+    period = {"acting_id": "E4", "starts": date(2026, 3, 2), "ends": date(2026, 3, 10)}
+    with pytest.raises(ValidationFailed) as refused:
+        svc.name_acting_manager(UnitOfWork(table), f.principal(table, "E1"), period, clock)
+    assert "acting_id" in refused.value.errors
+    assert UnitOfWork(table).delegations.of_manager("E1") == []
+    with pytest.raises(NotFound):
+        review_svc.open_review(UnitOfWork(table), f.principal(table, "E4"), cycle.cycle_id, "E3")
