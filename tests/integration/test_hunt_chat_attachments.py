@@ -41,7 +41,8 @@ def test_a_slack_choice_still_gets_the_invitation_file_by_email(chat):
     inner = channel_mailer(outbox, table, secrets, sender, Settings(base_url="https://reviews.example"))
     mailer = DigestingMailer(inner, keep_for_digest(table), sends_each(table))
     hr, kath = f.principal(table, "E2"), f.principal(table, "E4")
-    notification_svc.connect_channel(UnitOfWork(table), hr, secrets, "slack", {"mode": "bot", "secret": BOT_TOKEN}, clock)
+    bot = {"mode": "bot", "secret": BOT_TOKEN}
+    notification_svc.connect_channel(UnitOfWork(table), hr, secrets, "slack", bot, clock)
     notification_svc.set_my_notifications(UnitOfWork(table), kath, {"channel": "slack", "timing": "each"}, None, clock)
 
     rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 4), "time": "10:00", "minutes": 30}
