@@ -40,8 +40,10 @@ def _page(values: dict[str, Any], errors: forms.Errors, message: str, status: in
         labels=STATUS_LABELS,
         values=values,
         message=message,
-        people=[
-            (p.employee_id, f"{p.name} · {p.department}") for p in people if p.employee_id != principal.employee_id
+        people=[  # a manager's own people are refused (they would act on their own manager's review): not offered
+            (p.employee_id, f"{p.name} · {p.department}")
+            for p in people
+            if p.employee_id != principal.employee_id and (managers or principal.employee_id not in p.chain)
         ],
         managers=[(p.employee_id, f"{p.name} · {p.department}") for p in managers],
         hr=principal.has(Role.HR),

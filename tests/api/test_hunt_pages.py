@@ -3,6 +3,8 @@ option of every form): each test sends the form as the page renders it and reads
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from service.adapters.store import MemoryTable
@@ -46,3 +48,12 @@ def test_hr_adds_and_merges_topics_on_the_topics_page(app, table):
     assert "Merged into “Public speaking”." in hr.get(merged.location).get_data(as_text=True)
     merged_into = {t.name: t.merged_into for t in UnitOfWork(table).training.topics()}
     assert merged_into == {"Presenting": ids["Public speaking"], "Public speaking": None}
+
+
+def test_a_manager_is_offered_no_one_of_their_own_people_as_acting_manager(app, table):
+    """Every person the form offers can be named: Alan's reports (and himself) would be refused, so are not offered."""
+    alan, _ = signed_in(app, "E3")
+    page = alan.get("/delegations").get_data(as_text=True)
+    form = page[page.index('name="acting_id"') :]
+    offered = set(re.findall(r'<option value="(E\d+)"', form[: form.index("</select>")]))
+    assert offered == {"E1", "E2", "E6"}
