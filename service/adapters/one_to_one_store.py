@@ -85,18 +85,24 @@ class OneToOneRepository(Repository):
         gone = self._before(keys.one_to_one_meeting(m, r, meeting.date))
         entity = keys.entity_one_to_one(m, r, meeting.date)
         stage_audited(self._uow, entity=entity, before=gone, after={}, actor=actor, action="move_meeting", at=at)
+        self.move_private_notes(m, r, meeting.date, day, at=at)
+        return moved
+
+    def move_private_notes(self, manager_id: str, report_id: str, day: str, to_day: str, *, at: str) -> None:
+        """Stage each side's private notes of a meeting date moved to another (the meeting with them, or alone when
+        nothing shared was written yet); a date that holds notes already keeps them."""
+        m, r = manager_id, report_id
         for author in (m, r):
-            note = self._get(keys.one_to_one_private(m, r, meeting.date, author))
-            if note:
-                moved_to = keys.entity_one_to_one(m, r, f"PRIVATE.{day}.{author}")
+            note = self._get(keys.one_to_one_private(m, r, day, author))
+            if note and self._get(keys.one_to_one_private(m, r, to_day, author)) is None:
+                moved_to = keys.entity_one_to_one(m, r, f"PRIVATE.{to_day}.{author}")
                 self.save_private_note(
-                    m, r, day, author, note.get("text", ""), new=True, at=at, trail=self._end(moved_to)
+                    m, r, to_day, author, note.get("text", ""), new=True, at=at, trail=self._end(moved_to)
                 )
-                entity = keys.entity_one_to_one(m, r, f"PRIVATE.{meeting.date}.{author}")
+                entity = keys.entity_one_to_one(m, r, f"PRIVATE.{day}.{author}")
                 stage_audited(
                     self._uow, entity=entity, before=note, after={}, actor=author, action="move_meeting", at=at
                 )
-        return moved
 
     def save_private_note(
         self,

@@ -1,6 +1,7 @@
 """One-to-ones (issue 28): a rhythm changed and changed back moves the upcoming meeting back to a date it was at
 before; its agenda and each side's private notes follow, and every trail stays one verifiable chain (the second
-move was refused as a conflict: "This audit already exists")."""
+move was refused as a conflict: "This audit already exists"); and private notes written before anything shared
+follow a new rhythm too (they stayed at the old date, out of their author's sight)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,19 @@ def test_a_meeting_moved_away_and_back_keeps_its_agenda_notes_and_trails():
             assert verify_chain(audit.of_entity(entity)) == [], entity
     stored = [i for i in table.all_items() if i.get("type") == "one_to_one_meeting"]
     assert [i["sk"] for i in stored] == ["MEET#2026-03-04"]
+
+
+def test_private_notes_of_a_meeting_nothing_else_was_written_on_follow_a_new_rhythm():
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    alan = f.principal(table, "E3")
+    pair = svc.set_rhythm(UnitOfWork(table), alan, "E4", rhythm(date(2026, 3, 4)), 0, clock)
+    svc.save_private_notes(UnitOfWork(table), alan, "E4", "2026-03-04", "Ask about the team move", 0, clock)
+
+    svc.set_rhythm(UnitOfWork(table), alan, "E4", rhythm(date(2026, 3, 6)), pair.version, clock)
+
+    view = svc.one_to_one(UnitOfWork(table), alan, "E4", TODAY)
+    assert view.meeting.date == "2026-03-06" and view.private_notes == "Ask about the team move"
+    notes = [i["sk"] for i in table.all_items() if i.get("type") == "one_to_one_private_note"]
+    assert notes == ["PRIVATE#2026-03-06#E3"]
