@@ -4,7 +4,7 @@ below the manager acts for them (they would assess their own manager)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -49,3 +49,22 @@ def test_nobody_below_the_manager_is_named_to_act_for_them(clock):
     assert UnitOfWork(table).delegations.of_manager("E1") == []
     with pytest.raises(NotFound):
         review_svc.open_review(UnitOfWork(table), f.principal(table, "E4"), cycle.cycle_id, "E3")
+
+
+def test_nominations_to_approve_are_sent_to_the_acting_manager_during_the_period(clock):
+    """Alan (E3) is away and Barbara (E6) acts for him: she approves Katherine's reviewers, so she is told."""
+    from service.adapters.mailer import MemoryMailer
+    from service.services import feedback_nominations, feedback_settings
+
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle = f.launched_cycle(table, clock)
+    settings = {"min_peers": 1, "max_peers": 3, "threshold": 3, "upward": False}
+    feedback_settings.save_settings(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, settings, 0, clock)
+    today = clock.now().date()
+    period = {"acting_id": "E6", "starts": today, "ends": today + timedelta(days=5)}
+    svc.name_acting_manager(UnitOfWork(table), f.principal(table, "E3"), period, clock)
+    sent = MemoryMailer()
+    kath = f.principal(table, "E4")
+    feedback_nominations.nominate_peers(UnitOfWork(table), kath, cycle.cycle_id, "E4", ["E5"], clock, sent, "https://r")
+    assert [m.to for m in sent.sent] == [("barbara@example.com",)]
