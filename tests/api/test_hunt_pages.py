@@ -5,36 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
-from service.services.directory import import_organisation
-from tests.conftest import ORG_CSV, AuthActions
+from tests.api.test_process_feedback_api import app, signed_in, table  # noqa: F401 - the fixtures and sign-in
 
 
-@pytest.fixture
-def table(clock) -> MemoryTable:
-    t = MemoryTable()
-    import_organisation(UnitOfWork(t), None, ORG_CSV, clock)
-    return t
-
-
-@pytest.fixture
-def app(settings, table, clock):
-    from service.web import create_app
-
-    return create_app(settings, table=table, clock=clock)
-
-
-def signed_in(app, employee_id: str):
-    client = app.test_client()
-    auth = AuthActions(client)
-    auth.login(employee_id)
-    return client, auth
-
-
-def test_hr_adds_and_merges_topics_on_the_topics_page(app, table):
+def test_hr_adds_and_merges_topics_on_the_topics_page(app, table):  # noqa: F811 - the imported fixtures
     hr, auth = signed_in(app, "E2")
     for name in ("Public speaking", "Presenting"):
         added = hr.post("/reports/training/topics", data={"csrf_token": auth.csrf, "name": name, "synonyms": ""})
@@ -50,7 +25,7 @@ def test_hr_adds_and_merges_topics_on_the_topics_page(app, table):
     assert merged_into == {"Presenting": ids["Public speaking"], "Public speaking": None}
 
 
-def test_a_manager_is_offered_no_one_of_their_own_people_as_acting_manager(app, table):
+def test_a_manager_is_offered_no_one_of_their_own_people_as_acting_manager(app, table):  # noqa: F811
     """Every person the form offers can be named: Alan's reports (and himself) would be refused, so are not offered."""
     alan, _ = signed_in(app, "E3")
     page = alan.get("/delegations").get_data(as_text=True)

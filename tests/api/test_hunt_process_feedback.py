@@ -4,49 +4,27 @@ difference is that one person's answer (HR sees who acknowledged their review, a
 
 from __future__ import annotations
 
-import pytest
-
-from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import cycles
-from service.services.directory import import_organisation
 from tests import factories as f
-from tests.conftest import ORG_CSV, AuthActions
+from tests.api.test_process_feedback_api import app, signed_in, table  # noqa: F401 - the fixtures and sign-in
 
 BODY = {"fair": 4, "useful": 4, "time_taken": "1_2h", "change": "Fewer questions"}
 LAST = {"fair": 1, "useful": 1, "time_taken": "over_8h", "change": "The calibration felt rigged"}
 
 
-@pytest.fixture
-def table(clock) -> MemoryTable:
-    t = MemoryTable()
-    import_organisation(UnitOfWork(t), None, ORG_CSV, clock)
-    return t
-
-
-@pytest.fixture
-def app(settings, table, clock):
-    from service.web import create_app
-
-    return create_app(settings, table=table, clock=clock)
-
-
-def answer(app, cycle_id: str, employee_id: str, body: dict) -> None:
-    client = app.test_client()
-    auth = AuthActions(client)
-    auth.login(employee_id)
+def answer(app, cycle_id: str, employee_id: str, body: dict) -> None:  # noqa: F811 - the imported fixture
+    client, auth = signed_in(app, employee_id)
     sent = client.post(f"/api/cycles/{cycle_id}/process-feedback", json=body, headers=auth.headers())
     assert sent.status_code == 201, sent.get_json()
 
 
-def test_one_more_answer_after_the_group_is_shown_changes_nothing_hr_reads(app, table, clock):
+def test_one_more_answer_after_the_group_is_shown_changes_nothing_hr_reads(app, table, clock):  # noqa: F811
     cycle = f.launched_cycle(table, clock)
     cycles.close_cycle(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, cycle.version, clock)
     for who in ("E1", "E3", "E4", "E5", "E6"):
         answer(app, cycle.cycle_id, who, BODY)
-    hr = app.test_client()
-    auth = AuthActions(hr)
-    auth.login("E2")
+    hr, auth = signed_in(app, "E2")
     api = f"/api/templates/{cycle.template_id}/process-feedback"
     page = f"/hr/templates/{cycle.template_id}/process-feedback"
     before = hr.get(api, headers=auth.headers()).get_json()

@@ -3,35 +3,20 @@ role, adds a person who joined while a cycle runs to that cycle (a joiners rule)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
-import pytest
-
-from service.adapters.clock import Clock
 from service.adapters.unit_of_work import UnitOfWork
 from service.services import schedules as schedule_svc
 from service.services.directory import import_organisation
 from tests import factories as f
 from tests.conftest import ORG_CSV
 from tests.handlers.conftest import LambdaContext
-from tests.handlers.deployed import deployed, start
+from tests.handlers.deployed import start
 from tests.handlers.test_every_function_starts import scheduler_event
+from tests.handlers.test_schedules_under_role import Yesterday, stack  # noqa: F401 - the stack fixture
 
 
-class Yesterday(Clock):
-    """The real clock a day back: the rule exists since yesterday, so today is in its first window."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) - timedelta(days=1)
-
-
-@pytest.fixture
-def stack(monkeypatch, clock):
-    with deployed(monkeypatch, clock) as made:
-        yield made
-
-
-def test_the_daily_run_adds_a_joiner_to_the_running_cycle_under_its_role(stack, monkeypatch, clock):
+def test_the_daily_run_adds_a_joiner_to_the_running_cycle_under_its_role(stack, monkeypatch, clock):  # noqa: F811
     import_organisation(UnitOfWork(stack.table), None, ORG_CSV, clock)
     cycle = f.launched_cycle(stack.table, clock)
     hr = f.principal(stack.table, "E2")

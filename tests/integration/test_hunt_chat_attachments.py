@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-
 from service.adapters.chat import ChatSender, Http
 from service.adapters.clock import FixedClock
 from service.adapters.factory import channel_mailer, sends_each
@@ -20,20 +18,14 @@ from service.services import notifications as notification_svc
 from service.services import one_to_ones as svc
 from service.services.directory import import_organisation
 from tests import factories as f
-from tests.chat_fake import BOT_TOKEN, fake_chat
+from tests.chat_fake import BOT_TOKEN
 from tests.conftest import ORG_CSV
+from tests.integration.test_chat_delivery import chat  # noqa: F401 - the fake Slack, Katherine known to it
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def chat():
-    with fake_chat() as fake:
-        fake.slack_users = {"katherine@example.com": "U_KATHERINE"}
-        yield fake
-
-
-def test_a_slack_choice_still_gets_the_invitation_file_by_email(chat):
+def test_a_slack_choice_still_gets_the_invitation_file_by_email(chat):  # noqa: F811 - the imported fixture
     table, clock = MemoryTable(), FixedClock(NOW)
     import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
     outbox, secrets = MemoryMailer(), MemorySecrets()
