@@ -158,7 +158,7 @@ def _review_contributions_page(
     rows = contribution_svc.for_review(uow, principal, cycle_id, employee_id)  # 404 for whoever may not see them
     person = directory_svc.get_person(uow, employee_id)
     people = directory_svc.people_for_signin(uow)
-    skip = {employee_id, principal.employee_id, person.manager_id}
+    skip = {employee_id, principal.employee_id, person.manager_id, *(r.contributor_id for r in rows)}  # all refused
     return form_page(
         "pages/review_contributions.html",
         errors,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from service.adapters.unit_of_work import UnitOfWork
+from tests import factories as f
 from tests.api.test_process_feedback_api import app, signed_in, table  # noqa: F401 - the fixtures and sign-in
 
 
@@ -32,3 +33,20 @@ def test_a_manager_is_offered_no_one_of_their_own_people_as_acting_manager(app, 
     form = page[page.index('name="acting_id"') :]
     offered = set(re.findall(r'<option value="(E\d+)"', form[: form.index("</select>")]))
     assert offered == {"E1", "E2", "E6"}
+
+
+def test_someone_already_asked_for_a_contribution_is_not_offered_again(app, table, clock):  # noqa: F811
+    """Asking the same person twice is refused, so the form offers only people not asked yet."""
+    cycle = f.launched_cycle(table, clock)
+    alan, auth = signed_in(app, "E3")
+    url = f"/cycles/{cycle.cycle_id}/reviews/E4/contributions"
+
+    def offered() -> set[str]:
+        page = alan.get(url).get_data(as_text=True)
+        form = page[page.index('name="contributor_id"') :]
+        return set(re.findall(r'<option value="(E\d+)"', form[: form.index("</select>")]))
+
+    assert "E5" in offered()
+    asked = alan.post(url, data={"csrf_token": auth.csrf, "contributor_id": "E5", "question": "The migration?"})
+    assert asked.status_code == 302, asked.status_code
+    assert "E5" not in offered() and "E6" in offered()
