@@ -26,10 +26,15 @@ NO_DELEGATION = "There is no such acting-manager arrangement for you to see."
 
 def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on: date | None = None) -> frozenset[str]:
     """The managers the principal acts for on day `on` (today by default), read only when it can matter: the
-    principal is not `manager_id` themselves (one Query of the delegations naming them)."""
+    principal is not `manager_id` themselves (their acting index; and, when it names someone, their directory record:
+    a manager they have been moved below since is not one they act for)."""
     if manager_id is None or principal.employee_id == manager_id:
         return frozenset()
-    return uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
+    found = uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
+    if not found:
+        return found
+    me = uow.directory.get(principal.employee_id)  # moved below one of them since: acts for them no more
+    return frozenset(m for m in found if me is not None and m not in me.chain)
 
 
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:

@@ -68,3 +68,28 @@ def test_nominations_to_approve_are_sent_to_the_acting_manager_during_the_period
     kath = f.principal(table, "E4")
     feedback_nominations.nominate_peers(UnitOfWork(table), kath, cycle.cycle_id, "E4", ["E5"], clock, sent, "https://r")
     assert [m.to for m in sent.sent] == [("barbara@example.com",)]
+
+
+def test_an_acting_manager_moved_below_the_manager_since_acts_for_them_no_more(clock):
+    """Barbara (E6) acts for Alan (E3); an import then makes Alan her manager: she would manage her new peers'
+    reviews (Katherine's, E4) and read what was said about them."""
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    cycle = f.launched_cycle(table, clock)
+    today = clock.now().date()
+    period = {"acting_id": "E6", "starts": today, "ends": today + timedelta(days=5)}
+    svc.name_acting_manager(UnitOfWork(table), f.principal(table, "E3"), period, clock)
+    barbara = f.principal(table, "E6")
+
+    def uow() -> UnitOfWork:
+        made = UnitOfWork(table)
+        made.today = today  # the request's day, as the web app's wiring sets it
+        return made
+
+    assert review_svc.open_review(uow(), barbara, cycle.cycle_id, "E4").employee_id == "E4"
+    moved = ORG_CSV.replace("People Partner,People,E2,", "People Partner,People,E3,")
+    import_organisation(UnitOfWork(table), None, moved, clock)
+
+    with pytest.raises(NotFound):
+        review_svc.open_review(uow(), barbara, cycle.cycle_id, "E4")
+    assert svc.acting_for(uow(), barbara, "E3") == frozenset()
