@@ -30,10 +30,16 @@ def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on
     a manager they have been moved below since is not one they act for)."""
     if manager_id is None or principal.employee_id == manager_id:
         return frozenset()
-    found = uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
+    return acting_managers(uow, principal, on or uow.today or datetime.now(UTC).date())
+
+
+def acting_managers(uow: UnitOfWork, principal: Principal, day: date) -> frozenset[str]:
+    """Every manager the principal acts for on this day (their acting index; a manager they were moved below since
+    is not one: their directory record, read only when the index names someone)."""
+    found = uow.delegations.acting_for(principal.employee_id, day)
     if not found:
         return found
-    me = uow.directory.get(principal.employee_id)  # moved below one of them since: acts for them no more
+    me = uow.directory.get(principal.employee_id)
     return frozenset(m for m in found if me is not None and m not in me.chain)
 
 
@@ -195,6 +201,6 @@ def get_delegation(uow: UnitOfWork, principal: Principal, delegation_id: str) ->
 
 def managers_of_team(uow: UnitOfWork, principal: Principal, today: date) -> list[Employee]:
     """The managers whose reports' reviews the principal handles today as acting manager (their team lists)."""
-    ids = sorted(uow.delegations.acting_for(principal.employee_id, today))
+    ids = sorted(acting_managers(uow, principal, today))
     found = uow.directory.get_many(ids)
     return [found[i] for i in ids if i in found]

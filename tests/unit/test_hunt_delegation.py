@@ -93,3 +93,5 @@ def test_an_acting_manager_moved_below_the_manager_since_acts_for_them_no_more(c
     with pytest.raises(NotFound):
         review_svc.open_review(uow(), barbara, cycle.cycle_id, "E4")
     assert svc.acting_for(uow(), barbara, "E3") == frozenset()
+    assert review_svc.team_reviews(uow(), barbara, cycle.cycle_id) == []  # nor lists their reviews
+    assert svc.managers_of_team(uow(), barbara, today) == []
