@@ -555,7 +555,7 @@ def _self_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clo
 
 def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clock: Clock) -> dict[str, Any]:
     """The manager assessment, checked; submitted, it is scored. Its obstacles become actions, its needs items and
-    the feedback closes through the events its submission records (messagebus.EVENT_HANDLERS)."""
+    the feedback closes through the events its submission records (messagebus.event_handlers)."""
     uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
