@@ -32,6 +32,14 @@ def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on
     return uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
 
 
+def team_of(uow: UnitOfWork, principal: Principal, on: date) -> list[Employee]:
+    """The principal's active direct reports, then the reports of the managers they act for on day `on`."""
+    people = uow.directory.reports(principal.employee_id)
+    for manager_id in sorted(uow.delegations.acting_for(principal.employee_id, on)):
+        people += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
+    return people
+
+
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
     """manager → their acting manager on this day, for the reminders (one Query of the latest delegations)."""
     return {d.manager_id: d.acting_id for d in uow.delegations.newest() if d.active_on(day)}

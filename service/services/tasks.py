@@ -17,11 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from service.domain.cycles import Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
-from service.domain.reviews import OPEN_STATUSES, ReviewState
+from service.domain.review_forms import progress_of, section_progress
+from service.domain.reviews import OPEN_STATUSES
+from service.domain.templates import template_from_dict
 from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
+from service.services import policy
 from service.services.auth import Principal
+from service.services.delegation import acting_for, team_of
 
 if TYPE_CHECKING:
     from service.adapters.unit_of_work import UnitOfWork
@@ -215,12 +219,29 @@ def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str,
     ]
 
 
+def draft_progress(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, employee_id: str, part: str, today: date
+) -> tuple[int, int] | None:
+    """(sections done, sections) of a started draft this principal writes; None when nothing is written yet."""
+    review = uow.reviews.get(cycle.cycle_id, employee_id)
+    if review is None or not cycle.template_snapshot:
+        return None
+    person = uow.directory.get(employee_id)
+    manager_id = person.manager_id if person else review.manager_id
+    roles = policy.review_roles(principal, employee_id, manager_id, acting_for=acting_for(uow, principal, manager_id))
+    if not policy.may_act_on_review(roles, part):
+        return None
+    content = {"self": review.self_assessment, "manager": review.manager_assessment}.get(part, review.discussion)
+    if not content:
+        return None
+    sections = section_progress(template_from_dict(cycle.template_snapshot), part, content, today)
+    return progress_of(sections)
+
+
 def _own_reviews(
     uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], today: date
 ) -> list[OwnReview]:
     """My review in each active cycle, read by its key (with my team's reviews when `_team` read them first)."""
-    from service.services import reviews as review_svc
-
     rows = []
     for cycle in active:
         found = uow.reviews.get_many(cycle.cycle_id, [principal.employee_id])
@@ -235,7 +256,7 @@ def _own_reviews(
         done = None
         if owner == "employee":
             if name == "self_assessment":
-                done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
+                done = draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
             tasks.append(Task(name, cycle.cycle_id, cycle.name, due, done=done))
         rows.append(OwnReview(cycle, r.state.value, name, owner, due, done))
     return rows
@@ -300,22 +321,22 @@ def _team(
     today: date,
     now: datetime,
 ) -> list[TeamCycle]:
-    """The manager's tasks about their reports: assessments and discussions, nominations and suggested needs
-    to decide."""
-    from service.services import reviews as review_svc
+    """The manager's tasks about their reports (and those of the managers they act for today): assessments and
+    discussions, nominations and suggested needs to decide. The cycle is the one listed: it is not read again."""
     from service.services import training as training_svc
 
     teams = []
     titles = {p.employee_id: p.title for p in reports if p.title}
+    team = [p.employee_id for p in team_of(uow, principal, today)]
     for cycle in active:
         read_nominations_along(uow, cycle, reports)  # the nominations waiting ride in the reviews' batch read
-        rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
+        rows = sorted(uow.reviews.get_many(cycle.cycle_id, team), key=lambda r: r.employee_name.casefold())
         if not rows:
             continue
         in_cycle = {r.employee_id for r in rows}
         pending = nominations_to_decide(uow, principal, cycle, [p for p in reports if p.employee_id in in_cycle], now)
         for row in rows:
-            task = cycle.task_for(ReviewState(row.state))
+            task = cycle.task_for(row.state)
             about = {
                 "team": True,
                 "employee_id": row.employee_id,
@@ -327,7 +348,7 @@ def _team(
                 tasks.append(
                     Task(TaskKind.APPROVE_NOMINATIONS, cycle.cycle_id, cycle.name, p.due, count=p.count, **about)
                 )
-            # A draft may be written before the self assessment is in; the read is the one team_reviews made.
+            # A draft may be written before the self assessment is in; the read is the batch read above.
             undecided = training_svc.suggestions_to_decide(uow, principal, cycle, row.employee_id)
             if undecided:
                 due = cycle.phases.get(Phase.MANAGER_ASSESSMENT)
@@ -335,20 +356,11 @@ def _team(
                     Task(TaskKind.DECIDE_NEEDS, cycle.cycle_id, cycle.name, due, count=len(undecided), **about)
                 )
             if task and task[1] == "manager":
-                # The review was read by team_reviews just now: its draft costs no further request.
+                # The review was read by the batch read just now: its draft costs no further request.
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
-                done = review_svc.draft_progress(uow, principal, cycle, row.employee_id, part, today)
-                tasks.append(
-                    Task(
-                        task[0],
-                        cycle.cycle_id,
-                        cycle.name,
-                        task[2],
-                        done=done,
-                        **about,
-                    )
-                )
-        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
+                done = draft_progress(uow, principal, cycle, row.employee_id, part, today)
+                tasks.append(Task(task[0], cycle.cycle_id, cycle.name, task[2], done=done, **about))
+        waiting = sum(1 for r in rows if (cycle.task_for(r.state) or ("", ""))[1] == "manager")
         teams.append(TeamCycle(cycle, len(rows), waiting))
     return teams
 
