@@ -127,14 +127,9 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles}, chain=chain)
     for cycle in active:  # my own review rides in the first batch read (my team's, when I have one)
         uow.reviews.read_along(cycle.cycle_id, [me])
-    team_tasks: list[Task] = []
-    # issue 28: an acting manager has the tasks of the teams they act for
-    acting = active and uow.delegations.acting_for(principal.employee_id, today)
-    if active and (reports or principal.has(Role.MANAGER) or acting):
-        found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
-    if active:  # my own review's task: only an active cycle has one
-        found.own = _own_reviews(uow, principal, active, found.tasks, today)
-    found.tasks.extend(team_tasks)
+    asked: list[Task] = []
+    if active:  # my review, my team's, and what colleagues asked of me: read at once (only an active cycle has any)
+        asked = _active_tasks(uow, principal, active, reports, found, today, now)
     if principal.has(Role.HR):
         from service.services import decisions as decision_svc
 
@@ -145,10 +140,36 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         )
     found.actions = [a for a in owned if a.status in OPEN_STATUSES]
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
-    if active:  # issue 9: feedback colleagues asked me for, answerable only while its cycle is active
-        found.tasks.extend(_feedback_tasks(uow, principal, now))
-        found.tasks.extend(_contribution_tasks(uow, principal, active))  # issue 28
+    found.tasks.extend(asked)
     return found
+
+
+def _active_tasks(
+    uow: UnitOfWork,
+    principal: Principal,
+    active: list[Cycle],
+    reports: list[Employee],
+    found: MyTasks,
+    today: date,
+    now: datetime,
+) -> list[Task]:
+    """My own review's task and my team's (into `found`), beside the feedback and contributions colleagues asked
+    of me (returned): three independent reads made at once, the reviews' batch read and two Queries."""
+    team_tasks: list[Task] = []
+
+    def reviews() -> None:
+        # issue 28: an acting manager has the tasks of the teams they act for
+        if reports or principal.has(Role.MANAGER) or uow.delegations.acting_for(principal.employee_id, today):
+            found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
+        found.own = _own_reviews(uow, principal, active, found.tasks, today)
+
+    _, feedback, contributions = _at_once(
+        reviews,
+        lambda: _feedback_tasks(uow, principal, now),  # issue 9: answerable only while its cycle is active
+        lambda: _contribution_tasks(uow, principal, active),  # issue 28
+    )
+    found.tasks.extend(team_tasks)
+    return [*feedback, *contributions]
 
 
 def _at_once(*reads: Callable[[], Any]) -> list[Any]:
