@@ -79,6 +79,8 @@ class Blueprints:
         self._lock = threading.RLock()
         self.routes = routes
         self._tabled = False  # the table's rules are in the URL map
+        self._tabled_endpoints: set[str] = set()  # endpoints whose table rules are in the URL map (a url_for's)
+        self._static: dict[tuple[str, str], str] | None = None  # (path, method) → endpoint, for rules without arguments
         self.recorded: Routes | None = None  # set to a dict to record each registration's routes (route_table)
         if lazy:
             if self.routes is None:
@@ -98,19 +100,36 @@ class Blueprints:
         for _, endpoint, _ in (self.routes or {}).get(key, ()):
             self._endpoints[endpoint] = key
 
-    def _add_table_rules(self) -> None:
-        """The route table's rules of the blueprints added, once: when a request or a url_for first needs a route
-        no registered rule serves (so a cold `/healthz` does not pay for parsing ~200 rules)."""
+    def _add_table_rules(self, endpoint: str | None = None) -> None:
+        """The route table's rules of the blueprints added (of one `endpoint`, for a url_for): when a request or a
+        url_for first needs a route no registered rule serves (a cold `/healthz` parses none of ~300 rules, the
+        home page only those of the links it builds)."""
         if self._tabled:
             return
-        self._tabled = True
+        self._tabled = endpoint is None
         url_map = self.app.url_map
         for key in self._pending:
-            for rule, endpoint, methods in (self.routes or {}).get(key, ()):
-                placeholder = self.app.url_rule_class(rule, endpoint=endpoint, methods=methods)
+            for rule, named, methods in (self.routes or {}).get(key, ()):
+                if named in self._tabled_endpoints or (endpoint is not None and named != endpoint):
+                    continue
+                placeholder = self.app.url_rule_class(rule, endpoint=named, methods=methods)
                 url_map.add(placeholder)
                 if isinstance(url_map, RouteTableMap):
                     url_map.from_table[rule_key(placeholder)] = placeholder
+        if endpoint is not None:
+            self._tabled_endpoints.add(endpoint)
+
+    def _static_endpoint(self, path: str, method: str) -> str | None:
+        """The pending endpoint whose route is exactly this path, without arguments (such a rule wins any match)."""
+        if self._static is None:
+            self._static = {
+                (rule, m): endpoint
+                for key in self._pending
+                for rule, endpoint, methods in (self.routes or {}).get(key, ())
+                if "<" not in rule
+                for m in methods
+            }
+        return self._static.get((path, method))
 
     @property
     def pending(self) -> list[str]:
@@ -196,6 +215,10 @@ class Blueprints:
                     return  # a rule of the app's own (`/healthz`, static files) or of a registered blueprint
             except HTTPException:
                 pass
+            static = self._static_endpoint(environ.get("PATH_INFO") or "/", environ.get("REQUEST_METHOD", "GET"))
+            if static is not None:
+                self.register_for(static)  # e.g. the home page: its blueprint, no table to parse
+                return
             self._add_table_rules()
         try:
             rule, _ = self.app.url_map.bind_to_environ(environ).match(return_rule=True)
@@ -212,7 +235,7 @@ class Blueprints:
             return None
         if not self._tabled and endpoint in self._endpoints:
             with self._lock:
-                self._add_table_rules()
+                self._add_table_rules(endpoint)
         else:
             self.register_all()
         return url_for(endpoint, **values)
