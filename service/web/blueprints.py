@@ -2,16 +2,17 @@
 
 A cold Lambda start pays for what its first request uses. Lazily, the app knows every route of the route table
 (web/route_table.py, generated from the app built at once and checked against it by
-tests/unit/test_lazy_blueprints.py); the first request that no rule of the app's own serves (or the first
-`url_for` of a pending blueprint) adds them all as rules without a view, so matching and `url_for` answer as the
-full app would, without importing any blueprint. A request matched to a rule whose blueprint is not registered yet
-registers that one blueprint before Flask dispatches it; `/healthz` needs none, the home page only `pages`. The modules
-that add no route (`errors`' view errors, which import marshmallow) are installed when a view first raises an error
-no installed handler takes (`App`). Registering a blueprint keeps the table's rule
-for each of its routes (`RouteTableMap`). Should the table be stale, a path no rule serves (404) or a `url_for`
-naming an endpoint the table lacks registers every blueprint first, as the app built at once would answer. The
-Lambda handler's app is lazy (one request at a time per process); the local run and the tests build every
-blueprint at once. Registration holds a lock all the same.
+tests/unit/test_lazy_blueprints.py). A request for a path the table serves by a rule without arguments (the home
+page `/`) registers that rule's blueprint at once; the first other request that no rule of the app's own serves adds
+every table rule as a rule without a view, and a `url_for` of a pending blueprint adds that endpoint's rules only, so
+matching and `url_for` answer as the full app would, without importing any blueprint or parsing rules not used.
+A request matched to a rule whose blueprint is not registered yet registers that one blueprint before Flask
+dispatches it; `/healthz` needs none, the home page only `pages`. The modules that add no route (`errors`' view
+errors, which import marshmallow) are installed when a view first raises an error no installed handler takes
+(`App`). Registering a blueprint keeps the table's rule for each of its routes (`RouteTableMap`). Should the
+table be stale, a path no rule serves (404) or a `url_for` naming an endpoint the table lacks registers every
+blueprint first, as the app built at once would answer. The Lambda handler's app is lazy (one request at a time per
+process); the local run and the tests build every blueprint at once. Registration holds a lock all the same.
 """
 
 from __future__ import annotations
