@@ -9,7 +9,7 @@ cycle can hold (my own review's task, feedback asked of me) is not read between 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -20,7 +20,6 @@ from service.domain.directory import Employee, Role
 from service.domain.review_forms import progress_of, section_progress
 from service.domain.reviews import OPEN_STATUSES
 from service.domain.templates import template_from_dict
-from service.services import actions as action_svc
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
 from service.services import policy
@@ -112,24 +111,69 @@ class MyTasks:
     chain: list[Employee] = field(default_factory=list)  # the people above this person (`management_chain`)
 
 
-def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) -> MyTasks:
-    """What this person must do next in the active cycles, with deadlines, and where their reviews stand; the reads
-    that need nothing read before them (reports, chain, cycles, my actions) are made at once."""
+@dataclass(frozen=True)
+class FirstReads:
+    """The home page's reads that need nothing but who asks (`start_reads`): one Query each, under way."""
+
+    employee_id: str
+    reports: Future[list[Employee]]
+    cycles: Future[list[Cycle]]
+    actions: Future[list[Action]]
+
+
+def start_reads(uow: UnitOfWork, employee_id: str) -> FirstReads:
+    """Start the reads that need only a person's id on threads: their direct reports, the cycles and the actions they
+    own. The home page starts them with the id its session claims, while the sign-in reads the person; `my_tasks`
+    uses them only for the principal that id then turns out to be."""
+    _build(uow, "directory", "cycles", "actions")
+    pool = ThreadPoolExecutor(max_workers=3)
+    try:
+        return FirstReads(
+            employee_id,
+            pool.submit(uow.directory.reports, employee_id),
+            pool.submit(cycle_svc.list_cycles, uow),
+            pool.submit(uow.actions.owned_by, employee_id),
+        )
+    finally:
+        pool.shutdown(wait=False)  # the reads go on; whoever needs them waits for their answers
+
+
+def my_tasks(
+    uow: UnitOfWork, principal: Principal, today: date, now: datetime, first: FirstReads | None = None
+) -> MyTasks:
+    """What this person must do next in the active cycles, with deadlines, and where their reviews stand.
+
+    The read model of the home page, in two rounds of requests: their reports, the cycles and their actions
+    (`first`, started before the sign-in's read of the person when the page could); then one batch read of their
+    management chain, whom they act for, and in each active cycle their own review, their reports' and the
+    nominations waiting, beside the Queries of the feedback and the contributions colleagues asked of them."""
     me = principal.employee_id
-    uow.delegations.read_along(me)  # issue 28: whom I act for today rides in the first batch read (the chain's)
-    reports, chain, all_cycles, owned = _at_once(
-        lambda: directory_svc.direct_reports(uow, me),
-        lambda: directory_svc.management_chain(uow, me),
-        lambda: cycle_svc.list_cycles(uow),
-        lambda: action_svc.my_actions(uow, principal),
-    )
+    if first is None or first.employee_id != me:
+        first = start_reads(uow, me)
+    reports, all_cycles, owned = first.reports.result(), first.cycles.result(), first.actions.result()
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
-    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles}, chain=chain)
-    for cycle in active:  # my own review rides in the first batch read (my team's, when I have one)
-        uow.reviews.read_along(cycle.cycle_id, [me])
+    uow.delegations.read_along(me)  # issue 28: whom I act for today rides in the chain's batch read
+    for cycle in active:  # my review, my team's and their nominations waiting ride in it too
+        uow.reviews.read_along(cycle.cycle_id, [me, *(p.employee_id for p in reports)])
+        read_nominations_along(uow, cycle, reports)
+    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles})
     asked: list[Task] = []
-    if active:  # my review, my team's, and what colleagues asked of me: read at once (only an active cycle has any)
-        asked = _active_tasks(uow, principal, active, reports, found, today, now)
+    if active:  # what colleagues asked of me, beside the batch read (only an active cycle has any)
+        _build(uow, "feedback", "contributions", "reviews", "cycles")
+        found.chain, feedback, contributions = _at_once(
+            lambda: directory_svc.management_chain(uow, me),
+            lambda: _feedback_tasks(uow, principal, now),  # issue 9: answerable only while its cycle is active
+            lambda: _contribution_tasks(uow, principal, active),  # issue 28
+        )
+        asked = [*feedback, *contributions]
+        team_tasks: list[Task] = []
+        # issue 28: an acting manager has the tasks of the teams they act for
+        if reports or principal.has(Role.MANAGER) or uow.delegations.acting_for(me, today):
+            found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
+        found.own = _own_reviews(uow, principal, active, found.tasks, today)
+        found.tasks.extend(team_tasks)
+    else:
+        found.chain = directory_svc.management_chain(uow, me)
     if principal.has(Role.HR):
         from service.services import decisions as decision_svc
 
@@ -144,32 +188,11 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
     return found
 
 
-def _active_tasks(
-    uow: UnitOfWork,
-    principal: Principal,
-    active: list[Cycle],
-    reports: list[Employee],
-    found: MyTasks,
-    today: date,
-    now: datetime,
-) -> list[Task]:
-    """My own review's task and my team's (into `found`), beside the feedback and contributions colleagues asked
-    of me (returned): three independent reads made at once, the reviews' batch read and two Queries."""
-    team_tasks: list[Task] = []
-
-    def reviews() -> None:
-        # issue 28: an acting manager has the tasks of the teams they act for
-        if reports or principal.has(Role.MANAGER) or uow.delegations.acting_for(principal.employee_id, today):
-            found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
-        found.own = _own_reviews(uow, principal, active, found.tasks, today)
-
-    _, feedback, contributions = _at_once(
-        reviews,
-        lambda: _feedback_tasks(uow, principal, now),  # issue 9: answerable only while its cycle is active
-        lambda: _contribution_tasks(uow, principal, active),  # issue 28
-    )
-    found.tasks.extend(team_tasks)
-    return [*feedback, *contributions]
+def _build(uow: UnitOfWork, *stores: str) -> None:
+    """Build these repositories of the unit of work on this thread, so that the threads reading next share one of
+    each (and what it keeps, such as the reports it read)."""
+    for name in stores:
+        getattr(uow, name)
 
 
 def _at_once(*reads: Callable[[], Any]) -> list[Any]:
