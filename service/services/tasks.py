@@ -1,10 +1,13 @@
 """What a person has to do next ("my tasks", the home page): their own review's task, their team's assessments
 and discussions, the cycles HR steers, their open actions and the feedback colleagues asked them for, each with
-its deadline; computed from the use cases, so every rule (who may see what) is theirs.
+its deadline.
 
-The home page is a cold start's usual first signed-in page: the use cases only some people or only an active cycle
-need (reviews, feedback, training, decisions) are imported by the branch that calls them, and what only an active
-cycle can hold (my own review's task, feedback asked of me) is not read between cycles."""
+The home page's read model (the read side of cosmicpython's "views" chapter): it reads through the unit of work's
+repositories in as few rounds of batched requests as it can (`my_tasks`) and builds the tasks with the domain's
+rules (the workflow's `task_for`, a form's sections, the policy), importing no review use case and no message bus.
+The home page is a cold start's usual first signed-in page: what only some people or only an active cycle need
+(feedback, training, decisions) is imported by the branch that reads it, and what only an active cycle can hold
+(my own review's task, feedback asked of me) is not read between cycles."""
 
 from __future__ import annotations
 
