@@ -43,6 +43,15 @@ def acting_managers(uow: UnitOfWork, principal: Principal, day: date) -> frozens
     return frozenset(m for m in found if me is not None and m not in me.chain)
 
 
+def team_of(uow: UnitOfWork, principal: Principal, on: date) -> list[Employee]:
+    """The principal's active direct reports, then the reports of the managers they act for on day `on`
+    (`acting_managers`)."""
+    people = uow.directory.reports(principal.employee_id)
+    for manager_id in sorted(acting_managers(uow, principal, on)):
+        people += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
+    return people
+
+
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
     """manager → their acting manager on this day, for the reminders (one Query of the latest delegations; an acting
     manager who left the directory acts for nobody, so the manager's tasks come back to the manager)."""

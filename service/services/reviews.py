@@ -61,10 +61,9 @@ from service.domain.reviews import (
 )
 from service.domain.templates import Template, template_from_dict
 from service.services import messagebus, policy
-from service.services import training as training_svc
 from service.services.actions import review_action_slots
 from service.services.auth import Principal
-from service.services.delegation import acting_for, acting_managers
+from service.services.delegation import acting_for, team_of
 from service.services.policy import ReviewRoles
 
 A = ReviewAction
@@ -187,123 +186,6 @@ def score_preview(ctx: ReviewContext, content: dict[str, Any], now: datetime) ->
     return compute_score(
         ctx.template, content, goal_progress=progress, feedback_ratings=feedback_ratings, goal_basis=basis
     )
-
-
-@dataclass(frozen=True)
-class FormSection:
-    """One section of a review form and whether its draft content is complete."""
-
-    key: str
-    title: str
-    fields: tuple[str, ...]  # the content keys it holds
-    done: bool
-    optional: bool  # declared optional, and nothing in it stands in the way of a submission
-    filled: bool = False
-
-    @property
-    def counted(self) -> bool:
-        """Counts in a form's progress: an optional section left empty is neither done nor to do."""
-        return not (self.optional and not self.filled)
-
-
-def progress_of(sections: list[FormSection]) -> tuple[int, int]:
-    """(sections done, sections counted) of a form: optional sections left empty are not counted."""
-    counted = [s for s in sections if s.counted]
-    return sum(s.done for s in counted), len(counted)
-
-
-# The sections of each form, in page order: (key, title, content keys, optional).
-FORM_SECTIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], bool], ...]] = {
-    "self": (
-        ("competencies", "Competencies", ("competency_ratings",), False),
-        ("goals", "Goals and results", ("goal_results",), True),
-        ("achievements", "Achievements", ("achievements",), False),
-        ("obstacles", "Obstacles", ("obstacles",), True),
-        ("learning", "Learning evidence", ("learning", "learning_refs"), True),
-        ("development", "Development", ("development_wishes", "training_needs"), True),
-        ("questions", "Questions", ("answers",), False),
-    ),
-    "manager": (
-        ("competencies", "Competencies", ("competency_ratings",), False),
-        ("goals", "Goals", ("goal_ratings",), True),
-        ("feedback", "Strengths and areas to strengthen", ("strengths", "areas_to_strengthen"), False),
-        ("obstacles", "Obstacles", ("obstacles",), True),
-        ("training", "Training needs", ("training_needs",), True),
-        ("narrative", "Narrative", ("narrative", "answers"), False),
-    ),
-    "discussion": (
-        ("record", "The conversation", ("date", "notes"), False),
-        ("actions", "Agreed actions", ("agreed_actions",), True),
-    ),
-}
-
-
-def _filled(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_filled(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_filled(v) for v in value)
-    return value not in (None, "") and not (isinstance(value, str) and not value.strip())
-
-
-def _content_gaps(template: Template, part: str, content: dict[str, Any], today: date) -> set[str]:
-    """Fields a submission of this content would refuse (the workflow state aside)."""
-    owners = {i["owner_id"] for k in ("obstacles", "agreed_actions") for i in content.get(k) or [] if i.get("owner_id")}
-    try:
-        if part == "self":
-            check_self(content, template, True)
-        elif part == "manager":
-            check_manager(content, template, True, owners)
-        else:
-            check_discussion(content, True, owners, today)
-    except ValidationFailed as exc:
-        return set(exc.errors)
-    except (TypeError, ValueError):  # content not loaded yet (raw form text): nothing counts as done
-        return {f for _, _, fields, _ in FORM_SECTIONS[part] for f in fields}
-    return set()
-
-
-def section_progress(
-    template: Template, part: str, content: dict[str, Any] | None, today: date, deciding: bool | None = None
-) -> list[FormSection]:
-    """The sections of a form with whether the draft completes each (optional ones: once something is in them).
-
-    While a suggested training need waits for the manager's decision (`deciding`; None: whether the content's low
-    ratings leave one undecided), the training needs section is to do, not optional: submit refuses it until then.
-    """
-    content = content or {}
-    gaps = _content_gaps(template, part, content, today)
-    if deciding is None:
-        deciding = part == "manager" and any(s.undecided for s in training_svc.suggestions(template, content))
-    sections = []
-    for key, title, fields, optional in FORM_SECTIONS[part]:
-        if key == "questions" and not template.questions.get(part):
-            continue
-        filled = any(_filled(content.get(f)) for f in fields)
-        missing = any(g == f or g.startswith(f + ".") for g in gaps for f in fields)
-        if key == "training" and deciding:
-            missing = True
-        sections.append(FormSection(key, title, fields, filled and not missing, optional and not missing, filled))
-    return sections
-
-
-def draft_progress(
-    uow: UnitOfWork, principal: Principal, cycle: Cycle, employee_id: str, part: str, today: date
-) -> tuple[int, int] | None:
-    """(sections done, sections) of a started draft this principal writes; None when nothing is written yet."""
-    review = uow.reviews.get(cycle.cycle_id, employee_id)
-    if review is None or not cycle.template_snapshot:
-        return None
-    person = uow.directory.get(employee_id)
-    manager_id = person.manager_id if person else review.manager_id
-    roles = policy.review_roles(principal, employee_id, manager_id, acting_for=acting_for(uow, principal, manager_id))
-    if not policy.may_act_on_review(roles, part):
-        return None
-    content = {"self": review.self_assessment, "manager": review.manager_assessment}.get(part, review.discussion)
-    if not content:
-        return None
-    sections = section_progress(template_from_dict(cycle.template_snapshot), part, content, today)
-    return progress_of(sections)
 
 
 @dataclass(frozen=True)
@@ -555,7 +437,7 @@ def _self_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clo
 
 def _manager_changes(ctx: ReviewContext, content: dict[str, Any], submit: bool, clock: Clock) -> dict[str, Any]:
     """The manager assessment, checked; submitted, it is scored. Its obstacles become actions, its needs items and
-    the feedback closes through the events its submission records (messagebus.EVENT_HANDLERS)."""
+    the feedback closes through the events its submission records (messagebus.event_handlers)."""
     uow, employee_id, cycle_id = ctx.uow, ctx.review.employee_id, ctx.review.cycle_id
     check_manager(content, ctx.template, submit, _known_people(uow, content.get("obstacles", [])))
     changes: dict[str, Any] = {"manager_assessment": content}
@@ -748,9 +630,7 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[R
     the reports of the managers they act for today (issue 28).
     """
     cycle = _cycle(uow, cycle_id)
-    reports = uow.directory.reports(principal.employee_id)
-    for manager_id in sorted(acting_managers(uow, principal, uow.today or datetime.now(UTC).date())):
-        reports += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
+    reports = team_of(uow, principal, uow.today or datetime.now(UTC).date())
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]
     return sorted(rows, key=lambda row: row.employee_name.casefold())

@@ -1,15 +1,18 @@
 """What a person has to do next ("my tasks", the home page): their own review's task, their team's assessments
 and discussions, the cycles HR steers, their open actions and the feedback colleagues asked them for, each with
-its deadline; computed from the use cases, so every rule (who may see what) is theirs.
+its deadline.
 
-The home page is a cold start's usual first signed-in page: the use cases only some people or only an active cycle
-need (reviews, feedback, training, decisions) are imported by the branch that calls them, and what only an active
-cycle can hold (my own review's task, feedback asked of me) is not read between cycles."""
+The home page's read model (the read side of cosmicpython's "views" chapter): it reads through the unit of work's
+repositories in as few rounds of batched requests as it can (`my_tasks`) and builds the tasks with the domain's
+rules (the workflow's `task_for`, a form's sections, the policy), importing no review use case and no message bus.
+The home page is a cold start's usual first signed-in page: what only some people or only an active cycle need
+(feedback, training, decisions) is imported by the branch that reads it, and what only an active cycle can hold
+(my own review's task, feedback asked of me) is not read between cycles."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -17,11 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from service.domain.cycles import Cycle, CycleState, Phase
 from service.domain.directory import Employee, Role
-from service.domain.reviews import OPEN_STATUSES, ReviewState
-from service.services import actions as action_svc
+from service.domain.review_forms import progress_of, section_progress
+from service.domain.reviews import OPEN_STATUSES
+from service.domain.templates import template_from_dict
 from service.services import cycles as cycle_svc
 from service.services import directory as directory_svc
+from service.services import policy
 from service.services.auth import Principal
+from service.services.delegation import acting_for, team_of
 
 if TYPE_CHECKING:
     from service.adapters.unit_of_work import UnitOfWork
@@ -108,29 +114,69 @@ class MyTasks:
     chain: list[Employee] = field(default_factory=list)  # the people above this person (`management_chain`)
 
 
-def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) -> MyTasks:
-    """What this person must do next in the active cycles, with deadlines, and where their reviews stand; the reads
-    that need nothing read before them (reports, chain, cycles, my actions) are made at once."""
+@dataclass(frozen=True)
+class FirstReads:
+    """The home page's reads that need nothing but who asks (`start_reads`): one Query each, under way."""
+
+    employee_id: str
+    reports: Future[list[Employee]]
+    cycles: Future[list[Cycle]]
+    actions: Future[list[Action]]
+
+
+def start_reads(uow: UnitOfWork, employee_id: str) -> FirstReads:
+    """Start the reads that need only a person's id on threads: their direct reports, the cycles and the actions they
+    own. The home page starts them with the id its session claims, while the sign-in reads the person; `my_tasks`
+    uses them only for the principal that id then turns out to be."""
+    _build(uow, "directory", "cycles", "actions")
+    pool = ThreadPoolExecutor(max_workers=3)
+    try:
+        return FirstReads(
+            employee_id,
+            pool.submit(uow.directory.reports, employee_id),
+            pool.submit(cycle_svc.list_cycles, uow),
+            pool.submit(uow.actions.owned_by, employee_id),
+        )
+    finally:
+        pool.shutdown(wait=False)  # the reads go on; whoever needs them waits for their answers
+
+
+def my_tasks(
+    uow: UnitOfWork, principal: Principal, today: date, now: datetime, first: FirstReads | None = None
+) -> MyTasks:
+    """What this person must do next in the active cycles, with deadlines, and where their reviews stand.
+
+    The read model of the home page, in two rounds of requests: their reports, the cycles and their actions
+    (`first`, started before the sign-in's read of the person when the page could); then one batch read of their
+    management chain, whom they act for, and in each active cycle their own review, their reports' and the
+    nominations waiting, beside the Queries of the feedback and the contributions colleagues asked of them."""
     me = principal.employee_id
-    uow.delegations.read_along(me)  # issue 28: whom I act for today rides in the first batch read (the chain's)
-    reports, chain, all_cycles, owned = _at_once(
-        lambda: directory_svc.direct_reports(uow, me),
-        lambda: directory_svc.management_chain(uow, me),
-        lambda: cycle_svc.list_cycles(uow),
-        lambda: action_svc.my_actions(uow, principal),
-    )
+    if first is None or first.employee_id != me:
+        first = start_reads(uow, me)
+    reports, all_cycles, owned = first.reports.result(), first.cycles.result(), first.actions.result()
     active = [c for c in all_cycles if c.state is CycleState.ACTIVE]
-    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles}, chain=chain)
-    for cycle in active:  # my own review rides in the first batch read (my team's, when I have one)
-        uow.reviews.read_along(cycle.cycle_id, [me])
-    team_tasks: list[Task] = []
-    # issue 28: an acting manager has the tasks of the teams they act for
-    acting = active and uow.delegations.acting_for(principal.employee_id, today)
-    if active and (reports or principal.has(Role.MANAGER) or acting):
-        found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
-    if active:  # my own review's task: only an active cycle has one
+    uow.delegations.read_along(me)  # issue 28: whom I act for today rides in the chain's batch read
+    for cycle in active:  # my review, my team's and their nominations waiting ride in it too
+        uow.reviews.read_along(cycle.cycle_id, [me, *(p.employee_id for p in reports)])
+        read_nominations_along(uow, cycle, reports)
+    found = MyTasks(reports=reports, cycle_names={c.cycle_id: c.name for c in all_cycles})
+    asked: list[Task] = []
+    if active:  # what colleagues asked of me, beside the batch read (only an active cycle has any)
+        _build(uow, "feedback", "contributions", "reviews", "cycles")
+        found.chain, feedback, contributions = _at_once(
+            lambda: directory_svc.management_chain(uow, me),
+            lambda: _feedback_tasks(uow, principal, now),  # issue 9: answerable only while its cycle is active
+            lambda: _contribution_tasks(uow, principal, active),  # issue 28
+        )
+        asked = [*feedback, *contributions]
+        team_tasks: list[Task] = []
+        # issue 28: an acting manager has the tasks of the teams they act for
+        if reports or principal.has(Role.MANAGER) or uow.delegations.acting_for(me, today):
+            found.teams = _team(uow, principal, active, team_tasks, reports, today, now)
         found.own = _own_reviews(uow, principal, active, found.tasks, today)
-    found.tasks.extend(team_tasks)
+        found.tasks.extend(team_tasks)
+    else:
+        found.chain = directory_svc.management_chain(uow, me)
     if principal.has(Role.HR):
         from service.services import decisions as decision_svc
 
@@ -141,10 +187,15 @@ def my_tasks(uow: UnitOfWork, principal: Principal, today: date, now: datetime) 
         )
     found.actions = [a for a in owned if a.status in OPEN_STATUSES]
     found.tasks.extend(_action_tasks(uow, found.actions, found.cycle_names))
-    if active:  # issue 9: feedback colleagues asked me for, answerable only while its cycle is active
-        found.tasks.extend(_feedback_tasks(uow, principal, now))
-        found.tasks.extend(_contribution_tasks(uow, principal, active))  # issue 28
+    found.tasks.extend(asked)
     return found
+
+
+def _build(uow: UnitOfWork, *stores: str) -> None:
+    """Build these repositories of the unit of work on this thread, so that the threads reading next share one of
+    each (and what it keeps, such as the reports it read)."""
+    for name in stores:
+        getattr(uow, name)
 
 
 def _at_once(*reads: Callable[[], Any]) -> list[Any]:
@@ -215,12 +266,29 @@ def _action_tasks(uow: UnitOfWork, actions: list[Action], cycle_names: dict[str,
     ]
 
 
+def draft_progress(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, employee_id: str, part: str, today: date
+) -> tuple[int, int] | None:
+    """(sections done, sections) of a started draft this principal writes; None when nothing is written yet."""
+    review = uow.reviews.get(cycle.cycle_id, employee_id)
+    if review is None or not cycle.template_snapshot:
+        return None
+    person = uow.directory.get(employee_id)
+    manager_id = person.manager_id if person else review.manager_id
+    roles = policy.review_roles(principal, employee_id, manager_id, acting_for=acting_for(uow, principal, manager_id))
+    if not policy.may_act_on_review(roles, part):
+        return None
+    content = {"self": review.self_assessment, "manager": review.manager_assessment}.get(part, review.discussion)
+    if not content:
+        return None
+    sections = section_progress(template_from_dict(cycle.template_snapshot), part, content, today)
+    return progress_of(sections)
+
+
 def _own_reviews(
     uow: UnitOfWork, principal: Principal, active: list[Cycle], tasks: list[Task], today: date
 ) -> list[OwnReview]:
     """My review in each active cycle, read by its key (with my team's reviews when `_team` read them first)."""
-    from service.services import reviews as review_svc
-
     rows = []
     for cycle in active:
         found = uow.reviews.get_many(cycle.cycle_id, [principal.employee_id])
@@ -235,7 +303,7 @@ def _own_reviews(
         done = None
         if owner == "employee":
             if name == "self_assessment":
-                done = review_svc.draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
+                done = draft_progress(uow, principal, cycle, principal.employee_id, "self", today)
             tasks.append(Task(name, cycle.cycle_id, cycle.name, due, done=done))
         rows.append(OwnReview(cycle, r.state.value, name, owner, due, done))
     return rows
@@ -300,22 +368,22 @@ def _team(
     today: date,
     now: datetime,
 ) -> list[TeamCycle]:
-    """The manager's tasks about their reports: assessments and discussions, nominations and suggested needs
-    to decide."""
-    from service.services import reviews as review_svc
+    """The manager's tasks about their reports (and those of the managers they act for today): assessments and
+    discussions, nominations and suggested needs to decide. The cycle is the one listed: it is not read again."""
     from service.services import training as training_svc
 
     teams = []
     titles = {p.employee_id: p.title for p in reports if p.title}
+    team = [p.employee_id for p in team_of(uow, principal, today)]
     for cycle in active:
         read_nominations_along(uow, cycle, reports)  # the nominations waiting ride in the reviews' batch read
-        rows = review_svc.team_reviews(uow, principal, cycle.cycle_id)
+        rows = sorted(uow.reviews.get_many(cycle.cycle_id, team), key=lambda r: r.employee_name.casefold())
         if not rows:
             continue
         in_cycle = {r.employee_id for r in rows}
         pending = nominations_to_decide(uow, principal, cycle, [p for p in reports if p.employee_id in in_cycle], now)
         for row in rows:
-            task = cycle.task_for(ReviewState(row.state))
+            task = cycle.task_for(row.state)
             about = {
                 "team": True,
                 "employee_id": row.employee_id,
@@ -327,7 +395,7 @@ def _team(
                 tasks.append(
                     Task(TaskKind.APPROVE_NOMINATIONS, cycle.cycle_id, cycle.name, p.due, count=p.count, **about)
                 )
-            # A draft may be written before the self assessment is in; the read is the one team_reviews made.
+            # A draft may be written before the self assessment is in; the read is the batch read above.
             undecided = training_svc.suggestions_to_decide(uow, principal, cycle, row.employee_id)
             if undecided:
                 due = cycle.phases.get(Phase.MANAGER_ASSESSMENT)
@@ -335,20 +403,11 @@ def _team(
                     Task(TaskKind.DECIDE_NEEDS, cycle.cycle_id, cycle.name, due, count=len(undecided), **about)
                 )
             if task and task[1] == "manager":
-                # The review was read by team_reviews just now: its draft costs no further request.
+                # The review was read by the batch read just now: its draft costs no further request.
                 part = "manager" if task[0] == "manager_assessment" else "discussion"
-                done = review_svc.draft_progress(uow, principal, cycle, row.employee_id, part, today)
-                tasks.append(
-                    Task(
-                        task[0],
-                        cycle.cycle_id,
-                        cycle.name,
-                        task[2],
-                        done=done,
-                        **about,
-                    )
-                )
-        waiting = sum(1 for r in rows if (cycle.task_for(ReviewState(r.state)) or ("", ""))[1] == "manager")
+                done = draft_progress(uow, principal, cycle, row.employee_id, part, today)
+                tasks.append(Task(task[0], cycle.cycle_id, cycle.name, task[2], done=done, **about))
+        waiting = sum(1 for r in rows if (cycle.task_for(r.state) or ("", ""))[1] == "manager")
         teams.append(TeamCycle(cycle, len(rows), waiting))
     return teams
 

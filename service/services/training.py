@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle
 from service.domain.errors import NotFound, ValidationFailed
-from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
 from service.domain.reviews import Review, manager_assessed, normalise_topic
 from service.domain.templates import Template
 from service.domain.training import (
@@ -32,6 +31,9 @@ from service.domain.training import (
 from service.services import policy
 from service.services.auth import Principal
 from service.services.delegation import acting_for
+
+if TYPE_CHECKING:  # the handlers' events; the home page reads suggestions without importing them
+    from service.domain.events import ManagerAssessmentSubmitted, SelfAssessmentSubmitted
 
 MAX_REF = 300
 

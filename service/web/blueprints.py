@@ -2,16 +2,17 @@
 
 A cold Lambda start pays for what its first request uses. Lazily, the app knows every route of the route table
 (web/route_table.py, generated from the app built at once and checked against it by
-tests/unit/test_lazy_blueprints.py); the first request that no rule of the app's own serves (or the first
-`url_for` of a pending blueprint) adds them all as rules without a view, so matching and `url_for` answer as the
-full app would, without importing any blueprint. A request matched to a rule whose blueprint is not registered yet
-registers that one blueprint before Flask dispatches it; `/healthz` needs none, the home page only `pages`. The modules
-that add no route (`errors`' view errors, which import marshmallow) are installed when a view first raises an error
-no installed handler takes (`App`). Registering a blueprint keeps the table's rule
-for each of its routes (`RouteTableMap`). Should the table be stale, a path no rule serves (404) or a `url_for`
-naming an endpoint the table lacks registers every blueprint first, as the app built at once would answer. The
-Lambda handler's app is lazy (one request at a time per process); the local run and the tests build every
-blueprint at once. Registration holds a lock all the same.
+tests/unit/test_lazy_blueprints.py). A request for a path the table serves by a rule without arguments (the home
+page `/`) registers that rule's blueprint at once; the first other request that no rule of the app's own serves adds
+every table rule as a rule without a view, and a `url_for` of a pending blueprint adds that endpoint's rules only, so
+matching and `url_for` answer as the full app would, without importing any blueprint or parsing rules not used.
+A request matched to a rule whose blueprint is not registered yet registers that one blueprint before Flask
+dispatches it; `/healthz` needs none, the home page only `pages`. The modules that add no route (`errors`' view
+errors, which import marshmallow) are installed when a view first raises an error no installed handler takes
+(`App`). Registering a blueprint keeps the table's rule for each of its routes (`RouteTableMap`). Should the
+table be stale, a path no rule serves (404) or a `url_for` naming an endpoint the table lacks registers every
+blueprint first, as the app built at once would answer. The Lambda handler's app is lazy (one request at a time per
+process); the local run and the tests build every blueprint at once. Registration holds a lock all the same.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class Blueprints:
         self._lock = threading.RLock()
         self.routes = routes
         self._tabled = False  # the table's rules are in the URL map
+        self._tabled_endpoints: set[str] = set()  # endpoints whose table rules are in the URL map (a url_for's)
+        self._static: dict[tuple[str, str], str] | None = None  # (path, method) → endpoint, for rules without arguments
         self.recorded: Routes | None = None  # set to a dict to record each registration's routes (route_table)
         if lazy:
             if self.routes is None:
@@ -98,19 +101,36 @@ class Blueprints:
         for _, endpoint, _ in (self.routes or {}).get(key, ()):
             self._endpoints[endpoint] = key
 
-    def _add_table_rules(self) -> None:
-        """The route table's rules of the blueprints added, once: when a request or a url_for first needs a route
-        no registered rule serves (so a cold `/healthz` does not pay for parsing ~200 rules)."""
+    def _add_table_rules(self, endpoint: str | None = None) -> None:
+        """The route table's rules of the blueprints added (of one `endpoint`, for a url_for): when a request or a
+        url_for first needs a route no registered rule serves (a cold `/healthz` parses none of ~300 rules, the
+        home page only those of the links it builds)."""
         if self._tabled:
             return
-        self._tabled = True
+        self._tabled = endpoint is None
         url_map = self.app.url_map
         for key in self._pending:
-            for rule, endpoint, methods in (self.routes or {}).get(key, ()):
-                placeholder = self.app.url_rule_class(rule, endpoint=endpoint, methods=methods)
+            for rule, named, methods in (self.routes or {}).get(key, ()):
+                if named in self._tabled_endpoints or (endpoint is not None and named != endpoint):
+                    continue
+                placeholder = self.app.url_rule_class(rule, endpoint=named, methods=methods)
                 url_map.add(placeholder)
                 if isinstance(url_map, RouteTableMap):
                     url_map.from_table[rule_key(placeholder)] = placeholder
+        if endpoint is not None:
+            self._tabled_endpoints.add(endpoint)
+
+    def _static_endpoint(self, path: str, method: str) -> str | None:
+        """The pending endpoint whose route is exactly this path, without arguments (such a rule wins any match)."""
+        if self._static is None:
+            self._static = {
+                (rule, m): endpoint
+                for key in self._pending
+                for rule, endpoint, methods in (self.routes or {}).get(key, ())
+                if "<" not in rule
+                for m in methods
+            }
+        return self._static.get((path, method))
 
     @property
     def pending(self) -> list[str]:
@@ -196,6 +216,10 @@ class Blueprints:
                     return  # a rule of the app's own (`/healthz`, static files) or of a registered blueprint
             except HTTPException:
                 pass
+            static = self._static_endpoint(environ.get("PATH_INFO") or "/", environ.get("REQUEST_METHOD", "GET"))
+            if static is not None:
+                self.register_for(static)  # e.g. the home page: its blueprint, no table to parse
+                return
             self._add_table_rules()
         try:
             rule, _ = self.app.url_map.bind_to_environ(environ).match(return_rule=True)
@@ -212,7 +236,7 @@ class Blueprints:
             return None
         if not self._tabled and endpoint in self._endpoints:
             with self._lock:
-                self._add_table_rules()
+                self._add_table_rules(endpoint)
         else:
             self.register_all()
         return url_for(endpoint, **values)

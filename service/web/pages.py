@@ -16,6 +16,7 @@ from service.services import directory as svc
 from service.services import tasks as task_svc
 from service.services.auth import Principal
 from service.views.labels import ACTION_STATUS_LABELS, TASK_TITLES
+from service.web.auth import claimed_identity
 from service.web.page_helpers import back_to, due_info, page_principal, today
 from service.web.wiring import wiring
 
@@ -139,10 +140,12 @@ def _own_row(r: task_svc.OwnReview, principal: Principal) -> dict[str, Any]:
 @bp.get("/")
 def home():
     """My tasks: what this person must do next in the active cycles, with deadlines; then who they are."""
-    principal = page_principal()
     uow = wiring().uow()
+    claimed = claimed_identity()  # the reads that need only an id start while the sign-in reads the person
+    first = task_svc.start_reads(uow, claimed) if claimed else None
+    principal = page_principal()
     me = svc.get_person(uow, principal.employee_id)
-    found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now())
+    found = task_svc.my_tasks(uow, principal, today(), wiring().clock.now(), first)
     tasks = sorted((_task_row(t, principal) for t in found.tasks), key=lambda t: t.sort_key)
     action_due = {a.action_id: due_info(a.due) for a in found.actions}
     leading = status = None

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from service.adapters.clock import iso
+from service.domain import review_forms
 from service.domain.changes import flatten
 from service.domain.cycles import CycleState, Phase
 from service.domain.errors import Conflict, PermissionDenied
@@ -185,7 +186,7 @@ def _render_form(
         form_url=url_for(part.endpoint(), cycle_id=ctx.cycle.cycle_id, employee_id=ctx.review.employee_id),
         sections={s.key: s for s in sections},
         section_list=sections,
-        sections_done=review_svc.progress_of(sections),
+        sections_done=review_forms.progress_of(sections),
         deciding=_deciding(suggested),
         opened=opened,
         points=review_svc.talking_points(template, view) if part.key == "discussion" else None,
@@ -198,10 +199,10 @@ def _render_form(
 
 def _sections(
     part: Part, template: Template, content: dict[str, Any] | None, suggested: list[Any]
-) -> list[review_svc.FormSection]:
+) -> list[review_forms.FormSection]:
     """The form's sections and whether the saved draft completes each; while a suggested training need waits for
     the manager's decision, the training needs section is to do, not optional (submit refuses it until then)."""
-    return review_svc.section_progress(template, part.key, content, today(), deciding=bool(_deciding(suggested)))
+    return review_forms.section_progress(template, part.key, content, today(), deciding=bool(_deciding(suggested)))
 
 
 def _deciding(suggested: list[Any]) -> dict[str, int]:
@@ -236,7 +237,7 @@ def _autosaved(part: Part, template: Template, saved_content: dict[str, Any] | N
         answer["index_html"] = render_template(
             "pages/_section_index.html",
             section_list=sections,
-            sections_done=review_svc.progress_of(sections),
+            sections_done=review_forms.progress_of(sections),
             deciding=_deciding(suggested),
         )
     return jsonify(answer)

@@ -494,8 +494,6 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.goals._period: date.fromisoformat(goal.created_at[:10])": (STORED, "the clock's time"),
     "domain.checkins.next_check_in: date.fromisoformat(since[:10])": (STORED, "the clock's time of a goal or check-in"),
     "domain.goals.number: float(value)": (STORED, "a key result's number (a Number of the schema)"),
-    "services.tasks._team: ReviewState(row.state)": (STORED, "a stored review's state"),
-    "services.tasks._team: ReviewState(r.state)": (STORED, "a stored review's state"),
     "services.reviews._commit: ReviewState(s)": (STORED, "the states _commit itself recorded"),
     "services.signin_throttle._window: int(clock.now().timestamp())": (STORED, "the clock"),
     "services.signin_throttle.record_failure: int(window)": (STORED, "the window _window computed"),

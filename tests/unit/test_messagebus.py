@@ -116,3 +116,32 @@ def test_a_process_that_imported_only_the_review_use_cases_stores_the_training_n
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['free-public-speaking']"
+
+
+HANDLERS_ON_FIRST_DISPATCH = textwrap.dedent(
+    """
+    import sys
+    from service.services import reviews as review_svc
+    from service.adapters.store import MemoryTable
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.domain.events import ReviewAcknowledged
+
+    before = "service.services.feedback" in sys.modules
+    uow = UnitOfWork(MemoryTable())
+    uow.record(ReviewAcknowledged(review=None, actor_id="E1", at="2026-03-02T09:00:00+00:00", template={}))
+    uow.commit()
+    print(before, "service.services.feedback" in sys.modules)
+    """
+)
+
+
+def test_the_review_use_cases_import_the_features_that_handle_events_on_the_first_dispatch_only():
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", HANDLERS_ON_FIRST_DISPATCH],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

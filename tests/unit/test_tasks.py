@@ -50,3 +50,16 @@ def test_a_submitted_self_assessment_becomes_the_managers_task_about_that_report
     assert [t.kind for t in mine.tasks] == [] and [(r.state, r.owner) for r in mine.own] == [
         ("self_submitted", "manager")
     ]
+
+
+def test_reads_started_for_another_id_than_the_principals_are_not_used(launched, clock):
+    """The home page starts its first reads with the id its session claims; the tasks are always the principal's."""
+    table, cycle = launched
+    today, now = clock.now().date(), clock.now()
+    uow = UnitOfWork(table, identity_map=True)
+    started_for_someone_else = tasks.start_reads(uow, "E3")  # E3 manages E4 and one more
+
+    mine = tasks.my_tasks(uow, f.principal(table, "E4"), today, now, started_for_someone_else)
+
+    assert mine.reports == [] and mine.teams == []
+    assert [(t.kind, t.cycle_id, t.team) for t in mine.tasks] == [("self_assessment", cycle.cycle_id, False)]
