@@ -3,13 +3,13 @@ its acting manager (gsi1), its manager (gsi2) and for HR (gsi3)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Put
-from service.domain.delegation import Delegation
+from service.domain.delegation import MAX_DAYS, Delegation
 
 DELEGATION: Codec[Delegation] = Codec(
     Delegation,
@@ -45,6 +45,26 @@ class DelegationRepository(Repository):
         index, pk = keys.delegations_all()
         page = self._table.query_page(pk, index=index, limit=NEWEST, descending=True)
         return [DELEGATION.from_item(self._uow.remember(i) or i) for i in page.items]
+
+    def active_on(self, day: date) -> list[Delegation]:
+        """Every delegation running on this day, whatever the organisation's size: the index of all delegations read
+        newest first, page after page, down to the first that starts too long ago to reach this day (one lasts at
+        most MAX_DAYS)."""
+        index, pk = keys.delegations_all()
+        earliest = (day - timedelta(days=MAX_DAYS)).isoformat()
+        found: list[Delegation] = []
+        cursor = None
+        while True:
+            page = self._table.query_page(pk, index=index, cursor=cursor, descending=True)
+            for item in page.items:
+                if str(item["starts"]) < earliest:
+                    return found
+                d = DELEGATION.from_item(self._uow.remember(item) or item)
+                if d.active_on(day):
+                    found.append(d)
+            if page.cursor is None:
+                return found
+            cursor = page.cursor
 
     def acting_for(self, acting_id: str, day: date) -> frozenset[str]:
         """The managers this person acts for on this day, from their acting index (one GetItem per request, or

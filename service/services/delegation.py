@@ -33,8 +33,9 @@ def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on
 
 
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
-    """manager → their acting manager on this day, for the reminders (one Query of the latest delegations)."""
-    return {d.manager_id: d.acting_id for d in uow.delegations.newest() if d.active_on(day)}
+    """manager → their acting manager on this day, for the reminders (the delegations that can reach this day,
+    paged: not only the newest HR's list shows)."""
+    return {d.manager_id: d.acting_id for d in uow.delegations.active_on(day)}
 
 
 def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:
