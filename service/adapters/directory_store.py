@@ -10,7 +10,7 @@ from typing import Any
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
-from service.adapters.store import Item, Put
+from service.adapters.store import Delete, Item, Put
 from service.domain.directory import Employee
 
 
@@ -78,6 +78,21 @@ class DirectoryRepository(Repository):
             item = employee_to_item(e)
             item["version"] = e.version + 1
             self._uow.add(Put(item, expect_version=e.version))
+
+    def note_manager_change(self, employee_id: str) -> None:
+        """Stage the mark that this person's open reviews are to follow their new manager (issue 24: the move then
+        reads only the marked people's reviews, never every review of the running cycles)."""
+        self._uow.add(Put({**keys.manager_change(employee_id), "type": "manager_change", "employee_id": employee_id}))
+
+    def manager_changes(self) -> list[str]:
+        """The people marked by `note_manager_change` whose reviews have not followed yet (one paged Query)."""
+        pk, prefix = keys.manager_changes()
+        return [str(i["employee_id"]) for i in self._table.query(pk, prefix)]
+
+    def settle_manager_changes(self, employee_ids: list[str]) -> None:
+        """Stage the removal of these people's marks (their reviews followed)."""
+        for employee_id in employee_ids:
+            self._uow.add(Delete(keys.manager_change(employee_id)))
 
 
 class ImportLog(Repository):

@@ -47,6 +47,16 @@ def employee_gsi2(department: str, name: str, employee_id: str) -> dict[str, str
     }
 
 
+def manager_change(employee_id: str) -> dict[str, str]:
+    """A person whose manager an import changed while their open reviews may not have followed yet (issue 24)."""
+    return {"pk": "MANAGERCHANGES", "sk": f"EMP#{_esc(employee_id)}"}
+
+
+def manager_changes() -> tuple[str, str]:
+    """Partition and prefix of the manager changes whose reviews have not followed yet (few: the last import's)."""
+    return "MANAGERCHANGES", "EMP#"
+
+
 def org_import(timestamp: str, import_id: str) -> dict[str, str]:
     """An organisation import record (append-only history of imports)."""
     return {"pk": "IMPORT", "sk": f"AT#{timestamp}#{import_id}"}

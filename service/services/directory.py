@@ -81,7 +81,9 @@ def import_organisation(
     with uow:
         for person in plan.created:
             uow.directory.save(person, new=True)
-        for _, after in plan.updated + plan.deactivated:
+        for before, after in plan.updated + plan.deactivated:
+            if before.manager_id != after.manager_id:  # the mark first: in the same chunk as the change, or before
+                uow.directory.note_manager_change(after.employee_id)
             uow.directory.save(after, new=False)
         # The record goes last: it marks the import complete, and so lands with the last chunk.
         uow.imports.add(import_id, iso(clock.now()), actor, plan.summary(), digest)
@@ -104,42 +106,53 @@ class ManagerMove:
 
 
 def move_to_current_managers(uow: UnitOfWork, actor: str, clock: Clock) -> list[ManagerMove]:
-    """Move every open review of a running cycle whose manager is not the person's manager in the directory any more
+    """Move the open reviews in running cycles of the people an import gave a new manager (`note_manager_change`)
     to that manager, audited: a draft manager assessment is kept, marked as the former manager's, for the new one to
     take over or discard; a submitted one stays as it is. A review already moved is left alone, so a retried import
-    moves each review once (one Query per active cycle; a read and a transaction per review moved)."""
-    people = {p.employee_id: p for p in uow.directory.all()}
-    moves = []
+    moves each review once. Issue 24: it reads the marked people, their reviews by key (a batch per active cycle)
+    and their former managers, not the directory nor every review; a transaction per review moved, then one that
+    removes the marks of the people whose reviews all followed."""
+    marked = uow.directory.manager_changes()
+    if not marked:
+        return []
+    people = uow.directory.get_many(marked)
+    moves: list[ManagerMove] = []
+    left: set[str] = set()  # changed meanwhile: their mark stays for the next run
     at = iso(clock.now())
-    for cycle in uow.cycles.list():
-        if cycle.state is not CycleState.ACTIVE:
+    cycles = [c for c in uow.cycles.list() if c.state is CycleState.ACTIVE]
+    reviews = [(cycle, r) for cycle in cycles for r in uow.reviews.get_many(cycle.cycle_id, sorted(people))]
+    formers = {r.manager_id for _, r in reviews if r.manager_id and r.manager_id not in people}
+    people |= uow.directory.get_many(sorted(formers))
+    for cycle, r in reviews:
+        person = people.get(r.employee_id)
+        if person is None or person.manager_id == r.manager_id or r.state is ReviewState.FINALISED:
             continue
-        for r in uow.reviews.of_cycle(cycle.cycle_id):
-            person = people.get(r.employee_id)
-            if person is None or person.manager_id == r.manager_id or r.state is ReviewState.FINALISED:
-                continue
-            r = uow.reviews.get(cycle.cycle_id, r.employee_id) or r  # read in this unit of work: the update diffs it
-            if person.manager_id == r.manager_id:
-                continue  # moved meanwhile (a concurrent retry of the import)
-            old = people.get(r.manager_id or "")
-            draft = not manager_assessed(r.state) and bool(r.manager_assessment) and old is not None
-            changes: dict[str, Any] = {"manager_id": person.manager_id}
-            if draft and old is not None:
-                changes["manager_draft_by"] = {"id": old.employee_id, "name": old.name}
-            reason = f"the directory names {person.manager_id or 'no manager'} as manager (was {r.manager_id})"
-            try:
-                with uow:
-                    uow.reviews.save(
-                        replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
-                    )
-                    uow.commit()
-            except StaleWrite:
-                continue  # changed meanwhile: left for the next run of the import (the same file moves it then)
-            moves.append(
-                ManagerMove(
-                    cycle.cycle_id, cycle.name, r.employee_id, r.employee_name, r.manager_id, person.manager_id, draft
+        r = uow.reviews.get(cycle.cycle_id, r.employee_id) or r  # read in this unit of work: the update diffs it
+        if person.manager_id == r.manager_id:
+            continue  # moved meanwhile (a concurrent retry of the import)
+        old = people.get(r.manager_id or "")
+        draft = not manager_assessed(r.state) and bool(r.manager_assessment) and old is not None
+        changes: dict[str, Any] = {"manager_id": person.manager_id}
+        if draft and old is not None:
+            changes["manager_draft_by"] = {"id": old.employee_id, "name": old.name}
+        reason = f"the directory names {person.manager_id or 'no manager'} as manager (was {r.manager_id})"
+        try:
+            with uow:
+                uow.reviews.save(
+                    replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
                 )
+                uow.commit()
+        except StaleWrite:
+            left.add(r.employee_id)
+            continue  # changed meanwhile: left for the next run of the import (the same file moves it then)
+        moves.append(
+            ManagerMove(
+                cycle.cycle_id, cycle.name, r.employee_id, r.employee_name, r.manager_id, person.manager_id, draft
             )
+        )
+    with uow:
+        uow.directory.settle_manager_changes([e for e in marked if e not in left])
+        uow.commit_in_chunks(MAX_TRANSACTION_ITEMS)
     return moves
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from service.adapters.clock import FixedClock
 from service.adapters.delegation_store import DELEGATION
 from service.adapters.store import MemoryTable, Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.delegation import Delegation
+from service.domain.directory import parse_csv, plan_import
 from service.services.delegation import acting_managers_on
+from service.services.directory import move_to_current_managers
+from tests import factories as f
 
 TODAY = date(2026, 3, 2)
 
@@ -30,3 +34,59 @@ def test_the_reminders_see_a_running_delegation_behind_hundreds_of_newer_ones():
         table.transact([Put(DELEGATION.to_item(d)) for d in later[start : start + 90]])
     assert acting_managers_on(UnitOfWork(table), TODAY) == {"E3": "E6"}
     assert acting_managers_on(UnitOfWork(table), TODAY + timedelta(days=7)) == {f"M{n}": f"A{n}" for n in (4, 5, 6, 7)}
+
+
+def _organisation(people: int) -> str:
+    rows = [
+        "employee_id,name,email,title,department,manager_id,roles",
+        "E1,Ada Lovelace,ada@example.com,Chief Executive,Leadership,,leadership",
+        "E2,Grace Hopper,grace@example.com,Head of People,People,E1,hr",
+        "M1,Alan Turing,alan@example.com,Manager,Engineering,E1,",
+        "M2,Barbara Liskov,barbara@example.com,Manager,Engineering,E1,",
+    ]
+    rows += [f"P{n:04d},Person {n},p{n}@example.com,Engineer,Engineering,M1," for n in range(people)]
+    return "\n".join(rows)
+
+
+def _moved_requests(people: int) -> tuple[dict[str, int], list[str]]:
+    """The requests of the reviews' move after an import gives two people a new manager, in an organisation of
+    `people` read in pages of 50."""
+    from service.services.directory import import_organisation
+    from tests.integration.test_calibration_request_counts import CountingTable
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = CountingTable()
+    table.page_size = 50
+    csv = _organisation(people)
+    import_organisation(UnitOfWork(table), None, csv, clock)
+    cycle = f.launched_cycle(table, clock)
+    moved = csv.replace(
+        "P0001,Person 1,p1@example.com,Engineer,Engineering,M1,",
+        "P0001,Person 1,p1@example.com,Engineer,Engineering,M2,",
+    )
+    moved = moved.replace(
+        "P0002,Person 2,p2@example.com,Engineer,Engineering,M1,",
+        "P0002,Person 2,p2@example.com,Engineer,Engineering,M2,",
+    )
+    uow = UnitOfWork(table)
+    with uow:  # the import's directory change, with its marks, as the import commits it
+        for _, after in plan_import(uow.directory.all(), parse_csv(moved)).updated:
+            uow.directory.note_manager_change(after.employee_id)
+            uow.directory.save(after, new=False)
+        uow.commit()
+    table.calls.clear()
+    moves = move_to_current_managers(UnitOfWork(table), "E2", clock)
+    calls = dict(table.calls)
+    reviews = UnitOfWork(table).reviews.get_many(cycle.cycle_id, ["P0001", "P0002", "P0003"])
+    assert [r.manager_id for r in reviews] == ["M2", "M2", "M1"]
+    assert move_to_current_managers(UnitOfWork(table), "E2", clock) == []  # the marks are gone with the move
+    return calls, sorted(m.employee_id for m in moves)
+
+
+def test_a_manager_change_reads_the_reviews_of_the_people_moved_only():
+    small, large = _moved_requests(10), _moved_requests(400)
+    assert small == large
+    assert large[1] == ["P0001", "P0002"]
+    # the marks, the cycles, the two people, their reviews, the former manager; per review moved a GetItem (its audited
+    # write) and a transaction; one for the marks
+    assert large[0] == {"Query": 2, "BatchGetItem": 3, "GetItem": 2, "TransactWriteItems": 3}, large[0]
