@@ -313,6 +313,16 @@ def goal_owner_total(cycle_id: str, owner_id: str | None = None) -> dict[str, st
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": sk}
 
 
+def check_in_due(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
+    """A goal of a cycle due a check-in on `day` (ISO) by its rhythm, for the daily reminders (issue 24)."""
+    return {"pk": f"CHECKINS#{_cycle_part(cycle_id)}", "sk": f"{day}#{_esc(goal_id)}"}
+
+
+def check_ins_due(cycle_id: str) -> str:
+    """The partition of a cycle's goals with a check-in due, by day, earliest first."""
+    return f"CHECKINS#{_cycle_part(cycle_id)}"
+
+
 def goal_totals(cycle_id: str) -> dict[str, str]:
     """Counts of a cycle's orphan and at-risk goals."""
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": "TOTALS"}

@@ -90,3 +90,45 @@ def test_a_manager_change_reads_the_reviews_of_the_people_moved_only():
     # the marks, the cycles, the two people, their reviews, the former manager; per review moved a GetItem (its audited
     # write) and a transaction; one for the marks
     assert large[0] == {"Query": 2, "BatchGetItem": 3, "GetItem": 2, "TransactWriteItems": 3}, large[0]
+
+
+def _daily_run(people: int, legacy: bool = False) -> tuple[dict[str, int], list[tuple[tuple[str, ...], str, str]]]:
+    """The requests and the emails of the reminders' daily run on the day two people's goals are due a check-in
+    (nothing else due), in an organisation of `people` read in pages of 50; `legacy`: the cycle was created before
+    the check-in marks (its goals are read per participant)."""
+    from service.adapters import keys
+    from service.adapters.mailer import MemoryMailer
+    from service.services import goals as goal_svc
+    from service.services.directory import import_organisation
+    from service.services.reminders import send_reminders
+    from tests.integration.test_calibration_request_counts import CountingTable
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = CountingTable()
+    table.page_size = 50
+    import_organisation(UnitOfWork(table), None, _organisation(people), clock)
+    cycle = f.launched_cycle(table, clock)
+    for n, who in enumerate(("P0001", "P0002")):
+        data = {"level": "individual", "title": f"Goal {n}", "cycle_id": cycle.cycle_id, "weight": 100}
+        goal_svc.create_goal(UnitOfWork(table), f.principal(table, who), {**data, "checkin_rhythm": "weekly"}, clock)
+    if legacy:
+        mark = table.get(keys.goal_owner_total(cycle.cycle_id))
+        table.transact([Put({k: v for k, v in mark.items() if k != "check_ins"})])
+    clock.at = datetime(2026, 3, 9, 8, tzinfo=UTC)
+    mailer = MemoryMailer()
+    table.calls.clear()
+    run = send_reminders(UnitOfWork(table), mailer, clock, "https://reviews.example")
+    assert run.reminded == 2
+    return dict(table.calls), [(m.to, m.subject, m.text) for m in mailer.sent]
+
+
+def test_the_daily_run_reads_the_check_ins_due_not_every_participants_goals():
+    (small, small_mail), (large, large_mail) = _daily_run(10), _daily_run(400)
+    assert small == large, (small, large)
+    assert [m[:2] for m in large_mail] == [
+        (("p1@example.com",), "Goal check-ins due (1)"),
+        (("p2@example.com",), "Goal check-ins due (1)"),
+    ]
+    assert large_mail == small_mail
+    legacy, legacy_mail = _daily_run(400, legacy=True)
+    assert legacy_mail == large_mail and legacy["Query"] > large["Query"] + 400  # a cycle from before: per participant
