@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from service.adapters.clock import FixedClock
@@ -132,3 +133,46 @@ def test_the_daily_run_reads_the_check_ins_due_not_every_participants_goals():
     assert large_mail == small_mail
     legacy, legacy_mail = _daily_run(400, legacy=True)
     assert legacy_mail == large_mail and legacy["Query"] > large["Query"] + 400  # a cycle from before: per participant
+
+
+class HeldQueue:
+    """A work queue that keeps what is sent (the worker runs it later, message by message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+
+    def send_many(self, messages: list[dict]) -> None:
+        self.messages.extend(json.loads(json.dumps(m)) for m in messages)
+
+
+def test_a_calendar_day_for_everyone_goes_to_the_worker_in_chunks_each_made_once():
+    from service.adapters.mailer import MemoryMailer
+    from service.services import schedules
+    from service.services import templates as template_svc
+    from service.services.cycles import LAUNCH_BATCH
+    from service.services.directory import import_organisation
+    from service.services.worker import dispatch
+
+    clock = FixedClock(datetime(2026, 3, 1, 6, tzinfo=UTC))
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, _organisation(100), clock)
+    hr = f.principal(table, "E2")
+    template_id = template_svc.create_template(UnitOfWork(table), hr, f.template_data(), clock).template_id
+    data = {"name": "Spring", "kind": "calendar", "template_id": template_id, "every_months": 12}
+    schedules.create_rule(UnitOfWork(table), hr, data | {"first_date": date(2026, 3, 2)}, clock)
+    clock.at = datetime(2026, 3, 2, 6, tzinfo=UTC)
+    queue, mailer = HeldQueue(), MemoryMailer()
+    run = schedules.run_schedules(UnitOfWork(table), mailer, clock, "https://r.example", queue)  # type: ignore[arg-type]
+
+    assert (run.reviews, run.queued, len(queue.messages)) == (0, -(-104 // LAUNCH_BATCH), -(-104 // LAUNCH_BATCH))
+    [cycle] = [c for c in UnitOfWork(table).cycles.list() if c.cycle_id.startswith("sched-")]
+    assert UnitOfWork(table).reviews.of_cycle(cycle.cycle_id) == [] and mailer.sent == []
+    for message in queue.messages:
+        dispatch(table, message, clock, mailer=lambda: mailer)
+    dispatch(table, queue.messages[0], clock, mailer=lambda: mailer)  # SQS delivers a chunk twice
+    assert len(UnitOfWork(table).reviews.of_cycle(cycle.cycle_id)) == 104
+    assert len(mailer.sent) == 104  # one email per review created, to the person and their manager
+    assert mailer.sent[5].to == ("p1@example.com", "alan@example.com")
+    assert f"https://r.example/cycles/{cycle.cycle_id}/reviews/P0001" in mailer.sent[5].text
+    again = schedules.run_schedules(UnitOfWork(table), mailer, clock, "https://r.example", queue)  # type: ignore[arg-type]
+    assert again.queued == 0 and len(queue.messages) == 3
