@@ -79,6 +79,38 @@ class DirectoryRepository(Repository):
             item["version"] = e.version + 1
             self._uow.add(Put(item, expect_version=e.version))
 
+    def index_email(self, e: Employee) -> None:
+        """Stage whose this person's address is (a hire, a changed address, or the first filling of the index)."""
+        self._uow.add(Put({**keys.employee_email(e.email), "type": "employee_email", "employee_id": e.employee_id}))
+
+    def unindex_email(self, address: str) -> None:
+        """Stage the removal of an address nobody has any more."""
+        self._uow.add(Delete(keys.employee_email(address)))
+
+    def emails_complete(self) -> bool:
+        """Whether every person's address is indexed (else `index_everyone` is due: one GetItem)."""
+        return self._get(keys.employee_emails_complete()) is not None
+
+    def index_everyone(self, people: list[Employee]) -> None:
+        """Stage every address, and the mark that the index is complete (the first import that fills it)."""
+        for e in people:
+            if e.email:
+                self.index_email(e)
+        self._uow.add(Put({**keys.employee_emails_complete(), "type": "employee_emails"}))
+
+    def by_emails(self, addresses: list[str]) -> dict[str, Employee] | None:
+        """The people with these addresses, by address in lower case (unknown ones left out): the index and its
+        mark in one batch read, the people in another. None while the index is not complete (the caller reads the
+        directory instead)."""
+        wanted = {keys.employee_email(a)["sk"]: a.strip().casefold() for a in addresses if a.strip()}
+        items = self._get_many([keys.employee_emails_complete(), *(keys.employee_email(a) for a in wanted.values())])
+        if not any(i["sk"] == keys.employee_emails_complete()["sk"] for i in items):
+            return None
+        owner = {wanted[i["sk"]]: str(i["employee_id"]) for i in items if i["sk"] in wanted}
+        people = self.get_many(sorted(set(owner.values())))
+        found = {a: people[e] for a, e in owner.items() if e in people}
+        return {a: p for a, p in found.items() if p.email.casefold() == a}
+
     def note_manager_change(self, employee_id: str) -> None:
         """Stage the mark that this person's open reviews are to follow their new manager (issue 24: the move then
         reads only the marked people's reviews, never every review of the running cycles)."""

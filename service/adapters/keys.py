@@ -47,6 +47,16 @@ def employee_gsi2(department: str, name: str, employee_id: str) -> dict[str, str
     }
 
 
+def employee_email(address: str) -> dict[str, str]:
+    """Whose an address is (issue 24: the bouncing list and the digests find people by address, by key)."""
+    return {"pk": "EMAILS", "sk": f"TO#{_esc(address.strip().casefold())}"}
+
+
+def employee_emails_complete() -> dict[str, str]:
+    """The mark that every person's address is in `employee_email` (written by the import that filled it)."""
+    return {"pk": "EMAILS", "sk": "COMPLETE"}
+
+
 def manager_change(employee_id: str) -> dict[str, str]:
     """A person whose manager an import changed while their open reviews may not have followed yet (issue 24)."""
     return {"pk": "MANAGERCHANGES", "sk": f"EMP#{_esc(employee_id)}"}

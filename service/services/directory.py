@@ -60,16 +60,17 @@ def import_organisation(
 ) -> ImportResult:
     """Validate a whole CSV, then apply hires, moves and leavers; a bad file changes nothing.
 
-    `principal` None means the trusted CLI. Changes of up to 99 employees commit in one
-    transaction with the import record; larger ones commit in 100-item chunks, each conditional
-    on the versions read, and re-running the same file completes an interrupted import. Issue 28: then the open
-    reviews of running cycles follow their people's new managers (both managers told by email); a re-run moves
-    only what is not moved yet.
+    `principal` None means the trusted CLI. Changes of up to 99 items (a hire is two: the person and whose their
+    address is, issue 24) commit in one transaction with the import record; larger ones commit in 100-item chunks,
+    each conditional on the versions read, and re-running the same file completes an interrupted import. Issue 28:
+    then the open reviews of running cycles follow their people's new managers (both managers told by email); a
+    re-run moves only what is not moved yet.
     """
     if principal is not None:
         require_role(principal, Role.HR)
     incoming = parse_csv(csv_text)
-    plan = plan_import(uow.directory.all(), incoming)
+    existing = uow.directory.all()
+    plan = plan_import(existing, incoming)
     actor = principal.employee_id if principal else "cli"
     if dry_run:
         return ImportResult(plan.summary(), None, dry_run, 0)
@@ -79,11 +80,21 @@ def import_organisation(
     import_id = clock.new_id()
     digest = hashlib.sha256(csv_text.encode()).hexdigest()
     with uow:
+        if not uow.directory.emails_complete():  # issue 24: the first import fills the index of addresses
+            moving = {a.employee_id for b, a in plan.updated + plan.deactivated if b.email != a.email}
+            uow.directory.index_everyone([e for e in existing if e.employee_id not in moving])
+        claimed = {p.email for p in plan.created} | {a.email for _, a in plan.updated + plan.deactivated}
+        # The marks and the index first: in the same chunk as the change they follow, or an earlier one.
         for person in plan.created:
+            uow.directory.index_email(person)
             uow.directory.save(person, new=True)
         for before, after in plan.updated + plan.deactivated:
-            if before.manager_id != after.manager_id:  # the mark first: in the same chunk as the change, or before
+            if before.manager_id != after.manager_id:
                 uow.directory.note_manager_change(after.employee_id)
+            if before.email != after.email:  # an address another row takes now is not removed (one op per item)
+                if before.email not in claimed:
+                    uow.directory.unindex_email(before.email)
+                uow.directory.index_email(after)
             uow.directory.save(after, new=False)
         # The record goes last: it marks the import complete, and so lands with the last chunk.
         uow.imports.add(import_id, iso(clock.now()), actor, plan.summary(), digest)
@@ -183,6 +194,16 @@ def import_history(uow: UnitOfWork, principal: Principal) -> list[ImportRecord]:
     """Applied imports, newest first (HR)."""
     require_role(principal, Role.HR)
     return [ImportRecord(r["import_id"], r["at"], r["actor"], r["summary"]) for r in uow.imports.latest()]
+
+
+def people_by_email(uow: UnitOfWork, addresses: list[str]) -> dict[str, Employee]:
+    """The people with these addresses, by address in lower case (leavers included; unknown ones left out): by key
+    from the index of addresses (issue 24), or, until an import has filled it, from the whole directory."""
+    found = uow.directory.by_emails(addresses)
+    if found is not None:
+        return found
+    wanted = {a.strip().casefold() for a in addresses}
+    return {p.email.casefold(): p for p in uow.directory.all() if p.email and p.email.casefold() in wanted}
 
 
 def get_person(uow: UnitOfWork, employee_id: str) -> Employee:

@@ -18,6 +18,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.errors import NotFound, ValidationFailed
 from service.services.auth import Principal
+from service.services.directory import people_by_email
 from service.services.policy import require_role
 
 
@@ -66,7 +67,7 @@ def bouncing_addresses(uow: UnitOfWork, principal: Principal) -> list[BouncingPe
     found = BounceList(uow.table).all()
     if not found:
         return []
-    by_email = {p.email.casefold(): p for p in uow.directory.all() if p.email}
+    by_email = people_by_email(uow, [b.address for b in found])  # issue 24: by key, not the whole directory
     rows = []
     for b in found:
         person = by_email.get(b.address.casefold())

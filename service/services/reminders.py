@@ -222,8 +222,10 @@ def send_reminders(
     people = uow.directory.get_many(owners)
     recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
-    if set(waiting) - known:  # messages for people with nothing overdue: find them by address
-        everyone = {p.email.lower(): p for p in uow.directory.all() if p.email}
+    if set(waiting) - known:  # messages for people with nothing overdue: find them by address (issue 24: by key)
+        from service.services.directory import people_by_email
+
+        everyone = people_by_email(uow, sorted(set(waiting) - known))
         for address in sorted(set(waiting) - known):
             found = everyone.get(address)
             recipients.append((found, found.email if found else waiting[address][0].address))
