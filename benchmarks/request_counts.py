@@ -245,6 +245,9 @@ def _fill(table: Any, cycle: dict[str, Any], people: int) -> None:
         review = replace(review, period_start=cycle["period_start"], submitted={}, version=1)
         items.append(review_to_item(review))
         items.append({**keys.action_index(e.employee_id), "type": "action_index", "complete": True})
+        items.append(
+            {**keys.employee_email(e.email), "type": "employee_email", "employee_id": e.employee_id, "name": e.name}
+        )
         deltas.update(state_deltas(e.department, None, ReviewState.NOT_STARTED))
     write_batches(table.client, table.name, ({"PutRequest": {"Item": table.encode(i)}} for i in items))
     counts = dict(deltas) | {"expected": len(fillers), "launched": len(fillers)}
@@ -381,6 +384,12 @@ def measure_requests(people: int = MEASURED_PEOPLE) -> list[Measured]:
         clock.at = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
         measure("HR overdue: page", "read", lambda: hr.client.get(f"/hr/cycles/{cycle_id}/overdue"))
         clock.at = NOW
+        # Issue 21/24: HR's list of the addresses that bounce names whose each is, read by key (two bounced).
+        from service.adapters.bounces import BounceList
+
+        for address in ("e8@example.com", "f00003@example.com" if filled or size > 20 else "e9@example.com"):
+            BounceList(table).record(address, "bounce", "Permanent bounce (General)", "2026-03-01T09:00:00Z")
+        measure("HR addresses that bounce: page", "read", lambda: hr.client.get(f"/hr/cycles/{cycle_id}/bouncing"))
         _jobs(table, clock, cycle_id, hr.json("GET", f"/api/templates/{template['template_id']}").get_json(), measure)
         c.meta.events.unregister("before-parameter-build.dynamodb.*", recorder.before)
         return results

@@ -81,7 +81,8 @@ class DirectoryRepository(Repository):
 
     def index_email(self, e: Employee) -> None:
         """Stage whose this person's address is (a hire, a changed address, or the first filling of the index)."""
-        self._uow.add(Put({**keys.employee_email(e.email), "type": "employee_email", "employee_id": e.employee_id}))
+        item = {**keys.employee_email(e.email), "type": "employee_email", "employee_id": e.employee_id, "name": e.name}
+        self._uow.add(Put(item))
 
     def unindex_email(self, address: str) -> None:
         """Stage the removal of an address nobody has any more."""
@@ -98,17 +99,24 @@ class DirectoryRepository(Repository):
                 self.index_email(e)
         self._uow.add(Put({**keys.employee_emails_complete(), "type": "employee_emails"}))
 
-    def by_emails(self, addresses: list[str]) -> dict[str, Employee] | None:
-        """The people with these addresses, by address in lower case (unknown ones left out): the index and its
-        mark in one batch read, the people in another. None while the index is not complete (the caller reads the
+    def owners_of(self, addresses: list[str]) -> dict[str, tuple[str, str]] | None:
+        """(id, name) of whose each of these addresses is, by address in lower case (unknown ones left out): the
+        index and its mark in one batch read. None while the index is not complete (the caller reads the
         directory instead)."""
         wanted = {keys.employee_email(a)["sk"]: a.strip().casefold() for a in addresses if a.strip()}
         items = self._get_many([keys.employee_emails_complete(), *(keys.employee_email(a) for a in wanted.values())])
         if not any(i["sk"] == keys.employee_emails_complete()["sk"] for i in items):
             return None
-        owner = {wanted[i["sk"]]: str(i["employee_id"]) for i in items if i["sk"] in wanted}
-        people = self.get_many(sorted(set(owner.values())))
-        found = {a: people[e] for a, e in owner.items() if e in people}
+        return {wanted[i["sk"]]: (str(i["employee_id"]), str(i["name"])) for i in items if i["sk"] in wanted}
+
+    def by_emails(self, addresses: list[str]) -> dict[str, Employee] | None:
+        """The people with these addresses, by address in lower case (unknown ones left out): `owners_of`, then
+        the people in a batch read. None while the index is not complete."""
+        owners = self.owners_of(addresses)
+        if owners is None:
+            return None
+        people = self.get_many(sorted({e for e, _ in owners.values()}))
+        found = {a: people[e] for a, (e, _) in owners.items() if e in people}
         return {a: p for a, p in found.items() if p.email.casefold() == a}
 
     def note_manager_change(self, employee_id: str) -> None:

@@ -81,7 +81,9 @@ def import_organisation(
     digest = hashlib.sha256(csv_text.encode()).hexdigest()
     with uow:
         if not uow.directory.emails_complete():  # issue 24: the first import fills the index of addresses
-            moving = {a.employee_id for b, a in plan.updated + plan.deactivated if b.email != a.email}
+            moving = {
+                a.employee_id for b, a in plan.updated + plan.deactivated if (b.email, b.name) != (a.email, a.name)
+            }
             uow.directory.index_everyone([e for e in existing if e.employee_id not in moving])
         claimed = {p.email for p in plan.created} | {a.email for _, a in plan.updated + plan.deactivated}
         # The marks and the index first: in the same chunk as the change they follow, or an earlier one.
@@ -91,9 +93,9 @@ def import_organisation(
         for before, after in plan.updated + plan.deactivated:
             if before.manager_id != after.manager_id:
                 uow.directory.note_manager_change(after.employee_id)
-            if before.email != after.email:  # an address another row takes now is not removed (one op per item)
-                if before.email not in claimed:
-                    uow.directory.unindex_email(before.email)
+            if before.email != after.email and before.email not in claimed:  # one op per item in a transaction
+                uow.directory.unindex_email(before.email)  # (an address another row takes now is not removed)
+            if (before.email, before.name) != (after.email, after.name):
                 uow.directory.index_email(after)
             uow.directory.save(after, new=False)
         # The record goes last: it marks the import complete, and so lands with the last chunk.
@@ -194,6 +196,15 @@ def import_history(uow: UnitOfWork, principal: Principal) -> list[ImportRecord]:
     """Applied imports, newest first (HR)."""
     require_role(principal, Role.HR)
     return [ImportRecord(r["import_id"], r["at"], r["actor"], r["summary"]) for r in uow.imports.latest()]
+
+
+def owners_of_addresses(uow: UnitOfWork, addresses: list[str]) -> dict[str, tuple[str, str]]:
+    """(id, name) of whose each address is, by address in lower case (leavers included; unknown ones left out): one
+    batch read of the index of addresses (issue 24), or, until an import has filled it, the whole directory."""
+    found = uow.directory.owners_of(addresses)
+    if found is not None:
+        return found
+    return {a: (p.employee_id, p.name) for a, p in people_by_email(uow, addresses).items()}
 
 
 def people_by_email(uow: UnitOfWork, addresses: list[str]) -> dict[str, Employee]:

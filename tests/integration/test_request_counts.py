@@ -55,6 +55,9 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # the page's managers (a batch) and the addresses that bounce (issue 21: a Query).
     "HR to finalise: page": (0, 1, 1, 0),
     "HR overdue: page": (0, 2, 1, 0),
+    # Issue 24: HR's list of the addresses that bounce: the cycle and HR (the first batch), the bouncing addresses, then
+    # whose each is from the index of addresses (a batch by key), not the whole directory.
+    "HR addresses that bounce: page": (0, 2, 1, 0),
     # Issue 24: the background runs. The reminders' daily run: the cycles, delegations that can reach the day, the
     # reviews in the states past their deadline (none), the feedback requests, the check-in marks due and the
     # participants, the digest's shards...; its writes: a claim and its settling per person emailed (2).

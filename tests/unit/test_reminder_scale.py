@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from service.adapters.clock import FixedClock
 from service.adapters.delegation_store import DELEGATION
-from service.adapters.store import MemoryTable, Put
+from service.adapters.store import Delete, MemoryTable, Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.delegation import Delegation
 from service.domain.directory import parse_csv, plan_import
@@ -176,3 +176,45 @@ def test_a_calendar_day_for_everyone_goes_to_the_worker_in_chunks_each_made_once
     assert f"https://r.example/cycles/{cycle.cycle_id}/reviews/P0001" in mailer.sent[5].text
     again = schedules.run_schedules(UnitOfWork(table), mailer, clock, "https://r.example", queue)  # type: ignore[arg-type]
     assert again.queued == 0 and len(queue.messages) == 3
+
+
+def _bouncing(people: int, legacy: bool = False) -> tuple[dict[str, int], list[tuple[str, str | None, str | None]]]:
+    """The requests and the rows of HR's list of bouncing addresses (one of a person renamed since, one nobody's),
+    in an organisation of `people` read in pages of 50; `legacy`: before an import filled the index of addresses."""
+    from service.adapters import keys
+    from service.adapters.bounces import BounceList
+    from service.services import mail_feedback
+    from service.services.directory import import_organisation
+    from tests.integration.test_calibration_request_counts import CountingTable
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = CountingTable()
+    table.page_size = 50
+    csv = _organisation(people)
+    import_organisation(UnitOfWork(table), None, csv, clock)
+    renamed = csv.replace("P0003,Person 3,", "P0003,Person Three,")
+    import_organisation(UnitOfWork(table), None, renamed, clock)
+    for address in ("P3@example.com", "gone@example.com", "alan@example.com"):
+        BounceList(table).record(address, "bounce", "Permanent bounce (General)", "2026-03-01T09:00:00Z")
+    if legacy:
+        table.transact([Delete(keys.employee_emails_complete())])
+    hr = f.principal(table, "E2")
+    table.calls.clear()
+    rows = mail_feedback.bouncing_addresses(UnitOfWork(table), hr)
+    return dict(table.calls), [(r.address, r.employee_id, r.name) for r in rows]
+
+
+def test_hr_sees_whose_bouncing_addresses_are_by_key_not_from_the_whole_directory():
+    (small, small_rows), (large, large_rows) = _bouncing(10), _bouncing(400)
+    assert small == large == {"Query": 1, "BatchGetItem": 1}, (small, large)
+    assert (
+        small_rows
+        == large_rows
+        == [
+            ("alan@example.com", "M1", "Alan Turing"),
+            ("gone@example.com", None, None),
+            ("P3@example.com", "P0003", "Person Three"),
+        ]
+    )
+    legacy, legacy_rows = _bouncing(400, legacy=True)
+    assert legacy_rows == large_rows and legacy["Query"] > 8  # until an import fills the index: the directory
