@@ -218,3 +218,34 @@ def test_hr_sees_whose_bouncing_addresses_are_by_key_not_from_the_whole_director
     )
     legacy, legacy_rows = _bouncing(400, legacy=True)
     assert legacy_rows == large_rows and legacy["Query"] > 8  # until an import fills the index: the directory
+
+
+def _upward(people: int) -> tuple[dict[str, int], int, int]:
+    """The reads of HR's request for upward feedback in an organisation of `people` in teams of 10 (the directory
+    and the cycle's requests fit one page each, as 1 MB pages hold a few thousand), and what it asked."""
+    from benchmarks.request_counts import org_csv
+    from service.adapters.mailer import MemoryMailer
+    from service.services import feedback_nominations, feedback_settings
+    from service.services.directory import import_organisation
+    from tests.integration.test_calibration_request_counts import CountingTable
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = CountingTable()
+    import_organisation(UnitOfWork(table), None, org_csv(people), clock)
+    cycle = f.launched_cycle(table, clock)
+    hr = f.principal(table, "E2")
+    s = UnitOfWork(table).feedback.settings(cycle.cycle_id)
+    data = {"min_peers": s.min_peers, "max_peers": s.max_peers, "threshold": s.threshold, "upward": True}
+    feedback_settings.save_settings(UnitOfWork(table), hr, cycle.cycle_id, data, s.version, clock)
+    table.calls.clear()
+    mailer = MemoryMailer()
+    asked = feedback_nominations.request_upward(UnitOfWork(table), hr, cycle.cycle_id, clock, mailer)
+    reads = {k: v for k, v in table.calls.items() if k != "TransactWriteItems"}
+    assert table.calls["TransactWriteItems"] == asked.managers and len(mailer.sent) == asked.asked
+    return reads, asked.managers, asked.asked
+
+
+def test_upward_feedback_is_asked_with_reads_that_do_not_grow_per_participant():
+    small, large = _upward(60), _upward(300)
+    assert small[0] == large[0], (small, large)  # the directory, the cycle's requests and reviews: never per person
+    assert (small[1:], large[1:]) == ((7, 59), (31, 299))  # a manager per team of 10, everyone below someone asked
