@@ -337,11 +337,14 @@ def decide_nominations(
     return nominations(uow, principal, cycle_id, subject_id, clock.now())
 
 
+UPWARD_BATCH = 40  # upward requests per transaction: each is the request and its audit record, plus the count
+
+
 def request_upward(
     uow: UnitOfWork, principal: Principal, cycle_id: str, clock: Clock, mailer: Mailer | None = None, base_url: str = ""
 ) -> UpwardAsked:
     """HR asks every participating manager's direct reports about their manager (cycles with upward feedback
-    on); asking again only adds who is new. One transaction per manager."""
+    on); asking again only adds who is new. One transaction per manager and UPWARD_BATCH of their reports."""
     policy.require(policy.may_manage_feedback(principal), "only HR asks for upward feedback")
     cycle = get_cycle(uow, cycle_id)
     require_open(cycle)
@@ -371,18 +374,19 @@ def request_upward(
         new_ids = [p.employee_id for p in reports if p.employee_id not in existing.get(manager_id, set())]
         if not new_ids:
             continue
-        with uow:
-            for p in reports:
-                if p.employee_id in new_ids:
+        by_id = {p.employee_id: p for p in reports}
+        for start in range(0, len(new_ids), UPWARD_BATCH):  # a large team in several transactions (≤ 100 items)
+            with uow:
+                for reviewer_id in new_ids[start : start + UPWARD_BATCH]:
                     stage_request(
                         uow,
                         None,
-                        _new_request(cycle, manager, p, FeedbackKind.UPWARD, principal.employee_id),
+                        _new_request(cycle, manager, by_id[reviewer_id], FeedbackKind.UPWARD, principal.employee_id),
                         RA.ADD,
                         principal.employee_id,
                         at,
                     )
-            uow.commit()
+                uow.commit()
         managers += 1
         asked += len(new_ids)
         if mailer is not None:

@@ -249,3 +249,23 @@ def test_upward_feedback_is_asked_with_reads_that_do_not_grow_per_participant():
     small, large = _upward(60), _upward(300)
     assert small[0] == large[0], (small, large)  # the directory, the cycle's requests and reviews: never per person
     assert (small[1:], large[1:]) == ((7, 59), (31, 299))  # a manager per team of 10, everyone below someone asked
+
+
+def test_upward_feedback_reaches_every_report_of_a_manager_of_120():
+    # One transaction holds 100 items: a large team's requests go in several (it failed as a whole before).
+    from service.services import feedback_nominations, feedback_settings
+    from service.services.directory import import_organisation
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, _organisation(120), clock)
+    cycle = f.launched_cycle(table, clock)
+    hr = f.principal(table, "E2")
+    s = UnitOfWork(table).feedback.settings(cycle.cycle_id)
+    data = {"min_peers": s.min_peers, "max_peers": s.max_peers, "threshold": s.threshold, "upward": True}
+    feedback_settings.save_settings(UnitOfWork(table), hr, cycle.cycle_id, data, s.version, clock)
+    feedback_nominations.request_upward(UnitOfWork(table), hr, cycle.cycle_id, clock)
+    about_m1 = UnitOfWork(table).feedback.about(cycle.cycle_id, "M1")
+    assert len(about_m1) == 120 and {r.kind.value for r in about_m1} == {"upward"}
+    again = feedback_nominations.request_upward(UnitOfWork(table), hr, cycle.cycle_id, clock)
+    assert again.asked == 0
