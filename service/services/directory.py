@@ -75,6 +75,10 @@ def import_organisation(
     if dry_run:
         return ImportResult(plan.summary(), None, dry_run, 0)
     if plan.changes == 0:
+        if not uow.directory.emails_complete():  # issue 24: the index of addresses, filled by any import
+            with uow:
+                uow.directory.index_everyone(existing)
+                uow.commit_in_chunks(MAX_TRANSACTION_ITEMS)
         _move_reviews(uow, actor, clock, mailer)  # an interrupted import's moves, completed
         return ImportResult(plan.summary(), None, dry_run, 0)
     import_id = clock.new_id()

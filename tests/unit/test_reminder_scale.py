@@ -269,3 +269,19 @@ def test_upward_feedback_reaches_every_report_of_a_manager_of_120():
     assert len(about_m1) == 120 and {r.kind.value for r in about_m1} == {"upward"}
     again = feedback_nominations.request_upward(UnitOfWork(table), hr, cycle.cycle_id, clock)
     assert again.asked == 0
+
+
+def test_an_import_that_changes_nobody_still_fills_the_index_of_addresses():
+    from service.adapters import keys
+    from service.services.directory import import_organisation, owners_of_addresses
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    table = MemoryTable()
+    csv = _organisation(3)
+    import_organisation(UnitOfWork(table), None, csv, clock)
+    table.transact([Delete(keys.employee_emails_complete()), Delete(keys.employee_email("p1@example.com"))])
+    assert UnitOfWork(table).directory.owners_of(["p1@example.com"]) is None  # as before the index existed
+    result = import_organisation(UnitOfWork(table), None, csv, clock)
+    assert result.import_id is None and len(UnitOfWork(table).imports.latest()) == 1  # no import recorded
+    assert UnitOfWork(table).directory.owners_of(["P1@example.com"]) == {"p1@example.com": ("P0001", "Person 1")}
+    assert owners_of_addresses(UnitOfWork(table), ["nobody@example.com"]) == {}
