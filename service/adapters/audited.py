@@ -32,10 +32,12 @@ def stage_audited(
     at: str,
     reason: str = "",
     cycle_id: str | None = None,
+    trail: Item | None = None,
 ) -> Item:
     """Stage a create (before None), a versioned update or a deletion (after empty) plus its chained audit
-    record; returns the new item."""
-    version = int((before or {}).get("version", 0)) + 1
+    record; returns the new item. `trail`: the last audit record of an entity created again after its deletion
+    (a one-to-one moved back to a date), whose chain the create continues."""
+    version = int((before or trail or {}).get("version", 0)) + 1
     record = new_record(
         entity,
         version,
@@ -43,7 +45,7 @@ def stage_audited(
         actor,
         action,
         diff(_content(before), _content(after)),
-        (before or {}).get("audit_head", ""),
+        (before or {}).get("audit_head", "") if before is not None else (trail or {}).get("hash", ""),
         reason,
         getattr(uow, "on_behalf_of", None),  # issue 28: an acting manager writes for the manager
     )

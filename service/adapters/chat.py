@@ -208,7 +208,8 @@ class ChannelMailer(Mailer):
     """Sends each recipient's message where they chose: their chat channel, else (or when that fails) email.
 
     A private channel (Slack bot, Teams workflow) carries the email's content; a shared channel (a webhook into
-    one channel) only a knock, and the email still goes. `preferences` finds a person's choice by address."""
+    one channel) only a knock, and the email still goes. A message with a file goes by email to everyone.
+    `preferences` finds a person's choice by address."""
 
     def __init__(
         self,
@@ -230,6 +231,9 @@ class ChannelMailer(Mailer):
 
     def send(self, email: Email) -> None:
         """Chat for those who chose it, email for the rest and for every chat that failed."""
+        if email.attachments:  # a chat message cannot carry the file (an ICS invitation): it goes by email
+            self.inner.send(email)
+            return
         chosen = {a: p.channel for a in email.to if (p := self._choice(a)) and p.channel is not Channel.EMAIL}
         if not chosen:
             self.inner.send(email)

@@ -78,28 +78,53 @@ class OneToOneRepository(Repository):
         """Stage an upcoming meeting moved to another date (the rhythm changed): created there with its content and
         each side's private notes, removed where it was (each a deletion closing its audit trail)."""
         m, r = meeting.manager_id, meeting.report_id
-        moved = self.save_meeting(
-            replace(meeting, date=day, version=0), new=True, actor=actor, action="move_meeting", at=at
-        )
+        target = keys.entity_one_to_one(m, r, day)  # it may have been there before: its trail goes on
+        item = _versioned(MEETING.to_item(replace(meeting, date=day, version=0)))
+        stored = self._audited(target, item, True, actor=actor, action="move_meeting", at=at, trail=self._end(target))
+        moved = replace(MEETING.from_item(stored), version=int(stored["version"]))
         gone = self._before(keys.one_to_one_meeting(m, r, meeting.date))
         entity = keys.entity_one_to_one(m, r, meeting.date)
         stage_audited(self._uow, entity=entity, before=gone, after={}, actor=actor, action="move_meeting", at=at)
+        self.move_private_notes(m, r, meeting.date, day, at=at)
+        return moved
+
+    def move_private_notes(self, manager_id: str, report_id: str, day: str, to_day: str, *, at: str) -> None:
+        """Stage each side's private notes of a meeting date moved to another (the meeting with them, or alone when
+        nothing shared was written yet); a date that holds notes already keeps them."""
+        m, r = manager_id, report_id
         for author in (m, r):
-            note = self._get(keys.one_to_one_private(m, r, meeting.date, author))
-            if note:
-                self.save_private_note(m, r, day, author, note.get("text", ""), new=True, at=at)
-                entity = keys.entity_one_to_one(m, r, f"PRIVATE.{meeting.date}.{author}")
+            note = self._get(keys.one_to_one_private(m, r, day, author))
+            if note and self._get(keys.one_to_one_private(m, r, to_day, author)) is None:
+                moved_to = keys.entity_one_to_one(m, r, f"PRIVATE.{to_day}.{author}")
+                self.save_private_note(
+                    m, r, to_day, author, note.get("text", ""), new=True, at=at, trail=self._end(moved_to)
+                )
+                entity = keys.entity_one_to_one(m, r, f"PRIVATE.{day}.{author}")
                 stage_audited(
                     self._uow, entity=entity, before=note, after={}, actor=author, action="move_meeting", at=at
                 )
-        return moved
 
     def save_private_note(
-        self, manager_id: str, report_id: str, day: str, author_id: str, text: str, *, new: bool, at: str
+        self,
+        manager_id: str,
+        report_id: str,
+        day: str,
+        author_id: str,
+        text: str,
+        *,
+        new: bool,
+        at: str,
+        trail: Item | None = None,
     ) -> int:
-        """Stage one side's private notes (audited under an entity of its own); returns the new version."""
+        """Stage one side's private notes (audited under an entity of its own; `trail`: the end of the trail it had
+        at that date before, moved away and back); returns the new version."""
         key = keys.one_to_one_private(manager_id, report_id, day, author_id)
         entity = keys.entity_one_to_one(manager_id, report_id, f"PRIVATE.{day}.{author_id}")
         item = {**key, "type": "one_to_one_private_note", "text": text}
-        stored = self._audited(entity, item, new, actor=author_id, action="save_private_note", at=at)
+        stored = self._audited(entity, item, new, actor=author_id, action="save_private_note", at=at, trail=trail)
         return int(stored["version"])
+
+    def _end(self, entity: str) -> Item | None:
+        """The last audit record of an entity, if it existed before (one Query)."""
+        found = list(self._table.query(keys.audit(entity, 0)["pk"], "V#"))
+        return found[-1] if found else None

@@ -10,7 +10,7 @@ from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Put
-from service.domain.process_feedback import ProcessAnswer
+from service.domain.process_feedback import ProcessAnswer, open_batch
 
 ANSWER: Codec[ProcessAnswer] = Codec(
     ProcessAnswer, "process_answer", lambda a: keys.process_answer(a.cycle_id, a.answer_id)
@@ -30,8 +30,12 @@ class ProcessFeedbackRepository(Repository):
         return self._get(keys.process_given(cycle_id, employee_id)) is not None
 
     def add(self, cycle_id: str, employee_id: str, answer: ProcessAnswer) -> None:
-        """Stage the answer under a random id and the person's mark; the mark refuses a second answer."""
-        stored = ProcessAnswer(uuid.uuid4().hex, cycle_id, answer.fair, answer.useful, answer.time_taken, answer.change)
+        """Stage the answer under a random id, in the group not yet full, and the person's mark; the mark refuses a
+        second answer."""
+        batch = open_batch(self.answers(cycle_id))
+        stored = ProcessAnswer(
+            uuid.uuid4().hex, cycle_id, answer.fair, answer.useful, answer.time_taken, answer.change, batch
+        )
         mark = {**keys.process_given(cycle_id, employee_id), "type": "process_feedback_given", "version": 1}
         self._uow.add(Put(mark, must_not_exist=True))
         self._uow.add(Put({**ANSWER.to_item(stored), "version": 1}, must_not_exist=True))

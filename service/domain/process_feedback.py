@@ -3,7 +3,9 @@ acknowledged (or the cycle closed), rate how fair and how useful the process was
 change, anonymously. HR reads a cycle's answers only as a group of at least `SUPPRESS_BELOW` people.
 
 Pure Python. An answer carries no person and no time: who answered is kept apart (a mark per person, so nobody
-answers twice), and the comments are read sorted by their text, so no order ties a text to its author.
+answers twice), and the comments are read sorted by their text, so no order ties a text to its author. Answers are
+shown in groups of `SUPPRESS_BELOW` (`batch`): one more answer changes nothing HR reads until its group is full, so
+reading before and after it never isolates it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ class ProcessAnswer:
     useful: int
     time_taken: TimeTaken
     change: str = ""
+    batch: int = 0  # the group it is shown with: answers are released SUPPRESS_BELOW at a time
+
+
+def open_batch(answers: list[ProcessAnswer]) -> int:
+    """The group a new answer joins: the first one not yet full."""
+    sizes = Counter(a.batch for a in answers)
+    return next(b for b in range(len(answers) + 1) if sizes.get(b, 0) < SUPPRESS_BELOW)
 
 
 def check_answer(fair: int, useful: int, change: str) -> None:
@@ -78,10 +87,13 @@ class ProcessSummary:
 
 
 def summarise(cycle_id: str, cycle_name: str, answers: list[ProcessAnswer]) -> ProcessSummary:
-    """The group's averages, the time distribution and the suggestions sorted by text; nothing under 5 answers."""
-    n = len(answers)
-    if n < SUPPRESS_BELOW:
-        return ProcessSummary(cycle_id, cycle_name, n, True, None, None, None, None)
+    """The group's averages, the time distribution and the suggestions sorted by text, over the full groups of
+    answers only (an answer waits for its group); nothing under 5 answers."""
+    sizes = Counter(a.batch for a in answers)
+    shown = [a for a in answers if sizes[a.batch] >= SUPPRESS_BELOW]
+    if len(shown) < SUPPRESS_BELOW:
+        return ProcessSummary(cycle_id, cycle_name, len(answers), True, None, None, None, None)
+    answers, n = shown, len(shown)
     times = Counter(a.time_taken for a in answers)
     return ProcessSummary(
         cycle_id=cycle_id,

@@ -26,16 +26,30 @@ NO_DELEGATION = "There is no such acting-manager arrangement for you to see."
 
 def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on: date | None = None) -> frozenset[str]:
     """The managers the principal acts for on day `on` (today by default), read only when it can matter: the
-    principal is not `manager_id` themselves (one Query of the delegations naming them)."""
+    principal is not `manager_id` themselves (their acting index; and, when it names someone, their directory record:
+    a manager they have been moved below since is not one they act for)."""
     if manager_id is None or principal.employee_id == manager_id:
         return frozenset()
-    return uow.delegations.acting_for(principal.employee_id, on or uow.today or datetime.now(UTC).date())
+    return acting_managers(uow, principal, on or uow.today or datetime.now(UTC).date())
+
+
+def acting_managers(uow: UnitOfWork, principal: Principal, day: date) -> frozenset[str]:
+    """Every manager the principal acts for on this day (their acting index; a manager they were moved below since
+    is not one: their directory record, read only when the index names someone)."""
+    found = uow.delegations.acting_for(principal.employee_id, day)
+    if not found:
+        return found
+    me = uow.directory.get(principal.employee_id)
+    return frozenset(m for m in found if me is not None and m not in me.chain)
 
 
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
     """manager → their acting manager on this day, for the reminders (the delegations that can reach this day,
-    paged: not only the newest HR's list shows)."""
-    return {d.manager_id: d.acting_id for d in uow.delegations.active_on(day)}
+    paged: not only the newest HR's list shows; an acting manager who left the directory acts for nobody, so the
+    manager's tasks come back to the manager)."""
+    found = {d.manager_id: d.acting_id for d in uow.delegations.active_on(day)}
+    people = uow.directory.get_many(sorted(set(found.values()))) if found else {}
+    return {m: a for m, a in found.items() if a in people and people[a].active}
 
 
 def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:
@@ -61,6 +75,8 @@ def name_acting_manager(
     acting = _person(uow, data["acting_id"], "acting_id")
     today = clock.now().date()
     reports = frozenset(p.employee_id for p in uow.directory.reports(manager.employee_id))
+    if manager.employee_id in acting.chain:  # further down: they would act on their own manager's review
+        reports |= {acting.employee_id}
     others = uow.delegations.of_manager(manager.employee_id)
     check_delegation(
         manager.employee_id,
@@ -186,6 +202,6 @@ def get_delegation(uow: UnitOfWork, principal: Principal, delegation_id: str) ->
 
 def managers_of_team(uow: UnitOfWork, principal: Principal, today: date) -> list[Employee]:
     """The managers whose reports' reviews the principal handles today as acting manager (their team lists)."""
-    ids = sorted(uow.delegations.acting_for(principal.employee_id, today))
+    ids = sorted(acting_managers(uow, principal, today))
     found = uow.directory.get_many(ids)
     return [found[i] for i in ids if i in found]

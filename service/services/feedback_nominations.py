@@ -232,15 +232,25 @@ def nominate_peers(
                 stage_request(uow, r, r, RA.REMOVE, principal.employee_id, at, reason="withdrawn by the nominee's list")
         uow.commit()
     if mailer is not None and subject.manager_id:
-        _email_manager(uow, mailer, cycle, subject, settings, base_url)
+        _email_manager(uow, mailer, cycle, subject, settings, base_url, clock.now().date())
     return nominations(uow, principal, cycle_id, subject_id, clock.now())
 
 
 def _email_manager(
-    uow: UnitOfWork, mailer: Mailer, cycle: Cycle, subject: Employee, settings: FeedbackSettings, base_url: str
+    uow: UnitOfWork,
+    mailer: Mailer,
+    cycle: Cycle,
+    subject: Employee,
+    settings: FeedbackSettings,
+    base_url: str,
+    today: date,
 ) -> None:
-    """Tell the manager there are nominations to decide on (a failed send is logged: the page shows them too)."""
+    """Tell the manager (their acting manager meanwhile, issue 28) there are nominations to decide on (a failed send
+    is logged: the page shows them too)."""
     manager = uow.directory.get(subject.manager_id or "")
+    acting = [d.acting_id for d in uow.delegations.of_manager(subject.manager_id or "") if d.active_on(today)]
+    stand_in = uow.directory.get(acting[0]) if acting else None
+    manager = stand_in if stand_in is not None and stand_in.active else manager
     if manager is None or not manager.active:
         return
     path = f"/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"

@@ -258,10 +258,13 @@ def set_rhythm(
     upcoming = [x for x in uow.one_to_ones.meetings(m, r) if x.state is MeetingState.UPCOMING]
     last = date.fromisoformat(pair.last_held) if pair.last_held else None
     day = o2o.next_meeting_date(pair, today, last).isoformat()
+    was = o2o.next_meeting_date(before, today, last).isoformat() if before is not None and not upcoming else None
     with uow:
         saved = uow.one_to_ones.save_pair(pair, new=before is None, actor=actor, action="set_rhythm", at=at)
         if upcoming and upcoming[0].date != day and uow.one_to_ones.meeting(m, r, day) is None:
             uow.one_to_ones.move_meeting(upcoming[0], day, actor=actor, at=at)  # the agenda follows the rhythm
+        elif was is not None and was != day:  # nothing shared written yet: the private notes follow alone
+            uow.one_to_ones.move_private_notes(m, r, was, day, at=at)
         uow.commit()
     if mailer is not None:
         meeting, _ = _current(uow, people, saved, today)

@@ -64,7 +64,7 @@ from service.services import messagebus, policy
 from service.services import training as training_svc
 from service.services.actions import review_action_slots
 from service.services.auth import Principal
-from service.services.delegation import acting_for
+from service.services.delegation import acting_for, acting_managers
 from service.services.policy import ReviewRoles
 
 A = ReviewAction
@@ -749,7 +749,7 @@ def team_reviews(uow: UnitOfWork, principal: Principal, cycle_id: str) -> list[R
     """
     cycle = _cycle(uow, cycle_id)
     reports = uow.directory.reports(principal.employee_id)
-    for manager_id in sorted(uow.delegations.acting_for(principal.employee_id, uow.today or datetime.now(UTC).date())):
+    for manager_id in sorted(acting_managers(uow, principal, uow.today or datetime.now(UTC).date())):
         reports += [p for p in uow.directory.reports(manager_id) if p.employee_id != principal.employee_id]
     reviews = uow.reviews.get_many(cycle_id, [p.employee_id for p in reports])
     rows = [_status_row(cycle, r) for r in reviews]

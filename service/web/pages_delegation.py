@@ -40,8 +40,10 @@ def _page(values: dict[str, Any], errors: forms.Errors, message: str, status: in
         labels=STATUS_LABELS,
         values=values,
         message=message,
-        people=[
-            (p.employee_id, f"{p.name} · {p.department}") for p in people if p.employee_id != principal.employee_id
+        people=[  # a manager's own people are refused (they would act on their own manager's review): not offered
+            (p.employee_id, f"{p.name} · {p.department}")
+            for p in people
+            if p.employee_id != principal.employee_id and (managers or principal.employee_id not in p.chain)
         ],
         managers=[(p.employee_id, f"{p.name} · {p.department}") for p in managers],
         hr=principal.has(Role.HR),
@@ -156,7 +158,7 @@ def _review_contributions_page(
     rows = contribution_svc.for_review(uow, principal, cycle_id, employee_id)  # 404 for whoever may not see them
     person = directory_svc.get_person(uow, employee_id)
     people = directory_svc.people_for_signin(uow)
-    skip = {employee_id, principal.employee_id, person.manager_id}
+    skip = {employee_id, principal.employee_id, person.manager_id, *(r.contributor_id for r in rows)}  # all refused
     return form_page(
         "pages/review_contributions.html",
         errors,

@@ -97,7 +97,7 @@ def create_topic():
     return _on_topics(
         lambda w, principal: svc.create_topic(w.uow(), principal, data, w.clock),
         "Not added",
-        lambda topic: f"“{topic['name']}” is in the catalogue.",
+        lambda topic: f"“{topic.name}” is in the catalogue.",
     )
 
 
@@ -108,7 +108,7 @@ def merge_topics():
     return _on_topics(
         lambda w, principal: svc.merge_topics(w.uow(), principal, source, target, w.clock),
         "Not merged",
-        lambda topic: f"Merged into “{topic['name']}”.",
+        lambda topic: f"Merged into “{topic.name}”.",
     )
 
 

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from service.adapters.clock import FixedClock
 from service.adapters.delegation_store import DELEGATION
+from service.adapters.directory_store import employee_to_item
 from service.adapters.store import Delete, MemoryTable, Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.delegation import Delegation
-from service.domain.directory import parse_csv, plan_import
+from service.domain.directory import Employee, parse_csv, plan_import
 from service.services.delegation import acting_managers_on
 from service.services.directory import move_to_current_managers
 from tests import factories as f
@@ -30,6 +31,10 @@ def test_the_reminders_see_a_running_delegation_behind_hundreds_of_newer_ones():
         for n in range(1, 260)
     ]
     too_old = _delegation(999, "E4", "E7", TODAY - timedelta(days=400), TODAY - timedelta(days=380))
+    acting = ["E6", "E7", *(d.acting_id for d in later)]  # acting managers still in the directory
+    for start in range(0, len(acting), 90):
+        people = [Employee(a, f"Acting {a}", f"{a.lower()}@example.com", "Ops") for a in acting[start : start + 90]]
+        table.transact([Put(employee_to_item(p)) for p in people])
     table.transact([Put(DELEGATION.to_item(d)) for d in [running, too_old]])
     for start in range(0, len(later), 90):
         table.transact([Put(DELEGATION.to_item(d)) for d in later[start : start + 90]])
