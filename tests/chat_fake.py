@@ -85,6 +85,13 @@ def _handler(fake: FakeChat) -> type[BaseHTTPRequestHandler]:
                 user = fake.slack_users.get(email)
                 answer = {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
                 self._answer(200, json.dumps(answer))
+            elif got.path == "/api/users.list":  # pages of `limit` members, the next page's cursor in the answer
+                limit = int((got.query.get("limit") or ["100"])[0])
+                start = int((got.query.get("cursor") or ["0"])[0])
+                everyone = sorted(fake.slack_users.items())
+                page = [{"id": u, "profile": {"email": e}} for e, u in everyone[start : start + limit]]
+                more = str(start + limit) if start + limit < len(everyone) else ""
+                self._answer(200, json.dumps({"ok": True, "members": page, "response_metadata": {"next_cursor": more}}))
             elif got.path == "/api/chat.postMessage":
                 self._answer(200, json.dumps({"ok": got.headers.get("Authorization") == f"Bearer {BOT_TOKEN}"}))
             elif got.path.startswith("/services/"):

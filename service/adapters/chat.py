@@ -39,6 +39,9 @@ from service.domain.notifications import (
 log = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
 TIMEOUT = 5.0  # seconds per HTTP call: a slow chat service must not hold the reminders run
+SLACK_PAGE = 200  # members per users.list page (Slack's advice: at most 200)
+LIST_BYTES = 4_000_000  # the most of one users.list answer read (a member with a full profile is a few kB)
+MAX_SLACK_USERS = 200_000  # Slack user ids a process keeps
 CHAT_SENT = "ChatMessagesSent"
 CHAT_FALLBACKS = "ChatFallbacksToEmail"
 
@@ -96,8 +99,9 @@ class Http:
         parts = urllib.parse.urlsplit(url)
         return self.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def call(self, url: str, body: dict[str, Any] | None = None, token: str | None = None) -> str:
-        """The answer's text; `ChatFailed` on an HTTP error status, a timeout or an unreachable host."""
+    def call(self, url: str, body: dict[str, Any] | None = None, token: str | None = None, most: int = 65536) -> str:
+        """The answer's text (its first `most` bytes); `ChatFailed` on an HTTP error status, a timeout or an
+        unreachable host."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -106,7 +110,7 @@ class Http:
         request = urllib.request.Request(self._aim(url), data=data, headers=headers, method=method)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - https, checked
-                return response.read(65536).decode("utf-8", "replace")
+                return response.read(most).decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             raise ChatFailed(f"HTTP {exc.code}") from exc
         except TimeoutError as exc:
@@ -123,6 +127,7 @@ class ChatSender:
     def __init__(self, http: Http | None = None) -> None:
         self.http = http or Http()
         self._slack_users: dict[tuple[str, str], str] = {}  # (token, address) → Slack user id, for this process
+        self._slack_listed: set[str] = set()  # the tokens whose workspace members this process has listed
 
     def send(self, channel: Channel, mode: ChatMode, secret: str, address: str, message: Message) -> None:
         """Post it; `ChatFailed` when it did not arrive."""
@@ -136,20 +141,52 @@ class ChatSender:
             self._expect(self.http.call(secret, teams_card(message)), ("1", "", "ok"))
 
     def _slack_bot(self, token: str, address: str, message: Message) -> None:
-        user_id = self._slack_users.get((token, address.lower())) or self._slack_user(token, address)
+        user_id = self._slack_user(token, address)
         body = {"channel": user_id, **slack_payload(message)}
         self._slack_answer(self.http.call(f"{SLACK_API}chat.postMessage", body, token))
 
     def _slack_user(self, token: str, address: str) -> str:
-        """The Slack user with this email (Slack limits these lookups, so a process asks once per person)."""
+        """The Slack user with this email. Slack limits lookups per minute, so a process reads the workspace's
+        members once, a page of SLACK_PAGE at a time (users.list), whatever the number of people it then messages;
+        someone not found there (joined since) is looked up by email, once."""
+        if token not in self._slack_listed:
+            self._slack_listed.add(token)
+            self._list_slack_users(token)
+        known = self._slack_users.get((token, address.lower()))
+        if known:
+            return known
         query = urllib.parse.urlencode({"email": address})
         user = self._slack_answer(self.http.call(f"{SLACK_API}users.lookupByEmail?{query}", token=token))
         user_id = (user.get("user") or {}).get("id")
         if not user_id:
             raise ChatFailed("Slack: no user id")
-        if len(self._slack_users) < 10_000:
-            self._slack_users[(token, address.lower())] = str(user_id)
+        self._remember(token, address, str(user_id))
         return str(user_id)
+
+    def _list_slack_users(self, token: str) -> None:
+        """Every member of the workspace with an email, page after page; a page refused (the app may lack the
+        users:read.email scope) leaves the rest to the lookups by email."""
+        cursor = ""
+        while True:
+            query = urllib.parse.urlencode({"limit": SLACK_PAGE, **({"cursor": cursor} if cursor else {})})
+            try:
+                page = self._slack_answer(
+                    self.http.call(f"{SLACK_API}users.list?{query}", token=token, most=LIST_BYTES)
+                )
+            except ChatFailed as exc:
+                log.warning("the Slack members could not be listed, each is looked up by email: %s", exc)
+                return
+            for member in page.get("members") or []:
+                email = ((member.get("profile") or {}).get("email") or "").strip()
+                if email and member.get("id") and not member.get("deleted"):
+                    self._remember(token, email, str(member["id"]))
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return
+
+    def _remember(self, token: str, address: str, user_id: str) -> None:
+        if len(self._slack_users) < MAX_SLACK_USERS:
+            self._slack_users[(token, address.lower())] = user_id
 
     @staticmethod
     def _slack_answer(text: str) -> dict[str, Any]:

@@ -3,13 +3,13 @@ its acting manager (gsi1), its manager (gsi2) and for HR (gsi3)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import RecordRepository
 from service.adapters.store import Put
-from service.domain.delegation import Delegation
+from service.domain.delegation import MAX_DAYS, Delegation
 
 DELEGATION: Codec[Delegation] = Codec(
     Delegation,
@@ -40,6 +40,26 @@ class DelegationRepository(RecordRepository[Delegation]):
     def newest(self) -> list[Delegation]:
         """The organisation's latest delegations, newest first (HR)."""
         return self._newest(*keys.delegations_all(), NEWEST)
+
+    def active_on(self, day: date) -> list[Delegation]:
+        """Every delegation running on this day, whatever the organisation's size: the index of all delegations read
+        newest first, page after page, down to the first that starts too long ago to reach this day (one lasts at
+        most MAX_DAYS)."""
+        index, pk = keys.delegations_all()
+        earliest = (day - timedelta(days=MAX_DAYS)).isoformat()
+        found: list[Delegation] = []
+        cursor = None
+        while True:
+            page = self._table.query_page(pk, index=index, cursor=cursor, descending=True)
+            for item in page.items:
+                if str(item["starts"]) < earliest:
+                    return found
+                d = DELEGATION.from_item(self._uow.remember(item) or item)
+                if d.active_on(day):
+                    found.append(d)
+            if page.cursor is None:
+                return found
+            cursor = page.cursor
 
     def acting_for(self, acting_id: str, day: date) -> frozenset[str]:
         """The managers this person acts for on this day, from their acting index (one GetItem per request, or

@@ -10,7 +10,7 @@ from typing import Any
 from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
-from service.adapters.store import Item, Put
+from service.adapters.store import Delete, Item, Put
 from service.domain.directory import Employee
 
 
@@ -78,6 +78,61 @@ class DirectoryRepository(Repository):
             item = employee_to_item(e)
             item["version"] = e.version + 1
             self._uow.add(Put(item, expect_version=e.version))
+
+    def index_email(self, e: Employee) -> None:
+        """Stage whose this person's address is (a hire, a changed address, or the first filling of the index)."""
+        item = {**keys.employee_email(e.email), "type": "employee_email", "employee_id": e.employee_id, "name": e.name}
+        self._uow.add(Put(item))
+
+    def unindex_email(self, address: str) -> None:
+        """Stage the removal of an address nobody has any more."""
+        self._uow.add(Delete(keys.employee_email(address)))
+
+    def emails_complete(self) -> bool:
+        """Whether every person's address is indexed (else `index_everyone` is due: one GetItem)."""
+        return self._get(keys.employee_emails_complete()) is not None
+
+    def index_everyone(self, people: list[Employee]) -> None:
+        """Stage every address, and the mark that the index is complete (the first import that fills it)."""
+        for e in people:
+            if e.email:
+                self.index_email(e)
+        self._uow.add(Put({**keys.employee_emails_complete(), "type": "employee_emails"}))
+
+    def owners_of(self, addresses: list[str]) -> dict[str, tuple[str, str]] | None:
+        """(id, name) of whose each of these addresses is, by address in lower case (unknown ones left out): the
+        index and its mark in one batch read. None while the index is not complete (the caller reads the
+        directory instead)."""
+        wanted = {keys.employee_email(a)["sk"]: a.strip().casefold() for a in addresses if a.strip()}
+        items = self._get_many([keys.employee_emails_complete(), *(keys.employee_email(a) for a in wanted.values())])
+        if not any(i["sk"] == keys.employee_emails_complete()["sk"] for i in items):
+            return None
+        return {wanted[i["sk"]]: (str(i["employee_id"]), str(i["name"])) for i in items if i["sk"] in wanted}
+
+    def by_emails(self, addresses: list[str]) -> dict[str, Employee] | None:
+        """The people with these addresses, by address in lower case (unknown ones left out): `owners_of`, then
+        the people in a batch read. None while the index is not complete."""
+        owners = self.owners_of(addresses)
+        if owners is None:
+            return None
+        people = self.get_many(sorted({e for e, _ in owners.values()}))
+        found = {a: people[e] for a, (e, _) in owners.items() if e in people}
+        return {a: p for a, p in found.items() if p.email.casefold() == a}
+
+    def note_manager_change(self, employee_id: str) -> None:
+        """Stage the mark that this person's open reviews are to follow their new manager (issue 24: the move then
+        reads only the marked people's reviews, never every review of the running cycles)."""
+        self._uow.add(Put({**keys.manager_change(employee_id), "type": "manager_change", "employee_id": employee_id}))
+
+    def manager_changes(self) -> list[str]:
+        """The people marked by `note_manager_change` whose reviews have not followed yet (one paged Query)."""
+        pk, prefix = keys.manager_changes()
+        return [str(i["employee_id"]) for i in self._table.query(pk, prefix)]
+
+    def settle_manager_changes(self, employee_ids: list[str]) -> None:
+        """Stage the removal of these people's marks (their reviews followed)."""
+        for employee_id in employee_ids:
+            self._uow.add(Delete(keys.manager_change(employee_id)))
 
 
 class ImportLog(Repository):

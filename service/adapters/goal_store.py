@@ -21,6 +21,7 @@ from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import Repository
 from service.adapters.store import Delete, Increment, Item, Put
+from service.domain.checkins import next_check_in
 from service.domain.errors import NO_GOAL, NotFound
 from service.domain.goals import AT_RISK, Goal, GoalLevel, GoalStatus, effective_progress
 
@@ -55,7 +56,8 @@ class GoalRepository(Repository):
 
     def start_owner_totals(self, cycle_id: str) -> None:
         """Stage the mark that every goal of this cycle is counted in its owner's weight total (at its creation)."""
-        self._uow.add(Put({**keys.goal_owner_total(cycle_id), "type": "goal_owner_totals", "version": 1}))
+        mark = {**keys.goal_owner_total(cycle_id), "type": "goal_owner_totals", "version": 1, "check_ins": True}
+        self._uow.add(Put(mark))  # `check_ins`: every goal of it keeps its check-in mark (`_mark_check_in`)
 
     def drop_owner_totals(self, cycle_id: str) -> None:
         """Stage the removal of the cycle's mark (a draft cycle deleted: no goal of it is counted any more)."""
@@ -234,8 +236,42 @@ class GoalRepository(Repository):
         item = goal_to_item(goal) | {"above": self._chain_hint(goal)}
         before = None if new else self._before(keys.goal(goal.goal_id))
         self._count_weight(goal_from_item(before) if before else None, goal)
+        self._mark_check_in(goal_from_item(before) if before else None, goal)
         stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), item, new, **audit))
         return self.note(stored)
+
+    def _mark_check_in(self, before: Goal | None, after: Goal) -> None:
+        """Keep the goal's place among its cycle's check-ins due by day (issue 24: the daily reminders read the
+        days due, not every participant's goals): moved when its next check-in, title or owner changes."""
+        was, now = _check_in_mark(before), _check_in_mark(after)
+        if was == now:
+            return
+        if was is not None and (now is None or was["sk"] != now["sk"]):
+            self._uow.add(Delete({"pk": was["pk"], "sk": was["sk"]}))
+        if now is not None:
+            self._uow.add(Put(now))
+
+    def check_in_marks_kept(self, cycle_ids: list[str]) -> set[str]:
+        """Which of these cycles keep a check-in mark for every goal (created since issue 24): one batch read."""
+        items = self._get_many([keys.goal_owner_total(c) for c in cycle_ids]) if cycle_ids else []
+        by_pk = {i["pk"]: i for i in items if i.get("check_ins")}
+        return {c for c in cycle_ids if keys.goal_owner_total(c)["pk"] in by_pk}
+
+    def check_ins_due(self, cycle_id: str, today: date) -> list[Item]:
+        """The check-in marks of a cycle's goals due by `today` (ISO `due`, `goal_id`, `owner_id`, `title`), read in
+        pages by day up to the first one after today."""
+        found: list[Item] = []
+        cursor = None
+        last = today.isoformat()
+        while True:
+            page = self._table.query_page(keys.check_ins_due(cycle_id), cursor=cursor)
+            for item in page.items:
+                if str(item["due"]) > last:
+                    return found
+                found.append(item)
+            if page.cursor is None:
+                return found
+            cursor = page.cursor
 
     def _chain_hint(self, goal: Goal) -> list[str]:
         """The ids above a goal as this unit of work knows them (its alignment checks read them), kept on its item
@@ -259,6 +295,21 @@ class GoalRepository(Repository):
             self._above[goal.goal_id] = [str(a) for a in item.get("above") or []]
             found.append(goal)
         return found
+
+
+def _check_in_mark(goal: Goal | None) -> Item | None:
+    """The check-in mark a goal keeps (None: no check-in due: no rhythm, finished, archived or in no cycle)."""
+    due = None if goal is None or goal.archived or not goal.cycle_id else next_check_in(goal)
+    if goal is None or due is None or not goal.cycle_id:
+        return None
+    return {
+        **keys.check_in_due(goal.cycle_id, due.isoformat(), goal.goal_id),
+        "type": "check_in_due",
+        "due": due.isoformat(),
+        "goal_id": goal.goal_id,
+        "owner_id": goal.owner_id,
+        "title": goal.title,
+    }
 
 
 WEIGHT, PROGRESS = "w#", "p#"  # an owner's weight total item: a goal's weight, its progress in hundredths

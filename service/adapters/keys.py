@@ -47,6 +47,26 @@ def employee_gsi2(department: str, name: str, employee_id: str) -> dict[str, str
     }
 
 
+def employee_email(address: str) -> dict[str, str]:
+    """Whose an address is (issue 24: the bouncing list and the digests find people by address, by key)."""
+    return {"pk": "EMAILS", "sk": f"TO#{_esc(address.strip().casefold())}"}
+
+
+def employee_emails_complete() -> dict[str, str]:
+    """The mark that every person's address is in `employee_email` (written by the import that filled it)."""
+    return {"pk": "EMAILS", "sk": "COMPLETE"}
+
+
+def manager_change(employee_id: str) -> dict[str, str]:
+    """A person whose manager an import changed while their open reviews may not have followed yet (issue 24)."""
+    return {"pk": "MANAGERCHANGES", "sk": f"EMP#{_esc(employee_id)}"}
+
+
+def manager_changes() -> tuple[str, str]:
+    """Partition and prefix of the manager changes whose reviews have not followed yet (few: the last import's)."""
+    return "MANAGERCHANGES", "EMP#"
+
+
 def org_import(timestamp: str, import_id: str) -> dict[str, str]:
     """An organisation import record (append-only history of imports)."""
     return {"pk": "IMPORT", "sk": f"AT#{timestamp}#{import_id}"}
@@ -301,6 +321,16 @@ def goal_owner_total(cycle_id: str, owner_id: str | None = None) -> dict[str, st
     when the cycle is created, before any goal of it can exist)."""
     sk = "OWNERS" if owner_id is None else f"OWNER#{_esc(owner_id)}"
     return {"pk": f"GOALSTATS#{_cycle_part(cycle_id)}", "sk": sk}
+
+
+def check_in_due(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
+    """A goal of a cycle due a check-in on `day` (ISO) by its rhythm, for the daily reminders (issue 24)."""
+    return {"pk": f"CHECKINS#{_cycle_part(cycle_id)}", "sk": f"{day}#{_esc(goal_id)}"}
+
+
+def check_ins_due(cycle_id: str) -> str:
+    """The partition of a cycle's goals with a check-in due, by day, earliest first."""
+    return f"CHECKINS#{_cycle_part(cycle_id)}"
 
 
 def goal_totals(cycle_id: str) -> dict[str, str]:

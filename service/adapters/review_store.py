@@ -74,6 +74,11 @@ class ReviewRepository(Repository):
             return found, None
         return found, keys.review_state_gsi(cycle_id, state, found[-1].employee_name, found[-1].employee_id)["gsi2sk"]
 
+    def every_in_state(self, cycle_id: str, state: str) -> list[Review]:
+        """Every review of a cycle in one state (the index by state, paged: the reviews in that state only)."""
+        index, pk = keys.reviews_in_state(cycle_id, state)
+        return [review_from_item(i) for i in self._table.query(pk, index=index)]
+
     def reindex(self, cycle_id: str) -> int:
         """Put again, each at the version read, the cycle's reviews whose stored index keys are not the ones their
         codec makes now (written before a key was added, or restored from an older copy); how many. A review

@@ -37,15 +37,27 @@ class DueCheckIn:
 
 
 def due_check_ins(uow: UnitOfWork, today: date) -> dict[str, list[DueCheckIn]]:
-    """Owner → their goals with a rhythm whose next check-in is due by `today`, in active cycles (a background job:
-    one query of each participant's goals)."""
+    """Owner → their goals with a rhythm whose next check-in is due by `today`, in active cycles, the owner a
+    participant (a background job). Issue 24: a cycle keeps a mark per goal due a check-in, by day, so this reads the
+    marks due (a paged Query per cycle) and its participants, not each participant's goals; a cycle created before
+    the marks is read as before, one Query per participant."""
     found: dict[str, list[DueCheckIn]] = {}
-    for cycle in uow.cycles.list():
-        if cycle.state is not CycleState.ACTIVE:
+    cycles = [c for c in uow.cycles.list() if c.state is CycleState.ACTIVE]
+    marked = uow.goals.check_in_marks_kept([c.cycle_id for c in cycles])
+    for cycle in cycles:
+        if cycle.cycle_id in marked:
+            due: dict[str, list[DueCheckIn]] = {}
+            for m in uow.goals.check_ins_due(cycle.cycle_id, today):
+                due.setdefault(str(m["owner_id"]), []).append(
+                    DueCheckIn(str(m["goal_id"]), str(m["title"]), date.fromisoformat(str(m["due"])))
+                )
+            owners = [o for o in uow.cycles.participants(cycle) if o in due] if due else []
+            for owner_id in owners:
+                found.setdefault(owner_id, []).extend(sorted(due[owner_id], key=lambda d: d.goal_id))
             continue
         for owner_id in uow.cycles.participants(cycle):
             for goal in uow.goals.of_owner(owner_id, cycle.cycle_id):
-                due = None if goal.archived else next_check_in(goal)
-                if due is not None and due <= today:
-                    found.setdefault(owner_id, []).append(DueCheckIn(goal.goal_id, goal.title, due))
+                day = None if goal.archived else next_check_in(goal)
+                if day is not None and day <= today:
+                    found.setdefault(owner_id, []).append(DueCheckIn(goal.goal_id, goal.title, day))
     return found

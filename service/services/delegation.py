@@ -53,9 +53,10 @@ def team_of(uow: UnitOfWork, principal: Principal, on: date) -> list[Employee]:
 
 
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
-    """manager → their acting manager on this day, for the reminders (one Query of the latest delegations; an acting
-    manager who left the directory acts for nobody, so the manager's tasks come back to the manager)."""
-    found = {d.manager_id: d.acting_id for d in uow.delegations.newest() if d.active_on(day)}
+    """manager → their acting manager on this day, for the reminders (the delegations that can reach this day,
+    paged: not only the newest HR's list shows; an acting manager who left the directory acts for nobody, so the
+    manager's tasks come back to the manager)."""
+    found = {d.manager_id: d.acting_id for d in uow.delegations.active_on(day)}
     people = uow.directory.get_many(sorted(set(found.values()))) if found else {}
     return {m: a for m, a in found.items() if a in people and people[a].active}
 

@@ -60,28 +60,47 @@ def import_organisation(
 ) -> ImportResult:
     """Validate a whole CSV, then apply hires, moves and leavers; a bad file changes nothing.
 
-    `principal` None means the trusted CLI. Changes of up to 99 employees commit in one
-    transaction with the import record; larger ones commit in 100-item chunks, each conditional
-    on the versions read, and re-running the same file completes an interrupted import. Issue 28: then the open
-    reviews of running cycles follow their people's new managers (both managers told by email); a re-run moves
-    only what is not moved yet.
+    `principal` None means the trusted CLI. Changes of up to 99 items (a hire is two: the person and whose their
+    address is, issue 24) commit in one transaction with the import record; larger ones commit in 100-item chunks,
+    each conditional on the versions read, and re-running the same file completes an interrupted import. Issue 28:
+    then the open reviews of running cycles follow their people's new managers (both managers told by email); a
+    re-run moves only what is not moved yet.
     """
     if principal is not None:
         require_role(principal, Role.HR)
     incoming = parse_csv(csv_text)
-    plan = plan_import(uow.directory.all(), incoming)
+    existing = uow.directory.all()
+    plan = plan_import(existing, incoming)
     actor = principal.employee_id if principal else "cli"
     if dry_run:
         return ImportResult(plan.summary(), None, dry_run, 0)
     if plan.changes == 0:
+        if not uow.directory.emails_complete():  # issue 24: the index of addresses, filled by any import
+            with uow:
+                uow.directory.index_everyone(existing)
+                uow.commit_in_chunks(MAX_TRANSACTION_ITEMS)
         _move_reviews(uow, actor, clock, mailer)  # an interrupted import's moves, completed
         return ImportResult(plan.summary(), None, dry_run, 0)
     import_id = clock.new_id()
     digest = hashlib.sha256(csv_text.encode()).hexdigest()
     with uow:
+        if not uow.directory.emails_complete():  # issue 24: the first import fills the index of addresses
+            moving = {
+                a.employee_id for b, a in plan.updated + plan.deactivated if (b.email, b.name) != (a.email, a.name)
+            }
+            uow.directory.index_everyone([e for e in existing if e.employee_id not in moving])
+        claimed = {p.email for p in plan.created} | {a.email for _, a in plan.updated + plan.deactivated}
+        # The marks and the index first: in the same chunk as the change they follow, or an earlier one.
         for person in plan.created:
+            uow.directory.index_email(person)
             uow.directory.save(person, new=True)
-        for _, after in plan.updated + plan.deactivated:
+        for before, after in plan.updated + plan.deactivated:
+            if before.manager_id != after.manager_id:
+                uow.directory.note_manager_change(after.employee_id)
+            if before.email != after.email and before.email not in claimed:  # one op per item in a transaction
+                uow.directory.unindex_email(before.email)  # (an address another row takes now is not removed)
+            if (before.email, before.name) != (after.email, after.name):
+                uow.directory.index_email(after)
             uow.directory.save(after, new=False)
         # The record goes last: it marks the import complete, and so lands with the last chunk.
         uow.imports.add(import_id, iso(clock.now()), actor, plan.summary(), digest)
@@ -104,42 +123,53 @@ class ManagerMove:
 
 
 def move_to_current_managers(uow: UnitOfWork, actor: str, clock: Clock) -> list[ManagerMove]:
-    """Move every open review of a running cycle whose manager is not the person's manager in the directory any more
+    """Move the open reviews in running cycles of the people an import gave a new manager (`note_manager_change`)
     to that manager, audited: a draft manager assessment is kept, marked as the former manager's, for the new one to
     take over or discard; a submitted one stays as it is. A review already moved is left alone, so a retried import
-    moves each review once (one Query per active cycle; a read and a transaction per review moved)."""
-    people = {p.employee_id: p for p in uow.directory.all()}
-    moves = []
+    moves each review once. Issue 24: it reads the marked people, their reviews by key (a batch per active cycle)
+    and their former managers, not the directory nor every review; a transaction per review moved, then one that
+    removes the marks of the people whose reviews all followed."""
+    marked = uow.directory.manager_changes()
+    if not marked:
+        return []
+    people = uow.directory.get_many(marked)
+    moves: list[ManagerMove] = []
+    left: set[str] = set()  # changed meanwhile: their mark stays for the next run
     at = iso(clock.now())
-    for cycle in uow.cycles.list():
-        if cycle.state is not CycleState.ACTIVE:
+    cycles = [c for c in uow.cycles.list() if c.state is CycleState.ACTIVE]
+    reviews = [(cycle, r) for cycle in cycles for r in uow.reviews.get_many(cycle.cycle_id, sorted(people))]
+    formers = {r.manager_id for _, r in reviews if r.manager_id and r.manager_id not in people}
+    people |= uow.directory.get_many(sorted(formers))
+    for cycle, r in reviews:
+        person = people.get(r.employee_id)
+        if person is None or person.manager_id == r.manager_id or r.state is ReviewState.FINALISED:
             continue
-        for r in uow.reviews.of_cycle(cycle.cycle_id):
-            person = people.get(r.employee_id)
-            if person is None or person.manager_id == r.manager_id or r.state is ReviewState.FINALISED:
-                continue
-            r = uow.reviews.get(cycle.cycle_id, r.employee_id) or r  # read in this unit of work: the update diffs it
-            if person.manager_id == r.manager_id:
-                continue  # moved meanwhile (a concurrent retry of the import)
-            old = people.get(r.manager_id or "")
-            draft = not manager_assessed(r.state) and bool(r.manager_assessment) and old is not None
-            changes: dict[str, Any] = {"manager_id": person.manager_id}
-            if draft and old is not None:
-                changes["manager_draft_by"] = {"id": old.employee_id, "name": old.name}
-            reason = f"the directory names {person.manager_id or 'no manager'} as manager (was {r.manager_id})"
-            try:
-                with uow:
-                    uow.reviews.save(
-                        replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
-                    )
-                    uow.commit()
-            except StaleWrite:
-                continue  # changed meanwhile: left for the next run of the import (the same file moves it then)
-            moves.append(
-                ManagerMove(
-                    cycle.cycle_id, cycle.name, r.employee_id, r.employee_name, r.manager_id, person.manager_id, draft
+        r = uow.reviews.get(cycle.cycle_id, r.employee_id) or r  # read in this unit of work: the update diffs it
+        if person.manager_id == r.manager_id:
+            continue  # moved meanwhile (a concurrent retry of the import)
+        old = people.get(r.manager_id or "")
+        draft = not manager_assessed(r.state) and bool(r.manager_assessment) and old is not None
+        changes: dict[str, Any] = {"manager_id": person.manager_id}
+        if draft and old is not None:
+            changes["manager_draft_by"] = {"id": old.employee_id, "name": old.name}
+        reason = f"the directory names {person.manager_id or 'no manager'} as manager (was {r.manager_id})"
+        try:
+            with uow:
+                uow.reviews.save(
+                    replace(r, **changes), new=False, actor=actor, action="change_manager", at=at, reason=reason
                 )
+                uow.commit()
+        except StaleWrite:
+            left.add(r.employee_id)
+            continue  # changed meanwhile: left for the next run of the import (the same file moves it then)
+        moves.append(
+            ManagerMove(
+                cycle.cycle_id, cycle.name, r.employee_id, r.employee_name, r.manager_id, person.manager_id, draft
             )
+        )
+    with uow:
+        uow.directory.settle_manager_changes([e for e in marked if e not in left])
+        uow.commit_in_chunks(MAX_TRANSACTION_ITEMS)
     return moves
 
 
@@ -170,6 +200,25 @@ def import_history(uow: UnitOfWork, principal: Principal) -> list[ImportRecord]:
     """Applied imports, newest first (HR)."""
     require_role(principal, Role.HR)
     return [ImportRecord(r["import_id"], r["at"], r["actor"], r["summary"]) for r in uow.imports.latest()]
+
+
+def owners_of_addresses(uow: UnitOfWork, addresses: list[str]) -> dict[str, tuple[str, str]]:
+    """(id, name) of whose each address is, by address in lower case (leavers included; unknown ones left out): one
+    batch read of the index of addresses (issue 24), or, until an import has filled it, the whole directory."""
+    found = uow.directory.owners_of(addresses)
+    if found is not None:
+        return found
+    return {a: (p.employee_id, p.name) for a, p in people_by_email(uow, addresses).items()}
+
+
+def people_by_email(uow: UnitOfWork, addresses: list[str]) -> dict[str, Employee]:
+    """The people with these addresses, by address in lower case (leavers included; unknown ones left out): by key
+    from the index of addresses (issue 24), or, until an import has filled it, from the whole directory."""
+    found = uow.directory.by_emails(addresses)
+    if found is not None:
+        return found
+    wanted = {a.strip().casefold() for a in addresses}
+    return {p.email.casefold(): p for p in uow.directory.all() if p.email and p.email.casefold() in wanted}
 
 
 def get_person(uow: UnitOfWork, employee_id: str) -> Employee:

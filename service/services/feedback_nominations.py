@@ -347,11 +347,14 @@ def decide_nominations(
     return nominations(uow, principal, cycle_id, subject_id, clock.now())
 
 
+UPWARD_BATCH = 40  # upward requests per transaction: each is the request and its audit record, plus the count
+
+
 def request_upward(
     uow: UnitOfWork, principal: Principal, cycle_id: str, clock: Clock, mailer: Mailer | None = None, base_url: str = ""
 ) -> UpwardAsked:
     """HR asks every participating manager's direct reports about their manager (cycles with upward feedback
-    on); asking again only adds who is new. One transaction per manager."""
+    on); asking again only adds who is new. One transaction per manager and UPWARD_BATCH of their reports."""
     policy.require(policy.may_manage_feedback(principal), "only HR asks for upward feedback")
     cycle = get_cycle(uow, cycle_id)
     require_open(cycle)
@@ -360,37 +363,44 @@ def request_upward(
         raise Conflict("upward feedback is off in this cycle's feedback settings")
     at = iso(clock.now())
     managers = asked = 0
+    # Issue 24: the directory, the cycle's requests and the managers' reviews read once (paged, batched), not a
+    # Query of each participant's reports and of each manager's requests.
+    participants = set(uow.cycles.participants(cycle))
+    everyone = {p.employee_id: p for p in uow.directory.all()}
     teams: dict[str, list[Employee]] = {}
-    for manager_id in sorted(uow.cycles.participants(cycle)):
-        reports = [p for p in uow.directory.reports(manager_id) if p.employee_id != manager_id]
-        if reports:
-            teams[manager_id] = reports
+    for p in everyone.values():
+        if p.active and p.manager_id in participants and p.employee_id != p.manager_id:
+            teams.setdefault(p.manager_id, []).append(p)
+    teams = {m: sorted(teams[m], key=lambda p: p.name.casefold()) for m in sorted(teams)}
     closed = closed_subjects(uow, cycle, set(teams), clock.now())  # one batch read, not one per manager
+    reviewed = {r.employee_id for r in uow.reviews.get_many(cycle_id, sorted(teams))}
+    existing: dict[str, set[str]] = {}
+    for r in uow.feedback.of_cycle(cycle_id) if teams else []:
+        existing.setdefault(r.subject_id, set()).add(r.reviewer_id)
     for manager_id, reports in teams.items():
-        manager = known_person(uow, manager_id)
-        review = uow.reviews.get(cycle_id, manager_id)
-        if review is None or manager_id in closed:
+        manager = everyone.get(manager_id) or known_person(uow, manager_id)
+        if manager_id not in reviewed or manager_id in closed:
             continue
-        existing = {r.reviewer_id: r for r in uow.feedback.about(cycle_id, manager_id)}
-        new_ids = [p.employee_id for p in reports if p.employee_id not in existing]
+        new_ids = [p.employee_id for p in reports if p.employee_id not in existing.get(manager_id, set())]
         if not new_ids:
             continue
-        with uow:
-            for p in reports:
-                if p.employee_id in new_ids:
+        by_id = {p.employee_id: p for p in reports}
+        for start in range(0, len(new_ids), UPWARD_BATCH):  # a large team in several transactions (≤ 100 items)
+            with uow:
+                for reviewer_id in new_ids[start : start + UPWARD_BATCH]:
                     stage_request(
                         uow,
                         None,
-                        _new_request(cycle, manager, p, FeedbackKind.UPWARD, principal.employee_id),
+                        _new_request(cycle, manager, by_id[reviewer_id], FeedbackKind.UPWARD, principal.employee_id),
                         RA.ADD,
                         principal.employee_id,
                         at,
                     )
-            uow.commit()
+                uow.commit()
         managers += 1
         asked += len(new_ids)
         if mailer is not None:
-            _email_reviewers(uow, mailer, cycle, manager, new_ids, FeedbackKind.UPWARD, base_url)
+            _email_reviewers(uow, mailer, cycle, manager, new_ids, FeedbackKind.UPWARD, base_url, everyone)
     return UpwardAsked(managers, asked)
 
 
@@ -407,15 +417,16 @@ def _email_reviewers(
     reviewer_ids: list[str],
     kind: FeedbackKind,
     base_url: str,
+    known: dict[str, Employee] | None = None,
 ) -> None:
     """One message per newly asked reviewer, which waits for their daily digest. A failed send is logged: the daily
-    reminders list pending requests."""
+    reminders list pending requests. `known`: the reviewers read already (else one batch read)."""
     # The request is the same for every reviewer but for whom it greets.
     title = f"Your feedback on {subject.name}" if kind is FeedbackKind.PEER else "Feedback on your manager"
     url = answer_url(base_url, cycle.cycle_id, subject.employee_id)
     request = {"subject": subject, "cycle": cycle, "kind": kind.value, "due": feedback_deadline(cycle), "url": url}
     path = answer_url("", cycle.cycle_id, subject.employee_id)
-    people = uow.directory.get_many(sorted(reviewer_ids))
+    people = known if known is not None else uow.directory.get_many(sorted(reviewer_ids))
     for reviewer_id in reviewer_ids:
         person = people.get(reviewer_id)
         if person is None or not person.active:

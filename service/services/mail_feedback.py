@@ -18,6 +18,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Role
 from service.domain.errors import NotFound, ValidationFailed
 from service.services.auth import Principal
+from service.services.directory import owners_of_addresses
 from service.services.policy import require_role
 
 
@@ -66,20 +67,11 @@ def bouncing_addresses(uow: UnitOfWork, principal: Principal) -> list[BouncingPe
     found = BounceList(uow.table).all()
     if not found:
         return []
-    by_email = {p.email.casefold(): p for p in uow.directory.all() if p.email}
+    owners = owners_of_addresses(uow, [b.address for b in found])  # issue 24: by key, not the whole directory
     rows = []
     for b in found:
-        person = by_email.get(b.address.casefold())
-        rows.append(
-            BouncingPerson(
-                b.address,
-                b.kind,
-                b.detail,
-                b.at,
-                person.employee_id if person else None,
-                person.name if person else None,
-            )
-        )
+        employee_id, name = owners.get(b.address.strip().casefold(), (None, None))
+        rows.append(BouncingPerson(b.address, b.kind, b.detail, b.at, employee_id, name))
     return rows
 
 

@@ -87,6 +87,8 @@ def erase_person(uow: UnitOfWork, employee_id: str) -> Erasure:
     reviews, _ = uow.reviews.history(employee_id)
     with uow:
         uow.directory.save(erased, new=False)
+        uow.directory.unindex_email(person.email)  # issue 24: no index keeps the old address
+        uow.directory.index_email(erased)
         for review in reviews:
             # The name each review carries for lists and PDFs; not audited, so that no record repeats the old name.
             item = review_to_item(replace(review, employee_name=erased.name))

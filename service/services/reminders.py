@@ -90,14 +90,23 @@ class OverdueTask:
 
 
 def overdue_tasks(uow: UnitOfWork, today: date) -> list[OverdueTask]:
-    """Every overdue task of every active cycle (a background job: queries each cycle's reviews)."""
+    """Every overdue task of every active cycle (a background job). Issue 24: it reads the reviews in the states
+    whose deadline has passed (the index by state, paged), and the people of those a manager owes, not every
+    review and person of the cycle."""
     found: list[OverdueTask] = []
     acting = acting_managers_on(uow, today)  # issue 28: a manager's tasks go to their acting manager meanwhile
     for cycle in uow.cycles.list():
         if cycle.state is not CycleState.ACTIVE:
             continue
-        reviews = uow.reviews.of_cycle(cycle.cycle_id)
-        people = uow.directory.get_many([r.employee_id for r in reviews])
+        late = [s for s in ReviewState if (task := cycle.task_for(s)) is not None and task[2] and today > task[2]]
+        calibration = cycle.phases.get(Phase.CALIBRATION)
+        if calibration is not None and today > calibration and ReviewState.IN_CALIBRATION not in late:
+            late.append(ReviewState.IN_CALIBRATION)
+        reviews = sorted(
+            (r for s in late for r in uow.reviews.every_in_state(cycle.cycle_id, s.value)), key=lambda r: r.employee_id
+        )
+        owed = [r.employee_id for r in reviews if (t := cycle.task_for(r.state)) is not None and t[1] == "manager"]
+        people = uow.directory.get_many(owed)
         for r in reviews:
             task = cycle.task_for(r.state)
             if task is None or task[2] is None or today <= task[2]:
@@ -202,8 +211,10 @@ def send_reminders(
     people = uow.directory.get_many(owners)
     recipients = [(p, p.email) for p in (people.get(o) for o in owners) if p]
     known = {address.lower() for _, address in recipients}
-    if set(waiting) - known:  # messages for people with nothing overdue: find them by address
-        everyone = {p.email.lower(): p for p in uow.directory.all() if p.email}
+    if set(waiting) - known:  # messages for people with nothing overdue: find them by address (issue 24: by key)
+        from service.services.directory import people_by_email
+
+        everyone = people_by_email(uow, sorted(set(waiting) - known))
         for address in sorted(set(waiting) - known):
             found = everyone.get(address)
             recipients.append((found, found.email if found else waiting[address][0].address))

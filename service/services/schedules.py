@@ -19,6 +19,7 @@ from typing import Any
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
 from service.adapters.mailer import Email, Mailer, SendFailed
+from service.adapters.queue import Message, Queue
 from service.adapters.schedule_store import ScheduleRepository
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.audit import edit_of
@@ -80,6 +81,7 @@ class ScheduleRun:
     notified: int
     skipped: int  # rules that could not run (their template or cycle archived, gone or closed): logged
     failed: int
+    queued: int = 0  # chunks of reviews sent to the worker (issue 24), counted there once made
 
 
 def _rules(uow: UnitOfWork) -> ScheduleRepository:
@@ -214,27 +216,41 @@ def preview(
 # --- the daily run ---------------------------------------------------------------------------------------
 
 
-def run_schedules(uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "") -> ScheduleRun:
+def run_schedules(
+    uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str = "", queue: Queue | None = None
+) -> ScheduleRun:
     """The scheduled function, daily: create the reviews every active rule makes from the day after its cursor
     through today, email each person and manager once per review created, and move the cursors to today.
 
+    Issue 24: each day of a rule makes its cycle here, and its reviews in chunks of LAUNCH_BATCH people, one
+    `scheduled_reviews` message each (`create_scheduled_batch`): on `queue` (the worker function, deployed: a day
+    due for the whole organisation is not made inside this function), else at once, here.
+
     Safe to run twice or at once: every write is conditional (a new cycle, a review where none is), and what a
-    concurrent run wrote first is read and left alone. A paused rule's cursor moves too, creating nothing.
+    concurrent run wrote first is read and left alone; a chunk delivered twice creates and emails nothing twice.
+    A paused rule's cursor moves too, creating nothing.
     """
     today = clock.now().date()
     rules, through = _rules(uow).everything()
     live = [r for r in rules if r.state is not RuleState.ARCHIVED]
     people = uow.directory.all() if any(r.state is RuleState.ACTIVE for r in live) else []
     by_id = {p.employee_id: p for p in people}
-    created: list[tuple[Cycle, str]] = []
-    skipped = 0
+    made: list[ScheduleRun] = []
+    skipped = queued = 0
     for rule in live:
         if rule.state is RuleState.ACTIVE:
             after = window_start(through.get(rule.rule_id), date.fromisoformat(rule.created_at[:10]), today)
             try:
-                for on, group in groupby(due_reviews(rule, people, after, today), key=lambda d: d.on):
-                    due = [by_id[d.employee_id] for d in group]
-                    created += _make_occurrence(uow, rule, on, due, clock)
+                chunks = [
+                    chunk
+                    for on, group in groupby(due_reviews(rule, people, after, today), key=lambda d: d.on)
+                    for chunk in _occurrence_chunks(uow, rule, on, [by_id[d.employee_id] for d in group], clock)
+                ]
+                if queue is not None:  # queued before the cursor moves: a failed send leaves the days to the retry
+                    queue.send_many([c | {"base_url": base_url} for c in chunks])
+                    queued += len(chunks)
+                else:
+                    made += [create_scheduled_batch(uow, c | {"base_url": base_url}, clock, mailer) for c in chunks]
             except (NotFound, Conflict) as exc:
                 # Its template or cycle is archived, gone or closed: the rule waits (cursor kept) until HR fixes it.
                 log.warning("schedule rule %s not run: %s", rule.rule_id, exc.message)
@@ -244,15 +260,15 @@ def run_schedules(uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str =
             with uow:
                 _rules(uow).stage_through(rule.rule_id, today)
                 uow.commit()
-    notified, failed = _notify(uow, mailer, created, by_id, base_url)
-    return ScheduleRun(len(live), len(created), notified, skipped, failed)
+    reviews, notified, failed = (sum(getattr(m, f) for m in made) for f in ("reviews", "notified", "failed"))
+    return ScheduleRun(len(live), reviews, notified, skipped, failed, queued)
 
 
-def _make_occurrence(
+def _occurrence_chunks(
     uow: UnitOfWork, rule: ScheduleRule, on: date, due: list[Employee], clock: Clock
-) -> list[tuple[Cycle, str]]:
-    """The reviews of one day of a rule: its cycle (created once) or, for joiners, the running cycle; returns the
-    (cycle, person) of each review created by this call."""
+) -> list[Message]:
+    """The reviews of one day of a rule to make: its cycle (created once) or, for joiners, the running cycle, with
+    the people due among its participants; then one message per LAUNCH_BATCH of them."""
     actor = f"schedule:{rule.rule_id}"
     if rule.kind is RuleKind.JOINERS:
         cycle = get_cycle(uow, rule.cycle_id)
@@ -261,11 +277,30 @@ def _make_occurrence(
     else:
         cycle = _occurrence_cycle(uow, rule, on, due, actor, clock)
     cycle, taking_part = _take_in(uow, cycle, due, actor, clock)
-    made: list[str] = []
-    wanted = [p for p in due if p.employee_id in taking_part]
-    for start in range(0, len(wanted), LAUNCH_BATCH):
-        made += _create_batch(uow, cycle, wanted[start : start + LAUNCH_BATCH], actor, clock)
-    return [(cycle, employee_id) for employee_id in made]
+    wanted = [p.employee_id for p in due if p.employee_id in taking_part]
+    return [
+        {
+            "kind": "scheduled_reviews",
+            "cycle_id": cycle.cycle_id,
+            "actor": actor,
+            "employee_ids": wanted[start : start + LAUNCH_BATCH],
+        }
+        for start in range(0, len(wanted), LAUNCH_BATCH)
+    ]
+
+
+def create_scheduled_batch(uow: UnitOfWork, message: Message, clock: Clock, mailer: Mailer) -> ScheduleRun:
+    """Worker: one chunk of a rule's day: the missing reviews of its people (one conditional transaction, as the
+    launch's batches), and one email per review this call created to the person and their manager, kept for their
+    daily digest. Delivered twice, it finds the reviews and creates and emails nothing."""
+    cycle = get_cycle(uow, message["cycle_id"])
+    ids = list(message["employee_ids"])
+    found = uow.directory.get_many(ids)
+    people = [found[i] for i in ids if i in found]
+    managers = uow.directory.get_many(sorted({p.manager_id for p in people if p.manager_id} - set(found)))
+    made = _create_batch(uow, cycle, people, message["actor"], clock)
+    notified, failed = _notify(uow, mailer, [(cycle, e) for e in made], found | managers, message.get("base_url", ""))
+    return ScheduleRun(0, len(made), notified, 0, failed)
 
 
 def _occurrence_cycle(

@@ -507,7 +507,14 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.training_reports._figures: int(item.get('obstacle_people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(item.get('people', 0))": (STORED, "counters"),
     "services.training_reports._figures: int(value)": (STORED, "counters"),
-    "services.worker.dispatch: int(result)": (STORED, "a count the worker's own job returned"),
+    "services.worker.dispatch: int(getattr(result, 'reviews', result))": (
+        STORED,
+        "a count the worker's own job returned (issue 24: a scheduled chunk's reviews made)",
+    ),
+    "services.checkins.due_check_ins: date.fromisoformat(str(m['due']))": (
+        STORED,
+        "a check-in mark's day, written by the goal's save from next_check_in (issue 24)",
+    ),
     "services.decisions.record_decision: DecisionKind(data['kind'])": ("decision kind",),
     "services.schedules._rule_from_data: RuleKind(data['kind'])": ("schedule rule kind",),
     "domain.directory._start_date: date.fromisoformat(text)": ("import start date",),

@@ -46,7 +46,7 @@ def test_no_role_gets_the_managed_sqs_policy_or_sends_mail_as_anyone_else(roles)
     for name, role in resources.items():
         if role["Type"] == "AWS::IAM::Role":
             assert "AWSLambdaSQSQueueExecutionRole" not in str(role["Properties"].get("ManagedPolicyArns")), name
-    senders = {"WebFunction", "RemindersFunction", "TrainingReportFunction"}
+    senders = {"WebFunction", "RemindersFunction", "TrainingReportFunction", "WorkerFunction"}  # worker: issue 24
     for function in functions(roles.template):
         theirs = requirements("ses", "SendEmail", {"Source": "ceo@example.com"})
         config_set = roles.names["MailConfigurationSet"]

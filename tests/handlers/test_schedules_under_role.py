@@ -1,5 +1,6 @@
-"""Issue 28, point 4: the reminders function's daily run, under its role, creates the reviews a schedule rule makes
-(once, however often it runs) and the new review's email goes out in that day's digest."""
+"""Issue 28, point 4: the reminders function's daily run, under its role, makes the day of a schedule rule and
+(issue 24) hands its reviews to the worker function in chunks through the work queue; the worker, under its role,
+creates them once, however often a chunk is delivered, and the new review's email goes out in the digest."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests import factories as f
 from tests.conftest import ORG_CSV
 from tests.handlers.conftest import LambdaContext
 from tests.handlers.deployed import API_URL, deployed, start
-from tests.handlers.test_every_function_starts import scheduler_event
+from tests.handlers.test_every_function_starts import scheduler_event, sqs_event
 
 
 class Yesterday(Clock):
@@ -43,12 +44,20 @@ def test_the_daily_run_creates_a_probation_review_once_and_mails_it_in_the_diges
 
     reminders = start(stack, "RemindersFunction", monkeypatch)
     result = reminders(scheduler_event(), LambdaContext())
-    assert result["schedules"]["reviews"] == 1 and result["failed"] == 0
+    # Issue 24: the day's reviews go to the worker function in chunks, one message each, under its role.
+    assert (result["schedules"]["queued"], result["schedules"]["reviews"], result["failed"]) == (1, 0, 0)
     cycle_id = f"sched-{rule.rule_id}-{date.today():%Y%m%d}"
-    assert UnitOfWork(stack.table).reviews.get(cycle_id, "E4") is not None
+    [message] = stack.sqs.receive_message(QueueUrl=stack.queue_url("WorkQueue"), MaxNumberOfMessages=10)["Messages"]
+    worker = start(stack, "WorkerFunction", monkeypatch)
+    event = sqs_event([message], stack.queue_arn("WorkQueue"))
+    assert worker(event, LambdaContext()) == {"batchItemFailures": []}
+    assert worker(event, LambdaContext()) == {"batchItemFailures": []}  # delivered twice: made once
+    stack.sqs.delete_message(QueueUrl=stack.queue_url("WorkQueue"), ReceiptHandle=message["ReceiptHandle"])
+    assert [r.employee_id for r in UnitOfWork(stack.table).reviews.of_cycle(cycle_id)] == ["E4"]
+
+    reminders = start(stack, "RemindersFunction", monkeypatch)
+    again = reminders(scheduler_event(), LambdaContext())  # the next run: nothing made twice, the email in the digest
+    assert again["schedules"]["queued"] == 0
+    assert [r.employee_id for r in UnitOfWork(stack.table).reviews.of_cycle(cycle_id)] == ["E4"]
     to_katherine = [m for m in stack.sent_emails() if "katherine@example.com" in m.destinations["ToAddresses"]]
     assert len(to_katherine) == 1 and f"{API_URL}/cycles/{cycle_id}/reviews/E4" in to_katherine[0].body
-
-    again = reminders(scheduler_event(), LambdaContext())  # Lambda's retry, or a second run the same day
-    assert again["schedules"]["reviews"] == 0
-    assert [r.employee_id for r in UnitOfWork(stack.table).reviews.of_cycle(cycle_id)] == ["E4"]

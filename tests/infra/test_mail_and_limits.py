@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.infra.conftest import sam_functions
 from tests.infra.test_template import as_list, role_of, statements
 
-MAILERS = ("WebFunction", "RemindersFunction", "TrainingReportFunction")
+MAILERS = ("WebFunction", "RemindersFunction", "TrainingReportFunction", "WorkerFunction")  # worker: issue 24
 
 
 def test_every_function_that_mails_has_a_sender_links_and_the_configuration_set(template):

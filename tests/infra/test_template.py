@@ -274,7 +274,7 @@ def test_only_the_mailing_functions_send_email_and_only_from_the_sender(resource
                 if action.startswith("s3:"):  # only PdfFunction: export ZIPs, their pieces, kept summaries
                     assert role_name.startswith("PdfFunction") and action in PDF_S3_ACTIONS, (role_name, action)
                 if action.startswith("ses:"):
-                    senders = ("WebFunction", "RemindersFunction", "TrainingReportFunction")
+                    senders = ("WebFunction", "RemindersFunction", "TrainingReportFunction", "WorkerFunction")
                     assert role_name.startswith(senders) and action in ("ses:SendEmail", "ses:SendRawEmail")
                     assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "MailFrom"}
                     # the sender's own identity (address or domain) and the configuration set, never identity/*

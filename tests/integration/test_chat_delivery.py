@@ -203,11 +203,29 @@ def test_while_the_choice_cannot_be_read_the_message_goes_by_email(org, chat):
 
 
 def test_a_slack_user_is_looked_up_once_per_process(org, chat):
+    # Someone who joined Slack after the process listed its members is looked up by email, once.
     table, clock = org
+    mailer, _, secrets = _chain(table, chat)
+    _connect(table, clock, secrets, "slack", "bot", BOT_TOKEN)
+    _choose(table, clock, "E4", "slack")
+    _choose(table, clock, "E5", "slack")
+    mailer.send(_email())
+    chat.slack_users = chat.slack_users | {"edsger@example.com": "U_EDSGER"}
+    mailer.send(_email("edsger@example.com"))
+    mailer.send(_email("edsger@example.com"))
+    lookups = [r for r in chat.received if r.path == "/api/users.lookupByEmail"]
+    assert len(lookups) == 1 and len(chat.posted("chat.postMessage")) == 3
+
+
+def test_slack_members_are_listed_in_pages_once_whatever_the_number_of_people(org, chat):
+    # Issue 24: Slack limits lookups per minute; a process reads the members 200 at a time instead of one per person.
+    table, clock = org
+    chat.slack_users = {f"p{n:04d}@example.com": f"U{n:04d}" for n in range(450)} | chat.slack_users
     mailer, _, secrets = _chain(table, chat)
     _connect(table, clock, secrets, "slack", "bot", BOT_TOKEN)
     _choose(table, clock, "E4", "slack")
     mailer.send(_email())
     mailer.send(_email())
-    lookups = [r for r in chat.received if r.path == "/api/users.lookupByEmail"]
-    assert len(lookups) == 1 and len(chat.posted("chat.postMessage")) == 2
+    paths = [r.path for r in chat.received if r.method == "GET"]
+    assert paths == ["/api/users.list"] * 3
+    assert [b["channel"] for b in chat.posted("chat.postMessage")] == ["U_KATHERINE", "U_KATHERINE"]

@@ -106,6 +106,7 @@ def test_a_review_changed_during_the_move_is_left_for_the_next_run(org, clock, m
     uow = UnitOfWork(table)
     with uow:  # the directory changes, the reviews not yet (an import interrupted before its moves)
         for _, after in plan_import(uow.directory.all(), parse_csv(MOVED)).updated:
+            uow.directory.note_manager_change(after.employee_id)
             uow.directory.save(after, new=False)
         uow.commit()
     real_get = ReviewRepository.get
