@@ -14,6 +14,9 @@ The storage is where anonymity is decided:
   exists yet); the team overview reads it for all reports in one batch read, with the cycle's mark
   (`FBCYCLE#cycle / WAITING`, written at launch) that counting began before any request: then a person without
   a count has none waiting; in a cycle launched before counting existed such a person's requests are counted;
+- an upward summary (`FBUPWARD#cycle / subject`) counts a manager's upward answers and, per competency, the ratings
+  and their sum (no text, no time, no reviewer), moved by each upward answer in its transaction: the diagnosis reads
+  a cycle's in one Query (issue 27);
 - a tally (`FBGROUP#cycle#subject / TALLY`) counts the answers in its `version` (no time): the manager's submission,
   which scores the group it read and closes it, checks the tally is still what that read saw, so an answer landing
   in between refuses the submission instead of being released unscored.
@@ -240,10 +243,13 @@ class FeedbackRepository(Repository):
         """Stage the removal of a draft (its answer was submitted, or the request declined)."""
         self._uow.add(Delete(keys.feedback_draft(reviewer_id, cycle_id, subject_id)))
 
-    def add_answer(self, cycle_id: str, subject_id: str, kind: FeedbackKind, content: dict[str, Any]) -> None:
+    def add_answer(
+        self, cycle_id: str, subject_id: str, kind: FeedbackKind, content: dict[str, Any], level: int | None = None
+    ) -> None:
         """Stage an answer into its group under a random id; the item names nobody and no time. The transaction
         also checks that the feedback was not closed meanwhile (a manager submitting at the same moment): an
-        answer never joins a group after it is closed."""
+        answer never joins a group after it is closed. An upward answer also moves the manager's upward summary
+        (`level`: the manager's level in the organisation, kept from the first answer)."""
         answer_id = uuid.uuid4().hex
         item = {
             **keys.feedback_answer(cycle_id, subject_id, kind.value, answer_id),
@@ -256,6 +262,16 @@ class FeedbackRepository(Repository):
         self._uow.add(Check(keys.feedback_closed(cycle_id, subject_id), must_not_exist=True))
         self._uow.add(Put(item, must_not_exist=True))
         self._uow.add(Increment(keys.feedback_tally(cycle_id, subject_id), {"version": 1}, {"type": "feedback_tally"}))
+        if kind is FeedbackKind.UPWARD:
+            deltas = {"answers": 1}
+            for cid, rating in content["ratings"].items():
+                deltas |= {f"n#{cid}": 1, f"s#{cid}": int(rating)}
+            defaults = {"type": "upward_summary", "subject_id": subject_id, "level": level or 0}
+            self._uow.add(Increment(keys.upward_summary(cycle_id, subject_id), deltas, defaults))
+
+    def upward_summaries(self, cycle_id: str) -> list[Item]:
+        """The upward summaries of a cycle, one per manager with an upward answer (one paginated Query)."""
+        return list(self._table.query(keys.upward_summaries(cycle_id)))
 
     def close(self, cycle_id: str, subject_id: str, at: str, released: bool) -> None:
         """Stage the close mark of one person's feedback (the manager submits; once: it stays if HR returns the

@@ -12,10 +12,13 @@ a sentence built from numbers of the diagnosis, with a stable key an improvement
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
+from service.domain.feedback import RELEASE_GRACE, ReleaseRule
 from service.domain.reviews import ObstacleCategory
 from service.domain.suppression import Line, nested, withheld
 from service.domain.workflow import Labelled, labels
@@ -155,8 +158,8 @@ def gap_rows(
 
 @dataclass(frozen=True)
 class UpwardGroup:
-    """One manager's upward group as it is shown (released, at least the cycle's threshold of answers): how many
-    answered, and the sum and number of the ratings given (per competency average × people who rated it)."""
+    """One manager's upward group as it counts (at least the cycle's threshold of answers): how many answered, and
+    the sum and number of the ratings given in the competencies at least the threshold rated."""
 
     level: int
     respondents: int
@@ -173,6 +176,43 @@ class LevelFigure:
     managers: int | None
     respondents: int | None
     average: float | None
+
+
+def upward_final_at(rule: ReleaseRule, deadline: date | None) -> datetime | None:
+    """The moment every upward group of a cycle is final and released at once: `RELEASE_GRACE` after the midnight
+    that ends the feedback deadline's day, when the cycle's rule releases on the deadline. None: groups are released
+    one by one as managers submit (rule `manager`), so only the cycle's close makes the whole set final."""
+    if deadline is None or not rule.on_deadline:
+        return None
+    return datetime.combine(deadline + timedelta(days=1), time(), UTC) + RELEASE_GRACE
+
+
+def upward_final(rule: ReleaseRule, deadline: date | None, closed: bool, now: datetime) -> bool:
+    """Whether a cycle's upward figures may be shown: only once no group can join, leave or grow any more, so a
+    figure a reader saw never changes (before and after would give one group, or one answer, away)."""
+    at = upward_final_at(rule, deadline)
+    return closed if at is None else now >= at
+
+
+def upward_groups(
+    summaries: Iterable[Mapping[str, Any]], competencies: Iterable[str], threshold: int
+) -> list[UpwardGroup]:
+    """Each manager's upward group from the cycle's summaries, counted as `feedback.group_result` shows it: a group
+    under the threshold is left out, and so is a competency fewer than the threshold rated; a manager whose level
+    was not known when the first answer came (not in the directory) too."""
+    wanted = list(competencies)
+    found = []
+    for s in summaries:
+        answers, level = int(s.get("answers", 0)), int(s.get("level") or 0)
+        if answers < threshold or level < 1:
+            continue
+        total = rated = 0
+        for cid in wanted:
+            n = int(s.get(f"n#{cid}", 0))
+            if n >= threshold:
+                total, rated = total + int(s.get(f"s#{cid}", 0)), rated + n
+        found.append(UpwardGroup(level, answers, float(total), rated))
+    return found
 
 
 def upward_levels(groups: Sequence[UpwardGroup]) -> list[LevelFigure]:
@@ -315,12 +355,14 @@ def reading(now: CycleFigures, before: CycleFigures | None, points: int, meets: 
     if levels:
         low = min(levels, key=lambda lv: (lv.average or 0, lv.level))
         where = "below" if (low.average or 0) < meets else "at or above"
+        was = next((lv.average for lv in (before.levels if before else []) if lv.level == low.level), None)
+        then = f"; {was:g} in {before.cycle_name}" if was is not None and before is not None else ""
         found.append(
             Finding(
                 f"upward:level-{low.level}",
                 FindingKind.UPWARD,
                 f"Upward feedback is lowest for managers at level {low.level}: {low.average:g} on the {points}-point "
-                f"scale, {where} expectations ({_plural(low.respondents or 0, 'answer', 'answers')}).",
+                f"scale, {where} expectations ({_plural(low.respondents or 0, 'answer', 'answers')}){then}.",
             )
         )
     best: tuple[float, GapRow, GapCell] | None = None

@@ -13,6 +13,7 @@ from service.domain.cycles import Cycle
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite
 from service.domain.feedback import (
     ASKED,
+    FeedbackKind,
     FeedbackRequest,
     RequestAction,
     RequestState,
@@ -150,6 +151,12 @@ def save_draft(
     return DraftSaved(version, iso(clock.now()), content)
 
 
+def _level(uow: UnitOfWork, manager_id: str) -> int:
+    """The manager's level in the organisation (1: reports to nobody), as the diagnosis reads upward feedback."""
+    person = uow.directory.get(manager_id)
+    return len(person.chain) + 1 if person else 0
+
+
 def submit_answer(
     uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, content: dict[str, Any], clock: Clock
 ) -> Done:
@@ -160,10 +167,11 @@ def submit_answer(
     cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     check_answer(content, launched_template(cycle), request.kind, submit=True)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    level = _level(uow, subject_id) if request.kind is FeedbackKind.UPWARD else None
     with uow:
         # The audit record of this write says "answered" and no more: the content is in the group only.
         stage_request(uow, request, request, RA.ANSWER, principal.employee_id, iso(clock.now()))
-        uow.feedback.add_answer(cycle_id, subject_id, request.kind, answer_content(content))
+        uow.feedback.add_answer(cycle_id, subject_id, request.kind, answer_content(content), level)
         if draft is not None:
             uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
         uow.commit()

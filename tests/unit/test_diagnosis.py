@@ -73,20 +73,31 @@ def figures(**overrides) -> CycleFigures:
 
 
 def test_the_reading_says_what_stands_out_from_the_figures_shown_only():
-    before = figures(cycle_id="c1", cycle_name="2025", areas=areas_from({"tools": 2, "management_and_leadership": 7}))
+    before = figures(
+        cycle_id="c1",
+        cycle_name="2025",
+        areas=areas_from({"tools": 2, "management_and_leadership": 7}),
+        levels=[LevelFigure(2, 2, 9, 2.6)],
+    )
     found = {f.key: f.text for f in reading(figures(), before, 4, 2)}
     assert found["obstacles:tools_and_processes"].startswith("Most obstacles recorded sit with tools and processes: 9")
     assert "rose from 2 in 2025 to 9 in 2026" in found["obstacles_rising:tools_and_processes"]
     assert "obstacles_rising:management_and_leadership" not in found  # it fell
     assert found["upward:level-2"] == (
         "Upward feedback is lowest for managers at level 2: 2.1 on the 4-point scale, at or above expectations "
-        "(12 answers)."
+        "(12 answers); 2.6 in 2025."
     )
     assert found["gap:Eng:delivery"] == "Eng: 6 of 10 people rated were below expectations in Delivery."
     assert found["training:delivered"] == "5 of 20 training needs named in 2026 were addressed (25%)."
     assert found["training:topic:sql"] == "SQL: 7 of 9 needs named not addressed yet."
     # A withheld figure is never read: workload (withheld) and level 3 (withheld) are in no sentence.
     assert not any("workload" in t.casefold() or "level 3" in t for t in found.values())
+
+
+def test_the_upward_finding_names_the_cycle_before_only_when_its_level_was_shown():
+    withheld_before = figures(cycle_name="2025", levels=[LevelFigure(2, None, None, None)])
+    text = next(f.text for f in reading(figures(), withheld_before, 4, 2) if f.kind is FindingKind.UPWARD)
+    assert text.endswith("(12 answers).") and "2025" not in text
 
 
 def test_nothing_stands_out_when_everything_is_withheld():
