@@ -361,7 +361,8 @@ def reading(now: CycleFigures, before: CycleFigures | None, points: int, meets: 
             Finding(
                 f"upward:level-{low.level}",
                 FindingKind.UPWARD,
-                f"Upward feedback is lowest for managers at level {low.level}: {low.average:g} on the {points}-point "
+                f"Upward feedback is {'lowest for' if len(levels) > 1 else 'shown only for'} managers at level "
+                f"{low.level}: {low.average:g} on the {points}-point "
                 f"scale, {where} expectations ({_plural(low.respondents or 0, 'answer', 'answers')}){then}.",
             )
         )

@@ -65,7 +65,7 @@ def figures(**overrides) -> CycleFigures:
         "cycle_name": "2026",
         "areas": areas_from({"tools": 9, "management_and_leadership": 6, "workload": None}),
         "training": TrainingTotals(20, 5),
-        "levels": [LevelFigure(2, 3, 12, 2.1), LevelFigure(3, None, None, None)],
+        "levels": [LevelFigure(2, 3, 12, 2.1), LevelFigure(3, None, None, None), LevelFigure(4, 2, 6, 3.4)],
         "departments": [GapRow("Eng", 10, (GapCell("delivery", "Delivery", 6),), 6)],
         "topics": [TrainingFigure("sql", "SQL", 8, 9, 2)],
     }
@@ -98,6 +98,12 @@ def test_the_upward_finding_names_the_cycle_before_only_when_its_level_was_shown
     withheld_before = figures(cycle_name="2025", levels=[LevelFigure(2, None, None, None)])
     text = next(f.text for f in reading(figures(), withheld_before, 4, 2) if f.kind is FindingKind.UPWARD)
     assert text.endswith("(12 answers).") and "2025" not in text
+    alone = next(
+        f.text
+        for f in reading(figures(levels=[LevelFigure(3, 2, 10, 3.35)]), None, 5, 3)
+        if f.kind is FindingKind.UPWARD
+    )
+    assert alone.startswith("Upward feedback is shown only for managers at level 3: 3.35 on the 5-point scale")
 
 
 def test_nothing_stands_out_when_everything_is_withheld():
