@@ -244,12 +244,17 @@ class FeedbackRepository(Repository):
         self._uow.add(Delete(keys.feedback_draft(reviewer_id, cycle_id, subject_id)))
 
     def add_answer(
-        self, cycle_id: str, subject_id: str, kind: FeedbackKind, content: dict[str, Any], level: int | None = None
+        self,
+        cycle_id: str,
+        subject_id: str,
+        kind: FeedbackKind,
+        content: dict[str, Any],
+        chain: tuple[str, ...] | None = None,
     ) -> None:
         """Stage an answer into its group under a random id; the item names nobody and no time. The transaction
         also checks that the feedback was not closed meanwhile (a manager submitting at the same moment): an
         answer never joins a group after it is closed. An upward answer also moves the manager's upward summary
-        (`level`: the manager's level in the organisation, kept from the first answer)."""
+        (`chain`: the managers above them, kept from the first answer; None: not in the directory)."""
         answer_id = uuid.uuid4().hex
         item = {
             **keys.feedback_answer(cycle_id, subject_id, kind.value, answer_id),
@@ -266,7 +271,9 @@ class FeedbackRepository(Repository):
             deltas = {"answers": 1}
             for cid, rating in content["ratings"].items():
                 deltas |= {f"n#{cid}": 1, f"s#{cid}": int(rating)}
-            defaults = {"type": "upward_summary", "subject_id": subject_id, "level": level or 0}
+            defaults: dict[str, Any] = {"type": "upward_summary", "subject_id": subject_id, "level": 0}
+            if chain is not None:
+                defaults |= {"level": len(chain) + 1, "chain": list(chain)}
             self._uow.add(Increment(keys.upward_summary(cycle_id, subject_id), deltas, defaults))
 
     def upward_summaries(self, cycle_id: str) -> list[Item]:

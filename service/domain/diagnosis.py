@@ -20,7 +20,7 @@ from typing import Any
 
 from service.domain.feedback import RELEASE_GRACE, ReleaseRule
 from service.domain.reviews import ObstacleCategory
-from service.domain.suppression import Line, nested, withheld
+from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.workflow import Labelled, labels
 
 
@@ -165,6 +165,7 @@ class UpwardGroup:
     respondents: int
     rating_sum: float
     ratings: int
+    known_by: frozenset[str] = frozenset()  # who reads this group alone: the manager and everyone above them
 
 
 @dataclass(frozen=True)
@@ -211,21 +212,36 @@ def upward_groups(
             n = int(s.get(f"n#{cid}", 0))
             if n >= threshold:
                 total, rated = total + int(s.get(f"s#{cid}", 0)), rated + n
-        found.append(UpwardGroup(level, answers, float(total), rated))
+        known = frozenset([str(s.get("subject_id", "")), *(s.get("chain") or [])]) - {""}
+        found.append(UpwardGroup(level, answers, float(total), rated, known))
     return found
+
+
+def known_apart(groups: Sequence[UpwardGroup]) -> bool:
+    """Whether someone who reads some of these groups alone (a manager their own, a manager above theirs, who may
+    also read the diagnosis) would learn the rest by subtracting them from the level's figure: the others' answers
+    are fewer than 5 but not none."""
+    readers = set().union(*(g.known_by for g in groups)) if groups else set()
+    for reader in readers:
+        rest = sum(g.respondents for g in groups if reader not in g.known_by)
+        if 0 < rest < SUPPRESS_BELOW:
+            return True
+    return False
 
 
 def upward_levels(groups: Sequence[UpwardGroup]) -> list[LevelFigure]:
     """Upward feedback by level; a level's group is the people who answered about its managers (a person answers
     about their own manager only, so levels are disjoint): under 5 withheld, and the next-smallest where the
-    total would give one away."""
+    total would give one away; a level withheld too where a manager, or one above them, who reads their own
+    groups could subtract them and be left with fewer than 5 others' answers (`known_apart`)."""
     by_level: dict[int, list[UpwardGroup]] = {}
     for g in groups:
         by_level.setdefault(g.level, []).append(g)
     sizes: dict[Hashable, int] = {("upward",): sum(g.respondents for g in groups)}
     for level, mine in by_level.items():
         sizes[("level", level)] = sum(g.respondents for g in mine)
-    hidden = withheld(sizes, [Line(("upward",), tuple(("level", n) for n in by_level))])
+    apart = [("level", n) for n, mine in by_level.items() if known_apart(mine)]
+    hidden = withheld(sizes, [Line(("upward",), tuple(("level", n) for n in by_level))], unpublished=apart)
     rows = []
     for level in sorted(by_level):
         mine = by_level[level]

@@ -26,6 +26,7 @@ from service.domain.diagnosis import (
     UpwardGroup,
     areas_from,
     gap_rows,
+    known_apart,
     reading,
     upward_levels,
 )
@@ -203,3 +204,16 @@ def test_upward_feedback_by_level_gives_no_group_under_5_away(groups):
             c.published = True
     leaks = a.leaks()
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_level_is_withheld_where_a_manager_above_some_of_its_groups_would_be_left_with_under_5_others():
+    lin = [
+        UpwardGroup(3, 3, 9.0, 6, frozenset({"M1", "L1", "E1"})),
+        UpwardGroup(3, 3, 9.0, 6, frozenset({"M2", "L1", "E1"})),
+    ]
+    mo = UpwardGroup(3, 4, 8.0, 8, frozenset({"M3", "L2", "E1"}))
+    assert known_apart([*lin, mo])  # Lin reads Mia's and Max's groups: 10 − 6 = Mo's 4
+    assert upward_levels([*lin, mo]) == [LevelFigure(3, None, None, None)]
+    bigger = UpwardGroup(3, 5, 10.0, 10, frozenset({"M3", "L2", "E1"}))
+    assert not known_apart([*lin, bigger])  # 5 others for Lin, 6 for Lars, 8 for Mia or Max, none for Ada
+    assert upward_levels([*lin, bigger]) == [LevelFigure(3, 3, 11, 1.27)]
