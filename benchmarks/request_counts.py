@@ -25,7 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 KINDS = ("GetItem", "BatchGetItem", "Query", "TransactWriteItems")
-TARGETS = {"read": 3, "write": 2}
+# Issue 27: a leadership report over a cycle and the ones before it (the diagnosis) reads a few items per cycle: its
+# target is that bound, the same at every size (never one request per manager or person).
+TARGETS = {"read": 3, "write": 2, "report": 12}
 TABLE = "reviews-requests"
 REGION = "eu-west-1"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -235,6 +237,11 @@ def _fill(table: Any, cycle: dict[str, Any], people: int) -> None:
     everyone = plan_import([], parse_csv(org_csv(people))).created
     fillers = [e for e in everyone if e.employee_id.startswith("F")]
     items, deltas = [], Counter[str]()
+    for lead in {e.manager_id for e in fillers if e.manager_id and e.manager_id.startswith("F")}:
+        # Its 9 reports' upward answers, as their submissions leave the lead's summary (issue 27).
+        upward = {"answers": 9, "n#delivery": 9, "s#delivery": 27, "n#collaboration": 9, "s#collaboration": 30}
+        key = keys.upward_summary(cycle["cycle_id"], lead)
+        items.append({**key, "type": "upward_summary", "subject_id": lead, "level": 2, "chain": ["E1"], **upward})
     for e in fillers:
         items.append(employee_to_item(e))
         review = Review(cycle["cycle_id"], e.employee_id, e.name, e.department, e.manager_id, cycle["name"], "")
@@ -372,6 +379,18 @@ def measure_requests(people: int = MEASURED_PEOPLE) -> list[Measured]:
         measure("HR to finalise: page", "read", lambda: hr.client.get(f"/hr/cycles/{cycle_id}/to-finalise"))
         clock.at = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
         measure("HR overdue: page", "read", lambda: hr.client.get(f"/hr/cycles/{cycle_id}/overdue"))
+        # Issue 27: upward feedback about the manager E3 from 5 of his reports, through the API (asking every team of
+        # 10,000 people takes minutes on moto: there, the fillers' leads get their summaries in _fill), then the
+        # diagnosis once the feedback deadline has released every upward group (its figures show).
+        if not filled:
+            _ok(hr.json("POST", f"/api/cycles/{cycle_id}/feedback/upward"))
+            people["E8"] = _Person(app, "E8")
+            for e in ("E4", "E5", "E6", "E7", "E8"):
+                body = {"ratings": {"delivery": 3, "collaboration": 4}, "answers": {}}
+                _ok(people[e].json("POST", f"/api/feedback/{cycle_id}/E3/answer", body))
+        clock.at = datetime(2026, 3, 21, 0, 15, tzinfo=UTC)
+        diagnosis = f"/api/cycles/{cycle_id}/diagnosis"
+        measure("diagnosis, upward by level: JSON (leadership)", "report", lambda: people["E1"].json("GET", diagnosis))
         clock.at = NOW
         c.meta.events.unregister("before-parameter-build.dynamodb.*", recorder.before)
         return results

@@ -198,9 +198,12 @@ def _trend_row(uow: UnitOfWork, principal: Principal, cycle: Cycle, now: datetim
     return row, CycleFigures(cycle.cycle_id, cycle.name, areas, totals, org, up.levels, departments, topics)
 
 
-def plan_review(uow: UnitOfWork, cycle: Cycle, today: date) -> tuple[PlanReview, list[PlanItem]]:
-    """The plan's items made from earlier cycles (reviewed at this one) and those made from this cycle."""
-    earlier = {c.cycle_id for c in _earlier(uow, cycle)}
+def plan_review(
+    uow: UnitOfWork, cycle: Cycle, today: date, before: list[Cycle] | None = None
+) -> tuple[PlanReview, list[PlanItem]]:
+    """The plan's items made from earlier cycles (reviewed at this one) and those made from this cycle (`before`:
+    the cycles before it, when read already)."""
+    earlier = {c.cycle_id for c in (_earlier(uow, cycle) if before is None else before)}
     items = uow.plan.all()
     carried = [i for i in items if i.cycle_id in earlier]
     return PlanReview(carried, progress_of(carried, today)), [i for i in items if i.cycle_id == cycle.cycle_id]
@@ -231,7 +234,7 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
         trend.insert(0, row)
         before = figs if n == 0 else before
     meets = expectation_point(scale) if len(scale) >= 2 else 0
-    review, this_cycle = plan_review(uow, cycle, now.date())
+    review, this_cycle = plan_review(uow, cycle, now.date(), earlier)
     return Diagnosis(
         cycle_id=cycle_id,
         cycle_name=cycle.name,

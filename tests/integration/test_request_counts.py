@@ -55,6 +55,11 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # the page's managers (a batch) and the addresses that bounce (issue 21: a Query).
     "HR to finalise: page": (0, 1, 1, 0),
     "HR overdue: page": (0, 2, 1, 0),
+    # Issue 27: the diagnosis (a leadership report, target 12): the first batch (the reader, the cycle, its
+    # counters, the feedback settings), the training report's topics, aggregate and cycles list, one Query of the
+    # cycle's reviews, one of its upward summaries (each upward answer moves its manager's), the cycles before it and
+    # the improvement plan: one Query per cycle, never one per manager (it made one Query per manager before).
+    "diagnosis, upward by level: JSON (leadership)": (1, 1, 6, 0),
 }
 
 
