@@ -417,6 +417,12 @@ def measure_requests(people: int = MEASURED_PEOPLE) -> list[Measured]:
 # - HR's to-finalise and overdue lists: a page of gsi2 `REVSTATE#<cycle>#<state>` (on the review item, by name), the
 #   cycle and its counters in the first batch.
 WHY: dict[str, str] = {}  # why an operation misses its target (none does)
+# Operations whose count grows with the organisation only by the pages (1 MB each) of one Query of the cycle's
+# reviews, and why that Query stays: the diagnosis's competency gaps by department are read from the reviews the
+# managers submitted (after calibration), which no counter keeps yet (8 requests at 200 people, 11 at 10,000).
+PAGED: dict[str, str] = {
+    "diagnosis, upward by level: JSON (leadership)": "competency gaps read the cycle's reviews in one paginated Query",
+}
 
 
 def rows(results: list[Measured], people: int = MEASURED_PEOPLE) -> list[dict[str, Any]]:
