@@ -185,6 +185,11 @@ def test_the_openapi_document_describes_the_diagnosis_and_the_plan(app):
     assert set(doc["paths"]["/api/improvement-plan"]) == {"get", "post"}
     source = doc["components"]["schemas"]["PlanItemIn"]["properties"]["source"]
     assert set(source["enum"]) == {"diagnosis", "training_report", "calibration_report"}
+    schemas = doc["components"]["schemas"]
+    trend = schemas["DiagnosisTrend"]["properties"]  # issue 27: upward feedback by level in each cycle of the trend
+    assert trend["upward"]["items"] == {"$ref": "#/components/schemas/DiagnosisLevel"}
+    assert trend["upward_final"] == {"type": "boolean"}
+    assert schemas["Diagnosis"]["properties"]["upward_from"]["format"] == "date"
 
 
 # --- the pages, without JavaScript ---------------------------------------------------------------------------
