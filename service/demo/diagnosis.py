@@ -22,25 +22,17 @@ from service.services import diagnosis, feedback_answers, feedback_nominations, 
 from service.services.auth import Principal
 
 HR = "E005"
-# Last year's managers in the cycle (level 3) and their reports' upward answers: (delivery, collaboration,
-# ownership, growth) ratings on the 5-point scale and what they would change. Fatima's reports rate her lower.
+# Last year's managers in the cycle (level 3) and their reports' upward answers: the ratings of delivery,
+# collaboration, ownership and growth as digits on the 5-point scale, then what they would change. Fatima's reports
+# rate her lower than Lukas's rate him.
 LAST_YEAR_MANAGERS = ["E007", "E013"]
 LAST_YEAR_UPWARD = {
-    "E007": [
-        (4, 4, 5, 4, "Protect our focus time."),
-        (4, 5, 4, 3, "Share the roadmap earlier."),
-        (3, 4, 4, 4, "More regular 1:1s during releases."),
-        (4, 4, 4, 5, "Keep the on-call fair."),
-        (5, 4, 4, 4, "Nothing to change."),
-    ],
-    "E013": [
-        (3, 2, 3, 2, "Decide faster when priorities clash."),
-        (2, 3, 3, 3, "Fewer late changes of scope."),
-        (3, 3, 2, 2, "Give feedback before the review, not in it."),
-        (3, 2, 3, 3, "Hold the 1:1s."),
-        (2, 3, 3, 2, "Explain why the roadmap changed."),
-    ],
+    "E007": "4454 Protect our focus time.|4543 Share the roadmap earlier.|3444 More regular 1:1s during releases."
+    "|4445 Keep the on-call fair.|5444 Nothing to change.",
+    "E013": "3232 Decide faster when priorities clash.|2333 Fewer late changes of scope.|3322 Give feedback before "
+    "the review, not in it.|3233 Hold the 1:1s.|2332 Explain why the roadmap changed.",
 }
+COMPETENCIES = ("delivery", "collaboration", "ownership", "growth")
 
 
 def load_upward_last_year(table: Table, who: Callable[[str], Principal], cycle_id: str, deadline: datetime) -> None:
@@ -49,8 +41,9 @@ def load_upward_last_year(table: Table, who: Callable[[str], Principal], cycle_i
     feedback_nominations.request_upward(UnitOfWork(table), who(HR), cycle_id, at)
     for manager, answers in LAST_YEAR_UPWARD.items():
         reports = sorted(p.employee_id for p in UnitOfWork(table).directory.reports(manager))
-        for reviewer, (delivery, collaboration, ownership, growth, text) in zip(reports, answers, strict=True):
-            ratings = {"delivery": delivery, "collaboration": collaboration, "ownership": ownership, "growth": growth}
+        for reviewer, answer in zip(reports, answers.split("|"), strict=True):
+            digits, text = answer.split(" ", 1)
+            ratings = {c: int(d) for c, d in zip(COMPETENCIES, digits, strict=True)}
             content = {"ratings": ratings, "answers": {"manager_help": text}}
             feedback_answers.submit_answer(UnitOfWork(table), who(reviewer), cycle_id, manager, content, at)
 
