@@ -268,13 +268,22 @@ class FeedbackRepository(Repository):
         self._uow.add(Put(item, must_not_exist=True))
         self._uow.add(Increment(keys.feedback_tally(cycle_id, subject_id), {"version": 1}, {"type": "feedback_tally"}))
         if kind is FeedbackKind.UPWARD:
-            deltas = {"answers": 1}
-            for cid, rating in content["ratings"].items():
-                deltas |= {f"n#{cid}": 1, f"s#{cid}": int(rating)}
-            defaults: dict[str, Any] = {"type": "upward_summary", "subject_id": subject_id, "level": 0}
-            if chain is not None:
-                defaults |= {"level": len(chain) + 1, "chain": list(chain)}
-            self._uow.add(Increment(keys.upward_summary(cycle_id, subject_id), deltas, defaults))
+            key = keys.upward_summary(cycle_id, subject_id)
+            self._uow.add(Increment(key, upward_counts([content]), _summary_of(subject_id, chain)))
+
+    def rebuild_upward_summary(self, cycle_id: str, subject_id: str, chain: tuple[str, ...] | None) -> bool:
+        """Count one manager's upward answers into their summary again (after an upgrade: answers stored before
+        summaries existed), on the condition that no answer joined meanwhile (the tally read); whether written."""
+        answers = self.group_items(cycle_id, subject_id)[0][FeedbackKind.UPWARD]
+        version = self._tally[(cycle_id, subject_id)][0]
+        if not answers or version is None:
+            return False
+        item = {**keys.upward_summary(cycle_id, subject_id), **_summary_of(subject_id, chain), **upward_counts(answers)}
+        try:
+            self._table.transact([Put(item), Check(keys.feedback_tally(cycle_id, subject_id), expect_version=version)])
+        except Conflict:  # an answer came meanwhile: run it again
+            return False
+        return True
 
     def upward_summaries(self, cycle_id: str) -> list[Item]:
         """The upward summaries of a cycle, one per manager with an upward answer (one paginated Query)."""
@@ -372,6 +381,25 @@ class FeedbackRepository(Repository):
             found = self._get_many(marks)
         by_pk = {keys.feedback_group(cycle_id, s): s for s in subject_ids}
         return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
+
+
+def upward_counts(answers: list[dict[str, Any]]) -> dict[str, int]:
+    """What these upward answers add to their manager's summary: the answers, and per competency the ratings given
+    and their sum."""
+    counts: dict[str, int] = {"answers": len(answers)}
+    for a in answers:
+        for cid, rating in a["ratings"].items():
+            counts[f"n#{cid}"] = counts.get(f"n#{cid}", 0) + 1
+            counts[f"s#{cid}"] = counts.get(f"s#{cid}", 0) + int(rating)
+    return counts
+
+
+def _summary_of(subject_id: str, chain: tuple[str, ...] | None) -> dict[str, Any]:
+    """The summary's fixed attributes: the manager, their level and chain (level 0: not in the directory)."""
+    found: dict[str, Any] = {"type": "upward_summary", "subject_id": subject_id, "level": 0}
+    if chain is not None:
+        found |= {"level": len(chain) + 1, "chain": list(chain)}
+    return found
 
 
 class NoteRepository(Repository):

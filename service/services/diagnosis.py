@@ -39,6 +39,7 @@ from service.domain.diagnosis import (
     upward_levels,
 )
 from service.domain.errors import NO_CYCLE, NotFound
+from service.domain.feedback import FeedbackKind
 from service.domain.improvement_plan import PlanItem, PlanProgress, progress_of
 from service.domain.reviews import ReviewState, at_least
 from service.domain.suppression import NOTE, SUPPRESS_BELOW
@@ -267,3 +268,20 @@ def finding(uow: UnitOfWork, principal: Principal, cycle_id: str, key: str, now:
         if f.key == key:
             return f
     raise NotFound("That finding is not in the cycle's diagnosis (the figures may have changed): open it again.")
+
+
+def reindex_upward(uow: UnitOfWork) -> dict[str, int]:
+    """After an upgrade: count the upward answers stored before summaries existed into each manager's summary, per
+    cycle (the managers asked for upward feedback, by the cycle's requests); how many summaries each cycle got. Safe to
+    repeat; a summary an answer moved meanwhile is left for the next run."""
+    done = {}
+    for cycle in uow.cycles.list():
+        subjects = sorted(
+            {r.subject_id for r in uow.feedback.of_cycle(cycle.cycle_id) if r.kind is FeedbackKind.UPWARD}
+        )
+        people = uow.directory.get_many(subjects)
+        done[cycle.cycle_id] = sum(
+            uow.feedback.rebuild_upward_summary(cycle.cycle_id, s, tuple(people[s].chain) if s in people else None)
+            for s in subjects
+        )
+    return done

@@ -270,3 +270,24 @@ def test_an_earlier_cycle_in_the_trend_keeps_its_figures_while_the_next_cycle_ru
     seen.append(next(t["upward"] for t in trend if t["cycle_id"] == first.cycle_id))
     assert trend[-1]["upward"] == [] and trend[-1]["upward_final"] is False  # 2027 not final yet
     assert all(s == last_year for s in seen)
+
+
+def test_after_an_upgrade_the_answers_stored_before_summaries_are_counted_into_them_once():
+    from service.adapters.store import Delete
+    from service.services import diagnosis as diagnosis_svc
+
+    w = World()
+    for reviewer in ANSWERS:
+        w.answer(reviewer)
+    w.clock.at = RELEASE
+    shown = w.diagnosis()["levels"]
+    stored = [i for i in w.table.all_items() if i["pk"].startswith("FBUPWARD#")]
+    w.table.transact([Delete({"pk": i["pk"], "sk": i["sk"]}) for i in stored])  # as answers stored before them
+    assert w.diagnosis()["levels"] == []
+    assert diagnosis_svc.reindex_upward(UnitOfWork(w.table)) == {w.cycle.cycle_id: 3}
+    assert w.diagnosis()["levels"] == shown
+    assert sorted(i["pk"] + i["sk"] for i in w.table.all_items() if i["pk"].startswith("FBUPWARD#")) == sorted(
+        i["pk"] + i["sk"] for i in stored
+    )
+    assert diagnosis_svc.reindex_upward(UnitOfWork(w.table)) == {w.cycle.cycle_id: 3}  # the same counts again
+    assert w.diagnosis()["levels"] == shown
