@@ -2,7 +2,8 @@
 
 Upward feedback last year: Lukas (E007) and Fatima (E013), both at level 3, were in last year's cycle and their
 reports answered about them before its feedback deadline (5 answers each; the deadline released the groups, their
-own reviews were never started), so the closed cycle's diagnosis shows level 3 from 10 answers. This year's groups are still open (the deadline is ahead): the page says when they show.
+own reviews were never started), so the closed cycle's diagnosis shows level 3 from 10 answers. This year's groups
+are still open (the deadline is ahead): the page says when they show.
 
 The improvement plan, from what the diagnosis and the training-need report actually say: last year's
 public-speaking needs were never addressed (an action made from that finding, under way and reviewed on this year's
