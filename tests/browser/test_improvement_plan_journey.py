@@ -1,8 +1,8 @@
 """Issue 27 (points 2 and 3) in a real browser over the demo organisation, at 1280 and 390 px (one live server): HR
 reads where problems sit (upward feedback by level across the trend), turns a finding into an action of the
-improvement plan (the form first refused empty), starts it and marks it done; an employee finds the plan from their home page. Screenshots
-(test-artifacts/screenshots/diagnosis-*, plan-*) and axe-core (0 serious or critical); no page is wider than the
-window."""
+improvement plan (the form first refused empty), starts it and marks it done; an employee finds the plan from their
+home page. Screenshots (test-artifacts/screenshots/diagnosis-*, plan-*) and axe-core (0 serious or critical); no page
+is wider than the window."""
 
 from __future__ import annotations
 
