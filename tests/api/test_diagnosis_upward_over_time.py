@@ -291,3 +291,17 @@ def test_after_an_upgrade_the_answers_stored_before_summaries_are_counted_into_t
     )
     assert diagnosis_svc.reindex_upward(UnitOfWork(w.table)) == {w.cycle.cycle_id: 3}  # the same counts again
     assert w.diagnosis()["levels"] == shown
+
+
+def test_an_upward_summary_holds_counts_only_never_who_answered_or_when():
+    w = World()
+    for reviewer in TEAMS["M1"]:
+        w.answer(reviewer)
+    (summary,) = UnitOfWork(w.table).feedback.upward_summaries(w.cycle.cycle_id)
+    assert set(summary) == {
+        "pk", "sk", "type", "subject_id", "level", "chain", "answers",
+        "n#delivery", "s#delivery", "n#collaboration", "s#collaboration",
+    }  # fmt: skip
+    assert (summary["subject_id"], summary["level"], summary["chain"], summary["answers"]) == ("M1", 3, ["E1", "L1"], 3)
+    assert (summary["s#delivery"], summary["s#collaboration"]) == (4 + 3 + 4, 3 + 3 + 4)
+    assert not any(r in repr(summary) for r in TEAMS["M1"])
