@@ -146,6 +146,15 @@ class World:
         return upward["answers"] if upward["shown"] else None
 
 
+def all_answered_and_released() -> World:
+    """Every report of ANSWERS answered, and the clock after the deadline released the groups."""
+    w = World()
+    for reviewer in ANSWERS:
+        w.answer(reviewer)
+    w.clock.at = RELEASE
+    return w
+
+
 def differences_under_5(readings: list[tuple[str, dict[int, dict[str, Any]]]]) -> list[str]:
     """Every two readings of one level whose answers differ by 1 to 4: those answers' average is then worked out
     (n₂·avg₂ − n₁·avg₁) / (n₂ − n₁), a group under 5 given away."""
@@ -234,10 +243,7 @@ def test_the_diagnosis_page_says_when_the_upward_figures_show_and_then_shows_the
 def test_an_earlier_cycle_in_the_trend_keeps_its_figures_while_the_next_cycle_runs():
     # Comparing two cycles: each cycle's figure is made from its own answers only (new answers, new groups), and
     # the earlier cycle's never moves while the next cycle's groups are answered and released.
-    w = World()
-    for reviewer in ANSWERS:
-        w.answer(reviewer)
-    w.clock.at = RELEASE
+    w = all_answered_and_released()
     last_year = w.diagnosis()["levels"]
     hr = f.principal(w.table, "E2")
     cycle_svc.close_cycle(
@@ -276,10 +282,7 @@ def test_after_an_upgrade_the_answers_stored_before_summaries_are_counted_into_t
     from service.adapters.store import Delete
     from service.services import diagnosis as diagnosis_svc
 
-    w = World()
-    for reviewer in ANSWERS:
-        w.answer(reviewer)
-    w.clock.at = RELEASE
+    w = all_answered_and_released()
     shown = w.diagnosis()["levels"]
     stored = [i for i in w.table.all_items() if i["pk"].startswith("FBUPWARD#")]
     w.table.transact([Delete({"pk": i["pk"], "sk": i["sk"]}) for i in stored])  # as answers stored before them
