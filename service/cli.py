@@ -307,6 +307,16 @@ def cmd_reindex_reviews(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex_upward(_args: argparse.Namespace) -> int:
+    """Count upward answers stored before this version into their managers' summaries (once after the upgrade that
+    adds them, issue 27); prints how many summaries per cycle."""
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services.diagnosis import reindex_upward
+
+    print(json.dumps(reindex_upward(UnitOfWork(_table(load_settings())))))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="python -m service.cli", description=__doc__)
@@ -354,6 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore_items)
     p = sub.add_parser("reindex-reviews", help="give stored reviews this version's index keys (after an upgrade)")
     p.set_defaults(func=cmd_reindex_reviews)
+    p = sub.add_parser(
+        "reindex-upward", help="count upward answers stored before summaries into them (after an upgrade)"
+    )
+    p.set_defaults(func=cmd_reindex_upward)
     p = sub.add_parser("delete-items", help="delete the items of $TABLE_NAME whose pk begins with a prefix")
     p.add_argument("--prefix", action="append", required=True, help="pk prefix, e.g. CYCLE#<id> (repeatable)")
     p.add_argument("--confirm", required=True, help="the table's name again")

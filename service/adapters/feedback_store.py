@@ -14,6 +14,9 @@ The storage is where anonymity is decided:
   exists yet); the team overview reads it for all reports in one batch read, with the cycle's mark
   (`FBCYCLE#cycle / WAITING`, written at launch) that counting began before any request: then a person without
   a count has none waiting; in a cycle launched before counting existed such a person's requests are counted;
+- an upward summary (`FBUPWARD#cycle / subject`) counts a manager's upward answers and, per competency, the ratings
+  and their sum (no text, no time, no reviewer), moved by each upward answer in its transaction: the diagnosis reads
+  a cycle's in one Query (issue 27);
 - a tally (`FBGROUP#cycle#subject / TALLY`) counts the answers in its `version` (no time): the manager's submission,
   which scores the group it read and closes it, checks the tally is still what that read saw, so an answer landing
   in between refuses the submission instead of being released unscored.
@@ -240,10 +243,18 @@ class FeedbackRepository(Repository):
         """Stage the removal of a draft (its answer was submitted, or the request declined)."""
         self._uow.add(Delete(keys.feedback_draft(reviewer_id, cycle_id, subject_id)))
 
-    def add_answer(self, cycle_id: str, subject_id: str, kind: FeedbackKind, content: dict[str, Any]) -> None:
+    def add_answer(
+        self,
+        cycle_id: str,
+        subject_id: str,
+        kind: FeedbackKind,
+        content: dict[str, Any],
+        chain: tuple[str, ...] | None = None,
+    ) -> None:
         """Stage an answer into its group under a random id; the item names nobody and no time. The transaction
         also checks that the feedback was not closed meanwhile (a manager submitting at the same moment): an
-        answer never joins a group after it is closed."""
+        answer never joins a group after it is closed. An upward answer also moves the manager's upward summary
+        (`chain`: the managers above them, kept from the first answer; None: not in the directory)."""
         answer_id = uuid.uuid4().hex
         item = {
             **keys.feedback_answer(cycle_id, subject_id, kind.value, answer_id),
@@ -256,6 +267,27 @@ class FeedbackRepository(Repository):
         self._uow.add(Check(keys.feedback_closed(cycle_id, subject_id), must_not_exist=True))
         self._uow.add(Put(item, must_not_exist=True))
         self._uow.add(Increment(keys.feedback_tally(cycle_id, subject_id), {"version": 1}, {"type": "feedback_tally"}))
+        if kind is FeedbackKind.UPWARD:
+            key = keys.upward_summary(cycle_id, subject_id)
+            self._uow.add(Increment(key, upward_counts([content]), _summary_of(subject_id, chain)))
+
+    def rebuild_upward_summary(self, cycle_id: str, subject_id: str, chain: tuple[str, ...] | None) -> bool:
+        """Count one manager's upward answers into their summary again (after an upgrade: answers stored before
+        summaries existed), on the condition that no answer joined meanwhile (the tally read); whether written."""
+        answers = self.group_items(cycle_id, subject_id)[0][FeedbackKind.UPWARD]
+        version = self._tally[(cycle_id, subject_id)][0]
+        if not answers or version is None:
+            return False
+        item = {**keys.upward_summary(cycle_id, subject_id), **_summary_of(subject_id, chain), **upward_counts(answers)}
+        try:
+            self._table.transact([Put(item), Check(keys.feedback_tally(cycle_id, subject_id), expect_version=version)])
+        except Conflict:  # an answer came meanwhile: run it again
+            return False
+        return True
+
+    def upward_summaries(self, cycle_id: str) -> list[Item]:
+        """The upward summaries of a cycle, one per manager with an upward answer (one paginated Query)."""
+        return list(self._table.query(keys.upward_summaries(cycle_id)))
 
     def close(self, cycle_id: str, subject_id: str, at: str, released: bool) -> None:
         """Stage the close mark of one person's feedback (the manager submits; once: it stays if HR returns the
@@ -349,6 +381,25 @@ class FeedbackRepository(Repository):
             found = self._get_many(marks)
         by_pk = {keys.feedback_group(cycle_id, s): s for s in subject_ids}
         return {by_pk[i["pk"]]: bool(i.get("released")) for i in found if i["pk"] in by_pk}
+
+
+def upward_counts(answers: list[dict[str, Any]]) -> dict[str, int]:
+    """What these upward answers add to their manager's summary: the answers, and per competency the ratings given
+    and their sum."""
+    counts: dict[str, int] = {"answers": len(answers)}
+    for a in answers:
+        for cid, rating in a["ratings"].items():
+            counts[f"n#{cid}"] = counts.get(f"n#{cid}", 0) + 1
+            counts[f"s#{cid}"] = counts.get(f"s#{cid}", 0) + int(rating)
+    return counts
+
+
+def _summary_of(subject_id: str, chain: tuple[str, ...] | None) -> dict[str, Any]:
+    """The summary's fixed attributes: the manager, their level and chain (level 0: not in the directory)."""
+    found: dict[str, Any] = {"type": "upward_summary", "subject_id": subject_id, "level": 0}
+    if chain is not None:
+        found |= {"level": len(chain) + 1, "chain": list(chain)}
+    return found
 
 
 class NoteRepository(Repository):

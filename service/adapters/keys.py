@@ -443,6 +443,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("FBGROUP#", "CLOSED", "feedback_close"),
     ("FBGROUP#", "TALLY", "feedback_tally"),
     ("FBGROUP#", "", "feedback_answer"),
+    ("FBUPWARD#", "", "upward_summary"),
     ("NOTE#", "NOTE", "feedback_note"),
     ("MAILBOUNCE", "TO#", "bouncing_address"),
     ("EXPORT#", "EXPORT", "export_job"),
@@ -696,6 +697,17 @@ def feedback_tally(cycle_id: str, subject_id: str) -> dict[str, str]:
     submission checks it is unchanged since the score read the group. In the group's partition; sorts after the
     answers' `peer#`/`upward#` and the `CLOSED` mark, and is neither."""
     return {"pk": feedback_group(cycle_id, subject_id), "sk": "TALLY"}
+
+
+def upward_summary(cycle_id: str, subject_id: str) -> dict[str, str]:
+    """The counts of one manager's upward answers in a cycle (answers, and per competency the ratings and their
+    sum; no text, no time, no reviewer), in the cycle's partition: the diagnosis reads a cycle's in one Query."""
+    return {"pk": upward_summaries(cycle_id), "sk": _esc(subject_id)}
+
+
+def upward_summaries(cycle_id: str) -> str:
+    """Partition of a cycle's upward summaries (one item per manager with an upward answer)."""
+    return f"FBUPWARD#{_esc(cycle_id)}"
 
 
 def feedback_group(cycle_id: str, subject_id: str) -> str:

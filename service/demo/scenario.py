@@ -18,7 +18,7 @@ from service.demo.checkins import SetAt, load_checkins, stories
 from service.demo.content import CEO, HR, TEMPLATE, manager_assessment, self_assessment
 from service.demo.decisions import load_decisions_demo
 from service.demo.delegation import load_delegation_demo
-from service.demo.diagnosis import load_plan_demo
+from service.demo.diagnosis import LAST_YEAR_MANAGERS, load_plan_demo, load_upward_last_year
 from service.demo.feedback import load_feedback_demo
 from service.demo.learning import load_learning
 from service.demo.one_to_ones import load_one_to_ones_demo
@@ -52,13 +52,15 @@ def load_demo(table: Table, clock: Clock | None = None) -> None:
             "period_end": date(today.year - 1, 12, 31),
             "template_id": template.template_id,
             "participant_mode": "list",
-            "employee_ids": ["E008", "E009", "E010"],
+            "employee_ids": ["E008", "E009", "E010", *LAST_YEAR_MANAGERS],
             "phases": _phases(today - timedelta(days=200)),
         },
         clock,
     )
     cycles.launch_cycle(UnitOfWork(table), hr, last.cycle_id, last.version, clock, queue)
-    platform = ["E008", "E009", "E010"]
+    deadline = datetime.combine(last.phases["feedback"], time(9), UTC)
+    load_upward_last_year(table, who, last.cycle_id, deadline)  # issue 27: upward feedback by level, last year
+    platform = ["E008", "E009", "E010"]  # the managers' own reviews last year were never started
     for employee_id in platform:
         _drive(table, who, last.cycle_id, employee_id, "manager_submitted", today, clock)
     calibrate(table, who, last.cycle_id, "Platform team", platform, LAST_YEAR_MOVES, clock)  # issue 23

@@ -12,12 +12,15 @@ a sentence built from numbers of the diagnosis, with a stable key an improvement
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
+from service.domain.feedback import RELEASE_GRACE, ReleaseRule
 from service.domain.reviews import ObstacleCategory
-from service.domain.suppression import Line, nested, withheld
+from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.workflow import Labelled, labels
 
 
@@ -155,13 +158,14 @@ def gap_rows(
 
 @dataclass(frozen=True)
 class UpwardGroup:
-    """One manager's upward group as it is shown (released, at least the cycle's threshold of answers): how many
-    answered, and the sum and number of the ratings given (per competency average × people who rated it)."""
+    """One manager's upward group as it counts (at least the cycle's threshold of answers): how many answered, and
+    the sum and number of the ratings given in the competencies at least the threshold rated."""
 
     level: int
     respondents: int
     rating_sum: float
     ratings: int
+    known_by: frozenset[str] = frozenset()  # who reads this group alone: the manager and everyone above them
 
 
 @dataclass(frozen=True)
@@ -175,17 +179,69 @@ class LevelFigure:
     average: float | None
 
 
+def upward_final_at(rule: ReleaseRule, deadline: date | None) -> datetime | None:
+    """The moment every upward group of a cycle is final and released at once: `RELEASE_GRACE` after the midnight
+    that ends the feedback deadline's day, when the cycle's rule releases on the deadline. None: groups are released
+    one by one as managers submit (rule `manager`), so only the cycle's close makes the whole set final."""
+    if deadline is None or not rule.on_deadline:
+        return None
+    return datetime.combine(deadline + timedelta(days=1), time(), UTC) + RELEASE_GRACE
+
+
+def upward_final(rule: ReleaseRule, deadline: date | None, closed: bool, now: datetime) -> bool:
+    """Whether a cycle's upward figures may be shown: only once no group can join, leave or grow any more, so a
+    figure a reader saw never changes (before and after would give one group, or one answer, away)."""
+    at = upward_final_at(rule, deadline)
+    return closed if at is None else now >= at
+
+
+def upward_groups(
+    summaries: Iterable[Mapping[str, Any]], competencies: Iterable[str], threshold: int
+) -> list[UpwardGroup]:
+    """Each manager's upward group from the cycle's summaries, counted as `feedback.group_result` shows it: a group
+    under the threshold is left out, and so is a competency fewer than the threshold rated; a manager whose level
+    was not known when the first answer came (not in the directory) too."""
+    wanted = list(competencies)
+    found = []
+    for s in summaries:
+        answers, level = int(s.get("answers", 0)), int(s.get("level") or 0)
+        if answers < threshold or level < 1:
+            continue
+        total = rated = 0
+        for cid in wanted:
+            n = int(s.get(f"n#{cid}", 0))
+            if n >= threshold:
+                total, rated = total + int(s.get(f"s#{cid}", 0)), rated + n
+        known = frozenset([str(s.get("subject_id", "")), *(s.get("chain") or [])]) - {""}
+        found.append(UpwardGroup(level, answers, float(total), rated, known))
+    return found
+
+
+def known_apart(groups: Sequence[UpwardGroup]) -> bool:
+    """Whether someone who reads some of these groups alone (a manager their own, a manager above theirs, who may
+    also read the diagnosis) would learn the rest by subtracting them from the level's figure: the others' answers
+    are fewer than 5 but not none."""
+    readers = set().union(*(g.known_by for g in groups)) if groups else set()
+    for reader in readers:
+        rest = sum(g.respondents for g in groups if reader not in g.known_by)
+        if 0 < rest < SUPPRESS_BELOW:
+            return True
+    return False
+
+
 def upward_levels(groups: Sequence[UpwardGroup]) -> list[LevelFigure]:
     """Upward feedback by level; a level's group is the people who answered about its managers (a person answers
     about their own manager only, so levels are disjoint): under 5 withheld, and the next-smallest where the
-    total would give one away."""
+    total would give one away; a level withheld too where a manager, or one above them, who reads their own
+    groups could subtract them and be left with fewer than 5 others' answers (`known_apart`)."""
     by_level: dict[int, list[UpwardGroup]] = {}
     for g in groups:
         by_level.setdefault(g.level, []).append(g)
     sizes: dict[Hashable, int] = {("upward",): sum(g.respondents for g in groups)}
     for level, mine in by_level.items():
         sizes[("level", level)] = sum(g.respondents for g in mine)
-    hidden = withheld(sizes, [Line(("upward",), tuple(("level", n) for n in by_level))])
+    apart = [("level", n) for n, mine in by_level.items() if known_apart(mine)]
+    hidden = withheld(sizes, [Line(("upward",), tuple(("level", n) for n in by_level))], unpublished=apart)
     rows = []
     for level in sorted(by_level):
         mine = by_level[level]
@@ -315,12 +371,15 @@ def reading(now: CycleFigures, before: CycleFigures | None, points: int, meets: 
     if levels:
         low = min(levels, key=lambda lv: (lv.average or 0, lv.level))
         where = "below" if (low.average or 0) < meets else "at or above"
+        was = next((lv.average for lv in (before.levels if before else []) if lv.level == low.level), None)
+        then = f"; {was:g} in {before.cycle_name}" if was is not None and before is not None else ""
         found.append(
             Finding(
                 f"upward:level-{low.level}",
                 FindingKind.UPWARD,
-                f"Upward feedback is lowest for managers at level {low.level}: {low.average:g} on the {points}-point "
-                f"scale, {where} expectations ({_plural(low.respondents or 0, 'answer', 'answers')}).",
+                f"Upward feedback is {'lowest for' if len(levels) > 1 else 'shown only for'} managers at level "
+                f"{low.level}: {low.average:g} on the {points}-point "
+                f"scale, {where} expectations ({_plural(low.respondents or 0, 'answer', 'answers')}){then}.",
             )
         )
     best: tuple[float, GapRow, GapCell] | None = None

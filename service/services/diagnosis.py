@@ -3,10 +3,12 @@
 Obstacles by area and training needed against training delivered come from the training-need report of the cycle
 (`training_reports.training_report`: its aggregates, already suppressed), so the diagnosis never shows a figure that
 report withholds. Competency gaps by department come from one paginated Query of the cycle's reviews; upward
-feedback by management level from the upward group of each manager of the cycle (one Query each, read as
-`services/feedback.groups` shows them: released, at least the cycle's threshold of answers). Every group under 5
-people is withheld through `domain/suppression.py`. The trend puts the cycle beside the ones before it (at most
-`TREND_CYCLES`), and the improvement plan's items made before this cycle are reviewed on it.
+feedback by management level from the cycle's upward summaries (one paginated Query: each manager's answers and
+ratings, moved by every upward answer, with the manager's level when the first came), counted as the groups show
+(at least the cycle's threshold of answers), and only once the cycle's upward feedback is final
+(`domain/diagnosis.upward_final`: released for everyone at once, or the cycle closed), so a figure once read never
+changes. Every group under 5 people is withheld through `domain/suppression.py`. The trend puts the cycle beside
+the ones before it (at most `TREND_CYCLES`), and the improvement plan's items made before this cycle are reviewed on it.
 
 Requests at 200 people (tests/integration/test_diagnosis_request_counts.py): see `docs/ARCHITECTURE.md`.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from service.adapters.unit_of_work import UnitOfWork
-from service.domain.cycles import Cycle
+from service.domain.cycles import Cycle, CycleState
 from service.domain.decisions import expectation_point
 from service.domain.diagnosis import (
     AreaFigure,
@@ -27,11 +29,13 @@ from service.domain.diagnosis import (
     LevelFigure,
     TrainingFigure,
     TrainingTotals,
-    UpwardGroup,
     areas_from,
     gap_rows,
     reading,
     training_totals,
+    upward_final,
+    upward_final_at,
+    upward_groups,
     upward_levels,
 )
 from service.domain.errors import NO_CYCLE, NotFound
@@ -39,8 +43,9 @@ from service.domain.feedback import FeedbackKind
 from service.domain.improvement_plan import PlanItem, PlanProgress, progress_of
 from service.domain.reviews import ReviewState, at_least
 from service.domain.suppression import NOTE, SUPPRESS_BELOW
-from service.services import feedback, policy
+from service.services import policy
 from service.services.auth import Principal
+from service.services.feedback_settings import feedback_deadline, settings_for
 from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
 
 TREND_CYCLES = 3  # the cycle shown and the two before it
@@ -48,7 +53,9 @@ HOW = (
     "Obstacles: every obstacle a manager recorded in a submitted assessment, by the area its category belongs to; "
     "an area's count is withheld when one of its categories is.",
     "Upward feedback: the average rating reports gave their manager, by the manager's level in the organisation "
-    "(level 1 reports to nobody); only groups released to the manager with enough answers count.",
+    "(level 1 reports to nobody) when the first answer came; only groups with enough answers to be shown count. "
+    "A cycle's figures appear once every group is final and released at once (the day after the feedback deadline, "
+    "or the cycle's close when groups are released by each manager's submission), so they never change later.",
     "Competency gaps: people whose manager rated a competency below the scale's point that meets expectations, "
     "in reviews the manager has submitted (after calibration where there was one).",
     "Training: needs named in the cycle's reviews, and those addressed by training or a learning activity, for "
@@ -68,6 +75,8 @@ class TrendRow:
     addressed: int | None
     rated: int | None
     with_gap: int | None
+    upward: list[LevelFigure] = field(default_factory=list)
+    upward_final: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,8 @@ class Diagnosis:
     plan: PlanReview
     how: tuple[str, ...] = HOW
     this_cycle_plan: list[PlanItem] = field(default_factory=list)
+    upward_final: bool = False  # the cycle's upward groups are final: `levels` shows them
+    upward_from: date | None = None  # the day they become final (None: when the cycle closes)
 
 
 def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
@@ -112,17 +123,15 @@ def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
     return cycle
 
 
-def _gaps(uow: UnitOfWork, cycle: Cycle) -> tuple[GapRow, list[GapRow], list[str]]:
-    """Competency gaps by department (one paginated Query of the cycle's reviews), and the managers of the cycle."""
+def _gaps(uow: UnitOfWork, cycle: Cycle) -> tuple[GapRow, list[GapRow]]:
+    """Competency gaps by department (one paginated Query of the cycle's reviews)."""
     snapshot = cycle.template_snapshot or {}
     scale = list(snapshot.get("scale", []))
     names = {c["id"]: c.get("name", c["id"]) for c in snapshot.get("competencies", [])}
     point = expectation_point(scale) if len(scale) >= 2 else 0
     rated: dict[str, set[str]] = {}
     below: dict[tuple[str, str], set[str]] = {}
-    reviews = uow.reviews.of_cycle(cycle.cycle_id)
-    in_cycle = {r.employee_id for r in reviews}
-    for r in reviews:
+    for r in uow.reviews.of_cycle(cycle.cycle_id):
         if not at_least(r.state, ReviewState.MANAGER_SUBMITTED):
             continue
         ratings = (r.manager_assessment or {}).get("competency_ratings") or {}
@@ -134,25 +143,29 @@ def _gaps(uow: UnitOfWork, cycle: Cycle) -> tuple[GapRow, list[GapRow], list[str
         for cid, value in given.items():
             if int(value) < point:
                 below.setdefault((department, cid), set()).add(r.employee_id)
-    managers = sorted({r.manager_id for r in reviews if r.manager_id in in_cycle})
-    org, departments = gap_rows(rated, below, names)
-    return org, departments, managers
+    return gap_rows(rated, below, names)
 
 
-def _upward(uow: UnitOfWork, cycle: Cycle, managers: list[str], now: datetime) -> list[LevelFigure]:
-    """Upward feedback by the managers' level: each manager's upward group as released (one Query each)."""
-    people = uow.directory.get_many(managers)
-    found = []
-    for m in managers:
-        person = people.get(m)
-        if person is None:
-            continue
-        shown = [g for g in feedback.groups(uow, cycle, m, now)[0] if g.kind is FeedbackKind.UPWARD and g.shown]
-        for g in shown:
-            rated = [r for r in g.ratings if r.get("average") is not None]
-            total = sum(float(r["average"]) * int(r["rated_by"]) for r in rated)
-            found.append(UpwardGroup(len(person.chain) + 1, g.count, total, sum(int(r["rated_by"]) for r in rated)))
-    return upward_levels(found)
+@dataclass(frozen=True)
+class Upward:
+    """A cycle's upward feedback by level, once final (else no level), and when it is or becomes final."""
+
+    levels: list[LevelFigure]
+    final: bool
+    final_on: date | None
+
+
+def _upward(uow: UnitOfWork, cycle: Cycle, now: datetime) -> Upward:
+    """Upward feedback by the managers' level, from the cycle's upward summaries (one paginated Query), once final."""
+    settings = settings_for(uow, cycle)
+    deadline = feedback_deadline(cycle)
+    final = upward_final(settings.release, deadline, cycle.state is CycleState.CLOSED, now)
+    at = upward_final_at(settings.release, deadline)
+    if not final:
+        return Upward([], False, at.date() if at else None)
+    competencies = [c["id"] for c in (cycle.template_snapshot or {}).get("competencies", [])]
+    found = upward_groups(uow.feedback.upward_summaries(cycle.cycle_id), competencies, settings.shown_from)
+    return Upward(upward_levels(found), True, at.date() if at else None)
 
 
 def _training(report: TrainingReport) -> list[TrainingFigure]:
@@ -167,25 +180,34 @@ def _categories(report: TrainingReport) -> dict[str, int | None]:
     return {o.category: o.obstacles for o in report.obstacles.by_category}
 
 
-def _earlier(uow: UnitOfWork, cycle: Cycle) -> list[Cycle]:
-    """The launched cycles before this one, newest first."""
-    before = [c for c in uow.cycles.list() if c.template_snapshot and c.period_start < cycle.period_start]
+def _earlier(uow: UnitOfWork, cycle: Cycle, cycles: list[Cycle] | None = None) -> list[Cycle]:
+    """The launched cycles before this one, newest first (`cycles`: the organisation's, when read already)."""
+    listed = uow.cycles.list() if cycles is None else cycles
+    before = [c for c in listed if c.template_snapshot and c.period_start < cycle.period_start]
     return sorted(before, key=lambda c: c.period_start, reverse=True)
 
 
-def _trend_row(uow: UnitOfWork, principal: Principal, cycle: Cycle) -> tuple[TrendRow, CycleFigures]:
-    report = training_report(uow, principal, cycle.cycle_id)
-    org, departments, _ = _gaps(uow, cycle)
+def _trend_row(
+    uow: UnitOfWork, principal: Principal, cycle: Cycle, now: datetime, cycles: list[Cycle]
+) -> tuple[TrendRow, CycleFigures]:
+    report = training_report(uow, principal, cycle.cycle_id, cycles=cycles)
+    org, departments = _gaps(uow, cycle)
     topics = _training(report)
     totals = training_totals(topics)
     areas = areas_from(_categories(report))
-    row = TrendRow(cycle.cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below)
-    return row, CycleFigures(cycle.cycle_id, cycle.name, areas, totals, org, [], departments, topics)
+    up = _upward(uow, cycle, now)
+    row = TrendRow(
+        cycle.cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below, up.levels, up.final
+    )
+    return row, CycleFigures(cycle.cycle_id, cycle.name, areas, totals, org, up.levels, departments, topics)
 
 
-def plan_review(uow: UnitOfWork, cycle: Cycle, today: date) -> tuple[PlanReview, list[PlanItem]]:
-    """The plan's items made from earlier cycles (reviewed at this one) and those made from this cycle."""
-    earlier = {c.cycle_id for c in _earlier(uow, cycle)}
+def plan_review(
+    uow: UnitOfWork, cycle: Cycle, today: date, before: list[Cycle] | None = None
+) -> tuple[PlanReview, list[PlanItem]]:
+    """The plan's items made from earlier cycles (reviewed at this one) and those made from this cycle (`before`:
+    the cycles before it, when read already)."""
+    earlier = {c.cycle_id for c in (_earlier(uow, cycle) if before is None else before)}
     items = uow.plan.all()
     carried = [i for i in items if i.cycle_id in earlier]
     return PlanReview(carried, progress_of(carried, today)), [i for i in items if i.cycle_id == cycle.cycle_id]
@@ -196,22 +218,28 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
     policy.require(policy.may_see_diagnosis(principal), "The diagnosis is for leadership and HR.")
     cycle = _cycle(uow, cycle_id)
     scale = list((cycle.template_snapshot or {}).get("scale", []))
-    report = training_report(uow, principal, cycle_id)
-    org, departments, managers = _gaps(uow, cycle)
-    levels = _upward(uow, cycle, managers, now)
+    cycles = uow.cycles.list()  # once, for the training reports and the trend
+    report = training_report(uow, principal, cycle_id, cycles=cycles)
+    org, departments = _gaps(uow, cycle)
+    up = _upward(uow, cycle, now)
+    levels = up.levels
     topics = _training(report)
     totals = training_totals(topics)
     areas = areas_from(_categories(report))
     figures = CycleFigures(cycle_id, cycle.name, areas, totals, org, levels, departments, topics)
-    trend = [TrendRow(cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below)]
-    earlier = _earlier(uow, cycle)
+    trend = [
+        TrendRow(
+            cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below, levels, up.final
+        )
+    ]
+    earlier = _earlier(uow, cycle, cycles)
     before: CycleFigures | None = None
     for n, c in enumerate(earlier[: TREND_CYCLES - 1]):
-        row, figs = _trend_row(uow, principal, c)
+        row, figs = _trend_row(uow, principal, c, now, cycles)
         trend.insert(0, row)
         before = figs if n == 0 else before
     meets = expectation_point(scale) if len(scale) >= 2 else 0
-    review, this_cycle = plan_review(uow, cycle, now.date())
+    review, this_cycle = plan_review(uow, cycle, now.date(), earlier)
     return Diagnosis(
         cycle_id=cycle_id,
         cycle_name=cycle.name,
@@ -233,6 +261,8 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
         previous_cycle=earlier[0].name if earlier else None,
         plan=review,
         this_cycle_plan=this_cycle,
+        upward_final=up.final,
+        upward_from=up.final_on,
     )
 
 
@@ -242,3 +272,20 @@ def finding(uow: UnitOfWork, principal: Principal, cycle_id: str, key: str, now:
         if f.key == key:
             return f
     raise NotFound("That finding is not in the cycle's diagnosis (the figures may have changed): open it again.")
+
+
+def reindex_upward(uow: UnitOfWork) -> dict[str, int]:
+    """After an upgrade: count the upward answers stored before summaries existed into each manager's summary, per
+    cycle (the managers asked for upward feedback, by the cycle's requests); how many summaries each cycle got. Safe to
+    repeat; a summary an answer moved meanwhile is left for the next run."""
+    done = {}
+    for cycle in uow.cycles.list():
+        subjects = sorted(
+            {r.subject_id for r in uow.feedback.of_cycle(cycle.cycle_id) if r.kind is FeedbackKind.UPWARD}
+        )
+        people = uow.directory.get_many(subjects)
+        done[cycle.cycle_id] = sum(
+            uow.feedback.rebuild_upward_summary(cycle.cycle_id, s, tuple(people[s].chain) if s in people else None)
+            for s in subjects
+        )
+    return done

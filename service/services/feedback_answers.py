@@ -13,6 +13,7 @@ from service.domain.cycles import Cycle
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite
 from service.domain.feedback import (
     ASKED,
+    FeedbackKind,
     FeedbackRequest,
     RequestAction,
     RequestState,
@@ -150,6 +151,14 @@ def save_draft(
     return DraftSaved(version, iso(clock.now()), content)
 
 
+def _chain(uow: UnitOfWork, manager_id: str) -> tuple[str, ...] | None:
+    """The managers above this manager (top first; their level is its length + 1), as the diagnosis reads upward
+    feedback: kept from the first answer, so a later move changes no figure already read. None: not in the
+    directory."""
+    person = uow.directory.get(manager_id)
+    return tuple(person.chain) if person else None
+
+
 def submit_answer(
     uow: UnitOfWork, principal: Principal, cycle_id: str, subject_id: str, content: dict[str, Any], clock: Clock
 ) -> Done:
@@ -160,10 +169,11 @@ def submit_answer(
     cycle, request = _answerable(uow, principal, cycle_id, subject_id, clock.now())
     check_answer(content, launched_template(cycle), request.kind, submit=True)
     draft = uow.feedback.draft(principal.employee_id, cycle_id, subject_id)
+    chain = _chain(uow, subject_id) if request.kind is FeedbackKind.UPWARD else None
     with uow:
         # The audit record of this write says "answered" and no more: the content is in the group only.
         stage_request(uow, request, request, RA.ANSWER, principal.employee_id, iso(clock.now()))
-        uow.feedback.add_answer(cycle_id, subject_id, request.kind, answer_content(content))
+        uow.feedback.add_answer(cycle_id, subject_id, request.kind, answer_content(content), chain)
         if draft is not None:
             uow.feedback.drop_draft(principal.employee_id, cycle_id, subject_id)
         uow.commit()

@@ -47,8 +47,9 @@ def save_settings(
     uow: UnitOfWork, principal: Principal, cycle_id: str, data: dict[str, Any], expected_version: int, clock: Clock
 ) -> FeedbackSettings:
     """HR sets a cycle's peer minimum and maximum, the anonymity threshold (never below 3), upward on/off, the
-    nomination deadline and when answers are released (left out: unchanged). The release rule is fixed once the
-    feedback deadline has passed: changing it then could reopen answers to groups already shown."""
+    nomination deadline and when answers are released (left out: unchanged). The release rule and the threshold are
+    fixed once the feedback deadline has passed: changing them then could reopen answers to groups already shown, or
+    show or hide a group after the release."""
     policy.require(policy.may_manage_feedback(principal), "only HR sets a cycle's feedback rules")
     cycle = get_cycle(uow, cycle_id)
     require_open(cycle)
@@ -57,10 +58,12 @@ def save_settings(
         raise StaleWrite(f"the feedback settings were changed by someone else (now version {current.version})")
     release = ReleaseRule(data.get("release") or current.release)
     deadline = feedback_deadline(cycle)
-    if release is not current.release and deadline and clock.now().date() > deadline:
+    # The threshold too: groups released by then (and the diagnosis's upward figures) would change after being read.
+    fixed = {"release": release is not current.release, "threshold": data["threshold"] != current.threshold}
+    if deadline and clock.now().date() > deadline and any(fixed.values()):
         raise ValidationFailed(
             "The feedback settings are not valid.",
-            {"release": [f"fixed since the feedback deadline ({deadline.isoformat()}) passed"]},
+            {k: [f"fixed since the feedback deadline ({deadline.isoformat()}) passed"] for k, v in fixed.items() if v},
         )
     wanted = FeedbackSettings(
         min_peers=data["min_peers"],

@@ -230,8 +230,10 @@ def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def _previous(uow: UnitOfWork, cycle: Cycle) -> Cycle | None:
-    earlier = [c for c in uow.cycles.list() if c.period_start < cycle.period_start and c.template_snapshot]
+def _previous(uow: UnitOfWork, cycle: Cycle, cycles: list[Cycle] | None = None) -> Cycle | None:
+    """The launched cycle before this one (`cycles`: the organisation's cycles, when read already)."""
+    listed = uow.cycles.list() if cycles is None else cycles
+    earlier = [c for c in listed if c.period_start < cycle.period_start and c.template_snapshot]
     return max(earlier, key=lambda c: c.period_start, default=None)
 
 
@@ -512,8 +514,11 @@ def programme(fig: dict[str, Any], catalogue: Catalogue, n: int, hidden: frozens
     )
 
 
-def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int = 3) -> TrainingReport:
-    """The report for leadership and HR (the organisation) or for a manager (their whole subtree)."""
+def training_report(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, n: int = 3, cycles: list[Cycle] | None = None
+) -> TrainingReport:
+    """The report for leadership and HR (the organisation) or for a manager (their whole subtree); `cycles`: the
+    organisation's cycles, when the caller read them already (the diagnosis reads them once for its trend)."""
     scope = policy.training_report_scope(principal)
     if not 1 <= n <= MAX_PROGRAMME:
         raise ValidationFailed("Choose how many topics.", {"n": [f"1 to {MAX_PROGRAMME}"]})
@@ -524,7 +529,7 @@ def training_report(uow: UnitOfWork, principal: Principal, cycle_id: str, n: int
     org = scope == "organisation"
     group = "ORG" if org else f"MGR|{principal.employee_id}"
     fig = _figures(uow.training.aggregate(cycle_id, group), catalogue)
-    prev_cycle = _previous(uow, cycle)
+    prev_cycle = _previous(uow, cycle, cycles)
     prev = _figures(uow.training.aggregate(prev_cycle.cycle_id, group), catalogue) if prev_cycle else None
     names = {c["id"]: c.get("name", c["id"]) for c in (cycle.template_snapshot or {}).get("competencies", [])}
     too_small = fig["people"] < SUPPRESS_BELOW

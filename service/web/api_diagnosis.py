@@ -32,6 +32,7 @@ AreaSchema = schema_of(domain.AreaFigure, "DiagnosisAreaSchema")
 GapRowSchema = schema_of(
     domain.GapRow, "DiagnosisGapRowSchema", gaps=_many(schema_of(domain.GapCell, "DiagnosisGapCellSchema"))
 )
+LevelSchema = schema_of(domain.LevelFigure, "DiagnosisLevelSchema")
 PlanItemSchema = schema_of(PlanItem, "PlanItemSchema", exclude=("audit_head",))
 PlanProgressSchema = schema_of(PlanProgress, "PlanProgressSchema", total=fields.Integer())
 DiagnosisSchema = schema_of(
@@ -39,7 +40,7 @@ DiagnosisSchema = schema_of(
     "DiagnosisSchema",
     areas=_many(AreaSchema),
     categories=_many(schema_of(ObstacleRow, "DiagnosisObstacleCategorySchema")),
-    levels=_many(schema_of(domain.LevelFigure, "DiagnosisLevelSchema")),
+    levels=_many(LevelSchema),
     gaps=fields.Nested(GapRowSchema, allow_none=True),
     departments=_many(GapRowSchema),
     training=_many(schema_of(domain.TrainingFigure, "DiagnosisTrainingSchema")),
@@ -47,7 +48,7 @@ DiagnosisSchema = schema_of(
         schema_of(domain.TrainingTotals, "DiagnosisTrainingTotalsSchema", percent=fields.Integer(allow_none=True))
     ),
     findings=_many(schema_of(domain.Finding, "DiagnosisFindingSchema")),
-    trend=_many(schema_of(svc.TrendRow, "DiagnosisTrendSchema", areas=_many(AreaSchema))),
+    trend=_many(schema_of(svc.TrendRow, "DiagnosisTrendSchema", areas=_many(AreaSchema), upward=_many(LevelSchema))),
     plan=fields.Nested(
         schema_of(
             svc.PlanReview,
@@ -57,6 +58,7 @@ DiagnosisSchema = schema_of(
         )
     ),
     this_cycle_plan=_many(PlanItemSchema),
+    upward_from=fields.Date(allow_none=True),
 )
 PlanSchema = schema_of(
     plan_svc.PlanView,

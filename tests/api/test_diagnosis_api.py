@@ -68,6 +68,26 @@ def test_the_diagnosis_reads_where_obstacles_sit_and_withholds_small_groups(app,
     assert [t["cycle_name"] for t in data["trend"]][-1] == data["cycle_name"]
 
 
+def test_the_demo_shows_last_years_upward_levels_in_the_trend_and_this_years_when_final(app, demo_table):
+    data = diagnosis(app, demo_table)
+    # This year's groups are still open (the feedback deadline is ahead): no level, and the day they show.
+    assert data["levels"] == [] and data["upward_final"] is False and data["upward_from"]
+    assert not any(f["kind"] == "upward" for f in data["findings"])
+    last, this = data["trend"]
+    assert last["upward_final"] and last["upward"] == [
+        {"level": 3, "managers": 2, "respondents": 10, "average": 3.35}  # Lukas's and Fatima's reports, 5 each
+    ]
+    assert this["upward"] == [] and this["upward_final"] is False
+    client, headers = api(app, "E001")
+    before = client.get(f"/api/cycles/{last['cycle_id']}/diagnosis", headers=headers).get_json()
+    assert before["levels"] == last["upward"]  # the trend shows last year as its own diagnosis does
+    (said,) = [f["text"] for f in before["findings"] if f["kind"] == "upward"]
+    assert said == (
+        "Upward feedback is shown only for managers at level 3: 3.35 on the 5-point scale, at or above expectations "
+        "(10 answers)."
+    )
+
+
 def test_the_diagnosis_is_for_leadership_and_hr_only(app, demo_table):
     client, headers = api(app, "E007")  # a manager
     answer = client.get(f"/api/cycles/{current_cycle(demo_table)}/diagnosis", headers=headers)
@@ -185,6 +205,11 @@ def test_the_openapi_document_describes_the_diagnosis_and_the_plan(app):
     assert set(doc["paths"]["/api/improvement-plan"]) == {"get", "post"}
     source = doc["components"]["schemas"]["PlanItemIn"]["properties"]["source"]
     assert set(source["enum"]) == {"diagnosis", "training_report", "calibration_report"}
+    schemas = doc["components"]["schemas"]
+    trend = schemas["DiagnosisTrend"]["properties"]  # issue 27: upward feedback by level in each cycle of the trend
+    assert trend["upward"]["items"] == {"$ref": "#/components/schemas/DiagnosisLevel"}
+    assert trend["upward_final"] == {"type": "boolean"}
+    assert schemas["Diagnosis"]["properties"]["upward_from"]["format"] == "date"
 
 
 # --- the pages, without JavaScript ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Issue 27 (points 2 and 3) in a real browser over the demo organisation, at 1280 and 390 px (one live server): HR
-reads where problems sit, turns a finding into an action of the improvement plan (the form first refused empty),
-starts it and marks it done; an employee finds the plan from their home page. Screenshots
-(test-artifacts/screenshots/diagnosis-*, plan-*) and axe-core (0 serious or critical); no page is wider than the
-window."""
+reads where problems sit (upward feedback by level across the trend), turns a finding into an action of the
+improvement plan (the form first refused empty), starts it and marks it done; an employee finds the plan from their
+home page. Screenshots (test-artifacts/screenshots/diagnosis-*, plan-*) and axe-core (0 serious or critical); no page
+is wider than the window."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ def test_a_finding_becomes_an_action_marked_done_that_everyone_can_see(live, ope
     hr.get_by_role("link", name="Where problems sit").click()
     expect(hr.get_by_role("heading", name="What stands out")).to_be_visible()
     expect(hr.get_by_text("Most obstacles recorded sit with tools and processes").first).to_be_visible()
+    # Upward feedback by level across the trend: last year's level 3 (Lukas's and Fatima's 10 answers); this year's
+    # groups are still open, and the page says from when they show.
+    upward = hr.locator("section", has=hr.get_by_role("heading", name="Upward feedback by management level"))
+    level = upward.get_by_role("row").filter(has_text="Level 3")
+    expect(level.get_by_text("(10 answers, 2 managers)")).to_be_visible()
+    expect(level.get_by_text("not final yet")).to_be_visible()
+    expect(upward.get_by_text("when every group is released at once")).to_be_visible()
     check(hr, "diagnosis-wide", problems)
 
     hr.get_by_role("link", name="Add an action for this").first.click()

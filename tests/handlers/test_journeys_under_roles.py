@@ -213,6 +213,36 @@ def test_the_diagnosis_and_an_improvement_plan_step_under_the_web_function_s_rol
     assert "Faster CI" in hr.get("/improvement-plan")["body"]
 
 
+def test_an_upward_answer_moves_its_summary_and_a_final_cycle_s_summaries_are_read_under_the_web_role(
+    stack, monkeypatch, http_event, clock
+):
+    # Issue 27: the answer reads the manager's chain and adds to their upward summary in its transaction; the
+    # diagnosis reads a cycle's summaries in one Query once its upward feedback is final (here: a cycle closed under
+    # the manager-only release rule).
+    from service.services import cycles as cycle_svc
+    from service.services import feedback_nominations, feedback_settings
+
+    cycle = overdue_cycle(stack, clock)
+    hr_principal = f.principal(stack.table, "E2")
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "release": "manager"}
+    feedback_settings.save_settings(UnitOfWork(stack.table), hr_principal, cycle.cycle_id, rules, 0, clock)
+    feedback_nominations.request_upward(UnitOfWork(stack.table), hr_principal, cycle.cycle_id, clock)
+    web = start(stack, "WebFunction", monkeypatch)
+    report = sign_in(stack, web, http_event, "E4")
+    url = f"/feedback/{cycle.cycle_id}/E3"
+    form = [("ratings.delivery", "3"), ("ratings.collaboration", "4"), ("version", "0"), ("action", "submit")]
+    assert "is submitted" in report.post(url, form, token_from=url)["body"]
+    (summary,) = UnitOfWork(stack.table).feedback.upward_summaries(cycle.cycle_id)
+    assert (summary["answers"], summary["level"], summary["n#delivery"], summary["s#collaboration"]) == (1, 2, 1, 4)
+
+    closed = cycle_svc.get_cycle(UnitOfWork(stack.table), cycle.cycle_id)
+    cycle_svc.close_cycle(UnitOfWork(stack.table), hr_principal, cycle.cycle_id, closed.version, clock)
+    hr = sign_in(stack, web, http_event, "E2")
+    page = hr.get(f"/reports/diagnosis?cycle={cycle.cycle_id}")
+    assert page["statusCode"] == 200 and "No upward feedback counts in these cycles yet" in page["body"]  # 1 answer
+    assert "dynamodb:Query" in stack.recorder.actions("WebFunction")
+
+
 def test_chat_settings_are_kept_and_read_under_the_roles_and_a_chat_that_fails_goes_by_email(
     stack, monkeypatch, http_event, clock
 ):

@@ -60,15 +60,15 @@ class CountingTable(MemoryTable):
         return super().transact(ops, token)
 
 
-def organisation() -> str:
+def organisation(managers: int = MANAGERS) -> str:
     rows = [
         "employee_id,name,email,title,department,manager_id,roles",
         "E1,Ada Lovelace,ada@example.com,Chief Executive,Leadership,,leadership",
         "E2,Grace Hopper,grace@example.com,Head of People,People,E1,hr",
     ]
-    rows += [f"M{m},Manager {m},m{m}@example.com,Manager,Engineering,E1," for m in range(MANAGERS)]
+    rows += [f"M{m},Manager {m},m{m}@example.com,Manager,Engineering,E1," for m in range(managers)]
     rows += [
-        f"P{n:03d},Person {n},p{n}@example.com,Engineer,{'Engineering' if n % 2 else 'Sales'},M{n % MANAGERS},"
+        f"P{n:03d},Person {n},p{n}@example.com,Engineer,{'Engineering' if n % 2 else 'Sales'},M{n % managers},"
         for n in range(PEOPLE)
     ]
     return "\n".join(rows) + "\n"

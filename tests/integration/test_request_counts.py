@@ -71,6 +71,12 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # One chunk in the worker: the cycle; the people, their reviews, their managers, the actions index (batches);
     # one transaction.
     "calendar rule: one chunk of 12 (worker)": (1, 4, 0, 1),
+    # Issue 27: the diagnosis (a leadership report, target 17 with a 3-cycle trend), here with one earlier cycle (the
+    # calendar rule's): the first batch (the reader, the cycle, its counters, the feedback settings), the cycles list
+    # (read once, for the training reports and the trend), the topics, the two cycles' training aggregates, one Query
+    # of the cycle's reviews, one of its upward summaries (each upward answer moves its manager's); for the earlier
+    # cycle its item, aggregate, reviews and feedback settings; the improvement plan. Never one per manager.
+    "diagnosis, upward by level: JSON (leadership)": (5, 1, 6, 0),
 }
 
 

@@ -26,6 +26,7 @@ from service.domain.diagnosis import (
     UpwardGroup,
     areas_from,
     gap_rows,
+    known_apart,
     reading,
     upward_levels,
 )
@@ -65,7 +66,7 @@ def figures(**overrides) -> CycleFigures:
         "cycle_name": "2026",
         "areas": areas_from({"tools": 9, "management_and_leadership": 6, "workload": None}),
         "training": TrainingTotals(20, 5),
-        "levels": [LevelFigure(2, 3, 12, 2.1), LevelFigure(3, None, None, None)],
+        "levels": [LevelFigure(2, 3, 12, 2.1), LevelFigure(3, None, None, None), LevelFigure(4, 2, 6, 3.4)],
         "departments": [GapRow("Eng", 10, (GapCell("delivery", "Delivery", 6),), 6)],
         "topics": [TrainingFigure("sql", "SQL", 8, 9, 2)],
     }
@@ -73,20 +74,37 @@ def figures(**overrides) -> CycleFigures:
 
 
 def test_the_reading_says_what_stands_out_from_the_figures_shown_only():
-    before = figures(cycle_id="c1", cycle_name="2025", areas=areas_from({"tools": 2, "management_and_leadership": 7}))
+    before = figures(
+        cycle_id="c1",
+        cycle_name="2025",
+        areas=areas_from({"tools": 2, "management_and_leadership": 7}),
+        levels=[LevelFigure(2, 2, 9, 2.6)],
+    )
     found = {f.key: f.text for f in reading(figures(), before, 4, 2)}
     assert found["obstacles:tools_and_processes"].startswith("Most obstacles recorded sit with tools and processes: 9")
     assert "rose from 2 in 2025 to 9 in 2026" in found["obstacles_rising:tools_and_processes"]
     assert "obstacles_rising:management_and_leadership" not in found  # it fell
     assert found["upward:level-2"] == (
         "Upward feedback is lowest for managers at level 2: 2.1 on the 4-point scale, at or above expectations "
-        "(12 answers)."
+        "(12 answers); 2.6 in 2025."
     )
     assert found["gap:Eng:delivery"] == "Eng: 6 of 10 people rated were below expectations in Delivery."
     assert found["training:delivered"] == "5 of 20 training needs named in 2026 were addressed (25%)."
     assert found["training:topic:sql"] == "SQL: 7 of 9 needs named not addressed yet."
     # A withheld figure is never read: workload (withheld) and level 3 (withheld) are in no sentence.
     assert not any("workload" in t.casefold() or "level 3" in t for t in found.values())
+
+
+def test_the_upward_finding_names_the_cycle_before_only_when_its_level_was_shown():
+    withheld_before = figures(cycle_name="2025", levels=[LevelFigure(2, None, None, None)])
+    text = next(f.text for f in reading(figures(), withheld_before, 4, 2) if f.kind is FindingKind.UPWARD)
+    assert text.endswith("(12 answers).") and "2025" not in text
+    alone = next(
+        f.text
+        for f in reading(figures(levels=[LevelFigure(3, 2, 10, 3.35)]), None, 5, 3)
+        if f.kind is FindingKind.UPWARD
+    )
+    assert alone.startswith("Upward feedback is shown only for managers at level 3: 3.35 on the 5-point scale")
 
 
 def test_nothing_stands_out_when_everything_is_withheld():
@@ -186,3 +204,16 @@ def test_upward_feedback_by_level_gives_no_group_under_5_away(groups):
             c.published = True
     leaks = a.leaks()
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_level_is_withheld_where_a_manager_above_some_of_its_groups_would_be_left_with_under_5_others():
+    lin = [
+        UpwardGroup(3, 3, 9.0, 6, frozenset({"M1", "L1", "E1"})),
+        UpwardGroup(3, 3, 9.0, 6, frozenset({"M2", "L1", "E1"})),
+    ]
+    mo = UpwardGroup(3, 4, 8.0, 8, frozenset({"M3", "L2", "E1"}))
+    assert known_apart([*lin, mo])  # Lin reads Mia's and Max's groups: 10 − 6 = Mo's 4
+    assert upward_levels([*lin, mo]) == [LevelFigure(3, None, None, None)]
+    bigger = UpwardGroup(3, 5, 10.0, 10, frozenset({"M3", "L2", "E1"}))
+    assert not known_apart([*lin, bigger])  # 5 others for Lin, 6 for Lars, 8 for Mia or Max, none for Ada
+    assert upward_levels([*lin, bigger]) == [LevelFigure(3, 3, 11, 1.27)]

@@ -400,6 +400,16 @@ def test_the_release_rule_is_fixed_once_the_feedback_deadline_has_passed(uow, cy
     assert fresh(uow).feedback.settings(cycle.cycle_id).release.value == "first"
 
 
+def test_the_threshold_is_fixed_once_the_feedback_deadline_has_passed(uow, cycle, clock):
+    # Issue 27: raising it then would hide released groups, lowering it show new ones, and the diagnosis's upward
+    # figures read then would move by one group.
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 4, "upward": True, "release": "first"}
+    with pytest.raises(ValidationFailed) as caught:
+        feedback_settings.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, FixedClock(RELEASED))
+    assert set(caught.value.errors) == {"threshold"}
+    assert fresh(uow).feedback.settings(cycle.cycle_id).threshold == 3
+
+
 def test_the_score_has_a_feedback_part_from_a_shown_group(uow, cycle, clock):
     asked(uow, cycle, clock)
     for r in ("F5", "F7", "F8"):

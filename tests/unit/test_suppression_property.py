@@ -42,6 +42,7 @@ from service.domain.training import (
     need_id,
 )
 from service.services import diagnosis as diagnosis_svc
+from service.services import feedback_answers, feedback_nominations
 from service.services import learning as learning_svc
 from service.services.auth import Principal
 from service.services.directory import import_organisation
@@ -50,6 +51,8 @@ from tests import factories as f
 from tests.unit.suppression_audit import Audit, Cell
 
 EXAMPLES = int(os.environ.get("SUPPRESSION_EXAMPLES", "40"))
+BEFORE_2025 = datetime(2025, 3, 15, 9, 0, tzinfo=UTC)  # before the previous cycle's feedback deadline
+RELEASED = datetime(2026, 3, 21, 0, 15, tzinfo=UTC)  # after the current one's released every upward group
 
 DEPARTMENTS = ("Eng", "Sales", "Ops", "Fin")
 TOPICS = ("Kubernetes", "Negotiation", "SQL", "Public speaking")
@@ -71,6 +74,9 @@ person = st.fixed_dictionaries(
         "boss": st.integers(0, 99),  # an earlier person, or the chief executive
         "needs": st.lists(need, min_size=0, max_size=3),
         "obstacles": st.lists(st.sampled_from([c.value for c in ObstacleCategory][:4]), max_size=2),
+        # Issue 27: the rating the person gives their manager in upward feedback this cycle and last (None: none)
+        "upward": st.one_of(st.none(), st.integers(1, 4)),
+        "upward_prev": st.one_of(st.none(), st.integers(1, 4)),
         "previous": st.lists(need, max_size=2),
         # (kind, hours, which of the person's needs this cycle it addresses, if any)
         "learning": st.lists(
@@ -107,6 +113,16 @@ ADDRESSED = [
         "needs": [("SQL", "low", "course", True, None)] + [("SQL", "low", "course", False, None)] * (i < 3),
     }
     for i in range(8)
+]
+
+# Issue 27: P00 leads P02 and P03, P01 leads P04 (all under the chief executive); 3, 3 and 4 reports answer about
+# them. Level 3 has 10 answers, but P00 reads P02's and P03's groups alone: 10 − 6 would give P04's 4 away.
+UPWARD = [
+    {"dept": "Eng", "boss": boss, "needs": [], "obstacles": [], "previous": [], "learning": [], "upward": rating}
+    for boss, rating in [
+        *[(0, None), (1, None), (0, None), (0, None), (1, None)],
+        *[(2, 3), (2, 4), (2, 2), (3, 1), (3, 2), (3, 2), (4, 4), (4, 3), (4, 4), (4, 2)],
+    ]
 ]
 
 
@@ -184,7 +200,16 @@ def build(people: list[dict[str, Any]]) -> dict[str, Any]:
             if need is not None and need < len(p["needs"]):  # it addresses that need (the training figures move)
                 data["need_id"] = need_id(current, emp, "self", need)
             learning_svc.create_activity(UnitOfWork(table), f.principal(table, emp), data, clock)
-    return {"table": table, "current": current, "previous": previous, "chains": chains}
+    # Issue 27: upward feedback in both cycles, answered before each one's feedback deadline.
+    for cycle_id, field, at in ((previous, "upward_prev", BEFORE_2025), (current, "upward", clock.now())):
+        moment = FixedClock(at)
+        feedback_nominations.request_upward(UnitOfWork(table), f.principal(table, "E2"), cycle_id, moment)
+        for i, p in enumerate(people):
+            if p.get(field) is not None:
+                answer = {"ratings": {"delivery": p[field]}, "answers": {}}
+                who = f.principal(table, _id(i))
+                feedback_answers.submit_answer(UnitOfWork(table), who, cycle_id, bosses[_id(i)], answer, moment)
+    return {"table": table, "current": current, "previous": previous, "chains": chains, "bosses": bosses}
 
 
 # --- the audit: cells from the raw data, figures from the reports -------------------------------------------
@@ -403,6 +428,44 @@ def publish_diagnosis(a: Audit, tag: tuple, prev_tag: tuple, d: dict[str, Any]) 
             a.publish((*prev_tag, "darea", str(ar["area"])), ar["obstacles"])
 
 
+def upward_groups_of(people: dict[str, dict[str, Any]], built: dict[str, Any], field: str) -> dict[str, set[str]]:
+    """Each manager's upward group with at least the threshold's 3 answers: manager → who answered."""
+    groups: dict[str, set[str]] = {}
+    for e, p in people.items():
+        if p.get(field) is not None:
+            groups.setdefault(built["bosses"][e], set()).add(e)
+    return {m: who for m, who in groups.items() if len(who) >= 3}
+
+
+def upward_cells(a: Audit, tag: tuple, groups: dict[str, set[str]], chains: dict[str, tuple[str, ...]]) -> None:
+    """Upward answers by the manager's level (1: the chief executive), disjoint, adding up to the cycle's total."""
+    levels: dict[int, set[str]] = {}
+    for m, who in groups.items():
+        levels.setdefault(len(chains.get(m, ())) + 1, set()).update(who)
+    everyone = set().union(*levels.values()) if levels else set()
+    a.cell((*tag, "upward"), everyone)
+    for n in range(1, 8):
+        a.cell((*tag, "ulevel", n), levels.get(n, set()))
+    a.equal((*tag, "upward"), *((*tag, "ulevel", n) for n in range(1, 8)))
+
+
+def upward_subtractions(
+    groups: dict[str, set[str]], chains: dict[str, tuple[str, ...]], levels: list[dict]
+) -> list[str]:
+    """What a manager (or one above them) reading their own groups alone learns from a level shown: the level minus
+    those groups must be none or at least 5 answers."""
+    found = []
+    for lv in levels:
+        if lv["respondents"] is None:
+            continue
+        mine = {m: who for m, who in groups.items() if len(chains.get(m, ())) + 1 == lv["level"]}
+        for reader in {r for m in mine for r in (m, *chains.get(m, ()))}:
+            rest = sum(len(w) for m, w in mine.items() if reader != m and reader not in chains.get(m, ()))
+            if 0 < rest < 5:
+                found.append(f"level {lv['level']} minus what {reader} reads alone leaves {rest} answers")
+    return found
+
+
 def known_zeros(a: Audit) -> None:
     """A figure of nobody that a report leaves out is known to be zero (an empty row, an absent topic)."""
     for k, c in a.cells.items():
@@ -494,9 +557,26 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
     # training figures come from the same aggregates; its trend shows the previous cycle's beside this one's).
     diagnosis_cells(a, cur)
     diagnosis_cells(a, prev)
+    # Issue 27: upward feedback by level in both cycles, read after this cycle's deadline released every group: the
+    # current cycle's levels, and the previous cycle's in its own diagnosis and in the current one's trend.
+    chains = {**built["chains"], "E1": (), "E2": ("E1",)}
+    groups = {tag: upward_groups_of(people, built, field) for tag, field in ((cur, "upward"), (prev, "upward_prev"))}
+    for tag in (cur, prev):
+        upward_cells(a, tag, groups[tag], chains)
+    seen_levels: dict[tuple, list] = {}
     for tag, cycle_id in ((cur, current), (prev, previous)):
-        found_now = diagnosis_svc.diagnosis(UnitOfWork(table), lead, cycle_id, datetime(2026, 3, 2, 9, tzinfo=UTC))
-        publish_diagnosis(a, tag, prev, asdict(found_now))
+        found_now = asdict(diagnosis_svc.diagnosis(UnitOfWork(table), lead, cycle_id, RELEASED))
+        publish_diagnosis(a, tag, prev, found_now)
+        seen_levels.setdefault(tag, []).append(found_now["levels"])
+        if len(found_now["trend"]) > 1:
+            seen_levels.setdefault(prev, []).append(found_now["trend"][0]["upward"])
+        found += upward_subtractions(groups[tag], chains, found_now["levels"])
+    for tag, readings in seen_levels.items():
+        for levels in readings:
+            for lv in levels:
+                a.publish((*tag, "ulevel", lv["level"]), lv["respondents"])
+        if any(r != readings[0] for r in readings):  # the trend shows an earlier cycle as its own diagnosis does
+            found.append(f"{tag}: the upward levels read differ: {readings}")
     known_zeros(a)
     found += a.leaks()
     # A manager's subtree (the one with the most people below, whose report is not the organisation's).
@@ -527,6 +607,7 @@ def audit_all(people_list: list[dict[str, Any]]) -> list[str]:
 )
 @example(ISSUE)
 @example(ADDRESSED)
+@example(UPWARD)
 @given(st.lists(person, min_size=12, max_size=40))
 def test_no_report_gives_a_group_under_5_away_by_any_figure_or_arithmetic(people_list):
     leaks = audit_all(people_list)
