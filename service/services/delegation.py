@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
 from service.adapters.mailer import Email, Mailer, SendFailed
-from service.domain.delegation import Delegation, DelegationStatus, check_delegation
+from service.domain.delegation import MAX_DAYS, Delegation, DelegationStatus, check_delegation
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.services import policy
@@ -33,8 +33,33 @@ def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on
 
 
 def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
-    """manager → their acting manager on this day, for the reminders (one Query of the latest delegations)."""
-    return {d.manager_id: d.acting_id for d in uow.delegations.newest() if d.active_on(day)}
+    """manager → their acting manager on this day, for the reminders and other daily notices (a Query of the
+    delegations that started within the longest period before it: every one in force, not only the latest)."""
+    since = uow.delegations.started_since(day - timedelta(days=MAX_DAYS))
+    return {d.manager_id: d.acting_id for d in since if d.active_on(day)}
+
+
+@dataclass(frozen=True)
+class NoticeTo:
+    """Who a manager-facing notice about a report goes to: the acting manager during a delegation (then `for_manager`
+    names the manager they act for), else the manager."""
+
+    person: Employee
+    for_manager: Employee | None = None
+
+
+def manager_notice_to(uow: UnitOfWork, manager_id: str | None, day: date) -> NoticeTo | None:
+    """The one rule of policy.manages for notices: a report's manager-facing notice on `day` goes to whoever an
+    active delegation names acting manager for `manager_id` (one Query of the manager's delegations), else to the
+    manager; None when that person is not in the directory or has left."""
+    if not manager_id:
+        return None
+    acting = next((d.acting_id for d in uow.delegations.of_manager(manager_id) if d.active_on(day)), None)
+    people = uow.directory.get_many([i for i in (manager_id, acting) if i])
+    manager, stand_in = people.get(manager_id), people.get(acting or "")
+    if stand_in is not None and stand_in.active:
+        return NoticeTo(stand_in, manager)
+    return NoticeTo(manager) if manager is not None and manager.active else None
 
 
 def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:

@@ -331,13 +331,15 @@ def _escalate(
     """(escalation emails sent, failed): one per manager over the tasks not yet escalated (and one per rehearsal
     cycle, which goes to HR)."""
     owners = {**people, **uow.directory.get_many(sorted({t.owner_id for t in late} - set(people)))}
+    acting = acting_managers_on(uow, now.date()) if late else {}  # issue 28: the acting manager is told meanwhile
     late_owners = [owners[t.owner_id] for t in late if t.owner_id in owners]
-    managers = uow.directory.get_many(sorted({o.manager_id for o in late_owners if o.manager_id}))
+    boss = {o.employee_id: acting.get(o.manager_id, o.manager_id) for o in late_owners if o.manager_id}
+    managers = uow.directory.get_many(sorted(set(boss.values())))
     by_manager: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     claims: dict[tuple[str, str | None], list[Item]] = {}
     for t in late:
         owner = owners.get(t.owner_id)
-        manager = managers.get(owner.manager_id) if owner and owner.manager_id else None
+        manager = managers.get(boss.get(owner.employee_id, "")) if owner else None
         if owner is None or manager is None or not manager.active:
             continue
         claim = uow.reminders.claim_escalation(t.cycle_id, t.subject_id, t.task, at, now, LEASE)

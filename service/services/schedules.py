@@ -48,6 +48,7 @@ from service.services.cycles import (
     review_rows,
     stage_launch,
 )
+from service.services.delegation import acting_managers_on
 from service.services.policy import require_role
 from service.services.templates import usable_template
 
@@ -259,7 +260,8 @@ def run_schedules(uow: UnitOfWork, mailer: Mailer, clock: Clock, base_url: str =
             with uow:
                 _rules(uow).stage_through(rule.rule_id, today)
                 uow.commit()
-    notified, failed = _notify(uow, mailer, created, by_id, base_url)
+    acting = acting_managers_on(uow, today) if created else {}  # issue 28: the acting manager hears meanwhile
+    notified, failed = _notify(uow, mailer, created, by_id, base_url, acting)
     return ScheduleRun(len(live), len(created), notified, skipped, failed)
 
 
@@ -355,13 +357,18 @@ def _create_batch(uow: UnitOfWork, cycle: Cycle, people: list[Employee], actor: 
 
 
 def _notify(
-    uow: UnitOfWork, mailer: Mailer, created: list[tuple[Cycle, str]], people: dict[str, Employee], base_url: str
+    uow: UnitOfWork,
+    mailer: Mailer,
+    created: list[tuple[Cycle, str]],
+    people: dict[str, Employee],
+    base_url: str,
+    acting: dict[str, str],
 ) -> tuple[int, int]:
-    """One email per review created, to the person and their manager, kept for their daily digest."""
+    """One email per review created, to the person and their manager (or acting manager), kept for their digest."""
     notified = failed = 0
     for cycle, employee_id in created:
         person = people[employee_id]
-        manager = people.get(person.manager_id or "")
+        manager = people.get(acting.get(person.manager_id or "", person.manager_id or ""))
         to = tuple(a for a in (person.email, manager.email if manager and manager.active else "") if a)
         path = f"/cycles/{cycle.cycle_id}/reviews/{employee_id}"
         text = render("email/scheduled_review.txt", person=person, cycle=cycle, url=f"{base_url}{path}")

@@ -53,7 +53,7 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
         "Peer reviewers to approve for Katherine Johnson",
         "email/nominations.txt",
         {
-            "manager": ALAN,
+            "for_manager": ALAN,  # the acting manager's branch (issue 28): it names the manager they act for
             "subject": KATHERINE,
             "cycle": CYCLE,
             "settings": NS(nomination_deadline=date(2026, 3, 5)),

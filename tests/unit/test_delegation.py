@@ -180,3 +180,19 @@ def test_hr_acting_for_a_manager_no_longer_sees_who_answered_about_that_team(org
     _name(table, clock, by="E3", acting="E2")
     hidden = feedback_progress(_uow(table), hr, cycle.cycle_id, clock.now())
     assert hidden.waiting == []
+
+
+def test_an_overdue_self_assessment_is_escalated_to_the_acting_manager_during_the_period(org, clock):
+    from datetime import UTC, datetime
+
+    from service.adapters.clock import FixedClock
+    from service.adapters.mailer import MemoryMailer
+    from service.services.reminders import send_reminders
+
+    table, _ = org
+    _name(table, clock, starts=date(2026, 3, 12), ends=date(2026, 3, 20))
+    mailer = MemoryMailer()
+    send_reminders(UnitOfWork(table), mailer, FixedClock(datetime(2026, 3, 14, 7, 0, tzinfo=UTC)))
+    escalated = [m for m in mailer.sent if m.subject.startswith("Review tasks 3+ days overdue")]
+    about_katherine = [m.to for m in escalated if "Katherine Johnson" in m.text]
+    assert about_katherine == [("barbara@example.com",)]  # Barbara (E6) acts for Alan (E3), who is not told
