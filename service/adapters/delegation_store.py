@@ -52,7 +52,7 @@ class DelegationRepository(Repository):
         index, pk = keys.delegations_all()
         found = []
         for item in self._table.query(pk, index=index, descending=True):
-            d = DELEGATION.from_item(item)
+            d = DELEGATION.from_item(self._uow.remember(item) or item)
             if d.starts < first:
                 break
             found.append(d)

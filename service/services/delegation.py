@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NO_DELEGATION = "There is no such acting-manager arrangement for you to see."
+END_CATCH_UP_DAYS = 60  # the daily run records ends missed while it did not run, this far back (as the schedules)
 
 
 def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on: date | None = None) -> frozenset[str]:
@@ -148,14 +149,45 @@ def revoke(
     return stored
 
 
-def _tell(mailer: Mailer | None, d: Delegation, manager: Employee, acting: Employee, what: str) -> None:
-    """Email the manager and the acting manager (a failed send is logged: the pages show it too)."""
+def record_natural_ends(uow: UnitOfWork, mailer: Mailer, clock: Clock) -> int:
+    """The reminders function's daily run: each delegation whose last day passed (never revoked) gets its end written
+    once, as an audited save conditional on the version read (a second or concurrent run finds it written, or loses
+    the race and leaves it), and both people are told in their digest. Returns how many it recorded."""
+    now = clock.now()
+    today, at = now.date(), iso(now)
+    # A delegation lasts at most MAX_DAYS, so one ending since the catch-up window started began at most that long
+    # before it: older ones (before this record existed) are left as they are.
+    window = today - timedelta(days=MAX_DAYS + END_CATCH_UP_DAYS)
+    due = [d for d in uow.delegations.started_since(window) if d.end_to_record(today)]
+    due = [d for d in due if (today - d.ends).days <= END_CATCH_UP_DAYS]
+    recorded = 0
+    for d in sorted(due, key=lambda d: (d.ends, d.delegation_id)):
+        try:
+            with uow:
+                stored = uow.delegations.save(replace(d, ended_at=at), new=False, actor="system", action="end", at=at)
+                uow.commit()
+        except Conflict:  # another run wrote it first (or it was changed meanwhile): that one tells them
+            uow.forget()
+            continue
+        recorded += 1
+        people = uow.directory.get_many([d.manager_id, d.acting_id])
+        if d.manager_id in people and d.acting_id in people:
+            _tell(mailer, stored, people[d.manager_id], people[d.acting_id], "ended", digest=True)
+    return recorded
+
+
+def _tell(
+    mailer: Mailer | None, d: Delegation, manager: Employee, acting: Employee, what: str, digest: bool = False
+) -> None:
+    """Email the manager and the acting manager (a failed send is logged: the pages show it too); `digest`: kept for
+    their daily message."""
     if mailer is None:
         return
     text = render("email/delegation.txt", d=d, manager=manager, acting=acting, what=what)
     title = f"Acting manager for {manager.name}: {acting.name} ({what})"
+    key = f"/delegations#{d.delegation_id}" if digest else None
     try:
-        mailer.send(Email((manager.email, acting.email), title, text))
+        mailer.send(Email((manager.email, acting.email), title, text, digest_key=key))
     except SendFailed as exc:
         log.warning("a delegation email could not be sent: %s", exc)
 

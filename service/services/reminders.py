@@ -20,7 +20,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import NO_CYCLE, Conflict, NotFound
 from service.domain.reviews import Review, ReviewState
 from service.services.auth import Principal
-from service.services.delegation import acting_managers_on
+from service.services.delegation import acting_managers_on, record_natural_ends
 from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
 
@@ -187,6 +187,7 @@ def send_reminders(
     metrics = metrics if metrics is not None else current()
     now = clock.now()
     today, at = now.date(), iso(now)
+    record_natural_ends(uow, mailer, clock)  # issue 28: written once, and told in today's digest below
     tasks = overdue_tasks(uow, today)
     by_owner: dict[str, list[OverdueTask]] = {}
     for t in tasks:

@@ -134,6 +134,16 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "Acting manager for Alan Turing: Katherine Johnson (ended)",
+        "email/delegation.txt",
+        {
+            "d": NS(starts=date(2026, 3, 1), ends=date(2026, 3, 10)),
+            "manager": ALAN,
+            "acting": KATHERINE,
+            "what": "ended",
+        },
+    ),
+    (
         "Reviews moved to Katherine Johnson",
         "email/manager_change.txt",
         {
