@@ -3,7 +3,8 @@
 A pair has a rhythm (the goal check-ins' `Rhythm`: weekly, fortnightly, monthly), a first date and a time of day
 (UTC); the next meeting's date follows from them (`next_meeting_date`). A meeting holds the talking points either
 side added (their own, or pulled from a goal, a feedback note or an open review action), the shared notes both read
-and the actions agreed; marking it held carries its unfinished actions to the next meeting (`carried_actions`).
+and the actions agreed; marking it held carries its unfinished actions (`carried_actions`) and the talking points not
+covered (`carried_points`, each marked with the meeting it was first on) to the next meeting.
 Each side may also keep private notes on a meeting, which the other never reads (kept apart from the meeting).
 """
 
@@ -53,6 +54,8 @@ class TalkingPoint:
     by: str
     source: PointSource = PointSource.OWN
     ref: str | None = None
+    covered: bool = False  # talked about; one not covered when the meeting is held moves to the next meeting
+    carried_from: str | None = None  # the date of the meeting it was first on, when carried
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,16 @@ def set_action_done(meeting: Meeting, action_id: str, done: bool) -> Meeting:
     )
 
 
+def set_point_covered(meeting: Meeting, point_id: str, covered: bool) -> Meeting:
+    """The meeting with one of its talking points covered (or not yet)."""
+    _require_upcoming(meeting)
+    if not any(p.point_id == point_id for p in meeting.points):
+        raise ValidationFailed("No such talking point.", {"point_id": ["not a talking point of this meeting"]})
+    return replace(
+        meeting, points=tuple(replace(p, covered=covered) if p.point_id == point_id else p for p in meeting.points)
+    )
+
+
 def hold(meeting: Meeting) -> Meeting:
     """The meeting marked held (its notes and actions stay editable no more)."""
     _require_upcoming(meeting)
@@ -201,6 +214,18 @@ def carried_actions(held: Meeting, nxt: Meeting) -> Meeting:
     """The next meeting with the held one's unfinished actions carried in (each once, by its id)."""
     have = {a.action_id for a in nxt.actions}
     return replace(nxt, actions=(*[a for a in held.open_actions if a.action_id not in have], *nxt.actions))
+
+
+def carried_points(held: Meeting, nxt: Meeting) -> Meeting:
+    """The next meeting with the held one's talking points not covered carried in first (each once, by its id, and
+    marked with the meeting it was first on); a goal, note or action already on the next agenda is not repeated."""
+    have = {p.point_id for p in nxt.points} | {(p.source, p.ref) for p in nxt.points if p.ref}
+    carried = [
+        replace(p, carried_from=p.carried_from or held.date)
+        for p in held.points
+        if not p.covered and p.point_id not in have and not (p.ref and (p.source, p.ref) in have)
+    ]
+    return replace(nxt, points=(*carried, *nxt.points))
 
 
 def _require_upcoming(meeting: Meeting) -> None:

@@ -365,6 +365,22 @@ def set_action_done(
     return _save(uow, principal, o2o.set_action_done(meeting, action_id, done), "update_meeting_action", clock)
 
 
+def set_point_covered(
+    uow: UnitOfWork,
+    principal: Principal,
+    report_id: str,
+    point_id: str,
+    covered: bool,
+    expected_version: int,
+    clock: Clock,
+) -> Meeting:
+    """Either side marks a talking point of the current meeting covered (or not yet); one not covered when the
+    meeting is held moves to the next meeting."""
+    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now().date())
+    _check_version(meeting.version, expected_version, "meeting")
+    return _save(uow, principal, o2o.set_point_covered(meeting, point_id, covered), "update_talking_point", clock)
+
+
 def hold_meeting(
     uow: UnitOfWork,
     principal: Principal,
@@ -375,8 +391,9 @@ def hold_meeting(
     mailer: Mailer | None = None,
     base_url: str = "",
 ) -> Meeting:
-    """Either side marks the meeting held: the pair's count goes up, and its unfinished actions are carried into
-    the next meeting, in one transaction; both are invited to that next meeting."""
+    """Either side marks the meeting held: the pair's count goes up, and its unfinished actions and the talking
+    points not covered are carried into the next meeting, in one transaction; both are invited to that next
+    meeting."""
     people, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
     _check_version(meeting.version, expected_version, "meeting")
     m, r = people.manager.employee_id, people.report.employee_id
@@ -388,7 +405,7 @@ def hold_meeting(
     after = max(date.fromisoformat(day), date.fromordinal(today.toordinal() - 1))
     nxt_day = o2o.next_meeting_date(pair, today, after)
     nxt = uow.one_to_ones.meeting(m, r, nxt_day.isoformat()) or Meeting(m, r, nxt_day.isoformat())
-    nxt = o2o.carried_actions(held, nxt)
+    nxt = o2o.carried_points(held, o2o.carried_actions(held, nxt))
     at, actor = iso(clock.now()), principal.employee_id
     with uow:
         saved = uow.one_to_ones.save_meeting(held, new=False, actor=actor, action="hold_meeting", at=at)

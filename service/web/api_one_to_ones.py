@@ -101,6 +101,12 @@ class ActionDoneSchema(Schema):
     done = fields.Boolean(required=True)
 
 
+class PointCoveredSchema(Schema):
+    """Whether the talking point was covered (one not covered moves to the next meeting when this one is held)."""
+
+    covered = fields.Boolean(required=True)
+
+
 class NotesInSchema(Schema):
     """Notes on a meeting (shared, or one side's private notes)."""
 
@@ -203,6 +209,24 @@ def put_action(employee_id: str, action_id: str):
     return _meeting(saved)
 
 
+@bp.put(PAIR + "/points/<point_id>")
+@api_doc(
+    "Mark a talking point of the current meeting covered or not yet (If-Match: the meeting's version); one not "
+    "covered when the meeting is held is carried to the next, marked as carried",
+    response=MeetingSchema,
+    body=PointCoveredSchema,
+    errors=(409,),
+)
+def put_point(employee_id: str, point_id: str):
+    """Mark a talking point covered or not."""
+    w = wiring()
+    data = load_body()
+    saved = svc.set_point_covered(
+        w.uow(), current_principal(), employee_id, point_id, data["covered"], expected_version(), w.clock
+    )
+    return _meeting(saved)
+
+
 @bp.put(MEETING + "/notes")
 @api_doc("Edit a meeting's shared notes (If-Match: the meeting's version)", response=MeetingSchema, body=NotesInSchema)
 def put_notes(employee_id: str, day: str):
@@ -232,7 +256,8 @@ def put_private(employee_id: str, day: str):
 
 @bp.post(MEETING + "/held")
 @api_doc(
-    "Mark a meeting held (If-Match: its version): unfinished actions go to the next meeting, to which both are invited",
+    "Mark a meeting held (If-Match: its version): unfinished actions and talking points not covered go to the next "
+    "meeting, to which both are invited",
     response=MeetingSchema,
     errors=(409,),
 )

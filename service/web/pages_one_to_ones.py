@@ -23,6 +23,7 @@ from service.web.api_one_to_ones import (
     ActionInSchema,
     EvidenceInSchema,
     NotesInSchema,
+    PointCoveredSchema,
     PointInSchema,
     RhythmInSchema,
 )
@@ -126,6 +127,17 @@ def add_point(employee_id: str):
     return _submit(employee_id, form)
 
 
+@bp.post(PAGE + "/points/<point_id>")
+def point_covered(employee_id: str, point_id: str):
+    """Mark a talking point covered or not yet."""
+
+    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
+        return svc.set_point_covered(wiring().uow(), p, employee_id, point_id, d["covered"], v, wiring().clock)
+
+    form = Form("covered", ("covered",), PointCoveredSchema, call, lambda _: "Agenda updated.", "#h-agenda")
+    return _submit(employee_id, form)
+
+
 @bp.post(PAGE + "/actions")
 def add_action(employee_id: str):
     """Add an action."""
@@ -177,7 +189,10 @@ def held(employee_id: str, day: str):
     def call(p: Principal, _d: dict[str, Any], v: int) -> Any:
         return svc.hold_meeting(wiring().uow(), p, employee_id, day, v, wiring().clock, *_mail())
 
-    said = lambda _: "Marked held: open actions moved to the next meeting, and you were both invited to it."  # noqa: E731
+    said = lambda _: (  # noqa: E731
+        "Marked held: open actions and talking points not covered moved to the next meeting, and you were both "
+        "invited to it."
+    )
     return _submit(employee_id, Form("held", (), HeldSchema, call, said))
 
 

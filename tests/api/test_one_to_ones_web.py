@@ -111,6 +111,27 @@ def test_holding_a_meeting_carries_open_actions_and_invites_both_with_an_ics_fil
     assert alan("POST", f"{BASE}/meetings/2026-03-04/held", version=held.get_json()["version"]).status_code == 409
 
 
+def test_talking_points_not_covered_carry_to_the_next_meeting_marked_as_carried(app, org):
+    alan, kath = as_(app, "E3"), as_(app, "E4")
+    alan("PUT", BASE + "/rhythm", RHYTHM, version=0)
+    kath("POST", BASE + "/points", {"text": "My promotion case"})
+    meeting = alan("POST", BASE + "/points", {"text": "The on-call rota"}).get_json()
+    rota = meeting["points"][1]["point_id"]
+    meeting = kath("PUT", f"{BASE}/points/{rota}", {"covered": True}, version=meeting["version"]).get_json()
+    assert [p["covered"] for p in meeting["points"]] == [False, True]
+    alan("POST", f"{BASE}/meetings/{meeting['date']}/held", version=meeting["version"])
+    stored = UnitOfWork(org).one_to_ones.meeting("E3", "E4", "2026-03-11")
+    assert [(p.text, p.carried_from, p.covered) for p in stored.points] == [("My promotion case", "2026-03-04", False)]
+    # Not covered again: it moves on once more, still marked with the meeting it was first on.
+    nxt = alan("GET", BASE).get_json()["meeting"]
+    alan("POST", f"{BASE}/meetings/{nxt['date']}/held", version=nxt["version"])
+    later = UnitOfWork(org).one_to_ones.meeting("E3", "E4", "2026-03-18")
+    assert [(p.text, p.carried_from) for p in later.points] == [("My promotion case", "2026-03-04")]
+    assert kath("PUT", f"{BASE}/points/nope", {"covered": True}, version=later.version).status_code == 422
+    assert kath("PUT", f"{BASE}/points/{rota}", {"covered": "maybe"}, version=later.version).status_code == 422
+    assert UnitOfWork(org).one_to_ones.meeting("E3", "E4", "2026-03-18").version == later.version
+
+
 def test_bad_input_is_a_field_error_and_changes_nothing(app, org):
     kath = as_(app, "E4")
     bad = kath("PUT", BASE + "/rhythm", {**RHYTHM, "rhythm": "daily", "time": "25:99"}, version=0)
@@ -229,6 +250,22 @@ def test_the_pair_adds_points_and_notes_and_the_other_never_reads_private_notes(
     assert "Ready in a year" in alan.get(PAGE).get_data(as_text=True)
     listing = kath.get("/one-to-ones").get_data(as_text=True)
     assert "With Alan Turing" in listing and "Fortnightly" in listing
+
+
+def test_a_point_marked_covered_on_the_page_stays_and_one_not_covered_shows_as_carried(app, org):
+    alan, alan_post = browser(app, "E3")
+    alan_post(PAGE + "/rhythm", rhythm="weekly", first_date="2026-03-04", time="10:00", minutes="30", version="0")
+    alan_post(PAGE + "/points", text="Conference budget")
+    alan_post(PAGE + "/points", text="Team offsite")
+    page = alan.get(PAGE).get_data(as_text=True)
+    (offsite,) = re.findall(r'action="/one-to-ones/E4/points/([^"]+)"', page)[1:]
+    (version,) = set(re.findall(r'name="version" value="(\d+)"', page.split('id="h-agenda"')[1].split("</ol>")[0]))
+    assert alan_post(f"{PAGE}/points/{offsite}", covered="true", version=version).status_code == 302
+    assert "covered</span> Team offsite" in alan.get(PAGE).get_data(as_text=True)
+    alan_post(PAGE + "/meetings/2026-03-04/held", version=str(int(version) + 1))
+    page = alan.get(PAGE).get_data(as_text=True)
+    agenda = page.split('id="h-agenda"')[1].split("</ol>")[0]
+    assert "Conference budget" in agenda and "carried from" in agenda and "Team offsite" not in agenda
 
 
 def test_a_refused_form_comes_back_with_its_message_and_what_was_typed(app, org):
