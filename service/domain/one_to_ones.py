@@ -1,7 +1,9 @@
 """One-to-ones (issue 28, point 1): a manager and a direct report meet on a rhythm around a shared agenda.
 
-A pair has a rhythm (the goal check-ins' `Rhythm`: weekly, fortnightly, monthly), a first date and a time of day
-(UTC); the next meeting's date follows from them (`next_meeting_date`). A meeting holds the talking points either
+A pair has a rhythm (the goal check-ins' `Rhythm`: weekly, fortnightly, monthly), a first date and a wall-clock time
+of day in a time zone (the zone of whoever set it; UTC for pairs set before zones existed), so a meeting keeps its
+local hour across clock changes; each meeting's instant is UTC (`starts_at`), and every reader sees it in their own
+zone. The next meeting's date follows from the rhythm (`next_meeting_date`). A meeting holds the talking points either
 side added (their own, or pulled from a goal, a feedback note or an open review action), the shared notes both read
 and the actions agreed; marking it held carries its unfinished actions (`carried_actions`) and the talking points not
 covered (`carried_points`, each marked with the meeting it was first on) to the next meeting.
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from enum import StrEnum
 
 from service.domain.checkins import Rhythm
 from service.domain.errors import Conflict, ValidationFailed
+from service.domain.time_zones import instant
 
 TIME_FORMAT = "%H:%M"
 MAX_TEXT = 2_000
@@ -71,17 +75,18 @@ class MeetingAction:
 
 @dataclass(frozen=True)
 class Pair:
-    """A manager and a direct report who meet: the rhythm, the first meeting's date, the time (UTC) and length,
+    """A manager and a direct report who meet: the rhythm, the first meeting's date, the time (in `zone`) and length,
     and how many meetings they held (the only thing HR reads)."""
 
     manager_id: str
     report_id: str
     rhythm: Rhythm
     first_date: date
-    time: str  # HH:MM, UTC
+    time: str  # HH:MM on the wall clock of `zone`
     minutes: int = 30
     held: int = 0
     last_held: str | None = None
+    zone: str = "UTC"  # the IANA zone the rhythm keeps its time in
     version: int = 0
 
     @property
@@ -118,7 +123,14 @@ def parse_time(value: str) -> str:
         hour, minute = int(parts[0]), int(parts[1])
         if hour < 24 and minute < 60:
             return f"{hour:02d}:{minute:02d}"
-    raise ValidationFailed("The rhythm is not complete.", {"time": ["give a time of day as HH:MM (UTC)"]})
+    raise ValidationFailed("The rhythm is not complete.", {"time": ["give a time of day as HH:MM"]})
+
+
+def starts_at(pair: Pair, day: date | str) -> datetime:
+    """The UTC instant a meeting of the pair on `day` (a date of its rhythm, in its zone) starts."""
+    hour, minute = (int(x) for x in pair.time.split(":"))
+    on = date.fromisoformat(day) if isinstance(day, str) else day
+    return instant(on, dt_time(hour, minute), pair.zone)
 
 
 def check_rhythm(rhythm: str, minutes: int) -> None:

@@ -35,7 +35,9 @@ def scheduled_mailing(
 
     def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
         settings = load_settings()
-        use_organisation_formats(settings.locale, settings.currency)  # the emails' dates and amounts
+        use_organisation_formats(
+            settings.locale, settings.currency, settings.time_zone
+        )  # the emails' dates and amounts
         table = build_table(settings)
         mailer = build_mailer(settings, table)
         before: dict[str, Any] = {}

@@ -207,7 +207,7 @@ def send_reminders(
     from service.services.one_to_ones import due_meetings
 
     planned = due_plan_items(uow, today)
-    meetings = due_meetings(uow, today)
+    meetings = due_meetings(uow, now)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
     owners = sorted(set(by_owner) | set(asked) | set(checkins) | set(planned) | set(meetings))

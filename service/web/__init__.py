@@ -38,7 +38,9 @@ def create_app(
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
-    use_organisation_formats(settings.locale, settings.currency)  # issue 25: dates and amounts, pages and emails
+    use_organisation_formats(
+        settings.locale, settings.currency, settings.time_zone
+    )  # issue 25: dates and amounts, pages and emails
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)

@@ -63,20 +63,33 @@ PairListSchema = Schema.from_dict(
 CountsSchema = Schema.from_dict(
     {"pairs": _many(schema_of(svc.PairCount, "OneToOneCountSchema"))}, name="OneToOneCountsSchema"
 )
+TimeZoneSchema = schema_of(svc.MyTimeZone, "MyTimeZoneSchema")
 PrivateSchema = Schema.from_dict({"text": fields.String(), "version": fields.Integer()}, name="PrivateNotesSchema")
 
 
 class RhythmInSchema(Schema):
-    """How often the pair meets, from which date, at what time of day (UTC) and for how long."""
+    """How often the pair meets, from which date, at what time of day (in `time_zone`) and for how long."""
 
     rhythm = Choice(Rhythm, required=True)
-    first_date = fields.Date(required=True, metadata={"description": "the first meeting (ISO date)"})
+    first_date = fields.Date(required=True, metadata={"description": "the first meeting (ISO date, in time_zone)"})
     time = Text(
         required=True,
-        validate=validate.Regexp(r"^[0-2][0-9]:[0-5][0-9]$", error="Give a time of day as HH:MM (UTC)."),
-        metadata={"description": "HH:MM, UTC"},
+        validate=validate.Regexp(r"^[0-2][0-9]:[0-5][0-9]$", error="Give a time of day as HH:MM."),
+        metadata={"description": "HH:MM on the wall clock of time_zone"},
     )
     minutes = Whole(load_default=30, validate=validate.OneOf(DURATIONS))
+    time_zone = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "IANA zone of first_date and time (default: the caller's own zone)"},
+    )
+
+
+class TimeZoneInSchema(Schema):
+    """A person's own time zone: an IANA name, or empty for the organisation's."""
+
+    time_zone = Text(load_default="", validate=validate.Length(max=64))
 
 
 class PointInSchema(Schema):
@@ -282,6 +295,29 @@ def evidence(employee_id: str, day: str):
     w = wiring()
     data: dict[str, Any] = load_body()
     return _meeting(svc.pull_into_review(w.uow(), current_principal(), employee_id, day, data["cycle_id"], w.clock))
+
+
+@bp.get("/me/time-zone")
+@api_doc("My time zone: my own choice (null: none) and the zone my times are shown in", response=TimeZoneSchema)
+def get_time_zone():
+    """My time zone."""
+    found = svc.my_time_zone(wiring().uow(), current_principal())
+    return answer(found, 200, found.version, TimeZoneSchema)
+
+
+@bp.put("/me/time-zone")
+@api_doc(
+    "Choose my time zone (If-Match: its version; an empty time_zone: the organisation's); one-to-one times, their "
+    "invitations and the reminder the day before follow it",
+    response=TimeZoneSchema,
+    body=TimeZoneInSchema,
+)
+def put_time_zone():
+    """Choose my time zone."""
+    w = wiring()
+    data = load_body()
+    found = svc.set_my_time_zone(w.uow(), current_principal(), data["time_zone"], expected_version(), w.clock)
+    return answer(found, 200, found.version, TimeZoneSchema)
 
 
 @bp.get("/hr/one-to-ones")

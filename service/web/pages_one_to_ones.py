@@ -13,6 +13,7 @@ from marshmallow import Schema
 
 from service.domain.checkins import Rhythm
 from service.domain.one_to_ones import DURATIONS
+from service.domain.time_zones import zone_names
 from service.services import one_to_ones as svc
 from service.services.auth import Principal
 from service.views import labels
@@ -26,6 +27,7 @@ from service.web.api_one_to_ones import (
     PointCoveredSchema,
     PointInSchema,
     RhythmInSchema,
+    TimeZoneInSchema,
 )
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
 from service.web.page_helpers import page_principal, today
@@ -38,11 +40,50 @@ PAGE = "/one-to-ones/<employee_id>"
 MEETING = PAGE + "/meetings/<day>"
 
 
+def _index(errors: forms.Errors | None = None, message: str = "", status: int = 200, typed: str | None = None):
+    """The list of my one-to-ones and my time zone; after a refused zone, with its message and what was typed."""
+    uow, principal = wiring().uow(), page_principal()
+    return form_page(
+        "pages/one_to_ones.html",
+        errors,
+        status,
+        message=message,
+        pairs=svc.my_one_to_ones(uow, principal, today()),
+        zone=svc.my_time_zone(uow, principal),
+        zone_names=zone_names(),
+        typed=typed,
+    )
+
+
 @bp.get("/one-to-ones")
 def index():
     """My one-to-ones: with my manager and each direct report."""
-    pairs = svc.my_one_to_ones(wiring().uow(), page_principal(), today())
-    return render_template("pages/one_to_ones.html", pairs=pairs)
+    return _index()
+
+
+@bp.post("/me/time-zone")
+def time_zone():
+    """Choose my time zone (one-to-one times are shown in it)."""
+    raw = request.form.get("time_zone", "")
+    version = form_version(request.form.get("version"))
+    back = url_for("pages_one_to_ones.index")
+
+    def again(errors: forms.Errors, message: str, status: int):
+        return _index(errors, message, status, typed=raw)
+
+    data, errors = forms.load(TimeZoneInSchema(), {"time_zone": raw})
+    if errors:
+        raise Respond(again(errors, "Not saved: check the fields marked.", 422))
+
+    def call() -> svc.MyTimeZone:
+        return svc.set_my_time_zone(
+            wiring().uow(), page_principal(), (data or {}).get("time_zone"), version, wiring().clock
+        )
+
+    stale = lambda exc: again({}, f"Not saved: {exc.message.rstrip('.')}.", 412)  # noqa: E731
+    done = attempt(call, OnRefusal(back, form=again, stale=stale))
+    flash(f"Saved: times are shown in {done.effective}.", "success")
+    return redirect(back)
 
 
 def _page(employee_id: str, errors: forms.Errors | None = None, message: str = "", status: int = 200, **typed: Any):

@@ -168,6 +168,8 @@ ROUTES = {
         ),
         ("/api/one-to-ones/<employee_id>/meetings/<day>/held", "api_one_to_ones.held", ("OPTIONS", "POST")),
         ("/api/one-to-ones/<employee_id>/meetings/<day>/evidence", "api_one_to_ones.evidence", ("OPTIONS", "POST")),
+        ("/api/me/time-zone", "api_one_to_ones.get_time_zone", ("GET", "HEAD", "OPTIONS")),
+        ("/api/me/time-zone", "api_one_to_ones.put_time_zone", ("OPTIONS", "PUT")),
         ("/api/hr/one-to-ones", "api_one_to_ones.counts", ("GET", "HEAD", "OPTIONS")),
     ),
     ("api_reviews", "bp"): (
@@ -414,6 +416,7 @@ ROUTES = {
     ),
     ("pages_one_to_ones", "bp"): (
         ("/one-to-ones", "pages_one_to_ones.index", ("GET", "HEAD", "OPTIONS")),
+        ("/me/time-zone", "pages_one_to_ones.time_zone", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>", "pages_one_to_ones.show", ("GET", "HEAD", "OPTIONS")),
         ("/one-to-ones/<employee_id>/rhythm", "pages_one_to_ones.rhythm", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>/points", "pages_one_to_ones.add_point", ("OPTIONS", "POST")),

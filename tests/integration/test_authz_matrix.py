@@ -426,6 +426,9 @@ ROUTES: dict[str, str] = {
     # M1's; everyone else 404, HR too (HR reads the counts only); L1 has no manager, so no own pair.
     "GET /api/hr/one-to-ones": "403 403 403 403 403 ok 403 401",
     "GET /api/one-to-ones": "ok ok ok ok ok ok ok 401",
+    "GET /api/me/time-zone": "ok ok ok ok ok ok ok 401",
+    "PUT /api/me/time-zone": "ok ok ok ok ok ok ok 401",
+    "POST /me/time-zone": "ok ok ok ok ok ok ok 401",
     "GET /hr/one-to-ones": "403 403 403 403 403 ok 403 login",
     "GET /one-to-ones": "ok ok ok ok ok ok ok login",
     "GET /api/one-to-ones/<employee_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
@@ -499,6 +502,8 @@ BODIES: dict[str, dict] = {
     "PUT /api/one-to-ones/<employee_id>/actions/<action_id>": {"done": True},
     "POST /one-to-ones/<employee_id>/actions/<action_id>": {"done": "true"},
     "PUT /api/one-to-ones/<employee_id>/points/<point_id>": {"covered": True},
+    "PUT /api/me/time-zone": {"time_zone": "Europe/Berlin"},
+    "POST /me/time-zone": {"time_zone": "Europe/Berlin"},
     "POST /one-to-ones/<employee_id>/points/<point_id>": {"covered": "true"},
     "PUT /api/one-to-ones/<employee_id>/meetings/<day>/notes": {"text": "Matrix"},
     "POST /one-to-ones/<employee_id>/meetings/<day>/notes": {"text": "Matrix"},
