@@ -56,6 +56,8 @@ OneToOneSchema = schema_of(
     meeting=fields.Nested(MeetingSchema),
     history=_many(MeetingSchema),
     suggestions=_many(SuggestionSchema),
+    starts_at=fields.DateTime(allow_none=True, metadata={"description": "the current meeting's start, UTC"}),
+    local_start=fields.DateTime(allow_none=True, metadata={"description": "the same instant in the reader's zone"}),
 )
 PairListSchema = Schema.from_dict(
     {"one_to_ones": _many(schema_of(svc.PairSummary, "OneToOneSummarySchema"))}, name="OneToOneListSchema"

@@ -312,3 +312,35 @@ def test_the_shared_notes_of_a_meeting_not_written_yet_are_saved_from_its_page(a
     assert saved.status_code == 302
     assert "Prepared before we meet" in alan.get(PAGE).get_data(as_text=True)
     assert alan_post(PAGE + "/meetings/2026-03-11/notes", text="x", version="0").status_code == 404
+
+
+def test_my_time_zone_through_the_api_refuses_a_bad_name_and_moves_the_shown_time(app, org):
+    kath, alan = as_(app, "E4"), as_(app, "E3")
+    alan("PUT", BASE + "/rhythm", RHYTHM, version=0)  # 10:00 in the organisation's zone, UTC here
+    mine = kath("GET", "/api/me/time-zone")
+    assert mine.get_json() == {"own": None, "effective": "UTC", "version": int(mine.headers["ETag"].strip('"'))}
+    bad = kath("PUT", "/api/me/time-zone", {"time_zone": "Europe/Nowhere"}, version=mine.get_json()["version"])
+    assert bad.status_code == 422 and "time_zone" in bad.get_json()["errors"]
+    assert UnitOfWork(org).directory.get("E4").time_zone is None
+    good = kath("PUT", "/api/me/time-zone", {"time_zone": "Asia/Kolkata"}, version=mine.get_json()["version"])
+    assert good.status_code == 200 and good.get_json()["effective"] == "Asia/Kolkata"
+    view = kath("GET", BASE).get_json()
+    assert view["zone"] == "Asia/Kolkata" and view["starts_at"].startswith("2026-03-04T10:00")
+    assert view["local_start"].startswith("2026-03-04T15:30") and view["pair"]["zone"] == "UTC"
+    stale = kath("PUT", "/api/me/time-zone", {"time_zone": ""}, version=mine.get_json()["version"])
+    assert stale.status_code == 412 and UnitOfWork(org).directory.get("E4").time_zone == "Asia/Kolkata"
+
+
+def test_the_page_shows_the_meeting_in_my_zone_named_and_a_bad_zone_comes_back_with_its_message(app, org):
+    alan, alan_post = browser(app, "E3")
+    alan_post(PAGE + "/rhythm", rhythm="weekly", first_date="2026-03-04", time="10:00", minutes="30", version="0")
+    listing = alan.get("/one-to-ones").get_data(as_text=True)
+    (version,) = re.findall(r'name="version" value="(\d+)"', listing)
+    refused = alan_post("/me/time-zone", time_zone="Berlin", version=version)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="time_zone-error"' in page and 'value="Berlin"' in page and "is not a time zone" in page
+    assert alan_post("/me/time-zone", time_zone="Europe/Berlin", version=version).status_code == 302
+    page = alan.get(PAGE).get_data(as_text=True)
+    assert 'Next meeting: 4 Mar 2026 at 11:00 <span class="zone">(Europe/Berlin)</span>' in page
+    assert 'name="time" maxlength="2000" value="11:00"' in page
