@@ -411,7 +411,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.learning.update_activity: ActivityType(changes['type'])": ("activity type change",),
     "domain.learning_plan.check_done_on: date.fromisoformat(done_on)": ("plan done on",),
     "domain.learning_plan.check_item: date.fromisoformat(str(target))": ("plan target date",),
-    "services.learning_plan.act: PlanAction(action)": ("plan action",),
+    "services.learning_plan.act: PlanAction(PlanStep(action))": ("plan action",),
     "services.learning_plan.add_item: PlanKind(data['kind'])": ("plan kind",),
     "services.learning_plan.update_item: PlanKind(changes['kind'])": ("plan kind change",),
     "domain.learning_plan.remind_on: date.fromisoformat(target_date[:10])": (STORED, "target dates add_item checked"),
