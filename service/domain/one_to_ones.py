@@ -198,22 +198,30 @@ def add_action(meeting: Meeting, action: MeetingAction, pair_people: set[str]) -
 
 def set_action_done(meeting: Meeting, action_id: str, done: bool) -> Meeting:
     """The meeting with one of its actions done (or open again)."""
-    _require_upcoming(meeting)
-    if not any(a.action_id == action_id for a in meeting.actions):
-        raise ValidationFailed("No such action.", {"action_id": ["not an action of this meeting"]})
-    return replace(
-        meeting, actions=tuple(replace(a, done=done) if a.action_id == action_id else a for a in meeting.actions)
-    )
+    return _ticked(meeting, "actions", action_id, done)
 
 
 def set_point_covered(meeting: Meeting, point_id: str, covered: bool) -> Meeting:
     """The meeting with one of its talking points covered (or not yet)."""
+    return _ticked(meeting, "points", point_id, covered)
+
+
+# What a tick changes on each list of a meeting: the item's id attribute, its flag, and the error's field and words.
+_TICKS = {
+    "actions": ("action_id", "done", "action", "an action"),
+    "points": ("point_id", "covered", "talking point", "a talking point"),
+}
+
+
+def _ticked(meeting: Meeting, kind: str, item_id: str, value: bool) -> Meeting:
+    """The upcoming meeting with one item of a list (`kind`) ticked or unticked; a field error for no such item."""
     _require_upcoming(meeting)
-    if not any(p.point_id == point_id for p in meeting.points):
-        raise ValidationFailed("No such talking point.", {"point_id": ["not a talking point of this meeting"]})
-    return replace(
-        meeting, points=tuple(replace(p, covered=covered) if p.point_id == point_id else p for p in meeting.points)
-    )
+    key, flag, noun, one = _TICKS[kind]
+    items = getattr(meeting, kind)
+    if not any(getattr(i, key) == item_id for i in items):
+        raise ValidationFailed(f"No such {noun}.", {key: [f"not {one} of this meeting"]})
+    ticked = tuple(replace(i, **{flag: value}) if getattr(i, key) == item_id else i for i in items)
+    return replace(meeting, **{kind: ticked})
 
 
 def hold(meeting: Meeting) -> Meeting:

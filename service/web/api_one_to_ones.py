@@ -138,6 +138,15 @@ def _meeting(meeting: Meeting, status: int = 200):
     return answer(meeting, status, meeting.version, MeetingSchema)
 
 
+def _tick(use_case: Any, employee_id: str, item_id: str, flag: str):
+    """Tick an item of the current meeting (an action done, a point covered) through its use case."""
+    w = wiring()
+    data = load_body()
+    return _meeting(
+        use_case(w.uow(), current_principal(), employee_id, item_id, data[flag], expected_version(), w.clock)
+    )
+
+
 @bp.get("/one-to-ones")
 @api_doc("My one-to-ones: with my manager and with each direct report, with the next meeting", response=PairListSchema)
 def mine():
@@ -207,39 +216,35 @@ def add_action(employee_id: str):
     return _meeting(svc.add_action(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
 
 
-@bp.put(PAIR + "/actions/<action_id>")
-@api_doc(
+def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema], summary: str) -> Any:
+    """The PUT view that ticks one item of the current meeting's `kind` list (If-Match: the meeting's version)."""
+
+    def view(employee_id: str, **item: str):
+        (item_id,) = item.values()
+        return _tick(use_case, employee_id, item_id, flag)
+
+    view.__name__, view.__doc__ = name, summary.split(" (")[0] + "."
+    documented = api_doc(summary, response=MeetingSchema, body=body, errors=(409,))(view)
+    return bp.put(f"{PAIR}/{kind}/<{kind[:-1]}_id>", endpoint=name)(documented)
+
+
+put_action = _tick_view(
+    "actions",
+    "put_action",
+    svc.set_action_done,
+    "done",
+    ActionDoneSchema,
     "Mark an action of the current meeting done or open (If-Match: the meeting's version)",
-    response=MeetingSchema,
-    body=ActionDoneSchema,
-    errors=(409,),
 )
-def put_action(employee_id: str, action_id: str):
-    """Mark an action done or open."""
-    w = wiring()
-    data = load_body()
-    saved = svc.set_action_done(
-        w.uow(), current_principal(), employee_id, action_id, data["done"], expected_version(), w.clock
-    )
-    return _meeting(saved)
-
-
-@bp.put(PAIR + "/points/<point_id>")
-@api_doc(
+put_point = _tick_view(
+    "points",
+    "put_point",
+    svc.set_point_covered,
+    "covered",
+    PointCoveredSchema,
     "Mark a talking point of the current meeting covered or not yet (If-Match: the meeting's version); one not "
     "covered when the meeting is held is carried to the next, marked as carried",
-    response=MeetingSchema,
-    body=PointCoveredSchema,
-    errors=(409,),
 )
-def put_point(employee_id: str, point_id: str):
-    """Mark a talking point covered or not."""
-    w = wiring()
-    data = load_body()
-    saved = svc.set_point_covered(
-        w.uow(), current_principal(), employee_id, point_id, data["covered"], expected_version(), w.clock
-    )
-    return _meeting(saved)
 
 
 @bp.put(MEETING + "/notes")

@@ -171,12 +171,17 @@ def add_point(employee_id: str):
 @bp.post(PAGE + "/points/<point_id>")
 def point_covered(employee_id: str, point_id: str):
     """Mark a talking point covered or not yet."""
+    return _tick(svc.set_point_covered, employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
+
+
+def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
+    """Tick an item of the current meeting (a point covered, an action done) from its button's form."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.set_point_covered(wiring().uow(), p, employee_id, point_id, d["covered"], v, wiring().clock)
+        return use_case(wiring().uow(), p, employee_id, item_id, d[flag], v, wiring().clock)
 
-    form = Form("covered", ("covered",), PointCoveredSchema, call, lambda _: "Agenda updated.", "#h-agenda")
-    return _submit(employee_id, form)
+    anchor = "#h-agenda" if flag == "covered" else "#h-actions"
+    return _submit(employee_id, Form(flag, (flag,), schema, call, lambda _: said, anchor))
 
 
 @bp.post(PAGE + "/actions")
@@ -193,12 +198,7 @@ def add_action(employee_id: str):
 @bp.post(PAGE + "/actions/<action_id>")
 def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
-
-    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.set_action_done(wiring().uow(), p, employee_id, action_id, d["done"], v, wiring().clock)
-
-    form = Form("done", ("done",), ActionDoneSchema, call, lambda _: "Action updated.", "#h-actions")
-    return _submit(employee_id, form)
+    return _tick(svc.set_action_done, employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
 
 
 @bp.post(MEETING + "/notes")
