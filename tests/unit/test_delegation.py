@@ -277,3 +277,20 @@ def test_concurrent_daily_runs_record_the_end_exactly_once(org, clock):
         t.join()
     assert sorted(counts) == [0, 0, 0, 1] and len(mailer.sent) == 1
     assert _trail(table, d) == [("E3", "name"), ("system", "end")]
+
+
+def test_the_daily_notices_see_every_delegation_in_force_not_only_the_latest_200():
+    from service.adapters.delegation_store import DELEGATION
+    from service.adapters.store import Put
+
+    table, today = MemoryTable(), date(2026, 3, 2)
+    old = Delegation("old", "M-old", "A-old", date(2024, 1, 1), date(2024, 1, 5), "M-old", "t")  # long over
+    made = [
+        Delegation(f"d{n:03}", f"M{n:03}", f"A{n:03}", date(2026, 2, 1), date(2026, 3, 10), f"M{n:03}", "t")
+        for n in range(250)
+    ]
+    everyone = [old, *made]
+    for start in range(0, len(everyone), 100):
+        table.transact([Put(DELEGATION.to_item(d)) for d in everyone[start : start + 100]])
+    acting = svc.acting_managers_on(_uow(table, today), today)
+    assert len(acting) == 250 and acting["M000"] == "A000" and "M-old" not in acting
