@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 NO_DELEGATION = "There is no such acting-manager arrangement for you to see."
 END_CATCH_UP_DAYS = 60  # the daily run records ends missed while it did not run, this far back (as the schedules)
+END_NOTICE_DAYS = 7  # both are told of an end recorded within a week of it
 
 
 def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on: date | None = None) -> frozenset[str]:
@@ -152,7 +153,8 @@ def revoke(
 def record_natural_ends(uow: UnitOfWork, mailer: Mailer, clock: Clock) -> int:
     """The reminders function's daily run: each delegation whose last day passed (never revoked) gets its end written
     once, as an audited save conditional on the version read (a second or concurrent run finds it written, or loses
-    the race and leaves it), and both people are told in their digest. Returns how many it recorded."""
+    the race and leaves it), and both people are told in their digest (when it ended within a week). Returns how
+    many it recorded."""
     now = clock.now()
     today, at = now.date(), iso(now)
     # A delegation lasts at most MAX_DAYS, so one ending since the catch-up window started began at most that long
@@ -170,6 +172,8 @@ def record_natural_ends(uow: UnitOfWork, mailer: Mailer, clock: Clock) -> int:
             uow.forget()
             continue
         recorded += 1
+        if (today - d.ends).days > END_NOTICE_DAYS:
+            continue  # caught up long after (the function did not run): the audit record only, no stale news
         people = uow.directory.get_many([d.manager_id, d.acting_id])
         if d.manager_id in people and d.acting_id in people:
             _tell(mailer, stored, people[d.manager_id], people[d.acting_id], "ended", digest=True)

@@ -294,3 +294,16 @@ def test_the_daily_notices_see_every_delegation_in_force_not_only_the_latest_200
         table.transact([Put(DELEGATION.to_item(d)) for d in everyone[start : start + 100]])
     acting = svc.acting_managers_on(_uow(table, today), today)
     assert len(acting) == 250 and acting["M000"] == "A000" and "M-old" not in acting
+
+
+def test_an_end_caught_up_weeks_later_is_recorded_without_telling_anyone(org, clock):
+    from datetime import UTC, datetime
+
+    from service.adapters.clock import FixedClock
+    from service.adapters.mailer import MemoryMailer
+
+    table, _ = org
+    d = _name(table, clock)  # its last day is 10 March
+    mailer = MemoryMailer()
+    assert svc.record_natural_ends(UnitOfWork(table), mailer, FixedClock(datetime(2026, 4, 1, 7, tzinfo=UTC))) == 1
+    assert _trail(table, d) == [("E3", "name"), ("system", "end")] and mailer.sent == []
