@@ -47,7 +47,7 @@ class PlanAction(StrEnum):
 
 # The actions an item takes by itself, in one request (the API's and the page's choices): every action but done, which
 # has a request of its own (what was learnt, written to the log). Derived from PlanAction, never typed again.
-PlanStep = StrEnum("PlanStep", [(a.name, a.value) for a in PlanAction if a is not PlanAction.COMPLETE])  # type: ignore[misc]
+PlanStep = StrEnum("PlanStep", [(a.name, a.value) for a in PlanAction if a is not PlanAction.COMPLETE])
 
 PS, PA = PlanStatus, PlanAction
 
