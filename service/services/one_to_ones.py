@@ -84,6 +84,13 @@ class OneToOneView:
         """The rhythm's time as the reader enters it: HH:MM in their zone (10:00 before there is one)."""
         return self.local_start.strftime("%H:%M") if self.local_start else "10:00"
 
+    @property
+    def form_first_date(self) -> str:
+        """The rhythm's first date as the reader enters it: the first meeting's day on their wall clock."""
+        if self.pair is None:
+            return self.meeting.date
+        return local(o2o.starts_at(self.pair, self.pair.first_date), self.zone).date().isoformat()
+
 
 @dataclass(frozen=True)
 class PairSummary:

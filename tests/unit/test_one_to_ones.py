@@ -226,3 +226,15 @@ def test_an_import_with_an_unknown_time_zone_is_rejected_with_the_row():
     with pytest.raises(ImportRejected) as rejected:
         _zoned_org("Europe/Berlin", "Nowhere/Land", clock)
     assert [(e["row"], e["field"]) for e in rejected.value.errors] == [(5, "time_zone")]
+
+
+def test_the_rhythm_form_offers_the_first_meeting_on_the_readers_own_calendar_day():
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = _zoned_org("UTC", "Pacific/Auckland", clock)
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 5), "time": "20:00", "minutes": 30}
+    svc.set_rhythm(UnitOfWork(table), f.principal(table, "E3"), "E4", rhythm, 0, clock)
+    kath = svc.one_to_one(UnitOfWork(table), f.principal(table, "E4"), "E4", clock.now().date())
+    assert (kath.form_first_date, kath.form_time) == ("2026-03-06", "09:00")  # saved as is, nothing moves
+    assert svc.one_to_one(UnitOfWork(table), f.principal(table, "E3"), "E4", clock.now().date()).form_first_date == (
+        "2026-03-05"
+    )
