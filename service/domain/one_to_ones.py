@@ -1,7 +1,7 @@
 """One-to-ones (issue 28, point 1): a manager and a direct report meet on a rhythm around a shared agenda.
 
 A pair has a rhythm (the goal check-ins' `Rhythm`: weekly, fortnightly, monthly), a first date and a wall-clock time
-of day in a time zone (the zone of whoever set it; UTC for pairs set before zones existed), so a meeting keeps its
+of day in a time zone (the zone of whoever first set it; UTC for pairs set before zones existed), so a meeting keeps its
 local hour across clock changes; each meeting's instant is UTC (`starts_at`), and every reader sees it in their own
 zone. The next meeting's date follows from the rhythm (`next_meeting_date`). A meeting holds the talking points either
 side added (their own, or pulled from a goal, a feedback note or an open review action), the shared notes both read

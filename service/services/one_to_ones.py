@@ -13,6 +13,7 @@ import logging
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -26,7 +27,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.one_to_ones import Meeting, MeetingAction, MeetingState, Pair, PointSource, TalkingPoint
 from service.domain.reviews import OPEN_STATUSES
-from service.domain.time_zones import local, zone_error
+from service.domain.time_zones import instant, local, zone_error
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -300,20 +301,24 @@ def set_rhythm(
     base_url: str = "",
 ) -> Pair:
     """Either side sets how often they meet, from which date, at what time and for how long; both are sent an
-    invitation to the next meeting (an ICS file attached). The date and time are on the wall clock of `time_zone`
-    (by default the setter's own zone), which the rhythm keeps across clock changes."""
+    invitation to the next meeting (an ICS file attached). The date and time are entered on the wall clock of
+    `time_zone` (by default the setter's own zone); the pair keeps them in the zone it was first set in (so its
+    meetings keep their local hour, and their dates, across clock changes and whoever edits it)."""
     people = pair_of(uow, principal, report_id)
     m, r = people.manager.employee_id, people.report.employee_id
     minutes = data.get("minutes") or 30
     o2o.check_rhythm(data["rhythm"], minutes)
-    time = o2o.parse_time(data["time"])
+    entered = o2o.parse_time(data["time"])
     setter = people.manager if principal.employee_id == m else people.report
-    zone = data.get("time_zone") or person_zone(setter)
-    if problem := zone_error(zone):
+    typed_in = data.get("time_zone") or person_zone(setter)
+    if problem := zone_error(typed_in):
         raise ValidationFailed("The rhythm is not complete.", {"time_zone": [problem]})
     before = uow.one_to_ones.pair(m, r)
     _check_version(before.version if before else 0, expected_version, "rhythm")
-    first = data["first_date"]
+    zone = before.zone if before else typed_in
+    hour, minute = (int(x) for x in entered.split(":"))
+    start = local(instant(data["first_date"], dt_time(hour, minute), typed_in), zone)
+    first, time = start.date(), start.strftime("%H:%M")
     today = local(clock.now(), zone).date()
     if before is None and first < today:
         raise ValidationFailed("The rhythm is not complete.", {"first_date": ["the first meeting is not in the past"]})

@@ -524,6 +524,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.one_to_ones.set_rhythm: Rhythm(data['rhythm'])": ("one-to-one rhythm",),
     "domain.one_to_ones.parse_time: int(parts[0])": ("one-to-one time",),
     "domain.one_to_ones.parse_time: int(parts[1])": ("one-to-one time",),
+    "services.one_to_ones.set_rhythm: int(x)": ("one-to-one time",),  # the HH:MM parse_time checked first
     "services.one_to_ones.add_point: PointSource(data.get('source') or PointSource.OWN)": ("one-to-one point source",),
     "services.one_to_ones._current: date.fromisoformat(held[-1].date)": (STORED, "a stored meeting's own date"),
     "services.one_to_ones.due_meetings: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),

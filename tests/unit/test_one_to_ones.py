@@ -238,3 +238,15 @@ def test_the_rhythm_form_offers_the_first_meeting_on_the_readers_own_calendar_da
     assert svc.one_to_one(UnitOfWork(table), f.principal(table, "E3"), "E4", clock.now().date()).form_first_date == (
         "2026-03-05"
     )
+
+
+def test_the_other_side_saving_the_rhythm_as_shown_to_them_moves_nothing():
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = _zoned_org("UTC", "Pacific/Auckland", clock)
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 5), "time": "20:00", "minutes": 30}
+    pair = svc.set_rhythm(UnitOfWork(table), f.principal(table, "E3"), "E4", rhythm, 0, clock)
+    svc.add_point(UnitOfWork(table), f.principal(table, "E4"), "E4", {"text": "Kept on its day"}, clock)
+    shown = {**rhythm, "first_date": date(2026, 3, 6), "time": "09:00"}  # as Katherine's form offers it
+    again = svc.set_rhythm(UnitOfWork(table), f.principal(table, "E4"), "E4", shown, pair.version, clock)
+    assert (again.first_date, again.time, again.zone) == (date(2026, 3, 5), "20:00", "UTC")
+    assert [m.date for m in UnitOfWork(table).one_to_ones.meetings("E3", "E4")] == ["2026-03-05"]
