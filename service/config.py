@@ -43,6 +43,8 @@ class Settings:
     # Issue 25: the organisation's default locale (dates, times) and the currency its costs are in (ISO 4217).
     locale: str = "en-GB"
     currency: str = "EUR"
+    # Issue 28: the organisation's time zone (IANA), for people with none of their own (ORG_TIME_ZONE).
+    time_zone: str = "UTC"
     # Issue 28: the Secrets Manager secret holding the chat channels' tokens and webhooks (none: kept in memory).
     notification_secret_id: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -97,6 +99,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         locale=_choice("ORG_LOCALE", env.get("ORG_LOCALE", "en-GB"), LOCALES),
         currency=_currency(env.get("ORG_CURRENCY", "EUR")),
+        time_zone=_time_zone(env.get("ORG_TIME_ZONE", "UTC")),
         notification_secret_id=env.get("NOTIFICATION_SECRET_ID") or None,
     )
 
@@ -113,6 +116,14 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 def _currency(value: str) -> str:
     if len(value) != 3 or not value.isascii() or not value.isalpha() or not value.isupper():
         raise ConfigError(f"ORG_CURRENCY must be an ISO 4217 code such as EUR, not {value!r}")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    from zoneinfo import available_timezones
+
+    if value != "UTC" and value not in available_timezones():
+        raise ConfigError(f"ORG_TIME_ZONE must be an IANA time zone such as Europe/Berlin, not {value!r}")
     return value
 
 

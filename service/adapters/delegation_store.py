@@ -61,6 +61,18 @@ class DelegationRepository(RecordRepository[Delegation]):
                 return found
             cursor = page.cursor
 
+    def started_since(self, first: date) -> list[Delegation]:
+        """Every delegation starting on or after `first`, newest first (gsi3, read in pages only as far back as
+        `first`): the reminders pass the longest period back, so none in force is missed, however many there are."""
+        index, pk = keys.delegations_all()
+        found = []
+        for item in self._table.query(pk, index=index, descending=True):
+            d = DELEGATION.from_item(self._uow.remember(item) or item)
+            if d.starts < first:
+                break
+            found.append(d)
+        return found
+
     def acting_for(self, acting_id: str, day: date) -> frozenset[str]:
         """The managers this person acts for on this day, from their acting index (one GetItem per request, or
         none when a batch read took it along: `read_along`)."""

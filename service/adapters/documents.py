@@ -12,13 +12,21 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # The organisation's locale and currency (ORG_LOCALE, ORG_CURRENCY), set once by each process that renders (the web
 # app, the PDF and mail functions): what an email is written in, and a page for a person whose browser has no format.
-_organisation = {"locale": formats.DEFAULT_LOCALE, "currency": formats.DEFAULT_CURRENCY}
+# Issue 28: and its time zone (ORG_TIME_ZONE), for people with none of their own.
+_organisation = {"locale": formats.DEFAULT_LOCALE, "currency": formats.DEFAULT_CURRENCY, "time_zone": "UTC"}
 
 
-def use_organisation_formats(locale: str, currency: str) -> None:
-    """Write dates and amounts in the organisation's locale and currency from now on (this process)."""
+def use_organisation_formats(locale: str, currency: str, time_zone: str = "UTC") -> None:
+    """Write dates and amounts in the organisation's locale and currency, and read times in its zone, from now on
+    (this process)."""
     _organisation["locale"] = locale if locale in formats.FORMATS else formats.DEFAULT_LOCALE
     _organisation["currency"] = currency or formats.DEFAULT_CURRENCY
+    _organisation["time_zone"] = time_zone or "UTC"
+
+
+def organisation_time_zone() -> str:
+    """The organisation's time zone, an IANA name (UTC unless ORG_TIME_ZONE said otherwise)."""
+    return _organisation["time_zone"]
 
 
 def organisation_locale() -> str:

@@ -1,5 +1,6 @@
-"""The demo's one-to-ones (issue 28): Lukas Becker and Kwame Mensah meet weekly; two meetings held (notes, a private
-note of Lukas's, actions, one carried), the second pulled into Kwame's review, and the next one tomorrow."""
+"""The demo's one-to-ones (issue 28): Lukas Becker and Kwame Mensah meet weekly at 10:00 in Berlin; two meetings held
+(notes, a private note of Lukas's, actions and a talking point carried), the second pulled into Kwame's review, and the
+next one tomorrow."""
 
 from __future__ import annotations
 
@@ -24,10 +25,15 @@ def load_one_to_ones_demo(table: Table, who: Callable[[str], Principal], cycle_i
     def at(day_offset: int) -> Clock:
         return FixedClock(datetime.combine(first + timedelta(days=day_offset), time(9, 0), UTC))
 
+    # Lukas keeps his times in Berlin's zone; Kwame reads them in the organisation's.
+    mine = svc.my_time_zone(UnitOfWork(table), lukas)
+    svc.set_my_time_zone(UnitOfWork(table), lukas, "Europe/Berlin", mine.version, at(0))
     rhythm = {"rhythm": "weekly", "first_date": first, "time": "10:00", "minutes": 30}
     svc.set_rhythm(UnitOfWork(table), lukas, REPORT, rhythm, 0, at(0))
     for text in ("How the on-call rotation feels", "Growing into code reviews"):
-        svc.add_point(UnitOfWork(table), kwame, REPORT, {"text": text}, at(0))
+        m = svc.add_point(UnitOfWork(table), kwame, REPORT, {"text": text}, at(0))
+    covered = m.points[0].point_id  # talked about; the other one is carried to the next meeting
+    svc.set_point_covered(UnitOfWork(table), kwame, REPORT, covered, True, m.version, at(0))
     svc.add_action(
         UnitOfWork(table), lukas, REPORT, {"text": "Pair Kwame with Mei on reviews", "owner_id": MANAGER}, at(0)
     )

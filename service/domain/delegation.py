@@ -46,12 +46,17 @@ class Delegation:
     created_at: str
     revoked_at: str | None = None
     revoked_by: str | None = None
+    ended_at: str | None = None  # when the daily run recorded its natural end (after its last day), once
     version: int = 0
     audit_head: str = ""
 
     def active_on(self, day: date) -> bool:
         """Whether the acting manager acts for the manager on this day."""
         return self.revoked_at is None and self.starts <= day <= self.ends
+
+    def end_to_record(self, day: date) -> bool:
+        """Whether its natural end (its last day passed, never revoked) is still to be written down on this day."""
+        return self.revoked_at is None and self.ended_at is None and self.ends < day
 
     def status_on(self, day: date) -> DelegationStatus:
         """Upcoming, active, ended (after its last day) or revoked."""

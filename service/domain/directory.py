@@ -10,10 +10,12 @@ from datetime import date
 from enum import StrEnum
 
 from service.domain.errors import ImportRejected
+from service.domain.time_zones import zone_error
 
 COLUMNS = ("employee_id", "name", "email", "title", "department", "manager_id", "roles")
 REQUIRED = ("employee_id", "name", "email", "department")
-OPTIONAL_COLUMNS = ("start_date",)  # issue 28: the day the person started (YYYY-MM-DD), for scheduled reviews
+# issue 28: the day the person started (YYYY-MM-DD), for scheduled reviews; their IANA time zone (one-to-one times)
+OPTIONAL_COLUMNS = ("start_date", "time_zone")
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -51,6 +53,7 @@ class Employee:
     active: bool = True
     chain: tuple[str, ...] = ()  # management chain, top first, excluding the person
     start_date: date | None = None  # the optional `start_date` column: probation and anniversary reviews
+    time_zone: str | None = None  # the optional `time_zone` column, or the person's own setting (IANA name)
     version: int = 0
 
     @property
@@ -64,7 +67,7 @@ class Employee:
 
 
 def _record(e: Employee) -> tuple:
-    return (e.name, e.email, e.title, e.department, e.manager_id, e.roles, e.active, e.chain, e.start_date)
+    return (e.name, e.email, e.title, e.department, e.manager_id, e.roles, e.active, e.chain, e.start_date, e.time_zone)
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,9 @@ def _row_to_employee(row_no: int, cells: dict[str, str], errors: list[RowError])
     if role_error:
         errors.append(RowError(row_no, "roles", role_error))
     start = _start_date(row_no, cells.get("start_date", ""), errors)
+    zone_name = cells.get("time_zone") or None
+    if zone_name and (problem := zone_error(zone_name)):
+        errors.append(RowError(row_no, "time_zone", problem))
     if len(errors) > before:
         return None
     return Employee(
@@ -210,6 +216,7 @@ def _row_to_employee(row_no: int, cells: dict[str, str], errors: list[RowError])
         manager_id=manager,
         roles=roles,
         start_date=start,
+        time_zone=zone_name,
     )
 
 
@@ -298,6 +305,8 @@ def plan_import(existing: list[Employee], incoming: list[Employee]) -> ImportPla
         before = current.get(person.employee_id)
         if person.start_date is None and before is not None:
             person = replace(person, start_date=before.start_date)  # an empty cell keeps the date known
+        if person.time_zone is None and before is not None:
+            person = replace(person, time_zone=before.time_zone)  # an empty cell keeps the zone (or their own)
         if before is None:
             plan.created.append(person)
         elif before.same_record(person):

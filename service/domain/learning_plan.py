@@ -45,6 +45,10 @@ class PlanAction(StrEnum):
     RESUME = "resume"
 
 
+# The actions an item takes by itself, in one request (the API's and the page's choices): every action but done, which
+# has a request of its own (what was learnt, written to the log). Derived from PlanAction, never typed again.
+PlanStep = StrEnum("PlanStep", [(a.name, a.value) for a in PlanAction if a is not PlanAction.COMPLETE])
+
 PS, PA = PlanStatus, PlanAction
 
 # (status, action) → next status; anything else is refused (409).

@@ -1,9 +1,12 @@
 """One-to-ones (issue 28, point 1): a manager and a direct report meet on a rhythm around a shared agenda.
 
-A pair has a rhythm (the goal check-ins' `Rhythm`: weekly, fortnightly, monthly), a first date and a time of day
-(UTC); the next meeting's date follows from them (`next_meeting_date`). A meeting holds the talking points either
+A pair has a rhythm (the goal check-ins' `Rhythm`: weekly, fortnightly, monthly), a first date and a wall-clock time
+of day in a time zone (the zone of whoever first set it; UTC for pairs set before zones existed), so a meeting keeps its
+local hour across clock changes; each meeting's instant is UTC (`starts_at`), and every reader sees it in their own
+zone. The next meeting's date follows from the rhythm (`next_meeting_date`). A meeting holds the talking points either
 side added (their own, or pulled from a goal, a feedback note or an open review action), the shared notes both read
-and the actions agreed; marking it held carries its unfinished actions to the next meeting (`carried_actions`).
+and the actions agreed; marking it held carries its unfinished actions (`carried_actions`) and the talking points not
+covered (`carried_points`, each marked with the meeting it was first on) to the next meeting.
 Each side may also keep private notes on a meeting, which the other never reads (kept apart from the meeting).
 """
 
@@ -11,11 +14,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from enum import StrEnum
 
 from service.domain.checkins import Rhythm
 from service.domain.errors import Conflict, ValidationFailed
+from service.domain.time_zones import instant
 
 TIME_FORMAT = "%H:%M"
 MAX_TEXT = 2_000
@@ -53,6 +58,8 @@ class TalkingPoint:
     by: str
     source: PointSource = PointSource.OWN
     ref: str | None = None
+    covered: bool = False  # talked about; one not covered when the meeting is held moves to the next meeting
+    carried_from: str | None = None  # the date of the meeting it was first on, when carried
 
 
 @dataclass(frozen=True)
@@ -68,17 +75,18 @@ class MeetingAction:
 
 @dataclass(frozen=True)
 class Pair:
-    """A manager and a direct report who meet: the rhythm, the first meeting's date, the time (UTC) and length,
+    """A manager and a direct report who meet: the rhythm, the first meeting's date, the time (in `zone`) and length,
     and how many meetings they held (the only thing HR reads)."""
 
     manager_id: str
     report_id: str
     rhythm: Rhythm
     first_date: date
-    time: str  # HH:MM, UTC
+    time: str  # HH:MM on the wall clock of `zone`
     minutes: int = 30
     held: int = 0
     last_held: str | None = None
+    zone: str = "UTC"  # the IANA zone the rhythm keeps its time in
     version: int = 0
 
     @property
@@ -115,7 +123,14 @@ def parse_time(value: str) -> str:
         hour, minute = int(parts[0]), int(parts[1])
         if hour < 24 and minute < 60:
             return f"{hour:02d}:{minute:02d}"
-    raise ValidationFailed("The rhythm is not complete.", {"time": ["give a time of day as HH:MM (UTC)"]})
+    raise ValidationFailed("The rhythm is not complete.", {"time": ["give a time of day as HH:MM"]})
+
+
+def starts_at(pair: Pair, day: date | str) -> datetime:
+    """The UTC instant a meeting of the pair on `day` (a date of its rhythm, in its zone) starts."""
+    hour, minute = (int(x) for x in pair.time.split(":"))
+    on = date.fromisoformat(day) if isinstance(day, str) else day
+    return instant(on, dt_time(hour, minute), pair.zone)
 
 
 def check_rhythm(rhythm: str, minutes: int) -> None:
@@ -183,12 +198,30 @@ def add_action(meeting: Meeting, action: MeetingAction, pair_people: set[str]) -
 
 def set_action_done(meeting: Meeting, action_id: str, done: bool) -> Meeting:
     """The meeting with one of its actions done (or open again)."""
+    return _ticked(meeting, "actions", action_id, done)
+
+
+def set_point_covered(meeting: Meeting, point_id: str, covered: bool) -> Meeting:
+    """The meeting with one of its talking points covered (or not yet)."""
+    return _ticked(meeting, "points", point_id, covered)
+
+
+# What a tick changes on each list of a meeting: the item's id attribute, its flag, and the error's field and words.
+_TICKS = {
+    "actions": ("action_id", "done", "action", "an action"),
+    "points": ("point_id", "covered", "talking point", "a talking point"),
+}
+
+
+def _ticked(meeting: Meeting, kind: str, item_id: str, value: bool) -> Meeting:
+    """The upcoming meeting with one item of a list (`kind`) ticked or unticked; a field error for no such item."""
     _require_upcoming(meeting)
-    if not any(a.action_id == action_id for a in meeting.actions):
-        raise ValidationFailed("No such action.", {"action_id": ["not an action of this meeting"]})
-    return replace(
-        meeting, actions=tuple(replace(a, done=done) if a.action_id == action_id else a for a in meeting.actions)
-    )
+    key, flag, noun, one = _TICKS[kind]
+    items = getattr(meeting, kind)
+    if not any(getattr(i, key) == item_id for i in items):
+        raise ValidationFailed(f"No such {noun}.", {key: [f"not {one} of this meeting"]})
+    ticked = tuple(replace(i, **{flag: value}) if getattr(i, key) == item_id else i for i in items)
+    return replace(meeting, **{kind: ticked})
 
 
 def hold(meeting: Meeting) -> Meeting:
@@ -201,6 +234,18 @@ def carried_actions(held: Meeting, nxt: Meeting) -> Meeting:
     """The next meeting with the held one's unfinished actions carried in (each once, by its id)."""
     have = {a.action_id for a in nxt.actions}
     return replace(nxt, actions=(*[a for a in held.open_actions if a.action_id not in have], *nxt.actions))
+
+
+def carried_points(held: Meeting, nxt: Meeting) -> Meeting:
+    """The next meeting with the held one's talking points not covered carried in first (each once, by its id, and
+    marked with the meeting it was first on); a goal, note or action already on the next agenda is not repeated."""
+    have = {p.point_id for p in nxt.points} | {(p.source, p.ref) for p in nxt.points if p.ref}
+    carried = [
+        replace(p, carried_from=p.carried_from or held.date)
+        for p in held.points
+        if not p.covered and p.point_id not in have and not (p.ref and (p.source, p.ref) in have)
+    ]
+    return replace(nxt, points=(*carried, *nxt.points))
 
 
 def _require_upcoming(meeting: Meeting) -> None:

@@ -35,7 +35,8 @@ def scheduled_mailing(
 
     def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
         settings = load_settings()
-        use_organisation_formats(settings.locale, settings.currency)  # the emails' dates and amounts
+        # the emails' dates and amounts (and issue 28: the time zone)
+        use_organisation_formats(settings.locale, settings.currency, settings.time_zone)
         table = build_table(settings)
         mailer = build_mailer(settings, table)
         before: dict[str, Any] = {}

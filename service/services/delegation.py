@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from service.adapters.clock import Clock, iso
 from service.adapters.documents import render
 from service.adapters.mailer import Email, Mailer, SendFailed
-from service.domain.delegation import Delegation, DelegationStatus, check_delegation
+from service.domain.delegation import MAX_DAYS, Delegation, DelegationStatus, check_delegation
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.services import policy
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NO_DELEGATION = "There is no such acting-manager arrangement for you to see."
+END_CATCH_UP_DAYS = 60  # the daily run records ends missed while it did not run, this far back (as the schedules)
+END_NOTICE_DAYS = 7  # both are told of an end recorded within a week of it
 
 
 def acting_for(uow: UnitOfWork, principal: Principal, manager_id: str | None, on: date | None = None) -> frozenset[str]:
@@ -59,6 +61,29 @@ def acting_managers_on(uow: UnitOfWork, day: date) -> dict[str, str]:
     found = {d.manager_id: d.acting_id for d in uow.delegations.active_on(day)}
     people = uow.directory.get_many(sorted(set(found.values()))) if found else {}
     return {m: a for m, a in found.items() if a in people and people[a].active}
+
+
+@dataclass(frozen=True)
+class NoticeTo:
+    """Who a manager-facing notice about a report goes to: the acting manager during a delegation (then `for_manager`
+    names the manager they act for), else the manager."""
+
+    person: Employee
+    for_manager: Employee | None = None
+
+
+def manager_notice_to(uow: UnitOfWork, manager_id: str | None, day: date) -> NoticeTo | None:
+    """The one rule of policy.manages for notices: a report's manager-facing notice on `day` goes to whoever an
+    active delegation names acting manager for `manager_id` (one Query of the manager's delegations), else to the
+    manager; None when that person is not in the directory or has left."""
+    if not manager_id:
+        return None
+    acting = next((d.acting_id for d in uow.delegations.of_manager(manager_id) if d.active_on(day)), None)
+    people = uow.directory.get_many([i for i in (manager_id, acting) if i])
+    manager, stand_in = people.get(manager_id), people.get(acting or "")
+    if stand_in is not None and stand_in.active:
+        return NoticeTo(stand_in, manager)
+    return NoticeTo(manager) if manager is not None and manager.active else None
 
 
 def _person(uow: UnitOfWork, employee_id: str, field: str) -> Employee:
@@ -149,14 +174,48 @@ def revoke(
     return stored
 
 
-def _tell(mailer: Mailer | None, d: Delegation, manager: Employee, acting: Employee, what: str) -> None:
-    """Email the manager and the acting manager (a failed send is logged: the pages show it too)."""
+def record_natural_ends(uow: UnitOfWork, mailer: Mailer, clock: Clock) -> int:
+    """The reminders function's daily run: each delegation whose last day passed (never revoked) gets its end written
+    once, as an audited save conditional on the version read (a second or concurrent run finds it written, or loses
+    the race and leaves it), and both people are told in their digest (when it ended within a week). Returns how
+    many it recorded."""
+    now = clock.now()
+    today, at = now.date(), iso(now)
+    # A delegation lasts at most MAX_DAYS, so one ending since the catch-up window started began at most that long
+    # before it: older ones (before this record existed) are left as they are.
+    window = today - timedelta(days=MAX_DAYS + END_CATCH_UP_DAYS)
+    due = [d for d in uow.delegations.started_since(window) if d.end_to_record(today)]
+    due = [d for d in due if (today - d.ends).days <= END_CATCH_UP_DAYS]
+    recorded = 0
+    for d in sorted(due, key=lambda d: (d.ends, d.delegation_id)):
+        try:
+            with uow:
+                stored = uow.delegations.save(replace(d, ended_at=at), new=False, actor="system", action="end", at=at)
+                uow.commit()
+        except Conflict:  # another run wrote it first (or it was changed meanwhile): that one tells them
+            uow.forget()
+            continue
+        recorded += 1
+        if (today - d.ends).days > END_NOTICE_DAYS:
+            continue  # caught up long after (the function did not run): the audit record only, no stale news
+        people = uow.directory.get_many([d.manager_id, d.acting_id])
+        if d.manager_id in people and d.acting_id in people:
+            _tell(mailer, stored, people[d.manager_id], people[d.acting_id], "ended", digest=True)
+    return recorded
+
+
+def _tell(
+    mailer: Mailer | None, d: Delegation, manager: Employee, acting: Employee, what: str, digest: bool = False
+) -> None:
+    """Email the manager and the acting manager (a failed send is logged: the pages show it too); `digest`: kept for
+    their daily message."""
     if mailer is None:
         return
     text = render("email/delegation.txt", d=d, manager=manager, acting=acting, what=what)
     title = f"Acting manager for {manager.name}: {acting.name} ({what})"
+    key = f"/delegations#{d.delegation_id}" if digest else None
     try:
-        mailer.send(Email((manager.email, acting.email), title, text))
+        mailer.send(Email((manager.email, acting.email), title, text, digest_key=key))
     except SendFailed as exc:
         log.warning("a delegation email could not be sent: %s", exc)
 

@@ -28,7 +28,7 @@ from service.domain.feedback import (
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.delegation import acting_for
+from service.services.delegation import acting_for, manager_notice_to
 from service.services.feedback import (
     closed_subjects,
     cycle_participant,
@@ -245,20 +245,19 @@ def _email_manager(
     base_url: str,
     today: date,
 ) -> None:
-    """Tell the manager (their acting manager meanwhile, issue 28) there are nominations to decide on (a failed send
-    is logged: the page shows them too)."""
-    manager = uow.directory.get(subject.manager_id or "")
-    acting = [d.acting_id for d in uow.delegations.of_manager(subject.manager_id or "") if d.active_on(today)]
-    stand_in = uow.directory.get(acting[0]) if acting else None
-    manager = stand_in if stand_in is not None and stand_in.active else manager
-    if manager is None or not manager.active:
+    """Tell the manager (the acting manager during a delegation, issue 28) there are nominations to decide on (a
+    failed send is logged: the page shows them too)."""
+    to = manager_notice_to(uow, subject.manager_id, today)
+    if to is None:
         return
     path = f"/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
     url = f"{base_url}{path}"
-    text = render("email/nominations.txt", manager=manager, subject=subject, cycle=cycle, settings=settings, url=url)
+    text = render(
+        "email/nominations.txt", for_manager=to.for_manager, subject=subject, cycle=cycle, settings=settings, url=url
+    )
     title = f"Peer reviewers to approve for {subject.name}"
     try:  # it waits for the manager's daily digest (issue 24): one email a day, whatever the team does
-        mailer.send(Email((manager.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
+        mailer.send(Email((to.person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
     except SendFailed as exc:
         log.warning("a nomination email could not be sent: %s", exc)
 

@@ -25,6 +25,7 @@ from service.domain.learning_plan import (
     PlanItem,
     PlanKind,
     PlanStatus,
+    PlanStep,
     check_done_on,
     check_item,
     check_record_picks,
@@ -278,12 +279,12 @@ def act(
     uow: UnitOfWork, principal: Principal, item_id: str, action: str, expected_version: int, clock: Clock
 ) -> PlanItemView:
     """Start, drop or resume an item of my plan (done has its own use case: it writes the log)."""
+    if action == PlanAction.COMPLETE:
+        raise ValidationFailed("Mark it done with what you learnt.", {"action": ["use the completion form"]})
     try:
-        what = PlanAction(action)
+        what = PlanAction(PlanStep(action))
     except ValueError:
         raise ValidationFailed("Unknown action.", {"action": [f"{action!r} is not an action"]}) from None
-    if what is PlanAction.COMPLETE:
-        raise ValidationFailed("Mark it done with what you learnt.", {"action": ["use the completion form"]})
     now = clock.now()
     at = iso(now)
     with uow:

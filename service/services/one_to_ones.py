@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from service.adapters.clock import Clock, iso
+from service.adapters.documents import organisation_time_zone
 from service.adapters.mailer import Attachment, Email, Mailer, SendFailed
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain import ics
@@ -25,6 +27,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.one_to_ones import Meeting, MeetingAction, MeetingState, Pair, PointSource, TalkingPoint
 from service.domain.reviews import OPEN_STATUSES
+from service.domain.time_zones import instant, local, zone_error
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
@@ -73,6 +76,21 @@ class OneToOneView:
     history: list[Meeting]
     suggestions: list[Suggestion]
     history_private_notes: dict[str, str]  # meeting date → the reader's own private notes on it
+    zone: str  # the reader's time zone, in which the page shows times
+    starts_at: datetime | None  # the current meeting's start (UTC), once the pair has a rhythm
+    local_start: datetime | None  # the same instant on the reader's wall clock
+
+    @property
+    def form_time(self) -> str:
+        """The rhythm's time as the reader enters it: HH:MM in their zone (10:00 before there is one)."""
+        return self.local_start.strftime("%H:%M") if self.local_start else "10:00"
+
+    @property
+    def form_first_date(self) -> str:
+        """The rhythm's first date as the reader enters it: the first meeting's day on their wall clock."""
+        if self.pair is None:
+            return self.meeting.date
+        return local(o2o.starts_at(self.pair, self.pair.first_date), self.zone).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -103,12 +121,53 @@ class PairCount:
 
 @dataclass(frozen=True)
 class MeetingDue:
-    """A meeting the daily email announces to one of its pair."""
+    """A meeting the daily email announces to one of its pair: its date and time on their wall clock, in `zone`."""
 
     report_id: str
     with_name: str
     date: date
     time: str
+    zone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class MyTimeZone:
+    """A person's time zone: their own choice (None: none), and the zone their times are shown in."""
+
+    own: str | None
+    effective: str
+    version: int
+
+
+def person_zone(person: Employee | None) -> str:
+    """The zone a person reads times in: their own (setting or directory column), else the organisation's."""
+    return (person.time_zone if person else None) or organisation_time_zone()
+
+
+def my_time_zone(uow: UnitOfWork, principal: Principal) -> MyTimeZone:
+    """The signed-in person's time zone."""
+    me = uow.directory.get(principal.employee_id)
+    if me is None:
+        raise NotFound("You are not in the directory.")
+    return MyTimeZone(me.time_zone, person_zone(me), me.version)
+
+
+def set_my_time_zone(
+    uow: UnitOfWork, principal: Principal, name: str | None, expected_version: int, clock: Clock
+) -> MyTimeZone:
+    """The signed-in person chooses their time zone (an IANA name; empty: the organisation's); kept in their
+    directory record, where an import's empty `time_zone` cell leaves it."""
+    me = uow.directory.get(principal.employee_id)
+    if me is None:
+        raise NotFound("You are not in the directory.")
+    name = (name or "").strip() or None
+    if name and (problem := zone_error(name)):
+        raise ValidationFailed("The time zone was not saved.", {"time_zone": [problem]})
+    _check_version(me.version, expected_version, "time zone")
+    with uow:
+        uow.directory.save(replace(me, time_zone=name), new=False)
+        uow.commit()
+    return MyTimeZone(name, name or organisation_time_zone(), me.version + 1)
 
 
 @dataclass(frozen=True)
@@ -179,6 +238,8 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
     pair = uow.one_to_ones.pair(m, r)
     meeting, history = _current(uow, people, pair, today)
     private = uow.one_to_ones.private_note(m, r, meeting.date, principal.employee_id) or {"text": "", "version": 0}
+    reader = people.manager if principal.employee_id == m else people.report
+    zone, at = person_zone(reader), o2o.starts_at(pair, meeting.date) if pair else None
     return OneToOneView(
         manager_id=m,
         manager_name=people.manager.name,
@@ -192,6 +253,9 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
         history=history,
         suggestions=suggestions(uow, people, meeting),
         history_private_notes=uow.one_to_ones.private_notes_of(m, r, [h.date for h in history], principal.employee_id),
+        zone=zone,
+        starts_at=at,
+        local_start=local(at, zone) if at else None,
     )
 
 
@@ -236,22 +300,31 @@ def set_rhythm(
     mailer: Mailer | None = None,
     base_url: str = "",
 ) -> Pair:
-    """Either side sets how often they meet, from which date, at what time (UTC) and for how long; both are sent an
-    invitation to the next meeting (an ICS file attached)."""
+    """Either side sets how often they meet, from which date, at what time and for how long; both are sent an
+    invitation to the next meeting (an ICS file attached). The date and time are entered on the wall clock of
+    `time_zone` (by default the setter's own zone); the pair keeps them in the zone it was first set in (so its
+    meetings keep their local hour, and their dates, across clock changes and whoever edits it)."""
     people = pair_of(uow, principal, report_id)
     m, r = people.manager.employee_id, people.report.employee_id
     minutes = data.get("minutes") or 30
     o2o.check_rhythm(data["rhythm"], minutes)
-    time = o2o.parse_time(data["time"])
+    entered = o2o.parse_time(data["time"])
+    setter = people.manager if principal.employee_id == m else people.report
+    typed_in = data.get("time_zone") or person_zone(setter)
+    if problem := zone_error(typed_in):
+        raise ValidationFailed("The rhythm is not complete.", {"time_zone": [problem]})
     before = uow.one_to_ones.pair(m, r)
     _check_version(before.version if before else 0, expected_version, "rhythm")
-    first = data["first_date"]
-    today = clock.now().date()
+    zone = before.zone if before else typed_in
+    hour, minute = (int(x) for x in entered.split(":"))
+    start = local(instant(data["first_date"], dt_time(hour, minute), typed_in), zone)
+    first, time = start.date(), start.strftime("%H:%M")
+    today = local(clock.now(), zone).date()
     if before is None and first < today:
         raise ValidationFailed("The rhythm is not complete.", {"first_date": ["the first meeting is not in the past"]})
     if first > today + timedelta(days=o2o.MAX_DAYS_AHEAD):
         raise ValidationFailed("The rhythm is not complete.", {"first_date": ["the first meeting is within a year"]})
-    pair = Pair(m, r, Rhythm(data["rhythm"]), first, time, minutes)
+    pair = Pair(m, r, Rhythm(data["rhythm"]), first, time, minutes, zone=zone)
     if before is not None:
         pair = replace(pair, held=before.held, last_held=before.last_held)
     at, actor = iso(clock.now()), principal.employee_id
@@ -368,6 +441,22 @@ def set_action_done(
     return _save(uow, principal, o2o.set_action_done(meeting, action_id, done), "update_meeting_action", clock)
 
 
+def set_point_covered(
+    uow: UnitOfWork,
+    principal: Principal,
+    report_id: str,
+    point_id: str,
+    covered: bool,
+    expected_version: int,
+    clock: Clock,
+) -> Meeting:
+    """Either side marks a talking point of the current meeting covered (or not yet); one not covered when the
+    meeting is held moves to the next meeting."""
+    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now().date())
+    _check_version(meeting.version, expected_version, "meeting")
+    return _save(uow, principal, o2o.set_point_covered(meeting, point_id, covered), "update_talking_point", clock)
+
+
 def hold_meeting(
     uow: UnitOfWork,
     principal: Principal,
@@ -378,8 +467,9 @@ def hold_meeting(
     mailer: Mailer | None = None,
     base_url: str = "",
 ) -> Meeting:
-    """Either side marks the meeting held: the pair's count goes up, and its unfinished actions are carried into
-    the next meeting, in one transaction; both are invited to that next meeting."""
+    """Either side marks the meeting held: the pair's count goes up, and its unfinished actions and the talking
+    points not covered are carried into the next meeting, in one transaction; both are invited to that next
+    meeting."""
     people, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
     _check_version(meeting.version, expected_version, "meeting")
     m, r = people.manager.employee_id, people.report.employee_id
@@ -391,7 +481,7 @@ def hold_meeting(
     after = max(date.fromisoformat(day), date.fromordinal(today.toordinal() - 1))
     nxt_day = o2o.next_meeting_date(pair, today, after)
     nxt = uow.one_to_ones.meeting(m, r, nxt_day.isoformat()) or Meeting(m, r, nxt_day.isoformat())
-    nxt = o2o.carried_actions(held, nxt)
+    nxt = o2o.carried_points(held, o2o.carried_actions(held, nxt))
     at, actor = iso(clock.now()), principal.employee_id
     with uow:
         saved = uow.one_to_ones.save_meeting(held, new=False, actor=actor, action="hold_meeting", at=at)
@@ -461,8 +551,9 @@ def hr_counts(uow: UnitOfWork, principal: Principal, today: date) -> list[PairCo
     ]
 
 
-def due_meetings(uow: UnitOfWork, today: date) -> dict[str, list[MeetingDue]]:
-    """Person → the one-to-ones they have the day after `today` (the daily email announces each once)."""
+def due_meetings(uow: UnitOfWork, now: datetime) -> dict[str, list[MeetingDue]]:
+    """Person → the one-to-ones they have tomorrow on their own wall clock (the daily email announces each once: the
+    run is daily, so each person's day before comes once), with the time in their zone."""
     found: dict[str, list[MeetingDue]] = {}
     pairs = uow.one_to_ones.pairs()
     people = uow.directory.get_many(sorted({p.manager_id for p in pairs} | {p.report_id for p in pairs}))
@@ -471,20 +562,20 @@ def due_meetings(uow: UnitOfWork, today: date) -> dict[str, list[MeetingDue]]:
         if not (manager and report and manager.active and report.active and report.manager_id == p.manager_id):
             continue  # a pair whose report moved on meets no more
         last = date.fromisoformat(p.last_held) if p.last_held else None
-        day = o2o.next_meeting_date(p, today, last)
-        if (day - today).days != o2o.REMIND_DAYS_BEFORE:
-            continue
-        found.setdefault(p.manager_id, []).append(MeetingDue(p.report_id, report.name, day, p.time))
-        found.setdefault(p.report_id, []).append(MeetingDue(p.report_id, manager.name, day, p.time))
+        at = o2o.starts_at(p, o2o.next_meeting_date(p, local(now, p.zone).date(), last))
+        for person, other in ((manager, report), (report, manager)):
+            zone = person_zone(person)
+            mine = local(at, zone)
+            if (mine.date() - local(now, zone).date()).days != o2o.REMIND_DAYS_BEFORE:
+                continue
+            due = MeetingDue(p.report_id, other.name, mine.date(), mine.strftime("%H:%M"), zone)
+            found.setdefault(person.employee_id, []).append(due)
     return found
 
 
 def invitation_event(people: PairPeople, pair: Pair, meeting: Meeting, stamp: datetime, base_url: str) -> ics.Event:
     """The calendar event of a meeting: its UID stays the same for that meeting (pair and date)."""
-    hour, minute = (int(x) for x in pair.time.split(":"))
-    start = datetime.combine(date.fromisoformat(meeting.date), datetime.min.time(), UTC).replace(
-        hour=hour, minute=minute
-    )
+    start = o2o.starts_at(pair, meeting.date)
     m, r = people.manager, people.report
     url = f"{base_url}/one-to-ones/{r.employee_id}"
     return ics.Event(
@@ -501,13 +592,24 @@ def invitation_event(people: PairPeople, pair: Pair, meeting: Meeting, stamp: da
     )
 
 
+def _when(at: datetime, people: list[Employee]) -> str:
+    """A meeting's start on each reader's wall clock, each zone named once ("… (Europe/Berlin), … for Ana (UTC)")."""
+    zones = list(dict.fromkeys(person_zone(p) for p in people))
+    said = [f"{local(at, z):%Y-%m-%d at %H:%M} ({z})" for z in zones]
+    if len(zones) == 1:
+        return said[0]
+    return ", ".join(
+        f"{s} for {', '.join(p.name for p in people if person_zone(p) == z)}" for s, z in zip(said, zones, strict=True)
+    )
+
+
 def send_invitation(
     mailer: Mailer, people: PairPeople, pair: Pair, meeting: Meeting, clock: Clock, base_url: str
 ) -> bool:
     """Email both of the pair the invitation to a meeting with its ICS file; a failed send is logged (the page still
     shows the date), never undoes the write. True when it was handed over."""
     event = invitation_event(people, pair, meeting, clock.now(), base_url)
-    when = f"{meeting.date} at {pair.time} UTC"
+    when = _when(event.start, [people.manager, people.report])
     text = (
         f"Your one-to-one, {people.manager.name} and {people.report.name}: {when}, {pair.minutes} minutes.\n\n"
         f"Add talking points to the agenda before you meet: {event.url}\n\n"

@@ -14,20 +14,29 @@ import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from service.adapters.notification_settings_store import NotificationStore
 from service.adapters.review_store import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.directory import Employee
 from service.domain.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
 class PersonalData:
-    """Everything stored about one person, JSON-ready: profile, reviews, goals by id, actions."""
+    """Everything stored about one person, JSON-ready: profile, reviews, goals by id, actions, one-to-ones (with
+    their own private notes only), learning plan, delegations given and received, contributions they wrote, and
+    their notification preference."""
 
     employee: dict[str, Any]
     reviews: list[dict[str, Any]]
     goals: dict[str, dict[str, Any]]
     actions: list[dict[str, Any]]
+    one_to_ones: list[dict[str, Any]]
+    learning_plan: list[dict[str, Any]]
+    delegations: dict[str, list[dict[str, Any]]]
+    contributions_written: list[dict[str, Any]]
+    notification_preference: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -65,12 +74,45 @@ def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
     goals = []
     for cycle in [None, *uow.cycles.list()]:
         goals.extend(asdict(g) for g in uow.goals.of_owner(employee_id, cycle.cycle_id if cycle else None))
+    preference = asdict(NotificationStore(uow).preference(employee_id))
     return PersonalData(
         employee=_plain(asdict(person)),
         reviews=_plain([asdict(r) for r in reviews]),
         goals=_plain({g["goal_id"]: g for g in goals}),
         actions=_plain(sorted(actions.values(), key=lambda a: a["action_id"])),
+        one_to_ones=_plain(_one_to_ones(uow, person)),
+        learning_plan=_plain([asdict(i) for i in uow.learning_plan.of_owner(employee_id)]),
+        delegations=_plain(
+            {
+                "given": [asdict(d) for d in uow.delegations.of_manager(employee_id)],
+                "received": [asdict(d) for d in uow.delegations.to_person(employee_id)],
+            }
+        ),
+        # What they wrote for someone else's review: the question asked of them and their answer. Contributions
+        # about them are the manager's, never the employee's (they are not in any export of the employee).
+        contributions_written=_plain([asdict(c) for c in uow.contributions.asked_of(employee_id)]),
+        notification_preference=_plain({k: v for k, v in preference.items() if k != "version"}),
     )
+
+
+def _one_to_ones(uow: UnitOfWork, person: Employee) -> list[dict[str, Any]]:
+    """The person's one-to-ones, as manager or as report: each meeting's agenda, shared notes and actions, with the
+    person's own private notes only (the other side's are read by nobody but their author)."""
+    me = person.employee_id
+    pairs = {(p.manager_id, p.report_id): p for p in uow.one_to_ones.pairs() if me in (p.manager_id, p.report_id)}
+    related = [(person.manager_id, me)] if person.manager_id else []
+    related += [(me, r.employee_id) for r in uow.directory.reports(me)]
+    found = []
+    for m, r in sorted({*pairs, *related}):
+        meetings = uow.one_to_ones.meetings(m, r)
+        if not meetings and (m, r) not in pairs:
+            continue
+        private = uow.one_to_ones.private_notes_of(m, r, [x.date for x in meetings], me)
+        pair = pairs.get((m, r))
+        rhythm = {k: v for k, v in asdict(pair).items() if k not in ("manager_id", "report_id")} if pair else None
+        meetings_out = [{**asdict(x), "my_private_notes": private.get(x.date, "")} for x in meetings]
+        found.append({"manager_id": m, "report_id": r, "rhythm": rhythm, "meetings": meetings_out})
+    return found
 
 
 def erase_person(uow: UnitOfWork, employee_id: str) -> Erasure:

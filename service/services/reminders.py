@@ -20,7 +20,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import NO_CYCLE, Conflict, NotFound
 from service.domain.reviews import Review, ReviewState
 from service.services.auth import Principal
-from service.services.delegation import acting_managers_on
+from service.services.delegation import acting_managers_on, record_natural_ends
 from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
 
@@ -196,6 +196,7 @@ def send_reminders(
     metrics = metrics if metrics is not None else current()
     now = clock.now()
     today, at = now.date(), iso(now)
+    record_natural_ends(uow, mailer, clock)  # issue 28: written once, and told in today's digest below
     tasks = overdue_tasks(uow, today)
     by_owner: dict[str, list[OverdueTask]] = {}
     for t in tasks:
@@ -204,7 +205,7 @@ def send_reminders(
     from service.services.feedback_tracking import pending_requests
 
     asked = pending_requests(uow, clock.now())
-    sections = _due_sections(uow, today)
+    sections = _due_sections(uow, now)
     waiting = uow.reminders.notices()
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
     owners = sorted(set(by_owner) | set(asked) | {o for due in sections.values() for o in due})
@@ -275,9 +276,10 @@ def send_reminders(
     return RemindersRun(len(tasks), reminded, escalated, failed + escalations_failed, bouncing)
 
 
-def _due_sections(uow: UnitOfWork, today: date) -> dict[str, dict[str, list[Any]]]:
+def _due_sections(uow: UnitOfWork, now: datetime) -> dict[str, dict[str, list[Any]]]:
     """The parts of the daily email other features give, by their name in the template: what each person has due
     today (the live message only; a rehearsal cycle's has none)."""
+    today = now.date()
     from service.services.checkins import due_check_ins
     from service.services.learning_plan import due_plan_items
     from service.services.one_to_ones import due_meetings
@@ -285,7 +287,7 @@ def _due_sections(uow: UnitOfWork, today: date) -> dict[str, dict[str, list[Any]
     return {
         "checkins": due_check_ins(uow, today),  # issue 28: goals whose check-in rhythm asks for one
         "plan_items": due_plan_items(uow, today),  # issue 27: open learning-plan items coming due
-        "meetings": due_meetings(uow, today),  # issue 28: the one-to-ones either side has tomorrow
+        "meetings": due_meetings(uow, now),  # issue 28: the one-to-ones either side has tomorrow
     }
 
 
@@ -341,13 +343,15 @@ def _escalate(
     """(escalation emails sent, failed): one per manager over the tasks not yet escalated (and one per rehearsal
     cycle, which goes to HR)."""
     owners = {**people, **uow.directory.get_many(sorted({t.owner_id for t in late} - set(people)))}
+    acting = acting_managers_on(uow, now.date()) if late else {}  # issue 28: the acting manager is told meanwhile
     late_owners = [owners[t.owner_id] for t in late if t.owner_id in owners]
-    managers = uow.directory.get_many(sorted({o.manager_id for o in late_owners if o.manager_id}))
+    boss = {o.employee_id: acting.get(o.manager_id, o.manager_id) for o in late_owners if o.manager_id}
+    managers = uow.directory.get_many(sorted(set(boss.values())))
     by_manager: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     claims: dict[tuple[str, str | None], list[Item]] = {}
     for t in late:
         owner = owners.get(t.owner_id)
-        manager = managers.get(owner.manager_id) if owner and owner.manager_id else None
+        manager = managers.get(boss.get(owner.employee_id, "")) if owner else None
         if owner is None or manager is None or not manager.active:
             continue
         claim = uow.reminders.claim_escalation(t.cycle_id, t.subject_id, t.task, at, now, LEASE)

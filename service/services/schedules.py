@@ -50,6 +50,7 @@ from service.services.cycles import (
     review_rows,
     stage_launch,
 )
+from service.services.delegation import acting_managers_on
 from service.services.policy import require_role
 from service.services.templates import usable_template
 
@@ -299,7 +300,10 @@ def create_scheduled_batch(uow: UnitOfWork, message: Message, clock: Clock, mail
     people = [found[i] for i in ids if i in found]
     managers = uow.directory.get_many(sorted({p.manager_id for p in people if p.manager_id} - set(found)))
     made = _create_batch(uow, cycle, people, message["actor"], clock)
-    notified, failed = _notify(uow, mailer, [(cycle, e) for e in made], found | managers, message.get("base_url", ""))
+    acting = acting_managers_on(uow, clock.now().date()) if made else {}  # issue 28: the acting manager hears
+    known = found | managers
+    known |= uow.directory.get_many(sorted(set(acting.values()) - set(known))) if acting else {}
+    notified, failed = _notify(uow, mailer, [(cycle, e) for e in made], known, message.get("base_url", ""), acting)
     return ScheduleRun(0, len(made), notified, 0, failed)
 
 
@@ -375,13 +379,18 @@ def _create_batch(uow: UnitOfWork, cycle: Cycle, people: list[Employee], actor: 
 
 
 def _notify(
-    uow: UnitOfWork, mailer: Mailer, created: list[tuple[Cycle, str]], people: dict[str, Employee], base_url: str
+    uow: UnitOfWork,
+    mailer: Mailer,
+    created: list[tuple[Cycle, str]],
+    people: dict[str, Employee],
+    base_url: str,
+    acting: dict[str, str],
 ) -> tuple[int, int]:
-    """One email per review created, to the person and their manager, kept for their daily digest."""
+    """One email per review created, to the person and their manager (or acting manager), kept for their digest."""
     notified = failed = 0
     for cycle, employee_id in created:
         person = people[employee_id]
-        manager = people.get(person.manager_id or "")
+        manager = people.get(acting.get(person.manager_id or "", person.manager_id or ""))
         to = tuple(a for a in (person.email, manager.email if manager and manager.active else "") if a)
         path = f"/cycles/{cycle.cycle_id}/reviews/{employee_id}"
         text = render("email/scheduled_review.txt", person=person, cycle=cycle, url=f"{base_url}{path}")

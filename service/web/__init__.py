@@ -38,7 +38,8 @@ def create_app(
     from service.web.wiring import Wiring, dynamo_table_factory
 
     settings = settings or load_settings()
-    use_organisation_formats(settings.locale, settings.currency)  # issue 25: dates and amounts, pages and emails
+    # issue 25: dates and amounts, pages and emails (and issue 28: the time zone)
+    use_organisation_formats(settings.locale, settings.currency, settings.time_zone)
     if settings.deployed and settings.auth_mode != "jwt":
         raise ConfigError("the local sign-in cannot run in a deployed stack")
     require_session_key(settings)

@@ -11,7 +11,7 @@ from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.domain.learning import MAX_HOURS
-from service.domain.learning_plan import PlanAction, PlanKind
+from service.domain.learning_plan import PlanKind, PlanStep
 from service.services import learning_plan as svc
 from service.services.learning_plan import PlanItemView, SharedPlan
 from service.web.api_io import answer, load_body, versioned
@@ -52,8 +52,8 @@ class LearningPlanItemInSchema(LearningPlanItemPatchSchema):
 
 
 class LearningPlanActionSchema(Schema):
-    # Done has a request of its own (what was learnt): every other action of the workflow.
-    action = Choice(PlanAction, required=True, validate=validate.NoneOf([PlanAction.COMPLETE.value]))
+    # Done has a request of its own (what was learnt): the domain's PlanStep is every other action of the workflow.
+    action = Choice(PlanStep, required=True)
 
 
 class LearningPlanDoneSchema(Schema):

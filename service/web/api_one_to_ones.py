@@ -56,6 +56,8 @@ OneToOneSchema = schema_of(
     meeting=fields.Nested(MeetingSchema),
     history=_many(MeetingSchema),
     suggestions=_many(SuggestionSchema),
+    starts_at=fields.DateTime(allow_none=True, metadata={"description": "the current meeting's start, UTC"}),
+    local_start=fields.DateTime(allow_none=True, metadata={"description": "the same instant in the reader's zone"}),
 )
 PairListSchema = Schema.from_dict(
     {"one_to_ones": _many(schema_of(svc.PairSummary, "OneToOneSummarySchema"))}, name="OneToOneListSchema"
@@ -63,20 +65,33 @@ PairListSchema = Schema.from_dict(
 CountsSchema = Schema.from_dict(
     {"pairs": _many(schema_of(svc.PairCount, "OneToOneCountSchema"))}, name="OneToOneCountsSchema"
 )
+TimeZoneSchema = schema_of(svc.MyTimeZone, "MyTimeZoneSchema")
 PrivateSchema = Schema.from_dict({"text": fields.String(), "version": fields.Integer()}, name="PrivateNotesSchema")
 
 
 class RhythmInSchema(Schema):
-    """How often the pair meets, from which date, at what time of day (UTC) and for how long."""
+    """How often the pair meets, from which date, at what time of day (in `time_zone`) and for how long."""
 
     rhythm = Choice(Rhythm, required=True)
-    first_date = fields.Date(required=True, metadata={"description": "the first meeting (ISO date)"})
+    first_date = fields.Date(required=True, metadata={"description": "the first meeting (ISO date, in time_zone)"})
     time = Text(
         required=True,
-        validate=validate.Regexp(r"^[0-2][0-9]:[0-5][0-9]$", error="Give a time of day as HH:MM (UTC)."),
-        metadata={"description": "HH:MM, UTC"},
+        validate=validate.Regexp(r"^[0-2][0-9]:[0-5][0-9]$", error="Give a time of day as HH:MM."),
+        metadata={"description": "HH:MM on the wall clock of time_zone"},
     )
     minutes = Whole(load_default=30, validate=validate.OneOf(DURATIONS))
+    time_zone = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "IANA zone of first_date and time (default: the caller's own zone)"},
+    )
+
+
+class TimeZoneInSchema(Schema):
+    """A person's own time zone: an IANA name, or empty for the organisation's."""
+
+    time_zone = Text(load_default="", validate=validate.Length(max=64))
 
 
 class PointInSchema(Schema):
@@ -101,6 +116,12 @@ class ActionDoneSchema(Schema):
     done = fields.Boolean(required=True)
 
 
+class PointCoveredSchema(Schema):
+    """Whether the talking point was covered (one not covered moves to the next meeting when this one is held)."""
+
+    covered = fields.Boolean(required=True)
+
+
 class NotesInSchema(Schema):
     """Notes on a meeting (shared, or one side's private notes)."""
 
@@ -115,6 +136,15 @@ class EvidenceInSchema(Schema):
 
 def _meeting(meeting: Meeting, status: int = 200):
     return answer(meeting, status, meeting.version, MeetingSchema)
+
+
+def _tick(use_case: Any, employee_id: str, item_id: str, flag: str):
+    """Tick an item of the current meeting (an action done, a point covered) through its use case."""
+    w = wiring()
+    data = load_body()
+    return _meeting(
+        use_case(w.uow(), current_principal(), employee_id, item_id, data[flag], expected_version(), w.clock)
+    )
 
 
 @bp.get("/one-to-ones")
@@ -186,21 +216,35 @@ def add_action(employee_id: str):
     return _meeting(svc.add_action(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
 
 
-@bp.put(PAIR + "/actions/<action_id>")
-@api_doc(
+def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema], summary: str) -> Any:
+    """The PUT view that ticks one item of the current meeting's `kind` list (If-Match: the meeting's version)."""
+
+    def view(employee_id: str, **item: str):
+        (item_id,) = item.values()
+        return _tick(use_case, employee_id, item_id, flag)
+
+    view.__name__, view.__doc__ = name, summary.split(" (")[0] + "."
+    documented = api_doc(summary, response=MeetingSchema, body=body, errors=(409,))(view)
+    return bp.put(f"{PAIR}/{kind}/<{kind[:-1]}_id>", endpoint=name)(documented)
+
+
+put_action = _tick_view(
+    "actions",
+    "put_action",
+    svc.set_action_done,
+    "done",
+    ActionDoneSchema,
     "Mark an action of the current meeting done or open (If-Match: the meeting's version)",
-    response=MeetingSchema,
-    body=ActionDoneSchema,
-    errors=(409,),
 )
-def put_action(employee_id: str, action_id: str):
-    """Mark an action done or open."""
-    w = wiring()
-    data = load_body()
-    saved = svc.set_action_done(
-        w.uow(), current_principal(), employee_id, action_id, data["done"], expected_version(), w.clock
-    )
-    return _meeting(saved)
+put_point = _tick_view(
+    "points",
+    "put_point",
+    svc.set_point_covered,
+    "covered",
+    PointCoveredSchema,
+    "Mark a talking point of the current meeting covered or not yet (If-Match: the meeting's version); one not "
+    "covered when the meeting is held is carried to the next, marked as carried",
+)
 
 
 @bp.put(MEETING + "/notes")
@@ -232,7 +276,8 @@ def put_private(employee_id: str, day: str):
 
 @bp.post(MEETING + "/held")
 @api_doc(
-    "Mark a meeting held (If-Match: its version): unfinished actions go to the next meeting, to which both are invited",
+    "Mark a meeting held (If-Match: its version): unfinished actions and talking points not covered go to the next "
+    "meeting, to which both are invited",
     response=MeetingSchema,
     errors=(409,),
 )
@@ -257,6 +302,29 @@ def evidence(employee_id: str, day: str):
     w = wiring()
     data: dict[str, Any] = load_body()
     return _meeting(svc.pull_into_review(w.uow(), current_principal(), employee_id, day, data["cycle_id"], w.clock))
+
+
+@bp.get("/me/time-zone")
+@api_doc("My time zone: my own choice (null: none) and the zone my times are shown in", response=TimeZoneSchema)
+def get_time_zone():
+    """My time zone."""
+    found = svc.my_time_zone(wiring().uow(), current_principal())
+    return answer(found, 200, found.version, TimeZoneSchema)
+
+
+@bp.put("/me/time-zone")
+@api_doc(
+    "Choose my time zone (If-Match: its version; an empty time_zone: the organisation's); one-to-one times, their "
+    "invitations and the reminder the day before follow it",
+    response=TimeZoneSchema,
+    body=TimeZoneInSchema,
+)
+def put_time_zone():
+    """Choose my time zone."""
+    w = wiring()
+    data = load_body()
+    found = svc.set_my_time_zone(w.uow(), current_principal(), data["time_zone"], expected_version(), w.clock)
+    return answer(found, 200, found.version, TimeZoneSchema)
 
 
 @bp.get("/hr/one-to-ones")

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
-from service.domain.learning_plan import PlanAction, PlanKind
+from service.domain.learning_plan import PlanKind, PlanStep
 from service.services import interviews, policy
 from service.services import learning as learning_svc
 from service.services import learning_plan as svc
@@ -48,10 +48,10 @@ LABELS = {
     "item_ids": "Plan items",
     "action": "Action",
 }
-ACTION_WORDS = {
-    PlanAction.START: ("Start", "Started: it stays in your plan until you mark it done."),
-    PlanAction.DROP: ("Drop", "Dropped: it leaves your reminders; you can resume it later."),
-    PlanAction.RESUME: ("Resume", "Back in your plan."),
+ACTION_WORDS = {  # one button per PlanStep (done is the completion form)
+    PlanStep.START: ("Start", "Started: it stays in your plan until you mark it done."),
+    PlanStep.DROP: ("Drop", "Dropped: it leaves your reminders; you can resume it later."),
+    PlanStep.RESUME: ("Resume", "Back in your plan."),
 }
 
 
@@ -154,7 +154,7 @@ def _save(principal: Principal, item_id: str, version: int) -> str:
     return "Plan item saved."
 
 
-def _mover(action: PlanAction) -> Callable[[Principal, str, int], str]:
+def _mover(action: PlanStep) -> Callable[[Principal, str, int], str]:
     def move(principal: Principal, item_id: str, version: int) -> str:
         w = wiring()
         svc.act(w.uow(), principal, item_id, action.value, version, w.clock)

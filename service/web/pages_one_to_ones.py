@@ -13,6 +13,7 @@ from marshmallow import Schema
 
 from service.domain.checkins import Rhythm
 from service.domain.one_to_ones import DURATIONS
+from service.domain.time_zones import zone_names
 from service.services import one_to_ones as svc
 from service.services.auth import Principal
 from service.views import labels
@@ -23,8 +24,10 @@ from service.web.api_one_to_ones import (
     ActionInSchema,
     EvidenceInSchema,
     NotesInSchema,
+    PointCoveredSchema,
     PointInSchema,
     RhythmInSchema,
+    TimeZoneInSchema,
 )
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
 from service.web.page_helpers import page_principal, today
@@ -37,11 +40,50 @@ PAGE = "/one-to-ones/<employee_id>"
 MEETING = PAGE + "/meetings/<day>"
 
 
+def _index(errors: forms.Errors | None = None, message: str = "", status: int = 200, typed: str | None = None):
+    """The list of my one-to-ones and my time zone; after a refused zone, with its message and what was typed."""
+    uow, principal = wiring().uow(), page_principal()
+    return form_page(
+        "pages/one_to_ones.html",
+        errors,
+        status,
+        message=message,
+        pairs=svc.my_one_to_ones(uow, principal, today()),
+        zone=svc.my_time_zone(uow, principal),
+        zone_names=zone_names(),
+        typed=typed,
+    )
+
+
 @bp.get("/one-to-ones")
 def index():
     """My one-to-ones: with my manager and each direct report."""
-    pairs = svc.my_one_to_ones(wiring().uow(), page_principal(), today())
-    return render_template("pages/one_to_ones.html", pairs=pairs)
+    return _index()
+
+
+@bp.post("/me/time-zone")
+def time_zone():
+    """Choose my time zone (one-to-one times are shown in it)."""
+    raw = request.form.get("time_zone", "")
+    version = form_version(request.form.get("version"))
+    back = url_for("pages_one_to_ones.index")
+
+    def again(errors: forms.Errors, message: str, status: int):
+        return _index(errors, message, status, typed=raw)
+
+    data, errors = forms.load(TimeZoneInSchema(), {"time_zone": raw})
+    if errors:
+        raise Respond(again(errors, "Not saved: check the fields marked.", 422))
+
+    def call() -> svc.MyTimeZone:
+        return svc.set_my_time_zone(
+            wiring().uow(), page_principal(), (data or {}).get("time_zone"), version, wiring().clock
+        )
+
+    stale = lambda exc: again({}, f"Not saved: {exc.message.rstrip('.')}.", 412)  # noqa: E731
+    done = attempt(call, OnRefusal(back, form=again, stale=stale))
+    flash(f"Saved: times are shown in {done.effective}.", "success")
+    return redirect(back)
 
 
 def _page(employee_id: str, errors: forms.Errors | None = None, message: str = "", status: int = 200, **typed: Any):
@@ -126,6 +168,22 @@ def add_point(employee_id: str):
     return _submit(employee_id, form)
 
 
+@bp.post(PAGE + "/points/<point_id>")
+def point_covered(employee_id: str, point_id: str):
+    """Mark a talking point covered or not yet."""
+    return _tick(svc.set_point_covered, employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
+
+
+def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
+    """Tick an item of the current meeting (a point covered, an action done) from its button's form."""
+
+    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
+        return use_case(wiring().uow(), p, employee_id, item_id, d[flag], v, wiring().clock)
+
+    anchor = "#h-agenda" if flag == "covered" else "#h-actions"
+    return _submit(employee_id, Form(flag, (flag,), schema, call, lambda _: said, anchor))
+
+
 @bp.post(PAGE + "/actions")
 def add_action(employee_id: str):
     """Add an action."""
@@ -140,12 +198,7 @@ def add_action(employee_id: str):
 @bp.post(PAGE + "/actions/<action_id>")
 def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
-
-    def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return svc.set_action_done(wiring().uow(), p, employee_id, action_id, d["done"], v, wiring().clock)
-
-    form = Form("done", ("done",), ActionDoneSchema, call, lambda _: "Action updated.", "#h-actions")
-    return _submit(employee_id, form)
+    return _tick(svc.set_action_done, employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
 
 
 @bp.post(MEETING + "/notes")
@@ -177,7 +230,10 @@ def held(employee_id: str, day: str):
     def call(p: Principal, _d: dict[str, Any], v: int) -> Any:
         return svc.hold_meeting(wiring().uow(), p, employee_id, day, v, wiring().clock, *_mail())
 
-    said = lambda _: "Marked held: open actions moved to the next meeting, and you were both invited to it."  # noqa: E731
+    said = lambda _: (  # noqa: E731
+        "Marked held: open actions and talking points not covered moved to the next meeting, and you were both "
+        "invited to it."
+    )
     return _submit(employee_id, Form("held", (), HeldSchema, call, said))
 
 

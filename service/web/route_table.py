@@ -159,6 +159,7 @@ ROUTES = {
         ("/api/one-to-ones/<employee_id>/points", "api_one_to_ones.add_point", ("OPTIONS", "POST")),
         ("/api/one-to-ones/<employee_id>/actions", "api_one_to_ones.add_action", ("OPTIONS", "POST")),
         ("/api/one-to-ones/<employee_id>/actions/<action_id>", "api_one_to_ones.put_action", ("OPTIONS", "PUT")),
+        ("/api/one-to-ones/<employee_id>/points/<point_id>", "api_one_to_ones.put_point", ("OPTIONS", "PUT")),
         ("/api/one-to-ones/<employee_id>/meetings/<day>/notes", "api_one_to_ones.put_notes", ("OPTIONS", "PUT")),
         (
             "/api/one-to-ones/<employee_id>/meetings/<day>/private-notes",
@@ -167,6 +168,8 @@ ROUTES = {
         ),
         ("/api/one-to-ones/<employee_id>/meetings/<day>/held", "api_one_to_ones.held", ("OPTIONS", "POST")),
         ("/api/one-to-ones/<employee_id>/meetings/<day>/evidence", "api_one_to_ones.evidence", ("OPTIONS", "POST")),
+        ("/api/me/time-zone", "api_one_to_ones.get_time_zone", ("GET", "HEAD", "OPTIONS")),
+        ("/api/me/time-zone", "api_one_to_ones.put_time_zone", ("OPTIONS", "PUT")),
         ("/api/hr/one-to-ones", "api_one_to_ones.counts", ("GET", "HEAD", "OPTIONS")),
     ),
     ("api_reviews", "bp"): (
@@ -413,9 +416,11 @@ ROUTES = {
     ),
     ("pages_one_to_ones", "bp"): (
         ("/one-to-ones", "pages_one_to_ones.index", ("GET", "HEAD", "OPTIONS")),
+        ("/me/time-zone", "pages_one_to_ones.time_zone", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>", "pages_one_to_ones.show", ("GET", "HEAD", "OPTIONS")),
         ("/one-to-ones/<employee_id>/rhythm", "pages_one_to_ones.rhythm", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>/points", "pages_one_to_ones.add_point", ("OPTIONS", "POST")),
+        ("/one-to-ones/<employee_id>/points/<point_id>", "pages_one_to_ones.point_covered", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>/actions", "pages_one_to_ones.add_action", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>/actions/<action_id>", "pages_one_to_ones.action_done", ("OPTIONS", "POST")),
         ("/one-to-ones/<employee_id>/meetings/<day>/notes", "pages_one_to_ones.notes", ("OPTIONS", "POST")),

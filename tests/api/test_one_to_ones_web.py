@@ -111,6 +111,27 @@ def test_holding_a_meeting_carries_open_actions_and_invites_both_with_an_ics_fil
     assert alan("POST", f"{BASE}/meetings/2026-03-04/held", version=held.get_json()["version"]).status_code == 409
 
 
+def test_talking_points_not_covered_carry_to_the_next_meeting_marked_as_carried(app, org):
+    alan, kath = as_(app, "E3"), as_(app, "E4")
+    alan("PUT", BASE + "/rhythm", RHYTHM, version=0)
+    kath("POST", BASE + "/points", {"text": "My promotion case"})
+    meeting = alan("POST", BASE + "/points", {"text": "The on-call rota"}).get_json()
+    rota = meeting["points"][1]["point_id"]
+    meeting = kath("PUT", f"{BASE}/points/{rota}", {"covered": True}, version=meeting["version"]).get_json()
+    assert [p["covered"] for p in meeting["points"]] == [False, True]
+    alan("POST", f"{BASE}/meetings/{meeting['date']}/held", version=meeting["version"])
+    stored = UnitOfWork(org).one_to_ones.meeting("E3", "E4", "2026-03-11")
+    assert [(p.text, p.carried_from, p.covered) for p in stored.points] == [("My promotion case", "2026-03-04", False)]
+    # Not covered again: it moves on once more, still marked with the meeting it was first on.
+    nxt = alan("GET", BASE).get_json()["meeting"]
+    alan("POST", f"{BASE}/meetings/{nxt['date']}/held", version=nxt["version"])
+    later = UnitOfWork(org).one_to_ones.meeting("E3", "E4", "2026-03-18")
+    assert [(p.text, p.carried_from) for p in later.points] == [("My promotion case", "2026-03-04")]
+    assert kath("PUT", f"{BASE}/points/nope", {"covered": True}, version=later.version).status_code == 422
+    assert kath("PUT", f"{BASE}/points/{rota}", {"covered": "maybe"}, version=later.version).status_code == 422
+    assert UnitOfWork(org).one_to_ones.meeting("E3", "E4", "2026-03-18").version == later.version
+
+
 def test_bad_input_is_a_field_error_and_changes_nothing(app, org):
     kath = as_(app, "E4")
     bad = kath("PUT", BASE + "/rhythm", {**RHYTHM, "rhythm": "daily", "time": "25:99"}, version=0)
@@ -231,6 +252,22 @@ def test_the_pair_adds_points_and_notes_and_the_other_never_reads_private_notes(
     assert "With Alan Turing" in listing and "Fortnightly" in listing
 
 
+def test_a_point_marked_covered_on_the_page_stays_and_one_not_covered_shows_as_carried(app, org):
+    alan, alan_post = browser(app, "E3")
+    alan_post(PAGE + "/rhythm", rhythm="weekly", first_date="2026-03-04", time="10:00", minutes="30", version="0")
+    alan_post(PAGE + "/points", text="Conference budget")
+    alan_post(PAGE + "/points", text="Team offsite")
+    page = alan.get(PAGE).get_data(as_text=True)
+    (offsite,) = re.findall(r'action="/one-to-ones/E4/points/([^"]+)"', page)[1:]
+    (version,) = set(re.findall(r'name="version" value="(\d+)"', page.split('id="h-agenda"')[1].split("</ol>")[0]))
+    assert alan_post(f"{PAGE}/points/{offsite}", covered="true", version=version).status_code == 302
+    assert "covered</span> Team offsite" in alan.get(PAGE).get_data(as_text=True)
+    alan_post(PAGE + "/meetings/2026-03-04/held", version=str(int(version) + 1))
+    page = alan.get(PAGE).get_data(as_text=True)
+    agenda = page.split('id="h-agenda"')[1].split("</ol>")[0]
+    assert "Conference budget" in agenda and "carried from" in agenda and "Team offsite" not in agenda
+
+
 def test_a_refused_form_comes_back_with_its_message_and_what_was_typed(app, org):
     _, kath_post = browser(app, "E4")
     resp = kath_post(PAGE + "/rhythm", rhythm="weekly", first_date="2026-03-05", time="nine", minutes="30", version="0")
@@ -275,3 +312,35 @@ def test_the_shared_notes_of_a_meeting_not_written_yet_are_saved_from_its_page(a
     assert saved.status_code == 302
     assert "Prepared before we meet" in alan.get(PAGE).get_data(as_text=True)
     assert alan_post(PAGE + "/meetings/2026-03-11/notes", text="x", version="0").status_code == 404
+
+
+def test_my_time_zone_through_the_api_refuses_a_bad_name_and_moves_the_shown_time(app, org):
+    kath, alan = as_(app, "E4"), as_(app, "E3")
+    alan("PUT", BASE + "/rhythm", RHYTHM, version=0)  # 10:00 in the organisation's zone, UTC here
+    mine = kath("GET", "/api/me/time-zone")
+    assert mine.get_json() == {"own": None, "effective": "UTC", "version": int(mine.headers["ETag"].strip('"'))}
+    bad = kath("PUT", "/api/me/time-zone", {"time_zone": "Europe/Nowhere"}, version=mine.get_json()["version"])
+    assert bad.status_code == 422 and "time_zone" in bad.get_json()["errors"]
+    assert UnitOfWork(org).directory.get("E4").time_zone is None
+    good = kath("PUT", "/api/me/time-zone", {"time_zone": "Asia/Kolkata"}, version=mine.get_json()["version"])
+    assert good.status_code == 200 and good.get_json()["effective"] == "Asia/Kolkata"
+    view = kath("GET", BASE).get_json()
+    assert view["zone"] == "Asia/Kolkata" and view["starts_at"].startswith("2026-03-04T10:00")
+    assert view["local_start"].startswith("2026-03-04T15:30") and view["pair"]["zone"] == "UTC"
+    stale = kath("PUT", "/api/me/time-zone", {"time_zone": ""}, version=mine.get_json()["version"])
+    assert stale.status_code == 412 and UnitOfWork(org).directory.get("E4").time_zone == "Asia/Kolkata"
+
+
+def test_the_page_shows_the_meeting_in_my_zone_named_and_a_bad_zone_comes_back_with_its_message(app, org):
+    alan, alan_post = browser(app, "E3")
+    alan_post(PAGE + "/rhythm", rhythm="weekly", first_date="2026-03-04", time="10:00", minutes="30", version="0")
+    listing = alan.get("/one-to-ones").get_data(as_text=True)
+    (version,) = re.findall(r'name="version" value="(\d+)"', listing)
+    refused = alan_post("/me/time-zone", time_zone="Berlin", version=version)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="time_zone-error"' in page and 'value="Berlin"' in page and "is not a time zone" in page
+    assert alan_post("/me/time-zone", time_zone="Europe/Berlin", version=version).status_code == 302
+    page = alan.get(PAGE).get_data(as_text=True)
+    assert 'Next meeting: 4 Mar 2026 at 11:00 <span class="zone">(Europe/Berlin)</span>' in page
+    assert 'name="time" maxlength="2000" value="11:00"' in page

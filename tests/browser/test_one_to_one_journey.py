@@ -26,6 +26,7 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as):
     alan.get_by_role("link", name="With Katherine Johnson").click()
     check(alan, "one-to-one-new-wide", problems)
     alan.get_by_label("Rhythm").select_option("weekly")
+    alan.get_by_label(re.compile(r"^Time \(HH:MM, UTC\)")).fill("10:00")
     alan.get_by_label("First meeting").fill(live.clock.now().date().isoformat())
     alan.get_by_role("button", name="Save rhythm").click()
     expect(alan.get_by_text("Saved: you meet weekly.")).to_be_visible()
@@ -36,7 +37,12 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as):
     alan.get_by_role("button", name="Save private notes").click()
 
     kath = open_as(live, "E4", WIDTHS["wide"])
+    kath.goto("/one-to-ones")
+    kath.get_by_label(re.compile("^Time zone")).fill("Asia/Kolkata")
+    kath.get_by_role("button", name="Save time zone").click()
+    expect(kath.get_by_text("Saved: times are shown in Asia/Kolkata.")).to_be_visible()
     kath.goto("/one-to-ones/E4")
+    expect(kath.get_by_role("heading", name=re.compile(r"Next meeting: .* at 15:30 \(Asia.Kolkata\)"))).to_be_visible()
     kath.get_by_label("A talking point").fill("Moving to the platform team")
     kath.get_by_role("button", name="Add to the agenda").click()
     expect(kath.get_by_text("Added to the agenda.")).to_be_visible()
@@ -45,6 +51,11 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as):
 
     alan.goto("/one-to-ones/E4")
     expect(alan.get_by_text("Moving to the platform team")).to_be_visible()
+    expect(alan.get_by_role("heading", name=re.compile(r"Next meeting: .* at 10:00 \(UTC\)"))).to_be_visible()
+    alan.get_by_label("A talking point").fill("Conference budget")
+    alan.get_by_role("button", name="Add to the agenda").click()
+    alan.get_by_role("button", name=re.compile(r"Mark covered\W+Conference budget")).click()
+    expect(alan.get_by_text("Agenda updated.")).to_be_visible()
     alan.get_by_label("Notes you both read").fill("Katherine will shadow the platform on-call for a week.")
     alan.get_by_role("button", name="Save shared notes").click()
     expect(alan.get_by_text("Shared notes saved.")).to_be_visible()
@@ -58,6 +69,10 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as):
     expect(history.get_by_text("Katherine will shadow the platform on-call for a week.")).to_be_visible()
     carried = kath.get_by_role("button", name=re.compile(r"Mark done\W+Book the AWS course"))
     expect(carried).to_be_visible()  # carried to the next meeting
+    agenda = kath.locator("ol.agenda")
+    expect(agenda).to_contain_text("Moving to the platform team")  # not covered: carried, and says so
+    expect(agenda).to_contain_text("carried from")
+    expect(agenda).not_to_contain_text("Conference budget")
     expect(kath.get_by_text("Ask about the team move carefully")).to_have_count(0)
     hr = open_as(live, "E2", WIDTHS["wide"])
     hr.goto("/hr/one-to-ones")

@@ -12,7 +12,7 @@ from tests import factories as f
 from tests.conftest import ORG_CSV
 from tests.handlers.conftest import LambdaContext
 from tests.handlers.deployed import start
-from tests.handlers.test_every_function_starts import scheduler_event
+from tests.handlers.test_every_function_starts import scheduler_event, sqs_event
 from tests.handlers.test_schedules_under_role import Yesterday, stack  # noqa: F401 - the stack fixture
 
 
@@ -28,7 +28,13 @@ def test_the_daily_run_adds_a_joiner_to_the_running_cycle_under_its_role(stack, 
 
     reminders = start(stack, "RemindersFunction", monkeypatch)
     result = reminders(scheduler_event(), LambdaContext())
-    assert result["schedules"]["reviews"] == 1 and result["failed"] == 0
+    # Issue 24: the joiner's review goes to the worker function as one chunk, made there under its role.
+    assert result["schedules"]["queued"] == 1 and result["failed"] == 0
+    [message] = stack.sqs.receive_message(QueueUrl=stack.queue_url("WorkQueue"), MaxNumberOfMessages=10)["Messages"]
+    worker = start(stack, "WorkerFunction", monkeypatch)
+    assert worker(sqs_event([message], stack.queue_arn("WorkQueue")), LambdaContext()) == {"batchItemFailures": []}
     assert UnitOfWork(stack.table).reviews.get(cycle.cycle_id, "E7") is not None
+    reminders = start(stack, "RemindersFunction", monkeypatch)
+    reminders(scheduler_event(), LambdaContext())  # the next run sends the digest the worker kept the email for
     to_mary = [m for m in stack.sent_emails() if "mary@example.com" in m.destinations["ToAddresses"]]
     assert len(to_mary) == 1 and f"/cycles/{cycle.cycle_id}/reviews/E7" in to_mary[0].body

@@ -157,6 +157,13 @@ def test_a_one_to_one_invitation_goes_as_raw_mail_and_the_daily_email_announces_
     manager = sign_in(stack, web, http_event, "E3")
     from datetime import UTC, datetime
 
+    # Issue 28: the manager keeps one-to-one times in their own zone (their directory item, under the web's role).
+    (version,) = re.findall(r'name="version" value="(\d+)"', manager.get("/one-to-ones")["body"])
+    zone = [("time_zone", "Europe/Berlin"), ("version", version)]
+    assert (
+        "Saved: times are shown in Europe/Berlin"
+        in manager.post("/me/time-zone", zone, token_from="/one-to-ones")["body"]
+    )
     tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()  # the functions run on the real clock
     form = [("rhythm", "weekly"), ("first_date", tomorrow), ("time", "10:00"), ("minutes", "30"), ("version", "0")]
     page = manager.post("/one-to-ones/E4/rhythm", form, token_from="/one-to-ones/E4")
@@ -164,6 +171,7 @@ def test_a_one_to_one_invitation_goes_as_raw_mail_and_the_daily_email_announces_
     assert "ses:SendRawEmail" in stack.recorder.actions("WebFunction")
     [invitation] = stack.sent_emails()
     assert f"{API_URL}/one-to-ones/E4" in text_of(invitation) and "invite.ics" in invitation.raw_data
+    assert "at 10:00 (Europe/Berlin) for Alan Turing" in text_of(invitation)
 
     reminders = start(stack, "RemindersFunction", monkeypatch)
     assert reminders(scheduler_event(), LambdaContext())["failed"] == 0

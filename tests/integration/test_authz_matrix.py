@@ -426,6 +426,9 @@ ROUTES: dict[str, str] = {
     # M1's; everyone else 404, HR too (HR reads the counts only); L1 has no manager, so no own pair.
     "GET /api/hr/one-to-ones": "403 403 403 403 403 ok 403 401",
     "GET /api/one-to-ones": "ok ok ok ok ok ok ok 401",
+    "GET /api/me/time-zone": "ok ok ok ok ok ok ok 401",
+    "PUT /api/me/time-zone": "ok ok ok ok ok ok ok 401",
+    "POST /me/time-zone": "ok ok ok ok ok ok ok 401",
     "GET /hr/one-to-ones": "403 403 403 403 403 ok 403 login",
     "GET /one-to-ones": "ok ok ok ok ok ok ok login",
     "GET /api/one-to-ones/<employee_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
@@ -435,11 +438,13 @@ ROUTES: dict[str, str] = {
     "POST /api/one-to-ones/<employee_id>/meetings/<day>/evidence": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /api/one-to-ones/<employee_id>/meetings/<day>/held": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "PUT /api/one-to-ones/<employee_id>/actions/<action_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "PUT /api/one-to-ones/<employee_id>/points/<point_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "PUT /api/one-to-ones/<employee_id>/meetings/<day>/notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "PUT /api/one-to-ones/<employee_id>/meetings/<day>/private-notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "PUT /api/one-to-ones/<employee_id>/rhythm": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /one-to-ones/<employee_id>/actions": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /one-to-ones/<employee_id>/actions/<action_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
+    "POST /one-to-ones/<employee_id>/points/<point_id>": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /one-to-ones/<employee_id>/meetings/<day>/evidence": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /one-to-ones/<employee_id>/meetings/<day>/held": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
     "POST /one-to-ones/<employee_id>/meetings/<day>/notes": "ok/404 ok ok/404 ok/404 ok/404 ok/404 404 401",
@@ -496,6 +501,10 @@ BODIES: dict[str, dict] = {
     "POST /one-to-ones/<employee_id>/actions": {"text": "Matrix"},
     "PUT /api/one-to-ones/<employee_id>/actions/<action_id>": {"done": True},
     "POST /one-to-ones/<employee_id>/actions/<action_id>": {"done": "true"},
+    "PUT /api/one-to-ones/<employee_id>/points/<point_id>": {"covered": True},
+    "PUT /api/me/time-zone": {"time_zone": "Europe/Berlin"},
+    "POST /me/time-zone": {"time_zone": "Europe/Berlin"},
+    "POST /one-to-ones/<employee_id>/points/<point_id>": {"covered": "true"},
     "PUT /api/one-to-ones/<employee_id>/meetings/<day>/notes": {"text": "Matrix"},
     "POST /one-to-ones/<employee_id>/meetings/<day>/notes": {"text": "Matrix"},
     "PUT /api/one-to-ones/<employee_id>/meetings/<day>/private-notes": {"text": "Matrix"},
@@ -870,6 +879,7 @@ def _path(rule: str, world: World, owner: str) -> str:
         "day": MEETING_DAY,  # issue 28: each pair's meeting of that day (_seed_one_to_ones)
         "export_id": "none",  # no export or note is seeded: a missing one, asked for by each caller
         "note_id": "none",
+        "point_id": "none",  # a talking point none of the agendas has: the pair get 422, everyone else 404
         # a learning-plan item is its owner's own; an improvement-plan item S1's unless the owner has one
         "item_id": world.learning_items.get(owner, "none")
         if rule.startswith(("/api/learning/plan", "/learning/plan"))

@@ -67,3 +67,76 @@ def test_a_leavers_name_email_and_title_are_erased_and_their_reviews_kept(table,
     assert "Shipped the importer" in stored  # the review itself stays (appraisal records are kept)
     reviews = [i for i in table.all_items() if i["sk"] == "REVIEW#E4"]
     assert reviews and all("Katherine" not in r["employee_name"] for r in reviews)
+
+
+def _export(employee_id: str, tmp_path) -> dict:
+    out = tmp_path / f"{employee_id}.json"
+    assert main(["export-person", employee_id, "--out", str(out)]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def between_cycles(table, clock):
+    """E3 and E4 meet (each with private notes), E4 plans learning and chose one message per event, E3 named E6 acting
+    manager, and E5 wrote a contribution to E4's review."""
+    from datetime import date
+
+    from service.services import contributions as contribution_svc
+    from service.services import delegation as delegation_svc
+    from service.services import learning_plan as plan_svc
+    from service.services import notifications as notify_svc
+    from service.services import one_to_ones as o2o_svc
+
+    e3, e4, e5 = (f.principal(table, e) for e in ("E3", "E4", "E5"))
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 4), "time": "10:00", "minutes": 30}
+    o2o_svc.set_rhythm(UnitOfWork(table), e3, "E4", rhythm, 0, clock)
+    o2o_svc.add_point(UnitOfWork(table), e4, "E4", {"text": "My promotion case"}, clock)
+    meeting = o2o_svc.add_action(UnitOfWork(table), e3, "E4", {"text": "Book the course", "owner_id": "E4"}, clock)
+    o2o_svc.save_shared_notes(UnitOfWork(table), e3, "E4", meeting.date, "We agreed a plan", meeting.version, clock)
+    o2o_svc.save_private_notes(UnitOfWork(table), e3, "E4", meeting.date, "Alan's own worry", 0, clock)
+    o2o_svc.save_private_notes(UnitOfWork(table), e4, "E4", meeting.date, "Katherine's own note", 0, clock)
+    plan = {"kind": "course", "title": "Distributed systems course", "target_date": "2026-04-01"}
+    plan_svc.add_item(UnitOfWork(table), e4, plan, clock)
+    notify_svc.set_my_notifications(UnitOfWork(table), e4, {"channel": "email", "timing": "each"}, 0, clock)
+    uow = UnitOfWork(table)
+    uow.today = clock.now().date()
+    period = {"manager_id": "E3", "acting_id": "E6", "starts": date(2026, 3, 2), "ends": date(2026, 3, 9)}
+    delegation_svc.name_acting_manager(uow, e3, period, clock)
+    cycle_id = UnitOfWork(table).reviews.history("E4")[0][0].cycle_id
+    asked = contribution_svc.request_contribution(
+        UnitOfWork(table), e3, cycle_id, "E4", {"contributor_id": "E5", "question": "How was the launch?"}, clock
+    )
+    contribution_svc.give(UnitOfWork(table), e5, asked.contribution_id, "She carried the launch", 1, clock)
+    return table
+
+
+def test_the_export_has_the_one_to_ones_with_only_the_persons_own_private_notes(between_cycles, tmp_path):
+    data = _export("E4", tmp_path)
+    (pair,) = data["one_to_ones"]
+    assert (pair["manager_id"], pair["report_id"], pair["rhythm"]["rhythm"]) == ("E3", "E4", "weekly")
+    (meeting,) = pair["meetings"]
+    assert [p["text"] for p in meeting["points"]] == ["My promotion case"]
+    assert [a["text"] for a in meeting["actions"]] == ["Book the course"]
+    assert meeting["shared_notes"] == "We agreed a plan"
+    assert meeting["my_private_notes"] == "Katherine's own note"
+    assert "Alan's own worry" not in json.dumps(data)
+    assert _export("E3", tmp_path)["one_to_ones"][0]["meetings"][0]["my_private_notes"] == "Alan's own worry"
+
+
+def test_the_export_has_the_learning_plan_and_the_notification_preference(between_cycles, tmp_path):
+    data = _export("E4", tmp_path)
+    assert [i["title"] for i in data["learning_plan"]] == ["Distributed systems course"]
+    assert data["notification_preference"] == {"employee_id": "E4", "channel": "email", "timing": "each"}
+
+
+def test_the_export_has_delegations_given_and_received(between_cycles, tmp_path):
+    given = _export("E3", tmp_path)["delegations"]
+    assert [(d["manager_id"], d["acting_id"]) for d in given["given"]] == [("E3", "E6")] and given["received"] == []
+    received = _export("E6", tmp_path)["delegations"]
+    assert [d["manager_id"] for d in received["received"]] == ["E3"] and received["given"] == []
+
+
+def test_a_contribution_is_in_its_writers_export_and_never_in_the_employees(between_cycles, tmp_path):
+    written = _export("E5", tmp_path)["contributions_written"]
+    assert [(c["employee_id"], c["text"]) for c in written] == [("E4", "She carried the launch")]
+    assert "She carried the launch" not in json.dumps(_export("E4", tmp_path))

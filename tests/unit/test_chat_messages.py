@@ -53,7 +53,7 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
         "Peer reviewers to approve for Katherine Johnson",
         "email/nominations.txt",
         {
-            "manager": ALAN,
+            "for_manager": ALAN,  # the acting manager's branch (issue 28): it names the manager they act for
             "subject": KATHERINE,
             "cycle": CYCLE,
             "settings": NS(nomination_deadline=date(2026, 3, 5)),
@@ -131,6 +131,16 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
             "manager": ALAN,
             "acting": KATHERINE,
             "what": "revoked",
+        },
+    ),
+    (
+        "Acting manager for Alan Turing: Katherine Johnson (ended)",
+        "email/delegation.txt",
+        {
+            "d": NS(starts=date(2026, 3, 1), ends=date(2026, 3, 10)),
+            "manager": ALAN,
+            "acting": KATHERINE,
+            "what": "ended",
         },
     ),
     (

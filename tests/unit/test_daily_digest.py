@@ -185,3 +185,29 @@ def test_hr_s_remind_now_takes_the_day_s_email_so_it_carries_what_waits(table, c
     later = MemoryMailer()
     send_reminders(UnitOfWork(table), later, clock, "https://r")  # the daily run, the same day
     assert to(later, "alan@example.com") == []
+
+
+def test_nominations_during_a_delegation_go_to_the_acting_manager_and_after_it_to_the_manager(table, clock, cycle_id):
+    from datetime import date
+
+    from service.services import delegation
+
+    uow = UnitOfWork(table)
+    uow.today = clock.now().date()
+    period = {"manager_id": "F3", "acting_id": "F10", "starts": date(2026, 3, 2), "ends": date(2026, 3, 3)}
+    delegation.name_acting_manager(uow, f.principal(table, "F3"), period, clock)
+    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())
+    clock.at = NEXT_MORNING
+    daily = MemoryMailer()
+    send_reminders(UnitOfWork(table), daily, clock, "https://r")
+    [email] = to(daily, "linus@example.com")
+    assert "Peer reviewers to approve for Katherine Johnson" in email.text
+    assert "You are acting manager for Alan Turing" in email.text
+    assert to(daily, "alan@example.com") == []
+
+    clock.at = NEXT_MORNING.replace(day=4)  # the delegation ended yesterday
+    nominate(table, clock, cycle_id, "F5", ["F4", "F7", "F8"], MemoryMailer())
+    clock.at = NEXT_MORNING.replace(day=5)
+    send_reminders(UnitOfWork(table), daily, clock, "https://r")
+    [email] = [m for m in to(daily, "alan@example.com") if "Peer reviewers" in m.text]  # (and the end's notice)
+    assert "Peer reviewers to approve for Edsger Dijkstra" in email.text and "You are acting" not in email.text

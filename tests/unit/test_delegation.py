@@ -180,3 +180,113 @@ def test_hr_acting_for_a_manager_no_longer_sees_who_answered_about_that_team(org
     _name(table, clock, by="E3", acting="E2")
     hidden = feedback_progress(_uow(table), hr, cycle.cycle_id, clock.now())
     assert hidden.waiting == []
+
+
+def test_an_overdue_self_assessment_is_escalated_to_the_acting_manager_during_the_period(org, clock):
+    from datetime import UTC, datetime
+
+    from service.adapters.clock import FixedClock
+    from service.adapters.mailer import MemoryMailer
+    from service.services.reminders import send_reminders
+
+    table, _ = org
+    _name(table, clock, starts=date(2026, 3, 12), ends=date(2026, 3, 20))
+    mailer = MemoryMailer()
+    send_reminders(UnitOfWork(table), mailer, FixedClock(datetime(2026, 3, 14, 7, 0, tzinfo=UTC)))
+    escalated = [m for m in mailer.sent if m.subject.startswith("Review tasks 3+ days overdue")]
+    about_katherine = [m.to for m in escalated if "Katherine Johnson" in m.text]
+    assert about_katherine == [("barbara@example.com",)]  # Barbara (E6) acts for Alan (E3), who is not told
+
+
+def _daily_run(table, day: date):
+    """The reminders function's daily run on `day`, with the digest kept in the table as deployed."""
+    from datetime import UTC, datetime
+
+    from service.adapters.clock import FixedClock
+    from service.adapters.mailer import DigestingMailer, MemoryMailer
+    from service.adapters.reminder_store import keep_for_digest
+    from service.services.reminders import send_reminders
+
+    sent = MemoryMailer()
+    clock = FixedClock(datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC))
+    send_reminders(UnitOfWork(table), DigestingMailer(sent, keep_for_digest(table)), clock)
+    return sent
+
+
+def _trail(table, d) -> list[tuple[str, str]]:
+    trail = UnitOfWork(table).audit.of_entity(f"DELEGATION#{d.delegation_id}")
+    return [(r["actor"], r["action"]) for r in sorted(trail, key=lambda r: r["version"])]
+
+
+def test_the_natural_end_is_recorded_once_by_the_daily_run_and_both_are_told_in_their_digest(org, clock):
+    table, _ = org
+    d = _name(table, clock)
+    _daily_run(table, date(2026, 3, 10))
+    assert _trail(table, d) == [("E3", "name")]  # on its last day it still runs
+    sent = _daily_run(table, date(2026, 3, 11))
+    assert _trail(table, d) == [("E3", "name"), ("system", "end")]
+    assert UnitOfWork(table).delegations.get(d.delegation_id).ended_at.startswith("2026-03-11")
+    told = {m.to[0]: m.text for m in sent.sent if "ended after its last day" in m.text}
+    assert set(told) == {"alan@example.com", "barbara@example.com"}
+    assert "Barbara Liskov no longer acts as manager for Alan Turing" in told["alan@example.com"]
+    again = _daily_run(table, date(2026, 3, 11))  # Lambda's retry
+    later = _daily_run(table, date(2026, 3, 12))
+    assert _trail(table, d) == [("E3", "name"), ("system", "end")]
+    assert not [m for m in [*again.sent, *later.sent] if "ended after its last day" in m.text]
+
+
+def test_a_revoked_delegation_has_no_natural_end(org, clock):
+    table, _ = org
+    d = _name(table, clock)
+    svc.revoke(_uow(table), f.principal(table, "E3"), d.delegation_id, d.version, clock)
+    _daily_run(table, date(2026, 3, 11))
+    assert _trail(table, d) == [("E3", "name"), ("E3", "revoke")]
+
+
+def test_concurrent_daily_runs_record_the_end_exactly_once(org, clock):
+    import threading
+    from datetime import UTC, datetime
+
+    from service.adapters.clock import FixedClock
+    from service.adapters.mailer import MemoryMailer
+
+    table, _ = org
+    d = _name(table, clock)
+    after = FixedClock(datetime(2026, 3, 11, 7, 0, tzinfo=UTC))
+    mailer, counts = MemoryMailer(), []
+
+    class Racing:
+        """The table, where each run's write waits until all four have read: every run saw the end unrecorded."""
+
+        start = threading.Barrier(4)
+
+        def __getattr__(self, name):
+            return getattr(table, name)
+
+        def transact(self, ops, token=None):
+            self.start.wait()
+            return table.transact(ops, token)
+
+    threads = [
+        threading.Thread(target=lambda: counts.append(svc.record_natural_ends(UnitOfWork(Racing()), mailer, after)))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == [0, 0, 0, 1] and len(mailer.sent) == 1
+    assert _trail(table, d) == [("E3", "name"), ("system", "end")]
+
+
+def test_an_end_caught_up_weeks_later_is_recorded_without_telling_anyone(org, clock):
+    from datetime import UTC, datetime
+
+    from service.adapters.clock import FixedClock
+    from service.adapters.mailer import MemoryMailer
+
+    table, _ = org
+    d = _name(table, clock)  # its last day is 10 March
+    mailer = MemoryMailer()
+    assert svc.record_natural_ends(UnitOfWork(table), mailer, FixedClock(datetime(2026, 4, 1, 7, tzinfo=UTC))) == 1
+    assert _trail(table, d) == [("E3", "name"), ("system", "end")] and mailer.sent == []

@@ -14,7 +14,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain import ics
 from service.domain import one_to_ones as o2o
 from service.domain.checkins import Rhythm
-from service.domain.errors import Conflict
+from service.domain.errors import Conflict, ValidationFailed
 from service.services import one_to_ones as svc
 from service.services.directory import import_organisation
 from service.services.reminders import send_reminders
@@ -142,3 +142,111 @@ def test_an_open_review_action_is_offered_for_the_agenda_and_taken_by_reference(
     data = {"source": "action", "ref": offered.ref}
     meeting = svc.add_point(UnitOfWork(table), alan, "E4", data, clock)
     assert [(p.source, p.text) for p in meeting.points] == [(o2o.PointSource.ACTION, "Action: Buy faster runners")]
+
+
+# --- time zones (issue 28) ---------------------------------------------------------------------------------------
+
+
+def test_a_meeting_keeps_its_local_hour_across_a_clock_change_and_is_stored_as_utc():
+    pair = o2o.Pair("M", "R", Rhythm.WEEKLY, date(2026, 3, 25), "10:00", zone="Europe/Berlin")
+    assert o2o.starts_at(pair, "2026-03-25") == datetime(2026, 3, 25, 9, 0, tzinfo=UTC)  # CET, UTC+1
+    assert o2o.starts_at(pair, "2026-04-01") == datetime(2026, 4, 1, 8, 0, tzinfo=UTC)  # CEST since 29 March
+
+
+def _zoned_org(manager_zone: str, report_zone: str, clock) -> MemoryTable:
+    """The small organisation, with Alan (E3) and Katherine (E4) in the directory's time_zone column."""
+    table = MemoryTable()
+    csv = ORG_CSV.replace("roles\n", "roles,time_zone\n", 1)
+    csv = csv.replace("Engineering,E1,\n", f"Engineering,E1,,{manager_zone}\n", 1)
+    csv = csv.replace("Engineer,Engineering,E3,\n", f"Engineer,Engineering,E3,,{report_zone}\n", 1)
+    import_organisation(UnitOfWork(table), None, csv, clock)
+    return table
+
+
+def test_the_time_is_entered_in_the_setters_zone_and_each_side_reads_it_in_their_own():
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = _zoned_org("Europe/Berlin", "America/New_York", clock)
+    mailer = MemoryMailer()
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 4), "time": "10:00", "minutes": 30}
+    pair = svc.set_rhythm(UnitOfWork(table), f.principal(table, "E3"), "E4", rhythm, 0, clock, mailer)
+    assert (pair.time, pair.zone) == ("10:00", "Europe/Berlin")
+    alan = svc.one_to_one(UnitOfWork(table), f.principal(table, "E3"), "E4", clock.now().date())
+    kath = svc.one_to_one(UnitOfWork(table), f.principal(table, "E4"), "E4", clock.now().date())
+    assert alan.starts_at == kath.starts_at == datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    assert (alan.zone, alan.form_time) == ("Europe/Berlin", "10:00")
+    assert (kath.zone, kath.form_time) == ("America/New_York", "04:00")
+    (invite,) = mailer.sent
+    assert "DTSTART:20260304T090000Z" in invite.attachments[0].data.decode()
+    assert "2026-03-04 at 10:00 (Europe/Berlin) for Alan Turing" in invite.text
+    assert "2026-03-04 at 04:00 (America/New_York) for Katherine Johnson" in invite.text
+
+
+def test_the_reminder_comes_the_day_before_on_each_attendees_own_clock():
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = _zoned_org("Pacific/Auckland", "UTC", clock)
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 5), "time": "09:00", "minutes": 30}
+    svc.set_rhythm(UnitOfWork(table), f.principal(table, "E3"), "E4", rhythm, 0, clock)  # 4 March 20:00 UTC
+
+    def reminded(day: int) -> dict[str, str]:
+        mailer = MemoryMailer()
+        send_reminders(UnitOfWork(table), mailer, FixedClock(datetime(2026, 3, day, 7, 0, tzinfo=UTC)))
+        return {m.to[0]: m.text for m in mailer.sent if m.subject == "Your one-to-one tomorrow"}
+
+    on_3rd = reminded(3)  # Katherine's 3 March; Alan's evening of 3 March, two days before his 5 March
+    assert set(on_3rd) == {"katherine@example.com"}
+    assert "at 20:00 (UTC)" in on_3rd["katherine@example.com"]
+    on_4th = reminded(4)
+    assert set(on_4th) == {"alan@example.com"}
+    assert "at 09:00 (Pacific/Auckland)" in on_4th["alan@example.com"]
+
+
+def test_a_person_without_a_zone_reads_the_organisations_and_their_own_setting_survives_an_import(monkeypatch):
+    from service.adapters import documents
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = MemoryTable()
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)
+    monkeypatch.setitem(documents._organisation, "time_zone", "Asia/Tokyo")
+    kath = f.principal(table, "E4")
+    assert svc.my_time_zone(UnitOfWork(table), kath).effective == "Asia/Tokyo"
+    found = svc.my_time_zone(UnitOfWork(table), kath)
+    svc.set_my_time_zone(UnitOfWork(table), kath, "Europe/Lisbon", found.version, clock)
+    import_organisation(UnitOfWork(table), None, ORG_CSV, clock)  # the file has no time_zone column
+    assert UnitOfWork(table).directory.get("E4").time_zone == "Europe/Lisbon"
+    with pytest.raises(ValidationFailed) as refused:
+        svc.set_my_time_zone(UnitOfWork(table), kath, "Mars/Olympus", found.version + 1, clock)
+    assert "time_zone" in refused.value.errors
+    assert UnitOfWork(table).directory.get("E4").time_zone == "Europe/Lisbon"
+
+
+def test_an_import_with_an_unknown_time_zone_is_rejected_with_the_row():
+    from service.domain.errors import ImportRejected
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    with pytest.raises(ImportRejected) as rejected:
+        _zoned_org("Europe/Berlin", "Nowhere/Land", clock)
+    assert [(e["row"], e["field"]) for e in rejected.value.errors] == [(5, "time_zone")]
+
+
+def test_the_rhythm_form_offers_the_first_meeting_on_the_readers_own_calendar_day():
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = _zoned_org("UTC", "Pacific/Auckland", clock)
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 5), "time": "20:00", "minutes": 30}
+    svc.set_rhythm(UnitOfWork(table), f.principal(table, "E3"), "E4", rhythm, 0, clock)
+    kath = svc.one_to_one(UnitOfWork(table), f.principal(table, "E4"), "E4", clock.now().date())
+    assert (kath.form_first_date, kath.form_time) == ("2026-03-06", "09:00")  # saved as is, nothing moves
+    assert svc.one_to_one(UnitOfWork(table), f.principal(table, "E3"), "E4", clock.now().date()).form_first_date == (
+        "2026-03-05"
+    )
+
+
+def test_the_other_side_saving_the_rhythm_as_shown_to_them_moves_nothing():
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    table = _zoned_org("UTC", "Pacific/Auckland", clock)
+    rhythm = {"rhythm": "weekly", "first_date": date(2026, 3, 5), "time": "20:00", "minutes": 30}
+    pair = svc.set_rhythm(UnitOfWork(table), f.principal(table, "E3"), "E4", rhythm, 0, clock)
+    svc.add_point(UnitOfWork(table), f.principal(table, "E4"), "E4", {"text": "Kept on its day"}, clock)
+    shown = {**rhythm, "first_date": date(2026, 3, 6), "time": "09:00"}  # as Katherine's form offers it
+    again = svc.set_rhythm(UnitOfWork(table), f.principal(table, "E4"), "E4", shown, pair.version, clock)
+    assert (again.first_date, again.time, again.zone) == (date(2026, 3, 5), "20:00", "UTC")
+    assert [m.date for m in UnitOfWork(table).one_to_ones.meetings("E3", "E4")] == ["2026-03-05"]

@@ -314,3 +314,17 @@ def test_a_rule_whose_template_is_archived_waits_and_catches_up_once_restored(wo
         UnitOfWork(table), hr, template_id, ShelfAction.RESTORE, shelved.version, FixedClock(START)
     )
     assert run(table, START + timedelta(days=1))[0].reviews == 1  # 2 March, missed while it waited
+
+
+def test_during_a_delegation_the_acting_manager_is_told_of_the_review_not_the_manager(world, clock):
+    from service.services import delegation
+
+    table, hr, template_id = world
+    make(table, hr, probation(template_id))
+    uow = UnitOfWork(table)
+    uow.today = clock.now().date()
+    period = {"manager_id": "E3", "acting_id": "E6", "starts": START.date(), "ends": START.date()}
+    delegation.name_acting_manager(uow, f.principal(table, "E3"), period, clock)
+    _, mailer = run(table)
+    (email,) = mailer.sent
+    assert email.to == ("katherine@example.com", "barbara@example.com")
