@@ -138,13 +138,12 @@ def _meeting(meeting: Meeting, status: int = 200):
     return answer(meeting, status, meeting.version, MeetingSchema)
 
 
-def _tick(use_case: Any, employee_id: str, item_id: str, flag: str):
-    """Tick an item of the current meeting (an action done, a point covered) through its use case."""
+def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, version: int):
+    """Tick an item of the current meeting (an action done, a point covered) through its use case, if the meeting
+    is still at `version`."""
     w = wiring()
     data = load_body()
-    return _meeting(
-        use_case(w.uow(), current_principal(), employee_id, item_id, data[flag], expected_version(), w.clock)
-    )
+    return _meeting(use_case(w.uow(), current_principal(), employee_id, item_id, data[flag], version, w.clock))
 
 
 @bp.get("/one-to-ones")
@@ -221,7 +220,7 @@ def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema
 
     def view(employee_id: str, **item: str):
         (item_id,) = item.values()
-        return _tick(use_case, employee_id, item_id, flag)
+        return _tick(use_case, employee_id, item_id, flag, expected_version())  # the OpenAPI reads If-Match here
 
     view.__name__, view.__doc__ = name, summary.split(" (")[0] + "."
     documented = api_doc(summary, response=MeetingSchema, body=body, errors=(409,))(view)

@@ -249,6 +249,7 @@ def known_ids(world: World) -> dict[str, list[Any]]:
         "delegation_id": ["no-such-delegation"],
         "contribution_id": ["no-such-contribution"],
         "rule_id": ["no-such-rule"],
+        "point_id": ["no-such-point"],  # a one-to-one's talking point ticked covered (issue 28)
     }
 
 

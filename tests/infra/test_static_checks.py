@@ -135,7 +135,9 @@ def test_only_the_web_function_reads_the_session_secret(resources):
     }
     # PdfFunction serves the summary pages of the same app, signed in by the same session cookie; issue 28: the
     # functions that send messages read the chat secret (below), which is a different secret.
-    assert readers == {"WebFunctionRole", "PdfFunctionRole", "RemindersFunctionRole", "TrainingReportFunctionRole"}
+    # Issue 24: the worker sends the emails of the reviews a schedule rule's chunk made.
+    senders = {"RemindersFunctionRole", "TrainingReportFunctionRole", "WorkerFunctionRole"}
+    assert readers == {"WebFunctionRole", "PdfFunctionRole", *senders}
     for function in ("WebFunction", "PdfFunction"):
         (statement,) = [
             s for s in statements(role_of(resources, function)) if s["Action"] == "secretsmanager:GetSecretValue"
@@ -153,6 +155,7 @@ def test_the_chat_secret_is_written_by_the_web_function_only_and_read_by_the_sen
         "WebFunctionRole": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
         "RemindersFunctionRole": ["secretsmanager:GetSecretValue"],
         "TrainingReportFunctionRole": ["secretsmanager:GetSecretValue"],
+        "WorkerFunctionRole": ["secretsmanager:GetSecretValue"],  # issue 24: a schedule chunk's review emails
     }
     for role in of_type(resources, "AWS::IAM::Role").values():
         for st in statements(role):

@@ -58,10 +58,11 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # Issue 24: HR's list of the addresses that bounce: the cycle and HR (the first batch), the bouncing addresses, then
     # whose each is from the index of addresses (a batch by key), not the whole directory.
     "HR addresses that bounce: page": (0, 2, 1, 0),
-    # Issue 24: the background runs. The reminders' daily run: the cycles, delegations that can reach the day, the
-    # reviews in the states past their deadline (none), the feedback requests, the check-in marks due and the
-    # participants, the digest's shards...; its writes: a claim and its settling per person emailed (2).
-    "reminders daily run, 2 check-ins due": (0, 2, 17, 4),
+    # Issue 24: the background runs. The reminders' daily run: the cycles, the delegations whose natural end is to be
+    # recorded (issue 28) and those that can reach the day, the reviews in the states past their deadline (none), the
+    # feedback requests, the check-in marks due and the participants, the digest's shards...; its writes: a claim and
+    # its settling per person emailed (2).
+    "reminders daily run, 2 check-ins due": (0, 2, 18, 4),
     # The marks of the people moved, the cycles; the people, their reviews and former managers in batches; a GetItem
     # and a transaction per review moved, one for the marks.
     "import: 2 manager changes, reviews' move": (2, 3, 2, 3),
@@ -69,8 +70,8 @@ PINNED: dict[str, tuple[int, int, int, int]] = {
     # participants; the reviews go to the worker in chunks (SQS, not counted here).
     "calendar rule for everyone: reminders function": (2, 0, 3, 2),
     # One chunk in the worker: the cycle; the people, their reviews, their managers, the actions index (batches);
-    # one transaction.
-    "calendar rule: one chunk of 12 (worker)": (1, 4, 0, 1),
+    # one transaction; the delegations in force (the acting managers are told, issue 28).
+    "calendar rule: one chunk of 12 (worker)": (1, 4, 1, 1),
     # Issue 27: the diagnosis (a leadership report, target 17 with a 3-cycle trend), here with one earlier cycle (the
     # calendar rule's): the first batch (the reader, the cycle, its counters, the feedback settings), the cycles list
     # (read once, for the training reports and the trend), the topics, the two cycles' training aggregates, one Query
