@@ -290,7 +290,16 @@ def planner():
 def _render_planner(principal: Principal, errors: dict[str, Any], status: int):
     uow = wiring().uow()
     data = interviews.planner(uow, principal)
-    return _form_page("pages/interviews.html", errors, status, {}, planner=data, sources=SOURCES, formats=FORMATS)
+    return _form_page(
+        "pages/interviews.html",
+        errors,
+        status,
+        {},
+        planner=data,
+        sources=SOURCES,
+        formats=FORMATS,
+        sees_report=policy.may_see_learning_report(principal),
+    )
 
 
 @bp.post("/interviews")

@@ -50,3 +50,11 @@ def test_someone_already_asked_for_a_contribution_is_not_offered_again(app, tabl
     asked = alan.post(url, data={"csrf_token": auth.csrf, "contributor_id": "E5", "question": "The migration?"})
     assert asked.status_code == 302, asked.status_code
     assert "E5" not in offered() and "E6" in offered()
+
+
+def test_every_learning_page_links_hr_to_the_learning_report(app, table):  # noqa: F811
+    """The learning tabs are the same on each page: HR finds the learning report from the interview planner too."""
+    hr, _ = signed_in(app, "E2")
+    for path in ("/learning", "/learning/plan", "/learning/interviews", "/learning/insights"):
+        page = hr.get(path).get_data(as_text=True)
+        assert 'href="/learning/report">Learning report</a>' in page, path
