@@ -24,9 +24,9 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RELEASED = datetime(2026, 3, 21, 0, 15, tzinfo=UTC)  # the feedback deadline released every group: figures show
 PEOPLE = 200
 # The diagnosis of a cycle with one before it (13 requests; 36 at 10 managers, one more per manager, before issue
-# 27's last part): the signed-in person, the cycle, the cycles list (read once for every part), the training report's reads (twice: this cycle
-# and the one before), one Query of each cycle's reviews, each cycle's feedback settings and one Query of its upward
-# summaries, the cycles before it (read once: the plan's review reuses them), the improvement plan's Query.
+# 27's last part): the signed-in person, the cycle, the cycles list (read once for every part), the training
+# report's reads (this cycle and the one before), one Query of each cycle's reviews, each cycle's feedback settings
+# and one Query of its upward summaries, the improvement plan's Query.
 PINNED = {"GetItem": 5, "BatchGetItem": 1, "Query": 7}  # the cycles list read once for every part (9 before)
 
 
