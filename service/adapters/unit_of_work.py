@@ -22,6 +22,7 @@ table port underneath is what differs, and the contract tests keep both to one s
 from __future__ import annotations
 
 import importlib
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -54,9 +55,13 @@ if TYPE_CHECKING:  # the repositories, each imported when a unit of work first u
     from service.adapters.training_store import TrainingRepository
 
 
+_BUILDING = threading.RLock()  # one repository of a kind per unit of work, even when threads reach it at once
+
+
 class _Repository:
     """A repository of the unit of work, built (its module imported) when a use case first reaches it: a cold start's
-    first request pays only for the stores it reads."""
+    first request pays only for the stores it reads. Threads that reach it at once (the home page's reads) share the
+    one built, and with it what it keeps of the reads made (a second copy would read again)."""
 
     def __init__(self, path: str) -> None:
         self.module, _, self.cls = path.rpartition(".")
@@ -67,8 +72,11 @@ class _Repository:
     def __get__(self, uow: Any, owner: type | None = None) -> Any:
         if uow is None:
             return self
-        repository = getattr(importlib.import_module(self.module), self.cls)(uow)
-        uow.__dict__[self.name] = repository  # the unit of work's own from now on
+        with _BUILDING:
+            repository = uow.__dict__.get(self.name)  # another thread may have built it meanwhile
+            if repository is None:
+                repository = getattr(importlib.import_module(self.module), self.cls)(uow)
+                uow.__dict__[self.name] = repository  # the unit of work's own from now on
         return repository
 
 

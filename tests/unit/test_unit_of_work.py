@@ -170,3 +170,32 @@ def test_a_managers_reports_are_read_once_until_the_unit_of_work_changes_the_dir
         uow.directory.save(replace(newcomer, employee_id="E10", email="e10@example.com", name="Zed Newer"), new=True)
         uow.commit()
     assert [p.employee_id for p in uow.directory.reports("E3")] == [*before, "E10", "E9"]
+
+
+class SlowRepository:
+    """A repository whose building takes a while (an import on a cold start), counting how many were built."""
+
+    built: list[SlowRepository] = []
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        import time
+
+        time.sleep(0.05)
+        SlowRepository.built.append(self)
+
+
+def test_threads_reaching_a_repository_at_once_share_the_one_built():
+    """The home page reads on threads: two reaching the same repository first must not build two (the second copy
+    would lose what the first keeps of its reads, and read again)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from service.adapters.unit_of_work import _Repository
+
+    class SlowUnitOfWork(UnitOfWork):
+        slow = _Repository(f"{__name__}.SlowRepository")
+
+    SlowRepository.built.clear()
+    uow = SlowUnitOfWork(MemoryTable())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        seen = list(pool.map(lambda _: uow.slow, range(4)))
+    assert len(SlowRepository.built) == 1 and all(r is SlowRepository.built[0] for r in seen)
