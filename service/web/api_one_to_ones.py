@@ -187,32 +187,28 @@ def put_rhythm(employee_id: str):
     return answer(pair, 200, pair.version, PairSchema)
 
 
-@bp.post(PAIR + "/points")
-@api_doc(
-    "Add a talking point to the current meeting's agenda",
-    response=MeetingSchema,
-    body=PointInSchema,
-    status=201,
-    errors=(409,),
+def _add_view(kind: str, name: str, use_case: Any, body: type[Schema], summary: str) -> Any:
+    """The POST view that adds one item to the current meeting's `kind` list (201 with the meeting)."""
+
+    def view(employee_id: str):
+        w = wiring()
+        return _meeting(use_case(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
+
+    view.__name__, view.__doc__ = name, summary + "."
+    documented = api_doc(summary, response=MeetingSchema, body=body, status=201, errors=(409,))(view)
+    return bp.post(f"{PAIR}/{kind}", endpoint=name)(documented)
+
+
+add_point = _add_view(
+    "points", "add_point", svc.add_point, PointInSchema, "Add a talking point to the current meeting's agenda"
 )
-def add_point(employee_id: str):
-    """Add a talking point."""
-    w = wiring()
-    return _meeting(svc.add_point(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
-
-
-@bp.post(PAIR + "/actions")
-@api_doc(
+add_action = _add_view(
+    "actions",
+    "add_action",
+    svc.add_action,
+    ActionInSchema,
     "Add an action to the current meeting (carried to the next until done)",
-    response=MeetingSchema,
-    body=ActionInSchema,
-    status=201,
-    errors=(409,),
 )
-def add_action(employee_id: str):
-    """Add an action."""
-    w = wiring()
-    return _meeting(svc.add_action(w.uow(), current_principal(), employee_id, load_body(), w.clock), 201)
 
 
 def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema], summary: str) -> Any:
