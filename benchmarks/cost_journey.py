@@ -353,7 +353,6 @@ def emulated_stack(meter: Meter) -> Iterator[Stack]:
         "SECRET_KEY": "cost-benchmark-session-key-" + "c" * 20,
         "MAIL_FROM": MAIL_FROM,
         "BASE_URL": "https://reviews.example.com",
-        "POWERTOOLS_SERVICE_NAME": "review-cycles",
         "EXPORT_BUCKET": BUCKET,
     }
     app_logger = logging_state(APP_LOGGER)

@@ -12,7 +12,7 @@ transaction (ConditionCheck included); each global secondary index holding the i
 the standard rate, twice when the write moves the item within the index.
 
 `Meter.invoke(function)` times what one Lambda invocation ran (billed by the millisecond, rounded up) and counts
-what it wrote to stdout and stderr (Powertools' JSON logs and EMF metrics), plus the lines the Lambda platform writes
+what it wrote to stdout and stderr (its JSON log lines and line of counts), plus the lines the Lambda platform writes
 for every invocation (START, END, REPORT with its X-Ray trace id when the function's tracing is on).
 """
 

@@ -506,9 +506,9 @@ def drivers(model: CostModel) -> list[str]:
         "Lambda requests": f"{per_person['Lambda requests']:.0f} invocations a person: one per HTTP request, as above.",
         "CloudWatch Logs": (
             f"{per_person['CloudWatch Logs'] * 1024:.0f} KB a person: the platform's START/END/REPORT lines, "
-            "the web function's JSON request line (Powertools adds the function's name, ARN, memory, request and "
-            "trace ids to each) and the HTTP API's access log. Logging at WARNING in the web function, or a "
-            "shorter access log format, would take most of it."
+            "the web function's JSON request line (with the request and trace ids) and "
+            "the HTTP API's access log. Logging at WARNING in the web function, or a shorter access log format, "
+            "would take most of it."
         ),
         "DynamoDB writes": (
             f"{per_person['DynamoDB writes']:.0f} write units a person, {s['DynamoDB writes'].detail}: every change "
@@ -688,7 +688,7 @@ figures closer to a large organisation's.
 - **SES**: one message per recipient of each SendEmail. **S3**: each request by its price tier, plus the
   browser's GET of the presigned link. **SQS**: each request the functions make (each 64 KB counted), and the
   ReceiveMessage and DeleteMessageBatch calls Lambda's poller makes for the messages of the cycle.
-- **CloudWatch Logs**: the bytes each invocation wrote to stdout and stderr (Powertools' JSON lines, the line of
+- **CloudWatch Logs**: the bytes each invocation wrote to stdout and stderr (the JSON log lines, the line of
   counts), the platform's START, END and REPORT lines (with the X-Ray trace id when the function is traced), and
   the HTTP API's access log line in template.yaml's format; ingestion plus {LOG_RETENTION_MONTHS} months of
   storage. Measured: {facts["web_log_bytes_per_request"]:,.0f} bytes per web request (its JSON request line and

@@ -1,7 +1,7 @@
 """What every Lambda entrypoint shares: JSON logs with a correlation id, and metrics flushed after each invocation.
 
-Powertools is imported on the first invocation, not when a handler module is imported: the web function's
-cold import stays as cheap as before (`benchmarks/run.py cold_import`).
+The logging is set up on the first invocation (`service.adapters.logs.LambdaLog`, the standard library's logging
+writing JSON lines), not when a handler module is imported.
 """
 
 from __future__ import annotations
@@ -32,9 +32,6 @@ def observed(handler: Handler, correlation_id: CorrelationId) -> Handler:
     return entry
 
 
-REPEATED_KEYS = ("function_name", "function_arn", "function_memory_size", "location")
-
-
 def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:
     global _logger
     from service.adapters.logs import lambda_logger
@@ -44,12 +41,9 @@ def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:
     sink = LoggedCounts()
     metrics.use(sink)
 
-    @logger.inject_lambda_context(clear_state=True)
     def run(event: dict[str, Any], context: Any) -> Any:
+        logger.begin(context)
         logger.set_correlation_id(correlation_id(event, context))
-        logger.append_keys(name="%(name)s")  # which module logged; clear_state dropped the key Powertools set
-        # The log group names the function and REPORT its memory: not repeated on every line (issue 24, log bytes).
-        logger.remove_keys(list(REPEATED_KEYS))
         try:
             return handler(event, context)
         finally:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 
-from benchmarks.run import probe
+import pytest
+
+from service.adapters.logs import log_level
+from service.handlers.observability import observed
 from tests import factories as f
 from tests.handlers.conftest import metric_totals, output_lines
 
@@ -59,9 +63,50 @@ def test_a_submitted_self_assessment_is_counted(handler, http_event, context, de
     assert metric_totals(metrics) == {"SelfAssessmentsSubmitted": 1}
 
 
-def test_importing_the_web_handler_does_not_load_powertools():
-    # Powertools costs ~80 ms to import (and loads botocore): the first invocation pays it, the cold import not.
-    assert probe("import service.handlers.web", ("aws_lambda_powertools",))["loaded"]["aws_lambda_powertools"] is False
+def test_the_first_request_of_a_process_is_marked_cold_and_carries_its_trace(
+    handler, http_event, context, capsys, monkeypatch
+):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-6753c0de-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1")
+    handler(http_event("GET", "/healthz"), context)
+    monkeypatch.delenv("_X_AMZN_TRACE_ID")
+    handler(http_event("GET", "/healthz"), context)
+
+    logs, _ = output_lines(capsys.readouterr().out)
+    first, second = [r for r in logs if r["message"] == "request"]
+    assert first["cold_start"] is True and second["cold_start"] is False
+    assert first["xray_trace_id"] == "1-6753c0de-0123456789abcdef01234567"
+    assert "xray_trace_id" not in second
+
+
+@pytest.mark.parametrize(
+    ("env", "level"),
+    [
+        ({}, "INFO"),
+        ({"LOG_LEVEL": "warning"}, "WARNING"),
+        ({"AWS_LAMBDA_LOG_LEVEL": "WARN"}, "WARNING"),  # Lambda's name (LoggingConfig), Python's spelling
+        ({"AWS_LAMBDA_LOG_LEVEL": "TRACE"}, "DEBUG"),
+        ({"LOG_LEVEL": "LOUD", "AWS_LAMBDA_LOG_LEVEL": "ERROR"}, "ERROR"),  # a typo does not stop the function
+        ({"LOG_LEVEL": "LOUD"}, "INFO"),
+    ],
+)
+def test_the_log_level_is_the_one_the_environment_asks_for(env, level):
+    assert log_level(env) == level
+
+
+def test_an_error_line_carries_the_exception_and_is_written_once(context, capsys):
+    def failing(event, context):
+        try:
+            raise KeyError("missing")
+        except KeyError:
+            logging.getLogger("service.somewhere").exception("could not %s", "go on")
+        logging.getLogger("service.somewhere").debug("not at INFO")
+        return {}
+
+    observed(failing, lambda event, context: "corr-7")({}, context)
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert (line["level"], line["message"], line["correlation_id"]) == ("ERROR", "could not go on", "corr-7")
+    assert line["exception_name"] == "KeyError" and "Traceback" in line["exception"]
+    assert line["name"] == "service.somewhere"
 
 
 def test_a_request_line_does_not_repeat_what_the_log_group_says(handler, http_event, context, capsys):
