@@ -2,7 +2,8 @@
 
 Each subject runs in a fresh interpreter that imports a Lambda handler and answers one API Gateway HTTP API 2.0
 event through apig-wsgi, as the Lambda runtime would; the parent times from the spawn to the line the child
-prints once it holds the answer. AWS is moto's server on loopback, seeded here: the session secret in Secrets
+prints once it holds the answer. AWS is moto's server on loopback, with the moto patches of the local run, the
+tests and the other benchmarks (`emulated_aws`), seeded here: the session secret in Secrets
 Manager and the table of template.yaml holding a small organisation, plus a second table with the same people and
 a cycle running for everyone (the manager's home during a cycle; the children point TABLE_NAME at it).
 The baseline (`bare_app.py`) is a bare Flask app behind the same adapter making the same AWS calls: it reads the
@@ -109,13 +110,21 @@ CALLS: Calls | None = None  # the running server's, while `emulated_aws` runs
 
 
 @contextmanager
-def emulated_aws() -> Iterator[dict[str, str]]:
-    """moto's server on loopback with the secret and the seeded table; yields the children's environment."""
+def emulated_aws(patched: bool = True) -> Iterator[dict[str, str]]:
+    """moto's server on loopback with the secret and the seeded table; yields the children's environment.
+
+    `patched`: moto's DynamoDB as the local run, the tests and the other benchmarks run it (service/adapters/
+    moto_patches.py: a Query reads its partition, as DynamoDB does, where moto alone sorts the whole table for each
+    one). `python -m benchmarks.cold_start N --vanilla` measures against moto alone."""
     from moto.server import ThreadedMotoServer
+
+    from service.adapters import moto_patches
 
     global CALLS
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    if patched:
+        moto_patches.install()
     server.start()
     wsgi = server._server  # moto's werkzeug server: count what each child asks of it
     CALLS = wsgi.app = Calls(wsgi.app)
@@ -135,6 +144,8 @@ def emulated_aws() -> Iterator[dict[str, str]]:
     finally:
         CALLS = None
         server.stop()
+        if patched:
+            moto_patches.uninstall()
 
 
 def _seed(env: dict[str, str]) -> None:
@@ -249,7 +260,7 @@ def first_answer(env: dict[str, str], module: str, event: dict[str, Any], expect
     return answer | {"ms": elapsed, "cpu_ms": cpu, "aws": CALLS.taken() if CALLS is not None else []}
 
 
-def measure(runs: int = 10, warm_up: bool = True) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def measure(runs: int = 10, warm_up: bool = True, patched: bool = True) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Interleaved whole-process pairs (service, bare; then bare, service) for `/healthz` and a signed-in page."""
     cookie = session_cookie()
     requests = {
@@ -260,7 +271,7 @@ def measure(runs: int = 10, warm_up: bool = True) -> dict[str, dict[str, list[di
     found: dict[str, dict[str, list[dict[str, Any]]]] = {r: {s: [] for s in HANDLERS} for r in requests}
     LOAD.clear()
     LOAD.append(os.getloadavg()[0])
-    with emulated_aws() as env, packaged_templates():
+    with emulated_aws(patched) as env, packaged_templates():
         # warm-up: bytecode written, moto's first answers, not counted (a smoke test skips it)
         for event, expect, where in requests.values() if warm_up else ():
             for module in HANDLERS.values():
@@ -319,13 +330,18 @@ def facts_of(found: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any
         facts[f"{name} loaded of {', '.join(WATCHED)}"] = {
             subject: sorted({m for s in samples for m in s["loaded"]}) for subject, samples in subjects.items()
         }
+    facts["emulated AWS"] = (
+        "moto's server with service/adapters/moto_patches.py, as the local run and the other benchmarks "
+        "(a Query reads its partition); moto alone: python -m benchmarks.cold_start 10 --vanilla"
+    )
     if LOAD:
         facts["machine load (1-minute average, before and after)"] = [round(x, 2) for x in LOAD]
     return facts
 
 
 if __name__ == "__main__":  # a quick look: python -m benchmarks.cold_start [runs]
-    result = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    result = measure(int(numbers[0]) if numbers else 3, patched="--vanilla" not in sys.argv)
     for key, value in facts_of(result).items():
         print(key, value)
     for name, subjects in result.items():
