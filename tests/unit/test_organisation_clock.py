@@ -26,3 +26,10 @@ def test_an_instant_is_stored_in_utc_whatever_the_wall():
     evening = datetime(2026, 3, 20, 22, 30, tzinfo=ZoneInfo("America/New_York"))
     assert iso(FixedClock(evening).now()) == "2026-03-21T02:30:00.000Z"
     assert Clock().zone is UTC and Clock("Europe/Berlin").now().utcoffset() is not None
+
+
+def test_an_instant_on_the_organisations_wall_is_said_in_utc_where_the_page_says_utc():
+    from service.domain.formats import when
+
+    evening = datetime(2026, 3, 20, 22, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert when(evening) == "21 Mar 2026, 02:30 UTC"
