@@ -614,7 +614,13 @@ class LocalStack:
                 self._in_process.stop()  # puts this process's environment back as it was before the start
                 self._in_process = None
             self._dynamodb = None
-            for name in ("EXPORT_QUEUE_URL", "EXPORT_DLQ_ARN", "EXPORT_BUCKET", "EXPORT_LINK_ENDPOINT"):
+            for name in (
+                "EXPORT_QUEUE_URL",
+                "EXPORT_MAX_RECEIVES",
+                "EXPORT_VISIBILITY_SECONDS",
+                "EXPORT_BUCKET",
+                "EXPORT_LINK_ENDPOINT",
+            ):
                 os.environ.pop(name, None)  # set by _start_exports: they name queues that are gone now
             if self._patched:
                 from service.adapters import moto_patches

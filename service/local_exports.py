@@ -3,8 +3,8 @@ and a poller thread that hands their messages to the PDF function's own record h
 fan-out is SQS's here too: a job's plan queues one message per chunk on the moto queue, the poller hands them
 over ten at a time, and the last chunk queues the assembly (issue 24).
 
-A message that fails is made visible again at once and, after MAX_RECEIVES deliveries, moto moves it to
-the dead-letter queue, whose records mark the job failed: the deployed flow, in one process.
+A message that fails is made visible again at once; its MAX_RECEIVES-th delivery, failing, marks its job failed,
+and moto then moves it to the dead-letter queue, which nothing polls: the deployed flow, in one process.
 
 moto's SQS and S3 live in memory only, so a restart would lose both the ZIPs and the messages of unfinished
 jobs (the jobs themselves are in the DynamoDB snapshot). `SavedExports` keeps each finished ZIP as a file in
@@ -51,14 +51,21 @@ def provision(settings: Settings, link_endpoint: str | None = None) -> ExportSet
     url = sqs.create_queue(
         QueueName=QUEUE, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": str(VISIBILITY_SECONDS)}
     )["QueueUrl"]
-    return ExportSettings(queue_url=url, dlq_arn=dlq_arn, bucket=BUCKET, link_endpoint=link_endpoint)
+    return ExportSettings(
+        queue_url=url,
+        bucket=BUCKET,
+        link_endpoint=link_endpoint,
+        max_receives=MAX_RECEIVES,
+        visibility_seconds=VISIBILITY_SECONDS,
+    )
 
 
 def export_environment(exports: ExportSettings) -> dict[str, str]:
     """The variables that point the app's export queue and bucket at the emulator."""
     env = {
         "EXPORT_QUEUE_URL": exports.queue_url or "",
-        "EXPORT_DLQ_ARN": exports.dlq_arn or "",
+        "EXPORT_MAX_RECEIVES": str(exports.max_receives),
+        "EXPORT_VISIBILITY_SECONDS": str(exports.visibility_seconds),
         "EXPORT_BUCKET": exports.bucket or "",
     }
     if exports.link_endpoint:
@@ -152,7 +159,7 @@ def _write_whole(path: Path, chunks: Iterator[bytes]) -> None:
 
 
 class ExportPoller:
-    """Receives export messages (and dead letters) from the emulated SQS and runs them as Lambda would."""
+    """Receives export messages from the emulated SQS and runs them as Lambda would."""
 
     def __init__(
         self,
@@ -176,23 +183,20 @@ class ExportPoller:
         self.clock = clock or Clock(settings.time_zone)
         self.saved = saved
         self._unsaved = False  # messages were handled since the bucket was last copied to disk
-        self.dlq_url = self.sqs.get_queue_url(QueueName=exports.dlq_arn.rsplit(":", 1)[-1])["QueueUrl"]  # type: ignore[union-attr]
         self.queue_arn = self.sqs.get_queue_attributes(QueueUrl=exports.queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
 
     def poll_once(self, wait: int = 0) -> int:
-        """Handle what the queue and the dead-letter queue hold now, then keep any new ZIP on disk; how many
-        messages were handled."""
+        """Handle what the queue holds now, then keep any new ZIP on disk; how many messages were handled."""
         handled = self._poll(self.exports.queue_url, self.queue_arn, wait)  # type: ignore[arg-type]
-        handled += self._poll(self.dlq_url, self.exports.dlq_arn, 0)  # type: ignore[arg-type]
         self._unsaved = self._unsaved or handled > 0
         if self._unsaved:
             self.save_new()
         return handled
 
     def drain(self, most: int = 10_000) -> int:
-        """Poll until both queues are empty: every message an export's plan and chunks queue in turn is handled
+        """Poll until the queue is empty: every message an export's plan and chunks queue in turn is handled
         (tests and benchmarks; the local run's thread polls forever); how many messages were handled."""
         handled = 0
         for _ in range(most):
@@ -228,7 +232,7 @@ class ExportPoller:
             for m in got
         ]
         result = process_records(
-            records, self.table, self.blobs, self.exports.dlq_arn, self.clock, self.queue, self.render
+            records, self.table, self.blobs, self.exports.max_receives, self.clock, self.queue, self.render
         )
         failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
         for record in records:

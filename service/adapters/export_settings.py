@@ -1,8 +1,9 @@
 """Where bulk exports go, read from the environment when asked for (never at import time).
 
-EXPORT_QUEUE_URL (the export queue; unset: exports run inline, in tests), EXPORT_DLQ_ARN (records from it mark
-their job failed), EXPORT_BUCKET (the private bucket of ZIPs), EXPORT_LINK_ENDPOINT (the local run: links
-point at moto's loopback server so a browser can follow them).
+EXPORT_QUEUE_URL (the export queue; unset: exports run inline, in tests), EXPORT_MAX_RECEIVES and
+EXPORT_VISIBILITY_SECONDS (the queue's maxReceiveCount and visibility timeout: the attempt SQS will not retry fails
+its job, and a job silent for longer than `give_up_seconds` reads as failed), EXPORT_BUCKET (the private bucket of
+ZIPs), EXPORT_LINK_ENDPOINT (the local run: links point at moto's loopback server so a browser can follow them).
 """
 
 from __future__ import annotations
@@ -15,15 +16,28 @@ from typing import Any
 from service.adapters.blobs import BlobStore, S3BlobStore
 from service.config import Settings
 
+MAX_RECEIVES = 3  # template.yaml: ExportQueue's maxReceiveCount (the default where the variable is unset: tests)
+VISIBILITY_SECONDS = 5400  # template.yaml: ExportQueue's VisibilityTimeout
+# One more PdfFunction timeout: an invocation that saw its job alive ends (or is ended) before then, so no write of
+# a late attempt lands after the job reads as failed.
+MARGIN_SECONDS = 900
+
 
 @dataclass(frozen=True)
 class ExportSettings:
-    """The export queue, its dead-letter queue and the bucket."""
+    """The export queue (and how often it delivers a message) and the bucket."""
 
     queue_url: str | None = None
-    dlq_arn: str | None = None
     bucket: str | None = None
     link_endpoint: str | None = None
+    max_receives: int = MAX_RECEIVES
+    visibility_seconds: int = VISIBILITY_SECONDS
+
+    @property
+    def give_up_seconds(self) -> int:
+        """How long an unfinished job may show no progress before it reads as failed: every delivery SQS would
+        make of its message timed out (a crash, a timeout, memory), plus a margin."""
+        return self.visibility_seconds * self.max_receives + MARGIN_SECONDS
 
 
 def load_export_settings(environ: Mapping[str, str] | None = None) -> ExportSettings:
@@ -31,9 +45,10 @@ def load_export_settings(environ: Mapping[str, str] | None = None) -> ExportSett
     env = os.environ if environ is None else environ
     return ExportSettings(
         queue_url=env.get("EXPORT_QUEUE_URL") or None,
-        dlq_arn=env.get("EXPORT_DLQ_ARN") or None,
         bucket=env.get("EXPORT_BUCKET") or None,
         link_endpoint=env.get("EXPORT_LINK_ENDPOINT") or None,
+        max_receives=int(env.get("EXPORT_MAX_RECEIVES") or MAX_RECEIVES),
+        visibility_seconds=int(env.get("EXPORT_VISIBILITY_SECONDS") or VISIBILITY_SECONDS),
     )
 
 

@@ -1,7 +1,9 @@
 """The PDF function: the one function with WeasyPrint. API Gateway sends it the summary downloads (the same
 Flask app as the web function, through apig-wsgi); SQS sends it export messages (a job's plan, which queues
-one message per chunk back on the same queue, each chunk, and the assembly), and the export dead-letter queue
-the messages that used up their retries (their jobs are marked failed). WeasyPrint loads on the first PDF."""
+one message per chunk back on the same queue, each chunk, and the assembly). A message that fails on the attempt
+SQS will not retry (its ApproximateReceiveCount has reached the queue's maxReceiveCount, EXPORT_MAX_RECEIVES) fails
+its job first (or marks its background render failed); SQS then moves it to the dead-letter queue, which nothing
+polls (issue 24). WeasyPrint loads on the first PDF."""
 
 from __future__ import annotations
 
@@ -50,12 +52,13 @@ def process_records(
     records: list[dict[str, Any]],
     table: Table,
     blobs: Any,
-    dlq_arn: str | None,
+    max_receives: int,
     clock: Clock,
     queue: Any,
     render: Any = None,
 ) -> dict[str, Any]:
-    """Run each export record (or mark a dead-lettered one failed); the failed ones are reported back."""
+    """Run each export record; the failed ones are reported back, and one failing on its last attempt (the
+    `max_receives`-th delivery) fails its job (or its background render) first."""
     from service.pdf import stored_summary
     from service.services import exports
 
@@ -64,17 +67,40 @@ def process_records(
     render = stored_summary.keeping(render, blobs, clock)  # a finalised summary kept already is not made again
 
     def run(record: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+        last = _last_attempt(record, max_receives)
         if message.get("kind") == stored_summary.KIND:
-            return _summary_render(record, message, table, blobs, dlq_arn, clock)
-        if dlq_arn and record.get("eventSourceARN") == dlq_arn:
-            return asdict(exports.mark_failed(table, message, "the export failed on every attempt", clock))
+            try:
+                return asdict(stored_summary.render_message(table, message, clock, blobs))
+            except Exception:
+                if last:
+                    _give_up(lambda: stored_summary.render_failed(blobs, message), message)
+                raise
         try:
             return asdict(exports.run_export(table, message, clock, blobs, render, queue))
         except Exception:
+            if last:  # SQS dead-letters it now: the job shows failed, with a retry offered
+                _give_up(
+                    lambda: exports.mark_failed(table, message, "the export failed on every attempt", clock), message
+                )
             _retry_soon(queue, record)
-            raise  # reported back as failed: SQS counts the receive, and dead-letters it after the third
+            raise  # reported back as failed: SQS counts the receive, and dead-letters it after the last
 
     return sqs_batch(records, run, "export message", log)
+
+
+def _last_attempt(record: dict[str, Any], max_receives: int) -> bool:
+    """Whether SQS will not deliver this record again if it fails (its receive count reached maxReceiveCount)."""
+    count = str((record.get("attributes") or {}).get("ApproximateReceiveCount") or "1")
+    return count.isdigit() and int(count) >= max_receives
+
+
+def _give_up(mark: Any, message: dict[str, Any]) -> None:
+    """Mark what a message's last attempt was for as failed; if that write fails too, the job reads as failed once
+    its progress is older than the queue allows (services/exports.py), so this failure is only logged."""
+    try:
+        mark()
+    except Exception as exc:  # the message's own failure is what is reported; this one must not hide it
+        log.warning("could not mark export message %s failed: %s", message.get("export_id") or message.get("key"), exc)
 
 
 def _retry_soon(queue: Any, record: dict[str, Any]) -> None:
@@ -88,26 +114,11 @@ def _retry_soon(queue: Any, record: dict[str, Any]) -> None:
         log.warning("could not shorten the retry of export message %s: %s", record.get("messageId"), exc)
 
 
-def _summary_render(
-    record: dict[str, Any], message: dict[str, Any], table: Table, blobs: Any, dlq_arn: str | None, clock: Clock
-) -> dict[str, Any]:
-    """A long summary rendered in the background (issue 24); a dead-lettered one is dropped: the reader's next
-    ask, once its marker is stale, queues it again."""
-    if dlq_arn and record.get("eventSourceARN") == dlq_arn:
-        log.warning(
-            "a summary render failed on every attempt: %s/%s", message.get("cycle_id"), message.get("employee_id")
-        )
-        return {"dropped": message.get("key", "")}
-    from service.pdf.stored_summary import render_message
-
-    return asdict(render_message(table, message, clock, blobs))
-
-
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """An HTTP request (a summary download) or a batch of export messages."""
     if "Records" in event:
         table, blobs, exports, queue, clock = _worker_parts()
-        return process_records(event["Records"], table, blobs, exports.dlq_arn, clock, queue)
+        return process_records(event["Records"], table, blobs, exports.max_receives, clock, queue)
     return _http(event, context)
 
 

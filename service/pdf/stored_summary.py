@@ -10,7 +10,9 @@ keys, and a key can be known only by someone who has read the whole copy.
 - A finalised review's summary is rendered once, stored at `summaries/<key>.pdf` and read from there afterwards.
 - A summary estimated over `INLINE_PAGES` is never rendered in the request: a message on the export queue has
   the PDF function render and store it (finalised or not: it must be stored to be handed over), and the reader
-  is told it is being prepared; asking again serves it once stored.
+  is told it is being prepared; asking again serves it once stored. A render whose last attempt failed (the
+  function marks it), or that is not stored within the queue's `give_up_seconds` (every attempt timed out or
+  crashed), is told as failed once, and the next ask queues it again: never a link that never comes.
 - Any other unfinalised summary (a draft changes with every keystroke) is rendered for the request, not kept.
 - A bulk export reads a finalised summary kept under its key instead of rendering it again (`keeping`), and
   keeps the ones it renders.
@@ -26,7 +28,7 @@ import hashlib
 import math
 from collections.abc import Callable, Container
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from service.adapters.blobs import BlobStore
@@ -45,7 +47,9 @@ PREFIX = "summaries/"  # template.yaml: ExportBucket's lifecycle rule ExpireStor
 PAGE_BYTES = 6500
 # At ~75 ms a page (a render at 2 GB, ~3x that on a loaded machine), 12 pages stay far inside API Gateway's 30 s.
 INLINE_PAGES = 12
-PENDING_SECONDS = 900  # a background render not stored after this long (a lost message) is asked for again
+# The marker beside a background render's key: when it was asked for (ISO), FAILED (its last attempt failed) or
+# TOLD (the reader was told it failed: the next ask queues it again).
+FAILED, TOLD = b"failed", b"told"
 RETRY_AFTER = 5  # seconds a reader is asked to wait before asking again
 Render = Callable[[Summary], bytes]
 
@@ -86,6 +90,13 @@ class Preparing:
 
     key: str
     retry_after: int = RETRY_AFTER
+
+
+@dataclass(frozen=True)
+class RenderFailed:
+    """The background render failed or never finished; asking again queues it once more."""
+
+    key: str
 
 
 def prepare(summary: Summary) -> Prepared:
@@ -132,9 +143,11 @@ def download(
     reader_id: str,
     inline_pages: int = INLINE_PAGES,
     held: Container[str] = (),
-) -> Ready | Preparing | Unchanged:
-    """The reader's summary (already allowed to them): the stored PDF, a fresh render, or "being prepared"; or
-    Unchanged when its key is among the ETags the reader `held` (answered from the hash, the bucket unread)."""
+    give_up_seconds: int | None = None,
+) -> Ready | Preparing | RenderFailed | Unchanged:
+    """The reader's summary (already allowed to them): the stored PDF, a fresh render, "being prepared" or "that
+    render failed"; or Unchanged when its key is among the ETags the reader `held` (answered from the hash, the
+    bucket unread). `give_up_seconds`: the export queue's (EXPORT_MAX_RECEIVES × EXPORT_VISIBILITY_SECONDS + margin)."""
     prepared = prepare(summary)
     if prepared.key in held:
         return Unchanged(prepared.key)
@@ -147,29 +160,51 @@ def download(
         if prepared.summary.finalised:
             return Ready(render_and_store(prepared, store, clock.now()), prepared.key)
         return Ready(_render(summary), prepared.key)
-    _ask_once(prepared, store, queue, clock, reader_id)
-    return Preparing(prepared.key)
+    if give_up_seconds is None:
+        from service.adapters.export_settings import load_export_settings
+
+        give_up_seconds = load_export_settings().give_up_seconds
+    return _ask_once(prepared, store, queue, clock, reader_id, give_up_seconds)
 
 
-def _ask_once(prepared: Prepared, store: BlobStore, queue: Queue, clock: Clock, reader_id: str) -> None:
-    """Queue the background render unless one was asked for lately (a marker object beside the PDF's key)."""
-    marker = f"{PREFIX}{prepared.key}.pending"
+def _marker(key: str) -> str:
+    return f"{PREFIX}{key}.pending"
+
+
+def _ask_once(
+    prepared: Prepared, store: BlobStore, queue: Queue, clock: Clock, reader_id: str, give_up_seconds: int
+) -> Preparing | RenderFailed:
+    """Queue the background render unless one is under way (a marker object beside the PDF's key); a render
+    marked failed, or asked for longer ago than the queue retries it, is told as failed (once)."""
+    marker = _marker(prepared.key)
     now = clock.now()
     asked = store.get(marker)
-    if asked is not None and (now - _asked_at(asked.data)).total_seconds() < PENDING_SECONDS:
-        return
+    if asked is not None and asked.data != TOLD:
+        at = _asked_at(asked.data)
+        if asked.data == FAILED or (at is not None and (now - at).total_seconds() > give_up_seconds):
+            store.put(marker, TOLD, "text/plain")
+            return RenderFailed(prepared.key)
+        if at is not None:
+            return Preparing(prepared.key)
     store.put(marker, iso(now).encode(), "text/plain")
     summary = prepared.summary
     message = {"kind": KIND, "cycle_id": summary.cycle_id, "employee_id": summary.employee_id}
     queue.send_many([message | {"reader": reader_id, "key": prepared.key}])
+    return Preparing(prepared.key)
 
 
-def _asked_at(data: bytes) -> datetime:
-    """When a marker says its render was asked for; an unreadable marker counts as long ago (asked again)."""
+def _asked_at(data: bytes) -> datetime | None:
+    """When a marker says its render was asked for; None for any other marker (an unreadable one: asked again)."""
     try:
         return datetime.fromisoformat(data.decode())
     except ValueError:  # UnicodeDecodeError included
-        return datetime.min.replace(tzinfo=UTC)
+        return None
+
+
+def render_failed(store: BlobStore, message: dict[str, Any]) -> None:
+    """The PDF function's last attempt at a background render failed: the reader's next ask is told so."""
+    if message.get("key"):
+        store.put(_marker(message["key"]), FAILED, "text/plain")
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,17 @@ class ContentHashSchema(Schema):
 class PreparingSchema(Schema):
     """A summary being rendered in the background: ask `location` again after `retry_after` seconds."""
 
-    state = fields.String(required=True, metadata={"description": "always 'preparing'"})
+    state = fields.String(
+        required=True,
+        metadata={"description": "'preparing', or 'failed': the last render did not finish; ask `location` again"},
+    )
     message = fields.String(required=True)
     location = fields.String(required=True)
     retry_after = fields.Integer(required=True, metadata={"description": "seconds"})
 
 
 PREPARING = "The summary is long, so it is being prepared; it will be ready to download in a moment."
+RENDER_FAILED = "The summary could not be prepared this time; ask for it again to start another attempt."
 
 
 def use_summaries(
@@ -102,19 +106,21 @@ def _pdf_response(cycle_id: str, employee_id: str, principal: Any, page: bool) -
         resp = Response(status=304)
         resp.set_etag(got.key)
         return resp
-    if isinstance(got, stored_summary.Preparing):
+    if isinstance(got, stored_summary.Preparing | stored_summary.RenderFailed):
+        failed = isinstance(got, stored_summary.RenderFailed)
+        retry_after = 0 if failed else got.retry_after
         if page:
-            html = render_template("pages/summary_preparing.html", summary=summary, link=request.path)
+            html = render_template("pages/summary_preparing.html", summary=summary, link=request.path, failed=failed)
             resp = Response(html, status=202, mimetype="text/html")
         else:
             body = {
-                "state": "preparing",
-                "message": PREPARING,
+                "state": "failed" if failed else "preparing",
+                "message": RENDER_FAILED if failed else PREPARING,
                 "location": request.path,
-                "retry_after": got.retry_after,
+                "retry_after": retry_after,
             }
             resp = answer(body, schema=PreparingSchema, status=202)
-        resp.headers.update({"Location": request.path, "Retry-After": str(got.retry_after)})
+        resp.headers.update({"Location": request.path, "Retry-After": str(retry_after)})
         return resp
     resp = Response(got.pdf, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="{summary.filename}"'

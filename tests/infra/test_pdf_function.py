@@ -3,6 +3,7 @@ expects, encrypted, private, expiring, least privilege; the layer's Dockerfile p
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -79,18 +80,35 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
     assert {k: env[k] for k in signin} == {k: web_env[k] for k in signin}  # the same sign-in settings as the web app
 
 
-def test_the_pdf_function_takes_exports_and_dead_letters_with_partial_batch_failures(template):
-    # Issue 21: event source mappings of its own (a SAM SQS event would attach AWSLambdaSQSQueueExecutionRole).
+def test_the_pdf_function_takes_exports_with_partial_batch_failures_and_polls_no_dead_letters(template):
+    # Issue 21: an event source mapping of its own (a SAM SQS event would attach AWSLambdaSQSQueueExecutionRole).
+    # Issue 24: none on the dead-letter queue (its polling was a third of the fixed cost): the last attempt fails
+    # its job itself, knowing the queue's maxReceiveCount, and a silent job reads as failed after the retries.
+    resources = template["Resources"]
     triggers = [
         r["Properties"]
-        for r in template["Resources"].values()
+        for r in resources.values()
         if r["Type"] == "AWS::Lambda::EventSourceMapping" and r["Properties"]["FunctionName"] == {"Ref": "PdfFunction"}
     ]
-    assert {get_att(t["EventSourceArn"]) for t in triggers} == {"ExportQueue.Arn", "ExportDeadLetterQueue.Arn"}
-    for trigger in triggers:
-        assert trigger["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    variables = template["Resources"]["PdfFunction"]["Properties"]["Environment"]["Variables"]
-    assert get_att(variables["EXPORT_DLQ_ARN"]) == "ExportDeadLetterQueue.Arn"
+    assert [get_att(t["EventSourceArn"]) for t in triggers] == ["ExportQueue.Arn"]
+    assert triggers[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert not any(
+        r["Type"] == "AWS::Lambda::EventSourceMapping" and "ExportDeadLetterQueue" in json.dumps(r["Properties"])
+        for r in resources.values()
+    )
+    queue = resources["ExportQueue"]["Properties"]
+    shared = template["Globals"]["Function"]["Environment"]["Variables"]
+    for function in ("PdfFunction", "WebFunction"):  # the PDF function's last attempt; every read of a job
+        env = shared | sam_functions(template)[function]["Properties"]["Environment"]["Variables"]
+        assert int(env["EXPORT_MAX_RECEIVES"]) == queue["RedrivePolicy"]["maxReceiveCount"]
+        assert int(env["EXPORT_VISIBILITY_SECONDS"]) == queue["VisibilityTimeout"]
+        assert "EXPORT_DLQ_ARN" not in env
+
+
+def test_no_role_may_receive_from_the_export_dead_letter_queue(resources):
+    for function in ("PdfFunction", "WebFunction", "WorkerFunction"):
+        found = [s for s in statements(role_of(resources, function)) if "ExportDeadLetterQueue" in json.dumps(s)]
+        assert found == [], (function, found)
 
 
 def test_the_export_queue_is_encrypted_dead_letters_and_outlasts_the_function(template):

@@ -7,6 +7,7 @@ restart: finished ZIPs kept on disk and uploaded again, unfinished jobs queued a
 from __future__ import annotations
 
 import io
+import json
 import os
 import threading
 import zipfile
@@ -19,7 +20,7 @@ from service.adapters.blobs import MIN_PART
 from service.adapters.queue import SqsQueue
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.exports import ExportState
-from service.local_exports import BUCKET, MAX_RECEIVES, ExportPoller, SavedExports, provision, resume
+from service.local_exports import BUCKET, DEAD_LETTERS, MAX_RECEIVES, ExportPoller, SavedExports, provision, resume
 from service.services import exports as svc
 from tests import factories as f
 
@@ -78,11 +79,14 @@ def test_a_job_failing_every_attempt_reaches_the_dead_letter_queue_and_shows_fai
     table, cycle, poller, queue, s3 = stack
     job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
     s3.delete_bucket(Bucket=BUCKET)  # every attempt now fails to start its upload
-    assert poller.drain() == 1 + MAX_RECEIVES + 1  # the plan, its chunk three times, the chunk's dead letter
+    assert poller.drain() == 1 + MAX_RECEIVES  # the plan, its chunk three times: the third fails the job itself
     failed = UnitOfWork(table).exports.get(job.export_id)
     assert failed.state is ExportState.FAILED and "every attempt" in failed.error
     assert failed.chunk_retries == MAX_RECEIVES and failed.last_retry["tries"] == MAX_RECEIVES
-    assert poller.poll_once() == 0  # nothing left in either queue
+    assert poller.poll_once() == 0  # nothing left in the queue; SQS moved the chunk to the dead letters, unpolled
+    dead_letters = poller.sqs.get_queue_url(QueueName=DEAD_LETTERS)["QueueUrl"]
+    (dead,) = poller.sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10)["Messages"]
+    assert json.loads(dead["Body"])["kind"] == "export_chunk"
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     svc.retry_export(UnitOfWork(table), f.principal(table, "E2"), job.export_id, failed.version, clock, queue)
     assert poller.drain() == 3
@@ -103,7 +107,7 @@ def test_the_pdf_function_reports_only_the_failed_records(stack, clock):
         },
         {"messageId": "bad", "body": '{"kind": "export_summaries", "export_id": "no-such-export", "attempt": 1}'},
     ]
-    result = process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, queue, big_render)
+    result = process_records(records, table, poller.blobs, poller.exports.max_receives, clock, queue, big_render)
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
     assert UnitOfWork(table).exports.get(job.export_id).chunks == 1  # the good plan queued its chunk
     poller.drain()
@@ -207,7 +211,7 @@ def test_a_failed_chunk_is_handed_out_again_after_the_short_retry_not_the_queues
     def deliver(render) -> list[dict]:
         got = poller.sqs.receive_message(QueueUrl=poller.exports.queue_url, AttributeNames=["All"])["Messages"]
         records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]} for m in got]
-        pdf.process_records(records, table, poller.blobs, poller.exports.dlq_arn, clock, queue, render)
+        pdf.process_records(records, table, poller.blobs, poller.exports.max_receives, clock, queue, render)
         return got
 
     sqs = poller.sqs

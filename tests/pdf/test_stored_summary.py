@@ -108,9 +108,7 @@ def test_a_long_summary_is_prepared_in_the_background_then_served(world, tmp_pat
 
         record = {"messageId": "m1", "body": json.dumps(world.sent[0]), "eventSourceARN": "arn:aws:sqs:q"}
         queue = InlineQueue(world.sent.append)  # a summary render queues nothing
-        assert process_records([record], world.table, world.blobs, None, world.clock, queue) == {
-            "batchItemFailures": []
-        }
+        assert process_records([record], world.table, world.blobs, 3, world.clock, queue) == {"batchItemFailures": []}
         ready = world.client("E5").get(path)
         assert ready.status_code == 200 and ready.mimetype == PDF
         assert stored_pdfs(world)[f"summaries/{etag(ready)}.pdf"] == ready.data
@@ -127,18 +125,55 @@ def test_the_page_estimate_sends_a_200_goal_summary_to_the_background(every_elem
     assert stored_summary.prepare(long_summary(demo)).key != stored_summary.prepare(demo).key
 
 
-def test_a_lost_background_render_is_asked_for_again_once_its_marker_is_stale_or_unreadable(world):
+def test_a_background_render_that_never_finishes_is_told_as_failed_once_then_asked_for_again(world):
+    """Every attempt timed out (nothing marked it): once the queue's retries are over, the reader is told it failed,
+    and the next ask queues it again; an unreadable marker is asked for again at once."""
+    from service.adapters.export_settings import load_export_settings
+
     use_summaries(world.app, inline_pages=0)
     try:
         path = f"/api/cycles/{world.cycle_id}/reviews/E6/summary.pdf"
         before = len(world.sent)
-        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 1
+        assert world.client("E2").get(path).json["state"] == "preparing" and len(world.sent) == before + 1
         (marker,) = [k for k in world.blobs.objects if k == f"summaries/{world.sent[-1]['key']}.pending"]
         world.blobs.objects[marker] = b"\xff not a time"
-        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 2
-        world.clock.at += timedelta(seconds=stored_summary.PENDING_SECONDS + 1)
-        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 3
-        assert world.client("E2").get(path).status_code == 202 and len(world.sent) == before + 3
+        assert world.client("E2").get(path).json["state"] == "preparing" and len(world.sent) == before + 2
+        world.clock.at += timedelta(seconds=load_export_settings().give_up_seconds - 60)
+        assert world.client("E2").get(path).json["state"] == "preparing" and len(world.sent) == before + 2
+        world.clock.at += timedelta(seconds=120)
+        told = world.client("E2").get(path)
+        assert told.status_code == 202 and told.json["state"] == "failed" and told.headers["Location"] == path
+        assert "could not be prepared" in told.json["message"] and len(world.sent) == before + 2
+        again = world.client("E2").get(path)
+        assert again.json["state"] == "preparing" and len(world.sent) == before + 3
+    finally:
+        use_summaries(world.app, inline_pages=stored_summary.INLINE_PAGES)
+
+
+def test_a_background_render_failing_on_its_last_attempt_is_told_on_the_page_and_asked_again(world, monkeypatch):
+    from service.handlers import pdf
+
+    use_summaries(world.app, inline_pages=0)
+    try:
+        path = f"/cycles/{world.cycle_id}/reviews/E5/summary.pdf"
+        assert "being prepared" in world.client("E2").get(path).text
+        message = world.sent[-1]
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("out of fonts")
+
+        monkeypatch.setattr(stored_summary, "render_message", broken)
+        queue = InlineQueue(world.sent.append)
+        for count, left in (("2", "being prepared"), ("3", "could not be prepared")):
+            record = {"messageId": "m", "body": json.dumps(message), "attributes": {"ApproximateReceiveCount": count}}
+            assert pdf.process_records([record], world.table, world.blobs, 3, world.clock, queue) == {
+                "batchItemFailures": [{"itemIdentifier": "m"}]
+            }
+            page = world.client("E2").get(path)
+            assert page.status_code == 202 and left in page.text
+        assert "Ask for the PDF again" in page.text and f'href="{path}"' in page.text
+        sent = len(world.sent)
+        assert "being prepared" in world.client("E2").get(path).text and len(world.sent) == sent + 1
     finally:
         use_summaries(world.app, inline_pages=stored_summary.INLINE_PAGES)
 
