@@ -3,7 +3,9 @@
 The job (`EXPORT#id / EXPORT`) changes state through audited saves; beside it, its plan (`PLAN`: how many
 chunks and summaries, written once when the fan-out has queued every chunk), its progress (`PROGRESS`:
 counters each finished chunk adds to, in the transaction that marks that chunk done, so a chunk counts once
-however often SQS delivers it) and the latest failed chunk attempt (`RETRY`). One Query on the job's partition
+however often SQS delivers it), when a chunk was last made (`ALIVE`, in the same transaction, which also checks
+the job is still at the version the chunk's worker read: a job failed or retried meanwhile counts nothing) and the
+latest failed chunk attempt (`RETRY`). One Query on the job's partition
 reads them all. The chunks (`EXPORTCHUNK#id / CHUNK#n`) have a partition of their own: the reviews of each,
 and once made, the entries of its ZIP piece (issue 24). An Idempotency-Key is an item of its own
 (`EXPORTKEY#person#key / KEY`), created in the job's transaction.
@@ -21,7 +23,7 @@ from typing import Any
 
 from service.adapters import keys
 from service.adapters.repository import Repository
-from service.adapters.store import Delete, Increment, Item, Put
+from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Conflict, NotFound
 from service.domain.exports import ChunkState, ExportJob, ExportState
 
@@ -57,9 +59,13 @@ def export_to_item(job: ExportJob) -> Item:
 
 
 def export_from_items(
-    item: Item, progress: Item | None = None, plan: Item | None = None, retry: Item | None = None
+    item: Item,
+    progress: Item | None = None,
+    plan: Item | None = None,
+    retry: Item | None = None,
+    alive: Item | None = None,
 ) -> ExportJob:
-    """Item (and its progress, plan and retry items) → ExportJob."""
+    """Item (and its progress, plan, retry and alive items) → ExportJob."""
     job = ExportJob(
         **{f: item.get(f) for f in JOB_FIELDS if f not in ("size", "attempts", "error")},
         size=int(item.get("size") or 0),
@@ -79,10 +85,13 @@ def export_from_items(
         job.failures = list(progress.get("failures") or [])
     if retry:
         job.last_retry = {k: retry.get(k) for k in ("chunk", "tries", "error", "at")}
+    if alive:
+        job.chunk_made_at = alive.get("at") or ""
     return job
 
 
-PARTS_LISTED = ("EXPORT", "PROGRESS", "PLAN", "RETRY")  # the items of a job listed in the exports index
+PARTS = ("PROGRESS", "PLAN", "RETRY", "ALIVE")  # export_from_items' order
+PARTS_LISTED = ("EXPORT", *PARTS)  # the items of a job listed in the exports index
 
 
 def _listed(requested_at: str, export_id: str) -> dict[str, str]:
@@ -96,6 +105,7 @@ def _parts(export_id: str) -> dict[str, dict[str, str]]:
         "PROGRESS": keys.export_progress(export_id),
         "PLAN": keys.export_plan(export_id),
         "RETRY": keys.export_retry(export_id),
+        "ALIVE": keys.export_alive(export_id),
     }
 
 
@@ -114,7 +124,7 @@ class ExportRepository(Repository):
         if job is None:
             return None
         self._uow.remember(job)
-        return export_from_items(job, items.get("PROGRESS"), items.get("PLAN"), items.get("RETRY"))
+        return export_from_items(job, *(items.get(sk) for sk in PARTS))
 
     def existing(self, export_id: str, consistent: bool = False) -> ExportJob:
         """One job; NotFound if there is none."""
@@ -144,7 +154,7 @@ class ExportRepository(Repository):
         wanted = [k for export_id in unlisted for k in _parts(export_id).values()]
         for i in self._table.get_many(wanted) if wanted else []:
             groups[i["pk"]][i["sk"]] = i
-        return [export_from_items(g["EXPORT"], *(g.get(sk) for sk in ("PROGRESS", "PLAN", "RETRY"))) for g in jobs]
+        return [export_from_items(g["EXPORT"], *(g.get(sk) for sk in PARTS)) for g in jobs]
 
     def save(self, job: ExportJob, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> ExportJob:
         """Stage the audited job (a new one with its progress item, listed beside it); returns it as stored."""
@@ -161,7 +171,17 @@ class ExportRepository(Repository):
             reason=reason,
         )
         saved = export_from_items(stored)
-        for name in ("total", "done", "failed", "failures", "planned", "chunks", "chunks_done", "chunk_retries"):
+        for name in (
+            "total",
+            "done",
+            "failed",
+            "failures",
+            "planned",
+            "chunks",
+            "chunks_done",
+            "chunk_retries",
+            "chunk_made_at",
+        ):
             setattr(saved, name, getattr(job, name))
         saved.last_retry = job.last_retry
         return saved
@@ -214,18 +234,24 @@ class ExportRepository(Repository):
                 return
             cursor = page.cursor
 
-    def finish_chunk(self, chunk: Item, piece: dict[str, Any], made: int, failures: list[dict[str, Any]]) -> None:
-        """Mark a chunk made, with its piece (object key, size, entries) and failures, and add its counts to the
-        job's progress, in one transaction conditional on the chunk's version read: a duplicate delivery of the
-        same chunk is refused (StaleWrite) instead of counting twice."""
+    def finish_chunk(
+        self, job: ExportJob, chunk: Item, piece: dict[str, Any], made: int, failures: list[dict[str, Any]], at: str
+    ) -> None:
+        """Mark a chunk made, with its piece (object key, size, entries) and failures, add its counts to the job's
+        progress and note when, in one transaction conditional on the chunk's version read and the job's (`job` as
+        the worker read it last): a duplicate delivery of the same chunk, or a late one of a job failed or retried
+        since, is refused (StaleWrite) instead of counting."""
         export_id = chunk["export_id"]
         version = int(chunk["version"])
         done = {**chunk, **piece, "state": ChunkState.DONE.value, "failures": failures, "version": version + 1}
         counts = {"chunks_done": 1, "done": made, "failed": len(failures)}
+        alive = {**keys.export_alive(export_id), "type": "export_alive", "at": at}
         self._table.transact(
             [
                 Put(done, expect_version=version),
+                Check(keys.export_job(export_id), expect_version=job.version),
                 Increment(keys.export_progress(export_id), counts, {"type": "export_progress"}),
+                Put(alive | _listed(job.requested_at, export_id)),
             ]
         )
 

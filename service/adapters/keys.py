@@ -450,6 +450,7 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
     ("EXPORT#", "PROGRESS", "export_progress"),
     ("EXPORT#", "PLAN", "export_plan"),
     ("EXPORT#", "RETRY", "export_retry"),
+    ("EXPORT#", "ALIVE", "export_alive"),
     ("EXPORTCHUNK#", "CHUNK#", "export_chunk"),
     ("EXPORTKEY#", "KEY", "export_request"),
     ("EXPORTSLOT#", "SLOT#", "export_slot"),
@@ -771,6 +772,11 @@ def export_plan(export_id: str) -> dict[str, str]:
 def export_retry(export_id: str) -> dict[str, str]:
     """The latest failed attempt of one of an export's chunks (shown while SQS retries it)."""
     return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "RETRY"}
+
+
+def export_alive(export_id: str) -> dict[str, str]:
+    """When a chunk of an export was last made: its progress as time (a job silent too long reads as failed)."""
+    return {"pk": f"EXPORT#{_esc(export_id)}", "sk": "ALIVE"}
 
 
 def export_chunks(export_id: str) -> str:

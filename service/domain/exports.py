@@ -10,6 +10,7 @@ chunks' pieces. Starting or assembling again is allowed (a redelivered message; 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -94,6 +95,7 @@ class ExportJob:
     chunks_done: int = 0
     chunk_retries: int = 0  # failed attempts of chunks, each retried alone
     last_retry: dict[str, Any] | None = None  # {chunk, tries, error, at} of the latest failed chunk attempt
+    chunk_made_at: str = ""  # when a chunk was last made (ISO)
     object_key: str | None = None
     size: int = 0
     error: str = ""
@@ -104,10 +106,24 @@ class ExportJob:
     audit_head: str = ""
 
     @property
+    def last_progress(self) -> str:
+        """When the job last moved: a state change, a chunk made, a chunk attempt failed (ISO, comparable)."""
+        return max(self.updated_at or "", self.chunk_made_at or "", (self.last_retry or {}).get("at") or "")
+
+    @property
     def filename(self) -> str:
         """The ZIP's download name."""
         scope = f"-{slug(self.department)}" if self.department else ""
         return f"appraisal-summaries-{slug(self.cycle_name)}{scope}.zip"
+
+
+def stalled(job: ExportJob, now: datetime, give_up_seconds: int) -> bool:
+    """Issue 24: an unfinished job with no progress for longer than its queue delivers a message (visibility
+    timeout × maxReceiveCount, plus a margin) failed without being able to say so (a timeout, a crash, memory): it
+    reads as failed, and may be retried. Decided when read; nothing polls for it."""
+    if job.state not in UNFINISHED or not job.last_progress:
+        return False
+    return (now - datetime.fromisoformat(job.last_progress)).total_seconds() > give_up_seconds
 
 
 def check_request(cycle_id: Any, department: Any) -> None:

@@ -12,7 +12,11 @@ fan-out, one message per chunk, so a chunk is retried alone and many run at once
 - the assembly (`ASSEMBLE_KIND`): the pieces copied one after another into the ZIP, streamed to the bucket in
   parts, and the central directory written from the chunks' entries: never the whole ZIP in memory.
 
-`mark_failed` is what a message that exhausted its retries (the dead-letter queue) does; `retry_export`
+`mark_failed` is what the last attempt SQS makes of a message does when it fails (the PDF function knows it
+from the record's receive count; SQS then moves the message to the dead-letter queue, which nothing polls). A job
+whose last attempt died without saying so (a timeout, a crash) reads as failed once it has made no progress for
+longer than the queue retries a message (`domain.exports.stalled`, decided at read time: pages, API, list, retry,
+a person's limit), and a worker that finds it so marks it failed instead of going on; `retry_export`
 queues a failed job again, and only the chunks not made yet run again; `download_link` mints a short-lived
 link when asked for; `resume_unfinished` queues again the jobs a lost queue left stranded (the local run's
 restart).
@@ -28,6 +32,7 @@ from typing import Any
 
 from service.adapters.blobs import LINK_SECONDS, BlobStore, PartStream
 from service.adapters.clock import Clock, iso
+from service.adapters.export_settings import load_export_settings
 from service.adapters.export_store import ExportRepository
 from service.adapters.export_zip import Entry, FragmentWriter, dos_stamp, write_directory
 from service.adapters.queue import Queue
@@ -44,6 +49,7 @@ from service.domain.exports import (
     ExportState,
     check_request,
     next_export_state,
+    stalled,
 )
 from service.services import policy
 from service.services.auth import Principal
@@ -66,6 +72,10 @@ RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and 
 MAX_UNFINISHED_PER_PERSON = 3
 SLOT_TRIES = MAX_UNFINISHED_PER_PERSON + 1  # looks at the slots again after another request took the one picked
 NOT_QUEUED = "the export could not be queued (the queue was unavailable): retry it"
+STALLED = (
+    "the export stopped making progress after {at} (an attempt timed out or crashed): retry it; the parts already"
+    " made are kept"
+)
 Render = Callable[[Summary], bytes]
 
 
@@ -114,11 +124,21 @@ class DownloadLink:
     filename: str
 
 
-_SHOWN = [f.name for f in fields(ExportJob) if f.name not in ("audit_head", "object_key", "planned")]
+_SHOWN = [f.name for f in fields(ExportJob) if f.name not in ("audit_head", "object_key", "planned", "chunk_made_at")]
 
 
-def export_json(job: ExportJob) -> ExportView:
-    """A job as the API and pages show it: its percent is of the summaries made or given up on."""
+def as_read(job: ExportJob, now: datetime) -> ExportJob:
+    """The job as everyone reads and acts on it: one stalled (no progress for longer than the export queue retries a
+    message) is failed, with why, and may be retried; the stored item is not written."""
+    if not stalled(job, now, load_export_settings().give_up_seconds):
+        return job
+    at = job.last_progress
+    return replace(job, state=ExportState.FAILED, error=STALLED.format(at=at), finished_at=at)
+
+
+def export_json(job: ExportJob, now: datetime) -> ExportView:
+    """A job as the API and pages show it (as read at `now`): its percent is of the summaries made or given up on."""
+    job = as_read(job, now)
     finished = job.done + job.failed
     percent = round(100 * finished / job.total) if job.total else (100 if job.state is ExportState.DONE else 0)
     shown = {name: getattr(job, name) for name in _SHOWN}
@@ -157,7 +177,7 @@ def request_export(
     department = department.strip() if department else None
     fingerprint = f"{cycle_id}\n{department or ''}"
     if idempotency_key:
-        replay = _replay(uow, principal, idempotency_key, fingerprint)
+        replay = _replay(uow, principal, idempotency_key, fingerprint, clock)
         if replay is not None:
             return replay, False
     cycle = get_cycle(uow, cycle_id)
@@ -178,9 +198,9 @@ def request_export(
     )
     for attempt in range(SLOT_TRIES):
         try:
-            slot, held = _free_slot(uow, job.requested_by)
+            slot, held = _free_slot(uow, job.requested_by, clock.now())
         except Conflict:
-            replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
+            replay = _replay(uow, principal, idempotency_key, fingerprint, clock) if idempotency_key else None
             if replay is None:
                 raise
             return replay, False  # the same request, made at once, took the last slot: its job
@@ -196,12 +216,12 @@ def request_export(
             if exc.entity == "export_slot":  # another request of this person's took or freed it: look again
                 _slot_lost(attempt)
                 continue
-            replay = _replay(uow, principal, idempotency_key, fingerprint) if idempotency_key else None
+            replay = _replay(uow, principal, idempotency_key, fingerprint, clock) if idempotency_key else None
             if replay is None:
                 raise
             return replay, False  # the same request, made twice at once: the first one's job
     _enqueue(uow, queue, stored, clock)
-    return export_json(stored), True
+    return export_json(stored, clock.now()), True
 
 
 def _enqueue(uow: UnitOfWork, queue: Queue, job: ExportJob, clock: Clock) -> None:
@@ -218,7 +238,7 @@ def _enqueue(uow: UnitOfWork, queue: Queue, job: ExportJob, clock: Clock) -> Non
         ) from exc
 
 
-def _free_slot(uow: UnitOfWork, requested_by: str) -> tuple[int, dict[str, Any] | None]:
+def _free_slot(uow: UnitOfWork, requested_by: str, now: datetime) -> tuple[int, dict[str, Any] | None]:
     """A slot the person's next unfinished export may take: (slot, what it holds now, None if free). A slot held
     by a job no longer queued or running (finished without freeing it, or gone) is taken back; with every slot
     held by a job still waiting or being made, the request is refused (MAX_UNFINISHED_PER_PERSON at once)."""
@@ -227,7 +247,7 @@ def _free_slot(uow: UnitOfWork, requested_by: str) -> tuple[int, dict[str, Any] 
         if slot is None:
             return n, None
         job = uow.exports.get(slot["export_id"], consistent=True)
-        if job is None or job.state not in UNFINISHED:
+        if job is None or as_read(job, now).state not in UNFINISHED:  # a stalled job holds no slot
             return n, slot
     raise Conflict(
         f"You already have {len(held)} exports waiting or being made (at most {MAX_UNFINISHED_PER_PERSON} at"
@@ -245,13 +265,13 @@ def _slot_lost(attempt: int) -> None:
         )
 
 
-def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str) -> ExportView | None:
+def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: str, clock: Clock) -> ExportView | None:
     found = uow.exports.by_key(principal.employee_id, key)
     if found is None:
         return None
     if found["fingerprint"] != fingerprint:
         raise Conflict("this Idempotency-Key was already used for a different export; use a new key")
-    return export_json(uow.exports.existing(found["export_id"], consistent=True))
+    return export_json(uow.exports.existing(found["export_id"], consistent=True), clock.now())
 
 
 def export_choices(uow: UnitOfWork, principal: Principal) -> tuple[list[Cycle], list[str]]:
@@ -265,16 +285,17 @@ def export_choices(uow: UnitOfWork, principal: Principal) -> tuple[list[Cycle], 
     return cycles, sorted(kept | set(uow.cycles.departments(older)))
 
 
-def get_export(uow: UnitOfWork, principal: Principal, export_id: str) -> ExportView:
-    """One export with its progress (HR)."""
+def get_export(uow: UnitOfWork, principal: Principal, export_id: str, clock: Clock) -> ExportView:
+    """One export with its progress (HR), as read now."""
     _require_hr(principal)
-    return export_json(uow.exports.existing(export_id))
+    return export_json(uow.exports.existing(export_id), clock.now())
 
 
-def list_exports(uow: UnitOfWork, principal: Principal) -> list[ExportView]:
-    """The newest exports first (HR)."""
+def list_exports(uow: UnitOfWork, principal: Principal, clock: Clock) -> list[ExportView]:
+    """The newest exports first (HR), as read now."""
     _require_hr(principal)
-    return [export_json(j) for j in uow.exports.recent()]
+    now = clock.now()
+    return [export_json(j, now) for j in uow.exports.recent()]
 
 
 def retry_export(
@@ -282,7 +303,7 @@ def retry_export(
 ) -> ExportView:
     """Queue a failed export again (HR); the chunks already made are kept, the others run again."""
     _require_hr(principal)
-    job = uow.exports.existing(export_id, consistent=True)
+    job = as_read(uow.exports.existing(export_id, consistent=True), clock.now())  # a stalled job may be retried
     if job.version != expected_version:
         raise StaleWrite(f"the export changed meanwhile (now version {job.version}); reload it")
     at = iso(clock.now())
@@ -296,7 +317,7 @@ def retry_export(
     )
     for attempt in range(SLOT_TRIES):
         # The job counts against its requester's limit again (whoever of HR retries it).
-        slot, held = _free_slot(uow, job.requested_by)
+        slot, held = _free_slot(uow, job.requested_by, clock.now())
         try:
             with uow:
                 stored = uow.exports.save(again, new=False, actor=principal.employee_id, action="retry", at=at)
@@ -308,7 +329,7 @@ def retry_export(
                 raise
             _slot_lost(attempt)
     _enqueue(uow, queue, stored, clock)
-    return export_json(stored)
+    return export_json(stored, clock.now())
 
 
 def download_link(uow: UnitOfWork, principal: Principal, export_id: str, blobs: BlobStore) -> DownloadLink:
@@ -333,10 +354,15 @@ def resume_unfinished(uow: UnitOfWork, queue: Queue, window: int = RESUME_WINDOW
     return [j.export_id for j in unfinished]
 
 
-def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes: Any) -> ExportJob:
-    """One audited state change of a job, by the worker (the job is read again inside the unit of work)."""
+def _move(
+    table: Table, job: ExportJob, action: ExportAction, at: str, *, same: bool = False, **changes: Any
+) -> ExportJob:
+    """One audited state change of a job, by the worker (the job is read again inside the unit of work; `same`:
+    only if it is still the version `job` is, else Conflict)."""
     uow = UnitOfWork(table)
     current = uow.exports.existing(job.export_id, consistent=True)
+    if same and current.version != job.version:
+        raise Conflict(f"the export changed meanwhile (now version {current.version})", entity="export_job")
     after = replace(current, state=next_export_state(current.state, action), updated_at=at, **changes)
     with uow:
         stored = uow.exports.save(after, new=False, actor="worker", action=action.value, at=at)
@@ -344,6 +370,20 @@ def _move(table: Table, job: ExportJob, action: ExportAction, at: str, **changes
             uow.exports.release_slot(after.requested_by, after.export_id, MAX_UNFINISHED_PER_PERSON)
         uow.commit()
     return stored
+
+
+def _stopped(table: Table, job: ExportJob, clock: Clock) -> bool:
+    """Whether a worker must leave its job alone because it stalled (everyone reads it as failed already): then it is
+    marked failed for good, at the version read (a job retried or moved meanwhile is left to that change)."""
+    now = clock.now()
+    if not stalled(job, now, load_export_settings().give_up_seconds):
+        return False
+    at = job.last_progress
+    try:
+        _move(table, job, ExportAction.FAIL, iso(now), same=True, error=STALLED.format(at=at), finished_at=at)
+    except Conflict:
+        pass
+    return True
 
 
 @dataclass(frozen=True)
@@ -409,8 +449,8 @@ def run_export(
     """Handle one export message: a plan, a chunk or the assembly (see the module's docstring).
 
     A review that cannot be rendered is listed in the job and in the ZIP's FAILED.txt, and the rest go on;
-    anything else fails the message, which SQS delivers again (that chunk alone) and finally sends to the
-    dead-letter queue, whose consumer marks the job failed.
+    anything else fails the message, which SQS delivers again (that chunk alone); its last attempt marks the job
+    failed (the PDF function's handler), and SQS moves it to the dead-letter queue.
     """
     kind = message.get("kind", KIND)
     if kind == CHUNK_KIND:
@@ -426,6 +466,8 @@ def _plan(table: Table, message: dict[str, Any], clock: Clock, queue: Queue, blo
     job = UnitOfWork(table).exports.existing(message["export_id"], consistent=True)
     if job.attempts != message.get("attempt") or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
         return RunSkipped(job.export_id)  # a stale or repeated message
+    if _stopped(table, job, clock):
+        return RunSkipped(job.export_id)
     _require_hr(principal_for(UnitOfWork(table), job.requested_by))  # still HR when the work is done
     job = _move(table, job, ExportAction.START, iso(clock.now()))
     repo = UnitOfWork(table).exports
@@ -482,17 +524,22 @@ def _run_chunk(
     job = repo.existing(message["export_id"], consistent=True)
     n = message["chunk"]
     chunk = repo.chunk(job.export_id, n)
-    if job.state is not ExportState.RUNNING or chunk is None:
+    if job.state is not ExportState.RUNNING or chunk is None or _stopped(table, job, clock):
         return RunSkipped(job.export_id)  # the job failed, was assembled, or this is not one of its chunks
     counted, made, failures = False, 0, list(chunk.get("failures") or [])
     if chunk["state"] == ChunkState.PENDING.value:
         try:
             piece, failures = _make_piece(table, job, chunk, clock, blobs, render)
+            job = UnitOfWork(table).exports.existing(job.export_id, consistent=True)  # as it is now, not when begun
+            if job.state is not ExportState.RUNNING or _stopped(table, job, clock):
+                return RunSkipped(job.export_id)  # a late chunk of a job failed meanwhile: it counts nothing
             made = len(piece["entries"])
-            repo.finish_chunk(chunk, piece, made, failures)
+            repo.finish_chunk(job, chunk, piece, made, failures, iso(clock.now()))
             counted = True
         except StaleWrite:
-            pass  # another delivery of this chunk made and counted it meanwhile: its piece is the one kept
+            # Another delivery of this chunk made and counted it meanwhile (its piece is the one kept), or the job
+            # was failed or retried since it was read (the chunk stays to make: a retry makes it).
+            made = 0
         except Exception as exc:
             at = iso(clock.now())
             reason = str(exc)[:200] if isinstance(exc, DomainError) else "an error in the service (logged)"
@@ -547,7 +594,7 @@ def _assemble(table: Table, message: dict[str, Any], clock: Clock, blobs: BlobSt
     bucket part by part; the job is done when the object is complete."""
     repo = UnitOfWork(table).exports
     job = repo.existing(message["export_id"], consistent=True)
-    if job.attempts != message.get("attempt") or job.state is not ExportState.ASSEMBLING:
+    if job.attempts != message.get("attempt") or job.state is not ExportState.ASSEMBLING or _stopped(table, job, clock):
         return RunSkipped(job.export_id)
     key = f"exports/{job.export_id}/{job.attempts}/{job.filename}"
     upload = blobs.start_upload(key, "application/zip")

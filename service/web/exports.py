@@ -202,14 +202,16 @@ def create_export():
 @api_report("The newest export jobs (HR)", ExportListSchema)
 def list_exports():
     """The newest exports with their progress."""
-    return respond({"exports": export_svc.list_exports(wiring().uow(), current_principal())})
+    w = wiring()
+    return respond({"exports": export_svc.list_exports(w.uow(), current_principal(), w.clock)})
 
 
 @bp.get("/api/exports/<export_id>")
 @api_report("One export job and its progress (HR)", ExportSchema)
 def get_export(export_id: str):
     """One export job."""
-    return _export_response(export_svc.get_export(wiring().uow(), current_principal(), export_id))
+    w = wiring()
+    return _export_response(export_svc.get_export(w.uow(), current_principal(), export_id, w.clock))
 
 
 @bp.post("/api/exports/<export_id>/retry")
@@ -278,7 +280,7 @@ def _exports_page(principal, values: dict[str, Any], errors: forms.Errors, messa
     cycles, departments = export_svc.export_choices(uow, principal)
     body = render_template(
         "pages/hr_exports.html",
-        exports=export_svc.list_exports(uow, principal),
+        exports=export_svc.list_exports(uow, principal, w.clock),
         cycle_options=[(c.cycle_id, c.name) for c in cycles],
         department_options=[(d, d) for d in departments],
         values=values,
@@ -295,7 +297,7 @@ def export_page(export_id: str):
     """One export: its progress (the page refreshes itself while it runs), the download, or a retry."""
     principal = hr()
     w = wiring()
-    job = export_svc.get_export(w.uow(), principal, export_id)
+    job = export_svc.get_export(w.uow(), principal, export_id, w.clock)
     gone = bool(job.kept_until) and job.kept_until <= iso(w.clock.now())
     return render_template("pages/hr_export.html", job=job, gone=gone)
 

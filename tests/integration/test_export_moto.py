@@ -233,8 +233,9 @@ def test_on_dynamodb_a_chunk_counts_once_and_a_reopened_one_takes_its_counts_bac
     repo = UnitOfWork(table).exports
     early = repo.chunk(job.export_id, 0)  # what a duplicate delivery read while the chunk was pending
     poller.drain()
+    running = repo.get(job.export_id, consistent=True)
     with pytest.raises(StaleWrite):
-        repo.finish_chunk(early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 6, [])
+        repo.finish_chunk(running, early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 6, [], "now")
     assert (repo.get(job.export_id, consistent=True).done, repo.get(job.export_id).chunks_done) == (6, 1)
     repo.reopen_chunk(repo.chunk(job.export_id, 0))
     reopened = repo.get(job.export_id, consistent=True)

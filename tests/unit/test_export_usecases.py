@@ -481,8 +481,8 @@ def test_the_exports_list_shows_each_jobs_progress_plan_and_latest_retry_as_its_
     failing, _sqs = exported(world, clock, ChunkRefused(2))  # planned, 2 chunks made, retried, still running
     world[3].clear()
     waiting, _ = request(world, clock)  # queued: no plan yet
-    listed = svc.list_exports(UnitOfWork(table), hr)
-    each = [svc.get_export(UnitOfWork(table), hr, j["export_id"]) for j in (waiting, failing)]
+    listed = svc.list_exports(UnitOfWork(table), hr, clock)
+    each = [svc.get_export(UnitOfWork(table), hr, j["export_id"], clock) for j in (waiting, failing)]
     assert listed == each
     assert (listed[1].done, listed[1].total, listed[1].last_retry["chunk"]) == (4, 6, 2)
     assert listed[1].percent == 67 and listed[0].total == 0
@@ -498,8 +498,8 @@ def test_a_job_whose_progress_is_not_listed_beside_it_is_still_listed_with_its_p
     for key in (keys.export_progress(job["export_id"]), keys.export_plan(job["export_id"])):
         item = table.get(key)  # as stored before the progress was listed with the job
         table.transact([Put({k: v for k, v in item.items() if not k.startswith("gsi1")})])
-    (listed,) = svc.list_exports(UnitOfWork(table), hr)
-    assert listed == svc.get_export(UnitOfWork(table), hr, job["export_id"]) and listed.done == 4
+    (listed,) = svc.list_exports(UnitOfWork(table), hr, clock)
+    assert listed == svc.get_export(UnitOfWork(table), hr, job["export_id"], clock) and listed.done == 4
 
 
 def test_every_message_delivered_twice_counts_each_chunk_once(world, clock, small_chunks):
@@ -525,8 +525,9 @@ def test_a_duplicate_that_read_the_chunk_before_the_first_delivery_finished_is_r
     read_early = repo.chunk(job["export_id"], 0)  # the duplicate's read, while the chunk is still pending
     first = svc.run_export(table, queue.waiting[0], clock, world[2], fake_render, queue)
     assert first.counted
+    running = repo.get(job["export_id"], consistent=True)
     with pytest.raises(StaleWrite):
-        repo.finish_chunk(read_early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 2, [])
+        repo.finish_chunk(running, read_early, {"piece_key": "exports/x", "piece_size": 0, "entries": []}, 2, [], "now")
     stored = UnitOfWork(table).exports.get(job["export_id"])
     assert (stored.chunks_done, stored.done) == (1, 2)
 
