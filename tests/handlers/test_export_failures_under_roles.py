@@ -121,6 +121,9 @@ def test_a_job_whose_attempts_all_died_silently_reads_as_failed_once_the_queue_g
     assert 'http-equiv="refresh"' not in page  # nothing left to follow
     listed = hr.get("/hr/exports")["body"]
     assert "Failed" in listed
+    api = hr.handler(http_event("GET", f"/api/exports/{export_id}", claims={"custom:employee_id": "E2"}), None)
+    answer = json.loads(api["body"])
+    assert (answer["state"], answer["percent"]) == ("failed", 0) and "stopped making progress" in answer["error"]
     assert stored(stack, export_id).state is ExportState.RUNNING  # decided when read: nothing was written
 
     version = stored(stack, export_id).version
