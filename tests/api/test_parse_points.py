@@ -415,6 +415,7 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.learning_plan.add_item: PlanKind(data['kind'])": ("plan kind",),
     "services.learning_plan.update_item: PlanKind(changes['kind'])": ("plan kind change",),
     "domain.learning_plan.remind_on: date.fromisoformat(target_date[:10])": (STORED, "target dates add_item checked"),
+    "domain.exports.stalled: datetime.fromisoformat(job.last_progress)": (STORED, "times the service stored (iso)"),
     "services.learning_plan.due_plan_items: date.fromisoformat(line['target_date'][:10])": (
         STORED,
         "target dates add_item checked",
