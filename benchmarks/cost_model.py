@@ -565,9 +565,10 @@ def drivers(model: CostModel) -> list[str]:
         )
     if polling:
         out.append(
-            f"- **Polling empty queues** (fixed): {_usd(polling.usd)} a month. The export dead-letter queue's mapping "
-            "polls all month to mark a few jobs failed: an alarm on it, or the export job's own timeout, would "
-            f"save {_usd(polling.usd / max(1, polling.quantity / IDLE_POLLS_PER_MONTH))}."
+            f"- **Polling empty queues** (fixed): {_usd(polling.usd)} a month, "
+            f"{_usd(polling.usd / max(1, polling.quantity / IDLE_POLLS_PER_MONTH))} per event source mapping. "
+            "The export dead-letter queue has none (issue 24): the last attempt marks its job failed, and a job "
+            "silent for longer than the queue retries reads as failed."
         )
     return out
 

@@ -39,3 +39,29 @@ def test_hr_exports_a_department_and_the_employee_downloads_their_pdf(live, open
         button.click()
     assert download.value.suggested_filename == "appraisal-summary-2026-annual-review-katherine-johnson-e4-employee.pdf"
     assert problems == []
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_long_summary_whose_background_render_failed_says_so_and_is_asked_for_again(live, open_as, width):
+    from service.adapters.queue import InlineQueue
+    from service.pdf import stored_summary
+    from service.web.summaries import use_summaries
+
+    problems: list[str] = []
+    cycle = live.launch()
+    blobs, asked = MemoryBlobStore(), []
+    use_summaries(live.app, queue=InlineQueue(asked.append), blobs=blobs, inline_pages=0)  # every summary is long
+    try:
+        hr = open_as(live, "E2", WIDTHS[width])
+        path = f"/cycles/{cycle.cycle_id}/reviews/E4/summary.pdf"
+        hr.goto(path)
+        expect(hr.get_by_role("heading", name="The appraisal summary is being prepared")).to_be_visible()
+        stored_summary.render_failed(blobs, asked[-1])  # what PdfFunction's last failed attempt writes
+        hr.goto(path)
+        expect(hr.get_by_role("heading", name="The appraisal summary could not be prepared")).to_be_visible()
+        check(hr, f"summary-render-failed-{width}", problems)
+        hr.get_by_role("link", name="Ask for the PDF again").click()
+        expect(hr.get_by_role("heading", name="The appraisal summary is being prepared")).to_be_visible()
+        assert len(asked) == 2 and problems == []
+    finally:
+        use_summaries(live.app, inline_pages=stored_summary.INLINE_PAGES)
