@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from service.adapters.clock import Clock
 from service.adapters.unit_of_work import UnitOfWork
 from tests import factories as f
 from tests.cognito_support import REGION, MotoHostedUi, moto_jwks
@@ -216,7 +217,8 @@ def test_pdf_function_makes_the_zip_of_a_real_export_request_from_its_sqs_record
     cycle = f.launched_cycle(stack.table, clock)
     hr = f.principal(stack.table, "E2")
     queue = SqsQueue(stack.sqs, stack.queue_url("ExportQueue"))
-    job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, "People", None, clock, queue)
+    # Asked for now: the function reads the real time, and a job silent for hours reads as failed (issue 24).
+    job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, "People", None, Clock(), queue)
     handler = start(stack, "PdfFunction", monkeypatch)
     assert deliver_all(stack, "ExportQueue", handler) == 3  # the plan, its one chunk, the assembly
     stored = UnitOfWork(stack.table).exports.get(job.export_id)
@@ -224,33 +226,6 @@ def test_pdf_function_makes_the_zip_of_a_real_export_request_from_its_sqs_record
     body = stack.s3.get_object(Bucket=stack.bucket(), Key=stored.object_key)["Body"].read()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert len(names) == 2 and all(n.endswith(".pdf") for n in names)  # People: Grace Hopper, Barbara Liskov
-
-
-def test_pdf_function_marks_a_dead_lettered_export_failed(stack, monkeypatch, clock):
-    from service.adapters.queue import SqsQueue
-    from service.domain.exports import ExportState
-    from service.services import exports
-
-    cycle = f.launched_cycle(stack.table, clock)
-    hr = f.principal(stack.table, "E2")
-    queue = SqsQueue(stack.sqs, stack.queue_url("ExportQueue"))
-    job, _ = exports.request_export(UnitOfWork(stack.table), hr, cycle.cycle_id, None, None, clock, queue)
-    sent = stack.sqs.receive_message(QueueUrl=stack.queue_url("ExportQueue"), MaxNumberOfMessages=1)["Messages"]
-    # SQS moves a message that used up its receives to the dead-letter queue, body unchanged.
-    stack.sqs.send_message(QueueUrl=stack.queue_url("ExportDeadLetterQueue"), MessageBody=sent[0]["Body"])
-    messages = stack.sqs.receive_message(QueueUrl=stack.queue_url("ExportDeadLetterQueue"), MaxNumberOfMessages=1)[
-        "Messages"
-    ]
-    handler = start(stack, "PdfFunction", monkeypatch)
-    assert handler(sqs_event(messages, stack.queue_arn("ExportDeadLetterQueue")), LambdaContext()) == {
-        "batchItemFailures": []
-    }
-    failed = UnitOfWork(stack.table).exports.get(job.export_id)
-    assert failed.state is ExportState.FAILED and "every attempt" in failed.error
-    assert stack.s3.list_objects_v2(Bucket=stack.bucket()).get("KeyCount", 0) == 0
-
-
-# --- the training-report function (issue 10) ----------------------------------------------------
 
 
 def test_training_report_function_emails_leadership_once_when_a_cycle_closed(stack, monkeypatch):

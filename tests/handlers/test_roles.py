@@ -30,7 +30,7 @@ def test_lambda_can_do_for_each_function_what_its_triggers_need(roles):
 
 
 def test_each_function_reads_only_its_own_queues(roles):
-    own = {"WorkerFunction": {"WorkQueue"}, "PdfFunction": {"ExportQueue", "ExportDeadLetterQueue"}}
+    own = {"WorkerFunction": {"WorkQueue"}, "PdfFunction": {"ExportQueue"}}  # no one polls the export dead letters
     queues = [k for k, r in roles.template["Resources"].items() if r["Type"] == "AWS::SQS::Queue"]
     for function in functions(roles.template):
         for queue in queues:
