@@ -1,5 +1,5 @@
 """Bulk exports on the in-memory table: the job's life, idempotency, the fan-out in chunks and the streamed ZIP,
-partial failures, the dead-letter queue's mark, retries and the download link (the renderer is a stand-in
+partial failures, the last attempt's mark and a silent job read as failed, retries and the download link (the renderer is a stand-in
 here; `drain` hands queued messages over one at a time, in order, as SQS would)."""
 
 from __future__ import annotations
@@ -552,3 +552,29 @@ def test_a_retried_export_makes_again_the_chunks_whose_piece_is_gone(world, cloc
     assert (stored.state, stored.done, stored.chunks_done) == (ExportState.DONE, 6, 3)
     assert kept in blobs.objects
     assert len(set(zipfile.ZipFile(io.BytesIO(blobs.objects[stored.object_key])).namelist())) == 6
+
+
+def test_a_silent_job_reads_as_failed_frees_its_persons_slot_and_a_late_plan_fails_it_for_good(world, clock):
+    """Issue 24: no dead-letter consumer; a job with no progress for longer than the queue retries its messages
+    reads as failed (not written), holds no slot of its person's limit, and the next worker to meet it writes it."""
+    from datetime import timedelta
+
+    from service.adapters.export_settings import load_export_settings
+
+    table, _c, _b, sent, _q = world
+    for n in range(svc.MAX_UNFINISHED_PER_PERSON):
+        request(world, clock, key=f"k-{n}")
+    give_up = load_export_settings({}).give_up_seconds
+    clock.at += timedelta(seconds=give_up - 1)
+    with pytest.raises(Conflict, match="already have 3 exports"):
+        request(world, clock, key="k-late")
+    clock.at += timedelta(seconds=2)
+    hr = f.principal(table, "E2")
+    listed = svc.list_exports(UnitOfWork(table), hr, clock)
+    assert [(j.state, j.unfinished) for j in listed] == [(ExportState.FAILED, False)] * 3
+    assert all("stopped making progress" in j.error for j in listed)
+    assert {i["state"] for i in table.all_items() if i.get("type") == "export_job"} == {"queued"}  # nothing written
+    job, created = request(world, clock, key="k-late")  # a slot of a silent job is taken back
+    assert created and job["state"] == "queued"
+    assert asdict(svc.run_export(table, sent[0], clock, world[2], fake_render, Fifo()))["skipped"]
+    assert UnitOfWork(table).exports.get(sent[0]["export_id"]).state is ExportState.FAILED  # written now
