@@ -1,6 +1,6 @@
 """Bulk exports on the in-memory table: the job's life, idempotency, the fan-out in chunks and the streamed ZIP,
-partial failures, the last attempt's mark and a silent job read as failed, retries and the download link (the renderer is a stand-in
-here; `drain` hands queued messages over one at a time, in order, as SQS would)."""
+partial failures, the last attempt's mark and a silent job read as failed, retries and the download link (the
+renderer is a stand-in here; `drain` hands queued messages over one at a time, in order, as SQS would)."""
 
 from __future__ import annotations
 
