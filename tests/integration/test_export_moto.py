@@ -240,3 +240,31 @@ def test_on_dynamodb_a_chunk_counts_once_and_a_reopened_one_takes_its_counts_bac
     repo.reopen_chunk(repo.chunk(job.export_id, 0))
     reopened = repo.get(job.export_id, consistent=True)
     assert (reopened.done, reopened.chunks_done, repo.chunk(job.export_id, 0)["state"]) == (0, 0, "pending")
+
+
+def test_on_dynamodb_a_chunk_of_a_job_that_changed_since_its_worker_read_it_counts_nothing(stack, clock):
+    """Issue 24: a late chunk (its job failed or retried meanwhile) is refused by the job's version in the chunk's
+    transaction: no count, no progress time, the chunk left to make."""
+    from dataclasses import replace
+
+    from service.domain.errors import StaleWrite
+
+    table, cycle, poller, queue, _s3 = stack
+    job, _ = svc.request_export(UnitOfWork(table), f.principal(table, "E2"), cycle.cycle_id, None, None, clock, queue)
+    assert poller.poll_once() == 1  # the plan: one chunk of 6, now running
+    repo = UnitOfWork(table).exports
+    running = repo.get(job.export_id, consistent=True)
+    pending = repo.chunk(job.export_id, 0)
+    piece = {"piece_key": "exports/x", "piece_size": 0, "entries": []}
+    with pytest.raises(StaleWrite):
+        repo.finish_chunk(replace(running, version=running.version - 1), pending, piece, 6, [], "late")
+    after = repo.get(job.export_id, consistent=True)
+    assert (after.done, after.chunks_done, after.chunk_made_at) == (0, 0, "")
+    assert repo.chunk(job.export_id, 0)["state"] == "pending"
+    repo.finish_chunk(running, pending, piece, 6, [], "2026-03-02T09:00:01.000Z")  # the job as it is: counted
+    counted = repo.get(job.export_id, consistent=True)
+    assert (counted.done, counted.chunk_made_at, counted.last_progress) == (
+        6,
+        "2026-03-02T09:00:01.000Z",
+        "2026-03-02T09:00:01.000Z",
+    )
