@@ -2,7 +2,7 @@
 
 Each round fires THREADS requests for E2 released by a barrier. Exactly MAX_UNFINISHED_PER_PERSON are stored
 and queued; every other request is refused with a Conflict (409, never a stale write) and stores nothing: no
-job, no Idempotency-Key, no message. The round then fails the jobs (the dead-letter path), which frees the
+job, no Idempotency-Key, no message. The round then fails the jobs (the last attempt's `mark_failed`), which frees the
 slots for the next round. The in-memory table runs MEMORY_ROUNDS rounds, moto RACE_ROUNDS (default 3, at most
 50: `RACE_ROUNDS=50 pytest tests/integration/test_export_limit_races.py` for a longer run).
 """
@@ -80,7 +80,7 @@ def limit_races(table: Table, rounds: int) -> None:
         for n, result in enumerate(results):  # a refused request claimed no Idempotency-Key
             assert (uow.exports.by_key("E2", f"r{r}-{n}") is None) == isinstance(result, Exception)
         assert sorted(m["export_id"] for m in sent) == sorted(j["export_id"] for j in made)
-        for message in sent:  # the dead-letter path frees the slots for the next round
+        for message in sent:  # the last attempt's path frees the slots for the next round
             svc.mark_failed(table, message, "failed on every attempt", clock)
         sent.clear()
 
