@@ -72,9 +72,9 @@ RESUME_WINDOW = 100  # newest jobs looked at for unfinished ones (one Query and 
 MAX_UNFINISHED_PER_PERSON = 3
 SLOT_TRIES = MAX_UNFINISHED_PER_PERSON + 1  # looks at the slots again after another request took the one picked
 NOT_QUEUED = "the export could not be queued (the queue was unavailable): retry it"
+# The page shows when (its `finished_at`: the last progress); the sentence says what happened and what to do.
 STALLED = (
-    "the export stopped making progress after {at} (an attempt timed out or crashed): retry it; the parts already"
-    " made are kept"
+    "the export stopped making progress (an attempt timed out or crashed): retry it; the parts already made are kept"
 )
 Render = Callable[[Summary], bytes]
 
@@ -133,7 +133,7 @@ def as_read(job: ExportJob, now: datetime) -> ExportJob:
     if not stalled(job, now, load_export_settings().give_up_seconds):
         return job
     at = job.last_progress
-    return replace(job, state=ExportState.FAILED, error=STALLED.format(at=at), finished_at=at)
+    return replace(job, state=ExportState.FAILED, error=STALLED, finished_at=at)
 
 
 def export_json(job: ExportJob, now: datetime) -> ExportView:
@@ -380,7 +380,7 @@ def _stopped(table: Table, job: ExportJob, clock: Clock) -> bool:
         return False
     at = job.last_progress
     try:
-        _move(table, job, ExportAction.FAIL, iso(now), same=True, error=STALLED.format(at=at), finished_at=at)
+        _move(table, job, ExportAction.FAIL, iso(now), same=True, error=STALLED, finished_at=at)
     except Conflict:
         pass
     return True
