@@ -548,7 +548,10 @@ def pull_into_review(
     if cycle_id in meeting.evidence:
         return meeting
     if review.state is ReviewState.FINALISED:
-        raise Conflict(f"{people.report.name}'s review in {cycle.name} is finalised: it takes no more evidence", entity="one_to_one")
+        raise Conflict(
+            f"{people.report.name}'s review in {cycle.name} is finalised: it takes no more evidence",
+            entity="one_to_one",
+        )
     return _save(uow, principal, replace(meeting, evidence=(*meeting.evidence, cycle_id)), "pull_meeting", clock)
 
 
