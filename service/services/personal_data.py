@@ -14,12 +14,16 @@ import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from service.adapters import keys
+from service.adapters.audited import stage_audited
+from service.adapters.clock import Clock, iso
 from service.adapters.notification_settings_store import NotificationStore
 from service.adapters.review_store import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
 from service.domain.errors import Conflict, NotFound
+from service.services.auth import Principal
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,7 @@ def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
     reviews, about = uow.reviews.history(employee_id)
     owned = uow.actions.owned_by(employee_id)
     actions = {a.action_id: asdict(a) for a in [*about, *owned]}
-    goals = []
-    for cycle in [None, *uow.cycles.list()]:
-        goals.extend(asdict(g) for g in uow.goals.of_owner(employee_id, cycle.cycle_id if cycle else None))
+    goals = [asdict(g) for g in uow.goals.every_of_owner(employee_id)]  # one Query, however many cycles
     preference = asdict(NotificationStore(uow).preference(employee_id))
     return PersonalData(
         employee=_plain(asdict(person)),
@@ -93,6 +95,30 @@ def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
         contributions_written=_plain([asdict(c) for c in uow.contributions.asked_of(employee_id)]),
         notification_preference=_plain({k: v for k, v in preference.items() if k != "version"}),
     )
+
+
+def download_my_data(uow: UnitOfWork, principal: Principal, clock: Clock) -> PersonalData:
+    """The signed-in person downloads their own data: exactly what `export-person` gives HR for them (the same
+    exclusions: no anonymous giver, no group's single answer, nothing about them written by others that the export
+    leaves out, nobody else's private notes). Each download leaves an audit record (entity `PDATA#<id>`: who, when,
+    the how-many-th download) before the data is handed over."""
+    data = export_person(uow, principal.employee_id)
+    key = keys.personal_data_downloads(principal.employee_id)
+    before = uow.table.get(key, consistent=True)
+    count = int((before or {}).get("downloads", 0)) + 1
+    at = iso(clock.now())
+    with uow:
+        stage_audited(
+            uow,
+            entity=f"PDATA#{principal.employee_id}",
+            before=before,
+            after={**key, "type": "personal_data_downloads", "downloads": count, "last_at": at},
+            actor=principal.employee_id,
+            action="download_personal_data",
+            at=at,
+        )
+        uow.commit()
+    return data
 
 
 def _one_to_ones(uow: UnitOfWork, person: Employee) -> list[dict[str, Any]]:
