@@ -449,7 +449,7 @@ def _email_reviewers(
             continue
         text = render("email/feedback_request.txt", person=person, **request)
         try:
-            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
+            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path, knock=False))
         except SendFailed as exc:
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)
 

@@ -262,7 +262,7 @@ def send_reminders(
                 **extra,
             )
             subject = _subject(tasks_, requests_, digest, **extra)
-            email = Email((address,), subject, text, cycle_id=part)
+            email = Email((address,), subject, text, cycle_id=part, knock=False)  # see Email.knock
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
@@ -469,7 +469,9 @@ def remind_cycle_now(
             by_owner.setdefault(owner, []).append(overdue)
     people = uow.directory.get_many(sorted(by_owner))
     # It takes the person's email of the day, so it carries what waits for their digest (a live cycle's only).
-    kept = uow.reminders.notices() if by_owner and not cycle.rehearsal else {}
+    kept = (
+        _to_whoever_decides(uow, uow.reminders.notices(), today, base_url) if by_owner and not cycle.rehearsal else {}
+    )
     rehearsals = rehearsal_cycles(uow) if kept else set()
     reminded = already = failed = bouncing = 0
     for owner_id, owned in sorted(by_owner.items()):
@@ -483,7 +485,7 @@ def remind_cycle_now(
             continue
         digest = tuple(n for n in kept.get(person.email.lower(), []) if n.cycle_id not in rehearsals)
         text = render("email/reminder.txt", person=person, tasks=owned, notices=digest, base_url=base_url)
-        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
+        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id, knock=False)
         outcome = _send(uow, mailer, [claim], email, at, digest)
         reminded, bouncing, failed = (
             reminded + (outcome is True),
