@@ -567,11 +567,13 @@ def review_evidence(uow: UnitOfWork, principal: Principal, cycle_id: str, employ
 
 
 def review_cycles(uow: UnitOfWork, report_id: str) -> list[tuple[str, str]]:
-    """(cycle id, name) of the active cycles where the report has a review: where a meeting can be pulled."""
+    """(cycle id, name) of the active cycles where the report has a review not finalised: where a meeting can be
+    pulled."""
     from service.domain.cycles import CycleState
 
     history, _ = uow.reviews.history(report_id)
-    cycles = [uow.cycles.get(x.cycle_id) for x in history]
+    open_ = [x for x in history if x.state is not ReviewState.FINALISED]
+    cycles = [uow.cycles.get(x.cycle_id) for x in open_]
     return [(c.cycle_id, c.name) for c in cycles if c and c.state is CycleState.ACTIVE]
 
 

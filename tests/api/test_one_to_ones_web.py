@@ -402,6 +402,7 @@ def test_the_page_says_a_meeting_is_part_of_a_finalised_review_and_refuses_its_s
     kath, kath_post = browser(app, "E4")
     page = kath.get(PAGE).get_data(as_text=True)
     assert "Part of the finalised review" in page
+    assert "Use in the review" not in page and "evidence in " not in page  # the finalised review is not offered
     before = UnitOfWork(org).one_to_ones.meeting("E3", "E4", day)
     refused = kath_post(f"{PAGE}/meetings/{day}/notes", text="Rewritten later.", version=str(before.version))
     assert refused.status_code == 409
