@@ -27,7 +27,8 @@ def cmd_import_org(args: argparse.Namespace) -> int:
     settings = load_settings()
     text = Path(args.file).read_text(encoding="utf-8-sig")
     try:
-        result = import_organisation(UnitOfWork(_table(settings)), None, text, Clock(), dry_run=args.dry_run)
+        clock = Clock(settings.time_zone)
+        result = import_organisation(UnitOfWork(_table(settings)), None, text, clock, dry_run=args.dry_run)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         for err in exc.errors if isinstance(exc.errors, list) else [exc.errors]:
@@ -65,8 +66,8 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     use_organisation_formats(settings.locale, settings.currency)
     table = _table(settings)
     mailer = build_mailer(settings, table)
-    print(json.dumps(asdict(run_schedules(UnitOfWork(table), mailer, Clock(), settings.base_url))))
-    print(json.dumps(asdict(send_reminders(UnitOfWork(table), mailer, Clock(), settings.base_url))))
+    print(json.dumps(asdict(run_schedules(UnitOfWork(table), mailer, Clock(settings.time_zone), settings.base_url))))
+    print(json.dumps(asdict(send_reminders(UnitOfWork(table), mailer, Clock(settings.time_zone), settings.base_url))))
     return 0
 
 
@@ -80,9 +81,8 @@ def cmd_send_training_report(args: argparse.Namespace) -> int:
     settings = load_settings()
     use_organisation_formats(settings.locale, settings.currency)
     uow = UnitOfWork(_table(settings))
-    print(
-        json.dumps(asdict(deliver_training_reports(uow, build_mailer(settings, uow.table), Clock(), settings.base_url)))
-    )
+    mailer, clock = build_mailer(settings, uow.table), Clock(settings.time_zone)
+    print(json.dumps(asdict(deliver_training_reports(uow, mailer, clock, settings.base_url))))
     return 0
 
 

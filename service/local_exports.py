@@ -173,7 +173,7 @@ class ExportPoller:
         self.table = build_table(settings)
         self.blobs = build_blob_store(settings, exports)
         self.render = render
-        self.clock = clock or Clock()
+        self.clock = clock or Clock(settings.time_zone)
         self.saved = saved
         self._unsaved = False  # messages were handled since the bucket was last copied to disk
         self.dlq_url = self.sqs.get_queue_url(QueueName=exports.dlq_arn.rsplit(":", 1)[-1])["QueueUrl"]  # type: ignore[union-attr]

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 
 class Clock:
-    """The real clock: timezone-aware UTC."""
+    """The real clock, on the organisation's wall (ORG_TIME_ZONE, `Settings.time_zone`): `now().date()` is the
+    organisation's day, so a deadline ends at its midnight, not at midnight UTC. Instants are stored in UTC (`iso`)."""
+
+    zone: tzinfo = UTC
+
+    def __init__(self, zone: str | tzinfo = UTC) -> None:
+        self.zone = ZoneInfo(zone) if isinstance(zone, str) else zone
 
     def now(self) -> datetime:
-        """Now, in UTC."""
-        return datetime.now(UTC)
+        """Now, on the organisation's clock (an aware datetime: compared and stored as the same instant)."""
+        return datetime.now(self.zone)
 
     def new_id(self) -> str:
         """A fresh unique identifier."""
@@ -23,6 +30,7 @@ class FixedClock(Clock):
 
     def __init__(self, at: datetime) -> None:
         self.at = at
+        self.zone = at.tzinfo or UTC  # a test in another zone gives the moment on that zone's wall
         self._n = 0
 
     def now(self) -> datetime:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -102,9 +102,16 @@ class ReleaseRule(StrEnum):
         return self in (ReleaseRule.FIRST, ReleaseRule.MANAGER)
 
 
-# Answers close at midnight UTC after the feedback deadline, and the groups are read from this much later: an
-# answer checked before midnight and committed a few seconds after it is in the group before anyone reads it.
+# Answers close at the midnight that ends the feedback deadline's day on the organisation's clock, and the groups
+# are read from this much later: an answer checked before midnight and committed a few seconds after it is in the
+# group before anyone reads it.
 RELEASE_GRACE = timedelta(minutes=15)
+
+
+def day_ends(day: date, zone: tzinfo | None) -> datetime:
+    """The midnight that ends `day` on the wall of `zone` (the organisation's: `Clock.zone`, carried by its `now`),
+    the moment a deadline on that day passes."""
+    return datetime.combine(day + timedelta(days=1), time(), zone or UTC)
 
 
 @dataclass(frozen=True)
@@ -167,12 +174,13 @@ def release_state(
     """The release of one person's feedback at `now`.
 
     `manager_closed`: the manager assessment was submitted (or was once: its close mark stays when HR returns
-    the review). Answers close then, or at midnight UTC after the feedback deadline when the rule says so; the
-    groups are released by the manager's submission (rules `first`, `manager`) or `RELEASE_GRACE` after the
-    deadline's midnight (rules `first`, `deadline`), whichever the rule allows first. `released_mark`: the close
+    the review). Answers close then, or at the midnight ending the feedback deadline's day on the organisation's
+    clock (`now`'s zone) when the rule says so; the groups are released by the manager's submission (rules `first`,
+    `manager`) or `RELEASE_GRACE` after the deadline's midnight (rules `first`, `deadline`), whichever the rule
+    allows first. `released_mark`: the close
     mark says the submission released them; they stay released whatever HR later does to the rule.
     """
-    closes = datetime.combine(deadline + timedelta(days=1), time(), UTC) if deadline and rule.on_deadline else None
+    closes = day_ends(deadline, now.tzinfo) if deadline and rule.on_deadline else None
     after_deadline = closes is not None and now >= closes
     released = (
         released_mark or (manager_closed and rule.on_manager) or (closes is not None and now >= closes + RELEASE_GRACE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -76,7 +76,10 @@ def _instant(value: datetime | str | None, locale: str, zone: str) -> str:
 
 
 def when(value: datetime | str | None, locale: str = DEFAULT_LOCALE) -> str:
-    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date."""
+    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date. An instant on another
+    wall (the organisation's clock, `Clock.zone`) is said in UTC too."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return _instant(value, locale, " UTC")
 
 

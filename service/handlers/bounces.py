@@ -27,7 +27,7 @@ def _record(event: dict[str, Any], context: Any) -> dict[str, int]:
     recorded = 0
     for record in event.get("Records", []):
         message = json.loads(record["Sns"]["Message"])
-        addresses = record_notification(_table(), message, Clock())
+        addresses = record_notification(_table(), message, Clock(load_settings().time_zone))
         recorded += len(addresses)
         if addresses:
             log.info("addresses no longer mailed", extra={"count": len(addresses), "kind": message.get("eventType")})

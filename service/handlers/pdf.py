@@ -28,7 +28,7 @@ def _http(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _parts["http"](event, context)
 
 
-def _worker_parts() -> tuple[Table, Any, Any, Any]:
+def _worker_parts() -> tuple[Table, Any, Any, Any, Clock]:
     if "table" not in _parts:
         from service.adapters.aws import client
         from service.adapters.documents import use_organisation_formats
@@ -41,8 +41,9 @@ def _worker_parts() -> tuple[Table, Any, Any, Any]:
         use_organisation_formats(settings.locale, settings.currency)  # the ZIP's PDFs: the organisation's formats
         exports = load_export_settings()
         _parts.update(table=build_table(settings), blobs=build_blob_store(settings, exports), exports=exports)
+        _parts["clock"] = Clock(settings.time_zone)
         _parts["queue"] = SqsQueue(client("sqs", settings), exports.queue_url)  # the chunks go back on it
-    return _parts["table"], _parts["blobs"], _parts["exports"], _parts["queue"]
+    return _parts["table"], _parts["blobs"], _parts["exports"], _parts["queue"], _parts["clock"]
 
 
 def process_records(
@@ -105,8 +106,8 @@ def _summary_render(
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """An HTTP request (a summary download) or a batch of export messages."""
     if "Records" in event:
-        table, blobs, exports, queue = _worker_parts()
-        return process_records(event["Records"], table, blobs, exports.dlq_arn, Clock(), queue)
+        table, blobs, exports, queue, clock = _worker_parts()
+        return process_records(event["Records"], table, blobs, exports.dlq_arn, clock, queue)
     return _http(event, context)
 
 

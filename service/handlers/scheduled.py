@@ -40,10 +40,11 @@ def scheduled_mailing(
         table = build_table(settings)
         mailer = build_mailer(settings, table)
         before: dict[str, Any] = {}
+        clock = Clock(settings.time_zone)  # the organisation's day: what is due and overdue today
         if first is not None:
-            before = {first[1]: asdict(first[0](UnitOfWork(table), mailer, Clock(), settings.base_url))}
+            before = {first[1]: asdict(first[0](UnitOfWork(table), mailer, clock, settings.base_url))}
             log.info(f"{first[1]} run", extra=before[first[1]])
-        result = asdict(send(UnitOfWork(table), mailer, Clock(), settings.base_url))
+        result = asdict(send(UnitOfWork(table), mailer, clock, settings.base_url))
         log.info(run_name, extra=result)
         if result["failed"]:
             raise incomplete(unsent.format(failed=result["failed"]))

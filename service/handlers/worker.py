@@ -34,10 +34,10 @@ def _mailer() -> Mailer:
 
 def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Process a batch; failed messages are logged and reported back so only they are retried."""
-    table = _table()
+    table, clock = _table(), Clock(load_settings().time_zone)  # the organisation's day (deadlines, reviews' starts)
     return sqs_batch(
         event.get("Records", []),
-        lambda record, message: dispatch(table, message, Clock(), mailer=_mailer),
+        lambda record, message: dispatch(table, message, clock, mailer=_mailer),
         "message",
         log,
     )

@@ -57,7 +57,7 @@ def create_app(
     )
     if table is not None:
         table_factory = lambda: table  # noqa: E731
-    wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock())
+    wiring = Wiring(settings, table_factory or dynamo_table_factory(settings), clock or Clock(settings.time_zone))
     app.extensions["reviews"] = wiring
     if settings.session_secret_id:
         from service.web.sessions import SecretKeySessionInterface

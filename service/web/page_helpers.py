@@ -41,7 +41,7 @@ def page_principal() -> Principal:
 
 
 def today() -> date:
-    """Today by the app's clock (UTC)."""
+    """Today on the organisation's clock (`Clock.zone`, ORG_TIME_ZONE): the day deadlines are counted against."""
     return wiring().clock.now().date()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -44,3 +45,20 @@ def test_the_release_day_is_announced_only_when_the_deadline_releases():
     assert release_state(ReleaseRule.FIRST, DEADLINE, False, BEFORE).release_on == date(2026, 3, 21)
     assert release_state(ReleaseRule.MANAGER, DEADLINE, False, BEFORE).release_on is None
     assert release_state(ReleaseRule.FIRST, None, False, AFTER).released is False  # no deadline: the manager only
+
+
+NEW_YORK = ZoneInfo("America/New_York")  # UTC-4 on 2026-03-20 (daylight saving from 8 March)
+
+
+def test_a_deadline_ends_at_midnight_on_the_organisations_clock_not_utcs():
+    # 22:30 in New York on the deadline day is 02:30 UTC the next day: still open for an organisation there.
+    evening = datetime(2026, 3, 20, 22, 30, tzinfo=NEW_YORK)
+    assert release_state(ReleaseRule.FIRST, DEADLINE, False, evening).closed is False
+    assert release_state(ReleaseRule.FIRST, DEADLINE, False, evening.astimezone(UTC)).closed is True  # a UTC one's
+    after = datetime(2026, 3, 21, 0, 20, tzinfo=NEW_YORK)
+    state = release_state(ReleaseRule.FIRST, DEADLINE, False, after)
+    assert (state.closed, state.released, state.release_on) == (True, True, date(2026, 3, 21))
+    assert (
+        release_state(ReleaseRule.FIRST, DEADLINE, False, datetime(2026, 3, 21, 0, 5, tzinfo=NEW_YORK)).released
+        is False
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -775,3 +776,31 @@ def test_two_transactions_of_one_unit_of_work_each_move_the_count(uow, cycle, cl
             one.feedback.save(replace(seen, state=RequestState.APPROVED), new=False, actor="F3", action="a", at="t")
             one.commit()
     assert waiting_counts(uow, cycle) == (1, 1)
+
+
+# --- the organisation's day --------------------------------------------------------------------------------
+
+
+def test_deadlines_end_at_midnight_on_the_organisations_clock(uow, cycle, clock):
+    """An organisation in New York (ORG_TIME_ZONE): the evening of the feedback deadline (2026-03-20) is still the
+    deadline's day there, though it is the next day in UTC; the nominations deadline alike."""
+    new_york = ZoneInfo("America/New_York")
+    rules = {"min_peers": 3, "max_peers": 8, "threshold": 3, "upward": True, "nomination_deadline": date(2026, 3, 5)}
+    feedback_settings.save_settings(fresh(uow), who(uow, "F2"), cycle.cycle_id, rules, 0, clock)
+    feedback_nominations.nominate_peers(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", ["F5", "F7", "F8"], clock)
+    nominations_evening = FixedClock(datetime(2026, 3, 5, 21, 0, tzinfo=new_york))  # 02:00 UTC on 6 March
+    feedback_nominations.decide_nominations(
+        fresh(uow), who(uow, "F3"), cycle.cycle_id, "F4", ["F5", "F7"], [], [], nominations_evening
+    )
+    assert state_of(uow, cycle, "F5") is RequestState.APPROVED
+    deadline_evening = FixedClock(datetime(2026, 3, 20, 22, 30, tzinfo=new_york))  # 02:30 UTC on 21 March
+    answer(uow, cycle, deadline_evening, "F5")
+    assert state_of(uow, cycle, "F5") is RequestState.ANSWERED
+    # The same instant in an organisation on UTC is past its deadline's midnight: refused, nothing written.
+    with pytest.raises(Conflict):
+        answer(uow, cycle, FixedClock(deadline_evening.now().astimezone(UTC)), "F7")
+    assert state_of(uow, cycle, "F7") is RequestState.APPROVED
+    after_midnight = FixedClock(datetime(2026, 3, 21, 0, 1, tzinfo=new_york))
+    with pytest.raises(Conflict):
+        answer(uow, cycle, after_midnight, "F7")
+    assert state_of(uow, cycle, "F7") is RequestState.APPROVED
