@@ -80,6 +80,7 @@ class OneToOneView:
     starts_at: datetime | None  # the current meeting's start (UTC), once the pair has a rhythm
     local_start: datetime | None  # the same instant on the reader's wall clock
     frozen: dict[str, list[str]] = field(default_factory=dict)  # held meeting's date → the finalised reviews it is in
+    history_private_versions: dict[str, int] = field(default_factory=dict)  # date → version of my notes on it
 
     @property
     def form_time(self) -> str:
@@ -269,6 +270,7 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
     pair = uow.one_to_ones.pair(m, r)
     meeting, history = _current(uow, people, pair, today)
     private = uow.one_to_ones.private_note(m, r, meeting.date, principal.employee_id) or {"text": "", "version": 0}
+    mine = uow.one_to_ones.private_note_items(m, r, [h.date for h in history], principal.employee_id)
     reader = people.manager if principal.employee_id == m else people.report
     zone, at = person_zone(reader), o2o.starts_at(pair, meeting.date) if pair else None
     return OneToOneView(
@@ -283,7 +285,8 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
         private_version=private["version"],
         history=history,
         suggestions=suggestions(uow, people, meeting),
-        history_private_notes=uow.one_to_ones.private_notes_of(m, r, [h.date for h in history], principal.employee_id),
+        history_private_notes={d: i["text"] for d, i in mine.items() if i["text"]},
+        history_private_versions={d: i["version"] for d, i in mine.items()},
         zone=zone,
         starts_at=at,
         local_start=local(at, zone) if at else None,

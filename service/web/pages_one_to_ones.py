@@ -220,7 +220,9 @@ def private_notes(employee_id: str, day: str):
         return svc.save_private_notes(wiring().uow(), p, employee_id, day, d.get("text", ""), v, wiring().clock)
 
     said = lambda _: "Private notes saved (only you read them)."  # noqa: E731
-    return _submit(employee_id, Form("private", ("text",), NotesInSchema, call, said, "#h-private"))
+    held = "held" in request.form  # a held meeting's form, in the history: its own name, so its messages stay there
+    name, anchor = (f"private-{day}", "#h-history") if held else ("private", "#h-private")
+    return _submit(employee_id, Form(name, ("text",), NotesInSchema, call, said, anchor))
 
 
 @bp.post(MEETING + "/held")

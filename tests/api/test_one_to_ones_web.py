@@ -408,8 +408,14 @@ def test_the_page_says_a_meeting_is_part_of_a_finalised_review_and_refuses_its_s
     assert refused.status_code == 409
     assert "can no longer change" in refused.get_data(as_text=True)
     assert UnitOfWork(org).one_to_ones.meeting("E3", "E4", day) == before
-    saved = kath_post(f"{PAGE}/meetings/{day}/private-notes", text="mine", version="0")
+    form = re.search(rf'action="{PAGE}/meetings/{day}/private-notes".*?name="version" value="(\d+)"', page, re.S)
+    assert form and "Edit your private notes" in page  # the held meeting's own private-notes form
+    saved = kath_post(f"{PAGE}/meetings/{day}/private-notes", text="mine", version=form.group(1), held="1")
     assert saved.status_code == 302
+    assert "Your private notes: mine" in kath.get(PAGE).get_data(as_text=True)
+    stale = kath_post(f"{PAGE}/meetings/{day}/private-notes", text="again", version=form.group(1), held="1")
+    assert stale.status_code == 412 and f'id="private-{day}-text"' in stale.get_data(as_text=True)
+    assert UnitOfWork(org).one_to_ones.private_note("E3", "E4", day, "E4")["text"] == "mine"
 
 
 # --- "today" on the reader's wall clock (limits of issue 28) ------------------------------------------------------
