@@ -23,6 +23,8 @@ from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
 from service.domain.errors import Conflict, NotFound
+from service.domain.reviews import Review
+from service.services import policy
 from service.services.auth import Principal
 
 
@@ -67,19 +69,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
-    """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them."""
+def export_person(uow: UnitOfWork, employee_id: str, seen_by: Principal | None = None) -> PersonalData:
+    """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them.
+
+    `seen_by`: the person themselves (the self-service download): their reviews as they may see them
+    (`_as_seen_by`), never a manager's draft, ratings waiting for calibration or the calibration's originals."""
     person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(f"no employee {employee_id!r}")
     reviews, about = uow.reviews.history(employee_id)
+    shown = [_as_seen_by(seen_by, r) if seen_by is not None else asdict(r) for r in reviews]
     owned = uow.actions.owned_by(employee_id)
     actions = {a.action_id: asdict(a) for a in [*about, *owned]}
     goals = [asdict(g) for g in uow.goals.every_of_owner(employee_id)]  # one Query, however many cycles
     preference = asdict(NotificationStore(uow).preference(employee_id))
     return PersonalData(
         employee=_plain(asdict(person)),
-        reviews=_plain([asdict(r) for r in reviews]),
+        reviews=_plain(shown),
         goals=_plain({g["goal_id"]: g for g in goals}),
         actions=_plain(sorted(actions.values(), key=lambda a: a["action_id"])),
         one_to_ones=_plain(_one_to_ones(uow, person)),
@@ -102,7 +108,7 @@ def download_my_data(uow: UnitOfWork, principal: Principal, clock: Clock) -> Per
     exclusions: no anonymous giver, no group's single answer, nothing about them written by others that the export
     leaves out, nobody else's private notes). Each download leaves an audit record (entity `PDATA#<id>`: who, when,
     the how-many-th download) before the data is handed over."""
-    data = export_person(uow, principal.employee_id)
+    data = export_person(uow, principal.employee_id, seen_by=principal)
     key = keys.personal_data_downloads(principal.employee_id)
     before = uow.table.get(key, consistent=True)
     count = int((before or {}).get("downloads", 0)) + 1
@@ -119,6 +125,21 @@ def download_my_data(uow: UnitOfWork, principal: Principal, clock: Clock) -> Per
         )
         uow.commit()
     return data
+
+
+def _as_seen_by(principal: Principal, review: Review) -> dict[str, Any]:
+    """A review as its own employee may see it, the rules of their pages and history (`policy`): the manager's part
+    and score once submitted and calibrated, the discussion once held; the calibration's originals and a former
+    manager's waiting draft never (PRODUCT.md: employees see only the result)."""
+    seen = asdict(review)
+    roles = policy.review_roles(principal, review.employee_id, review.manager_id)
+    parts = policy.visible_parts(roles, review.state)
+    if not (parts.manager_assessment and policy.may_see_manager_part_in_history(principal, review)):
+        seen["manager_assessment"] = seen["score"] = None
+    if not parts.discussion:
+        seen["discussion"] = None
+    seen["calibration"] = seen["manager_draft_by"] = None
+    return seen
 
 
 def _one_to_ones(uow: UnitOfWork, person: Employee) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
-"""A person's own data, self-service (a subject access request without asking HR): the same content as HR's
-`review-cycles export-person` gives for them, as JSON from the API and as a JSON file from their settings page
-(My notifications); each download is audited."""
+"""A person's own data, self-service (a subject access request without asking HR): the content HR's
+`review-cycles export-person` gives for them, their reviews as their own pages show them, as JSON from the API and as
+a JSON file from their settings page (My notifications); each download is audited."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ PersonalDataSchema = schema_of(PersonalData, "PersonalDataSchema")
 @bp.get("/api/me/personal-data")
 @api_doc(
     "Everything stored about me, as HR's export-person gives it (never an anonymous giver, a group's single answer "
-    "or another person's private notes); each download leaves an audit record",
+    "or another person's private notes), my reviews as my pages show them; each download leaves an audit record",
     response=PersonalDataSchema,
 )
 def mine_api():

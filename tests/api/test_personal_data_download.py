@@ -88,3 +88,24 @@ def test_a_download_costs_what_the_command_costs_plus_its_audit_write_whatever_t
     command_4, download_4 = _requests(4)
     assert download_1 - command_1 == download_4 - command_4 == 2  # the download count read and its audited write
     assert download_4 - download_1 == command_4 - command_1 == 0  # one Query of the goals of every cycle
+
+
+def test_my_download_holds_my_reviews_as_i_may_see_them_never_my_managers_draft(app, between_cycles, clock):  # noqa: F811
+    """HR's command exports a review in full (a subject access request HR answers); the self-service download gives
+    the person what their own pages show: no manager's draft, no ratings before the manager submits."""
+    from service.services import reviews as review_svc
+
+    e3, e4 = f.principal(between_cycles, "E3"), f.principal(between_cycles, "E4")
+    (review,), _ = UnitOfWork(between_cycles).reviews.history("E4")
+    draft = f.manager_content(narrative="Draft only: not yet ready for a bigger scope")
+    review_svc.save_part(
+        UnitOfWork(between_cycles), e3, review.cycle_id, "E4", draft, review.version, False, clock, part="manager"
+    )
+    assert "Draft only" in json.dumps(asdict(export_person(UnitOfWork(between_cycles), "E4")))  # HR's command
+
+    mine = as_(app, "E4")("GET", "/api/me/personal-data").get_json()
+    (seen,) = mine["reviews"]
+    assert seen["manager_assessment"] is None and seen["score"] is None and seen["calibration"] is None
+    assert "Draft only" not in json.dumps(mine)
+    assert seen["employee_id"] == "E4" and seen["cycle_id"] == review.cycle_id
+    assert download_my_data(UnitOfWork(between_cycles), e4, clock).reviews == mine["reviews"]
