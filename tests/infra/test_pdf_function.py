@@ -82,7 +82,7 @@ def test_the_summary_routes_go_to_the_pdf_function_page_by_session_api_by_jwt(te
 
 def test_the_pdf_function_takes_exports_with_partial_batch_failures_and_polls_no_dead_letters(template):
     # Issue 21: an event source mapping of its own (a SAM SQS event would attach AWSLambdaSQSQueueExecutionRole).
-    # Issue 24: none on the dead-letter queue (its polling was a third of the fixed cost): the last attempt fails
+    # Issue 24: none on the dead-letter queue (its idle polling cost $0.26 a month): the last attempt fails
     # its job itself, knowing the queue's maxReceiveCount, and a silent job reads as failed after the retries.
     resources = template["Resources"]
     triggers = [
