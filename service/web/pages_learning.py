@@ -20,7 +20,7 @@ from service.domain.learning import (
     InterviewFormat,
 )
 from service.services import directory as directory_svc
-from service.services import interviews, learning_plan, policy
+from service.services import interviews, learning_plan
 from service.services import learning as svc
 from service.services.auth import Principal
 from service.views.labels import options, word
@@ -136,7 +136,6 @@ def _render_log(principal: Principal, errors: dict[str, Any], status: int):
         need_names=_need_names(uow, principal, activities),
         **picker,
         types=TYPES,
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -237,7 +236,6 @@ def insights():
     return render_template(
         "pages/learning_insights.html",
         mine=svc.my_insights(wiring().uow(), principal),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -298,7 +296,6 @@ def _render_planner(principal: Principal, errors: dict[str, Any], status: int):
         planner=data,
         sources=SOURCES,
         formats=FORMATS,
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 

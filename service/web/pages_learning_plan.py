@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
 from service.domain.learning_plan import PlanKind, PlanStep
-from service.services import interviews, policy
+from service.services import interviews
 from service.services import learning as learning_svc
 from service.services import learning_plan as svc
 from service.services.auth import Principal
@@ -101,7 +101,6 @@ def _render_plan(principal: Principal, errors: dict[str, Any], status: int):
         LABELS,
         items=items,
         **_choices(principal),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -184,7 +183,6 @@ def _render_item(principal: Principal, item_id: str, errors: dict[str, Any], sta
         step=step,
         actions=[(a.value, ACTION_WORDS[a][0]) for a in ACTION_WORDS if found.can.get(a.value)],
         **_choices(principal),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -208,7 +206,6 @@ def render_record(principal: Principal, errors: dict[str, Any], status: int):
         picked={"activity": request.args.getlist("activity"), "item": request.args.getlist("item")},
         flags={"needs": "needs" in request.args, "comments": "comments" in request.args},
         choices=svc.record_choices(wiring().uow(), principal, today()),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
