@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from service.domain.workflow import Labelled, Workflow, labels, refused_in_words
+from service.domain.workflow import Labelled, Workflow, labels, refused_in_words, steps
 
 MAX_TITLE = 200
 MAX_NOTE = 1000
@@ -57,26 +57,22 @@ PLAN_STEP_LABELS = {
     PlanAction.REOPEN: "Reopen",
 }
 
+OPEN = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
+
 PLAN_WORKFLOW: Workflow[PlanStatus, PlanAction] = Workflow(
-    {
-        (PlanStatus.PLANNED, PlanAction.START): PlanStatus.IN_PROGRESS,
-        (PlanStatus.PLANNED, PlanAction.COMPLETE): PlanStatus.DONE,
-        (PlanStatus.IN_PROGRESS, PlanAction.COMPLETE): PlanStatus.DONE,
-        (PlanStatus.PLANNED, PlanAction.DROP): PlanStatus.DROPPED,
-        (PlanStatus.IN_PROGRESS, PlanAction.DROP): PlanStatus.DROPPED,
-        (PlanStatus.DONE, PlanAction.REOPEN): PlanStatus.IN_PROGRESS,
-        (PlanStatus.DROPPED, PlanAction.REOPEN): PlanStatus.IN_PROGRESS,
-    },
+    steps(
+        (PlanStatus.PLANNED, PlanAction.START, PlanStatus.IN_PROGRESS),
+        (OPEN, PlanAction.COMPLETE, PlanStatus.DONE),
+        (OPEN, PlanAction.DROP, PlanStatus.DROPPED),
+        ((PlanStatus.DONE, PlanStatus.DROPPED), PlanAction.REOPEN, PlanStatus.IN_PROGRESS),
+    ),
     refused_in_words("an item"),
 )
 
 
 def actions_from(status: PlanStatus) -> list[PlanAction]:
     """The actions the table allows from a status, in the order of the actions (the page's buttons)."""
-    return [a for a in PlanAction if PLAN_WORKFLOW.allows(status, a)]
-
-
-OPEN = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
+    return PLAN_WORKFLOW.actions_from(status, PlanAction)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.learning import NEED_ID_RE, ActivityType
-from service.domain.workflow import Workflow
+from service.domain.workflow import Workflow, steps
 
 
 class PlanKind(StrEnum):
@@ -49,22 +49,18 @@ class PlanAction(StrEnum):
 # has a request of its own (what was learnt, written to the log). Derived from PlanAction, never typed again.
 PlanStep = StrEnum("PlanStep", [(a.name, a.value) for a in PlanAction if a is not PlanAction.COMPLETE])
 
-PS, PA = PlanStatus, PlanAction
+OPEN = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
 
 # (status, action) → next status; anything else is refused (409).
-PLAN_TRANSITIONS: dict[tuple[PlanStatus, PlanAction], PlanStatus] = {
-    (PS.PLANNED, PA.START): PS.IN_PROGRESS,
-    (PS.PLANNED, PA.COMPLETE): PS.DONE,
-    (PS.IN_PROGRESS, PA.COMPLETE): PS.DONE,
-    (PS.PLANNED, PA.DROP): PS.DROPPED,
-    (PS.IN_PROGRESS, PA.DROP): PS.DROPPED,
-    (PS.DROPPED, PA.RESUME): PS.PLANNED,
-}
 PLAN_WORKFLOW = Workflow(
-    PLAN_TRANSITIONS,
+    steps(
+        (PlanStatus.PLANNED, PlanAction.START, PlanStatus.IN_PROGRESS),
+        (OPEN, PlanAction.COMPLETE, PlanStatus.DONE),
+        (OPEN, PlanAction.DROP, PlanStatus.DROPPED),
+        (PlanStatus.DROPPED, PlanAction.RESUME, PlanStatus.PLANNED),
+    ),
     lambda status, action: f"cannot {action.value} a plan item that is {status.value.replace('_', ' ')}",
 )
-OPEN = (PS.PLANNED, PS.IN_PROGRESS)
 
 # The log's kind of activity a done item becomes.
 ACTIVITY_OF: dict[PlanKind, ActivityType] = {

@@ -3,7 +3,7 @@ choices that carry their own words (`Labelled`), so a state, an action or a kind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -12,6 +12,17 @@ from service.domain.errors import Conflict
 
 S = TypeVar("S")
 A = TypeVar("A")
+
+
+def steps(*rows: tuple[S | tuple[S, ...], A | tuple[A, ...], S]) -> dict[tuple[S, A], S]:
+    """A transition table from rows `(from, action, to)`, read as a sentence: `from` may be several states and
+    `action` several actions, when each leads to the same state ("an open item is done or dropped")."""
+    table: dict[tuple[S, A], S] = {}
+    for sources, actions, target in rows:
+        for state in sources if isinstance(sources, tuple) else (sources,):
+            for action in actions if isinstance(actions, tuple) else (actions,):
+                table[(state, action)] = target
+    return table
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,10 @@ class Workflow(Generic[S, A]):
     def allows(self, state: S, action: A) -> bool:
         """Whether the table has a row for `action` from `state`."""
         return (state, action) in self.transitions
+
+    def actions_from(self, state: S, actions: Iterable[A]) -> list[A]:
+        """Of `actions`, those the table allows from `state`, in their order (a page's buttons)."""
+        return [action for action in actions if self.allows(state, action)]
 
 
 class Labelled(StrEnum):
