@@ -72,3 +72,15 @@ def refused_in_words(thing: str) -> Callable[[Labelled, Labelled], str]:
 def labels(choices: type[L]) -> dict[L, str]:
     """Each choice's label, in declaration order (what forms offer and templates look up)."""
     return {choice: choice.label for choice in choices}
+
+
+class Progress(Labelled):
+    """Where an item of a plan stands: the learning plan people own and the organisation's improvement plan."""
+
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_PROGRESS = (Progress.PLANNED, Progress.IN_PROGRESS)  # an item still to be done

@@ -31,8 +31,9 @@ from service.domain.diagnosis import (
     upward_levels,
 )
 from service.domain.errors import Conflict
-from service.domain.improvement_plan import PLAN_WORKFLOW, PlanAction, PlanStatus, actions_from
+from service.domain.improvement_plan import PLAN_WORKFLOW, PlanAction, actions_from
 from service.domain.reviews import ObstacleCategory
+from service.domain.workflow import Progress
 from tests.unit.suppression_audit import Audit
 
 EXAMPLES = int(os.environ.get("SUPPRESSION_EXAMPLES", "40"))
@@ -120,11 +121,11 @@ def test_a_cycle_after_one_without_obstacles_reads_no_rise():
 
 
 def test_the_plan_moves_by_its_table_and_refuses_the_rest():
-    assert PLAN_WORKFLOW.next(PlanStatus.PLANNED, PlanAction.START) is PlanStatus.IN_PROGRESS
-    assert PLAN_WORKFLOW.next(PlanStatus.IN_PROGRESS, PlanAction.COMPLETE) is PlanStatus.DONE
-    assert actions_from(PlanStatus.DONE) == [PlanAction.REOPEN]
+    assert PLAN_WORKFLOW.next(Progress.PLANNED, PlanAction.START) is Progress.IN_PROGRESS
+    assert PLAN_WORKFLOW.next(Progress.IN_PROGRESS, PlanAction.COMPLETE) is Progress.DONE
+    assert actions_from(Progress.DONE) == [PlanAction.REOPEN]
     with pytest.raises(Conflict, match="an item done cannot be started"):
-        PLAN_WORKFLOW.next(PlanStatus.DONE, PlanAction.START)
+        PLAN_WORKFLOW.next(Progress.DONE, PlanAction.START)
 
 
 # --- suppression properties -------------------------------------------------------------------------------
