@@ -77,6 +77,20 @@ def form_again(back: str, render: Callable[[forms.Errors, int], Any]) -> OnRefus
     return OnRefusal(back=back, form=lambda errors, message, status: render({**errors, "": [message]}, status))
 
 
+def saved_from(
+    page: str,
+    render: Callable[[forms.Errors, int], Any],
+    save: Callable[[], T],
+    said: Callable[[T], str],
+    then: Callable[[T], str] | None = None,
+) -> Response:
+    """A `form_with_message` page's form sent: `save()`; refused, `render` again (`form_again`); else `said(saved)`
+    flashed and a redirect to `then(saved)`, or to the page itself (POST-redirect-GET)."""
+    saved = attempt(save, form_again(page, render))
+    flash(said(saved), "success")
+    return redirect(then(saved) if then else page)
+
+
 def invalid(errors: forms.Errors, message: str, on: OnRefusal) -> None:
     """A form that did not load: answer it as the use case's own validation would be."""
     if errors:

@@ -25,7 +25,7 @@ from service.web.api_learning_plan import (
     LearningPlanItemPatchSchema,
     dated,
 )
-from service.web.form_flow import attempt, form_again, form_with_message
+from service.web.form_flow import attempt, form_again, form_with_message, saved_from
 from service.web.page_helpers import page_principal, today
 from service.web.versioning import form_version
 from service.web.wiring import wiring
@@ -111,14 +111,14 @@ def add():
     w = wiring()
 
     raw = _item_data(request.form, False)
-    made = attempt(
+    return saved_from(
+        url_for("pages_learning_plan.plan"),
+        partial(_render_plan, principal),
         lambda: svc.add_item(
             w.uow(), principal, _loaded(LearningPlanItemInSchema(), raw, "The item was not planned."), w.clock
         ),
-        form_again(url_for("pages_learning_plan.plan"), partial(_render_plan, principal)),
+        lambda made: f"“{made.title}” is in your learning plan.",
     )
-    flash(f"“{made.title}” is in your learning plan.", "success")
-    return redirect(url_for("pages_learning_plan.plan"))
 
 
 @bp.route("/plan/<item_id>", methods=["GET", "POST"])
