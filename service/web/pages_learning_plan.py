@@ -27,23 +27,19 @@ from service.web.api_learning_plan import (
 )
 from service.web.form_flow import attempt, form_again, form_with_message, saved_from
 from service.web.page_helpers import page_principal, today
+from service.web.pages_learning import LABELS as LOG_LABELS
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_learning_plan", __name__, url_prefix="/learning")
 KINDS = options(PlanKind)
-LABELS = {
+LABELS = {  # the log's field names (a done item becomes an activity of the log), and the plan's own
+    **LOG_LABELS,
     "kind": "Kind of learning",
     "title": "What you plan",
     "target_date": "Target date",
-    "notes": "Notes",
-    "need_id": "Training need it addresses",
     "contact_id": "Person from your interview planner",
-    "shared_with_manager": "Share with your manager",
     "done_on": "Done on",
-    "hours": "Hours",
-    "provider": "Provider or contact",
-    "learnt": "What you learnt",
     "activity_ids": "Learning activities",
     "item_ids": "Plan items",
     "action": "Action",
