@@ -77,6 +77,14 @@ def form_again(back: str, render: Callable[[forms.Errors, int], Any]) -> OnRefus
     return OnRefusal(back=back, form=lambda errors, message, status: render({**errors, "": [message]}, status))
 
 
+def done(call: Callable[[], T], on: OnRefusal, said: Callable[[T], str], then: str | Callable[[T], str]) -> Response:
+    """A form's POST-redirect-GET: `call()`; refused, answered as `on` says (`attempt`); else `said(result)` flashed
+    and a redirect to `then` (a URL, or one made from the result)."""
+    result = attempt(call, on)
+    flash(said(result), "success")
+    return redirect(then(result) if callable(then) else then)
+
+
 def saved_from(
     page: str,
     render: Callable[[forms.Errors, int], Any],
@@ -84,11 +92,9 @@ def saved_from(
     said: Callable[[T], str],
     then: Callable[[T], str] | None = None,
 ) -> Response:
-    """A `form_with_message` page's form sent: `save()`; refused, `render` again (`form_again`); else `said(saved)`
-    flashed and a redirect to `then(saved)`, or to the page itself (POST-redirect-GET)."""
-    saved = attempt(save, form_again(page, render))
-    flash(said(saved), "success")
-    return redirect(then(saved) if then else page)
+    """`done` for a `form_with_message` page's form: refused, the page rendered again (`form_again`); saved, back to
+    `then(saved)` or to the page itself."""
+    return done(save, form_again(page, render), said, then or page)
 
 
 def invalid(errors: forms.Errors, message: str, on: OnRefusal) -> None:
