@@ -16,7 +16,7 @@ from enum import StrEnum
 from service.domain.cycles import OPTIONAL_PHASES, Phase
 from service.domain.directory import Employee
 from service.domain.errors import ValidationFailed
-from service.domain.workflow import Labelled, Workflow, steps
+from service.domain.workflow import STAYS, Labelled, Workflow, steps
 
 
 class RuleKind(Labelled):
@@ -47,8 +47,7 @@ class RuleAction(StrEnum):
 
 
 RULE_TRANSITIONS = steps(
-    (RuleState.ACTIVE, RuleAction.EDIT, RuleState.ACTIVE),
-    (RuleState.PAUSED, RuleAction.EDIT, RuleState.PAUSED),
+    ((RuleState.ACTIVE, RuleState.PAUSED), RuleAction.EDIT, STAYS),
     (RuleState.ACTIVE, RuleAction.PAUSE, RuleState.PAUSED),
     (RuleState.PAUSED, RuleAction.RESUME, RuleState.ACTIVE),
     ((RuleState.ACTIVE, RuleState.PAUSED), RuleAction.ARCHIVE, RuleState.ARCHIVED),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Generic, TypeVar
 
 from service.domain.errors import Conflict
@@ -14,14 +14,22 @@ S = TypeVar("S")
 A = TypeVar("A")
 
 
-def steps(*rows: tuple[S | tuple[S, ...], A | tuple[A, ...], S]) -> dict[tuple[S, A], S]:
+class _Same(Enum):
+    STAYS = "stays"
+
+
+STAYS = _Same.STAYS  # a row's target: the state the step starts from (an edit, a save)
+
+
+def steps(*rows: tuple[S | tuple[S, ...], A | tuple[A, ...], S | _Same]) -> dict[tuple[S, A], S]:
     """A transition table from rows `(from, action, to)`, read as a sentence: `from` may be several states and
-    `action` several actions, when each leads to the same state ("an open item is done or dropped")."""
+    `action` several actions, when each leads to the same state ("an open item is done or dropped"), and `to` may be
+    STAYS ("a draft is edited and stays a draft")."""
     table: dict[tuple[S, A], S] = {}
     for sources, actions, target in rows:
         for state in sources if isinstance(sources, tuple) else (sources,):
             for action in actions if isinstance(actions, tuple) else (actions,):
-                table[(state, action)] = target
+                table[(state, action)] = state if target is STAYS else target
     return table
 
 

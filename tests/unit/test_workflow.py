@@ -8,7 +8,7 @@ from service.domain.learning import INTERVIEW_TRANSITIONS, InterviewAction, Inte
 from service.domain.learning import allows as interview_allows
 from service.domain.reviews import TRANSITIONS, ReviewAction, ReviewState
 from service.domain.reviews import allows as review_allows
-from service.domain.workflow import Workflow, steps
+from service.domain.workflow import STAYS, Workflow, steps
 
 DOOR = Workflow({("shut", "open"): "open", ("open", "shut"): "shut"}, lambda s, a: f"cannot {a} a door that is {s}")
 
@@ -35,6 +35,10 @@ def test_a_row_of_steps_may_name_several_states_and_actions():
         ("ajar", "shut"): "shut",
         ("ajar", "slam"): "shut",
     }
+
+
+def test_a_step_that_stays_leads_back_to_each_state_it_starts_from():
+    assert steps((("open", "shut"), "paint", STAYS)) == {("open", "paint"): "open", ("shut", "paint"): "shut"}
 
 
 def test_actions_from_keeps_the_actions_order():
