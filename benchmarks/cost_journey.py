@@ -381,7 +381,7 @@ def emulated_stack(meter: Meter) -> Iterator[Stack]:
             modules = {function: importlib.import_module(module) for function, module in HANDLERS.items()}
             scheduled = sys.modules["service.handlers.scheduled"]
             for module in (modules["WorkerFunction"], modules["PdfFunction"], scheduled):
-                module.Clock = lambda: clock  # type: ignore[attr-defined] # the cycle's days, not today's
+                module.Clock = lambda zone="UTC": clock  # type: ignore[attr-defined] # the cycle's days, not today's
             modules["WebFunction"].app.extensions["reviews"].clock = clock
             stack.handlers = {function: module.lambda_handler for function, module in modules.items()}
             _pdf_app_on(modules["PdfFunction"], clock)
