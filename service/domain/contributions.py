@@ -5,22 +5,22 @@ never in the employee's documents; HR sees that it exists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from service.domain.errors import ValidationFailed
+from service.domain.workflow import Labelled, labels
 
 MAX_QUESTION = 1000
 MAX_TEXT = 4000
 
 
-class ContributionState(StrEnum):
+class ContributionState(Labelled):
     """Asked, then given."""
 
-    ASKED = "asked"
-    GIVEN = "given"
+    ASKED = "asked", "Waiting"
+    GIVEN = "given", "Given"
 
 
-STATE_LABELS = {ContributionState.ASKED: "Waiting", ContributionState.GIVEN: "Given"}
+STATE_LABELS = labels(ContributionState)
 
 
 @dataclass(frozen=True)

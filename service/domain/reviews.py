@@ -11,7 +11,7 @@ from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.templates import WEIGHT_PARTS, Template
-from service.domain.workflow import STAYS, Workflow, steps
+from service.domain.workflow import STAYS, Labelled, Workflow, labels, steps
 
 
 class ReviewState(StrEnum):
@@ -179,28 +179,20 @@ class NeedFormat(StrEnum):
     OTHER = "other"
 
 
-class ObstacleCategory(StrEnum):
+class ObstacleCategory(Labelled):
     """Where an obstacle sits (the manager picks one when recording it)."""
 
-    RESOURCES = "resources"
-    TOOLS = "tools"
-    PROCESS = "process"
-    MANAGEMENT = "management_and_leadership"
-    TRAINING = "training"
-    WORKLOAD = "workload"
-    OTHER = "other"
+    RESOURCES = "resources", "Resources"
+    TOOLS = "tools", "Tools"
+    PROCESS = "process", "Process"
+    MANAGEMENT = "management_and_leadership", "Management and leadership"
+    TRAINING = "training", "Training"
+    WORKLOAD = "workload", "Workload"
+    OTHER = "other", "Other"
 
 
 # What each obstacle category is called wherever it is shown: forms, tables, charts, PDFs.
-OBSTACLE_CATEGORY_LABELS = {
-    ObstacleCategory.RESOURCES: "Resources",
-    ObstacleCategory.TOOLS: "Tools",
-    ObstacleCategory.PROCESS: "Process",
-    ObstacleCategory.MANAGEMENT: "Management and leadership",
-    ObstacleCategory.TRAINING: "Training",
-    ObstacleCategory.WORKLOAD: "Workload",
-    ObstacleCategory.OTHER: "Other",
-}
+OBSTACLE_CATEGORY_LABELS = labels(ObstacleCategory)
 
 
 class ItemStatus(StrEnum):
