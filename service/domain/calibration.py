@@ -16,7 +16,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import ValidationFailed
 from service.domain.suppression import SUPPRESS_BELOW, Line, withheld
 from service.domain.templates import Template
-from service.domain.workflow import Labelled, Workflow, labels
+from service.domain.workflow import Workflow
 
 
 class SessionState(StrEnum):
@@ -301,18 +301,18 @@ class Band(StrEnum):
     HIGH = "high"
 
 
-class Box(Labelled):
+class Box(StrEnum):
     """The nine boxes of performance × potential."""
 
-    RISK = "risk", "Low performance, low potential"
-    EFFECTIVE = "effective", "Effective"
-    TRUSTED_PROFESSIONAL = "trusted_professional", "Trusted professional"
-    INCONSISTENT = "inconsistent", "Inconsistent"
-    CORE_PLAYER = "core_player", "Core player"
-    HIGH_PERFORMER = "high_performer", "High performer"
-    ROUGH_DIAMOND = "rough_diamond", "Rough diamond"
-    GROWTH = "growth", "Growth"
-    STAR = "star", "Star"
+    RISK = "risk"
+    EFFECTIVE = "effective"
+    TRUSTED_PROFESSIONAL = "trusted_professional"
+    INCONSISTENT = "inconsistent"
+    CORE_PLAYER = "core_player"
+    HIGH_PERFORMER = "high_performer"
+    ROUGH_DIAMOND = "rough_diamond"
+    GROWTH = "growth"
+    STAR = "star"
 
 
 # (performance band, potential band) → box; what each box is called wherever it is shown.
@@ -327,7 +327,17 @@ BOXES: dict[tuple[Band, Band], Box] = {
     (Band.MEDIUM, Band.HIGH): Box.GROWTH,
     (Band.HIGH, Band.HIGH): Box.STAR,
 }
-BOX_LABELS = labels(Box)
+BOX_LABELS = {
+    Box.RISK: "Low performance, low potential",
+    Box.EFFECTIVE: "Effective",
+    Box.TRUSTED_PROFESSIONAL: "Trusted professional",
+    Box.INCONSISTENT: "Inconsistent",
+    Box.CORE_PLAYER: "Core player",
+    Box.HIGH_PERFORMER: "High performer",
+    Box.ROUGH_DIAMOND: "Rough diamond",
+    Box.GROWTH: "Growth",
+    Box.STAR: "Star",
+}
 
 
 def band(point: int, points: int) -> Band:

@@ -5,22 +5,22 @@ never in the employee's documents; HR sees that it exists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from service.domain.errors import ValidationFailed
-from service.domain.workflow import Labelled, labels
 
 MAX_QUESTION = 1000
 MAX_TEXT = 4000
 
 
-class ContributionState(Labelled):
+class ContributionState(StrEnum):
     """Asked, then given."""
 
-    ASKED = "asked", "Waiting"
-    GIVEN = "given", "Given"
+    ASKED = "asked"
+    GIVEN = "given"
 
 
-STATE_LABELS = labels(ContributionState)
+STATE_LABELS = {ContributionState.ASKED: "Waiting", ContributionState.GIVEN: "Given"}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
-from service.domain.workflow import Labelled, labels
 
 
 class GoalLevel(StrEnum):
@@ -42,16 +41,20 @@ AT_RISK = (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
 RANK = {GoalLevel.ORGANISATION: 0, GoalLevel.TEAM: 1, GoalLevel.INDIVIDUAL: 2}
 
 
-class Direction(Labelled):
+class Direction(StrEnum):
     """Which way a key result should move: up to its target (the default), down to it, or stay in a range."""
 
-    INCREASE = "increase", "Increase to the target (higher is better)"
-    DECREASE = "decrease", "Decrease to the target (lower is better)"
-    WITHIN = "within", "Stay within the range from start to target"
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    WITHIN = "within"
 
 
 # What each direction is called on forms and pages.
-DIRECTION_LABELS = labels(Direction)
+DIRECTION_LABELS = {
+    Direction.INCREASE: "Increase to the target (higher is better)",
+    Direction.DECREASE: "Decrease to the target (lower is better)",
+    Direction.WITHIN: "Stay within the range from start to target",
+}
 
 
 @dataclass(frozen=True)

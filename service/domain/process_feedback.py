@@ -12,27 +12,33 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 
 from service.domain.errors import ValidationFailed
 from service.domain.suppression import SUPPRESS_BELOW
-from service.domain.workflow import Labelled, labels
 
 MAX_CHANGE = 2000
 POINTS = (1, 2, 3, 4, 5)
 AGREEMENT_LABELS = {1: "Not at all", 2: "A little", 3: "Somewhat", 4: "Mostly", 5: "Completely"}
 
 
-class TimeTaken(Labelled):
+class TimeTaken(StrEnum):
     """How long the review took the person, all parts together."""
 
-    UNDER_1H = "under_1h", "Under an hour"
-    H1_2 = "1_2h", "1 to 2 hours"
-    H2_4 = "2_4h", "2 to 4 hours"
-    H4_8 = "4_8h", "4 to 8 hours"
-    OVER_8H = "over_8h", "More than 8 hours"
+    UNDER_1H = "under_1h"
+    H1_2 = "1_2h"
+    H2_4 = "2_4h"
+    H4_8 = "4_8h"
+    OVER_8H = "over_8h"
 
 
-TIME_LABELS = labels(TimeTaken)
+TIME_LABELS = {
+    TimeTaken.UNDER_1H: "Under an hour",
+    TimeTaken.H1_2: "1 to 2 hours",
+    TimeTaken.H2_4: "2 to 4 hours",
+    TimeTaken.H4_8: "4 to 8 hours",
+    TimeTaken.OVER_8H: "More than 8 hours",
+}
 
 
 @dataclass(frozen=True)

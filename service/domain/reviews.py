@@ -11,7 +11,7 @@ from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.templates import WEIGHT_PARTS, Template
-from service.domain.workflow import STAYS, Labelled, Workflow, labels, steps
+from service.domain.workflow import STAYS, Workflow, steps
 
 
 class ReviewState(StrEnum):
@@ -179,20 +179,28 @@ class NeedFormat(StrEnum):
     OTHER = "other"
 
 
-class ObstacleCategory(Labelled):
+class ObstacleCategory(StrEnum):
     """Where an obstacle sits (the manager picks one when recording it)."""
 
-    RESOURCES = "resources", "Resources"
-    TOOLS = "tools", "Tools"
-    PROCESS = "process", "Process"
-    MANAGEMENT = "management_and_leadership", "Management and leadership"
-    TRAINING = "training", "Training"
-    WORKLOAD = "workload", "Workload"
-    OTHER = "other", "Other"
+    RESOURCES = "resources"
+    TOOLS = "tools"
+    PROCESS = "process"
+    MANAGEMENT = "management_and_leadership"
+    TRAINING = "training"
+    WORKLOAD = "workload"
+    OTHER = "other"
 
 
 # What each obstacle category is called wherever it is shown: forms, tables, charts, PDFs.
-OBSTACLE_CATEGORY_LABELS = labels(ObstacleCategory)
+OBSTACLE_CATEGORY_LABELS = {
+    ObstacleCategory.RESOURCES: "Resources",
+    ObstacleCategory.TOOLS: "Tools",
+    ObstacleCategory.PROCESS: "Process",
+    ObstacleCategory.MANAGEMENT: "Management and leadership",
+    ObstacleCategory.TRAINING: "Training",
+    ObstacleCategory.WORKLOAD: "Workload",
+    ObstacleCategory.OTHER: "Other",
+}
 
 
 class ItemStatus(StrEnum):
