@@ -166,7 +166,7 @@ def activity(activity_id: str):
     """One of my activities: change it or remove it."""
     principal = page_principal()
     w = wiring()
-    if request.method == "GET" or _picking_need(request.form):
+    if request.method != "POST" or _picking_need(request.form):
         return _render_activity(principal, activity_id, {}, 200)
     version = form_version(request.form.get("version"))
     here = url_for("pages_learning.activity", activity_id=activity_id)
