@@ -43,8 +43,9 @@ from service.domain.feedback import FeedbackKind
 from service.domain.improvement_plan import PlanItem, PlanProgress, progress_of
 from service.domain.reviews import ReviewState, at_least
 from service.domain.suppression import NOTE, SUPPRESS_BELOW
-from service.services import policy
+from service.services import policy, report_release
 from service.services.auth import Principal
+from service.services.report_release import Progress
 from service.services.feedback_settings import feedback_deadline, settings_for
 from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
 
@@ -114,6 +115,9 @@ class Diagnosis:
     this_cycle_plan: list[PlanItem] = field(default_factory=list)
     upward_final: bool = False  # the cycle's upward groups are final: `levels` shows them
     upward_from: date | None = None  # the day they become final (None: when the cycle closes)
+    held: bool = False  # a running cycle read by leadership: no figure of it until it closes (report_release)
+    live: bool = False  # a running cycle read by HR: the figures move as reviews move
+    progress: Progress | None = None  # a held cycle's review counts (no content)
 
 
 def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
@@ -219,6 +223,11 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
     cycle = _cycle(uow, cycle_id)
     scale = list((cycle.template_snapshot or {}).get("scale", []))
     cycles = uow.cycles.list()  # once, for the training reports and the trend
+    earlier = _earlier(uow, cycle, cycles)
+    review, this_cycle = plan_review(uow, cycle, now.date(), earlier)
+    shown = [c for c in earlier if report_release.released(c, principal)]
+    if not report_release.released(cycle, principal):
+        return _held(uow, principal, cycle, now, cycles, shown, review, this_cycle)
     report = training_report(uow, principal, cycle_id, cycles=cycles)
     org, departments = _gaps(uow, cycle)
     up = _upward(uow, cycle, now)
@@ -232,14 +241,12 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
             cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below, levels, up.final
         )
     ]
-    earlier = _earlier(uow, cycle, cycles)
     before: CycleFigures | None = None
-    for n, c in enumerate(earlier[: TREND_CYCLES - 1]):
+    for n, c in enumerate(shown[: TREND_CYCLES - 1]):
         row, figs = _trend_row(uow, principal, c, now, cycles)
         trend.insert(0, row)
         before = figs if n == 0 else before
     meets = expectation_point(scale) if len(scale) >= 2 else 0
-    review, this_cycle = plan_review(uow, cycle, now.date(), earlier)
     return Diagnosis(
         cycle_id=cycle_id,
         cycle_name=cycle.name,
@@ -263,6 +270,47 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
         this_cycle_plan=this_cycle,
         upward_final=up.final,
         upward_from=up.final_on,
+        live=report_release.live(cycle, principal),
+    )
+
+
+def _held(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle: Cycle,
+    now: datetime,
+    cycles: list[Cycle],
+    shown: list[Cycle],
+    review: PlanReview,
+    this_cycle: list[PlanItem],
+) -> Diagnosis:
+    """A running cycle's diagnosis for leadership: none of its figures, its progress, and the trend of the closed
+    cycles before it (report_release)."""
+    scale = list((cycle.template_snapshot or {}).get("scale", []))
+    trend = [_trend_row(uow, principal, c, now, cycles)[0] for c in reversed(shown[: TREND_CYCLES - 1])]
+    return Diagnosis(
+        cycle_id=cycle.cycle_id,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state.value,
+        threshold=SUPPRESS_BELOW,
+        note=NOTE,
+        scale=scale,
+        meets=expectation_point(scale) if len(scale) >= 2 else 0,
+        obstacle_people=None,
+        areas=areas_from({}),
+        categories=[],
+        levels=[],
+        gaps=None,
+        departments=[],
+        training=[],
+        training_totals=training_totals([]),
+        findings=[],
+        trend=trend,
+        previous_cycle=shown[0].name if shown else None,
+        plan=review,
+        this_cycle_plan=this_cycle,
+        held=True,
+        progress=report_release.progress(uow, cycle.cycle_id),
     )
 
 
