@@ -78,6 +78,7 @@ class TrendRow:
     with_gap: int | None
     upward: list[LevelFigure] = field(default_factory=list)
     upward_final: bool = False
+    held: bool = False  # a running cycle read by leadership: only its upward feedback (released at once) shows
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,10 @@ def _held(
     """A running cycle's diagnosis for leadership: none of its figures, its progress, and the trend of the closed
     cycles before it (report_release)."""
     scale = list((cycle.template_snapshot or {}).get("scale", []))
+    up = _upward(uow, cycle, now)  # released for everyone at one moment: shown once final, as before
     trend = [_trend_row(uow, principal, c, now, cycles)[0] for c in reversed(shown[: TREND_CYCLES - 1])]
+    areas = [AreaFigure(a.area, None, a.categories) for a in areas_from({})]  # none published: not even a zero
+    trend.append(TrendRow(cycle.cycle_id, cycle.name, areas, 0, None, None, None, up.levels, up.final, True))
     return Diagnosis(
         cycle_id=cycle.cycle_id,
         cycle_name=cycle.name,
@@ -297,9 +301,9 @@ def _held(
         scale=scale,
         meets=expectation_point(scale) if len(scale) >= 2 else 0,
         obstacle_people=None,
-        areas=areas_from({}),
+        areas=areas,
         categories=[],
-        levels=[],
+        levels=up.levels,
         gaps=None,
         departments=[],
         training=[],
@@ -309,6 +313,8 @@ def _held(
         previous_cycle=shown[0].name if shown else None,
         plan=review,
         this_cycle_plan=this_cycle,
+        upward_final=up.final,
+        upward_from=up.final_on,
         held=True,
         progress=report_release.progress(uow, cycle.cycle_id),
     )
