@@ -57,4 +57,4 @@ class Progress:
 def progress(uow: UnitOfWork, cycle_id: str) -> Progress:
     """The cycle's review counts from its counters (one Get)."""
     per_state = uow.cycles.counts(cycle_id)[0]
-    return Progress(sum(per_state.values()), int(per_state.get(ReviewState.FINALISED.value, 0)))
+    return Progress(sum(per_state.values()), per_state.get(ReviewState.FINALISED.value, 0))
