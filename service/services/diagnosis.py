@@ -45,8 +45,8 @@ from service.domain.reviews import ReviewState, at_least
 from service.domain.suppression import NOTE, SUPPRESS_BELOW
 from service.services import policy, report_release
 from service.services.auth import Principal
-from service.services.report_release import Progress
 from service.services.feedback_settings import feedback_deadline, settings_for
+from service.services.report_release import Progress
 from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
 
 TREND_CYCLES = 3  # the cycle shown and the two before it

@@ -150,21 +150,22 @@ def test_after_close_the_leader_reads_the_final_figures_as_hr_does(world, clock)
     hr_report = {**hr_live["training json n=3"], "live": False, "cycle_state": "closed"}
     assert report == hr_report  # the figures HR read live are the ones leadership gets at close
     d = leader["diagnosis json"]
-    assert not d["held"] and d["findings"] and d["trend"][-1]["needs"] == hr_live["diagnosis json"]["trend"][-1]["needs"]
+    assert not d["held"] and d["findings"]
+    assert d["trend"][-1]["needs"] == hr_live["diagnosis json"]["trend"][-1]["needs"]
     assert HELD not in leader["training page"] and "By topic" in leader["training page"]
     rows = list(csv.reader(io.StringIO(leader["training csv"])))
     assert ["total", "people with needs", str(report["people_with_needs"])] == rows[1][:3]
 
 
 def test_the_leaders_reports_open_on_last_years_closed_cycle_and_name_the_running_one(world):
-    app, table, cycle_id = world
+    app, _, _ = world
     c, _ = client(app, LEADER)
     page = c.get("/reports/training").get_data(as_text=True)
     assert "2025 annual review" in page and "By topic" in page and HELD not in page
 
 
 def test_the_scheduled_email_of_a_running_cycle_gives_leadership_no_figure_that_one_review_moves(world, clock):
-    app, table, cycle_id = world
+    _, table, cycle_id = world
     training.set_schedule(UnitOfWork(table), f.principal(table, HR), "weekly", 0, clock)
     mailer = MemoryMailer()
     deliver_training_reports(UnitOfWork(table), mailer, clock, "https://x")
