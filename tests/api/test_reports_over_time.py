@@ -162,6 +162,7 @@ def test_the_leaders_reports_open_on_last_years_closed_cycle_and_name_the_runnin
     c, _ = client(app, LEADER)
     page = c.get("/reports/training").get_data(as_text=True)
     assert "2025 annual review" in page and "By topic" in page and HELD not in page
+    assert "2026 mid-year review" in page  # the running cycle, passed over, is named
 
 
 def test_the_scheduled_email_of_a_running_cycle_gives_leadership_no_figure_that_one_review_moves(world, clock):
