@@ -75,6 +75,9 @@ def readings(app, cycle_id: str, who: str) -> dict[str, object]:
     if who != HEAD:
         out["diagnosis json"] = c.get(f"/api/cycles/{cycle_id}/diagnosis", headers=headers).get_json()
         out["diagnosis page"] = _plain(c.get(f"/reports/diagnosis?cycle={cycle_id}").get_data(as_text=True))
+        out["ratings json"] = c.get(f"/api/cycles/{cycle_id}/rating-report", headers=headers).get_json()
+        out["ratings csv"] = c.get(f"/cycles/{cycle_id}/ratings.csv").get_data(as_text=True)
+        out["ratings page"] = _plain(c.get(f"/cycles/{cycle_id}/ratings").get_data(as_text=True))
         home = c.get(f"/?cycle={cycle_id}").get_data(as_text=True)
         # The overview's training figures (its review progress is counts per state, no content: it moves).
         out["home overview"] = _plain(re.search(r"<h3>Training needs</h3>.*?</div>", home, re.S).group(0))
@@ -131,6 +134,7 @@ def test_a_leader_reads_the_same_before_and_after_one_review_moves_and_hr_sees_i
     (last_year, this_year) = d["trend"]
     assert last_year["cycle_name"] == "2025 annual review" and last_year["needs"] > 0 and this_year["held"]
     assert HELD in leader_after["diagnosis page"] and "2025 annual review" in leader_after["diagnosis page"]
+    assert leader_after["ratings json"]["held"] and HELD in leader_after["ratings page"]
     # HR reads the live figures, labelled as live, and sees the review's contribution arrive.
     hr_after = readings(app, cycle_id, HR)
     assert hr_after["training json n=3"]["live"] is True and "figures-live" in hr_after["training page"]
