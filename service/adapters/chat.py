@@ -240,6 +240,9 @@ class ChannelMailer(Mailer):
             return
         by_email = [a for a in email.to if a not in chosen]
         for address, channel in chosen.items():
+            if not email.knock and self._shared(channel):  # a knock could tell the channel who answered feedback
+                by_email.append(address)
+                continue
             try:
                 shared = self.deliver(channel, address, message_of(email.subject, email.text))
             except ChatFailed as exc:
@@ -252,6 +255,11 @@ class ChannelMailer(Mailer):
                 by_email.append(address)
         if by_email:
             self.inner.send(replace(email, to=tuple(by_email)))
+
+    def _shared(self, channel: Channel) -> bool:
+        """Whether the channel is connected as one shared channel (a webhook: only knocks go there)."""
+        workspace = self.workspaces().get(channel)
+        return workspace is not None and workspace.mode not in PRIVATE_MODES
 
     def _choice(self, address: str) -> Preference | None:
         """The recipient's choice; while the table cannot tell, email (logged)."""

@@ -214,6 +214,11 @@ def digest_partition(shard: int) -> str:
     return f"DIGEST#{shard}"
 
 
+def personal_data_downloads(employee_id: str) -> dict[str, str]:
+    """How often a person downloaded their own data (each download audited as entity `PDATA#<id>`)."""
+    return {"pk": f"PDATA#{_esc(employee_id)}", "sk": "DOWNLOADS"}
+
+
 def notify_preference(employee_id: str) -> dict[str, str]:
     """A person's notification preference (issue 28: channel and timing; audited)."""
     return {"pk": f"NOTIFYPREF#{_esc(employee_id)}", "sk": "PREF"}

@@ -35,6 +35,8 @@ class Email:
     `digest_key` marks a message that may wait for its recipient's daily digest and says what it is about (the
     path it links to): the digest drops it once that is no longer waiting, and repeats it in no reminder. A
     message without one (a reminder, HR's "Remind now", a report) is sent at once.
+    `knock`: False for a message whose sending could tell who answers feedback (a request, a daily email that lists
+    them): a shared chat channel, which everybody in it reads, gets no knock for it (the email still goes).
     """
 
     to: tuple[str, ...]
@@ -43,6 +45,7 @@ class Email:
     cycle_id: str | None = None
     digest_key: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    knock: bool = True
 
     def mime(self, sender: str) -> EmailMessage:
         """The message as MIME: the text, then each attachment."""

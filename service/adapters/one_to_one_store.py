@@ -58,9 +58,17 @@ class OneToOneRepository(Repository):
 
     def private_notes_of(self, manager_id: str, report_id: str, days: list[str], author_id: str) -> dict[str, str]:
         """Date → the author's own private notes on those meetings (one batch read of the author's keys only)."""
+        found = self.private_note_items(manager_id, report_id, days, author_id)
+        return {d: i["text"] for d, i in found.items() if i["text"]}
+
+    def private_note_items(self, manager_id: str, report_id: str, days: list[str], author_id: str) -> dict[str, Item]:
+        """Date → `{text, version}` of the author's own private notes on those meetings, as stored (one batch read of
+        the author's keys only)."""
         wanted = [keys.one_to_one_private(manager_id, report_id, d, author_id) for d in days]
         by_sk = {k["sk"]: d for k, d in zip(wanted, days, strict=True)}
-        return {by_sk[i["sk"]]: i.get("text", "") for i in self._get_many(wanted) if i.get("text")}
+        return {
+            by_sk[i["sk"]]: {"text": i.get("text", ""), "version": int(i["version"])} for i in self._get_many(wanted)
+        }
 
     def save_pair(self, pair: Pair, *, new: bool, actor: str, action: str, at: str) -> Pair:
         """Stage the audited pair."""

@@ -28,7 +28,7 @@ from service.domain.feedback import (
 from service.services import policy
 from service.services.auth import Principal
 from service.services.cycles import get_cycle
-from service.services.delegation import acting_for, manager_notice_to
+from service.services.delegation import NoticeTo, acting_for, manager_notice_to
 from service.services.feedback import (
     closed_subjects,
     cycle_participant,
@@ -250,16 +250,33 @@ def _email_manager(
     to = manager_notice_to(uow, subject.manager_id, today)
     if to is None:
         return
-    path = f"/cycles/{cycle.cycle_id}/reviews/{subject.employee_id}/nominations"
-    url = f"{base_url}{path}"
-    text = render(
-        "email/nominations.txt", for_manager=to.for_manager, subject=subject, cycle=cycle, settings=settings, url=url
-    )
-    title = f"Peer reviewers to approve for {subject.name}"
     try:  # it waits for the manager's daily digest (issue 24): one email a day, whatever the team does
-        mailer.send(Email((to.person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
+        mailer.send(nominations_notice(cycle, subject, to, settings, base_url))
     except SendFailed as exc:
         log.warning("a nomination email could not be sent: %s", exc)
+
+
+def nominations_notice(
+    cycle: Cycle, subject: Employee, to: NoticeTo, settings: FeedbackSettings, base_url: str
+) -> Email:
+    """The message telling whoever decides (`to`: the manager, or the acting manager) that a report's nominations
+    wait; kept for their digest under the nominations page's path (the digest sends it to whoever decides then)."""
+    path = nominations_path(cycle.cycle_id, subject.employee_id)
+    text = render(
+        "email/nominations.txt",
+        for_manager=to.for_manager,
+        subject=subject,
+        cycle=cycle,
+        settings=settings,
+        url=f"{base_url}{path}",
+    )
+    title = f"Peer reviewers to approve for {subject.name}"
+    return Email((to.person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path)
+
+
+def nominations_path(cycle_id: str, subject_id: str) -> str:
+    """The path of a report's nominations page (a nomination notice's digest key)."""
+    return f"/cycles/{cycle_id}/reviews/{subject_id}/nominations"
 
 
 def decide_nominations(
@@ -432,7 +449,7 @@ def _email_reviewers(
             continue
         text = render("email/feedback_request.txt", person=person, **request)
         try:
-            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path))
+            mailer.send(Email((person.email,), title, text, cycle_id=cycle.cycle_id, digest_key=path, knock=False))
         except SendFailed as exc:
             log.warning("a feedback request email could not be sent; the daily reminder lists it: %s", exc)
 

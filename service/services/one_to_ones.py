@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
@@ -26,7 +26,7 @@ from service.domain.checkins import Rhythm
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from service.domain.one_to_ones import Meeting, MeetingAction, MeetingState, Pair, PointSource, TalkingPoint
-from service.domain.reviews import OPEN_STATUSES
+from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.domain.time_zones import instant, local, zone_error
 from service.services import policy
 from service.services.auth import Principal
@@ -79,6 +79,8 @@ class OneToOneView:
     zone: str  # the reader's time zone, in which the page shows times
     starts_at: datetime | None  # the current meeting's start (UTC), once the pair has a rhythm
     local_start: datetime | None  # the same instant on the reader's wall clock
+    frozen: dict[str, list[str]] = field(default_factory=dict)  # held meeting's date → the finalised reviews it is in
+    history_private_versions: dict[str, int] = field(default_factory=dict)  # date → version of my notes on it
 
     @property
     def form_time(self) -> str:
@@ -142,6 +144,36 @@ class MyTimeZone:
 def person_zone(person: Employee | None) -> str:
     """The zone a person reads times in: their own (setting or directory column), else the organisation's."""
     return (person.time_zone if person else None) or organisation_time_zone()
+
+
+def reader_today(uow: UnitOfWork, principal: Principal, now: datetime) -> date:
+    """Today on the reader's own wall clock (their zone, else the organisation's): which meeting is current, next
+    or past is read from it, as the invitations and reminders read their dates."""
+    return local(now, person_zone(uow.directory.get(principal.employee_id))).date()
+
+
+def finalised_reviews(uow: UnitOfWork, meeting: Meeting) -> list[str]:
+    """The names of the cycles whose review of the report, finalised (or in a closed cycle), holds this meeting as
+    evidence: what was pulled in (shared notes, talking points, actions) stays as that record shows it."""
+    from service.domain.cycles import CycleState
+
+    found = []
+    for cycle_id in meeting.evidence:
+        review, cycle = uow.reviews.get(cycle_id, meeting.report_id), uow.cycles.get(cycle_id)
+        if (review and review.state is ReviewState.FINALISED) or (cycle and cycle.state is CycleState.CLOSED):
+            found.append(cycle.name if cycle else cycle_id)
+    return found
+
+
+def _require_not_frozen(uow: UnitOfWork, meeting: Meeting) -> None:
+    """Refuse a change to a meeting pulled into a finalised review (409): the review's record and the meeting
+    would disagree. Private notes were never pulled in and stay editable."""
+    if names := finalised_reviews(uow, meeting):
+        raise Conflict(
+            f"the meeting of {meeting.date} is part of the finalised review ({', '.join(names)}): its shared notes, "
+            "talking points and actions can no longer change; your private notes still can",
+            entity="one_to_one",
+        )
 
 
 def my_time_zone(uow: UnitOfWork, principal: Principal) -> MyTimeZone:
@@ -238,6 +270,7 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
     pair = uow.one_to_ones.pair(m, r)
     meeting, history = _current(uow, people, pair, today)
     private = uow.one_to_ones.private_note(m, r, meeting.date, principal.employee_id) or {"text": "", "version": 0}
+    mine = uow.one_to_ones.private_note_items(m, r, [h.date for h in history], principal.employee_id)
     reader = people.manager if principal.employee_id == m else people.report
     zone, at = person_zone(reader), o2o.starts_at(pair, meeting.date) if pair else None
     return OneToOneView(
@@ -252,10 +285,12 @@ def one_to_one(uow: UnitOfWork, principal: Principal, report_id: str, today: dat
         private_version=private["version"],
         history=history,
         suggestions=suggestions(uow, people, meeting),
-        history_private_notes=uow.one_to_ones.private_notes_of(m, r, [h.date for h in history], principal.employee_id),
+        history_private_notes={d: i["text"] for d, i in mine.items() if i["text"]},
+        history_private_versions={d: i["version"] for d, i in mine.items()},
         zone=zone,
         starts_at=at,
         local_start=local(at, zone) if at else None,
+        frozen={h.date: names for h in history if h.evidence and (names := finalised_reviews(uow, h))},
     )
 
 
@@ -346,19 +381,25 @@ def set_rhythm(
 
 
 def _meeting_for_write(
-    uow: UnitOfWork, principal: Principal, report_id: str, day: str | None, today: date
+    uow: UnitOfWork, principal: Principal, report_id: str, day: str | None, now: datetime, *, frozen_ok: bool = False
 ) -> tuple[PairPeople, Meeting]:
-    """The meeting a write is about (its date; None: the current meeting), as stored or new (version 0)."""
+    """The meeting a write is about (its date; None: the writer's current meeting), as stored or new (version 0);
+    one pulled into a finalised review is refused (409) unless the write leaves what was pulled in (`frozen_ok`)."""
     people = pair_of(uow, principal, report_id)
     m, r = people.manager.employee_id, people.report.employee_id
+    today = reader_today(uow, principal, now)
     if day is None:
         meeting, _ = _current(uow, people, uow.one_to_ones.pair(m, r), today)
+        if not frozen_ok:
+            _require_not_frozen(uow, meeting)
         return people, meeting
     found = uow.one_to_ones.meeting(m, r, day)
     if found is None:  # the current meeting before its first write: not stored yet
         found, _ = _current(uow, people, uow.one_to_ones.pair(m, r), today)
         if found.date != day:
             raise NotFound("There is no such meeting of this one-to-one.")
+    if not frozen_ok:
+        _require_not_frozen(uow, found)
     return people, found
 
 
@@ -374,7 +415,7 @@ def _save(uow: UnitOfWork, principal: Principal, meeting: Meeting, action: str, 
 def add_point(uow: UnitOfWork, principal: Principal, report_id: str, data: dict[str, Any], clock: Clock) -> Meeting:
     """Either side adds a talking point to the current meeting's agenda: their own words, or a goal, feedback note
     or open review action of the report's (`source` and `ref`; its text is taken from there)."""
-    people, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now().date())
+    people, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
     source = PointSource(data.get("source") or PointSource.OWN)
     text = (data.get("text") or "").strip()
     ref = data.get("ref") or None
@@ -396,7 +437,7 @@ def save_shared_notes(
     uow: UnitOfWork, principal: Principal, report_id: str, day: str, text: str, expected_version: int, clock: Clock
 ) -> Meeting:
     """Either side edits the meeting's shared notes (both read them); a stale edit is refused."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
+    _, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now())
     _check_version(meeting.version, expected_version, "meeting")
     return _save(uow, principal, replace(meeting, shared_notes=text.strip()), "save_shared_notes", clock)
 
@@ -405,7 +446,7 @@ def save_private_notes(
     uow: UnitOfWork, principal: Principal, report_id: str, day: str, text: str, expected_version: int, clock: Clock
 ) -> int:
     """One side keeps private notes on a meeting (the other never reads them); returns their new version."""
-    people, _ = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
+    people, _ = _meeting_for_write(uow, principal, report_id, day, clock.now(), frozen_ok=True)
     m, r = people.manager.employee_id, people.report.employee_id
     found = uow.one_to_ones.private_note(m, r, day, principal.employee_id)
     _check_version(found["version"] if found else 0, expected_version, "private note")
@@ -419,7 +460,7 @@ def save_private_notes(
 
 def add_action(uow: UnitOfWork, principal: Principal, report_id: str, data: dict[str, Any], clock: Clock) -> Meeting:
     """Either side adds an action to the current meeting, owned by one of the two; carried until done."""
-    people, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now().date())
+    people, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
     owner = data.get("owner_id") or principal.employee_id
     action = MeetingAction(uuid.uuid4().hex[:12], (data.get("text") or "").strip(), owner, meeting.date)
     pair_people = {people.manager.employee_id, people.report.employee_id}
@@ -436,7 +477,7 @@ def set_action_done(
     clock: Clock,
 ) -> Meeting:
     """Either side marks an action of the current meeting done (or open again)."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now().date())
+    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
     _check_version(meeting.version, expected_version, "meeting")
     return _save(uow, principal, o2o.set_action_done(meeting, action_id, done), "update_meeting_action", clock)
 
@@ -452,7 +493,7 @@ def set_point_covered(
 ) -> Meeting:
     """Either side marks a talking point of the current meeting covered (or not yet); one not covered when the
     meeting is held moves to the next meeting."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now().date())
+    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
     _check_version(meeting.version, expected_version, "meeting")
     return _save(uow, principal, o2o.set_point_covered(meeting, point_id, covered), "update_talking_point", clock)
 
@@ -470,14 +511,14 @@ def hold_meeting(
     """Either side marks the meeting held: the pair's count goes up, and its unfinished actions and the talking
     points not covered are carried into the next meeting, in one transaction; both are invited to that next
     meeting."""
-    people, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
+    people, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now())
     _check_version(meeting.version, expected_version, "meeting")
     m, r = people.manager.employee_id, people.report.employee_id
     pair = uow.one_to_ones.pair(m, r)
     if pair is None:
         raise Conflict("set how often you meet first", entity="one_to_one")
     held = o2o.hold(meeting)
-    today = clock.now().date()
+    today = reader_today(uow, principal, clock.now())
     after = max(date.fromisoformat(day), date.fromordinal(today.toordinal() - 1))
     nxt_day = o2o.next_meeting_date(pair, today, after)
     nxt = uow.one_to_ones.meeting(m, r, nxt_day.isoformat()) or Meeting(m, r, nxt_day.isoformat())
@@ -499,15 +540,21 @@ def pull_into_review(
 ) -> Meeting:
     """Either side pulls a held meeting (its shared notes and actions) into the report's review of an active cycle,
     as evidence, the way feedback notes are pulled."""
-    people, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now().date())
+    people, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now(), frozen_ok=True)
     if meeting.state is not MeetingState.HELD:
         raise Conflict("only a meeting that was held is evidence", entity="one_to_one")
     cycle = get_cycle(uow, cycle_id)
     require_open(cycle)
-    if uow.reviews.get(cycle_id, people.report.employee_id) is None:
+    review = uow.reviews.get(cycle_id, people.report.employee_id)
+    if review is None:
         raise NotFound(f"{people.report.name} has no review in this cycle")
     if cycle_id in meeting.evidence:
         return meeting
+    if review.state is ReviewState.FINALISED:
+        raise Conflict(
+            f"{people.report.name}'s review in {cycle.name} is finalised: it takes no more evidence",
+            entity="one_to_one",
+        )
     return _save(uow, principal, replace(meeting, evidence=(*meeting.evidence, cycle_id)), "pull_meeting", clock)
 
 
@@ -523,11 +570,13 @@ def review_evidence(uow: UnitOfWork, principal: Principal, cycle_id: str, employ
 
 
 def review_cycles(uow: UnitOfWork, report_id: str) -> list[tuple[str, str]]:
-    """(cycle id, name) of the active cycles where the report has a review: where a meeting can be pulled."""
+    """(cycle id, name) of the active cycles where the report has a review not finalised: where a meeting can be
+    pulled."""
     from service.domain.cycles import CycleState
 
     history, _ = uow.reviews.history(report_id)
-    cycles = [uow.cycles.get(x.cycle_id) for x in history]
+    open_ = [x for x in history if x.state is not ReviewState.FINALISED]
+    cycles = [uow.cycles.get(x.cycle_id) for x in open_]
     return [(c.cycle_id, c.name) for c in cycles if c and c.state is CycleState.ACTIVE]
 
 

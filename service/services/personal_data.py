@@ -14,12 +14,18 @@ import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from service.adapters import keys
+from service.adapters.audited import stage_audited
+from service.adapters.clock import Clock, iso
 from service.adapters.notification_settings_store import NotificationStore
 from service.adapters.review_store import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.directory import Employee
 from service.domain.errors import Conflict, NotFound
+from service.domain.reviews import Review
+from service.services import policy
+from service.services.auth import Principal
 
 
 @dataclass(frozen=True)
@@ -63,21 +69,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
-    """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them."""
+def export_person(uow: UnitOfWork, employee_id: str, seen_by: Principal | None = None) -> PersonalData:
+    """Everything stored about one person: profile, reviews in full, goals, actions they own or that are about them.
+
+    `seen_by`: the person themselves (the self-service download): their reviews as they may see them
+    (`_as_seen_by`), never a manager's draft, ratings waiting for calibration or the calibration's originals."""
     person = uow.directory.get(employee_id)
     if person is None:
         raise NotFound(f"no employee {employee_id!r}")
     reviews, about = uow.reviews.history(employee_id)
+    shown = [_as_seen_by(seen_by, r) if seen_by is not None else asdict(r) for r in reviews]
     owned = uow.actions.owned_by(employee_id)
     actions = {a.action_id: asdict(a) for a in [*about, *owned]}
-    goals = []
-    for cycle in [None, *uow.cycles.list()]:
-        goals.extend(asdict(g) for g in uow.goals.of_owner(employee_id, cycle.cycle_id if cycle else None))
+    goals = [asdict(g) for g in uow.goals.every_of_owner(employee_id)]  # one Query, however many cycles
     preference = asdict(NotificationStore(uow).preference(employee_id))
     return PersonalData(
         employee=_plain(asdict(person)),
-        reviews=_plain([asdict(r) for r in reviews]),
+        reviews=_plain(shown),
         goals=_plain({g["goal_id"]: g for g in goals}),
         actions=_plain(sorted(actions.values(), key=lambda a: a["action_id"])),
         one_to_ones=_plain(_one_to_ones(uow, person)),
@@ -93,6 +101,45 @@ def export_person(uow: UnitOfWork, employee_id: str) -> PersonalData:
         contributions_written=_plain([asdict(c) for c in uow.contributions.asked_of(employee_id)]),
         notification_preference=_plain({k: v for k, v in preference.items() if k != "version"}),
     )
+
+
+def download_my_data(uow: UnitOfWork, principal: Principal, clock: Clock) -> PersonalData:
+    """The signed-in person downloads their own data: exactly what `export-person` gives HR for them (the same
+    exclusions: no anonymous giver, no group's single answer, nothing about them written by others that the export
+    leaves out, nobody else's private notes). Each download leaves an audit record (entity `PDATA#<id>`: who, when,
+    the how-many-th download) before the data is handed over."""
+    data = export_person(uow, principal.employee_id, seen_by=principal)
+    key = keys.personal_data_downloads(principal.employee_id)
+    before = uow.table.get(key, consistent=True)
+    count = int((before or {}).get("downloads", 0)) + 1
+    at = iso(clock.now())
+    with uow:
+        stage_audited(
+            uow,
+            entity=f"PDATA#{principal.employee_id}",
+            before=before,
+            after={**key, "type": "personal_data_downloads", "downloads": count, "last_at": at},
+            actor=principal.employee_id,
+            action="download_personal_data",
+            at=at,
+        )
+        uow.commit()
+    return data
+
+
+def _as_seen_by(principal: Principal, review: Review) -> dict[str, Any]:
+    """A review as its own employee may see it, the rules of their pages and history (`policy`): the manager's part
+    and score once submitted and calibrated, the discussion once held; the calibration's originals and a former
+    manager's waiting draft never (PRODUCT.md: employees see only the result)."""
+    seen = asdict(review)
+    roles = policy.review_roles(principal, review.employee_id, review.manager_id)
+    parts = policy.visible_parts(roles, review.state)
+    if not (parts.manager_assessment and policy.may_see_manager_part_in_history(principal, review)):
+        seen["manager_assessment"] = seen["score"] = None
+    if not parts.discussion:
+        seen["discussion"] = None
+    seen["calibration"] = seen["manager_draft_by"] = None
+    return seen
 
 
 def _one_to_ones(uow: UnitOfWork, person: Employee) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -206,7 +207,7 @@ def send_reminders(
 
     asked = pending_requests(uow, clock.now())
     sections = _due_sections(uow, now)
-    waiting = uow.reminders.notices()
+    waiting = _to_whoever_decides(uow, uow.reminders.notices(), today, base_url)
     rehearsals = rehearsal_cycles(uow) if tasks or asked or waiting else set()
     owners = sorted(set(by_owner) | set(asked) | {o for due in sections.values() for o in due})
     people = uow.directory.get_many(owners)
@@ -261,7 +262,7 @@ def send_reminders(
                 **extra,
             )
             subject = _subject(tasks_, requests_, digest, **extra)
-            email = Email((address,), subject, text, cycle_id=part)
+            email = Email((address,), subject, text, cycle_id=part, knock=False)  # see Email.knock
             outcomes.append(_send(uow, mailer, [claim], email, at, digest))
         reminded, bouncing, failed = (
             reminded + (True in outcomes),
@@ -274,6 +275,58 @@ def send_reminders(
     metrics.add(ESCALATIONS_SENT, escalated)
     metrics.add(REMINDER_SENDS_FAILED, failed + escalations_failed)
     return RemindersRun(len(tasks), reminded, escalated, failed + escalations_failed, bouncing)
+
+
+NOMINATIONS = re.compile(r"^/cycles/([^/]+)/reviews/([^/]+)/nominations$")
+
+
+def _to_whoever_decides(
+    uow: UnitOfWork, waiting: dict[str, list[Notice]], today: date, base_url: str
+) -> dict[str, list[Notice]]:
+    """The kept messages by address, each nomination notice going to whoever decides on the report's nominations
+    today (their manager now, or the acting manager meanwhile), written for them, not to whoever did when it was
+    kept; one that nobody decides on any more (the report left, no manager) is dropped. Reads only when such
+    notices wait: the reports (one batch), each manager's delegations, the cycles and their feedback settings."""
+    found = [(a, n, m) for a, ns in waiting.items() for n in ns if (m := NOMINATIONS.match(n.digest_key))]
+    if not found:
+        return waiting
+    from service.services.delegation import manager_notice_to
+    from service.services.feedback_nominations import nominations_notice
+    from service.services.feedback_settings import settings_for
+
+    subjects = uow.directory.get_many(sorted({m.group(2) for _, _, m in found}))
+    routed: dict[str, list[Notice]] = {
+        a: [n for n in ns if not NOMINATIONS.match(n.digest_key)] for a, ns in waiting.items()
+    }
+    dropped: list[Notice] = []
+    deciders: dict[str, Any] = {}
+    cycles: dict[str, Any] = {}
+    for _, notice, match in found:
+        cycle_id, subject = match.group(1), subjects.get(match.group(2))
+        if subject is None or not subject.active or not subject.manager_id:
+            dropped.append(notice)
+            continue
+        if subject.manager_id not in deciders:
+            deciders[subject.manager_id] = manager_notice_to(uow, subject.manager_id, today)
+        to = deciders[subject.manager_id]
+        if cycle_id not in cycles:
+            cycles[cycle_id] = uow.cycles.get(cycle_id)
+        cycle = cycles[cycle_id]
+        if to is None or cycle is None:
+            dropped.append(notice)
+            continue
+        address = to.person.email.lower()
+        if any(n.digest_key == notice.digest_key for n in routed.get(address, [])):
+            dropped.append(notice)  # the one who decides has this report's notice already
+            continue
+        if address == notice.address.lower() and to.for_manager is None:
+            routed.setdefault(address, []).append(notice)
+            continue
+        email = nominations_notice(cycle, subject, to, settings_for(uow, cycle), base_url)
+        moved = replace(notice, address=to.person.email, subject=email.subject, text=email.text)
+        routed.setdefault(address, []).append(moved)  # sent from here; its kept item goes with the sent digest
+    uow.reminders.drop(dropped)
+    return {a: ns for a, ns in routed.items() if ns}
 
 
 def _due_sections(uow: UnitOfWork, now: datetime) -> dict[str, dict[str, list[Any]]]:
@@ -416,7 +469,9 @@ def remind_cycle_now(
             by_owner.setdefault(owner, []).append(overdue)
     people = uow.directory.get_many(sorted(by_owner))
     # It takes the person's email of the day, so it carries what waits for their digest (a live cycle's only).
-    kept = uow.reminders.notices() if by_owner and not cycle.rehearsal else {}
+    kept = (
+        _to_whoever_decides(uow, uow.reminders.notices(), today, base_url) if by_owner and not cycle.rehearsal else {}
+    )
     rehearsals = rehearsal_cycles(uow) if kept else set()
     reminded = already = failed = bouncing = 0
     for owner_id, owned in sorted(by_owner.items()):
@@ -430,7 +485,7 @@ def remind_cycle_now(
             continue
         digest = tuple(n for n in kept.get(person.email.lower(), []) if n.cycle_id not in rehearsals)
         text = render("email/reminder.txt", person=person, tasks=owned, notices=digest, base_url=base_url)
-        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id)
+        email = Email((person.email,), f"Overdue review tasks ({len(owned)})", text, cycle_id=cycle_id, knock=False)
         outcome = _send(uow, mailer, [claim], email, at, digest)
         reminded, bouncing, failed = (
             reminded + (outcome is True),

@@ -115,6 +115,7 @@ def create_app(
     blueprints.add("api_delegation")  # issue 28: acting managers, contributions
     blueprints.add("api_schedules")  # issue 28: scheduled reviews
     blueprints.add("api_notifications")  # issue 28: notifications where people work
+    blueprints.add("personal_data")  # a person downloads their own data
     blueprints.add("openapi")
     blueprints.add("errors", "register_view_errors")  # the errors only views raise, with the views
 

@@ -150,10 +150,9 @@ def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, version: int
 @api_doc("My one-to-ones: with my manager and with each direct report, with the next meeting", response=PairListSchema)
 def mine():
     """The reader's one-to-ones."""
-    w = wiring()
-    return answer(
-        {"one_to_ones": svc.my_one_to_ones(w.uow(), current_principal(), w.clock.now().date())}, schema=PairListSchema
-    )
+    w, principal = wiring(), current_principal()
+    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    return answer({"one_to_ones": svc.my_one_to_ones(w.uow(), principal, today)}, schema=PairListSchema)
 
 
 @bp.get(PAIR)
@@ -164,10 +163,9 @@ def mine():
 )
 def get(employee_id: str):
     """A one-to-one for one of its pair."""
-    w = wiring()
-    return answer(
-        svc.one_to_one(w.uow(), current_principal(), employee_id, w.clock.now().date()), schema=OneToOneSchema
-    )
+    w, principal = wiring(), current_principal()
+    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    return answer(svc.one_to_one(w.uow(), principal, employee_id, today), schema=OneToOneSchema)
 
 
 @bp.put(PAIR + "/rhythm")
@@ -243,7 +241,13 @@ put_point = _tick_view(
 
 
 @bp.put(MEETING + "/notes")
-@api_doc("Edit a meeting's shared notes (If-Match: the meeting's version)", response=MeetingSchema, body=NotesInSchema)
+@api_doc(
+    "Edit a meeting's shared notes (If-Match: the meeting's version); 409 when the meeting was pulled into a review "
+    "that is now finalised (what the review holds no longer changes; private notes still do)",
+    response=MeetingSchema,
+    body=NotesInSchema,
+    errors=(409,),
+)
 def put_notes(employee_id: str, day: str):
     """Edit the shared notes."""
     w = wiring()
@@ -287,7 +291,8 @@ def held(employee_id: str, day: str):
 
 @bp.post(MEETING + "/evidence")
 @api_doc(
-    "Pull a held meeting (shared notes and actions) into the report's review of a cycle",
+    "Pull a held meeting (shared notes and actions) into the report's review of a cycle; 409 when that review is "
+    "finalised",
     response=MeetingSchema,
     body=EvidenceInSchema,
     errors=(409,),
@@ -330,5 +335,6 @@ def put_time_zone():
 )
 def counts():
     """HR's counts of one-to-ones."""
-    w = wiring()
-    return answer({"pairs": svc.hr_counts(w.uow(), current_principal(), w.clock.now().date())}, schema=CountsSchema)
+    w, principal = wiring(), current_principal()
+    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    return answer({"pairs": svc.hr_counts(w.uow(), principal, today)}, schema=CountsSchema)

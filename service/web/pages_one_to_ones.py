@@ -30,7 +30,7 @@ from service.web.api_one_to_ones import (
     TimeZoneInSchema,
 )
 from service.web.form_flow import OnRefusal, Respond, attempt, form_page
-from service.web.page_helpers import page_principal, today
+from service.web.page_helpers import page_principal
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
@@ -48,7 +48,7 @@ def _index(errors: forms.Errors | None = None, message: str = "", status: int = 
         errors,
         status,
         message=message,
-        pairs=svc.my_one_to_ones(uow, principal, today()),
+        pairs=svc.my_one_to_ones(uow, principal, svc.reader_today(uow, principal, wiring().clock.now())),
         zone=svc.my_time_zone(uow, principal),
         zone_names=zone_names(),
         typed=typed,
@@ -88,8 +88,8 @@ def time_zone():
 
 def _page(employee_id: str, errors: forms.Errors | None = None, message: str = "", status: int = 200, **typed: Any):
     """The pair's page; after a refused form, with its messages and what was typed (`typed`: form → values)."""
-    uow = wiring().uow()
-    view = svc.one_to_one(uow, page_principal(), employee_id, today())
+    uow, principal = wiring().uow(), page_principal()
+    view = svc.one_to_one(uow, principal, employee_id, svc.reader_today(uow, principal, wiring().clock.now()))
     return form_page(
         "pages/one_to_one.html",
         errors,
@@ -220,7 +220,9 @@ def private_notes(employee_id: str, day: str):
         return svc.save_private_notes(wiring().uow(), p, employee_id, day, d.get("text", ""), v, wiring().clock)
 
     said = lambda _: "Private notes saved (only you read them)."  # noqa: E731
-    return _submit(employee_id, Form("private", ("text",), NotesInSchema, call, said, "#h-private"))
+    held = "held" in request.form  # a held meeting's form, in the history: its own name, so its messages stay there
+    name, anchor = (f"private-{day}", "#h-history") if held else ("private", "#h-private")
+    return _submit(employee_id, Form(name, ("text",), NotesInSchema, call, said, anchor))
 
 
 @bp.post(MEETING + "/held")
@@ -251,5 +253,6 @@ def evidence(employee_id: str, day: str):
 @bp.get("/hr/one-to-ones")
 def hr_counts():
     """HR: that one-to-ones happen, per pair (never what was said)."""
-    rows = svc.hr_counts(wiring().uow(), page_principal(), today())
+    uow, principal = wiring().uow(), page_principal()
+    rows = svc.hr_counts(uow, principal, svc.reader_today(uow, principal, wiring().clock.now()))
     return render_template("pages/hr_one_to_ones.html", rows=rows)

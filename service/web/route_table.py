@@ -497,6 +497,10 @@ ROUTES = {
         ("/people/<employee_id>/training-needs", "pages_training.person_needs", ("GET", "HEAD", "OPTIONS")),
         ("/training-needs/<need_id>/training", "pages_training.log_training", ("OPTIONS", "POST")),
     ),
+    ("personal_data", "bp"): (
+        ("/api/me/personal-data", "personal_data.mine_api", ("GET", "HEAD", "OPTIONS")),
+        ("/me/personal-data", "personal_data.mine_file", ("GET", "HEAD", "OPTIONS")),
+    ),
     ("process_feedback", "bp"): (
         ("/api/cycles/<cycle_id>/process-feedback", "process_feedback.give_api", ("OPTIONS", "POST")),
         (

@@ -344,3 +344,97 @@ def test_the_page_shows_the_meeting_in_my_zone_named_and_a_bad_zone_comes_back_w
     page = alan.get(PAGE).get_data(as_text=True)
     assert 'Next meeting: 4 Mar 2026 at 11:00 <span class="zone">(Europe/Berlin)</span>' in page
     assert 'name="time" maxlength="2000" value="11:00"' in page
+
+
+# --- a meeting pulled into a review that is now finalised (limits of issue 28) ------------------------------------
+
+
+def _pulled_and_finalised(app, org, clock) -> tuple[str, str]:
+    """A held meeting with shared notes and an action, pulled into E4's review, which is then finalised:
+    (the cycle id, the meeting's date)."""
+    from tests.pdf.conftest import finalise_e4
+
+    cycle = f.launched_cycle(org, clock)
+    alan = as_(app, "E3")
+    alan("PUT", BASE + "/rhythm", {**RHYTHM, "first_date": "2026-03-02"}, version=0)
+    m = alan("POST", BASE + "/actions", {"text": "Pair on the importer", "owner_id": "E4"}).get_json()
+    m = alan("PUT", f"{BASE}/meetings/{m['date']}/notes", {"text": "As agreed."}, version=m["version"]).get_json()
+    alan("POST", f"{BASE}/meetings/{m['date']}/held", version=m["version"])
+    assert alan("POST", f"{BASE}/meetings/{m['date']}/evidence", {"cycle_id": cycle.cycle_id}).status_code == 200
+    finalise_e4(org, cycle.cycle_id, clock)
+    return cycle.cycle_id, m["date"]
+
+
+def test_a_meeting_in_a_finalised_review_keeps_what_was_pulled_in_and_private_notes_stay_editable(app, org, clock):
+    _, day = _pulled_and_finalised(app, org, clock)
+    alan, kath = as_(app, "E3"), as_(app, "E4")
+    before = UnitOfWork(org).one_to_ones.meeting("E3", "E4", day)
+    refused = kath("PUT", f"{BASE}/meetings/{day}/notes", {"text": "Rewritten later."}, version=before.version)
+    assert refused.status_code == 409
+    body = refused.get_json()
+    assert body["status"] == 409 and "part of the finalised review" in body["message"]
+    assert UnitOfWork(org).one_to_ones.meeting("E3", "E4", day) == before
+    mine = alan("PUT", f"{BASE}/meetings/{day}/private-notes", {"text": "still mine to edit"}, version=0)
+    assert mine.status_code == 200
+    assert UnitOfWork(org).one_to_ones.private_note("E3", "E4", day, "E3")["text"] == "still mine to edit"
+    view = kath("GET", BASE).get_json()
+    assert list(view["frozen"]) == [day]
+    doc = kath("GET", "/api/openapi.json").get_json()
+    assert "409" in doc["paths"]["/api/one-to-ones/{employee_id}/meetings/{day}/notes"]["put"]["responses"]
+
+
+def test_a_held_meeting_is_not_pulled_into_a_finalised_review(app, org, clock):
+    from tests.pdf.conftest import finalise_e4
+
+    cycle = f.launched_cycle(org, clock)
+    alan = as_(app, "E3")
+    alan("PUT", BASE + "/rhythm", {**RHYTHM, "first_date": "2026-03-02"}, version=0)
+    m = alan("POST", BASE + "/points", {"text": "Budget"}).get_json()
+    alan("POST", f"{BASE}/meetings/{m['date']}/held", version=m["version"])
+    finalise_e4(org, cycle.cycle_id, clock)
+    refused = alan("POST", f"{BASE}/meetings/{m['date']}/evidence", {"cycle_id": cycle.cycle_id})
+    assert refused.status_code == 409 and "is finalised" in refused.get_json()["message"]
+    assert UnitOfWork(org).one_to_ones.meeting("E3", "E4", m["date"]).evidence == ()
+
+
+def test_the_page_says_a_meeting_is_part_of_a_finalised_review_and_refuses_its_shared_notes(app, org, clock):
+    _, day = _pulled_and_finalised(app, org, clock)
+    kath, kath_post = browser(app, "E4")
+    page = kath.get(PAGE).get_data(as_text=True)
+    assert "Part of the finalised review" in page
+    assert "Use in the review" not in page and "evidence in " not in page  # the finalised review is not offered
+    before = UnitOfWork(org).one_to_ones.meeting("E3", "E4", day)
+    refused = kath_post(f"{PAGE}/meetings/{day}/notes", text="Rewritten later.", version=str(before.version))
+    assert refused.status_code == 409
+    assert "can no longer change" in refused.get_data(as_text=True)
+    assert UnitOfWork(org).one_to_ones.meeting("E3", "E4", day) == before
+    form = re.search(rf'action="{PAGE}/meetings/{day}/private-notes".*?name="version" value="(\d+)"', page, re.S)
+    assert form and "Edit your private notes" in page  # the held meeting's own private-notes form
+    saved = kath_post(f"{PAGE}/meetings/{day}/private-notes", text="mine", version=form.group(1), held="1")
+    assert saved.status_code == 302
+    assert "Your private notes: mine" in kath.get(PAGE).get_data(as_text=True)
+    stale = kath_post(f"{PAGE}/meetings/{day}/private-notes", text="again", version=form.group(1), held="1")
+    assert stale.status_code == 412 and f'id="private-{day}-text"' in stale.get_data(as_text=True)
+    assert UnitOfWork(org).one_to_ones.private_note("E3", "E4", day, "E4")["text"] == "mine"
+
+
+# --- "today" on the reader's wall clock (limits of issue 28) ------------------------------------------------------
+
+
+def test_just_after_midnight_in_auckland_the_page_shows_the_next_meeting_and_new_points_go_to_it(app, org, clock):
+    from datetime import UTC, datetime
+
+    kath = as_(app, "E4")
+    zone = kath("PUT", "/api/me/time-zone", {"time_zone": "Pacific/Auckland"}, version=0)
+    assert zone.status_code == 200, zone.get_json()
+    set_ = kath("PUT", BASE + "/rhythm", {**RHYTHM, "first_date": "2026-03-04", "time_zone": "Pacific/Auckland"}, 0)
+    assert set_.status_code == 200 and set_.get_json()["zone"] == "Pacific/Auckland"
+    clock.at = datetime(2026, 3, 4, 11, 30, tzinfo=UTC)  # 00:30 on 5 March in Auckland: the 4 March meeting is past
+    view = kath("GET", BASE).get_json()
+    assert view["meeting"]["date"] == "2026-03-11" and view["local_start"].startswith("2026-03-11T10:00")
+    assert kath("GET", "/api/one-to-ones").get_json()["one_to_ones"][0]["next_date"] == "2026-03-11"
+    added = kath("POST", BASE + "/points", {"text": "After midnight"}).get_json()
+    assert added["date"] == "2026-03-11"
+    assert [m.date for m in UnitOfWork(org).one_to_ones.meetings("E3", "E4")] == ["2026-03-11"]
+    page, _ = browser(app, "E4")
+    assert "Next meeting: 11 Mar 2026 at 10:00" in page.get(PAGE).get_data(as_text=True)

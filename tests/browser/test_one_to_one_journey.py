@@ -80,10 +80,28 @@ def test_a_manager_and_report_hold_a_one_to_one(live, open_as):
     expect(hr.get_by_text("shadow the platform")).to_have_count(0)
     check(hr, "one-to-ones-hr-wide", problems)
 
+    # The held meeting goes into Katherine's review, which is then finalised: the meeting says so (limits of issue 28).
+    from service.adapters.unit_of_work import UnitOfWork
+    from service.services import one_to_ones as svc
+    from tests import factories as f
+    from tests.pdf.conftest import finalise_e4
+
+    cycle = f.launched_cycle(live.table, live.clock)
+    (held,) = [m for m in UnitOfWork(live.table).one_to_ones.meetings("E3", "E4") if m.state.value == "held"]
+    svc.pull_into_review(
+        UnitOfWork(live.table), f.principal(live.table, "E3"), "E4", held.date, cycle.cycle_id, live.clock
+    )
+    finalise_e4(live.table, cycle.cycle_id, live.clock)
+    alan.bring_to_front()
+    alan.goto("/one-to-ones")
+    alan.goto("/one-to-ones/E4")
+    expect(alan.get_by_text("Part of the finalised review")).to_be_visible()
+    check(alan, "one-to-one-finalised-wide", problems)
+
     narrow = WIDTHS["narrow"]
     for page, path, name in (
         (alan, "/one-to-ones", "one-to-ones-list"),
-        (alan, "/one-to-ones/E4", "one-to-one-held"),
+        (alan, "/one-to-ones/E4", "one-to-one-finalised"),
         (kath, "/one-to-ones/E4", "one-to-one-agenda"),
         (hr, "/hr/one-to-ones", "one-to-ones-hr"),
     ):

@@ -183,6 +183,17 @@ def test_a_one_to_one_invitation_goes_as_raw_mail_and_the_daily_email_announces_
     assert len(daily) == 1 and "One-to-one with Alan Turing tomorrow" in daily[0].body
 
 
+def test_a_person_downloads_their_own_data_under_the_web_function_s_role(stack, monkeypatch, http_event, clock):
+    import json
+
+    web = start(stack, "WebFunction", monkeypatch)
+    employee = sign_in(stack, web, http_event, "E4")
+    assert "Download my data" in employee.get("/me/notifications")["body"]
+    file = employee.get("/me/personal-data")
+    assert file["statusCode"] == 200 and json.loads(file["body"])["employee"]["email"] == "katherine@example.com"
+    assert [r["action"] for r in UnitOfWork(stack.table).audit.of_entity("PDATA#E4")] == ["download_personal_data"]
+
+
 def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event, clock):
     cycle = overdue_cycle(stack, clock)
     web = start(stack, "WebFunction", monkeypatch)

@@ -170,6 +170,8 @@ ROUTES: dict[str, str] = {
     "GET /api/me/notifications": "ok ok ok ok ok ok ok 401",
     "PUT /api/me/notifications": "ok ok ok ok ok ok ok 401",
     "GET /me/notifications": "ok ok ok ok ok ok ok login",
+    "GET /api/me/personal-data": "ok ok ok ok ok ok ok 401",
+    "GET /me/personal-data": "ok ok ok ok ok ok ok login",
     "POST /me/notifications": "ok ok ok ok ok ok ok 401",
     "GET /api/notifications/channels": "403 403 403 403 403 ok 403 401",
     "PUT /api/notifications/channels/<channel>": "403 403 403 403 403 ok 403 401",

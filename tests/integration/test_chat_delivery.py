@@ -229,3 +229,34 @@ def test_slack_members_are_listed_in_pages_once_whatever_the_number_of_people(or
     paths = [r.path for r in chat.received if r.method == "GET"]
     assert paths == ["/api/users.list"] * 3
     assert [b["channel"] for b in chat.posted("chat.postMessage")] == ["U_KATHERINE", "U_KATHERINE"]
+
+
+def test_a_shared_channel_never_learns_who_is_asked_for_feedback_or_who_answered(org, chat):
+    """Limits of issue 28: a knock that comes, or stops, with a feedback request would name its reviewer to everyone
+    in the channel (the person reviewed included): requests and the daily emails that list them knock nobody."""
+    from service.services import feedback_nominations
+
+    table, clock = org
+    mailer, outbox, secrets = _chain(table, chat)
+    cycle = f.launched_cycle(table, clock)
+    _connect(table, clock, secrets, "slack", "webhook", SLACK_WEBHOOK)
+    for person in ("E5", "E6", "E2", "E3"):
+        _choose(table, clock, person, "slack", timing="each")
+    kath, alan = f.principal(table, "E4"), f.principal(table, "E3")
+    c = cycle.cycle_id
+    feedback_nominations.nominate_peers(
+        UnitOfWork(table), kath, c, "E4", ["E5", "E6", "E2"], clock, mailer, "https://r"
+    )
+    knocked = len(chat.posted("/services/"))  # Alan's knock for the nominations to decide: nobody's answer in it
+    feedback_nominations.decide_nominations(
+        UnitOfWork(table), alan, c, "E4", ["E5", "E6", "E2"], [], [], clock, mailer, "https://r"
+    )
+    assert len(chat.posted("/services/")) == knocked  # nobody knocked for being asked
+    asked = {m.to[0] for m in outbox.sent if m.subject == "Your feedback on Katherine Johnson"}
+    assert asked == {"edsger@example.com", "barbara@example.com", "grace@example.com"}  # the requests went by email
+    clock.at = datetime(2026, 3, 18, 7, tzinfo=UTC)  # the last days before the feedback deadline: listed daily
+    send_reminders(UnitOfWork(table), mailer, clock, "https://r")
+    posted = str(chat.posted("/services/"))
+    assert "edsger@" not in posted and "barbara@" not in posted  # their daily emails list the request: no knock
+    daily = {m.to[0] for m in outbox.sent if m.subject != "Your feedback on Katherine Johnson"}
+    assert {"edsger@example.com", "barbara@example.com", "grace@example.com"} <= daily  # by email

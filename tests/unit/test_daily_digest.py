@@ -211,3 +211,43 @@ def test_nominations_during_a_delegation_go_to_the_acting_manager_and_after_it_t
     send_reminders(UnitOfWork(table), daily, clock, "https://r")
     [email] = [m for m in to(daily, "alan@example.com") if "Peer reviewers" in m.text]  # (and the end's notice)
     assert "Peer reviewers to approve for Edsger Dijkstra" in email.text and "You are acting" not in email.text
+
+
+def test_a_kept_nomination_notice_goes_to_whoever_decides_when_the_digest_is_sent(table, clock, cycle_id):
+    from datetime import date
+
+    from service.services import delegation
+
+    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())  # kept for Alan, the manager then
+    uow = UnitOfWork(table)
+    uow.today = clock.now().date()
+    period = {"manager_id": "F3", "acting_id": "F10", "starts": date(2026, 3, 3), "ends": date(2026, 3, 9)}
+    delegation.name_acting_manager(uow, f.principal(table, "F3"), period, clock)  # Linus acts from the next day
+    clock.at = NEXT_MORNING
+    daily = MemoryMailer()
+    send_reminders(UnitOfWork(table), daily, clock, "https://r")
+    assert [m for m in to(daily, "alan@example.com") if "Peer reviewers" in m.text] == []
+    [email] = [m for m in to(daily, "linus@example.com") if "Peer reviewers" in m.text]
+    assert "Peer reviewers to approve for Katherine Johnson" in email.text
+    assert "You are acting manager for Alan Turing" in email.text
+    assert f"https://r/cycles/{cycle_id}/reviews/F4/nominations" in email.text
+    assert waiting(table) == []  # delivered once, to the one who decides
+
+
+def test_a_kept_nomination_notice_follows_a_manager_change_and_a_leaver_s_is_dropped(table, clock, cycle_id):
+    nominate(table, clock, cycle_id, "F4", ["F5", "F7", "F8"], MemoryMailer())  # kept for Alan (F3)
+    nominate(table, clock, cycle_id, "F5", ["F4", "F7", "F8"], MemoryMailer())  # kept for Alan too
+    moved = ORG.replace(
+        "Katherine Johnson,katherine@example.com,Engineer,Engineering,F3,",
+        "Katherine Johnson,katherine@example.com,Engineer,Engineering,F1,",
+    )
+    moved = moved.replace("F5,Edsger Dijkstra,edsger@example.com,Engineer,Engineering,F3,\n", "")  # Edsger left
+    import_organisation(UnitOfWork(table), None, moved, clock)  # Katherine now reports to Ada (F1)
+    new_manager = UnitOfWork(table).directory.get("F1")
+    clock.at = NEXT_MORNING
+    daily = MemoryMailer()
+    send_reminders(UnitOfWork(table), daily, clock, "https://r")
+    assert [m for m in to(daily, "alan@example.com") if "Peer reviewers" in m.text] == []
+    [email] = [m for m in to(daily, new_manager.email) if "Peer reviewers" in m.text]
+    assert "Peer reviewers to approve for Katherine Johnson" in email.text and "Edsger" not in email.text
+    assert waiting(table) == []
