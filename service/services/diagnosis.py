@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
@@ -248,30 +249,45 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
         trend.insert(0, row)
         before = figs if n == 0 else before
     meets = expectation_point(scale) if len(scale) >= 2 else 0
-    return Diagnosis(
-        cycle_id=cycle_id,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state.value,
-        threshold=SUPPRESS_BELOW,
-        note=NOTE,
-        scale=scale,
-        meets=meets,
+    return _of(
+        cycle,
+        review,
+        this_cycle,
+        earlier[0].name if earlier else None,
+        up,
         obstacle_people=report.obstacles.people,
         areas=areas,
         categories=list(report.obstacles.by_category),
-        levels=levels,
         gaps=org,
         departments=departments,
         training=topics,
         training_totals=totals,
         findings=reading(figures, before, len(scale), meets),
         trend=trend,
-        previous_cycle=earlier[0].name if earlier else None,
-        plan=review,
+        live=report_release.live(cycle, principal),
+    )
+
+
+def _of(
+    cycle: Cycle, plan: PlanReview, this_cycle: list[PlanItem], previous: str | None, up: Upward, **figures: Any
+) -> Diagnosis:
+    """The diagnosis of `cycle` with its `figures` (held or not): the parts every reading has."""
+    scale = list((cycle.template_snapshot or {}).get("scale", []))
+    return Diagnosis(
+        cycle_id=cycle.cycle_id,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state.value,
+        scale=scale,
+        meets=expectation_point(scale) if len(scale) >= 2 else 0,
+        threshold=SUPPRESS_BELOW,
+        note=NOTE,
+        levels=up.levels,
+        previous_cycle=previous,
+        plan=plan,
         this_cycle_plan=this_cycle,
         upward_final=up.final,
         upward_from=up.final_on,
-        live=report_release.live(cycle, principal),
+        **figures,
     )
 
 
@@ -287,36 +303,25 @@ def _held(
 ) -> Diagnosis:
     """A running cycle's diagnosis for leadership: none of its figures, its progress, and the trend of the closed
     cycles before it (report_release)."""
-    scale = list((cycle.template_snapshot or {}).get("scale", []))
     up = _upward(uow, cycle, now)  # released for everyone at one moment: shown once final, as before
     trend = [_trend_row(uow, principal, c, now, cycles)[0] for c in reversed(shown[: TREND_CYCLES - 1])]
     areas = [AreaFigure(a.area, None, a.categories) for a in areas_from({})]  # none published: not even a zero
     trend.append(TrendRow(cycle.cycle_id, cycle.name, areas, 0, None, None, None, up.levels, up.final, True))
-    return Diagnosis(
-        cycle_id=cycle.cycle_id,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state.value,
-        threshold=SUPPRESS_BELOW,
-        note=NOTE,
-        scale=scale,
-        meets=expectation_point(scale) if len(scale) >= 2 else 0,
+    previous = shown[0].name if shown else None
+    empty = {"categories": [], "gaps": None, "departments": [], "training": [], "findings": []}
+    return _of(
+        cycle,
+        review,
+        this_cycle,
+        previous,
+        up,
         obstacle_people=None,
         areas=areas,
-        categories=[],
-        levels=up.levels,
-        gaps=None,
-        departments=[],
-        training=[],
         training_totals=training_totals([]),
-        findings=[],
         trend=trend,
-        previous_cycle=shown[0].name if shown else None,
-        plan=review,
-        this_cycle_plan=this_cycle,
-        upward_final=up.final,
-        upward_from=up.final_on,
         held=True,
         progress=report_release.progress(uow, cycle.cycle_id),
+        **empty,
     )
 
 

@@ -551,18 +551,12 @@ def training_report(
         prev_steps, prev_total = _programme_steps(prev, MAX_PROGRAMME) if org else (None, 0)
         prev_hidden = _hidden(prev, prev_depts, prev_steps, prev_total)
     prev_people = prev["people"] if prev and prev["people"] >= SUPPRESS_BELOW and ORG not in prev_hidden else None
-    report = TrainingReport(
-        cycle_id=cycle_id,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state.value,
-        scope=scope,
-        threshold=SUPPRESS_BELOW,
-        note=NOTE,
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    report = _head(
+        cycle,
+        scope,
+        PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, prev_people) if prev_cycle else None,
         people_with_needs=None if too_small or ORG in hidden else fig["people"],
         suppressed=too_small,
-        previous_cycle=PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, prev_people) if prev_cycle else None,
-        score_rule=SCORE_RULE,
         live=report_release.live(cycle, principal),
     )
     if too_small:
@@ -583,6 +577,19 @@ def training_report(
 def _held(uow: UnitOfWork, cycle: Cycle, scope: str, prev_cycle: Cycle | None) -> TrainingReport:
     """A running cycle's report for a reader who cannot read each review: no figure, its progress, and the
     cycle before it named (its own report shows its figures once it is closed)."""
+    return _head(
+        cycle,
+        scope,
+        PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, None) if prev_cycle else None,
+        people_with_needs=None,
+        suppressed=True,
+        held=True,
+        progress=report_release.progress(uow, cycle.cycle_id),
+    )
+
+
+def _head(cycle: Cycle, scope: str, previous: PreviousCycle | None, **rest: Any) -> TrainingReport:
+    """The report's heading part for `cycle` (`rest`: its figures, or that they are held)."""
     return TrainingReport(
         cycle_id=cycle.cycle_id,
         cycle_name=cycle.name,
@@ -591,12 +598,9 @@ def _held(uow: UnitOfWork, cycle: Cycle, scope: str, prev_cycle: Cycle | None) -
         threshold=SUPPRESS_BELOW,
         note=NOTE,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        people_with_needs=None,
-        suppressed=True,
-        previous_cycle=PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, None) if prev_cycle else None,
+        previous_cycle=previous,
         score_rule=SCORE_RULE,
-        held=True,
-        progress=report_release.progress(uow, cycle.cycle_id),
+        **rest,
     )
 
 
