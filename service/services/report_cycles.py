@@ -81,6 +81,7 @@ class CycleChoice:
     unknown: str | None = None  # a cycle asked for that the view does not list (refused)
     passed_over: list[Cycle] = field(default_factory=list)  # newer launched cycles without data yet
     kept: bool = False  # the cycle shown is the one the person chose to keep (set by the web edge)
+    held_over: list[Cycle] = field(default_factory=list)  # passed over as running: figures shown when it closes
 
 
 def default_cycle(
@@ -114,7 +115,9 @@ def choose_cycle(
     if not asked and remembered in by_id:
         return CycleChoice(cycles, by_id[remembered], chosen=True)
     cycle, passed_over = default_cycle(uow, view, cycles, principal)
-    return CycleChoice(cycles, cycle, unknown=asked or None, passed_over=passed_over)
+    held = [c for c in passed_over if view is ReportView.TRAINING and principal is not None]
+    held = [c for c in held if not report_release.released(c, principal)]
+    return CycleChoice(cycles, cycle, unknown=asked or None, passed_over=passed_over, held_over=held)
 
 
 def default_report_cycle(uow: UnitOfWork, principal: Principal, view: ReportView) -> CycleChoice:
