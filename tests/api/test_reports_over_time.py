@@ -181,3 +181,19 @@ def test_the_scheduled_email_of_a_running_cycle_gives_leadership_no_figure_that_
     first, second = mine
     assert first.text == second.text
     assert "This cycle's figures are shown when it closes." in first.text and "Negotiation" not in first.text
+
+
+def test_a_reopened_cycle_is_held_again_until_it_closes_again(world, clock):
+    app, table, cycle_id = world
+    hr = f.principal(table, HR)
+    cycle = cycle_svc.close_cycle(
+        UnitOfWork(table), hr, cycle_id, cycle_svc.get_cycle(UnitOfWork(table), cycle_id).version, clock
+    )
+    c, headers = client(app, LEADER)
+    url = f"/api/cycles/{cycle_id}/training-report"
+    assert c.get(url, headers=headers).get_json()["people_with_needs"] >= 5
+    cycle = cycle_svc.reopen_cycle(UnitOfWork(table), hr, cycle_id, cycle.version, "A late correction", clock)
+    reopened = c.get(url, headers=headers).get_json()
+    assert reopened["held"] and reopened["people_with_needs"] is None
+    cycle_svc.close_cycle(UnitOfWork(table), hr, cycle_id, cycle.version, clock)
+    assert not c.get(url, headers=headers).get_json()["held"]
