@@ -42,7 +42,9 @@ def current_cycle(table) -> str:
     return max(UnitOfWork(table).cycles.list(), key=lambda c: c.period_start).cycle_id
 
 
-def diagnosis(app, table, who="E001"):
+def diagnosis(app, table, who="E005"):
+    """The running cycle's diagnosis, read by HR (Ingrid, who sees its live figures; leadership reads them once it
+    closes: tests/api/test_reports_over_time.py)."""
     client, headers = api(app, who)
     answer = client.get(f"/api/cycles/{current_cycle(table)}/diagnosis", headers=headers)
     assert answer.status_code == 200, answer.get_json()
