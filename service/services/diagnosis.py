@@ -166,7 +166,7 @@ def _upward(uow: UnitOfWork, cycle: Cycle, now: datetime) -> Upward:
     settings = settings_for(uow, cycle)
     deadline = feedback_deadline(cycle)
     final = upward_final(settings.release, deadline, cycle.state is CycleState.CLOSED, now)
-    at = upward_final_at(settings.release, deadline)
+    at = upward_final_at(settings.release, deadline, now.tzinfo)
     if not final:
         return Upward([], False, at.date() if at else None)
     competencies = [c["id"] for c in (cycle.template_snapshot or {}).get("competencies", [])]

@@ -218,3 +218,18 @@ def test_a_level_is_withheld_where_a_manager_above_some_of_its_groups_would_be_l
     bigger = UpwardGroup(3, 5, 10.0, 10, frozenset({"M3", "L2", "E1"}))
     assert not known_apart([*lin, bigger])  # 5 others for Lin, 6 for Lars, 8 for Mia or Max, none for Ada
     assert upward_levels([*lin, bigger]) == [LevelFigure(3, 3, 11, 1.27)]
+
+
+def test_upward_figures_are_final_after_the_deadlines_midnight_on_the_organisations_clock():
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from service.domain.diagnosis import upward_final
+    from service.domain.feedback import ReleaseRule
+
+    new_york = ZoneInfo("America/New_York")
+    deadline = date(2026, 3, 20)
+    evening = datetime(2026, 3, 20, 23, 0, tzinfo=new_york)  # 03:00 UTC on 21 March: a UTC organisation's is final
+    assert upward_final(ReleaseRule.DEADLINE, deadline, False, evening) is False
+    assert upward_final(ReleaseRule.DEADLINE, deadline, False, evening.astimezone(UTC)) is True
+    assert upward_final(ReleaseRule.DEADLINE, deadline, False, datetime(2026, 3, 21, 0, 15, tzinfo=new_york)) is True
