@@ -694,7 +694,7 @@ class RatingReport:
     previous_cycle: str | None
     note: str
     held: bool = False  # a running cycle read by leadership: no figure until it closes (report_release)
-    progress: report_release.Progress | None = None  # a held cycle's review counts (no content)
+    progress: report_release.HeldCounts | None = None  # a held cycle's review counts (no content)
 
 
 def _ratings(uow: UnitOfWork, cycle: Cycle) -> tuple[dict[str, list[int]], dict[str, list[int]]]:

@@ -47,7 +47,7 @@ from service.domain.suppression import NOTE, SUPPRESS_BELOW
 from service.services import policy, report_release
 from service.services.auth import Principal
 from service.services.feedback_settings import feedback_deadline, settings_for
-from service.services.report_release import Progress
+from service.services.report_release import HeldCounts
 from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
 
 TREND_CYCLES = 3  # the cycle shown and the two before it
@@ -119,7 +119,7 @@ class Diagnosis:
     upward_from: date | None = None  # the day they become final (None: when the cycle closes)
     held: bool = False  # a running cycle read by leadership: no figure of it until it closes (report_release)
     live: bool = False  # a running cycle read by HR: the figures move as reviews move
-    progress: Progress | None = None  # a held cycle's review counts (no content)
+    progress: HeldCounts | None = None  # a held cycle's review counts (no content)
 
 
 def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:

@@ -46,7 +46,7 @@ def live(cycle: Cycle, principal: Principal) -> bool:
 
 
 @dataclass(frozen=True)
-class Progress:
+class HeldCounts:
     """How far a held cycle is, in counts that carry no content: reviews in the cycle, and those finalised."""
 
     reviews: int
@@ -54,7 +54,7 @@ class Progress:
     note: str = HELD  # what the reader is told instead of the figures
 
 
-def progress(uow: UnitOfWork, cycle_id: str) -> Progress:
+def progress(uow: UnitOfWork, cycle_id: str) -> HeldCounts:
     """The cycle's review counts from its counters (one Get)."""
     per_state = uow.cycles.counts(cycle_id)[0]
-    return Progress(sum(per_state.values()), per_state.get(ReviewState.FINALISED.value, 0))
+    return HeldCounts(sum(per_state.values()), per_state.get(ReviewState.FINALISED.value, 0))

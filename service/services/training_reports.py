@@ -31,7 +31,7 @@ from service.domain.training import (
 )
 from service.services import policy, report_release
 from service.services.auth import Principal
-from service.services.report_release import Progress
+from service.services.report_release import HeldCounts
 
 MAX_PROGRAMME = 10
 RULE = (
@@ -193,7 +193,7 @@ class TrainingReport:
     programme: Programme | None = None
     held: bool = False  # a running cycle read by someone who cannot read each review: no figure until it closes
     live: bool = False  # a running cycle read by HR: the figures move as reviews move
-    progress: Progress | None = None  # a held cycle's review counts (no content)
+    progress: HeldCounts | None = None  # a held cycle's review counts (no content)
 
 
 def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
