@@ -14,6 +14,12 @@ def _esc(value: str) -> str:
     return value.replace("#", "%23")
 
 
+def _listed_in(index: tuple[str, ...], sort: str) -> dict[str, str]:
+    # An item's attributes on an index, its partition the one the index's query reads (written once, in that query).
+    name, partition = index[:2]
+    return {f"{name}pk": partition, f"{name}sk": sort}
+
+
 def employee(employee_id: str) -> dict[str, str]:
     """Primary key of an employee profile (all employees share the ORG partition)."""
     return {"pk": ORG, "sk": f"EMP#{_esc(employee_id)}"}
@@ -137,7 +143,7 @@ def reviews_in_state(cycle_id: str, state: str) -> tuple[str, str]:
 
 def review_disagreed_gsi(cycle_id: str, employee_name: str, employee_id: str) -> dict[str, str]:
     """gsi3 (sparse): a review whose employee did not agree, listed for HR by name while it says so."""
-    return {"gsi3pk": f"DISAGREED#{_esc(cycle_id)}", "gsi3sk": f"{employee_name.casefold()}#{_esc(employee_id)}"}
+    return _listed_in(disagreed_reviews(cycle_id), f"{employee_name.casefold()}#{_esc(employee_id)}")
 
 
 def disagreed_reviews(cycle_id: str) -> tuple[str, str]:
@@ -330,7 +336,7 @@ def goal_owner_total(cycle_id: str, owner_id: str | None = None) -> dict[str, st
 
 def check_in_due(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
     """A goal of a cycle due a check-in on `day` (ISO) by its rhythm, for the daily reminders (issue 24)."""
-    return {"pk": f"CHECKINS#{_cycle_part(cycle_id)}", "sk": f"{day}#{_esc(goal_id)}"}
+    return {"pk": check_ins_due(cycle_id), "sk": f"{day}#{_esc(goal_id)}"}
 
 
 def check_ins_due(cycle_id: str) -> str:
@@ -345,7 +351,7 @@ def goal_totals(cycle_id: str) -> dict[str, str]:
 
 def goal_behind_gsi(cycle_id: str, day: str, goal_id: str) -> dict[str, str]:
     """gsi3 attributes of a goal's roll-up: the day its pace falls behind, to list a cycle's goals behind by day."""
-    return {"gsi3pk": f"BEHIND#{_cycle_part(cycle_id)}", "gsi3sk": f"{day}#{_esc(goal_id)}"}
+    return _listed_in(behind_goals(cycle_id), f"{day}#{_esc(goal_id)}")
 
 
 def behind_goals(cycle_id: str) -> tuple[str, str]:
@@ -373,7 +379,7 @@ def calibration_session(session_id: str) -> dict[str, str]:
 
 def calibration_session_gsi1(cycle_id: str, created_at: str, session_id: str) -> dict[str, str]:
     """gsi1 attributes that list a cycle's calibration sessions, oldest first."""
-    return {"gsi1pk": f"CALSESSIONS#{_esc(cycle_id)}", "gsi1sk": f"{created_at}#{_esc(session_id)}"}
+    return _listed_in(calibration_sessions_index(cycle_id), f"{created_at}#{_esc(session_id)}")
 
 
 def calibration_sessions_index(cycle_id: str) -> tuple[str, str]:
@@ -738,7 +744,7 @@ def note(note_id: str) -> dict[str, str]:
 
 def note_gsi(recipient_id: str, at: str, note_id: str) -> dict[str, str]:
     """gsi1: the notes a person received, oldest first."""
-    return {"gsi1pk": f"NOTES#{_esc(recipient_id)}", "gsi1sk": f"{at}#{_esc(note_id)}"}
+    return _listed_in(notes_for(recipient_id), f"{at}#{_esc(note_id)}")
 
 
 def notes_for(recipient_id: str) -> tuple[str, str]:
@@ -909,7 +915,7 @@ def plan_item(item_id: str) -> dict[str, str]:
 
 def plan_item_gsi(created_at: str, item_id: str) -> dict[str, str]:
     """Index attributes of a plan item: the whole plan, by creation time (gsi1)."""
-    return {"gsi1pk": "ORGPLAN", "gsi1sk": f"{created_at}#{_esc(item_id)}"}
+    return _listed_in(plan_index(), f"{created_at}#{_esc(item_id)}")
 
 
 def plan_index() -> tuple[str, str]:
@@ -955,7 +961,7 @@ def one_to_one_pair(manager_id: str, report_id: str) -> dict[str, str]:
 
 def one_to_one_pairs_gsi(manager_id: str, report_id: str) -> dict[str, str]:
     """gsi1: every pair (the reminders' run and HR's counts)."""
-    return {"gsi1pk": "O2OPAIRS", "gsi1sk": f"{_esc(manager_id)}#{_esc(report_id)}"}
+    return _listed_in(one_to_one_pairs(), f"{_esc(manager_id)}#{_esc(report_id)}")
 
 
 def one_to_one_pairs() -> tuple[str, str]:

@@ -12,7 +12,8 @@ from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import OwnedRepository
 from service.adapters.store import Delete, Put
-from service.domain.learning_plan import OPEN, PlanItem
+from service.domain.learning_plan import PlanItem
+from service.domain.workflow import OPEN_PROGRESS
 
 PLAN_ITEM: Codec[PlanItem] = Codec(
     PlanItem, "learning_plan_item", lambda i: keys.learning_plan_item(i.owner_id, i.item_id)
@@ -43,7 +44,7 @@ class LearningPlanRepository(OwnedRepository[PlanItem]):
             )
         )
         due = keys.plan_due(item.owner_id, item.item_id)
-        if item.status in OPEN:
+        if item.status in OPEN_PROGRESS:
             line = {"owner_id": item.owner_id, "item_id": item.item_id, "title": item.title}
             self._uow.add(Put({**due, "type": "learning_plan_due", **line, "target_date": item.target_date}))
         elif not new:

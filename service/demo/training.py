@@ -71,6 +71,13 @@ MANAGED: dict[str, list[tuple[str, str]]] = {
     "E035": [("Course bookings need three forms", "process")],
     "E036": [("Unclear who decides on policy", "management_and_leadership")],
 }
+# Last year's obstacles, imported with the needs (categories only): the closed cycle's diagnosis shows them, so
+# leadership's trend has figures while this year's are held until the cycle closes (services/report_release.py).
+LAST_YEAR_OBSTACLES: dict[str, tuple[str, ...]] = {
+    **{e: ("tools",) for e in ("E008", "E009", "E010", "E011", "E012", "E014")},
+    **{e: ("process",) for e in ("E023", "E024", "E025", "E026", "E028")},
+    **{e: ("workload",) for e in ("E033", "E034", "E035", "E036", "E032")},
+}
 # Last year, imported: (employee, [(topic, priority)]).
 LAST_YEAR: dict[str, list[tuple[str, str]]] = {
     **{e: [("Public speaking", "high"), ("Kubernetes", "medium")] for e in ("E008", "E009", "E010", "E011")},
@@ -137,7 +144,7 @@ def load_training_demo(table: Table, clock: Clock) -> None:
 
 
 def _last_year(table: Table, cycle_id: str) -> None:
-    """Last year's needs as imported from the previous system: items and aggregates, no reviews."""
+    """Last year's needs and obstacles as imported from the previous system: items and aggregates, no reviews."""
     uow = UnitOfWork(table)
     catalogue = uow.training.catalogue()
     for employee_id, rows in LAST_YEAR.items():
@@ -151,10 +158,10 @@ def _last_year(table: Table, cycle_id: str) -> None:
             source=NeedSource.SELF,
             catalogue=catalogue,
         )
+        obstacles = [{"category": c} for c in LAST_YEAR_OBSTACLES.get(employee_id, ())]
         with uow:
             now = uow.training.contribution(cycle_id, employee_id)
             after = [n for n in now.stored_needs() if n.source is not NeedSource.SELF] + needs
-            uow.training.replace_person(
-                cycle_id, employee_id, after, contribution(person.department, person.chain, after, []), now
-            )
+            made = contribution(person.department, person.chain, after, obstacles)
+            uow.training.replace_person(cycle_id, employee_id, after, made, now)
             uow.commit()

@@ -10,7 +10,7 @@ from typing import Any
 from service.domain.directory import Employee
 from service.domain.errors import ValidationFailed
 from service.domain.reviews import ORDER, ReviewState
-from service.domain.workflow import Workflow
+from service.domain.workflow import STAYS, Workflow, steps
 
 
 class CycleState(StrEnum):
@@ -33,16 +33,13 @@ class CycleAction(StrEnum):
     DELETE = "delete"
 
 
-CYCLE_TRANSITIONS: dict[tuple[CycleState, CycleAction], CycleState] = {
-    (CycleState.DRAFT, CycleAction.EDIT): CycleState.DRAFT,
-    (CycleState.DRAFT, CycleAction.LAUNCH): CycleState.ACTIVE,
-    (CycleState.ACTIVE, CycleAction.CLOSE): CycleState.CLOSED,
-    (CycleState.CLOSED, CycleAction.REOPEN): CycleState.ACTIVE,
-    # Only a draft is put away or deleted: a launched cycle is part of the history.
-    (CycleState.DRAFT, CycleAction.ARCHIVE): CycleState.DRAFT,
-    (CycleState.DRAFT, CycleAction.RESTORE): CycleState.DRAFT,
-    (CycleState.DRAFT, CycleAction.DELETE): CycleState.DRAFT,
-}
+CYCLE_TRANSITIONS = steps(
+    (CycleState.DRAFT, CycleAction.LAUNCH, CycleState.ACTIVE),
+    (CycleState.ACTIVE, CycleAction.CLOSE, CycleState.CLOSED),
+    (CycleState.CLOSED, CycleAction.REOPEN, CycleState.ACTIVE),
+    # Only a draft is edited, put away or deleted: a launched cycle is part of the history.
+    (CycleState.DRAFT, (CycleAction.EDIT, CycleAction.ARCHIVE, CycleAction.RESTORE, CycleAction.DELETE), STAYS),
+)
 
 
 def _cycle_refusal(state: CycleState, action: CycleAction) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from service.domain.audit import canonical
 from service.domain.errors import ValidationFailed
-from service.domain.workflow import Labelled, Workflow, labels, refused_in_words
+from service.domain.workflow import Labelled, Workflow, labels, refused_in_words, steps
 
 MAX_PEOPLE = 50  # one decision, one item and one transaction (≤ 100 items: the decision, its audit, a mark each)
 MAX_TEXT = 4000
@@ -77,10 +77,10 @@ DECISION_ACTION_LABELS = labels(DecisionAction)
 
 
 DECISION_WORKFLOW: Workflow[DecisionState, DecisionAction] = Workflow(
-    {
-        (DecisionState.AWAITING_APPROVAL, DecisionAction.APPROVE): DecisionState.RECORDED,
-        (DecisionState.RECORDED, DecisionAction.COMMUNICATE): DecisionState.COMMUNICATED,
-    },
+    steps(
+        (DecisionState.AWAITING_APPROVAL, DecisionAction.APPROVE, DecisionState.RECORDED),
+        (DecisionState.RECORDED, DecisionAction.COMMUNICATE, DecisionState.COMMUNICATED),
+    ),
     refused_in_words("a decision"),
 )
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from service.domain.feedback import RELEASE_GRACE, ReleaseRule
+from service.domain.feedback import RELEASE_GRACE, ReleaseRule, day_ends
 from service.domain.reviews import ObstacleCategory
 from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.workflow import Labelled, labels
@@ -179,19 +179,20 @@ class LevelFigure:
     average: float | None
 
 
-def upward_final_at(rule: ReleaseRule, deadline: date | None) -> datetime | None:
+def upward_final_at(rule: ReleaseRule, deadline: date | None, zone: tzinfo | None = None) -> datetime | None:
     """The moment every upward group of a cycle is final and released at once: `RELEASE_GRACE` after the midnight
-    that ends the feedback deadline's day, when the cycle's rule releases on the deadline. None: groups are released
-    one by one as managers submit (rule `manager`), so only the cycle's close makes the whole set final."""
+    that ends the feedback deadline's day on the organisation's clock (`zone`, `feedback.day_ends`), when the cycle's
+    rule releases on the deadline. None: groups are released one by one as managers submit (rule `manager`), so only
+    the cycle's close makes the whole set final."""
     if deadline is None or not rule.on_deadline:
         return None
-    return datetime.combine(deadline + timedelta(days=1), time(), UTC) + RELEASE_GRACE
+    return day_ends(deadline, zone) + RELEASE_GRACE
 
 
 def upward_final(rule: ReleaseRule, deadline: date | None, closed: bool, now: datetime) -> bool:
     """Whether a cycle's upward figures may be shown: only once no group can join, leave or grow any more, so a
     figure a reader saw never changes (before and after would give one group, or one answer, away)."""
-    at = upward_final_at(rule, deadline)
+    at = upward_final_at(rule, deadline, now.tzinfo)
     return closed if at is None else now >= at
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.filenames import slug
-from service.domain.workflow import Workflow
+from service.domain.workflow import STAYS, Workflow, steps
 
 
 class ExportState(StrEnum):
@@ -40,16 +40,14 @@ class ExportAction(StrEnum):
 
 
 S, A = ExportState, ExportAction
-EXPORT_TRANSITIONS: dict[tuple[ExportState, ExportAction], ExportState] = {
-    (S.QUEUED, A.START): S.RUNNING,
-    (S.RUNNING, A.START): S.RUNNING,  # a redelivered plan: the chunks already made are kept
-    (S.RUNNING, A.ASSEMBLE): S.ASSEMBLING,
-    (S.ASSEMBLING, A.FINISH): S.DONE,
-    (S.QUEUED, A.FAIL): S.FAILED,
-    (S.RUNNING, A.FAIL): S.FAILED,
-    (S.ASSEMBLING, A.FAIL): S.FAILED,
-    (S.FAILED, A.RETRY): S.QUEUED,
-}
+EXPORT_TRANSITIONS = steps(
+    (S.QUEUED, A.START, S.RUNNING),
+    (S.RUNNING, A.START, STAYS),  # a redelivered plan: the chunks already made are kept
+    (S.RUNNING, A.ASSEMBLE, S.ASSEMBLING),
+    (S.ASSEMBLING, A.FINISH, S.DONE),
+    ((S.QUEUED, S.RUNNING, S.ASSEMBLING), A.FAIL, S.FAILED),
+    (S.FAILED, A.RETRY, S.QUEUED),
+)
 
 
 EXPORT_WORKFLOW = Workflow(

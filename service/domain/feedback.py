@@ -21,7 +21,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.templates import Form, Template
-from service.domain.workflow import Workflow
+from service.domain.workflow import Workflow, steps
 
 MIN_THRESHOLD = 3  # the product's floor: a group smaller than this is never shown, whatever the setting
 
@@ -57,18 +57,14 @@ class RequestAction(StrEnum):
 R, RA = RequestState, RequestAction
 
 # The whole workflow of a request: (state, action) → next state; `None` is "no request yet".
-REQUEST_TRANSITIONS: dict[tuple[RequestState | None, RequestAction], RequestState] = {
-    (None, RA.NOMINATE): R.NOMINATED,
-    (None, RA.ADD): R.APPROVED,
-    (R.REMOVED, RA.NOMINATE): R.NOMINATED,
-    (R.REMOVED, RA.ADD): R.APPROVED,
-    (R.NOMINATED, RA.APPROVE): R.APPROVED,
-    (R.NOMINATED, RA.ADD): R.APPROVED,
-    (R.NOMINATED, RA.REMOVE): R.REMOVED,
-    (R.APPROVED, RA.REMOVE): R.REMOVED,
-    (R.APPROVED, RA.ANSWER): R.ANSWERED,
-    (R.APPROVED, RA.DECLINE): R.DECLINED,
-}
+REQUEST_TRANSITIONS: dict[tuple[RequestState | None, RequestAction], RequestState] = steps(
+    ((None, R.REMOVED), RA.NOMINATE, R.NOMINATED),
+    ((None, R.REMOVED, R.NOMINATED), RA.ADD, R.APPROVED),
+    (R.NOMINATED, RA.APPROVE, R.APPROVED),
+    ((R.NOMINATED, R.APPROVED), RA.REMOVE, R.REMOVED),
+    (R.APPROVED, RA.ANSWER, R.ANSWERED),
+    (R.APPROVED, RA.DECLINE, R.DECLINED),
+)
 # States that count as "asked" in progress counts (a removed request was never asked).
 ASKED = (R.APPROVED, R.ANSWERED, R.DECLINED)
 # States that hold a place among the nominees (min/max are counted over these).

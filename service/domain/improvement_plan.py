@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from service.domain.workflow import Labelled, Workflow, labels, refused_in_words
+from service.domain.workflow import OPEN_PROGRESS, Labelled, Progress, Workflow, labels, refused_in_words, steps
 
 MAX_TITLE = 200
 MAX_NOTE = 1000
@@ -25,16 +25,7 @@ class PlanSource(Labelled):
 PLAN_SOURCE_LABELS = labels(PlanSource)
 
 
-class PlanStatus(Labelled):
-    """Where an item of the plan stands."""
-
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
-
-
-PLAN_STATUS_LABELS = labels(PlanStatus)
+PLAN_STATUS_LABELS = labels(Progress)
 
 
 class PlanAction(Labelled):
@@ -57,26 +48,20 @@ PLAN_STEP_LABELS = {
     PlanAction.REOPEN: "Reopen",
 }
 
-PLAN_WORKFLOW: Workflow[PlanStatus, PlanAction] = Workflow(
-    {
-        (PlanStatus.PLANNED, PlanAction.START): PlanStatus.IN_PROGRESS,
-        (PlanStatus.PLANNED, PlanAction.COMPLETE): PlanStatus.DONE,
-        (PlanStatus.IN_PROGRESS, PlanAction.COMPLETE): PlanStatus.DONE,
-        (PlanStatus.PLANNED, PlanAction.DROP): PlanStatus.DROPPED,
-        (PlanStatus.IN_PROGRESS, PlanAction.DROP): PlanStatus.DROPPED,
-        (PlanStatus.DONE, PlanAction.REOPEN): PlanStatus.IN_PROGRESS,
-        (PlanStatus.DROPPED, PlanAction.REOPEN): PlanStatus.IN_PROGRESS,
-    },
+PLAN_WORKFLOW: Workflow[Progress, PlanAction] = Workflow(
+    steps(
+        (Progress.PLANNED, PlanAction.START, Progress.IN_PROGRESS),
+        (OPEN_PROGRESS, PlanAction.COMPLETE, Progress.DONE),
+        (OPEN_PROGRESS, PlanAction.DROP, Progress.DROPPED),
+        ((Progress.DONE, Progress.DROPPED), PlanAction.REOPEN, Progress.IN_PROGRESS),
+    ),
     refused_in_words("an item"),
 )
 
 
-def actions_from(status: PlanStatus) -> list[PlanAction]:
+def actions_from(status: Progress) -> list[PlanAction]:
     """The actions the table allows from a status, in the order of the actions (the page's buttons)."""
-    return [a for a in PlanAction if PLAN_WORKFLOW.allows(status, a)]
-
-
-OPEN = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
+    return PLAN_WORKFLOW.actions_from(status, PlanAction)
 
 
 @dataclass(frozen=True)
@@ -92,7 +77,7 @@ class PlanItem:
     cycle_name: str
     owner_id: str
     due: str  # ISO date
-    status: PlanStatus
+    status: Progress
     created_at: str
     created_by: str
     updated_at: str
@@ -102,7 +87,7 @@ class PlanItem:
 
     def overdue(self, today: date) -> bool:
         """Still open after its due date."""
-        return self.status in OPEN and date.fromisoformat(self.due) < today
+        return self.status in OPEN_PROGRESS and date.fromisoformat(self.due) < today
 
 
 @dataclass(frozen=True)
@@ -120,5 +105,5 @@ class PlanProgress:
 
 def progress_of(items: list[PlanItem], today: date) -> PlanProgress:
     """The counts per status (every status named, zeros included) and the overdue ones."""
-    counts = {s.value: sum(1 for i in items if i.status is s) for s in PlanStatus}
+    counts = {s.value: sum(1 for i in items if i.status is s) for s in Progress}
     return PlanProgress(counts, sum(1 for i in items if i.overdue(today)))

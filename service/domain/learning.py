@@ -11,7 +11,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
-from service.domain.workflow import Workflow
+from service.domain.workflow import Workflow, steps
 
 
 class ActivityType(StrEnum):
@@ -73,16 +73,13 @@ class InterviewAction(StrEnum):
 ST, IA = InterviewStatus, InterviewAction
 
 # The planner's workflow: (status, action) → next status. Anything else is refused.
-INTERVIEW_TRANSITIONS: dict[tuple[InterviewStatus, InterviewAction], InterviewStatus] = {
-    (ST.PLANNED, IA.SEND): ST.REQUEST_SENT,
-    (ST.PLANNED, IA.SCHEDULE): ST.SCHEDULED,  # arranged in person, without a written request
-    (ST.REQUEST_SENT, IA.SEND): ST.REQUEST_SENT,  # a follow-up sent again
-    (ST.REQUEST_SENT, IA.SCHEDULE): ST.SCHEDULED,
-    (ST.REQUEST_SENT, IA.DECLINE): ST.DECLINED,
-    (ST.SCHEDULED, IA.SCHEDULE): ST.SCHEDULED,  # moved to another time
-    (ST.SCHEDULED, IA.COMPLETE): ST.COMPLETED,
-    (ST.SCHEDULED, IA.DECLINE): ST.DECLINED,
-}
+INTERVIEW_TRANSITIONS: dict[tuple[InterviewStatus, InterviewAction], InterviewStatus] = steps(
+    ((ST.PLANNED, ST.REQUEST_SENT), IA.SEND, ST.REQUEST_SENT),  # sent again: a follow-up
+    # planned: arranged in person, without a written request; scheduled: moved to another time
+    ((ST.PLANNED, ST.REQUEST_SENT, ST.SCHEDULED), IA.SCHEDULE, ST.SCHEDULED),
+    (ST.SCHEDULED, IA.COMPLETE, ST.COMPLETED),
+    ((ST.REQUEST_SENT, ST.SCHEDULED), IA.DECLINE, ST.DECLINED),
+)
 
 
 INTERVIEW_WORKFLOW = Workflow(

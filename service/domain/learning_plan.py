@@ -15,7 +15,7 @@ from typing import Any
 
 from service.domain.errors import ValidationFailed
 from service.domain.learning import NEED_ID_RE, ActivityType
-from service.domain.workflow import Workflow
+from service.domain.workflow import OPEN_PROGRESS, Progress, Workflow, steps
 
 
 class PlanKind(StrEnum):
@@ -25,15 +25,6 @@ class PlanKind(StrEnum):
     READING = "reading"
     MEET_SOMEONE = "meet_someone"
     INFORMATIONAL_INTERVIEW = "informational_interview"
-
-
-class PlanStatus(StrEnum):
-    """Where a plan item stands."""
-
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
 
 
 class PlanAction(StrEnum):
@@ -49,22 +40,16 @@ class PlanAction(StrEnum):
 # has a request of its own (what was learnt, written to the log). Derived from PlanAction, never typed again.
 PlanStep = StrEnum("PlanStep", [(a.name, a.value) for a in PlanAction if a is not PlanAction.COMPLETE])
 
-PS, PA = PlanStatus, PlanAction
-
 # (status, action) → next status; anything else is refused (409).
-PLAN_TRANSITIONS: dict[tuple[PlanStatus, PlanAction], PlanStatus] = {
-    (PS.PLANNED, PA.START): PS.IN_PROGRESS,
-    (PS.PLANNED, PA.COMPLETE): PS.DONE,
-    (PS.IN_PROGRESS, PA.COMPLETE): PS.DONE,
-    (PS.PLANNED, PA.DROP): PS.DROPPED,
-    (PS.IN_PROGRESS, PA.DROP): PS.DROPPED,
-    (PS.DROPPED, PA.RESUME): PS.PLANNED,
-}
 PLAN_WORKFLOW = Workflow(
-    PLAN_TRANSITIONS,
+    steps(
+        (Progress.PLANNED, PlanAction.START, Progress.IN_PROGRESS),
+        (OPEN_PROGRESS, PlanAction.COMPLETE, Progress.DONE),
+        (OPEN_PROGRESS, PlanAction.DROP, Progress.DROPPED),
+        (Progress.DROPPED, PlanAction.RESUME, Progress.PLANNED),
+    ),
     lambda status, action: f"cannot {action.value} a plan item that is {status.value.replace('_', ' ')}",
 )
-OPEN = (PS.PLANNED, PS.IN_PROGRESS)
 
 # The log's kind of activity a done item becomes.
 ACTIVITY_OF: dict[PlanKind, ActivityType] = {
@@ -87,7 +72,7 @@ class PlanItem:
     kind: PlanKind
     title: str
     target_date: str  # ISO date
-    status: PlanStatus = PlanStatus.PLANNED
+    status: Progress = Progress.PLANNED
     notes: str = ""
     need_id: str | None = None
     contact_id: str | None = None  # the interview planner's contact this item is about
@@ -135,7 +120,7 @@ def remind_on(target_date: str, today: date) -> bool:
 
 def overdue(item: PlanItem, today: date) -> bool:
     """An open item past its target date."""
-    return item.status in OPEN and item.target_date[:10] < today.isoformat()
+    return item.status in OPEN_PROGRESS and item.target_date[:10] < today.isoformat()
 
 
 def check_record_picks(activity_ids: list[str], item_ids: list[str]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.templates import WEIGHT_PARTS, Template
-from service.domain.workflow import Workflow
+from service.domain.workflow import STAYS, Workflow, steps
 
 
 class ReviewState(StrEnum):
@@ -54,22 +54,21 @@ class ReviewAction(StrEnum):
 S, A = ReviewState, ReviewAction
 
 # The whole workflow: (state, action) → next state. Anything else is refused.
-TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
-    (S.NOT_STARTED, A.SAVE_SELF): S.NOT_STARTED,
-    (S.NOT_STARTED, A.SUBMIT_SELF): S.SELF_SUBMITTED,
-    (S.SELF_SUBMITTED, A.WITHDRAW_SELF): S.NOT_STARTED,  # only until the manager starts (next_step_started)
-    (S.NOT_STARTED, A.SAVE_MANAGER): S.NOT_STARTED,
-    (S.SELF_SUBMITTED, A.SAVE_MANAGER): S.SELF_SUBMITTED,
-    (S.SELF_SUBMITTED, A.SUBMIT_MANAGER): S.MANAGER_SUBMITTED,
-    (S.MANAGER_SUBMITTED, A.WITHDRAW_MANAGER): S.SELF_SUBMITTED,  # only until the discussion starts
-    (S.SELF_SUBMITTED, A.SUBMIT_FOR_CALIBRATION): S.IN_CALIBRATION,
-    (S.IN_CALIBRATION, A.CALIBRATE): S.MANAGER_SUBMITTED,
-    (S.MANAGER_SUBMITTED, A.RECALIBRATE): S.IN_CALIBRATION,  # a closed calibration session reopened
-    (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION): S.MANAGER_SUBMITTED,
-    (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION): S.DISCUSSED,
-    (S.DISCUSSED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
-    (S.ACKNOWLEDGED, A.FINALISE): S.FINALISED,
-}
+TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = steps(
+    (S.NOT_STARTED, A.SAVE_SELF, STAYS),
+    (S.NOT_STARTED, A.SUBMIT_SELF, S.SELF_SUBMITTED),
+    (S.SELF_SUBMITTED, A.WITHDRAW_SELF, S.NOT_STARTED),  # only until the manager starts (next_step_started)
+    ((S.NOT_STARTED, S.SELF_SUBMITTED), A.SAVE_MANAGER, STAYS),
+    (S.SELF_SUBMITTED, A.SUBMIT_MANAGER, S.MANAGER_SUBMITTED),
+    (S.MANAGER_SUBMITTED, A.WITHDRAW_MANAGER, S.SELF_SUBMITTED),  # only until the discussion starts
+    (S.SELF_SUBMITTED, A.SUBMIT_FOR_CALIBRATION, S.IN_CALIBRATION),
+    (S.IN_CALIBRATION, A.CALIBRATE, S.MANAGER_SUBMITTED),
+    (S.MANAGER_SUBMITTED, A.RECALIBRATE, S.IN_CALIBRATION),  # a closed calibration session reopened
+    (S.MANAGER_SUBMITTED, A.SAVE_DISCUSSION, STAYS),
+    (S.MANAGER_SUBMITTED, A.RECORD_DISCUSSION, S.DISCUSSED),
+    (S.DISCUSSED, A.ACKNOWLEDGE, S.ACKNOWLEDGED),
+    (S.ACKNOWLEDGED, A.FINALISE, S.FINALISED),
+)
 REVIEW_WORKFLOW = Workflow(
     TRANSITIONS,
     lambda state, action: f"cannot {action.replace('_', ' ')} a review that is {state.replace('_', ' ')}",

@@ -16,7 +16,7 @@ from enum import StrEnum
 from service.domain.cycles import OPTIONAL_PHASES, Phase
 from service.domain.directory import Employee
 from service.domain.errors import ValidationFailed
-from service.domain.workflow import Labelled, Workflow
+from service.domain.workflow import STAYS, Labelled, Workflow, steps
 
 
 class RuleKind(Labelled):
@@ -46,15 +46,13 @@ class RuleAction(StrEnum):
     RESTORE = "restore"
 
 
-RULE_TRANSITIONS: dict[tuple[RuleState, RuleAction], RuleState] = {
-    (RuleState.ACTIVE, RuleAction.EDIT): RuleState.ACTIVE,
-    (RuleState.PAUSED, RuleAction.EDIT): RuleState.PAUSED,
-    (RuleState.ACTIVE, RuleAction.PAUSE): RuleState.PAUSED,
-    (RuleState.PAUSED, RuleAction.RESUME): RuleState.ACTIVE,
-    (RuleState.ACTIVE, RuleAction.ARCHIVE): RuleState.ARCHIVED,
-    (RuleState.PAUSED, RuleAction.ARCHIVE): RuleState.ARCHIVED,
-    (RuleState.ARCHIVED, RuleAction.RESTORE): RuleState.PAUSED,  # back, but creating nothing until resumed
-}
+RULE_TRANSITIONS = steps(
+    ((RuleState.ACTIVE, RuleState.PAUSED), RuleAction.EDIT, STAYS),
+    (RuleState.ACTIVE, RuleAction.PAUSE, RuleState.PAUSED),
+    (RuleState.PAUSED, RuleAction.RESUME, RuleState.ACTIVE),
+    ((RuleState.ACTIVE, RuleState.PAUSED), RuleAction.ARCHIVE, RuleState.ARCHIVED),
+    (RuleState.ARCHIVED, RuleAction.RESTORE, RuleState.PAUSED),  # back, but creating nothing until resumed
+)
 RULE_WORKFLOW = Workflow(RULE_TRANSITIONS, lambda state, action: f"cannot {action} a rule that is {state}")
 next_rule_state = RULE_WORKFLOW.next
 

@@ -3,15 +3,34 @@ choices that carry their own words (`Labelled`), so a state, an action or a kind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Generic, TypeVar
 
 from service.domain.errors import Conflict
 
 S = TypeVar("S")
 A = TypeVar("A")
+
+
+class _Same(Enum):
+    STAYS = "stays"
+
+
+STAYS = _Same.STAYS  # a row's target: the state the step starts from (an edit, a save)
+
+
+def steps(*rows: tuple[S | tuple[S, ...], A | tuple[A, ...], S | _Same]) -> dict[tuple[S, A], S]:
+    """A transition table from rows `(from, action, to)`, read as a sentence: `from` may be several states and
+    `action` several actions, when each leads to the same state ("an open item is done or dropped"), and `to` may be
+    STAYS ("a draft is edited and stays a draft")."""
+    table: dict[tuple[S, A], S] = {}
+    for sources, actions, target in rows:
+        for state in sources if isinstance(sources, tuple) else (sources,):
+            for action in actions if isinstance(actions, tuple) else (actions,):
+                table[(state, action)] = state if target is STAYS else target
+    return table
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,10 @@ class Workflow(Generic[S, A]):
     def allows(self, state: S, action: A) -> bool:
         """Whether the table has a row for `action` from `state`."""
         return (state, action) in self.transitions
+
+    def actions_from(self, state: S, actions: Iterable[A]) -> list[A]:
+        """Of `actions`, those the table allows from `state`, in their order (a page's buttons)."""
+        return [action for action in actions if self.allows(state, action)]
 
 
 class Labelled(StrEnum):
@@ -57,3 +80,15 @@ def refused_in_words(thing: str) -> Callable[[Labelled, Labelled], str]:
 def labels(choices: type[L]) -> dict[L, str]:
     """Each choice's label, in declaration order (what forms offer and templates look up)."""
     return {choice: choice.label for choice in choices}
+
+
+class Progress(Labelled):
+    """Where an item of a plan stands: the learning plan people own and the organisation's improvement plan."""
+
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_PROGRESS = (Progress.PLANNED, Progress.IN_PROGRESS)  # an item still to be done

@@ -53,7 +53,7 @@ from service.domain.errors import Clash, Conflict, NotFound, StaleWrite, Validat
 from service.domain.reviews import Review, ReviewState, at_least, rescore
 from service.domain.suppression import NOTE as SUPPRESSION_NOTE
 from service.domain.templates import Template, template_from_dict
-from service.services import policy
+from service.services import policy, report_release
 from service.services import reviews as review_svc
 from service.services.auth import Principal
 
@@ -693,6 +693,8 @@ class RatingReport:
     levels: list[RatingRow]
     previous_cycle: str | None
     note: str
+    held: bool = False  # a running cycle read by leadership: no figure until it closes (report_release)
+    progress: report_release.HeldCounts | None = None  # a held cycle's review counts (no content)
 
 
 def _ratings(uow: UnitOfWork, cycle: Cycle) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
@@ -721,10 +723,24 @@ def rating_report(uow: UnitOfWork, principal: Principal, cycle_id: str) -> Ratin
     cycle = _cycle(uow, cycle_id)
     template = _template(cycle)
     earlier = [c for c in uow.cycles.list() if c.period_start < cycle.period_start and c.template_snapshot]
+    earlier = [c for c in earlier if report_release.released(c, principal)]
     previous = max(earlier, key=lambda c: c.period_start, default=None)
+    points = template.scale.points
+    if not report_release.released(cycle, principal):
+        return RatingReport(
+            cycle_id=cycle_id,
+            cycle_name=cycle.name,
+            labels=list(template.scale.labels),
+            everyone=RatingRow("Everyone", [None] * points, None, None, None),
+            departments=[],
+            levels=[],
+            previous_cycle=previous.name if previous else None,
+            note=SUPPRESSION_NOTE,
+            held=True,
+            progress=report_release.progress(uow, cycle_id),
+        )
     now_d, now_l = _ratings(uow, cycle)
     before_d, before_l = _ratings(uow, previous) if previous else ({}, {})
-    points = template.scale.points
     everyone, departments = rating_rows(now_d, before_d, points)
     _, levels = rating_rows(now_l, before_l, points)
     return RatingReport(
@@ -748,6 +764,10 @@ def rating_csv(report: RatingReport) -> str:
     def fig(value: Any) -> Any:
         return "suppressed" if value is None else value
 
+    if report.held and report.progress is not None:
+        p = report.progress
+        w.writerow(["note", f"{p.note} {p.finalised} of {p.reviews} reviews finalised."])
+        return out.getvalue()
     for section, rows in (
         ("organisation", [report.everyone]),
         ("department", report.departments),

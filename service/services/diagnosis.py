@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
@@ -43,9 +44,10 @@ from service.domain.feedback import FeedbackKind
 from service.domain.improvement_plan import PlanItem, PlanProgress, progress_of
 from service.domain.reviews import ReviewState, at_least
 from service.domain.suppression import NOTE, SUPPRESS_BELOW
-from service.services import policy
+from service.services import policy, report_release
 from service.services.auth import Principal
 from service.services.feedback_settings import feedback_deadline, settings_for
+from service.services.report_release import HeldCounts
 from service.services.training_reports import ObstacleRow, TopicRow, TrainingReport, training_report
 
 TREND_CYCLES = 3  # the cycle shown and the two before it
@@ -77,6 +79,7 @@ class TrendRow:
     with_gap: int | None
     upward: list[LevelFigure] = field(default_factory=list)
     upward_final: bool = False
+    held: bool = False  # a running cycle read by leadership: only its upward feedback (released at once) shows
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class Diagnosis:
     this_cycle_plan: list[PlanItem] = field(default_factory=list)
     upward_final: bool = False  # the cycle's upward groups are final: `levels` shows them
     upward_from: date | None = None  # the day they become final (None: when the cycle closes)
+    held: bool = False  # a running cycle read by leadership: no figure of it until it closes (report_release)
+    live: bool = False  # a running cycle read by HR: the figures move as reviews move
+    progress: HeldCounts | None = None  # a held cycle's review counts (no content)
 
 
 def _cycle(uow: UnitOfWork, cycle_id: str) -> Cycle:
@@ -160,7 +166,7 @@ def _upward(uow: UnitOfWork, cycle: Cycle, now: datetime) -> Upward:
     settings = settings_for(uow, cycle)
     deadline = feedback_deadline(cycle)
     final = upward_final(settings.release, deadline, cycle.state is CycleState.CLOSED, now)
-    at = upward_final_at(settings.release, deadline)
+    at = upward_final_at(settings.release, deadline, now.tzinfo)
     if not final:
         return Upward([], False, at.date() if at else None)
     competencies = [c["id"] for c in (cycle.template_snapshot or {}).get("competencies", [])]
@@ -219,6 +225,11 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
     cycle = _cycle(uow, cycle_id)
     scale = list((cycle.template_snapshot or {}).get("scale", []))
     cycles = uow.cycles.list()  # once, for the training reports and the trend
+    earlier = _earlier(uow, cycle, cycles)
+    review, this_cycle = plan_review(uow, cycle, now.date(), earlier)
+    shown = [c for c in earlier if report_release.released(c, principal)]
+    if not report_release.released(cycle, principal):
+        return _held(uow, principal, cycle, now, cycles, shown, review, this_cycle)
     report = training_report(uow, principal, cycle_id, cycles=cycles)
     org, departments = _gaps(uow, cycle)
     up = _upward(uow, cycle, now)
@@ -232,37 +243,85 @@ def diagnosis(uow: UnitOfWork, principal: Principal, cycle_id: str, now: datetim
             cycle_id, cycle.name, areas, totals.needs, totals.addressed, org.rated, org.any_below, levels, up.final
         )
     ]
-    earlier = _earlier(uow, cycle, cycles)
     before: CycleFigures | None = None
-    for n, c in enumerate(earlier[: TREND_CYCLES - 1]):
+    for n, c in enumerate(shown[: TREND_CYCLES - 1]):
         row, figs = _trend_row(uow, principal, c, now, cycles)
         trend.insert(0, row)
         before = figs if n == 0 else before
     meets = expectation_point(scale) if len(scale) >= 2 else 0
-    review, this_cycle = plan_review(uow, cycle, now.date(), earlier)
-    return Diagnosis(
-        cycle_id=cycle_id,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state.value,
-        threshold=SUPPRESS_BELOW,
-        note=NOTE,
-        scale=scale,
-        meets=meets,
+    return _of(
+        cycle,
+        review,
+        this_cycle,
+        earlier[0].name if earlier else None,
+        up,
         obstacle_people=report.obstacles.people,
         areas=areas,
         categories=list(report.obstacles.by_category),
-        levels=levels,
         gaps=org,
         departments=departments,
         training=topics,
         training_totals=totals,
         findings=reading(figures, before, len(scale), meets),
         trend=trend,
-        previous_cycle=earlier[0].name if earlier else None,
-        plan=review,
+        live=report_release.live(cycle, principal),
+    )
+
+
+def _of(
+    cycle: Cycle, plan: PlanReview, this_cycle: list[PlanItem], previous: str | None, up: Upward, **figures: Any
+) -> Diagnosis:
+    """The diagnosis of `cycle` with its `figures` (held or not): the parts every reading has."""
+    scale = list((cycle.template_snapshot or {}).get("scale", []))
+    return Diagnosis(
+        cycle_id=cycle.cycle_id,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state.value,
+        scale=scale,
+        meets=expectation_point(scale) if len(scale) >= 2 else 0,
+        threshold=SUPPRESS_BELOW,
+        note=NOTE,
+        levels=up.levels,
+        previous_cycle=previous,
+        plan=plan,
         this_cycle_plan=this_cycle,
         upward_final=up.final,
         upward_from=up.final_on,
+        **figures,
+    )
+
+
+def _held(
+    uow: UnitOfWork,
+    principal: Principal,
+    cycle: Cycle,
+    now: datetime,
+    cycles: list[Cycle],
+    shown: list[Cycle],
+    review: PlanReview,
+    this_cycle: list[PlanItem],
+) -> Diagnosis:
+    """A running cycle's diagnosis for leadership: none of its figures, its progress, and the trend of the closed
+    cycles before it (report_release)."""
+    up = _upward(uow, cycle, now)  # released for everyone at one moment: shown once final, as before
+    trend = [_trend_row(uow, principal, c, now, cycles)[0] for c in reversed(shown[: TREND_CYCLES - 1])]
+    areas = [AreaFigure(a.area, None, a.categories) for a in areas_from({})]  # none published: not even a zero
+    trend.append(TrendRow(cycle.cycle_id, cycle.name, areas, 0, None, None, None, up.levels, up.final, True))
+    previous = shown[0].name if shown else None
+    empty = {"categories": [], "gaps": None, "departments": [], "training": [], "findings": []}
+    return _of(
+        cycle,
+        review,
+        this_cycle,
+        previous,
+        up,
+        obstacle_people=None,
+        areas=areas,
+        training_totals=training_totals([]),
+        trend=trend,
+        held=True,
+        progress=report_release.progress(uow, cycle.cycle_id),
+        **empty,
     )
 
 

@@ -20,9 +20,9 @@ from service.domain.improvement_plan import (
     PlanItem,
     PlanProgress,
     PlanSource,
-    PlanStatus,
     progress_of,
 )
+from service.domain.workflow import Progress
 from service.services import diagnosis, policy
 from service.services.auth import Principal
 from service.services.calibration import rating_report
@@ -97,7 +97,7 @@ def create_item(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
         cycle_name=cycle.name,
         owner_id=data["owner_id"],
         due=data["due"].isoformat(),
-        status=PlanStatus.PLANNED,
+        status=Progress.PLANNED,
         created_at=at,
         created_by=principal.employee_id,
         updated_at=at,

@@ -24,7 +24,6 @@ from service.domain.learning_plan import (
     PlanAction,
     PlanItem,
     PlanKind,
-    PlanStatus,
     PlanStep,
     check_done_on,
     check_item,
@@ -32,6 +31,7 @@ from service.domain.learning_plan import (
     overdue,
     remind_on,
 )
+from service.domain.workflow import Progress
 from service.services import learning, policy
 from service.services.auth import Principal
 
@@ -62,7 +62,7 @@ class PlanItemView:
     kind: PlanKind
     title: str
     target_date: str
-    status: PlanStatus
+    status: Progress
     notes: str
     need_id: str | None
     need_name: str | None
@@ -83,7 +83,7 @@ class SharedItem:
     kind: PlanKind
     title: str
     target_date: str
-    status: PlanStatus
+    status: Progress
     need_name: str | None
     done_on: str | None
 
@@ -135,7 +135,7 @@ class RecordPlanned:
     kind: PlanKind
     title: str
     target_date: str
-    status: PlanStatus
+    status: Progress
     done_on: str | None
     needs: list[str]
 
@@ -258,7 +258,7 @@ def update_item(
             contact_id=lambda c: c or None,
             shared_with_manager=bool,
         )
-        if before.status is PlanStatus.DONE and set(changes) - EDITABLE_WHEN_DONE:
+        if before.status is Progress.DONE and set(changes) - EDITABLE_WHEN_DONE:
             raise Conflict("a done item is in your learning log: change the log entry instead")
         after = replace(before, **changes)
         check_item(
@@ -331,7 +331,7 @@ def complete_item(
             learning._need_addressed(uow, principal, activity, at)
             uow.learning_stats.stage()
             activity_id = activity.activity_id
-        after = replace(item, status=PlanStatus.DONE, done_on=done_on, activity_id=activity_id)
+        after = replace(item, status=Progress.DONE, done_on=done_on, activity_id=activity_id)
         stored = uow.learning_plan.save(
             after, new=False, actor=principal.employee_id, action="complete_plan_item", at=at
         )
@@ -347,7 +347,7 @@ def shared_plan(uow: UnitOfWork, principal: Principal, employee_id: str) -> Shar
     items = [
         SharedItem(i.kind, i.title, i.target_date, i.status, _need_name(uow, i.need_id), i.done_on)
         for i in uow.learning_plan.of_owner(employee_id)
-        if i.shared_with_manager and i.status is not PlanStatus.DROPPED
+        if i.shared_with_manager and i.status is not Progress.DROPPED
     ]
     return SharedPlan(employee_id, person.name, items)
 
@@ -367,7 +367,7 @@ def due_plan_items(uow: UnitOfWork, today: date) -> dict[str, list[DuePlanItem]]
 
 def record_choices(uow: UnitOfWork, principal: Principal, today: date) -> RecordChoices:
     """What my learning record may hold: my log, newest first, and my plan's items that are not dropped."""
-    items = [v for v in my_plan(uow, principal, today) if v.status is not PlanStatus.DROPPED]
+    items = [v for v in my_plan(uow, principal, today) if v.status is not Progress.DROPPED]
     return RecordChoices(learning.learning_log(uow, principal), items)
 
 
@@ -385,7 +385,7 @@ def learning_record(
     check_record_picks(activity_ids, item_ids)
     me = principal.employee_id
     activities = uow.learning.get_many(me, activity_ids)
-    items = {i.item_id: i for i in uow.learning_plan.of_owner(me) if i.status is not PlanStatus.DROPPED}
+    items = {i.item_id: i for i in uow.learning_plan.of_owner(me) if i.status is not Progress.DROPPED}
     errors: dict[str, list[str]] = {}
     for field_name, ids, found in (("activity_ids", activity_ids, activities), ("item_ids", item_ids, items)):
         if missing := [x for x in ids if x not in found]:

@@ -13,7 +13,8 @@ training-need report and its CSV):
 
    - `ReportView.GOALS` (organisation goals, alignment report): someone has an individual goal in the cycle;
    - `ReportView.TRAINING` (training-need report): at least `SUPPRESS_BELOW` people named a training need, so
-     the report can show figures;
+     the report can show figures, and the cycle's figures reach the reader (report_release: a running cycle's
+     reach only HR, so leadership and managers open on the newest closed cycle);
    - `ReportView.HOME` (leadership's overview): either of those, or a review is past "not started".
 
    A newer cycle without data (one HR has just launched, a small one) is passed over and named on the page, so
@@ -37,7 +38,7 @@ from service.domain.reviews import ReviewState
 from service.domain.suppression import SUPPRESS_BELOW
 from service.services import cycles as cycle_svc
 from service.services import goals as goal_svc
-from service.services import policy, training_reports
+from service.services import policy, report_release, training_reports
 from service.services.auth import Principal
 from service.services.goal_reports import AlignmentReport
 from service.services.training_reports import TrainingReport
@@ -80,13 +81,19 @@ class CycleChoice:
     unknown: str | None = None  # a cycle asked for that the view does not list (refused)
     passed_over: list[Cycle] = field(default_factory=list)  # newer launched cycles without data yet
     kept: bool = False  # the cycle shown is the one the person chose to keep (set by the web edge)
+    held_over: list[Cycle] = field(default_factory=list)  # passed over as running: figures shown when it closes
 
 
-def default_cycle(uow: UnitOfWork, view: ReportView, cycles: list[Cycle]) -> tuple[Cycle | None, list[Cycle]]:
-    """The rule's cycle among `cycles` (newest first) and the newer launched cycles it passed over."""
+def default_cycle(
+    uow: UnitOfWork, view: ReportView, cycles: list[Cycle], principal: Principal | None = None
+) -> tuple[Cycle | None, list[Cycle]]:
+    """The rule's cycle among `cycles` (newest first) and the newer launched cycles it passed over. For the
+    training-need report, a running cycle has no figures for a `principal` who cannot read each review
+    (report_release), so the newest closed cycle with figures is shown and the running one named."""
     launched = [c for c in cycles if c.state is not CycleState.DRAFT][:LOOK_BACK]
     for i, cycle in enumerate(launched):
-        if HAS_DATA[view](uow, cycle.cycle_id):
+        held = view is ReportView.TRAINING and principal is not None and not report_release.released(cycle, principal)
+        if not held and HAS_DATA[view](uow, cycle.cycle_id):
             return cycle, launched[:i]
     fallback = next((c for c in cycles if c.state is CycleState.ACTIVE), cycles[0] if cycles else None)
     return fallback, []
@@ -97,22 +104,26 @@ def choose_cycle(
     view: ReportView,
     asked: str | None,
     remembered: str | None = None,
+    principal: Principal | None = None,
 ) -> CycleChoice:
-    """The cycle a leadership view shows: asked for, else remembered, else the newest with data (see above)."""
+    """The cycle a leadership view shows: asked for, else remembered, else the newest with data for `principal`
+    (see above)."""
     cycles = cycle_svc.list_cycles(uow)
     by_id = {c.cycle_id: c for c in cycles}
     if asked and asked in by_id:
         return CycleChoice(cycles, by_id[asked], chosen=True)
     if not asked and remembered in by_id:
         return CycleChoice(cycles, by_id[remembered], chosen=True)
-    cycle, passed_over = default_cycle(uow, view, cycles)
-    return CycleChoice(cycles, cycle, unknown=asked or None, passed_over=passed_over)
+    cycle, passed_over = default_cycle(uow, view, cycles, principal)
+    held = [c for c in passed_over if view is ReportView.TRAINING and principal is not None]
+    held = [c for c in held if not report_release.released(c, principal)]
+    return CycleChoice(cycles, cycle, unknown=asked or None, passed_over=passed_over, held_over=held)
 
 
 def default_report_cycle(uow: UnitOfWork, principal: Principal, view: ReportView) -> CycleChoice:
     """The cycle a view opens on when none is named, for readers of reports (the JSON API's question)."""
     policy.require(policy.may_see_reports(principal), "Only leadership, HR and managers read reports.")
-    return choose_cycle(uow, view, None)
+    return choose_cycle(uow, view, None, principal=principal)
 
 
 @dataclass(frozen=True)

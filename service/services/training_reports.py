@@ -29,8 +29,9 @@ from service.domain.training import (
     ProgrammeStep,
     greedy_programme,
 )
-from service.services import policy
+from service.services import policy, report_release
 from service.services.auth import Principal
+from service.services.report_release import HeldCounts
 
 MAX_PROGRAMME = 10
 RULE = (
@@ -190,6 +191,9 @@ class TrainingReport:
     competencies: list[CompetencyRow] = field(default_factory=list)
     obstacles: Obstacles = field(default_factory=lambda: Obstacles(None, [], []))
     programme: Programme | None = None
+    held: bool = False  # a running cycle read by someone who cannot read each review: no figure until it closes
+    live: bool = False  # a running cycle read by HR: the figures move as reviews move
+    progress: HeldCounts | None = None  # a held cycle's review counts (no content)
 
 
 def _figures(item: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
@@ -525,11 +529,15 @@ def training_report(
     cycle = uow.cycles.get(cycle_id)
     if cycle is None:
         raise NotFound(NO_CYCLE)
+    prev_cycle = _previous(uow, cycle, cycles)
+    if prev_cycle is not None and not report_release.released(prev_cycle, principal):
+        prev_cycle = None  # a running cycle before this one gives no figure to this reader either
+    if not report_release.released(cycle, principal):
+        return _held(uow, cycle, scope, prev_cycle)
     catalogue = uow.training.catalogue()
     org = scope == "organisation"
     group = "ORG" if org else f"MGR|{principal.employee_id}"
     fig = _figures(uow.training.aggregate(cycle_id, group), catalogue)
-    prev_cycle = _previous(uow, cycle, cycles)
     prev = _figures(uow.training.aggregate(prev_cycle.cycle_id, group), catalogue) if prev_cycle else None
     names = {c["id"]: c.get("name", c["id"]) for c in (cycle.template_snapshot or {}).get("competencies", [])}
     too_small = fig["people"] < SUPPRESS_BELOW
@@ -543,18 +551,13 @@ def training_report(
         prev_steps, prev_total = _programme_steps(prev, MAX_PROGRAMME) if org else (None, 0)
         prev_hidden = _hidden(prev, prev_depts, prev_steps, prev_total)
     prev_people = prev["people"] if prev and prev["people"] >= SUPPRESS_BELOW and ORG not in prev_hidden else None
-    report = TrainingReport(
-        cycle_id=cycle_id,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state.value,
-        scope=scope,
-        threshold=SUPPRESS_BELOW,
-        note=NOTE,
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    report = _head(
+        cycle,
+        scope,
+        PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, prev_people) if prev_cycle else None,
         people_with_needs=None if too_small or ORG in hidden else fig["people"],
         suppressed=too_small,
-        previous_cycle=PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, prev_people) if prev_cycle else None,
-        score_rule=SCORE_RULE,
+        live=report_release.live(cycle, principal),
     )
     if too_small:
         return report
@@ -568,6 +571,36 @@ def training_report(
         if depts is not None
         else [],
         programme=programme(fig, catalogue, n, hidden) if depts is not None else None,
+    )
+
+
+def _held(uow: UnitOfWork, cycle: Cycle, scope: str, prev_cycle: Cycle | None) -> TrainingReport:
+    """A running cycle's report for a reader who cannot read each review: no figure, its progress, and the
+    cycle before it named (its own report shows its figures once it is closed)."""
+    return _head(
+        cycle,
+        scope,
+        PreviousCycle(prev_cycle.cycle_id, prev_cycle.name, None) if prev_cycle else None,
+        people_with_needs=None,
+        suppressed=True,
+        held=True,
+        progress=report_release.progress(uow, cycle.cycle_id),
+    )
+
+
+def _head(cycle: Cycle, scope: str, previous: PreviousCycle | None, **rest: Any) -> TrainingReport:
+    """The report's heading part for `cycle` (`rest`: its figures, or that they are held)."""
+    return TrainingReport(
+        cycle_id=cycle.cycle_id,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state.value,
+        scope=scope,
+        threshold=SUPPRESS_BELOW,
+        note=NOTE,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        previous_cycle=previous,
+        score_rule=SCORE_RULE,
+        **rest,
     )
 
 
@@ -612,6 +645,9 @@ def report_context(
             "page": f"{base_url}/reports/training?cycle={cycle_id}",
             "csv": f"{base_url}/reports/training.csv?cycle={cycle_id}",
             "pdf": f"{base_url}/reports/training.pdf?cycle={cycle_id}",
+            "previous": f"{base_url}/reports/training?cycle={report.previous_cycle.cycle_id}"
+            if report.previous_cycle
+            else "",
         },
     }
 
@@ -655,7 +691,10 @@ def report_csv(report: TrainingReport, word: Callable[[str], str] = str, currenc
     def fig(value: Any) -> Any:
         return HIDDEN if value is None else value
 
-    if report.people_with_needs is not None or report.suppressed:
+    if report.held and report.progress is not None:
+        done = f"{report.progress.finalised} of {report.progress.reviews} reviews finalised"
+        row("note", f"{report_release.HELD} {done}.")
+    elif report.people_with_needs is not None or report.suppressed:
         row("total", "people with needs", fig(report.people_with_needs))
     for t in report.topics:
         if isinstance(t, WithheldTopic):

@@ -10,6 +10,7 @@ from flask import request, session
 
 from service.domain.report_views import ReportView
 from service.services.report_cycles import CycleChoice, choose_cycle
+from service.web.auth import current_principal
 from service.web.wiring import wiring
 
 SESSION_KEY = "report_cycle"
@@ -22,7 +23,7 @@ def report_cycle(view: ReportView, asked: str | None = None) -> CycleChoice:
     if asked is not None and len(asked) > ID_MAX:
         asked = asked[:ID_MAX]
     kept = session.get(SESSION_KEY)
-    choice = choose_cycle(wiring().uow(), view, asked, kept)
+    choice = choose_cycle(wiring().uow(), view, asked, kept, current_principal())
     if asked and choice.chosen and request.args.get("chosen") == "1":
         if kept != asked:
             session[SESSION_KEY] = asked

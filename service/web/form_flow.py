@@ -77,6 +77,26 @@ def form_again(back: str, render: Callable[[forms.Errors, int], Any]) -> OnRefus
     return OnRefusal(back=back, form=lambda errors, message, status: render({**errors, "": [message]}, status))
 
 
+def done(call: Callable[[], T], on: OnRefusal, said: Callable[[T], str], then: str | Callable[[T], str]) -> Response:
+    """A form's POST-redirect-GET: `call()`; refused, answered as `on` says (`attempt`); else `said(result)` flashed
+    and a redirect to `then` (a URL, or one made from the result)."""
+    result = attempt(call, on)
+    flash(said(result), "success")
+    return redirect(then(result) if callable(then) else then)
+
+
+def saved_from(
+    page: str,
+    render: Callable[[forms.Errors, int], Any],
+    save: Callable[[], T],
+    said: Callable[[T], str],
+    then: Callable[[T], str] | None = None,
+) -> Response:
+    """`done` for a `form_with_message` page's form: refused, the page rendered again (`form_again`); saved, back to
+    `then(saved)` or to the page itself."""
+    return done(save, form_again(page, render), said, then or page)
+
+
 def invalid(errors: forms.Errors, message: str, on: OnRefusal) -> None:
     """A form that did not load: answer it as the use case's own validation would be."""
     if errors:

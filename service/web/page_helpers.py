@@ -186,6 +186,14 @@ def one_to_one_evidence(view: ReviewView) -> list[MeetingEvidence]:
     return one_to_ones.review_evidence(wiring().uow(), page_principal(), view.cycle_id, view.employee_id)
 
 
+def sees_learning_report() -> bool:
+    """Whether the reader sees the learning report (the learning pages' navigation asks it, so no page can lose it)."""
+    from service.services import policy
+
+    principal = optional_principal()
+    return principal is not None and policy.may_see_learning_report(principal)
+
+
 def install(app: Flask) -> None:
     """Give the app's page templates the label filters, the form messages as sentences and `page_globals`."""
     app.before_request(use_person_formats)
@@ -197,4 +205,5 @@ def install(app: Flask) -> None:
     app.add_template_global(learning_evidence, "learning_evidence")
     app.add_template_global(learning_picks, "learning_picks")
     app.add_template_global(one_to_one_evidence, "one_to_one_evidence")
+    app.add_template_global(sees_learning_report, "sees_learning_report")
     app.context_processor(page_globals)

@@ -23,7 +23,7 @@ from service.services.auth import Principal
 from service.services.policy import require_role
 from service.views import labels
 from service.web import forms
-from service.web.form_flow import OnRefusal, attempt, form_page, invalid
+from service.web.form_flow import OnRefusal, attempt, done, form_page, invalid
 from service.web.page_helpers import page_principal, picker_search, today
 from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
@@ -517,12 +517,12 @@ def clear_bouncing(cycle_id: str):
     """Mail an address that bounced again (issue 21), back to the list of addresses that bounce."""
     principal = hr()
     back = url_for("pages_hr.bouncing", cycle_id=cycle_id)
-    address = attempt(
+    return done(
         lambda: mail_feedback.clear_bouncing(wiring().uow(), principal, request.form.get("address", "")),
         OnRefusal(back=back, prefix="Not changed"),
+        lambda address: f"{address} is emailed again from now on.",
+        back,
     )
-    flash(f"{address} is emailed again from now on.", "success")
-    return redirect(back)
 
 
 @bp.get("/cycles/<cycle_id>/review")
@@ -583,31 +583,29 @@ def close_confirm(cycle_id: str):
 @bp.post("/cycles/<cycle_id>/close")
 def close(cycle_id: str):
     """Close an active cycle (after the confirmation page): its reviews become read-only."""
-    principal = hr()
-    w = wiring()
-    c = attempt(
+    principal, w, back = hr(), wiring(), url_for("pages_hr.cycle", cycle_id=cycle_id)
+    return done(
         lambda: cycle_svc.close_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock),
-        OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Not closed"),
+        OnRefusal(back=back, prefix="Not closed"),
+        lambda c: f"“{c.name}” is closed; its reviews are read-only.",
+        back,
     )
-    flash(f"“{c.name}” is closed; its reviews are read-only.", "success")
-    return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))
 
 
 @bp.post("/cycles/<cycle_id>/reopen")
 def reopen(cycle_id: str):
     """Reopen a closed cycle, with a reason that goes into the audit trail."""
-    principal = hr()
-    w = wiring()
+    principal, w, back = hr(), wiring(), url_for("pages_hr.cycle", cycle_id=cycle_id)
     data, errors = forms.load(
         ReasonSchema(), {"reason": request.form.get("reason", "")} if request.form.get("reason", "").strip() else {}
     )
     if errors:
         flash("Not reopened: say why the cycle is reopened.", "error")
-        return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id) + "#reopen")
+        return redirect(back + "#reopen")
     reason = data["reason"]
-    c = attempt(
+    return done(
         lambda: cycle_svc.reopen_cycle(w.uow(), principal, cycle_id, expected_version(), reason, w.clock),
-        OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Not reopened"),
+        OnRefusal(back=back, prefix="Not reopened"),
+        lambda c: f"“{c.name}” is active again. The reason is in the audit trail.",
+        back,
     )
-    flash(f"“{c.name}” is active again. The reason is in the audit trail.", "success")
-    return redirect(url_for("pages_hr.cycle", cycle_id=cycle_id))

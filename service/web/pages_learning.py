@@ -20,13 +20,13 @@ from service.domain.learning import (
     InterviewFormat,
 )
 from service.services import directory as directory_svc
-from service.services import interviews, learning_plan, policy
+from service.services import interviews, learning_plan
 from service.services import learning as svc
 from service.services.auth import Principal
 from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
-from service.web.form_flow import OnRefusal, attempt, form_again, form_with_message
+from service.web.form_flow import OnRefusal, attempt, form_again, form_with_message, saved_from
 from service.web.page_helpers import page_principal, picker_search, today
 from service.web.untrusted import ID_MAX, ID_RE
 from service.web.versioning import form_version
@@ -136,7 +136,6 @@ def _render_log(principal: Principal, errors: dict[str, Any], status: int):
         need_names=_need_names(uow, principal, activities),
         **picker,
         types=TYPES,
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -148,19 +147,18 @@ def create():
     if _picking_need(request.form):
         return _render_log(principal, {}, 200)
 
-    made = attempt(
+    raw = _activity_data(request.form, True)
+    return saved_from(
+        url_for("pages_learning.index"),
+        partial(_render_log, principal),
         lambda: svc.create_activity(
             w.uow(),
             principal,
-            forms.load_or_refuse(
-                ActivityInSchema(), _activity_data(request.form, True), "The learning activity was not saved."
-            ),
+            forms.load_or_refuse(ActivityInSchema(), raw, "The learning activity was not saved."),
             w.clock,
         ),
-        form_again(url_for("pages_learning.index"), partial(_render_log, principal)),
+        lambda made: f"“{made.title}” added to your learning log.",
     )
-    flash(f"“{made.title}” added to your learning log.", "success")
-    return redirect(url_for("pages_learning.index"))
 
 
 @bp.route("/activities/<activity_id>", methods=["GET", "POST"])
@@ -168,33 +166,33 @@ def activity(activity_id: str):
     """One of my activities: change it or remove it."""
     principal = page_principal()
     w = wiring()
-    if request.method == "POST" and _picking_need(request.form):
+    if request.method != "POST" or _picking_need(request.form):
         return _render_activity(principal, activity_id, {}, 200)
-    if request.method == "POST":
-        version = form_version(request.form.get("version"))
-        back = form_again(
-            url_for("pages_learning.activity", activity_id=activity_id),
-            partial(_render_activity, principal, activity_id),
+    version = form_version(request.form.get("version"))
+    here = url_for("pages_learning.activity", activity_id=activity_id)
+    again = partial(_render_activity, principal, activity_id)
+    if request.form.get("do") == "delete":
+        return saved_from(
+            here,
+            again,
+            lambda: svc.delete_activity(w.uow(), principal, activity_id, version),
+            lambda _: "Activity removed from your learning log.",
+            lambda _: url_for("pages_learning.index"),
         )
-        if request.form.get("do") == "delete":
-            attempt(lambda: svc.delete_activity(w.uow(), principal, activity_id, version), back)
-            flash("Activity removed from your learning log.", "success")
-            return redirect(url_for("pages_learning.index"))
-        raw = _activity_data(request.form, False)
-        attempt(
-            lambda: svc.update_activity(
-                w.uow(),
-                principal,
-                activity_id,
-                forms.load_or_refuse(ActivityPatchSchema(), raw, "The learning activity was not saved."),
-                version,
-                w.clock,
-            ),
-            back,
-        )
-        flash("Activity saved.", "success")
-        return redirect(url_for("pages_learning.activity", activity_id=activity_id))
-    return _render_activity(principal, activity_id, {}, 200)
+    raw = _activity_data(request.form, False)
+    return saved_from(
+        here,
+        again,
+        lambda: svc.update_activity(
+            w.uow(),
+            principal,
+            activity_id,
+            forms.load_or_refuse(ActivityPatchSchema(), raw, "The learning activity was not saved."),
+            version,
+            w.clock,
+        ),
+        lambda _: "Activity saved.",
+    )
 
 
 def _render_activity(principal: Principal, activity_id: str, errors: dict[str, Any], status: int):
@@ -237,7 +235,6 @@ def insights():
     return render_template(
         "pages/learning_insights.html",
         mine=svc.my_insights(wiring().uow(), principal),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -298,7 +295,6 @@ def _render_planner(principal: Principal, errors: dict[str, Any], status: int):
         planner=data,
         sources=SOURCES,
         formats=FORMATS,
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -311,15 +307,15 @@ def add_contact():
         k: request.form.get(k, "")
         for k in ("name", "role", "organisation", "industry", "found_via", "format", "purpose")
     }
-
-    made = attempt(
+    return saved_from(
+        url_for("pages_learning.planner"),
+        partial(_render_planner, principal),
         lambda: interviews.add_contact(
             w.uow(), principal, forms.load_or_refuse(ContactInSchema(), raw, "The contact was not added."), w.clock
         ),
-        form_again(url_for("pages_learning.planner"), partial(_render_planner, principal)),
+        lambda made: f"{made.name} added. Your request is drafted below: edit it, copy it, and mark it sent.",
+        lambda made: url_for("pages_learning.contact", contact_id=made.contact_id),
     )
-    flash(f"{made.name} added. Your request is drafted below: edit it, copy it, and mark it sent.", "success")
-    return redirect(url_for("pages_learning.contact", contact_id=made.contact_id))
 
 
 @bp.route("/interviews/questions", methods=["GET", "POST"])
@@ -331,13 +327,12 @@ def questions():
     if request.method == "POST":
         lines = request.form.get("questions", "").splitlines()
         version = form_version(request.form.get("version"))
-
-        attempt(
+        return saved_from(
+            url_for("pages_learning.questions"),
+            partial(_render_questions, principal),
             lambda: interviews.save_questions(w.uow(), principal, lines, version),
-            form_again(url_for("pages_learning.questions"), partial(_render_questions, principal)),
+            lambda _bank: "Question bank saved.",
         )
-        flash("Question bank saved.", "success")
-        return redirect(url_for("pages_learning.questions"))
     return _render_questions(principal, errors, 200)
 
 

@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from service.domain.errors import ValidationFailed
 from service.domain.learning_plan import PlanKind, PlanStep
-from service.services import interviews, policy
+from service.services import interviews
 from service.services import learning as learning_svc
 from service.services import learning_plan as svc
 from service.services.auth import Principal
@@ -25,25 +25,21 @@ from service.web.api_learning_plan import (
     LearningPlanItemPatchSchema,
     dated,
 )
-from service.web.form_flow import attempt, form_again, form_with_message
+from service.web.form_flow import attempt, form_again, form_with_message, saved_from
 from service.web.page_helpers import page_principal, today
+from service.web.pages_learning import LABELS as LOG_LABELS
 from service.web.versioning import form_version
 from service.web.wiring import wiring
 
 bp = Blueprint("pages_learning_plan", __name__, url_prefix="/learning")
 KINDS = options(PlanKind)
-LABELS = {
+LABELS = {  # the log's field names (a done item becomes an activity of the log), and the plan's own
+    **LOG_LABELS,
     "kind": "Kind of learning",
     "title": "What you plan",
     "target_date": "Target date",
-    "notes": "Notes",
-    "need_id": "Training need it addresses",
     "contact_id": "Person from your interview planner",
-    "shared_with_manager": "Share with your manager",
     "done_on": "Done on",
-    "hours": "Hours",
-    "provider": "Provider or contact",
-    "learnt": "What you learnt",
     "activity_ids": "Learning activities",
     "item_ids": "Plan items",
     "action": "Action",
@@ -101,7 +97,6 @@ def _render_plan(principal: Principal, errors: dict[str, Any], status: int):
         LABELS,
         items=items,
         **_choices(principal),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -112,14 +107,14 @@ def add():
     w = wiring()
 
     raw = _item_data(request.form, False)
-    made = attempt(
+    return saved_from(
+        url_for("pages_learning_plan.plan"),
+        partial(_render_plan, principal),
         lambda: svc.add_item(
             w.uow(), principal, _loaded(LearningPlanItemInSchema(), raw, "The item was not planned."), w.clock
         ),
-        form_again(url_for("pages_learning_plan.plan"), partial(_render_plan, principal)),
+        lambda made: f"“{made.title}” is in your learning plan.",
     )
-    flash(f"“{made.title}” is in your learning plan.", "success")
-    return redirect(url_for("pages_learning_plan.plan"))
 
 
 @bp.route("/plan/<item_id>", methods=["GET", "POST"])
@@ -184,7 +179,6 @@ def _render_item(principal: Principal, item_id: str, errors: dict[str, Any], sta
         step=step,
         actions=[(a.value, ACTION_WORDS[a][0]) for a in ACTION_WORDS if found.can.get(a.value)],
         **_choices(principal),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 
@@ -208,7 +202,6 @@ def render_record(principal: Principal, errors: dict[str, Any], status: int):
         picked={"activity": request.args.getlist("activity"), "item": request.args.getlist("item")},
         flags={"needs": "needs" in request.args, "comments": "comments" in request.args},
         choices=svc.record_choices(wiring().uow(), principal, today()),
-        sees_report=policy.may_see_learning_report(principal),
     )
 
 

@@ -3,13 +3,13 @@ delete a draft cycle after a confirmation. Each is a plain form post answered by
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 
 from service.domain.archiving import ShelfAction
 from service.services import cycles as cycle_svc
 from service.services import goals as goal_svc
 from service.services import templates as template_svc
-from service.web.form_flow import OnRefusal, attempt
+from service.web.form_flow import OnRefusal, done
 from service.web.page_helpers import page_principal
 from service.web.pages_hr import hr
 from service.web.versioning import expected_version
@@ -27,12 +27,12 @@ def shelve_template(template_id: str, action: str):
     """Archive or restore a template, back to the list it left."""
     principal, w, shelf = hr(), wiring(), ShelfAction(action)
     back = url_for("pages_hr.templates", archived=1 if shelf is ShelfAction.ARCHIVE else None)
-    t = attempt(
+    return done(
         lambda: template_svc.shelve_template(w.uow(), principal, template_id, shelf, expected_version(), w.clock),
         OnRefusal(back=back, prefix=NOT_DONE[shelf]),
+        lambda t: f"Template “{t.name}” {DONE[shelf]}.",
+        lambda t: url_for("pages_hr.templates", archived=1 if t.archived else None),
     )
-    flash(f"Template “{t.name}” {DONE[shelf]}.", "success")
-    return redirect(url_for("pages_hr.templates", archived=1 if t.archived else None))
 
 
 @bp.post("/hr/cycles/<cycle_id>/archive", defaults={"action": "archive"})
@@ -41,12 +41,12 @@ def shelve_cycle(cycle_id: str, action: str):
     """Archive or restore a draft cycle, back to its page."""
     principal, w, shelf = hr(), wiring(), ShelfAction(action)
     back = url_for("pages_hr.cycle", cycle_id=cycle_id)
-    c = attempt(
+    return done(
         lambda: cycle_svc.shelve_cycle(w.uow(), principal, cycle_id, shelf, expected_version(), w.clock),
         OnRefusal(back=back, prefix=NOT_DONE[shelf]),
+        lambda c: f"Draft “{c.name}” {DONE[shelf]}.",
+        back,
     )
-    flash(f"Draft “{c.name}” {DONE[shelf]}.", "success")
-    return redirect(back)
 
 
 @bp.get("/hr/cycles/<cycle_id>/delete")
@@ -61,12 +61,12 @@ def delete_cycle(cycle_id: str):
     """Delete a draft cycle, then show the list of cycles."""
     principal, w = hr(), wiring()
     name = cycle_svc.get_cycle(w.uow(), cycle_id).name
-    attempt(
+    return done(
         lambda: cycle_svc.delete_cycle(w.uow(), principal, cycle_id, expected_version(), w.clock),
         OnRefusal(back=url_for("pages_hr.cycle", cycle_id=cycle_id), prefix="Not deleted"),
+        lambda _: f"Draft “{name}” deleted; its audit trail is kept.",
+        url_for("pages_hr.cycles"),
     )
-    flash(f"Draft “{name}” deleted; its audit trail is kept.", "success")
-    return redirect(url_for("pages_hr.cycles"))
 
 
 @bp.post("/goals/<goal_id>/archive", defaults={"action": "archive"})
@@ -76,9 +76,9 @@ def shelve_goal(goal_id: str, action: str):
     principal, w, shelf = page_principal(), wiring(), ShelfAction(action)
     back = url_for("pages_goals.edit", goal_id=goal_id)
     goal_svc.get_goal(w.uow(), principal, goal_id, visibility=w.settings.goal_visibility)  # unseen: 404
-    g = attempt(
+    return done(
         lambda: goal_svc.shelve_goal(w.uow(), principal, goal_id, shelf, expected_version(), w.clock),
         OnRefusal(back=back, prefix=NOT_DONE[shelf]),
+        lambda g: f"Goal “{g.title}” {DONE[shelf]}.",
+        back,
     )
-    flash(f"Goal “{g.title}” {DONE[shelf]}.", "success")
-    return redirect(back)

@@ -16,7 +16,7 @@ from service.services.directory import people_for_signin
 from service.views import labels
 from service.web import forms
 from service.web.api_schedules import RuleInSchema
-from service.web.form_flow import OnRefusal, attempt, form_page, invalid
+from service.web.form_flow import OnRefusal, attempt, done, form_page, invalid
 from service.web.page_helpers import today
 from service.web.pages_hr import PHASE_LABELS, hr
 from service.web.versioning import expected_version
@@ -175,9 +175,9 @@ def change(rule_id: str, action: str):
     """Pause, resume, archive or restore a rule, back to the list."""
     principal, w, chosen = hr(), wiring(), RuleAction(action)
     back = url_for("pages_schedules.index", archived=1 if chosen is RuleAction.RESTORE else None)
-    rule = attempt(
+    return done(
         lambda: svc.change_rule(w.uow(), principal, rule_id, chosen, expected_version(), w.clock),
         OnRefusal(back=back, prefix="Not changed"),
+        lambda rule: f"Rule “{rule.name}” {DONE[chosen]}.",
+        url_for("pages_schedules.index"),
     )
-    flash(f"Rule “{rule.name}” {DONE[chosen]}.", "success")
-    return redirect(url_for("pages_schedules.index"))

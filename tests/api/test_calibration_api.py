@@ -247,9 +247,11 @@ def test_the_session_report_counts_changes_per_manager_before_and_after_as_csv(w
 def test_the_cycle_rating_report_is_for_leadership_and_hr_and_withholds_small_groups(world):
     s = open_session(world)
     world.send("E2", "POST", f"/api/calibration-sessions/{s['session_id']}/close", version=s["version"])
-    report = world.client("E1").get(f"/api/cycles/{world.cycle_id}/rating-report")
+    held = world.client("E1").get(f"/api/cycles/{world.cycle_id}/rating-report").get_json()
+    assert held["held"] and held["departments"] == []  # leadership: the running cycle's ratings when it closes
+    report = world.client("E2").get(f"/api/cycles/{world.cycle_id}/rating-report")  # HR reads them live
     body = report.get_json()
-    assert report.status_code == 200
+    assert report.status_code == 200 and not body["held"]
     assert body["everyone"]["total"] is None and body["departments"][0]["counts"] == [None] * 4  # 2 people only
     assert "Katherine" not in str(body)
     assert_error(world.client("E3").get(f"/api/cycles/{world.cycle_id}/rating-report"), 403)

@@ -13,7 +13,7 @@ import pytest
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
-from service.domain.improvement_plan import PlanStatus
+from service.domain.workflow import Progress
 from tests.api.test_decisions_api import api
 from tests.conftest import AuthActions
 
@@ -42,7 +42,9 @@ def current_cycle(table) -> str:
     return max(UnitOfWork(table).cycles.list(), key=lambda c: c.period_start).cycle_id
 
 
-def diagnosis(app, table, who="E001"):
+def diagnosis(app, table, who="E005"):
+    """The running cycle's diagnosis, read by HR (Ingrid, who sees its live figures; leadership reads them once it
+    closes: tests/api/test_reports_over_time.py)."""
     client, headers = api(app, who)
     answer = client.get(f"/api/cycles/{current_cycle(table)}/diagnosis", headers=headers)
     assert answer.status_code == 200, answer.get_json()
@@ -176,12 +178,12 @@ def test_the_owner_moves_an_item_on_by_the_table_and_a_stale_version_is_refused(
         url, json={"action": "complete", "note": "Done"}, headers={**headers, "If-Match": f'"{item.version}"'}
     )
     assert moved.status_code == 200, moved.get_json()
-    assert UnitOfWork(demo_table).plan.get(item.item_id).status is PlanStatus.DONE
+    assert UnitOfWork(demo_table).plan.get(item.item_id).status is Progress.DONE
     stale = client.post(url, json={"action": "reopen"}, headers={**headers, "If-Match": f'"{item.version}"'})
     assert stale.status_code == 412
     refused = client.post(url, json={"action": "start"}, headers={**headers, "If-Match": moved.headers["ETag"]})
     assert refused.status_code == 409  # a done item is not started: the table has no such step
-    assert UnitOfWork(demo_table).plan.get(item.item_id).status is PlanStatus.DONE
+    assert UnitOfWork(demo_table).plan.get(item.item_id).status is Progress.DONE
     someone = api(app, "E020")
     assert client.post(url, json={"action": "reopen"}, headers=headers).status_code == 428
     assert (

@@ -55,6 +55,6 @@ def test_someone_already_asked_for_a_contribution_is_not_offered_again(app, tabl
 def test_every_learning_page_links_hr_to_the_learning_report(app, table):  # noqa: F811
     """The learning tabs are the same on each page: HR finds the learning report from the interview planner too."""
     hr, _ = signed_in(app, "E2")
-    for path in ("/learning", "/learning/plan", "/learning/interviews", "/learning/insights"):
+    for path in ("/learning", "/learning/plan", "/learning/interviews", "/learning/insights", "/learning/record"):
         page = hr.get(path).get_data(as_text=True)
         assert 'href="/learning/report">Learning report</a>' in page, path

@@ -17,7 +17,7 @@ from service.services import templates as template_svc
 from tests import factories as f
 from tests.conftest import AuthActions
 
-CEO, HR, EMPLOYEE = "E001", "E005", "E020"
+CEO, HR, EMPLOYEE, CTO = "E001", "E005", "E020", "E003"
 REPORTS = ("/", "/reports/training", "/goals/alignment", "/goals/organisation")
 
 
@@ -53,7 +53,9 @@ def app(world):
     return create_app(settings, table=table, clock=clock)
 
 
-def signed_in(app, employee_id: str = CEO):
+def signed_in(app, employee_id: str = HR):
+    """HR by default: the running cycle's figures reach HR live, leadership only once it closes (report_release;
+    test_leadership_opens_the_training_report_on_the_newest_closed_cycle)."""
     client = app.test_client()
     AuthActions(client).login(employee_id)
     return client
@@ -91,7 +93,7 @@ def test_a_cycle_chosen_is_kept_on_the_next_report_and_a_link_shows_without_keep
     assert shown(client.get(f"/goals/alignment?cycle={current.cycle_id}").get_data(as_text=True)) == current.cycle_id
     assert shown(client.get("/reports/training").get_data(as_text=True)) == finance
     # someone else's session is not touched
-    assert shown(signed_in(app, HR).get("/reports/training").get_data(as_text=True)) == current.cycle_id
+    assert shown(signed_in(app, CTO).get("/goals/alignment").get_data(as_text=True)) == current.cycle_id
 
 
 @pytest.mark.parametrize("url", REPORTS)
@@ -137,3 +139,17 @@ def test_the_api_names_the_default_cycle_of_each_report(app, world):
     assert bad.status_code == 422 and "view" in bad.get_json()["errors"]
     assert signed_in(app, EMPLOYEE).get("/api/reports/cycle").status_code == 403
     assert "/api/reports/cycle" in client.get("/api/openapi.json").get_json()["paths"]
+
+
+def test_leadership_opens_the_training_report_on_the_newest_closed_cycle(app, world):
+    _, _, current, finance = world
+    last_year = next(c for c in cycle_svc.list_cycles(UnitOfWork(world[0])) if c.state.value == "closed")
+    client = signed_in(app, CEO)
+    html = client.get("/reports/training").get_data(as_text=True)
+    assert shown(html) == last_year.cycle_id  # the running ones are named
+    assert f"“Finance pilot”, “{current.name}” are running: a cycle's figures are shown here when it closes" in html
+    data = client.get("/api/reports/cycle?view=training").get_json()
+    assert data["cycle"]["cycle_id"] == last_year.cycle_id
+    assert [c["cycle_id"] for c in data["passed_over"]] == [finance, current.cycle_id]
+    # Goals are not review-derived: they stay on the running cycle.
+    assert client.get("/api/reports/cycle?view=goals").get_json()["cycle"]["cycle_id"] == current.cycle_id

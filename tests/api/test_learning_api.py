@@ -245,3 +245,20 @@ def test_pages_log_an_activity_and_redisplay_errors(auth, client, as_, launched_
     assert ok.status_code == 302
     html = client.get("/learning").get_data(as_text=True)
     assert "Mentoring with Sam" in html and "addresses the training need “Statistics (2026 annual review)”" in html
+
+
+def test_pages_change_an_activity_redisplay_a_refusal_and_remove_it(as_, auth, client):
+    me = as_("E4")
+    aid = me.post("/api/learning/activities", COURSE).get_json()["activity_id"]
+    url = f"/learning/activities/{aid}"
+    token = csrf(client.get(url).data)
+    fields = {"csrf_token": token, "type": "course", "date": "2026-02-10", "hours": "6"}
+    bad = client.post(url, data=fields | {"title": "", "version": "1"})
+    assert bad.status_code == 422 and "The learning activity was not saved." in bad.get_data(as_text=True)
+    assert me.get(f"/api/learning/activities/{aid}").get_json()["title"] == "Statistics"
+    saved = client.post(url, data=fields | {"title": "Statistics II", "version": "1"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(url)
+    assert me.get(f"/api/learning/activities/{aid}").get_json()["title"] == "Statistics II"
+    removed = client.post(url, data={"csrf_token": token, "do": "delete", "version": "2"})
+    assert removed.status_code == 302 and removed.headers["Location"].endswith("/learning")
+    assert me.get(f"/api/learning/activities/{aid}").status_code == 404

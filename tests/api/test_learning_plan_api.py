@@ -123,7 +123,8 @@ def test_pages_plan_an_item_redisplay_errors_and_mark_it_done(auth, client):
 
 
 def test_the_action_choices_offered_are_the_ones_the_domain_takes_and_done_has_its_own_request(as_):
-    from service.domain.learning_plan import PLAN_WORKFLOW, PlanAction, PlanStatus, PlanStep
+    from service.domain.learning_plan import PLAN_WORKFLOW, PlanAction, PlanStep
+    from service.domain.workflow import Progress
     from service.web.pages_learning_plan import ACTION_WORDS
 
     me = as_("E4")
@@ -132,7 +133,7 @@ def test_the_action_choices_offered_are_the_ones_the_domain_takes_and_done_has_i
     assert body["properties"]["action"]["enum"] == ["start", "drop", "resume"]
     assert set(ACTION_WORDS) == set(PlanStep)  # the page's buttons: the same choices
     # Each choice is one the workflow takes from some state; "complete" is refused with the field, nothing stored.
-    assert all(any(PLAN_WORKFLOW.allows(s, PlanAction(a)) for s in PlanStatus) for a in PlanStep)
+    assert all(any(PLAN_WORKFLOW.allows(s, PlanAction(a)) for s in Progress) for a in PlanStep)
     iid = me.post("/api/learning/plan", {**ITEM, "title": "Choices"}).get_json()["item_id"]
     refused = me.post(f"/api/learning/plan/{iid}/actions", {"action": "complete"}, version=1)
     assert refused.status_code == 422 and "action" in refused.get_json()["errors"]

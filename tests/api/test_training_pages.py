@@ -41,7 +41,20 @@ def current_cycle(table) -> str:
     return cycles.list_cycles(UnitOfWork(table))[0].cycle_id
 
 
-def test_leadership_reaches_the_report_from_the_reports_menu_and_sees_charts_tables_and_programme(app):
+def closed(table, clock) -> str:
+    """HR closes the demo's running cycle: leadership and managers read its figures from then on
+    (services/report_release.py; while it runs they read "shown when it closes")."""
+    from tests import factories as f
+
+    cycle = cycles.get_cycle(UnitOfWork(table), current_cycle(table))
+    cycles.close_cycle(UnitOfWork(table), f.principal(table, "E005"), cycle.cycle_id, cycle.version, clock)
+    return cycle.cycle_id
+
+
+def test_leadership_reaches_the_report_from_the_reports_menu_and_sees_charts_tables_and_programme(
+    app, demo_table, clock
+):
+    closed(demo_table, clock)
     client, _ = signed_in(app, "E001")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/reports/training"' in home
@@ -63,7 +76,8 @@ def test_an_employee_gets_no_report_and_no_menu_entry(app):
     assert client.get("/reports/training.csv").status_code == 403
 
 
-def test_a_head_of_department_sees_their_whole_subtree(app, demo_table):
+def test_a_head_of_department_sees_their_whole_subtree(app, demo_table, clock):
+    closed(demo_table, clock)
     client, auth = signed_in(app, "E004")  # VP Sales: two managers and their teams below
     data = client.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=auth.headers()).get_json()
     assert data["scope"] == "subtree" and data["people_with_needs"] == 7
@@ -114,7 +128,7 @@ def test_an_individuals_needs_are_for_them_their_chain_and_hr_only(app, demo_tab
 
 
 def test_a_manager_logs_training_against_a_need_and_the_report_counts_it_addressed(app, demo_table):
-    lead, lauth = signed_in(app, "E001")
+    lead, lauth = signed_in(app, "E005")  # HR reads the running cycle's live figures
     report_url = f"/api/cycles/{current_cycle(demo_table)}/training-report"
     before = UnitOfWork(demo_table).training.aggregate(current_cycle(demo_table), "ORG")
     client, auth = signed_in(app, "E022")
@@ -156,13 +170,13 @@ def test_the_manager_form_offers_obstacle_categories_and_a_need_for_a_low_rating
     assert 'name="obstacles.0.category"' in page and "Management and leadership" in page
 
 
-def test_the_pdf_template_renders_the_same_report_and_charts_outside_a_request(demo_table):
+def test_the_pdf_template_renders_the_same_report_and_charts_outside_a_request(demo_table, clock):
     from service.pdf.training_pdf import training_report_html
     from service.services.training_reports import report_context
     from tests import factories as f
 
     ctx = report_context(
-        UnitOfWork(demo_table), f.principal(demo_table, "E001"), current_cycle(demo_table), 3, "https://x"
+        UnitOfWork(demo_table), f.principal(demo_table, "E001"), closed(demo_table, clock), 3, "https://x"
     )
     html = training_report_html(ctx)
     assert html.count('role="img"') == 3 and "Suggested training programme: 3 topics" in html
@@ -170,7 +184,7 @@ def test_the_pdf_template_renders_the_same_report_and_charts_outside_a_request(d
 
 
 def test_the_demo_learning_log_addresses_training_needs_in_both_reports(app, demo_table):
-    lead, auth = signed_in(app, "E001")
+    lead, auth = signed_in(app, "E005")  # HR: the running cycle's live figures
     report = lead.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=auth.headers()).get_json()
     org = UnitOfWork(demo_table).training.aggregate(current_cycle(demo_table), "ORG")
     assert org["a|data-analysis"] >= 1 and org["a|negotiation"] >= 1
@@ -183,7 +197,8 @@ def test_the_demo_learning_log_addresses_training_needs_in_both_reports(app, dem
     assert learning["totals"]["*"]["needs"] >= 5
 
 
-def test_a_withheld_free_text_topic_is_not_named_in_the_report_but_hr_can_still_merge_it(app, demo_table):
+def test_a_withheld_free_text_topic_is_not_named_in_the_report_but_hr_can_still_merge_it(app, demo_table, clock):
+    closed(demo_table, clock)
     lead, auth = signed_in(app, "E001")
     report = lead.get(f"/api/cycles/{current_cycle(demo_table)}/training-report", headers=auth.headers()).get_json()
     withheld = [t for t in report["topics"] if t["suppressed"]]
@@ -230,6 +245,9 @@ def _new_launched_cycle(table, clock) -> str:
 def test_a_report_without_figures_offers_no_suggestion_or_download_and_says_why(app, demo_table, clock):
     empty = _new_launched_cycle(demo_table, clock)
     lead, _ = signed_in(app, "E001")
+    held = lead.get(f"/reports/training?cycle={empty}").get_data(as_text=True)  # running: held from leadership
+    assert "This cycle&#39;s figures are shown when it closes." in held and "Download CSV" not in held
+    lead, _ = signed_in(app, "E005")  # HR reads it live: nobody named a need yet
     page = lead.get(f"/reports/training?cycle={empty}").get_data(as_text=True)
     assert "nothing can be shown yet" in page
     assert "There is no programme to suggest and nothing to download yet: fewer than 5 people" in page

@@ -45,7 +45,8 @@ def active_cycle(table) -> str:
 
 
 def test_the_training_report_speaks_plainly_and_never_shows_a_withheld_figure_as_zero(demo):
-    page = client_of(demo, "E001").get("/reports/training").get_data(as_text=True)
+    # HR reads the running cycle live (leadership reads it once closed: tests/api/test_reports_over_time.py).
+    page = client_of(demo, "E005").get("/reports/training").get_data(as_text=True)
     assert "Σ" not in page and "Greedy" not in page and "set cover" not in page
     assert "<summary>How this is calculated</summary>" in page and "3 for high, 2 for medium, 1 for low" in page
     # Resources and Workload count fewer than 5 people: their areas say why no total is given, never "0".
@@ -57,7 +58,7 @@ def test_the_training_report_speaks_plainly_and_never_shows_a_withheld_figure_as
 
 def test_the_csv_has_labels_plain_numbers_the_currency_and_rows_as_wide_as_its_header(demo):
     _, table, _ = demo
-    resp = client_of(demo, "E001").get(f"/reports/training.csv?cycle={active_cycle(table)}")
+    resp = client_of(demo, "E005").get(f"/reports/training.csv?cycle={active_cycle(table)}")
     assert resp.headers["Content-Disposition"] == 'attachment; filename="training-needs-2026-mid-year-review.csv"'
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
     header = rows[0]
@@ -122,7 +123,7 @@ def test_the_goals_page_asks_for_weights_before_the_self_assessment_only_while_i
 
 def test_the_departments_obstacles_never_let_the_total_give_a_withheld_zero_away(demo):
     _, table, _ = demo
-    report = client_of(demo, "E001").get(f"/api/cycles/{active_cycle(table)}/training-report").get_json()
+    report = client_of(demo, "E005").get(f"/api/cycles/{active_cycle(table)}/training-report").get_json()
     total = report["obstacles"]["people"]
     counts = [d["obstacle_people"] for d in report["departments"]]
     assert total == 20 and None in counts
@@ -135,7 +136,7 @@ def test_the_report_email_says_withheld_where_the_report_withholds(demo):
     from service.services.training_reports import report_context
 
     _, table, _ = demo
-    ctx = report_context(UnitOfWork(table), f.principal(table, "E001"), active_cycle(table), 3, "https://x")
+    ctx = report_context(UnitOfWork(table), f.principal(table, "E005"), active_cycle(table), 3, "https://x")
     person = UnitOfWork(table).directory.get("E001")
     text = render("email/training_report.txt", person=person, r=ctx["report"], links=ctx["links"], reason="schedule")
     assert "Obstacles: workforce withheld, tools and processes withheld, leadership 5, other 7." in text

@@ -44,15 +44,28 @@ def test_training_pages_read_well_and_pass_axe(demo, open_as, width):
     problems: list[str] = []
     viewport = WIDTHS[width]
 
+    # Leadership opens on last year's closed cycle: the running one's figures are shown when it closes.
     leader = open_as(demo, "E001", viewport)
     leader.get_by_text("Reports", exact=True).click()
     leader.get_by_role("link", name="Training needs").click()
     expect(leader.get_by_role("heading", name="By topic")).to_be_visible()
-    expect(leader.get_by_role("img", name="Training needs by topic: people this cycle and last")).to_be_visible()
+    expect(leader.get_by_role("img", name="Training needs by topic: people this cycle")).to_be_visible()
     leader.get_by_label("Topics in the suggested programme").fill("2")
     leader.get_by_role("button", name="Suggest").click()
     expect(leader.get_by_role("heading", name="Suggested training programme: 2 topics")).to_be_visible()
     check(leader, f"training-report-{width}", problems)
+    running = leader.get_by_label("Cycle shown").locator("option").first.get_attribute("value")
+    leader.goto(f"/reports/training?cycle={running}")
+    expect(leader.locator("#figures-held")).to_contain_text("This cycle's figures are shown when it closes.")
+    expect(leader.get_by_role("heading", name="By topic")).to_have_count(0)
+    check(leader, f"training-report-held-{width}", problems)
+    leader.goto("/reports/diagnosis")
+    expect(leader.locator("#figures-held")).to_contain_text("2025 annual review")
+    check(leader, f"diagnosis-held-{width}", problems)
+    hr_live = open_as(demo, "E005", viewport)
+    hr_live.goto(f"/reports/training?cycle={running}")
+    expect(hr_live.locator("#figures-live")).to_be_visible()
+    check(hr_live, f"training-report-live-{width}", problems)
 
     hr = open_as(demo, "E005", viewport)
     hr.goto("/reports/training/topics")

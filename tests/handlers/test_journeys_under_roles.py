@@ -209,13 +209,14 @@ def test_remind_now_emails_from_the_web_function(stack, monkeypatch, http_event,
 def test_the_diagnosis_and_an_improvement_plan_step_under_the_web_function_s_role(
     stack, monkeypatch, http_event, clock
 ):
-    from service.domain.improvement_plan import PlanItem, PlanSource, PlanStatus
+    from service.domain.improvement_plan import PlanItem, PlanSource
+    from service.domain.workflow import Progress
 
     cycle = overdue_cycle(stack, clock)
     at = clock.now().isoformat()
     item = PlanItem(
         "plan1", "Faster CI", PlanSource.DIAGNOSIS, "obstacles:tools_and_processes", "Most obstacles sit with tools.",
-        cycle.cycle_id, cycle.name, "E2", "2099-01-01", PlanStatus.PLANNED, at, "E2", at,
+        cycle.cycle_id, cycle.name, "E2", "2099-01-01", Progress.PLANNED, at, "E2", at,
     )  # fmt: skip
     uow = UnitOfWork(stack.table)
     with uow:
@@ -228,7 +229,7 @@ def test_the_diagnosis_and_an_improvement_plan_step_under_the_web_function_s_rol
         "/improvement-plan/plan1/status", [("action", "start"), ("version", "1")], token_from="/improvement-plan/plan1"
     )
     assert "Started." in page["body"]
-    assert UnitOfWork(stack.table).plan.get("plan1").status is PlanStatus.IN_PROGRESS
+    assert UnitOfWork(stack.table).plan.get("plan1").status is Progress.IN_PROGRESS
     assert "Faster CI" in hr.get("/improvement-plan")["body"]
 
 

@@ -15,6 +15,7 @@ import pytest
 from service.adapters.clock import FixedClock
 from service.adapters.unit_of_work import UnitOfWork
 from service.config import Settings
+from service.services import cycles as cycle_svc
 from service.services import feedback_answers, feedback_nominations
 from service.services.directory import import_organisation
 from tests import factories as f
@@ -43,9 +44,9 @@ def world(managers: int):
         "manager_assessment": date(2025, 3, 31),
         "discussion": date(2025, 4, 15),
     }
-    f.launched_cycle(
+    before = f.launched_cycle(
         table, clock, name="2025", period_start=date(2025, 1, 1), period_end=date(2025, 12, 31), phases=phases
-    )
+    ).cycle_id
     cycle_id = f.launched_cycle(table, clock).cycle_id
     feedback_nominations.request_upward(UnitOfWork(table), f.principal(table, "E2"), cycle_id, clock)
     for n in range(PEOPLE):
@@ -53,6 +54,7 @@ def world(managers: int):
         who = f.principal(table, f"P{n:03d}")
         feedback_answers.submit_answer(UnitOfWork(table), who, cycle_id, f"M{n % managers}", answer, clock)
     clock.at = RELEASED
+    close_cycles(table, clock, before, cycle_id)
     from service.web import create_app
 
     settings = Settings(table_name="reviews-diag-counts", region="eu-west-1", secret_key="test-secret-key-" + "x" * 20)
@@ -63,6 +65,14 @@ def world(managers: int):
     csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
     assert client.post("/signin", data={"csrf_token": csrf, "employee_id": "E1"}).status_code == 302
     return table, client, cycle_id
+
+
+def close_cycles(table, clock, *cycle_ids: str) -> None:
+    """HR closes the cycles: leadership reads their figures from then on (services/report_release.py)."""
+    hr = f.principal(table, "E2")
+    for cycle_id in cycle_ids:
+        version = cycle_svc.get_cycle(UnitOfWork(table), cycle_id).version
+        cycle_svc.close_cycle(UnitOfWork(table), hr, cycle_id, version, clock)
 
 
 @pytest.fixture(scope="module")

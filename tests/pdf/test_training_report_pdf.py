@@ -13,6 +13,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.demo.scenario import load_demo
 from service.services import cycles
 from tests.conftest import AuthActions
+from tests.factories import principal
 from tests.pdf.conftest import NOW, pdf_info, pdf_text
 
 
@@ -27,6 +28,9 @@ def demo():
     settings = Settings(table_name="reviews-pdf", region="eu-west-1", secret_key="test-secret-key-" + "x" * 20)
     app = create_app(settings, table=table, clock=clock)
     cycle = cycles.list_cycles(UnitOfWork(table))[0]
+    # Leadership reads a cycle's figures once it is closed (services/report_release.py): HR closes it.
+    hr = principal(table, "E005")
+    cycle = cycles.close_cycle(UnitOfWork(table), hr, cycle.cycle_id, cycle.version, clock)
     return app, table, cycle
 
 

@@ -29,6 +29,7 @@ TOPIC = NS(topic="Public speaking", people=7, score=12.5, previous_people=None, 
 REPORT = NS(
     cycle_name=CYCLE.name,
     suppressed=False,
+    held=False,
     threshold=5,
     people_with_needs=9,
     previous_cycle=None,

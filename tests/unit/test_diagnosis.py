@@ -31,8 +31,9 @@ from service.domain.diagnosis import (
     upward_levels,
 )
 from service.domain.errors import Conflict
-from service.domain.improvement_plan import PLAN_WORKFLOW, PlanAction, PlanStatus, actions_from
+from service.domain.improvement_plan import PLAN_WORKFLOW, PlanAction, actions_from
 from service.domain.reviews import ObstacleCategory
+from service.domain.workflow import Progress
 from tests.unit.suppression_audit import Audit
 
 EXAMPLES = int(os.environ.get("SUPPRESSION_EXAMPLES", "40"))
@@ -120,11 +121,11 @@ def test_a_cycle_after_one_without_obstacles_reads_no_rise():
 
 
 def test_the_plan_moves_by_its_table_and_refuses_the_rest():
-    assert PLAN_WORKFLOW.next(PlanStatus.PLANNED, PlanAction.START) is PlanStatus.IN_PROGRESS
-    assert PLAN_WORKFLOW.next(PlanStatus.IN_PROGRESS, PlanAction.COMPLETE) is PlanStatus.DONE
-    assert actions_from(PlanStatus.DONE) == [PlanAction.REOPEN]
+    assert PLAN_WORKFLOW.next(Progress.PLANNED, PlanAction.START) is Progress.IN_PROGRESS
+    assert PLAN_WORKFLOW.next(Progress.IN_PROGRESS, PlanAction.COMPLETE) is Progress.DONE
+    assert actions_from(Progress.DONE) == [PlanAction.REOPEN]
     with pytest.raises(Conflict, match="an item done cannot be started"):
-        PLAN_WORKFLOW.next(PlanStatus.DONE, PlanAction.START)
+        PLAN_WORKFLOW.next(Progress.DONE, PlanAction.START)
 
 
 # --- suppression properties -------------------------------------------------------------------------------
@@ -217,3 +218,18 @@ def test_a_level_is_withheld_where_a_manager_above_some_of_its_groups_would_be_l
     bigger = UpwardGroup(3, 5, 10.0, 10, frozenset({"M3", "L2", "E1"}))
     assert not known_apart([*lin, bigger])  # 5 others for Lin, 6 for Lars, 8 for Mia or Max, none for Ada
     assert upward_levels([*lin, bigger]) == [LevelFigure(3, 3, 11, 1.27)]
+
+
+def test_upward_figures_are_final_after_the_deadlines_midnight_on_the_organisations_clock():
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from service.domain.diagnosis import upward_final
+    from service.domain.feedback import ReleaseRule
+
+    new_york = ZoneInfo("America/New_York")
+    deadline = date(2026, 3, 20)
+    evening = datetime(2026, 3, 20, 23, 0, tzinfo=new_york)  # 03:00 UTC on 21 March: a UTC organisation's is final
+    assert upward_final(ReleaseRule.DEADLINE, deadline, False, evening) is False
+    assert upward_final(ReleaseRule.DEADLINE, deadline, False, evening.astimezone(UTC)) is True
+    assert upward_final(ReleaseRule.DEADLINE, deadline, False, datetime(2026, 3, 21, 0, 15, tzinfo=new_york)) is True

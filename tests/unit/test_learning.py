@@ -136,7 +136,7 @@ def test_my_typed_training_needs_are_offered_open_ones_first_labelled_with_topic
 def report_topic(uow: UnitOfWork, cycle_id: str, topic: str) -> dict:
     from service.services.training_reports import training_report
 
-    report = asdict(training_report(UnitOfWork(uow.table), who(uow, "E1"), cycle_id))
+    report = asdict(training_report(UnitOfWork(uow.table), who(uow, "E2"), cycle_id))
     return next(t for t in report["topics"] if t["topic"] == topic)
 
 

@@ -8,7 +8,7 @@ from service.domain.learning import INTERVIEW_TRANSITIONS, InterviewAction, Inte
 from service.domain.learning import allows as interview_allows
 from service.domain.reviews import TRANSITIONS, ReviewAction, ReviewState
 from service.domain.reviews import allows as review_allows
-from service.domain.workflow import Workflow
+from service.domain.workflow import STAYS, Workflow, steps
 
 DOOR = Workflow({("shut", "open"): "open", ("open", "shut"): "shut"}, lambda s, a: f"cannot {a} a door that is {s}")
 
@@ -24,6 +24,28 @@ def test_next_refuses_what_the_table_lacks_in_the_workflows_words():
 
 def test_allows_is_exactly_the_tables_rows():
     assert DOOR.allows("open", "shut") and not DOOR.allows("shut", "shut")
+
+
+def test_a_row_of_steps_may_name_several_states_and_actions():
+    table = steps(("shut", "open", "open"), (("open", "ajar"), ("shut", "slam"), "shut"))
+    assert table == {
+        ("shut", "open"): "open",
+        ("open", "shut"): "shut",
+        ("open", "slam"): "shut",
+        ("ajar", "shut"): "shut",
+        ("ajar", "slam"): "shut",
+    }
+
+
+def test_a_step_that_stays_leads_back_to_each_state_it_starts_from():
+    assert steps((("open", "shut"), "paint", STAYS)) == {("open", "paint"): "open", ("shut", "paint"): "shut"}
+
+
+def test_actions_from_keeps_the_actions_order():
+    assert Workflow(steps(("open", ("slam", "shut"), "shut")), str).actions_from("open", ["shut", "lock", "slam"]) == [
+        "shut",
+        "slam",
+    ]
 
 
 @pytest.mark.parametrize(
