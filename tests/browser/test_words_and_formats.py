@@ -34,7 +34,7 @@ def test_words_scores_and_the_launch_confirmation_read_well_at_both_widths(demo,
     draft = cycle_svc.create_cycle(UnitOfWork(live.table), hr_principal, data, live.clock)
     problems: list[str] = []
     for width, viewport in WIDTHS.items():
-        leader = open_as(live, "E001", viewport)
+        leader = open_as(live, "E005", viewport)  # HR reads the running cycle's live figures (leadership: at close)
         leader.goto("/reports/training")
         obstacles = leader.locator("ul.obstacle-areas")
         expect(obstacles).to_contain_text("Workforce: withheld")
