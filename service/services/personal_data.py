@@ -14,10 +14,9 @@ import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from service.adapters import keys
-from service.adapters.audited import stage_audited
 from service.adapters.clock import Clock, iso
 from service.adapters.notification_settings_store import NotificationStore
+from service.adapters.personal_data_store import stage_download
 from service.adapters.review_store import review_to_item
 from service.adapters.store import Put
 from service.adapters.unit_of_work import UnitOfWork
@@ -104,25 +103,13 @@ def export_person(uow: UnitOfWork, employee_id: str, seen_by: Principal | None =
 
 
 def download_my_data(uow: UnitOfWork, principal: Principal, clock: Clock) -> PersonalData:
-    """The signed-in person downloads their own data: exactly what `export-person` gives HR for them (the same
-    exclusions: no anonymous giver, no group's single answer, nothing about them written by others that the export
-    leaves out, nobody else's private notes). Each download leaves an audit record (entity `PDATA#<id>`: who, when,
-    the how-many-th download) before the data is handed over."""
+    """The signed-in person downloads their own data: what `export-person` gives HR for them (the same exclusions:
+    no anonymous giver, no group's single answer, nothing about them written by others that the export leaves out,
+    nobody else's private notes), their reviews as their own pages show them. Each download leaves an audit record
+    (`personal_data_store.stage_download`) before the data is handed over."""
     data = export_person(uow, principal.employee_id, seen_by=principal)
-    key = keys.personal_data_downloads(principal.employee_id)
-    before = uow.table.get(key, consistent=True)
-    count = int((before or {}).get("downloads", 0)) + 1
-    at = iso(clock.now())
     with uow:
-        stage_audited(
-            uow,
-            entity=f"PDATA#{principal.employee_id}",
-            before=before,
-            after={**key, "type": "personal_data_downloads", "downloads": count, "last_at": at},
-            actor=principal.employee_id,
-            action="download_personal_data",
-            at=at,
-        )
+        stage_download(uow, principal.employee_id, iso(clock.now()))
         uow.commit()
     return data
 
