@@ -538,10 +538,6 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "services.one_to_ones._current: date.fromisoformat(held[-1].date)": (STORED, "a stored meeting's own date"),
     "services.one_to_ones.due_meetings: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),
     "services.one_to_ones.hr_counts: date.fromisoformat(p.last_held)": (STORED, "a held meeting's date"),
-    "services.personal_data.download_my_data: int((before or {}).get('downloads', 0))": (
-        STORED,
-        "the count of a person's own downloads, written by the download itself",
-    ),
     "services.one_to_ones.my_one_to_ones: date.fromisoformat(pair.last_held)": (STORED, "a held meeting's date"),
     "services.one_to_ones.set_rhythm: date.fromisoformat(pair.last_held)": (STORED, "a held meeting's date"),
     "services.one_to_ones.hold_meeting: date.fromisoformat(day)": (
