@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,22 @@ CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$"}
 def format_of(locale: str) -> Format:
     """The format of a locale (the default's for one without a format)."""
     return FORMATS.get(locale) or FORMATS[DEFAULT_LOCALE]
+
+
+def day_of(value: date | datetime | str | None, zone: tzinfo | str | None = UTC) -> date | None:
+    """The organisation's date of a stored value: an instant (stored in UTC, `...Z` or `+00:00`) is read on the
+    wall of `zone` (2026-03-01T02:30Z is 28 Feb in New York); a plain date, or a wall-clock time without an
+    offset (a 'datetime-local'), is the date it says. None for none; ValueError for text that is neither. The
+    one turn of an instant into a date: never cut the string (`[:10]` is the UTC date)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        return value.date()
+    return value.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone or UTC).date()
 
 
 def day(value: date | str | None, locale: str = DEFAULT_LOCALE) -> str:

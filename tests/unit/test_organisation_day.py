@@ -1,0 +1,39 @@
+"""The organisation's date of a stored instant (`formats.day_of`): instants are stored in UTC, and near midnight
+UTC the organisation's date is another one in far zones; the behaviours that read it are tested beside them
+(test_schedules.py, test_goal_services.py, test_feedback_usecases.py, test_checkin_reminders.py…)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.domain.formats import day_of
+
+NEW_YORK, AUCKLAND = ZoneInfo("America/New_York"), ZoneInfo("Pacific/Auckland")
+
+
+def test_an_instant_is_read_on_the_organisations_wall():
+    assert day_of("2026-03-01T02:30:00.000Z", NEW_YORK) == date(2026, 2, 28)
+    assert day_of("2026-03-01T02:30:00+00:00", "America/New_York") == date(2026, 2, 28)
+    assert day_of("2026-02-28T12:30:00.000Z", AUCKLAND) == date(2026, 3, 1)
+    assert day_of(datetime(2026, 3, 1, 2, 30, tzinfo=UTC), NEW_YORK) == date(2026, 2, 28)
+
+
+def test_in_utc_an_instant_is_the_date_it_starts_with():
+    assert day_of("2026-03-01T02:30:00.000Z") == date(2026, 3, 1)
+    assert day_of("2026-03-01T23:59:59.999Z", UTC) == date(2026, 3, 1)
+    assert day_of("2026-03-01T23:59:59.999Z", None) == date(2026, 3, 1)
+
+
+def test_a_date_or_a_wall_clock_time_is_the_date_it_says_in_any_zone():
+    assert day_of("2026-03-01", AUCKLAND) == date(2026, 3, 1)
+    assert day_of(date(2026, 3, 1), NEW_YORK) == date(2026, 3, 1)
+    assert day_of("2026-03-01T23:30", AUCKLAND) == date(2026, 3, 1)  # a 'datetime-local' someone typed
+
+
+def test_nothing_is_no_day_and_text_that_is_no_date_is_refused():
+    assert day_of(None, NEW_YORK) is None and day_of("", NEW_YORK) is None
+    with pytest.raises(ValueError):
+        day_of("next week", NEW_YORK)
