@@ -37,3 +37,19 @@ def test_nothing_is_no_day_and_text_that_is_no_date_is_refused():
     assert day_of(None, NEW_YORK) is None and day_of("", NEW_YORK) is None
     with pytest.raises(ValueError):
         day_of("next week", NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    "zone, at, day",
+    [
+        (NEW_YORK, "2026-03-02T02:30:00.000Z", "2026-03-01"),  # 21:30 on 1 March in New York
+        (AUCKLAND, "2026-03-01T12:30:00.000Z", "2026-03-02"),  # 01:30 on 2 March in Auckland
+        (UTC, "2026-03-02T02:30:00.000Z", "2026-03-02"),
+    ],
+)
+def test_the_progress_chart_puts_a_check_in_on_the_organisations_day(zone, at, day):
+    from service.views.progress_chart import progress_chart
+
+    history = [{"at": "2026-02-20T12:00:00.000Z", "progress": 10}, {"at": at, "progress": 40}]
+    chart = str(progress_chart(history, None, zone))
+    assert f"latest 40% on {day}" in chart and f">{day}</text>" in chart  # the description and the axis
