@@ -53,3 +53,33 @@ def test_the_progress_chart_puts_a_check_in_on_the_organisations_day(zone, at, d
     history = [{"at": "2026-02-20T12:00:00.000Z", "progress": 10}, {"at": at, "progress": 40}]
     chart = str(progress_chart(history, None, zone))
     assert f"latest 40% on {day}" in chart and f">{day}</text>" in chart  # the description and the axis
+
+
+def test_a_page_prints_a_stored_instant_on_the_organisations_wall():
+    from service.domain import formats
+
+    late = "2026-03-02T02:30:00.000Z"  # 21:30 on 1 March in New York, 15:30 on 2 March in Auckland
+    assert formats.day(late, "en-GB", NEW_YORK) == "1 Mar 2026"
+    assert formats.when(late, "en-GB", NEW_YORK) == "1 Mar 2026, 21:30 EST"
+    assert formats.when(late, "en-US", "America/New_York") == "Mar 1, 2026, 9:30 PM EST"
+    assert formats.day("2026-03-01T12:30:00.000Z", "en-GB", AUCKLAND) == "2 Mar 2026"
+    assert formats.when("2026-03-01T12:30:00.000Z", "en-GB", AUCKLAND) == "2 Mar 2026, 01:30 NZDT"
+    # In UTC, as before; and a date someone typed is that date anywhere.
+    assert (formats.day(late), formats.when(late)) == ("2 Mar 2026", "2 Mar 2026, 02:30 UTC")
+    assert formats.day("2026-03-01", "en-GB", AUCKLAND) == "1 Mar 2026"
+
+
+def test_the_filters_of_pages_pdfs_and_emails_read_the_organisations_zone():
+    from service.adapters.documents import _environment, use_organisation_formats
+    from service.views import labels
+
+    email = _environment().from_string("{{ at|day }} / {{ at|when }}")
+    use_organisation_formats("en-GB", "EUR", "America/New_York")
+    try:
+        assert labels.day("2026-03-02T02:30:00.000Z") == "1 Mar 2026"  # pages and PDFs
+        assert labels.FILTERS["when"]("2026-03-02T02:30:00.000Z") == "1 Mar 2026, 21:30 EST"
+        assert labels.day("2026-03-02") == "2 Mar 2026"
+        assert email.render(at="2026-03-02T02:30:00.000Z") == "1 Mar 2026 / 1 Mar 2026, 21:30 EST"
+    finally:
+        use_organisation_formats("en-GB", "EUR")
+    assert labels.when("2026-03-02T02:30:00.000Z") == "2 Mar 2026, 02:30 UTC"
