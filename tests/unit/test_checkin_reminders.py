@@ -14,6 +14,7 @@ from service.adapters.unit_of_work import UnitOfWork
 from service.domain.goals import GoalStatus, falls_behind_on
 from service.services import checkins as checkin_svc
 from service.services import goals as goal_svc
+from service.services import reviews as review_svc
 from service.services.directory import import_organisation
 from service.services.reminders import send_reminders
 from tests import factories as f
@@ -80,6 +81,9 @@ def test_a_goals_period_starts_on_the_organisations_day_it_was_made(at):
     behind = falls_behind_on(0.0, GoalStatus.ON_TRACK, (at.date(), date(2026, 12, 31)))
     stored = UnitOfWork(table).rollups.get(goal_id, seen.cycle_id).behind_on
     assert stored == behind.isoformat()  # the day the organisation's report counts it behind
+    ctx = review_svc.ReviewContext(UnitOfWork(table), f.principal(table, "E4"), seen.cycle_id, "E4")
+    (in_review,) = review_svc.review_view(ctx, on=date(2026, 3, 20), zone=at.tzinfo).goals
+    assert in_review.pace == seen.pace  # the review shows the goal's standing as the goal page does
 
 
 def test_a_check_in_mark_stored_on_the_utc_day_moves_to_the_organisations_day_at_the_next_check_in():
