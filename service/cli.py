@@ -63,7 +63,7 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     from service.services.schedules import run_schedules
 
     settings = load_settings()
-    use_organisation_formats(settings.locale, settings.currency)
+    use_organisation_formats(settings.locale, settings.currency, settings.time_zone)
     table = _table(settings)
     mailer = build_mailer(settings, table)
     print(json.dumps(asdict(run_schedules(UnitOfWork(table), mailer, Clock(settings.time_zone), settings.base_url))))
@@ -79,7 +79,7 @@ def cmd_send_training_report(args: argparse.Namespace) -> int:
     from service.services.training_delivery import deliver_training_reports
 
     settings = load_settings()
-    use_organisation_formats(settings.locale, settings.currency)
+    use_organisation_formats(settings.locale, settings.currency, settings.time_zone)
     uow = UnitOfWork(_table(settings))
     mailer, clock = build_mailer(settings, uow.table), Clock(settings.time_zone)
     print(json.dumps(asdict(deliver_training_reports(uow, mailer, clock, settings.base_url))))

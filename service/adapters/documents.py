@@ -51,7 +51,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     # An email has no browser: its dates and amounts are the organisation's, as the pages write them.
-    env.filters.update(formats.filters(organisation_locale, organisation_currency))
+    env.filters.update(formats.filters(organisation_locale, organisation_currency, organisation_time_zone))
     return env
 
 

@@ -25,7 +25,7 @@ The storage is where anonymity is decided:
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from service.adapters import keys
@@ -34,6 +34,7 @@ from service.adapters.repository import Repository
 from service.adapters.store import Check, Delete, Increment, Item, Put
 from service.domain.errors import Clash, Conflict
 from service.domain.feedback import FeedbackKind, FeedbackRequest, FeedbackSettings, ReleaseRule, RequestState
+from service.domain.formats import day_of
 
 GROUP_MOVED = "feedback about this person arrived while the manager assessment was being submitted: submit it again"
 
@@ -298,7 +299,8 @@ class FeedbackRepository(Repository):
         else:
             present = self._get(key) is not None
         if not present:
-            item = {**key, "type": "feedback_close", "at": at[:10], "released": released, "version": 1}
+            # The instant, not its UTC date: its day is the organisation's (`closed_on`); older marks hold a date.
+            item = {**key, "type": "feedback_close", "at": at, "released": released, "version": 1}
             self._uow.add(Put(item, must_not_exist=True))
             self._expect_group_unchanged(cycle_id, subject_id)
 
@@ -362,10 +364,11 @@ class FeedbackRepository(Repository):
         mark = self._uow.cached(key)
         return (None if mark is None else bool(mark.get("released")),)
 
-    def closed_on(self, cycle_id: str, subject_id: str) -> date | None:
-        """The day the close mark of one person's feedback was staged (the manager's submission), or None."""
+    def closed_on(self, cycle_id: str, subject_id: str, zone: tzinfo | None = None) -> date | None:
+        """The day, on the wall of `zone` (the organisation's), the close mark of one person's feedback was staged (the
+        manager's submission), or None."""
         item = self._get(keys.feedback_closed(cycle_id, subject_id))
-        return date.fromisoformat(item["at"][:10]) if item and item.get("at") else None
+        return day_of(str(item["at"]), zone) if item and item.get("at") else None
 
     def closed_of(self, cycle_id: str, subject_ids: list[str]) -> dict[str, bool]:
         """The close marks of these people's feedback: subject → whether it released the groups (one

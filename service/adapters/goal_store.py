@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from service.adapters import keys
@@ -230,25 +230,29 @@ class GoalRepository(Repository):
         found = self.get_many(ids) if ids else {}
         return [found[i] for i in ids if i in found]
 
-    def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str) -> Goal:
-        """Stage the audited goal (an update must follow its read here); returns it as stored."""
+    def save(self, goal: Goal, *, new: bool, actor: str, action: str, at: str, zone: tzinfo | None = None) -> Goal:
+        """Stage the audited goal (an update must follow its read here); returns it as stored. Its check-in mark is
+        due on a day of the organisation's wall (`zone`)."""
         audit = {"actor": actor, "action": action, "at": at, "cycle_id": goal.cycle_id}
         item = goal_to_item(goal) | {"above": self._chain_hint(goal)}
         before = None if new else self._before(keys.goal(goal.goal_id))
         self._count_weight(goal_from_item(before) if before else None, goal)
-        self._mark_check_in(goal_from_item(before) if before else None, goal)
+        self._mark_check_in(goal_from_item(before) if before else None, goal, zone)
         stored = goal_from_item(self._audited(keys.entity_goal(goal.goal_id), item, new, **audit))
         return self.note(stored)
 
-    def _mark_check_in(self, before: Goal | None, after: Goal) -> None:
+    def _mark_check_in(self, before: Goal | None, after: Goal, zone: tzinfo | None) -> None:
         """Keep the goal's place among its cycle's check-ins due by day (issue 24: the daily reminders read the
         days due, not every participant's goals): moved when its next check-in, title or owner changes."""
-        was, now = _check_in_mark(before), _check_in_mark(after)
-        if was == now:
+        now = _check_in_mark(after, zone)
+        # A mark stored while its day was the UTC date may sit on another day than the organisation's: it goes too.
+        marks = {m["sk"]: m for m in (_check_in_mark(before, UTC), _check_in_mark(before, zone)) if m is not None}
+        if now is not None and marks.get(now["sk"]) == now and len(marks) == 1:
             return
-        if was is not None and (now is None or was["sk"] != now["sk"]):
-            self._uow.add(Delete({"pk": was["pk"], "sk": was["sk"]}))
-        if now is not None:
+        for was in marks.values():
+            if now is None or was["sk"] != now["sk"]:
+                self._uow.add(Delete({"pk": was["pk"], "sk": was["sk"]}))
+        if now is not None and marks.get(now["sk"]) != now:
             self._uow.add(Put(now))
 
     def check_in_marks_kept(self, cycle_ids: list[str]) -> set[str]:
@@ -297,9 +301,9 @@ class GoalRepository(Repository):
         return found
 
 
-def _check_in_mark(goal: Goal | None) -> Item | None:
+def _check_in_mark(goal: Goal | None, zone: tzinfo | None) -> Item | None:
     """The check-in mark a goal keeps (None: no check-in due: no rhythm, finished, archived or in no cycle)."""
-    due = None if goal is None or goal.archived or not goal.cycle_id else next_check_in(goal)
+    due = None if goal is None or goal.archived or not goal.cycle_id else next_check_in(goal, zone)
     if goal is None or due is None or not goal.cycle_id:
         return None
     return {

@@ -8,11 +8,12 @@ the goal page shows as a timeline.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import Conflict, ValidationFailed
+from service.domain.formats import day_of
 from service.domain.goals import UNFINISHED, Goal
 
 CONFIDENCE = tuple(s.value for s in UNFINISHED)
@@ -71,13 +72,13 @@ def last_check_in(goal: Goal) -> str | None:
     return next((h["at"] for h in reversed(goal.history) if h.get("checkin")), None)
 
 
-def next_check_in(goal: Goal) -> date | None:
-    """When the next check-in is due by the goal's rhythm (from the last check-in, else its creation); None without
-    a rhythm or once the goal is finished."""
+def next_check_in(goal: Goal, zone: tzinfo | None = None) -> date | None:
+    """When the next check-in is due by the goal's rhythm (from the organisation's day, in `zone`, of the last
+    check-in, else of its creation); None without a rhythm or once the goal is finished."""
     if not goal.checkin_rhythm or goal.status.value not in CONFIDENCE:
         return None
-    since = last_check_in(goal) or goal.created_at
-    if not since:
+    since = day_of(last_check_in(goal) or goal.created_at, zone)
+    if since is None:
         return None
     days = next(n for r, n in RHYTHM_DAYS.items() if r.value == goal.checkin_rhythm)
-    return date.fromisoformat(since[:10]) + timedelta(days=days)
+    return since + timedelta(days=days)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,36 @@ def format_of(locale: str) -> Format:
     return FORMATS.get(locale) or FORMATS[DEFAULT_LOCALE]
 
 
-def day(value: date | str | None, locale: str = DEFAULT_LOCALE) -> str:
-    """A date: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US)."""
+def day_of(value: date | datetime | str | None, zone: tzinfo | str | None = UTC) -> date | None:
+    """The organisation's date of a stored value: an instant (stored in UTC, `...Z` or `+00:00`) is read on the
+    wall of `zone` (2026-03-01T02:30Z is 28 Feb in New York); a plain date, or a wall-clock time without an
+    offset (a 'datetime-local'), is the date it says. None for none; ValueError for text that is neither. The
+    one turn of an instant into a date: never cut the string (`[:10]` is the UTC date)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        return value.date()
+    return value.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone or UTC).date()
+
+
+def day(value: date | str | None, locale: str = DEFAULT_LOCALE, zone: tzinfo | str | None = None) -> str:
+    """A date: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US); an instant's is its date on the wall of `zone` (the
+    organisation's, `day_of`; without a zone, a stored instant's UTC date and a datetime's own)."""
     if not value:
         return "—"
     try:
-        d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+        d = value.date() if isinstance(value, datetime) and zone is None else day_of(value, zone)
     except ValueError:
-        return str(value)  # stored by an earlier version that took any text: shown as written, never a failure
+        try:  # stored by an earlier version that took any text: its date if it starts with one, else as written
+            d = date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+    if d is None:
+        return "—"
     if format_of(locale).day_first:
         return f"{d.day} {d:%b %Y}"
     return f"{d:%b} {d.day}, {d.year}"
@@ -75,12 +98,20 @@ def _instant(value: datetime | str | None, locale: str, zone: str) -> str:
     return f"{day(text, locale)}, {clock(text, locale)}{zone}"
 
 
-def when(value: datetime | str | None, locale: str = DEFAULT_LOCALE) -> str:
-    """An instant as stored (UTC): '3 Dec 2026, 14:02 UTC'; a date alone reads as a date. An instant on another
-    wall (the organisation's clock, `Clock.zone`) is said in UTC too."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return _instant(value, locale, " UTC")
+def when(value: datetime | str | None, locale: str = DEFAULT_LOCALE, zone: tzinfo | str | None = UTC) -> str:
+    """An instant on the wall of `zone` (the organisation's), its zone named: '3 Dec 2026, 14:02 UTC',
+    '2 Dec 2026, 21:02 EST'; a date alone reads as a date. Stored instants are UTC (one without an offset too)."""
+    if isinstance(value, str) and len(value) >= 16:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return _instant(value, locale, " UTC")  # stored by an earlier version: as written
+    if not isinstance(value, datetime):
+        return _instant(value, locale, " UTC")
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+        ZoneInfo(zone) if isinstance(zone, str) else zone or UTC
+    )
+    return f"{day(moment.date(), locale)}, {clock(moment, locale)} {moment.tzname() or 'UTC'}"
 
 
 def local_time(value: datetime | str | None, locale: str = DEFAULT_LOCALE) -> str:
@@ -134,12 +165,15 @@ def in_currency(label: str, currency: str = DEFAULT_CURRENCY) -> str:
     return f"{label} ({currency or DEFAULT_CURRENCY})"
 
 
-def filters(locale: Callable[[], str], currency: Callable[[], str]) -> dict[str, Callable[..., str]]:
-    """The Jinja filters of these formats by name, with the locale and currency asked for when a value is written."""
+def filters(
+    locale: Callable[[], str], currency: Callable[[], str], zone: Callable[[], str] = lambda: "UTC"
+) -> dict[str, Callable[..., str]]:
+    """The Jinja filters of these formats by name, with the locale, currency and time zone (an instant's date and
+    time are the organisation's) asked for when a value is written."""
     return {
-        "day": lambda v: day(v, locale()),
+        "day": lambda v: day(v, locale(), zone()),
         "clock": lambda v: clock(v, locale()),
-        "when": lambda v: when(v, locale()),
+        "when": lambda v: when(v, locale(), zone()),
         "local_time": lambda v: local_time(v, locale()),
         "money": lambda v: money(v, currency()),
         "in_currency": lambda label: in_currency(label, currency()),

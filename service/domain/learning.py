@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import ValidationFailed
+from service.domain.formats import day_of
 from service.domain.suppression import SUPPRESS_BELOW, Line, nested, withheld
 from service.domain.workflow import Workflow, steps
 
@@ -195,13 +196,26 @@ def check_activity(data: dict[str, Any], today: date) -> None:
         raise ValidationFailed("The learning activity is not valid.", dict(e))
 
 
-def check_completion(data: dict[str, Any], scheduled_for: str | None, today: date) -> None:
-    """Completing an interview needs its date (not in the future) and what was learnt."""
+def held_on(data: dict[str, Any], scheduled_for: str | None, zone: tzinfo | None) -> str | None:
+    """The day an interview was held (ISO): the one given, else the day it was scheduled for (a wall-clock time as
+    typed, or an instant read on the organisation's wall, `zone`); None when neither says a day."""
+    if data.get("completed_on"):
+        return str(data["completed_on"])
+    try:
+        day = day_of(scheduled_for, zone)
+    except ValueError:  # scheduled as free text ("next Tuesday"): no day to take
+        return None
+    return day.isoformat() if day else None
+
+
+def check_completion(data: dict[str, Any], scheduled_for: str | None, today: date, zone: tzinfo | None = None) -> None:
+    """Completing an interview needs its date (not in the future, on the organisation's wall: `zone`) and what
+    was learnt."""
     e = _Errors()
-    held = data.get("completed_on") or (scheduled_for or "")[:10] or None
+    held = held_on(data, scheduled_for, zone)
     if not held:
         e.add("completed_on", "required")
-    elif date.fromisoformat(str(held)) > today:
+    elif date.fromisoformat(held) > today:
         e.add("completed_on", "an interview is completed once it has happened")
     if not (data.get("learnt") or "").strip():
         e.add("learnt", "say what you learnt")

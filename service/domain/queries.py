@@ -8,7 +8,7 @@ needs the goals part and the feedback ratings, its page the person's goals).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from service.domain.cycles import Cycle
@@ -49,6 +49,7 @@ class PersonGoals(Query):
     owner_id: str
     cycle_id: str
     on: date | None = None
+    zone: tzinfo | None = None  # the organisation's: a goal's days are the organisation's days of its instants
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def _worker_parts() -> tuple[Table, Any, Any, Any, Clock]:
         from service.config import load_settings
 
         settings = load_settings()
-        use_organisation_formats(settings.locale, settings.currency)  # the ZIP's PDFs: the organisation's formats
+        # the ZIP's PDFs: the organisation's formats and time zone
+        use_organisation_formats(settings.locale, settings.currency, settings.time_zone)
         exports = load_export_settings()
         _parts.update(table=build_table(settings), blobs=build_blob_store(settings, exports), exports=exports)
         _parts["clock"] = Clock(settings.time_zone)

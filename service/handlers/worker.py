@@ -28,7 +28,7 @@ def _mailer() -> Mailer:
     from service.adapters.documents import use_organisation_formats
 
     settings = load_settings()
-    use_organisation_formats(settings.locale, settings.currency)  # the emails' dates and amounts
+    use_organisation_formats(settings.locale, settings.currency, settings.time_zone)  # the emails' dates and amounts
     return build_mailer(settings, _table())
 
 

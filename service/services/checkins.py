@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from service.adapters.clock import Clock
@@ -36,7 +36,7 @@ class DueCheckIn:
     due: date
 
 
-def due_check_ins(uow: UnitOfWork, today: date) -> dict[str, list[DueCheckIn]]:
+def due_check_ins(uow: UnitOfWork, today: date, zone: tzinfo | None = None) -> dict[str, list[DueCheckIn]]:
     """Owner → their goals with a rhythm whose next check-in is due by `today`, in active cycles, the owner a
     participant (a background job). Issue 24: a cycle keeps a mark per goal due a check-in, by day, so this reads the
     marks due (a paged Query per cycle) and its participants, not each participant's goals; a cycle created before
@@ -57,7 +57,7 @@ def due_check_ins(uow: UnitOfWork, today: date) -> dict[str, list[DueCheckIn]]:
             continue
         for owner_id in uow.cycles.participants(cycle):
             for goal in uow.goals.of_owner(owner_id, cycle.cycle_id):
-                day = None if goal.archived else next_check_in(goal)
+                day = None if goal.archived else next_check_in(goal, zone)
                 if day is not None and day <= today:
                     found.setdefault(owner_id, []).append(DueCheckIn(goal.goal_id, goal.title, day))
     return found

@@ -13,7 +13,7 @@ manager and HR; a skip-level reader (leadership, the chief executive) gets the r
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, Self
 
 from service.adapters.unit_of_work import UnitOfWork
@@ -33,6 +33,7 @@ from service.domain.feedback import (
     release_state,
     score_ratings,
 )
+from service.domain.formats import day_of
 from service.domain.reviews import ReviewState, manager_assessed
 from service.services import policy
 from service.services.auth import Principal
@@ -188,23 +189,25 @@ def require_group_open(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: date
         raise Conflict(_closed_message(release))
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text[:10]) if text else None
+def _day(text: str | None, zone: tzinfo | None) -> date | None:
+    return day_of(text, zone) if text else None
 
 
 def answers_closed_on(uow: UnitOfWork, cycle: Cycle, subject_id: str, now: datetime) -> date | None:
     """The one rule of whether feedback about this person can still be given: None while it can, else the day
     it closed (the cycle closed, the manager submitted the assessment, or the feedback deadline passed)."""
     if cycle.state is not CycleState.ACTIVE:
-        return _day(cycle.closed_at) or now.date()
+        return _day(cycle.closed_at, now.tzinfo) or now.date()
     release = release_for(uow, cycle, subject_id, now)
     if not release.closed:
         return None
     review = uow.reviews.get(cycle.cycle_id, subject_id)
     reached = (review.submitted or {}) if review else {}
-    submitted = _day(reached.get(ReviewState.IN_CALIBRATION.value) or reached.get(ReviewState.MANAGER_SUBMITTED.value))
+    submitted = _day(
+        reached.get(ReviewState.IN_CALIBRATION.value) or reached.get(ReviewState.MANAGER_SUBMITTED.value), now.tzinfo
+    )
     by_deadline = release.release_on if release.release_on and now.date() >= release.release_on else None
-    days = [d for d in (uow.feedback.closed_on(cycle.cycle_id, subject_id), submitted, by_deadline) if d]
+    days = [d for d in (uow.feedback.closed_on(cycle.cycle_id, subject_id, now.tzinfo), submitted, by_deadline) if d]
     return min(days, default=now.date())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from service.domain.checkins import next_check_in
@@ -73,19 +73,29 @@ class SavedGoal(GoalView):
     warnings: list[str]
 
 
-def goal_view(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck | None = None) -> GoalView:
-    """A goal with its progress, key results' progress, its pace and its alignment chain upward."""
-    return GoalView(**_view_fields(goal, progress, chain, pace))
+def goal_view(
+    goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck | None = None, zone: tzinfo | None = None
+) -> GoalView:
+    """A goal with its progress, key results' progress, its pace and its alignment chain upward (its next check-in
+    a day of the organisation's wall, `zone`)."""
+    return GoalView(**_view_fields(goal, progress, chain, pace, zone))
 
 
 def saved_goal(
-    goal: Goal, progress: float, chain: list[Goal], warnings: list[str], pace: PaceCheck | None = None
+    goal: Goal,
+    progress: float,
+    chain: list[Goal],
+    warnings: list[str],
+    pace: PaceCheck | None = None,
+    zone: tzinfo | None = None,
 ) -> SavedGoal:
     """`goal_view` of a goal just saved, with its warnings."""
-    return SavedGoal(**_view_fields(goal, progress, chain, pace), warnings=warnings)
+    return SavedGoal(**_view_fields(goal, progress, chain, pace, zone), warnings=warnings)
 
 
-def _view_fields(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck | None) -> dict[str, Any]:
+def _view_fields(
+    goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck | None, zone: tzinfo | None
+) -> dict[str, Any]:
     return {
         "goal_id": goal.goal_id,
         "level": goal.level.value,
@@ -111,7 +121,7 @@ def _view_fields(goal: Goal, progress: float, chain: list[Goal], pace: PaceCheck
         "standing": standing(goal.status, pace),
         "archived": goal.archived,
         "checkin_rhythm": goal.checkin_rhythm,
-        "next_check_in": next_check_in(goal),
+        "next_check_in": next_check_in(goal, zone),
     }
 
 

@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any, TypeVar
 
 from service.adapters.clock import Clock, iso
@@ -21,6 +21,7 @@ from service.domain.archiving import ShelfAction, require_in_use, shelved
 from service.domain.cycles import CycleState
 from service.domain.directory import Employee
 from service.domain.errors import NO_GOAL, NO_PERSON, Clash, Conflict, NotFound, StaleWrite, ValidationFailed
+from service.domain.formats import day_of
 from service.domain.goals import (
     AT_RISK,
     NEEDS_ATTENTION,
@@ -143,32 +144,37 @@ def _fresh(uow: UnitOfWork) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _pacer(uow: UnitOfWork, on: date | None, cycle_id: str | None) -> Callable[[Goal, float], PaceCheck | None]:
-    """The pace of goals read on day `on` (none without a day): each goal's period from its creation to its due
-    date or its cycle's end (an organisation goal across cycles: the end of the cycle `cycle_id` it is read in)."""
+def _pacer(
+    uow: UnitOfWork, on: date | None, cycle_id: str | None, zone: tzinfo | None = None
+) -> Callable[[Goal, float], PaceCheck | None]:
+    """The pace of goals read on day `on` (none without a day): each goal's period from its creation (the
+    organisation's day, in `zone`) to its due date or its cycle's end (an organisation goal across cycles: the end
+    of the cycle `cycle_id` it is read in)."""
 
     def paced(goal: Goal, progress: float) -> PaceCheck | None:
         if on is None:
             return None
-        return pace(progress, goal.status, _period(uow, goal, cycle_id, on), on)
+        return pace(progress, goal.status, _period(uow, goal, cycle_id, on, zone), on)
 
     return paced
 
 
-def _period(uow: UnitOfWork, goal: Goal, cycle_id: str | None, created: date) -> tuple[date, date] | None:
+def _period(
+    uow: UnitOfWork, goal: Goal, cycle_id: str | None, created: date, zone: tzinfo | None
+) -> tuple[date, date] | None:
     """A goal's own period (its cycle's dates read once per unit of work; `created` if the goal does not say)."""
     key = goal.cycle_id or cycle_id
     cycle = uow.cycles.get(key) if key else None
-    made = date.fromisoformat(goal.created_at[:10]) if goal.created_at else created
+    made = day_of(goal.created_at, zone) or created
     return goal_period(made, cycle.period_start if cycle else None, goal.due, cycle.period_end if cycle else None)
 
 
-def _mark_pace(uow: UnitOfWork, goal: Goal, progress: float) -> None:
+def _mark_pace(uow: UnitOfWork, goal: Goal, progress: float, zone: tzinfo | None) -> None:
     """Keep, on a cycle goal's roll-up, the day it falls behind at this progress (staged with the write that
     changed progress, status or period), so the organisation's report counts goals behind by the day."""
     if goal.cycle_id is None or goal.level is GoalLevel.ORGANISATION:
         return  # organisation goals: the report reads each of them and paces it on the day anyway
-    day = falls_behind_on(progress, goal.status, _period(uow, goal, None, date.min))
+    day = falls_behind_on(progress, goal.status, _period(uow, goal, None, date.min, zone))
     cycle = uow.cycles.get(goal.cycle_id)
     r = uow.rollups.get(goal.goal_id, goal.cycle_id)
     if cycle is not None and r.behind_on != (day.isoformat() if day else ""):
@@ -184,8 +190,10 @@ def get_goal(
     cycle_id: str | None = None,
     visibility: str = "chain",
     on: date | None = None,
+    zone: tzinfo | None = None,
 ) -> GoalView:
-    """One goal with its progress, its pace on day `on`, and its chain of alignment up to the organisation goal.
+    """One goal with its progress, its pace on day `on` (the organisation's, in `zone`), and its chain of alignment
+    up to the organisation goal.
 
     An organisation goal standing across cycles has a progress per cycle: `cycle_id` chooses it. A goal
     the principal may not see (`policy.may_read_goal`) answers exactly like a missing one.
@@ -197,8 +205,8 @@ def get_goal(
     ):
         raise NotFound(NO_GOAL)
     progress = uow.rollups.progress(goal, cycle_id)
-    paced = _pacer(uow, on, cycle_id)
-    return goal_view(goal, progress, uow.goals.chain_above(goal_id), paced(goal, progress))
+    paced = _pacer(uow, on, cycle_id, zone)
+    return goal_view(goal, progress, uow.goals.chain_above(goal_id), paced(goal, progress), zone)
 
 
 def person_goals(
@@ -209,6 +217,7 @@ def person_goals(
     visibility: str = "chain",
     on: date | None = None,
     archived: bool | None = False,
+    zone: tzinfo | None = None,
 ) -> list[GoalView]:
     """Someone's goals in a cycle with progress, pace on day `on`, and alignment chain (for reviews and pages).
 
@@ -223,25 +232,27 @@ def person_goals(
     uow.goals.read_above_along(goals)  # the chain rides in the roll-ups' batch read
     uow.rollups.preload(goals, cycle_id)
     uow.goals.preload_ancestors(goals)
-    paced = _pacer(uow, on, cycle_id)
+    paced = _pacer(uow, on, cycle_id, zone)
     views = []
     for g in goals:
         progress = uow.rollups.progress(g, cycle_id)
-        views.append(goal_view(g, progress, uow.goals.chain_above(g.goal_id), paced(g, progress)))
+        views.append(goal_view(g, progress, uow.goals.chain_above(g.goal_id), paced(g, progress), zone))
     return views
 
 
-def organisation_goals(uow: UnitOfWork, cycle_id: str | None, on: date | None = None) -> list[GoalView]:
+def organisation_goals(
+    uow: UnitOfWork, cycle_id: str | None, on: date | None = None, zone: tzinfo | None = None
+) -> list[GoalView]:
     """Organisation goals standing across cycles, plus those of one cycle, with progress (and pace on day `on`)
     in that cycle."""
     _fresh(uow)
-    paced = _pacer(uow, on, cycle_id)
+    paced = _pacer(uow, on, cycle_id, zone)
     views = []
     for g in uow.goals.organisation(cycle_id):
         if g.archived:
             continue
         progress = uow.rollups.progress(g, cycle_id)
-        views.append(goal_view(g, progress, [], paced(g, progress)))
+        views.append(goal_view(g, progress, [], paced(g, progress), zone))
     return views
 
 
@@ -342,7 +353,14 @@ def _facts(uow: UnitOfWork, owner: Employee, target: Goal) -> AlignmentFacts:
 
 
 def _carry_up(
-    uow: UnitOfWork, parent_id: str | None, cycle_id: str | None, dw: float, dws: float, dcount: int, people: dict
+    uow: UnitOfWork,
+    parent_id: str | None,
+    cycle_id: str | None,
+    dw: float,
+    dws: float,
+    dcount: int,
+    people: dict,
+    zone: tzinfo | None,
 ) -> None:
     """Add a child's change to its parent's roll-up and carry the effect up the chain."""
     current = parent_id
@@ -357,20 +375,20 @@ def _carry_up(
         new_p = effective_progress(parent, r.weight_sum, r.weighted_sum)
         if parent.parent_id is None and parent.level is GoalLevel.ORGANISATION:
             r.people += uow.rollups.add_people(current, cycle_id, people)
-        _mark_pace(uow, parent, new_p)
+        _mark_pace(uow, parent, new_p, zone)
         old_c, new_c = contribution(parent, old_p), contribution(parent, new_p)
         dw, dws = new_c[0] - old_c[0], new_c[1] - old_c[1]
         current = parent.parent_id
 
 
-def _track_new(uow: UnitOfWork, goal: Goal, progress: float | None = None) -> None:
-    """Roll-ups and counters for a goal that starts to exist."""
+def _track_new(uow: UnitOfWork, goal: Goal, zone: tzinfo | None, progress: float | None = None) -> None:
+    """Roll-ups and counters for a goal that starts to exist (its days the organisation's, in `zone`)."""
     uow.rollups.start(goal.goal_id, goal.cycle_id)
     p = uow.rollups.progress(goal, goal.cycle_id) if progress is None else progress
-    _mark_pace(uow, goal, p)
+    _mark_pace(uow, goal, p, zone)
     w, ws = contribution(goal, p)
     if goal.parent_id:
-        _carry_up(uow, goal.parent_id, goal.cycle_id, w, ws, 1, {goal.owner_id: 1})
+        _carry_up(uow, goal.parent_id, goal.cycle_id, w, ws, 1, {goal.owner_id: 1}, zone)
     elif goal.level is not GoalLevel.ORGANISATION:
         uow.rollups.count_total(goal.cycle_id, "orphans", 1)
     if goal.status in AT_RISK:
@@ -417,8 +435,10 @@ def create_goal(uow: UnitOfWork, principal: Principal, data: dict[str, Any], clo
         if goal.parent_id:
             target = uow.goals.existing(goal.parent_id)
             check_alignment(goal, target, _facts(uow, owner, target))
-        _track_new(uow, goal)
-        return uow.goals.save(goal, new=True, actor=principal.employee_id, action="create_goal", at=at)
+        _track_new(uow, goal, clock.now().tzinfo)
+        return uow.goals.save(
+            goal, new=True, actor=principal.employee_id, action="create_goal", at=at, zone=clock.now().tzinfo
+        )
 
     return _with_warnings(uow, _retrying(uow, work), clock)
 
@@ -428,8 +448,9 @@ def _with_warnings(uow: UnitOfWork, goal: Goal, clock: Clock) -> SavedGoal:
     uow.goals.note(goal)
     progress, chain = uow.rollups.progress(goal, goal.cycle_id), uow.goals.chain_above(goal.goal_id)
     siblings = uow.goals.of_owner(goal.owner_id, goal.cycle_id) if goal.level is not GoalLevel.ORGANISATION else []
-    paced = _pacer(uow, clock.now().date(), goal.cycle_id)(goal, progress)
-    return saved_goal(goal, progress, chain, weight_warnings(siblings), paced)
+    now = clock.now()
+    paced = _pacer(uow, now.date(), goal.cycle_id, now.tzinfo)(goal, progress)
+    return saved_goal(goal, progress, chain, weight_warnings(siblings), paced, now.tzinfo)
 
 
 def _editable(uow: UnitOfWork, principal: Principal, goal_id: str, expected_version: int) -> tuple[Goal, Employee]:
@@ -476,16 +497,19 @@ def update_goal(
         if note is not None or (p_new, new.status) != (p_old, old.status):
             entry = {"at": iso(clock.now()), "progress": p_new, "status": new.status.value, **(note or {})}
             new.history = [*old.history, entry][-50:]
-        _mark_pace(uow, new, p_new)
+        zone = clock.now().tzinfo
+        _mark_pace(uow, new, p_new, zone)
         c_old, c_new = contribution(old, p_old), contribution(new, p_new)
         if new.parent_id == old.parent_id:
-            _carry_up(uow, old.parent_id, old.cycle_id, c_new[0] - c_old[0], c_new[1] - c_old[1], 0, {})
+            _carry_up(uow, old.parent_id, old.cycle_id, c_new[0] - c_old[0], c_new[1] - c_old[1], 0, {}, zone)
         else:
-            _realign(uow, owner, old, new, c_old, c_new)
+            _realign(uow, owner, old, new, (c_old, c_new), zone)
         if (old.status in AT_RISK) != (new.status in AT_RISK):
             uow.rollups.count_total(old.cycle_id, "at_risk", 1 if new.status in AT_RISK else -1)
         action = "check_in_goal" if note is not None else "update_goal"
-        return uow.goals.save(new, new=False, actor=principal.employee_id, action=action, at=iso(clock.now()))
+        return uow.goals.save(
+            new, new=False, actor=principal.employee_id, action=action, at=iso(clock.now()), zone=zone
+        )
 
     return _with_warnings(uow, _retrying(uow, work), clock)
 
@@ -500,15 +524,22 @@ def shelve_goal(
         old, _owner = _editable(uow, principal, goal_id, expected_version)
         check_archivable(old)
         new = shelved(old, action)
-        return uow.goals.save(new, new=False, actor=principal.employee_id, action=f"{action}_goal", at=iso(clock.now()))
+        at, zone = iso(clock.now()), clock.now().tzinfo
+        return uow.goals.save(new, new=False, actor=principal.employee_id, action=f"{action}_goal", at=at, zone=zone)
 
     return _with_warnings(uow, _retrying(uow, work), clock)
 
 
 def _realign(
-    uow: UnitOfWork, owner: Employee, old: Goal, new: Goal, c_old: tuple[float, float], c_new: tuple[float, float]
+    uow: UnitOfWork,
+    owner: Employee,
+    old: Goal,
+    new: Goal,
+    contributions: tuple[tuple[float, float], tuple[float, float]],
+    zone: tzinfo | None,
 ) -> None:
     """Move a goal (and everything aligned below it) from one parent to another."""
+    c_old, c_new = contributions
     if new.parent_id:
         target = uow.goals.existing(new.parent_id)
         check_alignment(new, target, _facts(uow, owner, target))
@@ -518,11 +549,11 @@ def _realign(
     root_old, root_new = uow.goals.root_of(old.parent_id), uow.goals.root_of(new.parent_id)
     if old.parent_id:
         people = {o: -n for o, n in owners.items()}
-        _carry_up(uow, old.parent_id, old.cycle_id, -c_old[0], -c_old[1], -len(subtree), people)
+        _carry_up(uow, old.parent_id, old.cycle_id, -c_old[0], -c_old[1], -len(subtree), people, zone)
     else:
         uow.rollups.count_total(old.cycle_id, "orphans", -1)
     if new.parent_id:
-        _carry_up(uow, new.parent_id, new.cycle_id, c_new[0], c_new[1], len(subtree), dict(owners))
+        _carry_up(uow, new.parent_id, new.cycle_id, c_new[0], c_new[1], len(subtree), dict(owners), zone)
     else:
         uow.rollups.count_total(old.cycle_id, "orphans", 1)
     was = root_old is not None and root_old.level is GoalLevel.ORGANISATION
@@ -609,8 +640,10 @@ def _give_copies(
                 )
                 check_goal(copy)
                 check_alignment(copy, source, _facts(uow, person, source))
-                _track_new(uow, copy)
-                uow.goals.save(copy, new=True, actor=principal.employee_id, action="assign_goal", at=at)
+                _track_new(uow, copy, clock.now().tzinfo)
+                uow.goals.save(
+                    copy, new=True, actor=principal.employee_id, action="assign_goal", at=at, zone=clock.now().tzinfo
+                )
                 made.append(copy.goal_id)
             return made, had
 
@@ -669,8 +702,8 @@ def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, a
                     {"at": at, "progress": progress, "status": old.status.value, "carried_from_cycle": old.cycle_id},
                 ][-50:],
             )
-            _track_new(uow, copy, progress if copy.key_results else None)
-            uow.goals.save(copy, new=True, actor=actor, action="carry_over_goal", at=at)
+            _track_new(uow, copy, clock.now().tzinfo, progress if copy.key_results else None)
+            uow.goals.save(copy, new=True, actor=actor, action="carry_over_goal", at=at, zone=clock.now().tzinfo)
             made.append(copy_id)
         return made
 
@@ -681,14 +714,14 @@ def carry_over(uow: UnitOfWork, employee_id: str, cycle_id: str, clock: Clock, a
 
 
 def alignment_report(
-    uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None
+    uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None, zone: tzinfo | None = None
 ) -> goal_reports.AlignmentReport:
     """Per organisation goal: aligned goals, people, weighted progress, its standing on day `on` (as the goal
     pages show it); by department: share aligned; orphan goals and goals at risk. Leadership and HR see
     everything, managers their subtree."""
     _fresh(uow)
     _cycle_state(uow, cycle_id)
-    paced = _pacer(uow, on, cycle_id)
+    paced = _pacer(uow, on, cycle_id, zone)
     if policy.alignment_report_scope(principal) == "organisation":
         return goal_reports.organisation_report(uow, cycle_id, paced, on)
     return goal_reports.subtree_report(uow, principal.employee_id, cycle_id, paced)
@@ -717,13 +750,17 @@ def progress_explained(uow: UnitOfWork, goal: GoalView) -> ProgressExplained:
     return ProgressExplained("status", [])
 
 
-def reports_goals(uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None) -> list[ReportGoals]:
+def reports_goals(
+    uow: UnitOfWork, principal: Principal, cycle_id: str, on: date | None = None, zone: tzinfo | None = None
+) -> list[ReportGoals]:
     """A manager's direct reports with their goals in a cycle, those with goals needing attention (at risk, off
     track, or behind their time on day `on`) first."""
     _fresh(uow)
     rows = []
     for person in uow.directory.reports(principal.employee_id):
-        goals = [g for g in person_goals(uow, person.employee_id, cycle_id, on=on) if g.level == "individual"]
+        goals = [
+            g for g in person_goals(uow, person.employee_id, cycle_id, on=on, zone=zone) if g.level == "individual"
+        ]
         at_risk = [g for g in goals if g.standing in NEEDS_ATTENTION]
         rows.append(ReportGoals(person, goals, len(at_risk)))
     return sorted(rows, key=lambda r: (-r.at_risk, r.person.name.casefold()))
@@ -750,7 +787,12 @@ def assign_to_chosen(
 
 
 def visible_children(
-    uow: UnitOfWork, principal: Principal, goal_id: str, visibility: str = "chain", on: date | None = None
+    uow: UnitOfWork,
+    principal: Principal,
+    goal_id: str,
+    visibility: str = "chain",
+    on: date | None = None,
+    zone: tzinfo | None = None,
 ) -> list[GoalView]:
     """The goals aligned to one, as far as the principal may see them (a goal they may not see: NotFound), with
     their pace on day `on`."""
@@ -758,4 +800,4 @@ def visible_children(
     aligned = children(uow, goal_id)
     owners = uow.directory.get_many(sorted({g.owner_id for g in aligned if g.owner_id}))
     shown = [g for g in aligned if policy.may_read_goal(principal, g.level, owners.get(g.owner_id or ""), visibility)]
-    return [get_goal(uow, None, g.goal_id, on=on) for g in shown]
+    return [get_goal(uow, None, g.goal_id, on=on, zone=zone) for g in shown]

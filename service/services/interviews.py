@@ -31,6 +31,7 @@ from service.domain.learning import (
     chain_of,
     check_completion,
     follow_up_on,
+    held_on,
     next_status,
     outreach_draft,
     referral_tree,
@@ -355,8 +356,9 @@ def complete(
     with uow:
         contact = _own(uow, principal, contact_id, expected_version)
         next_status(contact.status, InterviewAction.COMPLETE)
-        check_completion(data, contact.scheduled_for, clock.now().date())
-        held = str(data.get("completed_on") or (contact.scheduled_for or "")[:10])
+        now = clock.now()
+        check_completion(data, contact.scheduled_for, now.date(), now.tzinfo)
+        held = str(held_on(data, contact.scheduled_for, now.tzinfo))
         hours = float(data.get("hours") or 0.5)
         activity = learning.stage_new_activity(
             uow,

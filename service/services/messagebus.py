@@ -67,7 +67,9 @@ def query_handlers() -> dict[type[q.Query], Callable[[UnitOfWork, Any], Any]]:
         q.FeedbackRatings: lambda uow, x: feedback.score_feedback_ratings(
             uow, x.cycle, x.subject_id, x.now, x.releasing
         ),
-        q.PersonGoals: lambda uow, x: goals.person_goals(uow, x.owner_id, x.cycle_id, on=x.on, archived=None),
+        q.PersonGoals: lambda uow, x: goals.person_goals(
+            uow, x.owner_id, x.cycle_id, on=x.on, archived=None, zone=x.zone
+        ),
         q.GoalWeightTotal: lambda uow, x: goals.weight_total(uow, x.owner_id, x.cycle_id),
     }
 

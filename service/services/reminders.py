@@ -338,7 +338,7 @@ def _due_sections(uow: UnitOfWork, now: datetime) -> dict[str, dict[str, list[An
     from service.services.one_to_ones import due_meetings
 
     return {
-        "checkins": due_check_ins(uow, today),  # issue 28: goals whose check-in rhythm asks for one
+        "checkins": due_check_ins(uow, today, now.tzinfo),  # issue 28: goals whose check-in rhythm asks for one
         "plan_items": due_plan_items(uow, today),  # issue 27: open learning-plan items coming due
         "meetings": due_meetings(uow, now),  # issue 28: the one-to-ones either side has tomorrow
     }

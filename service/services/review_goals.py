@@ -7,7 +7,7 @@ weighted 0 left out) counts by its weight; its value is the manager's rating of 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from service.adapters.unit_of_work import UnitOfWork
@@ -21,10 +21,12 @@ GOAL_RULE = (
 )
 
 
-def review_goals(uow: UnitOfWork, employee_id: str, cycle_id: str, on: date | None = None) -> list[GoalView]:
-    """The person's goals in the cycle with key results, progress (and pace on day `on`) and the chain they align
-    to; archived ones too, as they count in the review."""
-    return goal_svc.person_goals(uow, employee_id, cycle_id, on=on, archived=None)
+def review_goals(
+    uow: UnitOfWork, employee_id: str, cycle_id: str, on: date | None = None, zone: tzinfo | None = None
+) -> list[GoalView]:
+    """The person's goals in the cycle with key results, progress (and pace on day `on`, of the organisation's zone)
+    and the chain they align to; archived ones too, as they count in the review."""
+    return goal_svc.person_goals(uow, employee_id, cycle_id, on=on, archived=None, zone=zone)
 
 
 def goal_rows(goals: list[GoalView], stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:

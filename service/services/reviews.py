@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import partial
 from typing import Any
 
@@ -310,11 +310,14 @@ class ReviewView(ReviewHeading):
     calibration: dict[str, Any] | None = None  # issue 23: original beside calibrated, why (manager and HR only)
 
 
-def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None) -> ReviewView:
+def review_view(
+    ctx: ReviewContext, context: bool = True, on: date | None = None, zone: tzinfo | None = None
+) -> ReviewView:
     """The review as this principal may see it (drafts stay with their author; HR sees all).
 
-    `context` adds the person's goals (with their pace on day `on`, when given) and the actions carried from
-    earlier cycles (reads of their own); the answer to a write leaves them out: they are not what the write changed.
+    `context` adds the person's goals (with their pace on day `on`, when given, in the organisation's zone `zone`)
+    and the actions carried from earlier cycles (reads of their own); the answer to a write leaves them out: they
+    are not what the write changed.
     """
     ctx.require_readable()
     r = ctx.review
@@ -333,7 +336,7 @@ def review_view(ctx: ReviewContext, context: bool = True, on: date | None = None
         score=r.score if shown.manager_assessment else None,
         discussion=r.discussion if shown.discussion else None,
         acknowledgement=r.acknowledgement,
-        goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id, on)) if context else None,
+        goals=messagebus.ask(ctx.uow, PersonGoals(r.employee_id, r.cycle_id, on, zone)) if context else None,
         carried_actions=carried_actions(ctx.uow, r.employee_id, r.cycle_id) if context else None,
         provisional=provisional(r.state),
         calibration=r.calibration if (ctx.roles.is_manager or ctx.roles.is_hr) else None,

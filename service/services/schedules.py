@@ -26,6 +26,7 @@ from service.domain.audit import edit_of
 from service.domain.cycles import Cycle, CycleState, ParticipantMode, Phase
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, ValidationFailed, found_at
+from service.domain.formats import day_of
 from service.domain.schedules import (
     DEFAULT_OFFSETS,
     PREVIEW_DAYS,
@@ -231,7 +232,8 @@ def run_schedules(
     concurrent run wrote first is read and left alone; a chunk delivered twice creates and emails nothing twice.
     A paused rule's cursor moves too, creating nothing.
     """
-    today = clock.now().date()
+    now = clock.now()
+    today = now.date()
     rules, through = _rules(uow).everything()
     live = [r for r in rules if r.state is not RuleState.ARCHIVED]
     people = uow.directory.all() if any(r.state is RuleState.ACTIVE for r in live) else []
@@ -240,7 +242,7 @@ def run_schedules(
     skipped = queued = 0
     for rule in live:
         if rule.state is RuleState.ACTIVE:
-            after = window_start(through.get(rule.rule_id), date.fromisoformat(rule.created_at[:10]), today)
+            after = window_start(through.get(rule.rule_id), day_of(rule.created_at, now.tzinfo), today)
             try:
                 chunks = [
                     chunk

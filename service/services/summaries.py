@@ -102,7 +102,7 @@ def summary_filename(cycle_name: str, employee_name: str, employee_id: str, copy
 
 def build_summary(ctx: ReviewContext, now: datetime, extra: dict[str, Any] | None = None) -> Summary:
     """The summary of a review already read (and allowed) for this reader."""
-    view = review_view(ctx, on=now.date())  # the goals' standing as the goal pages show it on that day
+    view = review_view(ctx, on=now.date(), zone=now.tzinfo)  # the goals' standing as the goal pages show it on that day
     review = ctx.review
     template = template_from_dict(view.template)
     people = [review.employee_id, ctx.current_manager or "", review.finalised_by or ""]

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from service.adapters.documents import organisation_currency, organisation_locale
+from service.adapters.documents import organisation_currency, organisation_locale, organisation_time_zone
 from service.domain import formats
 from service.domain.reviews import OBSTACLE_CATEGORY_LABELS, ItemStatus
 from service.domain.templates import Template
@@ -324,8 +324,9 @@ def currency() -> str:
 
 
 def day(value: date | str | None) -> str:
-    """A date in the reader's locale: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US)."""
-    return formats.day(value, current_format().code)
+    """A date in the reader's locale: '3 Dec 2026' (en-GB) or 'Dec 3, 2026' (en-US); an instant's on the
+    organisation's wall."""
+    return formats.day(value, current_format().code, organisation_time_zone())
 
 
 def clock(value: datetime | str | None) -> str:
@@ -334,8 +335,8 @@ def clock(value: datetime | str | None) -> str:
 
 
 def when(value: datetime | str | None) -> str:
-    """An instant as stored (UTC) in the reader's locale: '3 Dec 2026, 14:02 UTC'."""
-    return formats.when(value, current_format().code)
+    """An instant on the organisation's wall in the reader's locale: '3 Dec 2026, 14:02 UTC'."""
+    return formats.when(value, current_format().code, organisation_time_zone())
 
 
 def local_time(value: datetime | str | None) -> str:

@@ -7,18 +7,23 @@ period to 100 at its end (the pace rule of domain/goals.py). The <svg role="img"
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
+from service.domain.formats import day_of
+
 W, H, PAD = 600, 220, 48
 
 
-def progress_chart(history: list[dict[str, Any]], period: tuple[date, date] | None) -> Markup:
-    """The chart of a goal's history, or nothing without at least one point."""
-    points = [(date.fromisoformat(h["at"][:10]), float(h["progress"])) for h in history if h.get("at")]
+def progress_chart(
+    history: list[dict[str, Any]], period: tuple[date, date] | None, zone: tzinfo | None = None
+) -> Markup:
+    """The chart of a goal's history, or nothing without at least one point; each point on the organisation's day
+    (in `zone`) of its instant."""
+    points = [(day, float(h["progress"])) for h in history if (day := day_of(h.get("at"), zone))]
     if not points:
         return Markup("")
     days = [d for d, _ in points] + (list(period) if period else [])

@@ -147,7 +147,7 @@ def organisation_goals():
     """Organisation goals."""
     current_principal()
     cycle_id = load_query()["cycle_id"]
-    return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id, _today())})
+    return answer({"goals": svc.organisation_goals(wiring().uow(), cycle_id, _today(), wiring().clock.zone)})
 
 
 @bp.get("/goals/<goal_id>")
@@ -161,7 +161,9 @@ def get_goal(goal_id: str):
     principal = current_principal()
     cycle_id = load_query()["cycle_id"]
     visibility = wiring().settings.goal_visibility
-    return _goal_response(svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility, _today()))
+    return _goal_response(
+        svc.get_goal(wiring().uow(), principal, goal_id, cycle_id, visibility, _today(), wiring().clock.zone)
+    )
 
 
 @bp.patch("/goals/<goal_id>")
@@ -217,7 +219,9 @@ action_routes(
 def goal_children(goal_id: str):
     """Aligned goals."""
     principal = current_principal()
-    goals = svc.visible_children(wiring().uow(), principal, goal_id, wiring().settings.goal_visibility, _today())
+    goals = svc.visible_children(
+        wiring().uow(), principal, goal_id, wiring().settings.goal_visibility, _today(), wiring().clock.zone
+    )
     return answer({"goals": goals})
 
 
@@ -249,7 +253,9 @@ def person_goals(employee_id: str):
     query = load_query()
     visibility = wiring().settings.goal_visibility
     uow = wiring().uow()
-    goals = svc.person_goals(uow, employee_id, query["cycle_id"], principal, visibility, _today(), query["archived"])
+    goals = svc.person_goals(
+        uow, employee_id, query["cycle_id"], principal, visibility, _today(), query["archived"], wiring().clock.zone
+    )
     return answer({"goals": goals})
 
 
@@ -261,4 +267,4 @@ def person_goals(employee_id: str):
 )
 def alignment(cycle_id: str):
     """Alignment report."""
-    return answer(svc.alignment_report(wiring().uow(), current_principal(), cycle_id, _today()))
+    return answer(svc.alignment_report(wiring().uow(), current_principal(), cycle_id, _today(), wiring().clock.zone))

@@ -312,7 +312,7 @@ def get_review(cycle_id: str, employee_id: str):
     """Read a review (its goals with their pace today, as the pages show them)."""
     w = wiring()
     ctx = review_svc.ReviewContext(w.uow(), current_principal(), cycle_id, employee_id)
-    return _review_response(review_svc.review_view(ctx, on=w.clock.now().date()))
+    return _review_response(review_svc.review_view(ctx, on=w.clock.now().date(), zone=w.clock.zone))
 
 
 def _part_body(part: Part) -> type[Schema]:

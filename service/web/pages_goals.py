@@ -201,7 +201,9 @@ def _render_index(
 ):
     mine, team, options = [], [], {}
     if cycle is not None:
-        goals = svc.person_goals(wiring().uow(), principal.employee_id, cycle.cycle_id, on=today())
+        goals = svc.person_goals(
+            wiring().uow(), principal.employee_id, cycle.cycle_id, on=today(), zone=wiring().clock.zone
+        )
         mine = [g for g in goals if g.level == "individual"]
         team = [g for g in goals if g.level == "team"]
         options = {"picker": align_options(principal, GoalLevel.INDIVIDUAL, principal.employee_id, cycle.cycle_id)}
@@ -219,7 +221,7 @@ def _render_index(
     active = [g for g in mine if g.status != "dropped"]
     total = sum(g.weight for g in active)
     reports = (
-        svc.reports_goals(wiring().uow(), principal, cycle.cycle_id, today())
+        svc.reports_goals(wiring().uow(), principal, cycle.cycle_id, today(), wiring().clock.zone)
         if cycle and principal.has(Role.MANAGER)
         else []
     )
@@ -326,11 +328,12 @@ def _progress_change(before: float, saved: dict[str, Any]) -> str:
 
 def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], status: int):
     uow = wiring().uow()
-    goal = svc.get_goal(uow, principal, goal_id, visibility=wiring().settings.goal_visibility, on=today())
+    zone, visibility = wiring().clock.zone, wiring().settings.goal_visibility
+    goal = svc.get_goal(uow, principal, goal_id, visibility=visibility, on=today(), zone=zone)
     if goal.level == "organisation" and goal.cycle_id is None:
         _, cycle = _cycle_choice(request.args.get("cycle"))
         if cycle is not None:
-            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id, wiring().settings.goal_visibility, today())
+            goal = svc.get_goal(uow, principal, goal_id, cycle.cycle_id, visibility, today(), zone)
     can_edit = svc.may_edit(uow, principal, goal)
     options = []
     if goal.level != "organisation" and goal.cycle_id:
@@ -357,7 +360,7 @@ def _render_goal(principal: Principal, goal_id: str, errors: dict[str, Any], sta
         version=goal.version,
         names=names,
         history_rows=[{**h, "prev": goal.history[i - 1] if i else None} for i, h in enumerate(goal.history)][::-1],
-        chart=progress_chart(goal.history, (goal.pace.period_start, goal.pace.period_end) if goal.pace else None),
+        chart=progress_chart(goal.history, (goal.pace.period_start, goal.pace.period_end) if goal.pace else None, zone),
         explained=svc.progress_explained(uow, goal),
     ), status
 
@@ -456,7 +459,7 @@ def alignment():
     choice = report_cycle(ReportView.GOALS)
     cycle = choice.cycle
     uow = wiring().uow()
-    report = svc.alignment_report(uow, principal, cycle.cycle_id, today()) if cycle else None
+    report = svc.alignment_report(uow, principal, cycle.cycle_id, today(), wiring().clock.zone) if cycle else None
     ids = [g.owner_id for listed in (report.orphans, report.at_risk) for g in listed.goals] if report else []
     names = directory_svc.people_names(uow, sorted(set(ids)))
     page = render_template("pages/alignment.html", report=report, choice=choice, cycle=cycle, names=names)

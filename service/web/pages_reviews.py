@@ -80,7 +80,8 @@ PART_PHASE = {"self": Phase.SELF_ASSESSMENT, "manager": Phase.MANAGER_ASSESSMENT
 
 def _context(cycle_id: str, employee_id: str, context: bool = True) -> tuple[ReviewContext, dict[str, Any]]:
     ctx = ReviewContext(wiring().uow(), page_principal(), cycle_id, employee_id)
-    return ctx, review_view(ctx, context=context, on=today())  # goals with their pace, as the goal pages
+    # goals with their pace, as the goal pages
+    return ctx, review_view(ctx, context=context, on=today(), zone=wiring().clock.zone)
 
 
 def _template(view: ReviewView) -> Template:
@@ -153,7 +154,7 @@ def _render_form(
     owners = _owner_choices(ctx, values) if part.key != "self" else []
     # Issue 9: the person's goals (key results, progress, alignment chain); the manager rates each of them.
     goals = (
-        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id, today())
+        review_goals.review_goals(ctx.uow, ctx.review.employee_id, ctx.cycle.cycle_id, today(), wiring().clock.zone)
         if part.key != "discussion"
         else []
     )

@@ -3,6 +3,9 @@ kept in the goal's timeline."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from service.adapters import keys
 from service.adapters.unit_of_work import UnitOfWork
 from tests import factories as f
@@ -143,3 +146,16 @@ def test_a_rhythm_says_when_the_next_check_in_is_due(auth, client, seeded, clock
     assert (weekly["checkin_rhythm"], weekly["next_check_in"]) == ("fortnightly", "2026-03-16")
     page = client.get(f"/goals/{goal['goal_id']}").get_data(as_text=True)
     assert "Next check-in due 16 Mar 2026 (fortnightly)" in page
+
+
+def test_an_evening_goal_is_due_a_check_in_a_rhythm_after_the_organisations_day(auth, client, seeded, clock):
+    cycle = f.launched_cycle(seeded, clock)
+    clock.at = datetime(2026, 3, 2, 21, 30, tzinfo=ZoneInfo("America/New_York"))  # 3 March, 02:30 in UTC
+    clock.zone = clock.at.tzinfo
+    auth.login("E4")
+    body = {"level": "individual", "title": "Answer tickets", "cycle_id": cycle.cycle_id, "weight": 100}
+    made = _send(client, auth, "POST", "/api/goals", {**body, "checkin_rhythm": "weekly"}).get_json()
+    assert made["created_at"] == "2026-03-03T02:30:00.000Z" and made["next_check_in"] == "2026-03-09"
+    assert _send(client, auth, "GET", f"/api/goals/{made['goal_id']}").get_json()["next_check_in"] == "2026-03-09"
+    page = client.get(f"/goals/{made['goal_id']}").get_data(as_text=True)
+    assert "Next check-in due 9 Mar 2026 (weekly)" in page

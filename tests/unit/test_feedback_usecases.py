@@ -804,3 +804,23 @@ def test_deadlines_end_at_midnight_on_the_organisations_clock(uow, cycle, clock)
     with pytest.raises(Conflict):
         answer(uow, cycle, after_midnight, "F7")
     assert state_of(uow, cycle, "F7") is RequestState.APPROVED
+
+
+@pytest.mark.parametrize(
+    "zone, submitted, day",
+    [
+        ("America/New_York", datetime(2026, 3, 11, 2, 0, tzinfo=UTC), "10 Mar 2026"),  # 21:00 on 10 March there
+        ("Pacific/Auckland", datetime(2026, 3, 9, 19, 0, tzinfo=UTC), "10 Mar 2026"),  # 08:00 on 10 March there
+    ],
+)
+def test_feedback_closes_on_the_organisations_day_of_the_managers_submission(uow, cycle, clock, zone, submitted, day):
+    asked(uow, cycle, clock)
+    v = review_svc.open_review(fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4").version
+    v = review_svc.save_self_assessment(
+        fresh(uow), who(uow, "F4"), cycle.cycle_id, "F4", f.self_content(), v, True, clock
+    ).version
+    manager_submits(uow, cycle, v, FixedClock(submitted.astimezone(ZoneInfo(zone))))
+    later = FixedClock(datetime(2026, 3, 12, 12, 0, tzinfo=ZoneInfo(zone)))
+    with pytest.raises(Conflict, match=f"closed on {day}"):
+        answer(uow, cycle, later, "F5")
+    assert state_of(uow, cycle, "F5") is RequestState.APPROVED

@@ -5,9 +5,12 @@ Alan (E3) manages Katherine (E4) and Edsger (E5); Grace (E2) is HR; Ada (E1) lea
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from service.adapters.clock import FixedClock
 from service.adapters.store import MemoryTable
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.errors import Conflict, NotFound, PermissionDenied, StaleWrite, ValidationFailed
@@ -473,3 +476,29 @@ def test_logging_an_activity_with_a_need_is_one_transaction_of_a_dozen_items(uow
     # activity, audit, 2 counters; markers: people and need (and the person's count of needs, behind the
     # report's suppression of "needs addressed") per type and for all, in the department and overall
     assert len(kinds) <= 16
+
+
+@pytest.mark.parametrize(
+    "zone, scheduled_for, held",
+    [
+        ("America/New_York", "2026-03-02T02:30:00Z", "2026-03-01"),  # 21:30 on 1 March in New York
+        ("Pacific/Auckland", "2026-03-01T12:30:00Z", "2026-03-02"),  # 01:30 on 2 March in Auckland
+        ("America/New_York", "2026-03-01T23:30", "2026-03-01"),  # a wall-clock time as typed: its own day
+    ],
+)
+def test_an_interview_scheduled_at_an_instant_was_held_on_the_organisations_day(uow, zone, scheduled_for, held):
+    clock = FixedClock(datetime(2026, 3, 3, 9, tzinfo=ZoneInfo(zone)))
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
+    on = interviews.act(uow, who(uow, "E4"), made["contact_id"], "schedule", made["version"], clock, scheduled_for)
+    done = interviews.complete(uow, who(uow, "E4"), made["contact_id"], {"learnt": "Ask."}, on.version, clock)
+    assert done.completed_on == held
+    assert [a.date for a in svc.learning_log(UnitOfWork(uow.table), who(uow, "E4"))] == [held]
+
+
+def test_an_interview_scheduled_in_words_asks_for_the_day_it_was_held(uow, clock):
+    made = asdict(interviews.add_contact(uow, who(uow, "E4"), contact(), clock))
+    on = interviews.act(uow, who(uow, "E4"), made["contact_id"], "schedule", made["version"], clock, "next Tuesday")
+    with pytest.raises(ValidationFailed) as caught:
+        interviews.complete(uow, who(uow, "E4"), made["contact_id"], {"learnt": "Ask."}, on.version, clock)
+    assert caught.value.errors == {"completed_on": ["required"]}
+    assert items(uow, "learning_activity") == []

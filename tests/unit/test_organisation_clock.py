@@ -15,9 +15,13 @@ KEY = "organisation-clock-" + "k" * 24
 
 
 def test_the_apps_clock_is_on_the_organisations_wall():
+    from service.adapters.documents import organisation_time_zone, use_organisation_formats
+
     app = create_app(Settings(secret_key=KEY, time_zone="Pacific/Auckland"), table=MemoryTable())
+    zone = organisation_time_zone()
+    use_organisation_formats("en-GB", "EUR")  # the process's formats back to the default for the tests that follow
     clock = app.extensions["reviews"].clock
-    assert clock.zone == ZoneInfo("Pacific/Auckland")
+    assert clock.zone == ZoneInfo("Pacific/Auckland") and zone == "Pacific/Auckland"  # pages print instants there
     assert clock.now().date() == datetime.now(ZoneInfo("Pacific/Auckland")).date()
     assert load_settings({"ORG_TIME_ZONE": "Asia/Kolkata"}).time_zone == "Asia/Kolkata"
 

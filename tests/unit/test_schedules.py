@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -328,3 +329,24 @@ def test_during_a_delegation_the_acting_manager_is_told_of_the_review_not_the_ma
     _, mailer = run(table)
     (email,) = mailer.sent
     assert email.to == ("katherine@example.com", "barbara@example.com")
+
+
+# --- the organisation's day: a rule's window starts on the day it was made on the organisation's wall ----------
+
+
+def test_a_rule_made_on_a_new_york_evening_covers_reviews_due_that_day(world):
+    table, hr, template_id = world
+    new_york = ZoneInfo("America/New_York")
+    # 1 March, 21:30 in New York (2 March, 02:30 UTC); Katherine's 89th day is 1 March.
+    make(table, hr, probation(template_id, days=89), at=datetime(2026, 3, 2, 2, 30, tzinfo=UTC))
+    result, _ = run(table, datetime(2026, 3, 2, 6, 0, tzinfo=new_york))
+    assert result.reviews == 1 and len(cycles(table)) == 1 and cycles(table)[0].endswith("-20260301")
+
+
+def test_a_rule_made_on_an_auckland_morning_makes_no_review_due_the_day_before(world):
+    table, hr, template_id = world
+    auckland = ZoneInfo("Pacific/Auckland")
+    # 1 March, 01:30 in Auckland (28 February, 12:30 UTC); Katherine's 88th day, 28 February, came before the rule.
+    make(table, hr, probation(template_id, days=88), at=datetime(2026, 2, 28, 12, 30, tzinfo=UTC))
+    result, _ = run(table, datetime(2026, 3, 2, 6, 0, tzinfo=auckland))
+    assert result.reviews == 0 and cycles(table) == []
