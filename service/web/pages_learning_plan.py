@@ -121,7 +121,7 @@ def add():
 def item(item_id: str):
     """One item of my plan: change it, move it along, or mark it done (it moves into my learning log)."""
     principal = page_principal()
-    if request.method == "GET":
+    if request.method != "POST":  # a HEAD is a GET without its body: it writes nothing
         return _render_item(principal, item_id, {}, 200)
     step = request.form.get("do", "save")
     if step not in STEPS:
