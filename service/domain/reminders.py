@@ -1,0 +1,24 @@
+"""What the daily reminder lists as due for a person on a date: one type for every kind, the kind as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class DueKind(StrEnum):
+    """What is due, and so where the person acts on it."""
+
+    CHECK_IN = "check_in"  # a goal whose check-in rhythm asks for one (issue 28)
+    PLAN_ITEM = "plan_item"  # an open learning-plan item coming due (issue 27)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something due for a person on a date: a goal's check-in or a learning-plan item (`ref`: its id)."""
+
+    kind: DueKind
+    ref: str
+    title: str
+    due: date
