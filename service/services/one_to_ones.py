@@ -141,15 +141,15 @@ class MyTimeZone:
     version: int
 
 
-def person_zone(person: Employee | None) -> str:
+def person_zone(person: Employee | Principal | None) -> str:
     """The zone a person reads times in: their own (setting or directory column), else the organisation's."""
     return (person.time_zone if person else None) or organisation_time_zone()
 
 
-def reader_today(uow: UnitOfWork, principal: Principal, now: datetime) -> date:
-    """Today on the reader's own wall clock (their zone, else the organisation's): which meeting is current, next
-    or past is read from it, as the invitations and reminders read their dates."""
-    return local(now, person_zone(uow.directory.get(principal.employee_id))).date()
+def reader_today(principal: Principal, now: datetime) -> date:
+    """Today on the reader's own wall clock (their zone, as the request read it with them, else the organisation's):
+    which meeting is current, next or past is read from it, as the invitations and reminders read their dates."""
+    return local(now, person_zone(principal)).date()
 
 
 def finalised_reviews(uow: UnitOfWork, meeting: Meeting) -> list[str]:
@@ -387,7 +387,7 @@ def _meeting_for_write(
     one pulled into a finalised review is refused (409) unless the write leaves what was pulled in (`frozen_ok`)."""
     people = pair_of(uow, principal, report_id)
     m, r = people.manager.employee_id, people.report.employee_id
-    today = reader_today(uow, principal, now)
+    today = reader_today(principal, now)
     if day is None:
         meeting, _ = _current(uow, people, uow.one_to_ones.pair(m, r), today)
         if not frozen_ok:
@@ -518,7 +518,7 @@ def hold_meeting(
     if pair is None:
         raise Conflict("set how often you meet first", entity="one_to_one")
     held = o2o.hold(meeting)
-    today = reader_today(uow, principal, clock.now())
+    today = reader_today(principal, clock.now())
     after = max(date.fromisoformat(day), date.fromordinal(today.toordinal() - 1))
     nxt_day = o2o.next_meeting_date(pair, today, after)
     nxt = uow.one_to_ones.meeting(m, r, nxt_day.isoformat()) or Meeting(m, r, nxt_day.isoformat())

@@ -151,7 +151,7 @@ def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, version: int
 def mine():
     """The reader's one-to-ones."""
     w, principal = wiring(), current_principal()
-    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    today = svc.reader_today(principal, w.clock.now())
     return answer({"one_to_ones": svc.my_one_to_ones(w.uow(), principal, today)}, schema=PairListSchema)
 
 
@@ -164,7 +164,7 @@ def mine():
 def get(employee_id: str):
     """A one-to-one for one of its pair."""
     w, principal = wiring(), current_principal()
-    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    today = svc.reader_today(principal, w.clock.now())
     return answer(svc.one_to_one(w.uow(), principal, employee_id, today), schema=OneToOneSchema)
 
 
@@ -336,5 +336,5 @@ def put_time_zone():
 def counts():
     """HR's counts of one-to-ones."""
     w, principal = wiring(), current_principal()
-    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    today = svc.reader_today(principal, w.clock.now())
     return answer({"pairs": svc.hr_counts(w.uow(), principal, today)}, schema=CountsSchema)

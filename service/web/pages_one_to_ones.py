@@ -48,7 +48,7 @@ def _index(errors: forms.Errors | None = None, message: str = "", status: int = 
         errors,
         status,
         message=message,
-        pairs=svc.my_one_to_ones(uow, principal, svc.reader_today(uow, principal, wiring().clock.now())),
+        pairs=svc.my_one_to_ones(uow, principal, svc.reader_today(principal, wiring().clock.now())),
         zone=svc.my_time_zone(uow, principal),
         zone_names=zone_names(),
         typed=typed,
@@ -89,7 +89,7 @@ def time_zone():
 def _page(employee_id: str, errors: forms.Errors | None = None, message: str = "", status: int = 200, **typed: Any):
     """The pair's page; after a refused form, with its messages and what was typed (`typed`: form → values)."""
     uow, principal = wiring().uow(), page_principal()
-    view = svc.one_to_one(uow, principal, employee_id, svc.reader_today(uow, principal, wiring().clock.now()))
+    view = svc.one_to_one(uow, principal, employee_id, svc.reader_today(principal, wiring().clock.now()))
     return form_page(
         "pages/one_to_one.html",
         errors,
@@ -254,5 +254,5 @@ def evidence(employee_id: str, day: str):
 def hr_counts():
     """HR: that one-to-ones happen, per pair (never what was said)."""
     uow, principal = wiring().uow(), page_principal()
-    rows = svc.hr_counts(uow, principal, svc.reader_today(uow, principal, wiring().clock.now()))
+    rows = svc.hr_counts(uow, principal, svc.reader_today(principal, wiring().clock.now()))
     return render_template("pages/hr_one_to_ones.html", rows=rows)
