@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
+from functools import partial
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -412,6 +414,22 @@ def _save(uow: UnitOfWork, principal: Principal, meeting: Meeting, action: str, 
     return saved
 
 
+def _edit(
+    uow: UnitOfWork,
+    principal: Principal,
+    report_id: str,
+    day: str | None,
+    expected_version: int,
+    clock: Clock,
+    change: Callable[[Meeting], Meeting],
+    action: str,
+) -> Meeting:
+    """A versioned edit of a meeting (its date; None: the current one): a stale one is refused, else saved."""
+    _, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now())
+    _check_version(meeting.version, expected_version, "meeting")
+    return _save(uow, principal, change(meeting), action, clock)
+
+
 def add_point(uow: UnitOfWork, principal: Principal, report_id: str, data: dict[str, Any], clock: Clock) -> Meeting:
     """Either side adds a talking point to the current meeting's agenda: their own words, or a goal, feedback note
     or open review action of the report's (`source` and `ref`; its text is taken from there)."""
@@ -437,9 +455,17 @@ def save_shared_notes(
     uow: UnitOfWork, principal: Principal, report_id: str, day: str, text: str, expected_version: int, clock: Clock
 ) -> Meeting:
     """Either side edits the meeting's shared notes (both read them); a stale edit is refused."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now())
-    _check_version(meeting.version, expected_version, "meeting")
-    return _save(uow, principal, replace(meeting, shared_notes=text.strip()), "save_shared_notes", clock)
+    notes = text.strip()
+    return _edit(
+        uow,
+        principal,
+        report_id,
+        day,
+        expected_version,
+        clock,
+        lambda m: replace(m, shared_notes=notes),
+        "save_shared_notes",
+    )
 
 
 def save_private_notes(
@@ -477,9 +503,8 @@ def set_action_done(
     clock: Clock,
 ) -> Meeting:
     """Either side marks an action of the current meeting done (or open again)."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
-    _check_version(meeting.version, expected_version, "meeting")
-    return _save(uow, principal, o2o.set_action_done(meeting, action_id, done), "update_meeting_action", clock)
+    change = partial(o2o.set_action_done, action_id=action_id, done=done)
+    return _edit(uow, principal, report_id, None, expected_version, clock, change, "update_meeting_action")
 
 
 def set_point_covered(
@@ -493,9 +518,8 @@ def set_point_covered(
 ) -> Meeting:
     """Either side marks a talking point of the current meeting covered (or not yet); one not covered when the
     meeting is held moves to the next meeting."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
-    _check_version(meeting.version, expected_version, "meeting")
-    return _save(uow, principal, o2o.set_point_covered(meeting, point_id, covered), "update_talking_point", clock)
+    change = partial(o2o.set_point_covered, point_id=point_id, covered=covered)
+    return _edit(uow, principal, report_id, None, expected_version, clock, change, "update_talking_point")
 
 
 def hold_meeting(
