@@ -196,16 +196,6 @@ def add_action(meeting: Meeting, action: MeetingAction, pair_people: set[str]) -
     return replace(meeting, actions=(*meeting.actions, action))
 
 
-def set_action_done(meeting: Meeting, action_id: str, done: bool) -> Meeting:
-    """The meeting with one of its actions done (or open again)."""
-    return _ticked(meeting, "actions", action_id, done)
-
-
-def set_point_covered(meeting: Meeting, point_id: str, covered: bool) -> Meeting:
-    """The meeting with one of its talking points covered (or not yet)."""
-    return _ticked(meeting, "points", point_id, covered)
-
-
 # What a tick changes on each list of a meeting: the item's id attribute, its flag, and the error's field and words.
 _TICKS = {
     "actions": ("action_id", "done", "action", "an action"),
@@ -213,8 +203,9 @@ _TICKS = {
 }
 
 
-def _ticked(meeting: Meeting, kind: str, item_id: str, value: bool) -> Meeting:
-    """The upcoming meeting with one item of a list (`kind`) ticked or unticked; a field error for no such item."""
+def ticked(meeting: Meeting, kind: str, item_id: str, value: bool) -> Meeting:
+    """The upcoming meeting with one item of a list (`kind`, a key of `_TICKS`) ticked or unticked: an action done
+    (or open again), a talking point covered (or not yet); a field error for no such item."""
     _require_upcoming(meeting)
     key, flag, noun, one = _TICKS[kind]
     items = getattr(meeting, kind)

@@ -493,33 +493,24 @@ def add_action(uow: UnitOfWork, principal: Principal, report_id: str, data: dict
     return _save(uow, principal, o2o.add_action(meeting, action, pair_people), "add_meeting_action", clock)
 
 
-def set_action_done(
+# The audit action of a tick on each list of a meeting (domain one_to_ones.ticked).
+TICK_ACTIONS = {"actions": "update_meeting_action", "points": "update_talking_point"}
+
+
+def tick(
     uow: UnitOfWork,
     principal: Principal,
     report_id: str,
-    action_id: str,
-    done: bool,
+    kind: str,
+    item_id: str,
+    value: bool,
     expected_version: int,
     clock: Clock,
 ) -> Meeting:
-    """Either side marks an action of the current meeting done (or open again)."""
-    change = partial(o2o.set_action_done, action_id=action_id, done=done)
-    return _edit(uow, principal, report_id, None, expected_version, clock, change, "update_meeting_action")
-
-
-def set_point_covered(
-    uow: UnitOfWork,
-    principal: Principal,
-    report_id: str,
-    point_id: str,
-    covered: bool,
-    expected_version: int,
-    clock: Clock,
-) -> Meeting:
-    """Either side marks a talking point of the current meeting covered (or not yet); one not covered when the
-    meeting is held moves to the next meeting."""
-    change = partial(o2o.set_point_covered, point_id=point_id, covered=covered)
-    return _edit(uow, principal, report_id, None, expected_version, clock, change, "update_talking_point")
+    """Either side ticks an item of the current meeting (`kind`: "actions" or "points"): an action done (or open
+    again), a talking point covered (or not yet; one not covered when the meeting is held moves to the next one)."""
+    change = partial(o2o.ticked, kind=kind, item_id=item_id, value=value)
+    return _edit(uow, principal, report_id, None, expected_version, clock, change, TICK_ACTIONS[kind])
 
 
 def hold_meeting(

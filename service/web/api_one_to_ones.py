@@ -138,12 +138,12 @@ def _meeting(meeting: Meeting, status: int = 200):
     return answer(meeting, status, meeting.version, MeetingSchema)
 
 
-def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, version: int):
-    """Tick an item of the current meeting (an action done, a point covered) through its use case, if the meeting
-    is still at `version`."""
+def _tick(kind: str, employee_id: str, item_id: str, flag: str, version: int):
+    """Tick an item of the current meeting's `kind` list (an action done, a point covered), if the meeting is still
+    at `version`."""
     w = wiring()
     data = load_body()
-    return _meeting(use_case(w.uow(), current_principal(), employee_id, item_id, data[flag], version, w.clock))
+    return _meeting(svc.tick(w.uow(), current_principal(), employee_id, kind, item_id, data[flag], version, w.clock))
 
 
 @bp.get("/one-to-ones")
@@ -209,12 +209,12 @@ add_action = _add_view(
 )
 
 
-def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema], summary: str) -> Any:
+def _tick_view(kind: str, name: str, flag: str, body: type[Schema], summary: str) -> Any:
     """The PUT view that ticks one item of the current meeting's `kind` list (If-Match: the meeting's version)."""
 
     def view(employee_id: str, **item: str):
         (item_id,) = item.values()
-        return _tick(use_case, employee_id, item_id, flag, expected_version())  # the OpenAPI reads If-Match here
+        return _tick(kind, employee_id, item_id, flag, expected_version())  # the OpenAPI reads If-Match here
 
     view.__name__, view.__doc__ = name, summary.split(" (")[0] + "."
     documented = api_doc(summary, response=MeetingSchema, body=body, errors=(409,))(view)
@@ -224,7 +224,6 @@ def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema
 put_action = _tick_view(
     "actions",
     "put_action",
-    svc.set_action_done,
     "done",
     ActionDoneSchema,
     "Mark an action of the current meeting done or open (If-Match: the meeting's version)",
@@ -232,7 +231,6 @@ put_action = _tick_view(
 put_point = _tick_view(
     "points",
     "put_point",
-    svc.set_point_covered,
     "covered",
     PointCoveredSchema,
     "Mark a talking point of the current meeting covered or not yet (If-Match: the meeting's version); one not "

@@ -171,14 +171,14 @@ def add_point(employee_id: str):
 @bp.post(PAGE + "/points/<point_id>")
 def point_covered(employee_id: str, point_id: str):
     """Mark a talking point covered or not yet."""
-    return _tick(svc.set_point_covered, employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
+    return _tick("points", employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
 
 
-def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
-    """Tick an item of the current meeting (a point covered, an action done) from its button's form."""
+def _tick(kind: str, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
+    """Tick an item of the current meeting's `kind` list (a point covered, an action done) from its button's form."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return use_case(wiring().uow(), p, employee_id, item_id, d[flag], v, wiring().clock)
+        return svc.tick(wiring().uow(), p, employee_id, kind, item_id, d[flag], v, wiring().clock)
 
     anchor = "#h-agenda" if flag == "covered" else "#h-actions"
     return _submit(employee_id, Form(flag, (flag,), schema, call, lambda _: said, anchor))
@@ -198,7 +198,7 @@ def add_action(employee_id: str):
 @bp.post(PAGE + "/actions/<action_id>")
 def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
-    return _tick(svc.set_action_done, employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
+    return _tick("actions", employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
 
 
 @bp.post(MEETING + "/notes")
