@@ -150,7 +150,7 @@ def _render_template_form(
 
 
 def _save_template(template_id: str | None):
-    saved = _save(TEMPLATE_EDITOR, template_id)
+    saved = save_edit(TEMPLATE_EDITOR, template_id)
     flash(
         f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
         "launched with.",
@@ -254,14 +254,14 @@ def _picking(form: Any) -> bool:
 def _save_cycle(cycle_id: str | None):
     if _picking(request.form):  # nothing saved: the form again, as typed, with the matches or the person added
         return _render_cycle_form(forms.cycle_raw(request.form), cycle_id, version=request.form.get("version", ""))
-    saved = _save(CYCLE_EDITOR, cycle_id)
+    saved = save_edit(CYCLE_EDITOR, cycle_id)
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
 
 
 @dataclass(frozen=True)
 class Editor:
-    """How HR creates and edits one kind of versioned thing (a template, a cycle) from its form."""
+    """How HR creates and edits one kind of versioned thing (a template, a cycle, a schedule rule) from its form."""
 
     render: Callable[..., Any]  # (values, id, *, version, errors, message, status) → the form page
     raw: Callable[[Any], dict[str, Any]]  # the posted form → what the schema loads
@@ -305,7 +305,7 @@ CYCLE_EDITOR = Editor(
 )
 
 
-def _save(editor: Editor, entity_id: str | None) -> Any:
+def save_edit(editor: Editor, entity_id: str | None) -> Any:
     """Create (no id) or edit from the posted form: the form again with its messages when it is invalid or
     refused; when someone else saved it meanwhile, the form as typed at the version stored now, with a message."""
     principal = hr()
