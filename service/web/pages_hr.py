@@ -24,7 +24,7 @@ from service.services.policy import require_role
 from service.views import labels
 from service.web import forms
 from service.web.form_flow import OnRefusal, attempt, done, form_page, invalid
-from service.web.page_helpers import page_principal, picker_search, today
+from service.web.page_helpers import form_sent, page_principal, picker_search, today
 from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -76,7 +76,7 @@ def hr() -> Principal:
 def import_org():
     """Upload the organisation CSV; a rejected file comes back as a row-numbered report, nothing changed."""
     principal = hr()
-    if request.method == "GET":
+    if not form_sent():
         return render_template("pages/hr_import.html", result=None, rejected=None)
     upload = request.files.get("file")
     dry_run = request.form.get("dry_run") == "1"
