@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import Conflict, FieldErrors, ValidationFailed
+from service.domain.workflow import Labelled, labels
 
 
 class GoalLevel(StrEnum):
@@ -41,20 +42,16 @@ AT_RISK = (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
 RANK = {GoalLevel.ORGANISATION: 0, GoalLevel.TEAM: 1, GoalLevel.INDIVIDUAL: 2}
 
 
-class Direction(StrEnum):
+class Direction(Labelled):
     """Which way a key result should move: up to its target (the default), down to it, or stay in a range."""
 
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    WITHIN = "within"
+    INCREASE = "increase", "Increase to the target (higher is better)"
+    DECREASE = "decrease", "Decrease to the target (lower is better)"
+    WITHIN = "within", "Stay within the range from start to target"
 
 
 # What each direction is called on forms and pages.
-DIRECTION_LABELS = {
-    Direction.INCREASE: "Increase to the target (higher is better)",
-    Direction.DECREASE: "Decrease to the target (lower is better)",
-    Direction.WITHIN: "Stay within the range from start to target",
-}
+DIRECTION_LABELS = labels(Direction)
 
 
 @dataclass(frozen=True)
