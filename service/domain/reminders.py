@@ -14,6 +14,10 @@ class DueKind(StrEnum):
     PLAN_ITEM = "plan_item"  # an open learning-plan item coming due (issue 27)
 
 
+# Where the person acts on each kind: the page of the goal, or of the plan item (`ref`), below the service's address.
+DUE_PATHS = {DueKind.CHECK_IN: "/goals/{ref}", DueKind.PLAN_ITEM: "/learning/plan/{ref}"}
+
+
 @dataclass(frozen=True)
 class DueItem:
     """Something due for a person on a date: a goal's check-in or a learning-plan item (`ref`: its id)."""
@@ -22,3 +26,8 @@ class DueItem:
     ref: str
     title: str
     due: date
+
+    @property
+    def path(self) -> str:
+        """The page where the person acts on it."""
+        return DUE_PATHS[self.kind].format(ref=self.ref)
