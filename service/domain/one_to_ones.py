@@ -196,23 +196,30 @@ def add_action(meeting: Meeting, action: MeetingAction, pair_people: set[str]) -
     return replace(meeting, actions=(*meeting.actions, action))
 
 
+class MeetingList(StrEnum):
+    """The lists of a meeting whose items either side ticks: its actions (done) and its talking points (covered)."""
+
+    ACTIONS = "actions"
+    POINTS = "points"
+
+
 # What a tick changes on each list of a meeting: the item's id attribute, its flag, and the error's field and words.
 _TICKS = {
-    "actions": ("action_id", "done", "action", "an action"),
-    "points": ("point_id", "covered", "talking point", "a talking point"),
+    MeetingList.ACTIONS: ("action_id", "done", "action", "an action"),
+    MeetingList.POINTS: ("point_id", "covered", "talking point", "a talking point"),
 }
 
 
-def ticked(meeting: Meeting, kind: str, item_id: str, value: bool) -> Meeting:
-    """The upcoming meeting with one item of a list (`kind`, a key of `_TICKS`) ticked or unticked: an action done
-    (or open again), a talking point covered (or not yet); a field error for no such item."""
+def ticked(meeting: Meeting, kind: MeetingList, item_id: str, value: bool) -> Meeting:
+    """The upcoming meeting with one item of a list ticked or unticked: an action done (or open again), a talking
+    point covered (or not yet); a field error for no such item."""
     _require_upcoming(meeting)
     key, flag, noun, one = _TICKS[kind]
-    items = getattr(meeting, kind)
+    items = getattr(meeting, kind.value)
     if not any(getattr(i, key) == item_id for i in items):
         raise ValidationFailed(f"No such {noun}.", {key: [f"not {one} of this meeting"]})
     ticked = tuple(replace(i, **{flag: value}) if getattr(i, key) == item_id else i for i in items)
-    return replace(meeting, **{kind: ticked})
+    return replace(meeting, **{kind.value: ticked})
 
 
 def hold(meeting: Meeting) -> Meeting:

@@ -27,7 +27,15 @@ from service.domain import one_to_ones as o2o
 from service.domain.checkins import Rhythm
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
-from service.domain.one_to_ones import Meeting, MeetingAction, MeetingState, Pair, PointSource, TalkingPoint
+from service.domain.one_to_ones import (
+    Meeting,
+    MeetingAction,
+    MeetingList,
+    MeetingState,
+    Pair,
+    PointSource,
+    TalkingPoint,
+)
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.domain.time_zones import instant, local, zone_error
 from service.services import policy
@@ -494,21 +502,21 @@ def add_action(uow: UnitOfWork, principal: Principal, report_id: str, data: dict
 
 
 # The audit action of a tick on each list of a meeting (domain one_to_ones.ticked).
-TICK_ACTIONS = {"actions": "update_meeting_action", "points": "update_talking_point"}
+TICK_ACTIONS = {MeetingList.ACTIONS: "update_meeting_action", MeetingList.POINTS: "update_talking_point"}
 
 
 def tick(
     uow: UnitOfWork,
     principal: Principal,
     report_id: str,
-    kind: str,
+    kind: MeetingList,
     item_id: str,
     value: bool,
     expected_version: int,
     clock: Clock,
 ) -> Meeting:
-    """Either side ticks an item of the current meeting (`kind`: "actions" or "points"): an action done (or open
-    again), a talking point covered (or not yet; one not covered when the meeting is held moves to the next one)."""
+    """Either side ticks an item of the current meeting: an action done (or open again), a talking point covered (or
+    not yet; one not covered when the meeting is held moves to the next one)."""
     change = partial(o2o.ticked, kind=kind, item_id=item_id, value=value)
     return _edit(uow, principal, report_id, None, expected_version, clock, change, TICK_ACTIONS[kind])
 

@@ -14,6 +14,7 @@ from service.domain.one_to_ones import (
     MAX_TEXT,
     Meeting,
     MeetingAction,
+    MeetingList,
     Pair,
     PointSource,
     TalkingPoint,
@@ -138,7 +139,7 @@ def _meeting(meeting: Meeting, status: int = 200):
     return answer(meeting, status, meeting.version, MeetingSchema)
 
 
-def _tick(kind: str, employee_id: str, item_id: str, flag: str, version: int):
+def _tick(kind: MeetingList, employee_id: str, item_id: str, flag: str, version: int):
     """Tick an item of the current meeting's `kind` list (an action done, a point covered), if the meeting is still
     at `version`."""
     w = wiring()
@@ -209,7 +210,7 @@ add_action = _add_view(
 )
 
 
-def _tick_view(kind: str, name: str, flag: str, body: type[Schema], summary: str) -> Any:
+def _tick_view(kind: MeetingList, name: str, flag: str, body: type[Schema], summary: str) -> Any:
     """The PUT view that ticks one item of the current meeting's `kind` list (If-Match: the meeting's version)."""
 
     def view(employee_id: str, **item: str):
@@ -218,18 +219,18 @@ def _tick_view(kind: str, name: str, flag: str, body: type[Schema], summary: str
 
     view.__name__, view.__doc__ = name, summary.split(" (")[0] + "."
     documented = api_doc(summary, response=MeetingSchema, body=body, errors=(409,))(view)
-    return bp.put(f"{PAIR}/{kind}/<{kind[:-1]}_id>", endpoint=name)(documented)
+    return bp.put(f"{PAIR}/{kind.value}/<{kind.value[:-1]}_id>", endpoint=name)(documented)
 
 
 put_action = _tick_view(
-    "actions",
+    MeetingList.ACTIONS,
     "put_action",
     "done",
     ActionDoneSchema,
     "Mark an action of the current meeting done or open (If-Match: the meeting's version)",
 )
 put_point = _tick_view(
-    "points",
+    MeetingList.POINTS,
     "put_point",
     "covered",
     PointCoveredSchema,

@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import Schema
 
 from service.domain.checkins import Rhythm
-from service.domain.one_to_ones import DURATIONS
+from service.domain.one_to_ones import DURATIONS, MeetingList
 from service.domain.time_zones import zone_names
 from service.services import one_to_ones as svc
 from service.services.auth import Principal
@@ -171,10 +171,10 @@ def add_point(employee_id: str):
 @bp.post(PAGE + "/points/<point_id>")
 def point_covered(employee_id: str, point_id: str):
     """Mark a talking point covered or not yet."""
-    return _tick("points", employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
+    return _tick(MeetingList.POINTS, employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
 
 
-def _tick(kind: str, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
+def _tick(kind: MeetingList, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
     """Tick an item of the current meeting's `kind` list (a point covered, an action done) from its button's form."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
@@ -198,7 +198,7 @@ def add_action(employee_id: str):
 @bp.post(PAGE + "/actions/<action_id>")
 def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
-    return _tick("actions", employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
+    return _tick(MeetingList.ACTIONS, employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
 
 
 @bp.post(MEETING + "/notes")
