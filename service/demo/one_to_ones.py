@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from service.adapters.clock import Clock, FixedClock
 from service.adapters.store import Table
 from service.adapters.unit_of_work import UnitOfWork
+from service.domain.one_to_ones import MeetingList
 from service.services import one_to_ones as svc
 from service.services.auth import Principal
 
@@ -33,7 +34,7 @@ def load_one_to_ones_demo(table: Table, who: Callable[[str], Principal], cycle_i
     for text in ("How the on-call rotation feels", "Growing into code reviews"):
         m = svc.add_point(UnitOfWork(table), kwame, REPORT, {"text": text}, at(0))
     covered = m.points[0].point_id  # talked about; the other one is carried to the next meeting
-    svc.set_point_covered(UnitOfWork(table), kwame, REPORT, covered, True, m.version, at(0))
+    svc.tick(UnitOfWork(table), kwame, REPORT, MeetingList.POINTS, covered, True, m.version, at(0))
     svc.add_action(
         UnitOfWork(table), lukas, REPORT, {"text": "Pair Kwame with Mei on reviews", "owner_id": MANAGER}, at(0)
     )
@@ -42,7 +43,7 @@ def load_one_to_ones_demo(table: Table, who: Callable[[str], Principal], cycle_i
     m = svc.save_shared_notes(UnitOfWork(table), lukas, REPORT, m.date, notes, m.version, at(0))
     svc.save_private_notes(UnitOfWork(table), lukas, REPORT, m.date, "Watch for signs of overload.", 0, at(0))
     done = m.actions[0].action_id
-    m = svc.set_action_done(UnitOfWork(table), lukas, REPORT, done, True, m.version, at(0))
+    m = svc.tick(UnitOfWork(table), lukas, REPORT, MeetingList.ACTIONS, done, True, m.version, at(0))
     svc.hold_meeting(UnitOfWork(table), lukas, REPORT, m.date, m.version, at(0))
 
     m = svc.add_point(UnitOfWork(table), lukas, REPORT, {"text": "Feedback from the incident review"}, at(7))

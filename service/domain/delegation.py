@@ -9,28 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from service.domain.errors import ValidationFailed
+from service.domain.workflow import Labelled, labels
 
 MAX_DAYS = 366  # a longer absence is a change of manager, made in the directory
 
 
-class DelegationStatus(StrEnum):
+class DelegationStatus(Labelled):
     """Where a delegation stands on a given day."""
 
-    UPCOMING = "upcoming"
-    ACTIVE = "active"
-    ENDED = "ended"
-    REVOKED = "revoked"
+    UPCOMING = "upcoming", "Upcoming"
+    ACTIVE = "active", "Acting now"
+    ENDED = "ended", "Ended"
+    REVOKED = "revoked", "Revoked"
 
 
-STATUS_LABELS = {
-    DelegationStatus.UPCOMING: "Upcoming",
-    DelegationStatus.ACTIVE: "Acting now",
-    DelegationStatus.ENDED: "Ended",
-    DelegationStatus.REVOKED: "Revoked",
-}
+STATUS_LABELS = labels(DelegationStatus)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,19 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+class FieldErrors(dict[str, list[str]]):
+    """The messages of each field, gathered while input is checked; `refuse` raises them together."""
+
+    def add(self, name: str, message: str) -> None:
+        """One more message for a field."""
+        self.setdefault(name, []).append(message)
+
+    def refuse(self, message: str) -> None:
+        """Raise ValidationFailed with `message` and every field's messages, when there are any."""
+        if self:
+            raise ValidationFailed(message, dict(self))
+
+
 class ImportRejected(ValidationFailed):
     """A CSV import broke rules; `errors` is a list of {row, field, message}."""
 

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import Conflict, FieldErrors, ValidationFailed
+from service.domain.workflow import Labelled, labels
 
 
 class GoalLevel(StrEnum):
@@ -41,20 +42,16 @@ AT_RISK = (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
 RANK = {GoalLevel.ORGANISATION: 0, GoalLevel.TEAM: 1, GoalLevel.INDIVIDUAL: 2}
 
 
-class Direction(StrEnum):
+class Direction(Labelled):
     """Which way a key result should move: up to its target (the default), down to it, or stay in a range."""
 
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    WITHIN = "within"
+    INCREASE = "increase", "Increase to the target (higher is better)"
+    DECREASE = "decrease", "Decrease to the target (lower is better)"
+    WITHIN = "within", "Stay within the range from start to target"
 
 
 # What each direction is called on forms and pages.
-DIRECTION_LABELS = {
-    Direction.INCREASE: "Increase to the target (higher is better)",
-    Direction.DECREASE: "Decrease to the target (lower is better)",
-    Direction.WITHIN: "Stay within the range from start to target",
-}
+DIRECTION_LABELS = labels(Direction)
 
 
 @dataclass(frozen=True)
@@ -263,23 +260,22 @@ def contribution(goal: Goal, progress: float) -> tuple[float, float]:
 
 def check_goal(goal: Goal) -> None:
     """Field rules of a goal."""
-    errors: dict[str, list[str]] = {}
+    e = FieldErrors()
     if not goal.title.strip():
-        errors.setdefault("title", []).append("required")
+        e.add("title", "required")
     if not 0 <= goal.weight <= 100:
-        errors.setdefault("weight", []).append("0–100")
+        e.add("weight", "0–100")
     if goal.level is not GoalLevel.ORGANISATION and goal.cycle_id is None:
-        errors.setdefault("cycle_id", []).append("team and individual goals belong to a cycle")
+        e.add("cycle_id", "team and individual goals belong to a cycle")
     ids = [kr.id for kr in goal.key_results]
     if len(set(ids)) != len(ids):
-        errors.setdefault("key_results", []).append("key result ids must be unique")
+        e.add("key_results", "key result ids must be unique")
     if len(goal.key_results) > 10:
-        errors.setdefault("key_results", []).append("at most 10 key results")
+        e.add("key_results", "at most 10 key results")
     for n, kr in enumerate(goal.key_results):
         for message in check_key_result(kr):
-            errors.setdefault(f"key_results.{n}.target", []).append(message)
-    if errors:
-        raise ValidationFailed("The goal is not valid.", errors)
+            e.add(f"key_results.{n}.target", message)
+    e.refuse("The goal is not valid.")
 
 
 @dataclass(frozen=True)

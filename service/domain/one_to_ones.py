@@ -196,32 +196,30 @@ def add_action(meeting: Meeting, action: MeetingAction, pair_people: set[str]) -
     return replace(meeting, actions=(*meeting.actions, action))
 
 
-def set_action_done(meeting: Meeting, action_id: str, done: bool) -> Meeting:
-    """The meeting with one of its actions done (or open again)."""
-    return _ticked(meeting, "actions", action_id, done)
+class MeetingList(StrEnum):
+    """The lists of a meeting whose items either side ticks: its actions (done) and its talking points (covered)."""
 
-
-def set_point_covered(meeting: Meeting, point_id: str, covered: bool) -> Meeting:
-    """The meeting with one of its talking points covered (or not yet)."""
-    return _ticked(meeting, "points", point_id, covered)
+    ACTIONS = "actions"
+    POINTS = "points"
 
 
 # What a tick changes on each list of a meeting: the item's id attribute, its flag, and the error's field and words.
 _TICKS = {
-    "actions": ("action_id", "done", "action", "an action"),
-    "points": ("point_id", "covered", "talking point", "a talking point"),
+    MeetingList.ACTIONS: ("action_id", "done", "action", "an action"),
+    MeetingList.POINTS: ("point_id", "covered", "talking point", "a talking point"),
 }
 
 
-def _ticked(meeting: Meeting, kind: str, item_id: str, value: bool) -> Meeting:
-    """The upcoming meeting with one item of a list (`kind`) ticked or unticked; a field error for no such item."""
+def ticked(meeting: Meeting, kind: MeetingList, item_id: str, value: bool) -> Meeting:
+    """The upcoming meeting with one item of a list ticked or unticked: an action done (or open again), a talking
+    point covered (or not yet); a field error for no such item."""
     _require_upcoming(meeting)
     key, flag, noun, one = _TICKS[kind]
-    items = getattr(meeting, kind)
+    items = getattr(meeting, kind.value)
     if not any(getattr(i, key) == item_id for i in items):
         raise ValidationFailed(f"No such {noun}.", {key: [f"not {one} of this meeting"]})
     ticked = tuple(replace(i, **{flag: value}) if getattr(i, key) == item_id else i for i in items)
-    return replace(meeting, **{kind: ticked})
+    return replace(meeting, **{kind.value: ticked})
 
 
 def hold(meeting: Meeting) -> Meeting:

@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import Conflict, FieldErrors
 from service.domain.templates import WEIGHT_PARTS, Template
 from service.domain.workflow import STAYS, Workflow, steps
 
@@ -228,27 +228,19 @@ def normalise_topic(topic: str) -> str:
     return re.sub(r"[^\w+#]+", " ", topic.casefold()).strip()
 
 
-@dataclass
-class _Errors:
-    errors: dict[str, list[str]]
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
-
-
-def _check_rating(rating: Any, template: Template, name: str, e: _Errors) -> None:
+def _check_rating(rating: Any, template: Template, name: str, e: FieldErrors) -> None:
     # A whole number on the template's scale (a draft stored by an earlier version may hold anything).
     if rating is not None and (type(rating) is not int or not 1 <= rating <= template.scale.points):
         e.add(name, f"choose 1 to {template.scale.points}")
 
 
-def _check_choice(value: Any, choices: type[StrEnum], name: str, e: _Errors) -> None:
+def _check_choice(value: Any, choices: type[StrEnum], name: str, e: FieldErrors) -> None:
     # One of the domain's codes, or nothing (the default applies): what the domain later parses into the enum.
     if value not in (None, "") and value not in {c.value for c in choices}:
         e.add(name, f"choose one of: {', '.join(c.value for c in choices)}")
 
 
-def _check_date(value: Any, name: str, e: _Errors) -> date | None:
+def _check_date(value: Any, name: str, e: FieldErrors) -> date | None:
     # An ISO date (YYYY-MM-DD), or nothing.
     if value in (None, ""):
         return None
@@ -261,7 +253,7 @@ def _check_date(value: Any, name: str, e: _Errors) -> date | None:
     return None
 
 
-def _check_ratings(ratings: dict[str, Any], template: Template, field: str, e: _Errors, complete: bool) -> None:
+def _check_ratings(ratings: dict[str, Any], template: Template, field: str, e: FieldErrors, complete: bool) -> None:
     ids = set(template.competency_ids())
     for cid, entry in ratings.items():
         if cid not in ids:
@@ -274,7 +266,7 @@ def _check_ratings(ratings: dict[str, Any], template: Template, field: str, e: _
                 e.add(f"{field}.{cid}.rating", "required")
 
 
-def _check_answers(answers: dict[str, str], template: Template, form: str, e: _Errors, complete: bool) -> None:
+def _check_answers(answers: dict[str, str], template: Template, form: str, e: FieldErrors, complete: bool) -> None:
     from service.domain.templates import Form
 
     questions = {q.id: q for q in template.questions.get(Form(form), ())}
@@ -287,7 +279,7 @@ def _check_answers(answers: dict[str, str], template: Template, form: str, e: _E
                 e.add(f"answers.{q.id}", "required")
 
 
-def _check_tracked(items: list[dict[str, Any]], field: str, e: _Errors, complete: bool, people: set[str]) -> None:
+def _check_tracked(items: list[dict[str, Any]], field: str, e: FieldErrors, complete: bool, people: set[str]) -> None:
     for n, item in enumerate(items):
         for name in ("owner_id", "due"):
             if complete and not item.get(name):
@@ -299,7 +291,7 @@ def _check_tracked(items: list[dict[str, Any]], field: str, e: _Errors, complete
         _check_choice(item.get("status"), ItemStatus, f"{field}.{n}.status", e)
 
 
-def _check_training(needs: list[dict[str, Any]], field: str, e: _Errors) -> None:
+def _check_training(needs: list[dict[str, Any]], field: str, e: FieldErrors) -> None:
     for n, need in enumerate(needs):
         if not normalise_topic(need.get("topic") or ""):
             e.add(f"{field}.{n}.topic", "required")
@@ -320,7 +312,7 @@ def _non_negative(value: Any) -> bool:
 
 def check_self(content: dict[str, Any], template: Template, submit: bool) -> None:
     """Self assessment rules: drafts must be sensible, a submission complete."""
-    e = _Errors({})
+    e = FieldErrors()
     _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
     _check_answers(content.get("answers", {}), template, "self", e, submit)
     _check_training(content.get("training_needs", []), "training_needs", e)
@@ -332,15 +324,12 @@ def check_self(content: dict[str, Any], template: Template, submit: bool) -> Non
             e.add(f"goal_results.{n}.result", "say what was achieved")
     if submit and not (content.get("achievements") or "").strip():
         e.add("achievements", "required")
-    if e.errors:
-        raise ValidationFailed(
-            "The self assessment is not complete." if submit else "The draft is not valid.", e.errors
-        )
+    e.refuse("The self assessment is not complete." if submit else "The draft is not valid.")
 
 
 def check_manager(content: dict[str, Any], template: Template, submit: bool, people: set[str]) -> None:
     """Manager assessment rules."""
-    e = _Errors({})
+    e = FieldErrors()
     _check_ratings(content.get("competency_ratings", {}), template, "competency_ratings", e, submit)
     _check_answers(content.get("answers", {}), template, "manager", e, submit)
     _check_training(content.get("training_needs", []), "training_needs", e)
@@ -361,15 +350,12 @@ def check_manager(content: dict[str, Any], template: Template, submit: bool, peo
         for name in ("strengths", "areas_to_strengthen", "narrative"):
             if not (content.get(name) or "").strip():
                 e.add(name, "required")
-    if e.errors:
-        raise ValidationFailed(
-            "The manager assessment is not complete." if submit else "The draft is not valid.", e.errors
-        )
+    e.refuse("The manager assessment is not complete." if submit else "The draft is not valid.")
 
 
 def check_discussion(content: dict[str, Any], submit: bool, people: set[str], today: date) -> None:
     """Discussion record rules."""
-    e = _Errors({})
+    e = FieldErrors()
     _check_tracked(content.get("agreed_actions", []), "agreed_actions", e, submit, people)
     held = content.get("date")
     if submit:
@@ -380,10 +366,7 @@ def check_discussion(content: dict[str, Any], submit: bool, people: set[str], to
     held_on = _check_date(held, "date", e)
     if held_on and held_on > today:
         e.add("date", "a discussion cannot be recorded before it happens")
-    if e.errors:
-        raise ValidationFailed(
-            "The discussion record is not complete." if submit else "The draft is not valid.", e.errors
-        )
+    e.refuse("The discussion record is not complete." if submit else "The draft is not valid.")
 
 
 @dataclass(frozen=True)

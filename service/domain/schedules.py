@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from service.domain.cycles import OPTIONAL_PHASES, Phase
 from service.domain.directory import Employee
-from service.domain.errors import ValidationFailed
+from service.domain.errors import FieldErrors
 from service.domain.workflow import STAYS, Labelled, Workflow, steps
 
 
@@ -109,37 +109,32 @@ class Due:
 
 def check_rule(rule: ScheduleRule) -> None:
     """Refuse a rule that could never make sense, naming each field."""
-    errors: dict[str, list[str]] = {}
-
-    def bad(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
+    e = FieldErrors()
     if not rule.name.strip():
-        bad("name", "required")
+        e.add("name", "required")
     if rule.kind is RuleKind.JOINERS:
         if not rule.cycle_id:
-            bad("cycle_id", "choose the running cycle joiners are added to")
+            e.add("cycle_id", "choose the running cycle joiners are added to")
     elif not rule.template_id:
-        bad("template_id", "choose a template")
+        e.add("template_id", "choose a template")
     if rule.kind is RuleKind.PROBATION and not 1 <= rule.days <= MAX_DAYS:
-        bad("days", f"give a number of days from 1 to {MAX_DAYS}")
+        e.add("days", f"give a number of days from 1 to {MAX_DAYS}")
     if rule.kind is RuleKind.CALENDAR:
         if not 1 <= rule.every_months <= MAX_MONTHS:
-            bad("every_months", f"give a number of months from 1 to {MAX_MONTHS}")
+            e.add("every_months", f"give a number of months from 1 to {MAX_MONTHS}")
         if rule.first_date is None:
-            bad("first_date", "give the date of the first review")
+            e.add("first_date", "give the date of the first review")
     if rule.kind is not RuleKind.JOINERS:
         missing = [p.value for p in Phase if p not in rule.offsets and p not in OPTIONAL_PHASES]
         if missing:
-            bad("offsets", f"give the days after the start for {', '.join(missing)}")
+            e.add("offsets", f"give the days after the start for {', '.join(missing)}")
         elif any(not 0 <= d <= MAX_OFFSET for d in rule.offsets.values()):
-            bad("offsets", f"each phase ends 0 to {MAX_OFFSET} days after the start")
+            e.add("offsets", f"each phase ends 0 to {MAX_OFFSET} days after the start")
         else:
             days = [rule.offsets[p] for p in Phase if p in rule.offsets]
             if days != sorted(days):
-                bad("offsets", "phase deadlines must follow the order of the phases")
-    if errors:
-        raise ValidationFailed("The rule is not valid.", errors)
+                e.add("offsets", "phase deadlines must follow the order of the phases")
+    e.refuse("The rule is not valid.")
 
 
 def add_months(start: date, months: int) -> date:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from service.domain.errors import ValidationFailed
+from service.domain.errors import FieldErrors
 from service.domain.filenames import slug
 
 
@@ -129,47 +129,42 @@ def derive_ids(texts: list[str], kept: list[str | None], fallback: str) -> list[
 
 def validate_template(t: Template) -> None:
     """Refuse a template that could not run a fair review; messages are per field."""
-    errors: dict[str, list[str]] = {}
-
-    def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
+    e = FieldErrors()
     if not t.name.strip():
-        add("name", "required")
+        e.add("name", "required")
     if not 2 <= t.scale.points <= 10:
-        add("scale", "a scale has 2 to 10 points")
+        e.add("scale", "a scale has 2 to 10 points")
     if any(not label.strip() for label in t.scale.labels):
-        add("scale", "every point needs a label")
+        e.add("scale", "every point needs a label")
     if len(set(t.scale.labels)) != len(t.scale.labels):
-        add("scale", "labels must differ")
+        e.add("scale", "labels must differ")
     if t.potential and not 2 <= len(t.potential) <= 5:
-        add("potential", "a potential scale has 2 to 5 points")
+        e.add("potential", "a potential scale has 2 to 5 points")
     if any(not label.strip() for label in t.potential) or len(set(t.potential)) != len(t.potential):
-        add("potential", "every point needs a label of its own")
+        e.add("potential", "every point needs a label of its own")
     if not t.competencies:
-        add("competencies", "at least one competency")
+        e.add("competencies", "at least one competency")
     ids = [c.id for c in t.competencies]
     if len(set(ids)) != len(ids):
-        add("competencies", "competency ids must be unique")
+        e.add("competencies", "competency ids must be unique")
     for c in t.competencies:
         if not SLUG.match(c.id):
-            add("competencies", f"id {c.id!r}: use lower-case letters, digits, '-' or '_'")
+            e.add("competencies", f"id {c.id!r}: use lower-case letters, digits, '-' or '_'")
         if not c.name.strip() or not c.description.strip():
-            add("competencies", f"{c.id}: a name and a description are required")
+            e.add("competencies", f"{c.id}: a name and a description are required")
     for form, questions in t.questions.items():
         qids = [q.id for q in questions]
         if len(set(qids)) != len(qids):
-            add(f"questions.{form}", "question ids must be unique")
+            e.add(f"questions.{form}", "question ids must be unique")
         if any(not SLUG.match(q.id) or not q.text.strip() for q in questions):
-            add(f"questions.{form}", "every question needs an id and a text")
+            e.add(f"questions.{form}", "every question needs an id and a text")
     if set(t.weights) != set(WEIGHT_PARTS):
-        add("weights", f"give exactly {', '.join(WEIGHT_PARTS)}")
+        e.add("weights", f"give exactly {', '.join(WEIGHT_PARTS)}")
     elif any(not 0 <= w <= 100 for w in t.weights.values()):
-        add("weights", "each weight is 0–100")
+        e.add("weights", "each weight is 0–100")
     elif sum(t.weights.values()) != 100:
-        add("weights", f"weights add up to {sum(t.weights.values())}, not 100")
-    if errors:
-        raise ValidationFailed("The template is not valid.", errors)
+        e.add("weights", f"weights add up to {sum(t.weights.values())}, not 100")
+    e.refuse("The template is not valid.")
 
 
 def template_to_dict(t: Template) -> dict[str, Any]:

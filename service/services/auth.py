@@ -18,6 +18,7 @@ class Principal:
     employee_id: str
     name: str
     roles: frozenset[Role]
+    time_zone: str | None = None  # their own zone, as their directory record holds it (None: the organisation's)
 
     def has(self, role: Role) -> bool:
         """True when the principal holds the role."""
@@ -28,7 +29,7 @@ class Principal:
         """The principal for an active employee (roles from the directory plus trusted extras)."""
         if not employee.active:
             raise NotAuthenticated(f"{employee.employee_id} is no longer active")
-        return cls(employee.employee_id, employee.name, frozenset(employee.roles | extra_roles))
+        return cls(employee.employee_id, employee.name, frozenset(employee.roles | extra_roles), employee.time_zone)
 
 
 # The attribute a federated identity provider's mapping writes (template.yaml: UserPool's sso_employee_id).

@@ -14,7 +14,7 @@ from service.adapters.mailer import Email, Mailer, SendFailed
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
 from service.domain.directory import Employee, Role
-from service.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from service.domain.errors import Conflict, FieldErrors, PermissionDenied, ValidationFailed
 from service.domain.feedback import (
     ASKED,
     HOLDING,
@@ -305,13 +305,13 @@ def decide_nominations(
     _before_deadline(principal, settings, clock.now().date(), "decisions on reviewers")
     require_group_open(uow, cycle, subject_id, clock.now())
     requests = {r.reviewer_id: r for r in uow.feedback.about(cycle_id, subject_id)}
-    errors: dict[str, list[str]] = {}
+    e = FieldErrors()
     for name, ids in (("approve", approve), ("remove", remove)):
         for i in ids:
             if i not in requests or requests[i].kind is not FeedbackKind.PEER:
-                errors.setdefault(name, []).append(f"{i!r} is not among the nominated peers")
+                e.add(name, f"{i!r} is not among the nominated peers")
     if set(approve) & set(remove):
-        errors.setdefault("remove", []).append("approve or remove a person, not both")
+        e.add("remove", "approve or remove a person, not both")
     # Who may not see who answered is refused alike for every asked reviewer: a refusal only for those who had
     # answered or declined would tell them who had.
     detail = policy.may_see_who_answered(principal, subject, acting)
@@ -323,9 +323,8 @@ def decide_nominations(
                 if detail
                 else "an asked reviewer stays (HR can remove one who has not answered)"
             )
-            errors.setdefault("remove", []).append(message)
-    if errors:
-        raise ValidationFailed("The decisions are not valid.", errors)
+            e.add("remove", message)
+    e.refuse("The decisions are not valid.")
     people = uow.directory.get_many(sorted(set(add) | set(approve)))
     active = {p for p, e in people.items() if e.active}
     reports = {p.employee_id for p in uow.directory.reports(subject_id)}

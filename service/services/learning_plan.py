@@ -31,6 +31,7 @@ from service.domain.learning_plan import (
     overdue,
     remind_on,
 )
+from service.domain.reminders import DueItem, DueKind
 from service.domain.workflow import Progress
 from service.services import learning, policy
 from service.services.auth import Principal
@@ -95,15 +96,6 @@ class SharedPlan:
     employee_id: str
     name: str
     items: list[SharedItem]
-
-
-@dataclass(frozen=True)
-class DuePlanItem:
-    """An open plan item the daily digest lists."""
-
-    item_id: str
-    title: str
-    due: date
 
 
 @dataclass(frozen=True)
@@ -352,13 +344,15 @@ def shared_plan(uow: UnitOfWork, principal: Principal, employee_id: str) -> Shar
     return SharedPlan(employee_id, person.name, items)
 
 
-def due_plan_items(uow: UnitOfWork, today: date) -> dict[str, list[DuePlanItem]]:
+def due_plan_items(uow: UnitOfWork, today: date) -> dict[str, list[DueItem]]:
     """Owner → their open plan items the daily digest lists today (one Query of every open item)."""
-    found: dict[str, list[DuePlanItem]] = {}
+    found: dict[str, list[DueItem]] = {}
     for line in sorted(uow.learning_plan.open_lines(), key=lambda x: (x["target_date"], x["title"])):
         if remind_on(line["target_date"], today):
-            due = date.fromisoformat(line["target_date"][:10])
-            found.setdefault(line["owner_id"], []).append(DuePlanItem(line["item_id"], line["title"], due))
+            due = DueItem(
+                DueKind.PLAN_ITEM, line["item_id"], line["title"], date.fromisoformat(line["target_date"][:10])
+            )
+            found.setdefault(line["owner_id"], []).append(due)
     return found
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
+from functools import partial
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -25,7 +27,15 @@ from service.domain import one_to_ones as o2o
 from service.domain.checkins import Rhythm
 from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, StaleWrite, ValidationFailed
-from service.domain.one_to_ones import Meeting, MeetingAction, MeetingState, Pair, PointSource, TalkingPoint
+from service.domain.one_to_ones import (
+    Meeting,
+    MeetingAction,
+    MeetingList,
+    MeetingState,
+    Pair,
+    PointSource,
+    TalkingPoint,
+)
 from service.domain.reviews import OPEN_STATUSES, ReviewState
 from service.domain.time_zones import instant, local, zone_error
 from service.services import policy
@@ -141,15 +151,15 @@ class MyTimeZone:
     version: int
 
 
-def person_zone(person: Employee | None) -> str:
+def person_zone(person: Employee | Principal | None) -> str:
     """The zone a person reads times in: their own (setting or directory column), else the organisation's."""
     return (person.time_zone if person else None) or organisation_time_zone()
 
 
-def reader_today(uow: UnitOfWork, principal: Principal, now: datetime) -> date:
-    """Today on the reader's own wall clock (their zone, else the organisation's): which meeting is current, next
-    or past is read from it, as the invitations and reminders read their dates."""
-    return local(now, person_zone(uow.directory.get(principal.employee_id))).date()
+def reader_today(principal: Principal, now: datetime) -> date:
+    """Today on the reader's own wall clock (their zone, as the request read it with them, else the organisation's):
+    which meeting is current, next or past is read from it, as the invitations and reminders read their dates."""
+    return local(now, person_zone(principal)).date()
 
 
 def finalised_reviews(uow: UnitOfWork, meeting: Meeting) -> list[str]:
@@ -387,7 +397,7 @@ def _meeting_for_write(
     one pulled into a finalised review is refused (409) unless the write leaves what was pulled in (`frozen_ok`)."""
     people = pair_of(uow, principal, report_id)
     m, r = people.manager.employee_id, people.report.employee_id
-    today = reader_today(uow, principal, now)
+    today = reader_today(principal, now)
     if day is None:
         meeting, _ = _current(uow, people, uow.one_to_ones.pair(m, r), today)
         if not frozen_ok:
@@ -410,6 +420,22 @@ def _save(uow: UnitOfWork, principal: Principal, meeting: Meeting, action: str, 
         )
         uow.commit()
     return saved
+
+
+def _edit(
+    uow: UnitOfWork,
+    principal: Principal,
+    report_id: str,
+    day: str | None,
+    expected_version: int,
+    clock: Clock,
+    change: Callable[[Meeting], Meeting],
+    action: str,
+) -> Meeting:
+    """A versioned edit of a meeting (its date; None: the current one): a stale one is refused, else saved."""
+    _, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now())
+    _check_version(meeting.version, expected_version, "meeting")
+    return _save(uow, principal, change(meeting), action, clock)
 
 
 def add_point(uow: UnitOfWork, principal: Principal, report_id: str, data: dict[str, Any], clock: Clock) -> Meeting:
@@ -437,9 +463,17 @@ def save_shared_notes(
     uow: UnitOfWork, principal: Principal, report_id: str, day: str, text: str, expected_version: int, clock: Clock
 ) -> Meeting:
     """Either side edits the meeting's shared notes (both read them); a stale edit is refused."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, day, clock.now())
-    _check_version(meeting.version, expected_version, "meeting")
-    return _save(uow, principal, replace(meeting, shared_notes=text.strip()), "save_shared_notes", clock)
+    notes = text.strip()
+    return _edit(
+        uow,
+        principal,
+        report_id,
+        day,
+        expected_version,
+        clock,
+        lambda m: replace(m, shared_notes=notes),
+        "save_shared_notes",
+    )
 
 
 def save_private_notes(
@@ -467,35 +501,24 @@ def add_action(uow: UnitOfWork, principal: Principal, report_id: str, data: dict
     return _save(uow, principal, o2o.add_action(meeting, action, pair_people), "add_meeting_action", clock)
 
 
-def set_action_done(
+# The audit action of a tick on each list of a meeting (domain one_to_ones.ticked).
+TICK_ACTIONS = {MeetingList.ACTIONS: "update_meeting_action", MeetingList.POINTS: "update_talking_point"}
+
+
+def tick(
     uow: UnitOfWork,
     principal: Principal,
     report_id: str,
-    action_id: str,
-    done: bool,
+    kind: MeetingList,
+    item_id: str,
+    value: bool,
     expected_version: int,
     clock: Clock,
 ) -> Meeting:
-    """Either side marks an action of the current meeting done (or open again)."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
-    _check_version(meeting.version, expected_version, "meeting")
-    return _save(uow, principal, o2o.set_action_done(meeting, action_id, done), "update_meeting_action", clock)
-
-
-def set_point_covered(
-    uow: UnitOfWork,
-    principal: Principal,
-    report_id: str,
-    point_id: str,
-    covered: bool,
-    expected_version: int,
-    clock: Clock,
-) -> Meeting:
-    """Either side marks a talking point of the current meeting covered (or not yet); one not covered when the
-    meeting is held moves to the next meeting."""
-    _, meeting = _meeting_for_write(uow, principal, report_id, None, clock.now())
-    _check_version(meeting.version, expected_version, "meeting")
-    return _save(uow, principal, o2o.set_point_covered(meeting, point_id, covered), "update_talking_point", clock)
+    """Either side ticks an item of the current meeting: an action done (or open again), a talking point covered (or
+    not yet; one not covered when the meeting is held moves to the next one)."""
+    change = partial(o2o.ticked, kind=kind, item_id=item_id, value=value)
+    return _edit(uow, principal, report_id, None, expected_version, clock, change, TICK_ACTIONS[kind])
 
 
 def hold_meeting(
@@ -518,7 +541,7 @@ def hold_meeting(
     if pair is None:
         raise Conflict("set how often you meet first", entity="one_to_one")
     held = o2o.hold(meeting)
-    today = reader_today(uow, principal, clock.now())
+    today = reader_today(principal, clock.now())
     after = max(date.fromisoformat(day), date.fromordinal(today.toordinal() - 1))
     nxt_day = o2o.next_meeting_date(pair, today, after)
     nxt = uow.one_to_ones.meeting(m, r, nxt_day.isoformat()) or Meeting(m, r, nxt_day.isoformat())

@@ -26,9 +26,8 @@ from service.services.feedback_nominations import answer_url
 from service.services.policy import require_role
 
 if TYPE_CHECKING:
-    from service.services.checkins import DueCheckIn
+    from service.domain.reminders import DueItem
     from service.services.feedback_tracking import PendingRequest
-    from service.services.learning_plan import DuePlanItem
     from service.services.one_to_ones import MeetingDue
 
 ESCALATE_AFTER_DAYS = 3
@@ -364,8 +363,8 @@ def _subject(
     tasks: list[OverdueTask],
     requests: list[PendingRequest],
     notices: tuple[Notice, ...],
-    checkins: list[DueCheckIn],
-    plan_items: list[DuePlanItem] | None = None,
+    checkins: list[DueItem],
+    plan_items: list[DueItem] | None = None,
     meetings: list[MeetingDue] | None = None,
 ) -> str:
     """The daily email's subject: what asks most of the reader."""

@@ -14,6 +14,7 @@ from service.domain.one_to_ones import (
     MAX_TEXT,
     Meeting,
     MeetingAction,
+    MeetingList,
     Pair,
     PointSource,
     TalkingPoint,
@@ -138,12 +139,12 @@ def _meeting(meeting: Meeting, status: int = 200):
     return answer(meeting, status, meeting.version, MeetingSchema)
 
 
-def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, version: int):
-    """Tick an item of the current meeting (an action done, a point covered) through its use case, if the meeting
-    is still at `version`."""
+def _tick(kind: MeetingList, employee_id: str, item_id: str, flag: str, version: int):
+    """Tick an item of the current meeting's `kind` list (an action done, a point covered), if the meeting is still
+    at `version`."""
     w = wiring()
     data = load_body()
-    return _meeting(use_case(w.uow(), current_principal(), employee_id, item_id, data[flag], version, w.clock))
+    return _meeting(svc.tick(w.uow(), current_principal(), employee_id, kind, item_id, data[flag], version, w.clock))
 
 
 @bp.get("/one-to-ones")
@@ -151,7 +152,7 @@ def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, version: int
 def mine():
     """The reader's one-to-ones."""
     w, principal = wiring(), current_principal()
-    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    today = svc.reader_today(principal, w.clock.now())
     return answer({"one_to_ones": svc.my_one_to_ones(w.uow(), principal, today)}, schema=PairListSchema)
 
 
@@ -164,7 +165,7 @@ def mine():
 def get(employee_id: str):
     """A one-to-one for one of its pair."""
     w, principal = wiring(), current_principal()
-    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    today = svc.reader_today(principal, w.clock.now())
     return answer(svc.one_to_one(w.uow(), principal, employee_id, today), schema=OneToOneSchema)
 
 
@@ -209,30 +210,28 @@ add_action = _add_view(
 )
 
 
-def _tick_view(kind: str, name: str, use_case: Any, flag: str, body: type[Schema], summary: str) -> Any:
+def _tick_view(kind: MeetingList, name: str, flag: str, body: type[Schema], summary: str) -> Any:
     """The PUT view that ticks one item of the current meeting's `kind` list (If-Match: the meeting's version)."""
 
     def view(employee_id: str, **item: str):
         (item_id,) = item.values()
-        return _tick(use_case, employee_id, item_id, flag, expected_version())  # the OpenAPI reads If-Match here
+        return _tick(kind, employee_id, item_id, flag, expected_version())  # the OpenAPI reads If-Match here
 
     view.__name__, view.__doc__ = name, summary.split(" (")[0] + "."
     documented = api_doc(summary, response=MeetingSchema, body=body, errors=(409,))(view)
-    return bp.put(f"{PAIR}/{kind}/<{kind[:-1]}_id>", endpoint=name)(documented)
+    return bp.put(f"{PAIR}/{kind.value}/<{kind.value[:-1]}_id>", endpoint=name)(documented)
 
 
 put_action = _tick_view(
-    "actions",
+    MeetingList.ACTIONS,
     "put_action",
-    svc.set_action_done,
     "done",
     ActionDoneSchema,
     "Mark an action of the current meeting done or open (If-Match: the meeting's version)",
 )
 put_point = _tick_view(
-    "points",
+    MeetingList.POINTS,
     "put_point",
-    svc.set_point_covered,
     "covered",
     PointCoveredSchema,
     "Mark a talking point of the current meeting covered or not yet (If-Match: the meeting's version); one not "
@@ -336,5 +335,5 @@ def put_time_zone():
 def counts():
     """HR's counts of one-to-ones."""
     w, principal = wiring(), current_principal()
-    today = svc.reader_today(w.uow(), principal, w.clock.now())
+    today = svc.reader_today(principal, w.clock.now())
     return answer({"pairs": svc.hr_counts(w.uow(), principal, today)}, schema=CountsSchema)

@@ -32,12 +32,18 @@ def page_principal() -> Principal:
     """The signed-in person; a page asked for without one goes to the sign-in and comes back (?next=)."""
     principal = optional_principal()
     if principal is None:
-        if request.method == "GET":
+        if not form_sent():
             target = request.full_path.rstrip("?")
             local = wiring().settings.auth_mode == "local"
             abort(redirect(url_for("local_signin.signin" if local else "cognito_signin.login", next=target)))
         raise NotAuthenticated("sign in first")
     return principal
+
+
+def form_sent() -> bool:
+    """Whether the request sends a page's form (a POST); a GET, or a HEAD (a GET without its body), only draws the
+    page and writes nothing."""
+    return request.method == "POST"
 
 
 def today() -> date:

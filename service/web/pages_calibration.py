@@ -19,7 +19,7 @@ from service.web import forms
 from service.web.api_calibration import AdjustmentInSchema, PeopleQuerySchema, ReopenSchema, SessionInSchema
 from service.web.calibration_pdf import session_chart
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
-from service.web.page_helpers import page_principal
+from service.web.page_helpers import form_sent, page_principal
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -60,7 +60,7 @@ def sessions(cycle_id: str):
             may_report=principal.has(Role.HR) or principal.has(Role.LEADERSHIP),
         )
 
-    if request.method == "GET":
+    if not form_sent():
         return page()
     require_role(principal, Role.HR)  # who may, before what they sent
     form = request.form
@@ -145,7 +145,7 @@ def adjust(session_id: str, employee_id: str):
             message=message,
         )
 
-    if request.method == "GET":
+    if not form_sent():
         return page()
     require(view.may_adjust, "only the session's facilitators adjust, while it is open")
     form = request.form

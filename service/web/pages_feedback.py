@@ -29,7 +29,7 @@ from service.web import forms
 from service.web.api_feedback import mailer
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
-from service.web.page_helpers import due_info, page_principal
+from service.web.page_helpers import due_info, form_sent, page_principal
 from service.web.schemas_feedback import AnswerSchema, DecideSchema, DeclineSchema, NominateSchema, NoteInSchema
 from service.web.schemas_feedback import SettingsInSchema as SettingsForm
 from service.web.versioning import form_version
@@ -168,7 +168,7 @@ def answer(cycle_id: str, subject_id: str):
     w = wiring()
     view = feedback_answers.open_request(w.uow(), principal, cycle_id, subject_id, w.clock.now())
     autosave = request.headers.get("X-Autosave") == "1"
-    if request.method == "GET":
+    if not form_sent():
         if view.state != "approved":
             flash(f"You have {view.state} this request. Thank you.", "info")
             return redirect(url_for("pages_feedback.inbox"))

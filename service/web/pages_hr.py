@@ -24,7 +24,7 @@ from service.services.policy import require_role
 from service.views import labels
 from service.web import forms
 from service.web.form_flow import OnRefusal, attempt, done, form_page, invalid
-from service.web.page_helpers import page_principal, picker_search, today
+from service.web.page_helpers import form_sent, page_principal, picker_search, today
 from service.web.schemas_reviews import CycleInSchema, CycleSchema, ReasonSchema, TemplateInSchema
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
@@ -76,7 +76,7 @@ def hr() -> Principal:
 def import_org():
     """Upload the organisation CSV; a rejected file comes back as a row-numbered report, nothing changed."""
     principal = hr()
-    if request.method == "GET":
+    if not form_sent():
         return render_template("pages/hr_import.html", result=None, rejected=None)
     upload = request.files.get("file")
     dry_run = request.form.get("dry_run") == "1"
@@ -150,7 +150,7 @@ def _render_template_form(
 
 
 def _save_template(template_id: str | None):
-    saved = _save(TEMPLATE_EDITOR, template_id)
+    saved = save_edit(TEMPLATE_EDITOR, template_id)
     flash(
         f"Template “{saved.name}” saved as version {saved.version}. Running cycles keep the version they "
         "launched with.",
@@ -254,14 +254,14 @@ def _picking(form: Any) -> bool:
 def _save_cycle(cycle_id: str | None):
     if _picking(request.form):  # nothing saved: the form again, as typed, with the matches or the person added
         return _render_cycle_form(forms.cycle_raw(request.form), cycle_id, version=request.form.get("version", ""))
-    saved = _save(CYCLE_EDITOR, cycle_id)
+    saved = save_edit(CYCLE_EDITOR, cycle_id)
     flash(f"Cycle “{saved.name}” saved.", "success")
     return redirect(url_for("pages_hr.cycle", cycle_id=saved.cycle_id))
 
 
 @dataclass(frozen=True)
 class Editor:
-    """How HR creates and edits one kind of versioned thing (a template, a cycle) from its form."""
+    """How HR creates and edits one kind of versioned thing (a template, a cycle, a schedule rule) from its form."""
 
     render: Callable[..., Any]  # (values, id, *, version, errors, message, status) → the form page
     raw: Callable[[Any], dict[str, Any]]  # the posted form → what the schema loads
@@ -305,7 +305,7 @@ CYCLE_EDITOR = Editor(
 )
 
 
-def _save(editor: Editor, entity_id: str | None) -> Any:
+def save_edit(editor: Editor, entity_id: str | None) -> Any:
     """Create (no id) or edit from the posted form: the form again with its messages when it is invalid or
     refused; when someone else saved it meanwhile, the form as typed at the version stored now, with a message."""
     principal = hr()

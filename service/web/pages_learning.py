@@ -27,7 +27,7 @@ from service.views.labels import options, word
 from service.web import forms
 from service.web.api_learning import ActivityInSchema, ActivityPatchSchema, ContactInSchema, InterviewCompletionSchema
 from service.web.form_flow import OnRefusal, attempt, form_again, form_with_message, saved_from
-from service.web.page_helpers import page_principal, picker_search, today
+from service.web.page_helpers import form_sent, page_principal, picker_search, today
 from service.web.untrusted import ID_MAX, ID_RE
 from service.web.versioning import form_version
 from service.web.wiring import wiring
@@ -349,7 +349,7 @@ STEPS = {"save", "send", "schedule", "decline", "prepare", "complete", "after"}
 def contact(contact_id: str):
     """One contact: the request, preparation, and what came of the conversation."""
     principal = page_principal()
-    if request.method == "GET":
+    if not form_sent():
         return _render_contact(principal, contact_id, {}, 200)
     w = wiring()
     form = request.form

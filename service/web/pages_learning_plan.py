@@ -26,7 +26,7 @@ from service.web.api_learning_plan import (
     dated,
 )
 from service.web.form_flow import attempt, form_again, form_with_message, saved_from
-from service.web.page_helpers import page_principal, today
+from service.web.page_helpers import form_sent, page_principal, today
 from service.web.pages_learning import LABELS as LOG_LABELS
 from service.web.versioning import form_version
 from service.web.wiring import wiring
@@ -121,7 +121,7 @@ def add():
 def item(item_id: str):
     """One item of my plan: change it, move it along, or mark it done (it moves into my learning log)."""
     principal = page_principal()
-    if request.method == "GET":
+    if not form_sent():
         return _render_item(principal, item_id, {}, 200)
     step = request.form.get("do", "save")
     if step not in STEPS:

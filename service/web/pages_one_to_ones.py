@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import Schema
 
 from service.domain.checkins import Rhythm
-from service.domain.one_to_ones import DURATIONS
+from service.domain.one_to_ones import DURATIONS, MeetingList
 from service.domain.time_zones import zone_names
 from service.services import one_to_ones as svc
 from service.services.auth import Principal
@@ -48,7 +48,7 @@ def _index(errors: forms.Errors | None = None, message: str = "", status: int = 
         errors,
         status,
         message=message,
-        pairs=svc.my_one_to_ones(uow, principal, svc.reader_today(uow, principal, wiring().clock.now())),
+        pairs=svc.my_one_to_ones(uow, principal, svc.reader_today(principal, wiring().clock.now())),
         zone=svc.my_time_zone(uow, principal),
         zone_names=zone_names(),
         typed=typed,
@@ -89,7 +89,7 @@ def time_zone():
 def _page(employee_id: str, errors: forms.Errors | None = None, message: str = "", status: int = 200, **typed: Any):
     """The pair's page; after a refused form, with its messages and what was typed (`typed`: form → values)."""
     uow, principal = wiring().uow(), page_principal()
-    view = svc.one_to_one(uow, principal, employee_id, svc.reader_today(uow, principal, wiring().clock.now()))
+    view = svc.one_to_one(uow, principal, employee_id, svc.reader_today(principal, wiring().clock.now()))
     return form_page(
         "pages/one_to_one.html",
         errors,
@@ -171,14 +171,14 @@ def add_point(employee_id: str):
 @bp.post(PAGE + "/points/<point_id>")
 def point_covered(employee_id: str, point_id: str):
     """Mark a talking point covered or not yet."""
-    return _tick(svc.set_point_covered, employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
+    return _tick(MeetingList.POINTS, employee_id, point_id, "covered", PointCoveredSchema, "Agenda updated.")
 
 
-def _tick(use_case: Any, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
-    """Tick an item of the current meeting (a point covered, an action done) from its button's form."""
+def _tick(kind: MeetingList, employee_id: str, item_id: str, flag: str, schema: type[Schema], said: str):
+    """Tick an item of the current meeting's `kind` list (a point covered, an action done) from its button's form."""
 
     def call(p: Principal, d: dict[str, Any], v: int) -> Any:
-        return use_case(wiring().uow(), p, employee_id, item_id, d[flag], v, wiring().clock)
+        return svc.tick(wiring().uow(), p, employee_id, kind, item_id, d[flag], v, wiring().clock)
 
     anchor = "#h-agenda" if flag == "covered" else "#h-actions"
     return _submit(employee_id, Form(flag, (flag,), schema, call, lambda _: said, anchor))
@@ -198,7 +198,7 @@ def add_action(employee_id: str):
 @bp.post(PAGE + "/actions/<action_id>")
 def action_done(employee_id: str, action_id: str):
     """Mark an action done or open again."""
-    return _tick(svc.set_action_done, employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
+    return _tick(MeetingList.ACTIONS, employee_id, action_id, "done", ActionDoneSchema, "Action updated.")
 
 
 @bp.post(MEETING + "/notes")
@@ -254,5 +254,5 @@ def evidence(employee_id: str, day: str):
 def hr_counts():
     """HR: that one-to-ones happen, per pair (never what was said)."""
     uow, principal = wiring().uow(), page_principal()
-    rows = svc.hr_counts(uow, principal, svc.reader_today(uow, principal, wiring().clock.now()))
+    rows = svc.hr_counts(uow, principal, svc.reader_today(principal, wiring().clock.now()))
     return render_template("pages/hr_one_to_ones.html", rows=rows)

@@ -42,7 +42,7 @@ from service.views import labels
 from service.web import forms
 from service.web.errors import json_error
 from service.web.form_flow import OnRefusal, attempt, form_page, invalid
-from service.web.page_helpers import due_info, page_principal, today
+from service.web.page_helpers import due_info, form_sent, page_principal, today
 from service.web.pages import peers_to_approve
 from service.web.review_parts import PARTS, Part
 from service.web.schemas_reviews import AcknowledgeSchema, ReturnSchema, SuggestedNeedSchema
@@ -332,7 +332,7 @@ def _form(part: Part, cycle_id: str, employee_id: str):
         raise PermissionDenied(f"only the {'employee' if part.key == 'self' else 'manager or HR'} writes this")
     autosave = request.headers.get("X-Autosave") == "1"
     stored = getattr(view, part.section) or {}
-    if request.method == "GET":
+    if not form_sent():
         if status.blocked:
             flash(status.blocked, "info")
             return redirect(_review_url(ctx))

@@ -14,11 +14,10 @@ from service.services import schedules as svc
 from service.services import templates as template_svc
 from service.services.directory import people_for_signin
 from service.views import labels
-from service.web import forms
 from service.web.api_schedules import RuleInSchema
-from service.web.form_flow import OnRefusal, attempt, done, form_page, invalid
+from service.web.form_flow import OnRefusal, done, form_page
 from service.web.page_helpers import today
-from service.web.pages_hr import PHASE_LABELS, hr
+from service.web.pages_hr import PHASE_LABELS, Editor, hr, save_edit
 from service.web.versioning import expected_version
 from service.web.wiring import wiring
 
@@ -118,32 +117,27 @@ def _form(
     )
 
 
+def _form_as_typed(values: dict[str, Any], rule_id: str | None = None, **shown: Any):
+    """The form again as posted (a phase left blank stays blank)."""
+    return _form({**values, "offsets": {k: v or "" for k, v in values["offsets"].items()}}, rule_id, **shown)
+
+
+RULE_EDITOR = Editor(
+    _form_as_typed,
+    _raw,
+    RuleInSchema,
+    lambda uow, rule_id: svc.get_rule(uow, hr(), rule_id),
+    svc.create_rule,
+    svc.update_rule,
+    "The rule was not saved: some fields need attention.",
+    "Someone else changed this rule meanwhile (now version {now.version}). Your edits are kept below; saving again "
+    "replaces theirs.",
+    "pages_schedules.index",
+)
+
+
 def _save(rule_id: str | None):
-    principal, w = hr(), wiring()
-    raw = _raw(request.form)
-    shown = {**raw, "offsets": {k: v or "" for k, v in raw["offsets"].items()}}
-    version = request.form.get("version", "")
-
-    def again(errors: forms.Errors, message: str, status: int):
-        return _form(shown, rule_id, version=version, errors=errors, message=message, status=status)
-
-    data, errors = forms.load(RuleInSchema(), raw)
-    invalid(errors, "The rule was not saved: some fields need attention.", OnRefusal(form=again))
-
-    def stale(_exc: Exception):
-        now = svc.get_rule(w.uow(), principal, rule_id or "")
-        message = (
-            f"Someone else changed this rule meanwhile (now version {now.version}). Your edits are kept below; "
-            "saving again replaces theirs."
-        )
-        return _form(shown, rule_id, version=now.version, message=message, status=409)
-
-    def save() -> ScheduleRule:
-        if rule_id is None:
-            return svc.create_rule(w.uow(), principal, data or {}, w.clock)
-        return svc.update_rule(w.uow(), principal, rule_id, data or {}, expected_version(), w.clock)
-
-    saved = attempt(save, OnRefusal(back=url_for("pages_schedules.index"), form=again, stale=stale))
+    saved = save_edit(RULE_EDITOR, rule_id)
     flash(f"Rule “{saved.name}” saved.", "success")
     return redirect(url_for("pages_schedules.index"))
 

@@ -138,3 +138,16 @@ def test_the_action_choices_offered_are_the_ones_the_domain_takes_and_done_has_i
     refused = me.post(f"/api/learning/plan/{iid}/actions", {"action": "complete"}, version=1)
     assert refused.status_code == 422 and "action" in refused.get_json()["errors"]
     assert me.get(f"/api/learning/plan/{iid}").get_json()["status"] == "planned"
+
+
+def test_a_head_of_an_item_page_answers_as_its_get_and_changes_nothing(as_, auth, client):
+    iid = as_("E4").post("/api/learning/plan", {**ITEM, "title": "Heads up"}).get_json()["item_id"]
+    auth.login("E4")
+    url = f"/learning/plan/{iid}"
+    got = client.get(url)
+    assert got.status_code == 200 and "Heads up" in got.get_data(as_text=True)
+    # Even a HEAD carrying a step's form, as a POST would, is read as the GET: no write, no refusal.
+    head = client.head(url, data={"csrf_token": csrf(got.data), "version": 1, "do": "drop"})
+    assert head.status_code == 200 and head.data == b""
+    item = as_("E4").get(f"/api/learning/plan/{iid}")
+    assert item.headers["ETag"] == '"1"' and item.get_json()["status"] == "planned"

@@ -152,3 +152,18 @@ def test_a_bad_form_comes_back_with_its_messages_and_nothing_is_stored(as_, tabl
     assert 'id="error-summary"' in text(page) and "Probation: days after the start date" in text(page)
     assert 'name="offsets.discussion" value="3"' in text(page)  # shown again as typed
     assert rules(table) == []
+
+
+def test_a_stale_rule_form_comes_back_as_typed_at_the_stored_version_and_changes_nothing(as_, table, template_id):
+    hr = as_("E2")
+    data = {"name": "Probation", "kind": "probation", "template_id": template_id, "days": "90"}
+    post(hr, "/hr/schedules/new", {**data, "offsets.self_assessment": "14", "offsets.discussion": "42"})
+    [rule] = rules(table)
+    edit = f"/hr/schedules/{rule.rule_id}/edit"
+    assert post(hr, edit, {**data, "name": "First", "version": str(rule.version)}).status_code == 200
+    stale = {**data, "name": "Second", "offsets.discussion": "41", "version": str(rule.version)}
+    page = hr.client.post(edit, data={"csrf_token": hr.auth.csrf, **stale})
+    assert page.status_code == 409 and "Someone else changed this rule meanwhile" in text(page)
+    assert 'name="name" value="Second"' in text(page) and 'name="offsets.discussion" value="41"' in text(page)
+    assert f'name="version" value="{rule.version + 1}"' in text(page)
+    assert [r.name for r in rules(table)] == ["First"]

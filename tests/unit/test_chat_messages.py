@@ -16,6 +16,7 @@ import pytest
 from service.adapters.chat import slack_payload, teams_adaptive, teams_card
 from service.adapters.documents import TEMPLATES, render
 from service.domain.notifications import knock, message_of
+from service.domain.reminders import DueItem, DueKind
 
 BASE = "https://reviews.example"
 KATHERINE, ALAN = NS(name="Katherine Johnson"), NS(name="Alan Turing")
@@ -80,7 +81,7 @@ KINDS: list[tuple[str, str, dict[str, Any]]] = [
             "notices": (
                 NS(subject="Your feedback on Alan Turing", text="Answer or decline: " + f"{BASE}/feedback/c1/E3"),
             ),
-            "checkins": [NS(title="Ship the parser", due=date(2026, 3, 9), goal_id="g1")],
+            "checkins": [DueItem(DueKind.CHECK_IN, "g1", "Ship the parser", date(2026, 3, 9))],
             "base_url": BASE,
         },
     ),
