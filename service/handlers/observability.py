@@ -2,10 +2,16 @@
 
 The logging is set up on the first invocation (`service.adapters.logs.LambdaLog`, the standard library's logging
 writing JSON lines), not when a handler module is imported.
+
+The first invocation also freezes what the import made (`gc.freeze`): modules, classes and functions live as long
+as the sandbox, so the garbage collector's full passes need not walk them again. Without it the web function's
+first answer ran one full pass over them (about 108,000 objects, a third of them the import's), and every full
+pass of a warm sandbox did the same.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import Callable
@@ -26,10 +32,21 @@ def observed(handler: Handler, correlation_id: CorrelationId) -> Handler:
     def entry(event: dict[str, Any], context: Any) -> Any:
         nonlocal wrapped
         if wrapped is None:
+            _settle()
             wrapped = _instrument(handler, correlation_id)
         return wrapped(event, context)
 
     return entry
+
+
+def _settle() -> None:
+    """Freeze what the init phase made (it lives as long as the sandbox), once per process."""
+    if not _settled:
+        gc.freeze()
+        _settled.append(True)
+
+
+_settled: list[bool] = []
 
 
 def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:

@@ -116,3 +116,24 @@ def test_a_request_line_does_not_repeat_what_the_log_group_says(handler, http_ev
     (line,) = [r for r in logs if r["message"] == "request"]
     assert not {"function_name", "function_arn", "function_memory_size", "location"} & set(line)
     assert len(json.dumps(line)) < 400
+
+
+def test_the_first_invocation_freezes_what_the_import_made_once_per_process():
+    """gc.freeze on the first invocation: the init phase's objects leave the collector's full passes (once)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from service.handlers.observability import observed\n"
+        "first = observed(lambda e, c: gc.get_freeze_count(), lambda e, c: None)\n"
+        "before = gc.get_freeze_count()\n"
+        "during = first({}, None)\n"
+        "made_later = [[i] for i in range(1000)]\n"
+        "second = observed(lambda e, c: gc.get_freeze_count(), lambda e, c: None)\n"
+        "print(before, during, second({}, None))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, during, after_second = map(int, found.stdout.split()[-3:])
+    assert before == 0 and during > 1000  # the modules, classes and functions the import made
+    assert after_second == during  # a second handler in the process freezes nothing more
