@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 
 from service.adapters.unit_of_work import UnitOfWork
 from service.domain.cycles import Cycle, CycleState
@@ -141,14 +141,17 @@ class Leading:
         return self.choice.cycle
 
 
-def leadership_overview(uow: UnitOfWork, principal: Principal, choice: CycleChoice, today: date) -> Leading:
-    """The home's reports for the chosen cycle: goal alignment, review progress, how many named training needs."""
+def leadership_overview(
+    uow: UnitOfWork, principal: Principal, choice: CycleChoice, today: date, zone: tzinfo | None = None
+) -> Leading:
+    """The home's reports for the chosen cycle: goal alignment (goals paced on the organisation's days, `zone`),
+    review progress, how many named training needs."""
     cycle = choice.cycle
     if cycle is None:
         return Leading(choice)
     return Leading(
         choice,
-        goal_svc.alignment_report(uow, principal, cycle.cycle_id, today),
+        goal_svc.alignment_report(uow, principal, cycle.cycle_id, today, zone),
         cycle_svc.cycle_progress(uow, principal, cycle.cycle_id, today),
         training_reports.training_report(uow, principal, cycle.cycle_id),
     )

@@ -177,7 +177,9 @@ def _leadership_overview(uow: Any, principal: Principal) -> tuple[Any, int]:
     from service.web.cycle_choice import report_cycle
     from service.web.cycle_choice import status as cycle_status
 
-    leading = report_cycles.leadership_overview(uow, principal, report_cycle(ReportView.HOME), today())
+    leading = report_cycles.leadership_overview(
+        uow, principal, report_cycle(ReportView.HOME), today(), wiring().clock.zone
+    )
     return leading, cycle_status(leading.choice)
 
 
