@@ -18,6 +18,7 @@ from service.domain.learning import (
     ActivityType,
     ContactSource,
     InterviewFormat,
+    held_on,
 )
 from service.services import directory as directory_svc
 from service.services import interviews, learning_plan
@@ -447,6 +448,7 @@ def _render_contact(principal: Principal, contact_id: str, errors: dict[str, Any
         referral_rows=REFERRAL_ROWS,
         step=step,
         today=today().isoformat(),
+        held_on=held_on({}, found.scheduled_for, wiring().clock.zone) or "",  # the date field's default
         plan_items=learning_plan.items_with(uow, principal, contact_id, today()),  # issue 27
     )
 
