@@ -92,6 +92,21 @@ def test_a_quarter_leadership_has_read_never_changes_and_shows_no_small_group(fo
     for table in second.values():
         figures = [c for r in table.rows for c in (*r.counts, r.total)] + [*table.totals, table.total]
         assert all(c is None or c == 0 or c >= SUPPRESS_BELOW for c in figures)
+        assert not small_by_subtraction(table)
+
+
+def small_by_subtraction(table) -> list[str]:
+    """Row and column totals minus the figures shown beside them, where that leaves 1 to 4 people. The tables of
+    two periods share no decision and neither changes once read, so one table is all the arithmetic there is."""
+    columns = [[r.counts[i] for r in table.rows] for i in range(len(table.kinds))]
+    lines = [(r.total, r.counts) for r in table.rows] + list(zip(table.totals, columns, strict=True))
+    lines += [(table.total, table.totals), (table.total, [r.total for r in table.rows])]
+    found = []
+    for total, parts in lines:
+        left = None if total is None else total - sum(p for p in parts if p is not None)
+        if left is not None and 0 < left < SUPPRESS_BELOW:
+            found.append(f"{total} - {parts} = {left}")
+    return found
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
