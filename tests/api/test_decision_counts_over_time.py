@@ -7,7 +7,6 @@ the leader reads the new figure, and the ended quarter never moves again."""
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import UTC, datetime
 
@@ -22,21 +21,17 @@ from service.services import decisions as svc
 from tests import factories as f
 from tests.conftest import AuthActions
 
-_LOADED: dict[str, MemoryTable] = {}
 LEADER, HR = "E001", "E005"
 PROMOTED = ["E015", "E016", "E017", "E018", "E019"]  # Engineering, beside the demo's promotion of E014 this quarter
 
 
 @pytest.fixture
 def world(settings, clock):
-    """The demo organisation (loaded once, copied for each test), its running cycle and its web app."""
-    if "demo" not in _LOADED:
-        _LOADED["demo"] = MemoryTable()
-        load_demo(_LOADED["demo"], clock)
-    table = MemoryTable()
-    table._items, table._parts = copy.deepcopy(_LOADED["demo"]._items), copy.deepcopy(_LOADED["demo"]._parts)
+    """The demo organisation, loaded with the test's clock (so the test's new ids follow the demo's), and its app."""
     from service.web import create_app
 
+    table = MemoryTable()
+    load_demo(table, clock)
     running = [c for c in cycle_svc.list_cycles(UnitOfWork(table)) if c.state.value == "active"]
     assert running, "the decision is communicated while a cycle runs"
     return create_app(settings, table=table, clock=clock), table
