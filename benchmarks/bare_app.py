@@ -25,11 +25,12 @@ PAGE = """<!doctype html><html lang="en"><head><title>My tasks</title></head>
 
 
 def client(service: str) -> Any:
-    """A boto3 client, built on first use."""
+    """A boto3 client, built on first use from boto3's default session (one session for both clients, as the web
+    function has one botocore session for its clients)."""
     if service not in _clients:
         import boto3
 
-        _clients[service] = boto3.session.Session().client(service, region_name=os.environ["AWS_REGION"])
+        _clients[service] = boto3.client(service, region_name=os.environ["AWS_REGION"])
     return _clients[service]
 
 

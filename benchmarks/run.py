@@ -150,7 +150,7 @@ def probe(statement: str, watch: tuple[str, ...] = ()) -> dict[str, Any]:
 
 @benchmark("cold_import")
 def cold_import(runs: int = 10) -> Report:
-    """Import of the web handler plus its first boto3 client beside a bare Flask + boto3 + the same client, each in
+    """Import of the web handler plus its first AWS client beside a bare Flask + boto3 + the same client, each in
     fresh interpreters (interleaved)."""
     first_client = (
         "from service.adapters.aws import client; from service.config import load_settings; "

@@ -107,6 +107,7 @@ class SavedExports:
 
     def restore(self) -> list[str]:
         """Upload every saved file back into the bucket under its key (a missing directory: nothing)."""
+        from boto3.s3.inject import upload_fileobj  # boto3's managed upload, on the botocore client (adapters/aws.py)
         from boto3.s3.transfer import TransferConfig
 
         if not self.root.is_dir():
@@ -118,7 +119,8 @@ class SavedExports:
                 continue  # a temporary file a crash left behind: never a whole object
             key = path.relative_to(self.root).as_posix()
             with path.open("rb") as body:
-                self.s3.upload_fileobj(
+                upload_fileobj(
+                    self.s3,
                     body,
                     self.bucket,
                     key,

@@ -25,6 +25,9 @@ for _k, _v in AWS_ENV.items():
     os.environ.setdefault(_k, _v)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+# moto joins botocore's built-in handlers when imported: imported first, it is in the one botocore session each
+# test process makes for the service's clients (adapters/aws.py), whichever test makes it.
+import moto  # noqa: E402, F401
 
 ORG_CSV = """employee_id,name,email,title,department,manager_id,roles
 E1,Ada Lovelace,ada@example.com,Chief Executive,Leadership,,leadership

@@ -1,7 +1,8 @@
-"""boto3 clients with bounded retries and short timeouts, built when asked for."""
+"""AWS clients with bounded retries and short timeouts, built when asked for, from one session per process."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from service.config import Settings
@@ -18,8 +19,12 @@ EMULATOR_READ_TIMEOUT = 60
 
 
 def client(service: str, settings: Settings) -> Any:
-    """A boto3 client for `service`, pointed at the local emulator when one is configured."""
-    import boto3
+    """A botocore client for `service`, pointed at the local emulator when one is configured.
+
+    Every client of a process comes from one botocore session: a session loads the endpoint rules, the retry and
+    default configuration and the credentials once, where a session per client loads them again for each (about
+    50 ms of a cold start's CPU for its second client). boto3 adds nothing the functions use to a client and costs
+    its import; S3 transfers (local_exports) call boto3's transfer functions on the client themselves."""
     from botocore.config import Config
 
     config = Config(
@@ -28,7 +33,25 @@ def client(service: str, settings: Settings) -> Any:
         read_timeout=READ_TIMEOUT if settings.endpoint_url is None else EMULATOR_READ_TIMEOUT,
         region_name=settings.region,
     )
-    return boto3.session.Session().client(service, endpoint_url=settings.endpoint_url, config=config)
+    return made(service, settings.endpoint_url, config)
+
+
+def made(service: str, endpoint_url: str | None, config: Any) -> Any:
+    """A client of the process's botocore session with this endpoint and botocore `Config`."""
+    with _SESSION_LOCK:  # a botocore session is not safe across threads; the clients it makes are
+        return _session().create_client(service, endpoint_url=endpoint_url, config=config)
+
+
+_SESSION_LOCK = threading.Lock()
+_SESSIONS: list[Any] = []  # the process's one botocore session, made by the first client
+
+
+def _session() -> Any:
+    if not _SESSIONS:
+        import botocore.session
+
+        _SESSIONS.append(botocore.session.get_session())
+    return _SESSIONS[0]
 
 
 # Error codes AWS services answer when they are busy or failing on their side (a later retry may succeed), as

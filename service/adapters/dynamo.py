@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from service.adapters.attribute_values import from_attribute, to_attribute
 from service.adapters.store import (
     Check,
     Delete,
@@ -94,23 +95,19 @@ def _dynamo(value: Any) -> Any:
 
 
 class DynamoTable(Table):
-    """The single table, through a boto3 DynamoDB client."""
+    """The single table, through a botocore DynamoDB client."""
 
     def __init__(self, client: Any, table_name: str) -> None:
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
         self.client = client
         self.name = table_name
-        self._ser = TypeSerializer()
-        self._de = TypeDeserializer()
 
     def encode(self, item: Item) -> dict[str, Any]:
         """Python dict → DynamoDB attribute values (None attributes are left out)."""
-        return {k: self._ser.serialize(_dynamo(v)) for k, v in item.items() if v is not None}
+        return {k: to_attribute(_dynamo(v)) for k, v in item.items() if v is not None}
 
     def decode(self, raw: dict[str, Any]) -> Item:
         """DynamoDB attribute values → plain Python (ints stay ints)."""
-        return {k: _plain(self._de.deserialize(v)) for k, v in raw.items()}
+        return {k: _plain(from_attribute(v)) for k, v in raw.items()}
 
     @unavailable_on_transient_errors
     def get(self, key: Key, consistent: bool = False) -> Item | None:
@@ -204,7 +201,7 @@ class DynamoTable(Table):
         sets, adds = [], []
         for n, (name, value) in enumerate(op.defaults.items()):
             names[f"#d{n}"] = name
-            values[f":d{n}"] = self._ser.serialize(_dynamo(value))
+            values[f":d{n}"] = to_attribute(_dynamo(value))
             sets.append(f"#d{n} = if_not_exists(#d{n}, :d{n})")
         for n, (name, delta) in enumerate(op.deltas.items()):
             names[f"#a{n}"] = name

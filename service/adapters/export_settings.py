@@ -64,8 +64,9 @@ def build_blob_store(settings: Settings, exports: ExportSettings) -> BlobStore:
 def _signing_client(settings: Settings, link_endpoint: str | None) -> Any:
     """An S3 client that signs links with SigV4 (X-Amz-Expires is what limits a link to five minutes); locally
     aimed at moto's loopback server with path-style URLs, so a browser can follow them."""
-    import boto3
     from botocore.config import Config
+
+    from service.adapters.aws import made
 
     endpoint = link_endpoint or settings.endpoint_url
     config = Config(
@@ -73,4 +74,4 @@ def _signing_client(settings: Settings, link_endpoint: str | None) -> Any:
         region_name=settings.region,
         s3={"addressing_style": "path" if endpoint else "virtual"},
     )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)
+    return made("s3", endpoint, config)

@@ -6,7 +6,7 @@ policies, SAM policy templates expanded, managed policies, and the AWS::IAM::Pol
 every intrinsic resolved against the resources made here on moto (queues, table, bucket, topic, configuration set,
 user pool: one per resource of the template).
 
-Every boto3 client a function creates while it runs (its cold start included) reports each call through botocore's
+Every AWS client a function creates while it runs (its cold start included) reports each call through botocore's
 `before-parameter-build` event: the IAM action(s) the call needs, on which resource ARN, with which condition keys.
 A call its role does not allow is refused there, as AWS would (AccessDenied), and the test fails at the end even if
 the code swallowed the error. Clients the test itself makes (to set data up or read results) are not checked. What
@@ -657,7 +657,7 @@ def text_of(sent: Any) -> str:
 def deployed(monkeypatch, clock) -> Iterator[Stack]:
     """An empty environment (as a new Lambda sandbox has), the stack on moto, every function client checked; at
     the end, no call was denied and no email links to a loopback host or anywhere but the app."""
-    import boto3
+    import botocore.session
     from moto import mock_aws
 
     from service.adapters import secrets
@@ -670,16 +670,16 @@ def deployed(monkeypatch, clock) -> Iterator[Stack]:
     secrets.forget()
     with mock_aws():
         stack = Stack(deployed_template(), clock)
-        original = boto3.session.Session.client
+        original = botocore.session.Session.create_client
 
-        def client(self, *args, **kwargs):
+        def create_client(self, *args, **kwargs):  # every client: the functions' (botocore) and boto3's
             made = original(self, *args, **kwargs)
             stack.recorder.attach(made)
             return made
 
-        monkeypatch.setattr(boto3.session.Session, "client", client)
+        monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
         yield stack
-        monkeypatch.setattr(boto3.session.Session, "client", original)
+        monkeypatch.setattr(botocore.session.Session, "create_client", original)
         denied = [str(c) for c in stack.recorder.denied]
         assert not denied, "calls the function's role would deny:\n" + "\n".join(denied)
         for email in stack.sent_emails():
