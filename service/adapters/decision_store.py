@@ -1,6 +1,8 @@
 """Personnel decisions in the table: `uow.decisions` (issue 27). A decision is one audited item holding its
-evidence; a mark per person lists the decisions about them; counters per department, added when a decision is
-communicated, give leadership's counts."""
+evidence; a mark per person lists the decisions about them; counters per period (the quarter it was communicated
+in) and department, added when a decision is communicated, give leadership's counts. Counters written before
+periods existed (`keys.decision_counts`, no `period` attribute) are read as the period `EARLIER`, so no migration
+is needed: they stay as they are and are no longer added to."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from service.adapters import keys
 from service.adapters.codec import Codec
 from service.adapters.repository import RecordRepository
 from service.adapters.store import Increment, Put
-from service.domain.decisions import Decision, DecisionKind, DecisionState
+from service.domain.decisions import EARLIER, Decision, DecisionKind, DecisionState, period_of
 
 DECISION: Codec[Decision] = Codec(
     Decision,
@@ -49,12 +51,15 @@ class DecisionRepository(RecordRepository[Decision]):
         found = {d.decision_id: d for d in map(DECISION.from_item, self._get_many([keys.decision(i) for i in ids]))}
         return [found[i] for i in ids if i in found]
 
-    def counts(self) -> dict[str, dict[DecisionKind, int]]:
-        """People affected per department and kind (every department's counters: one Query)."""
+    def counts(self) -> dict[str, dict[str, dict[DecisionKind, int]]]:
+        """People affected per period, department and kind (every counter, of every period: one Query); the
+        counters kept before periods are the period `EARLIER`."""
         pk, prefix = keys.decision_counts_all()
-        return {
-            i["department"]: {k: int(i.get(k.value, 0)) for k in DecisionKind} for i in self._table.query(pk, prefix)
-        }
+        found: dict[str, dict[str, dict[DecisionKind, int]]] = {}
+        for i in self._table.query(pk, prefix):
+            per_kind = {k: int(i.get(k.value, 0)) for k in DecisionKind}
+            found.setdefault(i.get("period", EARLIER), {})[i["department"]] = per_kind
+        return found
 
     def save(self, decision: Decision, *, new: bool, actor: str, action: str, at: str, reason: str = "") -> Decision:
         """Stage the audited decision; a new one also stages the marks of the people it concerns."""
@@ -66,8 +71,10 @@ class DecisionRepository(RecordRepository[Decision]):
         return stored
 
     def stage_counts(self, decision: Decision) -> None:
-        """Count the people a communicated decision affects, per department (one update each: a transaction may
-        touch an item once)."""
+        """Count the people a communicated decision affects, per department, into the period of its communication
+        (one update each: a transaction may touch an item once)."""
+        period = period_of(decision.communicated_at or decision.recorded_at)
         for department, people in sorted(Counter(decision.departments).items()):
-            defaults = {"type": "decision_counts", "department": department}
-            self._uow.add(Increment(keys.decision_counts(department), {decision.kind.value: people}, defaults))
+            defaults = {"type": "decision_counts", "department": department, "period": period}
+            key = keys.decision_period_counts(period, department)
+            self._uow.add(Increment(key, {decision.kind.value: people}, defaults))

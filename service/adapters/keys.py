@@ -1090,3 +1090,12 @@ def schedules_all() -> tuple[str, str]:
 def entity_schedule_rule(rule_id: str) -> str:
     """Audit entity name of a schedule rule."""
     return f"SCHEDRULE#{_esc(rule_id)}"
+
+
+# --- leadership's decision counts per period (domain/decisions.py: anonymity over time) ---------------------------
+
+
+def decision_period_counts(period: str, department: str) -> dict[str, str]:
+    """Counters of people affected by decisions, per kind, in one department and one period (a quarter); under
+    the prefix of `decision_counts_all`, so one Query reads them beside the counters kept before periods."""
+    return {"pk": "DECISIONSTATS", "sk": f"DEPT#{_esc(department)}#PERIOD#{_esc(period)}"}

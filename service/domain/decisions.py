@@ -3,6 +3,17 @@ consistency checks that flag a decision going against the record, the group's ag
 
 Pure Python. The evidence is built by the use case from what the record holds at save time and kept with the
 decision; its hash goes into the decision's chained audit record, so an edit of either shows.
+
+Leadership's counts over time, the one rule (`period_of`, `period_released`; services/decisions.counts_as_read
+applies it): a communicated decision is counted into the calendar quarter (UTC) of its communication, and readers
+who may not read each decision (leadership) read a quarter's counts only once it has ended (and `RELEASE_AFTER` has
+passed, so no commit in flight at the turn lands in a quarter already read). Each ended quarter is its own table with
+its own small-group suppression, and never changes again; there is no running all-time total, so neither reading
+before and after one decision nor subtracting one quarter's reading from another gives a decision away. Decisions
+are not tied to a review cycle (a decision weighs a person's last three rated reviews and can be taken between
+cycles; cycles overlap and reopen), so the period is the calendar's, not a cycle's. HR, who reads every decision,
+reads the running quarter live, labelled as live. Counters kept before periods existed (items without a period)
+are read as one period, `EARLIER`, shown as they were.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service.domain.audit import canonical
@@ -358,3 +370,44 @@ def verify(decision: Decision, records: list[dict[str, Any]]) -> list[str]:
     if held != decision.evidence_hash:
         problems.append("the evidence hash is not the one recorded when the decision was saved")
     return problems
+
+
+# --- leadership's counts over time (see the module's docstring) --------------------------------------------------
+
+EARLIER = ""  # the period of counters kept before periods existed: released, as they were already read
+RELEASE_AFTER = timedelta(hours=1)  # after a quarter ends, before anyone but HR reads it
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+def period_of(moment: datetime | str) -> str:
+    """The calendar quarter (UTC) a moment falls in, as "2026-Q1" (sorts in time)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def period_start(period: str) -> datetime:
+    """The instant a quarter starts."""
+    year, quarter = period.split("-Q")
+    return datetime(int(year), (int(quarter) - 1) * 3 + 1, 1, tzinfo=UTC)
+
+
+def period_end(period: str) -> datetime:
+    """The instant a quarter ends (the next one's start)."""
+    start = period_start(period)
+    return datetime(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1, tzinfo=UTC)
+
+
+def period_released(period: str, now: datetime) -> bool:
+    """Whether a period's counts reach every reader of the counts now: it ended at least `RELEASE_AFTER` ago."""
+    return period == EARLIER or now >= period_end(period) + RELEASE_AFTER
+
+
+def period_label(period: str) -> str:
+    """A period in words: "January to March 2026"; the counters kept before periods as such."""
+    if period == EARLIER:
+        return "Counted before quarterly periods"
+    start = period_start(period)
+    return f"{_MONTHS[start.month - 1]} to {_MONTHS[start.month + 1]} {start.year}"

@@ -5,6 +5,7 @@ the person concerned once communicated, leadership's counts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from service.adapters.clock import Clock, iso
@@ -13,6 +14,7 @@ from service.domain.cycles import Cycle
 from service.domain.decisions import (
     DECISION_WORKFLOW,
     LAST_CYCLES,
+    RELEASE_AFTER,
     CycleEvidence,
     Decision,
     DecisionAction,
@@ -31,6 +33,11 @@ from service.domain.decisions import (
     evidence_hash,
     expectation_point,
     flags_for,
+    period_end,
+    period_label,
+    period_of,
+    period_released,
+    period_start,
     rating_from_score,
     trend_of,
     verify,
@@ -39,7 +46,7 @@ from service.domain.directory import Employee, Role
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.reviews import Review, ReviewState, at_least
 from service.domain.suppression import NOTE, Line, withheld
-from service.services import policy
+from service.services import policy, report_release
 from service.services.auth import Principal
 
 
@@ -335,21 +342,34 @@ class CountRow:
 
 
 @dataclass(frozen=True)
-class DecisionCounts:
-    """Leadership's counts of people affected by decisions, by kind and department, small groups withheld."""
+class PeriodCounts:
+    """One period's counts of people affected by decisions, by kind and department, small groups withheld; `live`:
+    a period still running (HR only), whose figures move as decisions are communicated."""
 
+    period: str
+    label: str
+    live: bool
     kinds: list[str]
     rows: list[CountRow]
     totals: list[int | None]
     total: int | None
+
+
+@dataclass(frozen=True)
+class DecisionCounts:
+    """Leadership's counts of people affected by decisions, one table per period (newest first). `live`: the reader
+    reads the running quarter (HR); for the others, decisions communicated since `held_since` are counted from
+    `shown_from` (said whatever is waiting, so it gives nothing away)."""
+
+    periods: list[PeriodCounts]
     note: str
+    live: bool
+    held_since: date
+    shown_from: date
 
 
-def decision_counts(uow: UnitOfWork, principal: Principal) -> DecisionCounts:
-    """People affected by communicated decisions per kind and department; a figure under 5 people, or one that
-    would give such a group away by subtraction, is withheld (domain/suppression.py)."""
-    policy.require(policy.may_see_decision_counts(principal), "only leadership and HR see these counts")
-    found = uow.decisions.counts()
+def _table(period: str, found: dict[str, dict[DecisionKind, int]], live: bool) -> PeriodCounts:
+    # One period's table; suppression looks at this table alone: periods share no decision.
     departments, kinds = sorted(found), list(DecisionKind)
     sizes: dict[Any, int] = {}
     for d in departments:
@@ -368,4 +388,23 @@ def decision_counts(uow: UnitOfWork, principal: Principal) -> DecisionCounts:
         return None if cell in hidden else sizes[cell]
 
     rows = [CountRow(d, [shown((d, k)) for k in kinds], shown(("dept", d))) for d in departments]
-    return DecisionCounts([k.value for k in kinds], rows, [shown(("kind", k)) for k in kinds], shown("all"), NOTE)
+    totals = [shown(("kind", k)) for k in kinds]
+    return PeriodCounts(period, period_label(period), live, [k.value for k in kinds], rows, totals, shown("all"))
+
+
+def counts_as_read(found: dict[str, dict[str, dict[DecisionKind, int]]], now: datetime, live: bool) -> DecisionCounts:
+    """The counts a reader gets now from the counters per period (domain/decisions.py: the rule): ended periods
+    for everyone; a live reader (HR) also the running ones, the current quarter always among them."""
+    running = {period_of(now)} if live else set()
+    periods = sorted({p for p in found if live or period_released(p, now)} | running, reverse=True)
+    tables = [_table(p, found.get(p, {}), not period_released(p, now)) for p in periods]
+    waiting = period_of(now - RELEASE_AFTER)  # the oldest period a reader who is not live may be waiting for
+    return DecisionCounts(tables, NOTE, live, period_start(waiting).date(), period_end(waiting).date())
+
+
+def decision_counts(uow: UnitOfWork, principal: Principal, now: datetime) -> DecisionCounts:
+    """People affected by communicated decisions per period, kind and department; a figure under 5 people, or one
+    that would give such a group away by subtraction, is withheld (domain/suppression.py), and a period reaches
+    leadership only once it has ended (HR reads the running one live: report_release.live_reader)."""
+    policy.require(policy.may_see_decision_counts(principal), "only leadership and HR see these counts")
+    return counts_as_read(uow.decisions.counts(), now, report_release.live_reader(principal))

@@ -14,7 +14,8 @@ pair in which exactly one review changes can still show that change; reopening i
 audited (docs/SECURITY.md).
 
 The report services call `released` (training_reports.training_report, diagnosis.diagnosis and its trend,
-report_cycles.default_cycle); no page, API, PDF or email decides it again.
+report_cycles.default_cycle); no page, API, PDF or email decides it again. Leadership's decision counts are tied to
+no cycle: they move per ended calendar quarter (domain/decisions.py), with `live_reader` deciding who reads live.
 """
 
 from __future__ import annotations

@@ -60,9 +60,10 @@ DecisionListsSchema = schema_of(
     recorded=_many(DecisionSchema),
     about_me=_many(DecisionSchema),
 )
-CountsSchema = schema_of(
-    svc.DecisionCounts, "DecisionCountsSchema", rows=_many(schema_of(svc.CountRow, "DecisionCountRowSchema"))
+PeriodCountsSchema = schema_of(
+    svc.PeriodCounts, "DecisionPeriodCountsSchema", rows=_many(schema_of(svc.CountRow, "DecisionCountRowSchema"))
 )
+CountsSchema = schema_of(svc.DecisionCounts, "DecisionCountsSchema", periods=_many(PeriodCountsSchema))
 
 
 class WeighInSchema(Schema):
@@ -173,10 +174,12 @@ def trail(decision_id: str):
 
 @bp.get("/reports/decisions")
 @api_report(
-    "People affected by decisions, by kind and department (leadership and HR); figures under 5 people, or that would "
-    "reveal such a group by subtraction, are null",
+    "People affected by decisions, one table per quarter, by kind and department (leadership and HR); a quarter "
+    "reaches leadership once it has ended, HR reads the running one live (`live`); figures under 5 people, or that "
+    "would reveal such a group by subtraction, are null",
     CountsSchema,
 )
 def counts():
     """Leadership's counts."""
-    return respond(svc.decision_counts(wiring().uow(), current_principal()))
+    w = wiring()
+    return respond(svc.decision_counts(w.uow(), current_principal(), w.clock.now()))

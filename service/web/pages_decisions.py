@@ -171,6 +171,7 @@ def communicate(decision_id: str):
 
 @bp.get("/reports/decisions")
 def counts():
-    """Leadership's counts of people affected by decisions, by kind and department, small groups withheld."""
-    data = svc.decision_counts(wiring().uow(), page_principal())
+    """Leadership's counts of people affected by decisions, per quarter, kind and department, small groups withheld."""
+    w = wiring()
+    data = svc.decision_counts(w.uow(), page_principal(), w.clock.now())
     return render_template("pages/decision_counts.html", data=data, **LABELS)

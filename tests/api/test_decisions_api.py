@@ -48,7 +48,7 @@ def test_weighing_shows_the_evidence_and_the_group_sentence_and_saves_nothing(ap
     mei = data["evidence"][0]
     assert mei["name"] == "Mei Chen" and [c["rating_label"] for c in mei["cycles"]] == ["Exceeding", "Exceeding"]
     assert {n["topic"] for n in mei["needs"]} >= {"Kubernetes operations"}
-    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 3  # the demo's own
 
 
 def test_a_decision_against_the_record_is_refused_without_a_justification_with_a_field_message(app, demo_table):
@@ -57,7 +57,7 @@ def test_a_decision_against_the_record_is_refused_without_a_justification_with_a
     assert answer.status_code == 422
     body = answer.get_json()
     assert body["code"] == "validation_failed" and "justification" in body["errors"]
-    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 3  # the demo's own
 
 
 def test_bad_input_is_a_422_naming_the_field(app):
@@ -97,8 +97,11 @@ def test_record_approve_communicate_and_the_employee_reads_their_part(app, demo_
 def test_leadership_counts_and_an_employee_is_refused(app):
     boss, bh = api(app, "E001")
     counts = boss.get("/api/reports/decisions", headers=bh).get_json()
-    # The demo: 1 promoted and told (5 restructured wait for approval, not counted): withheld, total included.
-    assert counts["rows"] == [{"department": "Engineering", "counts": [None, 0, 0, 0, 0, 0], "total": None}]
+    # The demo: 6 given a pay rise in a quarter that has ended; this quarter's promotion of 1 waits for its end.
+    (ended,) = counts["periods"]
+    assert (ended["period"], ended["label"], ended["live"]) == ("2025-Q4", "October to December 2025", False)
+    assert ended["rows"] == [{"department": "Sales", "counts": [0, 6, 0, 0, 0, 0], "total": 6}]
+    assert (counts["live"], counts["held_since"], counts["shown_from"]) == (False, "2026-01-01", "2026-04-01")
     employee, eh = api(app, "E009")
     assert employee.get("/api/reports/decisions", headers=eh).status_code == 403
 
@@ -152,7 +155,7 @@ def test_the_form_shows_the_evidence_before_saving_and_saves_only_with_a_justifi
     assert "Kubernetes operations" in text and "I think ownership deserved a 4" in text
     refused = post(client, auth, "/decisions/new", fields)
     assert refused.status_code == 422 and "write why it is justified" in refused.get_data(as_text=True)
-    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 3  # the demo's own
     shown_hash = re.search(r'name="evidence_hash" value="([0-9a-f]{64})"', text).group(1)
     stale = post(client, auth, "/decisions/new", {**fields, "justification": "Vendor", "evidence_hash": "0" * 64})
     assert stale.status_code == 409 and "the record changed since the evidence was shown" in stale.get_data(
@@ -181,7 +184,7 @@ def test_bad_form_input_is_redisplayed_with_messages_and_saves_nothing(app, demo
     assert answer.status_code == 422 and 'aria-invalid="true"' in answer.get_data(as_text=True)
     answer = post(client, auth, "/decisions/new", {"kind": "promotion", "step": "weigh"})
     assert answer.status_code == 422
-    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 3  # the demo's own
 
 
 def test_a_manager_outside_their_area_is_refused_on_the_form(app, demo_table):
@@ -200,7 +203,7 @@ def test_deciding_about_someone_outside_ones_area_or_oneself_is_403_and_records_
     assert "not someone you may decide about" in answer.get_json()["message"]
     mine = client.post("/api/decisions/weigh", json={"kind": "promotion", "people": ["E007"]}, headers=headers)
     assert mine.status_code == 403
-    assert len(UnitOfWork(demo_table).decisions.newest()) == 2  # the demo's own
+    assert len(UnitOfWork(demo_table).decisions.newest()) == 3  # the demo's own
 
 
 def test_the_decision_form_is_for_hr_and_managers(app):
@@ -244,7 +247,9 @@ def test_leadership_sees_counts_in_the_reports_menu_and_an_employee_does_not(app
     boss, _ = signed_in(app, "E001")
     assert 'href="/reports/decisions"' in boss.get("/").get_data(as_text=True)
     page = boss.get("/reports/decisions").get_data(as_text=True)
-    assert re.search(r'<th scope="row">Engineering</th><td>6</td>(<td>0</td>){5}<td>6</td>', page)
+    assert re.search(r'<th scope="row">Sales</th><td>0</td><td>6</td>(<td>0</td>){4}<td>6</td>', page)
+    assert "Engineering" not in page  # promoted this quarter: shown once the quarter has ended
+    assert "those communicated since 1 Jan 2026 appear from 1 Apr 2026" in page
     employee, _ = signed_in(app, "E009")
     assert employee.get("/reports/decisions").status_code == 403
 

@@ -372,6 +372,12 @@ POINTS: dict[str, tuple[str, ...] | tuple[str, str]] = {
     "domain.reviews._competency_part: template.scale.normalise(r['rating'])": ("manager rating off the scale",),
     "services.calibration.create_session: GroupKind(data['group'])": ("calibration group",),
     "domain.calibration.band: int(share * 3 + 1e-09)": (STORED, "a third of a scale, from whole ratings checked"),
+    "domain.decisions.period_of: datetime.fromisoformat(moment.replace('Z', '+00:00'))": (
+        STORED,
+        "a decision's communicated_at, written by iso(clock.now())",
+    ),
+    "domain.decisions.period_start: int(year)": (STORED, "a period period_of made, or a stored counter's"),
+    "domain.decisions.period_start: int(quarter)": (STORED, "a period period_of made, or a stored counter's"),
     "services.calibration._distributions: Box(r.box)": (STORED, "the Box value box_of itself chose"),
     "domain.reviews.compute_score: scale.normalise(g['rating'])": ("manager goal rating off the scale",),
     "domain.learning.check_activity: date.fromisoformat(str(when))": ("activity date",),

@@ -1,8 +1,8 @@
 """Issue 27 in a real browser over the demo organisation, at 1280 and 390 px (one live server): HR finds the demo's
 flagged restructuring, records a decision through the form that shows the evidence first, and leadership reads the
-counts; a participant says how last year's review process went and HR reads it beside the template. Screenshots
-(test-artifacts/screenshots/decision-*, process-feedback-*) and axe-core (0 serious or critical); no page is wider
-than the window."""
+counts (HR the running quarter live); a participant says how last year's review process went and HR reads it beside
+the template. Screenshots (test-artifacts/screenshots/decision-*, process-feedback-*) and axe-core (0 serious or
+critical); no page is wider than the window."""
 
 from __future__ import annotations
 
@@ -88,4 +88,8 @@ def test_recording_a_decision_shows_the_evidence_first_and_reads_well(live, open
         expect(leader.get_by_role("heading", name="Personnel decisions")).to_be_visible()
         check(leader, f"decision-counts-{width}", problems)
         fits(leader, f"decision-counts-{width}", problems)
+        hr.goto("/reports/decisions")  # HR: the running quarter too, marked live
+        expect(hr.get_by_text("The current quarter's figures move as decisions are communicated")).to_be_visible()
+        check(hr, f"decision-counts-hr-{width}", problems)
+        fits(hr, f"decision-counts-hr-{width}", problems)
     assert problems == []

@@ -38,5 +38,11 @@ def test_a_decision_round_trips_through_dynamodb_and_verifies(table, counter, cl
     svc.approve(UnitOfWork(table), who(table, "E002", Role.HR), decision.decision_id, clock)
     assert decision.decision_id not in [d.decision_id for d in UnitOfWork(table).decisions.awaiting()]
     svc.communicate(UnitOfWork(table), who(table, "E005"), decision.decision_id, clock)
-    assert UnitOfWork(table).decisions.counts()["Engineering"]["end_of_employment"] == 1
+    counted = UnitOfWork(table).decisions.counts()  # into the quarter it was communicated in
+    assert counted["2026-Q1"]["Engineering"]["end_of_employment"] == 1
+    leader = who(table, "E001")
+    counter.reset()
+    read = svc.decision_counts(UnitOfWork(table), leader, clock.now())
+    assert counter.calls == {"Query": 1}  # every period's counters, the old ones beside them
+    assert [p.period for p in read.periods] == ["2025-Q4"]  # leadership: the demo's ended quarter only
     assert UnitOfWork(table).decisions.about("E010")[0].decision_id == decision.decision_id  # newest first

@@ -201,13 +201,16 @@ def test_the_employee_reads_a_decision_about_them_with_their_own_evidence_only_o
     assert [r["action"] for r in trail] == ["record", "approve", "communicate"]
 
 
-def test_leadership_counts_communicated_decisions_withholding_small_groups_and_subtraction(table, clock):
+def test_the_counts_of_a_quarter_withhold_small_groups_and_subtraction(table, clock):
     def counts():
-        found = svc.decision_counts(UnitOfWork(table), who(table, "E001"))
-        (row,) = found.rows
-        return dict(zip(found.kinds, row.counts, strict=True)), row.total
+        # HR reads the running quarter live (leadership only once it has ended: test_decision_counts_over_time.py).
+        found = svc.decision_counts(UnitOfWork(table), who(table, "E005"), clock.now())
+        current = found.periods[0]
+        assert current.live and current.period == "2026-Q1"
+        (row,) = current.rows
+        return dict(zip(current.kinds, row.counts, strict=True)), row.total
 
-    # The demo: a communicated promotion of 1; the restructuring of 5 waits for approval and is not counted.
+    # The demo: a promotion of 1 told this quarter; the restructuring of 5 waits for approval and is not counted.
     assert counts() == ({"promotion": None, **dict.fromkeys(list(DecisionKind)[1:], 0)}, None)
     (waiting,) = UnitOfWork(table).decisions.awaiting()
     svc.approve(UnitOfWork(table), who(table, "E002", Role.HR), waiting.decision_id, clock)
@@ -222,7 +225,7 @@ def test_leadership_counts_communicated_decisions_withholding_small_groups_and_s
     by_kind, total = counts()
     assert (by_kind["promotion"], by_kind["restructuring"], total) == (5, 5, 10)
     with pytest.raises(PermissionDenied):
-        svc.decision_counts(UnitOfWork(table), who(table, "E009"))
+        svc.decision_counts(UnitOfWork(table), who(table, "E009"), clock.now())
 
 
 def test_saving_is_refused_when_the_record_changed_since_the_evidence_was_shown(table, clock):
