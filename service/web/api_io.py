@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
 from service.web.docs import api_change
 from service.web.versioning import expected_version, with_etag
@@ -32,8 +32,15 @@ def declared(kind: str) -> type[Schema]:
 
 def load_body() -> dict[str, Any]:
     """The JSON body, loaded through the view's declared body schema (an empty body loads as `{}`, so required
-    fields are named)."""
-    return declared("body")().load(request.get_json(silent=True) or {})
+    fields are named). A JSON body that is not an object (`null`, a list, a number, `false`, a string) is
+    refused as it is, never read as an empty one."""
+    body = request.get_json(silent=True) if request.get_data(cache=True).strip() else {}
+    if not isinstance(body, dict):
+        raise ValidationError({"_schema": [NOT_AN_OBJECT]})
+    return declared("body")().load(body)
+
+
+NOT_AN_OBJECT = "The request body must be a JSON object."
 
 
 def load_query() -> dict[str, Any]:
