@@ -67,7 +67,7 @@ print("ANSWERED", json.dumps({"status": response["statusCode"], "import_ms": (im
                   "body": response["body"][:300], "loaded": [m for m in WATCHED if m in sys.modules]}), flush=True)
 """
 # Modules the first answer should not need (checked in the child once it has answered, outside the timing).
-WATCHED = ("marshmallow", "weasyprint", "service.web.signin", "service.adapters.calibration_store", "boto3")
+WATCHED = ("marshmallow", "weasyprint", "service.web.signin", "service.adapters.calibration_store", "boto3", "zoneinfo")
 
 
 def http_event(path: str, cookie: str | None = None) -> dict[str, Any]:

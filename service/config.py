@@ -120,9 +120,11 @@ def _currency(value: str) -> str:
 
 
 def _time_zone(value: str) -> str:
+    if value == "UTC":
+        return value  # an organisation on UTC never loads zoneinfo (domain/time_zones.py)
     from zoneinfo import available_timezones
 
-    if value != "UTC" and value not in available_timezones():
+    if value not in available_timezones():
         raise ConfigError(f"ORG_TIME_ZONE must be an IANA time zone such as Europe/Berlin, not {value!r}")
     return value
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo
+
+from service.domain import time_zones
 
 
 class Clock:
@@ -14,7 +15,7 @@ class Clock:
     zone: tzinfo = UTC
 
     def __init__(self, zone: str | tzinfo = UTC) -> None:
-        self.zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+        self.zone = time_zones.zone(zone) if isinstance(zone, str) else zone  # settings checked the name
 
     def now(self) -> datetime:
         """Now, on the organisation's clock (an aware datetime: compared and stored as the same instant)."""

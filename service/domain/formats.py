@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from service.domain import time_zones
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ def format_of(locale: str) -> Format:
     return FORMATS.get(locale) or FORMATS[DEFAULT_LOCALE]
 
 
+def _zone(zone: tzinfo | str | None) -> tzinfo:
+    return time_zones.zone(zone) if isinstance(zone, str) else zone or UTC
+
+
 def day_of(value: date | datetime | str | None, zone: tzinfo | str | None = UTC) -> date | None:
     """The organisation's date of a stored value: an instant (stored in UTC, `...Z` or `+00:00`) is read on the
     wall of `zone` (2026-03-01T02:30Z is 28 Feb in New York); a plain date, or a wall-clock time without an
@@ -53,7 +58,7 @@ def day_of(value: date | datetime | str | None, zone: tzinfo | str | None = UTC)
         return value
     if value.tzinfo is None:
         return value.date()
-    return value.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone or UTC).date()
+    return value.astimezone(_zone(zone)).date()
 
 
 def day(value: date | str | None, locale: str = DEFAULT_LOCALE, zone: tzinfo | str | None = None) -> str:
@@ -108,9 +113,7 @@ def when(value: datetime | str | None, locale: str = DEFAULT_LOCALE, zone: tzinf
             return _instant(value, locale, " UTC")  # stored by an earlier version: as written
     if not isinstance(value, datetime):
         return _instant(value, locale, " UTC")
-    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
-        ZoneInfo(zone) if isinstance(zone, str) else zone or UTC
-    )
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_zone(zone))
     return f"{day(moment.date(), locale)}, {clock(moment, locale)} {moment.tzname() or 'UTC'}"
 
 

@@ -112,7 +112,7 @@ def test_the_cold_start_benchmark_answers_both_requests_through_both_handlers():
     # the person (at once), then the chain; no review
     assert sorted(service[1:]) == ["BatchGetItem", "GetItem", "Query", "Query", "Query"]
     # the first signed-in page pays for no marshmallow, PDF library, Cognito sign-in or store it does not read, nor
-    # for boto3 (its clients are botocore's; the bare app builds them through boto3)
+    # for boto3 (its clients are botocore's; the bare app builds them through boto3), nor, on UTC, for zoneinfo
     loaded = next(v for k, v in facts.items() if k.startswith("signed-in / loaded of marshmallow"))
     assert loaded == {"service": [], "bare": ["boto3"]}
     # during a cycle the manager's home (it names the running cycle) is measured beside the same bare app
