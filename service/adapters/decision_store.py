@@ -7,6 +7,7 @@ is needed: they stay as they are and are no longer added to."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import tzinfo
 
 from service.adapters import keys
 from service.adapters.codec import Codec
@@ -70,10 +71,10 @@ class DecisionRepository(RecordRepository[Decision]):
                 self._uow.add(Put({**mark, "type": "decision_mark", "decision_id": decision.decision_id}))
         return stored
 
-    def stage_counts(self, decision: Decision) -> None:
+    def stage_counts(self, decision: Decision, zone: tzinfo | None = None) -> None:
         """Count the people a communicated decision affects, per department, into the period of its communication
-        (one update each: a transaction may touch an item once)."""
-        period = period_of(decision.communicated_at or decision.recorded_at)
+        on the organisation's calendar (`zone`; one update each: a transaction may touch an item once)."""
+        period = period_of(decision.communicated_at or decision.recorded_at, zone)
         for department, people in sorted(Counter(decision.departments).items()):
             defaults = {"type": "decision_counts", "department": department, "period": period}
             key = keys.decision_period_counts(period, department)

@@ -5,15 +5,15 @@ Pure Python. The evidence is built by the use case from what the record holds at
 decision; its hash goes into the decision's chained audit record, so an edit of either shows.
 
 Leadership's counts over time, the one rule (`period_of`, `period_released`; services/decisions.counts_as_read
-applies it): a communicated decision is counted into the calendar quarter (UTC) of its communication, and readers
-who may not read each decision (leadership) read a quarter's counts only once it has ended (and `RELEASE_AFTER` has
-passed, so no commit in flight at the turn lands in a quarter already read). Each ended quarter is its own table with
-its own small-group suppression, and never changes again; there is no running all-time total, so neither reading
-before and after one decision nor subtracting one quarter's reading from another gives a decision away. Decisions
-are not tied to a review cycle (a decision weighs a person's last three rated reviews and can be taken between
-cycles; cycles overlap and reopen), so the period is the calendar's, not a cycle's. HR, who reads every decision,
-reads the running quarter live, labelled as live. Counters kept before periods existed (items without a period)
-are read as one period, `EARLIER`, shown as they were.
+applies it): a communicated decision is counted into the calendar quarter of its communication on the organisation's
+calendar (its time zone, as every deadline), and readers who may not read each decision (leadership) read a
+quarter's counts only once it has ended (and `RELEASE_AFTER` has passed, so no commit in flight at the turn lands in
+a quarter already read). Each ended quarter is its own table with its own small-group suppression, and never changes
+again; there is no running all-time total, so neither reading before and after one decision nor subtracting one
+quarter's reading from another gives a decision away. Decisions are not tied to a review cycle (a decision weighs a
+person's last three rated reviews and can be taken between cycles; cycles overlap and reopen), so the period is the
+calendar's, not a cycle's. HR, who reads every decision, reads the running quarter live, labelled as live. Counters
+kept before periods existed (items without a period) are read as one period, `EARLIER`, shown as they were.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from service.domain.audit import canonical
@@ -380,29 +380,31 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December")  # fmt: skip
 
 
-def period_of(moment: datetime | str) -> str:
-    """The calendar quarter (UTC) a moment falls in, as "2026-Q1" (sorts in time)."""
+def period_of(moment: datetime | str, zone: tzinfo | None = None) -> str:
+    """The calendar quarter a moment falls in on the wall of `zone` (the organisation's; by default an aware moment's
+    own, a stored instant's UTC), as "2026-Q1" (sorts in time)."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    moment = moment.astimezone(UTC)
+    moment = moment.astimezone(zone or moment.tzinfo or UTC)
     return f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}"
 
 
-def period_start(period: str) -> datetime:
-    """The instant a quarter starts."""
+def period_start(period: str, zone: tzinfo | None = None) -> datetime:
+    """The instant a quarter starts: midnight of its first day on the wall of `zone` (UTC by default)."""
     year, quarter = period.split("-Q")
-    return datetime(int(year), (int(quarter) - 1) * 3 + 1, 1, tzinfo=UTC)
+    return datetime(int(year), (int(quarter) - 1) * 3 + 1, 1, tzinfo=zone or UTC)
 
 
-def period_end(period: str) -> datetime:
+def period_end(period: str, zone: tzinfo | None = None) -> datetime:
     """The instant a quarter ends (the next one's start)."""
-    start = period_start(period)
-    return datetime(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1, tzinfo=UTC)
+    start = period_start(period, zone)
+    return datetime(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1, tzinfo=start.tzinfo)
 
 
 def period_released(period: str, now: datetime) -> bool:
-    """Whether a period's counts reach every reader of the counts now: it ended at least `RELEASE_AFTER` ago."""
-    return period == EARLIER or now >= period_end(period) + RELEASE_AFTER
+    """Whether a period's counts reach every reader of the counts now (`now` on the organisation's clock): it ended
+    at least `RELEASE_AFTER` ago."""
+    return period == EARLIER or now >= period_end(period, now.tzinfo) + RELEASE_AFTER
 
 
 def period_label(period: str) -> str:

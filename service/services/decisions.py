@@ -266,7 +266,7 @@ def communicate(uow: UnitOfWork, principal: Principal, decision_id: str, clock: 
         stored = uow.decisions.save(
             changed, new=False, actor=principal.employee_id, action=DecisionAction.COMMUNICATE, at=at
         )
-        uow.decisions.stage_counts(stored)  # leadership counts what was decided and told, not what waits
+        uow.decisions.stage_counts(stored, clock.now().tzinfo)  # leadership counts what was decided and told
         uow.commit()
     return stored
 
@@ -395,11 +395,12 @@ def _table(period: str, found: dict[str, dict[DecisionKind, int]], live: bool) -
 def counts_as_read(found: dict[str, dict[str, dict[DecisionKind, int]]], now: datetime, live: bool) -> DecisionCounts:
     """The counts a reader gets now from the counters per period (domain/decisions.py: the rule): ended periods
     for everyone; a live reader (HR) also the running ones, the current quarter always among them."""
-    running = {period_of(now)} if live else set()
+    running = {period_of(now)} if live else set()  # `now` on the organisation's clock: its quarter
     periods = sorted({p for p in found if live or period_released(p, now)} | running, reverse=True)
     tables = [_table(p, found.get(p, {}), not period_released(p, now)) for p in periods]
     waiting = period_of(now - RELEASE_AFTER)  # the oldest period a reader who is not live may be waiting for
-    return DecisionCounts(tables, NOTE, live, period_start(waiting).date(), period_end(waiting).date())
+    zone = now.tzinfo
+    return DecisionCounts(tables, NOTE, live, period_start(waiting, zone).date(), period_end(waiting, zone).date())
 
 
 def decision_counts(uow: UnitOfWork, principal: Principal, now: datetime) -> DecisionCounts:

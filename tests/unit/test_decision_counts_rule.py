@@ -32,7 +32,7 @@ PERIODS = [EARLIER] + [f"{y}-Q{q}" for y in (2025, 2026) for q in (1, 2, 3, 4)]
 DEPARTMENTS = ["Engineering", "Sales", "People"]
 
 
-def test_a_moment_falls_in_its_calendar_quarter_in_utc():
+def test_a_stored_instant_falls_in_its_calendar_quarter_in_utc_by_default():
     assert period_of("2026-03-31T23:59:59.999Z") == "2026-Q1"
     assert period_of("2026-04-01T00:00:00.000Z") == "2026-Q2"
     assert period_of(datetime(2026, 12, 31, 23, 0, tzinfo=UTC)) == "2026-Q4"
@@ -143,3 +143,37 @@ def test_counters_kept_before_periods_are_read_as_one_period_and_never_added_to(
     assert found["2026-Q1"]["Sales"][DecisionKind.PROMOTION] == 1
     read = counts_as_read(found, datetime(2026, 3, 2, tzinfo=UTC), live=False)
     assert [(p.label, p.total) for p in read.periods] == [("Counted before quarterly periods", 7)]
+
+
+def test_quarters_are_the_organisations_calendar_quarters():
+    """New York: 21:00 on 31 March is 1 April in UTC, yet the decision told then counts in January to March, and
+    that quarter reaches leadership an hour after New York's midnight, not UTC's."""
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    told_at = datetime(2026, 3, 31, 21, 0, tzinfo=new_york)
+    assert period_of(told_at) == "2026-Q1" and period_of(told_at.astimezone(UTC)) == "2026-Q2"
+    assert period_of("2026-04-01T01:00:00.000Z", new_york) == "2026-Q1"
+    assert period_end("2026-Q1", new_york) == datetime(2026, 4, 1, tzinfo=new_york)
+    assert not period_released("2026-Q1", datetime(2026, 4, 1, 0, 30, tzinfo=new_york))
+    assert period_released("2026-Q1", datetime(2026, 4, 1, 1, 0, tzinfo=new_york))
+
+    table = MemoryTable()
+    told = Decision(
+        decision_id="d1",
+        kind=DecisionKind.PROMOTION,
+        summary="Promoted",
+        people=("E1",),
+        departments=("Sales",),
+        recorded_by="E5",
+        recorded_at="2026-03-31T20:00:00.000Z",
+        communicated_at="2026-04-01T01:00:00.000Z",
+    )
+    uow = UnitOfWork(table)
+    with uow:
+        uow.decisions.stage_counts(told, new_york)
+        uow.commit()
+    found = UnitOfWork(table).decisions.counts()
+    assert found["2026-Q1"]["Sales"][DecisionKind.PROMOTION] == 1
+    read = counts_as_read(found, datetime(2026, 4, 1, 1, 0, tzinfo=new_york), live=False)
+    assert [p.label for p in read.periods] == ["January to March 2026"]
