@@ -124,20 +124,7 @@ def test_counters_kept_before_periods_are_read_as_one_period_and_never_added_to(
     table = MemoryTable()
     old = {**keys.decision_counts("Sales"), "type": "decision_counts", "department": "Sales", "promotion": 7}
     table.transact([Put(old)])
-    told = Decision(
-        decision_id="d1",
-        kind=DecisionKind.PROMOTION,
-        summary="Promoted",
-        people=("E1",),
-        departments=("Sales",),
-        recorded_by="E5",
-        recorded_at="2026-03-02T09:00:00.000Z",
-        communicated_at="2026-03-02T09:00:00.000Z",
-    )
-    uow = UnitOfWork(table)
-    with uow:
-        uow.decisions.stage_counts(told)
-        uow.commit()
+    _count(table, _promotion("2026-03-02T09:00:00.000Z", "2026-03-02T09:00:00.000Z"))
     found = UnitOfWork(table).decisions.counts()
     assert found[EARLIER]["Sales"][DecisionKind.PROMOTION] == 7  # as it was
     assert found["2026-Q1"]["Sales"][DecisionKind.PROMOTION] == 1
@@ -159,21 +146,30 @@ def test_quarters_are_the_organisations_calendar_quarters():
     assert period_released("2026-Q1", datetime(2026, 4, 1, 1, 0, tzinfo=new_york))
 
     table = MemoryTable()
-    told = Decision(
+    _count(table, _promotion("2026-03-31T20:00:00.000Z", "2026-04-01T01:00:00.000Z"), new_york)
+    found = UnitOfWork(table).decisions.counts()
+    assert found["2026-Q1"]["Sales"][DecisionKind.PROMOTION] == 1
+    read = counts_as_read(found, datetime(2026, 4, 1, 1, 0, tzinfo=new_york), live=False)
+    assert [p.label for p in read.periods] == ["January to March 2026"]
+
+
+def _promotion(recorded_at: str, communicated_at: str) -> Decision:
+    """One person in Sales promoted, recorded and told at these instants."""
+    return Decision(
         decision_id="d1",
         kind=DecisionKind.PROMOTION,
         summary="Promoted",
         people=("E1",),
         departments=("Sales",),
         recorded_by="E5",
-        recorded_at="2026-03-31T20:00:00.000Z",
-        communicated_at="2026-04-01T01:00:00.000Z",
+        recorded_at=recorded_at,
+        communicated_at=communicated_at,
     )
+
+
+def _count(table: MemoryTable, told: Decision, zone=None) -> None:
+    """The communicate step's counting, on its own (`stage_counts`), committed."""
     uow = UnitOfWork(table)
     with uow:
-        uow.decisions.stage_counts(told, new_york)
+        uow.decisions.stage_counts(told, zone)
         uow.commit()
-    found = UnitOfWork(table).decisions.counts()
-    assert found["2026-Q1"]["Sales"][DecisionKind.PROMOTION] == 1
-    read = counts_as_read(found, datetime(2026, 4, 1, 1, 0, tzinfo=new_york), live=False)
-    assert [p.label for p in read.periods] == ["January to March 2026"]
