@@ -192,7 +192,7 @@ def cold_import(runs: int = 10) -> Report:
 
 
 @benchmark("cold_start")
-def cold_start(runs: int = 10, warm_up: bool = True) -> Report:
+def cold_start(runs: int = 20, warm_up: bool = True) -> Report:
     """A fresh process to its first answered `/healthz` and signed-in page through apig-wsgi, beside a bare Flask
     app making the same AWS calls on the same emulated AWS (benchmarks/cold_start.py)."""
     from benchmarks.cold_start import facts_of, measure
