@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -43,15 +44,14 @@ def made(service: str, endpoint_url: str | None, config: Any) -> Any:
 
 
 _SESSION_LOCK = threading.Lock()
-_SESSIONS: list[Any] = []  # the process's one botocore session, made by the first client
 
 
+@functools.cache
 def _session() -> Any:
-    if not _SESSIONS:
-        import botocore.session
+    """The process's one botocore session, made by its first client (under `_SESSION_LOCK`)."""
+    import botocore.session
 
-        _SESSIONS.append(botocore.session.get_session())
-    return _SESSIONS[0]
+    return botocore.session.get_session()
 
 
 # Error codes AWS services answer when they are busy or failing on their side (a later retry may succeed), as

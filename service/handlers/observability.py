@@ -11,6 +11,7 @@ pass of a warm sandbox did the same.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
@@ -39,14 +40,10 @@ def observed(handler: Handler, correlation_id: CorrelationId) -> Handler:
     return entry
 
 
+@functools.cache
 def _settle() -> None:
     """Freeze what the init phase made (it lives as long as the sandbox), once per process."""
-    if not _settled:
-        gc.freeze()
-        _settled.append(True)
-
-
-_settled: list[bool] = []
+    gc.freeze()
 
 
 def _instrument(handler: Handler, correlation_id: CorrelationId) -> Handler:
